@@ -1,0 +1,16 @@
+export { canonicalJson, isJsonObject, type JsonObject, type JsonValue, parseJson } from './canonical-json.js';
+export { type Clock, ManualClock, systemClock, unixSeconds } from './clock.js';
+export {
+  bytesEqual,
+  fromBase64,
+  fromBase64Url,
+  fromHex,
+  fromUtf8,
+  isLowerHex,
+  toBase64,
+  toBase64Url,
+  toHex,
+  utf8,
+} from './encoding.js';
+export { AgoraError, ErrorCode, type ErrorDetails, isAgoraError } from './errors.js';
+export { sha256, taggedHash } from './hash.js';

@@ -1,0 +1,13 @@
+export { type AgentKey, agentKeyFromSecret, generateAgentKey } from './agent-key.js';
+export { loadAgentKey, saveAgentKey } from './key-file.js';
+export { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from './poseidon.js';
+export { defaultVerifier, nobleVerifier, type SchnorrVerifier, wasmVerifier } from './schnorr-verifier.js';
+export {
+  type AgoraObject,
+  isTypeName,
+  objectId,
+  type SignedObject,
+  signObject,
+  verifyObject,
+} from './signed-object.js';
+export { type ZkIdentity, zkIdentity, zkSecret } from './zk-identity.js';

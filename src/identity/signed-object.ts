@@ -1,0 +1,75 @@
+import { schnorr } from '@noble/curves/secp256k1.js';
+import {
+  AgoraError,
+  canonicalJson,
+  ErrorCode,
+  fromHex,
+  isLowerHex,
+  type JsonValue,
+  taggedHash,
+  toHex,
+  utf8,
+} from '../core/index.js';
+import type { AgentKey } from './agent-key.js';
+import { defaultVerifier, type SchnorrVerifier } from './schnorr-verifier.js';
+
+/** The fields every agora402 object carries; anything else is part of the signed content too. */
+export interface AgoraObject {
+  /** Format version of the object. */
+  v: number;
+  /** Dotted lower-case type name such as `agent.registered`; also the hash tag's suffix. */
+  type: string;
+  body: JsonValue;
+  [field: string]: JsonValue;
+}
+
+/** An object signed by an agent: `author` is its x-only key in hex and `sig` a BIP-340 signature of the id. */
+export interface SignedObject extends AgoraObject {
+  author: string;
+  sig: string;
+}
+
+const TYPE_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+
+/** True when `type` is a well-formed object type name. */
+export function isTypeName(type: unknown): type is string {
+  return typeof type === 'string' && type.length <= 64 && TYPE_NAME.test(type);
+}
+
+/**
+ * The object's id: `taggedHash("agora402/" + type, canonicalJson(object without sig and proof))`.
+ * This is the only serialization agora402 ever signs.
+ */
+export function objectId(object: AgoraObject): Uint8Array {
+  if (!isTypeName(object.type)) {
+    throw new AgoraError(ErrorCode.InvalidEvent, `invalid object type ${JSON.stringify(object.type)}`);
+  }
+  const { sig: _sig, proof: _proof, ...content } = object;
+  return taggedHash(`agora402/${object.type}`, utf8(canonicalJson(content)));
+}
+
+/** Signs `object` as `key`: sets `author`, then signs the id with BIP-340. Returns a new object. */
+export function signObject<T extends AgoraObject>(key: AgentKey, object: T): T & SignedObject {
+  const { sig: _sig, ...unsigned } = object;
+  const withAuthor = { ...unsigned, author: key.id } as T & { author: string };
+  const id = objectId(withAuthor);
+  return { ...withAuthor, sig: toHex(schnorr.sign(id, key.secretKey)) };
+}
+
+/**
+ * Verifies a signed object and returns its id. Throws {@link AgoraError} `INVALID_SIGNATURE` when the
+ * signature does not match the content and author, or when `author`/`sig` are malformed.
+ */
+export function verifyObject(object: AgoraObject, verifier: SchnorrVerifier = defaultVerifier): Uint8Array {
+  const { author, sig } = object as Partial<SignedObject> & AgoraObject;
+  if (!isLowerHex(author, 32))
+    throw new AgoraError(ErrorCode.InvalidSignature, 'author must be 32 bytes of hex');
+  if (!isLowerHex(sig, 64)) throw new AgoraError(ErrorCode.InvalidSignature, 'sig must be 64 bytes of hex');
+  const id = objectId(object);
+  if (!verifier.verify(fromHex(sig), id, fromHex(author))) {
+    throw new AgoraError(ErrorCode.InvalidSignature, `bad signature on ${object.type} by ${author}`, {
+      details: { id: toHex(id), author },
+    });
+  }
+  return id;
+}

@@ -1,0 +1,82 @@
+import { AgoraError, type Clock, ErrorCode, isJsonObject, systemClock, unixSeconds } from '../core/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD, signObject, zkIdentity } from '../identity/index.js';
+import type { LedgerEvent } from './event.js';
+import type { EventTypeDefinition } from './registry.js';
+
+/** Body of `agent.registered`: what an agent publishes about itself. */
+export interface AgentRegistration {
+  /** Poseidon commitment of the agent's ZK secret, decimal. */
+  zkCommitment: string;
+  /** Compressed secp256k1 keys (33 bytes, hex) of the Lightning nodes the agent is paid through. */
+  nodeKeys: string[];
+  /** Optional human-readable name; not unique, not trusted. */
+  name?: string;
+}
+
+const MAX_NODE_KEYS = 16;
+const NODE_KEY = /^0[23][0-9a-f]{64}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `agent.registered: ${message}`);
+}
+
+function checkRegistration(body: unknown): asserts body is AgentRegistration {
+  if (!isJsonObject(body)) invalid('body must be an object');
+  for (const field of Object.keys(body)) {
+    if (field !== 'zkCommitment' && field !== 'nodeKeys' && field !== 'name')
+      invalid(`unknown field ${field}`);
+  }
+  const { zkCommitment, nodeKeys, name } = body;
+  if (
+    typeof zkCommitment !== 'string' ||
+    !DECIMAL.test(zkCommitment) ||
+    BigInt(zkCommitment) >= BN254_SCALAR_FIELD
+  ) {
+    invalid('zkCommitment must be a decimal element of the BN254 scalar field');
+  }
+  if (!Array.isArray(nodeKeys) || nodeKeys.length > MAX_NODE_KEYS) {
+    invalid(`nodeKeys must be a list of at most ${MAX_NODE_KEYS} keys`);
+  }
+  for (const nodeKey of nodeKeys) {
+    if (typeof nodeKey !== 'string' || !NODE_KEY.test(nodeKey))
+      invalid('a node key is 33 bytes of compressed hex');
+  }
+  if (new Set(nodeKeys).size !== nodeKeys.length) invalid('nodeKeys has duplicates');
+  if (
+    name !== undefined &&
+    (typeof name !== 'string' || name.length === 0 || name.length > 64 || CONTROL.test(name))
+  ) {
+    invalid('name must be 1 to 64 printable characters');
+  }
+}
+
+/**
+ * `agent.registered`: an agent announces its ZK commitment and Lightning node keys. An agent may register again
+ * to update them; readers take its latest registration.
+ */
+export const agentRegisteredType: EventTypeDefinition = {
+  type: 'agent.registered',
+  auth: 'signature',
+  verify(event) {
+    checkRegistration(event.body);
+  },
+  *indexes(event) {
+    for (const nodeKey of (event.body as unknown as AgentRegistration).nodeKeys) yield ['nodeKey', nodeKey];
+  },
+};
+
+/** Builds and signs the `agent.registered` event of `key`, with the ZK commitment derived from it. */
+export async function createAgentRegistration(
+  key: AgentKey,
+  options: { nodeKeys?: string[]; name?: string; clock?: Clock } = {},
+): Promise<LedgerEvent> {
+  const { commitment } = await zkIdentity(key);
+  const body: AgentRegistration = { zkCommitment: commitment.toString(), nodeKeys: options.nodeKeys ?? [] };
+  if (options.name !== undefined) body.name = options.name;
+  checkRegistration(body);
+  const created = unixSeconds(options.clock ?? systemClock);
+  return signObject(key, { v: 1, type: 'agent.registered', created, body: { ...body } }) as LedgerEvent;
+}

@@ -1,0 +1,22 @@
+export { type AgentRegistration, agentRegisteredType, createAgentRegistration } from './agent-registered.js';
+export {
+  type LedgerEvent,
+  MAX_EVENT_BYTES,
+  type ParsedEnvelope,
+  parseEnvelope,
+  type StoredEvent,
+} from './event.js';
+export {
+  type AppendResult,
+  type ImportResult,
+  type IterateOptions,
+  Ledger,
+  type LedgerOptions,
+  type LedgerStats,
+} from './ledger.js';
+export {
+  EventRegistry,
+  type EventTypeDefinition,
+  type IndexEntry,
+  type VerifyContext,
+} from './registry.js';

@@ -1,0 +1,455 @@
+import type {
+  AbstractBatchOperation,
+  AbstractBatchOptions,
+  AbstractLevel,
+  AbstractSublevel,
+} from 'abstract-level';
+import { Level } from 'level';
+import {
+  AgoraError,
+  canonicalJson,
+  ErrorCode,
+  type ErrorDetails,
+  fromHex,
+  isAgoraError,
+  parseJson,
+} from '../core/index.js';
+import { defaultVerifier, type SchnorrVerifier } from '../identity/index.js';
+import { type LedgerEvent, type ParsedEnvelope, parseEnvelope, type StoredEvent } from './event.js';
+import type { EventRegistry, EventTypeDefinition, IndexEntry, VerifyContext } from './registry.js';
+
+/** Options of {@link Ledger.open} and {@link Ledger.fromLevel}. */
+export interface LedgerOptions {
+  /** The event types this ledger accepts. */
+  registry: EventRegistry;
+  /** Signature verifier for bulk checks; libsecp256k1 in WebAssembly by default. */
+  verifier?: SchnorrVerifier;
+  /**
+   * Flush every write to disk before acknowledging it (fsync). Default true: an acknowledged event survives a
+   * power cut, not only a process crash. Turn off only for throwaway ledgers.
+   */
+  sync?: boolean;
+}
+
+/** Outcome of appending one event. */
+export interface AppendResult {
+  readonly id: string;
+  readonly seq: number;
+  /** False when the event was stored already (appending is idempotent). */
+  readonly added: boolean;
+}
+
+/** Options of {@link Ledger.events} and {@link Ledger.byIndex}. */
+export interface IterateOptions {
+  /** Only events appended after this sequence number. */
+  afterSeq?: number;
+  /** At most this many events. */
+  limit?: number;
+  /** Newest first. */
+  reverse?: boolean;
+}
+
+/** Counts that describe a ledger. */
+export interface LedgerStats {
+  readonly events: number;
+  readonly lastSeq: number;
+  readonly types: Readonly<Record<string, number>>;
+}
+
+/** Outcome of {@link Ledger.importLines}. */
+export interface ImportResult {
+  /** Non-blank lines read. */
+  readonly lines: number;
+  readonly added: number;
+  /** Lines whose event was stored already. */
+  readonly duplicates: number;
+}
+
+type Store = AbstractLevel<string | Uint8Array, string, string>;
+type Section = AbstractSublevel<Store, string | Uint8Array, string, string>;
+
+const FORMAT = '1';
+const SEP = '\x00';
+// Fifteen digits hold every safe integer sequence number and keep lexicographic order equal to numeric order.
+const seqKey = (seq: number): string => seq.toString().padStart(15, '0');
+
+function withIndex(index: number, total: number, error: unknown): unknown {
+  if (!isAgoraError(error) || total === 1) return error;
+  const details: ErrorDetails = { ...error.details, index };
+  return new AgoraError(error.code, `event ${index}: ${error.message}`, { cause: error, details });
+}
+
+function checkIndexPart(part: string, what: string): string {
+  if (part.length === 0 || part.includes(SEP)) {
+    throw new AgoraError(
+      ErrorCode.InvalidEvent,
+      `index ${what} must be non-empty and free of NUL characters`,
+    );
+  }
+  return part;
+}
+
+/**
+ * A grow-only, verified set of events in LevelDB (or any abstract-level store), with this replica's append
+ * order and secondary indexes.
+ *
+ * Every event is verified (envelope, signature, its type's rules) before it is stored; appending an event
+ * that is stored already is a no-op; a batch is written atomically together with its index entries, so a crash
+ * leaves all of it or none of it.
+ *
+ * Key layout (sublevels): `event` id -> "seq canonical-json"; `order` seq -> id; `type` type NUL seq -> id;
+ * `index` name NUL value NUL seq -> id; `meta` format, seq, count NUL type.
+ */
+export class Ledger {
+  readonly registry: EventRegistry;
+  private readonly db: Store;
+  private readonly verifier: SchnorrVerifier;
+  // `sync` is classic-level's (LevelDB's) option; other stores ignore it.
+  private readonly writeOptions: AbstractBatchOptions<string, string>;
+  private readonly eventSection: Section;
+  private readonly orderSection: Section;
+  private readonly typeSection: Section;
+  private readonly indexSection: Section;
+  private readonly metaSection: Section;
+  private lastSeq = 0;
+  private readonly typeCounts = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(db: Store, options: LedgerOptions) {
+    this.db = db;
+    this.registry = options.registry;
+    this.verifier = options.verifier ?? defaultVerifier;
+    this.writeOptions = { sync: options.sync ?? true } as AbstractBatchOptions<string, string>;
+    const section = (name: string): Section =>
+      db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.eventSection = section('event');
+    this.orderSection = section('order');
+    this.typeSection = section('type');
+    this.indexSection = section('index');
+    this.metaSection = section('meta');
+  }
+
+  /** Opens (creating if needed) a LevelDB ledger in the directory `location`. */
+  static async open(location: string, options: LedgerOptions): Promise<Ledger> {
+    return Ledger.fromLevel(
+      new Level<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' }),
+      options,
+    );
+  }
+
+  /** Opens a ledger on any abstract-level store (for example `memory-level` for simulations). */
+  static async fromLevel(db: Store, options: LedgerOptions): Promise<Ledger> {
+    try {
+      await db.open();
+    } catch (cause) {
+      const reason = (cause as { cause?: Error }).cause?.message ?? (cause as Error).message;
+      throw new AgoraError(ErrorCode.StoreUnavailable, `cannot open the ledger store: ${reason}`, { cause });
+    }
+    const ledger = new Ledger(db, options);
+    await ledger.load();
+    return ledger;
+  }
+
+  private async load(): Promise<void> {
+    const format = await this.metaSection.get('format');
+    if (format !== undefined && format !== FORMAT) {
+      await this.db.close();
+      throw new AgoraError(
+        ErrorCode.StoreUnavailable,
+        `ledger store format ${format} is not supported (want ${FORMAT})`,
+      );
+    }
+    if (format === undefined) {
+      await this.db.batch(
+        [{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }],
+        this.writeOptions,
+      );
+    }
+    this.lastSeq = Number((await this.metaSection.get('seq')) ?? '0');
+    for await (const [key, value] of this.metaSection.iterator({
+      gt: `count${SEP}`,
+      lt: `count${SEP}\uffff`,
+    })) {
+      this.typeCounts.set(key.slice(6), Number(value));
+    }
+  }
+
+  /** Runs `task` after every earlier write: appends are serialized so idempotency checks see each other. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Verifies and stores one event. */
+  async append(event: unknown): Promise<AppendResult> {
+    const [result] = await this.appendBatch([event]);
+    return result as AppendResult;
+  }
+
+  /**
+   * Verifies and stores a batch atomically: if any event is invalid nothing is written and the error's
+   * `details.index` names the first bad one. Events may refer to earlier events of the same batch.
+   */
+  appendBatch(events: readonly unknown[]): Promise<AppendResult[]> {
+    return this.exclusive(() => this.appendLocked(events));
+  }
+
+  private async appendLocked(inputs: readonly unknown[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const total = inputs.length;
+    const parsed: { envelope: ParsedEnvelope; definition: EventTypeDefinition }[] = [];
+    for (let index = 0; index < total; index++) {
+      try {
+        const envelope = parseEnvelope(inputs[index]);
+        const definition = this.registry.get(envelope.event.type);
+        this.checkAuth(envelope, definition);
+        parsed.push({ envelope, definition });
+      } catch (error) {
+        throw withIndex(index, total, error);
+      }
+    }
+    const ids = parsed.map((p) => p.envelope.id);
+    const stored = await this.eventSection.getMany(ids);
+    const results: AppendResult[] = [];
+    const pending = new Map<string, { event: LedgerEvent; seq: number }>();
+    const context: VerifyContext = {
+      get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
+    };
+    const operations: AbstractBatchOperation<Store, string, string>[] = [];
+    const counts = new Map<string, number>();
+    let seq = this.lastSeq;
+    for (let index = 0; index < total; index++) {
+      const { envelope, definition } = parsed[index] as (typeof parsed)[number];
+      const { id, event } = envelope;
+      const existing = stored[index];
+      if (existing !== undefined) {
+        results.push({ id, seq: Number(existing.slice(0, existing.indexOf(' '))), added: false });
+        continue;
+      }
+      const earlier = pending.get(id);
+      if (earlier !== undefined) {
+        results.push({ id, seq: earlier.seq, added: false });
+        continue;
+      }
+      let entries: IndexEntry[];
+      try {
+        await definition.verify(event, context);
+        entries = [...(definition.indexes?.(event) ?? [])];
+        if (event.author !== undefined) entries.push(['author', event.author]);
+        for (const [name, value] of entries) {
+          checkIndexPart(name, 'name');
+          checkIndexPart(value, 'value');
+        }
+      } catch (error) {
+        throw withIndex(index, total, error);
+      }
+      seq += 1;
+      const key = seqKey(seq);
+      pending.set(id, { event, seq });
+      counts.set(event.type, (counts.get(event.type) ?? this.typeCounts.get(event.type) ?? 0) + 1);
+      operations.push(
+        { type: 'put', sublevel: this.eventSection, key: id, value: `${seq} ${envelope.canonical}` },
+        { type: 'put', sublevel: this.orderSection, key, value: id },
+        { type: 'put', sublevel: this.typeSection, key: `${event.type}${SEP}${key}`, value: id },
+      );
+      for (const [name, value] of entries) {
+        operations.push({
+          type: 'put',
+          sublevel: this.indexSection,
+          key: `${name}${SEP}${value}${SEP}${key}`,
+          value: id,
+        });
+      }
+      results.push({ id, seq, added: true });
+    }
+    if (seq === this.lastSeq) return results;
+    operations.push({ type: 'put', sublevel: this.metaSection, key: 'seq', value: String(seq) });
+    for (const [type, count] of counts) {
+      operations.push({
+        type: 'put',
+        sublevel: this.metaSection,
+        key: `count${SEP}${type}`,
+        value: String(count),
+      });
+    }
+    await this.db.batch(operations, this.writeOptions);
+    this.lastSeq = seq;
+    for (const [type, count] of counts) this.typeCounts.set(type, count);
+    return results;
+  }
+
+  private checkAuth({ event, idBytes }: ParsedEnvelope, definition: EventTypeDefinition): void {
+    if (definition.auth === 'proof') {
+      if (event.author !== undefined || event.sig !== undefined) {
+        throw new AgoraError(
+          ErrorCode.InvalidEvent,
+          `${event.type} is anonymous: it carries no author or sig`,
+        );
+      }
+      if (event.proof === undefined)
+        throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} needs a proof`);
+      return;
+    }
+    if (event.proof !== undefined)
+      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} carries no proof`);
+    if (event.author === undefined || event.sig === undefined) {
+      throw new AgoraError(ErrorCode.InvalidSignature, `${event.type} must be signed (author and sig)`);
+    }
+    if (!this.verifier.verify(fromHex(event.sig), idBytes, fromHex(event.author))) {
+      throw new AgoraError(ErrorCode.InvalidSignature, `bad signature on ${event.type} by ${event.author}`);
+    }
+  }
+
+  /** The stored event with this id, or undefined. */
+  async get(id: string): Promise<StoredEvent | undefined> {
+    this.assertOpen();
+    const value = await this.eventSection.get(id);
+    return value === undefined ? undefined : decodeStored(id, value);
+  }
+
+  /** True when an event with this id is stored. */
+  async has(id: string): Promise<boolean> {
+    return (await this.get(id)) !== undefined;
+  }
+
+  /** Events in append order, all of them or only those of one `type`. */
+  events(options: IterateOptions & { type?: string } = {}): AsyncGenerator<StoredEvent> {
+    const prefix = options.type === undefined ? '' : `${options.type}${SEP}`;
+    return this.scan(options.type === undefined ? this.orderSection : this.typeSection, prefix, options);
+  }
+
+  /** Events found under a secondary index (`author`, or one a type declared), in append order. */
+  byIndex(name: string, value: string, options: IterateOptions = {}): AsyncGenerator<StoredEvent> {
+    return this.scan(this.indexSection, `${name}${SEP}${value}${SEP}`, options);
+  }
+
+  private async *scan(
+    section: Section,
+    prefix: string,
+    options: IterateOptions,
+  ): AsyncGenerator<StoredEvent> {
+    this.assertOpen();
+    const after = options.afterSeq ?? 0;
+    const iterator = section.iterator({
+      gt: `${prefix}${seqKey(after)}`,
+      lt: `${prefix}\uffff`,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+    });
+    try {
+      while (true) {
+        const page = await iterator.nextv(256);
+        if (page.length === 0) return;
+        const ids = page.map(([, id]) => id);
+        const values = await this.eventSection.getMany(ids);
+        for (let i = 0; i < ids.length; i++) {
+          const value = values[i];
+          if (value === undefined) {
+            throw new AgoraError(ErrorCode.StoreUnavailable, `ledger index names missing event ${ids[i]}`);
+          }
+          yield decodeStored(ids[i] as string, value);
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /** How many events of each type this ledger holds. */
+  stats(): LedgerStats {
+    this.assertOpen();
+    const types: Record<string, number> = {};
+    let events = 0;
+    for (const type of [...this.typeCounts.keys()].sort()) {
+      const count = this.typeCounts.get(type) as number;
+      types[type] = count;
+      events += count;
+    }
+    return { events, lastSeq: this.lastSeq, types };
+  }
+
+  /** Every event as one canonical-JSON line (no newline), in append order. */
+  async *exportLines(): AsyncGenerator<string> {
+    for await (const { event } of this.events()) yield canonicalJson(event);
+  }
+
+  /**
+   * Imports JSON lines (blank lines skipped), verifying every event again. Lines are appended in chunks, each
+   * atomically. At a bad line, every line before it is imported, nothing from it on is, and an `IMPORT_FAILED`
+   * error names the line (`details.line`, 1-based) and carries the cause's code (`details.reason`).
+   */
+  async importLines(
+    lines: AsyncIterable<string> | Iterable<string>,
+    options: { chunkSize?: number; onProgress?: (linesRead: number) => void } = {},
+  ): Promise<ImportResult> {
+    const chunkSize = options.chunkSize ?? 1000;
+    let lineNumber = 0;
+    let read = 0;
+    let added = 0;
+    let duplicates = 0;
+    let chunk: { line: number; event: unknown }[] = [];
+    const flush = async (): Promise<void> => {
+      const events = chunk.map((c) => c.event);
+      try {
+        const results = await this.appendBatch(events);
+        for (const r of results) r.added ? added++ : duplicates++;
+      } catch (error) {
+        const index =
+          isAgoraError(error) && typeof error.details.index === 'number' ? error.details.index : 0;
+        const before = events.slice(0, index);
+        if (before.length > 0) {
+          for (const r of await this.appendBatch(before)) r.added ? added++ : duplicates++;
+        }
+        throw importError(chunk[index]?.line ?? lineNumber, error, added);
+      }
+      options.onProgress?.(read);
+      chunk = [];
+    };
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      read++;
+      let event: unknown;
+      try {
+        event = parseJson(line);
+      } catch (error) {
+        chunk.length > 0 && (await flush());
+        throw importError(lineNumber, error, added);
+      }
+      chunk.push({ line: lineNumber, event });
+      if (chunk.length >= chunkSize) await flush();
+    }
+    if (chunk.length > 0) await flush();
+    return { lines: read, added, duplicates };
+  }
+
+  /** True until {@link close}. */
+  get isOpen(): boolean {
+    return this.db.status === 'open';
+  }
+
+  /** Waits for pending writes, then closes the store. */
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.db.status !== 'open') throw new AgoraError(ErrorCode.StoreUnavailable, 'the ledger is closed');
+  }
+}
+
+function decodeStored(id: string, value: string): StoredEvent {
+  const space = value.indexOf(' ');
+  return { id, seq: Number(value.slice(0, space)), event: JSON.parse(value.slice(space + 1)) as LedgerEvent };
+}
+
+function importError(line: number, error: unknown, added: number): AgoraError {
+  const reason = isAgoraError(error) ? error.code : 'UNKNOWN';
+  const message = error instanceof Error ? error.message : String(error);
+  return new AgoraError(ErrorCode.ImportFailed, `line ${line}: ${message}`, {
+    cause: error,
+    details: { line, reason, imported: added },
+  });
+}

@@ -1,0 +1,60 @@
+import { AgoraError, ErrorCode } from '../core/index.js';
+import type { LedgerEvent } from './event.js';
+
+/** What a type's verifier may ask of the ledger while an event is being checked. */
+export interface VerifyContext {
+  /** An event by id: stored already, or earlier in the batch being appended. */
+  get(id: string): Promise<LedgerEvent | undefined>;
+}
+
+/** One secondary index entry: the event is found under `name` = `value`. */
+export type IndexEntry = readonly [name: string, value: string];
+
+/**
+ * Everything the ledger needs to know about one event type. The module that owns the type defines it and
+ * registers it; the ledger never branches on type names itself.
+ */
+export interface EventTypeDefinition {
+  readonly type: string;
+  /**
+   * `signature`: the event has `author` and a BIP-340 `sig`, checked by the ledger in bulk before `verify`.
+   * `proof`: the event is anonymous (no author, no sig) and `verify` must check its `proof`.
+   */
+  readonly auth: 'signature' | 'proof';
+  /** Checks the body and any references; throws {@link AgoraError} (normally `INVALID_EVENT`) to refuse. */
+  verify(event: LedgerEvent, context: VerifyContext): void | Promise<void>;
+  /** Secondary indexes to maintain for this event, written in the same batch as the event. */
+  indexes?(event: LedgerEvent): Iterable<IndexEntry>;
+}
+
+/** The set of event types a ledger accepts. */
+export class EventRegistry {
+  private readonly definitions = new Map<string, EventTypeDefinition>();
+
+  constructor(definitions: Iterable<EventTypeDefinition> = []) {
+    for (const definition of definitions) this.register(definition);
+  }
+
+  /** Adds a type; registering one name twice is an error (`ALREADY_EXISTS`). */
+  register(definition: EventTypeDefinition): this {
+    if (this.definitions.has(definition.type)) {
+      throw new AgoraError(ErrorCode.AlreadyExists, `event type ${definition.type} is registered already`);
+    }
+    this.definitions.set(definition.type, definition);
+    return this;
+  }
+
+  /** The definition of `type`; throws `UNKNOWN_EVENT_TYPE` if none was registered. */
+  get(type: string): EventTypeDefinition {
+    const definition = this.definitions.get(type);
+    if (definition === undefined) {
+      throw new AgoraError(ErrorCode.UnknownEventType, `no verifier is registered for event type ${type}`);
+    }
+    return definition;
+  }
+
+  /** The registered type names, sorted. */
+  types(): string[] {
+    return [...this.definitions.keys()].sort();
+  }
+}
