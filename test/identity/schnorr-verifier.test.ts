@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromHex, toHex } from '../../src/core/index.js';
+import { agentKeyFromSecret, nobleVerifier, wasmVerifier } from '../../src/identity/index.js';
+
+const vectors = readFileSync(new URL('./vectors/bip340.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const [index, secretKey, publicKey, auxRand, message, signature, result, comment] = line.split(',');
+    return {
+      index,
+      secretKey,
+      publicKey,
+      auxRand,
+      message,
+      signature,
+      valid: result === 'TRUE',
+      comment,
+    } as Record<string, string> & { valid: boolean };
+  });
+
+describe.each([nobleVerifier, wasmVerifier])('$name verifier', (verifier) => {
+  it.each(vectors)('BIP-340 vector $index ($comment)', ({ publicKey, message, signature, valid }) => {
+    expect(verifier.verify(fromHex(signature), fromHex(message), fromHex(publicKey))).toBe(valid);
+  });
+
+  it('returns false, never throws, on wrongly sized input', () => {
+    expect(verifier.verify(new Uint8Array(63), new Uint8Array(32), new Uint8Array(32))).toBe(false);
+    expect(verifier.verify(new Uint8Array(64), new Uint8Array(31), new Uint8Array(32))).toBe(false);
+    expect(verifier.verify(new Uint8Array(64), new Uint8Array(32), new Uint8Array(33))).toBe(false);
+  });
+});
+
+describe('signing', () => {
+  it.each(vectors.filter((v) => v.secretKey !== ''))('reproduces BIP-340 vector $index', (vector) => {
+    const key = agentKeyFromSecret(fromHex(vector.secretKey));
+    expect(key.id).toBe(vector.publicKey.toLowerCase());
+    const signature = schnorr.sign(fromHex(vector.message), key.secretKey, fromHex(vector.auxRand));
+    expect(toHex(signature)).toBe(vector.signature.toLowerCase());
+  });
+});
+
+describe('WASM and noble verifiers', () => {
+  const signed = fc
+    .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }))
+    .filter(([secret]) => {
+      try {
+        schnorr.getPublicKey(secret);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .map(([secret, message]) => ({
+      message,
+      publicKey: schnorr.getPublicKey(secret),
+      signature: schnorr.sign(message, secret),
+    }));
+
+  it('agree on valid signatures', () => {
+    fc.assert(
+      fc.property(signed, ({ message, publicKey, signature }) => {
+        expect(wasmVerifier.verify(signature, message, publicKey)).toBe(true);
+        expect(nobleVerifier.verify(signature, message, publicKey)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('agree on tampered signatures, messages and keys', () => {
+    fc.assert(
+      fc.property(
+        signed,
+        fc.constantFrom('signature', 'message', 'publicKey'),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        ({ message, publicKey, signature }, part, at, bit) => {
+          const input = { message, publicKey, signature };
+          const tampered = Uint8Array.from(input[part as keyof typeof input]);
+          const byte = at % tampered.length;
+          tampered[byte] = (tampered[byte] as number) ^ (1 << bit);
+          const args = { ...input, [part]: tampered };
+          const wasm = wasmVerifier.verify(args.signature, args.message, args.publicKey);
+          expect(wasm).toBe(nobleVerifier.verify(args.signature, args.message, args.publicKey));
+          expect(wasm).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('agree on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (signature, message, publicKey) => {
+          expect(wasmVerifier.verify(signature, message, publicKey)).toBe(
+            nobleVerifier.verify(signature, message, publicKey),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
