@@ -5,12 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/core/index.js';
 import { agentKeyFromSecret, nobleVerifier, wasmVerifier } from '../../src/identity/index.js';
 
-const vectors = readFileSync(new URL('./vectors/bip340.csv', import.meta.url), 'utf8')
+interface Bip340Vector {
+  index: string;
+  secretKey: string;
+  publicKey: string;
+  auxRand: string;
+  message: string;
+  signature: string;
+  valid: boolean;
+  comment: string;
+}
+
+const vectors: Bip340Vector[] = readFileSync(new URL('./vectors/bip340.csv', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .slice(1)
   .map((line) => {
-    const [index, secretKey, publicKey, auxRand, message, signature, result, comment] = line.split(',');
+    const [index, secretKey, publicKey, auxRand, message, signature, result, comment] = line
+      .split(',')
+      .map((field) => field ?? '') as string[];
     return {
       index,
       secretKey,
@@ -20,7 +33,7 @@ const vectors = readFileSync(new URL('./vectors/bip340.csv', import.meta.url), '
       signature,
       valid: result === 'TRUE',
       comment,
-    } as Record<string, string> & { valid: boolean };
+    } as Bip340Vector;
   });
 
 describe.each([nobleVerifier, wasmVerifier])('$name verifier', (verifier) => {
