@@ -446,10 +446,13 @@ function decodeStored(id: string, value: string): StoredEvent {
 }
 
 function importError(line: number, error: unknown, added: number): AgoraError {
-  const reason = isAgoraError(error) ? error.code : 'UNKNOWN';
-  const message = error instanceof Error ? error.message : String(error);
+  // A batch error names the event's index in its chunk; the line number replaces it here.
+  const original =
+    isAgoraError(error) && isAgoraError(error.cause) && 'index' in error.details ? error.cause : error;
+  const reason = isAgoraError(original) ? original.code : 'UNKNOWN';
+  const message = original instanceof Error ? original.message : String(original);
   return new AgoraError(ErrorCode.ImportFailed, `line ${line}: ${message}`, {
-    cause: error,
+    cause: original,
     details: { line, reason, imported: added },
   });
 }

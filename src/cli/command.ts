@@ -1,0 +1,29 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { CliIo } from './io.js';
+
+/** Parsed option values as `node:util` parseArgs returns them. */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** One `agora` subcommand. */
+export interface Command {
+  /** Words that select it, e.g. `ledger export`. */
+  readonly name: string;
+  readonly summary: string;
+  /** Usage line after `agora <name>`, e.g. `[FILE] [--json]`. */
+  readonly usage: string;
+  /** Option descriptions for --help, in display order. */
+  readonly help: readonly (readonly [flag: string, description: string])[];
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments it takes. */
+  readonly positionals?: { min: number; max: number };
+  run(context: CommandContext): Promise<void>;
+}
+
+/** What a running command gets. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly values: OptionValues;
+  readonly positionals: string[];
+  /** The agora home directory: --home, else AGORA_HOME, else ~/.agora402. */
+  readonly home: string;
+}

@@ -1,0 +1,56 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { AgoraError, ErrorCode } from '../../core/index.js';
+import { generateAgentKey, saveAgentKey, zkIdentity } from '../../identity/index.js';
+import { createAgentRegistration } from '../../ledger/index.js';
+import type { Command } from '../command.js';
+import { homePaths, openHomeLedger } from '../home.js';
+import { write } from '../io.js';
+
+export const initCommand: Command = {
+  name: 'init',
+  summary: 'create an agent key and an empty ledger, and register the agent in it',
+  usage: '[--home DIR] [--name NAME] [--node-key HEX]... [--json]',
+  help: [
+    ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'],
+    ['--name NAME', 'a human-readable name to publish (not unique, not trusted)'],
+    ['--node-key HEX', 'a Lightning node key (33-byte compressed hex) you are paid through; repeatable'],
+    ['--json', 'print the result as JSON'],
+  ],
+  options: {
+    name: { type: 'string' },
+    'node-key': { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  },
+  async run({ io, home, values }) {
+    const paths = homePaths(home);
+    const exists = await stat(paths.key).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new AgoraError(ErrorCode.AlreadyExists, `${home} already holds an agent key`);
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    const key = generateAgentKey();
+    const options: { name?: string; nodeKeys?: string[] } = {
+      nodeKeys: (values['node-key'] as string[]) ?? [],
+    };
+    if (typeof values.name === 'string') options.name = values.name;
+    // Build (and so validate) the registration before anything is written.
+    const registration = await createAgentRegistration(key, options);
+    await saveAgentKey(paths.key, key);
+    const ledger = await openHomeLedger(home);
+    try {
+      await ledger.append(registration);
+    } finally {
+      await ledger.close();
+    }
+    const { commitment } = await zkIdentity(key);
+    if (values.json) {
+      await write(
+        io.stdout,
+        `${JSON.stringify({ id: key.id, home, zkCommitment: commitment.toString() })}\n`,
+      );
+    } else {
+      await write(io.stdout, `initialized agent ${key.id}\nhome ${home}\n`);
+    }
+  },
+};

@@ -1,0 +1,36 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadAgentKey } from '../identity/index.js';
+import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
+
+/** Where an agent keeps its key and ledger. */
+export interface HomePaths {
+  readonly root: string;
+  readonly key: string;
+  readonly ledger: string;
+}
+
+/** Resolves the home directory: `--home`, else `AGORA_HOME`, else `~/.agora402`. */
+export function resolveHome(
+  option: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  return resolve(option ?? env.AGORA_HOME ?? join(homedir(), '.agora402'));
+}
+
+export function homePaths(root: string): HomePaths {
+  return { root, key: join(root, 'key.json'), ledger: join(root, 'ledger') };
+}
+
+/** Every event type this build of agora402 understands. */
+export function defaultRegistry(): EventRegistry {
+  return new EventRegistry([agentRegisteredType]);
+}
+
+export function openHomeLedger(root: string): Promise<Ledger> {
+  return Ledger.open(homePaths(root).ledger, { registry: defaultRegistry() });
+}
+
+export function loadHomeKey(root: string) {
+  return loadAgentKey(homePaths(root).key);
+}

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { createAgentRegistration } from '../../src/ledger/index.js';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function agora(
+  argv: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<Outcome> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  stdin.end(options.stdin ?? '');
+  const code = await run(argv, { stdout, stderr, stdin, env: options.env ?? {} });
+  return { code, stdout: out, stderr: err };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'agora-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('agora CLI', () => {
+  it('init creates a 0600 key and a ledger holding the agent registration; id show prints it', async () => {
+    const home = join(dir, 'alice');
+    const init = await agora(['init', '--home', home, '--name', 'alice', '--json']);
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    const created = JSON.parse(init.stdout);
+    expect(created.id).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(join(home, 'key.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    const shown = await agora(['id', 'show', '--json'], { env: { AGORA_HOME: home } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: created.id, zkCommitment: created.zkCommitment });
+    const text = await agora(['id', 'show', '--home', home]);
+    expect(text.stdout).toContain(created.id);
+    const stats = await agora(['ledger', 'stats', '--home', home, '--json']);
+    expect(JSON.parse(stats.stdout)).toEqual({ events: 1, lastSeq: 1, types: { 'agent.registered': 1 } });
+    const again = await agora(['init', '--home', home]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds an agent key \[ALREADY_EXISTS\]/);
+  });
+
+  it('export then import moves the events to another home; re-import adds nothing', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    await agora(['init', '--home', a]);
+    await agora(['init', '--home', b]);
+    const exported = await agora(['ledger', 'export', '--home', a]);
+    expect(exported.code).toBe(0);
+    const file = join(dir, 'a.jsonl');
+    expect((await agora(['ledger', 'export', '--home', a, '--out', file])).code).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(exported.stdout);
+    const imported = await agora(['ledger', 'import', file, '--home', b, '--json']);
+    expect(JSON.parse(imported.stdout)).toEqual({ lines: 1, added: 1, duplicates: 0 });
+    const fromStdin = await agora(['ledger', 'import', '-', '--home', b], { stdin: exported.stdout });
+    expect(fromStdin.stdout).toMatch(/imported 0 new events from 1 lines \(1 already stored\)/);
+    const stats = JSON.parse((await agora(['ledger', 'stats', '--home', b, '--json'])).stdout);
+    expect(stats.events).toBe(2);
+  });
+
+  it('import of a file with one bad line reports that line and exits 1', async () => {
+    const home = join(dir, 'importer');
+    await agora(['init', '--home', home]);
+    const lines = await Promise.all(
+      Array.from({ length: 3 }, async () =>
+        JSON.stringify(await createAgentRegistration(generateAgentKey())),
+      ),
+    );
+    const bad = JSON.parse(lines[1] as string);
+    bad.body.name = 'mallory';
+    const file = join(dir, 'bad.jsonl');
+    await writeFile(file, `${lines[0]}\n${JSON.stringify(bad)}\n${lines[2]}\n`);
+    const outcome = await agora(['ledger', 'import', file, '--home', home]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/^agora: line 2: bad signature .* \[IMPORT_FAILED\]\n$/);
+    const stats = JSON.parse((await agora(['ledger', 'stats', '--home', home, '--json'])).stdout);
+    expect(stats.events).toBe(2);
+    const missing = await agora(['ledger', 'import', join(dir, 'nope.jsonl'), '--home', home]);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toMatch(/\[NOT_FOUND\]/);
+  });
+
+  it('gives usage errors exit code 2 and --help on every command', async () => {
+    expect((await agora(['frobnicate'])).code).toBe(2);
+    expect((await agora(['ledger', 'stats', '--bogus'])).stderr).toMatch(
+      /Unknown option '--bogus'\. \(run agora/,
+    );
+    expect((await agora(['ledger', 'import'])).code).toBe(2);
+    expect((await agora(['ledger', 'import', 'a', 'b'])).code).toBe(2);
+    expect((await agora(['ledger'])).code).toBe(2);
+    expect((await agora(['--help'])).stdout).toMatch(/^agora: governance/);
+    for (const command of [
+      ['init'],
+      ['id', 'show'],
+      ['ledger', 'stats'],
+      ['ledger', 'export'],
+      ['ledger', 'import'],
+    ]) {
+      const help = await agora([...command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`usage: agora ${command.join(' ')}`);
+    }
+  });
+
+  it('reports a missing key as NOT_FOUND with exit code 1', async () => {
+    const outcome = await agora(['id', 'show', '--home', join(dir, 'empty')]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/\[NOT_FOUND\]/);
+  });
+
+  it('runs as a real process: message on stderr and the exit code', () => {
+    const home = join(dir, 'spawned');
+    const cli = join(import.meta.dirname, '../../src/cli/main.ts');
+    const spawned = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, AGORA_HOME: home },
+      });
+    const ok = spawned(['init', '--json']);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).home).toBe(home);
+    const bad = spawned(['init']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/ALREADY_EXISTS/);
+    expect(spawned(['nonsense']).status).toBe(2);
+  });
+});
