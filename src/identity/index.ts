@@ -1,7 +1,13 @@
 export { type AgentKey, agentKeyFromSecret, generateAgentKey } from './agent-key.js';
 export { loadAgentKey, saveAgentKey } from './key-file.js';
 export { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from './poseidon.js';
-export { defaultVerifier, nobleVerifier, type SchnorrVerifier, wasmVerifier } from './schnorr-verifier.js';
+export {
+  defaultSchnorr,
+  nobleSchnorr,
+  type SchnorrBackend,
+  type SchnorrVerifier,
+  wasmSchnorr,
+} from './schnorr.js';
 export {
   type AgoraObject,
   isTypeName,

@@ -1,4 +1,3 @@
-import { schnorr } from '@noble/curves/secp256k1.js';
 import {
   AgoraError,
   canonicalJson,
@@ -11,7 +10,7 @@ import {
   utf8,
 } from '../core/index.js';
 import type { AgentKey } from './agent-key.js';
-import { defaultVerifier, type SchnorrVerifier } from './schnorr-verifier.js';
+import { defaultSchnorr, type SchnorrBackend, type SchnorrVerifier } from './schnorr.js';
 
 /** The fields every agora402 object carries; anything else is part of the signed content too. */
 export interface AgoraObject {
@@ -49,18 +48,22 @@ export function objectId(object: AgoraObject): Uint8Array {
 }
 
 /** Signs `object` as `key`: sets `author`, then signs the id with BIP-340. Returns a new object. */
-export function signObject<T extends AgoraObject>(key: AgentKey, object: T): T & SignedObject {
+export function signObject<T extends AgoraObject>(
+  key: AgentKey,
+  object: T,
+  backend: SchnorrBackend = defaultSchnorr,
+): T & SignedObject {
   const { sig: _sig, ...unsigned } = object;
   const withAuthor = { ...unsigned, author: key.id } as T & { author: string };
   const id = objectId(withAuthor);
-  return { ...withAuthor, sig: toHex(schnorr.sign(id, key.secretKey)) };
+  return { ...withAuthor, sig: toHex(backend.sign(id, key.secretKey)) };
 }
 
 /**
  * Verifies a signed object and returns its id. Throws {@link AgoraError} `INVALID_SIGNATURE` when the
  * signature does not match the content and author, or when `author`/`sig` are malformed.
  */
-export function verifyObject(object: AgoraObject, verifier: SchnorrVerifier = defaultVerifier): Uint8Array {
+export function verifyObject(object: AgoraObject, verifier: SchnorrVerifier = defaultSchnorr): Uint8Array {
   const { author, sig } = object as Partial<SignedObject> & AgoraObject;
   if (!isLowerHex(author, 32))
     throw new AgoraError(ErrorCode.InvalidSignature, 'author must be 32 bytes of hex');

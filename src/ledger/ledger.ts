@@ -14,7 +14,7 @@ import {
   isAgoraError,
   parseJson,
 } from '../core/index.js';
-import { defaultVerifier, type SchnorrVerifier } from '../identity/index.js';
+import { defaultSchnorr, type SchnorrVerifier } from '../identity/index.js';
 import { type LedgerEvent, type ParsedEnvelope, parseEnvelope, type StoredEvent } from './event.js';
 import type { EventRegistry, EventTypeDefinition, IndexEntry, VerifyContext } from './registry.js';
 
@@ -118,7 +118,7 @@ export class Ledger {
   private constructor(db: Store, options: LedgerOptions) {
     this.db = db;
     this.registry = options.registry;
-    this.verifier = options.verifier ?? defaultVerifier;
+    this.verifier = options.verifier ?? defaultSchnorr;
     this.writeOptions = { sync: options.sync ?? true } as AbstractBatchOptions<string, string>;
     const section = (name: string): Section =>
       db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });

@@ -4,11 +4,11 @@ import { ErrorCode, isAgoraError, toHex } from '../../src/core/index.js';
 import {
   agentKeyFromSecret,
   generateAgentKey,
-  nobleVerifier,
+  nobleSchnorr,
   objectId,
   signObject,
   verifyObject,
-  wasmVerifier,
+  wasmSchnorr,
 } from '../../src/identity/index.js';
 
 const alice = generateAgentKey();
@@ -31,8 +31,8 @@ describe('signed objects', () => {
     const signed = signObject(alice, draft);
     expect(signed.author).toBe(alice.id);
     const id = toHex(objectId(signed));
-    expect(toHex(verifyObject(signed, wasmVerifier))).toBe(id);
-    expect(toHex(verifyObject(signed, nobleVerifier))).toBe(id);
+    expect(toHex(verifyObject(signed, wasmSchnorr))).toBe(id);
+    expect(toHex(verifyObject(signed, nobleSchnorr))).toBe(id);
   });
 
   it('the id ignores sig and proof and property order, and depends on the type tag', () => {

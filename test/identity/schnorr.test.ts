@@ -3,7 +3,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/core/index.js';
-import { agentKeyFromSecret, nobleVerifier, wasmVerifier } from '../../src/identity/index.js';
+import { agentKeyFromSecret, nobleSchnorr, wasmSchnorr } from '../../src/identity/index.js';
 
 interface Bip340Vector {
   index: string;
@@ -36,7 +36,7 @@ const vectors: Bip340Vector[] = readFileSync(new URL('./vectors/bip340.csv', imp
     } as Bip340Vector;
   });
 
-describe.each([nobleVerifier, wasmVerifier])('$name verifier', (verifier) => {
+describe.each([nobleSchnorr, wasmSchnorr])('$name verifier', (verifier) => {
   it.each(vectors)('BIP-340 vector $index ($comment)', ({ publicKey, message, signature, valid }) => {
     expect(verifier.verify(fromHex(signature), fromHex(message), fromHex(publicKey))).toBe(valid);
   });
@@ -77,8 +77,8 @@ describe('WASM and noble verifiers', () => {
   it('agree on valid signatures', () => {
     fc.assert(
       fc.property(signed, ({ message, publicKey, signature }) => {
-        expect(wasmVerifier.verify(signature, message, publicKey)).toBe(true);
-        expect(nobleVerifier.verify(signature, message, publicKey)).toBe(true);
+        expect(wasmSchnorr.verify(signature, message, publicKey)).toBe(true);
+        expect(nobleSchnorr.verify(signature, message, publicKey)).toBe(true);
       }),
       { numRuns: 100 },
     );
@@ -97,8 +97,8 @@ describe('WASM and noble verifiers', () => {
           const byte = at % tampered.length;
           tampered[byte] = (tampered[byte] as number) ^ (1 << bit);
           const args = { ...input, [part]: tampered };
-          const wasm = wasmVerifier.verify(args.signature, args.message, args.publicKey);
-          expect(wasm).toBe(nobleVerifier.verify(args.signature, args.message, args.publicKey));
+          const wasm = wasmSchnorr.verify(args.signature, args.message, args.publicKey);
+          expect(wasm).toBe(nobleSchnorr.verify(args.signature, args.message, args.publicKey));
           expect(wasm).toBe(false);
         },
       ),
@@ -113,12 +113,44 @@ describe('WASM and noble verifiers', () => {
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         (signature, message, publicKey) => {
-          expect(wasmVerifier.verify(signature, message, publicKey)).toBe(
-            nobleVerifier.verify(signature, message, publicKey),
+          expect(wasmSchnorr.verify(signature, message, publicKey)).toBe(
+            nobleSchnorr.verify(signature, message, publicKey),
           );
         },
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('WASM and noble signers', () => {
+  it('make byte-identical signatures for the same key, message and aux randomness', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (secret, message, aux) => {
+          fc.pre(secret.some((b) => b !== 0) && secret.some((b) => b !== 0xff));
+          const wasm = wasmSchnorr.sign(message, secret, aux);
+          expect(toHex(wasm)).toBe(toHex(nobleSchnorr.sign(message, secret, aux)));
+          expect(nobleSchnorr.verify(wasm, message, schnorr.getPublicKey(secret))).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('use fresh aux randomness by default, so two signatures of one message differ and both verify', () => {
+    const secret = new Uint8Array(32).fill(9);
+    const message = new Uint8Array(32).fill(1);
+    const publicKey = schnorr.getPublicKey(secret);
+    for (const backend of [wasmSchnorr, nobleSchnorr]) {
+      const [a, b] = [backend.sign(message, secret), backend.sign(message, secret)];
+      expect(toHex(a)).not.toBe(toHex(b));
+      expect(wasmSchnorr.verify(a, message, publicKey) && wasmSchnorr.verify(b, message, publicKey)).toBe(
+        true,
+      );
+    }
   });
 });

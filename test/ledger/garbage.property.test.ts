@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { MemoryLevel } from 'memory-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson, ErrorCode, isAgoraError } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { registration, testRegistry } from './fixtures.js';
+
+let ledger: Ledger;
+beforeAll(async () => {
+  ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: testRegistry() });
+});
+afterAll(async () => {
+  await ledger.close();
+});
+
+const valid = canonicalJson(registration(generateAgentKey()));
+
+/** A valid event line with one character replaced, inserted or removed. */
+const mutatedLine = fc
+  .tuple(
+    fc.nat(valid.length - 1),
+    fc.constantFrom('replace', 'insert', 'delete'),
+    fc.string({ minLength: 1, maxLength: 1 }),
+  )
+  .map(([at, how, char]) => {
+    if (how === 'delete') return valid.slice(0, at) + valid.slice(at + 1);
+    if (how === 'insert') return valid.slice(0, at) + char + valid.slice(at);
+    return valid.slice(0, at) + char + valid.slice(at + 1);
+  });
+
+describe('the ledger on garbage', () => {
+  it('parseEnvelope gives only typed errors on arbitrary JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          parseEnvelope(value);
+        } catch (error) {
+          expect(isAgoraError(error), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('parseEnvelope gives only typed errors on event-shaped objects with random fields', () => {
+    const eventLike = fc.record(
+      {
+        v: fc.oneof(fc.constant(1), fc.jsonValue()),
+        type: fc.oneof(fc.constantFrom('agent.registered', 'test.anon'), fc.string()),
+        created: fc.oneof(fc.nat(), fc.double(), fc.string()),
+        author: fc.oneof(fc.string(), fc.jsonValue()),
+        body: fc.jsonValue(),
+        sig: fc.oneof(fc.string(), fc.jsonValue()),
+        proof: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(eventLike, (value) => {
+        try {
+          parseEnvelope(value);
+        } catch (error) {
+          expect(isAgoraError(error), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('import of mutated or random lines fails only with IMPORT_FAILED naming line 1, and stores nothing bad', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutatedLine, fc.string()), async (line) => {
+        const before = ledger.stats().events;
+        try {
+          const result = await ledger.importLines([line]);
+          // A mutation may leave the event intact (e.g. whitespace inserted between tokens): then it is accepted.
+          expect(result.lines).toBe(line.trim() === '' ? 0 : 1);
+        } catch (error) {
+          expect(isAgoraError(error, ErrorCode.ImportFailed), String(error)).toBe(true);
+          expect((error as { details: { line: number } }).details.line).toBe(1);
+          expect(ledger.stats().events).toBe(before);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(ledger.stats().events).toBeLessThanOrEqual(1);
+  });
+});
