@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromHex } from '../src/core/index.js';
+import { generateAgentKey, nobleSchnorr, objectId, signObject, wasmSchnorr } from '../src/identity/index.js';
+import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../src/ledger/index.js';
+import { median, medianSeconds, progress, report } from './report.js';
+
+const BENCH = 'ledger';
+const EVENTS = 20_000;
+const BATCH = 1_000;
+const RUNS = 3;
+
+function signedEvents(count: number): LedgerEvent[] {
+  const keys = Array.from({ length: 100 }, () => generateAgentKey());
+  const show = progress('signing events');
+  return Array.from({ length: count }, (_, i) => {
+    if (i % 1000 === 0) show(i, count);
+    const key = keys[i % keys.length] as (typeof keys)[number];
+    return signObject(key, {
+      v: 1,
+      type: 'agent.registered',
+      created: 1_700_000_000 + i,
+      body: {
+        zkCommitment: String(1_000_000 + i),
+        nodeKeys: [`02${(i % 256).toString(16).padStart(2, '0').repeat(32)}`],
+        name: `agent ${i}`,
+      },
+    }) as LedgerEvent;
+  });
+}
+
+async function withFreshLedger<T>(sync: boolean, task: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-'));
+  const ledger = await Ledger.open(dir, { registry: new EventRegistry([agentRegisteredType]), sync });
+  try {
+    return await task(ledger);
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function run(): Promise<void> {
+  const events = signedEvents(EVENTS);
+
+  for (const sync of [true, false]) {
+    const seconds = await medianSeconds(RUNS, () =>
+      withFreshLedger(sync, async (ledger) => {
+        for (let i = 0; i < events.length; i += BATCH) await ledger.appendBatch(events.slice(i, i + BATCH));
+      }),
+    );
+    report({
+      bench: BENCH,
+      metric: sync ? 'ingest_batch' : 'ingest_batch_nosync',
+      value: EVENTS / seconds,
+      unit: 'events/s',
+      events: EVENTS,
+      batch: BATCH,
+    });
+  }
+
+  const singles = events.slice(0, 2_000);
+  for (const sync of [true, false]) {
+    const seconds = await medianSeconds(RUNS, () =>
+      withFreshLedger(sync, async (ledger) => {
+        for (const event of singles) await ledger.append(event);
+      }),
+    );
+    report({
+      bench: BENCH,
+      metric: sync ? 'ingest_single' : 'ingest_single_nosync',
+      value: singles.length / seconds,
+      unit: 'events/s',
+      events: singles.length,
+    });
+  }
+
+  await withFreshLedger(false, async (ledger) => {
+    for (let i = 0; i < events.length; i += BATCH) await ledger.appendBatch(events.slice(i, i + BATCH));
+    const seconds = await medianSeconds(RUNS, async () => {
+      let count = 0;
+      for await (const _ of ledger.events()) count++;
+      if (count !== EVENTS) throw new Error(`iterated ${count} events`);
+    });
+    report({ bench: BENCH, metric: 'iterate', value: EVENTS / seconds, unit: 'events/s' });
+  });
+
+  // Signature verification alone, both backends on the same signatures.
+  const checks = events.slice(0, 5_000).map((e) => ({
+    sig: fromHex(e.sig as string),
+    id: objectId(e as never),
+    author: fromHex(e.author as string),
+  }));
+  const rate = async (backend: typeof wasmSchnorr, sample: typeof checks) => {
+    const seconds = await medianSeconds(RUNS, () => {
+      for (const c of sample) if (!backend.verify(c.sig, c.id, c.author)) throw new Error('bad signature');
+    });
+    return sample.length / seconds;
+  };
+  const wasm = await rate(wasmSchnorr, checks);
+  const noble = await rate(nobleSchnorr, checks.slice(0, 1_000));
+  report({ bench: BENCH, metric: 'verify_wasm', value: wasm, unit: 'signatures/s', baseline: noble });
+  report({ bench: BENCH, metric: 'verify_wasm_vs_noble', value: wasm / noble, unit: 'ratio' });
+
+  const signRate = (backend: typeof wasmSchnorr, n: number) => {
+    const key = generateAgentKey();
+    const messages = checks.slice(0, n).map((c) => c.id);
+    const start = performance.now();
+    for (const message of messages) backend.sign(message, key.secretKey);
+    return n / ((performance.now() - start) / 1000);
+  };
+  const signWasm = median([
+    signRate(wasmSchnorr, 2000),
+    signRate(wasmSchnorr, 2000),
+    signRate(wasmSchnorr, 2000),
+  ]);
+  const signNoble = median([
+    signRate(nobleSchnorr, 500),
+    signRate(nobleSchnorr, 500),
+    signRate(nobleSchnorr, 500),
+  ]);
+  report({ bench: BENCH, metric: 'sign_wasm', value: signWasm, unit: 'signatures/s', baseline: signNoble });
+}

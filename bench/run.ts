@@ -1,0 +1,16 @@
+// npm run bench -- <name> [<name>...]: runs the named benchmarks (all when none is named), JSON lines on stdout.
+const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  ledger: () => import('./ledger.js'),
+};
+
+const names = process.argv.slice(2);
+for (const name of names) {
+  if (!(name in benches)) {
+    process.stderr.write(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
+  }
+}
+for (const name of names.length > 0 ? names : Object.keys(benches)) {
+  const module = await (benches[name] as () => Promise<{ default: () => Promise<void> }>)();
+  await module.default();
+}
