@@ -1,22 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, ErrorCode, isAgoraError, parseJson } from '../../src/core/index.js';
+import { thrownAgoraError } from '../helpers.js';
 
 function float64(bitsHex: string): number {
   const view = new DataView(new ArrayBuffer(8));
   view.setBigUint64(0, BigInt(`0x${bitsHex}`));
   return view.getFloat64(0);
-}
-
-function expectCode(action: () => unknown, code: string): void {
-  try {
-    action();
-  } catch (error) {
-    expect(isAgoraError(error), String(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(code);
-    return;
-  }
-  throw new Error('expected an AgoraError');
 }
 
 describe('canonicalJson against RFC 8785', () => {
@@ -99,7 +89,7 @@ describe('canonicalJson against RFC 8785', () => {
     ['Infinity', float64('7ff0000000000000')],
     ['-Infinity', Number.NEGATIVE_INFINITY],
   ])('refuses %s', (_name, value) => {
-    expectCode(() => canonicalJson(value), ErrorCode.NotCanonicalizable);
+    thrownAgoraError(() => canonicalJson(value), ErrorCode.NotCanonicalizable);
   });
 });
 
@@ -123,7 +113,7 @@ describe('canonicalJson refuses what JSON cannot carry', () => {
     ['sparse array', sparse],
     ['cycle', cycle],
   ])('%s', (_name, value) => {
-    expectCode(() => canonicalJson(value), ErrorCode.NotCanonicalizable);
+    thrownAgoraError(() => canonicalJson(value), ErrorCode.NotCanonicalizable);
   });
 
   it('accepts an object without prototype and a value used twice (not a cycle)', () => {

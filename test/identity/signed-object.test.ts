@@ -10,21 +10,11 @@ import {
   verifyObject,
   wasmSchnorr,
 } from '../../src/identity/index.js';
+import { thrownAgoraError } from '../helpers.js';
 
 const alice = generateAgentKey();
 const bob = generateAgentKey();
 const draft = { v: 1, type: 'test.note', created: 1_700_000_000, body: { text: 'hello', sats: 21 } };
-
-function rejectsWith(action: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isAgoraError(caught), String(caught)).toBe(true);
-  expect((caught as { code: string }).code).toBe(code);
-}
 
 describe('signed objects', () => {
   it('sign then verify returns the id with either verifier', () => {
@@ -52,7 +42,7 @@ describe('signed objects', () => {
 
   it('rejects a tampered body', () => {
     const signed = signObject(alice, draft);
-    rejectsWith(
+    thrownAgoraError(
       () => verifyObject({ ...signed, body: { text: 'hello', sats: 22 } }),
       ErrorCode.InvalidSignature,
     );
@@ -60,7 +50,7 @@ describe('signed objects', () => {
 
   it('rejects a tampered envelope field', () => {
     const signed = signObject(alice, draft);
-    rejectsWith(
+    thrownAgoraError(
       () => verifyObject({ ...signed, created: (signed.created as number) + 1 }),
       ErrorCode.InvalidSignature,
     );
@@ -70,23 +60,29 @@ describe('signed objects', () => {
     const signed = signObject(alice, draft);
     const flipped = (Number.parseInt(signed.sig[10] as string, 16) ^ 1).toString(16);
     const sig = `${signed.sig.slice(0, 10)}${flipped}${signed.sig.slice(11)}`;
-    rejectsWith(() => verifyObject({ ...signed, sig }), ErrorCode.InvalidSignature);
+    thrownAgoraError(() => verifyObject({ ...signed, sig }), ErrorCode.InvalidSignature);
   });
 
   it('rejects the wrong key: a signature by bob claimed for alice', () => {
     const byBob = signObject(bob, draft);
-    rejectsWith(() => verifyObject({ ...byBob, author: alice.id }), ErrorCode.InvalidSignature);
+    thrownAgoraError(() => verifyObject({ ...byBob, author: alice.id }), ErrorCode.InvalidSignature);
   });
 
   it('rejects malformed author and sig fields', () => {
     const signed = signObject(alice, draft);
-    rejectsWith(() => verifyObject({ ...signed, author: 'zz' }), ErrorCode.InvalidSignature);
-    rejectsWith(() => verifyObject({ ...signed, sig: signed.sig.toUpperCase() }), ErrorCode.InvalidSignature);
-    rejectsWith(() => verifyObject({ ...signed, type: 'Bad Type' }), ErrorCode.InvalidEvent);
+    thrownAgoraError(() => verifyObject({ ...signed, author: 'zz' }), ErrorCode.InvalidSignature);
+    thrownAgoraError(
+      () => verifyObject({ ...signed, sig: signed.sig.toUpperCase() }),
+      ErrorCode.InvalidSignature,
+    );
+    thrownAgoraError(() => verifyObject({ ...signed, type: 'Bad Type' }), ErrorCode.InvalidEvent);
   });
 
   it('refuses to sign what canonical JSON cannot carry', () => {
-    rejectsWith(() => signObject(alice, { ...draft, body: { n: Number.NaN } }), ErrorCode.NotCanonicalizable);
+    thrownAgoraError(
+      () => signObject(alice, { ...draft, body: { n: Number.NaN } }),
+      ErrorCode.NotCanonicalizable,
+    );
   });
 
   it('never throws untyped errors on random objects', () => {
@@ -105,9 +101,9 @@ describe('signed objects', () => {
 
 describe('agent keys', () => {
   it('refuses secret keys outside the curve order', () => {
-    rejectsWith(() => agentKeyFromSecret(new Uint8Array(32)), ErrorCode.InvalidKey);
-    rejectsWith(() => agentKeyFromSecret(new Uint8Array(32).fill(0xff)), ErrorCode.InvalidKey);
-    rejectsWith(() => agentKeyFromSecret(new Uint8Array(31).fill(1)), ErrorCode.InvalidKey);
+    thrownAgoraError(() => agentKeyFromSecret(new Uint8Array(32)), ErrorCode.InvalidKey);
+    thrownAgoraError(() => agentKeyFromSecret(new Uint8Array(32).fill(0xff)), ErrorCode.InvalidKey);
+    thrownAgoraError(() => agentKeyFromSecret(new Uint8Array(31).fill(1)), ErrorCode.InvalidKey);
   });
 
   it('derives the BIP-340 public key', () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson, ErrorCode, isAgoraError, toHex } from '../../src/core/index.js';
+import { canonicalJson, ErrorCode, toHex } from '../../src/core/index.js';
 import { generateAgentKey, objectId, signObject } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent, StoredEvent } from '../../src/ledger/index.js';
+import { rejectedAgoraError } from '../helpers.js';
 import { anonymous, reference, registration } from './fixtures.js';
 
 /** A place where ledgers can be opened, reopened and finally thrown away. */
@@ -20,18 +21,6 @@ async function collect(iterable: AsyncIterable<StoredEvent>): Promise<StoredEven
   const out: StoredEvent[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ code: string; details: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isAgoraError(error), String(error)).toBe(true);
-    return error as never;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** The conformance suite every ledger store passes. */
@@ -86,7 +75,7 @@ export function ledgerConformance(
         { ...event, sig },
         { ...byBob, author: alice.id },
       ]) {
-        expect((await rejection(ledger.append(tampered))).code).toBe(ErrorCode.InvalidSignature);
+        expect((await rejectedAgoraError(ledger.append(tampered))).code).toBe(ErrorCode.InvalidSignature);
       }
       expect(ledger.stats().events).toBe(0);
     });
@@ -116,9 +105,10 @@ export function ledgerConformance(
         [{ ...anonymous(0, 0), author: alice.id }, ErrorCode.InvalidEvent],
       ];
       for (const [input, code] of cases) {
-        expect((await rejection(ledger.append(input))).code, String(JSON.stringify(input)).slice(0, 80)).toBe(
-          code,
-        );
+        expect(
+          (await rejectedAgoraError(ledger.append(input))).code,
+          String(JSON.stringify(input)).slice(0, 80),
+        ).toBe(code);
       }
       expect(ledger.stats().events).toBe(0);
     });
@@ -126,7 +116,7 @@ export function ledgerConformance(
     it('writes a batch atomically: one bad event and nothing is stored, the bad one is named', async () => {
       const good = [registration(alice), registration(bob)];
       const bad = { ...registration(alice), created: 5 };
-      const error = await rejection(ledger.appendBatch([...good, bad]));
+      const error = await rejectedAgoraError(ledger.appendBatch([...good, bad]));
       expect(error.code).toBe(ErrorCode.InvalidSignature);
       expect(error.details.index).toBe(2);
       expect(ledger.stats().events).toBe(0);
@@ -139,9 +129,9 @@ export function ledgerConformance(
       const results = await ledger.appendBatch([target, reference(bob, targetId)]);
       expect(results.map((r) => r.added)).toEqual([true, true]);
       expect((await collect(ledger.byIndex('ref', targetId))).length).toBe(1);
-      const dangling = await rejection(ledger.append(reference(alice, '11'.repeat(32))));
+      const dangling = await rejectedAgoraError(ledger.append(reference(alice, '11'.repeat(32))));
       expect(dangling.code).toBe(ErrorCode.InvalidEvent);
-      const reversed = await rejection(
+      const reversed = await rejectedAgoraError(
         ledger.appendBatch([reference(bob, toHex(objectId(registration(bob) as never)))]),
       );
       expect(reversed.code).toBe(ErrorCode.InvalidEvent);
@@ -205,10 +195,10 @@ export function ledgerConformance(
         const target = await harness2.open();
         try {
           const input = [lines[0], lines[1], '', lines[2], bad, lines[4]] as string[];
-          const error = await rejection(target.importLines(input, { chunkSize: 2 }));
+          const error = await rejectedAgoraError(target.importLines(input, { chunkSize: 2 }));
           expect(error.code).toBe(ErrorCode.ImportFailed);
           expect(error.details).toMatchObject({ line: 5, reason, imported: 3 });
-          expect((error as unknown as Error).message).toMatch(/^line 5: /);
+          expect(error.message).toMatch(/^line 5: /);
           expect(target.stats().events).toBe(3);
         } finally {
           await target.close();
@@ -227,7 +217,9 @@ export function ledgerConformance(
     it('refuses work once closed', async () => {
       await ledger.close();
       expect(ledger.isOpen).toBe(false);
-      expect((await rejection(ledger.append(registration(alice)))).code).toBe(ErrorCode.StoreUnavailable);
+      expect((await rejectedAgoraError(ledger.append(registration(alice)))).code).toBe(
+        ErrorCode.StoreUnavailable,
+      );
       ledger = await harness.open();
     });
 
