@@ -147,3 +147,23 @@ describe('agora CLI', () => {
     expect(spawned(['nonsense']).status).toBe(2);
   });
 });
+
+describe('agora init failure', () => {
+  it('leaves no key behind when the ledger cannot be opened (held by another process)', async () => {
+    const home = join(dir, 'locked');
+    const first = await agora(['init', '--home', home]);
+    expect(first.code).toBe(0);
+    await rm(join(home, 'key.json'));
+    const { Ledger } = await import('../../src/ledger/index.js');
+    const { defaultRegistry } = await import('../../src/cli/home.js');
+    const holder = await Ledger.open(join(home, 'ledger'), { registry: defaultRegistry() });
+    try {
+      const second = await agora(['init', '--home', home]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/STORE_UNAVAILABLE/);
+      await expect(stat(join(home, 'key.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await holder.close();
+    }
+  });
+});

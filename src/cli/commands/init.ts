@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, unlink } from 'node:fs/promises';
 import { AgoraError, ErrorCode } from '../../core/index.js';
 import { generateAgentKey, saveAgentKey, zkIdentity } from '../../identity/index.js';
 import { createAgentRegistration } from '../../ledger/index.js';
@@ -36,10 +36,14 @@ export const initCommand: Command = {
     if (typeof values.name === 'string') options.name = values.name;
     // Build (and so validate) the registration before anything is written.
     const registration = await createAgentRegistration(key, options);
-    await saveAgentKey(paths.key, key);
     const ledger = await openHomeLedger(home);
     try {
-      await ledger.append(registration);
+      await saveAgentKey(paths.key, key);
+      await ledger.append(registration).catch(async (cause: unknown) => {
+        // Leave no half-initialized home: a key without its registration would block a retry.
+        await unlink(paths.key).catch(() => {});
+        throw cause;
+      });
     } finally {
       await ledger.close();
     }
