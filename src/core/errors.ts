@@ -26,6 +26,28 @@ export const ErrorCode = {
   ImportFailed: 'IMPORT_FAILED',
   /** The store is closed or could not be opened. */
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  /** A malformed, unsupported or wrongly signed BOLT 11 invoice. */
+  InvalidInvoice: 'INVALID_INVOICE',
+  /** An invoice for another Bitcoin network than the backend's. */
+  WrongNetwork: 'WRONG_NETWORK',
+  /** An invoice (or hold) past its expiry. */
+  InvoiceExpired: 'INVOICE_EXPIRED',
+  /** Not enough outbound balance to pay amount plus fees. */
+  InsufficientBalance: 'INSUFFICIENT_BALANCE',
+  /** No path with enough liquidity and acceptable fees reaches the payee. */
+  NoRoute: 'NO_ROUTE',
+  /** The invoice is settled already: paying twice, or settling twice. */
+  AlreadySettled: 'ALREADY_SETTLED',
+  /** The payee or backend knows no invoice with this payment hash. */
+  UnknownInvoice: 'UNKNOWN_INVOICE',
+  /** The payment was refused or canceled on its way (a canceled hold invoice, a timeout). */
+  PaymentFailed: 'PAYMENT_FAILED',
+  /** An operation that the invoice's state forbids (settling an open invoice, canceling a settled one). */
+  InvalidState: 'INVALID_STATE',
+  /** The Lightning backend (node, REST gateway) cannot be reached or is offline. */
+  BackendUnreachable: 'BACKEND_UNREACHABLE',
+  /** An argument outside its allowed range (zero amount, malformed hash...). */
+  InvalidArgument: 'INVALID_ARGUMENT',
   /** Reading or writing a file failed. */
   Io: 'IO',
   /** A command line that does not parse. */
