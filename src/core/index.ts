@@ -1,3 +1,4 @@
+export { AsyncQueue } from './async-queue.js';
 export { canonicalJson, isJsonObject, type JsonObject, type JsonValue, parseJson } from './canonical-json.js';
 export { type Clock, ManualClock, systemClock, unixSeconds } from './clock.js';
 export {

@@ -1,0 +1,30 @@
+export type {
+  ChannelBalance,
+  CreatedInvoice,
+  CreateHoldInvoiceRequest,
+  CreateInvoiceRequest,
+  InvoiceState,
+  InvoiceStatus,
+  InvoiceSubscription,
+  LightningBackend,
+  NodeInfo,
+  PaymentResult,
+  PayOptions,
+} from './backend.js';
+export {
+  type BitcoinNetwork,
+  decodeInvoice,
+  encodeInvoice,
+  type Invoice,
+  type InvoiceDraft,
+  type InvoiceField,
+  isExpired,
+  NETWORK_PREFIX,
+  type RouteHintHop,
+} from './bolt11.js';
+export { checkAmountMsat, checkHash32, paymentHashOf } from './hashes.js';
+export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';
+export { findRoute, forwardingFee, type Route, type RouteHop } from './sim/routing.js';
+export { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim/sim-channel.js';
+export { SimNetwork, type SimNetworkOptions } from './sim/sim-network.js';
+export { SimNode } from './sim/sim-node.js';
