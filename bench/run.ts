@@ -1,6 +1,7 @@
 // npm run bench -- <name> [<name>...]: runs the named benchmarks (all when none is named), JSON lines on stdout.
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
   ledger: () => import('./ledger.js'),
+  lightning: () => import('./lightning.js'),
 };
 
 const names = process.argv.slice(2);

@@ -233,8 +233,8 @@ export class SimNode implements LightningBackend {
       if (record.state === 'SETTLED' || record.state === 'CANCELED') {
         queue.end();
       } else {
-        let set = this.subscribers.get(paymentHash);
-        if (set === undefined) this.subscribers.set(paymentHash, (set = new Set()));
+        const set = this.subscribers.get(paymentHash) ?? new Set();
+        this.subscribers.set(paymentHash, set);
         set.add(queue);
       }
     } catch (error) {
