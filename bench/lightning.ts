@@ -18,10 +18,17 @@ function buildNetwork(): { network: SimNetwork; nodes: SimNode[]; next: () => nu
     return state;
   };
   for (let i = 0; i < NODES; i++) {
-    network.openChannel(nodes[i] as SimNode, nodes[(i + 1) % NODES] as SimNode, { capacitySat: 50_000_000, pushSat: 25_000_000 });
+    network.openChannel(nodes[i] as SimNode, nodes[(i + 1) % NODES] as SimNode, {
+      capacitySat: 50_000_000,
+      pushSat: 25_000_000,
+    });
     for (let c = 1; c < CHANNELS_PER_NODE / 2; c++) {
       const j = next() % NODES;
-      if (j !== i) network.openChannel(nodes[i] as SimNode, nodes[j] as SimNode, { capacitySat: 50_000_000, pushSat: 25_000_000 });
+      if (j !== i)
+        network.openChannel(nodes[i] as SimNode, nodes[j] as SimNode, {
+          capacitySat: 50_000_000,
+          pushSat: 25_000_000,
+        });
     }
   }
   return { network, nodes, next };
@@ -69,5 +76,11 @@ export default async function run(): Promise<void> {
       }
     }
   });
-  report({ bench: BENCH, metric: 'sim_hold_cycles', value: HOLD_CYCLES / holdSeconds, unit: 'cycles/s', nodes: NODES });
+  report({
+    bench: BENCH,
+    metric: 'sim_hold_cycles',
+    value: HOLD_CYCLES / holdSeconds,
+    unit: 'cycles/s',
+    nodes: NODES,
+  });
 }

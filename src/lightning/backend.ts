@@ -105,12 +105,16 @@ export interface LightningBackend {
   balance(): Promise<ChannelBalance>;
   createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice>;
   createHoldInvoice(request: CreateHoldInvoiceRequest): Promise<CreatedInvoice>;
-  /** Settles an ACCEPTED hold invoice; `INVALID_STATE` if nothing is held, `ALREADY_SETTLED` if done before. */
+  /** Settles an ACCEPTED hold invoice; `INVALID_STATE` if nothing is held; settling again succeeds (as in LND). */
   settleHoldInvoice(preimage: string): Promise<void>;
   /** Cancels an OPEN or ACCEPTED invoice (a held payment returns to the payer); idempotent once canceled. */
   cancelInvoice(paymentHash: string): Promise<void>;
   lookupInvoice(paymentHash: string): Promise<InvoiceStatus>;
   subscribeInvoice(paymentHash: string): InvoiceSubscription;
-  /** Pays a BOLT 11 invoice; resolves when settled (for a hold invoice, when its holder settles). */
+  /**
+   * Pays a BOLT 11 invoice; resolves when settled (for a hold invoice, when its holder settles). A payee that
+   * refuses the payment (unknown or canceled invoice, wrong amount) cannot be told apart by the payer, as on the
+   * real network: `PAYMENT_FAILED`. Paying an invoice this node paid before: `ALREADY_SETTLED`.
+   */
   payInvoice(paymentRequest: string, options?: PayOptions): Promise<PaymentResult>;
 }

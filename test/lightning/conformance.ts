@@ -97,11 +97,20 @@ export function lightningConformance(
     );
 
     it(
-      'refuses to pay the same invoice twice',
+      'refuses to pay the same invoice twice, and a payee refuses an unknown hash',
       withPair(async ({ payer, payee }) => {
         const created = await payee.createInvoice({ amountMsat: 1_000 });
         await payer.payInvoice(created.paymentRequest);
         await rejectedAgoraError(payer.payInvoice(created.paymentRequest), ErrorCode.AlreadySettled);
+        const unknownHash = await payee.createHoldInvoice({
+          paymentHash: paymentHashOf(randomPreimage()),
+          amountMsat: 1_000,
+          cltvExpiry: 40,
+        });
+        await payee.cancelInvoice(decodeInvoice(unknownHash.paymentRequest).paymentHash);
+        const before = await payer.balance();
+        await rejectedAgoraError(payer.payInvoice(unknownHash.paymentRequest), ErrorCode.PaymentFailed);
+        expect(await payer.balance()).toEqual(before);
       }),
     );
 
@@ -128,7 +137,7 @@ export function lightningConformance(
         expect(await events).toEqual(['OPEN', 'ACCEPTED', 'SETTLED']);
         expect((await payee.lookupInvoice(paymentHash)).state).toBe('SETTLED');
         expect((await payer.balance()).inFlightMsat).toBe(before.inFlightMsat);
-        await rejectedAgoraError(payee.settleHoldInvoice(preimage), ErrorCode.AlreadySettled);
+        await payee.settleHoldInvoice(preimage);
         await rejectedAgoraError(payee.cancelInvoice(paymentHash), ErrorCode.InvalidState);
       }),
     );
@@ -148,7 +157,8 @@ export function lightningConformance(
         expect(await payer.balance()).toEqual(before);
         expect(await events).toEqual(['OPEN', 'ACCEPTED', 'CANCELED']);
         await payee.cancelInvoice(paymentHash);
-        await rejectedAgoraError(payer.payInvoice(created.paymentRequest), ErrorCode.UnknownInvoice);
+        await rejectedAgoraError(payer.payInvoice(created.paymentRequest), ErrorCode.PaymentFailed);
+        expect(await payer.balance()).toEqual(before);
       }),
     );
 

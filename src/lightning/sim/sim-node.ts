@@ -247,8 +247,7 @@ export class SimNode implements LightningBackend {
     this.assertOnline();
     const record = this.record(paymentHashOf(preimage));
     if (!record.hold) fail(ErrorCode.InvalidState, 'only hold invoices are settled by hand');
-    if (record.state === 'SETTLED')
-      fail(ErrorCode.AlreadySettled, `invoice ${record.paymentHash} is settled already`);
+    if (record.state === 'SETTLED') return;
     if (record.state !== 'ACCEPTED' || record.held === undefined) {
       fail(
         ErrorCode.InvalidState,
@@ -361,31 +360,30 @@ export class SimNode implements LightningBackend {
     const failRoute = () => {
       for (const hop of hops) hop.channel.fail(nodeOf(hop.from), hop.amountMsat);
     };
-    const refuse = (code: ErrorCode, message: string): Promise<string> => {
+    // The payer only learns that the payee refused (incorrect_or_unknown_payment_details), not why.
+    const refuse = (why: string): Promise<string> => {
       failRoute();
-      return Promise.reject(new AgoraError(code, message));
+      return Promise.reject(
+        new AgoraError(
+          ErrorCode.PaymentFailed,
+          `payment ${invoice.paymentHash} refused by the payee: ${why}`,
+          {
+            details: { reason: 'incorrect_or_unknown_payment_details' },
+          },
+        ),
+      );
     };
     const record = this.invoices.get(invoice.paymentHash);
     if (record === undefined || record.paymentSecret !== invoice.paymentSecret) {
-      return refuse(ErrorCode.UnknownInvoice, `${this.alias} knows no invoice ${invoice.paymentHash}`);
+      return refuse('unknown payment hash or secret');
     }
     this.refresh(record);
     const received = hops[hops.length - 1]?.amountMsat ?? 0;
-    if (record.state === 'SETTLED')
-      return refuse(ErrorCode.AlreadySettled, `invoice ${record.paymentHash} is paid already`);
-    if (record.state === 'CANCELED')
-      return refuse(ErrorCode.UnknownInvoice, `invoice ${record.paymentHash} is canceled`);
-    if (record.state === 'ACCEPTED')
-      return refuse(ErrorCode.PaymentFailed, `invoice ${record.paymentHash} holds a payment already`);
-    if (received < record.amountMsat || received > 2 * record.amountMsat) {
-      return refuse(
-        ErrorCode.PaymentFailed,
-        `incorrect amount ${received} msat for invoice ${record.paymentHash}`,
-      );
-    }
-    if (expiryHeight - this.network.blockHeight < record.finalCltv) {
-      return refuse(ErrorCode.PaymentFailed, 'final CLTV expiry too soon');
-    }
+    if (record.state !== 'OPEN') return refuse(`the invoice is ${record.state}`);
+    if (received < record.amountMsat || received > 2 * record.amountMsat)
+      return refuse(`incorrect amount ${received} msat`);
+    if (expiryHeight - this.network.blockHeight < record.finalCltv)
+      return refuse('final CLTV expiry too soon');
     record.amountPaidMsat = received;
     if (!record.hold) {
       settleRoute();
