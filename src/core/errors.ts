@@ -46,6 +46,8 @@ export const ErrorCode = {
   InvalidState: 'INVALID_STATE',
   /** The Lightning backend (node, REST gateway) cannot be reached or is offline. */
   BackendUnreachable: 'BACKEND_UNREACHABLE',
+  /** Credentials (a macaroon, a pinned certificate) were refused or do not match. */
+  Unauthorized: 'UNAUTHORIZED',
   /** An argument outside its allowed range (zero amount, malformed hash...). */
   InvalidArgument: 'INVALID_ARGUMENT',
   /** Reading or writing a file failed. */

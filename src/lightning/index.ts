@@ -23,6 +23,8 @@ export {
   type RouteHintHop,
 } from './bolt11.js';
 export { checkAmountMsat, checkHash32, paymentHashOf } from './hashes.js';
+export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
+export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';
 export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';
 export { findRoute, forwardingFee, type Route, type RouteHop } from './sim/routing.js';
 export { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim/sim-channel.js';
