@@ -118,7 +118,7 @@ export function invoiceStatusFromLnd(invoice: JsonValue): InvoiceStatus {
     expiresAt: int(invoice.creation_date) + int(invoice.expiry),
   };
   const preimage = bytesHex(invoice.r_preimage);
-  if (preimage !== undefined && /[^0]/.test(preimage)) status.preimage = preimage;
+  if (preimage !== undefined) status.preimage = preimage;
   if (state === 'SETTLED' && int(invoice.settle_date) > 0) status.settledAt = int(invoice.settle_date);
   const accepted = htlcs.filter((h) => h.state === 'ACCEPTED').map((h) => int(h.expiry_height));
   if (state === 'ACCEPTED' && accepted.length > 0) status.htlcExpiryHeight = Math.min(...accepted);
