@@ -5,3 +5,4 @@
 export * from './core/index.js';
 export * from './identity/index.js';
 export * from './ledger/index.js';
+export * from './lightning/index.js';
