@@ -19,3 +19,27 @@ export function checkAmountMsat(amountMsat: unknown): number {
   }
   return amountMsat;
 }
+
+/** Checks an invoice expiry: a positive whole number of seconds; `INVALID_ARGUMENT` otherwise. */
+export function checkExpirySeconds(expirySeconds: unknown): number {
+  if (typeof expirySeconds !== 'number' || !Number.isSafeInteger(expirySeconds) || expirySeconds <= 0) {
+    throw new AgoraError(ErrorCode.InvalidArgument, 'expirySeconds is a positive whole number');
+  }
+  return expirySeconds;
+}
+
+/** Checks a hold invoice's CLTV delta: whole blocks from 1 to 2016; `INVALID_ARGUMENT` otherwise. */
+export function checkCltvExpiry(cltvExpiry: unknown): number {
+  if (
+    typeof cltvExpiry !== 'number' ||
+    !Number.isSafeInteger(cltvExpiry) ||
+    cltvExpiry < 1 ||
+    cltvExpiry > 2016
+  ) {
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      'cltvExpiry is a whole number of blocks between 1 and 2016',
+    );
+  }
+  return cltvExpiry;
+}

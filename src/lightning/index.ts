@@ -22,7 +22,15 @@ export {
   NETWORK_PREFIX,
   type RouteHintHop,
 } from './bolt11.js';
-export { checkAmountMsat, checkHash32, paymentHashOf } from './hashes.js';
+export {
+  checkAmountMsat,
+  checkCltvExpiry,
+  checkExpirySeconds,
+  checkHash32,
+  paymentHashOf,
+} from './hashes.js';
+export { InvoiceBook, type InvoiceRecord } from './invoice-book.js';
+export { INVOICE_FEATURES, type InvoiceIssue, issueInvoice } from './issue-invoice.js';
 export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
 export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';
 export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';

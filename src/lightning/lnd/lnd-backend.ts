@@ -29,7 +29,13 @@ import type {
   PayOptions,
 } from '../backend.js';
 import { type BitcoinNetwork, decodeInvoice } from '../bolt11.js';
-import { checkAmountMsat, checkHash32, paymentHashOf } from '../hashes.js';
+import {
+  checkAmountMsat,
+  checkCltvExpiry,
+  checkExpirySeconds,
+  checkHash32,
+  paymentHashOf,
+} from '../hashes.js';
 import { type LndConnection, LndHttpError, LndTransport } from './lnd-transport.js';
 
 const NETWORKS: Record<string, BitcoinNetwork> = {
@@ -192,12 +198,7 @@ export class LndRestBackend implements LightningBackend {
     if (request.description !== undefined) body.memo = request.description;
     if (request.descriptionHash !== undefined)
       body.description_hash = toBase64(fromHex(checkHash32(request.descriptionHash, 'descriptionHash')));
-    if (request.expirySeconds !== undefined) {
-      if (!Number.isSafeInteger(request.expirySeconds) || request.expirySeconds <= 0) {
-        throw new AgoraError(ErrorCode.InvalidArgument, 'expirySeconds is a positive whole number');
-      }
-      body.expiry = String(request.expirySeconds);
-    }
+    if (request.expirySeconds !== undefined) body.expiry = String(checkExpirySeconds(request.expirySeconds));
     return body;
   }
 
@@ -221,7 +222,7 @@ export class LndRestBackend implements LightningBackend {
     const body = {
       ...LndRestBackend.invoiceBody(request),
       hash: toBase64(fromHex(paymentHash)),
-      cltv_expiry: String(request.cltvExpiry),
+      cltv_expiry: String(checkCltvExpiry(request.cltvExpiry)),
     };
     const added = await this.call('add a hold invoice', 'POST', '/v2/invoices/hodl', body);
     return this.created(added, paymentHash, undefined);

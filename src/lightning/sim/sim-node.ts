@@ -4,7 +4,6 @@ import type {
   CreatedInvoice,
   CreateHoldInvoiceRequest,
   CreateInvoiceRequest,
-  InvoiceState,
   InvoiceStatus,
   InvoiceSubscription,
   LightningBackend,
@@ -12,36 +11,20 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
-import { decodeInvoice, encodeInvoice, type Invoice, type InvoiceField } from '../bolt11.js';
-import { checkAmountMsat, checkHash32, paymentHashOf } from '../hashes.js';
+import { decodeInvoice, type Invoice } from '../bolt11.js';
+import { checkCltvExpiry, checkHash32, paymentHashOf } from '../hashes.js';
+import { InvoiceBook, type InvoiceRecord } from '../invoice-book.js';
+import { issueInvoice } from '../issue-invoice.js';
 import type { RouteHop } from './routing.js';
 import type { SimChannel } from './sim-channel.js';
 import type { SimNetwork } from './sim-network.js';
 
-const DEFAULT_EXPIRY_SECONDS = 3600;
 const DEFAULT_FINAL_CLTV = 18;
 
 /** A payment held at its payee: the route's HTLCs stay locked until it is settled or failed. */
 interface HeldPayment {
-  readonly hops: readonly RouteHop<SimChannel>[];
-  readonly expiryHeight: number;
   readonly settle: (preimage: string) => void;
   readonly fail: (error: AgoraError) => void;
-}
-
-interface InvoiceRecord {
-  readonly paymentHash: string;
-  readonly paymentSecret: string;
-  readonly paymentRequest: string;
-  readonly amountMsat: number;
-  readonly expiresAt: number;
-  readonly hold: boolean;
-  readonly finalCltv: number;
-  preimage: string | undefined;
-  state: InvoiceState;
-  amountPaidMsat: number;
-  settledAt?: number;
-  held?: HeldPayment;
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -54,9 +37,9 @@ export class SimNode implements LightningBackend {
   readonly alias: string;
   readonly nodeKey: string;
   private readonly secretKey: Uint8Array;
-  private readonly invoices = new Map<string, InvoiceRecord>();
+  private readonly book: InvoiceBook;
+  private readonly held = new Map<string, HeldPayment>();
   private readonly payments = new Map<string, 'in-flight' | 'succeeded'>();
-  private readonly subscribers = new Map<string, Set<AsyncQueue<InvoiceStatus>>>();
   private isOnline = true;
   private delayMs = 0;
 
@@ -66,6 +49,7 @@ export class SimNode implements LightningBackend {
     this.alias = alias;
     this.secretKey = secretKey;
     this.nodeKey = nodeKey;
+    this.book = new InvoiceBook(() => this.now());
   }
 
   get online(): boolean {
@@ -120,151 +104,72 @@ export class SimNode implements LightningBackend {
       request.preimage === undefined
         ? toHex(this.network.random.bytes(32))
         : checkHash32(request.preimage, 'preimage');
-    return this.addInvoice(paymentHashOf(preimage), preimage, request, DEFAULT_FINAL_CLTV);
+    return this.issue(paymentHashOf(preimage), preimage, request, DEFAULT_FINAL_CLTV);
   }
 
   async createHoldInvoice(request: CreateHoldInvoiceRequest): Promise<CreatedInvoice> {
     this.assertOnline();
-    const cltv = request.cltvExpiry;
-    if (!Number.isSafeInteger(cltv) || cltv < 1 || cltv > 2016) {
-      fail(ErrorCode.InvalidArgument, 'cltvExpiry is a whole number of blocks between 1 and 2016');
-    }
-    return this.addInvoice(checkHash32(request.paymentHash, 'paymentHash'), undefined, request, cltv);
+    return this.issue(
+      checkHash32(request.paymentHash, 'paymentHash'),
+      undefined,
+      request,
+      checkCltvExpiry(request.cltvExpiry),
+    );
   }
 
-  private addInvoice(
+  private issue(
     paymentHash: string,
     preimage: string | undefined,
     request: { amountMsat: number; description?: string; descriptionHash?: string; expirySeconds?: number },
     finalCltv: number,
   ): CreatedInvoice {
-    const amountMsat = checkAmountMsat(request.amountMsat);
-    const expirySeconds = request.expirySeconds ?? DEFAULT_EXPIRY_SECONDS;
-    if (!Number.isSafeInteger(expirySeconds) || expirySeconds <= 0) {
-      fail(ErrorCode.InvalidArgument, 'expirySeconds is a positive whole number');
-    }
-    if (this.invoices.has(paymentHash))
-      fail(ErrorCode.AlreadyExists, `an invoice for ${paymentHash} exists already`);
-    const paymentSecret = toHex(this.network.random.bytes(32));
-    const timestamp = this.now();
-    const fields: InvoiceField[] = [
-      { tag: 'p', paymentHash },
-      { tag: 's', paymentSecret },
-      request.descriptionHash === undefined
-        ? { tag: 'd', description: request.description ?? '' }
-        : { tag: 'h', descriptionHash: checkHash32(request.descriptionHash, 'descriptionHash') },
-      { tag: 'x', expirySeconds },
-      { tag: 'c', minFinalCltvExpiry: finalCltv },
-      { tag: '9', features: [8, 14, 17] },
-    ];
-    const paymentRequest = encodeInvoice(
-      { network: this.network.network, amountMsat, timestamp, fields },
-      this.secretKey,
-    );
-    const record: InvoiceRecord = {
+    return issueInvoice(this.book, {
+      ...request,
+      network: this.network.network,
+      nodeSecretKey: this.secretKey,
+      timestamp: this.now(),
       paymentHash,
-      paymentSecret,
-      paymentRequest,
-      amountMsat,
-      expiresAt: timestamp + expirySeconds,
-      hold: preimage === undefined,
-      finalCltv,
+      paymentSecret: toHex(this.network.random.bytes(32)),
       preimage,
-      state: 'OPEN',
-      amountPaidMsat: 0,
-    };
-    this.invoices.set(paymentHash, record);
-    const created: CreatedInvoice = { paymentRequest, paymentHash, expiresAt: record.expiresAt };
-    return preimage === undefined ? created : { ...created, preimage };
-  }
-
-  private status(record: InvoiceRecord): InvoiceStatus {
-    const status: {
-      -readonly [K in keyof InvoiceStatus]: InvoiceStatus[K];
-    } = {
-      paymentHash: record.paymentHash,
-      state: record.state,
-      amountMsat: record.amountMsat,
-      amountPaidMsat: record.amountPaidMsat,
-      paymentRequest: record.paymentRequest,
-      expiresAt: record.expiresAt,
-    };
-    if (record.preimage !== undefined && (!record.hold || record.state === 'SETTLED'))
-      status.preimage = record.preimage;
-    if (record.settledAt !== undefined) status.settledAt = record.settledAt;
-    if (record.held !== undefined) status.htlcExpiryHeight = record.held.expiryHeight;
-    return status;
-  }
-
-  private record(paymentHash: string): InvoiceRecord {
-    const record = this.invoices.get(checkHash32(paymentHash, 'paymentHash'));
-    if (record === undefined) fail(ErrorCode.UnknownInvoice, `no invoice for payment hash ${paymentHash}`);
-    this.refresh(record);
-    return record;
-  }
-
-  /** Cancels an unpaid invoice whose expiry has passed. */
-  private refresh(record: InvoiceRecord): void {
-    if (record.state === 'OPEN' && this.now() >= record.expiresAt) this.transition(record, 'CANCELED');
-  }
-
-  private transition(record: InvoiceRecord, state: InvoiceState): void {
-    record.state = state;
-    const queues = this.subscribers.get(record.paymentHash);
-    if (queues === undefined) return;
-    const status = this.status(record);
-    for (const queue of queues) {
-      queue.push(status);
-      if (state === 'SETTLED' || state === 'CANCELED') queue.end();
-    }
+      finalCltv,
+    });
   }
 
   async lookupInvoice(paymentHash: string): Promise<InvoiceStatus> {
     this.assertOnline();
-    return this.status(this.record(paymentHash));
+    return this.book.status(this.book.get(paymentHash));
   }
 
   subscribeInvoice(paymentHash: string): InvoiceSubscription {
-    const queue = new AsyncQueue<InvoiceStatus>(() => this.subscribers.get(paymentHash)?.delete(queue));
-    try {
-      this.assertOnline();
-      const record = this.record(paymentHash);
-      queue.push(this.status(record));
-      if (record.state === 'SETTLED' || record.state === 'CANCELED') {
-        queue.end();
-      } else {
-        const set = this.subscribers.get(paymentHash) ?? new Set();
-        this.subscribers.set(paymentHash, set);
-        set.add(queue);
-      }
-    } catch (error) {
-      queue.fail(error);
+    if (!this.isOnline) {
+      const queue = new AsyncQueue<InvoiceStatus>();
+      queue.fail(new AgoraError(ErrorCode.BackendUnreachable, `node ${this.alias} is offline`));
+      return queue;
     }
-    return queue;
+    return this.book.subscribe(paymentHash);
   }
 
   async settleHoldInvoice(preimage: string): Promise<void> {
     this.assertOnline();
-    const record = this.record(paymentHashOf(preimage));
+    const record = this.book.get(paymentHashOf(preimage));
     if (!record.hold) fail(ErrorCode.InvalidState, 'only hold invoices are settled by hand');
     if (record.state === 'SETTLED') return;
-    if (record.state !== 'ACCEPTED' || record.held === undefined) {
+    const held = this.held.get(record.paymentHash);
+    if (record.state !== 'ACCEPTED' || held === undefined) {
       fail(
         ErrorCode.InvalidState,
         `invoice ${record.paymentHash} is ${record.state}: there is no held payment to settle`,
       );
     }
-    const held = record.held;
-    this.forgetHeld(record);
+    this.release(record.paymentHash);
     record.preimage = preimage;
-    record.settledAt = this.now();
     held.settle(preimage);
-    this.transition(record, 'SETTLED');
+    this.book.transition(record, 'SETTLED');
   }
 
   async cancelInvoice(paymentHash: string): Promise<void> {
     this.assertOnline();
-    const record = this.record(paymentHash);
+    const record = this.book.get(paymentHash);
     if (record.state === 'SETTLED')
       fail(ErrorCode.InvalidState, `invoice ${paymentHash} is settled and cannot be canceled`);
     if (record.state === 'CANCELED') return;
@@ -272,29 +177,31 @@ export class SimNode implements LightningBackend {
   }
 
   private cancel(record: InvoiceRecord, reason: string): void {
-    const held = record.held;
+    const held = this.held.get(record.paymentHash);
     if (held !== undefined) {
-      this.forgetHeld(record);
+      this.release(record.paymentHash);
       held.fail(new AgoraError(ErrorCode.PaymentFailed, `payment ${record.paymentHash} failed: ${reason}`));
     }
-    this.transition(record, 'CANCELED');
+    this.book.transition(record, 'CANCELED');
   }
 
-  private forgetHeld(record: InvoiceRecord): void {
+  /** Stops holding a payment: the network no longer watches its deadline. */
+  private release(paymentHash: string): void {
+    this.held.delete(paymentHash);
     for (const entry of this.network.held) {
-      if (entry.node === this && entry.paymentHash === record.paymentHash) this.network.held.delete(entry);
+      if (entry.node === this && entry.paymentHash === paymentHash) this.network.held.delete(entry);
     }
   }
 
   /** @internal The network calls this when a held HTLC reaches its cancel deadline. */
   expireHold(paymentHash: string): void {
-    const record = this.invoices.get(paymentHash);
+    const record = this.book.find(paymentHash);
     if (record?.state === 'ACCEPTED') this.cancel(record, 'the held HTLC reached its CLTV deadline');
   }
 
   /** @internal */
   expireOpenInvoices(): void {
-    for (const record of this.invoices.values()) this.refresh(record);
+    this.book.expireOpen();
   }
 
   async payInvoice(paymentRequest: string, options: PayOptions = {}): Promise<PaymentResult> {
@@ -373,11 +280,10 @@ export class SimNode implements LightningBackend {
         ),
       );
     };
-    const record = this.invoices.get(invoice.paymentHash);
+    const record = this.book.find(invoice.paymentHash);
     if (record === undefined || record.paymentSecret !== invoice.paymentSecret) {
       return refuse('unknown payment hash or secret');
     }
-    this.refresh(record);
     const received = hops[hops.length - 1]?.amountMsat ?? 0;
     if (record.state !== 'OPEN') return refuse(`the invoice is ${record.state}`);
     if (received < record.amountMsat || received > 2 * record.amountMsat)
@@ -387,32 +293,27 @@ export class SimNode implements LightningBackend {
     record.amountPaidMsat = received;
     if (!record.hold) {
       settleRoute();
-      record.settledAt = this.now();
-      this.transition(record, 'SETTLED');
+      this.book.transition(record, 'SETTLED');
       return Promise.resolve(record.preimage as string);
     }
     return new Promise<string>((resolve, reject) => {
-      record.held = {
-        hops,
-        expiryHeight,
+      this.held.set(record.paymentHash, {
         settle: (preimage) => {
-          record.held = undefined;
           settleRoute();
           resolve(preimage);
         },
         fail: (error) => {
-          record.held = undefined;
-          record.amountPaidMsat = 0;
           failRoute();
           reject(error);
         },
-      };
+      });
+      record.htlcExpiryHeight = expiryHeight;
       this.network.held.add({
         node: this,
         paymentHash: record.paymentHash,
         deadline: expiryHeight - this.network.holdCancelMarginBlocks,
       });
-      this.transition(record, 'ACCEPTED');
+      this.book.transition(record, 'ACCEPTED');
     });
   }
 }
