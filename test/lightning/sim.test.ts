@@ -1,3 +1,4 @@
+import bolt11 from 'bolt11';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
@@ -93,6 +94,27 @@ describe('sim network', () => {
     const start = performance.now();
     await payer.payInvoice(invoice.paymentRequest);
     expect(performance.now() - start).toBeGreaterThanOrEqual(45);
+  });
+
+  it('issues invoices the independent npm bolt11 decoder reads, signed by the node key', async () => {
+    const { payee } = pair();
+    const created = await payee.createInvoice({
+      amountMsat: 123_000,
+      description: 'api call',
+      expirySeconds: 600,
+    });
+    const theirs = bolt11.decode(created.paymentRequest, {
+      bech32: 'bcrt',
+      pubKeyHash: 111,
+      scriptHash: 196,
+      validWitnessVersions: [0, 1],
+    });
+    expect(theirs.payeeNodeKey).toBe(payee.nodeKey);
+    expect(theirs.millisatoshis).toBe('123000');
+    expect(theirs.tagsObject.payment_hash).toBe(created.paymentHash);
+    expect(theirs.tagsObject.description).toBe('api call');
+    expect(theirs.tagsObject.expire_time).toBe(600);
+    expect(theirs.tagsObject.feature_bits?.payment_secret?.required).toBe(true);
   });
 
   it('is reproducible from a seed: same keys, same invoices', async () => {
