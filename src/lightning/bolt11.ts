@@ -170,6 +170,24 @@ function featureWords(bits: readonly number[]): number[] {
   return words;
 }
 
+/** `block x tx x output` form of a short channel id (BOLT 7). */
+export function formatShortChannelId(scid: bigint): string {
+  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
+}
+
+/** The 64-bit number of a `block x tx x output` short channel id. */
+export function parseShortChannelId(text: string): bigint {
+  const parts = text.split('x');
+  if (parts.length !== 3 || !parts.every((p) => /^\d+$/.test(p))) {
+    throw new AgoraError(ErrorCode.InvalidArgument, `not a short channel id: ${text}`);
+  }
+  const [block, tx, output] = parts.map(BigInt) as [bigint, bigint, bigint];
+  if (block >= 1n << 24n || tx >= 1n << 24n || output >= 1n << 16n) {
+    throw new AgoraError(ErrorCode.InvalidArgument, `short channel id out of range: ${text}`);
+  }
+  return (block << 40n) | (tx << 16n) | output;
+}
+
 function parseField(code: number, data: number[]): InvoiceField | undefined {
   const name = TAG_NAMES[code];
   // Readers skip p, h, s and n fields of the wrong length (BOLT 11); the 52 or 53 words give 32 or 33 bytes.
@@ -207,10 +225,13 @@ function parseField(code: number, data: number[]): InvoiceField | undefined {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const hops: RouteHintHop[] = [];
       for (let at = 0; at < bytes.length; at += 51) {
-        const scid = view.getBigUint64(at + 33);
+        const nodeKey = bytes.subarray(at, at + 33);
+        // Downstream routers (LDK among them) cannot take a key that is not on the curve: refuse it here.
+        if (!secp256k1.isPointCompressed(nodeKey))
+          invalid('a route hint names a node key that is not a valid point');
         hops.push({
-          nodeKey: toHex(bytes.subarray(at, at + 33)),
-          shortChannelId: `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`,
+          nodeKey: toHex(nodeKey),
+          shortChannelId: formatShortChannelId(view.getBigUint64(at + 33)),
           feeBaseMsat: view.getUint32(at + 41),
           feeProportionalMillionths: view.getUint32(at + 45),
           cltvExpiryDelta: view.getUint16(at + 49),
@@ -251,8 +272,7 @@ function fieldWords(field: InvoiceField): number[] {
       field.routeHint.forEach((hop, i) => {
         const at = i * 51;
         bytes.set(fromHex(hop.nodeKey, 33), at);
-        const [block, tx, output] = hop.shortChannelId.split('x').map(BigInt) as [bigint, bigint, bigint];
-        view.setBigUint64(at + 33, (block << 40n) | (tx << 16n) | output);
+        view.setBigUint64(at + 33, parseShortChannelId(hop.shortChannelId));
         view.setUint32(at + 41, hop.feeBaseMsat);
         view.setUint32(at + 45, hop.feeProportionalMillionths);
         view.setUint16(at + 49, hop.cltvExpiryDelta);

@@ -15,11 +15,13 @@ export {
   type BitcoinNetwork,
   decodeInvoice,
   encodeInvoice,
+  formatShortChannelId,
   type Invoice,
   type InvoiceDraft,
   type InvoiceField,
   isExpired,
   NETWORK_PREFIX,
+  parseShortChannelId,
   type RouteHintHop,
 } from './bolt11.js';
 export {

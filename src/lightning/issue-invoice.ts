@@ -1,5 +1,5 @@
 import type { CreatedInvoice } from './backend.js';
-import { type BitcoinNetwork, encodeInvoice, type InvoiceField } from './bolt11.js';
+import { type BitcoinNetwork, encodeInvoice, type InvoiceField, type RouteHintHop } from './bolt11.js';
 import { checkAmountMsat, checkExpirySeconds, checkHash32 } from './hashes.js';
 import type { InvoiceBook } from './invoice-book.js';
 
@@ -18,6 +18,8 @@ export interface InvoiceIssue {
   description?: string;
   descriptionHash?: string;
   expirySeconds?: number;
+  /** Private channels a payer may route the last hops through (`r` fields). */
+  routeHints?: RouteHintHop[][];
 }
 
 /** Features set in every invoice issued here: var_onion_optin and payment_secret required, basic_mpp optional. */
@@ -35,6 +37,7 @@ export function issueInvoice(book: InvoiceBook, issue: InvoiceIssue): CreatedInv
       : { tag: 'h', descriptionHash: checkHash32(issue.descriptionHash, 'descriptionHash') },
     { tag: 'x', expirySeconds },
     { tag: 'c', minFinalCltvExpiry: issue.finalCltv },
+    ...(issue.routeHints ?? []).map((routeHint): InvoiceField => ({ tag: 'r', routeHint })),
     { tag: '9', features: INVOICE_FEATURES },
   ];
   const paymentRequest = encodeInvoice(

@@ -126,6 +126,26 @@ describe('invoices made here', () => {
     expect(d.routeHints).toEqual([(extra[6] as { routeHint: unknown }).routeHint]);
   });
 
+  it('reject route hints whose node key is not a point on the curve', () => {
+    const badHint: InvoiceField = {
+      tag: 'r',
+      routeHint: [
+        {
+          nodeKey: `02${'00'.repeat(32)}`,
+          shortChannelId: '1x2x3',
+          feeBaseMsat: 1,
+          feeProportionalMillionths: 1,
+          cltvExpiryDelta: 40,
+        },
+      ],
+    };
+    const invoice = encodeInvoice(
+      { network: 'bitcoin', timestamp: 1, fields: [...fields, badHint] },
+      nodeKey,
+    );
+    thrownAgoraError(() => decodeInvoice(invoice), ErrorCode.InvalidInvoice);
+  });
+
   it('reject the wrong network, zero amounts and missing p or s', () => {
     const invoice = encodeInvoice({ network: 'regtest', amountMsat: 1000, timestamp: 1, fields }, nodeKey);
     thrownAgoraError(() => decodeInvoice(invoice, { network: 'bitcoin' }), ErrorCode.WrongNetwork);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { decodeInvoice, LdkNetwork } from '../../src/lightning/index.js';
+import { decodeInvoice, LdkNetwork, type LdkNode, paymentHashOf } from '../../src/lightning/index.js';
 import { lightningConformance } from './conformance.js';
 
 async function ldkPair() {
@@ -50,6 +50,44 @@ describe('LDK network', () => {
       const received = (await payee.balance()).spendableMsat;
       expect(received).toBeGreaterThan(0);
       expect(received).toBeLessThanOrEqual(50_000_000 - 20_000_000);
+    } finally {
+      network.close();
+    }
+  });
+});
+
+describe('LDK multi-hop', () => {
+  it('pays across a hub over private channels, through the route hint in the invoice, hold invoices included', async () => {
+    const network = await LdkNetwork.create();
+    try {
+      const [alice, hub, bob] = ['alice', 'hub', 'bob'].map((name) => network.createNode(name)) as [
+        LdkNode,
+        LdkNode,
+        LdkNode,
+      ];
+      await network.connect(alice, hub);
+      await network.connect(hub, bob);
+      await network.openChannel(alice, hub, { capacitySat: 1_000_000 });
+      await network.openChannel(hub, bob, { capacitySat: 1_000_000 });
+      const invoice = await bob.createInvoice({ amountMsat: 5_000_000 });
+      const hints = decodeInvoice(invoice.paymentRequest).routeHints;
+      expect(hints.map((hint) => hint[0]?.nodeKey)).toEqual([hub.nodeKey]);
+      const paid = await alice.payInvoice(invoice.paymentRequest);
+      expect(paid.feeMsat).toBeGreaterThan(0);
+      expect((await bob.lookupInvoice(invoice.paymentHash)).state).toBe('SETTLED');
+      const preimage = '07'.repeat(32);
+      const hold = await bob.createHoldInvoice({
+        paymentHash: paymentHashOf(preimage),
+        amountMsat: 2_000_000,
+        cltvExpiry: 144,
+      });
+      const payment = alice.payInvoice(hold.paymentRequest);
+      for (let i = 0; i < 100 && (await bob.lookupInvoice(hold.paymentHash)).state !== 'ACCEPTED'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await alice.balance()).inFlightMsat).toBeGreaterThanOrEqual(2_000_000);
+      await bob.settleHoldInvoice(preimage);
+      expect((await payment).preimage).toBe(preimage);
     } finally {
       network.close();
     }

@@ -13,7 +13,7 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
-import { decodeInvoice } from '../bolt11.js';
+import { decodeInvoice, formatShortChannelId, type RouteHintHop } from '../bolt11.js';
 import {
   checkAmountMsat,
   checkCltvExpiry,
@@ -132,6 +132,8 @@ export class LdkNode implements LightningBackend {
     handshake.set_announce_for_forwarding(false);
     handshake.set_max_inbound_htlc_value_in_flight_percent_of_channel(100);
     config.set_channel_handshake_config(handshake);
+    // Channels here are private (no gossip); a node in the middle must still forward over them.
+    config.set_accept_forwards_to_priv_channels(true);
     const tip = network.chain.tip;
     const parameters = ldk.ChainParameters.constructor_new(
       ldkNetwork,
@@ -331,6 +333,7 @@ export class LdkNode implements LightningBackend {
       fail(ErrorCode.InvalidArgument, 'LDK refused the invoice parameters');
     return issueInvoice(this.book, {
       ...request,
+      routeHints: this.routeHints(),
       network: this.network.network,
       nodeSecretKey: this.keys.get_node_secret_key(),
       timestamp: this.now(),
@@ -339,6 +342,28 @@ export class LdkNode implements LightningBackend {
       preimage,
       finalCltv,
     });
+  }
+
+  /** One hint per usable channel: the channels are private, so payers learn them only from invoices. */
+  private routeHints(): RouteHintHop[][] {
+    const ldk = this.ldk;
+    const hints: RouteHintHop[][] = [];
+    for (const channel of this.channelManager.list_usable_channels()) {
+      const scid = channel.get_inbound_payment_scid();
+      if (!(scid instanceof ldk.Option_u64Z_Some)) continue;
+      const counterparty = channel.get_counterparty();
+      const forwarding = counterparty.get_forwarding_info();
+      hints.push([
+        {
+          nodeKey: toHex(counterparty.get_node_id()),
+          shortChannelId: formatShortChannelId(scid.some),
+          feeBaseMsat: forwarding?.get_fee_base_msat() ?? 1000,
+          feeProportionalMillionths: forwarding?.get_fee_proportional_millionths() ?? 0,
+          cltvExpiryDelta: forwarding?.get_cltv_expiry_delta() ?? 72,
+        },
+      ]);
+    }
+    return hints;
   }
 
   async settleHoldInvoice(preimage: string): Promise<void> {
@@ -392,14 +417,19 @@ export class LdkNode implements LightningBackend {
     const spendable = (await this.balance()).spendableMsat;
     if (spendable < amountMsat)
       fail(ErrorCode.InsufficientBalance, `${this.alias} can spend ${spendable} msat, not ${amountMsat}`);
-    const parameters = ldk.PaymentParameters.constructor_from_node_id(
-      fromHex(invoice.payee),
-      invoice.minFinalCltvExpiry,
-    );
-    const route = ldk.RouteParameters.constructor_from_payment_params_and_value(
-      parameters,
-      BigInt(amountMsat),
-    );
+    // LDK builds the route parameters from its own parse of the invoice (payee, features, route hints): every
+    // payment is also a check that LDK reads the invoices written here.
+    const parsed = ldk.Bolt11Invoice.constructor_from_str(paymentRequest);
+    if (!(parsed instanceof ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) {
+      fail(ErrorCode.InvalidInvoice, 'LDK cannot parse the invoice');
+    }
+    const prepared = ldk.UtilMethods.constructor_payment_parameters_from_invoice(parsed.res);
+    if (
+      !(prepared instanceof ldk.Result_C3Tuple_ThirtyTwoBytesRecipientOnionFieldsRouteParametersZNoneZ_OK)
+    ) {
+      fail(ErrorCode.InvalidArgument, 'LDK needs an amount in the invoice');
+    }
+    const route = prepared.res.get_c();
     const maxFee = options.maxFeeMsat ?? Math.floor(amountMsat / 100) + 10_000;
     route.set_max_total_routing_fee_msat(ldk.Option_u64Z.constructor_some(BigInt(maxFee)));
     const hash = fromHex(invoice.paymentHash);
@@ -408,7 +438,7 @@ export class LdkNode implements LightningBackend {
     });
     const sent = this.channelManager.send_payment(
       hash,
-      ldk.RecipientOnionFields.constructor_secret_only(fromHex(invoice.paymentSecret as string)),
+      prepared.res.get_b(),
       hash,
       route,
       ldk.Retry.constructor_attempts(3),
