@@ -46,6 +46,12 @@ export const ErrorCode = {
   InvalidState: 'INVALID_STATE',
   /** The Lightning backend (node, REST gateway) cannot be reached or is offline. */
   BackendUnreachable: 'BACKEND_UNREACHABLE',
+  /** A malformed macaroon, L402 token, identifier or L402 header. */
+  InvalidToken: 'INVALID_TOKEN',
+  /** A well-formed token that does not grant this request (signature, preimage, caveat, payment). */
+  TokenRefused: 'TOKEN_REFUSED',
+  /** A price above the caller's limit, or a payment beyond its budget. */
+  BudgetExceeded: 'BUDGET_EXCEEDED',
   /** Credentials (a macaroon, a pinned certificate) were refused or do not match. */
   Unauthorized: 'UNAUTHORIZED',
   /** An argument outside its allowed range (zero amount, malformed hash...). */
