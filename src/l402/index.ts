@@ -1,3 +1,25 @@
+export {
+  type BlacklistLookup,
+  type Caveat,
+  type CaveatContext,
+  type CaveatRefusal,
+  capabilitiesCaveat,
+  checkCaveats,
+  parseCaveat,
+  type ReputationLookup,
+  type ServiceGrant,
+  servicesCaveat,
+  validUntilCaveat,
+} from './caveats.js';
+export {
+  type Authorization,
+  type Challenge,
+  formatAuthorization,
+  formatChallenges,
+  parseAuthorization,
+  parseChallenge,
+  parseChallenges,
+} from './headers.js';
 export { decodeIdentifier, encodeIdentifier, type TokenIdentifier, tokenIdHex } from './identifier.js';
 export {
   addCaveat,
