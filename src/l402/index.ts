@@ -11,6 +11,7 @@ export {
   servicesCaveat,
   validUntilCaveat,
 } from './caveats.js';
+export { Budget, type L402FetchOptions, l402Fetch, type PaidToken, TokenCache } from './client.js';
 export {
   type Authorization,
   type Challenge,
@@ -32,3 +33,13 @@ export {
   mintMacaroon,
   verifyMacaroonSignature,
 } from './macaroon.js';
+export { l402NodeHandler, toFetchRequest, writeFetchResponse } from './node-http.js';
+export { formatPayerHeader, parsePayerHeader, payerProofMessage, verifyPayerProof } from './payer-proof.js';
+export {
+  L402Provider,
+  type L402ProviderOptions,
+  type PaidHandler,
+  type PaidRequest,
+  type PayerPolicy,
+} from './provider.js';
+export { LedgerRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-keys.js';

@@ -213,8 +213,14 @@ export class Ledger {
     const stored = await this.eventSection.getMany(ids);
     const results: AppendResult[] = [];
     const pending = new Map<string, { event: LedgerEvent; seq: number }>();
+    const pendingIndex = new Map<string, LedgerEvent[]>();
     const context: VerifyContext = {
       get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
+      byIndex: async (name, value) => {
+        const found: LedgerEvent[] = [];
+        for await (const stored of this.byIndex(name, value)) found.push(stored.event);
+        return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
+      },
     };
     const operations: AbstractBatchOperation<Store, string, string>[] = [];
     const counts = new Map<string, number>();
@@ -260,6 +266,8 @@ export class Ledger {
           key: `${name}${SEP}${value}${SEP}${key}`,
           value: id,
         });
+        const slot = `${name}${SEP}${value}`;
+        pendingIndex.set(slot, [...(pendingIndex.get(slot) ?? []), event]);
       }
       results.push({ id, seq, added: true });
     }
@@ -422,6 +430,33 @@ export class Ledger {
     }
     if (chunk.length > 0) await flush();
     return { lines: read, added, duplicates };
+  }
+
+  /**
+   * A named key-value area in the same store for a module's local data (L402 root keys, caches): not events,
+   * never exported nor replicated. Keys and values are strings.
+   */
+  localStore(name: string): AbstractSublevel<Store, string | Uint8Array, string, string> {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new AgoraError(ErrorCode.InvalidArgument, `bad local store name ${name}`);
+    return this.db.sublevel<string, string>(`local-${name}`, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  }
+
+  /** Writes to a local store with this ledger's durability setting. */
+  async localPut(
+    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    key: string,
+    value: string | undefined,
+  ): Promise<void> {
+    this.assertOpen();
+    await this.db.batch(
+      [
+        value === undefined
+          ? { type: 'del', sublevel: store, key }
+          : { type: 'put', sublevel: store, key, value },
+      ],
+      this.writeOptions,
+    );
   }
 
   /** True until {@link close}. */

@@ -5,6 +5,8 @@ import type { LedgerEvent } from './event.js';
 export interface VerifyContext {
   /** An event by id: stored already, or earlier in the batch being appended. */
   get(id: string): Promise<LedgerEvent | undefined>;
+  /** Events under a secondary index (stored, then earlier in the batch), in append order. */
+  byIndex(name: string, value: string): Promise<LedgerEvent[]>;
 }
 
 /** One secondary index entry: the event is found under `name` = `value`. */

@@ -1,0 +1,268 @@
+import { AgoraError, ErrorCode, fromBase64Url, fromUtf8, parseJson, toHex } from '../core/index.js';
+import type { AgentKey } from '../identity/index.js';
+import type { LedgerEvent } from '../ledger/index.js';
+import { decodeInvoice, type LightningBackend } from '../lightning/index.js';
+import { type VerifiedReceipt, verifyReceipt } from '../receipts/index.js';
+import { parseCaveat } from './caveats.js';
+import { formatAuthorization, parseChallenge } from './headers.js';
+import { decodeIdentifier } from './identifier.js';
+import { decodeMacaroon } from './macaroon.js';
+import { formatPayerHeader } from './payer-proof.js';
+
+/** A total spending limit shared by every request that uses it. */
+export class Budget {
+  private spent = 0;
+  private reserved = 0;
+
+  constructor(readonly limitMsat: number) {}
+
+  get spentMsat(): number {
+    return this.spent;
+  }
+
+  get remainingMsat(): number {
+    return this.limitMsat - this.spent - this.reserved;
+  }
+
+  /** Sets aside `msat` for a payment under way; `BUDGET_EXCEEDED` if it does not fit. */
+  reserve(msat: number): void {
+    if (msat > this.remainingMsat) {
+      throw new AgoraError(
+        ErrorCode.BudgetExceeded,
+        `paying ${msat} msat would exceed the budget (${this.remainingMsat} msat left)`,
+      );
+    }
+    this.reserved += msat;
+  }
+
+  /** Ends a reservation: `spentMsat` of it was really spent (0 if the payment failed). */
+  settle(reservedMsat: number, spentMsat: number): void {
+    this.reserved -= reservedMsat;
+    this.spent += spentMsat;
+  }
+}
+
+/** A paid token: the macaroon and the preimage that proves its payment. */
+export interface PaidToken {
+  readonly macaroon: string;
+  readonly preimage: string;
+  readonly tokenId: Uint8Array;
+  readonly paymentHash: string;
+  readonly service: string;
+}
+
+/** Tokens per origin and service, and which service each path turned out to be. */
+export class TokenCache {
+  private readonly tokens = new Map<string, PaidToken>();
+  private readonly services = new Map<string, string>();
+
+  tokenFor(origin: string, service: string): PaidToken | undefined {
+    return this.tokens.get(`${origin} ${service}`);
+  }
+
+  serviceOf(origin: string, path: string): string | undefined {
+    return this.services.get(`${origin} ${path}`);
+  }
+
+  store(origin: string, path: string, token: PaidToken): void {
+    this.tokens.set(`${origin} ${token.service}`, token);
+    this.services.set(`${origin} ${path}`, token.service);
+  }
+
+  forget(origin: string, token: PaidToken): void {
+    if (this.tokens.get(`${origin} ${token.service}`) === token)
+      this.tokens.delete(`${origin} ${token.service}`);
+  }
+}
+
+export interface L402FetchOptions {
+  lightning: LightningBackend;
+  /** Most one request may cost, msat. */
+  maxPriceMsat: number;
+  /** Most routing fees one payment may cost (default 1% + 10 sat). */
+  maxFeeMsat?: number;
+  /** Shared spending limit over many requests. */
+  budget?: Budget;
+  /** Shared token cache; requests that share it never pay twice for a valid token. */
+  tokens?: TokenCache;
+  /** The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. */
+  identity?: AgentKey;
+  /** Per attempt; default 30 s. */
+  timeoutMs?: number;
+  /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
+  retries?: number;
+  /** Called with every verified receipt (to append it to a ledger, to rate it...). */
+  onReceipt?: (receipt: VerifiedReceipt, event: LedgerEvent) => void | Promise<void>;
+  fetch?: typeof fetch;
+}
+
+type RequestBody = NonNullable<RequestInit['body']>;
+
+const inFlight = new WeakMap<LightningBackend, Map<string, Promise<{ preimage: string; feeMsat: number }>>>();
+
+function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
+  for (const text of macaroon.caveats) {
+    try {
+      const { condition, value } = parseCaveat(text);
+      if (condition === 'services') return value.split(',')[0]?.split(':')[0] ?? '';
+    } catch {
+      // a caveat this client does not read
+    }
+  }
+  return '';
+}
+
+async function payOnce(
+  lightning: LightningBackend,
+  invoice: string,
+  paymentHash: string,
+  maxFeeMsat: number | undefined,
+) {
+  let pending = inFlight.get(lightning);
+  if (pending === undefined) inFlight.set(lightning, (pending = new Map()));
+  const existing = pending.get(paymentHash);
+  if (existing !== undefined) return existing;
+  const payment = lightning
+    .payInvoice(invoice, maxFeeMsat === undefined ? {} : { maxFeeMsat })
+    .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
+    .finally(() => pending?.delete(paymentHash));
+  pending.set(paymentHash, payment);
+  return payment;
+}
+
+async function bodyOf(init: RequestInit): Promise<RequestBody | undefined> {
+  const body = init.body;
+  if (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer
+  ) {
+    return body ?? undefined;
+  }
+  // Retries resend the body, so a stream is read once into bytes.
+  return new Uint8Array(await new Response(body as RequestBody).arrayBuffer());
+}
+
+/**
+ * `fetch` that pays L402 challenges: on a 402 it reads the challenge (every form found in the wild), pays the
+ * invoice through `lightning` if the price fits `maxPriceMsat` and the budget, keeps the token for its origin and
+ * service, and repeats the request with `Authorization: L402 <token>:<preimage>`. A valid cached token is reused,
+ * never paid again; a request that times out after paying is retried with the same token. Receipts in
+ * `Agora-Receipt` are verified and handed to `onReceipt`.
+ */
+export async function l402Fetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: L402FetchOptions,
+): Promise<Response> {
+  const url = new URL(String(input));
+  const origin = url.origin;
+  const path = url.pathname;
+  const tokens = options.tokens ?? new TokenCache();
+  const doFetch = options.fetch ?? fetch;
+  const body = await bodyOf(init);
+  const send = async (token: PaidToken | undefined): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (token !== undefined)
+      headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
+    if (options.identity !== undefined)
+      headers.set('agora-payer', formatPayerHeader(options.identity, token?.tokenId));
+    const retries = token === undefined ? 0 : (options.retries ?? 2);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await doFetch(url, {
+          ...init,
+          headers,
+          body: body ?? null,
+          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        });
+      } catch (error) {
+        if (attempt >= retries) {
+          throw new AgoraError(
+            ErrorCode.BackendUnreachable,
+            `${origin} did not answer: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+  };
+
+  const known = tokens.serviceOf(origin, path);
+  let token = known === undefined ? undefined : tokens.tokenFor(origin, known);
+  let response = await send(token);
+  if (response.status === 401 && token !== undefined) {
+    tokens.forget(origin, token);
+    token = undefined;
+    response = await send(undefined);
+  }
+  if (response.status === 402) {
+    const header = response.headers.get('www-authenticate');
+    if (header === null)
+      throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
+    const challenge = parseChallenge(header);
+    const macaroonText = challenge.tokens[0] as string;
+    const macaroon = decodeMacaroon(macaroonText);
+    const service = serviceOfToken(macaroon);
+    const cached = tokens.tokenFor(origin, service);
+    if (cached !== undefined && cached !== token) {
+      token = cached;
+    } else {
+      const invoice = decodeInvoice(challenge.invoice);
+      const identifier = decodeIdentifier(macaroon.identifier);
+      if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
+        throw new AgoraError(
+          ErrorCode.InvalidToken,
+          'the challenge token is for another payment than its invoice',
+        );
+      }
+      const price = invoice.amountMsat;
+      if (price === undefined || price > options.maxPriceMsat) {
+        throw new AgoraError(
+          ErrorCode.BudgetExceeded,
+          `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
+        );
+      }
+      const maxFee = options.maxFeeMsat ?? Math.floor(price / 100) + 10_000;
+      options.budget?.reserve(price + maxFee);
+      let spent = 0;
+      try {
+        const { preimage, feeMsat } = await payOnce(
+          options.lightning,
+          challenge.invoice,
+          invoice.paymentHash,
+          options.maxFeeMsat,
+        );
+        spent = price + feeMsat;
+        token = {
+          macaroon: macaroonText,
+          preimage,
+          tokenId: identifier.tokenId,
+          paymentHash: invoice.paymentHash,
+          service,
+        };
+      } finally {
+        options.budget?.settle(price + maxFee, spent);
+      }
+    }
+    tokens.store(origin, path, token);
+    response = await send(token);
+  }
+  const receiptHeader = response.headers.get('agora-receipt');
+  if (receiptHeader !== null && options.onReceipt !== undefined && token !== undefined) {
+    let event: LedgerEvent;
+    try {
+      event = parseJson(fromUtf8(fromBase64Url(receiptHeader))) as unknown as LedgerEvent;
+    } catch (cause) {
+      throw new AgoraError(ErrorCode.InvalidEvent, 'the Agora-Receipt header is not a receipt', { cause });
+    }
+    const receipt = verifyReceipt(event);
+    if (receipt.body.paymentHash !== token.paymentHash || receipt.body.preimage !== token.preimage) {
+      throw new AgoraError(ErrorCode.InvalidEvent, 'the receipt is for another payment');
+    }
+    await options.onReceipt(receipt, event);
+  }
+  return response;
+}
