@@ -118,14 +118,15 @@ async function payOnce(
   paymentHash: string,
   maxFeeMsat: number | undefined,
 ) {
-  let pending = inFlight.get(lightning);
-  if (pending === undefined) inFlight.set(lightning, (pending = new Map()));
+  const pending =
+    inFlight.get(lightning) ?? new Map<string, Promise<{ preimage: string; feeMsat: number }>>();
+  inFlight.set(lightning, pending);
   const existing = pending.get(paymentHash);
   if (existing !== undefined) return existing;
   const payment = lightning
     .payInvoice(invoice, maxFeeMsat === undefined ? {} : { maxFeeMsat })
     .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
-    .finally(() => pending?.delete(paymentHash));
+    .finally(() => pending.delete(paymentHash));
   pending.set(paymentHash, payment);
   return payment;
 }
