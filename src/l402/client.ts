@@ -98,6 +98,9 @@ export interface L402FetchOptions {
 
 type RequestBody = NonNullable<RequestInit['body']>;
 
+/** Payments whose receipt this process already received (the provider then stops sending it). */
+const receipted = new Set<string>();
+
 const inFlight = new WeakMap<LightningBackend, Map<string, Promise<{ preimage: string; feeMsat: number }>>>();
 
 function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
@@ -170,6 +173,9 @@ export async function l402Fetch(
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     if (options.identity !== undefined)
       headers.set('agora-payer', formatPayerHeader(options.identity, token?.tokenId));
+    if (token !== undefined && options.onReceipt !== undefined && !receipted.has(token.paymentHash)) {
+      headers.set('agora-want-receipt', '1');
+    }
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -263,6 +269,7 @@ export async function l402Fetch(
     if (receipt.body.paymentHash !== token.paymentHash || receipt.body.preimage !== token.preimage) {
       throw new AgoraError(ErrorCode.InvalidEvent, 'the receipt is for another payment');
     }
+    receipted.add(token.paymentHash);
     await options.onReceipt(receipt, event);
   }
   return response;

@@ -33,7 +33,13 @@ export {
   mintMacaroon,
   verifyMacaroonSignature,
 } from './macaroon.js';
-export { l402NodeHandler, toFetchRequest, writeFetchResponse } from './node-http.js';
+export {
+  attachReceipt,
+  l402NodeHandler,
+  type NodePaidHandler,
+  requestLike,
+  writeFetchResponse,
+} from './node-http.js';
 export { formatPayerHeader, parsePayerHeader, payerProofMessage, verifyPayerProof } from './payer-proof.js';
 export {
   L402Provider,

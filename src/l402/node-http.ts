@@ -1,55 +1,64 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import type { L402Provider, PaidHandler } from './provider.js';
+import type { Decision, L402Provider, PaidRequest, RequestLike } from './provider.js';
 
-/** A Fetch API `Request` from a `node:http` request. */
-export function toFetchRequest(req: IncomingMessage): Request {
-  const host = req.headers.host ?? 'localhost';
-  const url = new URL(req.url ?? '/', `http://${host}`);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(url, {
+/** The provider's view of a `node:http` request, without building a Fetch `Request`. */
+export function requestLike(req: IncomingMessage): RequestLike {
+  return {
+    url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
     method: req.method ?? 'GET',
-    headers,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
-  } as RequestInit);
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+  };
 }
 
-/** Writes a Fetch API `Response` to a `node:http` response. */
+/** Writes a (challenge or refusal) Fetch `Response` to a `node:http` response. */
 export async function writeFetchResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
-    const existing = headers[name];
-    headers[name] =
-      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    // Fetch joins repeated headers with ", "; challenges go back to one header line each.
+    headers[name] = name === 'www-authenticate' ? value.split(/,\s*(?=(?:L402|LSAT)\s)/) : value;
   });
-  // Headers.forEach joins repeated values except set-cookie; WWW-Authenticate challenges are sent one per line.
-  const challenges: string[] = [];
-  response.headers.forEach((value, name) => {
-    if (name === 'www-authenticate') challenges.push(...value.split(/,\s*(?=(?:L402|LSAT)\s)/));
-  });
-  if (challenges.length > 0) headers['www-authenticate'] = challenges;
   res.writeHead(response.status, headers);
-  if (response.body === null) {
-    res.end();
-    return;
-  }
   res.end(Buffer.from(await response.arrayBuffer()));
 }
+
+/**
+ * Puts a paid decision on a `node:http` response: the receipt header is added when the handler writes its status
+ * (`writeHead`, explicit or implicit), so the receipt records the status really served.
+ */
+export function attachReceipt(decision: Extract<Decision, { kind: 'paid' }>, res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    const receipt = decision.receiptFor(statusCode);
+    if (receipt !== undefined && !this.headersSent) this.setHeader('agora-receipt', receipt);
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
+  } as typeof res.writeHead;
+}
+
+/** A paid `node:http` handler: `paid` tells who paid for what. */
+export type NodePaidHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  paid: PaidRequest,
+) => void | Promise<void>;
 
 /** A `node:http` request listener that sells `handler` through `provider`. */
 export function l402NodeHandler(
   provider: L402Provider,
-  handler: PaidHandler,
+  handler: NodePaidHandler,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     provider
-      .handle(toFetchRequest(req), handler)
-      .then((response) => writeFetchResponse(response, res))
+      .authorize(requestLike(req))
+      .then(async (decision) => {
+        if (decision.kind === 'refused') return writeFetchResponse(decision.response, res);
+        attachReceipt(decision, res);
+        return handler(req, res, decision.paid);
+      })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'internal error', reason: (error as Error).message }));

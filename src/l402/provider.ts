@@ -45,9 +45,9 @@ export interface L402ProviderOptions {
   service: string;
   tier?: number;
   /** Price of one request, in msat: a function of the request. */
-  price: (request: Request) => number | Promise<number>;
+  price: (request: RequestLike) => number | Promise<number>;
   /** The capability a request needs (`<service>_capabilities`), if any. */
-  capability?: (request: Request) => string | undefined;
+  capability?: (request: RequestLike) => string | undefined;
   /** How long a token stays valid (`<service>_valid_until`); default one hour. */
   validForSeconds?: number;
   invoiceExpirySeconds?: number;
@@ -58,6 +58,11 @@ export interface L402ProviderOptions {
   /** The provider's agent key: when set, served requests carry a signed receipt (`Agora-Receipt`). */
   identity?: AgentKey;
   policy?: PayerPolicy;
+  /**
+   * Remember tokens that verified (by exact header value, for a minute) so repeated use skips the HMAC chain and
+   * the invoice lookup; caveats and payer checks still run on every request. Default true.
+   */
+  cacheVerifiedTokens?: boolean;
   reputation?: ReputationLookup;
   blacklist?: BlacklistLookup;
   clock?: Clock;
@@ -72,33 +77,68 @@ export interface PaidRequest {
   readonly payer?: string;
 }
 
+/** The parts of a request the provider reads: a Fetch `Request` fits, adapters pass lighter objects. */
+export interface RequestLike {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: { get(name: string): string | null };
+}
+
+/** The outcome of {@link L402Provider.authorize}. */
+export type Decision =
+  | {
+      readonly kind: 'paid';
+      readonly paid: PaidRequest;
+      /** The payment's signed receipt for a response of `status`, as an `Agora-Receipt` value (undefined without identity). */
+      readonly receiptFor: (status: number) => string | undefined;
+    }
+  /** A 402 challenge, or a 401/403 refusal, ready to send. */
+  | { readonly kind: 'refused'; readonly response: Response };
+
 export type PaidHandler = (request: Request, paid: PaidRequest) => Response | Promise<Response>;
 
 const CACHE_LIMIT = 100_000;
+/** Verified tokens are re-verified from scratch after this long (revocation straight in the store takes effect). */
+const VERIFIED_TTL_MS = 60_000;
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value as K);
   map.set(key, value);
 }
 
-function refusal(status: 401 | 402 | 403, reason: string, headers: Record<string, string> = {}): Response {
+function refusal(status: 401 | 402 | 403, reason: string): { kind: 'refused'; response: Response } {
   const error = { 401: 'unauthorized', 402: 'payment required', 403: 'forbidden' }[status];
-  return new Response(JSON.stringify({ error, reason }), {
+  const response = new Response(JSON.stringify({ error, reason }), {
     status,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json' },
   });
+  return { kind: 'refused', response };
+}
+
+/** What survives from a token's full verification (signature, preimage, settled invoice). */
+interface VerifiedToken {
+  readonly tokenId: Uint8Array;
+  readonly tokenIdHex: string;
+  readonly paymentHash: string;
+  readonly preimage: string;
+  readonly caveats: readonly string[];
+  readonly invoice: string;
+  readonly amountMsat: number;
+  readonly verifiedAt: number;
 }
 
 /**
- * The provider side of L402 for one service, framework-neutral (Fetch API `Request` and `Response`): answers
- * unpaid requests with a 402 challenge (invoice + macaroon), verifies `Authorization: L402 …` (macaroon HMAC
- * chain under its root key, preimage against the identifier's payment hash, caveats, settled invoice), runs the
- * handler, and signs a receipt for the payment.
+ * The provider side of L402 for one service, framework-neutral: answers unpaid requests with a 402 challenge
+ * (invoice + macaroon), verifies `Authorization: L402 …` (macaroon HMAC chain under its root key, preimage
+ * against the identifier's payment hash, settled invoice; then the caveats and payer checks on every request),
+ * and signs one receipt per payment. A token that verified is remembered for a minute by its exact header value,
+ * so repeated use costs a map lookup plus the caveat checks.
  */
 export class L402Provider {
   private readonly options: L402ProviderOptions;
   private readonly clock: Clock;
-  private readonly settled = new Map<string, { invoice: string; amountMsat: number }>();
+  private readonly verified = new Map<string, VerifiedToken>();
+  private readonly provenPayers = new Map<string, string>();
   private readonly receipts = new Map<string, string>();
 
   constructor(options: L402ProviderOptions) {
@@ -106,22 +146,38 @@ export class L402Provider {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Serves `request`: the handler runs only for a valid, paid token. */
+  /** Serves a Fetch `Request`: the handler runs only for a valid, paid token; its response gets the receipt. */
   async handle(request: Request, handler: PaidHandler): Promise<Response> {
+    const decision = await this.authorize(request);
+    if (decision.kind === 'refused') return decision.response;
+    const response = await handler(request, decision.paid);
+    const receipt = decision.receiptFor(response.status);
+    if (receipt === undefined) return response;
+    const headers = new Headers(response.headers);
+    headers.set('agora-receipt', receipt);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  /** Decides whether `request` may be served: paid, or the 402/401/403 response to send instead. */
+  async authorize(request: RequestLike): Promise<Decision> {
     const authorization = request.headers.get('authorization');
     if (authorization === null || authorization.trim() === '') return this.challenge(request);
     try {
-      const verified = await this.verify(request, authorization);
-      if (verified instanceof Response) return verified;
-      const response = await handler(request, verified.paid);
-      return this.withReceipt(response, verified);
+      return await this.check(request, authorization);
     } catch (error) {
       if (isAgoraError(error, ErrorCode.InvalidToken)) return refusal(401, error.message);
       throw error;
     }
   }
 
-  private async challenge(request: Request): Promise<Response> {
+  /** Revokes a token: its root key is forgotten and the token is refused from now on. */
+  async revoke(tokenId: string): Promise<void> {
+    await this.options.rootKeys.revoke(tokenId);
+    for (const [header, token] of this.verified)
+      if (token.tokenIdHex === tokenId) this.verified.delete(header);
+  }
+
+  private async challenge(request: RequestLike): Promise<Decision> {
     const { options } = this;
     const policy = options.policy ?? {};
     const caveats = [
@@ -131,14 +187,10 @@ export class L402Provider {
     const payerHeader = request.headers.get('agora-payer');
     const needsPayer = policy.bindPayer || policy.minReputation !== undefined || policy.blacklist;
     let payer: string | undefined;
-    if (payerHeader !== null) {
-      try {
-        payer = parsePayerHeader(payerHeader).id;
-      } catch (error) {
-        return refusal(401, (error as Error).message);
-      }
+    if (payerHeader !== null) payer = parsePayerHeader(payerHeader).id;
+    if (needsPayer && payer === undefined) {
+      return refusal(401, 'this service sells only to identified payers: send "Agora-Payer: <agent id>"');
     }
-    if (needsPayer && payer === undefined) return refuse401NeedsPayer();
     // Refuse before invoicing: nobody should pay for a token that would be refused.
     if (payer !== undefined) {
       if (policy.blacklist && (await options.blacklist?.has(payer)))
@@ -176,99 +228,118 @@ export class L402Provider {
       invoice: invoice.paymentRequest,
       token,
     };
-    return new Response(JSON.stringify(body), { status: 402, headers });
+    return { kind: 'refused', response: new Response(JSON.stringify(body), { status: 402, headers }) };
   }
 
-  private async verify(
-    request: Request,
+  /** Full verification of a token not seen (recently): signature, preimage, settled invoice. */
+  private async verifyToken(
     authorization: string,
-  ): Promise<Response | { paid: PaidRequest; preimage: string; invoice: string }> {
+  ): Promise<VerifiedToken | { kind: 'refused'; response: Response }> {
     const { options } = this;
     const { tokens, preimage } = parseAuthorization(authorization);
     const macaroon = decodeMacaroon(tokens[0] as string);
     const identifier = decodeIdentifier(macaroon.identifier);
-    const tokenId = toHex(identifier.tokenId);
+    const tokenIdHex = toHex(identifier.tokenId);
     const paymentHash = toHex(identifier.paymentHash);
-    const rootKey = await options.rootKeys.get(tokenId);
+    const rootKey = await options.rootKeys.get(tokenIdHex);
     if (rootKey === undefined) return refusal(401, 'unknown or revoked token');
     if (!verifyMacaroonSignature(macaroon, rootKey))
       return refusal(401, 'the token signature does not verify (tampered caveats?)');
     if (toHex(sha256(fromHex(preimage))) !== paymentHash)
       return refusal(401, 'the preimage does not match the token payment hash');
+    let status: Awaited<ReturnType<LightningBackend['lookupInvoice']>>;
+    try {
+      status = await options.lightning.lookupInvoice(paymentHash);
+    } catch (error) {
+      if (isAgoraError(error, ErrorCode.UnknownInvoice)) return refusal(401, 'the token was not issued here');
+      throw error;
+    }
+    if (status.state !== 'SETTLED') return refusal(402, `the invoice is ${status.state}, not paid`);
+    return {
+      tokenId: identifier.tokenId,
+      tokenIdHex,
+      paymentHash,
+      preimage,
+      caveats: macaroon.caveats,
+      invoice: status.paymentRequest,
+      amountMsat: status.amountPaidMsat,
+      verifiedAt: this.clock.now(),
+    };
+  }
+
+  private async check(request: RequestLike, authorization: string): Promise<Decision> {
+    const { options } = this;
+    let token = this.verified.get(authorization);
+    if (token === undefined || this.clock.now() - token.verifiedAt > VERIFIED_TTL_MS) {
+      const result = await this.verifyToken(authorization);
+      if ('kind' in result) return result;
+      token = result;
+      if (options.cacheVerifiedTokens ?? true) remember(this.verified, authorization, token);
+    }
     let payer: string | undefined;
     const payerHeader = request.headers.get('agora-payer');
     if (payerHeader !== null) {
-      const { id, sig } = parsePayerHeader(payerHeader);
-      if (sig === undefined || !verifyPayerProof(id, sig, identifier.tokenId)) {
-        return refusal(401, 'Agora-Payer must carry the payer signature of the token id');
+      const proofKey = `${token.tokenIdHex} ${payerHeader}`;
+      payer = this.provenPayers.get(proofKey);
+      if (payer === undefined) {
+        const { id, sig } = parsePayerHeader(payerHeader);
+        if (sig === undefined || !verifyPayerProof(id, sig, token.tokenId)) {
+          return refusal(401, 'Agora-Payer must carry the payer signature of the token id');
+        }
+        payer = id;
+        if (options.cacheVerifiedTokens ?? true) remember(this.provenPayers, proofKey, payer);
       }
-      payer = id;
     }
-    const refused = await checkCaveats(macaroon.caveats, {
+    const capability = options.capability?.(request);
+    const refused = await checkCaveats(token.caveats, {
       service: options.service,
-      ...(options.capability?.(request) === undefined
-        ? {}
-        : { capability: options.capability(request) as string }),
+      ...(capability === undefined ? {} : { capability }),
       now: unixSeconds(this.clock),
       ...(payer === undefined ? {} : { payer }),
       ...(options.reputation === undefined ? {} : { reputation: options.reputation }),
       ...(options.blacklist === undefined ? {} : { blacklist: options.blacklist }),
     });
     if (refused !== undefined) return refusal(refused.status, refused.reason);
-    let settled = this.settled.get(paymentHash);
-    if (settled === undefined) {
-      let status: Awaited<ReturnType<LightningBackend['lookupInvoice']>>;
-      try {
-        status = await options.lightning.lookupInvoice(paymentHash);
-      } catch (error) {
-        if (isAgoraError(error, ErrorCode.UnknownInvoice))
-          return refusal(401, 'the token was not issued here');
-        throw error;
-      }
-      if (status.state !== 'SETTLED') return refusal(402, `the invoice is ${status.state}, not paid`);
-      settled = { invoice: status.paymentRequest, amountMsat: status.amountPaidMsat };
-      remember(this.settled, paymentHash, settled);
-    }
     const paid: PaidRequest = {
-      paymentHash,
-      tokenId,
-      amountMsat: settled.amountMsat,
+      paymentHash: token.paymentHash,
+      tokenId: token.tokenIdHex,
+      amountMsat: token.amountMsat,
       ...(payer === undefined ? {} : { payer }),
     };
-    return { paid, preimage, invoice: settled.invoice };
+    const verifiedToken = token;
+    const wanted = request.headers.get('agora-want-receipt') === '1';
+    return { kind: 'paid', paid, receiptFor: (status) => this.receipt(verifiedToken, paid, status, wanted) };
   }
 
-  /** Adds the payment's receipt (one per payment, signed once) to a served response. */
-  private withReceipt(
-    response: Response,
-    verified: { paid: PaidRequest; preimage: string; invoice: string },
-  ): Response {
+  /**
+   * One receipt per payment, signed when first served. It travels with that first response only (a receipt
+   * header is ~1.4 kB), and again when a request asks with `Agora-Want-Receipt: 1`.
+   */
+  private receipt(
+    token: VerifiedToken,
+    paid: PaidRequest,
+    status: number,
+    wanted: boolean,
+  ): string | undefined {
     const identity = this.options.identity;
-    if (identity === undefined || response.status >= 500) return response;
-    let header = this.receipts.get(verified.paid.paymentHash);
-    if (header === undefined) {
-      const receipt = createReceipt(
-        identity,
-        {
-          service: this.options.service,
-          invoice: verified.invoice,
-          paymentHash: verified.paid.paymentHash,
-          preimage: verified.preimage,
-          amountMsat: verified.paid.amountMsat,
-          payer: verified.paid.payer ?? null,
-          status: response.status,
-        },
-        { clock: this.clock },
-      );
-      header = toBase64Url(utf8(canonicalJson(receipt)));
-      remember(this.receipts, verified.paid.paymentHash, header);
-    }
-    const headers = new Headers(response.headers);
-    headers.set('agora-receipt', header);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    if (identity === undefined || status >= 500) return undefined;
+    const sent = this.receipts.get(token.paymentHash);
+    if (sent !== undefined) return wanted ? sent : undefined;
+    const receipt = createReceipt(
+      identity,
+      {
+        service: this.options.service,
+        invoice: token.invoice,
+        paymentHash: token.paymentHash,
+        preimage: token.preimage,
+        amountMsat: token.amountMsat,
+        payer: paid.payer ?? null,
+        status,
+      },
+      { clock: this.clock },
+    );
+    const header = toBase64Url(utf8(canonicalJson(receipt)));
+    remember(this.receipts, token.paymentHash, header);
+    return header;
   }
-}
-
-function refuse401NeedsPayer(): Response {
-  return refusal(401, 'this service sells only to identified payers: send "Agora-Payer: <agent id>"');
 }

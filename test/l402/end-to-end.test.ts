@@ -39,6 +39,8 @@ interface World {
   url: string;
   servers: Server[];
   serve(options?: Partial<L402ProviderOptions>): Promise<string>;
+  /** The provider behind the last `serve`. */
+  lastProvider?: L402Provider;
 }
 
 let world: World;
@@ -78,10 +80,14 @@ beforeEach(async () => {
       clock,
       ...options,
     });
+    world.lastProvider = l402;
     const server = createServer(
-      l402NodeHandler(l402, async (request, paid) =>
-        Response.json({ path: new URL(request.url).pathname, payer: paid.payer ?? null }),
-      ),
+      l402NodeHandler(l402, (req, res, paid) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ path: new URL(req.url ?? '/', 'http://x').pathname, payer: paid.payer ?? null }),
+        );
+      }),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
@@ -162,6 +168,20 @@ describe('L402 end to end on the sim network', () => {
     expect((await world.ledger.append(rateReceipt(world.payer, id, 2))).added).toBe(true);
     const stranger = generateAgentKey();
     await rejectedAgoraError(world.ledger.append(rateReceipt(stranger, id, -2)), ErrorCode.InvalidEvent);
+  });
+
+  it('sends the receipt with the first served response of a payment, and again only when asked', async () => {
+    const token = await paidToken();
+    const headers = { authorization: formatAuthorization([token.macaroon], token.preimage) };
+    expect((await fetch(`${world.url}/forecast`, { headers })).headers.get('agora-receipt')).toBeNull();
+    const asked = await fetch(`${world.url}/forecast`, {
+      headers: { ...headers, 'agora-want-receipt': '1' },
+    });
+    expect(
+      verifyReceipt(
+        JSON.parse(Buffer.from(asked.headers.get('agora-receipt') as string, 'base64url').toString()),
+      ).body.paymentHash,
+    ).toBe(token.paymentHash);
   });
 
   it('never pays twice for a valid token, across paths of the same service', async () => {
@@ -295,7 +315,8 @@ describe('L402 end to end on the sim network', () => {
     expect((await l402Fetch(`${stored}/forecast`, {}, paying({ tokens }))).status).toBe(200);
     const token = tokens.tokenFor(new URL(stored).origin, 'weather');
     expect(await rootKeys.get(toHex(token?.tokenId as Uint8Array))).toBeDefined();
-    await rootKeys.revoke(toHex(token?.tokenId as Uint8Array));
+    await world.lastProvider?.revoke(toHex(token?.tokenId as Uint8Array));
+    expect(await rootKeys.get(toHex(token?.tokenId as Uint8Array))).toBeUndefined();
     const revoked = await fetch(`${stored}/forecast`, {
       headers: {
         authorization: formatAuthorization([token?.macaroon as string], token?.preimage as string),
