@@ -12,6 +12,7 @@ export {
   validUntilCaveat,
 } from './caveats.js';
 export { Budget, type L402FetchOptions, l402Fetch, type PaidToken, TokenCache } from './client.js';
+export { l402Express } from './express.js';
 export {
   type Authorization,
   type Challenge,
@@ -21,6 +22,7 @@ export {
   parseChallenge,
   parseChallenges,
 } from './headers.js';
+export { l402Hono } from './hono.js';
 export { decodeIdentifier, encodeIdentifier, type TokenIdentifier, tokenIdHex } from './identifier.js';
 export {
   addCaveat,
