@@ -194,6 +194,36 @@ describe('L402 end to end on the sim network', () => {
     expect(budget.spentMsat).toBe(10_000);
   });
 
+  it('recovers after a timeout without paying again: the retry reuses the paid token', async () => {
+    let calls = 0;
+    const l402 = new L402Provider({
+      lightning: world.providerNode,
+      rootKeys: world.rootKeys,
+      service: 'slow',
+      price: () => 7_000,
+      clock: world.clock,
+    });
+    const server = createServer(
+      l402NodeHandler(l402, (_req, res) => {
+        calls++;
+        // The first paid request hangs past the client's timeout; later ones answer at once.
+        setTimeout(() => res.end('ok'), calls === 1 ? 400 : 0);
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    world.servers.push(server);
+    const budget = new Budget(100_000);
+    const response = await l402Fetch(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`,
+      {},
+      paying({ budget, timeoutMs: 150, retries: 2 }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('ok');
+    expect(calls).toBe(2);
+    expect(budget.spentMsat).toBe(7_000);
+  });
+
   it('refuses a price above the limit and a payment beyond the budget, before paying', async () => {
     const before = (await world.payerNode.balance()).spendableMsat;
     await rejectedAgoraError(

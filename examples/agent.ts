@@ -1,0 +1,93 @@
+// An agent that pays two L402 APIs on the in-memory Lightning network, verifies the receipts, keeps them in its
+// ledger and rates them. Run: npx tsx examples/agent.ts
+import { MemoryLevel } from 'memory-level';
+import { type AgentKey, generateAgentKey } from '../src/identity/index.js';
+import { Budget, l402Fetch, TokenCache } from '../src/l402/index.js';
+import { agentRegisteredType, createAgentRegistration, EventRegistry, Ledger } from '../src/ledger/index.js';
+import { SimNetwork } from '../src/lightning/index.js';
+import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
+import { startSimilarityApi, startWeatherApi } from './paid-apis.js';
+
+export interface AgentRun {
+  weather: unknown;
+  similarity: unknown;
+  spentMsat: number;
+  receipts: number;
+  ratings: number;
+}
+
+export async function runAgent(log: (line: string) => void = console.log): Promise<AgentRun> {
+  const network = new SimNetwork({ seed: 'examples' });
+  const agentNode = network.createNode('agent');
+  const hub = network.createNode('hub');
+  const weatherNode = network.createNode('weather');
+  const similarityNode = network.createNode('similarity');
+  network.openChannel(agentNode, hub, { capacitySat: 500_000 });
+  network.openChannel(hub, weatherNode, { capacitySat: 500_000 });
+  network.openChannel(hub, similarityNode, { capacitySat: 500_000 });
+
+  const agent = generateAgentKey();
+  const weatherKey = generateAgentKey();
+  const similarityKey = generateAgentKey();
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]),
+  });
+  // The providers' registrations (normally synced from the network) let the ledger check whose node signed.
+  const register = (key: AgentKey, nodeKey: string, name: string) =>
+    createAgentRegistration(key, { nodeKeys: [nodeKey], name });
+  await ledger.appendBatch([
+    await register(weatherKey, weatherNode.nodeKey, 'weather'),
+    await register(similarityKey, similarityNode.nodeKey, 'similarity'),
+  ]);
+  const weatherApi = await startWeatherApi(weatherNode, weatherKey);
+  const similarityApi = await startSimilarityApi(similarityNode, similarityKey);
+  try {
+    const budget = new Budget(50_000);
+    const tokens = new TokenCache();
+    const options = {
+      lightning: agentNode,
+      maxPriceMsat: 10_000,
+      budget,
+      tokens,
+      identity: agent,
+      onReceipt: async (
+        receipt: { id: string; body: { service: string; amountMsat: number } },
+        event: Parameters<Ledger['append']>[0],
+      ) => {
+        await ledger.append(event);
+        await ledger.append(rateReceipt(agent, receipt.id, 2));
+        log(
+          `receipt ${receipt.id.slice(0, 16)}… for ${receipt.body.service}, ${receipt.body.amountMsat} msat, rated 2`,
+        );
+      },
+    };
+    const weather = await (await l402Fetch(`${weatherApi.url}/forecast?city=Lisbon`, {}, options)).json();
+    log(`weather: ${JSON.stringify(weather)}`);
+    const again = await (await l402Fetch(`${weatherApi.url}/forecast?city=Oslo`, {}, options)).json();
+    log(`weather again with the same token: ${JSON.stringify(again)}`);
+    const body = JSON.stringify({ a: [1, 2, 3], b: [2, 4, 6.5] });
+    const similarity = await (
+      await l402Fetch(
+        `${similarityApi.url}/similarity`,
+        { method: 'POST', body, headers: { 'content-type': 'application/json' } },
+        options,
+      )
+    ).json();
+    log(`similarity: ${JSON.stringify(similarity)}`);
+    const stats = ledger.stats();
+    log(`spent ${budget.spentMsat} msat; ledger holds ${JSON.stringify(stats.types)}`);
+    return {
+      weather,
+      similarity,
+      spentMsat: budget.spentMsat,
+      receipts: stats.types.receipt ?? 0,
+      ratings: stats.types['receipt.rating'] ?? 0,
+    };
+  } finally {
+    await weatherApi.close();
+    await similarityApi.close();
+    await ledger.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runAgent();
