@@ -6,7 +6,10 @@ describe('examples', () => {
     const lines: string[] = [];
     const run = await runAgent((line) => lines.push(line));
     expect(run.weather).toMatchObject({ city: 'Lisbon' });
-    expect((run.similarity as { cosine: number }).cosine).toBeCloseTo(29.5 / (Math.sqrt(14) * Math.sqrt(62.25)), 12);
+    expect((run.similarity as { cosine: number }).cosine).toBeCloseTo(
+      29.5 / (Math.sqrt(14) * Math.sqrt(62.25)),
+      12,
+    );
     expect(run.receipts).toBe(2);
     expect(run.ratings).toBe(2);
     // 2 sat for the weather (paid once for two requests) + 1 sat and 10 msat per byte of the similarity request, + fees.
