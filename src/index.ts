@@ -4,5 +4,7 @@
  */
 export * from './core/index.js';
 export * from './identity/index.js';
+export * from './l402/index.js';
 export * from './ledger/index.js';
 export * from './lightning/index.js';
+export * from './receipts/index.js';

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadAgentKey } from '../identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
+import { receiptRatingType, receiptType } from '../receipts/index.js';
 
 /** Where an agent keeps its key and ledger. */
 export interface HomePaths {
@@ -24,7 +25,7 @@ export function homePaths(root: string): HomePaths {
 
 /** Every event type this build of agora402 understands. */
 export function defaultRegistry(): EventRegistry {
-  return new EventRegistry([agentRegisteredType]);
+  return new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]);
 }
 
 export function openHomeLedger(root: string): Promise<Ledger> {

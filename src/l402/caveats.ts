@@ -190,3 +190,36 @@ export async function checkCaveats(
   }
   return undefined;
 }
+
+/** Reputation scores held in memory: for tests, and until the reputation engine provides them. */
+export class MemoryReputation implements ReputationLookup {
+  private readonly scores = new Map<string, number>();
+
+  set(agentId: string, score: number): this {
+    this.scores.set(agentId, score);
+    return this;
+  }
+
+  score(agentId: string): number {
+    return this.scores.get(agentId) ?? 0;
+  }
+}
+
+/** A blacklist held in memory: for tests, and until governance decisions feed it. */
+export class MemoryBlacklist implements BlacklistLookup {
+  private readonly agents = new Set<string>();
+
+  add(agentId: string): this {
+    this.agents.add(agentId);
+    return this;
+  }
+
+  remove(agentId: string): this {
+    this.agents.delete(agentId);
+    return this;
+  }
+
+  has(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+}

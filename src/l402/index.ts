@@ -5,6 +5,8 @@ export {
   type CaveatRefusal,
   capabilitiesCaveat,
   checkCaveats,
+  MemoryBlacklist,
+  MemoryReputation,
   parseCaveat,
   type ReputationLookup,
   type ServiceGrant,

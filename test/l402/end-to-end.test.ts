@@ -16,6 +16,8 @@ import {
   LedgerRootKeyStore,
   l402Fetch,
   l402NodeHandler,
+  MemoryBlacklist,
+  MemoryReputation,
   MemoryRootKeyStore,
   parseChallenge,
   type RootKeyStore,
@@ -34,8 +36,8 @@ interface World {
   payer: AgentKey;
   ledger: Ledger;
   rootKeys: RootKeyStore;
-  reputation: Map<string, number>;
-  blacklist: Set<string>;
+  reputation: MemoryReputation;
+  blacklist: MemoryBlacklist;
   url: string;
   servers: Server[];
   serve(options?: Partial<L402ProviderOptions>): Promise<string>;
@@ -65,8 +67,8 @@ beforeEach(async () => {
     }),
   );
   const rootKeys = new MemoryRootKeyStore();
-  const reputation = new Map<string, number>();
-  const blacklist = new Set<string>();
+  const reputation = new MemoryReputation();
+  const blacklist = new MemoryBlacklist();
   const servers: Server[] = [];
   const serve = async (options: Partial<L402ProviderOptions> = {}) => {
     const l402 = new L402Provider({
@@ -75,8 +77,8 @@ beforeEach(async () => {
       service: 'weather',
       price: (request) => (new URL(request.url).pathname.startsWith('/premium') ? 50_000 : 10_000),
       identity: provider,
-      reputation: { score: (id) => reputation.get(id) ?? 0 },
-      blacklist: { has: (id) => blacklist.has(id) },
+      reputation,
+      blacklist,
       clock,
       ...options,
     });
