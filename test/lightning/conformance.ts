@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, fromHex, sha256, toHex } from '../../src/core/index.js';
+import { ErrorCode, fromHex, type ManualClock, sha256, toHex } from '../../src/core/index.js';
 import {
   decodeInvoice,
   encodeInvoice,
@@ -18,6 +18,30 @@ export interface LightningPair {
   /** Adds blocks (held HTLC deadlines). */
   mineBlocks(count: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A network whose time and blocks a test drives (sim, and the LDK network). */
+export interface DrivenNetwork {
+  sweep(): void;
+  mineBlocks(count: number): void | Promise<void>;
+}
+
+/** A pair on a driven network: time moves on `clock` (then unpaid invoices expire), blocks through the network. */
+export function drivenPair(
+  parts: { clock: ManualClock; network: DrivenNetwork; payer: LightningBackend; payee: LightningBackend },
+  close: () => Promise<void> = async () => {},
+): LightningPair {
+  const { clock, network, payer, payee } = parts;
+  return {
+    payer,
+    payee,
+    advanceSeconds: async (seconds) => {
+      clock.advance(seconds * 1000);
+      network.sweep();
+    },
+    mineBlocks: async (count) => network.mineBlocks(count),
+    close,
+  };
 }
 
 export interface LightningSupports {

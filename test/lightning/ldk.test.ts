@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { decodeInvoice, LdkNetwork, type LdkNode, paymentHashOf } from '../../src/lightning/index.js';
-import { lightningConformance } from './conformance.js';
+import { drivenPair, lightningConformance } from './conformance.js';
 
 async function ldkPair() {
   const clock = new ManualClock(Date.now());
@@ -16,17 +16,8 @@ async function ldkPair() {
 lightningConformance(
   'ldk (embedded LDK nodes)',
   async () => {
-    const { clock, network, payer, payee } = await ldkPair();
-    return {
-      payer,
-      payee,
-      advanceSeconds: async (seconds) => {
-        clock.advance(seconds * 1000);
-        network.sweep();
-      },
-      mineBlocks: (count) => network.mineBlocks(count),
-      close: async () => network.close(),
-    };
+    const world = await ldkPair();
+    return drivenPair(world, async () => world.network.close());
   },
   { holdDeadline: true },
 );

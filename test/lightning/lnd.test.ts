@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { LndRestBackend, paymentHashOf, SimNetwork } from '../../src/lightning/index.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { lightningConformance } from './conformance.js';
+import { drivenPair, lightningConformance } from './conformance.js';
 import { lndCertificate, otherCertificate, startLndRestServer } from './lnd-rest-server.js';
 
 const MACAROON = '0201036c6e6402f801030a10'.padEnd(64, 'a');
@@ -43,17 +43,8 @@ async function setup(options: { hang?: boolean; resetFirst?: number } = {}) {
 lightningConformance(
   'lnd (REST, loopback server)',
   async () => {
-    const { clock, network, payer, payee, close } = await setup();
-    return {
-      payer,
-      payee,
-      advanceSeconds: async (seconds) => {
-        clock.advance(seconds * 1000);
-        network.sweep();
-      },
-      mineBlocks: async (count) => network.mineBlocks(count),
-      close,
-    };
+    const world = await setup();
+    return drivenPair(world, world.close);
   },
   { holdDeadline: true },
 );

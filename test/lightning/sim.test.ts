@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { lightningConformance } from './conformance.js';
+import { drivenPair, lightningConformance } from './conformance.js';
 
 function pair() {
   const clock = new ManualClock(1_700_000_000_000);
@@ -16,23 +16,7 @@ function pair() {
   return { network, clock, payer, hub, payee };
 }
 
-lightningConformance(
-  'sim',
-  async () => {
-    const { network, clock, payer, payee } = pair();
-    return {
-      payer,
-      payee,
-      advanceSeconds: async (seconds) => {
-        clock.advance(seconds * 1000);
-        network.sweep();
-      },
-      mineBlocks: async (count) => network.mineBlocks(count),
-      close: async () => {},
-    };
-  },
-  { holdDeadline: true },
-);
+lightningConformance('sim', async () => drivenPair(pair()), { holdDeadline: true });
 
 describe('sim network', () => {
   it('routes over several hops, charging each forwarder its policy', async () => {
