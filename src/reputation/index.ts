@@ -1,0 +1,10 @@
+export { type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
+export {
+  type Explanation,
+  type ReceiptFact,
+  Reputation,
+  type ReputationOptions,
+  readFacts,
+} from './reputation.js';
+export { SCORE_SCALE, TrustEngine } from './trust-engine.js';
+export { buildTrustMatrix, type Interactions, normalize, type TrustMatrix } from './trust-graph.js';

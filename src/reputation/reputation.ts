@@ -1,0 +1,314 @@
+import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
+import type { Ledger, LedgerEvent, StoredEvent } from '../ledger/index.js';
+import type { ReceiptBody, ReceiptRating } from '../receipts/index.js';
+import type { EigenTrustOptions } from './eigentrust.js';
+import { SCORE_SCALE, TrustEngine } from './trust-engine.js';
+import type { Interactions } from './trust-graph.js';
+
+export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> {
+  /** Half-life of a receipt's weight, in days (default 30). */
+  halfLifeDays?: number;
+  /** Pre-trusted agents; default: the `seedCount` agents registered first. */
+  seeds?: readonly string[];
+  /** How many of the oldest registrations are pre-trusted when `seeds` is not given (default 10). */
+  seedCount?: number;
+}
+
+/** One paid interaction, as the reputation engine reads it from a receipt and its rating. */
+export interface ReceiptFact {
+  readonly id: string;
+  readonly provider: string;
+  readonly payer: string | null;
+  readonly amountMsat: number;
+  /** Unix seconds. */
+  readonly created: number;
+  /** The payer's rating of the service (-2..2), if it rated it. */
+  readonly serviceRating?: number;
+  /** The provider's rating of the payer (-2..2), if it gave one. */
+  readonly payerRating?: number;
+}
+
+/** What went into an agent's score. */
+export interface Explanation {
+  readonly id: string;
+  readonly score: number;
+  readonly percentile: number;
+  /** Part of the score that comes from being pre-trusted. */
+  readonly fromSeed: number;
+  /** Agents whose trust flows to this one, largest share first. */
+  readonly trustedBy: readonly { agent: string; score: number }[];
+  /** Receipts that carried that trust, largest first. */
+  readonly receipts: readonly {
+    receipt: string;
+    from: string;
+    amountMsat: number;
+    rating: number | null;
+    score: number;
+  }[];
+}
+
+const DAY = 86_400;
+// Weights grow by 2^((created - EPOCH) / half-life) rather than decaying with age: every weight of a row then moves
+// by the same factor as time passes, which normalization cancels, so scores need no "as of" date and stay valid
+// under incremental updates.
+const EPOCH = 1_700_000_000;
+/** A rating's effect: 2 counts fully, an unrated payment half, 0 nothing, negative ratings subtract. */
+const UNRATED = 1;
+
+/**
+ * EigenTrust reputation of the agents in a ledger, from their receipts: local trust is the time-weighted sats an
+ * agent paid another for well-rated service (payer to provider), plus providers' explicit ratings of their payers
+ * (provider to payer); negative ratings subtract, self-payments count for nothing, and a payment is counted once
+ * even if two receipts attest it. Agents are numbered in id order and receipts summed in id order, so replicas
+ * holding the same events compute the same integer scores, whatever order they received them in.
+ */
+export class Reputation {
+  private readonly index = new Map<string, number>();
+  private readonly engine: TrustEngine;
+  private sorted: Int32Array | undefined;
+
+  private constructor(
+    private readonly agents: readonly string[],
+    private readonly facts: ReceiptFact[],
+    private readonly seedIds: readonly string[],
+    private readonly options: ReputationOptions,
+  ) {
+    agents.forEach((id, i) => this.index.set(id, i));
+    const seeds = Int32Array.from(
+      seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
+    );
+    this.engine = new TrustEngine(this.interactions(facts), seeds, options);
+  }
+
+  /** Reputation from receipts and registrations already extracted (agents: id and first registration time). */
+  static fromFacts(
+    registrations: readonly { id: string; created: number }[],
+    facts: readonly ReceiptFact[],
+    options: ReputationOptions = {},
+  ): Reputation {
+    const ids = new Set<string>(registrations.map((r) => r.id));
+    for (const fact of facts) {
+      ids.add(fact.provider);
+      if (fact.payer !== null) ids.add(fact.payer);
+    }
+    const agents = [...ids].sort();
+    const seeds =
+      options.seeds ??
+      [...registrations]
+        .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))
+        .slice(0, options.seedCount ?? 10)
+        .map((r) => r.id);
+    for (const seed of seeds)
+      if (!isLowerHex(seed, 32))
+        throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
+    const canonical = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return new Reputation(agents, canonical, seeds, options);
+  }
+
+  /** Reads registrations, receipts and their ratings from `ledger` and computes every score. */
+  static async fromLedger(ledger: Ledger, options: ReputationOptions = {}): Promise<Reputation> {
+    const { registrations, facts } = await readFacts(ledger);
+    return Reputation.fromFacts(registrations, facts, options);
+  }
+
+  private weight(amountMsat: number, created: number, rating: number): number {
+    const halfLife = (this.options.halfLifeDays ?? 30) * DAY;
+    return (amountMsat / 1000) * 2 ** ((created - EPOCH) / halfLife) * (rating / 2);
+  }
+
+  private interactions(facts: readonly ReceiptFact[]): Interactions {
+    const from = new Int32Array(facts.length * 2);
+    const to = new Int32Array(facts.length * 2);
+    const weight = new Float64Array(facts.length * 2);
+    let length = 0;
+    for (const fact of facts) {
+      if (fact.payer === null) continue;
+      const payer = this.index.get(fact.payer) as number;
+      const provider = this.index.get(fact.provider) as number;
+      from[length] = payer;
+      to[length] = provider;
+      weight[length++] = this.weight(fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
+      if (fact.payerRating !== undefined) {
+        from[length] = provider;
+        to[length] = payer;
+        weight[length++] = this.weight(fact.amountMsat, fact.created, fact.payerRating);
+      }
+    }
+    return { n: this.agents.length, from, to, weight, length };
+  }
+
+  /** Convergence of the last computation. */
+  get stats(): { agents: number; iterations: number; residual: number; converged: boolean } {
+    const { engine } = this;
+    return {
+      agents: this.agents.length,
+      iterations: engine.iterations,
+      residual: engine.residual,
+      converged: engine.converged,
+    };
+  }
+
+  /** The pre-trusted agents. */
+  get seeds(): readonly string[] {
+    return this.seedIds;
+  }
+
+  /** Integer score in parts per billion of all trust (0 for an unknown agent). */
+  score(id: string): number {
+    const i = this.index.get(id);
+    return i === undefined ? 0 : this.engine.score(i);
+  }
+
+  private ranking(): Int32Array {
+    if (this.sorted === undefined) {
+      const order = Int32Array.from(this.agents.keys());
+      const trust = this.engine.trust;
+      order.sort((a, b) => (trust[b] as number) - (trust[a] as number) || a - b);
+      this.sorted = order;
+    }
+    return this.sorted;
+  }
+
+  /** The `n` best-scored agents. */
+  top(n: number): { id: string; score: number }[] {
+    return [...this.ranking().subarray(0, n)].map((i) => ({
+      id: this.agents[i] as string,
+      score: this.engine.score(i),
+    }));
+  }
+
+  /** Percentage of agents scoring strictly less (0 to 100). */
+  percentile(id: string): number {
+    const own = this.score(id);
+    let below = 0;
+    for (let i = 0; i < this.agents.length; i++) if (this.engine.score(i) < own) below++;
+    return this.agents.length === 0 ? 0 : Math.round((below / this.agents.length) * 10_000) / 100;
+  }
+
+  /** Where an agent's score comes from: the agents trusting it and the receipts that carried their trust. */
+  explain(id: string, limit = 5): Explanation {
+    const target = this.index.get(id);
+    const alpha = this.options.alpha ?? 0.15;
+    const trust = this.engine.trust;
+    const { rowStart, column, value, raw } = this.engine.local;
+    const trustedBy: { agent: string; score: number }[] = [];
+    const rowPositive = (i: number) => {
+      let total = 0;
+      for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++)
+        total += Math.max(0, raw[k] as number);
+      return total;
+    };
+    if (target !== undefined) {
+      for (let i = 0; i < this.agents.length; i++) {
+        for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++) {
+          if (column[k] === target && (value[k] as number) > 0) {
+            trustedBy.push({
+              agent: this.agents[i] as string,
+              score: Math.round((1 - alpha) * (trust[i] as number) * (value[k] as number) * SCORE_SCALE),
+            });
+          }
+        }
+      }
+    }
+    trustedBy.sort((a, b) => b.score - a.score || (a.agent < b.agent ? -1 : 1));
+    const receipts: Explanation['receipts'][number][] = [];
+    for (const fact of this.facts) {
+      if (fact.payer === null) continue;
+      const inbound =
+        fact.provider === id
+          ? { from: fact.payer, rating: fact.serviceRating ?? null }
+          : fact.payer === id && fact.payerRating !== undefined
+            ? { from: fact.provider, rating: fact.payerRating }
+            : undefined;
+      if (inbound === undefined) continue;
+      const i = this.index.get(inbound.from) as number;
+      const total = rowPositive(i);
+      const w = this.weight(fact.amountMsat, fact.created, inbound.rating ?? UNRATED);
+      const share = total > 0 ? w / total : 0;
+      receipts.push({
+        receipt: fact.id,
+        from: inbound.from,
+        amountMsat: fact.amountMsat,
+        rating: inbound.rating,
+        score: Math.round((1 - alpha) * (trust[i] as number) * share * SCORE_SCALE),
+      });
+    }
+    receipts.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || (a.receipt < b.receipt ? -1 : 1));
+    const isSeed = this.seedIds.includes(id);
+    return {
+      id,
+      score: this.score(id),
+      percentile: this.percentile(id),
+      fromSeed: isSeed ? Math.round((alpha / this.seedIds.length) * SCORE_SCALE) : 0,
+      trustedBy: trustedBy.slice(0, limit),
+      receipts: receipts.slice(0, limit),
+    };
+  }
+
+  /**
+   * Adds receipts among known agents without recomputing from scratch (warm start from the current scores);
+   * a receipt naming a new agent makes a full recompute, as `fromFacts` would.
+   */
+  update(facts: readonly ReceiptFact[]): Reputation {
+    const known = facts.every(
+      (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
+    );
+    if (!known)
+      return Reputation.fromFacts(
+        this.agents.map((id) => ({ id, created: 0 })),
+        [...this.facts, ...facts],
+        { ...this.options, seeds: this.seedIds },
+      );
+    this.engine.update(this.interactions(facts));
+    this.facts.push(...facts);
+    this.sorted = undefined;
+    return this;
+  }
+}
+
+/** Extracts registrations and receipt facts (one receipt per payment, ratings joined) from a ledger. */
+export async function readFacts(
+  ledger: Ledger,
+): Promise<{ registrations: { id: string; created: number }[]; facts: ReceiptFact[] }> {
+  const firstRegistration = new Map<string, number>();
+  for await (const { event } of ledger.events({ type: 'agent.registered' })) {
+    const author = event.author as string;
+    firstRegistration.set(
+      author,
+      Math.min(firstRegistration.get(author) ?? Number.POSITIVE_INFINITY, event.created),
+    );
+  }
+  const byPayment = new Map<string, StoredEvent>();
+  for await (const stored of ledger.events({ type: 'receipt' })) {
+    const hash = (stored.event.body as unknown as ReceiptBody).paymentHash;
+    const other = byPayment.get(hash);
+    if (other === undefined || stored.id < other.id) byPayment.set(hash, stored);
+  }
+  const ratings = new Map<string, LedgerEvent & { id: string }>();
+  for await (const { id, event } of ledger.events({ type: 'receipt.rating' })) {
+    const { receipt } = event.body as unknown as ReceiptRating;
+    const other = ratings.get(receipt);
+    // The payer's latest rating counts; equal times fall to the lowest event id.
+    if (
+      other === undefined ||
+      event.created > other.created ||
+      (event.created === other.created && id < other.id)
+    )
+      ratings.set(receipt, { ...event, id });
+  }
+  const facts: ReceiptFact[] = [];
+  for (const { id, event } of byPayment.values()) {
+    const body = event.body as unknown as ReceiptBody;
+    const rating = ratings.get(id);
+    facts.push({
+      id,
+      provider: event.author as string,
+      payer: body.payer,
+      amountMsat: body.amountMsat,
+      created: event.created,
+      ...(rating === undefined ? {} : { serviceRating: (rating.body as unknown as ReceiptRating).rating }),
+      ...(body.payerRating === undefined ? {} : { payerRating: body.payerRating }),
+    });
+  }
+  return { registrations: [...firstRegistration].map(([id, created]) => ({ id, created })), facts };
+}
