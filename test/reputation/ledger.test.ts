@@ -8,6 +8,7 @@ import {
   EventRegistry,
   Ledger,
   type LedgerEvent,
+  parseEnvelope,
 } from '../../src/ledger/index.js';
 import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import { createReceipt, rateReceipt, receiptRatingType, receiptType } from '../../src/receipts/index.js';
