@@ -73,7 +73,7 @@ export class Reputation {
     private readonly seedIds: readonly string[],
     private readonly options: ReputationOptions,
   ) {
-    agents.forEach((id, i) => this.index.set(id, i));
+    for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
     );
