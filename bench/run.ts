@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   ledger: () => import('./ledger.js'),
   lightning: () => import('./lightning.js'),
   l402: () => import('./l402.js'),
+  reputation: () => import('./reputation.js'),
 };
 
 const names = process.argv.slice(2);
