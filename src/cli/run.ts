@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
+import { repShowCommand, repTopCommand } from './commands/rep.js';
 import { resolveHome } from './home.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
@@ -15,6 +16,8 @@ export const commands: readonly Command[] = [
   ledgerStatsCommand,
   ledgerExportCommand,
   ledgerImportCommand,
+  repShowCommand,
+  repTopCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

@@ -167,3 +167,40 @@ describe('agora init failure', () => {
     }
   });
 });
+
+describe('agora rep', () => {
+  it('shows scores, explanations and the top agents from the receipts in the home ledger', async () => {
+    const { economy } = await import('../reputation/economy.js');
+    const { openHomeLedger } = await import('../../src/cli/home.js');
+    const home = join(dir, 'reputation');
+    expect((await agora(['init', '--home', home])).code).toBe(0);
+    const { agents, registrations, receipts, ratings } = await economy();
+    const ledger = await openHomeLedger(home);
+    try {
+      await ledger.appendBatch([...registrations, ...receipts, ...ratings]);
+    } finally {
+      await ledger.close();
+    }
+    const top = await agora(['rep', 'top', '--n', '3', '--home', home, '--json']);
+    expect(top.code).toBe(0);
+    const parsed = JSON.parse(top.stdout) as {
+      top: { id: string; score: number }[];
+      convergence: { converged: boolean };
+    };
+    expect(parsed.top).toHaveLength(3);
+    expect(parsed.convergence.converged).toBe(true);
+    const provider = agents[4]?.key.id as string;
+    const shown = JSON.parse((await agora(['rep', 'show', provider, '--home', home, '--json'])).stdout);
+    expect(shown.score).toBeGreaterThan(0);
+    expect(shown.receipts.length).toBeGreaterThan(0);
+    const text = await agora(['rep', 'show', provider, '--home', home]);
+    expect(text.stdout).toMatch(/score {7}\d+ ppb of all trust/);
+    expect((await agora(['rep', 'show', 'nope', '--home', home])).code).toBe(1);
+    expect((await agora(['rep', 'top', '--n', '0', '--home', home])).code).toBe(2);
+    for (const command of [
+      ['rep', 'show'],
+      ['rep', 'top'],
+    ])
+      expect((await agora([...command, '--help'])).stdout).toContain(`usage: agora ${command.join(' ')}`);
+  });
+});
