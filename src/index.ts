@@ -8,3 +8,4 @@ export * from './l402/index.js';
 export * from './ledger/index.js';
 export * from './lightning/index.js';
 export * from './receipts/index.js';
+export * from './reputation/index.js';
