@@ -20,6 +20,10 @@ export const ErrorCode = {
   UnknownEventType: 'UNKNOWN_EVENT_TYPE',
   /** Something that should not exist yet already does (key file, home directory, registered type). */
   AlreadyExists: 'ALREADY_EXISTS',
+  /** A circuit artifact whose SHA-256 differs from its recorded checksum. */
+  ArtifactMismatch: 'ARTIFACT_MISMATCH',
+  /** A statement that cannot be proved (not a member, weight out of range...), or a proof that does not verify. */
+  InvalidProof: 'INVALID_PROOF',
   /** A looked-up thing (file, event, agent) is missing. */
   NotFound: 'NOT_FOUND',
   /** An import stopped at a bad line; `details.line` names it. */

@@ -1,0 +1,19 @@
+export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+export { releaseCurve } from './curve-lifetime.js';
+export {
+  type Member,
+  type MembershipPath,
+  MembershipTree,
+  TREE_ARITY,
+  TREE_LEVELS,
+} from './membership-tree.js';
+export {
+  ballotField,
+  Prover,
+  publicSignalsOf,
+  toField,
+  Verifier,
+  type VoteProof,
+  type VoteStatement,
+  type VoteWitness,
+} from './vote-proof.js';

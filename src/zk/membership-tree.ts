@@ -1,0 +1,119 @@
+import { AgoraError, ErrorCode } from '../core/index.js';
+import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
+
+/** Arity and depth of the vote circuit's tree: 4^10 = 1,048,576 members. */
+export const TREE_ARITY = 4;
+export const TREE_LEVELS = 10;
+
+/** One member of a weight snapshot. */
+export interface Member {
+  /** Poseidon(secret), the agent's published ZK commitment. */
+  readonly commitment: bigint;
+  /** Voting weight, below 2^64. */
+  readonly weight: bigint;
+}
+
+/** A member's path to the root, as the circuit takes it. */
+export interface MembershipPath {
+  readonly leaf: bigint;
+  /** Position among its siblings at each level, 0..3, leaf level first. */
+  readonly pathIndices: number[];
+  /** The three other children at each level, in order. */
+  readonly siblings: bigint[][];
+  readonly root: bigint;
+}
+
+/**
+ * The 4-ary Poseidon Merkle tree of a weight snapshot, as the vote circuit checks it: leaf `Poseidon(commitment,
+ * weight)`, node `Poseidon(c0, c1, c2, c3)`, empty leaves 0 (empty subtrees hash level by level). Members keep the
+ * order given, so callers build it deterministically (DESIGN: agent id order).
+ */
+export class MembershipTree {
+  private readonly levels: bigint[][];
+  private readonly zeros: bigint[];
+
+  private constructor(
+    private readonly poseidon: Poseidon,
+    leaves: bigint[],
+  ) {
+    this.zeros = [0n];
+    for (let level = 0; level < TREE_LEVELS; level++) {
+      const zero = this.zeros[level] as bigint;
+      this.zeros.push(poseidon.hash([zero, zero, zero, zero]));
+    }
+    this.levels = [leaves];
+    for (let level = 0; level < TREE_LEVELS; level++) this.levels.push(this.parents(level));
+  }
+
+  /** Builds the tree of `members` (at most 4^10), in the order given. */
+  static async build(members: readonly Member[]): Promise<MembershipTree> {
+    if (members.length > TREE_ARITY ** TREE_LEVELS)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'too many members for the tree');
+    const poseidon = await getPoseidon();
+    const leaves = members.map((member) => MembershipTree.leafOf(poseidon, member));
+    return new MembershipTree(poseidon, leaves);
+  }
+
+  private static leafOf(poseidon: Poseidon, { commitment, weight }: Member): bigint {
+    if (commitment < 0n || commitment >= BN254_SCALAR_FIELD)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'commitment outside the field');
+    if (weight < 0n || weight >= 1n << 64n)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a weight is below 2^64');
+    return poseidon.hash([commitment, weight]);
+  }
+
+  private parents(level: number): bigint[] {
+    const children = this.levels[level] as bigint[];
+    const parents: bigint[] = [];
+    const zero = this.zeros[level] as bigint;
+    for (let at = 0; at < children.length; at += TREE_ARITY) {
+      parents.push(this.poseidon.hash([0, 1, 2, 3].map((k) => children[at + k] ?? zero)));
+    }
+    return parents;
+  }
+
+  get size(): number {
+    return (this.levels[0] as bigint[]).length;
+  }
+
+  get root(): bigint {
+    return (this.levels[TREE_LEVELS] as bigint[])[0] ?? (this.zeros[TREE_LEVELS] as bigint);
+  }
+
+  /** Replaces member `index` (for example after a weight change) and rehashes its path. */
+  update(index: number, member: Member): void {
+    if (!(index >= 0 && index < this.size))
+      throw new AgoraError(ErrorCode.InvalidArgument, `no member at ${index}`);
+    (this.levels[0] as bigint[])[index] = MembershipTree.leafOf(this.poseidon, member);
+    let at = index;
+    for (let level = 0; level < TREE_LEVELS; level++) {
+      const parentAt = Math.floor(at / TREE_ARITY);
+      const first = parentAt * TREE_ARITY;
+      const children = this.levels[level] as bigint[];
+      const zero = this.zeros[level] as bigint;
+      (this.levels[level + 1] as bigint[])[parentAt] = this.poseidon.hash(
+        [0, 1, 2, 3].map((k) => children[first + k] ?? zero),
+      );
+      at = parentAt;
+    }
+  }
+
+  /** The path of member `index` to the root. */
+  path(index: number): MembershipPath {
+    if (!(index >= 0 && index < this.size))
+      throw new AgoraError(ErrorCode.InvalidArgument, `no member at ${index}`);
+    const pathIndices: number[] = [];
+    const siblings: bigint[][] = [];
+    let at = index;
+    for (let level = 0; level < TREE_LEVELS; level++) {
+      const position = at % TREE_ARITY;
+      const first = at - position;
+      const nodes = this.levels[level] as bigint[];
+      const zero = this.zeros[level] as bigint;
+      pathIndices.push(position);
+      siblings.push([0, 1, 2, 3].filter((k) => k !== position).map((k) => nodes[first + k] ?? zero));
+      at = Math.floor(at / TREE_ARITY);
+    }
+    return { leaf: (this.levels[0] as bigint[])[index] as bigint, pathIndices, siblings, root: this.root };
+  }
+}

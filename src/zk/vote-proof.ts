@@ -1,0 +1,123 @@
+import * as snarkjs from 'snarkjs';
+import { AgoraError, ErrorCode, fromHex, taggedHash, utf8 } from '../core/index.js';
+import { BN254_SCALAR_FIELD } from '../identity/index.js';
+import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+import { usingCurve } from './curve-lifetime.js';
+import type { MembershipPath } from './membership-tree.js';
+
+/** What a vote proof states publicly. */
+export interface VoteStatement {
+  /** Root of the proposal's membership tree. */
+  readonly root: bigint;
+  /** The proposal, as a field element (see {@link toField}). */
+  readonly scope: bigint;
+  /** Hash of the ballot, as a field element. */
+  readonly vote: bigint;
+  /** Weight the vote counts with: at most the member's weight (rounding down protects anonymity). */
+  readonly votingWeight: bigint;
+}
+
+/** What only the voter knows. */
+export interface VoteWitness {
+  readonly secret: bigint;
+  readonly weight: bigint;
+  readonly path: MembershipPath;
+}
+
+/** A Groth16 proof with its public signals: [nullifier, root, scope, vote, votingWeight] as decimal strings. */
+export interface VoteProof {
+  readonly proof: snarkjs.Groth16Proof;
+  readonly publicSignals: string[];
+}
+
+/** Maps 32 bytes (an event id, a ballot hash) into the BN254 scalar field, under a tag. */
+export function toField(tag: string, bytesOrHex: Uint8Array | string): bigint {
+  const bytes = typeof bytesOrHex === 'string' ? fromHex(bytesOrHex) : bytesOrHex;
+  let value = 0n;
+  for (const byte of taggedHash(`agora402/${tag}`, bytes)) value = (value << 8n) | BigInt(byte);
+  return value % BN254_SCALAR_FIELD;
+}
+
+/** The public signals a statement and nullifier make, in the circuit's order. */
+export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): string[] {
+  return [nullifier, statement.root, statement.scope, statement.vote, statement.votingWeight].map(String);
+}
+
+/** Proves votes with the artifacts loaded once and kept in memory. */
+export class Prover {
+  private constructor(private readonly artifacts: VoteArtifacts) {}
+
+  /** Loads (and checksums) the artifacts once. */
+  static async load(artifacts?: VoteArtifacts): Promise<Prover> {
+    return new Prover(artifacts ?? (await loadVoteArtifacts()));
+  }
+
+  /** Proves membership and weight for `statement`; `INVALID_PROOF` when the witness does not satisfy the circuit. */
+  async prove(statement: VoteStatement, witness: VoteWitness): Promise<VoteProof & { nullifier: bigint }> {
+    const input = {
+      root: statement.root.toString(),
+      scope: statement.scope.toString(),
+      vote: statement.vote.toString(),
+      votingWeight: statement.votingWeight.toString(),
+      secret: witness.secret.toString(),
+      weight: witness.weight.toString(),
+      pathIndices: witness.path.pathIndices.map(String),
+      siblings: witness.path.siblings.map((level) => level.map(String)),
+    };
+    try {
+      const { proof, publicSignals } = await usingCurve(() =>
+        snarkjs.groth16.fullProve(
+          input,
+          { type: 'mem', data: this.artifacts.wasm },
+          { type: 'mem', data: this.artifacts.zkey },
+        ),
+      );
+      return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
+    } catch (cause) {
+      throw new AgoraError(
+        ErrorCode.InvalidProof,
+        `cannot prove this vote: ${(cause as Error).message.split('\n')[0]}`,
+        { cause },
+      );
+    }
+  }
+}
+
+function canonicalSignals(signals: unknown): signals is string[] {
+  return (
+    Array.isArray(signals) &&
+    signals.length === 5 &&
+    signals.every(
+      (s) => typeof s === 'string' && /^(0|[1-9]\d{0,76})$/.test(s) && BigInt(s) < BN254_SCALAR_FIELD,
+    )
+  );
+}
+
+/** Verifies vote proofs against the committed verification key. */
+export class Verifier {
+  private constructor(private readonly verificationKey: Record<string, unknown>) {}
+
+  static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
+    return new Verifier((artifacts ?? (await loadVoteArtifacts())).verificationKey);
+  }
+
+  /**
+   * True when the proof is valid for its public signals. Signals must be canonical field elements (no value >= r,
+   * which would let one proof stand for several statements); malformed input is simply not valid.
+   */
+  async verify(proof: VoteProof): Promise<boolean> {
+    if (!canonicalSignals(proof.publicSignals)) return false;
+    try {
+      return await usingCurve(() =>
+        snarkjs.groth16.verify(this.verificationKey, proof.publicSignals, proof.proof),
+      );
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Ballot hash of a choice for a proposal, as a field element. */
+export function ballotField(proposalId: string, ballot: string): bigint {
+  return toField('ballot', utf8(`${proposalId}:${ballot}`));
+}

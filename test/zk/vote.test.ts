@@ -1,0 +1,163 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, sha256, toHex } from '../../src/core/index.js';
+import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import {
+  ARTIFACTS_DIR,
+  ballotField,
+  loadVoteArtifacts,
+  MembershipTree,
+  Prover,
+  releaseCurve,
+  toField,
+  Verifier,
+  type VoteProof,
+} from '../../src/zk/index.js';
+import { rejectedAgoraError } from '../helpers.js';
+
+let prover: Prover;
+let verifier: Verifier;
+const members = await Promise.all(
+  Array.from({ length: 6 }, async (_, i) => {
+    const identity = await zkIdentity(generateAgentKey());
+    return { identity, weight: BigInt(100 * (i + 1)) };
+  }),
+);
+let tree: MembershipTree;
+const proposal = 'ab'.repeat(32);
+const scope = toField('proposal', proposal);
+const vote = ballotField(proposal, 'for');
+let valid: VoteProof;
+
+beforeAll(async () => {
+  const artifacts = await loadVoteArtifacts();
+  prover = await Prover.load(artifacts);
+  verifier = await Verifier.load(artifacts);
+  tree = await MembershipTree.build(
+    members.map((m) => ({ commitment: m.identity.commitment, weight: m.weight })),
+  );
+  const member = members[3] as (typeof members)[number];
+  valid = await prover.prove(
+    { root: tree.root, scope, vote, votingWeight: 300n },
+    { secret: member.identity.secret, weight: member.weight, path: tree.path(3) },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await releaseCurve();
+});
+
+describe('anonymous weighted vote proofs', () => {
+  it('verify, with the public signals in the circuit order', async () => {
+    expect(await verifier.verify(valid)).toBe(true);
+    const [nullifier, root, proofScope, proofVote, votingWeight] = valid.publicSignals;
+    expect([root, proofScope, proofVote, votingWeight]).toEqual([tree.root, scope, vote, 300n].map(String));
+    expect(BigInt(nullifier as string)).not.toBe(0n);
+  });
+
+  it('fail when any public signal is changed, one at a time', async () => {
+    for (let i = 0; i < valid.publicSignals.length; i++) {
+      const publicSignals = [...valid.publicSignals];
+      publicSignals[i] = String(BigInt(publicSignals[i] as string) + 1n);
+      expect(await verifier.verify({ ...valid, publicSignals }), `signal ${i}`).toBe(false);
+    }
+    const unreduced = [...valid.publicSignals];
+    unreduced[2] = String(
+      scope + 21888242871839275222246405745257275088548364400416034343698204186575808495617n,
+    );
+    expect(await verifier.verify({ ...valid, publicSignals: unreduced })).toBe(false);
+  });
+
+  it('cannot be replayed for another proposal: the scope and the nullifier both change', async () => {
+    const otherScope = toField('proposal', 'cd'.repeat(32));
+    const replay = [...valid.publicSignals];
+    replay[2] = String(otherScope);
+    expect(await verifier.verify({ ...valid, publicSignals: replay })).toBe(false);
+    const member = members[3] as (typeof members)[number];
+    const fresh = await prover.prove(
+      { root: tree.root, scope: otherScope, vote, votingWeight: 300n },
+      { secret: member.identity.secret, weight: member.weight, path: tree.path(3) },
+    );
+    expect(fresh.publicSignals[0]).not.toBe(valid.publicSignals[0]);
+  });
+
+  it('refuse to prove a weight above the member weight, a wrong secret or a wrong path', async () => {
+    const member = members[3] as (typeof members)[number];
+    const statement = { root: tree.root, scope, vote, votingWeight: 401n };
+    await rejectedAgoraError(
+      prover.prove(statement, { secret: member.identity.secret, weight: member.weight, path: tree.path(3) }),
+      ErrorCode.InvalidProof,
+    );
+    const fair = { ...statement, votingWeight: 100n };
+    await rejectedAgoraError(
+      prover.prove(fair, { secret: member.identity.secret + 1n, weight: member.weight, path: tree.path(3) }),
+      ErrorCode.InvalidProof,
+    );
+    await rejectedAgoraError(
+      prover.prove(fair, { secret: member.identity.secret, weight: member.weight, path: tree.path(2) }),
+      ErrorCode.InvalidProof,
+    );
+    await rejectedAgoraError(
+      prover.prove(fair, { secret: member.identity.secret, weight: member.weight + 1n, path: tree.path(3) }),
+      ErrorCode.InvalidProof,
+    );
+  });
+
+  it('keeps the tree root in step with updates', async () => {
+    const copy = await MembershipTree.build(
+      members.map((m) => ({ commitment: m.identity.commitment, weight: m.weight })),
+    );
+    const before = copy.root;
+    copy.update(1, { commitment: (members[1] as (typeof members)[number]).identity.commitment, weight: 1n });
+    expect(copy.root).not.toBe(before);
+    const rebuilt = await MembershipTree.build(
+      members.map((m, i) => ({ commitment: m.identity.commitment, weight: i === 1 ? 1n : m.weight })),
+    );
+    expect(copy.root).toBe(rebuilt.root);
+    expect(copy.path(5).siblings).toEqual(rebuilt.path(5).siblings);
+  });
+});
+
+describe('circuit artifacts', () => {
+  it('refuse an artifact that does not match its checksum', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agora-artifacts-'));
+    try {
+      await cp(ARTIFACTS_DIR, dir, { recursive: true });
+      const key = JSON.parse(await readFile(join(dir, 'verification_key.json'), 'utf8'));
+      key.nPublic = 6;
+      await writeFile(join(dir, 'verification_key.json'), JSON.stringify(key));
+      await rejectedAgoraError(loadVoteArtifacts(dir), ErrorCode.ArtifactMismatch);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('match the circuit source: recompiling gives the committed r1cs and wasm', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build-circuit.ts')],
+      { cwd: root, stdio: 'ignore' },
+    );
+    const checksums = JSON.parse(await readFile(join(ARTIFACTS_DIR, 'checksums.json'), 'utf8'));
+    for (const name of ['vote.r1cs', 'vote.wasm']) {
+      expect(toHex(sha256(new Uint8Array(await readFile(join(root, 'circuits', 'build', name))))), name).toBe(
+        checksums[name],
+      );
+    }
+  }, 60_000);
+
+  it('let a process that proved and verified exit by itself', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'prove-and-exit.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stdout.trim()).toBe('true');
+    expect(child.status).toBe(0);
+    expect(child.signal).toBeNull();
+  }, 90_000);
+});
