@@ -15,7 +15,37 @@ declare module 'snarkjs' {
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(verificationKey: unknown, publicSignals: string[], proof: Groth16Proof): Promise<boolean>;
   };
+  /** The parts of ffjavascript's WASM curve group API used for batch verification. */
+  export interface CurveGroup {
+    F: {
+      n8: number;
+      add(a: Uint8Array, b: Uint8Array): Uint8Array;
+      mul(a: Uint8Array, b: Uint8Array): Uint8Array;
+      square(a: Uint8Array): Uint8Array;
+      sqrt(a: Uint8Array): Uint8Array;
+      isSquare(a: Uint8Array): boolean;
+      e(value: unknown): Uint8Array;
+      fromObject(value: unknown): Uint8Array;
+    };
+    b: Uint8Array;
+    fromObject(object: unknown): Uint8Array;
+    toObject(point: Uint8Array): unknown;
+    toAffine(point: Uint8Array): Uint8Array;
+    neg(point: Uint8Array): Uint8Array;
+    add(a: Uint8Array, b: Uint8Array): Uint8Array;
+    isZero(point: Uint8Array): boolean;
+    isValid(point: Uint8Array): boolean;
+    timesScalar(point: Uint8Array, scalar: bigint | Uint8Array): Uint8Array;
+    multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
+  }
+  export interface Curve {
+    G1: CurveGroup;
+    G2: CurveGroup;
+    r: bigint;
+    pairingEq(...points: Uint8Array[]): Promise<boolean>;
+    terminate(): Promise<void>;
+  }
   export const curves: {
-    getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }>;
+    getCurveFromName(name: string): Promise<Curve>;
   };
 }

@@ -1,4 +1,5 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+export { BatchVerifier } from './batch-verifier.js';
 export { releaseCurve } from './curve-lifetime.js';
 export {
   type Member,

@@ -161,3 +161,52 @@ describe('circuit artifacts', () => {
     expect(child.signal).toBeNull();
   }, 90_000);
 });
+
+describe('batch verification', () => {
+  it('accepts a batch of valid proofs, names the bad one in a batch, and rejects off-curve and off-subgroup G2 points', async () => {
+    const { BatchVerifier } = await import('../../src/zk/index.js');
+    const artifacts = await loadVoteArtifacts();
+    const batch = await BatchVerifier.load(artifacts.verificationKey);
+    const proofs: VoteProof[] = [valid];
+    for (const i of [0, 1, 2]) {
+      const member = members[i] as (typeof members)[number];
+      proofs.push(
+        await prover.prove(
+          { root: tree.root, scope, vote, votingWeight: member.weight },
+          { secret: member.identity.secret, weight: member.weight, path: tree.path(i) },
+        ),
+      );
+    }
+    expect(await batch.verifyBatch(proofs)).toEqual([true, true, true, true]);
+    const tampered = proofs.map((p) => ({ ...p, publicSignals: [...p.publicSignals] }));
+    (tampered[2] as VoteProof).publicSignals[3] = String(vote + 1n);
+    expect(await batch.verifyBatch(tampered)).toEqual([true, true, false, true]);
+    // One-by-one snarkjs agrees on the tampered proof.
+    expect(await verifier.verify(tampered[2] as VoteProof)).toBe(false);
+
+    const snarkjs = await import('snarkjs');
+    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const offCurve = structuredClone(valid);
+    offCurve.proof.pi_b[0] = [
+      String(BigInt((offCurve.proof.pi_b[0] as string[])[0] as string) + 1n),
+      (offCurve.proof.pi_b[0] as string[])[1] as string,
+    ];
+    // A point on the twist curve but outside the order-r subgroup: no cofactor clearing.
+    const F2 = curve.G2.F;
+    let point: Uint8Array | undefined;
+    for (let x = 1n; point === undefined; x++) {
+      const fx = F2.fromObject([x, 1n]);
+      const rhs = F2.add(F2.mul(F2.square(fx), fx), curve.G2.b);
+      if (F2.isSquare(rhs)) {
+        const candidate = new Uint8Array(F2.n8 * 2);
+        candidate.set(fx);
+        candidate.set(F2.sqrt(rhs), F2.n8);
+        if (!curve.G2.isZero(curve.G2.timesScalar(candidate, curve.r))) point = candidate;
+      }
+    }
+    const outside = structuredClone(valid);
+    outside.proof.pi_b = (curve.G2.toObject(point) as bigint[][]).map((pair) => pair.map(String));
+    expect(curve.G2.isValid(curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt))))).toBe(true);
+    expect(await batch.verifyBatch([valid, offCurve, outside])).toEqual([true, false, false]);
+  }, 120_000);
+});
