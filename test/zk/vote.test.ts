@@ -206,7 +206,9 @@ describe('batch verification', () => {
     }
     const outside = structuredClone(valid);
     outside.proof.pi_b = (curve.G2.toObject(point) as bigint[][]).map((pair) => pair.map(String));
-    expect(curve.G2.isValid(curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt))))).toBe(true);
+    expect(curve.G2.isValid(curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt))))).toBe(
+      true,
+    );
     expect(await batch.verifyBatch([valid, offCurve, outside])).toEqual([true, false, false]);
   }, 120_000);
 });
