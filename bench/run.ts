@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   lightning: () => import('./lightning.js'),
   l402: () => import('./l402.js'),
   reputation: () => import('./reputation.js'),
+  zk: () => import('./zk.js'),
 };
 
 const names = process.argv.slice(2);

@@ -3,7 +3,9 @@ import * as snarkjs from 'snarkjs';
 /**
  * snarkjs keeps a BN254 curve with worker threads alive once used, which keeps a Node process from exiting. After
  * each proof or verification a timer (that does not itself hold the process) releases the curve once idle; the
- * next use builds it again.
+ * next use builds it again. The curve is shared by everything in the process that uses snarkjs: code that calls
+ * snarkjs directly alongside this module wraps those calls in {@link usingCurve}, so the curve is not released
+ * under its feet.
  */
 let timer: NodeJS.Timeout | undefined;
 let busy = 0;

@@ -1,6 +1,6 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 export { BatchVerifier } from './batch-verifier.js';
-export { releaseCurve } from './curve-lifetime.js';
+export { releaseCurve, usingCurve } from './curve-lifetime.js';
 export {
   type Member,
   type MembershipPath,

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { generateAgentKey, zkIdentity } from '../src/identity/index.js';
+import {
+  ARTIFACTS_DIR,
+  BatchVerifier,
+  loadVoteArtifacts,
+  MembershipTree,
+  Prover,
+  releaseCurve,
+  toField,
+  usingCurve,
+  Verifier,
+  type VoteProof,
+} from '../src/zk/index.js';
+import { median, report } from './report.js';
+
+const BENCH = 'zk';
+
+async function timed(task: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await task();
+  return (performance.now() - start) / 1000;
+}
+
+export default async function run(): Promise<void> {
+  const members = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => ({
+      identity: await zkIdentity(generateAgentKey()),
+      weight: BigInt(10 + i),
+    })),
+  );
+  // Tree build: 2^16 members (the vote circuit's tree holds 2^20).
+  const many = Array.from({ length: 2 ** 16 }, (_, i) => ({
+    commitment: BigInt(i + 1),
+    weight: BigInt(i % 1000),
+  }));
+  const buildTimes: number[] = [];
+  for (let r = 0; r < 3; r++) buildTimes.push(await timed(() => MembershipTree.build(many)));
+  report({ bench: BENCH, metric: 'tree_build_65536', value: median(buildTimes), unit: 's' });
+
+  const tree = await MembershipTree.build(
+    members.map((m) => ({ commitment: m.identity.commitment, weight: m.weight })),
+  );
+  const scope = toField('proposal', 'ab'.repeat(32));
+  const inputFor = (i: number) => {
+    const member = members[i] as (typeof members)[number];
+    const path = tree.path(i);
+    return {
+      statement: { root: tree.root, scope, vote: 7n, votingWeight: member.weight },
+      witness: { secret: member.identity.secret, weight: member.weight, path },
+      raw: {
+        root: tree.root.toString(),
+        scope: scope.toString(),
+        vote: '7',
+        votingWeight: member.weight.toString(),
+        secret: member.identity.secret.toString(),
+        weight: member.weight.toString(),
+        pathIndices: path.pathIndices.map(String),
+        siblings: path.siblings.map((level) => level.map(String)),
+      },
+    };
+  };
+
+  const artifacts = await loadVoteArtifacts();
+  const prover = await Prover.load(artifacts);
+  const proofs: VoteProof[] = [];
+  const warm: number[] = [];
+  const plain: number[] = [];
+  await prover.prove(inputFor(0).statement, inputFor(0).witness);
+  for (let r = 0; r < 8; r++) {
+    const { statement, witness, raw } = inputFor(r);
+    warm.push(await timed(async () => proofs.push(await prover.prove(statement, witness))));
+    // Plain snarkjs from the artifact files, as a first integration would call it.
+    plain.push(
+      await timed(() =>
+        usingCurve(() =>
+          snarkjs.groth16.fullProve(raw, join(ARTIFACTS_DIR, 'vote.wasm'), join(ARTIFACTS_DIR, 'vote.zkey')),
+        ),
+      ),
+    );
+  }
+  report({
+    bench: BENCH,
+    metric: 'prove_warm',
+    value: median(warm),
+    unit: 's (median)',
+    baseline: median(plain),
+    circuit: '4-ary, 10 levels (2^20 members), 4,016 constraints',
+    note: 'baseline: snarkjs.groth16.fullProve of the same circuit from files',
+  });
+
+  const verifier = await Verifier.load(artifacts);
+  const single: number[] = [];
+  for (const proof of proofs) single.push(await timed(() => verifier.verify(proof)));
+  const singleRate = 1 / median(single);
+  report({ bench: BENCH, metric: 'verify_single', value: singleRate, unit: 'proofs/s' });
+
+  const batch = await BatchVerifier.load(artifacts.verificationKey);
+  for (const size of [16, 64, 256]) {
+    const set = Array.from({ length: size }, (_, i) => proofs[i % proofs.length] as VoteProof);
+    const times: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      times.push(
+        await timed(async () => {
+          const verdicts = await batch.verifyBatch(set);
+          if (!verdicts.every(Boolean)) throw new Error('a valid proof was refused');
+        }),
+      );
+    }
+    report({
+      bench: BENCH,
+      metric: `batch_verify_${size}`,
+      value: size / median(times),
+      unit: 'proofs/s',
+      baseline: singleRate,
+      note: 'with G2 subgroup checks',
+    });
+  }
+  await releaseCurve();
+  const curve = await snarkjs.curves.getCurveFromName('bn128');
+  await curve.terminate();
+}
