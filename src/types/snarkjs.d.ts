@@ -26,11 +26,14 @@ declare module 'snarkjs' {
       isSquare(a: Uint8Array): boolean;
       e(value: unknown): Uint8Array;
       fromObject(value: unknown): Uint8Array;
+      /** The base field, for extension fields. */
+      F: { neg(a: Uint8Array): Uint8Array };
     };
     b: Uint8Array;
     fromObject(object: unknown): Uint8Array;
     toObject(point: Uint8Array): unknown;
     toAffine(point: Uint8Array): Uint8Array;
+    toJacobian(point: Uint8Array): Uint8Array;
     neg(point: Uint8Array): Uint8Array;
     add(a: Uint8Array, b: Uint8Array): Uint8Array;
     isZero(point: Uint8Array): boolean;
@@ -43,6 +46,8 @@ declare module 'snarkjs' {
     G2: CurveGroup;
     r: bigint;
     pairingEq(...points: Uint8Array[]): Promise<boolean>;
+    /** ffjavascript's thread manager: runs tasks of WASM calls in its worker threads. */
+    tm: { queueAction(task: unknown[]): Promise<Uint8Array[]> };
     terminate(): Promise<void>;
   }
   export const curves: {

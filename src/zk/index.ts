@@ -1,5 +1,5 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-export { BatchVerifier } from './batch-verifier.js';
+export { BatchVerifier, inG2Subgroup } from './batch-verifier.js';
 export { releaseCurve, usingCurve } from './curve-lifetime.js';
 export {
   type Member,

@@ -212,3 +212,47 @@ describe('batch verification', () => {
     expect(await batch.verifyBatch([valid, offCurve, outside])).toEqual([true, false, false]);
   }, 120_000);
 });
+
+describe('G2 subgroup test', () => {
+  it('psi(Q) = [6 x0^2] Q agrees with [r]Q = 0 on subgroup points and on points outside the subgroup', async () => {
+    const { inG2Subgroup } = await import('../../src/zk/index.js');
+    const snarkjs = await import('snarkjs');
+    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const G2 = curve.G2;
+    const inside = Array.from({ length: 12 }, (_, i) =>
+      G2.toAffine(
+        G2.timesScalar(
+          G2.fromObject([
+            [
+              10857046999023057135944570762232829481370756359578518086990519993285655852781n,
+              11559732032986387107991004021392285783925812861821192530917403151452391805634n,
+            ],
+            [
+              8495653923123431417604973247489272438418190587263600148770280649306958101930n,
+              4082367875863433681332203403145435568316851327593401208105741076214120093531n,
+            ],
+          ]),
+          BigInt(i + 2) * 1234567891n,
+        ),
+      ),
+    );
+    const outside: Uint8Array[] = [];
+    for (let x = 1n; outside.length < 12; x++) {
+      const F2 = G2.F;
+      const fx = F2.fromObject([x, 3n]);
+      const rhs = F2.add(F2.mul(F2.square(fx), fx), G2.b);
+      if (!F2.isSquare(rhs)) continue;
+      const point = new Uint8Array(F2.n8 * 2);
+      point.set(fx);
+      point.set(F2.sqrt(rhs), F2.n8);
+      outside.push(point);
+    }
+    const reference = (point: Uint8Array) => G2.isZero(G2.timesScalar(point, curve.r));
+    expect(inside.every(reference)).toBe(true);
+    expect(outside.some(reference)).toBe(false);
+    expect(await inG2Subgroup(curve, [...inside, ...outside])).toEqual([
+      ...inside.map(reference),
+      ...outside.map(reference),
+    ]);
+  });
+});
