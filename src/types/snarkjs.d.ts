@@ -13,6 +13,10 @@ declare module 'snarkjs' {
       wasm: string | Uint8Array | { type: 'mem'; data: Uint8Array },
       zkey: string | Uint8Array | { type: 'mem'; data: Uint8Array },
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    prove(
+      zkey: { type: 'mem'; data: Uint8Array },
+      witness: { type: 'mem'; data: Uint8Array },
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(verificationKey: unknown, publicSignals: string[], proof: Groth16Proof): Promise<boolean>;
   };
   /** The parts of ffjavascript's WASM curve group API used for batch verification. */
@@ -53,4 +57,15 @@ declare module 'snarkjs' {
   export const curves: {
     getCurveFromName(name: string): Promise<Curve>;
   };
+}
+
+// circom_runtime (the witness calculator snarkjs itself uses) ships no type declarations either.
+declare module 'circom_runtime' {
+  export interface WitnessCalculator {
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck: number): Promise<Uint8Array>;
+  }
+  export function WitnessCalculatorBuilder(
+    wasm: Uint8Array,
+    options?: Record<string, unknown>,
+  ): Promise<WitnessCalculator>;
 }

@@ -1,3 +1,4 @@
+import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
 import * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
@@ -43,13 +44,17 @@ export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): st
   return [nullifier, statement.root, statement.scope, statement.vote, statement.votingWeight].map(String);
 }
 
-/** Proves votes with the artifacts loaded once and kept in memory. */
+/** Proves votes with the artifacts loaded once, and the circuit's witness calculator built once and reused. */
 export class Prover {
-  private constructor(private readonly artifacts: VoteArtifacts) {}
+  private constructor(
+    private readonly artifacts: VoteArtifacts,
+    private readonly witnesses: WitnessCalculator,
+  ) {}
 
-  /** Loads (and checksums) the artifacts once. */
+  /** Loads (and checksums) the artifacts and builds the witness calculator, once. */
   static async load(artifacts?: VoteArtifacts): Promise<Prover> {
-    return new Prover(artifacts ?? (await loadVoteArtifacts()));
+    const loaded = artifacts ?? (await loadVoteArtifacts());
+    return new Prover(loaded, await WitnessCalculatorBuilder(loaded.wasm));
   }
 
   /** Proves membership and weight for `statement`; `INVALID_PROOF` when the witness does not satisfy the circuit. */
@@ -65,12 +70,9 @@ export class Prover {
       siblings: witness.path.siblings.map((level) => level.map(String)),
     };
     try {
+      const witness = await this.witnesses.calculateWTNSBin(input, 0);
       const { proof, publicSignals } = await usingCurve(() =>
-        snarkjs.groth16.fullProve(
-          input,
-          { type: 'mem', data: this.artifacts.wasm },
-          { type: 'mem', data: this.artifacts.zkey },
-        ),
+        snarkjs.groth16.prove({ type: 'mem', data: this.artifacts.zkey }, { type: 'mem', data: witness }),
       );
       return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
     } catch (cause) {
