@@ -40,6 +40,7 @@ declare module 'snarkjs' {
     toJacobian(point: Uint8Array): Uint8Array;
     neg(point: Uint8Array): Uint8Array;
     add(a: Uint8Array, b: Uint8Array): Uint8Array;
+    double(a: Uint8Array): Uint8Array;
     isZero(point: Uint8Array): boolean;
     isValid(point: Uint8Array): boolean;
     timesScalar(point: Uint8Array, scalar: bigint | Uint8Array): Uint8Array;
