@@ -5,6 +5,7 @@ export {
   type Member,
   type MembershipPath,
   MembershipTree,
+  rootOfPath,
   TREE_ARITY,
   TREE_LEVELS,
 } from './membership-tree.js';

@@ -24,6 +24,32 @@ export interface MembershipPath {
 }
 
 /**
+ * The root a leaf and its path lead to, hashed as the circuit does: at each level the node takes its position among
+ * the three siblings. Lets a prover check a witness before spending a proof on it.
+ */
+export function rootOfPath(
+  poseidon: Poseidon,
+  leaf: bigint,
+  path: Pick<MembershipPath, 'pathIndices' | 'siblings'>,
+): bigint {
+  if (path.pathIndices.length !== TREE_LEVELS || path.siblings.length !== TREE_LEVELS)
+    throw new AgoraError(ErrorCode.InvalidArgument, `a path has ${TREE_LEVELS} levels`);
+  let node = leaf;
+  path.pathIndices.forEach((position, level) => {
+    const siblings = path.siblings[level] as bigint[];
+    if (
+      !(Number.isInteger(position) && position >= 0 && position < TREE_ARITY) ||
+      siblings.length !== TREE_ARITY - 1
+    )
+      throw new AgoraError(ErrorCode.InvalidArgument, `malformed path at level ${level}`);
+    const children = [...siblings];
+    children.splice(position, 0, node);
+    node = poseidon.hash(children);
+  });
+  return node;
+}
+
+/**
  * The 4-ary Poseidon Merkle tree of a weight snapshot, as the vote circuit checks it: leaf `Poseidon(commitment,
  * weight)`, node `Poseidon(c0, c1, c2, c3)`, empty leaves 0 (empty subtrees hash level by level). Members keep the
  * order given, so callers build it deterministically (DESIGN: agent id order).
@@ -54,11 +80,12 @@ export class MembershipTree {
     return new MembershipTree(poseidon, leaves);
   }
 
-  private static leafOf(poseidon: Poseidon, { commitment, weight }: Member): bigint {
+  /** The leaf of a member: Poseidon(commitment, weight). */
+  static leafOf(poseidon: Poseidon, { commitment, weight }: Member): bigint {
     if (commitment < 0n || commitment >= BN254_SCALAR_FIELD)
       throw new AgoraError(ErrorCode.InvalidArgument, 'commitment outside the field');
     if (weight < 0n || weight >= 1n << 64n)
-      throw new AgoraError(ErrorCode.InvalidArgument, 'a weight is below 2^64');
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a weight must be below 2^64');
     return poseidon.hash([commitment, weight]);
   }
 

@@ -1,10 +1,10 @@
 import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
 import * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, taggedHash, utf8 } from '../core/index.js';
-import { BN254_SCALAR_FIELD } from '../identity/index.js';
+import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
-import type { MembershipPath } from './membership-tree.js';
+import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
 
 /** What a vote proof states publicly. */
 export interface VoteStatement {
@@ -48,17 +48,38 @@ export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): st
 export class Prover {
   private constructor(
     private readonly artifacts: VoteArtifacts,
-    private readonly witnesses: WitnessCalculator,
+    private witnesses: WitnessCalculator,
+    private readonly poseidon: Poseidon,
   ) {}
 
   /** Loads (and checksums) the artifacts and builds the witness calculator, once. */
   static async load(artifacts?: VoteArtifacts): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
-    return new Prover(loaded, await WitnessCalculatorBuilder(loaded.wasm));
+    return new Prover(loaded, await WitnessCalculatorBuilder(loaded.wasm), await getPoseidon());
+  }
+
+  /**
+   * Checks the witness against the statement in plain code first: a precise error instead of a failed circuit
+   * assertion (which circom's runtime also prints to the console).
+   */
+  private check(statement: VoteStatement, witness: VoteWitness): void {
+    const refuse = (why: string) => {
+      throw new AgoraError(ErrorCode.InvalidProof, `cannot prove this vote: ${why}`);
+    };
+    if (witness.weight < 0n || witness.weight >= 1n << 64n) refuse('the member weight must be below 2^64');
+    if (statement.votingWeight < 0n || statement.votingWeight > witness.weight)
+      refuse(`voting weight ${statement.votingWeight} is above the member weight ${witness.weight}`);
+    for (const value of [statement.root, statement.scope, statement.vote, witness.secret])
+      if (value < 0n || value >= BN254_SCALAR_FIELD) refuse('a value lies outside the BN254 scalar field');
+    const commitment = this.poseidon.hash([witness.secret]);
+    const leaf = MembershipTree.leafOf(this.poseidon, { commitment, weight: witness.weight });
+    if (rootOfPath(this.poseidon, leaf, witness.path) !== statement.root)
+      refuse('the secret, weight and path do not lead to the statement root');
   }
 
   /** Proves membership and weight for `statement`; `INVALID_PROOF` when the witness does not satisfy the circuit. */
   async prove(statement: VoteStatement, witness: VoteWitness): Promise<VoteProof & { nullifier: bigint }> {
+    this.check(statement, witness);
     const input = {
       root: statement.root.toString(),
       scope: statement.scope.toString(),
@@ -76,6 +97,8 @@ export class Prover {
       );
       return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
     } catch (cause) {
+      // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
+      this.witnesses = await WitnessCalculatorBuilder(this.artifacts.wasm);
       throw new AgoraError(
         ErrorCode.InvalidProof,
         `cannot prove this vote: ${(cause as Error).message.split('\n')[0]}`,

@@ -2,9 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WitnessCalculatorBuilder } from 'circom_runtime';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, sha256, toHex } from '../../src/core/index.js';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { generateAgentKey, getPoseidon, zkIdentity } from '../../src/identity/index.js';
 import {
   ARTIFACTS_DIR,
   ballotField,
@@ -12,6 +13,7 @@ import {
   MembershipTree,
   Prover,
   releaseCurve,
+  rootOfPath,
   toField,
   Verifier,
   type VoteProof,
@@ -104,6 +106,39 @@ describe('anonymous weighted vote proofs', () => {
       prover.prove(fair, { secret: member.identity.secret, weight: member.weight + 1n, path: tree.path(3) }),
       ErrorCode.InvalidProof,
     );
+  });
+
+  it('enforce the weight bound in the circuit itself, not only in the prover check', async () => {
+    const member = members[3] as (typeof members)[number];
+    const path = tree.path(3);
+    const witnesses = await WitnessCalculatorBuilder((await loadVoteArtifacts()).wasm);
+    const input = (votingWeight: bigint) => ({
+      root: tree.root.toString(),
+      scope: scope.toString(),
+      vote: vote.toString(),
+      votingWeight: votingWeight.toString(),
+      secret: member.identity.secret.toString(),
+      weight: member.weight.toString(),
+      pathIndices: path.pathIndices.map(String),
+      siblings: path.siblings.map((level) => level.map(String)),
+    });
+    expect((await witnesses.calculateWTNSBin(input(member.weight), 0)).length).toBeGreaterThan(0);
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await expect(witnesses.calculateWTNSBin(input(member.weight + 1n), 0)).rejects.toThrow(/Assert Failed/);
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
+  it('recompute every member path to the root', async () => {
+    const poseidon = await getPoseidon();
+    members.forEach((m, i) => {
+      const leaf = MembershipTree.leafOf(poseidon, { commitment: m.identity.commitment, weight: m.weight });
+      expect(rootOfPath(poseidon, leaf, tree.path(i))).toBe(tree.root);
+      expect(rootOfPath(poseidon, leaf + 1n, tree.path(i))).not.toBe(tree.root);
+    });
+    expect(() => rootOfPath(poseidon, 1n, { pathIndices: [4], siblings: [[1n, 2n, 3n]] })).toThrow(/levels/);
   });
 
   it('keeps the tree root in step with updates', async () => {
