@@ -1,6 +1,6 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-export { BatchVerifier, inG2Subgroup } from './batch-verifier.js';
 export { releaseCurve, usingCurve } from './curve-lifetime.js';
+export { inG2Subgroup } from './g2-subgroup.js';
 export {
   type Member,
   type MembershipPath,
@@ -9,12 +9,12 @@ export {
   TREE_ARITY,
   TREE_LEVELS,
 } from './membership-tree.js';
+export { Verifier } from './verifier.js';
 export {
   ballotField,
   Prover,
   publicSignalsOf,
   toField,
-  Verifier,
   type VoteProof,
   type VoteStatement,
   type VoteWitness,

@@ -108,7 +108,8 @@ export class Prover {
   }
 }
 
-function canonicalSignals(signals: unknown): signals is string[] {
+/** Public signals as the verifier accepts them: five canonical decimal field elements. */
+export function canonicalSignals(signals: unknown): signals is string[] {
   return (
     Array.isArray(signals) &&
     signals.length === 5 &&
@@ -116,30 +117,6 @@ function canonicalSignals(signals: unknown): signals is string[] {
       (s) => typeof s === 'string' && /^(0|[1-9]\d{0,76})$/.test(s) && BigInt(s) < BN254_SCALAR_FIELD,
     )
   );
-}
-
-/** Verifies vote proofs against the committed verification key. */
-export class Verifier {
-  private constructor(private readonly verificationKey: Record<string, unknown>) {}
-
-  static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
-    return new Verifier((artifacts ?? (await loadVoteArtifacts())).verificationKey);
-  }
-
-  /**
-   * True when the proof is valid for its public signals. Signals must be canonical field elements (no value >= r,
-   * which would let one proof stand for several statements); malformed input is simply not valid.
-   */
-  async verify(proof: VoteProof): Promise<boolean> {
-    if (!canonicalSignals(proof.publicSignals)) return false;
-    try {
-      return await usingCurve(() =>
-        snarkjs.groth16.verify(this.verificationKey, proof.publicSignals, proof.proof),
-      );
-    } catch {
-      return false;
-    }
-  }
 }
 
 /** Ballot hash of a choice for a proposal, as a field element. */

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as snarkjs from 'snarkjs';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
+import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
-import type { VoteProof } from './vote-proof.js';
+import { inG2Subgroup, toLE } from './g2-subgroup.js';
+import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
 /** A proof parsed into curve points, checked on its curves and in its subgroup. */
 interface Prepared {
@@ -10,20 +12,6 @@ interface Prepared {
   readonly b: Uint8Array;
   readonly c: Uint8Array;
   readonly signals: bigint[];
-}
-
-function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function toLE(value: bigint, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let rest = value;
-  for (let i = 0; i < bytes; i++) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
 }
 
 /** Decimal strings (as snarkjs writes points) to the bigints ffjavascript's fromObject reads. */
@@ -36,32 +24,6 @@ function bigints(value: unknown): unknown {
   return value;
 }
 
-// BN254: base field order p, curve parameter x0, and the G2 endomorphism psi = twist^-1 . Frobenius . twist,
-// psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) with xi = 9 + i.
-const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-const X0 = 4965661367192848881n;
-
-type Fp2 = readonly [bigint, bigint];
-const fp2Mul = (a: Fp2, b: Fp2): Fp2 => [
-  (((a[0] * b[0] - a[1] * b[1]) % P) + P) % P,
-  (a[0] * b[1] + a[1] * b[0]) % P,
-];
-function fp2Pow(base: Fp2, exponent: bigint): Fp2 {
-  let result: Fp2 = [1n, 0n];
-  let square = base;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = fp2Mul(result, square);
-    square = fp2Mul(square, square);
-  }
-  return result;
-}
-const XI: Fp2 = [9n, 1n];
-const PSI_X = fp2Pow(XI, (P - 1n) / 3n);
-const PSI_Y = fp2Pow(XI, (P - 1n) / 2n);
-// psi^2 is x -> x * xi^((p^2-1)/3), y -> y * xi^((p^2-1)/2): Frobenius squared is the identity on Fp2.
-const PSI2_X = fp2Pow(XI, (P * P - 1n) / 3n);
-const PSI2_Y = fp2Pow(XI, (P * P - 1n) / 2n);
-
 /** A non-zero 128-bit coefficient from the CSPRNG: a cheater cannot guess it to cancel a bad proof. */
 function coefficient(): bigint {
   for (;;) {
@@ -72,78 +34,13 @@ function coefficient(): bigint {
 }
 
 /**
- * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN
- * test [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q) (eprint 2022/348): one 63-bit multiplication per
- * point instead of 254 bits for [r]Q = 0. The multiplications run in ffjavascript's worker threads.
- */
-export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8Array[]): Promise<boolean[]> {
-  const G2 = curve.G2;
-  const F2 = G2.F;
-  const n8 = F2.n8 / 2;
-  const constants = [PSI_X, PSI_Y, PSI2_X, PSI2_Y].map((c) => F2.fromObject([...c]));
-  const [psiX, psiY, psi2X, psi2Y] = constants as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  const conjugate = (a: Uint8Array) => {
-    const out = Uint8Array.from(a);
-    out.set(F2.F.neg(a.slice(n8)), n8);
-    return out;
-  };
-  const map = (point: Uint8Array, fx: (x: Uint8Array) => Uint8Array, fy: (y: Uint8Array) => Uint8Array) => {
-    const affine = G2.toAffine(point);
-    const out = new Uint8Array(2 * F2.n8);
-    out.set(fx(affine.slice(0, F2.n8)), 0);
-    out.set(fy(affine.slice(F2.n8)), F2.n8);
-    return out;
-  };
-  const psi = (point: Uint8Array) =>
-    map(
-      point,
-      (x) => F2.mul(conjugate(x), psiX),
-      (y) => F2.mul(conjugate(y), psiY),
-    );
-  const psi2 = (point: Uint8Array) =>
-    map(
-      point,
-      (x) => F2.mul(x, psi2X),
-      (y) => F2.mul(y, psi2Y),
-    );
-  const scalar = toLE(X0, 8);
-  const size = 3 * F2.n8;
-  const perTask = 8;
-  const tasks: Promise<Uint8Array[]>[] = [];
-  for (let start = 0; start < points.length; start += perTask) {
-    const chunk = points.slice(start, start + perTask);
-    const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: scalar }];
-    chunk.forEach((point, k) => {
-      task.push({ cmd: 'ALLOCSET', var: 1 + 2 * k, buff: curve.G2.toJacobian(point) });
-      task.push({ cmd: 'ALLOC', var: 2 + 2 * k, len: size });
-      task.push({
-        cmd: 'CALL',
-        fnName: 'g2m_timesScalar',
-        params: [{ var: 1 + 2 * k }, { var: 0 }, { val: 8 }, { var: 2 + 2 * k }],
-      });
-      task.push({ cmd: 'GET', out: k, var: 2 + 2 * k, len: size });
-    });
-    tasks.push(curve.tm.queueAction(task));
-  }
-  const products = (await Promise.all(tasks)).flat();
-  return points.map((point, k) => {
-    // [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) == psi^3([2 x0]Q)  <=>  Q in G2 (BN curves, eprint 2022/348).
-    const times = products[k] as Uint8Array;
-    const left = G2.add(G2.add(G2.add(times, point), psi(times)), psi2(times));
-    const right = psi(psi2(G2.double(times)));
-    if (G2.isZero(left) || G2.isZero(right)) return G2.isZero(left) && G2.isZero(right);
-    return bytesEqualTo(G2.toAffine(left), G2.toAffine(right));
-  });
-}
-
-/**
  * Groth16 verification of many vote proofs at once: `prod e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) *
  * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) == 1` with independent random 128-bit `r_j`, one multi-pairing
  * and one final exponentiation for the whole batch. Every point is checked on its curve, and every B in the prime
  * order subgroup of G2 (snarkjs checks neither subgroup nor, before pairing, much else). A failing batch is split in
  * halves until the bad proofs are named.
  */
-export class BatchVerifier {
+export class Verifier {
   private constructor(
     private readonly key: {
       alpha: Uint8Array;
@@ -154,8 +51,9 @@ export class BatchVerifier {
     },
   ) {}
 
-  /** Prepares the verification key (points parsed once). */
-  static async load(verificationKey: Record<string, unknown>): Promise<BatchVerifier> {
+  /** Loads the verification key of `artifacts` (the committed ones by default) and parses its points once. */
+  static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
+    const { verificationKey } = artifacts ?? (await loadVoteArtifacts());
     const curve = await snarkjs.curves.getCurveFromName('bn128');
     const vk = verificationKey as {
       vk_alpha_1: unknown;
@@ -165,7 +63,7 @@ export class BatchVerifier {
       IC: unknown[];
     };
     // Points are kept as buffers, valid for any later instance of the curve (it is released when idle).
-    return new BatchVerifier({
+    return new Verifier({
       alpha: curve.G1.fromObject(bigints(vk.vk_alpha_1)),
       beta: curve.G2.fromObject(bigints(vk.vk_beta_2)),
       gamma: curve.G2.fromObject(bigints(vk.vk_gamma_2)),
@@ -177,14 +75,7 @@ export class BatchVerifier {
   private prepare(curve: snarkjs.Curve, proof: VoteProof): Prepared | undefined {
     const { G1, G2 } = curve;
     const signals = proof.publicSignals;
-    if (!Array.isArray(signals) || signals.length !== this.key.ic.length - 1) return undefined;
-    if (
-      !signals.every(
-        (s) => typeof s === 'string' && /^(0|[1-9]\d{0,76})$/.test(s) && BigInt(s) < BN254_SCALAR_FIELD,
-      )
-    ) {
-      return undefined;
-    }
+    if (!canonicalSignals(signals) || signals.length !== this.key.ic.length - 1) return undefined;
     try {
       const a = G1.fromObject(bigints(proof.proof.pi_a));
       const b = G2.fromObject(bigints(proof.proof.pi_b));
@@ -257,6 +148,15 @@ export class BatchVerifier {
     const half = indices.length >> 1;
     await this.bisect(curve, indices.slice(0, half), prepared, verdicts);
     await this.bisect(curve, indices.slice(half), prepared, verdicts);
+  }
+
+  /**
+   * True when the proof is valid for its public signals. Signals must be canonical field elements (no value >= r,
+   * which would let one proof stand for several statements) and B must lie in G2's prime-order subgroup; malformed
+   * input is simply not valid.
+   */
+  async verify(proof: VoteProof): Promise<boolean> {
+    return (await this.verifyBatch([proof]))[0] === true;
   }
 
   /** One verdict per proof, in order; a batch of valid proofs costs a single multi-pairing. */

@@ -1,0 +1,107 @@
+import type * as snarkjs from 'snarkjs';
+
+function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Little-endian bytes of a non-negative integer, as ffjavascript reads scalars. */
+export function toLE(value: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let rest = value;
+  for (let i = 0; i < bytes; i++) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return out;
+}
+
+// BN254: base field order p, curve parameter x0, and the G2 endomorphism psi = twist^-1 . Frobenius . twist,
+// psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) with xi = 9 + i.
+const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const X0 = 4965661367192848881n;
+
+type Fp2 = readonly [bigint, bigint];
+const fp2Mul = (a: Fp2, b: Fp2): Fp2 => [
+  (((a[0] * b[0] - a[1] * b[1]) % P) + P) % P,
+  (a[0] * b[1] + a[1] * b[0]) % P,
+];
+function fp2Pow(base: Fp2, exponent: bigint): Fp2 {
+  let result: Fp2 = [1n, 0n];
+  let square = base;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = fp2Mul(result, square);
+    square = fp2Mul(square, square);
+  }
+  return result;
+}
+const XI: Fp2 = [9n, 1n];
+const PSI_X = fp2Pow(XI, (P - 1n) / 3n);
+const PSI_Y = fp2Pow(XI, (P - 1n) / 2n);
+// psi^2 is x -> x * xi^((p^2-1)/3), y -> y * xi^((p^2-1)/2): Frobenius squared is the identity on Fp2.
+const PSI2_X = fp2Pow(XI, (P * P - 1n) / 3n);
+const PSI2_Y = fp2Pow(XI, (P * P - 1n) / 2n);
+
+/**
+ * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN
+ * test [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q) (eprint 2022/348): one 63-bit multiplication per
+ * point instead of 254 bits for [r]Q = 0. The multiplications run in ffjavascript's worker threads.
+ */
+export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8Array[]): Promise<boolean[]> {
+  const G2 = curve.G2;
+  const F2 = G2.F;
+  const n8 = F2.n8 / 2;
+  const constants = [PSI_X, PSI_Y, PSI2_X, PSI2_Y].map((c) => F2.fromObject([...c]));
+  const [psiX, psiY, psi2X, psi2Y] = constants as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const conjugate = (a: Uint8Array) => {
+    const out = Uint8Array.from(a);
+    out.set(F2.F.neg(a.slice(n8)), n8);
+    return out;
+  };
+  const map = (point: Uint8Array, fx: (x: Uint8Array) => Uint8Array, fy: (y: Uint8Array) => Uint8Array) => {
+    const affine = G2.toAffine(point);
+    const out = new Uint8Array(2 * F2.n8);
+    out.set(fx(affine.slice(0, F2.n8)), 0);
+    out.set(fy(affine.slice(F2.n8)), F2.n8);
+    return out;
+  };
+  const psi = (point: Uint8Array) =>
+    map(
+      point,
+      (x) => F2.mul(conjugate(x), psiX),
+      (y) => F2.mul(conjugate(y), psiY),
+    );
+  const psi2 = (point: Uint8Array) =>
+    map(
+      point,
+      (x) => F2.mul(x, psi2X),
+      (y) => F2.mul(y, psi2Y),
+    );
+  const scalar = toLE(X0, 8);
+  const size = 3 * F2.n8;
+  const perTask = 8;
+  const tasks: Promise<Uint8Array[]>[] = [];
+  for (let start = 0; start < points.length; start += perTask) {
+    const chunk = points.slice(start, start + perTask);
+    const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: scalar }];
+    chunk.forEach((point, k) => {
+      task.push({ cmd: 'ALLOCSET', var: 1 + 2 * k, buff: curve.G2.toJacobian(point) });
+      task.push({ cmd: 'ALLOC', var: 2 + 2 * k, len: size });
+      task.push({
+        cmd: 'CALL',
+        fnName: 'g2m_timesScalar',
+        params: [{ var: 1 + 2 * k }, { var: 0 }, { val: 8 }, { var: 2 + 2 * k }],
+      });
+      task.push({ cmd: 'GET', out: k, var: 2 + 2 * k, len: size });
+    });
+    tasks.push(curve.tm.queueAction(task));
+  }
+  const products = (await Promise.all(tasks)).flat();
+  return points.map((point, k) => {
+    // [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) == psi^3([2 x0]Q)  <=>  Q in G2 (BN curves, eprint 2022/348).
+    const times = products[k] as Uint8Array;
+    const left = G2.add(G2.add(G2.add(times, point), psi(times)), psi2(times));
+    const right = psi(psi2(G2.double(times)));
+    if (G2.isZero(left) || G2.isZero(right)) return G2.isZero(left) && G2.isZero(right);
+    return bytesEqualTo(G2.toAffine(left), G2.toAffine(right));
+  });
+}
