@@ -9,3 +9,4 @@ export * from './ledger/index.js';
 export * from './lightning/index.js';
 export * from './receipts/index.js';
 export * from './reputation/index.js';
+export * from './zk/index.js';
