@@ -108,24 +108,38 @@ describe('anonymous weighted vote proofs', () => {
     );
   });
 
-  it('enforce the weight bound in the circuit itself, not only in the prover check', async () => {
+  it('enforce the weight bounds and the path in the circuit itself, not only in the prover check', async () => {
     const member = members[3] as (typeof members)[number];
-    const path = tree.path(3);
-    const witnesses = await WitnessCalculatorBuilder((await loadVoteArtifacts()).wasm);
-    const input = (votingWeight: bigint) => ({
-      root: tree.root.toString(),
+    const poseidon = await getPoseidon();
+    const input = (votingWeight: bigint, weight = member.weight, path = tree.path(3), root = tree.root) => ({
+      root: root.toString(),
       scope: scope.toString(),
       vote: vote.toString(),
       votingWeight: votingWeight.toString(),
       secret: member.identity.secret.toString(),
-      weight: member.weight.toString(),
+      weight: weight.toString(),
       pathIndices: path.pathIndices.map(String),
       siblings: path.siblings.map((level) => level.map(String)),
     });
-    expect((await witnesses.calculateWTNSBin(input(member.weight), 0)).length).toBeGreaterThan(0);
+    // A weight of 2^64 + 5 under a root that really contains it: only the range check can refuse it.
+    const overflow = (1n << 64n) + 5n;
+    const overflowRoot = rootOfPath(
+      poseidon,
+      poseidon.hash([member.identity.commitment, overflow]),
+      tree.path(3),
+    );
+    const witnesses = async () => WitnessCalculatorBuilder((await loadVoteArtifacts()).wasm);
+    expect((await (await witnesses()).calculateWTNSBin(input(member.weight), 0)).length).toBeGreaterThan(0);
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await expect(witnesses.calculateWTNSBin(input(member.weight + 1n), 0)).rejects.toThrow(/Assert Failed/);
+      for (const bad of [
+        input(member.weight + 1n),
+        input(1n, overflow, tree.path(3), overflowRoot),
+        input(1n, member.weight, tree.path(2)),
+        input(1n, member.weight + 1n),
+      ]) {
+        await expect((await witnesses()).calculateWTNSBin(bad, 0)).rejects.toThrow(/Assert Failed/);
+      }
     } finally {
       quiet.mockRestore();
     }
