@@ -89,13 +89,17 @@ export class MembershipTree {
     return poseidon.hash([commitment, weight]);
   }
 
-  private parents(level: number): bigint[] {
-    const children = this.levels[level] as bigint[];
-    const parents: bigint[] = [];
+  /** Hash of the four nodes of `level` starting at `first`, missing ones standing for empty subtrees. */
+  private hashChildren(level: number, first: number): bigint {
+    const nodes = this.levels[level] as bigint[];
     const zero = this.zeros[level] as bigint;
-    for (let at = 0; at < children.length; at += TREE_ARITY) {
-      parents.push(this.poseidon.hash([0, 1, 2, 3].map((k) => children[at + k] ?? zero)));
-    }
+    return this.poseidon.hash([0, 1, 2, 3].map((k) => nodes[first + k] ?? zero));
+  }
+
+  private parents(level: number): bigint[] {
+    const parents: bigint[] = [];
+    const count = (this.levels[level] as bigint[]).length;
+    for (let at = 0; at < count; at += TREE_ARITY) parents.push(this.hashChildren(level, at));
     return parents;
   }
 
@@ -115,12 +119,7 @@ export class MembershipTree {
     let at = index;
     for (let level = 0; level < TREE_LEVELS; level++) {
       const parentAt = Math.floor(at / TREE_ARITY);
-      const first = parentAt * TREE_ARITY;
-      const children = this.levels[level] as bigint[];
-      const zero = this.zeros[level] as bigint;
-      (this.levels[level + 1] as bigint[])[parentAt] = this.poseidon.hash(
-        [0, 1, 2, 3].map((k) => children[first + k] ?? zero),
-      );
+      (this.levels[level + 1] as bigint[])[parentAt] = this.hashChildren(level, parentAt * TREE_ARITY);
       at = parentAt;
     }
   }
