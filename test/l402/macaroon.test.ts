@@ -31,7 +31,7 @@ interface L402Vector {
 }
 const vectors = (
   JSON.parse(
-    readFileSync(new URL('../../../shared/vectors/l402/l402_macaroons.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../vectors/l402/l402_macaroons.json', import.meta.url), 'utf8'),
   ) as {
     vectors: L402Vector[];
   }
