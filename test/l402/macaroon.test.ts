@@ -30,9 +30,7 @@ interface L402Vector {
   preimage?: string;
 }
 const vectors = (
-  JSON.parse(
-    readFileSync(new URL('../vectors/l402/l402_macaroons.json', import.meta.url), 'utf8'),
-  ) as {
+  JSON.parse(readFileSync(new URL('../vectors/l402/l402_macaroons.json', import.meta.url), 'utf8')) as {
     vectors: L402Vector[];
   }
 ).vectors;
