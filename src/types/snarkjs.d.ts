@@ -34,6 +34,8 @@ declare module 'snarkjs' {
       F: { neg(a: Uint8Array): Uint8Array };
     };
     b: Uint8Array;
+    /** The point at infinity, in Jacobian form. */
+    zero: Uint8Array;
     fromObject(object: unknown): Uint8Array;
     toObject(point: Uint8Array): unknown;
     toAffine(point: Uint8Array): Uint8Array;

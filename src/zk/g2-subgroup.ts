@@ -44,7 +44,7 @@ const PSI2_Y = fp2Pow(XI, (P * P - 1n) / 2n);
 /**
  * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN
  * test [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q) (eprint 2022/348): one 63-bit multiplication per
- * point instead of 254 bits for [r]Q = 0. The multiplications run in ffjavascript's worker threads.
+ * point instead of 254 bits for [r]Q = 0. The multiplications of a batch run in ffjavascript's worker threads.
  */
 export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8Array[]): Promise<boolean[]> {
   const G2 = curve.G2;
@@ -80,21 +80,24 @@ export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8A
   const size = 3 * F2.n8;
   const perTask = 8;
   const tasks: Promise<Uint8Array[]>[] = [];
-  for (let start = 0; start < points.length; start += perTask) {
-    const chunk = points.slice(start, start + perTask);
-    const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: scalar }];
-    chunk.forEach((point, k) => {
-      task.push({ cmd: 'ALLOCSET', var: 1 + 2 * k, buff: curve.G2.toJacobian(point) });
-      task.push({ cmd: 'ALLOC', var: 2 + 2 * k, len: size });
-      task.push({
-        cmd: 'CALL',
-        fnName: 'g2m_timesScalar',
-        params: [{ var: 1 + 2 * k }, { var: 0 }, { val: 8 }, { var: 2 + 2 * k }],
+  // A lone point costs less on this thread than a round trip to a worker.
+  if (points.length === 1) tasks.push(Promise.resolve([G2.timesScalar(points[0] as Uint8Array, scalar)]));
+  else
+    for (let start = 0; start < points.length; start += perTask) {
+      const chunk = points.slice(start, start + perTask);
+      const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: scalar }];
+      chunk.forEach((point, k) => {
+        task.push({ cmd: 'ALLOCSET', var: 1 + 2 * k, buff: curve.G2.toJacobian(point) });
+        task.push({ cmd: 'ALLOC', var: 2 + 2 * k, len: size });
+        task.push({
+          cmd: 'CALL',
+          fnName: 'g2m_timesScalar',
+          params: [{ var: 1 + 2 * k }, { var: 0 }, { val: 8 }, { var: 2 + 2 * k }],
+        });
+        task.push({ cmd: 'GET', out: k, var: 2 + 2 * k, len: size });
       });
-      task.push({ cmd: 'GET', out: k, var: 2 + 2 * k, len: size });
-    });
-    tasks.push(curve.tm.queueAction(task));
-  }
+      tasks.push(curve.tm.queueAction(task));
+    }
   const products = (await Promise.all(tasks)).flat();
   return points.map((point, k) => {
     // [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) == psi^3([2 x0]Q)  <=>  Q in G2 (BN curves, eprint 2022/348).

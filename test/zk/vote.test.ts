@@ -257,11 +257,18 @@ describe('batch verification', () => {
       true,
     );
     expect(await batch.verifyBatch([valid, offCurve, outside])).toEqual([true, false, false]);
+    // Verified alone (the single-proof path computes on this thread): still refused.
+    expect(await verifier.verify(outside)).toBe(false);
+    expect(await verifier.verify(offCurve)).toBe(false);
+    const { inG2Subgroup } = await import('../../src/zk/index.js');
+    expect(
+      await inG2Subgroup(curve, [curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt)))]),
+    ).toEqual([false]);
   }, 120_000);
 });
 
 describe('G2 subgroup test', () => {
-  it('psi(Q) = [6 x0^2] Q agrees with [r]Q = 0 on subgroup points and on points outside the subgroup', async () => {
+  it('[x0+1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2x0]Q) agrees with [r]Q = 0 on subgroup points and on points outside the subgroup', async () => {
     const { inG2Subgroup } = await import('../../src/zk/index.js');
     const snarkjs = await import('snarkjs');
     const curve = await snarkjs.curves.getCurveFromName('bn128');
@@ -297,6 +304,8 @@ describe('G2 subgroup test', () => {
     const reference = (point: Uint8Array) => G2.isZero(G2.timesScalar(point, curve.r));
     expect(inside.every(reference)).toBe(true);
     expect(outside.some(reference)).toBe(false);
+    expect(await inG2Subgroup(curve, inside.slice(0, 1))).toEqual([true]);
+    expect(await inG2Subgroup(curve, outside.slice(0, 1))).toEqual([false]);
     expect(await inG2Subgroup(curve, [...inside, ...outside])).toEqual([
       ...inside.map(reference),
       ...outside.map(reference),
