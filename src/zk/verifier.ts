@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as snarkjs from 'snarkjs';
+import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
@@ -34,7 +35,7 @@ function coefficient(): bigint {
 }
 
 /**
- * Groth16 verification of many vote proofs at once: `prod e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) *
+ * Groth16 verification of vote proofs, alone or many at once: `prod e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) *
  * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) == 1` with independent random 128-bit `r_j`, one multi-pairing
  * and one final exponentiation for the whole batch. Every point is checked on its curve, and every B in the prime
  * order subgroup of G2 (snarkjs checks neither subgroup nor, before pairing, much else). A failing batch is split in
@@ -63,13 +64,24 @@ export class Verifier {
       IC: unknown[];
     };
     // Points are kept as buffers, valid for any later instance of the curve (it is released when idle).
-    return new Verifier({
-      alpha: curve.G1.fromObject(bigints(vk.vk_alpha_1)),
-      beta: curve.G2.fromObject(bigints(vk.vk_beta_2)),
-      gamma: curve.G2.fromObject(bigints(vk.vk_gamma_2)),
-      delta: curve.G2.fromObject(bigints(vk.vk_delta_2)),
-      ic: vk.IC.map((point) => curve.G1.fromObject(bigints(point))),
-    });
+    try {
+      const key = {
+        alpha: curve.G1.fromObject(bigints(vk.vk_alpha_1)),
+        beta: curve.G2.fromObject(bigints(vk.vk_beta_2)),
+        gamma: curve.G2.fromObject(bigints(vk.vk_gamma_2)),
+        delta: curve.G2.fromObject(bigints(vk.vk_delta_2)),
+        ic: vk.IC.map((point) => curve.G1.fromObject(bigints(point))),
+      };
+      const points = [key.alpha, ...key.ic].map((p) => curve.G1.isValid(p));
+      const points2 = [key.beta, key.gamma, key.delta].map((p) => curve.G2.isValid(p));
+      if (key.ic.length !== 6 || ![...points, ...points2].every(Boolean))
+        throw new RangeError('not a vote key');
+      return new Verifier(key);
+    } catch (cause) {
+      throw new AgoraError(ErrorCode.InvalidArgument, 'malformed verification key for the vote circuit', {
+        cause,
+      });
+    }
   }
 
   private prepare(curve: snarkjs.Curve, proof: VoteProof): Prepared | undefined {

@@ -170,6 +170,24 @@ describe('anonymous weighted vote proofs', () => {
   });
 });
 
+describe('verifier', () => {
+  it('refuses a malformed verification key with a typed error', async () => {
+    const artifacts = await loadVoteArtifacts();
+    const broken = structuredClone(artifacts.verificationKey) as { IC: string[][] };
+    (broken.IC[1] as string[])[0] = 'not a number';
+    await rejectedAgoraError(
+      Verifier.load({ ...artifacts, verificationKey: broken as unknown as Record<string, unknown> }),
+      ErrorCode.InvalidArgument,
+    );
+    const offCurve = structuredClone(artifacts.verificationKey) as { IC: string[][] };
+    (offCurve.IC[1] as string[])[0] = '5';
+    await rejectedAgoraError(
+      Verifier.load({ ...artifacts, verificationKey: offCurve as unknown as Record<string, unknown> }),
+      ErrorCode.InvalidArgument,
+    );
+  });
+});
+
 describe('circuit artifacts', () => {
   it('refuse an artifact that does not match its checksum', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'agora-artifacts-'));
