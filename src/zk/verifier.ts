@@ -86,6 +86,8 @@ export class Verifier {
 
   private prepare(curve: snarkjs.Curve, proof: VoteProof): Prepared | undefined {
     const { G1, G2 } = curve;
+    // Proofs arrive from other agents: anything that is not a well-formed proof is simply invalid.
+    if (typeof proof !== 'object' || proof === null) return undefined;
     const signals = proof.publicSignals;
     if (!canonicalSignals(signals) || signals.length !== this.key.ic.length - 1) return undefined;
     try {

@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WitnessCalculatorBuilder } from 'circom_runtime';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, sha256, toHex } from '../../src/core/index.js';
 import { generateAgentKey, getPoseidon, zkIdentity } from '../../src/identity/index.js';
@@ -171,6 +172,31 @@ describe('anonymous weighted vote proofs', () => {
 });
 
 describe('verifier', () => {
+  it('answers false, never throws, on garbage proofs, alone or in a batch with a valid one', async () => {
+    const garbage = fc.oneof(
+      fc.anything(),
+      fc.record({ proof: fc.anything(), publicSignals: fc.anything() }),
+      fc.record({
+        proof: fc.record({
+          pi_a: fc.array(fc.string(), { maxLength: 3 }),
+          pi_b: fc.array(fc.array(fc.bigInt({ min: 0n, max: 2n ** 256n }).map(String), { maxLength: 2 }), {
+            maxLength: 3,
+          }),
+          pi_c: fc.constant(valid.proof.pi_c),
+        }),
+        publicSignals: fc.constant(valid.publicSignals),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(garbage, async (junk) => {
+        expect(await verifier.verify(junk as VoteProof)).toBe(false);
+      }),
+      { numRuns: 150 },
+    );
+    const junk = fc.sample(garbage, { numRuns: 20, seed: 7 }) as VoteProof[];
+    expect(await verifier.verifyBatch([...junk, valid])).toEqual([...junk.map(() => false), true]);
+  });
+
   it('refuses a malformed verification key with a typed error', async () => {
     const artifacts = await loadVoteArtifacts();
     const broken = structuredClone(artifacts.verificationKey) as { IC: string[][] };
