@@ -24,6 +24,8 @@ export const ErrorCode = {
   ArtifactMismatch: 'ARTIFACT_MISMATCH',
   /** A statement that cannot be proved (not a member, weight out of range...), or a proof that does not verify. */
   InvalidProof: 'INVALID_PROOF',
+  /** A ballot that does not fit its proposal's counting method and options. */
+  InvalidBallot: 'INVALID_BALLOT',
   /** A looked-up thing (file, event, agent) is missing. */
   NotFound: 'NOT_FOUND',
   /** An import stopped at a bad line; `details.line` names it. */

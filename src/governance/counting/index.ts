@@ -1,0 +1,15 @@
+export {
+  type ApprovalBallot,
+  type BallotOf,
+  type Counted,
+  type CountingMethod,
+  parseBallot,
+  type RankedBallot,
+  type SingleBallot,
+  SPLIT_TOTAL,
+  type WeightedBallot,
+} from './ballot.js';
+export { count } from './count.js';
+export { countApproval, countSingle, countWeighted } from './plurality.js';
+export { countRanked } from './runoff.js';
+export type { RunoffRound, Tally } from './tally.js';
