@@ -1,20 +1,8 @@
 import { type Interactions, TrustEngine } from '../src/reputation/index.js';
+import { random } from './random.js';
 import { median, report } from './report.js';
 
 const BENCH = 'reputation';
-
-/** xorshift32: a fixed-seed stream so every run builds the same graph. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * A synthetic economy: payers chosen uniformly, providers skewed (a few popular ones, a long tail), amounts from

@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   l402: () => import('./l402.js'),
   reputation: () => import('./reputation.js'),
   zk: () => import('./zk.js'),
+  governance: () => import('./governance.js'),
 };
 
 const names = process.argv.slice(2);
