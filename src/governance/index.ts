@@ -1,1 +1,2 @@
 export * from './counting/index.js';
+export * from './delegation.js';
