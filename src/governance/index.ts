@@ -1,2 +1,3 @@
 export * from './counting/index.js';
 export * from './delegation.js';
+export * from './snapshot.js';
