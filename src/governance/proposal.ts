@@ -1,0 +1,189 @@
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+  systemClock,
+  unixSeconds,
+} from '../core/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD, signObject } from '../identity/index.js';
+import type { EventTypeDefinition, LedgerEvent } from '../ledger/index.js';
+import type { CountingMethod } from './counting/index.js';
+import { YES_NO_OPTIONS } from './counting/index.js';
+import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
+
+/** Something a proposal does when it passes (algorithmic governance). */
+export type ProposalAction =
+  | { readonly type: 'blacklist.add' | 'blacklist.remove'; readonly agent: string }
+  | { readonly type: 'parameter.set'; readonly name: string; readonly value: string | number | boolean };
+
+/** Body of `proposal.created`; the event id is the proposal id. */
+export interface ProposalBody {
+  readonly title: string;
+  readonly description?: string;
+  /** Option names; a `single` proposal with `for`/`against`/`abstain` is a yes/no proposal. */
+  readonly options: readonly string[];
+  readonly counting: CountingMethod;
+  readonly weightMode: WeightMode;
+  /** Basis points of the snapshot's total weight (see `decide`). */
+  readonly quorum: number;
+  /** Basis points of the decisive weight the winner must exceed. */
+  readonly threshold: number;
+  /** Voting window, unix seconds: votes count when `opens <= created < closes`. */
+  readonly window: { readonly opens: number; readonly closes: number };
+  /** Least own weight to take part, decimal. */
+  readonly minWeight: string;
+  readonly actions: readonly ProposalAction[];
+  /** The fixed weights: computed at `asOf` (no later than `opens`), their tree root, total and member count. */
+  readonly snapshot: {
+    readonly asOf: number;
+    readonly root: string;
+    readonly total: string;
+    readonly members: number;
+  };
+}
+
+const COUNTING: readonly CountingMethod[] = ['single', 'approval', 'ranked', 'weighted'];
+const WEIGHT_MODES: readonly WeightMode[] = ['reputation', 'stake', 'equal', 'quadratic'];
+const OPTION = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const PARAMETER = /^[a-z][a-z0-9_.]{0,63}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+const FIELDS = new Set([
+  'title',
+  'description',
+  'options',
+  'counting',
+  'weightMode',
+  'quorum',
+  'threshold',
+  'window',
+  'minWeight',
+  'actions',
+  'snapshot',
+]);
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `proposal.created: ${message}`);
+}
+
+const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isBasisPoints = (value: unknown) =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10_000;
+const hasOnly = (value: JsonObject, fields: readonly string[]) =>
+  Object.keys(value).every((field) => fields.includes(field)) && fields.every((field) => field in value);
+
+function checkText(value: unknown, field: string, max: number, optional = false): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || CONTROL.test(value))
+    invalid(`${field} must be 1 to ${max} printable characters`);
+}
+
+function checkAction(action: unknown): void {
+  if (!isJsonObject(action)) invalid('an action is an object');
+  if (action.type === 'blacklist.add' || action.type === 'blacklist.remove') {
+    if (!hasOnly(action, ['type', 'agent']) || !isLowerHex(action.agent, 32))
+      invalid(`${action.type} names one agent id`);
+    return;
+  }
+  if (action.type === 'parameter.set') {
+    const { name, value } = action;
+    const scalar =
+      (typeof value === 'string' && value.length <= 256) ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value));
+    if (
+      !hasOnly(action, ['type', 'name', 'value']) ||
+      typeof name !== 'string' ||
+      !PARAMETER.test(name) ||
+      !scalar
+    )
+      invalid('parameter.set has a parameter name and a scalar value');
+    return;
+  }
+  invalid(`unknown action ${JSON.stringify(action.type ?? null)}`);
+}
+
+/** Checks a proposal body; throws `INVALID_EVENT` naming the first problem. */
+export function checkProposal(body: unknown, created: number): asserts body is ProposalBody {
+  if (!isJsonObject(body)) invalid('body must be an object');
+  for (const field of Object.keys(body)) if (!FIELDS.has(field)) invalid(`unknown field ${field}`);
+  checkText(body.title, 'title', 200);
+  checkText(body.description, 'description', 8_000, true);
+  const { options, counting, weightMode, quorum, threshold, window, minWeight, actions, snapshot } = body;
+  if (!Array.isArray(options) || options.length < 2 || options.length > 16)
+    invalid('options must list 2 to 16 names');
+  if (
+    !options.every((o) => typeof o === 'string' && OPTION.test(o)) ||
+    new Set(options).size !== options.length
+  )
+    invalid('options are distinct lower-case names of up to 32 characters');
+  if (!COUNTING.includes(counting as CountingMethod))
+    invalid(`counting must be one of ${COUNTING.join(', ')}`);
+  if (!WEIGHT_MODES.includes(weightMode as WeightMode))
+    invalid(`weightMode must be one of ${WEIGHT_MODES.join(', ')}`);
+  if (
+    counting === 'single' &&
+    options.includes('for') &&
+    (options.length !== 3 || !YES_NO_OPTIONS.every((o) => options.includes(o)))
+  )
+    invalid('a yes/no proposal has exactly the options for, against, abstain');
+  if (!isBasisPoints(quorum) || !isBasisPoints(threshold))
+    invalid('quorum and threshold are 0 to 10000 basis points');
+  if (
+    !isJsonObject(window) ||
+    !hasOnly(window, ['opens', 'closes']) ||
+    !isTime(window.opens) ||
+    !isTime(window.closes)
+  )
+    invalid('window is {opens, closes} in unix seconds');
+  if (window.closes <= window.opens) invalid('the window closes after it opens');
+  if (window.opens < created) invalid('the window cannot open before the proposal is made');
+  if (typeof minWeight !== 'string' || !DECIMAL.test(minWeight) || BigInt(minWeight) > MAX_WEIGHT)
+    invalid('minWeight is a decimal weight below 2^64');
+  if (!Array.isArray(actions) || actions.length > 16) invalid('actions must be a list of at most 16');
+  for (const action of actions) checkAction(action);
+  if (
+    !isJsonObject(snapshot) ||
+    !hasOnly(snapshot, ['asOf', 'root', 'total', 'members']) ||
+    !isTime(snapshot.asOf) ||
+    typeof snapshot.root !== 'string' ||
+    !DECIMAL.test(snapshot.root) ||
+    BigInt(snapshot.root) >= BN254_SCALAR_FIELD ||
+    typeof snapshot.total !== 'string' ||
+    !DECIMAL.test(snapshot.total) ||
+    !Number.isSafeInteger(snapshot.members) ||
+    (snapshot.members as number) < 0 ||
+    (snapshot.members as number) > 4 ** 10
+  )
+    invalid('snapshot is {asOf, root (field element), total (decimal), members (count)}');
+  if (snapshot.asOf > window.opens) invalid('the snapshot cannot be taken after the window opens');
+}
+
+/** Builds and signs a `proposal.created` event; its id is the proposal id. */
+export function createProposal(
+  key: AgentKey,
+  body: ProposalBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  const created = unixSeconds(options.clock ?? systemClock);
+  const plain = JSON.parse(JSON.stringify(body)) as JsonObject;
+  checkProposal(plain, created);
+  return signObject(key, { v: 1, type: 'proposal.created', created, body: plain }) as LedgerEvent;
+}
+
+/** `proposal.created`: signed by a registered agent; the body must be well-formed (snapshot checks come later). */
+export const proposalCreatedType: EventTypeDefinition = {
+  type: 'proposal.created',
+  auth: 'signature',
+  async verify(event, context) {
+    checkProposal(event.body, event.created);
+    const registered = (await context.byIndex('author', event.author as string)).some(
+      (e) => e.type === 'agent.registered',
+    );
+    if (!registered) invalid('the proposer has no agent.registered event');
+  },
+};
