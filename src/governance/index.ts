@@ -2,3 +2,5 @@ export * from './counting/index.js';
 export * from './delegation.js';
 export * from './proposal.js';
 export * from './snapshot.js';
+export * from './tally-ledger.js';
+export * from './vote.js';

@@ -1,0 +1,155 @@
+import {
+  AgoraError,
+  type Clock,
+  canonicalJson,
+  ErrorCode,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+  type JsonValue,
+  systemClock,
+  unixSeconds,
+} from '../core/index.js';
+import type { EventTypeDefinition, LedgerEvent } from '../ledger/index.js';
+import {
+  ballotField,
+  type MembershipPath,
+  type Prover,
+  publicSignalsOf,
+  toField,
+  type Verifier,
+  type VoteProof,
+} from '../zk/index.js';
+import { type BallotOf, type CountingMethod, parseBallot } from './counting/index.js';
+import { checkProposal, type ProposalBody } from './proposal.js';
+
+/** Body of `vote.cast`: everything the proof states publicly, with the ballot it binds. */
+export interface VoteBody {
+  /** The proposal's event id. */
+  readonly proposal: string;
+  /** The ballot, in the proposal's counting method's shape; its canonical JSON is hashed into the proof. */
+  readonly ballot: JsonValue;
+  /** Poseidon(scope, secret), decimal: one vote per nullifier and proposal. */
+  readonly nullifier: string;
+  /** The weight this vote counts with, decimal (at most the voter's snapshot weight). */
+  readonly votingWeight: string;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `vote.cast: ${message}`);
+}
+
+/** The field element a ballot is bound to in the proof: its canonical JSON, under the proposal id. */
+export function ballotHash(proposalId: string, ballot: unknown): bigint {
+  return ballotField(proposalId, canonicalJson(ballot));
+}
+
+/** The statement a vote proves, from the proposal and the vote's body. */
+function statementOf(proposalId: string, proposal: ProposalBody, body: VoteBody) {
+  return {
+    root: BigInt(proposal.snapshot.root),
+    scope: toField('proposal', proposalId),
+    vote: ballotHash(proposalId, body.ballot),
+    votingWeight: BigInt(body.votingWeight),
+  };
+}
+
+/** What a voter needs to cast a vote. */
+export interface CastVoteInput<M extends CountingMethod> {
+  readonly proposal: { readonly id: string; readonly event: LedgerEvent };
+  readonly ballot: BallotOf[M];
+  /** The voter's ZK secret, snapshot weight and path in the proposal's tree. */
+  readonly secret: bigint;
+  readonly weight: bigint;
+  readonly path: MembershipPath;
+  /** Defaults to the whole weight; a lower value hides the voter among more members. */
+  readonly votingWeight?: bigint;
+  readonly clock?: Clock;
+}
+
+/** Proves and builds an anonymous `vote.cast` event (no author, no signature: the proof is the authority). */
+export async function castVote<M extends CountingMethod>(
+  prover: Prover,
+  input: CastVoteInput<M>,
+): Promise<LedgerEvent> {
+  const proposal = input.proposal.event.body as unknown as ProposalBody;
+  checkProposal(proposal, input.proposal.event.created);
+  parseBallot(proposal.counting, proposal.options, input.ballot);
+  const votingWeight = input.votingWeight ?? input.weight;
+  const draft: VoteBody = {
+    proposal: input.proposal.id,
+    ballot: JSON.parse(canonicalJson(input.ballot)) as JsonValue,
+    nullifier: '0',
+    votingWeight: votingWeight.toString(),
+  };
+  const proved = await prover.prove(statementOf(input.proposal.id, proposal, draft), {
+    secret: input.secret,
+    weight: input.weight,
+    path: input.path,
+  });
+  const { pi_a, pi_b, pi_c } = proved.proof;
+  return {
+    v: 1,
+    type: 'vote.cast',
+    created: unixSeconds(input.clock ?? systemClock),
+    body: { ...draft, nullifier: proved.nullifier.toString() } as unknown as JsonObject,
+    proof: { pi_a, pi_b, pi_c },
+  };
+}
+
+/** Checks the body's shape and returns it with its proposal; the proof is checked by the caller. */
+async function checkVote(
+  event: LedgerEvent,
+  getProposal: (id: string) => Promise<LedgerEvent | undefined>,
+): Promise<{ body: VoteBody; proposal: ProposalBody }> {
+  const body = event.body;
+  if (!isJsonObject(body)) invalid('body must be an object');
+  const fields = Object.keys(body);
+  if (fields.length !== 4 || !['proposal', 'ballot', 'nullifier', 'votingWeight'].every((f) => f in body))
+    invalid('body is {proposal, ballot, nullifier, votingWeight}');
+  if (!isLowerHex(body.proposal, 32)) invalid('proposal must be an event id');
+  for (const field of ['nullifier', 'votingWeight'] as const)
+    if (typeof body[field] !== 'string' || !DECIMAL.test(body[field] as string))
+      invalid(`${field} must be decimal`);
+  const stored = await getProposal(body.proposal as string);
+  if (stored?.type !== 'proposal.created') invalid(`${body.proposal} is not a stored proposal`);
+  const proposal = stored.body as unknown as ProposalBody;
+  try {
+    parseBallot(proposal.counting, proposal.options, body.ballot);
+  } catch (cause) {
+    throw new AgoraError(ErrorCode.InvalidEvent, `vote.cast: ${(cause as Error).message}`, { cause });
+  }
+  // Votes carry the time their voter claims: see docs/architecture.md on what a window can and cannot enforce.
+  if (event.created < proposal.window.opens || event.created >= proposal.window.closes)
+    invalid('cast outside the voting window');
+  return { body: body as unknown as VoteBody, proposal };
+}
+
+/**
+ * `vote.cast`, checked with `verifier`: the proposal is stored, the ballot fits it, the vote falls in the window,
+ * and the proof holds for the proposal's snapshot root, its scope, the ballot's hash, the voting weight and the
+ * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the lowest id.
+ */
+export function voteCastType(verifier: Verifier): EventTypeDefinition {
+  return {
+    type: 'vote.cast',
+    auth: 'proof',
+    async verify(event, context) {
+      const { body, proposal } = await checkVote(event, context.get);
+      const proof = event.proof as unknown as VoteProof['proof'];
+      const publicSignals = publicSignalsOf(
+        statementOf(body.proposal, proposal, body),
+        BigInt(body.nullifier),
+      );
+      if (!(await verifier.verify({ proof, publicSignals })))
+        throw new AgoraError(ErrorCode.InvalidProof, 'vote.cast: the proof does not hold for this vote');
+    },
+    *indexes(event) {
+      const body = event.body as unknown as VoteBody;
+      yield ['proposal', body.proposal];
+      yield ['nullifier', `${body.proposal}:${body.nullifier}`];
+    },
+  };
+}

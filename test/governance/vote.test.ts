@@ -1,0 +1,178 @@
+import { MemoryLevel } from 'memory-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
+import {
+  castVote,
+  computeSnapshot,
+  createProposal,
+  type ProposalBody,
+  proposalCreatedType,
+  type Snapshot,
+  tallyProposal,
+  voteCastType,
+} from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey, type ZkIdentity, zkIdentity } from '../../src/identity/index.js';
+import {
+  agentRegisteredType,
+  createAgentRegistration,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  parseEnvelope,
+} from '../../src/ledger/index.js';
+import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { rejectedAgoraError } from '../helpers.js';
+
+const NOW = 1_800_000_000;
+const at = (seconds: number) => new ManualClock(seconds * 1000);
+
+interface Voter {
+  key: AgentKey;
+  zk: ZkIdentity;
+  stake: bigint;
+}
+
+let prover: Prover;
+let verifier: Verifier;
+let voters: Voter[];
+let snapshot: Snapshot;
+let tree: MembershipTree;
+let proposal: { id: string; event: LedgerEvent };
+let registrations: LedgerEvent[];
+
+const registry = () => new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
+const pathOf = (voter: Voter) => tree.path(snapshot.members.findIndex((m) => m.agent === voter.key.id));
+
+async function vote(voter: Voter, choice: string, options: { votingWeight?: bigint; when?: number } = {}) {
+  return castVote(prover, {
+    proposal,
+    ballot: { choice },
+    secret: voter.zk.secret,
+    weight: voter.stake,
+    path: pathOf(voter),
+    votingWeight: options.votingWeight,
+    clock: at(options.when ?? NOW + 100),
+  });
+}
+
+beforeAll(async () => {
+  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  voters = await Promise.all(
+    [100n, 200n, 300n, 400n].map(async (stake) => {
+      const key = generateAgentKey();
+      return { key, zk: await zkIdentity(key), stake };
+    }),
+  );
+  registrations = await Promise.all(
+    voters.map((v) => createAgentRegistration(v.key, { clock: at(NOW - 10) })),
+  );
+  snapshot = await computeSnapshot({
+    mode: 'stake',
+    base: new Map(voters.map((v) => [v.key.id, v.stake])),
+    commitments: new Map(voters.map((v) => [v.key.id, v.zk.commitment])),
+    delegations: [],
+    asOf: NOW,
+  });
+  tree = await MembershipTree.build(snapshot.members);
+  const body: ProposalBody = {
+    title: 'Raise the minimum reputation for the weather API',
+    options: ['for', 'against', 'abstain'],
+    counting: 'single',
+    weightMode: 'stake',
+    quorum: 5_000,
+    threshold: 5_000,
+    window: { opens: NOW, closes: NOW + 3_600 },
+    minWeight: '1',
+    actions: [{ type: 'parameter.set', name: 'weather.min_reputation', value: 10 }],
+    snapshot: { asOf: NOW, root: snapshot.root.toString(), total: snapshot.total.toString(), members: 4 },
+  };
+  const event = createProposal(voters[3]?.key as AgentKey, body, { clock: at(NOW) });
+  proposal = { id: parseEnvelope(event).id, event };
+}, 60_000);
+
+afterAll(() => releaseCurve());
+
+describe('anonymous votes on a proposal', () => {
+  it('are counted once per nullifier, refused when late, foreign, tampered or malformed, and agree across replicas', async () => {
+    const [a, b, c] = voters as [Voter, Voter, Voter, Voter];
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
+    const replica = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
+    try {
+      await ledger.appendBatch([...registrations, proposal.event]);
+      const votes = [await vote(a, 'for'), await vote(b, 'against'), await vote(c, 'for')];
+      // a votes again (same nullifier, another weight): stored as evidence, only the lowest id counts.
+      const again = await vote(a, 'for', { votingWeight: 50n });
+      const results = await ledger.appendBatch([...votes, again]);
+      const [firstId, secondId] = [results[0]?.id as string, results[3]?.id as string];
+      const aWeight = firstId < secondId ? 100n : 50n;
+
+      const result = await tallyProposal(ledger, proposal.id);
+      expect(result.tally.totals).toEqual({ for: 300n + aWeight, against: 200n, abstain: 0n });
+      expect(result.tally.participation).toBe(500n + aWeight);
+      expect(result.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
+      expect(result.doubleVotes).toEqual([
+        {
+          nullifier: ((votes[0] as LedgerEvent).body as { nullifier: string }).nullifier,
+          kept: firstId < secondId ? firstId : secondId,
+          evidence: [firstId < secondId ? secondId : firstId],
+        },
+      ]);
+
+      // Late: cast after the window closed.
+      await rejectedAgoraError(
+        ledger.append(await vote(c, 'against', { when: NOW + 3_600 })),
+        ErrorCode.InvalidEvent,
+      );
+      // Foreign root: a valid proof of membership in another tree, presented for this proposal.
+      const foreign = await MembershipTree.build([{ commitment: c.zk.commitment, weight: 10_000n }]);
+      const foreignVote = await castVote(prover, {
+        proposal: {
+          id: proposal.id,
+          event: {
+            ...proposal.event,
+            body: {
+              ...(proposal.event.body as object),
+              snapshot: { asOf: NOW, root: foreign.root.toString(), total: '10000', members: 1 },
+            },
+          } as LedgerEvent,
+        },
+        ballot: { choice: 'against' },
+        secret: c.zk.secret,
+        weight: 10_000n,
+        path: foreign.path(0),
+        clock: at(NOW + 100),
+      });
+      await rejectedAgoraError(ledger.append(foreignVote), ErrorCode.InvalidProof);
+      // Tampered proof, tampered ballot, weight above the proof's, malformed body.
+      const d = voters[3] as Voter;
+      const honest = await vote(d, 'against');
+      const tamperedProof = structuredClone(honest) as LedgerEvent & { proof: { pi_a: string[] } };
+      tamperedProof.proof.pi_a[0] = String(BigInt(tamperedProof.proof.pi_a[0] as string) + 1n);
+      await rejectedAgoraError(ledger.append(tamperedProof), ErrorCode.InvalidProof);
+      for (const change of [{ ballot: { choice: 'for' } }, { votingWeight: '401' }] as Record<
+        string,
+        unknown
+      >[]) {
+        const tampered = { ...honest, body: { ...(honest.body as object), ...change } } as LedgerEvent;
+        await rejectedAgoraError(ledger.append(tampered), ErrorCode.InvalidProof);
+      }
+      await rejectedAgoraError(
+        ledger.append({ ...honest, body: { ...(honest.body as object), ballot: { choice: 'maybe' } } }),
+        ErrorCode.InvalidEvent,
+      );
+      expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(200n);
+
+      // The honest vote lands; a replica fed the same events in reverse order reaches the same result.
+      await ledger.append(honest);
+      await replica.appendBatch([...registrations, proposal.event]);
+      await replica.appendBatch([honest, again, ...votes].reverse());
+      const mine = await tallyProposal(ledger, proposal.id);
+      expect(await tallyProposal(replica, proposal.id)).toEqual(mine);
+      expect(mine.tally.totals.against).toBe(600n);
+      expect(mine.outcome).toEqual({ state: 'defeated', quorumReached: true, reason: 'against' });
+    } finally {
+      await ledger.close();
+      await replica.close();
+    }
+  }, 120_000);
+});
