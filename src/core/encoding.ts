@@ -36,6 +36,14 @@ export function isLowerHex(text: unknown, length: number): text is string {
   return typeof text === 'string' && text.length === length * 2 && /^[0-9a-f]*$/.test(text);
 }
 
+/**
+ * True when `text` is a canonical non-negative decimal integer of at most 77 digits (no sign, no leading zero): the
+ * one spelling of each number, so that equal values are equal strings (nullifiers, weights, field elements).
+ */
+export function isDecimal(text: unknown): text is string {
+  return typeof text === 'string' && /^(0|[1-9][0-9]{0,76})$/.test(text);
+}
+
 /** Standard padded base64 (RFC 4648 section 4). */
 export function toBase64(bytes: Uint8Array): string {
   return base64.encode(bytes);

@@ -7,6 +7,7 @@ export {
   fromBase64Url,
   fromHex,
   fromUtf8,
+  isDecimal,
   isLowerHex,
   toBase64,
   toBase64Url,

@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  isDecimal,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -49,7 +50,6 @@ const COUNTING: readonly CountingMethod[] = ['single', 'approval', 'ranked', 'we
 const WEIGHT_MODES: readonly WeightMode[] = ['reputation', 'stake', 'equal', 'quadratic'];
 const OPTION = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const PARAMETER = /^[a-z][a-z0-9_.]{0,63}$/;
-const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 const FIELDS = new Set([
@@ -142,7 +142,7 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid('window is {opens, closes} in unix seconds');
   if (window.closes <= window.opens) invalid('the window closes after it opens');
   if (window.opens < created) invalid('the window cannot open before the proposal is made');
-  if (typeof minWeight !== 'string' || !DECIMAL.test(minWeight) || BigInt(minWeight) > MAX_WEIGHT)
+  if (!isDecimal(minWeight) || BigInt(minWeight) > MAX_WEIGHT)
     invalid('minWeight is a decimal weight below 2^64');
   if (!Array.isArray(actions) || actions.length > 16) invalid('actions must be a list of at most 16');
   for (const action of actions) checkAction(action);
@@ -150,11 +150,9 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     !isJsonObject(snapshot) ||
     !hasOnly(snapshot, ['asOf', 'root', 'total', 'members']) ||
     !isTime(snapshot.asOf) ||
-    typeof snapshot.root !== 'string' ||
-    !DECIMAL.test(snapshot.root) ||
+    !isDecimal(snapshot.root) ||
     BigInt(snapshot.root) >= BN254_SCALAR_FIELD ||
-    typeof snapshot.total !== 'string' ||
-    !DECIMAL.test(snapshot.total) ||
+    !isDecimal(snapshot.total) ||
     !Number.isSafeInteger(snapshot.members) ||
     (snapshot.members as number) < 0 ||
     (snapshot.members as number) > 4 ** 10

@@ -3,6 +3,7 @@ import {
   type Clock,
   canonicalJson,
   ErrorCode,
+  isDecimal,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -34,8 +35,6 @@ export interface VoteBody {
   /** The weight this vote counts with, decimal (at most the voter's snapshot weight). */
   readonly votingWeight: string;
 }
-
-const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
 
 function invalid(message: string): never {
   throw new AgoraError(ErrorCode.InvalidEvent, `vote.cast: ${message}`);
@@ -111,8 +110,7 @@ async function checkVote(
     invalid('body is {proposal, ballot, nullifier, votingWeight}');
   if (!isLowerHex(body.proposal, 32)) invalid('proposal must be an event id');
   for (const field of ['nullifier', 'votingWeight'] as const)
-    if (typeof body[field] !== 'string' || !DECIMAL.test(body[field] as string))
-      invalid(`${field} must be decimal`);
+    if (!isDecimal(body[field])) invalid(`${field} must be decimal`);
   const stored = await getProposal(body.proposal as string);
   if (stored?.type !== 'proposal.created') invalid(`${body.proposal} is not a stored proposal`);
   const proposal = stored.body as unknown as ProposalBody;

@@ -1,4 +1,12 @@
-import { AgoraError, type Clock, ErrorCode, isJsonObject, systemClock, unixSeconds } from '../core/index.js';
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isDecimal,
+  isJsonObject,
+  systemClock,
+  unixSeconds,
+} from '../core/index.js';
 import { type AgentKey, BN254_SCALAR_FIELD, signObject, zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from './event.js';
 import type { EventTypeDefinition } from './registry.js';
@@ -15,7 +23,6 @@ export interface AgentRegistration {
 
 const MAX_NODE_KEYS = 16;
 const NODE_KEY = /^0[23][0-9a-f]{64}$/;
-const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -30,11 +37,7 @@ function checkRegistration(body: unknown): asserts body is AgentRegistration {
       invalid(`unknown field ${field}`);
   }
   const { zkCommitment, nodeKeys, name } = body;
-  if (
-    typeof zkCommitment !== 'string' ||
-    !DECIMAL.test(zkCommitment) ||
-    BigInt(zkCommitment) >= BN254_SCALAR_FIELD
-  ) {
+  if (!isDecimal(zkCommitment) || BigInt(zkCommitment) >= BN254_SCALAR_FIELD) {
     invalid('zkCommitment must be a decimal element of the BN254 scalar field');
   }
   if (!Array.isArray(nodeKeys) || nodeKeys.length > MAX_NODE_KEYS) {

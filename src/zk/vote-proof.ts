@@ -1,6 +1,6 @@
 import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
 import * as snarkjs from 'snarkjs';
-import { AgoraError, ErrorCode, fromHex, taggedHash, utf8 } from '../core/index.js';
+import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
@@ -113,9 +113,7 @@ export function canonicalSignals(signals: unknown): signals is string[] {
   return (
     Array.isArray(signals) &&
     signals.length === 5 &&
-    signals.every(
-      (s) => typeof s === 'string' && /^(0|[1-9]\d{0,76})$/.test(s) && BigInt(s) < BN254_SCALAR_FIELD,
-    )
+    signals.every((s) => isDecimal(s) && BigInt(s) < BN254_SCALAR_FIELD)
   );
 }
 

@@ -9,6 +9,7 @@ import {
   fromHex,
   fromUtf8,
   isAgoraError,
+  isDecimal,
   isLowerHex,
   ManualClock,
   taggedHash,
@@ -58,6 +59,18 @@ describe('codecs', () => {
     expect(isLowerHex('ab'.repeat(32), 32)).toBe(true);
     expect(isLowerHex('AB'.repeat(32), 32)).toBe(false);
     expect(isLowerHex('ab', 32)).toBe(false);
+  });
+
+  it('accepts exactly one spelling of each decimal number', () => {
+    for (const good of ['0', '7', '1234567890', '9'.repeat(77)]) expect(isDecimal(good)).toBe(true);
+    for (const bad of ['', '007', '-1', '+1', '1.0', '1e3', ' 1', '9'.repeat(78), 12, null])
+      expect(isDecimal(bad)).toBe(false);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 77n - 1n }), (n) => {
+        expect(isDecimal(n.toString())).toBe(true);
+        expect(isDecimal(`0${n}`)).toBe(false);
+      }),
+    );
   });
 
   it('gives only INVALID_ENCODING on garbage', () => {
