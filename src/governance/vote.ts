@@ -129,19 +129,39 @@ async function checkVote(
  * `vote.cast`, checked with `verifier`: the proposal is stored, the ballot fits it, the vote falls in the window,
  * and the proof holds for the proposal's snapshot root, its scope, the ballot's hash, the voting weight and the
  * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the lowest id.
+ * The proofs of an appended batch are verified together (one multi-pairing; bisection names the bad ones).
  */
 export function voteCastType(verifier: Verifier): EventTypeDefinition {
+  // Verdicts of the batch being appended, found by `prepare` with one multi-pairing and read back by `verify`.
+  const verdicts = new WeakMap<LedgerEvent, boolean>();
+  const proofOf = (event: LedgerEvent, body: VoteBody, proposal: ProposalBody): VoteProof => ({
+    proof: event.proof as unknown as VoteProof['proof'],
+    publicSignals: publicSignalsOf(statementOf(body.proposal, proposal, body), BigInt(body.nullifier)),
+  });
   return {
     type: 'vote.cast',
     auth: 'proof',
+    async prepare(events, context) {
+      const checked: { event: LedgerEvent; proof: VoteProof }[] = [];
+      for (const event of events) {
+        try {
+          const { body, proposal } = await checkVote(event, context.get);
+          checked.push({ event, proof: proofOf(event, body, proposal) });
+        } catch {
+          // `verify` reports it; a vote whose proposal is later in this batch is verified alone.
+        }
+      }
+      if (checked.length < 2) return;
+      const results = await verifier.verifyBatch(checked.map(({ proof }) => proof));
+      checked.forEach(({ event }, i) => {
+        verdicts.set(event, results[i] === true);
+      });
+    },
     async verify(event, context) {
       const { body, proposal } = await checkVote(event, context.get);
-      const proof = event.proof as unknown as VoteProof['proof'];
-      const publicSignals = publicSignalsOf(
-        statementOf(body.proposal, proposal, body),
-        BigInt(body.nullifier),
-      );
-      if (!(await verifier.verify({ proof, publicSignals })))
+      const verdict = verdicts.get(event) ?? (await verifier.verify(proofOf(event, body, proposal)));
+      verdicts.delete(event);
+      if (!verdict)
         throw new AgoraError(ErrorCode.InvalidProof, 'vote.cast: the proof does not hold for this vote');
     },
     *indexes(event) {

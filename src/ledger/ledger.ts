@@ -222,6 +222,14 @@ export class Ledger {
         return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
       },
     };
+    const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
+    parsed.forEach(({ envelope, definition }, index) => {
+      if (definition.prepare === undefined || stored[index] !== undefined) return;
+      const events = byType.get(definition) ?? [];
+      events.push(envelope.event);
+      byType.set(definition, events);
+    });
+    for (const [definition, events] of byType) await definition.prepare?.(events, context);
     const operations: AbstractBatchOperation<Store, string, string>[] = [];
     const counts = new Map<string, number>();
     let seq = this.lastSeq;

@@ -23,6 +23,12 @@ export interface EventTypeDefinition {
    * `proof`: the event is anonymous (no author, no sig) and `verify` must check its `proof`.
    */
   readonly auth: 'signature' | 'proof';
+  /**
+   * Optional: called once per appended batch with all its events of this type, before any `verify`, so that costly
+   * checks (proof verification) can run together. It must not throw for a bad event: `verify` still decides each
+   * one, and may use what `prepare` found. The context sees stored events only, not the rest of the batch.
+   */
+  prepare?(events: readonly LedgerEvent[], context: VerifyContext): Promise<void>;
   /** Checks the body and any references; throws {@link AgoraError} (normally `INVALID_EVENT`) to refuse. */
   verify(event: LedgerEvent, context: VerifyContext): void | Promise<void>;
   /** Secondary indexes to maintain for this event, written in the same batch as the event. */

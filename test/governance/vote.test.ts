@@ -160,6 +160,14 @@ describe('anonymous votes on a proposal', () => {
         ledger.append({ ...honest, body: { ...(honest.body as object), ballot: { choice: 'maybe' } } }),
         ErrorCode.InvalidEvent,
       );
+      // In one batch (proofs verified together), one bad proof refuses the whole batch and nothing is stored.
+      const before = ledger.stats().events;
+      const refused = await rejectedAgoraError(
+        ledger.appendBatch([honest, foreignVote]),
+        ErrorCode.InvalidProof,
+      );
+      expect(refused.message).toMatch(/2 of 2|index 1|event 1/);
+      expect(ledger.stats().events).toBe(before);
       expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(200n);
 
       // The honest vote lands; a replica fed the same events in reverse order reaches the same result.
