@@ -1,14 +1,23 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type BallotOf,
   type Counted,
   type CountingMethod,
   count,
+  proposalCreatedType,
+  voteCastType,
   YES_NO_OPTIONS,
 } from '../src/governance/index.js';
+import { agentRegisteredType, EventRegistry, Ledger } from '../src/ledger/index.js';
+import { releaseCurve, Verifier } from '../src/zk/index.js';
+import { type VoteSet, voteSet } from './governance-votes.js';
 import { random } from './random.js';
-import { medianSeconds, report } from './report.js';
+import { median, medianSeconds, report } from './report.js';
 
 const BENCH = 'governance';
+const VOTERS = 256;
 const OPTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 /** Ballots of each method with weights like a reputation snapshot (a few heavy voters, a long tail). */
@@ -36,7 +45,42 @@ function ballots<M extends CountingMethod>(method: M, n: number, seed: number): 
   }));
 }
 
+/** Stores the votes in a fresh LevelDB ledger in batches of `batch`, all proofs verified; returns the seconds. */
+async function ingest(set: VoteSet, batch: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-votes-'));
+  const verifier = await Verifier.load();
+  const registry = new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
+  const ledger = await Ledger.open(dir, { registry });
+  try {
+    await ledger.appendBatch(set.setup);
+    const start = performance.now();
+    for (let at = 0; at < set.votes.length; at += batch)
+      await ledger.appendBatch(set.votes.slice(at, at + batch));
+    const seconds = (performance.now() - start) / 1000;
+    if (ledger.stats().events !== set.setup.length + set.votes.length)
+      throw new Error('votes were not all stored');
+    return seconds;
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<void> {
+  const set = await voteSet(VOTERS);
+  for (const batch of [1, 64, 256]) {
+    const times: number[] = [];
+    for (let r = 0; r < 3; r++) times.push(await ingest(set, batch));
+    report({
+      bench: BENCH,
+      metric: batch === 256 ? 'vote_ingest' : `vote_ingest_batch_${batch}`,
+      value: set.votes.length / median(times),
+      unit: 'votes/s',
+      note: `${set.votes.length} votes, batches of ${batch}, every proof verified (G2 subgroup checks), LevelDB with fsync`,
+    });
+  }
+  await releaseCurve();
+
   for (const method of ['single', 'approval', 'ranked', 'weighted'] as const) {
     const options = method === 'single' ? [...YES_NO_OPTIONS] : OPTIONS;
     const set = ballots(method, 100_000, 42);

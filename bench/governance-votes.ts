@@ -1,0 +1,90 @@
+// Real votes for the governance benchmark: agents, a proposal and one proved vote per agent. Proving takes about half
+// a second per vote, so the set is made once and cached in bench/.cache/, keyed by the verification key.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, ManualClock, sha256, toHex, utf8 } from '../src/core/index.js';
+import { castVote, computeSnapshot, createProposal } from '../src/governance/index.js';
+import { generateAgentKey, zkIdentity } from '../src/identity/index.js';
+import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../src/ledger/index.js';
+import { loadVoteArtifacts, MembershipTree, Prover } from '../src/zk/index.js';
+import { progress } from './report.js';
+
+const NOW = 1_800_000_000;
+const at = (seconds: number) => new ManualClock(seconds * 1000);
+
+/** Registrations and the proposal (to store first), then the votes. */
+export interface VoteSet {
+  readonly setup: LedgerEvent[];
+  readonly votes: LedgerEvent[];
+}
+
+export async function voteSet(voters: number): Promise<VoteSet> {
+  const artifacts = await loadVoteArtifacts();
+  const keyHash = toHex(sha256(utf8(canonicalJson(artifacts.verificationKey)))).slice(0, 16);
+  const dir = join(import.meta.dirname, '.cache');
+  const file = join(dir, `governance-votes-${voters}-${keyHash}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as VoteSet;
+
+  process.stderr.write(`governance bench: proving ${voters} votes once (about ${Math.ceil(voters / 2)} s)\n`);
+  const agents = await Promise.all(
+    Array.from({ length: voters }, async (_, i) => {
+      const key = generateAgentKey();
+      return { key, zk: await zkIdentity(key), stake: BigInt(1 + (i % 97)) * 1_000n };
+    }),
+  );
+  const registrations = await Promise.all(
+    agents.map((a) => createAgentRegistration(a.key, { clock: at(NOW - 10) })),
+  );
+  const snapshot = await computeSnapshot({
+    mode: 'stake',
+    base: new Map(agents.map((a) => [a.key.id, a.stake])),
+    commitments: new Map(agents.map((a) => [a.key.id, a.zk.commitment])),
+    delegations: [],
+    asOf: NOW,
+  });
+  const tree = await MembershipTree.build(snapshot.members);
+  const event = createProposal(
+    agents[0]?.key as (typeof agents)[number]['key'],
+    {
+      title: 'Benchmark proposal',
+      options: ['a', 'b', 'c', 'd'],
+      counting: 'ranked',
+      weightMode: 'stake',
+      quorum: 1_000,
+      threshold: 5_000,
+      window: { opens: NOW, closes: NOW + 86_400 },
+      minWeight: '1',
+      actions: [],
+      snapshot: {
+        asOf: NOW,
+        root: snapshot.root.toString(),
+        total: snapshot.total.toString(),
+        members: snapshot.members.length,
+      },
+    },
+    { clock: at(NOW) },
+  );
+  const proposal = { id: parseEnvelope(event).id, event };
+  const prover = await Prover.load(artifacts);
+  const tick = progress('proving votes');
+  const votes: LedgerEvent[] = [];
+  for (const [index, member] of snapshot.members.entries()) {
+    const agent = agents.find((a) => a.key.id === member.agent) as (typeof agents)[number];
+    const options = ['a', 'b', 'c', 'd'];
+    votes.push(
+      await castVote(prover, {
+        proposal,
+        ballot: { ranking: [...options.slice(index % 4), ...options.slice(0, index % 4)] },
+        secret: agent.zk.secret,
+        weight: member.weight,
+        path: tree.path(index),
+        clock: at(NOW + 60 + index),
+      }),
+    );
+    tick(votes.length, snapshot.members.length);
+  }
+  const set: VoteSet = { setup: [...registrations, event], votes };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify(set));
+  return set;
+}
