@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { proposalCreatedType, voteCastType } from '../governance/index.js';
 import { loadAgentKey } from '../identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
 import { receiptRatingType, receiptType } from '../receipts/index.js';
@@ -25,7 +26,13 @@ export function homePaths(root: string): HomePaths {
 
 /** Every event type this build of agora402 understands. */
 export function defaultRegistry(): EventRegistry {
-  return new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]);
+  return new EventRegistry([
+    agentRegisteredType,
+    receiptType,
+    receiptRatingType,
+    proposalCreatedType,
+    voteCastType(),
+  ]);
 }
 
 export function openHomeLedger(root: string): Promise<Ledger> {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, isAgoraError } from '../core/index.js';
 import type { Command } from './command.js';
+import { proposalListCommand, tallyCommand } from './commands/governance.js';
 import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
@@ -18,6 +19,8 @@ export const commands: readonly Command[] = [
   ledgerImportCommand,
   repShowCommand,
   repTopCommand,
+  proposalListCommand,
+  tallyCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

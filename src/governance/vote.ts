@@ -18,7 +18,7 @@ import {
   type Prover,
   publicSignalsOf,
   toField,
-  type Verifier,
+  Verifier,
   type VoteProof,
 } from '../zk/index.js';
 import { type BallotOf, type CountingMethod, parseBallot } from './counting/index.js';
@@ -126,12 +126,19 @@ async function checkVote(
 }
 
 /**
- * `vote.cast`, checked with `verifier`: the proposal is stored, the ballot fits it, the vote falls in the window,
+ * `vote.cast`, checked with `verifier` (default: the committed artifacts, loaded on the first vote): the proposal is stored, the ballot fits it, the vote falls in the window,
  * and the proof holds for the proposal's snapshot root, its scope, the ballot's hash, the voting weight and the
  * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the lowest id.
  * The proofs of an appended batch are verified together (one multi-pairing; bisection names the bad ones).
  */
-export function voteCastType(verifier: Verifier): EventTypeDefinition {
+export function voteCastType(
+  verifierOrLoader: Verifier | (() => Promise<Verifier>) = () => Verifier.load(),
+): EventTypeDefinition {
+  // Loaded on the first vote, so that a registry costs nothing where no vote is ever appended.
+  let loading: Promise<Verifier> | undefined;
+  const verifier = () =>
+    (loading ??=
+      typeof verifierOrLoader === 'function' ? verifierOrLoader() : Promise.resolve(verifierOrLoader));
   // Verdicts of the batch being appended, found by `prepare` with one multi-pairing and read back by `verify`.
   const verdicts = new WeakMap<LedgerEvent, boolean>();
   const proofOf = (event: LedgerEvent, body: VoteBody, proposal: ProposalBody): VoteProof => ({
@@ -152,14 +159,15 @@ export function voteCastType(verifier: Verifier): EventTypeDefinition {
         }
       }
       if (checked.length < 2) return;
-      const results = await verifier.verifyBatch(checked.map(({ proof }) => proof));
+      const results = await (await verifier()).verifyBatch(checked.map(({ proof }) => proof));
       checked.forEach(({ event }, i) => {
         verdicts.set(event, results[i] === true);
       });
     },
     async verify(event, context) {
       const { body, proposal } = await checkVote(event, context.get);
-      const verdict = verdicts.get(event) ?? (await verifier.verify(proofOf(event, body, proposal)));
+      const verdict =
+        verdicts.get(event) ?? (await (await verifier()).verify(proofOf(event, body, proposal)));
       verdicts.delete(event);
       if (!verdict)
         throw new AgoraError(ErrorCode.InvalidProof, 'vote.cast: the proof does not hold for this vote');

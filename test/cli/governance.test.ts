@@ -1,0 +1,134 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
+import { canonicalJson, ManualClock } from '../../src/core/index.js';
+import { castVote, computeSnapshot, createProposal } from '../../src/governance/index.js';
+import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
+import { MembershipTree, Prover, releaseCurve } from '../../src/zk/index.js';
+
+const NOW = 1_800_000_000;
+const at = (seconds: number) => new ManualClock(seconds * 1000);
+
+async function agora(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [stdout, stderr, stdin] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  stdin.end('');
+  const code = await run(argv, { stdout, stderr, stdin, env: {} });
+  return { code, stdout: out, stderr: err };
+}
+
+let dir: string;
+let events: LedgerEvent[];
+let proposalId: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'agora-cli-gov-'));
+  const agents = await Promise.all(
+    [300n, 500n, 200n].map(async (stake) => {
+      const key = generateAgentKey();
+      return { key, zk: await zkIdentity(key), stake };
+    }),
+  );
+  const snapshot = await computeSnapshot({
+    mode: 'stake',
+    base: new Map(agents.map((a) => [a.key.id, a.stake])),
+    commitments: new Map(agents.map((a) => [a.key.id, a.zk.commitment])),
+    delegations: [],
+    asOf: NOW,
+  });
+  const tree = await MembershipTree.build(snapshot.members);
+  const proposalEvent = createProposal(
+    agents[0]?.key as (typeof agents)[number]['key'],
+    {
+      title: 'Pick the next API to buy',
+      options: ['weather', 'vectors', 'maps'],
+      counting: 'ranked',
+      weightMode: 'stake',
+      quorum: 5_000,
+      threshold: 5_000,
+      window: { opens: NOW, closes: NOW + 600 },
+      minWeight: '1',
+      actions: [],
+      snapshot: { asOf: NOW, root: snapshot.root.toString(), total: snapshot.total.toString(), members: 3 },
+    },
+    { clock: at(NOW) },
+  );
+  const proposal = { id: parseEnvelope(proposalEvent).id, event: proposalEvent };
+  proposalId = proposal.id;
+  const prover = await Prover.load();
+  const rankings = [['weather', 'maps'], ['vectors'], ['maps', 'weather']];
+  const votes = [];
+  for (const [i, member] of snapshot.members.entries()) {
+    const agent = agents.find((a) => a.key.id === member.agent) as (typeof agents)[number];
+    votes.push(
+      await castVote(prover, {
+        proposal,
+        ballot: { ranking: rankings[agents.indexOf(agent)] as string[] },
+        secret: agent.zk.secret,
+        weight: member.weight,
+        path: tree.path(i),
+        clock: at(NOW + 10),
+      }),
+    );
+  }
+  const registrations = await Promise.all(
+    agents.map((a) => createAgentRegistration(a.key, { clock: at(NOW - 5) })),
+  );
+  events = [...registrations, proposalEvent, ...votes];
+}, 60_000);
+
+afterAll(async () => {
+  await releaseCurve();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('agora proposal list and tally', () => {
+  it('import verified votes, list the proposal and print the run-off', async () => {
+    const home = join(dir, 'operator');
+    expect((await agora(['init', '--home', home])).code).toBe(0);
+    const file = join(dir, 'events.jsonl');
+    await writeFile(file, events.map((e) => `${canonicalJson(e)}\n`).join(''));
+    const imported = await agora(['ledger', 'import', file, '--home', home]);
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+
+    const list = await agora(['proposal', 'list', '--home', home, '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ id: proposalId, title: 'Pick the next API to buy' });
+
+    const tally = await agora(['tally', proposalId, '--home', home, '--json']);
+    expect(tally.code).toBe(0);
+    const result = JSON.parse(tally.stdout);
+    // Round 1: weather 300, vectors 500, maps 200: maps goes and its 200 move to weather. Round 2: 500 each, no
+    // strict majority; the tie-break looks back at round 1 (weather 300 < vectors 500), so weather goes.
+    expect(result.tally.rounds.map((r: { totals: Record<string, string> }) => r.totals)).toEqual([
+      { weather: '300', vectors: '500', maps: '200' },
+      { weather: '500', vectors: '500' },
+      { vectors: '500' },
+    ]);
+    expect(result.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'vectors' });
+
+    const text = await agora(['tally', proposalId, '--home', home]);
+    expect(text.stdout).toContain('round 2: weather 500, vectors 500; weather eliminated');
+    expect(text.stdout).toContain('result       succeeded (vectors)');
+  });
+
+  it('exit 1 with a typed error on a bad or unknown proposal id', async () => {
+    const home = join(dir, 'operator');
+    const bad = await agora(['tally', 'xyz', '--home', home]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('[INVALID_ARGUMENT]');
+    const unknown = await agora(['tally', 'ab'.repeat(32), '--home', home]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('[NOT_FOUND]');
+  });
+});
