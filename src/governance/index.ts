@@ -1,5 +1,6 @@
 export * from './counting/index.js';
 export * from './delegation.js';
+export * from './governed-state.js';
 export * from './proposal.js';
 export * from './snapshot.js';
 export * from './tally-ledger.js';

@@ -5,6 +5,7 @@ import {
   castVote,
   computeSnapshot,
   createProposal,
+  GovernedState,
   type ProposalBody,
   proposalCreatedType,
   type Snapshot,
@@ -117,6 +118,13 @@ describe('anonymous votes on a proposal', () => {
           evidence: [firstId < secondId ? secondId : firstId],
         },
       ]);
+
+      // Once the window has closed, the decision is carried out: the parameter is set.
+      expect(
+        (await GovernedState.fromLedger(ledger, NOW + 3_599)).parameter('weather.min_reputation'),
+      ).toBeUndefined();
+      const decided = await GovernedState.fromLedger(ledger, NOW + 3_600);
+      expect(decided.parameter('weather.min_reputation')).toBe(10);
 
       // Late: cast after the window closed.
       await rejectedAgoraError(
