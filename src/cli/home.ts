@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { proposalCreatedType, voteCastType } from '../governance/index.js';
+import { delegationSetType, proposalCreatedType, voteCastType } from '../governance/index.js';
 import { loadAgentKey } from '../identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
 import { receiptRatingType, receiptType } from '../receipts/index.js';
@@ -30,6 +30,7 @@ export function defaultRegistry(): EventRegistry {
     agentRegisteredType,
     receiptType,
     receiptRatingType,
+    delegationSetType,
     proposalCreatedType,
     voteCastType(),
   ]);

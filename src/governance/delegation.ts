@@ -1,3 +1,15 @@
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isJsonObject,
+  isLowerHex,
+  systemClock,
+  unixSeconds,
+} from '../core/index.js';
+import { type AgentKey, signObject } from '../identity/index.js';
+import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
+
 /** One `delegation.set`: `from` gives its weight to `to`, or takes it back when `to` is null. */
 export interface Delegation {
   /** The event id, used to order events with the same `created`. */
@@ -76,4 +88,52 @@ export function delegateWeights(
     totals.set(end, (totals.get(end) ?? 0n) + weight);
   }
   return totals;
+}
+
+/** Signs a `delegation.set`: `key` gives its weight to `to` from now on, or takes it back with `null`. */
+export function createDelegation(
+  key: AgentKey,
+  to: string | null,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  if (to !== null && !isLowerHex(to, 32))
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a delegate is an agent id (32 bytes of hex) or null');
+  return signObject(key, {
+    v: 1,
+    type: 'delegation.set',
+    created: unixSeconds(options.clock ?? systemClock),
+    body: { to },
+  }) as LedgerEvent;
+}
+
+/**
+ * `delegation.set`, signed by the delegator: body `{to: agent id | null}`. Cycles are not refused here (that would
+ * depend on arrival order): {@link resolveDelegations} sets them aside when a snapshot is computed.
+ */
+export const delegationSetType: EventTypeDefinition = {
+  type: 'delegation.set',
+  auth: 'signature',
+  verify(event) {
+    const body = event.body;
+    if (
+      !isJsonObject(body) ||
+      Object.keys(body).length !== 1 ||
+      !(body.to === null || isLowerHex(body.to, 32))
+    )
+      throw new AgoraError(ErrorCode.InvalidEvent, 'delegation.set: body is {to: agent id or null}');
+  },
+};
+
+/** The delegations stored in a ledger, as {@link resolveDelegations} takes them. */
+export async function readDelegations(ledger: Ledger): Promise<Delegation[]> {
+  const delegations: Delegation[] = [];
+  for await (const { id, event } of ledger.events({ type: 'delegation.set' })) {
+    delegations.push({
+      id,
+      from: event.author as string,
+      to: (event.body as { to: string | null }).to,
+      created: event.created,
+    });
+  }
+  return delegations;
 }

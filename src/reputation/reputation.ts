@@ -12,6 +12,8 @@ export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> 
   seeds?: readonly string[];
   /** How many of the oldest registrations are pre-trusted when `seeds` is not given (default 10). */
   seedCount?: number;
+  /** Only events created at or before this time (unix seconds) count: the scores a snapshot fixes. */
+  asOf?: number;
 }
 
 /** One paid interaction, as the reputation engine reads it from a receipt and its rating. */
@@ -107,7 +109,7 @@ export class Reputation {
 
   /** Reads registrations, receipts and their ratings from `ledger` and computes every score. */
   static async fromLedger(ledger: Ledger, options: ReputationOptions = {}): Promise<Reputation> {
-    const { registrations, facts } = await readFacts(ledger);
+    const { registrations, facts } = await readFacts(ledger, options.asOf);
     return Reputation.fromFacts(registrations, facts, options);
   }
 
@@ -266,12 +268,17 @@ export class Reputation {
   }
 }
 
-/** Extracts registrations and receipt facts (one receipt per payment, ratings joined) from a ledger. */
+/**
+ * Extracts registrations and receipt facts (one receipt per payment, ratings joined) from a ledger, counting only
+ * events created at or before `asOf`.
+ */
 export async function readFacts(
   ledger: Ledger,
+  asOf = Number.POSITIVE_INFINITY,
 ): Promise<{ registrations: { id: string; created: number }[]; facts: ReceiptFact[] }> {
   const firstRegistration = new Map<string, number>();
   for await (const { event } of ledger.events({ type: 'agent.registered' })) {
+    if (event.created > asOf) continue;
     const author = event.author as string;
     firstRegistration.set(
       author,
@@ -280,12 +287,14 @@ export async function readFacts(
   }
   const byPayment = new Map<string, StoredEvent>();
   for await (const stored of ledger.events({ type: 'receipt' })) {
+    if (stored.event.created > asOf) continue;
     const hash = (stored.event.body as unknown as ReceiptBody).paymentHash;
     const other = byPayment.get(hash);
     if (other === undefined || stored.id < other.id) byPayment.set(hash, stored);
   }
   const ratings = new Map<string, LedgerEvent & { id: string }>();
   for await (const { id, event } of ledger.events({ type: 'receipt.rating' })) {
+    if (event.created > asOf) continue;
     const { receipt } = event.body as unknown as ReceiptRating;
     const other = ratings.get(receipt);
     // The payer's latest rating counts; equal times fall to the lowest event id.

@@ -1,0 +1,59 @@
+import { AgoraError, ErrorCode } from '../core/index.js';
+import type { Ledger } from '../ledger/index.js';
+import { Reputation, type ReputationOptions } from '../reputation/index.js';
+import { readDelegations } from './delegation.js';
+import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
+
+/** Each agent's ZK commitment from its latest registration at or before `asOf` (same second: lowest id). */
+async function commitmentsAt(ledger: Ledger, asOf: number): Promise<Map<string, bigint>> {
+  const latest = new Map<string, { id: string; created: number; commitment: bigint }>();
+  for await (const { id, event } of ledger.events({ type: 'agent.registered' })) {
+    if (event.created > asOf) continue;
+    const author = event.author as string;
+    const known = latest.get(author);
+    if (
+      known === undefined ||
+      event.created > known.created ||
+      (event.created === known.created && id < known.id)
+    )
+      latest.set(author, {
+        id,
+        created: event.created,
+        commitment: BigInt((event.body as { zkCommitment: string }).zkCommitment),
+      });
+  }
+  return new Map([...latest].map(([agent, { commitment }]) => [agent, commitment]));
+}
+
+/**
+ * A proposal's weight snapshot computed from the events of `ledger` created at or before `asOf`: registrations
+ * (commitments, and the member list for `equal`), reputation scores (`reputation`), delegations. Any replica holding
+ * those events computes the same root.
+ */
+export async function snapshotFromLedger(
+  ledger: Ledger,
+  options: { mode: WeightMode; asOf: number; minWeight?: bigint; reputation?: ReputationOptions },
+): Promise<Snapshot> {
+  const commitments = await commitmentsAt(ledger, options.asOf);
+  let base: Map<string, bigint>;
+  if (options.mode === 'equal') {
+    base = new Map([...commitments.keys()].map((agent) => [agent, 1n]));
+  } else if (options.mode === 'reputation') {
+    const reputation = await Reputation.fromLedger(ledger, { ...options.reputation, asOf: options.asOf });
+    base = new Map([...commitments.keys()].map((agent) => [agent, BigInt(reputation.score(agent))]));
+  } else {
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `${options.mode} weights come from stake events, which this version does not record yet`,
+    );
+  }
+  const delegations = await readDelegations(ledger);
+  return computeSnapshot({
+    mode: options.mode,
+    base,
+    commitments,
+    delegations,
+    asOf: options.asOf,
+    ...(options.minWeight === undefined ? {} : { minWeight: options.minWeight }),
+  });
+}
