@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, isAgoraError } from '../core/index.js';
 import type { Command } from './command.js';
-import { proposalListCommand, tallyCommand } from './commands/governance.js';
+import {
+  proposalCreateCommand,
+  proposalListCommand,
+  tallyCommand,
+  voteCommand,
+} from './commands/governance.js';
 import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
@@ -19,7 +24,9 @@ export const commands: readonly Command[] = [
   ledgerImportCommand,
   repShowCommand,
   repTopCommand,
+  proposalCreateCommand,
   proposalListCommand,
+  voteCommand,
   tallyCommand,
 ];
 

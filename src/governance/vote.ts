@@ -11,6 +11,7 @@ import {
   systemClock,
   unixSeconds,
 } from '../core/index.js';
+import { getPoseidon } from '../identity/index.js';
 import type { EventTypeDefinition, LedgerEvent } from '../ledger/index.js';
 import {
   ballotField,
@@ -43,6 +44,11 @@ function invalid(message: string): never {
 /** The field element a ballot is bound to in the proof: its canonical JSON, under the proposal id. */
 export function ballotHash(proposalId: string, ballot: unknown): bigint {
   return ballotField(proposalId, canonicalJson(ballot));
+}
+
+/** The nullifier a voter's proof will carry for a proposal: Poseidon(scope, secret), as the circuit computes it. */
+export async function nullifierOf(proposalId: string, secret: bigint): Promise<bigint> {
+  return (await getPoseidon()).hash([toField('proposal', proposalId), secret]);
 }
 
 /** The statement a vote proves, from the proposal and the vote's body. */

@@ -122,6 +122,59 @@ describe('agora proposal list and tally', () => {
     expect(text.stdout).toContain('result       succeeded (vectors)');
   });
 
+  it('create a proposal from the ledger, vote anonymously with the home key, and tally', async () => {
+    const home = join(dir, 'solo');
+    expect((await agora(['init', '--home', home])).code).toBe(0);
+    const mallory = 'ee'.repeat(32);
+    const created = await agora([
+      'proposal',
+      'create',
+      '--home',
+      home,
+      '--title',
+      'Blacklist mallory',
+      '--blacklist-add',
+      mallory,
+      '--quorum',
+      '5000',
+      '--json',
+    ]);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { id, members, total } = JSON.parse(created.stdout);
+    expect({ members, total }).toEqual({ members: 1, total: '1' });
+
+    const voted = await agora(['vote', id, 'for', '--home', home, '--json']);
+    expect(voted).toMatchObject({ code: 0, stderr: '' });
+    const vote = JSON.parse(voted.stdout);
+    expect(vote).toMatchObject({ votingWeight: '1' });
+    // A second vote is refused before any proof is made: it could only be set aside as a double vote.
+    const again = await agora(['vote', id, 'against', '--home', home]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`[ALREADY_EXISTS]`);
+    expect(again.stderr).toContain(vote.vote);
+
+    const tally = JSON.parse((await agora(['tally', id, '--home', home, '--json'])).stdout);
+    expect(tally.tally.totals).toEqual({ for: '1', against: '0', abstain: '0' });
+    expect(tally.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
+
+    const badChoice = await agora(['vote', id, 'maybe', '--home', home]);
+    expect(badChoice.code).toBe(1);
+    expect(badChoice.stderr).toContain('[INVALID_BALLOT]');
+    expect((await agora(['proposal', 'create', '--home', home])).code).toBe(2);
+    const stake = await agora([
+      'proposal',
+      'create',
+      '--home',
+      home,
+      '--title',
+      'x',
+      '--weight-mode',
+      'stake',
+    ]);
+    expect(stake.code).toBe(1);
+    expect(stake.stderr).toContain('[INVALID_ARGUMENT]');
+  }, 60_000);
+
   it('exit 1 with a typed error on a bad or unknown proposal id', async () => {
     const home = join(dir, 'operator');
     const bad = await agora(['tally', 'xyz', '--home', home]);

@@ -6,6 +6,7 @@ import {
   computeSnapshot,
   createProposal,
   GovernedState,
+  nullifierOf,
   type ProposalBody,
   proposalCreatedType,
   type Snapshot,
@@ -107,6 +108,10 @@ describe('anonymous votes on a proposal', () => {
       const [firstId, secondId] = [results[0]?.id as string, results[3]?.id as string];
       const aWeight = firstId < secondId ? 100n : 50n;
 
+      // The nullifier a voter can compute alone is the one its proof carries.
+      expect((await nullifierOf(proposal.id, a.zk.secret)).toString()).toBe(
+        ((votes[0] as LedgerEvent).body as { nullifier: string }).nullifier,
+      );
       const result = await tallyProposal(ledger, proposal.id);
       expect(result.tally.totals).toEqual({ for: 300n + aWeight, against: 200n, abstain: 0n });
       expect(result.tally.participation).toBe(500n + aWeight);

@@ -1,7 +1,21 @@
-import { AgoraError, ErrorCode, isLowerHex } from '../../core/index.js';
-import { type ProposalBody, tallyProposal } from '../../governance/index.js';
+import { AgoraError, ErrorCode, isDecimal, isLowerHex, systemClock, unixSeconds } from '../../core/index.js';
+import {
+  type CountingMethod,
+  castVote,
+  createProposal,
+  nullifierOf,
+  type ProposalAction,
+  type ProposalBody,
+  parseBallot,
+  snapshotFromLedger,
+  tallyProposal,
+  type WeightMode,
+  YES_NO_OPTIONS,
+} from '../../governance/index.js';
+import { zkIdentity } from '../../identity/index.js';
+import { MembershipTree, Prover } from '../../zk/index.js';
 import type { Command } from '../command.js';
-import { openHomeLedger } from '../home.js';
+import { loadHomeKey, openHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
 const homeHelp = ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'] as const;
@@ -85,5 +99,195 @@ export const tallyCommand: Command = {
       '',
     ];
     await write(io.stdout, lines.join('\n'));
+  },
+};
+
+function integer(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number`);
+  return n;
+}
+
+export const proposalCreateCommand: Command = {
+  name: 'proposal create',
+  summary: 'snapshot the weights from the ledger and sign a proposal into it',
+  usage:
+    '--title TEXT [--options a,b,...] [--counting METHOD] [--weight-mode MODE] [--closes UNIX] ... [--json]',
+  help: [
+    homeHelp,
+    ['--title TEXT', 'what is decided'],
+    ['--options LIST', 'comma-separated option names (default for,against,abstain)'],
+    ['--counting METHOD', 'single | approval | ranked | weighted (default single)'],
+    ['--weight-mode MODE', 'equal | reputation (stake and quadratic need stake events; default equal)'],
+    ['--quorum BP', 'participation needed, basis points of the total weight (default 2000)'],
+    ['--threshold BP', 'share of the decisive weight the winner must exceed (default 5000)'],
+    ['--opens UNIX', 'window start, unix seconds (default now)'],
+    ['--closes UNIX', 'window end, unix seconds (default opens + 1 day)'],
+    ['--min-weight N', 'least own weight to take part (default 1)'],
+    ['--blacklist-add ID', 'blacklist this agent if the proposal passes; repeatable'],
+    ['--blacklist-remove ID', 'take this agent off the blacklist if it passes; repeatable'],
+    ['--json', 'print as JSON'],
+  ],
+  options: {
+    title: { type: 'string' },
+    options: { type: 'string' },
+    counting: { type: 'string' },
+    'weight-mode': { type: 'string' },
+    quorum: { type: 'string' },
+    threshold: { type: 'string' },
+    opens: { type: 'string' },
+    closes: { type: 'string' },
+    'min-weight': { type: 'string' },
+    'blacklist-add': { type: 'string', multiple: true },
+    'blacklist-remove': { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  },
+  async run({ io, home, values }) {
+    if (typeof values.title !== 'string') throw new AgoraError(ErrorCode.Usage, '--title is required');
+    const now = unixSeconds(systemClock);
+    const opens = integer(values.opens, '--opens', now);
+    const closes = integer(values.closes, '--closes', opens + 86_400);
+    const minWeight = typeof values['min-weight'] === 'string' ? values['min-weight'] : '1';
+    if (!isDecimal(minWeight)) throw new AgoraError(ErrorCode.Usage, '--min-weight takes a whole number');
+    const mode = (values['weight-mode'] ?? 'equal') as WeightMode;
+    const actions: ProposalAction[] = [
+      ...((values['blacklist-add'] as string[] | undefined) ?? []).map((agent) => ({
+        type: 'blacklist.add' as const,
+        agent,
+      })),
+      ...((values['blacklist-remove'] as string[] | undefined) ?? []).map((agent) => ({
+        type: 'blacklist.remove' as const,
+        agent,
+      })),
+    ];
+    const key = await loadHomeKey(home);
+    const ledger = await openHomeLedger(home);
+    try {
+      const asOf = Math.min(now, opens);
+      const snapshot = await snapshotFromLedger(ledger, { mode, asOf, minWeight: BigInt(minWeight) });
+      const body: ProposalBody = {
+        title: values.title,
+        options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
+        counting: (values.counting ?? 'single') as CountingMethod,
+        weightMode: mode,
+        quorum: integer(values.quorum, '--quorum', 2_000),
+        threshold: integer(values.threshold, '--threshold', 5_000),
+        window: { opens, closes },
+        minWeight,
+        actions,
+        snapshot: {
+          asOf,
+          root: snapshot.root.toString(),
+          total: snapshot.total.toString(),
+          members: snapshot.members.length,
+        },
+      };
+      const { id } = await ledger.append(createProposal(key, body));
+      const summary = {
+        id,
+        members: snapshot.members.length,
+        total: snapshot.total.toString(),
+        root: body.snapshot.root,
+      };
+      await write(
+        io.stdout,
+        values.json
+          ? `${JSON.stringify(summary)}\n`
+          : `proposal ${id}\nsnapshot ${summary.members} members, total weight ${summary.total}\n`,
+      );
+    } finally {
+      await ledger.close();
+    }
+  },
+};
+
+/** A ballot from the command line: `for`, `a,b,c` (approval or ranking), `a=6000,b=4000` (weighted split). */
+function ballotFrom(counting: CountingMethod, options: readonly string[], choice: string): unknown {
+  const list = choice.split(',');
+  const ballots: Record<CountingMethod, () => unknown> = {
+    single: () => ({ choice }),
+    approval: () => ({ approve: choice === '' ? [] : list }),
+    ranked: () => ({ ranking: list }),
+    weighted: () => ({
+      split: Object.fromEntries(
+        list.map((part) => part.split('=')).map(([option, share]) => [option, Number(share)]),
+      ),
+    }),
+  };
+  return parseBallot(counting, options, ballots[counting]());
+}
+
+export const voteCommand: Command = {
+  name: 'vote',
+  summary: 'vote on a proposal anonymously (a zero-knowledge proof of membership and weight)',
+  usage: '<proposal id> <choice> [--voting-weight N] [--home DIR] [--json]',
+  help: [
+    homeHelp,
+    ['<choice>', 'single: an option; approval and ranked: a,b,c; weighted: a=6000,b=4000 (basis points)'],
+    [
+      '--voting-weight N',
+      'count with less than your weight, to hide among more members (default: all of it)',
+    ],
+    ['--json', 'print as JSON'],
+  ],
+  options: { 'voting-weight': { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 2, max: 2 },
+  async run({ io, home, values, positionals }) {
+    const id = proposalId(positionals);
+    const key = await loadHomeKey(home);
+    const ledger = await openHomeLedger(home);
+    try {
+      const stored = await ledger.get(id);
+      if (stored?.event.type !== 'proposal.created')
+        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
+      const proposal = stored.event.body as unknown as ProposalBody;
+      const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
+      const snapshot = await snapshotFromLedger(ledger, {
+        mode: proposal.weightMode,
+        asOf: proposal.snapshot.asOf,
+        minWeight: BigInt(proposal.minWeight),
+      });
+      if (snapshot.root.toString() !== proposal.snapshot.root)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          "this ledger's events give another snapshot than the proposal's: import the events it was computed from",
+        );
+      const index = snapshot.members.findIndex((member) => member.agent === key.id);
+      const member = snapshot.members[index];
+      if (member === undefined)
+        throw new AgoraError(ErrorCode.NotFound, 'you hold no weight in this proposal');
+      const votingWeight =
+        typeof values['voting-weight'] === 'string'
+          ? BigInt(integer(values['voting-weight'], '--voting-weight', 0))
+          : member.weight;
+      const secret = (await zkIdentity(key)).secret;
+      const nullifier = (await nullifierOf(id, secret)).toString();
+      // A second vote would only be set aside as double-vote evidence, linked to the first: refuse it here.
+      for await (const earlier of ledger.byIndex('nullifier', `${id}:${nullifier}`))
+        throw new AgoraError(
+          ErrorCode.AlreadyExists,
+          `you already voted on this proposal (vote ${earlier.id})`,
+        );
+      const tree = await MembershipTree.build(snapshot.members);
+      const vote = await castVote(await Prover.load(), {
+        proposal: { id, event: stored.event },
+        ballot: ballot as never,
+        secret,
+        weight: member.weight,
+        path: tree.path(index),
+        votingWeight,
+      });
+      const result = await ledger.append(vote);
+      await write(
+        io.stdout,
+        values.json
+          ? `${JSON.stringify({ vote: result.id, nullifier, votingWeight: votingWeight.toString() })}\n`
+          : `voted: ${result.id}\nnullifier ${nullifier}\n`,
+      );
+    } finally {
+      await ledger.close();
+    }
   },
 };
