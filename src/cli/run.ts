@@ -4,6 +4,8 @@ import type { Command } from './command.js';
 import {
   proposalCreateCommand,
   proposalListCommand,
+  proposalShowCommand,
+  proposalSnapshotCommand,
   tallyCommand,
   voteCommand,
 } from './commands/governance.js';
@@ -26,6 +28,8 @@ export const commands: readonly Command[] = [
   repTopCommand,
   proposalCreateCommand,
   proposalListCommand,
+  proposalShowCommand,
+  proposalSnapshotCommand,
   voteCommand,
   tallyCommand,
 ];

@@ -157,6 +157,12 @@ describe('agora proposal list and tally', () => {
     expect(tally.tally.totals).toEqual({ for: '1', against: '0', abstain: '0' });
     expect(tally.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
 
+    const shown = JSON.parse((await agora(['proposal', 'show', id, '--home', home, '--json'])).stdout);
+    expect(shown).toMatchObject({ id, state: 'active', title: 'Blacklist mallory' });
+    const checked = await agora(['proposal', 'snapshot', id, '--home', home]);
+    expect(checked).toMatchObject({ code: 0, stderr: '' });
+    expect(checked.stdout).toContain('1 members, total 1');
+
     const badChoice = await agora(['vote', id, 'maybe', '--home', home]);
     expect(badChoice.code).toBe(1);
     expect(badChoice.stderr).toContain('[INVALID_BALLOT]');
@@ -174,6 +180,39 @@ describe('agora proposal list and tally', () => {
     expect(stake.code).toBe(1);
     expect(stake.stderr).toContain('[INVALID_ARGUMENT]');
   }, 60_000);
+
+  it('proposal snapshot refuses a ledger that lacks events the snapshot used', async () => {
+    // Home A knows three more agents and snapshots four equal members; home B receives everything but those three
+    // registrations, so it cannot rebuild the same tree.
+    const [homeA, homeB] = [join(dir, 'a'), join(dir, 'b')];
+    for (const home of [homeA, homeB]) expect((await agora(['init', '--home', home])).code).toBe(0);
+    const clock = new ManualClock(Date.now() - 60_000);
+    const others = await Promise.all(
+      [1, 2, 3].map(() => createAgentRegistration(generateAgentKey(), { clock })),
+    );
+    const othersFile = join(dir, 'others.jsonl');
+    await writeFile(othersFile, others.map((e) => `${canonicalJson(e)}\n`).join(''));
+    expect((await agora(['ledger', 'import', othersFile, '--home', homeA])).code).toBe(0);
+    const created = await agora(['proposal', 'create', '--home', homeA, '--title', 'Four voices', '--json']);
+    const { id, members } = JSON.parse(created.stdout);
+    expect(members).toBe(4);
+    expect((await agora(['proposal', 'snapshot', id, '--home', homeA])).code).toBe(0);
+
+    const skipped = new Set(others.map((e) => canonicalJson(e)));
+    const exported = (await agora(['ledger', 'export', '--home', homeA])).stdout;
+    const partial = join(dir, 'partial.jsonl');
+    await writeFile(
+      partial,
+      exported
+        .split('\n')
+        .filter((line) => line !== '' && !skipped.has(line))
+        .join('\n'),
+    );
+    expect((await agora(['ledger', 'import', partial, '--home', homeB])).code).toBe(0);
+    const refused = await agora(['proposal', 'snapshot', id, '--home', homeB]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[INVALID_STATE]');
+  });
 
   it('exit 1 with a typed error on a bad or unknown proposal id', async () => {
     const home = join(dir, 'operator');

@@ -7,6 +7,7 @@ import {
   type ProposalAction,
   type ProposalBody,
   parseBallot,
+  proposalState,
   snapshotFromLedger,
   tallyProposal,
   type WeightMode,
@@ -286,6 +287,93 @@ export const voteCommand: Command = {
           ? `${JSON.stringify({ vote: result.id, nullifier, votingWeight: votingWeight.toString() })}\n`
           : `voted: ${result.id}\nnullifier ${nullifier}\n`,
       );
+    } finally {
+      await ledger.close();
+    }
+  },
+};
+
+export const proposalShowCommand: Command = {
+  name: 'proposal show',
+  summary: 'a proposal, its state now and its rules',
+  usage: '<proposal id> [--home DIR] [--json]',
+  help: [homeHelp, ['--json', 'print as JSON']],
+  options: { json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = proposalId(positionals);
+    const ledger = await openHomeLedger(home);
+    try {
+      const stored = await ledger.get(id);
+      if (stored?.event.type !== 'proposal.created')
+        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
+      const proposal = stored.event.body as unknown as ProposalBody;
+      const { outcome } = await tallyProposal(ledger, id);
+      const state = proposalState(proposal, unixSeconds(systemClock), outcome);
+      if (values.json) {
+        await write(
+          io.stdout,
+          `${JSON.stringify({ id, proposer: stored.event.author, state, ...proposal })}\n`,
+        );
+        return;
+      }
+      const lines = [
+        `proposal   ${id}`,
+        `title      ${proposal.title}`,
+        `state      ${state}`,
+        `proposer   ${stored.event.author}`,
+        `options    ${proposal.options.join(', ')} (${proposal.counting}, weights by ${proposal.weightMode})`,
+        `rules      quorum ${proposal.quorum / 100}%, threshold ${proposal.threshold / 100}%, min weight ${proposal.minWeight}`,
+        `window     ${iso(proposal.window.opens)} .. ${iso(proposal.window.closes)}`,
+        `snapshot   ${proposal.snapshot.members} members, total ${proposal.snapshot.total}, as of ${iso(proposal.snapshot.asOf)}`,
+        ...proposal.actions.map((action) => `action     ${JSON.stringify(action)}`),
+        '',
+      ];
+      await write(io.stdout, lines.join('\n'));
+    } finally {
+      await ledger.close();
+    }
+  },
+};
+
+export const proposalSnapshotCommand: Command = {
+  name: 'proposal snapshot',
+  summary: "rebuild a proposal's weight snapshot from the ledger and check its root",
+  usage: '<proposal id> [--home DIR] [--json]',
+  help: [homeHelp, ['--json', 'print the members and weights as JSON']],
+  options: { json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = proposalId(positionals);
+    const ledger = await openHomeLedger(home);
+    try {
+      const stored = await ledger.get(id);
+      if (stored?.event.type !== 'proposal.created')
+        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
+      const proposal = stored.event.body as unknown as ProposalBody;
+      const snapshot = await snapshotFromLedger(ledger, {
+        mode: proposal.weightMode,
+        asOf: proposal.snapshot.asOf,
+        minWeight: BigInt(proposal.minWeight),
+      });
+      const root = snapshot.root.toString();
+      if (values.json) {
+        const members = snapshot.members.map((m) => ({ agent: m.agent, weight: m.weight.toString() }));
+        await write(
+          io.stdout,
+          `${JSON.stringify({ id, root, matches: root === proposal.snapshot.root, members })}\n`,
+        );
+      }
+      if (root !== proposal.snapshot.root)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `the ledger gives root ${root}, the proposal says ${proposal.snapshot.root}: events it used are missing here`,
+        );
+      if (!values.json)
+        await write(
+          io.stdout,
+          `snapshot of ${id} checked: ${snapshot.members.length} members, total ${snapshot.total}, root ${root}\n`,
+        );
     } finally {
       await ledger.close();
     }
