@@ -10,7 +10,7 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { type AgentKey, BN254_SCALAR_FIELD, signObject } from '../identity/index.js';
-import type { EventTypeDefinition, LedgerEvent } from '../ledger/index.js';
+import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
 import type { CountingMethod } from './counting/index.js';
 import { YES_NO_OPTIONS } from './counting/index.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
@@ -185,3 +185,14 @@ export const proposalCreatedType: EventTypeDefinition = {
     if (!registered) invalid('the proposer has no agent.registered event');
   },
 };
+
+/** The stored proposal `id` of `ledger`: its event and body; `NOT_FOUND` when the ledger holds no such proposal. */
+export async function readProposal(
+  ledger: Ledger,
+  id: string,
+): Promise<{ event: LedgerEvent; body: ProposalBody }> {
+  const stored = await ledger.get(id);
+  if (stored?.event.type !== 'proposal.created')
+    throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
+  return { event: stored.event, body: stored.event.body as unknown as ProposalBody };
+}

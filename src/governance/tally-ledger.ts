@@ -1,4 +1,3 @@
-import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import {
   type BallotOf,
@@ -10,7 +9,7 @@ import {
   parseBallot,
   type Tally,
 } from './counting/index.js';
-import type { ProposalBody } from './proposal.js';
+import { type ProposalBody, readProposal } from './proposal.js';
 import type { VoteBody } from './vote.js';
 
 /** A proposal's result as any replica derives it from its ledger. */
@@ -34,10 +33,7 @@ export interface ProposalResult {
  * they arrived in. Quorum is measured against the snapshot's total weight.
  */
 export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
-  const stored = await ledger.get(proposalId);
-  if (stored?.event.type !== 'proposal.created')
-    throw new AgoraError(ErrorCode.NotFound, `no proposal ${proposalId} in this ledger`);
-  const proposal = stored.event.body as unknown as ProposalBody;
+  const { body: proposal } = await readProposal(ledger, proposalId);
   const byNullifier = new Map<string, { id: string; body: VoteBody }[]>();
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
     if (event.type !== 'vote.cast') continue;

@@ -2,37 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration } from '../../src/ledger/index.js';
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function agora(
-  argv: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Outcome> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  stdin.end(options.stdin ?? '');
-  const code = await run(argv, { stdout, stderr, stdin, env: options.env ?? {} });
-  return { code, stdout: out, stderr: err };
-}
+import { agora } from './harness.js';
 
 let dir: string;
 beforeAll(async () => {

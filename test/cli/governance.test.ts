@@ -1,32 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import { canonicalJson, ManualClock } from '../../src/core/index.js';
 import { castVote, computeSnapshot, createProposal } from '../../src/governance/index.js';
 import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { MembershipTree, Prover, releaseCurve } from '../../src/zk/index.js';
+import { agora } from './harness.js';
 
 const NOW = 1_800_000_000;
 const at = (seconds: number) => new ManualClock(seconds * 1000);
-
-async function agora(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [stdout, stderr, stdin] = [new PassThrough(), new PassThrough(), new PassThrough()];
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  stdin.end('');
-  const code = await run(argv, { stdout, stderr, stdin, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 let dir: string;
 let events: LedgerEvent[];

@@ -8,6 +8,7 @@ import {
   type ProposalBody,
   parseBallot,
   proposalState,
+  readProposal,
   snapshotFromLedger,
   tallyProposal,
   type WeightMode,
@@ -240,10 +241,7 @@ export const voteCommand: Command = {
     const key = await loadHomeKey(home);
     const ledger = await openHomeLedger(home);
     try {
-      const stored = await ledger.get(id);
-      if (stored?.event.type !== 'proposal.created')
-        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
-      const proposal = stored.event.body as unknown as ProposalBody;
+      const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
       const snapshot = await snapshotFromLedger(ledger, {
         mode: proposal.weightMode,
@@ -273,7 +271,7 @@ export const voteCommand: Command = {
         );
       const tree = await MembershipTree.build(snapshot.members);
       const vote = await castVote(await Prover.load(), {
-        proposal: { id, event: stored.event },
+        proposal: { id, event: stored },
         ballot: ballot as never,
         secret,
         weight: member.weight,
@@ -304,24 +302,18 @@ export const proposalShowCommand: Command = {
     const id = proposalId(positionals);
     const ledger = await openHomeLedger(home);
     try {
-      const stored = await ledger.get(id);
-      if (stored?.event.type !== 'proposal.created')
-        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
-      const proposal = stored.event.body as unknown as ProposalBody;
+      const { event: stored, body: proposal } = await readProposal(ledger, id);
       const { outcome } = await tallyProposal(ledger, id);
       const state = proposalState(proposal, unixSeconds(systemClock), outcome);
       if (values.json) {
-        await write(
-          io.stdout,
-          `${JSON.stringify({ id, proposer: stored.event.author, state, ...proposal })}\n`,
-        );
+        await write(io.stdout, `${JSON.stringify({ id, proposer: stored.author, state, ...proposal })}\n`);
         return;
       }
       const lines = [
         `proposal   ${id}`,
         `title      ${proposal.title}`,
         `state      ${state}`,
-        `proposer   ${stored.event.author}`,
+        `proposer   ${stored.author}`,
         `options    ${proposal.options.join(', ')} (${proposal.counting}, weights by ${proposal.weightMode})`,
         `rules      quorum ${proposal.quorum / 100}%, threshold ${proposal.threshold / 100}%, min weight ${proposal.minWeight}`,
         `window     ${iso(proposal.window.opens)} .. ${iso(proposal.window.closes)}`,
@@ -347,10 +339,7 @@ export const proposalSnapshotCommand: Command = {
     const id = proposalId(positionals);
     const ledger = await openHomeLedger(home);
     try {
-      const stored = await ledger.get(id);
-      if (stored?.event.type !== 'proposal.created')
-        throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
-      const proposal = stored.event.body as unknown as ProposalBody;
+      const { body: proposal } = await readProposal(ledger, id);
       const snapshot = await snapshotFromLedger(ledger, {
         mode: proposal.weightMode,
         asOf: proposal.snapshot.asOf,
