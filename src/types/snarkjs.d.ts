@@ -54,19 +54,7 @@ declare module 'snarkjs' {
     r: bigint;
     pairingEq(...points: Uint8Array[]): Promise<boolean>;
     /** ffjavascript's thread manager: runs tasks of WASM calls in its worker threads. */
-    tm: {
-      queueAction(task: unknown[]): Promise<Uint8Array[]>;
-      startSyncOp(): void;
-      endSyncOp(): void;
-      alloc(length: number): number;
-      allocBuff(buffer: Uint8Array): number;
-      instance: { exports: Record<string, (...args: number[]) => number> };
-    };
-    name: string;
-    /** Sizes of a prepared G1 and G2 point and of a target-group element, in bytes. */
-    prePSize: number;
-    preQSize: number;
-    Gt: { n8: number };
+    tm: { queueAction(task: unknown[]): Promise<Uint8Array[]> };
     terminate(): Promise<void>;
   }
   export const curves: {

@@ -34,75 +34,6 @@ function coefficient(): bigint {
   }
 }
 
-/** Pairs per worker task: few enough to spread a batch over every worker, many enough to save messages. */
-const PAIRS_PER_TASK = 16;
-
-/**
- * Whether prod e(P_i, Q_i) = 1 for points given as [P_0, Q_0, P_1, Q_1, ...]. Like ffjavascript's `pairingEq`, but
- * each worker task runs the Miller loops of several pairs and multiplies them together, so a batch costs a few
- * messages instead of one per pair; the main thread multiplies the partial products and runs one final
- * exponentiation.
- */
-async function pairingProductIsOne(curve: snarkjs.Curve, points: readonly Uint8Array[]): Promise<boolean> {
-  const pairs = points.length / 2;
-  const tasks: Promise<Uint8Array[]>[] = [];
-  for (let start = 0; start < pairs; start += PAIRS_PER_TASK) {
-    const task: unknown[] = [{ cmd: 'ALLOC', var: 0, len: curve.Gt.n8 }];
-    task.push({ cmd: 'CALL', fnName: 'ftm_one', params: [{ var: 0 }] });
-    for (let i = start; i < Math.min(pairs, start + PAIRS_PER_TASK); i++) {
-      const base = 1 + 5 * (i - start);
-      task.push(
-        { cmd: 'ALLOCSET', var: base, buff: curve.G1.toJacobian(points[2 * i] as Uint8Array) },
-        { cmd: 'ALLOC', var: base + 1, len: curve.prePSize },
-        { cmd: 'ALLOCSET', var: base + 2, buff: curve.G2.toJacobian(points[2 * i + 1] as Uint8Array) },
-        { cmd: 'ALLOC', var: base + 3, len: curve.preQSize },
-        { cmd: 'ALLOC', var: base + 4, len: curve.Gt.n8 },
-        { cmd: 'CALL', fnName: `${curve.name}_prepareG1`, params: [{ var: base }, { var: base + 1 }] },
-        { cmd: 'CALL', fnName: `${curve.name}_prepareG2`, params: [{ var: base + 2 }, { var: base + 3 }] },
-        {
-          cmd: 'CALL',
-          fnName: `${curve.name}_millerLoop`,
-          params: [{ var: base + 1 }, { var: base + 3 }, { var: base + 4 }],
-        },
-        { cmd: 'CALL', fnName: 'ftm_mul', params: [{ var: 0 }, { var: base + 4 }, { var: 0 }] },
-      );
-    }
-    task.push({ cmd: 'GET', out: 0, var: 0, len: curve.Gt.n8 });
-    tasks.push(curve.tm.queueAction(task));
-  }
-  const partial = (await Promise.all(tasks)).map((result) => result[0] as Uint8Array);
-  const { tm } = curve;
-  // Fail closed: a missing WebAssembly export is an error, never a silent "equal".
-  const wasm = (name: string) => {
-    const fn = tm.instance.exports[name];
-    if (typeof fn !== 'function') throw new Error(`ffjavascript has no ${name}`);
-    return fn;
-  };
-  const [one, mul, finalExponentiation, eq] = [
-    'ftm_one',
-    'ftm_mul',
-    `${curve.name}_finalExponentiation`,
-    'ftm_eq',
-  ].map(wasm) as [
-    (...args: number[]) => number,
-    (...args: number[]) => number,
-    (...args: number[]) => number,
-    (...args: number[]) => number,
-  ];
-  tm.startSyncOp();
-  try {
-    const product = tm.alloc(curve.Gt.n8);
-    const identity = tm.alloc(curve.Gt.n8);
-    one(product);
-    one(identity);
-    for (const value of partial) mul(product, tm.allocBuff(value), product);
-    finalExponentiation(product, product);
-    return eq(product, identity) === 1;
-  } finally {
-    tm.endSyncOp();
-  }
-}
-
 /**
  * Groth16 verification of vote proofs, alone or many at once: `prod e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) *
  * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) == 1` with independent random 128-bit `r_j`, one multi-pairing
@@ -211,7 +142,7 @@ export class Verifier {
     const inputs = await sum(icBases, icScalarBytes);
     const commitments = await sum(cBases, cScalars);
     const alpha = G1.timesScalar(this.key.alpha, coefficientSum);
-    return pairingProductIsOne(curve, [
+    return curve.pairingEq(
       ...pairs,
       inputs,
       this.key.gamma,
@@ -219,7 +150,7 @@ export class Verifier {
       this.key.delta,
       alpha,
       this.key.beta,
-    ]);
+    );
   }
 
   private async bisect(
