@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
 import type { CliIo } from './io.js';
 
 /** Parsed option values as `node:util` parseArgs returns them. */
@@ -26,4 +27,11 @@ export interface CommandContext {
   readonly positionals: string[];
   /** The agora home directory: --home, else AGORA_HOME, else ~/.agora402. */
   readonly home: string;
+}
+
+/** A positional id (agent, proposal): 32 bytes of lower-case hex, else `INVALID_ARGUMENT` naming what it is. */
+export function idArgument(value: string | undefined, what: string): string {
+  if (!isLowerHex(value, 32))
+    throw new AgoraError(ErrorCode.InvalidArgument, `${what} id is 32 bytes of lower-case hex`);
+  return value;
 }

@@ -40,6 +40,19 @@ export function openHomeLedger(root: string): Promise<Ledger> {
   return Ledger.open(homePaths(root).ledger, { registry: defaultRegistry() });
 }
 
+/** Runs `task` on the home ledger and closes it whatever happens. */
+export async function withHomeLedger<T>(root: string, task: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const ledger = await openHomeLedger(root);
+  try {
+    return await task(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** The `--home` line of every command's help. */
+export const HOME_HELP = ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'] as const;
+
 export function loadHomeKey(root: string) {
   return loadAgentKey(homePaths(root).key);
 }

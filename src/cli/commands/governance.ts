@@ -1,4 +1,4 @@
-import { AgoraError, ErrorCode, isDecimal, isLowerHex, systemClock, unixSeconds } from '../../core/index.js';
+import { AgoraError, ErrorCode, isDecimal, systemClock, unixSeconds } from '../../core/index.js';
 import {
   type CountingMethod,
   castVote,
@@ -16,18 +16,9 @@ import {
 } from '../../governance/index.js';
 import { zkIdentity } from '../../identity/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
-import type { Command } from '../command.js';
-import { loadHomeKey, openHomeLedger } from '../home.js';
+import { type Command, idArgument } from '../command.js';
+import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
-
-const homeHelp = ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'] as const;
-
-function proposalId(positionals: string[]): string {
-  const id = positionals[0] as string;
-  if (!isLowerHex(id, 32))
-    throw new AgoraError(ErrorCode.InvalidArgument, 'a proposal id is 32 bytes of lower-case hex');
-  return id;
-}
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -35,11 +26,10 @@ export const proposalListCommand: Command = {
   name: 'proposal list',
   summary: 'the proposals in the ledger, newest first',
   usage: '[--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print as JSON lines']],
+  help: [HOME_HELP, ['--json', 'print as JSON lines']],
   options: { json: { type: 'boolean' } },
   async run({ io, home, values }) {
-    const ledger = await openHomeLedger(home);
-    try {
+    await withHomeLedger(home, async (ledger) => {
       for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
         const body = event.body as unknown as ProposalBody;
         const line = values.json
@@ -47,9 +37,7 @@ export const proposalListCommand: Command = {
           : `${id}  ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} .. ${iso(body.window.closes)}  ${body.title}`;
         await write(io.stdout, `${line}\n`);
       }
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
 
@@ -57,18 +45,12 @@ export const tallyCommand: Command = {
   name: 'tally',
   summary: "a proposal's result, counted from the votes in the ledger",
   usage: '<proposal id> [--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print as JSON (weights as decimal strings)']],
+  help: [HOME_HELP, ['--json', 'print as JSON (weights as decimal strings)']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
-    const id = proposalId(positionals);
-    const ledger = await openHomeLedger(home);
-    let result: Awaited<ReturnType<typeof tallyProposal>>;
-    try {
-      result = await tallyProposal(ledger, id);
-    } finally {
-      await ledger.close();
-    }
+    const id = idArgument(positionals[0], 'a proposal');
+    const result = await withHomeLedger(home, (ledger) => tallyProposal(ledger, id));
     if (values.json) {
       const text = JSON.stringify({ id, ...result }, (_, value) =>
         typeof value === 'bigint' ? value.toString() : value,
@@ -118,7 +100,7 @@ export const proposalCreateCommand: Command = {
   usage:
     '--title TEXT [--options a,b,...] [--counting METHOD] [--weight-mode MODE] [--closes UNIX] ... [--json]',
   help: [
-    homeHelp,
+    HOME_HELP,
     ['--title TEXT', 'what is decided'],
     ['--options LIST', 'comma-separated option names (default for,against,abstain)'],
     ['--counting METHOD', 'single | approval | ranked | weighted (default single)'],
@@ -147,7 +129,8 @@ export const proposalCreateCommand: Command = {
     json: { type: 'boolean' },
   },
   async run({ io, home, values }) {
-    if (typeof values.title !== 'string') throw new AgoraError(ErrorCode.Usage, '--title is required');
+    const title = values.title;
+    if (typeof title !== 'string') throw new AgoraError(ErrorCode.Usage, '--title is required');
     const now = unixSeconds(systemClock);
     const opens = integer(values.opens, '--opens', now);
     const closes = integer(values.closes, '--closes', opens + 86_400);
@@ -165,12 +148,11 @@ export const proposalCreateCommand: Command = {
       })),
     ];
     const key = await loadHomeKey(home);
-    const ledger = await openHomeLedger(home);
-    try {
+    await withHomeLedger(home, async (ledger) => {
       const asOf = Math.min(now, opens);
       const snapshot = await snapshotFromLedger(ledger, { mode, asOf, minWeight: BigInt(minWeight) });
       const body: ProposalBody = {
-        title: values.title,
+        title,
         options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
         counting: (values.counting ?? 'single') as CountingMethod,
         weightMode: mode,
@@ -199,9 +181,7 @@ export const proposalCreateCommand: Command = {
           ? `${JSON.stringify(summary)}\n`
           : `proposal ${id}\nsnapshot ${summary.members} members, total weight ${summary.total}\n`,
       );
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
 
@@ -226,7 +206,7 @@ export const voteCommand: Command = {
   summary: 'vote on a proposal anonymously (a zero-knowledge proof of membership and weight)',
   usage: '<proposal id> <choice> [--voting-weight N] [--home DIR] [--json]',
   help: [
-    homeHelp,
+    HOME_HELP,
     ['<choice>', 'single: an option; approval and ranked: a,b,c; weighted: a=6000,b=4000 (basis points)'],
     [
       '--voting-weight N',
@@ -237,10 +217,9 @@ export const voteCommand: Command = {
   options: { 'voting-weight': { type: 'string' }, json: { type: 'boolean' } },
   positionals: { min: 2, max: 2 },
   async run({ io, home, values, positionals }) {
-    const id = proposalId(positionals);
+    const id = idArgument(positionals[0], 'a proposal');
     const key = await loadHomeKey(home);
-    const ledger = await openHomeLedger(home);
-    try {
+    await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
       const snapshot = await snapshotFromLedger(ledger, {
@@ -285,9 +264,7 @@ export const voteCommand: Command = {
           ? `${JSON.stringify({ vote: result.id, nullifier, votingWeight: votingWeight.toString() })}\n`
           : `voted: ${result.id}\nnullifier ${nullifier}\n`,
       );
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
 
@@ -295,13 +272,12 @@ export const proposalShowCommand: Command = {
   name: 'proposal show',
   summary: 'a proposal, its state now and its rules',
   usage: '<proposal id> [--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print as JSON']],
+  help: [HOME_HELP, ['--json', 'print as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
-    const id = proposalId(positionals);
-    const ledger = await openHomeLedger(home);
-    try {
+    const id = idArgument(positionals[0], 'a proposal');
+    await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const { outcome } = await tallyProposal(ledger, id);
       const state = proposalState(proposal, unixSeconds(systemClock), outcome);
@@ -322,9 +298,7 @@ export const proposalShowCommand: Command = {
         '',
       ];
       await write(io.stdout, lines.join('\n'));
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
 
@@ -332,13 +306,12 @@ export const proposalSnapshotCommand: Command = {
   name: 'proposal snapshot',
   summary: "rebuild a proposal's weight snapshot from the ledger and check its root",
   usage: '<proposal id> [--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print the members and weights as JSON']],
+  help: [HOME_HELP, ['--json', 'print the members and weights as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
-    const id = proposalId(positionals);
-    const ledger = await openHomeLedger(home);
-    try {
+    const id = idArgument(positionals[0], 'a proposal');
+    await withHomeLedger(home, async (ledger) => {
       const { body: proposal } = await readProposal(ledger, id);
       const snapshot = await snapshotFromLedger(ledger, {
         mode: proposal.weightMode,
@@ -363,8 +336,6 @@ export const proposalSnapshotCommand: Command = {
           io.stdout,
           `snapshot of ${id} checked: ${snapshot.members.length} members, total ${snapshot.total}, root ${root}\n`,
         );
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };

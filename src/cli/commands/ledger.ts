@@ -3,30 +3,18 @@ import { rename, unlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { AgoraError, ErrorCode } from '../../core/index.js';
-import type { Ledger } from '../../ledger/index.js';
 import type { Command } from '../command.js';
-import { openHomeLedger } from '../home.js';
+import { HOME_HELP, withHomeLedger } from '../home.js';
 import { Progress, write } from '../io.js';
-
-const homeHelp = ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'] as const;
-
-async function withLedger<T>(home: string, task: (ledger: Ledger) => Promise<T>): Promise<T> {
-  const ledger = await openHomeLedger(home);
-  try {
-    return await task(ledger);
-  } finally {
-    await ledger.close();
-  }
-}
 
 export const ledgerStatsCommand: Command = {
   name: 'ledger stats',
   summary: 'count the events in the ledger, by type',
   usage: '[--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print as JSON']],
+  help: [HOME_HELP, ['--json', 'print as JSON']],
   options: { json: { type: 'boolean' } },
   async run({ io, home, values }) {
-    const stats = await withLedger(home, async (ledger) => ledger.stats());
+    const stats = await withHomeLedger(home, async (ledger) => ledger.stats());
     if (values.json) {
       await write(io.stdout, `${JSON.stringify(stats)}\n`);
       return;
@@ -40,11 +28,11 @@ export const ledgerExportCommand: Command = {
   name: 'ledger export',
   summary: 'write every event as canonical JSON lines, in append order',
   usage: '[--home DIR] [--out FILE]',
-  help: [homeHelp, ['--out FILE', 'write to FILE (replaced whole, atomically) instead of stdout']],
+  help: [HOME_HELP, ['--out FILE', 'write to FILE (replaced whole, atomically) instead of stdout']],
   options: { out: { type: 'string' } },
   async run({ io, home, values }) {
     const out = values.out as string | undefined;
-    await withLedger(home, async (ledger) => {
+    await withHomeLedger(home, async (ledger) => {
       const temporary = out === undefined ? undefined : `${out}.${process.pid}.tmp`;
       const stream = temporary === undefined ? io.stdout : createWriteStream(temporary, { flags: 'wx' });
       const progress = new Progress(io.stderr, 'exported');
@@ -88,14 +76,14 @@ export const ledgerImportCommand: Command = {
   name: 'ledger import',
   summary: 'verify and import events from JSON lines (a file, or - for stdin)',
   usage: 'FILE|- [--home DIR] [--json]',
-  help: [homeHelp, ['--json', 'print the result as JSON']],
+  help: [HOME_HELP, ['--json', 'print the result as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const source = positionals[0] as string;
     const input = source === '-' ? io.stdin : await openForReading(source);
     const progress = new Progress(io.stderr, 'imported lines');
-    const result = await withLedger(home, (ledger) => {
+    const result = await withHomeLedger(home, (ledger) => {
       // readline emits lines as soon as it exists: create it only when the ledger is ready to consume them.
       const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
       return ledger.importLines(lines, { onProgress: (count) => progress.update(count) }).finally(() => {
