@@ -2,6 +2,7 @@ import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readDelegations } from './delegation.js';
+import type { ProposalBody } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
 /** Each agent's ZK commitment from its latest registration at or before `asOf` (same second: lowest id). */
@@ -56,4 +57,23 @@ export async function snapshotFromLedger(
     asOf: options.asOf,
     ...(options.minWeight === undefined ? {} : { minWeight: options.minWeight }),
   });
+}
+
+/** Rebuilds a proposal's snapshot from the ledger, with the proposal's mode, time and minimum weight. */
+export function rebuildSnapshot(ledger: Ledger, proposal: ProposalBody): Promise<Snapshot> {
+  return snapshotFromLedger(ledger, {
+    mode: proposal.weightMode,
+    asOf: proposal.snapshot.asOf,
+    minWeight: BigInt(proposal.minWeight),
+  });
+}
+
+/** `INVALID_STATE` unless the rebuilt snapshot has the proposal's root: events it was computed from are missing. */
+export function assertSnapshotMatches(proposal: ProposalBody, snapshot: Snapshot): void {
+  const root = snapshot.root.toString();
+  if (root !== proposal.snapshot.root)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `the ledger gives snapshot root ${root}, the proposal says ${proposal.snapshot.root}: import the events it was computed from`,
+    );
 }

@@ -12,7 +12,7 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { getPoseidon } from '../identity/index.js';
-import type { EventTypeDefinition, LedgerEvent } from '../ledger/index.js';
+import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
 import {
   ballotField,
   type MembershipPath,
@@ -44,6 +44,20 @@ function invalid(message: string): never {
 /** The field element a ballot is bound to in the proof: its canonical JSON, under the proposal id. */
 export function ballotHash(proposalId: string, ballot: unknown): bigint {
   return ballotField(proposalId, canonicalJson(ballot));
+}
+
+/** Where votes are indexed by nullifier: one key per proposal and nullifier. */
+const nullifierKey = (proposalId: string, nullifier: string) => `${proposalId}:${nullifier}`;
+
+/** The id of a stored vote on `proposalId` with this nullifier, if any (the first one in append order). */
+export async function findVote(
+  ledger: Ledger,
+  proposalId: string,
+  nullifier: string,
+): Promise<string | undefined> {
+  for await (const { id } of ledger.byIndex('nullifier', nullifierKey(proposalId, nullifier), { limit: 1 }))
+    return id;
+  return undefined;
 }
 
 /** The nullifier a voter's proof will carry for a proposal: Poseidon(scope, secret), as the circuit computes it. */
@@ -145,7 +159,8 @@ export function voteCastType(
   const verifier = () =>
     (loading ??=
       typeof verifierOrLoader === 'function' ? verifierOrLoader() : Promise.resolve(verifierOrLoader));
-  // Verdicts of the batch being appended, found by `prepare` with one multi-pairing and read back by `verify`.
+  // Verdicts of the batch being appended, found by `prepare` with one multi-pairing and read back by `verify`. Only
+  // votes that passed `checkVote` get one, so `verify` need not check them again.
   const verdicts = new WeakMap<LedgerEvent, boolean>();
   const proofOf = (event: LedgerEvent, body: VoteBody, proposal: ProposalBody): VoteProof => ({
     proof: event.proof as unknown as VoteProof['proof'],
@@ -171,17 +186,19 @@ export function voteCastType(
       });
     },
     async verify(event, context) {
-      const { body, proposal } = await checkVote(event, context.get);
-      const verdict =
-        verdicts.get(event) ?? (await (await verifier()).verify(proofOf(event, body, proposal)));
+      let verdict = verdicts.get(event);
       verdicts.delete(event);
+      if (verdict === undefined) {
+        const { body, proposal } = await checkVote(event, context.get);
+        verdict = await (await verifier()).verify(proofOf(event, body, proposal));
+      }
       if (!verdict)
         throw new AgoraError(ErrorCode.InvalidProof, 'vote.cast: the proof does not hold for this vote');
     },
     *indexes(event) {
       const body = event.body as unknown as VoteBody;
       yield ['proposal', body.proposal];
-      yield ['nullifier', `${body.proposal}:${body.nullifier}`];
+      yield ['nullifier', nullifierKey(body.proposal, body.nullifier)];
     },
   };
 }

@@ -1,14 +1,17 @@
 import { AgoraError, ErrorCode, isDecimal, systemClock, unixSeconds } from '../../core/index.js';
 import {
+  assertSnapshotMatches,
   type CountingMethod,
   castVote,
   createProposal,
+  findVote,
   nullifierOf,
   type ProposalAction,
   type ProposalBody,
   parseBallot,
   proposalState,
   readProposal,
+  rebuildSnapshot,
   snapshotFromLedger,
   tallyProposal,
   type WeightMode,
@@ -222,16 +225,8 @@ export const voteCommand: Command = {
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
-      const snapshot = await snapshotFromLedger(ledger, {
-        mode: proposal.weightMode,
-        asOf: proposal.snapshot.asOf,
-        minWeight: BigInt(proposal.minWeight),
-      });
-      if (snapshot.root.toString() !== proposal.snapshot.root)
-        throw new AgoraError(
-          ErrorCode.InvalidState,
-          "this ledger's events give another snapshot than the proposal's: import the events it was computed from",
-        );
+      const snapshot = await rebuildSnapshot(ledger, proposal);
+      assertSnapshotMatches(proposal, snapshot);
       const index = snapshot.members.findIndex((member) => member.agent === key.id);
       const member = snapshot.members[index];
       if (member === undefined)
@@ -243,11 +238,9 @@ export const voteCommand: Command = {
       const secret = (await zkIdentity(key)).secret;
       const nullifier = (await nullifierOf(id, secret)).toString();
       // A second vote would only be set aside as double-vote evidence, linked to the first: refuse it here.
-      for await (const earlier of ledger.byIndex('nullifier', `${id}:${nullifier}`))
-        throw new AgoraError(
-          ErrorCode.AlreadyExists,
-          `you already voted on this proposal (vote ${earlier.id})`,
-        );
+      const earlier = await findVote(ledger, id, nullifier);
+      if (earlier !== undefined)
+        throw new AgoraError(ErrorCode.AlreadyExists, `you already voted on this proposal (vote ${earlier})`);
       const tree = await MembershipTree.build(snapshot.members);
       const vote = await castVote(await Prover.load(), {
         proposal: { id, event: stored },
@@ -313,11 +306,7 @@ export const proposalSnapshotCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     await withHomeLedger(home, async (ledger) => {
       const { body: proposal } = await readProposal(ledger, id);
-      const snapshot = await snapshotFromLedger(ledger, {
-        mode: proposal.weightMode,
-        asOf: proposal.snapshot.asOf,
-        minWeight: BigInt(proposal.minWeight),
-      });
+      const snapshot = await rebuildSnapshot(ledger, proposal);
       const root = snapshot.root.toString();
       if (values.json) {
         const members = snapshot.members.map((m) => ({ agent: m.agent, weight: m.weight.toString() }));
@@ -326,11 +315,7 @@ export const proposalSnapshotCommand: Command = {
           `${JSON.stringify({ id, root, matches: root === proposal.snapshot.root, members })}\n`,
         );
       }
-      if (root !== proposal.snapshot.root)
-        throw new AgoraError(
-          ErrorCode.InvalidState,
-          `the ledger gives root ${root}, the proposal says ${proposal.snapshot.root}: events it used are missing here`,
-        );
+      assertSnapshotMatches(proposal, snapshot);
       if (!values.json)
         await write(
           io.stdout,
