@@ -3,10 +3,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, ManualClock, sha256, toHex, utf8 } from '../src/core/index.js';
-import { castVote, computeSnapshot, createProposal } from '../src/governance/index.js';
-import { generateAgentKey, zkIdentity } from '../src/identity/index.js';
-import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../src/ledger/index.js';
-import { loadVoteArtifacts, MembershipTree, Prover } from '../src/zk/index.js';
+import { castVote, createProposal } from '../src/governance/index.js';
+import { type LedgerEvent, parseEnvelope } from '../src/ledger/index.js';
+import { loadVoteArtifacts, Prover } from '../src/zk/index.js';
+import { stakedElectorate } from '../test/fixtures/electorate.js';
 import { progress } from './report.js';
 
 const NOW = 1_800_000_000;
@@ -26,23 +26,12 @@ export async function voteSet(voters: number): Promise<VoteSet> {
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as VoteSet;
 
   process.stderr.write(`governance bench: proving ${voters} votes once (about ${Math.ceil(voters / 2)} s)\n`);
-  const agents = await Promise.all(
-    Array.from({ length: voters }, async (_, i) => {
-      const key = generateAgentKey();
-      return { key, zk: await zkIdentity(key), stake: BigInt(1 + (i % 97)) * 1_000n };
-    }),
+  const electorate = await stakedElectorate(
+    Array.from({ length: voters }, (_, i) => BigInt(1 + (i % 97)) * 1_000n),
+    NOW,
+    NOW - 10,
   );
-  const registrations = await Promise.all(
-    agents.map((a) => createAgentRegistration(a.key, { clock: at(NOW - 10) })),
-  );
-  const snapshot = await computeSnapshot({
-    mode: 'stake',
-    base: new Map(agents.map((a) => [a.key.id, a.stake])),
-    commitments: new Map(agents.map((a) => [a.key.id, a.zk.commitment])),
-    delegations: [],
-    asOf: NOW,
-  });
-  const tree = await MembershipTree.build(snapshot.members);
+  const agents = electorate.voters;
   const event = createProposal(
     agents[0]?.key as (typeof agents)[number]['key'],
     {
@@ -55,12 +44,7 @@ export async function voteSet(voters: number): Promise<VoteSet> {
       window: { opens: NOW, closes: NOW + 86_400 },
       minWeight: '1',
       actions: [],
-      snapshot: {
-        asOf: NOW,
-        root: snapshot.root.toString(),
-        total: snapshot.total.toString(),
-        members: snapshot.members.length,
-      },
+      snapshot: electorate.summary,
     },
     { clock: at(NOW) },
   );
@@ -68,22 +52,21 @@ export async function voteSet(voters: number): Promise<VoteSet> {
   const prover = await Prover.load(artifacts);
   const tick = progress('proving votes');
   const votes: LedgerEvent[] = [];
-  for (const [index, member] of snapshot.members.entries()) {
-    const agent = agents.find((a) => a.key.id === member.agent) as (typeof agents)[number];
-    const options = ['a', 'b', 'c', 'd'];
+  const options = ['a', 'b', 'c', 'd'];
+  for (const [index, agent] of agents.entries()) {
     votes.push(
       await castVote(prover, {
         proposal,
         ballot: { ranking: [...options.slice(index % 4), ...options.slice(0, index % 4)] },
         secret: agent.zk.secret,
-        weight: member.weight,
-        path: tree.path(index),
+        weight: agent.stake,
+        path: electorate.path(agent),
         clock: at(NOW + 60 + index),
       }),
     );
-    tick(votes.length, snapshot.members.length);
+    tick(votes.length, agents.length);
   }
-  const set: VoteSet = { setup: [...registrations, event], votes };
+  const set: VoteSet = { setup: [...electorate.registrations, event], votes };
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify(set));
   return set;

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, ManualClock } from '../../src/core/index.js';
-import { castVote, computeSnapshot, createProposal } from '../../src/governance/index.js';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { castVote, createProposal } from '../../src/governance/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { MembershipTree, Prover, releaseCurve } from '../../src/zk/index.js';
+import { Prover, releaseCurve } from '../../src/zk/index.js';
+import { stakedElectorate } from '../fixtures/electorate.js';
 import { agora } from './harness.js';
 
 const NOW = 1_800_000_000;
@@ -18,20 +19,8 @@ let proposalId: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-cli-gov-'));
-  const agents = await Promise.all(
-    [300n, 500n, 200n].map(async (stake) => {
-      const key = generateAgentKey();
-      return { key, zk: await zkIdentity(key), stake };
-    }),
-  );
-  const snapshot = await computeSnapshot({
-    mode: 'stake',
-    base: new Map(agents.map((a) => [a.key.id, a.stake])),
-    commitments: new Map(agents.map((a) => [a.key.id, a.zk.commitment])),
-    delegations: [],
-    asOf: NOW,
-  });
-  const tree = await MembershipTree.build(snapshot.members);
+  const electorate = await stakedElectorate([300n, 500n, 200n], NOW, NOW - 5);
+  const agents = electorate.voters;
   const proposalEvent = createProposal(
     agents[0]?.key as (typeof agents)[number]['key'],
     {
@@ -44,7 +33,7 @@ beforeAll(async () => {
       window: { opens: NOW, closes: NOW + 600 },
       minWeight: '1',
       actions: [],
-      snapshot: { asOf: NOW, root: snapshot.root.toString(), total: snapshot.total.toString(), members: 3 },
+      snapshot: electorate.summary,
     },
     { clock: at(NOW) },
   );
@@ -53,23 +42,19 @@ beforeAll(async () => {
   const prover = await Prover.load();
   const rankings = [['weather', 'maps'], ['vectors'], ['maps', 'weather']];
   const votes = [];
-  for (const [i, member] of snapshot.members.entries()) {
-    const agent = agents.find((a) => a.key.id === member.agent) as (typeof agents)[number];
+  for (const [i, agent] of agents.entries()) {
     votes.push(
       await castVote(prover, {
         proposal,
-        ballot: { ranking: rankings[agents.indexOf(agent)] as string[] },
+        ballot: { ranking: rankings[i] as string[] },
         secret: agent.zk.secret,
-        weight: member.weight,
-        path: tree.path(i),
+        weight: agent.stake,
+        path: electorate.path(agent),
         clock: at(NOW + 10),
       }),
     );
   }
-  const registrations = await Promise.all(
-    agents.map((a) => createAgentRegistration(a.key, { clock: at(NOW - 5) })),
-  );
-  events = [...registrations, proposalEvent, ...votes];
+  events = [...electorate.registrations, proposalEvent, ...votes];
 }, 60_000);
 
 afterAll(async () => {

@@ -3,47 +3,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
   castVote,
-  computeSnapshot,
   createProposal,
   GovernedState,
   nullifierOf,
   type ProposalBody,
   proposalCreatedType,
-  type Snapshot,
   tallyProposal,
   voteCastType,
 } from '../../src/governance/index.js';
-import { type AgentKey, generateAgentKey, type ZkIdentity, zkIdentity } from '../../src/identity/index.js';
+import type { AgentKey } from '../../src/identity/index.js';
 import {
   agentRegisteredType,
-  createAgentRegistration,
   EventRegistry,
   Ledger,
   type LedgerEvent,
   parseEnvelope,
 } from '../../src/ledger/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Electorate, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
 const at = (seconds: number) => new ManualClock(seconds * 1000);
 
-interface Voter {
-  key: AgentKey;
-  zk: ZkIdentity;
-  stake: bigint;
-}
-
 let prover: Prover;
 let verifier: Verifier;
+let electorate: Electorate;
 let voters: Voter[];
-let snapshot: Snapshot;
-let tree: MembershipTree;
 let proposal: { id: string; event: LedgerEvent };
-let registrations: LedgerEvent[];
 
 const registry = () => new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
-const pathOf = (voter: Voter) => tree.path(snapshot.members.findIndex((m) => m.agent === voter.key.id));
 
 async function vote(voter: Voter, choice: string, options: { votingWeight?: bigint; when?: number } = {}) {
   return castVote(prover, {
@@ -51,7 +40,7 @@ async function vote(voter: Voter, choice: string, options: { votingWeight?: bigi
     ballot: { choice },
     secret: voter.zk.secret,
     weight: voter.stake,
-    path: pathOf(voter),
+    path: electorate.path(voter),
     votingWeight: options.votingWeight,
     clock: at(options.when ?? NOW + 100),
   });
@@ -59,23 +48,8 @@ async function vote(voter: Voter, choice: string, options: { votingWeight?: bigi
 
 beforeAll(async () => {
   [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
-  voters = await Promise.all(
-    [100n, 200n, 300n, 400n].map(async (stake) => {
-      const key = generateAgentKey();
-      return { key, zk: await zkIdentity(key), stake };
-    }),
-  );
-  registrations = await Promise.all(
-    voters.map((v) => createAgentRegistration(v.key, { clock: at(NOW - 10) })),
-  );
-  snapshot = await computeSnapshot({
-    mode: 'stake',
-    base: new Map(voters.map((v) => [v.key.id, v.stake])),
-    commitments: new Map(voters.map((v) => [v.key.id, v.zk.commitment])),
-    delegations: [],
-    asOf: NOW,
-  });
-  tree = await MembershipTree.build(snapshot.members);
+  electorate = await stakedElectorate([100n, 200n, 300n, 400n], NOW, NOW - 10);
+  voters = electorate.voters;
   const body: ProposalBody = {
     title: 'Raise the minimum reputation for the weather API',
     options: ['for', 'against', 'abstain'],
@@ -86,7 +60,7 @@ beforeAll(async () => {
     window: { opens: NOW, closes: NOW + 3_600 },
     minWeight: '1',
     actions: [{ type: 'parameter.set', name: 'weather.min_reputation', value: 10 }],
-    snapshot: { asOf: NOW, root: snapshot.root.toString(), total: snapshot.total.toString(), members: 4 },
+    snapshot: electorate.summary,
   };
   const event = createProposal(voters[3]?.key as AgentKey, body, { clock: at(NOW) });
   proposal = { id: parseEnvelope(event).id, event };
@@ -100,7 +74,7 @@ describe('anonymous votes on a proposal', () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
     const replica = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
     try {
-      await ledger.appendBatch([...registrations, proposal.event]);
+      await ledger.appendBatch([...electorate.registrations, proposal.event]);
       const votes = [await vote(a, 'for'), await vote(b, 'against'), await vote(c, 'for')];
       // a votes again (same nullifier, another weight): stored as evidence, only the lowest id counts.
       const again = await vote(a, 'for', { votingWeight: 50n });
@@ -185,7 +159,7 @@ describe('anonymous votes on a proposal', () => {
 
       // The honest vote lands; a replica fed the same events in reverse order reaches the same result.
       await ledger.append(honest);
-      await replica.appendBatch([...registrations, proposal.event]);
+      await replica.appendBatch([...electorate.registrations, proposal.event]);
       await replica.appendBatch([honest, again, ...votes].reverse());
       const mine = await tallyProposal(ledger, proposal.id);
       expect(await tallyProposal(replica, proposal.id)).toEqual(mine);
