@@ -1,45 +1,20 @@
+import { bn254 } from '@noble/curves/bn254.js';
+import { numberToBytesLE } from '@noble/curves/utils.js';
 import type * as snarkjs from 'snarkjs';
-
-function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-/** Little-endian bytes of a non-negative integer, as ffjavascript reads scalars. */
-export function toLE(value: bigint, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let rest = value;
-  for (let i = 0; i < bytes; i++) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
+import { bytesEqual } from '../core/index.js';
 
 // BN254: base field order p, curve parameter x0, and the G2 endomorphism psi = twist^-1 . Frobenius . twist,
 // psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) with xi = 9 + i.
-const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const X0 = 4965661367192848881n;
-
-type Fp2 = readonly [bigint, bigint];
-const fp2Mul = (a: Fp2, b: Fp2): Fp2 => [
-  (((a[0] * b[0] - a[1] * b[1]) % P) + P) % P,
-  (a[0] * b[1] + a[1] * b[0]) % P,
-];
-function fp2Pow(base: Fp2, exponent: bigint): Fp2 {
-  let result: Fp2 = [1n, 0n];
-  let square = base;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = fp2Mul(result, square);
-    square = fp2Mul(square, square);
-  }
-  return result;
-}
-const XI: Fp2 = [9n, 1n];
-const PSI_X = fp2Pow(XI, (P - 1n) / 3n);
-const PSI_Y = fp2Pow(XI, (P - 1n) / 2n);
+const { Fp, Fp2 } = bn254.fields;
+const XI = Fp2.fromBigTuple([9n, 1n]);
+const P = Fp.ORDER;
+const tuple = (a: { c0: bigint; c1: bigint }) => [a.c0, a.c1];
+const PSI_X = tuple(Fp2.pow(XI, (P - 1n) / 3n));
+const PSI_Y = tuple(Fp2.pow(XI, (P - 1n) / 2n));
 // psi^2 is x -> x * xi^((p^2-1)/3), y -> y * xi^((p^2-1)/2): Frobenius squared is the identity on Fp2.
-const PSI2_X = fp2Pow(XI, (P * P - 1n) / 3n);
-const PSI2_Y = fp2Pow(XI, (P * P - 1n) / 2n);
+const PSI2_X = tuple(Fp2.pow(XI, (P * P - 1n) / 3n));
+const PSI2_Y = tuple(Fp2.pow(XI, (P * P - 1n) / 2n));
 
 /**
  * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN
@@ -76,7 +51,7 @@ export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8A
       (x) => F2.mul(x, psi2X),
       (y) => F2.mul(y, psi2Y),
     );
-  const scalar = toLE(X0, 8);
+  const scalar = numberToBytesLE(X0, 8);
   const size = 3 * F2.n8;
   const perTask = 8;
   const tasks: Promise<Uint8Array[]>[] = [];
@@ -105,6 +80,6 @@ export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8A
     const left = G2.add(G2.add(G2.add(times, point), psi(times)), psi2(times));
     const right = psi(psi2(G2.double(times)));
     if (G2.isZero(left) || G2.isZero(right)) return G2.isZero(left) && G2.isZero(right);
-    return bytesEqualTo(G2.toAffine(left), G2.toAffine(right));
+    return bytesEqual(G2.toAffine(left), G2.toAffine(right));
   });
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
 import * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
-import { inG2Subgroup, toLE } from './g2-subgroup.js';
+import { inG2Subgroup } from './g2-subgroup.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
 /** A proof parsed into curve points, checked on its curves and in its subgroup. */
@@ -28,8 +29,7 @@ function bigints(value: unknown): unknown {
 /** A non-zero 128-bit coefficient from the CSPRNG: a cheater cannot guess it to cancel a bad proof. */
 function coefficient(): bigint {
   for (;;) {
-    let value = 0n;
-    for (const byte of randomBytes(16)) value = (value << 8n) | BigInt(byte);
+    const value = bytesToNumberBE(randomBytes(16));
     if (value !== 0n) return value;
   }
 }
@@ -115,7 +115,7 @@ export class Verifier {
       const r = coefficients[j] as bigint;
       pairs.push(G1.timesScalar(G1.neg(proof.a), r), proof.b);
       cBases.set(G1.toAffine(proof.c), j * 64);
-      cScalars.set(toLE(r, 32), j * 32);
+      cScalars.set(numberToBytesLE(r, 32), j * 32);
       coefficientSum = (coefficientSum + r) % F;
       icScalars[0] = ((icScalars[0] as bigint) + r) % F;
       proof.signals.forEach((signal, i) => {
@@ -126,7 +126,7 @@ export class Verifier {
     const icScalarBytes = new Uint8Array(this.key.ic.length * 32);
     this.key.ic.forEach((point, i) => {
       icBases.set(G1.toAffine(point), i * 64);
-      icScalarBytes.set(toLE(icScalars[i] as bigint, 32), i * 32);
+      icScalarBytes.set(numberToBytesLE(icScalars[i] as bigint, 32), i * 32);
     });
     // Worker threads pay off for a batch; one proof's few multiplications are cheaper here.
     const sum = async (bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> => {

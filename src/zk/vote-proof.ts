@@ -1,3 +1,4 @@
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
 import * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
@@ -34,9 +35,7 @@ export interface VoteProof {
 /** Maps 32 bytes (an event id, a ballot hash) into the BN254 scalar field, under a tag. */
 export function toField(tag: string, bytesOrHex: Uint8Array | string): bigint {
   const bytes = typeof bytesOrHex === 'string' ? fromHex(bytesOrHex) : bytesOrHex;
-  let value = 0n;
-  for (const byte of taggedHash(`agora402/${tag}`, bytes)) value = (value << 8n) | BigInt(byte);
-  return value % BN254_SCALAR_FIELD;
+  return bytesToNumberBE(taggedHash(`agora402/${tag}`, bytes)) % BN254_SCALAR_FIELD;
 }
 
 /** The public signals a statement and nullifier make, in the circuit's order. */
