@@ -35,3 +35,12 @@ export function idArgument(value: string | undefined, what: string): string {
     throw new AgoraError(ErrorCode.InvalidArgument, `${what} id is 32 bytes of lower-case hex`);
   return value;
 }
+
+/** A whole-number option (`--n 10`), or `fallback` when absent; `USAGE` for anything else. */
+export function wholeNumber(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number`);
+  return n;
+}

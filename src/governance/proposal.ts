@@ -12,7 +12,7 @@ import {
 import { type AgentKey, BN254_SCALAR_FIELD, signObject } from '../identity/index.js';
 import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
 import type { CountingMethod } from './counting/index.js';
-import { YES_NO_OPTIONS } from './counting/index.js';
+import { isYesNo } from './counting/index.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
 
 /** Something a proposal does when it passes (algorithmic governance). */
@@ -125,11 +125,7 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid(`counting must be one of ${COUNTING.join(', ')}`);
   if (!WEIGHT_MODES.includes(weightMode as WeightMode))
     invalid(`weightMode must be one of ${WEIGHT_MODES.join(', ')}`);
-  if (
-    counting === 'single' &&
-    options.includes('for') &&
-    (options.length !== 3 || !YES_NO_OPTIONS.every((o) => options.includes(o)))
-  )
+  if (counting === 'single' && options.includes('for') && !isYesNo(options as string[]))
     invalid('a yes/no proposal has exactly the options for, against, abstain');
   if (!isBasisPoints(quorum) || !isBasisPoints(threshold))
     invalid('quorum and threshold are 0 to 10000 basis points');

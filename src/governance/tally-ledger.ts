@@ -38,7 +38,9 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
     if (event.type !== 'vote.cast') continue;
     const body = event.body as unknown as VoteBody;
-    byNullifier.set(body.nullifier, [...(byNullifier.get(body.nullifier) ?? []), { id, body }]);
+    const group = byNullifier.get(body.nullifier) ?? [];
+    group.push({ id, body });
+    byNullifier.set(body.nullifier, group);
   }
   const ballots: Counted<BallotOf[CountingMethod]>[] = [];
   const counted: string[] = [];

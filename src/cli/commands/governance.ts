@@ -19,7 +19,7 @@ import {
 } from '../../governance/index.js';
 import { zkIdentity } from '../../identity/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
-import { type Command, idArgument } from '../command.js';
+import { type Command, idArgument, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
@@ -89,14 +89,6 @@ export const tallyCommand: Command = {
   },
 };
 
-function integer(value: unknown, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number`);
-  return n;
-}
-
 export const proposalCreateCommand: Command = {
   name: 'proposal create',
   summary: 'snapshot the weights from the ledger and sign a proposal into it',
@@ -135,8 +127,8 @@ export const proposalCreateCommand: Command = {
     const title = values.title;
     if (typeof title !== 'string') throw new AgoraError(ErrorCode.Usage, '--title is required');
     const now = unixSeconds(systemClock);
-    const opens = integer(values.opens, '--opens', now);
-    const closes = integer(values.closes, '--closes', opens + 86_400);
+    const opens = wholeNumber(values.opens, '--opens', now);
+    const closes = wholeNumber(values.closes, '--closes', opens + 86_400);
     const minWeight = typeof values['min-weight'] === 'string' ? values['min-weight'] : '1';
     if (!isDecimal(minWeight)) throw new AgoraError(ErrorCode.Usage, '--min-weight takes a whole number');
     const mode = (values['weight-mode'] ?? 'equal') as WeightMode;
@@ -159,8 +151,8 @@ export const proposalCreateCommand: Command = {
         options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
         counting: (values.counting ?? 'single') as CountingMethod,
         weightMode: mode,
-        quorum: integer(values.quorum, '--quorum', 2_000),
-        threshold: integer(values.threshold, '--threshold', 5_000),
+        quorum: wholeNumber(values.quorum, '--quorum', 2_000),
+        threshold: wholeNumber(values.threshold, '--threshold', 5_000),
         window: { opens, closes },
         minWeight,
         actions,
@@ -233,7 +225,7 @@ export const voteCommand: Command = {
         throw new AgoraError(ErrorCode.NotFound, 'you hold no weight in this proposal');
       const votingWeight =
         typeof values['voting-weight'] === 'string'
-          ? BigInt(integer(values['voting-weight'], '--voting-weight', 0))
+          ? BigInt(wholeNumber(values['voting-weight'], '--voting-weight', 0))
           : member.weight;
       const secret = (await zkIdentity(key)).secret;
       const nullifier = (await nullifierOf(id, secret)).toString();

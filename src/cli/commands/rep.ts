@@ -1,6 +1,6 @@
 import { AgoraError, ErrorCode } from '../../core/index.js';
 import { Reputation } from '../../reputation/index.js';
-import { type Command, idArgument } from '../command.js';
+import { type Command, idArgument, wholeNumber } from '../command.js';
 import { HOME_HELP, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
@@ -45,9 +45,8 @@ export const repTopCommand: Command = {
   help: [HOME_HELP, ['--n N', 'how many (default 10)'], ['--json', 'print as JSON']],
   options: { n: { type: 'string' }, json: { type: 'boolean' } },
   async run({ io, home, values }) {
-    const n = values.n === undefined ? 10 : Number(values.n);
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new AgoraError(ErrorCode.Usage, '--n takes a positive whole number');
+    const n = wholeNumber(values.n, '--n', 10);
+    if (n <= 0) throw new AgoraError(ErrorCode.Usage, '--n takes a positive whole number');
     const reputation = await homeReputation(home);
     const top = reputation.top(n);
     if (values.json) {

@@ -10,7 +10,14 @@ export {
   type WeightedBallot,
 } from './ballot.js';
 export { count } from './count.js';
-export { BASIS_POINTS, type DecisionRules, decide, type Outcome, YES_NO_OPTIONS } from './outcome.js';
+export {
+  BASIS_POINTS,
+  type DecisionRules,
+  decide,
+  isYesNo,
+  type Outcome,
+  YES_NO_OPTIONS,
+} from './outcome.js';
 export { countApproval, countSingle, countWeighted } from './plurality.js';
 export { countRanked } from './runoff.js';
 export type { RunoffRound, Tally } from './tally.js';

@@ -25,6 +25,13 @@ export interface Outcome {
 /** The options of a yes/no proposal counted with `single`; abstentions count toward quorum only. */
 export const YES_NO_OPTIONS = ['for', 'against', 'abstain'] as const;
 
+/** Whether `options` are exactly those of a yes/no proposal (in any order). */
+export function isYesNo(options: readonly string[]): boolean {
+  return (
+    options.length === YES_NO_OPTIONS.length && YES_NO_OPTIONS.every((option) => options.includes(option))
+  );
+}
+
 function basisPoints(value: number, field: string): bigint {
   if (!Number.isInteger(value) || value < 0 || value > 10_000)
     throw new AgoraError(
@@ -46,10 +53,7 @@ export function decide(tally: Tally, rules: DecisionRules, totalWeight: bigint):
   const quorumReached = tally.participation * BASIS_POINTS >= quorum * totalWeight;
   if (!quorumReached) return { state: 'defeated', quorumReached, reason: 'quorum' };
 
-  const yesNo =
-    tally.method === 'single' &&
-    Object.keys(tally.totals).length === YES_NO_OPTIONS.length &&
-    YES_NO_OPTIONS.every((option) => option in tally.totals);
+  const yesNo = tally.method === 'single' && isYesNo(Object.keys(tally.totals));
   let totals = tally.totals;
   let decisive: bigint;
   if (yesNo) {

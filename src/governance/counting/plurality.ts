@@ -1,12 +1,24 @@
-import type { ApprovalBallot, Counted, SingleBallot, WeightedBallot } from './ballot.js';
+import type { ApprovalBallot, Counted, CountingMethod, SingleBallot, WeightedBallot } from './ballot.js';
 import { SPLIT_TOTAL } from './ballot.js';
 import { leaders, type Tally, weightOf, zeroTotals } from './tally.js';
 
+/** Adds up what each ballot gives each option (`shares` of a ballot: [option, amount] pairs). */
+function addUp<B>(
+  method: CountingMethod,
+  options: readonly string[],
+  ballots: readonly Counted<B>[],
+  scale: bigint,
+  shares: (ballot: B, weight: bigint) => Iterable<readonly [string, bigint]>,
+): Tally {
+  const totals = zeroTotals(options);
+  for (const { weight, ballot } of ballots)
+    for (const [option, amount] of shares(ballot, weight)) totals[option] = (totals[option] ?? 0n) + amount;
+  return { method, totals, scale, participation: weightOf(ballots), winners: leaders(totals) };
+}
+
 /** `single`: each ballot's weight goes to its one choice; the most weighted option leads. */
 export function countSingle(options: readonly string[], ballots: readonly Counted<SingleBallot>[]): Tally {
-  const totals = zeroTotals(options);
-  for (const { weight, ballot } of ballots) totals[ballot.choice] = (totals[ballot.choice] ?? 0n) + weight;
-  return { method: 'single', totals, scale: 1n, participation: weightOf(ballots), winners: leaders(totals) };
+  return addUp('single', options, ballots, 1n, (ballot, weight) => [[ballot.choice, weight]]);
 }
 
 /** `approval`: each ballot gives its whole weight to every option it approves. */
@@ -14,16 +26,9 @@ export function countApproval(
   options: readonly string[],
   ballots: readonly Counted<ApprovalBallot>[],
 ): Tally {
-  const totals = zeroTotals(options);
-  for (const { weight, ballot } of ballots)
-    for (const option of ballot.approve) totals[option] = (totals[option] ?? 0n) + weight;
-  return {
-    method: 'approval',
-    totals,
-    scale: 1n,
-    participation: weightOf(ballots),
-    winners: leaders(totals),
-  };
+  return addUp('approval', options, ballots, 1n, (ballot, weight) =>
+    ballot.approve.map((o) => [o, weight] as const),
+  );
 }
 
 /** `weighted`: each ballot's weight is split by its basis points; totals stay exact in 1/10,000 units. */
@@ -31,15 +36,7 @@ export function countWeighted(
   options: readonly string[],
   ballots: readonly Counted<WeightedBallot>[],
 ): Tally {
-  const totals = zeroTotals(options);
-  for (const { weight, ballot } of ballots)
-    for (const [option, share] of Object.entries(ballot.split))
-      totals[option] = (totals[option] ?? 0n) + weight * BigInt(share);
-  return {
-    method: 'weighted',
-    totals,
-    scale: BigInt(SPLIT_TOTAL),
-    participation: weightOf(ballots),
-    winners: leaders(totals),
-  };
+  return addUp('weighted', options, ballots, BigInt(SPLIT_TOTAL), (ballot, weight) =>
+    Object.entries(ballot.split).map(([option, share]) => [option, weight * BigInt(share)] as const),
+  );
 }
