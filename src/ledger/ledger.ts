@@ -275,7 +275,9 @@ export class Ledger {
           value: id,
         });
         const slot = `${name}${SEP}${value}`;
-        pendingIndex.set(slot, [...(pendingIndex.get(slot) ?? []), event]);
+        const indexed = pendingIndex.get(slot) ?? [];
+        indexed.push(event);
+        pendingIndex.set(slot, indexed);
       }
       results.push({ id, seq, added: true });
     }
