@@ -9,4 +9,5 @@ export * from './ledger/index.js';
 export * from './lightning/index.js';
 export * from './receipts/index.js';
 export * from './reputation/index.js';
+export * from './stake/index.js';
 export * from './zk/index.js';

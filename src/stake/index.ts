@@ -1,0 +1,39 @@
+export {
+  StakeCustodian,
+  type StakeCustodianApi,
+  type StakeCustodianOptions,
+  type StakeOffer,
+  type StakeOfferRequest,
+} from './custodian.js';
+export {
+  createStakeLocked,
+  createStakeReleased,
+  createStakeSlashed,
+  lockedStatement,
+  type ReleaseReason,
+  type StakeLockedBody,
+  type StakeReleasedBody,
+  type StakeSlashedBody,
+  stakeEventTypes,
+  stakeLockedType,
+  stakeReleasedType,
+  stakeSlashedType,
+} from './stake-events.js';
+export { type LockedStake, type LockStakeRequest, lockStake, nextStakeSequence } from './staker.js';
+export {
+  readStakes,
+  type StakeEnding,
+  type StakeRecord,
+  type StakeState,
+  stakeState,
+  stakeWeights,
+} from './stakes.js';
+export {
+  type CustodyMode,
+  createStakeStatement,
+  isDoubleSigning,
+  MAX_STAKE_SAT,
+  type StakeStatementBody,
+  type VerifiedStatement,
+  verifyStakeStatement,
+} from './statement.js';

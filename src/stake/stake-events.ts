@@ -1,0 +1,171 @@
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+  systemClock,
+  toHex,
+  unixSeconds,
+} from '../core/index.js';
+import { type AgentKey, objectId, type SignedObject, signObject } from '../identity/index.js';
+import type { EventTypeDefinition, LedgerEvent, VerifyContext } from '../ledger/index.js';
+import { paymentHashOf } from '../lightning/index.js';
+import { isDoubleSigning, type VerifiedStatement, verifyStakeStatement } from './statement.js';
+
+/** Why a custodian ended a stake without slashing it. */
+export type ReleaseReason = 'released' | 'expired' | 'renewed';
+
+/** Body of `stake.locked`, signed by the custodian once the staker's payment is held. */
+export interface StakeLockedBody {
+  /** The staker's signed statement. */
+  readonly statement: SignedObject;
+  /** Block height at which the held HTLC expires: the stake cannot outlive it. */
+  readonly expiryHeight: number;
+}
+
+/** Body of `stake.released`: the custodian canceled the hold invoice, the sats went back to the staker. */
+export interface StakeReleasedBody {
+  readonly lock: string;
+  readonly reason: ReleaseReason;
+}
+
+/**
+ * Body of `stake.slashed`: the custodian settled a custodial stake's hold invoice because the staker signed a
+ * statement conflicting with the locked one. The preimage shows the custodian could settle; the conflicting statement
+ * is the proof of the offence, checkable by anyone.
+ */
+export interface StakeSlashedBody {
+  readonly lock: string;
+  readonly preimage: string;
+  readonly conflicting: SignedObject;
+}
+
+const REASONS: readonly ReleaseReason[] = ['released', 'expired', 'renewed'];
+
+function invalid(type: string, message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${message}`);
+}
+
+function hasExactly(body: JsonObject, fields: readonly string[]): boolean {
+  return Object.keys(body).length === fields.length && fields.every((field) => field in body);
+}
+
+/** The statement inside a `stake.locked` event, verified. */
+export function lockedStatement(event: LedgerEvent): VerifiedStatement {
+  return verifyStakeStatement((event.body as unknown as StakeLockedBody).statement);
+}
+
+/** The `stake.locked` event `lock` refers to; it must be the author's own. */
+async function referencedLock(event: LedgerEvent, context: VerifyContext): Promise<LedgerEvent> {
+  const body = event.body as { lock: unknown };
+  if (!isLowerHex(body.lock, 32)) invalid(event.type, 'lock is an event id');
+  const lock = await context.get(body.lock);
+  if (lock?.type !== 'stake.locked') invalid(event.type, `no stake.locked ${body.lock}`);
+  if (lock.author !== event.author) invalid(event.type, "only the stake's custodian can end it");
+  return lock;
+}
+
+const stakeIndex = (event: LedgerEvent): [string, string][] => [
+  ['stake', (event.body as { lock: string }).lock],
+];
+
+/** `stake.locked`: by the custodian named in the staker's statement. Indexed by staker and by stake (its own id). */
+export const stakeLockedType: EventTypeDefinition = {
+  type: 'stake.locked',
+  auth: 'signature',
+  verify(event) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactly(body, ['statement', 'expiryHeight']))
+      invalid(event.type, 'body is {statement, expiryHeight}');
+    if (!Number.isSafeInteger(body.expiryHeight) || (body.expiryHeight as number) <= 0)
+      invalid(event.type, 'expiryHeight is a block height');
+    const { body: statement } = verifyStakeStatement(body.statement);
+    if (statement.custodian !== event.author) invalid(event.type, 'the statement names another custodian');
+    if (statement.until <= event.created) invalid(event.type, 'the stake ends before it is locked');
+  },
+  indexes(event) {
+    const { staker } = lockedStatement(event);
+    return [
+      ['staker', staker],
+      ['stake', toHex(objectId(event as never))],
+    ];
+  },
+};
+
+/** `stake.released`: by the lock's custodian. */
+export const stakeReleasedType: EventTypeDefinition = {
+  type: 'stake.released',
+  auth: 'signature',
+  async verify(event, context) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactly(body, ['lock', 'reason']))
+      invalid(event.type, 'body is {lock, reason}');
+    if (!REASONS.includes(body.reason as ReleaseReason))
+      invalid(event.type, `reason is one of ${REASONS.join(', ')}`);
+    await referencedLock(event, context);
+  },
+  indexes: stakeIndex,
+};
+
+/** `stake.slashed`: by the custodian of a custodial lock, with the preimage and the staker's double-signing. */
+export const stakeSlashedType: EventTypeDefinition = {
+  type: 'stake.slashed',
+  auth: 'signature',
+  async verify(event, context) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactly(body, ['lock', 'preimage', 'conflicting']))
+      invalid(event.type, 'body is {lock, preimage, conflicting}');
+    const locked = lockedStatement(await referencedLock(event, context));
+    if (locked.body.mode !== 'custodial') invalid(event.type, 'a non-custodial stake cannot be slashed');
+    if (!isLowerHex(body.preimage, 32) || paymentHashOf(body.preimage) !== locked.body.paymentHash)
+      invalid(event.type, "the preimage does not unlock the stake's payment hash");
+    const conflicting = verifyStakeStatement(body.conflicting);
+    if (!isDoubleSigning(locked, conflicting))
+      invalid(event.type, 'the conflicting statement is not a double-signing by the staker');
+  },
+  indexes: stakeIndex,
+};
+
+/** The three stake event types, for a registry. */
+export const stakeEventTypes: readonly EventTypeDefinition[] = [
+  stakeLockedType,
+  stakeReleasedType,
+  stakeSlashedType,
+];
+
+const sign = (key: AgentKey, type: string, body: object, clock: Clock | undefined): LedgerEvent =>
+  signObject(key, {
+    v: 1,
+    type,
+    created: unixSeconds(clock ?? systemClock),
+    body: body as JsonObject,
+  }) as LedgerEvent;
+
+/** Signs a `stake.locked` as the custodian. */
+export function createStakeLocked(
+  custodian: AgentKey,
+  body: StakeLockedBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return sign(custodian, 'stake.locked', body, options.clock);
+}
+
+/** Signs a `stake.released` as the custodian. */
+export function createStakeReleased(
+  custodian: AgentKey,
+  body: StakeReleasedBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return sign(custodian, 'stake.released', body, options.clock);
+}
+
+/** Signs a `stake.slashed` as the custodian. */
+export function createStakeSlashed(
+  custodian: AgentKey,
+  body: StakeSlashedBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return sign(custodian, 'stake.slashed', body, options.clock);
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { AgoraError, type Clock, ErrorCode, toHex } from '../core/index.js';
+import { type AgentKey, objectId, type SignedObject } from '../identity/index.js';
+import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import { type LightningBackend, paymentHashOf } from '../lightning/index.js';
+import type { StakeCustodianApi } from './custodian.js';
+import { readStakes } from './stakes.js';
+import { type CustodyMode, createStakeStatement } from './statement.js';
+
+/** A stake the staker has locked. */
+export interface LockedStake {
+  /** The custodian's `stake.locked` event, and its id. */
+  readonly lock: LedgerEvent;
+  readonly lockId: string;
+  /** What the staker signed. */
+  readonly statement: SignedObject;
+  /** Non-custodial stakes: the preimage only the staker knows (never to be revealed). */
+  readonly preimage?: string;
+  /**
+   * How the held payment ended: `returned` when the custodian canceled it (release, expiry), `slashed` when it
+   * settled. Pending while the stake is locked; never rejects.
+   */
+  readonly ended: Promise<'returned' | 'slashed'>;
+}
+
+export interface LockStakeRequest {
+  readonly key: AgentKey;
+  /** The staker's Lightning node. */
+  readonly backend: LightningBackend;
+  readonly custodian: StakeCustodianApi;
+  readonly amountSat: number;
+  /** Unix seconds the stake stays locked until (at least the close of the votes it is to weigh in). */
+  readonly until: number;
+  readonly mode?: CustodyMode;
+  /** The staker's stake number: a fresh one for every stake (see {@link nextStakeSequence}). */
+  readonly sequence: number;
+  readonly clock?: Clock;
+}
+
+/** One more than the highest sequence of `staker`'s stakes in `ledger` (0 for a first stake). */
+export async function nextStakeSequence(ledger: Ledger, staker: string): Promise<number> {
+  const stakes = await readStakes(ledger, { staker });
+  return stakes.reduce((next, stake) => Math.max(next, stake.statement.sequence + 1), 0);
+}
+
+/**
+ * Locks a stake: asks the custodian for a hold invoice, signs the statement, pays (the payment stays held) and waits
+ * for the custodian's `stake.locked`. Resolves once the lock is attested; the sats stay locked until the
+ * custodian releases (or slashes) the stake.
+ */
+export async function lockStake(request: LockStakeRequest): Promise<LockedStake> {
+  const mode = request.mode ?? 'non-custodial';
+  const preimage = mode === 'non-custodial' ? toHex(randomBytes(32)) : undefined;
+  const offer = await request.custodian.offer({
+    staker: request.key.id,
+    amountSat: request.amountSat,
+    mode,
+    until: request.until,
+    ...(preimage === undefined ? {} : { paymentHash: paymentHashOf(preimage) }),
+  });
+  const statement = createStakeStatement(
+    request.key,
+    {
+      custodian: request.custodian.id,
+      mode,
+      paymentHash: offer.paymentHash,
+      amountSat: request.amountSat,
+      until: request.until,
+      sequence: request.sequence,
+    },
+    request.clock === undefined ? {} : { clock: request.clock },
+  );
+  const payment = request.backend.payInvoice(offer.paymentRequest);
+  const ended = payment.then(
+    () => 'slashed' as const,
+    () => 'returned' as const,
+  );
+  // A payment that fails before it is held (no route, no balance) must not leave the custodian waiting.
+  const failedEarly = payment.then(
+    () => new Promise<never>(() => {}),
+    (cause: unknown) => {
+      throw cause instanceof AgoraError
+        ? cause
+        : new AgoraError(ErrorCode.PaymentFailed, 'the stake payment failed', { cause });
+    },
+  );
+  const lock = await Promise.race([request.custodian.accept(statement), failedEarly]);
+  return {
+    lock,
+    lockId: toHex(objectId(lock as never)),
+    statement,
+    ...(preimage === undefined ? {} : { preimage }),
+    ended,
+  };
+}

@@ -1,0 +1,100 @@
+import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import type { ReleaseReason, StakeLockedBody } from './stake-events.js';
+import { lockedStatement } from './stake-events.js';
+import type { StakeStatementBody } from './statement.js';
+
+/** How a stake ended. */
+export interface StakeEnding {
+  readonly id: string;
+  readonly kind: 'released' | 'slashed';
+  /** For releases. */
+  readonly reason?: ReleaseReason;
+  readonly created: number;
+}
+
+/** One stake as the ledger records it. */
+export interface StakeRecord {
+  /** The `stake.locked` event id. */
+  readonly id: string;
+  readonly staker: string;
+  readonly custodian: string;
+  readonly statement: StakeStatementBody;
+  /** Unix seconds the custodian attested the lock. */
+  readonly locked: number;
+  readonly expiryHeight: number;
+  /** The first ending (earliest `created`, then lowest id); later ones are duplicates the custodian wrote. */
+  readonly ending?: StakeEnding;
+}
+
+/** A stake's state at unix time `at`. */
+export type StakeState = 'pending' | 'locked' | 'released' | 'slashed' | 'expired';
+
+const earlier = (a: StakeEnding, b: StakeEnding) =>
+  a.created < b.created || (a.created === b.created && a.id < b.id);
+
+/** The stakes stored in `ledger`, with how each ended (if it did), whatever order the events arrived in. */
+export async function readStakes(
+  ledger: Ledger,
+  filter: { staker?: string; custodian?: string } = {},
+): Promise<StakeRecord[]> {
+  const endings = new Map<string, StakeEnding>();
+  for (const type of ['stake.released', 'stake.slashed'] as const) {
+    for await (const { id, event } of ledger.events({ type })) {
+      const body = event.body as { lock: string; reason?: ReleaseReason };
+      const ending: StakeEnding = {
+        id,
+        kind: type === 'stake.released' ? 'released' : 'slashed',
+        ...(body.reason === undefined ? {} : { reason: body.reason }),
+        created: event.created,
+      };
+      const known = endings.get(body.lock);
+      if (known === undefined || earlier(ending, known)) endings.set(body.lock, ending);
+    }
+  }
+  const locks: AsyncIterable<{ id: string; event: LedgerEvent }> =
+    filter.staker === undefined
+      ? ledger.events({ type: 'stake.locked' })
+      : ledger.byIndex('staker', filter.staker);
+  const records: StakeRecord[] = [];
+  for await (const { id, event } of locks) {
+    if (event.type !== 'stake.locked') continue;
+    if (filter.custodian !== undefined && event.author !== filter.custodian) continue;
+    const { staker, body } = lockedStatement(event);
+    const ending = endings.get(id);
+    records.push({
+      id,
+      staker,
+      custodian: event.author as string,
+      statement: body,
+      locked: event.created,
+      expiryHeight: (event.body as unknown as StakeLockedBody).expiryHeight,
+      ...(ending === undefined ? {} : { ending }),
+    });
+  }
+  return records.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The state of `stake` at unix time `at`, from the events alone. */
+export function stakeState(stake: StakeRecord, at: number): StakeState {
+  if (stake.locked > at) return 'pending';
+  if (stake.ending !== undefined && stake.ending.created <= at)
+    return stake.ending.kind === 'slashed' ? 'slashed' : 'released';
+  return stake.statement.until < at ? 'expired' : 'locked';
+}
+
+/**
+ * Sats locked per staker at `asOf`, counting only stakes promised to stay locked until `lockedThrough` (a proposal's
+ * closing time: a stake that may be released during the vote does not weigh in it).
+ */
+export function stakeWeights(
+  stakes: readonly StakeRecord[],
+  options: { asOf: number; lockedThrough?: number },
+): Map<string, bigint> {
+  const through = Math.max(options.asOf, options.lockedThrough ?? options.asOf);
+  const weights = new Map<string, bigint>();
+  for (const stake of stakes) {
+    if (stakeState(stake, options.asOf) !== 'locked' || stake.statement.until < through) continue;
+    weights.set(stake.staker, (weights.get(stake.staker) ?? 0n) + BigInt(stake.statement.amountSat));
+  }
+  return weights;
+}

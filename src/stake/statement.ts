@@ -1,0 +1,107 @@
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+  systemClock,
+  toHex,
+  unixSeconds,
+} from '../core/index.js';
+import { type AgentKey, type SignedObject, signObject, verifyObject } from '../identity/index.js';
+
+/** Who can end a stake. */
+export type CustodyMode = 'custodial' | 'non-custodial';
+
+/**
+ * What a staker signs when it locks sats with a custodian. `sequence` numbers the staker's stakes: two statements
+ * with one sequence and different content are a double-signing, the slashing offence of custodial stakes.
+ */
+export interface StakeStatementBody {
+  /** The custodian's agent id. */
+  readonly custodian: string;
+  /**
+   * `custodial`: the custodian chose the preimage and can settle the hold invoice (slash). `non-custodial`: the staker
+   * chose it and gave only its hash, so the custodian can only cancel.
+   */
+  readonly mode: CustodyMode;
+  /** The hold invoice's payment hash. */
+  readonly paymentHash: string;
+  /** Whole sats locked. */
+  readonly amountSat: number;
+  /** Unix seconds the staker promises to keep the stake locked until. */
+  readonly until: number;
+  readonly sequence: number;
+}
+
+/** A verified statement: its id, the staker, the body. */
+export interface VerifiedStatement {
+  readonly id: string;
+  readonly staker: string;
+  readonly body: StakeStatementBody;
+  readonly statement: SignedObject;
+}
+
+/** Largest stake: 21 million BTC in sats, so sums of weights stay exact. */
+export const MAX_STAKE_SAT = 2_100_000_000_000_000;
+const MODES: readonly CustodyMode[] = ['custodial', 'non-custodial'];
+const FIELDS = ['custodian', 'mode', 'paymentHash', 'amountSat', 'until', 'sequence'];
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `stake statement: ${message}`);
+}
+
+const isCount = (value: unknown, max = Number.MAX_SAFE_INTEGER): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
+
+function checkBody(body: unknown): asserts body is StakeStatementBody {
+  if (!isJsonObject(body)) invalid('body must be an object');
+  if (Object.keys(body).length !== FIELDS.length || !FIELDS.every((field) => field in body))
+    invalid(`body has exactly ${FIELDS.join(', ')}`);
+  if (!isLowerHex(body.custodian, 32)) invalid('custodian is an agent id');
+  if (!MODES.includes(body.mode as CustodyMode)) invalid(`mode is one of ${MODES.join(', ')}`);
+  if (!isLowerHex(body.paymentHash, 32)) invalid('paymentHash is 32 bytes of hex');
+  if (!isCount(body.amountSat, MAX_STAKE_SAT) || body.amountSat === 0)
+    invalid('amountSat is a positive whole number of sats');
+  if (!isCount(body.until) || !isCount(body.sequence)) invalid('until and sequence are whole numbers');
+}
+
+/** Signs a stake statement as the staker. */
+export function createStakeStatement(
+  staker: AgentKey,
+  body: StakeStatementBody,
+  options: { clock?: Clock } = {},
+): SignedObject {
+  const plain = { ...body } as unknown as JsonObject;
+  try {
+    checkBody(plain);
+  } catch (cause) {
+    throw new AgoraError(ErrorCode.InvalidArgument, (cause as Error).message, { cause });
+  }
+  return signObject(staker, {
+    v: 1,
+    type: 'stake.statement',
+    created: unixSeconds(options.clock ?? systemClock),
+    body: plain,
+  });
+}
+
+/**
+ * Verifies a statement offline: shape, body and the staker's signature. Throws `INVALID_EVENT` or
+ * `INVALID_SIGNATURE`.
+ */
+export function verifyStakeStatement(statement: unknown): VerifiedStatement {
+  if (!isJsonObject(statement)) invalid('a statement is an object');
+  const { v, type, created, author, body, sig, ...rest } = statement;
+  if (v !== 1 || type !== 'stake.statement' || !isCount(created) || Object.keys(rest).length > 0)
+    invalid('a statement is {v: 1, type: "stake.statement", created, author, body, sig}');
+  checkBody(body);
+  const id = toHex(verifyObject(statement as unknown as SignedObject));
+  return { id, staker: author as string, body, statement: statement as unknown as SignedObject };
+}
+
+/** True when two verified statements are a double-signing: one staker, one sequence, different content. */
+export function isDoubleSigning(a: VerifiedStatement, b: VerifiedStatement): boolean {
+  return a.staker === b.staker && a.body.sequence === b.body.sequence && a.id !== b.id;
+}

@@ -1,0 +1,303 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, type ManualClock, unixSeconds } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { EventRegistry, Ledger } from '../../src/ledger/index.js';
+import type { LightningBackend } from '../../src/lightning/index.js';
+import {
+  createStakeStatement,
+  lockStake,
+  nextStakeSequence,
+  readStakes,
+  StakeCustodian,
+  stakeEventTypes,
+  stakeState,
+  stakeWeights,
+} from '../../src/stake/index.js';
+import { rejectedAgoraError } from '../helpers.js';
+
+/** A staker's node with a channel towards a custodian's node, on a network the test drives. */
+export interface StakeWorld {
+  readonly clock: ManualClock;
+  readonly staker: LightningBackend;
+  readonly custodian: LightningBackend;
+  mineBlocks(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DAY = 86_400;
+
+async function withWorld(
+  factory: () => Promise<StakeWorld>,
+  test: (parts: {
+    world: StakeWorld;
+    stakerKey: AgentKey;
+    custodianKey: AgentKey;
+    ledgerPath: string;
+    openLedger(): Promise<Ledger>;
+  }) => Promise<void>,
+): Promise<void> {
+  const world = await factory();
+  const dir = await mkdtemp(join(tmpdir(), 'agora-stake-'));
+  const ledgerPath = join(dir, 'ledger');
+  try {
+    await test({
+      world,
+      stakerKey: generateAgentKey(),
+      custodianKey: generateAgentKey(),
+      ledgerPath,
+      openLedger: () => Ledger.open(ledgerPath, { registry: new EventRegistry(stakeEventTypes) }),
+    });
+  } finally {
+    await world.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The stake lifecycle (DESIGN.md 5) on one Lightning backend. */
+export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): void {
+  describe(`stake on ${name}`, () => {
+    it('locks a non-custodial stake through a held payment, weighs it, and releases it after `until`', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+        const ledger = await openLedger();
+        const custodian = await StakeCustodian.open({
+          key: custodianKey,
+          backend: world.custodian,
+          ledger,
+          clock: world.clock,
+        });
+        const now = unixSeconds(world.clock);
+        const before = await world.staker.balance();
+        const stake = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 50_000,
+          until: now + DAY,
+          sequence: await nextStakeSequence(ledger, stakerKey.id),
+          clock: world.clock,
+        });
+        // The sats are held in flight on the staker's side, not transferred.
+        const during = await world.staker.balance();
+        expect(during.inFlightMsat - before.inFlightMsat).toBeGreaterThanOrEqual(50_000_000);
+        const [record] = await readStakes(ledger, { staker: stakerKey.id });
+        expect(record?.id).toBe(stake.lockId);
+        expect(stakeState(record as never, now)).toBe('locked');
+        expect(stakeWeights([record as never], { asOf: now, lockedThrough: now + DAY })).toEqual(
+          new Map([[stakerKey.id, 50_000n]]),
+        );
+        // A stake that may end before the vote closes does not weigh in it.
+        expect(stakeWeights([record as never], { asOf: now, lockedThrough: now + DAY + 1 }).size).toBe(0);
+        // Promised until tomorrow: no early release.
+        await rejectedAgoraError(custodian.release(stake.lockId), ErrorCode.InvalidState);
+        expect(await custodian.releaseDue()).toEqual([]);
+        world.clock.advance(DAY * 1000);
+        const [released] = await custodian.releaseDue();
+        expect(released?.type).toBe('stake.released');
+        expect(await stake.ended).toBe('returned');
+        const after = await world.staker.balance();
+        expect(after.inFlightMsat).toBe(before.inFlightMsat);
+        expect(after.spendableMsat).toBe(before.spendableMsat);
+        const [ended] = await readStakes(ledger, { staker: stakerKey.id });
+        expect(stakeState(ended as never, unixSeconds(world.clock))).toBe('released');
+        // Releasing twice is refused, and changes nothing.
+        await rejectedAgoraError(custodian.release(stake.lockId), ErrorCode.InvalidState);
+        await ledger.close();
+      });
+    });
+
+    it('slashes a custodial stake whose staker double-signed, and refuses to slash without proof', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+        const ledger = await openLedger();
+        const custodian = await StakeCustodian.open({
+          key: custodianKey,
+          backend: world.custodian,
+          ledger,
+          clock: world.clock,
+        });
+        const now = unixSeconds(world.clock);
+        const until = now + DAY;
+        const stake = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 30_000,
+          until,
+          mode: 'custodial',
+          sequence: 7,
+          clock: world.clock,
+        });
+        const statement = {
+          custodian: custodianKey.id,
+          mode: 'custodial' as const,
+          amountSat: 30_000,
+          until,
+        };
+        const innocent = createStakeStatement(stakerKey, {
+          ...statement,
+          paymentHash: 'ab'.repeat(32),
+          sequence: 8,
+        });
+        await rejectedAgoraError(custodian.slash(stake.lockId, innocent), ErrorCode.InvalidArgument);
+        const forged = {
+          ...createStakeStatement(stakerKey, { ...statement, paymentHash: 'ab'.repeat(32), sequence: 7 }),
+        };
+        forged.sig = `${forged.sig.slice(0, -2)}${forged.sig.endsWith('00') ? '01' : '00'}`;
+        await rejectedAgoraError(custodian.slash(stake.lockId, forged), ErrorCode.InvalidSignature);
+        const conflicting = createStakeStatement(stakerKey, {
+          ...statement,
+          paymentHash: 'cd'.repeat(32),
+          sequence: 7,
+        });
+        const slashed = await custodian.slash(stake.lockId, conflicting);
+        expect(slashed.type).toBe('stake.slashed');
+        expect(await stake.ended).toBe('slashed');
+        const [record] = await readStakes(ledger);
+        expect(stakeState(record as never, unixSeconds(world.clock))).toBe('slashed');
+        expect(stakeWeights([record as never], { asOf: unixSeconds(world.clock) }).size).toBe(0);
+        // Idempotent on the Lightning side, refused on the ledger side.
+        await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
+        await ledger.close();
+      });
+    });
+
+    it('cannot slash a non-custodial stake: the custodian never knew the preimage', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+        const ledger = await openLedger();
+        const custodian = await StakeCustodian.open({
+          key: custodianKey,
+          backend: world.custodian,
+          ledger,
+          clock: world.clock,
+        });
+        const until = unixSeconds(world.clock) + DAY;
+        const stake = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 20_000,
+          until,
+          sequence: 0,
+          clock: world.clock,
+        });
+        expect(stake.preimage).toMatch(/^[0-9a-f]{64}$/);
+        const conflicting = createStakeStatement(stakerKey, {
+          custodian: custodianKey.id,
+          mode: 'non-custodial',
+          paymentHash: 'cd'.repeat(32),
+          amountSat: 20_000,
+          until,
+          sequence: 0,
+        });
+        await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
+        await ledger.close();
+      });
+    });
+
+    it('survives a restart: a stake stays locked, a lock interrupted before it was stored is finished, and it is released after the vote', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+        let ledger = await openLedger();
+        const open = (l: Ledger) =>
+          StakeCustodian.open({ key: custodianKey, backend: world.custodian, ledger: l, clock: world.clock });
+        let custodian = await open(ledger);
+        const until = unixSeconds(world.clock) + DAY;
+        const first = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 10_000,
+          until,
+          sequence: 0,
+          clock: world.clock,
+        });
+        // The second lock's payment is held and attested, but the process dies before the event is stored.
+        const append = ledger.append.bind(ledger);
+        ledger.append = async () => {
+          throw new Error('crash');
+        };
+        const second = lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 15_000,
+          until,
+          sequence: 1,
+          clock: world.clock,
+        });
+        await expect(second).rejects.toThrow('crash');
+        ledger.append = append;
+        await ledger.close();
+
+        ledger = await openLedger();
+        custodian = await open(ledger);
+        const stakes = await readStakes(ledger, { staker: stakerKey.id });
+        expect(stakes.map((s) => s.statement.amountSat).sort()).toEqual([10_000, 15_000]);
+        expect(stakes.every((s) => stakeState(s, unixSeconds(world.clock)) === 'locked')).toBe(true);
+        expect(stakeWeights(stakes, { asOf: unixSeconds(world.clock) }).get(stakerKey.id)).toBe(25_000n);
+
+        // The vote closes; the custodian releases both, and the release of one is interrupted too.
+        world.clock.advance(DAY * 1000);
+        ledger.append = async () => {
+          throw new Error('crash');
+        };
+        await expect(custodian.releaseDue()).rejects.toThrow('crash');
+        await ledger.close();
+        ledger = await openLedger();
+        custodian = await open(ledger);
+        await custodian.releaseDue();
+        const ended = await readStakes(ledger, { staker: stakerKey.id });
+        expect(ended.map((s) => stakeState(s, unixSeconds(world.clock)))).toEqual(['released', 'released']);
+        expect(await first.ended).toBe('returned');
+        expect((await world.staker.balance()).inFlightMsat).toBe(0);
+        await ledger.close();
+      });
+    });
+
+    it('records a stake the node canceled near its CLTV deadline as expired, and renews a stake', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+        const ledger = await openLedger();
+        const custodian = await StakeCustodian.open({
+          key: custodianKey,
+          backend: world.custodian,
+          ledger,
+          clock: world.clock,
+        });
+        const now = unixSeconds(world.clock);
+        const short = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 10_000,
+          until: now + 3_600,
+          sequence: 0,
+          clock: world.clock,
+        });
+        const renewal = await lockStake({
+          key: stakerKey,
+          backend: world.staker,
+          custodian,
+          amountSat: 10_000,
+          until: now + 2 * DAY,
+          sequence: 1,
+          clock: world.clock,
+        });
+        // Renewing hands over to the longer stake before the first one's promise runs out.
+        await rejectedAgoraError(
+          custodian.release(renewal.lockId, { renewedBy: short.lockId }),
+          ErrorCode.InvalidState,
+        );
+        const renewed = await custodian.release(short.lockId, { renewedBy: renewal.lockId });
+        expect(renewed.body).toEqual({ lock: short.lockId, reason: 'renewed' });
+        expect(await short.ended).toBe('returned');
+        // Blocks come faster than the clock: the node gives the held HTLC back before its deadline.
+        await world.mineBlocks(400);
+        const expired = await custodian.sync();
+        expect(expired.map((e) => e.body)).toEqual([{ lock: renewal.lockId, reason: 'expired' }]);
+        expect(await renewal.ended).toBe('returned');
+        await ledger.close();
+      });
+    });
+  });
+}
