@@ -4,6 +4,7 @@ import { delegationSetType, proposalCreatedType, voteCastType } from '../governa
 import { loadAgentKey } from '../identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
 import { receiptRatingType, receiptType } from '../receipts/index.js';
+import { stakeEventTypes } from '../stake/index.js';
 
 /** Where an agent keeps its key and ledger. */
 export interface HomePaths {
@@ -33,6 +34,7 @@ export function defaultRegistry(): EventRegistry {
     delegationSetType,
     proposalCreatedType,
     voteCastType(),
+    ...stakeEventTypes,
   ]);
 }
 

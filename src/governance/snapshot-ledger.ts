@@ -1,6 +1,7 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { Reputation, type ReputationOptions } from '../reputation/index.js';
+import { readStakes, stakeWeights } from '../stake/index.js';
 import { readDelegations } from './delegation.js';
 import type { ProposalBody } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
@@ -28,12 +29,20 @@ async function commitmentsAt(ledger: Ledger, asOf: number): Promise<Map<string, 
 
 /**
  * A proposal's weight snapshot computed from the events of `ledger` created at or before `asOf`: registrations
- * (commitments, and the member list for `equal`), reputation scores (`reputation`), delegations. Any replica holding
+ * (commitments, and the member list for `equal`), reputation scores (`reputation`), locked stakes (`stake`,
+ * `quadratic`), delegations. Any replica holding
  * those events computes the same root.
  */
 export async function snapshotFromLedger(
   ledger: Ledger,
-  options: { mode: WeightMode; asOf: number; minWeight?: bigint; reputation?: ReputationOptions },
+  options: {
+    mode: WeightMode;
+    asOf: number;
+    minWeight?: bigint;
+    /** Stake modes: count only stakes promised locked until then (the proposal's close). */
+    lockedThrough?: number;
+    reputation?: ReputationOptions;
+  },
 ): Promise<Snapshot> {
   const commitments = await commitmentsAt(ledger, options.asOf);
   let base: Map<string, bigint>;
@@ -43,10 +52,12 @@ export async function snapshotFromLedger(
     const reputation = await Reputation.fromLedger(ledger, { ...options.reputation, asOf: options.asOf });
     base = new Map([...commitments.keys()].map((agent) => [agent, BigInt(reputation.score(agent))]));
   } else {
-    throw new AgoraError(
-      ErrorCode.InvalidArgument,
-      `${options.mode} weights come from stake events, which this version does not record yet`,
-    );
+    // `stake` and `quadratic`: sats locked at `asOf` and promised to stay locked through `lockedThrough`.
+    const stakes = stakeWeights(await readStakes(ledger), {
+      asOf: options.asOf,
+      ...(options.lockedThrough === undefined ? {} : { lockedThrough: options.lockedThrough }),
+    });
+    base = new Map([...commitments.keys()].map((agent) => [agent, stakes.get(agent) ?? 0n]));
   }
   const delegations = await readDelegations(ledger);
   return computeSnapshot({
@@ -65,6 +76,7 @@ export function rebuildSnapshot(ledger: Ledger, proposal: ProposalBody): Promise
     mode: proposal.weightMode,
     asOf: proposal.snapshot.asOf,
     minWeight: BigInt(proposal.minWeight),
+    lockedThrough: proposal.window.closes,
   });
 }
 

@@ -10,6 +10,7 @@ import {
   Ledger,
 } from '../../src/ledger/index.js';
 import { Reputation } from '../../src/reputation/index.js';
+import { createStakeLocked, createStakeStatement, stakeEventTypes } from '../../src/stake/index.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const at = (seconds: number) => new ManualClock(seconds * 1000);
@@ -17,7 +18,7 @@ const at = (seconds: number) => new ManualClock(seconds * 1000);
 describe('snapshot from the ledger', () => {
   it('counts only events up to the snapshot time: registrations, delegations, reputation', async () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([agentRegisteredType, delegationSetType]),
+      registry: new EventRegistry([agentRegisteredType, delegationSetType, ...stakeEventTypes]),
     });
     try {
       const [a, b, c, late] = [
@@ -58,10 +59,33 @@ describe('snapshot from the ledger', () => {
       expect(later.members.map((m) => m.weight).sort()).toEqual([1n, 1n, 2n]);
       expect(later.root).not.toBe(equal.root);
 
-      await rejectedAgoraError(
-        snapshotFromLedger(ledger, { mode: 'stake', asOf: 1_000 }),
-        ErrorCode.InvalidArgument,
-      );
+      // Stakes: a's 10,000 sat (locked through 5,000) goes to b by delegation; b's own 40,000 sat ends at 1,200.
+      const custodian = generateAgentKey();
+      const stake = (key: typeof a, amountSat: number, until: number, sequence: number) => {
+        const statement = createStakeStatement(key, {
+          custodian: custodian.id,
+          mode: 'non-custodial',
+          paymentHash: sequence.toString(16).padStart(64, '0'),
+          amountSat,
+          until,
+          sequence,
+        });
+        return createStakeLocked(custodian, { statement, expiryHeight: 1_000 }, { clock: at(900) });
+      };
+      await ledger.appendBatch([stake(a, 10_000, 5_000, 1), stake(b, 40_000, 1_200, 2)]);
+      const weights = async (mode: 'stake' | 'quadratic', lockedThrough?: number) =>
+        (
+          await snapshotFromLedger(ledger, {
+            mode,
+            asOf: 1_000,
+            ...(lockedThrough === undefined ? {} : { lockedThrough }),
+          })
+        ).members.map((m) => [m.agent, m.weight]);
+      expect(await weights('stake')).toEqual([[b.id, 50_000n]]);
+      expect(await weights('quadratic')).toEqual([[b.id, 300n]]);
+      // Through a vote closing at 2,000 only a's stake is locked.
+      expect(await weights('stake', 2_000)).toEqual([[b.id, 10_000n]]);
+      expect(await weights('quadratic', 2_000)).toEqual([[b.id, 100n]]);
     } finally {
       await ledger.close();
     }
