@@ -89,3 +89,40 @@ export function assertSnapshotMatches(proposal: ProposalBody, snapshot: Snapshot
       `the ledger gives snapshot root ${root}, the proposal says ${proposal.snapshot.root}: import the events it was computed from`,
     );
 }
+
+/** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
+export type ProposalTerms = Omit<ProposalBody, 'snapshot'>;
+
+/**
+ * Computes a proposal's snapshot from `ledger` at `asOf` (default: the window's opening) the way every replica will
+ * rebuild it, and returns the body to sign with `createProposal`, with the snapshot (members, weights, tree input).
+ * `INVALID_STATE` when nobody would have a vote.
+ */
+export async function draftProposal(
+  ledger: Ledger,
+  terms: ProposalTerms,
+  options: { asOf?: number } = {},
+): Promise<{ body: ProposalBody; snapshot: Snapshot }> {
+  const asOf = options.asOf ?? terms.window.opens;
+  const snapshot = await snapshotFromLedger(ledger, {
+    mode: terms.weightMode,
+    asOf,
+    minWeight: BigInt(terms.minWeight),
+    lockedThrough: terms.window.closes,
+  });
+  if (snapshot.members.length === 0)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `no registered agent has ${terms.weightMode} weight at ${asOf}: nobody could vote on this proposal`,
+    );
+  const body: ProposalBody = {
+    ...terms,
+    snapshot: {
+      asOf,
+      root: snapshot.root.toString(),
+      total: snapshot.total.toString(),
+      members: snapshot.members.length,
+    },
+  };
+  return { body, snapshot };
+}

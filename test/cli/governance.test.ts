@@ -146,8 +146,9 @@ describe('agora proposal list and tally', () => {
       '--weight-mode',
       'stake',
     ]);
+    // Nobody has locked a stake here: nobody could vote.
     expect(stake.code).toBe(1);
-    expect(stake.stderr).toContain('[INVALID_ARGUMENT]');
+    expect(stake.stderr).toContain('[INVALID_STATE]');
   }, 60_000);
 
   it('proposal snapshot refuses a ledger that lacks events the snapshot used', async () => {

@@ -4,6 +4,7 @@ import {
   type CountingMethod,
   castVote,
   createProposal,
+  draftProposal,
   findVote,
   nullifierOf,
   type ProposalAction,
@@ -12,7 +13,6 @@ import {
   proposalState,
   readProposal,
   rebuildSnapshot,
-  snapshotFromLedger,
   tallyProposal,
   type WeightMode,
   YES_NO_OPTIONS,
@@ -99,7 +99,7 @@ export const proposalCreateCommand: Command = {
     ['--title TEXT', 'what is decided'],
     ['--options LIST', 'comma-separated option names (default for,against,abstain)'],
     ['--counting METHOD', 'single | approval | ranked | weighted (default single)'],
-    ['--weight-mode MODE', 'equal | reputation (stake and quadratic need stake events; default equal)'],
+    ['--weight-mode MODE', 'equal | reputation | stake | quadratic (default equal)'],
     ['--quorum BP', 'participation needed, basis points of the total weight (default 2000)'],
     ['--threshold BP', 'share of the decisive weight the winner must exceed (default 5000)'],
     ['--opens UNIX', 'window start, unix seconds (default now)'],
@@ -144,25 +144,21 @@ export const proposalCreateCommand: Command = {
     ];
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
-      const asOf = Math.min(now, opens);
-      const snapshot = await snapshotFromLedger(ledger, { mode, asOf, minWeight: BigInt(minWeight) });
-      const body: ProposalBody = {
-        title,
-        options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
-        counting: (values.counting ?? 'single') as CountingMethod,
-        weightMode: mode,
-        quorum: wholeNumber(values.quorum, '--quorum', 2_000),
-        threshold: wholeNumber(values.threshold, '--threshold', 5_000),
-        window: { opens, closes },
-        minWeight,
-        actions,
-        snapshot: {
-          asOf,
-          root: snapshot.root.toString(),
-          total: snapshot.total.toString(),
-          members: snapshot.members.length,
+      const { body, snapshot } = await draftProposal(
+        ledger,
+        {
+          title,
+          options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
+          counting: (values.counting ?? 'single') as CountingMethod,
+          weightMode: mode,
+          quorum: wholeNumber(values.quorum, '--quorum', 2_000),
+          threshold: wholeNumber(values.threshold, '--threshold', 5_000),
+          window: { opens, closes },
+          minWeight,
+          actions,
         },
-      };
+        { asOf: Math.min(now, opens) },
+      );
       const { id } = await ledger.append(createProposal(key, body));
       const summary = {
         id,
