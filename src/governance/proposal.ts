@@ -7,10 +7,12 @@ import {
   isLowerHex,
   type JsonObject,
   systemClock,
+  toHex,
   unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, BN254_SCALAR_FIELD, signObject } from '../identity/index.js';
-import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD, getPoseidon, objectId, signObject } from '../identity/index.js';
+import type { EventTypeDefinition, Ledger, LedgerEvent, VerifyContext } from '../ledger/index.js';
+import { type MembershipPath, MembershipTree, rootOfPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
@@ -19,6 +21,18 @@ import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
 export type ProposalAction =
   | { readonly type: 'blacklist.add' | 'blacklist.remove'; readonly agent: string }
   | { readonly type: 'parameter.set'; readonly name: string; readonly value: string | number | boolean };
+
+/** A proposer's leaf in its proposal's snapshot: weight (decimal) and Merkle path (decimal field elements). */
+export interface ProposerStanding {
+  readonly weight: string;
+  readonly pathIndices: readonly number[];
+  readonly siblings: readonly (readonly string[])[];
+}
+
+/** What a network asks of proposers: the least snapshot weight to propose, per weight mode (default 1: a leaf). */
+export interface ProposalRules {
+  readonly minProposerWeight?: Partial<Record<WeightMode, bigint>>;
+}
 
 /** Body of `proposal.created`; the event id is the proposal id. */
 export interface ProposalBody {
@@ -37,6 +51,11 @@ export interface ProposalBody {
   /** Least own weight to take part, decimal. */
   readonly minWeight: string;
   readonly actions: readonly ProposalAction[];
+  /**
+   * The proposer's own leaf in the snapshot: its weight and path to the root, so any replica checks on ingest that the
+   * proposer holds at least the proposer threshold in this very snapshot, whatever the weight mode.
+   */
+  readonly proposer: ProposerStanding;
   /** The fixed weights: computed at `asOf` (no later than `opens`), their tree root, total and member count. */
   readonly snapshot: {
     readonly asOf: number;
@@ -63,6 +82,7 @@ const FIELDS = new Set([
   'window',
   'minWeight',
   'actions',
+  'proposer',
   'snapshot',
 ]);
 
@@ -155,6 +175,63 @@ export function checkProposal(body: unknown, created: number): asserts body is P
   )
     invalid('snapshot is {asOf, root (field element), total (decimal), members (count)}');
   if (snapshot.asOf > window.opens) invalid('the snapshot cannot be taken after the window opens');
+  checkStanding(body.proposer);
+}
+
+function checkStanding(standing: unknown): asserts standing is ProposerStanding {
+  const isElement = (value: unknown) => isDecimal(value) && BigInt(value) < BN254_SCALAR_FIELD;
+  if (
+    !isJsonObject(standing) ||
+    !hasOnly(standing, ['weight', 'pathIndices', 'siblings']) ||
+    !isDecimal(standing.weight) ||
+    BigInt(standing.weight) > MAX_WEIGHT ||
+    !Array.isArray(standing.pathIndices) ||
+    standing.pathIndices.length !== TREE_LEVELS ||
+    !standing.pathIndices.every(
+      (i) => Number.isInteger(i) && (i as number) >= 0 && (i as number) < TREE_ARITY,
+    ) ||
+    !Array.isArray(standing.siblings) ||
+    standing.siblings.length !== TREE_LEVELS ||
+    !standing.siblings.every(
+      (level) => Array.isArray(level) && level.length === TREE_ARITY - 1 && level.every(isElement),
+    )
+  )
+    invalid(
+      `proposer is {weight, pathIndices, siblings}: the proposer's leaf and its ${TREE_LEVELS}-level path`,
+    );
+}
+
+/** The proposer's standing in a snapshot: its leaf's weight and path, as a proposal records it. */
+export function proposerStanding(path: MembershipPath, weight: bigint): ProposerStanding {
+  return {
+    weight: weight.toString(),
+    pathIndices: [...path.pathIndices],
+    siblings: path.siblings.map((level) => level.map(String)),
+  };
+}
+
+/** The ZK commitment of `agent`'s latest registration at or before `asOf` (same second: lowest id). */
+async function commitmentAt(
+  context: VerifyContext,
+  agent: string,
+  asOf: number,
+): Promise<bigint | undefined> {
+  let latest: { id: string; created: number; commitment: string } | undefined;
+  for (const event of await context.byIndex('author', agent)) {
+    if (event.type !== 'agent.registered' || event.created > asOf) continue;
+    const id = toHex(objectId(event as never));
+    if (
+      latest === undefined ||
+      event.created > latest.created ||
+      (event.created === latest.created && id < latest.id)
+    )
+      latest = {
+        id,
+        created: event.created,
+        commitment: (event.body as { zkCommitment: string }).zkCommitment,
+      };
+  }
+  return latest === undefined ? undefined : BigInt(latest.commitment);
 }
 
 /** Builds and signs a `proposal.created` event; its id is the proposal id. */
@@ -169,18 +246,37 @@ export function createProposal(
   return signObject(key, { v: 1, type: 'proposal.created', created, body: plain }) as LedgerEvent;
 }
 
-/** `proposal.created`: signed by a registered agent; the body must be well-formed (snapshot checks come later). */
-export const proposalCreatedType: EventTypeDefinition = {
-  type: 'proposal.created',
-  auth: 'signature',
-  async verify(event, context) {
-    checkProposal(event.body, event.created);
-    const registered = (await context.byIndex('author', event.author as string)).some(
-      (e) => e.type === 'agent.registered',
-    );
-    if (!registered) invalid('the proposer has no agent.registered event');
-  },
-};
+/**
+ * `proposal.created` under `rules`: signed by an agent registered by the snapshot time whose own leaf (its commitment
+ * with the weight it states) leads to the snapshot root and weighs at least the proposer threshold. The body must be
+ * well-formed; whether the root itself is right is checked by rebuilding it ({@link rebuildSnapshot}).
+ */
+export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefinition {
+  return {
+    type: 'proposal.created',
+    auth: 'signature',
+    async verify(event, context) {
+      checkProposal(event.body, event.created);
+      const { proposer, snapshot, weightMode } = event.body;
+      const commitment = await commitmentAt(context, event.author as string, snapshot.asOf);
+      if (commitment === undefined) invalid('the proposer was not registered at the snapshot time');
+      const weight = BigInt(proposer.weight);
+      const least = rules.minProposerWeight?.[weightMode] ?? 1n;
+      if (weight < least) invalid(`the proposer's weight ${weight} is below the proposer threshold ${least}`);
+      const poseidon = await getPoseidon();
+      const leaf = MembershipTree.leafOf(poseidon, { commitment, weight });
+      const root = rootOfPath(poseidon, leaf, {
+        pathIndices: [...proposer.pathIndices],
+        siblings: proposer.siblings.map((level) => level.map(BigInt)),
+      });
+      if (root.toString() !== snapshot.root)
+        invalid("the proposer's leaf and path do not lead to the snapshot root");
+    },
+  };
+}
+
+/** `proposal.created` with the default rules: the proposer holds a leaf of weight 1 or more in the snapshot. */
+export const proposalCreatedType: EventTypeDefinition = proposalCreatedTypeFor();
 
 /** The stored proposal `id` of `ledger`: its event and body; `NOT_FOUND` when the ledger holds no such proposal. */
 export async function readProposal(

@@ -2,8 +2,9 @@ import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
+import { MembershipTree } from '../zk/index.js';
 import { readDelegations } from './delegation.js';
-import type { ProposalBody } from './proposal.js';
+import { type ProposalBody, proposerStanding } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
 /** Each agent's ZK commitment from its latest registration at or before `asOf` (same second: lowest id). */
@@ -91,18 +92,18 @@ export function assertSnapshotMatches(proposal: ProposalBody, snapshot: Snapshot
 }
 
 /** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
-export type ProposalTerms = Omit<ProposalBody, 'snapshot'>;
+export type ProposalTerms = Omit<ProposalBody, 'snapshot' | 'proposer'>;
 
 /**
  * Computes a proposal's snapshot from `ledger` at `asOf` (default: the window's opening) the way every replica will
- * rebuild it, and returns the body to sign with `createProposal`, with the snapshot (members, weights, tree input).
- * `INVALID_STATE` when nobody would have a vote.
+ * rebuild it, and returns the body to sign with `createProposal` (with the proposer's standing), the snapshot and its
+ * tree (voters' paths). `INVALID_STATE` when nobody would have a vote or the proposer holds no leaf.
  */
 export async function draftProposal(
   ledger: Ledger,
   terms: ProposalTerms,
-  options: { asOf?: number } = {},
-): Promise<{ body: ProposalBody; snapshot: Snapshot }> {
+  options: { proposer: string; asOf?: number },
+): Promise<{ body: ProposalBody; snapshot: Snapshot; tree: MembershipTree }> {
   const asOf = options.asOf ?? terms.window.opens;
   const snapshot = await snapshotFromLedger(ledger, {
     mode: terms.weightMode,
@@ -115,8 +116,17 @@ export async function draftProposal(
       ErrorCode.InvalidState,
       `no registered agent has ${terms.weightMode} weight at ${asOf}: nobody could vote on this proposal`,
     );
+  const index = snapshot.members.findIndex((member) => member.agent === options.proposer);
+  const own = snapshot.members[index];
+  if (own === undefined)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `the proposer ${options.proposer} has no ${terms.weightMode} weight in the snapshot: it cannot propose`,
+    );
+  const tree = await MembershipTree.build(snapshot.members);
   const body: ProposalBody = {
     ...terms,
+    proposer: proposerStanding(tree.path(index), own.weight),
     snapshot: {
       asOf,
       root: snapshot.root.toString(),
@@ -124,5 +134,5 @@ export async function draftProposal(
       members: snapshot.members.length,
     },
   };
-  return { body, snapshot };
+  return { body, snapshot, tree };
 }

@@ -33,6 +33,7 @@ beforeAll(async () => {
       window: { opens: NOW, closes: NOW + 600 },
       minWeight: '1',
       actions: [],
+      proposer: electorate.standing(agents[0] as (typeof agents)[number]),
       snapshot: electorate.summary,
     },
     { clock: at(NOW) },

@@ -18,6 +18,7 @@ function proposal(closes: number, actions: ProposalAction[]): ProposalBody {
     window: { opens: closes - 100, closes },
     minWeight: '1',
     actions,
+    proposer: { weight: '1', pathIndices: [], siblings: [] },
     snapshot: { asOf: closes - 100, root: '1', total: '1', members: 1 },
   };
 }

@@ -6,9 +6,11 @@ import {
   checkProposal,
   createProposal,
   type ProposalBody,
+  type ProposerStanding,
   proposalCreatedType,
+  proposalCreatedTypeFor,
 } from '../../src/governance/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import {
   agentRegisteredType,
   createAgentRegistration,
@@ -16,6 +18,7 @@ import {
   Ledger,
   type LedgerEvent,
 } from '../../src/ledger/index.js';
+import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -29,6 +32,8 @@ const body: ProposalBody = {
   window: { opens: NOW + 60, closes: NOW + 86_400 },
   minWeight: '1',
   actions: [{ type: 'blacklist.add', agent: 'ab'.repeat(32) }],
+  // Well-formed, but leading nowhere: the stored proposals below use a real snapshot.
+  proposer: { weight: '1', pathIndices: Array(10).fill(0), siblings: Array(10).fill(['0', '0', '0']) },
   snapshot: { asOf: NOW, root: '12345', total: '1000000000', members: 42 },
 };
 const clock = new ManualClock(NOW * 1000);
@@ -40,32 +45,61 @@ async function ledger(): Promise<Ledger> {
 }
 
 describe('proposal.created', () => {
-  it('is stored when a registered agent signs a well-formed proposal', async () => {
-    const key = generateAgentKey();
+  it('is stored when a registered agent with a leaf in the snapshot signs a well-formed proposal', async () => {
+    const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
+    const [proposer] = voters as [Voter, Voter];
     const db = await ledger();
     try {
-      await db.append(await createAgentRegistration(key, { clock }));
-      const proposal = createProposal(key, body, { clock });
-      await db.append(proposal);
-      expect((await db.stats()).events).toBe(2);
+      await db.appendBatch(registrations);
+      await db.append(
+        createProposal(proposer.key, { ...body, snapshot: summary, proposer: standing(proposer) }, { clock }),
+      );
+      expect((await db.stats()).events).toBe(3);
     } finally {
       await db.close();
     }
   });
 
-  it('is refused from an unregistered agent, and when its body was changed after signing', async () => {
-    const key = generateAgentKey();
-    const db = await ledger();
+  it('is refused from an unregistered agent, a proposer below the threshold or off the snapshot, and when changed after signing', async () => {
+    const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
+    const [big, small] = voters as [Voter, Voter];
+    const outsider = generateAgentKey();
+    const strict = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([
+        agentRegisteredType,
+        proposalCreatedTypeFor({ minProposerWeight: { stake: 100n } }),
+      ]),
+    });
+    const propose = (key: AgentKey, proposer: ProposerStanding) =>
+      createProposal(key, { ...body, weightMode: 'stake', snapshot: summary, proposer }, { clock });
     try {
-      await rejectedAgoraError(db.append(createProposal(key, body, { clock })), ErrorCode.InvalidEvent);
-      await db.append(await createAgentRegistration(key, { clock }));
-      const tampered = structuredClone(createProposal(key, body, { clock })) as LedgerEvent & {
+      // Not registered at the snapshot time (registered later, or never).
+      await rejectedAgoraError(strict.append(propose(outsider, standing(big))), ErrorCode.InvalidEvent);
+      await strict.append(await createAgentRegistration(outsider, { clock }));
+      await rejectedAgoraError(strict.append(propose(outsider, standing(big))), ErrorCode.InvalidEvent);
+      await strict.appendBatch(registrations);
+      // Below this network's threshold of 100.
+      const below = await rejectedAgoraError(
+        strict.append(propose(small.key, standing(small))),
+        ErrorCode.InvalidEvent,
+      );
+      expect(below.message).toMatch(/below the proposer threshold 100/);
+      // Claiming more weight than its leaf holds, or another member's leaf.
+      const inflated = { ...standing(small), weight: '100' };
+      const lied = await rejectedAgoraError(
+        strict.append(propose(small.key, inflated)),
+        ErrorCode.InvalidEvent,
+      );
+      expect(lied.message).toMatch(/do not lead to the snapshot root/);
+      await rejectedAgoraError(strict.append(propose(small.key, standing(big))), ErrorCode.InvalidEvent);
+      const tampered = structuredClone(propose(big.key, standing(big))) as LedgerEvent & {
         body: { quorum: number };
       };
       tampered.body.quorum = 0;
-      await rejectedAgoraError(db.append(tampered), ErrorCode.InvalidSignature);
+      await rejectedAgoraError(strict.append(tampered), ErrorCode.InvalidSignature);
+      await strict.append(propose(big.key, standing(big)));
     } finally {
-      await db.close();
+      await strict.close();
     }
   });
 
@@ -87,6 +121,8 @@ describe('proposal.created', () => {
       [{ actions: [{ type: 'blacklist.add', agent: 'x' }] }, /one agent id/],
       [{ actions: [{ type: 'parameter.set', name: 'fee', value: { nested: true } }] }, /scalar/],
       [{ title: 'line\u0000break' }, /title/],
+      [{ proposer: { ...body.proposer, pathIndices: [4, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }, /proposer/],
+      [{ proposer: { ...body.proposer, weight: '-1' } }, /proposer/],
     ];
     for (const [change, message] of cases) {
       const error = thrownAgoraError(

@@ -60,6 +60,7 @@ beforeAll(async () => {
     window: { opens: NOW, closes: NOW + 3_600 },
     minWeight: '1',
     actions: [{ type: 'parameter.set', name: 'weather.min_reputation', value: 10 }],
+    proposer: electorate.standing(voters[3] as Voter),
     snapshot: electorate.summary,
   };
   const event = createProposal(voters[3]?.key as AgentKey, body, { clock: at(NOW) });

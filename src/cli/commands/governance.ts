@@ -36,7 +36,7 @@ export const proposalListCommand: Command = {
       for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
         const body = event.body as unknown as ProposalBody;
         const line = values.json
-          ? JSON.stringify({ id, proposer: event.author, created: event.created, ...body })
+          ? JSON.stringify({ id, created: event.created, ...body, proposer: event.author })
           : `${id}  ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} .. ${iso(body.window.closes)}  ${body.title}`;
         await write(io.stdout, `${line}\n`);
       }
@@ -157,7 +157,7 @@ export const proposalCreateCommand: Command = {
           minWeight,
           actions,
         },
-        { asOf: Math.min(now, opens) },
+        { asOf: Math.min(now, opens), proposer: key.id },
       );
       const { id } = await ledger.append(createProposal(key, body));
       const summary = {
@@ -263,7 +263,7 @@ export const proposalShowCommand: Command = {
       const { outcome } = await tallyProposal(ledger, id);
       const state = proposalState(proposal, unixSeconds(systemClock), outcome);
       if (values.json) {
-        await write(io.stdout, `${JSON.stringify({ id, proposer: stored.author, state, ...proposal })}\n`);
+        await write(io.stdout, `${JSON.stringify({ id, state, ...proposal, proposer: stored.author })}\n`);
         return;
       }
       const lines = [
