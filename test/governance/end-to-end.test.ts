@@ -1,0 +1,388 @@
+// The whole governance path on the sim network: paid API calls leave receipts (reputation), stakes are locked through
+// hold invoices, four proposals (one per weight mode and counting method) take anonymous votes with real proofs, the
+// process restarts in the middle, the tallies match a count made by hand, and the stakes are released after the vote.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock, unixSeconds } from '../../src/core/index.js';
+import {
+  assertSnapshotMatches,
+  type BallotOf,
+  type CountingMethod,
+  castVote,
+  createProposal,
+  delegationSetType,
+  draftProposal,
+  GovernedState,
+  type ProposalTerms,
+  proposalCreatedType,
+  rebuildSnapshot,
+  tallyProposal,
+  voteCastType,
+} from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import {
+  agentRegisteredType,
+  createAgentRegistration,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  parseEnvelope,
+} from '../../src/ledger/index.js';
+import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
+import { createReceipt, rateReceipt, receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { Reputation } from '../../src/reputation/index.js';
+import {
+  type LockedStake,
+  lockStake,
+  readStakes,
+  StakeCustodian,
+  stakeEventTypes,
+  stakeState,
+} from '../../src/stake/index.js';
+import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { rejectedAgoraError } from '../helpers.js';
+
+const NOW = 1_800_000_000;
+const OPENS = NOW + 100;
+const CLOSES = NOW + 3_600;
+const UNTIL = NOW + 7_200;
+
+let prover: Prover;
+let verifier: Verifier;
+let dir: string;
+
+beforeAll(async () => {
+  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  dir = await mkdtemp(join(tmpdir(), 'agora-e2e-'));
+}, 60_000);
+
+afterAll(async () => {
+  await releaseCurve();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Agent {
+  readonly key: AgentKey;
+  readonly node: SimNode;
+}
+
+describe('governance end to end on the sim network', () => {
+  it('receipts and stakes give the weights, anonymous votes decide four proposals, stakes survive a restart and are released', async () => {
+    const clock = new ManualClock((NOW - 1_000) * 1000);
+    const network = new SimNetwork({ clock });
+    const hub = network.createNode('hub');
+    const agent = (name: string): Agent => {
+      const node = network.createNode(name);
+      network.openChannel(node, hub, { capacitySat: 2_000_000, pushSat: 1_000_000 });
+      return { key: generateAgentKey(), node };
+    };
+    const [a, b, c, provider, custodianAgent] = ['a', 'b', 'c', 'provider', 'custodian'].map(agent) as [
+      Agent,
+      Agent,
+      Agent,
+      Agent,
+      Agent,
+    ];
+    const voters = [a, b, c];
+    const registry = () =>
+      new EventRegistry([
+        agentRegisteredType,
+        receiptType,
+        receiptRatingType,
+        delegationSetType,
+        proposalCreatedType,
+        voteCastType(verifier),
+        ...stakeEventTypes,
+      ]);
+    const path = join(dir, 'ledger');
+    let ledger = await Ledger.open(path, { registry: registry() });
+    try {
+      for (const { key, node } of [a, b, c, provider, custodianAgent])
+        await ledger.append(await createAgentRegistration(key, { nodeKeys: [node.nodeKey], clock }));
+
+      // Paid API calls: each voter pays the provider, the provider signs a receipt, the payer rates it.
+      clock.advance(60_000);
+      for (const [payer, calls] of [
+        [a, 3],
+        [b, 2],
+        [c, 1],
+      ] as const) {
+        for (let call = 0; call < calls; call++) {
+          const invoice = await provider.node.createInvoice({ amountMsat: 200_000 });
+          const { preimage } = await payer.node.payInvoice(invoice.paymentRequest);
+          const receipt = createReceipt(
+            provider.key,
+            {
+              service: 'weather',
+              invoice: invoice.paymentRequest,
+              paymentHash: invoice.paymentHash,
+              preimage,
+              amountMsat: 200_000,
+              payer: payer.key.id,
+              status: 200,
+              payerRating: 2,
+            },
+            { clock },
+          );
+          await ledger.append(receipt);
+          await ledger.append(rateReceipt(payer.key, parseEnvelope(receipt).id, 2, { clock }));
+        }
+      }
+
+      // Stakes through hold invoices: a and b keep their preimages (non-custodial), c's custodian could slash.
+      clock.set(NOW * 1000);
+      let custodian = await StakeCustodian.open({
+        key: custodianAgent.key,
+        backend: custodianAgent.node,
+        ledger,
+        clock,
+      });
+      const stakes: LockedStake[] = [];
+      for (const [voter, amountSat, mode] of [
+        [a, 40_000, 'non-custodial'],
+        [b, 25_000, 'non-custodial'],
+        [c, 9_000, 'custodial'],
+      ] as const) {
+        stakes.push(
+          await lockStake({
+            key: voter.key,
+            backend: voter.node,
+            custodian,
+            amountSat,
+            until: UNTIL,
+            mode,
+            sequence: 0,
+            clock,
+          }),
+        );
+      }
+
+      // Four proposals by a, one per weight mode and counting method, snapshotted when their window opens.
+      const terms = (
+        title: string,
+        weightMode: ProposalTerms['weightMode'],
+        counting: CountingMethod,
+        options: string[],
+        extra: Partial<ProposalTerms> = {},
+      ): ProposalTerms => ({
+        title,
+        options,
+        counting,
+        weightMode,
+        quorum: 5_000,
+        threshold: 5_000,
+        window: { opens: OPENS, closes: CLOSES },
+        minWeight: '1',
+        actions: [],
+        ...extra,
+      });
+      const drafts = [
+        terms('Blacklist the garbage provider', 'reputation', 'single', ['for', 'against', 'abstain'], {
+          quorum: 1_000,
+          actions: [{ type: 'blacklist.add', agent: provider.key.id }],
+        }),
+        terms('Which regions to cover', 'stake', 'approval', ['x', 'y', 'z']),
+        terms('Next service', 'quadratic', 'ranked', ['ma', 'mb', 'mc']),
+        terms('Fee split', 'equal', 'weighted', ['p', 'q']),
+      ];
+      const proposals: {
+        id: string;
+        event: LedgerEvent;
+        tree: MembershipTree;
+        weights: Map<string, bigint>;
+      }[] = [];
+      for (const draft of drafts) {
+        const { body, snapshot, tree } = await draftProposal(ledger, draft, { proposer: a.key.id });
+        const event = createProposal(a.key, body, { clock });
+        const { id } = await ledger.append(event);
+        proposals.push({
+          id,
+          event,
+          tree,
+          weights: new Map(snapshot.members.map((m) => [m.agent, m.weight])),
+        });
+      }
+      const [byReputation, byStake, byQuadratic, byEqual] = proposals as [
+        (typeof proposals)[number],
+        (typeof proposals)[number],
+        (typeof proposals)[number],
+        (typeof proposals)[number],
+      ];
+      // The weights each mode gives, from the receipts and the stakes.
+      const scores = await Reputation.fromLedger(ledger, { asOf: OPENS });
+      for (const voter of voters)
+        expect(byReputation.weights.get(voter.key.id)).toBe(BigInt(scores.score(voter.key.id)));
+      expect(voters.map((v) => byStake.weights.get(v.key.id))).toEqual([40_000n, 25_000n, 9_000n]);
+      expect(voters.map((v) => byQuadratic.weights.get(v.key.id))).toEqual([200n, 158n, 94n]);
+      expect(byEqual.weights.size).toBe(5);
+
+      // The process restarts: the ledger and the custodian come back, the stakes are still held.
+      await ledger.close();
+      ledger = await Ledger.open(path, { registry: registry() });
+      custodian = await StakeCustodian.open({
+        key: custodianAgent.key,
+        backend: custodianAgent.node,
+        ledger,
+        clock,
+      });
+      const held = await readStakes(ledger);
+      expect(held.map((s) => stakeState(s, unixSeconds(clock)))).toEqual(['locked', 'locked', 'locked']);
+      for (const voter of voters) expect((await voter.node.balance()).inFlightMsat).toBeGreaterThan(0);
+      // Every replica rebuilds the same snapshots from the ledger.
+      for (const { event } of proposals) {
+        const body = event.body as never;
+        assertSnapshotMatches(body, await rebuildSnapshot(ledger, body));
+      }
+
+      // Anonymous votes inside the window, appended as one batch (batch proof verification).
+      clock.advance((OPENS + 60 - NOW) * 1000);
+      const vote = async <M extends CountingMethod>(
+        proposal: (typeof proposals)[number],
+        voter: Agent,
+        ballot: BallotOf[M],
+        when = unixSeconds(clock),
+      ) => {
+        const weight = proposal.weights.get(voter.key.id) as bigint;
+        const index = [...proposal.weights.keys()].indexOf(voter.key.id);
+        return castVote(prover, {
+          proposal,
+          ballot,
+          secret: (await zkIdentity(voter.key)).secret,
+          weight,
+          path: proposal.tree.path(index),
+          clock: new ManualClock(when * 1000),
+        });
+      };
+      const ballots: LedgerEvent[] = [
+        await vote(byReputation, a, { choice: 'for' }),
+        await vote(byReputation, b, { choice: 'against' }),
+        await vote(byReputation, c, { choice: 'for' }),
+        await vote(byStake, a, { approve: ['x', 'y'] }),
+        await vote(byStake, b, { approve: ['y'] }),
+        await vote(byStake, c, { approve: ['z'] }),
+        await vote(byQuadratic, a, { ranking: ['ma', 'mb'] }),
+        await vote(byQuadratic, b, { ranking: ['mb', 'mc'] }),
+        await vote(byQuadratic, c, { ranking: ['mc', 'mb'] }),
+        await vote(byEqual, a, { split: { p: 10_000 } }),
+        await vote(byEqual, b, { split: { p: 6_000, q: 4_000 } }),
+        await vote(byEqual, c, { split: { q: 10_000 } }),
+      ];
+      await ledger.appendBatch(ballots);
+
+      // Refused: a vote proved against a foreign tree, a late vote, a tampered proof. A double vote is kept as
+      // evidence and not counted.
+      const foreignTree = await MembershipTree.build([
+        { commitment: (await zkIdentity(b.key)).commitment, weight: 1_000_000n },
+      ]);
+      const foreign = await castVote(prover, {
+        proposal: byStake,
+        ballot: { approve: ['z'] },
+        secret: (await zkIdentity(b.key)).secret,
+        weight: 1_000_000n,
+        path: foreignTree.path(0),
+        clock,
+      }).catch((error: unknown) => error);
+      // The prover itself refuses a path that does not lead to the proposal's root...
+      expect((foreign as { code?: string }).code).toBe(ErrorCode.InvalidProof);
+      // ...so the foreign vote is proved for a copy of the proposal that names the foreign root.
+      const forged = await castVote(prover, {
+        proposal: {
+          id: byStake.id,
+          event: {
+            ...byStake.event,
+            body: {
+              ...(byStake.event.body as object),
+              snapshot: { asOf: OPENS, root: foreignTree.root.toString(), total: '1000000', members: 1 },
+            },
+          } as LedgerEvent,
+        },
+        ballot: { approve: ['z'] },
+        secret: (await zkIdentity(b.key)).secret,
+        weight: 1_000_000n,
+        path: foreignTree.path(0),
+        clock,
+      });
+      await rejectedAgoraError(ledger.append(forged), ErrorCode.InvalidProof);
+      await rejectedAgoraError(
+        ledger.append(await vote(byStake, c, { approve: ['x'] }, CLOSES)),
+        ErrorCode.InvalidEvent,
+      );
+      const tampered = structuredClone(await vote(byEqual, a, { split: { q: 10_000 } })) as LedgerEvent & {
+        proof: { pi_c: string[] };
+      };
+      tampered.proof.pi_c[0] = String(BigInt(tampered.proof.pi_c[0] as string) + 1n);
+      await rejectedAgoraError(ledger.append(tampered), ErrorCode.InvalidProof);
+      const again = await vote(byStake, c, { approve: ['x', 'y', 'z'] });
+      await ledger.append(again);
+
+      // After the close: each tally is the count made by hand.
+      clock.advance((CLOSES - unixSeconds(clock)) * 1000);
+      const [sa, sb, sc] = voters.map((v) => byReputation.weights.get(v.key.id) as bigint) as [
+        bigint,
+        bigint,
+        bigint,
+      ];
+      const reputation = await tallyProposal(ledger, byReputation.id);
+      expect(reputation.tally.totals).toEqual({ for: sa + sc, against: sb, abstain: 0n });
+      const reputationTotal = [...byReputation.weights.values()].reduce((x, y) => x + y, 0n);
+      const reachesQuorum = (sa + sb + sc) * 10_000n >= 1_000n * reputationTotal;
+      expect(reachesQuorum && sa + sc > sb).toBe(true);
+      expect(reputation.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
+
+      const stake = await tallyProposal(ledger, byStake.id);
+      // c voted twice with one nullifier: the lower event id is counted, the other kept as evidence.
+      const first = parseEnvelope(ballots[5]).id;
+      const second = parseEnvelope(again).id;
+      expect(stake.doubleVotes).toEqual([
+        {
+          nullifier: (again.body as { nullifier: string }).nullifier,
+          kept: first < second ? first : second,
+          evidence: [first < second ? second : first],
+        },
+      ]);
+      expect(stake.counted).toHaveLength(3);
+      const cAlsoApproves = first < second ? 0n : 9_000n;
+      expect(stake.tally.totals).toEqual({
+        x: 40_000n + cAlsoApproves,
+        y: 65_000n + cAlsoApproves,
+        z: 9_000n,
+      });
+      expect(stake.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'y' });
+
+      // Run-off: 200 / 158 / 94 of 452 leaves nobody above half; mc goes, its ballot moves to mb (252).
+      const quadratic = await tallyProposal(ledger, byQuadratic.id);
+      expect(quadratic.tally.rounds?.map((r) => r.totals)).toEqual([
+        { ma: 200n, mb: 158n, mc: 94n },
+        { ma: 200n, mb: 252n },
+      ]);
+      expect(quadratic.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'mb' });
+
+      // Weighted split, equal weights: p = 1 + 0.6, q = 0.4 + 1, in 1/10,000 units; 3 of 5 members took part.
+      const equal = await tallyProposal(ledger, byEqual.id);
+      expect(equal.tally.totals).toEqual({ p: 16_000n, q: 14_000n });
+      expect(equal.tally.participation).toBe(3n);
+      expect(equal.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'p' });
+
+      // The decision is carried out: the provider is on the blacklist the L402 caveat reads.
+      const decided = await GovernedState.fromLedger(ledger, CLOSES);
+      expect(decided.has(provider.key.id)).toBe(true);
+      expect((await GovernedState.fromLedger(ledger, CLOSES - 1)).has(provider.key.id)).toBe(false);
+
+      // The stakes were promised until UNTIL: released then, not before; the sats go back to the stakers.
+      expect(await custodian.releaseDue()).toEqual([]);
+      clock.advance((UNTIL - unixSeconds(clock)) * 1000);
+      expect(await custodian.releaseDue()).toHaveLength(3);
+      expect(await Promise.all(stakes.map((s) => s.ended))).toEqual(['returned', 'returned', 'returned']);
+      for (const voter of voters) expect((await voter.node.balance()).inFlightMsat).toBe(0);
+      expect((await readStakes(ledger)).map((s) => stakeState(s, UNTIL))).toEqual([
+        'released',
+        'released',
+        'released',
+      ]);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+});
