@@ -7,14 +7,21 @@ import {
   type CountingMethod,
   count,
   proposalCreatedType,
+  tallyProposal,
   voteCastType,
   YES_NO_OPTIONS,
 } from '../src/governance/index.js';
-import { agentRegisteredType, EventRegistry, Ledger } from '../src/ledger/index.js';
+import {
+  agentRegisteredType,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  parseEnvelope,
+} from '../src/ledger/index.js';
 import { releaseCurve, Verifier } from '../src/zk/index.js';
 import { type VoteSet, voteSet } from './governance-votes.js';
 import { random } from './random.js';
-import { median, medianSeconds, report } from './report.js';
+import { median, medianSeconds, progress, report } from './report.js';
 
 const BENCH = 'governance';
 const VOTERS = 256;
@@ -66,6 +73,56 @@ async function ingest(set: VoteSet, batch: number): Promise<number> {
   }
 }
 
+/**
+ * Seconds to tally a proposal holding `n` stored votes, read from LevelDB. The votes are copies of the real ones with
+ * distinct nullifiers and rotated rankings, stored through a registry that does not check proofs: a tally never
+ * re-verifies them (ingest does, measured by `vote_ingest`), and proving 100,000 votes would take about 14 hours here.
+ */
+async function tallyStored(set: VoteSet, n: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-tally-'));
+  const proofsUnchecked = {
+    verify: async () => true,
+    verifyBatch: async (proofs: readonly unknown[]) => proofs.map(() => true),
+  } as unknown as Verifier;
+  const registry = new EventRegistry([
+    agentRegisteredType,
+    proposalCreatedType,
+    voteCastType(proofsUnchecked),
+  ]);
+  const ledger = await Ledger.open(dir, { registry, sync: false });
+  try {
+    await ledger.appendBatch(set.setup);
+    // The proposal is the last setup event.
+    const proposalId = parseEnvelope(set.setup.at(-1)).id;
+    const options = ['a', 'b', 'c', 'd'];
+    const tick = progress(`storing ${n} votes`);
+    for (let at = 0; at < n; at += 1_000) {
+      const chunk = Array.from({ length: Math.min(1_000, n - at) }, (_, k) => {
+        const i = at + k;
+        const vote = set.votes[i % set.votes.length] as LedgerEvent;
+        const body = vote.body as { votingWeight: string };
+        const ranking = [...options.slice(i % 4), ...options.slice(0, i % 4)].slice(0, 1 + (i % 3));
+        return {
+          ...vote,
+          created: vote.created + (i % 1_000),
+          body: { ...body, ballot: { ranking }, nullifier: String(1_000_000 + i) },
+        } as LedgerEvent;
+      });
+      await ledger.appendBatch(chunk);
+      tick(at + chunk.length, n);
+    }
+    let counted = 0;
+    const seconds = await medianSeconds(3, async () => {
+      counted = (await tallyProposal(ledger, proposalId)).counted.length;
+    });
+    if (counted !== n) throw new Error(`tallied ${counted} of ${n} votes`);
+    return seconds;
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<void> {
   const set = await voteSet(VOTERS);
   for (const batch of [1, 64, 256]) {
@@ -80,6 +137,19 @@ export default async function run(): Promise<void> {
     });
   }
   await releaseCurve();
+
+  for (const [n, metric] of [
+    [10_000, 'tally_10k'],
+    [100_000, 'tally_100k'],
+  ] as const) {
+    report({
+      bench: BENCH,
+      metric,
+      value: await tallyStored(set, n),
+      unit: 's',
+      note: `${n} stored ranked votes read from LevelDB, one per nullifier, run-off counted, quorum and threshold applied`,
+    });
+  }
 
   for (const method of ['single', 'approval', 'ranked', 'weighted'] as const) {
     const options = method === 'single' ? [...YES_NO_OPTIONS] : OPTIONS;

@@ -4,6 +4,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stdin: NodeJS.ReadableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): long-running commands end cleanly. */
+  readonly signal?: AbortSignal;
 }
 
 /** Writes `text` and waits for the stream to accept more when it is full. */

@@ -13,6 +13,12 @@ import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
 import { repShowCommand, repTopCommand } from './commands/rep.js';
+import {
+  stakeLockCommand,
+  stakeReleaseCommand,
+  stakeServeCommand,
+  stakeStatusCommand,
+} from './commands/stake.js';
 import { resolveHome } from './home.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
@@ -32,6 +38,10 @@ export const commands: readonly Command[] = [
   proposalSnapshotCommand,
   voteCommand,
   tallyCommand,
+  stakeLockCommand,
+  stakeStatusCommand,
+  stakeReleaseCommand,
+  stakeServeCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

@@ -4,6 +4,7 @@ import {
   type Clock,
   ErrorCode,
   isAgoraError,
+  isLowerHex,
   parseJson,
   systemClock,
   toHex,
@@ -126,6 +127,10 @@ export class StakeCustodian implements StakeCustodianApi {
       throw new AgoraError(ErrorCode.InvalidArgument, 'a stake is a positive whole number of sats');
     if (mode !== 'custodial' && mode !== 'non-custodial')
       throw new AgoraError(ErrorCode.InvalidArgument, 'mode is custodial or non-custodial');
+    if (!isLowerHex(request.staker, 32))
+      throw new AgoraError(ErrorCode.InvalidArgument, 'the staker is an agent id (32 bytes of hex)');
+    if (request.paymentHash !== undefined && !isLowerHex(request.paymentHash, 32))
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a payment hash is 32 bytes of lower-case hex');
     if ((mode === 'custodial') !== (request.paymentHash === undefined))
       throw new AgoraError(
         ErrorCode.InvalidArgument,

@@ -5,6 +5,7 @@ export {
   type StakeOffer,
   type StakeOfferRequest,
 } from './custodian.js';
+export { StakeCustodianClient, stakeCustodianHandler } from './custodian-http.js';
 export {
   createStakeLocked,
   createStakeReleased,

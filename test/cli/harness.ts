@@ -11,7 +11,7 @@ export interface Outcome {
 /** Runs the CLI in-process with captured streams. */
 export async function agora(
   argv: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
+  options: { stdin?: string; env?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<Outcome> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -25,6 +25,12 @@ export async function agora(
     err += chunk;
   });
   stdin.end(options.stdin ?? '');
-  const code = await run(argv, { stdout, stderr, stdin, env: options.env ?? {} });
+  const code = await run(argv, {
+    stdout,
+    stderr,
+    stdin,
+    env: options.env ?? {},
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return { code, stdout: out, stderr: err };
 }
