@@ -1,6 +1,11 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { delegationSetType, proposalCreatedType, voteCastType } from '../governance/index.js';
+import {
+  delegationSetType,
+  proposalCanceledType,
+  proposalCreatedType,
+  voteCastType,
+} from '../governance/index.js';
 import { loadAgentKey } from '../identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
 import { receiptRatingType, receiptType } from '../receipts/index.js';
@@ -33,6 +38,7 @@ export function defaultRegistry(): EventRegistry {
     receiptRatingType,
     delegationSetType,
     proposalCreatedType,
+    proposalCanceledType,
     voteCastType(),
     ...stakeEventTypes,
   ]);

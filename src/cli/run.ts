@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, isAgoraError } from '../core/index.js';
 import type { Command } from './command.js';
 import {
+  proposalCancelCommand,
   proposalCreateCommand,
   proposalListCommand,
   proposalShowCommand,
@@ -36,6 +37,7 @@ export const commands: readonly Command[] = [
   proposalListCommand,
   proposalShowCommand,
   proposalSnapshotCommand,
+  proposalCancelCommand,
   voteCommand,
   tallyCommand,
   stakeLockCommand,

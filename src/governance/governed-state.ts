@@ -1,16 +1,21 @@
 import type { Ledger } from '../ledger/index.js';
 import type { Outcome } from './counting/index.js';
 import type { ProposalAction, ProposalBody } from './proposal.js';
-import { tallyProposal } from './tally-ledger.js';
+import { type ProposalResult, tallyProposal } from './tally-ledger.js';
 
-/** Where a proposal stands at a moment. */
-export type ProposalState = 'pending' | 'active' | 'succeeded' | 'defeated';
+/** Where a proposal stands at a moment. (`anchored` comes with the anchoring layer.) */
+export type ProposalState = 'pending' | 'active' | 'succeeded' | 'defeated' | 'canceled';
 
-/** The state of a proposal at `now` (unix seconds); `outcome` is its decided result once the window has closed. */
-export function proposalState(proposal: ProposalBody, now: number, outcome: Outcome): ProposalState {
-  if (now < proposal.window.opens) return 'pending';
-  if (now < proposal.window.closes) return 'active';
-  return outcome.state;
+/**
+ * The state of a proposal at `now` (unix seconds) from its tally: canceled if its proposer withdrew it, pending before
+ * the window, active until voting closes (later than `window.closes` when a late quorum extended it), then the
+ * decided outcome.
+ */
+export function proposalState(result: ProposalResult, now: number): ProposalState {
+  if (result.canceledBy !== undefined) return 'canceled';
+  if (now < result.proposal.window.opens) return 'pending';
+  if (now < result.closes) return 'active';
+  return result.outcome.state;
 }
 
 /** A proposal that has closed, with its result. */
@@ -18,7 +23,11 @@ export interface ClosedProposal {
   readonly id: string;
   readonly proposal: ProposalBody;
   readonly outcome: Outcome;
+  /** When voting ended, after any late-quorum extension; default `window.closes`. */
+  readonly closes?: number;
 }
+
+const closesOf = (closed: ClosedProposal) => closed.closes ?? closed.proposal.window.closes;
 
 /**
  * What the community decided: the blacklist and parameters that result from carrying out, in order of closing time
@@ -33,8 +42,7 @@ export class GovernedState {
 
   constructor(closed: readonly ClosedProposal[]) {
     const order = [...closed].sort(
-      (a, b) =>
-        a.proposal.window.closes - b.proposal.window.closes || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      (a, b) => closesOf(a) - closesOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
     for (const { id, proposal, outcome } of order) {
       if (outcome.state !== 'succeeded') continue;
@@ -47,13 +55,14 @@ export class GovernedState {
     }
   }
 
-  /** Reads the ledger: every proposal whose window closed by `now`, tallied and decided. */
+  /** Reads the ledger: every proposal whose voting closed by `now` and that was not canceled, tallied and decided. */
   static async fromLedger(ledger: Ledger, now: number): Promise<GovernedState> {
     const closed: ClosedProposal[] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
-      const proposal = event.body as unknown as ProposalBody;
-      if (proposal.window.closes > now) continue;
-      closed.push({ id, proposal, outcome: (await tallyProposal(ledger, id)).outcome });
+      if ((event.body as unknown as ProposalBody).window.closes > now) continue;
+      const result = await tallyProposal(ledger, id);
+      if (result.canceledBy !== undefined || result.closes > now) continue;
+      closed.push({ id, proposal: result.proposal, outcome: result.outcome, closes: result.closes });
     }
     return new GovernedState(closed);
   }

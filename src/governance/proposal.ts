@@ -48,6 +48,11 @@ export interface ProposalBody {
   readonly threshold: number;
   /** Voting window, unix seconds: votes count when `opens <= created < closes`. */
   readonly window: { readonly opens: number; readonly closes: number };
+  /**
+   * Optional late-quorum extension, seconds: when quorum is first reached less than this long before `closes`, voting
+   * goes on until this long after the vote that reached it, so a last-minute majority can be answered.
+   */
+  readonly lateQuorumExtension?: number;
   /** Least own weight to take part, decimal. */
   readonly minWeight: string;
   readonly actions: readonly ProposalAction[];
@@ -65,6 +70,8 @@ export interface ProposalBody {
   };
 }
 
+/** Longest late-quorum extension: 30 days. */
+const MAX_EXTENSION = 30 * 86_400;
 const COUNTING: readonly CountingMethod[] = ['single', 'approval', 'ranked', 'weighted'];
 const WEIGHT_MODES: readonly WeightMode[] = ['reputation', 'stake', 'equal', 'quadratic'];
 const OPTION = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -80,6 +87,7 @@ const FIELDS = new Set([
   'quorum',
   'threshold',
   'window',
+  'lateQuorumExtension',
   'minWeight',
   'actions',
   'proposer',
@@ -158,6 +166,9 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid('window is {opens, closes} in unix seconds');
   if (window.closes <= window.opens) invalid('the window closes after it opens');
   if (window.opens < created) invalid('the window cannot open before the proposal is made');
+  const extension = body.lateQuorumExtension;
+  if (extension !== undefined && !(isTime(extension) && extension > 0 && extension <= MAX_EXTENSION))
+    invalid(`lateQuorumExtension is 1 to ${MAX_EXTENSION} seconds`);
   if (!isDecimal(minWeight) || BigInt(minWeight) > MAX_WEIGHT)
     invalid('minWeight is a decimal weight below 2^64');
   if (!Array.isArray(actions) || actions.length > 16) invalid('actions must be a list of at most 16');
@@ -288,3 +299,40 @@ export async function readProposal(
     throw new AgoraError(ErrorCode.NotFound, `no proposal ${id} in this ledger`);
   return { event: stored.event, body: stored.event.body as unknown as ProposalBody };
 }
+
+/**
+ * Signs a `proposal.canceled`: the proposer withdraws its proposal, which it can do only before the window opens.
+ */
+export function cancelProposal(
+  key: AgentKey,
+  proposalId: string,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  if (!isLowerHex(proposalId, 32))
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a proposal id is 32 bytes of lower-case hex');
+  return signObject(key, {
+    v: 1,
+    type: 'proposal.canceled',
+    created: unixSeconds(options.clock ?? systemClock),
+    body: { proposal: proposalId },
+  }) as LedgerEvent;
+}
+
+/** `proposal.canceled`: by the proposal's author, before its window opens. Indexed under the proposal. */
+export const proposalCanceledType: EventTypeDefinition = {
+  type: 'proposal.canceled',
+  auth: 'signature',
+  async verify(event, context) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasOnly(body, ['proposal']) || !isLowerHex(body.proposal, 32))
+      throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: body is {proposal}');
+    const proposal = await context.get(body.proposal);
+    if (proposal?.type !== 'proposal.created')
+      throw new AgoraError(ErrorCode.InvalidEvent, `proposal.canceled: no proposal ${body.proposal}`);
+    if (proposal.author !== event.author)
+      throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: only the proposer can cancel');
+    if (event.created >= (proposal.body as unknown as ProposalBody).window.opens)
+      throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: voting has opened already');
+  },
+  indexes: (event) => [['proposal', (event.body as { proposal: string }).proposal]],
+};

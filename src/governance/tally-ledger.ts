@@ -1,5 +1,6 @@
 import type { Ledger } from '../ledger/index.js';
 import {
+  BASIS_POINTS,
   type BallotOf,
   type Counted,
   type CountingMethod,
@@ -17,6 +18,10 @@ export interface ProposalResult {
   readonly proposal: ProposalBody;
   readonly tally: Tally;
   readonly outcome: Outcome;
+  /** When voting ends: `window.closes`, or later when a late quorum extended it. */
+  readonly closes: number;
+  /** The `proposal.canceled` event that withdrew the proposal (the lowest id, if several), if any. */
+  readonly canceledBy?: string;
   /** Ids of the votes counted, one per nullifier, sorted. */
   readonly counted: readonly string[];
   /** Nullifiers used more than once: the vote kept (lowest id) and the others, kept as evidence of a double vote. */
@@ -27,35 +32,76 @@ export interface ProposalResult {
   }[];
 }
 
+/** A stored vote as the tally sees it. */
+export interface StoredVote {
+  readonly id: string;
+  readonly created: number;
+  readonly body: VoteBody;
+}
+
+/**
+ * When voting ends. Without an extension, at `window.closes`. With one, if the votes cast before `closes` (in time
+ * order, then id) first reach quorum less than `extension` seconds before `closes`, at that vote's time plus the
+ * extension.
+ */
+export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[]): number {
+  const { closes } = proposal.window;
+  const extension = proposal.lateQuorumExtension;
+  if (extension === undefined) return closes;
+  const needed = BigInt(proposal.quorum) * BigInt(proposal.snapshot.total);
+  let participation = 0n;
+  const inTime = votes
+    .filter((vote) => vote.created < closes)
+    .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+  for (const vote of inTime) {
+    participation += BigInt(vote.body.votingWeight);
+    if (participation * BASIS_POINTS >= needed)
+      return vote.created < closes - extension ? closes : vote.created + extension;
+  }
+  return closes;
+}
+
 /**
  * Tallies a proposal from the votes stored in `ledger` (every one verified on ingest): one vote per nullifier,
  * the lowest event id winning a conflict (DESIGN.md 3), so replicas holding the same events agree whatever the order
- * they arrived in. Quorum is measured against the snapshot's total weight.
+ * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
+ * snapshot's total weight.
  */
 export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
   const { body: proposal } = await readProposal(ledger, proposalId);
-  const byNullifier = new Map<string, { id: string; body: VoteBody }[]>();
+  const byNullifier = new Map<string, StoredVote[]>();
+  let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
+    if (event.type === 'proposal.canceled' && (canceledBy === undefined || id < canceledBy)) canceledBy = id;
     if (event.type !== 'vote.cast') continue;
     const body = event.body as unknown as VoteBody;
     const group = byNullifier.get(body.nullifier) ?? [];
-    group.push({ id, body });
+    group.push({ id, created: event.created, body });
     byNullifier.set(body.nullifier, group);
   }
-  const ballots: Counted<BallotOf[CountingMethod]>[] = [];
-  const counted: string[] = [];
   const doubleVotes: { nullifier: string; kept: string; evidence: string[] }[] = [];
+  const kept: StoredVote[] = [];
   for (const nullifier of [...byNullifier.keys()].sort()) {
     const votes = (byNullifier.get(nullifier) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
-    const [kept, ...others] = votes as [{ id: string; body: VoteBody }, ...{ id: string; body: VoteBody }[]];
-    if (others.length > 0) doubleVotes.push({ nullifier, kept: kept.id, evidence: others.map((v) => v.id) });
-    counted.push(kept.id);
-    ballots.push({
-      weight: BigInt(kept.body.votingWeight),
-      ballot: parseBallot(proposal.counting, proposal.options, kept.body.ballot),
-    });
+    const [first, ...others] = votes as [StoredVote, ...StoredVote[]];
+    if (others.length > 0) doubleVotes.push({ nullifier, kept: first.id, evidence: others.map((v) => v.id) });
+    kept.push(first);
   }
+  const closes = votingCloses(proposal, kept);
+  const counted = kept.filter((vote) => vote.created < closes);
+  const ballots: Counted<BallotOf[CountingMethod]>[] = counted.map((vote) => ({
+    weight: BigInt(vote.body.votingWeight),
+    ballot: parseBallot(proposal.counting, proposal.options, vote.body.ballot),
+  }));
   const tally = count(proposal.counting, proposal.options, ballots);
   const outcome = decide(tally, proposal, BigInt(proposal.snapshot.total));
-  return { proposal, tally, outcome, counted: counted.sort(), doubleVotes };
+  return {
+    proposal,
+    tally,
+    outcome,
+    closes,
+    ...(canceledBy === undefined ? {} : { canceledBy }),
+    counted: counted.map((vote) => vote.id).sort(),
+    doubleVotes,
+  };
 }

@@ -140,7 +140,11 @@ async function checkVote(
     throw new AgoraError(ErrorCode.InvalidEvent, `vote.cast: ${(cause as Error).message}`, { cause });
   }
   // Votes carry the time their voter claims: see docs/architecture.md on what a window can and cannot enforce.
-  if (event.created < proposal.window.opens || event.created >= proposal.window.closes)
+  // A late-quorum extension may keep voting open after `closes`: the tally decides which of those votes count.
+  if (
+    event.created < proposal.window.opens ||
+    event.created >= proposal.window.closes + (proposal.lateQuorumExtension ?? 0)
+  )
     invalid('cast outside the voting window');
   return { body: body as unknown as VoteBody, proposal };
 }

@@ -194,4 +194,32 @@ describe('agora proposal list and tally', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('[NOT_FOUND]');
   });
+
+  it('proposal cancel withdraws a proposal before it opens, and only then', async () => {
+    const home = join(dir, 'canceler');
+    expect((await agora(['init', '--home', home])).code).toBe(0);
+    const opens = String(Math.floor(Date.now() / 1000) + 3_600);
+    const created = await agora([
+      'proposal',
+      'create',
+      '--home',
+      home,
+      '--title',
+      'Later',
+      '--opens',
+      opens,
+      '--late-quorum',
+      '600',
+      '--json',
+    ]);
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout);
+    const canceled = await agora(['proposal', 'cancel', id, '--home', home]);
+    expect(canceled).toMatchObject({ code: 0, stderr: '' });
+    const shown = JSON.parse((await agora(['proposal', 'show', id, '--home', home, '--json'])).stdout);
+    expect(shown).toMatchObject({ id, state: 'canceled', lateQuorumExtension: 600 });
+    const unknown = await agora(['proposal', 'cancel', 'ab'.repeat(32), '--home', home]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('[NOT_FOUND]');
+  });
 });

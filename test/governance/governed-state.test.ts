@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Outcome, ProposalAction, ProposalBody } from '../../src/governance/index.js';
+import type { Outcome, ProposalAction, ProposalBody, ProposalResult } from '../../src/governance/index.js';
 import { GovernedState, proposalState } from '../../src/governance/index.js';
 import { checkCaveats } from '../../src/l402/index.js';
 
@@ -24,13 +24,30 @@ function proposal(closes: number, actions: ProposalAction[]): ProposalBody {
 }
 
 describe('proposal state', () => {
-  it('is pending before the window, active inside it, then the decided outcome', () => {
-    const body = proposal(1_000, []);
-    expect(proposalState(body, 899, succeeded)).toBe('pending');
-    expect(proposalState(body, 900, succeeded)).toBe('active');
-    expect(proposalState(body, 999, defeated)).toBe('active');
-    expect(proposalState(body, 1_000, defeated)).toBe('defeated');
-    expect(proposalState(body, 1_000, succeeded)).toBe('succeeded');
+  const result = (outcome: Outcome, extra: Partial<ProposalResult> = {}): ProposalResult => ({
+    proposal: proposal(1_000, []),
+    tally: { method: 'single', totals: {}, scale: 1n, participation: 0n, winners: [] },
+    outcome,
+    closes: 1_000,
+    counted: [],
+    doubleVotes: [],
+    ...extra,
+  });
+
+  it('is pending before the window, active until voting closes, then the decided outcome', () => {
+    expect(proposalState(result(succeeded), 899)).toBe('pending');
+    expect(proposalState(result(succeeded), 900)).toBe('active');
+    expect(proposalState(result(defeated), 999)).toBe('active');
+    expect(proposalState(result(defeated), 1_000)).toBe('defeated');
+    expect(proposalState(result(succeeded), 1_000)).toBe('succeeded');
+    // A late quorum extended voting to 1,200.
+    expect(proposalState(result(succeeded, { closes: 1_200 }), 1_000)).toBe('active');
+    expect(proposalState(result(succeeded, { closes: 1_200 }), 1_200)).toBe('succeeded');
+  });
+
+  it('is canceled, whatever the time, once its proposer withdrew it', () => {
+    for (const now of [0, 950, 2_000])
+      expect(proposalState(result(succeeded, { canceledBy: 'cc'.repeat(32) }), now)).toBe('canceled');
   });
 });
 

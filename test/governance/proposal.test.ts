@@ -3,12 +3,18 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { AgoraError, ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
+  cancelProposal,
   checkProposal,
   createProposal,
+  GovernedState,
   type ProposalBody,
   type ProposerStanding,
+  proposalCanceledType,
   proposalCreatedType,
   proposalCreatedTypeFor,
+  proposalState,
+  tallyProposal,
+  votingCloses,
 } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import {
@@ -37,6 +43,7 @@ const body: ProposalBody = {
   snapshot: { asOf: NOW, root: '12345', total: '1000000000', members: 42 },
 };
 const clock = new ManualClock(NOW * 1000);
+const at = (seconds: number) => new ManualClock(seconds * 1000);
 
 async function ledger(): Promise<Ledger> {
   return Ledger.fromLevel(new MemoryLevel(), {
@@ -155,5 +162,80 @@ describe('proposal.created', () => {
       ),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('proposal.canceled', () => {
+  it('lets the proposer withdraw before the window opens, refuses anyone else or later, and ends the proposal', async () => {
+    const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
+    const [proposer, other] = voters as [Voter, Voter];
+    const db = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([agentRegisteredType, proposalCreatedType, proposalCanceledType]),
+    });
+    try {
+      await db.appendBatch(registrations);
+      const event = createProposal(
+        proposer.key,
+        { ...body, snapshot: summary, proposer: standing(proposer) },
+        { clock },
+      );
+      const { id } = await db.append(event);
+      const before = at(NOW + 30);
+      await rejectedAgoraError(
+        db.append(cancelProposal(other.key, id, { clock: before })),
+        ErrorCode.InvalidEvent,
+      );
+      await rejectedAgoraError(
+        db.append(cancelProposal(proposer.key, id, { clock: at(NOW + 60) })),
+        ErrorCode.InvalidEvent,
+      );
+      await rejectedAgoraError(
+        db.append(cancelProposal(proposer.key, 'ab'.repeat(32), { clock: before })),
+        ErrorCode.InvalidEvent,
+      );
+      const { id: cancel } = await db.append(cancelProposal(proposer.key, id, { clock: before }));
+      const result = await tallyProposal(db, id);
+      expect(result.canceledBy).toBe(cancel);
+      expect(proposalState(result, NOW + 100_000)).toBe('canceled');
+      // Its actions are never carried out.
+      expect((await GovernedState.fromLedger(db, NOW + 100_000)).applied).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('late-quorum extension', () => {
+  const proposal = {
+    ...body,
+    quorum: 5_000,
+    lateQuorumExtension: 600,
+    snapshot: { ...body.snapshot, total: '1000' },
+  };
+  const closes = body.window.closes;
+  const vote = (id: string, created: number, votingWeight: number) => ({
+    id,
+    created,
+    body: { proposal: 'p', ballot: { choice: 'for' }, nullifier: id, votingWeight: String(votingWeight) },
+  });
+
+  it('moves the close only when quorum is first reached within the extension before it', () => {
+    // Quorum (500) reached early: no extension.
+    expect(votingCloses(proposal, [vote('a', closes - 700, 600)])).toBe(closes);
+    // Reached 100 s before the close: voting goes on 600 s after that vote.
+    expect(votingCloses(proposal, [vote('a', closes - 900, 300), vote('b', closes - 100, 300)])).toBe(
+      closes + 500,
+    );
+    // Never reached, or reached only by a vote after the close: no extension.
+    expect(votingCloses(proposal, [vote('a', closes - 100, 400)])).toBe(closes);
+    expect(votingCloses(proposal, [vote('a', closes - 100, 400), vote('b', closes + 10, 400)])).toBe(closes);
+    // Without an extension the window is the window.
+    const { lateQuorumExtension: _, ...plain } = proposal;
+    expect(votingCloses(plain, [vote('a', closes - 100, 600)])).toBe(closes);
+  });
+
+  it('is refused outside 1 second to 30 days', () => {
+    for (const lateQuorumExtension of [0, 30 * 86_400 + 1, 1.5])
+      thrownAgoraError(() => checkProposal({ ...body, lateQuorumExtension }, NOW), ErrorCode.InvalidEvent);
   });
 });

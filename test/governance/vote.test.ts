@@ -34,9 +34,13 @@ let proposal: { id: string; event: LedgerEvent };
 
 const registry = () => new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
 
-async function vote(voter: Voter, choice: string, options: { votingWeight?: bigint; when?: number } = {}) {
+async function vote(
+  voter: Voter,
+  choice: string,
+  options: { votingWeight?: bigint; when?: number; on?: typeof proposal } = {},
+) {
   return castVote(prover, {
-    proposal,
+    proposal: options.on ?? proposal,
     ballot: { choice },
     secret: voter.zk.secret,
     weight: voter.stake,
@@ -171,4 +175,40 @@ describe('anonymous votes on a proposal', () => {
       await replica.close();
     }
   }, 120_000);
+
+  it('go on after the close when a late quorum extends the vote, and stop at the extended close', async () => {
+    const [a, b, c, d] = voters as [Voter, Voter, Voter, Voter];
+    const closes = NOW + 3_600;
+    const body = {
+      ...(proposal.event.body as unknown as ProposalBody),
+      title: 'Late quorum',
+      lateQuorumExtension: 600,
+    };
+    const event = createProposal(d.key, body, { clock: at(NOW) });
+    const late = { id: parseEnvelope(event).id, event };
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
+    try {
+      await ledger.appendBatch([...electorate.registrations, event]);
+      // Quorum is 500 of 1,000: d (400) alone falls short; c (300) reaches it 50 s before the close.
+      await ledger.appendBatch([
+        await vote(d, 'against', { on: late, when: closes - 100 }),
+        await vote(c, 'for', { on: late, when: closes - 50 }),
+      ]);
+      // Voting now closes at closes - 50 + 600: b's vote after the original close counts, a's after 550 s does not.
+      const counted = await vote(b, 'for', { on: late, when: closes + 500 });
+      const tooLate = await vote(a, 'for', { on: late, when: closes + 560 });
+      await ledger.appendBatch([counted, tooLate]);
+      await rejectedAgoraError(
+        ledger.append(await vote(a, 'for', { on: late, when: closes + 600 })),
+        ErrorCode.InvalidEvent,
+      );
+      const result = await tallyProposal(ledger, late.id);
+      expect(result.closes).toBe(closes + 550);
+      expect(result.tally.totals).toEqual({ for: 500n, against: 400n, abstain: 0n });
+      expect(result.counted).not.toContain(parseEnvelope(tooLate).id);
+      expect(result.counted).toContain(parseEnvelope(counted).id);
+    } finally {
+      await ledger.close();
+    }
+  }, 60_000);
 });

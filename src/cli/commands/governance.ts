@@ -2,6 +2,7 @@ import { AgoraError, ErrorCode, isDecimal, systemClock, unixSeconds } from '../.
 import {
   assertSnapshotMatches,
   type CountingMethod,
+  cancelProposal,
   castVote,
   createProposal,
   draftProposal,
@@ -105,6 +106,7 @@ export const proposalCreateCommand: Command = {
     ['--opens UNIX', 'window start, unix seconds (default now)'],
     ['--closes UNIX', 'window end, unix seconds (default opens + 1 day)'],
     ['--min-weight N', 'least own weight to take part (default 1)'],
+    ['--late-quorum S', 'extend voting S seconds past a quorum reached in the last S seconds (default off)'],
     ['--blacklist-add ID', 'blacklist this agent if the proposal passes; repeatable'],
     ['--blacklist-remove ID', 'take this agent off the blacklist if it passes; repeatable'],
     ['--json', 'print as JSON'],
@@ -119,6 +121,7 @@ export const proposalCreateCommand: Command = {
     opens: { type: 'string' },
     closes: { type: 'string' },
     'min-weight': { type: 'string' },
+    'late-quorum': { type: 'string' },
     'blacklist-add': { type: 'string', multiple: true },
     'blacklist-remove': { type: 'string', multiple: true },
     json: { type: 'boolean' },
@@ -154,6 +157,9 @@ export const proposalCreateCommand: Command = {
           quorum: wholeNumber(values.quorum, '--quorum', 2_000),
           threshold: wholeNumber(values.threshold, '--threshold', 5_000),
           window: { opens, closes },
+          ...(values['late-quorum'] === undefined
+            ? {}
+            : { lateQuorumExtension: wholeNumber(values['late-quorum'], '--late-quorum', 0) }),
           minWeight,
           actions,
         },
@@ -249,6 +255,24 @@ export const voteCommand: Command = {
   },
 };
 
+export const proposalCancelCommand: Command = {
+  name: 'proposal cancel',
+  summary: 'withdraw your proposal before its voting window opens',
+  usage: '<proposal id> [--home DIR]',
+  help: [HOME_HELP],
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, positionals }) {
+    const id = idArgument(positionals[0], 'a proposal');
+    const key = await loadHomeKey(home);
+    await withHomeLedger(home, async (ledger) => {
+      await readProposal(ledger, id);
+      const { id: cancel } = await ledger.append(cancelProposal(key, id));
+      await write(io.stdout, `canceled ${id} (${cancel})\n`);
+    });
+  },
+};
+
 export const proposalShowCommand: Command = {
   name: 'proposal show',
   summary: 'a proposal, its state now and its rules',
@@ -260,8 +284,8 @@ export const proposalShowCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
-      const { outcome } = await tallyProposal(ledger, id);
-      const state = proposalState(proposal, unixSeconds(systemClock), outcome);
+      const result = await tallyProposal(ledger, id);
+      const state = proposalState(result, unixSeconds(systemClock));
       if (values.json) {
         await write(io.stdout, `${JSON.stringify({ id, state, ...proposal, proposer: stored.author })}\n`);
         return;
