@@ -71,13 +71,17 @@ export async function snapshotFromLedger(
   });
 }
 
+/** The latest moment voting can close (with a late-quorum extension): stakes must stay locked until then. */
+const latestClose = (terms: Pick<ProposalBody, 'window' | 'lateQuorumExtension'>) =>
+  terms.window.closes + (terms.lateQuorumExtension ?? 0);
+
 /** Rebuilds a proposal's snapshot from the ledger, with the proposal's mode, time and minimum weight. */
 export function rebuildSnapshot(ledger: Ledger, proposal: ProposalBody): Promise<Snapshot> {
   return snapshotFromLedger(ledger, {
     mode: proposal.weightMode,
     asOf: proposal.snapshot.asOf,
     minWeight: BigInt(proposal.minWeight),
-    lockedThrough: proposal.window.closes,
+    lockedThrough: latestClose(proposal),
   });
 }
 
@@ -109,7 +113,7 @@ export async function draftProposal(
     mode: terms.weightMode,
     asOf,
     minWeight: BigInt(terms.minWeight),
-    lockedThrough: terms.window.closes,
+    lockedThrough: latestClose(terms),
   });
   if (snapshot.members.length === 0)
     throw new AgoraError(
