@@ -167,6 +167,26 @@ export function lightningConformance(
     );
 
     it(
+      'reports each held payment with its own HTLC deadline, at least the CLTV delta its invoice asked for',
+      withPair(async ({ payer, payee }) => {
+        const held: { paymentHash: string; cltvExpiry: number }[] = [];
+        for (const cltvExpiry of [40, 300]) {
+          const paymentHash = paymentHashOf(randomPreimage());
+          const created = await payee.createHoldInvoice({ paymentHash, amountMsat: 20_000, cltvExpiry });
+          payer.payInvoice(created.paymentRequest).catch(() => {});
+          held.push({ paymentHash, cltvExpiry });
+          await waitForState(payee, paymentHash, 'ACCEPTED');
+        }
+        const { blockHeight } = await payee.info();
+        for (const { paymentHash, cltvExpiry } of held) {
+          const status = await payee.lookupInvoice(paymentHash);
+          expect(status.htlcExpiryHeight).toBeGreaterThanOrEqual(blockHeight + cltvExpiry);
+          await payee.cancelInvoice(paymentHash);
+        }
+      }),
+    );
+
+    it(
       'returns the funds of a held payment that is canceled',
       withPair(async ({ payer, payee }) => {
         const paymentHash = paymentHashOf(randomPreimage());

@@ -269,9 +269,11 @@ export class LdkNode implements LightningBackend {
       this.channelManager.claim_funds(fromHex(record.preimage as string));
       return;
     }
+    // This payment's HTLCs only: other held payments have deadlines of their own.
     const expiries = this.channelManager
       .list_channels()
       .flatMap((channel) => channel.get_pending_inbound_htlcs())
+      .filter((htlc) => toHex(htlc.get_payment_hash()) === paymentHash)
       .map((htlc) => htlc.get_cltv_expiry());
     if (expiries.length > 0) record.htlcExpiryHeight = Math.min(...expiries);
     this.book.transition(record, 'ACCEPTED');
