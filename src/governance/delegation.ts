@@ -1,14 +1,6 @@
-import {
-  AgoraError,
-  type Clock,
-  ErrorCode,
-  isJsonObject,
-  isLowerHex,
-  systemClock,
-  unixSeconds,
-} from '../core/index.js';
-import { type AgentKey, signObject } from '../identity/index.js';
-import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
+import { AgoraError, type Clock, ErrorCode, isJsonObject, isLowerHex } from '../core/index.js';
+import type { AgentKey } from '../identity/index.js';
+import { type EventTypeDefinition, type Ledger, type LedgerEvent, signEvent } from '../ledger/index.js';
 
 /** One `delegation.set`: `from` gives its weight to `to`, or takes it back when `to` is null. */
 export interface Delegation {
@@ -98,12 +90,7 @@ export function createDelegation(
 ): LedgerEvent {
   if (to !== null && !isLowerHex(to, 32))
     throw new AgoraError(ErrorCode.InvalidArgument, 'a delegate is an agent id (32 bytes of hex) or null');
-  return signObject(key, {
-    v: 1,
-    type: 'delegation.set',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: { to },
-  }) as LedgerEvent;
+  return signEvent(key, 'delegation.set', { to }, options);
 }
 
 /**

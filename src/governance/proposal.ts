@@ -6,12 +6,16 @@ import {
   isJsonObject,
   isLowerHex,
   type JsonObject,
-  systemClock,
   toHex,
-  unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, BN254_SCALAR_FIELD, getPoseidon, objectId, signObject } from '../identity/index.js';
-import type { EventTypeDefinition, Ledger, LedgerEvent, VerifyContext } from '../ledger/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD, getPoseidon, objectId } from '../identity/index.js';
+import {
+  type EventTypeDefinition,
+  type Ledger,
+  type LedgerEvent,
+  signEvent,
+  type VerifyContext,
+} from '../ledger/index.js';
 import { type MembershipPath, MembershipTree, rootOfPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
@@ -251,10 +255,9 @@ export function createProposal(
   body: ProposalBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  const created = unixSeconds(options.clock ?? systemClock);
-  const plain = JSON.parse(JSON.stringify(body)) as JsonObject;
-  checkProposal(plain, created);
-  return signObject(key, { v: 1, type: 'proposal.created', created, body: plain }) as LedgerEvent;
+  const event = signEvent(key, 'proposal.created', JSON.parse(JSON.stringify(body)) as JsonObject, options);
+  checkProposal(event.body, event.created);
+  return event;
 }
 
 /**
@@ -310,12 +313,7 @@ export function cancelProposal(
 ): LedgerEvent {
   if (!isLowerHex(proposalId, 32))
     throw new AgoraError(ErrorCode.InvalidArgument, 'a proposal id is 32 bytes of lower-case hex');
-  return signObject(key, {
-    v: 1,
-    type: 'proposal.canceled',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: { proposal: proposalId },
-  }) as LedgerEvent;
+  return signEvent(key, 'proposal.canceled', { proposal: proposalId }, options);
 }
 
 /** `proposal.canceled`: by the proposal's author, before its window opens. Indexed under the proposal. */

@@ -1,14 +1,6 @@
-import {
-  AgoraError,
-  type Clock,
-  ErrorCode,
-  isDecimal,
-  isJsonObject,
-  systemClock,
-  unixSeconds,
-} from '../core/index.js';
-import { type AgentKey, BN254_SCALAR_FIELD, signObject, zkIdentity } from '../identity/index.js';
-import type { LedgerEvent } from './event.js';
+import { AgoraError, type Clock, ErrorCode, isDecimal, isJsonObject } from '../core/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD, zkIdentity } from '../identity/index.js';
+import { type LedgerEvent, signEvent } from './event.js';
 import type { EventTypeDefinition } from './registry.js';
 
 /** Body of `agent.registered`: what an agent publishes about itself. */
@@ -80,6 +72,5 @@ export async function createAgentRegistration(
   const body: AgentRegistration = { zkCommitment: commitment.toString(), nodeKeys: options.nodeKeys ?? [] };
   if (options.name !== undefined) body.name = options.name;
   checkRegistration(body);
-  const created = unixSeconds(options.clock ?? systemClock);
-  return signObject(key, { v: 1, type: 'agent.registered', created, body: { ...body } }) as LedgerEvent;
+  return signEvent(key, 'agent.registered', { ...body }, options);
 }

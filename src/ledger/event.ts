@@ -1,13 +1,16 @@
 import {
   AgoraError,
+  type Clock,
   canonicalJson,
   ErrorCode,
   isJsonObject,
   isLowerHex,
   type JsonValue,
+  systemClock,
   toHex,
+  unixSeconds,
 } from '../core/index.js';
-import { type AgoraObject, isTypeName, objectId } from '../identity/index.js';
+import { type AgentKey, type AgoraObject, isTypeName, objectId, signObject } from '../identity/index.js';
 
 /**
  * One ledger event. Signed types carry `author` and `sig`; anonymous types (votes) carry a `proof` instead.
@@ -82,4 +85,19 @@ export function parseEnvelope(raw: unknown): ParsedEnvelope {
   if (canonical.length > MAX_EVENT_BYTES) invalid(`event is larger than ${MAX_EVENT_BYTES} bytes`);
   const idBytes = objectId(raw as AgoraObject);
   return { event, id: toHex(idBytes), idBytes, canonical };
+}
+
+/** Signs an event of `type` as `key`, made now by `clock` (default: the system clock). */
+export function signEvent(
+  key: AgentKey,
+  type: string,
+  body: JsonValue,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return signObject(key, {
+    v: 1,
+    type,
+    created: unixSeconds(options.clock ?? systemClock),
+    body,
+  }) as LedgerEvent;
 }

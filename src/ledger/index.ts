@@ -5,6 +5,7 @@ export {
   type ParsedEnvelope,
   parseEnvelope,
   type StoredEvent,
+  signEvent,
 } from './event.js';
 export {
   type AppendResult,

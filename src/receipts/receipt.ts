@@ -7,12 +7,10 @@ import {
   isLowerHex,
   type JsonObject,
   sha256,
-  systemClock,
   toHex,
-  unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, signObject, verifyObject } from '../identity/index.js';
-import { type EventTypeDefinition, type LedgerEvent, parseEnvelope } from '../ledger/index.js';
+import { type AgentKey, verifyObject } from '../identity/index.js';
+import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
 import { type BitcoinNetwork, decodeInvoice } from '../lightning/index.js';
 
 /** What a provider attests when it served a paid request. */
@@ -87,12 +85,7 @@ export function createReceipt(
   options: { clock?: Clock } = {},
 ): LedgerEvent {
   checkBody(body);
-  return signObject(provider, {
-    v: 1,
-    type: 'receipt',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: { ...body } as unknown as JsonObject,
-  }) as LedgerEvent;
+  return signEvent(provider, 'receipt', { ...body } as unknown as JsonObject, options);
 }
 
 /** A receipt that verified: its id, its body, and the node key that signed its invoice. */
@@ -166,12 +159,7 @@ export function rateReceipt(
   if (!isLowerHex(receiptId, 32))
     throw new AgoraError(ErrorCode.InvalidArgument, 'a receipt id is 32 bytes of hex');
   if (!RATING(rating)) throw new AgoraError(ErrorCode.InvalidArgument, 'a rating is an integer from -2 to 2');
-  return signObject(payer, {
-    v: 1,
-    type: 'receipt.rating',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: { receipt: receiptId, rating },
-  }) as LedgerEvent;
+  return signEvent(payer, 'receipt.rating', { receipt: receiptId, rating }, options);
 }
 
 /** `receipt.rating`: only the payer named in the receipt may rate it. */

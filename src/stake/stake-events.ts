@@ -5,12 +5,15 @@ import {
   isJsonObject,
   isLowerHex,
   type JsonObject,
-  systemClock,
   toHex,
-  unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, objectId, type SignedObject, signObject } from '../identity/index.js';
-import type { EventTypeDefinition, LedgerEvent, VerifyContext } from '../ledger/index.js';
+import { type AgentKey, objectId, type SignedObject } from '../identity/index.js';
+import {
+  type EventTypeDefinition,
+  type LedgerEvent,
+  signEvent,
+  type VerifyContext,
+} from '../ledger/index.js';
 import { paymentHashOf } from '../lightning/index.js';
 import { isDoubleSigning, type VerifiedStatement, verifyStakeStatement } from './statement.js';
 
@@ -135,21 +138,13 @@ export const stakeEventTypes: readonly EventTypeDefinition[] = [
   stakeSlashedType,
 ];
 
-const sign = (key: AgentKey, type: string, body: object, clock: Clock | undefined): LedgerEvent =>
-  signObject(key, {
-    v: 1,
-    type,
-    created: unixSeconds(clock ?? systemClock),
-    body: body as JsonObject,
-  }) as LedgerEvent;
-
 /** Signs a `stake.locked` as the custodian. */
 export function createStakeLocked(
   custodian: AgentKey,
   body: StakeLockedBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  return sign(custodian, 'stake.locked', body, options.clock);
+  return signEvent(custodian, 'stake.locked', body as unknown as JsonObject, options);
 }
 
 /** Signs a `stake.released` as the custodian. */
@@ -158,7 +153,7 @@ export function createStakeReleased(
   body: StakeReleasedBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  return sign(custodian, 'stake.released', body, options.clock);
+  return signEvent(custodian, 'stake.released', body as unknown as JsonObject, options);
 }
 
 /** Signs a `stake.slashed` as the custodian. */
@@ -167,5 +162,5 @@ export function createStakeSlashed(
   body: StakeSlashedBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  return sign(custodian, 'stake.slashed', body, options.clock);
+  return signEvent(custodian, 'stake.slashed', body as unknown as JsonObject, options);
 }

@@ -7,7 +7,9 @@ import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger } from '../../src/ledger/index.js';
 import type { LightningBackend } from '../../src/lightning/index.js';
 import {
+  type CustodyMode,
   createStakeStatement,
+  type LockedStake,
   lockStake,
   nextStakeSequence,
   readStakes,
@@ -37,18 +39,31 @@ async function withWorld(
     custodianKey: AgentKey;
     ledgerPath: string;
     openLedger(): Promise<Ledger>;
+    /** The custodian on `ledger`, recovered as after a restart. */
+    openCustodian(ledger: Ledger): Promise<StakeCustodian>;
+    /** The staker locks a stake with `custodian`. */
+    lock(
+      custodian: StakeCustodian,
+      terms: { amountSat: number; until: number; sequence: number; mode?: CustodyMode },
+    ): Promise<LockedStake>;
   }) => Promise<void>,
 ): Promise<void> {
   const world = await factory();
   const dir = await mkdtemp(join(tmpdir(), 'agora-stake-'));
   const ledgerPath = join(dir, 'ledger');
+  const stakerKey = generateAgentKey();
+  const custodianKey = generateAgentKey();
   try {
     await test({
       world,
-      stakerKey: generateAgentKey(),
-      custodianKey: generateAgentKey(),
+      stakerKey,
+      custodianKey,
       ledgerPath,
       openLedger: () => Ledger.open(ledgerPath, { registry: new EventRegistry(stakeEventTypes) }),
+      openCustodian: (ledger) =>
+        StakeCustodian.open({ key: custodianKey, backend: world.custodian, ledger, clock: world.clock }),
+      lock: (custodian, terms) =>
+        lockStake({ key: stakerKey, backend: world.staker, custodian, clock: world.clock, ...terms }),
     });
   } finally {
     await world.close();
@@ -60,24 +75,15 @@ async function withWorld(
 export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): void {
   describe(`stake on ${name}`, () => {
     it('locks a non-custodial stake through a held payment, weighs it, and releases it after `until`', async () => {
-      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+      await withWorld(factory, async ({ world, stakerKey, openLedger, openCustodian, lock }) => {
         const ledger = await openLedger();
-        const custodian = await StakeCustodian.open({
-          key: custodianKey,
-          backend: world.custodian,
-          ledger,
-          clock: world.clock,
-        });
+        const custodian = await openCustodian(ledger);
         const now = unixSeconds(world.clock);
         const before = await world.staker.balance();
-        const stake = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
+        const stake = await lock(custodian, {
           amountSat: 50_000,
           until: now + DAY,
           sequence: await nextStakeSequence(ledger, stakerKey.id),
-          clock: world.clock,
         });
         // The sats are held in flight on the staker's side, not transferred.
         const during = await world.staker.balance();
@@ -109,129 +115,90 @@ export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): vo
     });
 
     it('slashes a custodial stake whose staker double-signed, and refuses to slash without proof', async () => {
-      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
-        const ledger = await openLedger();
-        const custodian = await StakeCustodian.open({
-          key: custodianKey,
-          backend: world.custodian,
-          ledger,
-          clock: world.clock,
-        });
-        const now = unixSeconds(world.clock);
-        const until = now + DAY;
-        const stake = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 30_000,
-          until,
-          mode: 'custodial',
-          sequence: 7,
-          clock: world.clock,
-        });
-        const statement = {
-          custodian: custodianKey.id,
-          mode: 'custodial' as const,
-          amountSat: 30_000,
-          until,
-        };
-        const innocent = createStakeStatement(stakerKey, {
-          ...statement,
-          paymentHash: 'ab'.repeat(32),
-          sequence: 8,
-        });
-        await rejectedAgoraError(custodian.slash(stake.lockId, innocent), ErrorCode.InvalidArgument);
-        const forged = {
-          ...createStakeStatement(stakerKey, { ...statement, paymentHash: 'ab'.repeat(32), sequence: 7 }),
-        };
-        forged.sig = `${forged.sig.slice(0, -2)}${forged.sig.endsWith('00') ? '01' : '00'}`;
-        await rejectedAgoraError(custodian.slash(stake.lockId, forged), ErrorCode.InvalidSignature);
-        const conflicting = createStakeStatement(stakerKey, {
-          ...statement,
-          paymentHash: 'cd'.repeat(32),
-          sequence: 7,
-        });
-        const slashed = await custodian.slash(stake.lockId, conflicting);
-        expect(slashed.type).toBe('stake.slashed');
-        expect(await stake.ended).toBe('slashed');
-        const [record] = await readStakes(ledger);
-        expect(stakeState(record as never, unixSeconds(world.clock))).toBe('slashed');
-        expect(stakeWeights([record as never], { asOf: unixSeconds(world.clock) }).size).toBe(0);
-        // Idempotent on the Lightning side, refused on the ledger side.
-        await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
-        await ledger.close();
-      });
+      await withWorld(
+        factory,
+        async ({ world, stakerKey, custodianKey, openLedger, openCustodian, lock }) => {
+          const ledger = await openLedger();
+          const custodian = await openCustodian(ledger);
+          const now = unixSeconds(world.clock);
+          const until = now + DAY;
+          const stake = await lock(custodian, { amountSat: 30_000, until, mode: 'custodial', sequence: 7 });
+          const statement = {
+            custodian: custodianKey.id,
+            mode: 'custodial' as const,
+            amountSat: 30_000,
+            until,
+          };
+          const innocent = createStakeStatement(stakerKey, {
+            ...statement,
+            paymentHash: 'ab'.repeat(32),
+            sequence: 8,
+          });
+          await rejectedAgoraError(custodian.slash(stake.lockId, innocent), ErrorCode.InvalidArgument);
+          const forged = {
+            ...createStakeStatement(stakerKey, { ...statement, paymentHash: 'ab'.repeat(32), sequence: 7 }),
+          };
+          forged.sig = `${forged.sig.slice(0, -2)}${forged.sig.endsWith('00') ? '01' : '00'}`;
+          await rejectedAgoraError(custodian.slash(stake.lockId, forged), ErrorCode.InvalidSignature);
+          const conflicting = createStakeStatement(stakerKey, {
+            ...statement,
+            paymentHash: 'cd'.repeat(32),
+            sequence: 7,
+          });
+          const slashed = await custodian.slash(stake.lockId, conflicting);
+          expect(slashed.type).toBe('stake.slashed');
+          expect(await stake.ended).toBe('slashed');
+          const [record] = await readStakes(ledger);
+          expect(stakeState(record as never, unixSeconds(world.clock))).toBe('slashed');
+          expect(stakeWeights([record as never], { asOf: unixSeconds(world.clock) }).size).toBe(0);
+          // Idempotent on the Lightning side, refused on the ledger side.
+          await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
+          await ledger.close();
+        },
+      );
     });
 
     it('cannot slash a non-custodial stake: the custodian never knew the preimage', async () => {
-      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
-        const ledger = await openLedger();
-        const custodian = await StakeCustodian.open({
-          key: custodianKey,
-          backend: world.custodian,
-          ledger,
-          clock: world.clock,
-        });
-        const until = unixSeconds(world.clock) + DAY;
-        const stake = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 20_000,
-          until,
-          sequence: 0,
-          clock: world.clock,
-        });
-        expect(stake.preimage).toMatch(/^[0-9a-f]{64}$/);
-        const conflicting = createStakeStatement(stakerKey, {
-          custodian: custodianKey.id,
-          mode: 'non-custodial',
-          paymentHash: 'cd'.repeat(32),
-          amountSat: 20_000,
-          until,
-          sequence: 0,
-        });
-        await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
-        await ledger.close();
-      });
+      await withWorld(
+        factory,
+        async ({ world, stakerKey, custodianKey, openLedger, openCustodian, lock }) => {
+          const ledger = await openLedger();
+          const custodian = await openCustodian(ledger);
+          const until = unixSeconds(world.clock) + DAY;
+          const stake = await lock(custodian, { amountSat: 20_000, until, sequence: 0 });
+          expect(stake.preimage).toMatch(/^[0-9a-f]{64}$/);
+          const conflicting = createStakeStatement(stakerKey, {
+            custodian: custodianKey.id,
+            mode: 'non-custodial',
+            paymentHash: 'cd'.repeat(32),
+            amountSat: 20_000,
+            until,
+            sequence: 0,
+          });
+          await rejectedAgoraError(custodian.slash(stake.lockId, conflicting), ErrorCode.InvalidState);
+          await ledger.close();
+        },
+      );
     });
 
     it('survives a restart: a stake stays locked, a lock interrupted before it was stored is finished, and it is released after the vote', async () => {
-      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+      await withWorld(factory, async ({ world, stakerKey, openLedger, openCustodian, lock }) => {
         let ledger = await openLedger();
-        const open = (l: Ledger) =>
-          StakeCustodian.open({ key: custodianKey, backend: world.custodian, ledger: l, clock: world.clock });
-        let custodian = await open(ledger);
+        let custodian = await openCustodian(ledger);
         const until = unixSeconds(world.clock) + DAY;
-        const first = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 10_000,
-          until,
-          sequence: 0,
-          clock: world.clock,
-        });
+        const first = await lock(custodian, { amountSat: 10_000, until, sequence: 0 });
         // The second lock's payment is held and attested, but the process dies before the event is stored.
         const append = ledger.append.bind(ledger);
         ledger.append = async () => {
           throw new Error('crash');
         };
-        const second = lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 15_000,
-          until,
-          sequence: 1,
-          clock: world.clock,
-        });
+        const second = lock(custodian, { amountSat: 15_000, until, sequence: 1 });
         await expect(second).rejects.toThrow('crash');
         ledger.append = append;
         await ledger.close();
 
         ledger = await openLedger();
-        custodian = await open(ledger);
+        custodian = await openCustodian(ledger);
         const stakes = await readStakes(ledger, { staker: stakerKey.id });
         expect(stakes.map((s) => s.statement.amountSat).sort()).toEqual([10_000, 15_000]);
         expect(stakes.every((s) => stakeState(s, unixSeconds(world.clock)) === 'locked')).toBe(true);
@@ -245,7 +212,7 @@ export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): vo
         await expect(custodian.releaseDue()).rejects.toThrow('crash');
         await ledger.close();
         ledger = await openLedger();
-        custodian = await open(ledger);
+        custodian = await openCustodian(ledger);
         await custodian.releaseDue();
         const ended = await readStakes(ledger, { staker: stakerKey.id });
         expect(ended.map((s) => stakeState(s, unixSeconds(world.clock)))).toEqual(['released', 'released']);
@@ -256,33 +223,12 @@ export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): vo
     });
 
     it('records a stake the node canceled near its CLTV deadline as expired, and renews a stake', async () => {
-      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger }) => {
+      await withWorld(factory, async ({ world, openLedger, openCustodian, lock }) => {
         const ledger = await openLedger();
-        const custodian = await StakeCustodian.open({
-          key: custodianKey,
-          backend: world.custodian,
-          ledger,
-          clock: world.clock,
-        });
+        const custodian = await openCustodian(ledger);
         const now = unixSeconds(world.clock);
-        const short = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 10_000,
-          until: now + 3_600,
-          sequence: 0,
-          clock: world.clock,
-        });
-        const renewal = await lockStake({
-          key: stakerKey,
-          backend: world.staker,
-          custodian,
-          amountSat: 10_000,
-          until: now + 2 * DAY,
-          sequence: 1,
-          clock: world.clock,
-        });
+        const short = await lock(custodian, { amountSat: 10_000, until: now + 3_600, sequence: 0 });
+        const renewal = await lock(custodian, { amountSat: 10_000, until: now + 2 * DAY, sequence: 1 });
         // Renewing hands over to the longer stake before the first one's promise runs out.
         await rejectedAgoraError(
           custodian.release(renewal.lockId, { renewedBy: short.lockId }),

@@ -1,4 +1,4 @@
-import { AgoraError, ErrorCode, isDecimal, systemClock, unixSeconds } from '../../core/index.js';
+import { AgoraError, ErrorCode, isDecimal, ManualClock, systemClock, unixSeconds } from '../../core/index.js';
 import {
   assertSnapshotMatches,
   type CountingMethod,
@@ -165,7 +165,8 @@ export const proposalCreateCommand: Command = {
         },
         { asOf: Math.min(now, opens), proposer: key.id },
       );
-      const { id } = await ledger.append(createProposal(key, body));
+      // Signed as made at `now`, the moment the default window opens: drafting may take into the next second.
+      const { id } = await ledger.append(createProposal(key, body, { clock: new ManualClock(now * 1000) }));
       const summary = {
         id,
         members: snapshot.members.length,
