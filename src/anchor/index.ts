@@ -1,0 +1,35 @@
+export {
+  type BlockHeader,
+  type BranchStep,
+  checkHeaderChain,
+  checkProofOfWork,
+  doubleSha256,
+  HEADER_BYTES,
+  merkleBranch,
+  merkleRootFromBranch,
+  parseBlockHeader,
+  reverseHex,
+  targetFromBits,
+} from './block-header.js';
+export {
+  ANCHOR_MAGIC,
+  anchorPayload,
+  type CommitmentStep,
+  CommitmentTree,
+  commitmentOfScript,
+  commitmentRootOf,
+  eventsCommitmentTree,
+  MAX_OP_RETURN_DATA,
+  opReturnScript,
+  type ProposalCommitmentInput,
+  proposalCommitmentTree,
+  verifyInclusion,
+} from './commitment.js';
+export {
+  type AnchorProof,
+  type TxProof,
+  txidOf,
+  type VerifiedAnchor,
+  verifyAnchor,
+  verifyTxInBlock,
+} from './spv.js';
