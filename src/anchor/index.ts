@@ -1,3 +1,15 @@
+export { anchorToOts } from './anchor-ots.js';
+export {
+  type AnchorTransaction,
+  type AnchorTransactionRequest,
+  type AnchorWallet,
+  anchorWallet,
+  type BitcoinChain,
+  buildAnchorTransaction,
+  bumpAnchorFee,
+  type Utxo,
+  type WalletKind,
+} from './anchor-transaction.js';
 export {
   type BlockHeader,
   type BranchStep,
@@ -25,6 +37,18 @@ export {
   proposalCommitmentTree,
   verifyInclusion,
 } from './commitment.js';
+export {
+  applyOtsOp,
+  type OtsAttestation,
+  type OtsHashOp,
+  type OtsOp,
+  type OtsProof,
+  type OtsTimestamp,
+  otsAttestations,
+  readOts,
+  verifyOts,
+  writeOts,
+} from './ots.js';
 export {
   type AnchorProof,
   type TxProof,
