@@ -2,6 +2,8 @@
  * agora402: self-governance for agents that pay each other over Lightning (L402).
  * Each layer also has its own entry point (`agora402/core`, `agora402/identity`, `agora402/ledger`, ...).
  */
+
+export * from './anchor/index.js';
 export * from './core/index.js';
 export * from './identity/index.js';
 export * from './l402/index.js';

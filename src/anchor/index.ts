@@ -10,6 +10,7 @@ export {
   type Utxo,
   type WalletKind,
 } from './anchor-transaction.js';
+export { type BitcoindConnection, BitcoindRpc } from './bitcoind-rpc.js';
 export {
   type BlockHeader,
   type BranchStep,
@@ -23,6 +24,7 @@ export {
   reverseHex,
   targetFromBits,
 } from './block-header.js';
+export { type ChainBackend, type TxStatus, txRejected } from './chain-backend.js';
 export {
   ANCHOR_MAGIC,
   anchorPayload,
@@ -37,6 +39,7 @@ export {
   proposalCommitmentTree,
   verifyInclusion,
 } from './commitment.js';
+export { EsploraClient } from './esplora.js';
 export {
   applyOtsOp,
   type OtsAttestation,

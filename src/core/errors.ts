@@ -60,6 +60,11 @@ export const ErrorCode = {
   BudgetExceeded: 'BUDGET_EXCEEDED',
   /** Credentials (a macaroon, a pinned certificate) were refused or do not match. */
   Unauthorized: 'UNAUTHORIZED',
+  /**
+   * A Bitcoin node or explorer refused a transaction; `details.reason` is `fee` (below the relay fee or the fee to
+   * replace), `missing-inputs` (spent or unknown coins), `conflict` or `other`.
+   */
+  TxRejected: 'TX_REJECTED',
   /** An argument outside its allowed range (zero amount, malformed hash...). */
   InvalidArgument: 'INVALID_ARGUMENT',
   /** Reading or writing a file failed. */

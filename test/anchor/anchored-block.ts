@@ -3,33 +3,14 @@
 import {
   type AnchorProof,
   buildAnchorTransaction,
-  doubleSha256,
   merkleBranch,
   merkleRootFromBranch,
   parseBlockHeader,
-  reverseHex,
 } from '../../src/anchor/index.js';
-import { fromHex, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { sha256, toHex, utf8 } from '../../src/core/index.js';
+import { mineHeader } from './regtest-chain.js';
 
-const EASY_BITS = 0x207fffff;
 const HEIGHT = 840_000;
-
-/** An 80-byte header on top of `previous` (display hash) with this Merkle root (internal order), mined. */
-function mineHeader(previous: string, merkleRootInternal: string, time: number): string {
-  const bytes = new Uint8Array(80);
-  const view = new DataView(bytes.buffer);
-  view.setInt32(0, 0x20000000, true);
-  bytes.set(fromHex(reverseHex(previous)), 4);
-  bytes.set(fromHex(merkleRootInternal), 36);
-  view.setUint32(68, time, true);
-  view.setUint32(72, EASY_BITS, true);
-  for (let nonce = 0; ; nonce++) {
-    view.setUint32(76, nonce, true);
-    // Regtest's target is half the hash space: the top bit of the hash (display order) must be clear.
-    const hash = doubleSha256(bytes);
-    if (((hash[31] as number) & 0x80) === 0) return toHex(bytes);
-  }
-}
 
 export function anchoredBlock(): { proof: AnchorProof; headers: Record<number, string> } {
   const commitment = sha256(utf8('agora402 anchored-block fixture'));
