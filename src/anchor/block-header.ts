@@ -78,13 +78,23 @@ export function checkProofOfWork(header: BlockHeader): void {
 }
 
 /**
- * Checks that `headers` (lowest first) form a chain: each names the previous one's hash and meets its proof of work.
- * Returns the parsed headers. `INVALID_PROOF` at a gap or a header without its work.
+ * Checks that `headers` (lowest first) form a chain: each names the previous one's hash and meets its proof of work,
+ * and (with `powLimitBits`, a chain's easiest allowed target) claims at least the chain's least work. Returns the
+ * parsed headers. `INVALID_PROOF` at a gap or a header without its work.
  */
-export function checkHeaderChain(headers: readonly (Uint8Array | string)[]): BlockHeader[] {
+export function checkHeaderChain(
+  headers: readonly (Uint8Array | string)[],
+  options: { powLimitBits?: number } = {},
+): BlockHeader[] {
   const parsed = headers.map((header) => parseBlockHeader(header));
+  const limit = options.powLimitBits === undefined ? undefined : targetFromBits(options.powLimitBits);
   parsed.forEach((header, i) => {
     checkProofOfWork(header);
+    if (limit !== undefined && targetFromBits(header.bits) > limit)
+      throw new AgoraError(
+        ErrorCode.InvalidProof,
+        `block ${header.hash} claims less work than its chain allows`,
+      );
     const previous = parsed[i - 1];
     if (previous !== undefined && header.previousBlock !== previous.hash)
       throw new AgoraError(

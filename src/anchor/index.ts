@@ -54,6 +54,8 @@ export {
 } from './ots.js';
 export {
   type AnchorProof,
+  POW_LIMIT_BITS,
+  type SpvOptions,
   type TxProof,
   txidOf,
   type VerifiedAnchor,

@@ -1,7 +1,9 @@
 import { ripemd160, sha1 } from '@noble/hashes/legacy.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { AgoraError, bytesEqual, ErrorCode, fromHex, fromUtf8, sha256, toHex, utf8 } from '../core/index.js';
-import { checkProofOfWork, parseBlockHeader } from './block-header.js';
+import type { BitcoinChain } from './anchor-transaction.js';
+import { type BlockHeader, checkHeaderChain } from './block-header.js';
+import { POW_LIMIT_BITS } from './spv.js';
 
 // The OpenTimestamps proof format (python-opentimestamps is the reference): a magic header, major version 1, the
 // file's hash operation and digest, then the timestamp tree. A tree node lists attestations and operations, each but
@@ -310,7 +312,7 @@ export function otsAttestations(
 
 /**
  * Verifies a `.ots` proof for a file digest offline against block headers (height -> 80-byte header hex): each
- * header must meet its proof of work and one Bitcoin attestation's message must be its Merkle root. Returns the
+ * header must meet its proof of work (and the least work of `options.chain`, default Bitcoin's main chain) and one Bitcoin attestation's message must be its Merkle root. Returns the
  * earliest verified attestation; `INVALID_PROOF` when none verifies (no header given, a mismatch, only pending or
  * unknown attestations).
  */
@@ -318,6 +320,7 @@ export function verifyOts(
   ots: Uint8Array,
   fileDigest: Uint8Array,
   headers: Readonly<Record<number, string>>,
+  options: { chain?: BitcoinChain } = {},
 ): { height: number; time: number } {
   const proof = readOts(ots);
   if (!bytesEqual(proof.fileDigest, fileDigest))
@@ -336,8 +339,9 @@ export function verifyOts(
       problems.push(`no header for block ${attestation.height}`);
       continue;
     }
-    const header = parseBlockHeader(headerHex);
-    checkProofOfWork(header);
+    const [header] = checkHeaderChain([headerHex], {
+      powLimitBits: POW_LIMIT_BITS[options.chain ?? 'bitcoin'],
+    }) as [BlockHeader];
     if (message.length !== 32 || toHex(message) !== toHex(fromHex(header.merkleRoot).reverse())) {
       problems.push(`block ${attestation.height}'s Merkle root is not the attested digest`);
       continue;

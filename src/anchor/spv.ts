@@ -1,5 +1,6 @@
 import { Transaction } from '@scure/btc-signer';
 import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex } from '../core/index.js';
+import type { BitcoinChain } from './anchor-transaction.js';
 import {
   type BlockHeader,
   type BranchStep,
@@ -24,6 +25,21 @@ export interface TxProof {
 export interface AnchorProof extends TxProof {
   /** 32-byte hex. */
   readonly commitment: string;
+}
+
+/** Each chain's easiest allowed target (`powLimit`, as nBits): a header claiming less work is not of that chain. */
+export const POW_LIMIT_BITS: Record<BitcoinChain, number> = {
+  bitcoin: 0x1d00ffff,
+  testnet: 0x1d00ffff,
+  signet: 0x1e0377ae,
+  regtest: 0x207fffff,
+};
+
+export interface SpvOptions {
+  /** Least confirmations required; default 1. */
+  readonly minConfirmations?: number;
+  /** The chain the headers must belong to (its least work per block); default `bitcoin`. */
+  readonly chain?: BitcoinChain;
 }
 
 /** A verified anchor. */
@@ -64,7 +80,7 @@ export function txidOf(raw: string): string {
 export function verifyTxInBlock(
   proof: TxProof,
   headers: Readonly<Record<number, string>>,
-  options: { minConfirmations?: number } = {},
+  options: SpvOptions = {},
 ): VerifiedAnchor {
   if (!Number.isSafeInteger(proof.height) || proof.height < 0)
     throw new AgoraError(ErrorCode.InvalidArgument, 'the height is a block height');
@@ -80,7 +96,7 @@ export function verifyTxInBlock(
     chain.push(headers[height] as string);
   if (chain.length === 0)
     throw new AgoraError(ErrorCode.InvalidProof, `no header for block ${proof.height} was given`);
-  const parsed = checkHeaderChain(chain);
+  const parsed = checkHeaderChain(chain, { powLimitBits: POW_LIMIT_BITS[options.chain ?? 'bitcoin'] });
   const block = parsed[0] as BlockHeader;
   if (reverseHex(merkleRootFromBranch(txid, proof.branch)) !== block.merkleRoot)
     throw new AgoraError(ErrorCode.InvalidProof, `transaction ${txid} is not in block ${block.hash}`);
@@ -98,7 +114,7 @@ export function verifyTxInBlock(
 export function verifyAnchor(
   proof: AnchorProof,
   headers: Readonly<Record<number, string>>,
-  options: { minConfirmations?: number } = {},
+  options: SpvOptions = {},
 ): VerifiedAnchor {
   if (!isLowerHex(proof.commitment, 32))
     throw new AgoraError(ErrorCode.InvalidArgument, 'the commitment is 32 bytes of lower-case hex');

@@ -115,23 +115,28 @@ describe('OpenTimestamps proofs', () => {
 describe('anchor proofs as .ots', () => {
   it('verify with our verifier and SPV alike, and fail on a tampered commitment', async () => {
     const { proof, headers: chain } = anchoredBlock();
-    expect(verifyAnchor(proof, chain)).toMatchObject({ height: proof.height, confirmations: 3 });
-    const ots = writeOts(anchorToOts(proof));
-    expect(verifyOts(ots, Buffer.from(proof.commitment, 'hex'), chain)).toMatchObject({
-      height: proof.height,
-    });
-    thrownAgoraError(
-      () => verifyOts(ots, sha256(Buffer.from(proof.commitment, 'hex')), chain),
-      ErrorCode.InvalidProof,
+    const regtest = { chain: 'regtest' } as const;
+    expect(verifyAnchor(proof, chain, regtest)).toMatchObject({ height: proof.height, confirmations: 3 });
+    // Regtest work is not main-chain work: the same headers do not pass for Bitcoin.
+    expect(thrownAgoraError(() => verifyAnchor(proof, chain), ErrorCode.InvalidProof).message).toMatch(
+      /less work/,
     );
+    const ots = writeOts(anchorToOts(proof));
+    const digest = Buffer.from(proof.commitment, 'hex');
+    expect(verifyOts(ots, digest, chain, regtest)).toMatchObject({ height: proof.height });
+    thrownAgoraError(() => verifyOts(ots, digest, chain), ErrorCode.InvalidProof);
+    thrownAgoraError(() => verifyOts(ots, sha256(digest), chain, regtest), ErrorCode.InvalidProof);
     thrownAgoraError(
-      () => verifyAnchor({ ...proof, commitment: toHex(sha256(hello)) }, chain),
+      () => verifyAnchor({ ...proof, commitment: toHex(sha256(hello)) }, chain, regtest),
       ErrorCode.InvalidProof,
     );
     // A chain with a gap: the block after the anchor's replaced by an unrelated one.
     const gap = { ...chain, [proof.height + 1]: chain[proof.height + 2] as string };
-    thrownAgoraError(() => verifyAnchor(proof, gap), ErrorCode.InvalidProof);
-    thrownAgoraError(() => verifyAnchor(proof, chain, { minConfirmations: 4 }), ErrorCode.InvalidProof);
+    thrownAgoraError(() => verifyAnchor(proof, gap, regtest), ErrorCode.InvalidProof);
+    thrownAgoraError(
+      () => verifyAnchor(proof, chain, { ...regtest, minConfirmations: 4 }),
+      ErrorCode.InvalidProof,
+    );
   });
 
   const python = '/usr/bin/python3';
