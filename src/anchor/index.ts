@@ -1,3 +1,12 @@
+export {
+  type AnchorCommittedBody,
+  type AnchorConfirmedBody,
+  anchorCommittedType,
+  anchorConfirmedType,
+  anchorEventTypes,
+  createAnchorCommitted,
+  createAnchorConfirmed,
+} from './anchor-events.js';
 export { anchorToOts } from './anchor-ots.js';
 export {
   type AnchorTransaction,
@@ -52,6 +61,12 @@ export {
   verifyOts,
   writeOts,
 } from './ots.js';
+export {
+  type AnchorStatus,
+  anchorStatus,
+  committedResult,
+  proposalCommitment,
+} from './proposal-anchor.js';
 export {
   type AnchorProof,
   POW_LIMIT_BITS,

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { anchorEventTypes } from '../anchor/index.js';
 import {
   delegationSetType,
   proposalCanceledType,
@@ -41,6 +42,7 @@ export function defaultRegistry(): EventRegistry {
     proposalCanceledType,
     voteCastType(),
     ...stakeEventTypes,
+    ...anchorEventTypes,
   ]);
 }
 

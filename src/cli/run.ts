@@ -2,6 +2,12 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, isAgoraError } from '../core/index.js';
 import type { Command } from './command.js';
 import {
+  anchorCommitCommand,
+  anchorExportOtsCommand,
+  anchorStatusCommand,
+  anchorVerifyCommand,
+} from './commands/anchor.js';
+import {
   proposalCancelCommand,
   proposalCreateCommand,
   proposalListCommand,
@@ -44,6 +50,10 @@ export const commands: readonly Command[] = [
   stakeStatusCommand,
   stakeReleaseCommand,
   stakeServeCommand,
+  anchorCommitCommand,
+  anchorStatusCommand,
+  anchorVerifyCommand,
+  anchorExportOtsCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

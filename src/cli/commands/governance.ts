@@ -1,3 +1,4 @@
+import { anchorStatus } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, isDecimal, ManualClock, systemClock, unixSeconds } from '../../core/index.js';
 import {
   assertSnapshotMatches,
@@ -286,7 +287,13 @@ export const proposalShowCommand: Command = {
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const result = await tallyProposal(ledger, id);
-      const state = proposalState(result, unixSeconds(systemClock));
+      const now = unixSeconds(systemClock);
+      const decided = proposalState(result, now);
+      // A decided proposal is `anchored` once a confirmed anchor of its commitment is in the ledger.
+      const state =
+        decided === 'succeeded' || decided === 'defeated'
+          ? (await anchorStatus(ledger, id, now)).state
+          : decided;
       if (values.json) {
         await write(io.stdout, `${JSON.stringify({ id, state, ...proposal, proposer: stored.author })}\n`);
         return;

@@ -1,0 +1,99 @@
+import { AgoraError, ErrorCode, toHex } from '../core/index.js';
+import {
+  type ProposalResult,
+  type ProposalState,
+  proposalState,
+  tallyProposal,
+} from '../governance/index.js';
+import type { Ledger } from '../ledger/index.js';
+import type { AnchorCommittedBody, AnchorConfirmedBody } from './anchor-events.js';
+import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
+import type { AnchorProof } from './spv.js';
+
+/** A closed proposal's result as it is committed: plain JSON, weights as decimal strings. */
+export function committedResult(result: ProposalResult): Record<string, unknown> {
+  const decimal = (totals: Readonly<Record<string, bigint>>) =>
+    Object.fromEntries(Object.entries(totals).map(([option, total]) => [option, total.toString()]));
+  return {
+    outcome: { ...result.outcome },
+    totals: decimal(result.tally.totals),
+    scale: result.tally.scale.toString(),
+    participation: result.tally.participation.toString(),
+    closes: result.closes,
+  };
+}
+
+/**
+ * The commitment of a closed proposal (its result and counted vote ids, {@link proposalCommitmentTree}), as every
+ * replica computes it from its ledger. `INVALID_STATE` while voting is open or when the proposal was canceled.
+ */
+export async function proposalCommitment(
+  ledger: Ledger,
+  proposalId: string,
+  now: number,
+): Promise<{ tree: CommitmentTree; commitment: string; result: ProposalResult }> {
+  const result = await tallyProposal(ledger, proposalId);
+  if (result.canceledBy !== undefined)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `proposal ${proposalId} was canceled: there is nothing to anchor`,
+    );
+  if (now < result.closes)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `voting on ${proposalId} closes at ${result.closes}: anchor it after`,
+    );
+  const tree = proposalCommitmentTree({
+    proposal: proposalId,
+    result: committedResult(result),
+    counted: result.counted,
+  });
+  return { tree, commitment: toHex(tree.root), result };
+}
+
+/** Where a proposal's anchoring stands in a ledger. */
+export interface AnchorStatus {
+  readonly commitment: string;
+  /** `anchor.committed` events for this commitment (others name a result this ledger does not compute). */
+  readonly committed: readonly { readonly id: string; readonly body: AnchorCommittedBody }[];
+  /** The first `anchor.confirmed` of one of them (lowest height, then id), with its full proof. */
+  readonly confirmed?: {
+    readonly id: string;
+    readonly proof: AnchorProof;
+    readonly headers: Readonly<Record<number, string>>;
+  };
+  /** The proposal's state, `anchored` once confirmed. */
+  readonly state: ProposalState | 'anchored';
+}
+
+/** Reads a closed proposal's anchor events (checked on ingest) and matches them with its commitment. */
+export async function anchorStatus(ledger: Ledger, proposalId: string, now: number): Promise<AnchorStatus> {
+  const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
+  const committed: { id: string; body: AnchorCommittedBody }[] = [];
+  const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
+  for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
+    if (event.type === 'anchor.committed') {
+      const body = event.body as unknown as AnchorCommittedBody;
+      if (body.commitment === commitment) committed.push({ id, body });
+    } else if (event.type === 'anchor.confirmed') {
+      confirmations.push({ id, body: event.body as unknown as AnchorConfirmedBody });
+    }
+  }
+  const ours = confirmations
+    .filter((c) => committed.some((k) => k.id === c.body.committed))
+    .sort((a, b) => a.body.proof.height - b.body.proof.height || (a.id < b.id ? -1 : 1))[0];
+  const state = proposalState(result, now);
+  if (ours === undefined) return { commitment, committed, state };
+  return {
+    commitment,
+    committed,
+    confirmed: {
+      id: ours.id,
+      proof: { commitment, ...ours.body.proof },
+      headers: Object.fromEntries(
+        Object.entries(ours.body.headers).map(([h, header]) => [Number(h), header]),
+      ),
+    },
+    state: 'anchored',
+  };
+}

@@ -1,0 +1,314 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  type AnchorProof,
+  anchorStatus,
+  anchorToOts,
+  anchorWallet,
+  type BitcoinChain,
+  BitcoindRpc,
+  buildAnchorTransaction,
+  type ChainBackend,
+  createAnchorCommitted,
+  createAnchorConfirmed,
+  EsploraClient,
+  proposalCommitment,
+  type Utxo,
+  verifyAnchor,
+  type WalletKind,
+  writeOts,
+} from '../../anchor/index.js';
+import { AgoraError, ErrorCode, fromHex, parseJson, systemClock, unixSeconds } from '../../core/index.js';
+import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
+import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { type CliIo, write } from '../io.js';
+
+const CHAINS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+
+const BACKEND_HELP = [
+  ['--backend KIND', 'bitcoind | esplora (or $AGORA_BITCOIN_BACKEND)'],
+  ['--rpc-url URL', "bitcoind's RPC address (or $AGORA_BITCOIND_URL)"],
+  ['--rpc-user U', 'its RPC user (or $AGORA_BITCOIND_USER)'],
+  ['--rpc-password P', 'its RPC password (or $AGORA_BITCOIND_PASSWORD)'],
+  ['--esplora-url URL', 'an Esplora server (or $AGORA_ESPLORA_URL)'],
+  ['--chain CHAIN', 'bitcoin | testnet | signet | regtest (default bitcoin)'],
+] as const;
+const BACKEND_OPTIONS = {
+  backend: { type: 'string' },
+  'rpc-url': { type: 'string' },
+  'rpc-user': { type: 'string' },
+  'rpc-password': { type: 'string' },
+  'esplora-url': { type: 'string' },
+  chain: { type: 'string' },
+} as const;
+
+function chainOf(values: OptionValues): BitcoinChain {
+  const chain = (values.chain ?? 'bitcoin') as BitcoinChain;
+  if (!CHAINS.includes(chain))
+    throw new AgoraError(ErrorCode.Usage, `--chain is one of ${CHAINS.join(', ')}`);
+  return chain;
+}
+
+/** The chain backend the options name, or undefined when none is configured. */
+function chainBackend(values: OptionValues, env: CliIo['env']): ChainBackend | undefined {
+  const pick = (option: string, variable: string) => {
+    const value = values[option] ?? env[variable];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const kind = pick('backend', 'AGORA_BITCOIN_BACKEND');
+  if (kind === undefined) return undefined;
+  if (kind === 'esplora') {
+    const url = pick('esplora-url', 'AGORA_ESPLORA_URL');
+    if (url === undefined)
+      throw new AgoraError(ErrorCode.Usage, '--esplora-url (or $AGORA_ESPLORA_URL) is required');
+    return new EsploraClient(url);
+  }
+  if (kind === 'bitcoind') {
+    const url = pick('rpc-url', 'AGORA_BITCOIND_URL');
+    const user = pick('rpc-user', 'AGORA_BITCOIND_USER');
+    const password = pick('rpc-password', 'AGORA_BITCOIND_PASSWORD');
+    if (url === undefined || user === undefined || password === undefined)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        '--rpc-url, --rpc-user and --rpc-password are required for bitcoind',
+      );
+    return new BitcoindRpc({ url, user, password });
+  }
+  throw new AgoraError(ErrorCode.Usage, '--backend is bitcoind or esplora');
+}
+
+function requireBackend(values: OptionValues, env: CliIo['env']): ChainBackend {
+  const backend = chainBackend(values, env);
+  if (backend === undefined)
+    throw new AgoraError(
+      ErrorCode.Usage,
+      '--backend bitcoind|esplora (or $AGORA_BITCOIN_BACKEND) is required',
+    );
+  return backend;
+}
+
+/** `--utxo TXID:VOUT:SATS`, repeatable. */
+function utxosFromOptions(values: OptionValues): Utxo[] {
+  return ((values.utxo as string[] | undefined) ?? []).map((text) => {
+    const match = /^([0-9a-f]{64}):(\d+):(\d+)$/.exec(text);
+    if (!match) throw new AgoraError(ErrorCode.Usage, '--utxo is TXID:VOUT:SATS');
+    return { txid: match[1] as string, vout: Number(match[2]), amountSat: BigInt(match[3] as string) };
+  });
+}
+
+const stringify = (value: unknown) =>
+  JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+export const anchorCommitCommand: Command = {
+  name: 'anchor commit',
+  summary:
+    "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
+  usage: '<proposal id> [--fee-rate N] [--dry-run] [--utxo TXID:VOUT:SATS] [--backend ...] [--json]',
+  help: [
+    HOME_HELP,
+    ['--fee-rate N', 'sat/vB (default: the backend estimate for 3 blocks)'],
+    ['--dry-run', 'build and sign, print, broadcast nothing and record nothing'],
+    ['--utxo TXID:VOUT:SATS', "a coin of the wallet (repeatable; default: the backend's list)"],
+    ['--wallet KIND', 'p2wpkh (default) | p2tr: how your key locks the coins'],
+    ...BACKEND_HELP,
+    ['--json', 'print as JSON'],
+  ],
+  options: {
+    'fee-rate': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    utxo: { type: 'string', multiple: true },
+    wallet: { type: 'string' },
+    ...BACKEND_OPTIONS,
+    json: { type: 'boolean' },
+  },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = idArgument(positionals[0], 'a proposal');
+    const chain = chainOf(values);
+    const kind = (values.wallet ?? 'p2wpkh') as WalletKind;
+    if (kind !== 'p2wpkh' && kind !== 'p2tr')
+      throw new AgoraError(ErrorCode.Usage, '--wallet is p2wpkh or p2tr');
+    const backend = chainBackend(values, io.env);
+    const dryRun = values['dry-run'] === true;
+    if (backend === undefined && !dryRun) requireBackend(values, io.env);
+    const key = await loadHomeKey(home);
+    const wallet = anchorWallet(key.secretKey, chain, kind);
+    await withHomeLedger(home, async (ledger) => {
+      const { tree, commitment } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
+      const given = utxosFromOptions(values);
+      const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
+      if (utxos.length === 0)
+        throw new AgoraError(
+          ErrorCode.InsufficientBalance,
+          `the wallet ${wallet.address} has no coins to pay with`,
+        );
+      const feeRate =
+        values['fee-rate'] !== undefined
+          ? wholeNumber(values['fee-rate'], '--fee-rate', 1)
+          : backend === undefined
+            ? 1
+            : await backend.feeRate(3);
+      const tx = buildAnchorTransaction({
+        secretKey: key.secretKey,
+        chain,
+        kind,
+        utxos,
+        commitment: fromHex(commitment),
+        feeRate,
+      });
+      const summary = {
+        proposal: id,
+        commitment,
+        leaves: tree.size,
+        wallet: wallet.address,
+        txid: tx.txid,
+        feeSat: tx.feeSat,
+        vsize: tx.vsize,
+        broadcast: !dryRun,
+        ...(dryRun ? { hex: tx.hex, psbt: tx.psbt } : {}),
+      };
+      if (!dryRun) {
+        await (backend as ChainBackend).broadcast(tx.hex);
+        await ledger.append(createAnchorCommitted(key, { proposal: id, commitment, txid: tx.txid, chain }));
+      }
+      await write(
+        io.stdout,
+        values.json
+          ? `${stringify(summary)}\n`
+          : `commitment ${commitment} (${tree.size} leaves)\ntransaction ${tx.txid}, fee ${tx.feeSat} sat at ${feeRate} sat/vB\n${dryRun ? `dry run: nothing broadcast\n${tx.hex}\n` : 'broadcast\n'}`,
+      );
+    });
+  },
+};
+
+export const anchorStatusCommand: Command = {
+  name: 'anchor status',
+  summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
+  usage: '<proposal id> [--confirmations N] [--backend ...] [--json]',
+  help: [
+    HOME_HELP,
+    ['--confirmations N', 'blocks needed before recording the confirmation (default 6)'],
+    ...BACKEND_HELP,
+    ['--json', 'print as JSON'],
+  ],
+  options: { confirmations: { type: 'string' }, ...BACKEND_OPTIONS, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = idArgument(positionals[0], 'a proposal');
+    const needed = wholeNumber(values.confirmations, '--confirmations', 6);
+    const backend = chainBackend(values, io.env);
+    const now = unixSeconds(systemClock);
+    await withHomeLedger(home, async (ledger) => {
+      let status = await anchorStatus(ledger, id, now);
+      let confirmations: number | undefined;
+      if (status.confirmed === undefined && backend !== undefined) {
+        for (const { id: committed, body } of status.committed) {
+          const tx = await backend.txStatus(body.txid);
+          if (!tx.confirmed) continue;
+          const tip = await backend.tipHeight();
+          confirmations = tip - tx.height + 1;
+          if (confirmations < needed) continue;
+          const headers: Record<string, string> = {};
+          for (let height = tx.height; height < tx.height + needed; height++)
+            headers[height] = await backend.blockHeader(await backend.blockHash(height));
+          const proof = {
+            tx: await backend.rawTransaction(body.txid),
+            branch: await backend.txBranch(body.txid, tx.blockHash),
+            height: tx.height,
+          };
+          const key = await loadHomeKey(home);
+          await ledger.append(createAnchorConfirmed(key, { committed, proposal: id, proof, headers }));
+          status = await anchorStatus(ledger, id, now);
+          break;
+        }
+      }
+      const out = {
+        proposal: id,
+        state: status.state,
+        commitment: status.commitment,
+        committed: status.committed.map((c) => ({ event: c.id, txid: c.body.txid, chain: c.body.chain })),
+        ...(confirmations === undefined ? {} : { confirmations }),
+        ...(status.confirmed === undefined
+          ? {}
+          : { confirmed: { event: status.confirmed.id, height: status.confirmed.proof.height } }),
+      };
+      const line =
+        status.confirmed !== undefined
+          ? `anchored: ${status.commitment} in block ${status.confirmed.proof.height}`
+          : status.committed.length > 0
+            ? `committed in ${status.committed.map((c) => c.body.txid).join(', ')}; not confirmed${confirmations === undefined ? '' : ` deep enough (${confirmations} of ${needed})`}`
+            : `not anchored (commitment ${status.commitment})`;
+      await write(io.stdout, values.json ? `${JSON.stringify(out)}\n` : `${line}\n`);
+    });
+  },
+};
+
+export const anchorExportOtsCommand: Command = {
+  name: 'anchor export-ots',
+  summary:
+    'write a confirmed anchor as an OpenTimestamps proof (.ots) and as a JSON proof for `anchor verify`',
+  usage: '<proposal id> [--out FILE] [--proof FILE]',
+  help: [
+    HOME_HELP,
+    ['--out FILE', 'the .ots file (default <proposal id>.ots)'],
+    ['--proof FILE', 'also write the SPV proof with its headers as JSON'],
+  ],
+  options: { out: { type: 'string' }, proof: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = idArgument(positionals[0], 'a proposal');
+    const status = await withHomeLedger(home, (ledger) => anchorStatus(ledger, id, unixSeconds(systemClock)));
+    if (status.confirmed === undefined)
+      throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} has no confirmed anchor in this ledger`);
+    const out = typeof values.out === 'string' ? values.out : `${id}.ots`;
+    await writeFile(out, writeOts(anchorToOts(status.confirmed.proof)));
+    if (typeof values.proof === 'string')
+      await writeFile(
+        values.proof,
+        `${JSON.stringify({ ...status.confirmed.proof, headers: status.confirmed.headers })}\n`,
+      );
+    await write(
+      io.stdout,
+      `wrote ${out}: digest ${status.commitment} (sha256), block ${status.confirmed.proof.height}\n`,
+    );
+  },
+};
+
+export const anchorVerifyCommand: Command = {
+  name: 'anchor verify',
+  summary: 'check an anchor proof offline: transaction, Merkle branch, headers and their proof of work',
+  usage: '<proof.json> [--header-file F] [--chain CHAIN] [--json]',
+  help: [
+    ['--header-file F', 'JSON {height: 80-byte header hex} (default: the headers in the proof file)'],
+    ['--chain CHAIN', 'bitcoin | testnet | signet | regtest (default bitcoin)'],
+    ['--json', 'print as JSON'],
+  ],
+  options: { 'header-file': { type: 'string' }, chain: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, values, positionals }) {
+    const read = async (file: string) => {
+      try {
+        return parseJson(await readFile(file, 'utf8'));
+      } catch (cause) {
+        if (cause instanceof AgoraError) throw cause;
+        throw new AgoraError(ErrorCode.Io, `cannot read ${file}: ${(cause as Error).message}`, { cause });
+      }
+    };
+    const proof = (await read(positionals[0] as string)) as unknown as AnchorProof & {
+      headers?: Record<string, string>;
+    };
+    const headers = (
+      typeof values['header-file'] === 'string' ? await read(values['header-file']) : (proof.headers ?? {})
+    ) as Record<string, string>;
+    const verified = verifyAnchor(
+      proof,
+      Object.fromEntries(Object.entries(headers).map(([height, header]) => [Number(height), header])),
+      { chain: chainOf(values) },
+    );
+    await write(
+      io.stdout,
+      values.json
+        ? `${JSON.stringify(verified)}\n`
+        : `verified: ${proof.commitment} in transaction ${verified.txid}, block ${verified.height} (${verified.blockHash}), time ${verified.time}, ${verified.confirmations} confirmations\n`,
+    );
+  },
+};

@@ -1,0 +1,93 @@
+import { MemoryLevel } from 'memory-level';
+import { describe, expect, it } from 'vitest';
+import {
+  type AnchorCommittedBody,
+  anchorEventTypes,
+  createAnchorCommitted,
+  createAnchorConfirmed,
+  txidOf,
+} from '../../src/anchor/index.js';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
+import { createProposal, proposalCreatedType } from '../../src/governance/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { agentRegisteredType, EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { rejectedAgoraError } from '../helpers.js';
+import { anchoredBlock } from './anchored-block.js';
+
+const PAST = 1_700_000_000;
+
+describe('anchor events', () => {
+  it('record a commitment for a stored proposal and its SPV-checked confirmation; refuse every tampered part', async () => {
+    const electorate = await stakedElectorate([10n], PAST, PAST - 10);
+    const voter = electorate.voters[0] as Voter;
+    const proposal = createProposal(
+      voter.key,
+      {
+        title: 'x',
+        options: ['a', 'b'],
+        counting: 'approval',
+        weightMode: 'stake',
+        quorum: 0,
+        threshold: 5_000,
+        window: { opens: PAST + 1, closes: PAST + 2 },
+        minWeight: '1',
+        actions: [],
+        proposer: electorate.standing(voter),
+        snapshot: electorate.summary,
+      },
+      { clock: new ManualClock(PAST * 1000) },
+    );
+    const proposalId = parseEnvelope(proposal).id;
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([agentRegisteredType, proposalCreatedType, ...anchorEventTypes]),
+    });
+    await ledger.appendBatch([...electorate.registrations, proposal]);
+    const key = generateAgentKey();
+    const { proof, headers } = anchoredBlock();
+    const body: AnchorCommittedBody = {
+      proposal: proposalId,
+      commitment: proof.commitment,
+      txid: txidOf(proof.tx),
+      chain: 'regtest',
+    };
+    await rejectedAgoraError(
+      ledger.append(createAnchorCommitted(key, { ...body, proposal: 'ab'.repeat(32) })),
+      ErrorCode.InvalidEvent,
+    );
+    await rejectedAgoraError(
+      ledger.append(createAnchorCommitted(key, { ...body, chain: 'litecoin' as never })),
+      ErrorCode.InvalidEvent,
+    );
+    const { id: committed } = await ledger.append(createAnchorCommitted(key, body));
+    const mainnetClaim = (await ledger.append(createAnchorCommitted(key, { ...body, chain: 'bitcoin' }))).id;
+
+    const { commitment: _, ...txProof } = proof;
+    const confirmed = (change: Record<string, unknown>) =>
+      ledger.append(
+        createAnchorConfirmed(key, {
+          committed,
+          proposal: proposalId,
+          proof: txProof,
+          headers,
+          ...change,
+        } as never),
+      );
+    await rejectedAgoraError(confirmed({ committed: 'cd'.repeat(32) }), ErrorCode.InvalidEvent);
+    await rejectedAgoraError(confirmed({ proposal: 'cd'.repeat(32) }), ErrorCode.InvalidEvent);
+    await rejectedAgoraError(confirmed({ headers: {} }), ErrorCode.InvalidProof);
+    await rejectedAgoraError(
+      confirmed({ proof: { ...txProof, branch: [...txProof.branch].reverse() } }),
+      ErrorCode.InvalidProof,
+    );
+    await rejectedAgoraError(
+      confirmed({ proof: { ...txProof, height: txProof.height + 1 } }),
+      ErrorCode.InvalidProof,
+    );
+    // Regtest headers under a commitment that claims the main chain.
+    await rejectedAgoraError(confirmed({ committed: mainnetClaim }), ErrorCode.InvalidProof);
+    await confirmed({});
+    expect(ledger.stats().types['anchor.confirmed']).toBe(1);
+    await ledger.close();
+  });
+});
