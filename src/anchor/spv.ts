@@ -1,5 +1,5 @@
 import { Transaction } from '@scure/btc-signer';
-import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex } from '../core/index.js';
+import { AgoraError, ErrorCode, fromHex, isJsonObject, isLowerHex, toHex } from '../core/index.js';
 import type { BitcoinChain } from './anchor-transaction.js';
 import {
   type BlockHeader,
@@ -84,8 +84,14 @@ export function verifyTxInBlock(
 ): VerifiedAnchor {
   if (!Number.isSafeInteger(proof.height) || proof.height < 0)
     throw new AgoraError(ErrorCode.InvalidArgument, 'the height is a block height');
-  for (const step of proof.branch)
-    if (!isLowerHex(step.sibling, 32) || (step.side !== 'left' && step.side !== 'right'))
+  if (typeof proof.tx !== 'string' || !Array.isArray(proof.branch))
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a proof is {tx: hex, branch: [...], height}');
+  for (const step of proof.branch as unknown[])
+    if (
+      !isJsonObject(step) ||
+      !isLowerHex(step.sibling, 32) ||
+      (step.side !== 'left' && step.side !== 'right')
+    )
       throw new AgoraError(
         ErrorCode.InvalidArgument,
         'a branch step is {sibling: 32-byte hex, side: left | right}',
