@@ -48,6 +48,7 @@ export {
   proposalCommitmentTree,
   verifyInclusion,
 } from './commitment.js';
+export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
 export { EsploraClient } from './esplora.js';
 export {
   applyOtsOp,

@@ -74,6 +74,27 @@ describe('agora anchor', () => {
 
     // Dry run: signed, printed, nothing broadcast or recorded.
     const coin = `${'ab'.repeat(32)}:0:100000`;
+    // Paid from a descriptor's wallet instead of the agent key's.
+    const byDescriptor = await agora([
+      'anchor',
+      'commit',
+      proposalId,
+      '--home',
+      path,
+      '--dry-run',
+      '--utxo',
+      coin,
+      '--fee-rate',
+      '2',
+      '--chain',
+      'regtest',
+      '--descriptor',
+      `tr(${'11'.repeat(32)})`,
+      '--json',
+    ]);
+    expect(JSON.parse(byDescriptor.stdout).wallet).toBe(
+      anchorWallet(new Uint8Array(32).fill(0x11), 'regtest', 'p2tr').address,
+    );
     const dry = await agora([
       'anchor',
       'commit',

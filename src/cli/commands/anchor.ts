@@ -15,6 +15,7 @@ import {
   type Utxo,
   verifyAnchor,
   type WalletKind,
+  walletFromDescriptor,
   writeOts,
 } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, fromHex, parseJson, systemClock, unixSeconds } from '../../core/index.js';
@@ -108,7 +109,11 @@ export const anchorCommitCommand: Command = {
     ['--fee-rate N', 'sat/vB (default: the backend estimate for 3 blocks)'],
     ['--dry-run', 'build and sign, print, broadcast nothing and record nothing'],
     ['--utxo TXID:VOUT:SATS', "a coin of the wallet (repeatable; default: the backend's list)"],
-    ['--wallet KIND', 'p2wpkh (default) | p2tr: how your key locks the coins'],
+    ['--wallet KIND', 'p2wpkh (default) | p2tr: how your agent key locks the coins'],
+    [
+      '--descriptor D',
+      'pay from this wallet instead: wpkh(WIF) or tr(WIF), optional #checksum ($AGORA_WALLET_DESCRIPTOR)',
+    ],
     ...BACKEND_HELP,
     ['--json', 'print as JSON'],
   ],
@@ -117,6 +122,7 @@ export const anchorCommitCommand: Command = {
     'dry-run': { type: 'boolean' },
     utxo: { type: 'string', multiple: true },
     wallet: { type: 'string' },
+    descriptor: { type: 'string' },
     ...BACKEND_OPTIONS,
     json: { type: 'boolean' },
   },
@@ -124,14 +130,18 @@ export const anchorCommitCommand: Command = {
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
     const chain = chainOf(values);
-    const kind = (values.wallet ?? 'p2wpkh') as WalletKind;
+    const descriptor = values.descriptor ?? io.env.AGORA_WALLET_DESCRIPTOR;
+    const fromDescriptor =
+      typeof descriptor === 'string' ? walletFromDescriptor(descriptor, chain) : undefined;
+    const kind = fromDescriptor?.kind ?? ((values.wallet ?? 'p2wpkh') as WalletKind);
     if (kind !== 'p2wpkh' && kind !== 'p2tr')
       throw new AgoraError(ErrorCode.Usage, '--wallet is p2wpkh or p2tr');
     const backend = chainBackend(values, io.env);
     const dryRun = values['dry-run'] === true;
     if (backend === undefined && !dryRun) requireBackend(values, io.env);
     const key = await loadHomeKey(home);
-    const wallet = anchorWallet(key.secretKey, chain, kind);
+    const secretKey = fromDescriptor?.secretKey ?? key.secretKey;
+    const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
       const { tree, commitment } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
       const given = utxosFromOptions(values);
@@ -148,7 +158,7 @@ export const anchorCommitCommand: Command = {
             ? 1
             : await backend.feeRate(3);
       const tx = buildAnchorTransaction({
-        secretKey: key.secretKey,
+        secretKey,
         chain,
         kind,
         utxos,
