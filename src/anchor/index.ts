@@ -78,3 +78,4 @@ export {
   verifyAnchor,
   verifyTxInBlock,
 } from './spv.js';
+export { type Confirmation, waitForConfirmations } from './watch.js';

@@ -7,6 +7,7 @@ import {
   type ChainBackend,
   EsploraClient,
   verifyAnchor,
+  waitForConfirmations,
 } from '../../src/anchor/index.js';
 import { ErrorCode, sha256, toHex, utf8 } from '../../src/core/index.js';
 import { rejectedAgoraError } from '../helpers.js';
@@ -68,6 +69,44 @@ function chainBackendSuite(name: string, factory: (chain: RegtestChain) => Promi
         });
         // The change is the wallet's next coin.
         expect((await backend.utxos(wallet.address)).map((u) => u.txid)).toEqual([anchor.txid]);
+      }),
+    );
+
+    it(
+      'watches a transaction until it is deep enough, and gives up on one that never confirms',
+      withWorld(async ({ chain, backend }) => {
+        const coin = chain.fund(wallet.address, 40_000n);
+        const anchor = buildAnchorTransaction({
+          secretKey,
+          chain: 'regtest',
+          utxos: [{ ...coin, amountSat: 40_000n }],
+          commitment,
+          feeRate: 3,
+        });
+        await backend.broadcast(anchor.hex);
+        const miner = setInterval(() => chain.mine(1), 20);
+        try {
+          const confirmed = await waitForConfirmations(backend, anchor.txid, {
+            confirmations: 3,
+            intervalMs: 10,
+          });
+          expect(confirmed.confirmations).toBeGreaterThanOrEqual(3);
+          expect(confirmed.blockHash).toBe(await backend.blockHash(confirmed.height));
+        } finally {
+          clearInterval(miner);
+        }
+        const other = buildAnchorTransaction({
+          secretKey,
+          chain: 'regtest',
+          utxos: [{ ...chain.fund(wallet.address, 9_000n), amountSat: 9_000n }],
+          commitment,
+          feeRate: 3,
+        });
+        await backend.broadcast(other.hex);
+        await rejectedAgoraError(
+          waitForConfirmations(backend, other.txid, { intervalMs: 10, timeoutMs: 50 }),
+          ErrorCode.BackendUnreachable,
+        );
       }),
     );
 

@@ -148,7 +148,8 @@ describe('agora anchor', () => {
         '3',
       ]);
       expect(pending.stdout).toContain(`committed in ${txid}; not confirmed`);
-      chain.mine(3);
+      // Blocks arrive while `--wait` polls.
+      const miner = setInterval(() => chain.mine(1), 300);
       const anchored = JSON.parse(
         (
           await agora([
@@ -160,11 +161,15 @@ describe('agora anchor', () => {
             ...esplora,
             '--confirmations',
             '3',
+            '--wait',
+            '20',
             '--json',
           ])
         ).stdout,
       );
-      expect(anchored).toMatchObject({ state: 'anchored', commitment: expected, confirmations: 3 });
+      clearInterval(miner);
+      expect(anchored).toMatchObject({ state: 'anchored', commitment: expected });
+      expect(anchored.confirmations).toBeGreaterThanOrEqual(3);
       const shown = JSON.parse(
         (await agora(['proposal', 'show', proposalId, '--home', path, '--json'])).stdout,
       );

@@ -8,6 +8,7 @@ import {
   BitcoindRpc,
   buildAnchorTransaction,
   type ChainBackend,
+  type Confirmation,
   createAnchorCommitted,
   createAnchorConfirmed,
   EsploraClient,
@@ -15,10 +16,19 @@ import {
   type Utxo,
   verifyAnchor,
   type WalletKind,
+  waitForConfirmations,
   walletFromDescriptor,
   writeOts,
 } from '../../anchor/index.js';
-import { AgoraError, ErrorCode, fromHex, parseJson, systemClock, unixSeconds } from '../../core/index.js';
+import {
+  AgoraError,
+  ErrorCode,
+  fromHex,
+  isAgoraError,
+  parseJson,
+  systemClock,
+  unixSeconds,
+} from '../../core/index.js';
 import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
@@ -190,6 +200,31 @@ export const anchorCommitCommand: Command = {
   },
 };
 
+/** How deep `txid` is now, or after waiting up to `wait` seconds for `needed` confirmations; undefined if unconfirmed. */
+async function depthOf(
+  backend: ChainBackend,
+  txid: string,
+  needed: number,
+  wait: number,
+  signal: AbortSignal | undefined,
+): Promise<Confirmation | undefined> {
+  if (wait > 0) {
+    try {
+      return await waitForConfirmations(backend, txid, {
+        confirmations: needed,
+        intervalMs: Math.min(30_000, Math.max(1_000, wait * 100)),
+        timeoutMs: wait * 1000,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (!isAgoraError(error, ErrorCode.BackendUnreachable) && !signal?.aborted) throw error;
+    }
+  }
+  const status = await backend.txStatus(txid);
+  if (!status.confirmed) return undefined;
+  return { ...status, confirmations: (await backend.tipHeight()) - status.height + 1 };
+}
+
 export const anchorStatusCommand: Command = {
   name: 'anchor status',
   summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
@@ -197,14 +232,21 @@ export const anchorStatusCommand: Command = {
   help: [
     HOME_HELP,
     ['--confirmations N', 'blocks needed before recording the confirmation (default 6)'],
+    ['--wait S', 'wait up to S seconds for them (default: look once)'],
     ...BACKEND_HELP,
     ['--json', 'print as JSON'],
   ],
-  options: { confirmations: { type: 'string' }, ...BACKEND_OPTIONS, json: { type: 'boolean' } },
+  options: {
+    confirmations: { type: 'string' },
+    wait: { type: 'string' },
+    ...BACKEND_OPTIONS,
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
     const needed = wholeNumber(values.confirmations, '--confirmations', 6);
+    const wait = wholeNumber(values.wait, '--wait', 0);
     const backend = chainBackend(values, io.env);
     const now = unixSeconds(systemClock);
     await withHomeLedger(home, async (ledger) => {
@@ -212,10 +254,9 @@ export const anchorStatusCommand: Command = {
       let confirmations: number | undefined;
       if (status.confirmed === undefined && backend !== undefined) {
         for (const { id: committed, body } of status.committed) {
-          const tx = await backend.txStatus(body.txid);
-          if (!tx.confirmed) continue;
-          const tip = await backend.tipHeight();
-          confirmations = tip - tx.height + 1;
+          const tx = await depthOf(backend, body.txid, needed, wait, io.signal);
+          if (tx === undefined) continue;
+          confirmations = tx.confirmations;
           if (confirmations < needed) continue;
           const headers: Record<string, string> = {};
           for (let height = tx.height; height < tx.height + needed; height++)
