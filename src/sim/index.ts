@@ -1,0 +1,9 @@
+export { SeededRandom, seededBytes } from './random.js';
+export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';
+export {
+  type ProposalOutcome,
+  type ProviderOutcome,
+  type SimulationHooks,
+  type SimulationResult,
+  simulate,
+} from './simulation.js';
