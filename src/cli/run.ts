@@ -20,6 +20,7 @@ import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
 import { repShowCommand, repTopCommand } from './commands/rep.js';
+import { simulateCommand } from './commands/simulate.js';
 import {
   stakeLockCommand,
   stakeReleaseCommand,
@@ -54,6 +55,7 @@ export const commands: readonly Command[] = [
   anchorStatusCommand,
   anchorVerifyCommand,
   anchorExportOtsCommand,
+  simulateCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

@@ -232,7 +232,7 @@ async function commitmentAt(
   asOf: number,
 ): Promise<bigint | undefined> {
   let latest: { id: string; created: number; commitment: string } | undefined;
-  for (const event of await context.byIndex('author', agent)) {
+  for (const event of await context.byIndex('agent', agent)) {
     if (event.type !== 'agent.registered' || event.created > asOf) continue;
     const id = toHex(objectId(event as never));
     if (

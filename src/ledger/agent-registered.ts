@@ -59,6 +59,8 @@ export const agentRegisteredType: EventTypeDefinition = {
     checkRegistration(event.body);
   },
   *indexes(event) {
+    // An agent's registrations, apart from everything else it signed (a provider signs a receipt per sale).
+    yield ['agent', event.author as string];
     for (const nodeKey of (event.body as unknown as AgentRegistration).nodeKeys) yield ['nodeKey', nodeKey];
   },
 };

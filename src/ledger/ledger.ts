@@ -68,7 +68,9 @@ export interface ImportResult {
 type Store = AbstractLevel<string | Uint8Array, string, string>;
 type Section = AbstractSublevel<Store, string | Uint8Array, string, string>;
 
-const FORMAT = '1';
+// Format 2 added index entries (`agent` on registrations); a format-1 store gets them when it is opened.
+const FORMAT = '2';
+const UPGRADABLE = new Set(['1']);
 const SEP = '\x00';
 // Fifteen digits hold every safe integer sequence number and keep lexicographic order equal to numeric order.
 const seqKey = (seq: number): string => seq.toString().padStart(15, '0');
@@ -152,7 +154,13 @@ export class Ledger {
 
   private async load(): Promise<void> {
     const format = await this.metaSection.get('format');
-    if (format !== undefined && format !== FORMAT) {
+    if (format !== undefined && UPGRADABLE.has(format)) {
+      await this.reindex();
+      await this.db.batch(
+        [{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }],
+        this.writeOptions,
+      );
+    } else if (format !== undefined && format !== FORMAT) {
       await this.db.close();
       throw new AgoraError(
         ErrorCode.StoreUnavailable,
@@ -172,6 +180,33 @@ export class Ledger {
     })) {
       this.typeCounts.set(key.slice(6), Number(value));
     }
+  }
+
+  /**
+   * Writes the index entries every stored event of a registered type should have (putting an entry twice changes
+   * nothing): how an older store gains the indexes a newer format added.
+   */
+  private async reindex(): Promise<void> {
+    const known = new Set(this.registry.types());
+    let operations: AbstractBatchOperation<Store, string, string>[] = [];
+    for await (const [id, value] of this.eventSection.iterator()) {
+      const { seq, event } = decodeStored(id, value);
+      if (!known.has(event.type)) continue;
+      const entries = [...(this.registry.get(event.type).indexes?.(event) ?? [])];
+      if (event.author !== undefined) entries.push(['author', event.author]);
+      for (const [name, entry] of entries)
+        operations.push({
+          type: 'put',
+          sublevel: this.indexSection,
+          key: `${name}${SEP}${entry}${SEP}${seqKey(seq)}`,
+          value: id,
+        });
+      if (operations.length >= 10_000) {
+        await this.db.batch(operations, this.writeOptions);
+        operations = [];
+      }
+    }
+    if (operations.length > 0) await this.db.batch(operations, this.writeOptions);
   }
 
   /** Runs `task` after every earlier write: appends are serialized so idempotency checks see each other. */

@@ -303,6 +303,36 @@ function signingHash(hrp: string, dataWords: number[]): Uint8Array {
  */
 export function decodeInvoice(paymentRequest: string, options: { network?: BitcoinNetwork } = {}): Invoice {
   if (typeof paymentRequest !== 'string') invalid('not a string');
+  // An invoice is decoded several times on its way (payer, payee, receipt, ledger): the signature recovery is the
+  // cost, and the result is a pure function of the text, so recent results are kept.
+  let invoice = decoded.get(paymentRequest);
+  if (invoice === undefined) {
+    invoice = deepFreeze(decodeUncached(paymentRequest));
+    if (decoded.size >= DECODED_CACHE) decoded.delete(decoded.keys().next().value as string);
+    decoded.set(paymentRequest, invoice);
+  }
+  if (options.network !== undefined && options.network !== invoice.network) {
+    throw new AgoraError(
+      ErrorCode.WrongNetwork,
+      `invoice is for ${invoice.network}, this node is on ${options.network}`,
+    );
+  }
+  return invoice;
+}
+
+const DECODED_CACHE = 4096;
+const decoded = new Map<string, Invoice>();
+
+/** Freezes plain objects and arrays all the way down: cached results are shared and must not change. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function decodeUncached(paymentRequest: string): Invoice {
   const text = paymentRequest.startsWith('lightning:') ? paymentRequest.slice(10) : paymentRequest;
   if (text !== text.toLowerCase() && text !== text.toUpperCase()) invalid('mixed case');
   let hrp: string;
@@ -319,12 +349,6 @@ export function decodeInvoice(paymentRequest: string, options: { network?: Bitco
     (n) => NETWORK_PREFIX[n] === currency,
   );
   if (network === undefined) invalid(`unknown currency ${currency}`);
-  if (options.network !== undefined && options.network !== network) {
-    throw new AgoraError(
-      ErrorCode.WrongNetwork,
-      `invoice is for ${network}, this node is on ${options.network}`,
-    );
-  }
   const amountMsat = parseAmount(digits, multiplier);
   if (words.length < 7 + 104) invalid('too short');
   const dataWords = words.slice(0, words.length - 104);

@@ -117,7 +117,7 @@ async function registeredNodeKeys(
   provider: string,
   context: Parameters<EventTypeDefinition['verify']>[1],
 ): Promise<string[]> {
-  const registrations = (await context.byIndex('author', provider)).filter(
+  const registrations = (await context.byIndex('agent', provider)).filter(
     (e) => e.type === 'agent.registered',
   );
   registrations.sort((a, b) => b.created - a.created);

@@ -1,4 +1,5 @@
 export { SeededRandom, seededBytes } from './random.js';
+export { renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';
 export {
   type ProposalOutcome,
@@ -7,3 +8,4 @@ export {
   type SimulationResult,
   simulate,
 } from './simulation.js';
+export { formatSummary } from './summary.js';

@@ -30,7 +30,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   maliciousProviders: 1,
   sybils: 5,
   founders: 5,
-  maxProvedVoters: 60,
+  maxProvedVoters: 40,
   reputationEvery: 20,
 };
 

@@ -268,6 +268,8 @@ export async function simulate(
     let failed = 0;
     let garbage = 0;
     let msatMoved = 0;
+    // Receipts and ratings of a round, stored together at its end (one verified batch).
+    const pending: LedgerEvent[] = [];
     const buy = async (
       buyer: Actor,
       provider: ProviderActor,
@@ -301,10 +303,9 @@ export async function simulate(
         provider.revenueMsat += provider.priceMsat;
         msatMoved += provider.priceMsat;
         for (const receipt of receipts) {
-          await ledger.append(receipt);
           // Sybils praise their master whatever it serves; honest agents rate what they got.
           const rating = sybils.includes(buyer) ? 2 : good ? 2 : -2;
-          await ledger.append(rateReceipt(buyer.key, parseEnvelope(receipt).id, rating, { clock }));
+          pending.push(receipt, rateReceipt(buyer.key, parseEnvelope(receipt).id, rating, { clock }));
         }
         return good ? 'good' : 'garbage';
       } catch {
@@ -343,6 +344,7 @@ export async function simulate(
           if (outcome === 'garbage') garbage++;
         }
       }
+      await ledger.appendBatch(pending.splice(0));
       // Prices follow demand: a provider sold to more than its share raises its price, one sold to less lowers it.
       const fair = agents.length / providers.length;
       for (const p of providers) {

@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { AgoraError, ErrorCode } from '../../core/index.js';
+import { formatSummary, renderReport, type Scenario, simulate } from '../../sim/index.js';
+import { type Command, wholeNumber } from '../command.js';
+import { write } from '../io.js';
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary:
+    'run a machine economy: payments, reputation, anonymous votes, a blacklist decision and its anchor',
+  usage:
+    '[--agents N] [--providers M] [--rounds R] [--seed S] [--lightning sim|ldk] [--report FILE] [--json]',
+  help: [
+    ['--agents N', 'buying agents, sybils included (default 50)'],
+    ['--providers M', 'L402 providers, one malicious (default 5)'],
+    ['--rounds R', 'market rounds (default 200)'],
+    ['--seed S', 'the same seed gives the same run (default agora402)'],
+    ['--sybils N', 'agents working for the malicious provider (default 5)'],
+    ['--voters N', 'most voters proving a ZK vote per proposal (default 40)'],
+    ['--lightning KIND', 'sim (default, in-memory network) | ldk (embedded LDK nodes)'],
+    ['--report FILE', 'write a self-contained HTML report with charts'],
+    ['--json', 'print the result as JSON'],
+  ],
+  options: {
+    agents: { type: 'string' },
+    providers: { type: 'string' },
+    rounds: { type: 'string' },
+    seed: { type: 'string' },
+    sybils: { type: 'string' },
+    voters: { type: 'string' },
+    lightning: { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ io, values }) {
+    const scenario: { -readonly [K in keyof Scenario]?: Scenario[K] } = {};
+    const number = (flag: string, key: keyof Scenario) => {
+      if (values[flag] !== undefined)
+        (scenario as Record<string, unknown>)[key] = wholeNumber(values[flag], `--${flag}`, 0);
+    };
+    number('agents', 'agents');
+    number('providers', 'providers');
+    number('rounds', 'rounds');
+    number('sybils', 'sybils');
+    number('voters', 'maxProvedVoters');
+    if (typeof values.seed === 'string') scenario.seed = values.seed;
+    if (values.lightning !== undefined) {
+      if (values.lightning !== 'sim' && values.lightning !== 'ldk')
+        throw new AgoraError(ErrorCode.Usage, '--lightning is sim or ldk');
+      scenario.lightning = values.lightning;
+    }
+    if (scenario.agents !== undefined && scenario.sybils === undefined)
+      scenario.sybils = Math.min(Math.floor(scenario.agents / 10), scenario.agents - 2);
+    // A bar on stderr when it is a terminal; nothing otherwise, so `--json` output stays clean.
+    const tty = io.stderr.isTTY === true;
+    let last = 0;
+    const result = await simulate(scenario, {
+      onProgress(phase, done, total) {
+        if (!tty) return;
+        const now = Date.now();
+        if (done !== total && now - last < 100) return;
+        last = now;
+        const width = 30;
+        const filled = Math.round((done / total) * width);
+        io.stderr.write(
+          `\r${phase.padEnd(18)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+        );
+      },
+    });
+    if (typeof values.report === 'string') await writeFile(values.report, renderReport(result));
+    await write(io.stdout, values.json ? `${JSON.stringify(result)}\n` : formatSummary(result));
+  },
+};
