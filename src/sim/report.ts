@@ -6,7 +6,7 @@ import type { SimulationResult } from './simulation.js';
 const COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#ea580c'];
 const MALICIOUS = '#dc2626';
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -34,7 +34,7 @@ function lineChart(title: string, unit: string, series: readonly Series[]): stri
   const lines = series
     .map(
       (s) =>
-        `<polyline class="series" data-series="${escape(s.name)}" fill="none" stroke="${s.color}" stroke-width="2" points="${s.points
+        `<polyline class="series" data-series="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="2" points="${s.points
           .map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`)
           .join(' ')}"/>`,
     )
@@ -42,15 +42,15 @@ function lineChart(title: string, unit: string, series: readonly Series[]): stri
   const legend = series
     .map(
       (s, i) =>
-        `<g transform="translate(${left + 8 + (i % 4) * 150},${height - 4 - Math.floor(i / 4) * 0})"><rect width="10" height="10" y="-9" fill="${s.color}"/><text x="14" font-size="11">${escape(s.name)}</text></g>`,
+        `<g transform="translate(${left + 8 + (i % 4) * 150},${height - 4 - Math.floor(i / 4) * 0})"><rect width="10" height="10" y="-9" fill="${s.color}"/><text x="14" font-size="11">${escapeHtml(s.name)}</text></g>`,
     )
     .join('');
-  return `<figure class="chart"><figcaption>${escape(title)}</figcaption><svg role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height + 14}" width="100%">
+  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height + 14}" width="100%">
 <line x1="${left}" y1="${top + plotHeight}" x2="${width - 12}" y2="${top + plotHeight}" stroke="#555"/>
 <line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#555"/>
-<text x="${left - 6}" y="${top + 10}" font-size="11" text-anchor="end">${escape(`${Math.round(yMax)}`)}</text>
-<text x="${left - 6}" y="${top + plotHeight}" font-size="11" text-anchor="end">${escape(`${Math.round(yMin)}`)}</text>
-<text x="${left - 44}" y="${top + plotHeight / 2}" font-size="11" transform="rotate(-90 ${left - 44} ${top + plotHeight / 2})" text-anchor="middle">${escape(unit)}</text>
+<text x="${left - 6}" y="${top + 10}" font-size="11" text-anchor="end">${escapeHtml(`${Math.round(yMax)}`)}</text>
+<text x="${left - 6}" y="${top + plotHeight}" font-size="11" text-anchor="end">${escapeHtml(`${Math.round(yMin)}`)}</text>
+<text x="${left - 44}" y="${top + plotHeight / 2}" font-size="11" transform="rotate(-90 ${left - 44} ${top + plotHeight / 2})" text-anchor="middle">${escapeHtml(unit)}</text>
 <text x="${left}" y="${top + plotHeight + 14}" font-size="11">${xMin}</text>
 <text x="${width - 12}" y="${top + plotHeight + 14}" font-size="11" text-anchor="end">${xMax}</text>
 ${lines}<g transform="translate(0,14)">${legend}</g></svg></figure>`;
@@ -71,12 +71,12 @@ function voteChart(result: SimulationResult): string {
           const barWidth = (Number(value) / total) * (width - 260);
           const yPos = 6 + row++ * rowHeight;
           const color = option === 'for' ? COLORS[1] : option === 'against' ? MALICIOUS : '#9ca3af';
-          return `<text x="0" y="${yPos + 14}" font-size="12">${escape(`${p.weightMode}: ${option}`)}</text><rect class="bar" x="180" y="${yPos}" width="${barWidth.toFixed(1)}" height="18" fill="${color}"/><text x="${186 + barWidth}" y="${yPos + 14}" font-size="11">${escape(value)}</text>`;
+          return `<text x="0" y="${yPos + 14}" font-size="12">${escapeHtml(`${p.weightMode}: ${option}`)}</text><rect class="bar" x="180" y="${yPos}" width="${barWidth.toFixed(1)}" height="18" fill="${color}"/><text x="${186 + barWidth}" y="${yPos + 14}" font-size="11">${escapeHtml(value)}</text>`;
         })
         .join('');
     })
     .join('');
-  return `<figure class="chart"><figcaption>Votes to blacklist ${escape(result.governance.targetName)} (anonymous, weighted)</figcaption><svg role="img" aria-label="votes" viewBox="0 0 ${width} ${height}" width="100%">${bars}</svg></figure>`;
+  return `<figure class="chart"><figcaption>Votes to blacklist ${escapeHtml(result.governance.targetName)} (anonymous, weighted)</figcaption><svg role="img" aria-label="votes" viewBox="0 0 ${width} ${height}" width="100%">${bars}</svg></figure>`;
 }
 
 /** The run as one HTML page with its charts and summary tables. */
@@ -114,17 +114,17 @@ export function renderReport(result: SimulationResult): string {
   const providerRows = result.providers
     .map(
       (p) =>
-        `<tr class="${p.malicious ? 'malicious' : ''}"><td>${escape(p.name)}</td><td>${escape(p.service)}</td><td>${p.malicious ? 'malicious' : 'honest'}</td><td>${p.sales}</td><td>${p.revenueSat}</td><td>${p.finalPriceMsat}</td><td>${(p.reputation / 1e7).toFixed(2)}%</td></tr>`,
+        `<tr class="${p.malicious ? 'malicious' : ''}"><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.service)}</td><td>${p.malicious ? 'malicious' : 'honest'}</td><td>${p.sales}</td><td>${p.revenueSat}</td><td>${p.finalPriceMsat}</td><td>${(p.reputation / 1e7).toFixed(2)}%</td></tr>`,
     )
     .join('');
   const proposalRows = result.governance.proposals
     .map(
       (p) =>
-        `<tr><td>${escape(p.weightMode)}</td><td>${p.members}</td><td>${p.votes}</td><td>${escape(p.totals.for ?? '0')}</td><td>${escape(p.totals.against ?? '0')}</td><td>${escape(p.state)}</td></tr>`,
+        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${p.members}</td><td>${p.votes}</td><td>${escapeHtml(p.totals.for ?? '0')}</td><td>${escapeHtml(p.totals.against ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>agora402 simulation, seed ${escape(scenario.seed)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>agora402 simulation, seed ${escapeHtml(scenario.seed)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111}
@@ -133,7 +133,7 @@ tr.malicious td{color:${MALICIOUS}}.chart{margin:1.5rem 0}figcaption{font-weight
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}@media(max-width:800px){.grid{grid-template-columns:1fr}}code{font-size:.85rem}
 </style></head><body>
 <h1>agora402 machine-economy simulation</h1>
-<p>${scenario.agents} agents (${scenario.sybils} sybils), ${scenario.providers} providers (${scenario.maliciousProviders} malicious), ${scenario.rounds} rounds, seed <code>${escape(scenario.seed)}</code>, Lightning: ${escape(scenario.lightning)}.
+<p>${scenario.agents} agents (${scenario.sybils} sybils), ${scenario.providers} providers (${scenario.maliciousProviders} malicious), ${scenario.rounds} rounds, seed <code>${escapeHtml(scenario.seed)}</code>, Lightning: ${escapeHtml(scenario.lightning)}.
 ${result.payments} payments, ${result.satsMoved} sats moved, ${result.garbageServed} paid requests answered with garbage.</p>
 <div class="grid">${payments}${prices}</div>
 ${reputation}
@@ -142,10 +142,10 @@ ${reputation}
 <h2>Decision</h2>
 ${voteChart(result)}
 <table><thead><tr><th>weighted by</th><th>members</th><th>votes</th><th>for</th><th>against</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table>
-<p>Blacklisted: <strong>${escape(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
+<p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
 <h2>Anchor</h2>
-<p>Commitment <code>${escape(result.anchor.commitment)}</code> (proposal <code>${escape(result.anchor.proposal)}</code>), in the dry-run transaction <code>${escape(result.anchor.txid)}</code> (fee ${escape(result.anchor.feeSat)} sat) as <code>OP_RETURN AGR1</code> + commitment.</p>
+<p>Commitment <code>${escapeHtml(result.anchor.commitment)}</code> (proposal <code>${escapeHtml(result.anchor.proposal)}</code>), in the dry-run transaction <code>${escapeHtml(result.anchor.txid)}</code> (fee ${escapeHtml(result.anchor.feeSat)} sat) as <code>OP_RETURN AGR1</code> + commitment.</p>
 </body></html>
 `;
 }
