@@ -1,5 +1,5 @@
-// The ledger walkthrough (npm run demo): three agents, each with its own key and ledger, exchange their signed
-// registrations as JSON lines; a tampered line is caught and named. Until the simulator lands this is the demo.
+// The ledger walkthrough (npm run walkthrough): three agents, each with its own key and ledger, exchange their signed
+// registrations as JSON lines; a tampered line is caught and named. (The demo, npm run demo, is the simulator.)
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
