@@ -42,10 +42,10 @@ function lineChart(title: string, unit: string, series: readonly Series[]): stri
   const legend = series
     .map(
       (s, i) =>
-        `<g transform="translate(${left + 8 + (i % 4) * 150},${height - 4 - Math.floor(i / 4) * 0})"><rect width="10" height="10" y="-9" fill="${s.color}"/><text x="14" font-size="11">${escapeHtml(s.name)}</text></g>`,
+        `<g transform="translate(${left + 8 + (i % 4) * 150},${height - 4 + Math.floor(i / 4) * 14})"><rect width="10" height="10" y="-9" fill="${s.color}"/><text x="14" font-size="11">${escapeHtml(s.name)}</text></g>`,
     )
     .join('');
-  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height + 14}" width="100%">
+  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height + 14 * Math.ceil(series.length / 4)}" width="100%">
 <line x1="${left}" y1="${top + plotHeight}" x2="${width - 12}" y2="${top + plotHeight}" stroke="#555"/>
 <line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#555"/>
 <text x="${left - 6}" y="${top + 10}" font-size="11" text-anchor="end">${escapeHtml(`${Math.round(yMax)}`)}</text>

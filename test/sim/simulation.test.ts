@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
+import { formatSummary, type SimulationResult, scenarioOf, simulate } from '../../src/sim/index.js';
+import { agora } from '../cli/harness.js';
+import { thrownAgoraError } from '../helpers.js';
+
+const small = {
+  agents: 10,
+  providers: 3,
+  rounds: 6,
+  sybils: 2,
+  founders: 3,
+  maxProvedVoters: 4,
+  reputationEvery: 3,
+};
+
+describe('the machine-economy simulator', () => {
+  let first: SimulationResult;
+
+  it('runs the whole story: market, reputation, two anonymous votes, the blacklist caveat, stakes, the anchor', async () => {
+    first = await simulate(small);
+    const malicious = first.providers.filter((p) => p.malicious);
+    expect(malicious).toHaveLength(1);
+    // Every purchase paid (budgets suffice), garbage only from the malicious provider.
+    expect(first.payments + first.failedPurchases).toBe(small.agents * small.rounds);
+    expect(first.garbageServed).toBe(malicious[0]?.sales);
+    // What agents paid is what providers earned (each rounded to whole sats).
+    const earned = first.providers.reduce((sum, p) => sum + p.revenueSat, 0);
+    expect(Math.abs(first.satsMoved - earned)).toBeLessThanOrEqual(first.providers.length);
+    expect(first.satsMoved).toBeGreaterThan(0);
+    // Sybil praise does not lift the malicious provider: the pre-trusted founders never rate it well.
+    expect(first.reputation.honestProviders).toBeGreaterThan(first.reputation.maliciousProviders);
+    expect(first.governance.targetName).toBe(malicious[0]?.name);
+    expect(first.governance.proposals.map((p) => [p.weightMode, p.state])).toEqual([
+      ['reputation', 'succeeded'],
+      ['stake', 'succeeded'],
+    ]);
+    expect(first.governance.proposals.every((p) => p.votes > 0 && p.votes <= small.maxProvedVoters)).toBe(
+      true,
+    );
+    expect(first.governance.blacklisted).toEqual([malicious[0]?.name]);
+    expect(first.governance.refusedStatus).toBe(403);
+    expect(first.governance.stakesReleased).toBe(first.governance.stakesLocked);
+    expect(first.anchor.commitment).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.rounds).toHaveLength(small.rounds);
+    expect(formatSummary(first)).toContain(`blacklisted      ${malicious[0]?.name}`);
+  }, 120_000);
+
+  it('gives the same result for the same seed, and another for another seed', async () => {
+    expect(await simulate(small)).toEqual(first);
+    const other = await simulate({ ...small, seed: 'another' });
+    expect(other.anchor.commitment).not.toBe(first.anchor.commitment);
+  }, 120_000);
+
+  it('refuses impossible scenarios with typed errors', () => {
+    thrownAgoraError(() => scenarioOf({ agents: 1 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ providers: 2, maliciousProviders: 2 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ agents: 5, sybils: 4 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ seed: '' }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ lightning: 'lnd' as never }), ErrorCode.InvalidArgument);
+  });
+});
+
+describe('agora simulate', () => {
+  it('prints the machine form with --json, writes the report, and gives usage errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agora-sim-'));
+    try {
+      const report = join(dir, 'report.html');
+      const out = await agora([
+        'simulate',
+        '--agents',
+        '8',
+        '--providers',
+        '2',
+        '--rounds',
+        '3',
+        '--voters',
+        '2',
+        '--seed',
+        'cli',
+        '--report',
+        report,
+        '--json',
+      ]);
+      expect(out).toMatchObject({ code: 0, stderr: '' });
+      const result = JSON.parse(out.stdout) as SimulationResult;
+      expect(result.scenario).toMatchObject({ agents: 8, providers: 2, rounds: 3, seed: 'cli', sybils: 0 });
+      expect(result.governance.refusedStatus).toBe(403);
+      const html = await readFile(report, 'utf8');
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script|https?:\/\//);
+      expect((await agora(['simulate', '--lightning', 'lnd'])).code).toBe(2);
+      expect((await agora(['simulate', '--agents', 'many'])).code).toBe(2);
+      const bad = await agora(['simulate', '--agents', '1']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('[INVALID_ARGUMENT]');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
