@@ -1,9 +1,11 @@
+export { SimulationMetrics } from './metrics.js';
 export { SeededRandom, seededBytes } from './random.js';
 export { renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';
 export {
   type ProposalOutcome,
   type ProviderOutcome,
+  type RoundSnapshot,
   type SimulationHooks,
   type SimulationResult,
   simulate,

@@ -90,9 +90,27 @@ export interface SimulationResult {
   };
 }
 
+/** The market after a round, for live metrics. */
+export interface RoundSnapshot {
+  readonly round: number;
+  readonly payments: number;
+  readonly failedPurchases: number;
+  readonly satsMoved: number;
+  readonly garbageServed: number;
+  readonly providers: readonly {
+    readonly name: string;
+    readonly malicious: boolean;
+    readonly priceMsat: number;
+    readonly sales: number;
+    readonly reputation: number;
+  }[];
+}
+
 export interface SimulationHooks {
   /** Progress: a phase name and how far along it is. */
   onProgress?(phase: string, done: number, total: number): void;
+  /** The market after each round. */
+  onRound?(snapshot: RoundSnapshot): void;
 }
 
 interface Actor {
@@ -362,6 +380,20 @@ export async function simulate(
         averagePriceMsat: roundPayments === 0 ? 0 : Math.round(roundMsat / roundPayments),
       });
       if (round % scenario.reputationEvery === 0 || round === scenario.rounds) await rescore(round);
+      hooks.onRound?.({
+        round,
+        payments,
+        failedPurchases: failed,
+        satsMoved: Math.round(msatMoved / 1000),
+        garbageServed: garbage,
+        providers: providers.map((p) => ({
+          name: p.name,
+          malicious: p.malicious,
+          priceMsat: p.priceMsat,
+          sales: p.sales,
+          reputation: scores.get(p.key.id) ?? 0,
+        })),
+      });
       progress('market', round, scenario.rounds);
     }
 

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +101,46 @@ describe('agora simulate', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it('serves Prometheus metrics while it runs', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const running = agora([
+      'simulate',
+      '--agents',
+      '6',
+      '--providers',
+      '2',
+      '--rounds',
+      '40',
+      '--voters',
+      '1',
+      '--seed',
+      'metrics',
+      '--metrics-port',
+      String(port),
+      '--json',
+    ]);
+    let scraped = '';
+    for (let i = 0; i < 400 && !/agora_sim_payments_total [1-9]/.test(scraped); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      scraped = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+    }
+    const done = await running;
+    expect(done.code).toBe(0);
+    expect(scraped).toMatch(/agora_sim_payments_total [1-9]/);
+    expect(scraped).toMatch(/agora_sim_round [1-9]/);
+    expect(scraped).toContain('agora_sim_provider_price_msat{provider="provider-0",kind="honest"}');
+    expect(scraped).toContain('agora_sim_provider_reputation_ppb{provider="provider-1",kind="malicious"}');
+    // The endpoint closes with the run.
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   }, 120_000);
 });

@@ -1,8 +1,42 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { AgoraError, ErrorCode } from '../../core/index.js';
-import { formatSummary, renderReport, type Scenario, simulate } from '../../sim/index.js';
+import {
+  formatSummary,
+  renderReport,
+  type Scenario,
+  type SimulationHooks,
+  SimulationMetrics,
+  type SimulationResult,
+  simulate,
+} from '../../sim/index.js';
 import { type Command, wholeNumber } from '../command.js';
 import { write } from '../io.js';
+
+/** Serves `/metrics` (Prometheus text format) on 127.0.0.1. */
+async function serveMetrics(metrics: SimulationMetrics, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) =>
+      reject(
+        new AgoraError(ErrorCode.InvalidArgument, `cannot serve metrics on port ${port}: ${cause.message}`, {
+          cause,
+        }),
+      ),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -19,6 +53,7 @@ export const simulateCommand: Command = {
     ['--voters N', 'most voters proving a ZK vote per proposal (default 40)'],
     ['--lightning KIND', 'sim (default, in-memory network) | ldk (embedded LDK nodes)'],
     ['--report FILE', 'write a self-contained HTML report with charts'],
+    ['--metrics-port N', 'serve Prometheus metrics on 127.0.0.1:N/metrics while it runs'],
     ['--json', 'print the result as JSON'],
   ],
   options: {
@@ -30,6 +65,7 @@ export const simulateCommand: Command = {
     voters: { type: 'string' },
     lightning: { type: 'string' },
     report: { type: 'string' },
+    'metrics-port': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run({ io, values }) {
@@ -54,7 +90,12 @@ export const simulateCommand: Command = {
     // A bar on stderr when it is a terminal; nothing otherwise, so `--json` output stays clean.
     const tty = io.stderr.isTTY === true;
     let last = 0;
-    const result = await simulate(scenario, {
+    const metrics = values['metrics-port'] === undefined ? undefined : new SimulationMetrics();
+    const server =
+      metrics === undefined
+        ? undefined
+        : await serveMetrics(metrics, wholeNumber(values['metrics-port'], '--metrics-port', 0));
+    const progressBar: SimulationHooks = {
       onProgress(phase, done, total) {
         if (!tty) return;
         const now = Date.now();
@@ -66,7 +107,15 @@ export const simulateCommand: Command = {
           `\r${phase.padEnd(18)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
         );
       },
-    });
+    };
+    let result: SimulationResult;
+    try {
+      result = await simulate(scenario, metrics === undefined ? progressBar : metrics.hooks(progressBar));
+    } finally {
+      await new Promise<void>((resolve) =>
+        server === undefined ? resolve() : server.close(() => resolve()),
+      );
+    }
     if (typeof values.report === 'string') await writeFile(values.report, renderReport(result));
     await write(io.stdout, values.json ? `${JSON.stringify(result)}\n` : formatSummary(result));
   },
