@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   reputation: () => import('./reputation.js'),
   zk: () => import('./zk.js'),
   governance: () => import('./governance.js'),
+  simulate: () => import('./simulate.js'),
 };
 
 const names = process.argv.slice(2);
