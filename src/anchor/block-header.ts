@@ -1,9 +1,6 @@
-import { AgoraError, ErrorCode, fromHex, sha256, toHex } from '../core/index.js';
+import { AgoraError, bitcoinMerkleLevels, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
 
-/** Bitcoin's double SHA-256. */
-export function doubleSha256(data: Uint8Array): Uint8Array {
-  return sha256(sha256(data));
-}
+export { doubleSha256 };
 
 /** Bitcoin shows hashes (txids, block hashes) byte-reversed; this turns one form into the other. */
 export function reverseHex(hex: string): string {
@@ -132,24 +129,12 @@ export function merkleRootFromBranch(txid: string, branch: readonly BranchStep[]
 export function merkleBranch(txids: readonly string[], index: number): BranchStep[] {
   if (!Number.isInteger(index) || index < 0 || index >= txids.length)
     throw new AgoraError(ErrorCode.InvalidArgument, `no transaction ${index} among ${txids.length}`);
-  let level = txids.map((txid) => fromHex(reverseHex(txid)));
-  let position = index;
-  const branch: BranchStep[] = [];
-  while (level.length > 1) {
-    const siblingIndex = position % 2 === 0 ? position + 1 : position - 1;
-    const sibling = level[Math.min(siblingIndex, level.length - 1)] as Uint8Array;
-    branch.push({ sibling: toHex(sibling), side: position % 2 === 0 ? 'right' : 'left' });
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const left = level[i] as Uint8Array;
-      const right = level[i + 1] ?? left;
-      const pair = new Uint8Array(64);
-      pair.set(left, 0);
-      pair.set(right, 32);
-      next.push(doubleSha256(pair));
-    }
-    level = next;
-    position = Math.floor(position / 2);
-  }
-  return branch;
+  const levels = bitcoinMerkleLevels(txids.map((txid) => fromHex(reverseHex(txid))));
+  return levels.slice(0, -1).map((level, depth) => {
+    const position = Math.floor(index / 2 ** depth);
+    const sibling = level[
+      Math.min(position % 2 === 0 ? position + 1 : position - 1, level.length - 1)
+    ] as Uint8Array;
+    return { sibling: toHex(sibling), side: position % 2 === 0 ? 'right' : 'left' };
+  });
 }

@@ -20,3 +20,29 @@ export function taggedHash(tag: string, data: Uint8Array): Uint8Array {
   }
   return sha256.create().update(prefix).update(data).digest();
 }
+
+/** Bitcoin's double SHA-256. */
+export function doubleSha256(data: Uint8Array): Uint8Array {
+  return sha256(sha256(data));
+}
+
+/**
+ * The levels of Bitcoin's Merkle tree over txids (internal byte order), leaves first, root last: each node is the
+ * double SHA-256 of its two children, an odd node paired with itself.
+ */
+export function bitcoinMerkleLevels(leaves: readonly Uint8Array[]): Uint8Array[][] {
+  const levels: Uint8Array[][] = [[...leaves]];
+  for (let level = levels[0] as Uint8Array[]; level.length > 1; ) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      const left = level[i] as Uint8Array;
+      const pair = new Uint8Array(64);
+      pair.set(left, 0);
+      pair.set(level[i + 1] ?? left, 32);
+      next.push(doubleSha256(pair));
+    }
+    levels.push(next);
+    level = next;
+  }
+  return levels;
+}

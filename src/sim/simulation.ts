@@ -330,6 +330,12 @@ export async function simulate(
         return 'failed';
       }
     };
+    const marketFigures = () => ({
+      payments,
+      failedPurchases: failed,
+      satsMoved: Math.round(msatMoved / 1000),
+      garbageServed: garbage,
+    });
     const malicious = providers.filter((p) => p.malicious);
     const offered = [...new Set(providers.map((p) => p.service))];
     for (let round = 1; round <= scenario.rounds; round++) {
@@ -382,10 +388,7 @@ export async function simulate(
       if (round % scenario.reputationEvery === 0 || round === scenario.rounds) await rescore(round);
       hooks.onRound?.({
         round,
-        payments,
-        failedPurchases: failed,
-        satsMoved: Math.round(msatMoved / 1000),
-        garbageServed: garbage,
+        ...marketFigures(),
         providers: providers.map((p) => ({
           name: p.name,
           malicious: p.malicious,
@@ -535,10 +538,7 @@ export async function simulate(
         : Math.round(list.reduce((s, p) => s + (scores.get(p.key.id) ?? 0), 0) / list.length);
     return {
       scenario,
-      payments,
-      failedPurchases: failed,
-      satsMoved: Math.round(msatMoved / 1000),
-      garbageServed: garbage,
+      ...marketFigures(),
       providers: providers.map((p) => ({
         id: p.key.id,
         name: p.name,

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { type Clock, systemClock, unixSeconds } from '../../core/index.js';
+import { bitcoinMerkleLevels, type Clock, doubleSha256, systemClock, unixSeconds } from '../../core/index.js';
 
 /** A block as LDK's `Confirm` interface wants it. */
 export interface LocalBlock {
@@ -16,12 +15,10 @@ export interface ChainListener {
   blockConnected(block: LocalBlock): void;
 }
 
-const sha256d = (data: Uint8Array) => sha256(sha256(data));
-
 function txid(tx: Uint8Array): Uint8Array {
   // The txid hashes the transaction without its witness; a segwit transaction must be stripped first.
-  if (tx[4] !== 0 || tx[5] !== 1) return sha256d(tx);
-  return sha256d(stripWitness(tx));
+  if (tx[4] !== 0 || tx[5] !== 1) return doubleSha256(tx);
+  return doubleSha256(stripWitness(tx));
 }
 
 function readVarInt(bytes: Uint8Array, at: number): [value: number, size: number] {
@@ -59,20 +56,7 @@ function stripWitness(tx: Uint8Array): Uint8Array {
 
 function merkleRoot(ids: Uint8Array[]): Uint8Array {
   if (ids.length === 0) return new Uint8Array(32);
-  let level = ids;
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const left = level[i] as Uint8Array;
-      const right = level[i + 1] ?? left;
-      const pair = new Uint8Array(64);
-      pair.set(left, 0);
-      pair.set(right, 32);
-      next.push(sha256d(pair));
-    }
-    level = next;
-  }
-  return level[0] as Uint8Array;
+  return (bitcoinMerkleLevels(ids).at(-1) as Uint8Array[])[0] as Uint8Array;
 }
 
 /**
@@ -92,7 +76,12 @@ export class LocalChain {
     this.clock = options.clock ?? systemClock;
     const header = new Uint8Array(80);
     header[0] = 1;
-    this.tipBlock = { height: options.startHeight ?? 100, header, hash: sha256d(header), transactions: [] };
+    this.tipBlock = {
+      height: options.startHeight ?? 100,
+      header,
+      hash: doubleSha256(header),
+      transactions: [],
+    };
   }
 
   get tip(): LocalBlock {
@@ -124,7 +113,7 @@ export class LocalChain {
       const block: LocalBlock = {
         height: this.tipBlock.height + 1,
         header,
-        hash: sha256d(header),
+        hash: doubleSha256(header),
         transactions,
       };
       this.tipBlock = block;
