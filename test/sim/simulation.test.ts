@@ -56,6 +56,23 @@ describe('the machine-economy simulator', () => {
     expect(other.anchor.commitment).not.toBe(first.anchor.commitment);
   }, 120_000);
 
+  it('runs on embedded LDK nodes too: payments, hold-invoice stakes, the votes and the caveat', async () => {
+    const result = await simulate({
+      ...small,
+      lightning: 'ldk',
+      agents: 4,
+      providers: 2,
+      rounds: 2,
+      sybils: 0,
+      founders: 2,
+      maxProvedVoters: 1,
+    });
+    expect(result.payments).toBe(8);
+    expect(result.governance.proposals.map((p) => p.state)).toEqual(['succeeded', 'succeeded']);
+    expect(result.governance.refusedStatus).toBe(403);
+    expect(result.governance.stakesReleased).toBe(4);
+  }, 120_000);
+
   it('refuses impossible scenarios with typed errors', () => {
     thrownAgoraError(() => scenarioOf({ agents: 1 }), ErrorCode.InvalidArgument);
     thrownAgoraError(() => scenarioOf({ providers: 2, maliciousProviders: 2 }), ErrorCode.InvalidArgument);
