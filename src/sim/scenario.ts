@@ -18,6 +18,8 @@ export interface Scenario {
   readonly maxProvedVoters: number;
   /** Recompute reputation every this many rounds (agents choose providers by it). */
   readonly reputationEvery: number;
+  /** What each agent may spend in all, in sats (a purchase that does not fit is not made). */
+  readonly budgetSat: number;
 }
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
@@ -32,6 +34,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   founders: 5,
   maxProvedVoters: 40,
   reputationEvery: 20,
+  budgetSat: 5_000,
 };
 
 /** The services providers sell, in turn. */
@@ -53,6 +56,7 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('founders', 1, scenario.agents - scenario.sybils);
   whole('maxProvedVoters', 1, 100_000);
   whole('reputationEvery', 1, 100_000);
+  whole('budgetSat', 1, 1_000_000);
   if (scenario.lightning !== 'sim' && scenario.lightning !== 'ldk')
     throw new AgoraError(ErrorCode.InvalidArgument, 'lightning is sim or ldk');
   if (typeof scenario.seed !== 'string' || scenario.seed.length === 0 || scenario.seed.length > 100)

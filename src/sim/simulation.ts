@@ -12,7 +12,7 @@ import {
   voteCastType,
 } from '../governance/index.js';
 import { type AgentKey, agentKeyFromSecret, zkIdentity } from '../identity/index.js';
-import { L402Provider, l402Fetch, MemoryRootKeyStore } from '../l402/index.js';
+import { Budget, L402Provider, l402Fetch, MemoryRootKeyStore } from '../l402/index.js';
 import {
   agentRegisteredType,
   createAgentRegistration,
@@ -58,6 +58,8 @@ export interface SimulationResult {
   readonly scenario: Scenario;
   readonly payments: number;
   readonly failedPurchases: number;
+  /** Purchases not made because the agent's budget could not cover the price. */
+  readonly outOfBudget: number;
   readonly satsMoved: number;
   readonly garbageServed: number;
   readonly providers: readonly ProviderOutcome[];
@@ -95,6 +97,7 @@ export interface RoundSnapshot {
   readonly round: number;
   readonly payments: number;
   readonly failedPurchases: number;
+  readonly outOfBudget: number;
   readonly satsMoved: number;
   readonly garbageServed: number;
   readonly providers: readonly {
@@ -135,6 +138,8 @@ const START = 1_800_000_000;
 const ROUND_SECONDS = 60;
 const HONEST_STAKE_SAT = 20_000;
 const SYBIL_STAKE_SAT = 2_000;
+/** Most a purchase may pay in routing fees (the hub charges 1 sat and 1 ppm). */
+const MAX_FEE_MSAT = 2_000;
 
 /** The Lightning network of a run: every actor has a channel with one hub. */
 async function buildNetwork(scenario: Scenario, clock: ManualClock) {
@@ -284,6 +289,8 @@ export async function simulate(
     await rescore(0);
     let payments = 0;
     let failed = 0;
+    let outOfBudget = 0;
+    const budgets = new Map(agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)]));
     let garbage = 0;
     let msatMoved = 0;
     // Receipts and ratings of a round, stored together at its end (one verified batch).
@@ -302,6 +309,8 @@ export async function simulate(
           {
             lightning: buyer.node,
             maxPriceMsat: 20_000,
+            maxFeeMsat: MAX_FEE_MSAT,
+            budget: budgets.get(buyer) as Budget,
             identity: buyer.key as AgentKey,
             onReceipt: (_, event) => {
               receipts.push(event);
@@ -333,6 +342,7 @@ export async function simulate(
     const marketFigures = () => ({
       payments,
       failedPurchases: failed,
+      outOfBudget,
       satsMoved: Math.round(msatMoved / 1000),
       garbageServed: garbage,
     });
@@ -360,6 +370,11 @@ export async function simulate(
             : candidates.reduce((a, b) => (utility(b) > utility(a) ? b : a));
         }
         const price = provider.priceMsat;
+        // A payment reserves its price and the most it may pay in routing fees.
+        if ((budgets.get(buyer) as Budget).remainingMsat < price + MAX_FEE_MSAT) {
+          outOfBudget++;
+          continue;
+        }
         const outcome = await buy(buyer, provider, round);
         if (outcome === 'failed') failed++;
         else {

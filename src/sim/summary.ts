@@ -17,7 +17,7 @@ export function formatSummary(result: SimulationResult): string {
   const lines = [
     `agora402 simulation: ${scenario.agents} agents (${scenario.sybils} sybils), ${scenario.providers} providers (${scenario.maliciousProviders} malicious), ${scenario.rounds} rounds, seed ${JSON.stringify(scenario.seed)}, lightning ${scenario.lightning}`,
     '',
-    `payments         ${result.payments} (${result.failedPurchases} purchases failed)`,
+    `payments         ${result.payments} (${result.failedPurchases} purchases failed, ${result.outOfBudget} not made: over budget)`,
     `sats moved       ${result.satsMoved}`,
     `garbage served   ${result.garbageServed} paid requests`,
     `reputation       honest providers ${ppbAsPercent(result.reputation.honestProviders)} each on average, malicious ${ppbAsPercent(result.reputation.maliciousProviders)}`,

@@ -27,6 +27,7 @@ describe('the machine-economy simulator', () => {
     expect(malicious).toHaveLength(1);
     // Every purchase paid (budgets suffice), garbage only from the malicious provider.
     expect(first.payments + first.failedPurchases).toBe(small.agents * small.rounds);
+    expect(first.outOfBudget).toBe(0);
     expect(first.garbageServed).toBe(malicious[0]?.sales);
     // What agents paid is what providers earned (each rounded to whole sats).
     const earned = first.providers.reduce((sum, p) => sum + p.revenueSat, 0);
@@ -71,6 +72,14 @@ describe('the machine-economy simulator', () => {
     expect(result.governance.proposals.map((p) => p.state)).toEqual(['succeeded', 'succeeded']);
     expect(result.governance.refusedStatus).toBe(403);
     expect(result.governance.stakesReleased).toBe(4);
+  }, 120_000);
+
+  it('stops an agent buying once its budget is spent', async () => {
+    // 8 sat each: a purchase or two at 1 to 18 sat, then nothing more.
+    const result = await simulate({ ...small, budgetSat: 8, maxProvedVoters: 1 });
+    expect(result.outOfBudget).toBeGreaterThan(0);
+    expect(result.payments + result.failedPurchases + result.outOfBudget).toBe(small.agents * small.rounds);
+    expect(result.satsMoved).toBeLessThanOrEqual(small.agents * 8);
   }, 120_000);
 
   it('refuses impossible scenarios with typed errors', () => {

@@ -51,6 +51,7 @@ export const simulateCommand: Command = {
     ['--seed S', 'the same seed gives the same run (default agora402)'],
     ['--sybils N', 'agents working for the malicious provider (default 5)'],
     ['--voters N', 'most voters proving a ZK vote per proposal (default 40)'],
+    ['--budget SAT', "each agent's spending limit in sats (default 5000)"],
     ['--lightning KIND', 'sim (default, in-memory network) | ldk (embedded LDK nodes)'],
     ['--report FILE', 'write a self-contained HTML report with charts'],
     ['--metrics-port N', 'serve Prometheus metrics on 127.0.0.1:N/metrics while it runs'],
@@ -63,6 +64,7 @@ export const simulateCommand: Command = {
     seed: { type: 'string' },
     sybils: { type: 'string' },
     voters: { type: 'string' },
+    budget: { type: 'string' },
     lightning: { type: 'string' },
     report: { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -79,6 +81,7 @@ export const simulateCommand: Command = {
     number('rounds', 'rounds');
     number('sybils', 'sybils');
     number('voters', 'maxProvedVoters');
+    number('budget', 'budgetSat');
     if (typeof values.seed === 'string') scenario.seed = values.seed;
     if (values.lightning !== undefined) {
       if (values.lightning !== 'sim' && values.lightning !== 'ldk')
