@@ -8,7 +8,7 @@ const SIZES = [
   { agents: 100, rounds: 100 },
   { agents: 1_000, rounds: 100 },
   // 10,000 agents: a few rounds are enough to measure the pace (1,000,000 payments would take about an hour here).
-  { agents: 10_000, rounds: 5 },
+  { agents: 10_000, rounds: 3 },
 ] as const;
 // ZK proofs: at most this many voters per proposal, the most weighted ones.
 const PROVED_VOTERS = 40;

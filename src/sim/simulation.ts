@@ -168,7 +168,11 @@ async function buildNetwork(scenario: Scenario, clock: ManualClock) {
   for (const name of names) {
     const node = network.createNode(name);
     if (name.startsWith('agent')) network.openChannel(node, hub, { capacitySat: 200_000 });
-    else network.openChannel(hub, node, { capacitySat: 50_000_000 });
+    // The hub's side towards the custodian holds every stake in flight at once.
+    else
+      network.openChannel(hub, node, {
+        capacitySat: Math.max(50_000_000, scenario.agents * 2 * HONEST_STAKE_SAT),
+      });
     nodes.set(name, node);
   }
   return { nodes, close: async () => {} };
