@@ -15,6 +15,7 @@ export {
   type LedgerOptions,
   type LedgerStats,
 } from './ledger.js';
+export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 export {
   EventRegistry,
   type EventTypeDefinition,
