@@ -294,6 +294,8 @@ export async function simulate(
     let payments = 0;
     let failed = 0;
     let outOfBudget = 0;
+    // Which providers served each agent garbage: what it votes on.
+    const garbageFrom = new Map<Actor, Set<string>>();
     const budgets = new Map(agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)]));
     let garbage = 0;
     let msatMoved = 0;
@@ -328,6 +330,10 @@ export async function simulate(
         );
         if (response.status !== 200) return 'failed';
         const good = isGood(await response.text());
+        if (!good) {
+          const seen = garbageFrom.get(buyer) ?? new Set<string>();
+          garbageFrom.set(buyer, seen.add(provider.name));
+        }
         payments++;
         provider.sales++;
         provider.roundSales++;
@@ -452,9 +458,15 @@ export async function simulate(
     const proposals: ProposalOutcome[] = [];
     const founder = honest[0] as Actor;
     const everyone = [...honest, ...providers, ...sybils];
+    // Sybils and malicious providers defend their side; an honest agent votes for only if the target served it
+    // garbage, and abstains otherwise; honest providers abstain.
+    const choiceOf = (voter: Actor): 'for' | 'against' | 'abstain' => {
+      if (sybils.includes(voter) || malicious.includes(voter as ProviderActor)) return 'against';
+      return garbageFrom.get(voter)?.has(target.name) === true ? 'for' : 'abstain';
+    };
     for (const weightMode of ['reputation', 'stake'] as const) {
       const terms: ProposalTerms = {
-        title: `Blacklist ${target.name}, which takes payment and serves garbage (${weightMode} vote)`,
+        title: `Blacklist ${target.name}, the least trusted provider (${weightMode}-weighted vote)`,
         options: ['for', 'against', 'abstain'],
         counting: 'single',
         weightMode,
@@ -477,14 +489,10 @@ export async function simulate(
       const voteClock = new ManualClock((opens + 60) * 1000);
       for (const [i, voter] of voters.entries()) {
         const member = members.get(voter.key.id) as { weight: bigint; index: number };
-        // Sybils and the malicious providers defend their own; everyone else saw the garbage.
-        const against =
-          sybils.includes(voter) ||
-          ((providers as Actor[]).includes(voter) && (voter as ProviderActor).malicious);
         votes.push(
           await castVote(prover, {
             proposal: { id, event },
-            ballot: { choice: against ? 'against' : 'for' },
+            ballot: { choice: choiceOf(voter) },
             secret: (await zkIdentity(voter.key)).secret,
             weight: member.weight,
             path: tree.path(member.index),

@@ -63,12 +63,12 @@ describe('the machine-economy simulator', () => {
       lightning: 'ldk',
       agents: 4,
       providers: 2,
-      rounds: 2,
+      rounds: 4,
       sybils: 0,
       founders: 2,
-      maxProvedVoters: 1,
+      maxProvedVoters: 3,
     });
-    expect(result.payments).toBe(8);
+    expect(result.payments).toBe(16);
     expect(result.governance.proposals.map((p) => p.state)).toEqual(['succeeded', 'succeeded']);
     expect(result.governance.refusedStatus).toBe(403);
     expect(result.governance.stakesReleased).toBe(4);
