@@ -1,0 +1,152 @@
+import type { Event as NostrEvent } from 'nostr-tools';
+import { AbstractRelay } from 'nostr-tools/relay';
+import WebSocket from 'ws';
+import { AgoraError, ErrorCode, isAgoraError } from '../core/index.js';
+import type { AgentKey } from '../identity/index.js';
+import type { Ledger } from './ledger.js';
+import { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
+
+/** What a pull brought in. */
+export interface PullResult {
+  readonly received: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  /** Events that failed verification (forged, tampered, refused by their type): counted, never stored. */
+  readonly invalid: number;
+  /** The newest `created_at` seen: where the next pull resumes. */
+  readonly position: number;
+}
+
+const STORE = 'nostr-sync';
+
+async function connect(url: string, timeoutMs: number): Promise<AbstractRelay> {
+  try {
+    // Every event is verified here (fromNostrEvent), so that forged ones are counted rather than silently dropped.
+    return await AbstractRelay.connect(url, {
+      verifyEvent: () => true,
+      websocketImplementation: WebSocket as never,
+      timeout: timeoutMs,
+    });
+  } catch (cause) {
+    throw new AgoraError(ErrorCode.BackendUnreachable, `cannot reach the relay ${url}`, { cause });
+  }
+}
+
+/**
+ * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
+ * ledger's local store): events the ledger received over Nostr go out as they came (their authors' signatures), the
+ * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. Events of authors
+ * without a key and no original are skipped. Returns how many went out.
+ */
+export async function publishToRelay(
+  ledger: Ledger,
+  url: string,
+  options: { keyFor?: (author: string) => AgentKey | undefined; timeoutMs?: number } = {},
+): Promise<{ published: number; skipped: number }> {
+  const store = ledger.localStore(STORE);
+  const positionKey = `published:${url}`;
+  const after = Number((await store.get(positionKey)) ?? '0');
+  const relay = await connect(url, options.timeoutMs ?? 10_000);
+  let published = 0;
+  let skipped = 0;
+  let last = after;
+  try {
+    for await (const { id, seq, event } of ledger.events({ afterSeq: after })) {
+      const original = await store.get(`original:${id}`);
+      const author = event.author === undefined ? undefined : options.keyFor?.(event.author);
+      let nostr: NostrEvent | undefined;
+      if (original !== undefined) nostr = JSON.parse(original) as NostrEvent;
+      else if (event.author === undefined || author !== undefined)
+        nostr = toNostrEvent(event, author === undefined ? {} : { author });
+      if (nostr === undefined) skipped++;
+      else {
+        await relay.publish(nostr);
+        published++;
+      }
+      last = seq;
+    }
+  } finally {
+    relay.close();
+    await ledger.localPut(store, positionKey, String(last));
+  }
+  return { published, skipped };
+}
+
+/**
+ * Pulls agora402 events from `url` created since the last pull from it (or `since`), verifies each (its Nostr
+ * signature and binding, then the ledger's own checks) and imports it. An event whose references (a proposal, a lock)
+ * have not arrived yet is retried after the others. The original Nostr event is kept so it can be passed on to other
+ * relays as it is.
+ */
+export async function pullFromRelay(
+  ledger: Ledger,
+  url: string,
+  options: { since?: number; timeoutMs?: number } = {},
+): Promise<PullResult> {
+  const store = ledger.localStore(STORE);
+  const positionKey = `pulled:${url}`;
+  const since = options.since ?? Number((await store.get(positionKey)) ?? '0');
+  const relay = await connect(url, options.timeoutMs ?? 10_000);
+  const events: NostrEvent[] = [];
+  try {
+    let done = false;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} did not finish sending stored events`)),
+        options.timeoutMs ?? 10_000,
+      );
+      const subscription = relay.subscribe([{ kinds: [AGORA_NOSTR_KIND], since }], {
+        onevent: (event) => events.push(event),
+        oneose: () => {
+          done = true;
+          clearTimeout(timer);
+          resolve();
+          subscription.close();
+        },
+        onclose: (reason) => {
+          if (done) return;
+          clearTimeout(timer);
+          reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} closed the subscription: ${reason}`));
+        },
+      });
+    });
+  } finally {
+    relay.close();
+  }
+  let imported = 0;
+  let duplicates = 0;
+  let invalid = 0;
+  let position = since;
+  let waiting: { nostr: NostrEvent; event: unknown; id: string }[] = [];
+  for (const nostr of events) {
+    position = Math.max(position, nostr.created_at);
+    try {
+      const { id, event } = fromNostrEvent(nostr);
+      waiting.push({ nostr, event, id });
+    } catch {
+      invalid++;
+    }
+  }
+  // Retry while progress is made: an event may refer to another that came later in the relay's order.
+  for (let progress = true; progress && waiting.length > 0; ) {
+    progress = false;
+    const again: typeof waiting = [];
+    for (const item of waiting) {
+      try {
+        const { added } = await ledger.append(item.event);
+        await ledger.localPut(store, `original:${item.id}`, JSON.stringify(item.nostr));
+        if (added) imported++;
+        else duplicates++;
+        progress = true;
+      } catch (error) {
+        if (!isAgoraError(error)) throw error;
+        again.push(item);
+      }
+    }
+    waiting = again;
+  }
+  invalid += waiting.length;
+  await ledger.localPut(store, positionKey, String(position));
+  return { received: events.length, imported, duplicates, invalid, position };
+}
