@@ -27,6 +27,7 @@ import {
   stakeServeCommand,
   stakeStatusCommand,
 } from './commands/stake.js';
+import { syncCommand } from './commands/sync.js';
 import { resolveHome } from './home.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
@@ -56,6 +57,7 @@ export const commands: readonly Command[] = [
   anchorVerifyCommand,
   anchorExportOtsCommand,
   simulateCommand,
+  syncCommand,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

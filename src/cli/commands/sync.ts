@@ -1,0 +1,56 @@
+import { AgoraError, ErrorCode, isAgoraError } from '../../core/index.js';
+import { publishToRelay, pullFromRelay } from '../../ledger/index.js';
+import { type Command, wholeNumber } from '../command.js';
+import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { write } from '../io.js';
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'exchange ledger events with Nostr relays: publish what they lack, import (verified) what is new',
+  usage: '--relay URL [--relay URL ...] [--since UNIX] [--json]',
+  help: [
+    HOME_HELP,
+    ['--relay URL', 'a Nostr relay (ws:// or wss://); repeatable'],
+    ['--since UNIX', 'pull events created since then (default: where the last pull from that relay ended)'],
+    ['--json', 'print one JSON line per relay'],
+  ],
+  options: {
+    relay: { type: 'string', multiple: true },
+    since: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ io, home, values }) {
+    const relays = (values.relay as string[] | undefined) ?? [];
+    if (relays.length === 0) throw new AgoraError(ErrorCode.Usage, '--relay is required');
+    for (const relay of relays)
+      if (!/^wss?:\/\//.test(relay))
+        throw new AgoraError(ErrorCode.Usage, `${relay} is not a ws:// or wss:// URL`);
+    const since = values.since === undefined ? undefined : wholeNumber(values.since, '--since', 0);
+    const key = await loadHomeKey(home);
+    let failures = 0;
+    await withHomeLedger(home, async (ledger) => {
+      for (const relay of relays) {
+        try {
+          // Only this agent's own events are signed here; others' go out as they were received.
+          const published = await publishToRelay(ledger, relay, {
+            keyFor: (author) => (author === key.id ? key : undefined),
+          });
+          const pulled = await pullFromRelay(ledger, relay, since === undefined ? {} : { since });
+          await write(
+            io.stdout,
+            values.json
+              ? `${JSON.stringify({ relay, ...published, ...pulled })}\n`
+              : `${relay}: published ${published.published}, imported ${pulled.imported} of ${pulled.received} (${pulled.duplicates} known, ${pulled.invalid} invalid, dropped)\n`,
+          );
+        } catch (error) {
+          // One relay down does not stop the others; the command fails at the end.
+          if (!isAgoraError(error, ErrorCode.BackendUnreachable)) throw error;
+          failures++;
+          await write(io.stderr, `${relay}: ${error.message}\n`);
+        }
+      }
+    });
+    if (failures === relays.length)
+      throw new AgoraError(ErrorCode.BackendUnreachable, 'no relay could be reached');
+  },
+};
