@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   zk: () => import('./zk.js'),
   governance: () => import('./governance.js'),
   simulate: () => import('./simulate.js'),
+  sync: () => import('./sync.js'),
 };
 
 const names = process.argv.slice(2);

@@ -504,6 +504,22 @@ export class Ledger {
     );
   }
 
+  /** Writes several entries to a local store in one atomic batch (`undefined` deletes). */
+  async localPutMany(
+    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    entries: readonly (readonly [key: string, value: string | undefined])[],
+  ): Promise<void> {
+    this.assertOpen();
+    await this.db.batch(
+      entries.map(([key, value]) =>
+        value === undefined
+          ? { type: 'del' as const, sublevel: store, key }
+          : { type: 'put' as const, sublevel: store, key, value },
+      ),
+      this.writeOptions,
+    );
+  }
+
   /** True until {@link close}. */
   get isOpen(): boolean {
     return this.db.status === 'open';

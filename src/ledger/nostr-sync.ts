@@ -18,6 +18,40 @@ export interface PullResult {
 }
 
 const STORE = 'nostr-sync';
+const PULL_BATCH = 500;
+const PAGE = 500;
+
+/** One query's stored events (until the relay's end of stored events). */
+function query(
+  relay: AbstractRelay,
+  url: string,
+  window: { since: number; until?: number },
+  timeoutMs = 10_000,
+): Promise<NostrEvent[]> {
+  const events: NostrEvent[] = [];
+  let done = false;
+  return new Promise<NostrEvent[]>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} did not finish sending stored events`)),
+      timeoutMs,
+    );
+    const subscription = relay.subscribe([{ kinds: [AGORA_NOSTR_KIND], limit: PAGE, ...window }], {
+      onevent: (event) => events.push(event),
+      oneose: () => {
+        done = true;
+        clearTimeout(timer);
+        resolve(events);
+        subscription.close();
+      },
+      onclose: (reason) => {
+        if (done) return;
+        clearTimeout(timer);
+        reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} closed the subscription: ${reason}`));
+      },
+    });
+  });
+}
 
 async function connect(url: string, timeoutMs: number): Promise<AbstractRelay> {
   try {
@@ -87,33 +121,30 @@ export async function pullFromRelay(
   const positionKey = `pulled:${url}`;
   const since = options.since ?? Number((await store.get(positionKey)) ?? '0');
   const relay = await connect(url, options.timeoutMs ?? 10_000);
-  const events: NostrEvent[] = [];
+  const byId = new Map<string, NostrEvent>();
   try {
-    let done = false;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} did not finish sending stored events`)),
-        options.timeoutMs ?? 10_000,
+    // Relays cap what one query returns (newest first): page backwards with `until` until a page brings nothing new.
+    for (let until: number | undefined; ; ) {
+      const page = await query(
+        relay,
+        url,
+        { since, ...(until === undefined ? {} : { until }) },
+        options.timeoutMs,
       );
-      const subscription = relay.subscribe([{ kinds: [AGORA_NOSTR_KIND], since }], {
-        onevent: (event) => events.push(event),
-        oneose: () => {
-          done = true;
-          clearTimeout(timer);
-          resolve();
-          subscription.close();
-        },
-        onclose: (reason) => {
-          if (done) return;
-          clearTimeout(timer);
-          reject(new AgoraError(ErrorCode.BackendUnreachable, `${url} closed the subscription: ${reason}`));
-        },
-      });
-    });
+      let fresh = 0;
+      for (const event of page)
+        if (!byId.has(event.id)) {
+          byId.set(event.id, event);
+          fresh++;
+        }
+      if (fresh === 0) break;
+      until = Math.min(...page.map((event) => event.created_at));
+    }
   } finally {
     relay.close();
   }
+  // Oldest first, so that what an event refers to tends to come before it.
+  const events = [...byId.values()].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
   let imported = 0;
   let duplicates = 0;
   let invalid = 0;
@@ -128,6 +159,26 @@ export async function pullFromRelay(
       invalid++;
     }
   }
+  // Batches first (one verified, atomic write each); a batch with a bad or early event is done one by one below.
+  const single: typeof waiting = [];
+  for (let at = 0; at < waiting.length; at += PULL_BATCH) {
+    const chunk = waiting.slice(at, at + PULL_BATCH);
+    try {
+      const results = await ledger.appendBatch(chunk.map((item) => item.event));
+      await ledger.localPutMany(
+        store,
+        chunk.map((item) => [`original:${item.id}`, JSON.stringify(item.nostr)] as const),
+      );
+      for (const result of results) {
+        if (result.added) imported++;
+        else duplicates++;
+      }
+    } catch (error) {
+      if (!isAgoraError(error)) throw error;
+      single.push(...chunk);
+    }
+  }
+  waiting = single;
   // Retry while progress is made: an event may refer to another that came later in the relay's order.
   for (let progress = true; progress && waiting.length > 0; ) {
     progress = false;
