@@ -16,7 +16,7 @@ export {
   type LedgerStats,
 } from './ledger.js';
 export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
-export { type PullResult, publishToRelay, pullFromRelay } from './nostr-sync.js';
+export { followRelay, type PullResult, publishToRelay, pullFromRelay } from './nostr-sync.js';
 export {
   EventRegistry,
   type EventTypeDefinition,

@@ -201,3 +201,78 @@ export async function pullFromRelay(
   await ledger.localPut(store, positionKey, String(position));
   return { received: events.length, imported, duplicates, invalid, position };
 }
+
+/**
+ * Follows `url` until `signal` aborts: pulls what is new since the last position, then keeps a subscription open and
+ * imports each event as it comes (verified like a pull). When the relay drops or cannot be reached, it tries again
+ * after 1, 2, 4... seconds (at most `maxBackoffMs`), resuming from the last position. `onImport` hears of each pull
+ * and each live event.
+ */
+export async function followRelay(
+  ledger: Ledger,
+  url: string,
+  options: {
+    signal: AbortSignal;
+    maxBackoffMs?: number;
+    timeoutMs?: number;
+    onImport?: (summary: { relay: string; imported: number; invalid: number }) => void;
+    onError?: (error: unknown) => void;
+  },
+): Promise<void> {
+  const store = ledger.localStore(STORE);
+  const first = Math.min(1_000, options.maxBackoffMs ?? 60_000);
+  let backoff = first;
+  while (!options.signal.aborted) {
+    try {
+      const pulled = await pullFromRelay(
+        ledger,
+        url,
+        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+      );
+      options.onImport?.({ relay: url, imported: pulled.imported, invalid: pulled.invalid });
+      backoff = first;
+      const relay = await connect(url, options.timeoutMs ?? 10_000);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          subscription.close();
+          relay.close();
+          resolve();
+        };
+        const subscription = relay.subscribe([{ kinds: [AGORA_NOSTR_KIND], since: pulled.position }], {
+          onevent: (nostr) => {
+            void (async () => {
+              let imported = 0;
+              let invalid = 0;
+              try {
+                const { id, event } = fromNostrEvent(nostr);
+                const { added } = await ledger.append(event);
+                await ledger.localPutMany(store, [
+                  [`original:${id}`, JSON.stringify(nostr)],
+                  [`pulled:${url}`, String(Math.max(pulled.position, nostr.created_at))],
+                ]);
+                imported = added ? 1 : 0;
+              } catch {
+                invalid = 1;
+              }
+              options.onImport?.({ relay: url, imported, invalid });
+            })();
+          },
+          onclose: () => resolve(),
+        });
+        relay.onclose = () => resolve();
+        options.signal.addEventListener('abort', stop, { once: true });
+      });
+    } catch (error) {
+      options.onError?.(error);
+    }
+    if (options.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, backoff);
+      options.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 60_000);
+  }
+}

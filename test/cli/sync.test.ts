@@ -36,6 +36,22 @@ describe('agora sync', () => {
         const stats = JSON.parse((await agora(['ledger', 'stats', '--home', home, '--json'])).stdout);
         expect(stats.types['agent.registered']).toBe(2);
       }
+      // --follow: Alice keeps listening; a third agent appears through the relay and reaches her ledger.
+      const stop = new AbortController();
+      const following = agora(['sync', '--home', alice, '--relay', relay.url, '--follow', '--json'], {
+        signal: stop.signal,
+      });
+      const carol = join(dir, 'carol');
+      expect((await agora(['init', '--home', carol])).code).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await agora(['sync', '--home', carol, '--relay', relay.url]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stop.abort();
+      const followed = await following;
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toContain('"imported":1');
+      const stats = JSON.parse((await agora(['ledger', 'stats', '--home', alice, '--json'])).stdout);
+      expect(stats.types['agent.registered']).toBe(3);
       const failed = await agora(['sync', '--home', alice, '--relay', dead.url]);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain('[BACKEND_UNREACHABLE]');

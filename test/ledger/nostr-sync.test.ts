@@ -10,6 +10,7 @@ import {
   agentRegisteredType,
   createAgentRegistration,
   EventRegistry,
+  followRelay,
   Ledger,
   publishToRelay,
   pullFromRelay,
@@ -101,4 +102,58 @@ describe('ledger sync through Nostr relays', () => {
     await rejectedAgoraError(pullFromRelay(l, relay.url, { timeoutMs: 1_000 }), ErrorCode.BackendUnreachable);
     await l.close();
   });
+
+  it('follows two relays live, keeps going when one is killed, and stops on abort', async () => {
+    const [r1, r2] = [await startRelay(), await startRelay()];
+    const [source, follower] = [await ledger(), await ledger()];
+    const keys = new Map<string, AgentKey>();
+    const add = async () => {
+      const key = generateAgentKey();
+      keys.set(key.id, key);
+      await source.append(
+        await createAgentRegistration(key, { clock: new ManualClock((1_800_000_000 + keys.size) * 1000) }),
+      );
+    };
+    const keyFor = (author: string) => keys.get(author);
+    const stop = new AbortController();
+    const count = async () => (await lines(follower)).length;
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && (await count()) < n; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      return count();
+    };
+    const errors: unknown[] = [];
+    const following = Promise.all(
+      [r1, r2].map((relay) =>
+        followRelay(follower, relay.url, {
+          signal: stop.signal,
+          maxBackoffMs: 200,
+          onError: (e) => errors.push(e),
+        }),
+      ),
+    );
+    try {
+      await add();
+      for (const relay of [r1, r2]) await publishToRelay(source, relay.url, { keyFor });
+      expect(await until(1)).toBe(1);
+      // Relay 1 dies; what goes to relay 2 still arrives.
+      await r1.close();
+      await add();
+      await add();
+      await publishToRelay(source, r2.url, { keyFor });
+      expect(await until(3)).toBe(3);
+      expect(await lines(follower)).toEqual(await lines(source));
+      // The dead relay is retried with backoff (and fails) while the live one goes on.
+      for (let i = 0; i < 200 && errors.length === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(errors.length).toBeGreaterThan(0);
+      stop.abort();
+      await following;
+    } finally {
+      stop.abort();
+      await source.close();
+      await follower.close();
+      await r2.close();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { AgoraError, ErrorCode, isAgoraError } from '../../core/index.js';
-import { publishToRelay, pullFromRelay } from '../../ledger/index.js';
+import { followRelay, publishToRelay, pullFromRelay } from '../../ledger/index.js';
 import { type Command, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
@@ -7,16 +7,21 @@ import { write } from '../io.js';
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'exchange ledger events with Nostr relays: publish what they lack, import (verified) what is new',
-  usage: '--relay URL [--relay URL ...] [--since UNIX] [--json]',
+  usage: '--relay URL [--relay URL ...] [--since UNIX] [--follow] [--json]',
   help: [
     HOME_HELP,
     ['--relay URL', 'a Nostr relay (ws:// or wss://); repeatable'],
     ['--since UNIX', 'pull events created since then (default: where the last pull from that relay ended)'],
+    [
+      '--follow',
+      'then keep importing new events as relays receive them, until interrupted (retries with backoff)',
+    ],
     ['--json', 'print one JSON line per relay'],
   ],
   options: {
     relay: { type: 'string', multiple: true },
     since: { type: 'string' },
+    follow: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run({ io, home, values }) {
@@ -49,8 +54,27 @@ export const syncCommand: Command = {
           await write(io.stderr, `${relay}: ${error.message}\n`);
         }
       }
+      if (values.follow !== true) return;
+      const signal = io.signal ?? new AbortController().signal;
+      await Promise.all(
+        relays.map((relay) =>
+          followRelay(ledger, relay, {
+            signal,
+            onImport: ({ imported, invalid }) => {
+              if (imported + invalid === 0) return;
+              void write(
+                io.stdout,
+                values.json
+                  ? `${JSON.stringify({ relay, imported, invalid })}\n`
+                  : `${relay}: imported ${imported}${invalid > 0 ? `, ${invalid} invalid, dropped` : ''}\n`,
+              );
+            },
+            onError: (error) => void write(io.stderr, `${relay}: ${(error as Error).message}; retrying\n`),
+          }),
+        ),
+      );
     });
-    if (failures === relays.length)
+    if (failures === relays.length && values.follow !== true)
       throw new AgoraError(ErrorCode.BackendUnreachable, 'no relay could be reached');
   },
 };
