@@ -13,7 +13,10 @@ export interface LocalRelay {
 export async function startRelay(): Promise<LocalRelay> {
   const repository = new EventRepositorySqlite(':memory:');
   await repository.init();
-  const relay = new NostrRelay(repository);
+  // No filter-result cache (the relay's default keeps a query's answer for a second): a test's successive pulls
+  // must see each write. Against a caching relay a pull may miss what was just published; its position then stays
+  // behind, and the next pull brings it.
+  const relay = new NostrRelay(repository, { filterResultCacheTtl: 0 } as never);
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server.on('connection', (socket) => {
     relay.handleConnection(socket);
