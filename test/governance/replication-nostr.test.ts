@@ -1,7 +1,10 @@
 // Three agents' ledgers agree on a tally after exchanging a proposal and anonymous votes through two real Nostr relays.
 import { MemoryLevel } from 'memory-level';
+import { finalizeEvent, generateSecretKey } from 'nostr-tools';
+import { Relay, useWebSocketImplementation } from 'nostr-tools/relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
+import WebSocket from 'ws';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
   castVote,
   createProposal,
@@ -16,10 +19,14 @@ import {
   parseEnvelope,
   publishToRelay,
   pullFromRelay,
+  toNostrEvent,
 } from '../../src/ledger/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { rejectedAgoraError } from '../helpers.js';
 import { startRelay } from '../ledger/nostr-relay.js';
+
+useWebSocketImplementation(WebSocket);
 
 const NOW = 1_800_000_000;
 let prover: Prover;
@@ -80,12 +87,34 @@ describe('governance replicated over Nostr', () => {
       await pullFromRelay(c, r1.url);
       await pullFromRelay(c, r2.url);
       await c.append(await vote(v0, 'for', NOW + 62));
+      // A relay serving forged events: a vote with a tampered proof (under a fresh key) and a re-signed registration.
+      const honestVote = await vote(v1, 'against', NOW + 63);
+      const tampered = structuredClone(honestVote) as typeof honestVote & { proof: { pi_a: string[] } };
+      tampered.proof.pi_a[0] = String(BigInt(tampered.proof.pi_a[0] as string) + 1n);
+      const forger = await Relay.connect(r2.url);
+      await forger.publish(toNostrEvent(tampered));
+      const impostor = toNostrEvent(electorate.registrations[0], { author: v0.key });
+      await forger.publish(
+        finalizeEvent(
+          {
+            kind: impostor.kind,
+            created_at: impostor.created_at,
+            tags: impostor.tags,
+            content: impostor.content,
+          },
+          generateSecretKey(),
+        ),
+      );
+      forger.close();
       await publishToRelay(c, r1.url);
-      for (const [ledger, relays] of [
-        [a, [r2, r1]],
-        [b, [r1]],
-      ] as const)
-        for (const relay of relays) await pullFromRelay(ledger, relay.url);
+      await publishToRelay(c, r2.url);
+      // Relay 1 dies mid-sync: b, which already pulled from it, gets the rest from relay 2.
+      await r1.close();
+      await rejectedAgoraError(pullFromRelay(b, r1.url, { timeoutMs: 1_000 }), ErrorCode.BackendUnreachable);
+      const fromSecond = await pullFromRelay(b, r2.url);
+      expect(fromSecond.invalid).toBe(2);
+      const fromSecondForA = await pullFromRelay(a, r2.url);
+      expect(fromSecondForA.invalid).toBe(2);
       const tallies = await Promise.all([a, b, c].map((ledger) => tallyProposal(ledger, proposal.id)));
       expect(tallies[0]?.tally.totals).toEqual({ for: 300n, against: 300n, abstain: 0n });
       expect(tallies[1]).toEqual(tallies[0]);
@@ -93,7 +122,6 @@ describe('governance replicated over Nostr', () => {
       expect(tallies[0]?.counted).toHaveLength(3);
     } finally {
       for (const ledger of [a, b, c]) await ledger.close();
-      await r1.close();
       await r2.close();
     }
   }, 120_000);
