@@ -265,8 +265,12 @@ export const stakeServeCommand: Command = {
         for (const event of [...(await custodian.releaseDue()), ...(await custodian.sync())])
           await write(io.stderr, `${describe(event)}\n`);
       };
+      // One check at a time, and the last one finished before the ledger closes.
+      let running: Promise<void> = Promise.resolve();
       const timer = setInterval(() => {
-        tick().catch((error: unknown) => io.stderr.write(`stake serve: ${(error as Error).message}\n`));
+        running = running
+          .then(tick)
+          .catch((error: unknown) => void io.stderr.write(`stake serve: ${(error as Error).message}\n`));
       }, interval * 1000);
       try {
         // Until the process is told to stop (SIGINT, SIGTERM), or the caller's signal aborts.
@@ -277,6 +281,7 @@ export const stakeServeCommand: Command = {
       } finally {
         clearInterval(timer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await running;
       }
     });
   },
