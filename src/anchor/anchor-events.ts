@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  hasExactKeys,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -37,16 +38,13 @@ function invalid(type: string, message: string): never {
   throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${message}`);
 }
 
-const hasExactly = (body: JsonObject, fields: readonly string[]) =>
-  Object.keys(body).length === fields.length && fields.every((field) => field in body);
-
 /** `anchor.committed`: signed by the agent that broadcast it; names a stored proposal. Indexed under the proposal. */
 export const anchorCommittedType: EventTypeDefinition = {
   type: 'anchor.committed',
   auth: 'signature',
   async verify(event, context) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasExactly(body, ['proposal', 'commitment', 'txid', 'chain']))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['proposal', 'commitment', 'txid', 'chain']))
       invalid(event.type, 'body is {proposal, commitment, txid, chain}');
     if (!isLowerHex(body.proposal, 32) || !isLowerHex(body.commitment, 32) || !isLowerHex(body.txid, 32))
       invalid(event.type, 'proposal, commitment and txid are 32 bytes of hex');
@@ -67,7 +65,7 @@ export const anchorConfirmedType: EventTypeDefinition = {
   auth: 'signature',
   async verify(event, context) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasExactly(body, ['committed', 'proposal', 'proof', 'headers']))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['committed', 'proposal', 'proof', 'headers']))
       invalid(event.type, 'body is {committed, proposal, proof, headers}');
     const { proof, headers } = body;
     if (!isLowerHex(body.committed, 32)) invalid(event.type, 'committed is an event id');
@@ -77,7 +75,7 @@ export const anchorConfirmedType: EventTypeDefinition = {
     if (body.proposal !== anchor.proposal) invalid(event.type, 'the proposal differs from the committed one');
     if (
       !isJsonObject(proof) ||
-      !hasExactly(proof, ['tx', 'branch', 'height']) ||
+      !hasExactKeys(proof, ['tx', 'branch', 'height']) ||
       typeof proof.tx !== 'string' ||
       !Array.isArray(proof.branch) ||
       !Number.isSafeInteger(proof.height)

@@ -96,6 +96,11 @@ export function parseJson(text: string): JsonValue {
   }
 }
 
+/** True when `value` has exactly these keys, no more, no fewer (a body's shape check). */
+export function hasExactKeys(value: JsonObject, keys: readonly string[]): boolean {
+  return Object.keys(value).length === keys.length && keys.every((key) => Object.hasOwn(value, key));
+}
+
 /** True when `value` is a plain JSON object (not null, not an array). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,12 @@
 export { AsyncQueue } from './async-queue.js';
-export { canonicalJson, isJsonObject, type JsonObject, type JsonValue, parseJson } from './canonical-json.js';
+export {
+  canonicalJson,
+  hasExactKeys,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  parseJson,
+} from './canonical-json.js';
 export { type Clock, ManualClock, systemClock, unixSeconds } from './clock.js';
 export {
   bytesEqual,

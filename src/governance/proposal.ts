@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  hasExactKeys,
   isDecimal,
   isJsonObject,
   isLowerHex,
@@ -105,8 +106,6 @@ function invalid(message: string): never {
 const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isBasisPoints = (value: unknown) =>
   Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10_000;
-const hasOnly = (value: JsonObject, fields: readonly string[]) =>
-  Object.keys(value).every((field) => fields.includes(field)) && fields.every((field) => field in value);
 
 function checkText(value: unknown, field: string, max: number, optional = false): void {
   if (value === undefined && optional) return;
@@ -117,7 +116,7 @@ function checkText(value: unknown, field: string, max: number, optional = false)
 function checkAction(action: unknown): void {
   if (!isJsonObject(action)) invalid('an action is an object');
   if (action.type === 'blacklist.add' || action.type === 'blacklist.remove') {
-    if (!hasOnly(action, ['type', 'agent']) || !isLowerHex(action.agent, 32))
+    if (!hasExactKeys(action, ['type', 'agent']) || !isLowerHex(action.agent, 32))
       invalid(`${action.type} names one agent id`);
     return;
   }
@@ -128,7 +127,7 @@ function checkAction(action: unknown): void {
       typeof value === 'boolean' ||
       (typeof value === 'number' && Number.isFinite(value));
     if (
-      !hasOnly(action, ['type', 'name', 'value']) ||
+      !hasExactKeys(action, ['type', 'name', 'value']) ||
       typeof name !== 'string' ||
       !PARAMETER.test(name) ||
       !scalar
@@ -163,7 +162,7 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid('quorum and threshold are 0 to 10000 basis points');
   if (
     !isJsonObject(window) ||
-    !hasOnly(window, ['opens', 'closes']) ||
+    !hasExactKeys(window, ['opens', 'closes']) ||
     !isTime(window.opens) ||
     !isTime(window.closes)
   )
@@ -179,7 +178,7 @@ export function checkProposal(body: unknown, created: number): asserts body is P
   for (const action of actions) checkAction(action);
   if (
     !isJsonObject(snapshot) ||
-    !hasOnly(snapshot, ['asOf', 'root', 'total', 'members']) ||
+    !hasExactKeys(snapshot, ['asOf', 'root', 'total', 'members']) ||
     !isTime(snapshot.asOf) ||
     !isDecimal(snapshot.root) ||
     BigInt(snapshot.root) >= BN254_SCALAR_FIELD ||
@@ -197,7 +196,7 @@ function checkStanding(standing: unknown): asserts standing is ProposerStanding 
   const isElement = (value: unknown) => isDecimal(value) && BigInt(value) < BN254_SCALAR_FIELD;
   if (
     !isJsonObject(standing) ||
-    !hasOnly(standing, ['weight', 'pathIndices', 'siblings']) ||
+    !hasExactKeys(standing, ['weight', 'pathIndices', 'siblings']) ||
     !isDecimal(standing.weight) ||
     BigInt(standing.weight) > MAX_WEIGHT ||
     !Array.isArray(standing.pathIndices) ||
@@ -322,7 +321,7 @@ export const proposalCanceledType: EventTypeDefinition = {
   auth: 'signature',
   async verify(event, context) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasOnly(body, ['proposal']) || !isLowerHex(body.proposal, 32))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['proposal']) || !isLowerHex(body.proposal, 32))
       throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: body is {proposal}');
     const proposal = await context.get(body.proposal);
     if (proposal?.type !== 'proposal.created')

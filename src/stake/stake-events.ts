@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  hasExactKeys,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -51,10 +52,6 @@ function invalid(type: string, message: string): never {
   throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${message}`);
 }
 
-function hasExactly(body: JsonObject, fields: readonly string[]): boolean {
-  return Object.keys(body).length === fields.length && fields.every((field) => field in body);
-}
-
 /** The statement inside a `stake.locked` event, verified. */
 export function lockedStatement(event: LedgerEvent): VerifiedStatement {
   return verifyStakeStatement((event.body as unknown as StakeLockedBody).statement);
@@ -80,7 +77,7 @@ export const stakeLockedType: EventTypeDefinition = {
   auth: 'signature',
   verify(event) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasExactly(body, ['statement', 'expiryHeight']))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['statement', 'expiryHeight']))
       invalid(event.type, 'body is {statement, expiryHeight}');
     if (!Number.isSafeInteger(body.expiryHeight) || (body.expiryHeight as number) <= 0)
       invalid(event.type, 'expiryHeight is a block height');
@@ -103,7 +100,7 @@ export const stakeReleasedType: EventTypeDefinition = {
   auth: 'signature',
   async verify(event, context) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasExactly(body, ['lock', 'reason']))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['lock', 'reason']))
       invalid(event.type, 'body is {lock, reason}');
     if (!REASONS.includes(body.reason as ReleaseReason))
       invalid(event.type, `reason is one of ${REASONS.join(', ')}`);
@@ -118,7 +115,7 @@ export const stakeSlashedType: EventTypeDefinition = {
   auth: 'signature',
   async verify(event, context) {
     const body = event.body;
-    if (!isJsonObject(body) || !hasExactly(body, ['lock', 'preimage', 'conflicting']))
+    if (!isJsonObject(body) || !hasExactKeys(body, ['lock', 'preimage', 'conflicting']))
       invalid(event.type, 'body is {lock, preimage, conflicting}');
     const locked = lockedStatement(await referencedLock(event, context));
     if (locked.body.mode !== 'custodial') invalid(event.type, 'a non-custodial stake cannot be slashed');

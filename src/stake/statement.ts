@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  hasExactKeys,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -57,8 +58,7 @@ const isCount = (value: unknown, max = Number.MAX_SAFE_INTEGER): value is number
 
 function checkBody(body: unknown): asserts body is StakeStatementBody {
   if (!isJsonObject(body)) invalid('body must be an object');
-  if (Object.keys(body).length !== FIELDS.length || !FIELDS.every((field) => field in body))
-    invalid(`body has exactly ${FIELDS.join(', ')}`);
+  if (!hasExactKeys(body, FIELDS)) invalid(`body has exactly ${FIELDS.join(', ')}`);
   if (!isLowerHex(body.custodian, 32)) invalid('custodian is an agent id');
   if (!MODES.includes(body.mode as CustodyMode)) invalid(`mode is one of ${MODES.join(', ')}`);
   if (!isLowerHex(body.paymentHash, 32)) invalid('paymentHash is 32 bytes of hex');
