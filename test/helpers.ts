@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import { type AgoraError, isAgoraError } from '../src/core/index.js';
 
@@ -23,4 +24,14 @@ export async function rejectedAgoraError(promise: Promise<unknown>, code?: strin
     return error as AgoraError;
   }
   throw new Error('expected a rejection with an AgoraError');
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago (for a server a test starts by port number). */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -36,6 +36,17 @@ export function idArgument(value: string | undefined, what: string): string {
   return value;
 }
 
+/** A string option, else the environment variable that stands for it; undefined when neither is set (or empty). */
+export function optionOrEnv(
+  values: OptionValues,
+  env: Readonly<Record<string, string | undefined>>,
+  option: string,
+  variable: string,
+): string | undefined {
+  const value = values[option] ?? env[variable];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** A whole-number option (`--n 10`), or `fallback` when absent; `USAGE` for anything else. */
 export function wholeNumber(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, isAgoraError } from '../../src/core/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { StakeCustodianClient } from '../../src/stake/index.js';
+import { freePort } from '../helpers.js';
 import { lndCertificate, startLndRestServer } from '../lightning/lnd-rest-server.js';
 import { agora } from './harness.js';
 
@@ -22,14 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 async function reachable(url: string): Promise<StakeCustodianClient> {
   for (let attempt = 0; ; attempt++) {

@@ -1,12 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { formatSummary, type SimulationResult, scenarioOf, simulate } from '../../src/sim/index.js';
 import { agora } from '../cli/harness.js';
-import { thrownAgoraError } from '../helpers.js';
+import { freePort, thrownAgoraError } from '../helpers.js';
 
 const small = {
   agents: 10,
@@ -130,12 +129,7 @@ describe('agora simulate', () => {
   }, 120_000);
 
   it('serves Prometheus metrics while it runs', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     const running = agora([
       'simulate',
       '--agents',

@@ -29,7 +29,7 @@ import {
   systemClock,
   unixSeconds,
 } from '../../core/index.js';
-import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
+import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
 
@@ -61,10 +61,7 @@ function chainOf(values: OptionValues): BitcoinChain {
 
 /** The chain backend the options name, or undefined when none is configured. */
 function chainBackend(values: OptionValues, env: CliIo['env']): ChainBackend | undefined {
-  const pick = (option: string, variable: string) => {
-    const value = values[option] ?? env[variable];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
+  const pick = (option: string, variable: string) => optionOrEnv(values, env, option, variable);
   const kind = pick('backend', 'AGORA_BITCOIN_BACKEND');
   if (kind === undefined) return undefined;
   if (kind === 'esplora') {

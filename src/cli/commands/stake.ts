@@ -14,7 +14,7 @@ import {
   stakeCustodianHandler,
   stakeState,
 } from '../../stake/index.js';
-import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
+import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
 
@@ -32,8 +32,8 @@ const LND_OPTIONS = {
 /** The agent's LND node from `--lnd-*` options or `AGORA_LND_*`; `USAGE` when something is missing. */
 async function lndBackend(values: OptionValues, env: CliIo['env']): Promise<LndRestBackend> {
   const pick = (option: string, variable: string) => {
-    const value = values[option] ?? env[variable];
-    if (typeof value !== 'string' || value === '')
+    const value = optionOrEnv(values, env, option, variable);
+    if (value === undefined)
       throw new AgoraError(ErrorCode.Usage, `--${option} (or $${variable}) is required`);
     return value;
   };
