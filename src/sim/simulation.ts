@@ -232,6 +232,7 @@ export async function simulate(
     }));
     const honest = agents.slice(0, honestCount);
     const sybils = agents.slice(honestCount);
+    const isSybil = new Set<Actor>(sybils);
     let governed: GovernedState | undefined;
     const blacklist = { has: (agent: string) => governed?.has(agent) ?? false };
     const providers: ProviderActor[] = Array.from({ length: scenario.providers }, (_, i) => {
@@ -341,7 +342,7 @@ export async function simulate(
         msatMoved += provider.priceMsat;
         for (const receipt of receipts) {
           // Sybils praise their master whatever it serves; honest agents rate what they got.
-          const rating = sybils.includes(buyer) ? 2 : good ? 2 : -2;
+          const rating = isSybil.has(buyer) ? 2 : good ? 2 : -2;
           pending.push(receipt, rateReceipt(buyer.key, parseEnvelope(receipt).id, rating, { clock }));
         }
         return good ? 'good' : 'garbage';
@@ -358,16 +359,19 @@ export async function simulate(
     });
     const malicious = providers.filter((p) => p.malicious);
     const offered = [...new Set(providers.map((p) => p.service))];
+    const byService = new Map(
+      offered.map((service) => [service, providers.filter((p) => p.service === service)]),
+    );
     for (let round = 1; round <= scenario.rounds; round++) {
       clock.advance(ROUND_SECONDS * 1000);
       let roundPayments = 0;
       let roundMsat = 0;
       for (const buyer of random.shuffle(agents)) {
         let provider: ProviderActor;
-        if (sybils.includes(buyer)) provider = random.pick(malicious);
+        if (isSybil.has(buyer)) provider = random.pick(malicious);
         else {
           const service = random.pick(offered);
-          const candidates = providers.filter((p) => p.service === service);
+          const candidates = byService.get(service) as ProviderActor[];
           // Reputation first, then price and latency; a provider never bought from gets the benefit of the doubt.
           const best = Math.max(1, ...providers.map((p) => scores.get(p.key.id) ?? 0));
           const utility = (p: ProviderActor) =>
@@ -445,7 +449,7 @@ export async function simulate(
         key: agent.key,
         backend: agent.node,
         custodian,
-        amountSat: sybils.includes(agent) ? SYBIL_STAKE_SAT : HONEST_STAKE_SAT,
+        amountSat: isSybil.has(agent) ? SYBIL_STAKE_SAT : HONEST_STAKE_SAT,
         until,
         sequence: 0,
         clock,
@@ -461,7 +465,7 @@ export async function simulate(
     // Sybils and malicious providers defend their side; an honest agent votes for only if the target served it
     // garbage, and abstains otherwise; honest providers abstain.
     const choiceOf = (voter: Actor): 'for' | 'against' | 'abstain' => {
-      if (sybils.includes(voter) || malicious.includes(voter as ProviderActor)) return 'against';
+      if (isSybil.has(voter) || malicious.includes(voter as ProviderActor)) return 'against';
       return garbageFrom.get(voter)?.has(target.name) === true ? 'for' : 'abstain';
     };
     for (const weightMode of ['reputation', 'stake'] as const) {
