@@ -20,7 +20,7 @@ import {
   lockedStatement,
   type ReleaseReason,
 } from './stake-events.js';
-import { readStakes, type StakeRecord, stakeState } from './stakes.js';
+import { readStake, readStakes, type StakeRecord, stakeState } from './stakes.js';
 import { type CustodyMode, isDoubleSigning, MAX_STAKE_SAT, verifyStakeStatement } from './statement.js';
 
 /** What a staker asks a custodian for. */
@@ -195,11 +195,11 @@ export class StakeCustodian implements StakeCustodianApi {
     const stake = await this.activeStake(lockId);
     let reason: ReleaseReason = 'released';
     if (options.renewedBy !== undefined) {
-      const [renewal] = await readStakes(this.ledger, { staker: stake.staker, custodian: this.id }).then(
-        (stakes) => stakes.filter((s) => s.id === options.renewedBy),
-      );
+      const renewal = await readStake(this.ledger, options.renewedBy);
       if (
         renewal === undefined ||
+        renewal.staker !== stake.staker ||
+        renewal.custodian !== this.id ||
         stakeState(renewal, unixSeconds(this.clock)) !== 'locked' ||
         renewal.statement.until <= stake.statement.until
       )
@@ -359,7 +359,8 @@ export class StakeCustodian implements StakeCustodianApi {
   }
 
   private async activeStake(lockId: string): Promise<StakeRecord> {
-    const stake = (await readStakes(this.ledger, { custodian: this.id })).find((s) => s.id === lockId);
+    const found = await readStake(this.ledger, lockId);
+    const stake = found?.custodian === this.id ? found : undefined;
     if (stake === undefined)
       throw new AgoraError(ErrorCode.NotFound, `no stake ${lockId} with this custodian`);
     if (stake.ending !== undefined)

@@ -22,6 +22,7 @@ export {
 } from './stake-events.js';
 export { type LockedStake, type LockStakeRequest, lockStake, nextStakeSequence } from './staker.js';
 export {
+  readStake,
   readStakes,
   type StakeEnding,
   type StakeRecord,

@@ -38,19 +38,8 @@ export async function readStakes(
   filter: { staker?: string; custodian?: string } = {},
 ): Promise<StakeRecord[]> {
   const endings = new Map<string, StakeEnding>();
-  for (const type of ['stake.released', 'stake.slashed'] as const) {
-    for await (const { id, event } of ledger.events({ type })) {
-      const body = event.body as { lock: string; reason?: ReleaseReason };
-      const ending: StakeEnding = {
-        id,
-        kind: type === 'stake.released' ? 'released' : 'slashed',
-        ...(body.reason === undefined ? {} : { reason: body.reason }),
-        created: event.created,
-      };
-      const known = endings.get(body.lock);
-      if (known === undefined || earlier(ending, known)) endings.set(body.lock, ending);
-    }
-  }
+  for (const type of ['stake.released', 'stake.slashed'] as const)
+    for await (const { id, event } of ledger.events({ type })) keepEarliest(endings, id, event);
   const locks: AsyncIterable<{ id: string; event: LedgerEvent }> =
     filter.staker === undefined
       ? ledger.events({ type: 'stake.locked' })
@@ -59,19 +48,47 @@ export async function readStakes(
   for await (const { id, event } of locks) {
     if (event.type !== 'stake.locked') continue;
     if (filter.custodian !== undefined && event.author !== filter.custodian) continue;
-    const { staker, body } = lockedStatement(event);
-    const ending = endings.get(id);
-    records.push({
-      id,
-      staker,
-      custodian: event.author as string,
-      statement: body,
-      locked: event.created,
-      expiryHeight: (event.body as unknown as StakeLockedBody).expiryHeight,
-      ...(ending === undefined ? {} : { ending }),
-    });
+    records.push(stakeRecord(id, event, endings.get(id)));
   }
   return records.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** One stake by its lock id (read through the `stake` index, without scanning the others), or undefined. */
+export async function readStake(ledger: Ledger, lockId: string): Promise<StakeRecord | undefined> {
+  let lock: LedgerEvent | undefined;
+  const endings = new Map<string, StakeEnding>();
+  for await (const { id, event } of ledger.byIndex('stake', lockId)) {
+    if (event.type === 'stake.locked' && id === lockId) lock = event;
+    else if (event.type === 'stake.released' || event.type === 'stake.slashed')
+      keepEarliest(endings, id, event);
+  }
+  return lock === undefined ? undefined : stakeRecord(lockId, lock, endings.get(lockId));
+}
+
+/** Records an ending under its lock, keeping the first (earliest `created`, then lowest id). */
+function keepEarliest(endings: Map<string, StakeEnding>, id: string, event: LedgerEvent): void {
+  const body = event.body as { lock: string; reason?: ReleaseReason };
+  const ending: StakeEnding = {
+    id,
+    kind: event.type === 'stake.released' ? 'released' : 'slashed',
+    ...(body.reason === undefined ? {} : { reason: body.reason }),
+    created: event.created,
+  };
+  const known = endings.get(body.lock);
+  if (known === undefined || earlier(ending, known)) endings.set(body.lock, ending);
+}
+
+function stakeRecord(id: string, event: LedgerEvent, ending: StakeEnding | undefined): StakeRecord {
+  const { staker, body } = lockedStatement(event);
+  return {
+    id,
+    staker,
+    custodian: event.author as string,
+    statement: body,
+    locked: event.created,
+    expiryHeight: (event.body as unknown as StakeLockedBody).expiryHeight,
+    ...(ending === undefined ? {} : { ending }),
+  };
 }
 
 /** The state of `stake` at unix time `at`, from the events alone. */
