@@ -18,9 +18,9 @@ import {
   type LedgerEvent,
   parseEnvelope,
 } from '../src/ledger/index.js';
+import { SeededRandom } from '../src/sim/index.js';
 import { releaseCurve, Verifier } from '../src/zk/index.js';
 import { type VoteSet, voteSet } from './governance-votes.js';
-import { random } from './random.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
 const BENCH = 'governance';
@@ -29,7 +29,8 @@ const OPTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 /** Ballots of each method with weights like a reputation snapshot (a few heavy voters, a long tail). */
 function ballots<M extends CountingMethod>(method: M, n: number, seed: number): Counted<BallotOf[M]>[] {
-  const next = random(seed);
+  const random = new SeededRandom(`ballots-${seed}`);
+  const next = () => random.next();
   const pick = () => OPTIONS[Math.floor(next() ** 2 * OPTIONS.length)] as string;
   const ranking = () => {
     const order = [...OPTIONS].sort(() => next() - 0.5);

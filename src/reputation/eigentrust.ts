@@ -1,5 +1,8 @@
 import type { TrustMatrix } from './trust-graph.js';
 
+/** EigenTrust's default weight of the pre-trusted distribution. */
+export const DEFAULT_ALPHA = 0.15;
+
 export interface EigenTrustOptions {
   /** Weight of the pre-trusted distribution, `a` in `t = (1-a) C^T t + a p` (default 0.15). */
   alpha?: number;
@@ -30,7 +33,7 @@ export function eigenTrust(
   options: EigenTrustOptions = {},
 ): EigenTrustResult {
   const { n, rowStart, column, value } = matrix;
-  const alpha = options.alpha ?? 0.15;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
   const tolerance = options.tolerance ?? 1e-12;
   const maxIterations = options.maxIterations ?? 200;
   const p = new Float64Array(n);
@@ -42,10 +45,13 @@ export function eigenTrust(
     for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++) sum += value[k] as number;
     dangling[i] = sum > 0 ? 0 : 1;
   }
-  let t =
-    options.warmStart !== undefined && options.warmStart.length === n
-      ? Float64Array.from(options.warmStart)
-      : Float64Array.from(p);
+  let t = Float64Array.from(p);
+  if (options.warmStart !== undefined && options.warmStart.length === n) {
+    // A start that does not sum to 1 would carry its excess off only by (1-a) per iteration: rescale it first.
+    let sum = 0;
+    for (const v of options.warmStart) sum += v;
+    if (sum > 0) t = options.warmStart.map((v) => v / sum);
+  }
   let next = new Float64Array(n);
   let residual = Number.POSITIVE_INFINITY;
   let iterations = 0;

@@ -1,4 +1,4 @@
-export { type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
+export { DEFAULT_ALPHA, type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
 export {
   type Explanation,
   type ReceiptFact,
@@ -6,5 +6,11 @@ export {
   type ReputationOptions,
   readFacts,
 } from './reputation.js';
-export { SCORE_SCALE, TrustEngine } from './trust-engine.js';
-export { buildTrustMatrix, type Interactions, normalize, type TrustMatrix } from './trust-graph.js';
+export { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
+export {
+  addInteractions,
+  buildTrustMatrix,
+  type Interactions,
+  normalize,
+  type TrustMatrix,
+} from './trust-graph.js';

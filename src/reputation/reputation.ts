@@ -1,8 +1,8 @@
 import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
 import type { Ledger, LedgerEvent, StoredEvent } from '../ledger/index.js';
 import type { ReceiptBody, ReceiptRating } from '../receipts/index.js';
-import type { EigenTrustOptions } from './eigentrust.js';
-import { SCORE_SCALE, TrustEngine } from './trust-engine.js';
+import { DEFAULT_ALPHA, type EigenTrustOptions } from './eigentrust.js';
+import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 import type { Interactions } from './trust-graph.js';
 
 export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> {
@@ -139,13 +139,23 @@ export class Reputation {
     return { n: this.agents.length, from, to, weight, length };
   }
 
-  /** Convergence of the last computation. */
-  get stats(): { agents: number; iterations: number; residual: number; converged: boolean } {
+  /**
+   * Convergence of the last computation: its iterations, the L1 change of the last one, and `errorBound`, a
+   * certified bound on the L1 distance between these scores (as fractions of all trust) and exact EigenTrust.
+   */
+  get stats(): {
+    agents: number;
+    iterations: number;
+    residual: number;
+    errorBound: number;
+    converged: boolean;
+  } {
     const { engine } = this;
     return {
       agents: this.agents.length,
       iterations: engine.iterations,
       residual: engine.residual,
+      errorBound: engine.errorBound,
       converged: engine.converged,
     };
   }
@@ -190,7 +200,7 @@ export class Reputation {
   /** Where an agent's score comes from: the agents trusting it and the receipts that carried their trust. */
   explain(id: string, limit = 5): Explanation {
     const target = this.index.get(id);
-    const alpha = this.options.alpha ?? 0.15;
+    const alpha = this.options.alpha ?? DEFAULT_ALPHA;
     const trust = this.engine.trust;
     const { rowStart, column, value, raw } = this.engine.local;
     const trustedBy: { agent: string; score: number }[] = [];
@@ -248,10 +258,12 @@ export class Reputation {
   }
 
   /**
-   * Adds receipts among known agents without recomputing from scratch (warm start from the current scores);
-   * a receipt naming a new agent makes a full recompute, as `fromFacts` would.
+   * Adds receipts among known agents without recomputing from scratch (warm start from the current scores), to the
+   * same integer scores a full recompute gives, or, with `tolerance`, faster to scores within that certified L1
+   * distance of exact EigenTrust (see `TrustUpdateOptions`). A receipt naming a new agent makes a full recompute, as
+   * `fromFacts` would.
    */
-  update(facts: readonly ReceiptFact[]): Reputation {
+  update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): Reputation {
     const known = facts.every(
       (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
     );
@@ -261,7 +273,7 @@ export class Reputation {
         [...this.facts, ...facts],
         { ...this.options, seeds: this.seedIds },
       );
-    this.engine.update(this.interactions(facts));
+    this.engine.update(this.interactions(facts), options);
     this.facts.push(...facts);
     this.sorted = undefined;
     return this;

@@ -84,12 +84,73 @@ export function buildTrustMatrix(interactions: Interactions): TrustMatrix {
 /** Computes `value` from `raw`: positive parts over the row's positive total. */
 export function normalize(matrix: Omit<TrustMatrix, 'value'>): TrustMatrix {
   const value = new Float64Array(matrix.raw.length);
-  for (let i = 0; i < matrix.n; i++) {
-    const start = matrix.rowStart[i] as number;
-    const end = matrix.rowStart[i + 1] as number;
-    let total = 0;
-    for (let k = start; k < end; k++) total += Math.max(0, matrix.raw[k] as number);
-    if (total > 0) for (let k = start; k < end; k++) value[k] = Math.max(0, matrix.raw[k] as number) / total;
-  }
+  for (let i = 0; i < matrix.n; i++)
+    normalizeRow(matrix.raw, value, matrix.rowStart[i] as number, matrix.rowStart[i + 1] as number);
   return { ...matrix, value };
+}
+
+function normalizeRow(raw: Float64Array, value: Float64Array, start: number, end: number): void {
+  let total = 0;
+  for (let k = start; k < end; k++) total += Math.max(0, raw[k] as number);
+  for (let k = start; k < end; k++) value[k] = total > 0 ? Math.max(0, raw[k] as number) / total : 0;
+}
+
+/**
+ * `matrix` with `added` statements summed into it (among the same agents).
+ * Untouched rows are block-copied and keep their normalized values, so the cost is a copy of the arrays plus the
+ * touched rows, not a rebuild.
+ */
+export function addInteractions(matrix: TrustMatrix, added: Interactions): TrustMatrix {
+  const byRow = new Map<number, Map<number, number>>();
+  for (let k = 0; k < added.length; k++) {
+    const i = added.from[k] as number;
+    const j = added.to[k] as number;
+    if (i === j) continue;
+    const row = byRow.get(i) ?? new Map<number, number>();
+    byRow.set(i, row);
+    row.set(j, (row.get(j) ?? 0) + (added.weight[k] as number));
+  }
+  const rows = Int32Array.from(byRow.keys()).sort();
+  const { n, rowStart, column, raw, value } = matrix;
+  // Each touched row, merged: existing entries in column order, added sums folded in.
+  const merged = [...rows].map((i) => {
+    const sums = new Map<number, number>();
+    for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++)
+      sums.set(column[k] as number, raw[k] as number);
+    for (const [j, w] of byRow.get(i) as Map<number, number>) sums.set(j, (sums.get(j) ?? 0) + w);
+    return [...sums].sort((a, b) => a[0] - b[0]);
+  });
+  let size = column.length;
+  for (const [r, i] of rows.entries())
+    size += (merged[r] as unknown[]).length - ((rowStart[i + 1] as number) - (rowStart[i] as number));
+  const nextStart = new Int32Array(n + 1);
+  const nextColumn = new Int32Array(size);
+  const nextRaw = new Float64Array(size);
+  const nextValue = new Float64Array(size);
+  let shift = 0;
+  let from = 0;
+  const copyRows = (until: number) => {
+    for (let i = from; i < until; i++) nextStart[i] = (rowStart[i] as number) + shift;
+    const a = rowStart[from] as number;
+    const b = rowStart[until] as number;
+    nextColumn.set(column.subarray(a, b), a + shift);
+    nextRaw.set(raw.subarray(a, b), a + shift);
+    nextValue.set(value.subarray(a, b), a + shift);
+  };
+  for (const [r, i] of rows.entries()) {
+    copyRows(i);
+    const entries = merged[r] as [number, number][];
+    const out = (rowStart[i] as number) + shift;
+    nextStart[i] = out;
+    for (const [e, [j, w]] of entries.entries()) {
+      nextColumn[out + e] = j;
+      nextRaw[out + e] = w;
+    }
+    normalizeRow(nextRaw, nextValue, out, out + entries.length);
+    shift += entries.length - ((rowStart[i + 1] as number) - (rowStart[i] as number));
+    from = i + 1;
+  }
+  copyRows(n);
+  nextStart[n] = size;
+  return { n, rowStart: nextStart, column: nextColumn, raw: nextRaw, value: nextValue };
 }
