@@ -1,7 +1,7 @@
 export { DEFAULT_ALPHA, type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
+export { type FactChanges, LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 export {
   type Explanation,
-  type ReceiptFact,
   Reputation,
   type ReputationOptions,
   readFacts,

@@ -1,7 +1,7 @@
 import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
-import type { Ledger, LedgerEvent, StoredEvent } from '../ledger/index.js';
-import type { ReceiptBody, ReceiptRating } from '../receipts/index.js';
+import type { Ledger } from '../ledger/index.js';
 import { DEFAULT_ALPHA, type EigenTrustOptions } from './eigentrust.js';
+import { LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 import type { Interactions } from './trust-graph.js';
 
@@ -14,20 +14,6 @@ export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> 
   seedCount?: number;
   /** Only events created at or before this time (unix seconds) count: the scores a snapshot fixes. */
   asOf?: number;
-}
-
-/** One paid interaction, as the reputation engine reads it from a receipt and its rating. */
-export interface ReceiptFact {
-  readonly id: string;
-  readonly provider: string;
-  readonly payer: string | null;
-  readonly amountMsat: number;
-  /** Unix seconds. */
-  readonly created: number;
-  /** The payer's rating of the service (-2..2), if it rated it. */
-  readonly serviceRating?: number;
-  /** The provider's rating of the payer (-2..2), if it gave one. */
-  readonly payerRating?: number;
 }
 
 /** What went into an agent's score. */
@@ -68,12 +54,16 @@ export class Reputation {
   private readonly index = new Map<string, number>();
   private readonly engine: TrustEngine;
   private sorted: Int32Array | undefined;
+  /** Fact id -> position in `facts`, built by the first update that needs it. */
+  private positions: Map<string, number> | undefined;
 
   private constructor(
     private readonly agents: readonly string[],
     private readonly facts: ReceiptFact[],
     private readonly seedIds: readonly string[],
     private readonly options: ReputationOptions,
+    /** Where `refresh` reads new events from, for a reputation read from a ledger. */
+    private source?: LedgerFacts,
   ) {
     for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
@@ -87,6 +77,15 @@ export class Reputation {
     registrations: readonly { id: string; created: number }[],
     facts: readonly ReceiptFact[],
     options: ReputationOptions = {},
+  ): Reputation {
+    return Reputation.compute(registrations, facts, options);
+  }
+
+  private static compute(
+    registrations: readonly { id: string; created: number }[],
+    facts: readonly ReceiptFact[],
+    options: ReputationOptions,
+    source?: LedgerFacts,
   ): Reputation {
     const ids = new Set<string>(registrations.map((r) => r.id));
     for (const fact of facts) {
@@ -104,13 +103,16 @@ export class Reputation {
       if (!isLowerHex(seed, 32))
         throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
     const canonical = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return new Reputation(agents, canonical, seeds, options);
+    return new Reputation(agents, canonical, seeds, options, source);
   }
 
-  /** Reads registrations, receipts and their ratings from `ledger` and computes every score. */
+  /**
+   * Reads registrations, receipts and their ratings from `ledger` and computes every score; `refresh` then follows
+   * the ledger.
+   */
   static async fromLedger(ledger: Ledger, options: ReputationOptions = {}): Promise<Reputation> {
-    const { registrations, facts } = await readFacts(ledger, options.asOf);
-    return Reputation.fromFacts(registrations, facts, options);
+    const source = await LedgerFacts.read(ledger, options.asOf);
+    return Reputation.compute(source.registrations(), source.facts(), options, source);
   }
 
   private weight(amountMsat: number, created: number, rating: number): number {
@@ -118,22 +120,25 @@ export class Reputation {
     return (amountMsat / 1000) * 2 ** ((created - EPOCH) / halfLife) * (rating / 2);
   }
 
-  private interactions(facts: readonly ReceiptFact[]): Interactions {
-    const from = new Int32Array(facts.length * 2);
-    const to = new Int32Array(facts.length * 2);
-    const weight = new Float64Array(facts.length * 2);
+  /** Trust statements of `facts`, and those of `removed` negated (to take them back). */
+  private interactions(facts: readonly ReceiptFact[], removed: readonly ReceiptFact[] = []): Interactions {
+    const count = facts.length + removed.length;
+    const from = new Int32Array(count * 2);
+    const to = new Int32Array(count * 2);
+    const weight = new Float64Array(count * 2);
     let length = 0;
-    for (const fact of facts) {
+    for (const [k, fact] of [...facts, ...removed].entries()) {
+      const sign = k < facts.length ? 1 : -1;
       if (fact.payer === null) continue;
       const payer = this.index.get(fact.payer) as number;
       const provider = this.index.get(fact.provider) as number;
       from[length] = payer;
       to[length] = provider;
-      weight[length++] = this.weight(fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
+      weight[length++] = sign * this.weight(fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
       if (fact.payerRating !== undefined) {
         from[length] = provider;
         to[length] = payer;
-        weight[length++] = this.weight(fact.amountMsat, fact.created, fact.payerRating);
+        weight[length++] = sign * this.weight(fact.amountMsat, fact.created, fact.payerRating);
       }
     }
     return { n: this.agents.length, from, to, weight, length };
@@ -258,25 +263,88 @@ export class Reputation {
   }
 
   /**
-   * Adds receipts among known agents without recomputing from scratch (warm start from the current scores), to the
-   * same integer scores a full recompute gives, or, with `tolerance`, faster to scores within that certified L1
-   * distance of exact EigenTrust (see `TrustUpdateOptions`). A receipt naming a new agent makes a full recompute, as
-   * `fromFacts` would.
+   * Adds receipts without recomputing from scratch (warm start from the current scores), to the same integer scores a
+   * full recompute gives, or, with `tolerance`, faster to scores within that certified L1 distance of exact EigenTrust
+   * (see `TrustUpdateOptions`). A fact whose id is already counted replaces it (a receipt rated since). A receipt
+   * naming a new agent makes a full recompute, as `fromFacts` would.
    */
   update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): Reputation {
-    const known = facts.every(
+    const positions = this.positionsOf();
+    const latest = [...new Map(facts.map((fact) => [fact.id, fact])).values()];
+    const removed = latest.flatMap((fact) => {
+      const at = positions.get(fact.id);
+      return at === undefined ? [] : [this.facts[at] as ReceiptFact];
+    });
+    return this.change(removed, latest, options);
+  }
+
+  /**
+   * Follows the ledger this was read from: reads only the events appended since, and updates as `update` does (new
+   * receipts, ratings given since, a payment now attested by a lower receipt id). A new registration may change the
+   * agents or the seeds: that makes a full recompute, into a new `Reputation` (use the one returned).
+   */
+  async refresh(ledger: Ledger, options: TrustUpdateOptions = {}): Promise<Reputation> {
+    if (this.source === undefined)
+      throw new AgoraError(
+        ErrorCode.InvalidState,
+        'only a reputation read from a ledger can refresh from it',
+      );
+    const changes = await this.source.advance(ledger);
+    if (changes.registrations) return this.recompute(this.source.facts());
+    return this.change(changes.removed, changes.added, options);
+  }
+
+  private positionsOf(): Map<string, number> {
+    this.positions ??= new Map(this.facts.map((fact, at) => [fact.id, at]));
+    return this.positions;
+  }
+
+  /** Takes `removed` facts back and counts `added` ones (the same id in both: a replacement). */
+  private change(
+    removed: readonly ReceiptFact[],
+    added: readonly ReceiptFact[],
+    options: TrustUpdateOptions,
+  ): Reputation {
+    const known = added.every(
       (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
     );
-    if (!known)
-      return Reputation.fromFacts(
-        this.agents.map((id) => ({ id, created: 0 })),
-        [...this.facts, ...facts],
-        { ...this.options, seeds: this.seedIds },
-      );
-    this.engine.update(this.interactions(facts), options);
-    this.facts.push(...facts);
+    if (!known) {
+      const gone = new Set(removed.map((fact) => fact.id));
+      return this.recompute([...this.facts.filter((fact) => !gone.has(fact.id)), ...added]);
+    }
+    this.engine.update(this.interactions(added, removed), options);
+    // The facts list follows (its order does not matter: a full recompute sorts it, explanations sort their lines).
+    const positions = this.positionsOf();
+    for (const fact of removed) {
+      const at = positions.get(fact.id) as number;
+      const last = this.facts.pop() as ReceiptFact;
+      positions.delete(fact.id);
+      if (last.id !== fact.id) {
+        this.facts[at] = last;
+        positions.set(last.id, at);
+      }
+    }
+    for (const fact of added) {
+      positions.set(fact.id, this.facts.length);
+      this.facts.push(fact);
+    }
     this.sorted = undefined;
     return this;
+  }
+
+  /**
+   * A new reputation from scratch, as `fromLedger` or `fromFacts` would compute it. The ledger source moves to it:
+   * this one, now behind, can no longer refresh.
+   */
+  private recompute(facts: readonly ReceiptFact[]): Reputation {
+    const { source } = this;
+    this.source = undefined;
+    if (source !== undefined) return Reputation.compute(source.registrations(), facts, this.options, source);
+    return Reputation.compute(
+      this.agents.map((id) => ({ id, created: 0 })),
+      facts,
+      { ...this.options, seeds: this.seedIds },
+    );
   }
 }
 
@@ -288,48 +356,6 @@ export async function readFacts(
   ledger: Ledger,
   asOf = Number.POSITIVE_INFINITY,
 ): Promise<{ registrations: { id: string; created: number }[]; facts: ReceiptFact[] }> {
-  const firstRegistration = new Map<string, number>();
-  for await (const { event } of ledger.events({ type: 'agent.registered' })) {
-    if (event.created > asOf) continue;
-    const author = event.author as string;
-    firstRegistration.set(
-      author,
-      Math.min(firstRegistration.get(author) ?? Number.POSITIVE_INFINITY, event.created),
-    );
-  }
-  const byPayment = new Map<string, StoredEvent>();
-  for await (const stored of ledger.events({ type: 'receipt' })) {
-    if (stored.event.created > asOf) continue;
-    const hash = (stored.event.body as unknown as ReceiptBody).paymentHash;
-    const other = byPayment.get(hash);
-    if (other === undefined || stored.id < other.id) byPayment.set(hash, stored);
-  }
-  const ratings = new Map<string, LedgerEvent & { id: string }>();
-  for await (const { id, event } of ledger.events({ type: 'receipt.rating' })) {
-    if (event.created > asOf) continue;
-    const { receipt } = event.body as unknown as ReceiptRating;
-    const other = ratings.get(receipt);
-    // The payer's latest rating counts; equal times fall to the lowest event id.
-    if (
-      other === undefined ||
-      event.created > other.created ||
-      (event.created === other.created && id < other.id)
-    )
-      ratings.set(receipt, { ...event, id });
-  }
-  const facts: ReceiptFact[] = [];
-  for (const { id, event } of byPayment.values()) {
-    const body = event.body as unknown as ReceiptBody;
-    const rating = ratings.get(id);
-    facts.push({
-      id,
-      provider: event.author as string,
-      payer: body.payer,
-      amountMsat: body.amountMsat,
-      created: event.created,
-      ...(rating === undefined ? {} : { serviceRating: (rating.body as unknown as ReceiptRating).rating }),
-      ...(body.payerRating === undefined ? {} : { payerRating: body.payerRating }),
-    });
-  }
-  return { registrations: [...firstRegistration].map(([id, created]) => ({ id, created })), facts };
+  const source = await LedgerFacts.read(ledger, asOf);
+  return { registrations: source.registrations(), facts: source.facts() };
 }

@@ -101,14 +101,17 @@ function normalizeRow(raw: Float64Array, value: Float64Array, start: number, end
  * touched rows, not a rebuild.
  */
 export function addInteractions(matrix: TrustMatrix, added: Interactions): TrustMatrix {
-  const byRow = new Map<number, Map<number, number>>();
+  // Per (i, j): the sum of the added weights and the sum of their magnitudes.
+  const byRow = new Map<number, Map<number, [number, number]>>();
   for (let k = 0; k < added.length; k++) {
     const i = added.from[k] as number;
     const j = added.to[k] as number;
     if (i === j) continue;
-    const row = byRow.get(i) ?? new Map<number, number>();
+    const row = byRow.get(i) ?? new Map<number, [number, number]>();
     byRow.set(i, row);
-    row.set(j, (row.get(j) ?? 0) + (added.weight[k] as number));
+    const [sum, magnitude] = row.get(j) ?? [0, 0];
+    const w = added.weight[k] as number;
+    row.set(j, [sum + w, magnitude + Math.abs(w)]);
   }
   const rows = Int32Array.from(byRow.keys()).sort();
   const { n, rowStart, column, raw, value } = matrix;
@@ -117,7 +120,13 @@ export function addInteractions(matrix: TrustMatrix, added: Interactions): Trust
     const sums = new Map<number, number>();
     for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++)
       sums.set(column[k] as number, raw[k] as number);
-    for (const [j, w] of byRow.get(i) as Map<number, number>) sums.set(j, (sums.get(j) ?? 0) + w);
+    for (const [j, [w, magnitude]] of byRow.get(i) as Map<number, [number, number]>) {
+      const before = sums.get(j) ?? 0;
+      const after = before + w;
+      // Taking statements back (negative weights) can leave rounding dust where the exact sum is 0; dust must not
+      // turn a row that trusts nobody into one that trusts j fully.
+      sums.set(j, Math.abs(after) <= 1e-13 * (Math.abs(before) + magnitude) ? 0 : after);
+    }
     return [...sums].sort((a, b) => a[0] - b[0]);
   });
   let size = column.length;

@@ -286,10 +286,16 @@ export async function simulate(
       providers.map((p) => [p.name, []]),
     );
     let scores = new Map<string, number>();
+    // Read once, then followed: each rescore reads only the receipts and ratings stored since the last one.
+    let reputation: Reputation | undefined;
     const rescore = async (round: number) => {
-      const reputation = await Reputation.fromLedger(ledger, { seeds: founders });
-      scores = new Map(providers.map((p) => [p.key.id, reputation.score(p.key.id)]));
-      for (const p of providers) trajectory[p.name]?.push({ round, score: reputation.score(p.key.id) });
+      const current =
+        reputation === undefined
+          ? await Reputation.fromLedger(ledger, { seeds: founders })
+          : await reputation.refresh(ledger);
+      reputation = current;
+      scores = new Map(providers.map((p) => [p.key.id, current.score(p.key.id)]));
+      for (const p of providers) trajectory[p.name]?.push({ round, score: current.score(p.key.id) });
     };
     await rescore(0);
     let payments = 0;

@@ -1,10 +1,20 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { checkCaveats } from '../../src/l402/index.js';
-import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { createAgentRegistration, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
+import { createReceipt, type ReceiptBody, rateReceipt } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
+import { rejectedAgoraError } from '../helpers.js';
 import { economy, registry } from './economy.js';
+
+const newLedger = () => Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
+
+/** Every agent's score in `one` equals its score in `two`. */
+function expectSameScores(one: Reputation, two: Reputation, ids: readonly string[]) {
+  expect(ids.map((id) => one.score(id))).toEqual(ids.map((id) => two.score(id)));
+}
 
 describe('reputation from a ledger', () => {
   it('is identical on two ledgers that received the same receipts in different orders', async () => {
@@ -46,6 +56,95 @@ describe('reputation from a ledger', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('refreshes from the events appended since, to the scores a fresh read gives', async () => {
+    const { agents, registrations, receipts, ratings } = await economy();
+    const ids = agents.map(({ key }) => key.id);
+    const ledger = await newLedger();
+    try {
+      await ledger.appendBatch([...registrations, ...receipts.slice(0, 12), ...ratings.slice(0, 6)]);
+      let reputation = await Reputation.fromLedger(ledger, { seedCount: 3 });
+      const before = ids.map((id) => reputation.score(id));
+      // New receipts, ratings of receipts already counted and of new ones.
+      await ledger.appendBatch([...receipts.slice(12), ...ratings.slice(6)]);
+      reputation = await reputation.refresh(ledger);
+      const fresh = await Reputation.fromLedger(ledger, { seedCount: 3 });
+      expectSameScores(reputation, fresh, ids);
+      expect(ids.map((id) => reputation.score(id))).not.toEqual(before);
+      expect(reputation.stats.iterations).toBeLessThan(fresh.stats.iterations);
+      expect(reputation.explain(ids[5] as string).receipts).toEqual(fresh.explain(ids[5] as string).receipts);
+      // Nothing new: nothing moves.
+      expectSameScores(await reputation.refresh(ledger), fresh, ids);
+
+      // A payer changes its mind: its later rating replaces the first.
+      const rated = parseEnvelope(receipts[0] as LedgerEvent).id;
+      const later = new ManualClock(Date.now() + 60_000);
+      await ledger.append(
+        rateReceipt(agents[0]?.key as (typeof agents)[0]['key'], rated, -2, { clock: later }),
+      );
+      reputation = await reputation.refresh(ledger);
+      expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
+
+      // A second receipt for a payment, with a lower id, attests it from now on (and carries no rating yet).
+      const first = receipts[0] as LedgerEvent;
+      const body = first.body as unknown as ReceiptBody;
+      const provider = agents[3]?.key as (typeof agents)[0]['key'];
+      let lower: LedgerEvent | undefined;
+      for (let status = 201; lower === undefined; status++) {
+        const candidate = createReceipt(provider, { ...body, status });
+        if (parseEnvelope(candidate).id < rated) lower = candidate;
+      }
+      await ledger.append(lower);
+      const scoreRatedDown = reputation.score(ids[3] as string);
+      reputation = await reputation.refresh(ledger);
+      expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
+      expect(reputation.score(ids[3] as string)).toBeGreaterThan(scoreRatedDown);
+
+      // A newcomer registers: agents change, so the refresh recomputes in full.
+      const newcomer = generateAgentKey();
+      await ledger.append(await createAgentRegistration(newcomer, { nodeKeys: [] }));
+      const behind = reputation;
+      reputation = await reputation.refresh(ledger);
+      expect(reputation).not.toBe(behind);
+      await rejectedAgoraError(behind.refresh(ledger), ErrorCode.InvalidState);
+      const all = [...ids, newcomer.id];
+      expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), all);
+      expect(reputation.stats.agents).toBe(7);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('refreshes a reputation fixed as of a time without counting later events', async () => {
+    const { agents, registrations, receipts, ratings } = await economy();
+    const ids = agents.map(({ key }) => key.id);
+    const ledger = await newLedger();
+    try {
+      await ledger.appendBatch([...registrations, ...receipts, ...ratings]);
+      const asOf = Math.floor(Date.now() / 1000) + 10;
+      const fixed = await Reputation.fromLedger(ledger, { seedCount: 3, asOf });
+      const payer = agents[1]?.key as (typeof agents)[0]['key'];
+      const late = new ManualClock((asOf + 100) * 1000);
+      await ledger.append(
+        rateReceipt(payer, parseEnvelope(receipts[3] as LedgerEvent).id, -2, { clock: late }),
+      );
+      const refreshed = await fixed.refresh(ledger);
+      expectSameScores(refreshed, await Reputation.fromLedger(ledger, { seedCount: 3, asOf }), ids);
+      const now = await Reputation.fromLedger(ledger, { seedCount: 3 });
+      expect(ids.map((id) => now.score(id))).not.toEqual(ids.map((id) => refreshed.score(id)));
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('refuses to refresh a reputation that was not read from a ledger', async () => {
+    const ledger = await newLedger();
+    try {
+      await rejectedAgoraError(Reputation.fromFacts([], []).refresh(ledger), ErrorCode.InvalidState);
+    } finally {
+      await ledger.close();
     }
   });
 });

@@ -125,4 +125,35 @@ describe('reputation', () => {
       expect(Math.abs(incremental.score(id) - full.score(id))).toBeLessThanOrEqual(1);
     expect(incremental.stats.iterations).toBeLessThan(full.stats.iterations);
   });
+
+  it('replaces a fact updated under the same id, to the scores a full recompute gives', () => {
+    const { payers, providers, registrations, facts } = honestWorld();
+    const rerated = facts.slice(0, 6).map((f, i) => ({ ...f, serviceRating: i % 2 === 0 ? -2 : 0 }));
+    const incremental = Reputation.fromFacts(registrations, facts, { seedCount: 3 }).update(rerated);
+    const replaced = facts.map((f) => rerated.find((r) => r.id === f.id) ?? f);
+    const full = Reputation.fromFacts(registrations, replaced, { seedCount: 3 });
+    for (const id of [...payers, ...providers]) expect(incremental.score(id)).toBe(full.score(id));
+    expect(incremental.explain(providers[0] as string).receipts).toEqual(
+      full.explain(providers[0] as string).receipts,
+    );
+  });
+
+  it('leaves no rounding dust behind when every statement of a row is taken back', () => {
+    const { providers, registrations, facts } = honestWorld();
+    // A payer trusted through a provider's rating, whose only trust statements are two payments it then rates 0.
+    const [payer] = ids(1) as [string];
+    const paid = [
+      // Amounts whose weights' sum rounds: (w1 + w2) - w1 - w2 is 1.2e-7, not 0.
+      fact(payer, providers[0] as string, 1_111_111, { serviceRating: 2, payerRating: 2 }),
+      fact(payer, providers[0] as string, 2_222_223, { serviceRating: 1, payerRating: 2 }),
+    ];
+    let incremental = Reputation.fromFacts(registrations, [...facts, ...paid], { seedCount: 3 });
+    for (const f of paid) incremental = incremental.update([{ ...f, serviceRating: 0 }]);
+    const full = Reputation.fromFacts(
+      registrations,
+      [...facts, ...paid.map((f) => ({ ...f, serviceRating: 0 }))],
+      { seedCount: 3 },
+    );
+    for (const id of [payer, ...providers]) expect(incremental.score(id)).toBe(full.score(id));
+  });
 });
