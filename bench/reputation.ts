@@ -1,7 +1,22 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, toHex } from '../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../src/identity/index.js';
+import {
+  agentRegisteredType,
+  createAgentRegistration,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  parseEnvelope,
+  signEvent,
+} from '../src/ledger/index.js';
+import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
-import { SeededRandom } from '../src/sim/index.js';
+import { SeededRandom, seededBytes } from '../src/sim/index.js';
 import { concatInteractions, syntheticInteractions } from '../test/fixtures/trust-graph.js';
-import { median, report } from './report.js';
+import { median, medianSeconds, progress, report } from './report.js';
 
 const BENCH = 'reputation';
 /** The tolerance of the bounded-error update measured beside the exact one. */
@@ -124,9 +139,101 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
   });
 }
 
+/**
+ * A provider following its LevelDB ledger: `refresh` after 1,000 new receipts (and 500 ratings of older ones) against
+ * a fresh `fromLedger`. Receipts are signed for real but stored through a registry that skips their invoice checks
+ * (reading never re-checks them; building real invoices for 50,000 payments would dominate the run).
+ */
+async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-reputation-'));
+  const registry = new EventRegistry([
+    agentRegisteredType,
+    { ...receiptType, verify: () => {} },
+    { ...receiptRatingType, verify: () => {} },
+  ]);
+  const ledger = await Ledger.open(dir, { registry, sync: false });
+  const random = new SeededRandom('bench-ledger');
+  const clock = new ManualClock(1_760_000_000_000);
+  const keys: AgentKey[] = Array.from({ length: agents }, () => generateAgentKey());
+  const stored: { id: string; payer: AgentKey }[] = [];
+  let payment = 0;
+  const batch = (count: number, ratingsOfOlder: number): LedgerEvent[] => {
+    const events: LedgerEvent[] = [];
+    for (let k = 0; k < ratingsOfOlder; k++) {
+      const { id, payer } = stored[Math.floor(random.next() * stored.length)] as (typeof stored)[0];
+      events.push(rateReceipt(payer, id, random.next() < 0.5 ? -2 : 1, { clock }));
+    }
+    for (let k = 0; k < count; k++) {
+      clock.advance(1_000);
+      const payer = keys[Math.floor(random.next() * agents)] as AgentKey;
+      const provider = keys[Math.floor(random.next() ** 3 * agents)] as AgentKey;
+      const receipt = signEvent(
+        provider,
+        'receipt',
+        {
+          service: 'api',
+          invoice: 'lnbc1unchecked',
+          paymentHash: toHex(seededBytes('bench', `payment-${payment++}`)),
+          preimage: '00'.repeat(32),
+          amountMsat: (1 + Math.floor(random.next() * 10_000)) * 1000,
+          payer: payer.id,
+          status: 200,
+        },
+        { clock },
+      );
+      events.push(receipt);
+      const id = parseEnvelope(receipt).id;
+      stored.push({ id, payer });
+      if (random.next() < 0.5) events.push(rateReceipt(payer, id, random.next() < 0.95 ? 2 : -2, { clock }));
+    }
+    return events;
+  };
+  try {
+    const registrations = await Promise.all(
+      keys.map((key) => createAgentRegistration(key, { nodeKeys: [] })),
+    );
+    await ledger.appendBatch(registrations);
+    const tick = progress(`storing ${receipts} receipts`);
+    for (let at = 0; at < receipts; at += 1_000) {
+      await ledger.appendBatch(batch(1_000, 0));
+      tick(at + 1_000, receipts);
+    }
+    const full = await medianSeconds(3, async () => {
+      await Reputation.fromLedger(ledger);
+    });
+    let reputation = await Reputation.fromLedger(ledger);
+    const refreshes: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      await ledger.appendBatch(batch(1_000, 500));
+      const start = performance.now();
+      reputation = await reputation.refresh(ledger);
+      refreshes.push((performance.now() - start) / 1000);
+    }
+    const fresh = await Reputation.fromLedger(ledger);
+    const differing = keys.filter(({ id }) => fresh.score(id) !== reputation.score(id)).length;
+    report({
+      bench: BENCH,
+      metric: `ledger_refresh_1000_${size}`,
+      value: median(refreshes),
+      unit: 's',
+      baseline: full,
+      agents,
+      receipts,
+      differing_scores: differing,
+    });
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<void> {
   engine(100_000, 1_000_000, '100k_1m');
   engine(1_000_000, 10_000_000, '1m_10m');
   report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
   fromReceipts(100_000, 1_000_000, '100k_1m');
+  // 10,000 agents / 100,000 receipts by default (about 2 minutes); AGORA_BENCH_REPUTATION_LEDGER=100000 stores
+  // 100,000 agents / 1,000,000 receipts (about 20 minutes, most of it storing them).
+  const agents = Number(process.env.AGORA_BENCH_REPUTATION_LEDGER ?? 10_000);
+  await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
 }
