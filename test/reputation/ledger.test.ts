@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
@@ -146,5 +147,72 @@ describe('reputation from a ledger', () => {
     } finally {
       await ledger.close();
     }
+  });
+
+  it('refreshes to what a fresh read gives, whatever order and batches the events arrive in', async () => {
+    const { agents, registrations, receipts, ratings } = await economy();
+    const ids = agents.map(({ key }) => key.id);
+    // Second thoughts: later ratings of a few receipts by their payers.
+    const later = new ManualClock(Date.now() + 120_000);
+    const rerated = [0, 4, 8, 13].map((i) =>
+      rateReceipt(
+        agents[[0, 1, 2][Math.floor((i % 9) / 3)] as number]?.key as (typeof agents)[0]['key'],
+        parseEnvelope(receipts[i] as LedgerEvent).id,
+        (i % 5) - 2,
+        { clock: later },
+      ),
+    );
+    // Every event after registration, with the receipt it depends on (the ledger refuses a rating of an unknown
+    // receipt): a random order keeps each rating after its receipt by holding it back until the receipt is out.
+    const events = [...receipts, ...ratings, ...rerated];
+    const receiptOf = events.map((event, k) =>
+      k < receipts.length
+        ? -1
+        : receipts.findIndex((r) => parseEnvelope(r).id === (event.body as { receipt: string }).receipt),
+    );
+    const inOrder = await newLedger();
+    await inOrder.appendBatch([...registrations, ...events]);
+    const reference = await Reputation.fromLedger(inOrder, { seedCount: 3 });
+    await inOrder.close();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray([...events.keys()], { minLength: events.length }),
+        fc.array(fc.nat({ max: events.length }), { minLength: 1, maxLength: 5 }),
+        async (order, cuts) => {
+          const stream: LedgerEvent[] = [];
+          const held = new Map<number, number[]>();
+          const out = new Set<number>();
+          const emit = (k: number) => {
+            stream.push(events[k] as LedgerEvent);
+            out.add(k);
+            for (const waiting of held.get(k) ?? []) emit(waiting);
+          };
+          for (const k of order) {
+            const receipt = receiptOf[k] as number;
+            if (receipt === -1 || out.has(receipt)) emit(k);
+            else held.set(receipt, [...(held.get(receipt) ?? []), k]);
+          }
+          expect(stream).toHaveLength(events.length);
+          const ledger = await newLedger();
+          try {
+            await ledger.appendBatch(registrations);
+            let reputation = await Reputation.fromLedger(ledger, { seedCount: 3 });
+            let at = 0;
+            for (const cut of [...cuts.sort((a, b) => a - b), stream.length]) {
+              if (cut <= at) continue;
+              await ledger.appendBatch(stream.slice(at, cut));
+              at = cut;
+              reputation = await reputation.refresh(ledger);
+              expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
+            }
+            // And all of it, whatever the order, to what a ledger that received it in order gives.
+            expectSameScores(reputation, reference, ids);
+          } finally {
+            await ledger.close();
+          }
+        },
+      ),
+      { numRuns: 8 },
+    );
   });
 });

@@ -124,6 +124,18 @@ describe('reputation', () => {
     for (const { id } of registrations)
       expect(Math.abs(incremental.score(id) - full.score(id))).toBeLessThanOrEqual(1);
     expect(incremental.stats.iterations).toBeLessThan(full.stats.iterations);
+    // With a tolerance: within the certified bound of the full recompute (fewer iterations: see the engine's tests).
+    const loose = Reputation.fromFacts(registrations, facts, { seedCount: 3 }).update(extra, {
+      tolerance: 1e-4,
+    });
+    expect(loose.stats.errorBound).toBeLessThanOrEqual(1e-4);
+    const distance = registrations.reduce(
+      (sum, { id }) => sum + Math.abs(loose.score(id) - full.score(id)),
+      0,
+    );
+    expect(distance).toBeLessThanOrEqual(
+      (loose.stats.errorBound + full.stats.errorBound) * SCORE_SCALE + registrations.length,
+    );
   });
 
   it('replaces a fact updated under the same id, to the scores a full recompute gives', () => {
