@@ -86,8 +86,12 @@ export class LedgerFacts {
         if (stored.seq <= until && stored.event.created <= this.asOf) events.push(stored);
       return events;
     };
+    // Everything is read before anything changes: a failed read leaves this as it was.
+    const registered = await appended('agent.registered');
+    const receipts = await appended('receipt');
+    const ratings = await appended('receipt.rating');
     let registrations = false;
-    for (const { event } of await appended('agent.registered')) {
+    for (const { event } of registered) {
       const author = event.author as string;
       const known = this.firstRegistration.get(author);
       if (known === undefined || event.created < known) {
@@ -95,8 +99,6 @@ export class LedgerFacts {
         registrations = true;
       }
     }
-    const receipts = await appended('receipt');
-    const ratings = await appended('receipt.rating');
     const paymentOf = (receipt: string) => this.receipts.get(receipt)?.paymentHash;
     // Payments whose fact may change, and their facts before the change.
     const before = new Map<string, ReceiptFact | undefined>();
