@@ -1,5 +1,6 @@
 export { DEFAULT_ALPHA, type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
 export { type FactChanges, LedgerFacts, type ReceiptFact } from './ledger-facts.js';
+export { LiveReputation, type LiveReputationOptions } from './live-reputation.js';
 export {
   type Explanation,
   Reputation,
