@@ -33,6 +33,8 @@ export async function economy() {
   }
   const receipts: LedgerEvent[] = [];
   const ratings: LedgerEvent[] = [];
+  /** Who paid for each receipt, by index. */
+  const payers: AgentKey[] = [];
   for (let round = 0; round < 3; round++) {
     for (let p = 0; p < 3; p++) {
       for (let q = 3; q < 6; q++) {
@@ -51,9 +53,10 @@ export async function economy() {
           status: 200,
         });
         receipts.push(receipt);
+        payers.push(payer.key);
         ratings.push(rateReceipt(payer.key, parseEnvelope(receipt).id, q === 5 && round === 2 ? -2 : 2));
       }
     }
   }
-  return { agents, registrations, receipts, ratings };
+  return { agents, registrations, receipts, ratings, payers };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { checkCaveats } from '../../src/l402/index.js';
 import { createAgentRegistration, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { createReceipt, type ReceiptBody, rateReceipt } from '../../src/receipts/index.js';
@@ -61,7 +61,7 @@ describe('reputation from a ledger', () => {
   });
 
   it('refreshes from the events appended since, to the scores a fresh read gives', async () => {
-    const { agents, registrations, receipts, ratings } = await economy();
+    const { agents, registrations, receipts, ratings, payers } = await economy();
     const ids = agents.map(({ key }) => key.id);
     const ledger = await newLedger();
     try {
@@ -82,9 +82,7 @@ describe('reputation from a ledger', () => {
       // A payer changes its mind: its later rating replaces the first.
       const rated = parseEnvelope(receipts[0] as LedgerEvent).id;
       const later = new ManualClock(Date.now() + 60_000);
-      await ledger.append(
-        rateReceipt(agents[0]?.key as (typeof agents)[0]['key'], rated, -2, { clock: later }),
-      );
+      await ledger.append(rateReceipt(payers[0] as AgentKey, rated, -2, { clock: later }));
       reputation = await reputation.refresh(ledger);
       expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
 
@@ -119,17 +117,16 @@ describe('reputation from a ledger', () => {
   });
 
   it('refreshes a reputation fixed as of a time without counting later events', async () => {
-    const { agents, registrations, receipts, ratings } = await economy();
+    const { agents, registrations, receipts, ratings, payers } = await economy();
     const ids = agents.map(({ key }) => key.id);
     const ledger = await newLedger();
     try {
       await ledger.appendBatch([...registrations, ...receipts, ...ratings]);
       const asOf = Math.floor(Date.now() / 1000) + 10;
       const fixed = await Reputation.fromLedger(ledger, { seedCount: 3, asOf });
-      const payer = agents[1]?.key as (typeof agents)[0]['key'];
       const late = new ManualClock((asOf + 100) * 1000);
       await ledger.append(
-        rateReceipt(payer, parseEnvelope(receipts[3] as LedgerEvent).id, -2, { clock: late }),
+        rateReceipt(payers[3] as AgentKey, parseEnvelope(receipts[3] as LedgerEvent).id, -2, { clock: late }),
       );
       const refreshed = await fixed.refresh(ledger);
       expectSameScores(refreshed, await Reputation.fromLedger(ledger, { seedCount: 3, asOf }), ids);
@@ -150,17 +147,14 @@ describe('reputation from a ledger', () => {
   });
 
   it('refreshes to what a fresh read gives, whatever order and batches the events arrive in', async () => {
-    const { agents, registrations, receipts, ratings } = await economy();
+    const { agents, registrations, receipts, ratings, payers } = await economy();
     const ids = agents.map(({ key }) => key.id);
     // Second thoughts: later ratings of a few receipts by their payers.
     const later = new ManualClock(Date.now() + 120_000);
     const rerated = [0, 4, 8, 13].map((i) =>
-      rateReceipt(
-        agents[[0, 1, 2][Math.floor((i % 9) / 3)] as number]?.key as (typeof agents)[0]['key'],
-        parseEnvelope(receipts[i] as LedgerEvent).id,
-        (i % 5) - 2,
-        { clock: later },
-      ),
+      rateReceipt(payers[i] as AgentKey, parseEnvelope(receipts[i] as LedgerEvent).id, (i % 5) - 2, {
+        clock: later,
+      }),
     );
     // Every event after registration, with the receipt it depends on (the ledger refuses a rating of an unknown
     // receipt): a random order keeps each rating after its receipt by holding it back until the receipt is out.

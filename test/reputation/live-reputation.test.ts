@@ -1,6 +1,7 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
+import type { AgentKey } from '../../src/identity/index.js';
 import { checkCaveats } from '../../src/l402/index.js';
 import { Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
@@ -9,7 +10,7 @@ import { economy, registry } from './economy.js';
 
 describe('LiveReputation', () => {
   it("keeps a provider's agora_min_reputation check up with the ledger, refreshing once its view is stale", async () => {
-    const { agents, registrations, receipts, ratings } = await economy();
+    const { agents, registrations, receipts, ratings, payers } = await economy();
     const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
     try {
       await ledger.appendBatch([...registrations, ...receipts, ...ratings]);
@@ -30,14 +31,11 @@ describe('LiveReputation', () => {
 
       // Every payer changes its mind about this provider: it served garbage after all.
       const later = new ManualClock(Date.now() + 60_000);
-      const rerated = receipts
-        .map((receipt, i) => ({ receipt, payer: agents[Math.floor((i % 9) / 3)]?.key }))
-        .filter(({ receipt }) => receipt.author === provider)
-        .map(({ receipt, payer }) =>
-          rateReceipt(payer as (typeof agents)[0]['key'], parseEnvelope(receipt as LedgerEvent).id, -2, {
-            clock: later,
-          }),
-        );
+      const rerated = receipts.flatMap((receipt, i) =>
+        receipt.author === provider
+          ? [rateReceipt(payers[i] as AgentKey, parseEnvelope(receipt).id, -2, { clock: later })]
+          : [],
+      );
       expect(rerated).toHaveLength(3 * 3);
       await ledger.appendBatch(rerated);
       // Within maxAgeMs the view is not refreshed yet.
