@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
 import { checkCaveats } from '../../src/l402/index.js';
-import { Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
+import { Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { LiveReputation, Reputation } from '../../src/reputation/index.js';
 import { economy, registry } from './economy.js';
