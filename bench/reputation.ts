@@ -15,7 +15,7 @@ import {
 import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
 import { SeededRandom, seededBytes } from '../src/sim/index.js';
-import { concatInteractions, syntheticInteractions } from '../test/fixtures/trust-graph.js';
+import { concatInteractions, drawPayment, syntheticInteractions } from '../test/fixtures/trust-graph.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
 const BENCH = 'reputation';
@@ -104,14 +104,17 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
   const hex = (k: number, tag: string) => `${tag}${k.toString(16).padStart(64 - tag.length, '0')}`;
   const ids = Array.from({ length: agents }, (_, i) => hex(i, 'a'));
   const facts = (count: number, tag: string): ReceiptFact[] =>
-    Array.from({ length: count }, (_, k) => ({
-      id: hex(k, tag),
-      payer: ids[Math.floor(random.next() * agents)] as string,
-      provider: ids[Math.floor(random.next() ** 3 * agents)] as string,
-      amountMsat: (1 + Math.floor(random.next() * 10_000)) * 1000,
-      created: 1_760_000_000 - Math.floor(random.next() * 365 * 86_400),
-      serviceRating: random.next() < 0.95 ? 2 : -2,
-    }));
+    Array.from({ length: count }, (_, k) => {
+      const { payer, provider, amountSat, ageDays, rating } = drawPayment(random, agents);
+      return {
+        id: hex(k, tag),
+        payer: ids[payer] as string,
+        provider: ids[provider] as string,
+        amountMsat: amountSat * 1000,
+        created: 1_760_000_000 - Math.floor(ageDays * 86_400),
+        serviceRating: rating,
+      };
+    });
   const registrations = ids.map((id, created) => ({ id, created }));
   const all = facts(receipts, 'f');
   const times: number[] = [];
@@ -165,8 +168,9 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     }
     for (let k = 0; k < count; k++) {
       clock.advance(1_000);
-      const payer = keys[Math.floor(random.next() * agents)] as AgentKey;
-      const provider = keys[Math.floor(random.next() ** 3 * agents)] as AgentKey;
+      const drawn = drawPayment(random, agents);
+      const payer = keys[drawn.payer] as AgentKey;
+      const provider = keys[drawn.provider] as AgentKey;
       const receipt = signEvent(
         provider,
         'receipt',
@@ -175,7 +179,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
           invoice: 'lnbc1unchecked',
           paymentHash: toHex(seededBytes('bench', `payment-${payment++}`)),
           preimage: '00'.repeat(32),
-          amountMsat: (1 + Math.floor(random.next() * 10_000)) * 1000,
+          amountMsat: drawn.amountSat * 1000,
           payer: payer.id,
           status: 200,
         },
@@ -184,7 +188,8 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       events.push(receipt);
       const id = parseEnvelope(receipt).id;
       stored.push({ id, payer });
-      if (random.next() < 0.5) events.push(rateReceipt(payer, id, random.next() < 0.95 ? 2 : -2, { clock }));
+      // Half the payers rate what they bought.
+      if (random.next() < 0.5) events.push(rateReceipt(payer, id, drawn.rating, { clock }));
     }
     return events;
   };

@@ -108,14 +108,16 @@ export const anchorConfirmedType: EventTypeDefinition = {
 /** Both anchor event types, for a registry. */
 export const anchorEventTypes: readonly EventTypeDefinition[] = [anchorCommittedType, anchorConfirmedType];
 
+/** Signs an `anchor.committed` as the agent that broadcast the commitment. */
 export function createAnchorCommitted(
   key: AgentKey,
   body: AnchorCommittedBody,
   options: { clock?: Clock } = {},
-) {
+): LedgerEvent {
   return signEvent(key, 'anchor.committed', body as unknown as JsonObject, options);
 }
 
+/** Signs an `anchor.confirmed` (any agent may record one). */
 export function createAnchorConfirmed(
   key: AgentKey,
   body: AnchorConfirmedBody,

@@ -74,42 +74,29 @@ describe('agora anchor', () => {
 
     // Dry run: signed, printed, nothing broadcast or recorded.
     const coin = `${'ab'.repeat(32)}:0:100000`;
+    const dryCommit = (...extra: string[]) =>
+      agora([
+        'anchor',
+        'commit',
+        proposalId,
+        '--home',
+        path,
+        '--dry-run',
+        '--utxo',
+        coin,
+        '--fee-rate',
+        '2',
+        '--chain',
+        'regtest',
+        ...extra,
+        '--json',
+      ]);
     // Paid from a descriptor's wallet instead of the agent key's.
-    const byDescriptor = await agora([
-      'anchor',
-      'commit',
-      proposalId,
-      '--home',
-      path,
-      '--dry-run',
-      '--utxo',
-      coin,
-      '--fee-rate',
-      '2',
-      '--chain',
-      'regtest',
-      '--descriptor',
-      `tr(${'11'.repeat(32)})`,
-      '--json',
-    ]);
+    const byDescriptor = await dryCommit('--descriptor', `tr(${'11'.repeat(32)})`);
     expect(JSON.parse(byDescriptor.stdout).wallet).toBe(
       anchorWallet(new Uint8Array(32).fill(0x11), 'regtest', 'p2tr').address,
     );
-    const dry = await agora([
-      'anchor',
-      'commit',
-      proposalId,
-      '--home',
-      path,
-      '--dry-run',
-      '--utxo',
-      coin,
-      '--fee-rate',
-      '2',
-      '--chain',
-      'regtest',
-      '--json',
-    ]);
+    const dry = await dryCommit();
     expect(dry).toMatchObject({ code: 0, stderr: '' });
     const summary = JSON.parse(dry.stdout);
     expect(summary).toMatchObject({
