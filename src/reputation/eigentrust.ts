@@ -45,13 +45,7 @@ export function eigenTrust(
     for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++) sum += value[k] as number;
     dangling[i] = sum > 0 ? 0 : 1;
   }
-  let t = Float64Array.from(p);
-  if (options.warmStart !== undefined && options.warmStart.length === n) {
-    // A start that does not sum to 1 would carry its excess off only by (1-a) per iteration: rescale it first.
-    let sum = 0;
-    for (const v of options.warmStart) sum += v;
-    if (sum > 0) t = options.warmStart.map((v) => v / sum);
-  }
+  let t = warmStart(options.warmStart, n) ?? Float64Array.from(p);
   let next = new Float64Array(n);
   let residual = Number.POSITIVE_INFINITY;
   let iterations = 0;
@@ -81,4 +75,18 @@ export function eigenTrust(
     iterations++;
   }
   return { trust: t, iterations, residual, converged: residual <= tolerance };
+}
+
+/**
+ * `start` rescaled to sum 1, or undefined when it cannot serve (wrong length, no trust). A start that does not sum
+ * to 1 would carry its excess off only by (1-a) per iteration.
+ */
+function warmStart(start: Float64Array | undefined, n: number): Float64Array<ArrayBuffer> | undefined {
+  if (start === undefined || start.length !== n) return undefined;
+  let sum = 0;
+  for (const v of start) sum += v;
+  if (!(sum > 0)) return undefined;
+  const scaled = new Float64Array(n);
+  for (let i = 0; i < n; i++) scaled[i] = (start[i] as number) / sum;
+  return scaled;
 }

@@ -54,17 +54,20 @@ export class Reputation {
   private readonly index = new Map<string, number>();
   private readonly engine: TrustEngine;
   private sorted: Int32Array | undefined;
-  /** Fact id -> position in `facts`, built by the first update that needs it. */
-  private positions: Map<string, number> | undefined;
+  /** `facts` up to here is in id order (as computed), so positions there are found by bisection... */
+  private sortedCount: number;
+  /** ...and the facts counted since are found by id here. */
+  private readonly appended = new Map<string, number>();
 
   private constructor(
     private readonly agents: readonly string[],
-    private readonly facts: ReceiptFact[],
+    private facts: ReceiptFact[],
     private readonly seedIds: readonly string[],
     private readonly options: ReputationOptions,
     /** Where `refresh` reads new events from, for a reputation read from a ledger. */
     private source?: LedgerFacts,
   ) {
+    this.sortedCount = facts.length;
     for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
@@ -102,7 +105,7 @@ export class Reputation {
     for (const seed of seeds)
       if (!isLowerHex(seed, 32))
         throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
-    const canonical = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const canonical = [...facts].sort(byId);
     return new Reputation(agents, canonical, seeds, options, source);
   }
 
@@ -127,9 +130,8 @@ export class Reputation {
     const to = new Int32Array(count * 2);
     const weight = new Float64Array(count * 2);
     let length = 0;
-    for (const [k, fact] of [...facts, ...removed].entries()) {
-      const sign = k < facts.length ? 1 : -1;
-      if (fact.payer === null) continue;
+    const state = (fact: ReceiptFact, sign: number) => {
+      if (fact.payer === null) return;
       const payer = this.index.get(fact.payer) as number;
       const provider = this.index.get(fact.provider) as number;
       from[length] = payer;
@@ -140,7 +142,9 @@ export class Reputation {
         to[length] = payer;
         weight[length++] = sign * this.weight(fact.amountMsat, fact.created, fact.payerRating);
       }
-    }
+    };
+    for (const fact of facts) state(fact, 1);
+    for (const fact of removed) state(fact, -1);
     return { n: this.agents.length, from, to, weight, length };
   }
 
@@ -269,10 +273,9 @@ export class Reputation {
    * naming a new agent makes a full recompute, as `fromFacts` would.
    */
   update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): Reputation {
-    const positions = this.positionsOf();
     const latest = [...new Map(facts.map((fact) => [fact.id, fact])).values()];
     const removed = latest.flatMap((fact) => {
-      const at = positions.get(fact.id);
+      const at = this.positionOf(fact.id);
       return at === undefined ? [] : [this.facts[at] as ReceiptFact];
     });
     return this.change(removed, latest, options);
@@ -294,9 +297,18 @@ export class Reputation {
     return this.change(changes.removed, changes.added, options);
   }
 
-  private positionsOf(): Map<string, number> {
-    this.positions ??= new Map(this.facts.map((fact, at) => [fact.id, at]));
-    return this.positions;
+  /** Where the fact `id` stands in `facts`, if counted. */
+  private positionOf(id: string): number | undefined {
+    let low = 0;
+    let high = this.sortedCount;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const other = (this.facts[middle] as ReceiptFact).id;
+      if (other === id) return middle;
+      if (other < id) low = middle + 1;
+      else high = middle;
+    }
+    return this.appended.get(id);
   }
 
   /** Takes `removed` facts back and counts `added` ones (the same id in both: a replacement). */
@@ -313,20 +325,22 @@ export class Reputation {
       return this.recompute([...this.facts.filter((fact) => !gone.has(fact.id)), ...added]);
     }
     this.engine.update(this.interactions(added, removed), options);
-    // The facts list follows (its order does not matter: a full recompute sorts it, explanations sort their lines).
-    const positions = this.positionsOf();
-    for (const fact of removed) {
-      const at = positions.get(fact.id) as number;
-      const last = this.facts.pop() as ReceiptFact;
-      positions.delete(fact.id);
-      if (last.id !== fact.id) {
-        this.facts[at] = last;
-        positions.set(last.id, at);
+    // The facts list follows: a replacement takes its predecessor's place; a fact gone for good (a payment attested
+    // by another receipt since, rare) makes the list sorted again.
+    const replacing = new Set(added.map((fact) => fact.id));
+    const gone = new Set(removed.filter((fact) => !replacing.has(fact.id)).map((fact) => fact.id));
+    for (const fact of added) {
+      const at = this.positionOf(fact.id);
+      if (at !== undefined) this.facts[at] = fact;
+      else {
+        this.appended.set(fact.id, this.facts.length);
+        this.facts.push(fact);
       }
     }
-    for (const fact of added) {
-      positions.set(fact.id, this.facts.length);
-      this.facts.push(fact);
+    if (gone.size > 0) {
+      this.facts = this.facts.filter((fact) => !gone.has(fact.id)).sort(byId);
+      this.sortedCount = this.facts.length;
+      this.appended.clear();
     }
     this.sorted = undefined;
     return this;
@@ -346,6 +360,11 @@ export class Reputation {
       { ...this.options, seeds: this.seedIds },
     );
   }
+}
+
+/** Facts in id order: the order every replica sums them in. */
+function byId(a: ReceiptFact, b: ReceiptFact): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

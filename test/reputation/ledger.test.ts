@@ -98,8 +98,13 @@ describe('reputation from a ledger', () => {
       await ledger.append(lower);
       const scoreRatedDown = reputation.score(ids[3] as string);
       reputation = await reputation.refresh(ledger);
-      expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
+      const reattested = await Reputation.fromLedger(ledger, { seedCount: 3 });
+      expectSameScores(reputation, reattested, ids);
       expect(reputation.score(ids[3] as string)).toBeGreaterThan(scoreRatedDown);
+      // The receipt no longer attesting its payment is gone from the explanation too.
+      expect(reputation.explain(ids[3] as string, 100).receipts).toEqual(
+        reattested.explain(ids[3] as string, 100).receipts,
+      );
 
       // A newcomer registers: agents change, so the refresh recomputes in full.
       const newcomer = generateAgentKey();
