@@ -5,6 +5,7 @@ import {
   delegationSetType,
   proposalCanceledType,
   proposalCreatedType,
+  snapshotSourcesType,
   voteCastType,
 } from '../governance/index.js';
 import { loadAgentKey } from '../identity/index.js';
@@ -39,6 +40,7 @@ export function defaultRegistry(): EventRegistry {
     receiptRatingType,
     delegationSetType,
     proposalCreatedType,
+    snapshotSourcesType,
     proposalCanceledType,
     voteCastType(),
     ...stakeEventTypes,

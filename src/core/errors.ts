@@ -28,6 +28,11 @@ export const ErrorCode = {
   InvalidBallot: 'INVALID_BALLOT',
   /** A looked-up thing (file, event, agent) is missing. */
   NotFound: 'NOT_FOUND',
+  /**
+   * An event refers to something this ledger does not hold yet (the event it rates, releases or votes on, the
+   * registration that vouches for it): it is not stored now, and may be once that arrives. Importers retry it.
+   */
+  MissingReference: 'MISSING_REFERENCE',
   /** An import stopped at a bad line; `details.line` names it. */
   ImportFailed: 'IMPORT_FAILED',
   /** The store is closed or could not be opened. */

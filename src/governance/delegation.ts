@@ -1,6 +1,6 @@
 import { AgoraError, type Clock, ErrorCode, isJsonObject, isLowerHex } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
-import { type EventTypeDefinition, type Ledger, type LedgerEvent, signEvent } from '../ledger/index.js';
+import { type EventReader, type EventTypeDefinition, type LedgerEvent, signEvent } from '../ledger/index.js';
 
 /** One `delegation.set`: `from` gives its weight to `to`, or takes it back when `to` is null. */
 export interface Delegation {
@@ -112,7 +112,7 @@ export const delegationSetType: EventTypeDefinition = {
 };
 
 /** The delegations stored in a ledger, as {@link resolveDelegations} takes them. */
-export async function readDelegations(ledger: Ledger): Promise<Delegation[]> {
+export async function readDelegations(ledger: EventReader): Promise<Delegation[]> {
   const delegations: Delegation[] = [];
   for await (const { id, event } of ledger.events({ type: 'delegation.set' })) {
     delegations.push({

@@ -4,16 +4,18 @@ import type { ProposalAction, ProposalBody } from './proposal.js';
 import { type ProposalResult, tallyProposal } from './tally-ledger.js';
 
 /** Where a proposal stands at a moment. (`anchored` comes with the anchoring layer.) */
-export type ProposalState = 'pending' | 'active' | 'succeeded' | 'defeated' | 'canceled';
+export type ProposalState = 'pending' | 'active' | 'succeeded' | 'defeated' | 'canceled' | 'invalid';
 
 /**
- * The state of a proposal at `now` (unix seconds) from its tally: canceled if its proposer withdrew it, pending before
- * the window, active until voting closes (later than `window.closes` when a late quorum extended it), then the
- * decided outcome.
+ * The state of a proposal at `now` (unix seconds) from its tally: canceled if its proposer withdrew it, invalid if its
+ * snapshot is not the one its checkpoint's events give, pending before the window or while some of those events are
+ * missing, active until voting closes (later than `window.closes` when a late quorum extended it), then the decided
+ * outcome.
  */
 export function proposalState(result: ProposalResult, now: number): ProposalState {
   if (result.canceledBy !== undefined) return 'canceled';
-  if (now < result.proposal.window.opens) return 'pending';
+  if (result.snapshot.status === 'invalid') return 'invalid';
+  if (result.snapshot.status === 'pending' || now < result.proposal.window.opens) return 'pending';
   if (now < result.closes) return 'active';
   return result.outcome.state;
 }
@@ -55,13 +57,17 @@ export class GovernedState {
     }
   }
 
-  /** Reads the ledger: every proposal whose voting closed by `now` and that was not canceled, tallied and decided. */
+  /**
+   * Reads the ledger: every proposal whose voting closed by `now`, that was not canceled and whose snapshot is valid,
+   * tallied and decided. A proposal still waiting for its snapshot's events is not decided yet.
+   */
   static async fromLedger(ledger: Ledger, now: number): Promise<GovernedState> {
     const closed: ClosedProposal[] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
       if ((event.body as unknown as ProposalBody).window.closes > now) continue;
       const result = await tallyProposal(ledger, id);
-      if (result.canceledBy !== undefined || result.closes > now) continue;
+      if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
+        continue;
       closed.push({ id, proposal: result.proposal, outcome: result.outcome, closes: result.closes });
     }
     return new GovernedState(closed);

@@ -1,3 +1,4 @@
+export * from './checkpoint.js';
 export * from './counting/index.js';
 export * from './delegation.js';
 export * from './governed-state.js';

@@ -7,17 +7,11 @@ import {
   isJsonObject,
   isLowerHex,
   type JsonObject,
-  toHex,
 } from '../core/index.js';
-import { type AgentKey, BN254_SCALAR_FIELD, getPoseidon, objectId } from '../identity/index.js';
-import {
-  type EventTypeDefinition,
-  type Ledger,
-  type LedgerEvent,
-  signEvent,
-  type VerifyContext,
-} from '../ledger/index.js';
-import { type MembershipPath, MembershipTree, rootOfPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD } from '../identity/index.js';
+import { type EventTypeDefinition, type Ledger, type LedgerEvent, signEvent } from '../ledger/index.js';
+import { type MembershipPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
+import { listedIds, MAX_SOURCE_PARTS, SNAPSHOT_SOURCES } from './checkpoint.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
@@ -66,12 +60,17 @@ export interface ProposalBody {
    * proposer holds at least the proposer threshold in this very snapshot, whatever the weight mode.
    */
   readonly proposer: ProposerStanding;
-  /** The fixed weights: computed at `asOf` (no later than `opens`), their tree root, total and member count. */
+  /**
+   * The fixed weights: computed at `asOf` (no later than `opens`) from exactly the `events` events listed by the
+   * `snapshot.sources` events `sources` names (the checkpoint), their tree root, total and member count.
+   */
   readonly snapshot: {
     readonly asOf: number;
     readonly root: string;
     readonly total: string;
     readonly members: number;
+    readonly events: number;
+    readonly sources: readonly string[];
   };
 }
 
@@ -178,16 +177,25 @@ export function checkProposal(body: unknown, created: number): asserts body is P
   for (const action of actions) checkAction(action);
   if (
     !isJsonObject(snapshot) ||
-    !hasExactKeys(snapshot, ['asOf', 'root', 'total', 'members']) ||
+    !hasExactKeys(snapshot, ['asOf', 'root', 'total', 'members', 'events', 'sources']) ||
     !isTime(snapshot.asOf) ||
     !isDecimal(snapshot.root) ||
     BigInt(snapshot.root) >= BN254_SCALAR_FIELD ||
     !isDecimal(snapshot.total) ||
     !Number.isSafeInteger(snapshot.members) ||
     (snapshot.members as number) < 0 ||
-    (snapshot.members as number) > 4 ** 10
+    (snapshot.members as number) > 4 ** 10 ||
+    !Number.isSafeInteger(snapshot.events) ||
+    (snapshot.events as number) < 1 ||
+    !Array.isArray(snapshot.sources) ||
+    snapshot.sources.length < 1 ||
+    snapshot.sources.length > MAX_SOURCE_PARTS ||
+    !snapshot.sources.every((id) => isLowerHex(id, 32)) ||
+    new Set(snapshot.sources).size !== snapshot.sources.length
   )
-    invalid('snapshot is {asOf, root (field element), total (decimal), members (count)}');
+    invalid(
+      'snapshot is {asOf, root (field element), total (decimal), members (count), events (count), sources (event ids)}',
+    );
   if (snapshot.asOf > window.opens) invalid('the snapshot cannot be taken after the window opens');
   checkStanding(body.proposer);
 }
@@ -224,30 +232,6 @@ export function proposerStanding(path: MembershipPath, weight: bigint): Proposer
   };
 }
 
-/** The ZK commitment of `agent`'s latest registration at or before `asOf` (same second: lowest id). */
-async function commitmentAt(
-  context: VerifyContext,
-  agent: string,
-  asOf: number,
-): Promise<bigint | undefined> {
-  let latest: { id: string; created: number; commitment: string } | undefined;
-  for (const event of await context.byIndex('agent', agent)) {
-    if (event.type !== 'agent.registered' || event.created > asOf) continue;
-    const id = toHex(objectId(event as never));
-    if (
-      latest === undefined ||
-      event.created > latest.created ||
-      (event.created === latest.created && id < latest.id)
-    )
-      latest = {
-        id,
-        created: event.created,
-        commitment: (event.body as { zkCommitment: string }).zkCommitment,
-      };
-  }
-  return latest === undefined ? undefined : BigInt(latest.commitment);
-}
-
 /** Builds and signs a `proposal.created` event; its id is the proposal id. */
 export function createProposal(
   key: AgentKey,
@@ -260,9 +244,11 @@ export function createProposal(
 }
 
 /**
- * `proposal.created` under `rules`: signed by an agent registered by the snapshot time whose own leaf (its commitment
- * with the weight it states) leads to the snapshot root and weighs at least the proposer threshold. The body must be
- * well-formed; whether the root itself is right is checked by rebuilding it ({@link rebuildSnapshot}).
+ * `proposal.created` under `rules`: a well-formed body whose declared proposer weight reaches the proposer threshold,
+ * and whose checkpoint parts (`snapshot.sources` events) are stored and list `snapshot.events` ids in strictly
+ * ascending order. Until every part is stored the proposal waits (`MISSING_REFERENCE`). Whether the snapshot itself
+ * is the one its listed events give, proposer's leaf included, is decided by {@link checkSnapshot}: its verdict depends
+ * on the listed events alone, and those may arrive after the proposal.
  */
 export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefinition {
   return {
@@ -271,19 +257,23 @@ export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefi
     async verify(event, context) {
       checkProposal(event.body, event.created);
       const { proposer, snapshot, weightMode } = event.body;
-      const commitment = await commitmentAt(context, event.author as string, snapshot.asOf);
-      if (commitment === undefined) invalid('the proposer was not registered at the snapshot time');
       const weight = BigInt(proposer.weight);
       const least = rules.minProposerWeight?.[weightMode] ?? 1n;
       if (weight < least) invalid(`the proposer's weight ${weight} is below the proposer threshold ${least}`);
-      const poseidon = await getPoseidon();
-      const leaf = MembershipTree.leafOf(poseidon, { commitment, weight });
-      const root = rootOfPath(poseidon, leaf, {
-        pathIndices: [...proposer.pathIndices],
-        siblings: proposer.siblings.map((level) => level.map(BigInt)),
-      });
-      if (root.toString() !== snapshot.root)
-        invalid("the proposer's leaf and path do not lead to the snapshot root");
+      const parts: LedgerEvent[] = [];
+      for (const id of snapshot.sources) {
+        const part = await context.get(id);
+        if (part === undefined)
+          throw new AgoraError(
+            ErrorCode.MissingReference,
+            `proposal.created: its checkpoint part ${id} is not stored yet`,
+          );
+        // Anyone may have signed it: its id commits to the list, and one checkpoint may serve several proposals.
+        if (part.type !== SNAPSHOT_SOURCES) invalid(`${id} is not a ${SNAPSHOT_SOURCES} event`);
+        parts.push(part);
+      }
+      if (listedIds(parts).length !== snapshot.events)
+        invalid(`its checkpoint lists another number of events than ${snapshot.events}`);
     },
   };
 }
@@ -324,8 +314,10 @@ export const proposalCanceledType: EventTypeDefinition = {
     if (!isJsonObject(body) || !hasExactKeys(body, ['proposal']) || !isLowerHex(body.proposal, 32))
       throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: body is {proposal}');
     const proposal = await context.get(body.proposal);
-    if (proposal?.type !== 'proposal.created')
-      throw new AgoraError(ErrorCode.InvalidEvent, `proposal.canceled: no proposal ${body.proposal}`);
+    if (proposal === undefined)
+      throw new AgoraError(ErrorCode.MissingReference, `proposal.canceled: no proposal ${body.proposal} yet`);
+    if (proposal.type !== 'proposal.created')
+      throw new AgoraError(ErrorCode.InvalidEvent, `proposal.canceled: ${body.proposal} is not a proposal`);
     if (proposal.author !== event.author)
       throw new AgoraError(ErrorCode.InvalidEvent, 'proposal.canceled: only the proposer can cancel');
     if (event.created >= (proposal.body as unknown as ProposalBody).window.opens)

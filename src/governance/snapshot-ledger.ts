@@ -1,31 +1,38 @@
-import { AgoraError, ErrorCode } from '../core/index.js';
-import type { Ledger } from '../ledger/index.js';
+import { AgoraError, type Clock, ErrorCode, toHex } from '../core/index.js';
+import { type AgentKey, getPoseidon, objectId } from '../identity/index.js';
+import {
+  type AgentRegistration,
+  type EventReader,
+  EventSet,
+  type Ledger,
+  type LedgerEvent,
+  type RegistrationRecord,
+  registrationInForce,
+  type StoredEvent,
+} from '../ledger/index.js';
 import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
-import { MembershipTree } from '../zk/index.js';
+import { MembershipTree, rootOfPath } from '../zk/index.js';
+import { createSnapshotSources, listedIds, snapshotEventTypes } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
-import { type ProposalBody, proposerStanding } from './proposal.js';
+import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
-/** Each agent's ZK commitment from its latest registration at or before `asOf` (same second: lowest id). */
-async function commitmentsAt(ledger: Ledger, asOf: number): Promise<Map<string, bigint>> {
-  const latest = new Map<string, { id: string; created: number; commitment: bigint }>();
-  for await (const { id, event } of ledger.events({ type: 'agent.registered' })) {
-    if (event.created > asOf) continue;
+/** Each agent's ZK commitment from its registration in force at `asOf`. */
+async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
+  const byAgent = new Map<string, RegistrationRecord[]>();
+  for await (const { id, event } of reader.events({ type: 'agent.registered' })) {
     const author = event.author as string;
-    const known = latest.get(author);
-    if (
-      known === undefined ||
-      event.created > known.created ||
-      (event.created === known.created && id < known.id)
-    )
-      latest.set(author, {
-        id,
-        created: event.created,
-        commitment: BigInt((event.body as { zkCommitment: string }).zkCommitment),
-      });
+    const list = byAgent.get(author) ?? [];
+    list.push({ id, created: event.created, body: event.body as unknown as AgentRegistration });
+    byAgent.set(author, list);
   }
-  return new Map([...latest].map(([agent, { commitment }]) => [agent, commitment]));
+  const commitments = new Map<string, bigint>();
+  for (const [agent, registrations] of byAgent) {
+    const inForce = registrationInForce(registrations, asOf);
+    if (inForce !== undefined) commitments.set(agent, BigInt(inForce.body.zkCommitment));
+  }
+  return commitments;
 }
 
 /**
@@ -35,7 +42,7 @@ async function commitmentsAt(ledger: Ledger, asOf: number): Promise<Map<string, 
  * those events computes the same root.
  */
 export async function snapshotFromLedger(
-  ledger: Ledger,
+  ledger: EventReader,
   options: {
     mode: WeightMode;
     asOf: number;
@@ -75,58 +82,71 @@ export async function snapshotFromLedger(
 const latestClose = (terms: Pick<ProposalBody, 'window' | 'lateQuorumExtension'>) =>
   terms.window.closes + (terms.lateQuorumExtension ?? 0);
 
-/** Rebuilds a proposal's snapshot from the ledger, with the proposal's mode, time and minimum weight. */
-export function rebuildSnapshot(ledger: Ledger, proposal: ProposalBody): Promise<Snapshot> {
-  return snapshotFromLedger(ledger, {
-    mode: proposal.weightMode,
-    asOf: proposal.snapshot.asOf,
-    minWeight: BigInt(proposal.minWeight),
-    lockedThrough: latestClose(proposal),
-  });
-}
-
-/** `INVALID_STATE` unless the rebuilt snapshot has the proposal's root: events it was computed from are missing. */
-export function assertSnapshotMatches(proposal: ProposalBody, snapshot: Snapshot): void {
-  const root = snapshot.root.toString();
-  if (root !== proposal.snapshot.root)
-    throw new AgoraError(
-      ErrorCode.InvalidState,
-      `the ledger gives snapshot root ${root}, the proposal says ${proposal.snapshot.root}: import the events it was computed from`,
-    );
+/** The ids of the events a snapshot of `mode` at `asOf` reads from `ledger`: its checkpoint. */
+export async function snapshotSourceIds(
+  ledger: EventReader,
+  mode: WeightMode,
+  asOf: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const type of snapshotEventTypes(mode))
+    for await (const { id, event } of ledger.events({ type })) if (event.created <= asOf) ids.push(id);
+  return ids.sort();
 }
 
 /** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
 export type ProposalTerms = Omit<ProposalBody, 'snapshot' | 'proposer'>;
 
-/**
- * Computes a proposal's snapshot from `ledger` at `asOf` (default: the window's opening) the way every replica will
- * rebuild it, and returns the body to sign with `createProposal` (with the proposer's standing), the snapshot and its
- * tree (voters' paths). `INVALID_STATE` when nobody would have a vote or the proposer holds no leaf.
- */
-export async function draftProposal(
+/** The weights of a snapshot taken from exactly `events`, with the proposal's mode, time and minimum weight. */
+function snapshotOf(
+  events: Iterable<StoredEvent>,
   ledger: Ledger,
-  terms: ProposalTerms,
-  options: { proposer: string; asOf?: number },
-): Promise<{ body: ProposalBody; snapshot: Snapshot; tree: MembershipTree }> {
-  const asOf = options.asOf ?? terms.window.opens;
-  const snapshot = await snapshotFromLedger(ledger, {
+  terms: Pick<ProposalBody, 'weightMode' | 'minWeight' | 'window' | 'lateQuorumExtension'>,
+  asOf: number,
+): Promise<Snapshot> {
+  return snapshotFromLedger(new EventSet(events, ledger.registry), {
     mode: terms.weightMode,
     asOf,
     minWeight: BigInt(terms.minWeight),
     lockedThrough: latestClose(terms),
   });
+}
+
+/**
+ * Computes a proposal's snapshot from the events of `ledger` created at or before `asOf` (default: the window's
+ * opening), exactly as every replica will rebuild it from the checkpoint, and returns the `snapshot.sources` events
+ * that list those events (append them first), the body to sign with `createProposal` (with the proposer's standing),
+ * the snapshot and its tree (voters' paths). `INVALID_STATE` when nobody would have a vote or the proposer holds no
+ * leaf.
+ */
+export async function draftProposal(
+  ledger: Ledger,
+  terms: ProposalTerms,
+  options: { proposer: AgentKey; asOf?: number; clock?: Clock },
+): Promise<{ body: ProposalBody; sources: LedgerEvent[]; snapshot: Snapshot; tree: MembershipTree }> {
+  const asOf = options.asOf ?? terms.window.opens;
+  const ids = await snapshotSourceIds(ledger, terms.weightMode, asOf);
+  const events: StoredEvent[] = [];
+  for (const id of ids) events.push((await ledger.get(id)) as StoredEvent);
+  const snapshot = await snapshotOf(events, ledger, terms, asOf);
   if (snapshot.members.length === 0)
     throw new AgoraError(
       ErrorCode.InvalidState,
       `no registered agent has ${terms.weightMode} weight at ${asOf}: nobody could vote on this proposal`,
     );
-  const index = snapshot.members.findIndex((member) => member.agent === options.proposer);
+  const proposer = options.proposer.id;
+  const index = snapshot.members.findIndex((member) => member.agent === proposer);
   const own = snapshot.members[index];
   if (own === undefined)
     throw new AgoraError(
       ErrorCode.InvalidState,
-      `the proposer ${options.proposer} has no ${terms.weightMode} weight in the snapshot: it cannot propose`,
+      `the proposer ${proposer} has no ${terms.weightMode} weight in the snapshot: it cannot propose`,
     );
+  const sources = createSnapshotSources(
+    options.proposer,
+    ids,
+    options.clock === undefined ? {} : { clock: options.clock },
+  );
   const tree = await MembershipTree.build(snapshot.members);
   const body: ProposalBody = {
     ...terms,
@@ -136,7 +156,113 @@ export async function draftProposal(
       root: snapshot.root.toString(),
       total: snapshot.total.toString(),
       members: snapshot.members.length,
+      events: ids.length,
+      sources: sources.map((part) => toHex(objectId(part as never))),
     },
   };
-  return { body, snapshot, tree };
+  return { body, sources, snapshot, tree };
+}
+
+/**
+ * Whether a proposal's snapshot is the one its checkpoint's events give: `valid` (with the rebuilt snapshot),
+ * `pending` while some listed events are not stored yet (never decided on partial data), or `invalid` with the
+ * reason. The verdict depends on the listed events alone, whatever else the ledger holds or the order it came in.
+ */
+export type SnapshotVerdict =
+  | { readonly status: 'valid'; readonly snapshot: Snapshot }
+  | { readonly status: 'pending'; readonly missing: number; readonly reason: string }
+  | { readonly status: 'invalid'; readonly reason: string };
+
+// Final verdicts per ledger: the listed events never change, so a valid or invalid snapshot stays so.
+const verdicts = new WeakMap<Ledger, Map<string, SnapshotVerdict>>();
+
+/**
+ * Rebuilds proposal `proposalId`'s snapshot from exactly the events its checkpoint lists and compares it with what the
+ * proposal declares: root, total, member count, the proposer's leaf (weight and path). Listed events must be of the
+ * types the weight mode reads and created at or before `asOf`. Final verdicts are cached per ledger.
+ */
+export async function checkSnapshot(ledger: Ledger, proposalId: string): Promise<SnapshotVerdict> {
+  const cache = verdicts.get(ledger) ?? new Map<string, SnapshotVerdict>();
+  verdicts.set(ledger, cache);
+  const known = cache.get(proposalId);
+  if (known !== undefined) return known;
+  const verdict = await rebuildVerdict(ledger, proposalId);
+  if (verdict.status !== 'pending') cache.set(proposalId, verdict);
+  return verdict;
+}
+
+async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<SnapshotVerdict> {
+  const { event, body } = await readProposal(ledger, proposalId);
+  const declared = body.snapshot;
+  const parts: LedgerEvent[] = [];
+  for (const id of declared.sources) {
+    const part = await ledger.get(id);
+    // Stored before the proposal by the ingest rule; a store that lost it cannot decide.
+    if (part === undefined)
+      return { status: 'pending', missing: 1, reason: `checkpoint part ${id} is missing` };
+    parts.push(part.event);
+  }
+  const ids = listedIds(parts);
+  const types = new Set(snapshotEventTypes(body.weightMode));
+  const events: StoredEvent[] = [];
+  let missing = 0;
+  for (const id of ids) {
+    const stored = await ledger.get(id);
+    if (stored === undefined) {
+      missing++;
+      continue;
+    }
+    if (!types.has(stored.event.type))
+      return invalidVerdict(
+        `lists a ${stored.event.type} event, which a ${body.weightMode} snapshot does not read`,
+      );
+    if (stored.event.created > declared.asOf)
+      return invalidVerdict(`lists event ${id}, created after the snapshot time ${declared.asOf}`);
+    events.push(stored);
+  }
+  if (missing > 0)
+    return {
+      status: 'pending',
+      missing,
+      reason: `${missing} of the ${ids.length} events its snapshot was computed from are not in this ledger yet`,
+    };
+  const snapshot = await snapshotOf(events, ledger, body, declared.asOf);
+  const rebuilt = {
+    root: snapshot.root.toString(),
+    total: snapshot.total.toString(),
+    members: snapshot.members.length,
+  };
+  for (const field of ['root', 'total', 'members'] as const)
+    if (String(rebuilt[field]) !== String(declared[field]))
+      return invalidVerdict(
+        `its events give snapshot ${field} ${rebuilt[field]}, the proposal declares ${declared[field]}`,
+      );
+  const own = snapshot.members.find((member) => member.agent === event.author);
+  if (own === undefined) return invalidVerdict('the proposer holds no leaf in the snapshot');
+  if (own.weight.toString() !== body.proposer.weight)
+    return invalidVerdict(`the proposer's weight is ${own.weight}, it declares ${body.proposer.weight}`);
+  const poseidon = await getPoseidon();
+  const root = rootOfPath(poseidon, MembershipTree.leafOf(poseidon, own), {
+    pathIndices: [...body.proposer.pathIndices],
+    siblings: body.proposer.siblings.map((level) => level.map(BigInt)),
+  });
+  if (root !== snapshot.root) return invalidVerdict("the proposer's path does not lead to the snapshot root");
+  return { status: 'valid', snapshot };
+}
+
+const invalidVerdict = (reason: string): SnapshotVerdict => ({ status: 'invalid', reason });
+
+/**
+ * The proposal's rebuilt snapshot when its verdict is valid; `INVALID_STATE` with the reason otherwise (an invalid
+ * snapshot, or events still missing).
+ */
+export async function verifiedSnapshot(ledger: Ledger, proposalId: string): Promise<Snapshot> {
+  const verdict = await checkSnapshot(ledger, proposalId);
+  if (verdict.status === 'valid') return verdict.snapshot;
+  throw new AgoraError(
+    ErrorCode.InvalidState,
+    verdict.status === 'pending'
+      ? `proposal ${proposalId} waits: ${verdict.reason}; import them first`
+      : `proposal ${proposalId} is invalid: ${verdict.reason}`,
+  );
 }

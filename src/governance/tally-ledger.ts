@@ -11,11 +11,17 @@ import {
   type Tally,
 } from './counting/index.js';
 import { type ProposalBody, readProposal } from './proposal.js';
+import { checkSnapshot, type SnapshotVerdict } from './snapshot-ledger.js';
 import type { VoteBody } from './vote.js';
 
 /** A proposal's result as any replica derives it from its ledger. */
 export interface ProposalResult {
   readonly proposal: ProposalBody;
+  /**
+   * Whether the proposal's snapshot is the one its checkpoint's events give ({@link checkSnapshot}): only a `valid`
+   * proposal is ever decided; the tally of an invalid or pending one is shown, never acted on.
+   */
+  readonly snapshot: { readonly status: SnapshotVerdict['status']; readonly reason?: string };
   readonly tally: Tally;
   readonly outcome: Outcome;
   /** When voting ends: `window.closes`, or later when a late quorum extended it. */
@@ -65,10 +71,11 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
  * Tallies a proposal from the votes stored in `ledger` (every one verified on ingest): one vote per nullifier,
  * the lowest event id winning a conflict (DESIGN.md 3), so replicas holding the same events agree whatever the order
  * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
- * snapshot's total weight.
+ * snapshot's total weight. The result says whether the snapshot is valid: see {@link ProposalResult.snapshot}.
  */
 export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
   const { body: proposal } = await readProposal(ledger, proposalId);
+  const verdict = await checkSnapshot(ledger, proposalId);
   const byNullifier = new Map<string, StoredVote[]>();
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
@@ -97,6 +104,8 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
   const outcome = decide(tally, proposal, BigInt(proposal.snapshot.total));
   return {
     proposal,
+    snapshot:
+      verdict.status === 'valid' ? { status: 'valid' } : { status: verdict.status, reason: verdict.reason },
     tally,
     outcome,
     closes,

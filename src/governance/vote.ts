@@ -132,7 +132,9 @@ async function checkVote(
   for (const field of ['nullifier', 'votingWeight'] as const)
     if (!isDecimal(body[field])) invalid(`${field} must be decimal`);
   const stored = await getProposal(body.proposal as string);
-  if (stored?.type !== 'proposal.created') invalid(`${body.proposal} is not a stored proposal`);
+  if (stored === undefined)
+    throw new AgoraError(ErrorCode.MissingReference, `vote.cast: no proposal ${body.proposal} yet`);
+  if (stored.type !== 'proposal.created') invalid(`${body.proposal} is not a proposal`);
   const proposal = stored.body as unknown as ProposalBody;
   try {
     parseBallot(proposal.counting, proposal.options, body.ballot);

@@ -50,7 +50,7 @@ function checkRegistration(body: unknown): asserts body is AgentRegistration {
 
 /**
  * `agent.registered`: an agent announces its ZK commitment and Lightning node keys. An agent may register again
- * to update them; readers take its latest registration.
+ * to update them; readers take the registration in force ({@link registrationInForce}).
  */
 export const agentRegisteredType: EventTypeDefinition = {
   type: 'agent.registered',
@@ -75,4 +75,33 @@ export async function createAgentRegistration(
   if (options.name !== undefined) body.name = options.name;
   checkRegistration(body);
   return signEvent(key, 'agent.registered', { ...body }, options);
+}
+
+/** A registration as the rules below read it: its event id, time and body. */
+export interface RegistrationRecord {
+  readonly id: string;
+  readonly created: number;
+  readonly body: AgentRegistration;
+}
+
+/**
+ * The one rule for "an agent's registration in force at `at`": its latest registration created at or before `at`,
+ * the same second going to the lowest event id. It depends on the set of registrations only, never on the order
+ * they arrived in; snapshots (commitments) and the reputation of receipts use it.
+ */
+export function registrationInForce<R extends RegistrationRecord>(
+  registrations: Iterable<R>,
+  at: number,
+): R | undefined {
+  let found: R | undefined;
+  for (const registration of registrations) {
+    if (registration.created > at) continue;
+    if (
+      found === undefined ||
+      registration.created > found.created ||
+      (registration.created === found.created && registration.id < found.id)
+    )
+      found = registration;
+  }
+  return found;
 }

@@ -1,4 +1,10 @@
-export { type AgentRegistration, agentRegisteredType, createAgentRegistration } from './agent-registered.js';
+export {
+  type AgentRegistration,
+  agentRegisteredType,
+  createAgentRegistration,
+  type RegistrationRecord,
+  registrationInForce,
+} from './agent-registered.js';
 export {
   type LedgerEvent,
   MAX_EVENT_BYTES,
@@ -7,8 +13,10 @@ export {
   type StoredEvent,
   signEvent,
 } from './event.js';
+export { type EventReader, EventSet } from './event-set.js';
 export {
   type AppendResult,
+  type ImportProblem,
   type ImportResult,
   type IterateOptions,
   Ledger,

@@ -63,6 +63,10 @@ export interface ImportResult {
   readonly added: number;
   /** Lines whose event was stored already. */
   readonly duplicates: number;
+  /** Lines refused for good (not JSON, a bad signature, a broken rule), in line order. */
+  readonly refused: readonly ImportProblem[];
+  /** Lines whose event refers to one that is neither stored nor in the import: they may be imported later. */
+  readonly waiting: readonly ImportProblem[];
 }
 
 type Store = AbstractLevel<string | Uint8Array, string, string>;
@@ -428,9 +432,11 @@ export class Ledger {
   }
 
   /**
-   * Imports JSON lines (blank lines skipped), verifying every event again. Lines are appended in chunks, each
-   * atomically. At a bad line, every line before it is imported, nothing from it on is, and an `IMPORT_FAILED`
-   * error names the line (`details.line`, 1-based) and carries the cause's code (`details.reason`).
+   * Imports JSON lines (blank lines skipped), verifying every event again, in atomic chunks. The order of the lines
+   * does not matter: an event that refers to one not stored yet (`MISSING_REFERENCE`) waits and is tried again once
+   * the rest is in, as long as that brings progress; a bad line is set aside and the import goes on. Every valid
+   * event ends up stored; the result lists the lines refused and those still waiting for events the import did not
+   * bring.
    */
   async importLines(
     lines: AsyncIterable<string> | Iterable<string>,
@@ -441,40 +447,55 @@ export class Ledger {
     let read = 0;
     let added = 0;
     let duplicates = 0;
+    const refused: ImportProblem[] = [];
+    let waiting: { line: number; event: unknown; problem: ImportProblem }[] = [];
     let chunk: { line: number; event: unknown }[] = [];
-    const flush = async (): Promise<void> => {
-      const events = chunk.map((c) => c.event);
+    const count = (results: readonly AppendResult[]) => {
+      for (const r of results) r.added ? added++ : duplicates++;
+    };
+    // Appends `items` in one batch; if that fails, one by one, so that a bad or waiting event holds back nothing else.
+    const appendAll = async (items: readonly { line: number; event: unknown }[]): Promise<void> => {
       try {
-        const results = await this.appendBatch(events);
-        for (const r of results) r.added ? added++ : duplicates++;
-      } catch (error) {
-        const index =
-          isAgoraError(error) && typeof error.details.index === 'number' ? error.details.index : 0;
-        const before = events.slice(0, index);
-        if (before.length > 0) {
-          for (const r of await this.appendBatch(before)) r.added ? added++ : duplicates++;
-        }
-        throw importError(chunk[index]?.line ?? lineNumber, error, added);
+        count(await this.appendBatch(items.map((item) => item.event)));
+        return;
+      } catch {
+        // Decided event by event below.
       }
-      options.onProgress?.(read);
+      for (const item of items) {
+        try {
+          count([await this.append(item.event)]);
+        } catch (error) {
+          const problem = importProblem(item.line, error);
+          if (problem.reason === ErrorCode.MissingReference) waiting.push({ ...item, problem });
+          else refused.push(problem);
+        }
+      }
+    };
+    const flush = async (): Promise<void> => {
+      await appendAll(chunk);
       chunk = [];
+      options.onProgress?.(read);
     };
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
       read++;
-      let event: unknown;
       try {
-        event = parseJson(line);
+        chunk.push({ line: lineNumber, event: parseJson(line) });
       } catch (error) {
-        chunk.length > 0 && (await flush());
-        throw importError(lineNumber, error, added);
+        refused.push(importProblem(lineNumber, error));
       }
-      chunk.push({ line: lineNumber, event });
       if (chunk.length >= chunkSize) await flush();
     }
     if (chunk.length > 0) await flush();
-    return { lines: read, added, duplicates };
+    // Events that waited for others: again while a round stores something.
+    for (let before = added + duplicates; waiting.length > 0; before = added + duplicates) {
+      const again = waiting;
+      waiting = [];
+      await appendAll(again);
+      if (added + duplicates === before) break;
+    }
+    return { lines: read, added, duplicates, refused, waiting: waiting.map((item) => item.problem) };
   }
 
   /**
@@ -541,14 +562,18 @@ function decodeStored(id: string, value: string): StoredEvent {
   return { id, seq: Number(value.slice(0, space)), event: JSON.parse(value.slice(space + 1)) as LedgerEvent };
 }
 
-function importError(line: number, error: unknown, added: number): AgoraError {
-  // A batch error names the event's index in its chunk; the line number replaces it here.
-  const original =
-    isAgoraError(error) && isAgoraError(error.cause) && 'index' in error.details ? error.cause : error;
-  const reason = isAgoraError(original) ? original.code : 'UNKNOWN';
-  const message = original instanceof Error ? original.message : String(original);
-  return new AgoraError(ErrorCode.ImportFailed, `line ${line}: ${message}`, {
-    cause: original,
-    details: { line, reason, imported: added },
-  });
+/** A line an import could not store: refused for good, or waiting for an event the import did not bring. */
+export interface ImportProblem {
+  readonly line: number;
+  /** The cause's error code (`MISSING_REFERENCE` for a waiting line). */
+  readonly reason: string;
+  readonly message: string;
+}
+
+function importProblem(line: number, error: unknown): ImportProblem {
+  return {
+    line,
+    reason: isAgoraError(error) ? error.code : 'UNKNOWN',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -112,28 +112,39 @@ export function verifyReceipt(receipt: unknown, options: { network?: BitcoinNetw
   return { id, provider: event.author as string, body, payee };
 }
 
-/** Node keys in the provider's latest registration (latest by `created`, then lowest id). */
-async function registeredNodeKeys(
+/**
+ * Whether a registration of `provider` created at or before `at` lists `nodeKey`. The rule only ever turns from no
+ * to yes as registrations arrive, so a receipt stored by one replica is stored by every replica holding the same
+ * events, whatever order they came in: a provider that backdates a rotation cannot make replicas disagree.
+ */
+async function nodeKeyRegistered(
   provider: string,
+  nodeKey: string,
+  at: number,
   context: Parameters<EventTypeDefinition['verify']>[1],
-): Promise<string[]> {
-  const registrations = (await context.byIndex('agent', provider)).filter(
-    (e) => e.type === 'agent.registered',
+): Promise<boolean> {
+  return (await context.byIndex('agent', provider)).some(
+    (e) =>
+      e.type === 'agent.registered' &&
+      e.created <= at &&
+      ((e.body as { nodeKeys?: string[] }).nodeKeys ?? []).includes(nodeKey),
   );
-  registrations.sort((a, b) => b.created - a.created);
-  const latest = registrations[0];
-  return latest === undefined ? [] : ((latest.body as { nodeKeys?: string[] }).nodeKeys ?? []);
 }
 
-/** `receipt`: signed by the provider; its invoice must come from one of the provider's registered node keys. */
+/**
+ * `receipt`: signed by the provider; its invoice must come from a node key the provider registered at or before the
+ * receipt's time. Until such a registration is stored the receipt waits (`MISSING_REFERENCE`).
+ */
 export const receiptType: EventTypeDefinition = {
   type: 'receipt',
   auth: 'signature',
   async verify(event, context) {
     const { payee } = checkBody(event.body);
-    const nodeKeys = await registeredNodeKeys(event.author as string, context);
-    if (!nodeKeys.includes(payee))
-      invalid(`the invoice's node key ${payee} is not registered by provider ${event.author}`);
+    if (!(await nodeKeyRegistered(event.author as string, payee, event.created, context)))
+      throw new AgoraError(
+        ErrorCode.MissingReference,
+        `receipt: the invoice's node key ${payee} is not registered by provider ${event.author} at or before the receipt`,
+      );
   },
   *indexes(event) {
     const body = event.body as unknown as ReceiptBody;
@@ -177,8 +188,10 @@ export const receiptRatingType: EventTypeDefinition = {
       throw new AgoraError(ErrorCode.InvalidEvent, 'receipt.rating: body is {receipt: id, rating: -2..2}');
     }
     const receipt = await context.get(body.receipt);
-    if (receipt?.type !== 'receipt')
-      throw new AgoraError(ErrorCode.InvalidEvent, `receipt.rating: ${body.receipt} is not a stored receipt`);
+    if (receipt === undefined)
+      throw new AgoraError(ErrorCode.MissingReference, `receipt.rating: no receipt ${body.receipt} yet`);
+    if (receipt.type !== 'receipt')
+      throw new AgoraError(ErrorCode.InvalidEvent, `receipt.rating: ${body.receipt} is not a receipt`);
     if ((receipt.body as unknown as ReceiptBody).payer !== event.author) {
       throw new AgoraError(ErrorCode.InvalidEvent, "receipt.rating: only the receipt's payer may rate it");
     }

@@ -1,4 +1,4 @@
-import type { Ledger, StoredEvent } from '../ledger/index.js';
+import type { EventReader, StoredEvent } from '../ledger/index.js';
 import type { ReceiptBody, ReceiptRating } from '../receipts/index.js';
 
 /** One paid interaction, as the reputation engine reads it from a receipt and its rating. */
@@ -59,7 +59,7 @@ export class LedgerFacts {
   private constructor(private readonly asOf: number) {}
 
   /** Reads every registration, receipt and rating in `ledger` created at or before `asOf`. */
-  static async read(ledger: Ledger, asOf = Number.POSITIVE_INFINITY): Promise<LedgerFacts> {
+  static async read(ledger: EventReader, asOf = Number.POSITIVE_INFINITY): Promise<LedgerFacts> {
     const facts = new LedgerFacts(asOf);
     await facts.advance(ledger);
     return facts;
@@ -76,7 +76,7 @@ export class LedgerFacts {
   }
 
   /** Reads the events appended since the last read and says which facts they changed. */
-  async advance(ledger: Ledger): Promise<FactChanges> {
+  async advance(ledger: EventReader): Promise<FactChanges> {
     // Events appended while this runs wait for the next call: everything read lies in (after, until].
     const after = this.cursor;
     const until = ledger.stats().lastSeq;

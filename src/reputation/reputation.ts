@@ -1,5 +1,5 @@
 import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
-import type { Ledger } from '../ledger/index.js';
+import type { EventReader } from '../ledger/index.js';
 import { DEFAULT_ALPHA, type EigenTrustOptions } from './eigentrust.js';
 import { LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
@@ -113,7 +113,7 @@ export class Reputation {
    * Reads registrations, receipts and their ratings from `ledger` and computes every score; `refresh` then follows
    * the ledger.
    */
-  static async fromLedger(ledger: Ledger, options: ReputationOptions = {}): Promise<Reputation> {
+  static async fromLedger(ledger: EventReader, options: ReputationOptions = {}): Promise<Reputation> {
     const source = await LedgerFacts.read(ledger, options.asOf);
     return Reputation.compute(source.registrations(), source.facts(), options, source);
   }
@@ -286,7 +286,7 @@ export class Reputation {
    * receipts, ratings given since, a payment now attested by a lower receipt id). A new registration may change the
    * agents or the seeds: that makes a full recompute, into a new `Reputation` (use the one returned).
    */
-  async refresh(ledger: Ledger, options: TrustUpdateOptions = {}): Promise<Reputation> {
+  async refresh(ledger: EventReader, options: TrustUpdateOptions = {}): Promise<Reputation> {
     if (this.source === undefined)
       throw new AgoraError(
         ErrorCode.InvalidState,
@@ -372,7 +372,7 @@ function byId(a: ReceiptFact, b: ReceiptFact): number {
  * events created at or before `asOf`.
  */
 export async function readFacts(
-  ledger: Ledger,
+  ledger: EventReader,
   asOf = Number.POSITIVE_INFINITY,
 ): Promise<{ registrations: { id: string; created: number }[]; facts: ReceiptFact[] }> {
   const source = await LedgerFacts.read(ledger, asOf);

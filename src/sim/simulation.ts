@@ -8,6 +8,8 @@ import {
   GovernedState,
   type ProposalTerms,
   proposalCreatedType,
+  proposalState,
+  snapshotSourcesType,
   tallyProposal,
   voteCastType,
 } from '../governance/index.js';
@@ -214,6 +216,7 @@ export async function simulate(
       receiptType,
       receiptRatingType,
       proposalCreatedType,
+      snapshotSourcesType,
       voteCastType(verifier),
       ...stakeEventTypes,
       ...anchorEventTypes,
@@ -486,9 +489,12 @@ export async function simulate(
         minWeight: '1',
         actions: [{ type: 'blacklist.add', agent: target.key.id }],
       };
-      const { body, snapshot, tree } = await draftProposal(ledger, terms, { proposer: founder.key.id });
+      const { body, sources, snapshot, tree } = await draftProposal(ledger, terms, {
+        proposer: founder.key,
+        clock,
+      });
       const event = createProposal(founder.key, body, { clock });
-      const { id } = await ledger.append(event);
+      const [, { id }] = [await ledger.appendBatch(sources), await ledger.append(event)];
       const members = new Map(snapshot.members.map((m, i) => [m.agent, { weight: m.weight, index: i }]));
       // Those with the most weight vote first; beyond `maxProvedVoters` the rest abstain (proofs are costly).
       const voters = everyone
@@ -532,7 +538,7 @@ export async function simulate(
       decided.push({
         ...proposal,
         totals: Object.fromEntries(Object.entries(result.tally.totals).map(([o, t]) => [o, t.toString()])),
-        state: result.outcome.state,
+        state: proposalState(result, closes),
       });
     }
     governed = await GovernedState.fromLedger(ledger, closes);

@@ -1,4 +1,4 @@
-import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import type { EventReader, LedgerEvent } from '../ledger/index.js';
 import type { ReleaseReason, StakeLockedBody } from './stake-events.js';
 import { lockedStatement } from './stake-events.js';
 import type { StakeStatementBody } from './statement.js';
@@ -34,7 +34,7 @@ const earlier = (a: StakeEnding, b: StakeEnding) =>
 
 /** The stakes stored in `ledger`, with how each ended (if it did), whatever order the events arrived in. */
 export async function readStakes(
-  ledger: Ledger,
+  ledger: EventReader,
   filter: { staker?: string; custodian?: string } = {},
 ): Promise<StakeRecord[]> {
   const endings = new Map<string, StakeEnding>();
@@ -54,7 +54,7 @@ export async function readStakes(
 }
 
 /** One stake by its lock id (read through the `stake` index, without scanning the others), or undefined. */
-export async function readStake(ledger: Ledger, lockId: string): Promise<StakeRecord | undefined> {
+export async function readStake(ledger: EventReader, lockId: string): Promise<StakeRecord | undefined> {
   let lock: LedgerEvent | undefined;
   const endings = new Map<string, StakeEnding>();
   for await (const { id, event } of ledger.byIndex('stake', lockId)) {

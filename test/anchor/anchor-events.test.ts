@@ -10,8 +10,8 @@ import {
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { createProposal, proposalCreatedType } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
-import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { anchoredBlock } from './anchored-block.js';
 
@@ -40,7 +40,7 @@ describe('anchor events', () => {
     );
     const proposalId = parseEnvelope(proposal).id;
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([agentRegisteredType, proposalCreatedType, ...anchorEventTypes]),
+      registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes]),
     });
     await ledger.appendBatch([...electorate.registrations, proposal]);
     const key = generateAgentKey();

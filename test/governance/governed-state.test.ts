@@ -19,7 +19,14 @@ function proposal(closes: number, actions: ProposalAction[]): ProposalBody {
     minWeight: '1',
     actions,
     proposer: { weight: '1', pathIndices: [], siblings: [] },
-    snapshot: { asOf: closes - 100, root: '1', total: '1', members: 1 },
+    snapshot: {
+      asOf: closes - 100,
+      root: '1',
+      total: '1',
+      members: 1,
+      events: 1,
+      sources: ['cd'.repeat(32)],
+    },
   };
 }
 
@@ -27,6 +34,7 @@ describe('proposal state', () => {
   const result = (outcome: Outcome, extra: Partial<ProposalResult> = {}): ProposalResult => ({
     proposal: proposal(1_000, []),
     tally: { method: 'single', totals: {}, scale: 1n, participation: 0n, winners: [] },
+    snapshot: { status: 'valid' },
     outcome,
     closes: 1_000,
     counted: [],

@@ -5,6 +5,7 @@ import { AgoraError, ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
   cancelProposal,
   checkProposal,
+  checkSnapshot,
   createProposal,
   GovernedState,
   type ProposalBody,
@@ -17,14 +18,8 @@ import {
   votingCloses,
 } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import {
-  agentRegisteredType,
-  createAgentRegistration,
-  EventRegistry,
-  Ledger,
-  type LedgerEvent,
-} from '../../src/ledger/index.js';
-import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -40,14 +35,21 @@ const body: ProposalBody = {
   actions: [{ type: 'blacklist.add', agent: 'ab'.repeat(32) }],
   // Well-formed, but leading nowhere: the stored proposals below use a real snapshot.
   proposer: { weight: '1', pathIndices: Array(10).fill(0), siblings: Array(10).fill(['0', '0', '0']) },
-  snapshot: { asOf: NOW, root: '12345', total: '1000000000', members: 42 },
+  snapshot: {
+    asOf: NOW,
+    root: '12345',
+    total: '1000000000',
+    members: 42,
+    events: 1,
+    sources: ['cd'.repeat(32)],
+  },
 };
 const clock = new ManualClock(NOW * 1000);
 const at = (seconds: number) => new ManualClock(seconds * 1000);
 
 async function ledger(): Promise<Ledger> {
   return Ledger.fromLevel(new MemoryLevel(), {
-    registry: new EventRegistry([agentRegisteredType, proposalCreatedType]),
+    registry: new EventRegistry([...electorateTypes, proposalCreatedType]),
   });
 }
 
@@ -61,50 +63,57 @@ describe('proposal.created', () => {
       await db.append(
         createProposal(proposer.key, { ...body, snapshot: summary, proposer: standing(proposer) }, { clock }),
       );
-      expect((await db.stats()).events).toBe(3);
+      expect((await db.stats()).events).toBe(registrations.length + 1);
     } finally {
       await db.close();
     }
   });
 
-  it('is refused from an unregistered agent, a proposer below the threshold or off the snapshot, and when changed after signing', async () => {
+  it('is refused below the proposer threshold, before its checkpoint is stored, or changed after signing; is invalid from an outsider or with another leaf', async () => {
     const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
     const [big, small] = voters as [Voter, Voter];
     const outsider = generateAgentKey();
     const strict = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([
-        agentRegisteredType,
+        ...electorateTypes,
         proposalCreatedTypeFor({ minProposerWeight: { stake: 100n } }),
       ]),
     });
     const propose = (key: AgentKey, proposer: ProposerStanding) =>
       createProposal(key, { ...body, weightMode: 'stake', snapshot: summary, proposer }, { clock });
     try {
-      // Not registered at the snapshot time (registered later, or never).
-      await rejectedAgoraError(strict.append(propose(outsider, standing(big))), ErrorCode.InvalidEvent);
-      await strict.append(await createAgentRegistration(outsider, { clock }));
-      await rejectedAgoraError(strict.append(propose(outsider, standing(big))), ErrorCode.InvalidEvent);
+      // The checkpoint's parts are not stored yet: the proposal waits for them.
+      await rejectedAgoraError(strict.append(propose(big.key, standing(big))), ErrorCode.MissingReference);
       await strict.appendBatch(registrations);
-      // Below this network's threshold of 100.
+      // Below this network's threshold of 100 by its own declaration.
       const below = await rejectedAgoraError(
         strict.append(propose(small.key, standing(small))),
         ErrorCode.InvalidEvent,
       );
       expect(below.message).toMatch(/below the proposer threshold 100/);
-      // Claiming more weight than its leaf holds, or another member's leaf.
-      const inflated = { ...standing(small), weight: '100' };
-      const lied = await rejectedAgoraError(
-        strict.append(propose(small.key, inflated)),
-        ErrorCode.InvalidEvent,
-      );
-      expect(lied.message).toMatch(/do not lead to the snapshot root/);
-      await rejectedAgoraError(strict.append(propose(small.key, standing(big))), ErrorCode.InvalidEvent);
       const tampered = structuredClone(propose(big.key, standing(big))) as LedgerEvent & {
         body: { quorum: number };
       };
       tampered.body.quorum = 0;
       await rejectedAgoraError(strict.append(tampered), ErrorCode.InvalidSignature);
-      await strict.append(propose(big.key, standing(big)));
+      // Stored, but the snapshot its checkpoint gives does not hold these leaves: invalid, never decided.
+      const verdicts = [];
+      for (const [key, standingOf] of [
+        [outsider, standing(big)],
+        [small.key, { ...standing(small), weight: '100' }],
+        [small.key, standing(big)],
+      ] as const) {
+        const { id } = await strict.append(propose(key, standingOf));
+        verdicts.push(await checkSnapshot(strict, id));
+      }
+      expect(verdicts.map((v) => v.status)).toEqual(['invalid', 'invalid', 'invalid']);
+      expect(verdicts.map((v) => (v.status === 'invalid' ? v.reason : ''))).toEqual([
+        'the proposer holds no leaf in the snapshot',
+        "the proposer's weight is 50, it declares 100",
+        "the proposer's weight is 50, it declares 100",
+      ]);
+      const { id } = await strict.append(propose(big.key, standing(big)));
+      expect((await checkSnapshot(strict, id)).status).toBe('valid');
     } finally {
       await strict.close();
     }
@@ -170,7 +179,7 @@ describe('proposal.canceled', () => {
     const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
     const [proposer, other] = voters as [Voter, Voter];
     const db = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([agentRegisteredType, proposalCreatedType, proposalCanceledType]),
+      registry: new EventRegistry([...electorateTypes, proposalCreatedType, proposalCanceledType]),
     });
     try {
       await db.appendBatch(registrations);
@@ -191,7 +200,7 @@ describe('proposal.canceled', () => {
       );
       await rejectedAgoraError(
         db.append(cancelProposal(proposer.key, 'ab'.repeat(32), { clock: before })),
-        ErrorCode.InvalidEvent,
+        ErrorCode.MissingReference,
       );
       const { id: cancel } = await db.append(cancelProposal(proposer.key, id, { clock: before }));
       const result = await tallyProposal(db, id);

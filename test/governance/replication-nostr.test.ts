@@ -13,7 +13,6 @@ import {
   voteCastType,
 } from '../../src/governance/index.js';
 import {
-  agentRegisteredType,
   EventRegistry,
   Ledger,
   parseEnvelope,
@@ -22,7 +21,7 @@ import {
   toNostrEvent,
 } from '../../src/ledger/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
-import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { startRelay } from '../ledger/nostr-relay.js';
 
@@ -70,14 +69,15 @@ describe('governance replicated over Nostr', () => {
         clock: new ManualClock(at * 1000),
       });
     const registry = () =>
-      new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
+      new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]);
     const [a, b, c] = [
       await Ledger.fromLevel(new MemoryLevel(), { registry: registry() }),
       await Ledger.fromLevel(new MemoryLevel(), { registry: registry() }),
       await Ledger.fromLevel(new MemoryLevel(), { registry: registry() }),
     ];
     const [r1, r2] = [await startRelay(), await startRelay()];
-    const keyFor = (author: string) => electorate.voters.find((v) => v.key.id === author)?.key;
+    const keyFor = (author: string) =>
+      [...electorate.voters.map((v) => v.key), electorate.custodian].find((key) => key.id === author);
     try {
       await a.appendBatch([...electorate.registrations, event]);
       await publishToRelay(a, r1.url, { keyFor });

@@ -12,15 +12,9 @@ import {
   voteCastType,
 } from '../../src/governance/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
-import {
-  agentRegisteredType,
-  EventRegistry,
-  Ledger,
-  type LedgerEvent,
-  parseEnvelope,
-} from '../../src/ledger/index.js';
+import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
-import { type Electorate, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -32,7 +26,7 @@ let electorate: Electorate;
 let voters: Voter[];
 let proposal: { id: string; event: LedgerEvent };
 
-const registry = () => new EventRegistry([agentRegisteredType, proposalCreatedType, voteCastType(verifier)]);
+const registry = () => new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]);
 
 async function vote(
   voter: Voter,
@@ -124,7 +118,7 @@ describe('anonymous votes on a proposal', () => {
             ...proposal.event,
             body: {
               ...(proposal.event.body as object),
-              snapshot: { asOf: NOW, root: foreign.root.toString(), total: '10000', members: 1 },
+              snapshot: { ...electorate.summary, root: foreign.root.toString(), total: '10000', members: 1 },
             },
           } as LedgerEvent,
         },

@@ -16,7 +16,8 @@ export const refType: EventTypeDefinition = {
     if (!isLowerHex(ref, 32))
       throw new AgoraError(ErrorCode.InvalidEvent, 'test.ref: ref must be an event id');
     const target = await context.get(ref);
-    if (target?.type !== 'agent.registered') {
+    if (target === undefined) throw new AgoraError(ErrorCode.MissingReference, `test.ref: no ${ref} yet`);
+    if (target.type !== 'agent.registered') {
       throw new AgoraError(ErrorCode.InvalidEvent, `test.ref: ${ref} is not a registration`);
     }
   },

@@ -1,10 +1,10 @@
 import { anchorStatus } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, isDecimal, ManualClock, systemClock, unixSeconds } from '../../core/index.js';
 import {
-  assertSnapshotMatches,
   type CountingMethod,
   cancelProposal,
   castVote,
+  checkSnapshot,
   createProposal,
   draftProposal,
   findVote,
@@ -14,8 +14,8 @@ import {
   parseBallot,
   proposalState,
   readProposal,
-  rebuildSnapshot,
   tallyProposal,
+  verifiedSnapshot,
   type WeightMode,
   YES_NO_OPTIONS,
 } from '../../governance/index.js';
@@ -148,7 +148,7 @@ export const proposalCreateCommand: Command = {
     ];
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
-      const { body, snapshot } = await draftProposal(
+      const { body, sources, snapshot } = await draftProposal(
         ledger,
         {
           title,
@@ -164,9 +164,11 @@ export const proposalCreateCommand: Command = {
           minWeight,
           actions,
         },
-        { asOf: Math.min(now, opens), proposer: key.id },
+        { asOf: Math.min(now, opens), proposer: key, clock: new ManualClock(now * 1000) },
       );
       // Signed as made at `now`, the moment the default window opens: drafting may take into the next second.
+      // The checkpoint's parts first: the proposal names them, and a ledger stores it only after them.
+      await ledger.appendBatch(sources);
       const { id } = await ledger.append(createProposal(key, body, { clock: new ManualClock(now * 1000) }));
       const summary = {
         id,
@@ -221,8 +223,7 @@ export const voteCommand: Command = {
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
-      const snapshot = await rebuildSnapshot(ledger, proposal);
-      assertSnapshotMatches(proposal, snapshot);
+      const snapshot = await verifiedSnapshot(ledger, id);
       const index = snapshot.members.findIndex((member) => member.agent === key.id);
       const member = snapshot.members[index];
       if (member === undefined)
@@ -326,20 +327,30 @@ export const proposalSnapshotCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     await withHomeLedger(home, async (ledger) => {
       const { body: proposal } = await readProposal(ledger, id);
-      const snapshot = await rebuildSnapshot(ledger, proposal);
-      const root = snapshot.root.toString();
+      const verdict = await checkSnapshot(ledger, id);
       if (values.json) {
-        const members = snapshot.members.map((m) => ({ agent: m.agent, weight: m.weight.toString() }));
+        const members =
+          verdict.status === 'valid'
+            ? verdict.snapshot.members.map((m) => ({ agent: m.agent, weight: m.weight.toString() }))
+            : [];
         await write(
           io.stdout,
-          `${JSON.stringify({ id, root, matches: root === proposal.snapshot.root, members })}\n`,
+          `${JSON.stringify({
+            id,
+            status: verdict.status,
+            ...(verdict.status === 'valid' ? {} : { reason: verdict.reason }),
+            root: proposal.snapshot.root,
+            events: proposal.snapshot.events,
+            matches: verdict.status === 'valid',
+            members,
+          })}\n`,
         );
       }
-      assertSnapshotMatches(proposal, snapshot);
+      const snapshot = await verifiedSnapshot(ledger, id);
       if (!values.json)
         await write(
           io.stdout,
-          `snapshot of ${id} checked: ${snapshot.members.length} members, total ${snapshot.total}, root ${root}\n`,
+          `snapshot of ${id} checked: rebuilt from its ${proposal.snapshot.events} events, ${snapshot.members.length} members, total ${snapshot.total}, root ${snapshot.root}\n`,
         );
     });
   },

@@ -99,5 +99,17 @@ export const ledgerImportCommand: Command = {
         `imported ${result.added} new events from ${result.lines} lines (${result.duplicates} already stored)\n`,
       );
     }
+    // Every valid line is stored whatever the order; what could not be is named, and the command fails.
+    for (const problem of result.refused)
+      await write(io.stderr, `line ${problem.line} refused: ${problem.message}\n`);
+    for (const problem of result.waiting)
+      await write(io.stderr, `line ${problem.line} waits: ${problem.message}\n`);
+    const first = [...result.refused, ...result.waiting].sort((a, b) => a.line - b.line)[0];
+    if (first !== undefined)
+      throw new AgoraError(
+        ErrorCode.ImportFailed,
+        `${result.refused.length} lines refused, ${result.waiting.length} waiting for events not in the file (first: line ${first.line})`,
+        { details: { line: first.line, reason: first.reason } },
+      );
   },
 };

@@ -1,0 +1,89 @@
+import { AgoraError, type Clock, ErrorCode, hasExactKeys, isJsonObject, isLowerHex } from '../core/index.js';
+import type { AgentKey } from '../identity/index.js';
+import { type EventTypeDefinition, type LedgerEvent, signEvent } from '../ledger/index.js';
+import type { WeightMode } from './snapshot.js';
+
+/**
+ * A proposal's checkpoint: the exact events its snapshot was computed from, listed by id in `snapshot.sources`
+ * events that the proposal names. Every replica rebuilds the snapshot from exactly those events, so an event
+ * backdated and published later changes nothing, and a declared root, total or member count that the listed events
+ * do not give is seen by everyone.
+ */
+export const SNAPSHOT_SOURCES = 'snapshot.sources';
+
+/** Ids per `snapshot.sources` event: 900 ids of 66 JSON characters stay well under the 64 KiB event limit. */
+export const SOURCE_IDS_PER_EVENT = 900;
+
+/** Parts a proposal may name: 256 x 900 = 230,400 events. */
+export const MAX_SOURCE_PARTS = 256;
+
+/** The event types a snapshot of `mode` reads: registrations and delegations always, and the mode's weights. */
+export function snapshotEventTypes(mode: WeightMode): readonly string[] {
+  const common = ['agent.registered', 'delegation.set'];
+  if (mode === 'reputation') return [...common, 'receipt', 'receipt.rating'];
+  if (mode === 'stake' || mode === 'quadratic')
+    return [...common, 'stake.locked', 'stake.released', 'stake.slashed'];
+  return common;
+}
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidEvent, `${SNAPSHOT_SOURCES}: ${message}`);
+}
+
+/** Checks that `ids` are event ids in strictly ascending order (so one set has one listing). */
+function checkAscending(ids: readonly unknown[], what: string): asserts ids is string[] {
+  for (let i = 0; i < ids.length; i++) {
+    if (!isLowerHex(ids[i], 32)) invalid(`${what}: an event id is 32 bytes of lower-case hex`);
+    if (i > 0 && (ids[i] as string) <= (ids[i - 1] as string))
+      invalid(`${what}: ids must be in strictly ascending order`);
+  }
+}
+
+/** `snapshot.sources`: signed; a body `{ids}` of 1 to 900 event ids in strictly ascending order. */
+export const snapshotSourcesType: EventTypeDefinition = {
+  type: SNAPSHOT_SOURCES,
+  auth: 'signature',
+  verify(event) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactKeys(body, ['ids']) || !Array.isArray(body.ids))
+      invalid('body is {ids}');
+    if (body.ids.length === 0 || body.ids.length > SOURCE_IDS_PER_EVENT)
+      invalid(`1 to ${SOURCE_IDS_PER_EVENT} ids per event`);
+    checkAscending(body.ids, 'ids');
+  },
+};
+
+/**
+ * Signs the `snapshot.sources` events that list `ids` (sorted here), in order: append them before the proposal that
+ * names their ids. `INVALID_ARGUMENT` when the list would need more than {@link MAX_SOURCE_PARTS} events.
+ */
+export function createSnapshotSources(
+  key: AgentKey,
+  ids: readonly string[],
+  options: { clock?: Clock } = {},
+): LedgerEvent[] {
+  const sorted = [...new Set(ids)].sort();
+  if (sorted.length === 0)
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a snapshot is computed from one event at least');
+  if (sorted.length > SOURCE_IDS_PER_EVENT * MAX_SOURCE_PARTS)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `a snapshot lists at most ${SOURCE_IDS_PER_EVENT * MAX_SOURCE_PARTS} events, this one ${sorted.length}`,
+    );
+  const parts: LedgerEvent[] = [];
+  for (let at = 0; at < sorted.length; at += SOURCE_IDS_PER_EVENT)
+    parts.push(
+      signEvent(key, SNAPSHOT_SOURCES, { ids: sorted.slice(at, at + SOURCE_IDS_PER_EVENT) }, options),
+    );
+  return parts;
+}
+
+/**
+ * The ids a proposal's `snapshot.sources` parts list, in order; `INVALID_EVENT` unless they run in strictly
+ * ascending order across parts (one set, one listing).
+ */
+export function listedIds(parts: readonly LedgerEvent[]): string[] {
+  const ids = parts.flatMap((part) => (part.body as { ids: string[] }).ids);
+  checkAscending(ids, 'the parts together');
+  return ids;
+}
