@@ -216,7 +216,7 @@ export async function simulate(
       proposalCreatedType,
       voteCastType(verifier),
       ...stakeEventTypes,
-      ...anchorEventTypes,
+      ...anchorEventTypes(),
     ]),
   });
   const network = await buildNetwork(scenario, clock);
