@@ -8,7 +8,12 @@ import {
   type JsonObject,
 } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
-import { type EventTypeDefinition, type LedgerEvent, signEvent, type VerifyContext } from '../ledger/index.js';
+import {
+  type EventTypeDefinition,
+  type LedgerEvent,
+  signEvent,
+  type VerifyContext,
+} from '../ledger/index.js';
 import type { BitcoinChain } from './anchor-transaction.js';
 import { type BranchStep, parseBlockHeader } from './block-header.js';
 import {
@@ -68,12 +73,21 @@ export function anchorNetwork(network: BitcoinChain | AnchorNetwork = 'bitcoin')
   const checkpoint = config.checkpoint ?? (config.chain === 'bitcoin' ? MAINNET_CHECKPOINT : undefined);
   if (checkpoint === undefined) return { chain: config.chain };
   if (config.chain === 'testnet')
-    throw new AgoraError(ErrorCode.InvalidArgument, "testnet's minimum-difficulty blocks are not verified: no checkpoint");
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      "testnet's minimum-difficulty blocks are not verified: no checkpoint",
+    );
   if (parseBlockHeader(checkpoint.header).hash !== checkpoint.hash)
-    throw new AgoraError(ErrorCode.InvalidArgument, 'the checkpoint header does not hash to the checkpoint hash');
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      'the checkpoint header does not hash to the checkpoint hash',
+    );
   // Retargeting needs the time of a period's first block: a retargeting chain's checkpoint is one.
   if (CHAIN_RULES[config.chain].retargets && checkpoint.height % RETARGET_INTERVAL !== 0)
-    throw new AgoraError(ErrorCode.InvalidArgument, 'the checkpoint is the first block of a difficulty period');
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      'the checkpoint is the first block of a difficulty period',
+    );
   return { chain: config.chain, checkpoint };
 }
 
@@ -142,11 +156,15 @@ async function assertOnVerifiedChain(
 ): Promise<void> {
   for (const [key, header] of Object.entries(headers)) {
     const height = Number(key);
-    if (height < checkpoint.height) invalid(type, `block ${height} is below the checkpoint at ${checkpoint.height}`);
+    if (height < checkpoint.height)
+      invalid(type, `block ${height} is below the checkpoint at ${checkpoint.height}`);
     const start = runStart(height, checkpoint);
     const run = await storedRun(context, start, (r) => r.headers[height - start] === header);
     if (run === undefined)
-      invalid(type, `block ${height} is not on the header chain verified from the checkpoint (record anchor.headers)`);
+      invalid(
+        type,
+        `block ${height} is not on the header chain verified from the checkpoint (record anchor.headers)`,
+      );
   }
 }
 
@@ -172,7 +190,8 @@ export function anchorEventTypes(network: BitcoinChain | AnchorNetwork = 'bitcoi
         invalid(event.type, 'body is {proposal, commitment, txid, chain}');
       if (!isLowerHex(body.proposal, 32) || !isLowerHex(body.commitment, 32) || !isLowerHex(body.txid, 32))
         invalid(event.type, 'proposal, commitment and txid are 32 bytes of hex');
-      if (body.chain !== chain) invalid(event.type, `this ledger anchors to ${chain}, not ${String(body.chain)}`);
+      if (body.chain !== chain)
+        invalid(event.type, `this ledger anchors to ${chain}, not ${String(body.chain)}`);
       if ((await context.get(body.proposal))?.type !== 'proposal.created')
         invalid(event.type, `no proposal ${body.proposal}`);
     },
@@ -188,9 +207,11 @@ export function anchorEventTypes(network: BitcoinChain | AnchorNetwork = 'bitcoi
       const { proof, headers } = body;
       if (!isLowerHex(body.committed, 32)) invalid(event.type, 'committed is an event id');
       const committed = await context.get(body.committed);
-      if (committed?.type !== 'anchor.committed') invalid(event.type, `no anchor.committed ${body.committed}`);
+      if (committed?.type !== 'anchor.committed')
+        invalid(event.type, `no anchor.committed ${body.committed}`);
       const anchor = committed.body as unknown as AnchorCommittedBody;
-      if (body.proposal !== anchor.proposal) invalid(event.type, 'the proposal differs from the committed one');
+      if (body.proposal !== anchor.proposal)
+        invalid(event.type, 'the proposal differs from the committed one');
       // Stored before this ledger was configured for its network, perhaps: the chain is still the ledger's.
       if (anchor.chain !== chain) invalid(event.type, `this ledger anchors to ${chain}, not ${anchor.chain}`);
       if (
@@ -255,5 +276,10 @@ export function createAnchorHeaders(
   body: AnchorHeadersBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  return signEvent(key, 'anchor.headers', { ...body, headers: [...body.headers] } as unknown as JsonObject, options);
+  return signEvent(
+    key,
+    'anchor.headers',
+    { ...body, headers: [...body.headers] } as unknown as JsonObject,
+    options,
+  );
 }

@@ -168,9 +168,12 @@ export function verifyHeaderRun(
   }
   headers.forEach((header, i) => {
     checkProofOfWork(header);
-    if (targetFromBits(header.bits) > rules.powLimit) refuse(`block ${header.hash} claims less work than its chain allows`);
+    if (targetFromBits(header.bits) > rules.powLimit)
+      refuse(`block ${header.hash} claims less work than its chain allows`);
     if (header.bits !== expectedBits)
-      refuse(`block ${height + i} carries nBits ${header.bits.toString(16)}, retargeting requires ${expectedBits.toString(16)}`);
+      refuse(
+        `block ${height + i} carries nBits ${header.bits.toString(16)}, retargeting requires ${expectedBits.toString(16)}`,
+      );
     const previous = headers[i - 1];
     if (previous !== undefined && header.previousBlock !== previous.hash)
       refuse(`block ${height + i} does not follow block ${height + i - 1}`);

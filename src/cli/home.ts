@@ -50,7 +50,10 @@ export async function homeNetwork(root: string): Promise<BitcoinChain> {
     throw new AgoraError(ErrorCode.Io, `cannot read ${homePaths(root).network}`, { cause });
   }
   if (!NETWORKS.includes(text as BitcoinChain))
-    throw new AgoraError(ErrorCode.InvalidState, `${homePaths(root).network} names no network (${NETWORKS.join(', ')})`);
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `${homePaths(root).network} names no network (${NETWORKS.join(', ')})`,
+    );
   return text as BitcoinChain;
 }
 

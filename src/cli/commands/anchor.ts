@@ -64,7 +64,10 @@ async function homeChain(values: OptionValues, home: string): Promise<BitcoinCha
   const network = await homeNetwork(home);
   const chain = chainOption(values, network);
   if (chain !== network)
-    throw new AgoraError(ErrorCode.Usage, `this home anchors to ${network} (agora init --network), not ${chain}`);
+    throw new AgoraError(
+      ErrorCode.Usage,
+      `this home anchors to ${network} (agora init --network), not ${chain}`,
+    );
   return chain;
 }
 
