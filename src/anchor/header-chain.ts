@@ -167,13 +167,14 @@ export function verifyHeaderRun(
       refuse('the previous period is not known from its first block');
   }
   headers.forEach((header, i) => {
-    checkProofOfWork(header);
-    if (targetFromBits(header.bits) > rules.powLimit)
-      refuse(`block ${header.hash} claims less work than its chain allows`);
+    // The difficulty first: a header at the wrong difficulty is refused however much work went into it.
     if (header.bits !== expectedBits)
       refuse(
         `block ${height + i} carries nBits ${header.bits.toString(16)}, retargeting requires ${expectedBits.toString(16)}`,
       );
+    if (targetFromBits(header.bits) > rules.powLimit)
+      refuse(`block ${header.hash} claims less work than its chain allows`);
+    checkProofOfWork(header);
     const previous = headers[i - 1];
     if (previous !== undefined && header.previousBlock !== previous.hash)
       refuse(`block ${height + i} does not follow block ${height + i - 1}`);
