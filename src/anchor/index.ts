@@ -50,6 +50,8 @@ export {
   proposalCommitmentTree,
   verifyInclusion,
 } from './commitment.js';
+export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
+export { EsploraClient } from './esplora.js';
 export {
   bitsFromTarget,
   blockWork,
@@ -64,8 +66,6 @@ export {
   runStart,
   verifyHeaderRun,
 } from './header-chain.js';
-export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
-export { EsploraClient } from './esplora.js';
 export {
   applyOtsOp,
   type OtsAttestation,

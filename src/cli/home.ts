@@ -1,6 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from '../anchor/index.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import {
