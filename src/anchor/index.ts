@@ -1,11 +1,13 @@
 export {
   type AnchorCommittedBody,
   type AnchorConfirmedBody,
-  anchorCommittedType,
-  anchorConfirmedType,
+  type AnchorHeadersBody,
+  type AnchorNetwork,
   anchorEventTypes,
+  anchorNetwork,
   createAnchorCommitted,
   createAnchorConfirmed,
+  createAnchorHeaders,
 } from './anchor-events.js';
 export { anchorToOts } from './anchor-ots.js';
 export {
@@ -50,6 +52,20 @@ export {
 } from './commitment.js';
 export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
 export { EsploraClient } from './esplora.js';
+export {
+  bitsFromTarget,
+  blockWork,
+  CHAIN_RULES,
+  type ChainRules,
+  type Checkpoint,
+  type HeaderRun,
+  MAINNET_CHECKPOINT,
+  nextWorkRequired,
+  RETARGET_INTERVAL,
+  runEnd,
+  runStart,
+  verifyHeaderRun,
+} from './header-chain.js';
 export {
   applyOtsOp,
   type OtsAttestation,

@@ -7,6 +7,7 @@ import {
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { AnchorCommittedBody, AnchorConfirmedBody } from './anchor-events.js';
+import type { BitcoinChain } from './anchor-transaction.js';
 import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
 import type { AnchorProof } from './spv.js';
 
@@ -25,7 +26,8 @@ export function committedResult(result: ProposalResult): Record<string, unknown>
 
 /**
  * The commitment of a closed proposal (its result and counted vote ids, {@link proposalCommitmentTree}), as every
- * replica computes it from its ledger. `INVALID_STATE` while voting is open or when the proposal was canceled.
+ * replica computes it from its ledger. `INVALID_STATE` while voting is open, when the proposal was canceled, and
+ * unless its snapshot is the one its checkpoint's events give (only verified decisions are anchored).
  */
 export async function proposalCommitment(
   ledger: Ledger,
@@ -37,6 +39,11 @@ export async function proposalCommitment(
     throw new AgoraError(
       ErrorCode.InvalidState,
       `proposal ${proposalId} was canceled: there is nothing to anchor`,
+    );
+  if (result.snapshot.status !== 'valid')
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `proposal ${proposalId} is ${result.snapshot.status}: ${result.snapshot.reason}; there is no decision to anchor`,
     );
   if (now < result.closes)
     throw new AgoraError(
@@ -56,7 +63,11 @@ export interface AnchorStatus {
   readonly commitment: string;
   /** `anchor.committed` events for this commitment (others name a result this ledger does not compute). */
   readonly committed: readonly { readonly id: string; readonly body: AnchorCommittedBody }[];
-  /** The first `anchor.confirmed` of one of them (lowest height, then id), with its full proof. */
+  /**
+   * The earliest verified `anchor.confirmed` of one of them (lowest height, then id), with its full proof. Every
+   * one was verified on ingest; on a ledger with a checkpoint (always on `bitcoin`) its height is the block's
+   * position on the header chain verified from the checkpoint, so the lowest is the earliest, not the lowest claim.
+   */
   readonly confirmed?: {
     readonly id: string;
     readonly proof: AnchorProof;
@@ -66,15 +77,25 @@ export interface AnchorStatus {
   readonly state: ProposalState | 'anchored';
 }
 
-/** Reads a closed proposal's anchor events (checked on ingest) and matches them with its commitment. */
-export async function anchorStatus(ledger: Ledger, proposalId: string, now: number): Promise<AnchorStatus> {
+/**
+ * Reads a closed proposal's anchor events (checked on ingest) and matches them with its commitment. `network` is the
+ * chain the ledger anchors to (default `bitcoin`): events naming another chain (stored under another configuration)
+ * are ignored, whatever they claim.
+ */
+export async function anchorStatus(
+  ledger: Ledger,
+  proposalId: string,
+  now: number,
+  options: { network?: BitcoinChain } = {},
+): Promise<AnchorStatus> {
+  const network = options.network ?? 'bitcoin';
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
     if (event.type === 'anchor.committed') {
       const body = event.body as unknown as AnchorCommittedBody;
-      if (body.commitment === commitment) committed.push({ id, body });
+      if (body.commitment === commitment && body.chain === network) committed.push({ id, body });
     } else if (event.type === 'anchor.confirmed') {
       confirmations.push({ id, body: event.body as unknown as AnchorConfirmedBody });
     }

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { anchorEventTypes } from '../anchor/index.js';
+import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from '../anchor/index.js';
+import { AgoraError, ErrorCode } from '../core/index.js';
 import {
   delegationSetType,
   proposalCanceledType,
@@ -18,6 +20,8 @@ export interface HomePaths {
   readonly root: string;
   readonly key: string;
   readonly ledger: string;
+  /** The Bitcoin network the home's ledger anchors to (one word; `bitcoin` when the file is absent). */
+  readonly network: string;
 }
 
 /** Resolves the home directory: `--home`, else `AGORA_HOME`, else `~/.agora402`. */
@@ -29,11 +33,33 @@ export function resolveHome(
 }
 
 export function homePaths(root: string): HomePaths {
-  return { root, key: join(root, 'key.json'), ledger: join(root, 'ledger') };
+  return { root, key: join(root, 'key.json'), ledger: join(root, 'ledger'), network: join(root, 'network') };
 }
 
-/** Every event type this build of agora402 understands. */
-export function defaultRegistry(): EventRegistry {
+const NETWORKS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+
+/**
+ * The network a home anchors to, as `agora init --network` wrote it; `bitcoin` by default. It is the ledger's
+ * configuration: an anchor event claiming another chain is refused, whatever a command line says.
+ */
+export async function homeNetwork(root: string): Promise<BitcoinChain> {
+  let text: string;
+  try {
+    text = (await readFile(homePaths(root).network, 'utf8')).trim();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 'bitcoin';
+    throw new AgoraError(ErrorCode.Io, `cannot read ${homePaths(root).network}`, { cause });
+  }
+  if (!NETWORKS.includes(text as BitcoinChain))
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `${homePaths(root).network} names no network (${NETWORKS.join(', ')})`,
+    );
+  return text as BitcoinChain;
+}
+
+/** Every event type this build of agora402 understands, anchors verified for `network` (default `bitcoin`). */
+export function defaultRegistry(network: BitcoinChain | AnchorNetwork = 'bitcoin'): EventRegistry {
   return new EventRegistry([
     agentRegisteredType,
     receiptType,
@@ -44,12 +70,12 @@ export function defaultRegistry(): EventRegistry {
     proposalCanceledType,
     voteCastType(),
     ...stakeEventTypes,
-    ...anchorEventTypes,
+    ...anchorEventTypes(network),
   ]);
 }
 
-export function openHomeLedger(root: string): Promise<Ledger> {
-  return Ledger.open(homePaths(root).ledger, { registry: defaultRegistry() });
+export async function openHomeLedger(root: string): Promise<Ledger> {
+  return Ledger.open(homePaths(root).ledger, { registry: defaultRegistry(await homeNetwork(root)) });
 }
 
 /** Runs `task` on the home ledger and closes it whatever happens. */

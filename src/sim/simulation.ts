@@ -219,7 +219,7 @@ export async function simulate(
       snapshotSourcesType,
       voteCastType(verifier),
       ...stakeEventTypes,
-      ...anchorEventTypes,
+      ...anchorEventTypes(),
     ]),
   });
   const network = await buildNetwork(scenario, clock);

@@ -55,7 +55,7 @@ afterAll(async () => {
 
 async function home(name: string) {
   const path = join(dir, name);
-  expect((await agora(['init', '--home', path])).code).toBe(0);
+  expect((await agora(['init', '--home', path, '--network', 'regtest'])).code).toBe(0);
   expect((await agora(['ledger', 'import', eventsFile, '--home', path])).code).toBe(0);
   return { path, wallet: anchorWallet((await loadAgentKey(join(path, 'key.json'))).secretKey, 'regtest') };
 }
@@ -64,7 +64,7 @@ describe('agora anchor', () => {
   it('dry-runs, commits through Esplora, records the confirmation with its SPV proof, exports .ots and verifies it', async () => {
     const { path, wallet } = await home('esplora');
     const expected = await (async () => {
-      const ledger = await Ledger.open(join(path, 'ledger'), { registry: defaultRegistry() });
+      const ledger = await Ledger.open(join(path, 'ledger'), { registry: defaultRegistry('regtest') });
       try {
         return (await proposalCommitment(ledger, proposalId, PAST + 1_000)).commitment;
       } finally {

@@ -120,7 +120,7 @@ describe('anonymous votes on a proposal', () => {
               ...(proposal.event.body as object),
               snapshot: { ...electorate.summary, root: foreign.root.toString(), total: '10000', members: 1 },
             },
-          } as LedgerEvent,
+          } as unknown as LedgerEvent,
         },
         ballot: { choice: 'against' },
         secret: c.zk.secret,

@@ -174,7 +174,12 @@ export function ledgerConformance(
       const copy = await other.open();
       try {
         const clean = { refused: [], waiting: [] };
-        expect(await copy.importLines(['', ...lines, ''])).toEqual({ lines: 3, added: 3, duplicates: 0, ...clean });
+        expect(await copy.importLines(['', ...lines, ''])).toEqual({
+          lines: 3,
+          added: 3,
+          duplicates: 0,
+          ...clean,
+        });
         expect(await copy.importLines(lines)).toEqual({ lines: 3, added: 0, duplicates: 3, ...clean });
         const ids = async (l: Ledger) => (await collect(l.events())).map((s) => s.id);
         expect(await ids(copy)).toEqual(await ids(ledger));
@@ -198,7 +203,18 @@ export function ledgerConformance(
         const target = await harness2.open();
         try {
           // References come before what they name, a bad line stands in the middle, one reference never resolves.
-          const input = [refers(4), refers(0), lines[0], lines[1], '', orphan, lines[2], bad, lines[4], lines[3]];
+          const input = [
+            refers(4),
+            refers(0),
+            lines[0],
+            lines[1],
+            '',
+            orphan,
+            lines[2],
+            bad,
+            lines[4],
+            lines[3],
+          ];
           const result = await target.importLines(input as string[], { chunkSize: 2 });
           expect(result).toMatchObject({ lines: 9, added: 7, duplicates: 0 });
           expect(result.refused).toEqual([expect.objectContaining({ line: 8, reason })]);

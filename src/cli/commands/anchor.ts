@@ -30,7 +30,7 @@ import {
   unixSeconds,
 } from '../../core/index.js';
 import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
-import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
 
 const CHAINS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
@@ -41,7 +41,7 @@ const BACKEND_HELP = [
   ['--rpc-user U', 'its RPC user (or $AGORA_BITCOIND_USER)'],
   ['--rpc-password P', 'its RPC password (or $AGORA_BITCOIND_PASSWORD)'],
   ['--esplora-url URL', 'an Esplora server (or $AGORA_ESPLORA_URL)'],
-  ['--chain CHAIN', 'bitcoin | testnet | signet | regtest (default bitcoin)'],
+  ['--chain CHAIN', "the home's network (set by `agora init --network`); any other is refused"],
 ] as const;
 const BACKEND_OPTIONS = {
   backend: { type: 'string' },
@@ -52,10 +52,22 @@ const BACKEND_OPTIONS = {
   chain: { type: 'string' },
 } as const;
 
-function chainOf(values: OptionValues): BitcoinChain {
-  const chain = (values.chain ?? 'bitcoin') as BitcoinChain;
+function chainOption(values: OptionValues, fallback: BitcoinChain): BitcoinChain {
+  const chain = (values.chain ?? fallback) as BitcoinChain;
   if (!CHAINS.includes(chain))
     throw new AgoraError(ErrorCode.Usage, `--chain is one of ${CHAINS.join(', ')}`);
+  return chain;
+}
+
+/** The home's network; `--chain` may repeat it, never change it (the ledger would refuse the events anyway). */
+async function homeChain(values: OptionValues, home: string): Promise<BitcoinChain> {
+  const network = await homeNetwork(home);
+  const chain = chainOption(values, network);
+  if (chain !== network)
+    throw new AgoraError(
+      ErrorCode.Usage,
+      `this home anchors to ${network} (agora init --network), not ${chain}`,
+    );
   return chain;
 }
 
@@ -136,7 +148,7 @@ export const anchorCommitCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
-    const chain = chainOf(values);
+    const chain = await homeChain(values, home);
     const descriptor = values.descriptor ?? io.env.AGORA_WALLET_DESCRIPTOR;
     const fromDescriptor =
       typeof descriptor === 'string' ? walletFromDescriptor(descriptor, chain) : undefined;
@@ -246,8 +258,9 @@ export const anchorStatusCommand: Command = {
     const wait = wholeNumber(values.wait, '--wait', 0);
     const backend = chainBackend(values, io.env);
     const now = unixSeconds(systemClock);
+    const network = await homeChain(values, home);
     await withHomeLedger(home, async (ledger) => {
-      let status = await anchorStatus(ledger, id, now);
+      let status = await anchorStatus(ledger, id, now, { network });
       let confirmations: number | undefined;
       if (status.confirmed === undefined && backend !== undefined) {
         for (const { id: committed, body } of status.committed) {
@@ -265,7 +278,7 @@ export const anchorStatusCommand: Command = {
           };
           const key = await loadHomeKey(home);
           await ledger.append(createAnchorConfirmed(key, { committed, proposal: id, proof, headers }));
-          status = await anchorStatus(ledger, id, now);
+          status = await anchorStatus(ledger, id, now, { network });
           break;
         }
       }
@@ -304,7 +317,10 @@ export const anchorExportOtsCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
-    const status = await withHomeLedger(home, (ledger) => anchorStatus(ledger, id, unixSeconds(systemClock)));
+    const network = await homeNetwork(home);
+    const status = await withHomeLedger(home, (ledger) =>
+      anchorStatus(ledger, id, unixSeconds(systemClock), { network }),
+    );
     if (status.confirmed === undefined)
       throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} has no confirmed anchor in this ledger`);
     const out = typeof values.out === 'string' ? values.out : `${id}.ots`;
@@ -350,7 +366,7 @@ export const anchorVerifyCommand: Command = {
     const verified = verifyAnchor(
       proof,
       Object.fromEntries(Object.entries(headers).map(([height, header]) => [Number(height), header])),
-      { chain: chainOf(values) },
+      { chain: chainOption(values, 'bitcoin') },
     );
     await write(
       io.stdout,

@@ -22,7 +22,7 @@ import {
 import { zkIdentity } from '../../identity/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
 import { type Command, idArgument, wholeNumber } from '../command.js';
-import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -293,7 +293,7 @@ export const proposalShowCommand: Command = {
       // A decided proposal is `anchored` once a confirmed anchor of its commitment is in the ledger.
       const state =
         decided === 'succeeded' || decided === 'defeated'
-          ? (await anchorStatus(ledger, id, now)).state
+          ? (await anchorStatus(ledger, id, now, { network: await homeNetwork(home) })).state
           : decided;
       if (values.json) {
         await write(io.stdout, `${JSON.stringify({ id, state, ...proposal, proposer: stored.author })}\n`);

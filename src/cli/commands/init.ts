@@ -1,4 +1,4 @@
-import { mkdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { AgoraError, ErrorCode } from '../../core/index.js';
 import { generateAgentKey, saveAgentKey, zkIdentity } from '../../identity/index.js';
 import { createAgentRegistration } from '../../ledger/index.js';
@@ -9,14 +9,16 @@ import { write } from '../io.js';
 export const initCommand: Command = {
   name: 'init',
   summary: 'create an agent key and an empty ledger, and register the agent in it',
-  usage: '[--home DIR] [--name NAME] [--node-key HEX]... [--json]',
+  usage: '[--home DIR] [--name NAME] [--node-key HEX]... [--network CHAIN] [--json]',
   help: [
     ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'],
     ['--name NAME', 'a human-readable name to publish (not unique, not trusted)'],
     ['--node-key HEX', 'a Lightning node key (33-byte compressed hex) you are paid through; repeatable'],
+    ['--network CHAIN', 'the Bitcoin network anchors go to: bitcoin (default) | testnet | signet | regtest'],
     ['--json', 'print the result as JSON'],
   ],
   options: {
+    network: { type: 'string' },
     name: { type: 'string' },
     'node-key': { type: 'string', multiple: true },
     json: { type: 'boolean' },
@@ -28,7 +30,12 @@ export const initCommand: Command = {
       () => false,
     );
     if (exists) throw new AgoraError(ErrorCode.AlreadyExists, `${home} already holds an agent key`);
+    const network = values.network ?? 'bitcoin';
+    if (!['bitcoin', 'testnet', 'signet', 'regtest'].includes(network as string))
+      throw new AgoraError(ErrorCode.Usage, '--network is bitcoin, testnet, signet or regtest');
     await mkdir(home, { recursive: true, mode: 0o700 });
+    // Written before the ledger opens: the ledger's anchor verifiers are configured from it.
+    await writeFile(paths.network, `${network}\n`);
     const key = generateAgentKey();
     const options: { name?: string; nodeKeys?: string[] } = {
       nodeKeys: (values['node-key'] as string[]) ?? [],
