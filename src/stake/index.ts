@@ -12,11 +12,13 @@ export {
   createStakeSlashed,
   lockedStatement,
   type ReleaseReason,
+  STAKE_PAYMENT_INDEX,
   type StakeLockedBody,
   type StakeReleasedBody,
   type StakeSlashedBody,
   stakeEventTypes,
   stakeLockedType,
+  stakePaymentKey,
   stakeReleasedType,
   stakeSlashedType,
 } from './stake-events.js';

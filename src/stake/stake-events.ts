@@ -67,15 +67,33 @@ async function referencedLock(event: LedgerEvent, context: VerifyContext): Promi
   return lock;
 }
 
+/**
+ * The index under which a custodian's locks of one payment hash are found (value: {@link stakePaymentKey}). One held
+ * payment backs one stake: among the `stake.locked` events of one custodian for one payment hash only the one with
+ * the lowest event id is a stake. The verifier refuses a lock when one with a lower id is stored already; it cannot
+ * refuse one that arrives after a higher-id rival (the replica that saw them in the other order would keep the
+ * other), so readers ({@link readStakes}, {@link readStake}) also pick the lowest id. Every replica holding the
+ * lowest-id lock thus counts that one and only that one, whatever order the rivals arrived in.
+ */
+export const STAKE_PAYMENT_INDEX = 'stake-payment';
+
+/** The {@link STAKE_PAYMENT_INDEX} value of a custodian's lock of `paymentHash`. */
+export function stakePaymentKey(custodian: string, paymentHash: string): string {
+  return `${custodian}:${paymentHash}`;
+}
+
 const stakeIndex = (event: LedgerEvent): [string, string][] => [
   ['stake', (event.body as { lock: string }).lock],
 ];
 
-/** `stake.locked`: by the custodian named in the staker's statement. Indexed by staker and by stake (its own id). */
+/**
+ * `stake.locked`: by the custodian named in the staker's statement, refused when a lock with a lower id already holds
+ * the payment (see {@link STAKE_PAYMENT_INDEX}). Indexed by staker, by stake (its own id) and by payment.
+ */
 export const stakeLockedType: EventTypeDefinition = {
   type: 'stake.locked',
   auth: 'signature',
-  verify(event) {
+  async verify(event, context) {
     const body = event.body;
     if (!isJsonObject(body) || !hasExactKeys(body, ['statement', 'expiryHeight']))
       invalid(event.type, 'body is {statement, expiryHeight}');
@@ -84,12 +102,18 @@ export const stakeLockedType: EventTypeDefinition = {
     const { body: statement } = verifyStakeStatement(body.statement);
     if (statement.custodian !== event.author) invalid(event.type, 'the statement names another custodian');
     if (statement.until <= event.created) invalid(event.type, 'the stake ends before it is locked');
+    const id = toHex(objectId(event as never));
+    const key = stakePaymentKey(event.author as string, statement.paymentHash);
+    for (const rival of await context.byIndex(STAKE_PAYMENT_INDEX, key))
+      if (rival.type === 'stake.locked' && toHex(objectId(rival as never)) < id)
+        invalid(event.type, `payment ${statement.paymentHash} is locked already by a lock with a lower id`);
   },
   indexes(event) {
-    const { staker } = lockedStatement(event);
+    const { staker, body } = lockedStatement(event);
     return [
       ['staker', staker],
       ['stake', toHex(objectId(event as never))],
+      [STAKE_PAYMENT_INDEX, stakePaymentKey(event.author as string, body.paymentHash)],
     ];
   },
 };
