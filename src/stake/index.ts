@@ -3,9 +3,14 @@ export {
   type StakeCustodianApi,
   type StakeCustodianOptions,
   type StakeOffer,
-  type StakeOfferRequest,
 } from './custodian.js';
 export { StakeCustodianClient, stakeCustodianHandler } from './custodian-http.js';
+export {
+  createStakeOffer,
+  type StakeOfferBody,
+  type VerifiedOffer,
+  verifyStakeOffer,
+} from './offer.js';
 export {
   createStakeLocked,
   createStakeReleased,

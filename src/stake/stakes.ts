@@ -57,8 +57,8 @@ export async function readStakes(
     if (known === undefined || id < known.id) first.set(key, { id, event });
   }
   const records: StakeRecord[] = [];
+  // Listing one staker's locks does not show a rival lock of another staker: look it up.
   for (const { id, event } of first.values())
-    // Listing one staker's locks does not show a rival lock of another staker: look it up.
     if (filter.staker === undefined || (await isFirstLock(ledger, id, event)))
       records.push(stakeRecord(id, event, endings.get(id)));
   return records.sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -1,0 +1,86 @@
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isJsonObject,
+  type JsonObject,
+  systemClock,
+  unixSeconds,
+} from '../core/index.js';
+import { type AgentKey, type SignedObject, signObject } from '../identity/index.js';
+import { type CustodyMode, checkStakeTerms, openSignedStakeObject } from './statement.js';
+
+/**
+ * What a staker signs to ask a custodian for a hold invoice (type `stake.offer`; not a ledger event). The signature
+ * binds who asks (the author), whom (`custodian`) and what (the terms, the payment hash of a non-custodial stake, and
+ * `expires`), so nobody can ask in another staker's name, send the offer to another custodian or keep it for later.
+ */
+export interface StakeOfferBody {
+  /** The custodian's agent id. */
+  readonly custodian: string;
+  readonly mode: CustodyMode;
+  /** Whole sats to lock. */
+  readonly amountSat: number;
+  /** Unix seconds the stake is to stay locked until. */
+  readonly until: number;
+  /** Non-custodial stakes only (and required there): the hash of the staker's own preimage. */
+  readonly paymentHash?: string;
+  /** Unix seconds after which the custodian takes neither the offer nor a payment of its invoice. */
+  readonly expires: number;
+}
+
+/** A verified offer: its id, the staker who signed it, the body. */
+export interface VerifiedOffer {
+  readonly id: string;
+  readonly staker: string;
+  readonly body: StakeOfferBody;
+  readonly offer: SignedObject;
+}
+
+const REQUIRED = ['custodian', 'mode', 'amountSat', 'until', 'expires'];
+
+function invalid(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidArgument, `stake offer: ${message}`);
+}
+
+function checkBody(body: unknown): asserts body is StakeOfferBody {
+  if (!isJsonObject(body)) invalid('body must be an object');
+  const keys = Object.keys(body);
+  const custodial = body.mode === 'custodial';
+  // The payment hash is there exactly when the staker drew the preimage: a custodial stake lets the custodian choose.
+  const expected = custodial ? REQUIRED : [...REQUIRED, 'paymentHash'];
+  if (keys.length !== expected.length || !expected.every((key) => keys.includes(key)))
+    invalid(`body has exactly ${expected.join(', ')} (paymentHash for non-custodial stakes only)`);
+  checkStakeTerms(body, invalid);
+  if (!Number.isSafeInteger(body.expires) || (body.expires as number) < 0) invalid('expires is a unix time');
+}
+
+/** Signs an offer as the staker. `INVALID_ARGUMENT` for a malformed body. */
+export function createStakeOffer(
+  staker: AgentKey,
+  body: StakeOfferBody,
+  options: { clock?: Clock } = {},
+): SignedObject {
+  // An absent payment hash is left out, not written as undefined (canonical JSON has no undefined).
+  const plain = Object.fromEntries(
+    Object.entries(body).filter(([, value]) => value !== undefined),
+  ) as unknown as JsonObject;
+  checkBody(plain);
+  return signObject(staker, {
+    v: 1,
+    type: 'stake.offer',
+    created: unixSeconds(options.clock ?? systemClock),
+    body: plain,
+  });
+}
+
+/** Verifies an offer offline: shape and body (`INVALID_ARGUMENT`), the staker's signature (`INVALID_SIGNATURE`). */
+export function verifyStakeOffer(offer: unknown): VerifiedOffer {
+  const opened = openSignedStakeObject(offer, 'stake.offer', checkBody, invalid);
+  return {
+    id: opened.id,
+    staker: opened.author,
+    body: opened.body as unknown as StakeOfferBody,
+    offer: opened.signed,
+  };
+}
