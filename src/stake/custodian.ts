@@ -166,6 +166,7 @@ export class StakeCustodian implements StakeCustodianApi {
         `a hold invoice cannot outlive ${MAX_CLTV} blocks: stake for less and renew`,
       );
     const run = this.offering.then(() => this.issue(offer, cltvExpiry));
+    // The chain goes on after a refused offer; its caller gets the refusal through `run`.
     this.offering = run.catch(() => undefined);
     return run;
   }
@@ -215,7 +216,7 @@ export class StakeCustodian implements StakeCustodianApi {
     } catch (error) {
       // This invoice is ours (created just now) and its request was never handed out: cancel it, then report the
       // store's failure, which is the one the caller can act on.
-      await this.cancelOwn(record);
+      await this.cancel(paymentHash);
       throw error;
     }
     return {
@@ -484,11 +485,7 @@ export class StakeCustodian implements StakeCustodianApi {
     const key = `end:${record.paymentHash}`;
     await this.put(key, record);
     if (record.preimage !== undefined) await this.backend.settleHoldInvoice(record.preimage);
-    else
-      await this.backend.cancelInvoice(record.paymentHash).catch((error: unknown) => {
-        // Already gone (canceled by the node at its deadline, or never known after a node reset): nothing is held.
-        if (!isAgoraError(error, ErrorCode.UnknownInvoice)) throw error;
-      });
+    else await this.cancel(record.paymentHash);
     await this.ledger.append(record.event);
     await this.ledger.localPut(this.store, key, undefined);
     await this.ledger.localPut(this.store, `secret:${record.paymentHash}`, undefined);
@@ -519,19 +516,23 @@ export class StakeCustodian implements StakeCustodianApi {
    * it. When the cancel fails the record stays, so {@link recover} or {@link expireOffers} tries again.
    */
   private async dropOffer(offer: OfferRecord): Promise<void> {
-    await this.cancelOwn(offer);
+    await this.cancel(offer.paymentHash);
     await this.forgetOffer(offer);
   }
 
-  /** Cancels the invoice `offer` created; one the node no longer knows holds nothing. Typed error otherwise. */
-  private async cancelOwn(offer: OfferRecord): Promise<void> {
+  /**
+   * Cancels one of this custodian's invoices (callers only pass hashes of invoices it created: an offer's, a
+   * stake's); canceling again is a no-op. An invoice the node no longer knows (canceled at its deadline, or lost in a
+   * node reset) holds nothing. Any other failure is a typed error: the caller keeps its record for another try.
+   */
+  private async cancel(paymentHash: string): Promise<void> {
     try {
-      await this.backend.cancelInvoice(offer.paymentHash);
+      await this.backend.cancelInvoice(paymentHash);
     } catch (error) {
       if (isAgoraError(error, ErrorCode.UnknownInvoice)) return;
       throw new AgoraError(
         isAgoraError(error) ? error.code : ErrorCode.BackendUnreachable,
-        `cannot cancel the invoice of the stake offer for ${offer.paymentHash}: ${(error as Error).message}`,
+        `cannot cancel the stake invoice ${paymentHash}: ${(error as Error).message}`,
         { cause: error },
       );
     }
