@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import {
   AgoraError,
   type Clock,
   ErrorCode,
   isJsonObject,
+  isLowerHex,
   type JsonObject,
   systemClock,
+  toHex,
   unixSeconds,
 } from '../core/index.js';
 import { type AgentKey, type SignedObject, signObject } from '../identity/index.js';
@@ -27,6 +30,11 @@ export interface StakeOfferBody {
   readonly paymentHash?: string;
   /** Unix seconds after which the custodian takes neither the offer nor a payment of its invoice. */
   readonly expires: number;
+  /**
+   * 16 random bytes (hex): two offers with the same terms signed in the same second are two offers, while a replay
+   * of one signed offer is recognized by its id and refused.
+   */
+  readonly nonce: string;
 }
 
 /** A verified offer: its id, the staker who signed it, the body. */
@@ -37,7 +45,7 @@ export interface VerifiedOffer {
   readonly offer: SignedObject;
 }
 
-const REQUIRED = ['custodian', 'mode', 'amountSat', 'until', 'expires'];
+const REQUIRED = ['custodian', 'mode', 'amountSat', 'until', 'expires', 'nonce'];
 
 function invalid(message: string): never {
   throw new AgoraError(ErrorCode.InvalidArgument, `stake offer: ${message}`);
@@ -53,17 +61,20 @@ function checkBody(body: unknown): asserts body is StakeOfferBody {
     invalid(`body has exactly ${expected.join(', ')} (paymentHash for non-custodial stakes only)`);
   checkStakeTerms(body, invalid);
   if (!Number.isSafeInteger(body.expires) || (body.expires as number) < 0) invalid('expires is a unix time');
+  if (!isLowerHex(body.nonce, 16)) invalid('nonce is 16 bytes of lower-case hex');
 }
 
-/** Signs an offer as the staker. `INVALID_ARGUMENT` for a malformed body. */
+/** Signs an offer as the staker, drawing its nonce unless given. `INVALID_ARGUMENT` for a malformed body. */
 export function createStakeOffer(
   staker: AgentKey,
-  body: StakeOfferBody,
+  body: Omit<StakeOfferBody, 'nonce'> & { readonly nonce?: string },
   options: { clock?: Clock } = {},
 ): SignedObject {
   // An absent payment hash is left out, not written as undefined (canonical JSON has no undefined).
   const plain = Object.fromEntries(
-    Object.entries(body).filter(([, value]) => value !== undefined),
+    Object.entries({ ...body, nonce: body.nonce ?? toHex(randomBytes(16)) }).filter(
+      ([, value]) => value !== undefined,
+    ),
   ) as unknown as JsonObject;
   checkBody(plain);
   return signObject(staker, {
