@@ -12,6 +12,7 @@ import {
   readStake,
   readStakes,
   StakeCustodian,
+  stakeCustodianHandler,
   stakeEventTypes,
   stakeWeights,
 } from '../../src/stake/index.js';
@@ -57,6 +58,22 @@ describe("attack: a stake custodian made to attest someone else's payment", () =
       { clock },
     );
     await rejectedAgoraError(custodian.offer(offer), ErrorCode.AlreadyExists);
+    // The same over HTTP, and the unsigned request of old: refused with the error's code.
+    const handle = stakeCustodianHandler(custodian);
+    const post = async (body: unknown) => {
+      const response = await handle(
+        new Request('http://custodian/v1/stake/offer', { method: 'POST', body: JSON.stringify(body) }),
+      );
+      return {
+        status: response.status,
+        code: ((await response.json()) as { error: { code: string } }).error.code,
+      };
+    };
+    expect(await post({ offer })).toEqual({ status: 409, code: ErrorCode.AlreadyExists });
+    expect(await post({ staker: attacker.id, paymentHash, ...terms })).toEqual({
+      status: 400,
+      code: ErrorCode.InvalidArgument,
+    });
     // A restart in between must not cancel the victim's hold either.
     custodian = await open();
     expect((await victimNode.balance()).inFlightMsat).toBeGreaterThanOrEqual(50_000_000);
