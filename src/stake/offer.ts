@@ -6,12 +6,10 @@ import {
   isJsonObject,
   isLowerHex,
   type JsonObject,
-  systemClock,
   toHex,
-  unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, type SignedObject, signObject } from '../identity/index.js';
-import { type CustodyMode, checkStakeTerms, openSignedStakeObject } from './statement.js';
+import type { AgentKey, SignedObject } from '../identity/index.js';
+import { type CustodyMode, checkStakeTerms, openSignedStakeObject, signStakeObject } from './statement.js';
 
 /**
  * What a staker signs to ask a custodian for a hold invoice (type `stake.offer`; not a ledger event). The signature
@@ -77,21 +75,16 @@ export function createStakeOffer(
     ),
   ) as unknown as JsonObject;
   checkBody(plain);
-  return signObject(staker, {
-    v: 1,
-    type: 'stake.offer',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: plain,
-  });
+  return signStakeObject(staker, 'stake.offer', plain, options);
 }
 
 /** Verifies an offer offline: shape and body (`INVALID_ARGUMENT`), the staker's signature (`INVALID_SIGNATURE`). */
 export function verifyStakeOffer(offer: unknown): VerifiedOffer {
-  const opened = openSignedStakeObject(offer, 'stake.offer', checkBody, invalid);
-  return {
-    id: opened.id,
-    staker: opened.author,
-    body: opened.body as unknown as StakeOfferBody,
-    offer: opened.signed,
-  };
+  const { signed, ...opened } = openSignedStakeObject<StakeOfferBody>(
+    offer,
+    'stake.offer',
+    checkBody,
+    invalid,
+  );
+  return { ...opened, offer: signed };
 }

@@ -80,19 +80,29 @@ function checkBody(body: unknown): asserts body is StakeStatementBody {
  * Opens a signed stake object of `type` (`{v: 1, type, created, author, body, sig}`): the envelope, then `check` on
  * the body, then the author's signature. Shape errors go through `fail`; a bad signature is `INVALID_SIGNATURE`.
  */
-export function openSignedStakeObject(
+export function openSignedStakeObject<B>(
   value: unknown,
   type: string,
   check: (body: unknown) => void,
   fail: (message: string) => never,
-): { id: string; author: string; body: JsonObject; signed: SignedObject } {
+): { id: string; staker: string; body: B; signed: SignedObject } {
   if (!isJsonObject(value)) fail('it is an object');
   const { v, type: actual, created, author, body, sig, ...rest } = value;
   if (v !== 1 || actual !== type || !isCount(created) || Object.keys(rest).length > 0)
     fail(`it is {v: 1, type: "${type}", created, author, body, sig}`);
   check(body);
   const id = toHex(verifyObject(value as unknown as SignedObject));
-  return { id, author: author as string, body: body as JsonObject, signed: value as unknown as SignedObject };
+  return { id, staker: author as string, body: body as B, signed: value as unknown as SignedObject };
+}
+
+/** Signs a stake object of `type` (a statement, an offer) over a checked `body` as the staker. */
+export function signStakeObject(
+  staker: AgentKey,
+  type: string,
+  body: JsonObject,
+  options: { clock?: Clock },
+): SignedObject {
+  return signObject(staker, { v: 1, type, created: unixSeconds(options.clock ?? systemClock), body });
 }
 
 /** Signs a stake statement as the staker. */
@@ -107,12 +117,7 @@ export function createStakeStatement(
   } catch (cause) {
     throw new AgoraError(ErrorCode.InvalidArgument, (cause as Error).message, { cause });
   }
-  return signObject(staker, {
-    v: 1,
-    type: 'stake.statement',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: plain,
-  });
+  return signStakeObject(staker, 'stake.statement', plain, options);
 }
 
 /**
@@ -120,13 +125,13 @@ export function createStakeStatement(
  * `INVALID_SIGNATURE`.
  */
 export function verifyStakeStatement(statement: unknown): VerifiedStatement {
-  const opened = openSignedStakeObject(statement, 'stake.statement', checkBody, invalid);
-  return {
-    id: opened.id,
-    staker: opened.author,
-    body: opened.body as unknown as StakeStatementBody,
-    statement: opened.signed,
-  };
+  const { signed, ...opened } = openSignedStakeObject<StakeStatementBody>(
+    statement,
+    'stake.statement',
+    checkBody,
+    invalid,
+  );
+  return { ...opened, statement: signed };
 }
 
 /** True when two verified statements are a double-signing: one staker, one sequence, different content. */
