@@ -306,7 +306,9 @@ export class StakeCustodian implements StakeCustodianApi {
         await this.dropOffer(offer);
         throw error;
       }
-      return await this.attest(withStatement, status);
+      const refused = await this.refusal(withStatement, status);
+      if (refused !== undefined) throw refused;
+      return await this.attest(withStatement, status as InvoiceStatus & { htlcExpiryHeight: number });
     } finally {
       this.accepting.delete(offer.paymentHash);
     }
@@ -412,13 +414,16 @@ export class StakeCustodian implements StakeCustodianApi {
         continue;
       }
       const status = await this.lookup(offer.paymentHash);
-      if (status !== undefined && status.paymentRequest !== offer.paymentRequest) {
-        await this.forgetOffer(offer); // another invoice under this hash: not ours to touch
-        continue;
-      }
-      if (offer.statement !== undefined && status?.state === 'ACCEPTED')
-        await this.attest(offer as OfferRecord & { statement: SignedObject }, status);
-      else await this.dropOffer(offer);
+      if (status === undefined)
+        await this.forgetOffer(offer); // the node lost it: nothing is held
+      else if (offer.statement === undefined || status.state !== 'ACCEPTED') {
+        if (status.paymentRequest === offer.paymentRequest) await this.dropOffer(offer);
+        else await this.forgetOffer(offer); // another invoice under this hash: not ours to touch
+      } else if ((await this.refusal(offer, status)) === undefined)
+        await this.attest(
+          offer as OfferRecord & { statement: SignedObject },
+          status as InvoiceStatus & { htlcExpiryHeight: number },
+        );
     }
     await this.sync();
   }
@@ -448,22 +453,31 @@ export class StakeCustodian implements StakeCustodianApi {
     }
   }
 
-  private async attest(
-    offer: OfferRecord & { statement: SignedObject },
-    status: InvoiceStatus,
-  ): Promise<LedgerEvent> {
+  /**
+   * Why the held payment on `offer`'s invoice cannot be attested, after undoing the offer (a foreign invoice is only
+   * forgotten, never touched; a short payment is canceled); undefined when it can.
+   */
+  private async refusal(offer: OfferRecord, status: InvoiceStatus): Promise<AgoraError | undefined> {
     if (status.paymentRequest !== offer.paymentRequest) {
       // Another invoice under this hash (the node was reset, and someone else created one): not ours to touch.
       await this.forgetOffer(offer);
-      throw new AgoraError(
+      return new AgoraError(
         ErrorCode.InvalidState,
         `the invoice for ${offer.paymentHash} is not this offer's`,
       );
     }
     if (status.amountPaidMsat < offer.terms.amountSat * 1000 || status.htlcExpiryHeight === undefined) {
       await this.dropOffer(offer);
-      throw new AgoraError(ErrorCode.PaymentFailed, 'the held payment is short of the stake');
+      return new AgoraError(ErrorCode.PaymentFailed, 'the held payment is short of the stake');
     }
+    return undefined;
+  }
+
+  /** Signs and appends the lock of a held payment that {@link refusal} let through. */
+  private async attest(
+    offer: OfferRecord & { statement: SignedObject },
+    status: InvoiceStatus & { htlcExpiryHeight: number },
+  ): Promise<LedgerEvent> {
     const lock = createStakeLocked(
       this.key,
       { statement: offer.statement, expiryHeight: status.htlcExpiryHeight },
