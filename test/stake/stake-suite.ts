@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, type ManualClock, unixSeconds } from '../../src/core/index.js';
+import { AgoraError, ErrorCode, type ManualClock, unixSeconds } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger } from '../../src/ledger/index.js';
 import { type LightningBackend, paymentHashOf } from '../../src/lightning/index.js';
@@ -292,6 +292,39 @@ export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): vo
         );
         expect(await readStakes(reopened)).toEqual([]);
         await reopened.close();
+      });
+    });
+
+    it('keeps an offer whose cancel failed, with a typed error, and cancels it on recovery', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger, openCustodian }) => {
+        const ledger = await openLedger();
+        const down = new AgoraError(ErrorCode.BackendUnreachable, 'node offline');
+        const flaky = Object.create(world.custodian, {
+          cancelInvoice: { value: async () => Promise.reject(down) },
+        }) as LightningBackend;
+        const custodian = await openCustodian(ledger, { backend: flaky, acceptTimeoutMs: 200 });
+        const now = unixSeconds(world.clock);
+        const terms = { custodian: custodianKey.id, amountSat: 10_000, until: now + DAY };
+        const offer = await custodian.offer(
+          createStakeOffer(
+            stakerKey,
+            { ...terms, mode: 'custodial', expires: now + 300 },
+            { clock: world.clock },
+          ),
+        );
+        const statement = createStakeStatement(stakerKey, {
+          ...terms,
+          mode: 'custodial',
+          paymentHash: offer.paymentHash,
+          sequence: 0,
+        });
+        // Nobody pays: the wait times out, the cancel fails, and the error says so instead of being swallowed.
+        await rejectedAgoraError(custodian.accept(statement), ErrorCode.BackendUnreachable);
+        expect((await world.custodian.lookupInvoice(offer.paymentHash)).state).toBe('OPEN');
+        // The record was kept: a restart with the node back cancels the invoice.
+        await openCustodian(ledger);
+        expect((await world.custodian.lookupInvoice(offer.paymentHash)).state).toBe('CANCELED');
+        await ledger.close();
       });
     });
 
