@@ -63,6 +63,8 @@ export const ErrorCode = {
   TokenRefused: 'TOKEN_REFUSED',
   /** A price above the caller's limit, or a payment beyond its budget. */
   BudgetExceeded: 'BUDGET_EXCEEDED',
+  /** A bound on open requests is reached (a custodian's open stake offers, per staker or in all): retry later. */
+  LimitReached: 'LIMIT_REACHED',
   /** Credentials (a macaroon, a pinned certificate) were refused or do not match. */
   Unauthorized: 'UNAUTHORIZED',
   /**

@@ -253,6 +253,42 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
 const invalidVerdict = (reason: string): SnapshotVerdict => ({ status: 'invalid', reason });
 
 /**
+ * Whether this replica knows events the checkpoint of a valid proposal leaves out and that change its weights: the
+ * snapshot computed from every event of the mode's types the ledger holds, created at or before `asOf`, has another
+ * root than the checkpoint's. Returns the reason, or undefined when the checkpoint is complete as far as this ledger
+ * knows (or the proposal is not valid). A function of the ledger's events, not of their order.
+ *
+ * Why it exists: a proposer chooses the events its checkpoint lists, and could leave out every member but itself.
+ * Timestamps are claims, so no replica can tell an omitted event from one backdated and published later; a disputed
+ * proposal is therefore not carried out by default ({@link GovernedState}), and honest voters do not vote on it.
+ */
+export async function snapshotDispute(ledger: Ledger, proposalId: string): Promise<string | undefined> {
+  const verdict = await checkSnapshot(ledger, proposalId);
+  if (verdict.status !== 'valid') return undefined;
+  const lastSeq = ledger.stats().lastSeq;
+  const cache = disputes.get(ledger) ?? new Map<string, { lastSeq: number; reason: string | undefined }>();
+  disputes.set(ledger, cache);
+  const known = cache.get(proposalId);
+  if (known?.lastSeq === lastSeq) return known.reason;
+  const { body } = await readProposal(ledger, proposalId);
+  const full = await snapshotFromLedger(ledger, {
+    mode: body.weightMode,
+    asOf: body.snapshot.asOf,
+    minWeight: BigInt(body.minWeight),
+    lockedThrough: latestClose(body),
+  });
+  let reason: string | undefined;
+  if (full.root !== verdict.snapshot.root) {
+    const listed = await snapshotSourceIds(ledger, body.weightMode, body.snapshot.asOf);
+    reason = `this ledger holds ${listed.length - body.snapshot.events} more events of the snapshot's kinds created by ${body.snapshot.asOf} than its checkpoint lists, and they give ${full.members.length} members and total ${full.total} instead of ${verdict.snapshot.members.length} and ${verdict.snapshot.total}`;
+  }
+  cache.set(proposalId, { lastSeq, reason });
+  return reason;
+}
+
+const disputes = new WeakMap<Ledger, Map<string, { lastSeq: number; reason: string | undefined }>>();
+
+/**
  * The proposal's rebuilt snapshot when its verdict is valid; `INVALID_STATE` with the reason otherwise (an invalid
  * snapshot, or events still missing).
  */

@@ -1,10 +1,11 @@
 import { AgoraError, ErrorCode, type ErrorDetails, isAgoraError, isJsonObject } from '../core/index.js';
 import type { SignedObject } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
-import type { StakeCustodianApi, StakeOffer, StakeOfferRequest } from './custodian.js';
+import type { StakeCustodianApi, StakeOffer } from './custodian.js';
 
-// A custodian over HTTP: `GET /v1/stake/custodian` -> {id}; `POST /v1/stake/offer` StakeOfferRequest -> StakeOffer;
-// `POST /v1/stake/accept` {statement} -> {lock}. Errors are {error: {code, message}} with an HTTP status.
+// A custodian over HTTP: `GET /v1/stake/custodian` -> {id}; `POST /v1/stake/offer` {offer} (the staker's signed
+// `stake.offer`) -> StakeOffer; `POST /v1/stake/accept` {statement} -> {lock}. Errors are {error: {code, message}}
+// with an HTTP status.
 
 const PREFIX = '/v1/stake';
 const MAX_BODY = 64 * 1024;
@@ -12,6 +13,8 @@ const MAX_BODY = 64 * 1024;
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.InvalidState]: 409,
+  [ErrorCode.AlreadyExists]: 409,
+  [ErrorCode.LimitReached]: 429,
   [ErrorCode.PaymentFailed]: 402,
   [ErrorCode.BackendUnreachable]: 502,
 };
@@ -41,9 +44,9 @@ export function stakeCustodianHandler(custodian: StakeCustodianApi): (request: R
       if (request.method === 'GET' && path === `${PREFIX}/custodian`) return json(200, { id: custodian.id });
       if (request.method === 'POST' && path === `${PREFIX}/offer`) {
         const body = await readJson(request);
-        if (!isJsonObject(body))
-          throw new AgoraError(ErrorCode.InvalidArgument, 'an offer request is an object');
-        return json(200, await custodian.offer(body as unknown as StakeOfferRequest));
+        if (!isJsonObject(body) || !isJsonObject(body.offer))
+          throw new AgoraError(ErrorCode.InvalidArgument, 'an offer request is {offer}');
+        return json(200, await custodian.offer(body.offer as unknown as SignedObject));
       }
       if (request.method === 'POST' && path === `${PREFIX}/accept`) {
         const body = await readJson(request);
@@ -76,8 +79,8 @@ export class StakeCustodianClient implements StakeCustodianApi {
     return new StakeCustodianClient(url, id, timeoutMs);
   }
 
-  async offer(request: StakeOfferRequest): Promise<StakeOffer> {
-    return (await call(this.url, 'POST', '/offer', request, this.timeoutMs)) as StakeOffer;
+  async offer(offer: SignedObject): Promise<StakeOffer> {
+    return (await call(this.url, 'POST', '/offer', { offer }, this.timeoutMs)) as StakeOffer;
   }
 
   async accept(statement: SignedObject): Promise<LedgerEvent> {

@@ -4,7 +4,6 @@ import {
   type Clock,
   ErrorCode,
   isAgoraError,
-  isLowerHex,
   parseJson,
   systemClock,
   toHex,
@@ -13,40 +12,35 @@ import {
 import type { AgentKey, SignedObject } from '../identity/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { type InvoiceStatus, type LightningBackend, paymentHashOf } from '../lightning/index.js';
+import { type StakeOfferBody, type VerifiedOffer, verifyStakeOffer } from './offer.js';
 import {
   createStakeLocked,
   createStakeReleased,
   createStakeSlashed,
   lockedStatement,
   type ReleaseReason,
+  STAKE_PAYMENT_INDEX,
+  stakePaymentKey,
 } from './stake-events.js';
 import { readStake, readStakes, type StakeRecord, stakeState } from './stakes.js';
-import { type CustodyMode, isDoubleSigning, MAX_STAKE_SAT, verifyStakeStatement } from './statement.js';
+import { isDoubleSigning, verifyStakeStatement } from './statement.js';
 
-/** What a staker asks a custodian for. */
-export interface StakeOfferRequest {
-  readonly staker: string;
-  readonly amountSat: number;
-  readonly mode: CustodyMode;
-  /** Unix seconds the stake is to stay locked until. */
-  readonly until: number;
-  /** Non-custodial stakes only: the hash of the staker's own preimage. */
-  readonly paymentHash?: string;
-}
-
-/** The hold invoice a custodian issues for a stake. */
+/** The hold invoice a custodian issues for a stake offer. */
 export interface StakeOffer {
   readonly custodian: string;
   readonly paymentRequest: string;
   readonly paymentHash: string;
   /** Blocks the held HTLC must stay valid for: the time to `until` plus a safety margin. */
   readonly cltvExpiry: number;
+  /** Unix seconds: the offer's own `expires`, after which the invoice takes no payment. */
+  readonly expires: number;
 }
 
 /** A custodian as a staker sees it (in process, or behind a network client). */
 export interface StakeCustodianApi {
   readonly id: string;
-  offer(request: StakeOfferRequest): Promise<StakeOffer>;
+  /** Issues a hold invoice for a staker's signed offer (see {@link createStakeOffer}). */
+  offer(offer: SignedObject): Promise<StakeOffer>;
   /** Waits until the staker's payment is held, then attests the lock; returns the `stake.locked` event. */
   accept(statement: SignedObject): Promise<LedgerEvent>;
 }
@@ -62,12 +56,27 @@ export interface StakeCustodianOptions {
   readonly safetyBlocks?: number;
   /** How long {@link StakeCustodian.accept} waits for the held payment; default 60,000 ms. */
   readonly acceptTimeoutMs?: number;
+  /** Latest `expires` an offer may carry, in seconds from now (the window in which it can be used); default 600. */
+  readonly offerSeconds?: number;
+  /** Open offers (invoice issued, lock not attested yet) one staker may have; default 4. */
+  readonly maxOffersPerStaker?: number;
+  /** Open offers in all; default 1,000. */
+  readonly maxOffers?: number;
 }
 
-/** An offer not yet attested: kept until the lock is in the ledger, so a restart can finish or undo it. */
+/**
+ * An open offer: written only once its hold invoice exists, so the record is the proof that this custodian created
+ * that invoice for that offer, and only such invoices are ever canceled or attested through it. Kept until the lock
+ * is in the ledger, so a restart can finish or undo it.
+ */
 interface OfferRecord {
-  request: StakeOfferRequest;
+  /** The id of the staker's signed offer. */
+  offerId: string;
+  staker: string;
+  terms: StakeOfferBody;
   paymentHash: string;
+  /** The invoice this offer created. */
+  paymentRequest: string;
   cltvExpiry: number;
   statement?: SignedObject;
   lock?: LedgerEvent;
@@ -84,9 +93,11 @@ interface EndingRecord {
 const MAX_CLTV = 2016;
 
 /**
- * The custodian side of stakes (DESIGN.md 5): issues hold invoices, attests `stake.locked` once a payment is held,
- * releases (cancel) and slashes (settle, custodial stakes only). Every step is written to the ledger's local store
- * before it is carried out and repeated on {@link open} after a crash; releasing and slashing are idempotent.
+ * The custodian side of stakes (DESIGN.md 5): issues hold invoices for signed offers, attests `stake.locked` once a
+ * payment is held, releases (cancel) and slashes (settle, custodial stakes only). One payment backs one offer: an
+ * offer for a payment hash this custodian knows already is refused with no side effect, and `accept` attests only the
+ * invoice its own offer created. Every step is written to the ledger's local store and repeated on {@link open} after
+ * a crash; releasing and slashing are idempotent.
  */
 export class StakeCustodian implements StakeCustodianApi {
   private readonly key: AgentKey;
@@ -96,7 +107,14 @@ export class StakeCustodian implements StakeCustodianApi {
   private readonly blockSeconds: number;
   private readonly safetyBlocks: number;
   private readonly acceptTimeoutMs: number;
+  private readonly offerSeconds: number;
+  private readonly maxOffersPerStaker: number;
+  private readonly maxOffers: number;
   private readonly store: ReturnType<Ledger['localStore']>;
+  /** Offers one at a time: the checks for a known payment hash and the bounds see every earlier offer's record. */
+  private offering: Promise<unknown> = Promise.resolve();
+  /** Payment hashes whose `accept` is waiting: expiring them would cancel an invoice being attested. */
+  private readonly accepting = new Set<string>();
 
   private constructor(options: StakeCustodianOptions) {
     this.key = options.key;
@@ -106,6 +124,9 @@ export class StakeCustodian implements StakeCustodianApi {
     this.blockSeconds = options.blockSeconds ?? 600;
     this.safetyBlocks = options.safetyBlocks ?? 24;
     this.acceptTimeoutMs = options.acceptTimeoutMs ?? 60_000;
+    this.offerSeconds = options.offerSeconds ?? 600;
+    this.maxOffersPerStaker = options.maxOffersPerStaker ?? 4;
+    this.maxOffers = options.maxOffers ?? 1_000;
     this.store = options.ledger.localStore('stake-custodian');
   }
 
@@ -120,24 +141,23 @@ export class StakeCustodian implements StakeCustodianApi {
     return this.key.id;
   }
 
-  /** Issues a hold invoice for a stake. Custodial: the custodian draws the preimage and keeps it to slash with. */
-  async offer(request: StakeOfferRequest): Promise<StakeOffer> {
-    const { amountSat, mode, until } = request;
-    if (!Number.isSafeInteger(amountSat) || amountSat <= 0 || amountSat > MAX_STAKE_SAT)
-      throw new AgoraError(ErrorCode.InvalidArgument, 'a stake is a positive whole number of sats');
-    if (mode !== 'custodial' && mode !== 'non-custodial')
-      throw new AgoraError(ErrorCode.InvalidArgument, 'mode is custodial or non-custodial');
-    if (!isLowerHex(request.staker, 32))
-      throw new AgoraError(ErrorCode.InvalidArgument, 'the staker is an agent id (32 bytes of hex)');
-    if (request.paymentHash !== undefined && !isLowerHex(request.paymentHash, 32))
-      throw new AgoraError(ErrorCode.InvalidArgument, 'a payment hash is 32 bytes of lower-case hex');
-    if ((mode === 'custodial') !== (request.paymentHash === undefined))
-      throw new AgoraError(
-        ErrorCode.InvalidArgument,
-        'a non-custodial stake brings its own payment hash; a custodial one lets the custodian choose',
-      );
+  /**
+   * Issues a hold invoice for a staker's signed offer (see {@link createStakeOffer}). Custodial: the custodian draws
+   * the preimage and keeps it to slash with. Refused, with nothing written and no invoice created: an offer for
+   * another custodian, expired or expiring later than `offerSeconds` from now, made already, for a payment hash this
+   * custodian knows (an open offer, a stake, an ending, or any invoice on its node: `ALREADY_EXISTS`), or beyond the
+   * bounds on open offers (`LIMIT_REACHED`).
+   */
+  async offer(signed: SignedObject): Promise<StakeOffer> {
+    const offer = verifyStakeOffer(signed);
+    const { until, expires } = offer.body;
+    if (offer.body.custodian !== this.id)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'the offer is made to another custodian');
     const now = unixSeconds(this.clock);
-    if (!Number.isSafeInteger(until) || until <= now)
+    if (expires <= now) throw new AgoraError(ErrorCode.InvalidArgument, 'the offer has expired');
+    if (expires > now + this.offerSeconds)
+      throw new AgoraError(ErrorCode.InvalidArgument, `an offer expires within ${this.offerSeconds} s`);
+    if (until <= now)
       throw new AgoraError(ErrorCode.InvalidArgument, 'a stake is locked until a future time');
     const cltvExpiry = Math.ceil((until - now) / this.blockSeconds) + this.safetyBlocks;
     if (cltvExpiry > MAX_CLTV)
@@ -145,46 +165,153 @@ export class StakeCustodian implements StakeCustodianApi {
         ErrorCode.InvalidArgument,
         `a hold invoice cannot outlive ${MAX_CLTV} blocks: stake for less and renew`,
       );
-    const preimage = mode === 'custodial' ? toHex(randomBytes(32)) : undefined;
-    const paymentHash = preimage === undefined ? (request.paymentHash as string) : paymentHashOf(preimage);
-    // Written before the invoice exists, so a crash leaves nothing the custodian does not know about.
-    if (preimage !== undefined) await this.ledger.localPut(this.store, `secret:${paymentHash}`, preimage);
-    await this.put(`offer:${paymentHash}`, { request, paymentHash, cltvExpiry });
+    const run = this.offering.then(() => this.issue(offer, cltvExpiry));
+    // The chain goes on after a refused offer; its caller gets the refusal through `run`.
+    this.offering = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The serialized part of {@link offer}: checks against every record, then the invoice, then the records. */
+  private async issue(offer: VerifiedOffer, cltvExpiry: number): Promise<StakeOffer> {
+    const { amountSat, until, expires } = offer.body;
+    await this.expireOffers();
+    if ((await this.store.get(`seen:${offer.id}`)) !== undefined)
+      throw new AgoraError(ErrorCode.AlreadyExists, 'this offer was made already: sign a new one');
+    const open = await this.entries<OfferRecord>('offer:');
+    if (open.length >= this.maxOffers)
+      throw new AgoraError(ErrorCode.LimitReached, 'this custodian has too many open offers: retry later');
+    if (open.filter((record) => record.staker === offer.staker).length >= this.maxOffersPerStaker)
+      throw new AgoraError(
+        ErrorCode.LimitReached,
+        `a staker may have ${this.maxOffersPerStaker} open offers: finish or let one expire`,
+      );
+    const preimage = offer.body.paymentHash === undefined ? toHex(randomBytes(32)) : undefined;
+    const paymentHash = preimage === undefined ? (offer.body.paymentHash as string) : paymentHashOf(preimage);
+    if (preimage === undefined) await this.refuseKnown(paymentHash);
+    const now = unixSeconds(this.clock);
+    // Nothing is written before the invoice exists: a refused or failed creation leaves no record behind. A crash
+    // between creation and the records below leaves an invoice nobody can pay (its request was never handed out),
+    // and it expires with the offer.
     const invoice = await this.backend.createHoldInvoice({
       paymentHash,
       amountMsat: amountSat * 1000,
       cltvExpiry,
+      expirySeconds: expires - now,
       description: `agora402 stake ${amountSat} sat until ${until}`,
     });
-    return { custodian: this.id, paymentRequest: invoice.paymentRequest, paymentHash, cltvExpiry };
-  }
-
-  /** Waits for the staker's held payment, checks it against the offer and the statement, and attests the lock. */
-  async accept(statement: SignedObject): Promise<LedgerEvent> {
-    const verified = verifyStakeStatement(statement);
-    const offer = await this.get<OfferRecord>(`offer:${verified.body.paymentHash}`);
-    if (offer === undefined)
-      throw new AgoraError(ErrorCode.NotFound, `no open stake offer for ${verified.body.paymentHash}`);
-    const { request } = offer;
-    const body = verified.body;
-    if (
-      verified.staker !== request.staker ||
-      body.custodian !== this.id ||
-      body.mode !== request.mode ||
-      body.amountSat !== request.amountSat ||
-      body.until !== request.until
-    )
-      throw new AgoraError(ErrorCode.InvalidArgument, 'the statement does not match the offer');
-    await this.put(`offer:${offer.paymentHash}`, { ...offer, statement });
-    let status: InvoiceStatus;
+    const record: OfferRecord = {
+      offerId: offer.id,
+      staker: offer.staker,
+      terms: offer.body,
+      paymentHash,
+      paymentRequest: invoice.paymentRequest,
+      cltvExpiry,
+    };
     try {
-      status = await this.heldPayment(offer.paymentHash);
+      await this.ledger.localPutMany(this.store, [
+        [`offer:${paymentHash}`, JSON.stringify(record)],
+        [`seen:${offer.id}`, String(expires)],
+        ...(preimage === undefined ? [] : [[`secret:${paymentHash}`, preimage] as const]),
+      ]);
     } catch (error) {
-      await this.backend.cancelInvoice(offer.paymentHash).catch(() => {});
-      await this.forgetOffer(offer);
+      // This invoice is ours (created just now) and its request was never handed out: cancel it, then report the
+      // store's failure, which is the one the caller can act on.
+      await this.cancel(paymentHash);
       throw error;
     }
-    return this.attest({ ...offer, statement }, status);
+    return {
+      custodian: this.id,
+      paymentRequest: invoice.paymentRequest,
+      paymentHash,
+      cltvExpiry,
+      expires,
+    };
+  }
+
+  /** `ALREADY_EXISTS` when this custodian knows `paymentHash`: an open offer, an ending, a stake, or its node. */
+  private async refuseKnown(paymentHash: string): Promise<void> {
+    const known = async () => {
+      if ((await this.store.get(`offer:${paymentHash}`)) !== undefined) return true;
+      if ((await this.store.get(`end:${paymentHash}`)) !== undefined) return true;
+      for await (const _ of this.ledger.byIndex(STAKE_PAYMENT_INDEX, stakePaymentKey(this.id, paymentHash), {
+        limit: 1,
+      }))
+        return true;
+      return (await this.lookup(paymentHash)) !== undefined;
+    };
+    if (await known())
+      throw new AgoraError(
+        ErrorCode.AlreadyExists,
+        `payment hash ${paymentHash} is known already: draw another`,
+      );
+  }
+
+  /**
+   * Cancels the open offers past their `expires` (none whose `accept` is waiting) and forgets the offers seen before
+   * that: {@link offer} calls it, and a serving custodian should call it now and then, as after {@link releaseDue}.
+   * Returns the payment hashes whose offers it canceled.
+   */
+  async expireOffers(): Promise<string[]> {
+    const now = unixSeconds(this.clock);
+    const expired: string[] = [];
+    for (const offer of await this.entries<OfferRecord>('offer:')) {
+      if (offer.terms.expires > now || offer.lock !== undefined || this.accepting.has(offer.paymentHash))
+        continue;
+      await this.dropOffer(offer);
+      expired.push(offer.paymentHash);
+    }
+    const stale: [string, undefined][] = [];
+    for await (const [key, expires] of this.store.iterator({ gte: 'seen:', lt: 'seen:\uffff' }))
+      if (Number(expires) <= now) stale.push([key, undefined]);
+    if (stale.length > 0) await this.ledger.localPutMany(this.store, stale);
+    return expired;
+  }
+
+  /**
+   * Waits for the staker's held payment, checks it against the offer that created its invoice and the statement, and
+   * attests the lock. The statement must be signed by the staker who signed the offer, with the offer's terms and
+   * payment hash.
+   */
+  async accept(statement: SignedObject): Promise<LedgerEvent> {
+    const verified = verifyStakeStatement(statement);
+    const body = verified.body;
+    if (body.custodian !== this.id)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'the statement names another custodian');
+    const offer = await this.get<OfferRecord>(`offer:${body.paymentHash}`);
+    if (offer === undefined || offer.lock !== undefined)
+      throw new AgoraError(ErrorCode.NotFound, `no open stake offer for ${body.paymentHash}`);
+    const { terms } = offer;
+    if (
+      verified.staker !== offer.staker ||
+      body.mode !== terms.mode ||
+      body.amountSat !== terms.amountSat ||
+      body.until !== terms.until
+    )
+      throw new AgoraError(ErrorCode.InvalidArgument, 'the statement does not match the offer');
+    if (terms.expires <= unixSeconds(this.clock))
+      throw new AgoraError(ErrorCode.InvoiceExpired, `the offer for ${body.paymentHash} has expired`);
+    if (this.accepting.has(offer.paymentHash))
+      throw new AgoraError(
+        ErrorCode.InvalidState,
+        `the offer for ${body.paymentHash} is being accepted already`,
+      );
+    this.accepting.add(offer.paymentHash);
+    try {
+      const withStatement = { ...offer, statement };
+      await this.put(`offer:${offer.paymentHash}`, withStatement);
+      let status: InvoiceStatus;
+      try {
+        status = await this.heldPayment(offer.paymentHash);
+      } catch (error) {
+        await this.dropOffer(offer);
+        throw error;
+      }
+      const refused = await this.refusal(withStatement, status);
+      if (refused !== undefined) throw refused;
+      return await this.attest(withStatement, status as InvoiceStatus & { htlcExpiryHeight: number });
+    } finally {
+      this.accepting.delete(offer.paymentHash);
+    }
   }
 
   /**
@@ -270,7 +397,8 @@ export class StakeCustodian implements StakeCustodianApi {
   /**
    * Finishes what a crash interrupted: endings decided but not stored are carried out again; an offer whose payment is
    * held and whose statement arrived is attested; any other offer is canceled (its staker's call failed with the
-   * restart). Then {@link sync}.
+   * restart). Only invoices this custodian's offers created are touched: an offer record is written only once its
+   * invoice exists. Then {@link sync}. A Lightning action that fails keeps its record for the next try and throws.
    */
   async recover(): Promise<void> {
     for (const ending of await this.entries<EndingRecord>('end:')) await this.carryOut(ending);
@@ -280,14 +408,22 @@ export class StakeCustodian implements StakeCustodianApi {
         await this.forgetOffer(offer, true);
         continue;
       }
-      const status = await this.lookup(offer.paymentHash);
-      if (offer.statement !== undefined && status?.state === 'ACCEPTED') {
-        await this.attest(offer as OfferRecord & { statement: SignedObject }, status);
-      } else {
-        if (status !== undefined && status.state !== 'CANCELED')
-          await this.backend.cancelInvoice(offer.paymentHash).catch(() => {});
+      if (offer.offerId === undefined) {
+        // Written by an older version before its invoice existed: the invoice may be someone else's. Leave it alone.
         await this.forgetOffer(offer);
+        continue;
       }
+      const status = await this.lookup(offer.paymentHash);
+      if (status === undefined)
+        await this.forgetOffer(offer); // the node lost it: nothing is held
+      else if (offer.statement === undefined || status.state !== 'ACCEPTED') {
+        if (status.paymentRequest === offer.paymentRequest) await this.dropOffer(offer);
+        else await this.forgetOffer(offer); // another invoice under this hash: not ours to touch
+      } else if ((await this.refusal(offer, status)) === undefined)
+        await this.attest(
+          offer as OfferRecord & { statement: SignedObject },
+          status as InvoiceStatus & { htlcExpiryHeight: number },
+        );
     }
     await this.sync();
   }
@@ -317,15 +453,31 @@ export class StakeCustodian implements StakeCustodianApi {
     }
   }
 
+  /**
+   * Why the held payment on `offer`'s invoice cannot be attested, after undoing the offer (a foreign invoice is only
+   * forgotten, never touched; a short payment is canceled); undefined when it can.
+   */
+  private async refusal(offer: OfferRecord, status: InvoiceStatus): Promise<AgoraError | undefined> {
+    if (status.paymentRequest !== offer.paymentRequest) {
+      // Another invoice under this hash (the node was reset, and someone else created one): not ours to touch.
+      await this.forgetOffer(offer);
+      return new AgoraError(
+        ErrorCode.InvalidState,
+        `the invoice for ${offer.paymentHash} is not this offer's`,
+      );
+    }
+    if (status.amountPaidMsat < offer.terms.amountSat * 1000 || status.htlcExpiryHeight === undefined) {
+      await this.dropOffer(offer);
+      return new AgoraError(ErrorCode.PaymentFailed, 'the held payment is short of the stake');
+    }
+    return undefined;
+  }
+
+  /** Signs and appends the lock of a held payment that {@link refusal} let through. */
   private async attest(
     offer: OfferRecord & { statement: SignedObject },
-    status: InvoiceStatus,
+    status: InvoiceStatus & { htlcExpiryHeight: number },
   ): Promise<LedgerEvent> {
-    if (status.amountPaidMsat < offer.request.amountSat * 1000 || status.htlcExpiryHeight === undefined) {
-      await this.backend.cancelInvoice(offer.paymentHash).catch(() => {});
-      await this.forgetOffer(offer);
-      throw new AgoraError(ErrorCode.PaymentFailed, 'the held payment is short of the stake');
-    }
     const lock = createStakeLocked(
       this.key,
       { statement: offer.statement, expiryHeight: status.htlcExpiryHeight },
@@ -347,11 +499,7 @@ export class StakeCustodian implements StakeCustodianApi {
     const key = `end:${record.paymentHash}`;
     await this.put(key, record);
     if (record.preimage !== undefined) await this.backend.settleHoldInvoice(record.preimage);
-    else
-      await this.backend.cancelInvoice(record.paymentHash).catch((error: unknown) => {
-        // Already gone (canceled by the node at its deadline, or never known after a node reset): nothing is held.
-        if (!isAgoraError(error, ErrorCode.UnknownInvoice)) throw error;
-      });
+    else await this.cancel(record.paymentHash);
     await this.ledger.append(record.event);
     await this.ledger.localPut(this.store, key, undefined);
     await this.ledger.localPut(this.store, `secret:${record.paymentHash}`, undefined);
@@ -374,6 +522,33 @@ export class StakeCustodian implements StakeCustodianApi {
     } catch (error) {
       if (isAgoraError(error, ErrorCode.UnknownInvoice)) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Undoes an offer that will not be attested: cancels the invoice it created (a held payment goes back), then forgets
+   * it. When the cancel fails the record stays, so {@link recover} or {@link expireOffers} tries again.
+   */
+  private async dropOffer(offer: OfferRecord): Promise<void> {
+    await this.cancel(offer.paymentHash);
+    await this.forgetOffer(offer);
+  }
+
+  /**
+   * Cancels one of this custodian's invoices (callers only pass hashes of invoices it created: an offer's, a
+   * stake's); canceling again is a no-op. An invoice the node no longer knows (canceled at its deadline, or lost in a
+   * node reset) holds nothing. Any other failure is a typed error: the caller keeps its record for another try.
+   */
+  private async cancel(paymentHash: string): Promise<void> {
+    try {
+      await this.backend.cancelInvoice(paymentHash);
+    } catch (error) {
+      if (isAgoraError(error, ErrorCode.UnknownInvoice)) return;
+      throw new AgoraError(
+        isAgoraError(error) ? error.code : ErrorCode.BackendUnreachable,
+        `cannot cancel the stake invoice ${paymentHash}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 

@@ -3,20 +3,27 @@ export {
   type StakeCustodianApi,
   type StakeCustodianOptions,
   type StakeOffer,
-  type StakeOfferRequest,
 } from './custodian.js';
 export { StakeCustodianClient, stakeCustodianHandler } from './custodian-http.js';
+export {
+  createStakeOffer,
+  type StakeOfferBody,
+  type VerifiedOffer,
+  verifyStakeOffer,
+} from './offer.js';
 export {
   createStakeLocked,
   createStakeReleased,
   createStakeSlashed,
   lockedStatement,
   type ReleaseReason,
+  STAKE_PAYMENT_INDEX,
   type StakeLockedBody,
   type StakeReleasedBody,
   type StakeSlashedBody,
   stakeEventTypes,
   stakeLockedType,
+  stakePaymentKey,
   stakeReleasedType,
   stakeSlashedType,
 } from './stake-events.js';

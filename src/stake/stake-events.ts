@@ -62,16 +62,36 @@ async function referencedLock(event: LedgerEvent, context: VerifyContext): Promi
   const body = event.body as { lock: unknown };
   if (!isLowerHex(body.lock, 32)) invalid(event.type, 'lock is an event id');
   const lock = await context.get(body.lock);
-  if (lock?.type !== 'stake.locked') invalid(event.type, `no stake.locked ${body.lock}`);
+  if (lock === undefined)
+    throw new AgoraError(ErrorCode.MissingReference, `${event.type}: no stake.locked ${body.lock} yet`);
+  if (lock.type !== 'stake.locked') invalid(event.type, `${body.lock} is not a stake.locked`);
   if (lock.author !== event.author) invalid(event.type, "only the stake's custodian can end it");
   return lock;
+}
+
+/**
+ * The index under which a custodian's locks of one payment hash are found (value: {@link stakePaymentKey}). One held
+ * payment backs one stake: among the `stake.locked` events of one custodian for one payment hash only the one with
+ * the lowest event id is a stake. The verifier stores every rival (refusing one would make what a replica stores
+ * depend on the order the rivals arrived in), kept as evidence of the custodian's equivocation; readers
+ * ({@link readStakes}, {@link readStake}) count the lowest id only. Every replica holding the same locks thus counts
+ * the same one, whatever order they arrived in.
+ */
+export const STAKE_PAYMENT_INDEX = 'stake-payment';
+
+/** The {@link STAKE_PAYMENT_INDEX} value of a custodian's lock of `paymentHash`. */
+export function stakePaymentKey(custodian: string, paymentHash: string): string {
+  return `${custodian}:${paymentHash}`;
 }
 
 const stakeIndex = (event: LedgerEvent): [string, string][] => [
   ['stake', (event.body as { lock: string }).lock],
 ];
 
-/** `stake.locked`: by the custodian named in the staker's statement. Indexed by staker and by stake (its own id). */
+/**
+ * `stake.locked`: by the custodian named in the staker's statement; of several locks of one payment only the lowest
+ * id counts (see {@link STAKE_PAYMENT_INDEX}). Indexed by staker, by stake (its own id) and by payment.
+ */
 export const stakeLockedType: EventTypeDefinition = {
   type: 'stake.locked',
   auth: 'signature',
@@ -86,10 +106,11 @@ export const stakeLockedType: EventTypeDefinition = {
     if (statement.until <= event.created) invalid(event.type, 'the stake ends before it is locked');
   },
   indexes(event) {
-    const { staker } = lockedStatement(event);
+    const { staker, body } = lockedStatement(event);
     return [
       ['staker', staker],
       ['stake', toHex(objectId(event as never))],
+      [STAKE_PAYMENT_INDEX, stakePaymentKey(event.author as string, body.paymentHash)],
     ];
   },
 };

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AgoraError, type Clock, ErrorCode, toHex } from '../core/index.js';
+import { AgoraError, type Clock, ErrorCode, systemClock, toHex, unixSeconds } from '../core/index.js';
 import { type AgentKey, objectId, type SignedObject } from '../identity/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import { type LightningBackend, paymentHashOf } from '../lightning/index.js';
-import type { StakeCustodianApi } from './custodian.js';
+import { decodeInvoice, type LightningBackend, paymentHashOf } from '../lightning/index.js';
+import type { StakeCustodianApi, StakeOffer } from './custodian.js';
+import { createStakeOffer } from './offer.js';
 import { readStakes } from './stakes.js';
 import { type CustodyMode, createStakeStatement } from './statement.js';
 
@@ -34,6 +35,8 @@ export interface LockStakeRequest {
   readonly mode?: CustodyMode;
   /** The staker's stake number: a fresh one for every stake (see {@link nextStakeSequence}). */
   readonly sequence: number;
+  /** Seconds the signed offer stays usable (its `expires`); default 300, within a custodian's default 600. */
+  readonly offerSeconds?: number;
   readonly clock?: Clock;
 }
 
@@ -44,20 +47,44 @@ export async function nextStakeSequence(ledger: Ledger, staker: string): Promise
 }
 
 /**
- * Locks a stake: asks the custodian for a hold invoice, signs the statement, pays (the payment stays held) and waits
+ * Checks the custodian's invoice against what was asked: the custodian, amount and payment hash (for a non-custodial
+ * stake, the hash of the staker's own preimage: another hash would let the custodian settle). `INVALID_INVOICE`.
+ */
+function checkOffer(offer: StakeOffer, custodian: string, amountSat: number, paymentHash?: string): void {
+  const invoice = decodeInvoice(offer.paymentRequest);
+  if (
+    offer.custodian !== custodian ||
+    invoice.paymentHash !== offer.paymentHash ||
+    invoice.amountMsat !== amountSat * 1000 ||
+    (paymentHash !== undefined && offer.paymentHash !== paymentHash)
+  )
+    throw new AgoraError(ErrorCode.InvalidInvoice, "the custodian's invoice does not match the offer");
+}
+
+/**
+ * Locks a stake: signs an offer and asks the custodian for a hold invoice, checks it, signs the statement, pays (the payment stays held) and waits
  * for the custodian's `stake.locked`. Resolves once the lock is attested; the sats stay locked until the
  * custodian releases (or slashes) the stake.
  */
 export async function lockStake(request: LockStakeRequest): Promise<LockedStake> {
   const mode = request.mode ?? 'non-custodial';
   const preimage = mode === 'non-custodial' ? toHex(randomBytes(32)) : undefined;
-  const offer = await request.custodian.offer({
-    staker: request.key.id,
-    amountSat: request.amountSat,
-    mode,
-    until: request.until,
-    ...(preimage === undefined ? {} : { paymentHash: paymentHashOf(preimage) }),
-  });
+  const paymentHash = preimage === undefined ? undefined : paymentHashOf(preimage);
+  const clock = request.clock ?? systemClock;
+  const signed = createStakeOffer(
+    request.key,
+    {
+      custodian: request.custodian.id,
+      mode,
+      amountSat: request.amountSat,
+      until: request.until,
+      expires: unixSeconds(clock) + (request.offerSeconds ?? 300),
+      ...(paymentHash === undefined ? {} : { paymentHash }),
+    },
+    { clock },
+  );
+  const offer = await request.custodian.offer(signed);
+  checkOffer(offer, request.custodian.id, request.amountSat, paymentHash);
   const statement = createStakeStatement(
     request.key,
     {
@@ -68,7 +95,7 @@ export async function lockStake(request: LockStakeRequest): Promise<LockedStake>
       until: request.until,
       sequence: request.sequence,
     },
-    request.clock === undefined ? {} : { clock: request.clock },
+    { clock },
   );
   const payment = request.backend.payInvoice(offer.paymentRequest);
   const ended = payment.then(

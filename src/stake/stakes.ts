@@ -1,6 +1,6 @@
 import type { EventReader, LedgerEvent } from '../ledger/index.js';
 import type { ReleaseReason, StakeLockedBody } from './stake-events.js';
-import { lockedStatement } from './stake-events.js';
+import { lockedStatement, STAKE_PAYMENT_INDEX, stakePaymentKey } from './stake-events.js';
 import type { StakeStatementBody } from './statement.js';
 
 /** How a stake ended. */
@@ -32,7 +32,10 @@ export type StakeState = 'pending' | 'locked' | 'released' | 'slashed' | 'expire
 const earlier = (a: StakeEnding, b: StakeEnding) =>
   a.created < b.created || (a.created === b.created && a.id < b.id);
 
-/** The stakes stored in `ledger`, with how each ended (if it did), whatever order the events arrived in. */
+/**
+ * The stakes stored in `ledger`, with how each ended (if it did), whatever order the events arrived in. A lock whose
+ * payment a lower-id lock of the same custodian holds is no stake (see `STAKE_PAYMENT_INDEX`) and is left out.
+ */
 export async function readStakes(
   ledger: EventReader,
   filter: { staker?: string; custodian?: string } = {},
@@ -44,16 +47,37 @@ export async function readStakes(
     filter.staker === undefined
       ? ledger.events({ type: 'stake.locked' })
       : ledger.byIndex('staker', filter.staker);
-  const records: StakeRecord[] = [];
+  // Per custodian and payment hash, the lock with the lowest id.
+  const first = new Map<string, { id: string; event: LedgerEvent }>();
   for await (const { id, event } of locks) {
     if (event.type !== 'stake.locked') continue;
     if (filter.custodian !== undefined && event.author !== filter.custodian) continue;
-    records.push(stakeRecord(id, event, endings.get(id)));
+    const key = paymentKey(event);
+    const known = first.get(key);
+    if (known === undefined || id < known.id) first.set(key, { id, event });
   }
+  const records: StakeRecord[] = [];
+  // Listing one staker's locks does not show a rival lock of another staker: look it up.
+  for (const { id, event } of first.values())
+    if (filter.staker === undefined || (await isFirstLock(ledger, id, event)))
+      records.push(stakeRecord(id, event, endings.get(id)));
   return records.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-/** One stake by its lock id (read through the `stake` index, without scanning the others), or undefined. */
+const paymentKey = (lock: LedgerEvent) =>
+  stakePaymentKey(lock.author as string, lockedStatement(lock).body.paymentHash);
+
+/** True when no lock of the same custodian for the same payment hash has a lower id than `id`. */
+async function isFirstLock(ledger: EventReader, id: string, lock: LedgerEvent): Promise<boolean> {
+  for await (const rival of ledger.byIndex(STAKE_PAYMENT_INDEX, paymentKey(lock)))
+    if (rival.event.type === 'stake.locked' && rival.id < id) return false;
+  return true;
+}
+
+/**
+ * One stake by its lock id (read through the `stake` index, without scanning the others), or undefined; undefined too
+ * for a lock whose payment a lower-id lock holds.
+ */
 export async function readStake(ledger: EventReader, lockId: string): Promise<StakeRecord | undefined> {
   let lock: LedgerEvent | undefined;
   const endings = new Map<string, StakeEnding>();
@@ -62,7 +86,8 @@ export async function readStake(ledger: EventReader, lockId: string): Promise<St
     else if (event.type === 'stake.released' || event.type === 'stake.slashed')
       keepEarliest(endings, id, event);
   }
-  return lock === undefined ? undefined : stakeRecord(lockId, lock, endings.get(lockId));
+  if (lock === undefined || !(await isFirstLock(ledger, lockId, lock))) return undefined;
+  return stakeRecord(lockId, lock, endings.get(lockId));
 }
 
 /** Records an ending under its lock, keeping the first (earliest `created`, then lowest id). */

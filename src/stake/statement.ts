@@ -56,15 +56,53 @@ function invalid(message: string): never {
 const isCount = (value: unknown, max = Number.MAX_SAFE_INTEGER): value is number =>
   Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
 
+/**
+ * Checks the terms a statement and an offer share (custodian, mode, amountSat, until, and paymentHash when present);
+ * `fail` throws. For the stake's own modules.
+ */
+export function checkStakeTerms(body: JsonObject, fail: (message: string) => never): void {
+  if (!isLowerHex(body.custodian, 32)) fail('custodian is an agent id');
+  if (!MODES.includes(body.mode as CustodyMode)) fail(`mode is one of ${MODES.join(', ')}`);
+  if ('paymentHash' in body && !isLowerHex(body.paymentHash, 32)) fail('paymentHash is 32 bytes of hex');
+  if (!isCount(body.amountSat, MAX_STAKE_SAT) || body.amountSat === 0)
+    fail('amountSat is a positive whole number of sats');
+  if (!isCount(body.until)) fail('until is a whole number');
+}
+
 function checkBody(body: unknown): asserts body is StakeStatementBody {
   if (!isJsonObject(body)) invalid('body must be an object');
   if (!hasExactKeys(body, FIELDS)) invalid(`body has exactly ${FIELDS.join(', ')}`);
-  if (!isLowerHex(body.custodian, 32)) invalid('custodian is an agent id');
-  if (!MODES.includes(body.mode as CustodyMode)) invalid(`mode is one of ${MODES.join(', ')}`);
-  if (!isLowerHex(body.paymentHash, 32)) invalid('paymentHash is 32 bytes of hex');
-  if (!isCount(body.amountSat, MAX_STAKE_SAT) || body.amountSat === 0)
-    invalid('amountSat is a positive whole number of sats');
-  if (!isCount(body.until) || !isCount(body.sequence)) invalid('until and sequence are whole numbers');
+  checkStakeTerms(body, invalid);
+  if (!isCount(body.sequence)) invalid('sequence is a whole number');
+}
+
+/**
+ * Opens a signed stake object of `type` (`{v: 1, type, created, author, body, sig}`): the envelope, then `check` on
+ * the body, then the author's signature. Shape errors go through `fail`; a bad signature is `INVALID_SIGNATURE`.
+ */
+export function openSignedStakeObject<B>(
+  value: unknown,
+  type: string,
+  check: (body: unknown) => void,
+  fail: (message: string) => never,
+): { id: string; staker: string; body: B; signed: SignedObject } {
+  if (!isJsonObject(value)) fail('it is an object');
+  const { v, type: actual, created, author, body, sig, ...rest } = value;
+  if (v !== 1 || actual !== type || !isCount(created) || Object.keys(rest).length > 0)
+    fail(`it is {v: 1, type: "${type}", created, author, body, sig}`);
+  check(body);
+  const id = toHex(verifyObject(value as unknown as SignedObject));
+  return { id, staker: author as string, body: body as B, signed: value as unknown as SignedObject };
+}
+
+/** Signs a stake object of `type` (a statement, an offer) over a checked `body` as the staker. */
+export function signStakeObject(
+  staker: AgentKey,
+  type: string,
+  body: JsonObject,
+  options: { clock?: Clock },
+): SignedObject {
+  return signObject(staker, { v: 1, type, created: unixSeconds(options.clock ?? systemClock), body });
 }
 
 /** Signs a stake statement as the staker. */
@@ -79,12 +117,7 @@ export function createStakeStatement(
   } catch (cause) {
     throw new AgoraError(ErrorCode.InvalidArgument, (cause as Error).message, { cause });
   }
-  return signObject(staker, {
-    v: 1,
-    type: 'stake.statement',
-    created: unixSeconds(options.clock ?? systemClock),
-    body: plain,
-  });
+  return signStakeObject(staker, 'stake.statement', plain, options);
 }
 
 /**
@@ -92,13 +125,13 @@ export function createStakeStatement(
  * `INVALID_SIGNATURE`.
  */
 export function verifyStakeStatement(statement: unknown): VerifiedStatement {
-  if (!isJsonObject(statement)) invalid('a statement is an object');
-  const { v, type, created, author, body, sig, ...rest } = statement;
-  if (v !== 1 || type !== 'stake.statement' || !isCount(created) || Object.keys(rest).length > 0)
-    invalid('a statement is {v: 1, type: "stake.statement", created, author, body, sig}');
-  checkBody(body);
-  const id = toHex(verifyObject(statement as unknown as SignedObject));
-  return { id, staker: author as string, body, statement: statement as unknown as SignedObject };
+  const { signed, ...opened } = openSignedStakeObject<StakeStatementBody>(
+    statement,
+    'stake.statement',
+    checkBody,
+    invalid,
+  );
+  return { ...opened, statement: signed };
 }
 
 /** True when two verified statements are a double-signing: one staker, one sequence, different content. */

@@ -161,9 +161,10 @@ describe('stake events in the ledger', () => {
       ErrorCode.InvalidSignature,
     );
 
+    // Its own payment: a second lock of one payment hash by one custodian is no stake (one payment, one stake).
     const nonCustodial = createStakeStatement(
       staker,
-      { ...statementBody, mode: 'non-custodial', sequence: 9 },
+      { ...statementBody, mode: 'non-custodial', paymentHash: 'dd'.repeat(32), sequence: 9 },
       { clock },
     );
     const nonCustodialLock = createStakeLocked(

@@ -2,18 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, type ManualClock, unixSeconds } from '../../src/core/index.js';
+import { AgoraError, ErrorCode, type ManualClock, unixSeconds } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger } from '../../src/ledger/index.js';
-import type { LightningBackend } from '../../src/lightning/index.js';
+import { type LightningBackend, paymentHashOf } from '../../src/lightning/index.js';
 import {
   type CustodyMode,
+  createStakeOffer,
   createStakeStatement,
   type LockedStake,
   lockStake,
   nextStakeSequence,
   readStakes,
   StakeCustodian,
+  type StakeCustodianOptions,
   stakeEventTypes,
   stakeState,
   stakeWeights,
@@ -40,7 +42,7 @@ async function withWorld(
     ledgerPath: string;
     openLedger(): Promise<Ledger>;
     /** The custodian on `ledger`, recovered as after a restart. */
-    openCustodian(ledger: Ledger): Promise<StakeCustodian>;
+    openCustodian(ledger: Ledger, options?: Partial<StakeCustodianOptions>): Promise<StakeCustodian>;
     /** The staker locks a stake with `custodian`. */
     lock(
       custodian: StakeCustodian,
@@ -60,8 +62,14 @@ async function withWorld(
       custodianKey,
       ledgerPath,
       openLedger: () => Ledger.open(ledgerPath, { registry: new EventRegistry(stakeEventTypes) }),
-      openCustodian: (ledger) =>
-        StakeCustodian.open({ key: custodianKey, backend: world.custodian, ledger, clock: world.clock }),
+      openCustodian: (ledger, options = {}) =>
+        StakeCustodian.open({
+          key: custodianKey,
+          backend: world.custodian,
+          ledger,
+          clock: world.clock,
+          ...options,
+        }),
       lock: (custodian, terms) =>
         lockStake({ key: stakerKey, backend: world.staker, custodian, clock: world.clock, ...terms }),
     });
@@ -179,6 +187,145 @@ export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): vo
           await ledger.close();
         },
       );
+    });
+
+    it('binds one payment to one offer: signed offers, known payment hashes refused with no side effect, bounded and expiring offers', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger, openCustodian }) => {
+        const ledger = await openLedger();
+        const bounds = { maxOffersPerStaker: 2, maxOffers: 3 };
+        let custodian = await openCustodian(ledger, bounds);
+        const now = unixSeconds(world.clock);
+        const terms = {
+          custodian: custodianKey.id,
+          amountSat: 10_000,
+          until: now + DAY,
+          expires: now + 300,
+        };
+        const nonCustodial = (key: AgentKey, paymentHash: string, more = {}) =>
+          createStakeOffer(
+            key,
+            { ...terms, mode: 'non-custodial', paymentHash, ...more },
+            { clock: world.clock },
+          );
+        const custodial = (key: AgentKey) =>
+          createStakeOffer(key, { ...terms, mode: 'custodial' }, { clock: world.clock });
+        const hash = (n: number) => paymentHashOf(n.toString(16).padStart(64, '0'));
+
+        // Signed by the staker, for this custodian, usable for a short while only.
+        const forged = { ...nonCustodial(stakerKey, hash(1)), author: generateAgentKey().id };
+        await rejectedAgoraError(custodian.offer(forged), ErrorCode.InvalidSignature);
+        await rejectedAgoraError(
+          custodian.offer(nonCustodial(stakerKey, hash(1), { custodian: generateAgentKey().id })),
+          ErrorCode.InvalidArgument,
+        );
+        await rejectedAgoraError(
+          custodian.offer(nonCustodial(stakerKey, hash(1), { expires: now })),
+          ErrorCode.InvalidArgument,
+        );
+        await rejectedAgoraError(
+          custodian.offer(nonCustodial(stakerKey, hash(1), { expires: now + 7 * DAY })),
+          ErrorCode.InvalidArgument,
+        );
+
+        // An invoice the node holds already, for someone else: refused, and left as it was.
+        const foreign = hash(2);
+        await world.custodian.createHoldInvoice({
+          paymentHash: foreign,
+          amountMsat: 10_000_000,
+          cltvExpiry: 200,
+        });
+        await rejectedAgoraError(custodian.offer(nonCustodial(stakerKey, foreign)), ErrorCode.AlreadyExists);
+        const statementBody = {
+          custodian: custodianKey.id,
+          mode: 'non-custodial' as const,
+          paymentHash: foreign,
+          amountSat: 10_000,
+          until: now + DAY,
+          sequence: 0,
+        };
+        const statement = createStakeStatement(stakerKey, statementBody);
+        await rejectedAgoraError(custodian.accept(statement), ErrorCode.NotFound);
+
+        // One offer per payment hash, each signed offer used once, bounded per staker and in all.
+        const first = nonCustodial(stakerKey, hash(3));
+        const offered = await custodian.offer(first);
+        expect(offered).toMatchObject({
+          custodian: custodianKey.id,
+          paymentHash: hash(3),
+          expires: now + 300,
+        });
+        await rejectedAgoraError(custodian.offer(first), ErrorCode.AlreadyExists);
+        const other = generateAgentKey();
+        await rejectedAgoraError(custodian.offer(nonCustodial(other, hash(3))), ErrorCode.AlreadyExists);
+        // Someone else's statement over an open offer's payment is no match.
+        await rejectedAgoraError(
+          custodian.accept(createStakeStatement(other, { ...statementBody, paymentHash: hash(3) })),
+          ErrorCode.InvalidArgument,
+        );
+        const signedCustodial = custodial(stakerKey);
+        const custodialOffer = await custodian.offer(signedCustodial);
+        await rejectedAgoraError(custodian.offer(signedCustodial), ErrorCode.AlreadyExists);
+        await rejectedAgoraError(custodian.offer(custodial(stakerKey)), ErrorCode.LimitReached);
+        await custodian.offer(custodial(other));
+        await rejectedAgoraError(custodian.offer(custodial(generateAgentKey())), ErrorCode.LimitReached);
+
+        // A restart cancels the open offers' invoices (their stakers' calls failed with it), never the foreign one.
+        await ledger.close();
+        const reopened = await openLedger();
+        custodian = await openCustodian(reopened, bounds);
+        for (const { paymentHash } of [offered, custodialOffer])
+          expect((await world.custodian.lookupInvoice(paymentHash)).state).toBe('CANCELED');
+        expect((await world.custodian.lookupInvoice(foreign)).state).toBe('OPEN');
+
+        // Offers expire: their invoices are canceled and their places freed.
+        const late = await custodian.offer(custodial(stakerKey));
+        expect(await custodian.expireOffers()).toEqual([]);
+        world.clock.advance(301_000);
+        expect(await custodian.expireOffers()).toEqual([late.paymentHash]);
+        expect((await world.custodian.lookupInvoice(late.paymentHash)).state).toBe('CANCELED');
+        const later = unixSeconds(world.clock);
+        await custodian.offer(
+          createStakeOffer(stakerKey, { ...terms, mode: 'custodial', expires: later + 300 }),
+        );
+        await custodian.offer(
+          createStakeOffer(stakerKey, { ...terms, mode: 'custodial', expires: later + 60 }),
+        );
+        expect(await readStakes(reopened)).toEqual([]);
+        await reopened.close();
+      });
+    });
+
+    it('keeps an offer whose cancel failed, with a typed error, and cancels it on recovery', async () => {
+      await withWorld(factory, async ({ world, stakerKey, custodianKey, openLedger, openCustodian }) => {
+        const ledger = await openLedger();
+        const down = new AgoraError(ErrorCode.BackendUnreachable, 'node offline');
+        const flaky = Object.create(world.custodian, {
+          cancelInvoice: { value: async () => Promise.reject(down) },
+        }) as LightningBackend;
+        const custodian = await openCustodian(ledger, { backend: flaky, acceptTimeoutMs: 200 });
+        const now = unixSeconds(world.clock);
+        const terms = { custodian: custodianKey.id, amountSat: 10_000, until: now + DAY };
+        const offer = await custodian.offer(
+          createStakeOffer(
+            stakerKey,
+            { ...terms, mode: 'custodial', expires: now + 300 },
+            { clock: world.clock },
+          ),
+        );
+        const statement = createStakeStatement(stakerKey, {
+          ...terms,
+          mode: 'custodial',
+          paymentHash: offer.paymentHash,
+          sequence: 0,
+        });
+        // Nobody pays: the wait times out, the cancel fails, and the error says so instead of being swallowed.
+        await rejectedAgoraError(custodian.accept(statement), ErrorCode.BackendUnreachable);
+        expect((await world.custodian.lookupInvoice(offer.paymentHash)).state).toBe('OPEN');
+        // The record was kept: a restart with the node back cancels the invoice.
+        await openCustodian(ledger);
+        expect((await world.custodian.lookupInvoice(offer.paymentHash)).state).toBe('CANCELED');
+        await ledger.close();
+      });
     });
 
     it('survives a restart: a stake stays locked, a lock interrupted before it was stored is finished, and it is released after the vote', async () => {

@@ -212,7 +212,8 @@ export const stakeReleaseCommand: Command = {
 
 export const stakeServeCommand: Command = {
   name: 'stake serve',
-  summary: 'as custodian: take stakes over HTTP, release them when their time is up, record expired holds',
+  summary:
+    'as custodian: take signed stake offers over HTTP, release stakes when their time is up, record expired holds',
   usage: '[--port N] [--host H] [--interval S] --lnd-url URL ... [--json]',
   help: [
     HOME_HELP,
@@ -264,6 +265,9 @@ export const stakeServeCommand: Command = {
       const tick = async () => {
         for (const event of [...(await custodian.releaseDue()), ...(await custodian.sync())])
           await write(io.stderr, `${describe(event)}\n`);
+        // Offers nobody paid for in time: their invoices are canceled and their places freed.
+        for (const paymentHash of await custodian.expireOffers())
+          await write(io.stderr, `${JSON.stringify({ expiredOffer: paymentHash })}\n`);
       };
       // One check at a time, and the last one finished before the ledger closes.
       let running: Promise<void> = Promise.resolve();
