@@ -4,18 +4,27 @@ import type { ProposalAction, ProposalBody } from './proposal.js';
 import { type ProposalResult, tallyProposal } from './tally-ledger.js';
 
 /** Where a proposal stands at a moment. (`anchored` comes with the anchoring layer.) */
-export type ProposalState = 'pending' | 'active' | 'succeeded' | 'defeated' | 'canceled' | 'invalid';
+export type ProposalState =
+  | 'pending'
+  | 'active'
+  | 'succeeded'
+  | 'defeated'
+  | 'canceled'
+  | 'invalid'
+  | 'disputed';
 
 /**
  * The state of a proposal at `now` (unix seconds) from its tally: canceled if its proposer withdrew it, invalid if its
  * snapshot is not the one its checkpoint's events give, pending before the window or while some of those events are
- * missing, active until voting closes (later than `window.closes` when a late quorum extended it), then the decided
- * outcome.
+ * missing, disputed when this ledger holds events its checkpoint leaves out that change the weights, active until
+ * voting closes (later than `window.closes` when a late quorum extended it), then the decided outcome.
  */
 export function proposalState(result: ProposalResult, now: number): ProposalState {
   if (result.canceledBy !== undefined) return 'canceled';
   if (result.snapshot.status === 'invalid') return 'invalid';
-  if (result.snapshot.status === 'pending' || now < result.proposal.window.opens) return 'pending';
+  if (result.snapshot.status === 'pending') return 'pending';
+  if (result.snapshot.disputed !== undefined) return 'disputed';
+  if (now < result.proposal.window.opens) return 'pending';
   if (now < result.closes) return 'active';
   return result.outcome.state;
 }
@@ -59,9 +68,15 @@ export class GovernedState {
 
   /**
    * Reads the ledger: every proposal whose voting closed by `now`, that was not canceled and whose snapshot is valid,
-   * tallied and decided. A proposal still waiting for its snapshot's events is not decided yet.
+   * tallied and decided. A proposal still waiting for its snapshot's events is not decided yet. A disputed one (its
+   * checkpoint leaves out events this ledger holds that change the weights) is not carried out unless
+   * `carryOutDisputed`: a forged electorate weighs more than a decision held up by a backdated event.
    */
-  static async fromLedger(ledger: Ledger, now: number): Promise<GovernedState> {
+  static async fromLedger(
+    ledger: Ledger,
+    now: number,
+    _options: { carryOutDisputed?: boolean } = {},
+  ): Promise<GovernedState> {
     const closed: ClosedProposal[] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
       if ((event.body as unknown as ProposalBody).window.closes > now) continue;

@@ -197,6 +197,8 @@ export function checkProposal(body: unknown, created: number): asserts body is P
       'snapshot is {asOf, root (field element), total (decimal), members (count), events (count), sources (event ids)}',
     );
   if (snapshot.asOf > window.opens) invalid('the snapshot cannot be taken after the window opens');
+  // A checkpoint lists what its proposer holds: events of a future moment cannot be listed yet.
+  if (snapshot.asOf > created) invalid('the snapshot cannot be taken after the proposal is made');
   checkStanding(body.proposer);
 }
 

@@ -1,4 +1,4 @@
-import { AgoraError, type Clock, ErrorCode, toHex } from '../core/index.js';
+import { AgoraError, type Clock, ErrorCode, systemClock, toHex, unixSeconds } from '../core/index.js';
 import { type AgentKey, getPoseidon, objectId } from '../identity/index.js';
 import {
   type AgentRegistration,
@@ -113,8 +113,8 @@ function snapshotOf(
 }
 
 /**
- * Computes a proposal's snapshot from the events of `ledger` created at or before `asOf` (default: the window's
- * opening), exactly as every replica will rebuild it from the checkpoint, and returns the `snapshot.sources` events
+ * Computes a proposal's snapshot from the events of `ledger` created at or before `asOf` (default: now, or the
+ * window's opening if earlier; never later than the proposal is made), exactly as every replica will rebuild it from the checkpoint, and returns the `snapshot.sources` events
  * that list those events (append them first), the body to sign with `createProposal` (with the proposer's standing),
  * the snapshot and its tree (voters' paths). `INVALID_STATE` when nobody would have a vote or the proposer holds no
  * leaf.
@@ -124,7 +124,7 @@ export async function draftProposal(
   terms: ProposalTerms,
   options: { proposer: AgentKey; asOf?: number; clock?: Clock },
 ): Promise<{ body: ProposalBody; sources: LedgerEvent[]; snapshot: Snapshot; tree: MembershipTree }> {
-  const asOf = options.asOf ?? terms.window.opens;
+  const asOf = options.asOf ?? Math.min(unixSeconds(options.clock ?? systemClock), terms.window.opens);
   const ids = await snapshotSourceIds(ledger, terms.weightMode, asOf);
   const events: StoredEvent[] = [];
   for (const id of ids) events.push((await ledger.get(id)) as StoredEvent);

@@ -11,7 +11,7 @@ import {
   type Tally,
 } from './counting/index.js';
 import { type ProposalBody, readProposal } from './proposal.js';
-import { checkSnapshot, type SnapshotVerdict } from './snapshot-ledger.js';
+import { checkSnapshot, type SnapshotVerdict, snapshotDispute } from './snapshot-ledger.js';
 import type { VoteBody } from './vote.js';
 
 /** A proposal's result as any replica derives it from its ledger. */
@@ -19,9 +19,14 @@ export interface ProposalResult {
   readonly proposal: ProposalBody;
   /**
    * Whether the proposal's snapshot is the one its checkpoint's events give ({@link checkSnapshot}): only a `valid`
-   * proposal is ever decided; the tally of an invalid or pending one is shown, never acted on.
+   * proposal is ever decided; the tally of an invalid or pending one is shown, never acted on. `disputed` says why,
+   * when this ledger holds events the checkpoint leaves out that change the weights ({@link snapshotDispute}).
    */
-  readonly snapshot: { readonly status: SnapshotVerdict['status']; readonly reason?: string };
+  readonly snapshot: {
+    readonly status: SnapshotVerdict['status'];
+    readonly reason?: string;
+    readonly disputed?: string;
+  };
   readonly tally: Tally;
   readonly outcome: Outcome;
   /** When voting ends: `window.closes`, or later when a late quorum extended it. */
@@ -76,6 +81,7 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
 export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
+  const _disputed = await snapshotDispute(ledger, proposalId);
   const byNullifier = new Map<string, StoredVote[]>();
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {

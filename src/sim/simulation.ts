@@ -442,11 +442,16 @@ export async function simulate(
     const target = providers.reduce((a, b) =>
       (scores.get(b.key.id) ?? 0) < (scores.get(a.key.id) ?? 0) ? b : a,
     );
+    // Preimages and offer nonces from the seed: the same seed gives the same stakes, checkpoints and proposal ids.
+    let drawn = 0;
+    const randomBytes = (length: number) =>
+      seededBytes(scenario.seed, `stake-random/${drawn++}`).slice(0, length);
     const custodian = await StakeCustodian.open({
       key: key('custodian'),
       backend: node('custodian'),
       ledger,
       clock,
+      randomBytes,
     });
     const opens = unixSeconds(clock) + 600;
     const closes = opens + 3_600;
@@ -462,6 +467,7 @@ export async function simulate(
         until,
         sequence: 0,
         clock,
+        randomBytes,
       });
       stakesLocked++;
       progress('stakes', i + 1, stakers.length);

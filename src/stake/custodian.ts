@@ -62,6 +62,8 @@ export interface StakeCustodianOptions {
   readonly maxOffersPerStaker?: number;
   /** Open offers in all; default 1,000. */
   readonly maxOffers?: number;
+  /** Where custodial preimages come from; default the system's CSPRNG (a simulation seeds its own). */
+  readonly randomBytes?: (length: number) => Uint8Array;
 }
 
 /**
@@ -110,6 +112,7 @@ export class StakeCustodian implements StakeCustodianApi {
   private readonly offerSeconds: number;
   private readonly maxOffersPerStaker: number;
   private readonly maxOffers: number;
+  private readonly randomBytes: (length: number) => Uint8Array;
   private readonly store: ReturnType<Ledger['localStore']>;
   /** Offers one at a time: the checks for a known payment hash and the bounds see every earlier offer's record. */
   private offering: Promise<unknown> = Promise.resolve();
@@ -127,6 +130,7 @@ export class StakeCustodian implements StakeCustodianApi {
     this.offerSeconds = options.offerSeconds ?? 600;
     this.maxOffersPerStaker = options.maxOffersPerStaker ?? 4;
     this.maxOffers = options.maxOffers ?? 1_000;
+    this.randomBytes = options.randomBytes ?? randomBytes;
     this.store = options.ledger.localStore('stake-custodian');
   }
 
@@ -185,7 +189,7 @@ export class StakeCustodian implements StakeCustodianApi {
         ErrorCode.LimitReached,
         `a staker may have ${this.maxOffersPerStaker} open offers: finish or let one expire`,
       );
-    const preimage = offer.body.paymentHash === undefined ? toHex(randomBytes(32)) : undefined;
+    const preimage = offer.body.paymentHash === undefined ? toHex(this.randomBytes(32)) : undefined;
     const paymentHash = preimage === undefined ? (offer.body.paymentHash as string) : paymentHashOf(preimage);
     if (preimage === undefined) await this.refuseKnown(paymentHash);
     const now = unixSeconds(this.clock);

@@ -38,6 +38,8 @@ export interface LockStakeRequest {
   /** Seconds the signed offer stays usable (its `expires`); default 300, within a custodian's default 600. */
   readonly offerSeconds?: number;
   readonly clock?: Clock;
+  /** Where the preimage and the offer's nonce come from; default the system's CSPRNG (a simulation seeds its own). */
+  readonly randomBytes?: (length: number) => Uint8Array;
 }
 
 /** One more than the highest sequence of `staker`'s stakes in `ledger` (0 for a first stake). */
@@ -68,7 +70,8 @@ function checkOffer(offer: StakeOffer, custodian: string, amountSat: number, pay
  */
 export async function lockStake(request: LockStakeRequest): Promise<LockedStake> {
   const mode = request.mode ?? 'non-custodial';
-  const preimage = mode === 'non-custodial' ? toHex(randomBytes(32)) : undefined;
+  const random = request.randomBytes ?? randomBytes;
+  const preimage = mode === 'non-custodial' ? toHex(random(32)) : undefined;
   const paymentHash = preimage === undefined ? undefined : paymentHashOf(preimage);
   const clock = request.clock ?? systemClock;
   const signed = createStakeOffer(
@@ -79,6 +82,7 @@ export async function lockStake(request: LockStakeRequest): Promise<LockedStake>
       amountSat: request.amountSat,
       until: request.until,
       expires: unixSeconds(clock) + (request.offerSeconds ?? 300),
+      nonce: toHex(random(16)),
       ...(paymentHash === undefined ? {} : { paymentHash }),
     },
     { clock },

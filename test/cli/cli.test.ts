@@ -46,7 +46,13 @@ describe('agora CLI', () => {
     expect((await agora(['ledger', 'export', '--home', a, '--out', file])).code).toBe(0);
     expect(await readFile(file, 'utf8')).toBe(exported.stdout);
     const imported = await agora(['ledger', 'import', file, '--home', b, '--json']);
-    expect(JSON.parse(imported.stdout)).toEqual({ lines: 1, added: 1, duplicates: 0 });
+    expect(JSON.parse(imported.stdout)).toEqual({
+      lines: 1,
+      added: 1,
+      duplicates: 0,
+      refused: [],
+      waiting: [],
+    });
     const fromStdin = await agora(['ledger', 'import', '-', '--home', b], { stdin: exported.stdout });
     expect(fromStdin.stdout).toMatch(/imported 0 new events from 1 lines \(1 already stored\)/);
     const stats = JSON.parse((await agora(['ledger', 'stats', '--home', b, '--json'])).stdout);

@@ -131,6 +131,7 @@ describe('proposal.created', () => {
       [{ window: { opens: NOW + 10, closes: NOW + 10 } }, /closes after/],
       [{ window: { opens: NOW - 10, closes: NOW + 10 } }, /before the proposal/],
       [{ snapshot: { ...body.snapshot, asOf: NOW + 61 } }, /after the window opens/],
+      [{ snapshot: { ...body.snapshot, asOf: NOW + 30 } }, /after the proposal is made/],
       [{ snapshot: { ...body.snapshot, root: '1'.repeat(78) } }, /snapshot/],
       [{ minWeight: String(1n << 64n) }, /minWeight/],
       [{ actions: [{ type: 'treasury.spend', amount: 1 }] }, /unknown action/],

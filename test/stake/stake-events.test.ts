@@ -120,10 +120,10 @@ describe('stake events in the ledger', () => {
     expect((await ledger.stats()).events).toBe(0);
   });
 
-  it('refuse endings of unknown locks, by others, or with a bad reason', async () => {
+  it('make endings of unknown locks wait, refuse endings by others or with a bad reason', async () => {
     const ledger = await newLedger();
     const release = createStakeReleased(custodian, { lock: lockId, reason: 'released' }, { clock });
-    await rejectedAgoraError(ledger.append(release), ErrorCode.InvalidEvent);
+    await rejectedAgoraError(ledger.append(release), ErrorCode.MissingReference);
     await ledger.append(lock);
     await rejectedAgoraError(
       ledger.append(createStakeReleased(generateAgentKey(), { lock: lockId, reason: 'released' }, { clock })),

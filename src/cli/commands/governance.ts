@@ -11,9 +11,11 @@ import {
   nullifierOf,
   type ProposalAction,
   type ProposalBody,
+  type ProposalResult,
   parseBallot,
   proposalState,
   readProposal,
+  snapshotDispute,
   tallyProposal,
   verifiedSnapshot,
   type WeightMode,
@@ -26,6 +28,12 @@ import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js'
 import { write } from '../io.js';
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** The snapshot's verdict in one line: checked, invalid or waiting, and disputed with why. */
+const snapshotLine = (snapshot: ProposalResult['snapshot']) =>
+  snapshot.status === 'valid'
+    ? `checked against its checkpoint${snapshot.disputed === undefined ? '' : `; disputed: ${snapshot.disputed}`}`
+    : `${snapshot.status}: ${snapshot.reason}`;
 
 export const proposalListCommand: Command = {
   name: 'proposal list',
@@ -69,6 +77,7 @@ export const tallyCommand: Command = {
       `proposal     ${id}`,
       `title        ${proposal.title}`,
       `counting     ${proposal.counting}, weights by ${proposal.weightMode}`,
+      `snapshot     ${snapshotLine(result.snapshot)}`,
       `votes        ${result.counted.length} counted, ${result.doubleVotes.length} double votes set aside`,
       `participation ${tally.participation} of ${proposal.snapshot.total} (quorum ${proposal.quorum / 100}%: ${outcome.quorumReached ? 'reached' : 'not reached'})`,
       `totals${scale}:`,
@@ -224,6 +233,10 @@ export const voteCommand: Command = {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
       const snapshot = await verifiedSnapshot(ledger, id);
+      // An honest voter does not lend its vote to an electorate its own ledger shows to be incomplete.
+      const disputed = await snapshotDispute(ledger, id);
+      if (disputed !== undefined)
+        throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} is disputed: ${disputed}`);
       const index = snapshot.members.findIndex((member) => member.agent === key.id);
       const member = snapshot.members[index];
       if (member === undefined)
@@ -296,7 +309,10 @@ export const proposalShowCommand: Command = {
           ? (await anchorStatus(ledger, id, now, { network: await homeNetwork(home) })).state
           : decided;
       if (values.json) {
-        await write(io.stdout, `${JSON.stringify({ id, state, ...proposal, proposer: stored.author })}\n`);
+        await write(
+          io.stdout,
+          `${JSON.stringify({ id, state, ...proposal, proposer: stored.author, verdict: result.snapshot })}\n`,
+        );
         return;
       }
       const lines = [
@@ -307,7 +323,8 @@ export const proposalShowCommand: Command = {
         `options    ${proposal.options.join(', ')} (${proposal.counting}, weights by ${proposal.weightMode})`,
         `rules      quorum ${proposal.quorum / 100}%, threshold ${proposal.threshold / 100}%, min weight ${proposal.minWeight}`,
         `window     ${iso(proposal.window.opens)} .. ${iso(proposal.window.closes)}`,
-        `snapshot   ${proposal.snapshot.members} members, total ${proposal.snapshot.total}, as of ${iso(proposal.snapshot.asOf)}`,
+        `snapshot   ${proposal.snapshot.members} members, total ${proposal.snapshot.total}, as of ${iso(proposal.snapshot.asOf)}, from ${proposal.snapshot.events} events`,
+        `           ${snapshotLine(result.snapshot)}`,
         ...proposal.actions.map((action) => `action     ${JSON.stringify(action)}`),
         '',
       ];

@@ -100,16 +100,19 @@ export const ledgerImportCommand: Command = {
       );
     }
     // Every valid line is stored whatever the order; what could not be is named, and the command fails.
-    for (const problem of result.refused)
-      await write(io.stderr, `line ${problem.line} refused: ${problem.message}\n`);
-    for (const problem of result.waiting)
-      await write(io.stderr, `line ${problem.line} waits: ${problem.message}\n`);
-    const first = [...result.refused, ...result.waiting].sort((a, b) => a.line - b.line)[0];
-    if (first !== undefined)
+    const problems = [
+      ...result.refused.map((p) => ({ ...p, verdict: 'refused' })),
+      ...result.waiting.map((p) => ({ ...p, verdict: 'waits for an event not in the file' })),
+    ].sort((a, b) => a.line - b.line);
+    const [first, ...more] = problems;
+    if (first !== undefined) {
+      for (const problem of more)
+        await write(io.stderr, `line ${problem.line} ${problem.verdict}: ${problem.message}\n`);
       throw new AgoraError(
         ErrorCode.ImportFailed,
-        `${result.refused.length} lines refused, ${result.waiting.length} waiting for events not in the file (first: line ${first.line})`,
+        `line ${first.line}: ${first.message}${more.length > 0 ? ` (and ${more.length} more lines not imported)` : ''}`,
         { details: { line: first.line, reason: first.reason } },
       );
+    }
   },
 };
