@@ -149,6 +149,68 @@ async function bodyOf(init: RequestInit): Promise<RequestBody | undefined> {
   return new Uint8Array(await new Response(body as RequestBody).arrayBuffer());
 }
 
+/** A 402's challenge, read: the token text, its macaroon and the service it is for. */
+interface ReadChallenge {
+  readonly invoice: string;
+  readonly macaroonText: string;
+  readonly macaroon: ReturnType<typeof decodeMacaroon>;
+  readonly service: string;
+}
+
+function readChallenge(origin: string, response: Response): ReadChallenge {
+  const header = response.headers.get('www-authenticate');
+  if (header === null)
+    throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
+  const challenge = parseChallenge(header);
+  const macaroonText = challenge.tokens[0] as string;
+  const macaroon = decodeMacaroon(macaroonText);
+  return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
+}
+
+/** Pays a challenge within the price limit and the budget; the token it buys. */
+async function payChallenge(
+  origin: string,
+  challenge: ReadChallenge,
+  options: L402FetchOptions,
+): Promise<PaidToken> {
+  const invoice = decodeInvoice(challenge.invoice);
+  const identifier = decodeIdentifier(challenge.macaroon.identifier);
+  if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
+    throw new AgoraError(
+      ErrorCode.InvalidToken,
+      'the challenge token is for another payment than its invoice',
+    );
+  }
+  const price = invoice.amountMsat;
+  if (price === undefined || price > options.maxPriceMsat) {
+    throw new AgoraError(
+      ErrorCode.BudgetExceeded,
+      `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
+    );
+  }
+  const maxFee = options.maxFeeMsat ?? Math.floor(price / 100) + 10_000;
+  options.budget?.reserve(price + maxFee);
+  let spent = 0;
+  try {
+    const { preimage, feeMsat } = await payOnce(
+      options.lightning,
+      challenge.invoice,
+      invoice.paymentHash,
+      options.maxFeeMsat,
+    );
+    spent = price + feeMsat;
+    return {
+      macaroon: challenge.macaroonText,
+      preimage,
+      tokenId: identifier.tokenId,
+      paymentHash: invoice.paymentHash,
+      service: challenge.service,
+    };
+  } finally {
+    options.budget?.settle(price + maxFee, spent);
+  }
+}
+
 /**
  * `fetch` that pays L402 challenges: on a 402 it reads the challenge (every form found in the wild), pays the
  * invoice through `lightning` if the price fits `maxPriceMsat` and the budget, keeps the token for its origin and
@@ -206,56 +268,21 @@ export async function l402Fetch(
     response = await send(undefined);
   }
   if (response.status === 402) {
-    const header = response.headers.get('www-authenticate');
-    if (header === null)
-      throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
-    const challenge = parseChallenge(header);
-    const macaroonText = challenge.tokens[0] as string;
-    const macaroon = decodeMacaroon(macaroonText);
-    const service = serviceOfToken(macaroon);
-    const cached = tokens.tokenFor(origin, service);
+    let challenge = readChallenge(origin, response);
+    const cached = tokens.tokenFor(origin, challenge.service);
     if (cached !== undefined && cached !== token) {
+      // A token of this service is held already (bought on another path): try it before paying.
       token = cached;
-    } else {
-      const invoice = decodeInvoice(challenge.invoice);
-      const identifier = decodeIdentifier(macaroon.identifier);
-      if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
-        throw new AgoraError(
-          ErrorCode.InvalidToken,
-          'the challenge token is for another payment than its invoice',
-        );
-      }
-      const price = invoice.amountMsat;
-      if (price === undefined || price > options.maxPriceMsat) {
-        throw new AgoraError(
-          ErrorCode.BudgetExceeded,
-          `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
-        );
-      }
-      const maxFee = options.maxFeeMsat ?? Math.floor(price / 100) + 10_000;
-      options.budget?.reserve(price + maxFee);
-      let spent = 0;
-      try {
-        const { preimage, feeMsat } = await payOnce(
-          options.lightning,
-          challenge.invoice,
-          invoice.paymentHash,
-          options.maxFeeMsat,
-        );
-        spent = price + feeMsat;
-        token = {
-          macaroon: macaroonText,
-          preimage,
-          tokenId: identifier.tokenId,
-          paymentHash: invoice.paymentHash,
-          service,
-        };
-      } finally {
-        options.budget?.settle(price + maxFee, spent);
-      }
+      tokens.store(origin, path, token);
+      response = await send(token);
+      // Still 402: this request costs more than that token paid. Its fresh challenge is paid below.
+      if (response.status === 402) challenge = readChallenge(origin, response);
     }
-    tokens.store(origin, path, token);
-    response = await send(token);
+    if (response.status === 402) {
+      token = await payChallenge(origin, challenge, options);
+      tokens.store(origin, path, token);
+      response = await send(token);
+    }
   }
   const receiptHeader = response.headers.get('agora-receipt');
   if (receiptHeader !== null && options.onReceipt !== undefined && token !== undefined) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AgoraError,
   type Clock,
   canonicalJson,
   ErrorCode,
@@ -17,7 +18,9 @@ import type { LightningBackend } from '../lightning/index.js';
 import { createReceipt } from '../receipts/index.js';
 import {
   type BlacklistLookup,
+  capabilitiesCaveat,
   checkCaveats,
+  paidMsatCaveat,
   type ReputationLookup,
   servicesCaveat,
   validUntilCaveat,
@@ -44,9 +47,15 @@ export interface L402ProviderOptions {
   /** The service name in `services=` and the other caveats. */
   service: string;
   tier?: number;
-  /** Price of one request, in msat: a function of the request. */
+  /**
+   * Price of one request, in msat (a positive whole number): a function of the request. A token serves only requests
+   * priced at most what it paid (`agora_paid_msat`, written at mint time); a dearer one gets a 402 for a new token.
+   */
   price: (request: RequestLike) => number | Promise<number>;
-  /** The capability a request needs (`<service>_capabilities`), if any. */
+  /**
+   * The capability a request needs (`<service>_capabilities`), if any. A token minted for a request with a
+   * capability grants that capability only.
+   */
   capability?: (request: RequestLike) => string | undefined;
   /** How long a token stays valid (`<service>_valid_until`); default one hour. */
   validForSeconds?: number;
@@ -177,13 +186,32 @@ export class L402Provider {
       if (token.tokenIdHex === tokenId) this.verified.delete(header);
   }
 
-  private async challenge(request: RequestLike): Promise<Decision> {
+  /** `price(request)`, checked: a price that is not a positive whole msat is the provider's bug, never the client's. */
+  private async priceOf(request: RequestLike): Promise<number> {
+    const price = await this.options.price(request);
+    if (!Number.isSafeInteger(price) || price <= 0)
+      throw new AgoraError(
+        ErrorCode.InvalidArgument,
+        `price(request) gave ${price}, not a positive whole msat`,
+      );
+    return price;
+  }
+
+  /**
+   * A 402 challenge for `request`: a new token that records what it is paid for (its price in `agora_paid_msat`,
+   * the service and tier, the capability when the provider names one), so it never serves a dearer request.
+   */
+  private async challenge(request: RequestLike, reason?: string): Promise<Decision> {
     const { options } = this;
     const policy = options.policy ?? {};
+    const amountMsat = await this.priceOf(request);
+    const capability = options.capability?.(request);
     const caveats = [
       servicesCaveat([{ name: options.service, tier: options.tier ?? 0 }]),
       validUntilCaveat(options.service, unixSeconds(this.clock) + (options.validForSeconds ?? 3600)),
+      paidMsatCaveat(amountMsat),
     ];
+    if (capability !== undefined) caveats.push(capabilitiesCaveat(options.service, [capability]));
     const payerHeader = request.headers.get('agora-payer');
     const needsPayer = policy.bindPayer || policy.minReputation !== undefined || policy.blacklist;
     let payer: string | undefined;
@@ -204,7 +232,6 @@ export class L402Provider {
     if (policy.bindPayer && payer !== undefined) caveats.push(`agora_payer=${payer}`);
     if (policy.minReputation !== undefined) caveats.push(`agora_min_reputation=${policy.minReputation}`);
     if (policy.blacklist) caveats.push('agora_blacklist=governance');
-    const amountMsat = await options.price(request);
     const invoice = await options.lightning.createInvoice({
       amountMsat,
       description: `${options.service} via L402`,
@@ -223,6 +250,7 @@ export class L402Provider {
     }
     const body = {
       error: 'payment required',
+      ...(reason === undefined ? {} : { reason }),
       service: options.service,
       priceMsat: amountMsat,
       invoice: invoice.paymentRequest,
@@ -295,10 +323,15 @@ export class L402Provider {
       service: options.service,
       ...(capability === undefined ? {} : { capability }),
       now: unixSeconds(this.clock),
+      // Every request is priced, and checked against what its token paid: a token bought for a cheap request
+      // never serves a dear one.
+      priceMsat: await this.priceOf(request),
+      paidMsat: token.amountMsat,
       ...(payer === undefined ? {} : { payer }),
       ...(options.reputation === undefined ? {} : { reputation: options.reputation }),
       ...(options.blacklist === undefined ? {} : { blacklist: options.blacklist }),
     });
+    if (refused?.status === 402) return this.challenge(request, refused.reason);
     if (refused !== undefined) return refusal(refused.status, refused.reason);
     const paid: PaidRequest = {
       paymentHash: token.paymentHash,
