@@ -7,7 +7,7 @@ import { parseCaveat } from './caveats.js';
 import { formatAuthorization, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
-import { formatPayerHeader } from './payer-proof.js';
+import { formatPayerHeader, type PayerProofTarget } from './payer-proof.js';
 
 /** A total spending limit shared by every request that uses it. */
 export class Budget {
@@ -42,13 +42,15 @@ export class Budget {
   }
 }
 
-/** A paid token: the macaroon and the preimage that proves its payment. */
-export interface PaidToken {
+/**
+ * A paid token: the macaroon and the preimage that proves its payment, with what a payer proof signs about it
+ * (a {@link PayerProofTarget}: its whole identifier, the provider's node key, the service).
+ */
+export interface PaidToken extends PayerProofTarget {
   readonly macaroon: string;
   readonly preimage: string;
   readonly tokenId: Uint8Array;
   readonly paymentHash: string;
-  readonly service: string;
 }
 
 /** Tokens per origin and service, and which service each path turned out to be. */
@@ -202,8 +204,11 @@ async function payChallenge(
     return {
       macaroon: challenge.macaroonText,
       preimage,
+      identifier: challenge.macaroon.identifier,
       tokenId: identifier.tokenId,
       paymentHash: invoice.paymentHash,
+      // The payee that signed the invoice paid: the provider a payer proof for this token is bound to.
+      provider: invoice.payee,
       service: challenge.service,
     };
   } finally {
@@ -234,7 +239,7 @@ export async function l402Fetch(
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     if (options.identity !== undefined)
-      headers.set('agora-payer', formatPayerHeader(options.identity, token?.tokenId));
+      headers.set('agora-payer', formatPayerHeader(options.identity, token));
     if (token !== undefined && options.onReceipt !== undefined && !receipted.has(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }

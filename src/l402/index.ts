@@ -44,7 +44,13 @@ export {
   requestLike,
   writeFetchResponse,
 } from './node-http.js';
-export { formatPayerHeader, parsePayerHeader, payerProofMessage, verifyPayerProof } from './payer-proof.js';
+export {
+  formatPayerHeader,
+  type PayerProofTarget,
+  parsePayerHeader,
+  payerProofMessage,
+  verifyPayerProof,
+} from './payer-proof.js';
 export {
   L402Provider,
   type L402ProviderOptions,

@@ -126,6 +126,8 @@ function refusal(status: 401 | 402 | 403, reason: string): { kind: 'refused'; re
 
 /** What survives from a token's full verification (signature, preimage, settled invoice). */
 interface VerifiedToken {
+  /** The macaroon's whole identifier, as a payer proof signs it. */
+  readonly identifier: Uint8Array;
   readonly tokenId: Uint8Array;
   readonly tokenIdHex: string;
   readonly paymentHash: string;
@@ -149,6 +151,7 @@ export class L402Provider {
   private readonly verified = new Map<string, VerifiedToken>();
   private readonly provenPayers = new Map<string, string>();
   private readonly receipts = new Map<string, string>();
+  private ownNodeKey: Promise<string> | undefined;
 
   constructor(options: L402ProviderOptions) {
     this.options = options;
@@ -177,6 +180,19 @@ export class L402Provider {
       if (isAgoraError(error, ErrorCode.InvalidToken)) return refusal(401, error.message);
       throw error;
     }
+  }
+
+  /** This provider's Lightning node key (asked of the backend once): what payer proofs are bound to. */
+  private nodeKey(): Promise<string> {
+    if (this.ownNodeKey === undefined) {
+      const asked = this.options.lightning.info().then((info) => info.nodeKey);
+      // A failed lookup is asked again on the next request rather than remembered.
+      asked.catch(() => {
+        if (this.ownNodeKey === asked) this.ownNodeKey = undefined;
+      });
+      this.ownNodeKey = asked;
+    }
+    return this.ownNodeKey;
   }
 
   /** Revokes a token: its root key is forgotten and the token is refused from now on. */
@@ -284,6 +300,7 @@ export class L402Provider {
     }
     if (status.state !== 'SETTLED') return refusal(402, `the invoice is ${status.state}, not paid`);
     return {
+      identifier: macaroon.identifier,
       tokenId: identifier.tokenId,
       tokenIdHex,
       paymentHash,
@@ -311,8 +328,18 @@ export class L402Provider {
       payer = this.provenPayers.get(proofKey);
       if (payer === undefined) {
         const { id, sig } = parsePayerHeader(payerHeader);
-        if (sig === undefined || !verifyPayerProof(id, sig, token.tokenId)) {
-          return refusal(401, 'Agora-Payer must carry the payer signature of the token id');
+        // A bare agent id is never enough to use a token: the proof must cover this token's whole identifier,
+        // this provider's node key and this service, so a proof given to another provider cannot be relayed here.
+        const target = {
+          identifier: token.identifier,
+          provider: await this.nodeKey(),
+          service: options.service,
+        };
+        if (sig === undefined || !verifyPayerProof(id, sig, target)) {
+          return refusal(
+            401,
+            "Agora-Payer must carry the payer's signature of this token's identifier, this provider and service",
+          );
         }
         payer = id;
         if (options.cacheVerifiedTokens ?? true) remember(this.provenPayers, proofKey, payer);
