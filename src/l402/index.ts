@@ -57,5 +57,6 @@ export {
   type PaidHandler,
   type PaidRequest,
   type PayerPolicy,
+  type RequestLike,
 } from './provider.js';
-export { LedgerRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-keys.js';
+export { deriveRootKey, LedgerRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-keys.js';
