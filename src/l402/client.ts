@@ -1,7 +1,7 @@
 import { AgoraError, ErrorCode, fromBase64Url, fromUtf8, parseJson, toHex } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
-import { decodeInvoice, type LightningBackend } from '../lightning/index.js';
+import { decodeInvoice, defaultMaxFeeMsat, type LightningBackend } from '../lightning/index.js';
 import { type VerifiedReceipt, verifyReceipt } from '../receipts/index.js';
 import { parseCaveat } from './caveats.js';
 import { formatAuthorization, parseChallenge } from './headers.js';
@@ -53,10 +53,42 @@ export interface PaidToken extends PayerProofTarget {
   readonly paymentHash: string;
 }
 
-/** Tokens per origin and service, and which service each path turned out to be. */
+type Payment = Promise<{ preimage: string; feeMsat: number }>;
+
+/**
+ * Tokens per origin and service, which service each path turned out to be, and the payments under way and received
+ * receipts of the requests sharing it. All client state lives here, none in the module: callers that share nothing
+ * share no state, and it goes away with the cache.
+ */
 export class TokenCache {
   private readonly tokens = new Map<string, PaidToken>();
   private readonly services = new Map<string, string>();
+  /** Payments under way, by backend and payment hash: concurrent requests for one invoice pay it once. */
+  private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
+  /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
+  private readonly receipted = new Set<string>();
+
+  /** Pays `invoice` once however many requests ask at the same time. */
+  pay(lightning: LightningBackend, invoice: string, paymentHash: string, maxFeeMsat: number): Payment {
+    const pending = this.inFlight.get(lightning) ?? new Map<string, Payment>();
+    this.inFlight.set(lightning, pending);
+    const existing = pending.get(paymentHash);
+    if (existing !== undefined) return existing;
+    const payment = lightning
+      .payInvoice(invoice, { maxFeeMsat })
+      .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
+      .finally(() => pending.delete(paymentHash));
+    pending.set(paymentHash, payment);
+    return payment;
+  }
+
+  hasReceipt(paymentHash: string): boolean {
+    return this.receipted.has(paymentHash);
+  }
+
+  markReceipt(paymentHash: string): void {
+    this.receipted.add(paymentHash);
+  }
 
   tokenFor(origin: string, service: string): PaidToken | undefined {
     return this.tokens.get(`${origin} ${service}`);
@@ -72,8 +104,10 @@ export class TokenCache {
   }
 
   forget(origin: string, token: PaidToken): void {
-    if (this.tokens.get(`${origin} ${token.service}`) === token)
+    if (this.tokens.get(`${origin} ${token.service}`) === token) {
       this.tokens.delete(`${origin} ${token.service}`);
+      this.receipted.delete(token.paymentHash);
+    }
   }
 }
 
@@ -81,7 +115,7 @@ export interface L402FetchOptions {
   lightning: LightningBackend;
   /** Most one request may cost, msat. */
   maxPriceMsat: number;
-  /** Most routing fees one payment may cost (default 1% + 10 sat). */
+  /** Most routing fees one payment may cost (default {@link defaultMaxFeeMsat}); reserved in the budget and passed to the backend. */
   maxFeeMsat?: number;
   /** Shared spending limit over many requests. */
   budget?: Budget;
@@ -89,7 +123,7 @@ export interface L402FetchOptions {
   tokens?: TokenCache;
   /** The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. */
   identity?: AgentKey;
-  /** Per attempt; default 30 s. */
+  /** Per attempt; default 30 s. Combined with `init.signal`, which aborts every attempt too. */
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
   retries?: number;
@@ -99,11 +133,6 @@ export interface L402FetchOptions {
 }
 
 type RequestBody = NonNullable<RequestInit['body']>;
-
-/** Payments whose receipt this process already received (the provider then stops sending it). */
-const receipted = new Set<string>();
-
-const inFlight = new WeakMap<LightningBackend, Map<string, Promise<{ preimage: string; feeMsat: number }>>>();
 
 function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
   for (const text of macaroon.caveats) {
@@ -117,23 +146,9 @@ function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
   return '';
 }
 
-async function payOnce(
-  lightning: LightningBackend,
-  invoice: string,
-  paymentHash: string,
-  maxFeeMsat: number | undefined,
-) {
-  const pending =
-    inFlight.get(lightning) ?? new Map<string, Promise<{ preimage: string; feeMsat: number }>>();
-  inFlight.set(lightning, pending);
-  const existing = pending.get(paymentHash);
-  if (existing !== undefined) return existing;
-  const payment = lightning
-    .payInvoice(invoice, maxFeeMsat === undefined ? {} : { maxFeeMsat })
-    .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
-    .finally(() => pending.delete(paymentHash));
-  pending.set(paymentHash, payment);
-  return payment;
+function signalFor(caller: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return caller ? AbortSignal.any([caller, timeout]) : timeout;
 }
 
 async function bodyOf(init: RequestInit): Promise<RequestBody | undefined> {
@@ -174,6 +189,7 @@ async function payChallenge(
   origin: string,
   challenge: ReadChallenge,
   options: L402FetchOptions,
+  tokens: TokenCache,
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
   const identifier = decodeIdentifier(challenge.macaroon.identifier);
@@ -190,15 +206,16 @@ async function payChallenge(
       `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
     );
   }
-  const maxFee = options.maxFeeMsat ?? Math.floor(price / 100) + 10_000;
+  const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
   options.budget?.reserve(price + maxFee);
   let spent = 0;
   try {
-    const { preimage, feeMsat } = await payOnce(
+    // The backend gets the fee cap reserved in the budget, so it can never spend more than was set aside.
+    const { preimage, feeMsat } = await tokens.pay(
       options.lightning,
       challenge.invoice,
       invoice.paymentHash,
-      options.maxFeeMsat,
+      maxFee,
     );
     spent = price + feeMsat;
     return {
@@ -240,7 +257,7 @@ export async function l402Fetch(
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     if (options.identity !== undefined)
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
-    if (token !== undefined && options.onReceipt !== undefined && !receipted.has(token.paymentHash)) {
+    if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
     const retries = token === undefined ? 0 : (options.retries ?? 2);
@@ -250,9 +267,12 @@ export async function l402Fetch(
           ...init,
           headers,
           body: body ?? null,
-          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+          // The caller's signal still aborts: the timeout is added to it, never put in its place.
+          signal: signalFor(init.signal, options.timeoutMs ?? 30_000),
         });
       } catch (error) {
+        // The caller gave up: no retry, its own reason comes back.
+        if (init.signal?.aborted) throw init.signal.reason ?? error;
         if (attempt >= retries) {
           throw new AgoraError(
             ErrorCode.BackendUnreachable,
@@ -284,7 +304,7 @@ export async function l402Fetch(
       if (response.status === 402) challenge = readChallenge(origin, response);
     }
     if (response.status === 402) {
-      token = await payChallenge(origin, challenge, options);
+      token = await payChallenge(origin, challenge, options, tokens);
       tokens.store(origin, path, token);
       response = await send(token);
     }
@@ -301,7 +321,7 @@ export async function l402Fetch(
     if (receipt.body.paymentHash !== token.paymentHash || receipt.body.preimage !== token.preimage) {
       throw new AgoraError(ErrorCode.InvalidEvent, 'the receipt is for another payment');
     }
-    receipted.add(token.paymentHash);
+    tokens.markReceipt(token.paymentHash);
     await options.onReceipt(receipt, event);
   }
   return response;
