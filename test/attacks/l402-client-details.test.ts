@@ -3,27 +3,11 @@
 // the budget (the backend's own default could exceed the reservation), and kept a module-global set of receipted
 // payments shared by every caller; the default fee limit was written in four places.
 import { describe, expect, it } from 'vitest';
-import { Budget, L402Provider, l402Fetch, MemoryRootKeyStore } from '../../src/l402/index.js';
-import {
-  defaultMaxFeeMsat,
-  type LightningBackend,
-  type PayOptions,
-  SimNetwork,
-} from '../../src/lightning/index.js';
+import { Budget, l402Fetch } from '../../src/l402/index.js';
+import { defaultMaxFeeMsat, type LightningBackend, type PayOptions } from '../../src/lightning/index.js';
+import { market } from './l402-fixture.js';
 
-function setup() {
-  const network = new SimNetwork();
-  const payerNode = network.createNode('payer');
-  const providerNode = network.createNode('provider');
-  network.openChannel(payerNode, providerNode, { capacitySat: 100_000 });
-  const provider = new L402Provider({
-    lightning: providerNode,
-    rootKeys: new MemoryRootKeyStore(),
-    service: 'weather',
-    price: () => 5_000,
-  });
-  return { payerNode, provider };
-}
+const setup = () => market(5_000);
 
 describe('attack: client details (l402-client-details)', () => {
   it("the caller's signal still cancels the request", async () => {

@@ -4,27 +4,11 @@
 // (an unpaid token's own token and invoice again).
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/index.js';
-import {
-  formatAuthorization,
-  L402Provider,
-  l402Fetch,
-  MemoryRootKeyStore,
-  parseChallenge,
-  TokenCache,
-} from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
+import { formatAuthorization, l402Fetch, parseChallenge, TokenCache } from '../../src/l402/index.js';
+import { market } from './l402-fixture.js';
 
 function setup() {
-  const network = new SimNetwork();
-  const payerNode = network.createNode('payer');
-  const providerNode = network.createNode('provider');
-  network.openChannel(payerNode, providerNode, { capacitySat: 100_000 });
-  const provider = new L402Provider({
-    lightning: providerNode,
-    rootKeys: new MemoryRootKeyStore(),
-    service: 'weather',
-    price: () => 1_000,
-  });
+  const { payerNode, provider } = market();
   const call = (headers: Record<string, string> = {}) =>
     provider.handle(new Request('http://weather.test/forecast', { headers }), () => new Response('ok'));
   return { payerNode, call, provider };
@@ -55,7 +39,7 @@ describe('attack: refusals without a challenge (l402-refusal-challenge)', () => 
   it('a client refused with 401 recovers by paying the fresh challenge it gets without the credential', async () => {
     const { payerNode, call, provider } = setup();
     const tokens = new TokenCache();
-    const fetchVia = ((input: string | URL | Request, init?: RequestInit) =>
+    const fetchVia = ((_input: string | URL | Request, init?: RequestInit) =>
       call(Object.fromEntries(new Headers(init?.headers).entries()))) as typeof fetch;
     const options = { lightning: payerNode, maxPriceMsat: 2_000, tokens, fetch: fetchVia };
     expect((await l402Fetch('http://weather.test/forecast', {}, options)).status).toBe(200);

@@ -14,15 +14,20 @@ import {
   parseChallenge,
   TokenCache,
 } from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
+import { market } from './l402-fixture.js';
 
-function nodes() {
-  const network = new SimNetwork();
-  const payerNode = network.createNode('payer');
-  const providerNode = network.createNode('provider');
-  network.openChannel(payerNode, providerNode, { capacitySat: 100_000 });
-  return { payerNode, providerNode };
-}
+const nodes = () => market();
+
+/** POSTs `body` to the similarity API with a token. */
+const withToken = (url: string, body: string, token: { macaroon: string; preimage: string }) =>
+  fetch(`${url}/similarity`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      authorization: formatAuthorization([token.macaroon], token.preimage),
+    },
+  });
 
 describe('attack: a cheap token serves dear requests (l402-token-price)', () => {
   it('a token bought with a small body does not serve a large one (the similarity example)', async () => {
@@ -43,14 +48,7 @@ describe('attack: a cheap token serves dear requests (l402-token-price)', () => 
       expect(decodeMacaroon(token.macaroon).caveats).toContain(`agora_paid_msat=${paidFor}`);
       // The same token on a body 80 kB long: priced 800,000+ msat, it must not be served.
       const big = JSON.stringify({ a: Array(20_000).fill(1), b: Array(20_000).fill(1) });
-      const reused = await fetch(`${api.url}/similarity`, {
-        method: 'POST',
-        body: big,
-        headers: {
-          'content-type': 'application/json',
-          authorization: formatAuthorization([token.macaroon], token.preimage),
-        },
-      });
+      const reused = await withToken(api.url, big, token);
       expect(reused.status).toBe(402);
       const body = (await reused.json()) as { priceMsat: number; reason: string };
       expect(body.priceMsat).toBe(1_000 + 10 * big.length);
@@ -58,14 +56,7 @@ describe('attack: a cheap token serves dear requests (l402-token-price)', () => 
       // The 402 carries a challenge for the dearer request: a client can pay it and go on.
       expect(parseChallenge(reused.headers.get('www-authenticate') as string).scheme).toBe('L402');
       // The cheap request still works with the cheap token.
-      const again = await fetch(`${api.url}/similarity`, {
-        method: 'POST',
-        body: small,
-        headers: {
-          'content-type': 'application/json',
-          authorization: formatAuthorization([token.macaroon], token.preimage),
-        },
-      });
+      const again = await withToken(api.url, small, token);
       expect(again.status).toBe(200);
     } finally {
       await api.close();
