@@ -109,7 +109,7 @@ export default async function run(): Promise<void> {
     clock,
     cacheVerifiedTokens: false,
   });
-  const payerHeader = formatPayerHeader(payer, token.tokenId);
+  const payerHeader = formatPayerHeader(payer, token);
   // authorize() is the verification itself, on the light request shape the node:http adapter passes.
   const rate = async (subject: L402Provider, count: number, headers: Record<string, string>) => {
     const request = {

@@ -35,6 +35,14 @@ export function validUntilCaveat(service: string, unixSeconds: number): string {
   return `${service}_valid_until=${unixSeconds}`;
 }
 
+/**
+ * `agora_paid_msat=<msat>`: what the token was paid for, written at mint time. Every request it is used for must be
+ * priced at most this; a later caveat may only lower it.
+ */
+export function paidMsatCaveat(msat: number): string {
+  return `agora_paid_msat=${msat}`;
+}
+
 /** Looks up an agent's reputation score (filled in by the reputation layer). */
 export interface ReputationLookup {
   score(agentId: string): Promise<number> | number;
@@ -52,15 +60,25 @@ export interface CaveatContext {
   readonly capability?: string;
   /** Unix seconds. */
   readonly now: number;
+  /** What this request costs (the provider's `price(request)`), msat: refused with 402 above what the token paid. */
+  readonly priceMsat?: number;
+  /**
+   * What the token's invoice settled for, msat: the ceiling (with any `agora_paid_msat` caveat, whichever is
+   * lower), so a token minted without the caveat (elsewhere, or before it existed) is still bound to its payment.
+   */
+  readonly paidMsat?: number;
   /** The payer's agent id, when it proved it (Agora-Payer header). */
   readonly payer?: string;
   readonly reputation?: ReputationLookup;
   readonly blacklist?: BlacklistLookup;
 }
 
-/** Why caveats refused a request, and the HTTP status that says it: 401 the token, 403 the payer. */
+/**
+ * Why caveats refused a request, and the HTTP status that says it: 401 the token, 402 a request priced above what
+ * the token paid (a new token pays for it), 403 the payer.
+ */
 export interface CaveatRefusal {
-  readonly status: 401 | 403;
+  readonly status: 401 | 402 | 403;
   readonly reason: string;
 }
 
@@ -77,8 +95,10 @@ function parseServices(value: string): ServiceGrant[] {
   });
 }
 
+// A set, not `includes`: a caveat lists up to a header's length of items, and a quadratic check is a lever.
 function subset(later: readonly string[], earlier: readonly string[]): boolean {
-  return later.every((item) => earlier.includes(item));
+  const allowed = new Set(earlier);
+  return later.every((item) => allowed.has(item));
 }
 
 /**
@@ -86,20 +106,23 @@ function subset(later: readonly string[], earlier: readonly string[]): boolean {
  * `<service>_valid_until`, where a later caveat may only narrow an earlier one (a widening caveat refuses the
  * token); caveats of other services do not concern this request. Agora's: `agora_payer=<id>` (the token belongs to
  * that payer), `agora_min_reputation=<n>` (later ones may only raise it), `agora_blacklist=<list>` (refuse
- * blacklisted payers). An `agora_` condition this version does not know refuses the token (fail closed).
+ * blacklisted payers), `agora_paid_msat=<msat>` (the most a request it serves may cost: 402 above it, or above
+ * `context.paidMsat`). An `agora_` condition this version does not know refuses the token (fail closed).
  * Returns undefined when the request may proceed.
  */
 export async function checkCaveats(
   caveats: readonly string[],
   context: CaveatContext,
 ): Promise<CaveatRefusal | undefined> {
-  const refuse = (status: 401 | 403, reason: string): CaveatRefusal => ({ status, reason });
+  const refuse = (status: 401 | 402 | 403, reason: string): CaveatRefusal => ({ status, reason });
   let services: ServiceGrant[] | undefined;
   let capabilities: string[] | undefined;
   let validUntil: number | undefined;
   let boundPayer: string | undefined;
   let minReputation: number | undefined;
   let blacklist = false;
+  let paid = context.paidMsat;
+  let paidCaveat: number | undefined;
   for (const text of caveats) {
     let caveat: Caveat;
     try {
@@ -146,6 +169,13 @@ export async function checkCaveats(
       if (minReputation !== undefined && minimum < minReputation)
         return refuse(401, 'an agora_min_reputation caveat lowers an earlier one');
       minReputation = minimum;
+    } else if (condition === 'agora_paid_msat') {
+      if (!/^\d{1,15}$/.test(value)) return refuse(401, `malformed agora_paid_msat ${JSON.stringify(value)}`);
+      const amount = Number(value);
+      if (paidCaveat !== undefined && amount > paidCaveat)
+        return refuse(401, 'an agora_paid_msat caveat raises an earlier one');
+      paidCaveat = amount;
+      paid = paid === undefined ? amount : Math.min(paid, amount);
     } else if (condition === 'agora_blacklist') {
       blacklist = true;
     } else if (condition.startsWith('agora_')) {
@@ -164,6 +194,11 @@ export async function checkCaveats(
   }
   if (validUntil !== undefined && context.now >= validUntil)
     return refuse(401, `the token expired at ${validUntil}`);
+  // The price check comes after the token's own validity (a 402 invites paying again, which an expired or foreign
+  // token should not be told) and before the payer's (a payer refused on reputation should not be asked to pay).
+  if (context.priceMsat !== undefined && paid !== undefined && context.priceMsat > paid) {
+    return refuse(402, `this request costs ${context.priceMsat} msat; the token paid for ${paid} msat`);
+  }
   if (boundPayer !== undefined && context.payer !== boundPayer) {
     return refuse(
       401,

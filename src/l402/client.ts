@@ -1,13 +1,13 @@
 import { AgoraError, ErrorCode, fromBase64Url, fromUtf8, parseJson, toHex } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
-import { decodeInvoice, type LightningBackend } from '../lightning/index.js';
+import { decodeInvoice, defaultMaxFeeMsat, type LightningBackend } from '../lightning/index.js';
 import { type VerifiedReceipt, verifyReceipt } from '../receipts/index.js';
 import { parseCaveat } from './caveats.js';
 import { formatAuthorization, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
-import { formatPayerHeader } from './payer-proof.js';
+import { formatPayerHeader, type PayerProofTarget } from './payer-proof.js';
 
 /** A total spending limit shared by every request that uses it. */
 export class Budget {
@@ -42,19 +42,53 @@ export class Budget {
   }
 }
 
-/** A paid token: the macaroon and the preimage that proves its payment. */
-export interface PaidToken {
+/**
+ * A paid token: the macaroon and the preimage that proves its payment, with what a payer proof signs about it
+ * (a {@link PayerProofTarget}: its whole identifier, the provider's node key, the service).
+ */
+export interface PaidToken extends PayerProofTarget {
   readonly macaroon: string;
   readonly preimage: string;
   readonly tokenId: Uint8Array;
   readonly paymentHash: string;
-  readonly service: string;
 }
 
-/** Tokens per origin and service, and which service each path turned out to be. */
+type Payment = Promise<{ preimage: string; feeMsat: number }>;
+
+/**
+ * Tokens per origin and service, which service each path turned out to be, and the payments under way and received
+ * receipts of the requests sharing it. All client state lives here, none in the module: callers that share nothing
+ * share no state, and it goes away with the cache.
+ */
 export class TokenCache {
   private readonly tokens = new Map<string, PaidToken>();
   private readonly services = new Map<string, string>();
+  /** Payments under way, by backend and payment hash: concurrent requests for one invoice pay it once. */
+  private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
+  /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
+  private readonly receipted = new Set<string>();
+
+  /** Pays `invoice` once however many requests ask at the same time. */
+  pay(lightning: LightningBackend, invoice: string, paymentHash: string, maxFeeMsat: number): Payment {
+    const pending = this.inFlight.get(lightning) ?? new Map<string, Payment>();
+    this.inFlight.set(lightning, pending);
+    const existing = pending.get(paymentHash);
+    if (existing !== undefined) return existing;
+    const payment = lightning
+      .payInvoice(invoice, { maxFeeMsat })
+      .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
+      .finally(() => pending.delete(paymentHash));
+    pending.set(paymentHash, payment);
+    return payment;
+  }
+
+  hasReceipt(paymentHash: string): boolean {
+    return this.receipted.has(paymentHash);
+  }
+
+  markReceipt(paymentHash: string): void {
+    this.receipted.add(paymentHash);
+  }
 
   tokenFor(origin: string, service: string): PaidToken | undefined {
     return this.tokens.get(`${origin} ${service}`);
@@ -70,8 +104,10 @@ export class TokenCache {
   }
 
   forget(origin: string, token: PaidToken): void {
-    if (this.tokens.get(`${origin} ${token.service}`) === token)
+    if (this.tokens.get(`${origin} ${token.service}`) === token) {
       this.tokens.delete(`${origin} ${token.service}`);
+      this.receipted.delete(token.paymentHash);
+    }
   }
 }
 
@@ -79,7 +115,7 @@ export interface L402FetchOptions {
   lightning: LightningBackend;
   /** Most one request may cost, msat. */
   maxPriceMsat: number;
-  /** Most routing fees one payment may cost (default 1% + 10 sat). */
+  /** Most routing fees one payment may cost (default {@link defaultMaxFeeMsat}); reserved in the budget and passed to the backend. */
   maxFeeMsat?: number;
   /** Shared spending limit over many requests. */
   budget?: Budget;
@@ -87,7 +123,7 @@ export interface L402FetchOptions {
   tokens?: TokenCache;
   /** The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. */
   identity?: AgentKey;
-  /** Per attempt; default 30 s. */
+  /** Per attempt; default 30 s. Combined with `init.signal`, which aborts every attempt too. */
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
   retries?: number;
@@ -97,11 +133,6 @@ export interface L402FetchOptions {
 }
 
 type RequestBody = NonNullable<RequestInit['body']>;
-
-/** Payments whose receipt this process already received (the provider then stops sending it). */
-const receipted = new Set<string>();
-
-const inFlight = new WeakMap<LightningBackend, Map<string, Promise<{ preimage: string; feeMsat: number }>>>();
 
 function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
   for (const text of macaroon.caveats) {
@@ -115,23 +146,9 @@ function serviceOfToken(macaroon: ReturnType<typeof decodeMacaroon>): string {
   return '';
 }
 
-async function payOnce(
-  lightning: LightningBackend,
-  invoice: string,
-  paymentHash: string,
-  maxFeeMsat: number | undefined,
-) {
-  const pending =
-    inFlight.get(lightning) ?? new Map<string, Promise<{ preimage: string; feeMsat: number }>>();
-  inFlight.set(lightning, pending);
-  const existing = pending.get(paymentHash);
-  if (existing !== undefined) return existing;
-  const payment = lightning
-    .payInvoice(invoice, maxFeeMsat === undefined ? {} : { maxFeeMsat })
-    .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
-    .finally(() => pending.delete(paymentHash));
-  pending.set(paymentHash, payment);
-  return payment;
+function signalFor(caller: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return caller ? AbortSignal.any([caller, timeout]) : timeout;
 }
 
 async function bodyOf(init: RequestInit): Promise<RequestBody | undefined> {
@@ -147,6 +164,73 @@ async function bodyOf(init: RequestInit): Promise<RequestBody | undefined> {
   }
   // Retries resend the body, so a stream is read once into bytes.
   return new Uint8Array(await new Response(body as RequestBody).arrayBuffer());
+}
+
+/** A 402's challenge, read: the token text, its macaroon and the service it is for. */
+interface ReadChallenge {
+  readonly invoice: string;
+  readonly macaroonText: string;
+  readonly macaroon: ReturnType<typeof decodeMacaroon>;
+  readonly service: string;
+}
+
+function readChallenge(origin: string, response: Response): ReadChallenge {
+  const header = response.headers.get('www-authenticate');
+  if (header === null)
+    throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
+  const challenge = parseChallenge(header);
+  const macaroonText = challenge.tokens[0] as string;
+  const macaroon = decodeMacaroon(macaroonText);
+  return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
+}
+
+/** Pays a challenge within the price limit and the budget; the token it buys. */
+async function payChallenge(
+  origin: string,
+  challenge: ReadChallenge,
+  options: L402FetchOptions,
+  tokens: TokenCache,
+): Promise<PaidToken> {
+  const invoice = decodeInvoice(challenge.invoice);
+  const identifier = decodeIdentifier(challenge.macaroon.identifier);
+  if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
+    throw new AgoraError(
+      ErrorCode.InvalidToken,
+      'the challenge token is for another payment than its invoice',
+    );
+  }
+  const price = invoice.amountMsat;
+  if (price === undefined || price > options.maxPriceMsat) {
+    throw new AgoraError(
+      ErrorCode.BudgetExceeded,
+      `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
+    );
+  }
+  const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
+  options.budget?.reserve(price + maxFee);
+  let spent = 0;
+  try {
+    // The backend gets the fee cap reserved in the budget, so it can never spend more than was set aside.
+    const { preimage, feeMsat } = await tokens.pay(
+      options.lightning,
+      challenge.invoice,
+      invoice.paymentHash,
+      maxFee,
+    );
+    spent = price + feeMsat;
+    return {
+      macaroon: challenge.macaroonText,
+      preimage,
+      identifier: challenge.macaroon.identifier,
+      tokenId: identifier.tokenId,
+      paymentHash: invoice.paymentHash,
+      // The payee that signed the invoice paid: the provider a payer proof for this token is bound to.
+      provider: invoice.payee,
+      service: challenge.service,
+    };
+  } finally {
+    options.budget?.settle(price + maxFee, spent);
+  }
 }
 
 /**
@@ -172,8 +256,8 @@ export async function l402Fetch(
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     if (options.identity !== undefined)
-      headers.set('agora-payer', formatPayerHeader(options.identity, token?.tokenId));
-    if (token !== undefined && options.onReceipt !== undefined && !receipted.has(token.paymentHash)) {
+      headers.set('agora-payer', formatPayerHeader(options.identity, token));
+    if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
     const retries = token === undefined ? 0 : (options.retries ?? 2);
@@ -183,9 +267,12 @@ export async function l402Fetch(
           ...init,
           headers,
           body: body ?? null,
-          signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+          // The caller's signal still aborts: the timeout is added to it, never put in its place.
+          signal: signalFor(init.signal, options.timeoutMs ?? 30_000),
         });
       } catch (error) {
+        // The caller gave up: no retry, its own reason comes back.
+        if (init.signal?.aborted) throw init.signal.reason ?? error;
         if (attempt >= retries) {
           throw new AgoraError(
             ErrorCode.BackendUnreachable,
@@ -206,56 +293,21 @@ export async function l402Fetch(
     response = await send(undefined);
   }
   if (response.status === 402) {
-    const header = response.headers.get('www-authenticate');
-    if (header === null)
-      throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
-    const challenge = parseChallenge(header);
-    const macaroonText = challenge.tokens[0] as string;
-    const macaroon = decodeMacaroon(macaroonText);
-    const service = serviceOfToken(macaroon);
-    const cached = tokens.tokenFor(origin, service);
+    let challenge = readChallenge(origin, response);
+    const cached = tokens.tokenFor(origin, challenge.service);
     if (cached !== undefined && cached !== token) {
+      // A token of this service is held already (bought on another path): try it before paying.
       token = cached;
-    } else {
-      const invoice = decodeInvoice(challenge.invoice);
-      const identifier = decodeIdentifier(macaroon.identifier);
-      if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
-        throw new AgoraError(
-          ErrorCode.InvalidToken,
-          'the challenge token is for another payment than its invoice',
-        );
-      }
-      const price = invoice.amountMsat;
-      if (price === undefined || price > options.maxPriceMsat) {
-        throw new AgoraError(
-          ErrorCode.BudgetExceeded,
-          `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
-        );
-      }
-      const maxFee = options.maxFeeMsat ?? Math.floor(price / 100) + 10_000;
-      options.budget?.reserve(price + maxFee);
-      let spent = 0;
-      try {
-        const { preimage, feeMsat } = await payOnce(
-          options.lightning,
-          challenge.invoice,
-          invoice.paymentHash,
-          options.maxFeeMsat,
-        );
-        spent = price + feeMsat;
-        token = {
-          macaroon: macaroonText,
-          preimage,
-          tokenId: identifier.tokenId,
-          paymentHash: invoice.paymentHash,
-          service,
-        };
-      } finally {
-        options.budget?.settle(price + maxFee, spent);
-      }
+      tokens.store(origin, path, token);
+      response = await send(token);
+      // Still 402: this request costs more than that token paid. Its fresh challenge is paid below.
+      if (response.status === 402) challenge = readChallenge(origin, response);
     }
-    tokens.store(origin, path, token);
-    response = await send(token);
+    if (response.status === 402) {
+      token = await payChallenge(origin, challenge, options, tokens);
+      tokens.store(origin, path, token);
+      response = await send(token);
+    }
   }
   const receiptHeader = response.headers.get('agora-receipt');
   if (receiptHeader !== null && options.onReceipt !== undefined && token !== undefined) {
@@ -269,7 +321,7 @@ export async function l402Fetch(
     if (receipt.body.paymentHash !== token.paymentHash || receipt.body.preimage !== token.preimage) {
       throw new AgoraError(ErrorCode.InvalidEvent, 'the receipt is for another payment');
     }
-    receipted.add(token.paymentHash);
+    tokens.markReceipt(token.paymentHash);
     await options.onReceipt(receipt, event);
   }
   return response;

@@ -44,12 +44,19 @@ export {
   requestLike,
   writeFetchResponse,
 } from './node-http.js';
-export { formatPayerHeader, parsePayerHeader, payerProofMessage, verifyPayerProof } from './payer-proof.js';
+export {
+  formatPayerHeader,
+  type PayerProofTarget,
+  parsePayerHeader,
+  payerProofMessage,
+  verifyPayerProof,
+} from './payer-proof.js';
 export {
   L402Provider,
   type L402ProviderOptions,
   type PaidHandler,
   type PaidRequest,
   type PayerPolicy,
+  type RequestLike,
 } from './provider.js';
-export { LedgerRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-keys.js';
+export { deriveRootKey, LedgerRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-keys.js';

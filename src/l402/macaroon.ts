@@ -10,6 +10,7 @@ import {
   toBase64,
   utf8,
 } from '../core/index.js';
+import { isBase64Token } from './headers.js';
 
 /** A macaroon with first-party caveats: what L402 tokens are. */
 export interface Macaroon {
@@ -28,6 +29,10 @@ const FIELD_VID = 4;
 const FIELD_SIGNATURE = 6;
 const VERSION_2 = 2;
 const MAX_FIELD = 64 * 1024;
+/** Longest macaroon decoded (base64 characters, or bytes): checked before any decoding, as L402 headers are capped. */
+export const MAX_MACAROON = 16 * 1024;
+/** Most caveats in one macaroon: each costs an HMAC on every full verification, so their number is bounded. */
+export const MAX_CAVEATS = 64;
 
 function invalid(message: string): never {
   throw new AgoraError(ErrorCode.InvalidToken, `invalid macaroon: ${message}`);
@@ -169,9 +174,12 @@ function text(data: Uint8Array, what: string): string {
 export function decodeMacaroon(input: Uint8Array | string): Macaroon {
   let bytes: Uint8Array;
   if (typeof input === 'string') {
+    if (input.length > MAX_MACAROON) invalid(`longer than ${MAX_MACAROON} characters`);
     const trimmed = input.trim();
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) invalid('not base64');
-    const unpadded = trimmed.replace(/=+$/, '');
+    if (!isBase64Token(trimmed)) invalid('not base64');
+    let end = trimmed.length;
+    while (end > 0 && trimmed.charCodeAt(end - 1) === 0x3d) end--;
+    const unpadded = trimmed.slice(0, end);
     if (unpadded.length % 4 === 1) invalid('not base64');
     const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
     try {
@@ -180,6 +188,7 @@ export function decodeMacaroon(input: Uint8Array | string): Macaroon {
       return invalid('not base64');
     }
   } else if (input instanceof Uint8Array) {
+    if (input.length > MAX_MACAROON) invalid(`longer than ${MAX_MACAROON} bytes`);
     bytes = input;
   } else {
     return invalid('expected bytes or base64');
@@ -205,6 +214,7 @@ export function decodeMacaroon(input: Uint8Array | string): Macaroon {
     const next = reader.field();
     if (next.type === FIELD_VID) invalid('third-party caveats are not supported');
     if (next.type !== FIELD_EOS) invalid('caveat not terminated');
+    if (caveats.length >= MAX_CAVEATS) invalid(`more than ${MAX_CAVEATS} caveats`);
     caveats.push(caveat);
   }
   field = reader.field();

@@ -59,9 +59,10 @@ export function l402NodeHandler(
         attachReceipt(decision, res);
         return handler(req, res, decision.paid);
       })
-      .catch((error: unknown) => {
+      .catch(() => {
+        // The handler's own failure: a generic body, never the internal message (it may name hosts, paths, keys).
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'internal error', reason: (error as Error).message }));
+        res.end(JSON.stringify({ error: 'internal error' }));
       });
   };
 }

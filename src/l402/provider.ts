@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AgoraError,
   type Clock,
   canonicalJson,
   ErrorCode,
@@ -17,7 +18,9 @@ import type { LightningBackend } from '../lightning/index.js';
 import { createReceipt } from '../receipts/index.js';
 import {
   type BlacklistLookup,
+  capabilitiesCaveat,
   checkCaveats,
+  paidMsatCaveat,
   type ReputationLookup,
   servicesCaveat,
   validUntilCaveat,
@@ -44,9 +47,15 @@ export interface L402ProviderOptions {
   /** The service name in `services=` and the other caveats. */
   service: string;
   tier?: number;
-  /** Price of one request, in msat: a function of the request. */
+  /**
+   * Price of one request, in msat (a positive whole number): a function of the request. A token serves only requests
+   * priced at most what it paid (`agora_paid_msat`, written at mint time); a dearer one gets a 402 for a new token.
+   */
   price: (request: RequestLike) => number | Promise<number>;
-  /** The capability a request needs (`<service>_capabilities`), if any. */
+  /**
+   * The capability a request needs (`<service>_capabilities`), if any. A token minted for a request with a
+   * capability grants that capability only.
+   */
   capability?: (request: RequestLike) => string | undefined;
   /** How long a token stays valid (`<service>_valid_until`); default one hour. */
   validForSeconds?: number;
@@ -63,9 +72,16 @@ export interface L402ProviderOptions {
    * the invoice lookup; caveats and payer checks still run on every request. Default true.
    */
   cacheVerifiedTokens?: boolean;
+  /** Required when `policy.minReputation` is set (checked when the provider is made). */
   reputation?: ReputationLookup;
+  /** Required when `policy.blacklist` is set (checked when the provider is made). */
   blacklist?: BlacklistLookup;
   clock?: Clock;
+  /**
+   * Hears of every failure that is not the client's (backend unreachable, a throwing `price`...): the client gets a
+   * generic 500 or 503 body, details go here only.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** What the paid handler learns about the payment. */
@@ -106,17 +122,46 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.set(key, value);
 }
 
-function refusal(status: 401 | 402 | 403, reason: string): { kind: 'refused'; response: Response } {
-  const error = { 401: 'unauthorized', 402: 'payment required', 403: 'forbidden' }[status];
-  const response = new Response(JSON.stringify({ error, reason }), {
+type Refused = { kind: 'refused'; response: Response };
+
+function refusal(status: 403 | 500 | 503, reason?: string): Refused {
+  const error = { 403: 'forbidden', 500: 'internal error', 503: 'service unavailable' }[status];
+  const body = reason === undefined ? { error } : { error, reason };
+  const response = new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json' },
   });
   return { kind: 'refused', response };
 }
 
+/**
+ * A 401 for a credential that is malformed or does not verify. RFC 9110 requires a challenge with every 401:
+ * `L402 realm="<service>", error="invalid_token"` says which scheme to use without minting a token (a refusal must
+ * not cost state); a client recovers by asking again without the credential, which brings a 402 with a new token.
+ */
+function unauthorized(service: string, reason: string): Refused {
+  const response = new Response(JSON.stringify({ error: 'unauthorized', reason }), {
+    status: 401,
+    headers: {
+      'content-type': 'application/json',
+      'www-authenticate': `L402 realm="${service.replace(/["\\]/g, '')}", error="invalid_token"`,
+    },
+  });
+  return { kind: 'refused', response };
+}
+
+/** The 402 for a token whose invoice is not paid yet: the same token and invoice again, so the client can pay them. */
+function unpaid(token: string, invoice: string, legacy: boolean, reason: string): Refused {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  for (const value of formatChallenges(token, invoice, { legacy })) headers.append('www-authenticate', value);
+  const body = JSON.stringify({ error: 'payment required', reason, invoice, token });
+  return { kind: 'refused', response: new Response(body, { status: 402, headers }) };
+}
+
 /** What survives from a token's full verification (signature, preimage, settled invoice). */
 interface VerifiedToken {
+  /** The macaroon's whole identifier, as a payer proof signs it. */
+  readonly identifier: Uint8Array;
   readonly tokenId: Uint8Array;
   readonly tokenIdHex: string;
   readonly paymentHash: string;
@@ -140,8 +185,15 @@ export class L402Provider {
   private readonly verified = new Map<string, VerifiedToken>();
   private readonly provenPayers = new Map<string, string>();
   private readonly receipts = new Map<string, string>();
+  private ownNodeKey: Promise<string> | undefined;
 
+  /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
   constructor(options: L402ProviderOptions) {
+    const policy = options.policy ?? {};
+    if (policy.minReputation !== undefined && options.reputation === undefined)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'policy.minReputation needs a reputation lookup');
+    if (policy.blacklist && options.blacklist === undefined)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'policy.blacklist needs a blacklist lookup');
     this.options = options;
     this.clock = options.clock ?? systemClock;
   }
@@ -158,16 +210,35 @@ export class L402Provider {
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 
-  /** Decides whether `request` may be served: paid, or the 402/401/403 response to send instead. */
+  /**
+   * Decides whether `request` may be served: paid, or the response to send instead: 402 (a challenge), 401 (with
+   * `WWW-Authenticate`) or 403 for the client's input, 500 or 503 with a generic body for the provider's own
+   * failures (details to `onError`). Never rejects.
+   */
   async authorize(request: RequestLike): Promise<Decision> {
-    const authorization = request.headers.get('authorization');
-    if (authorization === null || authorization.trim() === '') return this.challenge(request);
     try {
+      const authorization = request.headers.get('authorization');
+      if (authorization === null || authorization.trim() === '') return await this.challenge(request);
       return await this.check(request, authorization);
     } catch (error) {
-      if (isAgoraError(error, ErrorCode.InvalidToken)) return refusal(401, error.message);
-      throw error;
+      if (isAgoraError(error, ErrorCode.InvalidToken))
+        return unauthorized(this.options.service, error.message);
+      this.options.onError?.(error);
+      return isAgoraError(error, ErrorCode.BackendUnreachable) ? refusal(503) : refusal(500);
     }
+  }
+
+  /** This provider's Lightning node key (asked of the backend once): what payer proofs are bound to. */
+  private nodeKey(): Promise<string> {
+    if (this.ownNodeKey === undefined) {
+      const asked = this.options.lightning.info().then((info) => info.nodeKey);
+      // A failed lookup is asked again on the next request rather than remembered.
+      asked.catch(() => {
+        if (this.ownNodeKey === asked) this.ownNodeKey = undefined;
+      });
+      this.ownNodeKey = asked;
+    }
+    return this.ownNodeKey;
   }
 
   /** Revokes a token: its root key is forgotten and the token is refused from now on. */
@@ -177,19 +248,41 @@ export class L402Provider {
       if (token.tokenIdHex === tokenId) this.verified.delete(header);
   }
 
-  private async challenge(request: RequestLike): Promise<Decision> {
+  /** `price(request)`, checked: a price that is not a positive whole msat is the provider's bug, never the client's. */
+  private async priceOf(request: RequestLike): Promise<number> {
+    const price = await this.options.price(request);
+    if (!Number.isSafeInteger(price) || price <= 0)
+      throw new AgoraError(
+        ErrorCode.InvalidArgument,
+        `price(request) gave ${price}, not a positive whole msat`,
+      );
+    return price;
+  }
+
+  /**
+   * A 402 challenge for `request`: a new token that records what it is paid for (its price in `agora_paid_msat`,
+   * the service and tier, the capability when the provider names one), so it never serves a dearer request.
+   */
+  private async challenge(request: RequestLike, reason?: string): Promise<Decision> {
     const { options } = this;
     const policy = options.policy ?? {};
+    const amountMsat = await this.priceOf(request);
+    const capability = options.capability?.(request);
     const caveats = [
       servicesCaveat([{ name: options.service, tier: options.tier ?? 0 }]),
       validUntilCaveat(options.service, unixSeconds(this.clock) + (options.validForSeconds ?? 3600)),
+      paidMsatCaveat(amountMsat),
     ];
+    if (capability !== undefined) caveats.push(capabilitiesCaveat(options.service, [capability]));
     const payerHeader = request.headers.get('agora-payer');
     const needsPayer = policy.bindPayer || policy.minReputation !== undefined || policy.blacklist;
     let payer: string | undefined;
     if (payerHeader !== null) payer = parsePayerHeader(payerHeader).id;
     if (needsPayer && payer === undefined) {
-      return refusal(401, 'this service sells only to identified payers: send "Agora-Payer: <agent id>"');
+      return unauthorized(
+        options.service,
+        'this service sells only to identified payers: send "Agora-Payer: <agent id>"',
+      );
     }
     // Refuse before invoicing: nobody should pay for a token that would be refused.
     if (payer !== undefined) {
@@ -204,7 +297,6 @@ export class L402Provider {
     if (policy.bindPayer && payer !== undefined) caveats.push(`agora_payer=${payer}`);
     if (policy.minReputation !== undefined) caveats.push(`agora_min_reputation=${policy.minReputation}`);
     if (policy.blacklist) caveats.push('agora_blacklist=governance');
-    const amountMsat = await options.price(request);
     const invoice = await options.lightning.createInvoice({
       amountMsat,
       description: `${options.service} via L402`,
@@ -223,6 +315,7 @@ export class L402Provider {
     }
     const body = {
       error: 'payment required',
+      ...(reason === undefined ? {} : { reason }),
       service: options.service,
       priceMsat: amountMsat,
       invoice: invoice.paymentRequest,
@@ -232,9 +325,7 @@ export class L402Provider {
   }
 
   /** Full verification of a token not seen (recently): signature, preimage, settled invoice. */
-  private async verifyToken(
-    authorization: string,
-  ): Promise<VerifiedToken | { kind: 'refused'; response: Response }> {
+  private async verifyToken(authorization: string): Promise<VerifiedToken | Refused> {
     const { options } = this;
     const { tokens, preimage } = parseAuthorization(authorization);
     const macaroon = decodeMacaroon(tokens[0] as string);
@@ -242,20 +333,29 @@ export class L402Provider {
     const tokenIdHex = toHex(identifier.tokenId);
     const paymentHash = toHex(identifier.paymentHash);
     const rootKey = await options.rootKeys.get(tokenIdHex);
-    if (rootKey === undefined) return refusal(401, 'unknown or revoked token');
+    const refuse = (reason: string) => unauthorized(options.service, reason);
+    if (rootKey === undefined) return refuse('unknown or revoked token');
     if (!verifyMacaroonSignature(macaroon, rootKey))
-      return refusal(401, 'the token signature does not verify (tampered caveats?)');
+      return refuse('the token signature does not verify (tampered caveats?)');
     if (toHex(sha256(fromHex(preimage))) !== paymentHash)
-      return refusal(401, 'the preimage does not match the token payment hash');
+      return refuse('the preimage does not match the token payment hash');
     let status: Awaited<ReturnType<LightningBackend['lookupInvoice']>>;
     try {
       status = await options.lightning.lookupInvoice(paymentHash);
     } catch (error) {
-      if (isAgoraError(error, ErrorCode.UnknownInvoice)) return refusal(401, 'the token was not issued here');
+      if (isAgoraError(error, ErrorCode.UnknownInvoice)) return refuse('the token was not issued here');
       throw error;
     }
-    if (status.state !== 'SETTLED') return refusal(402, `the invoice is ${status.state}, not paid`);
+    if (status.state === 'OPEN')
+      return unpaid(
+        tokens[0] as string,
+        status.paymentRequest,
+        options.legacyChallenge ?? false,
+        'the invoice is not paid yet',
+      );
+    if (status.state !== 'SETTLED') return refuse(`the token's invoice is ${status.state}, never paid`);
     return {
+      identifier: macaroon.identifier,
       tokenId: identifier.tokenId,
       tokenIdHex,
       paymentHash,
@@ -283,8 +383,18 @@ export class L402Provider {
       payer = this.provenPayers.get(proofKey);
       if (payer === undefined) {
         const { id, sig } = parsePayerHeader(payerHeader);
-        if (sig === undefined || !verifyPayerProof(id, sig, token.tokenId)) {
-          return refusal(401, 'Agora-Payer must carry the payer signature of the token id');
+        // A bare agent id is never enough to use a token: the proof must cover this token's whole identifier,
+        // this provider's node key and this service, so a proof given to another provider cannot be relayed here.
+        const target = {
+          identifier: token.identifier,
+          provider: await this.nodeKey(),
+          service: options.service,
+        };
+        if (sig === undefined || !verifyPayerProof(id, sig, target)) {
+          return unauthorized(
+            options.service,
+            "Agora-Payer must carry the payer's signature of this token's identifier, this provider and service",
+          );
         }
         payer = id;
         if (options.cacheVerifiedTokens ?? true) remember(this.provenPayers, proofKey, payer);
@@ -295,10 +405,16 @@ export class L402Provider {
       service: options.service,
       ...(capability === undefined ? {} : { capability }),
       now: unixSeconds(this.clock),
+      // Every request is priced, and checked against what its token paid: a token bought for a cheap request
+      // never serves a dear one.
+      priceMsat: await this.priceOf(request),
+      paidMsat: token.amountMsat,
       ...(payer === undefined ? {} : { payer }),
       ...(options.reputation === undefined ? {} : { reputation: options.reputation }),
       ...(options.blacklist === undefined ? {} : { blacklist: options.blacklist }),
     });
+    if (refused?.status === 402) return this.challenge(request, refused.reason);
+    if (refused?.status === 401) return unauthorized(options.service, refused.reason);
     if (refused !== undefined) return refusal(refused.status, refused.reason);
     const paid: PaidRequest = {
       paymentHash: token.paymentHash,

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex } from '../core/index.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex, utf8 } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 
 /**
- * Root keys of L402 tokens, one per token id (as Aperture keeps them): a token verifies only while its key exists,
- * so revoking the key revokes the token.
+ * Root keys of L402 tokens, one per token id: a token verifies only while its key is given, so revoking the key
+ * revokes the token.
  */
 export interface RootKeyStore {
-  /** Makes and stores a fresh 32-byte root key for a new token id; `ALREADY_EXISTS` if the id is taken. */
+  /** The 32-byte root key for a new token id. */
   create(tokenId: string): Promise<Uint8Array>;
+  /** The token's root key; undefined once revoked. */
   get(tokenId: string): Promise<Uint8Array | undefined>;
   /** Forgets the key: the token stops verifying. Idempotent. */
   revoke(tokenId: string): Promise<void>;
@@ -20,50 +23,95 @@ function checkId(tokenId: string): string {
   return tokenId;
 }
 
-/** Root keys in memory: for tests and throwaway providers. */
+const ROOT_KEY_TAG = utf8('agora402/l402-root-key');
+
+/**
+ * A token's root key, derived from the provider's secret: `HMAC-SHA256(secret, tag | token id)`. Nothing is stored
+ * per token, so requests that never pay (each one makes a challenge, and so a token id) leave no state behind; only
+ * revocations are kept (docs/security.md, l402-unpaid-state).
+ */
+export function deriveRootKey(secret: Uint8Array, tokenId: string): Uint8Array {
+  const message = new Uint8Array(ROOT_KEY_TAG.length + 32);
+  message.set(ROOT_KEY_TAG);
+  message.set(fromHex(checkId(tokenId)), ROOT_KEY_TAG.length);
+  return hmac(sha256, secret, message);
+}
+
+/** Root keys derived from a secret held in memory (random unless given), revocations in memory: for tests and throwaway providers. */
 export class MemoryRootKeyStore implements RootKeyStore {
-  private readonly keys = new Map<string, Uint8Array>();
+  private readonly secret: Uint8Array;
+  private readonly revoked = new Set<string>();
+
+  constructor(secret?: Uint8Array) {
+    if (secret !== undefined && secret.length < 32)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a root key secret is at least 32 bytes');
+    this.secret = secret ?? new Uint8Array(randomBytes(32));
+  }
 
   async create(tokenId: string): Promise<Uint8Array> {
-    if (this.keys.has(checkId(tokenId)))
-      throw new AgoraError(ErrorCode.AlreadyExists, `token ${tokenId} has a root key already`);
-    const key = new Uint8Array(randomBytes(32));
-    this.keys.set(tokenId, key);
-    return key;
+    return deriveRootKey(this.secret, tokenId);
   }
 
   async get(tokenId: string): Promise<Uint8Array | undefined> {
-    return this.keys.get(checkId(tokenId));
+    return this.revoked.has(checkId(tokenId)) ? undefined : deriveRootKey(this.secret, tokenId);
   }
 
   async revoke(tokenId: string): Promise<void> {
-    this.keys.delete(checkId(tokenId));
+    this.revoked.add(checkId(tokenId));
   }
 }
 
-/** Root keys in a local area of the ledger's LevelDB (durable like the ledger, never replicated). */
+const SECRET = 'secret';
+const REVOKED = 'revoked:';
+
+/**
+ * Root keys derived from a secret kept in a local area of the ledger's LevelDB (made on first use; durable like the
+ * ledger, never replicated), with revocations there too. Keys stored one per token by earlier versions still verify
+ * until revoked.
+ */
 export class LedgerRootKeyStore implements RootKeyStore {
   private readonly store;
+  private secret: Promise<Uint8Array> | undefined;
 
   constructor(private readonly ledger: Ledger) {
     this.store = ledger.localStore('l402-root-keys');
   }
 
-  async create(tokenId: string): Promise<Uint8Array> {
-    if ((await this.store.get(checkId(tokenId))) !== undefined) {
-      throw new AgoraError(ErrorCode.AlreadyExists, `token ${tokenId} has a root key already`);
+  private providerSecret(): Promise<Uint8Array> {
+    if (this.secret === undefined) {
+      const secret = (async () => {
+        const stored = await this.store.get(SECRET);
+        if (stored !== undefined) return fromHex(stored);
+        const made = new Uint8Array(randomBytes(32));
+        await this.ledger.localPut(this.store, SECRET, toHex(made));
+        return made;
+      })();
+      // A failed read or write is tried again on the next call rather than remembered.
+      secret.catch(() => {
+        if (this.secret === secret) this.secret = undefined;
+      });
+      this.secret = secret;
     }
-    const key = new Uint8Array(randomBytes(32));
-    await this.ledger.localPut(this.store, tokenId, toHex(key));
-    return key;
+    return this.secret;
+  }
+
+  async create(tokenId: string): Promise<Uint8Array> {
+    return deriveRootKey(await this.providerSecret(), checkId(tokenId));
   }
 
   async get(tokenId: string): Promise<Uint8Array | undefined> {
-    const hex = await this.store.get(checkId(tokenId));
-    return hex === undefined ? undefined : fromHex(hex);
+    checkId(tokenId);
+    if ((await this.store.get(`${REVOKED}${tokenId}`)) !== undefined) return undefined;
+    const legacy = await this.store.get(tokenId);
+    if (legacy !== undefined) return fromHex(legacy);
+    return deriveRootKey(await this.providerSecret(), tokenId);
   }
 
   async revoke(tokenId: string): Promise<void> {
-    await this.ledger.localPut(this.store, checkId(tokenId), undefined);
+    checkId(tokenId);
+    await this.ledger.localPutMany(this.store, [
+      [`${REVOKED}${tokenId}`, '1'],
+      [tokenId, undefined],
+    ]);
   }
 }

@@ -24,7 +24,13 @@ export {
   type LedgerStats,
 } from './ledger.js';
 export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
-export { followRelay, type PullResult, publishToRelay, pullFromRelay } from './nostr-sync.js';
+export {
+  DEFAULT_OVERLAP_SECONDS,
+  followRelay,
+  type PullResult,
+  publishToRelay,
+  pullFromRelay,
+} from './nostr-sync.js';
 export {
   EventRegistry,
   type EventTypeDefinition,

@@ -1,7 +1,7 @@
 import type { Event as NostrEvent } from 'nostr-tools';
 import { AbstractRelay } from 'nostr-tools/relay';
 import WebSocket from 'ws';
-import { AgoraError, ErrorCode, isAgoraError } from '../core/index.js';
+import { AgoraError, type Clock, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { Ledger } from './ledger.js';
 import { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
@@ -13,8 +13,23 @@ export interface PullResult {
   readonly duplicates: number;
   /** Events that failed verification (forged, tampered, refused by their type): counted, never stored. */
   readonly invalid: number;
-  /** The newest `created_at` seen: where the next pull resumes. */
+  /**
+   * The newest `created` among the events imported (or already held), never later than now: the next pull asks for
+   * events from {@link DEFAULT_OVERLAP_SECONDS} (or `overlapSeconds`) before it.
+   */
   readonly position: number;
+}
+
+/**
+ * How far each pull reaches back before the last position: events published late (re-broadcast originals, clocks a
+ * little behind, relays that were slow to store) still arrive on the next pull. Imports are idempotent, so the
+ * overlap costs only the duplicates it brings.
+ */
+export const DEFAULT_OVERLAP_SECONDS = 600;
+
+/** Where to resume after `position`: a margin back, and never from the future. */
+function resumeFrom(position: number, overlapSeconds: number): number {
+  return Math.max(0, position - overlapSeconds);
 }
 
 const STORE = 'nostr-sync';
@@ -107,19 +122,21 @@ export async function publishToRelay(
 }
 
 /**
- * Pulls agora402 events from `url` created since the last pull from it (or `since`), verifies each (its Nostr
- * signature and binding, then the ledger's own checks) and imports it. An event whose references (a proposal, a lock)
- * have not arrived yet is retried after the others. The original Nostr event is kept so it can be passed on to other
- * relays as it is.
+ * Pulls agora402 events from `url` created since the last pull from it, less an overlap (or from `since`), verifies
+ * each (its Nostr signature and binding, then the ledger's own checks) and imports it. An event whose references (a
+ * proposal, a lock) have not arrived yet is retried after the others. The original Nostr event is kept so it can be
+ * passed on to other relays as it is. The position moves only over events imported (or already held), never past
+ * now: junk or forged events, whatever their `created_at`, cannot make later honest events invisible.
  */
 export async function pullFromRelay(
   ledger: Ledger,
   url: string,
-  options: { since?: number; timeoutMs?: number } = {},
+  options: { since?: number; timeoutMs?: number; overlapSeconds?: number; clock?: Clock } = {},
 ): Promise<PullResult> {
   const store = ledger.localStore(STORE);
   const positionKey = `pulled:${url}`;
-  const since = options.since ?? Number((await store.get(positionKey)) ?? '0');
+  const stored = Number((await store.get(positionKey)) ?? '0');
+  const since = options.since ?? resumeFrom(stored, options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS);
   const relay = await connect(url, options.timeoutMs ?? 10_000);
   const byId = new Map<string, NostrEvent>();
   try {
@@ -148,10 +165,14 @@ export async function pullFromRelay(
   let imported = 0;
   let duplicates = 0;
   let invalid = 0;
-  let position = since;
+  // The position only moves over events that verified and are in the ledger now; an explicit `since` that is older
+  // than the stored position does not move it back.
+  let newest = options.since === undefined ? stored : Math.max(stored, options.since);
+  const held = (item: { nostr: NostrEvent }) => {
+    newest = Math.max(newest, item.nostr.created_at);
+  };
   let waiting: { nostr: NostrEvent; event: unknown; id: string }[] = [];
   for (const nostr of events) {
-    position = Math.max(position, nostr.created_at);
     try {
       const { id, event } = fromNostrEvent(nostr);
       waiting.push({ nostr, event, id });
@@ -173,6 +194,7 @@ export async function pullFromRelay(
         if (result.added) imported++;
         else duplicates++;
       }
+      for (const item of chunk) held(item);
     } catch (error) {
       if (!isAgoraError(error)) throw error;
       single.push(...chunk);
@@ -189,6 +211,7 @@ export async function pullFromRelay(
         await ledger.localPut(store, `original:${item.id}`, JSON.stringify(item.nostr));
         if (added) imported++;
         else duplicates++;
+        held(item);
         progress = true;
       } catch (error) {
         if (!isAgoraError(error)) throw error;
@@ -198,6 +221,8 @@ export async function pullFromRelay(
     waiting = again;
   }
   invalid += waiting.length;
+  // Never past now: an event dated in the future (valid or not) must not hide those created until then.
+  const position = Math.min(newest, unixSeconds(options.clock ?? systemClock));
   await ledger.localPut(store, positionKey, String(position));
   return { received: events.length, imported, duplicates, invalid, position };
 }
@@ -215,6 +240,9 @@ export async function followRelay(
     signal: AbortSignal;
     maxBackoffMs?: number;
     timeoutMs?: number;
+    /** How far each pull and subscription reaches back before the position; default {@link DEFAULT_OVERLAP_SECONDS}. */
+    overlapSeconds?: number;
+    clock?: Clock;
     onImport?: (summary: { relay: string; imported: number; invalid: number }) => void;
     onError?: (error: unknown) => void;
   },
@@ -224,11 +252,11 @@ export async function followRelay(
   let backoff = first;
   while (!options.signal.aborted) {
     try {
-      const pulled = await pullFromRelay(
-        ledger,
-        url,
-        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-      );
+      const pulled = await pullFromRelay(ledger, url, {
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.overlapSeconds === undefined ? {} : { overlapSeconds: options.overlapSeconds }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+      });
       options.onImport?.({ relay: url, imported: pulled.imported, invalid: pulled.invalid });
       backoff = first;
       const relay = await connect(url, options.timeoutMs ?? 10_000);
@@ -238,27 +266,37 @@ export async function followRelay(
           relay.close();
           resolve();
         };
-        const subscription = relay.subscribe([{ kinds: [AGORA_NOSTR_KIND], since: pulled.position }], {
-          onevent: (nostr) => {
-            void (async () => {
-              let imported = 0;
-              let invalid = 0;
-              try {
-                const { id, event } = fromNostrEvent(nostr);
-                const { added } = await ledger.append(event);
-                await ledger.localPutMany(store, [
-                  [`original:${id}`, JSON.stringify(nostr)],
-                  [`pulled:${url}`, String(Math.max(pulled.position, nostr.created_at))],
-                ]);
-                imported = added ? 1 : 0;
-              } catch {
-                invalid = 1;
-              }
-              options.onImport?.({ relay: url, imported, invalid });
-            })();
+        const overlap = options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
+        let position = pulled.position;
+        const subscription = relay.subscribe(
+          [{ kinds: [AGORA_NOSTR_KIND], since: resumeFrom(position, overlap) }],
+          {
+            onevent: (nostr) => {
+              void (async () => {
+                let imported = 0;
+                let invalid = 0;
+                try {
+                  const { id, event } = fromNostrEvent(nostr);
+                  const { added } = await ledger.append(event);
+                  // As in a pull: only an imported event moves the position, and never past now.
+                  position = Math.max(
+                    position,
+                    Math.min(nostr.created_at, unixSeconds(options.clock ?? systemClock)),
+                  );
+                  await ledger.localPutMany(store, [
+                    [`original:${id}`, JSON.stringify(nostr)],
+                    [`pulled:${url}`, String(position)],
+                  ]);
+                  imported = added ? 1 : 0;
+                } catch {
+                  invalid = 1;
+                }
+                options.onImport?.({ relay: url, imported, invalid });
+              })();
+            },
+            onclose: () => resolve(),
           },
-          onclose: () => resolve(),
-        });
+        );
         relay.onclose = () => resolve();
         options.signal.addEventListener('abort', stop, { once: true });
       });

@@ -51,7 +51,7 @@ export function toNostrEvent(
 
 /**
  * Unwraps a Nostr event received from a relay: its own signature and id, the kind, the ledger event in its content
- * (envelope checked), the `x` tag naming that event's id, and for signed events the Nostr key being the author's (a
+ * (envelope checked), the `x` tag naming that event's id, `created_at` equal to the event's `created`, and for signed events the Nostr key being the author's (a
  * relay cannot pass off one agent's event as published by another). The ledger's own verification comes after, on
  * import. `INVALID_EVENT` (or `INVALID_SIGNATURE`) for anything else.
  */
@@ -85,6 +85,10 @@ export function fromNostrEvent(nostr: unknown): { id: string; event: LedgerEvent
   const tagged = candidate.tags.find((tag) => tag[0] === 'x')?.[1];
   if (tagged !== id)
     throw new AgoraError(ErrorCode.InvalidEvent, 'the x tag does not name the event carried');
+  // The relay filters and orders by the Nostr `created_at`, and a follower's position is made of them: a value other
+  // than the event's own `created` would let a publisher place a valid event where followers never look.
+  if (candidate.created_at !== event.created)
+    throw new AgoraError(ErrorCode.InvalidEvent, "the Nostr created_at is not the event's created");
   if (event.author !== undefined && event.author !== candidate.pubkey)
     throw new AgoraError(ErrorCode.InvalidEvent, "a signed event must be published under its author's key");
   return { id, event };

@@ -68,8 +68,16 @@ export interface InvoiceStatus {
   readonly htlcExpiryHeight?: number;
 }
 
+/**
+ * The routing fee limit when a payer names none: 1% of the amount plus 10 sat (small payments need the flat part,
+ * base fees dominate them). Defined once, for every backend and the L402 client's budget reservation.
+ */
+export function defaultMaxFeeMsat(amountMsat: number): number {
+  return Math.floor(amountMsat / 100) + 10_000;
+}
+
 export interface PayOptions {
-  /** Most the payer accepts to pay in routing fees; default 1% of the amount plus 10 sat. */
+  /** Most the payer accepts to pay in routing fees; default {@link defaultMaxFeeMsat}. */
   maxFeeMsat?: number;
   /** Give up finding a route after this long; a locked HTLC cannot be taken back and is waited for. */
   timeoutSeconds?: number;

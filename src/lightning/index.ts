@@ -11,6 +11,7 @@ export type {
   PaymentResult,
   PayOptions,
 } from './backend.js';
+export { defaultMaxFeeMsat } from './backend.js';
 export {
   type BitcoinNetwork,
   decodeInvoice,

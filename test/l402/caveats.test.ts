@@ -29,6 +29,8 @@ describe('caveats', () => {
     [['agora_payer=alice'], 'bound to a payer'],
     [['agora_min_reputation=10', 'agora_min_reputation=5'], 'lowers'],
     [['agora_unknown=1'], 'unknown caveat'],
+    [['agora_paid_msat=10', 'agora_paid_msat=20'], 'raises'],
+    [['agora_paid_msat=1e3'], 'malformed'],
     [['no equals sign'], 'malformed'],
   ])('refuse %j with 401 (%s)', async (caveats, reason) => {
     const refusal = await checkCaveats(caveats, { ...base, capability: 'forecast' });
@@ -55,5 +57,20 @@ describe('caveats', () => {
     });
     expect(await checkCaveats(['agora_blacklist=governance'], { ...base, payer: 'good' })).toBeUndefined();
     expect((await checkCaveats(['agora_blacklist=governance'], base))?.status).toBe(403);
+  });
+
+  it('refuse with 402 a request priced above what the token paid (caveat or settled amount, the lower)', async () => {
+    expect(await checkCaveats(['agora_paid_msat=1000'], { ...base, priceMsat: 1_000 })).toBeUndefined();
+    expect(await checkCaveats(['agora_paid_msat=1000'], { ...base, priceMsat: 1_001 })).toMatchObject({
+      status: 402,
+      reason: expect.stringMatching(/costs 1001 msat; the token paid for 1000/),
+    });
+    expect((await checkCaveats([], { ...base, priceMsat: 600, paidMsat: 500 }))?.status).toBe(402);
+    expect(
+      (await checkCaveats(['agora_paid_msat=900'], { ...base, priceMsat: 600, paidMsat: 500 }))?.status,
+    ).toBe(402);
+    expect(
+      await checkCaveats(['agora_paid_msat=900', 'agora_paid_msat=700'], { ...base, priceMsat: 700 }),
+    ).toBe(undefined);
   });
 });

@@ -245,7 +245,7 @@ describe('L402 end to end on the sim network', () => {
       fetch(`${world.url}/forecast`, {
         headers: {
           authorization: formatAuthorization([macaroon], preimage),
-          'agora-payer': formatPayerHeader(world.payer, token.tokenId),
+          'agora-payer': formatPayerHeader(world.payer, token),
         },
       });
     const wrong = await authorize(token.macaroon, '11'.repeat(32));
@@ -274,7 +274,7 @@ describe('L402 end to end on the sim network', () => {
     const response = await fetch(`${world.url}/forecast`, {
       headers: {
         authorization: formatAuthorization([token.macaroon], token.preimage),
-        'agora-payer': formatPayerHeader(world.payer, token.tokenId),
+        'agora-payer': formatPayerHeader(world.payer, token),
       },
     });
     expect(response.status).toBe(401);
@@ -287,11 +287,17 @@ describe('L402 end to end on the sim network', () => {
     const response = await fetch(`${similarity}/cosine`, {
       headers: {
         authorization: formatAuthorization([token.macaroon], token.preimage),
-        'agora-payer': formatPayerHeader(world.payer, token.tokenId),
+        'agora-payer': formatPayerHeader(world.payer, token),
       },
     });
     expect(response.status).toBe(401);
-    expect(await reasonOf(response)).toMatch(/does not grant service similarity/);
+    // The payer proof names the service it was signed for, so it fails first; without it, the caveat does.
+    expect(await reasonOf(response)).toMatch(/this provider and service/);
+    const anonymous = await fetch(`${similarity}/cosine`, {
+      headers: { authorization: formatAuthorization([token.macaroon], token.preimage) },
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await reasonOf(anonymous)).toMatch(/does not grant service similarity/);
   });
 
   it('refuses a payer below the reputation threshold (403) before it pays, and a bound token used by another payer (401)', async () => {
@@ -311,7 +317,7 @@ describe('L402 end to end on the sim network', () => {
     const stolen = await fetch(`${guarded}/forecast`, {
       headers: {
         authorization: formatAuthorization([token?.macaroon as string], token?.preimage as string),
-        'agora-payer': formatPayerHeader(thief, token?.tokenId),
+        'agora-payer': formatPayerHeader(thief, token),
       },
     });
     expect(stolen.status).toBe(401);
@@ -352,7 +358,7 @@ describe('L402 end to end on the sim network', () => {
     const revoked = await fetch(`${stored}/forecast`, {
       headers: {
         authorization: formatAuthorization([token?.macaroon as string], token?.preimage as string),
-        'agora-payer': formatPayerHeader(world.payer, token?.tokenId),
+        'agora-payer': formatPayerHeader(world.payer, token),
       },
     });
     expect(revoked.status).toBe(401);

@@ -13,6 +13,7 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
+import { defaultMaxFeeMsat } from '../backend.js';
 import { decodeInvoice, formatShortChannelId, type RouteHintHop } from '../bolt11.js';
 import {
   checkAmountMsat,
@@ -432,7 +433,7 @@ export class LdkNode implements LightningBackend {
       fail(ErrorCode.InvalidArgument, 'LDK needs an amount in the invoice');
     }
     const route = prepared.res.get_c();
-    const maxFee = options.maxFeeMsat ?? Math.floor(amountMsat / 100) + 10_000;
+    const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(amountMsat);
     route.set_max_total_routing_fee_msat(ldk.Option_u64Z.constructor_some(BigInt(maxFee)));
     const hash = fromHex(invoice.paymentHash);
     const result = new Promise<PaymentResult>((resolve, reject) => {

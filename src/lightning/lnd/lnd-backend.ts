@@ -28,6 +28,7 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
+import { defaultMaxFeeMsat } from '../backend.js';
 import { type BitcoinNetwork, decodeInvoice } from '../bolt11.js';
 import {
   checkAmountMsat,
@@ -293,7 +294,7 @@ export class LndRestBackend implements LightningBackend {
     const body: JsonObject = {
       payment_request: paymentRequest,
       timeout_seconds: options.timeoutSeconds ?? 60,
-      fee_limit_msat: String(options.maxFeeMsat ?? Math.floor(amountMsat / 100) + 10_000),
+      fee_limit_msat: String(options.maxFeeMsat ?? defaultMaxFeeMsat(amountMsat)),
     };
     try {
       for await (const update of this.transport.stream('POST', '/v2/router/send', body)) {

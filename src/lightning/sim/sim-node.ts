@@ -11,6 +11,7 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
+import { defaultMaxFeeMsat } from '../backend.js';
 import { decodeInvoice, type Invoice } from '../bolt11.js';
 import { checkCltvExpiry, checkHash32, paymentHashOf } from '../hashes.js';
 import { InvoiceBook, type InvoiceRecord } from '../invoice-book.js';
@@ -219,7 +220,7 @@ export class SimNode implements LightningBackend {
     const payee = this.network.nodeByKey(invoice.payee);
     if (payee === undefined) fail(ErrorCode.NoRoute, `payee ${invoice.payee} is not on this network`);
     if (payee === this) fail(ErrorCode.InvalidArgument, 'a node does not pay its own invoice');
-    const maxFeeMsat = options.maxFeeMsat ?? Math.floor(amountMsat / 100) + 10_000;
+    const maxFeeMsat = options.maxFeeMsat ?? defaultMaxFeeMsat(amountMsat);
     const route = this.network.route(this, payee, amountMsat);
     if (route === undefined) {
       if (this.spendableMsat < amountMsat) {
