@@ -22,7 +22,7 @@ export async function voteSet(voters: number): Promise<VoteSet> {
   const artifacts = await loadVoteArtifacts();
   const keyHash = toHex(sha256(utf8(canonicalJson(artifacts.verificationKey)))).slice(0, 16);
   const dir = join(import.meta.dirname, '.cache');
-  const file = join(dir, `governance-votes-v2-${voters}-${keyHash}.json`);
+  const file = join(dir, `governance-votes-v3-${voters}-${keyHash}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as VoteSet;
 
   process.stderr.write(`governance bench: proving ${voters} votes once (about ${Math.ceil(voters / 2)} s)\n`);

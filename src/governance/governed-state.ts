@@ -75,7 +75,7 @@ export class GovernedState {
   static async fromLedger(
     ledger: Ledger,
     now: number,
-    _options: { carryOutDisputed?: boolean } = {},
+    options: { carryOutDisputed?: boolean } = {},
   ): Promise<GovernedState> {
     const closed: ClosedProposal[] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
@@ -83,6 +83,7 @@ export class GovernedState {
       const result = await tallyProposal(ledger, id);
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;
+      if (result.snapshot.disputed !== undefined && options.carryOutDisputed !== true) continue;
       closed.push({ id, proposal: result.proposal, outcome: result.outcome, closes: result.closes });
     }
     return new GovernedState(closed);

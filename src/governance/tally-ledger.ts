@@ -81,7 +81,7 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
 export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
-  const _disputed = await snapshotDispute(ledger, proposalId);
+  const disputed = await snapshotDispute(ledger, proposalId);
   const byNullifier = new Map<string, StoredVote[]>();
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
@@ -111,7 +111,11 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
   return {
     proposal,
     snapshot:
-      verdict.status === 'valid' ? { status: 'valid' } : { status: verdict.status, reason: verdict.reason },
+      verdict.status !== 'valid'
+        ? { status: verdict.status, reason: verdict.reason }
+        : disputed === undefined
+          ? { status: 'valid' }
+          : { status: 'valid', disputed },
     tally,
     outcome,
     closes,

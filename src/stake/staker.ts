@@ -99,7 +99,7 @@ export async function lockStake(request: LockStakeRequest): Promise<LockedStake>
       until: request.until,
       sequence: request.sequence,
     },
-    { clock },
+    { clock, ...(request.randomBytes === undefined ? {} : { auxRand: request.randomBytes(32) }) },
   );
   const payment = request.backend.payInvoice(offer.paymentRequest);
   const ended = payment.then(

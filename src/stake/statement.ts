@@ -10,7 +10,13 @@ import {
   toHex,
   unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, type SignedObject, signObject, verifyObject } from '../identity/index.js';
+import {
+  type AgentKey,
+  defaultSchnorr,
+  type SignedObject,
+  signObject,
+  verifyObject,
+} from '../identity/index.js';
 
 /** Who can end a stake. */
 export type CustodyMode = 'custodial' | 'non-custodial';
@@ -100,16 +106,29 @@ export function signStakeObject(
   staker: AgentKey,
   type: string,
   body: JsonObject,
-  options: { clock?: Clock },
+  options: { clock?: Clock; auxRand?: Uint8Array },
 ): SignedObject {
-  return signObject(staker, { v: 1, type, created: unixSeconds(options.clock ?? systemClock), body });
+  const { auxRand } = options;
+  // A signature inside another event is part of that event's id: a simulation fixes its aux randomness to stay seeded.
+  const backend =
+    auxRand === undefined
+      ? defaultSchnorr
+      : {
+          ...defaultSchnorr,
+          sign: (message: Uint8Array, key: Uint8Array) => defaultSchnorr.sign(message, key, auxRand),
+        };
+  return signObject(
+    staker,
+    { v: 1, type, created: unixSeconds(options.clock ?? systemClock), body },
+    backend,
+  );
 }
 
 /** Signs a stake statement as the staker. */
 export function createStakeStatement(
   staker: AgentKey,
   body: StakeStatementBody,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; auxRand?: Uint8Array } = {},
 ): SignedObject {
   const plain = { ...body } as unknown as JsonObject;
   try {

@@ -23,7 +23,14 @@ import {
   type RootKeyStore,
   TokenCache,
 } from '../../src/l402/index.js';
-import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import {
+  agentRegisteredType,
+  createAgentRegistration,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  parseEnvelope,
+} from '../../src/ledger/index.js';
 import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import { rateReceipt, receiptRatingType, receiptType, verifyReceipt } from '../../src/receipts/index.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
@@ -405,7 +412,7 @@ describe('receipts for third parties', () => {
     }
   });
 
-  it("are refused by the ledger when the invoice node key is not the provider's", async () => {
+  it("are not stored by the ledger (they wait for a registration) when the invoice node key is not the provider's", async () => {
     const events: LedgerEvent[] = [];
     await l402Fetch(
       `${world.url}/forecast`,
@@ -419,6 +426,10 @@ describe('receipts for third parties', () => {
       created: 5,
       body: (events[0] as LedgerEvent).body,
     });
-    await rejectedAgoraError(world.ledger.append(stolen), ErrorCode.InvalidEvent);
+    await rejectedAgoraError(world.ledger.append(stolen), ErrorCode.MissingReference);
+    // Registered, but without that node key: it still waits, and is never stored.
+    await world.ledger.append(await createAgentRegistration(impostor, { clock: new ManualClock(0) }));
+    await rejectedAgoraError(world.ledger.append(stolen), ErrorCode.MissingReference);
+    expect(await world.ledger.has(parseEnvelope(stolen).id)).toBe(false);
   });
 });
