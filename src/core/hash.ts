@@ -1,7 +1,17 @@
+import { createHmac } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from './encoding.js';
 
 export { sha256 };
+
+/**
+ * HMAC-SHA256 through Node's native crypto: macaroon chains and root keys take several per request, and the native
+ * one costs less than half of a JavaScript HMAC here (`npm run bench -- l402`).
+ */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const digest = createHmac('sha256', key).update(data).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
+}
 
 const tagPrefixes = new Map<string, Uint8Array>();
 

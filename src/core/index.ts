@@ -22,4 +22,4 @@ export {
   utf8,
 } from './encoding.js';
 export { AgoraError, ErrorCode, type ErrorDetails, isAgoraError } from './errors.js';
-export { bitcoinMerkleLevels, doubleSha256, sha256, taggedHash } from './hash.js';
+export { bitcoinMerkleLevels, doubleSha256, hmacSha256, sha256, taggedHash } from './hash.js';

@@ -1,5 +1,3 @@
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   AgoraError,
   bytesEqual,
@@ -7,6 +5,7 @@ import {
   fromBase64,
   fromBase64Url,
   fromUtf8,
+  hmacSha256,
   toBase64,
   utf8,
 } from '../core/index.js';
@@ -42,7 +41,7 @@ const keyGenerator = utf8('macaroons-key-generator');
 
 /** The key a macaroon's HMAC chain starts from: `HMAC-SHA256("macaroons-key-generator", rootKey)`. */
 export function derivedKey(rootKey: Uint8Array): Uint8Array {
-  return hmac(sha256, keyGenerator, rootKey);
+  return hmacSha256(keyGenerator, rootKey);
 }
 
 /** The signature of `identifier` and `caveats` under `rootKey`: the HMAC chain of the macaroon construction. */
@@ -51,8 +50,8 @@ export function macaroonSignature(
   identifier: Uint8Array,
   caveats: readonly string[],
 ): Uint8Array {
-  let signature = hmac(sha256, derivedKey(rootKey), identifier);
-  for (const caveat of caveats) signature = hmac(sha256, signature, utf8(caveat));
+  let signature = hmacSha256(derivedKey(rootKey), identifier);
+  for (const caveat of caveats) signature = hmacSha256(signature, utf8(caveat));
   return signature;
 }
 
@@ -77,7 +76,7 @@ export function addCaveat(macaroon: Macaroon, caveat: string): Macaroon {
   return {
     ...macaroon,
     caveats: [...macaroon.caveats, caveat],
-    signature: hmac(sha256, macaroon.signature, utf8(caveat)),
+    signature: hmacSha256(macaroon.signature, utf8(caveat)),
   };
 }
 

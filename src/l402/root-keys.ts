@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex, utf8 } from '../core/index.js';
+import { AgoraError, ErrorCode, fromHex, hmacSha256, isLowerHex, toHex, utf8 } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 
 /**
@@ -34,7 +32,7 @@ export function deriveRootKey(secret: Uint8Array, tokenId: string): Uint8Array {
   const message = new Uint8Array(ROOT_KEY_TAG.length + 32);
   message.set(ROOT_KEY_TAG);
   message.set(fromHex(checkId(tokenId)), ROOT_KEY_TAG.length);
-  return hmac(sha256, secret, message);
+  return hmacSha256(secret, message);
 }
 
 /** Root keys derived from a secret held in memory (random unless given), revocations in memory: for tests and throwaway providers. */
