@@ -1,6 +1,6 @@
 import type { EventReader, LedgerEvent } from '../ledger/index.js';
 import type { ReleaseReason, StakeLockedBody } from './stake-events.js';
-import { lockedStatement, STAKE_PAYMENT_INDEX, stakePaymentKey } from './stake-events.js';
+import { STAKE_PAYMENT_INDEX, stakePaymentKey, storedStatement } from './stake-events.js';
 import type { StakeStatementBody } from './statement.js';
 
 /** How a stake ended. */
@@ -65,7 +65,7 @@ export async function readStakes(
 }
 
 const paymentKey = (lock: LedgerEvent) =>
-  stakePaymentKey(lock.author as string, lockedStatement(lock).body.paymentHash);
+  stakePaymentKey(lock.author as string, storedStatement(lock).body.paymentHash);
 
 /** True when no lock of the same custodian for the same payment hash has a lower id than `id`. */
 async function isFirstLock(ledger: EventReader, id: string, lock: LedgerEvent): Promise<boolean> {
@@ -104,7 +104,7 @@ function keepEarliest(endings: Map<string, StakeEnding>, id: string, event: Ledg
 }
 
 function stakeRecord(id: string, event: LedgerEvent, ending: StakeEnding | undefined): StakeRecord {
-  const { staker, body } = lockedStatement(event);
+  const { staker, body } = storedStatement(event);
   return {
     id,
     staker,

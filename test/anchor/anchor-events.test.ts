@@ -7,8 +7,8 @@ import {
   createAnchorConfirmed,
   txidOf,
 } from '../../src/anchor/index.js';
-import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { createProposal, proposalCreatedType } from '../../src/governance/index.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { proposalCreatedType } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
@@ -21,23 +21,13 @@ describe('anchor events', () => {
   it('record a commitment for a stored proposal and its SPV-checked confirmation; refuse every tampered part', async () => {
     const electorate = await stakedElectorate([10n], PAST, PAST - 10);
     const voter = electorate.voters[0] as Voter;
-    const proposal = createProposal(
-      voter.key,
-      {
-        title: 'x',
-        options: ['a', 'b'],
-        counting: 'approval',
-        weightMode: 'stake',
-        quorum: 0,
-        threshold: 5_000,
-        window: { opens: PAST + 1, closes: PAST + 2 },
-        minWeight: '1',
-        actions: [],
-        proposer: electorate.standing(voter),
-        snapshot: electorate.summary,
-      },
-      { clock: new ManualClock(PAST * 1000) },
-    );
+    const proposal = electorate.propose(voter, PAST, {
+      title: 'x',
+      options: ['a', 'b'],
+      counting: 'approval',
+      quorum: 0,
+      window: { opens: PAST + 1, closes: PAST + 2 },
+    });
     const proposalId = parseEnvelope(proposal).id;
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),

@@ -8,8 +8,7 @@ import {
   parseBlockHeader,
   proposalCommitment,
 } from '../../src/anchor/index.js';
-import { ManualClock, sha256, toHex, utf8 } from '../../src/core/index.js';
-import { createProposal } from '../../src/governance/index.js';
+import { sha256, toHex, utf8 } from '../../src/core/index.js';
 import { type EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
 import { stakedElectorate } from '../fixtures/electorate.js';
@@ -21,23 +20,11 @@ export const NOW = PAST + 1_000;
 export async function closedProposal(registry: EventRegistry) {
   const electorate = await stakedElectorate([100n], PAST, PAST - 10);
   const voter = electorate.voters[0] as (typeof electorate.voters)[number];
-  const proposal = createProposal(
-    voter.key,
-    {
-      title: 'Anchor me',
-      options: ['for', 'against', 'abstain'],
-      counting: 'single',
-      weightMode: 'stake',
-      quorum: 0,
-      threshold: 5_000,
-      window: { opens: PAST + 1, closes: PAST + 2 },
-      minWeight: '1',
-      actions: [],
-      proposer: electorate.standing(voter),
-      snapshot: electorate.summary,
-    },
-    { clock: new ManualClock(PAST * 1000) },
-  );
+  const proposal = electorate.propose(voter, PAST, {
+    title: 'Anchor me',
+    quorum: 0,
+    window: { opens: PAST + 1, closes: PAST + 2 },
+  });
   const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
   await ledger.appendBatch([...electorate.registrations, proposal]);
   const proposalId = parseEnvelope(proposal).id;

@@ -4,13 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson, ManualClock } from '../../src/core/index.js';
-import { createProposal } from '../../src/governance/index.js';
+import { canonicalJson } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent } from '../../src/ledger/index.js';
 import { createStakeReleased } from '../../src/stake/index.js';
 import { agora } from '../cli/harness.js';
-import { stakedElectorate } from '../fixtures/electorate.js';
+import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
 
 const PAST = 1_700_000_000;
 let dir: string;
@@ -19,24 +18,9 @@ let events: LedgerEvent[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-attack-import-'));
   const electorate = await stakedElectorate([100n, 50n], PAST, PAST - 10);
-  const voter = electorate.voters[0] as (typeof electorate.voters)[number];
-  const proposal = createProposal(
-    voter.key,
-    {
-      title: 'Order does not matter',
-      options: ['for', 'against', 'abstain'],
-      counting: 'single',
-      weightMode: 'stake',
-      quorum: 1_000,
-      threshold: 5_000,
-      window: { opens: PAST + 10, closes: PAST + 100 },
-      minWeight: '1',
-      actions: [],
-      proposer: electorate.standing(voter),
-      snapshot: electorate.summary,
-    },
-    { clock: new ManualClock(PAST * 1000) },
-  );
+  const proposal = electorate.propose(electorate.voters[0] as Voter, PAST, {
+    title: 'Order does not matter',
+  });
   events = [...electorate.registrations, proposal];
 }, 60_000);
 

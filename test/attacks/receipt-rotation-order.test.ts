@@ -2,11 +2,12 @@
 // a node-key rotation in different orders ended with different ledgers.
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock, toHex } from '../../src/core/index.js';
-import { generateAgentKey, signObject, zkIdentity } from '../../src/identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { agentRegisteredType, EventRegistry, Ledger } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { createReceipt, receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const T = 1_800_000_000;
@@ -17,35 +18,15 @@ describe('a provider rotating its node key', () => {
     const [oldNode, newNode] = [network.createNode('old'), network.createNode('new')];
     const provider = generateAgentKey();
     const payer = generateAgentKey();
-    const { commitment } = await zkIdentity(provider);
-    const registration = (created: number, nodeKey: string) =>
-      signObject(provider, {
-        v: 1,
-        type: 'agent.registered',
-        created,
-        body: { zkCommitment: commitment.toString(), nodeKeys: [nodeKey] },
-      }) as LedgerEvent;
-    const [before, after] = [registration(T + 10, oldNode.nodeKey), registration(T + 50, newNode.nodeKey)];
-    let n = 0;
-    const receipt = async (node: typeof oldNode, created: number) => {
-      const preimage = toHex(new Uint8Array(32).fill(++n));
-      const invoice = await node.createInvoice({ amountMsat: 10_000, preimage });
-      return createReceipt(
-        provider,
-        {
-          service: 'api',
-          invoice: invoice.paymentRequest,
-          paymentHash: invoice.paymentHash,
-          preimage,
-          amountMsat: 10_000,
-          payer: payer.id,
-          status: 200,
-        },
-        { clock: new ManualClock(created * 1000) },
-      );
-    };
+    const [before, after] = [
+      await registrationAt(provider, T + 10, [oldNode.nodeKey]),
+      await registrationAt(provider, T + 50, [newNode.nodeKey]),
+    ];
     // Sold through the old node before the rotation; and through the new node before it was registered.
-    const [sold, early] = [await receipt(oldNode, T + 30), await receipt(newNode, T + 40)];
+    const [sold, early] = [
+      await receiptAt(provider, oldNode, payer, T + 30),
+      await receiptAt(provider, newNode, payer, T + 40),
+    ];
     const ledger = () =>
       Ledger.fromLevel(new MemoryLevel(), {
         registry: new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]),

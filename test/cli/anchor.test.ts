@@ -5,13 +5,12 @@ import * as bitcoinjs from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorWallet, proposalCommitment, verifyOts } from '../../src/anchor/index.js';
 import { defaultRegistry } from '../../src/cli/home.js';
-import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
-import { createProposal } from '../../src/governance/index.js';
+import { canonicalJson, toHex } from '../../src/core/index.js';
 import { loadAgentKey } from '../../src/identity/index.js';
 import { Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { startBitcoindServer, startEsploraServer } from '../anchor/chain-servers.js';
 import { RegtestChain } from '../anchor/regtest-chain.js';
-import { stakedElectorate } from '../fixtures/electorate.js';
+import { stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { agora } from './harness.js';
 
 // A proposal whose voting closed long ago (no votes: defeated, and still worth anchoring).
@@ -24,23 +23,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-cli-anchor-'));
   const electorate = await stakedElectorate([100n, 50n], PAST, PAST - 10);
   const [proposer] = electorate.voters;
-  const event = createProposal(
-    proposer?.key as NonNullable<typeof proposer>['key'],
-    {
-      title: 'Anchor me',
-      options: ['for', 'against', 'abstain'],
-      counting: 'single',
-      weightMode: 'stake',
-      quorum: 1_000,
-      threshold: 5_000,
-      window: { opens: PAST + 10, closes: PAST + 100 },
-      minWeight: '1',
-      actions: [],
-      proposer: electorate.standing(proposer as NonNullable<typeof proposer>),
-      snapshot: electorate.summary,
-    },
-    { clock: new ManualClock(PAST * 1000) },
-  );
+  const event = electorate.propose(proposer as Voter, PAST, { title: 'Anchor me' });
   proposalId = parseEnvelope(event).id;
   eventsFile = join(dir, 'events.jsonl');
   await writeFile(

@@ -23,16 +23,10 @@ import {
   tallyProposal,
   voteCastType,
 } from '../../src/governance/index.js';
-import {
-  type AgentKey,
-  generateAgentKey,
-  objectId,
-  signObject,
-  zkIdentity,
-} from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey, objectId, zkIdentity } from '../../src/identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
-import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
-import { createReceipt, rateReceipt, receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { SimNetwork } from '../../src/lightning/index.js';
+import { rateReceipt, receiptRatingType, receiptType } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
 import {
   createStakeLocked,
@@ -42,6 +36,7 @@ import {
   stakeEventTypes,
 } from '../../src/stake/index.js';
 import { Prover, releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
+import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 
 const T = 1_800_000_000;
 /**
@@ -82,7 +77,7 @@ function remembering(inner: Verifier): Verifier {
     const fresh = proofs.filter((proof) => !known.has(keyOf(proof)));
     if (fresh.length > 0) {
       const verdicts = await inner.verifyBatch(fresh);
-      fresh.forEach((proof, i) => known.set(keyOf(proof), verdicts[i] === true));
+      for (const [i, proof] of fresh.entries()) known.set(keyOf(proof), verdicts[i] === true);
     }
     return proofs.map((proof) => known.get(keyOf(proof)) === true);
   };
@@ -90,17 +85,6 @@ function remembering(inner: Verifier): Verifier {
     verify: async (proof: VoteProof) => (await verifyBatch([proof]))[0] === true,
     verifyBatch,
   } as unknown as Verifier;
-}
-
-/** A registration signed at `created` (no Poseidon: the commitment comes from the key's ZK identity). */
-async function registration(key: AgentKey, created: number, nodeKeys: string[] = []): Promise<LedgerEvent> {
-  const { commitment } = await zkIdentity(key);
-  return signObject(key, {
-    v: 1,
-    type: 'agent.registered',
-    created,
-    body: { zkCommitment: commitment.toString(), nodeKeys },
-  }) as LedgerEvent;
 }
 
 beforeAll(async () => {
@@ -115,48 +99,24 @@ beforeAll(async () => {
 
   // Registrations; a4 rotates from its old node to its new one at T+50.
   const registrations = [
-    await registration(a0, T),
-    await registration(a1, T + 1),
-    await registration(a2, T + 2),
-    await registration(a3, T + 3, [node3.nodeKey]),
-    await registration(a4, T + 10, [oldNode.nodeKey]),
-    await registration(a4, T + 50, [newNode.nodeKey]),
-    await registration(a0, T + 5),
+    await registrationAt(a0, T),
+    await registrationAt(a1, T + 1),
+    await registrationAt(a2, T + 2),
+    await registrationAt(a3, T + 3, [node3.nodeKey]),
+    await registrationAt(a4, T + 10, [oldNode.nodeKey]),
+    await registrationAt(a4, T + 50, [newNode.nodeKey]),
+    await registrationAt(a0, T + 5),
   ];
-  let n = 0;
-  const sale = async (
-    provider: AgentKey,
-    node: SimNode,
-    payer: AgentKey,
-    created: number,
-    amountMsat: number,
-  ) => {
-    const preimage = toHex(new Uint8Array(32).fill(++n));
-    const invoice = await node.createInvoice({ amountMsat, preimage });
-    return createReceipt(
-      provider,
-      {
-        service: 'api',
-        invoice: invoice.paymentRequest,
-        paymentHash: invoice.paymentHash,
-        preimage,
-        amountMsat,
-        payer: payer.id,
-        status: 200,
-      },
-      { clock: at(created) },
-    );
-  };
   const receipts = [
-    await sale(a3, node3, a0, T + 20, 300_000),
-    await sale(a3, node3, a1, T + 25, 200_000),
-    await sale(a3, node3, a2, T + 26, 100_000),
+    await receiptAt(a3, node3, a0, T + 20, 300_000),
+    await receiptAt(a3, node3, a1, T + 25, 200_000),
+    await receiptAt(a3, node3, a2, T + 26, 100_000),
     // Paid to a4's old node before the rotation: valid under the registration in force then.
-    await sale(a4, oldNode, a1, T + 30, 250_000),
-    await sale(a4, newNode, a2, T + 60, 150_000),
-    await sale(a4, oldNode, a0, T + 60, 50_000),
+    await receiptAt(a4, oldNode, a1, T + 30, 250_000),
+    await receiptAt(a4, newNode, a2, T + 60, 150_000),
+    await receiptAt(a4, oldNode, a0, T + 60, 50_000),
     // Paid to the new node before it was registered: never stored, on any replica.
-    await sale(a4, newNode, a1, T + 40, 10_000),
+    await receiptAt(a4, newNode, a1, T + 40, 10_000),
   ];
   const ratings = receipts.map((receipt, i) =>
     rateReceipt([a0, a1, a2, a1, a2, a0, a1][i] as AgentKey, idOf(receipt), i === 2 ? -2 : 2, {
@@ -266,7 +226,7 @@ beforeAll(async () => {
   // Backdated behind the snapshot and published later: a registration older than everyone's, a stake lock, a
   // delegation. No checkpoint lists them.
   const backdated = [
-    await registration(a5, T - 1_000),
+    await registrationAt(a5, T - 1_000),
     lock(a5, hash(5), 10_000, T + 18),
     createDelegation(a3, a0.id, { clock: at(T + 90) }),
   ];
