@@ -65,6 +65,11 @@ function invalid(type: string, message: string): never {
   throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${message}`);
 }
 
+/** What an event refers to is not stored yet: it waits, and importers retry it (never a verdict of arrival order). */
+function missing(type: string, message: string): never {
+  throw new AgoraError(ErrorCode.MissingReference, `${type}: ${message}`);
+}
+
 /** The network and checkpoint a configuration stands for; `INVALID_ARGUMENT` for one that cannot be verified. */
 export function anchorNetwork(network: BitcoinChain | AnchorNetwork = 'bitcoin'): AnchorNetwork {
   const config = typeof network === 'string' ? { chain: network } : network;
@@ -134,6 +139,8 @@ function anchorHeadersType(chain: BitcoinChain, checkpoint: Checkpoint): EventTy
                 parseBlockHeader(p.headers[p.headers.length - 1] as string).hash === first.previousBlock,
             )
           : undefined;
+      if (run.height > checkpoint.height && parent === undefined)
+        missing(event.type, `no verified run of headers ends where this one starts, at ${run.height}`);
       try {
         verifyHeaderRun(run, parent, chain, checkpoint);
       } catch (error) {
@@ -161,7 +168,7 @@ async function assertOnVerifiedChain(
     const start = runStart(height, checkpoint);
     const run = await storedRun(context, start, (r) => r.headers[height - start] === header);
     if (run === undefined)
-      invalid(
+      missing(
         type,
         `block ${height} is not on the header chain verified from the checkpoint (record anchor.headers)`,
       );
@@ -192,8 +199,9 @@ export function anchorEventTypes(network: BitcoinChain | AnchorNetwork = 'bitcoi
         invalid(event.type, 'proposal, commitment and txid are 32 bytes of hex');
       if (body.chain !== chain)
         invalid(event.type, `this ledger anchors to ${chain}, not ${String(body.chain)}`);
-      if ((await context.get(body.proposal))?.type !== 'proposal.created')
-        invalid(event.type, `no proposal ${body.proposal}`);
+      const proposal = await context.get(body.proposal);
+      if (proposal === undefined) missing(event.type, `no proposal ${body.proposal} yet`);
+      if (proposal.type !== 'proposal.created') invalid(event.type, `${body.proposal} is not a proposal`);
     },
     indexes: (event) => [['proposal', (event.body as unknown as AnchorCommittedBody).proposal]],
   };
@@ -207,8 +215,9 @@ export function anchorEventTypes(network: BitcoinChain | AnchorNetwork = 'bitcoi
       const { proof, headers } = body;
       if (!isLowerHex(body.committed, 32)) invalid(event.type, 'committed is an event id');
       const committed = await context.get(body.committed);
-      if (committed?.type !== 'anchor.committed')
-        invalid(event.type, `no anchor.committed ${body.committed}`);
+      if (committed === undefined) missing(event.type, `no anchor.committed ${body.committed} yet`);
+      if (committed.type !== 'anchor.committed')
+        invalid(event.type, `${body.committed} is not an anchor.committed`);
       const anchor = committed.body as unknown as AnchorCommittedBody;
       if (body.proposal !== anchor.proposal)
         invalid(event.type, 'the proposal differs from the committed one');

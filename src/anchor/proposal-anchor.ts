@@ -27,7 +27,8 @@ export function committedResult(result: ProposalResult): Record<string, unknown>
 /**
  * The commitment of a closed proposal (its result and counted vote ids, {@link proposalCommitmentTree}), as every
  * replica computes it from its ledger. `INVALID_STATE` while voting is open, when the proposal was canceled, and
- * unless its snapshot is the one its checkpoint's events give (only verified decisions are anchored).
+ * unless its snapshot is the one its checkpoint's events give and this ledger does not dispute it (only verified
+ * decisions are anchored).
  */
 export async function proposalCommitment(
   ledger: Ledger,
@@ -44,6 +45,11 @@ export async function proposalCommitment(
     throw new AgoraError(
       ErrorCode.InvalidState,
       `proposal ${proposalId} is ${result.snapshot.status}: ${result.snapshot.reason}; there is no decision to anchor`,
+    );
+  if (result.snapshot.disputed !== undefined)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `proposal ${proposalId} is disputed: ${result.snapshot.disputed}; its decision is not anchored`,
     );
   if (now < result.closes)
     throw new AgoraError(

@@ -262,6 +262,15 @@ export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefi
       const weight = BigInt(proposer.weight);
       const least = rules.minProposerWeight?.[weightMode] ?? 1n;
       if (weight < least) invalid(`the proposer's weight ${weight} is below the proposer threshold ${least}`);
+      // Only a registered agent proposes: an unknown key cannot make replicas chase a checkpoint (it waits until a
+      // registration of its author is stored; whether the author holds a leaf is the snapshot's verdict).
+      if (
+        !(await context.byIndex('agent', event.author as string)).some((e) => e.type === 'agent.registered')
+      )
+        throw new AgoraError(
+          ErrorCode.MissingReference,
+          `proposal.created: its author ${event.author} has no registration here yet`,
+        );
       const parts: LedgerEvent[] = [];
       for (const id of snapshot.sources) {
         const part = await context.get(id);

@@ -173,21 +173,24 @@ export type SnapshotVerdict =
   | { readonly status: 'pending'; readonly missing: number; readonly reason: string }
   | { readonly status: 'invalid'; readonly reason: string };
 
-// Final verdicts per ledger: the listed events never change, so a valid or invalid snapshot stays so.
-const verdicts = new WeakMap<Ledger, Map<string, SnapshotVerdict>>();
+// Verdicts per ledger: the listed events never change, so a valid or invalid snapshot stays so; a pending one is
+// kept with the ledger's last sequence number it was found at.
+const verdicts = new WeakMap<Ledger, Map<string, { verdict: SnapshotVerdict; lastSeq?: number }>>();
 
 /**
  * Rebuilds proposal `proposalId`'s snapshot from exactly the events its checkpoint lists and compares it with what the
  * proposal declares: root, total, member count, the proposer's leaf (weight and path). Listed events must be of the
- * types the weight mode reads and created at or before `asOf`. Final verdicts are cached per ledger.
+ * types the weight mode reads and created at or before `asOf`. Verdicts are cached per ledger: a valid or invalid one
+ * for good, a pending one while the ledger holds the same events (it only grows, so its last sequence number says).
  */
 export async function checkSnapshot(ledger: Ledger, proposalId: string): Promise<SnapshotVerdict> {
-  const cache = verdicts.get(ledger) ?? new Map<string, SnapshotVerdict>();
+  const cache = verdicts.get(ledger) ?? new Map<string, { verdict: SnapshotVerdict; lastSeq?: number }>();
   verdicts.set(ledger, cache);
+  const lastSeq = ledger.stats().lastSeq;
   const known = cache.get(proposalId);
-  if (known !== undefined) return known;
+  if (known !== undefined && (known.lastSeq === undefined || known.lastSeq === lastSeq)) return known.verdict;
   const verdict = await rebuildVerdict(ledger, proposalId);
-  if (verdict.status !== 'pending') cache.set(proposalId, verdict);
+  cache.set(proposalId, verdict.status === 'pending' ? { verdict, lastSeq } : { verdict });
   return verdict;
 }
 

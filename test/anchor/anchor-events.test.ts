@@ -43,7 +43,7 @@ describe('anchor events', () => {
     };
     await rejectedAgoraError(
       ledger.append(createAnchorCommitted(key, { ...body, proposal: 'ab'.repeat(32) })),
-      ErrorCode.InvalidEvent,
+      ErrorCode.MissingReference,
     );
     await rejectedAgoraError(
       ledger.append(createAnchorCommitted(key, { ...body, chain: 'litecoin' as never })),
@@ -67,7 +67,7 @@ describe('anchor events', () => {
           ...change,
         } as never),
       );
-    await rejectedAgoraError(confirmed({ committed: 'cd'.repeat(32) }), ErrorCode.InvalidEvent);
+    await rejectedAgoraError(confirmed({ committed: 'cd'.repeat(32) }), ErrorCode.MissingReference);
     await rejectedAgoraError(confirmed({ proposal: 'cd'.repeat(32) }), ErrorCode.InvalidEvent);
     await rejectedAgoraError(confirmed({ headers: {} }), ErrorCode.InvalidProof);
     await rejectedAgoraError(

@@ -18,7 +18,7 @@ import {
   votingCloses,
 } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { createAgentRegistration, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
 
@@ -96,6 +96,9 @@ describe('proposal.created', () => {
       };
       tampered.body.quorum = 0;
       await rejectedAgoraError(strict.append(tampered), ErrorCode.InvalidSignature);
+      // An unregistered author's proposal waits for its registration.
+      await rejectedAgoraError(strict.append(propose(outsider, standing(big))), ErrorCode.MissingReference);
+      await strict.append(await createAgentRegistration(outsider, { clock }));
       // Stored, but the snapshot its checkpoint gives does not hold these leaves: invalid, never decided.
       const verdicts = [];
       for (const [key, standingOf] of [
