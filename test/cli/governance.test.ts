@@ -137,6 +137,11 @@ describe('agora proposal list and tally', () => {
     expect(badChoice.code).toBe(1);
     expect(badChoice.stderr).toContain('[INVALID_BALLOT]');
     expect((await agora(['proposal', 'create', '--home', home])).code).toBe(2);
+    // A snapshot is of a moment already past: a later one is a usage error, named.
+    const later = String(Math.floor(Date.now() / 1000) + 3_600);
+    const future = await agora(['proposal', 'create', '--home', home, '--title', 't', '--as-of', later]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--as-of .* is after/);
     const stake = await agora([
       'proposal',
       'create',

@@ -115,6 +115,10 @@ export const proposalCreateCommand: Command = {
     ['--threshold BP', 'share of the decisive weight the winner must exceed (default 5000)'],
     ['--opens UNIX', 'window start, unix seconds (default now)'],
     ['--closes UNIX', 'window end, unix seconds (default opens + 1 day)'],
+    [
+      '--as-of UNIX',
+      'snapshot moment, unix seconds, no later than now or the window (default now): pick one your ledger has fully synced',
+    ],
     ['--min-weight N', 'least own weight to take part (default 1)'],
     ['--late-quorum S', 'extend voting S seconds past a quorum reached in the last S seconds (default off)'],
     ['--blacklist-add ID', 'blacklist this agent if the proposal passes; repeatable'],
@@ -131,6 +135,7 @@ export const proposalCreateCommand: Command = {
     opens: { type: 'string' },
     closes: { type: 'string' },
     'min-weight': { type: 'string' },
+    'as-of': { type: 'string' },
     'late-quorum': { type: 'string' },
     'blacklist-add': { type: 'string', multiple: true },
     'blacklist-remove': { type: 'string', multiple: true },
@@ -173,7 +178,11 @@ export const proposalCreateCommand: Command = {
           minWeight,
           actions,
         },
-        { asOf: Math.min(now, opens), proposer: key, clock: new ManualClock(now * 1000) },
+        {
+          asOf: snapshotMoment(wholeNumber(values['as-of'], '--as-of', now), Math.min(now, opens)),
+          proposer: key,
+          clock: new ManualClock(now * 1000),
+        },
       );
       // Signed as made at `now`, the moment the default window opens: drafting may take into the next second.
       // The checkpoint's parts first: the proposal names them, and a ledger stores it only after them.
@@ -194,6 +203,16 @@ export const proposalCreateCommand: Command = {
     });
   },
 };
+
+/** `--as-of`: a snapshot is of a moment already past, and not after the window opens. */
+function snapshotMoment(asOf: number, latest: number): number {
+  if (asOf > latest)
+    throw new AgoraError(
+      ErrorCode.Usage,
+      `--as-of ${asOf} is after ${latest} (now, or the window's opening): a snapshot lists what the ledger holds already`,
+    );
+  return asOf;
+}
 
 /** A ballot from the command line: `for`, `a,b,c` (approval or ranking), `a=6000,b=4000` (weighted split). */
 function ballotFrom(counting: CountingMethod, options: readonly string[], choice: string): unknown {
