@@ -140,13 +140,26 @@ describe('anchor proofs as .ots', () => {
   });
 
   const python = '/usr/bin/python3';
-  const reference = existsSync(python)
-    ? execFileSync(python, ['-c', 'import opentimestamps; print("ok")'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      })
-        .toString()
-        .trim() === 'ok'
-    : false;
+  // A python3 without the module exits non-zero: that is "not installed", not a failure of this file.
+  const hasReference = () => {
+    try {
+      return (
+        existsSync(python) &&
+        execFileSync(python, ['-c', 'import opentimestamps; print("ok")'], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+          .toString()
+          .trim() === 'ok'
+      );
+    } catch {
+      return false;
+    }
+  };
+  const reference = hasReference();
+  if (!reference && process.env.CI !== 'true')
+    console.warn(
+      'skipped: the .ots check against the reference library needs /usr/bin/python3 with the opentimestamps module (Debian: python3-opentimestamps)',
+    );
 
   it.runIf(reference || process.env.CI === 'true')(
     'verify with the reference OpenTimestamps library (python3-opentimestamps) against the block header',
