@@ -25,7 +25,7 @@ const byTime = (a: Delegation, b: Delegation) =>
   a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The delegations in force at `asOf`, as a pure function of the events (DESIGN.md 3: whatever order they arrived in).
+ * The delegations in force at `asOf`, as a pure function of the events (whatever order they arrived in).
  * Each agent's latest delegation up to `asOf` counts (`to: null` revokes; in one second, the lowest id). The edges that remain are then added in
  * time order and one that would close a cycle is set aside, so two agents delegating to each other leave the
  * earlier delegation in force.

@@ -2,7 +2,7 @@ import { AgoraError, ErrorCode } from '../core/index.js';
 import { type Member, MembershipTree } from '../zk/index.js';
 import { type Delegation, delegateWeights, resolveDelegations } from './delegation.js';
 
-/** Where a proposal's weights come from (DESIGN.md 7). */
+/** Where a proposal's weights come from. */
 export type WeightMode = 'reputation' | 'stake' | 'equal' | 'quadratic';
 
 /** Largest weight a leaf can carry: the circuit range-checks weights below 2^64. */

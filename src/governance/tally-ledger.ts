@@ -74,7 +74,7 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
 
 /**
  * Tallies a proposal from the votes stored in `ledger` (every one verified on ingest): one vote per nullifier,
- * the lowest event id winning a conflict (DESIGN.md 3), so replicas holding the same events agree whatever the order
+ * the lowest event id winning a conflict, so replicas holding the same events agree whatever the order
  * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
  * snapshot's total weight. The result says whether the snapshot is valid: see {@link ProposalResult.snapshot}.
  */

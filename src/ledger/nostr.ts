@@ -12,7 +12,7 @@ import { parseEnvelope } from './event.js';
 
 /**
  * The Nostr kind that carries agora402 ledger events: a regular kind (1000-9999), so relays store every one.
- * DESIGN.md 3: ledgers replicate through Nostr relays; each event travels whole, in canonical JSON, and is verified
+ * Ledgers replicate through Nostr relays; each event travels whole, in canonical JSON, and is verified
  * again by every ledger that imports it.
  */
 export const AGORA_NOSTR_KIND = 4402;

@@ -196,7 +196,7 @@ function isGood(body: string): boolean {
 }
 
 /**
- * Runs a machine economy (DESIGN.md, issue "simulator"): agents buy from L402 providers over Lightning, receipts feed
+ * Runs a machine economy: agents buy from L402 providers over Lightning, receipts feed
  * reputation, a founder proposes to blacklist the worst provider, agents vote with real ZK proofs weighted by
  * reputation and then by stake, the decision takes effect through the `agora_blacklist` caveat, and the result is
  * committed in a (dry-run) anchor transaction. Deterministic for a seed.

@@ -95,7 +95,7 @@ interface EndingRecord {
 const MAX_CLTV = 2016;
 
 /**
- * The custodian side of stakes (DESIGN.md 5): issues hold invoices for signed offers, attests `stake.locked` once a
+ * The custodian side of stakes: issues hold invoices for signed offers, attests `stake.locked` once a
  * payment is held, releases (cancel) and slashes (settle, custodial stakes only). One payment backs one offer: an
  * offer for a payment hash this custodian knows already is refused with no side effect, and `accept` attests only the
  * invoice its own offer created. Every step is written to the ledger's local store and repeated on {@link open} after

@@ -52,7 +52,7 @@ export function rootOfPath(
 /**
  * The 4-ary Poseidon Merkle tree of a weight snapshot, as the vote circuit checks it: leaf `Poseidon(commitment,
  * weight)`, node `Poseidon(c0, c1, c2, c3)`, empty leaves 0 (empty subtrees hash level by level). Members keep the
- * order given, so callers build it deterministically (DESIGN: agent id order).
+ * order given, so callers build it deterministically (agent id order).
  */
 export class MembershipTree {
   private readonly levels: bigint[][];

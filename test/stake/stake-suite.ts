@@ -79,7 +79,7 @@ async function withWorld(
   }
 }
 
-/** The stake lifecycle (DESIGN.md 5) on one Lightning backend. */
+/** The stake lifecycle on one Lightning backend. */
 export function stakeSuite(name: string, factory: () => Promise<StakeWorld>): void {
   describe(`stake on ${name}`, () => {
     it('locks a non-custodial stake through a held payment, weighs it, and releases it after `until`', async () => {

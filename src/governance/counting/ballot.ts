@@ -1,6 +1,6 @@
 import { AgoraError, ErrorCode } from '../../core/index.js';
 
-/** How a proposal's ballots are counted (DESIGN.md 7). */
+/** How a proposal's ballots are counted. */
 export type CountingMethod = 'single' | 'approval' | 'ranked' | 'weighted';
 
 /** One choice among the options (`single`: For / Against / Abstain by default). */
