@@ -97,7 +97,21 @@ export async function snapshotSourceIds(
 /** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
 export type ProposalTerms = Omit<ProposalBody, 'snapshot' | 'proposer'>;
 
-/** The weights of a snapshot taken from exactly `events`, with the proposal's mode, time and minimum weight. */
+/**
+ * The weights of a snapshot taken from exactly `events` (ids of stored events, or the events), with the proposal's
+ * mode, time and minimum weight.
+ */
+async function snapshotOfIds(
+  ids: readonly string[],
+  ledger: Ledger,
+  terms: Pick<ProposalBody, 'weightMode' | 'minWeight' | 'window' | 'lateQuorumExtension'>,
+  asOf: number,
+): Promise<Snapshot> {
+  const events: StoredEvent[] = [];
+  for (const id of ids) events.push((await ledger.get(id)) as StoredEvent);
+  return snapshotOf(events, ledger, terms, asOf);
+}
+
 function snapshotOf(
   events: Iterable<StoredEvent>,
   ledger: Ledger,
@@ -126,9 +140,7 @@ export async function draftProposal(
 ): Promise<{ body: ProposalBody; sources: LedgerEvent[]; snapshot: Snapshot; tree: MembershipTree }> {
   const asOf = options.asOf ?? Math.min(unixSeconds(options.clock ?? systemClock), terms.window.opens);
   const ids = await snapshotSourceIds(ledger, terms.weightMode, asOf);
-  const events: StoredEvent[] = [];
-  for (const id of ids) events.push((await ledger.get(id)) as StoredEvent);
-  const snapshot = await snapshotOf(events, ledger, terms, asOf);
+  const snapshot = await snapshotOfIds(ids, ledger, terms, asOf);
   if (snapshot.members.length === 0)
     throw new AgoraError(
       ErrorCode.InvalidState,
@@ -279,12 +291,9 @@ export async function snapshotDispute(ledger: Ledger, proposalId: string): Promi
   const held = await snapshotSourceIds(ledger, body.weightMode, body.snapshot.asOf);
   let reason: string | undefined;
   if (held.length !== body.snapshot.events) {
-    const full = await snapshotFromLedger(ledger, {
-      mode: body.weightMode,
-      asOf: body.snapshot.asOf,
-      minWeight: BigInt(body.minWeight),
-      lockedThrough: latestClose(body),
-    });
+    // From the events of its kinds up to `asOf` only, as a checkpoint would list them: a lock signed later (a
+    // custodian's rival with a lower id) never changes who held what then.
+    const full = await snapshotOfIds(held, ledger, body, body.snapshot.asOf);
     if (full.root !== verdict.snapshot.root)
       reason = `this ledger holds ${held.length - body.snapshot.events} more events of the snapshot's kinds created by ${body.snapshot.asOf} than its checkpoint lists, and they give ${full.members.length} members and total ${full.total} instead of ${verdict.snapshot.members.length} and ${verdict.snapshot.total}`;
   }
