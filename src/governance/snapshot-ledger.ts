@@ -82,36 +82,22 @@ export async function snapshotFromLedger(
 const latestClose = (terms: Pick<ProposalBody, 'window' | 'lateQuorumExtension'>) =>
   terms.window.closes + (terms.lateQuorumExtension ?? 0);
 
-/** The ids of the events a snapshot of `mode` at `asOf` reads from `ledger`: its checkpoint. */
-export async function snapshotSourceIds(
+/** The events a snapshot of `mode` at `asOf` reads from `ledger`, in id order: what its checkpoint lists. */
+export async function snapshotSources(
   ledger: EventReader,
   mode: WeightMode,
   asOf: number,
-): Promise<string[]> {
-  const ids: string[] = [];
+): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
   for (const type of snapshotEventTypes(mode))
-    for await (const { id, event } of ledger.events({ type })) if (event.created <= asOf) ids.push(id);
-  return ids.sort();
+    for await (const stored of ledger.events({ type })) if (stored.event.created <= asOf) events.push(stored);
+  return events.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
 export type ProposalTerms = Omit<ProposalBody, 'snapshot' | 'proposer'>;
 
-/**
- * The weights of a snapshot taken from exactly `events` (ids of stored events, or the events), with the proposal's
- * mode, time and minimum weight.
- */
-async function snapshotOfIds(
-  ids: readonly string[],
-  ledger: Ledger,
-  terms: Pick<ProposalBody, 'weightMode' | 'minWeight' | 'window' | 'lateQuorumExtension'>,
-  asOf: number,
-): Promise<Snapshot> {
-  const events: StoredEvent[] = [];
-  for (const id of ids) events.push((await ledger.get(id)) as StoredEvent);
-  return snapshotOf(events, ledger, terms, asOf);
-}
-
+/** The weights of a snapshot taken from exactly `events`, with the proposal's mode, time and minimum weight. */
 function snapshotOf(
   events: Iterable<StoredEvent>,
   ledger: Ledger,
@@ -139,8 +125,9 @@ export async function draftProposal(
   options: { proposer: AgentKey; asOf?: number; clock?: Clock },
 ): Promise<{ body: ProposalBody; sources: LedgerEvent[]; snapshot: Snapshot; tree: MembershipTree }> {
   const asOf = options.asOf ?? Math.min(unixSeconds(options.clock ?? systemClock), terms.window.opens);
-  const ids = await snapshotSourceIds(ledger, terms.weightMode, asOf);
-  const snapshot = await snapshotOfIds(ids, ledger, terms, asOf);
+  const events = await snapshotSources(ledger, terms.weightMode, asOf);
+  const ids = events.map((stored) => stored.id);
+  const snapshot = await snapshotOf(events, ledger, terms, asOf);
   if (snapshot.members.length === 0)
     throw new AgoraError(
       ErrorCode.InvalidState,
@@ -288,12 +275,12 @@ export async function snapshotDispute(ledger: Ledger, proposalId: string): Promi
   const { body } = await readProposal(ledger, proposalId);
   // A valid checkpoint's events are all here; when the ledger holds no more of its kinds by `asOf`, the two sets are
   // one and there is nothing to recompute.
-  const held = await snapshotSourceIds(ledger, body.weightMode, body.snapshot.asOf);
+  const held = await snapshotSources(ledger, body.weightMode, body.snapshot.asOf);
   let reason: string | undefined;
   if (held.length !== body.snapshot.events) {
     // From the events of its kinds up to `asOf` only, as a checkpoint would list them: a lock signed later (a
     // custodian's rival with a lower id) never changes who held what then.
-    const full = await snapshotOfIds(held, ledger, body, body.snapshot.asOf);
+    const full = await snapshotOf(held, ledger, body, body.snapshot.asOf);
     if (full.root !== verdict.snapshot.root)
       reason = `this ledger holds ${held.length - body.snapshot.events} more events of the snapshot's kinds created by ${body.snapshot.asOf} than its checkpoint lists, and they give ${full.members.length} members and total ${full.total} instead of ${verdict.snapshot.members.length} and ${verdict.snapshot.total}`;
   }

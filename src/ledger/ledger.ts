@@ -465,6 +465,8 @@ export class Ledger {
         try {
           count([await this.append(item.event)]);
         } catch (error) {
+          // A store that fails is not a bad line: the import stops there.
+          if (!isAgoraError(error) || error.code === ErrorCode.StoreUnavailable) throw error;
           const problem = importProblem(item.line, error);
           if (problem.reason === ErrorCode.MissingReference) waiting.push({ ...item, problem });
           else refused.push(problem);

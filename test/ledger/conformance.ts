@@ -242,6 +242,11 @@ export function ledgerConformance(
       expect((await rejectedAgoraError(ledger.append(registration(alice)))).code).toBe(
         ErrorCode.StoreUnavailable,
       );
+      // A failing store stops an import: it is not a bad line to set aside.
+      await rejectedAgoraError(
+        ledger.importLines([canonicalJson(registration(alice))]),
+        ErrorCode.StoreUnavailable,
+      );
       ledger = await harness.open();
     });
 
