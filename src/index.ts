@@ -10,6 +10,7 @@ export * from './l402/index.js';
 export * from './ledger/index.js';
 export * from './lightning/index.js';
 export * from './receipts/index.js';
+export { type AgoraRegistryOptions, agoraRegistry, defaultEventTypes } from './registry.js';
 export * from './reputation/index.js';
 export * from './stake/index.js';
 export * from './zk/index.js';

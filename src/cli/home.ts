@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from '../anchor/index.js';
+import type { AnchorNetwork, BitcoinChain } from '../anchor/index.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
-import {
-  delegationSetType,
-  proposalCanceledType,
-  proposalCreatedType,
-  snapshotSourcesType,
-  voteCastType,
-} from '../governance/index.js';
 import { loadAgentKey } from '../identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger } from '../ledger/index.js';
-import { receiptRatingType, receiptType } from '../receipts/index.js';
-import { stakeEventTypes } from '../stake/index.js';
+import type { EventRegistry } from '../ledger/index.js';
+import { Ledger } from '../ledger/index.js';
+import { agoraRegistry } from '../registry.js';
 
 /** Where an agent keeps its key and ledger. */
 export interface HomePaths {
@@ -60,18 +53,7 @@ export async function homeNetwork(root: string): Promise<BitcoinChain> {
 
 /** Every event type this build of agora402 understands, anchors verified for `network` (default `bitcoin`). */
 export function defaultRegistry(network: BitcoinChain | AnchorNetwork = 'bitcoin'): EventRegistry {
-  return new EventRegistry([
-    agentRegisteredType,
-    receiptType,
-    receiptRatingType,
-    delegationSetType,
-    proposalCreatedType,
-    snapshotSourcesType,
-    proposalCanceledType,
-    voteCastType(),
-    ...stakeEventTypes,
-    ...anchorEventTypes(network),
-  ]);
+  return agoraRegistry({ network });
 }
 
 export async function openHomeLedger(root: string): Promise<Ledger> {

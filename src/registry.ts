@@ -1,0 +1,60 @@
+import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from './anchor/index.js';
+import {
+  delegationSetType,
+  type ProposalRules,
+  proposalCanceledType,
+  proposalCreatedTypeFor,
+  snapshotSourcesType,
+  voteCastType,
+} from './governance/index.js';
+import { agentRegisteredType, EventRegistry, type EventTypeDefinition } from './ledger/index.js';
+import { receiptRatingType, receiptType } from './receipts/index.js';
+import { stakeEventTypes } from './stake/index.js';
+import type { Verifier } from './zk/index.js';
+
+/** How the ready-made registry checks the event types whose verification has settings. */
+export interface AgoraRegistryOptions {
+  /**
+   * The Bitcoin network `anchor.*` events must name, with its header checkpoint (default `bitcoin`): an anchor
+   * claiming another chain is refused.
+   */
+  readonly network?: BitcoinChain | AnchorNetwork;
+  /**
+   * What checks `vote.cast` proofs: a loaded verifier, or a loader called on the first vote (default: the committed
+   * artifacts, loaded on the first vote, so a registry costs nothing where no vote is appended).
+   */
+  readonly verifier?: Verifier | (() => Promise<Verifier>);
+  /** The ledger's rules for `proposal.created` (least proposer weight per mode); default none. */
+  readonly proposalRules?: ProposalRules;
+}
+
+/**
+ * Every event type this build of agora402 defines, in layer order: registrations, receipts and ratings, stakes,
+ * delegations, proposals, checkpoints, cancellations, votes, anchors. A ledger opened with fewer refuses the
+ * others' events (`UNKNOWN_EVENT_TYPE`), so a replica that syncs with agents of this build should accept them all.
+ */
+export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventTypeDefinition[] {
+  return [
+    agentRegisteredType,
+    receiptType,
+    receiptRatingType,
+    ...stakeEventTypes,
+    delegationSetType,
+    proposalCreatedTypeFor(options.proposalRules),
+    snapshotSourcesType,
+    proposalCanceledType,
+    options.verifier === undefined ? voteCastType() : voteCastType(options.verifier),
+    ...anchorEventTypes(options.network),
+  ];
+}
+
+/**
+ * A registry of every event type (see {@link defaultEventTypes}): what `Ledger.open` needs to hold anything an
+ * agora402 agent writes, receipts of an L402 exchange included.
+ *
+ * @example
+ * const ledger = await Ledger.open('./ledger', { registry: agoraRegistry({ network: 'signet' }) });
+ */
+export function agoraRegistry(options: AgoraRegistryOptions = {}): EventRegistry {
+  return new EventRegistry(defaultEventTypes(options));
+}
