@@ -20,6 +20,41 @@ export interface Scenario {
   readonly reputationEvery: number;
   /** What each agent may spend in all, in sats (a purchase that does not fit is not made). */
   readonly budgetSat: number;
+  /** Simulated time a market round takes, in seconds (receipts and ratings carry it). */
+  readonly roundSeconds: number;
+  /** Least base price a provider draws, in whole sats per request. */
+  readonly minBasePriceSat: number;
+  /** Most base price a provider draws, in whole sats per request. */
+  readonly maxBasePriceSat: number;
+  /** Least latency a provider draws, in ms (agents weigh it when choosing). */
+  readonly minLatencyMs: number;
+  /** Most latency a provider draws, in ms. */
+  readonly maxLatencyMs: number;
+  /** Most an agent pays for one request, in msat; a price at this limit costs a choice a whole unit of utility. */
+  readonly maxPriceMsat: number;
+  /** Most a purchase may pay in routing fees, in msat (the hub charges 1 sat and 1 ppm). */
+  readonly maxFeeMsat: number;
+  /** Latency that costs a choice a whole unit of utility, in ms (as much as the best reputation is worth). */
+  readonly latencyCostMs: number;
+  /** Utility added at random to each candidate, at most (ties between close providers break either way). */
+  readonly choiceNoise: number;
+  /** Chance an honest agent tries a provider at random instead of the best by utility (0 to 1). */
+  readonly exploreChance: number;
+  /**
+   * Most a price moves in a round, as a fraction: a provider sold to twice its fair share raises it by this much,
+   * one sold to nobody lowers it by this much.
+   */
+  readonly priceStep: number;
+  /** Lowest price a provider goes down to, as a multiple of its base price (rounded up to a msat). */
+  readonly priceFloor: number;
+  /** Highest price a provider goes up to, as a multiple of its base price. */
+  readonly priceCeiling: number;
+  /** Sats each agent's channel holds, its own side (what it can ever pay, fees included). */
+  readonly agentChannelSat: number;
+  /** What an honest agent stakes before the stake-weighted vote, in sats. */
+  readonly honestStakeSat: number;
+  /** What a sybil stakes, in sats (its master's money is spread thin over many identities). */
+  readonly sybilStakeSat: number;
 }
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
@@ -35,6 +70,22 @@ export const DEFAULT_SCENARIO: Scenario = {
   maxProvedVoters: 40,
   reputationEvery: 20,
   budgetSat: 5_000,
+  roundSeconds: 60,
+  minBasePriceSat: 2,
+  maxBasePriceSat: 6,
+  minLatencyMs: 20,
+  maxLatencyMs: 400,
+  maxPriceMsat: 20_000,
+  maxFeeMsat: 2_000,
+  latencyCostMs: 4_000,
+  choiceNoise: 0.05,
+  exploreChance: 0.1,
+  priceStep: 0.2,
+  priceFloor: 0.5,
+  priceCeiling: 3,
+  agentChannelSat: 200_000,
+  honestStakeSat: 20_000,
+  sybilStakeSat: 2_000,
 };
 
 /** The services providers sell, in turn. */
@@ -48,6 +99,11 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
     if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
       throw new AgoraError(ErrorCode.InvalidArgument, `${name} is a whole number from ${min} to ${max}`);
   };
+  const fraction = (name: keyof Scenario, min: number, max: number) => {
+    const value = scenario[name];
+    if (typeof value !== 'number' || !(value >= min && value <= max))
+      throw new AgoraError(ErrorCode.InvalidArgument, `${name} is a number from ${min} to ${max}`);
+  };
   whole('agents', 2, 100_000);
   whole('providers', 2, 1_000);
   whole('rounds', 1, 100_000);
@@ -57,6 +113,22 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('maxProvedVoters', 1, 100_000);
   whole('reputationEvery', 1, 100_000);
   whole('budgetSat', 1, 1_000_000);
+  whole('roundSeconds', 1, 86_400);
+  whole('minBasePriceSat', 1, 1_000_000);
+  whole('maxBasePriceSat', scenario.minBasePriceSat, 1_000_000);
+  whole('minLatencyMs', 0, 60_000);
+  whole('maxLatencyMs', scenario.minLatencyMs, 60_000);
+  whole('maxPriceMsat', 1, 1_000_000_000);
+  whole('maxFeeMsat', 0, 1_000_000_000);
+  whole('latencyCostMs', 1, 1_000_000);
+  whole('agentChannelSat', 1, 10_000_000_000);
+  whole('honestStakeSat', 1, 100_000_000);
+  whole('sybilStakeSat', 1, 100_000_000);
+  fraction('choiceNoise', 0, 1);
+  fraction('exploreChance', 0, 1);
+  fraction('priceStep', 0, 1);
+  fraction('priceFloor', 0, 1);
+  fraction('priceCeiling', 1, 1_000);
   if (scenario.lightning !== 'sim' && scenario.lightning !== 'ldk')
     throw new AgoraError(ErrorCode.InvalidArgument, 'lightning is sim or ldk');
   if (typeof scenario.seed !== 'string' || scenario.seed.length === 0 || scenario.seed.length > 100)

@@ -1,0 +1,74 @@
+import { GovernedState, proposalState, tallyProposal } from '../governance/index.js';
+import { l402Fetch } from '../l402/index.js';
+import { isExpectedPurchaseFailure } from './market.js';
+import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
+
+/** A proposal of the run and its result. */
+export interface ProposalOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly weightMode: string;
+  readonly members: number;
+  readonly votes: number;
+  readonly totals: Record<string, string>;
+  readonly state: string;
+}
+
+/** What the votes decided and what it changed. */
+export interface Decision {
+  readonly proposals: readonly ProposalOutcome[];
+  /**
+   * The HTTP status the blacklisted target gets buying from an honest provider after the decision (403: the
+   * `agora_blacklist` caveat refuses it); 0 when the purchase failed for an expected reason before any answer.
+   */
+  readonly refusedStatus: number;
+}
+
+/**
+ * The decision phase: voting closes, each proposal is tallied from the ledger, the governed state (the blacklist the
+ * providers' caveat reads) takes effect, and the target tries to buy from an honest provider of its own service.
+ */
+export async function decide(
+  state: SimulationState,
+  proposals: readonly { proposal: Proposal; votes: number }[],
+  target: ProviderActor,
+  stakes: StakeState,
+): Promise<Decision> {
+  const { ledger, clock, cast, scenario } = state;
+  clock.set(stakes.closes * 1000);
+  const outcomes: ProposalOutcome[] = [];
+  for (const { proposal, votes } of proposals) {
+    const result = await tallyProposal(ledger, proposal.id);
+    outcomes.push({
+      id: proposal.id,
+      title: proposal.title,
+      weightMode: proposal.weightMode,
+      members: proposal.members.size,
+      votes,
+      totals: Object.fromEntries(Object.entries(result.tally.totals).map(([o, t]) => [o, t.toString()])),
+      state: proposalState(result, stakes.closes),
+    });
+  }
+  state.governed = await GovernedState.fromLedger(ledger, stakes.closes);
+  // There is always an honest provider (scenarioOf keeps one at least).
+  const seller = (cast.providers.find((p) => !p.malicious && p.service === target.service) ??
+    cast.providers.find((p) => !p.malicious)) as ProviderActor;
+  let refusedStatus = 0;
+  try {
+    const response = await l402Fetch(
+      `http://${seller.name}.sim/${seller.service}?q=after`,
+      {},
+      {
+        lightning: target.node,
+        maxPriceMsat: scenario.maxPriceMsat,
+        identity: target.key,
+        fetch: ((input: URL, init: RequestInit) =>
+          seller.l402.handle(new Request(input, init), async () => new Response('ok'))) as typeof fetch,
+      },
+    );
+    refusedStatus = response.status;
+  } catch (error) {
+    if (!isExpectedPurchaseFailure(error)) throw error;
+  }
+  return { proposals: outcomes, refusedStatus };
+}
