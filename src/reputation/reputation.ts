@@ -42,6 +42,22 @@ const DAY = 86_400;
 const EPOCH = 1_700_000_000;
 /** A rating's effect: 2 counts fully, an unrated payment half, 0 nothing, negative ratings subtract. */
 const UNRATED = 1;
+const DEFAULT_HALF_LIFE_DAYS = 30;
+/**
+ * Doublings a weight may grow (or shrink) by: 2^900 times any amount of sats (under 2^54) and any sum of such
+ * weights stays below the largest double (~2^1024), and 2^-900 above the smallest.
+ */
+const MAX_DOUBLINGS = 900;
+
+/**
+ * `halfLifeDays` is a positive number (`Infinity`: no decay). Whether it is long enough depends on the receipts'
+ * times (weights grow by one doubling per half-life since 2023-11): a receipt it would overflow on is refused when
+ * counted.
+ */
+function checkHalfLife(halfLifeDays: number | undefined): void {
+  if (halfLifeDays !== undefined && !(typeof halfLifeDays === 'number' && halfLifeDays > 0))
+    throw new AgoraError(ErrorCode.InvalidArgument, `halfLifeDays is a positive number, not ${halfLifeDays}`);
+}
 
 /**
  * EigenTrust reputation of the agents in a ledger, from their receipts: local trust is the time-weighted sats an
@@ -51,22 +67,25 @@ const UNRATED = 1;
  * holding the same events compute the same integer scores, whatever order they received them in.
  */
 export class Reputation {
-  private readonly index = new Map<string, number>();
-  private readonly engine: TrustEngine;
+  // Not readonly: a full recompute (see `recompute`) replaces them all, so `update` and `refresh` always change this
+  // reputation in place.
+  private index = new Map<string, number>();
+  private engine: TrustEngine;
   private sorted: Int32Array | undefined;
   /** `facts` up to here is in id order (as computed), so positions there are found by bisection... */
   private sortedCount: number;
   /** ...and the facts counted since are found by id here. */
-  private readonly appended = new Map<string, number>();
+  private appended = new Map<string, number>();
 
   private constructor(
-    private readonly agents: readonly string[],
+    private agents: readonly string[],
     private facts: ReceiptFact[],
-    private readonly seedIds: readonly string[],
+    private seedIds: readonly string[],
     private readonly options: ReputationOptions,
     /** Where `refresh` reads new events from, for a reputation read from a ledger. */
     private source?: LedgerFacts,
   ) {
+    checkHalfLife(options.halfLifeDays);
     this.sortedCount = facts.length;
     for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
@@ -119,8 +138,16 @@ export class Reputation {
   }
 
   private weight(amountMsat: number, created: number, rating: number): number {
-    const halfLife = (this.options.halfLifeDays ?? 30) * DAY;
-    return (amountMsat / 1000) * 2 ** ((created - EPOCH) / halfLife) * (rating / 2);
+    const halfLifeDays = this.options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS;
+    const doublings = (created - EPOCH) / (halfLifeDays * DAY);
+    // Beyond about 2^±1023 a double overflows to Infinity (and Infinity / Infinity poisons the scores with NaN) or
+    // underflows to 0 (a receipt that silently counts nothing): refuse instead, with the half-life that would do.
+    if (Math.abs(doublings) > MAX_DOUBLINGS)
+      throw new AgoraError(
+        ErrorCode.InvalidArgument,
+        `halfLifeDays ${halfLifeDays} is too short for a receipt created at ${created}: its weight leaves the range of a double; use at least ${Math.ceil((Math.abs(created - EPOCH) / (MAX_DOUBLINGS * DAY)) * 1000) / 1000} days`,
+      );
+    return (amountMsat / 1000) * 2 ** doublings * (rating / 2);
   }
 
   /** Trust statements of `facts`, and those of `removed` negated (to take them back). */
@@ -270,9 +297,10 @@ export class Reputation {
    * Adds receipts without recomputing from scratch (warm start from the current scores), to the same integer scores a
    * full recompute gives, or, with `tolerance`, faster to scores within that certified L1 distance of exact EigenTrust
    * (see `TrustUpdateOptions`). A fact whose id is already counted replaces it (a receipt rated since). A receipt
-   * naming a new agent makes a full recompute, as `fromFacts` would.
+   * naming a new agent makes a full recompute, as `fromFacts` would. Either way this reputation changes in place and
+   * is returned (for chaining): there is never a second, stale instance to keep track of.
    */
-  update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): Reputation {
+  update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): this {
     const latest = [...new Map(facts.map((fact) => [fact.id, fact])).values()];
     const removed = latest.flatMap((fact) => {
       const at = this.positionOf(fact.id);
@@ -284,9 +312,9 @@ export class Reputation {
   /**
    * Follows the ledger this was read from: reads only the events appended since, and updates as `update` does (new
    * receipts, ratings given since, a payment now attested by a lower receipt id). A new registration may change the
-   * agents or the seeds: that makes a full recompute, into a new `Reputation` (use the one returned).
+   * agents or the seeds: that makes a full recompute. Either way this reputation changes in place and is returned.
    */
-  async refresh(ledger: EventReader, options: TrustUpdateOptions = {}): Promise<Reputation> {
+  async refresh(ledger: EventReader, options: TrustUpdateOptions = {}): Promise<this> {
     if (this.source === undefined)
       throw new AgoraError(
         ErrorCode.InvalidState,
@@ -316,7 +344,7 @@ export class Reputation {
     removed: readonly ReceiptFact[],
     added: readonly ReceiptFact[],
     options: TrustUpdateOptions,
-  ): Reputation {
+  ): this {
     const known = added.every(
       (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
     );
@@ -346,19 +374,27 @@ export class Reputation {
     return this;
   }
 
-  /**
-   * A new reputation from scratch, as `fromLedger` or `fromFacts` would compute it. The ledger source moves to it:
-   * this one, now behind, can no longer refresh.
-   */
-  private recompute(facts: readonly ReceiptFact[]): Reputation {
+  /** Recomputes from scratch, as `fromLedger` or `fromFacts` would, into this reputation. */
+  private recompute(facts: readonly ReceiptFact[]): this {
     const { source } = this;
-    this.source = undefined;
-    if (source !== undefined) return Reputation.compute(source.registrations(), facts, this.options, source);
-    return Reputation.compute(
-      this.agents.map((id) => ({ id, created: 0 })),
-      facts,
-      { ...this.options, seeds: this.seedIds },
-    );
+    const fresh =
+      source !== undefined
+        ? Reputation.compute(source.registrations(), facts, this.options, source)
+        : Reputation.compute(
+            this.agents.map((id) => ({ id, created: 0 })),
+            facts,
+            { ...this.options, seeds: this.seedIds },
+          );
+    this.index = fresh.index;
+    this.engine = fresh.engine;
+    this.sorted = fresh.sorted;
+    this.sortedCount = fresh.sortedCount;
+    this.appended = fresh.appended;
+    this.agents = fresh.agents;
+    this.facts = fresh.facts;
+    this.seedIds = fresh.seedIds;
+    this.source = fresh.source;
+    return this;
   }
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { type ReceiptFact, Reputation, SCORE_SCALE } from '../../src/reputation/index.js';
+import { thrownAgoraError } from '../helpers.js';
 
 const ids = (count: number) => Array.from({ length: count }, () => generateAgentKey().id);
 let counter = 0;
@@ -101,7 +103,9 @@ describe('reputation', () => {
     expect(rated.score(loner)).toBeGreaterThan(0);
     expect(rated.explain(loner).trustedBy[0]?.agent).toBe(providers[0]);
     expect(rated.percentile(loner)).toBeGreaterThan(selfish.percentile(loner));
-    expect(payers.length).toBe(3);
+    // The self-payment moved no trust: everyone else scores as without it.
+    const without = Reputation.fromFacts(registrations, facts, { seedCount: 3 });
+    for (const id of [...payers, ...providers]) expect(selfish.score(id)).toBe(without.score(id));
   });
 
   it('gives identical integer scores whatever order the receipts come in', () => {
@@ -121,8 +125,8 @@ describe('reputation', () => {
     );
     const incremental = Reputation.fromFacts(registrations, facts, { seedCount: 3 }).update(extra);
     const full = Reputation.fromFacts(registrations, [...facts, ...extra], { seedCount: 3 });
-    for (const { id } of registrations)
-      expect(Math.abs(incremental.score(id) - full.score(id))).toBeLessThanOrEqual(1);
+    // The same integer scores, as documented: not merely close.
+    for (const { id } of registrations) expect(incremental.score(id)).toBe(full.score(id));
     expect(incremental.stats.iterations).toBeLessThan(full.stats.iterations);
     // With a tolerance: within the certified bound of the full recompute (fewer iterations: see the engine's tests).
     const loose = Reputation.fromFacts(registrations, facts, { seedCount: 3 }).update(extra, {
@@ -167,5 +171,74 @@ describe('reputation', () => {
       { seedCount: 3 },
     );
     for (const id of [payer, ...providers]) expect(incremental.score(id)).toBe(full.score(id));
+  });
+
+  it('updates in place and returns itself, whether the update is incremental or a full recompute', () => {
+    const { payers, providers, registrations, facts } = honestWorld();
+    const reputation = Reputation.fromFacts(registrations, facts, { seedCount: 3 });
+    // Known agents: incremental.
+    const more = fact(payers[0] as string, providers[1] as string, 5_000_000, { serviceRating: 2 });
+    expect(reputation.update([more])).toBe(reputation);
+    // A receipt naming a new agent: a full recompute, into the same instance.
+    const newcomer = ids(1)[0] as string;
+    const theirs = fact(newcomer, providers[2] as string, 5_000_000, { serviceRating: 2 });
+    expect(reputation.update([theirs])).toBe(reputation);
+    const full = Reputation.fromFacts(registrations, [...facts, more, theirs], { seedCount: 3 });
+    for (const id of [...payers, ...providers, newcomer]) expect(reputation.score(id)).toBe(full.score(id));
+    expect(reputation.stats.agents).toBe(full.stats.agents);
+    // And it goes on updating from there.
+    const later = fact(newcomer, providers[0] as string, 1_000_000, { serviceRating: -2 });
+    expect(reputation.update([later]).score(providers[0] as string)).toBe(
+      Reputation.fromFacts(registrations, [...facts, more, theirs, later], { seedCount: 3 }).score(
+        providers[0] as string,
+      ),
+    );
+  });
+
+  it('refuses a half-life that is not a positive number, or so short that a weight would overflow', () => {
+    const { providers, registrations, facts } = honestWorld();
+    for (const halfLifeDays of [0, -1, Number.NaN, '30' as unknown as number])
+      thrownAgoraError(
+        () => Reputation.fromFacts(registrations, facts, { seedCount: 3, halfLifeDays }),
+        ErrorCode.InvalidArgument,
+      );
+    // Receipts of 2027, 1.3e8 s after the weights' epoch: 0.5 days would make them weigh 2^3000 (Infinity).
+    const recent = facts.map((f) => ({ ...f, created: 1_830_000_000 }));
+    const error = thrownAgoraError(
+      () => Reputation.fromFacts(registrations, recent, { seedCount: 3, halfLifeDays: 0.5 }),
+      ErrorCode.InvalidArgument,
+    );
+    expect(error.message).toMatch(/halfLifeDays 0\.5 is too short .* use at least \d/);
+    // An incremental update refuses such a receipt too, and leaves the scores as they were.
+    const short = Reputation.fromFacts(registrations, facts, { seedCount: 3, halfLifeDays: 0.9 });
+    const before = providers.map((p) => short.score(p));
+    thrownAgoraError(() => short.update([{ ...(recent[0] as ReceiptFact), id: 'f'.repeat(64) }]));
+    expect(providers.map((p) => short.score(p))).toEqual(before);
+    // The shortest half-life the message names works, and the scores are finite ppb.
+    const least = Number(/at least ([\d.]+) days/.exec(error.message)?.[1]);
+    const fine = Reputation.fromFacts(registrations, recent, { seedCount: 3, halfLifeDays: least });
+    for (const p of providers) expect(Number.isSafeInteger(fine.score(p)) && fine.score(p) > 0).toBe(true);
+  });
+
+  it('takes huge half-lives (no decay at all with Infinity) without overflow', () => {
+    const { payers, providers, registrations, facts } = honestWorld();
+    // All receipts at one time: decay changes nothing, whatever the half-life.
+    const reference = Reputation.fromFacts(registrations, facts, { seedCount: 3 });
+    for (const halfLifeDays of [1e6, 1e300, Number.MAX_VALUE, Number.POSITIVE_INFINITY]) {
+      const reputation = Reputation.fromFacts(registrations, facts, { seedCount: 3, halfLifeDays });
+      for (const id of [...payers, ...providers]) expect(reputation.score(id)).toBe(reference.score(id));
+    }
+    // Receipts far apart count alike with no decay: an old payment weighs what a new one does.
+    const [old, young] = providers as [string, string];
+    const spread = [
+      fact(payers[0] as string, old, 1_000_000, { serviceRating: 2, created: 1_000_000_000 }),
+      fact(payers[0] as string, young, 1_000_000, { serviceRating: 2, created: 2_000_000_000 }),
+    ];
+    const still = Reputation.fromFacts(registrations, spread, {
+      seedCount: 3,
+      halfLifeDays: Number.POSITIVE_INFINITY,
+    });
+    expect(still.score(old)).toBe(still.score(young));
+    expect(still.score(old)).toBeGreaterThan(0);
   });
 });
