@@ -59,13 +59,19 @@ export async function snapshotFromLedger(
   } else if (options.mode === 'reputation') {
     const reputation = await Reputation.fromLedger(ledger, { ...options.reputation, asOf: options.asOf });
     base = new Map([...commitments.keys()].map((agent) => [agent, BigInt(reputation.score(agent))]));
-  } else {
-    // `stake` and `quadratic`: sats locked at `asOf` and promised to stay locked through `lockedThrough`.
+  } else if (options.mode === 'stake' || options.mode === 'quadratic') {
+    // Sats locked at `asOf` and promised to stay locked through `lockedThrough`.
     const stakes = stakeWeights(await readStakes(ledger), {
       asOf: options.asOf,
       ...(options.lockedThrough === undefined ? {} : { lockedThrough: options.lockedThrough }),
     });
     base = new Map([...commitments.keys()].map((agent) => [agent, stakes.get(agent) ?? 0n]));
+  } else {
+    // A mode from an untyped caller (JSON, a CLI flag): never weighed as some other mode.
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `unknown weight mode ${JSON.stringify(options.mode)}: one of reputation, stake, equal, quadratic`,
+    );
   }
   const delegations = await readDelegations(ledger);
   return computeSnapshot({

@@ -104,4 +104,28 @@ describe('snapshot from the ledger', () => {
       await ledger.close();
     }
   });
+
+  it('refuses a weight mode it does not know, instead of weighing by stake', async () => {
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([agentRegisteredType, delegationSetType, ...stakeEventTypes]),
+    });
+    try {
+      await ledger.append(await createAgentRegistration(generateAgentKey(), { clock: at(100) }));
+      // With no agent registered at all a silent fallback would return an empty snapshot: refused as well.
+      for (const [mode, asOf] of [
+        ['stakes', 1_000],
+        ['', 1_000],
+        ['reputation ', 1_000],
+        ['stakes', 50],
+      ] as const) {
+        const error = await rejectedAgoraError(
+          snapshotFromLedger(ledger, { mode: mode as never, asOf }),
+          ErrorCode.InvalidArgument,
+        );
+        expect(error.message).toContain(`unknown weight mode ${JSON.stringify(mode)}`);
+      }
+    } finally {
+      await ledger.close();
+    }
+  });
 });
