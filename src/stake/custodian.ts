@@ -307,7 +307,10 @@ export class StakeCustodian implements StakeCustodianApi {
       try {
         status = await this.heldPayment(offer.paymentHash);
       } catch (error) {
-        await this.dropOffer(offer);
+        // No payment came (the wait timed out, the invoice was canceled or expired): undo the offer. Any other
+        // failure (the node unreachable, a defect) says nothing about the payment, which may be held: keep the
+        // record, with its statement, so that recovery attests a held payment or cancels an unpaid invoice.
+        if (isAgoraError(error, ErrorCode.PaymentFailed)) await this.dropOffer(offer);
         throw error;
       }
       const refused = await this.refusal(withStatement, status);
