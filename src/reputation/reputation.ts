@@ -6,7 +6,7 @@ import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engin
 import type { Interactions } from './trust-graph.js';
 
 export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> {
-  /** Half-life of a receipt's weight, in days (default 30). */
+  /** Half-life of a receipt's weight, in days (default 30; one second at least; `Infinity`: no decay). */
   halfLifeDays?: number;
   /** Pre-trusted agents; default: the `seedCount` agents registered first. */
   seeds?: readonly string[];
@@ -38,25 +38,32 @@ export interface Explanation {
 const DAY = 86_400;
 // Weights grow by 2^((created - EPOCH) / half-life) rather than decaying with age: every weight of a row then moves
 // by the same factor as time passes, which normalization cancels, so scores need no "as of" date and stay valid
-// under incremental updates.
+// under incremental updates. The doublings since EPOCH soon exceed what a double holds (2^1023: in 2026 already with
+// a one-day half-life), so each row (a truster's statements) is scaled by its own whole power of two, 2^-shift, its
+// newest receipt weighing 1 to 2 times its sats. Scaling a row by a power of two is exact and normalization cancels
+// it, so the scores are the same, bit for bit, whatever the shifts.
 const EPOCH = 1_700_000_000;
 /** A rating's effect: 2 counts fully, an unrated payment half, 0 nothing, negative ratings subtract. */
 const UNRATED = 1;
 const DEFAULT_HALF_LIFE_DAYS = 30;
 /**
- * Doublings a weight may grow (or shrink) by: 2^900 times any amount of sats (under 2^54) and any sum of such
- * weights stays below the largest double (~2^1024), and 2^-900 above the smallest.
+ * Doublings a new receipt may stand above its row's shift before the rows are rescaled (a full recompute): 2^64
+ * times any amount of sats (under 2^54), and any sum of such weights, stays far below the largest double.
  */
-const MAX_DOUBLINGS = 900;
+const MAX_DOUBLINGS_ABOVE = 64;
+/** Doublings below its row's newest receipt past which a receipt weighs 0: it is 2^-1000 of that one, nothing. */
+const MAX_DOUBLINGS_BELOW = 1_000;
 
-/**
- * `halfLifeDays` is a positive number (`Infinity`: no decay). Whether it is long enough depends on the receipts'
- * times (weights grow by one doubling per half-life since 2023-11): a receipt it would overflow on is refused when
- * counted.
- */
+/** The shortest half-life, one second: the doublings of any receipt time then stay whole-number exact (< 2^53). */
+const MIN_HALF_LIFE_DAYS = 1 / DAY;
+
+/** `halfLifeDays` is a number of days from one second up (`Infinity`: no decay at all); `INVALID_ARGUMENT` otherwise. */
 function checkHalfLife(halfLifeDays: number | undefined): void {
-  if (halfLifeDays !== undefined && !(typeof halfLifeDays === 'number' && halfLifeDays > 0))
-    throw new AgoraError(ErrorCode.InvalidArgument, `halfLifeDays is a positive number, not ${halfLifeDays}`);
+  if (halfLifeDays !== undefined && !(typeof halfLifeDays === 'number' && halfLifeDays >= MIN_HALF_LIFE_DAYS))
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `halfLifeDays is a number of days from ${MIN_HALF_LIFE_DAYS} (one second) up, not ${halfLifeDays}`,
+    );
 }
 
 /**
@@ -70,6 +77,8 @@ export class Reputation {
   // Not readonly: a full recompute (see `recompute`) replaces them all, so `update` and `refresh` always change this
   // reputation in place.
   private index = new Map<string, number>();
+  /** Per truster (agent index), the power of two its row is scaled down by (see EPOCH). */
+  private shifts = new Map<number, number>();
   private engine: TrustEngine;
   private sorted: Int32Array | undefined;
   /** `facts` up to here is in id order (as computed), so positions there are found by bisection... */
@@ -91,6 +100,11 @@ export class Reputation {
     const seeds = Int32Array.from(
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
     );
+    for (const fact of facts)
+      for (const row of this.rowsOf(fact)) {
+        const doublings = Math.floor(this.doublings(fact.created));
+        this.shifts.set(row, Math.max(doublings, this.shifts.get(row) ?? doublings));
+      }
     this.engine = new TrustEngine(this.interactions(facts), seeds, options);
   }
 
@@ -137,17 +151,37 @@ export class Reputation {
     return Reputation.compute(source.registrations(), source.facts(), options, source);
   }
 
-  private weight(amountMsat: number, created: number, rating: number): number {
-    const halfLifeDays = this.options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS;
-    const doublings = (created - EPOCH) / (halfLifeDays * DAY);
-    // Beyond about 2^±1023 a double overflows to Infinity (and Infinity / Infinity poisons the scores with NaN) or
-    // underflows to 0 (a receipt that silently counts nothing): refuse instead, with the half-life that would do.
-    if (Math.abs(doublings) > MAX_DOUBLINGS)
-      throw new AgoraError(
-        ErrorCode.InvalidArgument,
-        `halfLifeDays ${halfLifeDays} is too short for a receipt created at ${created}: its weight leaves the range of a double; use at least ${Math.ceil((Math.abs(created - EPOCH) / (MAX_DOUBLINGS * DAY)) * 1000) / 1000} days`,
-      );
-    return (amountMsat / 1000) * 2 ** doublings * (rating / 2);
+  /** Half-lives from EPOCH to `created` (0 with an infinite half-life). */
+  private doublings(created: number): number {
+    return (created - EPOCH) / ((this.options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS) * DAY);
+  }
+
+  /** The rows (trusters' agent indexes) `fact` states trust in: the payer's, and the provider's if it rated. */
+  private rowsOf(fact: ReceiptFact): number[] {
+    if (fact.payer === null) return [];
+    const payer = this.index.get(fact.payer) as number;
+    return fact.payerRating === undefined ? [payer] : [payer, this.index.get(fact.provider) as number];
+  }
+
+  /** Whether counting `facts` would put a receipt too far above its row's scale: a full recompute rescales. */
+  private outgrows(facts: readonly ReceiptFact[]): boolean {
+    return facts.some((fact) =>
+      this.rowsOf(fact).some((row) => {
+        const shift = this.shifts.get(row);
+        return shift !== undefined && this.doublings(fact.created) - shift > MAX_DOUBLINGS_ABOVE;
+      }),
+    );
+  }
+
+  /** A statement's weight in `row`: its sats, grown since EPOCH and scaled by the row's shift, times its rating. */
+  private weight(row: number, amountMsat: number, created: number, rating: number): number {
+    const doublings = this.doublings(created);
+    const whole = Math.floor(doublings);
+    // A row new to an incremental update takes its scale from its first receipt.
+    if (!this.shifts.has(row)) this.shifts.set(row, whole);
+    const above = whole - (this.shifts.get(row) as number);
+    if (above < -MAX_DOUBLINGS_BELOW) return 0;
+    return (amountMsat / 1000) * 2 ** (doublings - whole) * 2 ** above * (rating / 2);
   }
 
   /** Trust statements of `facts`, and those of `removed` negated (to take them back). */
@@ -163,11 +197,12 @@ export class Reputation {
       const provider = this.index.get(fact.provider) as number;
       from[length] = payer;
       to[length] = provider;
-      weight[length++] = sign * this.weight(fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
+      weight[length++] =
+        sign * this.weight(payer, fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
       if (fact.payerRating !== undefined) {
         from[length] = provider;
         to[length] = payer;
-        weight[length++] = sign * this.weight(fact.amountMsat, fact.created, fact.payerRating);
+        weight[length++] = sign * this.weight(provider, fact.amountMsat, fact.created, fact.payerRating);
       }
     };
     for (const fact of facts) state(fact, 1);
@@ -271,7 +306,7 @@ export class Reputation {
       if (inbound === undefined) continue;
       const i = this.index.get(inbound.from) as number;
       const total = rowPositive(i);
-      const w = this.weight(fact.amountMsat, fact.created, inbound.rating ?? UNRATED);
+      const w = this.weight(i, fact.amountMsat, fact.created, inbound.rating ?? UNRATED);
       const share = total > 0 ? w / total : 0;
       receipts.push({
         receipt: fact.id,
@@ -348,7 +383,7 @@ export class Reputation {
     const known = added.every(
       (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
     );
-    if (!known) {
+    if (!known || this.outgrows(added)) {
       const gone = new Set(removed.map((fact) => fact.id));
       return this.recompute([...this.facts.filter((fact) => !gone.has(fact.id)), ...added]);
     }
@@ -386,6 +421,7 @@ export class Reputation {
             { ...this.options, seeds: this.seedIds },
           );
     this.index = fresh.index;
+    this.shifts = fresh.shifts;
     this.engine = fresh.engine;
     this.sorted = fresh.sorted;
     this.sortedCount = fresh.sortedCount;

@@ -195,29 +195,36 @@ describe('reputation', () => {
     );
   });
 
-  it('refuses a half-life that is not a positive number, or so short that a weight would overflow', () => {
-    const { providers, registrations, facts } = honestWorld();
-    for (const halfLifeDays of [0, -1, Number.NaN, '30' as unknown as number])
+  it('refuses a half-life that is not a number of days from one second up', () => {
+    const { registrations, facts } = honestWorld();
+    for (const halfLifeDays of [0, -1, Number.NaN, -Infinity, Number.MIN_VALUE, 0.5 / 86_400, '30' as never])
       thrownAgoraError(
         () => Reputation.fromFacts(registrations, facts, { seedCount: 3, halfLifeDays }),
         ErrorCode.InvalidArgument,
       );
-    // Receipts of 2027, 1.3e8 s after the weights' epoch: 0.5 days would make them weigh 2^3000 (Infinity).
+  });
+
+  it('computes tiny half-lives without overflow: finite scores, receipts of one time in proportion', () => {
+    const { payers, providers, registrations, facts } = honestWorld();
+    // Receipts of 2027, 1.3e8 s after the weights' epoch: 0.5 days made them weigh 2^3000 sats (Infinity, NaN scores).
     const recent = facts.map((f) => ({ ...f, created: 1_830_000_000 }));
-    const error = thrownAgoraError(
-      () => Reputation.fromFacts(registrations, recent, { seedCount: 3, halfLifeDays: 0.5 }),
-      ErrorCode.InvalidArgument,
-    );
-    expect(error.message).toMatch(/halfLifeDays 0\.5 is too short .* use at least \d/);
-    // An incremental update refuses such a receipt too, and leaves the scores as they were.
-    const short = Reputation.fromFacts(registrations, facts, { seedCount: 3, halfLifeDays: 0.9 });
-    const before = providers.map((p) => short.score(p));
-    thrownAgoraError(() => short.update([{ ...(recent[0] as ReceiptFact), id: 'f'.repeat(64) }]));
-    expect(providers.map((p) => short.score(p))).toEqual(before);
-    // The shortest half-life the message names works, and the scores are finite ppb.
-    const least = Number(/at least ([\d.]+) days/.exec(error.message)?.[1]);
-    const fine = Reputation.fromFacts(registrations, recent, { seedCount: 3, halfLifeDays: least });
-    for (const p of providers) expect(Number.isSafeInteger(fine.score(p)) && fine.score(p) > 0).toBe(true);
+    const reference = Reputation.fromFacts(registrations, recent, { seedCount: 3 });
+    for (const halfLifeDays of [0.5, 0.01, 1 / 86_400]) {
+      const reputation = Reputation.fromFacts(registrations, recent, { seedCount: 3, halfLifeDays });
+      // All at one time, the decay is one factor per row, which normalization cancels: the same scores.
+      for (const id of [...payers, ...providers]) expect(reputation.score(id)).toBe(reference.score(id));
+      expect(reputation.stats.converged).toBe(true);
+    }
+    // Receipts at different times, half a day apart with a half-life of an hour: the newer one dominates, as decay
+    // says, and nothing overflows.
+    const [older, newer] = providers as [string, string];
+    const spread = [
+      fact(payers[0] as string, older, 1_000_000, { serviceRating: 2, created: 1_830_000_000 }),
+      fact(payers[0] as string, newer, 1_000_000, { serviceRating: 2, created: 1_830_043_200 }),
+    ];
+    const hourly = Reputation.fromFacts(registrations, spread, { seedCount: 3, halfLifeDays: 1 / 24 });
+    expect(Number.isSafeInteger(hourly.score(older))).toBe(true);
+    expect(hourly.score(newer)).toBeGreaterThan(1_000 * Math.max(1, hourly.score(older)));
   });
 
   it('takes huge half-lives (no decay at all with Infinity) without overflow', () => {
