@@ -3,10 +3,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sha256, utf8 } from '../../src/core/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { testRegistry } from './fixtures.js';
 
 const BATCH_SIZE = 4000;
+
+/**
+ * The kill delays, from a seed: `CRASH_SEED` to replay a run, else a fresh one. The seed is printed, so a failure
+ * seen once can be run again with the same kills.
+ */
+function crashSeed(): string {
+  const seed = process.env.CRASH_SEED ?? Math.random().toString(36).slice(2, 10);
+  console.log(`crash test seed ${seed} (rerun with CRASH_SEED=${seed})`);
+  return seed;
+}
+
+/** A delay in [0, max) ms for the kill of `round`, from the seed. */
+function delayOf(seed: string, round: number, max: number): number {
+  const bytes = sha256(utf8(`agora402/crash-test/${seed}/${round}`));
+  return (((bytes[0] as number) << 8) | (bytes[1] as number)) % max;
+}
 
 /** Runs the child, which SIGKILLs itself `delayMs` after its `armAfter`-th acknowledged batch. */
 function runUntilKilled(
@@ -42,9 +59,10 @@ describe('ledger crash safety', () => {
     try {
       let firstBatch = 0;
       const acknowledged = new Set<number>();
+      const seed = crashSeed();
       for (let round = 0; round < 8; round++) {
         // A batch cycle takes ~180 ms here; a delay up to 400 ms lands somewhere in the next two batches.
-        const wrote = await runUntilKilled(dir, firstBatch, 1, Math.floor(Math.random() * 400));
+        const wrote = await runUntilKilled(dir, firstBatch, 1, delayOf(seed, round, 400));
         for (const batch of wrote) acknowledged.add(batch);
         firstBatch += 100;
       }
