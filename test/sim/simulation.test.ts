@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { formatSummary, type SimulationResult, scenarioOf, simulate } from '../../src/sim/index.js';
+import {
+  DEFAULT_SCENARIO,
+  formatSummary,
+  type SimulationResult,
+  scenarioOf,
+  simulate,
+} from '../../src/sim/index.js';
 import { agora } from '../cli/harness.js';
 import { freePort, thrownAgoraError } from '../helpers.js';
 
@@ -17,11 +23,16 @@ const small = {
   reputationEvery: 3,
 };
 
-describe('the machine-economy simulator', () => {
-  let first: SimulationResult;
+/** The small scenario's run, made once by whichever test needs it first: no test depends on another having run. */
+let smallRun: Promise<SimulationResult> | undefined;
+const runSmall = () => {
+  smallRun ??= simulate(small);
+  return smallRun;
+};
 
+describe('the machine-economy simulator', () => {
   it('runs the whole story: market, reputation, two anonymous votes, the blacklist caveat, stakes, the anchor', async () => {
-    first = await simulate(small);
+    const first = await runSmall();
     const malicious = first.providers.filter((p) => p.malicious);
     expect(malicious).toHaveLength(1);
     // Every purchase paid (budgets suffice), garbage only from the malicious provider.
@@ -51,6 +62,7 @@ describe('the machine-economy simulator', () => {
   }, 120_000);
 
   it('gives the same result for the same seed, and another for another seed', async () => {
+    const first = await runSmall();
     expect(await simulate(small)).toEqual(first);
     const other = await simulate({ ...small, seed: 'another' });
     expect(other.anchor.commitment).not.toBe(first.anchor.commitment);
@@ -87,6 +99,16 @@ describe('the machine-economy simulator', () => {
     thrownAgoraError(() => scenarioOf({ agents: 5, sybils: 4 }), ErrorCode.InvalidArgument);
     thrownAgoraError(() => scenarioOf({ seed: '' }), ErrorCode.InvalidArgument);
     thrownAgoraError(() => scenarioOf({ lightning: 'lnd' as never }), ErrorCode.InvalidArgument);
+    // Market parameters: ranges, and bounds that must be in order.
+    thrownAgoraError(() => scenarioOf({ exploreChance: 1.5 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ choiceNoise: Number.NaN }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ priceCeiling: 0.5 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ minBasePriceSat: 5, maxBasePriceSat: 4 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ maxLatencyMs: 10 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ roundSeconds: 0.5 }), ErrorCode.InvalidArgument);
+    thrownAgoraError(() => scenarioOf({ honestStakeSat: 0 }), ErrorCode.InvalidArgument);
+    // Every default is a valid value of its own.
+    expect(scenarioOf({})).toEqual(DEFAULT_SCENARIO);
   });
 });
 
