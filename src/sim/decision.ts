@@ -18,7 +18,7 @@ export interface ProposalOutcome {
 export interface Decision {
   readonly proposals: readonly ProposalOutcome[];
   /**
-   * The HTTP status the blacklisted target gets buying from an honest provider after the decision (403: the
+   * The HTTP status the target gets buying from another provider after the decision (403 once blacklisted: the
    * `agora_blacklist` caveat refuses it); 0 when the purchase failed for an expected reason before any answer.
    */
   readonly refusedStatus: number;
@@ -50,9 +50,12 @@ export async function decide(
     });
   }
   state.governed = await GovernedState.fromLedger(ledger, stakes.closes);
-  // There is always an honest provider (scenarioOf keeps one at least).
-  const seller = (cast.providers.find((p) => !p.malicious && p.service === target.service) ??
-    cast.providers.find((p) => !p.malicious)) as ProviderActor;
+  // Another provider than the target (there are two at least), honest and of its service if there is one. The target
+  // may be honest itself (the least trusted need not be malicious): it is never asked to pay its own invoice.
+  const others = cast.providers.filter((p) => p !== target);
+  const seller = (others.find((p) => !p.malicious && p.service === target.service) ??
+    others.find((p) => !p.malicious) ??
+    others[0]) as ProviderActor;
   let refusedStatus = 0;
   try {
     const response = await l402Fetch(
