@@ -23,7 +23,13 @@ import {
   type LedgerEvent,
   parseEnvelope,
 } from '../ledger/index.js';
-import { LdkNetwork, type LightningBackend, SimNetwork } from '../lightning/index.js';
+import {
+  LdkNetwork,
+  type LightningBackend,
+  NwcBackend,
+  NwcWalletService,
+  SimNetwork,
+} from '../lightning/index.js';
 import { rateReceipt, receiptRatingType, receiptType } from '../receipts/index.js';
 import { Reputation } from '../reputation/index.js';
 import { lockStake, StakeCustodian, stakeEventTypes } from '../stake/index.js';
@@ -177,7 +183,34 @@ async function buildNetwork(scenario: Scenario, clock: ManualClock) {
       });
     nodes.set(name, node);
   }
+  if (scenario.lightning === 'nwc') return behindNwc(nodes, scenario.nwcRelay as string, clock);
   return { nodes, close: async () => {} };
+}
+
+/** Each node behind its own NIP-47 wallet service on `relay`; actors reach theirs with an {@link NwcBackend}. */
+async function behindNwc(nodes: ReadonlyMap<string, LightningBackend>, relay: string, clock: ManualClock) {
+  const services: NwcWalletService[] = [];
+  const clients = new Map<string, LightningBackend>();
+  const backends: NwcBackend[] = [];
+  try {
+    for (const [name, node] of nodes) {
+      const service = await NwcWalletService.start({ relays: [relay], backend: node, clock });
+      services.push(service);
+      const backend = new NwcBackend(service.connect(), { clock, pollIntervalMs: 50 });
+      backends.push(backend);
+      clients.set(name, backend);
+    }
+  } catch (error) {
+    for (const service of services) service.close();
+    throw error;
+  }
+  return {
+    nodes: clients,
+    close: async () => {
+      for (const backend of backends) backend.close();
+      for (const service of services) service.close();
+    },
+  };
 }
 
 /** What an honest provider serves, and what an agent checks: the data with its hash. */
