@@ -60,6 +60,9 @@ interface Outgoing {
   readonly settledAt: number;
 }
 
+/** Outgoing payments remembered for `lookup_invoice`. */
+const MAX_OUTGOING = 10_000;
+
 function badRequest(why: string): never {
   throw new AgoraError(ErrorCode.InvalidArgument, `bad NIP-47 request: ${why}`);
 }
@@ -324,6 +327,9 @@ export class NwcWalletService {
           settledAt: unixSeconds(this.clock),
         };
         this.outgoing.set(paid.paymentHash, sent);
+        // Kept for lookups, the most recent ones only.
+        if (this.outgoing.size > MAX_OUTGOING)
+          this.outgoing.delete(this.outgoing.keys().next().value as string);
         void this.notifyClient(clientPubkey, 'payment_sent', outgoingTransaction(sent));
         return { preimage: paid.preimage, fees_paid: paid.feeMsat };
       }
