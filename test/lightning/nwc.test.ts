@@ -192,6 +192,16 @@ describe('NwcBackend against wallet services on a local relay', () => {
     );
   });
 
+  it('pays from a wallet that offers no get_info (its node checks the network), and says info() is unsupported', async () => {
+    const { clock, payer, payee } = world();
+    const a = await ownWallet(relay, payer, clock, { methods: ['pay_invoice', 'get_balance'] });
+    closers.push(a.close);
+    const invoice = await payee.createInvoice({ amountMsat: 6_000 });
+    const paid = await a.client.payInvoice(invoice.paymentRequest);
+    expect(paymentHashOf(paid.preimage)).toBe(invoice.paymentHash);
+    await rejectedAgoraError(a.client.info(), ErrorCode.MethodUnsupported);
+  });
+
   it('times out with BACKEND_UNREACHABLE when the wallet stops answering', async () => {
     const { clock, payee } = world();
     const wallet = await ownWallet(relay, payee, clock);

@@ -71,12 +71,18 @@ export class NwcBackend implements LightningBackend {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
   }
 
+  /** `get_info`; `METHOD_UNSUPPORTED` if the wallet does not reveal its node key (custodial wallets often hide it). */
   async info(): Promise<NodeInfo> {
     const result = await this.client.request('get_info', {});
     const network = networkFromNip47(result.network);
     this.network = network;
     const nodeKey = typeof result.pubkey === 'string' ? result.pubkey.toLowerCase() : '';
-    if (!isLowerHex(nodeKey, 33)) walletLied('no node public key in get_info');
+    if (!isLowerHex(nodeKey, 33)) {
+      throw new AgoraError(
+        ErrorCode.MethodUnsupported,
+        'the NWC wallet does not reveal its node key (get_info has no pubkey)',
+      );
+    }
     const blockHeight = result.block_height;
     return {
       nodeKey,
@@ -86,8 +92,17 @@ export class NwcBackend implements LightningBackend {
     };
   }
 
-  private async walletNetwork(): Promise<BitcoinNetwork> {
-    return this.network ?? (await this.info()).network;
+  /**
+   * The wallet's network, for invoice checks; undefined when the wallet does not say (no `get_info`, or no network
+   * in it): its own node then refuses invoices of another network.
+   */
+  private async walletNetwork(): Promise<BitcoinNetwork | undefined> {
+    if (this.network !== undefined) return this.network;
+    if (!(await this.client.capabilities()).methods.has('get_info')) return undefined;
+    const result = await this.client.request('get_info', {});
+    if (result.network === undefined || result.network === null || result.network === '') return undefined;
+    this.network = networkFromNip47(result.network);
+    return this.network;
   }
 
   async balance(): Promise<ChannelBalance> {
@@ -137,7 +152,8 @@ export class NwcBackend implements LightningBackend {
   ): Promise<CreatedInvoice> {
     const transaction = parseTransaction(result);
     if (transaction.invoice === undefined) walletLied('no invoice');
-    const invoice = decodeInvoice(transaction.invoice, { network: await this.walletNetwork() });
+    const network = await this.walletNetwork();
+    const invoice = decodeInvoice(transaction.invoice, network === undefined ? {} : { network });
     if (invoice.paymentHash !== transaction.payment_hash) walletLied('an invoice for another payment hash');
     if (paymentHash !== undefined && invoice.paymentHash !== paymentHash)
       walletLied('a hold invoice for another payment hash than the one asked for');
@@ -239,7 +255,8 @@ export class NwcBackend implements LightningBackend {
    * `BACKEND_UNREACHABLE` says no answer came, the payment itself may still complete.
    */
   async payInvoice(paymentRequest: string, options: PayOptions = {}): Promise<PaymentResult> {
-    const invoice: Invoice = decodeInvoice(paymentRequest, { network: await this.walletNetwork() });
+    const network = await this.walletNetwork();
+    const invoice: Invoice = decodeInvoice(paymentRequest, network === undefined ? {} : { network });
     const amountMsat = invoice.amountMsat;
     if (amountMsat === undefined)
       throw new AgoraError(ErrorCode.InvalidArgument, 'invoices without an amount are not paid');
