@@ -1,5 +1,5 @@
 import type { Event as NostrEvent } from 'nostr-tools';
-import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
+import { getPublicKey } from 'nostr-tools/pure';
 import { AgoraError, ErrorCode, type JsonObject } from '../../core/index.js';
 import {
   capabilitiesOf,
@@ -13,7 +13,7 @@ import {
   parseResponse,
   type WalletCapabilities,
 } from './nip47.js';
-import { NwcCipher } from './nwc-crypto.js';
+import { NwcCipher, signNostrEvent } from './nwc-crypto.js';
 import { type NwcConnection, parseNwcUri } from './nwc-uri.js';
 import { RelaySet, type RelaySubscription } from './relay-set.js';
 
@@ -175,7 +175,7 @@ export class NwcClient {
       ['encryption', session.encryption],
     ];
     if (timeoutMs !== null) tags.push(['expiration', String(createdAt + Math.ceil(timeoutMs / 1000))]);
-    const event = finalizeEvent(
+    const event = signNostrEvent(
       {
         kind: NWC_KIND.request,
         created_at: createdAt,

@@ -1,6 +1,9 @@
+import type { EventTemplate, Event as NostrEvent } from 'nostr-tools';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
-import { AgoraError, ErrorCode } from '../../core/index.js';
+import { getEventHash, getPublicKey } from 'nostr-tools/pure';
+import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex } from '../../core/index.js';
+import { defaultSchnorr } from '../../identity/index.js';
 import type { NwcEncryption } from './nip47.js';
 
 /** Larger payloads are refused before decryption (NIP-44 caps plaintexts at 64 KiB; NIP-04 has no cap). */
@@ -38,5 +41,30 @@ export class NwcCipher {
         cause,
       });
     }
+  }
+}
+
+/**
+ * Signs a Nostr event (NIP-01 id, BIP-340 signature) with libsecp256k1 rather than nostr-tools' pure-JavaScript
+ * signer: every request, response and notification is one signature, about ten times cheaper this way.
+ */
+export function signNostrEvent(template: EventTemplate, secret: Uint8Array): NostrEvent {
+  const unsigned = { ...template, pubkey: getPublicKey(secret) };
+  const id = getEventHash(unsigned);
+  return { ...unsigned, id, sig: toHex(defaultSchnorr.sign(fromHex(id), secret)) };
+}
+
+/** Checks a Nostr event's id and signature (with libsecp256k1); never throws. */
+export function verifyNostrEvent(event: NostrEvent): boolean {
+  try {
+    return (
+      isLowerHex(event.id, 32) &&
+      isLowerHex(event.sig, 64) &&
+      isLowerHex(event.pubkey, 32) &&
+      getEventHash(event) === event.id &&
+      defaultSchnorr.verify(fromHex(event.sig), fromHex(event.id), fromHex(event.pubkey))
+    );
+  } catch {
+    return false;
   }
 }

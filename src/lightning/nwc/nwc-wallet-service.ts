@@ -1,5 +1,5 @@
 import type { Event as NostrEvent } from 'nostr-tools';
-import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import {
   AgoraError,
   type Clock,
@@ -26,7 +26,7 @@ import {
   parseRequest,
   transactionOf,
 } from './nip47.js';
-import { NwcCipher } from './nwc-crypto.js';
+import { NwcCipher, signNostrEvent } from './nwc-crypto.js';
 import { formatNwcUri } from './nwc-uri.js';
 import { RelaySet, type RelaySubscription } from './relay-set.js';
 
@@ -106,6 +106,8 @@ export class NwcWalletService {
   private readonly notify: boolean;
   private readonly maxAge: number;
   private readonly clients = new Map<string, NwcCipher>();
+  /** The encryption each client last used: its notifications go out in that one only. */
+  private readonly clientEncryption = new Map<string, NwcEncryption>();
   private readonly seen = new Map<string, number>();
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly watches = new Set<InvoiceSubscription>();
@@ -133,7 +135,7 @@ export class NwcWalletService {
     try {
       const content = [...service.methods, ...(service.notify ? ['notifications'] : [])].join(' ');
       await relays.publish(
-        finalizeEvent(
+        signNostrEvent(
           {
             kind: NWC_KIND.info,
             created_at: Math.floor(Date.now() / 1000),
@@ -213,6 +215,7 @@ export class NwcWalletService {
     try {
       const request = parseRequest(cipher.decrypt(encryption, event.content));
       method = request.method;
+      if (client !== undefined) this.clientEncryption.set(event.pubkey, encryption);
       if (client === undefined) {
         answer = { error: { code: 'UNAUTHORIZED', message: 'no wallet is connected for this key' } };
       } else if (!(this.methods as readonly string[]).includes(method)) {
@@ -238,7 +241,7 @@ export class NwcWalletService {
       'result' in answer
         ? { result_type: method, error: null, result: answer.result }
         : { result_type: method, error: answer.error, result: null };
-    const event = finalizeEvent(
+    const event = signNostrEvent(
       {
         kind: NWC_KIND.response,
         created_at: this.now(),
@@ -379,7 +382,10 @@ export class NwcWalletService {
     return transactionOf(status, { now: unixSeconds(this.clock), createdAt });
   }
 
-  /** Sends a notification in every encryption offered (NIP-44 as kind 23197, NIP-04 as 23196). */
+  /**
+   * Sends a notification in the encryption the client last used, or in every one offered before it asked anything
+   * (NIP-44 as kind 23197, NIP-04 as 23196): each is one more signed event on the relay.
+   */
   private async notifyClient(
     clientPubkey: string,
     type: Nip47NotificationType,
@@ -389,8 +395,9 @@ export class NwcWalletService {
     const relays = this.relays;
     if (cipher === undefined || relays === undefined || this.closed) return;
     const body = JSON.stringify({ notification_type: type, notification: transaction });
-    for (const encryption of this.encryptions) {
-      const event = finalizeEvent(
+    const used = this.clientEncryption.get(clientPubkey);
+    for (const encryption of used === undefined ? this.encryptions : [used]) {
+      const event = signNostrEvent(
         {
           kind: encryption === 'nip04' ? NWC_KIND.notificationNip04 : NWC_KIND.notification,
           created_at: this.now(),

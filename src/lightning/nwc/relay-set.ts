@@ -1,9 +1,9 @@
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { Filter } from 'nostr-tools/filter';
-import { verifyEvent } from 'nostr-tools/pure';
 import { AbstractRelay } from 'nostr-tools/relay';
 import WebSocket from 'ws';
 import { AgoraError, ErrorCode } from '../../core/index.js';
+import { verifyNostrEvent } from './nwc-crypto.js';
 
 /** Waits between reconnection attempts (nostr-tools' default starts at 10 s, long for a payment in flight). */
 const RECONNECT_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
@@ -30,7 +30,7 @@ export class RelaySet {
     const relays = urls.map(
       (url) =>
         new AbstractRelay(url, {
-          verifyEvent,
+          verifyEvent: verifyNostrEvent,
           websocketImplementation: WebSocket as never,
           enableReconnect: true,
           enablePing: true,
