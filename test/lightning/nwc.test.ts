@@ -205,14 +205,15 @@ describe('NwcBackend against wallet services on a local relay', () => {
   it('times out with BACKEND_UNREACHABLE when the wallet stops answering', async () => {
     const { clock, payee } = world();
     const wallet = await ownWallet(relay, payee, clock);
-    const backend = new NwcBackend(wallet.uri, { clock, requestTimeoutMs: 300 });
+    const backend = new NwcBackend(wallet.uri, { clock, requestTimeoutMs: 2_000 });
     closers.push(() => backend.close());
     await backend.balance();
     await wallet.close();
     const started = Date.now();
     const error = await rejectedAgoraError(backend.balance(), ErrorCode.BackendUnreachable);
     expect(error.message).toContain('get_balance');
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
   it('reconnects after the relay drops its connections, and keeps answering', async () => {
