@@ -43,7 +43,6 @@ export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from '
 export {
   capabilitiesOf,
   chooseEncryption,
-  errorFromNip47,
   invoiceStatusOf,
   NIP47_METHODS,
   NIP47_NOTIFICATIONS,
@@ -53,11 +52,11 @@ export {
   type Nip47Transaction,
   NWC_KIND,
   type NwcEncryption,
-  nip47ErrorOf,
   parseTransaction,
   transactionOf,
   type WalletCapabilities,
 } from './nwc/nip47.js';
+export { errorFromNip47, nip47ErrorOf } from './nwc/nip47-errors.js';
 export { NwcBackend, type NwcBackendOptions } from './nwc/nwc-backend.js';
 export { NwcClient, type NwcClientOptions, type NwcNotification } from './nwc/nwc-client.js';
 export { formatNwcUri, NWC_URI_SCHEME, type NwcConnection, parseNwcUri } from './nwc/nwc-uri.js';

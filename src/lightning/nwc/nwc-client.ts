@@ -4,7 +4,6 @@ import { AgoraError, ErrorCode, type JsonObject } from '../../core/index.js';
 import {
   capabilitiesOf,
   chooseEncryption,
-  errorFromNip47,
   type Nip47Method,
   type Nip47Transaction,
   NWC_KIND,
@@ -13,6 +12,7 @@ import {
   parseResponse,
   type WalletCapabilities,
 } from './nip47.js';
+import { errorFromNip47 } from './nip47-errors.js';
 import { NwcCipher, signNostrEvent } from './nwc-crypto.js';
 import { type NwcConnection, parseNwcUri } from './nwc-uri.js';
 import { RelaySet, type RelaySubscription } from './relay-set.js';

@@ -22,10 +22,10 @@ import {
   NWC_KIND,
   type NwcEncryption,
   networkToNip47,
-  nip47ErrorOf,
   parseRequest,
   transactionOf,
 } from './nip47.js';
+import { nip47ErrorOf } from './nip47-errors.js';
 import { NwcCipher, signNostrEvent } from './nwc-crypto.js';
 import { formatNwcUri } from './nwc-uri.js';
 import { RelaySet, type RelaySubscription } from './relay-set.js';
