@@ -1,5 +1,13 @@
 import { ManualClock, toHex } from '../src/core/index.js';
-import { paymentHashOf, SimNetwork, type SimNode } from '../src/lightning/index.js';
+import {
+  type LightningBackend,
+  NwcBackend,
+  NwcWalletService,
+  paymentHashOf,
+  SimNetwork,
+  type SimNode,
+} from '../src/lightning/index.js';
+import { startRelay } from '../test/ledger/nostr-relay.js';
 import { medianSeconds, report } from './report.js';
 
 const BENCH = 'lightning';
@@ -7,6 +15,7 @@ const NODES = 100;
 const CHANNELS_PER_NODE = 4;
 const PAYMENTS = 5_000;
 const HOLD_CYCLES = 2_000;
+const NWC_PAYMENTS = 200;
 
 /** A connected random network: a ring (so every node is reachable) plus random chords, from a fixed seed. */
 function buildNetwork(): { network: SimNetwork; nodes: SimNode[]; next: () => number } {
@@ -83,4 +92,55 @@ export default async function run(): Promise<void> {
     unit: 'cycles/s',
     nodes: NODES,
   });
+
+  await nwcPayments();
+}
+
+/** `count` sequential payments, payer to payee, each on a fresh invoice of the payee. */
+async function pay(payer: LightningBackend, payee: LightningBackend, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const invoice = await payee.createInvoice({ amountMsat: 1_000 + i });
+    await payer.payInvoice(invoice.paymentRequest);
+  }
+}
+
+/**
+ * Payments through NIP-47 over the local relay (each: make_invoice at the payee's wallet, pay_invoice at the
+ * payer's, two round trips through the relay), against the same payments made on the sim nodes directly.
+ */
+async function nwcPayments(): Promise<void> {
+  const relay = await startRelay();
+  const clock = new ManualClock(Date.now());
+  const network = new SimNetwork({ clock, seed: 'bench-nwc' });
+  const [payer, hub, payee] = ['payer', 'hub', 'payee'].map((name) => network.createNode(name)) as SimNode[];
+  network.openChannel(payer as SimNode, hub as SimNode, { capacitySat: 10_000_000 });
+  network.openChannel(hub as SimNode, payee as SimNode, { capacitySat: 10_000_000 });
+  const services = await Promise.all(
+    [payer, payee].map((node) =>
+      NwcWalletService.start({ relays: [relay.url], backend: node as SimNode, clock }),
+    ),
+  );
+  const [payerNwc, payeeNwc] = services.map((service) => new NwcBackend(service.connect(), { clock })) as [
+    NwcBackend,
+    NwcBackend,
+  ];
+  try {
+    await pay(payerNwc, payeeNwc, 5); // connections open, info events read
+    const simSeconds = await medianSeconds(3, () => pay(payer as SimNode, payee as SimNode, NWC_PAYMENTS));
+    const nwcSeconds = await medianSeconds(3, () => pay(payerNwc, payeeNwc, NWC_PAYMENTS));
+    report({
+      bench: BENCH,
+      metric: 'nwc_payments',
+      value: NWC_PAYMENTS / nwcSeconds,
+      unit: 'payments/s',
+      baseline: NWC_PAYMENTS / simSeconds,
+      baseline_metric: 'sim_payments (same two-hop line, no relay)',
+      payments: NWC_PAYMENTS,
+    });
+  } finally {
+    payerNwc.close();
+    payeeNwc.close();
+    for (const service of services) service.close();
+    await relay.close();
+  }
 }

@@ -1,10 +1,19 @@
 // An agent that pays two L402 APIs on the in-memory Lightning network, verifies the receipts, keeps them in its
 // ledger and rates them. Run: npx tsx examples/agent.ts
+// Through Nostr Wallet Connect: `--nwc-relay ws://...` puts the agent's node behind a NIP-47 wallet service on that
+// relay and pays through it; `--nwc nostr+walletconnect://...` (or $AGORA_NWC_URI) pays from your own NWC wallet,
+// which must be able to reach the providers' nodes (the in-memory ones here are reachable only with --nwc-relay).
 import { MemoryLevel } from 'memory-level';
 import { type AgentKey, generateAgentKey } from '../src/identity/index.js';
 import { Budget, l402Fetch, TokenCache } from '../src/l402/index.js';
 import { agentRegisteredType, createAgentRegistration, EventRegistry, Ledger } from '../src/ledger/index.js';
-import { SimNetwork } from '../src/lightning/index.js';
+import {
+  type LightningBackend,
+  NwcBackend,
+  NwcWalletService,
+  SimNetwork,
+  type SimNode,
+} from '../src/lightning/index.js';
 import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { startSimilarityApi, startWeatherApi } from './paid-apis.js';
 
@@ -16,7 +25,40 @@ export interface AgentRun {
   ratings: number;
 }
 
-export async function runAgent(log: (line: string) => void = console.log): Promise<AgentRun> {
+/** The wallet the agent pays from, made from its in-memory node (default: the node itself). */
+export type AgentWallet = (node: SimNode) => Promise<{ backend: LightningBackend; close(): void }>;
+
+/** The agent's node behind agora402's NIP-47 wallet service on `relay`, paid through with an {@link NwcBackend}. */
+export function nwcRelayWallet(relay: string): AgentWallet {
+  return async (node) => {
+    const service = await NwcWalletService.start({
+      relays: [relay],
+      backend: node,
+      clock: node.network.clock,
+    });
+    const backend = new NwcBackend(service.connect(), { clock: node.network.clock });
+    return {
+      backend,
+      close: () => {
+        backend.close();
+        service.close();
+      },
+    };
+  };
+}
+
+/** An NWC wallet of the agent's own, from its `nostr+walletconnect://` URI. */
+export function nwcUriWallet(uri: string): AgentWallet {
+  return async () => {
+    const backend = new NwcBackend(uri);
+    return { backend, close: () => backend.close() };
+  };
+}
+
+export async function runAgent(
+  log: (line: string) => void = console.log,
+  wallet: AgentWallet = async (node) => ({ backend: node, close: () => {} }),
+): Promise<AgentRun> {
   const network = new SimNetwork({ seed: 'examples' });
   const agentNode = network.createNode('agent');
   const hub = network.createNode('hub');
@@ -41,11 +83,12 @@ export async function runAgent(log: (line: string) => void = console.log): Promi
   ]);
   const weatherApi = await startWeatherApi(weatherNode, weatherKey);
   const similarityApi = await startSimilarityApi(similarityNode, similarityKey);
+  const paying = await wallet(agentNode);
   try {
     const budget = new Budget(50_000);
     const tokens = new TokenCache();
     const options = {
-      lightning: agentNode,
+      lightning: paying.backend,
       maxPriceMsat: 10_000,
       budget,
       tokens,
@@ -84,10 +127,23 @@ export async function runAgent(log: (line: string) => void = console.log): Promi
       ratings: stats.types['receipt.rating'] ?? 0,
     };
   } finally {
+    paying.close();
     await weatherApi.close();
     await similarityApi.close();
     await ledger.close();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runAgent();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at === -1 ? undefined : process.argv[at + 1];
+  };
+  const uri = flag('--nwc') ?? process.env.AGORA_NWC_URI;
+  const relay = flag('--nwc-relay');
+  await runAgent(
+    console.log,
+    uri !== undefined ? nwcUriWallet(uri) : relay !== undefined ? nwcRelayWallet(relay) : undefined,
+  );
+  process.exit();
+}

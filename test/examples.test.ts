@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runAgent } from '../examples/agent.js';
+import { nwcRelayWallet, runAgent } from '../examples/agent.js';
+import { startRelay } from './ledger/nostr-relay.js';
 
 describe('examples', () => {
   it('the agent pays both APIs once each, reuses its weather token, and keeps verified, rated receipts', async () => {
@@ -16,5 +17,17 @@ describe('examples', () => {
     expect(run.spentMsat).toBeGreaterThan(2_000 + 1_000);
     expect(run.spentMsat).toBeLessThan(2_000 + 1_000 + 10 * 100 + 5_000);
     expect(lines.some((line) => line.startsWith('weather again'))).toBe(true);
+  });
+
+  it('the same agent pays through Nostr Wallet Connect (its node behind a NIP-47 wallet service on a relay)', async () => {
+    const relay = await startRelay();
+    try {
+      const run = await runAgent(() => {}, nwcRelayWallet(relay.url));
+      expect(run.weather).toMatchObject({ city: 'Lisbon' });
+      expect(run.receipts).toBe(2);
+      expect(run.ratings).toBe(2);
+    } finally {
+      await relay.close();
+    }
   });
 });

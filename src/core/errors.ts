@@ -57,6 +57,8 @@ export const ErrorCode = {
   InvalidState: 'INVALID_STATE',
   /** The Lightning backend (node, REST gateway) cannot be reached or is offline. */
   BackendUnreachable: 'BACKEND_UNREACHABLE',
+  /** The backend does not offer this operation (an NWC wallet without hold invoices, say). */
+  MethodUnsupported: 'METHOD_UNSUPPORTED',
   /** A malformed macaroon, L402 token, identifier or L402 header. */
   InvalidToken: 'INVALID_TOKEN',
   /** A well-formed token that does not grant this request (signature, preimage, caveat, payment). */

@@ -1,5 +1,11 @@
 import type { ManualClock } from '../core/index.js';
-import { LdkNetwork, type LightningBackend, SimNetwork } from '../lightning/index.js';
+import {
+  LdkNetwork,
+  type LightningBackend,
+  NwcBackend,
+  NwcWalletService,
+  SimNetwork,
+} from '../lightning/index.js';
 import type { Scenario } from './scenario.js';
 
 /** The hub's side of each LDK channel towards a provider or the custodian, in sats. */
@@ -57,5 +63,40 @@ export async function buildNetwork(scenario: Scenario, clock: ManualClock): Prom
     else network.openChannel(hub, node, { capacitySat: hubSide });
     nodes.set(name, node);
   }
+  if (scenario.lightning === 'nwc') return behindNwc(nodes, scenario.nwcRelay as string, clock);
   return { node: lookup, close: async () => {} };
+}
+
+/** Each node behind its own NIP-47 wallet service on `relay`; actors reach theirs with an {@link NwcBackend}. */
+async function behindNwc(
+  nodes: ReadonlyMap<string, LightningBackend>,
+  relay: string,
+  clock: ManualClock,
+): Promise<SimulationNetwork> {
+  const services: NwcWalletService[] = [];
+  const clients = new Map<string, LightningBackend>();
+  const backends: NwcBackend[] = [];
+  try {
+    for (const [name, node] of nodes) {
+      const service = await NwcWalletService.start({ relays: [relay], backend: node, clock });
+      services.push(service);
+      const backend = new NwcBackend(service.connect(), { clock, pollIntervalMs: 50 });
+      backends.push(backend);
+      clients.set(name, backend);
+    }
+  } catch (error) {
+    for (const service of services) service.close();
+    throw error;
+  }
+  return {
+    node: (name) => {
+      const node = clients.get(name);
+      if (node === undefined) throw new Error(`the simulation has no node ${name}`);
+      return node;
+    },
+    close: async () => {
+      for (const backend of backends) backend.close();
+      for (const service of services) service.close();
+    },
+  };
 }

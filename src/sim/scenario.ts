@@ -7,7 +7,10 @@ export interface Scenario {
   readonly providers: number;
   readonly rounds: number;
   readonly seed: string;
-  readonly lightning: 'sim' | 'ldk';
+  /** The in-memory network, embedded LDK nodes, or the in-memory network behind NWC wallet services (`nwcRelay`). */
+  readonly lightning: 'sim' | 'ldk' | 'nwc';
+  /** For `nwc`: the Nostr relay (ws:// or wss://) agents reach their wallets over. */
+  readonly nwcRelay?: string;
   /** Providers that take payment and serve garbage. */
   readonly maliciousProviders: number;
   /** Agents controlled by the malicious providers: they buy from them only and rate them well. */
@@ -129,8 +132,13 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   fraction('priceStep', 0, 1);
   fraction('priceFloor', 0, 1);
   fraction('priceCeiling', 1, 1_000);
-  if (scenario.lightning !== 'sim' && scenario.lightning !== 'ldk')
-    throw new AgoraError(ErrorCode.InvalidArgument, 'lightning is sim or ldk');
+  if (scenario.lightning !== 'sim' && scenario.lightning !== 'ldk' && scenario.lightning !== 'nwc')
+    throw new AgoraError(ErrorCode.InvalidArgument, 'lightning is sim, ldk or nwc');
+  if (scenario.lightning === 'nwc' && !/^wss?:\/\/\S+$/.test(scenario.nwcRelay ?? ''))
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      'lightning nwc needs nwcRelay, a ws:// or wss:// relay URL',
+    );
   if (typeof scenario.seed !== 'string' || scenario.seed.length === 0 || scenario.seed.length > 100)
     throw new AgoraError(ErrorCode.InvalidArgument, 'the seed is 1 to 100 characters');
   return scenario;

@@ -8,6 +8,8 @@ export interface LocalRelay {
   readonly url: string;
   /** Stops accepting and drops every connection (a relay dying mid-sync). */
   close(): Promise<void>;
+  /** Drops every connection but keeps listening (a network blip): clients must reconnect. */
+  dropConnections(): void;
 }
 
 export async function startRelay(): Promise<LocalRelay> {
@@ -35,6 +37,9 @@ export async function startRelay(): Promise<LocalRelay> {
   const { port } = server.address() as { port: number };
   return {
     url: `ws://127.0.0.1:${port}`,
+    dropConnections: () => {
+      for (const client of server.clients) client.terminate();
+    },
     close: async () => {
       for (const client of server.clients) client.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

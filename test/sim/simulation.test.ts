@@ -12,6 +12,7 @@ import {
 } from '../../src/sim/index.js';
 import { agora } from '../cli/harness.js';
 import { freePort, thrownAgoraError } from '../helpers.js';
+import { startRelay } from '../ledger/nostr-relay.js';
 
 const small = {
   agents: 10,
@@ -85,6 +86,29 @@ describe('the machine-economy simulator', () => {
     expect(result.governance.refusedStatus).toBe(403);
     expect(result.governance.stakesReleased).toBe(4);
   }, 120_000);
+
+  it("runs with every actor behind an NWC wallet, and gives the in-memory run's result", async () => {
+    const relay = await startRelay();
+    try {
+      const scenario = {
+        ...small,
+        agents: 4,
+        providers: 2,
+        rounds: 3,
+        sybils: 0,
+        founders: 2,
+        maxProvedVoters: 3,
+      };
+      const overNwc = await simulate({ ...scenario, lightning: 'nwc', nwcRelay: relay.url });
+      const inMemory = await simulate(scenario);
+      expect(overNwc.payments).toBe(12);
+      expect(overNwc.governance.stakesReleased).toBe(4);
+      expect({ ...overNwc, scenario: undefined }).toEqual({ ...inMemory, scenario: undefined });
+    } finally {
+      await relay.close();
+    }
+    thrownAgoraError(() => scenarioOf({ lightning: 'nwc' }), ErrorCode.InvalidArgument);
+  }, 300_000);
 
   it('stops an agent buying once its budget is spent', async () => {
     // 8 sat each: a purchase or two at 1 to 18 sat, then nothing more.

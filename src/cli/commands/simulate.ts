@@ -10,7 +10,7 @@ import {
   type SimulationResult,
   simulate,
 } from '../../sim/index.js';
-import { type Command, wholeNumber } from '../command.js';
+import { type Command, optionOrEnv, wholeNumber } from '../command.js';
 import { write } from '../io.js';
 
 /** Serves `/metrics` (Prometheus text format) on 127.0.0.1. */
@@ -43,7 +43,7 @@ export const simulateCommand: Command = {
   summary:
     'run a machine economy: payments, reputation, anonymous votes, a blacklist decision and its anchor',
   usage:
-    '[--agents N] [--providers M] [--rounds R] [--seed S] [--lightning sim|ldk] [--report FILE] [--json]',
+    '[--agents N] [--providers M] [--rounds R] [--seed S] [--lightning sim|ldk|nwc [--nwc-relay URL]] [--report FILE] [--json]',
   help: [
     ['--agents N', 'buying agents, sybils included (default 50)'],
     ['--providers M', 'L402 providers, one malicious (default 5)'],
@@ -52,7 +52,11 @@ export const simulateCommand: Command = {
     ['--sybils N', 'agents working for the malicious provider (default 5)'],
     ['--voters N', 'most voters proving a ZK vote per proposal (default 40)'],
     ['--budget SAT', "each agent's spending limit in sats (default 5000)"],
-    ['--lightning KIND', 'sim (default, in-memory network) | ldk (embedded LDK nodes)'],
+    [
+      '--lightning KIND',
+      'sim (default, in-memory network) | ldk (embedded LDK nodes) | nwc (sim nodes behind NWC wallets)',
+    ],
+    ['--nwc-relay URL', 'for nwc: the Nostr relay agents reach their wallets over (or $AGORA_NWC_RELAY)'],
     ['--report FILE', 'write a self-contained HTML report with charts'],
     ['--metrics-port N', 'serve Prometheus metrics on 127.0.0.1:N/metrics while it runs'],
     ['--json', 'print the result as JSON'],
@@ -66,6 +70,7 @@ export const simulateCommand: Command = {
     voters: { type: 'string' },
     budget: { type: 'string' },
     lightning: { type: 'string' },
+    'nwc-relay': { type: 'string' },
     report: { type: 'string' },
     'metrics-port': { type: 'string' },
     json: { type: 'boolean' },
@@ -84,9 +89,15 @@ export const simulateCommand: Command = {
     number('budget', 'budgetSat');
     if (typeof values.seed === 'string') scenario.seed = values.seed;
     if (values.lightning !== undefined) {
-      if (values.lightning !== 'sim' && values.lightning !== 'ldk')
-        throw new AgoraError(ErrorCode.Usage, '--lightning is sim or ldk');
+      if (values.lightning !== 'sim' && values.lightning !== 'ldk' && values.lightning !== 'nwc')
+        throw new AgoraError(ErrorCode.Usage, '--lightning is sim, ldk or nwc');
       scenario.lightning = values.lightning;
+    }
+    if (scenario.lightning === 'nwc') {
+      const relay = optionOrEnv(values, io.env, 'nwc-relay', 'AGORA_NWC_RELAY');
+      if (relay === undefined)
+        throw new AgoraError(ErrorCode.Usage, '--lightning nwc needs --nwc-relay URL (or $AGORA_NWC_RELAY)');
+      scenario.nwcRelay = relay;
     }
     if (scenario.agents !== undefined && scenario.sybils === undefined)
       scenario.sybils = Math.min(Math.floor(scenario.agents / 10), scenario.agents - 2);

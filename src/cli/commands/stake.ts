@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { AgoraError, ErrorCode, systemClock, unixSeconds } from '../../core/index.js';
 import { writeFetchResponse } from '../../l402/index.js';
 import type { LedgerEvent } from '../../ledger/index.js';
-import { LndRestBackend } from '../../lightning/index.js';
+import { type LightningBackend, LndRestBackend, NwcBackend } from '../../lightning/index.js';
 import {
   type CustodyMode,
   lockStake,
@@ -22,12 +22,21 @@ const LND_HELP = [
   ['--lnd-url URL', "your LND's REST address (or $AGORA_LND_URL)"],
   ['--lnd-macaroon FILE', 'its macaroon file (or $AGORA_LND_MACAROON)'],
   ['--lnd-cert FILE', 'its tls.cert, pinned (or $AGORA_LND_CERT)'],
+  ['--nwc URI', 'or a Nostr Wallet Connect nostr+walletconnect:// URI instead of LND (or $AGORA_NWC_URI)'],
 ] as const;
 const LND_OPTIONS = {
   'lnd-url': { type: 'string' },
   'lnd-macaroon': { type: 'string' },
   'lnd-cert': { type: 'string' },
+  nwc: { type: 'string' },
 } as const;
+
+/** The agent's wallet: an NWC connection from `--nwc` or `AGORA_NWC_URI` when given, else its LND node. */
+async function agentBackend(values: OptionValues, env: CliIo['env']): Promise<LightningBackend> {
+  const uri = optionOrEnv(values, env, 'nwc', 'AGORA_NWC_URI');
+  if (uri !== undefined) return new NwcBackend(uri);
+  return lndBackend(values, env);
+}
 
 /** The agent's LND node from `--lnd-*` options or `AGORA_LND_*`; `USAGE` when something is missing. */
 async function lndBackend(values: OptionValues, env: CliIo['env']): Promise<LndRestBackend> {
@@ -61,7 +70,7 @@ async function withCustodian<T>(
   env: CliIo['env'],
   task: (custodian: StakeCustodian) => Promise<T>,
 ): Promise<T> {
-  const [key, backend] = await Promise.all([loadHomeKey(home), lndBackend(values, env)]);
+  const [key, backend] = await Promise.all([loadHomeKey(home), agentBackend(values, env)]);
   return withHomeLedger(home, async (ledger) => task(await StakeCustodian.open({ key, backend, ledger })));
 }
 
@@ -69,7 +78,7 @@ const describe = (event: LedgerEvent) => JSON.stringify({ type: event.type, body
 
 export const stakeLockCommand: Command = {
   name: 'stake lock',
-  summary: 'lock sats with a custodian through a hold invoice paid from your LND node',
+  summary: 'lock sats with a custodian through a hold invoice paid from your LND node or NWC wallet',
   usage: '--custodian URL --amount SAT --until UNIX [--mode MODE] --lnd-url URL ... [--json]',
   help: [
     HOME_HELP,
@@ -103,7 +112,7 @@ export const stakeLockCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, '--mode is custodial or non-custodial');
     const [key, backend, custodian] = await Promise.all([
       loadHomeKey(home),
-      lndBackend(values, io.env),
+      agentBackend(values, io.env),
       StakeCustodianClient.connect(values.custodian),
     ]);
     await withHomeLedger(home, async (ledger) => {
