@@ -230,7 +230,7 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
     if (now < result.times.votesClose) return { ...view, status: 'voting' };
     if (result.outcome === undefined) return { ...view, status: 'revealing' };
     const winner = result.outcome === 'upheld' ? 'claimant' : 'respondent';
-    const loser = winner === 'claimant' ? claimant : respondent;
+    const loser = winner === 'claimant' ? respondent : claimant;
     let appeal: { id: string; round: number; bond: Bond } | undefined;
     if (round + 1 < DISPUTE_TERMS.maxRounds)
       for (const { id, event } of of('dispute.appealed')) {
@@ -362,4 +362,38 @@ export async function panelTree(view: DisputeView, round: number): Promise<Membe
   if (commitments === undefined)
     throw new AgoraError(ErrorCode.InvalidState, `round ${round} of dispute ${view.id} is not drawn`);
   return MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })));
+}
+
+/**
+ * The panel the block `header` draws for round `round` of a dispute (what a `dispute.drawn` must list): the valid
+ * electorate's jurors, neither party nor anyone who sat on an earlier round. `INVALID_STATE` when the electorate is not
+ * valid, an earlier round is not drawn, or too few jurors are eligible.
+ */
+export async function drawFor(
+  ledger: Ledger,
+  disputeId: string,
+  round: number,
+  header: string,
+): Promise<string[]> {
+  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER);
+  const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
+  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
+  if (electorate.status !== 'valid')
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `dispute ${disputeId}: the electorate is ${electorate.status}`,
+    );
+  const excluded = new Set([view.claimant, view.respondent]);
+  for (let r = 0; r < round; r++) {
+    const panel = view.rounds[r]?.panel;
+    if (panel === undefined)
+      throw new AgoraError(ErrorCode.InvalidState, `dispute ${disputeId}: round ${r} is not drawn`);
+    for (const agent of panel) excluded.add(agent);
+  }
+  return drawPanel(
+    electorate.jurors,
+    drawSeed(blockHashOf(header), disputeId, round),
+    panelSize(round),
+    excluded,
+  );
 }

@@ -1,0 +1,163 @@
+// A small world for dispute tests: a payer, a provider with a node, a custodian, staked jurors, a receipt, bonds,
+// an electorate checkpoint and regtest seed headers. Every event is signed at a chosen time so that every test (and
+// the replica property) can replay it in any order.
+import { MemoryLevel } from 'memory-level';
+import { blockAtHeight } from '../../src/anchor/index.js';
+import { doubleSha256, ManualClock, toHex } from '../../src/core/index.js';
+import {
+  createDisputeOpened,
+  type DisputeOpenedBody,
+  disputeEventTypes,
+  draftElectorate,
+  type JurorElectorate,
+} from '../../src/disputes/index.js';
+import { createSnapshotSources, snapshotSourcesType } from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey, objectId } from '../../src/identity/index.js';
+import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { SimNetwork } from '../../src/lightning/index.js';
+import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { createStakeLocked, createStakeStatement, stakeEventTypes } from '../../src/stake/index.js';
+import type { Verifier } from '../../src/zk/index.js';
+import { receiptAt, registrationAt } from '../fixtures/receipts.js';
+
+export const T = 1_800_000_000;
+export const at = (seconds: number) => new ManualClock(seconds * 1000);
+export const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
+
+/** A regtest header, its content chosen by `tag`, that meets regtest's proof of work (about two tries). */
+export function regtestHeader(tag: number): string {
+  const bytes = new Uint8Array(80);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, 0x20000000, true);
+  bytes.fill(tag % 256, 4, 68);
+  view.setUint32(68, T + tag, true);
+  view.setUint32(72, 0x207fffff, true);
+  for (let nonce = 0; ; nonce++) {
+    view.setUint32(76, nonce, true);
+    // Regtest's target is just under 2^255: the hash's top bit (the last byte, as hashes show reversed) must be 0.
+    const hash = doubleSha256(bytes);
+    if (((hash[31] as number) & 0x80) === 0) return toHex(bytes);
+  }
+}
+
+export function disputeRegistry(verifier: Verifier): EventRegistry {
+  return new EventRegistry([
+    agentRegisteredType,
+    receiptType,
+    receiptRatingType,
+    snapshotSourcesType,
+    ...stakeEventTypes,
+    ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
+  ]);
+}
+
+export interface World {
+  readonly payer: AgentKey;
+  readonly provider: AgentKey;
+  readonly custodian: AgentKey;
+  readonly jurors: AgentKey[];
+  /** Everything up to the opening: registrations, juror stakes, the receipt, bonds, the electorate checkpoint. */
+  readonly base: LedgerEvent[];
+  readonly receipt: LedgerEvent;
+  /** Bond locks: the payer's, the provider's, the payer's and provider's appeal bonds, a non-custodial one. */
+  readonly bonds: {
+    payer: LedgerEvent;
+    provider: LedgerEvent;
+    payerAppeal: LedgerEvent;
+    providerAppeal: LedgerEvent;
+    nonCustodial: LedgerEvent;
+  };
+  readonly electorate: JurorElectorate;
+  readonly electorateSources: LedgerEvent[];
+  /** The payer's opening (claim: garbage served). */
+  readonly opened: LedgerEvent;
+  readonly openedBody: DisputeOpenedBody;
+}
+
+let hashes = 0;
+const paymentHash = () => toHex(new Uint8Array(32).fill(++hashes % 256).map((b, i) => (i === 0 ? 7 : b)));
+
+/** Builds the world with `jurorCount` staked jurors (weights 100, 200, ...). */
+export async function buildWorld(options: { jurorCount?: number; verifier: Verifier }): Promise<World> {
+  const network = new SimNetwork({ seed: 'disputes' });
+  const node = network.createNode('provider-node');
+  const [payer, provider, custodian] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];
+  const jurors = Array.from({ length: options.jurorCount ?? 8 }, () => generateAgentKey());
+  const registrations = [
+    await registrationAt(payer, T),
+    await registrationAt(provider, T + 1, [node.nodeKey]),
+    await registrationAt(custodian, T + 2),
+    ...(await Promise.all(jurors.map((juror, i) => registrationAt(juror, T + 3 + i)))),
+  ];
+  let sequence = 0;
+  const lock = (
+    staker: AgentKey,
+    amountSat: number,
+    created: number,
+    mode: 'custodial' | 'non-custodial' = 'custodial',
+  ) =>
+    createStakeLocked(
+      custodian,
+      {
+        statement: createStakeStatement(
+          staker,
+          {
+            custodian: custodian.id,
+            mode,
+            paymentHash: paymentHash(),
+            amountSat,
+            until: T + 10_000_000,
+            sequence: sequence++,
+          },
+          { clock: at(created) },
+        ),
+        expiryHeight: 10_000,
+      },
+      { clock: at(created) },
+    );
+  const stakes = jurors.map((juror, i) => lock(juror, 100 * (i + 1), T + 40));
+  const receipt = await receiptAt(provider, node, payer, T + 20, 50_000);
+  const bonds = {
+    payer: lock(payer, 2_000, T + 60),
+    provider: lock(provider, 2_000, T + 60),
+    payerAppeal: lock(payer, 4_000, T + 60),
+    providerAppeal: lock(provider, 4_000, T + 60),
+    nonCustodial: lock(payer, 2_000, T + 60, 'non-custodial'),
+  };
+  const pre = [...registrations, ...stakes, receipt, ...Object.values(bonds)];
+  const drafting = await Ledger.fromLevel(new MemoryLevel(), { registry: disputeRegistry(options.verifier) });
+  await drafting.importLines(pre.map((e) => JSON.stringify(e)));
+  const { ids, declared } = await draftElectorate(drafting, { mode: 'stake', asOf: T + 50 });
+  await drafting.close();
+  const electorateSources = createSnapshotSources(payer, ids, { clock: at(T + 90) });
+  const electorate: JurorElectorate = { ...declared, sources: electorateSources.map(idOf) };
+  const openedBody: DisputeOpenedBody = {
+    receipt: idOf(receipt),
+    claim: 'the forecast served was garbage',
+    bond: idOf(bonds.payer),
+    answerBy: T + 100 + 3_600,
+    seedHeight: 900_000,
+    jurors: electorate,
+  };
+  const opened = createDisputeOpened(payer, openedBody, { clock: at(T + 100) });
+  return {
+    payer,
+    provider,
+    custodian,
+    jurors,
+    base: [...pre, ...electorateSources],
+    receipt,
+    bonds,
+    electorate,
+    electorateSources,
+    opened,
+    openedBody,
+  };
+}
+
+/** A fresh in-memory ledger holding `events` (imported in any order; waiting ones retried). */
+export async function ledgerWith(verifier: Verifier, events: readonly LedgerEvent[]): Promise<Ledger> {
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: disputeRegistry(verifier) });
+  await ledger.importLines(events.map((e) => JSON.stringify(e)));
+  return ledger;
+}
