@@ -8,6 +8,7 @@ import {
   createDisputeOpened,
   DISPUTE_TERMS,
   type DisputeDrawnBody,
+  disputeLosses,
   drawFor,
   type JurorChoice,
   panelTree,
@@ -16,6 +17,7 @@ import {
   roundTimes,
   settlement,
 } from '../../src/disputes/index.js';
+import { GovernedState, type ProposalAction, type ProposalBody } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
@@ -159,6 +161,26 @@ describe('a dispute without an answer', () => {
     expect(settlement(view)).toEqual([
       expect.objectContaining({ lock: idOf(world.bonds.payer), action: 'release', staker: world.payer.id }),
     ]);
+    // The provider's loss feeds a standing rule: one loss within 30 days blacklists it, no proposal naming it.
+    const losses = await disputeLosses(ledger, answerBy);
+    expect(losses).toEqual([{ agent: world.provider.id, dispute: idOf(world.opened), at: answerBy }]);
+    const install: ProposalAction = {
+      type: 'rule.install',
+      rule: { kind: 'blacklist-dispute-losers', losses: 1, days: 30 },
+    };
+    const ruled = new GovernedState(
+      [
+        {
+          id: '01',
+          proposal: { actions: [install], window: { opens: T, closes: T + 10 } } as unknown as ProposalBody,
+          outcome: { state: 'succeeded', quorumReached: true, winner: 'for' },
+        },
+      ],
+      { now: answerBy, facts: { losses } },
+    );
+    expect(ruled.has(world.provider.id)).toBe(true);
+    expect(ruled.has(world.payer.id)).toBe(false);
+    expect(await disputeLosses(ledger, answerBy - 1)).toEqual([]);
     await ledger.close();
   });
 });
