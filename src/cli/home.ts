@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from '../anchor/index.js';
+import { type AnchorNetwork, anchorEventTypes, type BitcoinChain, blockAtHeight } from '../anchor/index.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
+import { disputeEventTypes } from '../disputes/index.js';
 import {
   delegationSetType,
   proposalCanceledType,
@@ -71,6 +72,7 @@ export function defaultRegistry(network: BitcoinChain | AnchorNetwork = 'bitcoin
     voteCastType(),
     ...stakeEventTypes,
     ...anchorEventTypes(network),
+    ...disputeEventTypes({ blockRule: blockAtHeight(network) }),
   ]);
 }
 
