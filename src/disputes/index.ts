@@ -1,4 +1,5 @@
 export * from './dispute-events.js';
+export * from './dispute-reputation.js';
 export * from './dispute-state.js';
 export * from './electorate.js';
 export * from './juror-vote.js';
