@@ -15,6 +15,7 @@ import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../src/l
 import { SeededRandom } from '../src/sim/index.js';
 import { releaseCurve, Verifier } from '../src/zk/index.js';
 import { electorateTypes } from '../test/fixtures/electorate.js';
+import disputes from './disputes.js';
 import { type VoteSet, voteSet } from './governance-votes.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
@@ -127,6 +128,7 @@ async function tallyStored(set: VoteSet, n: number): Promise<number> {
 }
 
 export default async function run(): Promise<void> {
+  await disputes();
   const set = await voteSet(VOTERS);
   for (const batch of [1, 64, 256]) {
     const runs: { votes: number; tally: number }[] = [];

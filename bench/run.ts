@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   reputation: () => import('./reputation.js'),
   zk: () => import('./zk.js'),
   governance: () => import('./governance.js'),
+  disputes: () => import('./disputes.js'),
   simulate: () => import('./simulate.js'),
   sync: () => import('./sync.js'),
 };

@@ -1,4 +1,5 @@
-import { type AnchorNetwork, anchorEventTypes, type BitcoinChain } from './anchor/index.js';
+import { type AnchorNetwork, anchorEventTypes, type BitcoinChain, blockAtHeight } from './anchor/index.js';
+import { disputeEventTypes } from './disputes/index.js';
 import {
   delegationSetType,
   type ProposalRules,
@@ -30,7 +31,7 @@ export interface AgoraRegistryOptions {
 
 /**
  * Every event type this build of agora402 defines, in layer order: registrations, receipts and ratings, stakes,
- * delegations, proposals, checkpoints, cancellations, votes, anchors. A ledger opened with fewer refuses the
+ * delegations, proposals, checkpoints, cancellations, votes, anchors, disputes. A ledger opened with fewer refuses the
  * others' events (`UNKNOWN_EVENT_TYPE`), so a replica that syncs with agents of this build should accept them all.
  */
 export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventTypeDefinition[] {
@@ -45,6 +46,10 @@ export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventType
     proposalCanceledType,
     options.verifier === undefined ? voteCastType() : voteCastType(options.verifier),
     ...anchorEventTypes(options.network),
+    ...disputeEventTypes({
+      blockRule: blockAtHeight(options.network),
+      ...(options.verifier === undefined ? {} : { verifier: options.verifier }),
+    }),
   ];
 }
 

@@ -155,7 +155,7 @@ function anchorHeadersType(chain: BitcoinChain, checkpoint: Checkpoint): EventTy
  * Throws unless each of `headers` (height -> header hex) stands at its height in a header run the ledger verified:
  * the block is then where the chain from the checkpoint puts it, with the work that chain carries.
  */
-async function assertOnVerifiedChain(
+export async function assertOnVerifiedChain(
   context: VerifyContext,
   headers: Readonly<Record<number, string>>,
   checkpoint: Checkpoint,

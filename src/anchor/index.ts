@@ -35,6 +35,7 @@ export {
   reverseHex,
   targetFromBits,
 } from './block-header.js';
+export { type BlockAtHeight, blockAtHeight } from './block-rule.js';
 export { type ChainBackend, type TxStatus, txRejected } from './chain-backend.js';
 export {
   ANCHOR_MAGIC,

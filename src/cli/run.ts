@@ -7,6 +7,7 @@ import {
   anchorStatusCommand,
   anchorVerifyCommand,
 } from './commands/anchor.js';
+import { disputeCommands } from './commands/dispute.js';
 import {
   proposalCancelCommand,
   proposalCreateCommand,
@@ -58,6 +59,7 @@ export const commands: readonly Command[] = [
   anchorExportOtsCommand,
   simulateCommand,
   syncCommand,
+  ...disputeCommands,
 ];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */

@@ -1,6 +1,14 @@
 import type { Ledger } from '../ledger/index.js';
+import { readStakes, stakeWeights } from '../stake/index.js';
 import type { Outcome } from './counting/index.js';
 import type { ProposalAction, ProposalBody } from './proposal.js';
+import {
+  type DisputeLoss,
+  disputeLosers,
+  type RuleFacts,
+  type StandingRule,
+  type StandingRuleKind,
+} from './standing-rules.js';
 import { type ProposalResult, tallyProposal } from './tally-ledger.js';
 
 /** Where a proposal stands at a moment. (`anchored` comes with the anchoring layer.) */
@@ -48,22 +56,49 @@ const closesOf = (closed: ClosedProposal) => closed.closes ?? closed.proposal.wi
 export class GovernedState {
   private readonly blacklisted = new Set<string>();
   private readonly values = new Map<string, string | number | boolean>();
+  private readonly installed = new Map<StandingRuleKind, StandingRule>();
+  private readonly ruleBlacklisted = new Set<string>();
   /** Every action carried out, in order. */
   readonly applied: { readonly proposal: string; readonly action: ProposalAction }[] = [];
+  /** Succeeded proposals not carried out because their proposer held less stake than `min-proposer-stake` asked. */
+  readonly skipped: { readonly proposal: string; readonly reason: string }[] = [];
 
-  constructor(closed: readonly ClosedProposal[]) {
+  /**
+   * Carries out `closed` in order of closing time, then evaluates the standing rules in force at `now` (default: the
+   * last closing time) against `facts`: a `blacklist-dispute-losers` rule blacklists the providers whose lost
+   * disputes it counts, and `min-proposer-stake` holds back the later proposals of proposers below it.
+   */
+  constructor(closed: readonly ClosedProposal[], options: { facts?: RuleFacts; now?: number } = {}) {
     const order = [...closed].sort(
       (a, b) => closesOf(a) - closesOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
     for (const { id, proposal, outcome } of order) {
       if (outcome.state !== 'succeeded') continue;
+      const minStake = this.installed.get('min-proposer-stake');
+      if (minStake?.kind === 'min-proposer-stake') {
+        const held = options.facts?.proposerStake?.get(id) ?? 0n;
+        if (held < BigInt(minStake.sat)) {
+          this.skipped.push({
+            proposal: id,
+            reason: `its proposer held ${held} sats, the rule asks ${minStake.sat}`,
+          });
+          continue;
+        }
+      }
       for (const action of proposal.actions) {
         if (action.type === 'blacklist.add') this.blacklisted.add(action.agent);
         else if (action.type === 'blacklist.remove') this.blacklisted.delete(action.agent);
         else if (action.type === 'parameter.set') this.values.set(action.name, action.value);
+        else if (action.type === 'rule.install') this.installed.set(action.rule.kind, action.rule);
+        else if (action.type === 'rule.remove') this.installed.delete(action.kind);
         this.applied.push({ proposal: id, action });
       }
     }
+    const now = options.now ?? (order.length === 0 ? 0 : closesOf(order[order.length - 1] as ClosedProposal));
+    const losers = this.installed.get('blacklist-dispute-losers');
+    if (losers?.kind === 'blacklist-dispute-losers')
+      for (const agent of disputeLosers(losers, options.facts?.losses ?? [], now))
+        this.ruleBlacklisted.add(agent);
   }
 
   /**
@@ -75,7 +110,11 @@ export class GovernedState {
   static async fromLedger(
     ledger: Ledger,
     now: number,
-    options: { carryOutDisputed?: boolean } = {},
+    options: {
+      carryOutDisputed?: boolean;
+      /** Providers' lost disputes, final by `now` (from the disputes layer), for `blacklist-dispute-losers`. */
+      losses?: readonly DisputeLoss[];
+    } = {},
   ): Promise<GovernedState> {
     const closed: ClosedProposal[] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
@@ -86,12 +125,45 @@ export class GovernedState {
       if (result.snapshot.disputed !== undefined && options.carryOutDisputed !== true) continue;
       closed.push({ id, proposal: result.proposal, outcome: result.outcome, closes: result.closes });
     }
-    return new GovernedState(closed);
+    // Each proposer's stake at its snapshot's moment, for `min-proposer-stake`.
+    const stakes = closed.length === 0 ? [] : await readStakes(ledger);
+    const proposerStake = new Map<string, bigint>();
+    for (const { id, proposal } of closed) {
+      const proposer = (await ledger.get(id))?.event.author as string;
+      const weights = stakeWeights(stakes, { asOf: proposal.snapshot.asOf });
+      proposerStake.set(id, weights.get(proposer) ?? 0n);
+    }
+    return new GovernedState(closed, {
+      now,
+      facts: { proposerStake, ...(options.losses ? { losses: options.losses } : {}) },
+    });
   }
 
-  /** Whether the agent is blacklisted by a decision. */
+  /** The standing rules in force, in the vocabulary's order. */
+  rules(): StandingRule[] {
+    return [...this.installed.values()].sort((a, b) => (a.kind < b.kind ? -1 : 1));
+  }
+
+  /** The agents a standing rule blacklists now (not those a decision named). */
+  blacklistedByRule(): string[] {
+    return [...this.ruleBlacklisted].sort();
+  }
+
+  /** The least reputation score an L402 gate should ask, when a `min-reputation` rule is in force. */
+  minReputation(): number | undefined {
+    const rule = this.installed.get('min-reputation');
+    return rule?.kind === 'min-reputation' ? rule.score : undefined;
+  }
+
+  /** The least stake a proposer must hold, when a `min-proposer-stake` rule is in force. */
+  minProposerStake(): bigint | undefined {
+    const rule = this.installed.get('min-proposer-stake');
+    return rule?.kind === 'min-proposer-stake' ? BigInt(rule.sat) : undefined;
+  }
+
+  /** Whether the agent is blacklisted by a decision or by a standing rule. */
   has(agent: string): boolean {
-    return this.blacklisted.has(agent);
+    return this.blacklisted.has(agent) || this.ruleBlacklisted.has(agent);
   }
 
   /** A parameter's decided value, if a proposal set it. */

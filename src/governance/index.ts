@@ -5,5 +5,6 @@ export * from './governed-state.js';
 export * from './proposal.js';
 export * from './snapshot.js';
 export * from './snapshot-ledger.js';
+export * from './standing-rules.js';
 export * from './tally-ledger.js';
 export * from './vote.js';

@@ -15,11 +15,20 @@ import { listedIds, MAX_SOURCE_PARTS, SNAPSHOT_SOURCES } from './checkpoint.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
+import {
+  checkStandingRule,
+  STANDING_RULE_KINDS,
+  type StandingRule,
+  type StandingRuleKind,
+} from './standing-rules.js';
 
 /** Something a proposal does when it passes (algorithmic governance). */
 export type ProposalAction =
   | { readonly type: 'blacklist.add' | 'blacklist.remove'; readonly agent: string }
-  | { readonly type: 'parameter.set'; readonly name: string; readonly value: string | number | boolean };
+  | { readonly type: 'parameter.set'; readonly name: string; readonly value: string | number | boolean }
+  /** Installs a standing rule (replacing one of the same kind), or removes the rule of a kind. */
+  | { readonly type: 'rule.install'; readonly rule: StandingRule }
+  | { readonly type: 'rule.remove'; readonly kind: StandingRuleKind };
 
 /** A proposer's leaf in its proposal's snapshot: weight (decimal) and Merkle path (decimal field elements). */
 export interface ProposerStanding {
@@ -132,6 +141,19 @@ function checkAction(action: unknown): void {
       !scalar
     )
       invalid('parameter.set has a parameter name and a scalar value');
+    return;
+  }
+  if (action.type === 'rule.install') {
+    if (!hasExactKeys(action, ['type', 'rule'])) invalid('rule.install has a rule');
+    checkStandingRule(action.rule, (message) => invalid(`rule.install: ${message}`));
+    return;
+  }
+  if (action.type === 'rule.remove') {
+    if (
+      !hasExactKeys(action, ['type', 'kind']) ||
+      !STANDING_RULE_KINDS.includes(action.kind as StandingRuleKind)
+    )
+      invalid(`rule.remove names a rule kind: ${STANDING_RULE_KINDS.join(', ')}`);
     return;
   }
   invalid(`unknown action ${JSON.stringify(action.type ?? null)}`);

@@ -26,6 +26,7 @@ export {
   stakePaymentKey,
   stakeReleasedType,
   stakeSlashedType,
+  storedStatement,
 } from './stake-events.js';
 export { type LockedStake, type LockStakeRequest, lockStake, nextStakeSequence } from './staker.js';
 export {

@@ -2,11 +2,14 @@
 // reputation. The events mix everything that consults other events: registrations with a node-key rotation, receipts
 // (one made before the rotation with the old key), ratings, rival stake locks and a release, delegations, proposals
 // with their checkpoints, anonymous votes, a forged proposal, forged and tampered events, and events backdated behind
-// a proposal's snapshot.
+// a proposal's snapshot; and a dispute over a receipt (opening, answer, draw, a manipulated draw, sealed juror
+// votes with a second vote by one juror, reveals) with its own agents, bonds and electorate checkpoint.
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockAtHeight } from '../../src/anchor/index.js';
 import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
+import { disputeEventTypes, readDispute, settlement } from '../../src/disputes/index.js';
 import {
   castVote,
   createDelegation,
@@ -36,6 +39,7 @@ import {
   stakeEventTypes,
 } from '../../src/stake/index.js';
 import { Prover, releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
+import { buildWorld, disputeFlow } from '../disputes/fixture.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 
 const T = 1_800_000_000;
@@ -51,6 +55,9 @@ let verifier: Verifier;
 let pool: LedgerEvent[];
 let proposals: string[];
 let agents: AgentKey[];
+let dispute: string;
+/** The dispute's events, kept apart from `pool` so that runs drop only a few of them. */
+let disputePool: LedgerEvent[];
 
 const registry = () =>
   new EventRegistry([
@@ -63,6 +70,7 @@ const registry = () =>
     snapshotSourcesType,
     voteCastType(verifier),
     ...stakeEventTypes,
+    ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
   ]);
 
 /**
@@ -238,6 +246,16 @@ beforeAll(async () => {
   tamperedVote.proof.pi_a[0] = String(BigInt(tamperedVote.proof.pi_a[0] as string) + 1n);
   const impostor = { ...(registrations[1] as LedgerEvent), sig: (registrations[0] as LedgerEvent).sig };
 
+  // Made after every governance event above, so that neither checkpoint leaves out weight the other brings.
+  const world = await buildWorld({ verifier, jurorCount: 7, t0: T + 100_000 });
+  dispute = idOf(world.opened);
+  const disputeEvents = [
+    ...world.base,
+    world.opened,
+    ...(await disputeFlow(world, prover, verifier, ['upheld', 'rejected', 'upheld', 'upheld'])),
+  ];
+
+  disputePool = disputeEvents;
   pool = [
     ...base,
     ...byReputation.sources,
@@ -267,7 +285,12 @@ async function derived(ledger: Ledger) {
     tallies.push({ id, result, state: proposalState(result, T + 1_000) });
   }
   const reputation = await Reputation.fromLedger(ledger);
+  const disputeView = (await ledger.has(dispute))
+    ? await readDispute(ledger, dispute, T + 10_000_000)
+    : undefined;
   return {
+    dispute: disputeView,
+    settlement: disputeView === undefined ? undefined : settlement(disputeView),
     ids: ids.sort(),
     tallies,
     applied: (await GovernedState.fromLedger(ledger, T + 1_000)).applied,
@@ -287,16 +310,39 @@ async function replica(events: readonly LedgerEvent[], chunk: number) {
 }
 
 describe('replicas', () => {
+  it('decide the dispute the same way fed every event forward or backward', async () => {
+    const all = [...pool, ...disputePool];
+    const [a, b] = [await replica(all, 7), await replica([...all].reverse(), 13)];
+    try {
+      const [one, two] = [await derived(a), await derived(b)];
+      expect(two.dispute).toEqual(one.dispute);
+      expect(one.dispute).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: false });
+      expect(one.dispute?.rounds[0]?.refusedDraws).toHaveLength(1);
+      expect(two.settlement).toEqual(one.settlement);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+
   it('fed the same events in any order and batching end identical', async () => {
     expect(pool.length).toBeGreaterThanOrEqual(43);
+    let disputesDecided = 0;
     let decided = 0;
+
     await fc.assert(
       fc.asyncProperty(
         fc.shuffledSubarray(pool, { minLength: 40 }),
+        fc.shuffledSubarray(disputePool, { minLength: disputePool.length - 4 }),
         fc.infiniteStream(fc.nat()),
         fc.integer({ min: 1, max: 50 }),
         fc.integer({ min: 1, max: 50 }),
-        async (events, randoms, chunkA, chunkB) => {
+        async (governanceEvents, disputeEvents, randoms, chunkA, chunkB) => {
+          // The two kinds interleaved at random.
+          const events = [...governanceEvents, ...disputeEvents]
+            .map((event) => ({ event, key: randoms.next().value as number }))
+            .sort((x, y) => x.key - y.key)
+            .map((x) => x.event);
           // The second replica gets the same events in another order.
           const order = events.map((event) => ({ event, key: randoms.next().value as number }));
           const other = order.sort((x, y) => x.key - y.key).map((x) => x.event);
@@ -305,6 +351,7 @@ describe('replicas', () => {
             const [one, two] = [await derived(a), await derived(b)];
             expect(two).toEqual(one);
             decided += one.applied.length;
+            if (one.dispute?.status === 'decided' && one.dispute.byDefault === false) disputesDecided++;
           } finally {
             await a.close();
             await b.close();
@@ -315,5 +362,6 @@ describe('replicas', () => {
     );
     // The property is not vacuous: decisions were carried out in some runs.
     expect(decided).toBeGreaterThan(0);
+    expect(disputesDecided).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -1,0 +1,432 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  AgoraError,
+  ErrorCode,
+  fromHex,
+  isLowerHex,
+  systemClock,
+  toHex,
+  unixSeconds,
+} from '../../core/index.js';
+import {
+  castJurorVote,
+  createDisputeAnswered,
+  createDisputeAppealed,
+  createDisputeDrawn,
+  createDisputeOpened,
+  DISPUTE_TERMS,
+  type DisputeView,
+  draftElectorate,
+  drawFor,
+  governedStateWithDisputes,
+  JUROR_CHOICES,
+  type JurorChoice,
+  type JurorWeighting,
+  listDisputes,
+  panelTree,
+  readDispute,
+  revealJurorVote,
+  settlement,
+} from '../../disputes/index.js';
+import { createSnapshotSources } from '../../governance/index.js';
+import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
+import type { Ledger, LedgerEvent } from '../../ledger/index.js';
+import { Prover } from '../../zk/index.js';
+import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
+import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { write } from '../io.js';
+
+const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+function text(values: OptionValues, flag: string): string {
+  const value = values[flag];
+  if (typeof value !== 'string' || value === '')
+    throw new AgoraError(ErrorCode.Usage, `--${flag} is required`);
+  return value;
+}
+
+function lockId(values: OptionValues): string {
+  return idArgument(text(values, 'bond'), 'a bond (stake.locked)');
+}
+
+function seedHeight(values: OptionValues): number {
+  const height = wholeNumber(values['seed-height'], '--seed-height', 0);
+  if (height <= 0)
+    throw new AgoraError(
+      ErrorCode.Usage,
+      '--seed-height names a block not mined yet (a height above the tip)',
+    );
+  return height;
+}
+
+/** Appends events in order, each verified (`MISSING_REFERENCE` and others surface as errors). */
+async function appendAll(ledger: Ledger, events: readonly LedgerEvent[]): Promise<void> {
+  for (const event of events) await ledger.append(event);
+}
+
+const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
+
+function summary(view: DisputeView): string[] {
+  const lines = [
+    `dispute      ${view.id}`,
+    `receipt      ${view.receipt} (provider ${view.provider}, payer ${view.payer})`,
+    `claimant     ${view.claimant}`,
+    `respondent   ${view.respondent}`,
+    `claim        ${view.claim}`,
+    `answer by    ${iso(view.answerBy)}${view.answer === undefined ? '' : `; answered: ${view.answer.evidence}`}`,
+    `electorate   ${view.electorate}${view.reason === undefined ? '' : ` (${view.reason})`}`,
+  ];
+  for (const round of view.rounds)
+    lines.push(
+      `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent}${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
+    );
+  lines.push(
+    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}`,
+  );
+  for (const instruction of settlement(view) ?? [])
+    lines.push(
+      `bond         ${instruction.action} ${instruction.lock} (${instruction.amountSat} sats of ${instruction.staker})${instruction.payouts.map((p) => ` -> ${p.to} ${p.sat}`).join(',')}`,
+    );
+  return lines;
+}
+
+export const disputeListCommand: Command = {
+  name: 'dispute list',
+  summary: 'the disputes in the ledger and where each stands',
+  usage: '[--home DIR] [--json] [--at UNIX]',
+  help: [
+    HOME_HELP,
+    ['--json', 'print as JSON lines'],
+    ['--at UNIX', 'the moment to read them at (default now)'],
+  ],
+  options: { json: { type: 'boolean' }, at: { type: 'string' } },
+  async run({ io, home, values }) {
+    await withHomeLedger(home, async (ledger) => {
+      for (const id of await listDisputes(ledger)) {
+        const view = await readDispute(ledger, id, now(values));
+        const line = values.json
+          ? json({
+              id,
+              status: view.status,
+              winner: view.winner ?? null,
+              claimant: view.claimant,
+              respondent: view.respondent,
+            })
+          : `${id}  ${view.status.padEnd(10)} ${view.winner ?? ''}`.trimEnd();
+        await write(io.stdout, `${line}\n`);
+      }
+    });
+  },
+};
+
+export const disputeShowCommand: Command = {
+  name: 'dispute show',
+  summary: "a dispute's parties, rounds, outcome and the bonds' settlement",
+  usage: '<dispute id> [--home DIR] [--json] [--at UNIX]',
+  help: [HOME_HELP, ['--json', 'print as JSON'], ['--at UNIX', 'the moment to read it at (default now)']],
+  options: { json: { type: 'boolean' }, at: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const id = idArgument(positionals[0], 'a dispute');
+    const view = await withHomeLedger(home, (ledger) => readDispute(ledger, id, now(values)));
+    const out = values.json
+      ? json({ ...view, settlement: settlement(view) ?? null })
+      : summary(view).join('\n');
+    await write(io.stdout, `${out}\n`);
+  },
+};
+
+export const disputeOpenCommand: Command = {
+  name: 'dispute open',
+  summary: 'dispute a receipt you are party to, with a claim and a bond (a custodial stake lock of yours)',
+  usage:
+    '--receipt ID --claim TEXT --bond LOCK --seed-height H [--answer-within S] [--jurors reputation|stake] [--home DIR]',
+  help: [
+    HOME_HELP,
+    ['--receipt ID', 'the disputed receipt'],
+    ['--claim TEXT', 'what went wrong'],
+    ['--bond LOCK', 'a custodial stake.locked of yours (agora stake lock --mode custodial)'],
+    ['--seed-height H', 'a Bitcoin block height not mined yet: its hash draws the jurors'],
+    [
+      '--answer-within S',
+      `seconds the other party has to answer (default 86400, ${DISPUTE_TERMS.minAnswerPeriod} to ${DISPUTE_TERMS.maxAnswerPeriod})`,
+    ],
+    ['--jurors MODE', 'juror weights: reputation (default) or stake'],
+    ['--min-weight N', 'least weight to be eligible (default 1)'],
+  ],
+  options: {
+    receipt: { type: 'string' },
+    claim: { type: 'string' },
+    bond: { type: 'string' },
+    'seed-height': { type: 'string' },
+    'answer-within': { type: 'string' },
+    jurors: { type: 'string' },
+    'min-weight': { type: 'string' },
+  },
+  async run({ io, home, values }) {
+    const receipt = idArgument(text(values, 'receipt'), 'a receipt');
+    const mode = (values.jurors ?? 'reputation') as JurorWeighting;
+    if (mode !== 'reputation' && mode !== 'stake')
+      throw new AgoraError(ErrorCode.Usage, '--jurors is reputation or stake');
+    const key = await loadHomeKey(home);
+    const created = unixSeconds(systemClock);
+    const id = await withHomeLedger(home, async (ledger) => {
+      const { ids, declared } = await draftElectorate(ledger, {
+        mode,
+        asOf: created,
+        minWeight: BigInt(wholeNumber(values['min-weight'], '--min-weight', 1)),
+      });
+      const sources = createSnapshotSources(key, ids);
+      const opened = createDisputeOpened(key, {
+        receipt,
+        claim: text(values, 'claim'),
+        bond: lockId(values),
+        answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
+        seedHeight: seedHeight(values),
+        jurors: { ...declared, sources: sources.map(idOf) },
+      });
+      await appendAll(ledger, [...sources, opened]);
+      return idOf(opened);
+    });
+    await write(io.stdout, `${id}\n`);
+  },
+};
+
+export const disputeAnswerCommand: Command = {
+  name: 'dispute answer',
+  summary: 'answer a dispute against you with your evidence and a counter-bond, before its deadline',
+  usage: '<dispute id> --evidence TEXT --bond LOCK [--home DIR]',
+  help: [
+    HOME_HELP,
+    ['--evidence TEXT', 'your side'],
+    ['--bond LOCK', 'a custodial stake.locked of yours, at least the claimant bond'],
+  ],
+  options: { evidence: { type: 'string' }, bond: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    const key = await loadHomeKey(home);
+    const event = createDisputeAnswered(key, {
+      dispute,
+      evidence: text(values, 'evidence'),
+      bond: lockId(values),
+    });
+    await withHomeLedger(home, (ledger) => ledger.append(event));
+    await write(io.stdout, `${idOf(event)}\n`);
+  },
+};
+
+export const disputeAppealCommand: Command = {
+  name: 'dispute appeal',
+  summary: 'appeal the round you lost: 2n+1 new jurors, against a larger bond',
+  usage: '<dispute id> --bond LOCK --seed-height H [--home DIR]',
+  help: [
+    HOME_HELP,
+    [
+      '--bond LOCK',
+      `a custodial stake.locked of yours, at least the opening bond x ${DISPUTE_TERMS.appealBondFactor}^round`,
+    ],
+    ['--seed-height H', 'a Bitcoin block height not mined yet'],
+  ],
+  options: { bond: { type: 'string' }, 'seed-height': { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    const key = await loadHomeKey(home);
+    const id = await withHomeLedger(home, async (ledger) => {
+      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      if (view.status !== 'appealable')
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `dispute ${dispute} is ${view.status}: no round to appeal now`,
+        );
+      const event = createDisputeAppealed(key, {
+        dispute,
+        round: view.rounds.length,
+        bond: lockId(values),
+        seedHeight: seedHeight(values),
+      });
+      await ledger.append(event);
+      return idOf(event);
+    });
+    await write(io.stdout, `${id}\n`);
+  },
+};
+
+export const disputeDrawCommand: Command = {
+  name: 'dispute draw',
+  summary: "record the seed block's header of a dispute's round and the panel it draws (anyone may)",
+  usage: '<dispute id> --header HEX [--round N] [--home DIR]',
+  help: [
+    HOME_HELP,
+    ['--header HEX', 'the 80-byte header of the block at the seed height'],
+    ['--round N', 'default: the round awaiting its draw'],
+  ],
+  options: { header: { type: 'string' }, round: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, values, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    const header = text(values, 'header');
+    if (!isLowerHex(header, 80))
+      throw new AgoraError(ErrorCode.Usage, '--header is 80 bytes of lower-case hex');
+    const key = await loadHomeKey(home);
+    const id = await withHomeLedger(home, async (ledger) => {
+      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      const round = wholeNumber(values.round, '--round', Math.max(0, view.rounds.length - 1));
+      const appeal = round === 0 ? null : (view.appeals[round - 1]?.id ?? null);
+      const panel = await drawFor(ledger, dispute, round, header);
+      const event = createDisputeDrawn(key, { dispute, round, appeal, header, panel });
+      await ledger.append(event);
+      return idOf(event);
+    });
+    await write(io.stdout, `${id}\n`);
+  },
+};
+
+/** Where a juror keeps what reveals its sealed votes: the home's `dispute-votes/` (mode 0600 files). */
+const votesDir = (home: string) => join(home, 'dispute-votes');
+
+export const disputeVoteCommand: Command = {
+  name: 'dispute vote',
+  summary: 'vote, sealed and anonymous, on a dispute whose panel drew you; reveal it after voting closes',
+  usage: '<dispute id> <upheld|rejected> [--home DIR]',
+  help: [HOME_HELP],
+  options: {},
+  positionals: { min: 2, max: 2 },
+  async run({ io, home, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    const choice = positionals[1] as JurorChoice;
+    if (!JUROR_CHOICES.includes(choice))
+      throw new AgoraError(ErrorCode.Usage, 'the choice is upheld or rejected');
+    const key = await loadHomeKey(home);
+    const sealed = await withHomeLedger(home, async (ledger) => {
+      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      if (view.status !== 'voting')
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `dispute ${dispute} is ${view.status}: it takes no votes now`,
+        );
+      const round = view.rounds[view.rounds.length - 1];
+      const seat = round?.panel?.indexOf(key.id) ?? -1;
+      if (round === undefined || seat < 0)
+        throw new AgoraError(ErrorCode.InvalidState, `you are not on the panel of dispute ${dispute}`);
+      const tree = await panelTree(view, round.round);
+      const vote = await castJurorVote(await Prover.load(), {
+        dispute,
+        round: round.round,
+        panelRoot: round.panelRoot as bigint,
+        path: tree.path(seat),
+        secret: (await zkIdentity(key)).secret,
+        choice,
+        payoutKey: generateAgentKey(),
+      });
+      await ledger.append(vote.event);
+      return vote;
+    });
+    await mkdir(votesDir(home), { recursive: true, mode: 0o700 });
+    await writeFile(
+      join(votesDir(home), `${sealed.id}.json`),
+      json({
+        dispute,
+        vote: sealed.id,
+        choice,
+        salt: sealed.salt,
+        payoutSecret: toHex(sealed.payoutKey.secretKey),
+      }),
+      { mode: 0o600 },
+    );
+    await write(io.stdout, `${sealed.id}\n`);
+  },
+};
+
+export const disputeRevealCommand: Command = {
+  name: 'dispute reveal',
+  summary: 'reveal your sealed votes on a dispute, once voting closed',
+  usage: '<dispute id> [--home DIR]',
+  help: [HOME_HELP],
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    let files: string[] = [];
+    try {
+      files = await readdir(votesDir(home));
+    } catch {
+      // No vote was ever cast from this home.
+    }
+    const revealed: string[] = [];
+    await withHomeLedger(home, async (ledger) => {
+      for (const file of files) {
+        const saved = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as {
+          dispute: string;
+          vote: string;
+          choice: JurorChoice;
+          salt: string;
+          payoutSecret: string;
+        };
+        if (saved.dispute !== dispute) continue;
+        const event = revealJurorVote({
+          event: (await ledger.get(saved.vote))?.event as LedgerEvent,
+          id: saved.vote,
+          salt: saved.salt,
+          choice: saved.choice,
+          payoutKey: agentKeyFromSecret(fromHex(saved.payoutSecret, 32)),
+        });
+        await ledger.append(event);
+        revealed.push(idOf(event));
+      }
+    });
+    if (revealed.length === 0)
+      throw new AgoraError(ErrorCode.NotFound, `no sealed vote of yours on dispute ${dispute}`);
+    await write(io.stdout, `${revealed.join('\n')}\n`);
+  },
+};
+
+export const rulesCommand: Command = {
+  name: 'rules',
+  summary: 'the standing rules in force and what they trigger now',
+  usage: '[--home DIR] [--json] [--at UNIX]',
+  help: [
+    HOME_HELP,
+    ['--json', 'print as JSON'],
+    ['--at UNIX', 'the moment to evaluate them at (default now)'],
+  ],
+  options: { json: { type: 'boolean' }, at: { type: 'string' } },
+  async run({ io, home, values }) {
+    const state = await withHomeLedger(home, (ledger) => governedStateWithDisputes(ledger, now(values)));
+    const triggered = {
+      rules: state.rules(),
+      blacklisted: state.blacklistedByRule(),
+      minReputation: state.minReputation() ?? null,
+      minProposerStake: state.minProposerStake() ?? null,
+      heldBack: state.skipped,
+    };
+    if (values.json) {
+      await write(io.stdout, `${json(triggered)}\n`);
+      return;
+    }
+    const lines = state.rules().map((rule) => {
+      if (rule.kind === 'blacklist-dispute-losers')
+        return `blacklist-dispute-losers  ${rule.losses} lost disputes within ${rule.days} days: ${triggered.blacklisted.length === 0 ? 'nobody now' : triggered.blacklisted.join(', ')}`;
+      if (rule.kind === 'min-reputation')
+        return `min-reputation            L402 gates ask a score of ${rule.score}`;
+      return `min-proposer-stake        ${rule.sat} sats; proposals held back: ${state.skipped.length}`;
+    });
+    await write(io.stdout, `${lines.length === 0 ? 'no standing rule in force' : lines.join('\n')}\n`);
+  },
+};
+
+export const disputeCommands: readonly Command[] = [
+  disputeOpenCommand,
+  disputeAnswerCommand,
+  disputeDrawCommand,
+  disputeVoteCommand,
+  disputeRevealCommand,
+  disputeAppealCommand,
+  disputeShowCommand,
+  disputeListCommand,
+  rulesCommand,
+];

@@ -1,0 +1,47 @@
+import type { Ledger } from '../ledger/index.js';
+import type { ReceiptBody } from '../receipts/index.js';
+import { type ReceiptFact, Reputation, type ReputationOptions, readFacts } from '../reputation/index.js';
+import { listDisputes, readDispute } from './dispute-state.js';
+
+/**
+ * How much an upheld claim against a provider weighs: as a -2 rating of this many times the disputed receipt's
+ * amount, dated when the outcome became final, so it decays with the reputation's half-life (30 days by default)
+ * like any receipt. EigenTrust clips each agent's trust in another at zero, so the effect is to wipe out the
+ * claimant's trust in the provider from up to ten payments of that size; what the rest of the network thinks of
+ * the provider is theirs, and the `blacklist-dispute-losers` standing rule is the sanction beyond it.
+ */
+export const UPHELD_CLAIM_WEIGHT = 10;
+
+/**
+ * The trust statements dispute outcomes add, as receipt facts: for each dispute decided by `now` in which the payer
+ * claimed against the provider and won (by the panel or by default), a -2 rating from the payer to the provider of
+ * `UPHELD_CLAIM_WEIGHT` times the receipt's amount. The fact's id is the dispute's, so it never replaces a receipt.
+ */
+export async function disputeFacts(ledger: Ledger, now: number): Promise<ReceiptFact[]> {
+  const facts: ReceiptFact[] = [];
+  for (const id of await listDisputes(ledger)) {
+    const view = await readDispute(ledger, id, now);
+    if (view.status !== 'decided' || view.winner !== 'claimant' || view.claimant !== view.payer) continue;
+    const receipt = (await ledger.get(view.receipt))?.event.body as unknown as ReceiptBody;
+    facts.push({
+      id,
+      provider: view.provider,
+      payer: view.payer,
+      amountMsat: receipt.amountMsat * UPHELD_CLAIM_WEIGHT,
+      created: view.decidedAt as number,
+      serviceRating: -2,
+    });
+  }
+  return facts;
+}
+
+/** Reputation from the ledger's receipts and ratings plus the outcomes of its disputes decided by `now`. */
+export async function reputationWithDisputes(
+  ledger: Ledger,
+  now: number,
+  options: ReputationOptions = {},
+): Promise<Reputation> {
+  const { registrations, facts } = await readFacts(ledger, options.asOf);
+  const upheld = (await disputeFacts(ledger, now)).filter((fact) => fact.created <= (options.asOf ?? now));
+  return Reputation.fromFacts(registrations, [...facts, ...upheld], options);
+}

@@ -1,0 +1,399 @@
+import { AgoraError, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
+import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import { readStake, stakeState } from '../stake/index.js';
+import { MembershipTree } from '../zk/index.js';
+import {
+  type DisputeAnsweredBody,
+  type DisputeAppealedBody,
+  type DisputeDrawnBody,
+  type DisputeOpenedBody,
+  type DisputeRevealedBody,
+  type DisputeVoteBody,
+  disputeParties,
+  type JurorChoice,
+  receiptParties,
+} from './dispute-events.js';
+import { checkElectorate, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
+import { drawPanel, drawSeed } from './lottery.js';
+import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
+
+/** A bond as a dispute counts it. */
+export interface Bond {
+  /** The `stake.locked` event id. */
+  readonly lock: string;
+  readonly staker: string;
+  readonly custodian: string;
+  readonly amountSat: bigint;
+  /** The dispute event that put it up (opening, answer or appeal). */
+  readonly by: string;
+}
+
+/** A juror's revealed vote: its choice and the one-time key it is paid to. */
+export interface RevealedVote {
+  readonly vote: string;
+  readonly choice: JurorChoice;
+  readonly payout: string;
+}
+
+/** One round of a dispute, as the ledger gives it. */
+export interface DisputeRound {
+  readonly round: number;
+  /** The event that opened the round: the dispute's opening, or the appeal. */
+  readonly openedBy: string;
+  readonly seedHeight: number;
+  readonly times: RoundTimes;
+  /**
+   * `awaiting-draw` until a `dispute.drawn` gives the seed block's header; `unstaffed` when the electorate holds too
+   * few eligible jurors (the dispute is void); `drawn` once the panel is known.
+   */
+  readonly status: 'awaiting-draw' | 'unstaffed' | 'drawn';
+  /** The seed block's hash (lowest of the valid headers given for the height; see docs/security.md). */
+  readonly blockHash?: string;
+  /** The jurors, in draw order, and the root of their panel tree (each leaf weight 1). */
+  readonly panel?: readonly string[];
+  readonly panelRoot?: bigint;
+  /** The jurors' ZK commitments, in draw order: the leaves of the panel tree. */
+  readonly commitments?: readonly bigint[];
+  /** `dispute.drawn` events whose panel is not the one the block draws: refused. */
+  readonly refusedDraws: readonly { readonly id: string; readonly reason: string }[];
+  /** Sealed votes counted: proofs against this panel's root, one per nullifier (lowest id). */
+  readonly votes: number;
+  readonly reveals: readonly RevealedVote[];
+  readonly upheld: number;
+  readonly rejected: number;
+  /** Panel members whose vote is missing (who they are stays secret: only the count is known). */
+  readonly absent: number;
+  /** Once reveals closed: upheld when more revealed votes uphold the claim than reject it. */
+  readonly outcome?: JurorChoice;
+}
+
+/** Where a dispute stands at a moment. */
+export type DisputeStatus =
+  | 'invalid'
+  | 'pending'
+  | 'contested'
+  | 'answering'
+  | 'drawing'
+  | 'voting'
+  | 'revealing'
+  | 'appealable'
+  | 'decided'
+  | 'void';
+
+/** Everything the ledger says about one dispute at `now`: a pure function of the stored events and `now`. */
+export interface DisputeView {
+  readonly id: string;
+  readonly receipt: string;
+  readonly provider: string;
+  readonly payer: string;
+  readonly claimant: string;
+  readonly respondent: string;
+  readonly claim: string;
+  readonly opened: number;
+  readonly answerBy: number;
+  readonly bond?: Bond;
+  readonly answer?: { readonly id: string; readonly evidence: string; readonly bond: Bond };
+  readonly electorate: ElectorateVerdict['status'];
+  readonly reason?: string;
+  readonly rounds: readonly DisputeRound[];
+  /** Counted appeals, in round order. */
+  readonly appeals: readonly { readonly id: string; readonly round: number; readonly bond: Bond }[];
+  readonly status: DisputeStatus;
+  /** Once decided. */
+  readonly winner?: 'claimant' | 'respondent';
+  readonly byDefault?: boolean;
+  /** When the outcome became final (unix seconds). */
+  readonly decidedAt?: number;
+}
+
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const blockHashOf = (header: string) => toHex(doubleSha256(fromHex(header)).reverse());
+
+/**
+ * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival),
+ * locked at `at`, and `by` is the lowest-id dispute event putting up this lock (one bond backs one side once).
+ */
+async function countedBond(ledger: Ledger, lock: string, by: string, at: number): Promise<Bond | undefined> {
+  const stake = await readStake(ledger, lock);
+  if (stake === undefined || stakeState(stake, at) !== 'locked') return undefined;
+  for await (const { id, event } of ledger.byIndex('dispute-bond', lock))
+    if (event.type.startsWith('dispute.') && id < by) return undefined;
+  return {
+    lock,
+    staker: stake.staker,
+    custodian: stake.custodian,
+    amountSat: BigInt(stake.statement.amountSat),
+    by,
+  };
+}
+
+/** The events of a dispute, by type, in id order. */
+async function eventsOf(ledger: Ledger, disputeId: string) {
+  const found: Record<string, { id: string; event: LedgerEvent }[]> = {};
+  for await (const { id, event } of ledger.byIndex('dispute', disputeId)) {
+    const list = found[event.type] ?? [];
+    list.push({ id, event });
+    found[event.type] = list;
+  }
+  for (const list of Object.values(found)) list.sort(byId);
+  return (type: string) => found[type] ?? [];
+}
+
+/**
+ * Reads dispute `disputeId` from the ledger at `now`. Every verdict is a function of the stored events (their claimed
+ * times included), never of the order they arrived in: the lowest id wins wherever several events compete (answers,
+ * appeals, votes with one nullifier, reveals). `NOT_FOUND` when no such dispute is stored.
+ */
+export async function readDispute(ledger: Ledger, disputeId: string, now: number): Promise<DisputeView> {
+  const stored = await ledger.get(disputeId);
+  if (stored === undefined || stored.event.type !== 'dispute.opened')
+    throw new AgoraError(ErrorCode.NotFound, `no dispute ${disputeId} in this ledger`);
+  const opened = stored.event;
+  const body = opened.body as unknown as DisputeOpenedBody;
+  const receipt = (await ledger.get(body.receipt))?.event as LedgerEvent;
+  const { claimant, respondent } = disputeParties(opened, receipt);
+  const { provider, payer } = receiptParties(receipt);
+  const base = {
+    id: disputeId,
+    receipt: body.receipt,
+    provider,
+    payer: payer as string,
+    claimant,
+    respondent,
+    claim: body.claim,
+    opened: opened.created,
+    answerBy: body.answerBy,
+  };
+  const bond = await countedBond(ledger, body.bond, disputeId, opened.created);
+  const electorate = await checkElectorate(ledger, body.jurors);
+  const empty = { rounds: [], appeals: [], electorate: electorate.status };
+  if (bond === undefined)
+    return {
+      ...base,
+      ...empty,
+      status: 'invalid',
+      reason: 'the opening bond is not a locked stake of its own',
+    };
+  if (electorate.status !== 'valid')
+    return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
+  const of = await eventsOf(ledger, disputeId);
+
+  let answer: DisputeView['answer'];
+  for (const { id, event } of of('dispute.answered')) {
+    const answered = event.body as unknown as DisputeAnsweredBody;
+    const counted = await countedBond(ledger, answered.bond, id, event.created);
+    if (counted !== undefined) {
+      answer = { id, evidence: answered.evidence, bond: counted };
+      break;
+    }
+  }
+  const withBonds = { ...base, bond, electorate: electorate.status };
+  if (answer === undefined) {
+    if (now < body.answerBy) return { ...withBonds, rounds: [], appeals: [], status: 'answering' };
+    return {
+      ...withBonds,
+      rounds: [],
+      appeals: [],
+      status: 'decided',
+      winner: 'claimant',
+      byDefault: true,
+      decidedAt: body.answerBy,
+    };
+  }
+
+  const rounds: DisputeRound[] = [];
+  const appeals: { id: string; round: number; bond: Bond }[] = [];
+  const excluded = new Set([claimant, respondent]);
+  let openedBy = disputeId;
+  let seedHeight = body.seedHeight;
+  for (let round = 0; ; round++) {
+    const drawn = of('dispute.drawn').filter(({ event }) => {
+      const d = event.body as unknown as DisputeDrawnBody;
+      return d.round === round && (round === 0 ? d.appeal === null : d.appeal === openedBy);
+    });
+    const result = await readRound(ledger, of, {
+      disputeId,
+      round,
+      openedBy,
+      seedHeight,
+      times: roundTimes(body.answerBy, round),
+      drawn,
+      jurors: electorate.jurors,
+      excluded,
+      now,
+    });
+    rounds.push(result);
+    const view = { ...withBonds, answer, rounds, appeals };
+    if (result.status === 'unstaffed') return { ...view, status: 'void', decidedAt: result.times.votesOpen };
+    if (result.status === 'awaiting-draw') return { ...view, status: 'drawing' };
+    for (const agent of result.panel ?? []) excluded.add(agent);
+    if (now < result.times.votesClose) return { ...view, status: 'voting' };
+    if (result.outcome === undefined) return { ...view, status: 'revealing' };
+    const winner = result.outcome === 'upheld' ? 'claimant' : 'respondent';
+    const loser = winner === 'claimant' ? respondent : claimant;
+    let appeal: { id: string; round: number; bond: Bond } | undefined;
+    if (round + 1 < DISPUTE_TERMS.maxRounds)
+      for (const { id, event } of of('dispute.appealed')) {
+        const appealed = event.body as unknown as DisputeAppealedBody;
+        if (appealed.round !== round + 1 || event.author !== loser) continue;
+        const counted = await countedBond(ledger, appealed.bond, id, event.created);
+        if (counted !== undefined) {
+          appeal = { id, round: round + 1, bond: counted };
+          seedHeight = appealed.seedHeight;
+          break;
+        }
+      }
+    if (appeal === undefined) {
+      const final =
+        round + 1 >= DISPUTE_TERMS.maxRounds ? result.times.revealsClose : result.times.appealsClose;
+      if (now < final) return { ...view, status: 'appealable' };
+      return { ...view, status: 'decided', winner, byDefault: false, decidedAt: final };
+    }
+    appeals.push(appeal);
+    openedBy = appeal.id;
+  }
+}
+
+interface RoundInput {
+  readonly disputeId: string;
+  readonly round: number;
+  readonly openedBy: string;
+  readonly seedHeight: number;
+  readonly times: RoundTimes;
+  readonly drawn: readonly { id: string; event: LedgerEvent }[];
+  readonly jurors: readonly EligibleJuror[];
+  readonly excluded: ReadonlySet<string>;
+  readonly now: number;
+}
+
+/** One round: the draw from the lowest seed block hash given, the votes against its panel, the reveals, the outcome. */
+async function readRound(
+  ledger: Ledger,
+  of: (type: string) => { id: string; event: LedgerEvent }[],
+  input: RoundInput,
+): Promise<DisputeRound> {
+  const { disputeId, round, times } = input;
+  const base = {
+    round,
+    openedBy: input.openedBy,
+    seedHeight: input.seedHeight,
+    times,
+    votes: 0,
+    reveals: [],
+    upheld: 0,
+    rejected: 0,
+    absent: 0,
+  };
+  if (input.drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: [] };
+  // Every header stored passed the block rule for this height; of several (a fork), the lowest hash counts.
+  const blockHash = input.drawn
+    .map(({ event }) => blockHashOf((event.body as unknown as DisputeDrawnBody).header))
+    .sort()[0] as string;
+  const size = panelSize(round);
+  let panel: string[];
+  try {
+    panel = drawPanel(input.jurors, drawSeed(blockHash, disputeId, round), size, input.excluded);
+  } catch {
+    return { ...base, status: 'unstaffed', blockHash, refusedDraws: [] };
+  }
+  const refusedDraws = input.drawn
+    .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
+    .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` }));
+  const byAgent = new Map(input.jurors.map((juror) => [juror.agent, juror.commitment]));
+  const commitments = panel.map((agent) => byAgent.get(agent) as bigint);
+  const panelRoot = (
+    await MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })))
+  ).root;
+  const nullifiers = new Set<string>();
+  const counted: string[] = [];
+  for (const { id, event } of of('dispute.vote')) {
+    const vote = event.body as unknown as DisputeVoteBody;
+    // A proof against another root (a manipulated panel) never counts; a second vote of a juror neither.
+    if (vote.round !== round || vote.panelRoot !== panelRoot.toString() || nullifiers.has(vote.nullifier))
+      continue;
+    nullifiers.add(vote.nullifier);
+    counted.push(id);
+  }
+  const reveals: RevealedVote[] = [];
+  for (const vote of counted) {
+    const opened: { id: string; event: LedgerEvent }[] = [];
+    for await (const stored of ledger.byIndex('dispute-vote', vote))
+      if (stored.event.type === 'dispute.revealed') opened.push(stored);
+    const first = opened.sort(byId)[0];
+    if (first === undefined) continue;
+    const { choice } = first.event.body as unknown as DisputeRevealedBody;
+    reveals.push({ vote, choice, payout: first.event.author as string });
+  }
+  const upheld = reveals.filter((r) => r.choice === 'upheld').length;
+  const rejected = reveals.length - upheld;
+  const closed = input.now >= times.revealsClose;
+  return {
+    ...base,
+    status: 'drawn',
+    blockHash,
+    panel,
+    panelRoot,
+    commitments,
+    refusedDraws,
+    votes: counted.length,
+    reveals,
+    upheld,
+    rejected,
+    absent: size - counted.length,
+    // A tie (absent or unrevealed jurors) leaves the claim unproved: the claimant carries the burden.
+    ...(closed ? { outcome: upheld > rejected ? 'upheld' : 'rejected' } : {}),
+  };
+}
+
+/** The ids of the disputes over `receipt`, or of every dispute, in id order. */
+export async function listDisputes(ledger: Ledger, filter: { receipt?: string } = {}): Promise<string[]> {
+  const ids: string[] = [];
+  const events =
+    filter.receipt === undefined
+      ? ledger.events({ type: 'dispute.opened' })
+      : ledger.byIndex('dispute-receipt', filter.receipt);
+  for await (const { id, event } of events) if (event.type === 'dispute.opened') ids.push(id);
+  return ids.sort();
+}
+
+/** The panel tree of a drawn round, for a juror to find its path: leaves in draw order, weight 1 each. */
+export async function panelTree(view: DisputeView, round: number): Promise<MembershipTree> {
+  const commitments = view.rounds[round]?.commitments;
+  if (commitments === undefined)
+    throw new AgoraError(ErrorCode.InvalidState, `round ${round} of dispute ${view.id} is not drawn`);
+  return MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })));
+}
+
+/**
+ * The panel the block `header` draws for round `round` of a dispute (what a `dispute.drawn` must list): the valid
+ * electorate's jurors, neither party nor anyone who sat on an earlier round. `INVALID_STATE` when the electorate is not
+ * valid, an earlier round is not drawn, or too few jurors are eligible.
+ */
+export async function drawFor(
+  ledger: Ledger,
+  disputeId: string,
+  round: number,
+  header: string,
+): Promise<string[]> {
+  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER);
+  const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
+  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
+  if (electorate.status !== 'valid')
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `dispute ${disputeId}: the electorate is ${electorate.status}`,
+    );
+  const excluded = new Set([view.claimant, view.respondent]);
+  for (let r = 0; r < round; r++) {
+    const panel = view.rounds[r]?.panel;
+    if (panel === undefined)
+      throw new AgoraError(ErrorCode.InvalidState, `dispute ${disputeId}: round ${r} is not drawn`);
+    for (const agent of panel) excluded.add(agent);
+  }
+  return drawPanel(
+    electorate.jurors,
+    drawSeed(blockHashOf(header), disputeId, round),
+    panelSize(round),
+    excluded,
+  );
+}

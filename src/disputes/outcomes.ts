@@ -1,0 +1,28 @@
+import { type DisputeLoss, GovernedState } from '../governance/index.js';
+import type { Ledger } from '../ledger/index.js';
+import { listDisputes, readDispute } from './dispute-state.js';
+
+/**
+ * The disputes providers lost, final at or before `now`: a dispute decided against the side that is the receipt's
+ * provider (as respondent, or as a claimant whose claim failed), by the panel or by default. What the
+ * `blacklist-dispute-losers` standing rule counts.
+ */
+export async function disputeLosses(ledger: Ledger, now: number): Promise<DisputeLoss[]> {
+  const losses: DisputeLoss[] = [];
+  for (const id of await listDisputes(ledger)) {
+    const view = await readDispute(ledger, id, now);
+    if (view.status !== 'decided' || view.decidedAt === undefined) continue;
+    const loser = view.winner === 'claimant' ? view.respondent : view.claimant;
+    if (loser === view.provider) losses.push({ agent: loser, dispute: id, at: view.decidedAt });
+  }
+  return losses;
+}
+
+/** The governed state at `now` with the standing rules evaluated against the ledger's dispute outcomes. */
+export async function governedStateWithDisputes(
+  ledger: Ledger,
+  now: number,
+  options: { carryOutDisputed?: boolean } = {},
+): Promise<GovernedState> {
+  return GovernedState.fromLedger(ledger, now, { ...options, losses: await disputeLosses(ledger, now) });
+}

@@ -1,0 +1,62 @@
+/**
+ * The fixed terms of every dispute: one set for the whole network, so that every replica derives the same deadlines,
+ * panel sizes and shares from the events alone. Times are seconds, amounts whole sats.
+ */
+export const DISPUTE_TERMS = {
+  /** Jurors in the first round: odd, so a full panel cannot tie. */
+  panelSize: 5,
+  /** Least bond to open a dispute (and least counter-bond), sats. */
+  minBondSat: 1_000,
+  /** An appeal's bond is at least this many times the largest bond of the round it appeals. */
+  appealBondFactor: 2,
+  /** Longest time a respondent can be given to answer. */
+  maxAnswerPeriod: 7 * 86_400,
+  /** Shortest time a respondent is given to answer. */
+  minAnswerPeriod: 3_600,
+  /** Jurors commit their votes during this period, from the round's opening. */
+  votePeriod: 2 * 86_400,
+  /** Jurors reveal their committed votes during this period, after voting closed. */
+  revealPeriod: 86_400,
+  /** The loser of a round may appeal during this period, after revealing closed. */
+  appealPeriod: 86_400,
+  /** Rounds in all: the first and at most two appeals (5, 11 then 23 jurors). */
+  maxRounds: 3,
+  /** The juror electorate is fixed at most this long before the dispute opens. */
+  maxElectorateAge: 86_400,
+  /** Basis points of the losing bonds shared by the jurors who revealed a majority vote; the rest to the winner. */
+  jurorShareBps: 5_000,
+  /** Basis points of a non-voting juror's stake its custodian is asked to take (see docs/security.md). */
+  absentPenaltyBps: 100,
+} as const;
+
+/** Jurors of round `round` (0 the first): 5, then 2n+1 of the round before. */
+export function panelSize(round: number): number {
+  let size: number = DISPUTE_TERMS.panelSize;
+  for (let r = 0; r < round; r++) size = 2 * size + 1;
+  return size;
+}
+
+/** The windows of one round, unix seconds, derived from the dispute's `answerBy` alone. */
+export interface RoundTimes {
+  /** Votes count when `votesOpen <= created < votesClose`. */
+  readonly votesOpen: number;
+  readonly votesClose: number;
+  /** Reveals count when `votesClose <= created < revealsClose`: none before, so nobody sees a running tally. */
+  readonly revealsClose: number;
+  /** An appeal of this round counts when `revealsClose <= created < appealsClose`. */
+  readonly appealsClose: number;
+}
+
+/** The windows of round `round` of a dispute whose respondent had to answer by `answerBy`. */
+export function roundTimes(answerBy: number, round: number): RoundTimes {
+  const length = DISPUTE_TERMS.votePeriod + DISPUTE_TERMS.revealPeriod + DISPUTE_TERMS.appealPeriod;
+  const votesOpen = answerBy + round * length;
+  const votesClose = votesOpen + DISPUTE_TERMS.votePeriod;
+  const revealsClose = votesClose + DISPUTE_TERMS.revealPeriod;
+  return { votesOpen, votesClose, revealsClose, appealsClose: revealsClose + DISPUTE_TERMS.appealPeriod };
+}
+
+/** The last moment a dispute can still change: the end of its last possible round. Bonds must stay locked until then. */
+export function disputeHorizon(answerBy: number): number {
+  return roundTimes(answerBy, DISPUTE_TERMS.maxRounds - 1).appealsClose;
+}

@@ -1,0 +1,64 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/core/index.js';
+import { releaseCurve, Verifier } from '../../src/zk/index.js';
+import { buildWorld, idOf, regtestHeader, T, type World } from '../disputes/fixture.js';
+import { agora } from './harness.js';
+
+let dir: string;
+let world: World;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'agora-cli-dispute-'));
+  world = await buildWorld({ verifier: await Verifier.load(), jurorCount: 7 });
+  await writeFile(
+    join(dir, 'world.jsonl'),
+    [...world.base, world.opened].map((e) => canonicalJson(e)).join('\n'),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await releaseCurve();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('agora dispute and agora rules', () => {
+  it('lists and shows a dispute as the ledger gives it, draws its panel, and lists no rule in force', async () => {
+    const home = ['--home', join(dir, 'home')];
+    expect((await agora(['init', '--name', 'observer', '--network', 'regtest', ...home])).code).toBe(0);
+    expect((await agora(['ledger', 'import', join(dir, 'world.jsonl'), ...home])).code).toBe(0);
+    const id = idOf(world.opened);
+    const answering = await agora(['dispute', 'list', '--at', String(T + 200), ...home]);
+    expect(answering.stdout.trim()).toBe(`${id}  answering`);
+    const decided = await agora([
+      'dispute',
+      'show',
+      id,
+      '--json',
+      '--at',
+      String(world.openedBody.answerBy),
+      ...home,
+    ]);
+    expect(decided.code).toBe(0);
+    expect(JSON.parse(decided.stdout)).toMatchObject({
+      status: 'decided',
+      winner: 'claimant',
+      byDefault: true,
+      settlement: [{ lock: idOf(world.bonds.payer), action: 'release' }],
+    });
+    const shown = await agora(['dispute', 'show', id, '--at', String(world.openedBody.answerBy), ...home]);
+    expect(shown.stdout).toContain('claimant wins by default');
+    // Anyone records the draw (it is checked again from the header by every replica).
+    const drawn = await agora(['dispute', 'draw', id, '--header', regtestHeader(5), ...home]);
+    expect(drawn.code, drawn.stderr).toBe(0);
+    const bad = await agora(['dispute', 'draw', id, '--header', 'zz', ...home]);
+    expect(bad.code).not.toBe(0);
+    const rules = await agora(['rules', '--at', String(world.openedBody.answerBy), ...home]);
+    expect(rules.stdout.trim()).toBe('no standing rule in force');
+    const missing = await agora(['dispute', 'show', 'ab'.repeat(32), ...home]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('NOT_FOUND');
+  }, 120_000);
+});
