@@ -21,6 +21,12 @@ declare module 'ffjavascript' {
     /** A point from its affine form, little-endian Montgomery (as `.zkey` files store it). */
     fromRprLEM(buffer: Uint8Array, offset?: number): Uint8Array;
     isZero(point: Uint8Array): boolean;
+    /** A point from coordinates ([x, y] or [x, y, z] as bigints, pairs of them in G2). */
+    fromObject(object: unknown): Uint8Array;
+    /** On the curve (Jacobian or affine form). */
+    isValid(point: Uint8Array): boolean;
+    /** The coordinate field. */
+    F: { n8: number; fromObject(object: unknown): Uint8Array };
   }
   export interface WasmCurve {
     Fr: WasmField;
@@ -28,6 +34,9 @@ declare module 'ffjavascript' {
     G2: WasmGroup;
     /** The thread manager; with a single thread it keeps the WebAssembly code. */
     tm: { code: Uint8Array };
+    /** Bytes of a G1 and of a G2 point prepared for the Miller loop. */
+    prePSize: number;
+    preQSize: number;
     terminate(): Promise<void>;
   }
   export function buildBn128(singleThread?: boolean): Promise<WasmCurve>;

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { buildBn128, type WasmCurve } from 'ffjavascript';
 import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
-import { MSM_WORKER_SOURCE } from './msm-worker.js';
+import { type CurveThread, startCurveThreads } from './curve-threads.js';
 import { G1_BYTES, G2_BYTES, type ProvingKey, parseProvingKey } from './zkey.js';
 
 /** Bits of a BN254 scalar (r < 2^254). */
@@ -30,49 +28,6 @@ export function windowFor(n: number): number {
     }
   }
   return best;
-}
-
-/** One worker thread running {@link MSM_WORKER_SOURCE}, with calls matched to answers. */
-class ProverThread {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private failure: Error | undefined;
-
-  constructor(private readonly worker: Worker) {
-    worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-      const call = this.pending.get(message.id);
-      if (call === undefined) return;
-      this.pending.delete(message.id);
-      // Idle, the thread must not keep the process alive; busy, it must (an awaited answer is pending).
-      if (this.pending.size === 0) worker.unref();
-      if (message.error !== undefined) call.reject(new Error(message.error));
-      else call.resolve(message.result);
-    });
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`prover worker exited with code ${code}`)));
-    worker.unref();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const call of this.pending.values()) call.reject(error);
-    this.pending.clear();
-  }
-
-  call<T>(op: string, fields: Record<string, unknown>): Promise<T> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.next++;
-    if (this.pending.size === 0) this.worker.ref();
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, op, ...fields });
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.failure ??= new Error('prover closed');
-    await this.worker.terminate();
-  }
 }
 
 /** The multi-scalar multiplications of a Groth16 proof, by proving key section. */
@@ -111,7 +66,7 @@ export class Groth16Prover {
   private constructor(
     private readonly key: ProvingKey,
     private readonly curve: WasmCurve,
-    private readonly threads: ProverThread[],
+    private readonly threads: CurveThread[],
     private readonly shares: Record<SetName, Array<{ from: number; to: number }>>,
   ) {}
 
@@ -119,13 +74,9 @@ export class Groth16Prover {
   static async load(zkey: Uint8Array, options: { threads?: number } = {}): Promise<Groth16Prover> {
     const key = parseProvingKey(zkey);
     const curve = await buildBn128(true);
-    const count = Math.max(1, Math.min(options.threads ?? availableParallelism(), 8));
-    const threads = Array.from(
-      { length: count },
-      () => new ProverThread(new Worker(MSM_WORKER_SOURCE, { eval: true })),
-    );
+    const threads = await startCurveThreads(curve, options.threads);
+    const count = threads.length;
     try {
-      await Promise.all(threads.map((thread) => thread.call('init', { code: curve.tm.code.slice() })));
       const lengths: Record<SetName, number> = {
         a: key.nVars,
         b1: key.nVars,
@@ -161,7 +112,7 @@ export class Groth16Prover {
       const power = Math.log2(key.domainSize);
       const inc = power === curve.Fr.s ? curve.Fr.shift : (curve.Fr.w[power + 1] as Uint8Array);
       tables.push(
-        (threads[0] as ProverThread).call('qapLoad', {
+        (threads[0] as CurveThread).call('qapLoad', {
           coefs: key.coefficients.slice(),
           nVars: key.nVars,
           domainSize: key.domainSize,
@@ -206,7 +157,7 @@ export class Groth16Prover {
     for (let i = 0; i < nVars; i++)
       if ((witness[i * 32 + 31] as number) > 0x30)
         throw new AgoraError(ErrorCode.InvalidArgument, `witness value ${i} lies outside the scalar field`);
-    const [first] = this.threads as [ProverThread];
+    const [first] = this.threads as [CurveThread];
     const h = first.call<Uint8Array>('h', { witness });
     const a = this.multiply('a', witness);
     const b1 = this.multiply('b1', witness);

@@ -12,8 +12,15 @@
 //   C = A.B, their inverse FFTs, shift to the odd coset and FFTs, joined as (A.B - C) / Z: the scalars of the H
 //   section, as snarkjs computes them.
 //
+// - `subgroup`: whether G2 points lie in the prime-order subgroup, by the test of eprint 2022/348
+//   ([x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q)), psi applied to Jacobian coordinates.
+// - `miller`: the product of the Miller loops of pairs (s_k P_k, Q_k) as one multi-Miller loop: the Fp12 squaring
+//   of each step is shared by all pairs, only the line evaluations are per pair.
+// - `msm1`: a G1 multi-scalar multiplication of points given with the call; `final`: whether the product of Miller
+//   loop values has final exponentiation 1.
+//
 // Messages are `{ id, op, ... }`; each gets `{ id, result }` or `{ id, error }` back, in order.
-export const MSM_WORKER_SOURCE = `
+export const CURVE_WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
 let ex;
@@ -46,7 +53,28 @@ function alloc(bytes) {
   return at;
 }
 
+let prePSize;
+let preQSize;
+// Bits of the optimal ate loop count 6 x0 + 2 of BN254, least significant first, as the module's Miller loop
+// walks them (its prepared G2 points hold one line per doubling and one per set bit, then two more).
+const ATE_BITS = [];
+for (let e = 29793968203157093288n; e > 0n; e >>= 1n) ATE_BITS.push(Number(e & 1n));
+
+// Runs f with the module's free pointer restored afterwards: what it allocates is scratch.
+function scratch(f) {
+  views();
+  const mark = u32[0];
+  try {
+    return f();
+  } finally {
+    views();
+    u32[0] = mark;
+  }
+}
+
 function init(message) {
+  prePSize = message.prePSize;
+  preQSize = message.preQSize;
   memory = new WebAssembly.Memory({ initial: 32 });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(message.code), { env: { memory } });
   ex = instance.exports;
@@ -66,7 +94,7 @@ function table(message) {
   const pTable = alloc(n * windows * affine);
   const pDigits = alloc(n * windows * 2 + 8);
   const pResult = alloc(jacobian);
-  const scratch = alloc(0);
+  const mark = alloc(0);
   const pIn = alloc(n * affine);
   const pCur = alloc(n * jacobian);
   u8.set(message.bases, pIn);
@@ -82,7 +110,7 @@ function table(message) {
     }
   }
   views();
-  u32[0] = scratch;
+  u32[0] = mark;
   sets.set(message.set, { group, n, c, windows, pTable, pDigits, pResult, jacobian });
   return n;
 }
@@ -151,7 +179,138 @@ function h(message) {
   return u8.slice(q.pOut, q.pOut + q.domainSize * 32);
 }
 
-const ops = { init, table, msm, qapLoad, h };
+function subgroup(message) {
+  return scratch(() => {
+    const m = message.points.length / 128;
+    const pQ = alloc(m * 128);
+    const pPsi = alloc(4 * 64);
+    const pX0 = alloc(8);
+    const t = alloc(192);
+    const t2 = alloc(192);
+    const left = alloc(192);
+    const right = alloc(192);
+    const tmp = alloc(192);
+    u8.set(message.points, pQ);
+    u8.set(message.psi, pPsi);
+    u8.set(message.x0, pX0);
+    const [cx, cy, c2x, c2y] = [pPsi, pPsi + 64, pPsi + 128, pPsi + 192];
+    // psi(X : Y : Z) = (conj(X) cx : conj(Y) cy : conj(Z)) in Jacobian coordinates (conjugation is a field
+    // automorphism, so it commutes with the division by Z^2 and Z^3); psi^2 needs no conjugation.
+    const psi = (p, out) => {
+      ex.f2m_conjugate(p, out);
+      ex.f2m_mul(out, cx, out);
+      ex.f2m_conjugate(p + 64, out + 64);
+      ex.f2m_mul(out + 64, cy, out + 64);
+      ex.f2m_conjugate(p + 128, out + 128);
+    };
+    const psi2 = (p, out) => {
+      ex.f2m_mul(p, c2x, out);
+      ex.f2m_mul(p + 64, c2y, out + 64);
+      ex.f2m_copy(p + 128, out + 128);
+    };
+    const flags = new Uint8Array(m);
+    for (let j = 0; j < m; j++) {
+      const q = pQ + j * 128;
+      ex.g2m_timesScalarAffine(q, pX0, 8, t);
+      ex.g2m_addMixed(t, q, left);
+      psi(t, tmp);
+      ex.g2m_add(left, tmp, left);
+      psi2(t, tmp);
+      ex.g2m_add(left, tmp, left);
+      ex.g2m_double(t, t2);
+      psi2(t2, tmp);
+      psi(tmp, right);
+      ex.g2m_neg(right, right);
+      ex.g2m_add(left, right, left);
+      flags[j] = ex.g2m_isZero(left) ? 1 : 0;
+    }
+    return flags;
+  });
+}
+
+function miller(message) {
+  return scratch(() => {
+    const m = message.g2.length / 128;
+    const bytes = message.scalarBytes;
+    const pP = alloc(m * 64);
+    const pQ = alloc(m * 128);
+    const pS = alloc(m * bytes);
+    const jacobian1 = alloc(96);
+    const jacobian2 = alloc(192);
+    const pPreP = alloc(m * prePSize);
+    const pPreQ = alloc(m * preQSize);
+    const vw = alloc(64);
+    const vv = alloc(64);
+    const f = alloc(384);
+    u8.set(message.g1, pP);
+    u8.set(message.g2, pQ);
+    u8.set(message.scalars, pS);
+    for (let k = 0; k < m; k++) {
+      if (message.negate) ex.g1m_negAffine(pP + k * 64, pP + k * 64);
+      ex.g1m_timesScalarAffine(pP + k * 64, pS + k * bytes, bytes, jacobian1);
+      ex.bn128_prepareG1(jacobian1, pPreP + k * prePSize);
+      ex.g2m_toJacobian(pQ + k * 128, jacobian2);
+      ex.bn128_prepareG2(jacobian2, pPreQ + k * preQSize);
+    }
+    // The module's Miller loop, run for all pairs at once: coefficients (ell_0, ell_VW, ell_VV) of 3 Fp2 each
+    // follow the prepared point's own 3 Fp2 coordinates.
+    const coef = [];
+    for (let k = 0; k < m; k++) coef.push(pPreQ + k * preQSize + 3 * 64);
+    const line = (k) => {
+      const at = coef[k];
+      const preP = pPreP + k * prePSize;
+      ex.f2m_mul1(at + 64, preP + 32, vw);
+      ex.f2m_mul1(at + 128, preP, vv);
+      ex.bn128__mulBy024(at, vw, vv, f);
+      coef[k] = at + 192;
+    };
+    ex.ftm_one(f);
+    for (let i = ATE_BITS.length - 2; i >= 0; i--) {
+      ex.ftm_square(f, f);
+      for (let k = 0; k < m; k++) line(k);
+      if (ATE_BITS[i]) for (let k = 0; k < m; k++) line(k);
+    }
+    for (let k = 0; k < m; k++) line(k);
+    for (let k = 0; k < m; k++) line(k);
+    views();
+    return u8.slice(f, f + 384);
+  });
+}
+
+function msm1(message) {
+  return scratch(() => {
+    const m = message.bases.length / 64;
+    const bytes = message.scalarBytes;
+    const pB = alloc(m * 64);
+    const pS = alloc(m * bytes + 8);
+    const pR = alloc(96);
+    u8.set(message.bases, pB);
+    u8.set(message.scalars, pS);
+    reserve((1 << 17) * 96);
+    ex.g1m_multiexpAffine(pB, pS, bytes, m, pR);
+    views();
+    return u8.slice(pR, pR + 96);
+  });
+}
+
+function final(message) {
+  return scratch(() => {
+    const k = message.values.length / 384;
+    const f = alloc(384);
+    const tmp = alloc(384);
+    const one = alloc(384);
+    ex.ftm_one(f);
+    for (let i = 0; i < k; i++) {
+      u8.set(message.values.subarray(i * 384, i * 384 + 384), tmp);
+      ex.ftm_mul(f, tmp, f);
+    }
+    ex.bn128_finalExponentiation(f, tmp);
+    ex.ftm_one(one);
+    return ex.ftm_eq(tmp, one) === 1;
+  });
+}
+
+const ops = { init, table, msm, qapLoad, h, subgroup, miller, msm1, final };
 parentPort.on('message', (message) => {
   try {
     const result = ops[message.op](message);
