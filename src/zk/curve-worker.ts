@@ -19,6 +19,7 @@
 // - `msm1`: a G1 multi-scalar multiplication of points given with the call; `final`: whether the product of Miller
 //   loop values has final exponentiation 1.
 //
+//   With window 0 the bases are only kept, for a prover used for one or two proofs (no table to build).
 // Messages are `{ id, op, ... }`; each gets `{ id, result }` or `{ id, error }` back, in order.
 export const CURVE_WORKER_SOURCE = `
 'use strict';
@@ -29,6 +30,9 @@ let u8;
 let u32;
 const sets = new Map();
 let qap;
+
+// The window width the module's multiexp picks for n points, by the leading zeros of n (its own table).
+const MULTIEXP_WINDOW = [17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 16, 16, 15, 14, 13, 13, 12, 11, 10, 9, 8, 7, 7, 6, 5, 4, 3, 2, 1, 1, 1, 1];
 
 function views() {
   if (u8 === undefined || u8.buffer !== memory.buffer) {
@@ -81,7 +85,22 @@ function init(message) {
   return true;
 }
 
+// Without a window ("plain"), the bases are only kept, and a multiplication is the module's own multiexp.
+function keep(message) {
+  const group = message.group;
+  const affine = group === 'g1m' ? 64 : 128;
+  const jacobian = (affine / 2) * 3;
+  const n = message.bases.length / affine;
+  const pTable = alloc(n * affine);
+  const pDigits = alloc(n * 32 + 8);
+  const pResult = alloc(jacobian);
+  u8.set(message.bases, pTable);
+  sets.set(message.set, { group, n, plain: true, pTable, pDigits, pResult, jacobian });
+  return n;
+}
+
 function table(message) {
+  if (message.window === 0) return keep(message);
   const group = message.group;
   const affine = group === 'g1m' ? 64 : 128;
   const jacobian = (affine / 2) * 3;
@@ -121,6 +140,13 @@ function msm(message) {
   const { n, c, windows, pDigits, pResult, jacobian } = set;
   const scalars = message.scalars;
   if (scalars.length !== n * 32) throw new Error('expected ' + n + ' scalars');
+  if (set.plain) {
+    reserve((1 << MULTIEXP_WINDOW[Math.clz32(n)]) * jacobian + 65536);
+    u8.set(scalars, pDigits);
+    ex[set.group + '_multiexpAffine'](set.pTable, pDigits, 32, n, pResult);
+    views();
+    return u8.slice(pResult, pResult + jacobian);
+  }
   reserve((1 << c) * jacobian + 65536);
   const digits = new Uint16Array(memory.buffer, pDigits, n * windows);
   const mask = (1 << c) - 1;
@@ -286,7 +312,7 @@ function msm1(message) {
     const pR = alloc(96);
     u8.set(message.bases, pB);
     u8.set(message.scalars, pS);
-    reserve((1 << 17) * 96);
+    reserve((1 << MULTIEXP_WINDOW[Math.clz32(m)]) * 96 + 65536);
     ex.g1m_multiexpAffine(pB, pS, bytes, m, pR);
     views();
     return u8.slice(pR, pR + 96);

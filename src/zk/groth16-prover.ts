@@ -70,8 +70,15 @@ export class Groth16Prover {
     private readonly shares: Record<SetName, Array<{ from: number; to: number }>>,
   ) {}
 
-  /** Parses `zkey` (`INVALID_ARGUMENT` when malformed) and builds the threads' tables. */
-  static async load(zkey: Uint8Array, options: { threads?: number } = {}): Promise<Groth16Prover> {
+  /**
+   * Parses `zkey` (`INVALID_ARGUMENT` when malformed) and builds the threads' tables. `tables: false` skips the
+   * tables (the points are still kept in the threads): for a process that proves once or twice, where building
+   * them (about ten proofs' worth of work) would cost more than it saves.
+   */
+  static async load(
+    zkey: Uint8Array,
+    options: { threads?: number; tables?: boolean } = {},
+  ): Promise<Groth16Prover> {
     const key = parseProvingKey(zkey);
     const curve = await buildBn128(true);
     const threads = await startCurveThreads(curve, options.threads);
@@ -97,14 +104,14 @@ export class Groth16Prover {
             from: number;
             to: number;
           };
-          const window = windowFor(to - from);
+          const window = options.tables === false ? 0 : windowFor(to - from);
           tables.push(
             thread.call('table', {
               set: name,
               group,
               bases: key[name].slice(from * size, to * size),
               window,
-              windows: Math.ceil(SCALAR_BITS / window),
+              windows: window === 0 ? 0 : Math.ceil(SCALAR_BITS / window),
             }),
           );
         });

@@ -64,13 +64,16 @@ export class Prover {
     private readonly groth16: Groth16Prover,
   ) {}
 
-  /** Loads (and checksums) the artifacts, builds the witness calculator and the prover's tables, once. */
-  static async load(artifacts?: VoteArtifacts): Promise<Prover> {
+  /**
+   * Loads (and checksums) the artifacts, builds the witness calculator and the prover's tables, once. A process
+   * that proves a single vote passes `{ tables: false }` (see {@link Groth16Prover.load}).
+   */
+  static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
     const [witnesses, poseidon, groth16] = await Promise.all([
       WitnessCalculatorBuilder(loaded.wasm),
       getPoseidon(),
-      Groth16Prover.load(loaded.zkey),
+      Groth16Prover.load(loaded.zkey, options),
     ]);
     return new Prover(loaded, witnesses, poseidon, groth16);
   }

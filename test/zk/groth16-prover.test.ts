@@ -106,6 +106,25 @@ describe('the fixed-base Groth16 prover', () => {
     expect(await verifier.verifyBatch([...swapped, proofs[2] as VoteProof])).toEqual([false, false, true]);
   });
 
+  it('makes the same valid proofs without tables (points kept, plain multiexp), for one-shot use', async () => {
+    const plain = await Groth16Prover.load(artifacts.zkey, { tables: false });
+    try {
+      const members = [{ id: await zkIdentity(generateAgentKey()), weight: 4n }];
+      const tree = await MembershipTree.build(
+        members.map((m) => ({ commitment: m.id.commitment, weight: m.weight })),
+      );
+      const member = members[0] as (typeof members)[number];
+      const { proof, publicSignals } = await plain.prove(
+        await witnessFor(0, tree, member.id.secret, member.weight),
+      );
+      expect(
+        await usingCurve(() => snarkjs.groth16.verify(artifacts.verificationKey, publicSignals, proof)),
+      ).toBe(true);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('refuses a witness of the wrong length or with values outside the field', async () => {
     await rejectedAgoraError(prover.prove(new Uint8Array(32)), ErrorCode.InvalidArgument);
     const outside = new Uint8Array(prover.witnessLength * 32);
