@@ -77,7 +77,7 @@ export default async function run(): Promise<void> {
   };
 
   const artifacts = await loadVoteArtifacts();
-  const loadTime = await timed(async () => (await Prover.load(artifacts)).close());
+  const loadTime = await timed(async () => (await Prover.load(artifacts, { tables: true })).close());
   report({
     bench: BENCH,
     metric: 'prover_load',
@@ -85,7 +85,7 @@ export default async function run(): Promise<void> {
     unit: 's',
     note: 'artifacts parsed, witness calculator built, fixed-base tables built in the prover threads',
   });
-  const prover = await Prover.load(artifacts);
+  const prover = await Prover.load(artifacts, { tables: true });
   const proofs: VoteProof[] = [];
   const warm: number[] = [];
   const plain: number[] = [];

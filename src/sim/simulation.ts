@@ -473,7 +473,7 @@ export async function simulate(
       progress('stakes', i + 1, stakers.length);
     }
     clock.advance(60_000);
-    const prover = await Prover.load();
+    const prover = await Prover.load(undefined, { tables: true });
     const proposals: ProposalOutcome[] = [];
     const founder = honest[0] as Actor;
     const everyone = [...honest, ...providers, ...sybils];

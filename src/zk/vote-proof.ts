@@ -54,7 +54,7 @@ function witnessOf(wtns: Uint8Array, nVars: number): Uint8Array {
 
 /**
  * Proves votes with the artifacts loaded once, the circuit's witness calculator built once and reused, and a
- * {@link Groth16Prover} that keeps the proving key's points, expanded into fixed-base tables, in its threads.
+ * {@link Groth16Prover} that keeps the proving key's points in its threads (as fixed-base tables when asked).
  */
 export class Prover {
   private constructor(
@@ -65,15 +65,17 @@ export class Prover {
   ) {}
 
   /**
-   * Loads (and checksums) the artifacts, builds the witness calculator and the prover's tables, once. A process
-   * that proves a single vote passes `{ tables: false }` (see {@link Groth16Prover.load}).
+   * Loads (and checksums) the artifacts and builds the witness calculator, once. `{ tables: true }` also builds the
+   * prover's fixed-base tables: about ten proofs' worth of work at load for proofs about twice as fast after, worth
+   * it for a process that proves many votes (the simulator); without, the key's points are still kept in the
+   * prover's threads (see {@link Groth16Prover.load}).
    */
   static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
     const [witnesses, poseidon, groth16] = await Promise.all([
       WitnessCalculatorBuilder(loaded.wasm),
       getPoseidon(),
-      Groth16Prover.load(loaded.zkey, options),
+      Groth16Prover.load(loaded.zkey, { tables: options.tables === true }),
     ]);
     return new Prover(loaded, witnesses, poseidon, groth16);
   }

@@ -247,7 +247,7 @@ describe('circuit artifacts', () => {
     const script = join(import.meta.dirname, 'fixtures', 'prove-and-exit.ts');
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
       encoding: 'utf8',
-      // The prover's tables take seconds to build, many more on a shared machine.
+      // Loading, proving and verifying take a minute on a busy shared machine.
       timeout: 150_000,
     });
     expect(child.stdout.trim()).toBe('true');

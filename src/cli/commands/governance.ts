@@ -271,7 +271,7 @@ export const voteCommand: Command = {
       if (earlier !== undefined)
         throw new AgoraError(ErrorCode.AlreadyExists, `you already voted on this proposal (vote ${earlier})`);
       const tree = await MembershipTree.build(snapshot.members);
-      const vote = await castVote(await Prover.load(undefined, { tables: false }), {
+      const vote = await castVote(await Prover.load(), {
         proposal: { id, event: stored },
         ballot: ballot as never,
         secret,
