@@ -11,13 +11,44 @@ export interface Measurement {
   [extra: string]: string | number | undefined;
 }
 
-/** Prints a measurement as one JSON line on stdout, rounded for people. */
+/** Name of the reference a measurement without its own baseline is compared with (see bench/reference.ts). */
+export const REFERENCE_NAME = 'noble_schnorr_verify';
+
+let schnorrPerSecond: number | undefined;
+
+/**
+ * Sets the reference speed measured in this process: from then on a time or a rate reported without a same-run
+ * baseline gets the reference as its baseline (seconds per, or verifications per second) and their ratio, a figure
+ * that means the same on a faster or busier machine.
+ */
+export function setReference(verificationsPerSecond: number): void {
+  schnorrPerSecond = verificationsPerSecond;
+}
+
+/** The reference in the unit of a measurement: seconds per verification for times, the rate for rates. */
+function referenceIn(unit: string): number | undefined {
+  if (schnorrPerSecond === undefined) return undefined;
+  if (/^s(\b|$)/.test(unit)) return 1 / schnorrPerSecond;
+  if (/^ms(\b|$)/.test(unit)) return 1000 / schnorrPerSecond;
+  if (/\/s(\b|$)/.test(unit)) return schnorrPerSecond;
+  return undefined;
+}
+
+/**
+ * Prints a measurement as one JSON line on stdout, rounded for people. Without a baseline, a time or a rate is
+ * given the process's reference as baseline (`reference` names it), once {@link setReference} has run.
+ */
 export function report(measurement: Measurement): void {
   const round = (x: number) => (Math.abs(x) >= 100 ? Math.round(x) : Number(x.toPrecision(4)));
+  if (measurement.baseline === undefined) {
+    const reference = referenceIn(measurement.unit);
+    if (reference !== undefined)
+      measurement = { ...measurement, baseline: reference, reference: REFERENCE_NAME };
+  }
   const out: Measurement = { ...measurement, value: round(measurement.value) };
   if (measurement.baseline !== undefined) {
     out.baseline = round(measurement.baseline);
-    out.ratio = Number((measurement.value / measurement.baseline).toFixed(3));
+    out.ratio = Number((measurement.value / measurement.baseline).toPrecision(4));
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

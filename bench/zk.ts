@@ -23,6 +23,18 @@ async function timed(task: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/** AGORA_BENCH_ZK_QUICK=1 skips the tree build and the binary depth-20 baseline (minutes on a busy machine). */
+const QUICK = process.env.AGORA_BENCH_ZK_QUICK === '1';
+
+/** CPU seconds of the whole process (all threads) and wall seconds of a task. */
+async function cpuAndWall(task: () => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await task();
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - start) / 1000 };
+}
+
 export default async function run(): Promise<void> {
   const members = await Promise.all(
     Array.from({ length: 8 }, async (_, i) => ({
@@ -35,9 +47,11 @@ export default async function run(): Promise<void> {
     commitment: BigInt(i + 1),
     weight: BigInt(i % 1000),
   }));
-  const buildTimes: number[] = [];
-  for (let r = 0; r < 3; r++) buildTimes.push(await timed(() => MembershipTree.build(many)));
-  report({ bench: BENCH, metric: 'tree_build_65536', value: median(buildTimes), unit: 's' });
+  if (!QUICK) {
+    const buildTimes: number[] = [];
+    for (let r = 0; r < 3; r++) buildTimes.push(await timed(() => MembershipTree.build(many)));
+    report({ bench: BENCH, metric: 'tree_build_65536', value: median(buildTimes), unit: 's' });
+  }
 
   const tree = await MembershipTree.build(
     members.map((m) => ({ commitment: m.identity.commitment, weight: m.weight })),
@@ -63,7 +77,15 @@ export default async function run(): Promise<void> {
   };
 
   const artifacts = await loadVoteArtifacts();
-  const prover = await Prover.load(artifacts);
+  const loadTime = await timed(async () => (await Prover.load(artifacts, { tables: true })).close());
+  report({
+    bench: BENCH,
+    metric: 'prover_load',
+    value: loadTime,
+    unit: 's',
+    note: 'artifacts parsed, witness calculator built, fixed-base tables built in the prover threads',
+  });
+  const prover = await Prover.load(artifacts, { tables: true });
   const proofs: VoteProof[] = [];
   const warm: number[] = [];
   const plain: number[] = [];
@@ -91,29 +113,7 @@ export default async function run(): Promise<void> {
   });
 
   // The binary depth-20 shape most membership circuits use, proved the plain way.
-  const baseline = binaryBaseline();
-  const binary: number[] = [];
-  for (let r = 0; r < 8; r++) {
-    const member = members[r] as (typeof members)[number];
-    const input = await binaryInput(member.identity.secret, member.identity.commitment, member.weight, scope);
-    binary.push(
-      await timed(async () => {
-        const { proof, publicSignals } = await usingCurve(() =>
-          snarkjs.groth16.fullProve(input, baseline.wasm, baseline.zkey),
-        );
-        if (proof === undefined || publicSignals.length !== 5) throw new Error('baseline proof missing');
-      }),
-    );
-  }
-  report({
-    bench: BENCH,
-    metric: 'prove_warm_vs_binary_depth20',
-    value: median(warm),
-    unit: 's (median)',
-    baseline: median(binary),
-    circuit: 'binary Poseidon tree, 20 levels, 5,726 constraints, 2^13 domain',
-    note: 'baseline: snarkjs.groth16.fullProve of the binary depth-20 circuit from files',
-  });
+  if (!QUICK) await binaryComparison(members, scope, median(warm));
 
   const verifier = await Verifier.load(artifacts);
   const single: number[] = [];
@@ -137,17 +137,27 @@ export default async function run(): Promise<void> {
     note: 'Verifier.verify (with G2 subgroup check) vs snarkjs.groth16.verify',
   });
 
+  // CPU time (all threads) as well as wall time: on a shared machine, a batch spread over worker threads and a
+  // latency-bound one-by-one verification are slowed down differently.
+  const plainCpu: number[] = [];
+  for (const proof of proofs.slice(0, 4)) {
+    const { cpu } = await cpuAndWall(() =>
+      usingCurve(() => snarkjs.groth16.verify(artifacts.verificationKey, proof.publicSignals, proof.proof)),
+    );
+    plainCpu.push(cpu);
+  }
   const batch = verifier;
   for (const size of [16, 64, 256]) {
     const set = Array.from({ length: size }, (_, i) => proofs[i % proofs.length] as VoteProof);
     const times: number[] = [];
+    const cpus: number[] = [];
     for (let r = 0; r < 3; r++) {
-      times.push(
-        await timed(async () => {
-          const verdicts = await batch.verifyBatch(set);
-          if (!verdicts.every(Boolean)) throw new Error('a valid proof was refused');
-        }),
-      );
+      const { cpu, wall } = await cpuAndWall(async () => {
+        const verdicts = await batch.verifyBatch(set);
+        if (!verdicts.every(Boolean)) throw new Error('a valid proof was refused');
+      });
+      times.push(wall);
+      cpus.push(cpu);
     }
     report({
       bench: BENCH,
@@ -155,10 +165,43 @@ export default async function run(): Promise<void> {
       value: size / median(times),
       unit: 'proofs/s',
       baseline: plainRate,
-      note: 'with G2 subgroup checks; baseline: one-by-one snarkjs.groth16.verify',
+      cpu_ratio: Number((median(plainCpu) / (median(cpus) / size)).toFixed(2)),
+      note: 'with G2 subgroup checks; baseline: one-by-one snarkjs.groth16.verify; cpu_ratio: the same in CPU time',
     });
   }
+  await prover.close();
+  await verifier.close();
   await releaseCurve();
   const curve = await snarkjs.curves.getCurveFromName('bn128');
   await curve.terminate();
+}
+
+async function binaryComparison(
+  members: Array<{ identity: { secret: bigint; commitment: bigint }; weight: bigint }>,
+  scope: bigint,
+  warm: number,
+): Promise<void> {
+  const baseline = binaryBaseline();
+  const binary: number[] = [];
+  for (let r = 0; r < 8; r++) {
+    const member = members[r] as (typeof members)[number];
+    const input = await binaryInput(member.identity.secret, member.identity.commitment, member.weight, scope);
+    binary.push(
+      await timed(async () => {
+        const { proof, publicSignals } = await usingCurve(() =>
+          snarkjs.groth16.fullProve(input, baseline.wasm, baseline.zkey),
+        );
+        if (proof === undefined || publicSignals.length !== 5) throw new Error('baseline proof missing');
+      }),
+    );
+  }
+  report({
+    bench: BENCH,
+    metric: 'prove_warm_vs_binary_depth20',
+    value: warm,
+    unit: 's (median)',
+    baseline: median(binary),
+    circuit: 'binary Poseidon tree, 20 levels, 5,726 constraints, 2^13 domain',
+    note: 'baseline: snarkjs.groth16.fullProve of the binary depth-20 circuit from files',
+  });
 }

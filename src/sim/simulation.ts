@@ -97,7 +97,7 @@ async function proposeAndVote(
   stakes: StakeState,
   onProgress: (phase: string, done: number, total: number) => void,
 ): Promise<{ proposal: Proposal; votes: number }[]> {
-  const prover = await Prover.load();
+  const prover = await Prover.load(undefined, { tables: true });
   const voted: { proposal: Proposal; votes: number }[] = [];
   try {
     for (const weightMode of WEIGHT_MODES) {

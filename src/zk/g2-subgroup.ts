@@ -16,6 +16,9 @@ const PSI_Y = tuple(Fp2.pow(XI, (P - 1n) / 2n));
 const PSI2_X = tuple(Fp2.pow(XI, (P * P - 1n) / 3n));
 const PSI2_Y = tuple(Fp2.pow(XI, (P * P - 1n) / 2n));
 
+/** The constants of the subgroup test, for an implementation that runs elsewhere (the curve worker threads). */
+export const G2_SUBGROUP_TEST = { x0: X0, psiX: PSI_X, psiY: PSI_Y, psi2X: PSI2_X, psi2Y: PSI2_Y } as const;
+
 /**
  * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN
  * test [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q) (eprint 2022/348): one 63-bit multiplication per

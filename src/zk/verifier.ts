@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
-import * as snarkjs from 'snarkjs';
+import { buildBn128, type WasmCurve } from 'ffjavascript';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-import { usingCurve } from './curve-lifetime.js';
-import { inG2Subgroup } from './g2-subgroup.js';
+import { type CurveThread, startCurveThreads } from './curve-threads.js';
+import { G2_SUBGROUP_TEST } from './g2-subgroup.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
-/** A proof parsed into curve points, checked on its curves and in its subgroup. */
+/** A proof parsed into affine curve points (Montgomery form), checked on its curves. */
 interface Prepared {
   readonly a: Uint8Array;
   readonly b: Uint8Array;
@@ -34,15 +34,36 @@ function coefficient(): bigint {
   }
 }
 
+/** Concatenates equal-sized buffers. */
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(parts.length * size);
+  parts.forEach((part, i) => {
+    out.set(part, i * size);
+  });
+  return out;
+}
+
+let parsingCurve: Promise<WasmCurve> | undefined;
+
+/** ffjavascript's BN254 on this thread only (no workers), for parsing and checking points. */
+function localCurve(): Promise<WasmCurve> {
+  parsingCurve ??= buildBn128(true);
+  return parsingCurve;
+}
+
 /**
  * Groth16 verification of vote proofs, alone or many at once: `prod e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) *
- * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) == 1` with independent random 128-bit `r_j`, one multi-pairing
- * and one final exponentiation for the whole batch. Every point is checked on its curve, and every B in the prime
- * order subgroup of G2 (snarkjs checks neither subgroup nor, before pairing, much else). A failing batch is split in
- * halves until the bad proofs are named.
+ * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) == 1` with independent random 128-bit `r_j`, one multi-Miller
+ * loop per worker thread (the squarings shared by all pairs) and one final exponentiation for the whole batch.
+ * Every point is checked on its curve, and every B in the prime order subgroup of G2 (snarkjs checks neither
+ * subgroup nor, before pairing, much else). A failing batch is split in halves until the bad proofs are named.
+ * The work runs in worker threads of this verifier (idle, they do not keep the process alive).
  */
 export class Verifier {
+  private threads: Promise<CurveThread[]> | undefined;
+
   private constructor(
+    private readonly curve: WasmCurve,
     private readonly key: {
       alpha: Uint8Array;
       beta: Uint8Array;
@@ -55,7 +76,8 @@ export class Verifier {
   /** Loads the verification key of `artifacts` (the committed ones by default) and parses its points once. */
   static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
     const { verificationKey } = artifacts ?? (await loadVoteArtifacts());
-    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const curve = await localCurve();
+    const { G1, G2 } = curve;
     const vk = verificationKey as {
       vk_alpha_1: unknown;
       vk_beta_2: unknown;
@@ -63,20 +85,20 @@ export class Verifier {
       vk_delta_2: unknown;
       IC: unknown[];
     };
-    // Points are kept as buffers, valid for any later instance of the curve (it is released when idle).
     try {
-      const key = {
-        alpha: curve.G1.fromObject(bigints(vk.vk_alpha_1)),
-        beta: curve.G2.fromObject(bigints(vk.vk_beta_2)),
-        gamma: curve.G2.fromObject(bigints(vk.vk_gamma_2)),
-        delta: curve.G2.fromObject(bigints(vk.vk_delta_2)),
-        ic: vk.IC.map((point) => curve.G1.fromObject(bigints(point))),
-      };
-      const points = [key.alpha, ...key.ic].map((p) => curve.G1.isValid(p));
-      const points2 = [key.beta, key.gamma, key.delta].map((p) => curve.G2.isValid(p));
-      if (key.ic.length !== 6 || ![...points, ...points2].every(Boolean))
-        throw new RangeError('not a vote key');
-      return new Verifier(key);
+      const alpha = G1.fromObject(bigints(vk.vk_alpha_1));
+      const ic = vk.IC.map((point) => G1.fromObject(bigints(point)));
+      const g2 = [vk.vk_beta_2, vk.vk_gamma_2, vk.vk_delta_2].map((point) => G2.fromObject(bigints(point)));
+      const valid = [alpha, ...ic].every((p) => G1.isValid(p)) && g2.every((p) => G2.isValid(p));
+      if (ic.length !== 6 || !valid) throw new RangeError('not a vote key');
+      const [beta, gamma, delta] = g2.map((p) => G2.toAffine(p)) as [Uint8Array, Uint8Array, Uint8Array];
+      return new Verifier(curve, {
+        alpha: G1.toAffine(alpha),
+        beta,
+        gamma,
+        delta,
+        ic: ic.map((p) => G1.toAffine(p)),
+      });
     } catch (cause) {
       throw new AgoraError(ErrorCode.InvalidArgument, 'malformed verification key for the vote circuit', {
         cause,
@@ -84,8 +106,13 @@ export class Verifier {
     }
   }
 
-  private prepare(curve: snarkjs.Curve, proof: VoteProof): Prepared | undefined {
-    const { G1, G2 } = curve;
+  private workers(): Promise<CurveThread[]> {
+    this.threads ??= startCurveThreads(this.curve);
+    return this.threads;
+  }
+
+  private prepare(proof: VoteProof): Prepared | undefined {
+    const { G1, G2 } = this.curve;
     // Proofs arrive from other agents: anything that is not a well-formed proof is simply invalid.
     if (typeof proof !== 'object' || proof === null) return undefined;
     const signals = proof.publicSignals;
@@ -96,65 +123,108 @@ export class Verifier {
       const c = G1.fromObject(bigints(proof.proof.pi_c));
       if (!G1.isValid(a) || !G1.isValid(c) || !G2.isValid(b) || G1.isZero(a) || G2.isZero(b))
         return undefined;
-      return { a, b, c, signals: signals.map(BigInt) };
+      return { a: G1.toAffine(a), b: G2.toAffine(b), c: G1.toAffine(c), signals: signals.map(BigInt) };
     } catch {
       return undefined;
     }
   }
 
-  private async holds(curve: snarkjs.Curve, batch: readonly Prepared[]): Promise<boolean> {
-    const G1 = curve.G1;
+  /** Whether each B lies in G2's prime-order subgroup, the points shared among the threads. */
+  private async inSubgroup(threads: CurveThread[], points: readonly Uint8Array[]): Promise<boolean[]> {
+    const F2 = this.curve.G2.F;
+    const psi = concat(
+      [G2_SUBGROUP_TEST.psiX, G2_SUBGROUP_TEST.psiY, G2_SUBGROUP_TEST.psi2X, G2_SUBGROUP_TEST.psi2Y].map(
+        (c) => F2.fromObject([...c]),
+      ),
+      64,
+    );
+    const x0 = numberToBytesLE(G2_SUBGROUP_TEST.x0, 8);
+    const flags = await Promise.all(
+      threads.map((thread, k) => {
+        const share = points.slice(
+          Math.floor((points.length * k) / threads.length),
+          Math.floor((points.length * (k + 1)) / threads.length),
+        );
+        return share.length === 0
+          ? Promise.resolve(new Uint8Array(0))
+          : thread.call<Uint8Array>('subgroup', { points: concat(share, 128), psi, x0 });
+      }),
+    );
+    return flags.flatMap((part) => [...part].map((flag) => flag === 1));
+  }
+
+  private async holds(threads: CurveThread[], batch: readonly Prepared[]): Promise<boolean> {
+    const { G1 } = this.curve;
     const F = BN254_SCALAR_FIELD;
     const coefficients = batch.map(() => coefficient());
-    const pairs: Uint8Array[] = [];
     const icScalars = this.key.ic.map(() => 0n);
     let coefficientSum = 0n;
-    const cBases = new Uint8Array(batch.length * 64);
-    const cScalars = new Uint8Array(batch.length * 32);
     batch.forEach((proof, j) => {
       const r = coefficients[j] as bigint;
-      pairs.push(G1.timesScalar(G1.neg(proof.a), r), proof.b);
-      cBases.set(G1.toAffine(proof.c), j * 64);
-      cScalars.set(numberToBytesLE(r, 32), j * 32);
       coefficientSum = (coefficientSum + r) % F;
       icScalars[0] = ((icScalars[0] as bigint) + r) % F;
       proof.signals.forEach((signal, i) => {
         icScalars[i + 1] = ((icScalars[i + 1] as bigint) + r * signal) % F;
       });
     });
-    const icBases = new Uint8Array(this.key.ic.length * 64);
-    const icScalarBytes = new Uint8Array(this.key.ic.length * 32);
-    this.key.ic.forEach((point, i) => {
-      icBases.set(G1.toAffine(point), i * 64);
-      icScalarBytes.set(numberToBytesLE(icScalars[i] as bigint, 32), i * 32);
-    });
-    // Worker threads pay off for a batch; one proof's few multiplications are cheaper here.
-    const sum = async (bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> => {
-      if (batch.length > 1) return G1.multiExpAffine(bases, scalars);
-      let total = G1.zero;
-      for (let k = 0; k < bases.length / 64; k++)
-        total = G1.add(
-          total,
-          G1.timesScalar(bases.slice(k * 64, k * 64 + 64), scalars.slice(k * 32, k * 32 + 32)),
-        );
-      return total;
-    };
-    const inputs = await sum(icBases, icScalarBytes);
-    const commitments = await sum(cBases, cScalars);
-    const alpha = G1.timesScalar(this.key.alpha, coefficientSum);
-    return curve.pairingEq(
-      ...pairs,
-      inputs,
-      this.key.gamma,
-      commitments,
-      this.key.delta,
-      alpha,
-      this.key.beta,
+    const r16 = concat(
+      coefficients.map((r) => numberToBytesLE(r, 16)),
+      16,
     );
+    const [first, last] = [threads[0] as CurveThread, threads[threads.length - 1] as CurveThread];
+    // The proofs' pairs e(-r_j A_j, B_j), shared among the threads; the sums for the key's three fixed pairs.
+    const loops = threads.map((thread, k) => {
+      const from = Math.floor((batch.length * k) / threads.length);
+      const to = Math.floor((batch.length * (k + 1)) / threads.length);
+      if (from === to) return Promise.resolve(undefined);
+      const share = batch.slice(from, to);
+      return thread.call<Uint8Array>('miller', {
+        g1: concat(
+          share.map((p) => p.a),
+          64,
+        ),
+        g2: concat(
+          share.map((p) => p.b),
+          128,
+        ),
+        scalars: r16.slice(from * 16, to * 16),
+        scalarBytes: 16,
+        negate: true,
+      });
+    });
+    const inputs = first.call<Uint8Array>('msm1', {
+      bases: concat(this.key.ic, 64),
+      scalars: concat(
+        icScalars.map((x) => numberToBytesLE(x, 32)),
+        32,
+      ),
+      scalarBytes: 32,
+    });
+    const commitments = last.call<Uint8Array>('msm1', {
+      bases: concat(
+        batch.map((p) => p.c),
+        64,
+      ),
+      scalars: r16,
+      scalarBytes: 16,
+    });
+    const affine = (point: Uint8Array) => (G1.isZero(point) ? new Uint8Array(64) : G1.toAffine(point));
+    const fixed = first.call<Uint8Array>('miller', {
+      g1: concat([affine(await inputs), affine(await commitments), this.key.alpha], 64),
+      g2: concat([this.key.gamma, this.key.delta, this.key.beta], 128),
+      scalars: concat(
+        [1n, 1n, coefficientSum].map((x) => numberToBytesLE(x, 32)),
+        32,
+      ),
+      scalarBytes: 32,
+      negate: false,
+    });
+    const values = (await Promise.all([...loops, fixed])).filter((v): v is Uint8Array => v !== undefined);
+    return first.call<boolean>('final', { values: concat(values, 384) });
   }
 
   private async bisect(
-    curve: snarkjs.Curve,
+    threads: CurveThread[],
     indices: number[],
     prepared: Prepared[],
     verdicts: boolean[],
@@ -162,7 +232,7 @@ export class Verifier {
     if (indices.length === 0) return;
     if (
       await this.holds(
-        curve,
+        threads,
         indices.map((i) => prepared[i] as Prepared),
       )
     ) {
@@ -171,8 +241,8 @@ export class Verifier {
     }
     if (indices.length === 1) return;
     const half = indices.length >> 1;
-    await this.bisect(curve, indices.slice(0, half), prepared, verdicts);
-    await this.bisect(curve, indices.slice(half), prepared, verdicts);
+    await this.bisect(threads, indices.slice(0, half), prepared, verdicts);
+    await this.bisect(threads, indices.slice(half), prepared, verdicts);
   }
 
   /**
@@ -186,26 +256,29 @@ export class Verifier {
 
   /** One verdict per proof, in order; a batch of valid proofs costs a single multi-pairing. */
   async verifyBatch(proofs: readonly VoteProof[]): Promise<boolean[]> {
-    return usingCurve(async () => {
-      const curve = await snarkjs.curves.getCurveFromName('bn128');
-      const verdicts = proofs.map(() => false);
-      const prepared: Prepared[] = [];
-      const candidates: number[] = [];
-      const parsed: number[] = [];
-      proofs.forEach((proof, i) => {
-        const ready = this.prepare(curve, proof);
-        prepared.push(ready as Prepared);
-        if (ready !== undefined) parsed.push(i);
-      });
-      const members = await inG2Subgroup(
-        curve,
-        parsed.map((i) => (prepared[i] as Prepared).b),
-      );
-      parsed.forEach((i, k) => {
-        if (members[k]) candidates.push(i);
-      });
-      await this.bisect(curve, candidates, prepared, verdicts);
-      return verdicts;
+    const verdicts = proofs.map(() => false);
+    const prepared: Prepared[] = [];
+    const parsed: number[] = [];
+    proofs.forEach((proof, i) => {
+      const ready = this.prepare(proof);
+      prepared.push(ready as Prepared);
+      if (ready !== undefined) parsed.push(i);
     });
+    if (parsed.length === 0) return verdicts;
+    const threads = await this.workers();
+    const members = await this.inSubgroup(
+      threads,
+      parsed.map((i) => (prepared[i] as Prepared).b),
+    );
+    const candidates = parsed.filter((_, k) => members[k]);
+    await this.bisect(threads, candidates, prepared, verdicts);
+    return verdicts;
+  }
+
+  /** Stops the verifier's threads (a later verification starts them again). */
+  async close(): Promise<void> {
+    const threads = this.threads;
+    this.threads = undefined;
+    if (threads !== undefined) await Promise.all((await threads).map((thread) => thread.terminate()));
   }
 }

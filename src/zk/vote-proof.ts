@@ -1,10 +1,10 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
-import * as snarkjs from 'snarkjs';
+import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-import { usingCurve } from './curve-lifetime.js';
+import { Groth16Prover } from './groth16-prover.js';
 import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
 
 /** What a vote proof states publicly. */
@@ -43,18 +43,46 @@ export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): st
   return [nullifier, statement.root, statement.scope, statement.vote, statement.votingWeight].map(String);
 }
 
-/** Proves votes with the artifacts loaded once, and the circuit's witness calculator built once and reused. */
+/** The witness section of a `.wtns` file as circom's calculator writes it: its last `nVars` 32-byte values. */
+function witnessOf(wtns: Uint8Array, nVars: number): Uint8Array {
+  // Header: "wtns", version, 2 sections; section 1 (id, 64-bit length, n8 = 32, the prime, nVars); section 2 id
+  // and 64-bit length: 11 words and the 8-word prime before the values.
+  if (wtns.length !== 4 * 11 + 32 + nVars * 32 || new TextDecoder().decode(wtns.subarray(0, 4)) !== 'wtns')
+    throw new AgoraError(ErrorCode.InvalidProof, `the witness calculator did not give ${nVars} values`);
+  return wtns.subarray(wtns.length - nVars * 32);
+}
+
+/**
+ * Proves votes with the artifacts loaded once, the circuit's witness calculator built once and reused, and a
+ * {@link Groth16Prover} that keeps the proving key's points in its threads (as fixed-base tables when asked).
+ */
 export class Prover {
   private constructor(
     private readonly artifacts: VoteArtifacts,
     private witnesses: WitnessCalculator,
     private readonly poseidon: Poseidon,
+    private readonly groth16: Groth16Prover,
   ) {}
 
-  /** Loads (and checksums) the artifacts and builds the witness calculator, once. */
-  static async load(artifacts?: VoteArtifacts): Promise<Prover> {
+  /**
+   * Loads (and checksums) the artifacts and builds the witness calculator, once. `{ tables: true }` also builds the
+   * prover's fixed-base tables: about ten proofs' worth of work at load for proofs about twice as fast after, worth
+   * it for a process that proves many votes (the simulator); without, the key's points are still kept in the
+   * prover's threads (see {@link Groth16Prover.load}).
+   */
+  static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
-    return new Prover(loaded, await WitnessCalculatorBuilder(loaded.wasm), await getPoseidon());
+    const [witnesses, poseidon, groth16] = await Promise.all([
+      WitnessCalculatorBuilder(loaded.wasm),
+      getPoseidon(),
+      Groth16Prover.load(loaded.zkey, { tables: options.tables === true }),
+    ]);
+    return new Prover(loaded, witnesses, poseidon, groth16);
+  }
+
+  /** Frees the prover's threads (idle, they do not keep the process alive). */
+  async close(): Promise<void> {
+    await this.groth16.close();
   }
 
   /**
@@ -90,10 +118,8 @@ export class Prover {
       siblings: witness.path.siblings.map((level) => level.map(String)),
     };
     try {
-      const witness = await this.witnesses.calculateWTNSBin(input, 0);
-      const { proof, publicSignals } = await usingCurve(() =>
-        snarkjs.groth16.prove({ type: 'mem', data: this.artifacts.zkey }, { type: 'mem', data: witness }),
-      );
+      const wtns = await this.witnesses.calculateWTNSBin(input, 0);
+      const { proof, publicSignals } = await this.groth16.prove(witnessOf(wtns, this.groth16.witnessLength));
       return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
     } catch (cause) {
       // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
