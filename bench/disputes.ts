@@ -58,10 +58,9 @@ export default async function run(): Promise<void> {
             verifier,
             ['upheld', 'upheld', 'rejected', 'upheld', 'rejected'],
             r + 1,
+            { extras: false },
           );
-          // The manipulated draw and the second vote the flow adds are left out: one honest dispute.
-          const honest = flow.filter((_, i) => i !== 2 && i !== 8);
-          await ledger.importLines(honest.map((event) => canonicalJson(event)));
+          await ledger.importLines(flow.map((event) => canonicalJson(event)));
           const view = await readDispute(ledger, idOf(world.opened), Number.MAX_SAFE_INTEGER);
           if (
             view.status !== 'decided' ||
@@ -84,6 +83,6 @@ export default async function run(): Promise<void> {
     value: median(runs),
     unit: 's',
     baseline: median(baselines),
-    note: `median of ${RUNS}: one dispute from opening to settlement, five juror proofs made and verified, the electorate rebuilt (12 staked jurors); target <= 5 s CPU. The flow also proves a sixth vote (a juror's second, left out of the ledger). Baseline: five bare membership proofs made and verified`,
+    note: `median of ${RUNS}: one dispute from opening to settlement, five juror proofs made and verified, the electorate rebuilt (12 staked jurors; the flow builds the draw on a scratch copy of the ledger too, counted); target <= 5 s CPU. Baseline: five bare membership proofs made and verified`,
   });
 }

@@ -179,8 +179,8 @@ export async function ledgerWith(verifier: Verifier, events: readonly LedgerEven
 
 /**
  * A whole dispute after the opening, as events: the answer, the draw from regtest header `tag`, one sealed vote per
- * choice (panel seats in order) and their reveals, plus a second vote by the first juror and a draw listing a
- * manipulated panel. Built on a scratch ledger holding `world`'s events.
+ * choice (panel seats in order) and their reveals, plus (unless `extras` is false) a second vote by the first juror
+ * and a draw listing a manipulated panel. Built on a scratch ledger holding `world`'s events.
  */
 export async function disputeFlow(
   world: World,
@@ -188,6 +188,7 @@ export async function disputeFlow(
   verifier: Verifier,
   choices: readonly JurorChoice[],
   tag = 1,
+  options: { extras?: boolean } = {},
 ): Promise<LedgerEvent[]> {
   const dispute = idOf(world.opened);
   const answerBy = world.openedBody.answerBy;
@@ -223,18 +224,13 @@ export async function disputeFlow(
     });
   const sealed = [];
   for (const [seat, choice] of choices.entries()) sealed.push(await vote(seat, choice));
+  const reveals = sealed.map((s) => revealJurorVote(s, { clock: at(times.votesClose + 5) }));
+  if (options.extras === false) return [answer, drawn, ...sealed.map((s) => s.event), ...reveals];
   const again = await vote(0, choices[0] === 'upheld' ? 'rejected' : 'upheld');
   const forged = createDisputeDrawn(
     world.payer,
     { dispute, round: 0, appeal: null, header, panel: [...panel.slice(1), panel[0] as string] },
     { clock: at(answerBy + 2) },
   );
-  return [
-    answer,
-    drawn,
-    forged,
-    ...sealed.map((s) => s.event),
-    again.event,
-    ...sealed.map((s) => revealJurorVote(s, { clock: at(times.votesClose + 5) })),
-  ];
+  return [answer, drawn, forged, ...sealed.map((s) => s.event), again.event, ...reveals];
 }
