@@ -14,7 +14,13 @@ import {
   isAgoraError,
   parseJson,
 } from '../core/index.js';
-import { defaultSchnorr, type SchnorrVerifier } from '../identity/index.js';
+import {
+  defaultSchnorr,
+  type SchnorrPool,
+  type SchnorrVerifier,
+  type SignatureCheck,
+  sharedSchnorrPool,
+} from '../identity/index.js';
 import { type LedgerEvent, type ParsedEnvelope, parseEnvelope, type StoredEvent } from './event.js';
 import { decodeRecordBlock, encodeRecordBlock, type RecordBlock } from './record-block.js';
 import type { EventRegistry, EventTypeDefinition, IndexEntry, VerifyContext } from './registry.js';
@@ -25,6 +31,12 @@ export interface LedgerOptions {
   registry: EventRegistry;
   /** Signature verifier for bulk checks; libsecp256k1 in WebAssembly by default. */
   verifier?: SchnorrVerifier;
+  /**
+   * Worker threads that check a batch's signatures in parallel (libsecp256k1, same verdicts); default: the process's
+   * shared pool, one worker per core beyond the first. Not used with a custom `verifier`, which checks every
+   * signature itself; `new SchnorrPool(0)` verifies on the calling thread.
+   */
+  pool?: SchnorrPool;
   /**
    * Flush every write to disk before acknowledging it (fsync). Default true: an acknowledged event survives a
    * power cut, not only a process crash. Turn off only for throwaway ledgers.
@@ -115,6 +127,7 @@ export class Ledger {
   readonly registry: EventRegistry;
   private readonly db: Store;
   private readonly verifier: SchnorrVerifier;
+  private readonly pool: SchnorrPool | undefined;
   // `sync` is classic-level's (LevelDB's) option; other stores ignore it.
   private readonly writeOptions: AbstractBatchOptions<string, string>;
   private readonly eventSection: Section;
@@ -131,6 +144,7 @@ export class Ledger {
     this.db = db;
     this.registry = options.registry;
     this.verifier = options.verifier ?? defaultSchnorr;
+    this.pool = options.verifier === undefined ? (options.pool ?? sharedSchnorrPool()) : undefined;
     this.writeOptions = { sync: options.sync ?? true } as AbstractBatchOptions<string, string>;
     const section = (name: string): Section =>
       db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -262,16 +276,43 @@ export class Ledger {
     this.assertOpen();
     const total = inputs.length;
     const parsed: { envelope: ParsedEnvelope; definition: EventTypeDefinition }[] = [];
+    // Envelopes first, then every signature of the batch at once (over the worker pool); the first event that
+    // fails either way is the one reported, as if each were checked in turn.
+    const checks: SignatureCheck[] = [];
+    const checked: number[] = [];
+    let firstError: { index: number; error: unknown } | undefined;
     for (let index = 0; index < total; index++) {
       try {
         const envelope = parseEnvelope(inputs[index]);
         const definition = this.registry.get(envelope.event.type);
-        this.checkAuth(envelope, definition);
+        const check = checkAuth(envelope, definition);
+        if (check !== undefined) {
+          checks.push(check);
+          checked.push(index);
+        }
         parsed.push({ envelope, definition });
       } catch (error) {
-        throw withIndex(index, total, error);
+        firstError = { index, error };
+        break;
       }
     }
+    const verdicts = await this.verifyMany(checks);
+    for (let k = 0; k < checked.length; k++) {
+      const index = checked[k] as number;
+      if (firstError !== undefined && index > firstError.index) break;
+      if (!verdicts[k]) {
+        const { event } = (parsed[index] as (typeof parsed)[number]).envelope;
+        firstError = {
+          index,
+          error: new AgoraError(
+            ErrorCode.InvalidSignature,
+            `bad signature on ${event.type} by ${event.author}`,
+          ),
+        };
+        break;
+      }
+    }
+    if (firstError !== undefined) throw withIndex(firstError.index, total, firstError.error);
     const ids = parsed.map((p) => p.envelope.id);
     const stored = await this.eventSection.getMany(ids);
     const results: AppendResult[] = [];
@@ -365,26 +406,12 @@ export class Ledger {
     return results;
   }
 
-  private checkAuth({ event, idBytes }: ParsedEnvelope, definition: EventTypeDefinition): void {
-    if (definition.auth === 'proof') {
-      if (event.author !== undefined || event.sig !== undefined) {
-        throw new AgoraError(
-          ErrorCode.InvalidEvent,
-          `${event.type} is anonymous: it carries no author or sig`,
-        );
-      }
-      if (event.proof === undefined)
-        throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} needs a proof`);
-      return;
-    }
-    if (event.proof !== undefined)
-      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} carries no proof`);
-    if (event.author === undefined || event.sig === undefined) {
-      throw new AgoraError(ErrorCode.InvalidSignature, `${event.type} must be signed (author and sig)`);
-    }
-    if (!this.verifier.verify(fromHex(event.sig), idBytes, fromHex(event.author))) {
-      throw new AgoraError(ErrorCode.InvalidSignature, `bad signature on ${event.type} by ${event.author}`);
-    }
+  /** The verdict of each signature check, in order: over the pool when there is one. */
+  private async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    if (this.pool !== undefined) return this.pool.verifyMany(checks);
+    return checks.map(({ signature, message, publicKey }) =>
+      this.verifier.verify(signature, message, publicKey),
+    );
   }
 
   /** The stored event with this id, or undefined. */
@@ -688,4 +715,25 @@ class RecordBuffer {
         }) as unknown as Operation,
     );
   }
+}
+
+/** Checks an event's authentication fields against its type; returns the signature it carries, to verify. */
+function checkAuth(
+  { event, idBytes }: ParsedEnvelope,
+  definition: EventTypeDefinition,
+): SignatureCheck | undefined {
+  if (definition.auth === 'proof') {
+    if (event.author !== undefined || event.sig !== undefined) {
+      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} is anonymous: it carries no author or sig`);
+    }
+    if (event.proof === undefined)
+      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} needs a proof`);
+    return undefined;
+  }
+  if (event.proof !== undefined)
+    throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} carries no proof`);
+  if (event.author === undefined || event.sig === undefined) {
+    throw new AgoraError(ErrorCode.InvalidSignature, `${event.type} must be signed (author and sig)`);
+  }
+  return { signature: fromHex(event.sig), message: idBytes, publicKey: fromHex(event.author) };
 }
