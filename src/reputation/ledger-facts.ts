@@ -71,6 +71,11 @@ export class LedgerFacts {
     return facts;
   }
 
+  /** The ledger position read up to: every event appended at or before this sequence number is counted. */
+  get position(): number {
+    return this.cursor;
+  }
+
   /** Registrations: agent id and its first registration time. */
   registrations(): { id: string; created: number }[] {
     return [...this.firstRegistration].map(([id, created]) => ({ id, created }));
