@@ -15,6 +15,7 @@ import {
 import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
 import { SeededRandom, seededBytes } from '../src/sim/index.js';
+import { selfDealingWorld } from '../test/fixtures/self-dealing.js';
 import { concatInteractions, drawPayment, syntheticInteractions } from '../test/fixtures/trust-graph.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
@@ -206,6 +207,15 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     const full = await medianSeconds(3, async () => {
       await Reputation.fromLedger(ledger);
     });
+    report({
+      bench: BENCH,
+      metric: `from_ledger_${size}`,
+      value: full,
+      unit: 's',
+      agents,
+      receipts,
+      peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+    });
     let reputation = await Reputation.fromLedger(ledger);
     const refreshes: number[] = [];
     for (let r = 0; r < 3; r++) {
@@ -232,13 +242,59 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
   }
 }
 
+/**
+ * The self-dealing attack at scale: a provider paying itself through 1,000 fresh keys, 100,000 receipts from its own
+ * node (every event verified on the way in), beside an honest economy. Reports the share of all trust the attacker
+ * and its keys get (the test in test/attacks does the same with 3,000 receipts).
+ */
+async function selfDealing(freshKeys: number, receipts: number): Promise<void> {
+  const world = selfDealingWorld(freshKeys, receipts);
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-self-dealing-'));
+  const ledger = await Ledger.open(dir, {
+    registry: new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]),
+    sync: false,
+  });
+  try {
+    const tick = progress(`storing ${receipts} self-dealing receipts`);
+    let stored = 0;
+    for (const batch of world.batches) {
+      await ledger.appendBatch(batch);
+      stored += batch.length;
+      tick(stored, receipts);
+    }
+    const start = performance.now();
+    const reputation = await Reputation.fromLedger(ledger);
+    const seconds = (performance.now() - start) / 1000;
+    const ring = [world.attacker, ...world.freshKeys].reduce((sum, id) => sum + reputation.score(id), 0);
+    report({
+      bench: BENCH,
+      metric: `self_dealing_${freshKeys}_keys_${receipts / 1000}k`,
+      value: ring / 1e7,
+      unit: '% of all trust',
+      attacker_ppb: reputation.score(world.attacker),
+      error_bound_ppb: reputation.certificate.errorBoundPpb,
+      from_ledger_s: Number(seconds.toFixed(3)),
+    });
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<void> {
-  engine(100_000, 1_000_000, '100k_1m');
-  engine(1_000_000, 10_000_000, '1m_10m');
-  report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
-  fromReceipts(100_000, 1_000_000, '100k_1m');
+  // AGORA_BENCH_REPUTATION_PARTS (comma-separated: engine, facts, ledger, self-dealing; default all) runs a part.
+  const parts = new Set(
+    (process.env.AGORA_BENCH_REPUTATION_PARTS ?? 'engine,facts,ledger,self-dealing').split(','),
+  );
+  if (parts.has('engine')) {
+    engine(100_000, 1_000_000, '100k_1m');
+    engine(1_000_000, 10_000_000, '1m_10m');
+    report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
+  }
+  if (parts.has('facts')) fromReceipts(100_000, 1_000_000, '100k_1m');
   // 10,000 agents / 100,000 receipts by default (about 2 minutes); AGORA_BENCH_REPUTATION_LEDGER=100000 stores
   // 100,000 agents / 1,000,000 receipts (about 20 minutes, most of it storing them).
   const agents = Number(process.env.AGORA_BENCH_REPUTATION_LEDGER ?? 10_000);
-  await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
+  if (parts.has('ledger')) await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
+  if (parts.has('self-dealing')) await selfDealing(1_000, 100_000);
 }
