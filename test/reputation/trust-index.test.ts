@@ -1,7 +1,13 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { EventSet, Ledger, type StoredEvent } from '../../src/ledger/index.js';
+import {
+  EventRegistry,
+  EventSet,
+  type EventTypeDefinition,
+  Ledger,
+  type StoredEvent,
+} from '../../src/ledger/index.js';
 import { Reputation } from '../../src/reputation/index.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { economy, registry } from './economy.js';
@@ -74,6 +80,32 @@ describe('the trust index (fixed-width records written at ingest)', () => {
     for await (const [key, value] of records.iterator({ gte: 'receipt\x00', lt: 'receipt\x00\uffff' }))
       await records.put(key, value.subarray(0, value.length - 1));
     await rejectedAgoraError(Reputation.fromLedger(ledger), ErrorCode.StoreUnavailable);
+    await ledger.close();
+  });
+});
+
+describe('a record codec that breaks its width', () => {
+  it('refuses the event (INVALID_EVENT) and stores nothing of the batch', async () => {
+    const { registrations, receipts } = await economy();
+    const base = registry();
+    const broken = new EventRegistry(
+      base.types().map((type) => {
+        const definition = base.get(type);
+        if (type !== 'receipt') return definition;
+        return {
+          ...definition,
+          record: {
+            size: 146,
+            encode: (event, id) => definition.record?.encode(event, id).subarray(1) as Uint8Array,
+          },
+        } satisfies EventTypeDefinition;
+      }),
+    );
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: broken });
+    await ledger.appendBatch(registrations);
+    const error = await rejectedAgoraError(ledger.appendBatch(receipts.slice(0, 3)), ErrorCode.InvalidEvent);
+    expect(error.details.index).toBe(0);
+    expect(ledger.stats().types.receipt).toBeUndefined();
     await ledger.close();
   });
 });
