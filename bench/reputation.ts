@@ -2,20 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, toHex } from '../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../src/identity/index.js';
+import { type AgentKey, agentKeyFromSecret } from '../src/identity/index.js';
 import {
   agentRegisteredType,
-  createAgentRegistration,
   EventRegistry,
   Ledger,
   type LedgerEvent,
   parseEnvelope,
   signEvent,
 } from '../src/ledger/index.js';
-import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
+import { decodeReceiptRecord, rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
 import { SeededRandom, seededBytes } from '../src/sim/index.js';
 import { selfDealingWorld } from '../test/fixtures/self-dealing.js';
+import { quickRegistration } from '../test/fixtures/signed-receipts.js';
 import { concatInteractions, drawPayment, syntheticInteractions } from '../test/fixtures/trust-graph.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
@@ -149,7 +149,10 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
  * (reading never re-checks them; building real invoices for 50,000 payments would dominate the run).
  */
 async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-reputation-'));
+  // AGORA_BENCH_REPUTATION_STORE=DIR keeps the store there and reuses it on the next run (storing a million receipts
+  // takes most of the run); the refresh batches then land on top of it, so each reuse measures a slightly larger one.
+  const kept = process.env.AGORA_BENCH_REPUTATION_STORE;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), 'agora-bench-reputation-')));
   const registry = new EventRegistry([
     agentRegisteredType,
     { ...receiptType, verify: () => {} },
@@ -158,7 +161,10 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
   const ledger = await Ledger.open(dir, { registry, sync: false });
   const random = new SeededRandom('bench-ledger');
   const clock = new ManualClock(1_760_000_000_000);
-  const keys: AgentKey[] = Array.from({ length: agents }, () => generateAgentKey());
+  // Keys from the seed: a kept store's agents are those of the next run.
+  const keys: AgentKey[] = Array.from({ length: agents }, (_, i) =>
+    agentKeyFromSecret(seededBytes('bench-agent', String(i))),
+  );
   const stored: { id: string; payer: AgentKey }[] = [];
   let payment = 0;
   const batch = (count: number, ratingsOfOlder: number): LedgerEvent[] => {
@@ -195,12 +201,26 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     return events;
   };
   try {
-    const registrations = await Promise.all(
-      keys.map((key) => createAgentRegistration(key, { nodeKeys: [] })),
-    );
-    await ledger.appendBatch(registrations);
+    const byId = new Map(keys.map((key) => [key.id, key]));
+    const already = ledger.stats().types.receipt ?? 0;
+    if (already > 0) {
+      // A kept store: its receipts (id and payer, from the trust index) are the older ones the ratings pick from.
+      for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
+        for (let i = 0; i < seqs.length; i++) {
+          const record = decodeReceiptRecord(bytes, i * width);
+          stored.push({
+            id: toHex(record.id),
+            payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey,
+          });
+        }
+      payment = already + 10_000_000;
+    } else {
+      const registrations = keys.map((key, i) => quickRegistration(key, 1_700_000_000 + i));
+      for (let at = 0; at < registrations.length; at += 10_000)
+        await ledger.appendBatch(registrations.slice(at, at + 10_000));
+    }
     const tick = progress(`storing ${receipts} receipts`);
-    for (let at = 0; at < receipts; at += 1_000) {
+    for (let at = already; at < receipts; at += 1_000) {
       await ledger.appendBatch(batch(1_000, 0));
       tick(at + 1_000, receipts);
     }
@@ -238,7 +258,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     });
   } finally {
     await ledger.close();
-    await rm(dir, { recursive: true, force: true });
+    if (kept === undefined) await rm(dir, { recursive: true, force: true });
   }
 }
 
