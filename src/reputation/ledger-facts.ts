@@ -81,9 +81,10 @@ export class LedgerFacts {
     return [...this.firstRegistration].map(([id, created]) => ({ id, created }));
   }
 
-  /** One fact per payment, its rating joined. */
+  /** One fact per payment, its rating joined, in receipt id order. */
   facts(): ReceiptFact[] {
-    return [...this.attesting.values()].map((id) => this.factOf(id));
+    // The default sort compares strings natively: much faster than a comparator over a million ids.
+    return [...this.attesting.values()].sort().map((id) => this.factOf(id));
   }
 
   /** Reads the events appended since the last read and says which facts they changed. */
@@ -105,6 +106,17 @@ export class LedgerFacts {
       }
     }
     const paymentOf = (receipt: string) => this.receipts.get(receipt)?.paymentHash;
+    if (after === 0 && this.receipts.size === 0) {
+      // The first read: nothing to compare with, so no list of changes (a million receipts read at once).
+      for (const { id, record } of receipts) {
+        this.receipts.set(id, record);
+        const other = this.attesting.get(record.paymentHash);
+        if (other === undefined || id < other) this.attesting.set(record.paymentHash, id);
+      }
+      this.keepLatestRatings(ratings);
+      this.cursor = until;
+      return { registrations, removed: [], added: [] };
+    }
     // Payments whose fact may change, and their facts before the change.
     const before = new Map<string, ReceiptFact | undefined>();
     const touch = (payment: string | undefined) => {
@@ -122,11 +134,7 @@ export class LedgerFacts {
       const other = this.attesting.get(payment);
       if (other === undefined || id < other) this.attesting.set(payment, id);
     }
-    for (const { id, receipt, created, rating } of ratings) {
-      const other = this.ratings.get(receipt);
-      if (other === undefined || created > other.created || (created === other.created && id < other.id))
-        this.ratings.set(receipt, { id, created, rating });
-    }
+    this.keepLatestRatings(ratings);
     this.cursor = until;
     const removed: ReceiptFact[] = [];
     const added: ReceiptFact[] = [];
@@ -139,10 +147,29 @@ export class LedgerFacts {
     return { registrations, removed, added };
   }
 
+  /** Keeps each receipt's latest rating: the latest `created`, equal times going to the lowest rating id. */
+  private keepLatestRatings(ratings: Appended['ratings']): void {
+    for (const { id, receipt, created, rating } of ratings) {
+      const other = this.ratings.get(receipt);
+      if (other === undefined || created > other.created || (created === other.created && id < other.id))
+        this.ratings.set(receipt, { id, created, rating });
+    }
+  }
+
   private factOf(receiptId: string): ReceiptFact {
-    const { paymentHash: _, ...record } = this.receipts.get(receiptId) as ReceiptRecord;
+    const record = this.receipts.get(receiptId) as ReceiptRecord;
+    // Built field by field: a rest/spread copy per fact costs seconds over a million of them.
+    const fact: { -readonly [K in keyof ReceiptFact]: ReceiptFact[K] } = {
+      id: receiptId,
+      provider: record.provider,
+      payer: record.payer,
+      amountMsat: record.amountMsat,
+      created: record.created,
+    };
     const rating = this.ratings.get(receiptId);
-    return { id: receiptId, ...record, ...(rating === undefined ? {} : { serviceRating: rating.rating }) };
+    if (rating !== undefined) fact.serviceRating = rating.rating;
+    if (record.payerRating !== undefined) fact.payerRating = record.payerRating;
+    return fact;
   }
 }
 
@@ -186,17 +213,15 @@ async function readRecords(
   await each('receipt', (bytes, offset) => {
     const r = decodeReceiptRecord(bytes, offset);
     if (r.created > asOf) return;
-    read.receipts.push({
-      id: hexAt(bytes, offset),
-      record: {
-        paymentHash: hexAt(bytes, offset + 32),
-        provider: hexAt(bytes, offset + 64),
-        payer: r.payer === null ? null : hexAt(bytes, offset + 96),
-        amountMsat: r.amountMsat,
-        created: r.created,
-        ...(r.payerRating === undefined ? {} : { payerRating: r.payerRating }),
-      },
-    });
+    const record: { -readonly [K in keyof ReceiptRecord]: ReceiptRecord[K] } = {
+      paymentHash: hexAt(bytes, offset + 32),
+      provider: hexAt(bytes, offset + 64),
+      payer: r.payer === null ? null : hexAt(bytes, offset + 96),
+      amountMsat: r.amountMsat,
+      created: r.created,
+    };
+    if (r.payerRating !== undefined) record.payerRating = r.payerRating;
+    read.receipts.push({ id: hexAt(bytes, offset), record });
   });
   await each('receipt.rating', (bytes, offset) => {
     const r = decodeRatingRecord(bytes, offset);

@@ -134,7 +134,8 @@ export class Reputation {
     for (const seed of seeds)
       if (!isLowerHex(seed, 32))
         throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
-    const canonical = [...facts].sort(byId);
+    // Facts read from a ledger come in id order already: sorting is then a check.
+    const canonical = isSortedById(facts) ? [...facts] : [...facts].sort(byId);
     return new Reputation(agents, canonical, seeds, options, source);
   }
 
@@ -423,6 +424,12 @@ export class Reputation {
       { ...this.options, seeds: this.seedIds },
     );
   }
+}
+
+function isSortedById(facts: readonly ReceiptFact[]): boolean {
+  for (let i = 1; i < facts.length; i++)
+    if ((facts[i - 1] as ReceiptFact).id > (facts[i] as ReceiptFact).id) return false;
+  return true;
 }
 
 /** Facts in id order: the order every replica sums them in. */
