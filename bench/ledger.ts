@@ -2,14 +2,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../src/core/index.js';
-import { generateAgentKey, nobleSchnorr, objectId, signObject, wasmSchnorr } from '../src/identity/index.js';
+import {
+  generateAgentKey,
+  nobleSchnorr,
+  objectId,
+  SchnorrPool,
+  sharedSchnorrPool,
+  signObject,
+  wasmSchnorr,
+} from '../src/identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../src/ledger/index.js';
+import { receiptRatingType, receiptType } from '../src/receipts/index.js';
+import { nodeKeys, quickRegistration, signedReceipt } from '../test/fixtures/signed-receipts.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
 const BENCH = 'ledger';
 const EVENTS = 20_000;
 const BATCH = 1_000;
 const RUNS = 3;
+/** Receipts per ingest_receipts run (each run stores them twice: over the pool and on one thread). */
+const RECEIPTS = 10_000;
 
 function signedEvents(count: number): LedgerEvent[] {
   const keys = Array.from({ length: 100 }, () => generateAgentKey());
@@ -41,7 +53,79 @@ async function withFreshLedger<T>(sync: boolean, task: (ledger: Ledger) => Promi
   }
 }
 
+/**
+ * Real receipts (invoice signed by the provider's registered node, preimage, provider's signature) of 100 providers
+ * and payers, after their registrations: what a ledger stores most.
+ */
+function receiptEvents(count: number): { registrations: LedgerEvent[]; receipts: LedgerEvent[] } {
+  const agents = Array.from({ length: 100 }, (_, i) => ({
+    key: generateAgentKey(),
+    node: nodeKeys(`bench-${i}`),
+  }));
+  const registrations = agents.map(({ key, node }, i) =>
+    quickRegistration(key, 1_700_000_000 + i, [node.nodeKey]),
+  );
+  const show = progress('signing receipts');
+  const receipts = Array.from({ length: count }, (_, i) => {
+    if (i % 1000 === 0) show(i, count);
+    const provider = agents[i % agents.length] as (typeof agents)[number];
+    const payer = agents[(i * 7 + 3) % agents.length] as (typeof agents)[number];
+    return signedReceipt(
+      provider.key,
+      provider.node,
+      payer.key.id,
+      1_700_100_000 + i,
+      1_000 + (i % 50) * 1_000,
+    );
+  });
+  return { registrations, receipts };
+}
+
+/**
+ * Receipts stored with fsync in batches of `BATCH`, signatures checked over the worker pool and on one thread,
+ * runs alternating so that both see the same machine load; the ratio is taken in this run.
+ */
+async function ingestReceipts(): Promise<void> {
+  const { registrations, receipts } = receiptEvents(RECEIPTS);
+  const registry = () => new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]);
+  const single = new SchnorrPool(0);
+  const times = new Map<SchnorrPool, number[]>([
+    [sharedSchnorrPool(), []],
+    [single, []],
+  ]);
+  for (let r = 0; r < RUNS; r++) {
+    for (const [pool, seconds] of times) {
+      const dir = await mkdtemp(join(tmpdir(), 'agora-bench-'));
+      const ledger = await Ledger.open(dir, { registry: registry(), sync: true, pool });
+      try {
+        await ledger.appendBatch(registrations);
+        const start = performance.now();
+        for (let i = 0; i < receipts.length; i += BATCH)
+          await ledger.appendBatch(receipts.slice(i, i + BATCH));
+        seconds.push((performance.now() - start) / 1000);
+      } finally {
+        await ledger.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const pooled = RECEIPTS / median(times.get(sharedSchnorrPool()) as number[]);
+  const alone = RECEIPTS / median(times.get(single) as number[]);
+  report({
+    bench: BENCH,
+    metric: 'ingest_receipts',
+    value: pooled,
+    unit: 'events/s',
+    events: RECEIPTS,
+    batch: BATCH,
+    workers: sharedSchnorrPool().size,
+    baseline: alone,
+    ratio_to_single_thread: Number((pooled / alone).toFixed(2)),
+  });
+}
+
 export default async function run(): Promise<void> {
+  await ingestReceipts();
   const events = signedEvents(EVENTS);
 
   for (const sync of [true, false]) {

@@ -2,19 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, toHex } from '../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../src/identity/index.js';
+import { type AgentKey, agentKeyFromSecret } from '../src/identity/index.js';
 import {
   agentRegisteredType,
-  createAgentRegistration,
   EventRegistry,
   Ledger,
   type LedgerEvent,
   parseEnvelope,
   signEvent,
 } from '../src/ledger/index.js';
-import { rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
+import { decodeReceiptRecord, rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
 import { SeededRandom, seededBytes } from '../src/sim/index.js';
+import { selfDealingWorld } from '../test/fixtures/self-dealing.js';
+import { quickRegistration } from '../test/fixtures/signed-receipts.js';
 import { concatInteractions, drawPayment, syntheticInteractions } from '../test/fixtures/trust-graph.js';
 import { median, medianSeconds, progress, report } from './report.js';
 
@@ -148,7 +149,10 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
  * (reading never re-checks them; building real invoices for 50,000 payments would dominate the run).
  */
 async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-reputation-'));
+  // AGORA_BENCH_REPUTATION_STORE=DIR keeps the store there and reuses it on the next run (storing a million receipts
+  // takes most of the run); the refresh batches then land on top of it, so each reuse measures a slightly larger one.
+  const kept = process.env.AGORA_BENCH_REPUTATION_STORE;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), 'agora-bench-reputation-')));
   const registry = new EventRegistry([
     agentRegisteredType,
     { ...receiptType, verify: () => {} },
@@ -157,7 +161,10 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
   const ledger = await Ledger.open(dir, { registry, sync: false });
   const random = new SeededRandom('bench-ledger');
   const clock = new ManualClock(1_760_000_000_000);
-  const keys: AgentKey[] = Array.from({ length: agents }, () => generateAgentKey());
+  // Keys from the seed: a kept store's agents are those of the next run.
+  const keys: AgentKey[] = Array.from({ length: agents }, (_, i) =>
+    agentKeyFromSecret(seededBytes('bench-agent', String(i))),
+  );
   const stored: { id: string; payer: AgentKey }[] = [];
   let payment = 0;
   const batch = (count: number, ratingsOfOlder: number): LedgerEvent[] => {
@@ -194,17 +201,40 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     return events;
   };
   try {
-    const registrations = await Promise.all(
-      keys.map((key) => createAgentRegistration(key, { nodeKeys: [] })),
-    );
-    await ledger.appendBatch(registrations);
+    const byId = new Map(keys.map((key) => [key.id, key]));
+    const already = ledger.stats().types.receipt ?? 0;
+    if (already > 0) {
+      // A kept store: its receipts (id and payer, from the trust index) are the older ones the ratings pick from.
+      for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
+        for (let i = 0; i < seqs.length; i++) {
+          const record = decodeReceiptRecord(bytes, i * width);
+          stored.push({
+            id: toHex(record.id),
+            payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey,
+          });
+        }
+      payment = already + 10_000_000;
+    } else {
+      const registrations = keys.map((key, i) => quickRegistration(key, 1_700_000_000 + i));
+      for (let at = 0; at < registrations.length; at += 10_000)
+        await ledger.appendBatch(registrations.slice(at, at + 10_000));
+    }
     const tick = progress(`storing ${receipts} receipts`);
-    for (let at = 0; at < receipts; at += 1_000) {
+    for (let at = already; at < receipts; at += 1_000) {
       await ledger.appendBatch(batch(1_000, 0));
       tick(at + 1_000, receipts);
     }
     const full = await medianSeconds(3, async () => {
       await Reputation.fromLedger(ledger);
+    });
+    report({
+      bench: BENCH,
+      metric: `from_ledger_${size}`,
+      value: full,
+      unit: 's',
+      agents,
+      receipts,
+      peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
     });
     let reputation = await Reputation.fromLedger(ledger);
     const refreshes: number[] = [];
@@ -228,17 +258,63 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     });
   } finally {
     await ledger.close();
+    if (kept === undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The self-dealing attack at scale: a provider paying itself through 1,000 fresh keys, 100,000 receipts from its own
+ * node (every event verified on the way in), beside an honest economy. Reports the share of all trust the attacker
+ * and its keys get (the test in test/attacks does the same with 3,000 receipts).
+ */
+async function selfDealing(freshKeys: number, receipts: number): Promise<void> {
+  const world = selfDealingWorld(freshKeys, receipts);
+  const dir = await mkdtemp(join(tmpdir(), 'agora-bench-self-dealing-'));
+  const ledger = await Ledger.open(dir, {
+    registry: new EventRegistry([agentRegisteredType, receiptType, receiptRatingType]),
+    sync: false,
+  });
+  try {
+    const tick = progress(`storing ${receipts} self-dealing receipts`);
+    let stored = 0;
+    for (const batch of world.batches) {
+      await ledger.appendBatch(batch);
+      stored += batch.length;
+      tick(stored, receipts);
+    }
+    const start = performance.now();
+    const reputation = await Reputation.fromLedger(ledger);
+    const seconds = (performance.now() - start) / 1000;
+    const ring = [world.attacker, ...world.freshKeys].reduce((sum, id) => sum + reputation.score(id), 0);
+    report({
+      bench: BENCH,
+      metric: `self_dealing_${freshKeys}_keys_${receipts / 1000}k`,
+      value: ring / 1e7,
+      unit: '% of all trust',
+      attacker_ppb: reputation.score(world.attacker),
+      error_bound_ppb: reputation.certificate.errorBoundPpb,
+      from_ledger_s: Number(seconds.toFixed(3)),
+    });
+  } finally {
+    await ledger.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 export default async function run(): Promise<void> {
-  engine(100_000, 1_000_000, '100k_1m');
-  engine(1_000_000, 10_000_000, '1m_10m');
-  report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
-  fromReceipts(100_000, 1_000_000, '100k_1m');
+  // AGORA_BENCH_REPUTATION_PARTS (comma-separated: engine, facts, ledger, self-dealing; default all) runs a part.
+  const parts = new Set(
+    (process.env.AGORA_BENCH_REPUTATION_PARTS ?? 'engine,facts,ledger,self-dealing').split(','),
+  );
+  if (parts.has('engine')) {
+    engine(100_000, 1_000_000, '100k_1m');
+    engine(1_000_000, 10_000_000, '1m_10m');
+    report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
+  }
+  if (parts.has('facts')) fromReceipts(100_000, 1_000_000, '100k_1m');
   // 10,000 agents / 100,000 receipts by default (about 2 minutes); AGORA_BENCH_REPUTATION_LEDGER=100000 stores
   // 100,000 agents / 1,000,000 receipts (about 20 minutes, most of it storing them).
   const agents = Number(process.env.AGORA_BENCH_REPUTATION_LEDGER ?? 10_000);
-  await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
+  if (parts.has('ledger')) await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
+  if (parts.has('self-dealing')) await selfDealing(1_000, 100_000);
 }

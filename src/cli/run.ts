@@ -20,7 +20,7 @@ import {
 import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
-import { repShowCommand, repTopCommand } from './commands/rep.js';
+import { repPublishCommand, repShowCommand, repTopCommand } from './commands/rep.js';
 import { simulateCommand } from './commands/simulate.js';
 import {
   stakeLockCommand,
@@ -42,6 +42,7 @@ export const commands: readonly Command[] = [
   ledgerImportCommand,
   repShowCommand,
   repTopCommand,
+  repPublishCommand,
   proposalCreateCommand,
   proposalListCommand,
   proposalShowCommand,

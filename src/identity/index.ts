@@ -8,6 +8,7 @@ export {
   type SchnorrVerifier,
   wasmSchnorr,
 } from './schnorr.js';
+export { SchnorrPool, type SignatureCheck, sharedSchnorrPool } from './schnorr-pool.js';
 export {
   type AgoraObject,
   isTypeName,

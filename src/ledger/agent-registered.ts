@@ -1,4 +1,4 @@
-import { AgoraError, type Clock, ErrorCode, isDecimal, isJsonObject } from '../core/index.js';
+import { AgoraError, type Clock, ErrorCode, fromHex, isDecimal, isJsonObject } from '../core/index.js';
 import { type AgentKey, BN254_SCALAR_FIELD, zkIdentity } from '../identity/index.js';
 import { type LedgerEvent, signEvent } from './event.js';
 import type { EventTypeDefinition } from './registry.js';
@@ -48,6 +48,9 @@ function checkRegistration(body: unknown): asserts body is AgentRegistration {
   }
 }
 
+/** Bytes of an `agent.registered` record: event id, author, created (see {@link decodeRegistrationRecord}). */
+export const REGISTRATION_RECORD_SIZE = 72;
+
 /**
  * `agent.registered`: an agent announces its ZK commitment and Lightning node keys. An agent may register again
  * to update them; readers take the registration in force ({@link registrationInForce}).
@@ -63,7 +66,31 @@ export const agentRegisteredType: EventTypeDefinition = {
     yield ['agent', event.author as string];
     for (const nodeKey of (event.body as unknown as AgentRegistration).nodeKeys) yield ['nodeKey', nodeKey];
   },
+  // id 32 | author 32 | created 8 (big-endian): what readers of every registration (reputation's seeds) need.
+  record: {
+    size: REGISTRATION_RECORD_SIZE,
+    encode(event, id) {
+      const out = new Uint8Array(REGISTRATION_RECORD_SIZE);
+      out.set(id, 0);
+      out.set(fromHex(event.author as string), 32);
+      new DataView(out.buffer).setBigUint64(64, BigInt(event.created));
+      return out;
+    },
+  },
 };
+
+/** Reads the registration record at `offset` of `bytes` (views into `bytes`). */
+export function decodeRegistrationRecord(
+  bytes: Uint8Array,
+  offset = 0,
+): { id: Uint8Array; author: Uint8Array; created: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    id: bytes.subarray(offset, offset + 32),
+    author: bytes.subarray(offset + 32, offset + 64),
+    created: Number(view.getBigUint64(offset + 64)),
+  };
+}
 
 /** Builds and signs the `agent.registered` event of `key`, with the ZK commitment derived from it. */
 export async function createAgentRegistration(

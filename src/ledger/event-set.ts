@@ -1,5 +1,7 @@
+import { AgoraError, ErrorCode, fromHex } from '../core/index.js';
 import type { StoredEvent } from './event.js';
 import type { IterateOptions, LedgerStats } from './ledger.js';
+import type { RecordBlock } from './record-block.js';
 import type { EventRegistry } from './registry.js';
 
 /**
@@ -11,6 +13,8 @@ export interface EventReader {
   events(options?: IterateOptions & { type?: string }): AsyncIterable<StoredEvent>;
   byIndex(name: string, value: string, options?: IterateOptions): AsyncIterable<StoredEvent>;
   stats(): LedgerStats;
+  /** The fixed-width records of a type's events in append order (see `Ledger.records`), where the reader keeps them. */
+  records?(type: string, options?: { afterSeq?: number }): AsyncIterable<RecordBlock>;
 }
 
 /**
@@ -22,8 +26,10 @@ export class EventSet implements EventReader {
   private readonly ordered: StoredEvent[];
   private readonly byId = new Map<string, StoredEvent>();
   private readonly indexed = new Map<string, StoredEvent[]>();
+  private readonly registry: EventRegistry;
 
   constructor(events: Iterable<StoredEvent>, registry: EventRegistry) {
+    this.registry = registry;
     const unique = new Map<string, StoredEvent>();
     for (const stored of events) unique.set(stored.id, stored);
     this.ordered = [...unique.keys()]
@@ -63,6 +69,23 @@ export class EventSet implements EventReader {
 
   async *byIndex(name: string, value: string, options: IterateOptions = {}): AsyncGenerator<StoredEvent> {
     yield* select(this.indexed.get(`${name}\x00${value}`) ?? [], options);
+  }
+
+  /** The records a ledger would keep for these events, encoded on demand, in one block. */
+  async *records(type: string, options: { afterSeq?: number } = {}): AsyncGenerator<RecordBlock> {
+    if (!this.registry.types().includes(type)) return;
+    const codec = this.registry.get(type).record;
+    if (codec === undefined)
+      throw new AgoraError(ErrorCode.InvalidArgument, `event type ${type} keeps no records`);
+    const chosen = select(
+      this.ordered.filter((s) => s.event.type === type),
+      options,
+    );
+    const bytes = new Uint8Array(chosen.length * codec.size);
+    chosen.forEach((stored, i) => {
+      bytes.set(codec.encode(stored.event, fromHex(stored.id)), i * codec.size);
+    });
+    if (chosen.length > 0) yield { size: codec.size, seqs: chosen.map((s) => s.seq), bytes };
   }
 
   stats(): LedgerStats {

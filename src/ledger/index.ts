@@ -2,6 +2,8 @@ export {
   type AgentRegistration,
   agentRegisteredType,
   createAgentRegistration,
+  decodeRegistrationRecord,
+  REGISTRATION_RECORD_SIZE,
   type RegistrationRecord,
   registrationInForce,
 } from './agent-registered.js';
@@ -31,7 +33,9 @@ export {
   publishToRelay,
   pullFromRelay,
 } from './nostr-sync.js';
+export type { RecordBlock } from './record-block.js';
 export {
+  type EventRecordCodec,
   EventRegistry,
   type EventTypeDefinition,
   type IndexEntry,

@@ -14,8 +14,15 @@ import {
   isAgoraError,
   parseJson,
 } from '../core/index.js';
-import { defaultSchnorr, type SchnorrVerifier } from '../identity/index.js';
+import {
+  defaultSchnorr,
+  type SchnorrPool,
+  type SchnorrVerifier,
+  type SignatureCheck,
+  sharedSchnorrPool,
+} from '../identity/index.js';
 import { type LedgerEvent, type ParsedEnvelope, parseEnvelope, type StoredEvent } from './event.js';
+import { decodeRecordBlock, encodeRecordBlock, type RecordBlock } from './record-block.js';
 import type { EventRegistry, EventTypeDefinition, IndexEntry, VerifyContext } from './registry.js';
 
 /** Options of {@link Ledger.open} and {@link Ledger.fromLevel}. */
@@ -24,6 +31,12 @@ export interface LedgerOptions {
   registry: EventRegistry;
   /** Signature verifier for bulk checks; libsecp256k1 in WebAssembly by default. */
   verifier?: SchnorrVerifier;
+  /**
+   * Worker threads that check a batch's signatures in parallel (libsecp256k1, same verdicts); default: the process's
+   * shared pool, one worker per core beyond the first. Not used with a custom `verifier`, which checks every
+   * signature itself; `new SchnorrPool(0)` verifies on the calling thread.
+   */
+  pool?: SchnorrPool;
   /**
    * Flush every write to disk before acknowledging it (fsync). Default true: an acknowledged event survives a
    * power cut, not only a process crash. Turn off only for throwaway ledgers.
@@ -71,10 +84,13 @@ export interface ImportResult {
 
 type Store = AbstractLevel<string | Uint8Array, string, string>;
 type Section = AbstractSublevel<Store, string | Uint8Array, string, string>;
+type BinarySection = AbstractSublevel<Store, string | Uint8Array, string, Uint8Array>;
+type Operation = AbstractBatchOperation<Store, string, string>;
 
-// Format 2 added index entries (`agent` on registrations); a format-1 store gets them when it is opened.
-const FORMAT = '2';
-const UPGRADABLE = new Set(['1']);
+// Format 2 added index entries (`agent` on registrations), format 3 the record blocks of the types that keep
+// records; an older store gets what it lacks when it is opened.
+const FORMAT = '3';
+const UPGRADABLE = new Set(['1', '2']);
 const SEP = '\x00';
 // Fifteen digits hold every safe integer sequence number and keep lexicographic order equal to numeric order.
 const seqKey = (seq: number): string => seq.toString().padStart(15, '0');
@@ -104,12 +120,14 @@ function checkIndexPart(part: string, what: string): string {
  * leaves all of it or none of it.
  *
  * Key layout (sublevels): `event` id -> "seq canonical-json"; `order` seq -> id; `type` type NUL seq -> id;
- * `index` name NUL value NUL seq -> id; `meta` format, seq, count NUL type.
+ * `index` name NUL value NUL seq -> id; `record` type NUL first seq -> record block (binary: the fixed-width records of
+ * that type's events of one batch, see `RecordBlock`); `meta` format, seq, count NUL type.
  */
 export class Ledger {
   readonly registry: EventRegistry;
   private readonly db: Store;
   private readonly verifier: SchnorrVerifier;
+  private readonly pool: SchnorrPool | undefined;
   // `sync` is classic-level's (LevelDB's) option; other stores ignore it.
   private readonly writeOptions: AbstractBatchOptions<string, string>;
   private readonly eventSection: Section;
@@ -117,6 +135,7 @@ export class Ledger {
   private readonly typeSection: Section;
   private readonly indexSection: Section;
   private readonly metaSection: Section;
+  private readonly recordSection: BinarySection;
   private lastSeq = 0;
   private readonly typeCounts = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -125,6 +144,7 @@ export class Ledger {
     this.db = db;
     this.registry = options.registry;
     this.verifier = options.verifier ?? defaultSchnorr;
+    this.pool = options.verifier === undefined ? (options.pool ?? sharedSchnorrPool()) : undefined;
     this.writeOptions = { sync: options.sync ?? true } as AbstractBatchOptions<string, string>;
     const section = (name: string): Section =>
       db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -133,6 +153,10 @@ export class Ledger {
     this.typeSection = section('type');
     this.indexSection = section('index');
     this.metaSection = section('meta');
+    this.recordSection = db.sublevel<string, Uint8Array>('record', {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+    });
   }
 
   /** Opens (creating if needed) a LevelDB ledger in the directory `location`. */
@@ -187,30 +211,44 @@ export class Ledger {
   }
 
   /**
-   * Writes the index entries every stored event of a registered type should have (putting an entry twice changes
-   * nothing): how an older store gains the indexes a newer format added.
+   * Writes the index entries and record blocks every stored event of a registered type should have: how an older
+   * store gains what a newer format added. Events are read in append order and cut into the same chunks on every
+   * run, so an upgrade interrupted by a crash and run again puts the same keys with the same values; the format is
+   * bumped only after the last chunk, so a store is never read in the new format half-upgraded.
    */
   private async reindex(): Promise<void> {
     const known = new Set(this.registry.types());
-    let operations: AbstractBatchOperation<Store, string, string>[] = [];
-    for await (const [id, value] of this.eventSection.iterator()) {
-      const { seq, event } = decodeStored(id, value);
-      if (!known.has(event.type)) continue;
-      const entries = [...(this.registry.get(event.type).indexes?.(event) ?? [])];
-      if (event.author !== undefined) entries.push(['author', event.author]);
-      for (const [name, entry] of entries)
-        operations.push({
-          type: 'put',
-          sublevel: this.indexSection,
-          key: `${name}${SEP}${entry}${SEP}${seqKey(seq)}`,
-          value: id,
-        });
-      if (operations.length >= 10_000) {
-        await this.db.batch(operations, this.writeOptions);
-        operations = [];
+    const CHUNK = 10_000;
+    let operations: Operation[] = [];
+    let records = new RecordBuffer();
+    const flush = async () => {
+      operations.push(...records.operations(this.recordSection));
+      if (operations.length > 0) await this.db.batch(operations, this.writeOptions);
+      operations = [];
+      records = new RecordBuffer();
+    };
+    let inChunk = 0;
+    for await (const { id, seq, event } of this.scan(this.orderSection, '', {})) {
+      if (known.has(event.type)) {
+        const definition = this.registry.get(event.type);
+        const entries = [...(definition.indexes?.(event) ?? [])];
+        if (event.author !== undefined) entries.push(['author', event.author]);
+        for (const [name, entry] of entries)
+          operations.push({
+            type: 'put',
+            sublevel: this.indexSection,
+            key: `${name}${SEP}${entry}${SEP}${seqKey(seq)}`,
+            value: id,
+          });
+        if (definition.record !== undefined)
+          records.add(event.type, definition.record.size, seq, encodeRecord(definition, event, fromHex(id)));
+      }
+      if (++inChunk === CHUNK) {
+        await flush();
+        inChunk = 0;
       }
     }
-    if (operations.length > 0) await this.db.batch(operations, this.writeOptions);
+    await flush();
   }
 
   /** Runs `task` after every earlier write: appends are serialized so idempotency checks see each other. */
@@ -238,16 +276,43 @@ export class Ledger {
     this.assertOpen();
     const total = inputs.length;
     const parsed: { envelope: ParsedEnvelope; definition: EventTypeDefinition }[] = [];
+    // Envelopes first, then every signature of the batch at once (over the worker pool); the first event that
+    // fails either way is the one reported, as if each were checked in turn.
+    const checks: SignatureCheck[] = [];
+    const checked: number[] = [];
+    let firstError: { index: number; error: unknown } | undefined;
     for (let index = 0; index < total; index++) {
       try {
         const envelope = parseEnvelope(inputs[index]);
         const definition = this.registry.get(envelope.event.type);
-        this.checkAuth(envelope, definition);
+        const check = checkAuth(envelope, definition);
+        if (check !== undefined) {
+          checks.push(check);
+          checked.push(index);
+        }
         parsed.push({ envelope, definition });
       } catch (error) {
-        throw withIndex(index, total, error);
+        firstError = { index, error };
+        break;
       }
     }
+    const verdicts = await this.verifyMany(checks);
+    for (let k = 0; k < checked.length; k++) {
+      const index = checked[k] as number;
+      if (firstError !== undefined && index > firstError.index) break;
+      if (!verdicts[k]) {
+        const { event } = (parsed[index] as (typeof parsed)[number]).envelope;
+        firstError = {
+          index,
+          error: new AgoraError(
+            ErrorCode.InvalidSignature,
+            `bad signature on ${event.type} by ${event.author}`,
+          ),
+        };
+        break;
+      }
+    }
+    if (firstError !== undefined) throw withIndex(firstError.index, total, firstError.error);
     const ids = parsed.map((p) => p.envelope.id);
     const stored = await this.eventSection.getMany(ids);
     const results: AppendResult[] = [];
@@ -269,7 +334,8 @@ export class Ledger {
       byType.set(definition, events);
     });
     for (const [definition, events] of byType) await definition.prepare?.(events, context);
-    const operations: AbstractBatchOperation<Store, string, string>[] = [];
+    const operations: Operation[] = [];
+    const records = new RecordBuffer();
     const counts = new Map<string, number>();
     let seq = this.lastSeq;
     for (let index = 0; index < total; index++) {
@@ -286,6 +352,7 @@ export class Ledger {
         continue;
       }
       let entries: IndexEntry[];
+      let record: Uint8Array | undefined;
       try {
         await definition.verify(event, context);
         entries = [...(definition.indexes?.(event) ?? [])];
@@ -294,11 +361,13 @@ export class Ledger {
           checkIndexPart(name, 'name');
           checkIndexPart(value, 'value');
         }
+        if (definition.record !== undefined) record = encodeRecord(definition, event, envelope.idBytes);
       } catch (error) {
         throw withIndex(index, total, error);
       }
       seq += 1;
       const key = seqKey(seq);
+      if (record !== undefined) records.add(event.type, record.length, seq, record);
       pending.set(id, { event, seq });
       counts.set(event.type, (counts.get(event.type) ?? this.typeCounts.get(event.type) ?? 0) + 1);
       operations.push(
@@ -321,6 +390,7 @@ export class Ledger {
       results.push({ id, seq, added: true });
     }
     if (seq === this.lastSeq) return results;
+    operations.push(...records.operations(this.recordSection));
     operations.push({ type: 'put', sublevel: this.metaSection, key: 'seq', value: String(seq) });
     for (const [type, count] of counts) {
       operations.push({
@@ -336,26 +406,12 @@ export class Ledger {
     return results;
   }
 
-  private checkAuth({ event, idBytes }: ParsedEnvelope, definition: EventTypeDefinition): void {
-    if (definition.auth === 'proof') {
-      if (event.author !== undefined || event.sig !== undefined) {
-        throw new AgoraError(
-          ErrorCode.InvalidEvent,
-          `${event.type} is anonymous: it carries no author or sig`,
-        );
-      }
-      if (event.proof === undefined)
-        throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} needs a proof`);
-      return;
-    }
-    if (event.proof !== undefined)
-      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} carries no proof`);
-    if (event.author === undefined || event.sig === undefined) {
-      throw new AgoraError(ErrorCode.InvalidSignature, `${event.type} must be signed (author and sig)`);
-    }
-    if (!this.verifier.verify(fromHex(event.sig), idBytes, fromHex(event.author))) {
-      throw new AgoraError(ErrorCode.InvalidSignature, `bad signature on ${event.type} by ${event.author}`);
-    }
+  /** The verdict of each signature check, in order: over the pool when there is one. */
+  private async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    if (this.pool !== undefined) return this.pool.verifyMany(checks);
+    return checks.map(({ signature, message, publicKey }) =>
+      this.verifier.verify(signature, message, publicKey),
+    );
   }
 
   /** The stored event with this id, or undefined. */
@@ -379,6 +435,47 @@ export class Ledger {
   /** Events found under a secondary index (`author`, or one a type declared), in append order. */
   byIndex(name: string, value: string, options: IterateOptions = {}): AsyncGenerator<StoredEvent> {
     return this.scan(this.indexSection, `${name}${SEP}${value}${SEP}`, options);
+  }
+
+  /**
+   * The fixed-width records of a type's events (see `EventRecordCodec`), in append order, a stored block at a time:
+   * one sequential scan, no event parsed. With `afterSeq`, only records of events appended after it.
+   */
+  async *records(type: string, options: { afterSeq?: number } = {}): AsyncGenerator<RecordBlock> {
+    this.assertOpen();
+    // A type this ledger does not accept has no events, hence no records.
+    if (!this.registry.types().includes(type)) return;
+    if (this.registry.get(type).record === undefined)
+      throw new AgoraError(ErrorCode.InvalidArgument, `event type ${type} keeps no records`);
+    const after = options.afterSeq ?? 0;
+    const prefix = `${type}${SEP}`;
+    // The block holding the record just after `after` may start at or before it: begin at the last such block.
+    let start = `${prefix}${seqKey(after + 1)}`;
+    for await (const key of this.recordSection.keys({ gte: prefix, lte: start, reverse: true, limit: 1 }))
+      start = key;
+    const iterator = this.recordSection.iterator({ gte: start, lt: `${prefix}\uffff` });
+    try {
+      while (true) {
+        const page = await iterator.nextv(64);
+        if (page.length === 0) return;
+        for (const [, value] of page) {
+          const block = decodeRecordBlock(value);
+          if ((block.seqs[block.seqs.length - 1] ?? 0) <= after) continue;
+          if ((block.seqs[0] ?? 0) > after) {
+            yield block;
+            continue;
+          }
+          const first = block.seqs.findIndex((seq) => seq > after);
+          yield {
+            size: block.size,
+            seqs: block.seqs.slice(first),
+            bytes: block.bytes.subarray(first * block.size),
+          };
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
   }
 
   private async *scan(
@@ -578,4 +675,65 @@ function importProblem(line: number, error: unknown): ImportProblem {
     reason: isAgoraError(error) ? error.code : 'UNKNOWN',
     message: error instanceof Error ? error.message : String(error),
   };
+}
+
+function encodeRecord(definition: EventTypeDefinition, event: LedgerEvent, id: Uint8Array): Uint8Array {
+  const codec = definition.record as NonNullable<EventTypeDefinition['record']>;
+  const record = codec.encode(event, id);
+  // A codec that breaks its own width would make every later record of its block unreadable: refuse the event.
+  if (record.length !== codec.size)
+    throw new AgoraError(
+      ErrorCode.InvalidEvent,
+      `${event.type}: its record is ${record.length} bytes, not ${codec.size}`,
+    );
+  return record;
+}
+
+/** The records of the events of one write, gathered per type into one block each. */
+class RecordBuffer {
+  private readonly byType = new Map<string, { size: number; seqs: number[]; records: Uint8Array[] }>();
+
+  add(type: string, size: number, seq: number, record: Uint8Array): void {
+    let entry = this.byType.get(type);
+    if (entry === undefined) {
+      entry = { size, seqs: [], records: [] };
+      this.byType.set(type, entry);
+    }
+    entry.seqs.push(seq);
+    entry.records.push(record);
+  }
+
+  /** One put per type, keyed by its first sequence number (blocks of a type never overlap: seqs only grow). */
+  operations(section: BinarySection): Operation[] {
+    return [...this.byType].map(
+      ([type, { size, seqs, records }]) =>
+        ({
+          type: 'put',
+          sublevel: section,
+          key: `${type}${SEP}${seqKey(seqs[0] as number)}`,
+          value: encodeRecordBlock(size, seqs, records),
+        }) as unknown as Operation,
+    );
+  }
+}
+
+/** Checks an event's authentication fields against its type; returns the signature it carries, to verify. */
+function checkAuth(
+  { event, idBytes }: ParsedEnvelope,
+  definition: EventTypeDefinition,
+): SignatureCheck | undefined {
+  if (definition.auth === 'proof') {
+    if (event.author !== undefined || event.sig !== undefined) {
+      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} is anonymous: it carries no author or sig`);
+    }
+    if (event.proof === undefined)
+      throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} needs a proof`);
+    return undefined;
+  }
+  if (event.proof !== undefined)
+    throw new AgoraError(ErrorCode.InvalidEvent, `${event.type} carries no proof`);
+  if (event.author === undefined || event.sig === undefined) {
+    throw new AgoraError(ErrorCode.InvalidSignature, `${event.type} must be signed (author and sig)`);
+  }
+  return { signature: fromHex(event.sig), message: idBytes, publicKey: fromHex(event.author) };
 }

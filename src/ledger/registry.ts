@@ -13,6 +13,18 @@ export interface VerifyContext {
 export type IndexEntry = readonly [name: string, value: string];
 
 /**
+ * How a type summarizes each of its events in a fixed-width binary record, written beside the event in the same
+ * atomic batch, so that readers of many events (reputation reads every receipt) scan packed bytes instead of parsing
+ * JSON. The ledger stores the bytes and never interprets them; the type's owner defines and decodes them.
+ */
+export interface EventRecordCodec {
+  /** Bytes per record, the same for every event of the type (at most 65,535). */
+  readonly size: number;
+  /** The record of a verified event; `id` is its 32-byte id. Must return exactly `size` bytes. */
+  encode(event: LedgerEvent, id: Uint8Array): Uint8Array;
+}
+
+/**
  * Everything the ledger needs to know about one event type. The module that owns the type defines it and
  * registers it; the ledger never branches on type names itself.
  */
@@ -33,6 +45,8 @@ export interface EventTypeDefinition {
   verify(event: LedgerEvent, context: VerifyContext): void | Promise<void>;
   /** Secondary indexes to maintain for this event, written in the same batch as the event. */
   indexes?(event: LedgerEvent): Iterable<IndexEntry>;
+  /** A fixed-width binary record kept for each event of this type (see {@link EventRecordCodec}). */
+  readonly record?: EventRecordCodec;
 }
 
 /** The set of event types a ledger accepts. */

@@ -12,6 +12,7 @@ import {
 import { type AgentKey, verifyObject } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
 import { type BitcoinNetwork, decodeInvoice } from '../lightning/index.js';
+import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
 
 /** What a provider attests when it served a paid request. */
 export interface ReceiptBody {
@@ -151,6 +152,7 @@ export const receiptType: EventTypeDefinition = {
     yield ['paymentHash', body.paymentHash];
     if (body.payer !== null) yield ['payer', body.payer];
   },
+  record: receiptRecordCodec,
 };
 
 /** Body of `receipt.rating`: the payer's rating of the service a receipt attests. */
@@ -199,4 +201,5 @@ export const receiptRatingType: EventTypeDefinition = {
   *indexes(event) {
     yield ['receipt', (event.body as unknown as ReceiptRating).receipt];
   },
+  record: ratingRecordCodec,
 };

@@ -2,10 +2,12 @@ export { DEFAULT_ALPHA, type EigenTrustOptions, type EigenTrustResult, eigenTrus
 export { type FactChanges, LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 export { LiveReputation, type LiveReputationOptions } from './live-reputation.js';
 export {
+  type CertifiedScore,
   type Explanation,
   Reputation,
   type ReputationOptions,
   readFacts,
+  type ScoreCertificate,
 } from './reputation.js';
 export { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 export {
@@ -15,3 +17,12 @@ export {
   normalize,
   type TrustMatrix,
 } from './trust-graph.js';
+export {
+  type AssertionOptions,
+  algorithmName,
+  assertionPublicKey,
+  assertionServiceKey,
+  publishAssertions,
+  TRUSTED_ASSERTION_KIND,
+  trustedAssertions,
+} from './trusted-assertions.js';

@@ -16,10 +16,34 @@ export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> 
   asOf?: number;
 }
 
+/**
+ * What a score certifies: the exact EigenTrust score lies within `score ± errorBoundPpb` (both in parts per billion
+ * of all trust), computed from the ledger up to `ledgerSeq`.
+ */
+export interface ScoreCertificate {
+  /** Certified bound on the L1 distance of all scores (as fractions of all trust) from exact EigenTrust. */
+  readonly errorBound: number;
+  /** Bound on any one integer score's distance from exact, in ppb: `errorBound` scaled, plus the rounding. */
+  readonly errorBoundPpb: number;
+  /** The ledger position (sequence number) the scores were read up to; null for scores from facts given directly. */
+  readonly ledgerSeq: number | null;
+  /** The unit of scores and bounds. */
+  readonly unit: 'ppb of all trust';
+}
+
+/** An agent's score with its certificate. */
+export interface CertifiedScore extends ScoreCertificate {
+  readonly id: string;
+  /** Parts per billion of all trust. */
+  readonly score: number;
+}
+
 /** What went into an agent's score. */
 export interface Explanation {
   readonly id: string;
+  /** Parts per billion of all trust. */
   readonly score: number;
+  readonly certificate: ScoreCertificate;
   readonly percentile: number;
   /** Part of the score that comes from being pre-trusted. */
   readonly fromSeed: number;
@@ -85,6 +109,10 @@ export class Reputation {
   private sortedCount: number;
   /** ...and the facts counted since are found by id here. */
   private appended = new Map<string, number>();
+  /** The ledger position these scores were read up to (null: from facts given directly). */
+  private ledgerSeq: number | null;
+  /** Receipts per provider, counted on first use. */
+  private providerCounts: Map<string, number> | undefined;
 
   private constructor(
     private agents: readonly string[],
@@ -96,6 +124,7 @@ export class Reputation {
   ) {
     checkHalfLife(options.halfLifeDays);
     this.sortedCount = facts.length;
+    this.ledgerSeq = source?.position ?? null;
     for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
@@ -138,7 +167,8 @@ export class Reputation {
     for (const seed of seeds)
       if (!isLowerHex(seed, 32))
         throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
-    const canonical = [...facts].sort(byId);
+    // Facts read from a ledger come in id order already: sorting is then a check.
+    const canonical = isSortedById(facts) ? [...facts] : [...facts].sort(byId);
     return new Reputation(agents, canonical, seeds, options, source);
   }
 
@@ -231,6 +261,35 @@ export class Reputation {
     };
   }
 
+  /**
+   * What every score of this computation certifies: its error bound (the iteration's, see `stats.errorBound`, plus
+   * half a ppb of rounding) and the ledger position it was read up to.
+   */
+  get certificate(): ScoreCertificate {
+    const { errorBound } = this.engine;
+    return {
+      errorBound,
+      errorBoundPpb: Math.ceil(errorBound * SCORE_SCALE + 0.5),
+      ledgerSeq: this.ledgerSeq,
+      unit: 'ppb of all trust',
+    };
+  }
+
+  /** `id`'s integer score with its certificate (see {@link score}). */
+  certifiedScore(id: string): CertifiedScore {
+    return { id, score: this.score(id), ...this.certificate };
+  }
+
+  /** How many counted receipts (one per payment) name `id` as their provider: the sales its score rests on. */
+  receiptCount(id: string): number {
+    if (this.providerCounts === undefined) {
+      const counts = new Map<string, number>();
+      for (const fact of this.facts) counts.set(fact.provider, (counts.get(fact.provider) ?? 0) + 1);
+      this.providerCounts = counts;
+    }
+    return this.providerCounts.get(id) ?? 0;
+  }
+
   /** The pre-trusted agents. */
   get seeds(): readonly string[] {
     return this.seedIds;
@@ -321,6 +380,7 @@ export class Reputation {
     return {
       id,
       score: this.score(id),
+      certificate: this.certificate,
       percentile: this.percentile(id),
       fromSeed: isSeed ? Math.round((alpha / this.seedIds.length) * SCORE_SCALE) : 0,
       trustedBy: trustedBy.slice(0, limit),
@@ -357,7 +417,9 @@ export class Reputation {
       );
     const changes = await this.source.advance(ledger);
     if (changes.registrations) return this.recompute(this.source.facts());
-    return this.change(changes.removed, changes.added, options);
+    this.change(changes.removed, changes.added, options);
+    this.ledgerSeq = this.source.position;
+    return this;
   }
 
   /** Where the fact `id` stands in `facts`, if counted. */
@@ -406,6 +468,7 @@ export class Reputation {
       this.appended.clear();
     }
     this.sorted = undefined;
+    this.providerCounts = undefined;
     return this;
   }
 
@@ -430,8 +493,16 @@ export class Reputation {
     this.facts = fresh.facts;
     this.seedIds = fresh.seedIds;
     this.source = fresh.source;
+    this.ledgerSeq = fresh.ledgerSeq;
+    this.providerCounts = undefined;
     return this;
   }
+}
+
+function isSortedById(facts: readonly ReceiptFact[]): boolean {
+  for (let i = 1; i < facts.length; i++)
+    if ((facts[i - 1] as ReceiptFact).id > (facts[i] as ReceiptFact).id) return false;
+  return true;
 }
 
 /** Facts in id order: the order every replica sums them in. */

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, ErrorCode, toHex } from '../../src/core/index.js';
 import { generateAgentKey, objectId, signObject } from '../../src/identity/index.js';
-import type { Ledger, LedgerEvent, StoredEvent } from '../../src/ledger/index.js';
+import {
+  decodeRegistrationRecord,
+  type Ledger,
+  type LedgerEvent,
+  type StoredEvent,
+} from '../../src/ledger/index.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { anonymous, reference, registration } from './fixtures.js';
 
@@ -226,6 +231,52 @@ export function ledgerConformance(
           await target.close();
           await harness2.destroy();
         }
+      }
+    });
+
+    it('writes the fixed-width records of a batch with it, and reads them back in order from any position', async () => {
+      const readRecords = async (afterSeq?: number) => {
+        const out: { seq: number; id: string; author: string; created: number }[] = [];
+        for await (const { size, seqs, bytes } of ledger.records(
+          'agent.registered',
+          afterSeq === undefined ? {} : { afterSeq },
+        ))
+          seqs.forEach((seq, i) => {
+            const r = decodeRegistrationRecord(bytes, i * size);
+            out.push({ seq, id: toHex(r.id), author: toHex(r.author), created: r.created });
+          });
+        return out;
+      };
+      const first = [registration(alice), registration(bob)];
+      await ledger.appendBatch(first);
+      await ledger.append(reference(alice, toHex(objectId(first[0] as never))));
+      // A failed batch leaves no record behind.
+      await rejectedAgoraError(
+        ledger.appendBatch([registration(bob), { ...registration(alice), created: 5 }]),
+      );
+      const later = registration(bob);
+      await ledger.append(later);
+      const expected = [...first, later].map((event, i) => ({
+        seq: [1, 2, 4][i] as number,
+        id: toHex(objectId(event as never)),
+        author: event.author as string,
+        created: event.created,
+      }));
+      expect(await readRecords()).toEqual(expected);
+      for (const after of [0, 1, 2, 3, 4])
+        expect(await readRecords(after)).toEqual(expected.filter((r) => r.seq > after));
+      // A type without records is refused; a type the ledger does not accept has none.
+      await rejectedAgoraError(
+        (async () => {
+          for await (const _ of ledger.records('test.ref'));
+        })(),
+        ErrorCode.InvalidArgument,
+      );
+      for await (const _ of ledger.records('test.unknown')) throw new Error('records of an unknown type');
+      if (supports.reopen) {
+        await ledger.close();
+        ledger = await harness.open();
+        expect(await readRecords(1)).toEqual(expected.slice(1));
       }
     });
 

@@ -34,7 +34,7 @@ describe('ledger store formats', () => {
     await old.close();
     await db.open();
     const reopened = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
-    expect(await reopened.get('format')).toBe('2');
+    expect(await reopened.get('format')).toBe('3');
     await reopened.put('format', '9');
     await db.close();
     await rejectedAgoraError(Ledger.fromLevel(db, { registry: registry() }), ErrorCode.StoreUnavailable);
