@@ -1,5 +1,6 @@
 // npm run bench -- <name> [<name>...]: runs the named benchmarks (all when none is named), JSON lines on stdout.
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  imports: () => import('./imports.js'),
   ledger: () => import('./ledger.js'),
   lightning: () => import('./lightning.js'),
   l402: () => import('./l402.js'),

@@ -34,10 +34,6 @@ export {
 } from './hashes.js';
 export { InvoiceBook, type InvoiceRecord } from './invoice-book.js';
 export { INVOICE_FEATURES, type InvoiceIssue, issueInvoice } from './issue-invoice.js';
-export { LdkNetwork, type LdkNetworkOptions } from './ldk/ldk-network.js';
-export { LdkNode } from './ldk/ldk-node.js';
-export { loadLdk } from './ldk/ldk-runtime.js';
-export { type ChainListener, type LocalBlock, LocalChain } from './ldk/local-chain.js';
 export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
 export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';
 export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';

@@ -23,7 +23,8 @@ import {
   type LedgerEvent,
   parseEnvelope,
 } from '../ledger/index.js';
-import { LdkNetwork, type LightningBackend, SimNetwork } from '../lightning/index.js';
+import { type LightningBackend, SimNetwork } from '../lightning/index.js';
+import { LdkNetwork } from '../lightning/ldk/index.js';
 import { rateReceipt, receiptRatingType, receiptType } from '../receipts/index.js';
 import { Reputation } from '../reputation/index.js';
 import { lockStake, StakeCustodian, stakeEventTypes } from '../stake/index.js';

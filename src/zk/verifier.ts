@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
-import * as snarkjs from 'snarkjs';
+import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
 import { inG2Subgroup } from './g2-subgroup.js';
+import { loadSnarkjs } from './runtime.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
 /** A proof parsed into curve points, checked on its curves and in its subgroup. */
@@ -55,7 +56,7 @@ export class Verifier {
   /** Loads the verification key of `artifacts` (the committed ones by default) and parses its points once. */
   static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
     const { verificationKey } = artifacts ?? (await loadVoteArtifacts());
-    const curve = await snarkjs.curves.getCurveFromName('bn128');
+    const curve = await (await loadSnarkjs()).curves.getCurveFromName('bn128');
     const vk = verificationKey as {
       vk_alpha_1: unknown;
       vk_beta_2: unknown;
@@ -187,7 +188,7 @@ export class Verifier {
   /** One verdict per proof, in order; a batch of valid proofs costs a single multi-pairing. */
   async verifyBatch(proofs: readonly VoteProof[]): Promise<boolean[]> {
     return usingCurve(async () => {
-      const curve = await snarkjs.curves.getCurveFromName('bn128');
+      const curve = await (await loadSnarkjs()).curves.getCurveFromName('bn128');
       const verdicts = proofs.map(() => false);
       const prepared: Prepared[] = [];
       const candidates: number[] = [];

@@ -1,11 +1,11 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
-import * as snarkjs from 'snarkjs';
+import type { WitnessCalculator } from 'circom_runtime';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { usingCurve } from './curve-lifetime.js';
 import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
+import { loadCircomRuntime, loadSnarkjs } from './runtime.js';
 
 /** What a vote proof states publicly. */
 export interface VoteStatement {
@@ -26,9 +26,23 @@ export interface VoteWitness {
   readonly path: MembershipPath;
 }
 
+/** A Groth16 proof over BN254 as snarkjs writes it: points as decimal coordinate strings. */
+export interface Groth16Proof {
+  /** The G1 point A, projective: [x, y, z]. */
+  pi_a: string[];
+  /** The G2 point B, projective, each coordinate a pair of Fp elements. */
+  pi_b: string[][];
+  /** The G1 point C, projective: [x, y, z]. */
+  pi_c: string[];
+  /** `"groth16"`. */
+  protocol: string;
+  /** `"bn128"`. */
+  curve: string;
+}
+
 /** A Groth16 proof with its public signals: [nullifier, root, scope, vote, votingWeight] as decimal strings. */
 export interface VoteProof {
-  readonly proof: snarkjs.Groth16Proof;
+  readonly proof: Groth16Proof;
   readonly publicSignals: string[];
 }
 
@@ -54,6 +68,7 @@ export class Prover {
   /** Loads (and checksums) the artifacts and builds the witness calculator, once. */
   static async load(artifacts?: VoteArtifacts): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
+    const { WitnessCalculatorBuilder } = await loadCircomRuntime();
     return new Prover(loaded, await WitnessCalculatorBuilder(loaded.wasm), await getPoseidon());
   }
 
@@ -91,13 +106,14 @@ export class Prover {
     };
     try {
       const witness = await this.witnesses.calculateWTNSBin(input, 0);
+      const snarkjs = await loadSnarkjs();
       const { proof, publicSignals } = await usingCurve(() =>
         snarkjs.groth16.prove({ type: 'mem', data: this.artifacts.zkey }, { type: 'mem', data: witness }),
       );
       return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
     } catch (cause) {
       // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
-      this.witnesses = await WitnessCalculatorBuilder(this.artifacts.wasm);
+      this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.artifacts.wasm);
       throw new AgoraError(
         ErrorCode.InvalidProof,
         `cannot prove this vote: ${(cause as Error).message.split('\n')[0]}`,
