@@ -1,7 +1,5 @@
 import { AgoraError, bitcoinMerkleLevels, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
 
-export { doubleSha256 };
-
 /** Bitcoin shows hashes (txids, block hashes) byte-reversed; this turns one form into the other. */
 export function reverseHex(hex: string): string {
   return toHex(fromHex(hex).reverse());

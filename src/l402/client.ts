@@ -127,8 +127,11 @@ export interface L402FetchOptions {
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
   retries?: number;
-  /** Called with every verified receipt (to append it to a ledger, to rate it...). */
-  onReceipt?: (receipt: VerifiedReceipt, event: LedgerEvent) => void | Promise<void>;
+  /**
+   * Called with every verified receipt (to append it to a ledger, to rate it...); may be async (awaited before
+   * `l402Fetch` returns). What it returns is otherwise ignored, so `(r, event) => ledger.append(event)` fits.
+   */
+  onReceipt?: (receipt: VerifiedReceipt, event: LedgerEvent) => unknown;
   fetch?: typeof fetch;
 }
 

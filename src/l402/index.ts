@@ -37,13 +37,7 @@ export {
   mintMacaroon,
   verifyMacaroonSignature,
 } from './macaroon.js';
-export {
-  attachReceipt,
-  l402NodeHandler,
-  type NodePaidHandler,
-  requestLike,
-  writeFetchResponse,
-} from './node-http.js';
+export { attachReceipt, l402NodeHandler, type NodePaidHandler } from './node-http.js';
 export {
   formatPayerHeader,
   type PayerProofTarget,
@@ -52,6 +46,7 @@ export {
   verifyPayerProof,
 } from './payer-proof.js';
 export {
+  type Decision,
   L402Provider,
   type L402ProviderOptions,
   type PaidHandler,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   AgoraError,
   type Clock,
@@ -6,7 +7,6 @@ import {
   ErrorCode,
   fromHex,
   isAgoraError,
-  sha256,
   systemClock,
   toBase64Url,
   toHex,

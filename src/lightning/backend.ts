@@ -1,5 +1,4 @@
-import type { AsyncQueue } from '../core/index.js';
-import type { BitcoinNetwork } from './bolt11.js';
+import type { AsyncQueue, BitcoinNetwork } from '../core/index.js';
 
 /** Lifecycle of an invoice: OPEN -> (ACCEPTED, hold invoices only) -> SETTLED | CANCELED. */
 export type InvoiceState = 'OPEN' | 'ACCEPTED' | 'SETTLED' | 'CANCELED';

@@ -13,7 +13,6 @@ export type {
 } from './backend.js';
 export { defaultMaxFeeMsat } from './backend.js';
 export {
-  type BitcoinNetwork,
   decodeInvoice,
   encodeInvoice,
   formatShortChannelId,
@@ -32,7 +31,6 @@ export {
   checkHash32,
   paymentHashOf,
 } from './hashes.js';
-export { InvoiceBook, type InvoiceRecord } from './invoice-book.js';
 export { INVOICE_FEATURES, type InvoiceIssue, issueInvoice } from './issue-invoice.js';
 export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
 export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';

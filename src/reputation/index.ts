@@ -10,7 +10,6 @@ export {
 export { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 export {
   addInteractions,
-  buildTrustMatrix,
   type Interactions,
   normalize,
   type TrustMatrix,

@@ -1,6 +1,7 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { anchorEventTypes, buildAnchorTransaction, proposalCommitment } from '../anchor/index.js';
-import { fromHex, ManualClock, sha256, toHex, unixSeconds, utf8 } from '../core/index.js';
+import { fromHex, ManualClock, toHex, unixSeconds, utf8 } from '../core/index.js';
 import {
   castVote,
   createProposal,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,7 @@ import {
   verifyOts,
   writeOts,
 } from '../../src/anchor/index.js';
-import { AgoraError, ErrorCode, isAgoraError, sha256, toHex } from '../../src/core/index.js';
+import { AgoraError, ErrorCode, isAgoraError, toHex } from '../../src/core/index.js';
 import { thrownAgoraError } from '../helpers.js';
 import { needsTool } from '../optional-tool.js';
 import { anchoredBlock } from './anchored-block.js';

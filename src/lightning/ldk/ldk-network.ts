@@ -1,6 +1,6 @@
 import type * as Ldk from 'lightningdevkit';
+import type { BitcoinNetwork } from '../../core/index.js';
 import { AgoraError, type Clock, ErrorCode, systemClock } from '../../core/index.js';
-import type { BitcoinNetwork } from '../bolt11.js';
 import { type RandomSource, seededRandom, systemRandom } from '../sim/random-source.js';
 import { LdkNode } from './ldk-node.js';
 import { loadLdk } from './ldk-runtime.js';

@@ -1,6 +1,6 @@
 import * as secp256k1 from 'tiny-secp256k1';
+import type { BitcoinNetwork } from '../../core/index.js';
 import { AgoraError, type Clock, ErrorCode, systemClock, toHex } from '../../core/index.js';
-import type { BitcoinNetwork } from '../bolt11.js';
 import { checkAmountMsat } from '../hashes.js';
 import { type RandomSource, seededRandom, systemRandom } from './random-source.js';
 import { findRoute, type Hop, type Route } from './routing.js';
