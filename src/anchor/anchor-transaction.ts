@@ -54,6 +54,7 @@ export interface Utxo {
   readonly amountSat: bigint;
 }
 
+/** What an anchor transaction is built from: the wallet key, its coins, the commitment and the fee rate. */
 export interface AnchorTransactionRequest {
   readonly secretKey: Uint8Array;
   readonly chain?: BitcoinNetwork;

@@ -19,6 +19,7 @@ export interface BlockHeader {
   readonly bytes: Uint8Array;
 }
 
+/** The size of a serialized Bitcoin block header. */
 export const HEADER_BYTES = 80;
 
 /** Parses an 80-byte header (bytes or hex); `INVALID_ARGUMENT` for anything else. */

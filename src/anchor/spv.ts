@@ -35,6 +35,7 @@ export const POW_LIMIT_BITS: Record<BitcoinNetwork, number> = {
   regtest: 0x207fffff,
 };
 
+/** What an SPV check requires of an anchor: confirmations and the chain its headers belong to. */
 export interface SpvOptions {
   /** Least confirmations required; default 1. */
   readonly minConfirmations?: number;

@@ -53,7 +53,8 @@ export interface PaidToken extends PayerProofTarget {
   readonly paymentHash: string;
 }
 
-type Payment = Promise<{ preimage: string; feeMsat: number }>;
+/** A payment in flight or done, shared by the requests that need the same invoice paid. */
+export type Payment = Promise<{ preimage: string; feeMsat: number }>;
 
 /**
  * Tokens per origin and service, which service each path turned out to be, and the payments under way and received
@@ -111,6 +112,7 @@ export class TokenCache {
   }
 }
 
+/** How {@link l402Fetch} pays: the node it pays with, its price limits, the token cache and what it does with receipts. */
 export interface L402FetchOptions {
   lightning: LightningBackend;
   /** Most one request may cost, msat. */

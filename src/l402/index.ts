@@ -13,8 +13,15 @@ export {
   servicesCaveat,
   validUntilCaveat,
 } from './caveats.js';
-export { Budget, type L402FetchOptions, l402Fetch, type PaidToken, TokenCache } from './client.js';
-export { l402Express } from './express.js';
+export {
+  Budget,
+  type L402FetchOptions,
+  l402Fetch,
+  type PaidToken,
+  type Payment,
+  TokenCache,
+} from './client.js';
+export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';
 export {
   type Authorization,
   type Challenge,
@@ -24,7 +31,7 @@ export {
   parseChallenge,
   parseChallenges,
 } from './headers.js';
-export { l402Hono } from './hono.js';
+export { type HonoContext, l402Hono } from './hono.js';
 export { decodeIdentifier, encodeIdentifier, type TokenIdentifier, tokenIdHex } from './identifier.js';
 export {
   addCaveat,

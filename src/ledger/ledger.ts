@@ -69,8 +69,9 @@ export interface ImportResult {
   readonly waiting: readonly ImportProblem[];
 }
 
-type Store = AbstractLevel<string | Uint8Array, string, string>;
-type Section = AbstractSublevel<Store, string | Uint8Array, string, string>;
+/** The key-value store a ledger keeps its events in: any abstract-level database (LevelDB, memory-level...). */
+export type LedgerStore = AbstractLevel<string | Uint8Array, string, string>;
+type Section = AbstractSublevel<LedgerStore, string | Uint8Array, string, string>;
 
 // Format 2 added index entries (`agent` on registrations); a format-1 store gets them when it is opened.
 const FORMAT = '2';
@@ -108,7 +109,7 @@ function checkIndexPart(part: string, what: string): string {
  */
 export class Ledger {
   readonly registry: EventRegistry;
-  private readonly db: Store;
+  private readonly db: LedgerStore;
   private readonly verifier: SchnorrVerifier;
   // `sync` is classic-level's (LevelDB's) option; other stores ignore it.
   private readonly writeOptions: AbstractBatchOptions<string, string>;
@@ -121,7 +122,7 @@ export class Ledger {
   private readonly typeCounts = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(db: Store, options: LedgerOptions) {
+  private constructor(db: LedgerStore, options: LedgerOptions) {
     this.db = db;
     this.registry = options.registry;
     this.verifier = options.verifier ?? defaultSchnorr;
@@ -144,7 +145,7 @@ export class Ledger {
   }
 
   /** Opens a ledger on any abstract-level store (for example `memory-level` for simulations). */
-  static async fromLevel(db: Store, options: LedgerOptions): Promise<Ledger> {
+  static async fromLevel(db: LedgerStore, options: LedgerOptions): Promise<Ledger> {
     try {
       await db.open();
     } catch (cause) {
@@ -192,7 +193,7 @@ export class Ledger {
    */
   private async reindex(): Promise<void> {
     const known = new Set(this.registry.types());
-    let operations: AbstractBatchOperation<Store, string, string>[] = [];
+    let operations: AbstractBatchOperation<LedgerStore, string, string>[] = [];
     for await (const [id, value] of this.eventSection.iterator()) {
       const { seq, event } = decodeStored(id, value);
       if (!known.has(event.type)) continue;
@@ -269,7 +270,7 @@ export class Ledger {
       byType.set(definition, events);
     });
     for (const [definition, events] of byType) await definition.prepare?.(events, context);
-    const operations: AbstractBatchOperation<Store, string, string>[] = [];
+    const operations: AbstractBatchOperation<LedgerStore, string, string>[] = [];
     const counts = new Map<string, number>();
     let seq = this.lastSeq;
     for (let index = 0; index < total; index++) {
@@ -504,7 +505,7 @@ export class Ledger {
    * A named key-value area in the same store for a module's local data (L402 root keys, caches): not events,
    * never exported nor replicated. Keys and values are strings.
    */
-  localStore(name: string): AbstractSublevel<Store, string | Uint8Array, string, string> {
+  localStore(name: string): AbstractSublevel<LedgerStore, string | Uint8Array, string, string> {
     if (!/^[a-z][a-z0-9-]*$/.test(name))
       throw new AgoraError(ErrorCode.InvalidArgument, `bad local store name ${name}`);
     return this.db.sublevel<string, string>(`local-${name}`, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -512,7 +513,7 @@ export class Ledger {
 
   /** Writes to a local store with this ledger's durability setting. */
   async localPut(
-    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    store: AbstractSublevel<LedgerStore, string | Uint8Array, string, string>,
     key: string,
     value: string | undefined,
   ): Promise<void> {
@@ -529,7 +530,7 @@ export class Ledger {
 
   /** Writes several entries to a local store in one atomic batch (`undefined` deletes). */
   async localPutMany(
-    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    store: AbstractSublevel<LedgerStore, string | Uint8Array, string, string>,
     entries: readonly (readonly [key: string, value: string | undefined])[],
   ): Promise<void> {
     this.assertOpen();

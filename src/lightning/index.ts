@@ -31,11 +31,10 @@ export {
   checkHash32,
   paymentHashOf,
 } from './hashes.js';
-export { INVOICE_FEATURES, type InvoiceIssue, issueInvoice } from './issue-invoice.js';
 export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
 export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';
 export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';
-export { findRoute, forwardingFee, type Route, type RouteHop } from './sim/routing.js';
+export { findRoute, forwardingFee, type Hop, type Route, type RouteHop } from './sim/routing.js';
 export { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim/sim-channel.js';
 export { SimNetwork, type SimNetworkOptions } from './sim/sim-network.js';
 export { SimNode } from './sim/sim-node.js';

@@ -113,6 +113,7 @@ export interface RoundSnapshot {
   }[];
 }
 
+/** Callbacks a running simulation calls: progress, and the market after each round. */
 export interface SimulationHooks {
   /** Progress: a phase name and how far along it is. */
   onProgress?(phase: string, done: number, total: number): void;

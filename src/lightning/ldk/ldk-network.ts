@@ -6,6 +6,7 @@ import { LdkNode } from './ldk-node.js';
 import { loadLdk } from './ldk-runtime.js';
 import { LocalChain } from './local-chain.js';
 
+/** How a network of embedded LDK nodes is set up. */
 export interface LdkNetworkOptions {
   clock?: Clock;
   /** Makes node seeds reproducible. */

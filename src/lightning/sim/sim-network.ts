@@ -7,6 +7,7 @@ import { findRoute, type Hop, type Route } from './routing.js';
 import { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim-channel.js';
 import { SimNode } from './sim-node.js';
 
+/** How an in-memory network is set up. */
 export interface SimNetworkOptions {
   /** Makes keys, preimages and secrets reproducible; without it they come from the CSPRNG. */
   seed?: string;
