@@ -14,7 +14,9 @@ export default class SummaryReporter implements Reporter {
     const skips: string[] = [];
     let failedFiles = 0;
     for (const module of testModules) {
-      if (module.errors().length > 0) failedFiles += 1;
+      // Errors outside any test: the file threw while loading, or a suite's hook failed.
+      const suites = [module, ...module.children.allSuites()];
+      if (suites.some((suite) => suite.errors().length > 0)) failedFiles += 1;
       for (const test of module.children.allTests()) {
         const result = test.result();
         counts[result.state] += 1;
@@ -27,7 +29,7 @@ export default class SummaryReporter implements Reporter {
     if (skips.length > 0) process.stdout.write(`\nSkipped:\n${skips.join('\n')}\n`);
     const failed = counts.failed + failedFiles + unhandledErrors.length;
     const causes = [
-      failedFiles > 0 ? `${failedFiles} file${failedFiles === 1 ? '' : 's'} failed to load` : '',
+      failedFiles > 0 ? `${failedFiles} file${failedFiles === 1 ? '' : 's'} failed outside tests` : '',
       unhandledErrors.length > 0
         ? `${unhandledErrors.length} unhandled error${unhandledErrors.length === 1 ? '' : 's'}`
         : '',
