@@ -2,7 +2,8 @@
 // a second per vote, so the set is made once and cached in bench/.cache/, keyed by the verification key.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, ManualClock, sha256, toHex, utf8 } from '../src/core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { canonicalJson, ManualClock, toHex, utf8 } from '../src/core/index.js';
 import { castVote, createProposal } from '../src/governance/index.js';
 import { type LedgerEvent, parseEnvelope } from '../src/ledger/index.js';
 import { loadVoteArtifacts, Prover } from '../src/zk/index.js';

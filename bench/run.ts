@@ -5,6 +5,7 @@ import { measureReference } from './reference.js';
 import { REFERENCE_NAME, report, setReference } from './report.js';
 
 const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> = {
+  imports: () => import('./imports.js'),
   ledger: () => import('./ledger.js'),
   lightning: () => import('./lightning.js'),
   l402: () => import('./l402.js'),

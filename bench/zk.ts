@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { generateAgentKey, zkIdentity } from '../src/identity/index.js';
+import { usingCurve } from '../src/zk/curve-lifetime.js';
 import {
   ARTIFACTS_DIR,
   loadVoteArtifacts,
@@ -8,7 +9,6 @@ import {
   Prover,
   releaseCurve,
   toField,
-  usingCurve,
   Verifier,
   type VoteProof,
 } from '../src/zk/index.js';

@@ -1,7 +1,8 @@
 // Two paid APIs sold over L402: a weather forecast (flat price) and cosine similarity (priced by request size).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sha256, utf8 } from '../src/core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8 } from '../src/core/index.js';
 import type { AgentKey } from '../src/identity/index.js';
 import { L402Provider, l402NodeHandler, MemoryRootKeyStore } from '../src/l402/index.js';
 import type { LightningBackend } from '../src/lightning/index.js';

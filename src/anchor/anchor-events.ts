@@ -1,3 +1,4 @@
+import type { BitcoinNetwork } from '../core/index.js';
 import {
   AgoraError,
   type Clock,
@@ -14,7 +15,6 @@ import {
   signEvent,
   type VerifyContext,
 } from '../ledger/index.js';
-import type { BitcoinChain } from './anchor-transaction.js';
 import { type BranchStep, parseBlockHeader } from './block-header.js';
 import {
   CHAIN_RULES,
@@ -32,7 +32,7 @@ export interface AnchorCommittedBody {
   readonly proposal: string;
   readonly commitment: string;
   readonly txid: string;
-  readonly chain: BitcoinChain;
+  readonly chain: BitcoinNetwork;
 }
 
 /** Body of `anchor.confirmed`: the SPV proof that the committed transaction is in a block, with the headers. */
@@ -54,11 +54,11 @@ export type AnchorHeadersBody = HeaderRun;
  * on `regtest` and `signet` it is optional (a test or operator's own block); `testnet` takes none.
  */
 export interface AnchorNetwork {
-  readonly chain: BitcoinChain;
+  readonly chain: BitcoinNetwork;
   readonly checkpoint?: Checkpoint;
 }
 
-const CHAINS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
 const MAX_HEADERS = 144;
 
 function invalid(type: string, message: string): never {
@@ -71,7 +71,7 @@ function missing(type: string, message: string): never {
 }
 
 /** The network and checkpoint a configuration stands for; `INVALID_ARGUMENT` for one that cannot be verified. */
-export function anchorNetwork(network: BitcoinChain | AnchorNetwork = 'bitcoin'): AnchorNetwork {
+export function anchorNetwork(network: BitcoinNetwork | AnchorNetwork = 'bitcoin'): AnchorNetwork {
   const config = typeof network === 'string' ? { chain: network } : network;
   if (!CHAINS.includes(config.chain))
     throw new AgoraError(ErrorCode.InvalidArgument, `the network is one of ${CHAINS.join(', ')}`);
@@ -110,7 +110,7 @@ async function storedRun(context: VerifyContext, start: number, find: (run: Head
  * by {@link verifyHeaderRun}. Any agent may record one; forks are kept, each costing real work. Indexed by the
  * height it starts at.
  */
-function anchorHeadersType(chain: BitcoinChain, checkpoint: Checkpoint): EventTypeDefinition {
+function anchorHeadersType(chain: BitcoinNetwork, checkpoint: Checkpoint): EventTypeDefinition {
   return {
     type: 'anchor.headers',
     auth: 'signature',
@@ -186,7 +186,7 @@ export async function assertOnVerifiedChain(
  *   `testnet`, `signet` unconfigured) headers only meet their chain's least work: fine for tests, no defense.
  * - `anchor.headers` (with a checkpoint only) records the verified header chain.
  */
-export function anchorEventTypes(network: BitcoinChain | AnchorNetwork = 'bitcoin'): EventTypeDefinition[] {
+export function anchorEventTypes(network: BitcoinNetwork | AnchorNetwork = 'bitcoin'): EventTypeDefinition[] {
   const { chain, checkpoint } = anchorNetwork(network);
   const committedType: EventTypeDefinition = {
     type: 'anchor.committed',

@@ -1,14 +1,12 @@
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { NETWORK, p2tr, p2wpkh, selectUTXO, TEST_NETWORK } from '@scure/btc-signer';
-import { AgoraError, ErrorCode, fromHex, toBase64, toHex } from '../core/index.js';
+import { AgoraError, type BitcoinNetwork, ErrorCode, fromHex, toBase64, toHex } from '../core/index.js';
 import { anchorPayload, opReturnScript } from './commitment.js';
 
-/** Bitcoin networks an anchor can go to. */
-export type BitcoinChain = 'bitcoin' | 'testnet' | 'signet' | 'regtest';
 /** How the anchoring wallet's coins are locked. */
 export type WalletKind = 'p2wpkh' | 'p2tr';
 
-const NETWORKS: Record<BitcoinChain, typeof NETWORK> = {
+const NETWORKS: Record<BitcoinNetwork, typeof NETWORK> = {
   bitcoin: NETWORK,
   testnet: TEST_NETWORK,
   signet: TEST_NETWORK,
@@ -18,7 +16,7 @@ const NETWORKS: Record<BitcoinChain, typeof NETWORK> = {
 /** A single-key wallet that pays for anchors. */
 export interface AnchorWallet {
   readonly kind: WalletKind;
-  readonly chain: BitcoinChain;
+  readonly chain: BitcoinNetwork;
   readonly address: string;
   /** Its output script, hex. */
   readonly script: string;
@@ -27,7 +25,7 @@ export interface AnchorWallet {
 /** The wallet of a 32-byte secret key: P2WPKH (default) or key-path P2TR. */
 export function anchorWallet(
   secretKey: Uint8Array,
-  chain: BitcoinChain = 'bitcoin',
+  chain: BitcoinNetwork = 'bitcoin',
   kind: WalletKind = 'p2wpkh',
 ) {
   const payment = walletPayment(secretKey, chain, kind);
@@ -39,7 +37,7 @@ export function anchorWallet(
   } satisfies AnchorWallet;
 }
 
-function walletPayment(secretKey: Uint8Array, chain: BitcoinChain, kind: WalletKind) {
+function walletPayment(secretKey: Uint8Array, chain: BitcoinNetwork, kind: WalletKind) {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32)
     throw new AgoraError(ErrorCode.InvalidKey, 'a wallet key is 32 bytes');
   const network = NETWORKS[chain];
@@ -56,9 +54,10 @@ export interface Utxo {
   readonly amountSat: bigint;
 }
 
+/** What an anchor transaction is built from: the wallet key, its coins, the commitment and the fee rate. */
 export interface AnchorTransactionRequest {
   readonly secretKey: Uint8Array;
-  readonly chain?: BitcoinChain;
+  readonly chain?: BitcoinNetwork;
   readonly kind?: WalletKind;
   readonly utxos: readonly Utxo[];
   /** The 32-byte commitment put in the OP_RETURN output. */

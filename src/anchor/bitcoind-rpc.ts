@@ -3,6 +3,7 @@ import type { Utxo } from './anchor-transaction.js';
 import { type BranchStep, merkleBranch } from './block-header.js';
 import { type ChainBackend, type TxStatus, txRejected } from './chain-backend.js';
 
+/** Where bitcoind's JSON-RPC listens and how to authenticate to it. */
 export interface BitcoindConnection {
   /** The RPC address, e.g. `http://127.0.0.1:8332`. */
   readonly url: string;

@@ -1,7 +1,5 @@
 import { AgoraError, bitcoinMerkleLevels, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
 
-export { doubleSha256 };
-
 /** Bitcoin shows hashes (txids, block hashes) byte-reversed; this turns one form into the other. */
 export function reverseHex(hex: string): string {
   return toHex(fromHex(hex).reverse());
@@ -21,6 +19,7 @@ export interface BlockHeader {
   readonly bytes: Uint8Array;
 }
 
+/** The size of a serialized Bitcoin block header. */
 export const HEADER_BYTES = 80;
 
 /** Parses an 80-byte header (bytes or hex); `INVALID_ARGUMENT` for anything else. */

@@ -1,6 +1,7 @@
 import { NETWORK, TEST_NETWORK, WIF } from '@scure/btc-signer';
+import type { BitcoinNetwork } from '../core/index.js';
 import { AgoraError, ErrorCode, fromHex } from '../core/index.js';
-import type { BitcoinChain, WalletKind } from './anchor-transaction.js';
+import type { WalletKind } from './anchor-transaction.js';
 
 // BIP 380 descriptor checksums: an 8-character BCH code over the descriptor's characters.
 const INPUT_CHARSET =
@@ -51,7 +52,7 @@ export function descriptorChecksum(descriptor: string): string {
  */
 export function walletFromDescriptor(
   descriptor: string,
-  chain: BitcoinChain = 'bitcoin',
+  chain: BitcoinNetwork = 'bitcoin',
 ): { kind: WalletKind; secretKey: Uint8Array } {
   const [body = '', checksum, ...rest] = descriptor.trim().split('#');
   if (rest.length > 0)

@@ -1,5 +1,5 @@
+import type { BitcoinNetwork } from '../core/index.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
-import type { BitcoinChain } from './anchor-transaction.js';
 import { type BlockHeader, checkProofOfWork, parseBlockHeader, targetFromBits } from './block-header.js';
 
 // A header that only meets its own proof of work proves little: at difficulty 1 one is about 2^32 hashes to forge,
@@ -50,7 +50,7 @@ export interface ChainRules {
 }
 
 /** Each chain's rules. Testnet's 20-minute minimum-difficulty blocks are not modeled: it takes no checkpoint. */
-export const CHAIN_RULES: Record<BitcoinChain, ChainRules> = {
+export const CHAIN_RULES: Record<BitcoinNetwork, ChainRules> = {
   bitcoin: { powLimit: (1n << 224n) - 1n, powLimitBits: 0x1d00ffff, retargets: true },
   testnet: { powLimit: (1n << 224n) - 1n, powLimitBits: 0x1d00ffff, retargets: true },
   signet: { powLimit: 0x0377aen << 216n, powLimitBits: 0x1e0377ae, retargets: true },
@@ -131,7 +131,7 @@ function refuse(message: string): never {
 export function verifyHeaderRun(
   run: HeaderRun,
   parent: HeaderRun | undefined,
-  chain: BitcoinChain,
+  chain: BitcoinNetwork,
   checkpoint: Checkpoint,
 ): BlockHeader[] {
   const rules = CHAIN_RULES[chain];

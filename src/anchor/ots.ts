@@ -1,7 +1,8 @@
 import { ripemd160, sha1 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { AgoraError, bytesEqual, ErrorCode, fromHex, fromUtf8, sha256, toHex, utf8 } from '../core/index.js';
-import type { BitcoinChain } from './anchor-transaction.js';
+import type { BitcoinNetwork } from '../core/index.js';
+import { AgoraError, bytesEqual, ErrorCode, fromHex, fromUtf8, toHex, utf8 } from '../core/index.js';
 import { type BlockHeader, checkHeaderChain } from './block-header.js';
 import { POW_LIMIT_BITS } from './spv.js';
 
@@ -320,7 +321,7 @@ export function verifyOts(
   ots: Uint8Array,
   fileDigest: Uint8Array,
   headers: Readonly<Record<number, string>>,
-  options: { chain?: BitcoinChain } = {},
+  options: { chain?: BitcoinNetwork } = {},
 ): { height: number; time: number } {
   const proof = readOts(ots);
   if (!bytesEqual(proof.fileDigest, fileDigest))

@@ -1,3 +1,4 @@
+import type { BitcoinNetwork } from '../core/index.js';
 import { AgoraError, ErrorCode, toHex } from '../core/index.js';
 import {
   type ProposalResult,
@@ -7,7 +8,6 @@ import {
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { AnchorCommittedBody, AnchorConfirmedBody } from './anchor-events.js';
-import type { BitcoinChain } from './anchor-transaction.js';
 import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
 import type { AnchorProof } from './spv.js';
 
@@ -92,7 +92,7 @@ export async function anchorStatus(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { network?: BitcoinChain } = {},
+  options: { network?: BitcoinNetwork } = {},
 ): Promise<AnchorStatus> {
   const network = options.network ?? 'bitcoin';
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);

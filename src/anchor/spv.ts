@@ -1,6 +1,6 @@
 import { Transaction } from '@scure/btc-signer';
+import type { BitcoinNetwork } from '../core/index.js';
 import { AgoraError, ErrorCode, fromHex, isJsonObject, isLowerHex, toHex } from '../core/index.js';
-import type { BitcoinChain } from './anchor-transaction.js';
 import {
   type BlockHeader,
   type BranchStep,
@@ -28,18 +28,19 @@ export interface AnchorProof extends TxProof {
 }
 
 /** Each chain's easiest allowed target (`powLimit`, as nBits): a header claiming less work is not of that chain. */
-export const POW_LIMIT_BITS: Record<BitcoinChain, number> = {
+export const POW_LIMIT_BITS: Record<BitcoinNetwork, number> = {
   bitcoin: 0x1d00ffff,
   testnet: 0x1d00ffff,
   signet: 0x1e0377ae,
   regtest: 0x207fffff,
 };
 
+/** What an SPV check requires of an anchor: confirmations and the chain its headers belong to. */
 export interface SpvOptions {
   /** Least confirmations required; default 1. */
   readonly minConfirmations?: number;
   /** The chain the headers must belong to (its least work per block); default `bitcoin`. */
-  readonly chain?: BitcoinChain;
+  readonly chain?: BitcoinNetwork;
 }
 
 /** A verified anchor. */

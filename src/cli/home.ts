@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AnchorNetwork, BitcoinChain } from '../anchor/index.js';
-import { AgoraError, ErrorCode } from '../core/index.js';
+import type { AnchorNetwork } from '../anchor/index.js';
+import { AgoraError, type BitcoinNetwork, ErrorCode } from '../core/index.js';
 import { loadAgentKey } from '../identity/index.js';
 import type { EventRegistry } from '../ledger/index.js';
 import { Ledger } from '../ledger/index.js';
@@ -29,13 +29,13 @@ export function homePaths(root: string): HomePaths {
   return { root, key: join(root, 'key.json'), ledger: join(root, 'ledger'), network: join(root, 'network') };
 }
 
-const NETWORKS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+const NETWORKS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
 
 /**
  * The network a home anchors to, as `agora init --network` wrote it; `bitcoin` by default. It is the ledger's
  * configuration: an anchor event claiming another chain is refused, whatever a command line says.
  */
-export async function homeNetwork(root: string): Promise<BitcoinChain> {
+export async function homeNetwork(root: string): Promise<BitcoinNetwork> {
   let text: string;
   try {
     text = (await readFile(homePaths(root).network, 'utf8')).trim();
@@ -43,16 +43,16 @@ export async function homeNetwork(root: string): Promise<BitcoinChain> {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 'bitcoin';
     throw new AgoraError(ErrorCode.Io, `cannot read ${homePaths(root).network}`, { cause });
   }
-  if (!NETWORKS.includes(text as BitcoinChain))
+  if (!NETWORKS.includes(text as BitcoinNetwork))
     throw new AgoraError(
       ErrorCode.InvalidState,
       `${homePaths(root).network} names no network (${NETWORKS.join(', ')})`,
     );
-  return text as BitcoinChain;
+  return text as BitcoinNetwork;
 }
 
 /** Every event type this build of agora402 understands, anchors verified for `network` (default `bitcoin`). */
-export function defaultRegistry(network: BitcoinChain | AnchorNetwork = 'bitcoin'): EventRegistry {
+export function defaultRegistry(network: BitcoinNetwork | AnchorNetwork = 'bitcoin'): EventRegistry {
   return agoraRegistry({ network });
 }
 

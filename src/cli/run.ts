@@ -1,80 +1,22 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, isAgoraError } from '../core/index.js';
 import type { Command } from './command.js';
-import {
-  anchorCommitCommand,
-  anchorExportOtsCommand,
-  anchorStatusCommand,
-  anchorVerifyCommand,
-} from './commands/anchor.js';
-import { disputeCommands } from './commands/dispute.js';
-import {
-  proposalCancelCommand,
-  proposalCreateCommand,
-  proposalListCommand,
-  proposalShowCommand,
-  proposalSnapshotCommand,
-  tallyCommand,
-  voteCommand,
-} from './commands/governance.js';
-import { idShowCommand } from './commands/id-show.js';
-import { initCommand } from './commands/init.js';
-import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
-import { repPublishCommand, repShowCommand, repTopCommand } from './commands/rep.js';
-import { simulateCommand } from './commands/simulate.js';
-import {
-  stakeLockCommand,
-  stakeReleaseCommand,
-  stakeServeCommand,
-  stakeStatusCommand,
-} from './commands/stake.js';
-import { syncCommand } from './commands/sync.js';
-import { resolveHome } from './home.js';
+import { type CommandEntry, commandIndex } from './command-index.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
-
-/** Every `agora` command. */
-export const commands: readonly Command[] = [
-  initCommand,
-  idShowCommand,
-  ledgerStatsCommand,
-  ledgerExportCommand,
-  ledgerImportCommand,
-  repShowCommand,
-  repTopCommand,
-  repPublishCommand,
-  proposalCreateCommand,
-  proposalListCommand,
-  proposalShowCommand,
-  proposalSnapshotCommand,
-  proposalCancelCommand,
-  voteCommand,
-  tallyCommand,
-  stakeLockCommand,
-  stakeStatusCommand,
-  stakeReleaseCommand,
-  stakeServeCommand,
-  anchorCommitCommand,
-  anchorStatusCommand,
-  anchorVerifyCommand,
-  anchorExportOtsCommand,
-  simulateCommand,
-  syncCommand,
-  ...disputeCommands,
-];
 
 /** Exit codes: 0 success, 1 bad input or failure, 2 a command line that does not parse. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 
 function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const width = Math.max(...commandIndex.map((c) => c.name.length));
   return [
     'agora: governance for agents that pay each other over Lightning (L402)',
     '',
     'usage: agora <command> [options]',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commandIndex.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run agora <command> --help for its options.',
     '',
@@ -95,10 +37,10 @@ function commandHelp(command: Command): string {
   ].join('\n');
 }
 
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  for (const command of [...commands].sort((a, b) => b.name.length - a.name.length)) {
-    const words = command.name.split(' ');
-    if (words.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(words.length) };
+function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  for (const entry of [...commandIndex].sort((a, b) => b.name.length - a.name.length)) {
+    const words = entry.name.split(' ');
+    if (words.every((word, i) => argv[i] === word)) return { entry, rest: argv.slice(words.length) };
   }
   return undefined;
 }
@@ -112,7 +54,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     const found = findCommand(argv);
     if (found === undefined) {
-      const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+      const group = commandIndex.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0 && (argv.length === 1 || argv[1]?.startsWith('-'))) {
         const lines = group.map((c) => `  agora ${c.name.padEnd(16)} ${c.summary}`);
         const asked = argv.includes('--help') || argv.includes('-h');
@@ -121,7 +63,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       }
       throw usageError(`unknown command: ${argv.slice(0, 2).join(' ')} (run agora --help)`);
     }
-    const { command, rest } = found;
+    const { rest } = found;
+    const command = await found.entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       await write(io.stdout, commandHelp(command));
       return ExitCode.Ok;
@@ -144,6 +87,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         `agora ${command.name} takes ${min === max ? min : `${min} to ${max}`} argument(s): ${command.usage}`,
       );
     }
+    // home.js pulls in the ledger and every event type: loaded with the command, not for `agora --help`.
+    const { resolveHome } = await import('./home.js');
     const home = resolveHome(parsed.values.home as string | undefined, io.env);
     await command.run({ io, values: parsed.values, positionals: parsed.positionals, home });
     return ExitCode.Ok;

@@ -87,6 +87,13 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** Extra machine-readable facts about an error (a line number, an event id...). */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
 
+/**
+ * Marks every AgoraError. A registered symbol is the same in every copy of this module, so an error thrown by
+ * another copy of agora402 in the same process (two versions installed side by side, a bundled copy) is still
+ * recognized, which `instanceof` alone would miss.
+ */
+const BRAND = Symbol.for('agora402.AgoraError');
+
 /** The one error type agora402 throws on bad input. `code` is stable; `message` is for people. */
 export class AgoraError extends Error {
   override readonly name = 'AgoraError';
@@ -97,10 +104,26 @@ export class AgoraError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
-/** True when `error` is an {@link AgoraError}, optionally with the given code. */
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/**
+ * True when `error` is an {@link AgoraError} (from this or any other copy of agora402: see the brand above), with a
+ * known `code`, optionally the given one.
+ */
 export function isAgoraError(error: unknown, code?: ErrorCode): error is AgoraError {
-  return error instanceof AgoraError && (code === undefined || error.code === code);
+  if (!(error instanceof Error)) return false;
+  const branded =
+    error instanceof AgoraError || (error as unknown as Record<symbol, unknown>)[BRAND] === true;
+  const claimed = error as Partial<AgoraError>;
+  return (
+    branded &&
+    claimed.name === 'AgoraError' &&
+    typeof claimed.code === 'string' &&
+    CODES.has(claimed.code) &&
+    (code === undefined || claimed.code === code)
+  );
 }

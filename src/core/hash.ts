@@ -2,8 +2,6 @@ import { createHmac } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from './encoding.js';
 
-export { sha256 };
-
 /**
  * HMAC-SHA256 through Node's native crypto: macaroon chains and root keys take several per request, and the native
  * one costs less than half of a JavaScript HMAC here (`npm run bench -- l402`).

@@ -1,4 +1,5 @@
 export { AsyncQueue } from './async-queue.js';
+export type { BitcoinNetwork } from './bitcoin-network.js';
 export {
   canonicalJson,
   hasExactKeys,
@@ -22,4 +23,4 @@ export {
   utf8,
 } from './encoding.js';
 export { AgoraError, ErrorCode, type ErrorDetails, isAgoraError } from './errors.js';
-export { bitcoinMerkleLevels, doubleSha256, hmacSha256, sha256, taggedHash } from './hash.js';
+export { bitcoinMerkleLevels, doubleSha256, hmacSha256, taggedHash } from './hash.js';

@@ -53,7 +53,8 @@ export interface PaidToken extends PayerProofTarget {
   readonly paymentHash: string;
 }
 
-type Payment = Promise<{ preimage: string; feeMsat: number }>;
+/** A payment in flight or done, shared by the requests that need the same invoice paid. */
+export type Payment = Promise<{ preimage: string; feeMsat: number }>;
 
 /**
  * Tokens per origin and service, which service each path turned out to be, and the payments under way and received
@@ -111,6 +112,7 @@ export class TokenCache {
   }
 }
 
+/** How {@link l402Fetch} pays: the node it pays with, its price limits, the token cache and what it does with receipts. */
 export interface L402FetchOptions {
   lightning: LightningBackend;
   /** Most one request may cost, msat. */
@@ -127,8 +129,11 @@ export interface L402FetchOptions {
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
   retries?: number;
-  /** Called with every verified receipt (to append it to a ledger, to rate it...). */
-  onReceipt?: (receipt: VerifiedReceipt, event: LedgerEvent) => void | Promise<void>;
+  /**
+   * Called with every verified receipt (to append it to a ledger, to rate it...); may be async (awaited before
+   * `l402Fetch` returns). What it returns is otherwise ignored, so `(r, event) => ledger.append(event)` fits.
+   */
+  onReceipt?: (receipt: VerifiedReceipt, event: LedgerEvent) => unknown;
   fetch?: typeof fetch;
 }
 

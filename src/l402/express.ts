@@ -3,8 +3,10 @@ import { attachReceipt, requestLike, writeFetchResponse } from './node-http.js';
 import type { L402Provider, PaidRequest } from './provider.js';
 
 /** The parts of Express's request and response the middleware uses (Express itself is not a dependency). */
-type ExpressRequest = IncomingMessage & { originalUrl?: string };
-type ExpressResponse = ServerResponse & { locals: Record<string, unknown> };
+/** The part of an Express request the middleware reads (a `node:http` request and Express's `originalUrl`). */
+export type ExpressRequest = IncomingMessage & { originalUrl?: string };
+/** The part of an Express response the middleware uses (a `node:http` response and Express's `locals`). */
+export type ExpressResponse = ServerResponse & { locals: Record<string, unknown> };
 
 /**
  * Express middleware selling the routes after it through `provider`: unpaid or refused requests get the 402/401/403

@@ -1,7 +1,7 @@
 import type { L402Provider, PaidRequest } from './provider.js';
 
 /** The parts of Hono's context the middleware uses (Hono itself is not a dependency). */
-interface HonoContext {
+export interface HonoContext {
   req: { raw: Request };
   res: Response;
   set(key: 'l402', value: PaidRequest): void;

@@ -13,8 +13,15 @@ export {
   servicesCaveat,
   validUntilCaveat,
 } from './caveats.js';
-export { Budget, type L402FetchOptions, l402Fetch, type PaidToken, TokenCache } from './client.js';
-export { l402Express } from './express.js';
+export {
+  Budget,
+  type L402FetchOptions,
+  l402Fetch,
+  type PaidToken,
+  type Payment,
+  TokenCache,
+} from './client.js';
+export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';
 export {
   type Authorization,
   type Challenge,
@@ -24,7 +31,7 @@ export {
   parseChallenge,
   parseChallenges,
 } from './headers.js';
-export { l402Hono } from './hono.js';
+export { type HonoContext, l402Hono } from './hono.js';
 export { decodeIdentifier, encodeIdentifier, type TokenIdentifier, tokenIdHex } from './identifier.js';
 export {
   addCaveat,
@@ -37,13 +44,7 @@ export {
   mintMacaroon,
   verifyMacaroonSignature,
 } from './macaroon.js';
-export {
-  attachReceipt,
-  l402NodeHandler,
-  type NodePaidHandler,
-  requestLike,
-  writeFetchResponse,
-} from './node-http.js';
+export { attachReceipt, l402NodeHandler, type NodePaidHandler } from './node-http.js';
 export {
   formatPayerHeader,
   type PayerProofTarget,
@@ -52,6 +53,7 @@ export {
   verifyPayerProof,
 } from './payer-proof.js';
 export {
+  type Decision,
   L402Provider,
   type L402ProviderOptions,
   type PaidHandler,

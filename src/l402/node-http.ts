@@ -39,12 +39,11 @@ export function attachReceipt(decision: Extract<Decision, { kind: 'paid' }>, res
   } as typeof res.writeHead;
 }
 
-/** A paid `node:http` handler: `paid` tells who paid for what. */
-export type NodePaidHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  paid: PaidRequest,
-) => void | Promise<void>;
+/**
+ * A paid `node:http` handler: `paid` tells who paid for what. It may be async; what it returns (`res.end(...)`'s
+ * response, a promise) is awaited and otherwise ignored.
+ */
+export type NodePaidHandler = (req: IncomingMessage, res: ServerResponse, paid: PaidRequest) => unknown;
 
 /** A `node:http` request listener that sells `handler` through `provider`. */
 export function l402NodeHandler(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   AgoraError,
   type Clock,
@@ -6,7 +7,6 @@ import {
   ErrorCode,
   fromHex,
   isAgoraError,
-  sha256,
   systemClock,
   toBase64Url,
   toHex,
@@ -41,6 +41,7 @@ export interface PayerPolicy {
   blacklist?: boolean;
 }
 
+/** What an {@link L402Provider} sells, for how much, through which node, and whom it refuses. */
 export interface L402ProviderOptions {
   lightning: LightningBackend;
   rootKeys: RootKeyStore;
@@ -111,6 +112,7 @@ export type Decision =
   /** A 402 challenge, or a 401/403 refusal, ready to send. */
   | { readonly kind: 'refused'; readonly response: Response };
 
+/** A paid Fetch handler: answers `request` once it is paid for; `paid` tells who paid for what. */
 export type PaidHandler = (request: Request, paid: PaidRequest) => Response | Promise<Response>;
 
 const CACHE_LIMIT = 100_000;

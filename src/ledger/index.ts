@@ -24,6 +24,7 @@ export {
   Ledger,
   type LedgerOptions,
   type LedgerStats,
+  type LedgerStore,
 } from './ledger.js';
 export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 export {

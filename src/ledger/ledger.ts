@@ -82,10 +82,11 @@ export interface ImportResult {
   readonly waiting: readonly ImportProblem[];
 }
 
-type Store = AbstractLevel<string | Uint8Array, string, string>;
-type Section = AbstractSublevel<Store, string | Uint8Array, string, string>;
-type BinarySection = AbstractSublevel<Store, string | Uint8Array, string, Uint8Array>;
-type Operation = AbstractBatchOperation<Store, string, string>;
+/** The key-value store a ledger keeps its events in: any abstract-level database (LevelDB, memory-level...). */
+export type LedgerStore = AbstractLevel<string | Uint8Array, string, string>;
+type Section = AbstractSublevel<LedgerStore, string | Uint8Array, string, string>;
+type BinarySection = AbstractSublevel<LedgerStore, string | Uint8Array, string, Uint8Array>;
+type Operation = AbstractBatchOperation<LedgerStore, string, string>;
 
 // Format 2 added index entries (`agent` on registrations), format 3 the record blocks of the types that keep
 // records; an older store gets what it lacks when it is opened.
@@ -125,7 +126,7 @@ function checkIndexPart(part: string, what: string): string {
  */
 export class Ledger {
   readonly registry: EventRegistry;
-  private readonly db: Store;
+  private readonly db: LedgerStore;
   private readonly verifier: SchnorrVerifier;
   private readonly pool: SchnorrPool | undefined;
   // `sync` is classic-level's (LevelDB's) option; other stores ignore it.
@@ -140,7 +141,7 @@ export class Ledger {
   private readonly typeCounts = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(db: Store, options: LedgerOptions) {
+  private constructor(db: LedgerStore, options: LedgerOptions) {
     this.db = db;
     this.registry = options.registry;
     this.verifier = options.verifier ?? defaultSchnorr;
@@ -168,7 +169,7 @@ export class Ledger {
   }
 
   /** Opens a ledger on any abstract-level store (for example `memory-level` for simulations). */
-  static async fromLevel(db: Store, options: LedgerOptions): Promise<Ledger> {
+  static async fromLevel(db: LedgerStore, options: LedgerOptions): Promise<Ledger> {
     try {
       await db.open();
     } catch (cause) {
@@ -601,7 +602,7 @@ export class Ledger {
    * A named key-value area in the same store for a module's local data (L402 root keys, caches): not events,
    * never exported nor replicated. Keys and values are strings.
    */
-  localStore(name: string): AbstractSublevel<Store, string | Uint8Array, string, string> {
+  localStore(name: string): AbstractSublevel<LedgerStore, string | Uint8Array, string, string> {
     if (!/^[a-z][a-z0-9-]*$/.test(name))
       throw new AgoraError(ErrorCode.InvalidArgument, `bad local store name ${name}`);
     return this.db.sublevel<string, string>(`local-${name}`, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -609,7 +610,7 @@ export class Ledger {
 
   /** Writes to a local store with this ledger's durability setting. */
   async localPut(
-    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    store: AbstractSublevel<LedgerStore, string | Uint8Array, string, string>,
     key: string,
     value: string | undefined,
   ): Promise<void> {
@@ -626,7 +627,7 @@ export class Ledger {
 
   /** Writes several entries to a local store in one atomic batch (`undefined` deletes). */
   async localPutMany(
-    store: AbstractSublevel<Store, string | Uint8Array, string, string>,
+    store: AbstractSublevel<LedgerStore, string | Uint8Array, string, string>,
     entries: readonly (readonly [key: string, value: string | undefined])[],
   ): Promise<void> {
     this.assertOpen();

@@ -1,6 +1,5 @@
-import type { Event as NostrEvent } from 'nostr-tools';
-import { AbstractRelay } from 'nostr-tools/relay';
-import WebSocket from 'ws';
+import type { Event as NostrEvent } from 'nostr-tools/pure';
+import type { AbstractRelay } from 'nostr-tools/relay';
 import { AgoraError, type Clock, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { Ledger } from './ledger.js';
@@ -69,6 +68,12 @@ function query(
 }
 
 async function connect(url: string, timeoutMs: number): Promise<AbstractRelay> {
+  // Imported on the first connection, not with the ledger: a ledger that never syncs should not load a WebSocket
+  // client.
+  const [{ AbstractRelay }, { default: WebSocket }] = await Promise.all([
+    import('nostr-tools/relay'),
+    import('ws'),
+  ]);
   try {
     // Every event is verified here (fromNostrEvent), so that forged ones are counted rather than silently dropped.
     return await AbstractRelay.connect(url, {

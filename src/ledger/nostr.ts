@@ -4,7 +4,7 @@ import {
   getEventHash,
   type Event as NostrEvent,
   validateEvent,
-} from 'nostr-tools';
+} from 'nostr-tools/pure';
 import { AgoraError, ErrorCode, fromHex, isJsonObject, isLowerHex, parseJson } from '../core/index.js';
 import { type AgentKey, defaultSchnorr } from '../identity/index.js';
 import type { LedgerEvent } from './event.js';

@@ -1,5 +1,4 @@
-import type { AsyncQueue } from '../core/index.js';
-import type { BitcoinNetwork } from './bolt11.js';
+import type { AsyncQueue, BitcoinNetwork } from '../core/index.js';
 
 /** Lifecycle of an invoice: OPEN -> (ACCEPTED, hold invoices only) -> SETTLED | CANCELED. */
 export type InvoiceState = 'OPEN' | 'ACCEPTED' | 'SETTLED' | 'CANCELED';
@@ -42,6 +41,7 @@ export interface CreateHoldInvoiceRequest {
   description?: string;
 }
 
+/** An invoice just created: its BOLT 11 string and payment hash. */
 export interface CreatedInvoice {
   readonly paymentRequest: string;
   readonly paymentHash: string;
@@ -76,6 +76,7 @@ export function defaultMaxFeeMsat(amountMsat: number): number {
   return Math.floor(amountMsat / 100) + 10_000;
 }
 
+/** Limits on paying one invoice. */
 export interface PayOptions {
   /** Most the payer accepts to pay in routing fees; default {@link defaultMaxFeeMsat}. */
   maxFeeMsat?: number;
@@ -83,6 +84,7 @@ export interface PayOptions {
   timeoutSeconds?: number;
 }
 
+/** A settled payment: its hash, the preimage that proves it and what it cost. */
 export interface PaymentResult {
   readonly paymentHash: string;
   /** The proof of payment: `sha256(preimage) == paymentHash`. */

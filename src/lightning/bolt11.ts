@@ -1,11 +1,15 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
 import * as secp256k1 from 'tiny-secp256k1';
-import { AgoraError, ErrorCode, fromHex, toHex, utf8 } from '../core/index.js';
+import { AgoraError, type BitcoinNetwork, ErrorCode, fromHex, toHex, utf8 } from '../core/index.js';
 
 /** Bitcoin networks and their BOLT 11 currency prefixes. */
-export const NETWORK_PREFIX = { bitcoin: 'bc', testnet: 'tb', signet: 'tbs', regtest: 'bcrt' } as const;
-export type BitcoinNetwork = keyof typeof NETWORK_PREFIX;
+export const NETWORK_PREFIX = {
+  bitcoin: 'bc',
+  testnet: 'tb',
+  signet: 'tbs',
+  regtest: 'bcrt',
+} as const satisfies Record<BitcoinNetwork, string>;
 
 /** One route hint hop (`r` field). */
 export interface RouteHintHop {

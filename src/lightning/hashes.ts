@@ -1,4 +1,5 @@
-import { AgoraError, ErrorCode, fromHex, isLowerHex, sha256, toHex } from '../core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { AgoraError, ErrorCode, fromHex, isLowerHex, toHex } from '../core/index.js';
 
 /** Checks that `value` is 32 bytes of lower-case hex; `INVALID_ARGUMENT` otherwise. */
 export function checkHash32(value: unknown, what: string): string {

@@ -13,7 +13,6 @@ export type {
 } from './backend.js';
 export { defaultMaxFeeMsat } from './backend.js';
 export {
-  type BitcoinNetwork,
   decodeInvoice,
   encodeInvoice,
   formatShortChannelId,
@@ -32,12 +31,6 @@ export {
   checkHash32,
   paymentHashOf,
 } from './hashes.js';
-export { InvoiceBook, type InvoiceRecord } from './invoice-book.js';
-export { INVOICE_FEATURES, type InvoiceIssue, issueInvoice } from './issue-invoice.js';
-export { LdkNetwork, type LdkNetworkOptions } from './ldk/ldk-network.js';
-export { LdkNode } from './ldk/ldk-node.js';
-export { loadLdk } from './ldk/ldk-runtime.js';
-export { type ChainListener, type LocalBlock, LocalChain } from './ldk/local-chain.js';
 export { invoiceStatusFromLnd, LndRestBackend, lndError } from './lnd/lnd-backend.js';
 export { type LndConnection, LndHttpError, type LndStatus, LndTransport } from './lnd/lnd-transport.js';
 export {
@@ -62,7 +55,7 @@ export { NwcClient, type NwcClientOptions, type NwcNotification } from './nwc/nw
 export { formatNwcUri, NWC_URI_SCHEME, type NwcConnection, parseNwcUri } from './nwc/nwc-uri.js';
 export { NwcWalletService, type NwcWalletServiceOptions } from './nwc/nwc-wallet-service.js';
 export { type RandomSource, seededRandom, systemRandom } from './sim/random-source.js';
-export { findRoute, forwardingFee, type Route, type RouteHop } from './sim/routing.js';
+export { findRoute, forwardingFee, type Hop, type Route, type RouteHop } from './sim/routing.js';
 export { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim/sim-channel.js';
 export { SimNetwork, type SimNetworkOptions } from './sim/sim-network.js';
 export { SimNode } from './sim/sim-node.js';

@@ -1,5 +1,6 @@
+import type { BitcoinNetwork } from '../core/index.js';
 import type { CreatedInvoice } from './backend.js';
-import { type BitcoinNetwork, encodeInvoice, type InvoiceField, type RouteHintHop } from './bolt11.js';
+import { encodeInvoice, type InvoiceField, type RouteHintHop } from './bolt11.js';
 import { checkAmountMsat, checkExpirySeconds, checkHash32 } from './hashes.js';
 import type { InvoiceBook } from './invoice-book.js';
 

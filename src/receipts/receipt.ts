@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { BitcoinNetwork } from '../core/index.js';
 import {
   AgoraError,
   type Clock,
@@ -6,12 +8,11 @@ import {
   isJsonObject,
   isLowerHex,
   type JsonObject,
-  sha256,
   toHex,
 } from '../core/index.js';
 import { type AgentKey, verifyObject } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
-import { type BitcoinNetwork, decodeInvoice } from '../lightning/index.js';
+import { decodeInvoice } from '../lightning/index.js';
 import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
 
 /** What a provider attests when it served a paid request. */

@@ -3,6 +3,7 @@ import type { TrustMatrix } from './trust-graph.js';
 /** EigenTrust's default weight of the pre-trusted distribution. */
 export const DEFAULT_ALPHA = 0.15;
 
+/** Parameters of the EigenTrust power iteration. */
 export interface EigenTrustOptions {
   /** Weight of the pre-trusted distribution, `a` in `t = (1-a) C^T t + a p` (default 0.15). */
   alpha?: number;
@@ -13,6 +14,7 @@ export interface EigenTrustOptions {
   warmStart?: Float64Array;
 }
 
+/** The global trust vector EigenTrust converged to, and how it got there. */
 export interface EigenTrustResult {
   /** Global trust, summing to 1. */
   readonly trust: Float64Array;

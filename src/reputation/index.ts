@@ -12,7 +12,6 @@ export {
 export { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 export {
   addInteractions,
-  buildTrustMatrix,
   type Interactions,
   normalize,
   type TrustMatrix,

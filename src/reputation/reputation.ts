@@ -5,6 +5,7 @@ import { LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 import type { Interactions } from './trust-graph.js';
 
+/** How receipts become reputation: their decay, the pre-trusted agents and the EigenTrust parameters. */
 export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> {
   /** Half-life of a receipt's weight, in days (default 30; one second at least; `Infinity`: no decay). */
   halfLifeDays?: number;

@@ -1,4 +1,3 @@
-export { SimulationMetrics } from './metrics.js';
 export { SeededRandom, seededBytes } from './random.js';
 export { renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';

@@ -1,4 +1,5 @@
-import { sha256, utf8 } from '../core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8 } from '../core/index.js';
 
 /**
  * A seeded stream of numbers (xoshiro128**): the simulator draws every choice from it, so a seed gives the same run.

@@ -45,6 +45,7 @@ export interface StakeCustodianApi {
   accept(statement: SignedObject): Promise<LedgerEvent>;
 }
 
+/** What a custodian holds stakes with: its key, its Lightning node and the ledger it records them in. */
 export interface StakeCustodianOptions {
   readonly key: AgentKey;
   readonly backend: LightningBackend;

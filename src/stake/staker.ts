@@ -24,6 +24,7 @@ export interface LockedStake {
   readonly ended: Promise<'returned' | 'slashed'>;
 }
 
+/** What a staker locks: how much, until when, with which custodian and from which node. */
 export interface LockStakeRequest {
   readonly key: AgentKey;
   /** The staker's Lightning node. */

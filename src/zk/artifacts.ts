@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgoraError, ErrorCode, parseJson, sha256, toHex } from '../core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { AgoraError, ErrorCode, parseJson, toHex } from '../core/index.js';
 
 /** The committed proving and verifying material of the vote circuit. */
 export interface VoteArtifacts {

@@ -1,5 +1,3 @@
-import * as snarkjs from 'snarkjs';
-
 /**
  * snarkjs keeps a BN254 curve with worker threads alive once used, which keeps a Node process from exiting. After
  * each proof or verification a timer (that does not itself hold the process) releases the curve once idle; the
@@ -36,5 +34,4 @@ export async function releaseCurve(): Promise<void> {
   if (busy > 0) return;
   const curve = cached();
   if (curve !== undefined) await curve.terminate();
-  void snarkjs;
 }

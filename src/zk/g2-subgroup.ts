@@ -1,20 +1,31 @@
-import { bn254 } from '@noble/curves/bn254.js';
 import { numberToBytesLE } from '@noble/curves/utils.js';
 import type * as snarkjs from 'snarkjs';
 import { bytesEqual } from '../core/index.js';
 
-// BN254: base field order p, curve parameter x0, and the G2 endomorphism psi = twist^-1 . Frobenius . twist,
-// psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) with xi = 9 + i.
 const X0 = 4965661367192848881n;
-const { Fp, Fp2 } = bn254.fields;
-const XI = Fp2.fromBigTuple([9n, 1n]);
-const P = Fp.ORDER;
-const tuple = (a: { c0: bigint; c1: bigint }) => [a.c0, a.c1];
-const PSI_X = tuple(Fp2.pow(XI, (P - 1n) / 3n));
-const PSI_Y = tuple(Fp2.pow(XI, (P - 1n) / 2n));
-// psi^2 is x -> x * xi^((p^2-1)/3), y -> y * xi^((p^2-1)/2): Frobenius squared is the identity on Fp2.
-const PSI2_X = tuple(Fp2.pow(XI, (P * P - 1n) / 3n));
-const PSI2_Y = tuple(Fp2.pow(XI, (P * P - 1n) / 2n));
+
+type Pair = [bigint, bigint];
+let psiConstants: Promise<[Pair, Pair, Pair, Pair]> | undefined;
+
+/**
+ * BN254: base field order p, curve parameter x0, and the G2 endomorphism psi = twist^-1 . Frobenius . twist,
+ * psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)) with xi = 9 + i; psi^2 is x -> x * xi^((p^2-1)/3),
+ * y -> y * xi^((p^2-1)/2) (Frobenius squared is the identity on Fp2). Computed on first use, not when the zk layer
+ * loads.
+ */
+function constants(): Promise<[Pair, Pair, Pair, Pair]> {
+  psiConstants ??= import('@noble/curves/bn254.js').then(({ bn254 }) => {
+    const { Fp, Fp2 } = bn254.fields;
+    const XI = Fp2.fromBigTuple([9n, 1n]);
+    const P = Fp.ORDER;
+    const power = (exponent: bigint): Pair => {
+      const value = Fp2.pow(XI, exponent);
+      return [value.c0, value.c1];
+    };
+    return [power((P - 1n) / 3n), power((P - 1n) / 2n), power((P * P - 1n) / 3n), power((P * P - 1n) / 2n)];
+  });
+  return psiConstants;
+}
 
 /** The constants of the subgroup test, for an implementation that runs elsewhere (the curve worker threads). */
 export const G2_SUBGROUP_TEST = { x0: X0, psiX: PSI_X, psiY: PSI_Y, psi2X: PSI2_X, psi2Y: PSI2_Y } as const;
@@ -28,8 +39,12 @@ export async function inG2Subgroup(curve: snarkjs.Curve, points: readonly Uint8A
   const G2 = curve.G2;
   const F2 = G2.F;
   const n8 = F2.n8 / 2;
-  const constants = [PSI_X, PSI_Y, PSI2_X, PSI2_Y].map((c) => F2.fromObject([...c]));
-  const [psiX, psiY, psi2X, psi2Y] = constants as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const [psiX, psiY, psi2X, psi2Y] = (await constants()).map((c) => F2.fromObject([...c])) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
   const conjugate = (a: Uint8Array) => {
     const out = Uint8Array.from(a);
     out.set(F2.F.neg(a.slice(n8)), n8);

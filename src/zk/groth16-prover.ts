@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
-import { buildBn128, type WasmCurve } from 'ffjavascript';
+import type { WasmCurve } from 'ffjavascript';
 import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { type CurveThread, startCurveThreads } from './curve-threads.js';
+import { loadFfjavascript } from './runtime.js';
 import { G1_BYTES, G2_BYTES, type ProvingKey, parseProvingKey } from './zkey.js';
 
 /** Bits of a BN254 scalar (r < 2^254). */
@@ -80,7 +81,7 @@ export class Groth16Prover {
     options: { threads?: number; tables?: boolean } = {},
   ): Promise<Groth16Prover> {
     const key = parseProvingKey(zkey);
-    const curve = await buildBn128(true);
+    const curve = await (await loadFfjavascript()).buildBn128(true);
     const threads = await startCurveThreads(curve, options.threads);
     const count = threads.length;
     try {

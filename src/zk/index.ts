@@ -1,6 +1,5 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-export { releaseCurve, usingCurve } from './curve-lifetime.js';
-export { inG2Subgroup } from './g2-subgroup.js';
+export { releaseCurve } from './curve-lifetime.js';
 export {
   type Member,
   type MembershipPath,
@@ -12,6 +11,7 @@ export {
 export { Verifier } from './verifier.js';
 export {
   ballotField,
+  type Groth16Proof,
   Prover,
   publicSignalsOf,
   toField,

@@ -1,8 +1,9 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 
-/** Arity and depth of the vote circuit's tree: 4^10 = 1,048,576 members. */
+/** Arity of the vote circuit's membership tree. */
 export const TREE_ARITY = 4;
+/** Depth of the vote circuit's membership tree: 4^10 = 1,048,576 members. */
 export const TREE_LEVELS = 10;
 
 /** One member of a weight snapshot. */

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
-import { buildBn128, type WasmCurve } from 'ffjavascript';
+import type { WasmCurve } from 'ffjavascript';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { type CurveThread, startCurveThreads } from './curve-threads.js';
 import { G2_SUBGROUP_TEST } from './g2-subgroup.js';
+import { loadFfjavascript } from './runtime.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
 /** A proof parsed into affine curve points (Montgomery form), checked on its curves. */
@@ -47,7 +48,7 @@ let parsingCurve: Promise<WasmCurve> | undefined;
 
 /** ffjavascript's BN254 on this thread only (no workers), for parsing and checking points. */
 function localCurve(): Promise<WasmCurve> {
-  parsingCurve ??= buildBn128(true);
+  parsingCurve ??= loadFfjavascript().then(({ buildBn128 }) => buildBn128(true));
   return parsingCurve;
 }
 

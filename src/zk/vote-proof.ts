@@ -1,11 +1,12 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
+import type { WitnessCalculator } from 'circom_runtime';
 import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { Groth16Prover } from './groth16-prover.js';
 import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
+import { loadCircomRuntime } from './runtime.js';
 
 /** What a vote proof states publicly. */
 export interface VoteStatement {
@@ -73,7 +74,7 @@ export class Prover {
   static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
     const [witnesses, poseidon, groth16] = await Promise.all([
-      WitnessCalculatorBuilder(loaded.wasm),
+      loadCircomRuntime().then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(loaded.wasm)),
       getPoseidon(),
       Groth16Prover.load(loaded.zkey, { tables: options.tables === true }),
     ]);
@@ -123,7 +124,7 @@ export class Prover {
       return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
     } catch (cause) {
       // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
-      this.witnesses = await WitnessCalculatorBuilder(this.artifacts.wasm);
+      this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.artifacts.wasm);
       throw new AgoraError(
         ErrorCode.InvalidProof,
         `cannot prove this vote: ${(cause as Error).message.split('\n')[0]}`,

@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import * as bitcoinjs from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,7 @@ import {
   commitmentOfScript,
   opReturnScript,
 } from '../../src/anchor/index.js';
-import { ErrorCode, fromBase64, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, fromBase64, toHex, utf8 } from '../../src/core/index.js';
 import { thrownAgoraError } from '../helpers.js';
 
 const secretKey = sha256(utf8('agora402 anchor test wallet'));

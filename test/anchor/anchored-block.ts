@@ -1,5 +1,7 @@
 // A regtest-difficulty chain of three blocks, the first holding a real anchor transaction: what an anchor proof
 // looks like once confirmed, made here because mainnet holds no agora402 anchors.
+
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   type AnchorProof,
   buildAnchorTransaction,
@@ -7,7 +9,7 @@ import {
   merkleRootFromBranch,
   parseBlockHeader,
 } from '../../src/anchor/index.js';
-import { sha256, toHex, utf8 } from '../../src/core/index.js';
+import { toHex, utf8 } from '../../src/core/index.js';
 import { mineHeader } from './regtest-chain.js';
 
 const HEIGHT = 840_000;

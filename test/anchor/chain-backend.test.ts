@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
   anchorWallet,
@@ -9,7 +10,7 @@ import {
   verifyAnchor,
   waitForConfirmations,
 } from '../../src/anchor/index.js';
-import { ErrorCode, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, toHex, utf8 } from '../../src/core/index.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { startBitcoindServer, startEsploraServer } from './chain-servers.js';
 import { RegtestChain } from './regtest-chain.js';

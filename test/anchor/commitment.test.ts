@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,7 @@ import {
   verifyAnchor,
   verifyInclusion,
 } from '../../src/anchor/index.js';
-import { ErrorCode, isAgoraError, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, isAgoraError, toHex, utf8 } from '../../src/core/index.js';
 import { thrownAgoraError } from '../helpers.js';
 import { anchoredBlock } from './anchored-block.js';
 

@@ -1,7 +1,8 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { WIF } from '@scure/btc-signer';
 import { describe, expect, it } from 'vitest';
 import { anchorWallet, descriptorChecksum, walletFromDescriptor } from '../../src/anchor/index.js';
-import { ErrorCode, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, toHex, utf8 } from '../../src/core/index.js';
 import { thrownAgoraError } from '../helpers.js';
 
 const key = sha256(utf8('descriptor key'));

@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
   bitsFromTarget,
@@ -11,7 +12,7 @@ import {
   targetFromBits,
   verifyHeaderRun,
 } from '../../src/anchor/index.js';
-import { ErrorCode, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, toHex, utf8 } from '../../src/core/index.js';
 import { thrownAgoraError } from '../helpers.js';
 import { mineHeader } from './regtest-chain.js';
 

@@ -1,15 +1,11 @@
 // An in-memory regtest chain for the chain-backend tests: coins, a mempool with relay-fee and BIP 125 replacement
 // rules, and mined blocks with real headers. The loopback servers in chain-servers.ts expose it as bitcoind's
 // JSON-RPC and as an Esplora REST server.
+
+import { sha256 } from '@noble/hashes/sha2.js';
 import { Address, OutScript, TEST_NETWORK, Transaction } from '@scure/btc-signer';
-import {
-  doubleSha256,
-  merkleBranch,
-  merkleRootFromBranch,
-  parseBlockHeader,
-  reverseHex,
-} from '../../src/anchor/index.js';
-import { fromHex, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { merkleBranch, merkleRootFromBranch, parseBlockHeader, reverseHex } from '../../src/anchor/index.js';
+import { doubleSha256, fromHex, toHex, utf8 } from '../../src/core/index.js';
 
 const REGTEST = { ...TEST_NETWORK, bech32: 'bcrt' };
 

@@ -1,5 +1,7 @@
 // A closed proposal in a ledger, and a self-mined anchor of its commitment: what an attacker who never touched
 // Bitcoin's main chain can produce in milliseconds (regtest difficulty).
+
+import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import {
   buildAnchorTransaction,
@@ -8,7 +10,7 @@ import {
   parseBlockHeader,
   proposalCommitment,
 } from '../../src/anchor/index.js';
-import { sha256, toHex, utf8 } from '../../src/core/index.js';
+import { toHex, utf8 } from '../../src/core/index.js';
 import { type EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
 import { stakedElectorate } from '../fixtures/electorate.js';

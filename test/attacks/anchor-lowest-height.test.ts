@@ -2,6 +2,8 @@
 // which header to look at, so the very block of an honest confirmation, relabeled "height 1", made the ledger
 // report the proposal anchored at height 1. Heights are now positions on the header chain verified from the
 // checkpoint, and the earliest verified confirmation counts.
+
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
   anchorEventTypes,
@@ -13,7 +15,7 @@ import {
   createAnchorHeaders,
   parseBlockHeader,
 } from '../../src/anchor/index.js';
-import { ErrorCode, sha256, toHex, utf8 } from '../../src/core/index.js';
+import { ErrorCode, toHex, utf8 } from '../../src/core/index.js';
 import { proposalCreatedType } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry } from '../../src/ledger/index.js';

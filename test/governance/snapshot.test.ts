@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { computeSnapshot, isqrt, MAX_WEIGHT } from '../../src/governance/index.js';
+import { computeSnapshot, MAX_WEIGHT } from '../../src/governance/index.js';
+import { isqrt } from '../../src/governance/snapshot.js';
 import { MembershipTree } from '../../src/zk/index.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
 

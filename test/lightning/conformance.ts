@@ -1,5 +1,6 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, fromHex, type ManualClock, sha256, toHex } from '../../src/core/index.js';
+import { ErrorCode, fromHex, type ManualClock, toHex } from '../../src/core/index.js';
 import {
   decodeInvoice,
   encodeInvoice,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { decodeInvoice, LdkNetwork, type LdkNode, paymentHashOf } from '../../src/lightning/index.js';
+import { decodeInvoice, paymentHashOf } from '../../src/lightning/index.js';
+import { LdkNetwork, type LdkNode } from '../../src/lightning/ldk/index.js';
 import { drivenPair, lightningConformance } from './conformance.js';
 
 async function ldkPair() {

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addInteractions,
-  buildTrustMatrix,
-  eigenTrust,
-  type Interactions,
-  TrustEngine,
-} from '../../src/reputation/index.js';
+import { addInteractions, eigenTrust, type Interactions, TrustEngine } from '../../src/reputation/index.js';
+import { buildTrustMatrix } from '../../src/reputation/trust-graph.js';
 import { concatInteractions, syntheticInteractions } from '../fixtures/trust-graph.js';
 
 const seeds = Int32Array.from({ length: 5 }, (_, i) => i);

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/core/index.js';
-import { LdkNetwork } from '../../src/lightning/index.js';
+import { LdkNetwork } from '../../src/lightning/ldk/index.js';
 import { stakeSuite } from './stake-suite.js';
 
 stakeSuite('ldk', async () => {

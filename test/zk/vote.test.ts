@@ -2,10 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { WitnessCalculatorBuilder } from 'circom_runtime';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, sha256, toHex } from '../../src/core/index.js';
+import { ErrorCode, toHex } from '../../src/core/index.js';
 import { generateAgentKey, getPoseidon, zkIdentity } from '../../src/identity/index.js';
 import {
   ARTIFACTS_DIR,
@@ -305,7 +306,7 @@ describe('batch verification', () => {
     // Verified alone (the single-proof path computes on this thread): still refused.
     expect(await verifier.verify(outside)).toBe(false);
     expect(await verifier.verify(offCurve)).toBe(false);
-    const { inG2Subgroup } = await import('../../src/zk/index.js');
+    const { inG2Subgroup } = await import('../../src/zk/g2-subgroup.js');
     expect(
       await inG2Subgroup(curve, [curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt)))]),
     ).toEqual([false]);
@@ -314,7 +315,7 @@ describe('batch verification', () => {
 
 describe('G2 subgroup test', () => {
   it('[x0+1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2x0]Q) agrees with [r]Q = 0 on subgroup points and on points outside the subgroup', async () => {
-    const { inG2Subgroup } = await import('../../src/zk/index.js');
+    const { inG2Subgroup } = await import('../../src/zk/g2-subgroup.js');
     const snarkjs = await import('snarkjs');
     const curve = await snarkjs.curves.getCurveFromName('bn128');
     const G2 = curve.G2;

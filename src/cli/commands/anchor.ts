@@ -4,7 +4,6 @@ import {
   anchorStatus,
   anchorToOts,
   anchorWallet,
-  type BitcoinChain,
   BitcoindRpc,
   buildAnchorTransaction,
   type ChainBackend,
@@ -22,6 +21,7 @@ import {
 } from '../../anchor/index.js';
 import {
   AgoraError,
+  type BitcoinNetwork,
   ErrorCode,
   fromHex,
   isAgoraError,
@@ -33,7 +33,7 @@ import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber }
 import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
 
-const CHAINS: readonly BitcoinChain[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
 
 const BACKEND_HELP = [
   ['--backend KIND', 'bitcoind | esplora (or $AGORA_BITCOIN_BACKEND)'],
@@ -52,15 +52,15 @@ const BACKEND_OPTIONS = {
   chain: { type: 'string' },
 } as const;
 
-function chainOption(values: OptionValues, fallback: BitcoinChain): BitcoinChain {
-  const chain = (values.chain ?? fallback) as BitcoinChain;
+function chainOption(values: OptionValues, fallback: BitcoinNetwork): BitcoinNetwork {
+  const chain = (values.chain ?? fallback) as BitcoinNetwork;
   if (!CHAINS.includes(chain))
     throw new AgoraError(ErrorCode.Usage, `--chain is one of ${CHAINS.join(', ')}`);
   return chain;
 }
 
 /** The home's network; `--chain` may repeat it, never change it (the ledger would refuse the events anyway). */
-async function homeChain(values: OptionValues, home: string): Promise<BitcoinChain> {
+async function homeChain(values: OptionValues, home: string): Promise<BitcoinNetwork> {
   const network = await homeNetwork(home);
   const chain = chainOption(values, network);
   if (chain !== network)

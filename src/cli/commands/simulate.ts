@@ -6,10 +6,10 @@ import {
   renderReport,
   type Scenario,
   type SimulationHooks,
-  SimulationMetrics,
   type SimulationResult,
   simulate,
 } from '../../sim/index.js';
+import type { SimulationMetrics } from '../../sim/metrics.js';
 import { type Command, optionOrEnv, wholeNumber } from '../command.js';
 import { write } from '../io.js';
 
@@ -104,7 +104,11 @@ export const simulateCommand: Command = {
     // A bar on stderr when it is a terminal; nothing otherwise, so `--json` output stays clean.
     const tty = io.stderr.isTTY === true;
     let last = 0;
-    const metrics = values['metrics-port'] === undefined ? undefined : new SimulationMetrics();
+    // prom-client loads only when metrics are asked for.
+    const metrics =
+      values['metrics-port'] === undefined
+        ? undefined
+        : new (await import('../../sim/metrics.js')).SimulationMetrics();
     const server =
       metrics === undefined
         ? undefined

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { AgoraError, ErrorCode, systemClock, unixSeconds } from '../../core/index.js';
-import { writeFetchResponse } from '../../l402/index.js';
+import { writeFetchResponse } from '../../l402/node-http.js';
 import type { LedgerEvent } from '../../ledger/index.js';
 import { type LightningBackend, LndRestBackend, NwcBackend } from '../../lightning/index.js';
 import {

@@ -1,11 +1,12 @@
 import type * as Ldk from 'lightningdevkit';
+import type { BitcoinNetwork } from '../../core/index.js';
 import { AgoraError, type Clock, ErrorCode, systemClock } from '../../core/index.js';
-import type { BitcoinNetwork } from '../bolt11.js';
 import { type RandomSource, seededRandom, systemRandom } from '../sim/random-source.js';
 import { LdkNode } from './ldk-node.js';
 import { loadLdk } from './ldk-runtime.js';
 import { LocalChain } from './local-chain.js';
 
+/** How a network of embedded LDK nodes is set up. */
 export interface LdkNetworkOptions {
   clock?: Clock;
   /** Makes node seeds reproducible. */

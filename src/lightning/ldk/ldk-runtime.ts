@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import * as ldk from 'lightningdevkit';
+import type * as Ldk from 'lightningdevkit';
 
-let loading: Promise<typeof ldk> | undefined;
+let loading: Promise<typeof Ldk> | undefined;
 
 /**
  * Loads LDK's WebAssembly (shipped inside the `lightningdevkit` package; nothing is downloaded) once per process.
- * The bindings announce themselves on the console when they load; that line is kept off stdout.
+ * The bindings announce themselves on the console when they load; that line is kept off stdout. The bindings
+ * themselves are imported here, on first use, not when this module loads: they take seconds and ~50 MB.
  */
-export function loadLdk(): Promise<typeof ldk> {
+export function loadLdk(): Promise<typeof Ldk> {
   loading ??= (async () => {
+    const ldk = await import('lightningdevkit');
     const path = createRequire(import.meta.url).resolve('lightningdevkit/liblightningjs.wasm');
     const binary = await readFile(path);
     const log = console.log;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { BitcoinNetwork } from '../../core/index.js';
 import {
   AgoraError,
   AsyncQueue,
@@ -29,7 +30,7 @@ import type {
   PayOptions,
 } from '../backend.js';
 import { defaultMaxFeeMsat } from '../backend.js';
-import { type BitcoinNetwork, decodeInvoice } from '../bolt11.js';
+import { decodeInvoice } from '../bolt11.js';
 import {
   checkAmountMsat,
   checkCltvExpiry,

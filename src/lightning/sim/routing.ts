@@ -18,6 +18,7 @@ export interface RouteHop<C> {
   readonly amountMsat: number;
 }
 
+/** A path through the simulated network, payer to payee, with the fees and CLTV deltas of its hops. */
 export interface Route<C> {
   readonly hops: readonly RouteHop<C>[];
   /** Sum of the forwarding fees: what the payer sends minus what the payee receives. */

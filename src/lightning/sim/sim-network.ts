@@ -1,12 +1,13 @@
 import * as secp256k1 from 'tiny-secp256k1';
+import type { BitcoinNetwork } from '../../core/index.js';
 import { AgoraError, type Clock, ErrorCode, systemClock, toHex } from '../../core/index.js';
-import type { BitcoinNetwork } from '../bolt11.js';
 import { checkAmountMsat } from '../hashes.js';
 import { type RandomSource, seededRandom, systemRandom } from './random-source.js';
 import { findRoute, type Hop, type Route } from './routing.js';
 import { type ChannelPolicy, DEFAULT_POLICY, SimChannel } from './sim-channel.js';
 import { SimNode } from './sim-node.js';
 
+/** How an in-memory network is set up. */
 export interface SimNetworkOptions {
   /** Makes keys, preimages and secrets reproducible; without it they come from the CSPRNG. */
   seed?: string;
