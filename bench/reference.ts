@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as snarkjs from 'snarkjs';
-import { usingCurve } from '../src/zk/index.js';
+import { usingCurve } from '../src/zk/curve-lifetime.js';
 import { median } from './report.js';
 
 /** The reference workload's speed, measured in this process. */

@@ -1,4 +1,5 @@
-import { type AnchorNetwork, anchorEventTypes, type BitcoinChain, blockAtHeight } from './anchor/index.js';
+import { type AnchorNetwork, anchorEventTypes, blockAtHeight } from './anchor/index.js';
+import type { BitcoinNetwork } from './core/index.js';
 import { disputeEventTypes } from './disputes/index.js';
 import {
   delegationSetType,
@@ -19,7 +20,7 @@ export interface AgoraRegistryOptions {
    * The Bitcoin network `anchor.*` events must name, with its header checkpoint (default `bitcoin`): an anchor
    * claiming another chain is refused.
    */
-  readonly network?: BitcoinChain | AnchorNetwork;
+  readonly network?: BitcoinNetwork | AnchorNetwork;
   /**
    * What checks `vote.cast` proofs: a loaded verifier, or a loader called on the first vote (default: the committed
    * artifacts, loaded on the first vote, so a registry costs nothing where no vote is appended).

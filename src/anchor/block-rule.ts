@@ -1,7 +1,6 @@
-import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
+import { AgoraError, type BitcoinNetwork, ErrorCode, isLowerHex } from '../core/index.js';
 import type { VerifyContext } from '../ledger/index.js';
 import { type AnchorNetwork, anchorNetwork, assertOnVerifiedChain } from './anchor-events.js';
-import type { BitcoinChain } from './anchor-transaction.js';
 import { checkHeaderChain } from './block-header.js';
 import { POW_LIMIT_BITS } from './spv.js';
 
@@ -19,7 +18,7 @@ export type BlockAtHeight = (header: string, height: number, context: VerifyCont
  * hash is the real block's, not one mined for the purpose. Without a checkpoint (`regtest`, an unconfigured `signet`)
  * only the proof of work is checked: a test setting, no defense.
  */
-export function blockAtHeight(network: BitcoinChain | AnchorNetwork = 'bitcoin'): BlockAtHeight {
+export function blockAtHeight(network: BitcoinNetwork | AnchorNetwork = 'bitcoin'): BlockAtHeight {
   const { chain, checkpoint } = anchorNetwork(network);
   return async (header, height, context) => {
     if (!isLowerHex(header, 80) || !Number.isSafeInteger(height) || height < 0)

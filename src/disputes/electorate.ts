@@ -1,4 +1,5 @@
-import { listedIds, snapshotEventTypes, snapshotFromLedger, snapshotSources } from '../governance/index.js';
+import { listedIds } from '../governance/checkpoint.js';
+import { snapshotEventTypes, snapshotFromLedger, snapshotSources } from '../governance/index.js';
 import { EventSet, type Ledger, type LedgerEvent, type StoredEvent } from '../ledger/index.js';
 import type { JurorElectorate } from './dispute-events.js';
 

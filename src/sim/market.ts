@@ -1,4 +1,5 @@
-import { ErrorCode, isAgoraError, sha256, toHex, utf8 } from '../core/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ErrorCode, isAgoraError, toHex, utf8 } from '../core/index.js';
 import { Budget, l402Fetch } from '../l402/index.js';
 import { type LedgerEvent, parseEnvelope } from '../ledger/index.js';
 import { rateReceipt } from '../receipts/index.js';

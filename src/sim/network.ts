@@ -1,11 +1,6 @@
 import type { ManualClock } from '../core/index.js';
-import {
-  LdkNetwork,
-  type LightningBackend,
-  NwcBackend,
-  NwcWalletService,
-  SimNetwork,
-} from '../lightning/index.js';
+import { type LightningBackend, NwcBackend, NwcWalletService, SimNetwork } from '../lightning/index.js';
+import { LdkNetwork } from '../lightning/ldk/index.js';
 import type { Scenario } from './scenario.js';
 
 /** The hub's side of each LDK channel towards a provider or the custodian, in sats. */

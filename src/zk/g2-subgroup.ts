@@ -28,7 +28,16 @@ function constants(): Promise<[Pair, Pair, Pair, Pair]> {
 }
 
 /** The constants of the subgroup test, for an implementation that runs elsewhere (the curve worker threads). */
-export const G2_SUBGROUP_TEST = { x0: X0, psiX: PSI_X, psiY: PSI_Y, psi2X: PSI2_X, psi2Y: PSI2_Y } as const;
+export async function g2SubgroupTest(): Promise<{
+  x0: bigint;
+  psiX: Pair;
+  psiY: Pair;
+  psi2X: Pair;
+  psi2Y: Pair;
+}> {
+  const [psiX, psiY, psi2X, psi2Y] = await constants();
+  return { x0: X0, psiX, psiY, psi2X, psi2Y };
+}
 
 /**
  * Whether each point lies in the order-r subgroup of G2 (G1 has cofactor 1, so its points always do), with the BN

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import type { WasmCurve } from 'ffjavascript';
-import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { type CurveThread, startCurveThreads } from './curve-threads.js';
 import { loadFfjavascript } from './runtime.js';
+import type { Groth16Proof } from './vote-proof.js';
 import { G1_BYTES, G2_BYTES, type ProvingKey, parseProvingKey } from './zkey.js';
 
 /** Bits of a BN254 scalar (r < 2^254). */
@@ -158,7 +158,7 @@ export class Groth16Prover {
    * `calculateBinWitness` gives them (the constant 1 first, then the public signals). The witness is not checked
    * against the constraints (a wrong one gives a proof that does not verify).
    */
-  async prove(witness: Uint8Array): Promise<{ proof: snarkjs.Groth16Proof; publicSignals: string[] }> {
+  async prove(witness: Uint8Array): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
     const { nVars, nPublic } = this.key;
     if (witness.length !== nVars * 32)
       throw new AgoraError(ErrorCode.InvalidArgument, `a witness has ${nVars} values of 32 bytes`);

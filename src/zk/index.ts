@@ -1,5 +1,6 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 export { releaseCurve } from './curve-lifetime.js';
+export { Groth16Prover } from './groth16-prover.js';
 export {
   type Member,
   type MembershipPath,

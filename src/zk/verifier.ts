@@ -5,7 +5,7 @@ import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { type CurveThread, startCurveThreads } from './curve-threads.js';
-import { G2_SUBGROUP_TEST } from './g2-subgroup.js';
+import { g2SubgroupTest } from './g2-subgroup.js';
 import { loadFfjavascript } from './runtime.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
 
@@ -133,13 +133,12 @@ export class Verifier {
   /** Whether each B lies in G2's prime-order subgroup, the points shared among the threads. */
   private async inSubgroup(threads: CurveThread[], points: readonly Uint8Array[]): Promise<boolean[]> {
     const F2 = this.curve.G2.F;
+    const test = await g2SubgroupTest();
     const psi = concat(
-      [G2_SUBGROUP_TEST.psiX, G2_SUBGROUP_TEST.psiY, G2_SUBGROUP_TEST.psi2X, G2_SUBGROUP_TEST.psi2Y].map(
-        (c) => F2.fromObject([...c]),
-      ),
+      [test.psiX, test.psiY, test.psi2X, test.psi2Y].map((c) => F2.fromObject([...c])),
       64,
     );
-    const x0 = numberToBytesLE(G2_SUBGROUP_TEST.x0, 8);
+    const x0 = numberToBytesLE(test.x0, 8);
     const flags = await Promise.all(
       threads.map((thread, k) => {
         const share = points.slice(

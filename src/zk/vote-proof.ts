@@ -1,6 +1,5 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import type { WitnessCalculator } from 'circom_runtime';
-import type * as snarkjs from 'snarkjs';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
@@ -27,9 +26,23 @@ export interface VoteWitness {
   readonly path: MembershipPath;
 }
 
+/** A Groth16 proof over BN254 as snarkjs writes it: points as decimal coordinate strings. */
+export interface Groth16Proof {
+  /** The G1 point A, projective: [x, y, z]. */
+  pi_a: string[];
+  /** The G2 point B, projective, each coordinate a pair of Fp elements. */
+  pi_b: string[][];
+  /** The G1 point C, projective: [x, y, z]. */
+  pi_c: string[];
+  /** `"groth16"`. */
+  protocol: string;
+  /** `"bn128"`. */
+  curve: string;
+}
+
 /** A Groth16 proof with its public signals: [nullifier, root, scope, vote, votingWeight] as decimal strings. */
 export interface VoteProof {
-  readonly proof: snarkjs.Groth16Proof;
+  readonly proof: Groth16Proof;
   readonly publicSignals: string[];
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromHex, ManualClock, sha256, toHex } from '../../src/core/index.js';
+import { fromHex, ManualClock, toHex } from '../../src/core/index.js';
 import {
   formatAuthorization,
   L402Provider,

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { sha256, utf8 } from '../../src/core/index.js';
+import { utf8 } from '../../src/core/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { testRegistry } from './fixtures.js';
 

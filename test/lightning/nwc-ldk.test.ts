@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/core/index.js';
-import { LdkNetwork } from '../../src/lightning/index.js';
+import { LdkNetwork } from '../../src/lightning/ldk/index.js';
 import { startRelay } from '../ledger/nostr-relay.js';
 import { drivenPair, lightningConformance } from './conformance.js';
 import { ownWallet } from './nwc-world.js';

@@ -4,12 +4,12 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { usingCurve } from '../../src/zk/curve-lifetime.js';
 import { Groth16Prover, windowFor } from '../../src/zk/groth16-prover.js';
 import {
   loadVoteArtifacts,
   MembershipTree,
   toField,
-  usingCurve,
   Verifier,
   type VoteArtifacts,
   type VoteProof,

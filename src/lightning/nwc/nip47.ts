@@ -1,5 +1,6 @@
 import {
   AgoraError,
+  type BitcoinNetwork,
   ErrorCode,
   isJsonObject,
   isLowerHex,
@@ -7,7 +8,6 @@ import {
   parseJson,
 } from '../../core/index.js';
 import type { InvoiceState, InvoiceStatus } from '../backend.js';
-import type { BitcoinNetwork } from '../bolt11.js';
 
 /** NIP-47 event kinds. */
 export const NWC_KIND = {

@@ -1,6 +1,7 @@
 import {
   AgoraError,
   AsyncQueue,
+  type BitcoinNetwork,
   type Clock,
   ErrorCode,
   isAgoraError,
@@ -22,7 +23,7 @@ import type {
   PaymentResult,
   PayOptions,
 } from '../backend.js';
-import { type BitcoinNetwork, decodeInvoice, type Invoice } from '../bolt11.js';
+import { decodeInvoice, type Invoice } from '../bolt11.js';
 import {
   checkAmountMsat,
   checkCltvExpiry,
