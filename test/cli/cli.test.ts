@@ -90,7 +90,7 @@ describe('agora CLI', () => {
     expect((await agora(['ledger', 'import'])).code).toBe(2);
     expect((await agora(['ledger', 'import', 'a', 'b'])).code).toBe(2);
     expect((await agora(['ledger'])).code).toBe(2);
-    expect((await agora(['--help'])).stdout).toMatch(/^agora: governance/);
+    expect((await agora(['--help'])).stdout).toMatch(/^agora \d+\.\d+\.\d+: governance/);
     for (const command of [
       ['init'],
       ['id', 'show'],

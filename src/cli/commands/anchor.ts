@@ -123,6 +123,7 @@ export const anchorCommitCommand: Command = {
   summary:
     "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
   usage: '<proposal id> [--fee-rate N] [--dry-run] [--utxo TXID:VOUT:SATS] [--backend ...] [--json]',
+  examples: ['agora anchor commit <proposal id> --dry-run --utxo <txid>:0:50000'],
   help: [
     HOME_HELP,
     ['--fee-rate N', 'sat/vB (default: the backend estimate for 3 blocks)'],
@@ -238,6 +239,7 @@ export const anchorStatusCommand: Command = {
   name: 'anchor status',
   summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
   usage: '<proposal id> [--confirmations N] [--backend ...] [--json]',
+  examples: ['agora anchor status <proposal id>'],
   help: [
     HOME_HELP,
     ['--confirmations N', 'blocks needed before recording the confirmation (default 6)'],
@@ -308,6 +310,7 @@ export const anchorExportOtsCommand: Command = {
   summary:
     'write a confirmed anchor as an OpenTimestamps proof (.ots) and as a JSON proof for `anchor verify`',
   usage: '<proposal id> [--out FILE] [--proof FILE]',
+  examples: ['agora anchor export-ots <proposal id> --out proposal.ots'],
   help: [
     HOME_HELP,
     ['--out FILE', 'the .ots file (default <proposal id>.ots)'],
@@ -341,6 +344,7 @@ export const anchorVerifyCommand: Command = {
   name: 'anchor verify',
   summary: 'check an anchor proof offline: transaction, Merkle branch, headers and their proof of work',
   usage: '<proof.json> [--header-file F] [--chain CHAIN] [--json]',
+  examples: ['agora anchor verify <proposal id>'],
   help: [
     ['--header-file F', 'JSON {height: 80-byte header hex} (default: the headers in the proof file)'],
     ['--chain CHAIN', 'bitcoin | testnet | signet | regtest (default bitcoin)'],

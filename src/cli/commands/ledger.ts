@@ -11,6 +11,7 @@ export const ledgerStatsCommand: Command = {
   name: 'ledger stats',
   summary: 'count the events in the ledger, by type',
   usage: '[--home DIR] [--json]',
+  examples: ['agora ledger stats', 'agora ledger stats --home ./bob --json'],
   help: [HOME_HELP, ['--json', 'print as JSON']],
   options: { json: { type: 'boolean' } },
   async run({ io, home, values }) {
@@ -28,6 +29,7 @@ export const ledgerExportCommand: Command = {
   name: 'ledger export',
   summary: 'write every event as canonical JSON lines, in append order',
   usage: '[--home DIR] [--out FILE]',
+  examples: ['agora ledger export > alice.jsonl', 'agora ledger export --home ./alice --out alice.jsonl'],
   help: [HOME_HELP, ['--out FILE', 'write to FILE (replaced whole, atomically) instead of stdout']],
   options: { out: { type: 'string' } },
   async run({ io, home, values }) {
@@ -76,6 +78,10 @@ export const ledgerImportCommand: Command = {
   name: 'ledger import',
   summary: 'verify and import events from JSON lines (a file, or - for stdin)',
   usage: 'FILE|- [--home DIR] [--json]',
+  examples: [
+    'agora ledger import alice.jsonl carol.jsonl --home ./bob',
+    'agora ledger export --home ./alice | agora ledger import - --home ./bob',
+  ],
   help: [HOME_HELP, ['--json', 'print the result as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },

@@ -10,6 +10,7 @@ export const repShowCommand: Command = {
   name: 'rep show',
   summary: "an agent's reputation score, percentile and what it comes from",
   usage: '<agent id> [--home DIR] [--json]',
+  examples: ['agora rep show <agent id>', 'agora rep show <agent id> --json'],
   help: [HOME_HELP, ['--json', 'print as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
@@ -42,6 +43,7 @@ export const repTopCommand: Command = {
   name: 'rep top',
   summary: 'the best-scored agents',
   usage: '[--n N] [--home DIR] [--json]',
+  examples: ['agora rep top --n 5', 'agora rep top --home ./bob --json'],
   help: [HOME_HELP, ['--n N', 'how many (default 10)'], ['--json', 'print as JSON']],
   options: { n: { type: 'string' }, json: { type: 'boolean' } },
   async run({ io, home, values }) {

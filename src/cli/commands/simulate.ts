@@ -44,6 +44,10 @@ export const simulateCommand: Command = {
     'run a machine economy: payments, reputation, anonymous votes, a blacklist decision and its anchor',
   usage:
     '[--agents N] [--providers M] [--rounds R] [--seed S] [--lightning sim|ldk] [--report FILE] [--json]',
+  examples: [
+    'agora simulate --report report.html',
+    'agora simulate --agents 20 --rounds 50 --home ./sim --json',
+  ],
   help: [
     ['--agents N', 'buying agents, sybils included (default 50)'],
     ['--providers M', 'L402 providers, one malicious (default 5)'],

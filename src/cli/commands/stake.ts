@@ -71,6 +71,9 @@ export const stakeLockCommand: Command = {
   name: 'stake lock',
   summary: 'lock sats with a custodian through a hold invoice paid from your LND node',
   usage: '--custodian URL --amount SAT --until UNIX [--mode MODE] --lnd-url URL ... [--json]',
+  examples: [
+    'agora stake lock --custodian http://127.0.0.1:8402 --amount 20000 --until +7d --lightning-dev http://127.0.0.1:9735/alice',
+  ],
   help: [
     HOME_HELP,
     ['--custodian URL', "the custodian's address (it runs `agora stake serve`)"],
@@ -140,6 +143,7 @@ export const stakeStatusCommand: Command = {
   name: 'stake status',
   summary: 'the stakes of an agent (default: yours), or those you hold as custodian',
   usage: '[--agent ID | --held] [--home DIR] [--json]',
+  examples: ['agora stake status', 'agora stake status --held --json'],
   help: [
     HOME_HELP,
     ['--agent ID', "another agent's stakes"],
@@ -171,6 +175,9 @@ export const stakeReleaseCommand: Command = {
   name: 'stake release',
   summary: 'as custodian: release a stake (cancel its hold invoice), or every stake whose time is up',
   usage: '<lock id> | --due [--renewed-by LOCK] --lnd-url URL ... [--json]',
+  examples: [
+    'agora stake release --due --lnd-url https://127.0.0.1:8080 --lnd-macaroon admin.macaroon --lnd-cert tls.cert',
+  ],
   help: [
     HOME_HELP,
     ['--due', 'release every stake past its promised time'],
@@ -215,6 +222,7 @@ export const stakeServeCommand: Command = {
   summary:
     'as custodian: take signed stake offers over HTTP, release stakes when their time is up, record expired holds',
   usage: '[--port N] [--host H] [--interval S] --lnd-url URL ... [--json]',
+  examples: ['agora stake serve --port 8402 --lightning-dev http://127.0.0.1:9735/custodian'],
   help: [
     HOME_HELP,
     ['--port N', 'port to listen on (default 8402; 0 picks one)'],

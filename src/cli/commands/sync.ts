@@ -8,6 +8,10 @@ export const syncCommand: Command = {
   name: 'sync',
   summary: 'exchange ledger events with Nostr relays: publish what they lack, import (verified) what is new',
   usage: '--relay URL [--relay URL ...] [--since UNIX] [--follow] [--json]',
+  examples: [
+    'agora sync --relay wss://relay.example.com',
+    'agora sync --relay ws://127.0.0.1:7000 --since -1d --follow',
+  ],
   help: [
     HOME_HELP,
     ['--relay URL', 'a Nostr relay (ws:// or wss://); repeatable'],
