@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Command } from './command.js';
+import { agentsCommand } from './commands/agents.js';
 import {
   anchorCommitCommand,
   anchorExportOtsCommand,
   anchorStatusCommand,
   anchorVerifyCommand,
 } from './commands/anchor.js';
+import { devLightningCommand } from './commands/dev.js';
+import { fetchCommand } from './commands/fetch.js';
 import {
   proposalCancelCommand,
   proposalCreateCommand,
@@ -20,6 +23,7 @@ import {
 import { idShowCommand } from './commands/id-show.js';
 import { initCommand } from './commands/init.js';
 import { ledgerExportCommand, ledgerImportCommand, ledgerStatsCommand } from './commands/ledger.js';
+import { rateCommand } from './commands/rate.js';
 import { repShowCommand, repTopCommand } from './commands/rep.js';
 import { simulateCommand } from './commands/simulate.js';
 import {
@@ -38,11 +42,14 @@ import { usageError } from './usage-error.js';
 export const commands: readonly Command[] = [
   initCommand,
   idShowCommand,
+  agentsCommand,
   ledgerStatsCommand,
   ledgerExportCommand,
   ledgerImportCommand,
   repShowCommand,
   repTopCommand,
+  fetchCommand,
+  rateCommand,
   proposalCreateCommand,
   proposalListCommand,
   proposalShowCommand,
@@ -60,6 +67,7 @@ export const commands: readonly Command[] = [
   anchorExportOtsCommand,
   simulateCommand,
   syncCommand,
+  devLightningCommand,
 ];
 
 /** Exit codes: 0 success, 1 refused or failed, 2 a command line that does not parse, 130 interrupted. */
@@ -127,7 +135,8 @@ function groupHelp(group: readonly Command[], name: string): string {
 /**
  * `--until -5` is what people type for a negative value, which Node's parser calls ambiguous: an argument that
  * looks like a negative number or duration right after a string option is joined to it (`--until=-5`), so the
- * option's own check answers (a negative count is refused, `-2h` is two hours ago).
+ * option's own check answers (a negative count is refused, `-2h` is two hours ago); a bare negative number is an
+ * argument.
  */
 function joinNegativeValues(args: readonly string[], command: Command): string[] {
   const out: string[] = [];
@@ -138,10 +147,14 @@ function joinNegativeValues(args: readonly string[], command: Command): string[]
     if (option?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
       out.push(`${arg}=${next}`);
       i++;
-    } else out.push(arg);
+    } else if (/^-\d+$/.test(arg)) out.push(`${NEGATIVE}${arg}`);
+    else out.push(arg);
   }
   return out;
 }
+
+/** Marks a negative number given as an argument (`agora rate <id> -2`), which the parser would take for a flag. */
+const NEGATIVE = '\u0000';
 
 /** Resolves when `signal` aborts (never when there is none). */
 function whenAborted(signal: AbortSignal | undefined): Promise<'interrupted'> {
@@ -206,6 +219,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     const sentence = printable((cause as Error).message.split(/(?<=\.) /)[0] ?? '');
     throw usageError(`${sentence} (run agora help ${command.name})`);
   }
+  parsed.positionals = parsed.positionals.map((p) => (p.startsWith(NEGATIVE) ? p.slice(1) : p));
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usageError(

@@ -4,7 +4,8 @@ import { type Command, idArgument, wholeNumber } from '../command.js';
 import { HOME_HELP, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
-const homeReputation = (home: string) => withHomeLedger(home, (ledger) => Reputation.fromLedger(ledger));
+const homeReputation = (home: string) =>
+  withHomeLedger(home, (ledger) => Reputation.fromLedger(ledger), { readOnly: true });
 
 export const repShowCommand: Command = {
   name: 'rep show',
@@ -16,7 +17,15 @@ export const repShowCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'an agent');
-    const reputation = await homeReputation(home);
+    const reputation = await withHomeLedger(
+      home,
+      async (ledger) => {
+        // An id the ledger has never seen is most likely a typo: say so rather than print a score of 0.
+        for await (const _ of ledger.byIndex('agent', id, { limit: 1 })) return Reputation.fromLedger(ledger);
+        throw new AgoraError(ErrorCode.NotFound, `no agent ${id} in this ledger (agora agents lists them)`);
+      },
+      { readOnly: true },
+    );
     const explanation = reputation.explain(id);
     if (values.json) {
       await write(io.stdout, `${JSON.stringify({ ...explanation, convergence: reputation.stats })}\n`);
@@ -24,7 +33,7 @@ export const repShowCommand: Command = {
     }
     const lines = [
       `agent       ${id}`,
-      `score       ${explanation.score} ppb of all trust (percentile ${explanation.percentile})`,
+      `score       ${explanation.score} ppb of all trust (parts per billion; ${(explanation.score / 1e7).toFixed(2)}%; percentile ${explanation.percentile})`,
       ...(explanation.fromSeed > 0 ? [`pre-trusted ${explanation.fromSeed} ppb`] : []),
       'trusted by:',
       ...explanation.trustedBy.map((t) => `  ${t.agent}  ${t.score}`),
