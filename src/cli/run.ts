@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Command } from './command.js';
@@ -37,6 +36,7 @@ import { asAgoraError, errorLine, printable } from './errors.js';
 import { closeOpenLedgers, resolveHome } from './home.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
+import { VERSION } from './version.js';
 
 /** Every `agora` command. */
 export const commands: readonly Command[] = [
@@ -72,11 +72,6 @@ export const commands: readonly Command[] = [
 
 /** Exit codes: 0 success, 1 refused or failed, 2 a command line that does not parse, 130 interrupted. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
-
-/** This build's version, from its package.json (two levels up from src/cli and from dist/cli alike). */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -107,6 +107,8 @@ export interface RoundSnapshot {
     readonly malicious: boolean;
     readonly priceMsat: number;
     readonly sales: number;
+    /** Paid to it so far, msat. */
+    readonly revenueMsat: number;
     readonly reputation: number;
   }[];
 }
@@ -116,6 +118,12 @@ export interface SimulationHooks {
   onProgress?(phase: string, done: number, total: number): void;
   /** The market after each round. */
   onRound?(snapshot: RoundSnapshot): void;
+  /** Unix seconds the run's clock starts at (default 1800000000, fixed so that a seed gives the same event ids). */
+  start?: number;
+  /** Opens the ledger the run writes (default: a new one in memory); the run closes it when it ends. */
+  openLedger?(registry: EventRegistry): Promise<Ledger>;
+  /** Every key the run makes (agents, providers, custodian), with its name: to keep them. */
+  onKey?(name: string, key: AgentKey): void;
 }
 
 interface Actor {
@@ -207,24 +215,28 @@ export async function simulate(
 ): Promise<SimulationResult> {
   const scenario = scenarioOf(options);
   const random = new SeededRandom(scenario.seed);
-  const clock = new ManualClock(START * 1000);
+  const start = hooks.start ?? START;
+  const clock = new ManualClock(start * 1000);
   const progress = hooks.onProgress ?? (() => {});
   const verifier = await Verifier.load();
-  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-    registry: new EventRegistry([
-      agentRegisteredType,
-      receiptType,
-      receiptRatingType,
-      proposalCreatedType,
-      snapshotSourcesType,
-      voteCastType(verifier),
-      ...stakeEventTypes,
-      ...anchorEventTypes(),
-    ]),
-  });
+  const registry = new EventRegistry([
+    agentRegisteredType,
+    receiptType,
+    receiptRatingType,
+    proposalCreatedType,
+    snapshotSourcesType,
+    voteCastType(verifier),
+    ...stakeEventTypes,
+    ...anchorEventTypes(),
+  ]);
+  const ledger = await (hooks.openLedger?.(registry) ?? Ledger.fromLevel(new MemoryLevel(), { registry }));
   const network = await buildNetwork(scenario, clock);
   try {
-    const key = (label: string) => agentKeyFromSecret(seededBytes(scenario.seed, label));
+    const key = (label: string) => {
+      const made = agentKeyFromSecret(seededBytes(scenario.seed, label));
+      hooks.onKey?.(label, made);
+      return made;
+    };
     const node = (name: string) => network.nodes.get(name) as LightningBackend;
     // Founders register first (the pre-trusted seeds), then the other honest agents, the providers, the sybils.
     const honestCount = scenario.agents - scenario.sybils;
@@ -272,9 +284,10 @@ export async function simulate(
     });
     const registrationOrder = [...honest, ...providers, ...sybils];
     for (const [i, actor] of registrationOrder.entries()) {
-      const registered = new ManualClock((START - 10_000 + i) * 1000);
+      const registered = new ManualClock((start - 10_000 + i) * 1000);
       await ledger.append(
         await createAgentRegistration(actor.key, {
+          name: actor.name,
           nodeKeys: [(await actor.node.info()).nodeKey],
           clock: registered,
         }),
@@ -432,6 +445,7 @@ export async function simulate(
           malicious: p.malicious,
           priceMsat: p.priceMsat,
           sales: p.sales,
+          revenueMsat: p.revenueMsat,
           reputation: scores.get(p.key.id) ?? 0,
         })),
       });

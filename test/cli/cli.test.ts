@@ -73,7 +73,9 @@ describe('agora CLI', () => {
     await writeFile(file, `${lines[0]}\n${JSON.stringify(bad)}\n${lines[2]}\n`);
     const outcome = await agora(['ledger', 'import', file, '--home', home]);
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toMatch(/^agora: \S+bad.jsonl:2: bad signature .* the other 2 lines were imported \(2 new events\) \[IMPORT_FAILED\]\n$/);
+    expect(outcome.stderr).toMatch(
+      /^agora: \S+bad.jsonl:2: bad signature .* the other 2 lines were imported \(2 new events\) \[IMPORT_FAILED\]\n$/,
+    );
     const stats = JSON.parse((await agora(['ledger', 'stats', '--home', home, '--json'])).stdout);
     // Its own registration and the two good lines: nothing valid is dropped because another line is bad.
     expect(stats.events).toBe(3);

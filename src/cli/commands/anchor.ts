@@ -106,12 +106,28 @@ function requireBackend(values: OptionValues, env: CliIo['env']): ChainBackend {
   return backend;
 }
 
+/** Every bitcoin there will ever be, in sats. */
+const MAX_SATS = 2_100_000_000_000_000n;
+
 /** `--utxo TXID:VOUT:SATS`, repeatable. */
 function utxosFromOptions(values: OptionValues): Utxo[] {
   return ((values.utxo as string[] | undefined) ?? []).map((text) => {
     const match = /^([0-9a-f]{64}):(\d+):(\d+)$/.exec(text);
     if (!match) throw new AgoraError(ErrorCode.Usage, '--utxo is TXID:VOUT:SATS');
-    return { txid: match[1] as string, vout: Number(match[2]), amountSat: BigInt(match[3] as string) };
+    const vout = Number(match[2]);
+    const amountSat = BigInt(match[3] as string);
+    // Bounds of a real coin: an output index fits 32 bits, an amount is at most the 21 million bitcoins.
+    if (!Number.isSafeInteger(vout) || vout > 0xffff_ffff)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        `--utxo ${text}: the output index is out of range (at most 4294967295)`,
+      );
+    if (amountSat === 0n || amountSat > MAX_SATS)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        `--utxo ${text}: the amount is out of range (1 to ${MAX_SATS} sats)`,
+      );
+    return { txid: match[1] as string, vout, amountSat };
   });
 }
 
@@ -169,7 +185,7 @@ export const anchorCommitCommand: Command = {
       if (utxos.length === 0)
         throw new AgoraError(
           ErrorCode.InsufficientBalance,
-          `the wallet ${wallet.address} has no coins to pay with`,
+          `the wallet ${wallet.address} has no coins to pay with: fund that address, or name coins with --utxo`,
         );
       const feeRate =
         values['fee-rate'] !== undefined
@@ -204,7 +220,7 @@ export const anchorCommitCommand: Command = {
         io.stdout,
         values.json
           ? `${stringify(summary)}\n`
-          : `commitment ${commitment} (${tree.size} leaves)\ntransaction ${tx.txid}, fee ${tx.feeSat} sat at ${feeRate} sat/vB\n${dryRun ? `dry run: nothing broadcast\n${tx.hex}\n` : 'broadcast\n'}`,
+          : `commitment ${commitment} (${tree.size} leaves)\nwallet      ${wallet.address} (fund this address to pay for anchors)\ntransaction ${tx.txid}, fee ${tx.feeSat} sat at ${feeRate} sat/vB\n${dryRun ? `dry run: nothing broadcast\n${tx.hex}\n` : 'broadcast\n'}`,
       );
     });
   },
