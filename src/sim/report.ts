@@ -290,7 +290,7 @@ export function renderReport(result: SimulationResult, options: ReportOptions = 
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:1rem 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+div.table{overflow-x:auto}table{border-collapse:collapse;margin:1rem 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.malicious td{color:${MALICIOUS}}
 .chart{margin:1rem 0;min-width:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .chart svg{max-width:100%;height:auto;display:block}.chart text{fill:#222}.chart .axis-title{font-weight:600}
@@ -298,7 +298,7 @@ tr.malicious td{color:${MALICIOUS}}
 .legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:13px}
 .swatch{display:inline-block;width:18px;border-top:3px solid;vertical-align:middle;margin-right:.35rem}.swatch.dashed{border-top-style:dashed}
 .note{font-size:13px;color:#444;margin:.2rem 0}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:1rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:1rem}
 .params{border:1px solid #d1d5db;border-radius:6px;padding:.6rem 1rem;background:#f9fafb}.params dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}.params dt{font-weight:600}.params dd{margin:0}
 code{font-size:.85rem;overflow-wrap:anywhere}
 </style></head><body>
@@ -311,11 +311,11 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <h2>Market</h2>
 <div class="charts">${marketCharts}${prices}${reputation}</div>
 <h2>Providers</h2>
-<table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation (% of trust)</th></tr></thead><tbody>${providerRows}</tbody></table>
+<div class="table"><table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation (% of trust)</th></tr></thead><tbody>${providerRows}</tbody></table></div>
 <h2>Decision</h2>
 <p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously; members who do not vote abstain.</p>
 ${voteCharts(result)}
-<table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table>
+<div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
 <h2>Anchor</h2>
