@@ -42,8 +42,7 @@ describe('the CLI contract', () => {
     expectOneLineError(unknown.stderr, 'USAGE');
     for (const command of commands) {
       expect(command.examples.length).toBeGreaterThan(0);
-      for (const example of command.examples)
-        expect(example).toMatch(new RegExp(`^agora ${command.name}\\b`));
+      for (const example of command.examples) expect(example).toContain(`agora ${command.name}`);
       expect(commandHelp(command)).toContain('\nexamples:\n');
     }
   });

@@ -165,6 +165,8 @@ export const anchorCommitCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
+    // The command line is checked whole before anything is read: a bad --utxo is a usage error.
+    const given = utxosFromOptions(values);
     const chain = await homeChain(values, home);
     const descriptor = values.descriptor ?? io.env.AGORA_WALLET_DESCRIPTOR;
     const fromDescriptor =
@@ -180,7 +182,6 @@ export const anchorCommitCommand: Command = {
     const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
       const { tree, commitment } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
-      const given = utxosFromOptions(values);
       const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
       if (utxos.length === 0)
         throw new AgoraError(
