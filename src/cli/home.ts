@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -119,13 +120,25 @@ export async function makeDirectories(dir: string): Promise<void> {
   for (const path of missing) await mkdir(path, { mode: 0o700 });
 }
 
-/** Ledgers this process has open, closed at once when it is interrupted. */
-const openLedgers = new Set<Ledger>();
+/**
+ * The ledgers each running command has open, closed at once when it is interrupted. Kept per `run` (commands may run
+ * side by side in one process, as in tests): interrupting one never closes another's ledger.
+ */
+const openLedgers = new AsyncLocalStorage<Set<Ledger>>();
 
-/** Closes every ledger a command has open (a write in progress completes; none starts after). */
-export async function closeOpenLedgers(): Promise<void> {
-  await Promise.all([...openLedgers].map((ledger) => ledger.close().catch(() => {})));
-  openLedgers.clear();
+/** Runs `task` as one command; `close` closes the ledgers it has open (a write in progress completes first). */
+export function trackingLedgers<T>(task: () => Promise<T>): {
+  result: Promise<T>;
+  close: () => Promise<void>;
+} {
+  const open = new Set<Ledger>();
+  return {
+    result: openLedgers.run(open, task),
+    close: async () => {
+      await Promise.all([...open].map((ledger) => ledger.close().catch(() => {})));
+      open.clear();
+    },
+  };
 }
 
 /** The error code LevelDB's open failure carries somewhere in its cause chain, if any. */
@@ -164,7 +177,7 @@ export async function openHomeLedger(root: string, options: { readOnly?: boolean
     if (!(options.readOnly === true && isReadOnly(error))) throw error;
     ledger = await openCopy(root, registry);
   }
-  openLedgers.add(ledger);
+  openLedgers.getStore()?.add(ledger);
   return ledger;
 }
 
@@ -197,7 +210,7 @@ export async function withHomeLedger<T>(
   try {
     return await task(ledger);
   } finally {
-    openLedgers.delete(ledger);
+    openLedgers.getStore()?.delete(ledger);
     await ledger.close();
   }
 }

@@ -33,7 +33,7 @@ import {
 } from './commands/stake.js';
 import { syncCommand } from './commands/sync.js';
 import { asAgoraError, errorLine, printable } from './errors.js';
-import { closeOpenLedgers, resolveHome } from './home.js';
+import { resolveHome, trackingLedgers } from './home.js';
 import { type CliIo, write } from './io.js';
 import { usageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -232,12 +232,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
  * closed (a write in progress completes, none starts) and 130 is returned at once.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const command = dispatch(argv, io);
+  const { result: command, close } = trackingLedgers(() => dispatch(argv, io));
   try {
     const outcome = await Promise.race([command, whenAborted(io.signal)]);
     if (outcome !== 'interrupted') return outcome;
     command.catch(() => {});
-    await closeOpenLedgers();
+    await close();
     await write(
       io.stderr,
       errorLine(new AgoraError(ErrorCode.Interrupted, 'interrupted: stopped before finishing')),

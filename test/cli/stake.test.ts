@@ -106,7 +106,8 @@ describe('agora stake', () => {
       }
       stop.abort();
       const served = await serving;
-      expect(served.code).toBe(0);
+      // Stopped by its signal, as Ctrl-C would: exit 130 (docs/cli.md).
+      expect(served.code).toBe(130);
       expect(served.stdout).toContain(`custodian ${client.id} at ${url}`);
       expect(served.stderr).toContain('"reason":"released"');
 
