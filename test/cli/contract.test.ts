@@ -30,14 +30,17 @@ function expectOneLineError(stderr: string, code: string): void {
 describe('the CLI contract', () => {
   it('--version, help <command> and an examples section in every command help', async () => {
     const pkg = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8'));
-    const version = await agoraProcess(['--version']);
+    const [version, vote, ledger, unknown] = await Promise.all([
+      agoraProcess(['--version']),
+      agoraProcess(['help', 'vote']),
+      agoraProcess(['help', 'ledger']),
+      agoraProcess(['help', 'nope']),
+    ]);
     expect(version).toMatchObject({ code: 0, stdout: `agora ${pkg.version}\n` });
-    const vote = await agoraProcess(['help', 'vote']);
     expect(vote.code).toBe(0);
     expect(vote.stdout).toMatch(/^usage: agora vote /);
     expect(vote.stdout).toMatch(/\nexamples:\n {2}agora vote /);
-    expect((await agoraProcess(['help', 'ledger'])).stdout).toMatch(/agora ledger import/);
-    const unknown = await agoraProcess(['help', 'nope']);
+    expect(ledger.stdout).toMatch(/agora ledger import/);
     expect(unknown.code).toBe(2);
     expectOneLineError(unknown.stderr, 'USAGE');
     for (const command of commands) {
@@ -45,13 +48,13 @@ describe('the CLI contract', () => {
       for (const example of command.examples) expect(example).toContain(`agora ${command.name}`);
       expect(commandHelp(command)).toContain('\nexamples:\n');
     }
-  });
+  }, 180_000);
 
   it('every bad input exits 1 (refused) or 2 (usage) with one line naming its code, and no stack trace', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
     const garbage = join(dir, 'garbage.bin');
-    await writeFile(garbage, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0xfe, 0x0a, 0x07, 0x41]));
+    await writeFile(garbage, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0xfe, 0x07, 0x41, 0x0d, 0x0a]));
     const txid = 'ab'.repeat(32);
     const id = 'cd'.repeat(32);
     const h = ['--home', home];
