@@ -165,7 +165,7 @@ export const tallyCommand: Command = {
         : []),
       final
         ? `result       ${state}${outcome.winner === undefined ? '' : ` (${outcome.winner})`}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}`
-        : `result       none yet: ${state === 'active' ? `voting is open until ${iso(result.closes)}` : `voting opens at ${iso(proposal.window.opens)}`} (so far: ${outcome.state})`,
+        : `result       none yet: ${state === 'active' ? `voting is open until ${iso(result.closes)}` : `voting opens at ${iso(proposal.window.opens)}`} (so far: ${outcome.state}${outcome.winner === undefined ? '' : `, ${outcome.winner}`})`,
       '',
     ];
     await write(io.stdout, lines.join('\n'));

@@ -35,9 +35,11 @@ export const repShowCommand: Command = {
       `agent       ${id}`,
       `score       ${explanation.score} ppb of all trust (parts per billion; ${(explanation.score / 1e7).toFixed(2)}%; percentile ${explanation.percentile})`,
       ...(explanation.fromSeed > 0 ? [`pre-trusted ${explanation.fromSeed} ppb`] : []),
-      'trusted by:',
+      'trusted by (ppb each carries):',
+      ...(explanation.trustedBy.length === 0 ? ['  nobody yet'] : []),
       ...explanation.trustedBy.map((t) => `  ${t.agent}  ${t.score}`),
       'receipts:',
+      ...(explanation.receipts.length === 0 ? ['  none in this ledger'] : []),
       ...explanation.receipts.map(
         (r) =>
           `  ${r.receipt}  from ${r.from.slice(0, 16)}…  ${r.amountMsat} msat  rating ${r.rating ?? '-'}  ${r.score}`,
