@@ -205,7 +205,7 @@ describe('flows for a CLI user', () => {
       '--title',
       'Buy maps',
       '--closes',
-      '+45s',
+      '+150s',
       '--home',
       alice,
       '--json',
@@ -220,7 +220,8 @@ describe('flows for a CLI user', () => {
       agora(['vote', id, 'against', '--home', carol]),
       agora(['vote', id, 'for', '--home', alice]),
     ]);
-    for (const vote of votes) expect(vote.code).toBe(0);
+    for (const vote of votes)
+      expect({ code: vote.code, stderr: vote.stderr }).toEqual({ code: 0, stderr: '' });
     await exchange();
     const open = await agora(['tally', id, '--home', bob]);
     const closes = json(await agora(['tally', id, '--home', bob, '--json'])).closes as number;
