@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration } from '../../src/ledger/index.js';
 import { agora } from './harness.js';
+import { BUILT_CLI, requireBuiltCli } from './spawn.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -90,7 +91,10 @@ describe('agora CLI', () => {
       /Unknown option '--bogus'\. \(run agora/,
     );
     expect((await agora(['ledger', 'import'])).code).toBe(2);
-    expect((await agora(['ledger', 'import', 'a', 'b'])).code).toBe(2);
+    // Several files are fine; missing ones are refused (exit 1) before anything is imported.
+    const two = await agora(['ledger', 'import', 'a', 'b', '--home', join(dir, 'a')]);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toMatch(/cannot read a: no such file \[NOT_FOUND\]/);
     expect((await agora(['ledger'])).code).toBe(2);
     expect((await agora(['--help'])).stdout).toMatch(/^agora \d+\.\d+\.\d+: governance/);
     for (const command of [
@@ -114,9 +118,9 @@ describe('agora CLI', () => {
 
   it('runs as a real process: message on stderr and the exit code', () => {
     const home = join(dir, 'spawned');
-    const cli = join(import.meta.dirname, '../../src/cli/main.ts');
+    requireBuiltCli();
     const spawned = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+      spawnSync(process.execPath, [BUILT_CLI, ...args], {
         encoding: 'utf8',
         env: { ...process.env, AGORA_HOME: home },
       });
@@ -127,7 +131,7 @@ describe('agora CLI', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/ALREADY_EXISTS/);
     expect(spawned(['nonsense']).status).toBe(2);
-  });
+  }, 180_000);
 });
 
 describe('agora init failure', () => {
