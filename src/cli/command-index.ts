@@ -28,6 +28,11 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/id-show.js')).idShowCommand,
   },
   {
+    name: 'agents',
+    summary: 'the agents registered in the ledger: ids, names, registration time and reputation',
+    load: async () => (await import('./commands/agents.js')).agentsCommand,
+  },
+  {
     name: 'ledger stats',
     summary: 'count the events in the ledger, by type',
     load: async () => (await import('./commands/ledger.js')).ledgerStatsCommand,
@@ -39,7 +44,7 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'ledger import',
-    summary: 'verify and import events from JSON lines (a file, or - for stdin)',
+    summary: 'verify and import events from JSON lines (files, or - for stdin)',
     load: async () => (await import('./commands/ledger.js')).ledgerImportCommand,
   },
   {
@@ -58,13 +63,23 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/rep.js')).repPublishCommand,
   },
   {
+    name: 'fetch',
+    summary: 'call an L402 API, paying its invoice through your Lightning node, and keep the signed receipt',
+    load: async () => (await import('./commands/fetch.js')).fetchCommand,
+  },
+  {
+    name: 'rate',
+    summary: 'rate a service you paid for, from its receipt: -2 (garbage, fraud) to 2 (excellent)',
+    load: async () => (await import('./commands/rate.js')).rateCommand,
+  },
+  {
     name: 'proposal create',
     summary: 'snapshot the weights from the ledger and sign a proposal into it',
     load: async () => (await import('./commands/governance.js')).proposalCreateCommand,
   },
   {
     name: 'proposal list',
-    summary: 'the proposals in the ledger, newest first',
+    summary: 'the proposals in the ledger, newest first, with their state now',
     load: async () => (await import('./commands/governance.js')).proposalListCommand,
   },
   {
@@ -94,7 +109,7 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'stake lock',
-    summary: 'lock sats with a custodian through a hold invoice paid from your LND node',
+    summary: 'lock sats with a custodian through a hold invoice paid from your LND node or NWC wallet',
     load: async () => (await import('./commands/stake.js')).stakeLockCommand,
   },
   {
@@ -146,6 +161,12 @@ export const commandIndex: readonly CommandEntry[] = [
     summary:
       'exchange ledger events with Nostr relays: publish what they lack, import (verified) what is new',
     load: async () => (await import('./commands/sync.js')).syncCommand,
+  },
+  {
+    name: 'dev lightning',
+    summary:
+      'serve an in-memory Lightning test network to other agora commands (--lightning-dev), no LND needed',
+    load: async () => (await import('./commands/dev.js')).devLightningCommand,
   },
   {
     name: 'dispute open',

@@ -15,6 +15,8 @@ export interface Command {
   /** Option descriptions for --help, in display order. */
   readonly help: readonly (readonly [flag: string, description: string])[];
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** Command lines to copy, shown under `examples:` in its help; at least one. */
+  readonly examples: readonly string[];
   /** How many positional arguments it takes. */
   readonly positionals?: { min: number; max: number };
   run(context: CommandContext): Promise<void>;
@@ -47,11 +49,24 @@ export function optionOrEnv(
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** A whole-number option (`--n 10`), or `fallback` when absent; `USAGE` for anything else. */
-export function wholeNumber(value: unknown, flag: string, fallback: number): number {
+/**
+ * A whole-number option (`--n 10`), or `fallback` when absent: `USAGE` for a negative number, a number above `max`
+ * (default the largest exact integer: "out of range") or anything that is not digits.
+ */
+export function wholeNumber(
+  value: unknown,
+  flag: string,
+  fallback: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value.trim()))
+    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number, not ${JSON.stringify(value)}`);
+  const text = value.trim();
+  if (text.startsWith('-'))
+    throw new AgoraError(ErrorCode.Usage, `${flag} takes a whole number of 0 or more`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n > max)
+    throw new AgoraError(ErrorCode.Usage, `${flag} ${text} is out of range (at most ${max})`);
   return n;
 }

@@ -1,25 +1,35 @@
 #!/usr/bin/env node
-import { run } from './run.js';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  // A closed pipe (agora ledger export | head) is a normal way to stop reading.
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+/**
+ * `agora`: runs the command in a child process (process.ts) and stays light itself, so that it can keep the contract
+ * on a signal: exit 130 within a second. The child stops cleanly when it can (the ledger closed, nothing started
+ * after the signal); when it cannot answer in time (a zero-knowledge proof keeps its thread busy for seconds) it is
+ * killed, which leaves the ledger consistent too: every write is one atomic LevelDB batch.
+ */
+const GRACE_MS = 500;
 
-const stop = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-
-process.exitCode = await run(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  signal: stop.signal,
-});
-// A stake's payment stays in flight in LND after `stake lock` returns: do not wait for its stream to end, only for
-// what was written to reach stdout and stderr.
-await Promise.all(
-  [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))),
+const here = fileURLToPath(import.meta.url);
+const child = spawn(
+  process.execPath,
+  [...process.execArgv, here.replace(/main\.(ts|js)$/, 'process.$1'), ...process.argv.slice(2)],
+  { stdio: 'inherit' },
 );
-process.exit();
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    interrupted = true;
+    child.kill(signal);
+    setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
+  });
+child.on('exit', (code, signal) => {
+  if (interrupted) {
+    // Killed before it could say so itself: the one line it would have printed.
+    if (signal === 'SIGKILL')
+      process.stderr.write('agora: interrupted: stopped before finishing [INTERRUPTED]\n');
+    process.exit(130);
+  }
+  process.exit(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+});

@@ -37,6 +37,10 @@ export const ErrorCode = {
   ImportFailed: 'IMPORT_FAILED',
   /** The store is closed or could not be opened. */
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  /** The process was asked to stop (Ctrl-C, SIGTERM) before the operation finished; nothing half-written. */
+  Interrupted: 'INTERRUPTED',
+  /** A failure no check anticipated (a bug): reported in one line, with the stack only when asked for. */
+  Internal: 'INTERNAL',
   /** A malformed, unsupported or wrongly signed BOLT 11 invoice. */
   InvalidInvoice: 'INVALID_INVOICE',
   /** An invoice for another Bitcoin network than the backend's. */

@@ -1,6 +1,6 @@
 import { ManualClock } from '../core/index.js';
 import type { GovernedState } from '../governance/index.js';
-import { agentKeyFromSecret } from '../identity/index.js';
+import { type AgentKey, agentKeyFromSecret } from '../identity/index.js';
 import { L402Provider, MemoryRootKeyStore } from '../l402/index.js';
 import { createAgentRegistration, type Ledger } from '../ledger/index.js';
 import type { SimulationNetwork } from './network.js';
@@ -20,13 +20,18 @@ export function createCast(
   scenario: Scenario,
   random: SeededRandom,
   network: SimulationNetwork,
-  context: { clock: ManualClock; blacklist: () => GovernedState | undefined },
+  context: {
+    clock: ManualClock;
+    blacklist: () => GovernedState | undefined;
+    /** Told every key made, with its actor's name (to keep them: `agora simulate --home`). */
+    onKey?: (name: string, key: AgentKey) => void;
+  },
 ): Cast {
-  const actor = (name: string): Actor => ({
-    name,
-    key: agentKeyFromSecret(seededBytes(scenario.seed, name)),
-    node: network.node(name),
-  });
+  const actor = (name: string): Actor => {
+    const key = agentKeyFromSecret(seededBytes(scenario.seed, name));
+    context.onKey?.(name, key);
+    return { name, key, node: network.node(name) };
+  };
   const agents = Array.from({ length: scenario.agents }, (_, i) => actor(`agent-${i}`));
   const honestCount = scenario.agents - scenario.sybils;
   const honest = agents.slice(0, honestCount);
@@ -84,6 +89,8 @@ export async function registerCast(cast: Cast, ledger: Ledger, startSeconds: num
   for (const [i, actor] of order.entries()) {
     const clock = new ManualClock((startSeconds - REGISTERED_BEFORE_SECONDS + i) * 1000);
     const nodeKey = (await actor.node.info()).nodeKey;
-    await ledger.append(await createAgentRegistration(actor.key, { nodeKeys: [nodeKey], clock }));
+    await ledger.append(
+      await createAgentRegistration(actor.key, { name: actor.name, nodeKeys: [nodeKey], clock }),
+    );
   }
 }

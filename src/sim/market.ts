@@ -20,6 +20,8 @@ export interface RoundSnapshot {
     readonly malicious: boolean;
     readonly priceMsat: number;
     readonly sales: number;
+    /** Paid to it so far, msat. */
+    readonly revenueMsat: number;
     readonly reputation: number;
   }[];
 }
@@ -232,6 +234,7 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
       malicious: p.malicious,
       priceMsat: p.priceMsat,
       sales: p.sales,
+      revenueMsat: p.revenueMsat,
       reputation: scoreOf(state, p.key.id),
     })),
   });

@@ -1,10 +1,22 @@
-import type { SimulationResult } from './simulation.js';
+import type { RoundSnapshot, SimulationResult } from './simulation.js';
 
 // A self-contained HTML report: inline CSS and inline SVG charts drawn here, no script and nothing fetched, so the
-// file opens anywhere, offline.
+// file opens anywhere, offline. Charts are drawn at a fixed pixel size (shrunk, never stretched, on narrow
+// screens) so that every label keeps the same readable size.
 
 const COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#ea580c'];
 const MALICIOUS = '#dc2626';
+const FONT = 13;
+
+/** What the report says about how it was made, besides the run itself. */
+export interface ReportOptions {
+  /** agora402's version that ran the simulation. */
+  readonly version?: string;
+  /** When the report was written (shown in UTC). */
+  readonly generated?: Date;
+  /** The market after each round (the `onRound` hook): payments and revenue per provider are drawn from it. */
+  readonly snapshots?: readonly RoundSnapshot[];
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -14,134 +26,296 @@ interface Series {
   readonly name: string;
   readonly points: readonly { readonly x: number; readonly y: number }[];
   readonly color: string;
+  /** Drawn last, dashed and with markers, so that it stays visible along the axis. */
+  readonly highlight?: boolean;
 }
 
-/** A line chart as SVG: axes with min/max labels, one polyline per series, a legend. */
-function lineChart(title: string, unit: string, series: readonly Series[]): string {
-  const width = 640;
-  const height = 260;
+/** Round numbers for an axis: a step of 1, 2 or 5 times a power of ten giving about `count` ticks over the range. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const rough = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= rough) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** A number for a tick label: thousands as k, millions as M, no long decimals. */
+export function tickLabel(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
+  if (abs >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`;
+  return `${Number(value.toPrecision(4))}`;
+}
+
+function legend(series: readonly { name: string; color: string; highlight?: boolean }[]): string {
+  return `<ul class="legend">${series
+    .map(
+      (s) =>
+        `<li><span class="swatch${s.highlight ? ' dashed' : ''}" style="border-color:${s.color}"></span>${escapeHtml(s.name)}</li>`,
+    )
+    .join('')}</ul>`;
+}
+
+/** A line chart: labelled axes with units and round ticks, one polyline per series, an HTML legend below. */
+function lineChart(
+  title: string,
+  axes: { x: string; y: string },
+  series: readonly Series[],
+  note = '',
+): string {
+  const width = 460;
+  const height = 280;
   const left = 64;
-  const bottom = 28;
-  const top = 12;
-  const plotWidth = width - left - 12;
+  const right = 16;
+  const top = 14;
+  const bottom = 48;
+  const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
-  const [xMin, xMax] = [Math.min(...xs, 0), Math.max(...xs, 1)];
-  const [yMin, yMax] = [Math.min(...ys, 0), Math.max(...ys, 1)];
-  const x = (v: number) => left + ((v - xMin) / (xMax - xMin || 1)) * plotWidth;
-  const y = (v: number) => top + plotHeight - ((v - yMin) / (yMax - yMin || 1)) * plotHeight;
-  const lines = series
+  const xMin = Math.min(...xs, 1);
+  const xMax = Math.max(...xs, xMin + 1);
+  const yTop = Math.max(...ys, 0);
+  const yTicks = niceTicks(0, yTop > 0 ? yTop : 1);
+  const yMax = Math.max(yTop, ...yTicks);
+  // Zero sits a little above the x axis: a series at 0 (the malicious provider's reputation) stays visible.
+  const yMin = -0.04 * (yMax || 1);
+  const x = (v: number) => left + ((v - xMin) / (xMax - xMin)) * plotWidth;
+  const y = (v: number) => top + plotHeight - ((v - yMin) / (yMax - yMin)) * plotHeight;
+  const xTicks = niceTicks(xMin, xMax, 6).filter((t) => Number.isInteger(t));
+  const grid = yTicks
     .map(
-      (s) =>
-        `<polyline class="series" data-series="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="2" points="${s.points
-          .map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`)
-          .join(' ')}"/>`,
+      (t) =>
+        `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${tickLabel(t)}</text>`,
     )
     .join('');
-  const legend = series
+  const xLabels = xTicks
     .map(
-      (s, i) =>
-        `<g transform="translate(${left + 8 + (i % 4) * 150},${height - 4 + Math.floor(i / 4) * 14})"><rect width="10" height="10" y="-9" fill="${s.color}"/><text x="14" font-size="11">${escapeHtml(s.name)}</text></g>`,
+      (t) =>
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top + plotHeight}" y2="${top + plotHeight + 4}" class="axis"/><text x="${x(t).toFixed(1)}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(t)}</text>`,
     )
     .join('');
-  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height + 14 * Math.ceil(series.length / 4)}" width="100%">
-<line x1="${left}" y1="${top + plotHeight}" x2="${width - 12}" y2="${top + plotHeight}" stroke="#555"/>
-<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#555"/>
-<text x="${left - 6}" y="${top + 10}" font-size="11" text-anchor="end">${escapeHtml(`${Math.round(yMax)}`)}</text>
-<text x="${left - 6}" y="${top + plotHeight}" font-size="11" text-anchor="end">${escapeHtml(`${Math.round(yMin)}`)}</text>
-<text x="${left - 44}" y="${top + plotHeight / 2}" font-size="11" transform="rotate(-90 ${left - 44} ${top + plotHeight / 2})" text-anchor="middle">${escapeHtml(unit)}</text>
-<text x="${left}" y="${top + plotHeight + 14}" font-size="11">${xMin}</text>
-<text x="${width - 12}" y="${top + plotHeight + 14}" font-size="11" text-anchor="end">${xMax}</text>
-${lines}<g transform="translate(0,14)">${legend}</g></svg></figure>`;
-}
-
-/** Horizontal bars: the vote totals of each proposal. */
-function voteChart(result: SimulationResult): string {
-  const proposals = result.governance.proposals;
-  const rowHeight = 26;
-  const width = 640;
-  const height = proposals.length * 3 * rowHeight + 10;
-  let row = 0;
-  const bars = proposals
-    .map((p) => {
-      const total = Object.values(p.totals).reduce((s, v) => s + Number(v), 0) || 1;
-      return Object.entries(p.totals)
-        .map(([option, value]) => {
-          const barWidth = (Number(value) / total) * (width - 260);
-          const yPos = 6 + row++ * rowHeight;
-          const color = option === 'for' ? COLORS[1] : option === 'against' ? MALICIOUS : '#9ca3af';
-          return `<text x="0" y="${yPos + 14}" font-size="12">${escapeHtml(`${p.weightMode}: ${option}`)}</text><rect class="bar" x="180" y="${yPos}" width="${barWidth.toFixed(1)}" height="18" fill="${color}"/><text x="${186 + barWidth}" y="${yPos + 14}" font-size="11">${escapeHtml(value)}</text>`;
-        })
-        .join('');
+  const ordered = [...series.filter((s) => !s.highlight), ...series.filter((s) => s.highlight)];
+  const lines = ordered
+    .map((s) => {
+      const points = s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`);
+      const markers = s.highlight
+        ? s.points
+            .map(
+              (p) => `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${s.color}"/>`,
+            )
+            .join('')
+        : '';
+      return `<polyline class="series" data-series="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="${s.highlight ? 3 : 2}"${s.highlight ? ' stroke-dasharray="6 3"' : ''} points="${points.join(' ')}"/>${markers}`;
     })
     .join('');
-  return `<figure class="chart"><figcaption>Votes to blacklist ${escapeHtml(result.governance.targetName)} (anonymous, weighted)</figcaption><svg role="img" aria-label="votes" viewBox="0 0 ${width} ${height}" width="100%">${bars}</svg></figure>`;
+  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>
+<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
+${grid}${xLabels}
+<line x1="${left}" y1="${top + plotHeight}" x2="${width - right}" y2="${top + plotHeight}" class="axis"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" class="axis"/>
+<text class="axis-title" x="${left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(axes.x)}</text>
+<text class="axis-title" x="14" y="${top + plotHeight / 2}" transform="rotate(-90 14 ${top + plotHeight / 2})" text-anchor="middle">${escapeHtml(axes.y)}</text>
+${lines}</svg>${legend(ordered)}${note === '' ? '' : `<p class="note">${note}</p>`}</figure>`;
 }
 
-/** The run as one HTML page with its charts and summary tables. */
-export function renderReport(result: SimulationResult): string {
+/** What a weight counts in each mode, for axis titles and tables. */
+const WEIGHT_UNITS: Readonly<Record<string, string>> = {
+  reputation: 'ppb of all reputation',
+  stake: 'sats staked',
+  equal: 'votes',
+  quadratic: '√sats staked',
+};
+
+/** One panel per proposal: its totals per option as bars, on that proposal's own scale and unit. */
+function voteCharts(result: SimulationResult): string {
+  const panels = result.governance.proposals.map((p) => {
+    const unit = WEIGHT_UNITS[p.weightMode] ?? 'weight';
+    const entries = Object.entries(p.totals).map(([option, value]) => [option, Number(value)] as const);
+    const width = 460;
+    const left = 84;
+    const right = 24;
+    const rowHeight = 34;
+    const top = 10;
+    const plotWidth = width - left - right;
+    const plotHeight = entries.length * rowHeight;
+    const height = top + plotHeight + 52;
+    const ticks = niceTicks(0, Math.max(1, ...entries.map(([, v]) => v)), 4);
+    const max = Math.max(...ticks, ...entries.map(([, v]) => v), 1);
+    const x = (v: number) => left + (v / max) * plotWidth;
+    const grid = ticks
+      .map(
+        (t) =>
+          `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top}" y2="${top + plotHeight}" class="grid"/><text x="${x(t).toFixed(1)}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(t)}</text>`,
+      )
+      .join('');
+    const bars = entries
+      .map(([option, value], i) => {
+        const yPos = top + i * rowHeight + 6;
+        const color = option === 'for' ? (COLORS[1] as string) : option === 'against' ? MALICIOUS : '#6b7280';
+        const barWidth = Math.max(0, x(value) - left);
+        const inside = barWidth > plotWidth * 0.75;
+        return `<text x="${left - 8}" y="${yPos + 16}" text-anchor="end">${escapeHtml(option)}</text><rect class="bar" x="${left}" y="${yPos}" width="${barWidth.toFixed(1)}" height="22" fill="${color}"/><text x="${(inside ? left + barWidth - 6 : left + barWidth + 6).toFixed(1)}" y="${yPos + 16}" text-anchor="${inside ? 'end' : 'start'}"${inside ? ' fill="#fff"' : ''}>${tickLabel(value)}</text>`;
+      })
+      .join('');
+    const title = `${p.weightMode}-weighted vote: ${p.votes} of ${p.members} members voted`;
+    return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>
+<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
+${grid}${bars}
+<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" class="axis"/>
+<line x1="${left}" y1="${top + plotHeight}" x2="${width - right}" y2="${top + plotHeight}" class="axis"/>
+<text class="axis-title" x="${left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(`weight (${unit})`)}</text>
+</svg></figure>`;
+  });
+  return `<div class="charts">${panels.join('')}</div>`;
+}
+
+/** Per provider, a value of each round snapshot. */
+function perProvider(
+  snapshots: readonly RoundSnapshot[],
+  value: (
+    provider: RoundSnapshot['providers'][number],
+    previous: RoundSnapshot['providers'][number] | undefined,
+  ) => number,
+): Map<string, { x: number; y: number }[]> {
+  const series = new Map<string, { x: number; y: number }[]>();
+  snapshots.forEach((snapshot, i) => {
+    for (const provider of snapshot.providers) {
+      const previous = snapshots[i - 1]?.providers.find((p) => p.name === provider.name);
+      const points = series.get(provider.name) ?? [];
+      points.push({ x: snapshot.round, y: value(provider, previous) });
+      series.set(provider.name, points);
+    }
+  });
+  return series;
+}
+
+/** The run as one HTML page: parameters and methods, charts, tables. */
+export function renderReport(result: SimulationResult, options: ReportOptions = {}): string {
   const { scenario } = result;
-  const colorOf = (name: string, i: number) =>
-    result.providers.find((p) => p.name === name)?.malicious
-      ? MALICIOUS
-      : (COLORS[i % COLORS.length] as string);
-  const payments = lineChart('Payments per round', 'payments', [
-    {
-      name: 'payments',
-      color: COLORS[0] as string,
-      points: result.rounds.map((r) => ({ x: r.round, y: r.payments })),
-    },
-  ]);
+  const malicious = new Set(result.providers.filter((p) => p.malicious).map((p) => p.name));
+  const seriesOf = (entries: Iterable<[string, { x: number; y: number }[]]>): Series[] =>
+    [...entries].map(([name, points], i) => ({
+      name: malicious.has(name) ? `${name} (malicious)` : name,
+      color: malicious.has(name) ? MALICIOUS : (COLORS[i % COLORS.length] as string),
+      highlight: malicious.has(name),
+      points,
+    }));
+  const snapshots = options.snapshots ?? [];
+  const marketCharts =
+    snapshots.length === 0
+      ? lineChart('Payments per round (all providers)', { x: 'round', y: 'payments per round' }, [
+          {
+            name: 'all providers',
+            color: COLORS[0] as string,
+            points: result.rounds.map((r) => ({ x: r.round, y: r.payments })),
+          },
+        ])
+      : lineChart(
+          'Payments per round, by provider',
+          { x: 'round', y: 'paid requests per round' },
+          seriesOf(perProvider(snapshots, (p, before) => p.sales - (before?.sales ?? 0))),
+        ) +
+        lineChart(
+          'Cumulative revenue, by provider',
+          { x: 'round', y: 'revenue (sat)' },
+          seriesOf(perProvider(snapshots, (p) => p.revenueMsat / 1000)),
+        );
   const prices = lineChart(
-    'Prices over time (dynamic, from demand)',
-    'msat',
-    Object.entries(result.prices).map(([name, values], i) => ({
-      name,
-      color: colorOf(name, i),
-      points: values.map((v, round) => ({ x: round + 1, y: v })),
-    })),
+    'Prices (set each round from demand)',
+    { x: 'round', y: 'price per request (msat)' },
+    seriesOf(
+      Object.entries(result.prices).map(([name, values]) => [
+        name,
+        values.map((v, r) => ({ x: r + 1, y: v })),
+      ]),
+    ),
   );
   const reputation = lineChart(
-    'Provider reputation (EigenTrust, % of all trust)',
-    '%',
-    Object.entries(result.reputationTrajectory).map(([name, points], i) => ({
-      name,
-      color: colorOf(name, i),
-      points: points.map((p) => ({ x: p.round, y: p.score / 1e7 })),
-    })),
+    'Provider reputation (EigenTrust)',
+    { x: 'round', y: 'share of all trust (%)' },
+    seriesOf(
+      Object.entries(result.reputationTrajectory).map(([name, points]) => [
+        name,
+        points.map((p) => ({ x: p.round, y: p.score / 1e7 })),
+      ]),
+    ),
+    'The malicious provider (dashed, red) serves garbage; its sybils rate it well, but trust flows from the pre-trusted founders and little of it reaches the sybils, so its share stays near zero.',
   );
   const providerRows = result.providers
     .map(
       (p) =>
-        `<tr class="${p.malicious ? 'malicious' : ''}"><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.service)}</td><td>${p.malicious ? 'malicious' : 'honest'}</td><td>${p.sales}</td><td>${p.revenueSat}</td><td>${p.finalPriceMsat}</td><td>${(p.reputation / 1e7).toFixed(2)}%</td></tr>`,
+        `<tr class="${p.malicious ? 'malicious' : ''}"><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.service)}</td><td>${p.malicious ? 'malicious' : 'honest'}</td><td class="n">${p.sales}</td><td class="n">${p.revenueSat}</td><td class="n">${p.finalPriceMsat}</td><td class="n">${(p.reputation / 1e7).toFixed(2)}%</td></tr>`,
     )
     .join('');
   const proposalRows = result.governance.proposals
     .map(
       (p) =>
-        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${p.members}</td><td>${p.votes}</td><td>${escapeHtml(p.totals.for ?? '0')}</td><td>${escapeHtml(p.totals.against ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
+        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${escapeHtml(WEIGHT_UNITS[p.weightMode] ?? 'weight')}</td><td class="n">${p.members}</td><td class="n">${p.votes}</td><td class="n">${p.members - p.votes}</td><td class="n">${escapeHtml(p.totals.for ?? '0')}</td><td class="n">${escapeHtml(p.totals.against ?? '0')}</td><td class="n">${escapeHtml(p.totals.abstain ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
     )
     .join('');
+  const generated = options.generated ?? new Date();
+  const parameters: [string, string][] = [
+    ['agora402 version', options.version ?? 'unknown'],
+    ['seed', JSON.stringify(scenario.seed)],
+    ['generated (UTC)', `${generated.toISOString().slice(0, 19)}Z`],
+    [
+      'agents',
+      `${scenario.agents} buyers, of which ${scenario.sybils} sybils and ${scenario.founders} pre-trusted founders`,
+    ],
+    ['providers', `${scenario.providers}, of which ${scenario.maliciousProviders} malicious`],
+    [
+      'rounds',
+      `${scenario.rounds} (a purchase per agent per round at most; budget ${scenario.budgetSat} sat each)`,
+    ],
+    [
+      'Lightning',
+      `${scenario.lightning === 'sim' ? 'in-memory simulated network' : 'embedded LDK nodes'}, one hub`,
+    ],
+    [
+      'reputation',
+      `EigenTrust over signed receipts and ratings, recomputed every ${scenario.reputationEvery} rounds`,
+    ],
+    [
+      'votes',
+      `Groth16 membership proofs with nullifiers; at most ${scenario.maxProvedVoters} voters prove per proposal`,
+    ],
+  ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>agora402 simulation, seed ${escapeHtml(scenario.seed)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111}
-h1{font-size:1.5rem}table{border-collapse:collapse;margin:1rem 0}td,th{border-bottom:1px solid #ddd;padding:.3rem .7rem;text-align:left}
-tr.malicious td{color:${MALICIOUS}}.chart{margin:1.5rem 0}figcaption{font-weight:600;margin-bottom:.3rem}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}@media(max-width:800px){.grid{grid-template-columns:1fr}}code{font-size:.85rem}
+body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#111}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
+div.table{overflow-x:auto}table{border-collapse:collapse;margin:1rem 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.malicious td{color:${MALICIOUS}}
+.chart{margin:1rem 0;min-width:0}figcaption{font-weight:600;margin-bottom:.3rem}
+.chart svg{max-width:100%;height:auto;display:block}.chart text{fill:#222}.chart .axis-title{font-weight:600}
+.chart .axis{stroke:#444}.chart .grid{stroke:#e5e7eb}
+.legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:13px}
+.swatch{display:inline-block;width:18px;border-top:3px solid;vertical-align:middle;margin-right:.35rem}.swatch.dashed{border-top-style:dashed}
+.note{font-size:13px;color:#444;margin:.2rem 0}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:1rem}
+.params{border:1px solid #d1d5db;border-radius:6px;padding:.6rem 1rem;background:#f9fafb}.params dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}.params dt{font-weight:600}.params dd{margin:0}
+code{font-size:.85rem;overflow-wrap:anywhere}
 </style></head><body>
 <h1>agora402 machine-economy simulation</h1>
-<p>${scenario.agents} agents (${scenario.sybils} sybils), ${scenario.providers} providers (${scenario.maliciousProviders} malicious), ${scenario.rounds} rounds, seed <code>${escapeHtml(scenario.seed)}</code>, Lightning: ${escapeHtml(scenario.lightning)}.
-${result.payments} payments, ${result.satsMoved} sats moved, ${result.garbageServed} paid requests answered with garbage.</p>
-<div class="grid">${payments}${prices}</div>
-${reputation}
+<section class="params"><h2 style="margin-top:0">Parameters and methods</h2><dl>${parameters
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('')}</dl>
+<p class="note">Every payment is a real L402 exchange (macaroon, BOLT 11 invoice, preimage) and leaves a signed receipt; agents choose providers by reputation, price and latency. Amounts: sat = 1000 msat; reputation in ppb (parts per billion) of all trust, shown as %.</p></section>
+<p>${result.payments} payments, ${result.satsMoved} sats moved, ${result.failedPurchases} purchases failed, ${result.outOfBudget} not made (over budget), ${result.garbageServed} paid requests answered with garbage.</p>
+<h2>Market</h2>
+<div class="charts">${marketCharts}${prices}${reputation}</div>
 <h2>Providers</h2>
-<table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation</th></tr></thead><tbody>${providerRows}</tbody></table>
+<div class="table"><table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation (% of trust)</th></tr></thead><tbody>${providerRows}</tbody></table></div>
 <h2>Decision</h2>
-${voteChart(result)}
-<table><thead><tr><th>weighted by</th><th>members</th><th>votes</th><th>for</th><th>against</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table>
+<p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously; members who do not vote abstain.</p>
+${voteCharts(result)}
+<div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
 <h2>Anchor</h2>

@@ -1,6 +1,7 @@
 import { MemoryLevel } from 'memory-level';
 import { ManualClock } from '../core/index.js';
-import { Ledger } from '../ledger/index.js';
+import type { AgentKey } from '../identity/index.js';
+import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
 import { Prover, releaseCurve, Verifier } from '../zk/index.js';
 import { createCast, registerCast } from './cast.js';
@@ -75,6 +76,12 @@ export interface SimulationHooks {
   onProgress?(phase: string, done: number, total: number): void;
   /** The market after each round. */
   onRound?(snapshot: RoundSnapshot): void;
+  /** Unix seconds the run's clock starts at (default 1800000000, fixed so that a seed gives the same event ids). */
+  start?: number;
+  /** Opens the ledger the run writes (default: a new one in memory); the run closes it when it ends. */
+  openLedger?(registry: EventRegistry): Promise<Ledger>;
+  /** Every key the run makes (agents, providers, custodian), with its name: to keep them. */
+  onKey?(name: string, key: AgentKey): void;
 }
 
 /** The simulated time the market opens at (unix seconds): fixed, so a seed gives the same events. */
@@ -170,10 +177,11 @@ export async function simulate(
 ): Promise<SimulationResult> {
   const scenario = scenarioOf(options);
   const random = new SeededRandom(scenario.seed);
-  const clock = new ManualClock(START * 1000);
+  const start = hooks.start ?? START;
+  const clock = new ManualClock(start * 1000);
   const onProgress = hooks.onProgress?.bind(hooks) ?? (() => {});
   const verifier = await Verifier.load();
-  const ledger = await openLedger(verifier);
+  const ledger = await (hooks.openLedger?.(agoraRegistry({ verifier })) ?? openLedger(verifier));
   try {
     const network = await buildNetwork(scenario, clock);
     try {
@@ -181,7 +189,11 @@ export async function simulate(
       let drawn = 0;
       const randomBytes = (length: number) =>
         seededBytes(scenario.seed, `stake-random/${drawn++}`).slice(0, length);
-      const cast = createCast(scenario, random, network, { clock, blacklist: () => state.governed });
+      const cast = createCast(scenario, random, network, {
+        clock,
+        blacklist: () => state.governed,
+        ...(hooks.onKey === undefined ? {} : { onKey: hooks.onKey.bind(hooks) }),
+      });
       const state: SimulationState = {
         scenario,
         random,
@@ -198,7 +210,7 @@ export async function simulate(
         randomBytes,
         governed: undefined,
       };
-      await registerCast(cast, ledger, START);
+      await registerCast(cast, ledger, start);
       await runMarket(state, hooks);
       const target = leastTrusted(state);
       const stakes = await lockStakes(state, onProgress);

@@ -1,5 +1,13 @@
 import type { SimulationResult } from './simulation.js';
 
+/** What a weight counts in each mode. */
+const WEIGHT_UNITS: Readonly<Record<string, string>> = {
+  reputation: 'ppb',
+  stake: 'sat',
+  equal: 'votes',
+  quadratic: 'sqrt(sat)',
+};
+
 const ppbAsPercent = (ppb: number) => `${(ppb / 1e7).toFixed(2)}%`;
 
 /** The end-of-run table people read: market, providers, votes, decision, anchor. */
@@ -35,18 +43,27 @@ export function formatSummary(result: SimulationResult): string {
       ]),
     ]),
     '',
-    `proposal: blacklist ${governance.targetName} (the least trusted provider)`,
+    `proposal: blacklist ${governance.targetName} (the least trusted provider), voted twice`,
     ...rows([
-      ['vote weighted by', 'members', 'votes', 'for', 'against', 'result'],
+      ['vote weighted by', 'unit', 'members', 'voted', 'did not vote', 'for', 'against', 'abstain', 'result'],
       ...governance.proposals.map((p) => [
         p.weightMode,
+        WEIGHT_UNITS[p.weightMode] ?? 'weight',
         String(p.members),
         String(p.votes),
+        String(p.members - p.votes),
         p.totals.for ?? '0',
         p.totals.against ?? '0',
+        p.totals.abstain ?? '0',
         p.state,
       ]),
     ]),
+    'members: the agents holding weight at the snapshot. By reputation, those with an EigenTrust score above zero',
+    '  (the pre-trusted founders, the providers and the buyers others trusted through receipts); by stake, those',
+    '  that locked sats in a hold invoice before the vote. Providers count as agents here.',
+    `voters: at most ${scenario.maxProvedVoters} members per vote prove a ballot (a zero-knowledge proof each, the`,
+    '  heaviest first, --voters); the others do not vote: their weight counts in the total, not in participation.',
+    'units: reputation weights in ppb (parts per billion) of all trust; stake weights in sats.',
     `blacklisted      ${governance.blacklisted.join(', ') || 'nobody'}; buying after the decision it gets HTTP ${governance.refusedStatus} (agora_blacklist caveat)`,
     `stakes           ${governance.stakesLocked} locked in hold invoices, ${governance.stakesReleased} released after the vote`,
     `anchor           commitment ${anchor.commitment}`,

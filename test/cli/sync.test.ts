@@ -48,7 +48,8 @@ describe('agora sync', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       stop.abort();
       const followed = await following;
-      expect(followed.code).toBe(0);
+      // Stopped by its signal, as Ctrl-C would: exit 130 (docs/cli.md).
+      expect(followed.code).toBe(130);
       expect(followed.stdout).toContain('"imported":1');
       const stats = JSON.parse((await agora(['ledger', 'stats', '--home', alice, '--json'])).stdout);
       expect(stats.types['agent.registered']).toBe(3);

@@ -106,12 +106,28 @@ function requireBackend(values: OptionValues, env: CliIo['env']): ChainBackend {
   return backend;
 }
 
+/** Every bitcoin there will ever be, in sats. */
+const MAX_SATS = 2_100_000_000_000_000n;
+
 /** `--utxo TXID:VOUT:SATS`, repeatable. */
 function utxosFromOptions(values: OptionValues): Utxo[] {
   return ((values.utxo as string[] | undefined) ?? []).map((text) => {
     const match = /^([0-9a-f]{64}):(\d+):(\d+)$/.exec(text);
     if (!match) throw new AgoraError(ErrorCode.Usage, '--utxo is TXID:VOUT:SATS');
-    return { txid: match[1] as string, vout: Number(match[2]), amountSat: BigInt(match[3] as string) };
+    const vout = Number(match[2]);
+    const amountSat = BigInt(match[3] as string);
+    // Bounds of a real coin: an output index fits 32 bits, an amount is at most the 21 million bitcoins.
+    if (!Number.isSafeInteger(vout) || vout > 0xffff_ffff)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        `--utxo ${text}: the output index is out of range (at most 4294967295)`,
+      );
+    if (amountSat === 0n || amountSat > MAX_SATS)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        `--utxo ${text}: the amount is out of range (1 to ${MAX_SATS} sats)`,
+      );
+    return { txid: match[1] as string, vout, amountSat };
   });
 }
 
@@ -123,6 +139,7 @@ export const anchorCommitCommand: Command = {
   summary:
     "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
   usage: '<proposal id> [--fee-rate N] [--dry-run] [--utxo TXID:VOUT:SATS] [--backend ...] [--json]',
+  examples: ['agora anchor commit <proposal id> --dry-run --utxo <txid>:0:50000'],
   help: [
     HOME_HELP,
     ['--fee-rate N', 'sat/vB (default: the backend estimate for 3 blocks)'],
@@ -148,6 +165,8 @@ export const anchorCommitCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
+    // The command line is checked whole before anything is read: a bad --utxo is a usage error.
+    const given = utxosFromOptions(values);
     const chain = await homeChain(values, home);
     const descriptor = values.descriptor ?? io.env.AGORA_WALLET_DESCRIPTOR;
     const fromDescriptor =
@@ -163,12 +182,11 @@ export const anchorCommitCommand: Command = {
     const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
       const { tree, commitment } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
-      const given = utxosFromOptions(values);
       const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
       if (utxos.length === 0)
         throw new AgoraError(
           ErrorCode.InsufficientBalance,
-          `the wallet ${wallet.address} has no coins to pay with`,
+          `the wallet ${wallet.address} has no coins to pay with: fund that address, or name coins with --utxo`,
         );
       const feeRate =
         values['fee-rate'] !== undefined
@@ -203,7 +221,7 @@ export const anchorCommitCommand: Command = {
         io.stdout,
         values.json
           ? `${stringify(summary)}\n`
-          : `commitment ${commitment} (${tree.size} leaves)\ntransaction ${tx.txid}, fee ${tx.feeSat} sat at ${feeRate} sat/vB\n${dryRun ? `dry run: nothing broadcast\n${tx.hex}\n` : 'broadcast\n'}`,
+          : `commitment ${commitment} (${tree.size} leaves)\nwallet      ${wallet.address} (fund this address to pay for anchors)\ntransaction ${tx.txid}, fee ${tx.feeSat} sat at ${feeRate} sat/vB\n${dryRun ? `dry run: nothing broadcast\n${tx.hex}\n` : 'broadcast\n'}`,
       );
     });
   },
@@ -238,6 +256,7 @@ export const anchorStatusCommand: Command = {
   name: 'anchor status',
   summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
   usage: '<proposal id> [--confirmations N] [--backend ...] [--json]',
+  examples: ['agora anchor status <proposal id>'],
   help: [
     HOME_HELP,
     ['--confirmations N', 'blocks needed before recording the confirmation (default 6)'],
@@ -308,6 +327,7 @@ export const anchorExportOtsCommand: Command = {
   summary:
     'write a confirmed anchor as an OpenTimestamps proof (.ots) and as a JSON proof for `anchor verify`',
   usage: '<proposal id> [--out FILE] [--proof FILE]',
+  examples: ['agora anchor export-ots <proposal id> --out proposal.ots'],
   help: [
     HOME_HELP,
     ['--out FILE', 'the .ots file (default <proposal id>.ots)'],
@@ -341,6 +361,7 @@ export const anchorVerifyCommand: Command = {
   name: 'anchor verify',
   summary: 'check an anchor proof offline: transaction, Merkle branch, headers and their proof of work',
   usage: '<proof.json> [--header-file F] [--chain CHAIN] [--json]',
+  examples: ['agora anchor verify <proposal id>'],
   help: [
     ['--header-file F', 'JSON {height: 80-byte header hex} (default: the headers in the proof file)'],
     ['--chain CHAIN', 'bitcoin | testnet | signet | regtest (default bitcoin)'],

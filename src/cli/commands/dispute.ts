@@ -97,6 +97,7 @@ export const disputeListCommand: Command = {
   name: 'dispute list',
   summary: 'the disputes in the ledger and where each stands',
   usage: '[--home DIR] [--json] [--at UNIX]',
+  examples: ['agora dispute list', 'agora dispute list --json'],
   help: [
     HOME_HELP,
     ['--json', 'print as JSON lines'],
@@ -126,6 +127,7 @@ export const disputeShowCommand: Command = {
   name: 'dispute show',
   summary: "a dispute's parties, rounds, outcome and the bonds' settlement",
   usage: '<dispute id> [--home DIR] [--json] [--at UNIX]',
+  examples: ['agora dispute show <dispute id>', 'agora dispute show <dispute id> --json'],
   help: [HOME_HELP, ['--json', 'print as JSON'], ['--at UNIX', 'the moment to read it at (default now)']],
   options: { json: { type: 'boolean' }, at: { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -144,6 +146,9 @@ export const disputeOpenCommand: Command = {
   summary: 'dispute a receipt you are party to, with a claim and a bond (a custodial stake lock of yours)',
   usage:
     '--receipt ID --claim TEXT --bond LOCK --seed-height H [--answer-within S] [--jurors reputation|stake] [--home DIR]',
+  examples: [
+    "agora dispute open --receipt <receipt id> --claim 'paid for weather, got garbage' --bond <lock id> --seed-height 870000",
+  ],
   help: [
     HOME_HELP,
     ['--receipt ID', 'the disputed receipt'],
@@ -199,6 +204,9 @@ export const disputeAnswerCommand: Command = {
   name: 'dispute answer',
   summary: 'answer a dispute against you with your evidence and a counter-bond, before its deadline',
   usage: '<dispute id> --evidence TEXT --bond LOCK [--home DIR]',
+  examples: [
+    "agora dispute answer <dispute id> --evidence 'served as asked: logs at https://…' --bond <lock id>",
+  ],
   help: [
     HOME_HELP,
     ['--evidence TEXT', 'your side'],
@@ -223,6 +231,7 @@ export const disputeAppealCommand: Command = {
   name: 'dispute appeal',
   summary: 'appeal the round you lost: 2n+1 new jurors, against a larger bond',
   usage: '<dispute id> --bond LOCK --seed-height H [--home DIR]',
+  examples: ['agora dispute appeal <dispute id> --bond <lock id> --seed-height 870000'],
   help: [
     HOME_HELP,
     [
@@ -260,6 +269,7 @@ export const disputeDrawCommand: Command = {
   name: 'dispute draw',
   summary: "record the seed block's header of a dispute's round and the panel it draws (anyone may)",
   usage: '<dispute id> --header HEX [--round N] [--home DIR]',
+  examples: ['agora dispute draw <dispute id> --header <80-byte header hex>'],
   help: [
     HOME_HELP,
     ['--header HEX', 'the 80-byte header of the block at the seed height'],
@@ -293,6 +303,7 @@ export const disputeVoteCommand: Command = {
   name: 'dispute vote',
   summary: 'vote, sealed and anonymous, on a dispute whose panel drew you; reveal it after voting closes',
   usage: '<dispute id> <upheld|rejected> [--home DIR]',
+  examples: ['agora dispute vote <dispute id> upheld', 'agora dispute reveal <dispute id>'],
   help: [HOME_HELP],
   options: {},
   positionals: { min: 2, max: 2 },
@@ -346,6 +357,7 @@ export const disputeRevealCommand: Command = {
   name: 'dispute reveal',
   summary: 'reveal your sealed votes on a dispute, once voting closed',
   usage: '<dispute id> [--home DIR]',
+  examples: ['agora dispute reveal <dispute id>'],
   help: [HOME_HELP],
   options: {},
   positionals: { min: 1, max: 1 },
@@ -389,6 +401,7 @@ export const rulesCommand: Command = {
   name: 'rules',
   summary: 'the standing rules in force and what they trigger now',
   usage: '[--home DIR] [--json] [--at UNIX]',
+  examples: ['agora rules', 'agora rules --json'],
   help: [
     HOME_HELP,
     ['--json', 'print as JSON'],

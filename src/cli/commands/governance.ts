@@ -22,12 +22,39 @@ import {
   YES_NO_OPTIONS,
 } from '../../governance/index.js';
 import { zkIdentity } from '../../identity/index.js';
+import type { Ledger } from '../../ledger/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
 import { type Command, idArgument, wholeNumber } from '../command.js';
 import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
+import { isoTime, timeOption } from '../time.js';
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+const iso = isoTime;
+
+const COUNTING: readonly CountingMethod[] = ['single', 'approval', 'ranked', 'weighted'];
+const WEIGHT_MODES: readonly WeightMode[] = ['equal', 'reputation', 'stake', 'quadratic'];
+
+/** An option that takes one of `allowed`, else `USAGE` listing them. */
+function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T))
+    throw new AgoraError(
+      ErrorCode.Usage,
+      `${flag} is one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`,
+    );
+  return value as T;
+}
+
+/**
+ * The state a command prints: `proposalState`, with a decided proposal shown as `anchored` once a confirmed anchor of
+ * its commitment is in the ledger.
+ */
+async function stateNow(ledger: Ledger, home: string, id: string, result: ProposalResult, now: number) {
+  const decided = proposalState(result, now);
+  return decided === 'succeeded' || decided === 'defeated'
+    ? (await anchorStatus(ledger, id, now, { network: await homeNetwork(home) })).state
+    : decided;
+}
 
 /** The snapshot's verdict in one line: checked, invalid or waiting, and disputed with why. */
 const snapshotLine = (snapshot: ProposalResult['snapshot']) =>
@@ -37,41 +64,84 @@ const snapshotLine = (snapshot: ProposalResult['snapshot']) =>
 
 export const proposalListCommand: Command = {
   name: 'proposal list',
-  summary: 'the proposals in the ledger, newest first',
+  summary: 'the proposals in the ledger, newest first, with their state now',
   usage: '[--home DIR] [--json]',
-  help: [HOME_HELP, ['--json', 'print as JSON lines']],
+  examples: ['agora proposal list', 'agora proposal list --json'],
+  help: [HOME_HELP, ['--json', 'print as JSON lines (times as unix seconds)']],
   options: { json: { type: 'boolean' } },
   async run({ io, home, values }) {
-    await withHomeLedger(home, async (ledger) => {
-      for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
-        const body = event.body as unknown as ProposalBody;
-        const line = values.json
-          ? JSON.stringify({ id, created: event.created, ...body, proposer: event.author })
-          : `${id}  ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} .. ${iso(body.window.closes)}  ${body.title}`;
-        await write(io.stdout, `${line}\n`);
-      }
-    });
+    const now = unixSeconds(systemClock);
+    await withHomeLedger(
+      home,
+      async (ledger) => {
+        let count = 0;
+        for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
+          const body = event.body as unknown as ProposalBody;
+          const state = await stateNow(ledger, home, id, await tallyProposal(ledger, id), now);
+          if (values.json) {
+            await write(
+              io.stdout,
+              `${JSON.stringify({ id, state, created: event.created, ...body, proposer: event.author })}\n`,
+            );
+            continue;
+          }
+          if (count++ === 0)
+            await write(
+              io.stdout,
+              `${'proposal'.padEnd(64)}  ${'state'.padEnd(9)} ${'counting'.padEnd(8)} ${'weights'.padEnd(10)} ${'opens (UTC)'.padEnd(20)} ${'closes (UTC)'.padEnd(20)} title\n`,
+            );
+          await write(
+            io.stdout,
+            `${id}  ${state.padEnd(9)} ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} ${iso(body.window.closes)} ${body.title}\n`,
+          );
+        }
+        if (!values.json && count === 0) await write(io.stdout, 'no proposals in this ledger\n');
+      },
+      { readOnly: true },
+    );
   },
+};
+
+/** What a weight counts, per weight mode, for people reading totals. */
+const WEIGHT_UNITS: Readonly<Record<WeightMode, string>> = {
+  equal: 'votes (one per member)',
+  reputation: 'ppb of all reputation (parts per billion)',
+  stake: 'sats locked in stake',
+  quadratic: 'square roots of staked sats',
 };
 
 export const tallyCommand: Command = {
   name: 'tally',
   summary: "a proposal's result, counted from the votes in the ledger",
   usage: '<proposal id> [--home DIR] [--json]',
+  examples: ['agora tally <proposal id>', 'agora tally <proposal id> --json'],
   help: [HOME_HELP, ['--json', 'print as JSON (weights as decimal strings)']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
-    const result = await withHomeLedger(home, (ledger) => tallyProposal(ledger, id));
+    const now = unixSeconds(systemClock);
+    const { result, proposer, state } = await withHomeLedger(
+      home,
+      async (ledger) => {
+        const { event } = await readProposal(ledger, id);
+        const result = await tallyProposal(ledger, id);
+        return { result, proposer: event.author, state: await stateNow(ledger, home, id, result, now) };
+      },
+      { readOnly: true },
+    );
+    // Only a closed vote has a result: while it is open (or not yet), the counts so far are shown as such.
+    const final = !['pending', 'active'].includes(state);
     if (values.json) {
-      const text = JSON.stringify({ id, ...result }, (_, value) =>
-        typeof value === 'bigint' ? value.toString() : value,
+      const text = JSON.stringify(
+        { id, state, final, ...result, proposal: { ...result.proposal, proposer } },
+        (_, value) => (typeof value === 'bigint' ? value.toString() : value),
       );
       await write(io.stdout, `${text}\n`);
       return;
     }
     const { proposal, tally, outcome } = result;
+    const unit = WEIGHT_UNITS[proposal.weightMode];
     const scale = tally.scale === 1n ? '' : ` (x1/${tally.scale})`;
     const lines = [
       `proposal     ${id}`,
@@ -80,7 +150,7 @@ export const tallyCommand: Command = {
       `snapshot     ${snapshotLine(result.snapshot)}`,
       `votes        ${result.counted.length} counted, ${result.doubleVotes.length} double votes set aside`,
       `participation ${tally.participation} of ${proposal.snapshot.total} (quorum ${proposal.quorum / 100}%: ${outcome.quorumReached ? 'reached' : 'not reached'})`,
-      `totals${scale}:`,
+      `totals${scale} in ${unit}:`,
       ...Object.entries(tally.totals).map(([option, total]) => `  ${option.padEnd(16)} ${total}`),
       ...(tally.rounds !== undefined && tally.rounds.length > 1
         ? [
@@ -93,7 +163,9 @@ export const tallyCommand: Command = {
             ),
           ]
         : []),
-      `result       ${outcome.state}${outcome.winner === undefined ? '' : ` (${outcome.winner})`}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}`,
+      final
+        ? `result       ${state}${outcome.winner === undefined ? '' : ` (${outcome.winner})`}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}`
+        : `result       none yet: ${state === 'active' ? `voting is open until ${iso(result.closes)}` : `voting opens at ${iso(proposal.window.opens)}`} (so far: ${outcome.state}${outcome.winner === undefined ? '' : `, ${outcome.winner}`})`,
       '',
     ];
     await write(io.stdout, lines.join('\n'));
@@ -105,6 +177,10 @@ export const proposalCreateCommand: Command = {
   summary: 'snapshot the weights from the ledger and sign a proposal into it',
   usage:
     '--title TEXT [--options a,b,...] [--counting METHOD] [--weight-mode MODE] [--closes UNIX] ... [--json]',
+  examples: [
+    "agora proposal create --title 'Blacklist provider-4' --blacklist-add <agent id> --closes +1d",
+    "agora proposal create --title 'Fee' --options low,high --weight-mode reputation --opens +1h --closes 2026-12-01",
+  ],
   help: [
     HOME_HELP,
     ['--title TEXT', 'what is decided'],
@@ -113,11 +189,14 @@ export const proposalCreateCommand: Command = {
     ['--weight-mode MODE', 'equal | reputation | stake | quadratic (default equal)'],
     ['--quorum BP', 'participation needed, basis points of the total weight (default 2000)'],
     ['--threshold BP', 'share of the decisive weight the winner must exceed (default 5000)'],
-    ['--opens UNIX', 'window start, unix seconds (default now)'],
-    ['--closes UNIX', 'window end, unix seconds (default opens + 1 day)'],
     [
-      '--as-of UNIX',
-      'snapshot moment, unix seconds, no later than now or the window (default now): pick one your ledger has fully synced',
+      '--opens TIME',
+      'window start: unix seconds, ISO 8601 (2026-12-01T12:00Z) or from now (+1h) (default now)',
+    ],
+    ['--closes TIME', 'window end, as --opens (default opens + 1 day)'],
+    [
+      '--as-of TIME',
+      'snapshot moment, as --opens, no later than now or the window (default now): pick one your ledger has fully synced',
     ],
     ['--min-weight N', 'least own weight to take part (default 1)'],
     ['--late-quorum S', 'extend voting S seconds past a quorum reached in the last S seconds (default off)'],
@@ -145,11 +224,17 @@ export const proposalCreateCommand: Command = {
     const title = values.title;
     if (typeof title !== 'string') throw new AgoraError(ErrorCode.Usage, '--title is required');
     const now = unixSeconds(systemClock);
-    const opens = wholeNumber(values.opens, '--opens', now);
-    const closes = wholeNumber(values.closes, '--closes', opens + 86_400);
+    const opens = timeOption(values.opens, '--opens', now, now);
+    const closes = timeOption(values.closes, '--closes', now, opens + 86_400);
+    if (closes <= opens)
+      throw new AgoraError(
+        ErrorCode.Usage,
+        `--closes ${iso(closes)} is not after --opens ${iso(opens)}: the window would be empty`,
+      );
+    const counting = oneOf(values.counting, '--counting', COUNTING, 'single');
     const minWeight = typeof values['min-weight'] === 'string' ? values['min-weight'] : '1';
     if (!isDecimal(minWeight)) throw new AgoraError(ErrorCode.Usage, '--min-weight takes a whole number');
-    const mode = (values['weight-mode'] ?? 'equal') as WeightMode;
+    const mode = oneOf(values['weight-mode'], '--weight-mode', WEIGHT_MODES, 'equal');
     const actions: ProposalAction[] = [
       ...((values['blacklist-add'] as string[] | undefined) ?? []).map((agent) => ({
         type: 'blacklist.add' as const,
@@ -167,10 +252,10 @@ export const proposalCreateCommand: Command = {
         {
           title,
           options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
-          counting: (values.counting ?? 'single') as CountingMethod,
+          counting,
           weightMode: mode,
-          quorum: wholeNumber(values.quorum, '--quorum', 2_000),
-          threshold: wholeNumber(values.threshold, '--threshold', 5_000),
+          quorum: wholeNumber(values.quorum, '--quorum', 2_000, 10_000),
+          threshold: wholeNumber(values.threshold, '--threshold', 5_000, 10_000),
           window: { opens, closes },
           ...(values['late-quorum'] === undefined
             ? {}
@@ -179,7 +264,7 @@ export const proposalCreateCommand: Command = {
           actions,
         },
         {
-          asOf: snapshotMoment(wholeNumber(values['as-of'], '--as-of', now), Math.min(now, opens)),
+          asOf: snapshotMoment(timeOption(values['as-of'], '--as-of', now, now), Math.min(now, opens)),
           proposer: key,
           clock: new ManualClock(now * 1000),
         },
@@ -198,7 +283,7 @@ export const proposalCreateCommand: Command = {
         io.stdout,
         values.json
           ? `${JSON.stringify(summary)}\n`
-          : `proposal ${id}\nsnapshot ${summary.members} members, total weight ${summary.total}\n`,
+          : `proposal ${id}\nsnapshot ${summary.members} members, total weight ${summary.total} ${WEIGHT_UNITS[mode]}\nwindow   ${iso(opens)} .. ${iso(closes)}\n`,
       );
     });
   },
@@ -209,7 +294,7 @@ function snapshotMoment(asOf: number, latest: number): number {
   if (asOf > latest)
     throw new AgoraError(
       ErrorCode.Usage,
-      `--as-of ${asOf} is after ${latest} (now, or the window's opening): a snapshot lists what the ledger holds already`,
+      `--as-of ${iso(asOf)} is after ${iso(latest)} (now, or the window's opening): a snapshot lists what the ledger holds already`,
     );
   return asOf;
 }
@@ -234,6 +319,11 @@ export const voteCommand: Command = {
   name: 'vote',
   summary: 'vote on a proposal anonymously (a zero-knowledge proof of membership and weight)',
   usage: '<proposal id> <choice> [--voting-weight N] [--home DIR] [--json]',
+  examples: [
+    'agora vote <proposal id> for',
+    'agora vote <proposal id> against --voting-weight 100',
+    'agora vote <proposal id> a,c   (approval or ranked)',
+  ],
   help: [
     HOME_HELP,
     ['<choice>', 'single: an option; approval and ranked: a,b,c; weighted: a=6000,b=4000 (basis points)'],
@@ -247,10 +337,25 @@ export const voteCommand: Command = {
   positionals: { min: 2, max: 2 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
+    // A zero weight would spend the vote (its nullifier) and count nothing.
+    if (values['voting-weight'] !== undefined)
+      if (wholeNumber(values['voting-weight'], '--voting-weight', 0) === 0)
+        throw new AgoraError(
+          ErrorCode.Usage,
+          '--voting-weight is at least 1 (a zero-weight vote counts nothing)',
+        );
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
+      // Refused before the proof (seconds of work): a vote outside the window would only be refused after it.
+      const now = unixSeconds(systemClock);
+      const { closes } = await tallyProposal(ledger, id);
+      if (now < proposal.window.opens || now >= closes)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `voting on ${id} is ${now < proposal.window.opens ? 'not open yet' : 'closed'}: the window is ${iso(proposal.window.opens)} .. ${iso(closes)}, now is ${iso(now)}`,
+        );
       const snapshot = await verifiedSnapshot(ledger, id);
       // An honest voter does not lend its vote to an electorate its own ledger shows to be incomplete.
       const disputed = await snapshotDispute(ledger, id);
@@ -261,9 +366,12 @@ export const voteCommand: Command = {
       if (member === undefined)
         throw new AgoraError(ErrorCode.NotFound, 'you hold no weight in this proposal');
       const votingWeight =
-        typeof values['voting-weight'] === 'string'
-          ? BigInt(wholeNumber(values['voting-weight'], '--voting-weight', 0))
-          : member.weight;
+        typeof values['voting-weight'] === 'string' ? BigInt(values['voting-weight']) : member.weight;
+      if (votingWeight > member.weight)
+        throw new AgoraError(
+          ErrorCode.InvalidArgument,
+          `--voting-weight ${votingWeight} is more than your weight in this proposal (${member.weight})`,
+        );
       const secret = (await zkIdentity(key)).secret;
       const nullifier = (await nullifierOf(id, secret)).toString();
       // A second vote would only be set aside as double-vote evidence, linked to the first: refuse it here.
@@ -294,6 +402,7 @@ export const proposalCancelCommand: Command = {
   name: 'proposal cancel',
   summary: 'withdraw your proposal before its voting window opens',
   usage: '<proposal id> [--home DIR]',
+  examples: ['agora proposal cancel <proposal id>'],
   help: [HOME_HELP],
   options: {},
   positionals: { min: 1, max: 1 },
@@ -301,7 +410,21 @@ export const proposalCancelCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
-      await readProposal(ledger, id);
+      const { event: stored, body: proposal } = await readProposal(ledger, id);
+      if (stored.author !== key.id)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `proposal ${id} is not yours: only its proposer can cancel it`,
+        );
+      const { canceledBy } = await tallyProposal(ledger, id);
+      if (canceledBy !== undefined)
+        throw new AgoraError(ErrorCode.AlreadyExists, `proposal ${id} is canceled already (${canceledBy})`);
+      const now = unixSeconds(systemClock);
+      if (now >= proposal.window.opens)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `voting on ${id} opened at ${iso(proposal.window.opens)}: a proposal can be canceled only before its window opens (create it with --opens +1h to keep that possible)`,
+        );
       const { id: cancel } = await ledger.append(cancelProposal(key, id));
       await write(io.stdout, `canceled ${id} (${cancel})\n`);
     });
@@ -312,6 +435,7 @@ export const proposalShowCommand: Command = {
   name: 'proposal show',
   summary: 'a proposal, its state now and its rules',
   usage: '<proposal id> [--home DIR] [--json]',
+  examples: ['agora proposal show <proposal id>', 'agora proposal show <proposal id> --json'],
   help: [HOME_HELP, ['--json', 'print as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
@@ -321,12 +445,7 @@ export const proposalShowCommand: Command = {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const result = await tallyProposal(ledger, id);
       const now = unixSeconds(systemClock);
-      const decided = proposalState(result, now);
-      // A decided proposal is `anchored` once a confirmed anchor of its commitment is in the ledger.
-      const state =
-        decided === 'succeeded' || decided === 'defeated'
-          ? (await anchorStatus(ledger, id, now, { network: await homeNetwork(home) })).state
-          : decided;
+      const state = await stateNow(ledger, home, id, result, now);
       if (values.json) {
         await write(
           io.stdout,
@@ -341,8 +460,8 @@ export const proposalShowCommand: Command = {
         `proposer   ${stored.author}`,
         `options    ${proposal.options.join(', ')} (${proposal.counting}, weights by ${proposal.weightMode})`,
         `rules      quorum ${proposal.quorum / 100}%, threshold ${proposal.threshold / 100}%, min weight ${proposal.minWeight}`,
-        `window     ${iso(proposal.window.opens)} .. ${iso(proposal.window.closes)}`,
-        `snapshot   ${proposal.snapshot.members} members, total ${proposal.snapshot.total}, as of ${iso(proposal.snapshot.asOf)}, from ${proposal.snapshot.events} events`,
+        `window     ${iso(proposal.window.opens)} .. ${iso(result.closes)}`,
+        `snapshot   ${proposal.snapshot.members} members, total ${proposal.snapshot.total} ${WEIGHT_UNITS[proposal.weightMode]}, as of ${iso(proposal.snapshot.asOf)}, from ${proposal.snapshot.events} events`,
         `           ${snapshotLine(result.snapshot)}`,
         ...proposal.actions.map((action) => `action     ${JSON.stringify(action)}`),
         '',
@@ -356,6 +475,7 @@ export const proposalSnapshotCommand: Command = {
   name: 'proposal snapshot',
   summary: "rebuild a proposal's weight snapshot from the ledger and check its root",
   usage: '<proposal id> [--home DIR] [--json]',
+  examples: ['agora proposal snapshot <proposal id> --json'],
   help: [HOME_HELP, ['--json', 'print the members and weights as JSON']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },

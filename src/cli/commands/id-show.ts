@@ -7,6 +7,7 @@ export const idShowCommand: Command = {
   name: 'id show',
   summary: "print this agent's id and ZK commitment",
   usage: '[--home DIR] [--json]',
+  examples: ['agora id show', 'agora id show --home ./bob --json'],
   help: [
     ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'],
     ['--json', 'print as JSON'],

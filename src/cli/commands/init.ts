@@ -1,15 +1,19 @@
-import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { stat, unlink, writeFile } from 'node:fs/promises';
 import { AgoraError, ErrorCode } from '../../core/index.js';
 import { generateAgentKey, saveAgentKey, zkIdentity } from '../../identity/index.js';
 import { createAgentRegistration } from '../../ledger/index.js';
 import type { Command } from '../command.js';
-import { homePaths, openHomeLedger } from '../home.js';
+import { homePaths, makeDirectories, openHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
 export const initCommand: Command = {
   name: 'init',
   summary: 'create an agent key and an empty ledger, and register the agent in it',
   usage: '[--home DIR] [--name NAME] [--node-key HEX]... [--network CHAIN] [--json]',
+  examples: [
+    'agora init --home ~/.agora402 --name alice',
+    'agora init --home ./bob --network regtest --json',
+  ],
   help: [
     ['--home DIR', 'agent home (default: $AGORA_HOME or ~/.agora402)'],
     ['--name NAME', 'a human-readable name to publish (not unique, not trusted)'],
@@ -33,7 +37,7 @@ export const initCommand: Command = {
     const network = values.network ?? 'bitcoin';
     if (!['bitcoin', 'testnet', 'signet', 'regtest'].includes(network as string))
       throw new AgoraError(ErrorCode.Usage, '--network is bitcoin, testnet, signet or regtest');
-    await mkdir(home, { recursive: true, mode: 0o700 });
+    await makeDirectories(paths.ledger);
     // Written before the ledger opens: the ledger's anchor verifiers are configured from it.
     await writeFile(paths.network, `${network}\n`);
     const key = generateAgentKey();

@@ -12,7 +12,8 @@ import { type Command, idArgument, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 
-const homeReputation = (home: string) => withHomeLedger(home, (ledger) => Reputation.fromLedger(ledger));
+const homeReputation = (home: string) =>
+  withHomeLedger(home, (ledger) => Reputation.fromLedger(ledger), { readOnly: true });
 
 /** The certificate line every human-readable output carries: unit, certified bound, ledger position. */
 function certificateLine(reputation: Reputation): string {
@@ -24,12 +25,21 @@ export const repShowCommand: Command = {
   name: 'rep show',
   summary: "an agent's reputation score (ppb of all trust, certified), percentile and what it comes from",
   usage: '<agent id> [--home DIR] [--json]',
+  examples: ['agora rep show <agent id>', 'agora rep show <agent id> --json'],
   help: [HOME_HELP, ['--json', 'print as JSON (scores in ppb of all trust, with their certificate)']],
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'an agent');
-    const reputation = await homeReputation(home);
+    const reputation = await withHomeLedger(
+      home,
+      async (ledger) => {
+        // An id the ledger has never seen is most likely a typo: say so rather than print a score of 0.
+        for await (const _ of ledger.byIndex('agent', id, { limit: 1 })) return Reputation.fromLedger(ledger);
+        throw new AgoraError(ErrorCode.NotFound, `no agent ${id} in this ledger (agora agents lists them)`);
+      },
+      { readOnly: true },
+    );
     const explanation = reputation.explain(id);
     if (values.json) {
       await write(io.stdout, `${JSON.stringify({ ...explanation, convergence: reputation.stats })}\n`);
@@ -38,12 +48,14 @@ export const repShowCommand: Command = {
     const { errorBoundPpb, ledgerSeq } = explanation.certificate;
     const lines = [
       `agent       ${id}`,
-      `score       ${explanation.score} ppb of all trust ±${errorBoundPpb} ppb certified (percentile ${explanation.percentile})`,
+      `score       ${explanation.score} ppb of all trust (parts per billion; ${(explanation.score / 1e7).toFixed(2)}%) ±${errorBoundPpb} ppb certified (percentile ${explanation.percentile})`,
       `ledger      up to seq ${ledgerSeq}`,
       ...(explanation.fromSeed > 0 ? [`pre-trusted ${explanation.fromSeed} ppb of all trust`] : []),
       'trusted by (ppb of all trust):',
+      ...(explanation.trustedBy.length === 0 ? ['  nobody yet'] : []),
       ...explanation.trustedBy.map((t) => `  ${t.agent}  ${t.score}`),
       'receipts (ppb of all trust each carried):',
+      ...(explanation.receipts.length === 0 ? ['  none in this ledger'] : []),
       ...explanation.receipts.map(
         (r) =>
           `  ${r.receipt}  from ${r.from.slice(0, 16)}…  ${r.amountMsat} msat  rating ${r.rating ?? '-'}  ${r.score}`,
@@ -58,6 +70,7 @@ export const repTopCommand: Command = {
   name: 'rep top',
   summary: 'the best-scored agents (ppb of all trust, certified)',
   usage: '[--n N] [--home DIR] [--json]',
+  examples: ['agora rep top --n 5', 'agora rep top --home ./bob --json'],
   help: [
     HOME_HELP,
     ['--n N', 'how many (default 10)'],
@@ -93,6 +106,7 @@ export const repPublishCommand: Command = {
   name: 'rep publish',
   summary: 'publish the best scores to Nostr relays as NIP-85 trusted assertions (kind 30382)',
   usage: '--relay URL [--relay URL ...] [--top N] [--home DIR] [--json]',
+  examples: ['agora rep publish --relay wss://relay.example.com --top 50'],
   help: [
     HOME_HELP,
     ['--relay URL', 'a Nostr relay (ws:// or wss://); repeatable'],

@@ -1,8 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { AgoraError, ErrorCode } from '../../core/index.js';
+import { join } from 'node:path';
+import { AgoraError, ErrorCode, systemClock, unixSeconds } from '../../core/index.js';
+import { type AgentKey, saveAgentKey } from '../../identity/index.js';
 import {
+  DEFAULT_SCENARIO,
   formatSummary,
+  type RoundSnapshot,
   renderReport,
   type Scenario,
   type SimulationHooks,
@@ -11,7 +15,9 @@ import {
 } from '../../sim/index.js';
 import type { SimulationMetrics } from '../../sim/metrics.js';
 import { type Command, optionOrEnv, wholeNumber } from '../command.js';
+import { homePaths, makeDirectories, openHomeLedger } from '../home.js';
 import { write } from '../io.js';
+import { VERSION } from '../version.js';
 
 /** Serves `/metrics` (Prometheus text format) on 127.0.0.1. */
 async function serveMetrics(metrics: SimulationMetrics, port: number): Promise<Server> {
@@ -38,12 +44,52 @@ async function serveMetrics(metrics: SimulationMetrics, port: number): Promise<S
   return server;
 }
 
+/**
+ * A new home for `simulate --home`: the run writes its ledger there (dated so that it ended a day ago, for commands
+ * reading it now), and its keys are saved once it ends: agent-0, a founder, as the home's key.
+ */
+async function simulationHome(home: string, scenario: { rounds?: number }) {
+  const paths = homePaths(home);
+  if (
+    await stat(paths.ledger).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new AgoraError(
+      ErrorCode.AlreadyExists,
+      `${home} holds a ledger already: simulate into a new directory`,
+    );
+  await makeDirectories(paths.ledger);
+  await writeFile(paths.network, 'bitcoin\n');
+  const keys = new Map<string, AgentKey>();
+  const rounds = scenario.rounds ?? DEFAULT_SCENARIO.rounds;
+  const hooks: SimulationHooks = {
+    start: unixSeconds(systemClock) - rounds * 60 - 86_400,
+    openLedger: () => openHomeLedger(home),
+    onKey: (name, key) => void keys.set(name, key),
+  };
+  return {
+    hooks,
+    async saveKeys() {
+      await makeDirectories(join(home, 'agents'));
+      for (const [name, key] of keys) await saveAgentKey(join(home, 'agents', `${name}.json`), key);
+      const founder = keys.get('agent-0');
+      if (founder !== undefined) await saveAgentKey(paths.key, founder);
+    },
+  };
+}
+
 export const simulateCommand: Command = {
   name: 'simulate',
   summary:
     'run a machine economy: payments, reputation, anonymous votes, a blacklist decision and its anchor',
   usage:
     '[--agents N] [--providers M] [--rounds R] [--seed S] [--lightning sim|ldk|nwc [--nwc-relay URL]] [--report FILE] [--json]',
+  examples: [
+    'agora simulate --report report.html',
+    'agora simulate --agents 20 --rounds 50 --home ./sim --json',
+  ],
   help: [
     ['--agents N', 'buying agents, sybils included (default 50)'],
     ['--providers M', 'L402 providers, one malicious (default 5)'],
@@ -58,6 +104,10 @@ export const simulateCommand: Command = {
     ],
     ['--nwc-relay URL', 'for nwc: the Nostr relay agents reach their wallets over (or $AGORA_NWC_RELAY)'],
     ['--report FILE', 'write a self-contained HTML report with charts'],
+    [
+      '--home DIR',
+      'leave the run in a new home: its ledger, every agent key in DIR/agents/, agent-0 (a founder) as DIR/key.json',
+    ],
     ['--metrics-port N', 'serve Prometheus metrics on 127.0.0.1:N/metrics while it runs'],
     ['--json', 'print the result as JSON'],
   ],
@@ -75,7 +125,7 @@ export const simulateCommand: Command = {
     'metrics-port': { type: 'string' },
     json: { type: 'boolean' },
   },
-  async run({ io, values }) {
+  async run({ io, values, home }) {
     const scenario: { -readonly [K in keyof Scenario]?: Scenario[K] } = {};
     const number = (flag: string, key: keyof Scenario) => {
       if (values[flag] !== undefined)
@@ -101,9 +151,11 @@ export const simulateCommand: Command = {
     }
     if (scenario.agents !== undefined && scenario.sybils === undefined)
       scenario.sybils = Math.min(Math.floor(scenario.agents / 10), scenario.agents - 2);
-    // A bar on stderr when it is a terminal; nothing otherwise, so `--json` output stays clean.
+    // A bar on stderr when it is a terminal; otherwise a line per phase and per tenth of it (logs, CI), on stderr so
+    // that `--json` output stays clean.
     const tty = io.stderr.isTTY === true;
     let last = 0;
+    let lastLine = '';
     // prom-client loads only when metrics are asked for.
     const metrics =
       values['metrics-port'] === undefined
@@ -112,10 +164,19 @@ export const simulateCommand: Command = {
     const server =
       metrics === undefined
         ? undefined
-        : await serveMetrics(metrics, wholeNumber(values['metrics-port'], '--metrics-port', 0));
+        : await serveMetrics(metrics, wholeNumber(values['metrics-port'], '--metrics-port', 0, 65_535));
+    const started = Date.now();
     const progressBar: SimulationHooks = {
       onProgress(phase, done, total) {
-        if (!tty) return;
+        if (!tty) {
+          const tenth = Math.floor((done * 10) / total);
+          const line = `${phase} ${tenth * 10}%`;
+          if (line === lastLine || (done !== total && done !== 1 && (done * 10) % total >= 10)) return;
+          lastLine = line;
+          const seconds = ((Date.now() - started) / 1000).toFixed(0);
+          io.stderr.write(`[${seconds.padStart(4)} s] ${phase}: ${done}/${total}\n`);
+          return;
+        }
         const now = Date.now();
         if (done !== total && now - last < 100) return;
         last = now;
@@ -126,15 +187,36 @@ export const simulateCommand: Command = {
         );
       },
     };
+    const kept = typeof values.home === 'string' ? await simulationHome(home, scenario) : undefined;
+    const snapshots: RoundSnapshot[] = [];
     let result: SimulationResult;
     try {
-      result = await simulate(scenario, metrics === undefined ? progressBar : metrics.hooks(progressBar));
+      const hooks = metrics === undefined ? progressBar : metrics.hooks(progressBar);
+      result = await simulate(scenario, {
+        ...hooks,
+        ...kept?.hooks,
+        // The report draws payments and revenue per provider from the market after each round.
+        onRound(snapshot) {
+          snapshots.push(snapshot);
+          hooks.onRound?.(snapshot);
+        },
+      });
+      await kept?.saveKeys();
     } finally {
       await new Promise<void>((resolve) =>
         server === undefined ? resolve() : server.close(() => resolve()),
       );
     }
-    if (typeof values.report === 'string') await writeFile(values.report, renderReport(result));
+    if (typeof values.report === 'string')
+      await writeFile(
+        values.report,
+        renderReport(result, { version: VERSION, generated: new Date(), snapshots }),
+      );
     await write(io.stdout, values.json ? `${JSON.stringify(result)}\n` : formatSummary(result));
+    if (kept !== undefined && !values.json)
+      await write(
+        io.stdout,
+        `\nhome ${home}: the run's ledger, agent-0's key (key.json) and every agent's in agents/\n  try: agora agents --home ${home}; agora proposal list --home ${home}\n`,
+      );
   },
 };

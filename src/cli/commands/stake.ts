@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { AgoraError, ErrorCode, systemClock, unixSeconds } from '../../core/index.js';
 import { writeFetchResponse } from '../../l402/node-http.js';
 import type { LedgerEvent } from '../../ledger/index.js';
-import { type LightningBackend, LndRestBackend, NwcBackend } from '../../lightning/index.js';
 import {
   type CustodyMode,
   lockStake,
@@ -14,54 +12,11 @@ import {
   stakeCustodianHandler,
   stakeState,
 } from '../../stake/index.js';
-import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
+import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
-
-const LND_HELP = [
-  ['--lnd-url URL', "your LND's REST address (or $AGORA_LND_URL)"],
-  ['--lnd-macaroon FILE', 'its macaroon file (or $AGORA_LND_MACAROON)'],
-  ['--lnd-cert FILE', 'its tls.cert, pinned (or $AGORA_LND_CERT)'],
-  ['--nwc URI', 'or a Nostr Wallet Connect nostr+walletconnect:// URI instead of LND (or $AGORA_NWC_URI)'],
-] as const;
-const LND_OPTIONS = {
-  'lnd-url': { type: 'string' },
-  'lnd-macaroon': { type: 'string' },
-  'lnd-cert': { type: 'string' },
-  nwc: { type: 'string' },
-} as const;
-
-/** The agent's wallet: an NWC connection from `--nwc` or `AGORA_NWC_URI` when given, else its LND node. */
-async function agentBackend(values: OptionValues, env: CliIo['env']): Promise<LightningBackend> {
-  const uri = optionOrEnv(values, env, 'nwc', 'AGORA_NWC_URI');
-  if (uri !== undefined) return new NwcBackend(uri);
-  return lndBackend(values, env);
-}
-
-/** The agent's LND node from `--lnd-*` options or `AGORA_LND_*`; `USAGE` when something is missing. */
-async function lndBackend(values: OptionValues, env: CliIo['env']): Promise<LndRestBackend> {
-  const pick = (option: string, variable: string) => {
-    const value = optionOrEnv(values, env, option, variable);
-    if (value === undefined)
-      throw new AgoraError(ErrorCode.Usage, `--${option} (or $${variable}) is required`);
-    return value;
-  };
-  const url = pick('lnd-url', 'AGORA_LND_URL');
-  const [macaroon, tlsCertificate] = await Promise.all(
-    [pick('lnd-macaroon', 'AGORA_LND_MACAROON'), pick('lnd-cert', 'AGORA_LND_CERT')].map(async (file, i) => {
-      try {
-        return i === 0 ? await readFile(file) : await readFile(file, 'utf8');
-      } catch (cause) {
-        throw new AgoraError(ErrorCode.Io, `cannot read ${file}: ${(cause as Error).message}`, { cause });
-      }
-    }),
-  );
-  return new LndRestBackend({
-    url,
-    macaroon: new Uint8Array(macaroon as Buffer),
-    tlsCertificate: tlsCertificate as string,
-  });
-}
+import { LIGHTNING_HELP, LIGHTNING_OPTIONS, lightningBackend } from '../lightning.js';
+import { isoTime, timeOption } from '../time.js';
 
 /** Runs `task` with this home's custodian (its key, ledger and LND node). */
 async function withCustodian<T>(
@@ -70,7 +25,7 @@ async function withCustodian<T>(
   env: CliIo['env'],
   task: (custodian: StakeCustodian) => Promise<T>,
 ): Promise<T> {
-  const [key, backend] = await Promise.all([loadHomeKey(home), agentBackend(values, env)]);
+  const [key, backend] = await Promise.all([loadHomeKey(home), lightningBackend(values, env)]);
   return withHomeLedger(home, async (ledger) => task(await StakeCustodian.open({ key, backend, ledger })));
 }
 
@@ -80,16 +35,19 @@ export const stakeLockCommand: Command = {
   name: 'stake lock',
   summary: 'lock sats with a custodian through a hold invoice paid from your LND node or NWC wallet',
   usage: '--custodian URL --amount SAT --until UNIX [--mode MODE] --lnd-url URL ... [--json]',
+  examples: [
+    'agora stake lock --custodian http://127.0.0.1:8402 --amount 20000 --until +7d --lightning-dev http://127.0.0.1:9735/alice',
+  ],
   help: [
     HOME_HELP,
     ['--custodian URL', "the custodian's address (it runs `agora stake serve`)"],
     ['--amount SAT', 'sats to lock'],
     [
-      '--until UNIX',
-      'unix seconds the stake stays locked until (at least the close of the votes it weighs in)',
+      '--until TIME',
+      'when the stake may be released: unix seconds, ISO 8601 or from now (+7d); at least the close of the votes it weighs in',
     ],
     ['--mode MODE', 'non-custodial (default: you keep the preimage, no slashing) | custodial (slashable)'],
-    ...LND_HELP,
+    ...LIGHTNING_HELP,
     ['--json', 'print as JSON'],
   ],
   options: {
@@ -97,14 +55,14 @@ export const stakeLockCommand: Command = {
     amount: { type: 'string' },
     until: { type: 'string' },
     mode: { type: 'string' },
-    ...LND_OPTIONS,
+    ...LIGHTNING_OPTIONS,
     json: { type: 'boolean' },
   },
   async run({ io, home, values }) {
     if (typeof values.custodian !== 'string')
       throw new AgoraError(ErrorCode.Usage, '--custodian is required');
     const amountSat = wholeNumber(values.amount, '--amount', 0);
-    const until = wholeNumber(values.until, '--until', 0);
+    const until = timeOption(values.until, '--until', unixSeconds(systemClock), 0);
     if (amountSat === 0 || until === 0)
       throw new AgoraError(ErrorCode.Usage, '--amount and --until are required');
     const mode = (values.mode ?? 'non-custodial') as CustodyMode;
@@ -112,7 +70,7 @@ export const stakeLockCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, '--mode is custodial or non-custodial');
     const [key, backend, custodian] = await Promise.all([
       loadHomeKey(home),
-      agentBackend(values, io.env),
+      lightningBackend(values, io.env),
       StakeCustodianClient.connect(values.custodian),
     ]);
     await withHomeLedger(home, async (ledger) => {
@@ -139,7 +97,7 @@ export const stakeLockCommand: Command = {
         io.stdout,
         values.json
           ? `${JSON.stringify(summary)}\n`
-          : `stake ${summary.lock}\nlocked ${amountSat} sat with ${custodian.id} until ${until} (${mode}; the hold expires at block ${summary.expiryHeight})\n`,
+          : `stake ${summary.lock}\nlocked ${amountSat} sat with ${custodian.id} until ${isoTime(until)} (${mode}; the hold expires at block ${summary.expiryHeight})\n`,
       );
     });
   },
@@ -149,6 +107,7 @@ export const stakeStatusCommand: Command = {
   name: 'stake status',
   summary: 'the stakes of an agent (default: yours), or those you hold as custodian',
   usage: '[--agent ID | --held] [--home DIR] [--json]',
+  examples: ['agora stake status', 'agora stake status --held --json'],
   help: [
     HOME_HELP,
     ['--agent ID', "another agent's stakes"],
@@ -168,7 +127,7 @@ export const stakeStatusCommand: Command = {
         if (state === 'locked') locked += BigInt(stake.statement.amountSat);
         const line = values.json
           ? JSON.stringify({ ...stake, state })
-          : `${stake.id}  ${state.padEnd(8)} ${String(stake.statement.amountSat).padStart(12)} sat  until ${stake.statement.until}  ${values.held ? `staker ${stake.staker}` : `custodian ${stake.custodian}`}`;
+          : `${stake.id}  ${state.padEnd(8)} ${String(stake.statement.amountSat).padStart(12)} sat  until ${isoTime(stake.statement.until)}  ${values.held ? `staker ${stake.staker}` : `custodian ${stake.custodian}`}`;
         await write(io.stdout, `${line}\n`);
       }
       if (!values.json) await write(io.stdout, `${stakes.length} stakes, ${locked} sat locked now\n`);
@@ -180,17 +139,20 @@ export const stakeReleaseCommand: Command = {
   name: 'stake release',
   summary: 'as custodian: release a stake (cancel its hold invoice), or every stake whose time is up',
   usage: '<lock id> | --due [--renewed-by LOCK] --lnd-url URL ... [--json]',
+  examples: [
+    'agora stake release --due --lnd-url https://127.0.0.1:8080 --lnd-macaroon admin.macaroon --lnd-cert tls.cert',
+  ],
   help: [
     HOME_HELP,
     ['--due', 'release every stake past its promised time'],
     ['--renewed-by LOCK', 'release early because this newer, longer stake replaces it'],
-    ...LND_HELP,
+    ...LIGHTNING_HELP,
     ['--json', 'print the events as JSON lines'],
   ],
   options: {
     due: { type: 'boolean' },
     'renewed-by': { type: 'string' },
-    ...LND_OPTIONS,
+    ...LIGHTNING_OPTIONS,
     json: { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
@@ -224,19 +186,20 @@ export const stakeServeCommand: Command = {
   summary:
     'as custodian: take signed stake offers over HTTP, release stakes when their time is up, record expired holds',
   usage: '[--port N] [--host H] [--interval S] --lnd-url URL ... [--json]',
+  examples: ['agora stake serve --port 8402 --lightning-dev http://127.0.0.1:9735/custodian'],
   help: [
     HOME_HELP,
     ['--port N', 'port to listen on (default 8402; 0 picks one)'],
     ['--host H', 'address to listen on (default 127.0.0.1)'],
     ['--interval S', 'seconds between release and expiry checks (default 60)'],
-    ...LND_HELP,
+    ...LIGHTNING_HELP,
     ['--json', 'print the address as JSON'],
   ],
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     interval: { type: 'string' },
-    ...LND_OPTIONS,
+    ...LIGHTNING_OPTIONS,
     json: { type: 'boolean' },
   },
   async run({ io, home, values }) {

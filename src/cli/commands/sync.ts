@@ -1,17 +1,25 @@
-import { AgoraError, ErrorCode, isAgoraError } from '../../core/index.js';
+import { AgoraError, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../../core/index.js';
 import { followRelay, publishToRelay, pullFromRelay } from '../../ledger/index.js';
-import { type Command, wholeNumber } from '../command.js';
+import type { Command } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
+import { timeOption } from '../time.js';
 
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'exchange ledger events with Nostr relays: publish what they lack, import (verified) what is new',
-  usage: '--relay URL [--relay URL ...] [--since UNIX] [--follow] [--json]',
+  usage: '--relay URL [--relay URL ...] [--since TIME] [--follow] [--json]',
+  examples: [
+    'agora sync --relay wss://relay.example.com',
+    'agora sync --relay ws://127.0.0.1:7000 --since -1d --follow',
+  ],
   help: [
     HOME_HELP,
     ['--relay URL', 'a Nostr relay (ws:// or wss://); repeatable'],
-    ['--since UNIX', 'pull events created since then (default: where the last pull from that relay ended)'],
+    [
+      '--since TIME',
+      'pull events created since then (unix seconds, ISO 8601 or -1d) (default: where the last pull from that relay ended)',
+    ],
     [
       '--follow',
       'then keep importing new events as relays receive them, until interrupted (retries with backoff)',
@@ -30,7 +38,10 @@ export const syncCommand: Command = {
     for (const relay of relays)
       if (!/^wss?:\/\//.test(relay))
         throw new AgoraError(ErrorCode.Usage, `${relay} is not a ws:// or wss:// URL`);
-    const since = values.since === undefined ? undefined : wholeNumber(values.since, '--since', 0);
+    const since =
+      values.since === undefined
+        ? undefined
+        : timeOption(values.since, '--since', unixSeconds(systemClock), 0);
     const key = await loadHomeKey(home);
     let failures = 0;
     await withHomeLedger(home, async (ledger) => {
