@@ -23,52 +23,50 @@ describe('report axes', () => {
 
 describe('the HTML report', () => {
   // Debian's chromium, installed by .ci/run; elsewhere the test is skipped with its reason.
-  it(
-    'renders labelled, readable charts in headless Chromium, offline, with no overflow',
-    async (context) => {
-      needsTool(context, existsSync(CHROMIUM), `needs Chromium at ${CHROMIUM} (Debian: chromium)`);
-      const snapshots: RoundSnapshot[] = [];
-      const result = await simulate(
-        {
-          agents: 6,
-          providers: 3,
-          rounds: 5,
-          sybils: 1,
-          founders: 2,
-          maxProvedVoters: 2,
-          reputationEvery: 2,
-        },
-        { onRound: (snapshot) => void snapshots.push(snapshot) },
-      );
-      const dir = await mkdtemp(join(tmpdir(), 'agora-report-'));
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
-      try {
-        const file = join(dir, 'report.html');
-        const generated = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
-        await writeFile(file, renderReport(result, { version: '9.8.7', generated, snapshots }));
-        for (const width of [1280, 700]) {
-          const page = await browser.newPage({ viewport: { width, height: 900 } });
-          const problems: string[] = [];
-          page.on('console', (message) => {
-            if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-          });
-          page.on('pageerror', (error) => problems.push(error.message));
-          page.on('request', (request) => {
-            if (!request.url().startsWith('file:')) problems.push(`fetched ${request.url()}`);
-          });
-          await page.goto(`file://${file}`);
-          // Evaluated in the page (as text: the tests are compiled without the DOM's types).
-          const drawn = (await page.evaluate(`(() => {
+  it('renders labelled, readable charts in headless Chromium, offline, with no overflow', async (context) => {
+    needsTool(context, existsSync(CHROMIUM), `needs Chromium at ${CHROMIUM} (Debian: chromium)`);
+    const snapshots: RoundSnapshot[] = [];
+    const result = await simulate(
+      {
+        agents: 6,
+        providers: 3,
+        rounds: 5,
+        sybils: 1,
+        founders: 2,
+        maxProvedVoters: 2,
+        reputationEvery: 2,
+      },
+      { onRound: (snapshot) => void snapshots.push(snapshot) },
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'agora-report-'));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const file = join(dir, 'report.html');
+      const generated = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
+      await writeFile(file, renderReport(result, { version: '9.8.7', generated, snapshots }));
+      for (const width of [1280, 700]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const problems: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+        });
+        page.on('pageerror', (error) => problems.push(error.message));
+        page.on('request', (request) => {
+          if (!request.url().startsWith('file:')) problems.push(`fetched ${request.url()}`);
+        });
+        await page.goto(`file://${file}`);
+        // Evaluated in the page (as text: the tests are compiled without the DOM's types).
+        const drawn = (await page.evaluate(`(() => {
             const svgs = [...document.querySelectorAll('figure.chart svg')];
             const outside = [];
             for (const svg of svgs) {
@@ -97,64 +95,62 @@ describe('the HTML report', () => {
               title: document.title,
             };
           })()`)) as {
-            charts: number;
-            axisTitles: string[];
-            ticksPerChart: number[];
-            legends: string[];
-            lines: number[];
-            bars: number;
-            overflowX: number;
-            outside: string[];
-            minFont: number;
-            text: string;
-            title: string;
-          };
-          expect(problems).toEqual([]);
-          // Payments and revenue by provider, prices, reputation, and one panel per proposal.
-          expect(drawn.charts).toBe(4 + result.governance.proposals.length);
-          expect(drawn.axisTitles).toEqual(
-            expect.arrayContaining([
-              'round',
-              'paid requests per round',
-              'revenue (sat)',
-              'price per request (msat)',
-              'share of all trust (%)',
-              'weight (ppb of all reputation)',
-              'weight (sats staked)',
-            ]),
-          );
-          expect(Math.min(...drawn.ticksPerChart)).toBeGreaterThanOrEqual(5);
-          expect(drawn.legends).toContain(`${result.providers.find((p) => p.malicious)?.name} (malicious)`);
-          expect(drawn.lines).toHaveLength(4 * result.providers.length);
-          expect(drawn.lines.every((points) => points >= 2)).toBe(true);
-          expect(drawn.bars).toBe(
-            result.governance.proposals.reduce((n, p) => n + Object.keys(p.totals).length, 0),
-          );
-          expect(drawn.overflowX).toBeLessThanOrEqual(0);
-          expect(drawn.outside).toEqual([]);
-          expect(drawn.minFont).toBeGreaterThanOrEqual(width >= 1000 ? 12 : 9);
-          for (const text of [
-            'Parameters and methods',
-            '9.8.7',
-            '2026-11-30T12:00:00Z',
-            'abstain',
-            'did not vote',
-          ])
-            expect(drawn.text).toContain(text);
-          expect(drawn.text).toContain(JSON.stringify(result.scenario.seed));
-          expect(drawn.title).toContain(result.scenario.seed);
-          const shot = await page.screenshot({ fullPage: true });
-          // A PNG's width and height sit at bytes 16 to 24 of its header.
-          const view = new DataView(shot.buffer, shot.byteOffset, shot.byteLength);
-          expect(view.getUint32(16)).toBe(width);
-          expect(view.getUint32(20)).toBeGreaterThan(1500);
-          await page.close();
-        }
-      } finally {
-        await browser.close();
-        await rm(dir, { recursive: true, force: true });
+          charts: number;
+          axisTitles: string[];
+          ticksPerChart: number[];
+          legends: string[];
+          lines: number[];
+          bars: number;
+          overflowX: number;
+          outside: string[];
+          minFont: number;
+          text: string;
+          title: string;
+        };
+        expect(problems).toEqual([]);
+        // Payments and revenue by provider, prices, reputation, and one panel per proposal.
+        expect(drawn.charts).toBe(4 + result.governance.proposals.length);
+        expect(drawn.axisTitles).toEqual(
+          expect.arrayContaining([
+            'round',
+            'paid requests per round',
+            'revenue (sat)',
+            'price per request (msat)',
+            'share of all trust (%)',
+            'weight (ppb of all reputation)',
+            'weight (sats staked)',
+          ]),
+        );
+        expect(Math.min(...drawn.ticksPerChart)).toBeGreaterThanOrEqual(5);
+        expect(drawn.legends).toContain(`${result.providers.find((p) => p.malicious)?.name} (malicious)`);
+        expect(drawn.lines).toHaveLength(4 * result.providers.length);
+        expect(drawn.lines.every((points) => points >= 2)).toBe(true);
+        expect(drawn.bars).toBe(
+          result.governance.proposals.reduce((n, p) => n + Object.keys(p.totals).length, 0),
+        );
+        expect(drawn.overflowX).toBeLessThanOrEqual(0);
+        expect(drawn.outside).toEqual([]);
+        expect(drawn.minFont).toBeGreaterThanOrEqual(width >= 1000 ? 12 : 9);
+        for (const text of [
+          'Parameters and methods',
+          '9.8.7',
+          '2026-11-30T12:00:00Z',
+          'abstain',
+          'did not vote',
+        ])
+          expect(drawn.text).toContain(text);
+        expect(drawn.text).toContain(JSON.stringify(result.scenario.seed));
+        expect(drawn.title).toContain(result.scenario.seed);
+        const shot = await page.screenshot({ fullPage: true });
+        // A PNG's width and height sit at bytes 16 to 24 of its header.
+        const view = new DataView(shot.buffer, shot.byteOffset, shot.byteLength);
+        expect(view.getUint32(16)).toBe(width);
+        expect(view.getUint32(20)).toBeGreaterThan(1500);
+        await page.close();
       }
-    },
-    180_000,
-  );
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
