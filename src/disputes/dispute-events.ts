@@ -91,6 +91,7 @@ export interface DisputeDrawnBody {
 
 /** A juror's choice: `upheld` (the claim holds, the claimant wins) or `rejected`. */
 export type JurorChoice = 'upheld' | 'rejected';
+/** The choices a juror may seal, in the order their ballot fields number them. */
 export const JUROR_CHOICES: readonly JurorChoice[] = ['upheld', 'rejected'];
 
 /**

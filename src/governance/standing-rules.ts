@@ -14,8 +14,10 @@ export type StandingRule =
   | { readonly kind: 'min-reputation'; readonly score: number }
   | { readonly kind: 'min-proposer-stake'; readonly sat: string };
 
+/** The name of a standing rule's kind, from the closed vocabulary. */
 export type StandingRuleKind = StandingRule['kind'];
 
+/** Every kind of standing rule a proposal may install, in a fixed order. */
 export const STANDING_RULE_KINDS: readonly StandingRuleKind[] = [
   'blacklist-dispute-losers',
   'min-reputation',

@@ -1,5 +1,5 @@
 export { SeededRandom, seededBytes } from './random.js';
-export { renderReport } from './report.js';
+export { type ReportOptions, renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';
 export {
   type ProposalOutcome,

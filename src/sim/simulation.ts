@@ -71,6 +71,7 @@ export interface SimulationResult {
   };
 }
 
+/** What a caller of {@link simulate} may watch or supply: progress, rounds, the start time, the ledger, the keys. */
 export interface SimulationHooks {
   /** Progress: a phase name and how far along it is. */
   onProgress?(phase: string, done: number, total: number): void;

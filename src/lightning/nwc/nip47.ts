@@ -32,9 +32,12 @@ export const NIP47_METHODS = [
   'settle_hold_invoice',
   'cancel_hold_invoice',
 ] as const;
+/** A NIP-47 request method this library speaks. */
 export type Nip47Method = (typeof NIP47_METHODS)[number];
 
+/** The NIP-47 notification types this library sends or reads. */
 export const NIP47_NOTIFICATIONS = ['payment_received', 'payment_sent', 'hold_invoice_accepted'] as const;
+/** A NIP-47 notification type. */
 export type Nip47NotificationType = (typeof NIP47_NOTIFICATIONS)[number];
 
 /** Payload encryption: NIP-44 v2, or NIP-04 for wallets that advertise nothing else. */

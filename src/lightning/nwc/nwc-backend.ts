@@ -35,6 +35,7 @@ import { invoiceStatusOf, networkFromNip47, parseTransaction } from './nip47.js'
 import { NwcClient, type NwcClientOptions } from './nwc-client.js';
 import type { NwcConnection } from './nwc-uri.js';
 
+/** How an {@link NwcBackend} talks to its wallet: timeouts, polling, clock (and the client's relay options). */
 export interface NwcBackendOptions extends NwcClientOptions {
   /** Time for invoice expiry checks (default: the system clock). */
   clock?: Clock;

@@ -30,6 +30,7 @@ import { NwcCipher, signNostrEvent } from './nwc-crypto.js';
 import { formatNwcUri } from './nwc-uri.js';
 import { RelaySet, type RelaySubscription } from './relay-set.js';
 
+/** How an {@link NwcWalletService} runs: its relays, the backend it fronts, its clock and limits. */
 export interface NwcWalletServiceOptions {
   /** Relays to listen on (and to name in connection URIs). */
   relays: readonly string[];
