@@ -1,6 +1,7 @@
 export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 export { releaseCurve, usingCurve } from './curve-lifetime.js';
 export { inG2Subgroup } from './g2-subgroup.js';
+export { Groth16Prover } from './groth16-prover.js';
 export {
   type Member,
   type MembershipPath,
