@@ -473,7 +473,8 @@ export async function simulate(
       progress('stakes', i + 1, stakers.length);
     }
     clock.advance(60_000);
-    const prover = await Prover.load(undefined, { tables: true });
+    // The prover's fixed-base tables cost about ten proofs' work to build: worth it for many voters only.
+    const prover = await Prover.load(undefined, { tables: scenario.maxProvedVoters >= 16 });
     const proposals: ProposalOutcome[] = [];
     const founder = honest[0] as Actor;
     const everyone = [...honest, ...providers, ...sybils];
