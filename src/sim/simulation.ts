@@ -105,7 +105,8 @@ async function proposeAndVote(
   stakes: StakeState,
   onProgress: (phase: string, done: number, total: number) => void,
 ): Promise<{ proposal: Proposal; votes: number }[]> {
-  const prover = await Prover.load(undefined, { tables: true });
+  // The prover's fixed-base tables cost about ten proofs' work to build: worth it for many voters only.
+  const prover = await Prover.load(undefined, { tables: state.scenario.maxProvedVoters >= 16 });
   const voted: { proposal: Proposal; votes: number }[] = [];
   try {
     for (const weightMode of WEIGHT_MODES) {

@@ -17,7 +17,7 @@
 // - `miller`: the product of the Miller loops of pairs (s_k P_k, Q_k) as one multi-Miller loop: the Fp12 squaring
 //   of each step is shared by all pairs, only the line evaluations are per pair.
 // - `msm1`: a G1 multi-scalar multiplication of points given with the call; `final`: whether the product of Miller
-//   loop values has final exponentiation 1.
+//   loop values has final exponentiation 1; `check`: all of a small batch's verification in one call.
 //
 //   With window 0 the bases are only kept, for a prover used for one or two proofs (no table to build).
 // Messages are `{ id, op, ... }`; each gets `{ id, result }` or `{ id, error }` back, in order.
@@ -336,7 +336,47 @@ function final(message) {
   });
 }
 
-const ops = { init, table, msm, qapLoad, h, subgroup, miller, msm1, final };
+// A Jacobian G1 point (96 bytes) in affine form, the point at infinity as (0, 0).
+function affine1(point) {
+  return scratch(() => {
+    const p = alloc(96);
+    const out = alloc(64);
+    u8.set(point, p);
+    if (ex.g1m_isZero(p)) return new Uint8Array(64);
+    ex.g1m_toAffine(p, out);
+    views();
+    return u8.slice(out, out + 64);
+  });
+}
+
+function join(parts) {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+// A whole small batch in one call (one message round trip): subgroup tests, then the batch equation.
+function check(message) {
+  const flags = subgroup({ points: message.b, psi: message.psi, x0: message.x0 });
+  if (flags.some((flag) => flag !== 1)) return { flags, holds: false };
+  const proofs = miller({ g1: message.a, g2: message.b, scalars: message.r, scalarBytes: 16, negate: true });
+  const inputs = affine1(msm1({ bases: message.ic, scalars: message.icScalars, scalarBytes: 32 }));
+  const commitments = affine1(msm1({ bases: message.c, scalars: message.r, scalarBytes: 16 }));
+  const fixed = miller({
+    g1: join([inputs, commitments, message.alpha]),
+    g2: join([message.gamma, message.delta, message.beta]),
+    scalars: message.fixedScalars,
+    scalarBytes: 32,
+    negate: false,
+  });
+  return { flags, holds: final({ values: join([proofs, fixed]) }) };
+}
+
+const ops = { init, table, msm, qapLoad, h, subgroup, miller, msm1, final, check };
 parentPort.on('message', (message) => {
   try {
     const result = ops[message.op](message);

@@ -130,15 +130,20 @@ export class Verifier {
     }
   }
 
-  /** Whether each B lies in G2's prime-order subgroup, the points shared among the threads. */
-  private async inSubgroup(threads: CurveThread[], points: readonly Uint8Array[]): Promise<boolean[]> {
+  /** The subgroup test's constants in the WebAssembly module's form. */
+  private async subgroupConstants(): Promise<{ psi: Uint8Array; x0: Uint8Array }> {
     const F2 = this.curve.G2.F;
     const test = await g2SubgroupTest();
     const psi = concat(
       [test.psiX, test.psiY, test.psi2X, test.psi2Y].map((c) => F2.fromObject([...c])),
       64,
     );
-    const x0 = numberToBytesLE(test.x0, 8);
+    return { psi, x0: numberToBytesLE(test.x0, 8) };
+  }
+
+  /** Whether each B lies in G2's prime-order subgroup, the points shared among the threads. */
+  private async inSubgroup(threads: CurveThread[], points: readonly Uint8Array[]): Promise<boolean[]> {
+    const { psi, x0 } = await this.subgroupConstants();
     const flags = await Promise.all(
       threads.map((thread, k) => {
         const share = points.slice(
@@ -266,6 +271,35 @@ export class Verifier {
     });
     if (parsed.length === 0) return verdicts;
     const threads = await this.workers();
+    if (parsed.length === 1) {
+      // One proof: everything in one thread, one message round trip.
+      const i = parsed[0] as number;
+      const proof = prepared[i] as Prepared;
+      const r = coefficient();
+      const icScalars = [r, ...proof.signals.map((signal) => (r * signal) % BN254_SCALAR_FIELD)];
+      const { holds } = await (threads[0] as CurveThread).call<{ holds: boolean }>('check', {
+        ...(await this.subgroupConstants()),
+        a: proof.a,
+        b: proof.b,
+        c: proof.c,
+        r: numberToBytesLE(r, 16),
+        ic: concat(this.key.ic, 64),
+        icScalars: concat(
+          icScalars.map((x) => numberToBytesLE(x, 32)),
+          32,
+        ),
+        alpha: this.key.alpha,
+        beta: this.key.beta,
+        gamma: this.key.gamma,
+        delta: this.key.delta,
+        fixedScalars: concat(
+          [1n, 1n, r].map((x) => numberToBytesLE(x, 32)),
+          32,
+        ),
+      });
+      verdicts[i] = holds;
+      return verdicts;
+    }
     const members = await this.inSubgroup(
       threads,
       parsed.map((i) => (prepared[i] as Prepared).b),
