@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * after the signal); when it cannot answer in time (a zero-knowledge proof keeps its thread busy for seconds) it is
  * killed, which leaves the ledger consistent too: every write is one atomic LevelDB batch.
  */
-const GRACE_MS = 500;
+const GRACE_MS = 600;
 
 const here = fileURLToPath(import.meta.url);
 const child = spawn(

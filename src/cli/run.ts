@@ -89,6 +89,9 @@ function joinNegativeValues(args: readonly string[], command: Command): string[]
 /** Marks a negative number given as an argument (`agora rate <id> -2`), which the parser would take for a flag. */
 const NEGATIVE = '\u0000';
 
+/** How long an interrupted command may take to finish its step in progress before its ledgers are closed. */
+const GRACE_MS = 300;
+
 /** Resolves when `signal` aborts (never when there is none). */
 function whenAborted(signal: AbortSignal | undefined): Promise<'interrupted'> {
   return new Promise((resolve) => {
@@ -177,7 +180,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const outcome = await Promise.race([command, whenAborted(io.signal)]);
     if (outcome !== 'interrupted') return outcome;
-    command.catch(() => {});
+    // A command that watches the signal (serve, follow) finishes its step in progress and closes by itself; one that
+    // does not answer soon has its ledgers closed under it (a write in progress completes, none starts).
+    const settled = command.then(
+      () => true,
+      () => true,
+    );
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
     await close();
     await write(
       io.stderr,

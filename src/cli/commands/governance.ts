@@ -387,6 +387,9 @@ export const voteCommand: Command = {
         path: tree.path(index),
         votingWeight,
       });
+      // Interrupted while proving: the vote is not cast.
+      if (io.signal?.aborted)
+        throw new AgoraError(ErrorCode.Interrupted, 'interrupted: the vote was not cast');
       const result = await ledger.append(vote);
       await write(
         io.stdout,
