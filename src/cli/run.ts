@@ -7,6 +7,7 @@ import {
   anchorStatusCommand,
   anchorVerifyCommand,
 } from './commands/anchor.js';
+import { votesAnonymityCommand } from './commands/anonymity.js';
 import {
   proposalCancelCommand,
   proposalCreateCommand,
@@ -48,6 +49,7 @@ export const commands: readonly Command[] = [
   proposalCancelCommand,
   voteCommand,
   tallyCommand,
+  votesAnonymityCommand,
   stakeLockCommand,
   stakeStatusCommand,
   stakeReleaseCommand,

@@ -20,6 +20,11 @@ export interface Scenario {
   readonly reputationEvery: number;
   /** What each agent may spend in all, in sats (a purchase that does not fit is not made). */
   readonly budgetSat: number;
+  /**
+   * Votes reveal their voters' exact weights (every piece cast, however rare): only to measure the leak; warns, and
+   * the tally does not count pieces that name their voter. Default: the private client rule.
+   */
+  readonly exactWeights?: boolean;
 }
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
@@ -57,6 +62,8 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('maxProvedVoters', 1, 100_000);
   whole('reputationEvery', 1, 100_000);
   whole('budgetSat', 1, 1_000_000);
+  if (scenario.exactWeights !== undefined && typeof scenario.exactWeights !== 'boolean')
+    throw new AgoraError(ErrorCode.InvalidArgument, 'exactWeights is true or false');
   if (scenario.lightning !== 'sim' && scenario.lightning !== 'ldk')
     throw new AgoraError(ErrorCode.InvalidArgument, 'lightning is sim or ldk');
   if (typeof scenario.seed !== 'string' || scenario.seed.length === 0 || scenario.seed.length > 100)

@@ -2,10 +2,11 @@ import { MemoryLevel } from 'memory-level';
 import { anchorEventTypes, buildAnchorTransaction, proposalCommitment } from '../anchor/index.js';
 import { fromHex, ManualClock, sha256, toHex, unixSeconds, utf8 } from '../core/index.js';
 import {
-  castVote,
+  castPrivateVote,
   createProposal,
   draftProposal,
   GovernedState,
+  type ProposalResult,
   type ProposalTerms,
   proposalCreatedType,
   proposalState,
@@ -53,6 +54,19 @@ export interface ProposalOutcome {
   readonly votes: number;
   readonly totals: Record<string, string>;
   readonly state: string;
+  /** Voters who proved their vote, and the pieces (proofs) each cast, in the order they voted. */
+  readonly voters: number;
+  readonly proofs: readonly number[];
+  /** Weight the voters held, and the weight the tally counted (pieces below the floor or too rare are lost). */
+  readonly weightVoted: string;
+  readonly weightCounted: string;
+  /** Members who could have cast each counted vote (the observer's view: see `anonymitySets`), by vote id order. */
+  readonly anonymity: readonly number[];
+  /** The smallest of those sets, and the least the proposal required. */
+  readonly minAnonymity?: number;
+  readonly requiredAnonymity?: number;
+  /** The snapshot's weights, heaviest first (public: what an observer matches votes against). */
+  readonly memberWeights: readonly string[];
 }
 
 /** What a run produced: summary figures and the time series the report draws. */
@@ -116,6 +130,8 @@ export interface SimulationHooks {
   onProgress?(phase: string, done: number, total: number): void;
   /** The market after each round. */
   onRound?(snapshot: RoundSnapshot): void;
+  /** A warning, such as votes cast with their exact weight (`exactWeights`). */
+  onWarning?(message: string): void;
 }
 
 interface Actor {
@@ -193,6 +209,20 @@ function isGood(body: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The anonymity figures of a tally: each counted vote's set size, the smallest, and the least required. */
+function anonymityOf(
+  result: ProposalResult,
+): Pick<ProposalOutcome, 'anonymity' | 'minAnonymity' | 'requiredAnonymity'> {
+  const counted = new Set(result.counted);
+  const anonymity = result.anonymity;
+  if (anonymity === undefined) return { anonymity: [] };
+  return {
+    anonymity: anonymity.sets.filter((set) => counted.has(set.id)).map((set) => set.size),
+    ...(anonymity.smallest === undefined ? {} : { minAnonymity: anonymity.smallest }),
+    requiredAnonymity: anonymity.required,
+  };
 }
 
 /**
@@ -508,19 +538,35 @@ export async function simulate(
         .sort((a, b) => Number((members.get(b.key.id)?.weight ?? 0n) - (members.get(a.key.id)?.weight ?? 0n)))
         .slice(0, scenario.maxProvedVoters);
       const votes: LedgerEvent[] = [];
-      const voteClock = new ManualClock((opens + 60) * 1000);
+      const proofs: number[] = [];
+      // Each piece is dated at its own seeded random time in the window (the client's publication time).
+      const times = new SeededRandom(`${scenario.seed}/vote-times/${weightMode}`);
+      let weightVoted = 0n;
+      let warned = false;
       for (const [i, voter] of voters.entries()) {
         const member = members.get(voter.key.id) as { weight: bigint; index: number };
-        votes.push(
-          await castVote(prover, {
-            proposal: { id, event },
-            ballot: { choice: choiceOf(voter) },
-            secret: (await zkIdentity(voter.key)).secret,
-            weight: member.weight,
-            path: tree.path(member.index),
-            clock: voteClock,
-          }),
-        );
+        const cast = await castPrivateVote(prover, {
+          proposal: { id, event },
+          ballot: { choice: choiceOf(voter) },
+          secret: (await zkIdentity(voter.key)).secret,
+          weight: member.weight,
+          path: tree.path(member.index),
+          members: snapshot.members,
+          clock: new ManualClock((opens + 60) * 1000),
+          random: () => times.next(),
+          ...(scenario.exactWeights === true
+            ? {
+                exact: true,
+                warn: (message: string) => {
+                  if (!warned) hooks.onWarning?.(message);
+                  warned = true;
+                },
+              }
+            : {}),
+        });
+        votes.push(...cast.pieces.map((piece) => piece.event));
+        proofs.push(cast.pieces.length);
+        weightVoted += member.weight;
         progress(`votes (${weightMode})`, i + 1, voters.length);
       }
       await ledger.appendBatch(votes);
@@ -532,6 +578,15 @@ export async function simulate(
         votes: votes.length,
         totals: {},
         state: 'active',
+        voters: voters.length,
+        proofs,
+        weightVoted: weightVoted.toString(),
+        weightCounted: '0',
+        anonymity: [],
+        memberWeights: snapshot.members
+          .map((m) => m.weight)
+          .sort((a, b) => (b > a ? 1 : b < a ? -1 : 0))
+          .map(String),
       });
     }
     await releaseCurve();
@@ -545,6 +600,8 @@ export async function simulate(
         ...proposal,
         totals: Object.fromEntries(Object.entries(result.tally.totals).map(([o, t]) => [o, t.toString()])),
         state: proposalState(result, closes),
+        weightCounted: result.tally.participation.toString(),
+        ...anonymityOf(result),
       });
     }
     governed = await GovernedState.fromLedger(ledger, closes);

@@ -12,6 +12,8 @@ export {
 export { Verifier } from './verifier.js';
 export {
   ballotField,
+  exponentOf,
+  MAX_PIECE_INDEX,
   Prover,
   publicSignalsOf,
   toField,

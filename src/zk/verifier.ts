@@ -74,7 +74,7 @@ export class Verifier {
       };
       const points = [key.alpha, ...key.ic].map((p) => curve.G1.isValid(p));
       const points2 = [key.beta, key.gamma, key.delta].map((p) => curve.G2.isValid(p));
-      if (key.ic.length !== 6 || ![...points, ...points2].every(Boolean))
+      if (key.ic.length !== 7 || ![...points, ...points2].every(Boolean))
         throw new RangeError('not a vote key');
       return new Verifier(key);
     } catch (cause) {
