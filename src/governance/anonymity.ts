@@ -3,6 +3,7 @@ import {
   canonicalPieces,
   denominationsOf,
   MAX_EXPONENT,
+  MAX_PIECES,
   type PieceRule,
   piecesOf,
   pieceWeight,
@@ -130,7 +131,8 @@ export function ruleCost(members: readonly MemberWeight[], rule: PieceRule, k: n
   const proofs: number[] = [];
   for (const { weight } of members) {
     total += weight;
-    const top = weight >> BigInt(rule.top);
+    const all = weight >> BigInt(rule.top);
+    const top = all < MAX_PIECES ? all : MAX_PIECES;
     const topCounted = (counts.get(1n << BigInt(rule.top)) ?? 0) >= k ? top : 0n;
     let count = Number(topCounted);
     counted += topCounted << BigInt(rule.top);
@@ -148,8 +150,8 @@ export function ruleCost(members: readonly MemberWeight[], rule: PieceRule, k: n
 
 /**
  * The piece rule a proposal publishes for a snapshot, by a fixed rule anyone can recompute: `top` is the largest
- * exponent that at least `k` members reach (so the top pieces hide among `k`), and `floor` the largest that rounds away
- * no more than `lossBasisPoints` of the total weight, pieces too rare to hide included.
+ * exponent that at least `k` members reach (so the top pieces hide among `k`), and `floor` the largest whose rounding
+ * loses no more than `lossBasisPoints` of the total weight beyond what pieces too rare to hide lose anyway.
  */
 export function choosePieceRule(
   members: readonly MemberWeight[],
@@ -165,10 +167,11 @@ export function choosePieceRule(
     }
   }
   let best: PieceRule = { top, floor: 0 };
+  const kept = ruleCost(members, best, k);
   for (let floor = 1; floor <= top; floor++) {
     const rule = { top, floor };
     const cost = ruleCost(members, rule, k);
-    if ((cost.total - cost.counted) * 10_000n > cost.total * BigInt(lossBasisPoints)) break;
+    if ((kept.counted - cost.counted) * 10_000n > kept.total * BigInt(lossBasisPoints)) break;
     best = rule;
   }
   return best;

@@ -75,10 +75,21 @@ export function canonicalPieces(weight: bigint, top: number): VotePiece[] {
   return pieces;
 }
 
-/** The pieces a voter following `rule` may cast: the canonical ones at or above the floor. */
+/**
+ * The pieces a voter following `rule` may cast: the canonical ones at or above the floor, with at most
+ * {@link MAX_PIECES} of the top denomination (the circuit proves no more; a weight beyond that is not counted).
+ */
 export function piecesOf(weight: bigint, rule: PieceRule): VotePiece[] {
   checkRule(rule);
-  return canonicalPieces(weight, rule.top).filter((piece) => piece.exponent >= rule.floor);
+  if (weight < 0n || weight >= 1n << 64n)
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a weight is a whole number below 2^64');
+  const pieces: VotePiece[] = [];
+  const count = weight >> BigInt(rule.top);
+  for (let index = 0n; index < count && index < MAX_PIECES; index++)
+    pieces.push({ exponent: rule.top, index });
+  for (let exponent = rule.top - 1; exponent >= rule.floor; exponent--)
+    if ((weight >> BigInt(exponent)) & 1n) pieces.push({ exponent, index: 0n });
+  return pieces;
 }
 
 /**
