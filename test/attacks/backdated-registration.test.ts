@@ -107,6 +107,6 @@ describe('a registration backdated behind a snapshot', () => {
         await honest.close();
         await replica.close();
       }
-    });
+    }, 600_000);
   }
 });
