@@ -19,8 +19,19 @@ async function bareProofs(
     identities.map((id) => ({ commitment: id.commitment, weight: 1n })),
   );
   for (const [i, identity] of identities.entries()) {
-    const statement = { root: tree.root, scope: BigInt(1_000 + run), vote: BigInt(i + 1), votingWeight: 1n };
-    const proof = await prover.prove(statement, { secret: identity.secret, weight: 1n, path: tree.path(i) });
+    const statement = {
+      root: tree.root,
+      scope: BigInt(1_000 + run),
+      vote: BigInt(i + 1),
+      votingWeight: 1n,
+      top: 0,
+    };
+    const proof = await prover.prove(statement, {
+      secret: identity.secret,
+      weight: 1n,
+      path: tree.path(i),
+      piece: 0n,
+    });
     if (!(await verifier.verify(proof))) throw new Error('a bare proof did not verify');
   }
 }

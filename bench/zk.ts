@@ -61,15 +61,19 @@ export default async function run(): Promise<void> {
     const member = members[i] as (typeof members)[number];
     const path = tree.path(i);
     return {
-      statement: { root: tree.root, scope, vote: 7n, votingWeight: member.weight },
-      witness: { secret: member.identity.secret, weight: member.weight, path },
+      // The top piece (2^3) of weights 10..17: each holds one.
+      statement: { root: tree.root, scope, vote: 7n, votingWeight: 8n, top: 3 },
+      witness: { secret: member.identity.secret, weight: member.weight, path, piece: 0n },
       raw: {
         root: tree.root.toString(),
         scope: scope.toString(),
         vote: '7',
-        votingWeight: member.weight.toString(),
+        votingWeight: '8',
+        top: '3',
         secret: member.identity.secret.toString(),
         weight: member.weight.toString(),
+        exponent: '3',
+        piece: '0',
         pathIndices: path.pathIndices.map(String),
         siblings: path.siblings.map((level) => level.map(String)),
       },

@@ -1,11 +1,12 @@
 // Development trusted setup for the vote circuit (npm run ceremony): compiles the circuit, runs a one-party powers of
 // tau (2^12) and Groth16 phase 2, and writes circuits/artifacts/ with SHA-256 checksums. A single party knows the
-// toxic waste here: use docs/ceremony.md for a real multi-party ceremony before trusting votes.
+// toxic waste here: use docs/ceremony.md for a real multi-party ceremony before trusting votes. With `--reuse-phase1`,
+// the committed pot12_final.ptau is kept (phase 1 does not depend on the circuit) and only phase 2 runs again.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { devSetup } from './dev-setup.js';
+import { devPhase2, devSetup } from './dev-setup.js';
 
 const root = join(import.meta.dirname, '..');
 const build = join(root, 'circuits', 'build');
@@ -19,7 +20,14 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-const setup = devSetup(join(build, 'vote.r1cs'), 12, work, 'agora402 dev');
+const setup = process.argv.includes('--reuse-phase1')
+  ? (() => {
+      mkdirSync(work, { recursive: true });
+      const ptau = join(work, 'pot12_final.ptau');
+      copyFileSync(join(artifacts, 'pot12_final.ptau'), ptau);
+      return devPhase2(join(build, 'vote.r1cs'), ptau, work, 'agora402 dev');
+    })()
+  : devSetup(join(build, 'vote.r1cs'), 12, work, 'agora402 dev');
 
 mkdirSync(artifacts, { recursive: true });
 const files: Record<string, string> = {

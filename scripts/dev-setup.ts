@@ -18,13 +18,9 @@ export interface DevSetup {
 
 /** Runs the setup for `r1cs` in `work` (emptied first); each snarkjs command is echoed on stderr. */
 export function devSetup(r1cs: string, power: number, work: string, label: string): DevSetup {
-  const run = (...args: string[]) => {
-    process.stderr.write(`$ snarkjs ${args.join(' ')}\n`);
-    execFileSync(process.execPath, [snarkjs, ...args], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
-  };
+  const run = runner(work);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const entropy = () => randomBytes(32).toString('hex');
   run('powersoftau', 'new', 'bn128', String(power), 'pot_0000.ptau');
   run(
     'powersoftau',
@@ -35,7 +31,16 @@ export function devSetup(r1cs: string, power: number, work: string, label: strin
     `-e=${entropy()}`,
   );
   run('powersoftau', 'prepare', 'phase2', 'pot_0001.ptau', 'pot_final.ptau');
-  run('groth16', 'setup', r1cs, 'pot_final.ptau', 'circuit_0000.zkey');
+  return devPhase2(r1cs, join(work, 'pot_final.ptau'), work, label);
+}
+
+/**
+ * Phase 2 only, on a phase 1 already prepared (`ptau`, which does not depend on the circuit): what a changed circuit
+ * needs when the committed powers of tau are large enough. `work` must exist.
+ */
+export function devPhase2(r1cs: string, ptau: string, work: string, label: string): DevSetup {
+  const run = runner(work);
+  run('groth16', 'setup', r1cs, ptau, 'circuit_0000.zkey');
   run(
     'zkey',
     'contribute',
@@ -45,10 +50,19 @@ export function devSetup(r1cs: string, power: number, work: string, label: strin
     `-e=${entropy()}`,
   );
   run('zkey', 'export', 'verificationkey', 'circuit.zkey', 'verification_key.json');
-  run('zkey', 'verify', r1cs, 'pot_final.ptau', 'circuit.zkey');
+  run('zkey', 'verify', r1cs, ptau, 'circuit.zkey');
   return {
     zkey: join(work, 'circuit.zkey'),
     verificationKey: join(work, 'verification_key.json'),
-    ptau: join(work, 'pot_final.ptau'),
+    ptau,
   };
 }
+
+const entropy = () => randomBytes(32).toString('hex');
+
+const runner =
+  (work: string) =>
+  (...args: string[]) => {
+    process.stderr.write(`$ snarkjs ${args.join(' ')}\n`);
+    execFileSync(process.execPath, [snarkjs, ...args], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  };

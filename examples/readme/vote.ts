@@ -15,10 +15,10 @@ import { ballotField, MembershipTree, Prover, toField, Verifier } from 'agora402
 const me = await zkIdentity(key);                                   // secret + Poseidon commitment
 const tree = await MembershipTree.build([{ commitment: me.commitment, weight: 500n }, ...others]);
 const scope = toField('proposal', proposalId);
-const proof = await (await Prover.load()).prove(
-  { root: tree.root, scope, vote: ballotField(proposalId, 'for'), votingWeight: 500n },
-  { secret: me.secret, weight: 500n, path: tree.path(0) },
-);                                                                  // proof.nullifier stops a second vote
+const proof = await (await Prover.load()).prove(                   // one piece: 2^8 of the weight 500
+  { root: tree.root, scope, vote: ballotField(proposalId, 'for'), votingWeight: 256n, top: 8 },
+  { secret: me.secret, weight: 500n, path: tree.path(0), piece: 0n },
+);                                                                  // proof.nullifier stops a second use
 const verifier = await Verifier.load();
 await verifier.verify(proof);                                       // true
 await verifier.verifyBatch(manyProofs);                             // one verdict per proof, one multi-pairing

@@ -99,13 +99,19 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'vote',
-    summary: 'vote on a proposal anonymously (a zero-knowledge proof of membership and weight)',
+    summary: 'vote on a proposal anonymously (zero-knowledge proofs of membership and weight, one per piece)',
     load: async () => (await import('./commands/governance.js')).voteCommand,
   },
   {
     name: 'tally',
     summary: "a proposal's result, counted from the votes in the ledger",
     load: async () => (await import('./commands/governance.js')).tallyCommand,
+  },
+  {
+    name: 'votes anonymity',
+    summary:
+      "who could have cast each vote on a proposal: the observer's view, from the snapshot and revealed weights",
+    load: async () => (await import('./commands/anonymity.js')).votesAnonymityCommand,
   },
   {
     name: 'stake lock',

@@ -448,7 +448,9 @@ export function jurorStatement(
     root: BigInt(body.panelRoot),
     scope: roundScope(body.dispute, body.round),
     vote: ballotField(body.dispute, `${body.round}:${body.commitment}`),
+    // A juror's weight is 1: one piece of 2^0, index 0, so one nullifier per dispute and round.
     votingWeight: 1n,
+    top: 0,
   };
 }
 

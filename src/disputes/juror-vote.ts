@@ -51,6 +51,7 @@ export async function castJurorVote(prover: Prover, input: JurorVoteInput): Prom
     secret: input.secret,
     weight: 1n,
     path: input.path,
+    piece: 0n,
   });
   const { pi_a, pi_b, pi_c } = proved.proof;
   const event: LedgerEvent = {

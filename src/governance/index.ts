@@ -1,4 +1,23 @@
 export {
+  allPieces,
+  anonymitySets,
+  anonymousPieces,
+  candidatesByWeight,
+  choosePieceRule,
+  DEFAULT_MIN_ANONYMITY,
+  denominationCounts,
+  exactReveal,
+  type MemberWeight,
+  pieceReveal,
+  type RevealRule,
+  type RuleCost,
+  requiredAnonymity,
+  ruleCost,
+  smallestSet,
+  type VoteAnonymity,
+} from './anonymity.js';
+export { type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
+export {
   createSnapshotSources,
   MAX_SOURCE_PARTS,
   SNAPSHOT_SOURCES,
@@ -40,6 +59,26 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
+export {
+  canonicalPieces,
+  DEFAULT_PIECE_RULE,
+  denominationsOf,
+  isPieceRule,
+  MAX_EXPONENT,
+  MAX_PIECES,
+  type PieceRule,
+  pieceNumber,
+  piecesOf,
+  pieceWeight,
+  type VotePiece,
+} from './pieces.js';
+export {
+  type CastPiece,
+  castPrivateVote,
+  type PrivateVote,
+  type PrivateVoteInput,
+  publicationTimes,
+} from './private-vote.js';
 export {
   cancelProposal,
   checkProposal,
@@ -93,6 +132,7 @@ export {
   castVote,
   findVote,
   nullifierOf,
+  pieceRuleOf,
   type VoteBody,
   voteCastType,
 } from './vote.js';

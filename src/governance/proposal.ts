@@ -14,6 +14,7 @@ import { type MembershipPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
 import { listedIds, MAX_SOURCE_PARTS, SNAPSHOT_SOURCES } from './checkpoint.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
+import { isPieceRule, type PieceRule } from './pieces.js';
 import { MAX_WEIGHT, type WeightMode } from './snapshot.js';
 import {
   checkStandingRule,
@@ -63,6 +64,16 @@ export interface ProposalBody {
   readonly lateQuorumExtension?: number;
   /** Least own weight to take part, decimal. */
   readonly minWeight: string;
+  /**
+   * Least number of snapshot members that could have cast each counted vote, given its revealed weight and the
+   * client rule (default 8, capped at the member count): a vote in a smaller anonymity set is not counted.
+   */
+  readonly minAnonymity?: number;
+  /**
+   * How weights split into pieces, one proof each (default: binary pieces, top 31, floor 0). `draftProposal` sets it
+   * from the snapshot with {@link choosePieceRule}.
+   */
+  readonly pieces?: PieceRule;
   readonly actions: readonly ProposalAction[];
   /**
    * The proposer's own leaf in the snapshot: its weight and path to the root, so any replica checks on ingest that the
@@ -83,6 +94,8 @@ export interface ProposalBody {
   };
 }
 
+/** Largest anonymity set a proposal may require: the most members a snapshot tree holds. */
+const MAX_ANONYMITY = 4 ** 10;
 /** Longest late-quorum extension: 30 days. */
 const MAX_EXTENSION = 30 * 86_400;
 const COUNTING: readonly CountingMethod[] = ['single', 'approval', 'ranked', 'weighted'];
@@ -102,6 +115,8 @@ const FIELDS = new Set([
   'window',
   'lateQuorumExtension',
   'minWeight',
+  'minAnonymity',
+  'pieces',
   'actions',
   'proposer',
   'snapshot',
@@ -195,6 +210,16 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid(`lateQuorumExtension is 1 to ${MAX_EXTENSION} seconds`);
   if (!isDecimal(minWeight) || BigInt(minWeight) > MAX_WEIGHT)
     invalid('minWeight is a decimal weight below 2^64');
+  const { minAnonymity, pieces } = body;
+  if (minAnonymity !== undefined && !(Number.isInteger(minAnonymity) && (minAnonymity as number) >= 1))
+    invalid('minAnonymity is a whole number of members, at least 1');
+  if (minAnonymity !== undefined && (minAnonymity as number) > MAX_ANONYMITY)
+    invalid(`minAnonymity is at most ${MAX_ANONYMITY}`);
+  if (
+    pieces !== undefined &&
+    !(isJsonObject(pieces) && hasExactKeys(pieces, ['top', 'floor']) && isPieceRule(pieces))
+  )
+    invalid('pieces is {top, floor}: whole exponents with 0 <= floor <= top <= 31');
   if (!Array.isArray(actions) || actions.length > 16) invalid('actions must be a list of at most 16');
   for (const action of actions) checkAction(action);
   if (

@@ -13,6 +13,7 @@ import {
 import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
+import { choosePieceRule, DEFAULT_MIN_ANONYMITY, requiredAnonymity } from './anonymity.js';
 import { createSnapshotSources, listedIds, snapshotEventTypes } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
@@ -153,8 +154,14 @@ export async function draftProposal(
     options.clock === undefined ? {} : { clock: options.clock },
   );
   const tree = await MembershipTree.build(snapshot.members);
+  // The anonymity rule and piece rule are written out, so every client splits its weight the same way.
+  const minAnonymity = terms.minAnonymity ?? DEFAULT_MIN_ANONYMITY;
   const body: ProposalBody = {
     ...terms,
+    minAnonymity,
+    pieces:
+      terms.pieces ??
+      choosePieceRule(snapshot.members, requiredAnonymity(minAnonymity, snapshot.members.length)),
     proposer: proposerStanding(tree.path(index), own.weight),
     snapshot: {
       asOf,

@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/index.js';
+import { anonymitySets, DEFAULT_MIN_ANONYMITY, pieceReveal, requiredAnonymity } from './anonymity.js';
 import {
   BASIS_POINTS,
   type BallotOf,
@@ -12,7 +13,7 @@ import {
 } from './counting/index.js';
 import { type ProposalBody, readProposal } from './proposal.js';
 import { checkSnapshot, type SnapshotVerdict, snapshotDispute } from './snapshot-ledger.js';
-import type { VoteBody } from './vote.js';
+import { pieceRuleOf, type VoteBody } from './vote.js';
 
 /** A proposal's result as any replica derives it from its ledger. */
 export interface ProposalResult {
@@ -35,6 +36,20 @@ export interface ProposalResult {
   readonly canceledBy?: string;
   /** Ids of the votes counted, one per nullifier, sorted. */
   readonly counted: readonly string[];
+  /**
+   * The anonymity of the votes kept (one per nullifier), found as an observer would with {@link anonymitySets}: how
+   * many snapshot members could have cast each, under the proposal's piece rule. Votes below `required` are not
+   * counted (`exposed`). Absent while the snapshot is not valid (its weights are not known for sure).
+   */
+  readonly anonymity?: {
+    readonly required: number;
+    /** The smallest set among the counted votes (undefined when none is counted). */
+    readonly smallest?: number;
+    /** Each kept vote's set size, by vote id, sorted by id. */
+    readonly sets: readonly { readonly id: string; readonly size: number }[];
+    /** Kept votes not counted because fewer than `required` members could have cast them, sorted. */
+    readonly exposed: readonly string[];
+  };
   /** Nullifiers used more than once: the vote kept (lowest id) and the others, kept as evidence of a double vote. */
   readonly doubleVotes: readonly {
     readonly nullifier: string;
@@ -100,8 +115,38 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
     if (others.length > 0) doubleVotes.push({ nullifier, kept: first.id, evidence: others.map((v) => v.id) });
     kept.push(first);
   }
-  const closes = votingCloses(proposal, kept);
-  const counted = kept.filter((vote) => vote.created < closes);
+  // A vote that names its voter is not counted: the tally enforces the anonymity the client rule promises.
+  let anonymous = kept;
+  let anonymity: ProposalResult['anonymity'];
+  if (verdict.status === 'valid') {
+    const members = verdict.snapshot.members;
+    const required = requiredAnonymity(proposal.minAnonymity ?? DEFAULT_MIN_ANONYMITY, members.length);
+    const sets = anonymitySets(
+      members,
+      kept.map((vote) => ({ id: vote.id, votingWeight: BigInt(vote.body.votingWeight) })),
+      pieceReveal(pieceRuleOf(proposal)),
+    );
+    const size = new Map(sets.map((set) => [set.id, set.candidates.length]));
+    anonymous = kept.filter((vote) => (size.get(vote.id) ?? 0) >= required);
+    const exposed = kept.filter((vote) => (size.get(vote.id) ?? 0) < required).map((vote) => vote.id);
+    anonymity = {
+      required,
+      sets: sets
+        .map((set) => ({ id: set.id, size: set.candidates.length }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
+      exposed: exposed.sort(),
+    };
+  }
+  const closes = votingCloses(proposal, anonymous);
+  const counted = anonymous.filter((vote) => vote.created < closes);
+  if (anonymity !== undefined) {
+    const countedIds = new Set(counted.map((vote) => vote.id));
+    const smallest = anonymity.sets.reduce<number | undefined>(
+      (min, set) => (countedIds.has(set.id) && (min === undefined || set.size < min) ? set.size : min),
+      undefined,
+    );
+    if (smallest !== undefined) anonymity = { ...anonymity, smallest };
+  }
   const ballots: Counted<BallotOf[CountingMethod]>[] = counted.map((vote) => ({
     weight: BigInt(vote.body.votingWeight),
     ballot: parseBallot(proposal.counting, proposal.options, vote.body.ballot),
@@ -122,5 +167,6 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
     ...(canceledBy === undefined ? {} : { canceledBy }),
     counted: counted.map((vote) => vote.id).sort(),
     doubleVotes,
+    ...(anonymity === undefined ? {} : { anonymity }),
   };
 }

@@ -11,10 +11,11 @@ import {
   systemClock,
   unixSeconds,
 } from '../core/index.js';
-import { getPoseidon } from '../identity/index.js';
+import { BN254_SCALAR_FIELD, getPoseidon } from '../identity/index.js';
 import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
 import {
   ballotField,
+  exponentOf,
   type MembershipPath,
   type Prover,
   publicSignalsOf,
@@ -23,6 +24,7 @@ import {
   type VoteProof,
 } from '../zk/index.js';
 import { type BallotOf, type CountingMethod, parseBallot } from './counting/index.js';
+import { DEFAULT_PIECE_RULE, type PieceRule, pieceNumber, pieceWeight, type VotePiece } from './pieces.js';
 import { checkProposal, type ProposalBody } from './proposal.js';
 
 /** Body of `vote.cast`: everything the proof states publicly, with the ballot it binds. */
@@ -31,9 +33,9 @@ export interface VoteBody {
   readonly proposal: string;
   /** The ballot, in the proposal's counting method's shape; its canonical JSON is hashed into the proof. */
   readonly ballot: JsonValue;
-  /** Poseidon(scope, secret), decimal: one vote per nullifier and proposal. */
+  /** Poseidon(scope + piece number, secret), decimal: one vote per nullifier and proposal, one nullifier per piece. */
   readonly nullifier: string;
-  /** The weight this vote counts with, decimal (at most the voter's snapshot weight). */
+  /** The weight this piece counts with, decimal: a denomination of the proposal's piece rule (a power of two). */
   readonly votingWeight: string;
 }
 
@@ -60,10 +62,17 @@ export async function findVote(
   return undefined;
 }
 
-/** The nullifier a voter's proof will carry for a proposal: Poseidon(scope, secret), as the circuit computes it. */
-export async function nullifierOf(proposalId: string, secret: bigint): Promise<bigint> {
-  return (await getPoseidon()).hash([toField('proposal', proposalId), secret]);
+/**
+ * The nullifier a voter's proof of `piece` will carry for a proposal: Poseidon(scope + piece number, secret), as the
+ * circuit computes it.
+ */
+export async function nullifierOf(proposalId: string, secret: bigint, piece: VotePiece): Promise<bigint> {
+  const shifted = (toField('proposal', proposalId) + pieceNumber(piece)) % BN254_SCALAR_FIELD;
+  return (await getPoseidon()).hash([shifted, secret]);
 }
+
+/** A proposal's piece rule: the one it declares, or plain binary pieces. */
+export const pieceRuleOf = (proposal: ProposalBody): PieceRule => proposal.pieces ?? DEFAULT_PIECE_RULE;
 
 /** The statement a vote proves, from the proposal and the vote's body. */
 function statementOf(proposalId: string, proposal: ProposalBody, body: VoteBody) {
@@ -72,6 +81,7 @@ function statementOf(proposalId: string, proposal: ProposalBody, body: VoteBody)
     scope: toField('proposal', proposalId),
     vote: ballotHash(proposalId, body.ballot),
     votingWeight: BigInt(body.votingWeight),
+    top: pieceRuleOf(proposal).top,
   };
 }
 
@@ -83,12 +93,16 @@ export interface CastVoteInput<M extends CountingMethod> {
   readonly secret: bigint;
   readonly weight: bigint;
   readonly path: MembershipPath;
-  /** Defaults to the whole weight; a lower value hides the voter among more members. */
-  readonly votingWeight?: bigint;
+  /** The piece of the weight this vote carries (see `piecesOf`; `castPrivateVote` casts a voter's pieces). */
+  readonly piece: VotePiece;
+  /** Its `created` time: when the client means to publish it (pieces of one voter are spread in time). */
   readonly clock?: Clock;
 }
 
-/** Proves and builds an anonymous `vote.cast` event (no author, no signature: the proof is the authority). */
+/**
+ * Proves and builds one piece of an anonymous vote as a `vote.cast` event (no author, no signature: the proof is the
+ * authority). Most callers want `castPrivateVote`, which casts a voter's pieces under the client rule.
+ */
 export async function castVote<M extends CountingMethod>(
   prover: Prover,
   input: CastVoteInput<M>,
@@ -96,7 +110,7 @@ export async function castVote<M extends CountingMethod>(
   const proposal = input.proposal.event.body as unknown as ProposalBody;
   checkProposal(proposal, input.proposal.event.created);
   parseBallot(proposal.counting, proposal.options, input.ballot);
-  const votingWeight = input.votingWeight ?? input.weight;
+  const votingWeight = pieceWeight(input.piece);
   const draft: VoteBody = {
     proposal: input.proposal.id,
     ballot: JSON.parse(canonicalJson(input.ballot)) as JsonValue,
@@ -107,6 +121,7 @@ export async function castVote<M extends CountingMethod>(
     secret: input.secret,
     weight: input.weight,
     path: input.path,
+    piece: input.piece.index,
   });
   const { pi_a, pi_b, pi_c } = proved.proof;
   return {
@@ -131,11 +146,15 @@ async function checkVote(
   if (!isLowerHex(body.proposal, 32)) invalid('proposal must be an event id');
   for (const field of ['nullifier', 'votingWeight'] as const)
     if (!isDecimal(body[field])) invalid(`${field} must be decimal`);
+  if (exponentOf(BigInt(body.votingWeight as string)) === undefined)
+    invalid('votingWeight must be a power of two: the denomination of one piece');
   const stored = await getProposal(body.proposal as string);
   if (stored === undefined)
     throw new AgoraError(ErrorCode.MissingReference, `vote.cast: no proposal ${body.proposal} yet`);
   if (stored.type !== 'proposal.created') invalid(`${body.proposal} is not a proposal`);
   const proposal = stored.body as unknown as ProposalBody;
+  if ((exponentOf(BigInt(body.votingWeight as string)) as number) > pieceRuleOf(proposal).top)
+    invalid(`votingWeight is above the proposal's largest denomination 2^${pieceRuleOf(proposal).top}`);
   try {
     parseBallot(proposal.counting, proposal.options, body.ballot);
   } catch (cause) {

@@ -1,7 +1,8 @@
-import { GovernedState, proposalState, tallyProposal } from '../governance/index.js';
+import { GovernedState, type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
 import { l402Fetch } from '../l402/index.js';
 import { isExpectedPurchaseFailure } from './market.js';
 import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
+import type { CastOutcome } from './votes.js';
 
 /** A proposal of the run and its result. */
 export interface ProposalOutcome {
@@ -12,6 +13,33 @@ export interface ProposalOutcome {
   readonly votes: number;
   readonly totals: Record<string, string>;
   readonly state: string;
+  /** Voters who proved their vote, and the pieces (proofs) each cast, in the order they voted. */
+  readonly voters: number;
+  readonly proofs: readonly number[];
+  /** Weight the voters held, and the weight the tally counted (pieces below the floor or too rare are lost). */
+  readonly weightVoted: string;
+  readonly weightCounted: string;
+  /** Members who could have cast each counted vote (the observer's view: see `anonymitySets`), by vote id order. */
+  readonly anonymity: readonly number[];
+  /** The smallest of those sets, and the least the proposal required. */
+  readonly minAnonymity?: number;
+  readonly requiredAnonymity?: number;
+  /** The snapshot's weights, heaviest first (public: what an observer matches votes against). */
+  readonly memberWeights: readonly string[];
+}
+
+/** The anonymity figures of a tally: each counted vote's set size, the smallest, and the least required. */
+function anonymityOf(
+  result: ProposalResult,
+): Pick<ProposalOutcome, 'anonymity' | 'minAnonymity' | 'requiredAnonymity'> {
+  const counted = new Set(result.counted);
+  const anonymity = result.anonymity;
+  if (anonymity === undefined) return { anonymity: [] };
+  return {
+    anonymity: anonymity.sets.filter((set) => counted.has(set.id)).map((set) => set.size),
+    ...(anonymity.smallest === undefined ? {} : { minAnonymity: anonymity.smallest }),
+    requiredAnonymity: anonymity.required,
+  };
 }
 
 /** What the votes decided and what it changed. */
@@ -30,23 +58,32 @@ export interface Decision {
  */
 export async function decide(
   state: SimulationState,
-  proposals: readonly { proposal: Proposal; votes: number }[],
+  proposals: readonly { proposal: Proposal; cast: CastOutcome }[],
   target: ProviderActor,
   stakes: StakeState,
 ): Promise<Decision> {
   const { ledger, clock, cast, scenario } = state;
   clock.set(stakes.closes * 1000);
   const outcomes: ProposalOutcome[] = [];
-  for (const { proposal, votes } of proposals) {
+  for (const { proposal, cast: voted } of proposals) {
     const result = await tallyProposal(ledger, proposal.id);
     outcomes.push({
       id: proposal.id,
       title: proposal.title,
       weightMode: proposal.weightMode,
       members: proposal.members.size,
-      votes,
+      votes: voted.votes,
       totals: Object.fromEntries(Object.entries(result.tally.totals).map(([o, t]) => [o, t.toString()])),
       state: proposalState(result, stakes.closes),
+      voters: voted.voters,
+      proofs: voted.proofs,
+      weightVoted: voted.weightVoted.toString(),
+      weightCounted: result.tally.participation.toString(),
+      ...anonymityOf(result),
+      memberWeights: proposal.snapshotMembers
+        .map((m) => m.weight)
+        .sort((a, b) => (b > a ? 1 : b < a ? -1 : 0))
+        .map(String),
     });
   }
   state.governed = await GovernedState.fromLedger(ledger, stakes.closes);

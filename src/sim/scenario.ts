@@ -58,6 +58,11 @@ export interface Scenario {
   readonly honestStakeSat: number;
   /** What a sybil stakes, in sats (its master's money is spread thin over many identities). */
   readonly sybilStakeSat: number;
+  /**
+   * Votes reveal their voters' exact weights (every piece cast, however rare): only to measure the leak; warns, and
+   * the tally does not count pieces that name their voter. Default: the private client rule.
+   */
+  readonly exactWeights?: boolean;
 }
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
@@ -116,6 +121,8 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('maxProvedVoters', 1, 100_000);
   whole('reputationEvery', 1, 100_000);
   whole('budgetSat', 1, 1_000_000);
+  if (scenario.exactWeights !== undefined && typeof scenario.exactWeights !== 'boolean')
+    throw new AgoraError(ErrorCode.InvalidArgument, 'exactWeights is true or false');
   whole('roundSeconds', 1, 86_400);
   whole('minBasePriceSat', 1, 1_000_000);
   whole('maxBasePriceSat', scenario.minBasePriceSat, 1_000_000);

@@ -14,7 +14,7 @@ import { type Scenario, scenarioOf } from './scenario.js';
 import { scoreOf } from './scores.js';
 import { lockStakes, releaseStakes } from './stakes.js';
 import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
-import { castVotes, propose, WEIGHT_MODES } from './votes.js';
+import { type CastOutcome, castVotes, propose, WEIGHT_MODES } from './votes.js';
 
 export type { ProposalOutcome } from './decision.js';
 export type { RoundSnapshot } from './market.js';
@@ -83,6 +83,8 @@ export interface SimulationHooks {
   openLedger?(registry: EventRegistry): Promise<Ledger>;
   /** Every key the run makes (agents, providers, custodian), with its name: to keep them. */
   onKey?(name: string, key: AgentKey): void;
+  /** A warning, such as votes cast with their exact weight (`exactWeights`). */
+  onWarning?(message: string): void;
 }
 
 /** The simulated time the market opens at (unix seconds): fixed, so a seed gives the same events. */
@@ -103,15 +105,18 @@ async function proposeAndVote(
   state: SimulationState,
   target: ProviderActor,
   stakes: StakeState,
-  onProgress: (phase: string, done: number, total: number) => void,
-): Promise<{ proposal: Proposal; votes: number }[]> {
+  hooks: {
+    onProgress: (phase: string, done: number, total: number) => void;
+    onWarning?: (message: string) => void;
+  },
+): Promise<{ proposal: Proposal; cast: CastOutcome }[]> {
   // The prover's fixed-base tables cost about ten proofs' work to build: worth it for many voters only.
   const prover = await Prover.load(undefined, { tables: state.scenario.maxProvedVoters >= 16 });
-  const voted: { proposal: Proposal; votes: number }[] = [];
+  const voted: { proposal: Proposal; cast: CastOutcome }[] = [];
   try {
     for (const weightMode of WEIGHT_MODES) {
       const proposal = await propose(state, target, weightMode, stakes);
-      voted.push({ proposal, votes: await castVotes(state, prover, proposal, target, stakes, onProgress) });
+      voted.push({ proposal, cast: await castVotes(state, prover, proposal, target, stakes, hooks) });
     }
   } finally {
     await releaseCurve();
@@ -216,7 +221,10 @@ export async function simulate(
       await runMarket(state, hooks);
       const target = leastTrusted(state);
       const stakes = await lockStakes(state, onProgress);
-      const voted = await proposeAndVote(state, target, stakes, onProgress);
+      const voted = await proposeAndVote(state, target, stakes, {
+        onProgress,
+        ...(hooks.onWarning === undefined ? {} : { onWarning: hooks.onWarning.bind(hooks) }),
+      });
       const decision = await decide(state, voted, target, stakes);
       const released = await releaseStakes(state, stakes);
       const first = decision.proposals[0] as ProposalOutcome;

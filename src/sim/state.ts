@@ -1,5 +1,5 @@
 import type { ManualClock } from '../core/index.js';
-import type { GovernedState } from '../governance/index.js';
+import type { GovernedState, MemberWeight } from '../governance/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { Budget, L402Provider } from '../l402/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
@@ -102,6 +102,8 @@ export interface Proposal {
   readonly members: ReadonlyMap<string, { readonly weight: bigint; readonly index: number }>;
   /** Its snapshot's tree, where each voter finds its path. */
   readonly tree: MembershipTree;
+  /** The snapshot's members and weights, in leaf order (public: voters choose their pieces against them). */
+  readonly snapshotMembers: readonly MemberWeight[];
 }
 
 /** The state every phase of a run reads and fills in. */

@@ -1,8 +1,9 @@
 import { ManualClock } from '../core/index.js';
-import { castVote, createProposal, draftProposal, type ProposalTerms } from '../governance/index.js';
+import { castPrivateVote, createProposal, draftProposal, type ProposalTerms } from '../governance/index.js';
 import { zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import type { Prover } from '../zk/index.js';
+import { SeededRandom } from './random.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
 
 /** The weight modes the run votes with, one proposal each, in this order. */
@@ -59,7 +60,7 @@ export async function propose(
   await ledger.appendBatch(sources);
   const { id } = await ledger.append(event);
   const members = new Map(snapshot.members.map((m, i) => [m.agent, { weight: m.weight, index: i }]));
-  return { id, event, title: terms.title, weightMode, members, tree };
+  return { id, event, title: terms.title, weightMode, members, tree, snapshotMembers: snapshot.members };
 }
 
 /**
@@ -75,9 +76,22 @@ export function votersOf(state: SimulationState, proposal: Proposal): Actor[] {
     .slice(0, scenario.maxProvedVoters);
 }
 
+/** What the voters of one proposal cast. */
+export interface CastOutcome {
+  /** Votes stored: one per piece. */
+  readonly votes: number;
+  /** Voters who proved their vote. */
+  readonly voters: number;
+  /** Pieces (proofs) each voter cast, in the order they voted. */
+  readonly proofs: readonly number[];
+  /** Snapshot weight the voters held together. */
+  readonly weightVoted: bigint;
+}
+
 /**
- * The vote phase of one proposal: each voter proves its membership and weight anonymously (a real Groth16 proof)
- * and casts its choice; the votes are stored together. Returns how many were cast.
+ * The vote phase of one proposal: each voter splits its weight into anonymous pieces (the private client rule), each
+ * a real Groth16 proof dated at its own seeded time in the window, and the pieces are stored together. With the
+ * scenario's `exactWeights`, every piece is cast (the exact weight revealed) and `onWarning` is told once.
  */
 export async function castVotes(
   state: SimulationState,
@@ -85,25 +99,46 @@ export async function castVotes(
   proposal: Proposal,
   target: ProviderActor,
   stakes: StakeState,
-  onProgress: (phase: string, done: number, total: number) => void,
-): Promise<number> {
+  hooks: {
+    onProgress: (phase: string, done: number, total: number) => void;
+    onWarning?: (message: string) => void;
+  },
+): Promise<CastOutcome> {
   const voters = votersOf(state, proposal);
   const votes: LedgerEvent[] = [];
-  const clock = new ManualClock((stakes.opens + CAST_AFTER_OPEN_SECONDS) * 1000);
+  const proofs: number[] = [];
+  // Each piece is dated at its own seeded random time in the window (the client's publication time).
+  const times = new SeededRandom(`${state.scenario.seed}/vote-times/${proposal.weightMode}`);
+  let weightVoted = 0n;
+  let warned = false;
+  const exact =
+    state.scenario.exactWeights === true
+      ? {
+          exact: true,
+          warn: (message: string) => {
+            if (!warned) hooks.onWarning?.(message);
+            warned = true;
+          },
+        }
+      : {};
   for (const [i, voter] of voters.entries()) {
     const member = proposal.members.get(voter.key.id) as { weight: bigint; index: number };
-    votes.push(
-      await castVote(prover, {
-        proposal: { id: proposal.id, event: proposal.event },
-        ballot: { choice: choiceOf(state, target, voter) },
-        secret: (await zkIdentity(voter.key)).secret,
-        weight: member.weight,
-        path: proposal.tree.path(member.index),
-        clock,
-      }),
-    );
-    onProgress(`votes (${proposal.weightMode})`, i + 1, voters.length);
+    const cast = await castPrivateVote(prover, {
+      proposal: { id: proposal.id, event: proposal.event },
+      ballot: { choice: choiceOf(state, target, voter) },
+      secret: (await zkIdentity(voter.key)).secret,
+      weight: member.weight,
+      path: proposal.tree.path(member.index),
+      members: proposal.snapshotMembers,
+      clock: new ManualClock((stakes.opens + CAST_AFTER_OPEN_SECONDS) * 1000),
+      random: () => times.next(),
+      ...exact,
+    });
+    votes.push(...cast.pieces.map((piece) => piece.event));
+    proofs.push(cast.pieces.length);
+    weightVoted += member.weight;
+    hooks.onProgress(`votes (${proposal.weightMode})`, i + 1, voters.length);
   }
   await state.ledger.appendBatch(votes);
-  return votes.length;
+  return { votes: votes.length, voters: voters.length, proofs, weightVoted };
 }

@@ -12,7 +12,9 @@ export {
 export { Verifier } from './verifier.js';
 export {
   ballotField,
+  exponentOf,
   type Groth16Proof,
+  MAX_PIECE_INDEX,
   Prover,
   publicSignalsOf,
   toField,

@@ -91,7 +91,7 @@ export class Verifier {
       const ic = vk.IC.map((point) => G1.fromObject(bigints(point)));
       const g2 = [vk.vk_beta_2, vk.vk_gamma_2, vk.vk_delta_2].map((point) => G2.fromObject(bigints(point)));
       const valid = [alpha, ...ic].every((p) => G1.isValid(p)) && g2.every((p) => G2.isValid(p));
-      if (ic.length !== 6 || !valid) throw new RangeError('not a vote key');
+      if (ic.length !== 7 || !valid) throw new RangeError('not a vote key');
       const [beta, gamma, delta] = g2.map((p) => G2.toAffine(p)) as [Uint8Array, Uint8Array, Uint8Array];
       return new Verifier(curve, {
         alpha: G1.toAffine(alpha),

@@ -15,8 +15,10 @@ export interface VoteStatement {
   readonly scope: bigint;
   /** Hash of the ballot, as a field element. */
   readonly vote: bigint;
-  /** Weight the vote counts with: at most the member's weight (rounding down protects anonymity). */
+  /** Weight the piece counts with: a power of two, `2^top` or a set bit of the member's weight below it. */
   readonly votingWeight: bigint;
+  /** Exponent of the proposal's largest denomination, 0..31: fixes how every member's weight splits into pieces. */
+  readonly top: number;
 }
 
 /** What only the voter knows. */
@@ -24,6 +26,8 @@ export interface VoteWitness {
   readonly secret: bigint;
   readonly weight: bigint;
   readonly path: MembershipPath;
+  /** Index of the piece among the `weight >> top` pieces of the top denomination; 0 for a remainder bit. */
+  readonly piece: bigint;
 }
 
 /** A Groth16 proof over BN254 as snarkjs writes it: points as decimal coordinate strings. */
@@ -40,10 +44,19 @@ export interface Groth16Proof {
   curve: string;
 }
 
-/** A Groth16 proof with its public signals: [nullifier, root, scope, vote, votingWeight] as decimal strings. */
+/** A Groth16 proof with its public signals: [nullifier, root, scope, vote, votingWeight, top] as decimal strings. */
 export interface VoteProof {
   readonly proof: Groth16Proof;
   readonly publicSignals: string[];
+}
+
+/** The circuit takes at most 2^12 pieces of the top denomination per voter. */
+export const MAX_PIECE_INDEX = 4096n;
+
+/** The exponent of a power of two below 2^64, or undefined for anything else. */
+export function exponentOf(value: bigint): number | undefined {
+  if (value <= 0n || value >= 1n << 64n || (value & (value - 1n)) !== 0n) return undefined;
+  return value.toString(2).length - 1;
 }
 
 /** Maps 32 bytes (an event id, a ballot hash) into the BN254 scalar field, under a tag. */
@@ -54,7 +67,14 @@ export function toField(tag: string, bytesOrHex: Uint8Array | string): bigint {
 
 /** The public signals a statement and nullifier make, in the circuit's order. */
 export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): string[] {
-  return [nullifier, statement.root, statement.scope, statement.vote, statement.votingWeight].map(String);
+  return [
+    nullifier,
+    statement.root,
+    statement.scope,
+    statement.vote,
+    statement.votingWeight,
+    BigInt(statement.top),
+  ].map(String);
 }
 
 /** The witness section of a `.wtns` file as circom's calculator writes it: its last `nVars` 32-byte values. */
@@ -104,12 +124,21 @@ export class Prover {
    * assertion (which circom's runtime also prints to the console).
    */
   private check(statement: VoteStatement, witness: VoteWitness): void {
-    const refuse = (why: string) => {
+    const refuse = (why: string): never => {
       throw new AgoraError(ErrorCode.InvalidProof, `cannot prove this vote: ${why}`);
     };
     if (witness.weight < 0n || witness.weight >= 1n << 64n) refuse('the member weight must be below 2^64');
-    if (statement.votingWeight < 0n || statement.votingWeight > witness.weight)
-      refuse(`voting weight ${statement.votingWeight} is above the member weight ${witness.weight}`);
+    const { top, votingWeight } = statement;
+    if (!Number.isInteger(top) || top < 0 || top > 31) refuse('the top exponent must be 0 to 31');
+    const exponent = exponentOf(votingWeight);
+    if (exponent === undefined || exponent > top)
+      refuse(`voting weight ${votingWeight} is not a power of two up to 2^${top}`);
+    if (witness.piece < 0n || witness.piece >= MAX_PIECE_INDEX) refuse('the piece index must be below 4096');
+    if (exponent === top) {
+      if ((witness.piece + 1n) << BigInt(top) > witness.weight)
+        refuse(`the member weight ${witness.weight} holds no piece ${witness.piece} of 2^${top}`);
+    } else if (((witness.weight >> BigInt(exponent as number)) & 1n) === 0n || witness.piece !== 0n)
+      refuse(`the member weight ${witness.weight} has no remainder piece of ${votingWeight}`);
     for (const value of [statement.root, statement.scope, statement.vote, witness.secret])
       if (value < 0n || value >= BN254_SCALAR_FIELD) refuse('a value lies outside the BN254 scalar field');
     const commitment = this.poseidon.hash([witness.secret]);
@@ -126,8 +155,11 @@ export class Prover {
       scope: statement.scope.toString(),
       vote: statement.vote.toString(),
       votingWeight: statement.votingWeight.toString(),
+      top: String(statement.top),
       secret: witness.secret.toString(),
       weight: witness.weight.toString(),
+      exponent: String(exponentOf(statement.votingWeight) as number),
+      piece: witness.piece.toString(),
       pathIndices: witness.path.pathIndices.map(String),
       siblings: witness.path.siblings.map((level) => level.map(String)),
     };
@@ -147,11 +179,11 @@ export class Prover {
   }
 }
 
-/** Public signals as the verifier accepts them: five canonical decimal field elements. */
+/** Public signals as the verifier accepts them: six canonical decimal field elements. */
 export function canonicalSignals(signals: unknown): signals is string[] {
   return (
     Array.isArray(signals) &&
-    signals.length === 5 &&
+    signals.length === 6 &&
     signals.every((s) => isDecimal(s) && BigInt(s) < BN254_SCALAR_FIELD)
   );
 }

@@ -5,7 +5,7 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import {
-  castVote,
+  castPrivateVote,
   createProposal,
   draftProposal,
   GovernedState,
@@ -68,16 +68,16 @@ describe('a registration backdated behind a snapshot', () => {
         const votes: LedgerEvent[] = [];
         for (const voter of [a, b]) {
           const index = snapshot.members.findIndex((m) => m.agent === voter.key.id);
-          votes.push(
-            await castVote(prover, {
-              proposal: { id, event: proposal },
-              ballot: { choice: 'for' },
-              secret: voter.zk.secret,
-              weight: snapshot.members[index]?.weight as bigint,
-              path: tree.path(index),
-              clock: at(PAST + 20),
-            }),
-          );
+          const cast = await castPrivateVote(prover, {
+            proposal: { id, event: proposal },
+            ballot: { choice: 'for' },
+            secret: voter.zk.secret,
+            weight: snapshot.members[index]?.weight as bigint,
+            path: tree.path(index),
+            members: snapshot.members,
+            clock: at(PAST + 20),
+          });
+          votes.push(...cast.pieces.map((piece) => piece.event));
         }
         await honest.appendBatch(votes);
         // The replica gets the same events, then, after the window opened, a registration dated before the snapshot.
@@ -107,6 +107,6 @@ describe('a registration backdated behind a snapshot', () => {
         await honest.close();
         await replica.close();
       }
-    });
+    }, 600_000);
   }
 });

@@ -8,16 +8,19 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
 import {
+  canonicalPieces,
   castVote,
   checkSnapshot,
   createProposal,
   createSnapshotSources,
+  DEFAULT_PIECE_RULE,
   GovernedState,
   type ProposalBody,
   proposalCreatedType,
   proposalState,
   proposerStanding,
   tallyProposal,
+  type VotePiece,
   voteCastType,
 } from '../../src/governance/index.js';
 import { generateAgentKey, objectId } from '../../src/identity/index.js';
@@ -78,6 +81,7 @@ async function blacklistVictim(
     secret: attacker().zk.secret,
     weight,
     path,
+    piece: canonicalPieces(weight, DEFAULT_PIECE_RULE.top)[0] as VotePiece,
     clock: new ManualClock((PAST + 20) * 1000),
   });
   return { proposal, vote, id };

@@ -106,8 +106,8 @@ describe('the CLI contract', () => {
         'USAGE',
         /not after/,
       ],
-      [['vote', id, 'for', '--voting-weight', '0', ...h], 2, 'USAGE', /at least 1/],
-      [['vote', id, 'for', '--voting-weight', '-5', ...h], 2, 'USAGE', /0 or more/],
+      // The weight of a vote is no longer chosen (pieces of the private rule): the old option is refused.
+      [['vote', id, 'for', '--voting-weight', '0', ...h], 2, 'USAGE', /voting-weight/],
       [['rep', 'show', id, ...h], 1, 'NOT_FOUND', /no agent/],
       [['ledger', 'import', garbage, ...h], 1, 'IMPORT_FAILED'],
       [['rate', id, '7', ...h], 2, 'USAGE'],

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, ManualClock } from '../../src/core/index.js';
-import { castVote, createProposal } from '../../src/governance/index.js';
+import { createProposal } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { Prover, releaseCurve } from '../../src/zk/index.js';
 import { stakedElectorate } from '../fixtures/electorate.js';
+import { castWhole } from '../fixtures/pieces.js';
 import { agora } from './harness.js';
 
 const NOW = 1_800_000_000;
@@ -32,6 +33,7 @@ beforeAll(async () => {
       threshold: 5_000,
       window: { opens: NOW, closes: NOW + 600 },
       minWeight: '1',
+      minAnonymity: 1,
       actions: [],
       proposer: electorate.standing(agents[0] as (typeof agents)[number]),
       snapshot: electorate.summary,
@@ -45,18 +47,18 @@ beforeAll(async () => {
   const votes = [];
   for (const [i, agent] of agents.entries()) {
     votes.push(
-      await castVote(prover, {
+      ...(await castWhole(prover, {
         proposal,
         ballot: { ranking: rankings[i] as string[] },
         secret: agent.zk.secret,
         weight: agent.stake,
         path: electorate.path(agent),
         clock: at(NOW + 10),
-      }),
+      })),
     );
   }
   events = [...electorate.registrations, proposalEvent, ...votes];
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await releaseCurve();
@@ -120,16 +122,23 @@ describe('agora proposal list and tally', () => {
     const voted = await agora(['vote', id, 'for', '--home', home, '--json']);
     expect(voted).toMatchObject({ code: 0, stderr: '' });
     const vote = JSON.parse(voted.stdout);
-    expect(vote).toMatchObject({ votingWeight: '1' });
+    expect(vote).toMatchObject({ weight: '1', dropped: '0', pieces: [{ votingWeight: '1' }] });
+    // Dated at a time of the client's choosing in the window, which is when `agora sync` publishes it.
+    const publishAt = vote.pieces[0].publishAt as number;
+    expect(publishAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 60);
     // A second vote is refused before any proof is made: it could only be set aside as a double vote.
     const again = await agora(['vote', id, 'against', '--home', home]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`[ALREADY_EXISTS]`);
-    expect(again.stderr).toContain(vote.vote);
+    expect(again.stderr).toContain(vote.pieces[0].vote);
 
     const tally = JSON.parse((await agora(['tally', id, '--home', home, '--json'])).stdout);
     expect(tally.tally.totals).toEqual({ for: '1', against: '0', abstain: '0' });
     expect(tally.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
+    // One member: the anonymity required is capped at the snapshot's size, and reported.
+    expect(tally.anonymity).toMatchObject({ required: 1, smallest: 1, exposed: [] });
+    const sets = JSON.parse((await agora(['votes', 'anonymity', id, '--home', home, '--json'])).stdout);
+    expect(sets).toMatchObject({ required: 1, smallest: 1, named: 1, votes: [{ size: 1 }] });
 
     const shown = JSON.parse((await agora(['proposal', 'show', id, '--home', home, '--json'])).stdout);
     expect(shown).toMatchObject({ id, state: 'active', title: 'Blacklist mallory' });

@@ -18,6 +18,7 @@ import {
   GovernedState,
   type ProposalBody,
   type ProposalTerms,
+  pieceRuleOf,
   proposalCreatedType,
   snapshotSourcesType,
   tallyProposal,
@@ -44,6 +45,7 @@ import {
   stakeState,
 } from '../../src/stake/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { castWhole } from '../fixtures/pieces.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -178,6 +180,8 @@ describe('governance end to end on the sim network', () => {
         threshold: 5_000,
         window: { opens: OPENS, closes: CLOSES },
         minWeight: '1',
+        // Exact weights, to check the counts by hand (anonymity has its own tests).
+        minAnonymity: 1,
         actions: [],
         ...extra,
       });
@@ -250,7 +254,7 @@ describe('governance end to end on the sim network', () => {
       ) => {
         const weight = proposal.weights.get(voter.key.id) as bigint;
         const index = [...proposal.weights.keys()].indexOf(voter.key.id);
-        return castVote(prover, {
+        return castWhole(prover, {
           proposal,
           ballot,
           secret: (await zkIdentity(voter.key)).secret,
@@ -259,7 +263,7 @@ describe('governance end to end on the sim network', () => {
           clock: new ManualClock(when * 1000),
         });
       };
-      const ballots: LedgerEvent[] = [
+      const byVoter: LedgerEvent[][] = [
         await vote(byReputation, a, { choice: 'for' }),
         await vote(byReputation, b, { choice: 'against' }),
         await vote(byReputation, c, { choice: 'for' }),
@@ -273,7 +277,8 @@ describe('governance end to end on the sim network', () => {
         await vote(byEqual, b, { split: { p: 6_000, q: 4_000 } }),
         await vote(byEqual, c, { split: { q: 10_000 } }),
       ];
-      await ledger.appendBatch(ballots);
+      await ledger.appendBatch(byVoter.flat());
+      const stakeTop = pieceRuleOf(byStake.event.body as unknown as ProposalBody).top;
 
       // Refused: a vote proved against a foreign tree, a late vote, a tampered proof. A double vote is kept as
       // evidence and not counted.
@@ -286,6 +291,7 @@ describe('governance end to end on the sim network', () => {
         secret: (await zkIdentity(b.key)).secret,
         weight: 1_000_000n,
         path: foreignTree.path(0),
+        piece: { exponent: stakeTop, index: 0n },
         clock,
       }).catch((error: unknown) => error);
       // The prover itself refuses a path that does not lead to the proposal's root...
@@ -311,20 +317,23 @@ describe('governance end to end on the sim network', () => {
         secret: (await zkIdentity(b.key)).secret,
         weight: 1_000_000n,
         path: foreignTree.path(0),
+        piece: { exponent: stakeTop, index: 0n },
         clock,
       });
       await rejectedAgoraError(ledger.append(forged), ErrorCode.InvalidProof);
       await rejectedAgoraError(
-        ledger.append(await vote(byStake, c, { approve: ['x'] }, CLOSES)),
+        ledger.append((await vote(byStake, c, { approve: ['x'] }, CLOSES))[0] as LedgerEvent),
         ErrorCode.InvalidEvent,
       );
-      const tampered = structuredClone(await vote(byEqual, a, { split: { q: 10_000 } })) as LedgerEvent & {
+      const tampered = structuredClone(
+        (await vote(byEqual, a, { split: { q: 10_000 } }))[0],
+      ) as LedgerEvent & {
         proof: { pi_c: string[] };
       };
       tampered.proof.pi_c[0] = String(BigInt(tampered.proof.pi_c[0] as string) + 1n);
       await rejectedAgoraError(ledger.append(tampered), ErrorCode.InvalidProof);
       const again = await vote(byStake, c, { approve: ['x', 'y', 'z'] });
-      await ledger.append(again);
+      await ledger.appendBatch(again);
 
       // After the close: each tally is the count made by hand.
       clock.advance((CLOSES - unixSeconds(clock)) * 1000);
@@ -341,18 +350,28 @@ describe('governance end to end on the sim network', () => {
       expect(reputation.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
 
       const stake = await tallyProposal(ledger, byStake.id);
-      // c voted twice with one nullifier: the lower event id is counted, the other kept as evidence.
-      const first = parseEnvelope(ballots[5]).id;
-      const second = parseEnvelope(again).id;
-      expect(stake.doubleVotes).toEqual([
-        {
-          nullifier: (again.body as { nullifier: string }).nullifier,
-          kept: first < second ? first : second,
-          evidence: [first < second ? second : first],
-        },
-      ]);
-      expect(stake.counted).toHaveLength(3);
-      const cAlsoApproves = first < second ? 0n : 9_000n;
+      // c voted twice, piece by piece with the same nullifiers: the lower event id is counted, the other kept as
+      // evidence.
+      const cPieces = byVoter[5] as LedgerEvent[];
+      const pairs = cPieces.map((piece, i) => {
+        const [first, second] = [parseEnvelope(piece).id, parseEnvelope(again[i]).id];
+        return { piece, first, second };
+      });
+      expect(stake.doubleVotes).toEqual(
+        pairs
+          .map(({ piece, first, second }) => ({
+            nullifier: (piece.body as { nullifier: string }).nullifier,
+            kept: first < second ? first : second,
+            evidence: [first < second ? second : first],
+          }))
+          .sort((x, y) => (x.nullifier < y.nullifier ? -1 : 1)),
+      );
+      expect(stake.counted).toHaveLength(byVoter.slice(3, 6).flat().length);
+      const cAlsoApproves = pairs.reduce(
+        (sum, { piece, first, second }) =>
+          sum + (first < second ? 0n : BigInt((piece.body as { votingWeight: string }).votingWeight)),
+        0n,
+      );
       expect(stake.tally.totals).toEqual({
         x: 40_000n + cAlsoApproves,
         y: 65_000n + cAlsoApproves,
@@ -410,5 +429,5 @@ describe('governance end to end on the sim network', () => {
     } finally {
       await ledger.close();
     }
-  }, 120_000);
+  }, 900_000);
 });

@@ -11,7 +11,7 @@ import { blockAtHeight } from '../../src/anchor/index.js';
 import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
 import { disputeEventTypes, readDispute, settlement } from '../../src/disputes/index.js';
 import {
-  castVote,
+  castPrivateVote,
   createDelegation,
   createProposal,
   delegationSetType,
@@ -213,23 +213,27 @@ beforeAll(async () => {
     choice: string,
   ) => {
     const index = members.findIndex((m) => m.agent === voter.id);
-    return castVote(prover, {
+    const cast = await castPrivateVote(prover, {
       proposal: { id: idOf(proposal), event: proposal },
       ballot: { choice },
       secret: (await zkIdentity(voter)).secret,
       weight: (members[index] as { weight: bigint }).weight,
       path: tree.path(index),
+      members,
       clock: at(T + 120),
+      random: () => 0.5,
     });
+    return cast.pieces.map((piece) => piece.event);
   };
   const [byReputation, byStake] = made as [(typeof made)[number], (typeof made)[number]];
-  const votes = [
+  const pieces = [
     await vote(byReputation.event, byReputation.tree, byReputation.members, a0, 'for'),
     await vote(byReputation.event, byReputation.tree, byReputation.members, a1, 'against'),
     await vote(byStake.event, byStake.tree, byStake.members, a0, 'for'),
     await vote(byStake.event, byStake.tree, byStake.members, a1, 'for'),
     await vote(forged, byStake.tree, byStake.members, a1, 'for'),
   ];
+  const votes = pieces.flat();
 
   // Backdated behind the snapshot and published later: a registration older than everyone's, a stake lock, a
   // delegation. No checkpoint lists them.
@@ -242,7 +246,7 @@ beforeAll(async () => {
   // registration re-signed by someone else.
   const tamperedReceipt = structuredClone(receipts[0]) as LedgerEvent & { body: { status: number } };
   tamperedReceipt.body.status = 500;
-  const tamperedVote = structuredClone(votes[2]) as LedgerEvent & { proof: { pi_a: string[] } };
+  const tamperedVote = structuredClone(pieces[2]?.[0]) as LedgerEvent & { proof: { pi_a: string[] } };
   tamperedVote.proof.pi_a[0] = String(BigInt(tamperedVote.proof.pi_a[0] as string) + 1n);
   const impostor = { ...(registrations[1] as LedgerEvent), sig: (registrations[0] as LedgerEvent).sig };
 

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
-  castVote,
   createProposal,
   proposalCreatedType,
   tallyProposal,
@@ -15,6 +14,7 @@ import {
 import {
   EventRegistry,
   Ledger,
+  type LedgerEvent,
   parseEnvelope,
   publishToRelay,
   pullFromRelay,
@@ -22,6 +22,7 @@ import {
 } from '../../src/ledger/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { castWhole } from '../fixtures/pieces.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { startRelay } from '../ledger/nostr-relay.js';
 
@@ -52,6 +53,7 @@ describe('governance replicated over Nostr', () => {
         threshold: 5_000,
         window: { opens: NOW, closes: NOW + 3_600 },
         minWeight: '1',
+        minAnonymity: 1,
         actions: [],
         proposer: electorate.standing(v0),
         snapshot: electorate.summary,
@@ -60,7 +62,7 @@ describe('governance replicated over Nostr', () => {
     );
     const proposal = { id: parseEnvelope(event).id, event };
     const vote = (voter: Voter, choice: string, at: number) =>
-      castVote(prover, {
+      castWhole(prover, {
         proposal,
         ballot: { choice },
         secret: voter.zk.secret,
@@ -82,13 +84,13 @@ describe('governance replicated over Nostr', () => {
       await a.appendBatch([...electorate.registrations, event]);
       await publishToRelay(a, r1.url, { keyFor });
       await pullFromRelay(b, r1.url);
-      await b.appendBatch([await vote(v1, 'for', NOW + 60), await vote(v2, 'against', NOW + 61)]);
+      await b.appendBatch([...(await vote(v1, 'for', NOW + 60)), ...(await vote(v2, 'against', NOW + 61))]);
       await publishToRelay(b, r2.url);
       await pullFromRelay(c, r1.url);
       await pullFromRelay(c, r2.url);
-      await c.append(await vote(v0, 'for', NOW + 62));
+      await c.appendBatch(await vote(v0, 'for', NOW + 62));
       // A relay serving forged events: a vote with a tampered proof (under a fresh key) and a re-signed registration.
-      const honestVote = await vote(v1, 'against', NOW + 63);
+      const [honestVote] = (await vote(v1, 'against', NOW + 63)) as [LedgerEvent];
       const tampered = structuredClone(honestVote) as typeof honestVote & { proof: { pi_a: string[] } };
       tampered.proof.pi_a[0] = String(BigInt(tampered.proof.pi_a[0] as string) + 1n);
       const forger = await Relay.connect(r2.url);
@@ -119,7 +121,8 @@ describe('governance replicated over Nostr', () => {
       expect(tallies[0]?.tally.totals).toEqual({ for: 300n, against: 300n, abstain: 0n });
       expect(tallies[1]).toEqual(tallies[0]);
       expect(tallies[2]).toEqual(tallies[0]);
-      expect(tallies[0]?.counted).toHaveLength(3);
+      // Every piece of the three voters' weights: 100 = 64+32+4, 200 = 128+64+8, 300 = 256+32+8+4.
+      expect(tallies[0]?.counted).toHaveLength(10);
     } finally {
       for (const ledger of [a, b, c]) await ledger.close();
       await r2.close();

@@ -2,11 +2,13 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
+  allPieces,
   castVote,
   createProposal,
   GovernedState,
   nullifierOf,
   type ProposalBody,
+  pieceRuleOf,
   proposalCreatedType,
   tallyProposal,
   voteCastType,
@@ -15,6 +17,7 @@ import type { AgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { castWhole } from '../fixtures/pieces.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -28,18 +31,14 @@ let proposal: { id: string; event: LedgerEvent };
 
 const registry = () => new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]);
 
-async function vote(
-  voter: Voter,
-  choice: string,
-  options: { votingWeight?: bigint; when?: number; on?: typeof proposal } = {},
-) {
-  return castVote(prover, {
+/** Every piece of the voter's weight (the proposals here count exact weights: minAnonymity 1). */
+async function vote(voter: Voter, choice: string, options: { when?: number; on?: typeof proposal } = {}) {
+  return castWhole(prover, {
     proposal: options.on ?? proposal,
     ballot: { choice },
     secret: voter.zk.secret,
     weight: voter.stake,
     path: electorate.path(voter),
-    votingWeight: options.votingWeight,
     clock: at(options.when ?? NOW + 100),
   });
 }
@@ -57,6 +56,7 @@ beforeAll(async () => {
     threshold: 5_000,
     window: { opens: NOW, closes: NOW + 3_600 },
     minWeight: '1',
+    minAnonymity: 1,
     actions: [{ type: 'parameter.set', name: 'weather.min_reputation', value: 10 }],
     proposer: electorate.standing(voters[3] as Voter),
     snapshot: electorate.summary,
@@ -74,39 +74,61 @@ describe('anonymous votes on a proposal', () => {
     const replica = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
     try {
       await ledger.appendBatch([...electorate.registrations, proposal.event]);
-      const votes = [await vote(a, 'for'), await vote(b, 'against'), await vote(c, 'for')];
-      // a votes again (same nullifier, another weight): stored as evidence, only the lowest id counts.
-      const again = await vote(a, 'for', { votingWeight: 50n });
-      const results = await ledger.appendBatch([...votes, again]);
-      const [firstId, secondId] = [results[0]?.id as string, results[3]?.id as string];
-      const aWeight = firstId < secondId ? 100n : 50n;
-
-      // The nullifier a voter can compute alone is the one its proof carries.
-      expect((await nullifierOf(proposal.id, a.zk.secret)).toString()).toBe(
-        ((votes[0] as LedgerEvent).body as { nullifier: string }).nullifier,
+      const aVotes = await vote(a, 'for');
+      const votes = [...aVotes, ...(await vote(b, 'against')), ...(await vote(c, 'for'))];
+      // a votes again, for the other side (same pieces, same nullifiers): stored as evidence, the lowest id counts.
+      const again = await vote(a, 'against');
+      const results = await ledger.appendBatch([...votes, ...again]);
+      const ids = results.map((r) => r.id);
+      const aPieces = aVotes.length;
+      const kept = aVotes.map((_, i) => {
+        const [first, second] = [ids[i] as string, ids[votes.length + i] as string];
+        return first < second
+          ? { kept: first, other: second, choice: 'for' }
+          : { kept: second, other: first, choice: 'against' };
+      });
+      const aFor = kept.reduce(
+        (sum, k, i) =>
+          sum +
+          (k.choice === 'for'
+            ? BigInt(((aVotes[i] as LedgerEvent).body as { votingWeight: string }).votingWeight)
+            : 0n),
+        0n,
       );
+
+      // The nullifiers a voter can compute alone are the ones its proofs carry, one per piece.
+      const nullifiers = await Promise.all(
+        allPieces(a.stake, pieceRuleOf(proposal.event.body as unknown as ProposalBody)).map(async (piece) =>
+          (await nullifierOf(proposal.id, a.zk.secret, piece)).toString(),
+        ),
+      );
+      expect(nullifiers).toEqual(aVotes.map((v) => (v.body as { nullifier: string }).nullifier));
+      expect(new Set(nullifiers).size).toBe(aPieces);
       const result = await tallyProposal(ledger, proposal.id);
-      expect(result.tally.totals).toEqual({ for: 300n + aWeight, against: 200n, abstain: 0n });
-      expect(result.tally.participation).toBe(500n + aWeight);
-      expect(result.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'for' });
-      expect(result.doubleVotes).toEqual([
-        {
-          nullifier: ((votes[0] as LedgerEvent).body as { nullifier: string }).nullifier,
-          kept: firstId < secondId ? firstId : secondId,
-          evidence: [firstId < secondId ? secondId : firstId],
-        },
-      ]);
+      expect(result.tally.totals).toEqual({ for: 300n + aFor, against: 200n + 100n - aFor, abstain: 0n });
+      expect(result.tally.participation).toBe(600n);
+      expect(result.doubleVotes).toEqual(
+        aVotes
+          .map((v, i) => ({
+            nullifier: (v.body as { nullifier: string }).nullifier,
+            kept: kept[i]?.kept,
+            evidence: [kept[i]?.other],
+          }))
+          .sort((x, y) => (x.nullifier < y.nullifier ? -1 : 1)),
+      );
 
       // Once the window has closed, the decision is carried out: the parameter is set.
       expect(
         (await GovernedState.fromLedger(ledger, NOW + 3_599)).parameter('weather.min_reputation'),
       ).toBeUndefined();
       const decided = await GovernedState.fromLedger(ledger, NOW + 3_600);
-      expect(decided.parameter('weather.min_reputation')).toBe(10);
+      expect(decided.parameter('weather.min_reputation')).toBe(
+        result.outcome.state === 'succeeded' ? 10 : undefined,
+      );
 
       // Late: cast after the window closed.
       await rejectedAgoraError(
-        ledger.append(await vote(c, 'against', { when: NOW + 3_600 })),
+        ledger.append((await vote(c, 'against', { when: NOW + 3_600 }))[0] as LedgerEvent),
         ErrorCode.InvalidEvent,
       );
       // Foreign root: a valid proof of membership in another tree, presented for this proposal.
@@ -126,16 +148,18 @@ describe('anonymous votes on a proposal', () => {
         secret: c.zk.secret,
         weight: 10_000n,
         path: foreign.path(0),
+        piece: { exponent: 4, index: 0n },
         clock: at(NOW + 100),
       });
       await rejectedAgoraError(ledger.append(foreignVote), ErrorCode.InvalidProof);
       // Tampered proof, tampered ballot, weight above the proof's, malformed body.
       const d = voters[3] as Voter;
-      const honest = await vote(d, 'against');
+      const dVotes = await vote(d, 'against');
+      const honest = dVotes[0] as LedgerEvent;
       const tamperedProof = structuredClone(honest) as LedgerEvent & { proof: { pi_a: string[] } };
       tamperedProof.proof.pi_a[0] = String(BigInt(tamperedProof.proof.pi_a[0] as string) + 1n);
       await rejectedAgoraError(ledger.append(tamperedProof), ErrorCode.InvalidProof);
-      for (const change of [{ ballot: { choice: 'for' } }, { votingWeight: '401' }] as Record<
+      for (const change of [{ ballot: { choice: 'for' } }, { votingWeight: '2' }] as Record<
         string,
         unknown
       >[]) {
@@ -146,6 +170,11 @@ describe('anonymous votes on a proposal', () => {
         ledger.append({ ...honest, body: { ...(honest.body as object), ballot: { choice: 'maybe' } } }),
         ErrorCode.InvalidEvent,
       );
+      // Not a denomination at all: refused before any proof is checked.
+      await rejectedAgoraError(
+        ledger.append({ ...honest, body: { ...(honest.body as object), votingWeight: '401' } }),
+        ErrorCode.InvalidEvent,
+      );
       // In one batch (proofs verified together), one bad proof refuses the whole batch and nothing is stored.
       const before = ledger.stats().events;
       const refused = await rejectedAgoraError(
@@ -154,21 +183,21 @@ describe('anonymous votes on a proposal', () => {
       );
       expect(refused.message).toMatch(/2 of 2|index 1|event 1/);
       expect(ledger.stats().events).toBe(before);
-      expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(200n);
+      expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(300n - aFor);
 
       // The honest vote lands; a replica fed the same events in reverse order reaches the same result.
-      await ledger.append(honest);
+      await ledger.appendBatch(dVotes);
       await replica.appendBatch([...electorate.registrations, proposal.event]);
-      await replica.appendBatch([honest, again, ...votes].reverse());
+      await replica.appendBatch([...dVotes, ...again, ...votes].reverse());
       const mine = await tallyProposal(ledger, proposal.id);
       expect(await tallyProposal(replica, proposal.id)).toEqual(mine);
-      expect(mine.tally.totals.against).toBe(600n);
+      expect(mine.tally.totals.against).toBe(700n - aFor);
       expect(mine.outcome).toEqual({ state: 'defeated', quorumReached: true, reason: 'against' });
     } finally {
       await ledger.close();
       await replica.close();
     }
-  }, 120_000);
+  }, 400_000);
 
   it('go on after the close when a late quorum extends the vote, and stop at the extended close', async () => {
     const [a, b, c, d] = voters as [Voter, Voter, Voter, Voter];
@@ -185,24 +214,24 @@ describe('anonymous votes on a proposal', () => {
       await ledger.appendBatch([...electorate.registrations, event]);
       // Quorum is 500 of 1,000: d (400) alone falls short; c (300) reaches it 50 s before the close.
       await ledger.appendBatch([
-        await vote(d, 'against', { on: late, when: closes - 100 }),
-        await vote(c, 'for', { on: late, when: closes - 50 }),
+        ...(await vote(d, 'against', { on: late, when: closes - 100 })),
+        ...(await vote(c, 'for', { on: late, when: closes - 50 })),
       ]);
       // Voting now closes at closes - 50 + 600: b's vote after the original close counts, a's after 550 s does not.
       const counted = await vote(b, 'for', { on: late, when: closes + 500 });
       const tooLate = await vote(a, 'for', { on: late, when: closes + 560 });
-      await ledger.appendBatch([counted, tooLate]);
+      await ledger.appendBatch([...counted, ...tooLate]);
       await rejectedAgoraError(
-        ledger.append(await vote(a, 'for', { on: late, when: closes + 600 })),
+        ledger.append((await vote(a, 'for', { on: late, when: closes + 600 }))[0] as LedgerEvent),
         ErrorCode.InvalidEvent,
       );
       const result = await tallyProposal(ledger, late.id);
       expect(result.closes).toBe(closes + 550);
       expect(result.tally.totals).toEqual({ for: 500n, against: 400n, abstain: 0n });
-      expect(result.counted).not.toContain(parseEnvelope(tooLate).id);
-      expect(result.counted).toContain(parseEnvelope(counted).id);
+      for (const piece of tooLate) expect(result.counted).not.toContain(parseEnvelope(piece).id);
+      for (const piece of counted) expect(result.counted).toContain(parseEnvelope(piece).id);
     } finally {
       await ledger.close();
     }
-  }, 60_000);
+  }, 300_000);
 });

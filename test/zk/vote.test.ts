@@ -11,6 +11,7 @@ import { generateAgentKey, getPoseidon, zkIdentity } from '../../src/identity/in
 import {
   ARTIFACTS_DIR,
   ballotField,
+  exponentOf,
   loadVoteArtifacts,
   MembershipTree,
   Prover,
@@ -34,6 +35,8 @@ let tree: MembershipTree;
 const proposal = 'ab'.repeat(32);
 const scope = toField('proposal', proposal);
 const vote = ballotField(proposal, 'for');
+// Pieces of 2^6 = 64 at the top: member 3 (weight 400) holds six of them (indices 0..5) and the remainder bit 16.
+const top = 6;
 let valid: VoteProof;
 
 beforeAll(async () => {
@@ -45,10 +48,10 @@ beforeAll(async () => {
   );
   const member = members[3] as (typeof members)[number];
   valid = await prover.prove(
-    { root: tree.root, scope, vote, votingWeight: 300n },
-    { secret: member.identity.secret, weight: member.weight, path: tree.path(3) },
+    { root: tree.root, scope, vote, votingWeight: 64n, top },
+    { secret: member.identity.secret, weight: member.weight, path: tree.path(3), piece: 5n },
   );
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await releaseCurve();
@@ -57,8 +60,10 @@ afterAll(async () => {
 describe('anonymous weighted vote proofs', () => {
   it('verify, with the public signals in the circuit order', async () => {
     expect(await verifier.verify(valid)).toBe(true);
-    const [nullifier, root, proofScope, proofVote, votingWeight] = valid.publicSignals;
-    expect([root, proofScope, proofVote, votingWeight]).toEqual([tree.root, scope, vote, 300n].map(String));
+    const [nullifier, root, proofScope, proofVote, votingWeight, proofTop] = valid.publicSignals;
+    expect([root, proofScope, proofVote, votingWeight, proofTop]).toEqual(
+      [tree.root, scope, vote, 64n, top].map(String),
+    );
     expect(BigInt(nullifier as string)).not.toBe(0n);
   });
 
@@ -82,30 +87,47 @@ describe('anonymous weighted vote proofs', () => {
     expect(await verifier.verify({ ...valid, publicSignals: replay })).toBe(false);
     const member = members[3] as (typeof members)[number];
     const fresh = await prover.prove(
-      { root: tree.root, scope: otherScope, vote, votingWeight: 300n },
-      { secret: member.identity.secret, weight: member.weight, path: tree.path(3) },
+      { root: tree.root, scope: otherScope, vote, votingWeight: 64n, top },
+      { secret: member.identity.secret, weight: member.weight, path: tree.path(3), piece: 5n },
     );
     expect(fresh.publicSignals[0]).not.toBe(valid.publicSignals[0]);
   });
 
-  it('refuse to prove a weight above the member weight, a wrong secret or a wrong path', async () => {
+  it('refuse to prove a piece the weight does not hold, a wrong secret or a wrong path', async () => {
     const member = members[3] as (typeof members)[number];
-    const statement = { root: tree.root, scope, vote, votingWeight: 401n };
+    const own = { secret: member.identity.secret, weight: member.weight, path: tree.path(3) };
+    const statement = { root: tree.root, scope, vote, votingWeight: 64n, top };
+    for (const [bad, witness] of [
+      [
+        { ...statement, votingWeight: 401n },
+        { ...own, piece: 0n },
+      ],
+      [
+        { ...statement, votingWeight: 128n },
+        { ...own, piece: 0n },
+      ],
+      [statement, { ...own, piece: 6n }],
+      [
+        { ...statement, votingWeight: 32n },
+        { ...own, piece: 0n },
+      ],
+      [
+        { ...statement, votingWeight: 16n },
+        { ...own, piece: 1n },
+      ],
+    ] as const)
+      await rejectedAgoraError(prover.prove(bad, witness), ErrorCode.InvalidProof);
+    const fair = { ...statement, votingWeight: 16n };
     await rejectedAgoraError(
-      prover.prove(statement, { secret: member.identity.secret, weight: member.weight, path: tree.path(3) }),
+      prover.prove(fair, { ...own, secret: member.identity.secret + 1n, piece: 0n }),
       ErrorCode.InvalidProof,
     );
-    const fair = { ...statement, votingWeight: 100n };
     await rejectedAgoraError(
-      prover.prove(fair, { secret: member.identity.secret + 1n, weight: member.weight, path: tree.path(3) }),
+      prover.prove(fair, { ...own, path: tree.path(2), piece: 0n }),
       ErrorCode.InvalidProof,
     );
     await rejectedAgoraError(
-      prover.prove(fair, { secret: member.identity.secret, weight: member.weight, path: tree.path(2) }),
-      ErrorCode.InvalidProof,
-    );
-    await rejectedAgoraError(
-      prover.prove(fair, { secret: member.identity.secret, weight: member.weight + 1n, path: tree.path(3) }),
+      prover.prove(fair, { ...own, weight: member.weight + 1n, piece: 0n }),
       ErrorCode.InvalidProof,
     );
   });
@@ -113,13 +135,22 @@ describe('anonymous weighted vote proofs', () => {
   it('enforce the weight bounds and the path in the circuit itself, not only in the prover check', async () => {
     const member = members[3] as (typeof members)[number];
     const poseidon = await getPoseidon();
-    const input = (votingWeight: bigint, weight = member.weight, path = tree.path(3), root = tree.root) => ({
+    const input = (
+      votingWeight: bigint,
+      weight = member.weight,
+      path = tree.path(3),
+      root = tree.root,
+      piece = { exponent: exponentOf(votingWeight) ?? 0, index: 0n },
+    ) => ({
       root: root.toString(),
       scope: scope.toString(),
       vote: vote.toString(),
       votingWeight: votingWeight.toString(),
+      top: String(top),
       secret: member.identity.secret.toString(),
       weight: weight.toString(),
+      exponent: String(piece.exponent),
+      piece: piece.index.toString(),
       pathIndices: path.pathIndices.map(String),
       siblings: path.siblings.map((level) => level.map(String)),
     });
@@ -131,14 +162,27 @@ describe('anonymous weighted vote proofs', () => {
       tree.path(3),
     );
     const witnesses = async () => WitnessCalculatorBuilder((await loadVoteArtifacts()).wasm);
-    expect((await (await witnesses()).calculateWTNSBin(input(member.weight), 0)).length).toBeGreaterThan(0);
+    const topPiece = (index: bigint) => ({ exponent: top, index });
+    expect(
+      (
+        await (
+          await witnesses()
+        ).calculateWTNSBin(input(64n, member.weight, tree.path(3), tree.root, topPiece(5n)), 0)
+      ).length,
+    ).toBeGreaterThan(0);
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       for (const bad of [
-        input(member.weight + 1n),
+        // A seventh top piece, a remainder bit that is not set, a remainder piece with an index, above the top.
+        input(64n, member.weight, tree.path(3), tree.root, topPiece(6n)),
+        input(32n),
+        input(16n, member.weight, tree.path(3), tree.root, { exponent: 4, index: 1n }),
+        input(128n),
+        // A voting weight that is not the piece's denomination.
+        input(32n, member.weight, tree.path(3), tree.root, { exponent: 4, index: 0n }),
         input(1n, overflow, tree.path(3), overflowRoot),
-        input(1n, member.weight, tree.path(2)),
-        input(1n, member.weight + 1n),
+        input(16n, member.weight, tree.path(2)),
+        input(16n, member.weight + 1n),
       ]) {
         await expect((await witnesses()).calculateWTNSBin(bad, 0)).rejects.toThrow(/Assert Failed/);
       }
@@ -221,7 +265,7 @@ describe('circuit artifacts', () => {
     try {
       await cp(ARTIFACTS_DIR, dir, { recursive: true });
       const key = JSON.parse(await readFile(join(dir, 'verification_key.json'), 'utf8'));
-      key.nPublic = 6;
+      key.nPublic = 7;
       await writeFile(join(dir, 'verification_key.json'), JSON.stringify(key));
       await rejectedAgoraError(loadVoteArtifacts(dir), ErrorCode.ArtifactMismatch);
     } finally {
@@ -265,8 +309,8 @@ describe('batch verification', () => {
       const member = members[i] as (typeof members)[number];
       proofs.push(
         await prover.prove(
-          { root: tree.root, scope, vote, votingWeight: member.weight },
-          { secret: member.identity.secret, weight: member.weight, path: tree.path(i) },
+          { root: tree.root, scope, vote, votingWeight: 64n, top },
+          { secret: member.identity.secret, weight: member.weight, path: tree.path(i), piece: 0n },
         ),
       );
     }

@@ -1,9 +1,10 @@
 import { anchorStatus } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, isDecimal, ManualClock, systemClock, unixSeconds } from '../../core/index.js';
 import {
+  allPieces,
   type CountingMethod,
   cancelProposal,
-  castVote,
+  castPrivateVote,
   checkSnapshot,
   createProposal,
   draftProposal,
@@ -13,6 +14,8 @@ import {
   type ProposalBody,
   type ProposalResult,
   parseBallot,
+  pieceRuleOf,
+  pieceWeight,
   proposalState,
   readProposal,
   snapshotDispute,
@@ -149,6 +152,11 @@ export const tallyCommand: Command = {
       `counting     ${proposal.counting}, weights by ${proposal.weightMode}`,
       `snapshot     ${snapshotLine(result.snapshot)}`,
       `votes        ${result.counted.length} counted, ${result.doubleVotes.length} double votes set aside`,
+      ...(result.anonymity === undefined
+        ? []
+        : [
+            `anonymity    smallest set ${result.anonymity.smallest ?? '-'} of the ${result.anonymity.required} required; ${result.anonymity.exposed.length} votes not counted (they named their voter)`,
+          ]),
       `participation ${tally.participation} of ${proposal.snapshot.total} (quorum ${proposal.quorum / 100}%: ${outcome.quorumReached ? 'reached' : 'not reached'})`,
       `totals${scale} in ${unit}:`,
       ...Object.entries(tally.totals).map(([option, total]) => `  ${option.padEnd(16)} ${total}`),
@@ -199,6 +207,7 @@ export const proposalCreateCommand: Command = {
       'snapshot moment, as --opens, no later than now or the window (default now): pick one your ledger has fully synced',
     ],
     ['--min-weight N', 'least own weight to take part (default 1)'],
+    ['--min-anonymity K', 'least members each counted vote hides among (default 8)'],
     ['--late-quorum S', 'extend voting S seconds past a quorum reached in the last S seconds (default off)'],
     ['--blacklist-add ID', 'blacklist this agent if the proposal passes; repeatable'],
     ['--blacklist-remove ID', 'take this agent off the blacklist if it passes; repeatable'],
@@ -214,6 +223,7 @@ export const proposalCreateCommand: Command = {
     opens: { type: 'string' },
     closes: { type: 'string' },
     'min-weight': { type: 'string' },
+    'min-anonymity': { type: 'string' },
     'as-of': { type: 'string' },
     'late-quorum': { type: 'string' },
     'blacklist-add': { type: 'string', multiple: true },
@@ -261,6 +271,9 @@ export const proposalCreateCommand: Command = {
             ? {}
             : { lateQuorumExtension: wholeNumber(values['late-quorum'], '--late-quorum', 0) }),
           minWeight,
+          ...(typeof values['min-anonymity'] === 'string'
+            ? { minAnonymity: wholeNumber(values['min-anonymity'], '--min-anonymity', 1) }
+            : {}),
           actions,
         },
         {
@@ -317,33 +330,26 @@ function ballotFrom(counting: CountingMethod, options: readonly string[], choice
 
 export const voteCommand: Command = {
   name: 'vote',
-  summary: 'vote on a proposal anonymously (a zero-knowledge proof of membership and weight)',
-  usage: '<proposal id> <choice> [--voting-weight N] [--home DIR] [--json]',
+  summary: 'vote on a proposal anonymously (zero-knowledge proofs of membership and weight, one per piece)',
+  usage: '<proposal id> <choice> [--exact] [--home DIR] [--json]',
   examples: [
     'agora vote <proposal id> for',
-    'agora vote <proposal id> against --voting-weight 100',
+    'agora vote <proposal id> against --exact',
     'agora vote <proposal id> a,c   (approval or ranked)',
   ],
   help: [
     HOME_HELP,
     ['<choice>', 'single: an option; approval and ranked: a,b,c; weighted: a=6000,b=4000 (basis points)'],
     [
-      '--voting-weight N',
-      'count with less than your weight, to hide among more members (default: all of it)',
+      '--exact',
+      'cast every piece of your weight, rare ones included: reveals your exact weight, may name you (warns)',
     ],
     ['--json', 'print as JSON'],
   ],
-  options: { 'voting-weight': { type: 'string' }, json: { type: 'boolean' } },
+  options: { exact: { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: { min: 2, max: 2 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
-    // A zero weight would spend the vote (its nullifier) and count nothing.
-    if (values['voting-weight'] !== undefined)
-      if (wholeNumber(values['voting-weight'], '--voting-weight', 0) === 0)
-        throw new AgoraError(
-          ErrorCode.Usage,
-          '--voting-weight is at least 1 (a zero-weight vote counts nothing)',
-        );
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
@@ -365,37 +371,43 @@ export const voteCommand: Command = {
       const member = snapshot.members[index];
       if (member === undefined)
         throw new AgoraError(ErrorCode.NotFound, 'you hold no weight in this proposal');
-      const votingWeight =
-        typeof values['voting-weight'] === 'string' ? BigInt(values['voting-weight']) : member.weight;
-      if (votingWeight > member.weight)
-        throw new AgoraError(
-          ErrorCode.InvalidArgument,
-          `--voting-weight ${votingWeight} is more than your weight in this proposal (${member.weight})`,
-        );
       const secret = (await zkIdentity(key)).secret;
-      const nullifier = (await nullifierOf(id, secret)).toString();
       // A second vote would only be set aside as double-vote evidence, linked to the first: refuse it here.
-      const earlier = await findVote(ledger, id, nullifier);
-      if (earlier !== undefined)
-        throw new AgoraError(ErrorCode.AlreadyExists, `you already voted on this proposal (vote ${earlier})`);
+      for (const piece of allPieces(member.weight, pieceRuleOf(proposal))) {
+        const earlier = await findVote(ledger, id, (await nullifierOf(id, secret, piece)).toString());
+        if (earlier !== undefined)
+          throw new AgoraError(
+            ErrorCode.AlreadyExists,
+            `you already voted on this proposal (vote ${earlier})`,
+          );
+      }
       const tree = await MembershipTree.build(snapshot.members);
-      const vote = await castVote(await Prover.load(), {
+      const cast = await castPrivateVote(await Prover.load(), {
         proposal: { id, event: stored },
         ballot: ballot as never,
         secret,
         weight: member.weight,
         path: tree.path(index),
-        votingWeight,
+        members: snapshot.members,
+        ...(values.exact === true
+          ? { exact: true, warn: (message: string) => write(io.stderr, `warning: ${message}\n`) }
+          : {}),
       });
       // Interrupted while proving: the vote is not cast.
       if (io.signal?.aborted)
         throw new AgoraError(ErrorCode.Interrupted, 'interrupted: the vote was not cast');
-      const result = await ledger.append(vote);
+      // Stored here now; `agora sync` publishes each piece at its own time, under its own one-time key.
+      const results = await ledger.appendBatch(cast.pieces.map((piece) => piece.event));
+      const pieces = cast.pieces.map((piece, i) => ({
+        vote: results[i]?.id as string,
+        votingWeight: pieceWeight(piece.piece).toString(),
+        publishAt: piece.publishAt,
+      }));
       await write(
         io.stdout,
         values.json
-          ? `${JSON.stringify({ vote: result.id, nullifier, votingWeight: votingWeight.toString() })}\n`
-          : `voted: ${result.id}\nnullifier ${nullifier}\n`,
+          ? `${JSON.stringify({ pieces, weight: cast.weight.toString(), dropped: cast.dropped.toString() })}\n`
+          : `voted with ${cast.weight} of your weight ${member.weight} in ${pieces.length} pieces${cast.dropped > 0n ? ` (${cast.dropped} rounded away to stay anonymous)` : ''}\n${pieces.map((p) => `  ${p.vote} weight ${p.votingWeight}, published from ${iso(p.publishAt)}`).join('\n')}\n`,
       );
     });
   },
