@@ -12,24 +12,40 @@ import { fileURLToPath } from 'node:url';
 const GRACE_MS = 600;
 
 const here = fileURLToPath(import.meta.url);
-const child = spawn(
-  process.execPath,
-  [...process.execArgv, here.replace(/main\.(ts|js)$/, 'process.$1'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    interrupted = true;
-    child.kill(signal);
-    setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
+const args = process.argv.slice(2);
+// Help and the version print at once and touch no ledger: they run here, without a second node process to start.
+const instant =
+  args.length === 0 || ['--help', '-h', 'help', '--version', '-V', 'version'].includes(args[0] as string);
+if (instant) {
+  const { run } = await import('./run.js');
+  process.exitCode = await run(args, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
   });
-child.on('exit', (code, signal) => {
-  if (interrupted) {
-    // Killed before it could say so itself: the one line it would have printed.
-    if (signal === 'SIGKILL')
-      process.stderr.write('agora: interrupted: stopped before finishing [INTERRUPTED]\n');
-    process.exit(130);
-  }
-  process.exit(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
-});
+} else startChild();
+
+function startChild(): void {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, here.replace(/main\.(ts|js)$/, 'process.$1'), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      interrupted = true;
+      child.kill(signal);
+      setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
+    });
+  child.on('exit', (code, signal) => {
+    if (interrupted) {
+      // Killed before it could say so itself: the one line it would have printed.
+      if (signal === 'SIGKILL')
+        process.stderr.write('agora: interrupted: stopped before finishing [INTERRUPTED]\n');
+      process.exit(130);
+    }
+    process.exit(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+  });
+}
