@@ -161,7 +161,7 @@ function voteCharts(result: SimulationResult): string {
         return `<text x="${left - 8}" y="${yPos + 16}" text-anchor="end">${escapeHtml(option)}</text><rect class="bar" x="${left}" y="${yPos}" width="${barWidth.toFixed(1)}" height="22" fill="${color}"/><text x="${(inside ? left + barWidth - 6 : left + barWidth + 6).toFixed(1)}" y="${yPos + 16}" text-anchor="${inside ? 'end' : 'start'}"${inside ? ' fill="#fff"' : ''}>${tickLabel(value)}</text>`;
       })
       .join('');
-    const title = `${p.weightMode}-weighted vote: ${p.votes} of ${p.members} members voted`;
+    const title = `${p.weightMode}-weighted vote: ${p.voters} of ${p.members} members voted (${p.votes} anonymous pieces)`;
     return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>
 <svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
 ${grid}${bars}
@@ -254,7 +254,7 @@ export function renderReport(result: SimulationResult, options: ReportOptions = 
   const proposalRows = result.governance.proposals
     .map(
       (p) =>
-        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${escapeHtml(WEIGHT_UNITS[p.weightMode] ?? 'weight')}</td><td class="n">${p.members}</td><td class="n">${p.votes}</td><td class="n">${p.members - p.votes}</td><td class="n">${escapeHtml(p.totals.for ?? '0')}</td><td class="n">${escapeHtml(p.totals.against ?? '0')}</td><td class="n">${escapeHtml(p.totals.abstain ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
+        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${escapeHtml(WEIGHT_UNITS[p.weightMode] ?? 'weight')}</td><td class="n">${p.members}</td><td class="n">${p.voters}</td><td class="n">${p.members - p.voters}</td><td class="n">${p.votes}</td><td class="n">${p.minAnonymity ?? '-'} (k = ${p.requiredAnonymity ?? '-'})</td><td class="n">${escapeHtml(p.totals.for ?? '0')}</td><td class="n">${escapeHtml(p.totals.against ?? '0')}</td><td class="n">${escapeHtml(p.totals.abstain ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
     )
     .join('');
   const generated = options.generated ?? new Date();
@@ -313,9 +313,9 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <h2>Providers</h2>
 <div class="table"><table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation (% of trust)</th></tr></thead><tbody>${providerRows}</tbody></table></div>
 <h2>Decision</h2>
-<p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously; members who do not vote abstain.</p>
+<p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: the smallest anonymity set is the fewest members who could have cast any counted piece, never below k; members who do not vote abstain.</p>
 ${voteCharts(result)}
-<div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
+<div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>proofs</th><th>smallest anonymity set</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
 <h2>Anchor</h2>

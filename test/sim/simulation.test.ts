@@ -51,9 +51,15 @@ describe('the machine-economy simulator', () => {
       ['reputation', 'succeeded'],
       ['stake', 'succeeded'],
     ]);
-    expect(first.governance.proposals.every((p) => p.votes > 0 && p.votes <= small.maxProvedVoters)).toBe(
-      true,
-    );
+    expect(
+      first.governance.proposals.every(
+        (p) =>
+          p.voters > 0 &&
+          p.voters <= small.maxProvedVoters &&
+          p.votes === p.proofs.reduce((a, b) => a + b, 0) &&
+          p.anonymity.every((size) => size >= (p.requiredAnonymity ?? 1)),
+      ),
+    ).toBe(true);
     expect(first.governance.blacklisted).toEqual([malicious[0]?.name]);
     expect(first.governance.refusedStatus).toBe(403);
     expect(first.governance.stakesReleased).toBe(first.governance.stakesLocked);
