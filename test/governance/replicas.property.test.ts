@@ -179,6 +179,8 @@ beforeAll(async () => {
     threshold: 5_000,
     window: { opens: T + 110, closes: T + 200 },
     minWeight: '1',
+    // Order independence is the property here, not anonymity: with five members, k = 5 would leave little weight.
+    minAnonymity: 1,
     actions: [{ type: 'blacklist.add', agent: a5.id }],
   });
   const made: {
@@ -336,7 +338,8 @@ describe('replicas', () => {
 
     await fc.assert(
       fc.asyncProperty(
-        fc.shuffledSubarray(pool, { minLength: 40 }),
+        // A few events dropped (as many as before votes came in pieces): most runs keep every listed event.
+        fc.shuffledSubarray(pool, { minLength: pool.length - 6 }),
         fc.shuffledSubarray(disputePool, { minLength: disputePool.length - 4 }),
         fc.infiniteStream(fc.nat()),
         fc.integer({ min: 1, max: 50 }),
