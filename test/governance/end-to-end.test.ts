@@ -8,6 +8,7 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock, unixSeconds } from '../../src/core/index.js';
 import {
+  allPieces,
   type BallotOf,
   type CountingMethod,
   castVote,
@@ -201,10 +202,15 @@ describe('governance end to end on the sim network', () => {
         weights: Map<string, bigint>;
       }[] = [];
       for (const draft of drafts) {
-        const { body, sources, snapshot, tree } = await draftProposal(ledger, draft, {
-          proposer: a.key,
-          clock,
-        });
+        // The published top denomination, with no floor: every piece counts, so totals are the voters' weights.
+        const { top } = (await draftProposal(ledger, draft, { proposer: a.key, clock })).body.pieces as {
+          top: number;
+        };
+        const { body, sources, snapshot, tree } = await draftProposal(
+          ledger,
+          { ...draft, pieces: { top, floor: 0 } },
+          { proposer: a.key, clock },
+        );
         await ledger.appendBatch(sources);
         const event = createProposal(a.key, body, { clock });
         const { id } = await ledger.append(event);
