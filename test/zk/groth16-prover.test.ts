@@ -31,14 +31,19 @@ async function witnessFor(
 ): Promise<Uint8Array> {
   const path = tree.path(index);
   const calculator = await WitnessCalculatorBuilder(artifacts.wasm);
+  // One piece: the weight's highest power of two, as the first (and only) piece of the top denomination.
+  const top = weight.toString(2).length - 1;
   const wtns = await calculator.calculateWTNSBin(
     {
       root: tree.root.toString(),
       scope: toField('proposal', 'ab'.repeat(32)).toString(),
       vote: '3',
-      votingWeight: weight.toString(),
+      votingWeight: (1n << BigInt(top)).toString(),
+      top: String(top),
       secret: secret.toString(),
       weight: weight.toString(),
+      exponent: String(top),
+      piece: '0',
       pathIndices: path.pathIndices.map(String),
       siblings: path.siblings.map((level) => level.map(String)),
     },
@@ -144,7 +149,8 @@ describe('the fixed-base Groth16 prover', () => {
 describe('the proving key parser', () => {
   it('reads the committed key: sizes agree with the circuit', () => {
     const key = parseProvingKey(artifacts.zkey);
-    expect(key.nPublic).toBe(5);
+    // nullifier, root, scope, vote, votingWeight, top.
+    expect(key.nPublic).toBe(6);
     expect(key.domainSize & (key.domainSize - 1)).toBe(0);
     expect(key.a.length).toBe(key.nVars * 64);
     expect(key.h.length).toBe(key.domainSize * 64);

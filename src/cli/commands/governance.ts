@@ -354,7 +354,13 @@ export const voteCommand: Command = {
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const ballot = ballotFrom(proposal.counting, proposal.options, positionals[1] as string);
-      // Refused before the proof (seconds of work): a vote outside the window would only be refused after it.
+      // A forged or disputed electorate is named first, whatever the time; then the window: both refused before the
+      // proof (seconds of work), which would only be refused after it.
+      const snapshot = await verifiedSnapshot(ledger, id);
+      // An honest voter does not lend its vote to an electorate its own ledger shows to be incomplete.
+      const disputed = await snapshotDispute(ledger, id);
+      if (disputed !== undefined)
+        throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} is disputed: ${disputed}`);
       const now = unixSeconds(systemClock);
       const { closes } = await tallyProposal(ledger, id);
       if (now < proposal.window.opens || now >= closes)
@@ -362,11 +368,6 @@ export const voteCommand: Command = {
           ErrorCode.InvalidState,
           `voting on ${id} is ${now < proposal.window.opens ? 'not open yet' : 'closed'}: the window is ${iso(proposal.window.opens)} .. ${iso(closes)}, now is ${iso(now)}`,
         );
-      const snapshot = await verifiedSnapshot(ledger, id);
-      // An honest voter does not lend its vote to an electorate its own ledger shows to be incomplete.
-      const disputed = await snapshotDispute(ledger, id);
-      if (disputed !== undefined)
-        throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} is disputed: ${disputed}`);
       const index = snapshot.members.findIndex((member) => member.agent === key.id);
       const member = snapshot.members[index];
       if (member === undefined)
