@@ -48,7 +48,7 @@ export const repShowCommand: Command = {
     const { errorBoundPpb, ledgerSeq } = explanation.certificate;
     const lines = [
       `agent       ${id}`,
-      `score       ${explanation.score} ppb of all trust (parts per billion; ${(explanation.score / 1e7).toFixed(2)}%) ±${errorBoundPpb} ppb certified (percentile ${explanation.percentile})`,
+      `score       ${explanation.score} ppb of all trust ±${errorBoundPpb} ppb certified (parts per billion: ${(explanation.score / 1e7).toFixed(2)}%; percentile ${explanation.percentile})`,
       `ledger      up to seq ${ledgerSeq}`,
       ...(explanation.fromSeed > 0 ? [`pre-trusted ${explanation.fromSeed} ppb of all trust`] : []),
       'trusted by (ppb of all trust):',
