@@ -164,7 +164,11 @@ describe('agora simulate', () => {
         report,
         '--json',
       ]);
-      expect(out).toMatchObject({ code: 0, stderr: '' });
+      expect(out.code).toBe(0);
+      // Not a terminal: progress goes to stderr as lines (and only there: stdout stays the JSON).
+      const progress = out.stderr.split('\n').filter((line) => line !== '');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.filter((line) => !/^\[ *\d+ s\] [a-z ()]+: \d+\/\d+$/.test(line))).toEqual([]);
       const result = JSON.parse(out.stdout) as SimulationResult;
       expect(result.scenario).toMatchObject({ agents: 8, providers: 2, rounds: 3, seed: 'cli', sybils: 0 });
       expect(result.governance.refusedStatus).toBe(403);
