@@ -60,8 +60,10 @@ describe('ledger import', () => {
     ];
     const { imported, stats } = await importInto('forged', lines);
     expect(imported.code).toBe(1);
-    expect(imported.stderr).toMatch(/line \d+ waits for an event not in the file: stake.released/);
-    expect(imported.stderr).toMatch(/agora: line 2: bad signature .*\(and 1 more lines not imported\)/);
+    expect(imported.stderr).toMatch(/forged\.jsonl:\d+ waits for an event not in the input: stake.released/);
+    expect(imported.stderr).toMatch(
+      /agora: .*forged\.jsonl:2: bad signature .*\(and 1 more lines not imported\)/,
+    );
     // Its own registration, every valid event of the file and the stranger's registration after the bad lines.
     expect(stats.events).toBe(events.length + 2);
   });
