@@ -8,7 +8,6 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock, unixSeconds } from '../../src/core/index.js';
 import {
-  allPieces,
   type BallotOf,
   type CountingMethod,
   castVote,
