@@ -255,6 +255,17 @@ export const proposalCreateCommand: Command = {
         agent,
       })),
     ];
+    // Every number is checked before the ledger opens: a bad option is a usage error whatever the ledger's state.
+    const quorum = wholeNumber(values.quorum, '--quorum', 2_000, 10_000);
+    const threshold = wholeNumber(values.threshold, '--threshold', 5_000, 10_000);
+    const lateQuorum =
+      values['late-quorum'] === undefined
+        ? undefined
+        : wholeNumber(values['late-quorum'], '--late-quorum', 0);
+    const minAnonymity =
+      typeof values['min-anonymity'] === 'string'
+        ? wholeNumber(values['min-anonymity'], '--min-anonymity', 1)
+        : undefined;
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { body, sources, snapshot } = await draftProposal(
@@ -264,16 +275,12 @@ export const proposalCreateCommand: Command = {
           options: typeof values.options === 'string' ? values.options.split(',') : [...YES_NO_OPTIONS],
           counting,
           weightMode: mode,
-          quorum: wholeNumber(values.quorum, '--quorum', 2_000, 10_000),
-          threshold: wholeNumber(values.threshold, '--threshold', 5_000, 10_000),
+          quorum,
+          threshold,
           window: { opens, closes },
-          ...(values['late-quorum'] === undefined
-            ? {}
-            : { lateQuorumExtension: wholeNumber(values['late-quorum'], '--late-quorum', 0) }),
+          ...(lateQuorum === undefined ? {} : { lateQuorumExtension: lateQuorum }),
           minWeight,
-          ...(typeof values['min-anonymity'] === 'string'
-            ? { minAnonymity: wholeNumber(values['min-anonymity'], '--min-anonymity', 1) }
-            : {}),
+          ...(minAnonymity === undefined ? {} : { minAnonymity }),
           actions,
         },
         {
