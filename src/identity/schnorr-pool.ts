@@ -219,9 +219,10 @@ export class SchnorrPool {
     for (const { message, secretKey, auxRand } of jobs)
       if (message.length !== 32 || secretKey.length !== 32 || auxRand.length !== 32 || !isPrivate(secretKey))
         throw new AgoraError(ErrorCode.InvalidKey, 'signing needs a 32-byte message, secret key and aux');
-    const local = () => jobs.map((job) => wasmSchnorr.sign(job.message, job.secretKey, job.auxRand));
+    const signHere = (part: readonly SigningJob[]) =>
+      part.map((job) => wasmSchnorr.sign(job.message, job.secretKey, job.auxRand));
     let signatures: Uint8Array[];
-    if (this.size === 0 || jobs.length === 0) signatures = local();
+    if (this.size === 0 || jobs.length === 0) signatures = signHere(jobs);
     else {
       const workers = this.started();
       const share = Math.ceil(jobs.length / workers.length);
@@ -233,8 +234,7 @@ export class SchnorrPool {
       );
       signatures = answers.flatMap((answer, w) => {
         const part = jobs.slice(w * share, (w + 1) * share);
-        if (answer.status === 'rejected')
-          return part.map((job) => wasmSchnorr.sign(job.message, job.secretKey, job.auxRand));
+        if (answer.status === 'rejected') return signHere(part);
         return part.map((_, k) => answer.value.slice(k * 64, k * 64 + 64));
       });
     }

@@ -10,8 +10,7 @@ import {
   type JsonObject,
   toHex,
 } from '../core/index.js';
-import { type AgentKey, type SchnorrPool, verifyObject } from '../identity/index.js';
-import { signObjects } from '../identity/signed-object.js';
+import { type AgentKey, type SchnorrPool, signObjects, verifyObject } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
 import { decodeInvoice } from '../lightning/index.js';
 import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
@@ -189,7 +188,10 @@ export interface RatingToSign {
  * Signs many ratings at once over the worker pool, each the event {@link rateReceipt} would sign at its `created`
  * time: the calling thread is free while they are signed (a simulated market rates a whole round this way).
  */
-export async function signRatings(ratings: readonly RatingToSign[], pool?: SchnorrPool): Promise<LedgerEvent[]> {
+export async function signRatings(
+  ratings: readonly RatingToSign[],
+  pool?: SchnorrPool,
+): Promise<LedgerEvent[]> {
   const items = ratings.map(({ payer, receipt, rating, created }) => {
     if (!isLowerHex(receipt, 32))
       throw new AgoraError(ErrorCode.InvalidArgument, 'a receipt id is 32 bytes of hex');
