@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ default: () => Promise<void> }>> =
   governance: () => import('./governance.js'),
   disputes: () => import('./disputes.js'),
   simulate: () => import('./simulate.js'),
+  purchase: () => import('./purchase.js'),
   sync: () => import('./sync.js'),
 };
 

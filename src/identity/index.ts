@@ -8,13 +8,14 @@ export {
   type SchnorrVerifier,
   wasmSchnorr,
 } from './schnorr.js';
-export { SchnorrPool, type SignatureCheck, sharedSchnorrPool } from './schnorr-pool.js';
+export { SchnorrPool, type SignatureCheck, type SigningJob, sharedSchnorrPool } from './schnorr-pool.js';
 export {
   type AgoraObject,
   isTypeName,
   objectId,
   type SignedObject,
   signObject,
+  signObjects,
   verifyObject,
 } from './signed-object.js';
 export { type ZkIdentity, zkIdentity, zkSecret } from './zk-identity.js';

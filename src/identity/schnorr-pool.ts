@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { isPrivate } from 'tiny-secp256k1';
+import { AgoraError, ErrorCode } from '../core/index.js';
+import { isKnownSignature, rememberSignature, rememberSignedBy } from './known-signatures.js';
 import { wasmSchnorr } from './schnorr.js';
 
 /** One signature to check: 64-byte BIP-340 signature, 32-byte message, 32-byte x-only public key. */
@@ -15,10 +18,21 @@ export interface SignatureCheck {
 // and from the compiled package; it loads libsecp256k1 (tiny-secp256k1) from the path the main thread resolved.
 // A request packs n checks as signatures (64 n bytes), messages (32 n) and keys (32 n); the answer is n bytes, 1 for
 // a valid signature. Sizes are checked by the main thread before anything is sent.
+// A signing request packs n messages (32 n bytes), secret keys (32 n) and auxiliary randomness (32 n); the answer is
+// the n signatures (64 n bytes).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.secp256k1).then((secp) => {
-  parentPort.on('message', ({ id, count, signatures, messages, keys }) => {
+  parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux }) => {
+    if (sign) {
+      const made = new Uint8Array(count * 64);
+      for (let i = 0; i < count; i++) {
+        const at = i * 32;
+        made.set(secp.signSchnorr(messages.subarray(at, at + 32), keys.subarray(at, at + 32), aux.subarray(at, at + 32)), i * 64);
+      }
+      parentPort.postMessage({ id, signatures: made }, [made.buffer]);
+      return;
+    }
     const verdicts = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
       try {
@@ -36,6 +50,13 @@ import(workerData.secp256k1).then((secp) => {
   parentPort.postMessage({ ready: true });
 });
 `;
+
+/** One message to sign: 32-byte message, 32-byte secret key, 32 bytes of auxiliary randomness (BIP-340). */
+export interface SigningJob {
+  readonly message: Uint8Array;
+  readonly secretKey: Uint8Array;
+  readonly auxRand: Uint8Array;
+}
 
 /** Below this many checks a batch is verified on the calling thread: messaging would cost more than it saves. */
 const MIN_PARALLEL = 64;
@@ -56,12 +77,12 @@ class VerifyWorker {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1 } });
     // An idle worker never keeps the process alive; one with work does (its answer is awaited).
     this.worker.unref();
-    this.worker.on('message', (message: { id?: number; verdicts?: Uint8Array }) => {
+    this.worker.on('message', (message: { id?: number; verdicts?: Uint8Array; signatures?: Uint8Array }) => {
       if (message.id === undefined) return;
       const pending = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (this.pending.size === 0) this.worker.unref();
-      pending?.resolve(message.verdicts as Uint8Array);
+      pending?.resolve((message.verdicts ?? message.signatures) as Uint8Array);
     });
     const fail = (error: Error) => {
       this.failed = error;
@@ -87,16 +108,38 @@ class VerifyWorker {
       messages.set(check.message, i * 32);
       keys.set(check.publicKey, i * 32);
     });
+    return this.request({ count, signatures, messages, keys }, [
+      signatures.buffer,
+      messages.buffer,
+      keys.buffer,
+    ]);
+  }
+
+  /** BIP-340 signatures of `jobs`, in order, packed 64 bytes each. */
+  sign(jobs: readonly SigningJob[]): Promise<Uint8Array> {
+    const count = jobs.length;
+    const messages = new Uint8Array(count * 32);
+    const keys = new Uint8Array(count * 32);
+    const aux = new Uint8Array(count * 32);
+    jobs.forEach((job, i) => {
+      messages.set(job.message, i * 32);
+      keys.set(job.secretKey, i * 32);
+      aux.set(job.auxRand, i * 32);
+    });
+    return this.request({ sign: true, count, messages, keys, aux }, [
+      messages.buffer,
+      keys.buffer,
+      aux.buffer,
+    ]);
+  }
+
+  private request(message: Record<string, unknown>, transfer: ArrayBuffer[]): Promise<Uint8Array> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.failed !== undefined) return reject(this.failed);
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, count, signatures, messages, keys }, [
-        signatures.buffer,
-        messages.buffer,
-        keys.buffer,
-      ]);
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 
@@ -127,10 +170,13 @@ export class SchnorrPool {
   /** The verdict of each check, in order. */
   async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     const verdicts = new Array<boolean>(checks.length).fill(false);
-    // Malformed sizes are refused here, as `wasmSchnorr` refuses them, and never sent.
+    // Malformed sizes are refused here, as `wasmSchnorr` refuses them, and never sent; signatures this process
+    // already verified or made are valid without the arithmetic (see known-signatures.ts).
     const indices: number[] = [];
     checks.forEach((check, i) => {
-      if (wellSized(check)) indices.push(i);
+      if (!wellSized(check)) return;
+      if (isKnownSignature(check.signature, check.message, check.publicKey)) verdicts[i] = true;
+      else indices.push(i);
     });
     const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
     const share = Math.ceil(indices.length / (workers.length + 1));
@@ -156,7 +202,46 @@ export class SchnorrPool {
       if (answer.status === 'rejected') local(part);
       else for (const [k, i] of part.entries()) verdicts[i] = answer.value[k] === 1;
     });
+    for (const i of indices) {
+      const { signature, message, publicKey } = checks[i] as SignatureCheck;
+      if (verdicts[i]) rememberSignature(signature, message, publicKey);
+    }
     return verdicts;
+  }
+
+  /**
+   * BIP-340 signatures of each job, in order, made on the worker threads so that the calling thread stays free for
+   * other work while they are made (on the calling thread when the pool has no worker, or when its worker fails).
+   * Each signature is remembered as valid under the key its secret gives (see known-signatures.ts); `INVALID_KEY`
+   * for a secret out of range, as signing on the calling thread would.
+   */
+  async signMany(jobs: readonly SigningJob[]): Promise<Uint8Array[]> {
+    for (const { message, secretKey, auxRand } of jobs)
+      if (message.length !== 32 || secretKey.length !== 32 || auxRand.length !== 32 || !isPrivate(secretKey))
+        throw new AgoraError(ErrorCode.InvalidKey, 'signing needs a 32-byte message, secret key and aux');
+    const signHere = (part: readonly SigningJob[]) =>
+      part.map((job) => wasmSchnorr.sign(job.message, job.secretKey, job.auxRand));
+    let signatures: Uint8Array[];
+    if (this.size === 0 || jobs.length === 0) signatures = signHere(jobs);
+    else {
+      const workers = this.started();
+      const share = Math.ceil(jobs.length / workers.length);
+      const answers = await Promise.allSettled(
+        workers.map((worker, w) => {
+          const part = jobs.slice(w * share, (w + 1) * share);
+          return part.length === 0 ? Promise.resolve(new Uint8Array(0)) : worker.sign(part);
+        }),
+      );
+      signatures = answers.flatMap((answer, w) => {
+        const part = jobs.slice(w * share, (w + 1) * share);
+        if (answer.status === 'rejected') return signHere(part);
+        return part.map((_, k) => answer.value.slice(k * 64, k * 64 + 64));
+      });
+    }
+    jobs.forEach((job, i) => {
+      rememberSignedBy(signatures[i] as Uint8Array, job.message, job.secretKey);
+    });
+    return signatures;
   }
 
   /** Stops the workers (they are started again if the pool is used later). */

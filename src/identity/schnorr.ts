@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import * as secp256k1Wasm from 'tiny-secp256k1';
+import { remembering } from './known-signatures.js';
 
 /** Checks BIP-340 signatures. Implementations must agree on every input, valid or not. */
 export interface SchnorrVerifier {
@@ -49,5 +50,8 @@ export const wasmSchnorr: SchnorrBackend = {
   },
 };
 
-/** The backend used when none is given. */
-export const defaultSchnorr: SchnorrBackend = wasmSchnorr;
+/**
+ * The backend used when none is given: {@link wasmSchnorr}, remembering the signatures it verified or made so that
+ * none is checked twice in a process (a receipt verified by its payer, then by the ledger).
+ */
+export const defaultSchnorr: SchnorrBackend = remembering(wasmSchnorr);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   AgoraError,
   canonicalJson,
@@ -11,6 +12,7 @@ import {
 } from '../core/index.js';
 import type { AgentKey } from './agent-key.js';
 import { defaultSchnorr, type SchnorrBackend, type SchnorrVerifier } from './schnorr.js';
+import { type SchnorrPool, sharedSchnorrPool } from './schnorr-pool.js';
 
 /** The fields every agora402 object carries; anything else is part of the signed content too. */
 export interface AgoraObject {
@@ -75,4 +77,27 @@ export function verifyObject(object: AgoraObject, verifier: SchnorrVerifier = de
     });
   }
   return id;
+}
+
+/**
+ * Signs many objects, each as {@link signObject} would, over `pool`'s worker threads: the calling thread only
+ * computes the ids and stays free for other work while the signatures are made. For bulk signing that can wait,
+ * such as a simulated market's ratings of one round.
+ */
+export async function signObjects<T extends AgoraObject>(
+  items: readonly { readonly key: AgentKey; readonly object: T }[],
+  pool: SchnorrPool = sharedSchnorrPool(),
+): Promise<(T & SignedObject)[]> {
+  const unsigned = items.map(({ key, object }) => {
+    const { sig: _sig, ...rest } = object;
+    return { ...rest, author: key.id } as T & { author: string };
+  });
+  const signatures = await pool.signMany(
+    unsigned.map((object, i) => ({
+      message: objectId(object),
+      secretKey: (items[i] as (typeof items)[number]).key.secretKey,
+      auxRand: randomBytes(32),
+    })),
+  );
+  return unsigned.map((object, i) => ({ ...object, sig: toHex(signatures[i] as Uint8Array) }));
 }

@@ -1,10 +1,12 @@
 export {
   createReceipt,
+  type RatingToSign,
   type ReceiptBody,
   type ReceiptRating,
   rateReceipt,
   receiptRatingType,
   receiptType,
+  signRatings,
   type VerifiedReceipt,
   verifyReceipt,
 } from './receipt.js';

@@ -10,7 +10,7 @@ import {
   type JsonObject,
   toHex,
 } from '../core/index.js';
-import { type AgentKey, verifyObject } from '../identity/index.js';
+import { type AgentKey, type SchnorrPool, signObjects, verifyObject } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
 import { decodeInvoice } from '../lightning/index.js';
 import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
@@ -174,6 +174,34 @@ export function rateReceipt(
     throw new AgoraError(ErrorCode.InvalidArgument, 'a receipt id is 32 bytes of hex');
   if (!RATING(rating)) throw new AgoraError(ErrorCode.InvalidArgument, 'a rating is an integer from -2 to 2');
   return signEvent(payer, 'receipt.rating', { receipt: receiptId, rating }, options);
+}
+
+/** A rating to sign with others (see {@link signRatings}): who rates which receipt, how, and when (unix seconds). */
+export interface RatingToSign {
+  readonly payer: AgentKey;
+  readonly receipt: string;
+  readonly rating: number;
+  readonly created: number;
+}
+
+/**
+ * Signs many ratings at once over the worker pool, each the event {@link rateReceipt} would sign at its `created`
+ * time: the calling thread is free while they are signed (a simulated market rates a whole round this way).
+ */
+export async function signRatings(
+  ratings: readonly RatingToSign[],
+  pool?: SchnorrPool,
+): Promise<LedgerEvent[]> {
+  const items = ratings.map(({ payer, receipt, rating, created }) => {
+    if (!isLowerHex(receipt, 32))
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a receipt id is 32 bytes of hex');
+    if (!RATING(rating))
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a rating is an integer from -2 to 2');
+    if (!Number.isSafeInteger(created) || created < 0)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'created is whole unix seconds');
+    return { key: payer, object: { v: 1, type: 'receipt.rating', created, body: { receipt, rating } } };
+  });
+  return signObjects(items, pool) as Promise<LedgerEvent[]>;
 }
 
 /** `receipt.rating`: only the payer named in the receipt may rate it. */

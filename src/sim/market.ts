@@ -1,8 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ErrorCode, isAgoraError, toHex, utf8 } from '../core/index.js';
+import { ErrorCode, isAgoraError, toHex, unixSeconds, utf8 } from '../core/index.js';
 import { Budget, l402Fetch } from '../l402/index.js';
-import { type LedgerEvent, parseEnvelope } from '../ledger/index.js';
-import { rateReceipt } from '../receipts/index.js';
+import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import { signRatings } from '../receipts/index.js';
 import type { Scenario } from './scenario.js';
 import { rescore, scoreOf } from './scores.js';
 import type { Actor, Cast, MarketState, ProviderActor, SimulationState } from './state.js';
@@ -97,6 +97,8 @@ export function openMarket(scenario: Scenario, cast: Cast): MarketState {
     budgets: new Map(cast.agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)])),
     garbageFrom: new Map(),
     pending: [],
+    ratings: [],
+    writing: Promise.resolve(),
   };
 }
 
@@ -111,7 +113,7 @@ export async function buy(
   round: number,
 ): Promise<'good' | 'garbage' | 'failed'> {
   const { scenario, market, cast, clock } = state;
-  const receipts: LedgerEvent[] = [];
+  const receipts: { id: string; event: LedgerEvent }[] = [];
   const url = `http://${provider.name}.sim/${provider.service}?q=${round}-${buyer.name}`;
   let response: Response;
   try {
@@ -124,8 +126,8 @@ export async function buy(
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
         identity: buyer.key,
-        onReceipt: (_, event) => {
-          receipts.push(event);
+        onReceipt: (receipt, event) => {
+          receipts.push({ id: receipt.id, event });
         },
         fetch: ((input: URL, init: RequestInit) =>
           provider.l402.handle(
@@ -151,8 +153,10 @@ export async function buy(
   market.msatMoved += provider.priceMsat;
   // Sybils praise their master whatever it serves; honest agents rate what they got.
   const rating = cast.isSybil.has(buyer) || good ? PRAISE : COMPLAINT;
-  for (const receipt of receipts)
-    market.pending.push(receipt, rateReceipt(buyer.key, parseEnvelope(receipt).id, rating, { clock }));
+  for (const { id, event } of receipts) {
+    market.pending.push(event);
+    market.ratings.push({ payer: buyer.key, receipt: id, rating, created: unixSeconds(clock) });
+  }
   return good ? 'good' : 'garbage';
 }
 
@@ -217,7 +221,7 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
       if (outcome === 'garbage') market.garbageServed++;
     }
   }
-  await ledger.appendBatch(market.pending.splice(0));
+  storeRound(market, ledger);
   const fairShare = cast.agents.length / cast.providers.length;
   for (const p of cast.providers) {
     p.priceMsat = reprice(scenario, p, fairShare);
@@ -225,7 +229,10 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
     market.prices[p.name]?.push(p.priceMsat);
   }
   market.rounds.push({ round, payments, averagePriceMsat: payments === 0 ? 0 : Math.round(msat / payments) });
-  if (round % scenario.reputationEvery === 0 || round === scenario.rounds) await rescore(state, round);
+  if (round % scenario.reputationEvery === 0 || round === scenario.rounds) {
+    await market.writing;
+    await rescore(state, round);
+  }
   hooks.onRound?.({
     round,
     ...marketFigures(market),
@@ -241,10 +248,31 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
   hooks.onProgress?.('market', round, scenario.rounds);
 }
 
-/** The market phase: reputation from the start, then every round. */
+/**
+ * Stores the round's receipts with their ratings, in purchase order (receipt, then its rating), as one verified
+ * batch after the previous round's: the ratings are signed on a worker thread meanwhile, so the next round's
+ * purchases go on beside it. `market.writing` settles when the batch is stored.
+ */
+function storeRound(market: MarketState, ledger: Ledger): void {
+  const receipts = market.pending.splice(0);
+  const ratings = market.ratings.splice(0);
+  const previous = market.writing;
+  market.writing = (async () => {
+    const signed = signRatings(ratings);
+    signed.catch(() => {}); // awaited below, after the previous batch
+    await previous;
+    const rated = await signed;
+    await ledger.appendBatch(receipts.flatMap((receipt, i) => [receipt, rated[i] as LedgerEvent]));
+  })();
+  // A failure surfaces where `writing` is awaited; until then it is not an unhandled rejection.
+  market.writing.catch(() => {});
+}
+
+/** The market phase: reputation from the start, then every round; every round's batch stored when it ends. */
 export async function runMarket(state: SimulationState, hooks: MarketHooks): Promise<void> {
   await rescore(state, 0);
   for (let round = 1; round <= state.scenario.rounds; round++) await marketRound(state, round, hooks);
+  await state.market.writing;
 }
 
 /** The market's running totals, sats rounded. */

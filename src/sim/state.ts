@@ -4,6 +4,7 @@ import type { AgentKey } from '../identity/index.js';
 import type { Budget, L402Provider } from '../l402/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { LightningBackend } from '../lightning/index.js';
+import type { RatingToSign } from '../receipts/index.js';
 import type { Reputation } from '../reputation/index.js';
 import type { StakeCustodian } from '../stake/index.js';
 import type { MembershipTree, Verifier } from '../zk/index.js';
@@ -68,8 +69,15 @@ export interface MarketState {
   readonly budgets: ReadonlyMap<Actor, Budget>;
   /** Which providers served each agent garbage: what it votes on. */
   readonly garbageFrom: Map<Actor, Set<string>>;
-  /** Receipts and ratings of the round under way, stored together at its end (one verified batch). */
+  /** Receipts of the round under way, stored with their ratings at its end (one verified batch). */
   readonly pending: LedgerEvent[];
+  /** The ratings of those receipts, one each in the same order, signed together at the round's end. */
+  readonly ratings: RatingToSign[];
+  /**
+   * The last round's ratings being signed on a worker thread and its batch stored, while the next round's purchases
+   * go on (they never read the ledger); awaited before reputation reads it and when the market closes.
+   */
+  writing: Promise<void>;
 }
 
 /** Reputation as the agents see it: computed every few rounds from the ledger's receipts. */

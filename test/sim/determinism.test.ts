@@ -1,0 +1,32 @@
+// The simulator's result is a function of its seed: the market's speed-ups (signatures remembered, a round's ratings
+// signed on a worker thread while the next round goes on) must leave every figure, id and trajectory as it was. The
+// digest below is the result of this scenario as the simulator gave it before them (issue 24).
+import { sha256 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, type JsonValue, toHex, utf8 } from '../../src/core/index.js';
+import { simulate } from '../../src/sim/index.js';
+
+const SCENARIO = {
+  agents: 12,
+  providers: 3,
+  rounds: 8,
+  sybils: 2,
+  founders: 3,
+  maxProvedVoters: 1,
+  reputationEvery: 4,
+  seed: 'determinism',
+};
+
+describe('the simulator, run for a seed', () => {
+  it('gives the result it always gave for it', async () => {
+    const result = await simulate(SCENARIO);
+    const digest = toHex(sha256(utf8(canonicalJson(JSON.parse(JSON.stringify(result)) as JsonValue))));
+    expect({ payments: result.payments, satsMoved: result.satsMoved, digest }).toEqual(EXPECTED);
+  }, 300_000);
+});
+
+const EXPECTED = {
+  payments: 96,
+  satsMoved: 570,
+  digest: '879506ac6b16f1fe54cd81d624d912734178847b13b9a633b873ceb5d6a893cb',
+};
