@@ -97,10 +97,12 @@ export class LedgerFacts {
 
   /** One fact per payment and payer, its rating joined, in receipt id order. */
   facts(): ReceiptFact[] {
-    const ids: string[] = [];
-    for (const [payment, id] of this.attesting)
-      if (this.others.has(payment)) ids.push(...this.attestingIds(payment));
-      else ids.push(id);
+    // Almost always one receipt per payment: then the attesting ids are the first ones read.
+    const ids: string[] = this.others.size === 0 ? [...this.attesting.values()] : [];
+    if (this.others.size > 0)
+      for (const [payment, id] of this.attesting)
+        if (this.others.has(payment)) ids.push(...this.attestingIds(payment));
+        else ids.push(id);
     // The default sort compares strings natively: much faster than a comparator over a million ids.
     return ids.sort().map((id) => this.factOf(id));
   }

@@ -163,13 +163,36 @@ describe('reputation from a ledger', () => {
         clock: later,
       }),
     );
+    // Second receipts of a few payments, signed by their provider: naming the same payer (unrated) and naming
+    // another agent that rates them. Per payer, the rated receipt attests the payment whatever arrives first.
+    const keyOf = (id: string) => agents.find(({ key }) => key.id === id)?.key as AgentKey;
+    const seconds = [2, 7, 11].flatMap((i) => {
+      const receipt = receipts[i] as LedgerEvent;
+      const body = receipt.body as unknown as ReceiptBody;
+      const provider = keyOf(receipt.author as string);
+      const other = payers[(i + 1) % payers.length] as AgentKey;
+      return [
+        createReceipt(provider, { ...body, status: 201 }),
+        createReceipt(provider, { ...body, payer: other.id, status: 202 }),
+      ];
+    });
+    const secondRatings = seconds
+      .filter((_, k) => k % 2 === 1)
+      .map((receipt) =>
+        rateReceipt(
+          keyOf((receipt.body as unknown as ReceiptBody).payer as string),
+          parseEnvelope(receipt).id,
+          2,
+        ),
+      );
     // Every event after registration, with the receipt it depends on (the ledger refuses a rating of an unknown
     // receipt): a random order keeps each rating after its receipt by holding it back until the receipt is out.
-    const events = [...receipts, ...ratings, ...rerated];
+    const allReceipts = [...receipts, ...seconds];
+    const events = [...allReceipts, ...ratings, ...rerated, ...secondRatings];
     const receiptOf = events.map((event, k) =>
-      k < receipts.length
+      k < allReceipts.length
         ? -1
-        : receipts.findIndex((r) => parseEnvelope(r).id === (event.body as { receipt: string }).receipt),
+        : allReceipts.findIndex((r) => parseEnvelope(r).id === (event.body as { receipt: string }).receipt),
     );
     const inOrder = await newLedger();
     await inOrder.appendBatch([...registrations, ...events]);
