@@ -98,8 +98,9 @@ function checkHalfLife(halfLifeDays: number | undefined): void {
  * subtract), plus providers' ratings of their payers (provider to payer). Each agent's trust is only what it signed:
  * a payer's rating, dated when the payer rated, and a provider's receipt, dated by the provider. An unrated receipt
  * states nothing for its payer, since the payer it names is the provider's word. Self-payments count for nothing,
- * and a payment is counted once per payer even if several receipts attest it. Agents are numbered in id order and receipts summed in id order, so replicas
- * holding the same events compute the same integer scores, whatever order they received them in.
+ * and a payment is counted once per payer even if several receipts attest it. Agents are numbered in id order and
+ * receipts summed in id order, so replicas holding the same events compute the same integer scores, whatever order
+ * they received them in.
  */
 export class Reputation {
   // Not readonly: a full recompute (see `recompute`) replaces them all, so `update` and `refresh` always change this
