@@ -13,10 +13,15 @@ export interface ReceiptFact {
   readonly provider: string;
   readonly payer: string | null;
   readonly amountMsat: number;
-  /** Unix seconds. */
+  /** The receipt's time (unix seconds): the provider's word, which dates the provider's rating of the payer. */
   readonly created: number;
-  /** The payer's rating of the service (-2..2), if it rated it. */
+  /** The payer's rating of the service (-2..2), if it rated it: the only trust the payer states in the provider. */
   readonly serviceRating?: number;
+  /**
+   * When the payer rated (its `receipt.rating`'s time, unix seconds): the payer's word, which dates its rating.
+   * Facts given without it date the rating at `created`.
+   */
+  readonly ratedAt?: number;
   /** The provider's rating of the payer (-2..2), if it gave one. */
   readonly payerRating?: number;
 }
@@ -47,17 +52,26 @@ interface Rating {
 }
 
 /**
- * The reputation-relevant state of a ledger (first registrations, one receipt per payment, the latest rating of
- * each receipt), kept up to date by reading only the events appended since the last read. The rules are those of a
- * full read, whatever order events arrive in: the lowest receipt id attests a payment, the payer's latest rating
- * counts (equal times: the lowest event id), and only events created at or before `asOf` count.
+ * The reputation-relevant state of a ledger (first registrations, one receipt per payment and payer, the latest
+ * rating of each receipt), kept up to date by reading only the events appended since the last read. The rules are
+ * those of a full read, whatever order events arrive in: of the receipts of one payment that name one payer, a rated
+ * one attests it before an unrated one, then the lowest id; the payer's latest rating counts (equal times: the lowest
+ * event id), and only events created at or before `asOf` count.
+ *
+ * Why per payer, rated first: a receipt is the provider's word, and anyone who lists the provider's node key, or the
+ * provider itself, can sign another receipt for a payment it has seen (the preimage is in the first). Were the lowest
+ * id to attest a payment whatever its payer, a second receipt ground to a lower id would push the payer's rating
+ * out: a provider would erase a -2, a copier would take an honest provider's trust away. Only the payer rates a
+ * receipt naming it, so the receipt it rated keeps its statement.
  */
 export class LedgerFacts {
   private readonly firstRegistration = new Map<string, number>();
-  /** Every receipt seen, by id: a payment's attesting receipt may change as lower ids arrive. */
+  /** Every receipt seen, by id: a payment's attesting receipts may change as lower ids and ratings arrive. */
   private readonly receipts = new Map<string, ReceiptRecord>();
-  /** Payment hash -> id of the receipt that attests it. */
+  /** Payment hash -> id of the first receipt read for it (almost always the only one). */
   private readonly attesting = new Map<string, string>();
+  /** Payment hash -> the ids of its other receipts, for the rare payments with more than one. */
+  private readonly others = new Map<string, string[]>();
   /** Receipt id -> its latest rating. */
   private readonly ratings = new Map<string, Rating>();
   private cursor = 0;
@@ -81,10 +95,46 @@ export class LedgerFacts {
     return [...this.firstRegistration].map(([id, created]) => ({ id, created }));
   }
 
-  /** One fact per payment, its rating joined, in receipt id order. */
+  /** One fact per payment and payer, its rating joined, in receipt id order. */
   facts(): ReceiptFact[] {
+    // Almost always one receipt per payment: then the attesting ids are the first ones read.
+    const ids: string[] = this.others.size === 0 ? [...this.attesting.values()] : [];
+    if (this.others.size > 0)
+      for (const [payment, id] of this.attesting)
+        if (this.others.has(payment)) ids.push(...this.attestingIds(payment));
+        else ids.push(id);
     // The default sort compares strings natively: much faster than a comparator over a million ids.
-    return [...this.attesting.values()].sort().map((id) => this.factOf(id));
+    return ids.sort().map((id) => this.factOf(id));
+  }
+
+  /** Adds receipt `id` of `payment` to those that may attest it. */
+  private attest(payment: string, id: string): void {
+    const first = this.attesting.get(payment);
+    if (first === undefined) this.attesting.set(payment, id);
+    else if (first !== id) {
+      const more = this.others.get(payment);
+      if (more === undefined) this.others.set(payment, [id]);
+      else if (!more.includes(id)) more.push(id);
+    }
+  }
+
+  /** The receipts attesting `payment`: per payer named, a rated one before an unrated one, then the lowest id. */
+  private attestingIds(payment: string): string[] {
+    const first = this.attesting.get(payment);
+    if (first === undefined) return [];
+    const more = this.others.get(payment);
+    if (more === undefined) return [first];
+    const best = new Map<string | null, string>();
+    for (const id of [first, ...more]) {
+      const { payer } = this.receipts.get(id) as ReceiptRecord;
+      const other = best.get(payer);
+      if (other === undefined) best.set(payer, id);
+      else {
+        const rated = this.ratings.has(id);
+        if (rated !== this.ratings.has(other) ? rated : id < other) best.set(payer, id);
+      }
+    }
+    return [...best.values()];
   }
 
   /** Reads the events appended since the last read and says which facts they changed. */
@@ -110,39 +160,35 @@ export class LedgerFacts {
       // The first read: nothing to compare with, so no list of changes (a million receipts read at once).
       for (const { id, record } of receipts) {
         this.receipts.set(id, record);
-        const other = this.attesting.get(record.paymentHash);
-        if (other === undefined || id < other) this.attesting.set(record.paymentHash, id);
+        this.attest(record.paymentHash, id);
       }
       this.keepLatestRatings(ratings);
       this.cursor = until;
       return { registrations, removed: [], added: [] };
     }
-    // Payments whose fact may change, and their facts before the change.
-    const before = new Map<string, ReceiptFact | undefined>();
+    // Payments whose facts may change, and their facts before the change.
+    const before = new Map<string, ReceiptFact[]>();
     const touch = (payment: string | undefined) => {
       if (payment === undefined || before.has(payment)) return;
-      const id = this.attesting.get(payment);
-      before.set(payment, id === undefined ? undefined : this.factOf(id));
+      before.set(
+        payment,
+        this.attestingIds(payment).map((id) => this.factOf(id)),
+      );
     };
     for (const { id, record } of receipts) {
-      this.receipts.set(id, record);
       touch(record.paymentHash);
+      this.receipts.set(id, record);
     }
     for (const { receipt } of ratings) touch(paymentOf(receipt));
-    for (const { id } of receipts) {
-      const payment = paymentOf(id) as string;
-      const other = this.attesting.get(payment);
-      if (other === undefined || id < other) this.attesting.set(payment, id);
-    }
+    for (const { id, record } of receipts) this.attest(record.paymentHash, id);
     this.keepLatestRatings(ratings);
     this.cursor = until;
     const removed: ReceiptFact[] = [];
     const added: ReceiptFact[] = [];
     for (const [payment, old] of before) {
-      const now = this.factOf(this.attesting.get(payment) as string);
-      if (old !== undefined && sameFact(old, now)) continue;
-      if (old !== undefined) removed.push(old);
-      added.push(now);
+      const now = this.attestingIds(payment).map((id) => this.factOf(id));
+      for (const fact of old) if (!now.some((other) => sameFact(fact, other))) removed.push(fact);
+      for (const fact of now) if (!old.some((other) => sameFact(fact, other))) added.push(fact);
     }
     return { registrations, removed, added };
   }
@@ -167,14 +213,18 @@ export class LedgerFacts {
       created: record.created,
     };
     const rating = this.ratings.get(receiptId);
-    if (rating !== undefined) fact.serviceRating = rating.rating;
+    if (rating !== undefined) {
+      fact.serviceRating = rating.rating;
+      fact.ratedAt = rating.created;
+    }
     if (record.payerRating !== undefined) fact.payerRating = record.payerRating;
     return fact;
   }
 }
 
+/** Whether two facts of one receipt state the same: a later rating of the same value still moves its date. */
 function sameFact(a: ReceiptFact, b: ReceiptFact): boolean {
-  return a.id === b.id && a.serviceRating === b.serviceRating;
+  return a.id === b.id && a.serviceRating === b.serviceRating && a.ratedAt === b.ratedAt;
 }
 
 /** What one read brings: registrations, receipts and ratings in (after, until], created at or before `asOf`. */

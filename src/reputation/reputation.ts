@@ -13,7 +13,10 @@ export interface ReputationOptions extends Omit<EigenTrustOptions, 'warmStart'> 
   seeds?: readonly string[];
   /** How many of the oldest registrations are pre-trusted when `seeds` is not given (default 10). */
   seedCount?: number;
-  /** Only events created at or before this time (unix seconds) count: the scores a snapshot fixes. */
+  /**
+   * Only events created at or before this time (unix seconds) count: the scores a snapshot fixes. Facts given directly
+   * (`fromFacts`) that are dated later count as if dated then, so a date ahead of it gains nothing.
+   */
   asOf?: number;
 }
 
@@ -68,8 +71,6 @@ const DAY = 86_400;
 // newest receipt weighing 1 to 2 times its sats. Scaling a row by a power of two is exact and normalization cancels
 // it, so the scores are the same, bit for bit, whatever the shifts.
 const EPOCH = 1_700_000_000;
-/** A rating's effect: 2 counts fully, an unrated payment half, 0 nothing, negative ratings subtract. */
-const UNRATED = 1;
 const DEFAULT_HALF_LIFE_DAYS = 30;
 /**
  * Doublings a new receipt may stand above its row's shift before the rows are rescaled (a full recompute): 2^64
@@ -93,10 +94,13 @@ function checkHalfLife(halfLifeDays: number | undefined): void {
 
 /**
  * EigenTrust reputation of the agents in a ledger, from their receipts: local trust is the time-weighted sats an
- * agent paid another for well-rated service (payer to provider), plus providers' explicit ratings of their payers
- * (provider to payer); negative ratings subtract, self-payments count for nothing, and a payment is counted once
- * even if two receipts attest it. Agents are numbered in id order and receipts summed in id order, so replicas
- * holding the same events compute the same integer scores, whatever order they received them in.
+ * agent paid another for service it rated (payer to provider: 2 counts fully, 1 half, 0 nothing, negative ratings
+ * subtract), plus providers' ratings of their payers (provider to payer). Each agent's trust is only what it signed:
+ * a payer's rating, dated when the payer rated, and a provider's receipt, dated by the provider. An unrated receipt
+ * states nothing for its payer, since the payer it names is the provider's word. Self-payments count for nothing,
+ * and a payment is counted once per payer even if several receipts attest it. Agents are numbered in id order and
+ * receipts summed in id order, so replicas holding the same events compute the same integer scores, whatever order
+ * they received them in.
  */
 export class Reputation {
   // Not readonly: a full recompute (see `recompute`) replaces them all, so `update` and `refresh` always change this
@@ -131,8 +135,8 @@ export class Reputation {
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
     );
     for (const fact of facts)
-      for (const row of this.rowsOf(fact)) {
-        const doublings = Math.floor(this.doublings(fact.created));
+      for (const [row, time] of this.rowsOf(fact)) {
+        const doublings = Math.floor(this.doublings(time));
         this.shifts.set(row, Math.max(doublings, this.shifts.get(row) ?? doublings));
       }
     this.engine = new TrustEngine(this.interactions(facts), seeds, options);
@@ -187,26 +191,47 @@ export class Reputation {
     return (created - EPOCH) / ((this.options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS) * DAY);
   }
 
-  /** The rows (trusters' agent indexes) `fact` states trust in: the payer's, and the provider's if it rated. */
-  private rowsOf(fact: ReceiptFact): number[] {
+  /**
+   * A time as this computation counts it: bounded by `asOf`, so a statement dated after the moment the scores are
+   * for counts as if made then (a date ahead would otherwise outweigh every current statement of its row).
+   */
+  private bounded(time: number): number {
+    const { asOf } = this.options;
+    return asOf !== undefined && time > asOf ? asOf : time;
+  }
+
+  /** When the payer stated its rating of `fact`: the rating's time (its word), bounded. */
+  private ratedTime(fact: ReceiptFact): number {
+    return this.bounded(fact.ratedAt ?? fact.created);
+  }
+
+  /**
+   * The rows (trusters' agent indexes) `fact` states trust in, each with its statement's time: the payer's if it
+   * rated, the provider's if it rated the payer.
+   */
+  private rowsOf(fact: ReceiptFact): [row: number, time: number][] {
     if (fact.payer === null) return [];
-    const payer = this.index.get(fact.payer) as number;
-    return fact.payerRating === undefined ? [payer] : [payer, this.index.get(fact.provider) as number];
+    const rows: [number, number][] = [];
+    if (fact.serviceRating !== undefined)
+      rows.push([this.index.get(fact.payer) as number, this.ratedTime(fact)]);
+    if (fact.payerRating !== undefined)
+      rows.push([this.index.get(fact.provider) as number, this.bounded(fact.created)]);
+    return rows;
   }
 
   /** Whether counting `facts` would put a receipt too far above its row's scale: a full recompute rescales. */
   private outgrows(facts: readonly ReceiptFact[]): boolean {
     return facts.some((fact) =>
-      this.rowsOf(fact).some((row) => {
+      this.rowsOf(fact).some(([row, time]) => {
         const shift = this.shifts.get(row);
-        return shift !== undefined && this.doublings(fact.created) - shift > MAX_DOUBLINGS_ABOVE;
+        return shift !== undefined && this.doublings(time) - shift > MAX_DOUBLINGS_ABOVE;
       }),
     );
   }
 
   /** A statement's weight in `row`: its sats, grown since EPOCH and scaled by the row's shift, times its rating. */
-  private weight(row: number, amountMsat: number, created: number, rating: number): number {
-    const doublings = this.doublings(created);
+  private weight(row: number, amountMsat: number, time: number, rating: number): number {
+    const doublings = this.doublings(time);
     const whole = Math.floor(doublings);
     // A row new to an incremental update takes its scale from its first receipt.
     if (!this.shifts.has(row)) this.shifts.set(row, whole);
@@ -226,14 +251,17 @@ export class Reputation {
       if (fact.payer === null) return;
       const payer = this.index.get(fact.payer) as number;
       const provider = this.index.get(fact.provider) as number;
-      from[length] = payer;
-      to[length] = provider;
-      weight[length++] =
-        sign * this.weight(payer, fact.amountMsat, fact.created, fact.serviceRating ?? UNRATED);
+      if (fact.serviceRating !== undefined) {
+        from[length] = payer;
+        to[length] = provider;
+        weight[length++] =
+          sign * this.weight(payer, fact.amountMsat, this.ratedTime(fact), fact.serviceRating);
+      }
       if (fact.payerRating !== undefined) {
         from[length] = provider;
         to[length] = payer;
-        weight[length++] = sign * this.weight(provider, fact.amountMsat, fact.created, fact.payerRating);
+        weight[length++] =
+          sign * this.weight(provider, fact.amountMsat, this.bounded(fact.created), fact.payerRating);
       }
     };
     for (const fact of facts) state(fact, 1);
@@ -358,15 +386,15 @@ export class Reputation {
     for (const fact of this.facts) {
       if (fact.payer === null) continue;
       const inbound =
-        fact.provider === id
-          ? { from: fact.payer, rating: fact.serviceRating ?? null }
+        fact.provider === id && fact.serviceRating !== undefined
+          ? { from: fact.payer, rating: fact.serviceRating, time: this.ratedTime(fact) }
           : fact.payer === id && fact.payerRating !== undefined
-            ? { from: fact.provider, rating: fact.payerRating }
+            ? { from: fact.provider, rating: fact.payerRating, time: this.bounded(fact.created) }
             : undefined;
       if (inbound === undefined) continue;
       const i = this.index.get(inbound.from) as number;
       const total = rowPositive(i);
-      const w = this.weight(i, fact.amountMsat, fact.created, inbound.rating ?? UNRATED);
+      const w = this.weight(i, fact.amountMsat, inbound.time, inbound.rating);
       const share = total > 0 ? w / total : 0;
       receipts.push({
         receipt: fact.id,

@@ -21,6 +21,7 @@ import {
 import { GovernedState, type ProposalAction, type ProposalBody } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
+import { rateReceipt } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { rejectedAgoraError } from '../helpers.js';
@@ -183,7 +184,9 @@ describe('a dispute without an answer', () => {
     expect(ruled.has(world.provider.id)).toBe(true);
     expect(ruled.has(world.payer.id)).toBe(false);
     expect(await disputeLosses(ledger, answerBy - 1)).toEqual([]);
-    // The upheld claim weighs in reputation: the payer's trust in the provider is wiped out, once the loss is final.
+    // The upheld claim weighs in reputation: the payer's trust in the provider (its rating of the receipt, given
+    // before it fell out with it) is wiped out, once the loss is final.
+    await ledger.append(rateReceipt(world.payer, idOf(world.receipt), 2, { clock: at(T + 21) }));
     const plain = (await Reputation.fromLedger(ledger)).score(world.provider.id);
     expect((await reputationWithDisputes(ledger, answerBy - 1)).score(world.provider.id)).toBe(plain);
     expect((await reputationWithDisputes(ledger, answerBy)).score(world.provider.id)).toBeLessThan(plain);

@@ -86,7 +86,8 @@ describe('reputation from a ledger', () => {
       reputation = await reputation.refresh(ledger);
       expectSameScores(reputation, await Reputation.fromLedger(ledger, { seedCount: 3 }), ids);
 
-      // A second receipt for a payment, with a lower id, attests it from now on (and carries no rating yet).
+      // A second receipt for the payment and payer, with a lower id and no rating, does not push out the rated one:
+      // the payer's -2 still counts (a provider cannot erase a rating by signing the payment again).
       const first = receipts[0] as LedgerEvent;
       const body = first.body as unknown as ReceiptBody;
       const provider = agents[3]?.key as (typeof agents)[0]['key'];
@@ -100,8 +101,8 @@ describe('reputation from a ledger', () => {
       reputation = await reputation.refresh(ledger);
       const reattested = await Reputation.fromLedger(ledger, { seedCount: 3 });
       expectSameScores(reputation, reattested, ids);
-      expect(reputation.score(ids[3] as string)).toBeGreaterThan(scoreRatedDown);
-      // The receipt no longer attesting its payment is gone from the explanation too.
+      expect(reputation.score(ids[3] as string)).toBe(scoreRatedDown);
+      expect(reattested.explain(ids[3] as string, 100).receipts.map((r) => r.receipt)).toContain(rated);
       expect(reputation.explain(ids[3] as string, 100).receipts).toEqual(
         reattested.explain(ids[3] as string, 100).receipts,
       );
@@ -162,13 +163,36 @@ describe('reputation from a ledger', () => {
         clock: later,
       }),
     );
+    // Second receipts of a few payments, signed by their provider: naming the same payer (unrated) and naming
+    // another agent that rates them. Per payer, the rated receipt attests the payment whatever arrives first.
+    const keyOf = (id: string) => agents.find(({ key }) => key.id === id)?.key as AgentKey;
+    const seconds = [2, 7, 11].flatMap((i) => {
+      const receipt = receipts[i] as LedgerEvent;
+      const body = receipt.body as unknown as ReceiptBody;
+      const provider = keyOf(receipt.author as string);
+      const other = payers[(i + 1) % payers.length] as AgentKey;
+      return [
+        createReceipt(provider, { ...body, status: 201 }),
+        createReceipt(provider, { ...body, payer: other.id, status: 202 }),
+      ];
+    });
+    const secondRatings = seconds
+      .filter((_, k) => k % 2 === 1)
+      .map((receipt) =>
+        rateReceipt(
+          keyOf((receipt.body as unknown as ReceiptBody).payer as string),
+          parseEnvelope(receipt).id,
+          2,
+        ),
+      );
     // Every event after registration, with the receipt it depends on (the ledger refuses a rating of an unknown
     // receipt): a random order keeps each rating after its receipt by holding it back until the receipt is out.
-    const events = [...receipts, ...ratings, ...rerated];
+    const allReceipts = [...receipts, ...seconds];
+    const events = [...allReceipts, ...ratings, ...rerated, ...secondRatings];
     const receiptOf = events.map((event, k) =>
-      k < receipts.length
+      k < allReceipts.length
         ? -1
-        : receipts.findIndex((r) => parseEnvelope(r).id === (event.body as { receipt: string }).receipt),
+        : allReceipts.findIndex((r) => parseEnvelope(r).id === (event.body as { receipt: string }).receipt),
     );
     const inOrder = await newLedger();
     await inOrder.appendBatch([...registrations, ...events]);

@@ -97,7 +97,7 @@ describe('reputation', () => {
     expect(selfish.score(loner)).toBe(0);
     const rated = Reputation.fromFacts(
       registrations,
-      [...facts, fact(loner, providers[0] as string, 1_000_000, { payerRating: 2 })],
+      [...facts, fact(loner, providers[0] as string, 1_000_000, { serviceRating: 2, payerRating: 2 })],
       { seedCount: 3 },
     );
     expect(rated.score(loner)).toBeGreaterThan(0);
