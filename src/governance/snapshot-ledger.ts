@@ -20,7 +20,7 @@ import { type ProposalBody, proposerStanding, readProposal } from './proposal.js
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
 /** Each agent's ZK commitment from its registration in force at `asOf`. */
-async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
+export async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
   const byAgent = new Map<string, RegistrationRecord[]>();
   for await (const { id, event } of reader.events({ type: 'agent.registered' })) {
     const author = event.author as string;
@@ -95,8 +95,17 @@ export async function snapshotSources(
   mode: WeightMode,
   asOf: number,
 ): Promise<StoredEvent[]> {
+  return eventsUpTo(ledger, snapshotEventTypes(mode), asOf);
+}
+
+/** The events of `types` in `ledger` created at or before `asOf`, in id order. */
+export async function eventsUpTo(
+  ledger: EventReader,
+  types: readonly string[],
+  asOf: number,
+): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
-  for (const type of snapshotEventTypes(mode))
+  for (const type of types)
     for await (const stored of ledger.events({ type })) if (stored.event.created <= asOf) events.push(stored);
   return events.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
