@@ -291,10 +291,11 @@ export class L402Provider {
     const policy = this.options.credential;
     const legacy = this.options.legacyChallenge ?? false;
     if (policy === undefined) return refusal(403, 'this provider checks no anonymous credentials');
+    // On every request, a cached verdict too: a pseudonym lives one epoch (and the next, for tokens bought late).
+    if (requirement.epoch + 1 < this.epoch())
+      return unauthorized(this.options.service, "the token's credential epoch is over: buy a new token");
     let pseudonym = this.pseudonyms.get(token.tokenIdHex);
     if (pseudonym === undefined) {
-      if (requirement.epoch + 1 < this.epoch())
-        return unauthorized(this.options.service, "the token's credential epoch is over: buy a new token");
       const header = request.headers.get('agora-credential');
       if (header === null)
         return credentialRefused(
