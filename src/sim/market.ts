@@ -3,6 +3,7 @@ import { ErrorCode, isAgoraError, toHex, utf8 } from '../core/index.js';
 import { Budget, l402Fetch } from '../l402/index.js';
 import { type LedgerEvent, parseEnvelope } from '../ledger/index.js';
 import { rateReceipt } from '../receipts/index.js';
+import { publishSnapshot } from './credentials.js';
 import type { Scenario } from './scenario.js';
 import { rescore, scoreOf } from './scores.js';
 import type { Actor, Cast, MarketState, ProviderActor, SimulationState } from './state.js';
@@ -114,6 +115,8 @@ export async function buy(
   const receipts: LedgerEvent[] = [];
   const url = `http://${provider.name}.sim/${provider.service}?q=${round}-${buyer.name}`;
   let response: Response;
+  const holder = provider.gated ? state.credentials?.holders.get(buyer) : undefined;
+  if (provider.gated && state.credentials !== undefined) state.credentials.purchases++;
   try {
     response = await l402Fetch(
       url,
@@ -124,6 +127,7 @@ export async function buy(
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
         identity: buyer.key,
+        ...(holder === undefined ? {} : { credential: holder }),
         onReceipt: (_, event) => {
           receipts.push(event);
         },
@@ -135,10 +139,18 @@ export async function buy(
       },
     );
   } catch (error) {
+    // A payer below a gated provider's threshold (or in no snapshot it accepts) cannot prove: it pays nothing.
+    if (provider.gated && isAgoraError(error, ErrorCode.InvalidProof) && state.credentials !== undefined) {
+      state.credentials.refused++;
+      return 'failed';
+    }
     if (isExpectedPurchaseFailure(error)) return 'failed';
     throw error;
   }
-  if (response.status !== 200) return 'failed';
+  if (response.status !== 200) {
+    if (provider.gated && state.credentials !== undefined) state.credentials.refused++;
+    return 'failed';
+  }
   const good = isGood(await response.text());
   if (!good) {
     const seen = market.garbageFrom.get(buyer) ?? new Set<string>();
@@ -225,7 +237,10 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
     market.prices[p.name]?.push(p.priceMsat);
   }
   market.rounds.push({ round, payments, averagePriceMsat: payments === 0 ? 0 : Math.round(msat / payments) });
-  if (round % scenario.reputationEvery === 0 || round === scenario.rounds) await rescore(state, round);
+  if (round % scenario.reputationEvery === 0 || round === scenario.rounds) {
+    await rescore(state, round);
+    if (state.credentials !== undefined) await publishSnapshot(state, state.credentials);
+  }
   hooks.onRound?.({
     round,
     ...marketFigures(market),
@@ -244,6 +259,7 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
 /** The market phase: reputation from the start, then every round. */
 export async function runMarket(state: SimulationState, hooks: MarketHooks): Promise<void> {
   await rescore(state, 0);
+  if (state.credentials !== undefined) await publishSnapshot(state, state.credentials);
   for (let round = 1; round <= state.scenario.rounds; round++) await marketRound(state, round, hooks);
 }
 
