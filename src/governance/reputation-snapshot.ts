@@ -3,15 +3,13 @@ import {
   type Clock,
   ErrorCode,
   hasExactKeys,
-  isDecimal,
   isJsonObject,
-  isLowerHex,
   type JsonObject,
   systemClock,
   toHex,
   unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, BN254_SCALAR_FIELD, objectId } from '../identity/index.js';
+import { type AgentKey, objectId } from '../identity/index.js';
 import { type CredentialHolder, credentialWeight } from '../l402/index.js';
 import {
   type EventReader,
@@ -19,17 +17,17 @@ import {
   type EventTypeDefinition,
   type Ledger,
   type LedgerEvent,
-  type StoredEvent,
   signEvent,
 } from '../ledger/index.js';
 import { Reputation } from '../reputation/index.js';
 import { MembershipTree, type Prover } from '../zk/index.js';
 import {
+  checkCheckpointParts,
   createSnapshotSources,
-  listedIds,
-  MAX_SOURCE_PARTS,
-  SNAPSHOT_SOURCES,
+  hasCheckpointFields,
+  listedEvents,
   snapshotEventTypes,
+  VerdictCache,
 } from './checkpoint.js';
 import { computeSnapshot, type Snapshot } from './snapshot.js';
 import { commitmentsAt, eventsUpTo } from './snapshot-ledger.js';
@@ -68,21 +66,7 @@ function checkBody(body: unknown, created: number): asserts body is JsonObject &
   if (
     !isJsonObject(body) ||
     !hasExactKeys(body, ['asOf', 'root', 'members', 'events', 'sources']) ||
-    !Number.isSafeInteger(body.asOf) ||
-    (body.asOf as number) < 0 ||
-    !isDecimal(body.root) ||
-    body.root.length > 78 ||
-    BigInt(body.root) >= BN254_SCALAR_FIELD ||
-    !Number.isSafeInteger(body.members) ||
-    (body.members as number) < 1 ||
-    (body.members as number) > 4 ** 10 ||
-    !Number.isSafeInteger(body.events) ||
-    (body.events as number) < 1 ||
-    !Array.isArray(body.sources) ||
-    body.sources.length < 1 ||
-    body.sources.length > MAX_SOURCE_PARTS ||
-    !body.sources.every((id) => isLowerHex(id, 32)) ||
-    new Set(body.sources).size !== body.sources.length
+    !hasCheckpointFields(body)
   )
     invalid('body is {asOf, root (field element), members (count), events (count), sources (event ids)}');
   // A checkpoint lists what its author holds: events of a future moment cannot be listed yet.
@@ -104,19 +88,7 @@ export const reputationSnapshotType: EventTypeDefinition = {
         ErrorCode.MissingReference,
         `${REPUTATION_SNAPSHOT}: its author ${event.author} has no registration here yet`,
       );
-    const parts: LedgerEvent[] = [];
-    for (const id of event.body.sources as string[]) {
-      const part = await context.get(id);
-      if (part === undefined)
-        throw new AgoraError(
-          ErrorCode.MissingReference,
-          `${REPUTATION_SNAPSHOT}: its checkpoint part ${id} is not stored yet`,
-        );
-      if (part.type !== SNAPSHOT_SOURCES) invalid(`${id} is not a ${SNAPSHOT_SOURCES} event`);
-      parts.push(part);
-    }
-    if (listedIds(parts).length !== event.body.events)
-      invalid(`its checkpoint lists another number of events than ${event.body.events}`);
+    await checkCheckpointParts(REPUTATION_SNAPSHOT, event.body.sources, event.body.events, context);
   },
   *indexes() {
     yield ['reputation-snapshot', 'all'];
@@ -182,12 +154,10 @@ export async function createReputationSnapshot(
  */
 export type ReputationSnapshotVerdict =
   | { readonly status: 'valid'; readonly snapshot: Snapshot; readonly body: ReputationSnapshotBody }
-  | { readonly status: 'pending'; readonly reason: string }
+  | { readonly status: 'pending'; readonly missing: number; readonly reason: string }
   | { readonly status: 'invalid'; readonly reason: string };
 
-// Per ledger: a valid or invalid verdict for good (the listed events never change), a pending one for the ledger's
-// last sequence number.
-const verdicts = new WeakMap<Ledger, Map<string, { verdict: ReputationSnapshotVerdict; lastSeq?: number }>>();
+const verdicts = new VerdictCache<ReputationSnapshotVerdict>();
 
 /**
  * Rebuilds snapshot `id` from exactly the events its checkpoint lists (of the snapshot's kinds, created by `asOf`)
@@ -197,14 +167,7 @@ export async function checkReputationSnapshot(
   ledger: Ledger,
   id: string,
 ): Promise<ReputationSnapshotVerdict> {
-  const cache = verdicts.get(ledger) ?? new Map();
-  verdicts.set(ledger, cache);
-  const lastSeq = ledger.stats().lastSeq;
-  const known = cache.get(id);
-  if (known !== undefined && (known.lastSeq === undefined || known.lastSeq === lastSeq)) return known.verdict;
-  const verdict = await rebuild(ledger, id);
-  cache.set(id, verdict.status === 'pending' ? { verdict, lastSeq } : { verdict });
-  return verdict;
+  return verdicts.get(ledger, id, () => rebuild(ledger, id));
 }
 
 async function rebuild(ledger: Ledger, id: string): Promise<ReputationSnapshotVerdict> {
@@ -212,33 +175,15 @@ async function rebuild(ledger: Ledger, id: string): Promise<ReputationSnapshotVe
   if (stored === undefined || stored.event.type !== REPUTATION_SNAPSHOT)
     throw new AgoraError(ErrorCode.NotFound, `no ${REPUTATION_SNAPSHOT} ${id} in this ledger`);
   const body = stored.event.body as unknown as ReputationSnapshotBody;
-  const parts: LedgerEvent[] = [];
-  for (const part of body.sources) {
-    const found = await ledger.get(part);
-    if (found === undefined) return { status: 'pending', reason: `checkpoint part ${part} is missing` };
-    parts.push(found.event);
-  }
-  const types = new Set(REPUTATION_SNAPSHOT_TYPES);
-  const events: StoredEvent[] = [];
-  let missing = 0;
-  for (const listed of listedIds(parts)) {
-    const event = await ledger.get(listed);
-    if (event === undefined) {
-      missing++;
-      continue;
-    }
-    if (!types.has(event.event.type))
-      return { status: 'invalid', reason: `lists a ${event.event.type} event, which it does not read` };
-    if (event.event.created > body.asOf)
-      return {
-        status: 'invalid',
-        reason: `lists event ${listed}, created after the snapshot time ${body.asOf}`,
-      };
-    events.push(event);
-  }
-  if (missing > 0)
-    return { status: 'pending', reason: `${missing} of its listed events are not in this ledger yet` };
-  const snapshot = await credentialSnapshot(new EventSet(events, ledger.registry), body.asOf);
+  const listed = await listedEvents(
+    ledger,
+    body.sources,
+    REPUTATION_SNAPSHOT_TYPES,
+    body.asOf,
+    'a reputation snapshot',
+  );
+  if (listed.status !== 'listed') return listed;
+  const snapshot = await credentialSnapshot(new EventSet(listed.events, ledger.registry), body.asOf);
   if (snapshot.root.toString() !== body.root || snapshot.members.length !== body.members)
     return {
       status: 'invalid',
