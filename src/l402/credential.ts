@@ -251,8 +251,8 @@ export interface CredentialHolder {
 }
 
 /**
- * Proves the credential a token's caveat asks for, against the newest accepted root the holder has a leaf in:
- * `INVALID_PROOF` (before anything is paid) when it has none, or its score there is below the threshold.
+ * Proves the credential a token's caveat asks for, against the newest accepted root where the holder's score reaches
+ * the threshold: `INVALID_PROOF` (before anything is paid) when there is none.
  */
 export async function proveCredential(
   holder: CredentialHolder,
@@ -261,14 +261,15 @@ export async function proveCredential(
   identifier: Uint8Array,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
+  let below = false;
   for (const root of requirement.roots) {
     const witness = holder.witness(root);
     if (witness === undefined) continue;
-    if (((witness.weight >> BigInt(level)) & 1n) === 0n)
-      throw new AgoraError(
-        ErrorCode.InvalidProof,
-        `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
-      );
+    // Below the threshold in this snapshot: an older one the provider still accepts may do.
+    if (((witness.weight >> BigInt(level)) & 1n) === 0n) {
+      below = true;
+      continue;
+    }
     const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
     const proved = await holder.prover.prove(statement, {
       secret: holder.secret,
@@ -280,6 +281,8 @@ export async function proveCredential(
   }
   throw new AgoraError(
     ErrorCode.InvalidProof,
-    'this payer has no leaf in any reputation snapshot the provider accepts',
+    below
+      ? `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`
+      : 'this payer has no leaf in any reputation snapshot the provider accepts',
   );
 }
