@@ -14,12 +14,7 @@ import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
 import { choosePieceRule, DEFAULT_MIN_ANONYMITY, requiredAnonymity } from './anonymity.js';
-import {
-  createSnapshotSources,
-  listedEvents,
-  snapshotEventTypes,
-  VerdictCache,
-} from './checkpoint.js';
+import { createSnapshotSources, listedEvents, snapshotEventTypes, VerdictCache } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
