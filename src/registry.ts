@@ -6,6 +6,7 @@ import {
   type ProposalRules,
   proposalCanceledType,
   proposalCreatedTypeFor,
+  reputationSnapshotType,
   snapshotSourcesType,
   voteCastType,
 } from './governance/index.js';
@@ -32,7 +33,7 @@ export interface AgoraRegistryOptions {
 
 /**
  * Every event type this build of agora402 defines, in layer order: registrations, receipts and ratings, stakes,
- * delegations, proposals, checkpoints, cancellations, votes, anchors, disputes. A ledger opened with fewer refuses the
+ * delegations, proposals, checkpoints, reputation snapshots, cancellations, votes, anchors, disputes. A ledger opened with fewer refuses the
  * others' events (`UNKNOWN_EVENT_TYPE`), so a replica that syncs with agents of this build should accept them all.
  */
 export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventTypeDefinition[] {
@@ -44,6 +45,7 @@ export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventType
     delegationSetType,
     proposalCreatedTypeFor(options.proposalRules),
     snapshotSourcesType,
+    reputationSnapshotType,
     proposalCanceledType,
     options.verifier === undefined ? voteCastType() : voteCastType(options.verifier),
     ...anchorEventTypes(options.network),

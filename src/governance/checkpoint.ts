@@ -1,6 +1,22 @@
-import { AgoraError, type Clock, ErrorCode, hasExactKeys, isJsonObject, isLowerHex } from '../core/index.js';
-import type { AgentKey } from '../identity/index.js';
-import { type EventTypeDefinition, type LedgerEvent, signEvent } from '../ledger/index.js';
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  hasExactKeys,
+  isDecimal,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+} from '../core/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD } from '../identity/index.js';
+import {
+  type EventTypeDefinition,
+  type Ledger,
+  type LedgerEvent,
+  type StoredEvent,
+  signEvent,
+  type VerifyContext,
+} from '../ledger/index.js';
 import type { WeightMode } from './snapshot.js';
 
 /**
@@ -86,4 +102,133 @@ export function listedIds(parts: readonly LedgerEvent[]): string[] {
   const ids = parts.flatMap((part) => (part.body as { ids: string[] }).ids);
   checkAscending(ids, 'the parts together');
   return ids;
+}
+
+/**
+ * Whether a snapshot's checkpoint fields are well formed: `asOf` a time, `root` a BN254 field element, `members` a
+ * count up to 4^10, `events` at least 1, `sources` 1 to {@link MAX_SOURCE_PARTS} distinct event ids.
+ */
+export function hasCheckpointFields(value: JsonObject): boolean {
+  const { asOf, root, members, events, sources } = value;
+  return (
+    Number.isSafeInteger(asOf) &&
+    (asOf as number) >= 0 &&
+    isDecimal(root) &&
+    root.length <= 78 &&
+    BigInt(root) < BN254_SCALAR_FIELD &&
+    Number.isSafeInteger(members) &&
+    (members as number) >= 0 &&
+    (members as number) <= 4 ** 10 &&
+    Number.isSafeInteger(events) &&
+    (events as number) >= 1 &&
+    Array.isArray(sources) &&
+    sources.length >= 1 &&
+    sources.length <= MAX_SOURCE_PARTS &&
+    sources.every((id) => isLowerHex(id, 32)) &&
+    new Set(sources).size === sources.length
+  );
+}
+
+/**
+ * The ingest rule of an event naming checkpoint parts (`type` names it in errors): every part stored
+ * (`MISSING_REFERENCE` until then: it waits), each a `snapshot.sources` event, together listing exactly `events` ids.
+ */
+export async function checkCheckpointParts(
+  type: string,
+  sources: readonly string[],
+  events: number,
+  context: Pick<VerifyContext, 'get'>,
+): Promise<void> {
+  const parts: LedgerEvent[] = [];
+  for (const id of sources) {
+    const part = await context.get(id);
+    if (part === undefined)
+      throw new AgoraError(
+        ErrorCode.MissingReference,
+        `${type}: its checkpoint part ${id} is not stored yet`,
+      );
+    // Anyone may have signed it: its id commits to the list, and one checkpoint may serve several snapshots.
+    if (part.type !== SNAPSHOT_SOURCES)
+      throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${id} is not a ${SNAPSHOT_SOURCES} event`);
+    parts.push(part);
+  }
+  if (listedIds(parts).length !== events)
+    throw new AgoraError(
+      ErrorCode.InvalidEvent,
+      `${type}: its checkpoint lists another number of events than ${events}`,
+    );
+}
+
+/** The events a checkpoint lists, read back for a rebuild; or why it cannot be rebuilt (yet). */
+export type ListedEvents =
+  | { readonly status: 'listed'; readonly events: StoredEvent[] }
+  | { readonly status: 'pending'; readonly missing: number; readonly reason: string }
+  | { readonly status: 'invalid'; readonly reason: string };
+
+/**
+ * The events the checkpoint parts `sources` list, from `ledger`: `pending` while a part or a listed event is missing
+ * (never decided on partial data), `invalid` when one is not of `types` (what `reader`, say "a stake snapshot", reads)
+ * or was created after `asOf`.
+ */
+export async function listedEvents(
+  ledger: Ledger,
+  sources: readonly string[],
+  types: readonly string[],
+  asOf: number,
+  reader: string,
+): Promise<ListedEvents> {
+  const parts: LedgerEvent[] = [];
+  for (const id of sources) {
+    const part = await ledger.get(id);
+    // Stored before the snapshot's event by the ingest rule; a store that lost it cannot decide.
+    if (part === undefined)
+      return { status: 'pending', missing: 1, reason: `checkpoint part ${id} is missing` };
+    parts.push(part.event);
+  }
+  const ids = listedIds(parts);
+  const kinds = new Set(types);
+  const events: StoredEvent[] = [];
+  let missing = 0;
+  for (const id of ids) {
+    const stored = await ledger.get(id);
+    if (stored === undefined) {
+      missing++;
+      continue;
+    }
+    if (!kinds.has(stored.event.type))
+      return {
+        status: 'invalid',
+        reason: `lists a ${stored.event.type} event, which ${reader} does not read`,
+      };
+    if (stored.event.created > asOf)
+      return { status: 'invalid', reason: `lists event ${id}, created after the snapshot time ${asOf}` };
+    events.push(stored);
+  }
+  if (missing > 0)
+    return {
+      status: 'pending',
+      missing,
+      reason: `${missing} of the ${ids.length} events its snapshot was computed from are not in this ledger yet`,
+    };
+  return { status: 'listed', events };
+}
+
+/**
+ * A snapshot verdict cached per ledger: a valid or invalid one for good (the listed events never change), a pending
+ * one while the ledger holds the same events (it only grows, so its last sequence number says).
+ */
+export class VerdictCache<V extends { readonly status: string }> {
+  private readonly byLedger = new WeakMap<Ledger, Map<string, { verdict: V; lastSeq?: number }>>();
+
+  async get(ledger: Ledger, id: string, rebuild: () => Promise<V>): Promise<V> {
+    const cache = this.byLedger.get(ledger) ?? new Map<string, { verdict: V; lastSeq?: number }>();
+    this.byLedger.set(ledger, cache);
+    const lastSeq = ledger.stats().lastSeq;
+    const known = cache.get(id);
+    if (known !== undefined && (known.lastSeq === undefined || known.lastSeq === lastSeq))
+      return known.verdict;
+    const verdict = await rebuild();
+    cache.set(id, verdict.status === 'pending' ? { verdict, lastSeq } : { verdict });
+    return verdict;
+  }
 }

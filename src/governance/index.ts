@@ -94,6 +94,18 @@ export {
   readProposal,
 } from './proposal.js';
 export {
+  acceptedSnapshots,
+  checkReputationSnapshot,
+  createReputationSnapshot,
+  credentialHolder,
+  credentialSnapshot,
+  REPUTATION_SNAPSHOT,
+  REPUTATION_SNAPSHOT_TYPES,
+  type ReputationSnapshotBody,
+  type ReputationSnapshotVerdict,
+  reputationSnapshotType,
+} from './reputation-snapshot.js';
+export {
   computeSnapshot,
   MAX_WEIGHT,
   type Snapshot,

@@ -14,13 +14,13 @@ import { Reputation, type ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
 import { choosePieceRule, DEFAULT_MIN_ANONYMITY, requiredAnonymity } from './anonymity.js';
-import { createSnapshotSources, listedIds, snapshotEventTypes } from './checkpoint.js';
+import { createSnapshotSources, listedEvents, snapshotEventTypes, VerdictCache } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
 /** Each agent's ZK commitment from its registration in force at `asOf`. */
-async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
+export async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
   const byAgent = new Map<string, RegistrationRecord[]>();
   for await (const { id, event } of reader.events({ type: 'agent.registered' })) {
     const author = event.author as string;
@@ -95,8 +95,17 @@ export async function snapshotSources(
   mode: WeightMode,
   asOf: number,
 ): Promise<StoredEvent[]> {
+  return eventsUpTo(ledger, snapshotEventTypes(mode), asOf);
+}
+
+/** The events of `types` in `ledger` created at or before `asOf`, in id order. */
+export async function eventsUpTo(
+  ledger: EventReader,
+  types: readonly string[],
+  asOf: number,
+): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
-  for (const type of snapshotEventTypes(mode))
+  for (const type of types)
     for await (const stored of ledger.events({ type })) if (stored.event.created <= asOf) events.push(stored);
   return events.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
@@ -185,9 +194,7 @@ export type SnapshotVerdict =
   | { readonly status: 'pending'; readonly missing: number; readonly reason: string }
   | { readonly status: 'invalid'; readonly reason: string };
 
-// Verdicts per ledger: the listed events never change, so a valid or invalid snapshot stays so; a pending one is
-// kept with the ledger's last sequence number it was found at.
-const verdicts = new WeakMap<Ledger, Map<string, { verdict: SnapshotVerdict; lastSeq?: number }>>();
+const verdicts = new VerdictCache<SnapshotVerdict>();
 
 /**
  * Rebuilds proposal `proposalId`'s snapshot from exactly the events its checkpoint lists and compares it with what the
@@ -196,52 +203,21 @@ const verdicts = new WeakMap<Ledger, Map<string, { verdict: SnapshotVerdict; las
  * for good, a pending one while the ledger holds the same events (it only grows, so its last sequence number says).
  */
 export async function checkSnapshot(ledger: Ledger, proposalId: string): Promise<SnapshotVerdict> {
-  const cache = verdicts.get(ledger) ?? new Map<string, { verdict: SnapshotVerdict; lastSeq?: number }>();
-  verdicts.set(ledger, cache);
-  const lastSeq = ledger.stats().lastSeq;
-  const known = cache.get(proposalId);
-  if (known !== undefined && (known.lastSeq === undefined || known.lastSeq === lastSeq)) return known.verdict;
-  const verdict = await rebuildVerdict(ledger, proposalId);
-  cache.set(proposalId, verdict.status === 'pending' ? { verdict, lastSeq } : { verdict });
-  return verdict;
+  return verdicts.get(ledger, proposalId, () => rebuildVerdict(ledger, proposalId));
 }
 
 async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<SnapshotVerdict> {
   const { event, body } = await readProposal(ledger, proposalId);
   const declared = body.snapshot;
-  const parts: LedgerEvent[] = [];
-  for (const id of declared.sources) {
-    const part = await ledger.get(id);
-    // Stored before the proposal by the ingest rule; a store that lost it cannot decide.
-    if (part === undefined)
-      return { status: 'pending', missing: 1, reason: `checkpoint part ${id} is missing` };
-    parts.push(part.event);
-  }
-  const ids = listedIds(parts);
-  const types = new Set(snapshotEventTypes(body.weightMode));
-  const events: StoredEvent[] = [];
-  let missing = 0;
-  for (const id of ids) {
-    const stored = await ledger.get(id);
-    if (stored === undefined) {
-      missing++;
-      continue;
-    }
-    if (!types.has(stored.event.type))
-      return invalidVerdict(
-        `lists a ${stored.event.type} event, which a ${body.weightMode} snapshot does not read`,
-      );
-    if (stored.event.created > declared.asOf)
-      return invalidVerdict(`lists event ${id}, created after the snapshot time ${declared.asOf}`);
-    events.push(stored);
-  }
-  if (missing > 0)
-    return {
-      status: 'pending',
-      missing,
-      reason: `${missing} of the ${ids.length} events its snapshot was computed from are not in this ledger yet`,
-    };
-  const snapshot = await snapshotOf(events, ledger, body, declared.asOf);
+  const listed = await listedEvents(
+    ledger,
+    declared.sources,
+    snapshotEventTypes(body.weightMode),
+    declared.asOf,
+    `a ${body.weightMode} snapshot`,
+  );
+  if (listed.status !== 'listed') return listed;
+  const snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
   const rebuilt = {
     root: snapshot.root.toString(),
     total: snapshot.total.toString(),

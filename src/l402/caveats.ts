@@ -1,4 +1,5 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
+import { parseCredentialCaveat } from './credential.js';
 
 /** A first-party caveat in Aperture's `condition=value` form. */
 export interface Caveat {
@@ -107,7 +108,8 @@ function subset(later: readonly string[], earlier: readonly string[]): boolean {
  * token); caveats of other services do not concern this request. Agora's: `agora_payer=<id>` (the token belongs to
  * that payer), `agora_min_reputation=<n>` (later ones may only raise it), `agora_blacklist=<list>` (refuse
  * blacklisted payers), `agora_paid_msat=<msat>` (the most a request it serves may cost: 402 above it, or above
- * `context.paidMsat`). An `agora_` condition this version does not know refuses the token (fail closed).
+ * `context.paidMsat`), `agora_anon_reputation=<threshold>:<epoch>:<roots>` (well formed, one value; the provider
+ * checks the credential itself). An `agora_` condition this version does not know refuses the token (fail closed).
  * Returns undefined when the request may proceed.
  */
 export async function checkCaveats(
@@ -121,6 +123,7 @@ export async function checkCaveats(
   let boundPayer: string | undefined;
   let minReputation: number | undefined;
   let blacklist = false;
+  let credential: string | undefined;
   let paid = context.paidMsat;
   let paidCaveat: number | undefined;
   for (const text of caveats) {
@@ -178,6 +181,16 @@ export async function checkCaveats(
       paid = paid === undefined ? amount : Math.min(paid, amount);
     } else if (condition === 'agora_blacklist') {
       blacklist = true;
+    } else if (condition === 'agora_anon_reputation') {
+      // Checked by the provider against the request's Agora-Credential; here only its form and its uniqueness.
+      if (credential !== undefined && value !== credential)
+        return refuse(401, 'two agora_anon_reputation caveats disagree');
+      try {
+        parseCredentialCaveat(value);
+      } catch {
+        return refuse(401, `malformed agora_anon_reputation ${JSON.stringify(value.slice(0, 80))}`);
+      }
+      credential = value;
     } else if (condition.startsWith('agora_')) {
       return refuse(401, `unknown caveat condition ${condition}`);
     }

@@ -4,6 +4,13 @@ import type { LedgerEvent } from '../ledger/index.js';
 import { decodeInvoice, defaultMaxFeeMsat, type LightningBackend } from '../lightning/index.js';
 import { type VerifiedReceipt, verifyReceipt } from '../receipts/index.js';
 import { parseCaveat } from './caveats.js';
+import {
+  CREDENTIAL_CAVEAT,
+  type CredentialHolder,
+  formatCredentialHeader,
+  parseCredentialCaveat,
+  proveCredential,
+} from './credential.js';
 import { formatAuthorization, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
@@ -51,6 +58,8 @@ export interface PaidToken extends PayerProofTarget {
   readonly preimage: string;
   readonly tokenId: Uint8Array;
   readonly paymentHash: string;
+  /** The `Agora-Credential` proved for this token, when its provider asked for one: sent with every use. */
+  readonly credential?: string;
 }
 
 /** A payment in flight or done, shared by the requests that need the same invoice paid. */
@@ -123,8 +132,17 @@ export interface L402FetchOptions {
   budget?: Budget;
   /** Shared token cache; requests that share it never pay twice for a valid token. */
   tokens?: TokenCache;
-  /** The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. */
+  /**
+   * The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. With a
+   * `credential`, never on a first (unpaid) request nor with a token that carries a credential: a provider gating
+   * anonymously learns no agent id.
+   */
   identity?: AgentKey;
+  /**
+   * Proves an anonymous reputation credential when a challenge asks for one (`agora_anon_reputation`): proved before
+   * paying (a payer below the threshold pays nothing) and sent as `Agora-Credential` with the token.
+   */
+  credential?: CredentialHolder;
   /** Per attempt; default 30 s. Combined with `init.signal`, which aborts every attempt too. */
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
@@ -189,6 +207,32 @@ function readChallenge(origin: string, response: Response): ReadChallenge {
   return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
 }
 
+/**
+ * The `Agora-Credential` a challenge's token asks for, proved for its provider (the invoice's payee), service,
+ * epoch and identifier; undefined when it asks for none. `INVALID_PROOF` when it asks and the payer cannot prove it.
+ */
+async function credentialFor(
+  challenge: ReadChallenge,
+  provider: string,
+  options: L402FetchOptions,
+): Promise<string | undefined> {
+  const text = challenge.macaroon.caveats.find((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`));
+  if (text === undefined) return undefined;
+  if (options.credential === undefined)
+    throw new AgoraError(
+      ErrorCode.InvalidProof,
+      'the provider sells only to payers with an anonymous reputation credential: none is configured',
+    );
+  const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
+  const credential = await proveCredential(
+    options.credential,
+    requirement,
+    { provider, service: challenge.service },
+    challenge.macaroon.identifier,
+  );
+  return formatCredentialHeader(credential);
+}
+
 /** Pays a challenge within the price limit and the budget; the token it buys. */
 async function payChallenge(
   origin: string,
@@ -211,6 +255,7 @@ async function payChallenge(
       `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
     );
   }
+  const credential = await credentialFor(challenge, invoice.payee, options);
   const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
   options.budget?.reserve(price + maxFee);
   let spent = 0;
@@ -232,6 +277,7 @@ async function payChallenge(
       // The payee that signed the invoice paid: the provider a payer proof for this token is bound to.
       provider: invoice.payee,
       service: challenge.service,
+      ...(credential === undefined ? {} : { credential }),
     };
   } finally {
     options.budget?.settle(price + maxFee, spent);
@@ -260,8 +306,10 @@ export async function l402Fetch(
     const headers = new Headers(init.headers);
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
-    if (options.identity !== undefined)
+    const anonymous = token === undefined ? options.credential !== undefined : token.credential !== undefined;
+    if (options.identity !== undefined && !anonymous)
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
+    if (token?.credential !== undefined) headers.set('agora-credential', token.credential);
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
@@ -308,7 +356,8 @@ export async function l402Fetch(
       // Still 402: this request costs more than that token paid. Its fresh challenge is paid below.
       if (response.status === 402) challenge = readChallenge(origin, response);
     }
-    if (response.status === 402) {
+    // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
+    if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {
       token = await payChallenge(origin, challenge, options, tokens);
       tokens.store(origin, path, token);
       response = await send(token);

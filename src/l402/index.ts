@@ -21,6 +21,30 @@ export {
   type Payment,
   TokenCache,
 } from './client.js';
+export {
+  CREDENTIAL_CAVEAT,
+  CREDENTIAL_TOP,
+  type Credential,
+  type CredentialAudience,
+  type CredentialHolder,
+  type CredentialRequirement,
+  credentialCaveat,
+  credentialProof,
+  credentialScope,
+  credentialStatement,
+  credentialTokenField,
+  credentialWeight,
+  formatCredentialHeader,
+  levelAtLeast,
+  levelOf,
+  MAX_CREDENTIAL_HEADER,
+  MAX_CREDENTIAL_ROOTS,
+  parseCredentialCaveat,
+  parseCredentialHeader,
+  proveCredential,
+  REPUTATION_LEVELS,
+} from './credential.js';
+export { CredentialBatcher } from './credential-batch.js';
 export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';
 export {
   type Authorization,
@@ -53,6 +77,7 @@ export {
   verifyPayerProof,
 } from './payer-proof.js';
 export {
+  type CredentialPolicy,
   type Decision,
   L402Provider,
   type L402ProviderOptions,

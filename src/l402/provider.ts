@@ -25,6 +25,20 @@ import {
   servicesCaveat,
   validUntilCaveat,
 } from './caveats.js';
+import {
+  CREDENTIAL_CAVEAT,
+  type CredentialRequirement,
+  credentialCaveat,
+  credentialProof,
+  credentialStatement,
+  levelAtLeast,
+  levelOf,
+  MAX_CREDENTIAL_ROOTS,
+  parseCredentialCaveat,
+  parseCredentialHeader,
+  REPUTATION_LEVELS,
+} from './credential.js';
+import type { CredentialBatcher } from './credential-batch.js';
 import { formatChallenges, parseAuthorization } from './headers.js';
 import { decodeIdentifier, encodeIdentifier } from './identifier.js';
 import { decodeMacaroon, encodeMacaroonBase64, mintMacaroon, verifyMacaroonSignature } from './macaroon.js';
@@ -39,6 +53,27 @@ export interface PayerPolicy {
   minReputation?: number;
   /** Refuse payers on the governance blacklist (`agora_blacklist`). */
   blacklist?: boolean;
+}
+
+/**
+ * Sell only to payers that prove, anonymously, a reputation of at least `minScore` in a recent reputation snapshot
+ * (the `agora_anon_reputation` caveat, docs/anonymous-credentials.md): the provider learns a pseudonym per epoch,
+ * never the payer's agent id.
+ */
+export interface CredentialPolicy {
+  /** Least reputation score, ppb: rounded up to the next of the fixed levels (`REPUTATION_LEVELS`). */
+  readonly minScore: number;
+  /**
+   * The snapshot roots accepted now, newest first (the last few valid `reputation.snapshot` events): tokens list
+   * them when minted, and a proof is accepted against a root both lists still hold. Only the first 8 are used.
+   */
+  readonly roots: () => readonly bigint[] | Promise<readonly bigint[]>;
+  /** What checks the proofs, in batches under load. */
+  readonly verifier: CredentialBatcher;
+  /** Length of an epoch, seconds (default one day): a payer keeps one pseudonym here per epoch. */
+  readonly epochSeconds?: number;
+  /** Whether a pseudonym is banned (checked on every request, a cached verdict included). */
+  readonly banned?: (pseudonym: string) => boolean | Promise<boolean>;
 }
 
 /** What an {@link L402Provider} sells, for how much, through which node, and whom it refuses. */
@@ -73,6 +108,8 @@ export interface L402ProviderOptions {
    * the invoice lookup; caveats and payer checks still run on every request. Default true.
    */
   cacheVerifiedTokens?: boolean;
+  /** Gate sales on an anonymous reputation credential (see {@link CredentialPolicy}). */
+  credential?: CredentialPolicy;
   /** Required when `policy.minReputation` is set (checked when the provider is made). */
   reputation?: ReputationLookup;
   /** Required when `policy.blacklist` is set (checked when the provider is made). */
@@ -92,6 +129,11 @@ export interface PaidRequest {
   readonly amountMsat: number;
   /** The payer's agent id, when it proved it. */
   readonly payer?: string;
+  /**
+   * The payer's pseudonym at this provider for the token's epoch (a decimal nullifier), when the token asked for an
+   * anonymous credential: the same for every purchase of one payer here in one epoch, unlinkable elsewhere.
+   */
+  readonly pseudonym?: string;
 }
 
 /** The parts of a request the provider reads: a Fetch `Request` fits, adapters pass lighter objects. */
@@ -160,10 +202,34 @@ function unpaid(token: string, invoice: string, legacy: boolean, reason: string)
   return { kind: 'refused', response: new Response(body, { status: 402, headers }) };
 }
 
+/**
+ * The 402 for a paid token whose credential is missing or refused: the same token and its settled invoice, so a
+ * client sees it need not pay again, and the reason.
+ */
+function credentialRefused(token: VerifiedToken, legacy: boolean, reason: string): Refused {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  for (const value of formatChallenges(token.macaroon, token.invoice, { legacy }))
+    headers.append('www-authenticate', value);
+  const body = JSON.stringify({ error: 'credential required', reason });
+  return { kind: 'refused', response: new Response(body, { status: 402, headers }) };
+}
+
+/** The credential requirement among a token's caveats (checkCaveats has refused two that differ). */
+function requirementOf(caveats: readonly string[]): CredentialRequirement | undefined {
+  for (const text of caveats) {
+    const at = text.indexOf('=');
+    if (text.slice(0, at).trim() === CREDENTIAL_CAVEAT)
+      return parseCredentialCaveat(text.slice(at + 1).trim());
+  }
+  return undefined;
+}
+
 /** What survives from a token's full verification (signature, preimage, settled invoice). */
 interface VerifiedToken {
   /** The macaroon's whole identifier, as a payer proof signs it. */
   readonly identifier: Uint8Array;
+  /** The macaroon as the client sent it (base64). */
+  readonly macaroon: string;
   readonly tokenId: Uint8Array;
   readonly tokenIdHex: string;
   readonly paymentHash: string;
@@ -187,6 +253,8 @@ export class L402Provider {
   private readonly verified = new Map<string, VerifiedToken>();
   private readonly provenPayers = new Map<string, string>();
   private readonly receipts = new Map<string, string>();
+  /** Pseudonyms of paid tokens whose credential verified, by token id: a token proves once. */
+  private readonly pseudonyms = new Map<string, string>();
   private ownNodeKey: Promise<string> | undefined;
 
   /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
@@ -196,8 +264,75 @@ export class L402Provider {
       throw new AgoraError(ErrorCode.InvalidArgument, 'policy.minReputation needs a reputation lookup');
     if (policy.blacklist && options.blacklist === undefined)
       throw new AgoraError(ErrorCode.InvalidArgument, 'policy.blacklist needs a blacklist lookup');
+    if (options.credential !== undefined) levelAtLeast(options.credential.minScore);
     this.options = options;
     this.clock = options.clock ?? systemClock;
+  }
+
+  private epoch(): number {
+    return Math.floor(unixSeconds(this.clock) / (this.options.credential?.epochSeconds ?? 86_400));
+  }
+
+  /** The roots accepted now, newest first, at most {@link MAX_CREDENTIAL_ROOTS}. */
+  private async acceptedRoots(policy: CredentialPolicy): Promise<bigint[]> {
+    return [...(await policy.roots())].slice(0, MAX_CREDENTIAL_ROOTS);
+  }
+
+  /**
+   * The pseudonym a paid token's credential proves, or the refusal: the token's epoch must be this one or the last,
+   * the proof's root one the token lists and this provider still accepts, the proof valid for this provider, service,
+   * epoch and token. Only paid tokens get here, so only they leave a cached verdict.
+   */
+  private async credentialOf(
+    request: RequestLike,
+    token: VerifiedToken,
+    requirement: CredentialRequirement,
+  ): Promise<string | Refused> {
+    const policy = this.options.credential;
+    const legacy = this.options.legacyChallenge ?? false;
+    if (policy === undefined) return refusal(403, 'this provider checks no anonymous credentials');
+    // On every request, a cached verdict too: a pseudonym lives one epoch (and the next, for tokens bought late).
+    if (requirement.epoch + 1 < this.epoch())
+      return unauthorized(this.options.service, "the token's credential epoch is over: buy a new token");
+    let pseudonym = this.pseudonyms.get(token.tokenIdHex);
+    if (pseudonym === undefined) {
+      const header = request.headers.get('agora-credential');
+      if (header === null)
+        return credentialRefused(
+          token,
+          legacy,
+          `this token needs an anonymous reputation credential (at least ${requirement.threshold} ppb): send Agora-Credential`,
+        );
+      let credential: ReturnType<typeof parseCredentialHeader>;
+      try {
+        credential = parseCredentialHeader(header);
+      } catch (error) {
+        return credentialRefused(token, legacy, (error as Error).message);
+      }
+      const accepted = await this.acceptedRoots(policy);
+      if (!requirement.roots.includes(credential.root) || !accepted.includes(credential.root))
+        return credentialRefused(
+          token,
+          legacy,
+          'the credential is for a snapshot root this provider does not accept now',
+        );
+      const statement = credentialStatement(
+        { provider: await this.nodeKey(), service: this.options.service, epoch: requirement.epoch },
+        token.identifier,
+        levelOf(requirement.threshold) as number,
+        credential.root,
+      );
+      if (!(await policy.verifier.verify(credentialProof(statement, credential))))
+        return credentialRefused(
+          token,
+          legacy,
+          'the credential proof does not hold for this provider, service, epoch, token and threshold',
+        );
+      pseudonym = credential.nullifier.toString();
+      remember(this.pseudonyms, token.tokenIdHex, pseudonym);
+    }
+    if (await policy.banned?.(pseudonym)) return refusal(403, 'this pseudonym is banned here');
+    return pseudonym;
   }
 
   /** Serves a Fetch `Request`: the handler runs only for a valid, paid token; its response gets the receipt. */
@@ -299,6 +434,13 @@ export class L402Provider {
     if (policy.bindPayer && payer !== undefined) caveats.push(`agora_payer=${payer}`);
     if (policy.minReputation !== undefined) caveats.push(`agora_min_reputation=${policy.minReputation}`);
     if (policy.blacklist) caveats.push('agora_blacklist=governance');
+    if (options.credential !== undefined) {
+      const roots = await this.acceptedRoots(options.credential);
+      // The provider's own gap (no snapshot yet): nobody should pay for a token no credential can satisfy.
+      if (roots.length === 0) return refusal(503, 'no reputation snapshot to check credentials against yet');
+      const threshold = REPUTATION_LEVELS[levelAtLeast(options.credential.minScore)] as number;
+      caveats.push(credentialCaveat({ threshold, epoch: this.epoch(), roots }));
+    }
     const invoice = await options.lightning.createInvoice({
       amountMsat,
       description: `${options.service} via L402`,
@@ -358,6 +500,7 @@ export class L402Provider {
     if (status.state !== 'SETTLED') return refuse(`the token's invoice is ${status.state}, never paid`);
     return {
       identifier: macaroon.identifier,
+      macaroon: tokens[0] as string,
       tokenId: identifier.tokenId,
       tokenIdHex,
       paymentHash,
@@ -418,11 +561,19 @@ export class L402Provider {
     if (refused?.status === 402) return this.challenge(request, refused.reason);
     if (refused?.status === 401) return unauthorized(options.service, refused.reason);
     if (refused !== undefined) return refusal(refused.status, refused.reason);
+    const requirement = requirementOf(token.caveats);
+    let pseudonym: string | undefined;
+    if (requirement !== undefined) {
+      const result = await this.credentialOf(request, token, requirement);
+      if (typeof result !== 'string') return result;
+      pseudonym = result;
+    }
     const paid: PaidRequest = {
       paymentHash: token.paymentHash,
       tokenId: token.tokenIdHex,
       amountMsat: token.amountMsat,
       ...(payer === undefined ? {} : { payer }),
+      ...(pseudonym === undefined ? {} : { pseudonym }),
     };
     const verifiedToken = token;
     const wanted = request.headers.get('agora-want-receipt') === '1';

@@ -1,7 +1,7 @@
 import { ManualClock } from '../core/index.js';
 import type { GovernedState } from '../governance/index.js';
 import { type AgentKey, agentKeyFromSecret } from '../identity/index.js';
-import { L402Provider, MemoryRootKeyStore } from '../l402/index.js';
+import { type CredentialPolicy, L402Provider, MemoryRootKeyStore } from '../l402/index.js';
 import { createAgentRegistration, type Ledger } from '../ledger/index.js';
 import type { SimulationNetwork } from './network.js';
 import { type SeededRandom, seededBytes } from './random.js';
@@ -23,6 +23,8 @@ export function createCast(
   context: {
     clock: ManualClock;
     blacklist: () => GovernedState | undefined;
+    /** The policy of the gated providers (the first `gatedProviders`), when the scenario gates any. */
+    credential?: CredentialPolicy;
     /** Told every key made, with its actor's name (to keep them: `agora simulate --home`). */
     onKey?: (name: string, key: AgentKey) => void;
   },
@@ -43,12 +45,15 @@ export function createCast(
     const { name, key, node } = actor(`provider-${i}`);
     const baseMsat = 1_000 * random.int(scenario.minBasePriceSat, scenario.maxBasePriceSat);
     const latencyMs = random.int(scenario.minLatencyMs, scenario.maxLatencyMs);
+    // A gated provider learns no payer id, so it cannot read the blacklist: the credential is its gate.
+    const gated = context.credential !== undefined && i < (scenario.gatedProviders ?? 0);
     const provider: ProviderActor = {
       name,
       key,
       node,
       service: SERVICES[i % serviceCount] as string,
       malicious: i >= scenario.providers - scenario.maliciousProviders,
+      gated,
       baseMsat,
       latencyMs,
       priceMsat: baseMsat,
@@ -61,8 +66,7 @@ export function createCast(
         service: 'api',
         price: () => provider.priceMsat,
         identity: key,
-        policy: { blacklist: true },
-        blacklist,
+        ...(gated ? { credential: context.credential } : { policy: { blacklist: true }, blacklist }),
         clock: context.clock,
       }),
     };

@@ -90,7 +90,10 @@ export async function decide(
   // Another provider than the target (there are two at least), honest and of its service if there is one. The target
   // may be honest itself (the least trusted need not be malicious): it is never asked to pay its own invoice.
   const others = cast.providers.filter((p) => p !== target);
-  const seller = (others.find((p) => !p.malicious && p.service === target.service) ??
+  // An ungated one first: the blacklist caveat needs the buyer's id, which a gated provider never learns.
+  const seller = (others.find((p) => !p.malicious && !p.gated && p.service === target.service) ??
+    others.find((p) => !p.malicious && !p.gated) ??
+    others.find((p) => !p.malicious && p.service === target.service) ??
     others.find((p) => !p.malicious) ??
     others[0]) as ProviderActor;
   let refusedStatus = 0;

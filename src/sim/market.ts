@@ -3,6 +3,7 @@ import { ErrorCode, isAgoraError, toHex, unixSeconds, utf8 } from '../core/index
 import { Budget, l402Fetch } from '../l402/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { signRatings } from '../receipts/index.js';
+import { publishSnapshot } from './credentials.js';
 import type { Scenario } from './scenario.js';
 import { rescore, scoreOf } from './scores.js';
 import type { Actor, Cast, MarketState, ProviderActor, SimulationState } from './state.js';
@@ -116,6 +117,8 @@ export async function buy(
   const receipts: { id: string; event: LedgerEvent }[] = [];
   const url = `http://${provider.name}.sim/${provider.service}?q=${round}-${buyer.name}`;
   let response: Response;
+  const holder = provider.gated ? state.credentials?.holders.get(buyer) : undefined;
+  if (provider.gated && state.credentials !== undefined) state.credentials.purchases++;
   try {
     response = await l402Fetch(
       url,
@@ -126,6 +129,7 @@ export async function buy(
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
         identity: buyer.key,
+        ...(holder === undefined ? {} : { credential: holder }),
         onReceipt: (receipt, event) => {
           receipts.push({ id: receipt.id, event });
         },
@@ -137,10 +141,18 @@ export async function buy(
       },
     );
   } catch (error) {
+    // A payer below a gated provider's threshold (or in no snapshot it accepts) cannot prove: it pays nothing.
+    if (provider.gated && isAgoraError(error, ErrorCode.InvalidProof) && state.credentials !== undefined) {
+      state.credentials.refused++;
+      return 'failed';
+    }
     if (isExpectedPurchaseFailure(error)) return 'failed';
     throw error;
   }
-  if (response.status !== 200) return 'failed';
+  if (response.status !== 200) {
+    if (provider.gated && state.credentials !== undefined) state.credentials.refused++;
+    return 'failed';
+  }
   const good = isGood(await response.text());
   if (!good) {
     const seen = market.garbageFrom.get(buyer) ?? new Set<string>();
@@ -232,6 +244,7 @@ export async function marketRound(state: SimulationState, round: number, hooks: 
   if (round % scenario.reputationEvery === 0 || round === scenario.rounds) {
     await market.writing;
     await rescore(state, round);
+    if (state.credentials !== undefined) await publishSnapshot(state, state.credentials);
   }
   hooks.onRound?.({
     round,
@@ -271,6 +284,7 @@ function storeRound(market: MarketState, ledger: Ledger): void {
 /** The market phase: reputation from the start, then every round; every round's batch stored when it ends. */
 export async function runMarket(state: SimulationState, hooks: MarketHooks): Promise<void> {
   await rescore(state, 0);
+  if (state.credentials !== undefined) await publishSnapshot(state, state.credentials);
   for (let round = 1; round <= state.scenario.rounds; round++) await marketRound(state, round, hooks);
   await state.market.writing;
 }

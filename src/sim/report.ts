@@ -318,6 +318,12 @@ ${voteCharts(result)}
 <div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>proofs</th><th>smallest anonymity set</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
+${
+  result.gated === undefined
+    ? ''
+    : `<h2>Anonymous reputation gating</h2>
+<p>${result.gated.providers} providers sold only to payers proving, without naming themselves, a reputation of at least ${(result.gated.minScore / 1e7).toFixed(2)}% of all trust in one of the last reputation snapshots (${result.gated.snapshots} published): ${result.gated.purchases} purchases were gated, ${result.gated.refused} refused (the payer below the threshold or in no accepted snapshot, before paying).</p>`
+}
 <h2>Anchor</h2>
 <p>Commitment <code>${escapeHtml(result.anchor.commitment)}</code> (proposal <code>${escapeHtml(result.anchor.proposal)}</code>), in the dry-run transaction <code>${escapeHtml(result.anchor.txid)}</code> (fee ${escapeHtml(result.anchor.feeSat)} sat) as <code>OP_RETURN AGR1</code> + commitment.</p>
 </body></html>

@@ -63,7 +63,18 @@ export interface Scenario {
    * the tally does not count pieces that name their voter. Default: the private client rule.
    */
   readonly exactWeights?: boolean;
+  /**
+   * How many honest providers (the first ones) sell only to payers proving anonymously a reputation of at least
+   * `gateMinScore` (the `agora_anon_reputation` caveat); default 0. Reputation snapshots are then published every
+   * `reputationEvery` rounds, and each gated purchase costs a zero-knowledge proof.
+   */
+  readonly gatedProviders?: number;
+  /** The gated providers' least reputation, ppb (default 1,000,000: 0.1% of all trust). */
+  readonly gateMinScore?: number;
 }
+
+/** The gated providers' least reputation when the scenario sets none, ppb. */
+export const DEFAULT_GATE_MIN_SCORE = 1_000_000;
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
 export const DEFAULT_SCENARIO: Scenario = {
@@ -123,6 +134,9 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('budgetSat', 1, 1_000_000);
   if (scenario.exactWeights !== undefined && typeof scenario.exactWeights !== 'boolean')
     throw new AgoraError(ErrorCode.InvalidArgument, 'exactWeights is true or false');
+  if (scenario.gatedProviders !== undefined)
+    whole('gatedProviders', 0, scenario.providers - scenario.maliciousProviders);
+  if (scenario.gateMinScore !== undefined) whole('gateMinScore', 1, 1_000_000_000);
   whole('roundSeconds', 1, 86_400);
   whole('minBasePriceSat', 1, 1_000_000);
   whole('maxBasePriceSat', scenario.minBasePriceSat, 1_000_000);

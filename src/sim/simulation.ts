@@ -1,16 +1,18 @@
 import { MemoryLevel } from 'memory-level';
 import { ManualClock } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
+import { levelAtLeast, REPUTATION_LEVELS } from '../l402/index.js';
 import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
 import { Prover, releaseCurve, Verifier } from '../zk/index.js';
 import { createCast, registerCast } from './cast.js';
 import { type AnchorOutcome, anchorDecision } from './commitment.js';
+import { type CredentialState, openCredentials } from './credentials.js';
 import { type Decision, decide, type ProposalOutcome } from './decision.js';
 import { marketFigures, openMarket, type RoundSnapshot, runMarket } from './market.js';
 import { buildNetwork } from './network.js';
 import { SeededRandom, seededBytes } from './random.js';
-import { type Scenario, scenarioOf } from './scenario.js';
+import { DEFAULT_GATE_MIN_SCORE, type Scenario, scenarioOf } from './scenario.js';
 import { scoreOf } from './scores.js';
 import { lockStakes, releaseStakes } from './stakes.js';
 import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
@@ -62,6 +64,17 @@ export interface SimulationResult {
     readonly refusedStatus: number;
     readonly stakesLocked: number;
     readonly stakesReleased: number;
+  };
+  /** Anonymous reputation gating, when the scenario gates providers (`gatedProviders`). */
+  readonly gated?: {
+    readonly providers: number;
+    /** The least reputation asked, ppb (rounded up to a credential level). */
+    readonly minScore: number;
+    /** Purchases tried at gated providers, and those refused for the credential. */
+    readonly purchases: number;
+    readonly refused: number;
+    /** Reputation snapshots published. */
+    readonly snapshots: number;
   };
   readonly anchor: {
     readonly proposal: string;
@@ -166,6 +179,19 @@ function summarize(
       stakesReleased: released,
     },
     anchor,
+    ...(state.credentials === undefined
+      ? {}
+      : {
+          gated: {
+            providers: cast.providers.filter((p) => p.gated).length,
+            minScore: REPUTATION_LEVELS[
+              levelAtLeast(state.scenario.gateMinScore ?? DEFAULT_GATE_MIN_SCORE)
+            ] as number,
+            purchases: state.credentials.purchases,
+            refused: state.credentials.refused,
+            snapshots: state.credentials.snapshots,
+          },
+        }),
   };
 }
 
@@ -191,13 +217,24 @@ export async function simulate(
   const ledger = await (hooks.openLedger?.(agoraRegistry({ verifier })) ?? openLedger(verifier));
   try {
     const network = await buildNetwork(scenario, clock);
+    let credentials: CredentialState | undefined;
     try {
       // Preimages and offer nonces from the seed: the same seed gives the same stakes, checkpoints and proposal ids.
       let drawn = 0;
       const randomBytes = (length: number) =>
         seededBytes(scenario.seed, `stake-random/${drawn++}`).slice(0, length);
+      if ((scenario.gatedProviders ?? 0) > 0) credentials = openCredentials(await Prover.load(), verifier);
       const cast = createCast(scenario, random, network, {
         clock,
+        ...(credentials === undefined
+          ? {}
+          : {
+              credential: {
+                minScore: scenario.gateMinScore ?? DEFAULT_GATE_MIN_SCORE,
+                roots: () => (credentials as CredentialState).roots,
+                verifier: credentials.verifier,
+              },
+            }),
         blacklist: () => state.governed,
         ...(hooks.onKey === undefined ? {} : { onKey: hooks.onKey.bind(hooks) }),
       });
@@ -216,6 +253,7 @@ export async function simulate(
         },
         randomBytes,
         governed: undefined,
+        ...(credentials === undefined ? {} : { credentials }),
       };
       await registerCast(cast, ledger, start);
       await runMarket(state, hooks);
@@ -231,6 +269,7 @@ export async function simulate(
       const anchor = await anchorDecision(state, first.id, stakes.until);
       return summarize(state, target, stakes, decision, released, anchor);
     } finally {
+      await credentials?.prover.close();
       await network.close();
     }
   } finally {

@@ -8,6 +8,7 @@ import type { RatingToSign } from '../receipts/index.js';
 import type { Reputation } from '../reputation/index.js';
 import type { StakeCustodian } from '../stake/index.js';
 import type { MembershipTree, Verifier } from '../zk/index.js';
+import type { CredentialState } from './credentials.js';
 import type { SeededRandom } from './random.js';
 import type { Scenario } from './scenario.js';
 
@@ -23,6 +24,8 @@ export interface ProviderActor extends Actor {
   readonly service: string;
   /** Takes payment and serves garbage. */
   readonly malicious: boolean;
+  /** Sells only to payers with an anonymous reputation credential (scenario `gatedProviders`). */
+  readonly gated?: boolean;
   readonly baseMsat: number;
   readonly latencyMs: number;
   readonly l402: L402Provider;
@@ -129,4 +132,6 @@ export interface SimulationState {
   readonly randomBytes: (length: number) => Uint8Array;
   /** In force once the votes are tallied: what the providers' blacklist caveat reads. */
   governed: GovernedState | undefined;
+  /** Snapshots and credentials, when the scenario gates providers. */
+  readonly credentials?: CredentialState;
 }

@@ -82,6 +82,11 @@ export function formatSummary(result: SimulationResult): string {
     'units: reputation weights in ppb (parts per billion) of all trust; stake weights in sats.',
     `blacklisted      ${governance.blacklisted.join(', ') || 'nobody'}; buying after the decision it gets HTTP ${governance.refusedStatus} (agora_blacklist caveat)`,
     `stakes           ${governance.stakesLocked} locked in hold invoices, ${governance.stakesReleased} released after the vote`,
+    ...(result.gated === undefined
+      ? []
+      : [
+          `gated            ${result.gated.purchases} purchases at ${result.gated.providers} providers asking an anonymous credential of ${ppbAsPercent(result.gated.minScore)} reputation: ${result.gated.refused} refused (${result.gated.snapshots} snapshots published)`,
+        ]),
     `anchor           commitment ${anchor.commitment}`,
     `                 dry-run transaction ${anchor.txid} (fee ${anchor.feeSat} sat): OP_RETURN AGR1 + commitment`,
     '',

@@ -99,6 +99,11 @@ export const simulateCommand: Command = {
     ['--voters N', 'most voters proving a ZK vote per proposal (default 40)'],
     ['--budget SAT', "each agent's spending limit in sats (default 5000)"],
     [
+      '--gated N',
+      'the first N honest providers sell only to payers proving reputation anonymously (default 0; a proof per purchase)',
+    ],
+    ['--gate-min-score PPB', "gated providers' least reputation in ppb of all trust (default 1000000)"],
+    [
       '--lightning KIND',
       'sim (default, in-memory network) | ldk (embedded LDK nodes) | nwc (sim nodes behind NWC wallets)',
     ],
@@ -119,6 +124,8 @@ export const simulateCommand: Command = {
     sybils: { type: 'string' },
     voters: { type: 'string' },
     budget: { type: 'string' },
+    gated: { type: 'string' },
+    'gate-min-score': { type: 'string' },
     lightning: { type: 'string' },
     'nwc-relay': { type: 'string' },
     report: { type: 'string' },
@@ -137,6 +144,8 @@ export const simulateCommand: Command = {
     number('sybils', 'sybils');
     number('voters', 'maxProvedVoters');
     number('budget', 'budgetSat');
+    number('gated', 'gatedProviders');
+    number('gate-min-score', 'gateMinScore');
     if (typeof values.seed === 'string') scenario.seed = values.seed;
     if (values.lightning !== undefined) {
       if (values.lightning !== 'sim' && values.lightning !== 'ldk' && values.lightning !== 'nwc')

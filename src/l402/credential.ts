@@ -1,0 +1,288 @@
+import {
+  AgoraError,
+  canonicalJson,
+  ErrorCode,
+  fromBase64Url,
+  fromUtf8,
+  hasExactKeys,
+  isDecimal,
+  isJsonObject,
+  parseJson,
+  toBase64Url,
+  toHex,
+  utf8,
+} from '../core/index.js';
+import { BN254_SCALAR_FIELD } from '../identity/index.js';
+import {
+  type Groth16Proof,
+  type MembershipPath,
+  type Prover,
+  publicSignalsOf,
+  toField,
+  type VoteProof,
+  type VoteStatement,
+} from '../zk/index.js';
+
+/**
+ * The reputation thresholds an anonymous credential can prove, in parts per billion of all trust (the unit of
+ * reputation scores): 31 levels from 10^3 to 10^9, each 10^0.2 (about 1.58) times the one before. Fixed for every
+ * snapshot, so a threshold names one level everywhere. Level `i` is bit `i` of a credential leaf's weight.
+ */
+export const REPUTATION_LEVELS: readonly number[] = [
+  1000, 1585, 2512, 3981, 6310, 10000, 15849, 25119, 39811, 63096, 100000, 158489, 251189, 398107, 630957,
+  1000000, 1584893, 2511886, 3981072, 6309573, 10000000, 15848932, 25118864, 39810717, 63095734, 100000000,
+  158489319, 251188643, 398107171, 630957344, 1000000000,
+];
+
+/**
+ * The vote circuit's largest denomination for credential proofs: 2^31, above every credential weight, so the
+ * circuit's remainder branch applies (a set bit of the weight, piece index forced to 0) and a payer has exactly one
+ * nullifier per scope and level.
+ */
+export const CREDENTIAL_TOP = 31;
+
+/** Most snapshot roots a credential caveat lists: providers accept proofs against the last few snapshots. */
+export const MAX_CREDENTIAL_ROOTS = 8;
+
+/** Longest `Agora-Credential` value read (a proof is about 1 kB): checked before any parsing. */
+export const MAX_CREDENTIAL_HEADER = 4096;
+
+/** The caveat condition asking for an anonymous reputation credential. */
+export const CREDENTIAL_CAVEAT = 'agora_anon_reputation';
+
+/**
+ * A credential leaf's weight for a reputation score: bit `i` set for every level `i` the score reaches (a
+ * thermometer code), so "bit `i` is set" says exactly "score >= REPUTATION_LEVELS[i]", and 0 below the first level.
+ */
+export function credentialWeight(score: number | bigint): bigint {
+  const value = Number(score);
+  let weight = 0n;
+  REPUTATION_LEVELS.forEach((threshold, level) => {
+    if (value >= threshold) weight |= 1n << BigInt(level);
+  });
+  return weight;
+}
+
+/** The level of a threshold, or undefined when it is not one of {@link REPUTATION_LEVELS}. */
+export function levelOf(threshold: number): number | undefined {
+  const level = REPUTATION_LEVELS.indexOf(threshold);
+  return level < 0 ? undefined : level;
+}
+
+/** The lowest level at or above `minScore` (ppb): what a provider asking for at least that score requires. */
+export function levelAtLeast(minScore: number): number {
+  const level = REPUTATION_LEVELS.findIndex((threshold) => threshold >= minScore);
+  if (!Number.isFinite(minScore) || minScore <= 0 || level < 0)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `a credential threshold is a score from 1 to ${REPUTATION_LEVELS.at(-1)} ppb, not ${minScore}`,
+    );
+  return level;
+}
+
+/** What a credential caveat asks: a score of at least `threshold`, proved against one of `roots`, in `epoch`. */
+export interface CredentialRequirement {
+  /** One of {@link REPUTATION_LEVELS}. */
+  readonly threshold: number;
+  /** The provider's epoch number when it minted the token: the pseudonym is per provider and epoch. */
+  readonly epoch: number;
+  /** Accepted snapshot roots, newest first: 1 to {@link MAX_CREDENTIAL_ROOTS}. */
+  readonly roots: readonly bigint[];
+}
+
+/** `agora_anon_reputation=<threshold>:<epoch>:<root>.<root>...` (decimal roots). */
+export function credentialCaveat(requirement: CredentialRequirement): string {
+  if (levelOf(requirement.threshold) === undefined)
+    throw new AgoraError(ErrorCode.InvalidArgument, `${requirement.threshold} is not a reputation level`);
+  if (!Number.isSafeInteger(requirement.epoch) || requirement.epoch < 0)
+    throw new AgoraError(ErrorCode.InvalidArgument, 'an epoch is a whole number');
+  if (requirement.roots.length === 0 || requirement.roots.length > MAX_CREDENTIAL_ROOTS)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `a credential caveat lists 1 to ${MAX_CREDENTIAL_ROOTS} roots`,
+    );
+  for (const root of requirement.roots)
+    if (root < 0n || root >= BN254_SCALAR_FIELD)
+      throw new AgoraError(ErrorCode.InvalidArgument, 'a snapshot root is a BN254 field element');
+  return `${CREDENTIAL_CAVEAT}=${requirement.threshold}:${requirement.epoch}:${requirement.roots.join('.')}`;
+}
+
+/** Reads a credential caveat's value; `INVALID_TOKEN` for anything but the form {@link credentialCaveat} writes. */
+export function parseCredentialCaveat(value: string): CredentialRequirement {
+  const bad = (): never => {
+    throw new AgoraError(
+      ErrorCode.InvalidToken,
+      `malformed ${CREDENTIAL_CAVEAT} ${JSON.stringify(value.slice(0, 80))}`,
+    );
+  };
+  // 8 roots of 78 digits and two short numbers: anything longer is refused before splitting.
+  if (value.length > 700) bad();
+  const [threshold, epoch, roots, ...rest] = value.split(':');
+  if (rest.length > 0 || threshold === undefined || epoch === undefined || roots === undefined) return bad();
+  if (!/^\d{1,10}$/.test(threshold) || !/^\d{1,15}$/.test(epoch)) bad();
+  if (levelOf(Number(threshold)) === undefined) bad();
+  const list = roots.split('.');
+  if (list.length > MAX_CREDENTIAL_ROOTS || !list.every((root) => isDecimal(root) && root.length <= 78))
+    bad();
+  const parsed = list.map(BigInt);
+  if (parsed.some((root) => root >= BN254_SCALAR_FIELD)) bad();
+  return { threshold: Number(threshold), epoch: Number(epoch), roots: parsed };
+}
+
+/** Who a credential is shown to: the provider's node key (the invoice's payee) and service, in one epoch. */
+export interface CredentialAudience {
+  /** The provider's Lightning node key, 33 bytes hex. */
+  readonly provider: string;
+  readonly service: string;
+  readonly epoch: number;
+}
+
+/**
+ * The proof's scope: provider, service and epoch, as a field element. The nullifier is Poseidon(scope + level,
+ * secret), so one payer has one pseudonym per provider, service, epoch and level, and pseudonyms under two scopes
+ * cannot be linked without the secret.
+ */
+export function credentialScope(audience: CredentialAudience): bigint {
+  return toField(
+    'credential-scope',
+    utf8(canonicalJson({ epoch: audience.epoch, provider: audience.provider, service: audience.service })),
+  );
+}
+
+/** The token a proof is bound to (its whole macaroon identifier: payment hash and token id), as a field element. */
+export const credentialTokenField = (identifier: Uint8Array): bigint =>
+  toField('credential-token', utf8(toHex(identifier)));
+
+/** The vote-circuit statement of a credential: root, scope, token, `2^level` as the piece, top 2^31. */
+export function credentialStatement(
+  audience: CredentialAudience,
+  identifier: Uint8Array,
+  level: number,
+  root: bigint,
+): VoteStatement {
+  return {
+    root,
+    scope: credentialScope(audience),
+    vote: credentialTokenField(identifier),
+    votingWeight: 1n << BigInt(level),
+    top: CREDENTIAL_TOP,
+  };
+}
+
+/** What a payer shows: the root it proved against, its pseudonym (the nullifier) and the proof. */
+export interface Credential {
+  readonly root: bigint;
+  readonly nullifier: bigint;
+  readonly proof: Pick<Groth16Proof, 'pi_a' | 'pi_b' | 'pi_c'>;
+}
+
+/** The proof with the public signals the verifier checks it against. */
+export function credentialProof(statement: VoteStatement, credential: Credential): VoteProof {
+  const { pi_a, pi_b, pi_c } = credential.proof;
+  return {
+    proof: { pi_a, pi_b, pi_c, protocol: 'groth16', curve: 'bn128' },
+    publicSignals: publicSignalsOf(statement, credential.nullifier),
+  };
+}
+
+/** `Agora-Credential`: base64url of the canonical JSON `{nullifier, proof, root}`. */
+export function formatCredentialHeader(credential: Credential): string {
+  const { pi_a, pi_b, pi_c } = credential.proof;
+  return toBase64Url(
+    utf8(
+      canonicalJson({
+        nullifier: credential.nullifier.toString(),
+        proof: { pi_a, pi_b, pi_c },
+        root: credential.root.toString(),
+      }),
+    ),
+  );
+}
+
+const isDecimalList = (value: unknown, length: number): value is string[] =>
+  Array.isArray(value) &&
+  value.length === length &&
+  value.every((item) => isDecimal(item) && item.length <= 78);
+
+/**
+ * Reads an `Agora-Credential` value: its length first, then exact shape (decimal field elements, snarkjs's point
+ * arrays); `INVALID_PROOF` for anything else. Whether the points are on their curves is the verifier's concern.
+ */
+export function parseCredentialHeader(text: string): Credential {
+  const bad = (why: string): never => {
+    throw new AgoraError(ErrorCode.InvalidProof, `malformed Agora-Credential: ${why}`);
+  };
+  if (text.length > MAX_CREDENTIAL_HEADER) bad(`longer than ${MAX_CREDENTIAL_HEADER} characters`);
+  let value: unknown;
+  try {
+    value = parseJson(fromUtf8(fromBase64Url(text)));
+  } catch {
+    return bad('not base64url JSON');
+  }
+  if (!isJsonObject(value) || !hasExactKeys(value, ['nullifier', 'proof', 'root']))
+    return bad('not {nullifier, proof, root}');
+  const { nullifier, proof, root } = value;
+  if (!isDecimal(nullifier) || !isDecimal(root) || nullifier.length > 78 || root.length > 78)
+    return bad('nullifier and root are decimal field elements');
+  if (!isJsonObject(proof) || !hasExactKeys(proof, ['pi_a', 'pi_b', 'pi_c']))
+    return bad('proof is {pi_a, pi_b, pi_c}');
+  const { pi_a, pi_b, pi_c } = proof;
+  if (!isDecimalList(pi_a, 3) || !isDecimalList(pi_c, 3))
+    return bad('pi_a and pi_c are 3 decimal coordinates');
+  if (!Array.isArray(pi_b) || pi_b.length !== 3 || !pi_b.every((pair) => isDecimalList(pair, 2)))
+    return bad('pi_b is 3 pairs of decimal coordinates');
+  const fields = [BigInt(nullifier), BigInt(root)];
+  if (fields.some((field) => field >= BN254_SCALAR_FIELD)) bad('a value lies outside the BN254 scalar field');
+  return {
+    nullifier: fields[0] as bigint,
+    root: fields[1] as bigint,
+    proof: { pi_a, pi_b: pi_b as string[][], pi_c },
+  };
+}
+
+/**
+ * What a payer holds to prove its reputation: its ZK secret and, for a snapshot root, its weight and path in that
+ * snapshot's credential tree (undefined when it has no leaf there).
+ */
+export interface CredentialHolder {
+  readonly prover: Prover;
+  readonly secret: bigint;
+  witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
+}
+
+/**
+ * Proves the credential a token's caveat asks for, against the newest accepted root where the holder's score reaches
+ * the threshold: `INVALID_PROOF` (before anything is paid) when there is none.
+ */
+export async function proveCredential(
+  holder: CredentialHolder,
+  requirement: CredentialRequirement,
+  audience: Omit<CredentialAudience, 'epoch'>,
+  identifier: Uint8Array,
+): Promise<Credential> {
+  const level = levelOf(requirement.threshold) as number;
+  let below = false;
+  for (const root of requirement.roots) {
+    const witness = holder.witness(root);
+    if (witness === undefined) continue;
+    // Below the threshold in this snapshot: an older one the provider still accepts may do.
+    if (((witness.weight >> BigInt(level)) & 1n) === 0n) {
+      below = true;
+      continue;
+    }
+    const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
+    const proved = await holder.prover.prove(statement, {
+      secret: holder.secret,
+      weight: witness.weight,
+      path: witness.path,
+      piece: 0n,
+    });
+    return { root, nullifier: proved.nullifier, proof: proved.proof };
+  }
+  throw new AgoraError(
+    ErrorCode.InvalidProof,
+    below
+      ? `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`
+      : 'this payer has no leaf in any reputation snapshot the provider accepts',
+  );
+}

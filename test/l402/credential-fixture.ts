@@ -1,0 +1,142 @@
+// A small market for anonymous reputation credentials: a snapshot of three agents (one well reputed, one barely
+// above the first level, one outside), two payer nodes and two providers gating on the credential, all in memory.
+import { ManualClock } from '../../src/core/index.js';
+import { computeSnapshot, credentialHolder, type Snapshot } from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import {
+  CredentialBatcher,
+  type CredentialHolder,
+  credentialWeight,
+  L402Provider,
+  type L402ProviderOptions,
+  l402Fetch,
+  MemoryRootKeyStore,
+} from '../../src/l402/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
+import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
+import type { VerifiedReceipt } from '../../src/receipts/index.js';
+import { Prover, Verifier } from '../../src/zk/index.js';
+
+/** Scores in ppb: `high` reaches the providers' 1,000,000 ppb, `low` only 2,000. */
+export const SCORES = { high: 50_000_000, low: 2_000 } as const;
+export const MIN_SCORE = 1_000_000;
+
+export interface Agent {
+  readonly key: AgentKey;
+  readonly node: SimNode;
+  readonly holder: CredentialHolder;
+}
+
+let shared: Promise<{ prover: Prover; verifier: Verifier }> | undefined;
+
+/** The prover and verifier, loaded once per test file. */
+export function zk(): Promise<{ prover: Prover; verifier: Verifier }> {
+  shared ??= Promise.all([Prover.load(), Verifier.load()]).then(([prover, verifier]) => ({
+    prover,
+    verifier,
+  }));
+  return shared;
+}
+
+/** The snapshot of `agents` with the given scores, built as a `reputation.snapshot` builds it. */
+export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>): Promise<Snapshot> {
+  const base = new Map<string, bigint>();
+  const commitments = new Map<string, bigint>();
+  for (const [key, score] of scores) {
+    base.set(key.id, credentialWeight(score));
+    commitments.set(key.id, (await zkIdentity(key)).commitment);
+  }
+  return computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 });
+}
+
+export async function credentialMarket() {
+  const { prover, verifier } = await zk();
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const keys = { high: generateAgentKey(), low: generateAgentKey(), outsider: generateAgentKey() };
+  const snapshot = await snapshotOf(
+    new Map([
+      [keys.high, SCORES.high],
+      [keys.low, SCORES.low],
+    ]),
+  );
+  const batcher = new CredentialBatcher(verifier);
+  let roots: bigint[] = [snapshot.root];
+  const banned = new Set<string>();
+  const agent = async (name: keyof typeof keys): Promise<Agent> => {
+    const key = keys[name];
+    return {
+      key,
+      node: network.createNode(name),
+      holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot]),
+    };
+  };
+  const agents = { high: await agent('high'), low: await agent('low'), outsider: await agent('outsider') };
+  const providerNode = (name: string) => {
+    const node = network.createNode(name);
+    for (const payer of Object.values(agents))
+      network.openChannel(payer.node, node, { capacitySat: 1_000_000 });
+    return node;
+  };
+  const provider = (name: string, options: Partial<L402ProviderOptions> = {}) => {
+    const l402 = new L402Provider({
+      lightning: providerNode(name),
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      identity: generateAgentKey(),
+      clock,
+      credential: {
+        minScore: MIN_SCORE,
+        roots: () => roots,
+        verifier: batcher,
+        banned: (pseudonym) => banned.has(pseudonym),
+      },
+      ...options,
+    });
+    const handle = (request: Request) =>
+      l402.handle(request, (_request, paid) =>
+        Response.json({ pseudonym: paid.pseudonym ?? null, payer: paid.payer ?? null }),
+      );
+    return {
+      l402,
+      handle,
+      fetch: (input: string | URL | Request, init?: RequestInit) => handle(new Request(input, init)),
+    };
+  };
+  /** One purchase through l402Fetch: what the handler saw, the request headers sent and the receipts given. */
+  const buy = async (payer: Agent, at: ReturnType<typeof provider>, options: { identity?: boolean } = {}) => {
+    const sent: Headers[] = [];
+    const receipts: VerifiedReceipt[] = [];
+    const response = await l402Fetch(
+      'http://provider.test/forecast',
+      {},
+      {
+        lightning: payer.node,
+        maxPriceMsat: 10_000,
+        credential: payer.holder,
+        ...(options.identity === false ? {} : { identity: payer.key }),
+        onReceipt: (receipt: VerifiedReceipt, _event: LedgerEvent) => {
+          receipts.push(receipt);
+        },
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          sent.push(request.headers);
+          return at.handle(request);
+        },
+      },
+    );
+    return { response, sent, receipts };
+  };
+  return {
+    clock,
+    agents,
+    snapshot,
+    provider,
+    buy,
+    banned,
+    setRoots: (next: bigint[]) => {
+      roots = next;
+    },
+  };
+}
