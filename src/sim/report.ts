@@ -173,6 +173,93 @@ ${grid}${bars}
   return `<div class="charts">${panels.join('')}</div>`;
 }
 
+/**
+ * Anonymity-set sizes of the counted pieces, one histogram per proposal in its own colour on a shared axis: how many
+ * pieces hid their voter among how many members, against the required k (dashed line). A piece left of the line would
+ * name its voter to within fewer than k members; the tally never counts one.
+ */
+function anonymityChart(result: SimulationResult): string {
+  const proposals = result.governance.proposals;
+  const width = 460;
+  const height = 280;
+  const left = 64;
+  const right = 16;
+  const top = 14;
+  const bottom = 48;
+  const plotWidth = width - left - right;
+  const plotHeight = height - top - bottom;
+  const counts = proposals.map((p) => {
+    const bySize = new Map<number, number>();
+    for (const size of p.anonymity) bySize.set(size, (bySize.get(size) ?? 0) + 1);
+    return bySize;
+  });
+  const required = Math.max(0, ...proposals.map((p) => p.requiredAnonymity ?? 0));
+  const sizes = proposals.flatMap((p) => p.anonymity);
+  const xTicks = niceTicks(0, Math.max(required, ...sizes, 1) + 1, 6).filter((t) => Number.isInteger(t));
+  const xMax = Math.max(...xTicks, ...sizes.map((size) => size + 1));
+  const yTicks = niceTicks(0, Math.max(1, ...counts.flatMap((bySize) => [...bySize.values()])), 4).filter(
+    (t) => Number.isInteger(t),
+  );
+  const yMax = Math.max(...yTicks, ...counts.flatMap((bySize) => [...bySize.values()]), 1);
+  const x = (v: number) => left + (v / xMax) * plotWidth;
+  const y = (v: number) => top + plotHeight - (v / yMax) * plotHeight;
+  const unit = plotWidth / xMax;
+  const series = proposals.map((p, i) => ({
+    name: `${p.weightMode}-weighted vote (${p.anonymity.length} counted pieces)`,
+    color: COLORS[i % COLORS.length] as string,
+  }));
+  const grid = yTicks
+    .map(
+      (t) =>
+        `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${tickLabel(t)}</text>`,
+    )
+    .join('');
+  const xLabels = xTicks
+    .map(
+      (t) =>
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top + plotHeight}" y2="${top + plotHeight + 4}" class="axis"/><text x="${x(t).toFixed(1)}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(t)}</text>`,
+    )
+    .join('');
+  // Bars centred on their size, side by side where two proposals share one.
+  const sharing = new Map<number, number[]>();
+  counts.forEach((bySize, i) => {
+    for (const size of bySize.keys()) sharing.set(size, [...(sharing.get(size) ?? []), i]);
+  });
+  const bars = counts
+    .flatMap((bySize, i) =>
+      [...bySize.entries()].map(([size, n]) => {
+        const group = sharing.get(size) ?? [i];
+        const barWidth = Math.max(3, Math.min(unit * 0.9, 16) / group.length);
+        const at = x(size) - (barWidth * group.length) / 2 + group.indexOf(i) * barWidth;
+        return `<rect class="set" data-size="${size}" x="${at.toFixed(1)}" y="${y(n).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(n)).toFixed(1)}" fill="${series[i]?.color}"><title>${escapeHtml(`${series[i]?.name}: ${n} with a set of ${size} members`)}</title></rect>`;
+      }),
+    )
+    .join('');
+  const kLine =
+    required > 0
+      ? `<line class="required" x1="${x(required).toFixed(1)}" x2="${x(required).toFixed(1)}" y1="${top}" y2="${top + plotHeight}" stroke="${MALICIOUS}" stroke-width="2" stroke-dasharray="6 3"/>`
+      : '';
+  const title = 'Anonymity sets of the counted pieces';
+  const legendItems = [
+    ...series,
+    ...(required > 0
+      ? [{ name: `k = ${required}, the least set counted`, color: MALICIOUS, highlight: true }]
+      : []),
+  ];
+  const note =
+    sizes.length === 0
+      ? 'No piece was counted.'
+      : `A piece's anonymity set is the number of snapshot members who could have cast it, given the public snapshot and the client's rule; the smallest here is ${Math.min(...sizes)}.`;
+  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>
+<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
+${grid}${xLabels}${bars}${kLine}
+<line x1="${left}" y1="${top + plotHeight}" x2="${width - right}" y2="${top + plotHeight}" class="axis"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" class="axis"/>
+<text class="axis-title" x="${left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">anonymity set (members)</text>
+<text class="axis-title" x="14" y="${top + plotHeight / 2}" transform="rotate(-90 14 ${top + plotHeight / 2})" text-anchor="middle">counted pieces</text>
+</svg>${legend(legendItems)}<p class="note">${escapeHtml(note)}</p></figure>`;
+}
+
 /** Per provider, a value of each round snapshot. */
 function perProvider(
   snapshots: readonly RoundSnapshot[],
@@ -315,6 +402,7 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <h2>Decision</h2>
 <p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: the smallest anonymity set is the fewest members who could have cast any counted piece, never below k; members who do not vote abstain.</p>
 ${voteCharts(result)}
+<div class="charts">${anonymityChart(result)}</div>
 <div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>proofs</th><th>smallest anonymity set</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>
