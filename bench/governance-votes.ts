@@ -15,9 +15,9 @@ import {
   ruleCost,
 } from '../src/governance/index.js';
 import { type LedgerEvent, parseEnvelope } from '../src/ledger/index.js';
+import { SeededRandom } from '../src/sim/index.js';
 import { loadVoteArtifacts, Prover } from '../src/zk/index.js';
 import { stakedElectorate } from '../test/fixtures/electorate.js';
-import { SeededRandom } from '../src/sim/index.js';
 import { median, progress } from './report.js';
 
 const NOW = 1_800_000_000;
