@@ -202,10 +202,13 @@ function anonymityChart(result: SimulationResult): string {
     for (const size of p.anonymity) bySize.set(size, (bySize.get(size) ?? 0) + 1);
     return bySize;
   });
-  const required = Math.max(0, ...proposals.map((p) => p.requiredAnonymity ?? 0));
+  // k is capped at a proposal's member count: proposals may require different sets.
+  const required = [...new Set(proposals.map((p) => p.requiredAnonymity ?? 0).filter((k) => k > 0))].sort(
+    (a, b) => a - b,
+  );
   const sizes = proposals.flatMap((p) => p.anonymity);
   const tallest = Math.max(1, ...counts.flatMap((bySize) => [...bySize.values()]));
-  const xTicks = niceTicks(0, Math.max(required, ...sizes, 1) + 1, 6).filter((t) => Number.isInteger(t));
+  const xTicks = niceTicks(0, Math.max(...required, ...sizes, 1) + 1, 6).filter((t) => Number.isInteger(t));
   const xMax = Math.max(...xTicks, ...sizes.map((size) => size + 1));
   const yTicks = niceTicks(0, tallest, 4).filter((t) => Number.isInteger(t));
   const yMax = Math.max(...yTicks, tallest);
@@ -226,14 +229,21 @@ function anonymityChart(result: SimulationResult): string {
         const group = sharing.get(size) ?? [i];
         const barWidth = Math.max(3, Math.min((PLOT_WIDTH / xMax) * 0.9, 16) / group.length);
         const at = x(size) - (barWidth * group.length) / 2 + group.indexOf(i) * barWidth;
-        return `<rect class="set" data-size="${size}" x="${at.toFixed(1)}" y="${y(n).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(n)).toFixed(1)}" fill="${series[i]?.color}"><title>${escapeHtml(`${series[i]?.name}: ${n} with a set of ${size} members`)}</title></rect>`;
+        return `<rect class="set" data-proposal="${i}" data-size="${size}" x="${at.toFixed(1)}" y="${y(n).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(n)).toFixed(1)}" fill="${series[i]?.color}"><title>${escapeHtml(`${series[i]?.name}: ${n} with a set of ${size} members`)}</title></rect>`;
       }),
     )
     .join('');
-  const kLine =
-    required > 0
-      ? `<line class="required" x1="${x(required).toFixed(1)}" x2="${x(required).toFixed(1)}" y1="${PLOT.top}" y2="${PLOT.top + PLOT_HEIGHT}" stroke="${MALICIOUS}" stroke-width="2" stroke-dasharray="6 3"/>`
-      : '';
+  const kLines = required
+    .map(
+      (k) =>
+        `<line class="required" data-k="${k}" x1="${x(k).toFixed(1)}" x2="${x(k).toFixed(1)}" y1="${PLOT.top}" y2="${PLOT.top + PLOT_HEIGHT}" stroke="${MALICIOUS}" stroke-width="2" stroke-dasharray="6 3"/>`,
+    )
+    .join('');
+  const requiredBy = (k: number) =>
+    proposals
+      .filter((p) => p.requiredAnonymity === k)
+      .map((p) => p.weightMode)
+      .join(', ');
   const note =
     sizes.length === 0
       ? 'No piece was counted.'
@@ -245,12 +255,14 @@ function anonymityChart(result: SimulationResult): string {
     y,
     xTicks,
     yTicks,
-    content: bars + kLine,
+    content: bars + kLines,
     legend: [
       ...series,
-      ...(required > 0
-        ? [{ name: `k = ${required}, the least set counted`, color: MALICIOUS, highlight: true }]
-        : []),
+      ...required.map((k) => ({
+        name: `k = ${k}, the least set counted${required.length > 1 ? ` (${requiredBy(k)})` : ''}`,
+        color: MALICIOUS,
+        highlight: true,
+      })),
     ],
     note: escapeHtml(note),
   });

@@ -88,8 +88,8 @@ describe('the HTML report', () => {
               legends: [...document.querySelectorAll('.legend li')].map((l) => l.textContent),
               lines: [...document.querySelectorAll('polyline.series')].map((l) => (l.getAttribute('points') || '').split(' ').length),
               bars: document.querySelectorAll('rect.bar').length,
-              sets: [...document.querySelectorAll('rect.set')].map((r) => ({ size: Number(r.getAttribute('data-size')), height: Number(r.getAttribute('height')) })),
-              required: document.querySelectorAll('line.required').length,
+              sets: [...document.querySelectorAll('rect.set')].map((r) => ({ proposal: Number(r.getAttribute('data-proposal')), size: Number(r.getAttribute('data-size')), height: Number(r.getAttribute('height')) })),
+              required: [...document.querySelectorAll('line.required')].map((l) => Number(l.getAttribute('data-k'))),
               overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
               outside,
               minFont: Math.min(...fontSizes),
@@ -103,8 +103,8 @@ describe('the HTML report', () => {
           legends: string[];
           lines: number[];
           bars: number;
-          sets: { size: number; height: number }[];
-          required: number;
+          sets: { proposal: number; size: number; height: number }[];
+          required: number[];
           overflowX: number;
           outside: string[];
           minFont: number;
@@ -131,12 +131,15 @@ describe('the HTML report', () => {
         const sizes = result.governance.proposals.map((p) => new Set(p.anonymity).size);
         expect(drawn.sets).toHaveLength(sizes.reduce((a, b) => a + b, 0));
         expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-        const required = Math.max(...result.governance.proposals.map((p) => p.requiredAnonymity ?? 0));
+        // A proposal's k is capped at its member count: each bar against its own proposal's k, one line per k.
+        const proposals = result.governance.proposals;
         for (const set of drawn.sets) {
-          expect(set.size).toBeGreaterThanOrEqual(required);
+          expect(set.size).toBeGreaterThanOrEqual(proposals[set.proposal]?.requiredAnonymity ?? 1);
           expect(set.height).toBeGreaterThan(0);
         }
-        expect(drawn.required).toBe(required > 0 ? 1 : 0);
+        expect(drawn.required.sort()).toEqual(
+          [...new Set(proposals.map((p) => p.requiredAnonymity ?? 0).filter((k) => k > 0))].sort(),
+        );
         for (const p of result.governance.proposals)
           expect(drawn.legends).toContain(
             `${p.weightMode}-weighted vote (${p.anonymity.length} counted pieces)`,
