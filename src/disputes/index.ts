@@ -1,9 +1,80 @@
-export * from './dispute-events.js';
-export * from './dispute-reputation.js';
-export * from './dispute-state.js';
-export * from './electorate.js';
-export * from './juror-vote.js';
-export * from './lottery.js';
-export * from './outcomes.js';
-export * from './settlement.js';
-export * from './terms.js';
+export {
+  appealBond,
+  bondAmount,
+  createDisputeAnswered,
+  createDisputeAppealed,
+  createDisputeDrawn,
+  createDisputeOpened,
+  createDisputeRevealed,
+  type DisputeAnsweredBody,
+  type DisputeAppealedBody,
+  type DisputeDrawnBody,
+  type DisputeOpenedBody,
+  type DisputeRevealedBody,
+  type DisputeVoteBody,
+  disputeAnsweredType,
+  disputeAppealedType,
+  disputeDrawnType,
+  disputeEventTypes,
+  disputeOpenedType,
+  disputeParties,
+  disputeRevealedType,
+  disputeVoteType,
+  JUROR_CHOICES,
+  type JurorChoice,
+  type JurorElectorate,
+  type JurorWeighting,
+  jurorStatement,
+  receiptParties,
+  roundScope,
+  type SeedBlockRule,
+  sealBallot,
+} from './dispute-events.js';
+export {
+  disputeFacts,
+  reputationWithDisputes,
+  UPHELD_CLAIM_WEIGHT,
+} from './dispute-reputation.js';
+export {
+  type Bond,
+  type DisputeRound,
+  type DisputeStatus,
+  type DisputeView,
+  drawFor,
+  listDisputes,
+  panelTree,
+  type RevealedVote,
+  readDispute,
+} from './dispute-state.js';
+export {
+  checkElectorate,
+  draftElectorate,
+  type ElectorateVerdict,
+  type EligibleJuror,
+} from './electorate.js';
+export {
+  castJurorVote,
+  type JurorVoteInput,
+  revealJurorVote,
+  type SealedJurorVote,
+} from './juror-vote.js';
+export {
+  type Candidate,
+  drawPanel,
+  drawSeed,
+} from './lottery.js';
+export {
+  disputeLosses,
+  governedStateWithDisputes,
+} from './outcomes.js';
+export {
+  type BondInstruction,
+  settlement,
+} from './settlement.js';
+export {
+  DISPUTE_TERMS,
+  disputeHorizon,
+  panelSize,
+  type RoundTimes,
+  roundTimes,
+} from './terms.js';

@@ -30,8 +30,10 @@ export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 export {
   DEFAULT_OVERLAP_SECONDS,
   followRelay,
+  type PublishResult,
   type PullResult,
   publishToRelay,
+  publishWhenDue,
   pullFromRelay,
 } from './nostr-sync.js';
 export type { RecordBlock } from './record-block.js';

@@ -86,44 +86,138 @@ async function connect(url: string, timeoutMs: number): Promise<AbstractRelay> {
   }
 }
 
+/** What a publication sent, and what it keeps for later. */
+export interface PublishResult {
+  readonly published: number;
+  /** Signed events of authors without a key and without an original: not sent. */
+  readonly skipped: number;
+  /** This ledger's own anonymous events dated after now, kept back until their `created` time. */
+  readonly held: number;
+  /** The earliest `created` among the held events: when the next publication has something to send. */
+  readonly nextAt?: number;
+}
+
+const heldPrefix = (url: string) => `held:${url}:`;
+
 /**
  * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
  * ledger's local store): events the ledger received over Nostr go out as they came (their authors' signatures), the
  * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. Events of authors
- * without a key and no original are skipped. Returns how many went out.
+ * without a key and no original are skipped.
+ *
+ * This ledger's own anonymous events (no author, no original) dated after now are held back and sent by the first
+ * publication at or after their `created` time: a voter's pieces, each dated by the client at its own random time in
+ * the window, then reach relays one by one at those times instead of together when the vote is cast, so the moment
+ * they arrive does not tie them to each other. Run publications as those times come (see {@link publishWhenDue}).
  */
 export async function publishToRelay(
   ledger: Ledger,
   url: string,
-  options: { keyFor?: (author: string) => AgentKey | undefined; timeoutMs?: number } = {},
-): Promise<{ published: number; skipped: number }> {
+  options: { keyFor?: (author: string) => AgentKey | undefined; timeoutMs?: number; clock?: Clock } = {},
+): Promise<PublishResult> {
   const store = ledger.localStore(STORE);
   const positionKey = `published:${url}`;
   const after = Number((await store.get(positionKey)) ?? '0');
+  const now = unixSeconds(options.clock ?? systemClock);
+  const prefix = heldPrefix(url);
+  // Held events, their `created` kept beside their id: those due now go out first.
+  const due: string[] = [];
+  let nextAt: number | undefined;
+  let held = 0;
+  for await (const [key, created] of store.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
+    if (Number(created) <= now) due.push(key.slice(prefix.length));
+    else {
+      held++;
+      nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, Number(created));
+    }
+  }
   const relay = await connect(url, options.timeoutMs ?? 10_000);
   let published = 0;
   let skipped = 0;
   let last = after;
+  // Written with the position, in one batch: a held event is never lost between the two.
+  const changes: [string, string | undefined][] = [];
   try {
+    for (const id of due) {
+      const stored = await ledger.get(id);
+      if (stored !== undefined) {
+        await relay.publish(toNostrEvent(stored.event));
+        published++;
+      }
+      changes.push([`${prefix}${id}`, undefined]);
+    }
     for await (const { id, seq, event } of ledger.events({ afterSeq: after })) {
       const original = await store.get(`original:${id}`);
       const author = event.author === undefined ? undefined : options.keyFor?.(event.author);
       let nostr: NostrEvent | undefined;
       if (original !== undefined) nostr = JSON.parse(original) as NostrEvent;
-      else if (event.author === undefined || author !== undefined)
+      else if (event.author === undefined && event.created > now) {
+        changes.push([`${prefix}${id}`, String(event.created)]);
+        held++;
+        nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, event.created);
+      } else if (event.author === undefined || author !== undefined)
         nostr = toNostrEvent(event, author === undefined ? {} : { author });
-      if (nostr === undefined) skipped++;
-      else {
+      if (nostr !== undefined) {
         await relay.publish(nostr);
         published++;
-      }
+      } else if (event.author !== undefined) skipped++;
       last = seq;
     }
   } finally {
     relay.close();
-    await ledger.localPut(store, positionKey, String(last));
+    await ledger.localPutMany(store, [...changes, [positionKey, String(last)]]);
   }
-  return { published, skipped };
+  return { published, skipped, held, ...(nextAt === undefined ? {} : { nextAt }) };
+}
+
+/**
+ * Publishes to `url` as {@link publishToRelay} does, then again at each held event's time, until nothing is held or
+ * `signal` aborts: each of a voter's pieces reaches the relay at its own `created` time. `onPublish` hears of each
+ * publication; an unreachable relay is retried at the next due time, after `onError`.
+ */
+export async function publishWhenDue(
+  ledger: Ledger,
+  url: string,
+  options: {
+    signal: AbortSignal;
+    keyFor?: (author: string) => AgentKey | undefined;
+    timeoutMs?: number;
+    clock?: Clock;
+    onPublish?: (result: PublishResult) => void;
+    onError?: (error: unknown) => void;
+  },
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  let backoff = 1;
+  while (!options.signal.aborted) {
+    let next: number | undefined;
+    try {
+      const result = await publishToRelay(ledger, url, {
+        ...(options.keyFor === undefined ? {} : { keyFor: options.keyFor }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        clock,
+      });
+      options.onPublish?.(result);
+      next = result.nextAt;
+      backoff = 1;
+    } catch (error) {
+      if (!isAgoraError(error, ErrorCode.BackendUnreachable)) throw error;
+      options.onError?.(error);
+      next = unixSeconds(clock) + backoff;
+      backoff = Math.min(60, backoff * 2);
+    }
+    if (next === undefined || options.signal.aborted) return;
+    const waitMs = Math.max(0, next * 1000 - clock.now());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      options.signal.addEventListener('abort', done, { once: true });
+    });
+  }
 }
 
 /**

@@ -44,3 +44,34 @@ export function checkCltvExpiry(cltvExpiry: unknown): number {
   }
   return cltvExpiry;
 }
+
+/** An invoice's expiry when the request gives none: an hour, as LND and NIP-47 wallets default to. */
+export const DEFAULT_INVOICE_EXPIRY_SECONDS = 3600;
+
+/**
+ * The checked amount and expiry (default {@link DEFAULT_INVOICE_EXPIRY_SECONDS}) of an invoice request, as every
+ * backend takes them; `INVALID_ARGUMENT` for a bad one.
+ */
+export function invoiceTerms(request: { amountMsat: unknown; expirySeconds?: unknown }): {
+  amountMsat: number;
+  expirySeconds: number;
+} {
+  return {
+    amountMsat: checkAmountMsat(request.amountMsat),
+    expirySeconds: checkExpirySeconds(request.expirySeconds ?? DEFAULT_INVOICE_EXPIRY_SECONDS),
+  };
+}
+
+/** A hold invoice request's checked terms: {@link invoiceTerms}, the payment hash and the CLTV delta. */
+export function holdInvoiceTerms(request: {
+  paymentHash: unknown;
+  amountMsat: unknown;
+  cltvExpiry: unknown;
+  expirySeconds?: unknown;
+}): { paymentHash: string; amountMsat: number; cltvExpiry: number; expirySeconds: number } {
+  return {
+    paymentHash: checkHash32(request.paymentHash, 'paymentHash'),
+    ...invoiceTerms(request),
+    cltvExpiry: checkCltvExpiry(request.cltvExpiry),
+  };
+}

@@ -1,7 +1,7 @@
 import type { BitcoinNetwork } from '../core/index.js';
 import type { CreatedInvoice } from './backend.js';
 import { encodeInvoice, type InvoiceField, type RouteHintHop } from './bolt11.js';
-import { checkAmountMsat, checkExpirySeconds, checkHash32 } from './hashes.js';
+import { checkHash32, invoiceTerms } from './hashes.js';
 import type { InvoiceBook } from './invoice-book.js';
 
 /** What a node needs to write and remember one invoice. */
@@ -28,8 +28,7 @@ export const INVOICE_FEATURES = [8, 14, 17];
 
 /** Validates, signs and records an invoice in `book` (OPEN); returns what `createInvoice` answers. */
 export function issueInvoice(book: InvoiceBook, issue: InvoiceIssue): CreatedInvoice {
-  const amountMsat = checkAmountMsat(issue.amountMsat);
-  const expirySeconds = checkExpirySeconds(issue.expirySeconds ?? 3600);
+  const { amountMsat, expirySeconds } = invoiceTerms(issue);
   const fields: InvoiceField[] = [
     { tag: 'p', paymentHash: issue.paymentHash },
     { tag: 's', paymentSecret: issue.paymentSecret },

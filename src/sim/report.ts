@@ -59,6 +59,50 @@ function legend(series: readonly { name: string; color: string; highlight?: bool
     .join('')}</ul>`;
 }
 
+/** The plot box of the x/y charts, in SVG pixels. */
+const PLOT = { width: 460, height: 280, left: 64, right: 16, top: 14, bottom: 48 } as const;
+const PLOT_WIDTH = PLOT.width - PLOT.left - PLOT.right;
+const PLOT_HEIGHT = PLOT.height - PLOT.top - PLOT.bottom;
+
+/**
+ * An x/y chart in the {@link PLOT} box: horizontal grid lines at `yTicks`, ticks at `xTicks`, both axes with their
+ * titles, then `content` (drawn over them), a legend and a note below.
+ */
+function xyChart(chart: {
+  title: string;
+  axes: { x: string; y: string };
+  x: (v: number) => number;
+  y: (v: number) => number;
+  xTicks: readonly number[];
+  yTicks: readonly number[];
+  content: string;
+  legend: readonly { name: string; color: string; highlight?: boolean }[];
+  note: string;
+}): string {
+  const { width, height, left, right, top } = PLOT;
+  const { x, y } = chart;
+  const grid = chart.yTicks
+    .map(
+      (t) =>
+        `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${tickLabel(t)}</text>`,
+    )
+    .join('');
+  const xLabels = chart.xTicks
+    .map(
+      (t) =>
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top + PLOT_HEIGHT}" y2="${top + PLOT_HEIGHT + 4}" class="axis"/><text x="${x(t).toFixed(1)}" y="${top + PLOT_HEIGHT + 18}" text-anchor="middle">${tickLabel(t)}</text>`,
+    )
+    .join('');
+  return `<figure class="chart"><figcaption>${escapeHtml(chart.title)}</figcaption>
+<svg role="img" aria-label="${escapeHtml(chart.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
+${grid}${xLabels}
+<line x1="${left}" y1="${top + PLOT_HEIGHT}" x2="${width - right}" y2="${top + PLOT_HEIGHT}" class="axis"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${top + PLOT_HEIGHT}" class="axis"/>
+<text class="axis-title" x="${left + PLOT_WIDTH / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(chart.axes.x)}</text>
+<text class="axis-title" x="14" y="${top + PLOT_HEIGHT / 2}" transform="rotate(-90 14 ${top + PLOT_HEIGHT / 2})" text-anchor="middle">${escapeHtml(chart.axes.y)}</text>
+${chart.content}</svg>${legend(chart.legend)}${chart.note === '' ? '' : `<p class="note">${chart.note}</p>`}</figure>`;
+}
+
 /** A line chart: labelled axes with units and round ticks, one polyline per series, an HTML legend below. */
 function lineChart(
   title: string,
@@ -66,14 +110,6 @@ function lineChart(
   series: readonly Series[],
   note = '',
 ): string {
-  const width = 460;
-  const height = 280;
-  const left = 64;
-  const right = 16;
-  const top = 14;
-  const bottom = 48;
-  const plotWidth = width - left - right;
-  const plotHeight = height - top - bottom;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
   const xMin = Math.min(...xs, 1);
@@ -83,21 +119,9 @@ function lineChart(
   const yMax = Math.max(yTop, ...yTicks);
   // Zero sits a little above the x axis: a series at 0 (the malicious provider's reputation) stays visible.
   const yMin = -0.04 * (yMax || 1);
-  const x = (v: number) => left + ((v - xMin) / (xMax - xMin)) * plotWidth;
-  const y = (v: number) => top + plotHeight - ((v - yMin) / (yMax - yMin)) * plotHeight;
+  const x = (v: number) => PLOT.left + ((v - xMin) / (xMax - xMin)) * PLOT_WIDTH;
+  const y = (v: number) => PLOT.top + PLOT_HEIGHT - ((v - yMin) / (yMax - yMin)) * PLOT_HEIGHT;
   const xTicks = niceTicks(xMin, xMax, 6).filter((t) => Number.isInteger(t));
-  const grid = yTicks
-    .map(
-      (t) =>
-        `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${tickLabel(t)}</text>`,
-    )
-    .join('');
-  const xLabels = xTicks
-    .map(
-      (t) =>
-        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top + plotHeight}" y2="${top + plotHeight + 4}" class="axis"/><text x="${x(t).toFixed(1)}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(t)}</text>`,
-    )
-    .join('');
   const ordered = [...series.filter((s) => !s.highlight), ...series.filter((s) => s.highlight)];
   const lines = ordered
     .map((s) => {
@@ -112,14 +136,7 @@ function lineChart(
       return `<polyline class="series" data-series="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="${s.highlight ? 3 : 2}"${s.highlight ? ' stroke-dasharray="6 3"' : ''} points="${points.join(' ')}"/>${markers}`;
     })
     .join('');
-  return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>
-<svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-size="${FONT}">
-${grid}${xLabels}
-<line x1="${left}" y1="${top + plotHeight}" x2="${width - right}" y2="${top + plotHeight}" class="axis"/>
-<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" class="axis"/>
-<text class="axis-title" x="${left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(axes.x)}</text>
-<text class="axis-title" x="14" y="${top + plotHeight / 2}" transform="rotate(-90 14 ${top + plotHeight / 2})" text-anchor="middle">${escapeHtml(axes.y)}</text>
-${lines}</svg>${legend(ordered)}${note === '' ? '' : `<p class="note">${note}</p>`}</figure>`;
+  return xyChart({ title, axes, x, y, xTicks, yTicks, content: lines, legend: ordered, note });
 }
 
 /** What a weight counts in each mode, for axis titles and tables. */
@@ -171,6 +188,84 @@ ${grid}${bars}
 </svg></figure>`;
   });
   return `<div class="charts">${panels.join('')}</div>`;
+}
+
+/**
+ * Anonymity-set sizes of the counted pieces, one histogram per proposal in its own colour on a shared axis: how many
+ * pieces hid their voter among how many members, against the required k (dashed line). A piece left of the line would
+ * name its voter to within fewer than k members; the tally never counts one.
+ */
+function anonymityChart(result: SimulationResult): string {
+  const proposals = result.governance.proposals;
+  const counts = proposals.map((p) => {
+    const bySize = new Map<number, number>();
+    for (const size of p.anonymity) bySize.set(size, (bySize.get(size) ?? 0) + 1);
+    return bySize;
+  });
+  // k is capped at a proposal's member count: proposals may require different sets.
+  const required = [...new Set(proposals.map((p) => p.requiredAnonymity ?? 0).filter((k) => k > 0))].sort(
+    (a, b) => a - b,
+  );
+  const sizes = proposals.flatMap((p) => p.anonymity);
+  const tallest = Math.max(1, ...counts.flatMap((bySize) => [...bySize.values()]));
+  const xTicks = niceTicks(0, Math.max(...required, ...sizes, 1) + 1, 6).filter((t) => Number.isInteger(t));
+  const xMax = Math.max(...xTicks, ...sizes.map((size) => size + 1));
+  const yTicks = niceTicks(0, tallest, 4).filter((t) => Number.isInteger(t));
+  const yMax = Math.max(...yTicks, tallest);
+  const x = (v: number) => PLOT.left + (v / xMax) * PLOT_WIDTH;
+  const y = (v: number) => PLOT.top + PLOT_HEIGHT - (v / yMax) * PLOT_HEIGHT;
+  const series = proposals.map((p, i) => ({
+    name: `${p.weightMode}-weighted vote (${p.anonymity.length} counted pieces)`,
+    color: COLORS[i % COLORS.length] as string,
+  }));
+  // Bars centred on their size, side by side where two proposals share one.
+  const sharing = new Map<number, number[]>();
+  counts.forEach((bySize, i) => {
+    for (const size of bySize.keys()) sharing.set(size, [...(sharing.get(size) ?? []), i]);
+  });
+  const bars = counts
+    .flatMap((bySize, i) =>
+      [...bySize.entries()].map(([size, n]) => {
+        const group = sharing.get(size) ?? [i];
+        const barWidth = Math.max(3, Math.min((PLOT_WIDTH / xMax) * 0.9, 16) / group.length);
+        const at = x(size) - (barWidth * group.length) / 2 + group.indexOf(i) * barWidth;
+        return `<rect class="set" data-proposal="${i}" data-size="${size}" x="${at.toFixed(1)}" y="${y(n).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(n)).toFixed(1)}" fill="${series[i]?.color}"><title>${escapeHtml(`${series[i]?.name}: ${n} with a set of ${size} members`)}</title></rect>`;
+      }),
+    )
+    .join('');
+  const kLines = required
+    .map(
+      (k) =>
+        `<line class="required" data-k="${k}" x1="${x(k).toFixed(1)}" x2="${x(k).toFixed(1)}" y1="${PLOT.top}" y2="${PLOT.top + PLOT_HEIGHT}" stroke="${MALICIOUS}" stroke-width="2" stroke-dasharray="6 3"/>`,
+    )
+    .join('');
+  const requiredBy = (k: number) =>
+    proposals
+      .filter((p) => p.requiredAnonymity === k)
+      .map((p) => p.weightMode)
+      .join(', ');
+  const note =
+    sizes.length === 0
+      ? 'No piece was counted.'
+      : `A piece's anonymity set is the number of snapshot members who could have cast it, given the public snapshot and the client's rule; the smallest here is ${Math.min(...sizes)}.`;
+  return xyChart({
+    title: 'Anonymity sets of the counted pieces',
+    axes: { x: 'anonymity set (members)', y: 'counted pieces' },
+    x,
+    y,
+    xTicks,
+    yTicks,
+    content: bars + kLines,
+    legend: [
+      ...series,
+      ...required.map((k) => ({
+        name: `k = ${k}, the least set counted${required.length > 1 ? ` (${requiredBy(k)})` : ''}`,
+        color: MALICIOUS,
+        highlight: true,
+      })),
+    ],
+    note: escapeHtml(note),
+  });
 }
 
 /** Per provider, a value of each round snapshot. */
@@ -315,6 +410,7 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <h2>Decision</h2>
 <p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: the smallest anonymity set is the fewest members who could have cast any counted piece, never below k; members who do not vote abstain.</p>
 ${voteCharts(result)}
+<div class="charts">${anonymityChart(result)}</div>
 <div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>proofs</th><th>smallest anonymity set</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>
 <p>Blacklisted: <strong>${escapeHtml(result.governance.blacklisted.join(', ') || 'nobody')}</strong>; buying after the decision it gets HTTP ${result.governance.refusedStatus} from an honest provider (the <code>agora_blacklist</code> caveat).
 ${result.governance.stakesLocked} stakes were locked in hold invoices and ${result.governance.stakesReleased} released after the vote.</p>

@@ -18,12 +18,23 @@ export interface Spawned {
   stderr: string;
 }
 
+/** How to run `agora`: `asNobody` runs it as the unprivileged user nobody through util-linux's setpriv (root only). */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  asNobody?: boolean;
+}
+
 /** Starts `agora ARGS` as a process; `done` resolves when it exits. */
 export function start(
   args: readonly string[],
-  options: { env?: Record<string, string>; stdin?: string } = {},
+  options: SpawnOptions = {},
 ): { child: ChildProcess; done: Promise<Spawned>; output: () => string } {
-  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+  const command = [process.execPath, BUILT_CLI, ...args];
+  const [file, ...rest] = options.asNobody
+    ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', ...command]
+    : command;
+  const child = spawn(file as string, rest, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -36,17 +47,18 @@ export function start(
     stderr += chunk;
   });
   child.stdin?.end(options.stdin ?? '');
-  const done = new Promise<Spawned>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  const done = new Promise<Spawned>((resolve) => {
+    // A missing setpriv is an exit like any other (127, as a shell says), not an unhandled error.
+    child.on('error', (error) =>
+      resolve({ code: 127, signal: null, stdout, stderr: stderr + error.message }),
+    );
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
   return { child, done, output: () => stdout + stderr };
 }
 
 /** Runs `agora ARGS` to its end. */
-export function agoraProcess(
-  args: readonly string[],
-  options: { env?: Record<string, string>; stdin?: string } = {},
-): Promise<Spawned> {
+export function agoraProcess(args: readonly string[], options: SpawnOptions = {}): Promise<Spawned> {
   return start(args, options).done;
 }
 

@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAgoraError, ManualClock } from '../../src/core/index.js';
+import { ManualClock } from '../../src/core/index.js';
 import { NwcWalletService } from '../../src/lightning/index.js';
-import { StakeCustodianClient } from '../../src/stake/index.js';
-import { freePort } from '../helpers.js';
 import { startRelay } from '../ledger/nostr-relay.js';
 import { simLine } from '../lightning/nwc-world.js';
 import { agora } from './harness.js';
+import { lockArgs, type StakeFlow, startStakeFlow } from './stake-fixture.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function reachable(url: string): Promise<StakeCustodianClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await StakeCustodianClient.connect(url, { timeoutMs: 1_000 });
-    } catch (error) {
-      if (!isAgoraError(error) || attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('agora stake over Nostr Wallet Connect', () => {
   it('a custodian serving with --nwc takes a stake locked from $AGORA_NWC_URI', async () => {
@@ -38,36 +26,14 @@ describe('agora stake over Nostr Wallet Connect', () => {
     ]);
     const stakerWallet = await NwcWalletService.start({ relays: [relay.url], backend: stakerNode });
     const custodianWallet = await NwcWalletService.start({ relays: [relay.url], backend: custodianNode });
-    const staker = join(dir, 'staker');
-    const custodian = join(dir, 'custodian');
-    const stop = new AbortController();
+    let flow: StakeFlow | undefined;
     try {
-      expect((await agora(['init', '--home', staker])).code).toBe(0);
-      expect((await agora(['init', '--home', custodian])).code).toBe(0);
-      const port = await freePort();
-      const serving = agora(
-        ['stake', 'serve', '--home', custodian, '--port', String(port), '--nwc', custodianWallet.connect()],
-        { signal: stop.signal },
-      );
-      const url = `http://127.0.0.1:${port}`;
-      const client = await reachable(url);
+      flow = await startStakeFlow(dir, ['--nwc', custodianWallet.connect()]);
+      const { staker, custodian, url, client, serving, stop } = flow;
       const until = Math.floor(Date.now() / 1000) + 3_600;
-      const locked = await agora(
-        [
-          'stake',
-          'lock',
-          '--home',
-          staker,
-          '--custodian',
-          url,
-          '--amount',
-          '20000',
-          '--until',
-          String(until),
-          '--json',
-        ],
-        { env: { AGORA_NWC_URI: stakerWallet.connect() } },
-      );
+      const locked = await agora(lockArgs(staker, url, 20_000, until), {
+        env: { AGORA_NWC_URI: stakerWallet.connect() },
+      });
       expect(locked).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(locked.stdout)).toMatchObject({ custodian: client.id, amountSat: 20_000, until });
       expect((await stakerNode.balance()).inFlightMsat).toBeGreaterThanOrEqual(20_000_000);
@@ -86,7 +52,7 @@ describe('agora stake over Nostr Wallet Connect', () => {
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain('[INVALID_ARGUMENT]');
     } finally {
-      stop.abort();
+      flow?.stop.abort();
       stakerWallet.close();
       custodianWallet.close();
       await relay.close();

@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, isAgoraError } from '../../src/core/index.js';
+import { fromHex } from '../../src/core/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { StakeCustodianClient } from '../../src/stake/index.js';
 import { freePort } from '../helpers.js';
 import { lndCertificate, startLndRestServer } from '../lightning/lnd-rest-server.js';
 import { agora } from './harness.js';
+import { lockArgs, type StakeFlow, startStakeFlow } from './stake-fixture.js';
 
 const MACAROON = '0201036c6e6402f801030a10'.padEnd(64, 'a');
 
@@ -22,17 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function reachable(url: string): Promise<StakeCustodianClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await StakeCustodianClient.connect(url, { timeoutMs: 1_000 });
-    } catch (error) {
-      if (!isAgoraError(error) || attempt > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('agora stake', () => {
   it('locks a stake from LND with a custodian serving over HTTP, shows it on both sides, and releases it when due', async () => {
@@ -52,46 +41,14 @@ describe('agora stake', () => {
       '--lnd-cert',
       join(dir, 'tls.cert'),
     ];
-    const staker = join(dir, 'staker');
-    const custodian = join(dir, 'custodian');
-    const stop = new AbortController();
+    let flow: StakeFlow | undefined;
     try {
-      expect((await agora(['init', '--home', staker])).code).toBe(0);
-      expect((await agora(['init', '--home', custodian])).code).toBe(0);
-      const port = await freePort();
-      const serving = agora(
-        [
-          'stake',
-          'serve',
-          '--home',
-          custodian,
-          '--port',
-          String(port),
-          '--interval',
-          '1',
-          ...lnd(custodianLnd.url),
-        ],
-        { signal: stop.signal },
-      );
-      const url = `http://127.0.0.1:${port}`;
-      const client = await reachable(url);
+      flow = await startStakeFlow(dir, ['--interval', '1', ...lnd(custodianLnd.url)]);
+      const { staker, custodian, url, client, serving, stop } = flow;
 
       // Far enough ahead for the lock to be made first on a busy machine, near enough to watch the release.
       const until = Math.floor(Date.now() / 1000) + 15;
-      const locked = await agora([
-        'stake',
-        'lock',
-        '--home',
-        staker,
-        '--custodian',
-        url,
-        '--amount',
-        '20000',
-        '--until',
-        String(until),
-        ...lnd(stakerLnd.url),
-        '--json',
-      ]);
+      const locked = await agora([...lockArgs(staker, url, 20_000, until), ...lnd(stakerLnd.url)]);
       expect(locked).toMatchObject({ code: 0, stderr: '' });
       const stake = JSON.parse(locked.stdout);
       expect(stake).toMatchObject({ custodian: client.id, amountSat: 20_000, until, mode: 'non-custodial' });
@@ -130,7 +87,7 @@ describe('agora stake', () => {
         (await agora(['stake', 'release', '--due', '--home', custodian, ...lnd(custodianLnd.url)])).stdout,
       ).toBe('nothing to release\n');
     } finally {
-      stop.abort();
+      flow?.stop.abort();
       await Promise.all([stakerLnd.close(), custodianLnd.close()]);
     }
   }, 180_000);

@@ -47,8 +47,8 @@ describe('ledger sync through Nostr relays', () => {
     try {
       await register(a, 3);
       await register(b, 2);
-      expect(await publishToRelay(a, r1.url, { keyFor })).toEqual({ published: 3, skipped: 0 });
-      expect(await publishToRelay(b, r2.url, { keyFor })).toEqual({ published: 2, skipped: 0 });
+      expect(await publishToRelay(a, r1.url, { keyFor })).toEqual({ published: 3, skipped: 0, held: 0 });
+      expect(await publishToRelay(b, r2.url, { keyFor })).toEqual({ published: 2, skipped: 0, held: 0 });
       // A relay serving a forged event (a registration whose signature is another key's) and garbage content.
       const forger = await Relay.connect(r1.url);
       const honest = toNostrEvent((await a.events().next()).value?.event, { author: [...keys.values()][0] });

@@ -88,6 +88,8 @@ describe('the HTML report', () => {
               legends: [...document.querySelectorAll('.legend li')].map((l) => l.textContent),
               lines: [...document.querySelectorAll('polyline.series')].map((l) => (l.getAttribute('points') || '').split(' ').length),
               bars: document.querySelectorAll('rect.bar').length,
+              sets: [...document.querySelectorAll('rect.set')].map((r) => ({ proposal: Number(r.getAttribute('data-proposal')), size: Number(r.getAttribute('data-size')), height: Number(r.getAttribute('height')) })),
+              required: [...document.querySelectorAll('line.required')].map((l) => Number(l.getAttribute('data-k'))),
               overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
               outside,
               minFont: Math.min(...fontSizes),
@@ -101,6 +103,8 @@ describe('the HTML report', () => {
           legends: string[];
           lines: number[];
           bars: number;
+          sets: { proposal: number; size: number; height: number }[];
+          required: number[];
           overflowX: number;
           outside: string[];
           minFont: number;
@@ -108,8 +112,8 @@ describe('the HTML report', () => {
           title: string;
         };
         expect(problems).toEqual([]);
-        // Payments and revenue by provider, prices, reputation, and one panel per proposal.
-        expect(drawn.charts).toBe(4 + result.governance.proposals.length);
+        // Payments and revenue by provider, prices, reputation, one panel per proposal, the anonymity sets.
+        expect(drawn.charts).toBe(5 + result.governance.proposals.length);
         expect(drawn.axisTitles).toEqual(
           expect.arrayContaining([
             'round',
@@ -119,8 +123,27 @@ describe('the HTML report', () => {
             'share of all trust (%)',
             'weight (ppb of all reputation)',
             'weight (sats staked)',
+            'anonymity set (members)',
+            'counted pieces',
           ]),
         );
+        // One bar per proposal and set size, each of a drawn height; sizes never below the required k, marked.
+        const sizes = result.governance.proposals.map((p) => new Set(p.anonymity).size);
+        expect(drawn.sets).toHaveLength(sizes.reduce((a, b) => a + b, 0));
+        expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+        // A proposal's k is capped at its member count: each bar against its own proposal's k, one line per k.
+        const proposals = result.governance.proposals;
+        for (const set of drawn.sets) {
+          expect(set.size).toBeGreaterThanOrEqual(proposals[set.proposal]?.requiredAnonymity ?? 1);
+          expect(set.height).toBeGreaterThan(0);
+        }
+        expect(drawn.required.sort()).toEqual(
+          [...new Set(proposals.map((p) => p.requiredAnonymity ?? 0).filter((k) => k > 0))].sort(),
+        );
+        for (const p of result.governance.proposals)
+          expect(drawn.legends).toContain(
+            `${p.weightMode}-weighted vote (${p.anonymity.length} counted pieces)`,
+          );
         expect(Math.min(...drawn.ticksPerChart)).toBeGreaterThanOrEqual(5);
         expect(drawn.legends).toContain(`${result.providers.find((p) => p.malicious)?.name} (malicious)`);
         expect(drawn.lines).toHaveLength(4 * result.providers.length);
@@ -137,6 +160,7 @@ describe('the HTML report', () => {
           '2026-11-30T12:00:00Z',
           'abstain',
           'did not vote',
+          'Anonymity sets of the counted pieces',
         ])
           expect(drawn.text).toContain(text);
         expect(drawn.text).toContain(JSON.stringify(result.scenario.seed));

@@ -1,9 +1,9 @@
 import { AgoraError, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../../core/index.js';
-import { followRelay, publishToRelay, pullFromRelay } from '../../ledger/index.js';
+import { followRelay, publishToRelay, publishWhenDue, pullFromRelay } from '../../ledger/index.js';
 import type { Command } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
-import { timeOption } from '../time.js';
+import { isoTime, timeOption } from '../time.js';
 
 export const syncCommand: Command = {
   name: 'sync',
@@ -22,7 +22,7 @@ export const syncCommand: Command = {
     ],
     [
       '--follow',
-      'then keep importing new events as relays receive them, until interrupted (retries with backoff)',
+      'then keep importing new events as relays receive them, and publish each of your held vote pieces at its own time, until interrupted (retries with backoff)',
     ],
     ['--json', 'print one JSON line per relay'],
   ],
@@ -43,20 +43,19 @@ export const syncCommand: Command = {
         ? undefined
         : timeOption(values.since, '--since', unixSeconds(systemClock), 0);
     const key = await loadHomeKey(home);
+    // Only this agent's own events are signed here; others' go out as they were received.
+    const keyFor = (author: string) => (author === key.id ? key : undefined);
     let failures = 0;
     await withHomeLedger(home, async (ledger) => {
       for (const relay of relays) {
         try {
-          // Only this agent's own events are signed here; others' go out as they were received.
-          const published = await publishToRelay(ledger, relay, {
-            keyFor: (author) => (author === key.id ? key : undefined),
-          });
+          const published = await publishToRelay(ledger, relay, { keyFor });
           const pulled = await pullFromRelay(ledger, relay, since === undefined ? {} : { since });
           await write(
             io.stdout,
             values.json
               ? `${JSON.stringify({ relay, ...published, ...pulled })}\n`
-              : `${relay}: published ${published.published}, imported ${pulled.imported} of ${pulled.received} (${pulled.duplicates} known, ${pulled.invalid} invalid, dropped)\n`,
+              : `${relay}: published ${published.published}${published.held > 0 ? ` (${published.held} vote pieces held until their times, the next at ${isoTime(published.nextAt as number)})` : ''}, imported ${pulled.imported} of ${pulled.received} (${pulled.duplicates} known, ${pulled.invalid} invalid, dropped)\n`,
           );
         } catch (error) {
           // One relay down does not stop the others; the command fails at the end.
@@ -67,8 +66,26 @@ export const syncCommand: Command = {
       }
       if (values.follow !== true) return;
       const signal = io.signal ?? new AbortController().signal;
-      await Promise.all(
-        relays.map((relay) =>
+      // Held vote pieces go out at their own times, one publication each, while following.
+      const publications = relays.map((relay) =>
+        publishWhenDue(ledger, relay, {
+          signal,
+          keyFor,
+          onPublish: ({ published }) => {
+            if (published === 0) return;
+            void write(
+              io.stdout,
+              values.json
+                ? `${JSON.stringify({ relay, published })}\n`
+                : `${relay}: published ${published}\n`,
+            );
+          },
+          onError: (error) => void write(io.stderr, `${relay}: ${(error as Error).message}; retrying\n`),
+        }),
+      );
+      await Promise.all([
+        ...publications,
+        ...relays.map((relay) =>
           followRelay(ledger, relay, {
             signal,
             onImport: ({ imported, invalid }) => {
@@ -83,7 +100,7 @@ export const syncCommand: Command = {
             onError: (error) => void write(io.stderr, `${relay}: ${(error as Error).message}; retrying\n`),
           }),
         ),
-      );
+      ]);
     });
     if (failures === relays.length && values.follow !== true)
       throw new AgoraError(ErrorCode.BackendUnreachable, 'no relay could be reached');

@@ -15,13 +15,7 @@ import type {
 } from '../backend.js';
 import { defaultMaxFeeMsat } from '../backend.js';
 import { decodeInvoice, formatShortChannelId, type RouteHintHop } from '../bolt11.js';
-import {
-  checkAmountMsat,
-  checkCltvExpiry,
-  checkExpirySeconds,
-  checkHash32,
-  paymentHashOf,
-} from '../hashes.js';
+import { checkCltvExpiry, checkHash32, invoiceTerms, paymentHashOf } from '../hashes.js';
 import { InvoiceBook } from '../invoice-book.js';
 import { issueInvoice } from '../issue-invoice.js';
 import type { LdkNetwork } from './ldk-network.js';
@@ -322,8 +316,7 @@ export class LdkNode implements LightningBackend {
   ): CreatedInvoice {
     if (this.book.find(paymentHash) !== undefined)
       fail(ErrorCode.AlreadyExists, `an invoice for ${paymentHash} exists already`);
-    const amountMsat = checkAmountMsat(request.amountMsat);
-    const expirySeconds = checkExpirySeconds(request.expirySeconds ?? 3600);
+    const { amountMsat, expirySeconds } = invoiceTerms(request);
     const ldk = this.ldk;
     // LDK derives and checks the payment secret itself (stateless inbound payments).
     const secret = this.channelManager.create_inbound_payment_for_hash(

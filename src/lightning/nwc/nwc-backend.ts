@@ -24,13 +24,7 @@ import type {
   PayOptions,
 } from '../backend.js';
 import { decodeInvoice, type Invoice } from '../bolt11.js';
-import {
-  checkAmountMsat,
-  checkCltvExpiry,
-  checkExpirySeconds,
-  checkHash32,
-  paymentHashOf,
-} from '../hashes.js';
+import { checkHash32, holdInvoiceTerms, invoiceTerms, paymentHashOf } from '../hashes.js';
 import { invoiceStatusOf, networkFromNip47, parseTransaction } from './nip47.js';
 import { NwcClient, type NwcClientOptions } from './nwc-client.js';
 import type { NwcConnection } from './nwc-uri.js';
@@ -117,7 +111,7 @@ export class NwcBackend implements LightningBackend {
   }
 
   async createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice> {
-    const amountMsat = checkAmountMsat(request.amountMsat);
+    const { amountMsat, expirySeconds } = invoiceTerms(request);
     if (request.preimage !== undefined) {
       throw new AgoraError(
         ErrorCode.InvalidArgument,
@@ -128,19 +122,18 @@ export class NwcBackend implements LightningBackend {
       amount: amountMsat,
       ...(request.description === undefined ? {} : { description: request.description }),
       ...(request.descriptionHash === undefined ? {} : { description_hash: request.descriptionHash }),
-      expiry: checkExpirySeconds(request.expirySeconds ?? 3600),
+      expiry: expirySeconds,
     });
     return this.created(result, amountMsat, undefined);
   }
 
   async createHoldInvoice(request: CreateHoldInvoiceRequest): Promise<CreatedInvoice> {
-    const paymentHash = checkHash32(request.paymentHash, 'paymentHash');
-    const amountMsat = checkAmountMsat(request.amountMsat);
+    const { paymentHash, amountMsat, cltvExpiry, expirySeconds } = holdInvoiceTerms(request);
     const result = await this.client.request('make_hold_invoice', {
       amount: amountMsat,
       payment_hash: paymentHash,
-      min_cltv_expiry_delta: checkCltvExpiry(request.cltvExpiry),
-      expiry: checkExpirySeconds(request.expirySeconds ?? 3600),
+      min_cltv_expiry_delta: cltvExpiry,
+      expiry: expirySeconds,
       ...(request.description === undefined ? {} : { description: request.description }),
     });
     return this.created(result, amountMsat, paymentHash);
