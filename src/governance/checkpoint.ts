@@ -1,6 +1,21 @@
-import { AgoraError, type Clock, ErrorCode, hasExactKeys, isJsonObject, isLowerHex } from '../core/index.js';
-import type { AgentKey } from '../identity/index.js';
-import { type EventTypeDefinition, type LedgerEvent, signEvent } from '../ledger/index.js';
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  hasExactKeys,
+  isDecimal,
+  isJsonObject,
+  isLowerHex,
+  type JsonObject,
+} from '../core/index.js';
+import { type AgentKey, BN254_SCALAR_FIELD } from '../identity/index.js';
+import {
+  type EventTypeDefinition,
+  type LedgerEvent,
+  signEvent,
+  type VerifyContext,
+} from '../ledger/index.js';
+import { TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
 import type { WeightMode } from './snapshot.js';
 
 /**
@@ -86,4 +101,83 @@ export function listedIds(parts: readonly LedgerEvent[]): string[] {
   const ids = parts.flatMap((part) => (part.body as { ids: string[] }).ids);
   checkAscending(ids, 'the parts together');
   return ids;
+}
+
+/**
+ * What a snapshot computed from a checkpoint declares, wherever it is declared (a proposal's `snapshot`, a dispute's
+ * juror electorate): the moment, the tree root, the total weight, the member count, how many events the checkpoint
+ * lists and the `snapshot.sources` parts that list them.
+ */
+export interface CheckpointDeclaration {
+  readonly asOf: number;
+  readonly root: string;
+  readonly total: string;
+  readonly members: number;
+  readonly events: number;
+  readonly sources: readonly string[];
+}
+
+/** The fields of a {@link CheckpointDeclaration}, in order. */
+export const CHECKPOINT_FIELDS = ['asOf', 'root', 'total', 'members', 'events', 'sources'] as const;
+
+/**
+ * Whether `value`'s checkpoint fields are well formed: `asOf` unix seconds, `root` a field element, `total` decimal,
+ * `members` at most a full tree, `events` one or more, `sources` 1 to {@link MAX_SOURCE_PARTS} distinct event ids.
+ * Other fields are the caller's to check.
+ */
+export function isCheckpointDeclaration(value: JsonObject): value is JsonObject & CheckpointDeclaration {
+  const { asOf, root, total, members, events, sources } = value;
+  return (
+    Number.isSafeInteger(asOf) &&
+    (asOf as number) >= 0 &&
+    isDecimal(root) &&
+    BigInt(root) < BN254_SCALAR_FIELD &&
+    isDecimal(total) &&
+    Number.isSafeInteger(members) &&
+    (members as number) >= 0 &&
+    (members as number) <= TREE_ARITY ** TREE_LEVELS &&
+    Number.isSafeInteger(events) &&
+    (events as number) >= 1 &&
+    Array.isArray(sources) &&
+    sources.length >= 1 &&
+    sources.length <= MAX_SOURCE_PARTS &&
+    sources.every((id) => isLowerHex(id, 32)) &&
+    new Set(sources).size === sources.length
+  );
+}
+
+/**
+ * On ingest of an event declaring `declared`: its checkpoint parts are stored `snapshot.sources` events (anyone may
+ * have signed them: their ids commit to the lists) listing `declared.events` ids in strictly ascending order. A part
+ * not stored yet makes the event wait (`MISSING_REFERENCE`); anything else is `INVALID_EVENT`, its message prefixed
+ * with `type`.
+ */
+export async function checkCheckpointParts(
+  type: string,
+  declared: CheckpointDeclaration,
+  context: VerifyContext,
+): Promise<void> {
+  const parts: LedgerEvent[] = [];
+  for (const id of declared.sources) {
+    const part = await context.get(id);
+    if (part === undefined)
+      throw new AgoraError(
+        ErrorCode.MissingReference,
+        `${type}: its checkpoint part ${id} is not stored yet`,
+      );
+    if (part.type !== SNAPSHOT_SOURCES)
+      throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${id} is not a ${SNAPSHOT_SOURCES} event`);
+    parts.push(part);
+  }
+  let listed: number;
+  try {
+    listed = listedIds(parts).length;
+  } catch (cause) {
+    throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${(cause as Error).message}`, { cause });
+  }
+  if (listed !== declared.events)
+    throw new AgoraError(
+      ErrorCode.InvalidEvent,
+      `${type}: its checkpoint lists another number of events than ${declared.events}`,
+    );
 }

@@ -11,7 +11,7 @@ import {
 import { type AgentKey, BN254_SCALAR_FIELD } from '../identity/index.js';
 import { type EventTypeDefinition, type Ledger, type LedgerEvent, signEvent } from '../ledger/index.js';
 import { type MembershipPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
-import { listedIds, MAX_SOURCE_PARTS, SNAPSHOT_SOURCES } from './checkpoint.js';
+import { CHECKPOINT_FIELDS, checkCheckpointParts, isCheckpointDeclaration } from './checkpoint.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
 import { isPieceRule, type PieceRule } from './pieces.js';
@@ -224,21 +224,8 @@ export function checkProposal(body: unknown, created: number): asserts body is P
   for (const action of actions) checkAction(action);
   if (
     !isJsonObject(snapshot) ||
-    !hasExactKeys(snapshot, ['asOf', 'root', 'total', 'members', 'events', 'sources']) ||
-    !isTime(snapshot.asOf) ||
-    !isDecimal(snapshot.root) ||
-    BigInt(snapshot.root) >= BN254_SCALAR_FIELD ||
-    !isDecimal(snapshot.total) ||
-    !Number.isSafeInteger(snapshot.members) ||
-    (snapshot.members as number) < 0 ||
-    (snapshot.members as number) > 4 ** 10 ||
-    !Number.isSafeInteger(snapshot.events) ||
-    (snapshot.events as number) < 1 ||
-    !Array.isArray(snapshot.sources) ||
-    snapshot.sources.length < 1 ||
-    snapshot.sources.length > MAX_SOURCE_PARTS ||
-    !snapshot.sources.every((id) => isLowerHex(id, 32)) ||
-    new Set(snapshot.sources).size !== snapshot.sources.length
+    !hasExactKeys(snapshot, CHECKPOINT_FIELDS) ||
+    !isCheckpointDeclaration(snapshot)
   )
     invalid(
       'snapshot is {asOf, root (field element), total (decimal), members (count), events (count), sources (event ids)}',
@@ -318,20 +305,8 @@ export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefi
           ErrorCode.MissingReference,
           `proposal.created: its author ${event.author} has no registration here yet`,
         );
-      const parts: LedgerEvent[] = [];
-      for (const id of snapshot.sources) {
-        const part = await context.get(id);
-        if (part === undefined)
-          throw new AgoraError(
-            ErrorCode.MissingReference,
-            `proposal.created: its checkpoint part ${id} is not stored yet`,
-          );
-        // Anyone may have signed it: its id commits to the list, and one checkpoint may serve several proposals.
-        if (part.type !== SNAPSHOT_SOURCES) invalid(`${id} is not a ${SNAPSHOT_SOURCES} event`);
-        parts.push(part);
-      }
-      if (listedIds(parts).length !== snapshot.events)
-        invalid(`its checkpoint lists another number of events than ${snapshot.events}`);
+      // Anyone may have signed the parts: their ids commit to the lists, and one checkpoint may serve several.
+      await checkCheckpointParts('proposal.created', snapshot, context);
     },
   };
 }
