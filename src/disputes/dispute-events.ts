@@ -527,6 +527,45 @@ export const disputeRevealedType: EventTypeDefinition = {
   },
 };
 
+/**
+ * Body of `dispute.attended`, signed by a juror in its own name: it says it voted in round `round`. Votes are
+ * anonymous, so without this nobody could tell a juror that voted from one that did not; with it, the jurors that do
+ * not attest are the absent ones (see `absentJurors`). It tells who voted, never how.
+ */
+export interface DisputeAttendedBody {
+  readonly dispute: string;
+  readonly round: number;
+}
+
+/**
+ * `dispute.attended`: signed, for a stored dispute and a round it may have, created within the round's voting or
+ * revealing window (so it is final when reveals close). Whether its author sits on the round's panel is read from
+ * the ledger (`readDispute`): an attestation by anyone else is stored and never counted.
+ */
+export const disputeAttendedType: EventTypeDefinition = {
+  type: 'dispute.attended',
+  auth: 'signature',
+  async verify(event, context) {
+    const type = event.type;
+    const body = event.body;
+    if (
+      !isJsonObject(body) ||
+      !hasExactKeys(body, ['dispute', 'round']) ||
+      !Number.isSafeInteger(body.round) ||
+      (body.round as number) < 0 ||
+      (body.round as number) >= DISPUTE_TERMS.maxRounds
+    )
+      invalid(type, `body is {dispute, round (0 to ${DISPUTE_TERMS.maxRounds - 1})}`);
+    const opening = await openingOf(type, context, body.dispute);
+    const times = roundTimes(opening.body.answerBy, body.round as number);
+    if (event.created < times.votesOpen || event.created >= times.revealsClose)
+      invalid(type, `round ${body.round} takes attendance from ${times.votesOpen} to ${times.revealsClose}`);
+  },
+  indexes(event) {
+    return [['dispute', (event.body as unknown as DisputeAttendedBody).dispute]];
+  },
+};
+
 /** Every dispute event type, the draw checked with `blockRule` and juror proofs with `verifier`. */
 export function disputeEventTypes(options: {
   blockRule: SeedBlockRule;
@@ -539,6 +578,7 @@ export function disputeEventTypes(options: {
     disputeDrawnType(options.blockRule),
     disputeVoteType(options.verifier),
     disputeRevealedType,
+    disputeAttendedType,
   ];
 }
 
@@ -577,4 +617,13 @@ export function createDisputeRevealed(
   options: { clock?: Clock } = {},
 ) {
   return signEvent(key, 'dispute.revealed', body as unknown as JsonObject, options);
+}
+
+/** Signs a `dispute.attended` as a juror of the round, in its own name (after voting, at a time apart from the vote). */
+export function createDisputeAttended(
+  key: AgentKey,
+  body: DisputeAttendedBody,
+  options: { clock?: Clock } = {},
+) {
+  return signEvent(key, 'dispute.attended', body as unknown as JsonObject, options);
 }

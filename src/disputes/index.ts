@@ -1,3 +1,4 @@
+export * from './absent-penalty.js';
 export * from './dispute-events.js';
 export * from './dispute-reputation.js';
 export * from './dispute-state.js';
