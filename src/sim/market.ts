@@ -96,6 +96,7 @@ export function openMarket(scenario: Scenario, cast: Cast): MarketState {
     prices: Object.fromEntries(cast.providers.map((p) => [p.name, []])),
     budgets: new Map(cast.agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)])),
     garbageFrom: new Map(),
+    garbageReceipts: [],
     pending: [],
   };
 }
@@ -151,8 +152,11 @@ export async function buy(
   market.msatMoved += provider.priceMsat;
   // Sybils praise their master whatever it serves; honest agents rate what they got.
   const rating = cast.isSybil.has(buyer) || good ? PRAISE : COMPLAINT;
-  for (const receipt of receipts)
-    market.pending.push(receipt, rateReceipt(buyer.key, parseEnvelope(receipt).id, rating, { clock }));
+  for (const receipt of receipts) {
+    const { id } = parseEnvelope(receipt);
+    market.pending.push(receipt, rateReceipt(buyer.key, id, rating, { clock }));
+    if (!good && !cast.isSybil.has(buyer)) market.garbageReceipts.push({ buyer, provider, receipt: id });
+  }
   return good ? 'good' : 'garbage';
 }
 

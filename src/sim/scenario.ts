@@ -63,6 +63,12 @@ export interface Scenario {
    * the tally does not count pieces that name their voter. Default: the private client rule.
    */
   readonly exactWeights?: boolean;
+  /**
+   * Adds the dispute phase: a standing rule adopted before the market, buyers who got garbage disputing it, a panel
+   * deciding one dispute and the rule blacklisting the malicious provider before any blacklist proposal. The run's
+   * ledger then checks seed blocks by regtest rules. Default off (it costs ten proofs more).
+   */
+  readonly disputes?: boolean;
 }
 
 /** The README's demo: 50 agents, 5 providers, 200 rounds. */
@@ -123,6 +129,8 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   whole('budgetSat', 1, 1_000_000);
   if (scenario.exactWeights !== undefined && typeof scenario.exactWeights !== 'boolean')
     throw new AgoraError(ErrorCode.InvalidArgument, 'exactWeights is true or false');
+  if (scenario.disputes !== undefined && typeof scenario.disputes !== 'boolean')
+    throw new AgoraError(ErrorCode.InvalidArgument, 'disputes is true or false');
   whole('roundSeconds', 1, 86_400);
   whole('minBasePriceSat', 1, 1_000_000);
   whole('maxBasePriceSat', scenario.minBasePriceSat, 1_000_000);
