@@ -309,6 +309,23 @@ export const disputeDrawCommand: Command = {
 /** Where a juror keeps what reveals its sealed votes: the home's `dispute-votes/` (mode 0600 files). */
 const votesDir = (home: string) => join(home, 'dispute-votes');
 
+/** What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. */
+async function savedVotes(home: string, dispute: string) {
+  let files: string[] = [];
+  try {
+    files = await readdir(votesDir(home));
+  } catch {
+    // No vote was ever cast from this home.
+  }
+  const saved: { dispute: string; vote: string; choice: JurorChoice; salt: string; payoutSecret: string }[] =
+    [];
+  for (const file of files) {
+    const entry = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as (typeof saved)[number];
+    if (entry.dispute === dispute) saved.push(entry);
+  }
+  return saved;
+}
+
 export const disputeVoteCommand: Command = {
   name: 'dispute vote',
   summary: 'vote, sealed and anonymous, on a dispute whose panel drew you; reveal it after voting closes',
@@ -373,29 +390,16 @@ export const disputeRevealCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, positionals }) {
     const dispute = idArgument(positionals[0], 'a dispute');
-    let files: string[] = [];
-    try {
-      files = await readdir(votesDir(home));
-    } catch {
-      // No vote was ever cast from this home.
-    }
+    const saved = await savedVotes(home, dispute);
     const revealed: string[] = [];
     await withHomeLedger(home, async (ledger) => {
-      for (const file of files) {
-        const saved = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as {
-          dispute: string;
-          vote: string;
-          choice: JurorChoice;
-          salt: string;
-          payoutSecret: string;
-        };
-        if (saved.dispute !== dispute) continue;
+      for (const { vote, choice, salt, payoutSecret } of saved) {
         const event = revealJurorVote({
-          event: (await ledger.get(saved.vote))?.event as LedgerEvent,
-          id: saved.vote,
-          salt: saved.salt,
-          choice: saved.choice,
-          payoutKey: agentKeyFromSecret(fromHex(saved.payoutSecret, 32)),
+          event: (await ledger.get(vote))?.event as LedgerEvent,
+          id: vote,
+          salt,
+          choice,
+          payoutKey: agentKeyFromSecret(fromHex(payoutSecret, 32)),
         });
         await ledger.append(event);
         revealed.push(idOf(event));
@@ -418,22 +422,13 @@ export const disputeAttendCommand: Command = {
   async run({ io, home, positionals }) {
     const dispute = idArgument(positionals[0], 'a dispute');
     const key = await loadHomeKey(home);
-    let files: string[] = [];
-    try {
-      files = await readdir(votesDir(home));
-    } catch {
-      // No vote was ever cast from this home.
-    }
+    const saved = await savedVotes(home, dispute);
     const attested: string[] = [];
     await withHomeLedger(home, async (ledger) => {
       const rounds = new Set<number>();
-      for (const file of files) {
-        const saved = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as {
-          dispute: string;
-          vote: string;
-        };
-        const vote = saved.dispute === dispute ? (await ledger.get(saved.vote))?.event : undefined;
-        if (vote !== undefined) rounds.add((vote.body as { round: number }).round);
+      for (const { vote } of saved) {
+        const stored = (await ledger.get(vote))?.event;
+        if (stored !== undefined) rounds.add((stored.body as { round: number }).round);
       }
       for (const round of [...rounds].sort()) {
         const event = createDisputeAttended(key, { dispute, round });
