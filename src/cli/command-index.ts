@@ -200,6 +200,11 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispute.js')).disputeRevealCommand,
   },
   {
+    name: 'dispute attend',
+    summary: 'attest in your own name that you voted on a dispute, so that you are not penalized as absent',
+    load: async () => (await import('./commands/dispute.js')).disputeAttendCommand,
+  },
+  {
     name: 'dispute appeal',
     summary: 'appeal the round you lost: 2n+1 new jurors, against a larger bond',
     load: async () => (await import('./commands/dispute.js')).disputeAppealCommand,

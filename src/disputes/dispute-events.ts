@@ -11,7 +11,14 @@ import {
   toHex,
   utf8,
 } from '../core/index.js';
-import { MAX_SOURCE_PARTS } from '../governance/index.js';
+import {
+  batchedProofChecks,
+  CHECKPOINT_FIELDS,
+  type CheckpointDeclaration,
+  checkCheckpointParts,
+  isCheckpointDeclaration,
+  type VerifierSource,
+} from '../governance/index.js';
 import { type AgentKey, BN254_SCALAR_FIELD, objectId } from '../identity/index.js';
 import {
   type EventTypeDefinition,
@@ -21,7 +28,7 @@ import {
 } from '../ledger/index.js';
 import type { ReceiptBody } from '../receipts/index.js';
 import { storedStatement } from '../stake/index.js';
-import { ballotField, publicSignalsOf, toField, Verifier, type VoteProof } from '../zk/index.js';
+import { ballotField, publicSignalsOf, toField, type VoteProof } from '../zk/index.js';
 import { DISPUTE_TERMS, disputeHorizon, panelSize, roundTimes } from './terms.js';
 
 /** How jurors are weighted: by reputation score or by locked sats. */
@@ -32,16 +39,10 @@ export type JurorWeighting = 'reputation' | 'stake';
  * from exactly the events its `snapshot.sources` parts list (a checkpoint), with its root, total and member count.
  * Every replica rebuilds it from those events (see `readDispute`).
  */
-export interface JurorElectorate {
+export interface JurorElectorate extends CheckpointDeclaration {
   readonly mode: JurorWeighting;
-  readonly asOf: number;
   /** Least weight to be eligible, decimal. */
   readonly minWeight: string;
-  readonly root: string;
-  readonly total: string;
-  readonly members: number;
-  readonly events: number;
-  readonly sources: readonly string[];
 }
 
 /** Body of `dispute.opened`, signed by the claimant (the receipt's payer or its provider). */
@@ -194,23 +195,11 @@ export function bondAmount(lock: LedgerEvent): bigint {
 function checkElectorate(type: string, jurors: unknown, created: number): asserts jurors is JurorElectorate {
   if (
     !isJsonObject(jurors) ||
-    !hasExactKeys(jurors, ['mode', 'asOf', 'minWeight', 'root', 'total', 'members', 'events', 'sources']) ||
+    !hasExactKeys(jurors, ['mode', 'minWeight', ...CHECKPOINT_FIELDS]) ||
     (jurors.mode !== 'reputation' && jurors.mode !== 'stake') ||
-    !Number.isSafeInteger(jurors.asOf) ||
     !isDecimal(jurors.minWeight) ||
     BigInt(jurors.minWeight) < 1n ||
-    !isDecimal(jurors.root) ||
-    BigInt(jurors.root) >= BN254_SCALAR_FIELD ||
-    !isDecimal(jurors.total) ||
-    !Number.isSafeInteger(jurors.members) ||
-    (jurors.members as number) < 0 ||
-    !Number.isSafeInteger(jurors.events) ||
-    (jurors.events as number) < 1 ||
-    !Array.isArray(jurors.sources) ||
-    jurors.sources.length < 1 ||
-    jurors.sources.length > MAX_SOURCE_PARTS ||
-    !jurors.sources.every((id) => isLowerHex(id, 32)) ||
-    new Set(jurors.sources).size !== jurors.sources.length
+    !isCheckpointDeclaration(jurors)
   )
     invalid(
       type,
@@ -266,7 +255,7 @@ export const disputeOpenedType: EventTypeDefinition = {
       BigInt(DISPUTE_TERMS.minBondSat),
       disputeHorizon(answerBy as number),
     );
-    for (const id of body.jurors.sources) await referenced(type, context, id, 'snapshot.sources');
+    await checkCheckpointParts(type, body.jurors, context);
   },
   indexes(event) {
     const body = event.body as unknown as DisputeOpenedBody;
@@ -477,53 +466,23 @@ function checkVoteBody(type: string, body: unknown): asserts body is DisputeVote
  * scope, the sealed ballot and weight 1. Whether the panel root is the round's real panel is decided on read. A second
  * vote with the same nullifier is stored too (as evidence); only the lowest id counts.
  */
-export function disputeVoteType(
-  verifierOrLoader: Verifier | (() => Promise<Verifier>) = () => Verifier.load(),
-): EventTypeDefinition {
-  let loading: Promise<Verifier> | undefined;
-  const verifier = () =>
-    (loading ??=
-      typeof verifierOrLoader === 'function' ? verifierOrLoader() : Promise.resolve(verifierOrLoader));
-  const verdicts = new WeakMap<LedgerEvent, boolean>();
-  const proofOf = (event: LedgerEvent, body: DisputeVoteBody): VoteProof => ({
-    proof: event.proof as unknown as VoteProof['proof'],
-    publicSignals: publicSignalsOf(jurorStatement(body), BigInt(body.nullifier)),
-  });
-  const check = async (event: LedgerEvent, context: VerifyContext): Promise<DisputeVoteBody> => {
+export function disputeVoteType(verifier?: VerifierSource): EventTypeDefinition {
+  const proofOf = async (event: LedgerEvent, context: VerifyContext): Promise<VoteProof> => {
     const body = event.body;
     checkVoteBody(event.type, body);
     const opening = await openingOf(event.type, context, body.dispute);
     const times = roundTimes(opening.body.answerBy, body.round);
     if (event.created < times.votesOpen || event.created >= times.votesClose)
       invalid(event.type, `round ${body.round} takes votes from ${times.votesOpen} to ${times.votesClose}`);
-    return body;
+    return {
+      proof: event.proof as unknown as VoteProof['proof'],
+      publicSignals: publicSignalsOf(jurorStatement(body), BigInt(body.nullifier)),
+    };
   };
   return {
     type: 'dispute.vote',
     auth: 'proof',
-    async prepare(events, context) {
-      const checked: { event: LedgerEvent; proof: VoteProof }[] = [];
-      for (const event of events) {
-        try {
-          checked.push({ event, proof: proofOf(event, await check(event, context)) });
-        } catch {
-          // `verify` reports it.
-        }
-      }
-      if (checked.length < 2) return;
-      const results = await (await verifier()).verifyBatch(checked.map(({ proof }) => proof));
-      checked.forEach(({ event }, i) => {
-        verdicts.set(event, results[i] === true);
-      });
-    },
-    async verify(event, context) {
-      let verdict = verdicts.get(event);
-      verdicts.delete(event);
-      if (verdict === undefined)
-        verdict = await (await verifier()).verify(proofOf(event, await check(event, context)));
-      if (!verdict)
-        throw new AgoraError(ErrorCode.InvalidProof, 'dispute.vote: the proof does not hold for this vote');
-    },
+    ...batchedProofChecks('dispute.vote', proofOf, verifier),
     indexes(event) {
       const body = event.body as unknown as DisputeVoteBody;
       return [['dispute', body.dispute]];
@@ -568,10 +527,49 @@ export const disputeRevealedType: EventTypeDefinition = {
   },
 };
 
+/**
+ * Body of `dispute.attended`, signed by a juror in its own name: it says it voted in round `round`. Votes are
+ * anonymous, so without this nobody could tell a juror that voted from one that did not; with it, the jurors that do
+ * not attest are the absent ones (see `absentJurors`). It tells who voted, never how.
+ */
+export interface DisputeAttendedBody {
+  readonly dispute: string;
+  readonly round: number;
+}
+
+/**
+ * `dispute.attended`: signed, for a stored dispute and a round it may have, created within the round's voting or
+ * revealing window (so it is final when reveals close). Whether its author sits on the round's panel is read from
+ * the ledger (`readDispute`): an attestation by anyone else is stored and never counted.
+ */
+export const disputeAttendedType: EventTypeDefinition = {
+  type: 'dispute.attended',
+  auth: 'signature',
+  async verify(event, context) {
+    const type = event.type;
+    const body = event.body;
+    if (
+      !isJsonObject(body) ||
+      !hasExactKeys(body, ['dispute', 'round']) ||
+      !Number.isSafeInteger(body.round) ||
+      (body.round as number) < 0 ||
+      (body.round as number) >= DISPUTE_TERMS.maxRounds
+    )
+      invalid(type, `body is {dispute, round (0 to ${DISPUTE_TERMS.maxRounds - 1})}`);
+    const opening = await openingOf(type, context, body.dispute);
+    const times = roundTimes(opening.body.answerBy, body.round as number);
+    if (event.created < times.votesOpen || event.created >= times.revealsClose)
+      invalid(type, `round ${body.round} takes attendance from ${times.votesOpen} to ${times.revealsClose}`);
+  },
+  indexes(event) {
+    return [['dispute', (event.body as unknown as DisputeAttendedBody).dispute]];
+  },
+};
+
 /** Every dispute event type, the draw checked with `blockRule` and juror proofs with `verifier`. */
 export function disputeEventTypes(options: {
   blockRule: SeedBlockRule;
-  verifier?: Verifier | (() => Promise<Verifier>);
+  verifier?: VerifierSource;
 }): EventTypeDefinition[] {
   return [
     disputeOpenedType,
@@ -580,6 +578,7 @@ export function disputeEventTypes(options: {
     disputeDrawnType(options.blockRule),
     disputeVoteType(options.verifier),
     disputeRevealedType,
+    disputeAttendedType,
   ];
 }
 
@@ -618,4 +617,13 @@ export function createDisputeRevealed(
   options: { clock?: Clock } = {},
 ) {
   return signEvent(key, 'dispute.revealed', body as unknown as JsonObject, options);
+}
+
+/** Signs a `dispute.attended` as a juror of the round, in its own name (after voting, at a time apart from the vote). */
+export function createDisputeAttended(
+  key: AgentKey,
+  body: DisputeAttendedBody,
+  options: { clock?: Clock } = {},
+) {
+  return signEvent(key, 'dispute.attended', body as unknown as JsonObject, options);
 }

@@ -5,6 +5,7 @@ import { MembershipTree } from '../zk/index.js';
 import {
   type DisputeAnsweredBody,
   type DisputeAppealedBody,
+  type DisputeAttendedBody,
   type DisputeDrawnBody,
   type DisputeOpenedBody,
   type DisputeRevealedBody,
@@ -61,8 +62,13 @@ export interface DisputeRound {
   readonly reveals: readonly RevealedVote[];
   readonly upheld: number;
   readonly rejected: number;
-  /** Panel members whose vote is missing (who they are stays secret: only the count is known). */
+  /** Panel members whose vote is missing (counted from the votes: see `attended` for who). */
   readonly absent: number;
+  /**
+   * Panel members that attested in their own name that they voted (`dispute.attended` in the round's window), in
+   * agent id order. When more attest than votes were counted, one at least attests falsely.
+   */
+  readonly attended: readonly string[];
   /** Once reveals closed: upheld when more revealed votes uphold the claim than reject it. */
   readonly outcome?: JurorChoice;
 }
@@ -283,6 +289,7 @@ async function readRound(
     upheld: 0,
     rejected: 0,
     absent: 0,
+    attended: [],
   };
   if (input.drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: [] };
   // Every header stored passed the block rule for this height; of several (a fork), the lowest hash counts.
@@ -324,6 +331,11 @@ async function readRound(
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
     reveals.push({ vote, choice, payout: first.event.author as string });
   }
+  const seated = new Set(panel);
+  const attended = new Set<string>();
+  for (const { event } of of('dispute.attended'))
+    if ((event.body as unknown as DisputeAttendedBody).round === round && seated.has(event.author as string))
+      attended.add(event.author as string);
   const upheld = reveals.filter((r) => r.choice === 'upheld').length;
   const rejected = reveals.length - upheld;
   const closed = input.now >= times.revealsClose;
@@ -340,6 +352,7 @@ async function readRound(
     upheld,
     rejected,
     absent: size - counted.length,
+    attended: [...attended].sort(),
     // A tie (absent or unrevealed jurors) leaves the claim unproved: the claimant carries the burden.
     ...(closed ? { outcome: upheld > rejected ? 'upheld' : 'rejected' } : {}),
   };

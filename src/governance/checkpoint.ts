@@ -17,6 +17,7 @@ import {
   signEvent,
   type VerifyContext,
 } from '../ledger/index.js';
+import { TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
 import type { WeightMode } from './snapshot.js';
 
 /**
@@ -105,10 +106,30 @@ export function listedIds(parts: readonly LedgerEvent[]): string[] {
 }
 
 /**
- * Whether a snapshot's checkpoint fields are well formed: `asOf` a time, `root` a BN254 field element, `members` a
- * count up to 4^10, `events` at least 1, `sources` 1 to {@link MAX_SOURCE_PARTS} distinct event ids.
+ * What a snapshot computed from a checkpoint declares, wherever it is declared (a proposal's `snapshot`, a dispute's
+ * juror electorate): the moment, the tree root, the total weight, the member count, how many events the checkpoint
+ * lists and the `snapshot.sources` parts that list them.
  */
-export function hasCheckpointFields(value: JsonObject): boolean {
+export interface CheckpointDeclaration {
+  readonly asOf: number;
+  readonly root: string;
+  readonly total: string;
+  readonly members: number;
+  readonly events: number;
+  readonly sources: readonly string[];
+}
+
+/** The fields of a {@link CheckpointDeclaration}, in order. */
+export const CHECKPOINT_FIELDS = ['asOf', 'root', 'total', 'members', 'events', 'sources'] as const;
+
+/**
+ * Whether `value`'s checkpoint fields are well formed: `asOf` unix seconds, `root` a field element, `members` at most
+ * a full tree, `events` one or more, `sources` 1 to {@link MAX_SOURCE_PARTS} distinct event ids. Other fields (a
+ * `total` where the snapshot declares one) are the caller's to check.
+ */
+export function hasCheckpointFields(
+  value: JsonObject,
+): value is JsonObject & Omit<CheckpointDeclaration, 'total'> {
   const { asOf, root, members, events, sources } = value;
   return (
     Number.isSafeInteger(asOf) &&
@@ -118,7 +139,7 @@ export function hasCheckpointFields(value: JsonObject): boolean {
     BigInt(root) < BN254_SCALAR_FIELD &&
     Number.isSafeInteger(members) &&
     (members as number) >= 0 &&
-    (members as number) <= 4 ** 10 &&
+    (members as number) <= TREE_ARITY ** TREE_LEVELS &&
     Number.isSafeInteger(events) &&
     (events as number) >= 1 &&
     Array.isArray(sources) &&
@@ -129,33 +150,44 @@ export function hasCheckpointFields(value: JsonObject): boolean {
   );
 }
 
+/** Whether `value` is a well-formed {@link CheckpointDeclaration}: {@link hasCheckpointFields} and a decimal `total`. */
+export function isCheckpointDeclaration(value: JsonObject): value is JsonObject & CheckpointDeclaration {
+  return hasCheckpointFields(value) && isDecimal(value.total);
+}
+
 /**
- * The ingest rule of an event naming checkpoint parts (`type` names it in errors): every part stored
- * (`MISSING_REFERENCE` until then: it waits), each a `snapshot.sources` event, together listing exactly `events` ids.
+ * On ingest of an event declaring `declared`: its checkpoint parts are stored `snapshot.sources` events (anyone may
+ * have signed them: their ids commit to the lists) listing `declared.events` ids in strictly ascending order. A part
+ * not stored yet makes the event wait (`MISSING_REFERENCE`); anything else is `INVALID_EVENT`, its message prefixed
+ * with `type`.
  */
 export async function checkCheckpointParts(
   type: string,
-  sources: readonly string[],
-  events: number,
+  declared: Pick<CheckpointDeclaration, 'sources' | 'events'>,
   context: Pick<VerifyContext, 'get'>,
 ): Promise<void> {
   const parts: LedgerEvent[] = [];
-  for (const id of sources) {
+  for (const id of declared.sources) {
     const part = await context.get(id);
     if (part === undefined)
       throw new AgoraError(
         ErrorCode.MissingReference,
         `${type}: its checkpoint part ${id} is not stored yet`,
       );
-    // Anyone may have signed it: its id commits to the list, and one checkpoint may serve several snapshots.
     if (part.type !== SNAPSHOT_SOURCES)
       throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${id} is not a ${SNAPSHOT_SOURCES} event`);
     parts.push(part);
   }
-  if (listedIds(parts).length !== events)
+  let listed: number;
+  try {
+    listed = listedIds(parts).length;
+  } catch (cause) {
+    throw new AgoraError(ErrorCode.InvalidEvent, `${type}: ${(cause as Error).message}`, { cause });
+  }
+  if (listed !== declared.events)
     throw new AgoraError(
       ErrorCode.InvalidEvent,
-      `${type}: its checkpoint lists another number of events than ${events}`,
+      `${type}: its checkpoint lists another number of events than ${declared.events}`,
     );
 }
 

@@ -17,8 +17,13 @@ export {
   type VoteAnonymity,
 } from './anonymity.js';
 export { type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
+export { batchedProofChecks, type VerifierSource } from './batched-proofs.js';
 export {
+  CHECKPOINT_FIELDS,
+  type CheckpointDeclaration,
+  checkCheckpointParts,
   createSnapshotSources,
+  isCheckpointDeclaration,
   MAX_SOURCE_PARTS,
   SNAPSHOT_SOURCES,
   SOURCE_IDS_PER_EVENT,

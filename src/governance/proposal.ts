@@ -11,7 +11,7 @@ import {
 import { type AgentKey, BN254_SCALAR_FIELD } from '../identity/index.js';
 import { type EventTypeDefinition, type Ledger, type LedgerEvent, signEvent } from '../ledger/index.js';
 import { type MembershipPath, TREE_ARITY, TREE_LEVELS } from '../zk/index.js';
-import { checkCheckpointParts, hasCheckpointFields } from './checkpoint.js';
+import { CHECKPOINT_FIELDS, checkCheckpointParts, isCheckpointDeclaration } from './checkpoint.js';
 import type { CountingMethod } from './counting/index.js';
 import { isYesNo } from './counting/index.js';
 import { isPieceRule, type PieceRule } from './pieces.js';
@@ -224,10 +224,9 @@ export function checkProposal(body: unknown, created: number): asserts body is P
   for (const action of actions) checkAction(action);
   if (
     !isJsonObject(snapshot) ||
-    !hasExactKeys(snapshot, ['asOf', 'root', 'total', 'members', 'events', 'sources']) ||
+    !hasExactKeys(snapshot, CHECKPOINT_FIELDS) ||
     !isTime(snapshot.asOf) ||
-    !hasCheckpointFields(snapshot) ||
-    !isDecimal(snapshot.total)
+    !isCheckpointDeclaration(snapshot)
   )
     invalid(
       'snapshot is {asOf, root (field element), total (decimal), members (count), events (count), sources (event ids)}',
@@ -307,7 +306,8 @@ export function proposalCreatedTypeFor(rules: ProposalRules = {}): EventTypeDefi
           ErrorCode.MissingReference,
           `proposal.created: its author ${event.author} has no registration here yet`,
         );
-      await checkCheckpointParts('proposal.created', snapshot.sources, snapshot.events, context);
+      // Anyone may have signed the parts: their ids commit to the lists, and one checkpoint may serve several.
+      await checkCheckpointParts('proposal.created', snapshot, context);
     },
   };
 }

@@ -88,7 +88,7 @@ export const reputationSnapshotType: EventTypeDefinition = {
         ErrorCode.MissingReference,
         `${REPUTATION_SNAPSHOT}: its author ${event.author} has no registration here yet`,
       );
-    await checkCheckpointParts(REPUTATION_SNAPSHOT, event.body.sources, event.body.events, context);
+    await checkCheckpointParts(REPUTATION_SNAPSHOT, event.body, context);
   },
   *indexes() {
     yield ['reputation-snapshot', 'all'];

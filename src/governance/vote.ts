@@ -12,7 +12,7 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon } from '../identity/index.js';
-import type { EventTypeDefinition, Ledger, LedgerEvent } from '../ledger/index.js';
+import type { EventTypeDefinition, Ledger, LedgerEvent, VerifyContext } from '../ledger/index.js';
 import {
   ballotField,
   exponentOf,
@@ -20,9 +20,9 @@ import {
   type Prover,
   publicSignalsOf,
   toField,
-  Verifier,
   type VoteProof,
 } from '../zk/index.js';
+import { batchedProofChecks, type VerifierSource } from './batched-proofs.js';
 import { type BallotOf, type CountingMethod, parseBallot } from './counting/index.js';
 import { DEFAULT_PIECE_RULE, type PieceRule, pieceNumber, pieceWeight, type VotePiece } from './pieces.js';
 import { checkProposal, type ProposalBody } from './proposal.js';
@@ -176,50 +176,19 @@ async function checkVote(
  * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the lowest id.
  * The proofs of an appended batch are verified together (one multi-pairing; bisection names the bad ones).
  */
-export function voteCastType(
-  verifierOrLoader: Verifier | (() => Promise<Verifier>) = () => Verifier.load(),
-): EventTypeDefinition {
-  // Loaded on the first vote, so that a registry costs nothing where no vote is ever appended.
-  let loading: Promise<Verifier> | undefined;
-  const verifier = () =>
-    (loading ??=
-      typeof verifierOrLoader === 'function' ? verifierOrLoader() : Promise.resolve(verifierOrLoader));
-  // Verdicts of the batch being appended, found by `prepare` with one multi-pairing and read back by `verify`. Only
-  // votes that passed `checkVote` get one, so `verify` need not check them again.
-  const verdicts = new WeakMap<LedgerEvent, boolean>();
-  const proofOf = (event: LedgerEvent, body: VoteBody, proposal: ProposalBody): VoteProof => ({
-    proof: event.proof as unknown as VoteProof['proof'],
-    publicSignals: publicSignalsOf(statementOf(body.proposal, proposal, body), BigInt(body.nullifier)),
-  });
+export function voteCastType(verifier?: VerifierSource): EventTypeDefinition {
+  const proofOf = async (event: LedgerEvent, context: VerifyContext): Promise<VoteProof> => {
+    // A vote whose proposal is later in the batch throws here: it is verified alone once its proposal is stored.
+    const { body, proposal } = await checkVote(event, context.get);
+    return {
+      proof: event.proof as unknown as VoteProof['proof'],
+      publicSignals: publicSignalsOf(statementOf(body.proposal, proposal, body), BigInt(body.nullifier)),
+    };
+  };
   return {
     type: 'vote.cast',
     auth: 'proof',
-    async prepare(events, context) {
-      const checked: { event: LedgerEvent; proof: VoteProof }[] = [];
-      for (const event of events) {
-        try {
-          const { body, proposal } = await checkVote(event, context.get);
-          checked.push({ event, proof: proofOf(event, body, proposal) });
-        } catch {
-          // `verify` reports it; a vote whose proposal is later in this batch is verified alone.
-        }
-      }
-      if (checked.length < 2) return;
-      const results = await (await verifier()).verifyBatch(checked.map(({ proof }) => proof));
-      checked.forEach(({ event }, i) => {
-        verdicts.set(event, results[i] === true);
-      });
-    },
-    async verify(event, context) {
-      let verdict = verdicts.get(event);
-      verdicts.delete(event);
-      if (verdict === undefined) {
-        const { body, proposal } = await checkVote(event, context.get);
-        verdict = await (await verifier()).verify(proofOf(event, body, proposal));
-      }
-      if (!verdict)
-        throw new AgoraError(ErrorCode.InvalidProof, 'vote.cast: the proof does not hold for this vote');
-    },
+    ...batchedProofChecks('vote.cast', proofOf, verifier),
     *indexes(event) {
       const body = event.body as unknown as VoteBody;
       yield ['proposal', body.proposal];

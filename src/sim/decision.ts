@@ -1,4 +1,5 @@
-import { GovernedState, type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
+import { governedStateWithDisputes } from '../disputes/index.js';
+import { type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
 import { l402Fetch } from '../l402/index.js';
 import { isExpectedPurchaseFailure } from './market.js';
 import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
@@ -86,7 +87,8 @@ export async function decide(
         .map(String),
     });
   }
-  state.governed = await GovernedState.fromLedger(ledger, stakes.closes);
+  // The standing rules count the disputes' outcomes: a provider they blacklist stays blacklisted.
+  state.governed = await governedStateWithDisputes(ledger, stakes.closes);
   // Another provider than the target (there are two at least), honest and of its service if there is one. The target
   // may be honest itself (the least trusted need not be malicious): it is never asked to pay its own invoice.
   const others = cast.providers.filter((p) => p !== target);

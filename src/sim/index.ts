@@ -1,3 +1,4 @@
+export type { DisputeOutcome, DisputePhase } from './disputes.js';
 export { SeededRandom, seededBytes } from './random.js';
 export { type ReportOptions, renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';
@@ -9,4 +10,4 @@ export {
   type SimulationResult,
   simulate,
 } from './simulation.js';
-export { formatSummary } from './summary.js';
+export { describeDisputes, formatSummary } from './summary.js';

@@ -97,6 +97,7 @@ export function openMarket(scenario: Scenario, cast: Cast): MarketState {
     prices: Object.fromEntries(cast.providers.map((p) => [p.name, []])),
     budgets: new Map(cast.agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)])),
     garbageFrom: new Map(),
+    garbageReceipts: [],
     pending: [],
     ratings: [],
     writing: Promise.resolve(),
@@ -168,6 +169,7 @@ export async function buy(
   for (const { id, event } of receipts) {
     market.pending.push(event);
     market.ratings.push({ payer: buyer.key, receipt: id, rating, created: unixSeconds(clock) });
+    if (!good && !cast.isSybil.has(buyer)) market.garbageReceipts.push({ buyer, provider, receipt: id });
   }
   return good ? 'good' : 'garbage';
 }

@@ -1,4 +1,5 @@
 import type { RoundSnapshot, SimulationResult } from './simulation.js';
+import { describeDisputes } from './summary.js';
 
 // A self-contained HTML report: inline CSS and inline SVG charts drawn here, no script and nothing fetched, so the
 // file opens anywhere, offline. Charts are drawn at a fixed pixel size (shrunk, never stretched, on narrow
@@ -407,6 +408,14 @@ code{font-size:.85rem;overflow-wrap:anywhere}
 <div class="charts">${marketCharts}${prices}${reputation}</div>
 <h2>Providers</h2>
 <div class="table"><table><thead><tr><th>provider</th><th>service</th><th>kind</th><th>sales</th><th>revenue (sat)</th><th>final price (msat)</th><th>reputation (% of trust)</th></tr></thead><tbody>${providerRows}</tbody></table></div>
+${
+  result.disputes === undefined
+    ? ''
+    : `<h2>Disputes and the standing rule</h2>
+<ul>${describeDisputes(result.disputes)
+        .map((line) => `<li>${escapeHtml(line)}</li>`)
+        .join('')}</ul>`
+}
 <h2>Decision</h2>
 <p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: the smallest anonymity set is the fewest members who could have cast any counted piece, never below k; members who do not vote abstain.</p>
 ${voteCharts(result)}

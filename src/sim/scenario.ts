@@ -71,6 +71,12 @@ export interface Scenario {
   readonly gatedProviders?: number;
   /** The gated providers' least reputation, ppb (default 1,000,000: 0.1% of all trust). */
   readonly gateMinScore?: number;
+  /**
+   * Adds the dispute phase: a standing rule adopted before the market, buyers who got garbage disputing it, a panel
+   * deciding one dispute and the rule blacklisting the malicious provider before any blacklist proposal. The run's
+   * ledger then checks seed blocks by regtest rules. Default off (it costs ten proofs more).
+   */
+  readonly disputes?: boolean;
 }
 
 /** The gated providers' least reputation when the scenario sets none, ppb. */
@@ -137,6 +143,8 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
   if (scenario.gatedProviders !== undefined)
     whole('gatedProviders', 0, scenario.providers - scenario.maliciousProviders);
   if (scenario.gateMinScore !== undefined) whole('gateMinScore', 1, 1_000_000_000);
+  if (scenario.disputes !== undefined && typeof scenario.disputes !== 'boolean')
+    throw new AgoraError(ErrorCode.InvalidArgument, 'disputes is true or false');
   whole('roundSeconds', 1, 86_400);
   whole('minBasePriceSat', 1, 1_000_000);
   whole('maxBasePriceSat', scenario.minBasePriceSat, 1_000_000);

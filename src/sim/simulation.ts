@@ -9,14 +9,23 @@ import { createCast, registerCast } from './cast.js';
 import { type AnchorOutcome, anchorDecision } from './commitment.js';
 import { type CredentialState, openCredentials } from './credentials.js';
 import { type Decision, decide, type ProposalOutcome } from './decision.js';
+import { adoptDisputeRule, DISPUTE_PHASE_SECONDS, type DisputePhase, runDisputes } from './disputes.js';
 import { marketFigures, openMarket, type RoundSnapshot, runMarket } from './market.js';
 import { buildNetwork } from './network.js';
 import { SeededRandom, seededBytes } from './random.js';
 import { DEFAULT_GATE_MIN_SCORE, type Scenario, scenarioOf } from './scenario.js';
 import { scoreOf } from './scores.js';
 import { lockStakes, releaseStakes } from './stakes.js';
-import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
-import { type CastOutcome, castVotes, propose, WEIGHT_MODES } from './votes.js';
+import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
+import {
+  CAST_AFTER_OPEN_SECONDS,
+  type CastOutcome,
+  castVotes,
+  choiceOf,
+  propose,
+  votersOf,
+  WEIGHT_MODES,
+} from './votes.js';
 
 export type { ProposalOutcome } from './decision.js';
 export type { RoundSnapshot } from './market.js';
@@ -76,6 +85,8 @@ export interface SimulationResult {
     /** Reputation snapshots published. */
     readonly snapshots: number;
   };
+  /** With the scenario's `disputes`: the standing rule, the disputes and whom the rule blacklisted. */
+  readonly disputes?: DisputePhase;
   readonly anchor: {
     readonly proposal: string;
     readonly commitment: string;
@@ -104,8 +115,8 @@ export interface SimulationHooks {
 const START = 1_800_000_000;
 
 /** A run's ledger, in memory, accepting every event type of this build; votes checked with `verifier`. */
-function openLedger(verifier: Verifier): Promise<Ledger> {
-  return Ledger.fromLevel(new MemoryLevel(), { registry: agoraRegistry({ verifier }) });
+function openLedger(registry: EventRegistry): Promise<Ledger> {
+  return Ledger.fromLevel(new MemoryLevel(), { registry });
 }
 
 /** The governance target: the provider with the least reputation at the end of the market (the first on a tie). */
@@ -129,7 +140,12 @@ async function proposeAndVote(
   try {
     for (const weightMode of WEIGHT_MODES) {
       const proposal = await propose(state, target, weightMode, stakes);
-      voted.push({ proposal, cast: await castVotes(state, prover, proposal, target, stakes, hooks) });
+      const plan = {
+        voters: votersOf(state, proposal),
+        choice: (voter: Actor) => choiceOf(state, target, voter),
+        castAt: stakes.opens + CAST_AFTER_OPEN_SECONDS,
+      };
+      voted.push({ proposal, cast: await castVotes(state, prover, proposal, plan, hooks) });
     }
   } finally {
     await releaseCurve();
@@ -214,7 +230,11 @@ export async function simulate(
   const clock = new ManualClock(start * 1000);
   const onProgress = hooks.onProgress?.bind(hooks) ?? (() => {});
   const verifier = await Verifier.load();
-  const ledger = await (hooks.openLedger?.(agoraRegistry({ verifier })) ?? openLedger(verifier));
+  // Seed blocks of disputes are mined by the run: checked by regtest rules, as the dry-run anchor is.
+  const registry = agoraRegistry(
+    scenario.disputes === true ? { verifier, network: 'regtest' } : { verifier },
+  );
+  const ledger = await (hooks.openLedger?.(registry) ?? openLedger(registry));
   try {
     const network = await buildNetwork(scenario, clock);
     let credentials: CredentialState | undefined;
@@ -256,9 +276,17 @@ export async function simulate(
         ...(credentials === undefined ? {} : { credentials }),
       };
       await registerCast(cast, ledger, start);
+      const disputing = scenario.disputes === true ? await Prover.load() : undefined;
+      const rule = disputing && (await adoptDisputeRule(state, disputing, onProgress));
       await runMarket(state, hooks);
       const target = leastTrusted(state);
-      const stakes = await lockStakes(state, onProgress);
+      const stakes = await lockStakes(
+        state,
+        onProgress,
+        rule ? { voteDelaySeconds: DISPUTE_PHASE_SECONDS } : {},
+      );
+      const disputes = disputing && rule && (await runDisputes(state, disputing, stakes, rule, onProgress));
+      await disputing?.close();
       const voted = await proposeAndVote(state, target, stakes, {
         onProgress,
         ...(hooks.onWarning === undefined ? {} : { onWarning: hooks.onWarning.bind(hooks) }),
@@ -267,7 +295,10 @@ export async function simulate(
       const released = await releaseStakes(state, stakes);
       const first = decision.proposals[0] as ProposalOutcome;
       const anchor = await anchorDecision(state, first.id, stakes.until);
-      return summarize(state, target, stakes, decision, released, anchor);
+      return {
+        ...summarize(state, target, stakes, decision, released, anchor),
+        ...(disputes ? { disputes } : {}),
+      };
     } finally {
       await credentials?.prover.close();
       await network.close();

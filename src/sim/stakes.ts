@@ -13,11 +13,13 @@ const AFTER_LOCKS_MS = 60_000;
 
 /**
  * The stake phase: a custodian opens on the run's ledger and every agent, honest ones and sybils, locks a stake in a
- * hold invoice promised until after the vote (`honestStakeSat`, `sybilStakeSat`). Fixes the vote's timetable.
+ * hold invoice promised until after the vote (`honestStakeSat`, `sybilStakeSat`). Fixes the vote's timetable: voting
+ * opens `voteDelaySeconds` later (default ten minutes; longer when disputes are settled in between).
  */
 export async function lockStakes(
   state: SimulationState,
   onProgress: (phase: string, done: number, total: number) => void,
+  options: { voteDelaySeconds?: number } = {},
 ): Promise<StakeState> {
   const { scenario, cast, clock, ledger, randomBytes } = state;
   const custodian = await StakeCustodian.open({
@@ -27,7 +29,7 @@ export async function lockStakes(
     clock,
     randomBytes,
   });
-  const opens = unixSeconds(clock) + VOTE_DELAY_SECONDS;
+  const opens = unixSeconds(clock) + (options.voteDelaySeconds ?? VOTE_DELAY_SECONDS);
   const closes = opens + VOTE_SECONDS;
   const until = closes + LOCKED_AFTER_CLOSE_SECONDS;
   const stakers = [...cast.honest, ...cast.sybils];

@@ -72,6 +72,12 @@ export interface MarketState {
   readonly budgets: ReadonlyMap<Actor, Budget>;
   /** Which providers served each agent garbage: what it votes on. */
   readonly garbageFrom: Map<Actor, Set<string>>;
+  /** Each garbage purchase an honest agent made, with its receipt's id: what it may dispute, in order. */
+  readonly garbageReceipts: {
+    readonly buyer: Actor;
+    readonly provider: ProviderActor;
+    readonly receipt: string;
+  }[];
   /** Receipts of the round under way, stored with their ratings at its end (one verified batch). */
   readonly pending: LedgerEvent[];
   /** The ratings of those receipts, one each in the same order, signed together at the round's end. */
@@ -108,7 +114,7 @@ export interface Proposal {
   readonly id: string;
   readonly event: LedgerEvent;
   readonly title: string;
-  readonly weightMode: 'reputation' | 'stake';
+  readonly weightMode: 'reputation' | 'stake' | 'equal';
   /** Members of its snapshot: weight and leaf index, by agent id. */
   readonly members: ReadonlyMap<string, { readonly weight: bigint; readonly index: number }>;
   /** Its snapshot's tree, where each voter finds its path. */

@@ -1,3 +1,4 @@
+import type { DisputePhase } from './disputes.js';
 import type { SimulationResult } from './simulation.js';
 
 /** What a weight counts in each mode. */
@@ -9,6 +10,19 @@ const WEIGHT_UNITS: Readonly<Record<string, string>> = {
 };
 
 const ppbAsPercent = (ppb: number) => `${(ppb / 1e7).toFixed(2)}%`;
+
+/** What the dispute phase did, a line each: the rule, each dispute with its bonds, and the rule firing. */
+export function describeDisputes(phase: DisputePhase): string[] {
+  const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  return [
+    `standing rule: blacklist a provider that lost ${phase.rule.losses} disputes within ${phase.rule.days} days, adopted before the market by the founders (equal-weight vote, proposal ${phase.rule.proposal.slice(0, 12)}...)`,
+    ...phase.disputes.map(
+      (d) =>
+        `dispute ${d.id.slice(0, 12)}...: ${d.claimant} against ${d.provider}, ${d.answered ? `answered, panel of ${d.panel}: ${d.votes} sealed votes, ${d.upheld} upheld / ${d.rejected} rejected, ${d.attended} attested` : 'not answered'}; ${d.winner === undefined ? d.status : `${d.winner} wins${d.byDefault ? ' by default' : ''}`}; bonds: ${d.bondsReleased} released, ${d.bondSatToWinner} sat to the winner, ${d.bondSatToJurors} sat to the majority jurors; absent jurors lose ${d.absentPenaltySat} sat`,
+    ),
+    `rule fired ${when(phase.firedAt)}: blacklisted ${phase.blacklistedByRule.join(', ') || 'nobody'}, before any blacklist proposal`,
+  ];
+}
 
 /** The end-of-run table people read: market, providers, votes, decision, anchor. */
 export function formatSummary(result: SimulationResult): string {
@@ -80,6 +94,7 @@ export function formatSummary(result: SimulationResult): string {
     '  pieces (powers of two, one zero-knowledge proof each) that many members could have cast: "proofs" counts',
     '  them; "anonymity" is the fewest members who could have cast any counted piece, and the least required (k).',
     'units: reputation weights in ppb (parts per billion) of all trust; stake weights in sats.',
+    ...(result.disputes === undefined ? [] : ['', ...describeDisputes(result.disputes), '']),
     `blacklisted      ${governance.blacklisted.join(', ') || 'nobody'}; buying after the decision it gets HTTP ${governance.refusedStatus} (agora_blacklist caveat)`,
     `stakes           ${governance.stakesLocked} locked in hold invoices, ${governance.stakesReleased} released after the vote`,
     ...(result.gated === undefined

@@ -14,7 +14,7 @@ const QUORUM_BP = 2_000;
 /** Share of the votes cast for an option that carries it, in basis points. */
 const THRESHOLD_BP = 5_000;
 /** Votes are cast this long after voting opens, in seconds. */
-const CAST_AFTER_OPEN_SECONDS = 60;
+export const CAST_AFTER_OPEN_SECONDS = 60;
 
 /** A voter's choice on blacklisting the target. */
 export type Choice = 'for' | 'against' | 'abstain';
@@ -39,8 +39,6 @@ export async function propose(
   weightMode: (typeof WEIGHT_MODES)[number],
   stakes: StakeState,
 ): Promise<Proposal> {
-  const { ledger, clock } = state;
-  const founder = state.cast.honest[0] as Actor;
   const terms: ProposalTerms = {
     title: `Blacklist ${target.name}, the least trusted provider (${weightMode}-weighted vote)`,
     options: ['for', 'against', 'abstain'],
@@ -52,6 +50,13 @@ export async function propose(
     minWeight: '1',
     actions: [{ type: 'blacklist.add', agent: target.key.id }],
   };
+  return proposeTerms(state, terms);
+}
+
+/** The first founder proposes `terms`: drafts the snapshot, stores its checkpoint and the proposal. */
+export async function proposeTerms(state: SimulationState, terms: ProposalTerms): Promise<Proposal> {
+  const { ledger, clock } = state;
+  const founder = state.cast.honest[0] as Actor;
   const { body, sources, snapshot, tree } = await draftProposal(ledger, terms, {
     proposer: founder.key,
     clock,
@@ -60,7 +65,15 @@ export async function propose(
   await ledger.appendBatch(sources);
   const { id } = await ledger.append(event);
   const members = new Map(snapshot.members.map((m, i) => [m.agent, { weight: m.weight, index: i }]));
-  return { id, event, title: terms.title, weightMode, members, tree, snapshotMembers: snapshot.members };
+  return {
+    id,
+    event,
+    title: terms.title,
+    weightMode: terms.weightMode as Proposal['weightMode'],
+    members,
+    tree,
+    snapshotMembers: snapshot.members,
+  };
 }
 
 /**
@@ -97,14 +110,18 @@ export async function castVotes(
   state: SimulationState,
   prover: Prover,
   proposal: Proposal,
-  target: ProviderActor,
-  stakes: StakeState,
+  plan: {
+    readonly voters: readonly Actor[];
+    readonly choice: (voter: Actor) => string;
+    /** When the votes are made (unix seconds); each piece is published at its own time after. */
+    readonly castAt: number;
+  },
   hooks: {
     onProgress: (phase: string, done: number, total: number) => void;
     onWarning?: (message: string) => void;
   },
 ): Promise<CastOutcome> {
-  const voters = votersOf(state, proposal);
+  const { voters } = plan;
   const votes: LedgerEvent[] = [];
   const proofs: number[] = [];
   // Each piece is dated at its own seeded random time in the window (the client's publication time).
@@ -125,12 +142,12 @@ export async function castVotes(
     const member = proposal.members.get(voter.key.id) as { weight: bigint; index: number };
     const cast = await castPrivateVote(prover, {
       proposal: { id: proposal.id, event: proposal.event },
-      ballot: { choice: choiceOf(state, target, voter) },
+      ballot: { choice: plan.choice(voter) },
       secret: (await zkIdentity(voter.key)).secret,
       weight: member.weight,
       path: proposal.tree.path(member.index),
       members: proposal.snapshotMembers,
-      clock: new ManualClock((stakes.opens + CAST_AFTER_OPEN_SECONDS) * 1000),
+      clock: new ManualClock(plan.castAt * 1000),
       random: () => times.next(),
       ...exact,
     });

@@ -130,4 +130,17 @@ describe('a claimant choosing its jurors', () => {
     await rejectedAgoraError(ledger.append(stale), ErrorCode.InvalidEvent);
     await ledger.close();
   }, 120_000);
+
+  it('declaring another event count than its checkpoint lists is refused on ingest', async () => {
+    const world = await buildWorld({ verifier, jurorCount: 6 });
+    const ledger = await ledgerWith(verifier, world.base);
+    const inflated = createDisputeOpened(
+      world.payer,
+      { ...world.openedBody, jurors: { ...world.electorate, events: world.electorate.events + 1 } },
+      { clock: at(T + 100) },
+    );
+    await rejectedAgoraError(ledger.append(inflated), ErrorCode.InvalidEvent);
+    await ledger.append(world.opened);
+    await ledger.close();
+  }, 120_000);
 });

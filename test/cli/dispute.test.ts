@@ -60,5 +60,9 @@ describe('agora dispute and agora rules', () => {
     const missing = await agora(['dispute', 'show', 'ab'.repeat(32), ...home]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('NOT_FOUND');
+    // A home that never voted on the dispute has nothing to attest.
+    const attend = await agora(['dispute', 'attend', id, ...home]);
+    expect(attend.code).not.toBe(0);
+    expect(attend.stderr).toContain('NOT_FOUND');
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { doubleSha256, ManualClock, toHex } from '../../src/core/index.js';
 import {
   castJurorVote,
   createDisputeAnswered,
+  createDisputeAttended,
   createDisputeDrawn,
   createDisputeOpened,
   type DisputeOpenedBody,
@@ -180,7 +181,7 @@ export async function ledgerWith(verifier: Verifier, events: readonly LedgerEven
 /**
  * A whole dispute after the opening, as events: the answer, the draw from regtest header `tag`, one sealed vote per
  * choice (panel seats in order) and their reveals, plus (unless `extras` is false) a second vote by the first juror
- * and a draw listing a manipulated panel. Built on a scratch ledger holding `world`'s events.
+ * and a draw listing a manipulated panel; each voting juror's `dispute.attended` unless `attend` is false. Built on a scratch ledger holding `world`'s events.
  */
 export async function disputeFlow(
   world: World,
@@ -188,7 +189,7 @@ export async function disputeFlow(
   verifier: Verifier,
   choices: readonly JurorChoice[],
   tag = 1,
-  options: { extras?: boolean } = {},
+  options: { extras?: boolean; attend?: boolean } = {},
 ): Promise<LedgerEvent[]> {
   const dispute = idOf(world.opened);
   const answerBy = world.openedBody.answerBy;
@@ -225,12 +226,21 @@ export async function disputeFlow(
   const sealed = [];
   for (const [seat, choice] of choices.entries()) sealed.push(await vote(seat, choice));
   const reveals = sealed.map((s) => revealJurorVote(s, { clock: at(times.votesClose + 5) }));
-  if (options.extras === false) return [answer, drawn, ...sealed.map((s) => s.event), ...reveals];
+  // Each juror that voted attests it in its own name, at another time than its vote.
+  const attended = choices.map((_, seat) =>
+    createDisputeAttended(
+      world.jurors.find((j) => j.id === panel[seat]) as AgentKey,
+      { dispute, round: 0 },
+      { clock: at(times.votesClose + 20 + seat) },
+    ),
+  );
+  const votes = [...sealed.map((s) => s.event), ...(options.attend === false ? [] : attended)];
+  if (options.extras === false) return [answer, drawn, ...votes, ...reveals];
   const again = await vote(0, choices[0] === 'upheld' ? 'rejected' : 'upheld');
   const forged = createDisputeDrawn(
     world.payer,
     { dispute, round: 0, appeal: null, header, panel: [...panel.slice(1), panel[0] as string] },
     { clock: at(answerBy + 2) },
   );
-  return [answer, drawn, forged, ...sealed.map((s) => s.event), again.event, ...reveals];
+  return [answer, drawn, forged, ...votes, again.event, ...reveals];
 }

@@ -3,13 +3,14 @@
 // (one made before the rotation with the old key), ratings, rival stake locks and a release, delegations, proposals
 // with their checkpoints, anonymous votes, a forged proposal, forged and tampered events, and events backdated behind
 // a proposal's snapshot; and a dispute over a receipt (opening, answer, draw, a manipulated draw, sealed juror
-// votes with a second vote by one juror, reveals) with its own agents, bonds and electorate checkpoint.
+// votes with a second vote by one juror, reveals, attendances, absent-juror penalties) with its own agents, bonds
+// and electorate checkpoint.
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockAtHeight } from '../../src/anchor/index.js';
 import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
-import { disputeEventTypes, readDispute, settlement } from '../../src/disputes/index.js';
+import { absentPenalties, disputeEventTypes, readDispute, settlement } from '../../src/disputes/index.js';
 import {
   castPrivateVote,
   createDelegation,
@@ -297,6 +298,7 @@ async function derived(ledger: Ledger) {
   return {
     dispute: disputeView,
     settlement: disputeView === undefined ? undefined : settlement(disputeView),
+    absentPenalties: disputeView === undefined ? undefined : await absentPenalties(ledger, disputeView),
     ids: ids.sort(),
     tallies,
     applied: (await GovernedState.fromLedger(ledger, T + 1_000)).applied,

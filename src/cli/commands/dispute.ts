@@ -10,9 +10,12 @@ import {
   unixSeconds,
 } from '../../core/index.js';
 import {
+  absentPenalties,
+  type BondInstruction,
   castJurorVote,
   createDisputeAnswered,
   createDisputeAppealed,
+  createDisputeAttended,
   createDisputeDrawn,
   createDisputeOpened,
   DISPUTE_TERMS,
@@ -69,7 +72,7 @@ async function appendAll(ledger: Ledger, events: readonly LedgerEvent[]): Promis
 
 const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
 
-function summary(view: DisputeView): string[] {
+function summary(view: DisputeView, penalties: readonly BondInstruction[]): string[] {
   const lines = [
     `dispute      ${view.id}`,
     `receipt      ${view.receipt} (provider ${view.provider}, payer ${view.payer})`,
@@ -81,7 +84,7 @@ function summary(view: DisputeView): string[] {
   ];
   for (const round of view.rounds)
     lines.push(
-      `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent}${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
+      `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent} (${round.attended.length} attested)${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
     );
   lines.push(
     `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}`,
@@ -89,6 +92,10 @@ function summary(view: DisputeView): string[] {
   for (const instruction of settlement(view) ?? [])
     lines.push(
       `bond         ${instruction.action} ${instruction.lock} (${instruction.amountSat} sats of ${instruction.staker})${instruction.payouts.map((p) => ` -> ${p.to} ${p.sat}`).join(',')}`,
+    );
+  for (const instruction of penalties)
+    lines.push(
+      `absent       ${instruction.staker} settle ${instruction.lock} (${instruction.amountSat} sats)${instruction.payouts.map((p) => ` -> ${p.to} ${p.sat}`).join(',')}`,
     );
   return lines;
 }
@@ -133,10 +140,13 @@ export const disputeShowCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a dispute');
-    const view = await withHomeLedger(home, (ledger) => readDispute(ledger, id, now(values)));
+    const { view, penalties } = await withHomeLedger(home, async (ledger) => {
+      const view = await readDispute(ledger, id, now(values));
+      return { view, penalties: await absentPenalties(ledger, view) };
+    });
     const out = values.json
-      ? json({ ...view, settlement: settlement(view) ?? null })
-      : summary(view).join('\n');
+      ? json({ ...view, settlement: settlement(view) ?? null, absentPenalties: penalties ?? null })
+      : summary(view, penalties ?? []).join('\n');
     await write(io.stdout, `${out}\n`);
   },
 };
@@ -299,6 +309,23 @@ export const disputeDrawCommand: Command = {
 /** Where a juror keeps what reveals its sealed votes: the home's `dispute-votes/` (mode 0600 files). */
 const votesDir = (home: string) => join(home, 'dispute-votes');
 
+/** What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. */
+async function savedVotes(home: string, dispute: string) {
+  let files: string[] = [];
+  try {
+    files = await readdir(votesDir(home));
+  } catch {
+    // No vote was ever cast from this home.
+  }
+  const saved: { dispute: string; vote: string; choice: JurorChoice; salt: string; payoutSecret: string }[] =
+    [];
+  for (const file of files) {
+    const entry = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as (typeof saved)[number];
+    if (entry.dispute === dispute) saved.push(entry);
+  }
+  return saved;
+}
+
 export const disputeVoteCommand: Command = {
   name: 'dispute vote',
   summary: 'vote, sealed and anonymous, on a dispute whose panel drew you; reveal it after voting closes',
@@ -363,29 +390,16 @@ export const disputeRevealCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, positionals }) {
     const dispute = idArgument(positionals[0], 'a dispute');
-    let files: string[] = [];
-    try {
-      files = await readdir(votesDir(home));
-    } catch {
-      // No vote was ever cast from this home.
-    }
+    const saved = await savedVotes(home, dispute);
     const revealed: string[] = [];
     await withHomeLedger(home, async (ledger) => {
-      for (const file of files) {
-        const saved = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as {
-          dispute: string;
-          vote: string;
-          choice: JurorChoice;
-          salt: string;
-          payoutSecret: string;
-        };
-        if (saved.dispute !== dispute) continue;
+      for (const { vote, choice, salt, payoutSecret } of saved) {
         const event = revealJurorVote({
-          event: (await ledger.get(saved.vote))?.event as LedgerEvent,
-          id: saved.vote,
-          salt: saved.salt,
-          choice: saved.choice,
-          payoutKey: agentKeyFromSecret(fromHex(saved.payoutSecret, 32)),
+          event: (await ledger.get(vote))?.event as LedgerEvent,
+          id: vote,
+          salt,
+          choice,
+          payoutKey: agentKeyFromSecret(fromHex(payoutSecret, 32)),
         });
         await ledger.append(event);
         revealed.push(idOf(event));
@@ -394,6 +408,37 @@ export const disputeRevealCommand: Command = {
     if (revealed.length === 0)
       throw new AgoraError(ErrorCode.NotFound, `no sealed vote of yours on dispute ${dispute}`);
     await write(io.stdout, `${revealed.join('\n')}\n`);
+  },
+};
+
+export const disputeAttendCommand: Command = {
+  name: 'dispute attend',
+  summary: 'attest in your own name that you voted on a dispute, so that you are not penalized as absent',
+  usage: '<dispute id> [--home DIR]',
+  examples: ['agora dispute attend <dispute id>'],
+  help: [HOME_HELP],
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ io, home, positionals }) {
+    const dispute = idArgument(positionals[0], 'a dispute');
+    const key = await loadHomeKey(home);
+    const saved = await savedVotes(home, dispute);
+    const attested: string[] = [];
+    await withHomeLedger(home, async (ledger) => {
+      const rounds = new Set<number>();
+      for (const { vote } of saved) {
+        const stored = (await ledger.get(vote))?.event;
+        if (stored !== undefined) rounds.add((stored.body as { round: number }).round);
+      }
+      for (const round of [...rounds].sort()) {
+        const event = createDisputeAttended(key, { dispute, round });
+        await ledger.append(event);
+        attested.push(idOf(event));
+      }
+    });
+    if (attested.length === 0)
+      throw new AgoraError(ErrorCode.NotFound, `no vote of yours on dispute ${dispute} in this home`);
+    await write(io.stdout, `${attested.join('\n')}\n`);
   },
 };
 
@@ -438,6 +483,7 @@ export const disputeCommands: readonly Command[] = [
   disputeDrawCommand,
   disputeVoteCommand,
   disputeRevealCommand,
+  disputeAttendCommand,
   disputeAppealCommand,
   disputeShowCommand,
   disputeListCommand,

@@ -48,7 +48,7 @@ async function serveMetrics(metrics: SimulationMetrics, port: number): Promise<S
  * A new home for `simulate --home`: the run writes its ledger there (dated so that it ended a day ago, for commands
  * reading it now), and its keys are saved once it ends: agent-0, a founder, as the home's key.
  */
-async function simulationHome(home: string, scenario: { rounds?: number }) {
+async function simulationHome(home: string, scenario: { rounds?: number; disputes?: boolean }) {
   const paths = homePaths(home);
   if (
     await stat(paths.ledger).then(
@@ -61,7 +61,8 @@ async function simulationHome(home: string, scenario: { rounds?: number }) {
       `${home} holds a ledger already: simulate into a new directory`,
     );
   await makeDirectories(paths.ledger);
-  await writeFile(paths.network, 'bitcoin\n');
+  // A run with disputes mines its seed blocks: its home checks them by regtest rules.
+  await writeFile(paths.network, scenario.disputes === true ? 'regtest\n' : 'bitcoin\n');
   const keys = new Map<string, AgentKey>();
   const rounds = scenario.rounds ?? DEFAULT_SCENARIO.rounds;
   const hooks: SimulationHooks = {
@@ -104,6 +105,10 @@ export const simulateCommand: Command = {
     ],
     ['--gate-min-score PPB', "gated providers' least reputation in ppb of all trust (default 1000000)"],
     [
+      '--disputes',
+      'add the dispute phase: a standing rule adopted early, garbage disputed, a panel of five, the rule firing',
+    ],
+    [
       '--lightning KIND',
       'sim (default, in-memory network) | ldk (embedded LDK nodes) | nwc (sim nodes behind NWC wallets)',
     ],
@@ -126,6 +131,7 @@ export const simulateCommand: Command = {
     budget: { type: 'string' },
     gated: { type: 'string' },
     'gate-min-score': { type: 'string' },
+    disputes: { type: 'boolean' },
     lightning: { type: 'string' },
     'nwc-relay': { type: 'string' },
     report: { type: 'string' },
@@ -147,6 +153,7 @@ export const simulateCommand: Command = {
     number('gated', 'gatedProviders');
     number('gate-min-score', 'gateMinScore');
     if (typeof values.seed === 'string') scenario.seed = values.seed;
+    if (values.disputes === true) scenario.disputes = true;
     if (values.lightning !== undefined) {
       if (values.lightning !== 'sim' && values.lightning !== 'ldk' && values.lightning !== 'nwc')
         throw new AgoraError(ErrorCode.Usage, '--lightning is sim, ldk or nwc');
