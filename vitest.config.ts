@@ -1,14 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Whole-system runs that take minutes on a 2-core machine: the simulator's full stories, the CLI flows between three
- * homes and the end-to-end governance story. `npm test` leaves them out to stay under five minutes;
- * `npm run test:slow` runs exactly these, and CI runs both.
+ * Whole-system runs that take minutes on a 2-core machine: the simulator's runs (its stories, the pinned result, the
+ * dispute phase, gated providers, the report in Chromium), the CLI flows between three homes, the end-to-end
+ * governance story and the replicas' order-independence property. `npm test` leaves them out to stay under five
+ * minutes; `npm run test:slow` runs exactly these (the property at 200 runs), and CI runs both.
  */
 export const SLOW_FILES = [
   'test/sim/simulation.test.ts',
+  'test/sim/determinism.test.ts',
+  'test/sim/disputes.test.ts',
+  'test/sim/gated.test.ts',
+  'test/sim/report.test.ts',
   'test/cli/flows.test.ts',
   'test/governance/end-to-end.test.ts',
+  'test/governance/replicas.property.test.ts',
 ];
 
 const slow = process.env.AGORA_TEST_SET === 'slow';

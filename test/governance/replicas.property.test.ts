@@ -44,10 +44,7 @@ import { buildWorld, disputeFlow } from '../disputes/fixture.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 
 const T = 1_800_000_000;
-/**
- * Runs of the property: 50 in `npm test` (about 15 s here), 200 in CI's own step (`npm run test:replicas`), which
- * would cost `npm test` most of a minute.
- */
+/** Runs of the property: 50 when this file runs alone, 200 in `npm run test:slow` (and `npm run test:replicas`), which CI runs. */
 const RUNS = Number(process.env.REPLICA_RUNS ?? 50);
 const at = (seconds: number) => new ManualClock(seconds * 1000);
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));

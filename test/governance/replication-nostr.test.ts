@@ -85,7 +85,10 @@ describe('governance replicated over Nostr', () => {
       await publishToRelay(a, r1.url, { keyFor });
       await pullFromRelay(b, r1.url);
       await b.appendBatch([...(await vote(v1, 'for', NOW + 60)), ...(await vote(v2, 'against', NOW + 61))]);
-      await publishToRelay(b, r2.url);
+      // The votes go out once their times have come (an anonymous piece is held until its `created`): the
+      // publisher's clock is this world's, an hour on.
+      const later = { clock: new ManualClock((NOW + 3_600) * 1000) };
+      await publishToRelay(b, r2.url, later);
       await pullFromRelay(c, r1.url);
       await pullFromRelay(c, r2.url);
       await c.appendBatch(await vote(v0, 'for', NOW + 62));
@@ -108,8 +111,8 @@ describe('governance replicated over Nostr', () => {
         ),
       );
       forger.close();
-      await publishToRelay(c, r1.url);
-      await publishToRelay(c, r2.url);
+      await publishToRelay(c, r1.url, later);
+      await publishToRelay(c, r2.url, later);
       // Relay 1 dies mid-sync: b, which already pulled from it, gets the rest from relay 2.
       await r1.close();
       await rejectedAgoraError(pullFromRelay(b, r1.url, { timeoutMs: 1_000 }), ErrorCode.BackendUnreachable);
