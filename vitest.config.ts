@@ -25,6 +25,8 @@ export default defineConfig({
     exclude: slow ? [] : ['**/node_modules/**', ...SLOW_FILES],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Builds dist/ when it is missing or stale: some tests run the built CLI as a process.
+    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     // Two files at a time even on two cores: most files wait on LevelDB, sockets or the prover's worker threads
     // for much of their time, and vitest's default (cores - 1) would run them one by one.

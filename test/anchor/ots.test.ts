@@ -147,7 +147,7 @@ describe('anchor proofs as .ots', () => {
     try {
       return (
         existsSync(python) &&
-        execFileSync(python, ['-c', 'import opentimestamps; print("ok")'], {
+        execFileSync(python, ['-c', 'import opentimestamps.core.timestamp, bitcoin.core; print("ok")'], {
           stdio: ['ignore', 'pipe', 'ignore'],
         })
           .toString()
