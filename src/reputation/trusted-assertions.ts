@@ -1,7 +1,6 @@
-import { finalizeEvent, getPublicKey, type Event as NostrEvent } from 'nostr-tools';
-import { AbstractRelay } from 'nostr-tools/relay';
+import { finalizeEvent, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
+import type { AbstractRelay } from 'nostr-tools/relay';
 import * as secp256k1 from 'tiny-secp256k1';
-import WebSocket from 'ws';
 import { AgoraError, canonicalJson, ErrorCode, hmacSha256, utf8 } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import { DEFAULT_ALPHA } from './eigentrust.js';
@@ -93,6 +92,11 @@ export async function publishAssertions(
   events: readonly NostrEvent[],
   options: { timeoutMs?: number } = {},
 ): Promise<number> {
+  // Loaded when assertions are published, not with `agora402/reputation`.
+  const [{ AbstractRelay }, { default: WebSocket }] = await Promise.all([
+    import('nostr-tools/relay'),
+    import('ws'),
+  ]);
   let relay: AbstractRelay;
   try {
     relay = await AbstractRelay.connect(url, {

@@ -1,7 +1,6 @@
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { Filter } from 'nostr-tools/filter';
-import { AbstractRelay } from 'nostr-tools/relay';
-import WebSocket from 'ws';
+import type { AbstractRelay } from 'nostr-tools/relay';
 import { AgoraError, ErrorCode } from '../../core/index.js';
 import { verifyNostrEvent } from './nwc-crypto.js';
 
@@ -27,6 +26,11 @@ export class RelaySet {
 
   /** Connects to every reachable relay; `BACKEND_UNREACHABLE` if none answers within `timeoutMs`. */
   static async connect(urls: readonly string[], timeoutMs: number): Promise<RelaySet> {
+    // Loaded on the first connection, not with `agora402/lightning`: most users of the subpath never speak NWC.
+    const [{ AbstractRelay }, { default: WebSocket }] = await Promise.all([
+      import('nostr-tools/relay'),
+      import('ws'),
+    ]);
     const relays = urls.map(
       (url) =>
         new AbstractRelay(url, {
