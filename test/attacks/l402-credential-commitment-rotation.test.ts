@@ -1,0 +1,143 @@
+// Issue 18 review: a pseudonym is Poseidon(scope + level, secret), and the secret is whatever commitment the agent's
+// registration in force names. An agent may register again with any commitment (agent.registered accepts it), keeps
+// its agent id and so its reputation, and anyone registered may publish a reputation snapshot at once. So a banned
+// payer rotates its ZK secret, publishes a snapshot, and shows the same provider, service and epoch a fresh pseudonym.
+import { MemoryLevel } from 'memory-level';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, toHex } from '../../src/core/index.js';
+import {
+  acceptedSnapshots,
+  createReputationSnapshot,
+  credentialHolder,
+  reputationSnapshotType,
+  snapshotSourcesType,
+} from '../../src/governance/index.js';
+import { generateAgentKey, objectId, zkIdentity } from '../../src/identity/index.js';
+import {
+  CredentialBatcher,
+  type CredentialHolder,
+  decodeMacaroon,
+  formatCredentialHeader,
+  parseChallenge,
+  parseCredentialCaveat,
+  proveCredential,
+} from '../../src/l402/index.js';
+import {
+  agentRegisteredType,
+  createAgentRegistration,
+  EventRegistry,
+  Ledger,
+  type LedgerEvent,
+  signEvent,
+} from '../../src/ledger/index.js';
+import { decodeInvoice } from '../../src/lightning/index.js';
+import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
+import { credentialMarket, zk } from '../l402/credential-fixture.js';
+
+beforeAll(async () => {
+  await zk();
+}, 60_000);
+
+const at = (seconds: number) => new ManualClock(seconds * 1000);
+const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
+
+describe('one pseudonym per provider, service and epoch', () => {
+  it('survives a ban when the payer registers a new ZK commitment and publishes a snapshot', async () => {
+    const { prover } = await zk();
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([
+        agentRegisteredType,
+        receiptType,
+        receiptRatingType,
+        snapshotSourcesType,
+        reputationSnapshotType,
+      ]),
+    });
+    try {
+      const market = await credentialMarket();
+      const payer = market.agents.high;
+      const others = [generateAgentKey(), generateAgentKey()];
+      await ledger.appendBatch([
+        await createAgentRegistration(payer.key, { clock: at(100) }),
+        await createAgentRegistration(others[0] as never, { clock: at(110) }),
+        await createAgentRegistration(others[1] as never, { clock: at(120) }),
+      ]);
+      const first = await createReputationSnapshot(ledger, payer.key, { asOf: 500, clock: at(600) });
+      await ledger.appendBatch([...first.sources, first.event]);
+
+      // The ban-evasion step: a new registration with the commitment of a fresh secret, then a new snapshot.
+      const fresh = await zkIdentity(generateAgentKey());
+      await ledger.append(
+        signEvent(
+          payer.key,
+          'agent.registered',
+          { zkCommitment: fresh.commitment.toString(), nodeKeys: [] },
+          {
+            clock: at(700),
+          },
+        ),
+      );
+      const second = await createReputationSnapshot(ledger, payer.key, { asOf: 800, clock: at(900) });
+      await ledger.appendBatch([...second.sources, second.event]);
+      const accepted = await acceptedSnapshots(ledger);
+      expect(accepted.map((s) => s.id)).toEqual([idOf(second.event), idOf(first.event)]);
+      const roots = accepted.map((s) => s.snapshot.root);
+
+      const banned = new Set<string>();
+      const gated = market.provider('gated', {
+        credential: {
+          minScore: 1_000_000,
+          roots: () => roots,
+          verifier: new CredentialBatcher((await zk()).verifier),
+          banned: (p) => banned.has(p),
+        },
+      });
+
+      const old = await credentialHolder(prover, payer.key.id, (await zkIdentity(payer.key)).secret, [
+        (accepted[1] as (typeof accepted)[number]).snapshot,
+      ]);
+      const rotated = await credentialHolder(prover, payer.key.id, fresh.secret, [
+        (accepted[0] as (typeof accepted)[number]).snapshot,
+      ]);
+
+      const use = async (holder: CredentialHolder) => {
+        const challenge = await gated.handle(new Request('http://provider.test/forecast'));
+        expect(challenge.status).toBe(402);
+        const { tokens, invoice } = parseChallenge(challenge.headers.get('www-authenticate') as string);
+        const macaroon = decodeMacaroon(tokens[0] as string);
+        const caveat = macaroon.caveats.find((c) => c.startsWith('agora_anon_reputation=')) as string;
+        const requirement = parseCredentialCaveat(caveat.slice(caveat.indexOf('=') + 1));
+        const credential = formatCredentialHeader(
+          await proveCredential(
+            holder,
+            requirement,
+            { provider: decodeInvoice(invoice).payee, service: 'weather' },
+            macaroon.identifier,
+          ),
+        );
+        const { preimage } = await payer.node.payInvoice(invoice);
+        return gated.handle(
+          new Request('http://provider.test/forecast', {
+            headers: { authorization: `L402 ${tokens[0]}:${preimage}`, 'agora-credential': credential },
+          }),
+        );
+      };
+
+      const before = await use(old);
+      expect(before.status).toBe(200);
+      const pseudonym = ((await before.json()) as { pseudonym: string }).pseudonym;
+      banned.add(pseudonym);
+
+      // Same payer, same provider, service and epoch, after its ban: it must not be served under a new pseudonym.
+      const after = await use(rotated);
+      const seen =
+        after.status === 200 ? ((await after.json()) as { pseudonym: string }).pseudonym : undefined;
+      expect(seen === undefined ? 'refused' : seen === pseudonym ? 'same' : 'new pseudonym').not.toBe(
+        'new pseudonym',
+      );
+      expect(after.status).not.toBe(200);
+    } finally {
+      await ledger.close();
+    }
+  }, 180_000);
+});
