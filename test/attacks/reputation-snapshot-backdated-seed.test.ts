@@ -24,7 +24,9 @@ import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
 const at = (seconds: number) => new ManualClock(seconds * 1000);
 
 describe('a fresh registration does not earn a credential', () => {
-  it('gives a key registered now, dated in the past, no leaf at a 1,000,000 ppb threshold', async () => {
+  // A KNOWN BREAK, not yet fixed (docs/security.md, "Known and not yet fixed"): the attack succeeds today, so the
+  // test is expected to fail. `it.fails` turns red the day a fix makes it pass: then make it a plain `it`.
+  it.fails('gives a key registered now, dated in the past, no leaf at a 1,000,000 ppb threshold', async () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([
         agentRegisteredType,

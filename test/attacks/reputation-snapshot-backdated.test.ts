@@ -22,7 +22,9 @@ import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
 const at = (seconds: number) => new ManualClock(seconds * 1000);
 
 describe('a backdated event does not take every accepted snapshot away', () => {
-  it('keeps the honest snapshot accepted after a stranger registers with a time in the past', async () => {
+  // A KNOWN BREAK, not yet fixed (docs/security.md, "Known and not yet fixed"): the attack succeeds today, so the
+  // test is expected to fail. `it.fails` turns red the day a fix makes it pass: then make it a plain `it`.
+  it.fails('keeps the honest snapshot accepted after a stranger registers with a time in the past', async () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([
         agentRegisteredType,
