@@ -161,6 +161,12 @@ const CACHE_LIMIT = 100_000;
 /** Verified tokens are re-verified from scratch after this long (revocation straight in the store takes effect). */
 const VERIFIED_TTL_MS = 60_000;
 
+/**
+ * Credential proofs a paid token may have refused before the provider stops verifying any for it: one payment must
+ * not buy a pairing check per retry (an honest client sends one proof per token, and retries a fault or two).
+ */
+const CREDENTIAL_ATTEMPTS = 3;
+
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value as K);
   map.set(key, value);
@@ -255,6 +261,8 @@ export class L402Provider {
   private readonly receipts = new Map<string, string>();
   /** Pseudonyms of paid tokens whose credential verified, by token id: a token proves once. */
   private readonly pseudonyms = new Map<string, string>();
+  /** Credential proofs refused per paid token, by token id: at {@link CREDENTIAL_ATTEMPTS} the token gets no more. */
+  private readonly refusedProofs = new Map<string, number>();
   private ownNodeKey: Promise<string> | undefined;
 
   /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
@@ -316,18 +324,23 @@ export class L402Provider {
           legacy,
           'the credential is for a snapshot root this provider does not accept now',
         );
+      const refused = this.refusedProofs.get(token.tokenIdHex) ?? 0;
+      if (refused >= CREDENTIAL_ATTEMPTS)
+        return refusal(403, `this token's credential was refused ${refused} times: buy a new token`);
       const statement = credentialStatement(
         { provider: await this.nodeKey(), service: this.options.service, epoch: requirement.epoch },
         token.identifier,
         levelOf(requirement.threshold) as number,
         credential.root,
       );
-      if (!(await policy.verifier.verify(credentialProof(statement, credential))))
+      if (!(await policy.verifier.verify(credentialProof(statement, credential)))) {
+        remember(this.refusedProofs, token.tokenIdHex, refused + 1);
         return credentialRefused(
           token,
           legacy,
           'the credential proof does not hold for this provider, service, epoch, token and threshold',
         );
+      }
       pseudonym = credential.nullifier.toString();
       remember(this.pseudonyms, token.tokenIdHex, pseudonym);
     }

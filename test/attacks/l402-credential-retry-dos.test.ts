@@ -19,9 +19,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('a paid token buys a bounded number of credential checks', () => {
-  // A KNOWN BREAK, not yet fixed (docs/security.md, "Known and not yet fixed"): the attack succeeds today, so the
-  // test is expected to fail. `it.fails` turns red the day a fix makes it pass: then make it a plain `it`.
-  it.fails('does not verify a fresh proof for every retry of one paid token', async () => {
+  it('does not verify a fresh proof for every retry of one paid token', async () => {
     const market = await credentialMarket();
     let verified = 0;
     const counting = new (class extends CredentialBatcher {
