@@ -1,17 +1,6 @@
-// Issue 18 review: a pseudonym is Poseidon(scope + level, secret), and the secret is whatever commitment the agent's
-// registration in force names. An agent may register again with any commitment (agent.registered accepts it), keeps
-// its agent id and so its reputation, and anyone registered may publish a reputation snapshot at once. So a banned
-// payer rotates its ZK secret, publishes a snapshot, and shows the same provider, service and epoch a fresh pseudonym.
-import { MemoryLevel } from 'memory-level';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, toHex } from '../../src/core/index.js';
-import {
-  acceptedSnapshots,
-  createReputationSnapshot,
-  credentialHolder,
-  reputationSnapshotType,
-  snapshotSourcesType,
-} from '../../src/governance/index.js';
+import { toHex } from '../../src/core/index.js';
+import { acceptedSnapshots, createReputationSnapshot, credentialHolder } from '../../src/governance/index.js';
 import { generateAgentKey, objectId, zkIdentity } from '../../src/identity/index.js';
 import {
   CredentialBatcher,
@@ -22,23 +11,15 @@ import {
   parseCredentialCaveat,
   proveCredential,
 } from '../../src/l402/index.js';
-import {
-  agentRegisteredType,
-  createAgentRegistration,
-  EventRegistry,
-  Ledger,
-  type LedgerEvent,
-  signEvent,
-} from '../../src/ledger/index.js';
+import { createAgentRegistration, type LedgerEvent, signEvent } from '../../src/ledger/index.js';
 import { decodeInvoice } from '../../src/lightning/index.js';
-import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
 import { credentialMarket, zk } from '../l402/credential-fixture.js';
+import { at, snapshotLedger } from './reputation-snapshot-fixture.js';
 
 beforeAll(async () => {
   await zk();
 }, 60_000);
 
-const at = (seconds: number) => new ManualClock(seconds * 1000);
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 
 describe('one pseudonym per provider, service and epoch', () => {
@@ -46,15 +27,7 @@ describe('one pseudonym per provider, service and epoch', () => {
   // test is expected to fail. `it.fails` turns red the day a fix makes it pass: then make it a plain `it`.
   it.fails('survives a ban when the payer registers a new ZK commitment and publishes a snapshot', async () => {
     const { prover } = await zk();
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([
-        agentRegisteredType,
-        receiptType,
-        receiptRatingType,
-        snapshotSourcesType,
-        reputationSnapshotType,
-      ]),
-    });
+    const ledger = await snapshotLedger();
     try {
       const market = await credentialMarket();
       const payer = market.agents.high;

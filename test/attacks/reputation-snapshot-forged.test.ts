@@ -5,7 +5,7 @@
 // event of the snapshot's kinds the replica holds; the honest snapshot is accepted.
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock, toHex } from '../../src/core/index.js';
+import { ErrorCode, toHex } from '../../src/core/index.js';
 import {
   acceptedSnapshots,
   checkReputationSnapshot,
@@ -14,37 +14,24 @@ import {
   createSnapshotSources,
   credentialSnapshot,
   REPUTATION_SNAPSHOT,
-  reputationSnapshotType,
-  snapshotSourcesType,
 } from '../../src/governance/index.js';
 import { generateAgentKey, objectId, zkIdentity } from '../../src/identity/index.js';
 import { credentialWeight } from '../../src/l402/index.js';
 import {
-  agentRegisteredType,
   createAgentRegistration,
-  EventRegistry,
   EventSet,
   Ledger,
   type LedgerEvent,
   signEvent,
 } from '../../src/ledger/index.js';
-import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
 import { rejectedAgoraError } from '../helpers.js';
+import { at, snapshotLedger } from './reputation-snapshot-fixture.js';
 
-const at = (seconds: number) => new ManualClock(seconds * 1000);
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 
 describe('reputation snapshots are rebuilt before anyone proves against them', () => {
   it('accepts the honest one, refuses a forged root and a checkpoint that leaves agents out', async () => {
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([
-        agentRegisteredType,
-        receiptType,
-        receiptRatingType,
-        snapshotSourcesType,
-        reputationSnapshotType,
-      ]),
-    });
+    const ledger = await snapshotLedger();
     try {
       const [publisher, b, c] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];
       const registrations = [
