@@ -87,6 +87,13 @@ export type LedgerStore = AbstractLevel<string | Uint8Array, string, string>;
 type Section = AbstractSublevel<LedgerStore, string | Uint8Array, string, string>;
 type BinarySection = AbstractSublevel<LedgerStore, string | Uint8Array, string, Uint8Array>;
 type Operation = AbstractBatchOperation<LedgerStore, string, string>;
+/** What {@link Ledger.prepareTypes} leaves for a batch's verification: stored copies and the verify context. */
+interface Preparation {
+  readonly stored: (string | undefined)[];
+  readonly pending: Map<string, { event: LedgerEvent; seq: number }>;
+  readonly pendingIndex: Map<string, LedgerEvent[]>;
+  readonly context: VerifyContext;
+}
 
 // Format 2 added index entries (`agent` on registrations), format 3 the record blocks of the types that keep
 // records; an older store gets what it lacks when it is opened.
@@ -297,7 +304,12 @@ export class Ledger {
         break;
       }
     }
-    const verdicts = await this.verifyMany(checks);
+    // The signatures are checked on the pool while the types' `prepare` (a vote batch's proofs, on their own
+    // threads) runs: neither depends on the other, and a batch is stored only if both hold.
+    const [verdicts, preparation] = await Promise.all([
+      this.verifyMany(checks),
+      firstError === undefined ? this.prepareTypes(parsed) : undefined,
+    ]);
     for (let k = 0; k < checked.length; k++) {
       const index = checked[k] as number;
       if (firstError !== undefined && index > firstError.index) break;
@@ -314,27 +326,8 @@ export class Ledger {
       }
     }
     if (firstError !== undefined) throw withIndex(firstError.index, total, firstError.error);
-    const ids = parsed.map((p) => p.envelope.id);
-    const stored = await this.eventSection.getMany(ids);
+    const { stored, pending, pendingIndex, context } = preparation as Preparation;
     const results: AppendResult[] = [];
-    const pending = new Map<string, { event: LedgerEvent; seq: number }>();
-    const pendingIndex = new Map<string, LedgerEvent[]>();
-    const context: VerifyContext = {
-      get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
-      byIndex: async (name, value) => {
-        const found: LedgerEvent[] = [];
-        for await (const stored of this.byIndex(name, value)) found.push(stored.event);
-        return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
-      },
-    };
-    const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
-    parsed.forEach(({ envelope, definition }, index) => {
-      if (definition.prepare === undefined || stored[index] !== undefined) return;
-      const events = byType.get(definition) ?? [];
-      events.push(envelope.event);
-      byType.set(definition, events);
-    });
-    for (const [definition, events] of byType) await definition.prepare?.(events, context);
     const operations: Operation[] = [];
     const records = new RecordBuffer();
     const counts = new Map<string, number>();
@@ -405,6 +398,35 @@ export class Ledger {
     this.lastSeq = seq;
     for (const [type, count] of counts) this.typeCounts.set(type, count);
     return results;
+  }
+
+  /**
+   * Reads which events of the batch are stored already and runs each type's `prepare` over the new ones, with the
+   * context `verify` uses next (events earlier in the batch are visible through `pending` as they are accepted).
+   */
+  private async prepareTypes(
+    parsed: readonly { envelope: ParsedEnvelope; definition: EventTypeDefinition }[],
+  ): Promise<Preparation> {
+    const stored = await this.eventSection.getMany(parsed.map((p) => p.envelope.id));
+    const pending = new Map<string, { event: LedgerEvent; seq: number }>();
+    const pendingIndex = new Map<string, LedgerEvent[]>();
+    const context: VerifyContext = {
+      get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
+      byIndex: async (name, value) => {
+        const found: LedgerEvent[] = [];
+        for await (const stored of this.byIndex(name, value)) found.push(stored.event);
+        return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
+      },
+    };
+    const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
+    parsed.forEach(({ envelope, definition }, index) => {
+      if (definition.prepare === undefined || stored[index] !== undefined) return;
+      const events = byType.get(definition) ?? [];
+      events.push(envelope.event);
+      byType.set(definition, events);
+    });
+    for (const [definition, events] of byType) await definition.prepare?.(events, context);
+    return { stored, pending, pendingIndex, context };
   }
 
   /** The verdict of each signature check, in order: over the pool when there is one. */
