@@ -31,7 +31,10 @@ let proposal: { id: string; event: LedgerEvent };
 
 const registry = () => new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]);
 
-/** Every piece of the voter's weight (the proposals here count exact weights: minAnonymity 1). */
+/**
+ * Every piece of the voter's weight (the proposals here count exact weights: minAnonymity 1). The weights are few
+ * pieces each (96 = 64 + 32, 128, 256, 320 = 256 + 64): one proof per piece, and proofs are what this file spends.
+ */
 async function vote(voter: Voter, choice: string, options: { when?: number; on?: typeof proposal } = {}) {
   return castWhole(prover, {
     proposal: options.on ?? proposal,
@@ -45,7 +48,7 @@ async function vote(voter: Voter, choice: string, options: { when?: number; on?:
 
 beforeAll(async () => {
   [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
-  electorate = await stakedElectorate([100n, 200n, 300n, 400n], NOW, NOW - 10);
+  electorate = await stakedElectorate([96n, 128n, 256n, 320n], NOW, NOW - 10);
   voters = electorate.voters;
   const body: ProposalBody = {
     title: 'Raise the minimum reputation for the weather API',
@@ -105,8 +108,8 @@ describe('anonymous votes on a proposal', () => {
       expect(nullifiers).toEqual(aVotes.map((v) => (v.body as { nullifier: string }).nullifier));
       expect(new Set(nullifiers).size).toBe(aPieces);
       const result = await tallyProposal(ledger, proposal.id);
-      expect(result.tally.totals).toEqual({ for: 300n + aFor, against: 200n + 100n - aFor, abstain: 0n });
-      expect(result.tally.participation).toBe(600n);
+      expect(result.tally.totals).toEqual({ for: 256n + aFor, against: 128n + 96n - aFor, abstain: 0n });
+      expect(result.tally.participation).toBe(480n);
       expect(result.doubleVotes).toEqual(
         aVotes
           .map((v, i) => ({
@@ -183,7 +186,7 @@ describe('anonymous votes on a proposal', () => {
       );
       expect(refused.message).toMatch(/2 of 2|index 1|event 1/);
       expect(ledger.stats().events).toBe(before);
-      expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(300n - aFor);
+      expect((await tallyProposal(ledger, proposal.id)).tally.totals.against).toBe(224n - aFor);
 
       // The honest vote lands; a replica fed the same events in reverse order reaches the same result.
       await ledger.appendBatch(dVotes);
@@ -191,7 +194,7 @@ describe('anonymous votes on a proposal', () => {
       await replica.appendBatch([...dVotes, ...again, ...votes].reverse());
       const mine = await tallyProposal(ledger, proposal.id);
       expect(await tallyProposal(replica, proposal.id)).toEqual(mine);
-      expect(mine.tally.totals.against).toBe(700n - aFor);
+      expect(mine.tally.totals.against).toBe(544n - aFor);
       expect(mine.outcome).toEqual({ state: 'defeated', quorumReached: true, reason: 'against' });
     } finally {
       await ledger.close();
@@ -212,7 +215,7 @@ describe('anonymous votes on a proposal', () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
     try {
       await ledger.appendBatch([...electorate.registrations, event]);
-      // Quorum is 500 of 1,000: d (400) alone falls short; c (300) reaches it 50 s before the close.
+      // Quorum is 400 of 800: d (320) alone falls short; c (256) reaches it 50 s before the close.
       await ledger.appendBatch([
         ...(await vote(d, 'against', { on: late, when: closes - 100 })),
         ...(await vote(c, 'for', { on: late, when: closes - 50 })),
@@ -227,7 +230,7 @@ describe('anonymous votes on a proposal', () => {
       );
       const result = await tallyProposal(ledger, late.id);
       expect(result.closes).toBe(closes + 550);
-      expect(result.tally.totals).toEqual({ for: 500n, against: 400n, abstain: 0n });
+      expect(result.tally.totals).toEqual({ for: 384n, against: 320n, abstain: 0n });
       for (const piece of tooLate) expect(result.counted).not.toContain(parseEnvelope(piece).id);
       for (const piece of counted) expect(result.counted).toContain(parseEnvelope(piece).id);
     } finally {
