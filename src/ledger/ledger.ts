@@ -410,8 +410,19 @@ export class Ledger {
     const stored = await this.eventSection.getMany(parsed.map((p) => p.envelope.id));
     const pending = new Map<string, { event: LedgerEvent; seq: number }>();
     const pendingIndex = new Map<string, LedgerEvent[]>();
+    // Stored events never change, so one read serves every event of the batch that refers to the same one (a
+    // batch of votes reads its proposal once, not once per vote).
+    const read = new Map<string, Promise<LedgerEvent | undefined>>();
+    const storedEvent = (id: string) => {
+      let found = read.get(id);
+      if (found === undefined) {
+        found = this.get(id).then((stored) => stored?.event);
+        read.set(id, found);
+      }
+      return found;
+    };
     const context: VerifyContext = {
-      get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
+      get: async (id) => pending.get(id)?.event ?? (await storedEvent(id)),
       byIndex: async (name, value) => {
         const found: LedgerEvent[] = [];
         for await (const stored of this.byIndex(name, value)) found.push(stored.event);
