@@ -10,7 +10,7 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { type AgentKey, objectId } from '../identity/index.js';
-import { type CredentialHolder, credentialWeight } from '../l402/index.js';
+import { type CredentialHolder, credentialWeight, REPUTATION_LEVELS } from '../l402/index.js';
 import {
   type EventReader,
   EventSet,
@@ -299,16 +299,26 @@ export async function acceptedSnapshots(
 
 /**
  * A {@link CredentialHolder} for agent `agent` with ZK secret `secret`, over the given snapshots (its leaf and path
- * in each; none where it holds no leaf).
+ * in each; none where it holds no leaf; the count of leaves at each level), refusing thresholds fewer than
+ * `options.minAnonymity` leaves reach (default 8).
  */
 export async function credentialHolder(
   prover: Prover,
   agent: string,
   secret: bigint,
   snapshots: readonly Snapshot[],
+  options: { minAnonymity?: number } = {},
 ): Promise<CredentialHolder> {
   const witnesses = new Map<bigint, { weight: bigint; path: ReturnType<MembershipTree['path']> }>();
+  const levels = new Map<bigint, number[]>();
   for (const snapshot of snapshots) {
+    levels.set(
+      snapshot.root,
+      REPUTATION_LEVELS.map(
+        (_, level) =>
+          snapshot.members.filter((member) => ((member.weight >> BigInt(level)) & 1n) === 1n).length,
+      ),
+    );
     const index = snapshot.members.findIndex((member) => member.agent === agent);
     if (index < 0) continue;
     const tree = await MembershipTree.build(snapshot.members);
@@ -317,5 +327,11 @@ export async function credentialHolder(
       path: tree.path(index),
     });
   }
-  return { prover, secret, witness: (root) => witnesses.get(root) };
+  return {
+    prover,
+    secret,
+    ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
+    witness: (root) => witnesses.get(root),
+    anonymity: (root, level) => levels.get(root)?.[level],
+  };
 }

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url, utf8 } from '../../src/core/index.js';
 import {
+  CREDENTIAL_EPOCH_SECONDS,
   CredentialBatcher,
   decodeMacaroon,
   formatCredentialHeader,
@@ -57,7 +58,7 @@ const reason = async (response: Response) => ((await response.json()) as { reaso
 describe('a credential holds for its provider, token, epoch and an accepted root only', () => {
   it('refuses it with another token, at another provider, with a tampered pseudonym or a dropped root', async () => {
     const market = await credentialMarket();
-    // A provider with a counting verifier and ten-minute epochs.
+    // A provider with a counting verifier.
     let roots = [market.snapshot.root];
     let verified = 0;
     const { verifier } = await zk();
@@ -68,7 +69,7 @@ describe('a credential holds for its provider, token, epoch and an accepted root
       }
     })(verifier);
     const gated = market.provider('gated', {
-      credential: { minScore: 1_000_000, roots: () => roots, verifier: counting, epochSeconds: 600 },
+      credential: { minScore: 1_000_000, roots: () => roots, verifier: counting },
     });
     const b = market.provider('b');
 
@@ -116,8 +117,9 @@ describe('a credential holds for its provider, token, epoch and an accepted root
     const served = await first.send(credential);
     expect(served.status).toBe(200);
 
-    // Two epochs later the token's pseudonym is over, its cached verdict too.
-    market.clock.advance(1_300_000);
+    // In the next epoch the token's pseudonym is over, its cached verdict too: one token never shows a payer's
+    // pseudonyms of two epochs side by side.
+    market.clock.advance(CREDENTIAL_EPOCH_SECONDS * 1000);
     const late = await first.send(credential);
     expect(late.status).toBe(401);
   }, 120_000);

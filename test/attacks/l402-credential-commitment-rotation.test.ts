@@ -76,12 +76,21 @@ describe('one pseudonym per provider, service and epoch', () => {
         },
       });
 
-      const old = await credentialHolder(prover, payer.key.id, (await zkIdentity(payer.key)).secret, [
-        (accepted[1] as (typeof accepted)[number]).snapshot,
-      ]);
-      const rotated = await credentialHolder(prover, payer.key.id, fresh.secret, [
-        (accepted[0] as (typeof accepted)[number]).snapshot,
-      ]);
+      // Three agents: the anonymity set is waived here (it has its own test).
+      const old = await credentialHolder(
+        prover,
+        payer.key.id,
+        (await zkIdentity(payer.key)).secret,
+        [(accepted[1] as (typeof accepted)[number]).snapshot],
+        { minAnonymity: 1 },
+      );
+      const rotated = await credentialHolder(
+        prover,
+        payer.key.id,
+        fresh.secret,
+        [(accepted[0] as (typeof accepted)[number]).snapshot],
+        { minAnonymity: 1 },
+      );
 
       const use = async (holder: CredentialHolder): Promise<Response | 'refused'> => {
         const challenge = await gated.handle(new Request('http://provider.test/forecast'));

@@ -68,7 +68,10 @@ export async function credentialMarket() {
     return {
       key,
       node: network.createNode(name),
-      holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot]),
+      // Two leaves only: the fixture waives the anonymity set (tested on its own in the privacy attacks).
+      holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot], {
+        minAnonymity: 1,
+      }),
     };
   };
   const agents = { high: await agent('high'), low: await agent('low'), outsider: await agent('outsider') };
@@ -115,6 +118,7 @@ export async function credentialMarket() {
         lightning: payer.node,
         maxPriceMsat: 10_000,
         credential: payer.holder,
+        clock,
         ...(options.identity === false ? {} : { identity: payer.key }),
         onReceipt: (receipt: VerifiedReceipt, _event: LedgerEvent) => {
           receipts.push(receipt);
