@@ -4,54 +4,13 @@
 // and an unpaid caller's credential must cost the provider no verification and leave nothing behind.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url, utf8 } from '../../src/core/index.js';
-import {
-  CREDENTIAL_EPOCH_SECONDS,
-  CredentialBatcher,
-  decodeMacaroon,
-  formatCredentialHeader,
-  parseChallenge,
-  parseCredentialCaveat,
-  proveCredential,
-} from '../../src/l402/index.js';
-import { decodeInvoice } from '../../src/lightning/index.js';
+import { CREDENTIAL_EPOCH_SECONDS, CredentialBatcher } from '../../src/l402/index.js';
 import type { VoteProof } from '../../src/zk/index.js';
-import { type Agent, credentialMarket, snapshotOf, zk } from '../l402/credential-fixture.js';
+import { buyToken, credentialMarket, snapshotOf, zk } from '../l402/credential-fixture.js';
 
 beforeAll(async () => {
   await zk();
 }, 60_000);
-
-type Provider = ReturnType<Awaited<ReturnType<typeof credentialMarket>>['provider']>;
-
-/** Buys a token at `provider` by hand: its challenge (read), paid; the credential is the caller's. */
-async function buyToken(payer: Agent, provider: Provider) {
-  const challenge = await provider.handle(new Request('http://provider.test/forecast'));
-  expect(challenge.status).toBe(402);
-  const { tokens, invoice } = parseChallenge(challenge.headers.get('www-authenticate') as string);
-  const macaroon = decodeMacaroon(tokens[0] as string);
-  const caveat = macaroon.caveats.find((c) => c.startsWith('agora_anon_reputation=')) as string;
-  const requirement = parseCredentialCaveat(caveat.slice(caveat.indexOf('=') + 1));
-  const prove = async () =>
-    formatCredentialHeader(
-      await proveCredential(
-        payer.holder,
-        requirement,
-        { provider: decodeInvoice(invoice).payee, service: 'weather' },
-        macaroon.identifier,
-      ),
-    );
-  const { preimage } = await payer.node.payInvoice(invoice);
-  const send = (credential?: string) =>
-    provider.handle(
-      new Request('http://provider.test/forecast', {
-        headers: {
-          authorization: `L402 ${tokens[0]}:${preimage}`,
-          ...(credential === undefined ? {} : { 'agora-credential': credential }),
-        },
-      }),
-    );
-  return { prove, send, token: tokens[0] as string };
-}
 
 const reason = async (response: Response) => ((await response.json()) as { reason: string }).reason;
 
