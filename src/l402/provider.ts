@@ -66,7 +66,9 @@ export interface CredentialPolicy {
   readonly minScore: number;
   /**
    * The snapshot roots accepted now, newest first (the last few valid `reputation.snapshot` events): tokens list
-   * them when minted, and a proof is accepted against a root both lists still hold. Only the first 8 are used.
+   * them when minted, and a proof is accepted against a root both lists still hold; a cached verdict ends when its
+   * root leaves this list. Asked on every gated request: keep it cheap (a list kept up to date, not a ledger scan).
+   * Only the first 8 are used.
    */
   readonly roots: () => readonly bigint[] | Promise<readonly bigint[]>;
   /** What checks the proofs, in batches under load. */
