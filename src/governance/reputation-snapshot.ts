@@ -105,12 +105,13 @@ export const reputationSnapshotType: EventTypeDefinition = {
  * loses anonymous gating under that id (docs/anonymous-credentials.md).
  */
 async function rotatedAgents(reader: EventReader, asOf: number): Promise<Set<string>> {
-  const named = new Map<string, string>();
+  const named = new Map<string, bigint>();
   const rotated = new Set<string>();
   for await (const { event } of reader.events({ type: 'agent.registered' })) {
     if (event.created > asOf) continue;
     const author = event.author as string;
-    const commitment = String((event.body as { zkCommitment?: unknown }).zkCommitment);
+    // Compared as numbers: two spellings of one commitment are one secret, hence one pseudonym.
+    const commitment = BigInt((event.body as { zkCommitment: string }).zkCommitment);
     const known = named.get(author);
     if (known === undefined) named.set(author, commitment);
     else if (known !== commitment) rotated.add(author);
