@@ -232,7 +232,7 @@ async function credentials(clock: ManualClock, network: SimNetwork): Promise<voi
         lightning: payerNode,
         maxPriceMsat: 20_000,
         tokens,
-        ...(withCredential ? { credential: holder } : {}),
+        ...(withCredential ? { credential: holder, clock } : {}),
         fetch: async (input, init) => provider.handle(new Request(input, init), () => new Response('ok')),
       },
     );

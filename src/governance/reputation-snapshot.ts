@@ -10,13 +10,14 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { type AgentKey, objectId } from '../identity/index.js';
-import { type CredentialHolder, credentialWeight } from '../l402/index.js';
+import { type CredentialHolder, credentialWeight, REPUTATION_LEVELS } from '../l402/index.js';
 import {
   type EventReader,
   EventSet,
   type EventTypeDefinition,
   type Ledger,
   type LedgerEvent,
+  type StoredEvent,
   signEvent,
 } from '../ledger/index.js';
 import { Reputation } from '../reputation/index.js';
@@ -96,12 +97,37 @@ export const reputationSnapshotType: EventTypeDefinition = {
 };
 
 /**
+ * Agents whose registrations created by `asOf` name more than one ZK commitment. They hold no credential leaf: a
+ * pseudonym is `Poseidon(scope + level, secret)`, so a new commitment would be a new pseudonym at every provider
+ * while the reputation stays the agent's, and a banned payer would shed its ban by registering again. Taken over
+ * every registration by `asOf`, not the one in force, so no order of arrival and no claimed time (a rotation dated
+ * before the first registration) brings the leaf back. The cost: an agent that must replace a leaked ZK secret
+ * loses anonymous gating under that id (docs/anonymous-credentials.md).
+ */
+async function rotatedAgents(reader: EventReader, asOf: number): Promise<Set<string>> {
+  const named = new Map<string, bigint>();
+  const rotated = new Set<string>();
+  for await (const { event } of reader.events({ type: 'agent.registered' })) {
+    if (event.created > asOf) continue;
+    const author = event.author as string;
+    // Compared as numbers: two spellings of one commitment are one secret, hence one pseudonym.
+    const commitment = BigInt((event.body as { zkCommitment: string }).zkCommitment);
+    const known = named.get(author);
+    if (known === undefined) named.set(author, commitment);
+    else if (known !== commitment) rotated.add(author);
+  }
+  return rotated;
+}
+
+/**
  * The credential tree of exactly `events` at `asOf`, with the governance snapshot's leaf shape and tree builder:
  * one leaf `(commitment, credentialWeight(score))` per registered agent with a commitment and a score reaching the
  * first level, in agent id order, scores computed with the default reputation options (what every replica uses).
+ * An agent that registered more than one commitment by `asOf` holds no leaf (see {@link rotatedAgents}).
  */
 export async function credentialSnapshot(reader: EventReader, asOf: number): Promise<Snapshot> {
   const commitments = await commitmentsAt(reader, asOf);
+  for (const agent of await rotatedAgents(reader, asOf)) commitments.delete(agent);
   const reputation = await Reputation.fromLedger(reader, { asOf });
   const base = new Map(
     [...commitments.keys()].map((agent) => [agent, credentialWeight(reputation.score(agent))]),
@@ -159,6 +185,9 @@ export type ReputationSnapshotVerdict =
 
 const verdicts = new VerdictCache<ReputationSnapshotVerdict>();
 
+/** The ids a valid snapshot lists, and of those its registrations, by the rebuilt snapshot (for the dispute check). */
+const listings = new WeakMap<Snapshot, { ids: ReadonlySet<string>; registrations: readonly string[] }>();
+
 /**
  * Rebuilds snapshot `id` from exactly the events its checkpoint lists (of the snapshot's kinds, created by `asOf`)
  * and compares root and member count with what it declares. Cached per ledger like a proposal's verdict.
@@ -189,51 +218,108 @@ async function rebuild(ledger: Ledger, id: string): Promise<ReputationSnapshotVe
       status: 'invalid',
       reason: `its events give root ${snapshot.root} with ${snapshot.members.length} members, it declares ${body.root} with ${body.members}`,
     };
+  listings.set(snapshot, {
+    ids: new Set(listed.events.map((event) => event.id)),
+    registrations: listed.events.filter((e) => e.event.type === 'agent.registered').map((e) => e.id),
+  });
   return { status: 'valid', snapshot, body };
 }
 
+/** The kinds a snapshot reads that carry trust: receipts and ratings (registrations carry none by themselves). */
+const TRUST_TYPES = REPUTATION_SNAPSHOT_TYPES.filter((type) => type !== 'agent.registered');
+
 /**
- * The newest `count` (default 3) reputation snapshots of `ledger` whose verdict is valid and that leave out no
- * event of their kinds this ledger holds by their time (a publisher cannot drop an agent's receipts to shut it
- * out), newest `asOf` first: the roots a provider accepts credentials against.
+ * The events of the snapshot's kinds held here, created by `asOf`, that a snapshot at `asOf` must agree with: every
+ * receipt and rating (what moves trust), every registration of an agent such an event names (its author, a
+ * receipt's payer: registrations attribute receipts and give leaves), and the registrations `earlier` (listed by a
+ * valid snapshot taken before). A registration of an agent nothing names, absent from every earlier snapshot, is
+ * left out: it holds no trust, so no leaf, and one dated in the past must not dispute every snapshot after it.
+ */
+async function mustAgreeWith(
+  ledger: Ledger,
+  asOf: number,
+  earlier: ReadonlySet<string>,
+): Promise<StoredEvent[]> {
+  const trust = await eventsUpTo(ledger, TRUST_TYPES, asOf);
+  const named = new Set<string>();
+  for (const { event } of trust) {
+    named.add(event.author as string);
+    const payer = (event.body as { payer?: unknown }).payer;
+    if (event.type === 'receipt' && typeof payer === 'string') named.add(payer);
+  }
+  const registrations = (await eventsUpTo(ledger, ['agent.registered'], asOf)).filter(
+    (stored) => named.has(stored.event.author as string) || earlier.has(stored.id),
+  );
+  return [...trust, ...registrations];
+}
+
+/**
+ * The newest `count` (default 3) reputation snapshots of `ledger` whose verdict is valid and that agree with what
+ * this ledger holds, newest `asOf` first: the roots a provider accepts credentials against. A snapshot is refused
+ * when the events it must agree with (every receipt and rating by its `asOf`, the registrations of the agents they
+ * name and those earlier valid snapshots list: {@link mustAgreeWith}), added to its own, give another root: a
+ * publisher cannot drop a rating that lowers it, nor a member an earlier snapshot held. A registration nothing names
+ * (a fresh key, zero trust) does not dispute it, whatever time it claims. A function of the ledger's events, not
+ * of their order.
  */
 export async function acceptedSnapshots(
   ledger: Ledger,
   options: { count?: number } = {},
 ): Promise<{ id: string; asOf: number; snapshot: Snapshot }[]> {
-  const candidates: { id: string; asOf: number }[] = [];
-  for await (const { id, event } of ledger.events({ type: REPUTATION_SNAPSHOT }))
-    candidates.push({ id, asOf: (event.body as unknown as ReputationSnapshotBody).asOf });
-  candidates.sort((a, b) => b.asOf - a.asOf || (a.id < b.id ? -1 : 1));
+  const valid: { id: string; asOf: number; snapshot: Snapshot; root: string }[] = [];
+  for await (const { id } of ledger.events({ type: REPUTATION_SNAPSHOT })) {
+    const verdict = await checkReputationSnapshot(ledger, id);
+    if (verdict.status === 'valid')
+      valid.push({ id, asOf: verdict.body.asOf, snapshot: verdict.snapshot, root: verdict.body.root });
+  }
+  valid.sort((a, b) => b.asOf - a.asOf || (a.id < b.id ? -1 : 1));
   const accepted: { id: string; asOf: number; snapshot: Snapshot }[] = [];
   const seen = new Set<string>();
-  for (const { id, asOf } of candidates) {
+  for (const [index, { id, asOf, snapshot, root }] of valid.entries()) {
     if (accepted.length >= (options.count ?? 3)) break;
-    const verdict = await checkReputationSnapshot(ledger, id);
-    if (verdict.status !== 'valid' || seen.has(verdict.body.root)) continue;
-    const held = await sourcesAt(ledger, asOf);
-    if (held.length !== verdict.body.events) {
-      const full = await credentialSnapshot(new EventSet(held, ledger.registry), asOf);
-      if (full.root !== verdict.snapshot.root) continue;
+    if (seen.has(root)) continue;
+    const listing = listings.get(snapshot) as NonNullable<ReturnType<typeof listings.get>>;
+    const earlier = new Set(
+      valid
+        .slice(index + 1)
+        .filter((other) => other.asOf < asOf)
+        .flatMap((other) => listings.get(other.snapshot)?.registrations ?? []),
+    );
+    const extra = (await mustAgreeWith(ledger, asOf, earlier)).filter((e) => !listing.ids.has(e.id));
+    if (extra.length > 0) {
+      const listed = await Promise.all([...listing.ids].map((listedId) => ledger.get(listedId)));
+      const all = [...(listed as StoredEvent[]), ...extra];
+      const full = await credentialSnapshot(new EventSet(all, ledger.registry), asOf);
+      if (full.root !== snapshot.root) continue;
     }
-    seen.add(verdict.body.root);
-    accepted.push({ id, asOf, snapshot: verdict.snapshot });
+    seen.add(root);
+    accepted.push({ id, asOf, snapshot });
   }
   return accepted;
 }
 
 /**
  * A {@link CredentialHolder} for agent `agent` with ZK secret `secret`, over the given snapshots (its leaf and path
- * in each; none where it holds no leaf).
+ * in each; none where it holds no leaf; the count of leaves at each level), refusing thresholds fewer than
+ * `options.minAnonymity` leaves reach (default 8).
  */
 export async function credentialHolder(
   prover: Prover,
   agent: string,
   secret: bigint,
   snapshots: readonly Snapshot[],
+  options: { minAnonymity?: number } = {},
 ): Promise<CredentialHolder> {
   const witnesses = new Map<bigint, { weight: bigint; path: ReturnType<MembershipTree['path']> }>();
+  const levels = new Map<bigint, number[]>();
   for (const snapshot of snapshots) {
+    levels.set(
+      snapshot.root,
+      REPUTATION_LEVELS.map(
+        (_, level) =>
+          snapshot.members.filter((member) => ((member.weight >> BigInt(level)) & 1n) === 1n).length,
+      ),
+    );
     const index = snapshot.members.findIndex((member) => member.agent === agent);
     if (index < 0) continue;
     const tree = await MembershipTree.build(snapshot.members);
@@ -242,5 +328,11 @@ export async function credentialHolder(
       path: tree.path(index),
     });
   }
-  return { prover, secret, witness: (root) => witnesses.get(root) };
+  return {
+    prover,
+    secret,
+    ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
+    witness: (root) => witnesses.get(root),
+    anonymity: (root, level) => levels.get(root)?.[level],
+  };
 }

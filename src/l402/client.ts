@@ -1,4 +1,14 @@
-import { AgoraError, ErrorCode, fromBase64Url, fromUtf8, parseJson, toHex } from '../core/index.js';
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  fromBase64Url,
+  fromUtf8,
+  parseJson,
+  systemClock,
+  toHex,
+  unixSeconds,
+} from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import { decodeInvoice, defaultMaxFeeMsat, type LightningBackend } from '../lightning/index.js';
@@ -7,6 +17,7 @@ import { parseCaveat } from './caveats.js';
 import {
   CREDENTIAL_CAVEAT,
   type CredentialHolder,
+  checkCredentialEpoch,
   formatCredentialHeader,
   parseCredentialCaveat,
   proveCredential,
@@ -143,6 +154,8 @@ export interface L402FetchOptions {
    * paying (a payer below the threshold pays nothing) and sent as `Agora-Credential` with the token.
    */
   credential?: CredentialHolder;
+  /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
+  clock?: Clock;
   /** Per attempt; default 30 s. Combined with `init.signal`, which aborts every attempt too. */
   timeoutMs?: number;
   /** Attempts after a network failure or timeout, reusing the paid token (default 2). */
@@ -209,7 +222,8 @@ function readChallenge(origin: string, response: Response): ReadChallenge {
 
 /**
  * The `Agora-Credential` a challenge's token asks for, proved for its provider (the invoice's payee), service,
- * epoch and identifier; undefined when it asks for none. `INVALID_PROOF` when it asks and the payer cannot prove it.
+ * epoch and identifier; undefined when it asks for none. `INVALID_TOKEN` when its epoch is not the current one,
+ * `INVALID_PROOF` when it asks and the payer cannot prove it.
  */
 async function credentialFor(
   challenge: ReadChallenge,
@@ -224,6 +238,8 @@ async function credentialFor(
       'the provider sells only to payers with an anonymous reputation credential: none is configured',
     );
   const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
+  // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
+  checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
   const credential = await proveCredential(
     options.credential,
     requirement,

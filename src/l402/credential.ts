@@ -47,6 +47,41 @@ export const MAX_CREDENTIAL_ROOTS = 8;
 /** Longest `Agora-Credential` value read (a proof is about 1 kB): checked before any parsing. */
 export const MAX_CREDENTIAL_HEADER = 4096;
 
+/**
+ * Length of a credential epoch, seconds: epoch `n` runs from `n * 86,400` to `(n + 1) * 86,400` Unix seconds (UTC
+ * days). Fixed for every provider, so a payer computes the current epoch itself and refuses a challenge naming
+ * another: a provider that kept one epoch forever would link all of a payer's purchases under one pseudonym.
+ */
+export const CREDENTIAL_EPOCH_SECONDS = 86_400;
+
+/** Clock difference a payer tolerates at an epoch's edges (seconds): a provider a little behind or ahead. */
+export const CREDENTIAL_EPOCH_SKEW_SECONDS = 300;
+
+/** The credential epoch at `nowSeconds` (Unix seconds). */
+export const credentialEpoch = (nowSeconds: number): number =>
+  Math.floor(nowSeconds / CREDENTIAL_EPOCH_SECONDS);
+
+/**
+ * Checks, on the payer's side, the epoch a provider's challenge names: it must be the epoch of `nowSeconds`, or the
+ * one beside it when now lies within {@link CREDENTIAL_EPOCH_SKEW_SECONDS} of their boundary. `INVALID_TOKEN`
+ * otherwise, before anything is proved or paid.
+ */
+export function checkCredentialEpoch(epoch: number, nowSeconds: number): void {
+  const start = epoch * CREDENTIAL_EPOCH_SECONDS;
+  const skew = CREDENTIAL_EPOCH_SKEW_SECONDS;
+  if (nowSeconds < start - skew || nowSeconds >= start + CREDENTIAL_EPOCH_SECONDS + skew)
+    throw new AgoraError(
+      ErrorCode.InvalidToken,
+      `the provider's credential epoch ${epoch} is not the current one (${credentialEpoch(nowSeconds)}): a stale epoch would link this payer's purchases`,
+    );
+}
+
+/**
+ * Fewest snapshot leaves that must reach a threshold before a payer proves it (as votes' `minAnonymity`): a proof
+ * says "one of these leaves", so a threshold few reach names its payer among few.
+ */
+export const DEFAULT_CREDENTIAL_ANONYMITY = 8;
+
 /** The caveat condition asking for an anonymous reputation credential. */
 export const CREDENTIAL_CAVEAT = 'agora_anon_reputation';
 
@@ -242,17 +277,27 @@ export function parseCredentialHeader(text: string): Credential {
 
 /**
  * What a payer holds to prove its reputation: its ZK secret and, for a snapshot root, its weight and path in that
- * snapshot's credential tree (undefined when it has no leaf there).
+ * snapshot's credential tree (undefined when it has no leaf there), and how many leaves reach each level.
  */
 export interface CredentialHolder {
   readonly prover: Prover;
   readonly secret: bigint;
+  /**
+   * Fewest leaves of the snapshot that must reach the asked threshold for this holder to prove it (default
+   * {@link DEFAULT_CREDENTIAL_ANONYMITY}).
+   */
+  readonly minAnonymity?: number;
   witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
+  /** Leaves of snapshot `root` whose weight has bit `level` set; undefined when the holder does not know `root`. */
+  anonymity(root: bigint, level: number): number | undefined;
 }
 
 /**
- * Proves the credential a token's caveat asks for, against the newest accepted root where the holder's score reaches
- * the threshold: `INVALID_PROOF` (before anything is paid) when there is none.
+ * Proves the credential a token's caveat asks for, against the newest of its roots the holder knows (whether or not
+ * it holds a leaf there): `INVALID_PROOF`, before anything is paid, when the holder knows none, when its score
+ * there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold. It never falls
+ * back to an older root: a proof against an older root than the payer knows would tell the provider that the payer
+ * fell below the threshold in the newer one.
  */
 export async function proveCredential(
   holder: CredentialHolder,
@@ -261,28 +306,31 @@ export async function proveCredential(
   identifier: Uint8Array,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
-  let below = false;
-  for (const root of requirement.roots) {
-    const witness = holder.witness(root);
-    if (witness === undefined) continue;
-    // Below the threshold in this snapshot: an older one the provider still accepts may do.
-    if (((witness.weight >> BigInt(level)) & 1n) === 0n) {
-      below = true;
-      continue;
-    }
-    const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
-    const proved = await holder.prover.prove(statement, {
-      secret: holder.secret,
-      weight: witness.weight,
-      path: witness.path,
-      piece: 0n,
-    });
-    return { root, nullifier: proved.nullifier, proof: proved.proof };
-  }
-  throw new AgoraError(
-    ErrorCode.InvalidProof,
-    below
-      ? `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`
-      : 'this payer has no leaf in any reputation snapshot the provider accepts',
-  );
+  const root = requirement.roots.find((candidate) => holder.anonymity(candidate, level) !== undefined);
+  const refuse = (why: string): never => {
+    throw new AgoraError(ErrorCode.InvalidProof, why);
+  };
+  if (root === undefined)
+    return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
+  const witness = holder.witness(root);
+  if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
+    return refuse(
+      witness === undefined
+        ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
+        : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
+    );
+  const members = holder.anonymity(root, level) as number;
+  const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
+  if (members < least)
+    return refuse(
+      `only ${members} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+    );
+  const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
+  const proved = await holder.prover.prove(statement, {
+    secret: holder.secret,
+    weight: witness.weight,
+    path: witness.path,
+    piece: 0n,
+  });
+  return { root, nullifier: proved.nullifier, proof: proved.proof };
 }

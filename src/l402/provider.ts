@@ -29,6 +29,7 @@ import {
   CREDENTIAL_CAVEAT,
   type CredentialRequirement,
   credentialCaveat,
+  credentialEpoch,
   credentialProof,
   credentialStatement,
   levelAtLeast,
@@ -65,13 +66,13 @@ export interface CredentialPolicy {
   readonly minScore: number;
   /**
    * The snapshot roots accepted now, newest first (the last few valid `reputation.snapshot` events): tokens list
-   * them when minted, and a proof is accepted against a root both lists still hold. Only the first 8 are used.
+   * them when minted, and a proof is accepted against a root both lists still hold; a cached verdict ends when its
+   * root leaves this list. Asked on every gated request: keep it cheap (a list kept up to date, not a ledger scan).
+   * Only the first 8 are used.
    */
   readonly roots: () => readonly bigint[] | Promise<readonly bigint[]>;
   /** What checks the proofs, in batches under load. */
   readonly verifier: CredentialBatcher;
-  /** Length of an epoch, seconds (default one day): a payer keeps one pseudonym here per epoch. */
-  readonly epochSeconds?: number;
   /** Whether a pseudonym is banned (checked on every request, a cached verdict included). */
   readonly banned?: (pseudonym: string) => boolean | Promise<boolean>;
 }
@@ -259,8 +260,11 @@ export class L402Provider {
   private readonly verified = new Map<string, VerifiedToken>();
   private readonly provenPayers = new Map<string, string>();
   private readonly receipts = new Map<string, string>();
-  /** Pseudonyms of paid tokens whose credential verified, by token id: a token proves once. */
-  private readonly pseudonyms = new Map<string, string>();
+  /**
+   * Pseudonyms of paid tokens whose credential verified, with the root it was proved against, by token id: a token
+   * proves once, and its verdict lasts while that root is accepted.
+   */
+  private readonly pseudonyms = new Map<string, { pseudonym: string; root: bigint }>();
   /** Credential proofs refused per paid token, by token id: at {@link CREDENTIAL_ATTEMPTS} the token gets no more. */
   private readonly refusedProofs = new Map<string, number>();
   private ownNodeKey: Promise<string> | undefined;
@@ -277,8 +281,9 @@ export class L402Provider {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** The credential epoch now: fixed-length UTC days (`CREDENTIAL_EPOCH_SECONDS`), which payers check. */
   private epoch(): number {
-    return Math.floor(unixSeconds(this.clock) / (this.options.credential?.epochSeconds ?? 86_400));
+    return credentialEpoch(unixSeconds(this.clock));
   }
 
   /** The roots accepted now, newest first, at most {@link MAX_CREDENTIAL_ROOTS}. */
@@ -287,9 +292,10 @@ export class L402Provider {
   }
 
   /**
-   * The pseudonym a paid token's credential proves, or the refusal: the token's epoch must be this one or the last,
-   * the proof's root one the token lists and this provider still accepts, the proof valid for this provider, service,
-   * epoch and token. Only paid tokens get here, so only they leave a cached verdict.
+   * The pseudonym a paid token's credential proves, or the refusal: the token's epoch must be this one, the proof's
+   * root one the token lists and this provider still accepts, the proof valid for this provider, service, epoch and
+   * token. Only paid tokens get here, so only they leave a cached verdict; a cached verdict is dropped once its
+   * root is no longer accepted.
    */
   private async credentialOf(
     request: RequestLike,
@@ -299,10 +305,23 @@ export class L402Provider {
     const policy = this.options.credential;
     const legacy = this.options.legacyChallenge ?? false;
     if (policy === undefined) return refusal(403, 'this provider checks no anonymous credentials');
-    // On every request, a cached verdict too: a pseudonym lives one epoch (and the next, for tokens bought late).
-    if (requirement.epoch + 1 < this.epoch())
+    // On every request, a cached verdict too: a pseudonym lives one epoch, and a token used in the next would show
+    // the provider two pseudonyms of one payer side by side.
+    if (requirement.epoch !== this.epoch()) {
+      this.pseudonyms.delete(token.tokenIdHex);
       return unauthorized(this.options.service, "the token's credential epoch is over: buy a new token");
-    let pseudonym = this.pseudonyms.get(token.tokenIdHex);
+    }
+    const accepted = await this.acceptedRoots(policy);
+    const cached = this.pseudonyms.get(token.tokenIdHex);
+    if (cached !== undefined && !accepted.includes(cached.root)) {
+      // The snapshot it was proved against is no longer accepted (replaced, or found to omit events).
+      this.pseudonyms.delete(token.tokenIdHex);
+      return unauthorized(
+        this.options.service,
+        "the snapshot root this token's credential was proved against is no longer accepted: buy a new token",
+      );
+    }
+    let pseudonym = cached?.pseudonym;
     if (pseudonym === undefined) {
       const header = request.headers.get('agora-credential');
       if (header === null)
@@ -317,7 +336,6 @@ export class L402Provider {
       } catch (error) {
         return credentialRefused(token, legacy, (error as Error).message);
       }
-      const accepted = await this.acceptedRoots(policy);
       if (!requirement.roots.includes(credential.root) || !accepted.includes(credential.root))
         return credentialRefused(
           token,
@@ -342,7 +360,7 @@ export class L402Provider {
         );
       }
       pseudonym = credential.nullifier.toString();
-      remember(this.pseudonyms, token.tokenIdHex, pseudonym);
+      remember(this.pseudonyms, token.tokenIdHex, { pseudonym, root: credential.root });
     }
     if (await policy.banned?.(pseudonym)) return refusal(403, 'this pseudonym is banned here');
     return pseudonym;

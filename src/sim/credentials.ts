@@ -25,11 +25,18 @@ export interface CredentialState {
   refused: number;
   /** Reputation snapshots published. */
   snapshots: number;
+  /** Fewest snapshot members reaching a threshold for a payer to prove it (default 8, the client's). */
+  readonly minAnonymity?: number;
 }
 
 /** An empty credential state for a run: no snapshot yet, so gated providers sell nothing until the first. */
-export function openCredentials(prover: Prover, verifier: Verifier): CredentialState {
+export function openCredentials(
+  prover: Prover,
+  verifier: Verifier,
+  options: { minAnonymity?: number } = {},
+): CredentialState {
   return {
+    ...options,
     prover,
     verifier: new CredentialBatcher(verifier),
     roots: [],
@@ -67,6 +74,7 @@ export async function publishSnapshot(
         agent.key.id,
         (await zkIdentity(agent.key)).secret,
         snapshots,
+        credentials.minAnonymity === undefined ? {} : { minAnonymity: credentials.minAnonymity },
       ),
     );
 }

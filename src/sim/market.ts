@@ -130,7 +130,7 @@ export async function buy(
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
         identity: buyer.key,
-        ...(holder === undefined ? {} : { credential: holder }),
+        ...(holder === undefined ? {} : { credential: holder, clock }),
         onReceipt: (receipt, event) => {
           receipts.push({ id: receipt.id, event });
         },

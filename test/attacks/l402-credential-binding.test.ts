@@ -4,60 +4,20 @@
 // and an unpaid caller's credential must cost the provider no verification and leave nothing behind.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url, utf8 } from '../../src/core/index.js';
-import {
-  CredentialBatcher,
-  decodeMacaroon,
-  formatCredentialHeader,
-  parseChallenge,
-  parseCredentialCaveat,
-  proveCredential,
-} from '../../src/l402/index.js';
-import { decodeInvoice } from '../../src/lightning/index.js';
+import { CREDENTIAL_EPOCH_SECONDS, CredentialBatcher } from '../../src/l402/index.js';
 import type { VoteProof } from '../../src/zk/index.js';
-import { type Agent, credentialMarket, snapshotOf, zk } from '../l402/credential-fixture.js';
+import { buyToken, credentialMarket, snapshotOf, zk } from '../l402/credential-fixture.js';
 
 beforeAll(async () => {
   await zk();
 }, 60_000);
-
-type Provider = ReturnType<Awaited<ReturnType<typeof credentialMarket>>['provider']>;
-
-/** Buys a token at `provider` by hand: its challenge (read), paid; the credential is the caller's. */
-async function buyToken(payer: Agent, provider: Provider) {
-  const challenge = await provider.handle(new Request('http://provider.test/forecast'));
-  expect(challenge.status).toBe(402);
-  const { tokens, invoice } = parseChallenge(challenge.headers.get('www-authenticate') as string);
-  const macaroon = decodeMacaroon(tokens[0] as string);
-  const caveat = macaroon.caveats.find((c) => c.startsWith('agora_anon_reputation=')) as string;
-  const requirement = parseCredentialCaveat(caveat.slice(caveat.indexOf('=') + 1));
-  const prove = async () =>
-    formatCredentialHeader(
-      await proveCredential(
-        payer.holder,
-        requirement,
-        { provider: decodeInvoice(invoice).payee, service: 'weather' },
-        macaroon.identifier,
-      ),
-    );
-  const { preimage } = await payer.node.payInvoice(invoice);
-  const send = (credential?: string) =>
-    provider.handle(
-      new Request('http://provider.test/forecast', {
-        headers: {
-          authorization: `L402 ${tokens[0]}:${preimage}`,
-          ...(credential === undefined ? {} : { 'agora-credential': credential }),
-        },
-      }),
-    );
-  return { prove, send, token: tokens[0] as string };
-}
 
 const reason = async (response: Response) => ((await response.json()) as { reason: string }).reason;
 
 describe('a credential holds for its provider, token, epoch and an accepted root only', () => {
   it('refuses it with another token, at another provider, with a tampered pseudonym or a dropped root', async () => {
     const market = await credentialMarket();
-    // A provider with a counting verifier and ten-minute epochs.
+    // A provider with a counting verifier.
     let roots = [market.snapshot.root];
     let verified = 0;
     const { verifier } = await zk();
@@ -68,7 +28,7 @@ describe('a credential holds for its provider, token, epoch and an accepted root
       }
     })(verifier);
     const gated = market.provider('gated', {
-      credential: { minScore: 1_000_000, roots: () => roots, verifier: counting, epochSeconds: 600 },
+      credential: { minScore: 1_000_000, roots: () => roots, verifier: counting },
     });
     const b = market.provider('b');
 
@@ -116,8 +76,9 @@ describe('a credential holds for its provider, token, epoch and an accepted root
     const served = await first.send(credential);
     expect(served.status).toBe(200);
 
-    // Two epochs later the token's pseudonym is over, its cached verdict too.
-    market.clock.advance(1_300_000);
+    // In the next epoch the token's pseudonym is over, its cached verdict too: one token never shows a payer's
+    // pseudonyms of two epochs side by side.
+    market.clock.advance(CREDENTIAL_EPOCH_SECONDS * 1000);
     const late = await first.send(credential);
     expect(late.status).toBe(401);
   }, 120_000);

@@ -5,9 +5,8 @@ import { createAgentRegistration } from '../../src/ledger/index.js';
 import { at, snapshotLedger } from './reputation-snapshot-fixture.js';
 
 describe('a backdated event does not take every accepted snapshot away', () => {
-  // A KNOWN BREAK, not yet fixed (docs/security.md, "Known and not yet fixed"): the attack succeeds today, so the
-  // test is expected to fail. `it.fails` turns red the day a fix makes it pass: then make it a plain `it`.
-  it.fails('keeps the honest snapshot accepted after a stranger registers with a time in the past', async () => {
+  // A registration nothing names carries no trust: it disputes no snapshot, whatever time it claims.
+  it('keeps the honest snapshot accepted after a stranger registers with a time in the past', async () => {
     const ledger = await snapshotLedger();
     try {
       const [publisher, b, c] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];

@@ -7,13 +7,18 @@ import {
   CredentialBatcher,
   type CredentialHolder,
   credentialWeight,
+  decodeMacaroon,
+  formatCredentialHeader,
   L402Provider,
   type L402ProviderOptions,
   l402Fetch,
   MemoryRootKeyStore,
+  parseChallenge,
+  parseCredentialCaveat,
+  proveCredential,
 } from '../../src/l402/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
+import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import type { VerifiedReceipt } from '../../src/receipts/index.js';
 import { Prover, Verifier } from '../../src/zk/index.js';
 
@@ -68,7 +73,10 @@ export async function credentialMarket() {
     return {
       key,
       node: network.createNode(name),
-      holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot]),
+      // Two leaves only: the fixture waives the anonymity set (tested on its own in the privacy attacks).
+      holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot], {
+        minAnonymity: 1,
+      }),
     };
   };
   const agents = { high: await agent('high'), low: await agent('low'), outsider: await agent('outsider') };
@@ -115,6 +123,7 @@ export async function credentialMarket() {
         lightning: payer.node,
         maxPriceMsat: 10_000,
         credential: payer.holder,
+        clock,
         ...(options.identity === false ? {} : { identity: payer.key }),
         onReceipt: (receipt: VerifiedReceipt, _event: LedgerEvent) => {
           receipts.push(receipt);
@@ -139,4 +148,37 @@ export async function credentialMarket() {
       roots = next;
     },
   };
+}
+
+/**
+ * Buys a token at `provider` by hand: its challenge read and paid; `prove` makes the credential it asks for with the
+ * payer's holder, `send` uses the token with the credential given (or none).
+ */
+export async function buyToken(payer: Agent, provider: { handle(request: Request): Promise<Response> }) {
+  const challenge = await provider.handle(new Request('http://provider.test/forecast'));
+  if (challenge.status !== 402) throw new Error(`expected a challenge, got ${challenge.status}`);
+  const { tokens, invoice } = parseChallenge(challenge.headers.get('www-authenticate') as string);
+  const macaroon = decodeMacaroon(tokens[0] as string);
+  const caveat = macaroon.caveats.find((c) => c.startsWith('agora_anon_reputation=')) as string;
+  const requirement = parseCredentialCaveat(caveat.slice(caveat.indexOf('=') + 1));
+  const prove = async () =>
+    formatCredentialHeader(
+      await proveCredential(
+        payer.holder,
+        requirement,
+        { provider: decodeInvoice(invoice).payee, service: 'weather' },
+        macaroon.identifier,
+      ),
+    );
+  const { preimage } = await payer.node.payInvoice(invoice);
+  const send = (credential?: string) =>
+    provider.handle(
+      new Request('http://provider.test/forecast', {
+        headers: {
+          authorization: `L402 ${tokens[0]}:${preimage}`,
+          ...(credential === undefined ? {} : { 'agora-credential': credential }),
+        },
+      }),
+    );
+  return { prove, send, token: tokens[0] as string, requirement };
 }

@@ -34,7 +34,8 @@ describe('gated providers in the simulator', () => {
         await ledger.append(
           await createAgentRegistration(registered.key, { clock: new ManualClock(clock.now() - 60_000) }),
         );
-      const credentials = openCredentials(prover, verifier);
+      // Two agents: the payers' anonymity set is waived here (docs/anonymous-credentials.md).
+      const credentials = openCredentials(prover, verifier, { minAnonymity: 1 });
       const provider: ProviderActor = {
         ...seller,
         service: 'weather',
