@@ -5,7 +5,7 @@
 // other, yesterday's pseudonym and today's, for every payer that comes back: pseudonyms link across epochs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_EPOCH_SECONDS, credentialEpoch, l402Fetch, TokenCache } from '../../src/l402/index.js';
-import { credentialMarket, zk } from '../l402/credential-fixture.js';
+import { buyToken, credentialMarket, zk } from '../l402/credential-fixture.js';
 
 beforeAll(async () => {
   await zk();
@@ -50,4 +50,17 @@ describe("a payer's pseudonyms of two epochs are not shown side by side", () => 
     );
     expect(presented.size).toBeLessThanOrEqual(1);
   }, 120_000);
+
+  // Not an attack that holds today: the provider's own check that a token serves its epoch only. The binding test's
+  // past-epoch case passes without that check (its token's hour of validity ends first); here the validity runs on.
+  it('refuses a token in the next epoch though its validity runs on', async () => {
+    const market = await credentialMarket();
+    const gated = market.provider('gated', { validForSeconds: 2 * CREDENTIAL_EPOCH_SECONDS });
+    const now = Math.floor(market.clock.now() / 1000);
+    market.clock.set(((credentialEpoch(now) + 1) * CREDENTIAL_EPOCH_SECONDS - 600) * 1000);
+    const token = await buyToken(market.agents.high, gated);
+    expect((await token.send(await token.prove())).status).toBe(200);
+    market.clock.advance(20 * 60 * 1000);
+    expect((await token.send()).status).toBe(401);
+  }, 60_000);
 });
