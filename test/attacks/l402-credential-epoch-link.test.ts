@@ -51,7 +51,7 @@ describe("a payer's pseudonyms of two epochs are not shown side by side", () => 
     expect(presented.size).toBeLessThanOrEqual(1);
   }, 120_000);
 
-  // Not an attack that holds today: the provider's own check that a token serves its epoch only. The binding test's
+  // A guard that holds (passes today): the provider's own check that a token serves its epoch only. The binding test's
   // past-epoch case passes without that check (its token's hour of validity ends first); here the validity runs on.
   it('refuses a token in the next epoch though its validity runs on', async () => {
     const market = await credentialMarket();
