@@ -54,8 +54,8 @@ describe('anonymous credentials leak no more than the threshold', () => {
           if (near) checkCredentialEpoch(epoch, now);
           else thrownAgoraError(() => checkCredentialEpoch(epoch, now), ErrorCode.InvalidToken);
           // The current epoch always passes; one two or more away never does.
-        if (shift === 0) expect(near).toBe(true);
-        if (Math.abs(shift) >= 2) expect(near).toBe(false);
+          if (shift === 0) expect(near).toBe(true);
+          if (Math.abs(shift) >= 2) expect(near).toBe(false);
         },
       ),
     );
