@@ -311,13 +311,17 @@ export async function credentialHolder(
   options: { minAnonymity?: number } = {},
 ): Promise<CredentialHolder> {
   const witnesses = new Map<bigint, { weight: bigint; path: ReturnType<MembershipTree['path']> }>();
-  const levels = new Map<bigint, number[]>();
+  const levels = new Map<bigint, ReadonlySet<string>[]>();
   for (const snapshot of snapshots) {
     levels.set(
       snapshot.root,
       REPUTATION_LEVELS.map(
         (_, level) =>
-          snapshot.members.filter((member) => ((member.weight >> BigInt(level)) & 1n) === 1n).length,
+          new Set(
+            snapshot.members
+              .filter((member) => ((member.weight >> BigInt(level)) & 1n) === 1n)
+              .map((member) => member.agent),
+          ),
       ),
     );
     const index = snapshot.members.findIndex((member) => member.agent === agent);
@@ -333,6 +337,7 @@ export async function credentialHolder(
     secret,
     ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
     witness: (root) => witnesses.get(root),
-    anonymity: (root, level) => levels.get(root)?.[level],
+    reaching: (root, level) => levels.get(root)?.[level],
+    shown: new Map(),
   };
 }

@@ -18,6 +18,7 @@ import {
   CREDENTIAL_CAVEAT,
   type CredentialHolder,
   checkCredentialEpoch,
+  credentialEpoch,
   formatCredentialHeader,
   parseCredentialCaveat,
   proveCredential,
@@ -71,6 +72,8 @@ export interface PaidToken extends PayerProofTarget {
   readonly paymentHash: string;
   /** The `Agora-Credential` proved for this token, when its provider asked for one: sent with every use. */
   readonly credential?: string;
+  /** The credential epoch that credential serves: the token is not shown once the payer's clock has left it. */
+  readonly credentialEpoch?: number;
 }
 
 /** A payment in flight or done, shared by the requests that need the same invoice paid. */
@@ -88,6 +91,8 @@ export class TokenCache {
   private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
+  /** Origins this payer has shown a pseudonym (an `Agora-Credential`): they are never told its agent id. */
+  private readonly anonymousAt = new Set<string>();
 
   /** Pays `invoice` once however many requests ask at the same time. */
   pay(lightning: LightningBackend, invoice: string, paymentHash: string, maxFeeMsat: number): Payment {
@@ -122,6 +127,15 @@ export class TokenCache {
   store(origin: string, path: string, token: PaidToken): void {
     this.tokens.set(`${origin} ${token.service}`, token);
     this.services.set(`${origin} ${path}`, token.service);
+  }
+
+  /** Remembers that `origin` has seen this payer's pseudonym: it gets no `Agora-Payer` from this cache again. */
+  markAnonymous(origin: string): void {
+    this.anonymousAt.add(origin);
+  }
+
+  isAnonymous(origin: string): boolean {
+    return this.anonymousAt.has(origin);
   }
 
   forget(origin: string, token: PaidToken): void {
@@ -229,7 +243,7 @@ async function credentialFor(
   challenge: ReadChallenge,
   provider: string,
   options: L402FetchOptions,
-): Promise<string | undefined> {
+): Promise<{ header: string; epoch: number } | undefined> {
   const text = challenge.macaroon.caveats.find((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`));
   if (text === undefined) return undefined;
   if (options.credential === undefined)
@@ -246,7 +260,7 @@ async function credentialFor(
     { provider, service: challenge.service },
     challenge.macaroon.identifier,
   );
-  return formatCredentialHeader(credential);
+  return { header: formatCredentialHeader(credential), epoch: requirement.epoch };
 }
 
 /** Pays a challenge within the price limit and the budget; the token it buys. */
@@ -293,7 +307,9 @@ async function payChallenge(
       // The payee that signed the invoice paid: the provider a payer proof for this token is bound to.
       provider: invoice.payee,
       service: challenge.service,
-      ...(credential === undefined ? {} : { credential }),
+      ...(credential === undefined
+        ? {}
+        : { credential: credential.header, credentialEpoch: credential.epoch }),
     };
   } finally {
     options.budget?.settle(price + maxFee, spent);
@@ -322,10 +338,17 @@ export async function l402Fetch(
     const headers = new Headers(init.headers);
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
-    const anonymous = token === undefined ? options.credential !== undefined : token.credential !== undefined;
+    // A provider that has seen this payer's pseudonym never learns its agent id, whatever it asks next: the two
+    // side by side would name the pseudonym's payer.
+    const anonymous =
+      tokens.isAnonymous(origin) ||
+      (token === undefined ? options.credential !== undefined : token.credential !== undefined);
     if (options.identity !== undefined && !anonymous)
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
-    if (token?.credential !== undefined) headers.set('agora-credential', token.credential);
+    if (token?.credential !== undefined) {
+      tokens.markAnonymous(origin);
+      headers.set('agora-credential', token.credential);
+    }
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
@@ -353,8 +376,16 @@ export async function l402Fetch(
     }
   };
 
+  // A token whose credential served an epoch the payer's clock has left is not shown again: sent beside the new
+  // epoch's proof (bought after its refusal), it would link the payer's pseudonyms of both days.
+  const current = (held: PaidToken | undefined): PaidToken | undefined => {
+    if (held?.credentialEpoch === undefined) return held;
+    if (held.credentialEpoch === credentialEpoch(unixSeconds(options.clock ?? systemClock))) return held;
+    tokens.forget(origin, held);
+    return undefined;
+  };
   const known = tokens.serviceOf(origin, path);
-  let token = known === undefined ? undefined : tokens.tokenFor(origin, known);
+  let token = known === undefined ? undefined : current(tokens.tokenFor(origin, known));
   let response = await send(token);
   if (response.status === 401 && token !== undefined) {
     tokens.forget(origin, token);
@@ -363,7 +394,7 @@ export async function l402Fetch(
   }
   if (response.status === 402) {
     let challenge = readChallenge(origin, response);
-    const cached = tokens.tokenFor(origin, challenge.service);
+    const cached = current(tokens.tokenFor(origin, challenge.service));
     if (cached !== undefined && cached !== token) {
       // A token of this service is held already (bought on another path): try it before paying.
       token = cached;

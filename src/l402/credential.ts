@@ -288,8 +288,17 @@ export interface CredentialHolder {
    */
   readonly minAnonymity?: number;
   witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
-  /** Leaves of snapshot `root` whose weight has bit `level` set; undefined when the holder does not know `root`. */
-  anonymity(root: bigint, level: number): number | undefined;
+  /**
+   * The members (agent ids) of snapshot `root` whose weight has bit `level` set: those a proof at that level hides
+   * among; undefined when the holder does not know `root`.
+   */
+  reaching(root: bigint, level: number): ReadonlySet<string> | undefined;
+  /**
+   * What this holder has shown under each pseudonym: per pseudonym scope (provider, service, epoch, level), the
+   * roots it proved against there and the members reaching the level in every one of them. A proof against a second
+   * root hides the payer only among the members common to both; the holder keeps that set at `minAnonymity` or more.
+   */
+  readonly shown: Map<string, { readonly roots: ReadonlySet<bigint>; readonly among: ReadonlySet<string> }>;
 }
 
 /**
@@ -306,10 +315,16 @@ export async function proveCredential(
   identifier: Uint8Array,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
-  const root = requirement.roots.find((candidate) => holder.anonymity(candidate, level) !== undefined);
   const refuse = (why: string): never => {
     throw new AgoraError(ErrorCode.InvalidProof, why);
   };
+  // One pseudonym per scope whatever the root: proving it against several roots hides the payer only among the
+  // members common to them, so a root already used under this pseudonym is kept while the provider accepts it.
+  const scope = [audience.provider, audience.service, requirement.epoch, level].join(' ');
+  const shown = holder.shown.get(scope);
+  const root =
+    requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
+    requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
   if (root === undefined)
     return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
   const witness = holder.witness(root);
@@ -319,11 +334,15 @@ export async function proveCredential(
         ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
         : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
     );
-  const members = holder.anonymity(root, level) as number;
+  const reaching = holder.reaching(root, level) as ReadonlySet<string>;
+  const among =
+    shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
-  if (members < least)
+  if (among.size < least)
     return refuse(
-      `only ${members} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+      shown === undefined
+        ? `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`
+        : `this pseudonym was proved today against another snapshot: only ${among.size} members reach ${requirement.threshold} ppb in both, fewer than the ${least} this payer hides among`,
     );
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {
@@ -332,5 +351,6 @@ export async function proveCredential(
     path: witness.path,
     piece: 0n,
   });
+  holder.shown.set(scope, { roots: new Set([...(shown?.roots ?? []), root]), among });
   return { root, nullifier: proved.nullifier, proof: proved.proof };
 }

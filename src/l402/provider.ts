@@ -163,8 +163,9 @@ const CACHE_LIMIT = 100_000;
 const VERIFIED_TTL_MS = 60_000;
 
 /**
- * Credential proofs a paid token may have refused before the provider stops verifying any for it: one payment must
- * not buy a pairing check per retry (an honest client sends one proof per token, and retries a fault or two).
+ * Credential proofs the provider verifies for one paid token, counted when a verification starts (requests sent
+ * together all count): one payment must not buy a pairing check per retry. An honest client sends one proof per
+ * token (the same proof sent concurrently is verified once) and a new one only when the accepted roots move.
  */
 const CREDENTIAL_ATTEMPTS = 3;
 
@@ -265,8 +266,10 @@ export class L402Provider {
    * proves once, and its verdict lasts while that root is accepted.
    */
   private readonly pseudonyms = new Map<string, { pseudonym: string; root: bigint }>();
-  /** Credential proofs refused per paid token, by token id: at {@link CREDENTIAL_ATTEMPTS} the token gets no more. */
-  private readonly refusedProofs = new Map<string, number>();
+  /** Credential verifications started per paid token, by token id: at {@link CREDENTIAL_ATTEMPTS} it gets no more. */
+  private readonly credentialChecks = new Map<string, number>();
+  /** Verifications under way, by token id and credential header: the same proof sent concurrently is checked once. */
+  private readonly verifying = new Map<string, Promise<boolean>>();
   private ownNodeKey: Promise<string> | undefined;
 
   /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
@@ -342,17 +345,28 @@ export class L402Provider {
           legacy,
           'the credential is for a snapshot root this provider does not accept now',
         );
-      const refused = this.refusedProofs.get(token.tokenIdHex) ?? 0;
-      if (refused >= CREDENTIAL_ATTEMPTS)
-        return refusal(403, `this token's credential was refused ${refused} times: buy a new token`);
-      const statement = credentialStatement(
-        { provider: await this.nodeKey(), service: this.options.service, epoch: requirement.epoch },
-        token.identifier,
-        levelOf(requirement.threshold) as number,
-        credential.root,
-      );
-      if (!(await policy.verifier.verify(credentialProof(statement, credential)))) {
-        remember(this.refusedProofs, token.tokenIdHex, refused + 1);
+      const key = `${token.tokenIdHex} ${header}`;
+      let verdict = this.verifying.get(key);
+      if (verdict === undefined) {
+        // Counted before the check, so that requests sent together cannot all pass the limit.
+        const started = this.credentialChecks.get(token.tokenIdHex) ?? 0;
+        if (started >= CREDENTIAL_ATTEMPTS)
+          return refusal(403, `this token's credential was checked ${started} times: buy a new token`);
+        remember(this.credentialChecks, token.tokenIdHex, started + 1);
+        const proof = credential;
+        verdict = (async () => {
+          const statement = credentialStatement(
+            { provider: await this.nodeKey(), service: this.options.service, epoch: requirement.epoch },
+            token.identifier,
+            levelOf(requirement.threshold) as number,
+            proof.root,
+          );
+          return policy.verifier.verify(credentialProof(statement, proof));
+        })();
+        this.verifying.set(key, verdict);
+        verdict.finally(() => this.verifying.delete(key)).catch(() => undefined);
+      }
+      if (!(await verdict)) {
         return credentialRefused(
           token,
           legacy,
