@@ -142,6 +142,9 @@ export class SimNetwork {
       for (const channel of this.channelsOf.get(node) ?? []) {
         if (!channel.active) continue;
         const neighbour = channel.other(node);
+        // A neighbour whose one channel is this one leads nowhere but back here: only the payer starts a route
+        // there. Skipping the others keeps a hub's search from visiting every leaf behind it on every payment.
+        if (neighbour !== payer && (this.channelsOf.get(neighbour)?.length ?? 0) <= 1) continue;
         const side = channel.side(neighbour);
         const policy = channel.policies[side];
         edges.push({
