@@ -13,6 +13,7 @@ export {
   type AgoraObject,
   isTypeName,
   objectId,
+  objectIdWithContent,
   type SignedObject,
   signObject,
   signObjects,

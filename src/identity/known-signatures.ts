@@ -1,4 +1,4 @@
-import { xOnlyPointFromScalar } from 'tiny-secp256k1';
+import { xOnlyPublicKeyOf } from './bip340-sign.js';
 import type { SchnorrBackend } from './schnorr.js';
 
 /**
@@ -36,29 +36,11 @@ export function rememberSignature(signature: Uint8Array, message: Uint8Array, pu
 }
 
 /**
- * The x-only public key of each secret signed with, derived once per secret: a signature is remembered under the
- * key its secret really gives, never under an id a caller claims. The secret's bytes are kept beside it and
- * compared on each use, so a buffer changed after its first use is derived again.
+ * Records a signature just made with `secretKey`, under the public key that secret really gives (derived from its
+ * bytes, never an id a caller claims).
  */
-const publicKeys = new WeakMap<Uint8Array, { readonly secret: Uint8Array; readonly publicKey: Uint8Array }>();
-
-function publicKeyOf(secretKey: Uint8Array): Uint8Array | undefined {
-  const cached = publicKeys.get(secretKey);
-  if (cached?.secret.every((byte, i) => byte === secretKey[i])) return cached.publicKey;
-  let publicKey: Uint8Array | null;
-  try {
-    publicKey = xOnlyPointFromScalar(secretKey);
-  } catch {
-    return undefined; // not a valid secret: signing throws anyway
-  }
-  if (publicKey === null) return undefined;
-  publicKeys.set(secretKey, { secret: Uint8Array.from(secretKey), publicKey });
-  return publicKey;
-}
-
-/** Records a signature just made with `secretKey`, under the public key that secret gives. */
 export function rememberSignedBy(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void {
-  const publicKey = publicKeyOf(secretKey);
+  const publicKey = xOnlyPublicKeyOf(secretKey);
   if (publicKey !== undefined) rememberSignature(signature, message, publicKey);
 }
 

@@ -42,11 +42,24 @@ export function isTypeName(type: unknown): type is string {
  * This is the only serialization agora402 ever signs.
  */
 export function objectId(object: AgoraObject): Uint8Array {
+  return objectIdWithContent(object).id;
+}
+
+/**
+ * The object's id with the canonical JSON it hashes (the object without `sig` and `proof`): for callers that need
+ * that text too, so that the object is canonicalized once (a ledger derives the stored form of an event from
+ * it).
+ */
+export function objectIdWithContent(object: AgoraObject): {
+  readonly id: Uint8Array;
+  readonly content: string;
+} {
   if (!isTypeName(object.type)) {
     throw new AgoraError(ErrorCode.InvalidEvent, `invalid object type ${JSON.stringify(object.type)}`);
   }
-  const { sig: _sig, proof: _proof, ...content } = object;
-  return taggedHash(`agora402/${object.type}`, utf8(canonicalJson(content)));
+  const { sig: _sig, proof: _proof, ...rest } = object;
+  const content = canonicalJson(rest);
+  return { id: taggedHash(`agora402/${object.type}`, utf8(content)), content };
 }
 
 /** Signs `object` as `key`: sets `author`, then signs the id with BIP-340. Returns a new object. */

@@ -40,6 +40,7 @@ import {
   REPUTATION_LEVELS,
 } from './credential.js';
 import type { CredentialBatcher } from './credential-batch.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { formatChallenges, parseAuthorization } from './headers.js';
 import { decodeIdentifier, encodeIdentifier } from './identifier.js';
 import { decodeMacaroon, encodeMacaroonBase64, mintMacaroon, verifyMacaroonSignature } from './macaroon.js';
@@ -258,9 +259,11 @@ interface VerifiedToken {
 export class L402Provider {
   private readonly options: L402ProviderOptions;
   private readonly clock: Clock;
-  private readonly verified = new Map<string, VerifiedToken>();
-  private readonly provenPayers = new Map<string, string>();
-  private readonly receipts = new Map<string, string>();
+  // Verified tokens and payer proofs for a minute, receipts while their token may still be used: what a provider
+  // holds stays what is live, however long it serves.
+  private readonly verified = new ExpiringCache<string, VerifiedToken>(CACHE_LIMIT);
+  private readonly provenPayers = new ExpiringCache<string, string>(CACHE_LIMIT);
+  private readonly receipts = new ExpiringCache<string, string>(CACHE_LIMIT);
   /**
    * Pseudonyms of paid tokens whose credential verified, with the root it was proved against, by token id: a token
    * proves once, and its verdict lasts while that root is accepted.
@@ -282,6 +285,10 @@ export class L402Provider {
     if (options.credential !== undefined) levelAtLeast(options.credential.minScore);
     this.options = options;
     this.clock = options.clock ?? systemClock;
+  }
+
+  private validForSeconds(): number {
+    return this.options.validForSeconds ?? 3600;
   }
 
   /** The credential epoch now: fixed-length UTC days (`CREDENTIAL_EPOCH_SECONDS`), which payers check. */
@@ -426,7 +433,7 @@ export class L402Provider {
   /** Revokes a token: its root key is forgotten and the token is refused from now on. */
   async revoke(tokenId: string): Promise<void> {
     await this.options.rootKeys.revoke(tokenId);
-    for (const [header, token] of this.verified)
+    for (const [header, token] of [...this.verified.live(this.clock.now())])
       if (token.tokenIdHex === tokenId) this.verified.delete(header);
   }
 
@@ -452,7 +459,7 @@ export class L402Provider {
     const capability = options.capability?.(request);
     const caveats = [
       servicesCaveat([{ name: options.service, tier: options.tier ?? 0 }]),
-      validUntilCaveat(options.service, unixSeconds(this.clock) + (options.validForSeconds ?? 3600)),
+      validUntilCaveat(options.service, unixSeconds(this.clock) + this.validForSeconds()),
       paidMsatCaveat(amountMsat),
     ];
     if (capability !== undefined) caveats.push(capabilitiesCaveat(options.service, [capability]));
@@ -559,18 +566,19 @@ export class L402Provider {
 
   private async check(request: RequestLike, authorization: string): Promise<Decision> {
     const { options } = this;
-    let token = this.verified.get(authorization);
-    if (token === undefined || this.clock.now() - token.verifiedAt > VERIFIED_TTL_MS) {
+    let token = this.verified.get(authorization, this.clock.now());
+    if (token === undefined) {
       const result = await this.verifyToken(authorization);
       if ('kind' in result) return result;
       token = result;
-      if (options.cacheVerifiedTokens ?? true) remember(this.verified, authorization, token);
+      if (options.cacheVerifiedTokens ?? true)
+        this.verified.set(authorization, token, token.verifiedAt + VERIFIED_TTL_MS, token.verifiedAt);
     }
     let payer: string | undefined;
     const payerHeader = request.headers.get('agora-payer');
     if (payerHeader !== null) {
       const proofKey = `${token.tokenIdHex} ${payerHeader}`;
-      payer = this.provenPayers.get(proofKey);
+      payer = this.provenPayers.get(proofKey, this.clock.now());
       if (payer === undefined) {
         const { id, sig } = parsePayerHeader(payerHeader);
         // A bare agent id is never enough to use a token: the proof must cover this token's whole identifier,
@@ -587,7 +595,9 @@ export class L402Provider {
           );
         }
         payer = id;
-        if (options.cacheVerifiedTokens ?? true) remember(this.provenPayers, proofKey, payer);
+        const now = this.clock.now();
+        if (options.cacheVerifiedTokens ?? true)
+          this.provenPayers.set(proofKey, payer, now + VERIFIED_TTL_MS, now);
       }
     }
     const capability = options.capability?.(request);
@@ -637,7 +647,8 @@ export class L402Provider {
   ): string | undefined {
     const identity = this.options.identity;
     if (identity === undefined || status >= 500) return undefined;
-    const sent = this.receipts.get(token.paymentHash);
+    const now = this.clock.now();
+    const sent = this.receipts.get(token.paymentHash, now);
     if (sent !== undefined) return wanted ? sent : undefined;
     const receipt = createReceipt(
       identity,
@@ -653,7 +664,9 @@ export class L402Provider {
       { clock: this.clock },
     );
     const header = toBase64Url(utf8(canonicalJson(receipt)));
-    remember(this.receipts, token.paymentHash, header);
+    // Kept as long as the token can be used (it was minted before now, valid for `validForSeconds`): after that no
+    // request reaches here with it, so a second receipt for the payment can never be signed.
+    this.receipts.set(token.paymentHash, header, now + this.validForSeconds() * 1000, now);
     return header;
   }
 }

@@ -10,7 +10,14 @@ import {
   toHex,
   unixSeconds,
 } from '../core/index.js';
-import { type AgentKey, type AgoraObject, isTypeName, objectId, signObject } from '../identity/index.js';
+import {
+  type AgentKey,
+  type AgoraObject,
+  isTypeName,
+  objectId,
+  objectIdWithContent,
+  signObject,
+} from '../identity/index.js';
 
 /**
  * One ledger event. Signed types carry `author` and `sig`; anonymous types (votes) carry a `proof` instead.
@@ -75,16 +82,33 @@ export function parseEnvelope(raw: unknown): ParsedEnvelope {
   if (raw.sig !== undefined && !isLowerHex(raw.sig, 64)) invalid('sig must be 64 bytes of lower-case hex');
   const event = raw as unknown as LedgerEvent;
   let canonical: string;
+  let idBytes: Uint8Array | undefined;
   try {
-    canonical = canonicalJson(event);
+    const signed = signedCanonical(event);
+    idBytes = signed?.id;
+    canonical = signed?.canonical ?? canonicalJson(event);
   } catch (cause) {
     throw new AgoraError(ErrorCode.InvalidEvent, `event is not canonical JSON: ${(cause as Error).message}`, {
       cause,
     });
   }
   if (canonical.length > MAX_EVENT_BYTES) invalid(`event is larger than ${MAX_EVENT_BYTES} bytes`);
-  const idBytes = objectId(raw as AgoraObject);
+  idBytes ??= objectId(raw as AgoraObject);
   return { event, id: toHex(idBytes), idBytes, canonical };
+}
+
+/**
+ * For a signed event (a `sig`, no `proof` field), its id and its canonical JSON from one canonicalization: the
+ * content the id hashes is the event without `sig`, and sorted keys put `sig` (lower-case hex, checked by the
+ * caller) just before `type` and `v`, which end every event. Undefined for any other event, canonicalized in full.
+ */
+function signedCanonical(event: LedgerEvent): { id: Uint8Array; canonical: string } | undefined {
+  if (typeof event.sig !== 'string' || 'proof' in event) return undefined;
+  const { id, content } = objectIdWithContent(event as unknown as AgoraObject);
+  const tail = `"type":${JSON.stringify(event.type)},"v":1}`;
+  if (!content.endsWith(tail)) return undefined;
+  const at = content.length - tail.length;
+  return { id, canonical: `${content.slice(0, at)}"sig":"${event.sig}",${content.slice(at)}` };
 }
 
 /** Signs an event of `type` as `key`, made now by `clock` (default: the system clock). */

@@ -410,9 +410,10 @@ export class Ledger {
     const stored = await this.eventSection.getMany(parsed.map((p) => p.envelope.id));
     const pending = new Map<string, { event: LedgerEvent; seq: number }>();
     const pendingIndex = new Map<string, LedgerEvent[]>();
-    // Stored events never change, so one read serves every event of the batch that refers to the same one (a
-    // batch of votes reads its proposal once, not once per vote).
+    // The store does not change until this batch is written (appends are serialized), so one read serves every
+    // event of the batch that refers to the same one (a batch of votes reads its proposal once, not once per vote).
     const read = new Map<string, Promise<LedgerEvent | undefined>>();
+    const storedIndex = new Map<string, Promise<readonly LedgerEvent[]>>();
     const storedEvent = (id: string) => {
       let found = read.get(id);
       if (found === undefined) {
@@ -423,10 +424,20 @@ export class Ledger {
     };
     const context: VerifyContext = {
       get: async (id) => pending.get(id)?.event ?? (await storedEvent(id)),
+      // What an index holds in the store is read once per batch too: a round's receipts of one provider all look
+      // up its registrations.
       byIndex: async (name, value) => {
-        const found: LedgerEvent[] = [];
-        for await (const stored of this.byIndex(name, value)) found.push(stored.event);
-        return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
+        const slot = `${name}${SEP}${value}`;
+        let found = storedIndex.get(slot);
+        if (found === undefined) {
+          found = (async () => {
+            const events: LedgerEvent[] = [];
+            for await (const stored of this.byIndex(name, value)) events.push(stored.event);
+            return events;
+          })();
+          storedIndex.set(slot, found);
+        }
+        return [...(await found), ...(pendingIndex.get(slot) ?? [])];
       },
     };
     const byType = new Map<EventTypeDefinition, LedgerEvent[]>();

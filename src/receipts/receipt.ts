@@ -10,7 +10,7 @@ import {
   type JsonObject,
   toHex,
 } from '../core/index.js';
-import { type AgentKey, type SchnorrPool, signObjects, verifyObject } from '../identity/index.js';
+import { type AgentKey, defaultSchnorr, type SchnorrPool, signObjects } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
 import { decodeInvoice } from '../lightning/index.js';
 import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
@@ -106,10 +106,16 @@ export interface VerifiedReceipt {
  * Throws {@link AgoraError} (`INVALID_EVENT`, `INVALID_SIGNATURE`) on any mismatch.
  */
 export function verifyReceipt(receipt: unknown, options: { network?: BitcoinNetwork } = {}): VerifiedReceipt {
-  const { event, id } = parseEnvelope(receipt);
+  const { event, id, idBytes } = parseEnvelope(receipt);
   if (event.type !== 'receipt') invalid(`expected a receipt, got ${event.type}`);
   if (event.proof !== undefined) invalid('a receipt carries no proof');
-  verifyObject(event as never);
+  // The envelope's id is the one `verifyObject` would hash again; author and sig, when present, are hex already.
+  if (event.author === undefined || event.sig === undefined)
+    throw new AgoraError(ErrorCode.InvalidSignature, 'a receipt is signed: it needs author and sig');
+  if (!defaultSchnorr.verify(fromHex(event.sig), idBytes, fromHex(event.author)))
+    throw new AgoraError(ErrorCode.InvalidSignature, `bad signature on receipt by ${event.author}`, {
+      details: { id, author: event.author },
+    });
   const { body, payee } = checkBody(event.body, options.network);
   return { id, provider: event.author as string, body, payee };
 }

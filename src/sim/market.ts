@@ -105,6 +105,24 @@ export function openMarket(scenario: Scenario, cast: Cast): MarketState {
 }
 
 /**
+ * A provider answering a request of the simulated market, as `L402Provider.handle` would with the service as its
+ * handler: the request goes to `authorize` as it is (no Fetch `Request` is built for it) and a paid one gets one
+ * response with its receipt, not a response copied to add the header.
+ */
+async function serveSimulated(provider: ProviderActor, input: URL, init: RequestInit): Promise<Response> {
+  const url = input.href;
+  const decision = await provider.l402.authorize({
+    url,
+    method: init.method ?? 'GET',
+    headers: init.headers instanceof Headers ? init.headers : new Headers(init.headers),
+  });
+  if (decision.kind === 'refused') return decision.response;
+  const body = serve(provider.service, url, provider.malicious);
+  const receipt = decision.receiptFor(200);
+  return new Response(body, receipt === undefined ? {} : { headers: { 'agora-receipt': receipt } });
+}
+
+/**
  * One purchase over L402: pays, checks what was served, and queues the receipt with the buyer's rating. `failed`
  * for an expected failure (see {@link isExpectedPurchaseFailure}) or a refusal (any status but 200).
  */
@@ -134,11 +152,7 @@ export async function buy(
         onReceipt: (receipt, event) => {
           receipts.push({ id: receipt.id, event });
         },
-        fetch: ((input: URL, init: RequestInit) =>
-          provider.l402.handle(
-            new Request(input, init),
-            async (request) => new Response(serve(provider.service, request.url, provider.malicious)),
-          )) as typeof fetch,
+        fetch: ((input: URL, init: RequestInit) => serveSimulated(provider, input, init)) as typeof fetch,
       },
     );
   } catch (error) {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson, ErrorCode, isAgoraError } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
+import { canonicalJson, ErrorCode, isAgoraError, toHex } from '../../src/core/index.js';
+import { generateAgentKey, objectId } from '../../src/identity/index.js';
 import { Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { registration, testRegistry } from './fixtures.js';
 
@@ -63,6 +63,36 @@ describe('the ledger on garbage', () => {
         } catch (error) {
           expect(isAgoraError(error), String(error)).toBe(true);
         }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('parseEnvelope gives every accepted event its full canonical JSON and the id of its content', () => {
+    const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toHex);
+    const signedLike = fc.record(
+      {
+        v: fc.constant(1),
+        type: fc.constantFrom('agent.registered', 'receipt', 'a.b_c'),
+        created: fc.nat(),
+        author: hex(32),
+        body: fc.jsonValue(),
+        sig: hex(64),
+        proof: fc.jsonValue(),
+      },
+      { requiredKeys: ['v', 'type', 'created', 'body'] },
+    );
+    fc.assert(
+      fc.property(signedLike, (value) => {
+        let envelope: ReturnType<typeof parseEnvelope>;
+        try {
+          envelope = parseEnvelope(value);
+        } catch (error) {
+          expect(isAgoraError(error), String(error)).toBe(true);
+          return;
+        }
+        expect(envelope.canonical).toBe(canonicalJson(value));
+        expect(envelope.id).toBe(toHex(objectId(value as never)));
       }),
       { numRuns: 1000 },
     );

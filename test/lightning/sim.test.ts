@@ -64,6 +64,34 @@ describe('sim network', () => {
     await rejectedAgoraError((dear as SimNode).info(), ErrorCode.BackendUnreachable);
   });
 
+  it('routes between leaves of two hubs with many leaves, the payer and payee leaves among them', async () => {
+    const network = new SimNetwork();
+    const [left, right] = [network.createNode('left'), network.createNode('right')];
+    network.openChannel(left, right, { capacitySat: 1_000_000, policyA: { feeBaseMsat: 7 } });
+    const leaves = Array.from({ length: 40 }, (_, i) => network.createNode(`leaf${i}`));
+    leaves.forEach((leaf, i) => {
+      if (i % 2 === 0) network.openChannel(leaf, left, { capacitySat: 100_000 });
+      else network.openChannel(right, leaf, { capacitySat: 100_000, policyA: { feeBaseMsat: 3 } });
+    });
+    const payer = leaves[10] as SimNode;
+    const payee = leaves[21] as SimNode;
+    const route = network.route(payer, payee, 5_000);
+    expect(route?.hops.map((hop) => [hop.from, hop.to])).toEqual([
+      [payer.nodeKey, left.nodeKey],
+      [left.nodeKey, right.nodeKey],
+      [right.nodeKey, payee.nodeKey],
+    ]);
+    expect(route?.feeMsat).toBe(7 + 3);
+    // Another leaf of the payee's hub is reached the same way; the hub's other leaves forward nothing.
+    expect(network.route(payer, leaves[23] as SimNode, 5_000)?.hops.map((hop) => hop.to)).toEqual([
+      left.nodeKey,
+      right.nodeKey,
+      (leaves[23] as SimNode).nodeKey,
+    ]);
+    const invoice = await payee.createInvoice({ amountMsat: 5_000 });
+    expect((await payer.payInvoice(invoice.paymentRequest)).feeMsat).toBe(10);
+  });
+
   it('refuses routes dearer than the fee limit', async () => {
     const { payer, payee } = pair();
     const invoice = await payee.createInvoice({ amountMsat: 1_000_000 });

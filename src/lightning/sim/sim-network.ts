@@ -36,6 +36,11 @@ export class SimNetwork {
   private readonly nodesByKey = new Map<string, SimNode>();
   private readonly channelsOf = new Map<SimNode, SimChannel[]>();
   private readonly allChannels: SimChannel[] = [];
+  /** Per node, its transit channels as of the channel count `opened` (see `transitOf`). */
+  private readonly transit = new Map<
+    SimNode,
+    { opened: number; channels: SimChannel[]; position: Map<SimChannel, number> }
+  >();
   /** Hold invoices with an accepted HTLC, watched for their CLTV deadline. */
   readonly held = new Set<{ node: SimNode; paymentHash: string; deadline: number }>();
 
@@ -136,10 +141,24 @@ export class SimNetwork {
 
   /** Cheapest route from `payer` to `payee` for `amountMsat` over active channels, or undefined. */
   route(payer: SimNode, payee: SimNode, amountMsat: number): Route<SimChannel> | undefined {
+    // A payer with one channel is a leaf, left out of its neighbour's transit channels: its channel is added back.
+    const payerChannels = this.channelsOf.get(payer) ?? [];
+    const payerLeaf = payerChannels.length === 1 ? payerChannels[0] : undefined;
     const edgesInto = (key: string): Iterable<Hop<SimChannel> & { from: string }> => {
       const node = this.nodesByKey.get(key) as SimNode;
+      const { channels, position } = this.transitOf(node);
+      let candidates = channels;
+      if (payerLeaf !== undefined && payerLeaf.other(payer) === node) {
+        // In the channel's own place among the node's channels: edges are tried in the same order as ever.
+        const at = position.get(payerLeaf) as number;
+        const after = channels.findIndex((channel) => (position.get(channel) as number) > at);
+        candidates =
+          after < 0
+            ? [...channels, payerLeaf]
+            : [...channels.slice(0, after), payerLeaf, ...channels.slice(after)];
+      }
       const edges: (Hop<SimChannel> & { from: string })[] = [];
-      for (const channel of this.channelsOf.get(node) ?? []) {
+      for (const channel of candidates) {
         if (!channel.active) continue;
         const neighbour = channel.other(node);
         const side = channel.side(neighbour);
@@ -157,5 +176,23 @@ export class SimNetwork {
       return edges;
     };
     return findRoute(payer.nodeKey, payee.nodeKey, amountMsat, edgesInto);
+  }
+
+  /**
+   * The channels of `node` whose other end has another channel: the only ones a route can run through towards
+   * `node`, since a neighbour with one channel leads nowhere but back (only a payer starts a route there). Kept per
+   * node until a channel opens, so that a hub's search does not visit its thousands of agents on every payment.
+   */
+  private transitOf(node: SimNode): { channels: SimChannel[]; position: Map<SimChannel, number> } {
+    const cached = this.transit.get(node);
+    if (cached !== undefined && cached.opened === this.allChannels.length) return cached;
+    const all = this.channelsOf.get(node) ?? [];
+    const entry = {
+      opened: this.allChannels.length,
+      channels: all.filter((channel) => (this.channelsOf.get(channel.other(node))?.length ?? 0) > 1),
+      position: new Map(all.map((channel, i) => [channel, i])),
+    };
+    this.transit.set(node, entry);
+    return entry;
   }
 }
