@@ -54,6 +54,7 @@ export {
   type WeightedBallot,
   YES_NO_OPTIONS,
 } from './counting/index.js';
+export { type DecisionAnchor, type DecisionTiming, decisionTiming } from './decision-time.js';
 export {
   createDelegation,
   type Delegation,
@@ -64,6 +65,7 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
+export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,
   DEFAULT_PIECE_RULE,

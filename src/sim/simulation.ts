@@ -6,12 +6,13 @@ import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
 import { Prover, releaseCurve, Verifier } from '../zk/index.js';
 import { createCast, registerCast } from './cast.js';
-import { type AnchorOutcome, anchorDecision } from './commitment.js';
+import type { AnchorOutcome } from './commitment.js';
 import { type CredentialState, openCredentials } from './credentials.js';
 import { type Decision, decide, type ProposalOutcome } from './decision.js';
 import { adoptDisputeRule, DISPUTE_PHASE_SECONDS, type DisputePhase, runDisputes } from './disputes.js';
 import { marketFigures, openMarket, type RoundSnapshot, runMarket } from './market.js';
 import { buildNetwork } from './network.js';
+import { simulationNetwork } from './network-config.js';
 import { SeededRandom, seededBytes } from './random.js';
 import { DEFAULT_GATE_MIN_SCORE, type Scenario, scenarioOf } from './scenario.js';
 import { scoreOf } from './scores.js';
@@ -230,10 +231,9 @@ export async function simulate(
   const clock = new ManualClock(start * 1000);
   const onProgress = hooks.onProgress?.bind(hooks) ?? (() => {});
   const verifier = await Verifier.load();
-  // Seed blocks of disputes are mined by the run: checked by regtest rules, as the dry-run anchor is.
-  const registry = agoraRegistry(
-    scenario.disputes === true ? { verifier, network: 'regtest' } : { verifier },
-  );
+  // The run mines its anchor blocks (and the disputes' seed blocks): regtest, with the founders as fixed seeds.
+  const { chain, ...config } = simulationNetwork(scenario);
+  const registry = agoraRegistry({ verifier, network: chain, config });
   const ledger = await (hooks.openLedger?.(registry) ?? openLedger(registry));
   try {
     const network = await buildNetwork(scenario, clock);
@@ -293,8 +293,7 @@ export async function simulate(
       });
       const decision = await decide(state, voted, target, stakes);
       const released = await releaseStakes(state, stakes);
-      const first = decision.proposals[0] as ProposalOutcome;
-      const anchor = await anchorDecision(state, first.id, stakes.until);
+      const anchor = decision.anchors[0] as AnchorOutcome;
       return {
         ...summarize(state, target, stakes, decision, released, anchor),
         ...(disputes ? { disputes } : {}),
