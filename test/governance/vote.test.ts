@@ -121,11 +121,13 @@ describe('anonymous votes on a proposal', () => {
       // Once the window has closed, the decision is carried out: the parameter is set.
       expect(
         (
-          await GovernedState.fromLedger(ledger, NOW + 3_599, { anchors: anchoredAt(NOW + 3_599, ...ids) })
+          await GovernedState.fromLedger(ledger, NOW + 3_599, {
+            anchors: anchoredAt(NOW + 3_599, proposal.id),
+          })
         ).parameter('weather.min_reputation'),
       ).toBeUndefined();
       const decided = await GovernedState.fromLedger(ledger, NOW + 3_600, {
-        anchors: anchoredAt(NOW + 3_600, ...ids),
+        anchors: anchoredAt(NOW + 3_600, proposal.id),
       });
       expect(decided.parameter('weather.min_reputation')).toBe(
         result.outcome.state === 'succeeded' ? 10 : undefined,
