@@ -2,6 +2,7 @@ import {
   AgoraError,
   type Clock,
   ErrorCode,
+  isAgoraError,
   type NetworkConfig,
   systemClock,
   toHex,
@@ -244,7 +245,14 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
     `a ${body.weightMode} snapshot`,
   );
   if (listed.status !== 'listed') return listed;
-  const snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
+  let snapshot: Snapshot;
+  try {
+    snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
+  } catch (error) {
+    // A weight this network's configuration cannot give (no seeds or custodians named on `bitcoin`): never decided.
+    if (isAgoraError(error) && error.code === ErrorCode.InvalidState) return invalidVerdict(error.message);
+    throw error;
+  }
   const rebuilt = {
     root: snapshot.root.toString(),
     total: snapshot.total.toString(),
