@@ -88,11 +88,14 @@ export interface SimulationResult {
   };
   /** With the scenario's `disputes`: the standing rule, the disputes and whom the rule blacklisted. */
   readonly disputes?: DisputePhase;
+  /** The first proposal's anchor: its commitment's transaction, mined in a regtest block (height, header time). */
   readonly anchor: {
     readonly proposal: string;
     readonly commitment: string;
     readonly txid: string;
     readonly feeSat: string;
+    readonly height: number;
+    readonly blockTime: number;
   };
 }
 
@@ -216,7 +219,7 @@ function summarize(
  * Runs a machine economy: agents buy from L402 providers over Lightning, receipts feed
  * reputation, a founder proposes to blacklist the worst provider, agents vote with real ZK proofs weighted by
  * reputation and then by stake, the decision takes effect through the `agora_blacklist` caveat, and the result is
- * committed in a (dry-run) anchor transaction. Deterministic for a seed.
+ * anchored in a regtest block before it takes effect. Deterministic for a seed.
  *
  * The run goes in phases over one {@link SimulationState}: market (with reputation every `reputationEvery` rounds),
  * stakes, proposals and votes, decision, release of the stakes, anchor.
