@@ -38,19 +38,17 @@ export function decisionTiming(
   anchor: DecisionAnchor | undefined,
   bounds: DecisionTimeBounds,
 ): DecisionTiming {
-  const { opens } = proposal.window;
-  const age = opens - proposal.snapshot.asOf;
-  if (age > bounds.maxSnapshotAge)
-    return {
-      status: 'void',
-      reason: `its snapshot was taken ${days(age)} before voting opened; the network allows ${days(bounds.maxSnapshotAge)}`,
-    };
-  const length = proposal.window.closes + (proposal.lateQuorumExtension ?? 0) - opens;
-  if (length > bounds.maxWindow)
-    return {
-      status: 'void',
-      reason: `its window (extension included) lasts ${days(length)}; the network allows ${days(bounds.maxWindow)}`,
-    };
+  const problem = proposalTimeProblem(
+    {
+      asOf: proposal.snapshot.asOf,
+      ...proposal.window,
+      ...(proposal.lateQuorumExtension === undefined
+        ? {}
+        : { lateQuorumExtension: proposal.lateQuorumExtension }),
+    },
+    bounds,
+  );
+  if (problem !== undefined) return { status: 'void', reason: problem };
   if (anchor === undefined) return { status: 'waiting', reason: 'waiting for its anchor' };
   const latest = closes + bounds.anchorGrace + HEADER_TIME_TOLERANCE;
   if (anchor.blockTime > latest)
@@ -59,4 +57,21 @@ export function decisionTiming(
       reason: `anchored in block ${anchor.height} at ${anchor.blockTime}, ${days(anchor.blockTime - closes)} after voting closed; the network allows ${days(bounds.anchorGrace)} (and 2 hours of header time)`,
     };
   return { status: 'in-effect', anchor };
+}
+
+/**
+ * Why a proposal with these times could never take effect under `bounds` (its snapshot too long before the opening,
+ * or its window, extension included, too long), or undefined: what a proposer checks before signing.
+ */
+export function proposalTimeProblem(
+  times: { asOf: number; opens: number; closes: number; lateQuorumExtension?: number },
+  bounds: DecisionTimeBounds,
+): string | undefined {
+  const age = times.opens - times.asOf;
+  if (age > bounds.maxSnapshotAge)
+    return `its snapshot was taken ${days(age)} before voting opened; the network allows ${days(bounds.maxSnapshotAge)}`;
+  const length = times.closes + (times.lateQuorumExtension ?? 0) - times.opens;
+  if (length > bounds.maxWindow)
+    return `its window (extension included) lasts ${days(length)}; the network allows ${days(bounds.maxWindow)}`;
+  return undefined;
 }

@@ -54,7 +54,12 @@ export {
   type WeightedBallot,
   YES_NO_OPTIONS,
 } from './counting/index.js';
-export { type DecisionAnchor, type DecisionTiming, decisionTiming } from './decision-time.js';
+export {
+  type DecisionAnchor,
+  type DecisionTiming,
+  decisionTiming,
+  proposalTimeProblem,
+} from './decision-time.js';
 export {
   createDelegation,
   type Delegation,

@@ -28,6 +28,7 @@ import {
   pieceRuleOf,
   pieceWeight,
   proposalState,
+  proposalTimeProblem,
   readProposal,
   snapshotDispute,
   tallyProposal,
@@ -39,7 +40,7 @@ import { zkIdentity } from '../../identity/index.js';
 import type { Ledger } from '../../ledger/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
 import { type Command, idArgument, wholeNumber } from '../command.js';
-import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
+import { HOME_HELP, homeConfig, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 import { isoTime, timeOption } from '../time.js';
 
@@ -310,6 +311,14 @@ export const proposalCreateCommand: Command = {
       typeof values['min-anonymity'] === 'string'
         ? wholeNumber(values['min-anonymity'], '--min-anonymity', 1)
         : undefined;
+    const asOf = snapshotMoment(timeOption(values['as-of'], '--as-of', now, now), Math.min(now, opens));
+    // A proposal its network's time rule would void for good is refused before anything is signed.
+    const problem = proposalTimeProblem(
+      { asOf, opens, closes, ...(lateQuorum === undefined ? {} : { lateQuorumExtension: lateQuorum }) },
+      decisionTimeBounds(await homeConfig(home)),
+    );
+    if (problem !== undefined)
+      throw new AgoraError(ErrorCode.Usage, `this proposal could never take effect: ${problem}`);
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { body, sources, snapshot } = await draftProposal(
@@ -328,7 +337,7 @@ export const proposalCreateCommand: Command = {
           actions,
         },
         {
-          asOf: snapshotMoment(timeOption(values['as-of'], '--as-of', now, now), Math.min(now, opens)),
+          asOf,
           proposer: key,
           clock: new ManualClock(now * 1000),
         },
