@@ -293,7 +293,7 @@ beforeAll(async () => {
     impostor,
   ];
   proposals = [byReputation.event, byStake.event, forged].map(idOf);
-}, 120_000);
+}, 300_000);
 
 afterAll(() => releaseCurve());
 
