@@ -5,6 +5,7 @@
 
 export * from './anchor/index.js';
 export * from './core/index.js';
+export { governedState } from './decisions.js';
 export * from './identity/index.js';
 export * from './l402/index.js';
 export * from './ledger/index.js';

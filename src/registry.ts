@@ -1,5 +1,5 @@
-import { type AnchorNetwork, anchorEventTypes, blockAtHeight } from './anchor/index.js';
-import type { BitcoinNetwork } from './core/index.js';
+import { type AnchorNetwork, anchorEventTypes, anchorNetwork, blockAtHeight } from './anchor/index.js';
+import { type BitcoinNetwork, checkNetworkConfig, type NetworkConfig } from './core/index.js';
 import { disputeEventTypes } from './disputes/index.js';
 import {
   delegationSetType,
@@ -29,6 +29,12 @@ export interface AgoraRegistryOptions {
   readonly verifier?: Verifier | (() => Promise<Verifier>);
   /** The ledger's rules for `proposal.created` (least proposer weight per mode); default none. */
   readonly proposalRules?: ProposalRules;
+  /**
+   * The rest of the network's configuration (see {@link NetworkConfig}; its chain is `network`'s): the pre-trusted
+   * reputation seeds, the accepted stake custodians and the decision time bounds. Absent seeds or custodians are the
+   * development default, refused where it matters on `bitcoin`.
+   */
+  readonly config?: Omit<NetworkConfig, 'chain'>;
 }
 
 /**
@@ -64,5 +70,6 @@ export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventType
  * const ledger = await Ledger.open('./ledger', { registry: agoraRegistry({ network: 'signet' }) });
  */
 export function agoraRegistry(options: AgoraRegistryOptions = {}): EventRegistry {
-  return new EventRegistry(defaultEventTypes(options));
+  const { chain } = anchorNetwork(options.network);
+  return new EventRegistry(defaultEventTypes(options), checkNetworkConfig({ ...options.config, chain }));
 }

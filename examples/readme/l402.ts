@@ -14,14 +14,14 @@ declare const ledger: Ledger;
 import { createServer } from 'node:http';
 import { L402Provider, l402NodeHandler, l402Fetch, LedgerRootKeyStore } from 'agora402/l402';
 import { LiveReputation } from 'agora402/reputation';
-import { GovernedState } from 'agora402/governance';
+import { governedState } from 'agora402';
 
 const provider = new L402Provider({
   lightning: bob, rootKeys: new LedgerRootKeyStore(ledger), identity: bobKey,
   service: 'weather', price: () => 2_000,                      // msat, a function of the request
   policy: { minReputation: 10, blacklist: true },              // agora_* caveats
   reputation: await LiveReputation.follow(ledger),             // EigenTrust, refreshed from the ledger as it grows
-  blacklist: await GovernedState.fromLedger(ledger, Math.floor(Date.now() / 1000)),  // governance decisions
+  blacklist: await governedState(ledger, Math.floor(Date.now() / 1000)),  // decisions in effect (anchored)
 });
 createServer(l402NodeHandler(provider, (req, res, paid) => res.end('sunny'))).listen(8080);
 

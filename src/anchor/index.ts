@@ -49,6 +49,7 @@ export {
   proposalCommitmentTree,
   verifyInclusion,
 } from './commitment.js';
+export { decisionAnchorOf, decisionAnchors } from './decision-anchors.js';
 export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
 export { EsploraClient } from './esplora.js';
 export {

@@ -85,8 +85,8 @@ export interface AnchorStatus {
 
 /**
  * Reads a closed proposal's anchor events (checked on ingest) and matches them with its commitment. `network` is the
- * chain the ledger anchors to (default `bitcoin`): events naming another chain (stored under another configuration)
- * are ignored, whatever they claim.
+ * chain the ledger anchors to (default: the ledger's configured network, else `bitcoin`): events naming another chain
+ * (stored under another configuration) are ignored, whatever they claim.
  */
 export async function anchorStatus(
   ledger: Ledger,
@@ -94,7 +94,7 @@ export async function anchorStatus(
   now: number,
   options: { network?: BitcoinNetwork } = {},
 ): Promise<AnchorStatus> {
-  const network = options.network ?? 'bitcoin';
+  const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];

@@ -2,7 +2,14 @@ import { cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AnchorNetwork } from '../anchor/index.js';
-import { AgoraError, type BitcoinNetwork, ErrorCode } from '../core/index.js';
+import {
+  AgoraError,
+  type BitcoinNetwork,
+  checkNetworkConfig,
+  ErrorCode,
+  type NetworkConfig,
+  parseJson,
+} from '../core/index.js';
 import { loadAgentKey } from '../identity/index.js';
 import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
@@ -13,7 +20,10 @@ export interface HomePaths {
   readonly root: string;
   readonly key: string;
   readonly ledger: string;
-  /** The Bitcoin network the home's ledger anchors to (one word; `bitcoin` when the file is absent). */
+  /**
+   * The network configuration of the home's ledger: one word, the Bitcoin network it anchors to (`bitcoin` when the
+   * file is absent), or a JSON {@link NetworkConfig} (chain, seeds, custodians, decision time bounds).
+   */
   readonly network: string;
 }
 
@@ -53,28 +63,56 @@ export function homePaths(root: string): HomePaths {
 const NETWORKS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
 
 /**
- * The network a home anchors to, as `agora init --network` wrote it; `bitcoin` by default. It is the ledger's
- * configuration: an anchor event claiming another chain is refused, whatever a command line says.
+ * The network configuration of a home, as `agora init` wrote it: the chain anchors go to (`bitcoin` by default) and,
+ * where given, the pre-trusted seeds, accepted custodians and decision time bounds. It is the ledger's configuration:
+ * an anchor event claiming another chain is refused, whatever a command line says.
  */
-export async function homeNetwork(root: string): Promise<BitcoinNetwork> {
+export async function homeConfig(root: string): Promise<NetworkConfig> {
+  const path = homePaths(root).network;
   let text: string;
   try {
-    text = (await readFile(homePaths(root).network, 'utf8')).trim();
+    text = (await readFile(path, 'utf8')).trim();
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 'bitcoin';
-    throw new AgoraError(ErrorCode.Io, `cannot read ${homePaths(root).network}`, { cause });
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { chain: 'bitcoin' };
+    throw new AgoraError(ErrorCode.Io, `cannot read ${path}`, { cause });
+  }
+  if (text.startsWith('{')) {
+    try {
+      return checkNetworkConfig(parseJson(text));
+    } catch (cause) {
+      throw new AgoraError(
+        ErrorCode.InvalidState,
+        `${path} is no network configuration: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
   }
   if (!NETWORKS.includes(text as BitcoinNetwork))
-    throw new AgoraError(
-      ErrorCode.InvalidState,
-      `${homePaths(root).network} names no network (${NETWORKS.join(', ')})`,
-    );
-  return text as BitcoinNetwork;
+    throw new AgoraError(ErrorCode.InvalidState, `${path} names no network (${NETWORKS.join(', ')})`);
+  return { chain: text as BitcoinNetwork };
 }
 
-/** Every event type this build of agora402 understands, anchors verified for `network` (default `bitcoin`). */
-export function defaultRegistry(network: BitcoinNetwork | AnchorNetwork = 'bitcoin'): EventRegistry {
-  return agoraRegistry({ network });
+/** The network a home anchors to: its configuration's chain ({@link homeConfig}). */
+export async function homeNetwork(root: string): Promise<BitcoinNetwork> {
+  return (await homeConfig(root)).chain;
+}
+
+/** What a home's network file holds for `config`: one word when only the chain is set, else the JSON configuration. */
+export function networkFileText(config: NetworkConfig): string {
+  return `${Object.keys(config).length === 1 ? config.chain : JSON.stringify(checkNetworkConfig(config))}\n`;
+}
+
+/**
+ * Every event type this build of agora402 understands, anchors verified for `network` (default `bitcoin`), with the
+ * rest of the network's configuration (`config`: seeds, custodians, time bounds).
+ */
+export function defaultRegistry(
+  network: BitcoinNetwork | AnchorNetwork = 'bitcoin',
+  config: Omit<NetworkConfig, 'chain'> = {},
+): EventRegistry {
+  return agoraRegistry({ network, config });
 }
 
 /**
@@ -123,7 +161,8 @@ function isReadOnly(error: unknown): boolean {
  */
 export async function openHomeLedger(root: string, options: { readOnly?: boolean } = {}): Promise<Ledger> {
   await requireHome(root);
-  const registry = defaultRegistry(await homeNetwork(root));
+  const { chain, ...config } = await homeConfig(root);
+  const registry = defaultRegistry(chain, config);
   let ledger: Ledger;
   try {
     ledger = await Ledger.open(homePaths(root).ledger, { registry });

@@ -24,3 +24,11 @@ export {
 } from './encoding.js';
 export { AgoraError, ErrorCode, type ErrorDetails, isAgoraError } from './errors.js';
 export { bitcoinMerkleLevels, doubleSha256, hmacSha256, taggedHash } from './hash.js';
+export {
+  checkNetworkConfig,
+  DEFAULT_DECISION_TIME,
+  type DecisionTimeBounds,
+  decisionTimeBounds,
+  HEADER_TIME_TOLERANCE,
+  type NetworkConfig,
+} from './network-config.js';

@@ -67,10 +67,7 @@ export {
   drawPanel,
   drawSeed,
 } from './lottery.js';
-export {
-  disputeLosses,
-  governedStateWithDisputes,
-} from './outcomes.js';
+export { disputeLosses } from './outcomes.js';
 export {
   type BondInstruction,
   settlement,

@@ -1,4 +1,4 @@
-import { type DisputeLoss, GovernedState } from '../governance/index.js';
+import type { DisputeLoss } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { listDisputes, readDispute } from './dispute-state.js';
 
@@ -16,13 +16,4 @@ export async function disputeLosses(ledger: Ledger, now: number): Promise<Disput
     if (loser === view.provider) losses.push({ agent: loser, dispute: id, at: view.decidedAt });
   }
   return losses;
-}
-
-/** The governed state at `now` with the standing rules evaluated against the ledger's dispute outcomes. */
-export async function governedStateWithDisputes(
-  ledger: Ledger,
-  now: number,
-  options: { carryOutDisputed?: boolean } = {},
-): Promise<GovernedState> {
-  return GovernedState.fromLedger(ledger, now, { ...options, losses: await disputeLosses(ledger, now) });
 }

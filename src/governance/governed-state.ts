@@ -1,6 +1,9 @@
+import { decisionTimeBounds } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import type { Outcome } from './counting/index.js';
+import { type DecisionAnchor, decisionTiming } from './decision-time.js';
+import { acceptedStakes } from './network-trust.js';
 import type { ProposalAction, ProposalBody } from './proposal.js';
 import {
   type DisputeLoss,
@@ -62,6 +65,15 @@ export class GovernedState {
   readonly applied: { readonly proposal: string; readonly action: ProposalAction }[] = [];
   /** Succeeded proposals not carried out because their proposer held less stake than `min-proposer-stake` asked. */
   readonly skipped: { readonly proposal: string; readonly reason: string }[] = [];
+  /**
+   * Succeeded proposals not in effect by the time rule ({@link decisionTiming}), in id order: `waiting` for their
+   * anchor, or `void` for good. Filled by {@link GovernedState.fromLedger}.
+   */
+  readonly held: {
+    readonly proposal: string;
+    readonly status: 'waiting' | 'void';
+    readonly reason: string;
+  }[] = [];
 
   /**
    * Carries out `closed` in order of closing time, then evaluates the standing rules in force at `now` (default: the
@@ -105,38 +117,60 @@ export class GovernedState {
    * Reads the ledger: every proposal whose voting closed by `now`, that was not canceled and whose snapshot is valid,
    * tallied and decided. A proposal still waiting for its snapshot's events is not decided yet. A disputed one (its
    * checkpoint leaves out events this ledger holds that change the weights) is not carried out unless
-   * `carryOutDisputed`: a forged electorate weighs more than a decision held up by a backdated event.
+   * `carryOutDisputed`: a forged electorate weighs more than a decision held up by a backdated event. A succeeded one
+   * takes effect only once its result is anchored in time (`anchors`, from the anchoring layer: {@link decisionTiming}
+   * under the ledger's network bounds); the others are listed in `held`.
+   *
+   * Use the entry point of the layers above (`governedState` of `agora402`), which reads the anchors and the
+   * disputes' outcomes from the ledger.
    */
   static async fromLedger(
     ledger: Ledger,
     now: number,
     options: {
+      /** Each proposal's earliest verified anchor of the result this ledger computes, by proposal id. */
+      anchors: ReadonlyMap<string, DecisionAnchor>;
       carryOutDisputed?: boolean;
       /** Providers' lost disputes, final by `now` (from the disputes layer), for `blacklist-dispute-losers`. */
       losses?: readonly DisputeLoss[];
-    } = {},
+    },
   ): Promise<GovernedState> {
+    const network = ledger.registry.network;
+    const bounds = decisionTimeBounds(network);
     const closed: ClosedProposal[] = [];
+    const held: GovernedState['held'] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
       if ((event.body as unknown as ProposalBody).window.closes > now) continue;
       const result = await tallyProposal(ledger, id);
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;
       if (result.snapshot.disputed !== undefined && options.carryOutDisputed !== true) continue;
+      if (result.outcome.state !== 'succeeded') continue;
+      const timing = decisionTiming(result.proposal, result.closes, options.anchors.get(id), bounds);
+      if (timing.status !== 'in-effect') {
+        held.push({ proposal: id, status: timing.status, reason: timing.reason });
+        continue;
+      }
       closed.push({ id, proposal: result.proposal, outcome: result.outcome, closes: result.closes });
     }
-    // Each proposer's stake at its snapshot's moment, for `min-proposer-stake`.
-    const stakes = closed.length === 0 ? [] : await readStakes(ledger);
+    // Each proposer's stake at its snapshot's moment, for `min-proposer-stake`: under accepted custodians only (none
+    // on a `bitcoin` network that names none).
+    const stakes =
+      closed.length === 0 || (network?.chain === 'bitcoin' && network.custodians === undefined)
+        ? []
+        : acceptedStakes(await readStakes(ledger), network, 'min-proposer-stake');
     const proposerStake = new Map<string, bigint>();
     for (const { id, proposal } of closed) {
       const proposer = (await ledger.get(id))?.event.author as string;
       const weights = stakeWeights(stakes, { asOf: proposal.snapshot.asOf });
       proposerStake.set(id, weights.get(proposer) ?? 0n);
     }
-    return new GovernedState(closed, {
+    const state = new GovernedState(closed, {
       now,
       facts: { proposerStake, ...(options.losses ? { losses: options.losses } : {}) },
     });
+    state.held.push(...held);
+    return state;
   }
 
   /** The standing rules in force, in the vocabulary's order. */

@@ -55,6 +55,12 @@ export {
   YES_NO_OPTIONS,
 } from './counting/index.js';
 export {
+  type DecisionAnchor,
+  type DecisionTiming,
+  decisionTiming,
+  proposalTimeProblem,
+} from './decision-time.js';
+export {
   createDelegation,
   type Delegation,
   delegateWeights,
@@ -64,6 +70,7 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
+export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,
   DEFAULT_PIECE_RULE,

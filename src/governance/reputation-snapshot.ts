@@ -5,6 +5,7 @@ import {
   hasExactKeys,
   isJsonObject,
   type JsonObject,
+  type NetworkConfig,
   systemClock,
   toHex,
   unixSeconds,
@@ -20,7 +21,6 @@ import {
   type StoredEvent,
   signEvent,
 } from '../ledger/index.js';
-import { Reputation } from '../reputation/index.js';
 import { MembershipTree, type Prover } from '../zk/index.js';
 import {
   checkCheckpointParts,
@@ -30,6 +30,7 @@ import {
   snapshotEventTypes,
   VerdictCache,
 } from './checkpoint.js';
+import { networkScores } from './network-trust.js';
 import { computeSnapshot, type Snapshot } from './snapshot.js';
 import { commitmentsAt, eventsUpTo } from './snapshot-ledger.js';
 
@@ -122,16 +123,19 @@ async function rotatedAgents(reader: EventReader, asOf: number): Promise<Set<str
 /**
  * The credential tree of exactly `events` at `asOf`, with the governance snapshot's leaf shape and tree builder:
  * one leaf `(commitment, credentialWeight(score))` per registered agent with a commitment and a score reaching the
- * first level, in agent id order, scores computed with the default reputation options (what every replica uses).
+ * first level, in agent id order, scores computed with the default reputation options (what every replica uses)
+ * from the `network`'s pre-trusted seeds (`networkScores`; the development default without a configuration).
  * An agent that registered more than one commitment by `asOf` holds no leaf (see {@link rotatedAgents}).
  */
-export async function credentialSnapshot(reader: EventReader, asOf: number): Promise<Snapshot> {
+export async function credentialSnapshot(
+  reader: EventReader,
+  asOf: number,
+  network?: NetworkConfig,
+): Promise<Snapshot> {
   const commitments = await commitmentsAt(reader, asOf);
   for (const agent of await rotatedAgents(reader, asOf)) commitments.delete(agent);
-  const reputation = await Reputation.fromLedger(reader, { asOf });
-  const base = new Map(
-    [...commitments.keys()].map((agent) => [agent, credentialWeight(reputation.score(agent))]),
-  );
+  const scores = await networkScores(reader, commitments.keys(), asOf, network, 'a reputation snapshot');
+  const base = new Map([...scores].map(([agent, score]) => [agent, credentialWeight(score)]));
   return computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf });
 }
 
@@ -152,7 +156,11 @@ export async function createReputationSnapshot(
   const events = await sourcesAt(ledger, asOf);
   if (events.length === 0)
     throw new AgoraError(ErrorCode.InvalidState, `the ledger holds no event by ${asOf}`);
-  const snapshot = await credentialSnapshot(new EventSet(events, ledger.registry), asOf);
+  const snapshot = await credentialSnapshot(
+    new EventSet(events, ledger.registry),
+    asOf,
+    ledger.registry.network,
+  );
   if (snapshot.members.length === 0)
     throw new AgoraError(
       ErrorCode.InvalidState,
@@ -212,7 +220,11 @@ async function rebuild(ledger: Ledger, id: string): Promise<ReputationSnapshotVe
     'a reputation snapshot',
   );
   if (listed.status !== 'listed') return listed;
-  const snapshot = await credentialSnapshot(new EventSet(listed.events, ledger.registry), body.asOf);
+  const snapshot = await credentialSnapshot(
+    new EventSet(listed.events, ledger.registry),
+    body.asOf,
+    ledger.registry.network,
+  );
   if (snapshot.root.toString() !== body.root || snapshot.members.length !== body.members)
     return {
       status: 'invalid',
@@ -289,7 +301,11 @@ export async function acceptedSnapshots(
     if (extra.length > 0) {
       const listed = await Promise.all([...listing.ids].map((listedId) => ledger.get(listedId)));
       const all = [...(listed as StoredEvent[]), ...extra];
-      const full = await credentialSnapshot(new EventSet(all, ledger.registry), asOf);
+      const full = await credentialSnapshot(
+        new EventSet(all, ledger.registry),
+        asOf,
+        ledger.registry.network,
+      );
       if (full.root !== snapshot.root) continue;
     }
     seen.add(root);

@@ -1,4 +1,13 @@
-import { AgoraError, type Clock, ErrorCode, systemClock, toHex, unixSeconds } from '../core/index.js';
+import {
+  AgoraError,
+  type Clock,
+  ErrorCode,
+  isAgoraError,
+  type NetworkConfig,
+  systemClock,
+  toHex,
+  unixSeconds,
+} from '../core/index.js';
 import { type AgentKey, getPoseidon, objectId } from '../identity/index.js';
 import {
   type AgentRegistration,
@@ -10,12 +19,13 @@ import {
   registrationInForce,
   type StoredEvent,
 } from '../ledger/index.js';
-import { Reputation, type ReputationOptions } from '../reputation/index.js';
+import type { ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
 import { choosePieceRule, DEFAULT_MIN_ANONYMITY, requiredAnonymity } from './anonymity.js';
 import { createSnapshotSources, listedEvents, snapshotEventTypes, VerdictCache } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
+import { acceptedStakes, networkScores } from './network-trust.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
@@ -51,6 +61,11 @@ export async function snapshotFromLedger(
     /** Stake modes: count only stakes promised locked until then (the proposal's close). */
     lockedThrough?: number;
     reputation?: ReputationOptions;
+    /**
+     * The network's configuration: its seeds make reputation (over `reputation.seeds`), its custodians the stakes
+     * that weigh. Default none: the development defaults (see {@link NetworkConfig}).
+     */
+    network?: NetworkConfig;
   },
 ): Promise<Snapshot> {
   const commitments = await commitmentsAt(ledger, options.asOf);
@@ -58,11 +73,23 @@ export async function snapshotFromLedger(
   if (options.mode === 'equal') {
     base = new Map([...commitments.keys()].map((agent) => [agent, 1n]));
   } else if (options.mode === 'reputation') {
-    const reputation = await Reputation.fromLedger(ledger, { ...options.reputation, asOf: options.asOf });
-    base = new Map([...commitments.keys()].map((agent) => [agent, BigInt(reputation.score(agent))]));
+    const scores = await networkScores(
+      ledger,
+      commitments.keys(),
+      options.asOf,
+      options.network,
+      'a reputation-weighted snapshot',
+      options.reputation,
+    );
+    base = new Map([...scores].map(([agent, score]) => [agent, BigInt(score)]));
   } else if (options.mode === 'stake' || options.mode === 'quadratic') {
-    // Sats locked at `asOf` and promised to stay locked through `lockedThrough`.
-    const stakes = stakeWeights(await readStakes(ledger), {
+    // Sats locked at `asOf` under a custodian the network accepts, promised to stay locked through `lockedThrough`.
+    const held = acceptedStakes(
+      await readStakes(ledger),
+      options.network,
+      `a ${options.mode}-weighted snapshot`,
+    );
+    const stakes = stakeWeights(held, {
       asOf: options.asOf,
       ...(options.lockedThrough === undefined ? {} : { lockedThrough: options.lockedThrough }),
     });
@@ -125,6 +152,7 @@ function snapshotOf(
     asOf,
     minWeight: BigInt(terms.minWeight),
     lockedThrough: latestClose(terms),
+    ...(ledger.registry.network === undefined ? {} : { network: ledger.registry.network }),
   });
 }
 
@@ -217,7 +245,14 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
     `a ${body.weightMode} snapshot`,
   );
   if (listed.status !== 'listed') return listed;
-  const snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
+  let snapshot: Snapshot;
+  try {
+    snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
+  } catch (error) {
+    // A weight this network's configuration cannot give (no seeds or custodians named on `bitcoin`): never decided.
+    if (isAgoraError(error) && error.code === ErrorCode.InvalidState) return invalidVerdict(error.message);
+    throw error;
+  }
   const rebuilt = {
     root: snapshot.root.toString(),
     total: snapshot.total.toString(),

@@ -1,4 +1,4 @@
-import { AgoraError, ErrorCode } from '../core/index.js';
+import { AgoraError, ErrorCode, type NetworkConfig } from '../core/index.js';
 import type { LedgerEvent } from './event.js';
 
 /** What a type's verifier may ask of the ledger while an event is being checked. */
@@ -49,12 +49,18 @@ export interface EventTypeDefinition {
   readonly record?: EventRecordCodec;
 }
 
-/** The set of event types a ledger accepts. */
+/**
+ * The set of event types a ledger accepts, and the network configuration its readers apply (what every replica of a
+ * network configures alike: seeds, custodians, decision time bounds; see {@link NetworkConfig}).
+ */
 export class EventRegistry {
   private readonly definitions = new Map<string, EventTypeDefinition>();
+  /** The network this ledger belongs to; undefined for a bare registry (development defaults apply). */
+  readonly network: NetworkConfig | undefined;
 
-  constructor(definitions: Iterable<EventTypeDefinition> = []) {
+  constructor(definitions: Iterable<EventTypeDefinition> = [], network?: NetworkConfig) {
     for (const definition of definitions) this.register(definition);
+    this.network = network;
   }
 
   /** Adds a type; registering one name twice is an error (`ALREADY_EXISTS`). */

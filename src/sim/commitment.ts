@@ -1,12 +1,24 @@
-import { buildAnchorTransaction, proposalCommitment } from '../anchor/index.js';
-import { fromHex, toHex } from '../core/index.js';
+import {
+  buildAnchorTransaction,
+  createAnchorCommitted,
+  createAnchorConfirmed,
+  merkleBranch,
+  merkleRootFromBranch,
+  parseBlockHeader,
+  proposalCommitment,
+} from '../anchor/index.js';
+import { fromHex, ManualClock, toHex } from '../core/index.js';
+import { parseEnvelope } from '../ledger/index.js';
 import { seededBytes } from './random.js';
-import type { SimulationState } from './state.js';
+import { regtestHeader } from './regtest-header.js';
+import type { Actor, SimulationState } from './state.js';
 
-/** The embedded coin the dry-run anchor spends, in sats. */
+/** The embedded coin the anchor spends, in sats. */
 const ANCHOR_COIN_SAT = 100_000n;
 /** The anchor transaction's fee rate, in sat/vB. */
 const ANCHOR_FEE_RATE = 2;
+/** Regtest heights of the run's anchor blocks (the dispute seed blocks sit at 1,000 and up). */
+const ANCHOR_HEIGHT = 2_000;
 
 /** The decision committed for Bitcoin. */
 export interface AnchorOutcome {
@@ -14,25 +26,65 @@ export interface AnchorOutcome {
   readonly commitment: string;
   readonly txid: string;
   readonly feeSat: string;
+  /** The regtest block that confirms it: height and header time (unix seconds). */
+  readonly height: number;
+  readonly blockTime: number;
 }
 
 /**
- * The anchor phase: the commitment of `proposalId` (its proposal, votes and tally as of `asOf`) put in a dry-run
- * regtest transaction spending a coin derived from the seed (nothing is broadcast).
+ * The anchor phase of one decision: the commitment of `proposalId` (its result and counted votes) put in a regtest
+ * transaction spending a coin derived from the seed, mined in a block at `blockTime` (the run's miner writes the
+ * run's clock: on regtest header times are the miner's word), and recorded in the ledger by `recorder` as
+ * `anchor.committed` and `anchor.confirmed` with the SPV proof. From then on the decision is in effect, if the block
+ * lies within the network's grace after voting closed.
  */
 export async function anchorDecision(
   state: SimulationState,
   proposalId: string,
-  asOf: number,
+  blockTime: number,
+  recorder: Actor,
 ): Promise<AnchorOutcome> {
   const { seed } = state.scenario;
-  const { commitment } = await proposalCommitment(state.ledger, proposalId, asOf);
+  const { commitment } = await proposalCommitment(state.ledger, proposalId, blockTime);
   const transaction = buildAnchorTransaction({
     secretKey: seededBytes(seed, 'anchor wallet'),
     chain: 'regtest',
-    utxos: [{ txid: toHex(seededBytes(seed, 'anchor coin')), vout: 0, amountSat: ANCHOR_COIN_SAT }],
+    utxos: [
+      { txid: toHex(seededBytes(seed, `anchor coin/${proposalId}`)), vout: 0, amountSat: ANCHOR_COIN_SAT },
+    ],
     commitment: fromHex(commitment),
     feeRate: ANCHOR_FEE_RATE,
   });
-  return { proposal: proposalId, commitment, txid: transaction.txid, feeSat: transaction.feeSat.toString() };
+  let height = ANCHOR_HEIGHT;
+  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
+  const coinbase = toHex(seededBytes(seed, `anchor coinbase/${height}`));
+  const branch = merkleBranch([coinbase, transaction.txid], 1);
+  const previous = toHex(seededBytes(seed, `anchor previous/${height}`));
+  const block = regtestHeader(previous, merkleRootFromBranch(transaction.txid, branch), blockTime);
+  const next = regtestHeader(parseBlockHeader(block).hash, coinbase, blockTime + 600);
+  const clock = new ManualClock(blockTime * 1000);
+  const committed = createAnchorCommitted(
+    recorder.key,
+    { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest' },
+    { clock },
+  );
+  const confirmed = createAnchorConfirmed(
+    recorder.key,
+    {
+      committed: parseEnvelope(committed).id,
+      proposal: proposalId,
+      proof: { tx: transaction.hex, branch, height },
+      headers: { [height]: block, [height + 1]: next },
+    },
+    { clock },
+  );
+  await state.ledger.appendBatch([committed, confirmed]);
+  return {
+    proposal: proposalId,
+    commitment,
+    txid: transaction.txid,
+    feeSat: transaction.feeSat.toString(),
+    height,
+    blockTime,
+  };
 }

@@ -1,8 +1,9 @@
-import { governedStateWithDisputes } from '../disputes/index.js';
+import { governedState } from '../decisions.js';
 import { type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
 import { l402Fetch } from '../l402/index.js';
+import { type AnchorOutcome, anchorDecision } from './commitment.js';
 import { isExpectedPurchaseFailure } from './market.js';
-import type { Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
+import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
 import type { CastOutcome } from './votes.js';
 
 /** A proposal of the run and its result. */
@@ -51,11 +52,14 @@ export interface Decision {
    * `agora_blacklist` caveat refuses it); 0 when the purchase failed for an expected reason before any answer.
    */
   readonly refusedStatus: number;
+  /** Each proposal's anchor, in the order of `proposals`: a decision is in effect only once anchored in time. */
+  readonly anchors: readonly AnchorOutcome[];
 }
 
 /**
- * The decision phase: voting closes, each proposal is tallied from the ledger, the governed state (the blacklist the
- * providers' caveat reads) takes effect, and the target tries to buy from an honest provider of its own service.
+ * The decision phase: voting closes, each proposal is tallied from the ledger and its result anchored in a block ten
+ * minutes later, the governed state (the blacklist the providers' caveat reads, decisions anchored in time only)
+ * takes effect, and the target tries to buy from an honest provider of its own service.
  */
 export async function decide(
   state: SimulationState,
@@ -87,8 +91,14 @@ export async function decide(
         .map(String),
     });
   }
+  // Each result anchored ten minutes after the close, recorded by the proposer: what puts the decision in effect.
+  const anchoredAt = stakes.closes + 600;
+  clock.set(anchoredAt * 1000);
+  const anchors: AnchorOutcome[] = [];
+  for (const { proposal } of proposals)
+    anchors.push(await anchorDecision(state, proposal.id, anchoredAt, cast.honest[0] as Actor));
   // The standing rules count the disputes' outcomes: a provider they blacklist stays blacklisted.
-  state.governed = await governedStateWithDisputes(ledger, stakes.closes);
+  state.governed = await governedState(ledger, anchoredAt);
   // Another provider than the target (there are two at least), honest and of its service if there is one. The target
   // may be honest itself (the least trusted need not be malicious): it is never asked to pay its own invoice.
   const others = cast.providers.filter((p) => p !== target);
@@ -115,5 +125,5 @@ export async function decide(
   } catch (error) {
     if (!isExpectedPurchaseFailure(error)) throw error;
   }
-  return { proposals: outcomes, refusedStatus };
+  return { proposals: outcomes, refusedStatus, anchors };
 }

@@ -1,4 +1,6 @@
-import { doubleSha256, ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../core/index.js';
+import { reverseHex } from '../anchor/index.js';
+import { ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../core/index.js';
+import { governedState } from '../decisions.js';
 import {
   absentPenalties,
   castJurorVote,
@@ -11,7 +13,6 @@ import {
   disputeHorizon,
   draftElectorate,
   drawFor,
-  governedStateWithDisputes,
   panelTree,
   readDispute,
   revealJurorVote,
@@ -23,7 +24,9 @@ import { agentKeyFromSecret, objectId, zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import { lockStake } from '../stake/index.js';
 import type { Prover } from '../zk/index.js';
+import { anchorDecision } from './commitment.js';
 import { seededBytes } from './random.js';
+import { regtestHeader } from './regtest-header.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
 import { CAST_AFTER_OPEN_SECONDS, castVotes, proposeTerms } from './votes.js';
 
@@ -49,7 +52,8 @@ export interface RuleAdoption {
 
 /**
  * Early, before the market: the first founder proposes to install {@link DISPUTE_RULE}, one vote per registered agent
- * (`equal` weights), and the founders vote for it with real proofs. It is in force once voting closes.
+ * (`equal` weights), and the founders vote for it with real proofs. It is in force once its result is anchored, ten
+ * minutes after voting closes.
  */
 export async function adoptDisputeRule(
   state: SimulationState,
@@ -78,6 +82,7 @@ export async function adoptDisputeRule(
     { voters, choice: () => 'for', castAt: opens + CAST_AFTER_OPEN_SECONDS },
     { onProgress: (_, done, total) => onProgress('votes (rule)', done, total) },
   );
+  await anchorDecision(state, proposal.id, closes + 600, voters[0] as Actor);
   return { proposal, voters: voters.length, closes };
 }
 
@@ -116,17 +121,8 @@ export interface DisputePhase {
 
 /** A regtest block header for the seed height, its content from the run's seed, mined to regtest's target. */
 function seedHeader(seed: string, height: number, time: number): string {
-  const bytes = new Uint8Array(80);
-  const view = new DataView(bytes.buffer);
-  view.setInt32(0, 0x20000000, true);
-  bytes.set(seededBytes(seed, `seed-block/${height}`).subarray(0, 64), 4);
-  view.setUint32(68, time, true);
-  view.setUint32(72, 0x207fffff, true);
-  for (let nonce = 0; ; nonce++) {
-    view.setUint32(76, nonce, true);
-    // Regtest's target is just under 2^255: the hash's last byte (the top, as hashes show reversed) below 0x80.
-    if (((doubleSha256(bytes)[31] as number) & 0x80) === 0) return toHex(bytes);
-  }
+  const content = seededBytes(seed, `seed-block/${height}`);
+  return regtestHeader(reverseHex(toHex(content.subarray(0, 32))), toHex(content.subarray(32, 64)), time);
 }
 
 /**
@@ -229,7 +225,7 @@ export async function runDisputes(
       ...(view.decidedAt === undefined ? {} : { decidedAt: view.decidedAt }),
     });
   }
-  state.governed = await governedStateWithDisputes(ledger, final);
+  state.governed = await governedState(ledger, final);
   const blacklisted = new Set(state.governed.blacklistedByRule());
   return {
     rule: { proposal: rule.proposal.id, losses: DISPUTE_RULE.losses, days: DISPUTE_RULE.days },

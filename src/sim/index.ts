@@ -1,4 +1,5 @@
 export type { DisputeOutcome, DisputePhase } from './disputes.js';
+export { simulationNetwork } from './network-config.js';
 export { SeededRandom, seededBytes } from './random.js';
 export { type ReportOptions, renderReport } from './report.js';
 export { DEFAULT_SCENARIO, type Scenario, SERVICES, scenarioOf } from './scenario.js';

@@ -430,7 +430,7 @@ ${
 <p>${result.gated.providers} providers sold only to payers proving, without naming themselves, a reputation of at least ${(result.gated.minScore / 1e7).toFixed(2)}% of all trust in one of the last reputation snapshots (${result.gated.snapshots} published): ${result.gated.purchases} purchases were gated, ${result.gated.refused} refused (the payer below the threshold or in no accepted snapshot, before paying).</p>`
 }
 <h2>Anchor</h2>
-<p>Commitment <code>${escapeHtml(result.anchor.commitment)}</code> (proposal <code>${escapeHtml(result.anchor.proposal)}</code>), in the dry-run transaction <code>${escapeHtml(result.anchor.txid)}</code> (fee ${escapeHtml(result.anchor.feeSat)} sat) as <code>OP_RETURN AGR1</code> + commitment.</p>
+<p>Commitment <code>${escapeHtml(result.anchor.commitment)}</code> (proposal <code>${escapeHtml(result.anchor.proposal)}</code>), in the transaction <code>${escapeHtml(result.anchor.txid)}</code> (fee ${escapeHtml(result.anchor.feeSat)} sat) as <code>OP_RETURN AGR1</code> + commitment, mined in regtest block ${result.anchor.height} and recorded in the ledger: decisions take effect only once anchored in time.</p>
 </body></html>
 `;
 }

@@ -1,4 +1,4 @@
-import { AgoraError, ErrorCode } from '../core/index.js';
+import { AgoraError, checkNetworkConfig, type DecisionTimeBounds, ErrorCode } from '../core/index.js';
 
 /** What a simulated machine economy looks like. */
 export interface Scenario {
@@ -77,6 +77,12 @@ export interface Scenario {
    * ledger then checks seed blocks by regtest rules. Default off (it costs ten proofs more).
    */
   readonly disputes?: boolean;
+  /**
+   * The network's decision time bounds (default `DEFAULT_DECISION_TIME`): a decision takes effect once anchored in a
+   * block at most `anchorGrace` after voting closed. The run's network configuration (`simulationNetwork`) also fixes
+   * the founders as the pre-trusted seeds and the run's custodian as the accepted one.
+   */
+  readonly decisionTime?: Partial<DecisionTimeBounds>;
 }
 
 /** The gated providers' least reputation when the scenario sets none, ppb. */
@@ -170,5 +176,7 @@ export function scenarioOf(options: Partial<Scenario> = {}): Scenario {
     );
   if (typeof scenario.seed !== 'string' || scenario.seed.length === 0 || scenario.seed.length > 100)
     throw new AgoraError(ErrorCode.InvalidArgument, 'the seed is 1 to 100 characters');
+  if (scenario.decisionTime !== undefined)
+    checkNetworkConfig({ chain: 'regtest', time: scenario.decisionTime });
   return scenario;
 }

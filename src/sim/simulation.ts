@@ -6,12 +6,13 @@ import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
 import { Prover, releaseCurve, Verifier } from '../zk/index.js';
 import { createCast, registerCast } from './cast.js';
-import { type AnchorOutcome, anchorDecision } from './commitment.js';
+import type { AnchorOutcome } from './commitment.js';
 import { type CredentialState, openCredentials } from './credentials.js';
 import { type Decision, decide, type ProposalOutcome } from './decision.js';
 import { adoptDisputeRule, DISPUTE_PHASE_SECONDS, type DisputePhase, runDisputes } from './disputes.js';
 import { marketFigures, openMarket, type RoundSnapshot, runMarket } from './market.js';
 import { buildNetwork } from './network.js';
+import { simulationNetwork } from './network-config.js';
 import { SeededRandom, seededBytes } from './random.js';
 import { DEFAULT_GATE_MIN_SCORE, type Scenario, scenarioOf } from './scenario.js';
 import { scoreOf } from './scores.js';
@@ -87,11 +88,14 @@ export interface SimulationResult {
   };
   /** With the scenario's `disputes`: the standing rule, the disputes and whom the rule blacklisted. */
   readonly disputes?: DisputePhase;
+  /** The first proposal's anchor: its commitment's transaction, mined in a regtest block (height, header time). */
   readonly anchor: {
     readonly proposal: string;
     readonly commitment: string;
     readonly txid: string;
     readonly feeSat: string;
+    readonly height: number;
+    readonly blockTime: number;
   };
 }
 
@@ -215,7 +219,7 @@ function summarize(
  * Runs a machine economy: agents buy from L402 providers over Lightning, receipts feed
  * reputation, a founder proposes to blacklist the worst provider, agents vote with real ZK proofs weighted by
  * reputation and then by stake, the decision takes effect through the `agora_blacklist` caveat, and the result is
- * committed in a (dry-run) anchor transaction. Deterministic for a seed.
+ * anchored in a regtest block before it takes effect. Deterministic for a seed.
  *
  * The run goes in phases over one {@link SimulationState}: market (with reputation every `reputationEvery` rounds),
  * stakes, proposals and votes, decision, release of the stakes, anchor.
@@ -230,10 +234,9 @@ export async function simulate(
   const clock = new ManualClock(start * 1000);
   const onProgress = hooks.onProgress?.bind(hooks) ?? (() => {});
   const verifier = await Verifier.load();
-  // Seed blocks of disputes are mined by the run: checked by regtest rules, as the dry-run anchor is.
-  const registry = agoraRegistry(
-    scenario.disputes === true ? { verifier, network: 'regtest' } : { verifier },
-  );
+  // The run mines its anchor blocks (and the disputes' seed blocks): regtest, with the founders as fixed seeds.
+  const { chain, ...config } = simulationNetwork(scenario);
+  const registry = agoraRegistry({ verifier, network: chain, config });
   const ledger = await (hooks.openLedger?.(registry) ?? openLedger(registry));
   try {
     const network = await buildNetwork(scenario, clock);
@@ -293,8 +296,7 @@ export async function simulate(
       });
       const decision = await decide(state, voted, target, stakes);
       const released = await releaseStakes(state, stakes);
-      const first = decision.proposals[0] as ProposalOutcome;
-      const anchor = await anchorDecision(state, first.id, stakes.until);
+      const anchor = decision.anchors[0] as AnchorOutcome;
       return {
         ...summarize(state, target, stakes, decision, released, anchor),
         ...(disputes ? { disputes } : {}),

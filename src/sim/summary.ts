@@ -103,7 +103,7 @@ export function formatSummary(result: SimulationResult): string {
           `gated            ${result.gated.purchases} purchases at ${result.gated.providers} providers asking an anonymous credential of ${ppbAsPercent(result.gated.minScore)} reputation: ${result.gated.refused} refused (${result.gated.snapshots} snapshots published)`,
         ]),
     `anchor           commitment ${anchor.commitment}`,
-    `                 dry-run transaction ${anchor.txid} (fee ${anchor.feeSat} sat): OP_RETURN AGR1 + commitment`,
+    `                 transaction ${anchor.txid} (fee ${anchor.feeSat} sat): OP_RETURN AGR1 + commitment, in regtest block ${anchor.height} at ${new Date(anchor.blockTime * 1000).toISOString().replace('.000Z', 'Z')}: the decision took effect then`,
     '',
   ];
   return lines.join('\n');

@@ -4,8 +4,9 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Address, OutScript, TEST_NETWORK, Transaction } from '@scure/btc-signer';
-import { merkleBranch, merkleRootFromBranch, parseBlockHeader, reverseHex } from '../../src/anchor/index.js';
-import { doubleSha256, fromHex, toHex, utf8 } from '../../src/core/index.js';
+import { merkleBranch, merkleRootFromBranch, parseBlockHeader } from '../../src/anchor/index.js';
+import { fromHex, toHex, utf8 } from '../../src/core/index.js';
+import { regtestHeader } from '../../src/sim/regtest-header.js';
 
 const REGTEST = { ...TEST_NETWORK, bech32: 'bcrt' };
 
@@ -152,15 +153,5 @@ export class RegtestChain {
 /** An 80-byte header on top of `previous` (display hash) with this Merkle root (internal order), mined at regtest's
  * difficulty (half the hash space: the hash's top bit clear). */
 export function mineHeader(previous: string, merkleRootInternal: string, time: number): string {
-  const bytes = new Uint8Array(80);
-  const view = new DataView(bytes.buffer);
-  view.setInt32(0, 0x20000000, true);
-  bytes.set(fromHex(reverseHex(previous)), 4);
-  bytes.set(fromHex(merkleRootInternal), 36);
-  view.setUint32(68, time, true);
-  view.setUint32(72, 0x207fffff, true);
-  for (let nonce = 0; ; nonce++) {
-    view.setUint32(76, nonce, true);
-    if (((doubleSha256(bytes)[31] as number) & 0x80) === 0) return toHex(bytes);
-  }
+  return regtestHeader(previous, merkleRootInternal, time);
 }

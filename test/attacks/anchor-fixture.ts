@@ -11,7 +11,7 @@ import {
   proposalCommitment,
 } from '../../src/anchor/index.js';
 import { toHex, utf8 } from '../../src/core/index.js';
-import { type EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
 import { stakedElectorate } from '../fixtures/electorate.js';
 
@@ -27,7 +27,16 @@ export async function closedProposal(registry: EventRegistry) {
     quorum: 0,
     window: { opens: PAST + 1, closes: PAST + 2 },
   });
-  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+  // The registry's network, accepting the electorate's custodian (stake weights need one on bitcoin).
+  const network = {
+    chain: registry.network?.chain ?? 'bitcoin',
+    custodians: [electorate.custodian.id],
+  } as const;
+  const configured = new EventRegistry(
+    registry.types().map((type) => registry.get(type)),
+    { ...registry.network, ...network },
+  );
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: configured });
   await ledger.appendBatch([...electorate.registrations, proposal]);
   const proposalId = parseEnvelope(proposal).id;
   const { commitment } = await proposalCommitment(ledger, proposalId, NOW);

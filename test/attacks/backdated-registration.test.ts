@@ -18,6 +18,7 @@ import {
 import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import { createAgentRegistration, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { electorateTypes, stakedElectorate } from '../fixtures/electorate.js';
 
 const PAST = 1_700_000_000;
@@ -95,13 +96,20 @@ describe('a registration backdated behind a snapshot', () => {
         if (weightMode === 'stake') {
           // Without stake it weighs nothing: no dispute, the same decision.
           expect(two.snapshot).toEqual({ status: 'valid' });
-          expect((await GovernedState.fromLedger(replica, PAST + 100)).applied).toEqual(
-            (await GovernedState.fromLedger(honest, PAST + 100)).applied,
+          expect(
+            (await GovernedState.fromLedger(replica, PAST + 100, { anchors: anchoredAt(PAST + 100, id) }))
+              .applied,
+          ).toEqual(
+            (await GovernedState.fromLedger(honest, PAST + 100, { anchors: anchoredAt(PAST + 100, id) }))
+              .applied,
           );
         } else {
           // One more member by its own claim: the replica cannot tell it from an omission, and holds the decision.
           expect(proposalState(two, PAST + 100)).toBe('disputed');
-          expect((await GovernedState.fromLedger(replica, PAST + 100)).applied).toEqual([]);
+          expect(
+            (await GovernedState.fromLedger(replica, PAST + 100, { anchors: anchoredAt(PAST + 100, id) }))
+              .applied,
+          ).toEqual([]);
         }
       } finally {
         await honest.close();

@@ -27,6 +27,7 @@ import { generateAgentKey, objectId } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { type MembershipPath, MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { agora } from '../cli/harness.js';
+import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 
 const PAST = 1_700_000_000;
@@ -121,7 +122,11 @@ describe('a forged proposal snapshot', () => {
       const result = await tallyProposal(ledger, id);
       expect(result.counted).toHaveLength(1);
       expect(proposalState(result, PAST + 100)).toBe('invalid');
-      expect((await GovernedState.fromLedger(ledger, PAST + 100)).has(victim.id)).toBe(false);
+      expect(
+        (await GovernedState.fromLedger(ledger, PAST + 100, { anchors: anchoredAt(PAST + 100, id) })).has(
+          victim.id,
+        ),
+      ).toBe(false);
     } finally {
       await ledger.close();
     }
@@ -154,7 +159,11 @@ describe('a forged proposal snapshot', () => {
       const verdict = await checkSnapshot(ledger, id);
       expect(verdict.status === 'invalid' && verdict.reason).toMatch(/total 901, the proposal declares 1/);
       expect(proposalState(await tallyProposal(ledger, id), PAST + 100)).toBe('invalid');
-      expect((await GovernedState.fromLedger(ledger, PAST + 100)).has(victim.id)).toBe(false);
+      expect(
+        (await GovernedState.fromLedger(ledger, PAST + 100, { anchors: anchoredAt(PAST + 100, id) })).has(
+          victim.id,
+        ),
+      ).toBe(false);
     } finally {
       await ledger.close();
     }
@@ -187,9 +196,16 @@ describe('a forged proposal snapshot', () => {
       expect(result.outcome.state).toBe('succeeded');
       expect(result.snapshot.disputed).toMatch(/10 members and total 901 instead of 1 and 1/);
       expect(proposalState(result, PAST + 100)).toBe('disputed');
-      expect((await GovernedState.fromLedger(ledger, PAST + 100)).has(victim.id)).toBe(false);
+      expect(
+        (await GovernedState.fromLedger(ledger, PAST + 100, { anchors: anchoredAt(PAST + 100, id) })).has(
+          victim.id,
+        ),
+      ).toBe(false);
       // A provider that chooses to carry out disputed decisions does so knowingly.
-      const lax = await GovernedState.fromLedger(ledger, PAST + 100, { carryOutDisputed: true });
+      const lax = await GovernedState.fromLedger(ledger, PAST + 100, {
+        anchors: anchoredAt(PAST + 100, id),
+        carryOutDisputed: true,
+      });
       expect(lax.has(victim.id)).toBe(true);
     } finally {
       await ledger.close();

@@ -102,6 +102,12 @@ describe('the CLI contract', () => {
         /out of range/,
       ],
       [
+        ['proposal', 'create', '--title', 't', '--opens', '+2d', '--closes', '+3d', ...h],
+        2,
+        'USAGE',
+        /could never take effect: its snapshot was taken 2 days before voting opened/,
+      ],
+      [
         ['proposal', 'create', '--title', 't', '--opens', '+2h', '--closes', '+1h', ...h],
         2,
         'USAGE',

@@ -58,8 +58,13 @@ describe('flows for a CLI user', () => {
     try {
       const alice = join(dir, 'alice');
       const carol = join(dir, 'carol');
-      expect((await agora(['init', '--home', alice, '--name', 'alice'])).code).toBe(0);
-      expect((await agora(['init', '--home', carol, '--name', 'carol'])).code).toBe(0);
+      const carolInit = await agora(['init', '--home', carol, '--name', 'carol', '--json']);
+      expect(carolInit.code).toBe(0);
+      // Alice's network accepts Carol as a custodian: stake weights need one on bitcoin.
+      const carolId = json(carolInit).id as string;
+      expect((await agora(['init', '--home', alice, '--name', 'alice', '--custodian', carolId])).code).toBe(
+        0,
+      );
       // The provider publishes its registration (with its node key); Alice's ledger gets it as from a relay.
       const registration = await createAgentRegistration(providerKey, {
         name: 'weather',

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorEventTypes } from '../../src/anchor/index.js';
 import { ErrorCode, ManualClock, unixSeconds } from '../../src/core/index.js';
+import { governedState } from '../../src/decisions.js';
 import {
   type BallotOf,
   type CountingMethod,
@@ -15,7 +17,6 @@ import {
   createProposal,
   delegationSetType,
   draftProposal,
-  GovernedState,
   type ProposalBody,
   type ProposalTerms,
   pieceRuleOf,
@@ -45,6 +46,7 @@ import {
   stakeState,
 } from '../../src/stake/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { decisionAnchor } from '../fixtures/decision-anchor.js';
 import { castWhole } from '../fixtures/pieces.js';
 import { rejectedAgoraError } from '../helpers.js';
 
@@ -91,16 +93,20 @@ describe('governance end to end on the sim network', () => {
     ];
     const voters = [a, b, c];
     const registry = () =>
-      new EventRegistry([
-        agentRegisteredType,
-        receiptType,
-        receiptRatingType,
-        delegationSetType,
-        proposalCreatedType,
-        snapshotSourcesType,
-        voteCastType(verifier),
-        ...stakeEventTypes,
-      ]);
+      new EventRegistry(
+        [
+          agentRegisteredType,
+          receiptType,
+          receiptRatingType,
+          delegationSetType,
+          proposalCreatedType,
+          snapshotSourcesType,
+          voteCastType(verifier),
+          ...stakeEventTypes,
+          ...anchorEventTypes('regtest'),
+        ],
+        { chain: 'regtest' },
+      );
     const path = join(dir, 'ledger');
     let ledger = await Ledger.open(path, { registry: registry() });
     try {
@@ -398,10 +404,16 @@ describe('governance end to end on the sim network', () => {
       expect(equal.tally.participation).toBe(3n);
       expect(equal.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'p' });
 
-      // The decision is carried out: the provider is on the blacklist the L402 caveat reads.
-      const decided = await GovernedState.fromLedger(ledger, CLOSES);
+      // The decision is carried out once its result is anchored in time: the provider is then on the blacklist the
+      // L402 caveat reads.
+      const unanchored = await governedState(ledger, CLOSES);
+      expect(unanchored.has(provider.key.id)).toBe(false);
+      expect(unanchored.held.length).toBeGreaterThan(0);
+      for (const [i, { id }] of proposals.entries())
+        await ledger.appendBatch(await decisionAnchor(ledger, a.key, id, CLOSES + 600, 900_000 + 10 * i));
+      const decided = await governedState(ledger, CLOSES);
       expect(decided.has(provider.key.id)).toBe(true);
-      expect((await GovernedState.fromLedger(ledger, CLOSES - 1)).has(provider.key.id)).toBe(false);
+      expect((await governedState(ledger, CLOSES - 1)).has(provider.key.id)).toBe(false);
 
       // A replica that receives the same events in another order (newest first, each event retried until what it
       // refers to has arrived) agrees on every tally, the double vote, the decisions and the stakes.
@@ -416,7 +428,7 @@ describe('governance end to end on the sim network', () => {
       }
       for (const { id } of proposals)
         expect(await tallyProposal(replica, id)).toEqual(await tallyProposal(ledger, id));
-      expect((await GovernedState.fromLedger(replica, CLOSES)).applied).toEqual(decided.applied);
+      expect((await governedState(replica, CLOSES)).applied).toEqual(decided.applied);
       expect(await readStakes(replica)).toEqual(await readStakes(ledger));
       await replica.close();
 

@@ -19,6 +19,7 @@ import {
 } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { rejectedAgoraError, thrownAgoraError } from '../helpers.js';
 
@@ -211,7 +212,10 @@ describe('proposal.canceled', () => {
       expect(result.canceledBy).toBe(cancel);
       expect(proposalState(result, NOW + 100_000)).toBe('canceled');
       // Its actions are never carried out.
-      expect((await GovernedState.fromLedger(db, NOW + 100_000)).applied).toEqual([]);
+      expect(
+        (await GovernedState.fromLedger(db, NOW + 100_000, { anchors: anchoredAt(NOW + 100_000, id) }))
+          .applied,
+      ).toEqual([]);
     } finally {
       await db.close();
     }

@@ -8,8 +8,9 @@
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockAtHeight } from '../../src/anchor/index.js';
+import { anchorEventTypes, blockAtHeight } from '../../src/anchor/index.js';
 import { canonicalJson, ManualClock, toHex } from '../../src/core/index.js';
+import { governedState } from '../../src/decisions.js';
 import { absentPenalties, disputeEventTypes, readDispute, settlement } from '../../src/disputes/index.js';
 import {
   castPrivateVote,
@@ -17,7 +18,6 @@ import {
   createProposal,
   delegationSetType,
   draftProposal,
-  GovernedState,
   type ProposalBody,
   type ProposalTerms,
   proposalCanceledType,
@@ -41,6 +41,7 @@ import {
 } from '../../src/stake/index.js';
 import { Prover, releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
 import { buildWorld, disputeFlow } from '../disputes/fixture.js';
+import { decisionAnchor } from '../fixtures/decision-anchor.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 
 const T = 1_800_000_000;
@@ -58,18 +59,22 @@ let dispute: string;
 let disputePool: LedgerEvent[];
 
 const registry = () =>
-  new EventRegistry([
-    agentRegisteredType,
-    receiptType,
-    receiptRatingType,
-    delegationSetType,
-    proposalCreatedType,
-    proposalCanceledType,
-    snapshotSourcesType,
-    voteCastType(verifier),
-    ...stakeEventTypes,
-    ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
-  ]);
+  new EventRegistry(
+    [
+      agentRegisteredType,
+      receiptType,
+      receiptRatingType,
+      delegationSetType,
+      proposalCreatedType,
+      proposalCanceledType,
+      snapshotSourcesType,
+      voteCastType(verifier),
+      ...stakeEventTypes,
+      ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
+      ...anchorEventTypes('regtest'),
+    ],
+    { chain: 'regtest' },
+  );
 
 /**
  * The real verifier, remembering each distinct proof's verdict: the same votes come back in every run, and what is
@@ -234,6 +239,19 @@ beforeAll(async () => {
     await vote(forged, byStake.tree, byStake.members, a1, 'for'),
   ];
   const votes = pieces.flat();
+  // Both results anchored in a block a hundred seconds after voting closed: the decisions take effect where a
+  // replica holds the anchor and computes the same result.
+  const anchoring = await Ledger.fromLevel(new MemoryLevel(), { registry: registry() });
+  await anchoring.importLines(
+    [...base, ...byReputation.sources, ...byStake.sources, byReputation.event, byStake.event, ...votes].map(
+      (e) => canonicalJson(e),
+    ),
+  );
+  const anchors = [
+    ...(await decisionAnchor(anchoring, a0, idOf(byReputation.event), T + 300, 900_000)),
+    ...(await decisionAnchor(anchoring, a0, idOf(byStake.event), T + 300, 900_010)),
+  ];
+  await anchoring.close();
 
   // Backdated behind the snapshot and published later: a registration older than everyone's, a stake lock, a
   // delegation. No checkpoint lists them.
@@ -268,13 +286,14 @@ beforeAll(async () => {
     byStake.event,
     forged,
     ...votes,
+    ...anchors,
     ...backdated,
     tamperedReceipt,
     tamperedVote,
     impostor,
   ];
   proposals = [byReputation.event, byStake.event, forged].map(idOf);
-}, 120_000);
+}, 300_000);
 
 afterAll(() => releaseCurve());
 
@@ -298,7 +317,7 @@ async function derived(ledger: Ledger) {
     absentPenalties: disputeView === undefined ? undefined : await absentPenalties(ledger, disputeView),
     ids: ids.sort(),
     tallies,
-    applied: (await GovernedState.fromLedger(ledger, T + 1_000)).applied,
+    applied: (await governedState(ledger, T + 1_000)).applied,
     stakes: await readStakes(ledger),
     scores: agents.map((agent) => reputation.score(agent.id)),
   };

@@ -16,6 +16,7 @@ import {
 import type { AgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
 import { rejectedAgoraError } from '../helpers.js';
@@ -122,9 +123,15 @@ describe('anonymous votes on a proposal', () => {
 
       // Once the window has closed, the decision is carried out: the parameter is set.
       expect(
-        (await GovernedState.fromLedger(ledger, NOW + 3_599)).parameter('weather.min_reputation'),
+        (
+          await GovernedState.fromLedger(ledger, NOW + 3_599, {
+            anchors: anchoredAt(NOW + 3_599, proposal.id),
+          })
+        ).parameter('weather.min_reputation'),
       ).toBeUndefined();
-      const decided = await GovernedState.fromLedger(ledger, NOW + 3_600);
+      const decided = await GovernedState.fromLedger(ledger, NOW + 3_600, {
+        anchors: anchoredAt(NOW + 3_600, proposal.id),
+      });
       expect(decided.parameter('weather.min_reputation')).toBe(
         result.outcome.state === 'succeeded' ? 10 : undefined,
       );

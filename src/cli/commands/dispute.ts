@@ -9,6 +9,7 @@ import {
   toHex,
   unixSeconds,
 } from '../../core/index.js';
+import { governedState } from '../../decisions.js';
 import {
   absentPenalties,
   type BondInstruction,
@@ -22,7 +23,6 @@ import {
   type DisputeView,
   draftElectorate,
   drawFor,
-  governedStateWithDisputes,
   JUROR_CHOICES,
   type JurorChoice,
   type JurorWeighting,
@@ -454,13 +454,14 @@ export const rulesCommand: Command = {
   ],
   options: { json: { type: 'boolean' }, at: { type: 'string' } },
   async run({ io, home, values }) {
-    const state = await withHomeLedger(home, (ledger) => governedStateWithDisputes(ledger, now(values)));
+    const state = await withHomeLedger(home, (ledger) => governedState(ledger, now(values)));
     const triggered = {
       rules: state.rules(),
       blacklisted: state.blacklistedByRule(),
       minReputation: state.minReputation() ?? null,
       minProposerStake: state.minProposerStake() ?? null,
       heldBack: state.skipped,
+      notInEffect: state.held,
     };
     if (values.json) {
       await write(io.stdout, `${json(triggered)}\n`);
@@ -473,6 +474,11 @@ export const rulesCommand: Command = {
         return `min-reputation            L402 gates ask a score of ${rule.score}`;
       return `min-proposer-stake        ${rule.sat} sats; proposals held back: ${state.skipped.length}`;
     });
+    // A decision that passed but is not anchored in time yet (or never will be) does not act: say why.
+    for (const { proposal, status, reason } of state.held)
+      lines.push(
+        `not in effect              proposal ${proposal}: succeeded, ${status === 'waiting' ? reason : `void: ${reason}`}`,
+      );
     await write(io.stdout, `${lines.length === 0 ? 'no standing rule in force' : lines.join('\n')}\n`);
   },
 };

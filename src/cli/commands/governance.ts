@@ -1,5 +1,13 @@
-import { anchorStatus } from '../../anchor/index.js';
-import { AgoraError, ErrorCode, isDecimal, ManualClock, systemClock, unixSeconds } from '../../core/index.js';
+import { anchorStatus, decisionAnchorOf } from '../../anchor/index.js';
+import {
+  AgoraError,
+  decisionTimeBounds,
+  ErrorCode,
+  isDecimal,
+  ManualClock,
+  systemClock,
+  unixSeconds,
+} from '../../core/index.js';
 import {
   allPieces,
   type CountingMethod,
@@ -7,16 +15,20 @@ import {
   castPrivateVote,
   checkSnapshot,
   createProposal,
+  type DecisionTiming,
+  decisionTiming,
   draftProposal,
   findVote,
   nullifierOf,
   type ProposalAction,
   type ProposalBody,
   type ProposalResult,
+  type ProposalState,
   parseBallot,
   pieceRuleOf,
   pieceWeight,
   proposalState,
+  proposalTimeProblem,
   readProposal,
   snapshotDispute,
   tallyProposal,
@@ -28,7 +40,7 @@ import { zkIdentity } from '../../identity/index.js';
 import type { Ledger } from '../../ledger/index.js';
 import { MembershipTree, Prover } from '../../zk/index.js';
 import { type Command, idArgument, wholeNumber } from '../command.js';
-import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
+import { HOME_HELP, homeConfig, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 import { isoTime, timeOption } from '../time.js';
 
@@ -48,16 +60,47 @@ function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly
   return value as T;
 }
 
+/** A proposal's state now, and for a succeeded one whether its decision is in effect (the time rule). */
+interface StateNow {
+  readonly state: ProposalState | 'anchored';
+  readonly effect?: DecisionTiming;
+}
+
 /**
  * The state a command prints: `proposalState`, with a decided proposal shown as `anchored` once a confirmed anchor of
- * its commitment is in the ledger.
+ * its commitment is in the ledger, and a succeeded one's effect: in effect only once anchored in time.
  */
-async function stateNow(ledger: Ledger, home: string, id: string, result: ProposalResult, now: number) {
+async function stateNow(
+  ledger: Ledger,
+  home: string,
+  id: string,
+  result: ProposalResult,
+  now: number,
+): Promise<StateNow> {
   const decided = proposalState(result, now);
-  return decided === 'succeeded' || decided === 'defeated'
-    ? (await anchorStatus(ledger, id, now, { network: await homeNetwork(home) })).state
-    : decided;
+  if (decided !== 'succeeded' && decided !== 'defeated') return { state: decided };
+  const status = await anchorStatus(ledger, id, now, { network: await homeNetwork(home) });
+  if (decided === 'defeated') return { state: status.state };
+  const bounds = decisionTimeBounds(ledger.registry.network);
+  return {
+    state: status.state,
+    effect: decisionTiming(result.proposal, result.closes, decisionAnchorOf(status), bounds),
+  };
 }
+
+/** The state in words: a succeeded decision not in effect says why ("succeeded, waiting for its anchor"). */
+const stateText = ({ state, effect }: StateNow): string =>
+  effect === undefined || effect.status === 'in-effect'
+    ? state
+    : effect.status === 'waiting'
+      ? `succeeded, ${effect.reason}`
+      : `succeeded, never in effect: ${effect.reason}`;
+
+/** The effect as JSON prints it: `in-effect`, `waiting` or `void`, with the reason. */
+const effectJson = ({ effect }: StateNow) =>
+  effect === undefined
+    ? {}
+    : { effect: effect.status === 'in-effect' ? { status: effect.status } : { ...effect } };
 
 /** The snapshot's verdict in one line: checked, invalid or waiting, and disputed with why. */
 const snapshotLine = (snapshot: ProposalResult['snapshot']) =>
@@ -80,11 +123,12 @@ export const proposalListCommand: Command = {
         let count = 0;
         for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
           const body = event.body as unknown as ProposalBody;
-          const state = await stateNow(ledger, home, id, await tallyProposal(ledger, id), now);
+          const shown = await stateNow(ledger, home, id, await tallyProposal(ledger, id), now);
+          const state = shown.state;
           if (values.json) {
             await write(
               io.stdout,
-              `${JSON.stringify({ id, state, created: event.created, ...body, proposer: event.author })}\n`,
+              `${JSON.stringify({ id, state, ...effectJson(shown), created: event.created, ...body, proposer: event.author })}\n`,
             );
             continue;
           }
@@ -95,7 +139,7 @@ export const proposalListCommand: Command = {
             );
           await write(
             io.stdout,
-            `${id}  ${state.padEnd(9)} ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} ${iso(body.window.closes)} ${body.title}\n`,
+            `${id}  ${stateText(shown).padEnd(9)} ${body.counting.padEnd(8)} ${body.weightMode.padEnd(10)} ${iso(body.window.opens)} ${iso(body.window.closes)} ${body.title}\n`,
           );
         }
         if (!values.json && count === 0) await write(io.stdout, 'no proposals in this ledger\n');
@@ -124,20 +168,21 @@ export const tallyCommand: Command = {
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
     const now = unixSeconds(systemClock);
-    const { result, proposer, state } = await withHomeLedger(
+    const { result, proposer, shown } = await withHomeLedger(
       home,
       async (ledger) => {
         const { event } = await readProposal(ledger, id);
         const result = await tallyProposal(ledger, id);
-        return { result, proposer: event.author, state: await stateNow(ledger, home, id, result, now) };
+        return { result, proposer: event.author, shown: await stateNow(ledger, home, id, result, now) };
       },
       { readOnly: true },
     );
+    const state = shown.state;
     // Only a closed vote has a result: while it is open (or not yet), the counts so far are shown as such.
     const final = !['pending', 'active'].includes(state);
     if (values.json) {
       const text = JSON.stringify(
-        { id, state, final, ...result, proposal: { ...result.proposal, proposer } },
+        { id, state, ...effectJson(shown), final, ...result, proposal: { ...result.proposal, proposer } },
         (_, value) => (typeof value === 'bigint' ? value.toString() : value),
       );
       await write(io.stdout, `${text}\n`);
@@ -172,7 +217,7 @@ export const tallyCommand: Command = {
           ]
         : []),
       final
-        ? `result       ${state}${outcome.winner === undefined ? '' : ` (${outcome.winner})`}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}`
+        ? `result       ${stateText(shown)}${outcome.winner === undefined ? '' : ` (${outcome.winner})`}${outcome.reason === undefined ? '' : ` (${outcome.reason})`}`
         : `result       none yet: ${state === 'active' ? `voting is open until ${iso(result.closes)}` : `voting opens at ${iso(proposal.window.opens)}`} (so far: ${outcome.state}${outcome.winner === undefined ? '' : `, ${outcome.winner}`})`,
       '',
     ];
@@ -266,6 +311,14 @@ export const proposalCreateCommand: Command = {
       typeof values['min-anonymity'] === 'string'
         ? wholeNumber(values['min-anonymity'], '--min-anonymity', 1)
         : undefined;
+    const asOf = snapshotMoment(timeOption(values['as-of'], '--as-of', now, now), Math.min(now, opens));
+    // A proposal its network's time rule would void for good is refused before anything is signed.
+    const problem = proposalTimeProblem(
+      { asOf, opens, closes, ...(lateQuorum === undefined ? {} : { lateQuorumExtension: lateQuorum }) },
+      decisionTimeBounds(await homeConfig(home)),
+    );
+    if (problem !== undefined)
+      throw new AgoraError(ErrorCode.Usage, `this proposal could never take effect: ${problem}`);
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { body, sources, snapshot } = await draftProposal(
@@ -284,7 +337,7 @@ export const proposalCreateCommand: Command = {
           actions,
         },
         {
-          asOf: snapshotMoment(timeOption(values['as-of'], '--as-of', now, now), Math.min(now, opens)),
+          asOf,
           proposer: key,
           clock: new ManualClock(now * 1000),
         },
@@ -468,18 +521,18 @@ export const proposalShowCommand: Command = {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
       const result = await tallyProposal(ledger, id);
       const now = unixSeconds(systemClock);
-      const state = await stateNow(ledger, home, id, result, now);
+      const shown = await stateNow(ledger, home, id, result, now);
       if (values.json) {
         await write(
           io.stdout,
-          `${JSON.stringify({ id, state, ...proposal, proposer: stored.author, verdict: result.snapshot })}\n`,
+          `${JSON.stringify({ id, state: shown.state, ...effectJson(shown), ...proposal, proposer: stored.author, verdict: result.snapshot })}\n`,
         );
         return;
       }
       const lines = [
         `proposal   ${id}`,
         `title      ${proposal.title}`,
-        `state      ${state}`,
+        `state      ${stateText(shown)}`,
         `proposer   ${stored.author}`,
         `options    ${proposal.options.join(', ')} (${proposal.counting}, weights by ${proposal.weightMode})`,
         `rules      quorum ${proposal.quorum / 100}%, threshold ${proposal.threshold / 100}%, min weight ${proposal.minWeight}`,

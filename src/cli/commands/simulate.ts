@@ -11,11 +11,13 @@ import {
   type Scenario,
   type SimulationHooks,
   type SimulationResult,
+  scenarioOf,
   simulate,
+  simulationNetwork,
 } from '../../sim/index.js';
 import type { SimulationMetrics } from '../../sim/metrics.js';
 import { type Command, optionOrEnv, wholeNumber } from '../command.js';
-import { homePaths, makeDirectories, openHomeLedger } from '../home.js';
+import { homePaths, makeDirectories, networkFileText, openHomeLedger } from '../home.js';
 import { write } from '../io.js';
 import { VERSION } from '../version.js';
 
@@ -48,7 +50,7 @@ async function serveMetrics(metrics: SimulationMetrics, port: number): Promise<S
  * A new home for `simulate --home`: the run writes its ledger there (dated so that it ended a day ago, for commands
  * reading it now), and its keys are saved once it ends: agent-0, a founder, as the home's key.
  */
-async function simulationHome(home: string, scenario: { rounds?: number; disputes?: boolean }) {
+async function simulationHome(home: string, scenario: Partial<Scenario>) {
   const paths = homePaths(home);
   if (
     await stat(paths.ledger).then(
@@ -61,8 +63,8 @@ async function simulationHome(home: string, scenario: { rounds?: number; dispute
       `${home} holds a ledger already: simulate into a new directory`,
     );
   await makeDirectories(paths.ledger);
-  // A run with disputes mines its seed blocks: its home checks them by regtest rules.
-  await writeFile(paths.network, scenario.disputes === true ? 'regtest\n' : 'bitcoin\n');
+  // The run mines its anchor (and seed) blocks: its home is its regtest network, founders as the fixed seeds.
+  await writeFile(paths.network, networkFileText(simulationNetwork(scenarioOf(scenario))));
   const keys = new Map<string, AgentKey>();
   const rounds = scenario.rounds ?? DEFAULT_SCENARIO.rounds;
   const hooks: SimulationHooks = {

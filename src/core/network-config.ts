@@ -1,0 +1,101 @@
+import type { BitcoinNetwork } from './bitcoin-network.js';
+import { isJsonObject } from './canonical-json.js';
+import { isLowerHex } from './encoding.js';
+import { AgoraError, ErrorCode } from './errors.js';
+
+/**
+ * How far a decision's times may lie from the Bitcoin block that anchors it, in seconds. A decision takes effect only
+ * once its result is anchored in a block whose header time is at most `anchorGrace` (plus
+ * {@link HEADER_TIME_TOLERANCE}) after voting closed, on a proposal whose snapshot was taken at most `maxSnapshotAge`
+ * before its window opened and whose window (late-quorum extension included) lasts at most `maxWindow`. So its
+ * snapshot's moment is at most `maxSnapshotAge + maxWindow + anchorGrace + HEADER_TIME_TOLERANCE` before the block:
+ * no proposal can choose an electorate of a moment older than that, whatever its author claims.
+ */
+export interface DecisionTimeBounds {
+  readonly maxSnapshotAge: number;
+  readonly maxWindow: number;
+  readonly anchorGrace: number;
+}
+
+/** The default bounds: a snapshot at most a day before the opening, a window of 30 days at most, an anchor within 2. */
+export const DEFAULT_DECISION_TIME: DecisionTimeBounds = {
+  maxSnapshotAge: 86_400,
+  maxWindow: 30 * 86_400,
+  anchorGrace: 2 * 86_400,
+};
+
+/**
+ * Bitcoin's tolerance on a header's time, seconds: a node accepts a header dated up to two hours ahead of its own
+ * clock, so an honest anchor may carry a time that much later than the moment it was mined.
+ */
+export const HEADER_TIME_TOLERANCE = 7_200;
+
+/**
+ * What a network agrees on before anyone proposes, and every replica configures alike (the ledger's configuration,
+ * never an event's claim): the chain decisions anchor to, the pre-trusted reputation seeds, the stake custodians
+ * whose locks weigh, and the time bounds of decisions.
+ *
+ * `seeds` and `custodians` absent is the development default: reputation seeds are then the oldest registrations by
+ * their claimed time (which a backdated registration can join) and every custodian's locks count. On `bitcoin`
+ * there is no such default: a reputation-weighted snapshot needs `seeds`, a stake-weighted one `custodians`.
+ */
+export interface NetworkConfig {
+  readonly chain: BitcoinNetwork;
+  /** Agent ids (32-byte hex) pre-trusted by reputation: all trust enters from them. */
+  readonly seeds?: readonly string[];
+  /** Agent ids of the custodians whose `stake.locked` events give stake weight. */
+  readonly custodians?: readonly string[];
+  /** The decision time bounds; each one absent takes {@link DEFAULT_DECISION_TIME}'s. */
+  readonly time?: Partial<DecisionTimeBounds>;
+}
+
+const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+const MAX_IDS = 1_000;
+/** Ten years: a bound no network needs, that keeps sums of bounds exact integers. */
+const MAX_BOUND = 10 * 365 * 86_400;
+
+function bad(message: string): never {
+  throw new AgoraError(ErrorCode.InvalidArgument, `network configuration: ${message}`);
+}
+
+function idList(value: unknown, field: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_IDS)
+    bad(`${field} lists 1 to ${MAX_IDS} agent ids`);
+  for (const id of value) if (!isLowerHex(id, 32)) bad(`${field}: ${JSON.stringify(id)} is not an agent id`);
+  return [...new Set(value as string[])].sort();
+}
+
+/**
+ * Checks a network configuration (from JSON, a file, command-line flags) and returns it in canonical form (ids sorted
+ * and unique). `INVALID_ARGUMENT` naming the first problem.
+ */
+export function checkNetworkConfig(value: unknown): NetworkConfig {
+  if (!isJsonObject(value)) bad('an object {chain, seeds?, custodians?, time?}');
+  for (const key of Object.keys(value))
+    if (!['chain', 'seeds', 'custodians', 'time'].includes(key)) bad(`unknown field ${key}`);
+  if (!CHAINS.includes(value.chain as BitcoinNetwork)) bad(`chain is one of ${CHAINS.join(', ')}`);
+  const seeds = idList(value.seeds, 'seeds');
+  const custodians = idList(value.custodians, 'custodians');
+  let time: Partial<DecisionTimeBounds> | undefined;
+  if (value.time !== undefined) {
+    const given = value.time;
+    if (!isJsonObject(given) || !Object.keys(given).every((k) => k in DEFAULT_DECISION_TIME))
+      bad('time is {maxSnapshotAge?, maxWindow?, anchorGrace?}');
+    for (const [key, bound] of Object.entries(given))
+      if (!Number.isSafeInteger(bound) || (bound as number) < 1 || (bound as number) > MAX_BOUND)
+        bad(`time.${key} is 1 to ${MAX_BOUND} seconds`);
+    time = given as Partial<DecisionTimeBounds>;
+  }
+  return {
+    chain: value.chain as BitcoinNetwork,
+    ...(seeds === undefined ? {} : { seeds }),
+    ...(custodians === undefined ? {} : { custodians }),
+    ...(time === undefined || Object.keys(time).length === 0 ? {} : { time: { ...time } }),
+  };
+}
+
+/** The time bounds a configuration sets, each missing one at its default. */
+export function decisionTimeBounds(config: NetworkConfig | undefined): DecisionTimeBounds {
+  return { ...DEFAULT_DECISION_TIME, ...(config?.time ?? {}) };
+}

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkNetworkConfig,
+  DEFAULT_DECISION_TIME,
+  decisionTimeBounds,
+  ErrorCode,
+  isAgoraError,
+} from '../../src/core/index.js';
+
+const ID = 'ab'.repeat(32);
+
+describe('checkNetworkConfig', () => {
+  it('returns a canonical configuration: ids sorted and unique, bounds merged with the defaults', () => {
+    const config = checkNetworkConfig({
+      chain: 'bitcoin',
+      seeds: ['cd'.repeat(32), ID, ID],
+      time: { anchorGrace: 600 },
+    });
+    expect(config).toEqual({ chain: 'bitcoin', seeds: [ID, 'cd'.repeat(32)], time: { anchorGrace: 600 } });
+    expect(decisionTimeBounds(config)).toEqual({ ...DEFAULT_DECISION_TIME, anchorGrace: 600 });
+    expect(decisionTimeBounds(undefined)).toEqual(DEFAULT_DECISION_TIME);
+  });
+
+  it.each([
+    [{ chain: 'litecoin' }, /chain/],
+    [{ chain: 'regtest', seeds: [] }, /seeds lists 1/],
+    [{ chain: 'regtest', seeds: ['AB'.repeat(32)] }, /not an agent id/],
+    [{ chain: 'regtest', custodians: [ID.slice(2)] }, /not an agent id/],
+    [{ chain: 'regtest', time: { maxWindow: 0 } }, /maxWindow/],
+    [{ chain: 'regtest', time: { maxWindow: 1.5 } }, /maxWindow/],
+    [{ chain: 'regtest', time: { soon: 1 } }, /time is/],
+    [{ chain: 'regtest', extra: true }, /unknown field extra/],
+    [[], /an object/],
+  ])('refuses %j', (value, message) => {
+    expect(() => checkNetworkConfig(value)).toThrow(message);
+  });
+
+  it('either refuses any JSON with INVALID_ARGUMENT or returns a configuration it accepts again unchanged', () => {
+    const config = fc.record(
+      {
+        chain: fc.constantFrom('bitcoin', 'regtest', 'signet', 'testnet', 'mainnet', 1),
+        seeds: fc.array(
+          fc.oneof(
+            fc.constant(ID),
+            fc.string({ unit: fc.constantFrom(...'0123456789abcdefA'), minLength: 62, maxLength: 66 }),
+          ),
+          {
+            maxLength: 3,
+          },
+        ),
+        custodians: fc.anything(),
+        time: fc.dictionary(
+          fc.constantFrom('maxSnapshotAge', 'maxWindow', 'anchorGrace', 'other'),
+          fc.integer(),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(config, fc.jsonValue()), (value) => {
+        let checked: ReturnType<typeof checkNetworkConfig>;
+        try {
+          checked = checkNetworkConfig(value);
+        } catch (error) {
+          expect(isAgoraError(error) && error.code === ErrorCode.InvalidArgument).toBe(true);
+          return;
+        }
+        expect(checkNetworkConfig(JSON.parse(JSON.stringify(checked)))).toEqual(checked);
+      }),
+    );
+  });
+});
