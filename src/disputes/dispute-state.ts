@@ -1,7 +1,7 @@
 import { AgoraError, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { readStake, stakeState } from '../stake/index.js';
-import { MembershipTree } from '../zk/index.js';
+import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
 import {
   type DisputeAnsweredBody,
   type DisputeAppealedBody,
@@ -309,7 +309,10 @@ async function readRound(
   const byAgent = new Map(input.jurors.map((juror) => [juror.agent, juror.commitment]));
   const commitments = panel.map((agent) => byAgent.get(agent) as bigint);
   const panelRoot = (
-    await MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })))
+    await MembershipTree.build(
+      commitments.map((commitment) => ({ commitment, weight: 1n })),
+      PANEL_LEVELS,
+    )
   ).root;
   const nullifiers = new Set<string>();
   const counted: string[] = [];
@@ -374,7 +377,10 @@ export async function panelTree(view: DisputeView, round: number): Promise<Membe
   const commitments = view.rounds[round]?.commitments;
   if (commitments === undefined)
     throw new AgoraError(ErrorCode.InvalidState, `round ${round} of dispute ${view.id} is not drawn`);
-  return MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })));
+  return MembershipTree.build(
+    commitments.map((commitment) => ({ commitment, weight: 1n })),
+    PANEL_LEVELS,
+  );
 }
 
 /**

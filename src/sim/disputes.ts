@@ -22,7 +22,7 @@ import { createSnapshotSources } from '../governance/index.js';
 import { agentKeyFromSecret, objectId, zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import { lockStake } from '../stake/index.js';
-import type { Prover } from '../zk/index.js';
+import type { PanelProver, Prover } from '../zk/index.js';
 import { seededBytes } from './random.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
 import { CAST_AFTER_OPEN_SECONDS, castVotes, proposeTerms } from './votes.js';
@@ -138,7 +138,7 @@ function seedHeader(seed: string, height: number, time: number): string {
  */
 export async function runDisputes(
   state: SimulationState,
-  prover: Prover,
+  prover: PanelProver,
   stakes: StakeState,
   rule: RuleAdoption,
   onProgress: (phase: string, done: number, total: number) => void,
@@ -246,7 +246,7 @@ export async function runDisputes(
  */
 async function decideByPanel(
   state: SimulationState,
-  prover: Prover,
+  prover: PanelProver,
   dispute: string,
   answerBy: number,
   counterBond: LedgerEvent,
