@@ -286,7 +286,8 @@ describe('circuit artifacts', () => {
         checksums[name],
       );
     }
-  }, 120_000);
+    // Two circuits compiled by circom's WebAssembly build: over two minutes on a loaded two-core machine.
+  }, 300_000);
 
   it('let a process that proved and verified exit by itself', () => {
     const script = join(import.meta.dirname, 'fixtures', 'prove-and-exit.ts');
