@@ -314,25 +314,32 @@ async function readRound(
       PANEL_LEVELS,
     )
   ).root;
-  const nullifiers = new Set<string>();
-  const counted: string[] = [];
+  // One vote per nullifier, the lowest id. Its copies (the same proof and sealed ballot under another `created`, which
+  // the proof does not bind: anyone can make them, grinding for a lower id) are the same vote: a reveal of any of them
+  // opens it, so a copy cannot leave a juror's vote unrevealed.
+  const counted: { id: string; commitment: string; copies: string[] }[] = [];
+  const byNullifier = new Map<string, (typeof counted)[number]>();
   for (const { id, event } of of('dispute.vote')) {
     const vote = event.body as unknown as DisputeVoteBody;
     // A proof against another root (a manipulated panel) never counts; a second vote of a juror neither.
-    if (vote.round !== round || vote.panelRoot !== panelRoot.toString() || nullifiers.has(vote.nullifier))
-      continue;
-    nullifiers.add(vote.nullifier);
-    counted.push(id);
+    if (vote.round !== round || vote.panelRoot !== panelRoot.toString()) continue;
+    const known = byNullifier.get(vote.nullifier);
+    if (known === undefined) {
+      const entry = { id, commitment: vote.commitment, copies: [id] };
+      byNullifier.set(vote.nullifier, entry);
+      counted.push(entry);
+    } else if (known.commitment === vote.commitment) known.copies.push(id);
   }
   const reveals: RevealedVote[] = [];
   for (const vote of counted) {
     const opened: { id: string; event: LedgerEvent }[] = [];
-    for await (const stored of ledger.byIndex('dispute-vote', vote))
-      if (stored.event.type === 'dispute.revealed') opened.push(stored);
+    for (const copy of vote.copies)
+      for await (const stored of ledger.byIndex('dispute-vote', copy))
+        if (stored.event.type === 'dispute.revealed') opened.push(stored);
     const first = opened.sort(byId)[0];
     if (first === undefined) continue;
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
-    reveals.push({ vote, choice, payout: first.event.author as string });
+    reveals.push({ vote: vote.id, choice, payout: first.event.author as string });
   }
   const seated = new Set(panel);
   const attended = new Set<string>();
