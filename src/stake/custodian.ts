@@ -414,12 +414,7 @@ export class StakeCustodian implements StakeCustodianApi {
     const evidence = verifyStakeStatement(conflicting);
     if (!isDoubleSigning(lockedStatement(locked.event), evidence))
       throw new AgoraError(ErrorCode.InvalidArgument, 'the statement does not conflict with the stake');
-    const preimage = await this.store.get(`secret:${stake.statement.paymentHash}`);
-    if (preimage === undefined)
-      throw new AgoraError(
-        ErrorCode.NotFound,
-        `the preimage of stake ${lockId} is not in this custodian's store`,
-      );
+    const preimage = await this.preimageOf(stake);
     const event = createStakeSlashed(
       this.key,
       { lock: lockId, preimage, conflicting },
@@ -448,12 +443,7 @@ export class StakeCustodian implements StakeCustodianApi {
     checkShares(shares, BigInt(stake.statement.amountSat), (message) => {
       throw new AgoraError(ErrorCode.InvalidArgument, `cannot settle stake ${lockId}: ${message}`);
     });
-    const preimage = await this.store.get(`secret:${stake.statement.paymentHash}`);
-    if (preimage === undefined)
-      throw new AgoraError(
-        ErrorCode.NotFound,
-        `the preimage of stake ${lockId} is not in this custodian's store`,
-      );
+    const preimage = await this.preimageOf(stake);
     const event = createStakeSettled(
       this.key,
       { lock: lockId, preimage, cause, shares: shares.map(({ to, sat }) => ({ to, sat })) },
@@ -662,6 +652,17 @@ export class StakeCustodian implements StakeCustodianApi {
     await this.ledger.localPut(this.store, key, undefined);
     await this.ledger.localPut(this.store, `secret:${record.paymentHash}`, undefined);
     return record.event;
+  }
+
+  /** The preimage this custodian drew for a custodial stake: what settles its hold invoice. */
+  private async preimageOf(stake: StakeRecord): Promise<string> {
+    const preimage = await this.store.get(`secret:${stake.statement.paymentHash}`);
+    if (preimage === undefined)
+      throw new AgoraError(
+        ErrorCode.NotFound,
+        `the preimage of stake ${stake.id} is not in this custodian's store`,
+      );
+    return preimage;
   }
 
   private async activeStake(lockId: string): Promise<StakeRecord> {
