@@ -256,16 +256,13 @@ beforeAll(async () => {
   // Made after every governance event above, so that neither checkpoint leaves out weight the other brings.
   const world = await buildWorld({ verifier: panelVerifier, jurorCount: 7, t0: T + 100_000 });
   dispute = idOf(world.opened);
+  const jurors = await PanelProver.load();
   const disputeEvents = [
     ...world.base,
     world.opened,
-    ...(await disputeFlow(world, await PanelProver.load(), panelVerifier, [
-      'upheld',
-      'rejected',
-      'upheld',
-      'upheld',
-    ])),
+    ...(await disputeFlow(world, jurors, panelVerifier, ['upheld', 'rejected', 'upheld', 'upheld'])),
   ];
+  await jurors.close();
 
   disputePool = disputeEvents;
   pool = [
@@ -282,7 +279,8 @@ beforeAll(async () => {
     impostor,
   ];
   proposals = [byReputation.event, byStake.event, forged].map(idOf);
-}, 120_000);
+  // Two provers' keys and a dozen proofs: minutes on a loaded two-core machine.
+}, 300_000);
 
 afterAll(() => releaseCurve());
 
