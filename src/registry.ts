@@ -27,6 +27,11 @@ export interface AgoraRegistryOptions {
    * artifacts, loaded on the first vote, so a registry costs nothing where no vote is appended).
    */
   readonly verifier?: Verifier | (() => Promise<Verifier>);
+  /**
+   * What checks `dispute.vote` proofs (the panel circuit's: `Verifier.loadPanel()`); default: the committed panel
+   * artifacts, loaded on the first juror vote.
+   */
+  readonly panelVerifier?: Verifier | (() => Promise<Verifier>);
   /** The ledger's rules for `proposal.created` (least proposer weight per mode); default none. */
   readonly proposalRules?: ProposalRules;
   /**
@@ -57,7 +62,7 @@ export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventType
     ...anchorEventTypes(options.network),
     ...disputeEventTypes({
       blockRule: blockAtHeight(options.network),
-      ...(options.verifier === undefined ? {} : { verifier: options.verifier }),
+      ...(options.panelVerifier === undefined ? {} : { panelVerifier: options.panelVerifier }),
     }),
   ];
 }

@@ -28,7 +28,7 @@ import {
 } from '../ledger/index.js';
 import type { ReceiptBody } from '../receipts/index.js';
 import { storedStatement } from '../stake/index.js';
-import { ballotField, publicSignalsOf, toField, type VoteProof } from '../zk/index.js';
+import { ballotField, panelSignalsOf, toField, Verifier, type VoteProof } from '../zk/index.js';
 import { DISPUTE_TERMS, disputeHorizon, panelSize, roundTimes } from './terms.js';
 
 /** How jurors are weighted: by reputation score or by locked sats. */
@@ -96,8 +96,8 @@ export type JurorChoice = 'upheld' | 'rejected';
 export const JUROR_CHOICES: readonly JurorChoice[] = ['upheld', 'rejected'];
 
 /**
- * Body of `dispute.vote`: anonymous, proved with the vote circuit. The proof shows membership in the round's panel
- * tree (`panelRoot`), binds the sealed ballot (`commitment`) and gives a nullifier per dispute and round. The choice
+ * Body of `dispute.vote`: anonymous, proved with the panel circuit. The proof shows membership in the round's panel
+ * tree (`panelRoot`, 64 seats), binds the sealed ballot (`commitment`) and gives a nullifier per dispute and round. The choice
  * stays sealed until a `dispute.revealed` opens it after voting closed.
  */
 export interface DisputeVoteBody {
@@ -429,7 +429,10 @@ export function sealBallot(
   );
 }
 
-/** The statement a juror's proof makes: panel root, the round's scope, the sealed ballot, weight 1. */
+/**
+ * The statement a juror's panel proof makes: the panel root, the round's scope (so its nullifier and the proof
+ * itself hold for this dispute and round only) and the sealed ballot.
+ */
 export function jurorStatement(
   body: Pick<DisputeVoteBody, 'dispute' | 'round' | 'panelRoot' | 'commitment'>,
 ) {
@@ -437,9 +440,6 @@ export function jurorStatement(
     root: BigInt(body.panelRoot),
     scope: roundScope(body.dispute, body.round),
     vote: ballotField(body.dispute, `${body.round}:${body.commitment}`),
-    // A juror's weight is 1: one piece of 2^0, index 0, so one nullifier per dispute and round.
-    votingWeight: 1n,
-    top: 0,
   };
 }
 
@@ -461,7 +461,8 @@ function checkVoteBody(type: string, body: unknown): asserts body is DisputeVote
 }
 
 /**
- * `dispute.vote`, checked with `verifier` (default: the committed artifacts, loaded on the first vote): the dispute is
+ * `dispute.vote`, checked with `verifier`, a panel circuit verifier (default: the committed panel artifacts, loaded on
+ * the first vote): the dispute is
  * stored, the vote falls in its round's voting window, and the proof holds for the declared panel root, the round's
  * scope, the sealed ballot and weight 1. Whether the panel root is the round's real panel is decided on read. A second
  * vote with the same nullifier is stored too (as evidence); only the lowest id counts.
@@ -476,13 +477,13 @@ export function disputeVoteType(verifier?: VerifierSource): EventTypeDefinition 
       invalid(event.type, `round ${body.round} takes votes from ${times.votesOpen} to ${times.votesClose}`);
     return {
       proof: event.proof as unknown as VoteProof['proof'],
-      publicSignals: publicSignalsOf(jurorStatement(body), BigInt(body.nullifier)),
+      publicSignals: panelSignalsOf(jurorStatement(body), BigInt(body.nullifier)),
     };
   };
   return {
     type: 'dispute.vote',
     auth: 'proof',
-    ...batchedProofChecks('dispute.vote', proofOf, verifier),
+    ...batchedProofChecks('dispute.vote', proofOf, verifier ?? (() => Verifier.loadPanel())),
     indexes(event) {
       const body = event.body as unknown as DisputeVoteBody;
       return [['dispute', body.dispute]];
@@ -566,17 +567,20 @@ export const disputeAttendedType: EventTypeDefinition = {
   },
 };
 
-/** Every dispute event type, the draw checked with `blockRule` and juror proofs with `verifier`. */
+/**
+ * Every dispute event type, the draw checked with `blockRule` and juror proofs with `panelVerifier` (a panel circuit
+ * verifier, `Verifier.loadPanel()`; default: the committed panel artifacts).
+ */
 export function disputeEventTypes(options: {
   blockRule: SeedBlockRule;
-  verifier?: VerifierSource;
+  panelVerifier?: VerifierSource;
 }): EventTypeDefinition[] {
   return [
     disputeOpenedType,
     disputeAnsweredType,
     disputeAppealedType,
     disputeDrawnType(options.blockRule),
-    disputeVoteType(options.verifier),
+    disputeVoteType(options.panelVerifier),
     disputeRevealedType,
     disputeAttendedType,
   ];

@@ -1,7 +1,7 @@
 import { AgoraError, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { readStake, stakeState } from '../stake/index.js';
-import { MembershipTree } from '../zk/index.js';
+import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
 import {
   type DisputeAnsweredBody,
   type DisputeAppealedBody,
@@ -309,27 +309,37 @@ async function readRound(
   const byAgent = new Map(input.jurors.map((juror) => [juror.agent, juror.commitment]));
   const commitments = panel.map((agent) => byAgent.get(agent) as bigint);
   const panelRoot = (
-    await MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })))
+    await MembershipTree.build(
+      commitments.map((commitment) => ({ commitment, weight: 1n })),
+      PANEL_LEVELS,
+    )
   ).root;
-  const nullifiers = new Set<string>();
-  const counted: string[] = [];
+  // One vote per nullifier, the lowest id. Its copies (the same proof and sealed ballot under another `created`, which
+  // the proof does not bind: anyone can make them, grinding for a lower id) are the same vote: a reveal of any of them
+  // opens it, so a copy cannot leave a juror's vote unrevealed.
+  const counted: { id: string; commitment: string; copies: string[] }[] = [];
+  const byNullifier = new Map<string, (typeof counted)[number]>();
   for (const { id, event } of of('dispute.vote')) {
     const vote = event.body as unknown as DisputeVoteBody;
     // A proof against another root (a manipulated panel) never counts; a second vote of a juror neither.
-    if (vote.round !== round || vote.panelRoot !== panelRoot.toString() || nullifiers.has(vote.nullifier))
-      continue;
-    nullifiers.add(vote.nullifier);
-    counted.push(id);
+    if (vote.round !== round || vote.panelRoot !== panelRoot.toString()) continue;
+    const known = byNullifier.get(vote.nullifier);
+    if (known === undefined) {
+      const entry = { id, commitment: vote.commitment, copies: [id] };
+      byNullifier.set(vote.nullifier, entry);
+      counted.push(entry);
+    } else if (known.commitment === vote.commitment) known.copies.push(id);
   }
   const reveals: RevealedVote[] = [];
   for (const vote of counted) {
     const opened: { id: string; event: LedgerEvent }[] = [];
-    for await (const stored of ledger.byIndex('dispute-vote', vote))
-      if (stored.event.type === 'dispute.revealed') opened.push(stored);
+    for (const copy of vote.copies)
+      for await (const stored of ledger.byIndex('dispute-vote', copy))
+        if (stored.event.type === 'dispute.revealed') opened.push(stored);
     const first = opened.sort(byId)[0];
     if (first === undefined) continue;
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
-    reveals.push({ vote, choice, payout: first.event.author as string });
+    reveals.push({ vote: vote.id, choice, payout: first.event.author as string });
   }
   const seated = new Set(panel);
   const attended = new Set<string>();
@@ -374,7 +384,10 @@ export async function panelTree(view: DisputeView, round: number): Promise<Membe
   const commitments = view.rounds[round]?.commitments;
   if (commitments === undefined)
     throw new AgoraError(ErrorCode.InvalidState, `round ${round} of dispute ${view.id} is not drawn`);
-  return MembershipTree.build(commitments.map((commitment) => ({ commitment, weight: 1n })));
+  return MembershipTree.build(
+    commitments.map((commitment) => ({ commitment, weight: 1n })),
+    PANEL_LEVELS,
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 export { absentJurors, absentPenalties } from './absent-penalty.js';
+export { type BondProgress, bondProgress, settleDisputeBonds } from './bond-payouts.js';
 export {
   appealBond,
   bondAmount,

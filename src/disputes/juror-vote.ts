@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, type JsonObject, systemClock, toHex, unixSeconds } from '../core/index.js';
 import { type AgentKey, objectId } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
-import type { MembershipPath, Prover } from '../zk/index.js';
+import type { MembershipPath, PanelProver } from '../zk/index.js';
 import {
   createDisputeRevealed,
   type DisputeVoteBody,
@@ -36,10 +36,10 @@ export interface SealedJurorVote {
 }
 
 /**
- * Proves and builds an anonymous `dispute.vote`: membership in the panel with weight 1, the sealed ballot bound in
- * the proof, one nullifier per dispute and round. The choice is revealed later with {@link revealJurorVote}.
+ * Proves (with the panel circuit) and builds an anonymous `dispute.vote`: a seat on the round's panel, the sealed
+ * ballot bound in the proof, one nullifier per dispute and round. The choice is revealed later with {@link revealJurorVote}.
  */
-export async function castJurorVote(prover: Prover, input: JurorVoteInput): Promise<SealedJurorVote> {
+export async function castJurorVote(prover: PanelProver, input: JurorVoteInput): Promise<SealedJurorVote> {
   const salt = toHex(randomBytes(32));
   const draft: Omit<DisputeVoteBody, 'nullifier'> = {
     dispute: input.dispute,
@@ -47,12 +47,7 @@ export async function castJurorVote(prover: Prover, input: JurorVoteInput): Prom
     panelRoot: input.panelRoot.toString(),
     commitment: sealBallot(input.dispute, input.round, input.choice, salt, input.payoutKey.id),
   };
-  const proved = await prover.prove(jurorStatement(draft), {
-    secret: input.secret,
-    weight: 1n,
-    path: input.path,
-    piece: 0n,
-  });
+  const proved = await prover.prove(jurorStatement(draft), { secret: input.secret, path: input.path });
   const { pi_a, pi_b, pi_c } = proved.proof;
   const event: LedgerEvent = {
     v: 1,

@@ -3,27 +3,33 @@ import { ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../cor
 import { governedState } from '../decisions.js';
 import {
   absentPenalties,
+  appealBond,
+  bondProgress,
   castJurorVote,
   createDisputeAnswered,
+  createDisputeAppealed,
   createDisputeAttended,
   createDisputeDrawn,
   createDisputeOpened,
   DISPUTE_TERMS,
   type DisputeRound,
+  type DisputeView,
   disputeHorizon,
   draftElectorate,
   drawFor,
+  type JurorChoice,
   panelTree,
   readDispute,
   revealJurorVote,
   roundTimes,
+  settleDisputeBonds,
   settlement,
 } from '../disputes/index.js';
 import { createSnapshotSources } from '../governance/index.js';
-import { agentKeyFromSecret, objectId, zkIdentity } from '../identity/index.js';
+import { type AgentKey, agentKeyFromSecret, objectId, zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
-import { lockStake } from '../stake/index.js';
-import type { Prover } from '../zk/index.js';
+import { createShareClaim, lockStake, nextStakeSequence, readStake } from '../stake/index.js';
+import type { PanelProver, Prover } from '../zk/index.js';
 import { anchorDecision } from './commitment.js';
 import { seededBytes } from './random.js';
 import { regtestHeader } from './regtest-header.js';
@@ -33,8 +39,8 @@ import { CAST_AFTER_OPEN_SECONDS, castVotes, proposeTerms } from './votes.js';
 /** The standing rule the founders adopt before the market opens: two lost disputes within 30 days blacklist. */
 export const DISPUTE_RULE = { kind: 'blacklist-dispute-losers', losses: 2, days: 30 } as const;
 
-/** How long the dispute phase may take, in seconds: a dispute's first round, answer time included, fits in it. */
-export const DISPUTE_PHASE_SECONDS = 5 * 86_400;
+/** How long the dispute phase may take, in seconds: a dispute's first round and an appeal, answer time included. */
+export const DISPUTE_PHASE_SECONDS = 9 * 86_400;
 
 /** What each side bonds, in sats (a custodial stake with the run's custodian): the least a dispute takes. */
 const BOND_SAT = DISPUTE_TERMS.minBondSat;
@@ -89,13 +95,18 @@ export async function adoptDisputeRule(
 /** One dispute of the run, as the summary shows it. */
 export interface DisputeOutcome {
   readonly id: string;
+  /** What it stands for in the run: a garbage purchase (`garbage`) or an honest provider wrongly accused. */
+  readonly kind: 'garbage' | 'wrongful';
   readonly claimant: string;
   readonly provider: string;
   readonly answered: boolean;
   readonly status: string;
   readonly winner?: 'claimant' | 'respondent';
   readonly byDefault: boolean;
-  /** First round: jurors drawn, sealed votes, reveals upholding and rejecting the claim, attested votes. */
+  /** Jurors drawn in each round: one entry per round, the appeal's 2n+1 after the first. */
+  readonly panels: readonly number[];
+  readonly appealed: boolean;
+  /** Final round: jurors drawn, sealed votes, reveals upholding and rejecting the claim, attested votes. */
   readonly panel: number;
   readonly votes: number;
   readonly upheld: number;
@@ -107,6 +118,10 @@ export interface DisputeOutcome {
   readonly bondSatToJurors: string;
   /** Sats the absent jurors' custodian is asked to take. */
   readonly absentPenaltySat: string;
+  /** What the custodian did: shares owed by its settlements, shares paid over Lightning and their sats. */
+  readonly sharesOwed: number;
+  readonly sharesPaid: number;
+  readonly satPaid: string;
   readonly decidedAt?: number;
 }
 
@@ -125,56 +140,76 @@ function seedHeader(seed: string, height: number, time: number): string {
   return regtestHeader(reverseHex(toHex(content.subarray(0, 32))), toHex(content.subarray(32, 64)), time);
 }
 
+/** One dispute to open: who claims, against which receipt of which provider, and why. */
+interface Claim {
+  readonly kind: DisputeOutcome['kind'];
+  readonly buyer: Actor;
+  readonly provider: ProviderActor;
+  readonly receipt: string;
+}
+
+/** The one-time payout keys the run's jurors revealed with, by key id: their juror signs the share claim. */
+type PayoutKeys = Map<string, { key: AgentKey; juror: Actor }>;
+
 /**
  * The dispute phase, after the stakes are locked: buyers who got garbage from the malicious provider open disputes
- * (one each, up to the rule's count) with a bond, against an electorate of the agents' stakes. The provider answers
- * the first with a counter-bond, and a panel of five drawn from a seed block decides it (honest jurors uphold the
- * claim, the provider's sybils reject it; each voter attests in its own name); it lets the others lapse, lost by
- * default. Once they are final the governed state is read with the disputes' outcomes: the standing rule fires.
+ * (one each, up to the rule's count) with a bond, against an electorate of the agents' stakes, and an honest buyer
+ * wrongly accuses an honest provider. The malicious provider answers the first with a counter-bond, and a panel of
+ * five drawn from a seed block upholds the claim (honest jurors uphold, the provider's sybils reject; each voter
+ * attests in its own name); it lets the second lapse, lost by default. The honest provider answers the wrongful claim
+ * and its panel rejects it (the sybils uphold it, to hurt a competitor); the claimant appeals against twice the bond,
+ * and a panel of eleven new jurors rejects it again: the provider wins. Once every dispute is final the custodian settles
+ * the bonds as the ledger says (losers' bonds settled and paid out share by share to the winners' and majority
+ * jurors' signed invoices, winners' bonds released), and the governed state is read with the disputes' outcomes:
+ * the standing rule fires.
  */
 export async function runDisputes(
   state: SimulationState,
-  prover: Prover,
+  prover: PanelProver,
   stakes: StakeState,
   rule: RuleAdoption,
   onProgress: (phase: string, done: number, total: number) => void,
 ): Promise<DisputePhase> {
   const { ledger, clock, cast, randomBytes } = state;
   const provider = cast.malicious[0] as ProviderActor;
-  const claims: { buyer: Actor; receipt: string }[] = [];
+  const claims: Claim[] = [];
   for (const { buyer, provider: seller, receipt } of state.market.garbageReceipts)
     if (seller === provider && !claims.some((c) => c.buyer === buyer) && claims.length < DISPUTE_RULE.losses)
-      claims.push({ buyer, receipt });
+      claims.push({ kind: 'garbage', buyer, provider, receipt });
+  const wrongful = state.market.goodReceipts[0];
+  if (wrongful !== undefined) claims.push({ kind: 'wrongful', ...wrongful });
   const opened = unixSeconds(clock);
   const answerBy = opened + ANSWER_SECONDS;
   const horizon = disputeHorizon(answerBy);
-  const bond = async (actor: Actor, sequence: number) =>
+  const bond = async (actor: Actor, amountSat: number) =>
     (
       await lockStake({
         key: actor.key,
         backend: actor.node,
         custodian: stakes.custodian,
-        amountSat: BOND_SAT,
+        amountSat,
         until: horizon,
         mode: 'custodial',
-        sequence,
+        sequence: await nextStakeSequence(ledger, actor.key.id),
         clock,
         randomBytes,
       })
     ).lock;
   // The electorate: every stake locked before the disputes, as any agent reads it now.
   const { ids, declared } = await draftElectorate(ledger, { mode: 'stake', asOf: opened - 1 });
-  const disputes: string[] = [];
-  const outcomes: DisputeOutcome[] = [];
-  for (const [i, { buyer, receipt }] of claims.entries()) {
-    const lock = await bond(buyer, 1);
-    const sources = createSnapshotSources(buyer.key, ids, { clock });
+  const payoutKeys: PayoutKeys = new Map();
+  const opening: { id: string; claim: Claim }[] = [];
+  for (const [i, claim] of claims.entries()) {
+    const lock = await bond(claim.buyer, BOND_SAT);
+    const sources = createSnapshotSources(claim.buyer.key, ids, { clock });
     await ledger.appendBatch(sources);
+    const what =
+      claim.kind === 'garbage' ? 'got garbage' : 'says it got garbage (it did not: the service was sound)';
     const open = createDisputeOpened(
-      buyer.key,
+      claim.buyer.key,
       {
-        receipt,
-        claim: `paid ${provider.name} for ${provider.service} and got garbage`,
+        receipt: claim.receipt,
+        claim: `paid ${claim.provider.name} for ${claim.provider.service} and ${what}`,
         bond: idOf(lock),
         answerBy,
         seedHeight: 1_000 + i,
@@ -183,47 +218,66 @@ export async function runDisputes(
       { clock },
     );
     const { id } = await ledger.append(open);
-    disputes.push(id);
-    // The provider answers the first dispute if its earnings cover the counter-bond, and lets the others lapse.
-    const counterBond = i === 0 ? await bond(provider, 0).catch(unaffordable) : undefined;
-    if (counterBond !== undefined) await decideByPanel(state, prover, id, answerBy, counterBond, onProgress);
+    opening.push({ id, claim });
   }
-  // Every dispute is final when its first round's appeal period ended (or its answer deadline passed).
-  const final = roundTimes(answerBy, 0).appealsClose;
+  const appealing: { id: string; at: number; appellant: Actor; choose: (juror: Actor) => JurorChoice }[] = [];
+  for (const [i, { id, claim }] of opening.entries()) {
+    // The malicious provider answers the first dispute if its earnings cover the counter-bond, and lets the others
+    // lapse; an honest provider answers a wrongful claim.
+    const answers = claim.kind === 'wrongful' || i === 0;
+    const counterBond = answers ? await bond(claim.provider, BOND_SAT).catch(unaffordable) : undefined;
+    if (counterBond === undefined) continue;
+    await ledger.append(
+      createDisputeAnswered(
+        claim.provider.key,
+        { dispute: id, evidence: 'served the data as paid for', bond: idOf(counterBond) },
+        { clock },
+      ),
+    );
+    // Honest jurors see through both: they uphold a garbage claim and reject a wrongful one; sybils side against it.
+    const choose = (juror: Actor): JurorChoice =>
+      cast.isSybil.has(juror) === (claim.kind === 'garbage') ? 'rejected' : 'upheld';
+    await seatPanel(
+      state,
+      prover,
+      { dispute: id, round: 0, appeal: null, seedHeight: 1_000 + i, answerBy },
+      choose,
+      payoutKeys,
+      onProgress,
+    );
+    if (claim.kind === 'wrongful') appealing.push({ id, at: i, appellant: claim.buyer, choose });
+  }
+  // The wrongful claimant lost the first round and insists: once reveals closed it appeals against the larger bond,
+  // and 2n+1 new jurors decide again.
+  clock.set((roundTimes(answerBy, 0).revealsClose + 10) * 1000);
+  for (const { id, at: i, appellant, choose } of appealing) {
+    const appealLock = await bond(appellant, Number(appealBond(BigInt(BOND_SAT), 1))).catch(unaffordable);
+    if (appealLock === undefined) continue;
+    const appeal = await ledger.append(
+      createDisputeAppealed(
+        appellant.key,
+        { dispute: id, round: 1, bond: idOf(appealLock), seedHeight: 2_000 + i },
+        { clock },
+      ),
+    );
+    await seatPanel(
+      state,
+      prover,
+      { dispute: id, round: 1, appeal: appeal.id, seedHeight: 2_000 + i, answerBy },
+      choose,
+      payoutKeys,
+      onProgress,
+    );
+  }
+  // Every dispute is final when its last round's appeal period ended (or its answer deadline passed).
+  const final = roundTimes(answerBy, 1).appealsClose;
   clock.set(final * 1000);
-  for (const id of disputes) {
+  const outcomes: DisputeOutcome[] = [];
+  for (const { id, claim } of opening) {
+    await settleDisputeBonds(stakes.custodian, ledger, id, final);
     const view = await readDispute(ledger, id, final);
-    const instructions = settlement(view) ?? [];
-    const sum = (to: (p: { to: string }) => boolean) =>
-      instructions
-        .flatMap((instruction) => instruction.payouts)
-        .filter(to)
-        .reduce((total, p) => total + p.sat, 0n)
-        .toString();
-    const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
-    const round = view.rounds[0] as DisputeRound | undefined;
-    const penalties = (await absentPenalties(ledger, view)) ?? [];
-    outcomes.push({
-      id,
-      claimant: cast.agents.find((a) => a.key.id === view.claimant)?.name ?? view.claimant,
-      provider: provider.name,
-      answered: view.answer !== undefined,
-      status: view.status,
-      ...(view.winner === undefined ? {} : { winner: view.winner }),
-      byDefault: view.byDefault === true,
-      panel: round?.panel?.length ?? 0,
-      votes: round?.votes ?? 0,
-      upheld: round?.upheld ?? 0,
-      rejected: round?.rejected ?? 0,
-      attended: round?.attended.length ?? 0,
-      bondsReleased: instructions.filter((x) => x.action === 'release').length,
-      bondSatToWinner: sum((p) => p.to === winner),
-      bondSatToJurors: sum((p) => p.to !== winner),
-      absentPenaltySat: penalties
-        .reduce((total, p) => total + p.amountSat - (p.payouts.find((x) => x.to === p.staker)?.sat ?? 0n), 0n)
-        .toString(),
-      ...(view.decidedAt === undefined ? {} : { decidedAt: view.decidedAt }),
-    });
+    const paid = await payShares(state, stakes, view, payoutKeys);
+    outcomes.push(await outcomeOf(state, view, claim, paid));
   }
   state.governed = await governedState(ledger, final);
   const blacklisted = new Set(state.governed.blacklistedByRule());
@@ -236,63 +290,159 @@ export async function runDisputes(
 }
 
 /**
- * The first dispute's course: the provider answers with its counter-bond, anyone posts the draw from the seed block,
- * the five jurors seal their votes (honest ones uphold the claim, the provider's sybils reject it), reveal them after
- * voting closed and attest in their own name that they voted.
+ * Each payee of a final dispute's settlements claims its share: an agent or provider with its own key, a juror with
+ * the one-time payout key it revealed with (an invoice of its node, signed by that key); the custodian pays each
+ * claim over Lightning. A share whose payment finds no route stays owed (counted, not paid).
  */
-async function decideByPanel(
+async function payShares(
   state: SimulationState,
-  prover: Prover,
-  dispute: string,
-  answerBy: number,
-  counterBond: LedgerEvent,
+  stakes: StakeState,
+  view: DisputeView,
+  payoutKeys: PayoutKeys,
+): Promise<{ owed: number; paid: number; sat: bigint }> {
+  const actors = new Map([...state.cast.agents, ...state.cast.providers].map((a) => [a.key.id, a] as const));
+  let owed = 0;
+  for (const progress of await bondProgress(state.ledger, view)) {
+    if (progress.status !== 'done') continue;
+    const ending = (await readStake(state.ledger, progress.instruction.lock))?.ending;
+    for (const share of progress.shares) {
+      owed++;
+      if (share.paid || ending === undefined) continue;
+      const payout = payoutKeys.get(share.to);
+      const actor = payout?.juror ?? actors.get(share.to);
+      if (actor === undefined) continue;
+      const invoice = await actor.node.createInvoice({ amountMsat: Number(share.sat) * 1000 });
+      const claim = createShareClaim(
+        payout?.key ?? actor.key,
+        { settlement: ending.id, paymentRequest: invoice.paymentRequest },
+        { clock: state.clock },
+      );
+      await stakes.custodian.payShare(claim).catch(unaffordable);
+    }
+  }
+  let paid = 0;
+  let sat = 0n;
+  for (const progress of await bondProgress(state.ledger, view))
+    for (const share of progress.shares)
+      if (share.paid) {
+        paid++;
+        sat += share.sat;
+      }
+  return { owed, paid, sat };
+}
+
+/** The summary's view of one final dispute. */
+async function outcomeOf(
+  state: SimulationState,
+  view: DisputeView,
+  claim: Claim,
+  paid: { owed: number; paid: number; sat: bigint },
+): Promise<DisputeOutcome> {
+  const instructions = settlement(view) ?? [];
+  const sum = (to: (p: { to: string }) => boolean) =>
+    instructions
+      .flatMap((instruction) => instruction.payouts)
+      .filter(to)
+      .reduce((total, p) => total + p.sat, 0n)
+      .toString();
+  const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
+  const round = view.rounds[view.rounds.length - 1] as DisputeRound | undefined;
+  const penalties = (await absentPenalties(state.ledger, view)) ?? [];
+  return {
+    id: view.id,
+    kind: claim.kind,
+    claimant: claim.buyer.name,
+    provider: claim.provider.name,
+    answered: view.answer !== undefined,
+    status: view.status,
+    ...(view.winner === undefined ? {} : { winner: view.winner }),
+    byDefault: view.byDefault === true,
+    panels: view.rounds.map((r) => r.panel?.length ?? 0),
+    appealed: view.appeals.length > 0,
+    panel: round?.panel?.length ?? 0,
+    votes: round?.votes ?? 0,
+    upheld: round?.upheld ?? 0,
+    rejected: round?.rejected ?? 0,
+    attended: round?.attended.length ?? 0,
+    bondsReleased: instructions.filter((x) => x.action === 'release').length,
+    bondSatToWinner: sum((p) => p.to === winner),
+    bondSatToJurors: sum((p) => p.to !== winner),
+    absentPenaltySat: penalties
+      .reduce((total, p) => total + p.amountSat - (p.payouts.find((x) => x.to === p.staker)?.sat ?? 0n), 0n)
+      .toString(),
+    sharesOwed: paid.owed,
+    sharesPaid: paid.paid,
+    satPaid: paid.sat.toString(),
+    ...(view.decidedAt === undefined ? {} : { decidedAt: view.decidedAt }),
+  };
+}
+
+/** Where a round is seated: its dispute, number, the appeal that opened it (null for the first) and seed height. */
+interface RoundToSeat {
+  readonly dispute: string;
+  readonly round: number;
+  readonly appeal: string | null;
+  readonly seedHeight: number;
+  readonly answerBy: number;
+}
+
+/**
+ * One round's course: anyone posts the draw from the seed block, the jurors seal their votes (`choose`), reveal them
+ * after voting closed and attest in their own name that they voted. Each juror's one-time payout key is kept in
+ * `payoutKeys`, so that it can claim its share later.
+ */
+async function seatPanel(
+  state: SimulationState,
+  prover: PanelProver,
+  seat: RoundToSeat,
+  choose: (juror: Actor) => JurorChoice,
+  payoutKeys: PayoutKeys,
   onProgress: (phase: string, done: number, total: number) => void,
 ): Promise<void> {
-  const { ledger, clock, cast, scenario } = state;
-  const provider = cast.malicious[0] as ProviderActor;
-  const times = roundTimes(answerBy, 0);
+  const { ledger, cast, scenario } = state;
+  const { dispute, round: number, answerBy } = seat;
+  const times = roundTimes(answerBy, number);
   const at = (seconds: number) => new ManualClock(seconds * 1000);
-  await ledger.append(
-    createDisputeAnswered(
-      provider.key,
-      { dispute, evidence: 'served the data as paid for', bond: idOf(counterBond) },
-      { clock },
-    ),
-  );
-  const header = seedHeader(scenario.seed, 1_000, answerBy);
-  const panel = await drawFor(ledger, dispute, 0, header);
+  const header = seedHeader(scenario.seed, seat.seedHeight, times.votesOpen);
+  const panel = await drawFor(ledger, dispute, number, header);
   await ledger.append(
     createDisputeDrawn(
       cast.custodian.key,
-      { dispute, round: 0, appeal: null, header, panel },
-      { clock: at(answerBy + 1) },
+      { dispute, round: number, appeal: seat.appeal, header, panel },
+      { clock: at(times.votesOpen + 1) },
     ),
   );
   const view = await readDispute(ledger, dispute, times.votesOpen);
-  const round = view.rounds[0] as DisputeRound;
-  const tree = await panelTree(view, 0);
+  const round = view.rounds[number] as DisputeRound;
+  const tree = await panelTree(view, number);
   const votes: LedgerEvent[] = [];
   const after: LedgerEvent[] = [];
-  for (const [seat, agent] of panel.entries()) {
+  for (const [place, agent] of panel.entries()) {
     const juror = cast.agents.find((a) => a.key.id === agent) as Actor;
+    const payoutKey = agentKeyFromSecret(
+      seededBytes(scenario.seed, `juror-payout/${dispute}/${number}/${place}`).slice(0, 32),
+    );
+    payoutKeys.set(payoutKey.id, { key: payoutKey, juror });
     const sealed = await castJurorVote(prover, {
       dispute,
-      round: 0,
+      round: number,
       panelRoot: round.panelRoot as bigint,
-      path: tree.path(seat),
+      path: tree.path(place),
       secret: (await zkIdentity(juror.key)).secret,
-      choice: cast.isSybil.has(juror) ? 'rejected' : 'upheld',
-      payoutKey: agentKeyFromSecret(
-        seededBytes(scenario.seed, `juror-payout/${dispute}/${seat}`).slice(0, 32),
-      ),
-      clock: at(times.votesOpen + 10 + seat),
+      choice: choose(juror),
+      payoutKey,
+      clock: at(times.votesOpen + 10 + place),
     });
     votes.push(sealed.event);
     after.push(
       revealJurorVote(sealed, { clock: at(times.votesClose + 5) }),
-      createDisputeAttended(juror.key, { dispute, round: 0 }, { clock: at(times.votesClose + 60 + seat) }),
+      createDisputeAttended(
+        juror.key,
+        { dispute, round: number },
+        { clock: at(times.votesClose + 60 + place) },
+      ),
     );
-    onProgress('juror votes', seat + 1, panel.length);
+    onProgress(`juror votes (round ${number})`, place + 1, panel.length);
   }
   await ledger.appendBatch(votes);
   await ledger.appendBatch(after);
@@ -300,8 +450,15 @@ async function decideByPanel(
 
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 
-/** A bond its staker's node cannot pay for is not put up; any other failure is a defect of the run. */
+/**
+ * A bond its staker's node cannot pay for is not put up, and a share whose payment finds no route stays owed; any other
+ * failure is a defect of the run.
+ */
 function unaffordable(error: unknown): undefined {
-  if (isAgoraError(error) && error.code === ErrorCode.InsufficientBalance) return undefined;
+  if (
+    isAgoraError(error) &&
+    (error.code === ErrorCode.InsufficientBalance || error.code === ErrorCode.NoRoute)
+  )
+    return undefined;
   throw error;
 }

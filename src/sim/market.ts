@@ -98,6 +98,7 @@ export function openMarket(scenario: Scenario, cast: Cast): MarketState {
     budgets: new Map(cast.agents.map((a) => [a, new Budget(scenario.budgetSat * 1000)])),
     garbageFrom: new Map(),
     garbageReceipts: [],
+    goodReceipts: [],
     pending: [],
     ratings: [],
     writing: Promise.resolve(),
@@ -184,9 +185,19 @@ export async function buy(
     market.pending.push(event);
     market.ratings.push({ payer: buyer.key, receipt: id, rating, created: unixSeconds(clock) });
     if (!good && !cast.isSybil.has(buyer)) market.garbageReceipts.push({ buyer, provider, receipt: id });
+    if (
+      good &&
+      !cast.isSybil.has(buyer) &&
+      !provider.malicious &&
+      market.goodReceipts.length < GOOD_RECEIPTS_KEPT
+    )
+      market.goodReceipts.push({ buyer, provider, receipt: id });
   }
   return good ? 'good' : 'garbage';
 }
+
+/** Good purchases kept for the dispute phase (it disputes the first). */
+const GOOD_RECEIPTS_KEPT = 4;
 
 /**
  * Whom `buyer` buys from. A sybil buys from a malicious provider; an honest agent picks a service, then the candidate

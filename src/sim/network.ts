@@ -24,6 +24,9 @@ function nodeNames(scenario: Scenario): string[] {
   ];
 }
 
+/** Sats the simulated custodian owns in its channel: enough for the routing fees of the bonds' payouts. */
+const CUSTODIAN_FLOAT_SAT = 10_000;
+
 /**
  * Builds the network: agents fund their own channel to the hub (`agentChannelSat`); the hub funds the channels
  * towards providers and the custodian, which receive.
@@ -55,7 +58,12 @@ export async function buildNetwork(scenario: Scenario, clock: ManualClock): Prom
   for (const name of nodeNames(scenario)) {
     const node = network.createNode(name);
     if (name.startsWith('agent')) network.openChannel(node, hub, { capacitySat: scenario.agentChannelSat });
-    else network.openChannel(hub, node, { capacitySat: hubSide });
+    // The custodian keeps a float of its own: paying out a settled bond's shares costs routing fees on top.
+    else
+      network.openChannel(hub, node, {
+        capacitySat: hubSide,
+        ...(name === 'custodian' ? { pushSat: CUSTODIAN_FLOAT_SAT } : {}),
+      });
     nodes.set(name, node);
   }
   if (scenario.lightning === 'nwc') return behindNwc(nodes, scenario.nwcRelay as string, clock);

@@ -4,7 +4,7 @@ import type { AgentKey } from '../identity/index.js';
 import { levelAtLeast, REPUTATION_LEVELS } from '../l402/index.js';
 import { type EventRegistry, Ledger } from '../ledger/index.js';
 import { agoraRegistry } from '../registry.js';
-import { Prover, releaseCurve, Verifier } from '../zk/index.js';
+import { PanelProver, Prover, releaseCurve, Verifier } from '../zk/index.js';
 import { createCast, registerCast } from './cast.js';
 import type { AnchorOutcome } from './commitment.js';
 import { type CredentialState, openCredentials } from './credentials.js';
@@ -288,8 +288,10 @@ export async function simulate(
         onProgress,
         rule ? { voteDelaySeconds: DISPUTE_PHASE_SECONDS } : {},
       );
-      const disputes = disputing && rule && (await runDisputes(state, disputing, stakes, rule, onProgress));
       await disputing?.close();
+      const jurors = rule && (await PanelProver.load());
+      const disputes = jurors && rule && (await runDisputes(state, jurors, stakes, rule, onProgress));
+      await jurors?.close();
       const voted = await proposeAndVote(state, target, stakes, {
         onProgress,
         ...(hooks.onWarning === undefined ? {} : { onWarning: hooks.onWarning.bind(hooks) }),

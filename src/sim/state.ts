@@ -78,6 +78,12 @@ export interface MarketState {
     readonly provider: ProviderActor;
     readonly receipt: string;
   }[];
+  /** The first good purchases honest agents made from honest providers (a few): what a buyer may wrongly dispute. */
+  readonly goodReceipts: {
+    readonly buyer: Actor;
+    readonly provider: ProviderActor;
+    readonly receipt: string;
+  }[];
   /** Receipts of the round under way, stored with their ratings at its end (one verified batch). */
   readonly pending: LedgerEvent[];
   /** The ratings of those receipts, one each in the same order, signed together at the round's end. */

@@ -16,10 +16,18 @@ export function describeDisputes(phase: DisputePhase): string[] {
   const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
   return [
     `standing rule: blacklist a provider that lost ${phase.rule.losses} disputes within ${phase.rule.days} days, adopted before the market by the founders (equal-weight vote, proposal ${phase.rule.proposal.slice(0, 12)}...)`,
-    ...phase.disputes.map(
-      (d) =>
-        `dispute ${d.id.slice(0, 12)}...: ${d.claimant} against ${d.provider}, ${d.answered ? `answered, panel of ${d.panel}: ${d.votes} sealed votes, ${d.upheld} upheld / ${d.rejected} rejected, ${d.attended} attested` : 'not answered'}; ${d.winner === undefined ? d.status : `${d.winner} wins${d.byDefault ? ' by default' : ''}`}; bonds: ${d.bondsReleased} released, ${d.bondSatToWinner} sat to the winner, ${d.bondSatToJurors} sat to the majority jurors; absent jurors lose ${d.absentPenaltySat} sat`,
-    ),
+    ...phase.disputes.map((d) => {
+      const kind = d.kind === 'garbage' ? 'garbage served' : 'wrongful claim against an honest provider';
+      const panels = d.appealed
+        ? `appealed against a larger bond: panels of ${d.panels.join(' then ')}; final panel`
+        : 'panel of';
+      const heard = d.answered
+        ? `answered, ${panels} ${d.panel}: ${d.votes} sealed votes, ${d.upheld} upheld / ${d.rejected} rejected, ${d.attended} attested`
+        : 'not answered';
+      const outcome =
+        d.winner === undefined ? d.status : `${d.winner} wins${d.byDefault ? ' by default' : ''}`;
+      return `dispute ${d.id.slice(0, 12)}... (${kind}): ${d.claimant} against ${d.provider}, ${heard}; ${outcome}; bonds: ${d.bondsReleased} released, ${d.bondSatToWinner} sat to the winner, ${d.bondSatToJurors} sat to the majority jurors; absent jurors lose ${d.absentPenaltySat} sat; the custodian paid ${d.sharesPaid} of ${d.sharesOwed} shares (${d.satPaid} sat) over Lightning`;
+    }),
     `rule fired ${when(phase.firedAt)}: blacklisted ${phase.blacklistedByRule.join(', ') || 'nobody'}, before any blacklist proposal`,
   ];
 }

@@ -11,15 +11,28 @@ import {
 } from '../core/index.js';
 import type { AgentKey, SignedObject } from '../identity/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import { type InvoiceStatus, type LightningBackend, paymentHashOf } from '../lightning/index.js';
-import { type StakeOfferBody, type VerifiedOffer, verifyStakeOffer } from './offer.js';
 import {
+  decodeInvoice,
+  type InvoiceStatus,
+  isExpired,
+  type LightningBackend,
+  paymentHashOf,
+} from '../lightning/index.js';
+import { type StakeOfferBody, type VerifiedOffer, verifyStakeOffer } from './offer.js';
+import { verifyShareClaim } from './share-claim.js';
+import {
+  checkShares,
   createStakeLocked,
+  createStakePaid,
   createStakeReleased,
+  createStakeSettled,
   createStakeSlashed,
   lockedStatement,
   type ReleaseReason,
   STAKE_PAYMENT_INDEX,
+  STAKE_SHARE_INDEX,
+  type StakeSettledBody,
+  type StakeShare,
   stakePaymentKey,
 } from './stake-events.js';
 import { readStake, readStakes, type StakeRecord, stakeState } from './stakes.js';
@@ -92,6 +105,27 @@ interface EndingRecord {
   /** Settle (slash) with this preimage; cancel when absent. */
   preimage?: string;
 }
+
+/**
+ * A share being paid: written before the payment is sent, so a restart pays the same invoice again (a second payment
+ * of one invoice is refused by the node: `ALREADY_SETTLED`, taken as paid) and then records it.
+ */
+interface PaymentRecord {
+  settlement: string;
+  to: string;
+  sat: string;
+  paymentRequest: string;
+  paymentHash: string;
+}
+
+/** Failures after which nothing was paid: the record goes, and the payee may claim again with another invoice. */
+const NOT_PAID: readonly string[] = [
+  ErrorCode.PaymentFailed,
+  ErrorCode.NoRoute,
+  ErrorCode.InsufficientBalance,
+  ErrorCode.InvoiceExpired,
+  ErrorCode.InvalidInvoice,
+];
 
 const MAX_CLTV = 2016;
 
@@ -324,11 +358,17 @@ export class StakeCustodian implements StakeCustodianApi {
 
   /**
    * Releases a stake: cancels its hold invoice, so the sats go back, and records `stake.released`. Before the
-   * stake's `until` only a renewal (a newer lock of the same staker, locked longer) may release it.
+   * stake's `until` only a renewal (a newer lock of the same staker, locked longer) may release it, or a decision that
+   * frees it (`decided`: a bond whose dispute its winner won; the caller read that from the ledger, see
+   * `settleDisputeBonds`).
    */
-  async release(lockId: string, options: { renewedBy?: string } = {}): Promise<LedgerEvent> {
+  async release(
+    lockId: string,
+    options: { renewedBy?: string; decided?: boolean } = {},
+  ): Promise<LedgerEvent> {
     const stake = await this.activeStake(lockId);
     let reason: ReleaseReason = 'released';
+    if (options.decided === true) return this.end(stake, reason);
     if (options.renewedBy !== undefined) {
       const renewal = await readStake(this.ledger, options.renewedBy);
       if (
@@ -374,18 +414,110 @@ export class StakeCustodian implements StakeCustodianApi {
     const evidence = verifyStakeStatement(conflicting);
     if (!isDoubleSigning(lockedStatement(locked.event), evidence))
       throw new AgoraError(ErrorCode.InvalidArgument, 'the statement does not conflict with the stake');
-    const preimage = await this.store.get(`secret:${stake.statement.paymentHash}`);
-    if (preimage === undefined)
-      throw new AgoraError(
-        ErrorCode.NotFound,
-        `the preimage of stake ${lockId} is not in this custodian's store`,
-      );
+    const preimage = await this.preimageOf(stake);
     const event = createStakeSlashed(
       this.key,
       { lock: lockId, preimage, conflicting },
       { clock: this.clock },
     );
     return this.carryOut({ event, paymentHash: stake.statement.paymentHash, preimage });
+  }
+
+  /**
+   * Settles a custodial stake on a decision and records `stake.settled` with the `shares` it owes (adding up to the
+   * stake): the hold invoice is settled (the sats move to this custodian), then each payee has its share paid with
+   * {@link payShare}. `cause` is the event whose outcome owes it (a dispute's opening); the caller computed the
+   * shares from the ledger (see `settleDisputeBonds`). Idempotent: a stake this custodian settled already for the same
+   * cause gives that `stake.settled` back; crash-safe as releases are (the ending is recorded first, redone by
+   * {@link recover}).
+   */
+  async settle(lockId: string, shares: readonly StakeShare[], cause: string): Promise<LedgerEvent> {
+    const found = await readStake(this.ledger, lockId);
+    if (found?.custodian === this.id && found.ending?.kind === 'settled') {
+      const ending = (await this.ledger.get(found.ending.id))?.event as LedgerEvent;
+      if ((ending.body as unknown as StakeSettledBody).cause === cause) return ending;
+    }
+    const stake = await this.activeStake(lockId);
+    if (stake.statement.mode !== 'custodial')
+      throw new AgoraError(ErrorCode.InvalidState, 'a non-custodial stake cannot be settled');
+    checkShares(shares, BigInt(stake.statement.amountSat), (message) => {
+      throw new AgoraError(ErrorCode.InvalidArgument, `cannot settle stake ${lockId}: ${message}`);
+    });
+    const preimage = await this.preimageOf(stake);
+    const event = createStakeSettled(
+      this.key,
+      { lock: lockId, preimage, cause, shares: shares.map(({ to, sat }) => ({ to, sat })) },
+      { clock: this.clock },
+    );
+    return this.carryOut({ event, paymentHash: stake.statement.paymentHash, preimage });
+  }
+
+  /**
+   * Pays one share of a settlement this custodian recorded, to the invoice in a claim signed by the share's payee
+   * (see `createShareClaim`), and records `stake.paid`. The invoice must be for the share's amount exactly and not
+   * expired (`INVALID_ARGUMENT`, `INVOICE_EXPIRED`); a claim by anyone the settlement does not owe is `NOT_FOUND`.
+   * Idempotent: a share paid already gives its `stake.paid` back. Crash-safe: the payment is recorded before it is
+   * sent and {@link recover} sends the same invoice again (the node refuses a second payment of it). A payment that
+   * surely failed (no route, no balance) forgets the claim, so the payee may claim again; one whose outcome is unknown
+   * keeps it for recovery and throws.
+   */
+  async payShare(claim: SignedObject): Promise<LedgerEvent> {
+    const { payee, body } = verifyShareClaim(claim);
+    const settled = await this.ledger.get(body.settlement);
+    if (settled?.event.type !== 'stake.settled' || settled.event.author !== this.id)
+      throw new AgoraError(ErrorCode.NotFound, `no settlement ${body.settlement} by this custodian`);
+    const share = (settled.event.body as unknown as StakeSettledBody).shares.find((s) => s.to === payee);
+    if (share === undefined)
+      throw new AgoraError(ErrorCode.NotFound, `settlement ${body.settlement} owes nothing to ${payee}`);
+    const paid = await this.paymentOf(body.settlement, payee);
+    if (paid !== undefined) return paid;
+    const invoice = decodeInvoice(body.paymentRequest);
+    if (invoice.amountMsat === undefined || BigInt(invoice.amountMsat) !== BigInt(share.sat) * 1000n)
+      throw new AgoraError(ErrorCode.InvalidArgument, `the invoice must be for the share, ${share.sat} sats`);
+    if (isExpired(invoice, unixSeconds(this.clock)))
+      throw new AgoraError(ErrorCode.InvoiceExpired, "the claim's invoice has expired");
+    const key = `pay:${body.settlement}:${payee}`;
+    const pending = await this.get<PaymentRecord>(key);
+    if (pending !== undefined && pending.paymentRequest !== body.paymentRequest)
+      throw new AgoraError(ErrorCode.InvalidState, `the share of ${payee} is being paid to another invoice`);
+    const record: PaymentRecord = {
+      settlement: body.settlement,
+      to: payee,
+      sat: share.sat,
+      paymentRequest: body.paymentRequest,
+      paymentHash: invoice.paymentHash,
+    };
+    await this.put(key, record);
+    return this.pay(record);
+  }
+
+  /** The `stake.paid` of one share, if the ledger holds one. */
+  private async paymentOf(settlement: string, to: string): Promise<LedgerEvent | undefined> {
+    for await (const { event } of this.ledger.byIndex(STAKE_SHARE_INDEX, `${settlement}:${to}`, { limit: 1 }))
+      if (event.type === 'stake.paid' && event.author === this.id) return event;
+    return undefined;
+  }
+
+  /** Sends a recorded payment (again, after a crash), then records `stake.paid` and forgets the record. */
+  private async pay(record: PaymentRecord): Promise<LedgerEvent> {
+    const key = `pay:${record.settlement}:${record.to}`;
+    try {
+      await this.backend.payInvoice(record.paymentRequest);
+    } catch (error) {
+      if (!isAgoraError(error, ErrorCode.AlreadySettled)) {
+        if (isAgoraError(error) && NOT_PAID.includes(error.code))
+          await this.ledger.localPut(this.store, key, undefined);
+        throw error;
+      }
+    }
+    const event = createStakePaid(
+      this.key,
+      { settlement: record.settlement, to: record.to, sat: record.sat, paymentHash: record.paymentHash },
+      { clock: this.clock },
+    );
+    await this.ledger.append(event);
+    await this.ledger.localPut(this.store, key, undefined);
+    return event;
   }
 
   /**
@@ -403,13 +535,21 @@ export class StakeCustodian implements StakeCustodianApi {
   }
 
   /**
-   * Finishes what a crash interrupted: endings decided but not stored are carried out again; an offer whose payment is
+   * Finishes what a crash interrupted: endings decided but not stored are carried out again, and share payments sent
+   * but not recorded are sent again (see {@link payShare}); an offer whose payment is
    * held and whose statement arrived is attested; any other offer is canceled (its staker's call failed with the
    * restart). Only invoices this custodian's offers created are touched: an offer record is written only once its
    * invoice exists. Then {@link sync}. A Lightning action that fails keeps its record for the next try and throws.
    */
   async recover(): Promise<void> {
     for (const ending of await this.entries<EndingRecord>('end:')) await this.carryOut(ending);
+    for (const payment of await this.entries<PaymentRecord>('pay:'))
+      if ((await this.paymentOf(payment.settlement, payment.to)) === undefined)
+        // A payment that surely failed was forgotten: its payee claims again; any other failure stops recovery.
+        await this.pay(payment).catch((error: unknown) => {
+          if (!(isAgoraError(error) && NOT_PAID.includes(error.code))) throw error;
+        });
+      else await this.ledger.localPut(this.store, `pay:${payment.settlement}:${payment.to}`, undefined);
     for (const offer of await this.entries<OfferRecord>('offer:')) {
       if (offer.lock !== undefined) {
         await this.ledger.append(offer.lock);
@@ -512,6 +652,17 @@ export class StakeCustodian implements StakeCustodianApi {
     await this.ledger.localPut(this.store, key, undefined);
     await this.ledger.localPut(this.store, `secret:${record.paymentHash}`, undefined);
     return record.event;
+  }
+
+  /** The preimage this custodian drew for a custodial stake: what settles its hold invoice. */
+  private async preimageOf(stake: StakeRecord): Promise<string> {
+    const preimage = await this.store.get(`secret:${stake.statement.paymentHash}`);
+    if (preimage === undefined)
+      throw new AgoraError(
+        ErrorCode.NotFound,
+        `the preimage of stake ${stake.id} is not in this custodian's store`,
+      );
+    return preimage;
   }
 
   private async activeStake(lockId: string): Promise<StakeRecord> {

@@ -3,6 +3,7 @@ import {
   type Clock,
   ErrorCode,
   hasExactKeys,
+  isDecimal,
   isJsonObject,
   isLowerHex,
   type JsonObject,
@@ -50,6 +51,37 @@ export interface StakeSlashedBody {
   readonly preimage: string;
   readonly conflicting: SignedObject;
 }
+
+/** One share of a settled stake: who is owed how many whole sats (decimal). */
+export interface StakeShare {
+  /** An agent id, or any key's id (a juror's one-time payout key): whoever signs a claim with that key is paid. */
+  readonly to: string;
+  readonly sat: string;
+}
+
+/**
+ * Body of `stake.settled`: the custodian settled a custodial stake's hold invoice on a decision (`cause`, the event
+ * whose outcome owes it: a dispute's opening) and owes `shares` of it, paid one by one (`stake.paid`). The stake layer
+ * checks the custodian could settle and that the shares add up to the stake; whether they are what the decision owes
+ * is judged by the layer that reads the decision (see `bondSettlements` in disputes).
+ */
+export interface StakeSettledBody {
+  readonly lock: string;
+  readonly preimage: string;
+  readonly cause: string;
+  readonly shares: readonly StakeShare[];
+}
+
+/** Body of `stake.paid`: the custodian paid one share of a settlement over Lightning (the payee's invoice's hash). */
+export interface StakePaidBody {
+  readonly settlement: string;
+  readonly to: string;
+  readonly sat: string;
+  readonly paymentHash: string;
+}
+
+/** Most shares one settlement pays: the widest panel's majority, the winner and the staker, with room to spare. */
+export const MAX_SHARES = 32;
 
 const REASONS: readonly ReleaseReason[] = ['released', 'expired', 'renewed'];
 
@@ -167,11 +199,89 @@ export const stakeSlashedType: EventTypeDefinition = {
   indexes: stakeIndex,
 };
 
-/** The three stake event types, for a registry. */
+/**
+ * Checks a list of shares: 1 to {@link MAX_SHARES} of `{to, sat}`, distinct payees, positive whole sats adding up to
+ * `totalSat`. Throws `fail`'s error otherwise.
+ */
+export function checkShares(shares: unknown, totalSat: bigint, fail: (message: string) => never): void {
+  if (
+    !Array.isArray(shares) ||
+    shares.length === 0 ||
+    shares.length > MAX_SHARES ||
+    !shares.every(
+      (share) =>
+        isJsonObject(share) &&
+        hasExactKeys(share, ['to', 'sat']) &&
+        isLowerHex(share.to, 32) &&
+        isDecimal(share.sat) &&
+        BigInt(share.sat) > 0n,
+    )
+  )
+    fail(`shares are 1 to ${MAX_SHARES} of {to (an id), sat (positive decimal)}`);
+  const list = shares as StakeShare[];
+  if (new Set(list.map((share) => share.to)).size !== list.length)
+    fail('a payee appears twice in the shares');
+  if (list.reduce((sum, share) => sum + BigInt(share.sat), 0n) !== totalSat)
+    fail(`the shares add up to the stake, ${totalSat} sats`);
+}
+
+/** `stake.settled`: by the custodian of a custodial lock, with its preimage and shares adding up to the stake. */
+export const stakeSettledType: EventTypeDefinition = {
+  type: 'stake.settled',
+  auth: 'signature',
+  async verify(event, context) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactKeys(body, ['lock', 'preimage', 'cause', 'shares']))
+      invalid(event.type, 'body is {lock, preimage, cause, shares}');
+    if (!isLowerHex(body.cause, 32)) invalid(event.type, 'cause is an event id');
+    const locked = lockedStatement(await referencedLock(event, context));
+    if (locked.body.mode !== 'custodial') invalid(event.type, 'a non-custodial stake cannot be settled');
+    if (!isLowerHex(body.preimage, 32) || paymentHashOf(body.preimage) !== locked.body.paymentHash)
+      invalid(event.type, "the preimage does not unlock the stake's payment hash");
+    checkShares(body.shares, BigInt(locked.body.amountSat), (message) => invalid(event.type, message));
+  },
+  indexes: stakeIndex,
+};
+
+/** The index under which the payments of one share are found: `<settlement id>:<payee>`. */
+export const STAKE_SHARE_INDEX = 'stake-share';
+
+/** `stake.paid`: by the custodian that settled, for one of the settlement's shares, its amount exactly. */
+export const stakePaidType: EventTypeDefinition = {
+  type: 'stake.paid',
+  auth: 'signature',
+  async verify(event, context) {
+    const body = event.body;
+    if (!isJsonObject(body) || !hasExactKeys(body, ['settlement', 'to', 'sat', 'paymentHash']))
+      invalid(event.type, 'body is {settlement, to, sat, paymentHash}');
+    if (!isLowerHex(body.settlement, 32) || !isLowerHex(body.paymentHash, 32))
+      invalid(event.type, 'settlement and paymentHash are 32 bytes of hex');
+    const settled = await context.get(body.settlement);
+    if (settled === undefined)
+      throw new AgoraError(
+        ErrorCode.MissingReference,
+        `${event.type}: no stake.settled ${body.settlement} yet`,
+      );
+    if (settled.type !== 'stake.settled') invalid(event.type, `${body.settlement} is not a stake.settled`);
+    if (settled.author !== event.author)
+      invalid(event.type, 'only the custodian that settled pays its shares');
+    const share = (settled.body as unknown as StakeSettledBody).shares.find((s) => s.to === body.to);
+    if (share === undefined || share.sat !== body.sat)
+      invalid(event.type, "the payment is not one of the settlement's shares");
+  },
+  indexes(event) {
+    const body = event.body as unknown as StakePaidBody;
+    return [[STAKE_SHARE_INDEX, `${body.settlement}:${body.to}`]];
+  },
+};
+
+/** The stake event types, for a registry. */
 export const stakeEventTypes: readonly EventTypeDefinition[] = [
   stakeLockedType,
   stakeReleasedType,
   stakeSlashedType,
+  stakeSettledType,
+  stakePaidType,
 ];
 
 /** Signs a `stake.locked` as the custodian. */
@@ -199,4 +309,22 @@ export function createStakeSlashed(
   options: { clock?: Clock } = {},
 ): LedgerEvent {
   return signEvent(custodian, 'stake.slashed', body as unknown as JsonObject, options);
+}
+
+/** Signs a `stake.settled` as the custodian. */
+export function createStakeSettled(
+  custodian: AgentKey,
+  body: StakeSettledBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return signEvent(custodian, 'stake.settled', body as unknown as JsonObject, options);
+}
+
+/** Signs a `stake.paid` as the custodian. */
+export function createStakePaid(
+  custodian: AgentKey,
+  body: StakePaidBody,
+  options: { clock?: Clock } = {},
+): LedgerEvent {
+  return signEvent(custodian, 'stake.paid', body as unknown as JsonObject, options);
 }

@@ -6,7 +6,8 @@ import type { StakeStatementBody } from './statement.js';
 /** How a stake ended. */
 export interface StakeEnding {
   readonly id: string;
-  readonly kind: 'released' | 'slashed';
+  /** `settled`: a custodial stake settled on a decision, its sats owed to the shares the ending lists. */
+  readonly kind: 'released' | 'slashed' | 'settled';
   /** For releases. */
   readonly reason?: ReleaseReason;
   readonly created: number;
@@ -27,7 +28,10 @@ export interface StakeRecord {
 }
 
 /** A stake's state at unix time `at`. */
-export type StakeState = 'pending' | 'locked' | 'released' | 'slashed' | 'expired';
+export type StakeState = 'pending' | 'locked' | 'released' | 'slashed' | 'settled' | 'expired';
+
+/** The events that end a stake. */
+const ENDINGS = ['stake.released', 'stake.slashed', 'stake.settled'] as const;
 
 const earlier = (a: StakeEnding, b: StakeEnding) =>
   a.created < b.created || (a.created === b.created && a.id < b.id);
@@ -41,7 +45,7 @@ export async function readStakes(
   filter: { staker?: string; custodian?: string } = {},
 ): Promise<StakeRecord[]> {
   const endings = new Map<string, StakeEnding>();
-  for (const type of ['stake.released', 'stake.slashed'] as const)
+  for (const type of ENDINGS)
     for await (const { id, event } of ledger.events({ type })) keepEarliest(endings, id, event);
   const locks: AsyncIterable<{ id: string; event: LedgerEvent }> =
     filter.staker === undefined
@@ -83,8 +87,7 @@ export async function readStake(ledger: EventReader, lockId: string): Promise<St
   const endings = new Map<string, StakeEnding>();
   for await (const { id, event } of ledger.byIndex('stake', lockId)) {
     if (event.type === 'stake.locked' && id === lockId) lock = event;
-    else if (event.type === 'stake.released' || event.type === 'stake.slashed')
-      keepEarliest(endings, id, event);
+    else if ((ENDINGS as readonly string[]).includes(event.type)) keepEarliest(endings, id, event);
   }
   if (lock === undefined || !(await isFirstLock(ledger, lockId, lock))) return undefined;
   return stakeRecord(lockId, lock, endings.get(lockId));
@@ -95,7 +98,7 @@ function keepEarliest(endings: Map<string, StakeEnding>, id: string, event: Ledg
   const body = event.body as { lock: string; reason?: ReleaseReason };
   const ending: StakeEnding = {
     id,
-    kind: event.type === 'stake.released' ? 'released' : 'slashed',
+    kind: event.type.slice('stake.'.length) as StakeEnding['kind'],
     ...(body.reason === undefined ? {} : { reason: body.reason }),
     created: event.created,
   };
@@ -119,8 +122,7 @@ function stakeRecord(id: string, event: LedgerEvent, ending: StakeEnding | undef
 /** The state of `stake` at unix time `at`, from the events alone. */
 export function stakeState(stake: StakeRecord, at: number): StakeState {
   if (stake.locked > at) return 'pending';
-  if (stake.ending !== undefined && stake.ending.created <= at)
-    return stake.ending.kind === 'slashed' ? 'slashed' : 'released';
+  if (stake.ending !== undefined && stake.ending.created <= at) return stake.ending.kind;
   return stake.statement.until < at ? 'expired' : 'locked';
 }
 

@@ -1,14 +1,21 @@
-export { ARTIFACTS_DIR, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+export { ARTIFACTS_DIR, loadPanelArtifacts, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 export { releaseCurve } from './curve-lifetime.js';
 export { Groth16Prover } from './groth16-prover.js';
 export {
   type Member,
   type MembershipPath,
   MembershipTree,
+  PANEL_LEVELS,
   rootOfPath,
   TREE_ARITY,
   TREE_LEVELS,
 } from './membership-tree.js';
+export {
+  PanelProver,
+  type PanelStatement,
+  type PanelWitness,
+  panelSignalsOf,
+} from './panel-proof.js';
 export { Verifier } from './verifier.js';
 export {
   ballotField,

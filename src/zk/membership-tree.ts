@@ -5,6 +5,8 @@ import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/inde
 export const TREE_ARITY = 4;
 /** Depth of the vote circuit's membership tree: 4^10 = 1,048,576 members. */
 export const TREE_LEVELS = 10;
+/** Depth of the panel circuit's tree: 4^3 = 64 seats, the largest panel (a second appeal) being 23. */
+export const PANEL_LEVELS = 3;
 
 /** One member of a weight snapshot. */
 export interface Member {
@@ -32,9 +34,10 @@ export function rootOfPath(
   poseidon: Poseidon,
   leaf: bigint,
   path: Pick<MembershipPath, 'pathIndices' | 'siblings'>,
+  levels: number = TREE_LEVELS,
 ): bigint {
-  if (path.pathIndices.length !== TREE_LEVELS || path.siblings.length !== TREE_LEVELS)
-    throw new AgoraError(ErrorCode.InvalidArgument, `a path has ${TREE_LEVELS} levels`);
+  if (path.pathIndices.length !== levels || path.siblings.length !== levels)
+    throw new AgoraError(ErrorCode.InvalidArgument, `a path has ${levels} levels`);
   let node = leaf;
   path.pathIndices.forEach((position, level) => {
     const siblings = path.siblings[level] as bigint[];
@@ -53,7 +56,8 @@ export function rootOfPath(
 /**
  * The 4-ary Poseidon Merkle tree of a weight snapshot, as the vote circuit checks it: leaf `Poseidon(commitment,
  * weight)`, node `Poseidon(c0, c1, c2, c3)`, empty leaves 0 (empty subtrees hash level by level). Members keep the
- * order given, so callers build it deterministically (agent id order).
+ * order given, so callers build it deterministically (agent id order). A panel's tree is the same with
+ * {@link PANEL_LEVELS} levels.
  */
 export class MembershipTree {
   private readonly levels: bigint[][];
@@ -62,23 +66,25 @@ export class MembershipTree {
   private constructor(
     private readonly poseidon: Poseidon,
     leaves: bigint[],
+    /** Levels above the leaves. */
+    readonly depth: number,
   ) {
     this.zeros = [0n];
-    for (let level = 0; level < TREE_LEVELS; level++) {
+    for (let level = 0; level < depth; level++) {
       const zero = this.zeros[level] as bigint;
       this.zeros.push(poseidon.hash([zero, zero, zero, zero]));
     }
     this.levels = [leaves];
-    for (let level = 0; level < TREE_LEVELS; level++) this.levels.push(this.parents(level));
+    for (let level = 0; level < depth; level++) this.levels.push(this.parents(level));
   }
 
-  /** Builds the tree of `members` (at most 4^10), in the order given. */
-  static async build(members: readonly Member[]): Promise<MembershipTree> {
-    if (members.length > TREE_ARITY ** TREE_LEVELS)
+  /** Builds the tree of `members` (at most 4^depth), in the order given, `depth` levels high (default the vote's). */
+  static async build(members: readonly Member[], depth: number = TREE_LEVELS): Promise<MembershipTree> {
+    if (members.length > TREE_ARITY ** depth)
       throw new AgoraError(ErrorCode.InvalidArgument, 'too many members for the tree');
     const poseidon = await getPoseidon();
     const leaves = members.map((member) => MembershipTree.leafOf(poseidon, member));
-    return new MembershipTree(poseidon, leaves);
+    return new MembershipTree(poseidon, leaves, depth);
   }
 
   /** The leaf of a member: Poseidon(commitment, weight). */
@@ -109,7 +115,7 @@ export class MembershipTree {
   }
 
   get root(): bigint {
-    return (this.levels[TREE_LEVELS] as bigint[])[0] ?? (this.zeros[TREE_LEVELS] as bigint);
+    return (this.levels[this.depth] as bigint[])[0] ?? (this.zeros[this.depth] as bigint);
   }
 
   /** Replaces member `index` (for example after a weight change) and rehashes its path. */
@@ -118,7 +124,7 @@ export class MembershipTree {
       throw new AgoraError(ErrorCode.InvalidArgument, `no member at ${index}`);
     (this.levels[0] as bigint[])[index] = MembershipTree.leafOf(this.poseidon, member);
     let at = index;
-    for (let level = 0; level < TREE_LEVELS; level++) {
+    for (let level = 0; level < this.depth; level++) {
       const parentAt = Math.floor(at / TREE_ARITY);
       (this.levels[level + 1] as bigint[])[parentAt] = this.hashChildren(level, parentAt * TREE_ARITY);
       at = parentAt;
@@ -132,7 +138,7 @@ export class MembershipTree {
     const pathIndices: number[] = [];
     const siblings: bigint[][] = [];
     let at = index;
-    for (let level = 0; level < TREE_LEVELS; level++) {
+    for (let level = 0; level < this.depth; level++) {
       const position = at % TREE_ARITY;
       const first = at - position;
       const nodes = this.levels[level] as bigint[];

@@ -3,7 +3,7 @@ import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
 import type { WasmCurve } from 'ffjavascript';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
-import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+import { loadPanelArtifacts, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
 import { type CurveThread, startCurveThreads } from './curve-threads.js';
 import { g2SubgroupTest } from './g2-subgroup.js';
 import { loadFfjavascript } from './runtime.js';
@@ -76,7 +76,26 @@ export class Verifier {
 
   /** Loads the verification key of `artifacts` (the committed ones by default) and parses its points once. */
   static async load(artifacts?: VoteArtifacts): Promise<Verifier> {
-    const { verificationKey } = artifacts ?? (await loadVoteArtifacts());
+    return Verifier.fromKey(
+      (artifacts ?? (await loadVoteArtifacts())).verificationKey,
+      6,
+      'the vote circuit',
+    );
+  }
+
+  /**
+   * A verifier of the panel circuit's proofs (a juror's seat: signals [nullifier, root, scope, vote]) for the key of
+   * `artifacts` (the committed panel artifacts by default). A vote circuit key is refused: it has six signals.
+   */
+  static async loadPanel(artifacts?: VoteArtifacts): Promise<Verifier> {
+    return Verifier.fromKey(
+      (artifacts ?? (await loadPanelArtifacts())).verificationKey,
+      4,
+      'the panel circuit',
+    );
+  }
+
+  private static async fromKey(verificationKey: Record<string, unknown>, signals: number, circuit: string) {
     const curve = await localCurve();
     const { G1, G2 } = curve;
     const vk = verificationKey as {
@@ -91,7 +110,7 @@ export class Verifier {
       const ic = vk.IC.map((point) => G1.fromObject(bigints(point)));
       const g2 = [vk.vk_beta_2, vk.vk_gamma_2, vk.vk_delta_2].map((point) => G2.fromObject(bigints(point)));
       const valid = [alpha, ...ic].every((p) => G1.isValid(p)) && g2.every((p) => G2.isValid(p));
-      if (ic.length !== 7 || !valid) throw new RangeError('not a vote key');
+      if (ic.length !== signals + 1 || !valid) throw new RangeError(`not a key of ${circuit}`);
       const [beta, gamma, delta] = g2.map((p) => G2.toAffine(p)) as [Uint8Array, Uint8Array, Uint8Array];
       return new Verifier(curve, {
         alpha: G1.toAffine(alpha),
@@ -101,7 +120,7 @@ export class Verifier {
         ic: ic.map((p) => G1.toAffine(p)),
       });
     } catch (cause) {
-      throw new AgoraError(ErrorCode.InvalidArgument, 'malformed verification key for the vote circuit', {
+      throw new AgoraError(ErrorCode.InvalidArgument, `malformed verification key for ${circuit}`, {
         cause,
       });
     }
@@ -117,7 +136,7 @@ export class Verifier {
     // Proofs arrive from other agents: anything that is not a well-formed proof is simply invalid.
     if (typeof proof !== 'object' || proof === null) return undefined;
     const signals = proof.publicSignals;
-    if (!canonicalSignals(signals) || signals.length !== this.key.ic.length - 1) return undefined;
+    if (!canonicalSignals(signals, this.key.ic.length - 1)) return undefined;
     try {
       const a = G1.fromObject(bigints(proof.proof.pi_a));
       const b = G2.fromObject(bigints(proof.proof.pi_b));

@@ -1,11 +1,9 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import type { WitnessCalculator } from 'circom_runtime';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-import { Groth16Prover } from './groth16-prover.js';
+import { CircuitProver } from './circuit-prover.js';
 import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
-import { loadCircomRuntime } from './runtime.js';
 
 /** What a vote proof states publicly. */
 export interface VoteStatement {
@@ -77,25 +75,14 @@ export function publicSignalsOf(statement: VoteStatement, nullifier: bigint): st
   ].map(String);
 }
 
-/** The witness section of a `.wtns` file as circom's calculator writes it: its last `nVars` 32-byte values. */
-function witnessOf(wtns: Uint8Array, nVars: number): Uint8Array {
-  // Header: "wtns", version, 2 sections; section 1 (id, 64-bit length, n8 = 32, the prime, nVars); section 2 id
-  // and 64-bit length: 11 words and the 8-word prime before the values.
-  if (wtns.length !== 4 * 11 + 32 + nVars * 32 || new TextDecoder().decode(wtns.subarray(0, 4)) !== 'wtns')
-    throw new AgoraError(ErrorCode.InvalidProof, `the witness calculator did not give ${nVars} values`);
-  return wtns.subarray(wtns.length - nVars * 32);
-}
-
 /**
  * Proves votes with the artifacts loaded once, the circuit's witness calculator built once and reused, and a
  * {@link Groth16Prover} that keeps the proving key's points in its threads (as fixed-base tables when asked).
  */
 export class Prover {
   private constructor(
-    private readonly artifacts: VoteArtifacts,
-    private witnesses: WitnessCalculator,
+    private readonly circuit: CircuitProver,
     private readonly poseidon: Poseidon,
-    private readonly groth16: Groth16Prover,
   ) {}
 
   /**
@@ -106,17 +93,16 @@ export class Prover {
    */
   static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
-    const [witnesses, poseidon, groth16] = await Promise.all([
-      loadCircomRuntime().then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(loaded.wasm)),
+    const [circuit, poseidon] = await Promise.all([
+      CircuitProver.load(loaded.wasm, loaded.zkey, options),
       getPoseidon(),
-      Groth16Prover.load(loaded.zkey, { tables: options.tables === true }),
     ]);
-    return new Prover(loaded, witnesses, poseidon, groth16);
+    return new Prover(circuit, poseidon);
   }
 
   /** Frees the prover's threads (idle, they do not keep the process alive). */
   async close(): Promise<void> {
-    await this.groth16.close();
+    await this.circuit.close();
   }
 
   /**
@@ -163,27 +149,16 @@ export class Prover {
       pathIndices: witness.path.pathIndices.map(String),
       siblings: witness.path.siblings.map((level) => level.map(String)),
     };
-    try {
-      const wtns = await this.witnesses.calculateWTNSBin(input, 0);
-      const { proof, publicSignals } = await this.groth16.prove(witnessOf(wtns, this.groth16.witnessLength));
-      return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
-    } catch (cause) {
-      // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
-      this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.artifacts.wasm);
-      throw new AgoraError(
-        ErrorCode.InvalidProof,
-        `cannot prove this vote: ${(cause as Error).message.split('\n')[0]}`,
-        { cause },
-      );
-    }
+    const { proof, publicSignals } = await this.circuit.prove(input, 'this vote');
+    return { proof, publicSignals, nullifier: BigInt(publicSignals[0] as string) };
   }
 }
 
-/** Public signals as the verifier accepts them: six canonical decimal field elements. */
-export function canonicalSignals(signals: unknown): signals is string[] {
+/** Public signals as the verifier accepts them: `count` (the vote circuit's six) canonical decimal field elements. */
+export function canonicalSignals(signals: unknown, count = 6): signals is string[] {
   return (
     Array.isArray(signals) &&
-    signals.length === 6 &&
+    signals.length === count &&
     signals.every((s) => isDecimal(s) && BigInt(s) < BN254_SCALAR_FIELD)
   );
 }

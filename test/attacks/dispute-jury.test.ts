@@ -23,7 +23,7 @@ import { rejectedAgoraError } from '../helpers.js';
 
 let verifier: Verifier;
 beforeAll(async () => {
-  verifier = await Verifier.load();
+  verifier = await Verifier.loadPanel();
 });
 afterAll(() => releaseCurve());
 

@@ -12,7 +12,7 @@ let world: World;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-cli-dispute-'));
-  world = await buildWorld({ verifier: await Verifier.load(), jurorCount: 7 });
+  world = await buildWorld({ verifier: await Verifier.loadPanel(), jurorCount: 7 });
   await writeFile(
     join(dir, 'world.jsonl'),
     [...world.base, world.opened].map((e) => canonicalJson(e)).join('\n'),

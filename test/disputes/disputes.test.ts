@@ -23,18 +23,18 @@ import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { at, buildWorld, idOf, ledgerWith, regtestHeader, T, type World } from './fixture.js';
 
-let prover: Prover;
+let prover: PanelProver;
 let verifier: Verifier;
 let world: World;
 const answerBy = T + 100 + 3_600;
 const round0 = roundTimes(answerBy, 0);
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  [prover, verifier] = await Promise.all([PanelProver.load(), Verifier.loadPanel()]);
   world = await buildWorld({ verifier, jurorCount: 20 });
 }, 120_000);
 afterAll(() => releaseCurve());

@@ -28,7 +28,7 @@ import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '..
 import { SimNetwork } from '../../src/lightning/index.js';
 import { receiptRatingType, receiptType } from '../../src/receipts/index.js';
 import { createStakeLocked, createStakeStatement, stakeEventTypes } from '../../src/stake/index.js';
-import type { Prover, Verifier } from '../../src/zk/index.js';
+import type { PanelProver, Verifier } from '../../src/zk/index.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 
 export const T = 1_800_000_000;
@@ -51,6 +51,7 @@ export function regtestHeader(tag: number): string {
   }
 }
 
+/** The registry of the dispute tests; `verifier` checks juror proofs (a panel circuit verifier). */
 export function disputeRegistry(verifier: Verifier): EventRegistry {
   return new EventRegistry([
     agentRegisteredType,
@@ -58,7 +59,7 @@ export function disputeRegistry(verifier: Verifier): EventRegistry {
     receiptRatingType,
     snapshotSourcesType,
     ...stakeEventTypes,
-    ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
+    ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), panelVerifier: verifier }),
   ]);
 }
 
@@ -185,7 +186,7 @@ export async function ledgerWith(verifier: Verifier, events: readonly LedgerEven
  */
 export async function disputeFlow(
   world: World,
-  prover: Prover,
+  prover: PanelProver,
   verifier: Verifier,
   choices: readonly JurorChoice[],
   tag = 1,

@@ -39,7 +39,7 @@ import {
   readStakes,
   stakeEventTypes,
 } from '../../src/stake/index.js';
-import { Prover, releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
+import { PanelProver, Prover, releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
 import { buildWorld, disputeFlow } from '../disputes/fixture.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
@@ -51,6 +51,8 @@ const at = (seconds: number) => new ManualClock(seconds * 1000);
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 
 let verifier: Verifier;
+/** Checks juror proofs (the panel circuit's). */
+let panelVerifier: Verifier;
 let pool: LedgerEvent[];
 let proposals: string[];
 let agents: AgentKey[];
@@ -70,7 +72,7 @@ const registry = () =>
       snapshotSourcesType,
       voteCastType(verifier),
       ...stakeEventTypes,
-      ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), verifier }),
+      ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), panelVerifier }),
       ...anchorEventTypes('regtest'),
     ],
     { chain: 'regtest' },
@@ -101,6 +103,7 @@ function remembering(inner: Verifier): Verifier {
 beforeAll(async () => {
   const prover = await Prover.load();
   verifier = remembering(await Verifier.load());
+  panelVerifier = remembering(await Verifier.loadPanel());
   const network = new SimNetwork({ seed: 'replicas' });
   agents = Array.from({ length: 6 }, () => generateAgentKey());
   const [a0, a1, a2, a3, a4, a5] = agents as [AgentKey, AgentKey, AgentKey, AgentKey, AgentKey, AgentKey];
@@ -269,13 +272,15 @@ beforeAll(async () => {
   const impostor = { ...(registrations[1] as LedgerEvent), sig: (registrations[0] as LedgerEvent).sig };
 
   // Made after every governance event above, so that neither checkpoint leaves out weight the other brings.
-  const world = await buildWorld({ verifier, jurorCount: 7, t0: T + 100_000 });
+  const world = await buildWorld({ verifier: panelVerifier, jurorCount: 7, t0: T + 100_000 });
   dispute = idOf(world.opened);
+  const jurors = await PanelProver.load();
   const disputeEvents = [
     ...world.base,
     world.opened,
-    ...(await disputeFlow(world, prover, verifier, ['upheld', 'rejected', 'upheld', 'upheld'])),
+    ...(await disputeFlow(world, jurors, panelVerifier, ['upheld', 'rejected', 'upheld', 'upheld'])),
   ];
+  await jurors.close();
 
   disputePool = disputeEvents;
   pool = [
@@ -293,6 +298,7 @@ beforeAll(async () => {
     impostor,
   ];
   proposals = [byReputation.event, byStake.event, forged].map(idOf);
+  // Two provers' keys and a dozen proofs: minutes on a loaded two-core machine.
 }, 300_000);
 
 afterAll(() => releaseCurve());

@@ -35,7 +35,7 @@ import {
 import { createSnapshotSources } from '../../governance/index.js';
 import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
 import type { Ledger, LedgerEvent } from '../../ledger/index.js';
-import { Prover } from '../../zk/index.js';
+import { PanelProver } from '../../zk/index.js';
 import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
@@ -352,7 +352,7 @@ export const disputeVoteCommand: Command = {
       if (round === undefined || seat < 0)
         throw new AgoraError(ErrorCode.InvalidState, `you are not on the panel of dispute ${dispute}`);
       const tree = await panelTree(view, round.round);
-      const vote = await castJurorVote(await Prover.load(), {
+      const vote = await castJurorVote(await PanelProver.load(), {
         dispute,
         round: round.round,
         panelRoot: round.panelRoot as bigint,
