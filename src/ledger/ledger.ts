@@ -90,7 +90,7 @@ type Operation = AbstractBatchOperation<LedgerStore, string, string>;
 
 // Format 2 added index entries (`agent` on registrations), format 3 the record blocks of the types that keep
 // records; an older store gets what it lacks when it is opened.
-const FORMAT = '3';
+export const FORMAT = '3';
 const UPGRADABLE = new Set(['1', '2']);
 const SEP = '\x00';
 // Fifteen digits hold every safe integer sequence number and keep lexicographic order equal to numeric order.
