@@ -319,12 +319,23 @@ export class Ledger {
     const results: AppendResult[] = [];
     const pending = new Map<string, { event: LedgerEvent; seq: number }>();
     const pendingIndex = new Map<string, LedgerEvent[]>();
+    // What the store holds does not change until this batch is written, so each index is read once per batch: a
+    // thousand receipts of a few providers look up each provider's registrations once, not once per receipt.
+    const storedIndex = new Map<string, Promise<LedgerEvent[]>>();
     const context: VerifyContext = {
       get: async (id) => pending.get(id)?.event ?? (await this.get(id))?.event,
       byIndex: async (name, value) => {
-        const found: LedgerEvent[] = [];
-        for await (const stored of this.byIndex(name, value)) found.push(stored.event);
-        return [...found, ...(pendingIndex.get(`${name}${SEP}${value}`) ?? [])];
+        const slot = `${name}${SEP}${value}`;
+        let stored = storedIndex.get(slot);
+        if (stored === undefined) {
+          stored = (async () => {
+            const found: LedgerEvent[] = [];
+            for await (const event of this.byIndex(name, value)) found.push(event.event);
+            return found;
+          })();
+          storedIndex.set(slot, stored);
+        }
+        return [...(await stored), ...(pendingIndex.get(slot) ?? [])];
       },
     };
     const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
