@@ -338,6 +338,8 @@ export class Ledger {
         return [...(await stored), ...(pendingIndex.get(slot) ?? [])];
       },
     };
+    const { pool } = this;
+    if (pool !== undefined) context.recoverMany = (jobs) => pool.recoverMany(jobs);
     const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
     parsed.forEach(({ envelope, definition }, index) => {
       if (definition.prepare === undefined || stored[index] !== undefined) return;
