@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../src/core/index.js';
 import type { AgentKey } from '../src/identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger } from '../src/ledger/index.js';
+import { agentRegisteredType, type EventReader, EventRegistry, Ledger } from '../src/ledger/index.js';
 import { decodeReceiptRecord, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
 import { SeededRandom } from '../src/sim/index.js';
@@ -216,6 +216,30 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       differing_scores: differing,
       load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
+    // The same read without the trust index (every event parsed), once, for the same-run ratio; at 100,000 agents it
+    // takes minutes here, so there only with AGORA_BENCH_REPUTATION_EVENTS=1.
+    if (agents <= 10_000 || process.env.AGORA_BENCH_REPUTATION_EVENTS === '1') {
+      const withoutIndex: EventReader = {
+        get: (id) => ledger.get(id),
+        events: (options) => ledger.events(options),
+        byIndex: (name, value, options) => ledger.byIndex(name, value, options),
+        stats: () => ledger.stats(),
+      };
+      const start = performance.now();
+      const parsed = await Reputation.fromLedger(withoutIndex);
+      const seconds = (performance.now() - start) / 1000;
+      const indexed = await Reputation.fromLedger(ledger);
+      report({
+        bench: BENCH,
+        metric: `from_ledger_events_${size}`,
+        value: seconds,
+        unit: 's',
+        note: 'the same read parsing every event (no trust index), one run; baseline: from_ledger (the index), median',
+        baseline: full,
+        differing_scores: keys.filter(({ id }) => parsed.score(id) !== indexed.score(id)).length,
+        load_1m: Number(loadavg()[0]?.toFixed(2)),
+      });
+    }
   } finally {
     await store.dispose();
   }
