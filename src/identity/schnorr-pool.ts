@@ -228,30 +228,19 @@ export class SchnorrPool {
       if (isKnownSignature(check.signature, check.message, check.publicKey)) verdicts[i] = true;
       else indices.push(i);
     });
-    const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
-    const share = Math.ceil(indices.length / (workers.length + 1));
-    const slices = workers.map((worker, w) => ({
-      worker,
-      part: indices.slice((w + 1) * share, (w + 2) * share),
-    }));
-    const sent = slices.map(({ worker, part }) =>
-      part.length === 0
-        ? Promise.resolve(new Uint8Array(0))
-        : worker.verify(part.map((i) => checks[i] as SignatureCheck)),
+    await this.spread(
+      indices,
+      (worker, part) => worker.verify(part.map((i) => checks[i] as SignatureCheck)),
+      (part) => {
+        for (const i of part) {
+          const { signature, message, publicKey } = checks[i] as SignatureCheck;
+          verdicts[i] = wasmSchnorr.verify(signature, message, publicKey);
+        }
+      },
+      (answer, part) => {
+        for (const [k, i] of part.entries()) verdicts[i] = answer[k] === 1;
+      },
     );
-    const local = (part: readonly number[]) => {
-      for (const i of part) {
-        const { signature, message, publicKey } = checks[i] as SignatureCheck;
-        verdicts[i] = wasmSchnorr.verify(signature, message, publicKey);
-      }
-    };
-    local(indices.slice(0, share));
-    const answers = await Promise.allSettled(sent);
-    answers.forEach((answer, w) => {
-      const { part } = slices[w] as (typeof slices)[number];
-      if (answer.status === 'rejected') local(part);
-      else for (const [k, i] of part.entries()) verdicts[i] = answer.value[k] === 1;
-    });
     for (const i of indices) {
       const { signature, message, publicKey } = checks[i] as SignatureCheck;
       if (verdicts[i]) rememberSignature(signature, message, publicKey);
@@ -306,32 +295,47 @@ export class SchnorrPool {
       if (hash.length === 32 && signature.length === 64 && recoveryId >= 0 && recoveryId <= 3)
         indices.push(i);
     });
+    await this.spread(
+      indices,
+      (worker, part) => worker.recover(part.map((i) => jobs[i] as RecoveryJob)),
+      (part) => {
+        for (const i of part) found[i] = recoverHere(jobs[i] as RecoveryJob);
+      },
+      (answer, part) => {
+        for (const [k, i] of part.entries()) {
+          const key = answer.slice(k * 33, k * 33 + 33);
+          found[i] = key[0] === 0 ? null : key;
+        }
+      },
+    );
+    return found;
+  }
+
+  /**
+   * Cuts `indices` into one slice per worker plus one for the calling thread (`local`, done while the workers do
+   * theirs; too few to be worth messaging: all of them), and takes each worker's answer (`take`); a failed worker's
+   * slice is done by `local` instead, so no result depends on the pool.
+   */
+  private async spread(
+    indices: readonly number[],
+    send: (worker: VerifyWorker, part: readonly number[]) => Promise<Uint8Array>,
+    local: (part: readonly number[]) => void,
+    take: (answer: Uint8Array, part: readonly number[]) => void,
+  ): Promise<void> {
     const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
     const share = Math.ceil(indices.length / (workers.length + 1));
-    const slices = workers.map((worker, w) => ({
-      worker,
-      part: indices.slice((w + 1) * share, (w + 2) * share),
-    }));
-    const sent = slices.map(({ worker, part }) =>
-      part.length === 0
-        ? Promise.resolve(new Uint8Array(0))
-        : worker.recover(part.map((i) => jobs[i] as RecoveryJob)),
-    );
-    const local = (part: readonly number[]) => {
-      for (const i of part) found[i] = recoverHere(jobs[i] as RecoveryJob);
-    };
+    const slices = workers.map((_, w) => indices.slice((w + 1) * share, (w + 2) * share));
+    const sent = workers.map((worker, w) => {
+      const part = slices[w] as number[];
+      return part.length === 0 ? Promise.resolve(new Uint8Array(0)) : send(worker, part);
+    });
     local(indices.slice(0, share));
     const answers = await Promise.allSettled(sent);
     answers.forEach((answer, w) => {
-      const { part } = slices[w] as (typeof slices)[number];
+      const part = slices[w] as number[];
       if (answer.status === 'rejected') local(part);
-      else
-        for (const [k, i] of part.entries()) {
-          const key = answer.value.slice(k * 33, k * 33 + 33);
-          found[i] = key[0] === 0 ? null : key;
-        }
+      else take(answer.value, part);
     });
-    return found;
   }
 
   /** Stops the workers (they are started again if the pool is used later). */
