@@ -11,7 +11,13 @@ import {
   signObject,
   wasmSchnorr,
 } from '../../src/identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import {
+  agentRegisteredType,
+  EventRegistry,
+  type EventTypeDefinition,
+  Ledger,
+  type LedgerEvent,
+} from '../../src/ledger/index.js';
 import { receiptType } from '../../src/receipts/index.js';
 import { nodeKeys, quickRegistration, signedReceipt } from '../fixtures/signed-receipts.js';
 import { registration } from '../ledger/fixtures.js';
@@ -41,6 +47,27 @@ function tampered(check: SignatureCheck, t: { field: string; kind: string; bit: 
   const at = (t.bit >> 3) % bytes.length;
   bytes[at] = (bytes[at] as number) ^ (1 << (t.bit & 7));
   return { ...check, [field]: bytes };
+}
+
+/** What appending `batch` (after `before`) to a fresh ledger over `pool` gives: how many stored, or the refusal. */
+async function batchOutcome(
+  types: EventTypeDefinition[],
+  pool: SchnorrPool,
+  before: readonly LedgerEvent[],
+  batch: readonly LedgerEvent[],
+): Promise<{ ok: number } | { code: string; index: number }> {
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: new EventRegistry(types), pool });
+  try {
+    if (before.length > 0) await ledger.appendBatch(before);
+    return { ok: (await ledger.appendBatch(batch)).length };
+  } catch (error) {
+    return {
+      code: (error as { code: string }).code,
+      index: (error as { details: { index: number } }).details.index,
+    };
+  } finally {
+    await ledger.close();
+  }
 }
 
 const pools = [new SchnorrPool(1), new SchnorrPool(2)];
@@ -74,23 +101,7 @@ describe('signature checks over a worker pool', () => {
           const sig = event.sig as string;
           return { ...event, sig: `${sig.slice(0, 10)}${sig[10] === '0' ? '1' : '0'}${sig.slice(11)}` };
         });
-        const outcome = async (pool: SchnorrPool) => {
-          const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-            registry: new EventRegistry([agentRegisteredType]),
-            pool,
-          });
-          try {
-            const results = await ledger.appendBatch(batch);
-            return { ok: results.length };
-          } catch (error) {
-            return {
-              code: (error as { code: string }).code,
-              index: (error as { details: { index: number } }).details.index,
-            };
-          } finally {
-            await ledger.close();
-          }
-        };
+        const outcome = (pool: SchnorrPool) => batchOutcome([agentRegisteredType], pool, [], batch);
         const single = await outcome(new SchnorrPool(0));
         expect(await outcome(pools[0] as SchnorrPool)).toEqual(single);
         expect(single).toEqual(
@@ -163,23 +174,9 @@ describe('signature checks over a worker pool', () => {
               body: { ...body, invoice: bech32.encode(prefix, words, false) },
             }) as LedgerEvent;
           });
-          const outcome = async (pool: SchnorrPool) => {
-            const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-              registry: new EventRegistry([agentRegisteredType, receiptType]),
-              pool,
-            });
-            try {
-              await ledger.append(quickRegistration(provider, 1_700_000_000, [node.nodeKey]));
-              return { ok: (await ledger.appendBatch(batch)).length };
-            } catch (error) {
-              return {
-                code: (error as { code: string }).code,
-                index: (error as { details: { index: number } }).details.index,
-              };
-            } finally {
-              await ledger.close();
-            }
-          };
+          const registered = [quickRegistration(provider, 1_700_000_000, [node.nodeKey])];
+          const outcome = (pool: SchnorrPool) =>
+            batchOutcome([agentRegisteredType, receiptType], pool, registered, batch);
           const pooled = await outcome(pools[1] as SchnorrPool);
           expect(await outcome(new SchnorrPool(0))).toEqual(pooled);
           expect(pooled).toEqual(
