@@ -162,11 +162,16 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
         stored.push({ id: toHex(record.id), payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey });
       }
     const runs: number[] = [];
+    // CPU seconds beside wall seconds: on a shared machine the wall time is mostly waiting for a core.
+    const cpu: number[] = [];
     let heapMib = 0;
     for (let r = 0; r < 3; r++) {
       const start = performance.now();
+      const used = process.cpuUsage();
       const reputation = await Reputation.fromLedger(ledger);
       runs.push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(used);
+      cpu.push((user + system) / 1e6);
       heapMib = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
       void reputation;
     }
@@ -177,6 +182,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       value: full,
       unit: 's',
       runs: runs.map((t) => t.toFixed(3)).join(' '),
+      cpu_s: median(cpu),
       agents,
       receipts,
       peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -187,6 +193,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     const random = new SeededRandom('bench-ledger-refresh');
     let reputation = await Reputation.fromLedger(ledger);
     const refreshes: number[] = [];
+    const refreshCpu: number[] = [];
     for (let r = 0; r < 3; r++) {
       const at = receipts + r * 1_000;
       const batch = receiptBatch(
@@ -199,8 +206,11 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       );
       await ledger.appendBatch(placeholderSigned(batch));
       const start = performance.now();
+      const used = process.cpuUsage();
       reputation = await reputation.refresh(ledger);
       refreshes.push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(used);
+      refreshCpu.push((user + system) / 1e6);
     }
     const fresh = await Reputation.fromLedger(ledger);
     const differing = keys.filter(({ id }) => fresh.score(id) !== reputation.score(id)).length;
@@ -211,6 +221,8 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       unit: 's',
       baseline: full,
       runs: refreshes.map((t) => t.toFixed(3)).join(' '),
+      cpu_s: median(refreshCpu),
+      cpu_ratio: Number((median(refreshCpu) / median(cpu)).toFixed(4)),
       agents,
       receipts,
       differing_scores: differing,
@@ -226,8 +238,10 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
         stats: () => ledger.stats(),
       };
       const start = performance.now();
+      const used = process.cpuUsage();
       const parsed = await Reputation.fromLedger(withoutIndex);
       const seconds = (performance.now() - start) / 1000;
+      const { user, system } = process.cpuUsage(used);
       const indexed = await Reputation.fromLedger(ledger);
       report({
         bench: BENCH,
@@ -236,6 +250,8 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
         unit: 's',
         note: 'the same read parsing every event (no trust index), one run; baseline: from_ledger (the index), median',
         baseline: full,
+        cpu_s: (user + system) / 1e6,
+        cpu_ratio: Number(((user + system) / 1e6 / median(cpu)).toFixed(2)),
         differing_scores: keys.filter(({ id }) => parsed.score(id) !== indexed.score(id)).length,
         load_1m: Number(loadavg()[0]?.toFixed(2)),
       });
