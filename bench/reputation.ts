@@ -1,23 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, toHex } from '../src/core/index.js';
-import { type AgentKey, agentKeyFromSecret } from '../src/identity/index.js';
-import {
-  agentRegisteredType,
-  EventRegistry,
-  Ledger,
-  type LedgerEvent,
-  parseEnvelope,
-  signEvent,
-} from '../src/ledger/index.js';
-import { decodeReceiptRecord, rateReceipt, receiptRatingType, receiptType } from '../src/receipts/index.js';
+import { toHex } from '../src/core/index.js';
+import type { AgentKey } from '../src/identity/index.js';
+import { agentRegisteredType, type EventReader, EventRegistry, Ledger } from '../src/ledger/index.js';
+import { decodeReceiptRecord, receiptRatingType, receiptType } from '../src/receipts/index.js';
 import { type ReceiptFact, Reputation, TrustEngine } from '../src/reputation/index.js';
-import { SeededRandom, seededBytes } from '../src/sim/index.js';
+import { SeededRandom } from '../src/sim/index.js';
 import { selfDealingWorld } from '../test/fixtures/self-dealing.js';
-import { quickRegistration } from '../test/fixtures/signed-receipts.js';
 import { concatInteractions, drawPayment, syntheticInteractions } from '../test/fixtures/trust-graph.js';
-import { median, medianSeconds, progress, report } from './report.js';
+import { median, progress, report } from './report.js';
+import {
+  benchKeys,
+  FIRST_RECEIPT_MS,
+  openBenchStore,
+  placeholderSigned,
+  receiptBatch,
+} from './reputation-store.js';
 
 const BENCH = 'reputation';
 /** The tolerance of the bounded-error update measured beside the exact one. */
@@ -144,105 +143,74 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
 }
 
 /**
- * A provider following its LevelDB ledger: `refresh` after 1,000 new receipts (and 500 ratings of older ones) against
- * a fresh `fromLedger`. Receipts are signed for real but stored through a registry that skips their invoice checks
- * (reading never re-checks them; building real invoices for 50,000 payments would dominate the run).
+ * A provider following its LevelDB ledger: `fromLedger` over a kept store (see reputation-store.ts: built once,
+ * copied for each run, so the figure is reading, not building), then `refresh` after 1,000 new receipts (and 500
+ * ratings of older ones) against a fresh `fromLedger`. Peak RSS is the process's (the store's build included when
+ * this run built it: `built` says so); `load_1m` is the machine's load average when measured (it is shared).
  */
 async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
-  // AGORA_BENCH_REPUTATION_STORE=DIR keeps the store there and reuses it on the next run (storing a million receipts
-  // takes most of the run); the refresh batches then land on top of it, so each reuse measures a slightly larger one.
-  const kept = process.env.AGORA_BENCH_REPUTATION_STORE;
-  const dir = kept ?? (await mkdtemp(join(tmpdir(), 'agora-bench-reputation-')));
-  const registry = new EventRegistry([
-    agentRegisteredType,
-    { ...receiptType, verify: () => {} },
-    { ...receiptRatingType, verify: () => {} },
-  ]);
-  const ledger = await Ledger.open(dir, { registry, sync: false });
-  const random = new SeededRandom('bench-ledger');
-  const clock = new ManualClock(1_760_000_000_000);
-  // Keys from the seed: a kept store's agents are those of the next run.
-  const keys: AgentKey[] = Array.from({ length: agents }, (_, i) =>
-    agentKeyFromSecret(seededBytes('bench-agent', String(i))),
-  );
-  const stored: { id: string; payer: AgentKey }[] = [];
-  let payment = 0;
-  const batch = (count: number, ratingsOfOlder: number): LedgerEvent[] => {
-    const events: LedgerEvent[] = [];
-    for (let k = 0; k < ratingsOfOlder; k++) {
-      const { id, payer } = stored[Math.floor(random.next() * stored.length)] as (typeof stored)[0];
-      events.push(rateReceipt(payer, id, random.next() < 0.5 ? -2 : 1, { clock }));
-    }
-    for (let k = 0; k < count; k++) {
-      clock.advance(1_000);
-      const drawn = drawPayment(random, agents);
-      const payer = keys[drawn.payer] as AgentKey;
-      const provider = keys[drawn.provider] as AgentKey;
-      const receipt = signEvent(
-        provider,
-        'receipt',
-        {
-          service: 'api',
-          invoice: 'lnbc1unchecked',
-          paymentHash: toHex(seededBytes('bench', `payment-${payment++}`)),
-          preimage: '00'.repeat(32),
-          amountMsat: drawn.amountSat * 1000,
-          payer: payer.id,
-          status: 200,
-        },
-        { clock },
-      );
-      events.push(receipt);
-      const id = parseEnvelope(receipt).id;
-      stored.push({ id, payer });
-      // Half the payers rate what they bought.
-      if (random.next() < 0.5) events.push(rateReceipt(payer, id, drawn.rating, { clock }));
-    }
-    return events;
-  };
+  const keys = benchKeys(agents);
+  const store = await openBenchStore(keys, receipts, new SeededRandom('bench-ledger'));
+  const { ledger } = store;
   try {
+    // The stored receipts (id and payer, from the trust index) are the older ones the refresh batches' ratings pick.
     const byId = new Map(keys.map((key) => [key.id, key]));
-    const already = ledger.stats().types.receipt ?? 0;
-    if (already > 0) {
-      // A kept store: its receipts (id and payer, from the trust index) are the older ones the ratings pick from.
-      for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
-        for (let i = 0; i < seqs.length; i++) {
-          const record = decodeReceiptRecord(bytes, i * width);
-          stored.push({
-            id: toHex(record.id),
-            payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey,
-          });
-        }
-      payment = already + 10_000_000;
-    } else {
-      const registrations = keys.map((key, i) => quickRegistration(key, 1_700_000_000 + i));
-      for (let at = 0; at < registrations.length; at += 10_000)
-        await ledger.appendBatch(registrations.slice(at, at + 10_000));
+    const stored: { id: string; payer: AgentKey }[] = [];
+    for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
+      for (let i = 0; i < seqs.length; i++) {
+        const record = decodeReceiptRecord(bytes, i * width);
+        stored.push({ id: toHex(record.id), payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey });
+      }
+    const runs: number[] = [];
+    // CPU seconds beside wall seconds: on a shared machine the wall time is mostly waiting for a core.
+    const cpu: number[] = [];
+    let heapMib = 0;
+    for (let r = 0; r < 3; r++) {
+      const start = performance.now();
+      const used = process.cpuUsage();
+      const reputation = await Reputation.fromLedger(ledger);
+      runs.push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(used);
+      cpu.push((user + system) / 1e6);
+      heapMib = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+      void reputation;
     }
-    const tick = progress(`storing ${receipts} receipts`);
-    for (let at = already; at < receipts; at += 1_000) {
-      await ledger.appendBatch(batch(1_000, 0));
-      tick(at + 1_000, receipts);
-    }
-    const full = await medianSeconds(3, async () => {
-      await Reputation.fromLedger(ledger);
-    });
+    const full = median(runs);
     report({
       bench: BENCH,
       metric: `from_ledger_${size}`,
       value: full,
       unit: 's',
+      runs: runs.map((t) => t.toFixed(3)).join(' '),
+      cpu_s: median(cpu),
       agents,
       receipts,
       peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+      heap_after_mib: heapMib,
+      built: String(store.built),
+      load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
+    const random = new SeededRandom('bench-ledger-refresh');
     let reputation = await Reputation.fromLedger(ledger);
     const refreshes: number[] = [];
+    const refreshCpu: number[] = [];
     for (let r = 0; r < 3; r++) {
-      await ledger.appendBatch(batch(1_000, 500));
+      const at = receipts + r * 1_000;
+      const batch = receiptBatch(
+        random,
+        keys,
+        stored,
+        { payment: at, createdMs: FIRST_RECEIPT_MS + at * 1000 },
+        1_000,
+        500,
+      );
+      await ledger.appendBatch(placeholderSigned(batch));
       const start = performance.now();
+      const used = process.cpuUsage();
       reputation = await reputation.refresh(ledger);
       refreshes.push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(used);
+      refreshCpu.push((user + system) / 1e6);
     }
     const fresh = await Reputation.fromLedger(ledger);
     const differing = keys.filter(({ id }) => fresh.score(id) !== reputation.score(id)).length;
@@ -252,14 +220,50 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       value: median(refreshes),
       unit: 's',
       baseline: full,
+      runs: refreshes.map((t) => t.toFixed(3)).join(' '),
+      cpu_s: median(refreshCpu),
+      cpu_ratio: Number((median(refreshCpu) / median(cpu)).toFixed(4)),
       agents,
       receipts,
       differing_scores: differing,
+      load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
+    // The same read without the trust index (every event parsed), once, for the same-run ratio; at 100,000 agents it
+    // takes minutes here, so there only with AGORA_BENCH_REPUTATION_EVENTS=1.
+    if (agents <= 10_000 || process.env.AGORA_BENCH_REPUTATION_EVENTS === '1') {
+      const withoutIndex: EventReader = {
+        get: (id) => ledger.get(id),
+        events: (options) => ledger.events(options),
+        byIndex: (name, value, options) => ledger.byIndex(name, value, options),
+        stats: () => ledger.stats(),
+      };
+      const start = performance.now();
+      const used = process.cpuUsage();
+      const parsed = await Reputation.fromLedger(withoutIndex);
+      const seconds = (performance.now() - start) / 1000;
+      const { user, system } = process.cpuUsage(used);
+      const indexed = await Reputation.fromLedger(ledger);
+      report({
+        bench: BENCH,
+        metric: `from_ledger_events_${size}`,
+        value: seconds,
+        unit: 's',
+        note: 'the same read parsing every event (no trust index), one run; baseline: from_ledger (the index), median',
+        baseline: full,
+        cpu_s: (user + system) / 1e6,
+        cpu_ratio: Number(((user + system) / 1e6 / median(cpu)).toFixed(2)),
+        differing_scores: keys.filter(({ id }) => parsed.score(id) !== indexed.score(id)).length,
+        load_1m: Number(loadavg()[0]?.toFixed(2)),
+      });
+    }
   } finally {
-    await ledger.close();
-    if (kept === undefined) await rm(dir, { recursive: true, force: true });
+    await store.dispose();
   }
+}
+
+/** 100000 -> "100k", 1000000 -> "1m". */
+function sizeName(n: number): string {
+  return n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`;
 }
 
 /**
@@ -312,9 +316,10 @@ export default async function run(): Promise<void> {
     report({ bench: BENCH, metric: 'peak_rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
   }
   if (parts.has('facts')) fromReceipts(100_000, 1_000_000, '100k_1m');
-  // 10,000 agents / 100,000 receipts by default (about 2 minutes); AGORA_BENCH_REPUTATION_LEDGER=100000 stores
-  // 100,000 agents / 1,000,000 receipts (about 20 minutes, most of it storing them).
+  // 10,000 agents / 100,000 receipts by default; AGORA_BENCH_REPUTATION_LEDGER=100000 reads 100,000 agents / 1,000,000
+  // receipts (the kept store's first build takes about half an hour here, most of it signing).
   const agents = Number(process.env.AGORA_BENCH_REPUTATION_LEDGER ?? 10_000);
-  if (parts.has('ledger')) await ledgerRefresh(agents, agents * 10, `${agents / 1000}k_${agents / 100}k`);
+  if (parts.has('ledger'))
+    await ledgerRefresh(agents, agents * 10, `${sizeName(agents)}_${sizeName(agents * 10)}`);
   if (parts.has('self-dealing')) await selfDealing(1_000, 100_000);
 }

@@ -8,7 +8,13 @@ export {
   type SchnorrVerifier,
   wasmSchnorr,
 } from './schnorr.js';
-export { SchnorrPool, type SignatureCheck, type SigningJob, sharedSchnorrPool } from './schnorr-pool.js';
+export {
+  type RecoveryJob,
+  SchnorrPool,
+  type SignatureCheck,
+  type SigningJob,
+  sharedSchnorrPool,
+} from './schnorr-pool.js';
 export {
   type AgoraObject,
   isTypeName,

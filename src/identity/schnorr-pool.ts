@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { isPrivate } from 'tiny-secp256k1';
+import { isPrivate, recover } from 'tiny-secp256k1';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { isKnownSignature, rememberSignature, rememberSignedBy } from './known-signatures.js';
 import { wasmSchnorr } from './schnorr.js';
@@ -20,10 +20,23 @@ export interface SignatureCheck {
 // a valid signature. Sizes are checked by the main thread before anything is sent.
 // A signing request packs n messages (32 n bytes), secret keys (32 n) and auxiliary randomness (32 n); the answer is
 // the n signatures (64 n bytes).
+// A recovery request (ECDSA, a BOLT 11 invoice's payee) packs n hashes (32 n bytes), compact signatures (64 n) and
+// recovery ids (n); the answer is n compressed keys (33 n bytes), all zeros where none is recovered.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.secp256k1).then((secp) => {
-  parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux }) => {
+  parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux, recover, recoveryIds }) => {
+    if (recover) {
+      const found = new Uint8Array(count * 33);
+      for (let i = 0; i < count; i++) {
+        try {
+          const key = secp.recover(messages.subarray(i * 32, i * 32 + 32), signatures.subarray(i * 64, i * 64 + 64), recoveryIds[i], true);
+          if (key) found.set(key, i * 33);
+        } catch {}
+      }
+      parentPort.postMessage({ id, keys: found }, [found.buffer]);
+      return;
+    }
     if (sign) {
       const made = new Uint8Array(count * 64);
       for (let i = 0; i < count; i++) {
@@ -58,6 +71,22 @@ export interface SigningJob {
   readonly auxRand: Uint8Array;
 }
 
+/** An ECDSA public-key recovery: 32-byte hash, 64-byte compact signature, recovery id (a BOLT 11 invoice's payee). */
+export interface RecoveryJob {
+  readonly hash: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly recoveryId: 0 | 1 | 2 | 3;
+}
+
+/** Recovers on the calling thread: libsecp256k1's compressed key, or null (as the workers answer). */
+function recoverHere({ hash, signature, recoveryId }: RecoveryJob): Uint8Array | null {
+  try {
+    return recover(hash, signature, recoveryId, true);
+  } catch {
+    return null;
+  }
+}
+
 /** Below this many checks a batch is verified on the calling thread: messaging would cost more than it saves. */
 const MIN_PARALLEL = 64;
 
@@ -77,13 +106,16 @@ class VerifyWorker {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1 } });
     // An idle worker never keeps the process alive; one with work does (its answer is awaited).
     this.worker.unref();
-    this.worker.on('message', (message: { id?: number; verdicts?: Uint8Array; signatures?: Uint8Array }) => {
-      if (message.id === undefined) return;
-      const pending = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (this.pending.size === 0) this.worker.unref();
-      pending?.resolve((message.verdicts ?? message.signatures) as Uint8Array);
-    });
+    this.worker.on(
+      'message',
+      (message: { id?: number; verdicts?: Uint8Array; signatures?: Uint8Array; keys?: Uint8Array }) => {
+        if (message.id === undefined) return;
+        const pending = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (this.pending.size === 0) this.worker.unref();
+        pending?.resolve((message.verdicts ?? message.signatures ?? message.keys) as Uint8Array);
+      },
+    );
     const fail = (error: Error) => {
       this.failed = error;
       for (const pending of this.pending.values()) pending.reject(error);
@@ -133,6 +165,24 @@ class VerifyWorker {
     ]);
   }
 
+  /** The compressed key each job recovers, packed 33 bytes each (zeros: none). */
+  recover(jobs: readonly RecoveryJob[]): Promise<Uint8Array> {
+    const count = jobs.length;
+    const messages = new Uint8Array(count * 32);
+    const signatures = new Uint8Array(count * 64);
+    const recoveryIds = new Uint8Array(count);
+    jobs.forEach((job, i) => {
+      messages.set(job.hash, i * 32);
+      signatures.set(job.signature, i * 64);
+      recoveryIds[i] = job.recoveryId;
+    });
+    return this.request({ recover: true, count, messages, signatures, recoveryIds }, [
+      messages.buffer,
+      signatures.buffer,
+      recoveryIds.buffer,
+    ]);
+  }
+
   private request(message: Record<string, unknown>, transfer: ArrayBuffer[]): Promise<Uint8Array> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -178,30 +228,19 @@ export class SchnorrPool {
       if (isKnownSignature(check.signature, check.message, check.publicKey)) verdicts[i] = true;
       else indices.push(i);
     });
-    const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
-    const share = Math.ceil(indices.length / (workers.length + 1));
-    const slices = workers.map((worker, w) => ({
-      worker,
-      part: indices.slice((w + 1) * share, (w + 2) * share),
-    }));
-    const sent = slices.map(({ worker, part }) =>
-      part.length === 0
-        ? Promise.resolve(new Uint8Array(0))
-        : worker.verify(part.map((i) => checks[i] as SignatureCheck)),
+    await this.spread(
+      indices,
+      (worker, part) => worker.verify(part.map((i) => checks[i] as SignatureCheck)),
+      (part) => {
+        for (const i of part) {
+          const { signature, message, publicKey } = checks[i] as SignatureCheck;
+          verdicts[i] = wasmSchnorr.verify(signature, message, publicKey);
+        }
+      },
+      (answer, part) => {
+        for (const [k, i] of part.entries()) verdicts[i] = answer[k] === 1;
+      },
     );
-    const local = (part: readonly number[]) => {
-      for (const i of part) {
-        const { signature, message, publicKey } = checks[i] as SignatureCheck;
-        verdicts[i] = wasmSchnorr.verify(signature, message, publicKey);
-      }
-    };
-    local(indices.slice(0, share));
-    const answers = await Promise.allSettled(sent);
-    answers.forEach((answer, w) => {
-      const { part } = slices[w] as (typeof slices)[number];
-      if (answer.status === 'rejected') local(part);
-      else for (const [k, i] of part.entries()) verdicts[i] = answer.value[k] === 1;
-    });
     for (const i of indices) {
       const { signature, message, publicKey } = checks[i] as SignatureCheck;
       if (verdicts[i]) rememberSignature(signature, message, publicKey);
@@ -242,6 +281,61 @@ export class SchnorrPool {
       rememberSignedBy(signatures[i] as Uint8Array, job.message, job.secretKey);
     });
     return signatures;
+  }
+
+  /**
+   * ECDSA public-key recoveries (a BOLT 11 invoice's payee, its decoding's cost), spread as `verifyMany` spreads
+   * checks: each job's compressed key in order, or null where libsecp256k1 recovers none, as on the calling thread
+   * (where a failed worker's share is done). Malformed sizes recover nothing and are never sent.
+   */
+  async recoverMany(jobs: readonly RecoveryJob[]): Promise<(Uint8Array | null)[]> {
+    const found = new Array<Uint8Array | null>(jobs.length).fill(null);
+    const indices: number[] = [];
+    jobs.forEach(({ hash, signature, recoveryId }, i) => {
+      if (hash.length === 32 && signature.length === 64 && recoveryId >= 0 && recoveryId <= 3)
+        indices.push(i);
+    });
+    await this.spread(
+      indices,
+      (worker, part) => worker.recover(part.map((i) => jobs[i] as RecoveryJob)),
+      (part) => {
+        for (const i of part) found[i] = recoverHere(jobs[i] as RecoveryJob);
+      },
+      (answer, part) => {
+        for (const [k, i] of part.entries()) {
+          const key = answer.slice(k * 33, k * 33 + 33);
+          found[i] = key[0] === 0 ? null : key;
+        }
+      },
+    );
+    return found;
+  }
+
+  /**
+   * Cuts `indices` into one slice per worker plus one for the calling thread (`local`, done while the workers do
+   * theirs; too few to be worth messaging: all of them), and takes each worker's answer (`take`); a failed worker's
+   * slice is done by `local` instead, so no result depends on the pool.
+   */
+  private async spread(
+    indices: readonly number[],
+    send: (worker: VerifyWorker, part: readonly number[]) => Promise<Uint8Array>,
+    local: (part: readonly number[]) => void,
+    take: (answer: Uint8Array, part: readonly number[]) => void,
+  ): Promise<void> {
+    const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
+    const share = Math.ceil(indices.length / (workers.length + 1));
+    const slices = workers.map((_, w) => indices.slice((w + 1) * share, (w + 2) * share));
+    const sent = workers.map((worker, w) => {
+      const part = slices[w] as number[];
+      return part.length === 0 ? Promise.resolve(new Uint8Array(0)) : send(worker, part);
+    });
+    local(indices.slice(0, share));
+    const answers = await Promise.allSettled(sent);
+    answers.forEach((answer, w) => {
+      const part = slices[w] as number[];
+      if (answer.status === 'rejected') local(part);
+      else take(answer.value, part);
+    });
   }
 
   /** Stops the workers (they are started again if the pool is used later). */

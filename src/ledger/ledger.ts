@@ -97,7 +97,7 @@ interface Preparation {
 
 // Format 2 added index entries (`agent` on registrations), format 3 the record blocks of the types that keep
 // records; an older store gets what it lacks when it is opened.
-const FORMAT = '3';
+export const FORMAT = '3';
 const UPGRADABLE = new Set(['1', '2']);
 const SEP = '\x00';
 // Fifteen digits hold every safe integer sequence number and keep lexicographic order equal to numeric order.
@@ -440,6 +440,8 @@ export class Ledger {
         return [...(await found), ...(pendingIndex.get(slot) ?? [])];
       },
     };
+    const { pool } = this;
+    if (pool !== undefined) context.recoverMany = (jobs) => pool.recoverMany(jobs);
     const byType = new Map<EventTypeDefinition, LedgerEvent[]>();
     parsed.forEach(({ envelope, definition }, index) => {
       if (definition.prepare === undefined || stored[index] !== undefined) return;

@@ -1,4 +1,5 @@
 import { AgoraError, ErrorCode, type NetworkConfig } from '../core/index.js';
+import type { RecoveryJob } from '../identity/index.js';
 import type { LedgerEvent } from './event.js';
 
 /** What a type's verifier may ask of the ledger while an event is being checked. */
@@ -7,6 +8,11 @@ export interface VerifyContext {
   get(id: string): Promise<LedgerEvent | undefined>;
   /** Events under a secondary index (stored, then earlier in the batch), in append order. */
   byIndex(name: string, value: string): Promise<LedgerEvent[]>;
+  /**
+   * ECDSA public-key recoveries over the ledger's worker pool, where it has one (see `SchnorrPool.recoverMany`): for
+   * types whose `prepare` decodes a batch's invoices at once instead of one by one on the calling thread.
+   */
+  recoverMany?(jobs: readonly RecoveryJob[]): Promise<(Uint8Array | null)[]>;
 }
 
 /** One secondary index entry: the event is found under `name` = `value`. */

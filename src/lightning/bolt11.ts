@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
 import * as secp256k1 from 'tiny-secp256k1';
 import { AgoraError, type BitcoinNetwork, ErrorCode, fromHex, toHex, utf8 } from '../core/index.js';
+import type { RecoveryJob } from '../identity/index.js';
 
 /** Bitcoin networks and their BOLT 11 currency prefixes. */
 export const NETWORK_PREFIX = {
@@ -311,9 +312,8 @@ export function decodeInvoice(paymentRequest: string, options: { network?: Bitco
   // cost, and the result is a pure function of the text, so recent results are kept.
   let invoice = decoded.get(paymentRequest);
   if (invoice === undefined) {
-    invoice = deepFreeze(decodeUncached(paymentRequest));
-    if (decoded.size >= DECODED_CACHE) decoded.delete(decoded.keys().next().value as string);
-    decoded.set(paymentRequest, invoice);
+    invoice = decodeUncached(paymentRequest);
+    remember(paymentRequest, invoice);
   }
   if (options.network !== undefined && options.network !== invoice.network) {
     throw new AgoraError(
@@ -327,6 +327,42 @@ export function decodeInvoice(paymentRequest: string, options: { network?: Bitco
 const DECODED_CACHE = 4096;
 const decoded = new Map<string, Invoice>();
 
+/** Keeps a decoded invoice where {@link decodeInvoice} finds it. */
+function remember(paymentRequest: string, invoice: Invoice): void {
+  if (decoded.size >= DECODED_CACHE) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(paymentRequest, deepFreeze(invoice));
+}
+
+/**
+ * Decodes many invoices ahead of {@link decodeInvoice}, handing every payee recovery (the cost of decoding) to
+ * `recover` in one call, such as a worker pool's, and keeps the results where `decodeInvoice` finds them. `recover`
+ * must be libsecp256k1's recovery (null when none), as on the calling thread: the invoices are then exactly those
+ * `decodeInvoice` gives. An invoice that does not decode is skipped here; `decodeInvoice` gives its error.
+ */
+export async function primeInvoices(
+  paymentRequests: readonly string[],
+  recover: (jobs: readonly RecoveryJob[]) => Promise<readonly (Uint8Array | null)[]>,
+): Promise<void> {
+  const waiting: { paymentRequest: string; parsed: ParsedInvoice }[] = [];
+  for (const paymentRequest of new Set(paymentRequests)) {
+    if (typeof paymentRequest !== 'string' || decoded.has(paymentRequest)) continue;
+    let parsed: ParsedInvoice;
+    try {
+      parsed = parseSigned(paymentRequest);
+    } catch {
+      continue;
+    }
+    if (parsed.explicitPayee !== undefined) remember(paymentRequest, parsed.complete(parsed.explicitPayee));
+    else waiting.push({ paymentRequest, parsed });
+  }
+  if (waiting.length === 0) return;
+  const payees = await recover(waiting.map(({ parsed }) => parsed.recovery as RecoveryJob));
+  waiting.forEach(({ paymentRequest, parsed }, i) => {
+    const payee = payees[i];
+    if (payee instanceof Uint8Array) remember(paymentRequest, parsed.complete(payee));
+  });
+}
+
 /** Freezes plain objects and arrays all the way down: cached results are shared and must not change. */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
@@ -337,6 +373,28 @@ function deepFreeze<T>(value: T): T {
 }
 
 function decodeUncached(paymentRequest: string): Invoice {
+  const parsed = parseSigned(paymentRequest);
+  return parsed.complete(parsed.explicitPayee ?? recoverHere(parsed.recovery as RecoveryJob));
+}
+
+/** An invoice checked up to its payee: either named by `n` (and the signature checked against it) or to recover. */
+interface ParsedInvoice {
+  readonly explicitPayee: string | undefined;
+  readonly recovery: RecoveryJob | undefined;
+  /** The invoice, given its payee (a recovered key, or null when none could be recovered). */
+  complete(payee: string | Uint8Array | null): Invoice;
+}
+
+/** Recovers the payee's compressed key on the calling thread (null when the signature recovers none). */
+function recoverHere({ hash, signature, recoveryId }: RecoveryJob): Uint8Array | null {
+  try {
+    return secp256k1.recover(hash, signature, recoveryId, true);
+  } catch {
+    return null;
+  }
+}
+
+function parseSigned(paymentRequest: string): ParsedInvoice {
   const text = paymentRequest.startsWith('lightning:') ? paymentRequest.slice(10) : paymentRequest;
   if (text !== text.toLowerCase() && text !== text.toUpperCase()) invalid('mixed case');
   let hrp: string;
@@ -383,7 +441,6 @@ function decodeUncached(paymentRequest: string): Invoice {
   const recoveryId = signature[64] as number;
   if (recoveryId > 3) invalid('bad recovery flag');
   const explicitPayee = first('n')?.payee;
-  let payee: string;
   if (explicitPayee !== undefined) {
     let ok = false;
     try {
@@ -392,41 +449,40 @@ function decodeUncached(paymentRequest: string): Invoice {
       ok = false;
     }
     if (!ok) invalid('signature does not match the payee key (n)');
-    payee = explicitPayee;
-  } else {
+  }
+  let recovery: RecoveryJob | undefined;
+  if (explicitPayee === undefined) {
     const normalized = Uint8Array.from(compact);
     const s = BigInt(`0x${toHex(compact.subarray(32))}`);
     if (s > HALF_ORDER) normalized.set(fromHex((CURVE_ORDER - s).toString(16).padStart(64, '0')), 32);
-    let recovered: Uint8Array | null = null;
-    try {
-      recovered = secp256k1.recover(hash, normalized, recoveryId as 0 | 1 | 2 | 3, true);
-    } catch {
-      recovered = null;
-    }
-    if (recovered === null) invalid('signature is not recoverable');
-    payee = toHex(recovered);
+    recovery = { hash, signature: normalized, recoveryId: recoveryId as 0 | 1 | 2 | 3 };
   }
-  const expirySeconds = first('x')?.expirySeconds ?? DEFAULT_EXPIRY;
-  return {
-    paymentRequest: text.toLowerCase(),
-    network,
-    amountMsat,
-    timestamp,
-    expirySeconds,
-    expiresAt: timestamp + expirySeconds,
-    paymentHash,
-    paymentSecret,
-    payee,
-    description: first('d')?.description,
-    descriptionHash: first('h')?.descriptionHash,
-    minFinalCltvExpiry: first('c')?.minFinalCltvExpiry ?? DEFAULT_MIN_FINAL_CLTV,
-    features,
-    routeHints: fields
-      .filter((f) => f.tag === 'r')
-      .map((f) => (f as { routeHint: RouteHintHop[] }).routeHint),
-    metadata: first('m')?.metadata,
-    fields,
+  const complete = (found: string | Uint8Array | null): Invoice => {
+    if (found === null) invalid('signature is not recoverable');
+    const payee = typeof found === 'string' ? found : toHex(found as Uint8Array);
+    const expirySeconds = first('x')?.expirySeconds ?? DEFAULT_EXPIRY;
+    return {
+      paymentRequest: text.toLowerCase(),
+      network,
+      amountMsat,
+      timestamp,
+      expirySeconds,
+      expiresAt: timestamp + expirySeconds,
+      paymentHash,
+      paymentSecret,
+      payee,
+      description: first('d')?.description,
+      descriptionHash: first('h')?.descriptionHash,
+      minFinalCltvExpiry: first('c')?.minFinalCltvExpiry ?? DEFAULT_MIN_FINAL_CLTV,
+      features,
+      routeHints: fields
+        .filter((f) => f.tag === 'r')
+        .map((f) => (f as { routeHint: RouteHintHop[] }).routeHint),
+      metadata: first('m')?.metadata,
+      fields,
+    };
   };
+  return { explicitPayee, recovery, complete };
 }
 
 /** What {@link encodeInvoice} writes. */

@@ -22,6 +22,7 @@ export {
   isExpired,
   NETWORK_PREFIX,
   parseShortChannelId,
+  primeInvoices,
   type RouteHintHop,
 } from './bolt11.js';
 export {

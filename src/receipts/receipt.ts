@@ -12,7 +12,7 @@ import {
 } from '../core/index.js';
 import { type AgentKey, defaultSchnorr, type SchnorrPool, signObjects } from '../identity/index.js';
 import { type EventTypeDefinition, type LedgerEvent, parseEnvelope, signEvent } from '../ledger/index.js';
-import { decodeInvoice } from '../lightning/index.js';
+import { decodeInvoice, primeInvoices } from '../lightning/index.js';
 import { ratingRecordCodec, receiptRecordCodec } from './receipt-record.js';
 
 /** What a provider attests when it served a paid request. */
@@ -146,6 +146,17 @@ async function nodeKeyRegistered(
 export const receiptType: EventTypeDefinition = {
   type: 'receipt',
   auth: 'signature',
+  // A batch's invoices decoded together, their payees recovered over the ledger's worker pool: decoding is what a
+  // receipt costs to check (the recovery), and `verify` then finds each invoice decoded, with the same result.
+  async prepare(events, context) {
+    if (context.recoverMany === undefined) return;
+    const invoices: string[] = [];
+    for (const event of events) {
+      const { invoice } = event.body as { invoice?: unknown };
+      if (typeof invoice === 'string') invoices.push(invoice);
+    }
+    await primeInvoices(invoices, context.recoverMany);
+  },
   async verify(event, context) {
     const { payee } = checkBody(event.body);
     if (!(await nodeKeyRegistered(event.author as string, payee, event.created, context)))

@@ -1,8 +1,25 @@
+import { bech32 } from '@scure/base';
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
+import { recover, signRecoverable } from 'tiny-secp256k1';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateAgentKey, SchnorrPool, type SignatureCheck, wasmSchnorr } from '../../src/identity/index.js';
-import { agentRegisteredType, EventRegistry, Ledger } from '../../src/ledger/index.js';
+import {
+  generateAgentKey,
+  type RecoveryJob,
+  SchnorrPool,
+  type SignatureCheck,
+  signObject,
+  wasmSchnorr,
+} from '../../src/identity/index.js';
+import {
+  agentRegisteredType,
+  EventRegistry,
+  type EventTypeDefinition,
+  Ledger,
+  type LedgerEvent,
+} from '../../src/ledger/index.js';
+import { receiptType } from '../../src/receipts/index.js';
+import { nodeKeys, quickRegistration, signedReceipt } from '../fixtures/signed-receipts.js';
 import { registration } from '../ledger/fixtures.js';
 
 const keys = Array.from({ length: 8 }, () => generateAgentKey());
@@ -30,6 +47,27 @@ function tampered(check: SignatureCheck, t: { field: string; kind: string; bit: 
   const at = (t.bit >> 3) % bytes.length;
   bytes[at] = (bytes[at] as number) ^ (1 << (t.bit & 7));
   return { ...check, [field]: bytes };
+}
+
+/** What appending `batch` (after `before`) to a fresh ledger over `pool` gives: how many stored, or the refusal. */
+async function batchOutcome(
+  types: EventTypeDefinition[],
+  pool: SchnorrPool,
+  before: readonly LedgerEvent[],
+  batch: readonly LedgerEvent[],
+): Promise<{ ok: number } | { code: string; index: number }> {
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: new EventRegistry(types), pool });
+  try {
+    if (before.length > 0) await ledger.appendBatch(before);
+    return { ok: (await ledger.appendBatch(batch)).length };
+  } catch (error) {
+    return {
+      code: (error as { code: string }).code,
+      index: (error as { details: { index: number } }).details.index,
+    };
+  } finally {
+    await ledger.close();
+  }
 }
 
 const pools = [new SchnorrPool(1), new SchnorrPool(2)];
@@ -63,23 +101,7 @@ describe('signature checks over a worker pool', () => {
           const sig = event.sig as string;
           return { ...event, sig: `${sig.slice(0, 10)}${sig[10] === '0' ? '1' : '0'}${sig.slice(11)}` };
         });
-        const outcome = async (pool: SchnorrPool) => {
-          const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-            registry: new EventRegistry([agentRegisteredType]),
-            pool,
-          });
-          try {
-            const results = await ledger.appendBatch(batch);
-            return { ok: results.length };
-          } catch (error) {
-            return {
-              code: (error as { code: string }).code,
-              index: (error as { details: { index: number } }).details.index,
-            };
-          } finally {
-            await ledger.close();
-          }
-        };
+        const outcome = (pool: SchnorrPool) => batchOutcome([agentRegisteredType], pool, [], batch);
         const single = await outcome(new SchnorrPool(0));
         expect(await outcome(pools[0] as SchnorrPool)).toEqual(single);
         expect(single).toEqual(
@@ -87,6 +109,82 @@ describe('signature checks over a worker pool', () => {
         );
       }),
       { numRuns: 15 },
+    );
+  });
+
+  it('recovers, in order, the keys single-threaded recovery gives, tampered signatures included', async () => {
+    const jobs: RecoveryJob[] = valid.slice(0, 40).map(({ message }, i) => {
+      const key = keys[i % keys.length] as (typeof keys)[number];
+      const { signature, recoveryId } = signRecoverable(message, key.secretKey);
+      return { hash: message, signature, recoveryId };
+    });
+    const here = (job: RecoveryJob) => {
+      try {
+        return recover(job.hash, job.signature, job.recoveryId, true) ?? null;
+      } catch {
+        return null;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(jobs.length - 1), fc.nat(1023), fc.constantFrom('flip', 'id', 'none')), {
+          maxLength: 200,
+        }),
+        fc.nat(pools.length - 1),
+        async (picks, p) => {
+          const tamperedJobs = picks.map(([i, bit, kind]): RecoveryJob => {
+            const job = jobs[i] as RecoveryJob;
+            if (kind === 'none') return job;
+            if (kind === 'id')
+              return { ...job, recoveryId: ((job.recoveryId + 1 + (bit % 3)) % 4) as 0 | 1 | 2 | 3 };
+            const signature = Uint8Array.from(job.signature);
+            signature[(bit >> 3) % 64] = (signature[(bit >> 3) % 64] as number) ^ (1 << (bit & 7));
+            return { ...job, signature };
+          });
+          const got = await (pools[p] as SchnorrPool).recoverMany(tamperedJobs);
+          expect(got.map((k) => k && [...k])).toEqual(
+            tamperedJobs.map((job) => here(job)).map((k) => k && [...k]),
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('a batch of receipts with tampered invoices gets the same verdict with and without workers', async () => {
+    const provider = generateAgentKey();
+    const node = nodeKeys('pool-prop');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.tuple(fc.nat(63), fc.nat(104 - 1), fc.nat(4)), { nil: undefined }),
+        async (bad) => {
+          // Fresh invoices each run: none is decoded yet, so the pooled run recovers every payee on the workers (64: the
+          // fewest the pool sends to them).
+          const batch = Array.from({ length: 64 }, (_, i): LedgerEvent => {
+            const receipt = signedReceipt(provider, node, provider.id, 1_700_000_100 + i, 1_000 + i);
+            if (bad === undefined || bad[0] !== i) return receipt;
+            // One bit of the invoice's signature (or recovery id) changed, checksum made right: another payee.
+            const body = receipt.body as { invoice: string };
+            const { prefix, words } = bech32.decode(body.invoice as `${string}1${string}`, false);
+            const at = words.length - 1 - bad[1];
+            words[at] = (words[at] as number) ^ (1 << bad[2]);
+            const { sig: _sig, author: _author, ...unsigned } = receipt;
+            return signObject(provider, {
+              ...unsigned,
+              body: { ...body, invoice: bech32.encode(prefix, words, false) },
+            }) as LedgerEvent;
+          });
+          const registered = [quickRegistration(provider, 1_700_000_000, [node.nodeKey])];
+          const outcome = (pool: SchnorrPool) =>
+            batchOutcome([agentRegisteredType, receiptType], pool, registered, batch);
+          const pooled = await outcome(pools[1] as SchnorrPool);
+          expect(await outcome(new SchnorrPool(0))).toEqual(pooled);
+          expect(pooled).toEqual(
+            bad === undefined ? { ok: 64 } : { code: expect.any(String), index: bad[0] },
+          );
+        },
+      ),
+      { numRuns: 4 },
     );
   });
 });
