@@ -29,7 +29,7 @@ import {
   type ProposalTerms,
   tallyProposal,
 } from '../../src/governance/index.js';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import { createAgentRegistration, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
@@ -48,93 +48,143 @@ beforeAll(async () => {
 
 afterAll(() => releaseCurve());
 
-describe('an anchor block dated before its parent', () => {
-  it('does not let a decision on the electorate of a year ago take effect', async () => {
-    // The network's checkpoint: a block of a day ago, at height 100.
-    const top = mineHeader('00'.repeat(32), toHex(sha256(utf8('checkpoint'))), NOW - DAY);
-    const checkpoint: Checkpoint = {
-      height: 100,
-      hash: parseBlockHeader(top).hash,
-      header: top,
-      chainWork: 1000n,
-    };
-    const honest = Array.from({ length: 3 }, () => generateAgentKey());
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: agoraRegistry({
-        network: { chain: 'regtest', checkpoint },
-        verifier,
-        config: { seeds: honest.map((key) => key.id) },
+/**
+ * A block mined on `previous` at `time` holding an anchor transaction (paid from `wallet`'s coin) of `proposal`'s
+ * commitment; `record(height)` stores its `anchor.committed` and `anchor.confirmed` at that height.
+ */
+async function anchorBlock(
+  ledger: Ledger,
+  key: AgentKey,
+  proposal: string,
+  previous: string,
+  time: number,
+  wallet: string,
+) {
+  const { commitment } = await proposalCommitment(ledger, proposal, NOW);
+  const tx = buildAnchorTransaction({
+    secretKey: sha256(utf8(`${wallet} wallet`)),
+    chain: 'regtest',
+    utxos: [{ txid: toHex(sha256(utf8(`${wallet} coin`))), vout: 0, amountSat: 100_000n }],
+    commitment: fromHex(commitment),
+    feeRate: 2,
+  });
+  const branch = merkleBranch([toHex(sha256(utf8(`coinbase ${wallet}`))), tx.txid], 1);
+  const header = mineHeader(previous, merkleRootFromBranch(tx.txid, branch), time);
+  const record = async (height: number) => {
+    const { id: committed } = await ledger.append(
+      createAnchorCommitted(key, { proposal, commitment, txid: tx.txid, chain: 'regtest' }),
+    );
+    await ledger.append(
+      createAnchorConfirmed(key, {
+        committed,
+        proposal,
+        proof: { tx: tx.hex, branch, height },
+        headers: { [height]: header },
       }),
+    );
+  };
+  return { header, record };
+}
+
+/** The network's checkpoint (a block of a day ago, at height 100), its ledger and three honest agents registered. */
+async function network() {
+  const top = mineHeader('00'.repeat(32), toHex(sha256(utf8('checkpoint'))), NOW - DAY);
+  const checkpoint: Checkpoint = {
+    height: 100,
+    hash: parseBlockHeader(top).hash,
+    header: top,
+    chainWork: 1000n,
+  };
+  const honest = Array.from({ length: 3 }, () => generateAgentKey());
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: agoraRegistry({
+      network: { chain: 'regtest', checkpoint },
+      verifier,
+      config: { seeds: honest.map((key) => key.id) },
+    }),
+  });
+  await ledger.appendBatch(
+    await Promise.all(honest.map((key) => createAgentRegistration(key, { clock: at(NOW - 10 * DAY) }))),
+  );
+  /** A header run from the checkpoint through `headers`, as anyone records it. */
+  const run = (key: AgentKey, headers: string[]) =>
+    createAnchorHeaders(key, {
+      height: 100,
+      headers: [top, ...headers],
+      chainWork: (1000n + BigInt(headers.length) * blockWork(0x207fffff)).toString(),
     });
+  return { checkpoint, honest, ledger, run };
+}
+
+/** `proposer` proposes to blacklist `victim` with a snapshot at `asOf` and the window after it, and votes for it. */
+async function decided(ledger: Ledger, proposer: AgentKey, victim: string, asOf: number, closes: number) {
+  const terms: ProposalTerms = {
+    title: 'Blacklist a provider',
+    options: ['for', 'against', 'abstain'],
+    counting: 'single',
+    weightMode: 'equal',
+    quorum: 1_000,
+    threshold: 5_000,
+    window: { opens: asOf + 10, closes },
+    minWeight: '1',
+    minAnonymity: 1,
+    actions: [{ type: 'blacklist.add', agent: victim }],
+  };
+  const drafted = await draftProposal(ledger, terms, { proposer, asOf, clock: at(asOf) });
+  const proposal = createProposal(proposer, drafted.body, { clock: at(asOf) });
+  const id = parseEnvelope(proposal).id;
+  const index = drafted.snapshot.members.findIndex((m) => m.agent === proposer.id);
+  const vote = await castPrivateVote(prover, {
+    proposal: { id, event: proposal },
+    ballot: { choice: 'for' },
+    secret: (await zkIdentity(proposer)).secret,
+    weight: drafted.snapshot.members[index]?.weight as bigint,
+    path: drafted.tree.path(index),
+    members: drafted.snapshot.members,
+    clock: at(asOf + 20),
+  });
+  await ledger.appendBatch([...drafted.sources, proposal, ...vote.pieces.map((piece) => piece.event)]);
+  expect((await tallyProposal(ledger, id)).outcome.state).toBe('succeeded');
+  return id;
+}
+
+describe('an anchor block whose time no rule checks', () => {
+  it('does not let a decision on the electorate of a year ago take effect', async () => {
+    const { checkpoint, honest, ledger, run } = await network();
     try {
-      await ledger.appendBatch(
-        await Promise.all(honest.map((key) => createAgentRegistration(key, { clock: at(NOW - 10 * DAY) }))),
-      );
       const victim = honest[0]?.id as string;
       const attacker = generateAgentKey();
       await ledger.append(await createAgentRegistration(attacker, { clock: at(OLD) }));
-      const terms: ProposalTerms = {
-        title: 'Blacklist a provider',
-        options: ['for', 'against', 'abstain'],
-        counting: 'single',
-        weightMode: 'equal',
-        quorum: 1_000,
-        threshold: 5_000,
-        window: { opens: OLD + 20, closes: OLD + 100 },
-        minWeight: '1',
-        minAnonymity: 1,
-        actions: [{ type: 'blacklist.add', agent: victim }],
-      };
-      const drafted = await draftProposal(ledger, terms, {
-        proposer: attacker,
-        asOf: OLD + 10,
-        clock: at(OLD + 10),
-      });
-      const proposal = createProposal(attacker, drafted.body, { clock: at(OLD + 10) });
-      const id = parseEnvelope(proposal).id;
-      const vote = await castPrivateVote(prover, {
-        proposal: { id, event: proposal },
-        ballot: { choice: 'for' },
-        secret: (await zkIdentity(attacker)).secret,
-        weight: drafted.snapshot.members[0]?.weight as bigint,
-        path: drafted.tree.path(0),
-        members: drafted.snapshot.members,
-        clock: at(OLD + 30),
-      });
-      await ledger.appendBatch([...drafted.sources, proposal, ...vote.pieces.map((piece) => piece.event)]);
-      expect((await tallyProposal(ledger, id)).outcome.state).toBe('succeeded');
-
+      const id = await decided(ledger, attacker, victim, OLD + 10, OLD + 100);
       // Today, one block of the chain's work on the checkpoint, dated a year before it, holds the anchor.
-      const { commitment } = await proposalCommitment(ledger, id, NOW);
-      const tx = buildAnchorTransaction({
-        secretKey: sha256(utf8('attacker wallet')),
-        chain: 'regtest',
-        utxos: [{ txid: toHex(sha256(utf8('attacker coin'))), vout: 0, amountSat: 100_000n }],
-        commitment: fromHex(commitment),
-        feeRate: 2,
-      });
-      const branch = merkleBranch([toHex(sha256(utf8('coinbase'))), tx.txid], 1);
-      const block = mineHeader(checkpoint.hash, merkleRootFromBranch(tx.txid, branch), OLD + 200);
-      await ledger.append(
-        createAnchorHeaders(attacker, {
-          height: 100,
-          headers: [top, block],
-          chainWork: (1000n + blockWork(0x207fffff)).toString(),
-        }),
-      );
-      const { id: committed } = await ledger.append(
-        createAnchorCommitted(attacker, { proposal: id, commitment, txid: tx.txid, chain: 'regtest' }),
-      );
-      await ledger.append(
-        createAnchorConfirmed(attacker, {
-          committed,
-          proposal: id,
-          proof: { tx: tx.hex, branch, height: 101 },
-          headers: { 101: block },
-        }),
-      );
+      const block = await anchorBlock(ledger, attacker, id, checkpoint.hash, OLD + 200, 'attacker');
+      await ledger.append(run(attacker, [block.header]));
+      await block.record(101);
       // The attack: the electorate of a year ago (the attacker alone) blacklists an honest agent on this replica.
       expect((await governedState(ledger, NOW)).has(victim)).toBe(false);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+
+  it('does not let a fork block at a lower height, dated a year ahead, void an honest decision', async () => {
+    const { checkpoint, honest, ledger, run } = await network();
+    try {
+      const [proposer, outsider] = [honest[1] as AgentKey, generateAgentKey()];
+      const target = generateAgentKey().id;
+      const id = await decided(ledger, proposer, target, NOW - 2 * DAY, NOW - DAY + 600);
+      // The honest chain: block 101, then the honest anchor in block 102, on time.
+      const filler = mineHeader(checkpoint.hash, toHex(sha256(utf8('block 101'))), NOW - DAY + 600);
+      const fair = await anchorBlock(ledger, proposer, id, parseBlockHeader(filler).hash, NOW, 'honest');
+      await ledger.append(run(proposer, [filler, fair.header]));
+      await fair.record(102);
+      expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
+      // One block of the chain's work forking off the checkpoint, dated a year ahead, anchors the same result lower.
+      const fork = await anchorBlock(ledger, outsider, id, checkpoint.hash, NOW + 365 * DAY, 'outsider');
+      await ledger.append(run(outsider, [fork.header]));
+      await fork.record(101);
+      // The attack: the "earliest" confirmation is the fork's, a year after voting closed: the decision is void.
+      expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
     } finally {
       await ledger.close();
     }
