@@ -22,18 +22,13 @@ import {
 } from '../../src/anchor/index.js';
 import { fromHex, ManualClock, toHex, utf8 } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
-import {
-  castPrivateVote,
-  createProposal,
-  draftProposal,
-  type ProposalTerms,
-  tallyProposal,
-} from '../../src/governance/index.js';
-import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
-import { createAgentRegistration, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { tallyProposal } from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
+import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
@@ -118,32 +113,9 @@ async function network() {
 
 /** `proposer` proposes to blacklist `victim` with a snapshot at `asOf` and the window after it, and votes for it. */
 async function decided(ledger: Ledger, proposer: AgentKey, victim: string, asOf: number, closes: number) {
-  const terms: ProposalTerms = {
-    title: 'Blacklist a provider',
-    options: ['for', 'against', 'abstain'],
-    counting: 'single',
-    weightMode: 'equal',
-    quorum: 1_000,
-    threshold: 5_000,
-    window: { opens: asOf + 10, closes },
-    minWeight: '1',
-    minAnonymity: 1,
-    actions: [{ type: 'blacklist.add', agent: victim }],
-  };
-  const drafted = await draftProposal(ledger, terms, { proposer, asOf, clock: at(asOf) });
-  const proposal = createProposal(proposer, drafted.body, { clock: at(asOf) });
-  const id = parseEnvelope(proposal).id;
-  const index = drafted.snapshot.members.findIndex((m) => m.agent === proposer.id);
-  const vote = await castPrivateVote(prover, {
-    proposal: { id, event: proposal },
-    ballot: { choice: 'for' },
-    secret: (await zkIdentity(proposer)).secret,
-    weight: drafted.snapshot.members[index]?.weight as bigint,
-    path: drafted.tree.path(index),
-    members: drafted.snapshot.members,
-    clock: at(asOf + 20),
-  });
-  await ledger.appendBatch([...drafted.sources, proposal, ...vote.pieces.map((piece) => piece.event)]);
+  const terms = equalTerms({ opens: asOf + 10, closes }, [{ type: 'blacklist.add', agent: victim }]);
+  const { id, events, vote } = await memberProposal(ledger, prover, proposer, terms, asOf);
+  await ledger.appendBatch([...events, ...(await vote(proposer, asOf + 20))]);
   expect((await tallyProposal(ledger, id)).outcome.state).toBe('succeeded');
   return id;
 }

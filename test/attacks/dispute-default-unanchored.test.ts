@@ -7,18 +7,12 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { governedState } from '../../src/decisions.js';
 import { readDispute } from '../../src/disputes/index.js';
-import {
-  castPrivateVote,
-  createProposal,
-  draftProposal,
-  type ProposalTerms,
-} from '../../src/governance/index.js';
-import { zkIdentity } from '../../src/identity/index.js';
-import { Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, idOf, T } from '../disputes/fixture.js';
+import { buildWorld, idOf, T } from '../disputes/fixture.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
+import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
 
 let prover: Prover;
 let verifier: Verifier;
@@ -39,32 +33,13 @@ describe('a dispute opening published after its own answer deadline', () => {
       await ledger.importLines(world.base.map((event) => JSON.stringify(event)));
       // The community installs the standing rule: one lost dispute within 30 days blacklists a provider.
       const proposer = world.custodian;
-      const terms: ProposalTerms = {
-        title: 'Blacklist providers that lose a dispute',
-        options: ['for', 'against', 'abstain'],
-        counting: 'single',
-        weightMode: 'equal',
-        quorum: 0,
-        threshold: 5_000,
-        window: { opens: T + 60, closes: T + 70 },
-        minWeight: '1',
-        minAnonymity: 1,
-        actions: [{ type: 'rule.install', rule: { kind: 'blacklist-dispute-losers', losses: 1, days: 30 } }],
-      };
-      const drafted = await draftProposal(ledger, terms, { proposer, asOf: T + 50, clock: at(T + 50) });
-      const proposal = createProposal(proposer, drafted.body, { clock: at(T + 50) });
-      const id = parseEnvelope(proposal).id;
-      const index = drafted.snapshot.members.findIndex((m) => m.agent === proposer.id);
-      const vote = await castPrivateVote(prover, {
-        proposal: { id, event: proposal },
-        ballot: { choice: 'for' },
-        secret: (await zkIdentity(proposer)).secret,
-        weight: drafted.snapshot.members[index]?.weight as bigint,
-        path: drafted.tree.path(index),
-        members: drafted.snapshot.members,
-        clock: at(T + 61),
-      });
-      await ledger.appendBatch([...drafted.sources, proposal, ...vote.pieces.map((piece) => piece.event)]);
+      const install = equalTerms(
+        { opens: T + 60, closes: T + 70 },
+        [{ type: 'rule.install', rule: { kind: 'blacklist-dispute-losers', losses: 1, days: 30 } }],
+        0,
+      );
+      const { id, events, vote } = await memberProposal(ledger, prover, proposer, install, T + 50);
+      await ledger.appendBatch([...events, ...(await vote(proposer, T + 61))]);
       await ledger.appendBatch(await decisionAnchor(ledger, proposer, id, T + 80));
       const now = world.openedBody.answerBy + 60;
       const before = await governedState(ledger, now);

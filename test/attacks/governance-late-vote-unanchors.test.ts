@@ -6,18 +6,13 @@ import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
-import {
-  castPrivateVote,
-  createProposal,
-  draftProposal,
-  type ProposalTerms,
-  tallyProposal,
-} from '../../src/governance/index.js';
-import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
-import { createAgentRegistration, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { tallyProposal } from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
+import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
@@ -57,38 +52,18 @@ describe('a vote published after the anchor', () => {
       const asOf = NOW - 2 * DAY;
       const opens = asOf + 60;
       const closes = NOW - DAY;
-      const terms: ProposalTerms = {
-        title: 'Blacklist a provider',
-        options: ['for', 'against', 'abstain'],
-        counting: 'single',
-        weightMode: 'equal',
-        quorum: 1_000,
-        threshold: 5_000,
-        window: { opens, closes },
-        minWeight: '1',
-        minAnonymity: 1,
-        actions: [{ type: 'blacklist.add', agent: target }],
-      };
-      const drafted = await draftProposal(ledger, terms, { proposer, asOf, clock: at(asOf) });
-      const event = createProposal(proposer, drafted.body, { clock: at(asOf) });
-      const id = parseEnvelope(event).id;
-      await ledger.appendBatch([...drafted.sources, event]);
-      const vote = async (voter: AgentKey, time: number) => {
-        const index = drafted.snapshot.members.findIndex((m) => m.agent === voter.id);
-        const cast = await castPrivateVote(prover, {
-          proposal: { id, event },
-          ballot: { choice: 'for' },
-          secret: (await zkIdentity(voter)).secret,
-          weight: drafted.snapshot.members[index]?.weight as bigint,
-          path: drafted.tree.path(index),
-          members: drafted.snapshot.members,
-          clock: at(time),
-        });
-        return cast.pieces.map((piece) => piece.event);
-      };
-      await ledger.appendBatch(await vote(proposer, opens + 10));
+      const made = await memberProposal(
+        ledger,
+        prover,
+        proposer,
+        equalTerms({ opens, closes }, [{ type: 'blacklist.add', agent: target }]),
+        asOf,
+      );
+      const id = made.id;
+      await ledger.appendBatch(made.events);
+      await ledger.appendBatch(await made.vote(proposer, opens + 10));
       // The insider casts its vote in time (dated inside the window) but keeps it to itself.
-      const withheld = await vote(insider, opens + 20);
+      const withheld = await made.vote(insider, opens + 20);
 
       // The honest decision is anchored today, within the grace: it takes effect.
       await ledger.appendBatch(await decisionAnchor(ledger, proposer, id, NOW, 900_000));
