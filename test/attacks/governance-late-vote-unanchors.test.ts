@@ -1,0 +1,85 @@
+// A member withholds its vote and publishes it, dated inside the window, after the decision was anchored (review of
+// the time rule). The anchor commits to the exact result and counted votes; the late vote changes them, so the anchor
+// no longer matches what any replica computes, the decision stops being in effect, and a new anchor is past the
+// grace: one member of the electorate undoes any anchored decision for good, even by voting for it.
+import { MemoryLevel } from 'memory-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/index.js';
+import { governedState } from '../../src/decisions.js';
+import { tallyProposal } from '../../src/governance/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
+import { agoraRegistry } from '../../src/registry.js';
+import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { decisionAnchor } from '../fixtures/decision-anchor.js';
+import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
+
+const NOW = 1_800_000_000;
+const DAY = 86_400;
+const at = (seconds: number) => new ManualClock(seconds * 1000);
+let prover: Prover;
+let verifier: Verifier;
+
+beforeAll(async () => {
+  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+}, 60_000);
+
+afterAll(() => releaseCurve());
+
+describe('a vote published after the anchor', () => {
+  it('does not undo an honest decision anchored in time', async () => {
+    const [proposer, insider, other] = Array.from({ length: 3 }, () => generateAgentKey()) as [
+      AgentKey,
+      AgentKey,
+      AgentKey,
+    ];
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: agoraRegistry({
+        network: 'regtest',
+        verifier,
+        config: { seeds: [proposer.id, insider.id, other.id] },
+      }),
+    });
+    try {
+      await ledger.appendBatch(
+        await Promise.all(
+          [proposer, insider, other].map((key) =>
+            createAgentRegistration(key, { clock: at(NOW - 10 * DAY) }),
+          ),
+        ),
+      );
+      const target = generateAgentKey().id;
+      const asOf = NOW - 2 * DAY;
+      const opens = asOf + 60;
+      const closes = NOW - DAY;
+      const made = await memberProposal(
+        ledger,
+        prover,
+        proposer,
+        equalTerms({ opens, closes }, [{ type: 'blacklist.add', agent: target }]),
+        asOf,
+      );
+      const id = made.id;
+      await ledger.appendBatch(made.events);
+      await ledger.appendBatch(await made.vote(proposer, opens + 10));
+      // The insider casts its vote in time (dated inside the window) but keeps it to itself.
+      const withheld = await made.vote(insider, opens + 20);
+
+      // The honest decision is anchored today, within the grace: it takes effect.
+      await ledger.appendBatch(await decisionAnchor(ledger, proposer, id, NOW, 900_000));
+      expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
+
+      // Three days later, past the grace, the insider publishes its vote (for the decision, even).
+      await ledger.appendBatch(withheld);
+      expect((await tallyProposal(ledger, id)).outcome.state).toBe('succeeded');
+      // Anyone re-anchors the (unchanged) outcome as soon as it sees the vote.
+      await ledger.appendBatch(await decisionAnchor(ledger, proposer, id, NOW + 3 * DAY, 900_432));
+      const after = await governedState(ledger, NOW + 3 * DAY + 3_600);
+      // The attack: the decision, anchored in time and carried out, is no longer in effect, and never will be.
+      expect(after.has(target)).toBe(true);
+      expect(after.held).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+});
