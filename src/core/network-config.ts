@@ -80,7 +80,7 @@ export function checkNetworkConfig(value: unknown): NetworkConfig {
   let time: Partial<DecisionTimeBounds> | undefined;
   if (value.time !== undefined) {
     const given = value.time;
-    if (!isJsonObject(given) || !Object.keys(given).every((k) => k in DEFAULT_DECISION_TIME))
+    if (!isJsonObject(given) || !Object.keys(given).every((k) => Object.hasOwn(DEFAULT_DECISION_TIME, k)))
       bad('time is {maxSnapshotAge?, maxWindow?, anchorGrace?}');
     for (const [key, bound] of Object.entries(given))
       if (!Number.isSafeInteger(bound) || (bound as number) < 1 || (bound as number) > MAX_BOUND)

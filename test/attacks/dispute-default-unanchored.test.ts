@@ -1,3 +1,5 @@
+// Known and not yet fixed (docs/security.md): kept as `it.fails` while the attack succeeds; it turns red once fixed.
+
 // The blacklist has a path the time rule does not reach (review of the time rule): a `blacklist-dispute-losers`
 // standing rule, itself installed by a decision anchored in time, counts disputes decided on claimed times alone. A
 // payer publishes today a dispute opening it dated over an hour back, its answer deadline already past: the provider
@@ -24,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a dispute opening published after its own answer deadline', () => {
-  it('does not blacklist the provider that never saw it', async () => {
+  it.fails('does not blacklist the provider that never saw it', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: agoraRegistry({ network: 'regtest', verifier }),

@@ -1,3 +1,5 @@
+// Known and not yet fixed (docs/security.md): kept as `it.fails` while the attack succeeds; it turns red once fixed.
+
 // A member withholds its vote and publishes it, dated inside the window, after the decision was anchored (review of
 // the time rule). The anchor commits to the exact result and counted votes; the late vote changes them, so the anchor
 // no longer matches what any replica computes, the decision stops being in effect, and a new anchor is past the
@@ -27,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a vote published after the anchor', () => {
-  it('does not undo an honest decision anchored in time', async () => {
+  it.fails('does not undo an honest decision anchored in time', async () => {
     const [proposer, insider, other] = Array.from({ length: 3 }, () => generateAgentKey()) as [
       AgentKey,
       AgentKey,
