@@ -18,15 +18,19 @@ describe('gated providers in the simulator', () => {
     const clock = new ManualClock(1_800_000_000_000);
     const network = new SimNetwork({ clock, seed: 'gated' });
     const verifier = await Verifier.load();
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: agoraRegistry({ verifier }) });
+    const actor = (name: string): Actor => ({
+      name,
+      key: generateAgentKey(),
+      node: network.createNode(name),
+    });
+    const [member, stranger, seller] = [actor('member'), actor('stranger'), actor('seller')];
+    // The registered two are the network's pre-trusted seeds, as the simulator's founders are.
+    const config = { chain: 'regtest' as const, seeds: [member.key.id, seller.key.id].sort() };
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: agoraRegistry({ verifier, config }),
+    });
     const prover = await Prover.load();
     try {
-      const actor = (name: string): Actor => ({
-        name,
-        key: generateAgentKey(),
-        node: network.createNode(name),
-      });
-      const [member, stranger, seller] = [actor('member'), actor('stranger'), actor('seller')];
       for (const buyer of [member, stranger])
         network.openChannel(buyer.node as never, seller.node as never, { capacitySat: 1_000_000 });
       // The member and the seller are registered (and scored); the stranger is not: it holds no leaf.
@@ -104,7 +108,7 @@ describe('gated providers in the simulator', () => {
       providers: [],
       reputation: { honestProviders: 0, maliciousProviders: 0 },
       governance: { proposals: [], blacklisted: [] },
-      anchor: {},
+      anchor: { commitment: 'ab', txid: 'cd', feeSat: '200', height: 2_000, blockTime: 1_800_000_000 },
       gated: { providers: 1, minScore: 1_000_000, purchases: 7, refused: 2, snapshots: 3 },
     } as unknown as SimulationResult;
     expect(formatSummary(result)).toContain(
