@@ -8,7 +8,8 @@ import {
   proposalCommitment,
 } from '../anchor/index.js';
 import { fromHex, ManualClock, toHex } from '../core/index.js';
-import { parseEnvelope } from '../ledger/index.js';
+import type { AgentKey } from '../identity/index.js';
+import { type Ledger, type LedgerEvent, parseEnvelope } from '../ledger/index.js';
 import { seededBytes } from './random.js';
 import { regtestHeader } from './regtest-header.js';
 import type { Actor, SimulationState } from './state.js';
@@ -45,31 +46,58 @@ export async function anchorDecision(
   recorder: Actor,
 ): Promise<AnchorOutcome> {
   const { seed } = state.scenario;
-  const { commitment } = await proposalCommitment(state.ledger, proposalId, blockTime);
+  let height = ANCHOR_HEIGHT;
+  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
+  const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, {
+    height,
+    bytes: (label) => seededBytes(seed, label),
+  });
+  await state.ledger.appendBatch(anchor.events);
+  return {
+    proposal: proposalId,
+    commitment: anchor.commitment,
+    txid: anchor.txid,
+    feeSat: anchor.feeSat.toString(),
+    height,
+    blockTime,
+  };
+}
+
+/**
+ * `anchor.committed` and `anchor.confirmed`, signed by `recorder`, for the commitment of `proposalId` (as `ledger`
+ * computes it) put in a regtest transaction and mined at `height` in a block of time `blockTime`, with one block on
+ * top. `bytes(label)` gives the wallet key, the coin spent, the coinbase and the previous block (the run's seed in
+ * the simulator, any fixed source in tests).
+ */
+export async function regtestAnchorEvents(
+  ledger: Ledger,
+  recorder: AgentKey,
+  proposalId: string,
+  blockTime: number,
+  source: { readonly height: number; readonly bytes: (label: string) => Uint8Array },
+): Promise<{ events: LedgerEvent[]; commitment: string; txid: string; feeSat: bigint }> {
+  const { height, bytes } = source;
+  const { commitment } = await proposalCommitment(ledger, proposalId, blockTime);
   const transaction = buildAnchorTransaction({
-    secretKey: seededBytes(seed, 'anchor wallet'),
+    secretKey: bytes('anchor wallet'),
     chain: 'regtest',
-    utxos: [
-      { txid: toHex(seededBytes(seed, `anchor coin/${proposalId}`)), vout: 0, amountSat: ANCHOR_COIN_SAT },
-    ],
+    utxos: [{ txid: toHex(bytes(`anchor coin/${proposalId}`)), vout: 0, amountSat: ANCHOR_COIN_SAT }],
     commitment: fromHex(commitment),
     feeRate: ANCHOR_FEE_RATE,
   });
-  let height = ANCHOR_HEIGHT;
-  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
-  const coinbase = toHex(seededBytes(seed, `anchor coinbase/${height}`));
+  const coinbase = toHex(bytes(`anchor coinbase/${height}`));
   const branch = merkleBranch([coinbase, transaction.txid], 1);
-  const previous = toHex(seededBytes(seed, `anchor previous/${height}`));
+  const previous = toHex(bytes(`anchor previous/${height}`));
   const block = regtestHeader(previous, merkleRootFromBranch(transaction.txid, branch), blockTime);
   const next = regtestHeader(parseBlockHeader(block).hash, coinbase, blockTime + 600);
   const clock = new ManualClock(blockTime * 1000);
   const committed = createAnchorCommitted(
-    recorder.key,
+    recorder,
     { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest' },
     { clock },
   );
   const confirmed = createAnchorConfirmed(
-    recorder.key,
+    recorder,
     {
       committed: parseEnvelope(committed).id,
       proposal: proposalId,
@@ -78,13 +106,5 @@ export async function anchorDecision(
     },
     { clock },
   );
-  await state.ledger.appendBatch([committed, confirmed]);
-  return {
-    proposal: proposalId,
-    commitment,
-    txid: transaction.txid,
-    feeSat: transaction.feeSat.toString(),
-    height,
-    blockTime,
-  };
+  return { events: [committed, confirmed], commitment, txid: transaction.txid, feeSat: transaction.feeSat };
 }
