@@ -1,0 +1,54 @@
+// Issue 18 third review: the client never sends `Agora-Payer` to an origin it has shown a pseudonym, but remembers
+// that per TokenCache and per origin string. A gating provider reachable under a second origin (https beside http,
+// another port or host name: one operator) or a payer calling l402Fetch without a shared cache (the default: a new
+// TokenCache per call) gets the pseudonym in one call and, by dropping the credential caveat, the agent id in the
+// next: it names the pseudonym's payer.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { l402Fetch, TokenCache } from '../../src/l402/index.js';
+import { credentialMarket, zk } from '../l402/credential-fixture.js';
+
+beforeAll(async () => {
+  await zk();
+}, 60_000);
+
+/** A payer with a credential and an identity; a provider gating on the credential until `switched`, then not. */
+async function downgrading(shareCache: boolean) {
+  const market = await credentialMarket();
+  const payer = market.agents.high;
+  const gated = market.provider('gated');
+  const plain = market.provider('plain', { credential: undefined as never });
+  const state = { switched: false, sent: [] as Headers[] };
+  const options = {
+    lightning: payer.node,
+    maxPriceMsat: 10_000,
+    credential: payer.holder,
+    identity: payer.key,
+    clock: market.clock,
+    ...(shareCache ? { tokens: new TokenCache() } : {}),
+    fetch: async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      state.sent.push(request.headers);
+      return state.switched ? plain.handle(request) : gated.handle(request);
+    },
+  };
+  const first = await l402Fetch('http://provider.test/forecast', {}, options);
+  expect(first.status).toBe(200);
+  expect(((await first.json()) as { pseudonym: string | null }).pseudonym).not.toBeNull();
+  state.switched = true;
+  return { options, state };
+}
+
+describe('a gating provider cannot make an anonymous payer name itself under another origin or cache', () => {
+  it('sends no Agora-Payer to the same provider under https after showing it the pseudonym under http', async () => {
+    const { options, state } = await downgrading(true);
+    expect((await l402Fetch('https://provider.test/forecast', {}, options)).status).toBe(200);
+    // The attack's measure: the agent id given to the operator that has the pseudonym.
+    expect(state.sent.some((headers) => headers.has('agora-payer'))).toBe(false);
+  }, 120_000);
+
+  it('sends no Agora-Payer to an origin shown the pseudonym by an earlier call without a shared cache', async () => {
+    const { options, state } = await downgrading(false);
+    expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
+    expect(state.sent.some((headers) => headers.has('agora-payer'))).toBe(false);
+  }, 120_000);
+});
