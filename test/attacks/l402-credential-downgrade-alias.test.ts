@@ -2,7 +2,8 @@
 // that per TokenCache and per origin string. A gating provider reachable under a second origin (https beside http,
 // another port or host name: one operator) or a payer calling l402Fetch without a shared cache (the default: a new
 // TokenCache per call) gets the pseudonym in one call and, by dropping the credential caveat, the agent id in the
-// next: it names the pseudonym's payer.
+// next: it names the pseudonym's payer. The other order too: a provider selling without the caveat first gets the
+// agent id, then asks for the credential and gets the pseudonym, naming every purchase made under it this epoch.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { l402Fetch, TokenCache } from '../../src/l402/index.js';
 import { credentialMarket, zk } from '../l402/credential-fixture.js';
@@ -50,5 +51,41 @@ describe('a gating provider cannot make an anonymous payer name itself under ano
     const { options, state } = await downgrading(false);
     expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
     expect(state.sent.some((headers) => headers.has('agora-payer'))).toBe(false);
+  }, 120_000);
+
+  it('shows no pseudonym to an origin it gave its agent id, in one cache', async () => {
+    const market = await credentialMarket();
+    const payer = market.agents.high;
+    const gated = market.provider('gated');
+    const plain = market.provider('plain', { credential: undefined as never });
+    let gating = false;
+    const sent: Headers[] = [];
+    const options = {
+      lightning: payer.node,
+      maxPriceMsat: 10_000,
+      credential: payer.holder,
+      identity: payer.key,
+      clock: market.clock,
+      tokens: new TokenCache(),
+      fetch: async (input: string | URL | Request, init?: RequestInit) => {
+        const request = new Request(input, init);
+        sent.push(request.headers);
+        if (!gating) return plain.handle(request);
+        // The switch: the plain token is refused, the next challenge asks for the credential.
+        if (!request.headers.has('agora-credential') && request.headers.has('authorization'))
+          return new Response('{"error":"unauthorized"}', {
+            status: 401,
+            headers: { 'www-authenticate': 'L402 realm="weather", error="invalid_token"' },
+          });
+        return gated.handle(request);
+      },
+    };
+    expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
+    gating = true;
+    await l402Fetch('http://provider.test/forecast', {}, options).catch(() => undefined);
+    // The attack's measure: one origin given both the agent id and the pseudonym.
+    const named = sent.some((headers) => headers.has('agora-payer'));
+    const pseudonymous = sent.some((headers) => headers.has('agora-credential'));
+    expect(named && pseudonymous).toBe(false);
   }, 120_000);
 });
