@@ -5,9 +5,9 @@
 // pseudonym proved against two roots whose common members are the payer alone.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { credentialHolder } from '../../src/governance/index.js';
-import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import { credentialEpoch, levelAtLeast, proveCredential, REPUTATION_LEVELS } from '../../src/l402/index.js';
-import { MIN_SCORE, SCORES, snapshotOf, zk } from '../l402/credential-fixture.js';
+import { driftingSnapshots, MIN_SCORE, zk } from '../l402/credential-fixture.js';
 
 beforeAll(async () => {
   await zk();
@@ -18,16 +18,7 @@ describe('proofs of one pseudonym started together keep its anonymity set', () =
     const { prover } = await zk();
     const payer = generateAgentKey();
     // Two accepted snapshots: 7 others reach the threshold in each, not the same 7.
-    const first = Array.from({ length: 7 }, () => generateAgentKey());
-    const second = Array.from({ length: 7 }, () => generateAgentKey());
-    const scores = (up: AgentKey[], down: AgentKey[]) =>
-      new Map<AgentKey, number>([
-        [payer, SCORES.high],
-        ...up.map((key) => [key, SCORES.high] as [AgentKey, number]),
-        ...down.map((key) => [key, SCORES.low] as [AgentKey, number]),
-      ]);
-    const older = await snapshotOf(scores(first, second));
-    const newer = await snapshotOf(scores(second, first));
+    const { older, newer } = await driftingSnapshots(payer);
     const holder = await credentialHolder(prover, payer.id, (await zkIdentity(payer)).secret, [newer, older]);
     const threshold = REPUTATION_LEVELS[levelAtLeast(MIN_SCORE)] as number;
     const epoch = credentialEpoch(1_800_000_000);

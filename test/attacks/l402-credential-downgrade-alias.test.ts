@@ -12,13 +12,21 @@ beforeAll(async () => {
   await zk();
 }, 60_000);
 
-/** A payer with a credential and an identity; a provider gating on the credential until `switched`, then not. */
-async function downgrading(shareCache: boolean) {
+type Route = (request: Request, providers: { gated: Provider; plain: Provider }) => Promise<Response>;
+type Provider = ReturnType<Awaited<ReturnType<typeof credentialMarket>>['provider']>;
+
+/**
+ * A payer with a credential and an identity, its requests recorded in `sent` and served by `route` from a provider
+ * gating on the credential or the same one selling without it.
+ */
+async function payerAt(route: Route, shareCache: boolean) {
   const market = await credentialMarket();
   const payer = market.agents.high;
-  const gated = market.provider('gated');
-  const plain = market.provider('plain', { credential: undefined as never });
-  const state = { switched: false, sent: [] as Headers[] };
+  const providers = {
+    gated: market.provider('gated'),
+    plain: market.provider('plain', { credential: undefined as never }),
+  };
+  const sent: Headers[] = [];
   const options = {
     lightning: payer.node,
     maxPriceMsat: 10_000,
@@ -28,58 +36,55 @@ async function downgrading(shareCache: boolean) {
     ...(shareCache ? { tokens: new TokenCache() } : {}),
     fetch: async (input: string | URL | Request, init?: RequestInit) => {
       const request = new Request(input, init);
-      state.sent.push(request.headers);
-      return state.switched ? plain.handle(request) : gated.handle(request);
+      sent.push(request.headers);
+      return route(request, providers);
     },
   };
+  return { options, sent };
+}
+
+/** The provider gates on the credential until `switched`, then not; the first purchase (gated) is made. */
+async function downgrading(shareCache: boolean) {
+  const state = { switched: false };
+  const { options, sent } = await payerAt(
+    (request, { gated, plain }) => (state.switched ? plain : gated).handle(request),
+    shareCache,
+  );
   const first = await l402Fetch('http://provider.test/forecast', {}, options);
   expect(first.status).toBe(200);
   expect(((await first.json()) as { pseudonym: string | null }).pseudonym).not.toBeNull();
   state.switched = true;
-  return { options, state };
+  return { options, sent };
 }
 
 describe('a gating provider cannot make an anonymous payer name itself under another origin or cache', () => {
   it('sends no Agora-Payer to the same provider under https after showing it the pseudonym under http', async () => {
-    const { options, state } = await downgrading(true);
+    const { options, sent } = await downgrading(true);
     expect((await l402Fetch('https://provider.test/forecast', {}, options)).status).toBe(200);
     // The attack's measure: the agent id given to the operator that has the pseudonym.
-    expect(state.sent.some((headers) => headers.has('agora-payer'))).toBe(false);
+    expect(sent.some((headers) => headers.has('agora-payer'))).toBe(false);
   }, 120_000);
 
   it('sends no Agora-Payer to an origin shown the pseudonym by an earlier call without a shared cache', async () => {
-    const { options, state } = await downgrading(false);
+    const { options, sent } = await downgrading(false);
     expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
-    expect(state.sent.some((headers) => headers.has('agora-payer'))).toBe(false);
+    expect(sent.some((headers) => headers.has('agora-payer'))).toBe(false);
   }, 120_000);
 
   it('shows no pseudonym to an origin it gave its agent id, in one cache', async () => {
-    const market = await credentialMarket();
-    const payer = market.agents.high;
-    const gated = market.provider('gated');
-    const plain = market.provider('plain', { credential: undefined as never });
     let gating = false;
-    const sent: Headers[] = [];
-    const options = {
-      lightning: payer.node,
-      maxPriceMsat: 10_000,
-      credential: payer.holder,
-      identity: payer.key,
-      clock: market.clock,
-      tokens: new TokenCache(),
-      fetch: async (input: string | URL | Request, init?: RequestInit) => {
-        const request = new Request(input, init);
-        sent.push(request.headers);
-        if (!gating) return plain.handle(request);
-        // The switch: the plain token is refused, the next challenge asks for the credential.
-        if (!request.headers.has('agora-credential') && request.headers.has('authorization'))
-          return new Response('{"error":"unauthorized"}', {
+    const { options, sent } = await payerAt((request, { gated, plain }) => {
+      if (!gating) return plain.handle(request);
+      // The switch: the plain token is refused, the next challenge asks for the credential.
+      if (!request.headers.has('agora-credential') && request.headers.has('authorization'))
+        return Promise.resolve(
+          new Response('{"error":"unauthorized"}', {
             status: 401,
             headers: { 'www-authenticate': 'L402 realm="weather", error="invalid_token"' },
-          });
-        return gated.handle(request);
-      },
-    };
+          }),
+        );
+      return gated.handle(request);
+    }, true);
     expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
     gating = true;
     await l402Fetch('http://provider.test/forecast', {}, options).catch(() => undefined);
