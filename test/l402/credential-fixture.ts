@@ -54,6 +54,22 @@ export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>): Promise
   return computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 });
 }
 
+/**
+ * Two snapshots of one network where `payer` reaches the providers' threshold in both beside 7 others in each, not the
+ * same 7 (their scores moved between the two): each root hides the payer among 8, both together among the payer alone.
+ */
+export async function driftingSnapshots(payer: AgentKey): Promise<{ older: Snapshot; newer: Snapshot }> {
+  const first = Array.from({ length: 7 }, () => generateAgentKey());
+  const second = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (up: AgentKey[], down: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...up.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...down.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  return { older: await snapshotOf(scores(first, second)), newer: await snapshotOf(scores(second, first)) };
+}
+
 export async function credentialMarket() {
   const { prover, verifier } = await zk();
   const clock = new ManualClock(1_800_000_000_000);
