@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { PARENT_REPORTS_INTERRUPT } from './interrupt.js';
 
 /**
  * `agora`: runs the command in a child process (process.ts) and stays light itself, so that it can keep the contract
@@ -30,7 +31,9 @@ function startChild(): void {
   const child = spawn(
     process.execPath,
     [...process.execArgv, here.replace(/main\.(ts|js)$/, 'process.$1'), ...process.argv.slice(2)],
-    { stdio: 'inherit' },
+    // The child leaves the interrupted line to this process, which prints it once whether the child exits in
+    // time or is killed (a child killed just after printing it made two).
+    { stdio: 'inherit', env: { ...process.env, [PARENT_REPORTS_INTERRUPT]: '1' } },
   );
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -41,9 +44,7 @@ function startChild(): void {
     });
   child.on('exit', (code, signal) => {
     if (interrupted) {
-      // Killed before it could say so itself: the one line it would have printed.
-      if (signal === 'SIGKILL')
-        process.stderr.write('agora: interrupted: stopped before finishing [INTERRUPTED]\n');
+      process.stderr.write('agora: interrupted: stopped before finishing [INTERRUPTED]\n');
       process.exit(130);
     }
     process.exit(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));

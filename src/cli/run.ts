@@ -3,6 +3,7 @@ import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Command } from './command.js';
 import { type CommandEntry, commandIndex } from './command-index.js';
 import { asAgoraError, errorLine, printable } from './errors.js';
+import { PARENT_REPORTS_INTERRUPT } from './interrupt.js';
 import { type CliIo, write } from './io.js';
 import { trackingLedgers } from './ledger-tracking.js';
 import { usageError } from './usage-error.js';
@@ -188,10 +189,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     );
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
     await close();
-    await write(
-      io.stderr,
-      errorLine(new AgoraError(ErrorCode.Interrupted, 'interrupted: stopped before finishing')),
-    );
+    if (io.env[PARENT_REPORTS_INTERRUPT] !== '1')
+      await write(
+        io.stderr,
+        errorLine(new AgoraError(ErrorCode.Interrupted, 'interrupted: stopped before finishing')),
+      );
     return ExitCode.Interrupted;
   } catch (error) {
     const agoraError = asAgoraError(error);
