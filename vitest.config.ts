@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Whole-system runs that take minutes on a 2-core machine: the simulator's runs (its stories, the pinned result, the
  * dispute phase, gated providers, the report in Chromium), the CLI flows between three homes, the end-to-end
- * governance story and the replicas' order-independence property. `npm test` leaves them out to stay under five
+ * governance story, the replicas' order-independence property, replication between two homes over a local Nostr
+ * relay, and the ledger killed mid-batch in child processes. `npm test` leaves them out to stay under five
  * minutes; `npm run test:slow` runs exactly these (the property at 200 runs), and CI runs both.
  */
 export const SLOW_FILES = [
@@ -15,6 +16,8 @@ export const SLOW_FILES = [
   'test/cli/flows.test.ts',
   'test/governance/end-to-end.test.ts',
   'test/governance/replicas.property.test.ts',
+  'test/governance/replication-nostr.test.ts',
+  'test/ledger/crash.test.ts',
 ];
 
 const slow = process.env.AGORA_TEST_SET === 'slow';
