@@ -109,5 +109,6 @@ describe('ledger crash safety', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+    // About 20 s alone; in test:slow it shares the cores with the simulator's runs.
+  }, 180_000);
 });
