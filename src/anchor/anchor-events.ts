@@ -87,6 +87,17 @@ export function anchorNetwork(network: BitcoinNetwork | AnchorNetwork = 'bitcoin
       ErrorCode.InvalidArgument,
       'the checkpoint header does not hash to the checkpoint hash',
     );
+  // The median time past of a block is at most its own time (the median of a span it belongs to, each time added
+  // above the median before): a larger one is a misconfiguration that would refuse the real chain.
+  const { medianTimePast } = checkpoint;
+  if (
+    medianTimePast !== undefined &&
+    (!Number.isSafeInteger(medianTimePast) || medianTimePast > parseBlockHeader(checkpoint.header).time)
+  )
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      "the checkpoint's median time past is whole seconds, at most its header's time",
+    );
   // Retargeting needs the time of a period's first block: a retargeting chain's checkpoint is one.
   if (CHAIN_RULES[config.chain].retargets && checkpoint.height % RETARGET_INTERVAL !== 0)
     throw new AgoraError(

@@ -1,14 +1,19 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { DecisionAnchor } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
+import { ledgerBestChain } from './best-chain.js';
 import { parseBlockHeader } from './block-header.js';
 import { type AnchorStatus, anchorStatus } from './proposal-anchor.js';
 
 /**
- * The earliest verified anchor of each closed proposal's result, as this ledger computes it ({@link anchorStatus}:
- * the lowest verified confirmation of a matching `anchor.committed` on the ledger's chain), with its block's header
- * time: what governance's time rule takes as input. A function of the ledger's events, not of their order.
- * Proposals canceled, invalid, disputed or still open have no decision to anchor and are left out.
+ * The earliest verified anchor of each closed proposal's result, as this ledger computes it at `now`
+ * ({@link anchorStatus}: the lowest verified confirmation of a matching `anchor.committed`, on a ledger with a
+ * checkpoint the lowest on the heaviest verified header chain at `now` with the network's confirmations), with its
+ * block's header time: what governance's time rule takes as input. A function of the ledger's events and `now`, not
+ * of their order: a reorg recorded later moves the chain, and the anchors with it. The header time is bounded by
+ * Bitcoin's rules: above the median time of the 11 blocks before it (checked on ingest), and not counted while more
+ * than 2 hours after `now`. Proposals canceled, invalid, disputed or still open have no decision to anchor and are
+ * left out.
  */
 export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<string, DecisionAnchor>> {
   const network = ledger.registry.network?.chain ?? 'bitcoin';
@@ -16,10 +21,15 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
   for await (const { event } of ledger.events({ type: 'anchor.confirmed' }))
     proposals.add((event.body as { proposal: string }).proposal);
   const anchors = new Map<string, DecisionAnchor>();
+  // One chain for every proposal: computed once, not per proposal.
+  const bestChain = await ledgerBestChain(ledger, now);
   for (const proposal of [...proposals].sort()) {
     let status: Awaited<ReturnType<typeof anchorStatus>>;
     try {
-      status = await anchorStatus(ledger, proposal, now, { network });
+      status = await anchorStatus(ledger, proposal, now, {
+        network,
+        ...(bestChain === undefined ? {} : { bestChain }),
+      });
     } catch (error) {
       if (error instanceof AgoraError && error.code === ErrorCode.InvalidState) continue;
       throw error;

@@ -1,6 +1,7 @@
 import type { BitcoinNetwork } from '../core/index.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { type BlockHeader, checkProofOfWork, parseBlockHeader, targetFromBits } from './block-header.js';
+import { leastMedianTimePast, MEDIAN_TIME_SPAN } from './block-time.js';
 
 // A header that only meets its own proof of work proves little: at difficulty 1 one is about 2^32 hashes to forge,
 // and a self-mined regtest header costs nothing. What makes a header expensive is its place in a chain whose every
@@ -17,6 +18,13 @@ export interface Checkpoint {
   readonly header: string;
   /** Cumulative work of the chain up to and including this block (as `getblockheader`'s `chainwork`). */
   readonly chainWork: bigint;
+  /**
+   * The checkpoint's median time past (`getblockheader`'s `mediantime`: the median time of it and the 10 blocks
+   * before it), or any time below it: every block after the checkpoint must be dated after it. Without it, the first
+   * blocks after the checkpoint are held only to the median of the headers known (none for the first 5): their
+   * predecessors' times are not in the checkpoint.
+   */
+  readonly medianTimePast?: number;
 }
 
 /**
@@ -32,6 +40,10 @@ export const MAINNET_CHECKPOINT: Checkpoint = {
   header:
     '00e0ff3f82f7aacf60fac3873b0beade61d0701639090ae5f47800000000000000000000acbc1b3381c671b2b7753bb2252d3ebd6900486ec8153ceb10e954a86e3f9e1468788665b3e80317f5171649',
   chainWork: 0x624c5a3c876e3e6fffd9c800n,
+  // A lower bound, not the block's exact `mediantime` (its 10 predecessors' headers are not in the repository):
+  // mainnet header times of that era follow real time within hours, and 10 blocks span about 100 minutes, so the
+  // median of the 11 lies well within a day below the checkpoint's own time (1703311464, 2023-12-23 06:04:24 UTC).
+  medianTimePast: 1_703_311_464 - 86_400,
 };
 
 /** Blocks per difficulty period. */
@@ -125,7 +137,8 @@ function refuse(message: string): never {
 /**
  * Verifies a header run against the run before it (`parent`, already verified; absent for the run starting at the
  * checkpoint): it starts where it must, links to its parent's last header (or begins with the checkpoint's header),
- * each header links to the one before, meets its proof of work and carries exactly the nBits retargeting requires,
+ * each header links to the one before, meets its proof of work, carries exactly the nBits retargeting requires and
+ * is dated after the median time of the 11 blocks before it (see {@link leastMedianTimePast} near the checkpoint),
  * and `chainWork` is the parent's plus this run's work. Returns the parsed headers. `INVALID_PROOF` otherwise.
  */
 export function verifyHeaderRun(
@@ -146,6 +159,8 @@ export function verifyHeaderRun(
   const first = headers[0] as BlockHeader;
   let work: bigint;
   let expectedBits: number;
+  // The times of the headers before the run (its parent's last ones), for the median time past.
+  let previousTimes: number[] = [];
   if (height === checkpoint.height) {
     if (first.hash !== checkpoint.hash) refuse(`the header at ${height} is not the checkpoint's`);
     work = checkpoint.chainWork;
@@ -157,6 +172,7 @@ export function verifyHeaderRun(
     if (parent.height + before.length !== height || first.previousBlock !== last.hash)
       refuse(`the headers from ${height} do not follow the verified chain`);
     work = BigInt(parent.chainWork);
+    previousTimes = before.slice(-MEDIAN_TIME_SPAN).map((header) => header.time);
     const crossesBoundary = height % RETARGET_INTERVAL === 0;
     expectedBits =
       rules.retargets && crossesBoundary
@@ -166,6 +182,7 @@ export function verifyHeaderRun(
     if (rules.retargets && crossesBoundary && parent.height % RETARGET_INTERVAL !== 0)
       refuse('the previous period is not known from its first block');
   }
+  const times = [...previousTimes, ...headers.map((header) => header.time)];
   headers.forEach((header, i) => {
     // The difficulty first: a header at the wrong difficulty is refused however much work went into it.
     if (header.bits !== expectedBits)
@@ -178,7 +195,17 @@ export function verifyHeaderRun(
     const previous = headers[i - 1];
     if (previous !== undefined && header.previousBlock !== previous.hash)
       refuse(`block ${height + i} does not follow block ${height + i - 1}`);
-    if (i > 0 || height !== checkpoint.height) work += blockWork(header.bits);
+    if (i === 0 && height === checkpoint.height) return;
+    // A parent run is a whole period or starts at the checkpoint: fewer than 11 times known means the rest of the
+    // span lies below the checkpoint.
+    const position = previousTimes.length + i;
+    const known = times.slice(Math.max(0, position - MEDIAN_TIME_SPAN), position);
+    const least = leastMedianTimePast(known, checkpoint.medianTimePast);
+    if (least !== undefined && header.time <= least)
+      refuse(
+        `block ${height + i} is dated ${header.time}, not after the median time ${least} of the blocks before it`,
+      );
+    work += blockWork(header.bits);
   });
   if (run.chainWork !== work.toString()) refuse(`the chain work up to the run's last block is ${work}`);
   return headers;

@@ -20,6 +20,7 @@ export {
   type Utxo,
   type WalletKind,
 } from './anchor-transaction.js';
+export { type BestChain, bestChain, ledgerBestChain } from './best-chain.js';
 export { type BitcoindConnection, BitcoindRpc } from './bitcoind-rpc.js';
 export {
   type BlockHeader,
@@ -34,6 +35,7 @@ export {
   targetFromBits,
 } from './block-header.js';
 export { type BlockAtHeight, blockAtHeight } from './block-rule.js';
+export { leastMedianTimePast, MEDIAN_TIME_SPAN } from './block-time.js';
 export { type ChainBackend, type TxStatus, txRejected } from './chain-backend.js';
 export {
   ANCHOR_MAGIC,

@@ -1,5 +1,5 @@
 import type { BitcoinNetwork } from '../core/index.js';
-import { AgoraError, ErrorCode, toHex } from '../core/index.js';
+import { AgoraError, anchorConfirmations, ErrorCode, toHex } from '../core/index.js';
 import {
   type ProposalResult,
   type ProposalState,
@@ -8,6 +8,8 @@ import {
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { AnchorCommittedBody, AnchorConfirmedBody } from './anchor-events.js';
+import { type BestChain, ledgerBestChain } from './best-chain.js';
+import { parseBlockHeader } from './block-header.js';
 import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
 import type { AnchorProof } from './spv.js';
 
@@ -71,13 +73,17 @@ export interface AnchorStatus {
   readonly committed: readonly { readonly id: string; readonly body: AnchorCommittedBody }[];
   /**
    * The earliest verified `anchor.confirmed` of one of them (lowest height, then id), with its full proof. Every
-   * one was verified on ingest; on a ledger with a checkpoint (always on `bitcoin`) its height is the block's
-   * position on the header chain verified from the checkpoint, so the lowest is the earliest, not the lowest claim.
+   * one was verified on ingest. On a ledger with a checkpoint (always on `bitcoin`) only those whose block is on the
+   * heaviest verified header chain at `now` with the network's confirmations count ({@link BestChain}): the height
+   * is then the block's position on that chain, so the lowest is the earliest there, not the lowest claim nor a
+   * fork's block.
    */
   readonly confirmed?: {
     readonly id: string;
     readonly proof: AnchorProof;
     readonly headers: Readonly<Record<number, string>>;
+    /** Blocks on the heaviest verified chain from the anchor's to the tip (on a ledger with a checkpoint). */
+    readonly confirmations?: number;
   };
   /** The proposal's state, `anchored` once confirmed. */
   readonly state: ProposalState | 'anchored';
@@ -86,15 +92,18 @@ export interface AnchorStatus {
 /**
  * Reads a closed proposal's anchor events (checked on ingest) and matches them with its commitment. `network` is the
  * chain the ledger anchors to (default: the ledger's configured network, else `bitcoin`): events naming another chain
- * (stored under another configuration) are ignored, whatever they claim.
+ * (stored under another configuration) are ignored, whatever they claim. On a ledger with a checkpoint, a
+ * confirmation counts once its block is on the heaviest verified chain at `now` (`bestChain`, computed from the
+ * ledger unless given) with the network's confirmations (`NetworkConfig.confirmations`).
  */
 export async function anchorStatus(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { network?: BitcoinNetwork } = {},
+  options: { network?: BitcoinNetwork; bestChain?: BestChain } = {},
 ): Promise<AnchorStatus> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
+  const onChain = await onBestChain(ledger, now, network, options.bestChain);
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
@@ -107,10 +116,11 @@ export async function anchorStatus(
     }
   }
   const ours = confirmations
-    .filter((c) => committed.some((k) => k.id === c.body.committed))
+    .filter((c) => committed.some((k) => k.id === c.body.committed) && onChain(c.body) !== 0)
     .sort((a, b) => a.body.proof.height - b.body.proof.height || (a.id < b.id ? -1 : 1))[0];
   const state = proposalState(result, now);
   if (ours === undefined) return { commitment, committed, state };
+  const depth = onChain(ours.body);
   return {
     commitment,
     committed,
@@ -120,7 +130,31 @@ export async function anchorStatus(
       headers: Object.fromEntries(
         Object.entries(ours.body.headers).map(([h, header]) => [Number(h), header]),
       ),
+      ...(depth === undefined ? {} : { confirmations: depth }),
     },
     state: 'anchored',
+  };
+}
+
+/**
+ * How a confirmation stands on a ledger's heaviest verified chain at `now`: its confirmations there, 0 if its block
+ * is not on that chain or has fewer than the network asks (it does not count, yet or at all), undefined on a ledger
+ * without a checkpoint (no verified chain: the SPV check on ingest is all there is).
+ */
+async function onBestChain(
+  ledger: Ledger,
+  now: number,
+  network: BitcoinNetwork,
+  given: BestChain | undefined,
+): Promise<(body: AnchorConfirmedBody) => number | undefined> {
+  if (!ledger.registry.types().includes('anchor.headers')) return () => undefined;
+  const chain = given ?? (await ledgerBestChain(ledger, now));
+  const wanted = anchorConfirmations({ ...ledger.registry.network, chain: network });
+  return ({ proof, headers }) => {
+    const header = headers[proof.height];
+    if (chain === undefined || header === undefined) return 0;
+    if (chain.hashAt(proof.height) !== parseBlockHeader(header).hash) return 0;
+    const confirmations = chain.confirmations(proof.height);
+    return confirmations >= wanted ? confirmations : 0;
   };
 }

@@ -25,7 +25,9 @@ export {
 export { AgoraError, ErrorCode, type ErrorDetails, isAgoraError } from './errors.js';
 export { bitcoinMerkleLevels, doubleSha256, hmacSha256, taggedHash } from './hash.js';
 export {
+  anchorConfirmations,
   checkNetworkConfig,
+  DEFAULT_CONFIRMATIONS,
   DEFAULT_DECISION_TIME,
   type DecisionTimeBounds,
   decisionTimeBounds,

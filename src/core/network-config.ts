@@ -47,7 +47,25 @@ export interface NetworkConfig {
   readonly custodians?: readonly string[];
   /** The decision time bounds; each one absent takes {@link DEFAULT_DECISION_TIME}'s. */
   readonly time?: Partial<DecisionTimeBounds>;
+  /**
+   * Blocks an anchor needs on the heaviest verified header chain (its own included) before it counts; absent, the
+   * chain's {@link DEFAULT_CONFIRMATIONS}.
+   */
+  readonly confirmations?: number;
 }
+
+/**
+ * Confirmations an anchor needs by default: 6 on the public chains (a reorg deeper than that is not expected of an
+ * honest majority), 1 on regtest, where the only miner is the test or the simulator.
+ */
+export const DEFAULT_CONFIRMATIONS: Readonly<Record<BitcoinNetwork, number>> = {
+  bitcoin: 6,
+  testnet: 6,
+  signet: 6,
+  regtest: 1,
+};
+/** A reorg deeper than this many blocks has never happened on mainnet: more is no safer, only slower. */
+const MAX_CONFIRMATIONS = 100;
 
 const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
 const MAX_IDS = 1_000;
@@ -71,9 +89,9 @@ function idList(value: unknown, field: string): readonly string[] | undefined {
  * and unique). `INVALID_ARGUMENT` naming the first problem.
  */
 export function checkNetworkConfig(value: unknown): NetworkConfig {
-  if (!isJsonObject(value)) bad('an object {chain, seeds?, custodians?, time?}');
+  if (!isJsonObject(value)) bad('an object {chain, seeds?, custodians?, time?, confirmations?}');
   for (const key of Object.keys(value))
-    if (!['chain', 'seeds', 'custodians', 'time'].includes(key)) bad(`unknown field ${key}`);
+    if (!['chain', 'seeds', 'custodians', 'time', 'confirmations'].includes(key)) bad(`unknown field ${key}`);
   if (!CHAINS.includes(value.chain as BitcoinNetwork)) bad(`chain is one of ${CHAINS.join(', ')}`);
   const seeds = idList(value.seeds, 'seeds');
   const custodians = idList(value.custodians, 'custodians');
@@ -87,12 +105,26 @@ export function checkNetworkConfig(value: unknown): NetworkConfig {
         bad(`time.${key} is 1 to ${MAX_BOUND} seconds`);
     time = given as Partial<DecisionTimeBounds>;
   }
+  const { confirmations } = value;
+  if (
+    confirmations !== undefined &&
+    (!Number.isSafeInteger(confirmations) ||
+      (confirmations as number) < 1 ||
+      (confirmations as number) > MAX_CONFIRMATIONS)
+  )
+    bad(`confirmations is 1 to ${MAX_CONFIRMATIONS} blocks`);
   return {
     chain: value.chain as BitcoinNetwork,
     ...(seeds === undefined ? {} : { seeds }),
     ...(custodians === undefined ? {} : { custodians }),
     ...(time === undefined || Object.keys(time).length === 0 ? {} : { time: { ...time } }),
+    ...(confirmations === undefined ? {} : { confirmations: confirmations as number }),
   };
+}
+
+/** The confirmations a configuration asks of an anchor: its own, else its chain's default. */
+export function anchorConfirmations(config: NetworkConfig): number {
+  return config.confirmations ?? DEFAULT_CONFIRMATIONS[config.chain];
 }
 
 /** The time bounds a configuration sets, each missing one at its default. */
