@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  anchorConfirmations,
   checkNetworkConfig,
   DEFAULT_DECISION_TIME,
   decisionTimeBounds,
@@ -22,6 +23,15 @@ describe('checkNetworkConfig', () => {
     expect(decisionTimeBounds(undefined)).toEqual(DEFAULT_DECISION_TIME);
   });
 
+  it('asks an anchor for 6 confirmations on the public chains, 1 on regtest, unless configured', () => {
+    expect(anchorConfirmations(checkNetworkConfig({ chain: 'bitcoin' }))).toBe(6);
+    expect(anchorConfirmations(checkNetworkConfig({ chain: 'signet' }))).toBe(6);
+    expect(anchorConfirmations(checkNetworkConfig({ chain: 'regtest' }))).toBe(1);
+    const config = checkNetworkConfig({ chain: 'bitcoin', confirmations: 3 });
+    expect(config).toEqual({ chain: 'bitcoin', confirmations: 3 });
+    expect(anchorConfirmations(config)).toBe(3);
+  });
+
   it.each([
     [{ chain: 'litecoin' }, /chain/],
     [{ chain: 'regtest', seeds: [] }, /seeds lists 1/],
@@ -31,6 +41,9 @@ describe('checkNetworkConfig', () => {
     [{ chain: 'regtest', time: { maxWindow: 1.5 } }, /maxWindow/],
     [{ chain: 'regtest', time: { soon: 1 } }, /time is/],
     [{ chain: 'regtest', extra: true }, /unknown field extra/],
+    [{ chain: 'regtest', confirmations: 0 }, /confirmations is 1 to 100/],
+    [{ chain: 'regtest', confirmations: 101 }, /confirmations is 1 to 100/],
+    [{ chain: 'regtest', confirmations: '6' }, /confirmations is 1 to 100/],
     [[], /an object/],
   ])('refuses %j', (value, message) => {
     expect(() => checkNetworkConfig(value)).toThrow(message);
@@ -54,6 +67,7 @@ describe('checkNetworkConfig', () => {
           fc.constantFrom('maxSnapshotAge', 'maxWindow', 'anchorGrace', 'other'),
           fc.integer(),
         ),
+        confirmations: fc.oneof(fc.integer({ min: -1, max: 102 }), fc.double()),
       },
       { requiredKeys: [] },
     );

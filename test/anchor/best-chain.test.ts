@@ -1,0 +1,154 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  anchorEventTypes,
+  anchorStatus,
+  bestChain,
+  blockWork,
+  type Checkpoint,
+  createAnchorCommitted,
+  createAnchorConfirmed,
+  createAnchorHeaders,
+  type HeaderRun,
+  parseBlockHeader,
+} from '../../src/anchor/index.js';
+import { toHex, utf8 } from '../../src/core/index.js';
+import { proposalCreatedType } from '../../src/governance/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { EventRegistry } from '../../src/ledger/index.js';
+import { closedProposal, forgedAnchor, NOW } from '../attacks/anchor-fixture.js';
+import { electorateTypes } from '../fixtures/electorate.js';
+import { mineHeader } from './regtest-chain.js';
+
+const T = 1_231_006_000;
+const WORK = blockWork(0x207fffff);
+const top = mineHeader('00'.repeat(32), toHex(sha256(utf8('checkpoint'))), T);
+const checkpoint: Checkpoint = {
+  height: 100,
+  hash: parseBlockHeader(top).hash,
+  header: top,
+  chainWork: 1000n,
+};
+
+/** `count` headers mined on `after` (a header), the n-th dated `time(n)`, labeled so forks differ. */
+function extend(after: string, count: number, label: string, time = (n: number) => T + 600 * n): string[] {
+  const headers: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    const previous = parseBlockHeader(headers[n - 2] ?? after).hash;
+    headers.push(mineHeader(previous, toHex(sha256(utf8(`${label} ${n}`))), time(n)));
+  }
+  return headers;
+}
+
+/** The run from the checkpoint through `headers`. */
+const runOf = (headers: readonly string[]): HeaderRun => ({
+  height: 100,
+  headers: [top, ...headers],
+  chainWork: (1000n + BigInt(headers.length) * WORK).toString(),
+});
+const hashOf = (header: string | undefined) => parseBlockHeader(header as string).hash;
+
+describe('the best chain', () => {
+  const a = extend(top, 3, 'a');
+  const b = extend(top, 2, 'b');
+
+  it('is the one of most work, whatever forks and shorter runs of it are recorded', () => {
+    const chain = bestChain([runOf(b), runOf(a.slice(0, 1)), runOf(a), runOf(a.slice(0, 2))], T);
+    expect(chain?.tip).toEqual({ hash: hashOf(a[2]), height: 103, chainWork: 1000n + 3n * WORK });
+    expect(chain?.hashAt(101)).toBe(hashOf(a[0]));
+    expect(chain?.hashAt(100)).toBe(checkpoint.hash);
+    expect(chain?.hashAt(104)).toBeUndefined();
+    expect(chain?.confirmations(101)).toBe(3);
+    expect(chain?.confirmations(104)).toBe(0);
+    expect(bestChain([], T)).toBeUndefined();
+  });
+
+  it('counts no block dated more than 2 hours after now, nor any above it, until now reaches it', () => {
+    const later = T + 600 * 3 + 50_000;
+    // A longer fork whose second block is dated far ahead of the rest.
+    const ahead = extend(top, 4, 'ahead', (n) => (n === 2 ? later : T + 600 * n));
+    const runs = [runOf(a), runOf(ahead)];
+    const now = T + 600 * 4;
+    expect(bestChain(runs, now)?.tip.hash).toBe(hashOf(a[2]));
+    expect(bestChain(runs, later - 7_201)?.tip.hash).toBe(hashOf(a[2]));
+    // Two hours is Bitcoin's tolerance: dated exactly that far ahead, it counts.
+    expect(bestChain(runs, later - 7_200)?.tip.hash).toBe(hashOf(ahead[3]));
+  });
+
+  it('is the same whatever order its runs came in, ties going to the lowest tip hash', () => {
+    // Forks off several blocks, several of equal work (regtest blocks all carry the same work).
+    const c = [...a.slice(0, 1), ...extend(a[0] as string, 2, 'c')];
+    const d = [...b, ...extend(b[1] as string, 1, 'd')];
+    const e = [...a.slice(0, 2), ...extend(a[1] as string, 2, 'e')];
+    const f = [...b.slice(0, 1), ...extend(b[0] as string, 3, 'f')];
+    const branches = [a, b, c, d, e, f, a.slice(0, 2), e.slice(0, 3)];
+    const reference = (chosen: readonly (readonly string[])[]) => {
+      const tips = chosen.map((headers) => ({ height: headers.length, hash: hashOf(headers.at(-1)) }));
+      return tips.sort((x, y) => y.height - x.height || (x.hash < y.hash ? -1 : 1))[0]?.hash;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: branches.length - 1 }), { minLength: 1, maxLength: 12 }),
+        (picks) => {
+          const chosen = picks.map((i) => branches[i] as string[]);
+          const forward = bestChain(chosen.map(runOf), T);
+          const backward = bestChain([...chosen].reverse().map(runOf), T);
+          const sorted = bestChain(
+            [...new Set(picks)].sort().map((i) => runOf(branches[i] as string[])),
+            T,
+          );
+          expect(forward?.tip.hash).toBe(reference(chosen));
+          expect(backward?.tip).toEqual(forward?.tip);
+          expect(sorted?.tip).toEqual(forward?.tip);
+          for (let height = 100; height <= 104; height++)
+            expect(backward?.hashAt(height)).toBe(forward?.hashAt(height));
+        },
+      ),
+    );
+  });
+});
+
+describe('an anchor on a ledger with a checkpoint', () => {
+  it('counts with the network confirmations on the heaviest chain, and stops counting when a reorg moves it', async () => {
+    const registry = new EventRegistry(
+      [...electorateTypes, proposalCreatedType, ...anchorEventTypes({ chain: 'regtest', checkpoint })],
+      { chain: 'regtest', confirmations: 3 },
+    );
+    const { ledger, proposalId, commitment } = await closedProposal(registry);
+    try {
+      const agent = generateAgentKey();
+      const { tx, branch, headers } = forgedAnchor(commitment, checkpoint.hash, 2);
+      const record = (run: readonly string[]) => ledger.append(createAnchorHeaders(agent, runOf(run)));
+      const status = () => anchorStatus(ledger, proposalId, NOW, { network: 'regtest' });
+      await record(headers);
+      const { id: committed } = await ledger.append(
+        createAnchorCommitted(agent, { proposal: proposalId, commitment, txid: tx.txid, chain: 'regtest' }),
+      );
+      await ledger.append(
+        createAnchorConfirmed(agent, {
+          committed,
+          proposal: proposalId,
+          proof: { tx: tx.hex, branch, height: 101 },
+          headers: { 101: headers[0] as string },
+        }),
+      );
+      // Two blocks of the three the network asks for.
+      expect((await status()).state).not.toBe('anchored');
+      const honest = [...headers, ...extend(headers[1] as string, 3, 'honest', (n) => T + 1_200 + 600 * n)];
+      await record(honest.slice(0, 3));
+      expect((await status()).confirmed?.confirmations).toBe(3);
+      // A heavier fork without the anchor: the anchor is off the best chain.
+      await record(extend(top, 4, 'reorg'));
+      expect((await status()).state).not.toBe('anchored');
+      // The honest chain overtakes it again.
+      await record(honest);
+      const back = await status();
+      expect(back.state).toBe('anchored');
+      expect(back.confirmed?.proof.height).toBe(101);
+      expect(back.confirmed?.confirmations).toBe(5);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
