@@ -103,8 +103,8 @@ export async function anchorStatus(
   options: { network?: BitcoinNetwork; bestChain?: BestChain } = {},
 ): Promise<AnchorStatus> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
-  const onChain = await onBestChain(ledger, now, network, options.bestChain);
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
+  const onChain = await onBestChain(ledger, now, network, options.bestChain);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
