@@ -1,14 +1,16 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { DecisionAnchor } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
+import { type AnchoredDecision, anchoredDecision } from './anchored-decision.js';
 import { parseBlockHeader } from './block-header.js';
-import { type AnchorStatus, anchorStatus } from './proposal-anchor.js';
+import type { AnchorStatus } from './proposal-anchor.js';
 
 /**
- * The earliest verified anchor of each closed proposal's result, as this ledger computes it ({@link anchorStatus}:
- * the lowest verified confirmation of a matching `anchor.committed` on the ledger's chain), with its block's header
- * time: what governance's time rule takes as input. A function of the ledger's events, not of their order.
- * Proposals canceled, invalid, disputed or still open have no decision to anchor and are left out.
+ * Each closed proposal's anchored decision, as this ledger computes it ({@link anchoredDecision}): the earliest
+ * verified anchor within the grace with the votes all anchors within the grace commit to, else the earliest late one,
+ * with its block's header time: what governance's time rule and tally take as input. A function of the ledger's
+ * events, not of their order. Proposals canceled, invalid, disputed or still open have no decision to anchor and are
+ * left out.
  */
 export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<string, DecisionAnchor>> {
   const network = ledger.registry.network?.chain ?? 'bitcoin';
@@ -17,15 +19,14 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
     proposals.add((event.body as { proposal: string }).proposal);
   const anchors = new Map<string, DecisionAnchor>();
   for (const proposal of [...proposals].sort()) {
-    let status: Awaited<ReturnType<typeof anchorStatus>>;
+    let decision: AnchoredDecision;
     try {
-      status = await anchorStatus(ledger, proposal, now, { network });
+      decision = await anchoredDecision(ledger, proposal, now, { network });
     } catch (error) {
       if (error instanceof AgoraError && error.code === ErrorCode.InvalidState) continue;
       throw error;
     }
-    const anchor = decisionAnchorOf(status);
-    if (anchor !== undefined) anchors.set(proposal, anchor);
+    if (decision.anchor !== undefined) anchors.set(proposal, decision.anchor);
   }
   return anchors;
 }
