@@ -288,9 +288,14 @@ export function createAnchorCommitted(
   body: AnchorCommittedBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
+  // A `votes: undefined` is no list: the event is the older form, without the key.
   const { votes, ...rest } = body;
-  const signed = votes === undefined ? rest : { ...rest, votes: [...votes] };
-  return signEvent(key, 'anchor.committed', signed as unknown as JsonObject, options);
+  return signEvent(
+    key,
+    'anchor.committed',
+    (votes === undefined ? rest : body) as unknown as JsonObject,
+    options,
+  );
 }
 
 /** Signs an `anchor.confirmed` (any agent may record one). */
