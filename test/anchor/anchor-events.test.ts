@@ -19,22 +19,27 @@ import { anchoredBlock } from './anchored-block.js';
 
 const PAST = 1_700_000_000;
 
+/** A regtest-anchoring ledger holding one stored proposal (and its electorate). */
+async function proposalLedger() {
+  const electorate = await stakedElectorate([10n], PAST, PAST - 10);
+  const voter = electorate.voters[0] as Voter;
+  const proposal = electorate.propose(voter, PAST, {
+    title: 'x',
+    options: ['a', 'b'],
+    counting: 'approval',
+    quorum: 0,
+    window: { opens: PAST + 1, closes: PAST + 2 },
+  });
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),
+  });
+  await ledger.appendBatch([...electorate.registrations, proposal]);
+  return { ledger, proposalId: parseEnvelope(proposal).id };
+}
+
 describe('anchor events', () => {
   it('record a commitment for a stored proposal and its SPV-checked confirmation; refuse every tampered part', async () => {
-    const electorate = await stakedElectorate([10n], PAST, PAST - 10);
-    const voter = electorate.voters[0] as Voter;
-    const proposal = electorate.propose(voter, PAST, {
-      title: 'x',
-      options: ['a', 'b'],
-      counting: 'approval',
-      quorum: 0,
-      window: { opens: PAST + 1, closes: PAST + 2 },
-    });
-    const proposalId = parseEnvelope(proposal).id;
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),
-    });
-    await ledger.appendBatch([...electorate.registrations, proposal]);
+    const { ledger, proposalId } = await proposalLedger();
     const key = generateAgentKey();
     const { proof, headers } = anchoredBlock();
     const body: AnchorCommittedBody = {
@@ -86,22 +91,10 @@ describe('anchor events', () => {
   });
 
   it('take the votes a commitment counts as event ids in ascending order, each once, at most 900', async () => {
-    const electorate = await stakedElectorate([10n], PAST, PAST - 10);
-    const voter = electorate.voters[0] as Voter;
-    const proposal = electorate.propose(voter, PAST, {
-      title: 'x',
-      options: ['a', 'b'],
-      counting: 'approval',
-      quorum: 0,
-      window: { opens: PAST + 1, closes: PAST + 2 },
-    });
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),
-    });
-    await ledger.appendBatch([...electorate.registrations, proposal]);
+    const { ledger, proposalId } = await proposalLedger();
     const key = generateAgentKey();
     const body: AnchorCommittedBody = {
-      proposal: parseEnvelope(proposal).id,
+      proposal: proposalId,
       commitment: 'ef'.repeat(32),
       txid: '12'.repeat(32),
       chain: 'regtest',

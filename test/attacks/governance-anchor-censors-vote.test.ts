@@ -15,7 +15,7 @@ import { createAgentRegistration, Ledger, type LedgerEvent, parseEnvelope } from
 import { agoraRegistry } from '../../src/registry.js';
 import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
-import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
+import { blacklistProposal } from '../fixtures/member-vote.js';
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
@@ -56,18 +56,8 @@ describe('an anchor that leaves out a vote cast in time', () => {
         keys.map((key) => createAgentRegistration(key, { clock: at(NOW - 10 * DAY) })),
       );
       await full.appendBatch(registrations);
-      const target = generateAgentKey().id;
-      const asOf = NOW - 2 * DAY;
-      const opens = asOf + 60;
-      const closes = NOW - DAY;
-      const made = await memberProposal(
-        full,
-        prover,
-        proposer,
-        equalTerms({ opens, closes }, [{ type: 'blacklist.add', agent: target }]),
-        asOf,
-      );
-      const id = made.id;
+      const made = await blacklistProposal(full, prover, proposer, NOW);
+      const { id, target, opens } = made;
       const forVote = await made.vote(proposer, opens + 10);
       const againstVote = await made.vote(opponent, opens + 20, 'against');
       await full.appendBatch([...made.events, ...forVote, ...againstVote]);
