@@ -12,11 +12,11 @@ import { parseBlockHeader } from './block-header.js';
 import { proposalCommitmentTree } from './commitment.js';
 import { committedResult, proposalCommitment } from './proposal-anchor.js';
 
-/** One anchor of a proposal's result whose commitment matches the votes it names, at its earliest confirmation. */
+/** One anchor of a proposal's result whose commitment matches the votes it names, and where it is confirmed. */
 export interface ProposalAnchor {
   /** The `anchor.committed` event. */
   readonly committed: string;
-  /** Its earliest verified `anchor.confirmed` (lowest height, then id). */
+  /** Its earliest verified `anchor.confirmed` within the grace, else its earliest (lowest height, then id). */
   readonly confirmation: string;
   readonly height: number;
   /** The confirming block's header time, unix seconds. */
@@ -47,8 +47,8 @@ const byHeightThenId = <T extends { height: number; id: string }>(a: T, b: T) =>
  * An `anchor.committed` names the votes its commitment counts (`votes`); it matches when the tally of those stored
  * votes alone, as every replica computes it ({@link tallyProposal} with `only`), counts exactly them and gives that
  * commitment. An older anchor without the list matches only the tally of every stored vote. An anchor is in time when
- * its earliest verified confirmation's block time is at most {@link anchorDeadline}, which depends on the proposal
- * alone. The decision counts the union of the votes of every matching anchor in time:
+ * a verified confirmation's block time is at most {@link anchorDeadline}, which depends on the proposal alone (a later
+ * block holding the same transaction, on a fork, changes nothing). The decision counts the union of the votes of every matching anchor in time:
  * - a vote published after the grace, whatever its claimed time, is in no anchor in time: it changes nothing, and the
  *   anchors already made keep matching (each is checked against its own votes, not every stored one);
  * - an anchor that leaves votes out cannot censor them: anyone who holds them anchors them too, within the grace;
@@ -81,17 +81,22 @@ export async function anchoredDecision(
   const inTime: ProposalAnchor[] = [];
   const late: ProposalAnchor[] = [];
   for (const { id, body } of committed.sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const earliest = confirmations.find((c) => c.body.committed === id);
     // A verified confirmation carries its block's header (the SPV check starts from it).
-    const header = earliest?.body.headers[String(earliest.height)];
-    if (earliest === undefined || header === undefined) continue;
+    const confirmed = confirmations.flatMap((c) => {
+      const header = c.body.committed === id ? c.body.headers[String(c.height)] : undefined;
+      return header === undefined ? [] : [{ ...c, blockTime: parseBlockHeader(header).time }];
+    });
+    // The earliest confirmation in time, else the earliest: a second block holding the same transaction, dated
+    // later (a fork block mined at a lower height, say), does not make an anchor made in time late.
+    const earliest = confirmed.find((c) => c.blockTime <= deadline) ?? confirmed[0];
+    if (earliest === undefined) continue;
     const votes = await matchingVotes(ledger, proposalId, body, full);
     if (votes === undefined) continue;
     const anchor: ProposalAnchor = {
       committed: id,
       confirmation: earliest.id,
       height: earliest.height,
-      blockTime: parseBlockHeader(header).time,
+      blockTime: earliest.blockTime,
       votes,
     };
     (anchor.blockTime <= deadline ? inTime : late).push(anchor);
