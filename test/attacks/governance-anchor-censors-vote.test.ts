@@ -112,7 +112,7 @@ describe('an anchor that leaves out a vote cast in time', () => {
             await replica.close();
           }
         }),
-        { numRuns: 4 },
+        { numRuns: 3 },
       );
     } finally {
       await Promise.all([full.close(), censor.close()]);
