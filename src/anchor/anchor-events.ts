@@ -33,7 +33,16 @@ export interface AnchorCommittedBody {
   readonly commitment: string;
   readonly txid: string;
   readonly chain: BitcoinNetwork;
+  /**
+   * The ids of the votes the commitment counts, sorted (the leaves after the result in `proposalCommitmentTree`):
+   * what lets any replica recompute the commitment from those votes alone, whatever it received later. Absent (older
+   * anchors, or more than {@link MAX_ANCHORED_VOTES}), the commitment matches only the tally of every stored vote.
+   */
+  readonly votes?: readonly string[];
 }
+
+/** The most vote ids an `anchor.committed` lists: they fit in an event (64 KiB) with room to spare. */
+export const MAX_ANCHORED_VOTES = 900;
 
 /** Body of `anchor.confirmed`: the SPV proof that the committed transaction is in a block, with the headers. */
 export interface AnchorConfirmedBody {
@@ -56,6 +65,15 @@ export type AnchorHeadersBody = HeaderRun;
 export interface AnchorNetwork {
   readonly chain: BitcoinNetwork;
   readonly checkpoint?: Checkpoint;
+}
+
+/** Whether `value` is a list of at most {@link MAX_ANCHORED_VOTES} event ids in strictly ascending order. */
+function isVoteList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_ANCHORED_VOTES &&
+    value.every((id, i) => isLowerHex(id, 32) && (i === 0 || (value[i - 1] as string) < id))
+  );
 }
 
 const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
@@ -204,10 +222,13 @@ export function anchorEventTypes(network: BitcoinNetwork | AnchorNetwork = 'bitc
     auth: 'signature',
     async verify(event, context) {
       const body = event.body;
-      if (!isJsonObject(body) || !hasExactKeys(body, ['proposal', 'commitment', 'txid', 'chain']))
-        invalid(event.type, 'body is {proposal, commitment, txid, chain}');
+      const keys = ['proposal', 'commitment', 'txid', 'chain'];
+      if (!isJsonObject(body) || !(hasExactKeys(body, keys) || hasExactKeys(body, [...keys, 'votes'])))
+        invalid(event.type, 'body is {proposal, commitment, txid, chain, votes?}');
       if (!isLowerHex(body.proposal, 32) || !isLowerHex(body.commitment, 32) || !isLowerHex(body.txid, 32))
         invalid(event.type, 'proposal, commitment and txid are 32 bytes of hex');
+      if (body.votes !== undefined && !isVoteList(body.votes))
+        invalid(event.type, `votes lists up to ${MAX_ANCHORED_VOTES} event ids, sorted, each once`);
       if (body.chain !== chain)
         invalid(event.type, `this ledger anchors to ${chain}, not ${String(body.chain)}`);
       const proposal = await context.get(body.proposal);
@@ -278,7 +299,14 @@ export function createAnchorCommitted(
   body: AnchorCommittedBody,
   options: { clock?: Clock } = {},
 ): LedgerEvent {
-  return signEvent(key, 'anchor.committed', body as unknown as JsonObject, options);
+  // A `votes: undefined` is no list: the event is the older form, without the key.
+  const { votes, ...rest } = body;
+  return signEvent(
+    key,
+    'anchor.committed',
+    (votes === undefined ? rest : body) as unknown as JsonObject,
+    options,
+  );
 }
 
 /** Signs an `anchor.confirmed` (any agent may record one). */

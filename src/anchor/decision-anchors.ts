@@ -1,19 +1,20 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { DecisionAnchor } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
+import { type AnchoredDecision, anchoredDecision } from './anchored-decision.js';
 import { ledgerBestChain } from './best-chain.js';
 import { parseBlockHeader } from './block-header.js';
-import { type AnchorStatus, anchorStatus } from './proposal-anchor.js';
+import type { AnchorStatus } from './proposal-anchor.js';
 
 /**
- * The earliest verified anchor of each closed proposal's result, as this ledger computes it at `now`
- * ({@link anchorStatus}: the lowest verified confirmation of a matching `anchor.committed`, on a ledger with a
- * checkpoint the lowest on the heaviest verified header chain at `now` with the network's confirmations), with its
- * block's header time: what governance's time rule takes as input. A function of the ledger's events and `now`, not
- * of their order: a reorg recorded later moves the chain, and the anchors with it. The header time is bounded by
- * Bitcoin's rules: above the median time of the 11 blocks before it (checked on ingest), and not counted while more
- * than 2 hours after `now`. Proposals canceled, invalid, disputed or still open have no decision to anchor and are
- * left out.
+ * Each closed proposal's anchored decision, as this ledger computes it at `now` ({@link anchoredDecision}): the
+ * earliest verified anchor within the grace with the votes all anchors within the grace commit to, else the earliest
+ * late one, with its block's header time: what governance's time rule and tally take as input. On a ledger with a
+ * checkpoint only confirmations on the heaviest verified header chain at `now`, with the network's confirmations,
+ * count. A function of the ledger's events and `now`, not of their order: a reorg recorded later moves the chain, and
+ * the anchors with it. The header time is bounded by Bitcoin's rules: above the median time of the 11 blocks before
+ * it (checked on ingest), and not counted while more than 2 hours after `now`. Proposals canceled, invalid, disputed
+ * or still open have no decision to anchor and are left out.
  */
 export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<string, DecisionAnchor>> {
   const network = ledger.registry.network?.chain ?? 'bitcoin';
@@ -24,9 +25,9 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
   // One chain for every proposal: computed once, not per proposal.
   const bestChain = await ledgerBestChain(ledger, now);
   for (const proposal of [...proposals].sort()) {
-    let status: Awaited<ReturnType<typeof anchorStatus>>;
+    let decision: AnchoredDecision;
     try {
-      status = await anchorStatus(ledger, proposal, now, {
+      decision = await anchoredDecision(ledger, proposal, now, {
         network,
         ...(bestChain === undefined ? {} : { bestChain }),
       });
@@ -34,8 +35,7 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
       if (error instanceof AgoraError && error.code === ErrorCode.InvalidState) continue;
       throw error;
     }
-    const anchor = decisionAnchorOf(status);
-    if (anchor !== undefined) anchors.set(proposal, anchor);
+    if (decision.anchor !== undefined) anchors.set(proposal, decision.anchor);
   }
   return anchors;
 }

@@ -8,6 +8,7 @@ export {
   createAnchorCommitted,
   createAnchorConfirmed,
   createAnchorHeaders,
+  MAX_ANCHORED_VOTES,
 } from './anchor-events.js';
 export { anchorToOts } from './anchor-ots.js';
 export {
@@ -20,6 +21,11 @@ export {
   type Utxo,
   type WalletKind,
 } from './anchor-transaction.js';
+export {
+  type AnchoredDecision,
+  anchoredDecision,
+  type ProposalAnchor,
+} from './anchored-decision.js';
 export { type BestChain, bestChain, ledgerBestChain } from './best-chain.js';
 export { type BitcoindConnection, BitcoindRpc } from './bitcoind-rpc.js';
 export {
@@ -82,6 +88,7 @@ export {
 } from './ots.js';
 export {
   type AnchorStatus,
+  anchoredVotes,
   anchorStatus,
   committedResult,
   proposalCommitment,

@@ -7,7 +7,7 @@ import {
   tallyProposal,
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
-import type { AnchorCommittedBody, AnchorConfirmedBody } from './anchor-events.js';
+import { type AnchorCommittedBody, type AnchorConfirmedBody, MAX_ANCHORED_VOTES } from './anchor-events.js';
 import { type BestChain, ledgerBestChain } from './best-chain.js';
 import { parseBlockHeader } from './block-header.js';
 import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
@@ -24,6 +24,14 @@ export function committedResult(result: ProposalResult): Record<string, unknown>
     participation: result.tally.participation.toString(),
     closes: result.closes,
   };
+}
+
+/**
+ * The `votes` of an `anchor.committed` for `result`: its counted votes, so that the anchor keeps matching them whatever
+ * is published later; none (the anchor then matches only the full tally) past {@link MAX_ANCHORED_VOTES}.
+ */
+export function anchoredVotes(result: ProposalResult): { votes?: readonly string[] } {
+  return result.counted.length <= MAX_ANCHORED_VOTES ? { votes: result.counted } : {};
 }
 
 /**
@@ -141,7 +149,7 @@ export async function anchorStatus(
  * is not on that chain or has fewer than the network asks (it does not count, yet or at all), undefined on a ledger
  * without a checkpoint (no verified chain: the SPV check on ingest is all there is).
  */
-async function onBestChain(
+export async function onBestChain(
   ledger: Ledger,
   now: number,
   network: BitcoinNetwork,

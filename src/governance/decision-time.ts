@@ -11,6 +11,11 @@ export interface DecisionAnchor {
   readonly height: number;
   /** The `anchor.confirmed` event. */
   readonly confirmation: string;
+  /**
+   * The votes the decision counts: the union of those committed by every anchor confirmed within the grace (the
+   * anchoring layer's `anchoredDecision`), sorted. Absent, the decision is the tally of every stored vote.
+   */
+  readonly votes?: readonly string[];
 }
 
 /**
@@ -26,10 +31,10 @@ const days = (seconds: number) => `${Math.round((seconds / 86_400) * 100) / 100}
 
 /**
  * The time rule of decisions, a pure function of the proposal, when voting closed (`closes`, after any late-quorum
- * extension) and its earliest verified anchor. A proposal's times are its author's claims; the anchor's block time
- * is not (on `bitcoin`). Bounding the snapshot's age before the opening, the window's length and the anchor's delay
- * after the close bounds how old a moment `asOf` can name: at most `maxSnapshotAge + maxWindow + anchorGrace +
- * HEADER_TIME_TOLERANCE` before the block. A proposal naming an older moment, however complete its checkpoint for it,
+ * extension; named in the reason) and its earliest verified anchor. A proposal's times are its author's claims; the
+ * anchor's block time is not (on `bitcoin`). Bounding the snapshot's age before the opening, the window's length and
+ * the anchor's delay after the latest close the window allows ({@link anchorDeadline}) bounds how old a moment `asOf`
+ * can name: at most `maxSnapshotAge + maxWindow + anchorGrace + HEADER_TIME_TOLERANCE` before the block. A proposal naming an older moment, however complete its checkpoint for it,
  * never takes effect.
  */
 export function decisionTiming(
@@ -50,13 +55,25 @@ export function decisionTiming(
   );
   if (problem !== undefined) return { status: 'void', reason: problem };
   if (anchor === undefined) return { status: 'waiting', reason: 'waiting for its anchor' };
-  const latest = closes + bounds.anchorGrace + HEADER_TIME_TOLERANCE;
+  // The deadline counts from the latest close the window allows, not `closes`: it is the same for every anchor.
+  const latest = anchorDeadline(proposal, bounds);
   if (anchor.blockTime > latest)
     return {
       status: 'void',
       reason: `anchored in block ${anchor.height} at ${anchor.blockTime}, ${days(anchor.blockTime - closes)} after voting closed; the network allows ${days(bounds.anchorGrace)} (and 2 hours of header time)`,
     };
   return { status: 'in-effect', anchor };
+}
+
+/**
+ * The latest block time of an anchor within the grace: the latest close the proposal's window allows (its late-quorum
+ * extension at most, whatever votes reach quorum when) plus `anchorGrace` and Bitcoin's header tolerance. It depends
+ * on the proposal alone, so which anchors are in time never depends on the votes they commit to.
+ */
+export function anchorDeadline(proposal: ProposalBody, bounds: DecisionTimeBounds): number {
+  return (
+    proposal.window.closes + (proposal.lateQuorumExtension ?? 0) + bounds.anchorGrace + HEADER_TIME_TOLERANCE
+  );
 }
 
 /**

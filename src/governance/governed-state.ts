@@ -119,7 +119,8 @@ export class GovernedState {
    * checkpoint leaves out events this ledger holds that change the weights) is not carried out unless
    * `carryOutDisputed`: a forged electorate weighs more than a decision held up by a backdated event. A succeeded one
    * takes effect only once its result is anchored in time (`anchors`, from the anchoring layer: {@link decisionTiming}
-   * under the ledger's network bounds); the others are listed in `held`.
+   * under the ledger's network bounds), and is decided by the votes its anchors name (`DecisionAnchor.votes`), when
+   * they name them; the others are listed in `held`.
    *
    * Use the entry point of the layers above (`governedState` of `agora402`), which reads the anchors and the
    * disputes' outcomes from the ledger.
@@ -128,7 +129,7 @@ export class GovernedState {
     ledger: Ledger,
     now: number,
     options: {
-      /** Each proposal's earliest verified anchor of the result this ledger computes, by proposal id. */
+      /** Each proposal's earliest verified anchor in time, and the votes its anchors commit to, by proposal id. */
       anchors: ReadonlyMap<string, DecisionAnchor>;
       carryOutDisputed?: boolean;
       /** Providers' lost disputes, final by `now` (from the disputes layer), for `blacklist-dispute-losers`. */
@@ -141,12 +142,18 @@ export class GovernedState {
     const held: GovernedState['held'] = [];
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
       if ((event.body as unknown as ProposalBody).window.closes > now) continue;
-      const result = await tallyProposal(ledger, id);
+      // An anchored decision is the tally of the votes its anchors committed to: pieces published later change nothing.
+      const anchor = options.anchors.get(id);
+      const result = await tallyProposal(
+        ledger,
+        id,
+        anchor?.votes === undefined ? {} : { only: new Set(anchor.votes) },
+      );
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;
       if (result.snapshot.disputed !== undefined && options.carryOutDisputed !== true) continue;
       if (result.outcome.state !== 'succeeded') continue;
-      const timing = decisionTiming(result.proposal, result.closes, options.anchors.get(id), bounds);
+      const timing = decisionTiming(result.proposal, result.closes, anchor, bounds);
       if (timing.status !== 'in-effect') {
         held.push({ proposal: id, status: timing.status, reason: timing.reason });
         continue;

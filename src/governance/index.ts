@@ -55,6 +55,7 @@ export {
   YES_NO_OPTIONS,
 } from './counting/index.js';
 export {
+  anchorDeadline,
   type DecisionAnchor,
   type DecisionTiming,
   decisionTiming,

@@ -92,8 +92,15 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
  * the lowest event id winning a conflict, so replicas holding the same events agree whatever the order
  * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
  * snapshot's total weight. The result says whether the snapshot is valid: see {@link ProposalResult.snapshot}.
+ *
+ * `only` restricts the tally to the stored votes with these ids, as if the ledger held no other: the result of an
+ * anchored set of votes, which pieces published later cannot change (see `anchoredDecision` in the anchoring layer).
  */
-export async function tallyProposal(ledger: Ledger, proposalId: string): Promise<ProposalResult> {
+export async function tallyProposal(
+  ledger: Ledger,
+  proposalId: string,
+  options: { only?: ReadonlySet<string> } = {},
+): Promise<ProposalResult> {
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
   const disputed = await snapshotDispute(ledger, proposalId);
@@ -101,7 +108,7 @@ export async function tallyProposal(ledger: Ledger, proposalId: string): Promise
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
     if (event.type === 'proposal.canceled' && (canceledBy === undefined || id < canceledBy)) canceledBy = id;
-    if (event.type !== 'vote.cast') continue;
+    if (event.type !== 'vote.cast' || (options.only !== undefined && !options.only.has(id))) continue;
     const body = event.body as unknown as VoteBody;
     const group = byNullifier.get(body.nullifier) ?? [];
     group.push({ id, created: event.created, body });

@@ -1,4 +1,5 @@
 import {
+  anchoredVotes,
   buildAnchorTransaction,
   createAnchorCommitted,
   createAnchorConfirmed,
@@ -77,7 +78,7 @@ export async function regtestAnchorEvents(
   source: { readonly height: number; readonly bytes: (label: string) => Uint8Array },
 ): Promise<{ events: LedgerEvent[]; commitment: string; txid: string; feeSat: bigint }> {
   const { height, bytes } = source;
-  const { commitment } = await proposalCommitment(ledger, proposalId, blockTime);
+  const { commitment, result } = await proposalCommitment(ledger, proposalId, blockTime);
   const transaction = buildAnchorTransaction({
     secretKey: bytes('anchor wallet'),
     chain: 'regtest',
@@ -93,7 +94,7 @@ export async function regtestAnchorEvents(
   const clock = new ManualClock(blockTime * 1000);
   const committed = createAnchorCommitted(
     recorder,
-    { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest' },
+    { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest', ...anchoredVotes(result) },
     { clock },
   );
   const confirmed = createAnchorConfirmed(

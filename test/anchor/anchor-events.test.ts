@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,6 +6,7 @@ import {
   anchorEventTypes,
   createAnchorCommitted,
   createAnchorConfirmed,
+  MAX_ANCHORED_VOTES,
   txidOf,
 } from '../../src/anchor/index.js';
 import { ErrorCode } from '../../src/core/index.js';
@@ -17,22 +19,27 @@ import { anchoredBlock } from './anchored-block.js';
 
 const PAST = 1_700_000_000;
 
+/** A regtest-anchoring ledger holding one stored proposal (and its electorate). */
+async function proposalLedger() {
+  const electorate = await stakedElectorate([10n], PAST, PAST - 10);
+  const voter = electorate.voters[0] as Voter;
+  const proposal = electorate.propose(voter, PAST, {
+    title: 'x',
+    options: ['a', 'b'],
+    counting: 'approval',
+    quorum: 0,
+    window: { opens: PAST + 1, closes: PAST + 2 },
+  });
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),
+  });
+  await ledger.appendBatch([...electorate.registrations, proposal]);
+  return { ledger, proposalId: parseEnvelope(proposal).id };
+}
+
 describe('anchor events', () => {
   it('record a commitment for a stored proposal and its SPV-checked confirmation; refuse every tampered part', async () => {
-    const electorate = await stakedElectorate([10n], PAST, PAST - 10);
-    const voter = electorate.voters[0] as Voter;
-    const proposal = electorate.propose(voter, PAST, {
-      title: 'x',
-      options: ['a', 'b'],
-      counting: 'approval',
-      quorum: 0,
-      window: { opens: PAST + 1, closes: PAST + 2 },
-    });
-    const proposalId = parseEnvelope(proposal).id;
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([...electorateTypes, proposalCreatedType, ...anchorEventTypes('regtest')]),
-    });
-    await ledger.appendBatch([...electorate.registrations, proposal]);
+    const { ledger, proposalId } = await proposalLedger();
     const key = generateAgentKey();
     const { proof, headers } = anchoredBlock();
     const body: AnchorCommittedBody = {
@@ -80,6 +87,45 @@ describe('anchor events', () => {
     );
     await confirmed({});
     expect(ledger.stats().types['anchor.confirmed']).toBe(1);
+    await ledger.close();
+  });
+
+  it('take the votes a commitment counts as event ids in ascending order, each once, at most 900', async () => {
+    const { ledger, proposalId } = await proposalLedger();
+    const key = generateAgentKey();
+    const body: AnchorCommittedBody = {
+      proposal: proposalId,
+      commitment: 'ef'.repeat(32),
+      txid: '12'.repeat(32),
+      chain: 'regtest',
+    };
+    const withVotes = (votes: unknown) =>
+      ledger.append(createAnchorCommitted(key, { ...body, votes } as never));
+    const id = (n: number) => n.toString(16).padStart(64, '0');
+    await withVotes([]);
+    await withVotes(Array.from({ length: MAX_ANCHORED_VOTES }, (_, n) => id(n)));
+    for (const bad of [
+      [id(2), id(1)],
+      [id(1), id(1)],
+      [id(0xab).toUpperCase()],
+      [id(1).slice(2)],
+      [7],
+      id(1),
+      { 0: id(1) },
+      Array.from({ length: MAX_ANCHORED_VOTES + 1 }, (_, n) => id(n)),
+    ])
+      await rejectedAgoraError(withVotes(bad), ErrorCode.InvalidEvent);
+    // Any list of ids: accepted exactly when strictly ascending.
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 5 }), async (numbers) => {
+        const votes = numbers.map(id);
+        const ascending = votes.every((v, i) => i === 0 || (votes[i - 1] as string) < v);
+        const appended = withVotes(votes);
+        if (ascending) await appended;
+        else await rejectedAgoraError(appended, ErrorCode.InvalidEvent);
+      }),
+      { numRuns: 50 },
+    );
     await ledger.close();
   });
 });

@@ -69,20 +69,24 @@ async function anchorBlock(
   });
   const branch = merkleBranch([toHex(sha256(utf8(`coinbase ${wallet}`))), tx.txid], 1);
   const header = mineHeader(previous, merkleRootFromBranch(tx.txid, branch), time);
-  const record = async (height: number) => {
-    const { id: committed } = await ledger.append(
-      createAnchorCommitted(key, { proposal, commitment, txid: tx.txid, chain: 'regtest' }),
-    );
-    await ledger.append(
+  /** Stores the `anchor.confirmed` of `committed` in `block` (this block by default) at `height`. */
+  const confirm = (committed: string, height: number, block = header) =>
+    ledger.append(
       createAnchorConfirmed(key, {
         committed,
         proposal,
         proof: { tx: tx.hex, branch, height },
-        headers: { [height]: header },
+        headers: { [height]: block },
       }),
     );
+  const record = async (height: number) => {
+    const { id: committed } = await ledger.append(
+      createAnchorCommitted(key, { proposal, commitment, txid: tx.txid, chain: 'regtest' }),
+    );
+    await confirm(committed, height);
+    return committed;
   };
-  return { header, record };
+  return { header, record, confirm, merkleRoot: merkleRootFromBranch(tx.txid, branch) };
 }
 
 /**
@@ -148,6 +152,8 @@ describe('an anchor block whose time no rule checks', () => {
     }
   }, 120_000);
 
+  // Fixed twice: only the heaviest recorded chain counts (src/anchor/best-chain.ts), and an anchor confirmed in time
+  // stays in time whatever another block holding its transaction says later (src/anchor/anchored-decision.ts).
   it('does not let a fork block at a lower height, dated a year ahead, void an honest decision', async () => {
     const { checkpoint, honest, ledger, run } = await network();
     try {
@@ -158,7 +164,12 @@ describe('an anchor block whose time no rule checks', () => {
       const filler = mineHeader(checkpoint.hash, toHex(sha256(utf8('block 101'))), NOW - DAY + 600);
       const fair = await anchorBlock(ledger, proposer, id, parseBlockHeader(filler).hash, NOW, 'honest');
       await ledger.append(run(proposer, [filler, fair.header]));
-      await fair.record(102);
+      const committed = await fair.record(102);
+      expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
+      // A fork block off the checkpoint, dated a year ahead, holding the honest transaction itself.
+      const copy = mineHeader(checkpoint.hash, fair.merkleRoot, NOW + 365 * DAY);
+      await ledger.append(run(outsider, [copy]));
+      await fair.confirm(committed, 101, copy);
       expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
       // One block of the chain's work forking off the checkpoint, dated a year ahead, anchors the same result lower.
       const fork = await anchorBlock(ledger, outsider, id, checkpoint.hash, NOW + 365 * DAY, 'outsider');

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   type AnchorProof,
+  anchoredVotes,
   anchorStatus,
   anchorToOts,
   anchorWallet,
@@ -181,7 +182,7 @@ export const anchorCommitCommand: Command = {
     const secretKey = fromDescriptor?.secretKey ?? key.secretKey;
     const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
-      const { tree, commitment } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
+      const { tree, commitment, result } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
       const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
       if (utxos.length === 0)
         throw new AgoraError(
@@ -215,7 +216,15 @@ export const anchorCommitCommand: Command = {
       };
       if (!dryRun) {
         await (backend as ChainBackend).broadcast(tx.hex);
-        await ledger.append(createAnchorCommitted(key, { proposal: id, commitment, txid: tx.txid, chain }));
+        await ledger.append(
+          createAnchorCommitted(key, {
+            proposal: id,
+            commitment,
+            txid: tx.txid,
+            chain,
+            ...anchoredVotes(result),
+          }),
+        );
       }
       await write(
         io.stdout,

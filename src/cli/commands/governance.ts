@@ -1,4 +1,4 @@
-import { anchorStatus, decisionAnchorOf } from '../../anchor/index.js';
+import { anchoredDecision } from '../../anchor/index.js';
 import {
   AgoraError,
   decisionTimeBounds,
@@ -68,7 +68,8 @@ interface StateNow {
 
 /**
  * The state a command prints: `proposalState`, with a decided proposal shown as `anchored` once a confirmed anchor of
- * its commitment is in the ledger, and a succeeded one's effect: in effect only once anchored in time.
+ * its result is in the ledger, and a succeeded one's effect: in effect only once anchored in time, decided by the votes
+ * its anchors within the grace commit to (`anchoredDecision`, as `governedState` reads it).
  */
 async function stateNow(
   ledger: Ledger,
@@ -79,13 +80,13 @@ async function stateNow(
 ): Promise<StateNow> {
   const decided = proposalState(result, now);
   if (decided !== 'succeeded' && decided !== 'defeated') return { state: decided };
-  const status = await anchorStatus(ledger, id, now, { network: await homeNetwork(home) });
-  if (decided === 'defeated') return { state: status.state };
+  const { anchor } = await anchoredDecision(ledger, id, now, { network: await homeNetwork(home) });
+  const state = anchor === undefined ? decided : 'anchored';
+  const counted =
+    anchor?.votes === undefined ? result : await tallyProposal(ledger, id, { only: new Set(anchor.votes) });
+  if (counted.outcome.state !== 'succeeded') return { state };
   const bounds = decisionTimeBounds(ledger.registry.network);
-  return {
-    state: status.state,
-    effect: decisionTiming(result.proposal, result.closes, decisionAnchorOf(status), bounds),
-  };
+  return { state, effect: decisionTiming(counted.proposal, counted.closes, anchor, bounds) };
 }
 
 /** The state in words: a succeeded decision not in effect says why ("succeeded, waiting for its anchor"). */
