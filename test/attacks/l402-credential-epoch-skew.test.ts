@@ -1,11 +1,11 @@
-// Known and not yet fixed (docs/security.md): kept as `it.fails` while the attack succeeds; it turns red once fixed.
-
-// Issue 18 third review: the client forgets a token whose credential epoch its own clock has left, so that it never
+// Issue 18 third review (fixed): the client forgot a token whose credential epoch its own clock has left, so that it never
 // shows a payer's pseudonyms of two epochs side by side. But it accepts a provider's epoch up to 5 minutes off its
 // clock (CREDENTIAL_EPOCH_SKEW_SECONDS). A provider whose clock runs 2 minutes ahead (honest skew, or chosen) is in
 // the next epoch while the payer is still in the last: the payer sends yesterday's token with its credential, gets
 // the 401 that ends it, and in the same call proves today's pseudonym for the provider's new challenge. Every payer
-// coming back in those minutes links its two pseudonyms.
+// coming back in those minutes linked its two pseudonyms. The client now shows no credential token in the last
+// CREDENTIAL_EPOCH_SKEW_SECONDS of its epoch (it buys a fresh one instead), and never proves, in one call, a
+// pseudonym of another epoch than a credential it has shown in that call (`WOULD_LINK`).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { CREDENTIAL_EPOCH_SECONDS, credentialEpoch, l402Fetch, TokenCache } from '../../src/l402/index.js';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("a provider's clock skew does not show a payer's pseudonyms of two epochs side by side", () => {
-  it.fails('does not present the last epoch token beside the new proof when the provider runs 2 minutes ahead', async () => {
+  it('does not present the last epoch token beside the new proof when the provider runs 2 minutes ahead', async () => {
     const market = await credentialMarket();
     const payer = market.agents.high;
     const now = Math.floor(market.clock.now() / 1000);
