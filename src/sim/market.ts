@@ -150,7 +150,9 @@ export async function buy(
         maxPriceMsat: scenario.maxPriceMsat,
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
-        identity: buyer.key,
+        // A gated provider sells to pseudonyms only: it is never told the buyer's id (which would also bar the
+        // buyer's credential there for good, its history marking the provider as named).
+        ...(provider.gated ? {} : { identity: buyer.key }),
         ...(holder === undefined ? {} : { credential: holder, clock }),
         ...(history === undefined ? {} : { history }),
         onReceipt: (receipt, event) => {
