@@ -7,7 +7,7 @@
 // CREDENTIAL_EPOCH_SKEW_SECONDS of its epoch (it buys a fresh one instead), and never proves, in one call, a
 // pseudonym of another epoch than a credential it has shown in that call (`WOULD_LINK`).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
+import { ErrorCode, isAgoraError, ManualClock } from '../../src/core/index.js';
 import { CREDENTIAL_EPOCH_SECONDS, credentialEpoch, l402Fetch, TokenCache } from '../../src/l402/index.js';
 import { credentialMarket, zk } from '../l402/credential-fixture.js';
 
@@ -54,5 +54,46 @@ describe("a provider's clock skew does not show a payer's pseudonyms of two epoc
     );
     // The attack's measure: yesterday's token and today's, one after the other, in one call.
     expect(presented.size).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it("proves no pseudonym of the epoch before in a call that showed this epoch's credential", async () => {
+    const market = await credentialMarket();
+    const payer = market.agents.high;
+    const start = (credentialEpoch(Math.floor(market.clock.now() / 1000)) + 1) * CREDENTIAL_EPOCH_SECONDS;
+    // The payer and the provider one minute into a new epoch: a token of it is bought.
+    market.clock.set((start + 60) * 1000);
+    // A provider's clock that can be set back (a ManualClock only moves forward).
+    let providerMs = (start + 60) * 1000;
+    const provider = { now: () => providerMs };
+    const gated = market.provider('gated', {
+      validForSeconds: 2 * CREDENTIAL_EPOCH_SECONDS,
+      clock: provider,
+    });
+    const sent: Headers[] = [];
+    const options = {
+      lightning: payer.node,
+      maxPriceMsat: 10_000,
+      credential: payer.holder,
+      clock: market.clock,
+      tokens: new TokenCache(),
+      fetch: async (input: string | URL | Request, init?: RequestInit) => {
+        const request = new Request(input, init);
+        sent.push(request.headers);
+        return gated.handle(request);
+      },
+    };
+    expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
+    // The provider's clock goes back two minutes (within the tolerated skew): it refuses the token of the new epoch
+    // and asks for a credential of the last one, which the payer's clock still accepts.
+    providerMs = (start - 60) * 1000;
+    sent.length = 0;
+    const refused = await l402Fetch('http://provider.test/forecast', {}, options).catch(
+      (error: unknown) => error,
+    );
+    expect(isAgoraError(refused, ErrorCode.WouldLink)).toBe(true);
+    // One credential shown in the call: the new epoch's, never beside the last one's.
+    expect(
+      new Set(sent.map((headers) => headers.get('agora-credential')).filter((v) => v !== null)).size,
+    ).toBe(1);
   }, 120_000);
 });
