@@ -15,29 +15,36 @@ beforeAll(async () => {
   await zk();
 }, 60_000);
 
+type Market = Awaited<ReturnType<typeof credentialMarket>>;
+
+/** The well-reputed payer's fetch options on the market's clock, one token cache, its requests to `gated` in `sent`. */
+function payerAt(market: Market, gated: ReturnType<Market['provider']>) {
+  const sent: Headers[] = [];
+  const options = {
+    lightning: market.agents.high.node,
+    maxPriceMsat: 10_000,
+    credential: market.agents.high.holder,
+    clock: market.clock,
+    tokens: new TokenCache(),
+    fetch: async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      sent.push(request.headers);
+      return gated.handle(request);
+    },
+  };
+  return { sent, options };
+}
+
 describe("a provider's clock skew does not show a payer's pseudonyms of two epochs side by side", () => {
   it('does not present the last epoch token beside the new proof when the provider runs 2 minutes ahead', async () => {
     const market = await credentialMarket();
-    const payer = market.agents.high;
     const now = Math.floor(market.clock.now() / 1000);
     const end = (credentialEpoch(now) + 1) * CREDENTIAL_EPOCH_SECONDS;
     // The payer ten minutes before the epoch's end; the provider two minutes ahead of it, within the tolerated skew.
     market.clock.set((end - 600) * 1000);
     const ahead = new ManualClock((end - 600 + 120) * 1000);
     const gated = market.provider('gated', { validForSeconds: 2 * CREDENTIAL_EPOCH_SECONDS, clock: ahead });
-    const sent: Headers[] = [];
-    const options = {
-      lightning: payer.node,
-      maxPriceMsat: 10_000,
-      credential: payer.holder,
-      clock: market.clock,
-      tokens: new TokenCache(),
-      fetch: async (input: string | URL | Request, init?: RequestInit) => {
-        const request = new Request(input, init);
-        sent.push(request.headers);
-        return gated.handle(request);
-      },
-    };
+    const { sent, options } = payerAt(market, gated);
     const pseudonymOf = async (response: Response) =>
       ((await response.json()) as { pseudonym: string }).pseudonym;
     const yesterday = await pseudonymOf(await l402Fetch('http://provider.test/forecast', {}, options));
@@ -58,7 +65,6 @@ describe("a provider's clock skew does not show a payer's pseudonyms of two epoc
 
   it("proves no pseudonym of the epoch before in a call that showed this epoch's credential", async () => {
     const market = await credentialMarket();
-    const payer = market.agents.high;
     const start = (credentialEpoch(Math.floor(market.clock.now() / 1000)) + 1) * CREDENTIAL_EPOCH_SECONDS;
     // The payer and the provider one minute into a new epoch: a token of it is bought.
     market.clock.set((start + 60) * 1000);
@@ -69,19 +75,7 @@ describe("a provider's clock skew does not show a payer's pseudonyms of two epoc
       validForSeconds: 2 * CREDENTIAL_EPOCH_SECONDS,
       clock: provider,
     });
-    const sent: Headers[] = [];
-    const options = {
-      lightning: payer.node,
-      maxPriceMsat: 10_000,
-      credential: payer.holder,
-      clock: market.clock,
-      tokens: new TokenCache(),
-      fetch: async (input: string | URL | Request, init?: RequestInit) => {
-        const request = new Request(input, init);
-        sent.push(request.headers);
-        return gated.handle(request);
-      },
-    };
+    const { sent, options } = payerAt(market, gated);
     expect((await l402Fetch('http://provider.test/forecast', {}, options)).status).toBe(200);
     // The provider's clock goes back two minutes (within the tolerated skew): it refuses the token of the new epoch
     // and asks for a credential of the last one, which the payer's clock still accepts.
