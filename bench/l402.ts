@@ -1,10 +1,14 @@
+import { mkdtempSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../src/core/index.js';
 import { computeSnapshot, credentialHolder } from '../src/governance/index.js';
-import { generateAgentKey, zkIdentity } from '../src/identity/index.js';
+import { fileAgentState, generateAgentKey, zkIdentity } from '../src/identity/index.js';
 import {
   CredentialBatcher,
+  CredentialHistory,
   credentialProof,
   credentialStatement,
   credentialWeight,
@@ -204,7 +208,19 @@ async function credentials(clock: ManualClock, network: SimNetwork): Promise<voi
     base.set(key.id, credentialWeight(10_000_000 * (i + 1)));
   }
   const snapshot = await computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 });
-  const holder = await credentialHolder(prover, payerKey.id, (await zkIdentity(payerKey)).secret, [snapshot]);
+  // The payer's history on disk, as an agent home keeps it: every proof writes it before proving.
+  const history = await CredentialHistory.open(
+    fileAgentState(join(mkdtempSync(join(tmpdir(), 'agora-bench-')), 'credential-history.json')),
+  );
+  const holder = await credentialHolder(
+    prover,
+    payerKey.id,
+    (await zkIdentity(payerKey)).secret,
+    [snapshot],
+    {
+      history,
+    },
+  );
   const payerNode = network.createNode('credential-payer');
   const providerNode = network.createNode('credential-provider');
   network.openChannel(payerNode, providerNode, { capacitySat: 10_000_000 });

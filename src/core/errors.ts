@@ -24,6 +24,11 @@ export const ErrorCode = {
   ArtifactMismatch: 'ARTIFACT_MISMATCH',
   /** A statement that cannot be proved (not a member, weight out of range...), or a proof that does not verify. */
   InvalidProof: 'INVALID_PROOF',
+  /**
+   * Refused to keep an anonymous payer unlinkable: the request would show a provider this payer's pseudonym beside
+   * its agent id, or two of its pseudonyms side by side. Nothing was sent or paid.
+   */
+  WouldLink: 'WOULD_LINK',
   /** A ballot that does not fit its proposal's counting method and options. */
   InvalidBallot: 'INVALID_BALLOT',
   /** A looked-up thing (file, event, agent) is missing. */

@@ -11,7 +11,12 @@ import {
   unixSeconds,
 } from '../core/index.js';
 import { type AgentKey, objectId } from '../identity/index.js';
-import { type CredentialHolder, credentialWeight, REPUTATION_LEVELS } from '../l402/index.js';
+import {
+  type CredentialHistory,
+  type CredentialHolder,
+  credentialWeight,
+  REPUTATION_LEVELS,
+} from '../l402/index.js';
 import {
   type EventReader,
   EventSet,
@@ -317,14 +322,16 @@ export async function acceptedSnapshots(
 /**
  * A {@link CredentialHolder} for agent `agent` with ZK secret `secret`, over the given snapshots (its leaf and path
  * in each; none where it holds no leaf; the count of leaves at each level), refusing thresholds fewer than
- * `options.minAnonymity` leaves reach (default 8).
+ * `options.minAnonymity` leaves reach (default 8). `options.history` is the agent's one {@link CredentialHistory}
+ * (opened once from its home, or in memory for an agent of this process only), shared by every holder built for it:
+ * a holder rebuilt for a new snapshot must not forget what its pseudonyms were shown against.
  */
 export async function credentialHolder(
   prover: Prover,
   agent: string,
   secret: bigint,
   snapshots: readonly Snapshot[],
-  options: { minAnonymity?: number } = {},
+  options: { history: CredentialHistory; minAnonymity?: number },
 ): Promise<CredentialHolder> {
   const witnesses = new Map<bigint, { weight: bigint; path: ReturnType<MembershipTree['path']> }>();
   const levels = new Map<bigint, ReadonlySet<string>[]>();
@@ -354,6 +361,6 @@ export async function credentialHolder(
     ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
     witness: (root) => witnesses.get(root),
     reaching: (root, level) => levels.get(root)?.[level],
-    shown: new Map(),
+    history: options.history,
   };
 }

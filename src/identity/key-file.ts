@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { AgoraError, ErrorCode, fromHex, isJsonObject, parseJson, toHex } from '../core/index.js';
 import { type AgentKey, agentKeyFromSecret } from './agent-key.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 const KIND = 'agora402/agent-key';
 
@@ -29,18 +29,9 @@ export async function saveAgentKey(
     if (exists) throw new AgoraError(ErrorCode.AlreadyExists, `a key already exists at ${path}`);
   }
   const text = `${JSON.stringify({ kind: KIND, v: 1, id: key.id, secretKey: toHex(key.secretKey) }, null, 2)}\n`;
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
+    await writeFileAtomic(path, text);
   } catch (cause) {
-    await unlink(temporary).catch(() => {});
     throw ioError(`cannot write key file ${path}`, cause);
   }
 }

@@ -16,6 +16,8 @@ import { type VerifiedReceipt, verifyReceipt } from '../receipts/index.js';
 import { parseCaveat } from './caveats.js';
 import {
   CREDENTIAL_CAVEAT,
+  CREDENTIAL_EPOCH_SECONDS,
+  CREDENTIAL_EPOCH_SKEW_SECONDS,
   type CredentialHolder,
   checkCredentialEpoch,
   credentialEpoch,
@@ -23,6 +25,7 @@ import {
   parseCredentialCaveat,
   proveCredential,
 } from './credential.js';
+import type { CredentialHistory } from './credential-history.js';
 import { formatAuthorization, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
@@ -91,8 +94,6 @@ export class TokenCache {
   private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
-  /** Origins this payer has shown a pseudonym (an `Agora-Credential`): they are never told its agent id. */
-  private readonly anonymousAt = new Set<string>();
 
   /** Pays `invoice` once however many requests ask at the same time. */
   pay(lightning: LightningBackend, invoice: string, paymentHash: string, maxFeeMsat: number): Payment {
@@ -129,15 +130,6 @@ export class TokenCache {
     this.services.set(`${origin} ${path}`, token.service);
   }
 
-  /** Remembers that `origin` has seen this payer's pseudonym: it gets no `Agora-Payer` from this cache again. */
-  markAnonymous(origin: string): void {
-    this.anonymousAt.add(origin);
-  }
-
-  isAnonymous(origin: string): boolean {
-    return this.anonymousAt.has(origin);
-  }
-
   forget(origin: string, token: PaidToken): void {
     if (this.tokens.get(`${origin} ${token.service}`) === token) {
       this.tokens.delete(`${origin} ${token.service}`);
@@ -160,7 +152,7 @@ export interface L402FetchOptions {
   /**
    * The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. With a
    * `credential`, never on a first (unpaid) request nor with a token that carries a credential: a provider gating
-   * anonymously learns no agent id.
+   * anonymously learns no agent id. Never to a provider the `history` says was shown a pseudonym.
    */
   identity?: AgentKey;
   /**
@@ -168,6 +160,13 @@ export interface L402FetchOptions {
    * paying (a payer below the threshold pays nothing) and sent as `Agora-Credential` with the token.
    */
   credential?: CredentialHolder;
+  /**
+   * The agent's credential history (default the `credential` holder's): which providers, by node key and origin,
+   * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
+   * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
+   * fetch that sends its `identity`, so that no call forgets.
+   */
+  history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
   clock?: Clock;
   /** Per attempt; default 30 s. Combined with `init.signal`, which aborts every attempt too. */
@@ -235,14 +234,24 @@ function readChallenge(origin: string, response: Response): ReadChallenge {
 }
 
 /**
+ * The keys a provider is known by in the agent's credential history: its origin and, once a challenge named it,
+ * its Lightning node key (the invoice's payee). An operator serving under several origins is one node key.
+ */
+const providerKeys = (origin: string, payee: string | undefined): string[] =>
+  payee === undefined ? [`origin:${origin}`] : [`origin:${origin}`, `node:${payee}`];
+
+/**
  * The `Agora-Credential` a challenge's token asks for, proved for its provider (the invoice's payee), service,
  * epoch and identifier; undefined when it asks for none. `INVALID_TOKEN` when its epoch is not the current one,
- * `INVALID_PROOF` when it asks and the payer cannot prove it.
+ * `INVALID_PROOF` when it asks and the payer cannot prove it, `WOULD_LINK` when the provider was given the agent id
+ * or, in this call, a pseudonym of another epoch (`shownEpoch`).
  */
 async function credentialFor(
+  origin: string,
   challenge: ReadChallenge,
   provider: string,
   options: L402FetchOptions,
+  shownEpoch: number | undefined,
 ): Promise<{ header: string; epoch: number } | undefined> {
   const text = challenge.macaroon.caveats.find((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`));
   if (text === undefined) return undefined;
@@ -254,6 +263,14 @@ async function credentialFor(
   const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
   // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
   checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
+  // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
+  // payer's two pseudonyms side by side.
+  if (shownEpoch !== undefined && shownEpoch !== requirement.epoch)
+    throw new AgoraError(
+      ErrorCode.WouldLink,
+      `${origin} refused this payer's epoch ${shownEpoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
+    );
+  await (options.history ?? options.credential.history).claimAnonymous(providerKeys(origin, provider));
   const credential = await proveCredential(
     options.credential,
     requirement,
@@ -269,6 +286,7 @@ async function payChallenge(
   challenge: ReadChallenge,
   options: L402FetchOptions,
   tokens: TokenCache,
+  shownEpoch: number | undefined,
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
   const identifier = decodeIdentifier(challenge.macaroon.identifier);
@@ -285,7 +303,7 @@ async function payChallenge(
       `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
     );
   }
-  const credential = await credentialFor(challenge, invoice.payee, options);
+  const credential = await credentialFor(origin, challenge, invoice.payee, options, shownEpoch);
   const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
   options.budget?.reserve(price + maxFee);
   let spent = 0;
@@ -334,19 +352,24 @@ export async function l402Fetch(
   const tokens = options.tokens ?? new TokenCache();
   const doFetch = options.fetch ?? fetch;
   const body = await bodyOf(init);
+  const history = options.history ?? options.credential?.history;
+  // The epoch of the credential this call has shown: it proves none of another epoch.
+  let shownEpoch: number | undefined;
   const send = async (token: PaidToken | undefined): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
-    // A provider that has seen this payer's pseudonym never learns its agent id, whatever it asks next: the two
-    // side by side would name the pseudonym's payer.
-    const anonymous =
-      tokens.isAnonymous(origin) ||
-      (token === undefined ? options.credential !== undefined : token.credential !== undefined);
-    if (options.identity !== undefined && !anonymous)
+    // A provider that has seen this payer's pseudonym (in any call, under any of its keys) never learns its agent
+    // id, whatever it asks next: the two side by side would name the pseudonym's payer.
+    const anonymous = token === undefined ? options.credential !== undefined : token.credential !== undefined;
+    if (
+      options.identity !== undefined &&
+      !anonymous &&
+      (history === undefined || (await history.claimNamed(providerKeys(origin, token?.provider))))
+    )
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
     if (token?.credential !== undefined) {
-      tokens.markAnonymous(origin);
+      shownEpoch = token.credentialEpoch;
       headers.set('agora-credential', token.credential);
     }
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
@@ -377,10 +400,15 @@ export async function l402Fetch(
   };
 
   // A token whose credential served an epoch the payer's clock has left is not shown again: sent beside the new
-  // epoch's proof (bought after its refusal), it would link the payer's pseudonyms of both days.
+  // epoch's proof (bought after its refusal), it would link the payer's pseudonyms of both days. Nor in the last
+  // minutes of its epoch (the tolerated skew): a provider whose clock runs that much ahead is in the next epoch
+  // already and would refuse it, asking for the new pseudonym. So the payer shows, near an edge, only fresh tokens.
   const current = (held: PaidToken | undefined): PaidToken | undefined => {
     if (held?.credentialEpoch === undefined) return held;
-    if (held.credentialEpoch === credentialEpoch(unixSeconds(options.clock ?? systemClock))) return held;
+    const now = unixSeconds(options.clock ?? systemClock);
+    const end = (held.credentialEpoch + 1) * CREDENTIAL_EPOCH_SECONDS;
+    if (held.credentialEpoch === credentialEpoch(now) && now < end - CREDENTIAL_EPOCH_SKEW_SECONDS)
+      return held;
     tokens.forget(origin, held);
     return undefined;
   };
@@ -405,7 +433,7 @@ export async function l402Fetch(
     }
     // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
     if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {
-      token = await payChallenge(origin, challenge, options, tokens);
+      token = await payChallenge(origin, challenge, options, tokens, shownEpoch);
       tokens.store(origin, path, token);
       response = await send(token);
     }

@@ -22,6 +22,7 @@ import {
   type VoteProof,
   type VoteStatement,
 } from '../zk/index.js';
+import type { CredentialHistory } from './credential-history.js';
 
 /**
  * The reputation thresholds an anonymous credential can prove, in parts per billion of all trust (the unit of
@@ -294,11 +295,12 @@ export interface CredentialHolder {
    */
   reaching(root: bigint, level: number): ReadonlySet<string> | undefined;
   /**
-   * What this holder has shown under each pseudonym: per pseudonym scope (provider, service, epoch, level), the
-   * roots it proved against there and the members reaching the level in every one of them. A proof against a second
-   * root hides the payer only among the members common to both; the holder keeps that set at `minAnonymity` or more.
+   * What this payer has shown under each pseudonym, kept with the agent and shared by every holder built for it:
+   * per pseudonym scope (provider, service, epoch, level), the roots it proved against there and the members reaching
+   * the level in every one of them. A proof against a second root hides the payer only among the members common to
+   * both; proofs keep that set at `minAnonymity` or more, reserving it before proving.
    */
-  readonly shown: Map<string, { readonly roots: ReadonlySet<bigint>; readonly among: ReadonlySet<string> }>;
+  readonly history: CredentialHistory;
 }
 
 /**
@@ -319,31 +321,34 @@ export async function proveCredential(
     throw new AgoraError(ErrorCode.InvalidProof, why);
   };
   // One pseudonym per scope whatever the root: proving it against several roots hides the payer only among the
-  // members common to them, so a root already used under this pseudonym is kept while the provider accepts it.
+  // members common to them, so a root already used under this pseudonym is kept while the provider accepts it. The
+  // choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
   const scope = [audience.provider, audience.service, requirement.epoch, level].join(' ');
-  const shown = holder.shown.get(scope);
-  const root =
-    requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
-    requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
-  if (root === undefined)
-    return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
-  const witness = holder.witness(root);
-  if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
-    return refuse(
-      witness === undefined
-        ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
-        : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
-    );
-  const reaching = holder.reaching(root, level) as ReadonlySet<string>;
-  const among =
-    shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
-  if (among.size < least)
-    return refuse(
-      shown === undefined
-        ? `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`
-        : `this pseudonym was proved today against another snapshot: only ${among.size} members reach ${requirement.threshold} ppb in both, fewer than the ${least} this payer hides among`,
-    );
+  const { root, witness } = await holder.history.reserve(scope, requirement.epoch, (shown) => {
+    const root =
+      requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
+      requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
+    if (root === undefined)
+      return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
+    const witness = holder.witness(root);
+    if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
+      return refuse(
+        witness === undefined
+          ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
+          : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
+      );
+    const reaching = holder.reaching(root, level) as ReadonlySet<string>;
+    const among =
+      shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
+    if (among.size < least)
+      return refuse(
+        shown === undefined
+          ? `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`
+          : `this pseudonym was proved this epoch against another snapshot: only ${among.size} members reach ${requirement.threshold} ppb in both, fewer than the ${least} this payer hides among`,
+      );
+    return { root, among, witness };
+  });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {
     secret: holder.secret,
@@ -351,6 +356,5 @@ export async function proveCredential(
     path: witness.path,
     piece: 0n,
   });
-  holder.shown.set(scope, { roots: new Set([...(shown?.roots ?? []), root]), among });
   return { root, nullifier: proved.nullifier, proof: proved.proof };
 }

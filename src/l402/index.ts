@@ -50,6 +50,14 @@ export {
   REPUTATION_LEVELS,
 } from './credential.js';
 export { CredentialBatcher } from './credential-batch.js';
+export {
+  CredentialHistory,
+  type CredentialHistoryState,
+  type CredentialMark,
+  formatCredentialHistory,
+  parseCredentialHistory,
+  type ShownCredential,
+} from './credential-history.js';
 export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';
 export {
   type Authorization,

@@ -1,7 +1,7 @@
 import { ManualClock } from '../core/index.js';
 import { acceptedSnapshots, createReputationSnapshot, credentialHolder } from '../governance/index.js';
 import { zkIdentity } from '../identity/index.js';
-import { CredentialBatcher, type CredentialHolder } from '../l402/index.js';
+import { CredentialBatcher, CredentialHistory, type CredentialHolder } from '../l402/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Prover, Verifier } from '../zk/index.js';
 import type { Actor, Cast } from './state.js';
@@ -19,6 +19,11 @@ export interface CredentialState {
   /** Accepted roots, newest first. */
   roots: bigint[];
   holders: Map<Actor, CredentialHolder>;
+  /**
+   * Each agent's credential history, kept for the whole run: holders are rebuilt at every snapshot, and a rebuilt
+   * holder must remember what its pseudonyms were shown against and which providers know its id.
+   */
+  readonly histories: Map<Actor, CredentialHistory>;
   /** Purchases tried at gated providers. */
   purchases: number;
   /** Of those, refused for the credential: the payer is below the threshold or in no accepted snapshot. */
@@ -41,6 +46,7 @@ export function openCredentials(
     verifier: new CredentialBatcher(verifier),
     roots: [],
     holders: new Map(),
+    histories: new Map(),
     purchases: 0,
     refused: 0,
     snapshots: 0,
@@ -66,7 +72,9 @@ export async function publishSnapshot(
   credentials.roots = accepted.map((entry) => entry.snapshot.root);
   const snapshots = accepted.map((entry) => entry.snapshot);
   credentials.holders = new Map();
-  for (const agent of cast.agents)
+  for (const agent of cast.agents) {
+    const history = credentials.histories.get(agent) ?? CredentialHistory.inMemory();
+    credentials.histories.set(agent, history);
     credentials.holders.set(
       agent,
       await credentialHolder(
@@ -74,7 +82,10 @@ export async function publishSnapshot(
         agent.key.id,
         (await zkIdentity(agent.key)).secret,
         snapshots,
-        credentials.minAnonymity === undefined ? {} : { minAnonymity: credentials.minAnonymity },
+        credentials.minAnonymity === undefined
+          ? { history }
+          : { history, minAnonymity: credentials.minAnonymity },
       ),
     );
+  }
 }

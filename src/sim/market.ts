@@ -138,6 +138,8 @@ export async function buy(
   const url = `http://${provider.name}.sim/${provider.service}?q=${round}-${buyer.name}`;
   let response: Response;
   const holder = provider.gated ? state.credentials?.holders.get(buyer) : undefined;
+  // Every purchase, gated or not, reads the buyer's history: a provider shown its pseudonym never gets its id.
+  const history = state.credentials?.histories.get(buyer);
   if (provider.gated && state.credentials !== undefined) state.credentials.purchases++;
   try {
     response = await l402Fetch(
@@ -148,8 +150,11 @@ export async function buy(
         maxPriceMsat: scenario.maxPriceMsat,
         maxFeeMsat: scenario.maxFeeMsat,
         budget: market.budgets.get(buyer) as Budget,
-        identity: buyer.key,
+        // A gated provider sells to pseudonyms only: it is never told the buyer's id (which would also bar the
+        // buyer's credential there for good, its history marking the provider as named).
+        ...(provider.gated ? {} : { identity: buyer.key }),
         ...(holder === undefined ? {} : { credential: holder, clock }),
+        ...(history === undefined ? {} : { history }),
         onReceipt: (receipt, event) => {
           receipts.push({ id: receipt.id, event });
         },

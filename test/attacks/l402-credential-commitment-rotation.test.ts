@@ -82,14 +82,14 @@ describe('one pseudonym per provider, service and epoch', () => {
         payer.key.id,
         (await zkIdentity(payer.key)).secret,
         [(accepted[1] as (typeof accepted)[number]).snapshot],
-        { minAnonymity: 1 },
+        { history: payer.holder.history, minAnonymity: 1 },
       );
       const rotated = await credentialHolder(
         prover,
         payer.key.id,
         fresh.secret,
         [(accepted[0] as (typeof accepted)[number]).snapshot],
-        { minAnonymity: 1 },
+        { history: payer.holder.history, minAnonymity: 1 },
       );
 
       const use = async (holder: CredentialHolder): Promise<Response | 'refused'> => {

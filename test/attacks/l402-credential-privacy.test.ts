@@ -73,7 +73,9 @@ describe('anonymous credentials leak no more than the threshold', () => {
     // Two leaves reach the first level, one the provider's: the default anonymity set (8) is not met.
     const lonely = {
       ...high,
-      holder: await credentialHolder(prover, high.key.id, secret, [market.snapshot]),
+      holder: await credentialHolder(prover, high.key.id, secret, [market.snapshot], {
+        history: high.holder.history,
+      }),
     };
     const balance = high.node.spendableMsat;
     const few = await rejectedAgoraError(market.buy(lonely, gated), ErrorCode.InvalidProof);
@@ -92,6 +94,7 @@ describe('anonymous credentials leak no more than the threshold', () => {
     const fallen = {
       ...high,
       holder: await credentialHolder(prover, high.key.id, secret, [newer, market.snapshot], {
+        history: high.holder.history,
         minAnonymity: 1,
       }),
     };

@@ -35,7 +35,9 @@ describe('the anonymity set of a pseudonym is not narrowed by proofs against sev
     const knowing = {
       ...payer,
       // The payer knows both snapshots and keeps the default anonymity set (8).
-      holder: await credentialHolder(prover, payer.key.id, secret, [newer, older]),
+      holder: await credentialHolder(prover, payer.key.id, secret, [newer, older], {
+        history: payer.holder.history,
+      }),
     };
     const gated = market.provider('gated');
     const level = levelAtLeast(MIN_SCORE);

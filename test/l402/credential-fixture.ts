@@ -5,6 +5,7 @@ import { computeSnapshot, credentialHolder, type Snapshot } from '../../src/gove
 import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import {
   CredentialBatcher,
+  CredentialHistory,
   type CredentialHolder,
   credentialWeight,
   decodeMacaroon,
@@ -91,6 +92,7 @@ export async function credentialMarket() {
       node: network.createNode(name),
       // Two leaves only: the fixture waives the anonymity set (tested on its own in the privacy attacks).
       holder: await credentialHolder(prover, key.id, (await zkIdentity(key)).secret, [snapshot], {
+        history: CredentialHistory.inMemory(),
         minAnonymity: 1,
       }),
     };
@@ -103,8 +105,9 @@ export async function credentialMarket() {
     return node;
   };
   const provider = (name: string, options: Partial<L402ProviderOptions> = {}) => {
+    const node = providerNode(name);
     const l402 = new L402Provider({
-      lightning: providerNode(name),
+      lightning: node,
       rootKeys: new MemoryRootKeyStore(),
       service: 'weather',
       price: () => 1_000,
@@ -124,6 +127,7 @@ export async function credentialMarket() {
       );
     return {
       l402,
+      node,
       handle,
       fetch: (input: string | URL | Request, init?: RequestInit) => handle(new Request(input, init)),
     };

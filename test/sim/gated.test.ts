@@ -91,6 +91,17 @@ describe('gated providers in the simulator', () => {
       });
       // The receipt queued for the ledger names no payer.
       expect(state.market.pending[0]?.body).toMatchObject({ payer: null });
+      // A new snapshot rebuilds every holder; the buyer's history outlives it: the provider it showed a pseudonym
+      // to is still marked, by its node key, so that no later purchase gives it the buyer's id.
+      const history = credentials.histories.get(member);
+      const before = credentials.holders.get(member);
+      clock.advance(60_000);
+      await publishSnapshot(state, credentials);
+      expect(credentials.holders.get(member)).not.toBe(before);
+      expect(credentials.holders.get(member)?.history).toBe(history);
+      expect(
+        await history?.claimNamed([`node:${(seller.node as unknown as { nodeKey: string }).nodeKey}`]),
+      ).toBe(false);
     } finally {
       await prover.close();
       await ledger.close();

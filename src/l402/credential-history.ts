@@ -1,0 +1,189 @@
+import { AgoraError, ErrorCode, isDecimal, isJsonObject, parseJson } from '../core/index.js';
+import { type AgentStateStore, memoryAgentState } from '../identity/index.js';
+
+const KIND = 'agora402/credential-history';
+
+/** What one pseudonym has been shown against: the roots proved against and the members common to all of them. */
+export interface ShownCredential {
+  /** The credential epoch of the pseudonym's scope: entries two epochs old are dropped. */
+  readonly epoch: number;
+  readonly roots: ReadonlySet<bigint>;
+  readonly among: ReadonlySet<string>;
+}
+
+/** How a provider knows this payer: by its agent id (`named`) or by a pseudonym (`anonymous`). */
+export type CredentialMark = 'named' | 'anonymous';
+
+/** A credential history's content: shown pseudonyms by scope, and each provider key's mark. */
+export interface CredentialHistoryState {
+  readonly shown: Map<string, ShownCredential>;
+  readonly marks: Map<string, CredentialMark>;
+}
+
+const damaged = (why: string): never => {
+  throw new AgoraError(ErrorCode.InvalidJson, `the credential history is damaged: ${why}`);
+};
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it; `INVALID_JSON` for anything
+ * else. A damaged history is refused, never read as empty: an empty one would let a pseudonym be shown again.
+ */
+export function parseCredentialHistory(text: string): CredentialHistoryState {
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch {
+    return damaged('not JSON');
+  }
+  if (!isJsonObject(value) || value.kind !== KIND || value.v !== 1) return damaged(`not a ${KIND} v1`);
+  const { shown, named, anonymous } = value;
+  if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
+    return damaged('shown, named and anonymous are lists');
+  const state: CredentialHistoryState = { shown: new Map(), marks: new Map() };
+  for (const entry of shown) {
+    if (!isJsonObject(entry)) return damaged('a shown entry is not an object');
+    const { scope, epoch, roots, among } = entry;
+    if (typeof scope !== 'string' || typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0)
+      return damaged('a shown entry has no scope or epoch');
+    if (!isStringList(roots) || roots.length === 0 || !roots.every((root) => isDecimal(root)))
+      return damaged('a shown entry lists no decimal roots');
+    if (!isStringList(among)) return damaged('a shown entry lists no members');
+    state.shown.set(scope, { epoch, roots: new Set(roots.map(BigInt)), among: new Set(among) });
+  }
+  for (const key of named) state.marks.set(key, 'named');
+  for (const key of anonymous)
+    if (state.marks.get(key) === 'named') return damaged(`${key} is marked both named and anonymous`);
+    else state.marks.set(key, 'anonymous');
+  return state;
+}
+
+/** The document {@link parseCredentialHistory} reads. */
+export function formatCredentialHistory(state: CredentialHistoryState): string {
+  const marked = (mark: CredentialMark) =>
+    [...state.marks].filter(([, kind]) => kind === mark).map(([key]) => key);
+  return `${JSON.stringify({
+    kind: KIND,
+    v: 1,
+    shown: [...state.shown].map(([scope, entry]) => ({
+      scope,
+      epoch: entry.epoch,
+      roots: [...entry.roots].map(String),
+      among: [...entry.among],
+    })),
+    named: marked('named'),
+    anonymous: marked('anonymous'),
+  })}\n`;
+}
+
+/**
+ * What an agent has shown providers, kept with the agent (one per agent, shared by all its credential holders and
+ * fetches, persisted in its {@link AgentStateStore}) so that neither a new snapshot, a new holder, a new token cache
+ * nor a new process forgets it:
+ * - per pseudonym scope, the snapshot roots it was proved against and the members common to them (a proof against
+ *   a second root hides the payer only among those), reserved before proving;
+ * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both.
+ *
+ * Every check-and-record runs under one promise chain and is written (whole, atomically) before it returns: two
+ * proofs started together are serialized, the second sees the first. One process per store: the agent's home holds
+ * its LevelDB ledger, which one process opens at a time.
+ */
+export class CredentialHistory {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly store: AgentStateStore,
+    private readonly state: CredentialHistoryState,
+  ) {}
+
+  /** The history in `store` (empty when none was written); `INVALID_JSON` when it is damaged. */
+  static async open(store: AgentStateStore): Promise<CredentialHistory> {
+    const text = await store.read();
+    return new CredentialHistory(
+      store,
+      text === undefined ? { shown: new Map(), marks: new Map() } : parseCredentialHistory(text),
+    );
+  }
+
+  /** A history kept in memory: for an agent that lives as long as the process. */
+  static inMemory(): CredentialHistory {
+    return new CredentialHistory(memoryAgentState(), { shown: new Map(), marks: new Map() });
+  }
+
+  /** Runs `step` after every earlier one has finished, whatever they did. */
+  private locked<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private save(): Promise<void> {
+    return this.store.write(formatCredentialHistory(this.state));
+  }
+
+  /** What pseudonym scope `scope` has been shown against, if anything. */
+  shownAt(scope: string): ShownCredential | undefined {
+    return this.state.shown.get(scope);
+  }
+
+  /**
+   * Reserves a proof under pseudonym scope `scope` of `epoch`: `choose` sees what the scope has been shown against
+   * (nothing earlier is pending) and picks the root and the members the payer will then hide among, or throws to
+   * refuse; the choice is recorded and written before this resolves, so it holds whether or not the proof follows.
+   * Scopes two or more epochs older than `epoch` are dropped: their pseudonyms are shown no more.
+   */
+  reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
+    scope: string,
+    epoch: number,
+    choose: (shown: ShownCredential | undefined) => T,
+  ): Promise<T> {
+    return this.locked(async () => {
+      const shown = this.state.shown.get(scope);
+      const chosen = choose(shown);
+      for (const [key, entry] of this.state.shown) if (entry.epoch < epoch - 1) this.state.shown.delete(key);
+      this.state.shown.set(scope, {
+        epoch,
+        roots: new Set([...(shown?.roots ?? []), chosen.root]),
+        among: chosen.among,
+      });
+      await this.save();
+      return chosen;
+    });
+  }
+
+  /**
+   * Records that the provider known by any of `keys` is shown a pseudonym; `WOULD_LINK`, recording nothing, when
+   * one of them was given this agent's id.
+   */
+  claimAnonymous(keys: readonly string[]): Promise<void> {
+    return this.locked(async () => {
+      const named = keys.find((key) => this.state.marks.get(key) === 'named');
+      if (named !== undefined)
+        throw new AgoraError(
+          ErrorCode.WouldLink,
+          `${named.slice(named.indexOf(':') + 1)} was given this payer's agent id: it is shown no pseudonym`,
+        );
+      await this.mark(keys, 'anonymous');
+    });
+  }
+
+  /**
+   * Records that the provider known by any of `keys` is given this agent's id, and true; false, recording nothing,
+   * when one of them was shown a pseudonym (the id must then not be sent).
+   */
+  claimNamed(keys: readonly string[]): Promise<boolean> {
+    return this.locked(async () => {
+      if (keys.some((key) => this.state.marks.get(key) === 'anonymous')) return false;
+      await this.mark(keys, 'named');
+      return true;
+    });
+  }
+
+  private async mark(keys: readonly string[], mark: CredentialMark): Promise<void> {
+    if (keys.every((key) => this.state.marks.get(key) === mark)) return;
+    for (const key of keys) this.state.marks.set(key, mark);
+    await this.save();
+  }
+}

@@ -1,0 +1,213 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgoraError, ErrorCode, isAgoraError } from '../../src/core/index.js';
+import { type AgentStateStore, fileAgentState, memoryAgentState } from '../../src/identity/index.js';
+import {
+  CredentialHistory,
+  type CredentialHistoryState,
+  formatCredentialHistory,
+  parseCredentialHistory,
+} from '../../src/l402/index.js';
+
+let home: string;
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'agora-history-'));
+});
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+const members = (...ids: string[]) => new Set(ids);
+
+const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
+  .record({
+    shown: fc.array(
+      fc.tuple(
+        fc.string(),
+        fc.record({
+          epoch: fc.nat({ max: 1_000_000 }),
+          roots: fc.uniqueArray(fc.bigInt({ min: 0n, max: (1n << 254n) - 1n }), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+          among: fc.uniqueArray(fc.string(), { maxLength: 5 }),
+        }),
+      ),
+      { maxLength: 4 },
+    ),
+    marks: fc.array(fc.tuple(fc.string(), fc.constantFrom('named' as const, 'anonymous' as const)), {
+      maxLength: 6,
+    }),
+  })
+  .map(({ shown, marks }) => ({
+    shown: new Map(
+      shown.map(([scope, entry]) => [
+        scope,
+        { epoch: entry.epoch, roots: new Set(entry.roots), among: new Set(entry.among) },
+      ]),
+    ),
+    marks: new Map(marks),
+  }));
+
+describe('credential history documents', () => {
+  it('reads back what it writes', () => {
+    fc.assert(
+      fc.property(stateArbitrary, (state) => {
+        expect(parseCredentialHistory(formatCredentialHistory(state))).toEqual(state);
+      }),
+    );
+  });
+
+  it('refuses anything else with INVALID_JSON, never another exception', () => {
+    const valid = formatCredentialHistory({ shown: new Map(), marks: new Map() });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          // A valid document with one character changed.
+          fc
+            .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 1, maxLength: 1 }))
+            .map(([at, c]) => valid.slice(0, at) + c + valid.slice(at + 1)),
+        ),
+        (text) => {
+          try {
+            parseCredentialHistory(text);
+          } catch (error) {
+            expect(isAgoraError(error, ErrorCode.InvalidJson)).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+
+  it('refuses a tampered document rather than reading it as empty', () => {
+    const document = (changes: Record<string, unknown>) =>
+      JSON.stringify({
+        kind: 'agora402/credential-history',
+        v: 1,
+        shown: [],
+        named: [],
+        anonymous: [],
+        ...changes,
+      });
+    const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
+    for (const text of [
+      document({ kind: 'agora402/agent-key' }),
+      document({ v: 2 }),
+      document({ named: undefined }),
+      document({ shown: [{ ...entry, roots: [] }] }),
+      document({ shown: [{ ...entry, roots: ['0x12'] }] }),
+      document({ shown: [{ ...entry, epoch: -1 }] }),
+      document({ shown: [{ ...entry, among: 'a' }] }),
+      document({ named: ['node:02aa'], anonymous: ['node:02aa'] }),
+      '{"kind":"agora402/credential-history","v":1,"shown":[',
+    ])
+      expect(() => parseCredentialHistory(text)).toThrow(
+        expect.objectContaining({ code: ErrorCode.InvalidJson }),
+      );
+  });
+});
+
+describe('CredentialHistory', () => {
+  const pick = (root: bigint, among: ReadonlySet<string>) => () => ({ root, among });
+
+  it('keeps what was reserved and marked across a reopening of its file', async () => {
+    const path = join(home, 'reopened.json');
+    const history = await CredentialHistory.open(fileAgentState(path));
+    await history.reserve('scope', 5, pick(7n, members('a', 'b')));
+    await history.claimAnonymous(['origin:http://a.test', 'node:02aa']);
+    expect(await history.claimNamed(['origin:http://b.test', 'node:03bb'])).toBe(true);
+
+    const reopened = await CredentialHistory.open(fileAgentState(path));
+    expect(reopened.shownAt('scope')).toEqual({ epoch: 5, roots: new Set([7n]), among: members('a', 'b') });
+    // The provider's node key under another origin is still the one shown the pseudonym.
+    expect(await reopened.claimNamed(['origin:https://a.test', 'node:02aa'])).toBe(false);
+    await expect(reopened.claimAnonymous(['origin:http://c.test', 'node:03bb'])).rejects.toMatchObject({
+      code: ErrorCode.WouldLink,
+    });
+    // A refused claim records nothing: the new origin is not marked.
+    expect(await reopened.claimNamed(['origin:http://c.test'])).toBe(true);
+    // The owner alone reads it, and no temporary file is left beside it.
+    expect((await stat(path)).mode & 0o077).toBe(0);
+    expect((await readdir(home)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('serializes reservations: the second started sees the first', async () => {
+    const history = CredentialHistory.inMemory();
+    const seen: unknown[] = [];
+    await Promise.all([
+      history.reserve('scope', 5, (shown) => {
+        seen.push(shown);
+        return { root: 1n, among: members('a', 'b', 'c') };
+      }),
+      history.reserve('scope', 5, (shown) => {
+        seen.push(shown);
+        return { root: 2n, among: members('a') };
+      }),
+    ]);
+    expect(seen).toEqual([undefined, { epoch: 5, roots: new Set([1n]), among: members('a', 'b', 'c') }]);
+    expect(history.shownAt('scope')).toEqual({ epoch: 5, roots: new Set([1n, 2n]), among: members('a') });
+  });
+
+  it('records nothing when the choice refuses, and goes on after it', async () => {
+    const history = CredentialHistory.inMemory();
+    await expect(
+      history.reserve('scope', 5, () => {
+        throw new AgoraError(ErrorCode.InvalidProof, 'below');
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidProof });
+    expect(history.shownAt('scope')).toBeUndefined();
+    await history.reserve('scope', 5, pick(1n, members('a')));
+    expect(history.shownAt('scope')?.roots).toEqual(new Set([1n]));
+  });
+
+  it('drops the pseudonyms of epochs two or more before the one reserved', async () => {
+    const history = CredentialHistory.inMemory();
+    await history.reserve('old', 3, pick(1n, members('a')));
+    await history.reserve('yesterday', 4, pick(1n, members('a')));
+    await history.reserve('today', 5, pick(1n, members('a')));
+    expect([history.shownAt('old'), history.shownAt('yesterday') !== undefined]).toEqual([undefined, true]);
+  });
+
+  it('fails a reservation whose write fails, before anything is proved', async () => {
+    const failing: AgentStateStore = {
+      read: async () => undefined,
+      write: async () => {
+        throw new AgoraError(ErrorCode.Io, 'disk full');
+      },
+    };
+    const history = await CredentialHistory.open(failing);
+    await expect(history.reserve('scope', 5, pick(1n, members('a')))).rejects.toMatchObject({
+      code: ErrorCode.Io,
+    });
+  });
+
+  it('refuses to open a damaged file', async () => {
+    const path = join(home, 'damaged.json');
+    await writeFile(path, '{"kind":"agora402/credential-history","v":1,"shown":[{"scope":', { mode: 0o600 });
+    await expect(CredentialHistory.open(fileAgentState(path))).rejects.toMatchObject({
+      code: ErrorCode.InvalidJson,
+    });
+  });
+});
+
+describe('agent state stores', () => {
+  it('replaces the document whole and keeps the old one when a write fails', async () => {
+    const path = join(home, 'state.json');
+    const store = fileAgentState(path);
+    expect(await store.read()).toBeUndefined();
+    await store.write('first');
+    await store.write('second');
+    expect(await readFile(path, 'utf8')).toBe('second');
+    // A write that cannot complete (its directory is gone) is an IO error and leaves nothing behind.
+    await expect(fileAgentState(join(home, 'missing', 'state.json')).write('x')).rejects.toMatchObject({
+      code: ErrorCode.Io,
+    });
+    expect(await store.read()).toBe('second');
+    const memory = memoryAgentState();
+    await memory.write('kept');
+    expect(await memory.read()).toBe('kept');
+  });
+});
