@@ -297,6 +297,18 @@ function multiMiller(preP, preQ, f) {
   for (let k = 0; k < m; k++) line(k);
 }
 
+// The affine form of a Jacobian point (degree 1: G1, 2: G2) that is not zero, without an inversion when z is one (as
+// proofs come); the point at infinity as (0, 0).
+function affine(point, out, degree) {
+  const size = 32 * degree;
+  const group = degree === 1 ? 'g1m' : 'g2m';
+  if (ex[group + '_isZero'](point)) ex[group + '_zeroAffine'](out);
+  else if (ex[degree === 1 ? 'f1m_isOne' : 'f2m_isOne'](point + 2 * size)) {
+    views();
+    u8.copyWithin(out, point, point + 2 * size);
+  } else ex[group + '_toAffine'](point, out);
+}
+
 function zero(at, bytes) {
   views();
   u8.fill(0, at, at + bytes);
@@ -342,31 +354,32 @@ function chunk(message) {
     }
     if (ex.g1m_isZero(a) || ex.g2m_isZero(b) || !ex.g1m_inCurve(a) || !ex.g2m_inCurve(b)) continue;
     if (!ex.g1m_isZero(c) && !ex.g1m_inCurve(c)) continue;
-    ex.g2m_toAffine(b, vB + m * 128);
+    affine(b, vB + m * 128, 2);
     if (!inSubgroup(vB + m * 128)) continue;
-    ex.g1m_toAffine(a, vA + m * 64);
-    ex.g1m_toAffine(c, vC + m * 64);
-    views();
+    affine(a, vA + m * 64, 1);
+    affine(c, vC + m * 64, 1);
     u8.copyWithin(vR + m * 16, pR + j * 16, pR + j * 16 + 16);
     for (let i = 0; i < k; i++) ex.frm_add(sums + i * 32, pS + (j * k + i) * 32, sums + i * 32);
     flags[j] = 1;
     m++;
   }
-  const pPreP = alloc(m * prePSize);
+  // The points -r_j A_j, made affine together (one inversion for the chunk): prepared, a G1 point is its affine form.
+  const pRA = alloc(m * 96);
+  const pPreP = alloc(m * 64);
   const pPreQ = alloc(m * preQSize);
-  const jacobian1 = alloc(96);
   const jacobian2 = alloc(192);
   const preP = [];
   const preQ = [];
   for (let j = 0; j < m; j++) {
     ex.g1m_negAffine(vA + j * 64, vA + j * 64);
-    ex.g1m_timesScalarAffine(vA + j * 64, vR + j * 16, 16, jacobian1);
-    ex.bn128_prepareG1(jacobian1, pPreP + j * prePSize);
+    ex.g1m_timesScalarAffine(vA + j * 64, vR + j * 16, 16, pRA + j * 96);
     ex.g2m_toJacobian(vB + j * 128, jacobian2);
     ex.bn128_prepareG2(jacobian2, pPreQ + j * preQSize);
-    preP.push(pPreP + j * prePSize);
+    preP.push(pPreP + j * 64);
     preQ.push(pPreQ + j * preQSize);
   }
+  reserve(2 * m * 96 + 65536);
+  if (m > 0) ex.g1m_batchToAffine(pRA, m, pPreP);
   multiMiller(preP, preQ, f);
   if (m === 0) ex.g1m_zero(commitments);
   else {

@@ -33,8 +33,12 @@ interface Chunk {
   readonly sums: Uint8Array;
 }
 
-/** Proofs per chunk: enough that a chunk's shared Fp12 squarings cost little, few enough to keep both threads busy. */
-const CHUNK = 16;
+/**
+ * Proofs per chunk: enough that a chunk's shared Fp12 squarings and its message cost little, few enough to keep both
+ * threads busy to the end of a batch (its last chunks are smaller, down to {@link MIN_CHUNK}).
+ */
+const CHUNK = 32;
+const MIN_CHUNK = 8;
 
 /** Decimal strings (as snarkjs writes points) to the bigints ffjavascript's fromObject reads. */
 function bigints(value: unknown): unknown {
@@ -372,17 +376,26 @@ export class Verifier {
       );
       return verdicts;
     }
-    const size = Math.min(CHUNK, Math.ceil(items.length / threads.length));
+    // Each thread takes the next chunk as it finishes one (two in flight, so that it never waits for this thread to
+    // encode the next), and chunks shrink as the batch runs out: a thread slowed by other work (the machine is
+    // shared) does not leave the other idle at the end. A chunk is encoded while the threads work on others.
     const groups: (typeof items)[] = [];
-    for (let at = 0; at < items.length; at += size) groups.push(items.slice(at, at + size));
-    // Each thread takes the next chunk when it is done with one, so that a thread slowed by other work (the machine
-    // is shared) does not leave the other idle at the end; the chunk is encoded while the threads work on others.
     const chunks: Chunk[] = [];
-    let next = 0;
+    let taken = 0;
+    const take = (): number | undefined => {
+      const left = items.length - taken;
+      if (left === 0) return undefined;
+      const size = Math.min(
+        left,
+        Math.max(MIN_CHUNK, Math.min(CHUNK, Math.ceil(left / (2 * threads.length)))),
+      );
+      groups.push(items.slice(taken, taken + size));
+      taken += size;
+      return groups.length - 1;
+    };
     await Promise.all(
-      threads.map(async (thread) => {
-        while (next < groups.length) {
-          const i = next++;
+      [...threads, ...threads].map(async (thread) => {
+        for (let i = take(); i !== undefined; i = take()) {
           const group = groups[i] as (typeof groups)[number];
           chunks[i] = await this.run<Chunk>(
             thread,
