@@ -362,8 +362,8 @@ describe('batch verification', () => {
   }, 120_000);
 
   it('gives each proof of any mix of valid and tampered ones, over several chunks, the verdict it has alone', async () => {
-    // Tampered copies: a changed signal, another proof's A (a valid point, the wrong one), B off its curve, A at
-    // infinity (z = 0). Each is refused alone; in a batch the bisection must name exactly these.
+    // Tampered copies: a changed signal, another proof's A (a valid point, the wrong one), B off its curve, A's x
+    // not reduced, A at infinity (z = 0). Each is refused alone; in a batch the bisection must name exactly these.
     const tamper: Record<string, (proof: VoteProof, other: VoteProof) => VoteProof> = {
       signal: (proof) => ({
         ...proof,
@@ -374,6 +374,12 @@ describe('batch verification', () => {
         const [x, ...rest] = proof.proof.pi_b as string[][];
         const moved = [String(BigInt((x as string[])[0] as string) + 1n), (x as string[])[1] as string];
         return { ...proof, proof: { ...proof.proof, pi_b: [moved, ...rest] } };
+      },
+      // The same point with x + p: a second encoding of one proof, refused (coordinates must be canonical).
+      unreduced: (proof) => {
+        const [x, ...rest] = proof.proof.pi_a;
+        const p = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+        return { ...proof, proof: { ...proof.proof, pi_a: [String(BigInt(x as string) + p), ...rest] } };
       },
       infinity: (proof) => ({
         ...proof,
