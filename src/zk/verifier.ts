@@ -452,6 +452,9 @@ export class Verifier {
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = undefined;
-    if (threads !== undefined) await Promise.all((await threads).map((thread) => thread.terminate()));
+    if (threads === undefined) return;
+    const stopped = await threads;
+    for (const thread of stopped) this.queued.delete(thread);
+    await Promise.all(stopped.map((thread) => thread.terminate()));
   }
 }
