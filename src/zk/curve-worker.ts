@@ -5,21 +5,21 @@
 //
 // - `table`: the fixed bases of one multi-scalar multiplication (a share of a proving key section), expanded once
 //   into 2^(c j) P_i for every window j, in affine form. A multiplication is then a single bucket pass over all
-//   (point, window) pairs, with no doublings and one bucket reduction instead of one per window.
+//   (point, window) pairs, with no doublings and one bucket reduction instead of one per window. With window 0
+//   the bases are only kept, for a prover used for one or two proofs (no table to build).
 // - `msm`: the scalars of one such multiplication (32-byte little-endian, standard form) cut into c-bit digits,
 //   bucketed by the module's own chunk routine; answers the Jacobian sum in the module's Montgomery form.
 // - `qap` / `h`: the coefficients of the proving key's QAP, kept; for each witness the evaluations of A, B and
 //   C = A.B, their inverse FFTs, shift to the odd coset and FFTs, joined as (A.B - C) / Z: the scalars of the H
 //   section, as snarkjs computes them.
 //
-// - `subgroup`: whether G2 points lie in the prime-order subgroup, by the test of eprint 2022/348
-//   ([x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q)), psi applied to Jacobian coordinates.
-// - `miller`: the product of the Miller loops of pairs (s_k P_k, Q_k) as one multi-Miller loop: the Fp12 squaring
-//   of each step is shared by all pairs, only the line evaluations are per pair.
-// - `msm1`: a G1 multi-scalar multiplication of points given with the call; `final`: whether the product of Miller
-//   loop values has final exponentiation 1; `check`: all of a small batch's verification in one call.
+// - `verifierKey`: a Groth16 verification key, kept (beta, gamma and delta prepared for the Miller loop once).
+// - `chunk`: a share of a batch of proofs, given as raw coordinates: each parsed and checked here (on its curve, B
+//   in the prime-order subgroup of G2 by the test of eprint 2022/348), then the multi-Miller loop of the pairs
+//   (-r_j A_j, B_j) of those that pass (the Fp12 squaring of each step shared by all pairs), sum r_j C_j and the
+//   sums of their IC scalars. `settle`: the key's three pairs over the joined chunks and the final exponentiation.
+//   `check`: both for a small batch in one call.
 //
-//   With window 0 the bases are only kept, for a prover used for one or two proofs (no table to build).
 // Messages are `{ id, op, ... }`; each gets `{ id, result }` or `{ id, error }` back, in order.
 export const CURVE_WORKER_SOURCE = `
 'use strict';
@@ -205,178 +205,252 @@ function h(message) {
   return u8.slice(q.pOut, q.pOut + q.domainSize * 32);
 }
 
-function subgroup(message) {
-  return scratch(() => {
-    const m = message.points.length / 128;
-    const pQ = alloc(m * 128);
-    const pPsi = alloc(4 * 64);
-    const pX0 = alloc(8);
-    const t = alloc(192);
-    const t2 = alloc(192);
-    const left = alloc(192);
-    const right = alloc(192);
-    const tmp = alloc(192);
-    u8.set(message.points, pQ);
-    u8.set(message.psi, pPsi);
-    u8.set(message.x0, pX0);
-    const [cx, cy, c2x, c2y] = [pPsi, pPsi + 64, pPsi + 128, pPsi + 192];
-    // psi(X : Y : Z) = (conj(X) cx : conj(Y) cy : conj(Z)) in Jacobian coordinates (conjugation is a field
-    // automorphism, so it commutes with the division by Z^2 and Z^3); psi^2 needs no conjugation.
-    const psi = (p, out) => {
-      ex.f2m_conjugate(p, out);
-      ex.f2m_mul(out, cx, out);
-      ex.f2m_conjugate(p + 64, out + 64);
-      ex.f2m_mul(out + 64, cy, out + 64);
-      ex.f2m_conjugate(p + 128, out + 128);
-    };
-    const psi2 = (p, out) => {
-      ex.f2m_mul(p, c2x, out);
-      ex.f2m_mul(p + 64, c2y, out + 64);
-      ex.f2m_copy(p + 128, out + 128);
-    };
-    const flags = new Uint8Array(m);
-    for (let j = 0; j < m; j++) {
-      const q = pQ + j * 128;
-      ex.g2m_timesScalarAffine(q, pX0, 8, t);
-      ex.g2m_addMixed(t, q, left);
-      psi(t, tmp);
-      ex.g2m_add(left, tmp, left);
-      psi2(t, tmp);
-      ex.g2m_add(left, tmp, left);
-      ex.g2m_double(t, t2);
-      psi2(t2, tmp);
-      psi(tmp, right);
-      ex.g2m_neg(right, right);
-      ex.g2m_add(left, right, left);
-      flags[j] = ex.g2m_isZero(left) ? 1 : 0;
-    }
-    return flags;
-  });
+// The verification key of the verifier that owns this thread, kept in the module's memory once: alpha and the IC
+// bases (affine), beta, gamma and delta prepared for the Miller loop, and the subgroup test's constants.
+let vk;
+
+function verifierKey(message) {
+  const k = message.ic.length / 64;
+  const put = (bytes, data) => {
+    const at = alloc(bytes);
+    u8.set(data, at);
+    return at;
+  };
+  const prepared = (point) => {
+    const affine = put(128, point);
+    const jacobian = alloc(192);
+    const at = alloc(preQSize);
+    ex.g2m_toJacobian(affine, jacobian);
+    ex.bn128_prepareG2(jacobian, at);
+    return at;
+  };
+  vk = {
+    k,
+    alpha: put(64, message.alpha),
+    ic: put(k * 64, message.ic),
+    beta: prepared(message.beta),
+    gamma: prepared(message.gamma),
+    delta: prepared(message.delta),
+    psi: put(256, message.psi),
+    x0: put(8, message.x0),
+  };
+  return k;
 }
 
-function miller(message) {
-  return scratch(() => {
-    const m = message.g2.length / 128;
-    const bytes = message.scalarBytes;
-    const pP = alloc(m * 64);
-    const pQ = alloc(m * 128);
-    const pS = alloc(m * bytes);
-    const jacobian1 = alloc(96);
-    const jacobian2 = alloc(192);
-    const pPreP = alloc(m * prePSize);
-    const pPreQ = alloc(m * preQSize);
-    const vw = alloc(64);
-    const vv = alloc(64);
-    const f = alloc(384);
-    u8.set(message.g1, pP);
-    u8.set(message.g2, pQ);
-    u8.set(message.scalars, pS);
-    for (let k = 0; k < m; k++) {
-      if (message.negate) ex.g1m_negAffine(pP + k * 64, pP + k * 64);
-      ex.g1m_timesScalarAffine(pP + k * 64, pS + k * bytes, bytes, jacobian1);
-      ex.bn128_prepareG1(jacobian1, pPreP + k * prePSize);
-      ex.g2m_toJacobian(pQ + k * 128, jacobian2);
-      ex.bn128_prepareG2(jacobian2, pPreQ + k * preQSize);
-    }
-    // The module's Miller loop, run for all pairs at once: coefficients (ell_0, ell_VW, ell_VV) of 3 Fp2 each
-    // follow the prepared point's own 3 Fp2 coordinates.
-    const coef = [];
-    for (let k = 0; k < m; k++) coef.push(pPreQ + k * preQSize + 3 * 64);
-    const line = (k) => {
-      const at = coef[k];
-      const preP = pPreP + k * prePSize;
-      ex.f2m_mul1(at + 64, preP + 32, vw);
-      ex.f2m_mul1(at + 128, preP, vv);
-      ex.bn128__mulBy024(at, vw, vv, f);
-      coef[k] = at + 192;
-    };
-    ex.ftm_one(f);
-    for (let i = ATE_BITS.length - 2; i >= 0; i--) {
-      ex.ftm_square(f, f);
-      for (let k = 0; k < m; k++) line(k);
-      if (ATE_BITS[i]) for (let k = 0; k < m; k++) line(k);
-    }
+// Whether an affine G2 point lies in the prime-order subgroup: [x0 + 1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q)
+// (eprint 2022/348), psi applied to Jacobian coordinates. Allocates its scratch: call inside scratch().
+function subgroupTest() {
+  const [t, t2, left, right, tmp] = [alloc(192), alloc(192), alloc(192), alloc(192), alloc(192)];
+  const [cx, cy, c2x, c2y] = [vk.psi, vk.psi + 64, vk.psi + 128, vk.psi + 192];
+  // psi(X : Y : Z) = (conj(X) cx : conj(Y) cy : conj(Z)) in Jacobian coordinates (conjugation is a field
+  // automorphism, so it commutes with the division by Z^2 and Z^3); psi^2 needs no conjugation.
+  const psi = (p, out) => {
+    ex.f2m_conjugate(p, out);
+    ex.f2m_mul(out, cx, out);
+    ex.f2m_conjugate(p + 64, out + 64);
+    ex.f2m_mul(out + 64, cy, out + 64);
+    ex.f2m_conjugate(p + 128, out + 128);
+  };
+  const psi2 = (p, out) => {
+    ex.f2m_mul(p, c2x, out);
+    ex.f2m_mul(p + 64, c2y, out + 64);
+    ex.f2m_copy(p + 128, out + 128);
+  };
+  return (q) => {
+    ex.g2m_timesScalarAffine(q, vk.x0, 8, t);
+    ex.g2m_addMixed(t, q, left);
+    psi(t, tmp);
+    ex.g2m_add(left, tmp, left);
+    psi2(t, tmp);
+    ex.g2m_add(left, tmp, left);
+    ex.g2m_double(t, t2);
+    psi2(t2, tmp);
+    psi(tmp, right);
+    ex.g2m_neg(right, right);
+    ex.g2m_add(left, right, left);
+    return ex.g2m_isZero(left) === 1;
+  };
+}
+
+// The product of the Miller loops of prepared pairs (preP[k], preQ[k]) into f, as one multi-Miller loop: the Fp12
+// squaring of each step is shared by all pairs, only the line evaluations are per pair. The module's prepared G2
+// points hold their 3 Fp2 coordinates, then line coefficients (ell_0, ell_VW, ell_VV) of 3 Fp2 each.
+function multiMiller(preP, preQ, f) {
+  const m = preP.length;
+  const vw = alloc(64);
+  const vv = alloc(64);
+  const coef = preQ.map((q) => q + 3 * 64);
+  const line = (k) => {
+    const at = coef[k];
+    ex.f2m_mul1(at + 64, preP[k] + 32, vw);
+    ex.f2m_mul1(at + 128, preP[k], vv);
+    ex.bn128__mulBy024(at, vw, vv, f);
+    coef[k] = at + 192;
+  };
+  ex.ftm_one(f);
+  for (let i = ATE_BITS.length - 2; i >= 0; i--) {
+    ex.ftm_square(f, f);
     for (let k = 0; k < m; k++) line(k);
-    for (let k = 0; k < m; k++) line(k);
-    views();
-    return u8.slice(f, f + 384);
-  });
-}
-
-function msm1(message) {
-  return scratch(() => {
-    const m = message.bases.length / 64;
-    const bytes = message.scalarBytes;
-    const pB = alloc(m * 64);
-    const pS = alloc(m * bytes + 8);
-    const pR = alloc(96);
-    u8.set(message.bases, pB);
-    u8.set(message.scalars, pS);
-    reserve((1 << MULTIEXP_WINDOW[Math.clz32(m)]) * 96 + 65536);
-    ex.g1m_multiexpAffine(pB, pS, bytes, m, pR);
-    views();
-    return u8.slice(pR, pR + 96);
-  });
-}
-
-function final(message) {
-  return scratch(() => {
-    const k = message.values.length / 384;
-    const f = alloc(384);
-    const tmp = alloc(384);
-    const one = alloc(384);
-    ex.ftm_one(f);
-    for (let i = 0; i < k; i++) {
-      u8.set(message.values.subarray(i * 384, i * 384 + 384), tmp);
-      ex.ftm_mul(f, tmp, f);
-    }
-    ex.bn128_finalExponentiation(f, tmp);
-    ex.ftm_one(one);
-    return ex.ftm_eq(tmp, one) === 1;
-  });
-}
-
-// A Jacobian G1 point (96 bytes) in affine form, the point at infinity as (0, 0).
-function affine1(point) {
-  return scratch(() => {
-    const p = alloc(96);
-    const out = alloc(64);
-    u8.set(point, p);
-    if (ex.g1m_isZero(p)) return new Uint8Array(64);
-    ex.g1m_toAffine(p, out);
-    views();
-    return u8.slice(out, out + 64);
-  });
-}
-
-function join(parts) {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
+    if (ATE_BITS[i]) for (let k = 0; k < m; k++) line(k);
   }
-  return out;
+  for (let k = 0; k < m; k++) line(k);
+  for (let k = 0; k < m; k++) line(k);
 }
 
-// A whole small batch in one call (one message round trip): subgroup tests, then the batch equation.
+// The affine form of a Jacobian point (degree 1: G1, 2: G2) that is not zero, without an inversion when z is one (as
+// proofs come); the point at infinity as (0, 0).
+function affine(point, out, degree) {
+  const size = 32 * degree;
+  const group = degree === 1 ? 'g1m' : 'g2m';
+  if (ex[group + '_isZero'](point)) ex[group + '_zeroAffine'](out);
+  else if (ex[degree === 1 ? 'f1m_isOne' : 'f2m_isOne'](point + 2 * size)) {
+    views();
+    u8.copyWithin(out, point, point + 2 * size);
+  } else ex[group + '_toAffine'](point, out);
+}
+
+function zero(at, bytes) {
+  views();
+  u8.fill(0, at, at + bytes);
+}
+
+// A chunk of a batch. Each proof comes as Jacobian points in standard form (A, C: 3 x 32 bytes; B: 3 x 64), its
+// 128-bit coefficient r and its k IC scalars r.(1, s_1, ..., s_k-1) mod r. Each proof is parsed here (to Montgomery
+// form) and checked: A, B, C on their curves, A and B not zero, B in G2's subgroup. For those that pass: the Miller
+// loops of (-r_j A_j, B_j) multiplied into one value, sum r_j C_j, and the sums of their IC scalars. The key's three
+// pairs are left to settle(), once per batch.
+function chunk(message) {
+  const k = vk.k;
+  const n = message.r.length / 16;
+  const pA = alloc(n * 96);
+  const pB = alloc(n * 192);
+  const pC = alloc(n * 96);
+  const pR = alloc(n * 16);
+  const pS = alloc(n * k * 32);
+  const vA = alloc(n * 64);
+  const vB = alloc(n * 128);
+  const vC = alloc(n * 64);
+  const vR = alloc(n * 16 + 8);
+  const sums = alloc(k * 32);
+  const commitments = alloc(96);
+  const f = alloc(384);
+  const inSubgroup = subgroupTest();
+  u8.set(message.a, pA);
+  u8.set(message.b, pB);
+  u8.set(message.c, pC);
+  u8.set(message.r, pR);
+  u8.set(message.scalars, pS);
+  zero(sums, k * 32);
+  const flags = new Uint8Array(n);
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    const a = pA + j * 96;
+    const b = pB + j * 192;
+    const c = pC + j * 96;
+    for (let t = 0; t < 3; t++) {
+      ex.f1m_toMontgomery(a + t * 32, a + t * 32);
+      ex.f1m_toMontgomery(c + t * 32, c + t * 32);
+      ex.f2m_toMontgomery(b + t * 64, b + t * 64);
+    }
+    if (ex.g1m_isZero(a) || ex.g2m_isZero(b) || !ex.g1m_inCurve(a) || !ex.g2m_inCurve(b)) continue;
+    if (!ex.g1m_isZero(c) && !ex.g1m_inCurve(c)) continue;
+    affine(b, vB + m * 128, 2);
+    if (!inSubgroup(vB + m * 128)) continue;
+    affine(a, vA + m * 64, 1);
+    affine(c, vC + m * 64, 1);
+    u8.copyWithin(vR + m * 16, pR + j * 16, pR + j * 16 + 16);
+    for (let i = 0; i < k; i++) ex.frm_add(sums + i * 32, pS + (j * k + i) * 32, sums + i * 32);
+    flags[j] = 1;
+    m++;
+  }
+  // The points -r_j A_j, made affine together (one inversion for the chunk): prepared, a G1 point is its affine form.
+  const pRA = alloc(m * 96);
+  const pPreP = alloc(m * 64);
+  const pPreQ = alloc(m * preQSize);
+  const jacobian2 = alloc(192);
+  const preP = [];
+  const preQ = [];
+  for (let j = 0; j < m; j++) {
+    ex.g1m_negAffine(vA + j * 64, vA + j * 64);
+    ex.g1m_timesScalarAffine(vA + j * 64, vR + j * 16, 16, pRA + j * 96);
+    ex.g2m_toJacobian(vB + j * 128, jacobian2);
+    ex.bn128_prepareG2(jacobian2, pPreQ + j * preQSize);
+    preP.push(pPreP + j * 64);
+    preQ.push(pPreQ + j * preQSize);
+  }
+  reserve(2 * m * 96 + 65536);
+  if (m > 0) ex.g1m_batchToAffine(pRA, m, pPreP);
+  multiMiller(preP, preQ, f);
+  if (m === 0) ex.g1m_zero(commitments);
+  else {
+    reserve((1 << MULTIEXP_WINDOW[Math.clz32(m)]) * 96 + 65536);
+    ex.g1m_multiexpAffine(vC, vR, 16, m, commitments);
+  }
+  views();
+  return {
+    flags,
+    value: u8.slice(f, f + 384),
+    commitments: u8.slice(commitments, commitments + 96),
+    sums: u8.slice(sums, sums + k * 32),
+  };
+}
+
+// Whether the batch equation holds over the chunks (their Miller values, commitment sums and IC scalar sums, joined):
+// prod_j e(-r_j A_j, B_j) * e(sum r_j L_j, gamma) * e(sum r_j C_j, delta) * e((sum r_j) alpha, beta) has final
+// exponentiation 1, L_j being the IC combination of proof j's signals (its first IC scalar is r_j itself).
+function settle(message) {
+  const k = vk.k;
+  const parts = message.values.length / 384;
+  const pValues = alloc(parts * 384);
+  const pCommitments = alloc(parts * 96);
+  const pSums = alloc(parts * k * 32);
+  const sums = alloc(k * 32 + 8);
+  const commitments = alloc(96);
+  const inputs = alloc(96);
+  const alpha = alloc(96);
+  const pPreP = alloc(3 * prePSize);
+  const f = alloc(384);
+  const out = alloc(384);
+  const one = alloc(384);
+  u8.set(message.values, pValues);
+  u8.set(message.commitments, pCommitments);
+  u8.set(message.sums, pSums);
+  zero(sums, k * 32 + 8);
+  ex.g1m_zero(commitments);
+  for (let p = 0; p < parts; p++) {
+    ex.g1m_add(commitments, pCommitments + p * 96, commitments);
+    for (let i = 0; i < k; i++) ex.frm_add(sums + i * 32, pSums + (p * k + i) * 32, sums + i * 32);
+  }
+  reserve((1 << MULTIEXP_WINDOW[Math.clz32(k)]) * 96 + 65536);
+  ex.g1m_multiexpAffine(vk.ic, sums, 32, k, inputs);
+  ex.g1m_timesScalarAffine(vk.alpha, sums, 32, alpha);
+  [inputs, commitments, alpha].forEach((point, i) => ex.bn128_prepareG1(point, pPreP + i * prePSize));
+  multiMiller([pPreP, pPreP + prePSize, pPreP + 2 * prePSize], [vk.gamma, vk.delta, vk.beta], f);
+  for (let p = 0; p < parts; p++) ex.ftm_mul(f, pValues + p * 384, f);
+  ex.bn128_finalExponentiation(f, out);
+  ex.ftm_one(one);
+  return ex.ftm_eq(out, one) === 1;
+}
+
+// A small batch in one call (one message round trip): its chunk, then the batch equation; no proof's points
+// passing their checks makes the batch fail.
 function check(message) {
-  const flags = subgroup({ points: message.b, psi: message.psi, x0: message.x0 });
-  if (flags.some((flag) => flag !== 1)) return { flags, holds: false };
-  const proofs = miller({ g1: message.a, g2: message.b, scalars: message.r, scalarBytes: 16, negate: true });
-  const inputs = affine1(msm1({ bases: message.ic, scalars: message.icScalars, scalarBytes: 32 }));
-  const commitments = affine1(msm1({ bases: message.c, scalars: message.r, scalarBytes: 16 }));
-  const fixed = miller({
-    g1: join([inputs, commitments, message.alpha]),
-    g2: join([message.gamma, message.delta, message.beta]),
-    scalars: message.fixedScalars,
-    scalarBytes: 32,
-    negate: false,
-  });
-  return { flags, holds: final({ values: join([proofs, fixed]) }) };
+  const part = chunk(message);
+  const holds = part.flags.every((flag) => flag === 1) && settle({ values: part.value, commitments: part.commitments, sums: part.sums });
+  return { flags: part.flags, holds };
 }
 
-const ops = { init, table, msm, qapLoad, h, subgroup, miller, msm1, final, check };
+const ops = {
+  init,
+  table,
+  msm,
+  qapLoad,
+  h,
+  verifierKey,
+  chunk: (message) => scratch(() => chunk(message)),
+  settle: (message) => scratch(() => settle(message)),
+  check: (message) => scratch(() => check(message)),
+};
 parentPort.on('message', (message) => {
   try {
     const result = ops[message.op](message);

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { bytesToNumberBE, numberToBytesLE } from '@noble/curves/utils.js';
+import { randomFillSync } from 'node:crypto';
+import { numberToBytesLE } from '@noble/curves/utils.js';
 import type { WasmCurve } from 'ffjavascript';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
@@ -8,14 +8,37 @@ import { type CurveThread, startCurveThreads } from './curve-threads.js';
 import { g2SubgroupTest } from './g2-subgroup.js';
 import { loadFfjavascript } from './runtime.js';
 import { canonicalSignals, type VoteProof } from './vote-proof.js';
+import { BN254_BASE_FIELD } from './zkey.js';
 
-/** A proof parsed into affine curve points (Montgomery form), checked on its curves. */
-interface Prepared {
+/**
+ * A proof's points as the curve threads read them: Jacobian coordinates (x, y, z) in standard form, little-endian, 32
+ * bytes per Fp element (A and C: 96 bytes, B: 192), with its public signals. The threads parse and check them.
+ */
+interface Parsed {
   readonly a: Uint8Array;
   readonly b: Uint8Array;
   readonly c: Uint8Array;
   readonly signals: bigint[];
 }
+
+/** What a thread answers for a chunk of a batch (see the `chunk` operation of the curve worker). */
+interface Chunk {
+  /** 1 for each proof whose points are on their curves, A and B not zero, B in G2's subgroup. */
+  readonly flags: Uint8Array;
+  /** The product of the Miller loops of (-r_j A_j, B_j) over the flagged proofs. */
+  readonly value: Uint8Array;
+  /** sum r_j C_j (Jacobian). */
+  readonly commitments: Uint8Array;
+  /** The IC scalars of the flagged proofs, summed. */
+  readonly sums: Uint8Array;
+}
+
+/**
+ * Proofs per chunk: enough that a chunk's shared Fp12 squarings and its message cost little, few enough to keep both
+ * threads busy to the end of a batch (its last chunks are smaller, down to {@link MIN_CHUNK}).
+ */
+const CHUNK = 32;
+const MIN_CHUNK = 8;
 
 /** Decimal strings (as snarkjs writes points) to the bigints ffjavascript's fromObject reads. */
 function bigints(value: unknown): unknown {
@@ -27,11 +50,28 @@ function bigints(value: unknown): unknown {
   return value;
 }
 
-/** A non-zero 128-bit coefficient from the CSPRNG: a cheater cannot guess it to cancel a bad proof. */
-function coefficient(): bigint {
-  for (;;) {
-    const value = bytesToNumberBE(randomBytes(16));
-    if (value !== 0n) return value;
+/**
+ * `count` non-zero 128-bit coefficients from the CSPRNG (a cheater cannot guess them to cancel a bad proof), with their
+ * little-endian bytes.
+ */
+function coefficients(count: number): { values: bigint[]; bytes: Uint8Array } {
+  const bytes = randomFillSync(new Uint8Array(16 * count));
+  const view = new DataView(bytes.buffer);
+  const values = Array.from({ length: count }, (_, j) => {
+    for (;;) {
+      const value = view.getBigUint64(16 * j, true) | (view.getBigUint64(16 * j + 8, true) << 64n);
+      if (value !== 0n) return value;
+      randomFillSync(bytes, 16 * j, 16);
+    }
+  });
+  return { values, bytes };
+}
+
+/** Writes `x` (below 2^256) as 32 little-endian bytes at `offset` (noble's conversion goes through hex: slower). */
+function putLE(view: DataView, offset: number, x: bigint): void {
+  for (let i = 0; i < 32; i += 8) {
+    view.setBigUint64(offset + i, BigInt.asUintN(64, x), true);
+    x >>= 64n;
   }
 }
 
@@ -40,6 +80,40 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(parts.length * size);
   parts.forEach((part, i) => {
     out.set(part, i * size);
+  });
+  return out;
+}
+
+/** A canonical decimal Fp element (as snarkjs writes coordinates), or a RangeError. */
+function coordinate(value: unknown): bigint {
+  if (typeof value !== 'string' || !/^\d{1,78}$/.test(value))
+    throw new RangeError('not a decimal coordinate');
+  const x = BigInt(value);
+  if (x >= BN254_BASE_FIELD) throw new RangeError('a coordinate is not below the field order');
+  return x;
+}
+
+/**
+ * A snarkjs point ([x, y] or [x, y, z]; over Fp2 each element a pair) as Jacobian coordinates in standard form; z
+ * defaults to 1, z = 0 is the point at infinity. Throws a RangeError on anything else.
+ */
+function point(value: unknown, fp2: boolean): Uint8Array {
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 3))
+    throw new RangeError('not a curve point');
+  const element = (x: unknown): bigint[] => {
+    if (!fp2) return [coordinate(x)];
+    if (!Array.isArray(x) || x.length !== 2) throw new RangeError('not an Fp2 element');
+    return x.map(coordinate);
+  };
+  const limbs = [
+    ...element(value[0]),
+    ...element(value[1]),
+    ...(value.length === 3 ? element(value[2]) : fp2 ? [1n, 0n] : [1n]),
+  ];
+  const out = new Uint8Array(32 * limbs.length);
+  const view = new DataView(out.buffer);
+  limbs.forEach((x, i) => {
+    putLE(view, 32 * i, x);
   });
   return out;
 }
@@ -62,6 +136,8 @@ function localCurve(): Promise<WasmCurve> {
  */
 export class Verifier {
   private threads: Promise<CurveThread[]> | undefined;
+  /** Proofs sent to each thread and not answered yet. */
+  private readonly queued = new Map<CurveThread, number>();
 
   private constructor(
     private readonly curve: WasmCurve,
@@ -127,26 +203,23 @@ export class Verifier {
   }
 
   private workers(): Promise<CurveThread[]> {
-    this.threads ??= startCurveThreads(this.curve);
+    this.threads ??= this.startThreads();
     return this.threads;
   }
 
-  private prepare(proof: VoteProof): Prepared | undefined {
-    const { G1, G2 } = this.curve;
-    // Proofs arrive from other agents: anything that is not a well-formed proof is simply invalid.
-    if (typeof proof !== 'object' || proof === null) return undefined;
-    const signals = proof.publicSignals;
-    if (!canonicalSignals(signals, this.key.ic.length - 1)) return undefined;
+  /** Starts the threads and gives each the key (its G2 points prepared there once) and the subgroup test's constants. */
+  private async startThreads(): Promise<CurveThread[]> {
+    const threads = await startCurveThreads(this.curve);
     try {
-      const a = G1.fromObject(bigints(proof.proof.pi_a));
-      const b = G2.fromObject(bigints(proof.proof.pi_b));
-      const c = G1.fromObject(bigints(proof.proof.pi_c));
-      if (!G1.isValid(a) || !G1.isValid(c) || !G2.isValid(b) || G1.isZero(a) || G2.isZero(b))
-        return undefined;
-      return { a: G1.toAffine(a), b: G2.toAffine(b), c: G1.toAffine(c), signals: signals.map(BigInt) };
-    } catch {
-      return undefined;
+      const { alpha, beta, gamma, delta, ic } = this.key;
+      const key = { alpha, beta, gamma, delta, ic: concat(ic, 64), ...(await this.subgroupConstants()) };
+      await Promise.all(threads.map((thread) => thread.call('verifierKey', key)));
+    } catch (cause) {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+      throw cause;
     }
+    for (const thread of threads) this.queued.set(thread, 0);
+    return threads;
   }
 
   /** The subgroup test's constants in the WebAssembly module's form. */
@@ -160,171 +233,218 @@ export class Verifier {
     return { psi, x0: numberToBytesLE(test.x0, 8) };
   }
 
-  /** Whether each B lies in G2's prime-order subgroup, the points shared among the threads. */
-  private async inSubgroup(threads: CurveThread[], points: readonly Uint8Array[]): Promise<boolean[]> {
-    const { psi, x0 } = await this.subgroupConstants();
-    const flags = await Promise.all(
-      threads.map((thread, k) => {
-        const share = points.slice(
-          Math.floor((points.length * k) / threads.length),
-          Math.floor((points.length * (k + 1)) / threads.length),
-        );
-        return share.length === 0
-          ? Promise.resolve(new Uint8Array(0))
-          : thread.call<Uint8Array>('subgroup', { points: concat(share, 128), psi, x0 });
-      }),
-    );
-    return flags.flatMap((part) => [...part].map((flag) => flag === 1));
+  /** Runs `op` on `thread`, counting its proofs as queued there until it answers. */
+  private async run<T>(
+    thread: CurveThread,
+    op: string,
+    fields: Record<string, unknown>,
+    proofs: number,
+  ): Promise<T> {
+    this.queued.set(thread, (this.queued.get(thread) ?? 0) + proofs);
+    try {
+      return await thread.call<T>(op, fields);
+    } finally {
+      this.queued.set(thread, (this.queued.get(thread) ?? 0) - proofs);
+    }
   }
 
-  private async holds(threads: CurveThread[], batch: readonly Prepared[]): Promise<boolean> {
-    const { G1 } = this.curve;
+  /** Runs `op` on the thread with the fewest proofs queued. */
+  private dispatch<T>(
+    threads: readonly CurveThread[],
+    op: string,
+    fields: Record<string, unknown>,
+    proofs: number,
+  ): Promise<T> {
+    const queued = (thread: CurveThread) => this.queued.get(thread) ?? 0;
+    const thread = threads.reduce((best, next) => (queued(next) < queued(best) ? next : best));
+    return this.run(thread, op, fields, proofs);
+  }
+
+  /** The proof's points and signals, or undefined when it is not even shaped like a proof of this circuit. */
+  private parse(proof: VoteProof): Parsed | undefined {
+    // Proofs arrive from other agents: anything that is not a well-formed proof is simply invalid.
+    if (typeof proof !== 'object' || proof === null) return undefined;
+    const signals = proof.publicSignals;
+    if (!canonicalSignals(signals, this.key.ic.length - 1)) return undefined;
+    try {
+      const { pi_a, pi_b, pi_c } = proof.proof;
+      return {
+        a: point(pi_a, false),
+        b: point(pi_b, true),
+        c: point(pi_c, false),
+        signals: signals.map(BigInt),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Proofs as a `chunk` or `check` call takes them, each with a fresh coefficient r_j and its IC scalars r_j.(1, s). */
+  private encode(proofs: readonly Parsed[]): Record<string, Uint8Array> {
     const F = BN254_SCALAR_FIELD;
-    const coefficients = batch.map(() => coefficient());
-    const icScalars = this.key.ic.map(() => 0n);
-    let coefficientSum = 0n;
-    batch.forEach((proof, j) => {
-      const r = coefficients[j] as bigint;
-      coefficientSum = (coefficientSum + r) % F;
-      icScalars[0] = ((icScalars[0] as bigint) + r) % F;
+    const r = coefficients(proofs.length);
+    const k = this.key.ic.length;
+    const scalars = new Uint8Array(32 * k * proofs.length);
+    const view = new DataView(scalars.buffer);
+    proofs.forEach((proof, j) => {
+      const rj = r.values[j] as bigint;
+      putLE(view, 32 * k * j, rj);
       proof.signals.forEach((signal, i) => {
-        icScalars[i + 1] = ((icScalars[i + 1] as bigint) + r * signal) % F;
+        putLE(view, 32 * (k * j + i + 1), (rj * signal) % F);
       });
     });
-    const r16 = concat(
-      coefficients.map((r) => numberToBytesLE(r, 16)),
-      16,
-    );
-    const [first, last] = [threads[0] as CurveThread, threads[threads.length - 1] as CurveThread];
-    // The proofs' pairs e(-r_j A_j, B_j), shared among the threads; the sums for the key's three fixed pairs.
-    const loops = threads.map((thread, k) => {
-      const from = Math.floor((batch.length * k) / threads.length);
-      const to = Math.floor((batch.length * (k + 1)) / threads.length);
-      if (from === to) return Promise.resolve(undefined);
-      const share = batch.slice(from, to);
-      return thread.call<Uint8Array>('miller', {
-        g1: concat(
-          share.map((p) => p.a),
-          64,
-        ),
-        g2: concat(
-          share.map((p) => p.b),
-          128,
-        ),
-        scalars: r16.slice(from * 16, to * 16),
-        scalarBytes: 16,
-        negate: true,
-      });
-    });
-    const inputs = first.call<Uint8Array>('msm1', {
-      bases: concat(this.key.ic, 64),
-      scalars: concat(
-        icScalars.map((x) => numberToBytesLE(x, 32)),
-        32,
+    return {
+      a: concat(
+        proofs.map((p) => p.a),
+        96,
       ),
-      scalarBytes: 32,
-    });
-    const commitments = last.call<Uint8Array>('msm1', {
-      bases: concat(
-        batch.map((p) => p.c),
-        64,
+      b: concat(
+        proofs.map((p) => p.b),
+        192,
       ),
-      scalars: r16,
-      scalarBytes: 16,
-    });
-    const affine = (point: Uint8Array) => (G1.isZero(point) ? new Uint8Array(64) : G1.toAffine(point));
-    const fixed = first.call<Uint8Array>('miller', {
-      g1: concat([affine(await inputs), affine(await commitments), this.key.alpha], 64),
-      g2: concat([this.key.gamma, this.key.delta, this.key.beta], 128),
-      scalars: concat(
-        [1n, 1n, coefficientSum].map((x) => numberToBytesLE(x, 32)),
-        32,
+      c: concat(
+        proofs.map((p) => p.c),
+        96,
       ),
-      scalarBytes: 32,
-      negate: false,
-    });
-    const values = (await Promise.all([...loops, fixed])).filter((v): v is Uint8Array => v !== undefined);
-    return first.call<boolean>('final', { values: concat(values, 384) });
+      r: r.bytes,
+      scalars,
+    };
   }
 
+  /** Whether every proof of a small set passes its checks and the set's batch equation holds, in one call. */
+  private async holdsAll(threads: readonly CurveThread[], proofs: readonly Parsed[]): Promise<boolean> {
+    const { holds } = await this.dispatch<{ holds: boolean }>(
+      threads,
+      'check',
+      this.encode(proofs),
+      proofs.length,
+    );
+    return holds;
+  }
+
+  /** Names the valid proofs of a set whose batch equation failed: each half verified, a failing half split again. */
   private async bisect(
-    threads: CurveThread[],
-    indices: number[],
-    prepared: Prepared[],
+    threads: readonly CurveThread[],
+    items: readonly { index: number; proof: Parsed }[],
     verdicts: boolean[],
   ): Promise<void> {
-    if (indices.length === 0) return;
-    if (
-      await this.holds(
-        threads,
-        indices.map((i) => prepared[i] as Prepared),
-      )
-    ) {
-      for (const i of indices) verdicts[i] = true;
-      return;
-    }
-    if (indices.length === 1) return;
-    const half = indices.length >> 1;
-    await this.bisect(threads, indices.slice(0, half), prepared, verdicts);
-    await this.bisect(threads, indices.slice(half), prepared, verdicts);
+    if (items.length <= 1) return;
+    const half = items.length >> 1;
+    await Promise.all(
+      [items.slice(0, half), items.slice(half)].map(async (part) => {
+        if (
+          await this.holdsAll(
+            threads,
+            part.map((item) => item.proof),
+          )
+        )
+          for (const { index } of part) verdicts[index] = true;
+        else await this.bisect(threads, part, verdicts);
+      }),
+    );
   }
 
   /**
    * True when the proof is valid for its public signals. Signals must be canonical field elements (no value >= r,
-   * which would let one proof stand for several statements) and B must lie in G2's prime-order subgroup; malformed
-   * input is simply not valid.
+   * which would let one proof stand for several statements), coordinates canonical elements of Fp, and B must lie in
+   * G2's prime-order subgroup; malformed input is simply not valid.
    */
   async verify(proof: VoteProof): Promise<boolean> {
     return (await this.verifyBatch([proof]))[0] === true;
   }
 
-  /** One verdict per proof, in order; a batch of valid proofs costs a single multi-pairing. */
+  /**
+   * One verdict per proof, in order; a batch of valid proofs costs a single final exponentiation. The proofs go to the
+   * threads in chunks as they are parsed, each to the least busy thread, which parses and checks their points, tests
+   * their B in the subgroup and runs their Miller loops in one call; a failing batch has each chunk settled alone and
+   * the failing chunks bisected until the bad proofs are named.
+   */
   async verifyBatch(proofs: readonly VoteProof[]): Promise<boolean[]> {
     const verdicts = proofs.map(() => false);
-    const prepared: Prepared[] = [];
-    const parsed: number[] = [];
-    proofs.forEach((proof, i) => {
-      const ready = this.prepare(proof);
-      prepared.push(ready as Prepared);
-      if (ready !== undefined) parsed.push(i);
+    const items: { index: number; proof: Parsed }[] = [];
+    proofs.forEach((proof, index) => {
+      const parsed = this.parse(proof);
+      if (parsed !== undefined) items.push({ index, proof: parsed });
     });
-    if (parsed.length === 0) return verdicts;
+    if (items.length === 0) return verdicts;
     const threads = await this.workers();
-    if (parsed.length === 1) {
+    if (items.length === 1) {
       // One proof: everything in one thread, one message round trip.
-      const i = parsed[0] as number;
-      const proof = prepared[i] as Prepared;
-      const r = coefficient();
-      const icScalars = [r, ...proof.signals.map((signal) => (r * signal) % BN254_SCALAR_FIELD)];
-      const { holds } = await (threads[0] as CurveThread).call<{ holds: boolean }>('check', {
-        ...(await this.subgroupConstants()),
-        a: proof.a,
-        b: proof.b,
-        c: proof.c,
-        r: numberToBytesLE(r, 16),
-        ic: concat(this.key.ic, 64),
-        icScalars: concat(
-          icScalars.map((x) => numberToBytesLE(x, 32)),
-          32,
-        ),
-        alpha: this.key.alpha,
-        beta: this.key.beta,
-        gamma: this.key.gamma,
-        delta: this.key.delta,
-        fixedScalars: concat(
-          [1n, 1n, r].map((x) => numberToBytesLE(x, 32)),
-          32,
-        ),
-      });
-      verdicts[i] = holds;
+      verdicts[(items[0] as (typeof items)[number]).index] = await this.holdsAll(
+        threads,
+        items.map((item) => item.proof),
+      );
       return verdicts;
     }
-    const members = await this.inSubgroup(
-      threads,
-      parsed.map((i) => (prepared[i] as Prepared).b),
+    // Each thread takes the next chunk as it finishes one (two in flight, so that it never waits for this thread to
+    // encode the next), and chunks shrink as the batch runs out: a thread slowed by other work (the machine is
+    // shared) does not leave the other idle at the end. A chunk is encoded while the threads work on others.
+    const groups: (typeof items)[] = [];
+    const chunks: Chunk[] = [];
+    let taken = 0;
+    const take = (): number | undefined => {
+      const left = items.length - taken;
+      if (left === 0) return undefined;
+      const size = Math.min(
+        left,
+        Math.max(MIN_CHUNK, Math.min(CHUNK, Math.ceil(left / (2 * threads.length)))),
+      );
+      groups.push(items.slice(taken, taken + size));
+      taken += size;
+      return groups.length - 1;
+    };
+    await Promise.all(
+      [...threads, ...threads].map(async (thread) => {
+        for (let i = take(); i !== undefined; i = take()) {
+          const group = groups[i] as (typeof groups)[number];
+          chunks[i] = await this.run<Chunk>(
+            thread,
+            'chunk',
+            this.encode(group.map((item) => item.proof)),
+            group.length,
+          );
+        }
+      }),
     );
-    const candidates = parsed.filter((_, k) => members[k]);
-    await this.bisect(threads, candidates, prepared, verdicts);
+    // Only the proofs whose points passed their checks are in their chunk's figures.
+    const passed = groups.map((group, i) => group.filter((_, j) => (chunks[i] as Chunk).flags[j] === 1));
+    const settle = (chosen: readonly number[]) =>
+      this.dispatch<boolean>(
+        threads,
+        'settle',
+        {
+          values: concat(
+            chosen.map((i) => (chunks[i] as Chunk).value),
+            384,
+          ),
+          commitments: concat(
+            chosen.map((i) => (chunks[i] as Chunk).commitments),
+            96,
+          ),
+          sums: concat(
+            chosen.map((i) => (chunks[i] as Chunk).sums),
+            32 * this.key.ic.length,
+          ),
+        },
+        1,
+      );
+    const live = passed.flatMap((group, i) => (group.length > 0 ? [i] : []));
+    const accept = (group: readonly { index: number }[]) => {
+      for (const { index } of group) verdicts[index] = true;
+    };
+    if (live.length === 0) return verdicts;
+    if (await settle(live)) {
+      for (const i of live) accept(passed[i] as (typeof passed)[number]);
+      return verdicts;
+    }
+    // Some proof does not hold: each chunk settled alone, then the failing ones bisected.
+    await Promise.all(
+      live.map(async (i) => {
+        const group = passed[i] as (typeof passed)[number];
+        if (await settle([i])) accept(group);
+        else await this.bisect(threads, group, verdicts);
+      }),
+    );
     return verdicts;
   }
 
@@ -332,6 +452,9 @@ export class Verifier {
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = undefined;
-    if (threads !== undefined) await Promise.all((await threads).map((thread) => thread.terminate()));
+    if (threads === undefined) return;
+    const stopped = await threads;
+    for (const thread of stopped) this.queued.delete(thread);
+    await Promise.all(stopped.map((thread) => thread.terminate()));
   }
 }

@@ -2,8 +2,9 @@ import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD } from '../identity/index.js';
 
-/** BN254's base field order: the only curve this prover takes. */
-const BN254_BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+/** BN254's base field order: the only curve this prover takes (and the bound of a proof's coordinates). */
+export const BN254_BASE_FIELD =
+  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** Bytes of one affine G1 point (x, y in Montgomery form, little-endian) and of one affine G2 point. */
 export const G1_BYTES = 64;

@@ -303,9 +303,9 @@ describe('circuit artifacts', () => {
 });
 
 describe('batch verification', () => {
-  it('accepts a batch of valid proofs, names the bad one in a batch, and rejects off-curve and off-subgroup G2 points', async () => {
-    const batch = verifier;
-    const proofs: VoteProof[] = [valid];
+  const proofs: VoteProof[] = [];
+  beforeAll(async () => {
+    proofs.push(valid);
     for (const i of [0, 1, 2]) {
       const member = members[i] as (typeof members)[number];
       proofs.push(
@@ -315,6 +315,10 @@ describe('batch verification', () => {
         ),
       );
     }
+  }, 120_000);
+
+  it('accepts a batch of valid proofs, names the bad one in a batch, and rejects off-curve and off-subgroup G2 points', async () => {
+    const batch = verifier;
     expect(await batch.verifyBatch(proofs)).toEqual([true, true, true, true]);
     const tampered = proofs.map((p) => ({ ...p, publicSignals: [...p.publicSignals] }));
     (tampered[2] as VoteProof).publicSignals[3] = String(vote + 1n);
@@ -355,6 +359,53 @@ describe('batch verification', () => {
     expect(
       await inG2Subgroup(curve, [curve.G2.fromObject(outside.proof.pi_b.map((pair) => pair.map(BigInt)))]),
     ).toEqual([false]);
+  }, 120_000);
+
+  it('gives each proof of any mix of valid and tampered ones, over several chunks, the verdict it has alone', async () => {
+    // Tampered copies: a changed signal, another proof's A (a valid point, the wrong one), B off its curve, A's x
+    // not reduced, A at infinity (z = 0). Each is refused alone; in a batch the bisection must name exactly these.
+    const tamper: Record<string, (proof: VoteProof, other: VoteProof) => VoteProof> = {
+      signal: (proof) => ({
+        ...proof,
+        publicSignals: proof.publicSignals.map((x, i) => (i === 3 ? String(BigInt(x) + 1n) : x)),
+      }),
+      otherA: (proof, other) => ({ ...proof, proof: { ...proof.proof, pi_a: other.proof.pi_a } }),
+      offCurve: (proof) => {
+        const [x, ...rest] = proof.proof.pi_b as string[][];
+        const moved = [String(BigInt((x as string[])[0] as string) + 1n), (x as string[])[1] as string];
+        return { ...proof, proof: { ...proof.proof, pi_b: [moved, ...rest] } };
+      },
+      // The same point with x + p: a second encoding of one proof, refused (coordinates must be canonical).
+      unreduced: (proof) => {
+        const [x, ...rest] = proof.proof.pi_a;
+        const p = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+        return { ...proof, proof: { ...proof.proof, pi_a: [String(BigInt(x as string) + p), ...rest] } };
+      },
+      infinity: (proof) => ({
+        ...proof,
+        proof: { ...proof.proof, pi_a: [...proof.proof.pi_a.slice(0, 2), '0'] },
+      }),
+    };
+    for (const change of Object.values(tamper))
+      expect(await verifier.verify(change(proofs[1] as VoteProof, proofs[2] as VoteProof))).toBe(false);
+    const entry = fc.record({
+      source: fc.nat({ max: proofs.length - 1 }),
+      change: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        fc.constantFrom(...Object.keys(tamper)),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 2, maxLength: 36 }), async (entries) => {
+        const batch = entries.map(({ source, change }) => {
+          const proof = proofs[source] as VoteProof;
+          const other = proofs[(source + 1) % proofs.length] as VoteProof;
+          return change === undefined ? proof : (tamper[change] as (typeof tamper)[string])(proof, other);
+        });
+        expect(await verifier.verifyBatch(batch)).toEqual(entries.map(({ change }) => change === undefined));
+      }),
+      { numRuns: 5, seed: 17 },
+    );
   }, 120_000);
 });
 
