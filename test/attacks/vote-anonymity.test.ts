@@ -24,9 +24,10 @@ import {
   voteCastType,
 } from '../../src/governance/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
+import { voteZk } from '../fixtures/zk.js';
 
 const NOW = 1_800_000_000;
 const at = (seconds: number) => new ManualClock(seconds * 1000);
@@ -103,7 +104,7 @@ describe('the tally and the default vote helper', () => {
 
   // Nine members with distinct stakes: revealing one names its holder.
   beforeAll(async () => {
-    [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+    ({ prover, verifier } = await voteZk());
     electorate = await stakedElectorate(
       [100n, 230n, 310n, 420n, 515n, 640n, 770n, 805n, 999n],
       NOW,

@@ -6,9 +6,10 @@ import { canonicalJson, ManualClock } from '../../src/core/index.js';
 import { createProposal } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { Prover, releaseCurve } from '../../src/zk/index.js';
+import { releaseCurve } from '../../src/zk/index.js';
 import { stakedElectorate } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
+import { voteProver } from '../fixtures/zk.js';
 import { agora } from './harness.js';
 
 const NOW = 1_800_000_000;
@@ -43,7 +44,7 @@ beforeAll(async () => {
   );
   const proposal = { id: parseEnvelope(proposalEvent).id, event: proposalEvent };
   proposalId = proposal.id;
-  const prover = await Prover.load();
+  const prover = await voteProver();
   const rankings = [['weather', 'maps'], ['vectors'], ['maps', 'weather']];
   const votes = [];
   for (const [i, agent] of agents.entries()) {
