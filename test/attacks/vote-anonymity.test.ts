@@ -128,7 +128,7 @@ describe('the tally and the default vote helper', () => {
     });
     try {
       await ledger.appendBatch([...electorate.registrations, proposal.event]);
-      const [, b, c, , , , , , heaviest] = electorate.voters as Voter[];
+      const [, b, c, whole] = electorate.voters as Voter[];
       const privately: LedgerEvent[] = [];
       for (const voter of [b, c] as Voter[]) {
         const cast = await castPrivateVote(prover, {
@@ -142,13 +142,14 @@ describe('the tally and the default vote helper', () => {
         });
         privately.push(...cast.pieces.map((piece) => piece.event));
       }
-      // The heaviest member reveals its exact weight: its rare pieces name it.
+      // A member reveals its exact weight, 420 = 3 x 128 + 32 + 4: its three pieces of 128 hide it among k, its rare
+      // pieces name it. (Not the heaviest, 999: twelve pieces, twelve proofs, for the same two kinds of piece.)
       const exact = await castWhole(prover, {
         proposal,
         ballot: { choice: 'against' },
-        secret: (heaviest as Voter).zk.secret,
-        weight: (heaviest as Voter).stake,
-        path: electorate.path(heaviest as Voter),
+        secret: (whole as Voter).zk.secret,
+        weight: (whole as Voter).stake,
+        path: electorate.path(whole as Voter),
         clock: at(NOW + 20),
       });
       await ledger.appendBatch([...privately, ...exact]);
@@ -161,6 +162,9 @@ describe('the tally and the default vote helper', () => {
       const exposed = result.anonymity?.exposed ?? [];
       expect(exposed.length).toBeGreaterThan(0);
       for (const id of exposed) expect(result.counted).not.toContain(id);
+      // The exact vote is judged piece by piece: its three pieces of 128 count, its two rare ones do not.
+      expect(exact.filter((piece) => result.counted.includes(parseEnvelope(piece).id)).length).toBe(3);
+      expect(exact.length).toBe(5);
 
       // The attack tool on the ledger: under the published rule, every counted vote keeps at least k candidates, and
       // the exposed ones are exactly those that name fewer.
@@ -169,13 +173,13 @@ describe('the tally and the default vote helper', () => {
       for (const vote of seen.votes)
         if (counted.has(vote.id)) expect(vote.candidates.length).toBeGreaterThanOrEqual(required);
         else expect(vote.candidates.length).toBeLessThan(required);
-      // Had the heaviest member revealed its whole weight in one vote, as votes did before pieces, it was named.
+      // Had the member revealed its whole weight in one vote, as votes did before pieces, it was named.
       const before = anonymitySets(
         electorate.snapshot.members,
-        [{ id: 'whole', votingWeight: (heaviest as Voter).stake }],
+        [{ id: 'whole', votingWeight: (whole as Voter).stake }],
         exactReveal,
       );
-      expect(before[0]?.candidates).toEqual([(heaviest as Voter).key.id]);
+      expect(before[0]?.candidates).toEqual([(whole as Voter).key.id]);
     } finally {
       await ledger.close();
     }
