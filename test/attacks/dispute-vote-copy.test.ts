@@ -20,7 +20,6 @@ beforeAll(async () => {
     extras: false,
     attend: false,
   });
-  await prover.close();
 }, 300_000);
 afterAll(() => releaseCurve());
 

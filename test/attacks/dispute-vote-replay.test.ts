@@ -17,7 +17,6 @@ beforeAll(async () => {
   world = await buildWorld({ verifier, jurorCount: 8 });
   const prover = await panelProver();
   const flow = await disputeFlow(world, prover, verifier, ['upheld'], 5, { extras: false, attend: false });
-  await prover.close();
   vote = flow.find((event) => event.type === 'dispute.vote') as LedgerEvent;
 }, 300_000);
 afterAll(() => releaseCurve());

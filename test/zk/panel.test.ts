@@ -42,7 +42,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await prover.close();
   await releaseCurve();
 });
 
