@@ -29,9 +29,10 @@ import { tallyProposal } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
 import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
+import { voteZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -42,7 +43,7 @@ let prover: Prover;
 let verifier: Verifier;
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
 }, 60_000);
 
 afterAll(() => releaseCurve());

@@ -12,12 +12,13 @@ import {
 } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, disputeFlow, idOf, ledgerWith } from '../disputes/fixture.js';
+import { panelProver, panelVerifier } from '../fixtures/zk.js';
 
 let verifier: Verifier;
 beforeAll(async () => {
-  verifier = await Verifier.loadPanel();
+  verifier = await panelVerifier();
 });
 afterAll(() => releaseCurve());
 
@@ -25,7 +26,7 @@ describe('an absent juror attesting that it voted', () => {
   it('is penalized with the whole panel', async () => {
     const world = await buildWorld({ verifier, jurorCount: 8 });
     // Two jurors vote and attest; a third, absent, attests too.
-    const flow = await disputeFlow(world, await PanelProver.load(), verifier, ['upheld', 'rejected'], 3, {
+    const flow = await disputeFlow(world, await panelProver(), verifier, ['upheld', 'rejected'], 3, {
       extras: false,
     });
     const panel = ((flow[1] as LedgerEvent).body as unknown as DisputeDrawnBody).panel;

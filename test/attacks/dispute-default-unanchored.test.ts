@@ -11,16 +11,17 @@ import { governedState } from '../../src/decisions.js';
 import { readDispute } from '../../src/disputes/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { buildWorld, idOf, T } from '../disputes/fixture.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
 import { equalTerms, memberProposal } from '../fixtures/member-vote.js';
+import { voteZk } from '../fixtures/zk.js';
 
 let prover: Prover;
 let verifier: Verifier;
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
 }, 60_000);
 
 afterAll(() => releaseCurve());

@@ -16,14 +16,15 @@ import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
-import { releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, disputeRegistry, idOf, ledgerWith, T } from '../disputes/fixture.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
+import { panelVerifier } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 let verifier: Verifier;
 beforeAll(async () => {
-  verifier = await Verifier.loadPanel();
+  verifier = await panelVerifier();
 });
 afterAll(() => releaseCurve());
 

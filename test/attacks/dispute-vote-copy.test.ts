@@ -5,21 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DisputeRound, readDispute, roundTimes } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { buildWorld, disputeFlow, idOf, ledgerWith, type World } from '../disputes/fixture.js';
+import { panelProver, panelVerifier } from '../fixtures/zk.js';
 
 let verifier: Verifier;
 let world: World;
 let flow: LedgerEvent[];
 beforeAll(async () => {
-  verifier = await Verifier.loadPanel();
+  verifier = await panelVerifier();
   world = await buildWorld({ verifier, jurorCount: 8 });
-  const prover = await PanelProver.load();
+  const prover = await panelProver();
   flow = await disputeFlow(world, prover, verifier, ['upheld', 'upheld', 'upheld'], 9, {
     extras: false,
     attend: false,
   });
-  await prover.close();
 }, 300_000);
 afterAll(() => releaseCurve());
 

@@ -4,19 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { createDisputeOpened, type DisputeVoteBody, roundTimes } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, disputeFlow, idOf, ledgerWith, type World } from '../disputes/fixture.js';
+import { panelProver, panelVerifier } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 let verifier: Verifier;
 let world: World;
 let vote: LedgerEvent;
 beforeAll(async () => {
-  verifier = await Verifier.loadPanel();
+  verifier = await panelVerifier();
   world = await buildWorld({ verifier, jurorCount: 8 });
-  const prover = await PanelProver.load();
+  const prover = await panelProver();
   const flow = await disputeFlow(world, prover, verifier, ['upheld'], 5, { extras: false, attend: false });
-  await prover.close();
   vote = flow.find((event) => event.type === 'dispute.vote') as LedgerEvent;
 }, 300_000);
 afterAll(() => releaseCurve());

@@ -25,10 +25,17 @@ import {
 } from '../../src/governance/index.js';
 import { generateAgentKey, objectId } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { type MembershipPath, MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import {
+  type MembershipPath,
+  MembershipTree,
+  type Prover,
+  releaseCurve,
+  type Verifier,
+} from '../../src/zk/index.js';
 import { agora } from '../cli/harness.js';
 import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { voteZk } from '../fixtures/zk.js';
 
 const PAST = 1_700_000_000;
 const clock = new ManualClock(PAST * 1000);
@@ -42,7 +49,7 @@ const victim = generateAgentKey();
 
 // Nine honest members with 100 sats each, and the attacker with 1.
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
   electorate = await stakedElectorate([...Array(9).fill(100n), 1n], PAST, PAST - 10);
   dir = await mkdtemp(join(tmpdir(), 'agora-attack-snapshot-'));
 }, 60_000);

@@ -14,9 +14,10 @@ import { cancelProposal, tallyProposal } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
 import { blacklistProposal } from '../fixtures/member-vote.js';
+import { voteZk } from '../fixtures/zk.js';
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
@@ -25,7 +26,7 @@ let prover: Prover;
 let verifier: Verifier;
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
 }, 60_000);
 
 afterAll(() => releaseCurve());

@@ -18,8 +18,9 @@ import {
 import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/index.js';
 import { createAgentRegistration, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
+import { voteZk } from '../fixtures/zk.js';
 
 /** The network's real time: honest agents registered ten days before, decisions anchored now. */
 const NOW = 1_800_000_000;
@@ -31,7 +32,7 @@ let prover: Prover;
 let verifier: Verifier;
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
 }, 60_000);
 
 afterAll(() => releaseCurve());

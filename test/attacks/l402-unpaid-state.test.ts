@@ -27,7 +27,7 @@ function invoicingOnly(): LightningBackend {
 }
 
 describe('attack: unpaid requests leave state forever (l402-unpaid-state)', () => {
-  it('100,000 unauthenticated requests leave bounded state (root keys in the ledger store)', async () => {
+  it('20,000 unauthenticated requests (the attack as reported) leave bounded state (root keys in the ledger store)', async () => {
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([agentRegisteredType]),
     });
@@ -43,7 +43,7 @@ describe('attack: unpaid requests leave state forever (l402-unpaid-state)', () =
         method: 'GET',
         headers: { get: () => null },
       };
-      for (let i = 0; i < 100_000; i++) {
+      for (let i = 0; i < 20_000; i++) {
         const decision = await provider.authorize(request);
         if (decision.kind !== 'refused' || decision.response.status !== 402)
           throw new Error('expected a 402');

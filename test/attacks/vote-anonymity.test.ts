@@ -24,9 +24,10 @@ import {
   voteCastType,
 } from '../../src/governance/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
+import { voteZk } from '../fixtures/zk.js';
 
 const NOW = 1_800_000_000;
 const at = (seconds: number) => new ManualClock(seconds * 1000);
@@ -103,7 +104,7 @@ describe('the tally and the default vote helper', () => {
 
   // Nine members with distinct stakes: revealing one names its holder.
   beforeAll(async () => {
-    [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+    ({ prover, verifier } = await voteZk());
     electorate = await stakedElectorate(
       [100n, 230n, 310n, 420n, 515n, 640n, 770n, 805n, 999n],
       NOW,
@@ -127,7 +128,7 @@ describe('the tally and the default vote helper', () => {
     });
     try {
       await ledger.appendBatch([...electorate.registrations, proposal.event]);
-      const [, b, c, , , , , , heaviest] = electorate.voters as Voter[];
+      const [, b, c, whole] = electorate.voters as Voter[];
       const privately: LedgerEvent[] = [];
       for (const voter of [b, c] as Voter[]) {
         const cast = await castPrivateVote(prover, {
@@ -141,13 +142,14 @@ describe('the tally and the default vote helper', () => {
         });
         privately.push(...cast.pieces.map((piece) => piece.event));
       }
-      // The heaviest member reveals its exact weight: its rare pieces name it.
+      // A member reveals its exact weight, 420 = 3 x 128 + 32 + 4: its three pieces of 128 hide it among k, its rare
+      // pieces name it. (Not the heaviest, 999: twelve pieces, twelve proofs, for the same two kinds of piece.)
       const exact = await castWhole(prover, {
         proposal,
         ballot: { choice: 'against' },
-        secret: (heaviest as Voter).zk.secret,
-        weight: (heaviest as Voter).stake,
-        path: electorate.path(heaviest as Voter),
+        secret: (whole as Voter).zk.secret,
+        weight: (whole as Voter).stake,
+        path: electorate.path(whole as Voter),
         clock: at(NOW + 20),
       });
       await ledger.appendBatch([...privately, ...exact]);
@@ -160,6 +162,9 @@ describe('the tally and the default vote helper', () => {
       const exposed = result.anonymity?.exposed ?? [];
       expect(exposed.length).toBeGreaterThan(0);
       for (const id of exposed) expect(result.counted).not.toContain(id);
+      // The exact vote is judged piece by piece: its three pieces of 128 count, its two rare ones do not.
+      expect(exact.filter((piece) => result.counted.includes(parseEnvelope(piece).id)).length).toBe(3);
+      expect(exact.length).toBe(5);
 
       // The attack tool on the ledger: under the published rule, every counted vote keeps at least k candidates, and
       // the exposed ones are exactly those that name fewer.
@@ -168,13 +173,13 @@ describe('the tally and the default vote helper', () => {
       for (const vote of seen.votes)
         if (counted.has(vote.id)) expect(vote.candidates.length).toBeGreaterThanOrEqual(required);
         else expect(vote.candidates.length).toBeLessThan(required);
-      // Had the heaviest member revealed its whole weight in one vote, as votes did before pieces, it was named.
+      // Had the member revealed its whole weight in one vote, as votes did before pieces, it was named.
       const before = anonymitySets(
         electorate.snapshot.members,
-        [{ id: 'whole', votingWeight: (heaviest as Voter).stake }],
+        [{ id: 'whole', votingWeight: (whole as Voter).stake }],
         exactReveal,
       );
-      expect(before[0]?.candidates).toEqual([(heaviest as Voter).key.id]);
+      expect(before[0]?.candidates).toEqual([(whole as Voter).key.id]);
     } finally {
       await ledger.close();
     }

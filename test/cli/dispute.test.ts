@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/index.js';
-import { releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve } from '../../src/zk/index.js';
 import { buildWorld, idOf, regtestHeader, T, type World } from '../disputes/fixture.js';
+import { panelVerifier } from '../fixtures/zk.js';
 import { agora } from './harness.js';
 
 let dir: string;
@@ -12,7 +13,7 @@ let world: World;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-cli-dispute-'));
-  world = await buildWorld({ verifier: await Verifier.loadPanel(), jurorCount: 7 });
+  world = await buildWorld({ verifier: await panelVerifier(), jurorCount: 7 });
   await writeFile(
     join(dir, 'world.jsonl'),
     [...world.base, world.opened].map((e) => canonicalJson(e)).join('\n'),

@@ -6,9 +6,10 @@ import { canonicalJson, ManualClock } from '../../src/core/index.js';
 import { createProposal } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { Prover, releaseCurve } from '../../src/zk/index.js';
+import { releaseCurve } from '../../src/zk/index.js';
 import { stakedElectorate } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
+import { voteProver } from '../fixtures/zk.js';
 import { agora } from './harness.js';
 
 const NOW = 1_800_000_000;
@@ -21,7 +22,7 @@ let custodianId: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agora-cli-gov-'));
-  const electorate = await stakedElectorate([300n, 500n, 200n], NOW, NOW - 5);
+  const electorate = await stakedElectorate([192n, 256n, 64n], NOW, NOW - 5);
   const agents = electorate.voters;
   const proposalEvent = createProposal(
     agents[0]?.key as (typeof agents)[number]['key'],
@@ -43,7 +44,7 @@ beforeAll(async () => {
   );
   const proposal = { id: parseEnvelope(proposalEvent).id, event: proposalEvent };
   proposalId = proposal.id;
-  const prover = await Prover.load();
+  const prover = await voteProver();
   const rankings = [['weather', 'maps'], ['vectors'], ['maps', 'weather']];
   const votes = [];
   for (const [i, agent] of agents.entries()) {
@@ -83,17 +84,18 @@ describe('agora proposal list and tally', () => {
     const tally = await agora(['tally', proposalId, '--home', home, '--json']);
     expect(tally.code).toBe(0);
     const result = JSON.parse(tally.stdout);
-    // Round 1: weather 300, vectors 500, maps 200: maps goes and its 200 move to weather. Round 2: 500 each, no
-    // strict majority; the tie-break looks back at round 1 (weather 300 < vectors 500), so weather goes.
+    // Round 1: weather 192, vectors 256, maps 64: maps goes and its 64 move to weather. Round 2: 256 each, no
+    // strict majority; the tie-break looks back at round 1 (weather 192 < vectors 256), so weather goes.
+    // (Stakes of one or two pieces each, 128 + 64, 256, 64: four proofs where 300, 500, 200 took thirteen.)
     expect(result.tally.rounds.map((r: { totals: Record<string, string> }) => r.totals)).toEqual([
-      { weather: '300', vectors: '500', maps: '200' },
-      { weather: '500', vectors: '500' },
-      { vectors: '500' },
+      { weather: '192', vectors: '256', maps: '64' },
+      { weather: '256', vectors: '256' },
+      { vectors: '256' },
     ]);
     expect(result.outcome).toEqual({ state: 'succeeded', quorumReached: true, winner: 'vectors' });
 
     const text = await agora(['tally', proposalId, '--home', home]);
-    expect(text.stdout).toContain('round 2: weather 500, vectors 500; weather eliminated');
+    expect(text.stdout).toContain('round 2: weather 256, vectors 256; weather eliminated');
     // Its window is in 2027: no result is announced before voting closes, only the count so far.
     expect(text.stdout).toContain(
       'result       none yet: voting opens at 2027-01-15T08:00:00Z (so far: succeeded, vectors)',

@@ -14,7 +14,8 @@ import {
 } from '../../src/disputes/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
+import { panelProver, panelVerifier } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { at, buildWorld, disputeFlow, idOf, ledgerWith, type World } from './fixture.js';
 
@@ -29,8 +30,8 @@ const attend = (agent: string, created = times.votesClose + 30) =>
   createDisputeAttended(jurorKey(agent), { dispute: idOf(world.opened), round: 0 }, { clock: at(created) });
 
 beforeAll(async () => {
-  const prover = await PanelProver.load();
-  verifier = await Verifier.loadPanel();
+  const prover = await panelProver();
+  verifier = await panelVerifier();
   world = await buildWorld({ verifier, jurorCount: 10 });
   // Three of five jurors vote (two uphold, one rejects); nobody attests yet.
   flow = await disputeFlow(world, prover, verifier, ['upheld', 'upheld', 'rejected'], 7, {

@@ -33,8 +33,8 @@ import {
   StakeCustodian,
   type StakeSettledBody,
 } from '../../src/stake/index.js';
-import { Verifier } from '../../src/zk/index.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
+import { panelVerifier } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { disputeRegistry, regtestHeader, T } from './fixture.js';
 
@@ -76,7 +76,7 @@ async function lock(key: AgentKey, backend: SimNode, amountSat: number, until: n
 
 beforeAll(async () => {
   ledger = await Ledger.fromLevel(new MemoryLevel(), {
-    registry: disputeRegistry(await Verifier.loadPanel()),
+    registry: disputeRegistry(await panelVerifier()),
   });
   custodian = await StakeCustodian.open({ key: custodianKey, backend: custodianNode, ledger, clock });
   await ledger.appendBatch([

@@ -23,7 +23,8 @@ import { type AgentKey, generateAgentKey, zkIdentity } from '../../src/identity/
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
-import { PanelProver, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
+import { panelZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { at, buildWorld, idOf, ledgerWith, regtestHeader, T, type World } from './fixture.js';
 
@@ -34,7 +35,7 @@ const answerBy = T + 100 + 3_600;
 const round0 = roundTimes(answerBy, 0);
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([PanelProver.load(), Verifier.loadPanel()]);
+  ({ prover, verifier } = await panelZk());
   world = await buildWorld({ verifier, jurorCount: 20 });
 }, 120_000);
 afterAll(() => releaseCurve());

@@ -15,10 +15,11 @@ import {
 } from '../../src/governance/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
-import { MembershipTree, Prover, releaseCurve, Verifier } from '../../src/zk/index.js';
+import { MembershipTree, type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { type Electorate, electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 import { castWhole } from '../fixtures/pieces.js';
+import { voteZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 const NOW = 1_800_000_000;
@@ -48,7 +49,7 @@ async function vote(voter: Voter, choice: string, options: { when?: number; on?:
 }
 
 beforeAll(async () => {
-  [prover, verifier] = await Promise.all([Prover.load(), Verifier.load()]);
+  ({ prover, verifier } = await voteZk());
   electorate = await stakedElectorate([96n, 128n, 256n, 320n], NOW, NOW - 10);
   voters = electorate.voters;
   const body: ProposalBody = {

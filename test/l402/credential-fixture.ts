@@ -21,7 +21,7 @@ import {
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import type { VerifiedReceipt } from '../../src/receipts/index.js';
-import { Prover, Verifier } from '../../src/zk/index.js';
+import { voteZk } from '../fixtures/zk.js';
 
 /** Scores in ppb: `high` reaches the providers' 1,000,000 ppb, `low` only 2,000. */
 export const SCORES = { high: 50_000_000, low: 2_000 } as const;
@@ -33,16 +33,8 @@ export interface Agent {
   readonly holder: CredentialHolder;
 }
 
-let shared: Promise<{ prover: Prover; verifier: Verifier }> | undefined;
-
 /** The prover and verifier, loaded once per test file. */
-export function zk(): Promise<{ prover: Prover; verifier: Verifier }> {
-  shared ??= Promise.all([Prover.load(), Verifier.load()]).then(([prover, verifier]) => ({
-    prover,
-    verifier,
-  }));
-  return shared;
-}
+export const zk = voteZk;
 
 /** The snapshot of `agents` with the given scores, built as a `reputation.snapshot` builds it. */
 export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>): Promise<Snapshot> {

@@ -7,11 +7,10 @@ import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey, getPoseidon, zkIdentity } from '../../src/identity/index.js';
 import { usingCurve } from '../../src/zk/curve-lifetime.js';
 import {
-  loadPanelArtifacts,
   loadVoteArtifacts,
   MembershipTree,
   PANEL_LEVELS,
-  PanelProver,
+  type PanelProver,
   panelSignalsOf,
   releaseCurve,
   toField,
@@ -19,6 +18,7 @@ import {
   type VoteArtifacts,
   type VoteProof,
 } from '../../src/zk/index.js';
+import { panelArtifacts, panelZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 let artifacts: VoteArtifacts;
@@ -32,8 +32,8 @@ const vote = toField('ballot', 'cd'.repeat(32));
 const seat = (i: number) => ({ secret: (jurors[i] as (typeof jurors)[number]).secret, path: tree.path(i) });
 
 beforeAll(async () => {
-  artifacts = await loadPanelArtifacts();
-  [prover, verifier] = await Promise.all([PanelProver.load(artifacts), Verifier.loadPanel(artifacts)]);
+  artifacts = await panelArtifacts();
+  ({ prover, verifier } = await panelZk());
   tree = await MembershipTree.build(
     jurors.map((j) => ({ commitment: j.commitment, weight: 1n })),
     PANEL_LEVELS,
@@ -42,7 +42,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await prover.close();
   await releaseCurve();
 });
 

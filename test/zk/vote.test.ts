@@ -14,13 +14,14 @@ import {
   exponentOf,
   loadVoteArtifacts,
   MembershipTree,
-  Prover,
+  type Prover,
   releaseCurve,
   rootOfPath,
   toField,
   Verifier,
   type VoteProof,
 } from '../../src/zk/index.js';
+import { voteArtifacts, voteZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 
 let prover: Prover;
@@ -40,9 +41,7 @@ const top = 6;
 let valid: VoteProof;
 
 beforeAll(async () => {
-  const artifacts = await loadVoteArtifacts();
-  prover = await Prover.load(artifacts);
-  verifier = await Verifier.load(artifacts);
+  ({ prover, verifier } = await voteZk());
   tree = await MembershipTree.build(
     members.map((m) => ({ commitment: m.identity.commitment, weight: m.weight })),
   );
@@ -161,7 +160,7 @@ describe('anonymous weighted vote proofs', () => {
       poseidon.hash([member.identity.commitment, overflow]),
       tree.path(3),
     );
-    const witnesses = async () => WitnessCalculatorBuilder((await loadVoteArtifacts()).wasm);
+    const witnesses = async () => WitnessCalculatorBuilder((await voteArtifacts()).wasm);
     const topPiece = (index: bigint) => ({ exponent: top, index });
     expect(
       (
@@ -243,7 +242,7 @@ describe('verifier', () => {
   });
 
   it('refuses a malformed verification key with a typed error', async () => {
-    const artifacts = await loadVoteArtifacts();
+    const artifacts = await voteArtifacts();
     const broken = structuredClone(artifacts.verificationKey) as { IC: string[][] };
     (broken.IC[1] as string[])[0] = 'not a number';
     await rejectedAgoraError(
