@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -137,13 +137,19 @@ export const ledgerImportCommand: Command = {
   async run({ io, home, values, positionals }) {
     if (positionals.filter((p) => p === '-').length > 1)
       throw new AgoraError(ErrorCode.Usage, 'stdin (-) can be read once');
-    // Every file is opened first: a missing one fails the command before anything is imported.
-    const inputs = await Promise.all(
-      positionals.map(async (name) => ({
-        name: name === '-' ? 'stdin' : name,
-        input: name === '-' ? io.stdin : await openForReading(name),
-      })),
-    );
+    // Every file is opened first, in the order named: the first missing one fails the command (the same one on every
+    // run, whichever stat answers first) before anything is imported, and the files opened before it are closed.
+    const inputs: { name: string; input: NodeJS.ReadableStream }[] = [];
+    try {
+      for (const name of positionals)
+        inputs.push({
+          name: name === '-' ? 'stdin' : name,
+          input: name === '-' ? io.stdin : await openForReading(name),
+        });
+    } catch (error) {
+      for (const { input } of inputs) if (input !== io.stdin) (input as ReadStream).destroy();
+      throw error;
+    }
     const sources: Source[] = [];
     const progress = new Progress(io.stderr, 'imported lines');
     // One stream of lines for all files: an event may refer to one in another file, in any order.
