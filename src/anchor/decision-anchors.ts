@@ -17,6 +17,8 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
     proposals.add((event.body as { proposal: string }).proposal);
   const anchors = new Map<string, DecisionAnchor>();
   for (const proposal of [...proposals].sort()) {
+    // Dispute openings are anchored too (`disputeAnchors`): they have no decision.
+    if ((await ledger.get(proposal))?.event.type !== 'proposal.created') continue;
     let status: Awaited<ReturnType<typeof anchorStatus>>;
     try {
       status = await anchorStatus(ledger, proposal, now, { network });

@@ -51,6 +51,7 @@ export {
 } from './commitment.js';
 export { decisionAnchorOf, decisionAnchors } from './decision-anchors.js';
 export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
+export { disputeAnchors, disputeOpeningCommitment } from './dispute-anchors.js';
 export { EsploraClient } from './esplora.js';
 export {
   bitsFromTarget,
@@ -83,6 +84,7 @@ export {
   anchorStatus,
   committedResult,
   proposalCommitment,
+  subjectAnchors,
 } from './proposal-anchor.js';
 export {
   type AnchorProof,

@@ -96,9 +96,27 @@ export async function anchorStatus(
 ): Promise<AnchorStatus> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
+  const found = await subjectAnchors(ledger, proposalId, commitment, network);
+  const state = proposalState(result, now);
+  return found.confirmed === undefined
+    ? { commitment, ...found, state }
+    : { commitment, ...found, state: 'anchored' };
+}
+
+/**
+ * The anchor events of `subject` (a proposal, or a dispute event: whatever `anchor.committed` names) for `commitment`
+ * on `network`: its `anchor.committed` events and the earliest verified `anchor.confirmed` of one of them (lowest
+ * height, then id), with its proof. A function of the ledger's events, not of their order.
+ */
+export async function subjectAnchors(
+  ledger: Ledger,
+  subject: string,
+  commitment: string,
+  network: BitcoinNetwork,
+): Promise<Pick<AnchorStatus, 'committed' | 'confirmed'>> {
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
-  for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
+  for await (const { id, event } of ledger.byIndex('proposal', subject)) {
     if (event.type === 'anchor.committed') {
       const body = event.body as unknown as AnchorCommittedBody;
       if (body.commitment === commitment && body.chain === network) committed.push({ id, body });
@@ -109,10 +127,8 @@ export async function anchorStatus(
   const ours = confirmations
     .filter((c) => committed.some((k) => k.id === c.body.committed))
     .sort((a, b) => a.body.proof.height - b.body.proof.height || (a.id < b.id ? -1 : 1))[0];
-  const state = proposalState(result, now);
-  if (ours === undefined) return { commitment, committed, state };
+  if (ours === undefined) return { committed };
   return {
-    commitment,
     committed,
     confirmed: {
       id: ours.id,
@@ -121,6 +137,5 @@ export async function anchorStatus(
         Object.entries(ours.body.headers).map(([h, header]) => [Number(h), header]),
       ),
     },
-    state: 'anchored',
   };
 }

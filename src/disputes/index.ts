@@ -48,6 +48,7 @@ export {
   drawFor,
   listDisputes,
   panelTree,
+  type ReadDisputeOptions,
   type RevealedVote,
   readDispute,
 } from './dispute-state.js';
@@ -68,6 +69,7 @@ export {
   drawPanel,
   drawSeed,
 } from './lottery.js';
+export { type OpeningAnchors, type OpeningTiming, openingTiming } from './opening-time.js';
 export { disputeLosses } from './outcomes.js';
 export {
   type BondInstruction,

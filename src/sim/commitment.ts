@@ -74,14 +74,42 @@ export async function regtestAnchorEvents(
   recorder: AgentKey,
   proposalId: string,
   blockTime: number,
-  source: { readonly height: number; readonly bytes: (label: string) => Uint8Array },
-): Promise<{ events: LedgerEvent[]; commitment: string; txid: string; feeSat: bigint }> {
-  const { height, bytes } = source;
+  source: RegtestBlockSource,
+): Promise<RegtestAnchor> {
   const { commitment } = await proposalCommitment(ledger, proposalId, blockTime);
+  return regtestAnchorOf(recorder, proposalId, commitment, blockTime, source);
+}
+
+/** Where a regtest anchor block stands and what fills it (see {@link regtestAnchorEvents}). */
+export interface RegtestBlockSource {
+  readonly height: number;
+  readonly bytes: (label: string) => Uint8Array;
+}
+
+/** The anchor events of one subject and what its transaction cost. */
+export interface RegtestAnchor {
+  readonly events: LedgerEvent[];
+  readonly commitment: string;
+  readonly txid: string;
+  readonly feeSat: bigint;
+}
+
+/**
+ * The anchor events of `commitment` for `subject` (a proposal, or a dispute opening with
+ * `disputeOpeningCommitment`), mined as {@link regtestAnchorEvents} mines them.
+ */
+export function regtestAnchorOf(
+  recorder: AgentKey,
+  subject: string,
+  commitment: string,
+  blockTime: number,
+  source: RegtestBlockSource,
+): RegtestAnchor {
+  const { height, bytes } = source;
   const transaction = buildAnchorTransaction({
     secretKey: bytes('anchor wallet'),
     chain: 'regtest',
-    utxos: [{ txid: toHex(bytes(`anchor coin/${proposalId}`)), vout: 0, amountSat: ANCHOR_COIN_SAT }],
+    utxos: [{ txid: toHex(bytes(`anchor coin/${subject}`)), vout: 0, amountSat: ANCHOR_COIN_SAT }],
     commitment: fromHex(commitment),
     feeRate: ANCHOR_FEE_RATE,
   });
@@ -93,14 +121,14 @@ export async function regtestAnchorEvents(
   const clock = new ManualClock(blockTime * 1000);
   const committed = createAnchorCommitted(
     recorder,
-    { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest' },
+    { proposal: subject, commitment, txid: transaction.txid, chain: 'regtest' },
     { clock },
   );
   const confirmed = createAnchorConfirmed(
     recorder,
     {
       committed: parseEnvelope(committed).id,
-      proposal: proposalId,
+      proposal: subject,
       proof: { tx: transaction.hex, branch, height },
       headers: { [height]: block, [height + 1]: next },
     },

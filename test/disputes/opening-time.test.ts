@@ -1,0 +1,140 @@
+// The time rule of default losses: an unanswered dispute is lost by default only once its opening is anchored in a
+// block dated at least the least answer period before its deadline. Real anchor events on a regtest ledger, no proofs.
+import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
+import { MemoryLevel } from 'memory-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disputeAnchors, disputeOpeningCommitment } from '../../src/anchor/index.js';
+import { ErrorCode, utf8 } from '../../src/core/index.js';
+import {
+  DISPUTE_TERMS,
+  disputeLosses,
+  openingTiming,
+  readDispute,
+  settlement,
+} from '../../src/disputes/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { agoraRegistry } from '../../src/registry.js';
+import { regtestAnchorOf } from '../../src/sim/commitment.js';
+import { releaseCurve, Verifier } from '../../src/zk/index.js';
+import { rejectedAgoraError } from '../helpers.js';
+import { buildWorld, idOf, type World } from './fixture.js';
+
+let verifier: Verifier;
+let world: World;
+let dispute: string;
+let answerBy: number;
+/** The last block time at which the opening's anchor lets its respondent lose by default. */
+let latest: number;
+
+beforeAll(async () => {
+  verifier = await Verifier.load();
+  world = await buildWorld({ verifier, jurorCount: 2 });
+  dispute = idOf(world.opened);
+  answerBy = world.openedBody.answerBy;
+  latest = answerBy - DISPUTE_TERMS.minAnswerPeriod;
+}, 120_000);
+afterAll(() => releaseCurve());
+
+const recorder = generateAgentKey();
+
+/** The anchor events of `subject`'s `commitment` in a regtest block at `height` dated `blockTime`. */
+const anchor = (
+  blockTime: number,
+  height: number,
+  commitment = disputeOpeningCommitment(dispute),
+  subject = dispute,
+) =>
+  regtestAnchorOf(recorder, subject, commitment, blockTime, {
+    height,
+    bytes: (label) => sha256(utf8(`${height} ${label}`)),
+  }).events;
+
+async function ledgerOf(events: readonly LedgerEvent[]): Promise<Ledger> {
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: agoraRegistry({ network: 'regtest', verifier }),
+  });
+  await ledger.importLines(events.map((event) => JSON.stringify(event)));
+  return ledger;
+}
+
+async function viewOf(ledger: Ledger, now = answerBy) {
+  return readDispute(ledger, dispute, now, { anchors: await disputeAnchors(ledger) });
+}
+
+describe('a dispute opening anchored', () => {
+  it('in time makes an unanswered dispute lost by default, whatever order the events arrive in', async () => {
+    const events = [...world.base, world.opened, ...anchor(latest, 900_100)];
+    for (const order of [events, [...events].reverse()]) {
+      const ledger = await ledgerOf(order);
+      expect(await viewOf(ledger)).toMatchObject({
+        status: 'decided',
+        winner: 'claimant',
+        byDefault: true,
+        openingAnchor: { blockTime: latest, height: 900_100 },
+      });
+      expect((await viewOf(ledger, answerBy - 1)).status).toBe('answering');
+      expect(await disputeLosses(ledger, answerBy, { anchors: await disputeAnchors(ledger) })).toEqual([
+        { agent: world.provider.id, dispute, at: answerBy },
+      ]);
+      await ledger.close();
+    }
+  });
+
+  it('too late, or never, leaves nobody lost by default: void for good, or unanchored until an anchor in time', async () => {
+    const ledger = await ledgerOf([...world.base, world.opened]);
+    expect(await viewOf(ledger)).toMatchObject({
+      status: 'unanchored',
+      reason: expect.stringContaining('not anchored'),
+    });
+    await ledger.appendBatch(anchor(latest + 1, 900_200));
+    const late = await viewOf(ledger);
+    expect(late).toMatchObject({ status: 'void', decidedAt: answerBy });
+    expect(late.winner).toBeUndefined();
+    // Void: the claimant's bond goes back, nobody is paid, no loss counts.
+    expect(settlement(late)).toEqual([
+      expect.objectContaining({ lock: idOf(world.bonds.payer), action: 'release' }),
+    ]);
+    expect(await disputeLosses(ledger, answerBy, { anchors: await disputeAnchors(ledger) })).toEqual([]);
+    // The earliest verified anchor counts: one in time at a lower height makes the late one moot.
+    await ledger.appendBatch(anchor(latest, 900_150));
+    expect(await viewOf(ledger)).toMatchObject({ status: 'decided', byDefault: true });
+    await ledger.close();
+  });
+
+  it('counts only with the commitment of the opening itself; an anchor naming a receipt is refused', async () => {
+    const ledger = await ledgerOf([...world.base, world.opened]);
+    // A transaction committing to another event id, recorded as the opening's anchor: it matches nothing.
+    await ledger.appendBatch(anchor(latest, 900_300, disputeOpeningCommitment(idOf(world.receipt))));
+    expect((await disputeAnchors(ledger)).has(dispute)).toBe(false);
+    expect((await viewOf(ledger)).status).toBe('unanchored');
+    const [committed] = anchor(
+      latest,
+      900_400,
+      disputeOpeningCommitment(idOf(world.receipt)),
+      idOf(world.receipt),
+    );
+    const refused = await rejectedAgoraError(ledger.append(committed as LedgerEvent), ErrorCode.InvalidEvent);
+    expect(refused.message).toMatch(/not a proposal or a dispute opening/);
+    await ledger.close();
+  });
+});
+
+describe('openingTiming', () => {
+  it('lets a default loss count exactly when the block is dated at least the least answer period before the deadline', () => {
+    const at = (blockTime: number) => ({ blockTime, height: 1, confirmation: 'c' });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: -86_400, max: 86_400 }),
+        (deadline, offset) => {
+          const blockTime = deadline - DISPUTE_TERMS.minAnswerPeriod + offset;
+          const timing = openingTiming(deadline, at(blockTime));
+          expect(timing.status).toBe(offset <= 0 ? 'in-time' : 'void');
+        },
+      ),
+    );
+    expect(openingTiming(answerBy, undefined).status).toBe('waiting');
+  });
+});
