@@ -2,6 +2,7 @@ import {
   buildAnchorTransaction,
   createAnchorCommitted,
   createAnchorConfirmed,
+  disputeOpeningCommitment,
   merkleBranch,
   merkleRootFromBranch,
   parseBlockHeader,
@@ -45,14 +46,10 @@ export async function anchorDecision(
   blockTime: number,
   recorder: Actor,
 ): Promise<AnchorOutcome> {
-  const { seed } = state.scenario;
-  let height = ANCHOR_HEIGHT;
-  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
-  const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, {
-    height,
-    bytes: (label) => seededBytes(seed, label),
-  });
+  const source = await nextAnchorBlock(state);
+  const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, source);
   await state.ledger.appendBatch(anchor.events);
+  const { height } = source;
   return {
     proposal: proposalId,
     commitment: anchor.commitment,
@@ -61,6 +58,35 @@ export async function anchorDecision(
     height,
     blockTime,
   };
+}
+
+/** The run's next anchor block: two heights above the last (each anchor block has one on top), filled from the seed. */
+async function nextAnchorBlock(state: SimulationState): Promise<RegtestBlockSource> {
+  let height = ANCHOR_HEIGHT;
+  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
+  return { height, bytes: (label) => seededBytes(state.scenario.seed, label) };
+}
+
+/**
+ * The anchor of a dispute's opening, as the run's recorder puts it on regtest: its id committed in a block at
+ * `blockTime` (see {@link anchorDecision}). From then on its respondent can lose it by default, if the block is dated
+ * the least answer period before its deadline.
+ */
+export async function anchorDisputeOpening(
+  state: SimulationState,
+  disputeId: string,
+  blockTime: number,
+  recorder: Actor,
+): Promise<void> {
+  const source = await nextAnchorBlock(state);
+  const anchor = regtestAnchorOf(
+    recorder.key,
+    disputeId,
+    disputeOpeningCommitment(disputeId),
+    blockTime,
+    source,
+  );
+  await state.ledger.appendBatch(anchor.events);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { reverseHex } from '../anchor/index.js';
+import { disputeAnchors, reverseHex } from '../anchor/index.js';
 import { ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../core/index.js';
 import { governedState } from '../decisions.js';
 import {
@@ -30,7 +30,7 @@ import { type AgentKey, agentKeyFromSecret, objectId, zkIdentity } from '../iden
 import type { LedgerEvent } from '../ledger/index.js';
 import { createShareClaim, lockStake, nextStakeSequence, readStake } from '../stake/index.js';
 import type { PanelProver, Prover } from '../zk/index.js';
-import { anchorDecision } from './commitment.js';
+import { anchorDecision, anchorDisputeOpening } from './commitment.js';
 import { seededBytes } from './random.js';
 import { regtestHeader } from './regtest-header.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
@@ -220,6 +220,9 @@ export async function runDisputes(
     const { id } = await ledger.append(open);
     opening.push({ id, claim });
   }
+  // The custodian anchors the openings ten minutes on: their respondents' answer period is then measured from a
+  // block's time, not the claimants' word, and an unanswered one can be lost by default.
+  for (const { id } of opening) await anchorDisputeOpening(state, id, opened + 600, cast.custodian);
   const appealing: { id: string; at: number; appellant: Actor; choose: (juror: Actor) => JurorChoice }[] = [];
   for (const [i, { id, claim }] of opening.entries()) {
     // The malicious provider answers the first dispute if its earnings cover the counter-bond, and lets the others
@@ -273,9 +276,10 @@ export async function runDisputes(
   const final = roundTimes(answerBy, 1).appealsClose;
   clock.set(final * 1000);
   const outcomes: DisputeOutcome[] = [];
+  const anchors = await disputeAnchors(ledger);
   for (const { id, claim } of opening) {
-    await settleDisputeBonds(stakes.custodian, ledger, id, final);
-    const view = await readDispute(ledger, id, final);
+    await settleDisputeBonds(stakes.custodian, ledger, id, final, { anchors });
+    const view = await readDispute(ledger, id, final, { anchors });
     const paid = await payShares(state, stakes, view, payoutKeys);
     outcomes.push(await outcomeOf(state, view, claim, paid));
   }
