@@ -195,6 +195,18 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispute.js')).disputeVoteCommand,
   },
   {
+    name: 'dispute settle',
+    summary:
+      "as custodian: move a final dispute's bonds as the ledger says (release the winners', settle the losers')",
+    load: async () => (await import('./commands/dispute-bonds.js')).disputeSettleCommand,
+  },
+  {
+    name: 'dispute claim',
+    summary:
+      "claim your shares of a final dispute's settled bonds (as winner, or as a juror with its payout key)",
+    load: async () => (await import('./commands/dispute-bonds.js')).disputeClaimCommand,
+  },
+  {
     name: 'dispute reveal',
     summary: 'reveal your sealed votes on a dispute, once voting closed',
     load: async () => (await import('./commands/dispute.js')).disputeRevealCommand,

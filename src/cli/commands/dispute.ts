@@ -310,7 +310,7 @@ export const disputeDrawCommand: Command = {
 const votesDir = (home: string) => join(home, 'dispute-votes');
 
 /** What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. */
-async function savedVotes(home: string, dispute: string) {
+export async function savedVotes(home: string, dispute: string) {
   let files: string[] = [];
   try {
     files = await readdir(votesDir(home));
