@@ -6,17 +6,17 @@ import { decisionAnchorOf } from './decision-anchors.js';
 import { subjectAnchors } from './proposal-anchor.js';
 
 /**
- * What an anchor of a dispute opening commits to: the root of the commitment tree whose one leaf is the opening's
- * event id (which binds its whole content, claimed times included).
+ * What an anchor of a dispute's opening or answer commits to: the root of the commitment tree whose one leaf is the
+ * event's id (which binds its whole content, claimed times included).
  */
-export function disputeOpeningCommitment(disputeId: string): string {
-  return toHex(eventsCommitmentTree([disputeId]).root);
+export function disputeEventCommitment(eventId: string): string {
+  return toHex(eventsCommitmentTree([eventId]).root);
 }
 
 /**
- * The earliest verified anchor of each dispute opening in the ledger (the lowest verified confirmation of an
- * `anchor.committed` of {@link disputeOpeningCommitment} on the ledger's chain), with its block's header time: the
- * objective moment by which the opening existed, which the disputes layer's time rule takes as input (`readDispute`'s
+ * The earliest verified anchor of each dispute opening and answer in the ledger (the lowest verified confirmation of
+ * an `anchor.committed` of {@link disputeEventCommitment} on the ledger's chain), with its block's header time: the
+ * objective moment by which the event existed, which the disputes layer's time rule takes as input (`readDispute`'s
  * `anchors`). A function of the ledger's events, not of their order.
  */
 export async function disputeAnchors(ledger: Ledger): Promise<Map<string, DecisionAnchor>> {
@@ -26,8 +26,9 @@ export async function disputeAnchors(ledger: Ledger): Promise<Map<string, Decisi
     subjects.add((event.body as { proposal: string }).proposal);
   const anchors = new Map<string, DecisionAnchor>();
   for (const id of [...subjects].sort()) {
-    if ((await ledger.get(id))?.event.type !== 'dispute.opened') continue;
-    const commitment = disputeOpeningCommitment(id);
+    const type = (await ledger.get(id))?.event.type;
+    if (type !== 'dispute.opened' && type !== 'dispute.answered') continue;
+    const commitment = disputeEventCommitment(id);
     const found = await subjectAnchors(ledger, id, commitment, network);
     const anchor = decisionAnchorOf({ commitment, ...found, state: 'anchored' });
     if (anchor !== undefined) anchors.set(id, anchor);

@@ -51,7 +51,7 @@ export {
 } from './commitment.js';
 export { decisionAnchorOf, decisionAnchors } from './decision-anchors.js';
 export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
-export { disputeAnchors, disputeOpeningCommitment } from './dispute-anchors.js';
+export { disputeAnchors, disputeEventCommitment } from './dispute-anchors.js';
 export { EsploraClient } from './esplora.js';
 export {
   bitsFromTarget,

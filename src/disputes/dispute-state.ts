@@ -15,9 +15,9 @@ import {
   type JurorChoice,
   receiptParties,
 } from './dispute-events.js';
+import { answerInTime, type DisputeAnchors, openingTiming } from './dispute-time.js';
 import { checkElectorate, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
-import { type OpeningAnchors, openingTiming } from './opening-time.js';
 import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
 
 /** A bond as a dispute counts it. */
@@ -156,17 +156,19 @@ async function eventsOf(ledger: Ledger, disputeId: string) {
 /** What `readDispute` takes besides the ledger. */
 export interface ReadDisputeOptions {
   /**
-   * The objective times of openings (the anchoring layer's `disputeAnchors(ledger)`). Without the opening's anchor in
-   * time an unanswered dispute is `unanchored` past its deadline, never lost by default.
+   * The objective times of openings and answers (the anchoring layer's `disputeAnchors(ledger)`). Without the
+   * opening's anchor in time an unanswered dispute is `unanchored` past its deadline, never lost by default; with it,
+   * an answer counts only once anchored in time too (`answerInTime`).
    */
-  readonly anchors?: OpeningAnchors;
+  readonly anchors?: DisputeAnchors;
 }
 
 /**
  * Reads dispute `disputeId` from the ledger at `now`. Every verdict is a function of the stored events (their claimed
  * times included) and the openings' anchors, never of the order they arrived in: the lowest id wins wherever several
  * events compete (answers, appeals, votes with one nullifier, reveals). A default loss needs the opening anchored in
- * time ({@link openingTiming}). `NOT_FOUND` when no such dispute is stored.
+ * time ({@link openingTiming}), and an answer to such an opening counts only once anchored in time too
+ * ({@link answerInTime}). `NOT_FOUND` when no such dispute is stored.
  */
 export async function readDispute(
   ledger: Ledger,
@@ -209,8 +211,15 @@ export async function readDispute(
     return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
   const of = await eventsOf(ledger, disputeId);
 
+  // Measured by Bitcoin's clock once the opening is anchored in time: then the answer must be too.
+  const timing = openingTiming(body.answerBy, openingAnchor);
   let answer: DisputeView['answer'];
+  let unanchoredAnswer = false;
   for (const { id, event } of of('dispute.answered')) {
+    if (timing.status === 'in-time' && !answerInTime(body.answerBy, options.anchors?.get(id))) {
+      unanchoredAnswer = true;
+      continue;
+    }
     const answered = event.body as unknown as DisputeAnsweredBody;
     const counted = await countedBond(ledger, answered.bond, id, event.created);
     if (counted !== undefined) {
@@ -221,7 +230,6 @@ export async function readDispute(
   const withBonds = { ...base, bond, electorate: electorate.status };
   if (answer === undefined) {
     if (now < body.answerBy) return { ...withBonds, rounds: [], appeals: [], status: 'answering' };
-    const timing = openingTiming(body.answerBy, openingAnchor);
     if (timing.status !== 'in-time')
       return {
         ...withBonds,
@@ -239,6 +247,9 @@ export async function readDispute(
       winner: 'claimant',
       byDefault: true,
       decidedAt: body.answerBy,
+      ...(unanchoredAnswer
+        ? { reason: 'an answer is stored, but not anchored by 2 hours after the deadline: it does not count' }
+        : {}),
     };
   }
 

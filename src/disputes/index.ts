@@ -53,6 +53,12 @@ export {
   readDispute,
 } from './dispute-state.js';
 export {
+  answerInTime,
+  type DisputeAnchors,
+  type OpeningTiming,
+  openingTiming,
+} from './dispute-time.js';
+export {
   checkElectorate,
   draftElectorate,
   type ElectorateVerdict,
@@ -69,7 +75,6 @@ export {
   drawPanel,
   drawSeed,
 } from './lottery.js';
-export { type OpeningAnchors, type OpeningTiming, openingTiming } from './opening-time.js';
 export { disputeLosses } from './outcomes.js';
 export {
   type BondInstruction,

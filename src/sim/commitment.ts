@@ -2,7 +2,7 @@ import {
   buildAnchorTransaction,
   createAnchorCommitted,
   createAnchorConfirmed,
-  disputeOpeningCommitment,
+  disputeEventCommitment,
   merkleBranch,
   merkleRootFromBranch,
   parseBlockHeader,
@@ -68,24 +68,18 @@ async function nextAnchorBlock(state: SimulationState): Promise<RegtestBlockSour
 }
 
 /**
- * The anchor of a dispute's opening, as the run's recorder puts it on regtest: its id committed in a block at
- * `blockTime` (see {@link anchorDecision}). From then on its respondent can lose it by default, if the block is dated
- * the least answer period before its deadline.
+ * The anchor of a dispute's opening or answer, as the run's recorder puts it on regtest: its id committed in a block
+ * at `blockTime` (see {@link anchorDecision}). An opening anchored the least answer period before its deadline can be
+ * lost by default; an answer to it counts once anchored by 2 hours after the deadline.
  */
-export async function anchorDisputeOpening(
+export async function anchorDisputeEvent(
   state: SimulationState,
-  disputeId: string,
+  eventId: string,
   blockTime: number,
   recorder: Actor,
 ): Promise<void> {
   const source = await nextAnchorBlock(state);
-  const anchor = regtestAnchorOf(
-    recorder.key,
-    disputeId,
-    disputeOpeningCommitment(disputeId),
-    blockTime,
-    source,
-  );
+  const anchor = regtestAnchorOf(recorder.key, eventId, disputeEventCommitment(eventId), blockTime, source);
   await state.ledger.appendBatch(anchor.events);
 }
 
@@ -122,7 +116,7 @@ export interface RegtestAnchor {
 
 /**
  * The anchor events of `commitment` for `subject` (a proposal, or a dispute opening with
- * `disputeOpeningCommitment`), mined as {@link regtestAnchorEvents} mines them.
+ * `disputeEventCommitment`), mined as {@link regtestAnchorEvents} mines them.
  */
 export function regtestAnchorOf(
   recorder: AgentKey,

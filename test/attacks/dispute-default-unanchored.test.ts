@@ -7,7 +7,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disputeAnchors, disputeOpeningCommitment } from '../../src/anchor/index.js';
+import { disputeAnchors, disputeEventCommitment } from '../../src/anchor/index.js';
 import { utf8 } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
 import { readDispute } from '../../src/disputes/index.js';
@@ -59,7 +59,7 @@ describe('a dispute opening published after its own answer deadline', () => {
       const late = regtestAnchorOf(
         proposer,
         idOf(world.opened),
-        disputeOpeningCommitment(idOf(world.opened)),
+        disputeEventCommitment(idOf(world.opened)),
         now,
         { height: 900_010, bytes: (label) => sha256(utf8(`late ${label}`)) },
       );

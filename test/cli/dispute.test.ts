@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disputeOpeningCommitment } from '../../src/anchor/index.js';
+import { disputeEventCommitment } from '../../src/anchor/index.js';
 import { canonicalJson, utf8 } from '../../src/core/index.js';
 import { regtestAnchorOf } from '../../src/sim/commitment.js';
 import { releaseCurve, Verifier } from '../../src/zk/index.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   );
   // The opening's anchor, in a regtest block dated at its claimed time (the least answer period before its deadline).
   const id = idOf(world.opened);
-  const anchor = regtestAnchorOf(world.custodian, id, disputeOpeningCommitment(id), world.opened.created, {
+  const anchor = regtestAnchorOf(world.custodian, id, disputeEventCommitment(id), world.opened.created, {
     height: 900_001,
     bytes: (label) => sha256(utf8(label)),
   });

@@ -1,12 +1,14 @@
 // The time rule of default losses: an unanswered dispute is lost by default only once its opening is anchored in a
-// block dated at least the least answer period before its deadline. Real anchor events on a regtest ledger, no proofs.
+// block dated at least the least answer period before its deadline, and then an answer counts only once anchored by
+// 2 hours after the deadline. Real anchor events on a regtest ledger, no proofs.
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disputeAnchors, disputeOpeningCommitment } from '../../src/anchor/index.js';
-import { ErrorCode, utf8 } from '../../src/core/index.js';
+import { disputeAnchors, disputeEventCommitment } from '../../src/anchor/index.js';
+import { ErrorCode, HEADER_TIME_TOLERANCE, utf8 } from '../../src/core/index.js';
 import {
+  createDisputeAnswered,
   DISPUTE_TERMS,
   disputeLosses,
   openingTiming,
@@ -19,7 +21,7 @@ import { agoraRegistry } from '../../src/registry.js';
 import { regtestAnchorOf } from '../../src/sim/commitment.js';
 import { releaseCurve, Verifier } from '../../src/zk/index.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { buildWorld, idOf, type World } from './fixture.js';
+import { at, buildWorld, idOf, type World } from './fixture.js';
 
 let verifier: Verifier;
 let world: World;
@@ -43,7 +45,7 @@ const recorder = generateAgentKey();
 const anchor = (
   blockTime: number,
   height: number,
-  commitment = disputeOpeningCommitment(dispute),
+  commitment = disputeEventCommitment(dispute),
   subject = dispute,
 ) =>
   regtestAnchorOf(recorder, subject, commitment, blockTime, {
@@ -106,17 +108,64 @@ describe('a dispute opening anchored', () => {
   it('counts only with the commitment of the opening itself; an anchor naming a receipt is refused', async () => {
     const ledger = await ledgerOf([...world.base, world.opened]);
     // A transaction committing to another event id, recorded as the opening's anchor: it matches nothing.
-    await ledger.appendBatch(anchor(latest, 900_300, disputeOpeningCommitment(idOf(world.receipt))));
+    await ledger.appendBatch(anchor(latest, 900_300, disputeEventCommitment(idOf(world.receipt))));
     expect((await disputeAnchors(ledger)).has(dispute)).toBe(false);
     expect((await viewOf(ledger)).status).toBe('unanchored');
     const [committed] = anchor(
       latest,
       900_400,
-      disputeOpeningCommitment(idOf(world.receipt)),
+      disputeEventCommitment(idOf(world.receipt)),
       idOf(world.receipt),
     );
     const refused = await rejectedAgoraError(ledger.append(committed as LedgerEvent), ErrorCode.InvalidEvent);
-    expect(refused.message).toMatch(/not a proposal or a dispute opening/);
+    expect(refused.message).toMatch(/not a proposal, a dispute opening or an answer/);
+    await ledger.close();
+  });
+});
+
+describe('an answer to a dispute', () => {
+  const answer = () =>
+    createDisputeAnswered(
+      world.provider,
+      { dispute, evidence: 'served 200 with the forecast', bond: idOf(world.bonds.provider) },
+      { clock: at(world.opened.created + 100) },
+    );
+
+  it('whose opening is anchored in time counts once anchored by 2 hours after the deadline, not later', async () => {
+    const answered = answer();
+    const ledger = await ledgerOf([...world.base, world.opened, ...anchor(latest, 900_500), answered]);
+    // Stored, not anchored: it might be dated back and published late, so the default stands.
+    expect(await viewOf(ledger)).toMatchObject({
+      status: 'decided',
+      byDefault: true,
+      reason: expect.stringContaining('not anchored'),
+    });
+    await ledger.appendBatch(
+      anchor(
+        answerBy + HEADER_TIME_TOLERANCE + 1,
+        900_600,
+        disputeEventCommitment(idOf(answered)),
+        idOf(answered),
+      ),
+    );
+    expect((await viewOf(ledger)).byDefault).toBe(true);
+    await ledger.appendBatch(
+      anchor(
+        answerBy + HEADER_TIME_TOLERANCE,
+        900_550,
+        disputeEventCommitment(idOf(answered)),
+        idOf(answered),
+      ),
+    );
+    const view = await viewOf(ledger);
+    expect(view).toMatchObject({ status: 'drawing', answer: { id: idOf(answered) } });
+    expect(view.byDefault).toBeUndefined();
+    await ledger.close();
+  });
+
+  it('whose opening is not anchored counts on its claimed time: nobody can lose such a dispute by default', async () => {
+    const ledger = await ledgerOf([...world.base, world.opened, answer()]);
+    expect((await viewOf(ledger)).status).toBe('drawing');
     await ledger.close();
   });
 });

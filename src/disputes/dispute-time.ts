@@ -1,11 +1,12 @@
+import { HEADER_TIME_TOLERANCE } from '../core/index.js';
 import type { DecisionAnchor } from '../governance/index.js';
 import { DISPUTE_TERMS } from './terms.js';
 
 /**
- * The objective times of dispute openings: for each opening's id, its earliest verified anchor (the anchoring
- * layer's `disputeAnchors`), whose block header time is the moment by which the opening existed.
+ * The objective times of dispute openings and answers: for each one's event id, its earliest verified anchor (the
+ * anchoring layer's `disputeAnchors`), whose block header time is the moment by which the event existed.
  */
-export type OpeningAnchors = ReadonlyMap<string, DecisionAnchor>;
+export type DisputeAnchors = ReadonlyMap<string, DecisionAnchor>;
 
 /**
  * Whether an unanswered dispute can be lost by default: `in-time` when its opening is anchored in a block whose header
@@ -38,4 +39,15 @@ export function openingTiming(answerBy: number, anchor: DecisionAnchor | undefin
       reason: `its opening was first anchored in block ${anchor.height} at ${anchor.blockTime}, less than ${DISPUTE_TERMS.minAnswerPeriod} s before its answer deadline: nobody loses it by default`,
     };
   return { status: 'in-time', anchor };
+}
+
+/**
+ * Whether an answer counts against a dispute whose opening is anchored in time: only once the answer is anchored too,
+ * in a block dated at most Bitcoin's 2-hour header tolerance after the deadline (here the doubt goes to the
+ * respondent). Its claimed time cannot be trusted either: dated back and published after the voting windows, it
+ * would turn a default loss into a panel that never sat, and a claim unproved. An answer to an opening without an
+ * anchor in time counts on its claimed time (nobody can lose such a dispute by default).
+ */
+export function answerInTime(answerBy: number, anchor: DecisionAnchor | undefined): boolean {
+  return anchor !== undefined && anchor.blockTime <= answerBy + HEADER_TIME_TOLERANCE;
 }
