@@ -137,12 +137,13 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'anchor commit',
     summary:
-      "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
+      "put a closed proposal's commitment (or a dispute opening's or answer's id) on Bitcoin in an OP_RETURN output, paid from your key's wallet",
     load: async () => (await import('./commands/anchor.js')).anchorCommitCommand,
   },
   {
     name: 'anchor status',
-    summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
+    summary:
+      "a proposal's (or dispute event's) anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
     load: async () => (await import('./commands/anchor.js')).anchorStatusCommand,
   },
   {

@@ -46,7 +46,27 @@ describe('agora dispute and agora rules', () => {
     const waiting = await agora(['dispute', 'show', id, '--at', String(world.openedBody.answerBy), ...home]);
     expect(waiting.stdout).toContain('anchored     not yet');
     expect(waiting.stdout).toContain('status       unanchored (its opening is not anchored');
+    // Its anchor is made like a decision's: the opening's id is the commitment.
+    const commitment = disputeEventCommitment(id);
+    const dry = await agora([
+      'anchor',
+      'commit',
+      id,
+      '--dry-run',
+      '--utxo',
+      `${'11'.repeat(32)}:0:50000`,
+      '--json',
+      ...home,
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ proposal: id, commitment, leaves: 1, broadcast: false });
+    expect((await agora(['anchor', 'status', id, ...home])).stdout).toBe(
+      `not anchored (commitment ${commitment})\n`,
+    );
     expect((await agora(['ledger', 'import', join(dir, 'anchor.jsonl'), ...home])).code).toBe(0);
+    expect((await agora(['anchor', 'status', id, ...home])).stdout).toBe(
+      `anchored: ${commitment} in block 900001\n`,
+    );
     const decided = await agora([
       'dispute',
       'show',
