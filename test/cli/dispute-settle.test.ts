@@ -7,28 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHomeKey, withHomeLedger } from '../../src/cli/home.js';
-import { fromHex, ManualClock, toHex } from '../../src/core/index.js';
-import {
-  createDisputeAnswered,
-  createDisputeDrawn,
-  createDisputeOpened,
-  disputeHorizon,
-  draftElectorate,
-  drawFor,
-} from '../../src/disputes/index.js';
-import { createSnapshotSources } from '../../src/governance/index.js';
-import { type AgentKey, generateAgentKey, objectId } from '../../src/identity/index.js';
-import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
-import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
-import { lockStake, StakeCustodian } from '../../src/stake/index.js';
-import { regtestHeader } from '../disputes/fixture.js';
-import { receiptAt, registrationAt } from '../fixtures/receipts.js';
+import { fromHex, ManualClock } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { SimNetwork } from '../../src/lightning/index.js';
+import { StakeCustodian } from '../../src/stake/index.js';
+import { bondedDispute } from '../disputes/bonded-dispute.js';
 import { freePort } from '../helpers.js';
 import { lndCertificate, startLndRestServer } from '../lightning/lnd-rest-server.js';
 import { agora } from './harness.js';
 
 const MACAROON = '0201036c6e6402f801030a10'.padEnd(64, 'a');
-const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 // Ten days back: the dispute is final before the test runs, and every event predates the CLI's own.
 const T0 = Math.floor(Date.now() / 1000) - 10 * 86_400;
 const clock = new ManualClock(T0 * 1000);
@@ -53,73 +41,9 @@ let answerBy: number;
 let lnd: { custodian: string[]; provider: string[] };
 const servers: { close(): Promise<void> }[] = [];
 
-async function lock(
-  custodian: StakeCustodian,
-  key: AgentKey,
-  backend: SimNode,
-  amountSat: number,
-  until: number,
-) {
-  const { lock: event } = await lockStake({
-    key,
-    backend,
-    custodian,
-    amountSat,
-    until,
-    sequence: 0,
-    mode: 'custodial',
-    clock,
-  });
-  return idOf(event);
-}
-
-/** The world, built in the custodian's home ledger: registrations, stakes, the receipt, the bonds, the dispute. */
-async function buildDispute(ledger: Ledger, custodianKey: AgentKey, provider: AgentKey): Promise<void> {
-  const custodian = await StakeCustodian.open({ key: custodianKey, backend: custodianNode, ledger, clock });
-  await ledger.appendBatch([
-    await registrationAt(payer, T0),
-    await registrationAt(provider, T0, [providerNode.nodeKey]),
-    await registrationAt(custodianKey, T0),
-    ...(await Promise.all(jurors.map(({ key }) => registrationAt(key, T0)))),
-  ]);
-  const receipt = await receiptAt(provider, providerNode, payer, T0 + 10, 50_000);
-  await ledger.append(receipt);
-  clock.set((T0 + 100) * 1000);
-  for (const juror of jurors) await lock(custodian, juror.key, juror.node, 10_000, T0 + 13 * 86_400);
-  clock.set((T0 + 200) * 1000);
-  answerBy = T0 + 200 + 3_600;
-  const horizon = disputeHorizon(answerBy);
-  const payerBond = await lock(custodian, payer, payerNode, 2_000, horizon);
-  const providerBond = await lock(custodian, provider, providerNode, 2_000, horizon);
-  const { ids, declared } = await draftElectorate(ledger, { mode: 'stake', asOf: T0 + 150 });
-  const sources = createSnapshotSources(payer, ids, { clock });
-  await ledger.appendBatch(sources);
-  const opened = createDisputeOpened(
-    payer,
-    {
-      receipt: idOf(receipt),
-      claim: 'garbage served',
-      bond: payerBond,
-      answerBy,
-      seedHeight: 900_000,
-      jurors: { ...declared, sources: sources.map(idOf) },
-    },
-    { clock },
-  );
-  dispute = (await ledger.append(opened)).id;
-  await ledger.append(
-    createDisputeAnswered(provider, { dispute, evidence: 'served as paid', bond: providerBond }, { clock }),
-  );
-  const header = regtestHeader(11);
-  const panel = await drawFor(ledger, dispute, 0, header);
-  await ledger.append(
-    createDisputeDrawn(
-      custodianKey,
-      { dispute, round: 0, appeal: null, header, panel },
-      { clock: new ManualClock((answerBy + 1) * 1000) },
-    ),
-  );
-}
+/** `agora dispute claim` from the provider's home, of the custodian at `url`. */
+const claim = (url: string, ...flags: string[]) =>
+  agora(['dispute', 'claim', dispute, '--custodian', url, ...flags, '--home', providerHome, ...lnd.provider]);
 
 /** Every event of `from`'s ledger imported into `to`'s, as a sync would bring them. */
 async function copyLedger(from: string, to: string): Promise<void> {
@@ -148,7 +72,19 @@ beforeAll(async () => {
   ]);
   expect(init.code).toBe(0);
   const [custodianKey, provider] = await Promise.all([loadHomeKey(custodianHome), loadHomeKey(providerHome)]);
-  await withHomeLedger(custodianHome, (ledger) => buildDispute(ledger, custodianKey, provider));
+  await withHomeLedger(custodianHome, async (ledger) => {
+    const custodian = await StakeCustodian.open({ key: custodianKey, backend: custodianNode, ledger, clock });
+    const parties = {
+      ledger,
+      clock,
+      custodian,
+      custodianKey,
+      payer: { key: payer, node: payerNode },
+      provider: { key: provider, node: providerNode },
+      jurors,
+    };
+    ({ dispute, answerBy } = await bondedDispute(parties, T0));
+  });
   // From here on the network's clock is the machine's: the CLI's own events are dated now.
   clock.set(Date.now());
   const started = await Promise.all([
@@ -226,16 +162,7 @@ describe('agora dispute settle and agora dispute claim', () => {
     expect(again.stdout).toBe('nothing to settle: every bond you hold for it is done\n');
 
     // Nothing is owed to a home whose ledger has not the settlements yet.
-    const unsynced = await agora([
-      'dispute',
-      'claim',
-      dispute,
-      '--custodian',
-      'http://127.0.0.1:1',
-      '--home',
-      providerHome,
-      ...lnd.provider,
-    ]);
+    const unsynced = await claim('http://127.0.0.1:1');
     expect(unsynced.stderr).toContain('[NOT_FOUND]');
     await copyLedger(custodianHome, providerHome);
 
@@ -258,31 +185,11 @@ describe('agora dispute settle and agora dispute claim', () => {
     try {
       const url = `http://127.0.0.1:${port}`;
       const before = (await providerNode.balance()).spendableMsat;
-      let claimed = await agora([
-        'dispute',
-        'claim',
-        dispute,
-        '--custodian',
-        url,
-        '--json',
-        '--home',
-        providerHome,
-        ...lnd.provider,
-      ]);
+      let claimed = await claim(url, '--json');
       // A busy machine may take a moment to start serving.
       for (let tries = 0; claimed.stderr.includes('BACKEND_UNREACHABLE') && tries < 50; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        claimed = await agora([
-          'dispute',
-          'claim',
-          dispute,
-          '--custodian',
-          url,
-          '--json',
-          '--home',
-          providerHome,
-          ...lnd.provider,
-        ]);
+        claimed = await claim(url, '--json');
       }
       expect(claimed.code, claimed.stderr).toBe(0);
       const paid = claimed.stdout
@@ -294,16 +201,7 @@ describe('agora dispute settle and agora dispute claim', () => {
       );
       expect(paid).toHaveLength(6);
       expect((await providerNode.balance()).spendableMsat - before).toBe(2_500_000);
-      const twice = await agora([
-        'dispute',
-        'claim',
-        dispute,
-        '--custodian',
-        url,
-        '--home',
-        providerHome,
-        ...lnd.provider,
-      ]);
+      const twice = await claim(url);
       expect(twice.stdout).toBe('all 6 shares paid already\n');
     } finally {
       stop.abort();
