@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHomeKey, withHomeLedger } from '../../src/cli/home.js';
 import { fromHex, ManualClock } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
 import { StakeCustodian } from '../../src/stake/index.js';
-import { bondedDispute } from '../disputes/bonded-dispute.js';
+import { bondedDispute, bondedNetwork } from '../disputes/bonded-dispute.js';
 import { freePort } from '../helpers.js';
 import { lndCertificate, startLndRestServer } from '../lightning/lnd-rest-server.js';
 import { agora } from './harness.js';
@@ -20,17 +19,7 @@ const MACAROON = '0201036c6e6402f801030a10'.padEnd(64, 'a');
 // Ten days back: the dispute is final before the test runs, and every event predates the CLI's own.
 const T0 = Math.floor(Date.now() / 1000) - 10 * 86_400;
 const clock = new ManualClock(T0 * 1000);
-const network = new SimNetwork({ clock, seed: 'cli-dispute-settle' });
-const hub = network.createNode('hub');
-const node = (name: string) => {
-  const created = network.createNode(name);
-  network.openChannel(hub, created, { capacitySat: 1_000_000, pushSat: 500_000 });
-  return created;
-};
-const custodianNode = node('custodian');
-const payerNode = node('payer');
-const providerNode = node('provider');
-const jurors = Array.from({ length: 6 }, (_, i) => ({ key: generateAgentKey(), node: node(`juror-${i}`) }));
+const { custodianNode, payerNode, providerNode, jurors } = bondedNetwork(clock, 'cli-dispute-settle');
 const payer = generateAgentKey();
 
 let dir: string;

@@ -10,7 +10,7 @@ import { AgoraError, ErrorCode, ManualClock, toHex } from '../../src/core/index.
 import { bondProgress, readDispute, settleDisputeBonds } from '../../src/disputes/index.js';
 import { type AgentKey, generateAgentKey, objectId } from '../../src/identity/index.js';
 import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
-import { type LightningBackend, SimNetwork } from '../../src/lightning/index.js';
+import type { LightningBackend } from '../../src/lightning/index.js';
 import {
   checkShares,
   createShareClaim,
@@ -22,23 +22,13 @@ import {
 } from '../../src/stake/index.js';
 import { Verifier } from '../../src/zk/index.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { bondedDispute } from './bonded-dispute.js';
+import { bondedDispute, bondedNetwork } from './bonded-dispute.js';
 import { disputeRegistry, T } from './fixture.js';
 
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 const clock = new ManualClock(T * 1000);
-const network = new SimNetwork({ clock, seed: 'bond-payouts' });
-const hub = network.createNode('hub');
-const node = (name: string) => {
-  const created = network.createNode(name);
-  network.openChannel(hub, created, { capacitySat: 1_000_000, pushSat: 500_000 });
-  return created;
-};
-const custodianNode = node('custodian');
+const { custodianNode, payerNode, providerNode, jurors } = bondedNetwork(clock, 'bond-payouts');
 const [payer, provider, custodianKey] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];
-const payerNode = node('payer');
-const providerNode = node('provider');
-const jurors = Array.from({ length: 6 }, (_, i) => ({ key: generateAgentKey(), node: node(`juror-${i}`) }));
 
 let ledger: Ledger;
 let custodian: StakeCustodian;

@@ -12,9 +12,9 @@ import {
   roundTimes,
 } from '../../src/disputes/index.js';
 import { createSnapshotSources } from '../../src/governance/index.js';
-import { type AgentKey, objectId } from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey, objectId } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
-import type { SimNode } from '../../src/lightning/index.js';
+import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import { lockStake, type StakeCustodian } from '../../src/stake/index.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 import { regtestHeader } from './fixture.js';
@@ -107,4 +107,22 @@ export async function bondedDispute(parties: BondedParties, t0: number): Promise
   const final = roundTimes(answerBy, 0).appealsClose;
   clock.set(final * 1000);
   return { dispute, answerBy, final, bonds };
+}
+
+/** The Lightning nodes of a bonded dispute, each with a channel to one hub: custodian, payer, provider, six jurors. */
+export function bondedNetwork(clock: ManualClock, seed: string) {
+  const network = new SimNetwork({ clock, seed });
+  const hub = network.createNode('hub');
+  const node = (name: string) => {
+    const created = network.createNode(name);
+    network.openChannel(hub, created, { capacitySat: 1_000_000, pushSat: 500_000 });
+    return created;
+  };
+  return {
+    network,
+    custodianNode: node('custodian'),
+    payerNode: node('payer'),
+    providerNode: node('provider'),
+    jurors: Array.from({ length: 6 }, (_, i) => ({ key: generateAgentKey(), node: node(`juror-${i}`) })),
+  };
 }
