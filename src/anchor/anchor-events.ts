@@ -29,6 +29,7 @@ import { type TxProof, verifyAnchor } from './spv.js';
 
 /** Body of `anchor.committed`: a transaction carrying a proposal's commitment was broadcast. */
 export interface AnchorCommittedBody {
+  /** The anchored event: a proposal (its result is committed), or a dispute's opening or answer (its id is). */
   readonly proposal: string;
   readonly commitment: string;
   readonly txid: string;
@@ -77,6 +78,8 @@ function isVoteList(value: unknown): boolean {
 }
 
 const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+/** The events an anchor may commit to: a proposal's result, or a dispute's opening or answer. */
+const ANCHORED_TYPES: readonly string[] = ['proposal.created', 'dispute.opened', 'dispute.answered'];
 const MAX_HEADERS = 144;
 
 function invalid(type: string, message: string): never {
@@ -206,7 +209,8 @@ export async function assertOnVerifiedChain(
 
 /**
  * The anchor event types for a ledger anchoring to `network` (default `bitcoin`):
- * - `anchor.committed` (signed by the agent that broadcast it; names a stored proposal; indexed under the proposal)
+ * - `anchor.committed` (signed by the agent that broadcast it; names a stored proposal, dispute opening or answer;
+ *   indexed under it)
  *   must name the configured chain: a `regtest` claim on a `bitcoin` ledger is refused;
  * - `anchor.confirmed` is checked offline on ingest by SPV: the committed transaction (same txid) carries the
  *   commitment and lies in the first header's block, and the headers chain. With a checkpoint (always on `bitcoin`)
@@ -233,7 +237,10 @@ export function anchorEventTypes(network: BitcoinNetwork | AnchorNetwork = 'bitc
         invalid(event.type, `this ledger anchors to ${chain}, not ${String(body.chain)}`);
       const proposal = await context.get(body.proposal);
       if (proposal === undefined) missing(event.type, `no proposal ${body.proposal} yet`);
-      if (proposal.type !== 'proposal.created') invalid(event.type, `${body.proposal} is not a proposal`);
+      // A dispute's opening and answer are anchored too: their blocks' times measure the answer period (see
+      // `disputeAnchors`).
+      if (!ANCHORED_TYPES.includes(proposal.type))
+        invalid(event.type, `${body.proposal} is not a proposal, a dispute opening or an answer`);
     },
     indexes: (event) => [['proposal', (event.body as unknown as AnchorCommittedBody).proposal]],
   };

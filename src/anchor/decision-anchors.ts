@@ -25,6 +25,8 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
   // One chain for every proposal: computed once, not per proposal.
   const bestChain = await ledgerBestChain(ledger, now);
   for (const proposal of [...proposals].sort()) {
+    // Dispute openings are anchored too (`disputeAnchors`): they have no decision.
+    if ((await ledger.get(proposal))?.event.type !== 'proposal.created') continue;
     let decision: AnchoredDecision;
     try {
       decision = await anchoredDecision(ledger, proposal, now, {

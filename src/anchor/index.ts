@@ -59,6 +59,7 @@ export {
 } from './commitment.js';
 export { decisionAnchorOf, decisionAnchors } from './decision-anchors.js';
 export { descriptorChecksum, walletFromDescriptor } from './descriptor.js';
+export { disputeAnchors, disputeEventCommitment } from './dispute-anchors.js';
 export { EsploraClient } from './esplora.js';
 export {
   bitsFromTarget,
@@ -92,6 +93,7 @@ export {
   anchorStatus,
   committedResult,
   proposalCommitment,
+  subjectAnchors,
 } from './proposal-anchor.js';
 export {
   type AnchorProof,

@@ -112,10 +112,32 @@ export async function anchorStatus(
 ): Promise<AnchorStatus> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
   const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
-  const onChain = await onBestChain(ledger, now, network, options.bestChain);
+  const found = await subjectAnchors(ledger, proposalId, commitment, network, now, options.bestChain);
+  const state = proposalState(result, now);
+  return found.confirmed === undefined
+    ? { commitment, ...found, state }
+    : { commitment, ...found, state: 'anchored' };
+}
+
+/**
+ * The anchor events of `subject` (a proposal, or a dispute event: whatever `anchor.committed` names) for `commitment`
+ * on `network`: its `anchor.committed` events and the earliest verified `anchor.confirmed` of one of them (lowest
+ * height, then id), with its proof; on a ledger with a checkpoint only a block on the heaviest verified chain at `now`
+ * with the network's confirmations counts ({@link onBestChain}). A function of the ledger's events and `now`, not of
+ * their order.
+ */
+export async function subjectAnchors(
+  ledger: Ledger,
+  subject: string,
+  commitment: string,
+  network: BitcoinNetwork,
+  now: number,
+  bestChain?: BestChain,
+): Promise<Pick<AnchorStatus, 'committed' | 'confirmed'>> {
+  const onChain = await onBestChain(ledger, now, network, bestChain);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; body: AnchorConfirmedBody }[] = [];
-  for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
+  for await (const { id, event } of ledger.byIndex('proposal', subject)) {
     if (event.type === 'anchor.committed') {
       const body = event.body as unknown as AnchorCommittedBody;
       if (body.commitment === commitment && body.chain === network) committed.push({ id, body });
@@ -126,11 +148,9 @@ export async function anchorStatus(
   const ours = confirmations
     .filter((c) => committed.some((k) => k.id === c.body.committed) && onChain(c.body) !== 0)
     .sort((a, b) => a.body.proof.height - b.body.proof.height || (a.id < b.id ? -1 : 1))[0];
-  const state = proposalState(result, now);
-  if (ours === undefined) return { commitment, committed, state };
+  if (ours === undefined) return { committed };
   const depth = onChain(ours.body);
   return {
-    commitment,
     committed,
     confirmed: {
       id: ours.id,
@@ -140,7 +160,6 @@ export async function anchorStatus(
       ),
       ...(depth === undefined ? {} : { confirmations: depth }),
     },
-    state: 'anchored',
   };
 }
 

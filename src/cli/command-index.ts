@@ -137,12 +137,13 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'anchor commit',
     summary:
-      "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
+      "put a closed proposal's commitment (or a dispute opening's or answer's id) on Bitcoin in an OP_RETURN output, paid from your key's wallet",
     load: async () => (await import('./commands/anchor.js')).anchorCommitCommand,
   },
   {
     name: 'anchor status',
-    summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
+    summary:
+      "a proposal's (or dispute event's) anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
     load: async () => (await import('./commands/anchor.js')).anchorStatusCommand,
   },
   {
@@ -193,6 +194,18 @@ export const commandIndex: readonly CommandEntry[] = [
     name: 'dispute vote',
     summary: 'vote, sealed and anonymous, on a dispute whose panel drew you; reveal it after voting closes',
     load: async () => (await import('./commands/dispute.js')).disputeVoteCommand,
+  },
+  {
+    name: 'dispute settle',
+    summary:
+      "as custodian: move a final dispute's bonds as the ledger says (release the winners', settle the losers')",
+    load: async () => (await import('./commands/dispute-bonds.js')).disputeSettleCommand,
+  },
+  {
+    name: 'dispute claim',
+    summary:
+      "claim your shares of a final dispute's settled bonds (as winner, or as a juror with its payout key)",
+    load: async () => (await import('./commands/dispute-bonds.js')).disputeClaimCommand,
   },
   {
     name: 'dispute reveal',

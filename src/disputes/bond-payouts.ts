@@ -8,7 +8,7 @@ import {
   type StakeShare,
 } from '../stake/index.js';
 import { absentPenalties } from './absent-penalty.js';
-import { type DisputeView, readDispute } from './dispute-state.js';
+import { type DisputeView, type ReadDisputeOptions, readDispute } from './dispute-state.js';
 import { type BondInstruction, settlement } from './settlement.js';
 
 /** Where one instruction of a final dispute stands in the ledger. */
@@ -89,15 +89,17 @@ async function paidShares(
  * the ledger says is owed ({@link bondProgress}): release the winners' bonds, settle the losers' with their shares
  * (`stake.settled`; each payee then claims its share, paid with `StakeCustodian.payShare`). Idempotent and crash-safe:
  * stakes that ended already are left alone, and each step is recorded by the custodian before its Lightning action
- * (see `StakeCustodian.recover`). Returns the endings it recorded now. `INVALID_STATE` while the dispute is not final.
+ * (see `StakeCustodian.recover`). Returns the endings it recorded now. `INVALID_STATE` while the dispute is not final
+ * (an unanswered one is final by default only with its opening anchored in time: pass `options.anchors`).
  */
 export async function settleDisputeBonds(
   custodian: StakeCustodian,
   ledger: Ledger,
   disputeId: string,
   now: number,
+  options: ReadDisputeOptions = {},
 ): Promise<LedgerEvent[]> {
-  const view = await readDispute(ledger, disputeId, now);
+  const view = await readDispute(ledger, disputeId, now, options);
   const recorded: LedgerEvent[] = [];
   for (const { instruction, status } of await bondProgress(ledger, view)) {
     if (instruction.custodian !== custodian.id || status !== 'owed') continue;

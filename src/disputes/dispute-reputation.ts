@@ -1,7 +1,7 @@
 import type { Ledger } from '../ledger/index.js';
 import type { ReceiptBody } from '../receipts/index.js';
 import { type ReceiptFact, Reputation, type ReputationOptions, readFacts } from '../reputation/index.js';
-import { listDisputes, readDispute } from './dispute-state.js';
+import { listDisputes, type ReadDisputeOptions, readDispute } from './dispute-state.js';
 
 /**
  * How much an upheld claim against a provider weighs: as a -2 rating of this many times the disputed receipt's
@@ -16,11 +16,16 @@ export const UPHELD_CLAIM_WEIGHT = 10;
  * The trust statements dispute outcomes add, as receipt facts: for each dispute decided by `now` in which the payer
  * claimed against the provider and won (by the panel or by default), a -2 rating from the payer to the provider of
  * `UPHELD_CLAIM_WEIGHT` times the receipt's amount. The fact's id is the dispute's, so it never replaces a receipt.
+ * A win by default counts only once the opening is anchored in time (`options.anchors`).
  */
-export async function disputeFacts(ledger: Ledger, now: number): Promise<ReceiptFact[]> {
+export async function disputeFacts(
+  ledger: Ledger,
+  now: number,
+  options: ReadDisputeOptions = {},
+): Promise<ReceiptFact[]> {
   const facts: ReceiptFact[] = [];
   for (const id of await listDisputes(ledger)) {
-    const view = await readDispute(ledger, id, now);
+    const view = await readDispute(ledger, id, now, options);
     if (view.status !== 'decided' || view.winner !== 'claimant' || view.claimant !== view.payer) continue;
     const receipt = (await ledger.get(view.receipt))?.event.body as unknown as ReceiptBody;
     facts.push({
@@ -35,13 +40,18 @@ export async function disputeFacts(ledger: Ledger, now: number): Promise<Receipt
   return facts;
 }
 
-/** Reputation from the ledger's receipts and ratings plus the outcomes of its disputes decided by `now`. */
+/**
+ * Reputation from the ledger's receipts and ratings plus the outcomes of its disputes decided by `now` (`anchors`:
+ * the openings' objective times, as for {@link disputeFacts}).
+ */
 export async function reputationWithDisputes(
   ledger: Ledger,
   now: number,
-  options: ReputationOptions = {},
+  options: ReputationOptions & ReadDisputeOptions = {},
 ): Promise<Reputation> {
   const { registrations, facts } = await readFacts(ledger, options.asOf);
-  const upheld = (await disputeFacts(ledger, now)).filter((fact) => fact.created <= (options.asOf ?? now));
+  const upheld = (await disputeFacts(ledger, now, options)).filter(
+    (fact) => fact.created <= (options.asOf ?? now),
+  );
   return Reputation.fromFacts(registrations, [...facts, ...upheld], options);
 }

@@ -1,4 +1,5 @@
 import { AgoraError, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
+import type { DecisionAnchor } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { readStake, stakeState } from '../stake/index.js';
 import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
@@ -14,6 +15,7 @@ import {
   type JurorChoice,
   receiptParties,
 } from './dispute-events.js';
+import { answerInTime, type DisputeAnchors, openingTiming } from './dispute-time.js';
 import { checkElectorate, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
 import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
@@ -73,9 +75,13 @@ export interface DisputeRound {
   readonly outcome?: JurorChoice;
 }
 
-/** Where a dispute stands at a moment. */
+/**
+ * Where a dispute stands at a moment. `unanchored`: unanswered past its deadline, but its opening has no anchor in
+ * time yet, so nobody has lost it by default (see `openingTiming`).
+ */
 export type DisputeStatus =
   | 'invalid'
+  | 'unanchored'
   | 'pending'
   | 'contested'
   | 'answering'
@@ -97,6 +103,8 @@ export interface DisputeView {
   readonly claim: string;
   readonly opened: number;
   readonly answerBy: number;
+  /** The opening's earliest verified anchor, when the caller gave the anchors (`ReadDisputeOptions`). */
+  readonly openingAnchor?: DecisionAnchor;
   readonly bond?: Bond;
   readonly answer?: { readonly id: string; readonly evidence: string; readonly bond: Bond };
   readonly electorate: ElectorateVerdict['status'];
@@ -145,12 +153,29 @@ async function eventsOf(ledger: Ledger, disputeId: string) {
   return (type: string) => found[type] ?? [];
 }
 
+/** What `readDispute` takes besides the ledger. */
+export interface ReadDisputeOptions {
+  /**
+   * The objective times of openings and answers (the anchoring layer's `disputeAnchors(ledger, now)`). Without the
+   * opening's anchor in time an unanswered dispute is `unanchored` past its deadline, never lost by default; with it,
+   * an answer counts only once anchored in time too (`answerInTime`).
+   */
+  readonly anchors?: DisputeAnchors;
+}
+
 /**
  * Reads dispute `disputeId` from the ledger at `now`. Every verdict is a function of the stored events (their claimed
- * times included), never of the order they arrived in: the lowest id wins wherever several events compete (answers,
- * appeals, votes with one nullifier, reveals). `NOT_FOUND` when no such dispute is stored.
+ * times included) and the openings' anchors, never of the order they arrived in: the lowest id wins wherever several
+ * events compete (answers, appeals, votes with one nullifier, reveals). A default loss needs the opening anchored in
+ * time ({@link openingTiming}), and an answer to such an opening counts only once anchored in time too
+ * ({@link answerInTime}). `NOT_FOUND` when no such dispute is stored.
  */
-export async function readDispute(ledger: Ledger, disputeId: string, now: number): Promise<DisputeView> {
+export async function readDispute(
+  ledger: Ledger,
+  disputeId: string,
+  now: number,
+  options: ReadDisputeOptions = {},
+): Promise<DisputeView> {
   const stored = await ledger.get(disputeId);
   if (stored === undefined || stored.event.type !== 'dispute.opened')
     throw new AgoraError(ErrorCode.NotFound, `no dispute ${disputeId} in this ledger`);
@@ -159,6 +184,7 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
   const receipt = (await ledger.get(body.receipt))?.event as LedgerEvent;
   const { claimant, respondent } = disputeParties(opened, receipt);
   const { provider, payer } = receiptParties(receipt);
+  const openingAnchor = options.anchors?.get(disputeId);
   const base = {
     id: disputeId,
     receipt: body.receipt,
@@ -169,6 +195,7 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
     claim: body.claim,
     opened: opened.created,
     answerBy: body.answerBy,
+    ...(openingAnchor === undefined ? {} : { openingAnchor }),
   };
   const bond = await countedBond(ledger, body.bond, disputeId, opened.created);
   const electorate = await checkElectorate(ledger, body.jurors);
@@ -184,8 +211,15 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
     return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
   const of = await eventsOf(ledger, disputeId);
 
+  // Measured by Bitcoin's clock once the opening is anchored in time: then the answer must be too.
+  const timing = openingTiming(body.answerBy, openingAnchor);
   let answer: DisputeView['answer'];
+  let unanchoredAnswer = false;
   for (const { id, event } of of('dispute.answered')) {
+    if (timing.status === 'in-time' && !answerInTime(body.answerBy, options.anchors?.get(id))) {
+      unanchoredAnswer = true;
+      continue;
+    }
     const answered = event.body as unknown as DisputeAnsweredBody;
     const counted = await countedBond(ledger, answered.bond, id, event.created);
     if (counted !== undefined) {
@@ -196,6 +230,15 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
   const withBonds = { ...base, bond, electorate: electorate.status };
   if (answer === undefined) {
     if (now < body.answerBy) return { ...withBonds, rounds: [], appeals: [], status: 'answering' };
+    if (timing.status !== 'in-time')
+      return {
+        ...withBonds,
+        rounds: [],
+        appeals: [],
+        status: timing.status === 'void' ? 'void' : 'unanchored',
+        reason: timing.reason,
+        ...(timing.status === 'void' ? { decidedAt: body.answerBy } : {}),
+      };
     return {
       ...withBonds,
       rounds: [],
@@ -204,6 +247,9 @@ export async function readDispute(ledger: Ledger, disputeId: string, now: number
       winner: 'claimant',
       byDefault: true,
       decidedAt: body.answerBy,
+      ...(unanchoredAnswer
+        ? { reason: 'an answer is stored, but not anchored by 2 hours after the deadline: it does not count' }
+        : {}),
     };
   }
 

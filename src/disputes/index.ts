@@ -48,9 +48,16 @@ export {
   drawFor,
   listDisputes,
   panelTree,
+  type ReadDisputeOptions,
   type RevealedVote,
   readDispute,
 } from './dispute-state.js';
+export {
+  answerInTime,
+  type DisputeAnchors,
+  type OpeningTiming,
+  openingTiming,
+} from './dispute-time.js';
 export {
   checkElectorate,
   draftElectorate,

@@ -3,6 +3,7 @@ import {
   buildAnchorTransaction,
   createAnchorCommitted,
   createAnchorConfirmed,
+  disputeEventCommitment,
   merkleBranch,
   merkleRootFromBranch,
   parseBlockHeader,
@@ -46,14 +47,10 @@ export async function anchorDecision(
   blockTime: number,
   recorder: Actor,
 ): Promise<AnchorOutcome> {
-  const { seed } = state.scenario;
-  let height = ANCHOR_HEIGHT;
-  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
-  const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, {
-    height,
-    bytes: (label) => seededBytes(seed, label),
-  });
+  const source = await nextAnchorBlock(state);
+  const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, source);
   await state.ledger.appendBatch(anchor.events);
+  const { height } = source;
   return {
     proposal: proposalId,
     commitment: anchor.commitment,
@@ -62,6 +59,29 @@ export async function anchorDecision(
     height,
     blockTime,
   };
+}
+
+/** The run's next anchor block: two heights above the last (each anchor block has one on top), filled from the seed. */
+async function nextAnchorBlock(state: SimulationState): Promise<RegtestBlockSource> {
+  let height = ANCHOR_HEIGHT;
+  for await (const _ of state.ledger.events({ type: 'anchor.confirmed' })) height += 2;
+  return { height, bytes: (label) => seededBytes(state.scenario.seed, label) };
+}
+
+/**
+ * The anchor of a dispute's opening or answer, as the run's recorder puts it on regtest: its id committed in a block
+ * at `blockTime` (see {@link anchorDecision}). An opening anchored the least answer period before its deadline can be
+ * lost by default; an answer to it counts once anchored by 2 hours after the deadline.
+ */
+export async function anchorDisputeEvent(
+  state: SimulationState,
+  eventId: string,
+  blockTime: number,
+  recorder: Actor,
+): Promise<void> {
+  const source = await nextAnchorBlock(state);
+  const anchor = regtestAnchorOf(recorder.key, eventId, disputeEventCommitment(eventId), blockTime, source);
+  await state.ledger.appendBatch(anchor.events);
 }
 
 /**
@@ -75,14 +95,44 @@ export async function regtestAnchorEvents(
   recorder: AgentKey,
   proposalId: string,
   blockTime: number,
-  source: { readonly height: number; readonly bytes: (label: string) => Uint8Array },
-): Promise<{ events: LedgerEvent[]; commitment: string; txid: string; feeSat: bigint }> {
-  const { height, bytes } = source;
+  source: RegtestBlockSource,
+): Promise<RegtestAnchor> {
   const { commitment, result } = await proposalCommitment(ledger, proposalId, blockTime);
+  return regtestAnchorOf(recorder, proposalId, commitment, blockTime, source, anchoredVotes(result));
+}
+
+/** Where a regtest anchor block stands and what fills it (see {@link regtestAnchorEvents}). */
+export interface RegtestBlockSource {
+  readonly height: number;
+  readonly bytes: (label: string) => Uint8Array;
+}
+
+/** The anchor events of one subject and what its transaction cost. */
+export interface RegtestAnchor {
+  readonly events: LedgerEvent[];
+  readonly commitment: string;
+  readonly txid: string;
+  readonly feeSat: bigint;
+}
+
+/**
+ * The anchor events of `commitment` for `subject` (a proposal, or a dispute opening with
+ * `disputeEventCommitment`), mined as {@link regtestAnchorEvents} mines them; `named` the votes a proposal's anchor
+ * names (`anchoredVotes`).
+ */
+export function regtestAnchorOf(
+  recorder: AgentKey,
+  subject: string,
+  commitment: string,
+  blockTime: number,
+  source: RegtestBlockSource,
+  named: { votes?: readonly string[] } = {},
+): RegtestAnchor {
+  const { height, bytes } = source;
   const transaction = buildAnchorTransaction({
     secretKey: bytes('anchor wallet'),
     chain: 'regtest',
-    utxos: [{ txid: toHex(bytes(`anchor coin/${proposalId}`)), vout: 0, amountSat: ANCHOR_COIN_SAT }],
+    utxos: [{ txid: toHex(bytes(`anchor coin/${subject}`)), vout: 0, amountSat: ANCHOR_COIN_SAT }],
     commitment: fromHex(commitment),
     feeRate: ANCHOR_FEE_RATE,
   });
@@ -94,14 +144,14 @@ export async function regtestAnchorEvents(
   const clock = new ManualClock(blockTime * 1000);
   const committed = createAnchorCommitted(
     recorder,
-    { proposal: proposalId, commitment, txid: transaction.txid, chain: 'regtest', ...anchoredVotes(result) },
+    { proposal: subject, commitment, txid: transaction.txid, chain: 'regtest', ...named },
     { clock },
   );
   const confirmed = createAnchorConfirmed(
     recorder,
     {
       committed: parseEnvelope(committed).id,
-      proposal: proposalId,
+      proposal: subject,
       proof: { tx: transaction.hex, branch, height },
       headers: { [height]: block, [height + 1]: next },
     },

@@ -1,4 +1,4 @@
-import { reverseHex } from '../anchor/index.js';
+import { disputeAnchors, reverseHex } from '../anchor/index.js';
 import { ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../core/index.js';
 import { governedState } from '../decisions.js';
 import {
@@ -30,7 +30,7 @@ import { type AgentKey, agentKeyFromSecret, objectId, zkIdentity } from '../iden
 import type { LedgerEvent } from '../ledger/index.js';
 import { createShareClaim, lockStake, nextStakeSequence, readStake } from '../stake/index.js';
 import type { PanelProver, Prover } from '../zk/index.js';
-import { anchorDecision } from './commitment.js';
+import { anchorDecision, anchorDisputeEvent } from './commitment.js';
 import { seededBytes } from './random.js';
 import { regtestHeader } from './regtest-header.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
@@ -220,6 +220,9 @@ export async function runDisputes(
     const { id } = await ledger.append(open);
     opening.push({ id, claim });
   }
+  // The custodian anchors the openings ten minutes on: their respondents' answer period is then measured from a
+  // block's time, not the claimants' word, and an unanswered one can be lost by default.
+  for (const { id } of opening) await anchorDisputeEvent(state, id, opened + 600, cast.custodian);
   const appealing: { id: string; at: number; appellant: Actor; choose: (juror: Actor) => JurorChoice }[] = [];
   for (const [i, { id, claim }] of opening.entries()) {
     // The malicious provider answers the first dispute if its earnings cover the counter-bond, and lets the others
@@ -227,13 +230,15 @@ export async function runDisputes(
     const answers = claim.kind === 'wrongful' || i === 0;
     const counterBond = answers ? await bond(claim.provider, BOND_SAT).catch(unaffordable) : undefined;
     if (counterBond === undefined) continue;
-    await ledger.append(
+    const answer = await ledger.append(
       createDisputeAnswered(
         claim.provider.key,
         { dispute: id, evidence: 'served the data as paid for', bond: idOf(counterBond) },
         { clock },
       ),
     );
+    // Its answer is anchored too, before the deadline: the opening's anchor put the dispute on Bitcoin's clock.
+    await anchorDisputeEvent(state, answer.id, opened + 1_200, claim.provider);
     // Honest jurors see through both: they uphold a garbage claim and reject a wrongful one; sybils side against it.
     const choose = (juror: Actor): JurorChoice =>
       cast.isSybil.has(juror) === (claim.kind === 'garbage') ? 'rejected' : 'upheld';
@@ -273,9 +278,10 @@ export async function runDisputes(
   const final = roundTimes(answerBy, 1).appealsClose;
   clock.set(final * 1000);
   const outcomes: DisputeOutcome[] = [];
+  const anchors = await disputeAnchors(ledger, final);
   for (const { id, claim } of opening) {
-    await settleDisputeBonds(stakes.custodian, ledger, id, final);
-    const view = await readDispute(ledger, id, final);
+    await settleDisputeBonds(stakes.custodian, ledger, id, final, { anchors });
+    const view = await readDispute(ledger, id, final, { anchors });
     const paid = await payShares(state, stakes, view, payoutKeys);
     outcomes.push(await outcomeOf(state, view, claim, paid));
   }

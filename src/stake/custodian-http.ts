@@ -4,8 +4,8 @@ import type { LedgerEvent } from '../ledger/index.js';
 import type { StakeCustodianApi, StakeOffer } from './custodian.js';
 
 // A custodian over HTTP: `GET /v1/stake/custodian` -> {id}; `POST /v1/stake/offer` {offer} (the staker's signed
-// `stake.offer`) -> StakeOffer; `POST /v1/stake/accept` {statement} -> {lock}. Errors are {error: {code, message}}
-// with an HTTP status.
+// `stake.offer`) -> StakeOffer; `POST /v1/stake/accept` {statement} -> {lock}; `POST /v1/stake/claim` {claim} (a
+// payee's signed share claim) -> {paid}. Errors are {error: {code, message}} with an HTTP status.
 
 const PREFIX = '/v1/stake';
 const MAX_BODY = 64 * 1024;
@@ -54,6 +54,12 @@ export function stakeCustodianHandler(custodian: StakeCustodianApi): (request: R
           throw new AgoraError(ErrorCode.InvalidArgument, 'an accept request is {statement}');
         return json(200, { lock: await custodian.accept(body.statement as unknown as SignedObject) });
       }
+      if (request.method === 'POST' && path === `${PREFIX}/claim`) {
+        const body = await readJson(request);
+        if (!isJsonObject(body) || !isJsonObject(body.claim))
+          throw new AgoraError(ErrorCode.InvalidArgument, 'a claim request is {claim}');
+        return json(200, { paid: await custodian.payShare(body.claim as unknown as SignedObject) });
+      }
       return json(404, { error: { code: ErrorCode.NotFound, message: `no ${request.method} ${path} here` } });
     } catch (error) {
       if (!isAgoraError(error)) throw error;
@@ -88,6 +94,13 @@ export class StakeCustodianClient implements StakeCustodianApi {
       lock: LedgerEvent;
     };
     return lock;
+  }
+
+  async payShare(claim: SignedObject): Promise<LedgerEvent> {
+    const { paid } = (await call(this.url, 'POST', '/claim', { claim }, this.timeoutMs)) as {
+      paid: LedgerEvent;
+    };
+    return paid;
   }
 }
 

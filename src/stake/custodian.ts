@@ -56,6 +56,8 @@ export interface StakeCustodianApi {
   offer(offer: SignedObject): Promise<StakeOffer>;
   /** Waits until the staker's payment is held, then attests the lock; returns the `stake.locked` event. */
   accept(statement: SignedObject): Promise<LedgerEvent>;
+  /** Pays a share of one of its settlements to the invoice in the payee's signed claim; returns `stake.paid`. */
+  payShare(claim: SignedObject): Promise<LedgerEvent>;
 }
 
 /** What a custodian holds stakes with: its key, its Lightning node and the ledger it records them in. */

@@ -1,16 +1,19 @@
-// Known and not yet fixed (docs/security.md): kept as `it.fails` while the attack succeeds; it turns red once fixed.
-
 // The blacklist has a path the time rule does not reach (review of the time rule): a `blacklist-dispute-losers`
 // standing rule, itself installed by a decision anchored in time, counts disputes decided on claimed times alone. A
 // payer publishes today a dispute opening it dated over an hour back, its answer deadline already past: the provider
 // never saw it, has lost by default, and is blacklisted on every replica the moment the opening arrives, with no
-// block bounding any of it.
+// block bounding any of it. Fixed: a default loss needs the opening anchored in a block dated at least the least
+// answer period before its deadline (`openingTiming`), so an opening nobody could see in time decides nothing.
+import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disputeAnchors, disputeEventCommitment } from '../../src/anchor/index.js';
+import { utf8 } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
 import { readDispute } from '../../src/disputes/index.js';
 import { Ledger } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
+import { regtestAnchorOf } from '../../src/sim/commitment.js';
 import { type Prover, releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { buildWorld, idOf, T } from '../disputes/fixture.js';
 import { decisionAnchor } from '../fixtures/decision-anchor.js';
@@ -27,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a dispute opening published after its own answer deadline', () => {
-  it.fails('does not blacklist the provider that never saw it', async () => {
+  it('does not blacklist the provider that never saw it', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: agoraRegistry({ network: 'regtest', verifier }),
@@ -51,8 +54,22 @@ describe('a dispute opening published after its own answer deadline', () => {
 
       // A minute after its deadline, the opening (dated an hour and a half back) is published for the first time.
       await ledger.append(world.opened);
-      expect(await readDispute(ledger, idOf(world.opened), now)).toMatchObject({ byDefault: true });
-      // The attack: the provider had no chance to answer, and is blacklisted at once.
+      // The attack: the provider had no chance to answer, and would be blacklisted at once.
+      expect((await governedState(ledger, now)).has(world.provider.id)).toBe(false);
+      // Anchored now, an hour and a half after its claimed time, the opening still never counts against it.
+      const late = regtestAnchorOf(
+        proposer,
+        idOf(world.opened),
+        disputeEventCommitment(idOf(world.opened)),
+        now,
+        { height: 900_010, bytes: (label) => sha256(utf8(`late ${label}`)) },
+      );
+      await ledger.appendBatch(late.events);
+      expect(
+        await readDispute(ledger, idOf(world.opened), now, { anchors: await disputeAnchors(ledger, now) }),
+      ).toMatchObject({
+        status: 'void',
+      });
       expect((await governedState(ledger, now)).has(world.provider.id)).toBe(false);
     } finally {
       await ledger.close();

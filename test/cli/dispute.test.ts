@@ -1,8 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/index.js';
+import { disputeEventCommitment } from '../../src/anchor/index.js';
+import { canonicalJson, utf8 } from '../../src/core/index.js';
+import { regtestAnchorOf } from '../../src/sim/commitment.js';
 import { releaseCurve } from '../../src/zk/index.js';
 import { buildWorld, idOf, regtestHeader, T, type World } from '../disputes/fixture.js';
 import { panelVerifier } from '../fixtures/zk.js';
@@ -18,6 +21,13 @@ beforeAll(async () => {
     join(dir, 'world.jsonl'),
     [...world.base, world.opened].map((e) => canonicalJson(e)).join('\n'),
   );
+  // The opening's anchor, in a regtest block dated at its claimed time (the least answer period before its deadline).
+  const id = idOf(world.opened);
+  const anchor = regtestAnchorOf(world.custodian, id, disputeEventCommitment(id), world.opened.created, {
+    height: 900_001,
+    bytes: (label) => sha256(utf8(label)),
+  });
+  await writeFile(join(dir, 'anchor.jsonl'), anchor.events.map((e) => canonicalJson(e)).join('\n'));
 }, 120_000);
 
 afterAll(async () => {
@@ -33,6 +43,31 @@ describe('agora dispute and agora rules', () => {
     const id = idOf(world.opened);
     const answering = await agora(['dispute', 'list', '--at', String(T + 200), ...home]);
     expect(answering.stdout.trim()).toBe(`${id}  answering`);
+    // Unanswered past its deadline, but nobody has seen its anchor yet: nobody has lost it.
+    const waiting = await agora(['dispute', 'show', id, '--at', String(world.openedBody.answerBy), ...home]);
+    expect(waiting.stdout).toContain('anchored     not yet');
+    expect(waiting.stdout).toContain('status       unanchored (its opening is not anchored');
+    // Its anchor is made like a decision's: the opening's id is the commitment.
+    const commitment = disputeEventCommitment(id);
+    const dry = await agora([
+      'anchor',
+      'commit',
+      id,
+      '--dry-run',
+      '--utxo',
+      `${'11'.repeat(32)}:0:50000`,
+      '--json',
+      ...home,
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ proposal: id, commitment, leaves: 1, broadcast: false });
+    expect((await agora(['anchor', 'status', id, ...home])).stdout).toBe(
+      `not anchored (commitment ${commitment})\n`,
+    );
+    expect((await agora(['ledger', 'import', join(dir, 'anchor.jsonl'), ...home])).code).toBe(0);
+    expect((await agora(['anchor', 'status', id, ...home])).stdout).toBe(
+      `anchored: ${commitment} in block 900001\n`,
+    );
     const decided = await agora([
       'dispute',
       'show',

@@ -7,52 +7,28 @@ import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgoraError, ErrorCode, ManualClock, toHex } from '../../src/core/index.js';
-import {
-  bondProgress,
-  createDisputeAnswered,
-  createDisputeDrawn,
-  createDisputeOpened,
-  disputeHorizon,
-  draftElectorate,
-  drawFor,
-  readDispute,
-  roundTimes,
-  settleDisputeBonds,
-} from '../../src/disputes/index.js';
-import { createSnapshotSources } from '../../src/governance/index.js';
+import { bondProgress, readDispute, settleDisputeBonds } from '../../src/disputes/index.js';
 import { type AgentKey, generateAgentKey, objectId } from '../../src/identity/index.js';
 import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
-import { type LightningBackend, SimNetwork, type SimNode } from '../../src/lightning/index.js';
+import type { LightningBackend } from '../../src/lightning/index.js';
 import {
   checkShares,
   createShareClaim,
   createStakePaid,
   createStakeSettled,
-  lockStake,
   readStake,
   StakeCustodian,
   type StakeSettledBody,
 } from '../../src/stake/index.js';
-import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 import { panelVerifier } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { disputeRegistry, regtestHeader, T } from './fixture.js';
+import { bondedDispute, bondedNetwork } from './bonded-dispute.js';
+import { disputeRegistry, T } from './fixture.js';
 
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 const clock = new ManualClock(T * 1000);
-const now = () => Math.floor(clock.now() / 1000);
-const network = new SimNetwork({ clock, seed: 'bond-payouts' });
-const hub = network.createNode('hub');
-const node = (name: string) => {
-  const created = network.createNode(name);
-  network.openChannel(hub, created, { capacitySat: 1_000_000, pushSat: 500_000 });
-  return created;
-};
-const custodianNode = node('custodian');
+const { custodianNode, payerNode, providerNode, jurors } = bondedNetwork(clock, 'bond-payouts');
 const [payer, provider, custodianKey] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];
-const payerNode = node('payer');
-const providerNode = node('provider');
-const jurors = Array.from({ length: 6 }, (_, i) => ({ key: generateAgentKey(), node: node(`juror-${i}`) }));
 
 let ledger: Ledger;
 let custodian: StakeCustodian;
@@ -60,70 +36,26 @@ let dispute: string;
 let final: number;
 const bonds: { payer?: string; provider?: string } = {};
 
-async function lock(key: AgentKey, backend: SimNode, amountSat: number, until: number): Promise<string> {
-  const { lock: event } = await lockStake({
-    key,
-    backend,
-    custodian,
-    amountSat,
-    until,
-    sequence: 0,
-    mode: 'custodial',
-    clock,
-  });
-  return idOf(event);
-}
-
 beforeAll(async () => {
   ledger = await Ledger.fromLevel(new MemoryLevel(), {
     registry: disputeRegistry(await panelVerifier()),
   });
   custodian = await StakeCustodian.open({ key: custodianKey, backend: custodianNode, ledger, clock });
-  await ledger.appendBatch([
-    await registrationAt(payer, T),
-    await registrationAt(provider, T, [providerNode.nodeKey]),
-    await registrationAt(custodianKey, T),
-    ...(await Promise.all(jurors.map(({ key }) => registrationAt(key, T)))),
-  ]);
-  const receipt = await receiptAt(provider, providerNode, payer, T + 10, 50_000);
-  await ledger.append(receipt);
-  clock.set((T + 100) * 1000);
-  for (const juror of jurors) await lock(juror.key, juror.node, 10_000, T + 13 * 86_400);
-  clock.set((T + 200) * 1000);
-  const answerBy = now() + 3_600;
-  const horizon = disputeHorizon(answerBy);
-  bonds.payer = await lock(payer, payerNode, 2_000, horizon);
-  bonds.provider = await lock(provider, providerNode, 2_000, horizon);
-  const { ids, declared } = await draftElectorate(ledger, { mode: 'stake', asOf: T + 150 });
-  const sources = createSnapshotSources(payer, ids, { clock });
-  await ledger.appendBatch(sources);
-  const opened = createDisputeOpened(
-    payer,
+  const made = await bondedDispute(
     {
-      receipt: idOf(receipt),
-      claim: 'garbage served',
-      bond: bonds.payer,
-      answerBy,
-      seedHeight: 900_000,
-      jurors: { ...declared, sources: sources.map(idOf) },
-    },
-    { clock },
-  );
-  dispute = (await ledger.append(opened)).id;
-  await ledger.append(
-    createDisputeAnswered(provider, { dispute, evidence: 'served as paid', bond: bonds.provider }, { clock }),
-  );
-  const header = regtestHeader(11);
-  const panel = await drawFor(ledger, dispute, 0, header);
-  await ledger.append(
-    createDisputeDrawn(
+      ledger,
+      clock,
+      custodian,
       custodianKey,
-      { dispute, round: 0, appeal: null, header, panel },
-      { clock: new ManualClock((answerBy + 1) * 1000) },
-    ),
+      payer: { key: payer, node: payerNode },
+      provider: { key: provider, node: providerNode },
+      jurors,
+    },
+    T,
   );
-  final = roundTimes(answerBy, 0).appealsClose;
-  clock.set(final * 1000);
+  ({ dispute, final } = made);
+  bonds.payer = made.bonds.payer;
+  bonds.provider = made.bonds.provider;
 }, 120_000);
 
 afterAll(async () => {

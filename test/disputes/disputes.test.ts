@@ -24,6 +24,7 @@ import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { Reputation } from '../../src/reputation/index.js';
 import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
+import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { panelZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
 import { at, buildWorld, idOf, ledgerWith, regtestHeader, T, type World } from './fixture.js';
@@ -157,16 +158,23 @@ describe('opening a dispute', () => {
 });
 
 describe('a dispute without an answer', () => {
-  it('is lost by default once the deadline passes: the claimant wins, its bond is released', async () => {
+  it('is lost by default once the deadline passes, its opening anchored in time: the claimant wins, its bond is released', async () => {
     const ledger = await ledgerWith(verifier, [...world.base, world.opened]);
-    expect((await readDispute(ledger, idOf(world.opened), answerBy - 1)).status).toBe('answering');
-    const view = await readDispute(ledger, idOf(world.opened), answerBy);
+    // The opening anchored in a block dated at its claimed time, the least answer period before its deadline.
+    const anchors = anchoredAt(answerBy - DISPUTE_TERMS.minAnswerPeriod, idOf(world.opened));
+    expect((await readDispute(ledger, idOf(world.opened), answerBy - 1, { anchors })).status).toBe(
+      'answering',
+    );
+    // Without its anchor nobody has lost it: the claimed times alone decide nothing.
+    expect(await readDispute(ledger, idOf(world.opened), answerBy)).toMatchObject({ status: 'unanchored' });
+    expect(await disputeLosses(ledger, answerBy)).toEqual([]);
+    const view = await readDispute(ledger, idOf(world.opened), answerBy, { anchors });
     expect(view).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: true });
     expect(settlement(view)).toEqual([
       expect.objectContaining({ lock: idOf(world.bonds.payer), action: 'release', staker: world.payer.id }),
     ]);
     // The provider's loss feeds a standing rule: one loss within 30 days blacklists it, no proposal naming it.
-    const losses = await disputeLosses(ledger, answerBy);
+    const losses = await disputeLosses(ledger, answerBy, { anchors });
     expect(losses).toEqual([{ agent: world.provider.id, dispute: idOf(world.opened), at: answerBy }]);
     const install: ProposalAction = {
       type: 'rule.install',
@@ -184,13 +192,18 @@ describe('a dispute without an answer', () => {
     );
     expect(ruled.has(world.provider.id)).toBe(true);
     expect(ruled.has(world.payer.id)).toBe(false);
-    expect(await disputeLosses(ledger, answerBy - 1)).toEqual([]);
+    expect(await disputeLosses(ledger, answerBy - 1, { anchors })).toEqual([]);
     // The upheld claim weighs in reputation: the payer's trust in the provider (its rating of the receipt, given
     // before it fell out with it) is wiped out, once the loss is final.
     await ledger.append(rateReceipt(world.payer, idOf(world.receipt), 2, { clock: at(T + 21) }));
     const plain = (await Reputation.fromLedger(ledger)).score(world.provider.id);
-    expect((await reputationWithDisputes(ledger, answerBy - 1)).score(world.provider.id)).toBe(plain);
-    expect((await reputationWithDisputes(ledger, answerBy)).score(world.provider.id)).toBeLessThan(plain);
+    expect((await reputationWithDisputes(ledger, answerBy - 1, { anchors })).score(world.provider.id)).toBe(
+      plain,
+    );
+    expect((await reputationWithDisputes(ledger, answerBy)).score(world.provider.id)).toBe(plain);
+    expect(
+      (await reputationWithDisputes(ledger, answerBy, { anchors })).score(world.provider.id),
+    ).toBeLessThan(plain);
     await ledger.close();
   });
 });

@@ -11,8 +11,11 @@ import {
   type Confirmation,
   createAnchorCommitted,
   createAnchorConfirmed,
+  disputeEventCommitment,
   EsploraClient,
+  eventsCommitmentTree,
   proposalCommitment,
+  subjectAnchors,
   type Utxo,
   verifyAnchor,
   type WalletKind,
@@ -30,6 +33,7 @@ import {
   systemClock,
   unixSeconds,
 } from '../../core/index.js';
+import type { Ledger } from '../../ledger/index.js';
 import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
 import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
@@ -132,15 +136,44 @@ function utxosFromOptions(values: OptionValues): Utxo[] {
   });
 }
 
+/** Whether `id` is a dispute's opening or answer (anchored by its id), rather than a proposal (by its result). */
+async function isDisputeEvent(ledger: Ledger, id: string): Promise<boolean> {
+  const type = (await ledger.get(id))?.event.type;
+  return type === 'dispute.opened' || type === 'dispute.answered';
+}
+
+/**
+ * What an anchor of `id` commits to: a closed proposal's result and counted votes (which the anchor names, see
+ * `anchoredVotes`), or a dispute event's id.
+ */
+async function commitmentOf(ledger: Ledger, id: string, now: number) {
+  if (await isDisputeEvent(ledger, id))
+    return { tree: eventsCommitmentTree([id]), commitment: disputeEventCommitment(id), named: {} };
+  const { tree, commitment, result } = await proposalCommitment(ledger, id, now);
+  return { tree, commitment, named: anchoredVotes(result) };
+}
+
+/** The anchoring of `id`: a proposal's ({@link anchorStatus}), or a dispute opening's or answer's. */
+async function statusOf(ledger: Ledger, id: string, now: number, network: BitcoinNetwork) {
+  if (!(await isDisputeEvent(ledger, id))) return anchorStatus(ledger, id, now, { network });
+  const commitment = disputeEventCommitment(id);
+  const found = await subjectAnchors(ledger, id, commitment, network, now);
+  return { commitment, ...found, state: found.confirmed === undefined ? 'not anchored' : 'anchored' };
+}
+
 const stringify = (value: unknown) =>
   JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
 export const anchorCommitCommand: Command = {
   name: 'anchor commit',
   summary:
-    "put a closed proposal's commitment on Bitcoin in an OP_RETURN output, paid from your key's wallet",
-  usage: '<proposal id> [--fee-rate N] [--dry-run] [--utxo TXID:VOUT:SATS] [--backend ...] [--json]',
-  examples: ['agora anchor commit <proposal id> --dry-run --utxo <txid>:0:50000'],
+    "put a closed proposal's commitment (or a dispute opening's or answer's id) on Bitcoin in an OP_RETURN output, paid from your key's wallet",
+  usage:
+    '<proposal or dispute event id> [--fee-rate N] [--dry-run] [--utxo TXID:VOUT:SATS] [--backend ...] [--json]',
+  examples: [
+    'agora anchor commit <proposal id> --dry-run --utxo <txid>:0:50000',
+    'agora anchor commit <dispute id> --backend esplora --esplora-url https://blockstream.info/api',
+  ],
   help: [
     HOME_HELP,
     ['--fee-rate N', 'sat/vB (default: the backend estimate for 3 blocks)'],
@@ -165,7 +198,7 @@ export const anchorCommitCommand: Command = {
   },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
-    const id = idArgument(positionals[0], 'a proposal');
+    const id = idArgument(positionals[0], 'a proposal or dispute event');
     // The command line is checked whole before anything is read: a bad --utxo is a usage error.
     const given = utxosFromOptions(values);
     const chain = await homeChain(values, home);
@@ -182,7 +215,7 @@ export const anchorCommitCommand: Command = {
     const secretKey = fromDescriptor?.secretKey ?? key.secretKey;
     const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
-      const { tree, commitment, result } = await proposalCommitment(ledger, id, unixSeconds(systemClock));
+      const { tree, commitment, named } = await commitmentOf(ledger, id, unixSeconds(systemClock));
       const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
       if (utxos.length === 0)
         throw new AgoraError(
@@ -222,7 +255,7 @@ export const anchorCommitCommand: Command = {
             commitment,
             txid: tx.txid,
             chain,
-            ...anchoredVotes(result),
+            ...named,
           }),
         );
       }
@@ -263,8 +296,9 @@ async function depthOf(
 
 export const anchorStatusCommand: Command = {
   name: 'anchor status',
-  summary: "a proposal's anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
-  usage: '<proposal id> [--confirmations N] [--backend ...] [--json]',
+  summary:
+    "a proposal's (or dispute event's) anchoring: committed, and once confirmed deep enough, recorded with its SPV proof",
+  usage: '<proposal or dispute event id> [--confirmations N] [--backend ...] [--json]',
   examples: ['agora anchor status <proposal id>'],
   help: [
     HOME_HELP,
@@ -281,14 +315,14 @@ export const anchorStatusCommand: Command = {
   },
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
-    const id = idArgument(positionals[0], 'a proposal');
+    const id = idArgument(positionals[0], 'a proposal or dispute event');
     const needed = wholeNumber(values.confirmations, '--confirmations', 6);
     const wait = wholeNumber(values.wait, '--wait', 0);
     const backend = chainBackend(values, io.env);
     const now = unixSeconds(systemClock);
     const network = await homeChain(values, home);
     await withHomeLedger(home, async (ledger) => {
-      let status = await anchorStatus(ledger, id, now, { network });
+      let status = await statusOf(ledger, id, now, network);
       let confirmations: number | undefined;
       if (status.confirmed === undefined && backend !== undefined) {
         for (const { id: committed, body } of status.committed) {
@@ -306,7 +340,7 @@ export const anchorStatusCommand: Command = {
           };
           const key = await loadHomeKey(home);
           await ledger.append(createAnchorConfirmed(key, { committed, proposal: id, proof, headers }));
-          status = await anchorStatus(ledger, id, now, { network });
+          status = await statusOf(ledger, id, now, network);
           break;
         }
       }

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { disputeAnchors } from '../../anchor/index.js';
 import {
   AgoraError,
   ErrorCode,
@@ -72,6 +73,11 @@ async function appendAll(ledger: Ledger, events: readonly LedgerEvent[]): Promis
 
 const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
 
+/** A dispute at `at`, its opening's objective time taken from the ledger's anchors (a default loss needs it). */
+async function viewAt(ledger: Ledger, dispute: string, at: number): Promise<DisputeView> {
+  return readDispute(ledger, dispute, at, { anchors: await disputeAnchors(ledger, at) });
+}
+
 function summary(view: DisputeView, penalties: readonly BondInstruction[]): string[] {
   const lines = [
     `dispute      ${view.id}`,
@@ -80,14 +86,15 @@ function summary(view: DisputeView, penalties: readonly BondInstruction[]): stri
     `respondent   ${view.respondent}`,
     `claim        ${view.claim}`,
     `answer by    ${iso(view.answerBy)}${view.answer === undefined ? '' : `; answered: ${view.answer.evidence}`}`,
-    `electorate   ${view.electorate}${view.reason === undefined ? '' : ` (${view.reason})`}`,
+    `electorate   ${view.electorate}${view.reason === undefined || view.electorate === 'valid' ? '' : ` (${view.reason})`}`,
+    `anchored     ${view.openingAnchor === undefined ? 'not yet' : `block ${view.openingAnchor.height} at ${iso(view.openingAnchor.blockTime)}`}`,
   ];
   for (const round of view.rounds)
     lines.push(
       `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent} (${round.attended.length} attested)${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
     );
   lines.push(
-    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}`,
+    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}${view.electorate === 'valid' && view.reason !== undefined ? ` (${view.reason})` : ''}`,
   );
   for (const instruction of settlement(view) ?? [])
     lines.push(
@@ -114,7 +121,7 @@ export const disputeListCommand: Command = {
   async run({ io, home, values }) {
     await withHomeLedger(home, async (ledger) => {
       for (const id of await listDisputes(ledger)) {
-        const view = await readDispute(ledger, id, now(values));
+        const view = await viewAt(ledger, id, now(values));
         const line = values.json
           ? json({
               id,
@@ -141,7 +148,7 @@ export const disputeShowCommand: Command = {
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a dispute');
     const { view, penalties } = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, id, now(values));
+      const view = await viewAt(ledger, id, now(values));
       return { view, penalties: await absentPenalties(ledger, view) };
     });
     const out = values.json
@@ -256,7 +263,7 @@ export const disputeAppealCommand: Command = {
     const dispute = idArgument(positionals[0], 'a dispute');
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
       if (view.status !== 'appealable')
         throw new AgoraError(
           ErrorCode.InvalidState,
@@ -294,7 +301,7 @@ export const disputeDrawCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, '--header is 80 bytes of lower-case hex');
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
       const round = wholeNumber(values.round, '--round', Math.max(0, view.rounds.length - 1));
       const appeal = round === 0 ? null : (view.appeals[round - 1]?.id ?? null);
       const panel = await drawFor(ledger, dispute, round, header);
@@ -310,7 +317,7 @@ export const disputeDrawCommand: Command = {
 const votesDir = (home: string) => join(home, 'dispute-votes');
 
 /** What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. */
-async function savedVotes(home: string, dispute: string) {
+export async function savedVotes(home: string, dispute: string) {
   let files: string[] = [];
   try {
     files = await readdir(votesDir(home));
@@ -341,7 +348,7 @@ export const disputeVoteCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, 'the choice is upheld or rejected');
     const key = await loadHomeKey(home);
     const sealed = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, dispute, unixSeconds(systemClock));
+      const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
       if (view.status !== 'voting')
         throw new AgoraError(
           ErrorCode.InvalidState,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { AgoraError, ErrorCode, systemClock, unixSeconds } from '../../core/index.js';
 import { writeFetchResponse } from '../../l402/node-http.js';
-import type { LedgerEvent } from '../../ledger/index.js';
+import type { Ledger, LedgerEvent } from '../../ledger/index.js';
 import {
   type CustodyMode,
   lockStake,
@@ -18,15 +18,17 @@ import { type CliIo, write } from '../io.js';
 import { LIGHTNING_HELP, LIGHTNING_OPTIONS, lightningBackend } from '../lightning.js';
 import { isoTime, timeOption } from '../time.js';
 
-/** Runs `task` with this home's custodian (its key, ledger and LND node). */
-async function withCustodian<T>(
+/** Runs `task` with this home's custodian (its key, ledger and LND node): one process holds a home's ledger at a time. */
+export async function withCustodian<T>(
   home: string,
   values: OptionValues,
   env: CliIo['env'],
-  task: (custodian: StakeCustodian) => Promise<T>,
+  task: (custodian: StakeCustodian, ledger: Ledger) => Promise<T>,
 ): Promise<T> {
   const [key, backend] = await Promise.all([loadHomeKey(home), lightningBackend(values, env)]);
-  return withHomeLedger(home, async (ledger) => task(await StakeCustodian.open({ key, backend, ledger })));
+  return withHomeLedger(home, async (ledger) =>
+    task(await StakeCustodian.open({ key, backend, ledger }), ledger),
+  );
 }
 
 const describe = (event: LedgerEvent) => JSON.stringify({ type: event.type, body: event.body });
