@@ -18,6 +18,10 @@ export const SLOW_FILES = [
   'test/governance/replicas.property.test.ts',
   'test/governance/replication-nostr.test.ts',
   'test/ledger/crash.test.ts',
+  // Open attacks of the time rule's review that need vote or juror proofs (npm test has no margin for more).
+  'test/attacks/dispute-appeal-late.test.ts',
+  'test/attacks/governance-anchor-withheld-votes.test.ts',
+  'test/attacks/governance-late-backdated-registration.test.ts',
 ];
 
 const slow = process.env.AGORA_TEST_SET === 'slow';
