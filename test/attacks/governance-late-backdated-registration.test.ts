@@ -3,8 +3,8 @@
 // proposer (whose late cancel is the known `it.fails` of governance-late-vote-unanchors), registers a fresh key dated
 // before the proposal's snapshot moment and publishes it long after the grace: the ledger now holds an event of the
 // snapshot's kinds the checkpoint does not list, the proposal turns `disputed`, and a decision anchored in time and
-// carried out for a month stops being in effect on every replica. Open: a plain `it` that fails on the attack
-// assertion.
+// carried out for a month stops being in effect on every replica. Open: `it.fails` (it passes while the attack
+// works; run as a plain `it`, it fails on the attack assertion).
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a registration dated before the snapshot, published after the grace', () => {
-  it('does not undo a decision anchored in time', async () => {
+  it.fails('does not undo a decision anchored in time', async () => {
     const [proposer, other] = [generateAgentKey(), generateAgentKey()] as [AgentKey, AgentKey];
     const ledger = await Ledger.fromLevel(new MemoryLevel(), {
       registry: agoraRegistry({ network: 'regtest', verifier, config: { seeds: [proposer.id, other.id] } }),
