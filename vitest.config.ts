@@ -20,8 +20,7 @@ export const SLOW_FILES = [
   'test/ledger/crash.test.ts',
   // Open attacks of the time rule's review that need vote or juror proofs (npm test has no margin for more).
   'test/attacks/dispute-appeal-late.test.ts',
-  'test/attacks/governance-anchor-withheld-votes.test.ts',
-  'test/attacks/governance-late-backdated-registration.test.ts',
+  'test/attacks/governance-withheld-after-grace.test.ts',
 ];
 
 const slow = process.env.AGORA_TEST_SET === 'slow';
