@@ -3,6 +3,12 @@
 // the fact, and the round it opens has its windows behind it: no juror can vote, and a claim nobody upheld fails.
 // Fixed: once the opening is anchored in time, an answer counts only once anchored by 2 hours after the deadline
 // (`answerInTime`).
+//
+// Open (second review of the time rule, `it.fails`: it passes while the attack works; run as a plain `it`, it fails
+// on the attack assertion): the anchor proves the answer existed by the deadline, not that anyone saw it. The
+// respondent anchors its answer before the deadline and keeps both to itself; the claimant wins by default, the
+// bonds are settled; after the appeal window the respondent publishes answer and anchor, and the final default loss
+// is undone (the dispute is back to drawing a panel whose windows are behind it).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +21,7 @@ import {
   readDispute,
   roundTimes,
 } from '../../src/disputes/index.js';
-import { Ledger } from '../../src/ledger/index.js';
+import { Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { regtestAnchorOf } from '../../src/sim/commitment.js';
 import { releaseCurve, Verifier } from '../../src/zk/index.js';
@@ -29,41 +35,95 @@ beforeAll(async () => {
 
 afterAll(() => releaseCurve());
 
-describe('an answer dated inside the answer period and published after the voting windows', () => {
-  it('does not undo the default loss of a dispute whose opening was anchored in time', async () => {
-    const world = await buildWorld({ verifier, jurorCount: 2 });
-    const dispute = idOf(world.opened);
-    const { answerBy } = world.openedBody;
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: agoraRegistry({ network: 'regtest', verifier }),
-    });
-    try {
-      const anchor = regtestAnchorOf(
-        world.custodian,
-        dispute,
-        disputeEventCommitment(dispute),
-        answerBy - DISPUTE_TERMS.minAnswerPeriod,
-        { height: 900_000, bytes: (label) => sha256(utf8(label)) },
-      );
-      await ledger.importLines([...world.base, world.opened, ...anchor.events].map((e) => JSON.stringify(e)));
-      const final = roundTimes(answerBy, 0).appealsClose;
-      const read = async () =>
-        readDispute(ledger, dispute, final, { anchors: await disputeAnchors(ledger, final) });
-      expect(await read()).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: true });
+const bytes = (label: string) => sha256(utf8(label));
 
-      // Days later, the provider's answer, dated a minute after the opening.
-      const late = createDisputeAnswered(
-        world.provider,
-        { dispute, evidence: 'served as paid', bond: idOf(world.bonds.provider) },
-        { clock: at(world.opened.created + 60) },
-      );
-      await ledger.append(late);
-      expect(await read()).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: true });
-      expect(await disputeLosses(ledger, final, { anchors: await disputeAnchors(ledger, final) })).toEqual([
+/**
+ * A dispute whose opening is anchored in time and that nobody answered: lost by default, final. `run` gets
+ * `publish`, which adds events after its appeal window, and `stillLost`, which checks the default loss stands.
+ */
+async function lostByDefault(
+  run: (
+    world: Awaited<ReturnType<typeof buildWorld>>,
+    late: {
+      publish: (events: LedgerEvent[]) => Promise<void>;
+      stillLost: () => Promise<void>;
+    },
+  ) => Promise<void>,
+) {
+  const world = await buildWorld({ verifier, jurorCount: 2 });
+  const dispute = idOf(world.opened);
+  const { answerBy } = world.openedBody;
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: agoraRegistry({ network: 'regtest', verifier }),
+  });
+  try {
+    const anchor = regtestAnchorOf(
+      world.custodian,
+      dispute,
+      disputeEventCommitment(dispute),
+      answerBy - DISPUTE_TERMS.minAnswerPeriod,
+      { height: 900_000, bytes },
+    );
+    await ledger.importLines([...world.base, world.opened, ...anchor.events].map((e) => JSON.stringify(e)));
+    const final = roundTimes(answerBy, 0).appealsClose;
+    const stillLost = async () => {
+      const anchors = await disputeAnchors(ledger, final);
+      expect(await readDispute(ledger, dispute, final, { anchors })).toMatchObject({
+        status: 'decided',
+        winner: 'claimant',
+        byDefault: true,
+      });
+      expect(await disputeLosses(ledger, final, { anchors })).toEqual([
         { agent: world.provider.id, dispute, at: answerBy },
       ]);
-    } finally {
-      await ledger.close();
-    }
+    };
+    await stillLost();
+    await run(world, {
+      publish: async (events) => {
+        await ledger.importLines(events.map((e) => JSON.stringify(e)));
+      },
+      stillLost,
+    });
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** The provider's answer, dated a minute after the opening. */
+const answerOf = (world: Awaited<ReturnType<typeof buildWorld>>) =>
+  createDisputeAnswered(
+    world.provider,
+    { dispute: idOf(world.opened), evidence: 'served as paid', bond: idOf(world.bonds.provider) },
+    { clock: at(world.opened.created + 60) },
+  );
+
+describe('an answer dated inside the answer period and published after the voting windows', () => {
+  it('does not undo the default loss of a dispute whose opening was anchored in time', async () => {
+    await lostByDefault(async (world, late) => {
+      // Days later, the provider's answer, unanchored.
+      await late.publish([answerOf(world)]);
+      await late.stillLost();
+    });
+  }, 120_000);
+
+  it.fails('anchored before the deadline but withheld until then, does not undo a final default loss', async () => {
+    await lostByDefault(async (world, late) => {
+      const answer = answerOf(world);
+      const id = idOf(answer);
+      // Anchored an hour before the deadline, published after the appeal window (the bonds settled by then).
+      const anchor = regtestAnchorOf(
+        world.provider,
+        id,
+        disputeEventCommitment(id),
+        world.openedBody.answerBy - 3_600,
+        {
+          height: 900_010,
+          bytes: (label) => bytes(`answer ${label}`),
+        },
+      );
+      await late.publish([answer, ...anchor.events]);
+      // The attack: the default loss, final and paid out, is undone.
+      await late.stillLost();
+    });
   }, 120_000);
 });
