@@ -10,11 +10,9 @@
 // bought by hand with its credential header as already shown, and the prover only records what it is asked to prove.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { credentialHolder } from '../../src/governance/index.js';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
 import {
   CredentialBatcher,
-  CredentialHistory,
   credentialEpoch,
   decodeIdentifier,
   decodeMacaroon,
@@ -25,9 +23,8 @@ import {
   TokenCache,
 } from '../../src/l402/index.js';
 import { decodeInvoice, SimNetwork } from '../../src/lightning/index.js';
-import type { Prover, VoteStatement } from '../../src/zk/index.js';
 import { voteVerifier } from '../fixtures/zk.js';
-import { driftingSnapshots, MIN_SCORE } from '../l402/credential-fixture.js';
+import { driftingSnapshots, MIN_SCORE, recordingHolder } from '../l402/credential-fixture.js';
 
 describe('one call does not show a payer two pseudonyms proved against roots sharing fewer than 8 members', () => {
   it.fails('refuses to prove a second scope after its credential token was refused in the same call', async () => {
@@ -39,22 +36,7 @@ describe('one call does not show a payer two pseudonyms proved against roots sha
     const payer = generateAgentKey();
     // Two accepted snapshots: 7 others reach the threshold beside the payer in each, not the same 7.
     const { older, newer } = await driftingSnapshots(payer);
-    const proved: VoteStatement[] = [];
-    const recording = {
-      prove: async (statement: VoteStatement) => {
-        proved.push(statement);
-        throw new Error('a pseudonym is being proved');
-      },
-    } as unknown as Prover;
-    const holder = await credentialHolder(
-      recording,
-      payer.id,
-      (await zkIdentity(payer)).secret,
-      [older, newer],
-      {
-        history: CredentialHistory.inMemory(),
-      },
-    );
+    const { holder, proved } = await recordingHolder(payer, [older, newer]);
     const batcher = new CredentialBatcher(await voteVerifier());
     const gating = (service: string, root: bigint) =>
       new L402Provider({
