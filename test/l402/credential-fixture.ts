@@ -21,6 +21,7 @@ import {
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import type { VerifiedReceipt } from '../../src/receipts/index.js';
+import type { Prover, VoteStatement } from '../../src/zk/index.js';
 import { voteZk } from '../fixtures/zk.js';
 
 /** Scores in ppb: `high` reaches the providers' 1,000,000 ppb, `low` only 2,000. */
@@ -61,6 +62,28 @@ export async function driftingSnapshots(payer: AgentKey): Promise<{ older: Snaps
       ...down.map((key) => [key, SCORES.low] as [AgentKey, number]),
     ]);
   return { older: await snapshotOf(scores(first, second)), newer: await snapshotOf(scores(second, first)) };
+}
+
+/**
+ * A holder for `payer` over `snapshots` (default anonymity set, a history in memory) whose prover proves nothing:
+ * it records in `proved` each statement it is asked for and throws. For attacks on what the client agrees to
+ * prove, which need no Groth16 proof (each costs about a second).
+ */
+export async function recordingHolder(
+  payer: AgentKey,
+  snapshots: readonly Snapshot[],
+): Promise<{ holder: CredentialHolder; proved: VoteStatement[] }> {
+  const proved: VoteStatement[] = [];
+  const recording = {
+    prove: async (statement: VoteStatement) => {
+      proved.push(statement);
+      throw new Error('a pseudonym is being proved');
+    },
+  } as unknown as Prover;
+  const holder = await credentialHolder(recording, payer.id, (await zkIdentity(payer)).secret, snapshots, {
+    history: CredentialHistory.inMemory(),
+  });
+  return { holder, proved };
 }
 
 export async function credentialMarket() {
