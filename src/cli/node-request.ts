@@ -20,23 +20,28 @@ export function fetchRequestOf(req: IncomingMessage, origin: string): Request {
  * reader cancels: no more is read from the sender (`closeUnread` then drops the connection).
  */
 function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let onData: ((chunk: Buffer) => void) | undefined;
+  // Set once the reader cancels: the socket's later events must not touch the canceled stream (close() throws).
+  let canceled = false;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        onData = (chunk) => {
+        req.on('data', (chunk: Buffer) => {
+          if (canceled) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        };
-        req.on('data', onData);
-        req.once('end', () => controller.close());
-        req.once('error', (error) => controller.error(error));
+        });
+        req.once('end', () => {
+          if (!canceled) controller.close();
+        });
+        req.on('error', (error) => {
+          if (!canceled) controller.error(error);
+        });
       },
       pull() {
         req.resume();
       },
       cancel() {
-        if (onData !== undefined) req.off('data', onData);
+        canceled = true;
         req.pause();
       },
     },
