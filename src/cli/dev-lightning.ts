@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgoraError, AsyncQueue, ErrorCode, isAgoraError } from '../core/index.js';
+import { AgoraError, AsyncQueue, ErrorCode, isAgoraError, readBoundedBody } from '../core/index.js';
 import {
   type InvoiceStatus,
   type InvoiceSubscription,
@@ -8,6 +8,7 @@ import {
   SimNetwork,
   type SimNode,
 } from '../lightning/index.js';
+import { closeUnread, fetchRequestOf } from './node-request.js';
 
 /**
  * A development Lightning network for the CLI: `agora dev lightning` keeps an in-memory {@link SimNetwork} (regtest
@@ -35,6 +36,8 @@ const CHANNEL_SAT = 10_000_000;
 /** A block every ten minutes of wall time, as on Bitcoin: hold invoices expire by height. */
 const BLOCK_MS = 600_000;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** The largest argument list read: a bolt11 invoice and its options fit many times over. */
+const MAX_BODY = 64 * 1024;
 
 /** The dev network's HTTP server: POST /<node>/<method> with a JSON array of arguments. */
 export async function serveDevLightning(options: { port: number; host: string }): Promise<{
@@ -68,34 +71,36 @@ export async function serveDevLightning(options: { port: number; host: string })
       reply(404, { error: { code: ErrorCode.NotFound, message: 'POST /<node>/<method>' } });
       return;
     }
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    req.on('end', () => {
-      let args: unknown[];
-      try {
-        args = JSON.parse(text || '[]') as unknown[];
-        if (!Array.isArray(args) || args.length > 2) throw new Error('not an argument list');
-      } catch {
-        reply(400, {
-          error: { code: ErrorCode.InvalidJson, message: 'the body is a JSON array of arguments' },
-        });
-        return;
-      }
-      const node = nodeNamed(name) as unknown as Record<Method, (...a: unknown[]) => Promise<unknown>>;
-      node[method as Method](...args).then(
-        (result) => reply(200, { result }),
-        (error: unknown) =>
-          reply(
-            200,
-            isAgoraError(error)
-              ? { error: { code: error.code, message: error.message } }
-              : { error: { code: ErrorCode.Internal, message: String((error as Error).message) } },
-          ),
-      );
-    });
+    readBoundedBody(fetchRequestOf(req, 'http://localhost'), MAX_BODY).then(
+      (bytes) => {
+        let args: unknown[];
+        try {
+          args = JSON.parse(new TextDecoder().decode(bytes) || '[]') as unknown[];
+          if (!Array.isArray(args) || args.length > 2) throw new Error('not an argument list');
+        } catch {
+          reply(400, {
+            error: { code: ErrorCode.InvalidJson, message: 'the body is a JSON array of arguments' },
+          });
+          return;
+        }
+        const node = nodeNamed(name) as unknown as Record<Method, (...a: unknown[]) => Promise<unknown>>;
+        node[method as Method](...args).then(
+          (result) => reply(200, { result }),
+          (error: unknown) =>
+            reply(
+              200,
+              isAgoraError(error)
+                ? { error: { code: error.code, message: error.message } }
+                : { error: { code: ErrorCode.Internal, message: String((error as Error).message) } },
+            ),
+        );
+      },
+      (error: unknown) => {
+        closeUnread(req, res);
+        if (isAgoraError(error)) reply(413, { error: { code: error.code, message: error.message } });
+        else res.destroy(); // the socket failed mid-body: nobody is left to answer
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) =>

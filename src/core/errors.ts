@@ -85,6 +85,8 @@ export const ErrorCode = {
   TxRejected: 'TX_REJECTED',
   /** An argument outside its allowed range (zero amount, malformed hash...). */
   InvalidArgument: 'INVALID_ARGUMENT',
+  /** A request body above the server's limit, refused before it was read in full; `details.limit` is the limit. */
+  BodyTooLarge: 'BODY_TOO_LARGE',
   /** Reading or writing a file failed. */
   Io: 'IO',
   /** A command line that does not parse. */

@@ -1,5 +1,6 @@
 export { AsyncQueue } from './async-queue.js';
 export type { BitcoinNetwork } from './bitcoin-network.js';
+export { readBoundedBody } from './bounded-body.js';
 export {
   canonicalJson,
   hasExactKeys,

@@ -1,4 +1,11 @@
-import { AgoraError, ErrorCode, type ErrorDetails, isAgoraError, isJsonObject } from '../core/index.js';
+import {
+  AgoraError,
+  ErrorCode,
+  type ErrorDetails,
+  isAgoraError,
+  isJsonObject,
+  readBoundedBody,
+} from '../core/index.js';
 import type { SignedObject } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import type { StakeCustodianApi, StakeOffer } from './custodian.js';
@@ -17,6 +24,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.LimitReached]: 429,
   [ErrorCode.PaymentFailed]: 402,
   [ErrorCode.BackendUnreachable]: 502,
+  [ErrorCode.BodyTooLarge]: 413,
 };
 
 function json(status: number, value: unknown): Response {
@@ -24,8 +32,8 @@ function json(status: number, value: unknown): Response {
 }
 
 async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY) throw new AgoraError(ErrorCode.InvalidArgument, 'request body too large');
+  // Bounded before reading: the size is checked while the body streams in, never after buffering all of it.
+  const text = new TextDecoder().decode(await readBoundedBody(request, MAX_BODY));
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

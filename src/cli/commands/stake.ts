@@ -16,6 +16,7 @@ import { type Command, idArgument, type OptionValues, wholeNumber } from '../com
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
 import { LIGHTNING_HELP, LIGHTNING_OPTIONS, lightningBackend } from '../lightning.js';
+import { closeUnread, fetchRequestOf } from '../node-request.js';
 import { isoTime, timeOption } from '../time.js';
 
 /** Runs `task` with this home's custodian (its key, ledger and LND node): one process holds a home's ledger at a time. */
@@ -211,21 +212,16 @@ export const stakeServeCommand: Command = {
     await withCustodian(home, values, io.env, async (custodian) => {
       const handle = stakeCustodianHandler(custodian);
       const server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (chunk: Buffer) => chunks.push(chunk));
-        req.on('end', () => {
-          const method = req.method ?? 'GET';
-          const request = new Request(`http://${host}${req.url ?? '/'}`, {
-            method,
-            ...(method === 'GET' || method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
+        // The body streams into the handler, which stops reading past its limit: nothing is gathered here first.
+        handle(fetchRequestOf(req, `http://${host}`))
+          .then((response) => {
+            closeUnread(req, res);
+            return writeFetchResponse(response, res);
+          })
+          .catch(() => {
+            res.statusCode = 500;
+            res.end();
           });
-          handle(request)
-            .then((response) => writeFetchResponse(response, res))
-            .catch(() => {
-              res.statusCode = 500;
-              res.end();
-            });
-        });
       });
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const address = server.address();
