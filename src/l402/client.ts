@@ -270,7 +270,10 @@ async function credentialFor(
       ErrorCode.WouldLink,
       `${origin} refused this payer's epoch ${shownEpoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
     );
-  await (options.history ?? options.credential.history).claimAnonymous(providerKeys(origin, provider));
+  const history = options.history ?? options.credential.history;
+  await history.claimAnonymous(providerKeys(origin, provider));
+  // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge.
+  await history.claimEpoch(provider, requirement.epoch);
   const credential = await proveCredential(
     options.credential,
     requirement,
