@@ -337,12 +337,16 @@ async function payChallenge(
   }
 }
 
+/** A redirect, as `redirect: 'manual'` hands it back: the 3xx itself (Node) or an opaque one (browsers). */
+const isRedirect = (response: Response): boolean =>
+  response.type === 'opaqueredirect' || [301, 302, 303, 307, 308].includes(response.status);
+
 /**
  * `fetch` that pays L402 challenges: on a 402 it reads the challenge (every form found in the wild), pays the
  * invoice through `lightning` if the price fits `maxPriceMsat` and the budget, keeps the token for its origin and
  * service, and repeats the request with `Authorization: L402 <token>:<preimage>`. A valid cached token is reused,
  * never paid again; a request that times out after paying is retried with the same token. Receipts in
- * `Agora-Receipt` are verified and handed to `onReceipt`.
+ * `Agora-Receipt` are verified and handed to `onReceipt`. Redirects are not followed: `METHOD_UNSUPPORTED`.
  */
 export async function l402Fetch(
   input: string | URL,
@@ -380,11 +384,15 @@ export async function l402Fetch(
     }
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
+      let response: Response;
       try {
-        return await doFetch(url, {
+        response = await doFetch(url, {
           ...init,
           headers,
           body: body ?? null,
+          // A followed redirect would carry Agora-Payer and Agora-Credential to an origin the history was never
+          // asked about (a provider shown the payer's pseudonym, say): none is followed.
+          redirect: 'manual',
           // The caller's signal still aborts: the timeout is added to it, never put in its place.
           signal: signalFor(init.signal, options.timeoutMs ?? 30_000),
         });
@@ -398,7 +406,14 @@ export async function l402Fetch(
             { cause: error },
           );
         }
+        continue;
       }
+      if (isRedirect(response))
+        throw new AgoraError(
+          ErrorCode.MethodUnsupported,
+          `${origin} answered with a redirect (${response.status}${response.headers.has('location') ? ` to ${response.headers.get('location')}` : ''}): l402Fetch follows none`,
+        );
+      return response;
     }
   };
 
