@@ -107,16 +107,16 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
  *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
  *
- * Every check-and-record runs under one promise chain and is written (whole, atomically) before it returns: two
- * proofs started together are serialized, the second sees the first. One process per store: the agent's home holds
- * its LevelDB ledger, which one process opens at a time.
+ * Every check-and-record runs under one promise chain, on the document re-read from the store, and is written
+ * (whole, atomically) before it returns: two proofs started together are serialized, the second sees the first, and
+ * a second process sees what the first wrote before its step (the read-to-write window itself is not locked).
  */
 export class CredentialHistory {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly store: AgentStateStore,
-    private readonly state: CredentialHistoryState,
+    private state: CredentialHistoryState,
   ) {}
 
   /** The history in `store` (empty when none was written); `INVALID_JSON` when it is damaged. */
@@ -139,9 +139,18 @@ export class CredentialHistory {
     });
   }
 
-  /** Runs `step` after every earlier one has finished, whatever they did. */
+  /**
+   * Runs `step` after every earlier one has finished, whatever they did, on the store's document as it is now:
+   * another process of the agent (or another history open on the same store) may have recorded marks since, and a
+   * check on a stale copy would pass what they refuse, its write dropping what they recorded.
+   */
   private locked<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(step, step);
+    const fresh = async () => {
+      const text = await this.store.read();
+      if (text !== undefined) this.state = parseCredentialHistory(text);
+      return step();
+    };
+    const run = this.queue.then(fresh, fresh);
     this.queue = run.catch(() => undefined);
     return run;
   }
