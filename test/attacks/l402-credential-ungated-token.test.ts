@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   CredentialBatcher,
+  formatAuthorization,
   L402Provider,
   l402Fetch,
-  formatAuthorization,
   MemoryRootKeyStore,
   parseChallenge,
   TokenCache,
