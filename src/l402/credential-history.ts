@@ -107,9 +107,9 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
  *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
  *
- * Every check-and-record runs under one promise chain, on the document re-read from the store, and is written
- * (whole, atomically) before it returns: two proofs started together are serialized, the second sees the first, and
- * a second process sees what the first wrote before its step (the read-to-write window itself is not locked).
+ * Every check-and-record runs under one promise chain, on the document re-read from the store while holding the
+ * store's lock against other processes (a file store's `<path>.lock`), and is written (whole, atomically) before it
+ * returns: two proofs started together are serialized, the second sees the first, whichever process made it.
  */
 export class CredentialHistory {
   private queue: Promise<unknown> = Promise.resolve();
@@ -150,7 +150,8 @@ export class CredentialHistory {
       if (text !== undefined) this.state = parseCredentialHistory(text);
       return step();
     };
-    const run = this.queue.then(fresh, fresh);
+    const exclusive = () => (this.store.exclusive === undefined ? fresh() : this.store.exclusive(fresh));
+    const run = this.queue.then(exclusive, exclusive);
     this.queue = run.catch(() => undefined);
     return run;
   }
