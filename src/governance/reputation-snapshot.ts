@@ -333,6 +333,15 @@ export async function credentialHolder(
   snapshots: readonly Snapshot[],
   options: { history: CredentialHistory; minAnonymity?: number },
 ): Promise<CredentialHolder> {
+  // NaN (or a fraction) would compare false with every count: the anonymity check would pass every threshold.
+  if (
+    options.minAnonymity !== undefined &&
+    !(Number.isSafeInteger(options.minAnonymity) && options.minAnonymity >= 1)
+  )
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `minAnonymity must be an integer of at least 1, not ${String(options.minAnonymity)}`,
+    );
   const witnesses = new Map<bigint, { weight: bigint; path: ReturnType<MembershipTree['path']> }>();
   const levels = new Map<bigint, ReadonlySet<string>[]>();
   for (const snapshot of snapshots) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { withFileLock } from './file-lock.js';
 
 /**
  * A document an agent keeps across runs beside its key (what it has shown to whom, say): read whole, replaced whole.
@@ -11,6 +12,11 @@ export interface AgentStateStore {
   read(): Promise<string | undefined>;
   /** Replaces the document: after a crash the old or the new one is there, never a mix. */
   write(text: string): Promise<void>;
+  /**
+   * Runs `step` (a read, then a write) excluding every other user of the document, other processes included; a
+   * store no other process can reach has none and runs it as it is.
+   */
+  exclusive?<T>(step: () => Promise<T>): Promise<T>;
 }
 
 /** A store that lives as long as the process: for agents that live no longer (a simulation's). */
@@ -45,5 +51,7 @@ export function fileAgentState(path: string): AgentStateStore {
         throw new AgoraError(ErrorCode.Io, `cannot write ${path}: ${(cause as Error).message}`, { cause });
       }
     },
+    // Another process of the agent reads and writes the same file: each read-and-write holds `<path>.lock`.
+    exclusive: (step) => withFileLock(`${path}.lock`, step),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 
@@ -7,9 +8,13 @@ import { open, rename, unlink } from 'node:fs/promises';
  * the old file, never half of the new one. Errors are the file system's (the caller names them).
  */
 export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  // Random bytes beside the pid: a temporary file left by a crashed process whose pid is reused (always pid 1 in a
+  // container) never collides with a later write, nor do two writes of one process under way together.
+  const temporary = `${path}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`;
+  let created = false;
   try {
     const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    created = true;
     try {
       await handle.writeFile(text);
       await handle.sync();
@@ -18,7 +23,8 @@ export async function writeFileAtomic(path: string, text: string, mode = 0o600):
     }
     await rename(temporary, path);
   } catch (cause) {
-    await unlink(temporary).catch(() => {});
+    // Only a file this call created is ours to remove.
+    if (created) await unlink(temporary).catch(() => {});
     throw cause;
   }
 }

@@ -240,18 +240,41 @@ function readChallenge(origin: string, response: Response): ReadChallenge {
 const providerKeys = (origin: string, payee: string | undefined): string[] =>
   payee === undefined ? [`origin:${origin}`] : [`origin:${origin}`, `node:${payee}`];
 
+/** What a credential token shown in this call proved: its pseudonym's scope (node key, service, epoch, level). */
+interface ShownScope {
+  readonly provider: string;
+  readonly service: string;
+  readonly epoch: number | undefined;
+  readonly threshold: number | undefined;
+}
+
+/** The scope of the pseudonym a held credential token shows (its requirement read from its own caveat). */
+function shownScopeOf(token: PaidToken): ShownScope {
+  const text = decodeMacaroon(token.macaroon).caveats.find((caveat) =>
+    caveat.startsWith(`${CREDENTIAL_CAVEAT}=`),
+  );
+  const requirement =
+    text === undefined ? undefined : parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
+  return {
+    provider: token.provider,
+    service: token.service,
+    epoch: token.credentialEpoch,
+    threshold: requirement?.threshold,
+  };
+}
+
 /**
  * The `Agora-Credential` a challenge's token asks for, proved for its provider (the invoice's payee), service,
  * epoch and identifier; undefined when it asks for none. `INVALID_TOKEN` when its epoch is not the current one,
  * `INVALID_PROOF` when it asks and the payer cannot prove it, `WOULD_LINK` when the provider was given the agent id
- * or, in this call, a pseudonym of another epoch (`shownEpoch`).
+ * or, in this call, a pseudonym of another scope (`shown`: another epoch, node key, service or level).
  */
 async function credentialFor(
   origin: string,
   challenge: ReadChallenge,
   provider: string,
   options: L402FetchOptions,
-  shownEpoch: number | undefined,
+  shown: ShownScope | undefined,
 ): Promise<{ header: string; epoch: number } | undefined> {
   const text = challenge.macaroon.caveats.find((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`));
   if (text === undefined) return undefined;
@@ -265,12 +288,27 @@ async function credentialFor(
   checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
   // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
   // payer's two pseudonyms side by side.
-  if (shownEpoch !== undefined && shownEpoch !== requirement.epoch)
+  if (shown !== undefined && shown.epoch !== requirement.epoch)
     throw new AgoraError(
       ErrorCode.WouldLink,
-      `${origin} refused this payer's epoch ${shownEpoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
+      `${origin} refused this payer's epoch ${shown.epoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
     );
-  await (options.history ?? options.credential.history).claimAnonymous(providerKeys(origin, provider));
+  // Nor another pseudonym of the same epoch (another service, payee node key or level): shown back to back, the two
+  // would hide the payer only among the members reaching the threshold in both roots, which no history entry sees.
+  if (
+    shown !== undefined &&
+    (shown.provider !== provider ||
+      shown.service !== challenge.service ||
+      shown.threshold !== requirement.threshold)
+  )
+    throw new AgoraError(
+      ErrorCode.WouldLink,
+      `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
+    );
+  const history = options.history ?? options.credential.history;
+  await history.claimAnonymous(providerKeys(origin, provider));
+  // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge.
+  await history.claimEpoch(provider, requirement.epoch);
   const credential = await proveCredential(
     options.credential,
     requirement,
@@ -286,7 +324,7 @@ async function payChallenge(
   challenge: ReadChallenge,
   options: L402FetchOptions,
   tokens: TokenCache,
-  shownEpoch: number | undefined,
+  shown: ShownScope | undefined,
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
   const identifier = decodeIdentifier(challenge.macaroon.identifier);
@@ -303,7 +341,7 @@ async function payChallenge(
       `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
     );
   }
-  const credential = await credentialFor(origin, challenge, invoice.payee, options, shownEpoch);
+  const credential = await credentialFor(origin, challenge, invoice.payee, options, shown);
   const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
   options.budget?.reserve(price + maxFee);
   let spent = 0;
@@ -334,12 +372,16 @@ async function payChallenge(
   }
 }
 
+/** A redirect, as `redirect: 'manual'` hands it back: the 3xx itself (Node) or an opaque one (browsers). */
+const isRedirect = (response: Response): boolean =>
+  response.type === 'opaqueredirect' || [301, 302, 303, 307, 308].includes(response.status);
+
 /**
  * `fetch` that pays L402 challenges: on a 402 it reads the challenge (every form found in the wild), pays the
  * invoice through `lightning` if the price fits `maxPriceMsat` and the budget, keeps the token for its origin and
  * service, and repeats the request with `Authorization: L402 <token>:<preimage>`. A valid cached token is reused,
  * never paid again; a request that times out after paying is retried with the same token. Receipts in
- * `Agora-Receipt` are verified and handed to `onReceipt`.
+ * `Agora-Receipt` are verified and handed to `onReceipt`. Redirects are not followed: `METHOD_UNSUPPORTED`.
  */
 export async function l402Fetch(
   input: string | URL,
@@ -354,22 +396,26 @@ export async function l402Fetch(
   const body = await bodyOf(init);
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
-  let shownEpoch: number | undefined;
-  const send = async (token: PaidToken | undefined): Promise<Response> => {
+  let shown: ShownScope | undefined;
+  const send = async (token: PaidToken | undefined, bareId = false): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     // A provider that has seen this payer's pseudonym (in any call, under any of its keys) never learns its agent
     // id, whatever it asks next: the two side by side would name the pseudonym's payer.
     const anonymous = token === undefined ? options.credential !== undefined : token.credential !== undefined;
+    // Before a challenge has named the provider's node key, the history knows it by this origin only: another host
+    // name of a node shown a pseudonym would get the bare id. So an unpaid request names the payer only when the
+    // provider refused it without (`bareId`).
     if (
       options.identity !== undefined &&
       !anonymous &&
+      (token !== undefined || bareId) &&
       (history === undefined || (await history.claimNamed(providerKeys(origin, token?.provider))))
     )
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
     if (token?.credential !== undefined) {
-      shownEpoch = token.credentialEpoch;
+      shown = shownScopeOf(token);
       headers.set('agora-credential', token.credential);
     }
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
@@ -377,11 +423,15 @@ export async function l402Fetch(
     }
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
+      let response: Response;
       try {
-        return await doFetch(url, {
+        response = await doFetch(url, {
           ...init,
           headers,
           body: body ?? null,
+          // A followed redirect would carry Agora-Payer and Agora-Credential to an origin the history was never
+          // asked about (a provider shown the payer's pseudonym, say): none is followed.
+          redirect: 'manual',
           // The caller's signal still aborts: the timeout is added to it, never put in its place.
           signal: signalFor(init.signal, options.timeoutMs ?? 30_000),
         });
@@ -395,7 +445,14 @@ export async function l402Fetch(
             { cause: error },
           );
         }
+        continue;
       }
+      if (isRedirect(response))
+        throw new AgoraError(
+          ErrorCode.MethodUnsupported,
+          `${origin} answered with a redirect (${response.status}${response.headers.has('location') ? ` to ${response.headers.get('location')}` : ''}): l402Fetch follows none`,
+        );
+      return response;
     }
   };
 
@@ -420,6 +477,15 @@ export async function l402Fetch(
     token = undefined;
     response = await send(undefined);
   }
+  // A provider selling to identified payers only refuses the unpaid request without Agora-Payer (401): the bare id
+  // goes then, checked against the origin alone (such a provider asks for it before any invoice names its node).
+  if (
+    response.status === 401 &&
+    token === undefined &&
+    options.identity !== undefined &&
+    options.credential === undefined
+  )
+    response = await send(undefined, true);
   if (response.status === 402) {
     let challenge = readChallenge(origin, response);
     const cached = current(tokens.tokenFor(origin, challenge.service));
@@ -433,7 +499,7 @@ export async function l402Fetch(
     }
     // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
     if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {
-      token = await payChallenge(origin, challenge, options, tokens, shownEpoch);
+      token = await payChallenge(origin, challenge, options, tokens, shown);
       tokens.store(origin, path, token);
       response = await send(token);
     }

@@ -14,10 +14,14 @@ export interface ShownCredential {
 /** How a provider knows this payer: by its agent id (`named`) or by a pseudonym (`anonymous`). */
 export type CredentialMark = 'named' | 'anonymous';
 
-/** A credential history's content: shown pseudonyms by scope, and each provider key's mark. */
+/**
+ * A credential history's content: shown pseudonyms by scope, each provider key's mark, and the latest credential
+ * epoch proved at each provider node key.
+ */
 export interface CredentialHistoryState {
   readonly shown: Map<string, ShownCredential>;
   readonly marks: Map<string, CredentialMark>;
+  readonly epochs: Map<string, number>;
 }
 
 const damaged = (why: string): never => {
@@ -39,10 +43,12 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     return damaged('not JSON');
   }
   if (!isJsonObject(value) || value.kind !== KIND || value.v !== 1) return damaged(`not a ${KIND} v1`);
-  const { shown, named, anonymous } = value;
+  const { shown, named, anonymous, epochs } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
-  const state: CredentialHistoryState = { shown: new Map(), marks: new Map() };
+  // `epochs` came after the first documents: one without it has proved no epoch it knows of.
+  if (epochs !== undefined && !Array.isArray(epochs)) return damaged('epochs is a list');
+  const state: CredentialHistoryState = { shown: new Map(), marks: new Map(), epochs: new Map() };
   for (const entry of shown) {
     if (!isJsonObject(entry)) return damaged('a shown entry is not an object');
     const { scope, epoch, roots, among } = entry;
@@ -52,6 +58,18 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       return damaged('a shown entry lists no decimal roots');
     if (!isStringList(among)) return damaged('a shown entry lists no members');
     state.shown.set(scope, { epoch, roots: new Set(roots.map(BigInt)), among: new Set(among) });
+  }
+  for (const entry of epochs ?? []) {
+    if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
+    const { provider, epoch } = entry;
+    if (
+      typeof provider !== 'string' ||
+      typeof epoch !== 'number' ||
+      !Number.isSafeInteger(epoch) ||
+      epoch < 0
+    )
+      return damaged('an epochs entry has no provider or epoch');
+    state.epochs.set(provider, epoch);
   }
   for (const key of named) state.marks.set(key, 'named');
   for (const key of anonymous)
@@ -75,6 +93,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
     })),
     named: marked('named'),
     anonymous: marked('anonymous'),
+    epochs: [...state.epochs].map(([provider, epoch]) => ({ provider, epoch })),
   })}\n`;
 }
 
@@ -84,18 +103,20 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  * nor a new process forgets it:
  * - per pseudonym scope, the snapshot roots it was proved against and the members common to them (a proof against
  *   a second root hides the payer only among those), reserved before proving;
- * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both.
+ * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both;
+ * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
+ *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
  *
- * Every check-and-record runs under one promise chain and is written (whole, atomically) before it returns: two
- * proofs started together are serialized, the second sees the first. One process per store: the agent's home holds
- * its LevelDB ledger, which one process opens at a time.
+ * Every check-and-record runs under one promise chain, on the document re-read from the store while holding the
+ * store's lock against other processes (a file store's `<path>.lock`), and is written (whole, atomically) before it
+ * returns: two proofs started together are serialized, the second sees the first, whichever process made it.
  */
 export class CredentialHistory {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly store: AgentStateStore,
-    private readonly state: CredentialHistoryState,
+    private state: CredentialHistoryState,
   ) {}
 
   /** The history in `store` (empty when none was written); `INVALID_JSON` when it is damaged. */
@@ -103,18 +124,34 @@ export class CredentialHistory {
     const text = await store.read();
     return new CredentialHistory(
       store,
-      text === undefined ? { shown: new Map(), marks: new Map() } : parseCredentialHistory(text),
+      text === undefined
+        ? { shown: new Map(), marks: new Map(), epochs: new Map() }
+        : parseCredentialHistory(text),
     );
   }
 
   /** A history kept in memory: for an agent that lives as long as the process. */
   static inMemory(): CredentialHistory {
-    return new CredentialHistory(memoryAgentState(), { shown: new Map(), marks: new Map() });
+    return new CredentialHistory(memoryAgentState(), {
+      shown: new Map(),
+      marks: new Map(),
+      epochs: new Map(),
+    });
   }
 
-  /** Runs `step` after every earlier one has finished, whatever they did. */
+  /**
+   * Runs `step` after every earlier one has finished, whatever they did, on the store's document as it is now:
+   * another process of the agent (or another history open on the same store) may have recorded marks since, and a
+   * check on a stale copy would pass what they refuse, its write dropping what they recorded.
+   */
   private locked<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(step, step);
+    const fresh = async () => {
+      const text = await this.store.read();
+      if (text !== undefined) this.state = parseCredentialHistory(text);
+      return step();
+    };
+    const exclusive = () => (this.store.exclusive === undefined ? fresh() : this.store.exclusive(fresh));
+    const run = this.queue.then(exclusive, exclusive);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -178,6 +215,26 @@ export class CredentialHistory {
       if (keys.some((key) => this.state.marks.get(key) === 'anonymous')) return false;
       await this.mark(keys, 'named');
       return true;
+    });
+  }
+
+  /**
+   * Records that a pseudonym of `epoch` is proved at the provider of node key `provider`; `WOULD_LINK`, recording
+   * nothing, when a later epoch's was proved there already (going back would interleave two days' pseudonyms as the
+   * provider chose). Entries two or more epochs older than `epoch` are dropped: the client proves no such epoch.
+   */
+  claimEpoch(provider: string, epoch: number): Promise<void> {
+    return this.locked(async () => {
+      const latest = this.state.epochs.get(provider);
+      if (latest !== undefined && latest > epoch)
+        throw new AgoraError(
+          ErrorCode.WouldLink,
+          `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
+        );
+      if (latest === epoch) return;
+      for (const [key, proved] of this.state.epochs) if (proved < epoch - 1) this.state.epochs.delete(key);
+      this.state.epochs.set(provider, epoch);
+      await this.save();
     });
   }
 

@@ -325,6 +325,12 @@ export async function proveCredential(
   // choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
   const scope = [audience.provider, audience.service, requirement.epoch, level].join(' ');
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
+  // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
+  if (!Number.isSafeInteger(least) || least < 1)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `minAnonymity must be an integer of at least 1, not ${least}`,
+    );
   const { root, witness } = await holder.history.reserve(scope, requirement.epoch, (shown) => {
     const root =
       requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??

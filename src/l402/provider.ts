@@ -617,6 +617,16 @@ export class L402Provider {
     if (refused?.status === 401) return unauthorized(options.service, refused.reason);
     if (refused !== undefined) return refusal(refused.status, refused.reason);
     const requirement = requirementOf(token.caveats);
+    if (options.credential !== undefined) {
+      // A token minted before gating was turned on (or under a lower level) carries no requirement this policy
+      // accepts: served, it would let a payer below the threshold, or in no snapshot, keep buying.
+      const level = REPUTATION_LEVELS[levelAtLeast(options.credential.minScore)] as number;
+      if (requirement === undefined || requirement.threshold < level)
+        return unauthorized(
+          options.service,
+          `this provider requires an anonymous reputation credential of at least ${level} ppb: buy a new token`,
+        );
+    }
     let pseudonym: string | undefined;
     if (requirement !== undefined) {
       const result = await this.credentialOf(request, token, requirement);

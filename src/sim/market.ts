@@ -134,7 +134,7 @@ export async function buy(
   round: number,
 ): Promise<'good' | 'garbage' | 'failed'> {
   const { scenario, market, cast, clock } = state;
-  const receipts: { id: string; event: LedgerEvent }[] = [];
+  const receipts: { id: string; event: LedgerEvent; payer: string | null }[] = [];
   const url = `http://${provider.name}.sim/${provider.service}?q=${round}-${buyer.name}`;
   let response: Response;
   const holder = provider.gated ? state.credentials?.holders.get(buyer) : undefined;
@@ -156,7 +156,7 @@ export async function buy(
         ...(holder === undefined ? {} : { credential: holder, clock }),
         ...(history === undefined ? {} : { history }),
         onReceipt: (receipt, event) => {
-          receipts.push({ id: receipt.id, event });
+          receipts.push({ id: receipt.id, event, payer: receipt.body.payer });
         },
         fetch: ((input: URL, init: RequestInit) => serveSimulated(provider, input, init)) as typeof fetch,
       },
@@ -186,9 +186,12 @@ export async function buy(
   market.msatMoved += provider.priceMsat;
   // Sybils praise their master whatever it serves; honest agents rate what they got.
   const rating = cast.isSybil.has(buyer) || good ? PRAISE : COMPLAINT;
-  for (const { id, event } of receipts) {
+  for (const { id, event, payer } of receipts) {
     market.pending.push(event);
-    market.ratings.push({ payer: buyer.key, receipt: id, rating, created: unixSeconds(clock) });
+    // A receipt naming no payer was served to a pseudonym: the buyer's signed rating of it would name the payer
+    // (and the ledger refuses it, only the receipt's payer may rate), so an anonymous purchase goes unrated.
+    if (payer !== null)
+      market.ratings.push({ payer: buyer.key, receipt: id, rating, created: unixSeconds(clock) });
     if (!good && !cast.isSybil.has(buyer)) market.garbageReceipts.push({ buyer, provider, receipt: id });
     if (
       good &&

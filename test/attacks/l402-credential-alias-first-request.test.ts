@@ -10,7 +10,7 @@ import { CredentialHistory, l402Fetch } from '../../src/l402/index.js';
 import { market } from './l402-fixture.js';
 
 describe('a provider shown a pseudonym gets no agent id under another host name of its node', () => {
-  it.fails('sends no Agora-Payer, not even on the unpaid first request, to an alias of a node shown a pseudonym', async () => {
+  it('sends no Agora-Payer, not even on the unpaid first request, to an alias of a node shown a pseudonym', async () => {
     const { payerNode, providerNode, provider } = market();
     const payer = generateAgentKey();
     const history = CredentialHistory.inMemory();

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => rm(home, { recursive: true, force: true }));
 
 describe("a crash while writing the credential history does not stop the agent's later writes", () => {
-  it.fails('records a mark after an earlier process of the same id left its temporary file', async () => {
+  it('records a mark after an earlier process of the same id left its temporary file', async () => {
     const path = join(home, 'credential-history.json');
     // What a process killed mid-write leaves: a partial temporary file under its process id.
     await writeFile(`${path}.${process.pid}.tmp`, '{"kind":"agora402/cre');

@@ -20,7 +20,7 @@ afterAll(() => rm(home, { recursive: true, force: true }));
 const provider = [`origin:https://provider.test`, `node:02${'ab'.repeat(32)}`];
 
 describe("two processes of one agent share its credential history's marks", () => {
-  it.fails('a second process does not give the agent id to a provider the first showed a pseudonym', async () => {
+  it('a second process does not give the agent id to a provider the first showed a pseudonym', async () => {
     const path = join(home, 'credential-history.json');
     // Both processes start: each opens the agent's history from its home.
     const first = await CredentialHistory.open(fileAgentState(path));
@@ -31,7 +31,7 @@ describe("two processes of one agent share its credential history's marks", () =
     expect(await second.claimNamed([`node:02${'ab'.repeat(32)}`])).toBe(false);
   });
 
-  it.fails('the mark one process wrote is still on disk after the other writes', async () => {
+  it('the mark one process wrote is still on disk after the other writes', async () => {
     const path = join(home, 'credential-history-2.json');
     const first = await CredentialHistory.open(fileAgentState(path));
     const second = await CredentialHistory.open(fileAgentState(path));

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { CredentialHistory, l402Fetch } from '../../src/l402/index.js';
 import { market } from './l402-fixture.js';
@@ -37,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('a redirect does not carry the agent id to a provider shown a pseudonym', () => {
-  it.fails('sends no Agora-Payer to a provider shown a pseudonym when another origin redirects there', async () => {
+  it('sends no Agora-Payer to a provider shown a pseudonym when another origin redirects there', async () => {
     const { payerNode } = market();
     const history = CredentialHistory.inMemory();
     // An earlier anonymous purchase at the gated provider's origin, as `l402Fetch` records it.
@@ -50,5 +51,14 @@ describe('a redirect does not carry the agent id to a provider shown a pseudonym
     ).catch(() => undefined);
     // The attack's measure: the provider holding the pseudonym received the agent id.
     expect(received.map((headers) => headers['agora-payer'])).toEqual(received.map(() => undefined));
+  });
+
+  it('refuses the redirect with METHOD_UNSUPPORTED, the target never asked', async () => {
+    const { payerNode } = market();
+    const before = received.length;
+    await expect(
+      l402Fetch(`${origin(redirecting)}/forecast`, {}, { lightning: payerNode, maxPriceMsat: 10_000 }),
+    ).rejects.toMatchObject({ code: ErrorCode.MethodUnsupported });
+    expect(received).toHaveLength(before);
   });
 });

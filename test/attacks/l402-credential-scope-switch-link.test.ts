@@ -27,7 +27,7 @@ import { voteVerifier } from '../fixtures/zk.js';
 import { driftingSnapshots, MIN_SCORE, recordingHolder } from '../l402/credential-fixture.js';
 
 describe('one call does not show a payer two pseudonyms proved against roots sharing fewer than 8 members', () => {
-  it.fails('refuses to prove a second scope after its credential token was refused in the same call', async () => {
+  it('refuses to prove a second scope after its credential token was refused in the same call', async () => {
     const clock = new ManualClock(1_800_000_000_000);
     const network = new SimNetwork({ clock });
     const payerNode = network.createNode('payer');

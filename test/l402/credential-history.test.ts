@@ -39,8 +39,9 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     marks: fc.array(fc.tuple(fc.string(), fc.constantFrom('named' as const, 'anonymous' as const)), {
       maxLength: 6,
     }),
+    epochs: fc.array(fc.tuple(fc.string(), fc.nat({ max: 1_000_000 })), { maxLength: 4 }),
   })
-  .map(({ shown, marks }) => ({
+  .map(({ shown, marks, epochs }) => ({
     shown: new Map(
       shown.map(([scope, entry]) => [
         scope,
@@ -48,6 +49,7 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
       ]),
     ),
     marks: new Map(marks),
+    epochs: new Map(epochs),
   }));
 
 describe('credential history documents', () => {
@@ -60,7 +62,7 @@ describe('credential history documents', () => {
   });
 
   it('refuses anything else with INVALID_JSON, never another exception', () => {
-    const valid = formatCredentialHistory({ shown: new Map(), marks: new Map() });
+    const valid = formatCredentialHistory({ shown: new Map(), marks: new Map(), epochs: new Map() });
     fc.assert(
       fc.property(
         fc.oneof(
@@ -102,6 +104,9 @@ describe('credential history documents', () => {
       document({ shown: [{ ...entry, epoch: -1 }] }),
       document({ shown: [{ ...entry, among: 'a' }] }),
       document({ named: ['node:02aa'], anonymous: ['node:02aa'] }),
+      document({ epochs: {} }),
+      document({ epochs: [{ provider: '02aa', epoch: -1 }] }),
+      document({ epochs: [{ provider: 2, epoch: 1 }] }),
       '{"kind":"agora402/credential-history","v":1,"shown":[',
     ])
       expect(() => parseCredentialHistory(text)).toThrow(
