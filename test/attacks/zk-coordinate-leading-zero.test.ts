@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
-import { ballotField, MembershipTree, releaseCurve, toField, type VoteProof } from '../../src/zk/index.js';
+import { releaseCurve, type VoteProof } from '../../src/zk/index.js';
 import { voteZk } from '../fixtures/zk.js';
+import { oneVoteProof } from './zk-fixture.js';
 
 // The verifier refuses x + p as "a second encoding of one proof" and public signals with leading zeros
 // (`isDecimal`), yet it takes proof coordinates with leading zeros ('0' + x, up to 78 digits): another byte string for
@@ -11,20 +11,7 @@ import { voteZk } from '../fixtures/zk.js';
 let proof: VoteProof;
 
 beforeAll(async () => {
-  const { prover } = await voteZk();
-  const identity = await zkIdentity(generateAgentKey());
-  const tree = await MembershipTree.build([{ commitment: identity.commitment, weight: 100n }]);
-  const proposal = 'ef'.repeat(32);
-  proof = await prover.prove(
-    {
-      root: tree.root,
-      scope: toField('proposal', proposal),
-      vote: ballotField(proposal, 'for'),
-      votingWeight: 64n,
-      top: 6,
-    },
-    { secret: identity.secret, weight: 100n, path: tree.path(0), piece: 0n },
-  );
+  proof = await oneVoteProof('ef'.repeat(32));
 }, 120_000);
 
 afterAll(async () => {

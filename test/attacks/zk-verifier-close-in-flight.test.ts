@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgoraError } from '../../src/core/index.js';
-import { generateAgentKey, zkIdentity } from '../../src/identity/index.js';
-import {
-  ballotField,
-  MembershipTree,
-  releaseCurve,
-  toField,
-  Verifier,
-  type VoteProof,
-} from '../../src/zk/index.js';
-import { voteArtifacts, voteZk } from '../fixtures/zk.js';
+import { releaseCurve, Verifier, type VoteProof } from '../../src/zk/index.js';
+import { voteArtifacts } from '../fixtures/zk.js';
+import { oneVoteProof } from './zk-fixture.js';
 
 // A verifier closed while a batch is in flight (a process shutting down, a governance registry dropping its
 // verifier): the batch must either finish or fail with a typed error, and the verifier must not keep the
@@ -17,20 +10,7 @@ import { voteArtifacts, voteZk } from '../fixtures/zk.js';
 let proof: VoteProof;
 
 beforeAll(async () => {
-  const { prover } = await voteZk();
-  const identity = await zkIdentity(generateAgentKey());
-  const tree = await MembershipTree.build([{ commitment: identity.commitment, weight: 100n }]);
-  const proposal = 'cd'.repeat(32);
-  proof = await prover.prove(
-    {
-      root: tree.root,
-      scope: toField('proposal', proposal),
-      vote: ballotField(proposal, 'for'),
-      votingWeight: 64n,
-      top: 6,
-    },
-    { secret: identity.secret, weight: 100n, path: tree.path(0), piece: 0n },
-  );
+  proof = await oneVoteProof('cd'.repeat(32));
 }, 120_000);
 
 afterAll(async () => {
