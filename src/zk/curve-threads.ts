@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmCurve } from 'ffjavascript';
+import { AgoraError, ErrorCode } from '../core/index.js';
 import { CURVE_WORKER_SOURCE } from './curve-worker.js';
 
 /** One worker thread running {@link CURVE_WORKER_SOURCE}, with calls matched to answers. */
@@ -19,14 +20,21 @@ export class CurveThread {
       if (message.error !== undefined) call.reject(new Error(message.error));
       else call.resolve(message.result);
     });
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`curve worker exited with code ${code}`)));
+    worker.on('error', (cause) =>
+      this.fail(new AgoraError(ErrorCode.Internal, `a curve worker failed: ${cause.message}`, { cause })),
+    );
+    worker.on('exit', (code) =>
+      this.fail(
+        new AgoraError(ErrorCode.Internal, `a curve worker exited (code ${code}) during a verification`),
+      ),
+    );
     worker.unref();
   }
 
   private fail(error: Error): void {
+    // The first cause wins: a thread closed on purpose exits afterwards, and its calls fail as closed, not crashed.
     this.failure ??= error;
-    for (const call of this.pending.values()) call.reject(error);
+    for (const call of this.pending.values()) call.reject(this.failure);
     this.pending.clear();
   }
 
@@ -41,7 +49,7 @@ export class CurveThread {
   }
 
   async terminate(): Promise<void> {
-    this.failure ??= new Error('curve threads closed');
+    this.failure ??= new AgoraError(ErrorCode.InvalidState, 'the verifier was closed during a verification');
     await this.worker.terminate();
   }
 }

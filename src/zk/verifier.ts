@@ -44,7 +44,7 @@ const MIN_CHUNK = 8;
 function bigints(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(bigints);
   if (typeof value === 'string') {
-    if (!/^\d{1,78}$/.test(value)) throw new RangeError('not a decimal coordinate');
+    if (!/^(?:0|[1-9]\d{0,77})$/.test(value)) throw new RangeError('not a decimal coordinate');
     return BigInt(value);
   }
   return value;
@@ -86,7 +86,7 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
 
 /** A canonical decimal Fp element (as snarkjs writes coordinates), or a RangeError. */
 function coordinate(value: unknown): bigint {
-  if (typeof value !== 'string' || !/^\d{1,78}$/.test(value))
+  if (typeof value !== 'string' || !/^(?:0|[1-9]\d{0,77})$/.test(value))
     throw new RangeError('not a decimal coordinate');
   const x = BigInt(value);
   if (x >= BN254_BASE_FIELD) throw new RangeError('a coordinate is not below the field order');
@@ -240,11 +240,14 @@ export class Verifier {
     fields: Record<string, unknown>,
     proofs: number,
   ): Promise<T> {
-    this.queued.set(thread, (this.queued.get(thread) ?? 0) + proofs);
+    const queued = this.queued.get(thread);
+    if (queued !== undefined) this.queued.set(thread, queued + proofs);
     try {
       return await thread.call<T>(op, fields);
     } finally {
-      this.queued.set(thread, (this.queued.get(thread) ?? 0) - proofs);
+      // A thread the verifier closed meanwhile is no longer counted (nor kept).
+      const queued = this.queued.get(thread);
+      if (queued !== undefined) this.queued.set(thread, queued - proofs);
     }
   }
 
