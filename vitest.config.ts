@@ -25,10 +25,18 @@ export const SLOW_FILES = [
 
 const slow = process.env.AGORA_TEST_SET === 'slow';
 
+/**
+ * Files that run LDK in-process: each keeps its own process. Run in a worker shared with other files, one ran for
+ * over ten minutes in a fresh clone (vitest's file order without its results cache) instead of seconds.
+ */
+const OWN_PROCESS_FILES = [
+  'test/lightning/ldk.test.ts',
+  'test/lightning/nwc-ldk.test.ts',
+  'test/stake/stake-ldk.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: slow ? SLOW_FILES : ['test/**/*.test.ts'],
-    exclude: slow ? [] : ['**/node_modules/**', ...SLOW_FILES],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Builds dist/ when it is missing or stale: some tests run the built CLI as a process.
@@ -37,11 +45,24 @@ export default defineConfig({
     // Two files at a time even on two cores: most files wait on LevelDB, sockets or the prover's worker threads
     // for much of their time, and vitest's default (cores - 1) would run them one by one.
     maxWorkers: 2,
-    // Files share their worker's modules: each file no longer imports the library and loads the circuits again
-    // (import time went from 115 s to 16 s, and `npm test` from 7 min 58 s to 3 min 50 s wall in back-to-back runs
-    // on the same loaded 2-core machine). No test mocks modules or stubs globals, and shared provers are owned by
-    // test/fixtures/zk.ts, never closed by a file. The whole-system files keep their own process.
-    isolate: slow,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: slow
+      ? [{ extends: true, test: { name: 'slow', include: SLOW_FILES } }]
+      : [
+          {
+            extends: true,
+            test: {
+              name: 'shared',
+              include: ['test/**/*.test.ts'],
+              exclude: ['**/node_modules/**', ...SLOW_FILES, ...OWN_PROCESS_FILES],
+              // Files share their worker's modules: each file no longer imports the library and loads the circuits
+              // again (import time went from 115 s to 16 s, and `npm test` from 7 min 58 s to 3 min 50 s wall in
+              // back-to-back runs on the same loaded 2-core machine). No test mocks modules or stubs globals, and
+              // shared provers are owned by test/fixtures/zk.ts, never closed by a file.
+              isolate: false,
+            },
+          },
+          { extends: true, test: { name: 'own-process', include: OWN_PROCESS_FILES } },
+        ],
   },
 });
