@@ -1,8 +1,52 @@
 import type { WitnessCalculator } from 'circom_runtime';
 import { AgoraError, ErrorCode } from '../core/index.js';
+import { usingCurve } from './curve-lifetime.js';
 import { Groth16Prover } from './groth16-prover.js';
-import { loadCircomRuntime } from './runtime.js';
+import { loadCircomRuntime, loadSnarkjs } from './runtime.js';
 import type { Groth16Proof } from './vote-proof.js';
+
+/**
+ * Which Groth16 prover turns a circuit's witness into a proof: `agora` ({@link Groth16Prover}: the key kept in its
+ * own threads, fixed-base tables when asked) or `snarkjs` (`snarkjs.groth16.prove` on the same key, each proof
+ * reading it again: the reference, kept as a fallback). Both make proofs the same verification key accepts.
+ */
+export type ProverEngine = 'agora' | 'snarkjs';
+
+/** How a vote or panel prover proves (see {@link ProverEngine}; `tables` only concerns the `agora` engine). */
+export interface ProverOptions {
+  /** `agora` unless set. */
+  readonly engine?: ProverEngine;
+  /** Builds the `agora` engine's fixed-base tables at load (see `Prover.load`). */
+  readonly tables?: boolean;
+}
+
+/** A proof from a `.wtns` witness file's bytes, whichever engine makes it. */
+interface WitnessProver {
+  prove(wtns: Uint8Array): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+  close(): Promise<void>;
+}
+
+async function agoraEngine(zkey: Uint8Array, tables: boolean): Promise<WitnessProver> {
+  const groth16 = await Groth16Prover.load(zkey, { tables });
+  return {
+    prove: (wtns) => groth16.prove(witnessOf(wtns, groth16.witnessLength)),
+    close: () => groth16.close(),
+  };
+}
+
+function snarkjsEngine(zkey: Uint8Array): WitnessProver {
+  return {
+    prove: async (wtns) => {
+      const snarkjs = await loadSnarkjs();
+      // snarkjs reads its inputs as files: copies, so its reader never shares (or detaches) the caller's bytes.
+      const { proof, publicSignals } = await usingCurve(() =>
+        snarkjs.groth16.prove({ type: 'mem', data: zkey.slice() }, { type: 'mem', data: wtns.slice() }),
+      );
+      return { proof: proof as Groth16Proof, publicSignals };
+    },
+    close: async () => {},
+  };
+}
 
 /** The witness section of a `.wtns` file as circom's calculator writes it: its last `nVars` 32-byte values. */
 function witnessOf(wtns: Uint8Array, nVars: number): Uint8Array {
@@ -21,18 +65,20 @@ export class CircuitProver {
   private constructor(
     private readonly wasm: Uint8Array,
     private witnesses: WitnessCalculator,
-    private readonly groth16: Groth16Prover,
+    private readonly groth16: WitnessProver,
   ) {}
 
-  /** Builds the witness calculator and loads the key into the prover's threads (with tables when asked). */
-  static async load(
-    wasm: Uint8Array,
-    zkey: Uint8Array,
-    options: { tables?: boolean },
-  ): Promise<CircuitProver> {
+  /**
+   * Builds the witness calculator and the chosen engine (`agora` unless `snarkjs` is asked: the key loaded into the
+   * prover's threads, with tables when asked); an unknown engine is `INVALID_ARGUMENT`.
+   */
+  static async load(wasm: Uint8Array, zkey: Uint8Array, options: ProverOptions): Promise<CircuitProver> {
+    const engine = options.engine ?? 'agora';
+    if (engine !== 'agora' && engine !== 'snarkjs')
+      throw new AgoraError(ErrorCode.InvalidArgument, `unknown prover engine ${String(engine)}`);
     const [witnesses, groth16] = await Promise.all([
       loadCircomRuntime().then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(wasm)),
-      Groth16Prover.load(zkey, { tables: options.tables === true }),
+      engine === 'snarkjs' ? snarkjsEngine(zkey) : agoraEngine(zkey, options.tables === true),
     ]);
     return new CircuitProver(wasm, witnesses, groth16);
   }
@@ -44,7 +90,7 @@ export class CircuitProver {
   ): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
     try {
       const wtns = await this.witnesses.calculateWTNSBin(input, 0);
-      return await this.groth16.prove(witnessOf(wtns, this.groth16.witnessLength));
+      return await this.groth16.prove(wtns);
     } catch (cause) {
       // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
       this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.wasm);

@@ -1,4 +1,5 @@
 export { ARTIFACTS_DIR, loadPanelArtifacts, loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
+export type { ProverEngine, ProverOptions } from './circuit-prover.js';
 export { releaseCurve } from './curve-lifetime.js';
 export { Groth16Prover } from './groth16-prover.js';
 export {

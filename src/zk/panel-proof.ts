@@ -1,7 +1,7 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadPanelArtifacts, type VoteArtifacts } from './artifacts.js';
-import { CircuitProver } from './circuit-prover.js';
+import { CircuitProver, type ProverOptions } from './circuit-prover.js';
 import { type MembershipPath, MembershipTree, PANEL_LEVELS, rootOfPath } from './membership-tree.js';
 import type { VoteProof } from './vote-proof.js';
 
@@ -38,7 +38,7 @@ export class PanelProver {
   ) {}
 
   /** Loads (and checksums) the panel artifacts and builds the witness calculator, once (tables: see `Prover.load`). */
-  static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<PanelProver> {
+  static async load(artifacts?: VoteArtifacts, options: ProverOptions = {}): Promise<PanelProver> {
     const loaded = artifacts ?? (await loadPanelArtifacts());
     const [circuit, poseidon] = await Promise.all([
       CircuitProver.load(loaded.wasm, loaded.zkey, options),

@@ -2,7 +2,7 @@ import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { AgoraError, ErrorCode, fromHex, isDecimal, taggedHash, utf8 } from '../core/index.js';
 import { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from '../identity/index.js';
 import { loadVoteArtifacts, type VoteArtifacts } from './artifacts.js';
-import { CircuitProver } from './circuit-prover.js';
+import { CircuitProver, type ProverOptions } from './circuit-prover.js';
 import { type MembershipPath, MembershipTree, rootOfPath } from './membership-tree.js';
 
 /** What a vote proof states publicly. */
@@ -89,9 +89,10 @@ export class Prover {
    * Loads (and checksums) the artifacts and builds the witness calculator, once. `{ tables: true }` also builds the
    * prover's fixed-base tables: about ten proofs' worth of work at load for proofs about twice as fast after, worth
    * it for a process that proves many votes (the simulator); without, the key's points are still kept in the
-   * prover's threads (see {@link Groth16Prover.load}).
+   * prover's threads (see {@link Groth16Prover.load}). `{ engine: 'snarkjs' }` proves with snarkjs instead (the
+   * reference, slower: it reads the key again for every proof).
    */
-  static async load(artifacts?: VoteArtifacts, options: { tables?: boolean } = {}): Promise<Prover> {
+  static async load(artifacts?: VoteArtifacts, options: ProverOptions = {}): Promise<Prover> {
     const loaded = artifacts ?? (await loadVoteArtifacts());
     const [circuit, poseidon] = await Promise.all([
       CircuitProver.load(loaded.wasm, loaded.zkey, options),
