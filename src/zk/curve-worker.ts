@@ -4,9 +4,11 @@
 // snarkjs proves with), passed at start, in a memory of its own that keeps what it is given across proofs:
 //
 // - `table`: the fixed bases of one multi-scalar multiplication (a share of a proving key section), expanded once
-//   into 2^(c j) P_i for every window j, in affine form. A multiplication is then a single bucket pass over all
-//   (point, window) pairs, with no doublings and one bucket reduction instead of one per window. With window 0
-//   the bases are only kept, for a prover used for one or two proofs (no table to build).
+//   into 2^(c j) P_i for the windows j of the scalars' lowest piece (all 254 bits when there is one piece), in affine
+//   form. A multiplication is then one bucket pass per piece over all (point, window) pairs, with one bucket
+//   reduction per piece instead of one per window; pieces are joined by doublings (S = sum_p 2^(p b) S_p). Building
+//   costs b doublings a point: two pieces halve it, for one more reduction and b doublings a multiplication. With
+//   window 0 the bases are only kept, for a prover used for one or two proofs (no table to build).
 // - `msm`: the scalars of one such multiplication (32-byte little-endian, standard form) cut into c-bit digits,
 //   bucketed by the module's own chunk routine; answers the Jacobian sum in the module's Montgomery form.
 // - `qap` / `h`: the coefficients of the proving key's QAP, kept; for each witness the evaluations of A, B and
@@ -113,6 +115,7 @@ function table(message) {
   const pTable = alloc(n * windows * affine);
   const pDigits = alloc(n * windows * 2 + 8);
   const pResult = alloc(jacobian);
+  const pPiece = alloc(jacobian);
   const mark = alloc(0);
   const pIn = alloc(n * affine);
   const pCur = alloc(n * jacobian);
@@ -130,7 +133,8 @@ function table(message) {
   }
   views();
   u32[0] = mark;
-  sets.set(message.set, { group, n, c, windows, pTable, pDigits, pResult, jacobian });
+  const pieces = message.pieces;
+  sets.set(message.set, { group, n, c, windows, pieces, pTable, pDigits, pResult, pPiece, jacobian });
   return n;
 }
 
@@ -150,21 +154,35 @@ function msm(message) {
   reserve((1 << c) * jacobian + 65536);
   const digits = new Uint16Array(memory.buffer, pDigits, n * windows);
   const mask = (1 << c) - 1;
-  for (let i = 0; i < n; i++) {
-    const base = i * 32;
-    for (let j = 0; j < windows; j++) {
-      const bit = j * c;
-      const at = base + (bit >> 3);
+  const chunk = ex[set.group + '_multiexpAffine_chunk'];
+  const double = ex[set.group + '_double'];
+  const add = ex[set.group + '_add'];
+  // From the top piece down: the sum so far is doubled past the next piece's bits, then that piece's sum added.
+  for (let p = set.pieces - 1; p >= 0; p--) {
+    const first = p * windows * c;
+    for (let i = 0; i < n; i++) {
+      const base = i * 32;
       const end = base + 32;
-      const word =
-        scalars[at] |
-        (at + 1 < end ? scalars[at + 1] << 8 : 0) |
-        (at + 2 < end ? scalars[at + 2] << 16 : 0) |
-        (at + 3 < end ? scalars[at + 3] << 24 : 0);
-      digits[j * n + i] = (word >>> (bit & 7)) & mask;
+      for (let j = 0; j < windows; j++) {
+        const bit = first + j * c;
+        const at = base + (bit >> 3);
+        const word =
+          at >= end
+            ? 0
+            : scalars[at] |
+              (at + 1 < end ? scalars[at + 1] << 8 : 0) |
+              (at + 2 < end ? scalars[at + 2] << 16 : 0) |
+              (at + 3 < end ? scalars[at + 3] << 24 : 0);
+        digits[j * n + i] = (word >>> (bit & 7)) & mask;
+      }
+    }
+    if (p === set.pieces - 1) chunk(set.pTable, pDigits, 2, n * windows, 0, c, pResult);
+    else {
+      for (let k = windows * c; k > 0; k--) double(pResult, pResult);
+      chunk(set.pTable, pDigits, 2, n * windows, 0, c, set.pPiece);
+      add(pResult, set.pPiece, pResult);
     }
   }
-  ex[set.group + '_multiexpAffine_chunk'](set.pTable, pDigits, 2, n * windows, 0, c, pResult);
   views();
   return u8.slice(pResult, pResult + jacobian);
 }

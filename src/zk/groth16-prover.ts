@@ -15,14 +15,15 @@ const MAX_WINDOW = 16;
 
 /**
  * The window width c that minimises the additions of one fixed-base multiplication of `n` points with the
- * precomputed tables: n * ceil(254 / c) bucket additions (one per point and window), plus the reduction of the 2^c
- * buckets (about 2^(c+1) full additions, each worth about 1.5 of the mixed ones).
+ * precomputed tables, the scalars cut in `pieces` (the tables covering one piece's bits): n * ceil(254 / c) bucket
+ * additions (one per point and window), plus per piece the reduction of the 2^c buckets (about 2^(c+1) full
+ * additions, each worth about 1.5 of the mixed ones).
  */
-export function windowFor(n: number): number {
+export function windowFor(n: number, pieces = 1): number {
   let best = 1;
   let bestCost = Number.POSITIVE_INFINITY;
   for (let c = 1; c <= MAX_WINDOW; c++) {
-    const cost = n * Math.ceil(SCALAR_BITS / c) + 3 * 2 ** c;
+    const cost = n * pieces * windowsFor(c, pieces) + pieces * 3 * 2 ** c;
     if (cost < bestCost) {
       best = c;
       bestCost = cost;
@@ -30,6 +31,14 @@ export function windowFor(n: number): number {
   }
   return best;
 }
+
+/** The c-bit windows of one piece of a scalar cut in `pieces`: what a table holds per point. */
+function windowsFor(c: number, pieces: number): number {
+  return Math.ceil(Math.ceil(SCALAR_BITS / pieces) / c);
+}
+
+/** The most pieces a scalar may be cut in (each one more bucket reduction per multiplication). */
+export const MAX_PIECES = 8;
 
 /** The multi-scalar multiplications of a Groth16 proof, by proving key section. */
 const SETS = [
@@ -74,12 +83,17 @@ export class Groth16Prover {
   /**
    * Parses `zkey` (`INVALID_ARGUMENT` when malformed) and builds the threads' tables. `tables: false` skips the
    * tables (the points are still kept in the threads): for a process that proves once or twice, where building
-   * them (about ten proofs' worth of work) would cost more than it saves.
+   * them (about ten proofs' worth of work) would cost more than it saves. `pieces` (1 to {@link MAX_PIECES}, 1
+   * unless set) cuts the scalars in that many pieces the tables cover one of: building costs 1/pieces as much, each
+   * multiplication one more bucket reduction and a few hundred doublings per extra piece.
    */
   static async load(
     zkey: Uint8Array,
-    options: { threads?: number; tables?: boolean } = {},
+    options: { threads?: number; tables?: boolean; pieces?: number } = {},
   ): Promise<Groth16Prover> {
+    const pieces = options.pieces ?? 1;
+    if (!Number.isInteger(pieces) || pieces < 1 || pieces > MAX_PIECES)
+      throw new AgoraError(ErrorCode.InvalidArgument, `a prover cuts scalars in 1 to ${MAX_PIECES} pieces`);
     const key = parseProvingKey(zkey);
     const curve = await (await loadFfjavascript()).buildBn128(true);
     const threads = await startCurveThreads(curve, options.threads);
@@ -105,14 +119,15 @@ export class Groth16Prover {
             from: number;
             to: number;
           };
-          const window = options.tables === false ? 0 : windowFor(to - from);
+          const window = options.tables === false ? 0 : windowFor(to - from, pieces);
           tables.push(
             thread.call('table', {
               set: name,
               group,
               bases: key[name].slice(from * size, to * size),
               window,
-              windows: window === 0 ? 0 : Math.ceil(SCALAR_BITS / window),
+              windows: window === 0 ? 0 : windowsFor(window, pieces),
+              pieces,
             }),
           );
         });
