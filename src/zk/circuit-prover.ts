@@ -26,8 +26,8 @@ interface WitnessProver {
   close(): Promise<void>;
 }
 
-async function agoraEngine(zkey: Uint8Array, tables: boolean): Promise<WitnessProver> {
-  const groth16 = await Groth16Prover.load(zkey, { tables });
+async function agoraEngine(zkey: Uint8Array, options: ProverOptions): Promise<WitnessProver> {
+  const groth16 = await Groth16Prover.load(zkey, { tables: options.tables === true });
   return {
     prove: (wtns) => groth16.prove(witnessOf(wtns, groth16.witnessLength)),
     close: () => groth16.close(),
@@ -78,7 +78,7 @@ export class CircuitProver {
       throw new AgoraError(ErrorCode.InvalidArgument, `unknown prover engine ${String(engine)}`);
     const [witnesses, groth16] = await Promise.all([
       loadCircomRuntime().then(({ WitnessCalculatorBuilder }) => WitnessCalculatorBuilder(wasm)),
-      engine === 'snarkjs' ? snarkjsEngine(zkey) : agoraEngine(zkey, options.tables === true),
+      engine === 'snarkjs' ? snarkjsEngine(zkey) : agoraEngine(zkey, options),
     ]);
     return new CircuitProver(wasm, witnesses, groth16);
   }
