@@ -52,6 +52,24 @@ async function witnessFor(
   return wtns.subarray(wtns.length - prover.witnessLength * 32);
 }
 
+/** Loads a prover with `options`, proves one member of `weight` and has snarkjs's verifier accept the proof. */
+async function expectValidProofFrom(
+  options: { tables?: boolean; pieces?: number },
+  weight: bigint,
+): Promise<void> {
+  const other = await Groth16Prover.load(artifacts.zkey, options);
+  try {
+    const id = await zkIdentity(generateAgentKey());
+    const tree = await MembershipTree.build([{ commitment: id.commitment, weight }]);
+    const { proof, publicSignals } = await other.prove(await witnessFor(0, tree, id.secret, weight));
+    expect(
+      await usingCurve(() => snarkjs.groth16.verify(artifacts.verificationKey, publicSignals, proof)),
+    ).toBe(true);
+  } finally {
+    await other.close();
+  }
+}
+
 beforeAll(async () => {
   artifacts = await loadVoteArtifacts();
   [prover, verifier] = await Promise.all([Groth16Prover.load(artifacts.zkey), Verifier.load(artifacts)]);
@@ -112,42 +130,12 @@ describe('the fixed-base Groth16 prover', () => {
   });
 
   it('makes the same valid proofs without tables (points kept, plain multiexp), for one-shot use', async () => {
-    const plain = await Groth16Prover.load(artifacts.zkey, { tables: false });
-    try {
-      const members = [{ id: await zkIdentity(generateAgentKey()), weight: 4n }];
-      const tree = await MembershipTree.build(
-        members.map((m) => ({ commitment: m.id.commitment, weight: m.weight })),
-      );
-      const member = members[0] as (typeof members)[number];
-      const { proof, publicSignals } = await plain.prove(
-        await witnessFor(0, tree, member.id.secret, member.weight),
-      );
-      expect(
-        await usingCurve(() => snarkjs.groth16.verify(artifacts.verificationKey, publicSignals, proof)),
-      ).toBe(true);
-    } finally {
-      await plain.close();
-    }
+    await expectValidProofFrom({ tables: false }, 4n);
   });
 
   it('makes the same valid proofs with tables of a piece of the scalars (cheaper to build), and refuses bad pieces', async () => {
     // Eight pieces: the most joins of piece sums; the table of one piece costs an eighth of the full one.
-    const pieced = await Groth16Prover.load(artifacts.zkey, { pieces: 8 });
-    try {
-      const members = [{ id: await zkIdentity(generateAgentKey()), weight: 6n }];
-      const tree = await MembershipTree.build(
-        members.map((m) => ({ commitment: m.id.commitment, weight: m.weight })),
-      );
-      const member = members[0] as (typeof members)[number];
-      const { proof, publicSignals } = await pieced.prove(
-        await witnessFor(0, tree, member.id.secret, member.weight),
-      );
-      expect(
-        await usingCurve(() => snarkjs.groth16.verify(artifacts.verificationKey, publicSignals, proof)),
-      ).toBe(true);
-    } finally {
-      await pieced.close();
-    }
+    await expectValidProofFrom({ pieces: 8 }, 6n);
     for (const pieces of [0, 9, 1.5])
       await rejectedAgoraError(Groth16Prover.load(artifacts.zkey, { pieces }), ErrorCode.InvalidArgument);
   });
