@@ -1,0 +1,83 @@
+// Issue 17 review, the tally refusing a piece in a set >= k: a piece's `created` is not bound by its proof (an
+// anonymous event has no signature), and the tally keeps, per nullifier, the vote with the lowest id. On a proposal
+// with a late-quorum extension, `vote.cast` accepts a vote dated up to `closes + extension`, while the tally counts
+// only votes before the (unextended) close. Anyone who sees a piece republishes it unchanged but dated in the
+// extension, trying dates until the copy's id sorts below the original's (one try in two): the copy is the vote kept
+// for that nullifier, and it is too late to count. The voter's piece is silently dropped; the same for every piece of
+// every voter an observer chooses to censor. (Disputes were fixed for copies: `test/attacks/dispute-vote-copy.test.ts`.)
+import { MemoryLevel } from 'memory-level';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/index.js';
+import {
+  castPrivateVote,
+  choosePieceRule,
+  DEFAULT_MIN_ANONYMITY,
+  proposalCreatedType,
+  tallyProposal,
+  voteCastType,
+} from '../../src/governance/index.js';
+import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
+import { releaseCurve } from '../../src/zk/index.js';
+import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import { voteZk } from '../fixtures/zk.js';
+
+const NOW = 1_800_000_000;
+
+describe('attack: a copy of a piece dated in the late-quorum extension drops it from the tally (vote-piece-copy-late)', () => {
+  afterAll(() => releaseCurve());
+
+  it('the original piece, cast in time and hidden among nine members, is not counted once its copy is stored', async () => {
+    const { prover, verifier } = await voteZk();
+    // Nine equal stakes of 64: one piece per voter, every piece hidden among all nine.
+    const electorate = await stakedElectorate(Array(9).fill(64n), NOW, NOW - 10);
+    const voters = electorate.voters as Voter[];
+    const members = electorate.snapshot.members;
+    const closes = NOW + 3_600;
+    const extension = 600;
+    const event = electorate.propose(voters[0] as Voter, NOW, {
+      window: { opens: NOW, closes },
+      lateQuorumExtension: extension,
+      minAnonymity: DEFAULT_MIN_ANONYMITY,
+      pieces: choosePieceRule(members, DEFAULT_MIN_ANONYMITY),
+    });
+    const proposal = { id: parseEnvelope(event).id, event };
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]),
+    });
+    try {
+      await ledger.appendBatch([...electorate.registrations, event]);
+      const voter = voters[1] as Voter;
+      const cast = await castPrivateVote(prover, {
+        proposal,
+        ballot: { choice: 'for' },
+        secret: voter.zk.secret,
+        weight: voter.stake,
+        path: electorate.path(voter),
+        members,
+        clock: new ManualClock((NOW + 10) * 1000),
+      });
+      expect(cast.pieces.length).toBe(1);
+      const original = (cast.pieces[0] as (typeof cast.pieces)[number]).event;
+      const originalId = parseEnvelope(original).id;
+      await ledger.append(original);
+      const before = await tallyProposal(ledger, proposal.id);
+      expect(before.counted).toEqual([originalId]);
+      expect(before.anonymity?.smallest).toBe(9);
+
+      // The observer's copy: the same body and proof, dated in the extension, ground for a lower id.
+      let copy: LedgerEvent | undefined;
+      for (let t = closes; t < closes + extension && copy === undefined; t++) {
+        const candidate = { ...original, created: t };
+        if (parseEnvelope(candidate).id < originalId) copy = candidate;
+      }
+      await ledger.append(copy as LedgerEvent);
+
+      const after = await tallyProposal(ledger, proposal.id);
+      expect(after.counted, 'the piece cast in time is counted, whatever copies of it are stored').toEqual([
+        originalId,
+      ]);
+    } finally {
+      await ledger.close();
+    }
+  }, 600_000);
+});
