@@ -1,14 +1,26 @@
 // What an observer of anonymous weighted votes computes beyond each piece's own anonymity set (issue 17 review): the
 // client rule is public and deterministic, so a group of pieces known to come from one voter (linked by anything:
-// their ballot, their times) is matched against each member's whole cast, not piece by piece.
+// their ballot, their times) is matched against each member's whole cast, not piece by piece. And the ledger the
+// review's attacks on votes are played on.
+import { MemoryLevel } from 'memory-level';
+import { ManualClock } from '../../src/core/index.js';
 import {
   anonymousPieces,
+  type BallotOf,
+  type CountingMethod,
+  castPrivateVote,
   denominationCounts,
   type MemberWeight,
   type PieceRule,
+  type ProposalBody,
   pieceWeight,
+  proposalCreatedType,
+  voteCastType,
 } from '../../src/governance/index.js';
+import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
 import { SeededRandom } from '../../src/sim/index.js';
+import type { Prover, Verifier } from '../../src/zk/index.js';
+import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
 
 /** A multiset of denominations as a comparable key. */
 const keyOf = (denominations: readonly bigint[]): string =>
@@ -60,4 +72,42 @@ export function paretoMembers(n: number, seed: string): MemberWeight[] {
     agent: `m${i}`,
     weight: BigInt(Math.floor(1_000_000 / (1 - random.next()) ** (1 / 1.2))),
   }));
+}
+
+/**
+ * A staked electorate, a proposal on it by its first voter (`terms` over the electorate's defaults), and a ledger
+ * holding both, whose votes are checked by `verifier`; `vote` casts a member's pieces with the private default, dated
+ * from `castAt` (not appended). The caller closes the ledger.
+ */
+export async function votingLedger(
+  stakes: readonly bigint[],
+  terms: Partial<ProposalBody>,
+  options: { verifier: Verifier; created: number },
+) {
+  const { created } = options;
+  const electorate = await stakedElectorate(stakes, created, created - 10);
+  const event = electorate.propose(electorate.voters[0] as Voter, created, terms);
+  const proposal = { id: parseEnvelope(event).id, event };
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+    registry: new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(options.verifier)]),
+  });
+  await ledger.appendBatch([...electorate.registrations, event]);
+  const vote = (
+    prover: Prover,
+    voter: Voter,
+    ballot: BallotOf[CountingMethod],
+    castAt: number,
+    warn?: (message: string) => void,
+  ) =>
+    castPrivateVote(prover, {
+      proposal,
+      ballot,
+      secret: voter.zk.secret,
+      weight: voter.stake,
+      path: electorate.path(voter),
+      members: electorate.snapshot.members,
+      clock: new ManualClock(castAt * 1000),
+      ...(warn === undefined ? {} : { warn }),
+    });
+  return { electorate, voters: electorate.voters as Voter[], proposal, ledger, vote };
 }

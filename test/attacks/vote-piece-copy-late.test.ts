@@ -5,21 +5,13 @@
 // extension, trying dates until the copy's id sorts below the original's (one try in two): the copy is the vote kept
 // for that nullifier, and it is too late to count. The voter's piece is silently dropped; the same for every piece of
 // every voter an observer chooses to censor. (Disputes were fixed for copies: `test/attacks/dispute-vote-copy.test.ts`.)
-import { MemoryLevel } from 'memory-level';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
-import {
-  castPrivateVote,
-  choosePieceRule,
-  DEFAULT_MIN_ANONYMITY,
-  proposalCreatedType,
-  tallyProposal,
-  voteCastType,
-} from '../../src/governance/index.js';
-import { EventRegistry, Ledger, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
+import { DEFAULT_MIN_ANONYMITY, tallyProposal } from '../../src/governance/index.js';
+import { type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { releaseCurve } from '../../src/zk/index.js';
-import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import type { Voter } from '../fixtures/electorate.js';
 import { voteZk } from '../fixtures/zk.js';
+import { votingLedger } from './vote-observer-fixture.js';
 
 const NOW = 1_800_000_000;
 
@@ -28,34 +20,21 @@ describe('attack: a copy of a piece dated in the late-quorum extension drops it 
 
   it('the original piece, cast in time and hidden among nine members, is not counted once its copy is stored', async () => {
     const { prover, verifier } = await voteZk();
-    // Nine equal stakes of 64: one piece per voter, every piece hidden among all nine.
-    const electorate = await stakedElectorate(Array(9).fill(64n), NOW, NOW - 10);
-    const voters = electorate.voters as Voter[];
-    const members = electorate.snapshot.members;
+    // Nine equal stakes of 64: one piece per voter (top 2^6), every piece hidden among all nine.
     const closes = NOW + 3_600;
     const extension = 600;
-    const event = electorate.propose(voters[0] as Voter, NOW, {
-      window: { opens: NOW, closes },
-      lateQuorumExtension: extension,
-      minAnonymity: DEFAULT_MIN_ANONYMITY,
-      pieces: choosePieceRule(members, DEFAULT_MIN_ANONYMITY),
-    });
-    const proposal = { id: parseEnvelope(event).id, event };
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]),
-    });
+    const { voters, proposal, ledger, vote } = await votingLedger(
+      Array(9).fill(64n),
+      {
+        window: { opens: NOW, closes },
+        lateQuorumExtension: extension,
+        minAnonymity: DEFAULT_MIN_ANONYMITY,
+        pieces: { top: 6, floor: 0 },
+      },
+      { verifier, created: NOW },
+    );
     try {
-      await ledger.appendBatch([...electorate.registrations, event]);
-      const voter = voters[1] as Voter;
-      const cast = await castPrivateVote(prover, {
-        proposal,
-        ballot: { choice: 'for' },
-        secret: voter.zk.secret,
-        weight: voter.stake,
-        path: electorate.path(voter),
-        members,
-        clock: new ManualClock((NOW + 10) * 1000),
-      });
+      const cast = await vote(prover, voters[1] as Voter, { choice: 'for' }, NOW + 10);
       expect(cast.pieces.length).toBe(1);
       const original = (cast.pieces[0] as (typeof cast.pieces)[number]).event;
       const originalId = parseEnvelope(original).id;

@@ -3,21 +3,13 @@
 // --min-anonymity 1`): the default client then casts every piece above the floor, the rare ones that name their
 // voter included, and says nothing. The issue allows the exact weight only as an explicit option with a warning; here
 // the private default reveals it, silently, because the party a voter hides from wrote the proposal.
-import { MemoryLevel } from 'memory-level';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
-import {
-  castPrivateVote,
-  choosePieceRule,
-  DEFAULT_MIN_ANONYMITY,
-  proposalCreatedType,
-  tallyProposal,
-  voteCastType,
-} from '../../src/governance/index.js';
-import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
+import { choosePieceRule, DEFAULT_MIN_ANONYMITY, tallyProposal } from '../../src/governance/index.js';
+import { parseEnvelope } from '../../src/ledger/index.js';
 import { releaseCurve } from '../../src/zk/index.js';
-import { electorateTypes, stakedElectorate, type Voter } from '../fixtures/electorate.js';
+import type { Voter } from '../fixtures/electorate.js';
 import { voteZk } from '../fixtures/zk.js';
+import { votingLedger } from './vote-observer-fixture.js';
 
 const NOW = 1_800_000_000;
 
@@ -27,36 +19,18 @@ describe('attack: a proposal sets minAnonymity 1 and the private default names i
   it('a member votes with the library default, no `exact`, and one of its counted pieces names it, without a warning', async () => {
     const { prover, verifier } = await voteZk();
     // 528 = 512 + 16, and no other member holds 16.
-    const electorate = await stakedElectorate(
-      [100n, 230n, 300n, 420n, 515n, 528n, 770n, 805n, 999n],
-      NOW,
-      NOW - 10,
+    const stakes = [100n, 230n, 300n, 420n, 515n, 528n, 770n, 805n, 999n];
+    const members = stakes.map((weight, i) => ({ agent: `${i}`, weight }));
+    const { electorate, voters, proposal, ledger, vote } = await votingLedger(
+      stakes,
+      { window: { opens: NOW, closes: NOW + 3_600 }, minAnonymity: 1, pieces: choosePieceRule(members, 1) },
+      { verifier, created: NOW },
     );
-    const voters = electorate.voters as Voter[];
-    const members = electorate.snapshot.members;
-    const event = electorate.propose(voters[0] as Voter, NOW, {
-      window: { opens: NOW, closes: NOW + 3_600 },
-      minAnonymity: 1,
-      pieces: choosePieceRule(members, 1),
-    });
-    const proposal = { id: parseEnvelope(event).id, event };
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
-      registry: new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(verifier)]),
-    });
     try {
-      await ledger.appendBatch([...electorate.registrations, event]);
-      const voter = voters[5] as Voter;
       const warnings: string[] = [];
-      const cast = await castPrivateVote(prover, {
-        proposal,
-        ballot: { choice: 'against' },
-        secret: voter.zk.secret,
-        weight: voter.stake,
-        path: electorate.path(voter),
-        members,
-        warn: (message) => warnings.push(message),
-        clock: new ManualClock((NOW + 10) * 1000),
-      });
+      const cast = await vote(prover, voters[5] as Voter, { choice: 'against' }, NOW + 10, (message) =>
+        warnings.push(message),
+      );
       await ledger.appendBatch(cast.pieces.map((piece) => piece.event));
       const result = await tallyProposal(ledger, proposal.id);
       const ids = new Set(cast.pieces.map((piece) => parseEnvelope(piece.event).id));
@@ -64,7 +38,7 @@ describe('attack: a proposal sets minAnonymity 1 and the private default names i
       expect(sizes.length).toBe(2);
       const smallest = Math.min(...sizes);
       // The issue's k: 8 by default, or every member of a smaller snapshot.
-      const k = Math.min(DEFAULT_MIN_ANONYMITY, members.length);
+      const k = Math.min(DEFAULT_MIN_ANONYMITY, electorate.snapshot.members.length);
       expect(
         smallest >= k || warnings.length > 0,
         `the private default cast a piece among ${smallest} member(s) and warned ${warnings.length} time(s)`,
