@@ -3,11 +3,11 @@
 // `window.closes` only and refuses to cast once it has passed (`publicationTimes`: "the voting window has closed").
 // While the tally still counts votes, `agora vote` and the library's helper cannot cast one.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_ANONYMITY, tallyProposal } from '../../src/governance/index.js';
+import { tallyProposal } from '../../src/governance/index.js';
 import { releaseCurve } from '../../src/zk/index.js';
 import type { Voter } from '../fixtures/electorate.js';
 import { voteZk } from '../fixtures/zk.js';
-import { votingLedger } from './vote-observer-fixture.js';
+import { lateQuorumLedger } from './vote-observer-fixture.js';
 
 const NOW = 1_800_000_000;
 
@@ -16,18 +16,7 @@ describe('attack: the default helper refuses to vote during a late-quorum extens
 
   it('voting is extended by a late quorum, yet a member casting inside the extension is refused', async () => {
     const { prover, verifier } = await voteZk();
-    const closes = NOW + 3_600;
-    const extension = 600;
-    const { voters, proposal, ledger, vote } = await votingLedger(
-      Array(9).fill(64n),
-      {
-        window: { opens: NOW, closes },
-        lateQuorumExtension: extension,
-        minAnonymity: DEFAULT_MIN_ANONYMITY,
-        pieces: { top: 6, floor: 0 },
-      },
-      { verifier, created: NOW },
-    );
+    const { voters, proposal, ledger, vote, closes } = await lateQuorumLedger(verifier, NOW);
     try {
       // One piece of 64 of 576 (quorum 10 %), cast 20 seconds before the close: quorum reached late.
       const first = await vote(prover, voters[1] as Voter, { choice: 'for' }, closes - 20);

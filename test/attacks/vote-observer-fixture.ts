@@ -111,3 +111,23 @@ export async function votingLedger(
     });
   return { electorate, voters: electorate.voters as Voter[], proposal, ledger, vote };
 }
+
+/**
+ * Nine equal stakes of 64 (one piece each, top 2^6, hidden among all nine) and a proposal open an hour from `created`
+ * with a 600-second late-quorum extension: quorum (10 %) is one piece.
+ */
+export async function lateQuorumLedger(verifier: Verifier, created: number) {
+  const closes = created + 3_600;
+  const extension = 600;
+  const voting = await votingLedger(
+    Array(9).fill(64n),
+    {
+      window: { opens: created, closes },
+      lateQuorumExtension: extension,
+      minAnonymity: 8,
+      pieces: { top: 6, floor: 0 },
+    },
+    { verifier, created },
+  );
+  return { ...voting, closes, extension };
+}

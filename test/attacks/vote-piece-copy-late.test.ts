@@ -6,12 +6,12 @@
 // for that nullifier, and it is too late to count. The voter's piece is silently dropped; the same for every piece of
 // every voter an observer chooses to censor. (Disputes were fixed for copies: `test/attacks/dispute-vote-copy.test.ts`.)
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_ANONYMITY, tallyProposal } from '../../src/governance/index.js';
+import { tallyProposal } from '../../src/governance/index.js';
 import { type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { releaseCurve } from '../../src/zk/index.js';
 import type { Voter } from '../fixtures/electorate.js';
 import { voteZk } from '../fixtures/zk.js';
-import { votingLedger } from './vote-observer-fixture.js';
+import { lateQuorumLedger } from './vote-observer-fixture.js';
 
 const NOW = 1_800_000_000;
 
@@ -20,19 +20,7 @@ describe('attack: a copy of a piece dated in the late-quorum extension drops it 
 
   it('the original piece, cast in time and hidden among nine members, is not counted once its copy is stored', async () => {
     const { prover, verifier } = await voteZk();
-    // Nine equal stakes of 64: one piece per voter (top 2^6), every piece hidden among all nine.
-    const closes = NOW + 3_600;
-    const extension = 600;
-    const { voters, proposal, ledger, vote } = await votingLedger(
-      Array(9).fill(64n),
-      {
-        window: { opens: NOW, closes },
-        lateQuorumExtension: extension,
-        minAnonymity: DEFAULT_MIN_ANONYMITY,
-        pieces: { top: 6, floor: 0 },
-      },
-      { verifier, created: NOW },
-    );
+    const { voters, proposal, ledger, vote, closes, extension } = await lateQuorumLedger(verifier, NOW);
     try {
       const cast = await vote(prover, voters[1] as Voter, { choice: 'for' }, NOW + 10);
       expect(cast.pieces.length).toBe(1);
