@@ -9,6 +9,7 @@ export {
   exactReveal,
   type MemberWeight,
   pieceReveal,
+  proposalPieceRule,
   type RevealRule,
   type RuleCost,
   requiredAnonymity,

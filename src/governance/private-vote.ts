@@ -30,6 +30,20 @@ export interface PrivateVoteInput<M extends CountingMethod> {
    */
   readonly exact?: boolean;
   readonly warn?: (message: string) => void;
+  /**
+   * The voter's own k: each piece hides among at least this many members, whatever the proposal's `minAnonymity`
+   * says (default {@link DEFAULT_MIN_ANONYMITY}). A proposal asking for more is followed; one asking for less is not,
+   * since the proposer is among those a voter hides from. Lower only knowingly: warns through `warn`.
+   */
+  readonly minAnonymity?: number;
+  /**
+   * Cast a ranking, an approval list or a split (anything but a single choice) in pieces anyway. Every piece carries
+   * the ballot in clear, and such ballots are often one voter's alone: an observer groups the pieces by it, and the
+   * group hides its voter only among the members whose pieces add up the same way (on 1,000 Pareto members with
+   * k = 8, 389 hide among fewer than 8 and 108 are named). Without it, such a vote in more than one piece is refused
+   * (`WOULD_LINK`); with it, `warn` says so.
+   */
+  readonly linkedBallot?: boolean;
   /** Now (default: the system clock): no piece is dated before it. */
   readonly clock?: Clock;
   /** Uniform in [0, 1): draws the publication times (default: the system's secure random source). */
@@ -81,8 +95,8 @@ export function publicationTimes(
 }
 
 /**
- * Casts a vote under the client rule everyone follows, so that each piece hides its voter among at least the
- * proposal's `minAnonymity` members: the voter's canonical pieces at or above the proposal's floor, in denominations
+ * Casts a vote under the client rule everyone follows, so that each piece hides its voter among at least k members
+ * (the larger of the voter's `minAnonymity` and the proposal's, at most the snapshot's size): the voter's canonical pieces at or above the proposal's floor, in denominations
  * that many members hold, each proved on its own (its own nullifier; as the others, it goes out under a one-time key),
  * dated at an independent random time in the rest of the window. Append or publish each piece at its `publishAt`.
  */
@@ -92,7 +106,15 @@ export async function castPrivateVote<M extends CountingMethod>(
 ): Promise<PrivateVote> {
   const proposal = input.proposal.event.body as unknown as ProposalBody;
   const rule = pieceRuleOf(proposal);
-  const k = requiredAnonymity(proposal.minAnonymity ?? DEFAULT_MIN_ANONYMITY, input.members.length);
+  const own = input.minAnonymity ?? DEFAULT_MIN_ANONYMITY;
+  const k = requiredAnonymity(
+    Math.max(own, proposal.minAnonymity ?? DEFAULT_MIN_ANONYMITY),
+    input.members.length,
+  );
+  if (k < Math.min(DEFAULT_MIN_ANONYMITY, input.members.length) && input.exact !== true)
+    input.warn?.(
+      `hiding each piece among ${k} members only (the default is ${DEFAULT_MIN_ANONYMITY}): a small set narrows who voted`,
+    );
   let pieces: VotePiece[];
   if (input.exact === true) {
     pieces = allPieces(input.weight, rule);
@@ -100,6 +122,13 @@ export async function castPrivateVote<M extends CountingMethod>(
       `casting the exact weight ${input.weight}: a piece that fewer than ${k} members could cast names its voter, and the tally does not count it`,
     );
   } else pieces = anonymousPieces(input.weight, rule, denominationCounts(input.members, rule), k);
+  // A single choice is shared by every voter who makes it, so it groups pieces only as the published totals do.
+  if (proposal.counting !== 'single' && pieces.length > 1) {
+    const why = `every piece of a ${proposal.counting} ballot carries it: its ${pieces.length} pieces are linked by it, and together they can name you`;
+    if (input.linkedBallot !== true)
+      throw new AgoraError(ErrorCode.WouldLink, `${why} (cast it anyway only knowingly)`);
+    input.warn?.(why);
+  }
   const now = unixSeconds(input.clock ?? systemClock);
   const times = publicationTimes(proposal, pieces.length, now, input.random);
   // A random order too: which piece goes out first says nothing.

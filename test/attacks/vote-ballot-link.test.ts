@@ -2,11 +2,15 @@
 // clear, and with `ranked`, `approval` or `weighted` counting (a ranking, a subset, a split in basis points) ballots
 // are often unique to their voter. An observer groups the pieces by ballot and matches the group against what the
 // public client rule makes each member cast: the group's denominations together are the voter's weight (rounded), and
-// the set the tally reports per piece (>= k) says nothing about the set of the group. The anonymity set the issue asks
-// for is taken "given everything public": the other pieces with the same ballot are public.
+// the set the tally reports per piece (>= k) says nothing about the set of the group. Measured on 1,000 Pareto members
+// (k = 8): 389 hide among fewer than 8 once linked, 108 are named (`linkedSetSizes`, kept below as the measurement
+// behind the fix). Fixed: the private default casts such a ballot only in a vote of one piece; one that would take
+// more is refused (`WOULD_LINK`) unless the voter asks for it knowingly (`linkedBallot`, warned). A single choice is shared
+// by everyone who makes it and groups pieces only as the published totals do.
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/index.js';
+import { canonicalJson, ManualClock } from '../../src/core/index.js';
 import {
+  castPrivateVote,
   choosePieceRule,
   DEFAULT_MIN_ANONYMITY,
   requiredAnonymity,
@@ -23,19 +27,19 @@ const NOW = 1_800_000_000;
 describe('attack: the pieces of one vote linked by their ballot (vote-ballot-link)', () => {
   afterAll(() => releaseCurve());
 
-  it('with distinct ballots, many voters of a 1,000-member Pareto snapshot are named by their pieces together', () => {
+  it('with distinct ballots, many voters of a 1,000-member Pareto snapshot would be named by their pieces together', () => {
     const members = paretoMembers(1_000, 'r17 ballot link');
     const k = requiredAnonymity(DEFAULT_MIN_ANONYMITY, members.length);
     const rule = choosePieceRule(members, k);
     const sizes = linkedSetSizes(members, rule, k);
-    // Each piece alone hides among k or more (what the tally checks); a voter's pieces together, once its ballot has
-    // linked them, hide among the members whose client rule casts the same denominations: for 389 of the 1,000
-    // members fewer than 8, and 108 of them are the only one.
-    const exposed = sizes.filter((size) => size < k).length;
-    expect(exposed, 'members named among fewer than k once their pieces are linked').toBe(0);
+    // Each piece alone hides among k or more (what the tally checks); a voter's pieces together, once a ballot has
+    // linked them, hide among the members whose client rule casts the same denominations: the reason the client
+    // refuses to link them.
+    expect(sizes.filter((size) => size < k).length).toBe(389);
+    expect(sizes.filter((size) => size === 1).length).toBe(108);
   });
 
-  it('on a ledger, the tally reports every counted piece among >= k members, yet two ranked ballots that agree on the winner name a voter', async () => {
+  it('the private default refuses a ranked ballot in several pieces, casts it knowingly with a warning, and a one-piece vote as it is', async () => {
     const { prover, verifier } = await voteZk();
     // Eleven stakes: the top denomination (16) and every bit below it are held by at least 8 members, so every piece
     // of every member is cast and counted; but 30 = 16 + 8 + 4 + 2 is held by one member only.
@@ -60,36 +64,40 @@ describe('attack: the pieces of one vote linked by their ballot (vote-ballot-lin
     const members = electorate.snapshot.members;
     const k = requiredAnonymity(DEFAULT_MIN_ANONYMITY, members.length);
     try {
-      // Both rank `for` first: the published tally (every round of the run-off) cannot tell them apart.
       const target = voters[9] as Voter;
       const other = voters[10] as Voter;
-      for (const [voter, ranking] of [
-        [target, ['for', 'against']],
-        [other, ['for', 'abstain']],
-      ] as const) {
-        const cast = await vote(prover, voter, { ranking: [...ranking] }, NOW + 10);
-        await ledger.appendBatch(cast.pieces.map((piece) => piece.event));
-      }
+      // Four pieces under one ranking: refused before any proof is made.
+      await expect(vote(prover, target, { ranking: ['for', 'against'] }, NOW + 10)).rejects.toMatchObject({
+        code: 'WOULD_LINK',
+      });
+      // One piece: nothing to link.
+      const single = await vote(prover, other, { ranking: ['for', 'abstain'] }, NOW + 10);
+      expect(single.pieces.length).toBe(1);
+      // Knowingly: cast, with a warning, and the observer's grouping names the voter, as the warning says.
+      const warnings: string[] = [];
+      const linked = await castPrivateVote(prover, {
+        proposal,
+        ballot: { ranking: ['for', 'against'] },
+        secret: target.zk.secret,
+        weight: target.stake,
+        path: electorate.path(target),
+        members,
+        clock: new ManualClock((NOW + 10) * 1000),
+        linkedBallot: true,
+        warn: (message) => warnings.push(message),
+      });
+      expect(warnings.join('\n')).toMatch(/linked/);
+      await ledger.appendBatch([...single.pieces, ...linked.pieces].map((piece) => piece.event));
       const result = await tallyProposal(ledger, proposal.id);
-      const required = result.anonymity?.required as number;
-      expect(result.anonymity?.smallest).toBeGreaterThanOrEqual(required);
       expect(result.counted.length).toBe(5);
-
-      // The observer: counted pieces grouped by ballot, each group matched against the client rule's casts.
       const groups = new Map<string, bigint[]>();
-      const counted = new Set(result.counted);
       for await (const { id, event: stored } of ledger.byIndex('proposal', proposal.id)) {
-        if (stored.type !== 'vote.cast' || !counted.has(id)) continue;
+        if (stored.type !== 'vote.cast' || !result.counted.includes(id)) continue;
         const body = stored.body as unknown as VoteBody;
         const key = canonicalJson(body.ballot);
         groups.set(key, [...(groups.get(key) ?? []), BigInt(body.votingWeight)]);
       }
       const sets = [...groups.values()].map((group) => linkedCandidates(members, rule, k, group));
-      // The group of four pieces (16, 8, 4, 2) has one candidate, the target: its ballot is known.
-      expect(
-        Math.min(...sets.map((set) => set.length)),
-        'smallest anonymity set of a counted piece, given the other pieces with its ballot',
-      ).toBeGreaterThanOrEqual(required);
       expect(sets).toContainEqual([target.key.id]);
     } finally {
       await ledger.close();
