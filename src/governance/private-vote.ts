@@ -30,6 +30,13 @@ export interface PrivateVoteInput<M extends CountingMethod> {
    */
   readonly exact?: boolean;
   readonly warn?: (message: string) => void;
+  /**
+   * When voting closes as the caller's ledger shows it (`tallyProposal(ledger, id).closes`): past `window.closes`
+   * while a late-quorum extension is in effect, the vote is cast and its pieces spread over what is left of the
+   * extension. Default `window.closes`: the helper holds no ledger, and which extension applies depends on the votes.
+   * `INVALID_ARGUMENT` outside `window.closes .. window.closes + lateQuorumExtension`.
+   */
+  readonly closes?: number;
   /** Now (default: the system clock): no piece is dated before it. */
   readonly clock?: Clock;
   /** Uniform in [0, 1): draws the publication times (default: the system's secure random source). */
@@ -62,29 +69,57 @@ const secureRandom = (): number => {
 
 /**
  * The publication times of `count` pieces: independent and uniform over what is left of the voting window (from now,
- * or its opening, to its close), so neither their order nor their spacing ties them to one voter. `INVALID_STATE`
- * when the window has closed.
+ * or its opening, to `closes`: the window's close, or a later one a late-quorum extension set), so neither their
+ * order nor their spacing ties them to one voter. `INVALID_STATE` when voting has closed.
  */
 export function publicationTimes(
   proposal: Pick<ProposalBody, 'window'>,
   count: number,
   now: number,
   random: () => number = secureRandom,
+  closes: number = proposal.window.closes,
 ): number[] {
   const from = Math.max(now, proposal.window.opens);
-  const span = proposal.window.closes - from;
-  if (span <= 0)
-    throw new AgoraError(ErrorCode.InvalidState, 'the voting window has closed: no piece can be published');
+  const span = closes - from;
+  if (span <= 0) throw new AgoraError(ErrorCode.InvalidState, 'voting has closed: no piece can be published');
   return Array.from({ length: count }, () => from + Math.min(span - 1, Math.floor(random() * span))).sort(
     (a, b) => a - b,
   );
 }
 
 /**
+ * Until when a vote cast now is counted: `window.closes`, or the later close of a late-quorum extension in effect
+ * (`closes`, as the caller's tally shows it). `INVALID_ARGUMENT` for a close no extension can set, `INVALID_STATE`
+ * once it has passed.
+ */
+function votingOpenUntil(
+  id: string,
+  proposal: ProposalBody,
+  now: number,
+  closes: number = proposal.window.closes,
+): number {
+  const latest = proposal.window.closes + (proposal.lateQuorumExtension ?? 0);
+  if (!Number.isSafeInteger(closes) || closes < proposal.window.closes || closes > latest)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `voting on ${id} closes at ${proposal.window.closes}${latest > proposal.window.closes ? ` or, extended by a late quorum, by ${latest}` : ''}, not at ${closes}`,
+    );
+  if (now >= closes)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      closes < latest
+        ? `voting on ${id} closed at ${closes}, now is ${now}: a late quorum extends it to at most ${latest}; pass the close your ledger's tally shows (closes) if it extends it`
+        : `voting on ${id} closed at ${closes}, now is ${now}`,
+    );
+  return closes;
+}
+
+/**
  * Casts a vote under the client rule everyone follows, so that each piece hides its voter among at least the
  * proposal's `minAnonymity` members: the voter's canonical pieces at or above the proposal's floor, in denominations
  * that many members hold, each proved on its own (its own nullifier; as the others, it goes out under a one-time key),
- * dated at an independent random time in the rest of the window. Append or publish each piece at its `publishAt`.
+ * dated at an independent random time in the rest of the window (or of a late-quorum extension in effect: pass
+ * `closes`). Append or publish each piece at its `publishAt`.
  */
 export async function castPrivateVote<M extends CountingMethod>(
   prover: Prover,
@@ -101,7 +136,13 @@ export async function castPrivateVote<M extends CountingMethod>(
     );
   } else pieces = anonymousPieces(input.weight, rule, denominationCounts(input.members, rule), k);
   const now = unixSeconds(input.clock ?? systemClock);
-  const times = publicationTimes(proposal, pieces.length, now, input.random);
+  const times = publicationTimes(
+    proposal,
+    pieces.length,
+    now,
+    input.random,
+    votingOpenUntil(input.proposal.id, proposal, now, input.closes),
+  );
   // A random order too: which piece goes out first says nothing.
   const order = pieces
     .map((piece) => ({ piece, key: (input.random ?? secureRandom)() }))

@@ -451,6 +451,8 @@ export const voteCommand: Command = {
         weight: member.weight,
         path: tree.path(index),
         members: snapshot.members,
+        // A late quorum may keep voting open past the window: the pieces are spread over what is left of it.
+        closes,
         ...(values.exact === true
           ? { exact: true, warn: (message: string) => write(io.stderr, `warning: ${message}\n`) }
           : {}),
