@@ -453,9 +453,9 @@ export const voteCommand: Command = {
         members: snapshot.members,
         // A late quorum may keep voting open past the window: the pieces are spread over what is left of it.
         closes,
-        ...(values.exact === true
-          ? { exact: true, warn: (message: string) => write(io.stderr, `warning: ${message}\n`) }
-          : {}),
+        // Warns of an exact weight and of a vote cast late, whose pieces cluster in time.
+        warn: (message: string) => void write(io.stderr, `warning: ${message}\n`),
+        ...(values.exact === true ? { exact: true } : {}),
       });
       // Interrupted while proving: the vote is not cast.
       if (io.signal?.aborted)
