@@ -14,32 +14,38 @@ import { rejectedAgoraError } from '../helpers.js';
 import { votingLedger } from './vote-observer-fixture.js';
 
 const NOW = 1_800_000_000;
+const CLOSES = NOW + 3_600;
+const EXTENSION = 600;
+
+/** Nine members of 64 each (one piece), quorum 10 %, a late-quorum extension of ten minutes. */
+async function extensible(minAnonymity: number) {
+  const { prover, verifier } = await voteZk();
+  const voting = await votingLedger(
+    Array(9).fill(64n),
+    {
+      window: { opens: NOW, closes: CLOSES },
+      lateQuorumExtension: EXTENSION,
+      minAnonymity,
+      pieces: { top: 6, floor: 0 },
+    },
+    { verifier, created: NOW },
+  );
+  return { prover, ...voting };
+}
 
 describe('attack: the default helper refuses to vote during a late-quorum extension (vote-extension-refused)', () => {
   afterAll(() => releaseCurve());
 
   it('voting is extended by a late quorum, yet a member casting inside the extension is refused', async () => {
-    const { prover, verifier } = await voteZk();
-    const closes = NOW + 3_600;
-    const extension = 600;
-    const { voters, proposal, ledger, vote } = await votingLedger(
-      Array(9).fill(64n),
-      {
-        window: { opens: NOW, closes },
-        lateQuorumExtension: extension,
-        minAnonymity: DEFAULT_MIN_ANONYMITY,
-        pieces: { top: 6, floor: 0 },
-      },
-      { verifier, created: NOW },
-    );
+    const { prover, voters, proposal, ledger, vote } = await extensible(DEFAULT_MIN_ANONYMITY);
     try {
       // One piece of 64 of 576 (quorum 10 %), cast 20 seconds before the close: quorum reached late.
-      const first = await vote(prover, voters[1] as Voter, { choice: 'for' }, closes - 20);
+      const first = await vote(prover, voters[1] as Voter, { choice: 'for' }, CLOSES - 20);
       await ledger.appendBatch(first.pieces.map((piece) => piece.event));
       const extended = (await tallyProposal(ledger, proposal.id)).closes;
-      expect(extended).toBeGreaterThan(closes);
+      expect(extended).toBeGreaterThan(CLOSES);
       // A member casts while voting is still open.
-      const castAt = closes + 5;
+      const castAt = CLOSES + 5;
       expect(castAt).toBeLessThan(extended);
       const late = await vote(prover, voters[2] as Voter, { choice: 'against' }, castAt).then(
         (cast) => cast.pieces.length,
@@ -52,21 +58,10 @@ describe('attack: the default helper refuses to vote during a late-quorum extens
   }, 600_000);
 
   it('spreads the pieces over what is left of the extension, and refuses a close no extension sets or one passed', async () => {
-    const { prover, verifier } = await voteZk();
-    const closes = NOW + 3_600;
-    const extension = 600;
-    const { voters, proposal, ledger, electorate } = await votingLedger(
-      Array(9).fill(64n),
-      {
-        window: { opens: NOW, closes },
-        lateQuorumExtension: extension,
-        minAnonymity: 1,
-        pieces: { top: 6, floor: 0 },
-      },
-      { verifier, created: NOW },
-    );
+    const { prover, voters, proposal, ledger, electorate } = await extensible(1);
     const voter = voters[2] as Voter;
-    const at = (now: number, extended: number) =>
+    // Cast at `now`, with the close the caller's tally shows (none: the default, `window.closes`).
+    const at = (now: number, closes?: number) =>
       castPrivateVote(prover, {
         proposal,
         ballot: { choice: 'for' },
@@ -74,33 +69,22 @@ describe('attack: the default helper refuses to vote during a late-quorum extens
         weight: voter.stake,
         path: electorate.path(voter),
         members: electorate.snapshot.members,
-        closes: extended,
+        ...(closes === undefined ? {} : { closes }),
         clock: new ManualClock(now * 1000),
       });
     try {
-      const cast = await at(closes + 5, closes + 300);
+      const cast = await at(CLOSES + 5, CLOSES + 300);
       for (const piece of cast.pieces) {
-        expect(piece.publishAt).toBeGreaterThanOrEqual(closes + 5);
-        expect(piece.publishAt).toBeLessThan(closes + 300);
+        expect(piece.publishAt).toBeGreaterThanOrEqual(CLOSES + 5);
+        expect(piece.publishAt).toBeLessThan(CLOSES + 300);
       }
       // Beyond the longest extension, or before the window's close: no extension sets such a close.
-      await rejectedAgoraError(at(closes - 10, closes + extension + 1), ErrorCode.InvalidArgument);
-      await rejectedAgoraError(at(closes - 10, closes - 1), ErrorCode.InvalidArgument);
+      await rejectedAgoraError(at(CLOSES - 10, CLOSES + EXTENSION + 1), ErrorCode.InvalidArgument);
+      await rejectedAgoraError(at(CLOSES - 10, CLOSES - 1), ErrorCode.InvalidArgument);
       // The extension over, or none in effect (the default close) once the window has closed.
-      const over = await rejectedAgoraError(at(closes + 300, closes + 300), ErrorCode.InvalidState);
+      const over = await rejectedAgoraError(at(CLOSES + 300, CLOSES + 300), ErrorCode.InvalidState);
       expect(over.message).toMatch(/closed at/);
-      const none = await rejectedAgoraError(
-        castPrivateVote(prover, {
-          proposal,
-          ballot: { choice: 'for' },
-          secret: voter.zk.secret,
-          weight: voter.stake,
-          path: electorate.path(voter),
-          members: electorate.snapshot.members,
-          clock: new ManualClock((closes + 5) * 1000),
-        }),
-        ErrorCode.InvalidState,
-      );
+      const none = await rejectedAgoraError(at(CLOSES + 5), ErrorCode.InvalidState);
       expect(none.message).toMatch(/late quorum extends it to at most/);
     } finally {
       await ledger.close();
