@@ -89,6 +89,7 @@ export {
 export {
   type CastPiece,
   castPrivateVote,
+  LATE_VOTE_SHARE,
   type PrivateVote,
   type PrivateVoteInput,
   publicationTimes,

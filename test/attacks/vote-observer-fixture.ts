@@ -15,6 +15,7 @@ import {
   type ProposalBody,
   pieceWeight,
   proposalCreatedType,
+  tallyProposal,
   voteCastType,
 } from '../../src/governance/index.js';
 import { EventRegistry, Ledger, parseEnvelope } from '../../src/ledger/index.js';
@@ -92,7 +93,7 @@ export async function votingLedger(
     registry: new EventRegistry([...electorateTypes, proposalCreatedType, voteCastType(options.verifier)]),
   });
   await ledger.appendBatch([...electorate.registrations, event]);
-  const vote = (
+  const vote = async (
     prover: Prover,
     voter: Voter,
     ballot: BallotOf[CountingMethod],
@@ -101,6 +102,8 @@ export async function votingLedger(
   ) =>
     castPrivateVote(prover, {
       proposal,
+      // As `agora vote` does: the close the ledger's tally shows, later than the window's in a late-quorum extension.
+      closes: (await tallyProposal(ledger, proposal.id)).closes,
       ballot,
       secret: voter.zk.secret,
       weight: voter.stake,

@@ -468,7 +468,10 @@ export const voteCommand: Command = {
         weight: member.weight,
         path: tree.path(index),
         members: snapshot.members,
-        warn: (message: string) => write(io.stderr, `warning: ${message}\n`),
+        // A late quorum may keep voting open past the window: the pieces are spread over what is left of it.
+        closes,
+        // Warns of an exact weight, a lowered k, a linked ballot and a vote cast late, whose pieces cluster in time.
+        warn: (message: string) => void write(io.stderr, `warning: ${message}\n`),
         ...(values.exact === true ? { exact: true } : {}),
         ...(values['linked-ballot'] === true ? { linkedBallot: true } : {}),
         ...(ownAnonymity === undefined ? {} : { minAnonymity: ownAnonymity }),
