@@ -177,5 +177,15 @@ export function choosePieceRule(
   return best;
 }
 
+/**
+ * The piece rule of a proposal on a snapshot with these members and `minAnonymity` (default
+ * {@link DEFAULT_MIN_ANONYMITY}): {@link choosePieceRule} at the anonymity required of the snapshot. What
+ * `draftProposal` writes and the snapshot check recomputes (a proposal may lower the floor, nothing else).
+ */
+export const proposalPieceRule = (
+  members: readonly MemberWeight[],
+  minAnonymity: number = DEFAULT_MIN_ANONYMITY,
+): PieceRule => choosePieceRule(members, requiredAnonymity(minAnonymity, members.length));
+
 /** Every canonical piece of `weight`, floor ignored: what a voter revealing its exact weight would cast. */
 export const allPieces = (weight: bigint, rule: PieceRule): VotePiece[] => canonicalPieces(weight, rule.top);

@@ -9,6 +9,7 @@ export {
   exactReveal,
   type MemberWeight,
   pieceReveal,
+  proposalPieceRule,
   type RevealRule,
   type RuleCost,
   requiredAnonymity,
@@ -88,6 +89,7 @@ export {
 export {
   type CastPiece,
   castPrivateVote,
+  LATE_VOTE_SHARE,
   type PrivateVote,
   type PrivateVoteInput,
   publicationTimes,

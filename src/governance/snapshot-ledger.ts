@@ -22,10 +22,11 @@ import {
 import type { ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
-import { choosePieceRule, DEFAULT_MIN_ANONYMITY, requiredAnonymity } from './anonymity.js';
+import { DEFAULT_MIN_ANONYMITY, proposalPieceRule } from './anonymity.js';
 import { createSnapshotSources, listedEvents, snapshotEventTypes, VerdictCache } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { acceptedStakes, networkScores } from './network-trust.js';
+import { DEFAULT_PIECE_RULE } from './pieces.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
 import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
 
@@ -196,9 +197,7 @@ export async function draftProposal(
   const body: ProposalBody = {
     ...terms,
     minAnonymity,
-    pieces:
-      terms.pieces ??
-      choosePieceRule(snapshot.members, requiredAnonymity(minAnonymity, snapshot.members.length)),
+    pieces: terms.pieces ?? proposalPieceRule(snapshot.members, minAnonymity),
     proposer: proposerStanding(tree.path(index), own.weight),
     snapshot: {
       asOf,
@@ -226,7 +225,8 @@ const verdicts = new VerdictCache<SnapshotVerdict>();
 
 /**
  * Rebuilds proposal `proposalId`'s snapshot from exactly the events its checkpoint lists and compares it with what the
- * proposal declares: root, total, member count, the proposer's leaf (weight and path). Listed events must be of the
+ * proposal declares: root, total, member count, the proposer's leaf (weight and path), the piece rule
+ * (the top of {@link proposalPieceRule} on the rebuilt members and the proposal's `minAnonymity`, a floor no higher). Listed events must be of the
  * types the weight mode reads and created at or before `asOf`. Verdicts are cached per ledger: a valid or invalid one
  * for good, a pending one while the ledger holds the same events (it only grows, so its last sequence number says).
  */
@@ -273,6 +273,15 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
     siblings: body.proposer.siblings.map((level) => level.map(BigInt)),
   });
   if (root !== snapshot.root) return invalidVerdict("the proposer's path does not lead to the snapshot root");
+  // The piece rule is recomputed too: a proposer writing its own top (0: every weight in pieces of 1, at most 4,096
+  // counted per voter) would flatten the electorate it is judged by. A floor below the computed one only counts more
+  // of each weight, at a few more proofs (one per exponent at most), and hides nobody less: it is allowed.
+  const expected = proposalPieceRule(snapshot.members, body.minAnonymity);
+  const rule = body.pieces ?? DEFAULT_PIECE_RULE;
+  if (rule.top !== expected.top || rule.floor > expected.floor)
+    return invalidVerdict(
+      `its piece rule is top ${rule.top}, floor ${rule.floor}; the snapshot gives top ${expected.top}, floor at most ${expected.floor}`,
+    );
   return { status: 'valid', snapshot };
 }
 

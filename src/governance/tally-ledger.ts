@@ -50,7 +50,10 @@ export interface ProposalResult {
     /** Kept votes not counted because fewer than `required` members could have cast them, sorted. */
     readonly exposed: readonly string[];
   };
-  /** Nullifiers used more than once: the vote kept (lowest id) and the others, kept as evidence of a double vote. */
+  /**
+   * Nullifiers used more than once: the vote kept (the earliest dated, then the lowest id) and the others, kept as
+   * evidence of a double vote (or copies of one piece under other dates).
+   */
   readonly doubleVotes: readonly {
     readonly nullifier: string;
     readonly kept: string;
@@ -89,7 +92,7 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
 
 /**
  * Tallies a proposal from the votes stored in `ledger` (every one verified on ingest): one vote per nullifier,
- * the lowest event id winning a conflict, so replicas holding the same events agree whatever the order
+ * the earliest dated (then the lowest event id) winning a conflict, so replicas holding the same events agree whatever the order
  * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
  * snapshot's total weight. The result says whether the snapshot is valid: see {@link ProposalResult.snapshot}.
  *
@@ -117,7 +120,13 @@ export async function tallyProposal(
   const doubleVotes: { nullifier: string; kept: string; evidence: string[] }[] = [];
   const kept: StoredVote[] = [];
   for (const nullifier of [...byNullifier.keys()].sort()) {
-    const votes = (byNullifier.get(nullifier) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
+    // The earliest-dated vote of a nullifier is kept, then the lowest id. A piece's `created` is not bound by its
+    // proof, so anyone can republish it under another date; were the lowest id kept, a copy dated after the close and
+    // ground for a lower id would drop the piece cast in time. Only the voter can make another ballot for its
+    // nullifier (the proof binds the ballot), so the earliest date gives a copier nothing the voter did not cast.
+    const votes = (byNullifier.get(nullifier) ?? []).sort(
+      (a, b) => a.created - b.created || (a.id < b.id ? -1 : 1),
+    );
     const [first, ...others] = votes as [StoredVote, ...StoredVote[]];
     if (others.length > 0) doubleVotes.push({ nullifier, kept: first.id, evidence: others.map((v) => v.id) });
     kept.push(first);

@@ -173,7 +173,7 @@ async function checkVote(
 /**
  * `vote.cast`, checked with `verifier` (default: the committed artifacts, loaded on the first vote): the proposal is stored, the ballot fits it, the vote falls in the window,
  * and the proof holds for the proposal's snapshot root, its scope, the ballot's hash, the voting weight and the
- * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the lowest id.
+ * nullifier. A second vote with the same nullifier is stored too (as evidence); the tally counts the earliest dated, then the lowest id (a copy under a later date censors nothing).
  * The proofs of an appended batch are verified together (one multi-pairing; bisection names the bad ones).
  */
 export function voteCastType(verifier?: VerifierSource): EventTypeDefinition {

@@ -99,6 +99,16 @@ export interface PublishResult {
 
 const heldPrefix = (url: string) => `held:${url}:`;
 
+/** Publishes one event over a connection of its own, closed after: nothing else the relay receives shares it. */
+async function publishAlone(url: string, nostr: NostrEvent, timeoutMs: number): Promise<void> {
+  const relay = await connect(url, timeoutMs);
+  try {
+    await relay.publish(nostr);
+  } finally {
+    relay.close();
+  }
+}
+
 /**
  * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
  * ledger's local store): events the ledger received over Nostr go out as they came (their authors' signatures), the
@@ -109,6 +119,11 @@ const heldPrefix = (url: string) => `held:${url}:`;
  * publication at or after their `created` time: a voter's pieces, each dated by the client at its own random time in
  * the window, then reach relays one by one at those times instead of together when the vote is cast, so the moment
  * they arrive does not tie them to each other. Run publications as those times come (see {@link publishWhenDue}).
+ *
+ * Every anonymous event goes out over a connection of its own, opened for it and closed after, nothing else sent on
+ * it: a relay sees which events arrive on one connection, so a piece sent beside the agent's signed events (or beside
+ * another piece) would be linked to them whatever key signs its wrapper. Relayed pieces (originals received from
+ * others) go alone too: a voter's own pieces, once pulled back from a relay, are among them.
  */
 export async function publishToRelay(
   ledger: Ledger,
@@ -131,7 +146,9 @@ export async function publishToRelay(
       nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, Number(created));
     }
   }
-  const relay = await connect(url, options.timeoutMs ?? 10_000);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // The connection for signed events, opened on the first one.
+  let shared: AbstractRelay | undefined;
   let published = 0;
   let skipped = 0;
   let last = after;
@@ -141,7 +158,7 @@ export async function publishToRelay(
     for (const id of due) {
       const stored = await ledger.get(id);
       if (stored !== undefined) {
-        await relay.publish(toNostrEvent(stored.event));
+        await publishAlone(url, toNostrEvent(stored.event), timeoutMs);
         published++;
       }
       changes.push([`${prefix}${id}`, undefined]);
@@ -158,13 +175,17 @@ export async function publishToRelay(
       } else if (event.author === undefined || author !== undefined)
         nostr = toNostrEvent(event, author === undefined ? {} : { author });
       if (nostr !== undefined) {
-        await relay.publish(nostr);
+        if (event.author === undefined) await publishAlone(url, nostr, timeoutMs);
+        else {
+          shared ??= await connect(url, timeoutMs);
+          await shared.publish(nostr);
+        }
         published++;
       } else if (event.author !== undefined) skipped++;
       last = seq;
     }
   } finally {
-    relay.close();
+    shared?.close();
     await ledger.localPutMany(store, [...changes, [positionKey, String(last)]]);
   }
   return { published, skipped, held, ...(nextAt === undefined ? {} : { nextAt }) };
@@ -172,8 +193,8 @@ export async function publishToRelay(
 
 /**
  * Publishes to `url` as {@link publishToRelay} does, then again at each held event's time, until nothing is held or
- * `signal` aborts: each of a voter's pieces reaches the relay at its own `created` time. `onPublish` hears of each
- * publication; an unreachable relay is retried at the next due time, after `onError`.
+ * `signal` aborts: each of a voter's pieces reaches the relay at its own `created` time, over its own connection.
+ * `onPublish` hears of each publication; an unreachable relay is retried at the next due time, after `onError`.
  */
 export async function publishWhenDue(
   ledger: Ledger,

@@ -13,10 +13,10 @@ import {
   checkSnapshot,
   createProposal,
   createSnapshotSources,
-  DEFAULT_PIECE_RULE,
   GovernedState,
   type ProposalBody,
   proposalCreatedType,
+  proposalPieceRule,
   proposalState,
   proposerStanding,
   tallyProposal,
@@ -68,6 +68,7 @@ async function blacklistVictim(
   path: MembershipPath,
   weight: bigint,
 ): Promise<{ proposal: LedgerEvent; vote: LedgerEvent; id: string }> {
+  const rule = proposalPieceRule([{ agent: attacker().key.id, weight }]);
   const body: ProposalBody = {
     title: 'Blacklist an agent I do not like',
     options: ['for', 'against', 'abstain'],
@@ -80,6 +81,8 @@ async function blacklistVictim(
     actions: [{ type: 'blacklist.add', agent: victim.id }],
     proposer: standing,
     snapshot,
+    // The rule of a snapshot holding the attacker alone, as every replica recomputes it for (c).
+    pieces: rule,
   };
   const proposal = createProposal(attacker().key, body, { clock });
   const id = parseEnvelope(proposal).id;
@@ -89,7 +92,7 @@ async function blacklistVictim(
     secret: attacker().zk.secret,
     weight,
     path,
-    piece: canonicalPieces(weight, DEFAULT_PIECE_RULE.top)[0] as VotePiece,
+    piece: canonicalPieces(weight, rule.top)[0] as VotePiece,
     clock: new ManualClock((PAST + 20) * 1000),
   });
   return { proposal, vote, id };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, ManualClock } from '../../src/core/index.js';
-import { createProposal } from '../../src/governance/index.js';
+import { createProposal, proposalPieceRule } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { createAgentRegistration, type LedgerEvent, parseEnvelope } from '../../src/ledger/index.js';
 import { releaseCurve } from '../../src/zk/index.js';
@@ -36,6 +36,7 @@ beforeAll(async () => {
       window: { opens: NOW, closes: NOW + 600 },
       minWeight: '1',
       minAnonymity: 1,
+      pieces: proposalPieceRule(electorate.snapshot.members, 1),
       actions: [],
       proposer: electorate.standing(agents[0] as (typeof agents)[number]),
       snapshot: electorate.summary,

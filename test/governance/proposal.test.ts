@@ -13,6 +13,7 @@ import {
   proposalCanceledType,
   proposalCreatedType,
   proposalCreatedTypeFor,
+  proposalPieceRule,
   proposalState,
   tallyProposal,
   votingCloses,
@@ -71,8 +72,13 @@ describe('proposal.created', () => {
   });
 
   it('is refused below the proposer threshold, before its checkpoint is stored, or changed after signing; is invalid from an outsider or with another leaf', async () => {
-    const { voters, registrations, summary, standing } = await stakedElectorate([100n, 50n], NOW, NOW - 10);
+    const { voters, registrations, summary, standing, snapshot } = await stakedElectorate(
+      [100n, 50n],
+      NOW,
+      NOW - 10,
+    );
     const [big, small] = voters as [Voter, Voter];
+    const pieces = proposalPieceRule(snapshot.members);
     const outsider = generateAgentKey();
     const strict = await Ledger.fromLevel(new MemoryLevel(), {
       registry: new EventRegistry([
@@ -81,7 +87,7 @@ describe('proposal.created', () => {
       ]),
     });
     const propose = (key: AgentKey, proposer: ProposerStanding) =>
-      createProposal(key, { ...body, weightMode: 'stake', snapshot: summary, proposer }, { clock });
+      createProposal(key, { ...body, weightMode: 'stake', snapshot: summary, proposer, pieces }, { clock });
     try {
       // The checkpoint's parts are not stored yet: the proposal waits for them.
       await rejectedAgoraError(strict.append(propose(big.key, standing(big))), ErrorCode.MissingReference);
@@ -118,6 +124,25 @@ describe('proposal.created', () => {
       ]);
       const { id } = await strict.append(propose(big.key, standing(big)));
       expect((await checkSnapshot(strict, id)).status).toBe('valid');
+      // The piece rule is recomputed: another top (here 0, every weight in pieces of 1) is invalid; a lower floor is not.
+      const flattened = await strict.append(
+        createProposal(
+          big.key,
+          {
+            ...body,
+            weightMode: 'stake',
+            snapshot: summary,
+            proposer: standing(big),
+            pieces: { top: 0, floor: 0 },
+          },
+          { clock },
+        ),
+      );
+      const verdict = await checkSnapshot(strict, flattened.id);
+      expect(verdict).toMatchObject({
+        status: 'invalid',
+        reason: expect.stringMatching(/piece rule is top 0/),
+      });
     } finally {
       await strict.close();
     }

@@ -228,6 +228,8 @@ beforeAll(async () => {
       weight: (members[index] as { weight: bigint }).weight,
       path: tree.path(index),
       members,
+      // The proposal's k of 1 keeps these votes cheap; a voter follows it only when told to.
+      minAnonymity: 1,
       clock: at(T + 120),
       random: () => 0.5,
     });

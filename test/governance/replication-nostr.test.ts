@@ -8,6 +8,7 @@ import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import {
   createProposal,
   proposalCreatedType,
+  proposalPieceRule,
   tallyProposal,
   voteCastType,
 } from '../../src/governance/index.js';
@@ -54,6 +55,7 @@ describe('governance replicated over Nostr', () => {
         window: { opens: NOW, closes: NOW + 3_600 },
         minWeight: '1',
         minAnonymity: 1,
+        pieces: proposalPieceRule(electorate.snapshot.members, 1),
         actions: [],
         proposer: electorate.standing(v0),
         snapshot: electorate.summary,

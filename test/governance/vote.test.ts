@@ -10,6 +10,7 @@ import {
   type ProposalBody,
   pieceRuleOf,
   proposalCreatedType,
+  proposalPieceRule,
   tallyProposal,
   voteCastType,
 } from '../../src/governance/index.js';
@@ -62,6 +63,7 @@ beforeAll(async () => {
     window: { opens: NOW, closes: NOW + 3_600 },
     minWeight: '1',
     minAnonymity: 1,
+    pieces: proposalPieceRule(electorate.snapshot.members, 1),
     actions: [{ type: 'parameter.set', name: 'weather.min_reputation', value: 10 }],
     proposer: electorate.standing(voters[3] as Voter),
     snapshot: electorate.summary,

@@ -392,7 +392,7 @@ function ballotFrom(counting: CountingMethod, options: readonly string[], choice
 export const voteCommand: Command = {
   name: 'vote',
   summary: 'vote on a proposal anonymously (zero-knowledge proofs of membership and weight, one per piece)',
-  usage: '<proposal id> <choice> [--exact] [--home DIR] [--json]',
+  usage: '<proposal id> <choice> [--exact] [--min-anonymity K] [--linked-ballot] [--home DIR] [--json]',
   examples: [
     'agora vote <proposal id> for',
     'agora vote <proposal id> against --exact',
@@ -405,12 +405,29 @@ export const voteCommand: Command = {
       '--exact',
       'cast every piece of your weight, rare ones included: reveals your exact weight, may name you (warns)',
     ],
+    [
+      '--min-anonymity K',
+      'least members each of your pieces hides among (default 8; a proposal asking more is followed; below 8 warns)',
+    ],
+    [
+      '--linked-ballot',
+      'cast a ranking, approval list or split in several pieces anyway: the ballot links them and can name you (warns)',
+    ],
     ['--json', 'print as JSON'],
   ],
-  options: { exact: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    exact: { type: 'boolean' },
+    'min-anonymity': { type: 'string' },
+    'linked-ballot': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 2, max: 2 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
+    const ownAnonymity =
+      typeof values['min-anonymity'] === 'string'
+        ? wholeNumber(values['min-anonymity'], '--min-anonymity', 1)
+        : undefined;
     const key = await loadHomeKey(home);
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
@@ -451,9 +468,13 @@ export const voteCommand: Command = {
         weight: member.weight,
         path: tree.path(index),
         members: snapshot.members,
-        ...(values.exact === true
-          ? { exact: true, warn: (message: string) => write(io.stderr, `warning: ${message}\n`) }
-          : {}),
+        // A late quorum may keep voting open past the window: the pieces are spread over what is left of it.
+        closes,
+        // Warns of an exact weight, a lowered k, a linked ballot and a vote cast late, whose pieces cluster in time.
+        warn: (message: string) => void write(io.stderr, `warning: ${message}\n`),
+        ...(values.exact === true ? { exact: true } : {}),
+        ...(values['linked-ballot'] === true ? { linkedBallot: true } : {}),
+        ...(ownAnonymity === undefined ? {} : { minAnonymity: ownAnonymity }),
       });
       // Interrupted while proving: the vote is not cast.
       if (io.signal?.aborted)
