@@ -44,7 +44,8 @@ async function operator() {
         maxPriceMsat: 10_000,
         credential: holder,
         clock,
-        fetch: async (input, init) => provider.handle(new Request(input, init), async () => new Response('ok')),
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
       },
     ).catch((error: unknown) => error);
   return { older, newer, proved, gating, call };
