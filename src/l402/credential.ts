@@ -295,10 +295,10 @@ export interface CredentialHolder {
    */
   reaching(root: bigint, level: number): ReadonlySet<string> | undefined;
   /**
-   * What this payer has shown under each pseudonym, kept with the agent and shared by every holder built for it:
-   * per pseudonym scope (provider, service, epoch, level), the roots it proved against there and the members reaching
-   * the level in every one of them. A proof against a second root hides the payer only among the members common to
-   * both; proofs keep that set at `minAnonymity` or more, reserving it before proving.
+   * What this payer has shown, kept with the agent and shared by every holder built for it: per provider node key
+   * and epoch (over every service and level shown there), the roots it proved against and the members reaching each
+   * proof's level in its root. Linked by the operator, the proofs hide the payer only among the members common to
+   * all; proofs keep that set at `minAnonymity` or more, reserving it before proving.
    */
   readonly history: CredentialHistory;
 }
