@@ -7,33 +7,12 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
 // made before proving, stays: the provider may have been shown it).
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
-import { CredentialBatcher, L402Provider, l402Fetch, MemoryRootKeyStore } from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { driftingSnapshots, MIN_SCORE, recordingHolder, SCORES } from '../l402/credential-fixture.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { type L402Provider, l402Fetch } from '../../src/l402/index.js';
+import { driftingOperator, SCORES } from '../l402/credential-fixture.js';
 
 async function operator() {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const providerNode = network.createNode('provider');
-  network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
-  const payer = generateAgentKey();
-  const { older, newer } = await driftingSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [newer, older]);
-  const batcher = new CredentialBatcher(await voteVerifier());
-  /** One service of the operator's node, gating at `minScore` against `root` only. */
-  const gating = (service: string, root: bigint, minScore = MIN_SCORE) =>
-    new L402Provider({
-      lightning: providerNode,
-      rootKeys: new MemoryRootKeyStore(),
-      service,
-      price: () => 1_000,
-      clock,
-      credential: { minScore, roots: () => [root], verifier: batcher },
-    });
+  const { clock, payerNode, older, newer, holder, proved, gating } = await driftingOperator();
   /** A separate call (its own token cache) to `provider` under `origin`; the error it ends with. */
   const call = (origin: string, provider: L402Provider) =>
     l402Fetch(
