@@ -25,6 +25,11 @@ export interface HomePaths {
    * file is absent), or a JSON {@link NetworkConfig} (chain, seeds, custodians, decision time bounds).
    */
   readonly network: string;
+  /**
+   * The agent's credential history (`CredentialHistory`): which providers were given its id and which a pseudonym,
+   * shared by every command and process of the agent.
+   */
+  readonly credentialHistory: string;
 }
 
 /** Resolves the home directory: `--home`, else `AGORA_HOME`, else `~/.agora402`. */
@@ -57,7 +62,13 @@ export async function requireHome(root: string): Promise<void> {
 }
 
 export function homePaths(root: string): HomePaths {
-  return { root, key: join(root, 'key.json'), ledger: join(root, 'ledger'), network: join(root, 'network') };
+  return {
+    root,
+    key: join(root, 'key.json'),
+    ledger: join(root, 'ledger'),
+    network: join(root, 'network'),
+    credentialHistory: join(root, 'credential-history.json'),
+  };
 }
 
 const NETWORKS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];

@@ -1,10 +1,13 @@
-import { constants } from 'node:fs';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { AgoraError, ErrorCode } from '../core/index.js';
 
 /** How long a step waits for a lock another live process holds before giving up with `IO`. */
 export const FILE_LOCK_WAIT_MS = 2_000;
-/** A lock file still empty this long after it was made is a crash's between creating it and writing the pid. */
+/**
+ * A lock file still empty (or unreadable as `<pid> <nonce>`) this long after it was made: a crash of an older
+ * version between creating it and writing the pid, or a file cut short by a power loss.
+ */
 const EMPTY_LOCK_STALE_MS = 10_000;
 
 /** Steps holding or waiting for each lock path in this process, chained: the pid in a lock file is per process. */
@@ -22,55 +25,139 @@ const isAlive = (pid: number): boolean => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether the lock file at `lock` may be taken over: its holder is gone. */
-async function isStale(lock: string): Promise<boolean> {
-  const text = await readFile(lock, 'utf8').catch(() => undefined);
-  if (text === undefined) return false; // gone meanwhile: the next attempt creates it
-  const pid = Number(text);
-  if (text === '' || !Number.isSafeInteger(pid) || pid <= 0) {
-    const made = await stat(lock).catch(() => undefined);
-    return made !== undefined && Date.now() - made.mtimeMs > EMPTY_LOCK_STALE_MS;
-  }
-  // Steps of this process are chained before they reach the file: a lock naming this pid is a crashed earlier
-  // process's whose pid was reused (always pid 1 in a container).
-  return pid === process.pid || !isAlive(pid);
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+const ioError = (path: string, cause: unknown) =>
+  new AgoraError(ErrorCode.Io, `cannot lock ${path}: ${(cause as Error).message}`, { cause });
+
+/** What a lock (or takeover claim) file holds when seen: its text and which file it was. */
+interface Seen {
+  readonly text: string;
+  /**
+   * Names this holding and no other: the text (`<pid> <nonce>`, the nonce fresh per holding) or, for a file of an
+   * older version (the pid alone, or empty), the text and the inode.
+   */
+  readonly generation: string;
+  readonly stale: boolean;
 }
 
-async function acquire(lock: string, waitMs: number): Promise<void> {
+/** The lock or claim file at `path` as it is now, or undefined when there is none. */
+async function look(path: string): Promise<Seen | undefined> {
+  let text: string;
+  let made: Awaited<ReturnType<typeof stat>>;
+  try {
+    [text, made] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+  } catch (cause) {
+    if (code(cause) === 'ENOENT') return undefined;
+    throw ioError(path, cause);
+  }
+  const [pidText, nonce] = text.split(' ');
+  const pid = Number(pidText);
+  const generation = nonce !== undefined && /^[0-9a-f]{32}$/.test(nonce) ? text : `${text}@${made.ino}`;
+  if (pidText === '' || !Number.isSafeInteger(pid) || pid <= 0)
+    return { text, generation, stale: Date.now() - made.mtimeMs > EMPTY_LOCK_STALE_MS };
+  // Steps of this process are chained before they reach the file: a lock naming this pid is a crashed earlier
+  // process's whose pid was reused (always pid 1 in a container).
+  return { text, generation, stale: pid === process.pid || !isAlive(pid) };
+}
+
+/**
+ * Creates `path` holding `text`, whole, if no file is there: written beside it, then hard-linked into place (`link`
+ * fails when the name exists, atomically), so a lock is never seen empty. False when `path` exists.
+ */
+async function create(path: string, text: string): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, text, { flag: 'wx', mode: 0o600 });
+    await link(temporary, path);
+    return true;
+  } catch (cause) {
+    if (code(cause) === 'EEXIST') return false;
+    throw ioError(path, cause);
+  } finally {
+    await unlink(temporary).catch(() => {});
+  }
+}
+
+/** The claim file that gives one process the right to replace the holding `generation` names. */
+const claimOf = (lock: string, generation: string): string =>
+  `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
+
+/**
+ * Replaces the stale lock `seen` by one holding `mine`; false when another process is taking it over or took it.
+ *
+ * Removing a stale lock and creating a new one are two steps: two takers that both saw it stale could each remove
+ * it, the second removing the first's new lock, and both would hold it. So a taker first creates, exclusively, the
+ * claim file named by the stale holding's generation: one taker per holding. It then checks the lock is still that
+ * holding (a lock that holding names can only be replaced by the claim's owner: plain acquirers only create, and
+ * creating fails while the file exists) and renames its own lock over it, atomically. A claim whose owner died is
+ * itself taken over the same way, by the claim named by its generation.
+ */
+async function takeOver(lock: string, seen: Seen, mine: string): Promise<boolean> {
+  // Claims of dead takers passed through on the way: removed only once the lock is replaced. Removed before, one
+  // would let a third taker claim the holding again while the live owner of the next claim is still at work.
+  const passed: string[] = [];
+  let generation = seen.generation;
+  let claim = claimOf(lock, generation);
+  while (!(await create(claim, mine))) {
+    const holder = await look(claim);
+    // Gone: its owner finished, so the lock is another holding now (or free). Alive: its owner is at work.
+    if (holder === undefined || !holder.stale) return false;
+    passed.push(claim);
+    generation = holder.generation;
+    claim = claimOf(lock, generation);
+  }
+  let replaced = false;
+  try {
+    if ((await look(lock))?.generation !== seen.generation) return false;
+    const temporary = `${lock}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, mine, { flag: 'wx', mode: 0o600 });
+      await rename(temporary, lock);
+    } catch (cause) {
+      await unlink(temporary).catch(() => {});
+      throw ioError(lock, cause);
+    }
+    replaced = true;
+    return true;
+  } finally {
+    // The holding these claims name has left the lock for good (its nonce is never made again): a taker creating
+    // one of them anew finds the lock is another holding and backs off.
+    for (const done of replaced ? [claim, ...passed] : [claim]) await unlink(done).catch(() => {});
+  }
+}
+
+async function acquire(lock: string, waitMs: number): Promise<string> {
+  const mine = `${process.pid} ${randomBytes(16).toString('hex')}`;
   const deadline = Date.now() + waitMs;
   for (;;) {
-    try {
-      const handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw new AgoraError(ErrorCode.Io, `cannot lock ${lock}: ${(cause as Error).message}`, { cause });
-    }
-    if (await isStale(lock)) {
-      await unlink(lock).catch(() => {});
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      const holder = await readFile(lock, 'utf8').catch(() => '');
+    if (await create(lock, mine)) return mine;
+    const seen = await look(lock);
+    if (seen === undefined) continue; // released meanwhile: create it
+    if (seen.stale && (await takeOver(lock, seen, mine))) return mine;
+    // A live holder, or a live process taking a dead one's lock over: both are using the file.
+    if (Date.now() >= deadline)
       throw new AgoraError(
         ErrorCode.Io,
-        `${lock} is held by process ${holder || 'unknown'}: another process of this agent is using the file`,
+        seen.stale
+          ? `${lock} is being taken over by another process of this agent`
+          : `${lock} is held by process ${seen.text.split(' ')[0] || 'unknown'}: another process of this agent is using the file`,
       );
-    }
     await sleep(20);
   }
 }
 
+/** Removes the lock if it still holds `mine`: a lock taken over meanwhile (its holder thought dead) is not ours. */
+async function release(lock: string, mine: string): Promise<void> {
+  const text = await readFile(lock, 'utf8').catch(() => undefined);
+  if (text === mine) await unlink(lock).catch(() => {});
+}
+
 /**
- * Runs `step` holding the lock file `lock` (created exclusively, holding this process's id): other processes wait
- * for it (up to `waitMs`, then `IO`), and so do other steps of this process on the same path. A lock whose process
- * is gone is taken over. Two processes taking over one stale lock at the same moment can both hold it: a crash and
- * a race at once.
+ * Runs `step` holding the lock file `lock` (made whole with this process's id and a fresh nonce): other processes
+ * wait for it (up to `waitMs`, then `IO`), and so do other steps of this process on the same path. A lock whose
+ * process is gone is taken over by exactly one of the processes finding it so, through a claim file made
+ * exclusively (`<lock>.<generation>.takeover`), then renamed over.
  */
 export async function withFileLock<T>(
   lock: string,
@@ -79,11 +166,11 @@ export async function withFileLock<T>(
 ): Promise<T> {
   const before = chains.get(lock) ?? Promise.resolve();
   const run = before.then(async () => {
-    await acquire(lock, waitMs);
+    const mine = await acquire(lock, waitMs);
     try {
       return await step();
     } finally {
-      await unlink(lock).catch(() => {});
+      await release(lock, mine);
     }
   });
   const settled = run.catch(() => undefined);

@@ -26,7 +26,7 @@ import {
   proveCredential,
 } from './credential.js';
 import type { CredentialHistory } from './credential-history.js';
-import { formatAuthorization, parseChallenge } from './headers.js';
+import { formatAuthorization, NODE_INVOICE_HEADER, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
 import { formatPayerHeader, type PayerProofTarget } from './payer-proof.js';
@@ -397,21 +397,23 @@ export async function l402Fetch(
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
-  const send = async (token: PaidToken | undefined, bareId = false): Promise<Response> => {
+  // `bareIdFor`: the node key a provider refusing unpaid requests without Agora-Payer named (its node invoice).
+  const send = async (token: PaidToken | undefined, bareIdFor?: string): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (token !== undefined)
       headers.set('authorization', formatAuthorization([token.macaroon], token.preimage));
     // A provider that has seen this payer's pseudonym (in any call, under any of its keys) never learns its agent
     // id, whatever it asks next: the two side by side would name the pseudonym's payer.
     const anonymous = token === undefined ? options.credential !== undefined : token.credential !== undefined;
-    // Before a challenge has named the provider's node key, the history knows it by this origin only: another host
+    // Before an invoice has named the provider's node key, the history knows it by this origin only: another host
     // name of a node shown a pseudonym would get the bare id. So an unpaid request names the payer only when the
-    // provider refused it without (`bareId`).
+    // provider refused it without and named its node (`bareIdFor`), checked with the node key.
+    const node = token?.provider ?? bareIdFor;
     if (
       options.identity !== undefined &&
       !anonymous &&
-      (token !== undefined || bareId) &&
-      (history === undefined || (await history.claimNamed(providerKeys(origin, token?.provider))))
+      node !== undefined &&
+      (history === undefined || (await history.claimNamed(providerKeys(origin, node))))
     )
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
     if (token?.credential !== undefined) {
@@ -477,15 +479,18 @@ export async function l402Fetch(
     token = undefined;
     response = await send(undefined);
   }
-  // A provider selling to identified payers only refuses the unpaid request without Agora-Payer (401): the bare id
-  // goes then, checked against the origin alone (such a provider asks for it before any invoice names its node).
+  // A provider selling to identified payers only refuses the unpaid request without Agora-Payer (401), naming its
+  // node with an invoice (not paid): the bare id goes then, checked against the node key and the origin. A refusal
+  // naming no node gets no id: the history could check it by origin only.
+  const nodeInvoice = response.headers.get(NODE_INVOICE_HEADER);
   if (
     response.status === 401 &&
     token === undefined &&
     options.identity !== undefined &&
-    options.credential === undefined
+    options.credential === undefined &&
+    nodeInvoice !== null
   )
-    response = await send(undefined, true);
+    response = await send(undefined, decodeInvoice(nodeInvoice).payee);
   if (response.status === 402) {
     let challenge = readChallenge(origin, response);
     const cached = current(tokens.tokenFor(origin, challenge.service));

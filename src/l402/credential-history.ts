@@ -3,9 +3,12 @@ import { type AgentStateStore, memoryAgentState } from '../identity/index.js';
 
 const KIND = 'agora402/credential-history';
 
-/** What one pseudonym has been shown against: the roots proved against and the members common to all of them. */
+/**
+ * What one provider node key has been shown in one credential epoch, over all its pseudonyms of this payer (every
+ * service and level): the roots proved against and the members reaching the level asked in every proof shown.
+ */
 export interface ShownCredential {
-  /** The credential epoch of the pseudonym's scope: entries two epochs old are dropped. */
+  /** The credential epoch: entries two epochs old are dropped. */
   readonly epoch: number;
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string>;
@@ -15,14 +18,17 @@ export interface ShownCredential {
 export type CredentialMark = 'named' | 'anonymous';
 
 /**
- * A credential history's content: shown pseudonyms by scope, each provider key's mark, and the latest credential
- * epoch proved at each provider node key.
+ * A credential history's content: what each provider node key was shown in each epoch (keyed
+ * `<node key> <epoch>`), each provider key's mark, and the latest credential epoch proved at each provider node key.
  */
 export interface CredentialHistoryState {
   readonly shown: Map<string, ShownCredential>;
   readonly marks: Map<string, CredentialMark>;
   readonly epochs: Map<string, number>;
 }
+
+/** Where what a provider node key was shown in an epoch is kept. */
+const shownKey = (provider: string, epoch: number): string => `${provider} ${epoch}`;
 
 const damaged = (why: string): never => {
   throw new AgoraError(ErrorCode.InvalidJson, `the credential history is damaged: ${why}`);
@@ -51,13 +57,23 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   const state: CredentialHistoryState = { shown: new Map(), marks: new Map(), epochs: new Map() };
   for (const entry of shown) {
     if (!isJsonObject(entry)) return damaged('a shown entry is not an object');
-    const { scope, epoch, roots, among } = entry;
-    if (typeof scope !== 'string' || typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0)
-      return damaged('a shown entry has no scope or epoch');
+    const { provider, scope, epoch, roots, among } = entry;
+    // Documents before the per-node entries kept one per pseudonym scope, `<node key> <service> <epoch> <level>`:
+    // read as their node key's, merged below.
+    const node =
+      typeof provider === 'string' ? provider : typeof scope === 'string' ? scope.split(' ')[0] : undefined;
+    if (node === undefined || typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0)
+      return damaged('a shown entry has no provider or epoch');
     if (!isStringList(roots) || roots.length === 0 || !roots.every((root) => isDecimal(root)))
       return damaged('a shown entry lists no decimal roots');
     if (!isStringList(among)) return damaged('a shown entry lists no members');
-    state.shown.set(scope, { epoch, roots: new Set(roots.map(BigInt)), among: new Set(among) });
+    const key = shownKey(node as string, epoch);
+    const before = state.shown.get(key);
+    state.shown.set(key, {
+      epoch,
+      roots: new Set([...(before?.roots ?? []), ...roots.map(BigInt)]),
+      among: new Set(before === undefined ? among : among.filter((agent) => before.among.has(agent))),
+    });
   }
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
@@ -85,8 +101,8 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   return `${JSON.stringify({
     kind: KIND,
     v: 1,
-    shown: [...state.shown].map(([scope, entry]) => ({
-      scope,
+    shown: [...state.shown].map(([key, entry]) => ({
+      provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
       roots: [...entry.roots].map(String),
       among: [...entry.among],
@@ -101,8 +117,10 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  * What an agent has shown providers, kept with the agent (one per agent, shared by all its credential holders and
  * fetches, persisted in its {@link AgentStateStore}) so that neither a new snapshot, a new holder, a new token cache
  * nor a new process forgets it:
- * - per pseudonym scope, the snapshot roots it was proved against and the members common to them (a proof against
- *   a second root hides the payer only among those), reserved before proving;
+ * - per provider node key and epoch, over all the pseudonyms shown there (every service and level), the snapshot
+ *   roots proved against and the members reaching the level of every proof in its root: an operator that links its
+ *   pseudonyms of one payer in one day (by timing, by network address) finds the payer only among those; reserved
+ *   before proving;
  * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both;
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
  *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
@@ -160,27 +178,29 @@ export class CredentialHistory {
     return this.store.write(formatCredentialHistory(this.state));
   }
 
-  /** What pseudonym scope `scope` has been shown against, if anything. */
-  shownAt(scope: string): ShownCredential | undefined {
-    return this.state.shown.get(scope);
+  /** What the provider of node key `provider` has been shown in `epoch`, if anything. */
+  shownAt(provider: string, epoch: number): ShownCredential | undefined {
+    return this.state.shown.get(shownKey(provider, epoch));
   }
 
   /**
-   * Reserves a proof under pseudonym scope `scope` of `epoch`: `choose` sees what the scope has been shown against
-   * (nothing earlier is pending) and picks the root and the members the payer will then hide among, or throws to
-   * refuse; the choice is recorded and written before this resolves, so it holds whether or not the proof follows.
-   * Scopes two or more epochs older than `epoch` are dropped: their pseudonyms are shown no more.
+   * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level):
+   * `choose` sees what that node key has been shown in the epoch (nothing earlier is pending) and picks the root and
+   * the members the payer will then hide among (those it hid among there so far that the new proof leaves), or
+   * throws to refuse; the choice is recorded and written before this resolves, so it holds whether or not the proof
+   * follows. Entries two or more epochs older than `epoch` are dropped: their pseudonyms are shown no more.
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
-    scope: string,
+    provider: string,
     epoch: number,
     choose: (shown: ShownCredential | undefined) => T,
   ): Promise<T> {
     return this.locked(async () => {
-      const shown = this.state.shown.get(scope);
+      const key = shownKey(provider, epoch);
+      const shown = this.state.shown.get(key);
       const chosen = choose(shown);
-      for (const [key, entry] of this.state.shown) if (entry.epoch < epoch - 1) this.state.shown.delete(key);
-      this.state.shown.set(scope, {
+      for (const [old, entry] of this.state.shown) if (entry.epoch < epoch - 1) this.state.shown.delete(old);
+      this.state.shown.set(key, {
         epoch,
         roots: new Set([...(shown?.roots ?? []), chosen.root]),
         among: chosen.among,

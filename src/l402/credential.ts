@@ -295,10 +295,10 @@ export interface CredentialHolder {
    */
   reaching(root: bigint, level: number): ReadonlySet<string> | undefined;
   /**
-   * What this payer has shown under each pseudonym, kept with the agent and shared by every holder built for it:
-   * per pseudonym scope (provider, service, epoch, level), the roots it proved against there and the members reaching
-   * the level in every one of them. A proof against a second root hides the payer only among the members common to
-   * both; proofs keep that set at `minAnonymity` or more, reserving it before proving.
+   * What this payer has shown, kept with the agent and shared by every holder built for it: per provider node key
+   * and epoch (over every service and level shown there), the roots it proved against and the members reaching each
+   * proof's level in its root. Linked by the operator, the proofs hide the payer only among the members common to
+   * all; proofs keep that set at `minAnonymity` or more, reserving it before proving.
    */
   readonly history: CredentialHistory;
 }
@@ -320,10 +320,11 @@ export async function proveCredential(
   const refuse = (why: string): never => {
     throw new AgoraError(ErrorCode.InvalidProof, why);
   };
-  // One pseudonym per scope whatever the root: proving it against several roots hides the payer only among the
-  // members common to them, so a root already used under this pseudonym is kept while the provider accepts it. The
-  // choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
-  const scope = [audience.provider, audience.service, requirement.epoch, level].join(' ');
+  // A payer's pseudonyms at one provider node in one epoch (its services, its levels) may be linked by the operator
+  // (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer only
+  // among the members reaching each proof's level in its root. So a root already shown at this node key this epoch
+  // is kept while the provider lists it, and a proof leaving fewer than `minAnonymity` members common to all is
+  // refused. The choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -331,7 +332,7 @@ export async function proveCredential(
       ErrorCode.InvalidArgument,
       `minAnonymity must be an integer of at least 1, not ${least}`,
     );
-  const { root, witness } = await holder.history.reserve(scope, requirement.epoch, (shown) => {
+  const { root, witness } = await holder.history.reserve(audience.provider, requirement.epoch, (shown) => {
     const root =
       requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
       requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
@@ -348,11 +349,15 @@ export async function proveCredential(
     const among =
       shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
     if (among.size < least)
-      return refuse(
-        shown === undefined
-          ? `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`
-          : `this pseudonym was proved this epoch against another snapshot: only ${among.size} members reach ${requirement.threshold} ppb in both, fewer than the ${least} this payer hides among`,
-      );
+      throw shown === undefined
+        ? new AgoraError(
+            ErrorCode.InvalidProof,
+            `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+          )
+        : new AgoraError(
+            ErrorCode.WouldLink,
+            `this provider node was shown this payer's pseudonyms this epoch: with this one (${requirement.threshold} ppb, another snapshot or level), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+          );
     return { root, among, witness };
   });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);

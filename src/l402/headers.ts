@@ -203,3 +203,9 @@ export function parseAuthorization(value: string): Authorization {
 export function formatAuthorization(tokens: readonly string[], preimage: string): string {
   return `L402 ${tokens.join(',')}:${preimage}`;
 }
+
+/**
+ * The header of a 401 asking an unpaid request for `Agora-Payer`: an invoice of the provider's node (never to be
+ * paid), whose signature names the node key the payer checks its credential history against before sending its id.
+ */
+export const NODE_INVOICE_HEADER = 'agora-node-invoice';

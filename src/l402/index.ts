@@ -64,6 +64,7 @@ export {
   type Challenge,
   formatAuthorization,
   formatChallenges,
+  NODE_INVOICE_HEADER,
   parseAuthorization,
   parseChallenge,
   parseChallenges,

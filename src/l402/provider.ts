@@ -41,7 +41,7 @@ import {
 } from './credential.js';
 import type { CredentialBatcher } from './credential-batch.js';
 import { ExpiringCache } from './expiring-cache.js';
-import { formatChallenges, parseAuthorization } from './headers.js';
+import { formatChallenges, NODE_INVOICE_HEADER, parseAuthorization } from './headers.js';
 import { decodeIdentifier, encodeIdentifier } from './identifier.js';
 import { decodeMacaroon, encodeMacaroonBase64, mintMacaroon, verifyMacaroonSignature } from './macaroon.js';
 import { parsePayerHeader, verifyPayerProof } from './payer-proof.js';
@@ -159,6 +159,9 @@ export type Decision =
 /** A paid Fetch handler: answers `request` once it is paid for; `paid` tells who paid for what. */
 export type PaidHandler = (request: Request, paid: PaidRequest) => Response | Promise<Response>;
 
+/** How long the invoice naming the node in {@link NODE_INVOICE_HEADER} lasts (one is reused until near its end). */
+const NODE_INVOICE_EXPIRY_SECONDS = 3_600;
+
 const CACHE_LIMIT = 100_000;
 /** Verified tokens are re-verified from scratch after this long (revocation straight in the store takes effect). */
 const VERIFIED_TTL_MS = 60_000;
@@ -274,6 +277,7 @@ export class L402Provider {
   /** Verifications under way, by token id and credential header: the same proof sent concurrently is checked once. */
   private readonly verifying = new Map<string, Promise<boolean>>();
   private ownNodeKey: Promise<string> | undefined;
+  private identityInvoice: { readonly invoice: Promise<string>; readonly renewAt: number } | undefined;
 
   /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
   constructor(options: L402ProviderOptions) {
@@ -417,6 +421,31 @@ export class L402Provider {
     }
   }
 
+  /**
+   * An invoice of this provider's node, not for payment, naming its node key to payers asked to identify themselves
+   * (`Agora-Node-Invoice`): one kept until a minute before it expires, so refusals do not each cost an invoice.
+   */
+  private nodeInvoice(): Promise<string> {
+    const now = this.clock.now();
+    if (this.identityInvoice === undefined || this.identityInvoice.renewAt <= now) {
+      const expirySeconds = NODE_INVOICE_EXPIRY_SECONDS;
+      const made = this.options.lightning
+        .createInvoice({
+          amountMsat: 1_000,
+          description: `${this.options.service}: names this provider's node, not for payment`,
+          expirySeconds,
+        })
+        .then((invoice) => invoice.paymentRequest);
+      const entry = { invoice: made, renewAt: now + (expirySeconds - 60) * 1000 };
+      // A failed invoice is asked again on the next refusal rather than remembered.
+      made.catch(() => {
+        if (this.identityInvoice === entry) this.identityInvoice = undefined;
+      });
+      this.identityInvoice = entry;
+    }
+    return this.identityInvoice.invoice;
+  }
+
   /** This provider's Lightning node key (asked of the backend once): what payer proofs are bound to. */
   private nodeKey(): Promise<string> {
     if (this.ownNodeKey === undefined) {
@@ -468,10 +497,14 @@ export class L402Provider {
     let payer: string | undefined;
     if (payerHeader !== null) payer = parsePayerHeader(payerHeader).id;
     if (needsPayer && payer === undefined) {
-      return unauthorized(
+      const refused = unauthorized(
         options.service,
         'this service sells only to identified payers: send "Agora-Payer: <agent id>"',
       );
+      // A payer sends its id only to a provider it knows by node key (an agent never gives its id to a node it showed
+      // a pseudonym): an invoice signed by this node names it. Not for payment: no token goes with it.
+      refused.response.headers.set(NODE_INVOICE_HEADER, await this.nodeInvoice());
+      return refused;
     }
     // Refuse before invoicing: nobody should pay for a token that would be refused.
     if (payer !== undefined) {

@@ -162,8 +162,13 @@ export async function buy(
       },
     );
   } catch (error) {
-    // A payer below a gated provider's threshold (or in no snapshot it accepts) cannot prove: it pays nothing.
-    if (provider.gated && isAgoraError(error, ErrorCode.InvalidProof) && state.credentials !== undefined) {
+    // A payer below a gated provider's threshold (or in no snapshot it accepts), or whose proof would leave it among
+    // too few beside what it showed there this epoch, does not prove: it pays nothing.
+    if (
+      provider.gated &&
+      (isAgoraError(error, ErrorCode.InvalidProof) || isAgoraError(error, ErrorCode.WouldLink)) &&
+      state.credentials !== undefined
+    ) {
       state.credentials.refused++;
       return 'failed';
     }

@@ -62,7 +62,7 @@ describe("a new snapshot does not reset a pseudonym's anonymity set", () => {
       new Uint8Array(32).fill(2),
     ).catch((error: unknown) => error);
     if (!(later instanceof Error)) proofs.push(later as (typeof proofs)[number]);
-    else expect(later.message).toContain('in both, fewer than the 8');
+    else expect(later.message).toContain('common to all, fewer than the 8');
     // The attack's measure: one pseudonym shown against both roots (their common members: the payer alone).
     const linked = proofs.filter((proof) => proof.nullifier === proofs[0]?.nullifier);
     expect(new Set(linked.map((proof) => proof.root)).size).toBeLessThanOrEqual(1);

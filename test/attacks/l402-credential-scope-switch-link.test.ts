@@ -9,44 +9,20 @@
 // No Groth16 proof is made: the provider is the attacker and needs none to link, so the token the payer holds is
 // bought by hand with its credential header as already shown, and the prover only records what it is asked to prove.
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
 import {
-  CredentialBatcher,
   credentialEpoch,
   decodeIdentifier,
   decodeMacaroon,
-  L402Provider,
   l402Fetch,
-  MemoryRootKeyStore,
   parseChallenge,
   TokenCache,
 } from '../../src/l402/index.js';
-import { decodeInvoice, SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { driftingSnapshots, MIN_SCORE, recordingHolder } from '../l402/credential-fixture.js';
+import { decodeInvoice } from '../../src/lightning/index.js';
+import { driftingOperator } from '../l402/credential-fixture.js';
 
 describe('one call does not show a payer two pseudonyms proved against roots sharing fewer than 8 members', () => {
   it('refuses to prove a second scope after its credential token was refused in the same call', async () => {
-    const clock = new ManualClock(1_800_000_000_000);
-    const network = new SimNetwork({ clock });
-    const payerNode = network.createNode('payer');
-    const providerNode = network.createNode('provider');
-    network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
-    const payer = generateAgentKey();
-    // Two accepted snapshots: 7 others reach the threshold beside the payer in each, not the same 7.
-    const { older, newer } = await driftingSnapshots(payer);
-    const { holder, proved } = await recordingHolder(payer, [older, newer]);
-    const batcher = new CredentialBatcher(await voteVerifier());
-    const gating = (service: string, root: bigint) =>
-      new L402Provider({
-        lightning: providerNode,
-        rootKeys: new MemoryRootKeyStore(),
-        service,
-        price: () => 1_000,
-        clock,
-        credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-      });
+    const { clock, payerNode, providerNode, older, newer, holder, proved, gating } = await driftingOperator();
     const weather = gating('weather', older.root);
     // The same operator and node, another service name, listing only the newer root.
     const radar = gating('radar', newer.root);

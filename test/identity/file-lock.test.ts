@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +51,41 @@ describe('withFileLock', () => {
     };
     await Promise.all([withFileLock(lock, step('a')), withFileLock(lock, step('b'))]);
     expect(order).toEqual(['a in', 'a out', 'b in', 'b out']);
+  });
+});
+
+describe('withFileLock takeover claims', () => {
+  it('takes over a stale lock whose takeover claim a crashed taker left, and removes both', async () => {
+    const lock = join(home, 'claimed.lock');
+    const dead = String(2 ** 30);
+    await writeFile(lock, dead);
+    // A taker that crashed after claiming the stale holding (an older version's lock: pid alone, named with its inode).
+    const generation = `${dead}@${(await stat(lock)).ino}`;
+    const claim = `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
+    await writeFile(claim, `${dead} ${'ab'.repeat(16)}`);
+    await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
+    expect((await readdir(home)).filter((name) => name.startsWith('claimed.lock'))).toEqual([]);
+  });
+
+  it('waits for a live taker whose claim is in place, then refuses with IO', async () => {
+    const lock = join(home, 'claimed-live.lock');
+    const dead = String(2 ** 30);
+    await writeFile(lock, dead);
+    const generation = `${dead}@${(await stat(lock)).ino}`;
+    const claim = `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
+    // The parent process, alive, is taking the stale lock over: nobody else may replace it meanwhile.
+    await writeFile(claim, `${process.ppid} ${'cd'.repeat(16)}`);
+    let ran = false;
+    await expect(
+      withFileLock(
+        lock,
+        async () => {
+          ran = true;
+        },
+        100,
+      ),
+    ).rejects.toMatchObject({ code: ErrorCode.Io, message: expect.stringMatching(/being taken over/) });
+    expect(ran).toBe(false);
+    expect(await readdir(home)).toContain('claimed-live.lock');
   });
 });

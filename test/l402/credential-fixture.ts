@@ -22,7 +22,7 @@ import type { LedgerEvent } from '../../src/ledger/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
 import type { VerifiedReceipt } from '../../src/receipts/index.js';
 import type { Prover, VoteStatement } from '../../src/zk/index.js';
-import { voteZk } from '../fixtures/zk.js';
+import { voteVerifier, voteZk } from '../fixtures/zk.js';
 
 /** Scores in ppb: `high` reaches the providers' 1,000,000 ppb, `low` only 2,000. */
 export const SCORES = { high: 50_000_000, low: 2_000 } as const;
@@ -84,6 +84,33 @@ export async function recordingHolder(
     history: CredentialHistory.inMemory(),
   });
   return { holder, proved };
+}
+
+/**
+ * One operator's Lightning node and a payer's (a channel between them), the payer's {@link driftingSnapshots} and a
+ * {@link recordingHolder} over both; `gating(service, root)` is a service of the operator's node gating at
+ * `minScore` against `root` only.
+ */
+export async function driftingOperator() {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const providerNode = network.createNode('provider');
+  network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
+  const payer = generateAgentKey();
+  const { older, newer } = await driftingSnapshots(payer);
+  const { holder, proved } = await recordingHolder(payer, [older, newer]);
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const gating = (service: string, root: bigint, minScore = MIN_SCORE) =>
+    new L402Provider({
+      lightning: providerNode,
+      rootKeys: new MemoryRootKeyStore(),
+      service,
+      price: () => 1_000,
+      clock,
+      credential: { minScore, roots: () => [root], verifier: batcher },
+    });
+  return { clock, payerNode, providerNode, older, newer, holder, proved, gating };
 }
 
 export async function credentialMarket() {

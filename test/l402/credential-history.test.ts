@@ -24,7 +24,7 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
   .record({
     shown: fc.array(
       fc.tuple(
-        fc.string(),
+        fc.string({ minLength: 1 }),
         fc.record({
           epoch: fc.nat({ max: 1_000_000 }),
           roots: fc.uniqueArray(fc.bigInt({ min: 0n, max: (1n << 254n) - 1n }), {
@@ -43,8 +43,8 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
   })
   .map(({ shown, marks, epochs }) => ({
     shown: new Map(
-      shown.map(([scope, entry]) => [
-        scope,
+      shown.map(([provider, entry]) => [
+        `${provider} ${entry.epoch}`,
         { epoch: entry.epoch, roots: new Set(entry.roots), among: new Set(entry.among) },
       ]),
     ),
@@ -121,12 +121,12 @@ describe('CredentialHistory', () => {
   it('keeps what was reserved and marked across a reopening of its file', async () => {
     const path = join(home, 'reopened.json');
     const history = await CredentialHistory.open(fileAgentState(path));
-    await history.reserve('scope', 5, pick(7n, members('a', 'b')));
+    await history.reserve('node', 5, pick(7n, members('a', 'b')));
     await history.claimAnonymous(['origin:http://a.test', 'node:02aa']);
     expect(await history.claimNamed(['origin:http://b.test', 'node:03bb'])).toBe(true);
 
     const reopened = await CredentialHistory.open(fileAgentState(path));
-    expect(reopened.shownAt('scope')).toEqual({ epoch: 5, roots: new Set([7n]), among: members('a', 'b') });
+    expect(reopened.shownAt('node', 5)).toEqual({ epoch: 5, roots: new Set([7n]), among: members('a', 'b') });
     // The provider's node key under another origin is still the one shown the pseudonym.
     expect(await reopened.claimNamed(['origin:https://a.test', 'node:02aa'])).toBe(false);
     await expect(reopened.claimAnonymous(['origin:http://c.test', 'node:03bb'])).rejects.toMatchObject({
@@ -143,29 +143,29 @@ describe('CredentialHistory', () => {
     const history = CredentialHistory.inMemory();
     const seen: unknown[] = [];
     await Promise.all([
-      history.reserve('scope', 5, (shown) => {
+      history.reserve('node', 5, (shown) => {
         seen.push(shown);
         return { root: 1n, among: members('a', 'b', 'c') };
       }),
-      history.reserve('scope', 5, (shown) => {
+      history.reserve('node', 5, (shown) => {
         seen.push(shown);
         return { root: 2n, among: members('a') };
       }),
     ]);
     expect(seen).toEqual([undefined, { epoch: 5, roots: new Set([1n]), among: members('a', 'b', 'c') }]);
-    expect(history.shownAt('scope')).toEqual({ epoch: 5, roots: new Set([1n, 2n]), among: members('a') });
+    expect(history.shownAt('node', 5)).toEqual({ epoch: 5, roots: new Set([1n, 2n]), among: members('a') });
   });
 
   it('records nothing when the choice refuses, and goes on after it', async () => {
     const history = CredentialHistory.inMemory();
     await expect(
-      history.reserve('scope', 5, () => {
+      history.reserve('node', 5, () => {
         throw new AgoraError(ErrorCode.InvalidProof, 'below');
       }),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidProof });
-    expect(history.shownAt('scope')).toBeUndefined();
-    await history.reserve('scope', 5, pick(1n, members('a')));
-    expect(history.shownAt('scope')?.roots).toEqual(new Set([1n]));
+    expect(history.shownAt('node', 5)).toBeUndefined();
+    await history.reserve('node', 5, pick(1n, members('a')));
+    expect(history.shownAt('node', 5)?.roots).toEqual(new Set([1n]));
   });
 
   it('drops the pseudonyms of epochs two or more before the one reserved', async () => {
@@ -173,7 +173,10 @@ describe('CredentialHistory', () => {
     await history.reserve('old', 3, pick(1n, members('a')));
     await history.reserve('yesterday', 4, pick(1n, members('a')));
     await history.reserve('today', 5, pick(1n, members('a')));
-    expect([history.shownAt('old'), history.shownAt('yesterday') !== undefined]).toEqual([undefined, true]);
+    expect([history.shownAt('old', 3), history.shownAt('yesterday', 4) !== undefined]).toEqual([
+      undefined,
+      true,
+    ]);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
@@ -184,9 +187,30 @@ describe('CredentialHistory', () => {
       },
     };
     const history = await CredentialHistory.open(failing);
-    await expect(history.reserve('scope', 5, pick(1n, members('a')))).rejects.toMatchObject({
+    await expect(history.reserve('node', 5, pick(1n, members('a')))).rejects.toMatchObject({
       code: ErrorCode.Io,
     });
+  });
+
+  it("reads a document kept per pseudonym scope as its node keys' entries, roots joined and members in common", () => {
+    const shown = (scope: string, roots: string[], among: string[]) => ({ scope, epoch: 5, roots, among });
+    const state = parseCredentialHistory(
+      JSON.stringify({
+        kind: 'agora402/credential-history',
+        v: 1,
+        shown: [
+          shown('02aa weather 5 15', ['1'], ['a', 'b', 'c']),
+          shown('02aa radar 5 17', ['2'], ['b', 'c', 'd']),
+          shown('03bb weather 5 15', ['3'], ['e']),
+        ],
+        named: [],
+        anonymous: [],
+      }),
+    );
+    expect([...state.shown]).toEqual([
+      ['02aa 5', { epoch: 5, roots: new Set([1n, 2n]), among: members('b', 'c') }],
+      ['03bb 5', { epoch: 5, roots: new Set([3n]), among: members('e') }],
+    ]);
   });
 
   it('refuses to open a damaged file', async () => {

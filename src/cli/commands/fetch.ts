@@ -1,11 +1,12 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgoraError, ErrorCode, isAgoraError } from '../../core/index.js';
-import { l402Fetch } from '../../l402/index.js';
+import { fileAgentState } from '../../identity/index.js';
+import { CredentialHistory, l402Fetch } from '../../l402/index.js';
 import type { LedgerEvent } from '../../ledger/index.js';
 import type { VerifiedReceipt } from '../../receipts/index.js';
 import { type Command, wholeNumber } from '../command.js';
-import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
+import { HOME_HELP, homePaths, loadHomeKey, withHomeLedger } from '../home.js';
 import { write } from '../io.js';
 import { LIGHTNING_HELP, LIGHTNING_OPTIONS, lightningBackend } from '../lightning.js';
 
@@ -43,6 +44,9 @@ export const fetchCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, `fetch takes an http(s) URL, not ${url}`);
     const maxCostSat = wholeNumber(values['max-cost'], '--max-cost', 100, 21_000_000 * 100_000_000);
     const [key, lightning] = await Promise.all([loadHomeKey(home), lightningBackend(values, io.env)]);
+    // The agent's history, in its home: a provider another process or command of this agent showed a pseudonym is
+    // never given the agent id, and one given it here is never shown a pseudonym by them.
+    const history = await CredentialHistory.open(fileAgentState(homePaths(home).credentialHistory));
     const data = typeof values.data === 'string' ? values.data : undefined;
     const method = typeof values.method === 'string' ? values.method.toUpperCase() : data ? 'POST' : 'GET';
     await withHomeLedger(home, async (ledger) => {
@@ -57,6 +61,7 @@ export const fetchCommand: Command = {
         {
           lightning,
           identity: key,
+          history,
           maxPriceMsat: maxCostSat * 1000,
           onReceipt: async (receipt, event) => {
             try {
