@@ -6,37 +6,11 @@
 // dates were meant to keep apart. The pieces are still unpublished at that point, so nothing forces the burst (their
 // `created` is the client's to choose until first published).
 import { MemoryLevel } from 'memory-level';
-import type { Event as NostrEvent } from 'nostr-tools/pure';
 import { describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { ManualClock } from '../../src/core/index.js';
 import { Ledger, publishToRelay } from '../../src/ledger/index.js';
 import { anonymous, testRegistry } from '../ledger/fixtures.js';
-
-/** A relay that accepts every event and records when each arrives: its operator's view. */
-async function timingRelay() {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  const arrivals: { event: NostrEvent; at: number }[] = [];
-  server.on('connection', (socket) => {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as unknown[];
-      if (message[0] !== 'EVENT') return;
-      const event = message[1] as NostrEvent;
-      arrivals.push({ event, at: Date.now() });
-      socket.send(JSON.stringify(['OK', event.id, true, '']));
-    });
-  });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `ws://127.0.0.1:${port}`,
-    arrivals,
-    close: async () => {
-      for (const client of server.clients) client.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { timingRelay } from './vote-relay-fixture.js';
 
 describe('attack: a voter syncing now and then publishes its overdue pieces in one burst (vote-piece-overdue-burst)', () => {
   it('pieces dated hours apart do not reach the relay within a second of each other', async () => {
