@@ -3,16 +3,21 @@
 import type { Event as NostrEvent } from 'nostr-tools/pure';
 import { WebSocketServer } from 'ws';
 
-/** A local relay recording each event published to it and the moment it arrived (ms). The caller closes it. */
+/**
+ * A local relay recording each event published to it, the moment it arrived (ms) and the connection it came over
+ * (numbered in the order they opened). The caller closes it.
+ */
 export async function timingRelay() {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  const arrivals: { event: NostrEvent; at: number }[] = [];
+  const arrivals: { event: NostrEvent; at: number; connection: number }[] = [];
+  let connections = 0;
   server.on('connection', (socket) => {
+    const connection = connections++;
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as unknown[];
       if (message[0] !== 'EVENT') return;
       const event = message[1] as NostrEvent;
-      arrivals.push({ event, at: Date.now() });
+      arrivals.push({ event, at: Date.now(), connection });
       socket.send(JSON.stringify(['OK', event.id, true, '']));
     });
   });
