@@ -95,18 +95,22 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
  *
  * `only` restricts the tally to the stored votes with these ids, as if the ledger held no other: the result of an
  * anchored set of votes, which pieces published later cannot change (see `anchoredDecision` in the anchoring layer).
+ * `published` restricts the votes, cancels and the events that may dispute the snapshot to those shown in time (see
+ * {@link publishedBy}): what is published after the grace changes no decision, whatever time it claims.
  */
 export async function tallyProposal(
   ledger: Ledger,
   proposalId: string,
-  options: { only?: ReadonlySet<string> } = {},
+  options: { only?: ReadonlySet<string>; published?: (id: string) => boolean } = {},
 ): Promise<ProposalResult> {
+  const { published } = options;
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
-  const disputed = await snapshotDispute(ledger, proposalId);
+  const disputed = await snapshotDispute(ledger, proposalId, published === undefined ? {} : { published });
   const byNullifier = new Map<string, StoredVote[]>();
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
+    if (published !== undefined && !published(id)) continue;
     if (event.type === 'proposal.canceled' && (canceledBy === undefined || id < canceledBy)) canceledBy = id;
     if (event.type !== 'vote.cast' || (options.only !== undefined && !options.only.has(id))) continue;
     const body = event.body as unknown as VoteBody;

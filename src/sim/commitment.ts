@@ -8,6 +8,7 @@ import {
   merkleRootFromBranch,
   parseBlockHeader,
   proposalCommitment,
+  witnessRound,
 } from '../anchor/index.js';
 import { fromHex, ManualClock, toHex } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
@@ -59,6 +60,21 @@ export async function anchorDecision(
     height,
     blockTime,
   };
+}
+
+/**
+ * A publication witness's round on regtest (the run's custodian, a configured custodian and so a witness): it lists
+ * every event it has not listed yet and anchors each batch in a block at `blockTime`. Events count as published by
+ * that block's time.
+ */
+export async function witnessAt(state: SimulationState, blockTime: number, witness: Actor): Promise<void> {
+  const clock = new ManualClock(blockTime * 1000);
+  for (const batch of await witnessRound(state.ledger, witness.key, { clock })) {
+    await state.ledger.append(batch.event);
+    const source = await nextAnchorBlock(state);
+    const anchor = regtestAnchorOf(witness.key, batch.id, batch.commitment, blockTime, source);
+    await state.ledger.appendBatch(anchor.events);
+  }
 }
 
 /** The run's next anchor block: two heights above the last (each anchor block has one on top), filled from the seed. */
