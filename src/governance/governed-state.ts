@@ -159,7 +159,8 @@ export class GovernedState {
       );
       const result = await tallyProposal(ledger, id, {
         ...(anchor?.votes === undefined ? {} : { only: new Set(anchor.votes) }),
-        ...(published === undefined ? {} : { published }),
+        // Not anchored yet, it shows the tally of every stored vote: it waits for an anchor, which will name its votes.
+        ...(published === undefined ? {} : { published, everyStoredVote: anchor === undefined }),
       });
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;
