@@ -1,7 +1,7 @@
 // Second review of the time rule: what is published after the grace still reverses a decision anchored in time and
 // carried out. An anchor's block proves its commitment existed then, not that anyone could see what it commits to,
-// and a claimed time proves nothing. Open: `it.fails` (each passes while its attack works; run as a plain `it`, it
-// fails on the attack assertion). Vote proofs: listed in SLOW_FILES.
+// and a claimed time proves nothing. Fixed: where the network names publication witnesses, only what a witness showed
+// by the end of the grace counts (anchors and their votes, cancels, snapshot events). Vote proofs: in SLOW_FILES.
 // - The union rule (a decision counts the votes of every anchor confirmed within the grace) holds only if every such
 //   anchor is public by the end of the grace. A voter signs its vote dated inside the window (it may do so after the
 //   close, having seen the tally), anchors that vote alone within the grace, and publishes both weeks later.
