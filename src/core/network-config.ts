@@ -94,6 +94,13 @@ function idList(value: unknown, field: string): readonly string[] | undefined {
   return [...new Set(value as string[])].sort();
 }
 
+/** A whole number from 1 to `max`, or undefined when absent; `INVALID_ARGUMENT` with `message` otherwise. */
+function countOf(value: unknown, max: number, message: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) bad(message);
+  return value as number;
+}
+
 /**
  * Checks a network configuration (from JSON, a file, command-line flags) and returns it in canonical form (ids sorted
  * and unique). `INVALID_ARGUMENT` naming the first problem.
@@ -106,14 +113,7 @@ export function checkNetworkConfig(value: unknown): NetworkConfig {
   const seeds = idList(value.seeds, 'seeds');
   const custodians = idList(value.custodians, 'custodians');
   const witnesses = idList(value.witnesses, 'witnesses');
-  const { witnessQuorum } = value;
-  if (
-    witnessQuorum !== undefined &&
-    (!Number.isSafeInteger(witnessQuorum) ||
-      (witnessQuorum as number) < 1 ||
-      (witnessQuorum as number) > MAX_IDS)
-  )
-    bad(`witnessQuorum is 1 to ${MAX_IDS} witnesses`);
+  const witnessQuorum = countOf(value.witnessQuorum, MAX_IDS, `witnessQuorum is 1 to ${MAX_IDS} witnesses`);
   let time: Partial<DecisionTimeBounds> | undefined;
   if (value.time !== undefined) {
     const given = value.time;
@@ -124,22 +124,19 @@ export function checkNetworkConfig(value: unknown): NetworkConfig {
         bad(`time.${key} is 1 to ${MAX_BOUND} seconds`);
     time = given as Partial<DecisionTimeBounds>;
   }
-  const { confirmations } = value;
-  if (
-    confirmations !== undefined &&
-    (!Number.isSafeInteger(confirmations) ||
-      (confirmations as number) < 1 ||
-      (confirmations as number) > MAX_CONFIRMATIONS)
-  )
-    bad(`confirmations is 1 to ${MAX_CONFIRMATIONS} blocks`);
+  const confirmations = countOf(
+    value.confirmations,
+    MAX_CONFIRMATIONS,
+    `confirmations is 1 to ${MAX_CONFIRMATIONS} blocks`,
+  );
   return {
     chain: value.chain as BitcoinNetwork,
     ...(seeds === undefined ? {} : { seeds }),
     ...(custodians === undefined ? {} : { custodians }),
     ...(time === undefined || Object.keys(time).length === 0 ? {} : { time: { ...time } }),
-    ...(confirmations === undefined ? {} : { confirmations: confirmations as number }),
+    ...(confirmations === undefined ? {} : { confirmations }),
     ...(witnesses === undefined ? {} : { witnesses }),
-    ...(witnessQuorum === undefined ? {} : { witnessQuorum: witnessQuorum as number }),
+    ...(witnessQuorum === undefined ? {} : { witnessQuorum }),
   };
 }
 

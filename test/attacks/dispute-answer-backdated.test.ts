@@ -134,6 +134,16 @@ describe('an answer dated inside the answer period and published after the votin
   }, 120_000);
 });
 
+/** The claimant's anchor of its opening, in a block dated twice the least answer period before the deadline. */
+const earlyAnchor = (world: Awaited<ReturnType<typeof buildWorld>>) =>
+  regtestAnchorOf(
+    world.payer,
+    idOf(world.opened),
+    disputeEventCommitment(idOf(world.opened)),
+    world.openedBody.answerBy - 2 * DISPUTE_TERMS.minAnswerPeriod,
+    { height: 900_000, bytes },
+  );
+
 describe('an opening anchored early, shown to nobody until its deadline', () => {
   it('is not lost by default: its answer period runs from its publication', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
@@ -143,13 +153,7 @@ describe('an opening anchored early, shown to nobody until its deadline', () => 
     try {
       await witnessAt(ledger, world.custodian, answerBy - 2 * DISPUTE_TERMS.minAnswerPeriod);
       // The claimant anchors its opening well before the deadline, and publishes both a minute before it.
-      const anchor = regtestAnchorOf(
-        world.payer,
-        dispute,
-        disputeEventCommitment(dispute),
-        answerBy - 2 * DISPUTE_TERMS.minAnswerPeriod,
-        { height: 900_000, bytes },
-      );
+      const anchor = earlyAnchor(world);
       await ledger.importLines([world.opened, ...anchor.events].map((e) => JSON.stringify(e)));
       await witnessAt(ledger, world.custodian, answerBy - 60);
       const final = roundTimes(answerBy, 0).appealsClose;
@@ -170,13 +174,7 @@ describe('an opening anchored early, shown to nobody until its deadline', () => 
       registry: agoraRegistry({ network: 'regtest', verifier }),
     });
     try {
-      const anchor = regtestAnchorOf(
-        world.payer,
-        dispute,
-        disputeEventCommitment(dispute),
-        answerBy - 2 * DISPUTE_TERMS.minAnswerPeriod,
-        { height: 900_000, bytes },
-      );
+      const anchor = earlyAnchor(world);
       await ledger.importLines([...world.base, world.opened, ...anchor.events].map((e) => JSON.stringify(e)));
       const final = roundTimes(answerBy, 0).appealsClose;
       const read = {
