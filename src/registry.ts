@@ -1,5 +1,16 @@
-import { type AnchorNetwork, anchorEventTypes, anchorNetwork, blockAtHeight } from './anchor/index.js';
-import { type BitcoinNetwork, checkNetworkConfig, type NetworkConfig } from './core/index.js';
+import {
+  type AnchorNetwork,
+  anchorEventTypes,
+  anchorNetwork,
+  blockAtHeight,
+  witnessBatchType,
+} from './anchor/index.js';
+import {
+  type BitcoinNetwork,
+  checkNetworkConfig,
+  type NetworkConfig,
+  networkWitnesses,
+} from './core/index.js';
 import { disputeEventTypes } from './disputes/index.js';
 import {
   delegationSetType,
@@ -44,7 +55,7 @@ export interface AgoraRegistryOptions {
 
 /**
  * Every event type this build of agora402 defines, in layer order: registrations, receipts and ratings, stakes,
- * delegations, proposals, checkpoints, reputation snapshots, cancellations, votes, anchors, disputes. A ledger opened with fewer refuses the
+ * delegations, proposals, checkpoints, reputation snapshots, cancellations, votes, anchors, witness batches, disputes. A ledger opened with fewer refuses the
  * others' events (`UNKNOWN_EVENT_TYPE`), so a replica that syncs with agents of this build should accept them all.
  */
 export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventTypeDefinition[] {
@@ -60,6 +71,7 @@ export function defaultEventTypes(options: AgoraRegistryOptions = {}): EventType
     proposalCanceledType,
     options.verifier === undefined ? voteCastType() : voteCastType(options.verifier),
     ...anchorEventTypes(options.network),
+    witnessBatchType(networkWitnesses({ chain: 'regtest', ...options.config })),
     ...disputeEventTypes({
       blockRule: blockAtHeight(options.network),
       ...(options.panelVerifier === undefined ? {} : { panelVerifier: options.panelVerifier }),

@@ -26,6 +26,7 @@ import {
   verifyHeaderRun,
 } from './header-chain.js';
 import { type TxProof, verifyAnchor } from './spv.js';
+import { type WitnessBatchBody, witnessBatchCommitment } from './witness-batch.js';
 
 /** Body of `anchor.committed`: a transaction carrying a proposal's commitment was broadcast. */
 export interface AnchorCommittedBody {
@@ -78,8 +79,16 @@ function isVoteList(value: unknown): boolean {
 }
 
 const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
-/** The events an anchor may commit to: a proposal's result, or a dispute's opening or answer. */
-const ANCHORED_TYPES: readonly string[] = ['proposal.created', 'dispute.opened', 'dispute.answered'];
+/**
+ * The events an anchor may commit to: a proposal's result, a dispute's opening or answer, or a witness batch (its
+ * ids: `witnessBatchCommitment`).
+ */
+const ANCHORED_TYPES: readonly string[] = [
+  'proposal.created',
+  'dispute.opened',
+  'dispute.answered',
+  'witness.batch',
+];
 const MAX_HEADERS = 144;
 
 function invalid(type: string, message: string): never {
@@ -209,8 +218,8 @@ export async function assertOnVerifiedChain(
 
 /**
  * The anchor event types for a ledger anchoring to `network` (default `bitcoin`):
- * - `anchor.committed` (signed by the agent that broadcast it; names a stored proposal, dispute opening or answer;
- *   indexed under it)
+ * - `anchor.committed` (signed by the agent that broadcast it; names a stored proposal, dispute opening or answer, or
+ *   witness batch, whose ids it must commit to; indexed under it)
  *   must name the configured chain: a `regtest` claim on a `bitcoin` ledger is refused;
  * - `anchor.confirmed` is checked offline on ingest by SPV: the committed transaction (same txid) carries the
  *   commitment and lies in the first header's block, and the headers chain. With a checkpoint (always on `bitcoin`)
@@ -240,7 +249,16 @@ export function anchorEventTypes(network: BitcoinNetwork | AnchorNetwork = 'bitc
       // A dispute's opening and answer are anchored too: their blocks' times measure the answer period (see
       // `disputeAnchors`).
       if (!ANCHORED_TYPES.includes(proposal.type))
-        invalid(event.type, `${body.proposal} is not a proposal, a dispute opening or an answer`);
+        invalid(
+          event.type,
+          `${body.proposal} is not a proposal, a dispute opening, an answer or a witness batch`,
+        );
+      // A witness batch's anchor commits to its listed ids: any other commitment anchors something else.
+      if (
+        proposal.type === 'witness.batch' &&
+        body.commitment !== witnessBatchCommitment(proposal.body as unknown as WitnessBatchBody)
+      )
+        invalid(event.type, `the commitment is not the root of witness batch ${body.proposal}'s ids`);
     },
     indexes: (event) => [['proposal', (event.body as unknown as AnchorCommittedBody).proposal]],
   };

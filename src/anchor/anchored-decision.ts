@@ -4,6 +4,9 @@ import {
   anchorDeadline,
   type DecisionAnchor,
   type ProposalResult,
+  type Publication,
+  publishedBy,
+  readProposal,
   tallyProposal,
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
@@ -54,6 +57,9 @@ const byHeightThenId = <T extends { height: number; id: string }>(a: T, b: T) =>
  *   anchors already made keep matching (each is checked against its own votes, not every stored one);
  * - an anchor that leaves votes out cannot censor them: anyone who holds them anchors them too, within the grace;
  * - the decision may change while anchors in time arrive (each adds votes), and is fixed once the grace is over.
+ * With `publication` (the network's witnesses, `publicationTimes`), an anchor counts only if it and the votes it names
+ * were published by the deadline, and cancels and snapshot disputes only if published by then: an anchor withheld
+ * and shown after the grace adds nothing, however early its block.
  * A function of the ledger's events, not of their order. `INVALID_STATE` as {@link proposalCommitment}: canceled,
  * invalid, disputed or still open proposals have no decision to anchor. `network` is the chain anchored to (default:
  * the ledger's configured network, else `bitcoin`).
@@ -62,10 +68,19 @@ export async function anchoredDecision(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { network?: BitcoinNetwork; bestChain?: BestChain } = {},
+  options: { network?: BitcoinNetwork; bestChain?: BestChain; publication?: Publication } = {},
 ): Promise<AnchoredDecision> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
-  const full = await proposalCommitment(ledger, proposalId, now);
+  const { body: proposal } = await readProposal(ledger, proposalId);
+  const deadline = anchorDeadline(proposal, decisionTimeBounds(ledger.registry.network));
+  // Where witnesses show publication, only what was public by the end of the grace decides.
+  const published = publishedBy(options.publication, deadline);
+  const full = await proposalCommitment(
+    ledger,
+    proposalId,
+    now,
+    published === undefined ? {} : { published },
+  );
   const onChain = await onBestChain(ledger, now, network, options.bestChain);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; height: number; body: AnchorConfirmedBody }[] = [];
@@ -80,7 +95,6 @@ export async function anchoredDecision(
     }
   }
   confirmations.sort(byHeightThenId);
-  const deadline = anchorDeadline(full.result.proposal, decisionTimeBounds(ledger.registry.network));
   const inTime: ProposalAnchor[] = [];
   const late: ProposalAnchor[] = [];
   for (const { id, body } of committed.sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -93,6 +107,9 @@ export async function anchoredDecision(
     // later (a fork block mined at a lower height, say), does not make an anchor made in time late.
     const earliest = confirmed.find((c) => c.blockTime <= deadline) ?? confirmed[0];
     if (earliest === undefined) continue;
+    // An anchor shown after the grace, or naming a vote shown after it, was kept from the replicas while the decision
+    // was being fixed: it counts for nothing (not even as a late anchor, whose block may be in time).
+    if (published !== undefined && (!published(id) || !(body.votes ?? []).every(published))) continue;
     const votes = await matchingVotes(ledger, proposalId, body, full);
     if (votes === undefined) continue;
     const anchor: ProposalAnchor = {

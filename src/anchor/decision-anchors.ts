@@ -1,5 +1,5 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
-import type { DecisionAnchor } from '../governance/index.js';
+import type { DecisionAnchor, Publication } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { type AnchoredDecision, anchoredDecision } from './anchored-decision.js';
 import { ledgerBestChain } from './best-chain.js';
@@ -14,9 +14,14 @@ import type { AnchorStatus } from './proposal-anchor.js';
  * count. A function of the ledger's events and `now`, not of their order: a reorg recorded later moves the chain, and
  * the anchors with it. The header time is bounded by Bitcoin's rules: above the median time of the 11 blocks before
  * it (checked on ingest), and not counted while more than 2 hours after `now`. Proposals canceled, invalid, disputed
- * or still open have no decision to anchor and are left out.
+ * or still open have no decision to anchor and are left out. `publication` (`publicationTimes`): only anchors and
+ * votes published within the grace count ({@link anchoredDecision}).
  */
-export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<string, DecisionAnchor>> {
+export async function decisionAnchors(
+  ledger: Ledger,
+  now: number,
+  options: { publication?: Publication } = {},
+): Promise<Map<string, DecisionAnchor>> {
   const network = ledger.registry.network?.chain ?? 'bitcoin';
   const proposals = new Set<string>();
   for await (const { event } of ledger.events({ type: 'anchor.confirmed' }))
@@ -32,6 +37,7 @@ export async function decisionAnchors(ledger: Ledger, now: number): Promise<Map<
       decision = await anchoredDecision(ledger, proposal, now, {
         network,
         ...(bestChain === undefined ? {} : { bestChain }),
+        ...(options.publication === undefined ? {} : { publication: options.publication }),
       });
     } catch (error) {
       if (error instanceof AgoraError && error.code === ErrorCode.InvalidState) continue;

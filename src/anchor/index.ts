@@ -95,6 +95,7 @@ export {
   proposalCommitment,
   subjectAnchors,
 } from './proposal-anchor.js';
+export { publicationTimes } from './publication.js';
 export {
   type AnchorProof,
   POW_LIMIT_BITS,
@@ -106,3 +107,11 @@ export {
   verifyTxInBlock,
 } from './spv.js';
 export { type Confirmation, waitForConfirmations } from './watch.js';
+export {
+  createWitnessBatch,
+  MAX_WITNESSED_IDS,
+  type WitnessBatchBody,
+  witnessBatchCommitment,
+  witnessBatchType,
+} from './witness-batch.js';
+export { type WitnessBatch, witnessRound } from './witness-round.js';

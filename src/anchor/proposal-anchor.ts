@@ -38,14 +38,16 @@ export function anchoredVotes(result: ProposalResult): { votes?: readonly string
  * The commitment of a closed proposal (its result and counted vote ids, {@link proposalCommitmentTree}), as every
  * replica computes it from its ledger. `INVALID_STATE` while voting is open, when the proposal was canceled, and
  * unless its snapshot is the one its checkpoint's events give and this ledger does not dispute it (only verified
- * decisions are anchored).
+ * decisions are anchored). `published` reads only the votes, cancels and snapshot events it accepts (those
+ * published in time, see `publishedBy`).
  */
 export async function proposalCommitment(
   ledger: Ledger,
   proposalId: string,
   now: number,
+  options: { published?: (id: string) => boolean } = {},
 ): Promise<{ tree: CommitmentTree; commitment: string; result: ProposalResult }> {
-  const result = await tallyProposal(ledger, proposalId);
+  const result = await tallyProposal(ledger, proposalId, options);
   if (result.canceledBy !== undefined)
     throw new AgoraError(
       ErrorCode.InvalidState,

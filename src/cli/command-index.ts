@@ -158,6 +158,12 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/anchor.js')).anchorExportOtsCommand,
   },
   {
+    name: 'witness round',
+    summary:
+      'as a publication witness of the network, list the events you hold and have not listed yet (witness.batch); anchor each batch with agora anchor commit',
+    load: async () => (await import('./commands/witness.js')).witnessRoundCommand,
+  },
+  {
     name: 'simulate',
     summary:
       'run a machine economy: payments, reputation, anonymous votes, a blacklist decision and its anchor',

@@ -34,4 +34,6 @@ export {
   decisionTimeBounds,
   HEADER_TIME_TOLERANCE,
   type NetworkConfig,
+  networkWitnesses,
+  witnessQuorum,
 } from './network-config.js';

@@ -52,6 +52,15 @@ export interface NetworkConfig {
    * chain's {@link DEFAULT_CONFIRMATIONS}.
    */
   readonly confirmations?: number;
+  /**
+   * Agent ids of the publication witnesses: parties that list, in signed and anchored batches, the events they hold
+   * (`witness.batch`), so that an event's publication time is a Bitcoin block's, not its author's claim. Absent, the
+   * custodians and seeds witness ({@link networkWitnesses}). Trusted to publish what they list: a colluding witness can
+   * vouch for an event it kept hidden; none can forge or alter one (events are signed).
+   */
+  readonly witnesses?: readonly string[];
+  /** How many distinct witnesses must list an event before it counts as published (default 1). */
+  readonly witnessQuorum?: number;
 }
 
 /**
@@ -68,6 +77,7 @@ export const DEFAULT_CONFIRMATIONS: Readonly<Record<BitcoinNetwork, number>> = {
 const MAX_CONFIRMATIONS = 100;
 
 const CHAINS: readonly BitcoinNetwork[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+const CONFIG_FIELDS = ['chain', 'seeds', 'custodians', 'time', 'confirmations', 'witnesses', 'witnessQuorum'];
 const MAX_IDS = 1_000;
 /** Ten years: a bound no network needs, that keeps sums of bounds exact integers. */
 const MAX_BOUND = 10 * 365 * 86_400;
@@ -84,17 +94,26 @@ function idList(value: unknown, field: string): readonly string[] | undefined {
   return [...new Set(value as string[])].sort();
 }
 
+/** A whole number from 1 to `max`, or undefined when absent; `INVALID_ARGUMENT` with `message` otherwise. */
+function countOf(value: unknown, max: number, message: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) bad(message);
+  return value as number;
+}
+
 /**
  * Checks a network configuration (from JSON, a file, command-line flags) and returns it in canonical form (ids sorted
  * and unique). `INVALID_ARGUMENT` naming the first problem.
  */
 export function checkNetworkConfig(value: unknown): NetworkConfig {
-  if (!isJsonObject(value)) bad('an object {chain, seeds?, custodians?, time?, confirmations?}');
-  for (const key of Object.keys(value))
-    if (!['chain', 'seeds', 'custodians', 'time', 'confirmations'].includes(key)) bad(`unknown field ${key}`);
+  if (!isJsonObject(value))
+    bad('an object {chain, seeds?, custodians?, time?, confirmations?, witnesses?, witnessQuorum?}');
+  for (const key of Object.keys(value)) if (!CONFIG_FIELDS.includes(key)) bad(`unknown field ${key}`);
   if (!CHAINS.includes(value.chain as BitcoinNetwork)) bad(`chain is one of ${CHAINS.join(', ')}`);
   const seeds = idList(value.seeds, 'seeds');
   const custodians = idList(value.custodians, 'custodians');
+  const witnesses = idList(value.witnesses, 'witnesses');
+  const witnessQuorum = countOf(value.witnessQuorum, MAX_IDS, `witnessQuorum is 1 to ${MAX_IDS} witnesses`);
   let time: Partial<DecisionTimeBounds> | undefined;
   if (value.time !== undefined) {
     const given = value.time;
@@ -105,20 +124,19 @@ export function checkNetworkConfig(value: unknown): NetworkConfig {
         bad(`time.${key} is 1 to ${MAX_BOUND} seconds`);
     time = given as Partial<DecisionTimeBounds>;
   }
-  const { confirmations } = value;
-  if (
-    confirmations !== undefined &&
-    (!Number.isSafeInteger(confirmations) ||
-      (confirmations as number) < 1 ||
-      (confirmations as number) > MAX_CONFIRMATIONS)
-  )
-    bad(`confirmations is 1 to ${MAX_CONFIRMATIONS} blocks`);
+  const confirmations = countOf(
+    value.confirmations,
+    MAX_CONFIRMATIONS,
+    `confirmations is 1 to ${MAX_CONFIRMATIONS} blocks`,
+  );
   return {
     chain: value.chain as BitcoinNetwork,
     ...(seeds === undefined ? {} : { seeds }),
     ...(custodians === undefined ? {} : { custodians }),
     ...(time === undefined || Object.keys(time).length === 0 ? {} : { time: { ...time } }),
-    ...(confirmations === undefined ? {} : { confirmations: confirmations as number }),
+    ...(confirmations === undefined ? {} : { confirmations }),
+    ...(witnesses === undefined ? {} : { witnesses }),
+    ...(witnessQuorum === undefined ? {} : { witnessQuorum }),
   };
 }
 
@@ -130,4 +148,18 @@ export function anchorConfirmations(config: NetworkConfig): number {
 /** The time bounds a configuration sets, each missing one at its default. */
 export function decisionTimeBounds(config: NetworkConfig | undefined): DecisionTimeBounds {
   return { ...DEFAULT_DECISION_TIME, ...(config?.time ?? {}) };
+}
+
+/**
+ * The publication witnesses of a configuration: its `witnesses`, else its custodians and seeds (sorted, each once);
+ * empty without any (a development network: nothing is witnessed, see the anchoring layer's `publicationTimes`).
+ */
+export function networkWitnesses(config: NetworkConfig | undefined): readonly string[] {
+  if (config?.witnesses !== undefined) return config.witnesses;
+  return [...new Set([...(config?.custodians ?? []), ...(config?.seeds ?? [])])].sort();
+}
+
+/** How many distinct witnesses must list an event before it counts as published: the configuration's, else 1. */
+export function witnessQuorum(config: NetworkConfig | undefined): number {
+  return config?.witnessQuorum ?? 1;
 }

@@ -1,5 +1,5 @@
-import { AgoraError, doubleSha256, ErrorCode, fromHex, toHex } from '../core/index.js';
-import type { DecisionAnchor } from '../governance/index.js';
+import { AgoraError, doubleSha256, ErrorCode, fromHex, HEADER_TIME_TOLERANCE, toHex } from '../core/index.js';
+import { type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { readStake, stakeState } from '../stake/index.js';
 import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
@@ -15,7 +15,7 @@ import {
   type JurorChoice,
   receiptParties,
 } from './dispute-events.js';
-import { answerInTime, type DisputeAnchors, openingTiming } from './dispute-time.js';
+import { answerInTime, type DisputeAnchors, type OpeningTiming, openingTiming } from './dispute-time.js';
 import { checkElectorate, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
 import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
@@ -161,7 +161,19 @@ export interface ReadDisputeOptions {
    * an answer counts only once anchored in time too (`answerInTime`).
    */
   readonly anchors?: DisputeAnchors;
+  /**
+   * When events were published, by the network's witnesses (the anchoring layer's `publicationTimes`); it replaces
+   * `anchors`. With witnesses, the opening's answer period runs from its publication (a default loss needs it
+   * published at least the least answer period before the deadline), an answer counts only if published by 2 hours
+   * (Bitcoin's header tolerance, the grace) after the deadline, an appeal, a juror's vote and its reveal only if
+   * published by the grace after their window closes; a round's outcome and the dispute's end wait for that grace.
+   * Without witnesses (a development network), nobody loses by default.
+   */
+  readonly publication?: Publication;
 }
+
+/** Whether events published by `deadline` (a block time) count; every event when nothing shows publication. */
+type Shown = (deadline: number) => (id: string) => boolean;
 
 /**
  * Reads dispute `disputeId` from the ledger at `now`. Every verdict is a function of the stored events (their claimed
@@ -184,7 +196,13 @@ export async function readDispute(
   const receipt = (await ledger.get(body.receipt))?.event as LedgerEvent;
   const { claimant, respondent } = disputeParties(opened, receipt);
   const { provider, payer } = receiptParties(receipt);
-  const openingAnchor = options.anchors?.get(disputeId);
+  const { publication } = options;
+  const witnessed = publication?.witnessed === true;
+  // Where witnesses show publication, a piece published after its window (and the grace) counts for nothing.
+  const shown: Shown = (deadline) => publishedBy(publication, deadline) ?? (() => true);
+  const grace = witnessed ? HEADER_TIME_TOLERANCE : 0;
+  const times = (id: string) => (publication === undefined ? options.anchors?.get(id) : publication.at(id));
+  const openingAnchor = times(disputeId);
   const base = {
     id: disputeId,
     receipt: body.receipt,
@@ -212,11 +230,18 @@ export async function readDispute(
   const of = await eventsOf(ledger, disputeId);
 
   // Measured by Bitcoin's clock once the opening is anchored in time: then the answer must be too.
-  const timing = openingTiming(body.answerBy, openingAnchor);
+  const timing: OpeningTiming =
+    publication !== undefined && !witnessed
+      ? {
+          status: 'waiting',
+          reason:
+            'this network names no publication witness: nobody can show the opening was public, so nobody loses by default',
+        }
+      : openingTiming(body.answerBy, openingAnchor);
   let answer: DisputeView['answer'];
   let unanchoredAnswer = false;
   for (const { id, event } of of('dispute.answered')) {
-    if (timing.status === 'in-time' && !answerInTime(body.answerBy, options.anchors?.get(id))) {
+    if ((timing.status === 'in-time' || witnessed) && !answerInTime(body.answerBy, times(id))) {
       unanchoredAnswer = true;
       continue;
     }
@@ -273,6 +298,8 @@ export async function readDispute(
       jurors: electorate.jurors,
       excluded,
       now,
+      shown,
+      grace,
     });
     rounds.push(result);
     const view = { ...withBonds, answer, rounds, appeals };
@@ -284,10 +311,11 @@ export async function readDispute(
     const winner = result.outcome === 'upheld' ? 'claimant' : 'respondent';
     const loser = winner === 'claimant' ? respondent : claimant;
     let appeal: { id: string; round: number; bond: Bond } | undefined;
+    const appealShown = shown(result.times.appealsClose + grace);
     if (round + 1 < DISPUTE_TERMS.maxRounds)
       for (const { id, event } of of('dispute.appealed')) {
         const appealed = event.body as unknown as DisputeAppealedBody;
-        if (appealed.round !== round + 1 || event.author !== loser) continue;
+        if (appealed.round !== round + 1 || event.author !== loser || !appealShown(id)) continue;
         const counted = await countedBond(ledger, appealed.bond, id, event.created);
         if (counted !== undefined) {
           appeal = { id, round: round + 1, bond: counted };
@@ -298,7 +326,8 @@ export async function readDispute(
     if (appeal === undefined) {
       const final =
         round + 1 >= DISPUTE_TERMS.maxRounds ? result.times.revealsClose : result.times.appealsClose;
-      if (now < final) return { ...view, status: 'appealable' };
+      // An appeal published within the grace may still come.
+      if (now < final + grace) return { ...view, status: 'appealable' };
       return { ...view, status: 'decided', winner, byDefault: false, decidedAt: final };
     }
     appeals.push(appeal);
@@ -316,6 +345,10 @@ interface RoundInput {
   readonly jurors: readonly EligibleJuror[];
   readonly excluded: ReadonlySet<string>;
   readonly now: number;
+  /** Which events were published by a block time (see `ReadDisputeOptions.publication`). */
+  readonly shown: Shown;
+  /** How long after a window its pieces may still be published (0 without witnesses). */
+  readonly grace: number;
 }
 
 /** One round: the draw from the lowest seed block hash given, the votes against its panel, the reveals, the outcome. */
@@ -365,7 +398,10 @@ async function readRound(
   // opens it, so a copy cannot leave a juror's vote unrevealed.
   const counted: { id: string; commitment: string; copies: string[] }[] = [];
   const byNullifier = new Map<string, (typeof counted)[number]>();
+  const voteShown = input.shown(times.votesClose + input.grace);
+  const revealShown = input.shown(times.revealsClose + input.grace);
   for (const { id, event } of of('dispute.vote')) {
+    if (!voteShown(id)) continue;
     const vote = event.body as unknown as DisputeVoteBody;
     // A proof against another root (a manipulated panel) never counts; a second vote of a juror neither.
     if (vote.round !== round || vote.panelRoot !== panelRoot.toString()) continue;
@@ -381,7 +417,7 @@ async function readRound(
     const opened: { id: string; event: LedgerEvent }[] = [];
     for (const copy of vote.copies)
       for await (const stored of ledger.byIndex('dispute-vote', copy))
-        if (stored.event.type === 'dispute.revealed') opened.push(stored);
+        if (stored.event.type === 'dispute.revealed' && revealShown(stored.id)) opened.push(stored);
     const first = opened.sort(byId)[0];
     if (first === undefined) continue;
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
@@ -394,7 +430,7 @@ async function readRound(
       attended.add(event.author as string);
   const upheld = reveals.filter((r) => r.choice === 'upheld').length;
   const rejected = reveals.length - upheld;
-  const closed = input.now >= times.revealsClose;
+  const closed = input.now >= times.revealsClose + input.grace;
   return {
     ...base,
     status: 'drawn',

@@ -2,9 +2,10 @@ import { decisionTimeBounds } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import type { Outcome } from './counting/index.js';
-import { type DecisionAnchor, decisionTiming } from './decision-time.js';
+import { anchorDeadline, type DecisionAnchor, decisionTiming } from './decision-time.js';
 import { acceptedStakes } from './network-trust.js';
 import type { ProposalAction, ProposalBody } from './proposal.js';
+import { type Publication, publishedBy } from './publication.js';
 import {
   type DisputeLoss,
   disputeLosers,
@@ -120,7 +121,8 @@ export class GovernedState {
    * `carryOutDisputed`: a forged electorate weighs more than a decision held up by a backdated event. A succeeded one
    * takes effect only once its result is anchored in time (`anchors`, from the anchoring layer: {@link decisionTiming}
    * under the ledger's network bounds), and is decided by the votes its anchors name (`DecisionAnchor.votes`), when
-   * they name them; the others are listed in `held`.
+   * they name them; the others are listed in `held`. With `publication`, a cancel or a weight-changing event counts only
+   * if published by the end of the grace: one withheld until later changes nothing.
    *
    * Use the entry point of the layers above (`governedState` of `agora402`), which reads the anchors and the
    * disputes' outcomes from the ledger.
@@ -134,6 +136,11 @@ export class GovernedState {
       carryOutDisputed?: boolean;
       /** Providers' lost disputes, final by `now` (from the disputes layer), for `blacklist-dispute-losers`. */
       losses?: readonly DisputeLoss[];
+      /**
+       * When events were published, by the network's witnesses (the anchoring layer's `publicationTimes`): votes,
+       * cancels and events disputing a snapshot count only if published by the proposal's {@link anchorDeadline}.
+       */
+      publication?: Publication;
     },
   ): Promise<GovernedState> {
     const network = ledger.registry.network;
@@ -143,12 +150,18 @@ export class GovernedState {
     for await (const { id, event } of ledger.events({ type: 'proposal.created' })) {
       if ((event.body as unknown as ProposalBody).window.closes > now) continue;
       // An anchored decision is the tally of the votes its anchors committed to: pieces published later change nothing.
+      // Where witnesses show publication, a cancel or an event disputing the snapshot counts only if shown by the end
+      // of the grace.
       const anchor = options.anchors.get(id);
-      const result = await tallyProposal(
-        ledger,
-        id,
-        anchor?.votes === undefined ? {} : { only: new Set(anchor.votes) },
+      const published = publishedBy(
+        options.publication,
+        anchorDeadline(event.body as unknown as ProposalBody, bounds),
       );
+      const result = await tallyProposal(ledger, id, {
+        ...(anchor?.votes === undefined ? {} : { only: new Set(anchor.votes) }),
+        // Not anchored yet, it shows the tally of every stored vote: it waits for an anchor, which will name its votes.
+        ...(published === undefined ? {} : { published, everyStoredVote: anchor === undefined }),
+      });
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;
       if (result.snapshot.disputed !== undefined && options.carryOutDisputed !== true) continue;

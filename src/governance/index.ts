@@ -108,6 +108,7 @@ export {
   proposerStanding,
   readProposal,
 } from './proposal.js';
+export { type Publication, publishedBy } from './publication.js';
 export {
   acceptedSnapshots,
   checkReputationSnapshot,

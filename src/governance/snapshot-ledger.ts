@@ -23,7 +23,13 @@ import type { ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
 import { DEFAULT_MIN_ANONYMITY, proposalPieceRule } from './anonymity.js';
-import { createSnapshotSources, listedEvents, snapshotEventTypes, VerdictCache } from './checkpoint.js';
+import {
+  createSnapshotSources,
+  listedEvents,
+  listedIds,
+  snapshotEventTypes,
+  VerdictCache,
+} from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { acceptedStakes, networkScores } from './network-trust.js';
 import { DEFAULT_PIECE_RULE } from './pieces.js';
@@ -297,9 +303,15 @@ const invalidVerdict = (reason: string): SnapshotVerdict => ({ status: 'invalid'
  * Timestamps are claims, so no replica can tell an omitted event from one backdated and published later; a disputed
  * proposal is therefore not carried out by default ({@link GovernedState}), and honest voters do not vote on it.
  */
-export async function snapshotDispute(ledger: Ledger, proposalId: string): Promise<string | undefined> {
+export async function snapshotDispute(
+  ledger: Ledger,
+  proposalId: string,
+  options: { published?: (id: string) => boolean } = {},
+): Promise<string | undefined> {
   const verdict = await checkSnapshot(ledger, proposalId);
   if (verdict.status !== 'valid') return undefined;
+  if (options.published !== undefined)
+    return publishedDispute(ledger, proposalId, verdict, options.published);
   const lastSeq = ledger.stats().lastSeq;
   const cache = disputes.get(ledger) ?? new Map<string, { lastSeq: number; reason: string | undefined }>();
   disputes.set(ledger, cache);
@@ -322,6 +334,32 @@ export async function snapshotDispute(ledger: Ledger, proposalId: string): Promi
 }
 
 const disputes = new WeakMap<Ledger, Map<string, { lastSeq: number; reason: string | undefined }>>();
+
+/**
+ * {@link snapshotDispute} counting, besides the checkpoint's own events, only those `published` in time: an event
+ * dated before `asOf` but shown after the grace (withheld, or backdated and published late) disputes nothing.
+ */
+async function publishedDispute(
+  ledger: Ledger,
+  proposalId: string,
+  verdict: Extract<SnapshotVerdict, { status: 'valid' }>,
+  published: (id: string) => boolean,
+): Promise<string | undefined> {
+  const { body } = await readProposal(ledger, proposalId);
+  const parts: LedgerEvent[] = [];
+  for (const id of body.snapshot.sources) {
+    const part = await ledger.get(id);
+    if (part !== undefined) parts.push(part.event);
+  }
+  const listed = new Set(listedIds(parts));
+  const held = (await snapshotSources(ledger, body.weightMode, body.snapshot.asOf)).filter(
+    ({ id }) => listed.has(id) || published(id),
+  );
+  if (held.length === body.snapshot.events) return undefined;
+  const full = await snapshotOf(held, ledger, body, body.snapshot.asOf);
+  if (full.root === verdict.snapshot.root) return undefined;
+  return `this ledger holds ${held.length - body.snapshot.events} more events of the snapshot's kinds created by ${body.snapshot.asOf}, published in time, than its checkpoint lists, and they give ${full.members.length} members and total ${full.total} instead of ${verdict.snapshot.members.length} and ${verdict.snapshot.total}`;
+}
 
 /**
  * The proposal's rebuilt snapshot when its verdict is valid; `INVALID_STATE` with the reason otherwise (an invalid

@@ -92,25 +92,36 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
 
 /**
  * Tallies a proposal from the votes stored in `ledger` (every one verified on ingest): one vote per nullifier,
- * the earliest dated (then the lowest event id) winning a conflict, so replicas holding the same events agree whatever the order
- * they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
+ * the earliest dated (then the lowest event id) winning a conflict, so replicas holding the same events agree
+ * whatever the order they arrived in; votes after the (possibly extended) close do not count. Quorum is measured against the
  * snapshot's total weight. The result says whether the snapshot is valid: see {@link ProposalResult.snapshot}.
  *
  * `only` restricts the tally to the stored votes with these ids, as if the ledger held no other: the result of an
  * anchored set of votes, which pieces published later cannot change (see `anchoredDecision` in the anchoring layer).
+ * `published` restricts the votes, cancels and the events that may dispute the snapshot to those shown in time (see
+ * {@link publishedBy}): what is published after the grace changes no decision, whatever time it claims. With
+ * `everyStoredVote`, votes are not restricted (what a decision still waiting for its anchor shows).
  */
 export async function tallyProposal(
   ledger: Ledger,
   proposalId: string,
-  options: { only?: ReadonlySet<string> } = {},
+  options: {
+    only?: ReadonlySet<string>;
+    published?: (id: string) => boolean;
+    everyStoredVote?: boolean;
+  } = {},
 ): Promise<ProposalResult> {
+  const { published } = options;
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
-  const disputed = await snapshotDispute(ledger, proposalId);
+  const disputed = await snapshotDispute(ledger, proposalId, published === undefined ? {} : { published });
   const byNullifier = new Map<string, StoredVote[]>();
   let canceledBy: string | undefined;
   for await (const { id, event } of ledger.byIndex('proposal', proposalId)) {
-    if (event.type === 'proposal.canceled' && (canceledBy === undefined || id < canceledBy)) canceledBy = id;
+    const shown = published === undefined || published(id);
+    if (event.type === 'proposal.canceled' && shown && (canceledBy === undefined || id < canceledBy))
+      canceledBy = id;
+    if (!shown && (event.type !== 'vote.cast' || options.everyStoredVote !== true)) continue;
     if (event.type !== 'vote.cast' || (options.only !== undefined && !options.only.has(id))) continue;
     const body = event.body as unknown as VoteBody;
     const group = byNullifier.get(body.nullifier) ?? [];

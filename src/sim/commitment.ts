@@ -8,6 +8,7 @@ import {
   merkleRootFromBranch,
   parseBlockHeader,
   proposalCommitment,
+  witnessRound,
 } from '../anchor/index.js';
 import { fromHex, ManualClock, toHex } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
@@ -38,8 +39,9 @@ export interface AnchorOutcome {
  * The anchor phase of one decision: the commitment of `proposalId` (its result and counted votes) put in a regtest
  * transaction spending a coin derived from the seed, mined in a block at `blockTime` (the run's miner writes the
  * run's clock: on regtest header times are the miner's word), and recorded in the ledger by `recorder` as
- * `anchor.committed` and `anchor.confirmed` with the SPV proof. From then on the decision is in effect, if the block
- * lies within the network's grace after voting closed.
+ * `anchor.committed` and `anchor.confirmed` with the SPV proof, then shown by the run's witness in a block of the same
+ * time ({@link witnessAt}). From then on the decision is in effect, if the block lies within the network's grace after
+ * voting closed.
  */
 export async function anchorDecision(
   state: SimulationState,
@@ -50,6 +52,8 @@ export async function anchorDecision(
   const source = await nextAnchorBlock(state);
   const anchor = await regtestAnchorEvents(state.ledger, recorder.key, proposalId, blockTime, source);
   await state.ledger.appendBatch(anchor.events);
+  // The run's witness shows the anchor (and whatever is new) in the same block: the decision is public in time.
+  await witnessAt(state, blockTime, state.cast.custodian);
   const { height } = source;
   return {
     proposal: proposalId,
@@ -59,6 +63,21 @@ export async function anchorDecision(
     height,
     blockTime,
   };
+}
+
+/**
+ * A publication witness's round on regtest (the run's custodian, a configured custodian and so a witness): it lists
+ * every event it has not listed yet and anchors each batch in a block at `blockTime`. Events count as published by
+ * that block's time.
+ */
+export async function witnessAt(state: SimulationState, blockTime: number, witness: Actor): Promise<void> {
+  const clock = new ManualClock(blockTime * 1000);
+  for (const batch of await witnessRound(state.ledger, witness.key, { clock })) {
+    await state.ledger.append(batch.event);
+    const source = await nextAnchorBlock(state);
+    const anchor = regtestAnchorOf(witness.key, batch.id, batch.commitment, blockTime, source);
+    await state.ledger.appendBatch(anchor.events);
+  }
 }
 
 /** The run's next anchor block: two heights above the last (each anchor block has one on top), filled from the seed. */
@@ -82,6 +101,8 @@ export async function anchorDisputeEvent(
   const source = await nextAnchorBlock(state);
   const anchor = regtestAnchorOf(recorder.key, eventId, disputeEventCommitment(eventId), blockTime, source);
   await state.ledger.appendBatch(anchor.events);
+  // What measures the answer period is the opening's publication: the run's witness shows it in the same block.
+  await witnessAt(state, blockTime, state.cast.custodian);
 }
 
 /**

@@ -1,5 +1,12 @@
-import { disputeAnchors, reverseHex } from '../anchor/index.js';
-import { ErrorCode, isAgoraError, ManualClock, toHex, unixSeconds } from '../core/index.js';
+import { disputeAnchors, publicationTimes, reverseHex } from '../anchor/index.js';
+import {
+  ErrorCode,
+  HEADER_TIME_TOLERANCE,
+  isAgoraError,
+  ManualClock,
+  toHex,
+  unixSeconds,
+} from '../core/index.js';
 import { governedState } from '../decisions.js';
 import {
   absentPenalties,
@@ -30,7 +37,7 @@ import { type AgentKey, agentKeyFromSecret, objectId, zkIdentity } from '../iden
 import type { LedgerEvent } from '../ledger/index.js';
 import { createShareClaim, lockStake, nextStakeSequence, readStake } from '../stake/index.js';
 import type { PanelProver, Prover } from '../zk/index.js';
-import { anchorDecision, anchorDisputeEvent } from './commitment.js';
+import { anchorDecision, anchorDisputeEvent, witnessAt } from './commitment.js';
 import { seededBytes } from './random.js';
 import { regtestHeader } from './regtest-header.js';
 import type { Actor, Proposal, ProviderActor, SimulationState, StakeState } from './state.js';
@@ -265,6 +272,7 @@ export async function runDisputes(
         { clock },
       ),
     );
+    await witnessAt(state, unixSeconds(clock) + 60, cast.custodian);
     await seatPanel(
       state,
       prover,
@@ -274,14 +282,18 @@ export async function runDisputes(
       onProgress,
     );
   }
-  // Every dispute is final when its last round's appeal period ended (or its answer deadline passed).
-  const final = roundTimes(answerBy, 1).appealsClose;
+  // Every dispute is final when its last round's appeal period ended (or its answer deadline passed), and the grace
+  // in which an appeal published by then may still be shown by a witness.
+  const final = roundTimes(answerBy, 1).appealsClose + HEADER_TIME_TOLERANCE;
   clock.set(final * 1000);
   const outcomes: DisputeOutcome[] = [];
-  const anchors = await disputeAnchors(ledger, final);
+  const reading = {
+    anchors: await disputeAnchors(ledger, final),
+    publication: await publicationTimes(ledger, final),
+  };
   for (const { id, claim } of opening) {
-    await settleDisputeBonds(stakes.custodian, ledger, id, final, { anchors });
-    const view = await readDispute(ledger, id, final, { anchors });
+    await settleDisputeBonds(stakes.custodian, ledger, id, final, reading);
+    const view = await readDispute(ledger, id, final, reading);
     const paid = await payShares(state, stakes, view, payoutKeys);
     outcomes.push(await outcomeOf(state, view, claim, paid));
   }
@@ -451,7 +463,11 @@ async function seatPanel(
     onProgress(`juror votes (round ${number})`, place + 1, panel.length);
   }
   await ledger.appendBatch(votes);
+  // The run's witness shows the votes by the close, and the reveals by the end of the reveal period: only what is
+  // published within a window (and Bitcoin's 2-hour grace) counts.
+  await witnessAt(state, times.votesClose, cast.custodian);
   await ledger.appendBatch(after);
+  await witnessAt(state, times.votesClose + 120 + panel.length, cast.custodian);
 }
 
 const idOf = (event: LedgerEvent) => toHex(objectId(event as never));

@@ -22,6 +22,7 @@ import {
   merkleRootFromBranch,
   parseBlockHeader,
   proposalCommitment,
+  witnessRound,
 } from '../../src/anchor/index.js';
 import { ErrorCode, fromHex, ManualClock, toHex, utf8 } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
@@ -50,7 +51,8 @@ afterAll(() => releaseCurve());
 
 /**
  * A block mined on `previous` at `time` holding an anchor transaction (paid from `wallet`'s coin) of `proposal`'s
- * commitment; `record(height)` stores its `anchor.committed` and `anchor.confirmed` at that height.
+ * commitment (or `given`: a witness batch's); `record(height)` stores its `anchor.committed` and `anchor.confirmed` at
+ * that height.
  */
 async function anchorBlock(
   ledger: Ledger,
@@ -59,8 +61,9 @@ async function anchorBlock(
   previous: string,
   time: number,
   wallet: string,
+  given?: string,
 ) {
-  const { commitment } = await proposalCommitment(ledger, proposal, NOW);
+  const commitment = given ?? (await proposalCommitment(ledger, proposal, NOW)).commitment;
   const tx = buildAnchorTransaction({
     secretKey: sha256(utf8(`${wallet} wallet`)),
     chain: 'regtest',
@@ -166,6 +169,21 @@ describe('an anchor block whose time no rule checks', () => {
       const fair = await anchorBlock(ledger, proposer, id, parseBlockHeader(filler).hash, NOW, 'honest');
       await ledger.append(run(proposer, [filler, fair.header]));
       const committed = await fair.record(102);
+      // The proposer, a seed and so a publication witness, shows what it holds in block 103, ten minutes later.
+      const [batch] = await witnessRound(ledger, proposer);
+      if (batch === undefined) throw new Error('nothing to witness');
+      await ledger.append(batch.event);
+      const shown = await anchorBlock(
+        ledger,
+        proposer,
+        batch.id,
+        parseBlockHeader(fair.header).hash,
+        NOW + 600,
+        'witness',
+        batch.commitment,
+      );
+      await ledger.append(run(proposer, [filler, fair.header, shown.header]));
+      await shown.record(103);
       expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
       // A fork block off the checkpoint, dated a year ahead, holding the honest transaction itself.
       const copy = mineHeader(checkpoint.hash, fair.merkleRoot, NOW + 365 * DAY);

@@ -7,6 +7,8 @@ import {
   decisionTimeBounds,
   ErrorCode,
   isAgoraError,
+  networkWitnesses,
+  witnessQuorum,
 } from '../../src/core/index.js';
 
 const ID = 'ab'.repeat(32);
@@ -32,7 +34,29 @@ describe('checkNetworkConfig', () => {
     expect(anchorConfirmations(config)).toBe(3);
   });
 
+  it('takes the publication witnesses it names, else its custodians and seeds, with a quorum of 1 by default', () => {
+    const CD = 'cd'.repeat(32);
+    expect(
+      networkWitnesses(checkNetworkConfig({ chain: 'regtest', seeds: [CD], custodians: [ID, CD] })),
+    ).toEqual([ID, CD]);
+    const named = checkNetworkConfig({
+      chain: 'bitcoin',
+      seeds: [CD],
+      witnesses: [CD, ID],
+      witnessQuorum: 2,
+    });
+    expect(named).toMatchObject({ witnesses: [ID, CD], witnessQuorum: 2 });
+    expect(networkWitnesses(named)).toEqual([ID, CD]);
+    expect(witnessQuorum(named)).toBe(2);
+    expect(networkWitnesses(checkNetworkConfig({ chain: 'regtest' }))).toEqual([]);
+    expect(witnessQuorum(undefined)).toBe(1);
+  });
+
   it.each([
+    [{ chain: 'regtest', witnesses: [] }, /witnesses lists 1/],
+    [{ chain: 'regtest', witnesses: ['x'] }, /not an agent id/],
+    [{ chain: 'regtest', witnessQuorum: 0 }, /witnessQuorum is 1/],
+    [{ chain: 'regtest', witnessQuorum: 1.5 }, /witnessQuorum is 1/],
     [{ chain: 'litecoin' }, /chain/],
     [{ chain: 'regtest', seeds: [] }, /seeds lists 1/],
     [{ chain: 'regtest', seeds: ['AB'.repeat(32)] }, /not an agent id/],
@@ -68,6 +92,8 @@ describe('checkNetworkConfig', () => {
           fc.integer(),
         ),
         confirmations: fc.oneof(fc.integer({ min: -1, max: 102 }), fc.double()),
+        witnesses: fc.oneof(fc.constant([ID]), fc.anything()),
+        witnessQuorum: fc.oneof(fc.integer({ min: -1, max: 1_001 }), fc.double()),
       },
       { requiredKeys: [] },
     );

@@ -120,7 +120,7 @@ describe('a dispute opening anchored', () => {
       idOf(world.receipt),
     );
     const refused = await rejectedAgoraError(ledger.append(committed as LedgerEvent), ErrorCode.InvalidEvent);
-    expect(refused.message).toMatch(/not a proposal, a dispute opening or an answer/);
+    expect(refused.message).toMatch(/not a proposal, a dispute opening, an answer or a witness batch/);
     await ledger.close();
   });
 });

@@ -19,8 +19,10 @@ import {
   type Utxo,
   verifyAnchor,
   type WalletKind,
+  type WitnessBatchBody,
   waitForConfirmations,
   walletFromDescriptor,
+  witnessBatchCommitment,
   writeOts,
 } from '../../anchor/index.js';
 import {
@@ -142,11 +144,20 @@ async function isDisputeEvent(ledger: Ledger, id: string): Promise<boolean> {
   return type === 'dispute.opened' || type === 'dispute.answered';
 }
 
+/** The body of witness batch `id` (anchored by the root of its ids), if `id` is one. */
+async function witnessBatchOf(ledger: Ledger, id: string): Promise<WitnessBatchBody | undefined> {
+  const stored = (await ledger.get(id))?.event;
+  return stored?.type === 'witness.batch' ? (stored.body as unknown as WitnessBatchBody) : undefined;
+}
+
 /**
  * What an anchor of `id` commits to: a closed proposal's result and counted votes (which the anchor names, see
  * `anchoredVotes`), or a dispute event's id.
  */
 async function commitmentOf(ledger: Ledger, id: string, now: number) {
+  const batch = await witnessBatchOf(ledger, id);
+  if (batch !== undefined)
+    return { tree: eventsCommitmentTree(batch.ids), commitment: witnessBatchCommitment(batch), named: {} };
   if (await isDisputeEvent(ledger, id))
     return { tree: eventsCommitmentTree([id]), commitment: disputeEventCommitment(id), named: {} };
   const { tree, commitment, result } = await proposalCommitment(ledger, id, now);
@@ -155,8 +166,10 @@ async function commitmentOf(ledger: Ledger, id: string, now: number) {
 
 /** The anchoring of `id`: a proposal's ({@link anchorStatus}), or a dispute opening's or answer's. */
 async function statusOf(ledger: Ledger, id: string, now: number, network: BitcoinNetwork) {
-  if (!(await isDisputeEvent(ledger, id))) return anchorStatus(ledger, id, now, { network });
-  const commitment = disputeEventCommitment(id);
+  const batch = await witnessBatchOf(ledger, id);
+  if (batch === undefined && !(await isDisputeEvent(ledger, id)))
+    return anchorStatus(ledger, id, now, { network });
+  const commitment = batch === undefined ? disputeEventCommitment(id) : witnessBatchCommitment(batch);
   const found = await subjectAnchors(ledger, id, commitment, network, now);
   return { commitment, ...found, state: found.confirmed === undefined ? 'not anchored' : 'anchored' };
 }
