@@ -172,31 +172,18 @@ export class Reputation {
     const to = new Int32Array(facts.length * 2);
     const weight = new Float64Array(facts.length * 2);
     let length = 0;
+    const state = (truster: number, trusted: number, amount: number, time: number, rating: number) => {
+      from[length] = truster;
+      to[length] = trusted;
+      weight[length++] = this.weight(truster, amount, this.bounded(time), rating);
+    };
     for (let k = 0; k < facts.length; k++) {
       const p = payer[k] as number;
       if (p === NO_PAYER) continue;
       const q = provider[k] as number;
       const amount = amountMsat[k] as number;
-      if (facts.rated(k)) {
-        from[length] = p;
-        to[length] = q;
-        weight[length++] = this.weight(
-          p,
-          amount,
-          this.bounded(ratedAt[k] as number),
-          serviceRating[k] as number,
-        );
-      }
-      if (facts.payerRated(k)) {
-        from[length] = q;
-        to[length] = p;
-        weight[length++] = this.weight(
-          q,
-          amount,
-          this.bounded(created[k] as number),
-          payerRating[k] as number,
-        );
-      }
+      if (facts.rated(k)) state(p, q, amount, ratedAt[k] as number, serviceRating[k] as number);
+      if (facts.payerRated(k)) state(q, p, amount, created[k] as number, payerRating[k] as number);
     }
     return { n: this.agents.length, from, to, weight, length };
   }
