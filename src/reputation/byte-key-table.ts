@@ -52,7 +52,8 @@ export class ByteKeyTable {
   reserve(count: number): void {
     while (count * 2 > this.slots.length) this.grow();
     if (count * KEY_BYTES > this.keys.length) {
-      const keys = new Uint8Array(count * KEY_BYTES);
+      // At least doubled: a ledger followed by small refreshes must not copy every key at each one.
+      const keys = new Uint8Array(Math.max(count * KEY_BYTES, this.keys.length * 2));
       keys.set(this.keys);
       this.keys = keys;
     }
