@@ -1,5 +1,6 @@
 export { type AgentKey, agentKeyFromSecret, generateAgentKey } from './agent-key.js';
 export { type AgentStateStore, fileAgentState, memoryAgentState } from './agent-state.js';
+export { recoverPublicKey } from './ecdsa-recover.js';
 export { loadAgentKey, saveAgentKey } from './key-file.js';
 export { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from './poseidon.js';
 export {

@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { isPrivate, recover } from 'tiny-secp256k1';
+import { isPrivate } from 'tiny-secp256k1';
 import { AgoraError, ErrorCode } from '../core/index.js';
+import { nativeSecp256k1Path, type RecoveryJob, recoverPublicKey } from './ecdsa-recover.js';
 import { isKnownSignature, rememberSignature, rememberSignedBy } from './known-signatures.js';
 import { wasmSchnorr } from './schnorr.js';
 
@@ -21,16 +22,25 @@ export interface SignatureCheck {
 // A signing request packs n messages (32 n bytes), secret keys (32 n) and auxiliary randomness (32 n); the answer is
 // the n signatures (64 n bytes).
 // A recovery request (ECDSA, a BOLT 11 invoice's payee) packs n hashes (32 n bytes), compact signatures (64 n) and
-// recovery ids (n); the answer is n compressed keys (33 n bytes), all zeros where none is recovered.
+// recovery ids (n); the answer is n compressed keys (33 n bytes), all zeros where none is recovered. Recoveries use
+// the native libsecp256k1 binding when the main thread found one (see ecdsa-recover.ts), the same library compiled.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+let native;
+try {
+  if (workerData.native) native = require(workerData.native);
+} catch {}
 import(workerData.secp256k1).then((secp) => {
   parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux, recover, recoveryIds }) => {
     if (recover) {
       const found = new Uint8Array(count * 33);
       for (let i = 0; i < count; i++) {
         try {
-          const key = secp.recover(messages.subarray(i * 32, i * 32 + 32), signatures.subarray(i * 64, i * 64 + 64), recoveryIds[i], true);
+          const hash = messages.subarray(i * 32, i * 32 + 32);
+          const signature = signatures.subarray(i * 64, i * 64 + 64);
+          const key = native
+            ? native.ecdsaRecover(signature, recoveryIds[i], hash, true)
+            : secp.recover(hash, signature, recoveryIds[i], true);
           if (key) found.set(key, i * 33);
         } catch {}
       }
@@ -71,21 +81,7 @@ export interface SigningJob {
   readonly auxRand: Uint8Array;
 }
 
-/** An ECDSA public-key recovery: 32-byte hash, 64-byte compact signature, recovery id (a BOLT 11 invoice's payee). */
-export interface RecoveryJob {
-  readonly hash: Uint8Array;
-  readonly signature: Uint8Array;
-  readonly recoveryId: 0 | 1 | 2 | 3;
-}
-
-/** Recovers on the calling thread: libsecp256k1's compressed key, or null (as the workers answer). */
-function recoverHere({ hash, signature, recoveryId }: RecoveryJob): Uint8Array | null {
-  try {
-    return recover(hash, signature, recoveryId, true);
-  } catch {
-    return null;
-  }
-}
+export type { RecoveryJob } from './ecdsa-recover.js';
 
 /** Below this many checks a batch is verified on the calling thread: messaging would cost more than it saves. */
 const MIN_PARALLEL = 64;
@@ -103,7 +99,10 @@ class VerifyWorker {
   private failed: Error | undefined;
 
   constructor(secp256k1: string) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1 } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { secp256k1, native: nativeSecp256k1Path },
+    });
     // An idle worker never keeps the process alive; one with work does (its answer is awaited).
     this.worker.unref();
     this.worker.on(
@@ -299,7 +298,7 @@ export class SchnorrPool {
       indices,
       (worker, part) => worker.recover(part.map((i) => jobs[i] as RecoveryJob)),
       (part) => {
-        for (const i of part) found[i] = recoverHere(jobs[i] as RecoveryJob);
+        for (const i of part) found[i] = recoverPublicKey(jobs[i] as RecoveryJob);
       },
       (answer, part) => {
         for (const [k, i] of part.entries()) {

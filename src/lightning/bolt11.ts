@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32 } from '@scure/base';
 import * as secp256k1 from 'tiny-secp256k1';
 import { AgoraError, type BitcoinNetwork, ErrorCode, fromHex, toHex, utf8 } from '../core/index.js';
-import type { RecoveryJob } from '../identity/index.js';
+import { type RecoveryJob, recoverPublicKey } from '../identity/index.js';
 
 /** Bitcoin networks and their BOLT 11 currency prefixes. */
 export const NETWORK_PREFIX = {
@@ -386,12 +386,8 @@ interface ParsedInvoice {
 }
 
 /** Recovers the payee's compressed key on the calling thread (null when the signature recovers none). */
-function recoverHere({ hash, signature, recoveryId }: RecoveryJob): Uint8Array | null {
-  try {
-    return secp256k1.recover(hash, signature, recoveryId, true);
-  } catch {
-    return null;
-  }
+function recoverHere(job: RecoveryJob): Uint8Array | null {
+  return recoverPublicKey(job);
 }
 
 function parseSigned(paymentRequest: string): ParsedInvoice {

@@ -16,12 +16,18 @@ export class ByteKeyTable {
   private keys: Uint8Array;
   /** Key number + 1 per slot (0: empty); its length is a power of two, kept at most half full. */
   private slots: Int32Array;
+  /**
+   * Each slot's key hash: a probe compares it before reading the key (a key that is not there costs one cache miss,
+   * not one per slot probed), and growing rehashes from it without reading a key.
+   */
+  private hashes: Int32Array;
   private count = 0;
   private readonly seed: number;
 
   constructor(capacity = 1024) {
     const size = 2 ** Math.ceil(Math.log2(Math.max(16, capacity * 2)));
     this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
     this.keys = new Uint8Array(Math.max(16, capacity) * KEY_BYTES);
     this.seed = randomBytes(4).readUInt32LE(0);
   }
@@ -34,10 +40,22 @@ export class ByteKeyTable {
   /** The number of the key at `bytes[offset .. offset + 32]`, or -1 if it has none. */
   find(bytes: Uint8Array, offset: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = this.slotOf(bytes, offset) & mask; ; slot = (slot + 1) & mask) {
+    const hash = this.slotOf(bytes, offset) | 0;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number;
       if (entry === 0) return -1;
-      if (this.equals(entry - 1, bytes, offset)) return entry - 1;
+      if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
+    }
+  }
+
+  /** Makes room for `count` keys in all, so that adding up to that many never regrows. */
+  reserve(count: number): void {
+    while (count * 2 > this.slots.length) this.grow();
+    if (count * KEY_BYTES > this.keys.length) {
+      // At least doubled: a ledger followed by small refreshes must not copy every key at each one.
+      const keys = new Uint8Array(Math.max(count * KEY_BYTES, this.keys.length * 2));
+      keys.set(this.keys);
+      this.keys = keys;
     }
   }
 
@@ -45,11 +63,12 @@ export class ByteKeyTable {
   add(bytes: Uint8Array, offset: number): number {
     if ((this.count + 1) * 2 > this.slots.length) this.grow();
     const mask = this.slots.length - 1;
-    let slot = this.slotOf(bytes, offset) & mask;
+    const hash = this.slotOf(bytes, offset) | 0;
+    let slot = hash & mask;
     for (; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number;
       if (entry === 0) break;
-      if (this.equals(entry - 1, bytes, offset)) return entry - 1;
+      if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
     }
     const number = this.count++;
     if (number * KEY_BYTES + KEY_BYTES > this.keys.length) {
@@ -59,6 +78,7 @@ export class ByteKeyTable {
     }
     this.keys.set(bytes.subarray(offset, offset + KEY_BYTES), number * KEY_BYTES);
     this.slots[slot] = number + 1;
+    this.hashes[slot] = hash;
     return number;
   }
 
@@ -128,12 +148,19 @@ export class ByteKeyTable {
 
   private grow(): void {
     const slots = new Int32Array(this.slots.length * 2);
+    const hashes = new Int32Array(slots.length);
     const mask = slots.length - 1;
-    for (let n = 0; n < this.count; n++) {
-      let slot = this.slotOf(this.keys, n * KEY_BYTES) & mask;
+    // Old slots in order, each key to its place by its kept hash: no key is read.
+    for (let old = 0; old < this.slots.length; old++) {
+      const entry = this.slots[old] as number;
+      if (entry === 0) continue;
+      const hash = this.hashes[old] as number;
+      let slot = hash & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = n + 1;
+      slots[slot] = entry;
+      hashes[slot] = hash;
     }
     this.slots = slots;
+    this.hashes = hashes;
   }
 }

@@ -1,4 +1,5 @@
 export { DEFAULT_ALPHA, type EigenTrustOptions, type EigenTrustResult, eigenTrust } from './eigentrust.js';
+export { FactColumns } from './fact-columns.js';
 export { type FactChanges, LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 export { LiveReputation, type LiveReputationOptions } from './live-reputation.js';
 export {

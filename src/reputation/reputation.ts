@@ -1,6 +1,7 @@
 import { AgoraError, ErrorCode, isLowerHex } from '../core/index.js';
 import type { EventReader } from '../ledger/index.js';
 import { DEFAULT_ALPHA, type EigenTrustOptions } from './eigentrust.js';
+import { FactColumns } from './fact-columns.js';
 import { LedgerFacts, type ReceiptFact } from './ledger-facts.js';
 import { SCORE_SCALE, TrustEngine, type TrustUpdateOptions } from './trust-engine.js';
 import type { Interactions } from './trust-graph.js';
@@ -64,6 +65,8 @@ export interface Explanation {
 }
 
 const DAY = 86_400;
+/** A fact's payer number when it names none. */
+const NO_PAYER = -1;
 // Weights grow by 2^((created - EPOCH) / half-life) rather than decaying with age: every weight of a row then moves
 // by the same factor as time passes, which normalization cancels, so scores need no "as of" date and stay valid
 // under incremental updates. The doublings since EPOCH soon exceed what a double holds (2^1023: in 2026 already with
@@ -106,10 +109,16 @@ export class Reputation {
   // Not readonly: a full recompute (see `recompute`) replaces them all, so `update` and `refresh` always change this
   // reputation in place.
   private index = new Map<string, number>();
-  /** Per truster (agent index), the power of two its row is scaled down by (see EPOCH). */
-  private shifts = new Map<number, number>();
+  /** Per truster (agent index), the power of two its row is scaled down by (see EPOCH); NaN for a row not scaled yet. */
+  private shifts: Float64Array;
   private engine: TrustEngine;
   private sorted: Int32Array | undefined;
+  /**
+   * The facts counted, in id order as computed; undefined while they are exactly the source ledger's (a reputation read
+   * from a ledger and only refreshed from it), which then hands them out when asked (see `factList`): a full read
+   * never makes a million objects for the scores alone.
+   */
+  private facts: ReceiptFact[] | undefined;
   /** `facts` up to here is in id order (as computed), so positions there are found by bisection... */
   private sortedCount: number;
   /** ...and the facts counted since are found by id here. */
@@ -121,32 +130,62 @@ export class Reputation {
 
   private constructor(
     private agents: readonly string[],
-    private facts: ReceiptFact[],
+    /** The facts counted, as a list (given directly) or as numbered columns only (read from `source`). */
+    counted: { list: ReceiptFact[] } | { columns: FactColumns },
     private seedIds: readonly string[],
     private readonly options: ReputationOptions,
     /** Where `refresh` reads new events from, for a reputation read from a ledger. */
     private source?: LedgerFacts,
   ) {
     checkHalfLife(options.halfLifeDays);
-    this.sortedCount = facts.length;
+    this.facts = 'list' in counted ? counted.list : undefined;
+    this.sortedCount = this.facts?.length ?? 0;
     this.ledgerSeq = source?.position ?? null;
     for (const [i, id] of agents.entries()) this.index.set(id, i);
     const seeds = Int32Array.from(
       seedIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
     );
-    // Each row's shift: its newest statement's whole doublings (rowsOf inlined: no arrays per fact over a million).
+    const columns = 'list' in counted ? FactColumns.of(counted.list, this.index) : counted.columns;
+    this.shifts = new Float64Array(agents.length).fill(Number.NaN);
+    this.engine = new TrustEngine(this.statements(columns), seeds, options);
+  }
+
+  /**
+   * The trust statements of `facts` in order (per fact: the payer's rating, then the provider's), weighted; first
+   * each row's shift, its newest statement's whole doublings. Both passes read the columns only.
+   */
+  private statements(facts: FactColumns): Interactions {
+    const { provider, payer, amountMsat, created, serviceRating, ratedAt, payerRating } = facts;
+    const shifts = this.shifts;
     const raise = (row: number, time: number) => {
       const doublings = Math.floor(this.doublings(time));
-      const shift = this.shifts.get(row);
-      if (shift === undefined || doublings > shift) this.shifts.set(row, doublings);
+      const shift = shifts[row] as number;
+      if (Number.isNaN(shift) || doublings > shift) shifts[row] = doublings;
     };
-    for (const fact of facts) {
-      if (fact.payer === null) continue;
-      if (fact.serviceRating !== undefined) raise(this.index.get(fact.payer) as number, this.ratedTime(fact));
-      if (fact.payerRating !== undefined)
-        raise(this.index.get(fact.provider) as number, this.bounded(fact.created));
+    for (let k = 0; k < facts.length; k++) {
+      const from = payer[k] as number;
+      if (from === NO_PAYER) continue;
+      if (facts.rated(k)) raise(from, this.bounded(ratedAt[k] as number));
+      if (facts.payerRated(k)) raise(provider[k] as number, this.bounded(created[k] as number));
     }
-    this.engine = new TrustEngine(this.interactions(facts), seeds, options);
+    const from = new Int32Array(facts.length * 2);
+    const to = new Int32Array(facts.length * 2);
+    const weight = new Float64Array(facts.length * 2);
+    let length = 0;
+    const state = (truster: number, trusted: number, amount: number, time: number, rating: number) => {
+      from[length] = truster;
+      to[length] = trusted;
+      weight[length++] = this.weight(truster, amount, this.bounded(time), rating);
+    };
+    for (let k = 0; k < facts.length; k++) {
+      const p = payer[k] as number;
+      if (p === NO_PAYER) continue;
+      const q = provider[k] as number;
+      const amount = amountMsat[k] as number;
+      if (facts.rated(k)) state(p, q, amount, ratedAt[k] as number, serviceRating[k] as number);
+      if (facts.payerRated(k)) state(q, p, amount, created[k] as number, payerRating[k] as number);
+    }
+    return { n: this.agents.length, from, to, weight, length };
   }
 
   /** Reputation from receipts and registrations already extracted (agents: id and first registration time). */
@@ -170,18 +209,16 @@ export class Reputation {
       if (fact.payer !== null) ids.add(fact.payer);
     }
     const agents = [...ids].sort();
-    const seeds =
-      options.seeds ??
-      [...registrations]
-        .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))
-        .slice(0, options.seedCount ?? 10)
-        .map((r) => r.id);
-    for (const seed of seeds)
-      if (!isLowerHex(seed, 32))
-        throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
+    const seeds = seedsOf(registrations, options);
     // Facts read from a ledger come in id order already: sorting is then a check.
     const canonical = isSortedById(facts) ? [...facts] : [...facts].sort(byId);
-    return new Reputation(agents, canonical, seeds, options, source);
+    return new Reputation(agents, { list: canonical }, seeds, options, source);
+  }
+
+  /** The scores of `source`'s facts, read as numbered columns: what `fromLedger` computes. */
+  private static fromSource(source: LedgerFacts, options: ReputationOptions): Reputation {
+    const { agents, registrations, facts } = source.columns();
+    return new Reputation(agents, { columns: facts }, seedsOf(registrations, options), options, source);
   }
 
   /**
@@ -189,8 +226,18 @@ export class Reputation {
    * the ledger.
    */
   static async fromLedger(ledger: EventReader, options: ReputationOptions = {}): Promise<Reputation> {
-    const source = await LedgerFacts.read(ledger, options.asOf);
-    return Reputation.compute(source.registrations(), source.facts(), options, source);
+    checkHalfLife(options.halfLifeDays);
+    return Reputation.fromSource(await LedgerFacts.read(ledger, options.asOf), options);
+  }
+
+  /** The facts counted, in id order as computed (the source ledger's, made on first use, when it holds them). */
+  private factList(): ReceiptFact[] {
+    if (this.facts === undefined) {
+      this.facts = (this.source as LedgerFacts).facts();
+      this.sortedCount = this.facts.length;
+      this.appended.clear();
+    }
+    return this.facts;
   }
 
   /** Half-lives from EPOCH to `created` (0 with an infinite half-life). */
@@ -230,8 +277,8 @@ export class Reputation {
   private outgrows(facts: readonly ReceiptFact[]): boolean {
     return facts.some((fact) =>
       this.rowsOf(fact).some(([row, time]) => {
-        const shift = this.shifts.get(row);
-        return shift !== undefined && this.doublings(time) - shift > MAX_DOUBLINGS_ABOVE;
+        const shift = this.shifts[row] as number;
+        return !Number.isNaN(shift) && this.doublings(time) - shift > MAX_DOUBLINGS_ABOVE;
       }),
     );
   }
@@ -241,8 +288,8 @@ export class Reputation {
     const doublings = this.doublings(time);
     const whole = Math.floor(doublings);
     // A row new to an incremental update takes its scale from its first receipt.
-    if (!this.shifts.has(row)) this.shifts.set(row, whole);
-    const above = whole - (this.shifts.get(row) as number);
+    if (Number.isNaN(this.shifts[row] as number)) this.shifts[row] = whole;
+    const above = whole - (this.shifts[row] as number);
     if (above < -MAX_DOUBLINGS_BELOW) return 0;
     return (amountMsat / 1000) * 2 ** (doublings - whole) * 2 ** above * (rating / 2);
   }
@@ -319,9 +366,12 @@ export class Reputation {
   /** How many counted receipts (one per payment) name `id` as their provider: the sales its score rests on. */
   receiptCount(id: string): number {
     if (this.providerCounts === undefined) {
-      const counts = new Map<string, number>();
-      for (const fact of this.facts) counts.set(fact.provider, (counts.get(fact.provider) ?? 0) + 1);
-      this.providerCounts = counts;
+      if (this.facts === undefined) this.providerCounts = (this.source as LedgerFacts).providerCounts();
+      else {
+        const counts = new Map<string, number>();
+        for (const fact of this.facts) counts.set(fact.provider, (counts.get(fact.provider) ?? 0) + 1);
+        this.providerCounts = counts;
+      }
     }
     return this.providerCounts.get(id) ?? 0;
   }
@@ -390,7 +440,7 @@ export class Reputation {
     }
     trustedBy.sort((a, b) => b.score - a.score || (a.agent < b.agent ? -1 : 1));
     const receipts: Explanation['receipts'][number][] = [];
-    for (const fact of this.facts) {
+    for (const fact of this.factList()) {
       if (fact.payer === null) continue;
       const inbound =
         fact.provider === id && fact.serviceRating !== undefined
@@ -433,9 +483,11 @@ export class Reputation {
    */
   update(facts: readonly ReceiptFact[], options: TrustUpdateOptions = {}): this {
     const latest = [...new Map(facts.map((fact) => [fact.id, fact])).values()];
+    // Facts given directly part from the source's: the list is kept from here on.
+    const list = this.factList();
     const removed = latest.flatMap((fact) => {
       const at = this.positionOf(fact.id);
-      return at === undefined ? [] : [this.facts[at] as ReceiptFact];
+      return at === undefined ? [] : [list[at] as ReceiptFact];
     });
     return this.change(removed, latest, options);
   }
@@ -452,7 +504,7 @@ export class Reputation {
         'only a reputation read from a ledger can refresh from it',
       );
     const changes = await this.source.advance(ledger);
-    if (changes.registrations) return this.recompute(this.source.facts());
+    if (changes.registrations) return this.recompute(undefined);
     this.change(changes.removed, changes.added, options);
     this.ledgerSeq = this.source.position;
     return this;
@@ -460,11 +512,12 @@ export class Reputation {
 
   /** Where the fact `id` stands in `facts`, if counted. */
   private positionOf(id: string): number | undefined {
+    const facts = this.factList();
     let low = 0;
     let high = this.sortedCount;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const other = (this.facts[middle] as ReceiptFact).id;
+      const other = (facts[middle] as ReceiptFact).id;
       if (other === id) return middle;
       if (other < id) low = middle + 1;
       else high = middle;
@@ -482,43 +535,53 @@ export class Reputation {
       (f) => this.index.has(f.provider) && (f.payer === null || this.index.has(f.payer)),
     );
     if (!known || this.outgrows(added)) {
+      // The source's facts already are the counted ones less `removed`, plus `added`.
+      if (this.facts === undefined) return this.recompute(undefined);
       const gone = new Set(removed.map((fact) => fact.id));
       return this.recompute([...this.facts.filter((fact) => !gone.has(fact.id)), ...added]);
     }
     this.engine.update(this.interactions(added, removed), options);
+    this.sorted = undefined;
+    this.providerCounts = undefined;
+    // Facts the source holds need no list kept here.
+    if (this.facts === undefined) return this;
     // The facts list follows: a replacement takes its predecessor's place; a fact gone for good (a payment attested
     // by another receipt since, rare) makes the list sorted again.
     const replacing = new Set(added.map((fact) => fact.id));
     const gone = new Set(removed.filter((fact) => !replacing.has(fact.id)).map((fact) => fact.id));
+    const list = this.facts;
     for (const fact of added) {
       const at = this.positionOf(fact.id);
-      if (at !== undefined) this.facts[at] = fact;
+      if (at !== undefined) list[at] = fact;
       else {
         this.appended.set(fact.id, this.facts.length);
         this.facts.push(fact);
       }
     }
     if (gone.size > 0) {
-      this.facts = this.facts.filter((fact) => !gone.has(fact.id)).sort(byId);
+      this.facts = list.filter((fact) => !gone.has(fact.id)).sort(byId);
       this.sortedCount = this.facts.length;
       this.appended.clear();
     }
-    this.sorted = undefined;
-    this.providerCounts = undefined;
     return this;
   }
 
-  /** Recomputes from scratch, as `fromLedger` or `fromFacts` would, into this reputation. */
-  private recompute(facts: readonly ReceiptFact[]): this {
+  /**
+   * Recomputes from scratch, as `fromLedger` or `fromFacts` would, into this reputation: from `facts`, or from the
+   * source ledger's (undefined).
+   */
+  private recompute(facts: readonly ReceiptFact[] | undefined): this {
     const { source } = this;
     const fresh =
-      source !== undefined
-        ? Reputation.compute(source.registrations(), facts, this.options, source)
-        : Reputation.compute(
-            this.agents.map((id) => ({ id, created: 0 })),
-            facts,
-            { ...this.options, seeds: this.seedIds },
-          );
+      facts === undefined
+        ? Reputation.fromSource(source as LedgerFacts, this.options)
+        : source !== undefined
+          ? Reputation.compute(source.registrations(), facts, this.options, source)
+          : Reputation.compute(
+              this.agents.map((id) => ({ id, created: 0 })),
+              facts,
+              { ...this.options, seeds: this.seedIds },
+            );
     this.index = fresh.index;
     this.shifts = fresh.shifts;
     this.engine = fresh.engine;
@@ -533,6 +596,23 @@ export class Reputation {
     this.providerCounts = undefined;
     return this;
   }
+}
+
+/** The pre-trusted agents: those given, or the `seedCount` registered first (equal times: lowest id first). */
+function seedsOf(
+  registrations: readonly { id: string; created: number }[],
+  options: ReputationOptions,
+): readonly string[] {
+  const seeds =
+    options.seeds ??
+    [...registrations]
+      .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))
+      .slice(0, options.seedCount ?? 10)
+      .map((r) => r.id);
+  for (const seed of seeds)
+    if (!isLowerHex(seed, 32))
+      throw new AgoraError(ErrorCode.InvalidArgument, `seed ${seed} is not an agent id`);
+  return seeds;
 }
 
 function isSortedById(facts: readonly ReceiptFact[]): boolean {
