@@ -100,7 +100,12 @@ describe('anonymous weighted vote proofs', () => {
     const proofs = await Promise.all(
       statements.map(({ member, statement }) => {
         const { identity, weight } = members[member] as (typeof members)[number];
-        return prover.prove(statement, { secret: identity.secret, weight, path: tree.path(member), piece: 0n });
+        return prover.prove(statement, {
+          secret: identity.secret,
+          weight,
+          path: tree.path(member),
+          piece: 0n,
+        });
       }),
     );
     for (const [k, proof] of proofs.entries()) {
