@@ -491,8 +491,30 @@ export interface InvoiceDraft {
   fields: InvoiceField[];
 }
 
-/** Writes and signs (RFC 6979, low-S) a BOLT 11 invoice with the payee's 32-byte node secret key. */
-export function encodeInvoice(draft: InvoiceDraft, nodeSecretKey: Uint8Array): string {
+/** The compressed public key of a node secret that signed invoices here (derived once per secret, kept). */
+const signers = new WeakMap<Uint8Array, { readonly secret: Uint8Array; readonly publicKey: Uint8Array }>();
+
+function signerKey(secret: Uint8Array): Uint8Array {
+  const known = signers.get(secret);
+  // A copy of the secret is kept: a caller's buffer changed since is derived again.
+  if (known?.secret.every((byte, i) => byte === secret[i])) return known.publicKey;
+  const publicKey = secp256k1.pointFromScalar(secret, true);
+  if (publicKey === null) throw new AgoraError(ErrorCode.InvalidArgument, 'invalid node secret key');
+  signers.set(secret, { secret: Uint8Array.from(secret), publicKey });
+  return publicKey;
+}
+
+/**
+ * Writes and signs (RFC 6979, low-S) a BOLT 11 invoice with the payee's 32-byte node secret key. With `remember`,
+ * the invoice is also kept as {@link decodeInvoice} gives it, its payee being the key of the secret that just signed
+ * it (what recovery would find): a payer in this process (the simulated network's) then decodes it without the
+ * recovery. The text is decoded in full here (checksum, fields); only the recovery is skipped.
+ */
+export function encodeInvoice(
+  draft: InvoiceDraft,
+  nodeSecretKey: Uint8Array,
+  options: { remember?: boolean } = {},
+): string {
   if (!draft.fields.some((f) => f.tag === 'p') || !draft.fields.some((f) => f.tag === 's')) {
     throw new AgoraError(
       ErrorCode.InvalidArgument,
@@ -512,7 +534,10 @@ export function encodeInvoice(draft: InvoiceDraft, nodeSecretKey: Uint8Array): s
   }
   const { signature, recoveryId } = secp256k1.signRecoverable(signingHash(hrp, dataWords), nodeSecretKey);
   const signatureWords = bytesToWords(Uint8Array.from([...signature, recoveryId]));
-  return bech32.encode(hrp, [...dataWords, ...signatureWords], false);
+  const paymentRequest = bech32.encode(hrp, [...dataWords, ...signatureWords], false);
+  if (options.remember === true)
+    remember(paymentRequest, parseSigned(paymentRequest).complete(signerKey(nodeSecretKey)));
+  return paymentRequest;
 }
 
 /** True when the invoice's expiry has passed at `nowSeconds`. */

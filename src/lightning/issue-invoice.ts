@@ -21,6 +21,8 @@ export interface InvoiceIssue {
   expirySeconds?: number;
   /** Private channels a payer may route the last hops through (`r` fields). */
   routeHints?: RouteHintHop[][];
+  /** Keep the invoice decoded (payee known, no recovery): its payers are in this process (see `encodeInvoice`). */
+  remember?: boolean;
 }
 
 /** Features set in every invoice issued here: var_onion_optin and payment_secret required, basic_mpp optional. */
@@ -43,6 +45,7 @@ export function issueInvoice(book: InvoiceBook, issue: InvoiceIssue): CreatedInv
   const paymentRequest = encodeInvoice(
     { network: issue.network, amountMsat, timestamp: issue.timestamp, fields },
     issue.nodeSecretKey,
+    { remember: issue.remember === true },
   );
   const record = book.add({
     paymentHash: issue.paymentHash,

@@ -131,6 +131,7 @@ function leastTrusted(state: SimulationState): ProviderActor {
 /** The proposals and vote phases: one proposal per weight mode, each voted on before the next is made. */
 async function proposeAndVote(
   state: SimulationState,
+  loading: Promise<Prover>,
   target: ProviderActor,
   stakes: StakeState,
   hooks: {
@@ -138,8 +139,7 @@ async function proposeAndVote(
     onWarning?: (message: string) => void;
   },
 ): Promise<{ proposal: Proposal; cast: CastOutcome }[]> {
-  // The prover's fixed-base tables cost about ten proofs' work to build: worth it for many voters only.
-  const prover = await Prover.load(undefined, { tables: state.scenario.maxProvedVoters >= 16 });
+  const prover = await loading;
   const voted: { proposal: Proposal; cast: CastOutcome }[] = [];
   try {
     for (const weightMode of WEIGHT_MODES) {
@@ -281,7 +281,16 @@ export async function simulate(
       await registerCast(cast, ledger, start);
       const disputing = scenario.disputes === true ? await Prover.load() : undefined;
       const rule = disputing && (await adoptDisputeRule(state, disputing, onProgress));
-      await runMarket(state, hooks);
+      // The vote prover loads (its fixed-base tables: about ten proofs' work, worth it for many voters only) on its
+      // own threads while the market runs on this one.
+      const voteProver = Prover.load(undefined, { tables: scenario.maxProvedVoters >= 16 });
+      voteProver.catch(() => {}); // awaited in the vote phase; a failure surfaces there
+      try {
+        await runMarket(state, hooks);
+      } catch (error) {
+        await voteProver.then((p) => p.close()).catch(() => {});
+        throw error;
+      }
       const target = leastTrusted(state);
       const stakes = await lockStakes(
         state,
@@ -292,7 +301,7 @@ export async function simulate(
       const jurors = rule && (await PanelProver.load());
       const disputes = jurors && rule && (await runDisputes(state, jurors, stakes, rule, onProgress));
       await jurors?.close();
-      const voted = await proposeAndVote(state, target, stakes, {
+      const voted = await proposeAndVote(state, voteProver, target, stakes, {
         onProgress,
         ...(hooks.onWarning === undefined ? {} : { onWarning: hooks.onWarning.bind(hooks) }),
       });

@@ -1,5 +1,11 @@
 import { ManualClock } from '../core/index.js';
-import { castPrivateVote, createProposal, draftProposal, type ProposalTerms } from '../governance/index.js';
+import {
+  castPrivateVote,
+  createProposal,
+  draftProposal,
+  type PrivateVote,
+  type ProposalTerms,
+} from '../governance/index.js';
 import { zkIdentity } from '../identity/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
 import type { Prover } from '../zk/index.js';
@@ -13,6 +19,9 @@ export const WEIGHT_MODES = ['reputation', 'stake'] as const;
 const QUORUM_BP = 2_000;
 /** Share of the votes cast for an option that carries it, in basis points. */
 const THRESHOLD_BP = 5_000;
+/** Voters proving at once: two keep both of the prover's threads busy (more only queue in them). */
+const VOTERS_IN_FLIGHT = 2;
+
 /** Votes are cast this long after voting opens, in seconds. */
 export const CAST_AFTER_OPEN_SECONDS = 60;
 
@@ -138,23 +147,41 @@ export async function castVotes(
           },
         }
       : {};
+  // Secrets first: each voter's pieces and publication times are then drawn as its cast starts, in voter order.
+  const secrets: bigint[] = [];
+  for (const voter of voters) secrets.push((await zkIdentity(voter.key)).secret);
+  const casts: PrivateVote[] = [];
+  let next = 0;
+  let done = 0;
+  // A few voters prove at once: a proof keeps the prover's threads busy only in part (its witness is computed on
+  // this thread, its QAP on one prover thread while the other waits), so the next voter's proofs fill the gaps.
+  const proveNext = async (): Promise<void> => {
+    while (next < voters.length) {
+      const i = next++;
+      const voter = voters[i] as Actor;
+      const member = proposal.members.get(voter.key.id) as { weight: bigint; index: number };
+      // Called at once, with no await before it: its random draws happen before the next voter's.
+      casts[i] = await castPrivateVote(prover, {
+        proposal: { id: proposal.id, event: proposal.event },
+        ballot: { choice: plan.choice(voter) },
+        secret: secrets[i] as bigint,
+        weight: member.weight,
+        path: proposal.tree.path(member.index),
+        members: proposal.snapshotMembers,
+        clock: new ManualClock(plan.castAt * 1000),
+        random: () => times.next(),
+        ...exact,
+      });
+      hooks.onProgress(`votes (${proposal.weightMode})`, ++done, voters.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(VOTERS_IN_FLIGHT, voters.length) }, proveNext));
+  // Stored in voter order, as if cast one after another.
   for (const [i, voter] of voters.entries()) {
-    const member = proposal.members.get(voter.key.id) as { weight: bigint; index: number };
-    const cast = await castPrivateVote(prover, {
-      proposal: { id: proposal.id, event: proposal.event },
-      ballot: { choice: plan.choice(voter) },
-      secret: (await zkIdentity(voter.key)).secret,
-      weight: member.weight,
-      path: proposal.tree.path(member.index),
-      members: proposal.snapshotMembers,
-      clock: new ManualClock(plan.castAt * 1000),
-      random: () => times.next(),
-      ...exact,
-    });
+    const cast = casts[i] as PrivateVote;
     votes.push(...cast.pieces.map((piece) => piece.event));
     proofs.push(cast.pieces.length);
-    weightVoted += member.weight;
-    hooks.onProgress(`votes (${proposal.weightMode})`, i + 1, voters.length);
+    weightVoted += (proposal.members.get(voter.key.id) as { weight: bigint }).weight;
   }
   await state.ledger.appendBatch(votes);
   return { votes: votes.length, voters: voters.length, proofs, weightVoted };

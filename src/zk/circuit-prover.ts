@@ -62,6 +62,9 @@ function witnessOf(wtns: Uint8Array, nVars: number): Uint8Array {
  * once): what the vote and panel provers share. Their own checks come first; this turns circuit inputs into a proof.
  */
 export class CircuitProver {
+  /** The last witness calculation queued: circom's calculator is one wasm instance, for one call at a time. */
+  private calculating: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly wasm: Uint8Array,
     private witnesses: WitnessCalculator,
@@ -89,11 +92,22 @@ export class CircuitProver {
     what: string,
   ): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
     try {
-      const wtns = await this.witnesses.calculateWTNSBin(input, 0);
+      // One witness at a time: the calculator sets a call's inputs, then reads the witness after an await, so two
+      // calls at once could both read the second one's (a proof of another statement). The multiplications of
+      // concurrent proofs still overlap in the prover's threads.
+      const calculated = this.calculating.then(async () => {
+        try {
+          return await this.witnesses.calculateWTNSBin(input, 0);
+        } catch (cause) {
+          // circom's runtime keeps its error text across calls: the next proof starts from a fresh instance.
+          this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.wasm);
+          throw cause;
+        }
+      });
+      this.calculating = calculated.catch(() => {});
+      const wtns = await calculated;
       return await this.groth16.prove(wtns);
     } catch (cause) {
-      // circom's runtime keeps its error text across calls: start the next proof from a fresh instance.
-      this.witnesses = await (await loadCircomRuntime()).WitnessCalculatorBuilder(this.wasm);
       throw new AgoraError(
         ErrorCode.InvalidProof,
         `cannot prove ${what}: ${(cause as Error).message.split('\n')[0]}`,

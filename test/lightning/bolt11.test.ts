@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { bech32 } from '@scure/base';
 import bolt11 from 'bolt11';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +161,50 @@ describe('invoices made here', () => {
     thrownAgoraError(
       () => encodeInvoice({ network: 'bitcoin', timestamp: 1, fields: fields.slice(1) }, nodeKey),
       ErrorCode.InvalidArgument,
+    );
+  });
+
+  it('signed with `remember`, decode as a full decode would, and a changed copy is decoded in full', () => {
+    const secret = fromHex('22'.repeat(32));
+    const invoice = encodeInvoice(
+      { network: 'regtest', amountMsat: 5_000, timestamp: 1_700_000_123, fields },
+      secret,
+      { remember: true },
+    );
+    const theirs = bolt11.decode(invoice, {
+      bech32: 'bcrt',
+      pubKeyHash: 111,
+      scriptHash: 196,
+      validWitnessVersions: [0, 1],
+    });
+    const ours = decodeInvoice(invoice);
+    expect(ours.payee).toBe(theirs.payeeNodeKey);
+    expect(ours.paymentHash).toBe('ab'.repeat(32));
+    // The same data under another signature (the last signature word changed, checksum made again): the payee is
+    // recovered from it, never taken from the remembered invoice.
+    const { prefix, words } = bech32.decode(invoice as `${string}1${string}`, false);
+    const changed = [...words];
+    changed[changed.length - 2] = ((changed[changed.length - 2] as number) + 1) % 32;
+    const forged = bech32.encode(prefix, changed, false);
+    const decoded = (() => {
+      try {
+        return decodeInvoice(forged).payee;
+      } catch (error) {
+        return isAgoraError(error, ErrorCode.InvalidInvoice) ? 'refused' : 'other error';
+      }
+    })();
+    expect(decoded).not.toBe(theirs.payeeNodeKey);
+    expect(decoded).not.toBe('other error');
+    // A secret buffer changed since it signed is derived again: the payee is the new key's.
+    secret.fill(0x33);
+    const again = encodeInvoice(
+      { network: 'regtest', amountMsat: 5_000, timestamp: 1_700_000_124, fields },
+      secret,
+      { remember: true },
+    );
+    expect(decodeInvoice(again).payee).toBe(
+      bolt11.decode(again, { bech32: 'bcrt', pubKeyHash: 111, scriptHash: 196, validWitnessVersions: [0, 1] })
+        .payeeNodeKey,
     );
   });
 

@@ -92,6 +92,32 @@ describe('anonymous weighted vote proofs', () => {
     expect(fresh.publicSignals[0]).not.toBe(valid.publicSignals[0]);
   });
 
+  it('made at once by one prover, each prove its own statement (one witness calculated at a time)', async () => {
+    const statements = (['for', 'against', 'abstain'] as const).map((choice, k) => ({
+      member: k + 1,
+      statement: { root: tree.root, scope, vote: ballotField(proposal, choice), votingWeight: 64n, top },
+    }));
+    const proofs = await Promise.all(
+      statements.map(({ member, statement }) => {
+        const { identity, weight } = members[member] as (typeof members)[number];
+        return prover.prove(statement, {
+          secret: identity.secret,
+          weight,
+          path: tree.path(member),
+          piece: 0n,
+        });
+      }),
+    );
+    for (const [k, proof] of proofs.entries()) {
+      const { statement } = statements[k] as (typeof statements)[number];
+      expect(proof.publicSignals.slice(1)).toEqual(
+        [statement.root, statement.scope, statement.vote, 64n, top].map(String),
+      );
+      expect(await verifier.verify(proof)).toBe(true);
+    }
+    expect(new Set(proofs.map((p) => p.publicSignals[0])).size).toBe(3);
+  });
+
   it('refuse to prove a piece the weight does not hold, a wrong secret or a wrong path', async () => {
     const member = members[3] as (typeof members)[number];
     const own = { secret: member.identity.secret, weight: member.weight, path: tree.path(3) };

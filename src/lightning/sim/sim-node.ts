@@ -133,6 +133,8 @@ export class SimNode implements LightningBackend {
       paymentSecret: toHex(this.network.random.bytes(32)),
       preimage,
       finalCltv,
+      // Its payers are nodes of this network, in this process: they decode it without recovering its payee.
+      remember: true,
     });
   }
 
