@@ -7,25 +7,11 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { type L402Provider, l402Fetch } from '../../src/l402/index.js';
 import { driftingOperator } from '../l402/credential-fixture.js';
 
 describe("one node's operator does not narrow a payer's anonymity set over consecutive epochs", () => {
   it('refuses, the next day at the same node, a root sharing fewer than 8 members with the one shown the day before', async () => {
-    const { clock, payerNode, older, newer, holder, proved, gating } = await driftingOperator();
-    const call = (provider: L402Provider) =>
-      l402Fetch(
-        'http://weather.test/forecast',
-        {},
-        {
-          lightning: payerNode,
-          maxPriceMsat: 10_000,
-          credential: holder,
-          clock,
-          fetch: async (input, init) =>
-            provider.handle(new Request(input, init), async () => new Response('ok')),
-        },
-      ).catch((error: unknown) => error);
+    const { clock, older, newer, proved, gating, call } = await driftingOperator();
     await call(gating('weather', older.root));
     clock.advance(86_400_000);
     const nextDay = await call(gating('weather', newer.root));

@@ -7,26 +7,12 @@
 // root comes from the one payer that held it.
 // No Groth16 proof is made: the holders' provers record each statement they are asked for and throw.
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import {
-  CredentialBatcher,
-  type CredentialHolder,
-  L402Provider,
-  l402Fetch,
-  MemoryRootKeyStore,
-} from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
 
 describe('the root a payer proves against does not tell the provider which snapshots its replica holds', () => {
   it('two payers of the same standing, one holding a fresh snapshot, prove against the same listed root', async () => {
-    const clock = new ManualClock(1_800_000_000_000);
-    const network = new SimNetwork({ clock });
-    const payerNode = network.createNode('payer');
-    const providerNode = network.createNode('provider');
-    network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
+    const { gatingRoots, call } = await operatorNodes();
     const members = Array.from({ length: 8 }, () => generateAgentKey());
     const [target, other] = members as [AgentKey, AgentKey];
     const scores = (extra: AgentKey[]) =>
@@ -39,33 +25,9 @@ describe('the root a payer proves against does not tell the provider which snaps
     const fresh = await snapshotOf(scores([generateAgentKey()]));
     const targeted = await recordingHolder(target, [older, fresh]);
     const lagging = await recordingHolder(other, [older]);
-    const provider = new L402Provider({
-      lightning: providerNode,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: {
-        minScore: MIN_SCORE,
-        roots: () => [fresh.root, older.root],
-        verifier: new CredentialBatcher(await voteVerifier()),
-      },
-    });
-    const call = (holder: CredentialHolder) =>
-      l402Fetch(
-        'http://weather.test/forecast',
-        {},
-        {
-          lightning: payerNode,
-          maxPriceMsat: 10_000,
-          credential: holder,
-          clock,
-          fetch: async (input, init) =>
-            provider.handle(new Request(input, init), async () => new Response('ok')),
-        },
-      ).catch((error: unknown) => error);
-    await call(targeted.holder);
-    await call(lagging.holder);
+    const provider = gatingRoots('weather', [fresh.root, older.root]);
+    await call(targeted.holder)(provider);
+    await call(lagging.holder)(provider);
     // The attack's measure: the target proves against the fresh root, the others against the older one.
     const roots = [...targeted.proved, ...lagging.proved].map((statement) => statement.root);
     expect(roots).toHaveLength(2);
