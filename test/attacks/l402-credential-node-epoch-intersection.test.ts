@@ -8,26 +8,18 @@
 // made before proving, stays: the provider may have been shown it).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { type L402Provider, l402Fetch } from '../../src/l402/index.js';
+import type { L402Provider } from '../../src/l402/index.js';
 import { driftingOperator, SCORES } from '../l402/credential-fixture.js';
 
 async function operator() {
-  const { clock, payerNode, older, newer, holder, proved, gating } = await driftingOperator();
-  /** A separate call (its own token cache) to `provider` under `origin`; the error it ends with. */
-  const call = (origin: string, provider: L402Provider) =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
-  return { older, newer, proved, gating, call };
+  const { older, newer, proved, gating, call } = await driftingOperator();
+  return {
+    older,
+    newer,
+    proved,
+    gating,
+    call: (origin: string, provider: L402Provider) => call(provider, origin),
+  };
 }
 
 describe("one node's operator does not narrow a payer's anonymity set over separate calls in one epoch", () => {

@@ -87,30 +87,56 @@ export async function recordingHolder(
 }
 
 /**
- * One operator's Lightning node and a payer's (a channel between them), the payer's {@link driftingSnapshots} and a
- * {@link recordingHolder} over both; `gating(service, root)` is a service of the operator's node gating at
- * `minScore` against `root` only.
+ * One operator's Lightning node and a payer's (a channel between them) on a manual clock; `gatingRoots(service,
+ * roots)` is a service of the operator's node gating at `minScore` against `roots`, and `call(holder)` makes separate
+ * calls (each its own token cache) of that holder's payer, giving the response or the error each ends with.
  */
-export async function driftingOperator() {
+export async function operatorNodes() {
   const clock = new ManualClock(1_800_000_000_000);
   const network = new SimNetwork({ clock });
   const payerNode = network.createNode('payer');
   const providerNode = network.createNode('provider');
   network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
-  const payer = generateAgentKey();
-  const { older, newer } = await driftingSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [older, newer]);
   const batcher = new CredentialBatcher(await voteVerifier());
-  const gating = (service: string, root: bigint, minScore = MIN_SCORE) =>
+  const gatingRoots = (service: string, roots: readonly bigint[], minScore = MIN_SCORE) =>
     new L402Provider({
       lightning: providerNode,
       rootKeys: new MemoryRootKeyStore(),
       service,
       price: () => 1_000,
       clock,
-      credential: { minScore, roots: () => [root], verifier: batcher },
+      credential: { minScore, roots: () => [...roots], verifier: batcher },
     });
-  return { clock, payerNode, providerNode, older, newer, holder, proved, gating };
+  const call =
+    (holder: CredentialHolder) =>
+    (provider: L402Provider, origin = 'http://weather.test'): Promise<unknown> =>
+      l402Fetch(
+        `${origin}/forecast`,
+        {},
+        {
+          lightning: payerNode,
+          maxPriceMsat: 10_000,
+          credential: holder,
+          clock,
+          fetch: async (input, init) =>
+            provider.handle(new Request(input, init), async () => new Response('ok')),
+        },
+      ).catch((error: unknown) => error);
+  return { clock, network, payerNode, providerNode, gatingRoots, call };
+}
+
+/**
+ * {@link operatorNodes} with the payer's {@link driftingSnapshots} and a {@link recordingHolder} over both;
+ * `gating(service, root)` is a service of the operator's node gating at `minScore` against `root` only.
+ */
+export async function driftingOperator() {
+  const { clock, payerNode, providerNode, gatingRoots, call } = await operatorNodes();
+  const payer = generateAgentKey();
+  const { older, newer } = await driftingSnapshots(payer);
+  const { holder, proved } = await recordingHolder(payer, [older, newer]);
+  const gating = (service: string, root: bigint, minScore = MIN_SCORE) =>
+    gatingRoots(service, [root], minScore);
+  return { clock, payerNode, providerNode, older, newer, holder, proved, gating, call: call(holder) };
 }
 
 export async function credentialMarket() {
