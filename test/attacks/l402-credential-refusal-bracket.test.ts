@@ -28,7 +28,8 @@ async function bracketOperator() {
 }
 
 describe("a payer's refusal at one level does not narrow its anonymity set at the same node and epoch", () => {
-  it('refuses to prove a lower level after refusing a higher one when few members lie between', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('refuses to prove a lower level after refusing a higher one when few members lie between', async () => {
     const { proved, gating, call } = await bracketOperator();
     // The operator first asks for the higher level: the payer cannot prove it and pays nothing (seen: no payment).
     const refused = await call(gating('premium', HIGHER), 'http://premium.test');

@@ -11,7 +11,8 @@ import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
 
 describe('the root a payer proves against does not tell the provider which snapshots its replica holds', () => {
-  it('two payers of the same standing, one holding a fresh snapshot, prove against the same listed root', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('two payers of the same standing, one holding a fresh snapshot, prove against the same listed root', async () => {
     const { gatingRoots, call } = await operatorNodes();
     const members = Array.from({ length: 8 }, () => generateAgentKey());
     const [target, other] = members as [AgentKey, AgentKey];
