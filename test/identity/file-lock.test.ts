@@ -12,22 +12,27 @@ beforeAll(async () => {
 });
 afterAll(() => rm(home, { recursive: true, force: true }));
 
+/** A step under `lock` waiting at most 100 ms is refused as `expected` says, and never runs. */
+async function expectRefused(lock: string, expected: Record<string, unknown>): Promise<void> {
+  let ran = false;
+  await expect(
+    withFileLock(
+      lock,
+      async () => {
+        ran = true;
+      },
+      100,
+    ),
+  ).rejects.toMatchObject(expected);
+  expect(ran).toBe(false);
+}
+
 describe('withFileLock', () => {
   it('refuses with IO while a live process holds the lock, and leaves its lock alone', async () => {
     const lock = join(home, 'held.lock');
     // The parent process is alive for the whole test: another process of the agent holding the file.
     await writeFile(lock, String(process.ppid));
-    let ran = false;
-    await expect(
-      withFileLock(
-        lock,
-        async () => {
-          ran = true;
-        },
-        100,
-      ),
-    ).rejects.toMatchObject({ code: ErrorCode.Io });
-    expect(ran).toBe(false);
+    await expectRefused(lock, { code: ErrorCode.Io });
     expect(await readdir(home)).toContain('held.lock');
     await rm(lock);
   });
@@ -75,17 +80,7 @@ describe('withFileLock takeover claims', () => {
     const claim = `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
     // The parent process, alive, is taking the stale lock over: nobody else may replace it meanwhile.
     await writeFile(claim, `${process.ppid} ${'cd'.repeat(16)}`);
-    let ran = false;
-    await expect(
-      withFileLock(
-        lock,
-        async () => {
-          ran = true;
-        },
-        100,
-      ),
-    ).rejects.toMatchObject({ code: ErrorCode.Io, message: expect.stringMatching(/being taken over/) });
-    expect(ran).toBe(false);
+    await expectRefused(lock, { code: ErrorCode.Io, message: expect.stringMatching(/being taken over/) });
     expect(await readdir(home)).toContain('claimed-live.lock');
   });
 });
