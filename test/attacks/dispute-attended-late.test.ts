@@ -10,13 +10,11 @@ import {
   createDisputeAttended,
   type DisputeRound,
   readDispute,
-  roundTimes,
 } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
-import type { LedgerEvent } from '../../src/ledger/index.js';
 import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeFlow, idOf } from '../disputes/fixture.js';
-import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
+import { at } from '../disputes/fixture.js';
+import { reading, witnessAt, witnessedRound } from '../fixtures/witness.js';
 import { panelZk } from '../fixtures/zk.js';
 
 let prover: PanelProver;
@@ -30,23 +28,11 @@ afterAll(() => releaseCurve());
 
 describe('an attestation of attendance published after the dispute was final', () => {
   it('does not change who was absent', async () => {
-    const world = await buildWorld({ verifier });
-    const dispute = idOf(world.opened);
-    const { answerBy } = world.openedBody;
-    const round0 = roundTimes(answerBy, 0);
-    const [answer, ...rest] = (await disputeFlow(world, prover, verifier, ['upheld', 'upheld'], 1, {
-      extras: false,
-    })) as [LedgerEvent, ...LedgerEvent[]];
-    const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
-      ...world.base,
-      world.opened,
-      answer,
+    const { world, dispute, round0, ledger, later } = await witnessedRound(verifier, prover, [
+      'upheld',
+      'upheld',
     ]);
     try {
-      await witnessAt(ledger, world.custodian, answerBy - 7_200);
-      await ledger.importLines(rest.map((e) => JSON.stringify(e)));
-      await witnessAt(ledger, world.custodian, round0.votesClose + 600);
-      const later = round0.appealsClose + 30 * 86_400;
       const absent = async () => {
         const view = await readDispute(ledger, dispute, later, await reading(ledger, later));
         expect(view.status).toBe('decided');

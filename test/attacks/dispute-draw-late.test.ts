@@ -13,12 +13,11 @@ import {
   disputeLosses,
   drawFor,
   readDispute,
-  roundTimes,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeFlow, idOf, regtestHeader } from '../disputes/fixture.js';
-import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
+import { at, regtestHeader } from '../disputes/fixture.js';
+import { reading, witnessAt, witnessedRound } from '../fixtures/witness.js';
 import { panelZk } from '../fixtures/zk.js';
 
 let prover: PanelProver;
@@ -32,23 +31,12 @@ afterAll(() => releaseCurve());
 
 describe('a draw published after the dispute was final', () => {
   it('does not redraw the panel of a decided round', async () => {
-    const world = await buildWorld({ verifier });
-    const dispute = idOf(world.opened);
-    const { answerBy } = world.openedBody;
-    const round0 = roundTimes(answerBy, 0);
-    const [answer, ...rest] = (await disputeFlow(world, prover, verifier, ['upheld', 'upheld'], 1, {
-      extras: false,
-    })) as [LedgerEvent, ...LedgerEvent[]];
-    const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
-      ...world.base,
-      world.opened,
-      answer,
+    const { world, dispute, round0, ledger, rest, later } = await witnessedRound(verifier, prover, [
+      'upheld',
+      'upheld',
     ]);
+    const { answerBy } = world.openedBody;
     try {
-      await witnessAt(ledger, world.custodian, answerBy - 7_200);
-      await ledger.importLines(rest.map((e) => JSON.stringify(e)));
-      await witnessAt(ledger, world.custodian, round0.votesClose + 600);
-      const later = round0.appealsClose + 30 * 86_400;
       const stillWon = async () => {
         const read = await reading(ledger, later);
         expect(await readDispute(ledger, dispute, later, read)).toMatchObject({
