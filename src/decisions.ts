@@ -1,6 +1,6 @@
 import { decisionAnchors, disputeAnchors, publicationTimes } from './anchor/index.js';
-import { disputeLosses } from './disputes/index.js';
-import { GovernedState } from './governance/index.js';
+import { disputeLosses, type ReadDisputeOptions } from './disputes/index.js';
+import { GovernedState, type Publication } from './governance/index.js';
 import type { Ledger } from './ledger/index.js';
 
 /**
@@ -20,11 +20,24 @@ export async function governedState(
   now: number,
   options: { carryOutDisputed?: boolean } = {},
 ): Promise<GovernedState> {
-  const publication = await publicationTimes(ledger, now);
+  const disputes = await disputeTimes(ledger, now);
+  const { publication } = disputes;
   return GovernedState.fromLedger(ledger, now, {
     ...options,
     anchors: await decisionAnchors(ledger, now, { publication }),
-    losses: await disputeLosses(ledger, now, { anchors: await disputeAnchors(ledger, now), publication }),
+    losses: await disputeLosses(ledger, now, disputes),
     publication,
   });
+}
+
+/**
+ * The times every dispute is read with at `now`, as {@link governedState} reads them: the openings' and answers'
+ * earliest verified anchors and the publication times the network's witnesses show. Every reader of a dispute (the
+ * CLI's commands too) takes them from here, so no reader can count a default loss or a late event the others refuse.
+ */
+export async function disputeTimes(
+  ledger: Ledger,
+  now: number,
+): Promise<ReadDisputeOptions & { readonly publication: Publication }> {
+  return { anchors: await disputeAnchors(ledger, now), publication: await publicationTimes(ledger, now) };
 }

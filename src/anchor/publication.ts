@@ -18,7 +18,9 @@ const earliest = (a: DecisionAnchor, b: DecisionAnchor) =>
  * confirmations, as every anchor) dates the list. An event's publication is, per witness, the earliest such anchor of
  * a batch listing it, and over distinct witnesses the `witnessQuorum`-th earliest (default the first: one honest
  * witness suffices to show an event; a colluding one can vouch for an event it kept hidden, none can forge or alter
- * one). A function of the ledger's events and `now`, not of their order.
+ * one). A witness's batches never date the events it signed itself while q other witnesses exist: those count
+ * only as other witnesses list them.
+ * A function of the ledger's events and `now`, not of their order.
  *
  * Without witnesses (no custodian, seed or witness configured) publication is unknown (`witnessed: false`): a
  * development network, where verdicts keep the anchor rule alone and no dispute is lost by default. On `bitcoin` that
@@ -55,6 +57,13 @@ export async function publicationTimes(
   }
   const times = new Map<string, DecisionAnchor>();
   for (const [listed, byWitness] of shown) {
+    // A witness's listing does not date its own events: under the default witnesses a custodian opening a dispute
+    // would otherwise vouch, alone, for an opening it kept hidden. Its own events need q other witnesses' listings;
+    // where fewer than q others exist (q = every witness, or a sole witness trusted with every event anyway), its
+    // own listing counts with all the others'.
+    const author = (await ledger.get(listed))?.event.author;
+    if (author !== undefined && witnesses.has(author) && witnesses.size - 1 >= quorum)
+      byWitness.delete(author);
     const time = [...byWitness.values()].sort(earliest)[quorum - 1];
     if (time !== undefined) times.set(listed, time);
   }

@@ -165,8 +165,9 @@ export interface ReadDisputeOptions {
    * When events were published, by the network's witnesses (the anchoring layer's `publicationTimes`); it replaces
    * `anchors`. With witnesses, the opening's answer period runs from its publication (a default loss needs it
    * published at least the least answer period before the deadline), an answer counts only if published by 2 hours
-   * (Bitcoin's header tolerance, the grace) after the deadline, an appeal, a juror's vote and its reveal only if
-   * published by the grace after their window closes; a round's outcome and the dispute's end wait for that grace.
+   * (Bitcoin's header tolerance, the grace) after the deadline, an appeal, a juror's vote, its reveal and an
+   * attestation of attendance only if published by the grace after their window closes, a draw only if published by
+   * the grace after its round's voting closes; a round's outcome and the dispute's end wait for that grace.
    * Without witnesses (a development network), nobody loses by default.
    */
   readonly publication?: Publication;
@@ -284,16 +285,20 @@ export async function readDispute(
   let openedBy = disputeId;
   let seedHeight = body.seedHeight;
   for (let round = 0; ; round++) {
-    const drawn = of('dispute.drawn').filter(({ event }) => {
+    const times = roundTimes(body.answerBy, round);
+    // A draw counts only if published while votes on its panel can still count (by the voting close plus the grace):
+    // of several draws the lowest seed hash wins, so a later one would redraw a round already voted, even decided.
+    const drawShown = shown(times.votesClose + grace);
+    const drawn = of('dispute.drawn').filter(({ id, event }) => {
       const d = event.body as unknown as DisputeDrawnBody;
-      return d.round === round && (round === 0 ? d.appeal === null : d.appeal === openedBy);
+      return d.round === round && (round === 0 ? d.appeal === null : d.appeal === openedBy) && drawShown(id);
     });
     const result = await readRound(ledger, of, {
       disputeId,
       round,
       openedBy,
       seedHeight,
-      times: roundTimes(body.answerBy, round),
+      times,
       drawn,
       jurors: electorate.jurors,
       excluded,
@@ -425,8 +430,14 @@ async function readRound(
   }
   const seated = new Set(panel);
   const attended = new Set<string>();
-  for (const { event } of of('dispute.attended'))
-    if ((event.body as unknown as DisputeAttendedBody).round === round && seated.has(event.author as string))
+  // An attestation is dated within the voting or revealing window; published after it (and the grace), it would make
+  // a decided round's panel absent after the fact (more attesting than voted), so it counts like a reveal.
+  for (const { id, event } of of('dispute.attended'))
+    if (
+      (event.body as unknown as DisputeAttendedBody).round === round &&
+      seated.has(event.author as string) &&
+      revealShown(id)
+    )
       attended.add(event.author as string);
   const upheld = reveals.filter((r) => r.choice === 'upheld').length;
   const rejected = reveals.length - upheld;

@@ -423,9 +423,12 @@ async function seatPanel(
   const at = (seconds: number) => new ManualClock(seconds * 1000);
   const header = seedHeader(scenario.seed, seat.seedHeight, times.votesOpen);
   const panel = await drawFor(ledger, dispute, number, header);
+  // Anyone records the draw: here its first juror, not the custodian, the run's one witness in action (a witness's
+  // own events count only once another witness lists them).
+  const recorder = cast.agents.find((a) => a.key.id === panel[0]) as Actor;
   await ledger.append(
     createDisputeDrawn(
-      cast.custodian.key,
+      recorder.key,
       { dispute, round: number, appeal: seat.appeal, header, panel },
       { clock: at(times.votesOpen + 1) },
     ),

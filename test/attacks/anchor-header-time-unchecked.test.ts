@@ -169,20 +169,22 @@ describe('an anchor block whose time no rule checks', () => {
       const fair = await anchorBlock(ledger, proposer, id, parseBlockHeader(filler).hash, NOW, 'honest');
       await ledger.append(run(proposer, [filler, fair.header]));
       const committed = await fair.record(102);
-      // The proposer, a seed and so a publication witness, shows what it holds in block 103, ten minutes later.
-      const [batch] = await witnessRound(ledger, proposer);
+      // Another seed, and so a publication witness (the proposer's own events need another witness's listing),
+      // shows what it holds in block 103, ten minutes later.
+      const witness = honest[2] as AgentKey;
+      const [batch] = await witnessRound(ledger, witness);
       if (batch === undefined) throw new Error('nothing to witness');
       await ledger.append(batch.event);
       const shown = await anchorBlock(
         ledger,
-        proposer,
+        witness,
         batch.id,
         parseBlockHeader(fair.header).hash,
         NOW + 600,
         'witness',
         batch.commitment,
       );
-      await ledger.append(run(proposer, [filler, fair.header, shown.header]));
+      await ledger.append(run(witness, [filler, fair.header, shown.header]));
       await shown.record(103);
       expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
       // A fork block off the checkpoint, dated a year ahead, holding the honest transaction itself.

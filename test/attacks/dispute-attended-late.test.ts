@@ -2,7 +2,7 @@
 // claimed time alone). A round closes with two votes and two attestations; the three other jurors are absent, and the
 // custodian takes their penalties. A month after the dispute was final, an absent juror publishes an attestation
 // dated inside the voting window: more attest than voted, so the whole panel counts as absent (the two who voted
-// too), and the penalties the ledger now asks for are not those settled. Expected: an attestation counts only if
+// too), and the penalties the ledger now asks for were not those settled. Fixed: an attestation counts only if
 // published by its window's close plus the grace, as votes and reveals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,8 +27,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an attestation of attendance published after the dispute was final', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not change who was absent', async () => {
+  it('does not change who was absent', async () => {
     const { world, dispute, round0, ledger, later } = await witnessedRound(verifier, prover, [
       'upheld',
       'upheld',

@@ -3,8 +3,8 @@
 // round is won by the claimant, final, settled; a month later the respondent publishes a draw dated before the votes
 // opened, with another header valid at the seed height and a lower hash (on `bitcoin`, a stale or fork block, which
 // `blockAtHeight` accepts: see dispute-seed-fork-block.test.ts; on an unconfigured network, any header meeting the
-// least work). The panel is drawn again, no vote matches its root, and the final loss turns into a win. Expected: a
-// draw counts only if published by the time its round's votes open (or the seed is the best chain's block alone).
+// least work). The panel was drawn again, no vote matched its root, and the final loss turned into a win. Fixed: a
+// draw counts only if published by its round's voting close plus the grace (the last moment a vote on it counts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';
 import {
@@ -30,8 +30,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a draw published after the dispute was final', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not redraw the panel of a decided round', async () => {
+  it('does not redraw the panel of a decided round', async () => {
     const { world, dispute, round0, ledger, rest, later } = await witnessedRound(verifier, prover, [
       'upheld',
       'upheld',

@@ -69,7 +69,8 @@ describe('an anchor that leaves out a vote cast in time', () => {
       ];
 
       // The proposer anchors first its own vote alone: for now the decision is that anchor's, carried out.
-      const censoring = await decisionAnchor(censor, proposer, id, NOW, 900_000);
+      // A second seed lists it too: the proposer's own events need another witness's listing.
+      const censoring = await decisionAnchor(censor, proposer, id, NOW, 900_000, { cowitness: other });
       await full.appendBatch(censoring);
       expect(await verdict(full, id, target, NOW + 3_600)).toMatchObject({
         blacklisted: true,
@@ -84,7 +85,7 @@ describe('an anchor that leaves out a vote cast in time', () => {
       expect((await anchoredDecision(full, id, NOW + 3_600)).inTime).toHaveLength(1);
 
       // The opponent anchors, within the grace, what it holds: both votes, a tie. The censored vote counts.
-      const honest = await decisionAnchor(full, other, id, NOW + 7_200, 900_012);
+      const honest = await decisionAnchor(full, other, id, NOW + 7_200, 900_012, { cowitness: opponent });
       await full.appendBatch(honest);
       const decided = await verdict(full, id, target, NOW + 3 * DAY);
       expect(decided).toMatchObject({ blacklisted: false, held: [], anchor: { blockTime: NOW } });

@@ -62,7 +62,10 @@ describe('a vote published after the anchor', () => {
       const withheld = await made.vote(insider, opens + 20);
 
       // The honest decision is anchored today, within the grace: it takes effect.
-      await ledger.appendBatch(await decisionAnchor(ledger, proposer, id, NOW, 900_000));
+      // Another seed lists it too: the proposer's own events (proposal, anchor) need another witness's listing.
+      await ledger.appendBatch(
+        await decisionAnchor(ledger, proposer, id, NOW, 900_000, { cowitness: other }),
+      );
       expect((await governedState(ledger, NOW + 3_600)).has(target)).toBe(true);
 
       // Three days later, past the grace, the insider publishes its vote (for the decision, even).

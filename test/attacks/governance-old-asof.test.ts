@@ -139,7 +139,10 @@ describe('a proposal at an old asOf', () => {
         // Both anchored today, in a real block of the real time.
         await both(await decisionAnchor(dev, attacker, attack.id, NOW, 900_000));
         await network.appendBatch(
-          await decisionAnchor(network, honest[1] as AgentKey, fair.id, NOW, 900_010),
+          // Another seed lists it too: the proposer's own events need another witness's listing.
+          await decisionAnchor(network, honest[1] as AgentKey, fair.id, NOW, 900_010, {
+            cowitness: honest[0] as AgentKey,
+          }),
         );
         const decided = await governedState(network, NOW + 3_600);
         expect(decided.has(target)).toBe(true);

@@ -1,9 +1,9 @@
-// Review of publication witnesses (issue 20): `governedState` reads disputes with the witnesses' publication times,
+// Review of publication witnesses (issue 20): `governedState` read disputes with the witnesses' publication times,
 // but the CLI's dispute commands (`agora dispute show`, `list`, `settle`, `claim`, the juror commands) read them with
-// the openings' anchors alone (`readDispute(..., {anchors})`: the old rule). A claimant anchors its opening early,
-// keeps it to itself, and shows it a minute before its deadline: the library says nobody loses by default (the
-// answer period runs from the publication), the custodian's `agora dispute show` and `agora dispute settle` say the
-// provider lost by default, and settle its bond to the claimant.
+// the openings' anchors alone (`readDispute(..., {anchors})`: the old rule). A claimant anchored its opening early,
+// kept it to itself, and showed it a minute before its deadline: the library said nobody loses by default (the
+// answer period runs from the publication), the custodian's `agora dispute show` and `agora dispute settle` said the
+// provider lost by default, and settled its bond to the claimant. Fixed: every CLI reader takes `disputeTimes`.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,8 +34,7 @@ afterAll(async () => {
 });
 
 describe('agora dispute show on a network with publication witnesses', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('reads an opening withheld until its deadline as the library does: not lost by default', async () => {
+  it('reads an opening withheld until its deadline as the library does: not lost by default', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

@@ -4,9 +4,8 @@
 // before the deadline, and keeps the opening to itself until the answer period is over. The provider never saw it;
 // the other, honest, custodian shows it only once it is published: the provider loses by default anyway, on the
 // claimant's own word that it was public. Documented as "a colluding witness vouches for a hidden event", but under
-// the default configuration the colluding witness is the party itself, in every dispute it opens. Expected: a
-// witness's listing does not date its own events (nor, in a dispute, its own side's), or the default quorum counts
-// witnesses other than the event's author.
+// the default configuration the colluding witness is the party itself, in every dispute it opens. Fixed: a
+// witness's listing does not date its own events (they need another witness's listing).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +27,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a custodian that opens a dispute, under the default witnesses', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('cannot date its own withheld opening by listing it itself', async () => {
+  it('cannot date its own withheld opening by listing it itself', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

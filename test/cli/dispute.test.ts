@@ -46,7 +46,9 @@ describe('agora dispute and agora rules', () => {
     // Unanswered past its deadline, but nobody has seen its anchor yet: nobody has lost it.
     const waiting = await agora(['dispute', 'show', id, '--at', String(world.openedBody.answerBy), ...home]);
     expect(waiting.stdout).toContain('anchored     not yet');
-    expect(waiting.stdout).toContain('status       unanchored (its opening is not anchored');
+    // The CLI reads as `governedState` does: this network names no publication witness, so nobody loses by default.
+    const noDefault = 'status       unanchored (this network names no publication witness';
+    expect(waiting.stdout).toContain(noDefault);
     // Its anchor is made like a decision's: the opening's id is the commitment.
     const commitment = disputeEventCommitment(id);
     const dry = await agora([
@@ -78,14 +80,11 @@ describe('agora dispute and agora rules', () => {
       ...home,
     ]);
     expect(decided.code).toBe(0);
-    expect(JSON.parse(decided.stdout)).toMatchObject({
-      status: 'decided',
-      winner: 'claimant',
-      byDefault: true,
-      settlement: [{ lock: idOf(world.bonds.payer), action: 'release' }],
-    });
+    // Anchored, but unwitnessed: still nobody loses by default (the witnessed path: witness-cli-old-rule.test.ts).
+    expect(JSON.parse(decided.stdout)).toMatchObject({ status: 'unanchored' });
+    expect(JSON.parse(decided.stdout)).not.toHaveProperty('winner');
     const shown = await agora(['dispute', 'show', id, '--at', String(world.openedBody.answerBy), ...home]);
-    expect(shown.stdout).toContain('claimant wins by default');
+    expect(shown.stdout).toContain(noDefault);
     // Anyone records the draw (it is checked again from the header by every replica).
     const drawn = await agora(['dispute', 'draw', id, '--header', regtestHeader(5), ...home]);
     expect(drawn.code, drawn.stderr).toBe(0);

@@ -1,5 +1,5 @@
-import { disputeAnchors } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, fromHex, systemClock, toHex, unixSeconds } from '../../core/index.js';
+import { disputeTimes } from '../../decisions.js';
 import { bondProgress, readDispute, settleDisputeBonds } from '../../disputes/index.js';
 import { type AgentKey, agentKeyFromSecret, objectId } from '../../identity/index.js';
 import type { LedgerEvent } from '../../ledger/index.js';
@@ -46,7 +46,7 @@ export const disputeSettleCommand: Command = {
     const at = now(values);
     // Only the holds this home's key is custodian of are touched; the others are left to their custodians.
     const recorded = await withCustodian(home, values, io.env, async (custodian, ledger) =>
-      settleDisputeBonds(custodian, ledger, dispute, at, { anchors: await disputeAnchors(ledger, at) }),
+      settleDisputeBonds(custodian, ledger, dispute, at, await disputeTimes(ledger, at)),
     );
     const lines = recorded.map((event) => describe(event, values.json === true));
     if (lines.length === 0 && !values.json)
@@ -101,7 +101,7 @@ export const disputeClaimCommand: Command = {
       keys.set(payout.id, payout);
     }
     const owed = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, dispute, at, { anchors: await disputeAnchors(ledger, at) });
+      const view = await readDispute(ledger, dispute, at, await disputeTimes(ledger, at));
       const shares: OwedShare[] = [];
       for (const progress of await bondProgress(ledger, view)) {
         const ending = (await readStake(ledger, progress.instruction.lock))?.ending;

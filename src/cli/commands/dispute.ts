@@ -1,6 +1,5 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { disputeAnchors } from '../../anchor/index.js';
 import {
   AgoraError,
   ErrorCode,
@@ -10,7 +9,7 @@ import {
   toHex,
   unixSeconds,
 } from '../../core/index.js';
-import { governedState } from '../../decisions.js';
+import { disputeTimes, governedState } from '../../decisions.js';
 import {
   absentPenalties,
   type BondInstruction,
@@ -73,9 +72,9 @@ async function appendAll(ledger: Ledger, events: readonly LedgerEvent[]): Promis
 
 const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
 
-/** A dispute at `at`, its opening's objective time taken from the ledger's anchors (a default loss needs it). */
+/** A dispute at `at`, read with the ledger's anchors and the witnesses' publication times as `governedState` reads it. */
 async function viewAt(ledger: Ledger, dispute: string, at: number): Promise<DisputeView> {
-  return readDispute(ledger, dispute, at, { anchors: await disputeAnchors(ledger, at) });
+  return readDispute(ledger, dispute, at, await disputeTimes(ledger, at));
 }
 
 function summary(view: DisputeView, penalties: readonly BondInstruction[]): string[] {

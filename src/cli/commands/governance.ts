@@ -1,4 +1,4 @@
-import { anchoredDecision } from '../../anchor/index.js';
+import { anchoredDecision, publicationTimes } from '../../anchor/index.js';
 import {
   AgoraError,
   decisionTimeBounds,
@@ -80,7 +80,11 @@ async function stateNow(
 ): Promise<StateNow> {
   const decided = proposalState(result, now);
   if (decided !== 'succeeded' && decided !== 'defeated') return { state: decided };
-  const { anchor } = await anchoredDecision(ledger, id, now, { network: await homeNetwork(home) });
+  // The witnesses' publication times, as `governedState` reads decisions: only what was public by the grace decides.
+  const { anchor } = await anchoredDecision(ledger, id, now, {
+    network: await homeNetwork(home),
+    publication: await publicationTimes(ledger, now),
+  });
   const state = anchor === undefined ? decided : 'anchored';
   const counted =
     anchor?.votes === undefined ? result : await tallyProposal(ledger, id, { only: new Set(anchor.votes) });
