@@ -9,14 +9,14 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { L402Provider, MemoryRootKeyStore } from '../../src/l402/index.js';
 import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { scenarioOf } from '../../src/sim/index.js';
 import { buy, openMarket } from '../../src/sim/market.js';
-import type { Actor, Cast, ProviderActor, SimulationState } from '../../src/sim/state.js';
+import type { Actor, Cast, SimulationState } from '../../src/sim/state.js';
+import { gatedProvider } from '../fixtures/gated-provider.js';
 
 describe("the simulator never signs the buyer's rating of an anonymous purchase", () => {
   it('queues no rating by the buyer for a receipt that names no payer', async () => {
@@ -38,26 +38,7 @@ describe("the simulator never signs the buyer's rating of an anonymous purchase"
             clock: new ManualClock(clock.now() - 60_000),
           }),
         );
-      const provider: ProviderActor = {
-        ...seller,
-        service: 'weather',
-        malicious: false,
-        gated: true,
-        baseMsat: 2_000,
-        latencyMs: 20,
-        priceMsat: 2_000,
-        sales: 0,
-        roundSales: 0,
-        revenueMsat: 0,
-        l402: new L402Provider({
-          lightning: seller.node,
-          rootKeys: new MemoryRootKeyStore(),
-          service: 'api',
-          price: () => 2_000,
-          identity: seller.key,
-          clock,
-        }),
-      };
+      const provider = gatedProvider(seller, clock);
       const cast = {
         agents: [buyer],
         honest: [buyer],

@@ -2,15 +2,15 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { L402Provider, MemoryRootKeyStore } from '../../src/l402/index.js';
 import { createAgentRegistration, Ledger } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { agoraRegistry } from '../../src/registry.js';
 import { openCredentials, publishSnapshot } from '../../src/sim/credentials.js';
 import { formatSummary, type SimulationResult, scenarioOf } from '../../src/sim/index.js';
 import { buy, openMarket } from '../../src/sim/market.js';
-import type { Actor, Cast, ProviderActor, SimulationState } from '../../src/sim/state.js';
+import type { Actor, Cast, SimulationState } from '../../src/sim/state.js';
 import { Prover, Verifier } from '../../src/zk/index.js';
+import { gatedProvider } from '../fixtures/gated-provider.js';
 import { thrownAgoraError } from '../helpers.js';
 
 describe('gated providers in the simulator', () => {
@@ -40,27 +40,11 @@ describe('gated providers in the simulator', () => {
         );
       // Two agents: the payers' anonymity set is waived here (docs/anonymous-credentials.md).
       const credentials = openCredentials(prover, verifier, { minAnonymity: 1 });
-      const provider: ProviderActor = {
-        ...seller,
-        service: 'weather',
-        malicious: false,
-        gated: true,
-        baseMsat: 2_000,
-        latencyMs: 20,
-        priceMsat: 2_000,
-        sales: 0,
-        roundSales: 0,
-        revenueMsat: 0,
-        l402: new L402Provider({
-          lightning: seller.node,
-          rootKeys: new MemoryRootKeyStore(),
-          service: 'api',
-          price: () => 2_000,
-          identity: seller.key,
-          clock,
-          credential: { minScore: 1_000_000, roots: () => credentials.roots, verifier: credentials.verifier },
-        }),
-      };
+      const provider = gatedProvider(seller, clock, {
+        minScore: 1_000_000,
+        roots: () => credentials.roots,
+        verifier: credentials.verifier,
+      });
       const cast = {
         agents: [member, stranger],
         honest: [member, stranger],
