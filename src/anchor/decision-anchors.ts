@@ -1,8 +1,8 @@
-import { AgoraError, ErrorCode } from '../core/index.js';
+import { AgoraError, type BitcoinNetwork, ErrorCode } from '../core/index.js';
 import type { DecisionAnchor, Publication } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { type AnchoredDecision, anchoredDecision } from './anchored-decision.js';
-import { ledgerBestChain } from './best-chain.js';
+import { type BestChain, ledgerBestChain } from './best-chain.js';
 import { parseBlockHeader } from './block-header.js';
 import type { AnchorStatus } from './proposal-anchor.js';
 
@@ -22,16 +22,9 @@ export async function decisionAnchors(
   now: number,
   options: { publication?: Publication } = {},
 ): Promise<Map<string, DecisionAnchor>> {
-  const network = ledger.registry.network?.chain ?? 'bitcoin';
-  const proposals = new Set<string>();
-  for await (const { event } of ledger.events({ type: 'anchor.confirmed' }))
-    proposals.add((event.body as { proposal: string }).proposal);
+  const { network, bestChain, subjects } = await confirmedSubjects(ledger, now, ['proposal.created']);
   const anchors = new Map<string, DecisionAnchor>();
-  // One chain for every proposal: computed once, not per proposal.
-  const bestChain = await ledgerBestChain(ledger, now);
-  for (const proposal of [...proposals].sort()) {
-    // Dispute openings are anchored too (`disputeAnchors`): they have no decision.
-    if ((await ledger.get(proposal))?.event.type !== 'proposal.created') continue;
+  for (const proposal of subjects) {
     let decision: AnchoredDecision;
     try {
       decision = await anchoredDecision(ledger, proposal, now, {
@@ -46,6 +39,30 @@ export async function decisionAnchors(
     if (decision.anchor !== undefined) anchors.set(proposal, decision.anchor);
   }
   return anchors;
+}
+
+/**
+ * The ids of the events of `types` that some `anchor.confirmed` in the ledger names, sorted, with the ledger's chain
+ * and its heaviest verified header chain at `now` (computed once for every subject, not per subject).
+ */
+export async function confirmedSubjects(
+  ledger: Ledger,
+  now: number,
+  types: readonly string[],
+): Promise<{ network: BitcoinNetwork; bestChain: BestChain | undefined; subjects: string[] }> {
+  const named = new Set<string>();
+  for await (const { event } of ledger.events({ type: 'anchor.confirmed' }))
+    named.add((event.body as { proposal: string }).proposal);
+  const subjects: string[] = [];
+  for (const id of [...named].sort()) {
+    const type = (await ledger.get(id))?.event.type;
+    if (type !== undefined && types.includes(type)) subjects.push(id);
+  }
+  return {
+    network: ledger.registry.network?.chain ?? 'bitcoin',
+    bestChain: await ledgerBestChain(ledger, now),
+    subjects,
+  };
 }
 
 /** The earliest verified confirmation of an {@link AnchorStatus}, with its block's header time; none if unconfirmed. */

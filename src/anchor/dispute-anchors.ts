@@ -1,9 +1,8 @@
 import { toHex } from '../core/index.js';
 import type { DecisionAnchor } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
-import { ledgerBestChain } from './best-chain.js';
 import { eventsCommitmentTree } from './commitment.js';
-import { decisionAnchorOf } from './decision-anchors.js';
+import { confirmedSubjects, decisionAnchorOf } from './decision-anchors.js';
 import { subjectAnchors } from './proposal-anchor.js';
 
 /**
@@ -22,16 +21,12 @@ export function disputeEventCommitment(eventId: string): string {
  * A function of the ledger's events and `now`, not of their order.
  */
 export async function disputeAnchors(ledger: Ledger, now: number): Promise<Map<string, DecisionAnchor>> {
-  const network = ledger.registry.network?.chain ?? 'bitcoin';
-  const subjects = new Set<string>();
-  for await (const { event } of ledger.events({ type: 'anchor.confirmed' }))
-    subjects.add((event.body as { proposal: string }).proposal);
+  const { network, bestChain, subjects } = await confirmedSubjects(ledger, now, [
+    'dispute.opened',
+    'dispute.answered',
+  ]);
   const anchors = new Map<string, DecisionAnchor>();
-  // One chain for every subject: computed once.
-  const bestChain = await ledgerBestChain(ledger, now);
-  for (const id of [...subjects].sort()) {
-    const type = (await ledger.get(id))?.event.type;
-    if (type !== 'dispute.opened' && type !== 'dispute.answered') continue;
+  for (const id of subjects) {
     const commitment = disputeEventCommitment(id);
     const found = await subjectAnchors(ledger, id, commitment, network, now, bestChain);
     const anchor = decisionAnchorOf({ commitment, ...found, state: 'anchored' });
