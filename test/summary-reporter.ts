@@ -13,7 +13,12 @@ export default class SummaryReporter implements Reporter {
     const counts = { passed: 0, failed: 0, skipped: 0, pending: 0 };
     const skips: string[] = [];
     let failedFiles = 0;
+    // A file whose worker died (a crash, a kill, process.exit) never finishes: name it, or the log cannot say which.
+    const unfinished: string[] = [];
     for (const module of testModules) {
+      const state = module.state();
+      if (state === 'queued' || state === 'pending')
+        unfinished.push(`  ${module.moduleId.replace(`${process.cwd()}/`, '')} (${state})`);
       // Errors outside any test: the file threw while loading, or a suite's hook failed.
       const suites = [module, ...module.children.allSuites()];
       if (suites.some((suite) => suite.errors().length > 0)) failedFiles += 1;
@@ -27,6 +32,7 @@ export default class SummaryReporter implements Reporter {
       }
     }
     if (skips.length > 0) process.stdout.write(`\nSkipped:\n${skips.join('\n')}\n`);
+    if (unfinished.length > 0) process.stdout.write(`\nFiles that did not finish:\n${unfinished.join('\n')}\n`);
     const failed = counts.failed + failedFiles + unhandledErrors.length;
     const causes = [
       failedFiles > 0 ? `${failedFiles} file${failedFiles === 1 ? '' : 's'} failed outside tests` : '',
