@@ -24,6 +24,8 @@ export interface SignatureCheck {
 // A recovery request (ECDSA, a BOLT 11 invoice's payee) packs n hashes (32 n bytes), compact signatures (64 n) and
 // recovery ids (n); the answer is n compressed keys (33 n bytes), all zeros where none is recovered. Recoveries use
 // the native libsecp256k1 binding when the main thread found one (see ecdsa-recover.ts), the same library compiled.
+// A close request ends the thread after the requests before it: a thread stopped from outside while inside that
+// native binding aborts the whole process.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 let native;
@@ -31,7 +33,8 @@ try {
   if (workerData.native) native = require(workerData.native);
 } catch {}
 import(workerData.secp256k1).then((secp) => {
-  parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux, recover, recoveryIds }) => {
+  parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux, recover, recoveryIds, close }) => {
+    if (close) process.exit(0);
     if (recover) {
       const found = new Uint8Array(count * 33);
       for (let i = 0; i < count; i++) {
@@ -83,6 +86,9 @@ export interface SigningJob {
 
 export type { RecoveryJob } from './ecdsa-recover.js';
 
+/** How long a closing worker may take to finish its requests before it is stopped from outside. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** Below this many checks a batch is verified on the calling thread: messaging would cost more than it saves. */
 const MIN_PARALLEL = 64;
 
@@ -97,6 +103,7 @@ class VerifyWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failed: Error | undefined;
+  private exited = false;
 
   constructor(secp256k1: string) {
     this.worker = new Worker(WORKER_SOURCE, {
@@ -122,7 +129,10 @@ class VerifyWorker {
       this.worker.unref();
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`signature worker exited with code ${code}`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      fail(new Error(`signature worker exited with code ${code}`));
+    });
   }
 
   get usable(): boolean {
@@ -192,8 +202,24 @@ class VerifyWorker {
     });
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  /**
+   * Ends the thread once it has answered what it was sent, from inside: `Worker.terminate` stops a thread wherever it
+   * is, and one stopped inside the native libsecp256k1 binding aborts the process. Stopped from outside only if it
+   * has not ended after {@link CLOSE_GRACE_MS}.
+   */
+  close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate(), CLOSE_GRACE_MS);
+      timer.unref();
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // Whoever awaits the close keeps the process alive until the thread has ended.
+      this.worker.ref();
+      this.worker.postMessage({ close: true });
+    });
   }
 }
 
@@ -341,14 +367,14 @@ export class SchnorrPool {
   async close(): Promise<void> {
     const workers = this.workers ?? [];
     this.workers = undefined;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(workers.map((worker) => worker.close()));
   }
 
   private started(): VerifyWorker[] {
     if (this.workers === undefined || this.workers.some((worker) => !worker.usable)) {
       const old = this.workers ?? [];
       this.workers = Array.from({ length: this.size }, () => new VerifyWorker(this.secp256k1));
-      for (const worker of old) void worker.terminate();
+      for (const worker of old) void worker.close();
     }
     return this.workers;
   }
