@@ -75,8 +75,10 @@ describe('absent jurors', () => {
         instruction.amountSat - penalty,
       );
       expect(instruction.payouts.reduce((sum, p) => sum + p.sat, 0n)).toBe(instruction.amountSat);
+      // A share that rounds to nothing is no payout (a 100-sat stake's 1 sat between two jurors): the panel is drawn
+      // from fresh keys, so which stakes are absent differs from run to run.
       for (const key of majority)
-        expect(instruction.payouts.find((p) => p.to === key)?.sat).toBe(penalty / 2n);
+        expect(instruction.payouts.find((p) => p.to === key)?.sat ?? 0n).toBe(penalty / 2n);
     }
   });
 
