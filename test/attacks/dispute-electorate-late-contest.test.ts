@@ -6,16 +6,14 @@
 // witnesses show it then, the decided dispute turns `contested`, the provider's loss disappears from
 // `disputeLosses` (the blacklist) and nothing is owed any more. An event published after the opening (or its
 // window plus the grace) should not contest an electorate.
-import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorEventTypes, publicationTimes, witnessBatchType } from '../../src/anchor/index.js';
-import { checkNetworkConfig } from '../../src/core/index.js';
+import { publicationTimes } from '../../src/anchor/index.js';
 import { disputeLosses, readDispute, roundTimes, settlement } from '../../src/disputes/index.js';
-import { createDelegation, delegationSetType } from '../../src/governance/index.js';
-import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { createDelegation } from '../../src/governance/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
 import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeFlow, disputeRegistry, idOf, T } from '../disputes/fixture.js';
-import { witnessAt } from '../fixtures/witness.js';
+import { at, buildWorld, disputeFlow, idOf, T } from '../disputes/fixture.js';
+import { witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelZk } from '../fixtures/zk.js';
 
 let prover: PanelProver;
@@ -37,17 +35,7 @@ describe('an electorate event dated before asOf and published after the dispute 
     const [answer, ...rest] = (await disputeFlow(world, prover, verifier, ['upheld'], 1, {
       extras: false,
     })) as [LedgerEvent, ...LedgerEvent[]];
-    const base = disputeRegistry(verifier);
-    const registry = new EventRegistry(
-      [
-        ...base.types().map((type) => base.get(type)),
-        delegationSetType,
-        ...anchorEventTypes('regtest'),
-        witnessBatchType([world.custodian.id]),
-      ],
-      checkNetworkConfig({ chain: 'regtest', witnesses: [world.custodian.id] }),
-    );
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    const ledger = await witnessedDisputeLedger(verifier, world.custodian);
     try {
       await ledger.importLines([...world.base, world.opened, answer].map((e) => JSON.stringify(e)));
       await witnessAt(ledger, world.custodian, answerBy - 7_200);

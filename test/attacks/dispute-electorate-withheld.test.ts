@@ -7,7 +7,6 @@
 // the respondent's counter-bond stays locked to the horizon) and it opens again on the same receipt with another
 // seed height: a free re-roll of the panel, and a respondent held hostage. A dispute whose electorate is not whole
 // by its deadline should end (against the claimant, whose checkpoint it is).
-import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDisputeAnswered,
@@ -16,10 +15,10 @@ import {
   draftElectorate,
   readDispute,
 } from '../../src/disputes/index.js';
-import { createDelegation, createSnapshotSources, delegationSetType } from '../../src/governance/index.js';
-import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import { createDelegation, createSnapshotSources } from '../../src/governance/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeRegistry, idOf, T } from '../disputes/fixture.js';
+import { at, buildWorld, idOf, ledgerWith, T } from '../disputes/fixture.js';
 import { panelVerifier } from '../fixtures/zk.js';
 
 let verifier: Verifier;
@@ -33,11 +32,8 @@ afterAll(() => releaseCurve());
 describe('a dispute whose electorate lists an event the claimant keeps', () => {
   it('does not stay pending for ever', async () => {
     const world = await buildWorld({ verifier });
-    const base = disputeRegistry(verifier);
-    const registry = new EventRegistry([...base.types().map((type) => base.get(type)), delegationSetType]);
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    const ledger = await ledgerWith(verifier, world.base);
     try {
-      await ledger.importLines(world.base.map((e) => JSON.stringify(e)));
       const asOf = T + 50;
       const { ids, declared } = await draftElectorate(ledger, { mode: 'stake', asOf });
       // The claimant's own delegation, of no weight (it holds no stake at asOf): the electorate's root is unchanged.

@@ -3,17 +3,15 @@
 // reputation weighting a fresh key weighs nothing (the sybil defence of dispute-jury.test.ts), but a party that
 // delegates to a fresh key of its own, before the electorate's moment, hands it its whole score: the party's own
 // trust sits on its panel under another name. A party's weight (delegated or its own) should never be drawn.
-
-import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftElectorate, drawPanel, drawSeed } from '../../src/disputes/index.js';
-import { createDelegation, delegationSetType, snapshotFromLedger } from '../../src/governance/index.js';
+import { createDelegation, snapshotFromLedger } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { rateReceipt } from '../../src/receipts/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, disputeRegistry, idOf, T } from '../disputes/fixture.js';
+import { at, idOf, ledgerWith, T } from '../disputes/fixture.js';
 import { receiptAt, registrationAt } from '../fixtures/receipts.js';
 import { panelVerifier } from '../fixtures/zk.js';
 
@@ -47,11 +45,8 @@ describe("a party's delegation to a key of its own", () => {
       await registrationAt(shadow, time++),
       createDelegation(party, shadow.id, { clock: at(time++) }),
     );
-    const base = disputeRegistry(verifier);
-    const registry = new EventRegistry([...base.types().map((type) => base.get(type)), delegationSetType]);
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    const ledger = await ledgerWith(verifier, events);
     try {
-      await ledger.importLines(events.map((e) => JSON.stringify(e)));
       const asOf = time + 10;
       await draftElectorate(ledger, { mode: 'reputation', asOf });
       const snapshot = await snapshotFromLedger(ledger, { mode: 'reputation', asOf, minWeight: 1n });

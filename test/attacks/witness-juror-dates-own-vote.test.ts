@@ -5,16 +5,15 @@
 // keeps them to itself. Once the round is final, it publishes them when it suits it (here: a month later, turning a
 // claimant's 1-0 win into a 1-1 tie the respondent wins), and nobody else ever had to see them. A witness should not
 // date, alone, the pieces of a round it sits on (its seat is public: it is on the drawn panel).
-import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorEventTypes, publicationTimes, witnessBatchType } from '../../src/anchor/index.js';
-import { checkNetworkConfig } from '../../src/core/index.js';
+import { publicationTimes } from '../../src/anchor/index.js';
 import { type DisputeDrawnBody, disputeLosses, readDispute, roundTimes } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
-import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
 import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { buildWorld, disputeFlow, disputeRegistry, idOf } from '../disputes/fixture.js';
+import { buildWorld, disputeFlow, idOf } from '../disputes/fixture.js';
 import { witnessed } from '../fixtures/decision-anchor.js';
+import { witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelZk } from '../fixtures/zk.js';
 
 let prover: PanelProver;
@@ -43,17 +42,7 @@ describe('a witness drawn as a juror', () => {
     )) as LedgerEvent[] as [LedgerEvent, LedgerEvent, LedgerEvent, LedgerEvent, LedgerEvent, LedgerEvent];
     const panel = (drawn.body as unknown as DisputeDrawnBody).panel;
     const juror = world.jurors.find((j) => j.id === panel[1]) as AgentKey;
-    const witnesses = [world.custodian.id, juror.id];
-    const base = disputeRegistry(verifier);
-    const registry = new EventRegistry(
-      [
-        ...base.types().map((type) => base.get(type)),
-        ...anchorEventTypes('regtest'),
-        witnessBatchType(witnesses),
-      ],
-      checkNetworkConfig({ chain: 'regtest', witnesses }),
-    );
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    const ledger = await witnessedDisputeLedger(verifier, world.custodian, [], [juror.id]);
     const add = (events: readonly LedgerEvent[]) => ledger.importLines(events.map((e) => JSON.stringify(e)));
     try {
       await add([...world.base, world.opened, answer]);
