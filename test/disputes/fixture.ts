@@ -22,7 +22,7 @@ import {
   revealJurorVote,
   roundTimes,
 } from '../../src/disputes/index.js';
-import { createSnapshotSources, snapshotSourcesType } from '../../src/governance/index.js';
+import { createSnapshotSources, delegationSetType, snapshotSourcesType } from '../../src/governance/index.js';
 import { type AgentKey, generateAgentKey, objectId, zkIdentity } from '../../src/identity/index.js';
 import { agentRegisteredType, EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
@@ -51,13 +51,17 @@ export function regtestHeader(tag: number): string {
   }
 }
 
-/** The registry of the dispute tests; `verifier` checks juror proofs (a panel circuit verifier). */
+/**
+ * The registry of the dispute tests; `verifier` checks juror proofs (a panel circuit verifier). It holds every kind
+ * an electorate reads (delegations too).
+ */
 export function disputeRegistry(verifier: Verifier): EventRegistry {
   return new EventRegistry([
     agentRegisteredType,
     receiptType,
     receiptRatingType,
     snapshotSourcesType,
+    delegationSetType,
     ...stakeEventTypes,
     ...disputeEventTypes({ blockRule: blockAtHeight('regtest'), panelVerifier: verifier }),
   ]);
