@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('one receipt disputed three times', () => {
-  it('counts as one lost dispute of its provider', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('counts as one lost dispute of its provider', async () => {
     const world = await buildWorld({ verifier });
     const bond = (n: number): LedgerEvent =>
       createStakeLocked(

@@ -22,7 +22,8 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe("a party's delegation to a key of its own", () => {
-  it('does not seat the party on its own panel under reputation weighting', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('does not seat the party on its own panel under reputation weighting', async () => {
     const network = new SimNetwork({ seed: 'delegated-seat' });
     const agents = Array.from({ length: 12 }, () => generateAgentKey());
     const providers = agents.slice(0, 3);

@@ -46,7 +46,8 @@ function headerAt(time: number): string {
 }
 
 describe('a seed block mined before the dispute was opened', () => {
-  it('does not let the claimant grind the panel it knows', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('does not let the claimant grind the panel it knows', async () => {
     const world = await buildWorld({ verifier });
     const opened0 = world.opened.created;
     // The block at the seed height was mined a day before the claimant opens: its hash is public.
