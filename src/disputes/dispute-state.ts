@@ -516,16 +516,19 @@ export async function panelTree(view: DisputeView, round: number): Promise<Membe
 
 /**
  * The panel the block `header` draws for round `round` of a dispute (what a `dispute.drawn` must list): the valid
- * electorate's jurors, neither party nor anyone who sat on an earlier round. `INVALID_STATE` when the electorate is not
- * valid, an earlier round is not drawn, or too few jurors are eligible.
+ * electorate's jurors, neither party nor anyone who sat on an earlier round. `options`: what the dispute is read with
+ * (`disputeTimes`), so that earlier rounds' panels are the ones every replica counts (their seed blocks on the followed
+ * chain, their draws published in time). `INVALID_STATE` when the electorate is not valid, an earlier round is not
+ * drawn, or too few jurors are eligible.
  */
 export async function drawFor(
   ledger: Ledger,
   disputeId: string,
   round: number,
   header: string,
+  options: ReadDisputeOptions = {},
 ): Promise<string[]> {
-  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER);
+  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER, options);
   const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
   const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
   if (electorate.status !== 'valid')

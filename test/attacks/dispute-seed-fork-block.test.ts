@@ -74,7 +74,8 @@ const importAll = (ledger: Ledger, events: readonly LedgerEvent[]) =>
 
 describe('the seed block of a juror draw', () => {
   it('is the block on the heaviest verified chain, not a lighter fork block at the same height', async () => {
-    const world = await buildWorld({ verifier });
+    // 16 jurors: 5 for the first round, 11 for an appeal's.
+    const world = await buildWorld({ verifier, jurorCount: 16 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
     const answer = createDisputeAnswered(
@@ -134,6 +135,9 @@ describe('the seed block of a juror draw', () => {
       expect(both.status).toBe('voting');
       expect(both.rounds[0]).toMatchObject({ blockHash: hashOf(seed), panel: mainPanel });
       expect(both.rounds[0]?.refusedDraws.map((r) => r.id)).toEqual([idOf(forkDraw)]);
+      // An appeal's panel leaves out the jurors of the round every replica counts, not the fork's.
+      const next = await drawFor(full, dispute, 1, seed, await disputeTimes(full, now));
+      expect(next.filter((agent) => mainPanel.includes(agent))).toEqual([]);
     } finally {
       await full.close();
     }
