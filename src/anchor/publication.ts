@@ -17,9 +17,9 @@ const earliest = (a: DecisionAnchor, b: DecisionAnchor) =>
  * `anchor.committed` of the root of those ids, confirmed on the heaviest verified chain with the network's
  * confirmations, as every anchor) dates the list, never before the batch's own `created` (the later of the two: a
  * block mined before the batch was signed does not date it). An event's publication is, per witness, the earliest
- * such time of a batch listing it, and over distinct witnesses the `witnessQuorum`-th earliest (default the first: one honest
- * witness suffices to show an event; a colluding one can vouch for an event it kept hidden, none can forge or alter
- * one). A witness's batches never date the events it signed itself while q other witnesses exist: those count
+ * such time of a batch listing it, and over distinct witnesses the `witnessQuorum`-th earliest (default the first:
+ * one honest witness suffices to show an event; a colluding one can vouch for an event it kept hidden, none can forge
+ * or alter one). A witness's batches never date the events it signed itself while q other witnesses exist: those count
  * only as other witnesses list them.
  * A function of the ledger's events and `now`, not of their order.
  *

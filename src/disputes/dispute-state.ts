@@ -373,7 +373,7 @@ interface RoundInput {
   readonly seedBlocks?: SeedBlocks;
 }
 
-/** One round: the draw from the lowest seed block hash given, the votes against its panel, the reveals, the outcome. */
+/** One round: the draw from its seed block, the votes against its panel, the reveals, the outcome. */
 async function readRound(
   ledger: Ledger,
   of: (type: string) => { id: string; event: LedgerEvent }[],
