@@ -1,4 +1,10 @@
-import { decisionAnchors, disputeAnchors, publicationTimes } from './anchor/index.js';
+import {
+  decisionAnchors,
+  disputeAnchors,
+  ledgerBestChain,
+  publicationTimes,
+  seedBlocks,
+} from './anchor/index.js';
 import { disputeLosses, type ReadDisputeOptions } from './disputes/index.js';
 import { GovernedState, type Publication } from './governance/index.js';
 import type { Ledger } from './ledger/index.js';
@@ -32,12 +38,20 @@ export async function governedState(
 
 /**
  * The times every dispute is read with at `now`, as {@link governedState} reads them: the openings' and answers'
- * earliest verified anchors and the publication times the network's witnesses show. Every reader of a dispute (the
- * CLI's commands too) takes them from here, so no reader can count a default loss or a late event the others refuse.
+ * earliest verified anchors, the publication times the network's witnesses show and the seed blocks of juror draws
+ * (the heaviest verified chain's, once deep enough, on a ledger with a checkpoint). Every reader of a dispute (the
+ * CLI's commands too) takes them from here, so no reader can count a default loss, a late event or a fork's draw the
+ * others refuse.
  */
 export async function disputeTimes(
   ledger: Ledger,
   now: number,
 ): Promise<ReadDisputeOptions & { readonly publication: Publication }> {
-  return { anchors: await disputeAnchors(ledger, now), publication: await publicationTimes(ledger, now) };
+  const bestChain = await ledgerBestChain(ledger, now);
+  const seeds = await seedBlocks(ledger, now, bestChain === undefined ? {} : { bestChain });
+  return {
+    anchors: await disputeAnchors(ledger, now),
+    publication: await publicationTimes(ledger, now, bestChain === undefined ? {} : { bestChain }),
+    ...(seeds === undefined ? {} : { seedBlocks: seeds }),
+  };
 }

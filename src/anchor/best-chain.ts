@@ -86,6 +86,18 @@ export function bestChain(runs: Iterable<HeaderRun>, now: number): BestChain | u
   };
 }
 
+/**
+ * The hash of the block at a height on `chain` once it has at least `wanted` confirmations there; undefined off the
+ * chain, below that depth, or without a chain. What counts a block as settled, for anchors and juror draws alike.
+ */
+export function settledBlockAt(
+  chain: BestChain | undefined,
+  wanted: number,
+): (height: number) => string | undefined {
+  return (height) =>
+    chain !== undefined && chain.confirmations(height) >= wanted ? chain.hashAt(height) : undefined;
+}
+
 /** {@link bestChain} of the `anchor.headers` runs `ledger` holds, at `now`. */
 export async function ledgerBestChain(ledger: Ledger, now: number): Promise<BestChain | undefined> {
   const runs: HeaderRun[] = [];

@@ -8,7 +8,7 @@ import {
 } from '../governance/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { type AnchorCommittedBody, type AnchorConfirmedBody, MAX_ANCHORED_VOTES } from './anchor-events.js';
-import { type BestChain, ledgerBestChain } from './best-chain.js';
+import { type BestChain, ledgerBestChain, settledBlockAt } from './best-chain.js';
 import { parseBlockHeader } from './block-header.js';
 import { type CommitmentTree, proposalCommitmentTree } from './commitment.js';
 import type { AnchorProof } from './spv.js';
@@ -178,12 +178,10 @@ export async function onBestChain(
 ): Promise<(body: AnchorConfirmedBody) => number | undefined> {
   if (!ledger.registry.types().includes('anchor.headers')) return () => undefined;
   const chain = given ?? (await ledgerBestChain(ledger, now));
-  const wanted = anchorConfirmations({ ...ledger.registry.network, chain: network });
+  const settled = settledBlockAt(chain, anchorConfirmations({ ...ledger.registry.network, chain: network }));
   return ({ proof, headers }) => {
     const header = headers[proof.height];
-    if (chain === undefined || header === undefined) return 0;
-    if (chain.hashAt(proof.height) !== parseBlockHeader(header).hash) return 0;
-    const confirmations = chain.confirmations(proof.height);
-    return confirmations >= wanted ? confirmations : 0;
+    if (header === undefined || settled(proof.height) !== parseBlockHeader(header).hash) return 0;
+    return (chain as BestChain).confirmations(proof.height);
   };
 }

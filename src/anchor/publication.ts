@@ -15,10 +15,11 @@ const earliest = (a: DecisionAnchor, b: DecisionAnchor) =>
  * The publication rule: when each event was shown, by the network's witnesses (`NetworkConfig.witnesses`, default
  * its custodians and seeds). A `witness.batch` signed by a configured witness lists event ids; its anchor (an
  * `anchor.committed` of the root of those ids, confirmed on the heaviest verified chain with the network's
- * confirmations, as every anchor) dates the list. An event's publication is, per witness, the earliest such anchor of
- * a batch listing it, and over distinct witnesses the `witnessQuorum`-th earliest (default the first: one honest
- * witness suffices to show an event; a colluding one can vouch for an event it kept hidden, none can forge or alter
- * one). A witness's batches never date the events it signed itself while q other witnesses exist: those count
+ * confirmations, as every anchor) dates the list, never before the batch's own `created` (the later of the two: a
+ * block mined before the batch was signed does not date it). An event's publication is, per witness, the earliest
+ * such time of a batch listing it, and over distinct witnesses the `witnessQuorum`-th earliest (default the first:
+ * one honest witness suffices to show an event; a colluding one can vouch for an event it kept hidden, none can forge
+ * or alter one). A witness's batches never date the events it signed itself while q other witnesses exist: those count
  * only as other witnesses list them.
  * A function of the ledger's events and `now`, not of their order.
  *
@@ -46,8 +47,12 @@ export async function publicationTimes(
     const body = event.body as unknown as WitnessBatchBody;
     const commitment = witnessBatchCommitment(body);
     const found = await subjectAnchors(ledger, id, commitment, network, now, bestChain);
-    const anchor = decisionAnchorOf({ commitment, ...found, state: 'anchored' });
-    if (anchor === undefined) continue;
+    const confirmed = decisionAnchorOf({ commitment, ...found, state: 'anchored' });
+    if (confirmed === undefined) continue;
+    // The commitment is the root of the ids alone, which anyone can compute before the batch exists: a transaction
+    // mined earlier (the list predicted, the batch not yet signed) would date it. The batch lists what its witness held
+    // when it signed, so it dates nothing before its own `created`: the later of the two times counts.
+    const anchor = { ...confirmed, blockTime: Math.max(confirmed.blockTime, event.created) };
     for (const listed of body.ids) {
       const byWitness = shown.get(listed) ?? new Map<string, DecisionAnchor>();
       const known = byWitness.get(witness);

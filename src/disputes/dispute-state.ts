@@ -50,14 +50,17 @@ export interface DisputeRound {
    * few eligible jurors (the dispute is void); `drawn` once the panel is known.
    */
   readonly status: 'awaiting-draw' | 'unstaffed' | 'drawn';
-  /** The seed block's hash (lowest of the valid headers given for the height; see docs/security.md). */
+  /**
+   * The seed block's hash: the settled block at the height on the chain the ledger follows (`seedBlocks`), else the
+   * lowest of the valid headers given for it (see docs/security.md).
+   */
   readonly blockHash?: string;
   /** The jurors, in draw order, and the root of their panel tree (each leaf weight 1). */
   readonly panel?: readonly string[];
   readonly panelRoot?: bigint;
   /** The jurors' ZK commitments, in draw order: the leaves of the panel tree. */
   readonly commitments?: readonly bigint[];
-  /** `dispute.drawn` events whose panel is not the one the block draws: refused. */
+  /** `dispute.drawn` events naming another block than the seed block, or a panel it does not draw: refused. */
   readonly refusedDraws: readonly { readonly id: string; readonly reason: string }[];
   /** Sealed votes counted: proofs against this panel's root, one per nullifier (lowest id). */
   readonly votes: number;
@@ -171,7 +174,18 @@ export interface ReadDisputeOptions {
    * Without witnesses (a development network), nobody loses by default.
    */
   readonly publication?: Publication;
+  /**
+   * The seed block at each height (the anchoring layer's `seedBlocks(ledger, now)`: the block at that height on the
+   * heaviest verified header chain, once deep enough; undefined while none is). With it a round is drawn only from
+   * that block: a `dispute.drawn` naming another one (a fork's, which passes the block rule on ingest) is refused,
+   * and the round waits for a draw while the height has no settled block. Without it (a ledger without a
+   * checkpoint) the lowest hash of the headers given counts.
+   */
+  readonly seedBlocks?: SeedBlocks;
 }
+
+/** The hash of the settled block at a height on the chain a ledger follows, undefined while there is none. */
+export type SeedBlocks = (height: number) => string | undefined;
 
 /** Whether events published by `deadline` (a block time) count; every event when nothing shows publication. */
 type Shown = (deadline: number) => (id: string) => boolean;
@@ -305,6 +319,7 @@ export async function readDispute(
       now,
       shown,
       grace,
+      ...(options.seedBlocks === undefined ? {} : { seedBlocks: options.seedBlocks }),
     });
     rounds.push(result);
     const view = { ...withBonds, answer, rounds, appeals };
@@ -354,9 +369,11 @@ interface RoundInput {
   readonly shown: Shown;
   /** How long after a window its pieces may still be published (0 without witnesses). */
   readonly grace: number;
+  /** The settled block at each height (see `ReadDisputeOptions.seedBlocks`). */
+  readonly seedBlocks?: SeedBlocks;
 }
 
-/** One round: the draw from the lowest seed block hash given, the votes against its panel, the reveals, the outcome. */
+/** One round: the draw from its seed block, the votes against its panel, the reveals, the outcome. */
 async function readRound(
   ledger: Ledger,
   of: (type: string) => { id: string; event: LedgerEvent }[],
@@ -375,21 +392,35 @@ async function readRound(
     absent: 0,
     attended: [],
   };
-  if (input.drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: [] };
-  // Every header stored passed the block rule for this height; of several (a fork), the lowest hash counts.
-  const blockHash = input.drawn
-    .map(({ event }) => blockHashOf((event.body as unknown as DisputeDrawnBody).header))
-    .sort()[0] as string;
+  // Every header stored passed the block rule for this height, on some verified chain. Where the ledger follows one
+  // (a checkpoint), only its settled block seeds the round: a fork's block, however low its hash, is refused.
+  const settled = input.seedBlocks?.(input.seedHeight);
+  if (input.drawn.length === 0 || (input.seedBlocks !== undefined && settled === undefined))
+    return { ...base, status: 'awaiting-draw', refusedDraws: [] };
+  const hashOf = (event: LedgerEvent) => blockHashOf((event.body as unknown as DisputeDrawnBody).header);
+  const offChain = input.drawn
+    .filter(({ event }) => settled !== undefined && hashOf(event) !== settled)
+    .map(({ id, event }) => ({
+      id,
+      reason: `block ${hashOf(event)} is not the block at ${input.seedHeight} on the heaviest verified chain`,
+    }));
+  const drawn = input.drawn.filter(({ id }) => !offChain.some((refused) => refused.id === id));
+  if (drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: offChain };
+  // Without a followed chain, of several headers (a fork) the lowest hash counts.
+  const blockHash = drawn.map(({ event }) => hashOf(event)).sort()[0] as string;
   const size = panelSize(round);
   let panel: string[];
   try {
     panel = drawPanel(input.jurors, drawSeed(blockHash, disputeId, round), size, input.excluded);
   } catch {
-    return { ...base, status: 'unstaffed', blockHash, refusedDraws: [] };
+    return { ...base, status: 'unstaffed', blockHash, refusedDraws: offChain };
   }
-  const refusedDraws = input.drawn
-    .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
-    .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` }));
+  const refusedDraws = [
+    ...offChain,
+    ...drawn
+      .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
+      .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` })),
+  ];
   const byAgent = new Map(input.jurors.map((juror) => [juror.agent, juror.commitment]));
   const commitments = panel.map((agent) => byAgent.get(agent) as bigint);
   const panelRoot = (
@@ -485,16 +516,19 @@ export async function panelTree(view: DisputeView, round: number): Promise<Membe
 
 /**
  * The panel the block `header` draws for round `round` of a dispute (what a `dispute.drawn` must list): the valid
- * electorate's jurors, neither party nor anyone who sat on an earlier round. `INVALID_STATE` when the electorate is not
- * valid, an earlier round is not drawn, or too few jurors are eligible.
+ * electorate's jurors, neither party nor anyone who sat on an earlier round. `options`: what the dispute is read with
+ * (`disputeTimes`), so that earlier rounds' panels are the ones every replica counts (their seed blocks on the followed
+ * chain, their draws published in time). `INVALID_STATE` when the electorate is not valid, an earlier round is not
+ * drawn, or too few jurors are eligible.
  */
 export async function drawFor(
   ledger: Ledger,
   disputeId: string,
   round: number,
   header: string,
+  options: ReadDisputeOptions = {},
 ): Promise<string[]> {
-  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER);
+  const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER, options);
   const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
   const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
   if (electorate.status !== 'valid')

@@ -51,6 +51,7 @@ export {
   type ReadDisputeOptions,
   type RevealedVote,
   readDispute,
+  type SeedBlocks,
 } from './dispute-state.js';
 export {
   answerInTime,

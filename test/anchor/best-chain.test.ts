@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
+import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import {
   anchorEventTypes,
@@ -12,11 +13,12 @@ import {
   createAnchorHeaders,
   type HeaderRun,
   parseBlockHeader,
+  seedBlocks,
 } from '../../src/anchor/index.js';
 import { toHex, utf8 } from '../../src/core/index.js';
 import { proposalCreatedType } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { EventRegistry } from '../../src/ledger/index.js';
+import { EventRegistry, Ledger } from '../../src/ledger/index.js';
 import { closedProposal, forgedAnchor, NOW } from '../attacks/anchor-fixture.js';
 import { electorateTypes } from '../fixtures/electorate.js';
 import { mineHeader } from './regtest-chain.js';
@@ -147,6 +149,53 @@ describe('an anchor on a ledger with a checkpoint', () => {
       expect(back.state).toBe('anchored');
       expect(back.confirmed?.proof.height).toBe(101);
       expect(back.confirmed?.confirmations).toBe(5);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('the seed blocks of juror draws', () => {
+  it("are the heaviest chain's blocks once they have the network's confirmations, a reorg moving them", async () => {
+    const registry = new EventRegistry(anchorEventTypes({ chain: 'regtest', checkpoint }), {
+      chain: 'regtest',
+      confirmations: 3,
+    });
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    try {
+      const agent = generateAgentKey();
+      const record = (run: readonly string[]) => ledger.append(createAnchorHeaders(agent, runOf(run)));
+      const seeds = async () =>
+        (await seedBlocks(ledger, T + 3_600)) as (height: number) => string | undefined;
+      expect((await seeds())(101)).toBeUndefined();
+      const a = extend(top, 4, 'seed a');
+      await record(a.slice(0, 2));
+      // Two blocks from 101 to the tip of the three asked: not settled yet.
+      expect((await seeds())(101)).toBeUndefined();
+      await record(a.slice(0, 3));
+      const settled = await seeds();
+      expect([settled(101), settled(102), settled(103)]).toEqual([hashOf(a[0]), undefined, undefined]);
+      // A lighter fork changes nothing; a heavier one moves every height it replaces.
+      await record(extend(top, 2, 'seed light'));
+      expect((await seeds())(101)).toBe(hashOf(a[0]));
+      const heavy = extend(top, 4, 'seed heavy');
+      await record(heavy);
+      expect([(await seeds())(101), (await seeds())(102)]).toEqual([hashOf(heavy[0]), hashOf(heavy[1])]);
+      // Blocks dated beyond now + 2 hours are not counted yet, nor the work they would add: with them this fork would
+      // be the heaviest.
+      await record([...a.slice(0, 3), ...extend(a[2] as string, 2, 'seed future', () => T + 86_400)]);
+      expect((await seeds())(101)).toBe(hashOf(heavy[0]));
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('are not known on a ledger without a checkpoint (any header meeting the least work is taken)', async () => {
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry(anchorEventTypes('regtest'), { chain: 'regtest' }),
+    });
+    try {
+      expect(await seedBlocks(ledger, T)).toBeUndefined();
     } finally {
       await ledger.close();
     }

@@ -37,9 +37,18 @@ function open(config: { witnesses?: string[]; witnessQuorum?: number; seeds?: st
 
 const witnessRoot = (ids: string[]) => witnessBatchCommitment({ ids });
 
-/** A witness batch of `ids` by `key` and its anchor in a regtest block of time `blockTime` at `height`. */
-function shownAt(key: AgentKey, ids: string[], blockTime: number, height: number): LedgerEvent[] {
-  const batch = createWitnessBatch(key, ids, { clock: at(blockTime) });
+/**
+ * A witness batch of `ids` by `key` (signed at `signed`, default the block's time) and its anchor in a regtest block
+ * of time `blockTime` at `height`.
+ */
+function shownAt(
+  key: AgentKey,
+  ids: string[],
+  blockTime: number,
+  height: number,
+  signed = blockTime,
+): LedgerEvent[] {
+  const batch = createWitnessBatch(key, ids, { clock: at(signed) });
   const source = { height, bytes: (label: string) => sha256(utf8(`${idOf(batch)} ${label}`)) };
   return [batch, ...regtestAnchorOf(key, idOf(batch), witnessRoot(ids), blockTime, source).events];
 }
@@ -166,6 +175,28 @@ describe('publicationTimes', () => {
       ),
       { numRuns: 8 },
     );
+  });
+
+  it('dates a batch no earlier than its own created: a block mined before it was signed dates it at its signing', async () => {
+    const witness = generateAgentKey();
+    const [early, twice] = [toHex(sha256(utf8('early'))), toHex(sha256(utf8('twice')))];
+    const ledger = await open({ witnesses: [witness.id] });
+    try {
+      for (const group of [
+        // Signed at T + 500, its root anchored in a block of T + 100 (mined before the batch existed).
+        shownAt(witness, [early], T + 100, 900_000, T + 500),
+        // `twice`: signed at T + 600 in a block of T + 100 (dated T + 600), then at T + 200 in one of T + 400.
+        shownAt(witness, [early, twice].sort(), T + 100, 900_010, T + 600),
+        shownAt(witness, [twice], T + 400, 900_020, T + 200),
+      ])
+        await ledger.appendBatch(group);
+      const times = await publicationTimes(ledger, T + 1_000);
+      expect(times.at(early)?.blockTime).toBe(T + 500);
+      // The earliest of the later of each batch's block time and its signing, not the earliest block.
+      expect(times.at(twice)?.blockTime).toBe(T + 400);
+    } finally {
+      await ledger.close();
+    }
   });
 
   it('counts no batch of a signer the configuration no longer names, and nothing on a network without witnesses', async () => {

@@ -1,9 +1,9 @@
 // Review of issue 20: the publication rule covers answers, appeals, juror votes and reveals, not `dispute.drawn`.
 // Of several draws stored for a round, the lowest seed block hash counts (`readRound`), whenever it was published. A
 // round is won by the claimant, final, settled; a month later the respondent publishes a draw dated before the votes
-// opened, with another header valid at the seed height and a lower hash (on `bitcoin`, a stale or fork block, which
-// `blockAtHeight` accepts: see dispute-seed-fork-block.test.ts; on an unconfigured network, any header meeting the
-// least work). The panel was drawn again, no vote matched its root, and the final loss turned into a win. Fixed: a
+// opened, with another header valid at the seed height and a lower hash (on an unconfigured network, any header
+// meeting the least work; on `bitcoin` a stale or fork block, which passes `blockAtHeight` on ingest but no longer
+// seeds a round: see dispute-seed-fork-block.test.ts). The panel was drawn again, no vote matched its root, and the final loss turned into a win. Fixed: a
 // draw counts only if published by its round's voting close plus the grace (the last moment a vote on it counts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';

@@ -7,8 +7,8 @@
 // `anchor.committed` naming the witness's batch with its own early transaction, and that block's `anchor.confirmed`:
 // the batch, signed after the deadline, is dated long before it existed. No witness colludes; the provider, who never
 // saw the opening, loses by default. (Low in practice: a running witness's rounds list its own last anchors, whose
-// ids are unknown in advance; the rule should still bind a batch's date to after the batch, e.g. its `created` or a
-// commitment naming the batch id.)
+// ids are unknown in advance.) Fixed: a batch dates nothing before its own `created` (`publicationTimes` takes the
+// later of its anchor's block time and that), so the early block dates the opening at the batch's signing.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeAnchors, witnessBatchCommitment } from '../../src/anchor/index.js';
@@ -32,8 +32,7 @@ const attackerBlock = (label: string) =>
   sha256(utf8(label.startsWith('anchor coin/') ? 'claimant coin' : `claimant ${label}`));
 
 describe('a witness batch dated by a block mined before the batch existed', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not date a withheld opening: the answer period runs from its real publication', async () => {
+  it('does not date a withheld opening: the answer period runs from its real publication', async () => {
     const world = await buildWorld({ verifier, jurorCount: 2 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
@@ -66,7 +65,7 @@ describe('a witness batch dated by a block mined before the batch existed', () =
       await ledger.importLines(claimed.events.map((e) => JSON.stringify(e)));
       const final = roundTimes(answerBy, 0).appealsClose;
       const read = { ...(await reading(ledger, final)), anchors: await disputeAnchors(ledger, final) };
-      // The attack: the opening counts as published in the early block; the provider loses by default.
+      // The opening counts as published when the witness listed it, not in the early block: nobody loses by default.
       expect(read.publication?.at(dispute)?.blockTime).toBeGreaterThan(
         answerBy - DISPUTE_TERMS.minAnswerPeriod,
       );

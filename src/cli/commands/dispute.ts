@@ -300,10 +300,12 @@ export const disputeDrawCommand: Command = {
       throw new AgoraError(ErrorCode.Usage, '--header is 80 bytes of lower-case hex');
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
-      const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
+      const now = unixSeconds(systemClock);
+      const view = await viewAt(ledger, dispute, now);
       const round = wholeNumber(values.round, '--round', Math.max(0, view.rounds.length - 1));
       const appeal = round === 0 ? null : (view.appeals[round - 1]?.id ?? null);
-      const panel = await drawFor(ledger, dispute, round, header);
+      // Earlier rounds' panels as every reader counts them (seed blocks on the followed chain, draws shown in time).
+      const panel = await drawFor(ledger, dispute, round, header, await disputeTimes(ledger, now));
       const event = createDisputeDrawn(key, { dispute, round, appeal, header, panel });
       await ledger.append(event);
       return idOf(event);
