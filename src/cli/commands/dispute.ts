@@ -85,7 +85,7 @@ function summary(view: DisputeView, penalties: readonly BondInstruction[]): stri
     `respondent   ${view.respondent}`,
     `claim        ${view.claim}`,
     `answer by    ${iso(view.answerBy)}${view.answer === undefined ? '' : `; answered: ${view.answer.evidence}`}`,
-    `electorate   ${view.electorate}${view.reason === undefined || view.electorate === 'valid' ? '' : ` (${view.reason})`}`,
+    `electorate   ${view.electorate ?? 'not checked'}${view.reason === undefined || view.electorate === undefined || view.electorate === 'valid' ? '' : ` (${view.reason})`}`,
     `anchored     ${view.openingAnchor === undefined ? 'not yet' : `block ${view.openingAnchor.height} at ${iso(view.openingAnchor.blockTime)}`}`,
   ];
   for (const round of view.rounds)
@@ -93,7 +93,7 @@ function summary(view: DisputeView, penalties: readonly BondInstruction[]): stri
       `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent} (${round.attended.length} attested)${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
     );
   lines.push(
-    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}${view.electorate === 'valid' && view.reason !== undefined ? ` (${view.reason})` : ''}`,
+    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}${(view.electorate === undefined || view.electorate === 'valid') && view.reason !== undefined ? ` (${view.reason})` : ''}`,
   );
   for (const instruction of settlement(view) ?? [])
     lines.push(
