@@ -166,7 +166,11 @@ function electorateOf(ledger: Ledger, declared: JurorElectorate, memo: DisputeMe
  * takes a bond from the event that committed it first. Without witnesses the claimed times order them (see
  * docs/security.md). Undefined when the stake is not stored.
  */
-async function bondOwner(ledger: Ledger, lock: string, publication: Publication | undefined) {
+export async function bondOwner(
+  ledger: Ledger,
+  lock: string,
+  publication: Publication | undefined,
+): Promise<string | undefined> {
   const stake = await readStake(ledger, lock);
   if (stake === undefined) return undefined;
   const witnessed = publication?.witnessed === true;

@@ -146,8 +146,9 @@ export const disputeShowCommand: Command = {
     const id = idArgument(positionals[0], 'a dispute');
     const at = now(values);
     const { view, penalties } = await withHomeLedger(home, async (ledger) => {
-      const view = await viewAt(ledger, id, at);
-      return { view, penalties: await absentPenalties(ledger, view) };
+      const times = await disputeTimes(ledger, at);
+      const view = await readDispute(ledger, id, at, times);
+      return { view, penalties: await absentPenalties(ledger, view, times) };
     });
     const out = values.json
       ? json({ ...view, settlement: settlement(view) ?? null, absentPenalties: penalties ?? null })
