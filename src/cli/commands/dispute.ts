@@ -253,7 +253,7 @@ export const disputeAppealCommand: Command = {
     HOME_HELP,
     [
       '--bond LOCK',
-      `a custodial stake.locked of yours, at least the opening bond x ${DISPUTE_TERMS.appealBondFactor}^round`,
+      `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
     ['--seed-height H', 'a Bitcoin block height not mined yet'],
   ],
