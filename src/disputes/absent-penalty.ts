@@ -1,6 +1,15 @@
 import type { Ledger } from '../ledger/index.js';
-import { readStakes, stakeState } from '../stake/index.js';
-import type { DisputeRound, DisputeView } from './dispute-state.js';
+import { readStakes, type StakeRecord, stakeState } from '../stake/index.js';
+import type { DisputeDrawnBody } from './dispute-events.js';
+import {
+  bondOwner,
+  type DisputeMemo,
+  type DisputeRound,
+  type DisputeView,
+  disputeMemo,
+  type ReadDisputeOptions,
+  readDisputeWith,
+} from './dispute-state.js';
 import type { BondInstruction } from './settlement.js';
 import { DISPUTE_TERMS } from './terms.js';
 
@@ -22,33 +31,47 @@ export function absentJurors(round: DisputeRound): string[] {
  * dispute's view (whatever order the events arrived in). For each round whose reveals closed, each absent juror (see
  * {@link absentJurors}) loses `absentPenaltyBps` (1 %) of every custodial stake it had locked when that round's
  * reveals closed, rounded down to whole sats: the stake it was drawn for when jurors are weighted by stake, and any
- * it holds when they are weighted by reputation. A stake that backs a dispute bond is left alone (its bond settles
- * it), and a non-custodial one cannot be taken (its custodian lacks the preimage). A juror without such a stake loses
- * nothing but the share it would have earned: reputation-weighted panels hold their jurors by that alone.
+ * it holds when they are weighted by reputation. A non-custodial stake cannot be taken (its custodian lacks the
+ * preimage). A juror without such a stake loses nothing but the share it would have earned: reputation-weighted
+ * panels hold their jurors by that alone.
+ *
+ * One instruction per stake, whatever else names it:
+ * - a stake that backs a dispute bond is left alone only when that bond was committed before the round opened
+ *   (the dispute event it belongs to, `bondOwner`, published before the round's voting opened where witnesses show
+ *   publication, else dated before it): its bond settles it. A bond named after the fact frees nothing.
+ * - a juror absent from several rounds (of several disputes) pays each stake's penalty once: to the first of them
+ *   (earliest reveal close, then lowest dispute id) in which the stake was locked and not so shielded.
  *
  * Each instruction settles the stake: the penalty is shared equally among the one-time payout keys of the round's
  * jurors who revealed the majority vote (whole sats; the remainder and any penalty of a round without such a juror
  * go to the dispute's winner), the rest goes back to the staker. Undefined while the dispute is not decided; empty
- * for a void dispute or one decided by default (no panel sat).
+ * for a void dispute or one decided by default (no panel sat). `options`: the times the dispute was read with.
  */
 export async function absentPenalties(
   ledger: Ledger,
   view: DisputeView,
+  options: ReadDisputeOptions = {},
 ): Promise<BondInstruction[] | undefined> {
   if (view.status === 'void') return [];
   if (view.status !== 'decided' || view.winner === undefined) return undefined;
   const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
   const instructions: BondInstruction[] = [];
+  const memo = disputeMemo();
   for (const round of view.rounds) {
     if (round.outcome === undefined) continue;
     const absent = absentJurors(round);
     if (absent.length === 0) continue;
     const majority = round.reveals.filter((r) => r.choice === round.outcome).map((r) => r.payout);
     const at = round.times.revealsClose;
-    for (const juror of absent)
-      for (const stake of await readStakes(ledger, { staker: juror })) {
-        if (stake.statement.mode !== 'custodial' || stakeState(stake, at) !== 'locked') continue;
-        if (await backsABond(ledger, stake.id)) continue;
+    for (const juror of absent) {
+      const stakes = (await readStakes(ledger, { staker: juror })).filter(
+        (stake) => stake.statement.mode === 'custodial' && stakeState(stake, at) === 'locked',
+      );
+      if (stakes.length === 0) continue;
+      const earlier = await earlierAbsences(ledger, juror, view.id, at, options, memo);
+      for (const stake of stakes) {
+        if (await shielded(ledger, stake.id, round.times.votesOpen, options)) continue;
+        if (await paidBefore(ledger, stake, earlier, options)) continue;
         const amountSat = BigInt(stake.statement.amountSat);
         const penalty = (amountSat * BigInt(DISPUTE_TERMS.absentPenaltyBps)) / 10_000n;
         if (penalty === 0n) continue;
@@ -67,13 +90,75 @@ export async function absentPenalties(
           payouts: payouts.filter((p) => p.sat > 0n),
         });
       }
+    }
   }
   return instructions;
 }
 
-/** Whether a dispute event names `lock` as its bond. */
-async function backsABond(ledger: Ledger, lock: string): Promise<boolean> {
-  for await (const { event } of ledger.byIndex('dispute-bond', lock, { limit: 1 }))
-    if (event.type.startsWith('dispute.')) return true;
+/**
+ * Whether `lock` backs a bond committed before `opens`: the dispute event it belongs to was published before then
+ * (where witnesses show publication), else dated before then.
+ */
+async function shielded(ledger: Ledger, lock: string, opens: number, options: ReadDisputeOptions) {
+  const { publication } = options;
+  const owner = await bondOwner(ledger, lock, publication);
+  if (owner === undefined) return false;
+  if (publication?.witnessed === true) {
+    const shown = publication.at(owner);
+    return shown !== undefined && shown.blockTime < opens;
+  }
+  return ((await ledger.get(owner))?.event.created ?? opens) < opens;
+}
+
+/** A round of another decided dispute in which the juror was absent, before the one being read. */
+interface Absence {
+  readonly revealsClose: number;
+  readonly votesOpen: number;
+}
+
+/**
+ * The rounds of other decided disputes in which `juror` sat absent before this one (reveals closed earlier, or at the
+ * same moment in a dispute of lower id): found through the draws that list it.
+ */
+async function earlierAbsences(
+  ledger: Ledger,
+  juror: string,
+  dispute: string,
+  revealsClose: number,
+  options: ReadDisputeOptions,
+  memo: DisputeMemo,
+): Promise<Absence[]> {
+  const others = new Set<string>();
+  for await (const { event } of ledger.events({ type: 'dispute.drawn' })) {
+    const body = event.body as unknown as DisputeDrawnBody;
+    if (body.dispute !== dispute && body.panel.includes(juror)) others.add(body.dispute);
+  }
+  const absences: Absence[] = [];
+  for (const other of others) {
+    const view = await readDisputeWith(ledger, other, Number.MAX_SAFE_INTEGER, options, memo);
+    if (view.status !== 'decided') continue;
+    for (const round of view.rounds) {
+      const close = round.times.revealsClose;
+      const before = close < revealsClose || (close === revealsClose && other < dispute);
+      if (before && round.outcome !== undefined && absentJurors(round).includes(juror))
+        absences.push({ revealsClose: close, votesOpen: round.times.votesOpen });
+    }
+  }
+  return absences;
+}
+
+/** Whether an earlier absence already takes `stake` (locked then, and not shielded by a bond then). */
+async function paidBefore(
+  ledger: Ledger,
+  stake: StakeRecord,
+  earlier: readonly Absence[],
+  options: ReadDisputeOptions,
+): Promise<boolean> {
+  for (const absence of earlier)
+    if (
+      stakeState(stake, absence.revealsClose) === 'locked' &&
+      !(await shielded(ledger, stake.id, absence.votesOpen, options))
+    )
+      return true;
   return false;
 }

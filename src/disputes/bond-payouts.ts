@@ -25,9 +25,13 @@ export interface BondProgress {
 }
 
 /** What a final dispute owes: its bonds' settlement and the absent jurors' penalties. `INVALID_STATE` before. */
-async function owed(ledger: Ledger, view: DisputeView): Promise<BondInstruction[]> {
+async function owed(
+  ledger: Ledger,
+  view: DisputeView,
+  options: ReadDisputeOptions,
+): Promise<BondInstruction[]> {
   const bonds = settlement(view);
-  const penalties = await absentPenalties(ledger, view);
+  const penalties = await absentPenalties(ledger, view, options);
   if (bonds === undefined || penalties === undefined)
     throw new AgoraError(ErrorCode.InvalidState, `dispute ${view.id} is ${view.status}: nothing is owed yet`);
   return [...bonds, ...penalties];
@@ -42,11 +46,16 @@ const sameShares = (a: readonly StakeShare[], b: readonly StakeShare[]) =>
 /**
  * How far the custodians carried out what a final dispute owes, as a pure function of the ledger: for each bond (and
  * absent juror's stake) instruction, whether its stake ended as instructed and which shares were paid. Every replica
- * reads the same, and a custodian that moved sats otherwise shows as `deviates`.
+ * reads the same, and a custodian that moved sats otherwise shows as `deviates`. `options`: the times `view` was
+ * read with (the absent penalties need them, see {@link absentPenalties}).
  */
-export async function bondProgress(ledger: Ledger, view: DisputeView): Promise<BondProgress[]> {
+export async function bondProgress(
+  ledger: Ledger,
+  view: DisputeView,
+  options: ReadDisputeOptions = {},
+): Promise<BondProgress[]> {
   const progress: BondProgress[] = [];
-  for (const instruction of await owed(ledger, view)) {
+  for (const instruction of await owed(ledger, view, options)) {
     const stake = await readStake(ledger, instruction.lock);
     const ending = stake?.ending;
     const shares = sharesOf(instruction);
@@ -101,7 +110,7 @@ export async function settleDisputeBonds(
 ): Promise<LedgerEvent[]> {
   const view = await readDispute(ledger, disputeId, now, options);
   const recorded: LedgerEvent[] = [];
-  for (const { instruction, status } of await bondProgress(ledger, view)) {
+  for (const { instruction, status } of await bondProgress(ledger, view, options)) {
     if (instruction.custodian !== custodian.id || status !== 'owed') continue;
     recorded.push(
       instruction.action === 'release'

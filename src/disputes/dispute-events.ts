@@ -73,7 +73,10 @@ export interface DisputeAppealedBody {
   readonly dispute: string;
   /** The round the appeal opens, 1 or more. */
   readonly round: number;
-  /** At least the opening bond times `appealBondFactor` to the power `round`. */
+  /**
+   * At least the opening bond times `appealBondFactor` to the power `round` (checked on ingest); counted only when at
+   * least `appealBondFactor` times the largest bond put up so far, the answer's included (`readDispute`).
+   */
   readonly bond: string;
   readonly seedHeight: number;
 }

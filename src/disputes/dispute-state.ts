@@ -1,4 +1,13 @@
-import { AgoraError, doubleSha256, ErrorCode, fromHex, HEADER_TIME_TOLERANCE, toHex } from '../core/index.js';
+import {
+  AgoraError,
+  canonicalJson,
+  doubleSha256,
+  ErrorCode,
+  fromHex,
+  HEADER_TIME_TOLERANCE,
+  type JsonObject,
+  toHex,
+} from '../core/index.js';
 import { type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import { readStake, stakeState } from '../stake/index.js';
@@ -13,6 +22,7 @@ import {
   type DisputeVoteBody,
   disputeParties,
   type JurorChoice,
+  type JurorElectorate,
   receiptParties,
 } from './dispute-events.js';
 import { answerInTime, type DisputeAnchors, type OpeningTiming, openingTiming } from './dispute-time.js';
@@ -110,7 +120,8 @@ export interface DisputeView {
   readonly openingAnchor?: DecisionAnchor;
   readonly bond?: Bond;
   readonly answer?: { readonly id: string; readonly evidence: string; readonly bond: Bond };
-  readonly electorate: ElectorateVerdict['status'];
+  /** The electorate's verdict; not checked for an opening whose bond does not count (`invalid`: it changes nothing). */
+  readonly electorate?: ElectorateVerdict['status'];
   readonly reason?: string;
   readonly rounds: readonly DisputeRound[];
   /** Counted appeals, in round order. */
@@ -127,14 +138,78 @@ const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id 
 const blockHashOf = (header: string) => toHex(doubleSha256(fromHex(header)).reverse());
 
 /**
- * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival),
- * locked at `at`, and `by` is the lowest-id dispute event putting up this lock (one bond backs one side once).
+ * What one pass over the ledger (one `now`, one set of options) reads once for all the disputes it reads: each
+ * electorate rebuilt, each bond's owner. Openings are free to sign once a party holds a bond, so a reader of every
+ * dispute must not pay an electorate rebuild per opening.
  */
-async function countedBond(ledger: Ledger, lock: string, by: string, at: number): Promise<Bond | undefined> {
+export interface DisputeMemo {
+  readonly electorates: Map<string, Promise<ElectorateVerdict>>;
+  readonly owners: Map<string, Promise<string | undefined>>;
+}
+
+/** An empty memo, for one pass over the ledger (never kept across appends). */
+export const disputeMemo = (): DisputeMemo => ({ electorates: new Map(), owners: new Map() });
+
+/** The electorate `declared`, rebuilt once per memo. */
+function electorateOf(ledger: Ledger, declared: JurorElectorate, memo: DisputeMemo) {
+  const key = canonicalJson(declared as unknown as JsonObject);
+  let verdict = memo.electorates.get(key);
+  if (verdict === undefined) {
+    verdict = checkElectorate(ledger, declared);
+    memo.electorates.set(key, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * The dispute event a bond belongs to: of the dispute events naming `lock` as their bond while it is locked (at their
+ * `created`), the first published, where witnesses show publication (an event not shown yet comes after every shown
+ * one), then the earliest `created`, then the lowest id. Only the lock's staker can name it (the ingest rule), so the
+ * owner is its own first use: a use signed later and published later, dated back and ground for a lower id, never
+ * takes a bond from the event that committed it first. Without witnesses the claimed times order them (see
+ * docs/security.md). Undefined when the stake is not stored.
+ */
+export async function bondOwner(
+  ledger: Ledger,
+  lock: string,
+  publication: Publication | undefined,
+): Promise<string | undefined> {
+  const stake = await readStake(ledger, lock);
+  if (stake === undefined) return undefined;
+  const witnessed = publication?.witnessed === true;
+  let owner: { id: string; shown: number; created: number } | undefined;
+  for await (const { id, event } of ledger.byIndex('dispute-bond', lock)) {
+    if (!event.type.startsWith('dispute.') || stakeState(stake, event.created) !== 'locked') continue;
+    const shown = witnessed ? (publication?.at(id)?.blockTime ?? Number.POSITIVE_INFINITY) : 0;
+    const first =
+      owner === undefined ||
+      shown < owner.shown ||
+      (shown === owner.shown &&
+        (event.created < owner.created || (event.created === owner.created && id < owner.id)));
+    if (first) owner = { id, shown, created: event.created };
+  }
+  return owner?.id;
+}
+
+/**
+ * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival),
+ * locked at `at`, and `by` is the event it belongs to ({@link bondOwner}: one bond backs one side once).
+ */
+async function countedBond(
+  ledger: Ledger,
+  lock: string,
+  by: string,
+  at: number,
+  reading: { memo: DisputeMemo; publication: Publication | undefined },
+): Promise<Bond | undefined> {
   const stake = await readStake(ledger, lock);
   if (stake === undefined || stakeState(stake, at) !== 'locked') return undefined;
-  for await (const { id, event } of ledger.byIndex('dispute-bond', lock))
-    if (event.type.startsWith('dispute.') && id < by) return undefined;
+  let owner = reading.memo.owners.get(lock);
+  if (owner === undefined) {
+    owner = bondOwner(ledger, lock, reading.publication);
+    reading.memo.owners.set(lock, owner);
+  }
+  if ((await owner) !== by) return undefined;
   return {
     lock,
     staker: stake.staker,
@@ -203,6 +278,17 @@ export async function readDispute(
   now: number,
   options: ReadDisputeOptions = {},
 ): Promise<DisputeView> {
+  return readDisputeWith(ledger, disputeId, now, options, disputeMemo());
+}
+
+/** {@link readDispute} sharing `memo` with the other reads of one pass (`disputeLosses`, `disputeFacts`). */
+export async function readDisputeWith(
+  ledger: Ledger,
+  disputeId: string,
+  now: number,
+  options: ReadDisputeOptions,
+  memo: DisputeMemo,
+): Promise<DisputeView> {
   const stored = await ledger.get(disputeId);
   if (stored === undefined || stored.event.type !== 'dispute.opened')
     throw new AgoraError(ErrorCode.NotFound, `no dispute ${disputeId} in this ledger`);
@@ -230,18 +316,28 @@ export async function readDispute(
     answerBy: body.answerBy,
     ...(openingAnchor === undefined ? {} : { openingAnchor }),
   };
-  const bond = await countedBond(ledger, body.bond, disputeId, opened.created);
-  const electorate = await checkElectorate(ledger, body.jurors);
-  const empty = { rounds: [], appeals: [], electorate: electorate.status };
+  const reading = { memo, publication };
+  const bond = await countedBond(ledger, body.bond, disputeId, opened.created, reading);
+  // An opening whose bond does not count changes nothing: its electorate is not even rebuilt (openings are free).
   if (bond === undefined)
     return {
       ...base,
-      ...empty,
+      rounds: [],
+      appeals: [],
       status: 'invalid',
-      reason: 'the opening bond is not a locked stake of its own',
+      reason: 'the opening bond is not a locked stake of its own, or an earlier dispute event committed it',
     };
+  const electorate = await electorateOf(ledger, body.jurors, memo);
   if (electorate.status !== 'valid')
-    return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
+    return {
+      ...base,
+      rounds: [],
+      appeals: [],
+      electorate: electorate.status,
+      bond,
+      status: electorate.status,
+      reason: electorate.reason,
+    };
   const of = await eventsOf(ledger, disputeId);
 
   // Measured by Bitcoin's clock once the opening is anchored in time: then the answer must be too.
@@ -261,7 +357,7 @@ export async function readDispute(
       continue;
     }
     const answered = event.body as unknown as DisputeAnsweredBody;
-    const counted = await countedBond(ledger, answered.bond, id, event.created);
+    const counted = await countedBond(ledger, answered.bond, id, event.created, reading);
     if (counted !== undefined) {
       answer = { id, evidence: answered.evidence, bond: counted };
       break;
@@ -336,8 +432,10 @@ export async function readDispute(
       for (const { id, event } of of('dispute.appealed')) {
         const appealed = event.body as unknown as DisputeAppealedBody;
         if (appealed.round !== round + 1 || event.author !== loser || !appealShown(id)) continue;
-        const counted = await countedBond(ledger, appealed.bond, id, event.created);
-        if (counted !== undefined) {
+        const counted = await countedBond(ledger, appealed.bond, id, event.created, reading);
+        // At least `appealBondFactor` times the largest bond at stake so far (the ingest rule can only check the
+        // opening bond: the answer may arrive after the appeal on some replica).
+        if (counted !== undefined && counted.amountSat >= appealMinimum(bond, answer, appeals)) {
           appeal = { id, round: round + 1, bond: counted };
           seedHeight = appealed.seedHeight;
           break;
@@ -353,6 +451,19 @@ export async function readDispute(
     appeals.push(appeal);
     openedBy = appeal.id;
   }
+}
+
+/** The least bond of the next appeal: `appealBondFactor` times the largest bond put up so far. */
+function appealMinimum(
+  bond: Bond,
+  answer: { readonly bond: Bond },
+  appeals: readonly { readonly bond: Bond }[],
+): bigint {
+  const largest = [answer.bond, ...appeals.map((appeal) => appeal.bond)].reduce(
+    (max, { amountSat }) => (amountSat > max ? amountSat : max),
+    bond.amountSat,
+  );
+  return largest * BigInt(DISPUTE_TERMS.appealBondFactor);
 }
 
 interface RoundInput {

@@ -26,6 +26,7 @@ import {
   drawFor,
   type JurorChoice,
   panelTree,
+  type ReadDisputeOptions,
   readDispute,
   revealJurorVote,
   roundTimes,
@@ -294,8 +295,8 @@ export async function runDisputes(
   for (const { id, claim } of opening) {
     await settleDisputeBonds(stakes.custodian, ledger, id, final, reading);
     const view = await readDispute(ledger, id, final, reading);
-    const paid = await payShares(state, stakes, view, payoutKeys);
-    outcomes.push(await outcomeOf(state, view, claim, paid));
+    const paid = await payShares(state, stakes, view, payoutKeys, reading);
+    outcomes.push(await outcomeOf(state, view, claim, paid, reading));
   }
   state.governed = await governedState(ledger, final);
   const blacklisted = new Set(state.governed.blacklistedByRule());
@@ -317,10 +318,11 @@ async function payShares(
   stakes: StakeState,
   view: DisputeView,
   payoutKeys: PayoutKeys,
+  reading: ReadDisputeOptions,
 ): Promise<{ owed: number; paid: number; sat: bigint }> {
   const actors = new Map([...state.cast.agents, ...state.cast.providers].map((a) => [a.key.id, a] as const));
   let owed = 0;
-  for (const progress of await bondProgress(state.ledger, view)) {
+  for (const progress of await bondProgress(state.ledger, view, reading)) {
     if (progress.status !== 'done') continue;
     const ending = (await readStake(state.ledger, progress.instruction.lock))?.ending;
     for (const share of progress.shares) {
@@ -340,7 +342,7 @@ async function payShares(
   }
   let paid = 0;
   let sat = 0n;
-  for (const progress of await bondProgress(state.ledger, view))
+  for (const progress of await bondProgress(state.ledger, view, reading))
     for (const share of progress.shares)
       if (share.paid) {
         paid++;
@@ -355,6 +357,7 @@ async function outcomeOf(
   view: DisputeView,
   claim: Claim,
   paid: { owed: number; paid: number; sat: bigint },
+  reading: ReadDisputeOptions,
 ): Promise<DisputeOutcome> {
   const instructions = settlement(view) ?? [];
   const sum = (to: (p: { to: string }) => boolean) =>
@@ -365,7 +368,7 @@ async function outcomeOf(
       .toString();
   const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
   const round = view.rounds[view.rounds.length - 1] as DisputeRound | undefined;
-  const penalties = (await absentPenalties(state.ledger, view)) ?? [];
+  const penalties = (await absentPenalties(state.ledger, view, reading)) ?? [];
   return {
     id: view.id,
     kind: claim.kind,

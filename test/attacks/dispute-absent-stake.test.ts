@@ -6,6 +6,8 @@
 //   - A juror absent from two disputes has the same stake instructed twice: each dispute asks its custodian to settle
 //     the whole stake with its own shares, for its own cause. Only one can be carried out: the other penalty is never
 //     paid and that dispute's `bondProgress` shows the honest custodian as `deviates`.
+// Fixed: a bond shields a stake only when committed before the round opened (published before, where witnesses show
+// publication; without witnesses the claimed time is all there is), and a stake pays one penalty, its first.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../src/core/index.js';
@@ -17,6 +19,7 @@ import {
   createDisputeOpened,
   type DisputeRound,
   drawFor,
+  type ReadDisputeOptions,
   readDispute,
 } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
@@ -35,6 +38,7 @@ import {
   type World,
 } from '../disputes/fixture.js';
 import { receiptAt } from '../fixtures/receipts.js';
+import { reading, witnessAt, witnessedRound } from '../fixtures/witness.js';
 import { panelProver, panelVerifier } from '../fixtures/zk.js';
 
 let verifier: Verifier;
@@ -68,32 +72,34 @@ function jurorStake(world: World, juror: AgentKey, amountSat: number, created: n
   );
 }
 
-/** The dispute read after its last moment, with its absent jurors and penalties. */
-async function penalized(ledger: Ledger, dispute: string) {
-  const view = await readDispute(ledger, dispute, Number.MAX_SAFE_INTEGER);
+/** The dispute read at `now` (after its last moment by default), with its absent jurors and penalties. */
+async function penalized(
+  ledger: Ledger,
+  dispute: string,
+  now = Number.MAX_SAFE_INTEGER,
+  options: ReadDisputeOptions = {},
+) {
+  const view = await readDispute(ledger, dispute, now, options);
   expect(view.status).toBe('decided');
   return {
     absent: absentJurors(view.rounds[0] as DisputeRound),
-    penalties: (await absentPenalties(ledger, view)) ?? [],
+    penalties: (await absentPenalties(ledger, view, options)) ?? [],
   };
 }
 
 describe("an absent juror's stake", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('is not freed from the penalty by a dispute of the juror naming it as its bond', async () => {
-    const world = await buildWorld({ verifier });
-    // Nobody votes: the whole panel is absent.
-    const flow = await disputeFlow(world, await panelProver(), verifier, [], 1, { extras: false });
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened, ...flow]);
+  it('is not freed from the penalty by a dispute of the juror naming it as its bond', async () => {
+    // Nobody votes: the whole panel is absent. The custodian is the network's witness.
+    const { world, dispute, ledger, later } = await witnessedRound(verifier, await panelProver(), []);
     try {
-      const dispute = idOf(world.opened);
-      const { absent } = await penalized(ledger, dispute);
+      const read = async () => penalized(ledger, dispute, later, await reading(ledger, later));
+      const { absent } = await read();
       const juror = world.jurors.find((j) => j.id === absent[0]) as AgentKey;
       // The juror's larger stake, locked after the electorate's moment and before the round: 1 % of it is owed.
       const stake = jurorStake(world, juror, 100_000, T + 70);
       await ledger.append(stake);
       const owed = async () =>
-        expect((await penalized(ledger, dispute)).penalties).toContainEqual(
+        expect((await read()).penalties).toContainEqual(
           expect.objectContaining({ lock: idOf(stake), staker: juror.id, action: 'settle' }),
         );
       await owed();
@@ -107,6 +113,7 @@ describe("an absent juror's stake", () => {
         { clock: at(T + 100) },
       );
       await ledger.appendBatch([receipt, dodge]);
+      await witnessAt(ledger, world.custodian, later - 3_600);
       // The attack: the penalty on the stake is gone.
       await owed();
     } finally {
@@ -114,8 +121,7 @@ describe("an absent juror's stake", () => {
     }
   }, 120_000);
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('is not asked to be settled by two disputes at once', async () => {
+  it('is not asked to be settled by two disputes at once', async () => {
     const world = await buildWorld({ verifier });
     const prover = await panelProver();
     const first = await disputeFlow(world, prover, verifier, [], 1, { extras: false });
@@ -150,6 +156,10 @@ describe("an absent juror's stake", () => {
       // The attack: the stakes of those jurors are instructed twice, each time settled whole, for another cause.
       const twice = a.penalties.filter((p) => b.penalties.some((q) => q.lock === p.lock));
       expect(twice.map((p) => p.staker)).toEqual([]);
+      // Each such stake still pays its penalty once, to the first dispute whose reveals closed.
+      const shared = a.absent.filter((juror) => b.absent.includes(juror));
+      const once = [...a.penalties, ...b.penalties].filter((p) => shared.includes(p.staker));
+      expect(once.length).toBeGreaterThanOrEqual(2);
     } finally {
       await ledger.close();
     }

@@ -24,8 +24,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an appeal against a round whose counter-bond was larger than the opening bond', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('needs twice the largest bond of that round', async () => {
+  it('needs twice the largest bond of that round', async () => {
     const world = await buildWorld({ verifier });
     const dispute = idOf(world.opened);
     const round0 = roundTimes(world.openedBody.answerBy, 0);

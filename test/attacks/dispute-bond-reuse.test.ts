@@ -50,8 +50,7 @@ function reusingOpening(world: World, party: AgentKey, bond: LedgerEvent, below:
 }
 
 describe('a bond named again by a later event with a lower id', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails("does not undo a claimant's final loss", async () => {
+  it("does not undo a claimant's final loss", async () => {
     // Nobody votes: the claim is unproved, the payer (claimant) loses, its bond is owed to the provider.
     const { world, dispute, ledger, later } = await witnessedRound(verifier, prover, []);
     try {
@@ -73,8 +72,7 @@ describe('a bond named again by a later event with a lower id', () => {
     }
   }, 120_000);
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails("does not release a respondent's counter-bond after its loss on the panel", async () => {
+  it("does not release a respondent's counter-bond after its loss on the panel", async () => {
     // One juror upholds the claim, the others stay away: the provider (respondent) loses on the panel.
     const { world, dispute, ledger, later } = await witnessedRound(verifier, prover, ['upheld']);
     try {

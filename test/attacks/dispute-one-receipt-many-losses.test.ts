@@ -26,8 +26,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('one receipt disputed three times', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('counts as one lost dispute of its provider', async () => {
+  it('counts as one lost dispute of its provider', async () => {
     const world = await buildWorld({ verifier });
     const bond = (n: number): LedgerEvent =>
       createStakeLocked(

@@ -23,8 +23,7 @@ afterAll(() => releaseCurve());
 const SPAM = 100;
 
 describe('openings that reuse one bond', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('cost a reader of disputes little each', async () => {
+  it('cost a reader of disputes little each', async () => {
     const world = await buildWorld({ verifier });
     const ledger = await ledgerWith(verifier, [...world.base, world.opened]);
     try {

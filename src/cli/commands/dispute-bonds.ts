@@ -101,9 +101,10 @@ export const disputeClaimCommand: Command = {
       keys.set(payout.id, payout);
     }
     const owed = await withHomeLedger(home, async (ledger) => {
-      const view = await readDispute(ledger, dispute, at, await disputeTimes(ledger, at));
+      const times = await disputeTimes(ledger, at);
+      const view = await readDispute(ledger, dispute, at, times);
       const shares: OwedShare[] = [];
-      for (const progress of await bondProgress(ledger, view)) {
+      for (const progress of await bondProgress(ledger, view, times)) {
         const ending = (await readStake(ledger, progress.instruction.lock))?.ending;
         if (progress.status !== 'done' || ending?.kind !== 'settled') continue;
         for (const share of progress.shares) {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AgoraError,
@@ -33,6 +33,7 @@ import {
   settlement,
 } from '../../disputes/index.js';
 import { createSnapshotSources } from '../../governance/index.js';
+import { writeFileAtomic } from '../../identity/atomic-file.js';
 import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
 import type { Ledger, LedgerEvent } from '../../ledger/index.js';
 import { PanelProver } from '../../zk/index.js';
@@ -65,11 +66,6 @@ function seedHeight(values: OptionValues): number {
   return height;
 }
 
-/** Appends events in order, each verified (`MISSING_REFERENCE` and others surface as errors). */
-async function appendAll(ledger: Ledger, events: readonly LedgerEvent[]): Promise<void> {
-  for (const event of events) await ledger.append(event);
-}
-
 const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
 
 /** A dispute at `at`, read with the ledger's anchors and the witnesses' publication times as `governedState` reads it. */
@@ -85,7 +81,7 @@ function summary(view: DisputeView, penalties: readonly BondInstruction[]): stri
     `respondent   ${view.respondent}`,
     `claim        ${view.claim}`,
     `answer by    ${iso(view.answerBy)}${view.answer === undefined ? '' : `; answered: ${view.answer.evidence}`}`,
-    `electorate   ${view.electorate}${view.reason === undefined || view.electorate === 'valid' ? '' : ` (${view.reason})`}`,
+    `electorate   ${view.electorate ?? 'not checked'}${view.reason === undefined || view.electorate === undefined || view.electorate === 'valid' ? '' : ` (${view.reason})`}`,
     `anchored     ${view.openingAnchor === undefined ? 'not yet' : `block ${view.openingAnchor.height} at ${iso(view.openingAnchor.blockTime)}`}`,
   ];
   for (const round of view.rounds)
@@ -93,7 +89,7 @@ function summary(view: DisputeView, penalties: readonly BondInstruction[]): stri
       `round ${round.round}      ${round.status}${round.panel === undefined ? '' : `, panel ${round.panel.length}`}; votes ${round.votes}, revealed ${round.upheld} upheld / ${round.rejected} rejected, absent ${round.absent} (${round.attended.length} attested)${round.outcome === undefined ? '' : `; ${round.outcome}`}${round.refusedDraws.length > 0 ? `; ${round.refusedDraws.length} draw(s) refused` : ''}`,
     );
   lines.push(
-    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}${view.electorate === 'valid' && view.reason !== undefined ? ` (${view.reason})` : ''}`,
+    `status       ${view.status}${view.winner === undefined ? '' : `: ${view.winner} wins${view.byDefault ? ' by default' : ''}`}${(view.electorate === undefined || view.electorate === 'valid') && view.reason !== undefined ? ` (${view.reason})` : ''}`,
   );
   for (const instruction of settlement(view) ?? [])
     lines.push(
@@ -118,9 +114,11 @@ export const disputeListCommand: Command = {
   ],
   options: { json: { type: 'boolean' }, at: { type: 'string' } },
   async run({ io, home, values }) {
+    // Read before the ledger: a bad --at is refused even when there is no dispute to read at it.
+    const at = now(values);
     await withHomeLedger(home, async (ledger) => {
       for (const id of await listDisputes(ledger)) {
-        const view = await viewAt(ledger, id, now(values));
+        const view = await viewAt(ledger, id, at);
         const line = values.json
           ? json({
               id,
@@ -146,9 +144,11 @@ export const disputeShowCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a dispute');
+    const at = now(values);
     const { view, penalties } = await withHomeLedger(home, async (ledger) => {
-      const view = await viewAt(ledger, id, now(values));
-      return { view, penalties: await absentPenalties(ledger, view) };
+      const times = await disputeTimes(ledger, at);
+      const view = await readDispute(ledger, id, at, times);
+      return { view, penalties: await absentPenalties(ledger, view, times) };
     });
     const out = values.json
       ? json({ ...view, settlement: settlement(view) ?? null, absentPenalties: penalties ?? null })
@@ -209,7 +209,8 @@ export const disputeOpenCommand: Command = {
         seedHeight: seedHeight(values),
         jurors: { ...declared, sources: sources.map(idOf) },
       });
-      await appendAll(ledger, [...sources, opened]);
+      // One batch: an opening the ledger refuses leaves none of its signed sources stored (nor synced) for nothing.
+      await ledger.appendBatch([...sources, opened]);
       return idOf(opened);
     });
     await write(io.stdout, `${id}\n`);
@@ -252,7 +253,7 @@ export const disputeAppealCommand: Command = {
     HOME_HELP,
     [
       '--bond LOCK',
-      `a custodial stake.locked of yours, at least the opening bond x ${DISPUTE_TERMS.appealBondFactor}^round`,
+      `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
     ['--seed-height H', 'a Bitcoin block height not mined yet'],
   ],
@@ -317,18 +318,56 @@ export const disputeDrawCommand: Command = {
 /** Where a juror keeps what reveals its sealed votes: the home's `dispute-votes/` (mode 0600 files). */
 const votesDir = (home: string) => join(home, 'dispute-votes');
 
-/** What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. */
-export async function savedVotes(home: string, dispute: string) {
+/** What a juror keeps of one sealed vote: enough to reveal it and to be paid. */
+interface SavedVote {
+  readonly dispute: string;
+  readonly vote: string;
+  readonly choice: JurorChoice;
+  readonly salt: string;
+  readonly payoutSecret: string;
+}
+
+function isSavedVote(value: unknown): value is SavedVote {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    isLowerHex(entry.dispute, 32) &&
+    isLowerHex(entry.vote, 32) &&
+    JUROR_CHOICES.includes(entry.choice as JurorChoice) &&
+    isLowerHex(entry.salt, 32) &&
+    isLowerHex(entry.payoutSecret, 32)
+  );
+}
+
+/**
+ * What this home kept of its sealed votes on `dispute`: the vote's id, choice, salt and one-time payout key. A file
+ * that is not a saved vote is `INVALID_JSON`, naming it: the juror mends or removes it (each vote is a file of its own).
+ */
+export async function savedVotes(home: string, dispute: string): Promise<SavedVote[]> {
   let files: string[] = [];
   try {
     files = await readdir(votesDir(home));
   } catch {
     // No vote was ever cast from this home.
   }
-  const saved: { dispute: string; vote: string; choice: JurorChoice; salt: string; payoutSecret: string }[] =
-    [];
-  for (const file of files) {
-    const entry = JSON.parse(await readFile(join(votesDir(home), file), 'utf8')) as (typeof saved)[number];
+  const saved: SavedVote[] = [];
+  // Only `<vote id>.json`: an interrupted atomic write leaves a temporary file beside them.
+  for (const file of files.filter((name) => name.endsWith('.json')).sort()) {
+    const path = join(votesDir(home), file);
+    let entry: unknown;
+    try {
+      entry = JSON.parse(await readFile(path, 'utf8'));
+    } catch (cause) {
+      throw new AgoraError(
+        ErrorCode.InvalidJson,
+        `saved vote ${path} is damaged: ${(cause as Error).message}`,
+      );
+    }
+    if (!isSavedVote(entry))
+      throw new AgoraError(
+        ErrorCode.InvalidJson,
+        `saved vote ${path} is damaged: not {dispute, vote, choice, salt, payoutSecret}`,
+      );
     if (entry.dispute === dispute) saved.push(entry);
   }
   return saved;
@@ -369,21 +408,26 @@ export const disputeVoteCommand: Command = {
         choice,
         payoutKey: generateAgentKey(),
       });
-      await ledger.append(vote.event);
+      // Saved (atomically) before the vote is appended: a vote stored without its salt and payout key could never be
+      // revealed nor paid. A vote the ledger refuses takes its file away again.
+      const file = join(votesDir(home), `${vote.id}.json`);
+      await mkdir(votesDir(home), { recursive: true, mode: 0o700 });
+      const entry: SavedVote = {
+        dispute,
+        vote: vote.id,
+        choice,
+        salt: vote.salt,
+        payoutSecret: toHex(vote.payoutKey.secretKey),
+      };
+      await writeFileAtomic(file, json(entry));
+      try {
+        await ledger.append(vote.event);
+      } catch (error) {
+        await rm(file, { force: true });
+        throw error;
+      }
       return vote;
     });
-    await mkdir(votesDir(home), { recursive: true, mode: 0o700 });
-    await writeFile(
-      join(votesDir(home), `${sealed.id}.json`),
-      json({
-        dispute,
-        vote: sealed.id,
-        choice,
-        salt: sealed.salt,
-        payoutSecret: toHex(sealed.payoutKey.secretKey),
-      }),
-      { mode: 0o600 },
-    );
     await write(io.stdout, `${sealed.id}\n`);
   },
 };
