@@ -32,7 +32,8 @@ export default class SummaryReporter implements Reporter {
       }
     }
     if (skips.length > 0) process.stdout.write(`\nSkipped:\n${skips.join('\n')}\n`);
-    if (unfinished.length > 0) process.stdout.write(`\nFiles that did not finish:\n${unfinished.join('\n')}\n`);
+    if (unfinished.length > 0)
+      process.stdout.write(`\nFiles that did not finish:\n${unfinished.join('\n')}\n`);
     const failed = counts.failed + failedFiles + unhandledErrors.length;
     const causes = [
       failedFiles > 0 ? `${failedFiles} file${failedFiles === 1 ? '' : 's'} failed outside tests` : '',
