@@ -22,7 +22,7 @@ import {
   type VoteProof,
   type VoteStatement,
 } from '../zk/index.js';
-import type { CredentialHistory } from './credential-history.js';
+import { CREDENTIAL_LINK_EPOCHS, type CredentialHistory } from './credential-history.js';
 
 /**
  * The reputation thresholds an anonymous credential can prove, in parts per billion of all trust (the unit of
@@ -320,11 +320,12 @@ export async function proveCredential(
   const refuse = (why: string): never => {
     throw new AgoraError(ErrorCode.InvalidProof, why);
   };
-  // A payer's pseudonyms at one provider node in one epoch (its services, its levels) may be linked by the operator
-  // (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer only
-  // among the members reaching each proof's level in its root. So a root already shown at this node key this epoch
-  // is kept while the provider lists it, and a proof leaving fewer than `minAnonymity` members common to all is
-  // refused. The choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
+  // A payer's pseudonyms at one provider node (its services, its levels, consecutive epochs) may be linked by the
+  // operator (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer
+  // only among the members reaching each proof's level in its root, less those its refusals there ruled out. So a
+  // root already shown at this node key in the linking window is kept while the provider lists it, and a proof
+  // leaving fewer than `minAnonymity` members common to all is refused. The choice (or a refusal) is recorded in the
+  // agent's history before proving (or throwing): a proof started meanwhile sees it.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -332,34 +333,53 @@ export async function proveCredential(
       ErrorCode.InvalidArgument,
       `minAnonymity must be an integer of at least 1, not ${least}`,
     );
-  const { root, witness } = await holder.history.reserve(audience.provider, requirement.epoch, (shown) => {
-    const root =
-      requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
-      requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
-    if (root === undefined)
-      return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
-    const witness = holder.witness(root);
-    if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
-      return refuse(
-        witness === undefined
-          ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
-          : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
-      );
-    const reaching = holder.reaching(root, level) as ReadonlySet<string>;
-    const among =
-      shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
-    if (among.size < least)
-      throw shown === undefined
-        ? new AgoraError(
+  type Chosen = {
+    root: bigint;
+    among: ReadonlySet<string>;
+    witness: NonNullable<ReturnType<CredentialHolder['witness']>>;
+  };
+  const { root, witness } = await holder.history.reserve<Chosen>(
+    audience.provider,
+    requirement.epoch,
+    (seen) => {
+      const root =
+        requirement.roots.find((candidate) => seen?.roots.has(candidate)) ??
+        requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
+      if (root === undefined)
+        return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
+      // A root this node was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
+      const reaching = holder.reaching(root, level) ?? new Set<string>();
+      const witness = holder.witness(root);
+      // The operator sees a refusal (a challenge never paid) and reads it as "below this level": recorded, the members
+      // reaching it in this root are ruled out of every later proof at this node, which then hides the payer only
+      // among those between the levels proved and refused.
+      if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
+        return {
+          refused: new AgoraError(
             ErrorCode.InvalidProof,
-            `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
-          )
-        : new AgoraError(
-            ErrorCode.WouldLink,
-            `this provider node was shown this payer's pseudonyms this epoch: with this one (${requirement.threshold} ppb, another snapshot or level), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
-          );
-    return { root, among, witness };
-  });
+            witness === undefined
+              ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
+              : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
+          ),
+          excluded: reaching,
+        };
+      const linked = seen?.among ?? reaching;
+      const among = new Set(
+        [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
+      );
+      if (among.size < least)
+        throw seen === undefined
+          ? new AgoraError(
+              ErrorCode.InvalidProof,
+              `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+            )
+          : new AgoraError(
+              ErrorCode.WouldLink,
+              `this provider node has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+            );
+      return { root, among, witness };
+    },
+  );
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {
     secret: holder.secret,

@@ -51,10 +51,13 @@ export {
 } from './credential.js';
 export { CredentialBatcher } from './credential-batch.js';
 export {
+  CREDENTIAL_LINK_EPOCHS,
   CredentialHistory,
   type CredentialHistoryState,
   type CredentialMark,
+  type CredentialRefusal,
   formatCredentialHistory,
+  type NodeHistory,
   parseCredentialHistory,
   type ShownCredential,
 } from './credential-history.js';
