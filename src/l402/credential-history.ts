@@ -314,11 +314,13 @@ export class CredentialHistory {
 
   /**
    * Records that the provider known by any of `keys` is given this agent's id, and true; false, recording nothing,
-   * when one of them was shown a pseudonym (the id must then not be sent).
+   * when one of them, or of `checked`, was shown a pseudonym (the id must then not be sent). `checked` are keys the
+   * provider only claims (a node named by an invoice nobody paid): checked, never marked, so that a third party
+   * naming another node cannot take that node's anonymous gating from this payer.
    */
-  claimNamed(keys: readonly string[]): Promise<boolean> {
+  claimNamed(keys: readonly string[], checked: readonly string[] = []): Promise<boolean> {
     return this.locked(async () => {
-      if (keys.some((key) => this.state.marks.get(key) === 'anonymous')) return false;
+      if ([...keys, ...checked].some((key) => this.state.marks.get(key) === 'anonymous')) return false;
       await this.mark(keys, 'named');
       return true;
     });
