@@ -314,6 +314,7 @@ async function credentialFor(
     requirement,
     { provider, service: challenge.service },
     challenge.macaroon.identifier,
+    unixSeconds(options.clock ?? systemClock),
   );
   return { header: formatCredentialHeader(credential), epoch: requirement.epoch };
 }

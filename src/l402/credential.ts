@@ -58,6 +58,13 @@ export const CREDENTIAL_EPOCH_SECONDS = 86_400;
 /** Clock difference a payer tolerates at an epoch's edges (seconds): a provider a little behind or ahead. */
 export const CREDENTIAL_EPOCH_SKEW_SECONDS = 300;
 
+/**
+ * How old a snapshot must be (its `asOf`, seconds) before a payer proves against it: long enough for it to have
+ * reached every replica that syncs. A root only some payers hold (one published minutes ago) would sort the
+ * provider's payers by what their replicas hold, whatever the anonymity set counted in leaves says.
+ */
+export const CREDENTIAL_ROOT_SETTLE_SECONDS = 3_600;
+
 /** The credential epoch at `nowSeconds` (Unix seconds). */
 export const credentialEpoch = (nowSeconds: number): number =>
   Math.floor(nowSeconds / CREDENTIAL_EPOCH_SECONDS);
@@ -289,6 +296,8 @@ export interface CredentialHolder {
    */
   readonly minAnonymity?: number;
   witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
+  /** The `asOf` (Unix seconds) of snapshot `root`; undefined when the holder does not know `root`. */
+  asOf(root: bigint): number | undefined;
   /**
    * The members (agent ids) of snapshot `root` whose weight has bit `level` set: those a proof at that level hides
    * among; undefined when the holder does not know `root`.
@@ -304,17 +313,20 @@ export interface CredentialHolder {
 }
 
 /**
- * Proves the credential a token's caveat asks for, against the newest of its roots the holder knows (whether or not
- * it holds a leaf there): `INVALID_PROOF`, before anything is paid, when the holder knows none, when its score
- * there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold. It never falls
- * back to an older root: a proof against an older root than the payer knows would tell the provider that the payer
- * fell below the threshold in the newer one.
+ * Proves the credential a token's caveat asks for, against the root this provider node was shown in the linking
+ * window if it still lists one, else the listed root the holder knows with the newest `asOf` at least
+ * {@link CREDENTIAL_ROOT_SETTLE_SECONDS} before `nowSeconds` (whether or not it holds a leaf there; never by the
+ * provider's order, which would let it pick): `INVALID_PROOF`, before anything is paid, when the holder knows none,
+ * when its score there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold.
+ * It never falls back to an older root: a proof against an older root than the rule picks would tell the provider
+ * that the payer fell below the threshold in the newer one. `nowSeconds` defaults to the system clock.
  */
 export async function proveCredential(
   holder: CredentialHolder,
   requirement: CredentialRequirement,
   audience: Omit<CredentialAudience, 'epoch'>,
   identifier: Uint8Array,
+  nowSeconds: number = Date.now() / 1000,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
   const refuse = (why: string): never => {
@@ -342,11 +354,17 @@ export async function proveCredential(
     audience.provider,
     requirement.epoch,
     (seen) => {
-      const root =
-        requirement.roots.find((candidate) => seen?.roots.has(candidate)) ??
-        requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
+      // The root is picked by what every replica holds alike, never by the provider's order nor by what only
+      // this replica holds: the newest snapshot old enough to have reached every replica that syncs.
+      const settled = requirement.roots
+        .map((candidate) => ({ candidate, asOf: holder.asOf(candidate) }))
+        .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - CREDENTIAL_ROOT_SETTLE_SECONDS)
+        .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
+      const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
       if (root === undefined)
-        return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
+        return refuse(
+          `this payer knows no reputation snapshot the provider accepts taken at least ${CREDENTIAL_ROOT_SETTLE_SECONDS} s ago`,
+        );
       // A root this node was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
       const reaching = holder.reaching(root, level) ?? new Set<string>();
       const witness = holder.witness(root);
