@@ -333,7 +333,7 @@ export async function credentialHolder(
   agent: string,
   secret: bigint,
   snapshots: readonly (Snapshot & { readonly asOf: number })[],
-  options: { history: CredentialHistory; minAnonymity?: number },
+  options: { history: CredentialHistory; minAnonymity?: number; rootSettleSeconds?: number },
 ): Promise<CredentialHolder> {
   // NaN (or a fraction) would compare false with every count: the anonymity check would pass every threshold.
   if (
@@ -370,6 +370,7 @@ export async function credentialHolder(
     prover,
     secret,
     ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
+    ...(options.rootSettleSeconds === undefined ? {} : { rootSettleSeconds: options.rootSettleSeconds }),
     witness: (root) => witnesses.get(root),
     asOf: (root) => snapshots.find((snapshot) => snapshot.root === root)?.asOf,
     reaching: (root, level) => levels.get(root)?.[level],

@@ -296,6 +296,11 @@ export interface CredentialHolder {
    */
   readonly minAnonymity?: number;
   witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
+  /**
+   * Least age (seconds) of a snapshot's `asOf` before this holder proves against it (default
+   * {@link CREDENTIAL_ROOT_SETTLE_SECONDS}); 0 only where every payer reads one ledger (the simulator).
+   */
+  readonly rootSettleSeconds?: number;
   /** The `asOf` (Unix seconds) of snapshot `root`; undefined when the holder does not know `root`. */
   asOf(root: bigint): number | undefined;
   /**
@@ -345,6 +350,12 @@ export async function proveCredential(
       ErrorCode.InvalidArgument,
       `minAnonymity must be an integer of at least 1, not ${least}`,
     );
+  const settle = holder.rootSettleSeconds ?? CREDENTIAL_ROOT_SETTLE_SECONDS;
+  if (!Number.isSafeInteger(settle) || settle < 0)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `rootSettleSeconds must be a whole number of seconds, not ${settle}`,
+    );
   type Chosen = {
     root: bigint;
     among: ReadonlySet<string>;
@@ -358,12 +369,12 @@ export async function proveCredential(
       // this replica holds: the newest snapshot old enough to have reached every replica that syncs.
       const settled = requirement.roots
         .map((candidate) => ({ candidate, asOf: holder.asOf(candidate) }))
-        .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - CREDENTIAL_ROOT_SETTLE_SECONDS)
+        .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - settle)
         .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
       const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
       if (root === undefined)
         return refuse(
-          `this payer knows no reputation snapshot the provider accepts taken at least ${CREDENTIAL_ROOT_SETTLE_SECONDS} s ago`,
+          `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
         );
       // A root this node was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
       const reaching = holder.reaching(root, level) ?? new Set<string>();
