@@ -207,7 +207,10 @@ async function credentials(clock: ManualClock, network: SimNetwork): Promise<voi
     commitments.set(key.id, (await zkIdentity(key)).commitment);
     base.set(key.id, credentialWeight(10_000_000 * (i + 1)));
   }
-  const snapshot = await computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 });
+  const snapshot = {
+    ...(await computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 })),
+    asOf: 0,
+  };
   // The payer's history on disk, as an agent home keeps it: every proof writes it before proving.
   const history = await CredentialHistory.open(
     fileAgentState(join(mkdtempSync(join(tmpdir(), 'agora-bench-')), 'credential-history.json')),

@@ -282,7 +282,7 @@ async function mustAgreeWith(
 export async function acceptedSnapshots(
   ledger: Ledger,
   options: { count?: number } = {},
-): Promise<{ id: string; asOf: number; snapshot: Snapshot }[]> {
+): Promise<{ id: string; asOf: number; snapshot: Snapshot & { readonly asOf: number } }[]> {
   const valid: { id: string; asOf: number; snapshot: Snapshot; root: string }[] = [];
   for await (const { id } of ledger.events({ type: REPUTATION_SNAPSHOT })) {
     const verdict = await checkReputationSnapshot(ledger, id);
@@ -290,7 +290,7 @@ export async function acceptedSnapshots(
       valid.push({ id, asOf: verdict.body.asOf, snapshot: verdict.snapshot, root: verdict.body.root });
   }
   valid.sort((a, b) => b.asOf - a.asOf || (a.id < b.id ? -1 : 1));
-  const accepted: { id: string; asOf: number; snapshot: Snapshot }[] = [];
+  const accepted: { id: string; asOf: number; snapshot: Snapshot & { readonly asOf: number } }[] = [];
   const seen = new Set<string>();
   for (const [index, { id, asOf, snapshot, root }] of valid.entries()) {
     if (accepted.length >= (options.count ?? 3)) break;
@@ -314,14 +314,16 @@ export async function acceptedSnapshots(
       if (full.root !== snapshot.root) continue;
     }
     seen.add(root);
-    accepted.push({ id, asOf, snapshot });
+    // The snapshot carries its `asOf`: a credential holder proves only against one old enough to have propagated.
+    accepted.push({ id, asOf, snapshot: { ...snapshot, asOf } });
   }
   return accepted;
 }
 
 /**
- * A {@link CredentialHolder} for agent `agent` with ZK secret `secret`, over the given snapshots (its leaf and path
- * in each; none where it holds no leaf; the count of leaves at each level), refusing thresholds fewer than
+ * A {@link CredentialHolder} for agent `agent` with ZK secret `secret`, over the given snapshots, each with its
+ * `asOf` (as {@link acceptedSnapshots} gives them: its leaf and path in each; none where it holds no leaf; the count
+ * of leaves at each level; a snapshot younger than `CREDENTIAL_ROOT_SETTLE_SECONDS` is not proved against), refusing thresholds fewer than
  * `options.minAnonymity` leaves reach (default 8). `options.history` is the agent's one {@link CredentialHistory}
  * (opened once from its home, or in memory for an agent of this process only), shared by every holder built for it:
  * a holder rebuilt for a new snapshot must not forget what its pseudonyms were shown against.
@@ -330,8 +332,8 @@ export async function credentialHolder(
   prover: Prover,
   agent: string,
   secret: bigint,
-  snapshots: readonly Snapshot[],
-  options: { history: CredentialHistory; minAnonymity?: number },
+  snapshots: readonly (Snapshot & { readonly asOf: number })[],
+  options: { history: CredentialHistory; minAnonymity?: number; rootSettleSeconds?: number },
 ): Promise<CredentialHolder> {
   // NaN (or a fraction) would compare false with every count: the anonymity check would pass every threshold.
   if (
@@ -368,7 +370,9 @@ export async function credentialHolder(
     prover,
     secret,
     ...(options.minAnonymity === undefined ? {} : { minAnonymity: options.minAnonymity }),
+    ...(options.rootSettleSeconds === undefined ? {} : { rootSettleSeconds: options.rootSettleSeconds }),
     witness: (root) => witnesses.get(root),
+    asOf: (root) => snapshots.find((snapshot) => snapshot.root === root)?.asOf,
     reaching: (root, level) => levels.get(root)?.[level],
     history: options.history,
   };

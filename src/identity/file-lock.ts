@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { AgoraError, ErrorCode } from '../core/index.js';
 
 /** How long a step waits for a lock another live process holds before giving up with `IO`. */
@@ -9,6 +11,41 @@ export const FILE_LOCK_WAIT_MS = 2_000;
  * version between creating it and writing the pid, or a file cut short by a power loss.
  */
 const EMPTY_LOCK_STALE_MS = 10_000;
+
+/**
+ * A lease: a lock whose holder's liveness cannot be checked from here (written on another host, after another boot,
+ * in another pid namespace such as another container, or by an older version naming no host) is taken for a dead
+ * holder's only once its file has not been touched for this long. A live holder touches it every quarter of this
+ * while its step runs, so a step outlasting the lease keeps its lock.
+ */
+export const FILE_LOCK_LEASE_MS = 30_000;
+
+const readOr = (read: () => string): string => {
+  try {
+    return read().trim();
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * Where a pid means this process table: the host name, the boot (Linux's boot id) and the pid namespace (a
+ * container's own), hashed to 32 hex digits. Only a lock naming this same place is checked by its pid: anywhere else
+ * the same pid is another process, whose liveness `kill(pid, 0)` here says nothing about.
+ */
+const PLACE = createHash('sha256')
+  .update(
+    [
+      hostname(),
+      readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
+      readOr(() => readlinkSync('/proc/self/ns/pid')),
+    ].join('\n'),
+  )
+  .digest('hex')
+  .slice(0, 32);
+
+/** The place {@link withFileLock} writes in its locks after the pid and nonce: for tests that plant a lock. */
+export const fileLockPlace = (): string => PLACE;
 
 /** Steps holding or waiting for each lock path in this process, chained: the pid in a lock file is per process. */
 const chains = new Map<string, Promise<unknown>>();
@@ -34,7 +71,7 @@ const ioError = (path: string, cause: unknown) =>
 interface Seen {
   readonly text: string;
   /**
-   * Names this holding and no other: the text (`<pid> <nonce>`, the nonce fresh per holding) or, for a file of an
+   * Names this holding and no other: the text (`<pid> <nonce> <place>`, the nonce fresh per holding) or, for a file of an
    * older version (the pid alone, or empty), the text and the inode.
    */
   readonly generation: string;
@@ -51,13 +88,17 @@ async function look(path: string): Promise<Seen | undefined> {
     if (code(cause) === 'ENOENT') return undefined;
     throw ioError(path, cause);
   }
-  const [pidText, nonce] = text.split(' ');
+  const [pidText, nonce, place] = text.split(' ');
   const pid = Number(pidText);
   const generation = nonce !== undefined && /^[0-9a-f]{32}$/.test(nonce) ? text : `${text}@${made.ino}`;
+  const age = Date.now() - made.mtimeMs;
   if (pidText === '' || !Number.isSafeInteger(pid) || pid <= 0)
-    return { text, generation, stale: Date.now() - made.mtimeMs > EMPTY_LOCK_STALE_MS };
-  // Steps of this process are chained before they reach the file: a lock naming this pid is a crashed earlier
-  // process's whose pid was reused (always pid 1 in a container).
+    return { text, generation, stale: age > EMPTY_LOCK_STALE_MS };
+  // A pid is checked only where it was written: another host, boot or pid namespace (two containers of one agent
+  // sharing its home both run as pid 1), or an older version's lock naming no place, is held until its lease ends.
+  if (place !== PLACE) return { text, generation, stale: age > FILE_LOCK_LEASE_MS };
+  // Here, a lock naming this pid with a nonce this process is not holding (its steps on a path are chained before
+  // they reach the file) is a crashed earlier process's, whose pid was reused.
   return { text, generation, stale: pid === process.pid || !isAlive(pid) };
 }
 
@@ -128,7 +169,7 @@ async function takeOver(lock: string, seen: Seen, mine: string): Promise<boolean
 }
 
 async function acquire(lock: string, waitMs: number): Promise<string> {
-  const mine = `${process.pid} ${randomBytes(16).toString('hex')}`;
+  const mine = `${process.pid} ${randomBytes(16).toString('hex')} ${PLACE}`;
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (await create(lock, mine)) return mine;
@@ -154,10 +195,13 @@ async function release(lock: string, mine: string): Promise<void> {
 }
 
 /**
- * Runs `step` holding the lock file `lock` (made whole with this process's id and a fresh nonce): other processes
- * wait for it (up to `waitMs`, then `IO`), and so do other steps of this process on the same path. A lock whose
- * process is gone is taken over by exactly one of the processes finding it so, through a claim file made
- * exclusively (`<lock>.<generation>.takeover`), then renamed over.
+ * Runs `step` holding the lock file `lock` (made whole as `<pid> <nonce> <place>`: this process's id, a fresh nonce
+ * and where that pid means this process, see {@link fileLockPlace}): other processes wait for it (up to `waitMs`,
+ * then `IO`), and so do other steps of this process on the same path. A lock is taken for a dead holder's when it
+ * names this place and a pid not alive here (or this pid, with a nonce this process is not holding), or, written
+ * anywhere else or by an older version, when untouched for {@link FILE_LOCK_LEASE_MS}; it is then taken over by
+ * exactly one of the processes finding it so, through a claim file made exclusively
+ * (`<lock>.<generation>.takeover`), then renamed over.
  */
 export async function withFileLock<T>(
   lock: string,
@@ -167,9 +211,17 @@ export async function withFileLock<T>(
   const before = chains.get(lock) ?? Promise.resolve();
   const run = before.then(async () => {
     const mine = await acquire(lock, waitMs);
+    // Touched while held: a process elsewhere (another container) judges this lock by its age alone.
+    const lease = setInterval(() => {
+      void readFile(lock, 'utf8')
+        .then((text) => (text === mine ? utimes(lock, new Date(), new Date()) : undefined))
+        .catch(() => {});
+    }, FILE_LOCK_LEASE_MS / 4);
+    lease.unref();
     try {
       return await step();
     } finally {
+      clearInterval(lease);
       await release(lock, mine);
     }
   });

@@ -314,6 +314,7 @@ async function credentialFor(
     requirement,
     { provider, service: challenge.service },
     challenge.macaroon.identifier,
+    unixSeconds(options.clock ?? systemClock),
   );
   return { header: formatCredentialHeader(credential), epoch: requirement.epoch };
 }
@@ -408,12 +409,16 @@ export async function l402Fetch(
     // Before an invoice has named the provider's node key, the history knows it by this origin only: another host
     // name of a node shown a pseudonym would get the bare id. So an unpaid request names the payer only when the
     // provider refused it without and named its node (`bareIdFor`), checked with the node key.
+    // The node a 401 names with an invoice nobody pays is only claimed (any origin can show another node's
+    // invoice): it is checked, so a node shown a pseudonym never gets the id, but only the origin is marked. A node
+    // is marked given the id only once the payer pays its invoice (its token's provider).
     const node = token?.provider ?? bareIdFor;
+    const marked = token === undefined ? providerKeys(origin, undefined) : providerKeys(origin, node);
     if (
       options.identity !== undefined &&
       !anonymous &&
       node !== undefined &&
-      (history === undefined || (await history.claimNamed(providerKeys(origin, node))))
+      (history === undefined || (await history.claimNamed(marked, providerKeys(origin, node))))
     )
       headers.set('agora-payer', formatPayerHeader(options.identity, token));
     if (token?.credential !== undefined) {

@@ -8,10 +8,39 @@ const KIND = 'agora402/credential-history';
  * service and level): the roots proved against and the members reaching the level asked in every proof shown.
  */
 export interface ShownCredential {
-  /** The credential epoch: entries two epochs old are dropped. */
+  /** The credential epoch: entries {@link CREDENTIAL_LINK_EPOCHS} epochs old are dropped. */
   readonly epoch: number;
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string>;
+}
+
+/**
+ * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
+ * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
+ * today's first). What a node key was shown in the last 7 epochs counts together; a payer away from a node for 7
+ * epochs starts there anew. An entry carries the set it left forward, so a payer using a node every few days stays
+ * counted over all of them.
+ */
+export const CREDENTIAL_LINK_EPOCHS = 7;
+
+/**
+ * What one provider node key has seen of this payer over the last {@link CREDENTIAL_LINK_EPOCHS} epochs, linked: the
+ * roots proved against, the members common to every proof (undefined when none was proved), and the members the
+ * payer's refusals there ruled out (those reaching a level it refused, in the root it would have proved against).
+ */
+export interface NodeHistory {
+  readonly roots: ReadonlySet<bigint>;
+  readonly among: ReadonlySet<string> | undefined;
+  readonly excluded: ReadonlySet<string>;
+}
+
+/**
+ * A refusal to prove, seen by the operator (a challenge never paid): the error to throw and the members it rules out
+ * for an operator reading it as "below the level asked", recorded before it is thrown.
+ */
+export interface CredentialRefusal {
+  readonly refused: AgoraError;
+  readonly excluded: ReadonlySet<string>;
 }
 
 /** How a provider knows this payer: by its agent id (`named`) or by a pseudonym (`anonymous`). */
@@ -23,6 +52,8 @@ export type CredentialMark = 'named' | 'anonymous';
  */
 export interface CredentialHistoryState {
   readonly shown: Map<string, ShownCredential>;
+  /** Per `<node key> <epoch>`, the members ruled out by the refusals seen there (see {@link CredentialRefusal}). */
+  readonly refused: Map<string, { readonly epoch: number; readonly excluded: ReadonlySet<string> }>;
   readonly marks: Map<string, CredentialMark>;
   readonly epochs: Map<string, number>;
 }
@@ -33,6 +64,16 @@ const shownKey = (provider: string, epoch: number): string => `${provider} ${epo
 const damaged = (why: string): never => {
   throw new AgoraError(ErrorCode.InvalidJson, `the credential history is damaged: ${why}`);
 };
+
+const isEpoch = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+const emptyState = (): CredentialHistoryState => ({
+  shown: new Map(),
+  refused: new Map(),
+  marks: new Map(),
+  epochs: new Map(),
+});
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -49,12 +90,14 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     return damaged('not JSON');
   }
   if (!isJsonObject(value) || value.kind !== KIND || value.v !== 1) return damaged(`not a ${KIND} v1`);
-  const { shown, named, anonymous, epochs } = value;
+  const { shown, named, anonymous, epochs, refused } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
   // `epochs` came after the first documents: one without it has proved no epoch it knows of.
   if (epochs !== undefined && !Array.isArray(epochs)) return damaged('epochs is a list');
-  const state: CredentialHistoryState = { shown: new Map(), marks: new Map(), epochs: new Map() };
+  // So did `refused`: one without it recorded no refusal.
+  if (refused !== undefined && !Array.isArray(refused)) return damaged('refused is a list');
+  const state = emptyState();
   for (const entry of shown) {
     if (!isJsonObject(entry)) return damaged('a shown entry is not an object');
     const { provider, scope, epoch, roots, among } = entry;
@@ -73,6 +116,17 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       epoch,
       roots: new Set([...(before?.roots ?? []), ...roots.map(BigInt)]),
       among: new Set(before === undefined ? among : among.filter((agent) => before.among.has(agent))),
+    });
+  }
+  for (const entry of refused ?? []) {
+    if (!isJsonObject(entry)) return damaged('a refused entry is not an object');
+    const { provider, epoch, excluded } = entry;
+    if (typeof provider !== 'string' || !isEpoch(epoch) || !isStringList(excluded))
+      return damaged('a refused entry has no provider, epoch or members');
+    const key = shownKey(provider, epoch);
+    state.refused.set(key, {
+      epoch,
+      excluded: new Set([...(state.refused.get(key)?.excluded ?? []), ...excluded]),
     });
   }
   for (const entry of epochs ?? []) {
@@ -110,6 +164,11 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
     named: marked('named'),
     anonymous: marked('anonymous'),
     epochs: [...state.epochs].map(([provider, epoch]) => ({ provider, epoch })),
+    refused: [...state.refused].map(([key, entry]) => ({
+      provider: key.slice(0, key.lastIndexOf(' ')),
+      epoch: entry.epoch,
+      excluded: [...entry.excluded],
+    })),
   })}\n`;
 }
 
@@ -118,9 +177,11 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  * fetches, persisted in its {@link AgentStateStore}) so that neither a new snapshot, a new holder, a new token cache
  * nor a new process forgets it:
  * - per provider node key and epoch, over all the pseudonyms shown there (every service and level), the snapshot
- *   roots proved against and the members reaching the level of every proof in its root: an operator that links its
- *   pseudonyms of one payer in one day (by timing, by network address) finds the payer only among those; reserved
- *   before proving;
+ *   roots proved against and the members reaching the level of every proof in its root, counted together over
+ *   {@link CREDENTIAL_LINK_EPOCHS} epochs: an operator that links its pseudonyms of one payer (by timing, by network
+ *   address, within a day or across consecutive days) finds the payer only among those; reserved before proving;
+ * - per provider node key and epoch, the members ruled out by the payer's refusals there (those reaching a level it
+ *   could not prove): a later proof hides the payer only among the members between the levels seen;
  * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both;
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
  *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
@@ -140,21 +201,12 @@ export class CredentialHistory {
   /** The history in `store` (empty when none was written); `INVALID_JSON` when it is damaged. */
   static async open(store: AgentStateStore): Promise<CredentialHistory> {
     const text = await store.read();
-    return new CredentialHistory(
-      store,
-      text === undefined
-        ? { shown: new Map(), marks: new Map(), epochs: new Map() }
-        : parseCredentialHistory(text),
-    );
+    return new CredentialHistory(store, text === undefined ? emptyState() : parseCredentialHistory(text));
   }
 
   /** A history kept in memory: for an agent that lives as long as the process. */
   static inMemory(): CredentialHistory {
-    return new CredentialHistory(memoryAgentState(), {
-      shown: new Map(),
-      marks: new Map(),
-      epochs: new Map(),
-    });
+    return new CredentialHistory(memoryAgentState(), emptyState());
   }
 
   /**
@@ -184,25 +236,59 @@ export class CredentialHistory {
   }
 
   /**
+   * What the provider of node key `provider` has seen of this payer over the {@link CREDENTIAL_LINK_EPOCHS} epochs
+   * up to `epoch`, linked; undefined when nothing.
+   */
+  seenAt(provider: string, epoch: number): NodeHistory | undefined {
+    const roots = new Set<bigint>();
+    const excluded = new Set<string>();
+    let among: Set<string> | undefined;
+    let any = false;
+    for (let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1); at <= epoch; at++) {
+      const key = shownKey(provider, at);
+      const shown = this.state.shown.get(key);
+      const refused = this.state.refused.get(key);
+      if (shown !== undefined) {
+        for (const root of shown.roots) roots.add(root);
+        among = new Set(
+          among === undefined ? shown.among : [...among].filter((agent) => shown.among.has(agent)),
+        );
+      }
+      for (const agent of refused?.excluded ?? []) excluded.add(agent);
+      any ||= shown !== undefined || refused !== undefined;
+    }
+    return any ? { roots, among, excluded } : undefined;
+  }
+
+  /**
    * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level):
-   * `choose` sees what that node key has been shown in the epoch (nothing earlier is pending) and picks the root and
-   * the members the payer will then hide among (those it hid among there so far that the new proof leaves), or
-   * throws to refuse; the choice is recorded and written before this resolves, so it holds whether or not the proof
-   * follows. Entries two or more epochs older than `epoch` are dropped: their pseudonyms are shown no more.
+   * `choose` sees what that node key has seen of this payer over the linking window ({@link seenAt}; nothing
+   * earlier is pending) and picks the root and the members the payer will then hide among, or returns a refusal;
+   * the choice (or the members the refusal rules out) is recorded and written before this resolves (or throws the
+   * refusal), so it holds whether or not the proof follows. Entries older than the window are dropped.
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
     provider: string,
     epoch: number,
-    choose: (shown: ShownCredential | undefined) => T,
+    choose: (seen: NodeHistory | undefined) => T | CredentialRefusal,
   ): Promise<T> {
     return this.locked(async () => {
       const key = shownKey(provider, epoch);
-      const shown = this.state.shown.get(key);
-      const chosen = choose(shown);
-      for (const [old, entry] of this.state.shown) if (entry.epoch < epoch - 1) this.state.shown.delete(old);
+      const chosen = choose(this.seenAt(provider, epoch));
+      for (const entries of [this.state.shown, this.state.refused])
+        for (const [old, entry] of entries)
+          if (entry.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) entries.delete(old);
+      if ('refused' in chosen) {
+        const before = this.state.refused.get(key)?.excluded ?? new Set<string>();
+        if ([...chosen.excluded].some((agent) => !before.has(agent))) {
+          this.state.refused.set(key, { epoch, excluded: new Set([...before, ...chosen.excluded]) });
+          await this.save();
+        }
+        throw chosen.refused;
+      }
       this.state.shown.set(key, {
         epoch,
-        roots: new Set([...(shown?.roots ?? []), chosen.root]),
+        roots: new Set([...(this.state.shown.get(key)?.roots ?? []), chosen.root]),
         among: chosen.among,
       });
       await this.save();
@@ -228,11 +314,13 @@ export class CredentialHistory {
 
   /**
    * Records that the provider known by any of `keys` is given this agent's id, and true; false, recording nothing,
-   * when one of them was shown a pseudonym (the id must then not be sent).
+   * when one of them, or of `checked`, was shown a pseudonym (the id must then not be sent). `checked` are keys the
+   * provider only claims (a node named by an invoice nobody paid): checked, never marked, so that a third party
+   * naming another node cannot take that node's anonymous gating from this payer.
    */
-  claimNamed(keys: readonly string[]): Promise<boolean> {
+  claimNamed(keys: readonly string[], checked: readonly string[] = []): Promise<boolean> {
     return this.locked(async () => {
-      if (keys.some((key) => this.state.marks.get(key) === 'anonymous')) return false;
+      if ([...keys, ...checked].some((key) => this.state.marks.get(key) === 'anonymous')) return false;
       await this.mark(keys, 'named');
       return true;
     });

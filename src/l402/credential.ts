@@ -22,7 +22,7 @@ import {
   type VoteProof,
   type VoteStatement,
 } from '../zk/index.js';
-import type { CredentialHistory } from './credential-history.js';
+import { CREDENTIAL_LINK_EPOCHS, type CredentialHistory } from './credential-history.js';
 
 /**
  * The reputation thresholds an anonymous credential can prove, in parts per billion of all trust (the unit of
@@ -57,6 +57,13 @@ export const CREDENTIAL_EPOCH_SECONDS = 86_400;
 
 /** Clock difference a payer tolerates at an epoch's edges (seconds): a provider a little behind or ahead. */
 export const CREDENTIAL_EPOCH_SKEW_SECONDS = 300;
+
+/**
+ * How old a snapshot must be (its `asOf`, seconds) before a payer proves against it: long enough for it to have
+ * reached every replica that syncs. A root only some payers hold (one published minutes ago) would sort the
+ * provider's payers by what their replicas hold, whatever the anonymity set counted in leaves says.
+ */
+export const CREDENTIAL_ROOT_SETTLE_SECONDS = 3_600;
 
 /** The credential epoch at `nowSeconds` (Unix seconds). */
 export const credentialEpoch = (nowSeconds: number): number =>
@@ -290,6 +297,13 @@ export interface CredentialHolder {
   readonly minAnonymity?: number;
   witness(root: bigint): { weight: bigint; path: MembershipPath } | undefined;
   /**
+   * Least age (seconds) of a snapshot's `asOf` before this holder proves against it (default
+   * {@link CREDENTIAL_ROOT_SETTLE_SECONDS}); 0 only where every payer reads one ledger (the simulator).
+   */
+  readonly rootSettleSeconds?: number;
+  /** The `asOf` (Unix seconds) of snapshot `root`; undefined when the holder does not know `root`. */
+  asOf(root: bigint): number | undefined;
+  /**
    * The members (agent ids) of snapshot `root` whose weight has bit `level` set: those a proof at that level hides
    * among; undefined when the holder does not know `root`.
    */
@@ -304,27 +318,31 @@ export interface CredentialHolder {
 }
 
 /**
- * Proves the credential a token's caveat asks for, against the newest of its roots the holder knows (whether or not
- * it holds a leaf there): `INVALID_PROOF`, before anything is paid, when the holder knows none, when its score
- * there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold. It never falls
- * back to an older root: a proof against an older root than the payer knows would tell the provider that the payer
- * fell below the threshold in the newer one.
+ * Proves the credential a token's caveat asks for, against the root this provider node was shown in the linking
+ * window if it still lists one, else the listed root the holder knows with the newest `asOf` at least
+ * {@link CREDENTIAL_ROOT_SETTLE_SECONDS} before `nowSeconds` (whether or not it holds a leaf there; never by the
+ * provider's order, which would let it pick): `INVALID_PROOF`, before anything is paid, when the holder knows none,
+ * when its score there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold.
+ * It never falls back to an older root: a proof against an older root than the rule picks would tell the provider
+ * that the payer fell below the threshold in the newer one. `nowSeconds` defaults to the system clock.
  */
 export async function proveCredential(
   holder: CredentialHolder,
   requirement: CredentialRequirement,
   audience: Omit<CredentialAudience, 'epoch'>,
   identifier: Uint8Array,
+  nowSeconds: number = Date.now() / 1000,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
   const refuse = (why: string): never => {
     throw new AgoraError(ErrorCode.InvalidProof, why);
   };
-  // A payer's pseudonyms at one provider node in one epoch (its services, its levels) may be linked by the operator
-  // (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer only
-  // among the members reaching each proof's level in its root. So a root already shown at this node key this epoch
-  // is kept while the provider lists it, and a proof leaving fewer than `minAnonymity` members common to all is
-  // refused. The choice is reserved in the agent's history before proving: a proof started meanwhile sees it.
+  // A payer's pseudonyms at one provider node (its services, its levels, consecutive epochs) may be linked by the
+  // operator (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer
+  // only among the members reaching each proof's level in its root, less those its refusals there ruled out. So a
+  // root already shown at this node key in the linking window is kept while the provider lists it, and a proof
+  // leaving fewer than `minAnonymity` members common to all is refused. The choice (or a refusal) is recorded in the
+  // agent's history before proving (or throwing): a proof started meanwhile sees it.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -332,34 +350,65 @@ export async function proveCredential(
       ErrorCode.InvalidArgument,
       `minAnonymity must be an integer of at least 1, not ${least}`,
     );
-  const { root, witness } = await holder.history.reserve(audience.provider, requirement.epoch, (shown) => {
-    const root =
-      requirement.roots.find((candidate) => shown?.roots.has(candidate)) ??
-      requirement.roots.find((candidate) => holder.reaching(candidate, level) !== undefined);
-    if (root === undefined)
-      return refuse('this payer has no leaf in any reputation snapshot the provider accepts');
-    const witness = holder.witness(root);
-    if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
-      return refuse(
-        witness === undefined
-          ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
-          : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
-      );
-    const reaching = holder.reaching(root, level) as ReadonlySet<string>;
-    const among =
-      shown === undefined ? reaching : new Set([...shown.among].filter((agent) => reaching.has(agent)));
-    if (among.size < least)
-      throw shown === undefined
-        ? new AgoraError(
+  const settle = holder.rootSettleSeconds ?? CREDENTIAL_ROOT_SETTLE_SECONDS;
+  if (!Number.isSafeInteger(settle) || settle < 0)
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      `rootSettleSeconds must be a whole number of seconds, not ${settle}`,
+    );
+  type Chosen = {
+    root: bigint;
+    among: ReadonlySet<string>;
+    witness: NonNullable<ReturnType<CredentialHolder['witness']>>;
+  };
+  const { root, witness } = await holder.history.reserve<Chosen>(
+    audience.provider,
+    requirement.epoch,
+    (seen) => {
+      // The root is picked by what every replica holds alike, never by the provider's order nor by what only
+      // this replica holds: the newest snapshot old enough to have reached every replica that syncs.
+      const settled = requirement.roots
+        .map((candidate) => ({ candidate, asOf: holder.asOf(candidate) }))
+        .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - settle)
+        .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
+      const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
+      if (root === undefined)
+        return refuse(
+          `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
+        );
+      // A root this node was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
+      const reaching = holder.reaching(root, level) ?? new Set<string>();
+      const witness = holder.witness(root);
+      // The operator sees a refusal (a challenge never paid) and reads it as "below this level": recorded, the members
+      // reaching it in this root are ruled out of every later proof at this node, which then hides the payer only
+      // among those between the levels proved and refused.
+      if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
+        return {
+          refused: new AgoraError(
             ErrorCode.InvalidProof,
-            `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
-          )
-        : new AgoraError(
-            ErrorCode.WouldLink,
-            `this provider node was shown this payer's pseudonyms this epoch: with this one (${requirement.threshold} ppb, another snapshot or level), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
-          );
-    return { root, among, witness };
-  });
+            witness === undefined
+              ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
+              : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
+          ),
+          excluded: reaching,
+        };
+      const linked = seen?.among ?? reaching;
+      const among = new Set(
+        [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
+      );
+      if (among.size < least)
+        throw seen === undefined
+          ? new AgoraError(
+              ErrorCode.InvalidProof,
+              `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+            )
+          : new AgoraError(
+              ErrorCode.WouldLink,
+              `this provider node has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+            );
+      return { root, among, witness };
+    },
+  );
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {
     secret: holder.secret,

@@ -25,6 +25,7 @@ export {
   CREDENTIAL_CAVEAT,
   CREDENTIAL_EPOCH_SECONDS,
   CREDENTIAL_EPOCH_SKEW_SECONDS,
+  CREDENTIAL_ROOT_SETTLE_SECONDS,
   CREDENTIAL_TOP,
   type Credential,
   type CredentialAudience,
@@ -51,10 +52,13 @@ export {
 } from './credential.js';
 export { CredentialBatcher } from './credential-batch.js';
 export {
+  CREDENTIAL_LINK_EPOCHS,
   CredentialHistory,
   type CredentialHistoryState,
   type CredentialMark,
+  type CredentialRefusal,
   formatCredentialHistory,
+  type NodeHistory,
   parseCredentialHistory,
   type ShownCredential,
 } from './credential-history.js';

@@ -82,9 +82,10 @@ export async function publishSnapshot(
         agent.key.id,
         (await zkIdentity(agent.key)).secret,
         snapshots,
+        // Every simulated agent reads the one ledger: a snapshot is held by all of them as soon as it is published.
         credentials.minAnonymity === undefined
-          ? { history }
-          : { history, minAnonymity: credentials.minAnonymity },
+          ? { history, rootSettleSeconds: 0 }
+          : { history, minAnonymity: credentials.minAnonymity, rootSettleSeconds: 0 },
       ),
     );
   }

@@ -4,7 +4,10 @@
 // over at once, and both check-and-record on their own copy at the same time, which is the two-process race the
 // lock was made against (one gives the agent id to a provider the other is showing the pseudonym). The same holds for
 // any holder in another pid namespace or on another host sharing the file: its pid is not alive here.
-// Simulated here by a fresh lock, written whole as another process writes it, naming this pid with another nonce.
+// Simulated here by a fresh lock, written whole as another process writes it, naming this pid with another nonce,
+// as an older version wrote it (no place) and as a process in another container writes it (another place).
+// Fixed: a pid is checked only in the place (host, boot, pid namespace) that wrote it; any other lock is held until
+// its lease ends (FILE_LOCK_LEASE_MS untouched), which a live holder renews.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,11 +23,13 @@ beforeAll(async () => {
 afterAll(() => rm(home, { recursive: true, force: true }));
 
 describe("a lock held by another container's process with this pid is not taken over", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('waits for a fresh lock naming this pid with a nonce this process never made', async () => {
-    const lock = join(home, 'credential-history.json.lock');
+  it.each([
+    ['an older version', ''],
+    ['another container', ` ${'0f'.repeat(16)}`],
+  ])('waits for a fresh lock naming this pid with a nonce this process never made (%s)', async (_, place) => {
+    const lock = join(home, `credential-history-${place.length}.json.lock`);
     // The other container's pid 1, holding the lock now (its step under way).
-    await writeFile(lock, `${process.pid} ${randomBytes(16).toString('hex')}`);
+    await writeFile(lock, `${process.pid} ${randomBytes(16).toString('hex')}${place}`);
     let ran = false;
     const result = await withFileLock(
       lock,

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileLockPlace } from '../../src/identity/file-lock.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -53,7 +54,7 @@ function taker(): { child: ChildProcess; ready: Promise<void>; done: Promise<num
 describe("taking over a crashed process's lock", () => {
   it('gives it to exactly one of several processes taking it over at the same moment', async () => {
     for (let round = 0; round < ROUNDS; round++)
-      await writeFile(join(dir, `round-${round}.lock`), String(DEAD_PID));
+      await writeFile(join(dir, `round-${round}.lock`), `${DEAD_PID} ${'ab'.repeat(16)} ${fileLockPlace()}`);
     const takers = Array.from({ length: TAKERS }, taker);
     await Promise.all(takers.map((one) => one.ready));
     // Every taker starts each round at the same wall-clock moment.

@@ -41,6 +41,16 @@ describe("a holder's anonymity set is a positive integer", () => {
         new Uint8Array(32),
       ),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
+    // Nor a settle age of NaN or below 0 (which would let a fresh root, held by few replicas, be proved against).
+    for (const rootSettleSeconds of [Number.NaN, -1, 0.5])
+      await expect(
+        proveCredential(
+          { ...holder, minAnonymity: 1, rootSettleSeconds },
+          requirement,
+          { provider: '02'.padEnd(66, 'a'), service: 'weather' },
+          new Uint8Array(32),
+        ),
+      ).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
     expect(proved).toEqual([]);
   });
 });

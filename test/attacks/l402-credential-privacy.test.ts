@@ -89,6 +89,8 @@ describe('anonymous credentials leak no more than the threshold', () => {
         [high.key, SCORES.low],
         [market.agents.low.key, SCORES.high],
       ]),
+      // Taken after the first (both long settled): the newest the payer holds.
+      100,
     );
     market.setRoots([newer.root, market.snapshot.root]);
     const fallen = {

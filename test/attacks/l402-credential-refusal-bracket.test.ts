@@ -6,6 +6,9 @@
 // between the two levels. Here 8 members reach 1,000,000 ppb, 7 of them reach 25,000,000 too: the payer, refused at
 // the higher level, then proves the lower one and is the only member in between. Repeating with other levels, the
 // operator bisects the payer's score into its level bracket.
+// Fixed: a refusal the operator could read as "below this level" is recorded (the members reaching it in the root
+// the payer would have proved against), and a later proof at that node over the linking window counts only the
+// members between the levels proved and refused (`WOULD_LINK` below the anonymity set).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
@@ -28,8 +31,7 @@ async function bracketOperator() {
 }
 
 describe("a payer's refusal at one level does not narrow its anonymity set at the same node and epoch", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('refuses to prove a lower level after refusing a higher one when few members lie between', async () => {
+  it('refuses to prove a lower level after refusing a higher one when few members lie between', async () => {
     const { proved, gating, call } = await bracketOperator();
     // The operator first asks for the higher level: the payer cannot prove it and pays nothing (seen: no payment).
     const refused = await call(gating('premium', HIGHER), 'http://premium.test');

@@ -5,15 +5,18 @@
 // know: the root of each proof tells it. The anonymity check counts the snapshot's leaves reaching the threshold,
 // not the payers holding the snapshot, so it passes: here 8 leaves in each root, and the proof against the fresh
 // root comes from the one payer that held it.
+// Fixed: the client picks the root by the snapshots' own times, never by the provider's order: the newest listed
+// root it holds whose `asOf` is at least CREDENTIAL_ROOT_SETTLE_SECONDS (1 hour) old. A snapshot taken long ago but
+// published only where the target reads still sorts payers (only witnessed publication times would date it).
 // No Groth16 proof is made: the holders' provers record each statement they are asked for and throw.
 import { describe, expect, it } from 'vitest';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import { operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
 
 describe('the root a payer proves against does not tell the provider which snapshots its replica holds', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('two payers of the same standing, one holding a fresh snapshot, prove against the same listed root', async () => {
-    const { gatingRoots, call } = await operatorNodes();
+  it('two payers of the same standing, one holding a fresh snapshot, prove against the same listed root', async () => {
+    const { clock, gatingRoots, call } = await operatorNodes();
+    const now = clock.now() / 1000;
     const members = Array.from({ length: 8 }, () => generateAgentKey());
     const [target, other] = members as [AgentKey, AgentKey];
     const scores = (extra: AgentKey[]) =>
@@ -22,8 +25,9 @@ describe('the root a payer proves against does not tell the provider which snaps
         ...extra.map((key) => [key, SCORES.low] as [AgentKey, number]),
       ]);
     // The same 8 members reach the threshold in both: only the replicas holding them differ.
-    const older = await snapshotOf(scores([]));
-    const fresh = await snapshotOf(scores([generateAgentKey()]));
+    // Yesterday's snapshot, and one taken 5 minutes ago (just published, or published where only the target reads).
+    const older = await snapshotOf(scores([]), now - 86_400);
+    const fresh = await snapshotOf(scores([generateAgentKey()]), now - 300);
     const targeted = await recordingHolder(target, [older, fresh]);
     const lagging = await recordingHolder(other, [older]);
     const provider = gatingRoots('weather', [fresh.root, older.root]);

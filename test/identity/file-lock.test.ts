@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { withFileLock } from '../../src/identity/file-lock.js';
+import { FILE_LOCK_LEASE_MS, fileLockPlace, withFileLock } from '../../src/identity/file-lock.js';
+
+/** Writes `text` at `path` dated past the lock lease: a holder elsewhere that stopped renewing it. */
+async function writeExpired(path: string, text: string): Promise<void> {
+  await writeFile(path, text);
+  const past = new Date(Date.now() - 2 * FILE_LOCK_LEASE_MS);
+  await utimes(path, past, past);
+}
 
 let home: string;
 beforeAll(async () => {
@@ -37,12 +44,27 @@ describe('withFileLock', () => {
     await rm(lock);
   });
 
-  it("takes over a crashed process's lock, its pid reused by this one or gone, and removes it after", async () => {
+  it("takes over a crashed process's lock written here, its pid reused by this one or gone, and removes it after", async () => {
     for (const pid of [process.pid, 2 ** 30]) {
       const lock = join(home, `stale-${pid}.lock`);
-      await writeFile(lock, String(pid));
+      await writeFile(lock, `${pid} ${'ab'.repeat(16)} ${fileLockPlace()}`);
       await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
       expect(await readdir(home)).not.toContain(`stale-${pid}.lock`);
+    }
+  });
+
+  it('holds a lock written elsewhere (or by an older version) until its lease ends, whatever its pid', async () => {
+    for (const [name, text] of [
+      ['elsewhere', `${2 ** 30} ${'ab'.repeat(16)} ${'0f'.repeat(16)}`],
+      ['older', String(2 ** 30)],
+    ] as const) {
+      const lock = join(home, `leased-${name}.lock`);
+      await writeFile(lock, text);
+      await expectRefused(lock, { code: ErrorCode.Io });
+      const past = new Date(Date.now() - 2 * FILE_LOCK_LEASE_MS);
+      await utimes(lock, past, past);
+      await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
+      expect(await readdir(home)).not.toContain(`leased-${name}.lock`);
     }
   });
 
@@ -63,11 +85,11 @@ describe('withFileLock takeover claims', () => {
   it('takes over a stale lock whose takeover claim a crashed taker left, and removes both', async () => {
     const lock = join(home, 'claimed.lock');
     const dead = String(2 ** 30);
-    await writeFile(lock, dead);
+    await writeExpired(lock, dead);
     // A taker that crashed after claiming the stale holding (an older version's lock: pid alone, named with its inode).
     const generation = `${dead}@${(await stat(lock)).ino}`;
     const claim = `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
-    await writeFile(claim, `${dead} ${'ab'.repeat(16)}`);
+    await writeFile(claim, `${dead} ${'ab'.repeat(16)} ${fileLockPlace()}`);
     await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
     expect((await readdir(home)).filter((name) => name.startsWith('claimed.lock'))).toEqual([]);
   });
@@ -75,11 +97,11 @@ describe('withFileLock takeover claims', () => {
   it('waits for a live taker whose claim is in place, then refuses with IO', async () => {
     const lock = join(home, 'claimed-live.lock');
     const dead = String(2 ** 30);
-    await writeFile(lock, dead);
+    await writeExpired(lock, dead);
     const generation = `${dead}@${(await stat(lock)).ino}`;
     const claim = `${lock}.${createHash('sha256').update(generation).digest('hex').slice(0, 32)}.takeover`;
     // The parent process, alive, is taking the stale lock over: nobody else may replace it meanwhile.
-    await writeFile(claim, `${process.ppid} ${'cd'.repeat(16)}`);
+    await writeFile(claim, `${process.ppid} ${'cd'.repeat(16)} ${fileLockPlace()}`);
     await expectRefused(lock, { code: ErrorCode.Io, message: expect.stringMatching(/being taken over/) });
     expect(await readdir(home)).toContain('claimed-live.lock');
   });

@@ -37,22 +37,33 @@ export interface Agent {
 /** The prover and verifier, loaded once per test file. */
 export const zk = voteZk;
 
-/** The snapshot of `agents` with the given scores, built as a `reputation.snapshot` builds it. */
-export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>): Promise<Snapshot> {
+/** A snapshot with its `asOf` (Unix seconds), as `acceptedSnapshots` gives it. */
+export type DatedSnapshot = Snapshot & { readonly asOf: number };
+
+/**
+ * The snapshot of `agents` with the given scores, built as a `reputation.snapshot` builds it, taken at `asOf` (Unix
+ * seconds; default 0, long settled).
+ */
+export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>, asOf = 0): Promise<DatedSnapshot> {
   const base = new Map<string, bigint>();
   const commitments = new Map<string, bigint>();
   for (const [key, score] of scores) {
     base.set(key.id, credentialWeight(score));
     commitments.set(key.id, (await zkIdentity(key)).commitment);
   }
-  return computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf: 0 });
+  return {
+    ...(await computeSnapshot({ mode: 'reputation', base, commitments, delegations: [], asOf })),
+    asOf,
+  };
 }
 
 /**
  * Two snapshots of one network where `payer` reaches the providers' threshold in both beside 7 others in each, not the
  * same 7 (their scores moved between the two): each root hides the payer among 8, both together among the payer alone.
  */
-export async function driftingSnapshots(payer: AgentKey): Promise<{ older: Snapshot; newer: Snapshot }> {
+export async function driftingSnapshots(
+  payer: AgentKey,
+): Promise<{ older: DatedSnapshot; newer: DatedSnapshot }> {
   const first = Array.from({ length: 7 }, () => generateAgentKey());
   const second = Array.from({ length: 7 }, () => generateAgentKey());
   const scores = (up: AgentKey[], down: AgentKey[]) =>
@@ -71,7 +82,7 @@ export async function driftingSnapshots(payer: AgentKey): Promise<{ older: Snaps
  */
 export async function recordingHolder(
   payer: AgentKey,
-  snapshots: readonly Snapshot[],
+  snapshots: readonly DatedSnapshot[],
 ): Promise<{ holder: CredentialHolder; proved: VoteStatement[] }> {
   const proved: VoteStatement[] = [];
   const recording = {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgoraError, ErrorCode, isAgoraError } from '../../src/core/index.js';
 import { type AgentStateStore, fileAgentState, memoryAgentState } from '../../src/identity/index.js';
 import {
+  CREDENTIAL_LINK_EPOCHS,
   CredentialHistory,
   type CredentialHistoryState,
   formatCredentialHistory,
@@ -36,16 +37,32 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
       ),
       { maxLength: 4 },
     ),
+    refused: fc.array(
+      fc.tuple(
+        fc.string({ minLength: 1 }),
+        fc.record({
+          epoch: fc.nat({ max: 1_000_000 }),
+          excluded: fc.uniqueArray(fc.string(), { maxLength: 5 }),
+        }),
+      ),
+      { maxLength: 4 },
+    ),
     marks: fc.array(fc.tuple(fc.string(), fc.constantFrom('named' as const, 'anonymous' as const)), {
       maxLength: 6,
     }),
     epochs: fc.array(fc.tuple(fc.string(), fc.nat({ max: 1_000_000 })), { maxLength: 4 }),
   })
-  .map(({ shown, marks, epochs }) => ({
+  .map(({ shown, refused, marks, epochs }) => ({
     shown: new Map(
       shown.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
         { epoch: entry.epoch, roots: new Set(entry.roots), among: new Set(entry.among) },
+      ]),
+    ),
+    refused: new Map(
+      refused.map(([provider, entry]) => [
+        `${provider} ${entry.epoch}`,
+        { epoch: entry.epoch, excluded: new Set(entry.excluded) },
       ]),
     ),
     marks: new Map(marks),
@@ -62,7 +79,12 @@ describe('credential history documents', () => {
   });
 
   it('refuses anything else with INVALID_JSON, never another exception', () => {
-    const valid = formatCredentialHistory({ shown: new Map(), marks: new Map(), epochs: new Map() });
+    const valid = formatCredentialHistory({
+      shown: new Map(),
+      refused: new Map(),
+      marks: new Map(),
+      epochs: new Map(),
+    });
     fc.assert(
       fc.property(
         fc.oneof(
@@ -107,6 +129,9 @@ describe('credential history documents', () => {
       document({ epochs: {} }),
       document({ epochs: [{ provider: '02aa', epoch: -1 }] }),
       document({ epochs: [{ provider: 2, epoch: 1 }] }),
+      document({ refused: {} }),
+      document({ refused: [{ provider: '02aa', epoch: 1, excluded: 'a' }] }),
+      document({ refused: [{ provider: '02aa', epoch: 1.5, excluded: [] }] }),
       '{"kind":"agora402/credential-history","v":1,"shown":[',
     ])
       expect(() => parseCredentialHistory(text)).toThrow(
@@ -152,7 +177,10 @@ describe('CredentialHistory', () => {
         return { root: 2n, among: members('a') };
       }),
     ]);
-    expect(seen).toEqual([undefined, { epoch: 5, roots: new Set([1n]), among: members('a', 'b', 'c') }]);
+    expect(seen).toEqual([
+      undefined,
+      { roots: new Set([1n]), among: members('a', 'b', 'c'), excluded: members() },
+    ]);
     expect(history.shownAt('node', 5)).toEqual({ epoch: 5, roots: new Set([1n, 2n]), among: members('a') });
   });
 
@@ -168,15 +196,35 @@ describe('CredentialHistory', () => {
     expect(history.shownAt('node', 5)?.roots).toEqual(new Set([1n]));
   });
 
-  it('drops the pseudonyms of epochs two or more before the one reserved', async () => {
+  it('drops the pseudonyms of epochs out of the linking window of the one reserved', async () => {
     const history = CredentialHistory.inMemory();
-    await history.reserve('old', 3, pick(1n, members('a')));
-    await history.reserve('yesterday', 4, pick(1n, members('a')));
-    await history.reserve('today', 5, pick(1n, members('a')));
-    expect([history.shownAt('old', 3), history.shownAt('yesterday', 4) !== undefined]).toEqual([
-      undefined,
-      true,
-    ]);
+    const today = 20;
+    await history.reserve('old', today - CREDENTIAL_LINK_EPOCHS, pick(1n, members('a')));
+    await history.reserve('week', today - CREDENTIAL_LINK_EPOCHS + 1, pick(1n, members('a')));
+    await history.reserve('today', today, pick(1n, members('a')));
+    expect([
+      history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS),
+      history.shownAt('week', today - CREDENTIAL_LINK_EPOCHS + 1) !== undefined,
+    ]).toEqual([undefined, true]);
+  });
+
+  it('links what one node saw over the window: roots joined, members in common, refusals ruled out', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    await history.reserve('node', 4, pick(1n, members('a', 'b', 'c', 'd')));
+    await history.reserve('node', 5, pick(2n, members('a', 'b', 'c')));
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('c', 'z') };
+    await expect(history.reserve('node', 6, () => refusal)).rejects.toBe(refusal.refused);
+    expect(history.seenAt('node', 6)).toEqual({
+      roots: new Set([1n, 2n]),
+      among: members('a', 'b', 'c'),
+      excluded: members('c', 'z'),
+    });
+    // Another node, or the same one a whole window later, has seen nothing.
+    expect(history.seenAt('other', 6)).toBeUndefined();
+    expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    // The refusal is in the document: a reopened history still rules its members out.
+    expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
