@@ -47,9 +47,12 @@ export interface DisputeRound {
   readonly times: RoundTimes;
   /**
    * `awaiting-draw` until a `dispute.drawn` gives the seed block's header; `unstaffed` when the electorate holds too
-   * few eligible jurors (the dispute is void); `drawn` once the panel is known.
+   * few eligible jurors (a first round: the dispute is void; an appeal round: the appeal fails, the round it appealed
+   * stands); `unseeded` when the seed block is dated less than `seedBlockDelay` after the event fixing its height was
+   * public (its hash could be known to whoever chose the height: treated as unstaffed); `drawn` once the panel is
+   * known.
    */
-  readonly status: 'awaiting-draw' | 'unstaffed' | 'drawn';
+  readonly status: 'awaiting-draw' | 'unstaffed' | 'unseeded' | 'drawn';
   /** The seed block's hash (lowest of the valid headers given for the height; see docs/security.md). */
   readonly blockHash?: string;
   /** The jurors, in draw order, and the root of their panel tree (each leaf weight 1). */
@@ -122,6 +125,11 @@ export interface DisputeView {
 
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const blockHashOf = (header: string) => toHex(doubleSha256(fromHex(header)).reverse());
+/** A block header's time: bytes 68..72, little-endian. */
+const headerTime = (header: string) => {
+  const bytes = fromHex(header);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(68, true);
+};
 
 /**
  * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival),
@@ -217,7 +225,19 @@ export async function readDispute(
     ...(openingAnchor === undefined ? {} : { openingAnchor }),
   };
   const bond = await countedBond(ledger, body.bond, disputeId, opened.created);
-  const electorate = await checkElectorate(ledger, body.jurors);
+  // With witnesses, the electorate is fixed by the opening's publication (plus the grace): an event shown later,
+  // dated before `asOf`, contests nothing (a decided dispute cannot be undone a month on), and a listed event not shown
+  // by then makes the opening void, not pending for ever (its holder would otherwise choose, once the seed block is
+  // mined, whether the dispute ever goes on). Without witnesses the deadline is the answer deadline, on stored events.
+  const electorateDeadline = witnessed
+    ? (openingAnchor?.blockTime ?? Number.POSITIVE_INFINITY) + grace
+    : body.answerBy;
+  const published = publishedBy(publication, electorateDeadline);
+  const electorate = await checkElectorate(ledger, body.jurors, {
+    ...(published === undefined ? {} : { published }),
+    parties: [claimant, respondent],
+    ...(now >= electorateDeadline ? { whole: shown(electorateDeadline) } : {}),
+  });
   const empty = { rounds: [], appeals: [], electorate: electorate.status };
   if (bond === undefined)
     return {
@@ -225,6 +245,15 @@ export async function readDispute(
       ...empty,
       status: 'invalid',
       reason: 'the opening bond is not a locked stake of its own',
+    };
+  if (electorate.status === 'incomplete')
+    return {
+      ...base,
+      ...empty,
+      bond,
+      status: 'void',
+      reason: electorate.reason,
+      decidedAt: electorateDeadline,
     };
   if (electorate.status !== 'valid')
     return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
@@ -284,7 +313,10 @@ export async function readDispute(
   const excluded = new Set([claimant, respondent]);
   let openedBy = disputeId;
   let seedHeight = body.seedHeight;
+  // When the event fixing the round's seed height was public: its publication with witnesses, else its claimed time.
+  let fixedBy = opened.created;
   for (let round = 0; ; round++) {
+    const seedAfter = witnessed ? publication?.at(openedBy)?.blockTime : fixedBy;
     const times = roundTimes(body.answerBy, round);
     // A draw counts only if published while votes on its panel can still count (by the voting close plus the grace):
     // of several draws the lowest seed hash wins, so a later one would redraw a round already voted, even decided.
@@ -305,10 +337,30 @@ export async function readDispute(
       now,
       shown,
       grace,
+      publication,
+      seedAfter,
     });
     rounds.push(result);
     const view = { ...withBonds, answer, rounds, appeals };
-    if (result.status === 'unstaffed') return { ...view, status: 'void', decidedAt: result.times.votesOpen };
+    const appealed = rounds[round - 1];
+    const failed = result.status === 'unstaffed' || result.status === 'unseeded';
+    if (failed && appealed?.outcome !== undefined) {
+      // An appeal the electorate cannot staff, or whose seed block was mined too early, fails: the round it appealed
+      // stands, decided when its appeal window closed; the appeal is not counted, so its bond gets no instruction
+      // (its hold lapses back to the appellant).
+      rounds.pop();
+      appeals.pop();
+      if (now < appealed.times.appealsClose + grace) return { ...view, status: 'appealable' };
+      return {
+        ...view,
+        status: 'decided',
+        winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
+        byDefault: false,
+        decidedAt: appealed.times.appealsClose,
+        reason: `appeal round ${round} ${result.status === 'unstaffed' ? 'cannot be staffed' : 'has a seed block mined before its appeal was public'}: round ${round - 1} stands`,
+      };
+    }
+    if (failed) return { ...view, status: 'void', decidedAt: result.times.votesOpen };
     if (result.status === 'awaiting-draw') return { ...view, status: 'drawing' };
     for (const agent of result.panel ?? []) excluded.add(agent);
     if (now < result.times.votesClose) return { ...view, status: 'voting' };
@@ -325,6 +377,7 @@ export async function readDispute(
         if (counted !== undefined) {
           appeal = { id, round: round + 1, bond: counted };
           seedHeight = appealed.seedHeight;
+          fixedBy = event.created;
           break;
         }
       }
@@ -354,6 +407,12 @@ interface RoundInput {
   readonly shown: Shown;
   /** How long after a window its pieces may still be published (0 without witnesses). */
   readonly grace: number;
+  readonly publication: Publication | undefined;
+  /**
+   * When the event fixing the seed height was public (its witness time; its claimed time without witnesses), or
+   * undefined while no witness shows it: a seed block must be dated `seedBlockDelay` after it.
+   */
+  readonly seedAfter: number | undefined;
 }
 
 /** One round: the draw from the lowest seed block hash given, the votes against its panel, the reveals, the outcome. */
@@ -375,21 +434,40 @@ async function readRound(
     absent: 0,
     attended: [],
   };
-  if (input.drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: [] };
+  const size = panelSize(round);
+  // Staffing depends on the electorate and earlier panels alone: an appeal round that cannot be staffed is known
+  // before any draw (no draw, whatever panel it lists, changes that), and its appeal fails at once.
+  const eligible = input.jurors.filter((j) => j.weight > 0n && !input.excluded.has(j.agent)).length;
+  if (round > 0 && eligible < size) return { ...base, status: 'unstaffed', refusedDraws: [] };
+  if (input.drawn.length === 0 || input.seedAfter === undefined)
+    return { ...base, status: 'awaiting-draw', refusedDraws: [] };
+  // A seed block mined before the height was public is known to whoever fixed it, who could grind its dispute id (or
+  // pick the height) for the panel it wants: its draw does not count, and that block is the height's for good.
+  const earliest = input.seedAfter + DISPUTE_TERMS.seedBlockDelay;
+  const early = input.drawn
+    .filter(({ event }) => headerTime((event.body as unknown as DisputeDrawnBody).header) <= earliest)
+    .map(({ id }) => ({
+      id,
+      reason: `its seed block is dated by ${earliest}, before the height was surely unknown`,
+    }));
+  const drawn = input.drawn.filter(({ id }) => !early.some((refused) => refused.id === id));
+  if (drawn.length === 0) return { ...base, status: 'unseeded', refusedDraws: early };
   // Every header stored passed the block rule for this height; of several (a fork), the lowest hash counts.
-  const blockHash = input.drawn
+  const blockHash = drawn
     .map(({ event }) => blockHashOf((event.body as unknown as DisputeDrawnBody).header))
     .sort()[0] as string;
-  const size = panelSize(round);
   let panel: string[];
   try {
     panel = drawPanel(input.jurors, drawSeed(blockHash, disputeId, round), size, input.excluded);
   } catch {
-    return { ...base, status: 'unstaffed', blockHash, refusedDraws: [] };
+    return { ...base, status: 'unstaffed', blockHash, refusedDraws: early };
   }
-  const refusedDraws = input.drawn
-    .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
-    .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` }));
+  const refusedDraws = [
+    ...early,
+    ...drawn
+      .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
+      .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` })),
+  ];
   const byAgent = new Map(input.jurors.map((juror) => [juror.agent, juror.commitment]));
   const commitments = panel.map((agent) => byAgent.get(agent) as bigint);
   const panelRoot = (
@@ -405,6 +483,12 @@ async function readRound(
   const byNullifier = new Map<string, (typeof counted)[number]>();
   const voteShown = input.shown(times.votesClose + input.grace);
   const revealShown = input.shown(times.revealsClose + input.grace);
+  // A reveal the witnesses show before voting closed (dated ahead) would show a running tally to jurors yet to vote:
+  // it does not count, the vote stays sealed. Measured by the witness time, a function of the events.
+  const shownEarly = (id: string) => {
+    const shown = input.publication?.witnessed === true ? input.publication.at(id) : undefined;
+    return shown !== undefined && shown.blockTime < times.votesClose;
+  };
   for (const { id, event } of of('dispute.vote')) {
     if (!voteShown(id)) continue;
     const vote = event.body as unknown as DisputeVoteBody;
@@ -422,7 +506,8 @@ async function readRound(
     const opened: { id: string; event: LedgerEvent }[] = [];
     for (const copy of vote.copies)
       for await (const stored of ledger.byIndex('dispute-vote', copy))
-        if (stored.event.type === 'dispute.revealed' && revealShown(stored.id)) opened.push(stored);
+        if (stored.event.type === 'dispute.revealed' && revealShown(stored.id) && !shownEarly(stored.id))
+          opened.push(stored);
     const first = opened.sort(byId)[0];
     if (first === undefined) continue;
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
@@ -496,7 +581,9 @@ export async function drawFor(
 ): Promise<string[]> {
   const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER);
   const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
-  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
+  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors, {
+    parties: [view.claimant, view.respondent],
+  });
   if (electorate.status !== 'valid')
     throw new AgoraError(
       ErrorCode.InvalidState,
