@@ -226,17 +226,20 @@ export async function readDispute(
   };
   const bond = await countedBond(ledger, body.bond, disputeId, opened.created);
   // With witnesses, the electorate is fixed by the opening's publication (plus the grace): an event shown later,
-  // dated before `asOf`, contests nothing (a decided dispute cannot be undone a month on), and a listed event not shown
-  // by then makes the opening void, not pending for ever (its holder would otherwise choose, once the seed block is
-  // mined, whether the dispute ever goes on). Without witnesses the deadline is the answer deadline, on stored events.
+  // dated before `asOf`, contests nothing (a decided dispute cannot be undone a month on); and past that deadline a
+  // listed event missing, or shown only after it, makes the opening void, not pending for ever (its holder would
+  // otherwise choose, once the seed block is mined, whether the dispute ever goes on). A listed event no witness
+  // dates (a witness's own, listed by no other) counts as stored. Without witnesses the deadline is the answer
+  // deadline, on stored events alone.
   const electorateDeadline = witnessed
     ? (openingAnchor?.blockTime ?? Number.POSITIVE_INFINITY) + grace
     : body.answerBy;
   const published = publishedBy(publication, electorateDeadline);
+  const shownLate = (id: string) => (times(id)?.blockTime ?? Number.NEGATIVE_INFINITY) > electorateDeadline;
   const electorate = await checkElectorate(ledger, body.jurors, {
     ...(published === undefined ? {} : { published }),
     parties: [claimant, respondent],
-    ...(now >= electorateDeadline ? { whole: shown(electorateDeadline) } : {}),
+    ...(now >= electorateDeadline ? { whole: (id: string) => !witnessed || !shownLate(id) } : {}),
   });
   const empty = { rounds: [], appeals: [], electorate: electorate.status };
   if (bond === undefined)
@@ -481,12 +484,20 @@ async function readRound(
   // opens it, so a copy cannot leave a juror's vote unrevealed.
   const counted: { id: string; commitment: string; copies: string[] }[] = [];
   const byNullifier = new Map<string, (typeof counted)[number]>();
-  const voteShown = input.shown(times.votesClose + input.grace);
-  const revealShown = input.shown(times.revealsClose + input.grace);
+  // A witness on the panel could list its own anonymous vote and reveal, keep them, and publish them once the round
+  // is final: the panel's witnesses do not date this round's pieces alone (`Publication.without`).
+  const { publication } = input;
+  const at = publication?.without?.(new Set(panel)) ?? publication?.at.bind(publication);
+  const pieces: Publication | undefined =
+    publication === undefined || at === undefined ? publication : { witnessed: publication.witnessed, at };
+  const piecesShown = (deadline: number) => publishedBy(pieces, deadline) ?? (() => true);
+  const voteShown = piecesShown(times.votesClose + input.grace);
+  const revealShown = piecesShown(times.revealsClose + input.grace);
   // A reveal the witnesses show before voting closed (dated ahead) would show a running tally to jurors yet to vote:
   // it does not count, the vote stays sealed. Measured by the witness time, a function of the events.
+  // Any witness's early listing counts here: it shows the reveal was out.
   const shownEarly = (id: string) => {
-    const shown = input.publication?.witnessed === true ? input.publication.at(id) : undefined;
+    const shown = publication?.witnessed === true ? publication.at(id) : undefined;
     return shown !== undefined && shown.blockTime < times.votesClose;
   };
   for (const { id, event } of of('dispute.vote')) {
