@@ -61,6 +61,7 @@ export {
 export {
   checkElectorate,
   draftElectorate,
+  type ElectorateOptions,
   type ElectorateVerdict,
   type EligibleJuror,
 } from './electorate.js';
