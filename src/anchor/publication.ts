@@ -61,6 +61,8 @@ export async function publicationTimes(
     }
   }
   const times = new Map<string, DecisionAnchor>();
+  const quorumOf = (byWitness: ReadonlyMap<string, DecisionAnchor>) =>
+    [...byWitness.values()].sort(earliest)[quorum - 1];
   for (const [listed, byWitness] of shown) {
     // A witness's listing does not date its own events: under the default witnesses a custodian opening a dispute
     // would otherwise vouch, alone, for an opening it kept hidden. Its own events need q other witnesses' listings;
@@ -69,8 +71,22 @@ export async function publicationTimes(
     const author = (await ledger.get(listed))?.event.author;
     if (author !== undefined && witnesses.has(author) && witnesses.size - 1 >= quorum)
       byWitness.delete(author);
-    const time = [...byWitness.values()].sort(earliest)[quorum - 1];
+    const time = quorumOf(byWitness);
     if (time !== undefined) times.set(listed, time);
   }
-  return { witnessed: true, at: (id) => times.get(id) };
+  return {
+    witnessed: true,
+    at: (id) => times.get(id),
+    // Anonymous pieces (a juror's vote, its one-time key's reveal) name no author: the reader names the witnesses
+    // that must not date them alone (the panel), who count only where fewer than q others exist.
+    without: (barred) => {
+      const others = [...witnesses].filter((witness) => !barred.has(witness)).length;
+      if (others < quorum) return (id) => times.get(id);
+      return (id) => {
+        const byWitness = shown.get(id);
+        if (byWitness === undefined) return undefined;
+        return quorumOf(new Map([...byWitness].filter(([witness]) => !barred.has(witness))));
+      };
+    },
+  };
 }

@@ -26,7 +26,7 @@ import {
   receiptParties,
 } from './dispute-events.js';
 import { answerInTime, type DisputeAnchors, type OpeningTiming, openingTiming } from './dispute-time.js';
-import { checkElectorate, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
+import { checkElectorate, type ElectorateOptions, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
 import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
 
@@ -57,9 +57,12 @@ export interface DisputeRound {
   readonly times: RoundTimes;
   /**
    * `awaiting-draw` until a `dispute.drawn` gives the seed block's header; `unstaffed` when the electorate holds too
-   * few eligible jurors (the dispute is void); `drawn` once the panel is known.
+   * few eligible jurors (a first round: the dispute is void; an appeal round: the appeal fails, the round it appealed
+   * stands); `unseeded` when the seed block is dated less than `seedBlockDelay` after the event fixing its height was
+   * public (its hash could be known to whoever chose the height: treated as unstaffed); `drawn` once the panel is
+   * known.
    */
-  readonly status: 'awaiting-draw' | 'unstaffed' | 'drawn';
+  readonly status: 'awaiting-draw' | 'unstaffed' | 'unseeded' | 'drawn';
   /**
    * The seed block's hash: the settled block at the height on the chain the ledger follows (`seedBlocks`), else the
    * lowest of the valid headers given for it (see docs/security.md).
@@ -136,6 +139,11 @@ export interface DisputeView {
 
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const blockHashOf = (header: string) => toHex(doubleSha256(fromHex(header)).reverse());
+/** A block header's time: bytes 68..72, little-endian. */
+const headerTime = (header: string) => {
+  const bytes = fromHex(header);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(68, true);
+};
 
 /**
  * What one pass over the ledger (one `now`, one set of options) reads once for all the disputes it reads: each
@@ -150,13 +158,22 @@ export interface DisputeMemo {
 /** An empty memo, for one pass over the ledger (never kept across appends). */
 export const disputeMemo = (): DisputeMemo => ({ electorates: new Map(), owners: new Map() });
 
-/** The electorate `declared`, rebuilt once per memo. */
-function electorateOf(ledger: Ledger, declared: JurorElectorate, memo: DisputeMemo) {
-  const key = canonicalJson(declared as unknown as JsonObject);
-  let verdict = memo.electorates.get(key);
+/**
+ * The electorate `declared` as one dispute reads it (`options`, told apart in the memo by `key`), rebuilt once per
+ * memo and key.
+ */
+function electorateOf(
+  ledger: Ledger,
+  declared: JurorElectorate,
+  options: ElectorateOptions,
+  key: string,
+  memo: DisputeMemo,
+) {
+  const memoKey = `${key} ${canonicalJson(declared as unknown as JsonObject)}`;
+  let verdict = memo.electorates.get(memoKey);
   if (verdict === undefined) {
-    verdict = checkElectorate(ledger, declared);
-    memo.electorates.set(key, verdict);
+    verdict = checkElectorate(ledger, declared, options);
+    memo.electorates.set(memoKey, verdict);
   }
   return verdict;
 }
@@ -327,17 +344,41 @@ export async function readDisputeWith(
       status: 'invalid',
       reason: 'the opening bond is not a locked stake of its own, or an earlier dispute event committed it',
     };
-  const electorate = await electorateOf(ledger, body.jurors, memo);
-  if (electorate.status !== 'valid')
+  // With witnesses, the electorate is fixed by the opening's publication (plus the grace): an event shown later,
+  // dated before `asOf`, contests nothing (a decided dispute cannot be undone a month on); and past that deadline a
+  // listed event missing, or shown only after it, makes the opening void, not pending for ever (its holder would
+  // otherwise choose, once the seed block is mined, whether the dispute ever goes on). A listed event no witness
+  // dates (a witness's own, listed by no other) counts as stored. Without witnesses the deadline is the answer
+  // deadline, on stored events alone.
+  const electorateDeadline = witnessed
+    ? (openingAnchor?.blockTime ?? Number.POSITIVE_INFINITY) + grace
+    : body.answerBy;
+  const published = publishedBy(publication, electorateDeadline);
+  const shownLate = (id: string) => (times(id)?.blockTime ?? Number.NEGATIVE_INFINITY) > electorateDeadline;
+  const closed = now >= electorateDeadline;
+  const electorate = await electorateOf(
+    ledger,
+    body.jurors,
+    {
+      ...(published === undefined ? {} : { published }),
+      parties: [claimant, respondent],
+      ...(closed ? { whole: (id: string) => !witnessed || !shownLate(id) } : {}),
+    },
+    `${[claimant, respondent].sort().join()} ${electorateDeadline} ${closed}`,
+    memo,
+  );
+  const empty = { rounds: [], appeals: [], electorate: electorate.status };
+  if (electorate.status === 'incomplete')
     return {
       ...base,
-      rounds: [],
-      appeals: [],
-      electorate: electorate.status,
+      ...empty,
       bond,
-      status: electorate.status,
+      status: 'void',
       reason: electorate.reason,
+      decidedAt: electorateDeadline,
     };
+  if (electorate.status !== 'valid')
+    return { ...base, ...empty, bond, status: electorate.status, reason: electorate.reason };
   const of = await eventsOf(ledger, disputeId);
 
   // Measured by Bitcoin's clock once the opening is anchored in time: then the answer must be too.
@@ -394,7 +435,10 @@ export async function readDisputeWith(
   const excluded = new Set([claimant, respondent]);
   let openedBy = disputeId;
   let seedHeight = body.seedHeight;
+  // When the event fixing the round's seed height was public: its publication with witnesses, else its claimed time.
+  let fixedBy = opened.created;
   for (let round = 0; ; round++) {
+    const seedAfter = witnessed ? publication?.at(openedBy)?.blockTime : fixedBy;
     const times = roundTimes(body.answerBy, round);
     // A draw counts only if published while votes on its panel can still count (by the voting close plus the grace):
     // of several draws the lowest seed hash wins, so a later one would redraw a round already voted, even decided.
@@ -416,10 +460,30 @@ export async function readDisputeWith(
       shown,
       grace,
       ...(options.seedBlocks === undefined ? {} : { seedBlocks: options.seedBlocks }),
+      publication,
+      seedAfter,
     });
     rounds.push(result);
     const view = { ...withBonds, answer, rounds, appeals };
-    if (result.status === 'unstaffed') return { ...view, status: 'void', decidedAt: result.times.votesOpen };
+    const appealed = rounds[round - 1];
+    const failed = result.status === 'unstaffed' || result.status === 'unseeded';
+    if (failed && appealed?.outcome !== undefined) {
+      // An appeal the electorate cannot staff, or whose seed block was mined too early, fails: the round it appealed
+      // stands, decided when its appeal window closed; the appeal is not counted, so its bond gets no instruction
+      // (its hold lapses back to the appellant).
+      rounds.pop();
+      appeals.pop();
+      if (now < appealed.times.appealsClose + grace) return { ...view, status: 'appealable' };
+      return {
+        ...view,
+        status: 'decided',
+        winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
+        byDefault: false,
+        decidedAt: appealed.times.appealsClose,
+        reason: `appeal round ${round} ${result.status === 'unstaffed' ? 'cannot be staffed' : 'has a seed block mined before its appeal was public'}: round ${round - 1} stands`,
+      };
+    }
+    if (failed) return { ...view, status: 'void', decidedAt: result.times.votesOpen };
     if (result.status === 'awaiting-draw') return { ...view, status: 'drawing' };
     for (const agent of result.panel ?? []) excluded.add(agent);
     if (now < result.times.votesClose) return { ...view, status: 'voting' };
@@ -438,6 +502,7 @@ export async function readDisputeWith(
         if (counted !== undefined && counted.amountSat >= appealMinimum(bond, answer, appeals)) {
           appeal = { id, round: round + 1, bond: counted };
           seedHeight = appealed.seedHeight;
+          fixedBy = event.created;
           break;
         }
       }
@@ -482,6 +547,12 @@ interface RoundInput {
   readonly grace: number;
   /** The settled block at each height (see `ReadDisputeOptions.seedBlocks`). */
   readonly seedBlocks?: SeedBlocks;
+  readonly publication: Publication | undefined;
+  /**
+   * When the event fixing the seed height was public (its witness time; its claimed time without witnesses), or
+   * undefined while no witness shows it: a seed block must be dated `seedBlockDelay` after it.
+   */
+  readonly seedAfter: number | undefined;
 }
 
 /** One round: the draw from its seed block, the votes against its panel, the reveals, the outcome. */
@@ -503,10 +574,19 @@ async function readRound(
     absent: 0,
     attended: [],
   };
+  const size = panelSize(round);
+  // Staffing depends on the electorate and earlier panels alone: an appeal round that cannot be staffed is known
+  // before any draw (no draw, whatever panel it lists, changes that), and its appeal fails at once.
+  const eligible = input.jurors.filter((j) => j.weight > 0n && !input.excluded.has(j.agent)).length;
+  if (round > 0 && eligible < size) return { ...base, status: 'unstaffed', refusedDraws: [] };
   // Every header stored passed the block rule for this height, on some verified chain. Where the ledger follows one
   // (a checkpoint), only its settled block seeds the round: a fork's block, however low its hash, is refused.
   const settled = input.seedBlocks?.(input.seedHeight);
-  if (input.drawn.length === 0 || (input.seedBlocks !== undefined && settled === undefined))
+  if (
+    input.drawn.length === 0 ||
+    input.seedAfter === undefined ||
+    (input.seedBlocks !== undefined && settled === undefined)
+  )
     return { ...base, status: 'awaiting-draw', refusedDraws: [] };
   const hashOf = (event: LedgerEvent) => blockHashOf((event.body as unknown as DisputeDrawnBody).header);
   const offChain = input.drawn
@@ -515,19 +595,30 @@ async function readRound(
       id,
       reason: `block ${hashOf(event)} is not the block at ${input.seedHeight} on the heaviest verified chain`,
     }));
-  const drawn = input.drawn.filter(({ id }) => !offChain.some((refused) => refused.id === id));
-  if (drawn.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: offChain };
+  const onChain = input.drawn.filter(({ id }) => !offChain.some((refused) => refused.id === id));
+  if (onChain.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: offChain };
+  // A seed block mined before the height was public is known to whoever fixed it, who could grind its dispute id (or
+  // pick the height) for the panel it wants: its draw does not count, and that block is the height's for good.
+  const earliest = input.seedAfter + DISPUTE_TERMS.seedBlockDelay;
+  const early = onChain
+    .filter(({ event }) => headerTime((event.body as unknown as DisputeDrawnBody).header) <= earliest)
+    .map(({ id }) => ({
+      id,
+      reason: `its seed block is dated by ${earliest}, before the height was surely unknown`,
+    }));
+  const drawn = onChain.filter(({ id }) => !early.some((refused) => refused.id === id));
+  if (drawn.length === 0) return { ...base, status: 'unseeded', refusedDraws: [...offChain, ...early] };
   // Without a followed chain, of several headers (a fork) the lowest hash counts.
   const blockHash = drawn.map(({ event }) => hashOf(event)).sort()[0] as string;
-  const size = panelSize(round);
   let panel: string[];
   try {
     panel = drawPanel(input.jurors, drawSeed(blockHash, disputeId, round), size, input.excluded);
   } catch {
-    return { ...base, status: 'unstaffed', blockHash, refusedDraws: offChain };
+    return { ...base, status: 'unstaffed', blockHash, refusedDraws: [...offChain, ...early] };
   }
   const refusedDraws = [
     ...offChain,
+    ...early,
     ...drawn
       .filter(({ event }) => (event.body as unknown as DisputeDrawnBody).panel.join() !== panel.join())
       .map(({ id }) => ({ id, reason: `its panel is not the one block ${blockHash} draws` })),
@@ -545,8 +636,22 @@ async function readRound(
   // opens it, so a copy cannot leave a juror's vote unrevealed.
   const counted: { id: string; commitment: string; copies: string[] }[] = [];
   const byNullifier = new Map<string, (typeof counted)[number]>();
-  const voteShown = input.shown(times.votesClose + input.grace);
-  const revealShown = input.shown(times.revealsClose + input.grace);
+  // A witness on the panel could list its own anonymous vote and reveal, keep them, and publish them once the round
+  // is final: the panel's witnesses do not date this round's pieces alone (`Publication.without`).
+  const { publication } = input;
+  const at = publication?.without?.(new Set(panel)) ?? publication?.at.bind(publication);
+  const pieces: Publication | undefined =
+    publication === undefined || at === undefined ? publication : { witnessed: publication.witnessed, at };
+  const piecesShown = (deadline: number) => publishedBy(pieces, deadline) ?? (() => true);
+  const voteShown = piecesShown(times.votesClose + input.grace);
+  const revealShown = piecesShown(times.revealsClose + input.grace);
+  // A reveal the witnesses show before voting closed (dated ahead) would show a running tally to jurors yet to vote:
+  // it does not count, the vote stays sealed. Measured by the witness time, a function of the events.
+  // Any witness's early listing counts here: it shows the reveal was out.
+  const shownEarly = (id: string) => {
+    const shown = publication?.witnessed === true ? publication.at(id) : undefined;
+    return shown !== undefined && shown.blockTime < times.votesClose;
+  };
   for (const { id, event } of of('dispute.vote')) {
     if (!voteShown(id)) continue;
     const vote = event.body as unknown as DisputeVoteBody;
@@ -564,7 +669,8 @@ async function readRound(
     const opened: { id: string; event: LedgerEvent }[] = [];
     for (const copy of vote.copies)
       for await (const stored of ledger.byIndex('dispute-vote', copy))
-        if (stored.event.type === 'dispute.revealed' && revealShown(stored.id)) opened.push(stored);
+        if (stored.event.type === 'dispute.revealed' && revealShown(stored.id) && !shownEarly(stored.id))
+          opened.push(stored);
     const first = opened.sort(byId)[0];
     if (first === undefined) continue;
     const { choice } = first.event.body as unknown as DisputeRevealedBody;
@@ -641,7 +747,9 @@ export async function drawFor(
 ): Promise<string[]> {
   const view = await readDispute(ledger, disputeId, Number.MAX_SAFE_INTEGER, options);
   const opened = (await ledger.get(disputeId))?.event as LedgerEvent;
-  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors);
+  const electorate = await checkElectorate(ledger, (opened.body as unknown as DisputeOpenedBody).jurors, {
+    parties: [view.claimant, view.respondent],
+  });
   if (electorate.status !== 'valid')
     throw new AgoraError(
       ErrorCode.InvalidState,

@@ -1,7 +1,14 @@
 import { listedIds } from '../governance/checkpoint.js';
-import { snapshotEventTypes, snapshotFromLedger, snapshotSources } from '../governance/index.js';
+import {
+  readDelegations,
+  resolveDelegations,
+  snapshotEventTypes,
+  snapshotFromLedger,
+  snapshotSources,
+} from '../governance/index.js';
 import { EventSet, type Ledger, type LedgerEvent, type StoredEvent } from '../ledger/index.js';
 import type { JurorElectorate } from './dispute-events.js';
+import { DISPUTE_TERMS } from './terms.js';
 
 /** An eligible juror: its weight and ZK commitment in the dispute's electorate. */
 export interface EligibleJuror {
@@ -15,17 +22,53 @@ export interface EligibleJuror {
  * `pending` while listed events are missing, `invalid` when the declared root, total or count differ (or the listing
  * is malformed), `contested` when this ledger holds events of the electorate's kinds by `asOf` that the checkpoint
  * leaves out and that change it (a claimant leaving out jurors it does not like). Only a valid electorate draws.
+ * An electorate whose least weight is not the network's (`DISPUTE_TERMS.minJurorWeight`) is invalid; once its
+ * deadline passed (`ElectorateOptions.whole`), one whose parts or listed events are not all held is `incomplete`.
  */
 export type ElectorateVerdict =
   | { readonly status: 'valid'; readonly jurors: readonly EligibleJuror[] }
-  | { readonly status: 'pending' | 'invalid' | 'contested'; readonly reason: string };
+  | { readonly status: 'pending' | 'incomplete' | 'invalid' | 'contested'; readonly reason: string };
+
+/** What {@link checkElectorate} takes besides the ledger and the declaration. */
+export interface ElectorateOptions {
+  /**
+   * Which events may contest the electorate (those published in time, by the network's witnesses): an event the
+   * checkpoint leaves out, dated before `asOf` but shown after the deadline (withheld, or backdated and published
+   * late), contests nothing. Every stored event when undefined (no witnesses).
+   */
+  readonly published?: (id: string) => boolean;
+  /**
+   * The dispute's parties: never eligible, nor any key their delegations (in force at `asOf`) carry their weight to,
+   * so a party's own weight never sits on its panel under another name.
+   */
+  readonly parties?: readonly string[];
+  /**
+   * Given once the electorate's deadline passed: whether a stored checkpoint part or listed event was shown in time
+   * (published by the deadline, or any stored event without witnesses). Then a missing or late one makes the
+   * electorate `incomplete` for good, not `pending`: its holder could otherwise wait for the seed block and choose.
+   */
+  readonly whole?: (id: string) => boolean;
+}
 
 /** Rebuilds the electorate `declared` from the ledger, as every replica does. */
-export async function checkElectorate(ledger: Ledger, declared: JurorElectorate): Promise<ElectorateVerdict> {
+export async function checkElectorate(
+  ledger: Ledger,
+  declared: JurorElectorate,
+  options: ElectorateOptions = {},
+): Promise<ElectorateVerdict> {
+  if (declared.minWeight !== String(DISPUTE_TERMS.minJurorWeight))
+    return {
+      status: 'invalid',
+      reason: `the least juror weight is the network's, ${DISPUTE_TERMS.minJurorWeight}: it declares ${declared.minWeight}`,
+    };
+  const { whole } = options;
+  const held = (id: string, stored: StoredEvent | undefined): stored is StoredEvent =>
+    stored !== undefined && (whole === undefined || whole(id));
+  const missing = whole === undefined ? 'pending' : 'incomplete';
   const parts: LedgerEvent[] = [];
   for (const id of declared.sources) {
     const part = await ledger.get(id);
-    if (part === undefined) return { status: 'pending', reason: `checkpoint part ${id} is missing` };
+    if (!held(id, part)) return { status: missing, reason: `checkpoint part ${id} is missing` };
     parts.push(part.event);
   }
   let ids: string[];
@@ -44,7 +87,7 @@ export async function checkElectorate(ledger: Ledger, declared: JurorElectorate)
   let absent = 0;
   for (const id of ids) {
     const stored = await ledger.get(id);
-    if (stored === undefined) {
+    if (!held(id, stored)) {
       absent++;
       continue;
     }
@@ -58,9 +101,13 @@ export async function checkElectorate(ledger: Ledger, declared: JurorElectorate)
     events.push(stored);
   }
   if (absent > 0)
-    return { status: 'pending', reason: `${absent} of the electorate's ${ids.length} events are missing` };
-  const options = { mode: declared.mode, asOf: declared.asOf, minWeight: BigInt(declared.minWeight) };
-  const snapshot = await snapshotFromLedger(new EventSet(events, ledger.registry), options);
+    return {
+      status: missing,
+      reason: `${absent} of the electorate's ${ids.length} events are missing${whole === undefined ? '' : ' at its deadline'}`,
+    };
+  const terms = { mode: declared.mode, asOf: declared.asOf, minWeight: BigInt(declared.minWeight) };
+  const listed = new EventSet(events, ledger.registry);
+  const snapshot = await snapshotFromLedger(listed, terms);
   const rebuilt = {
     root: snapshot.root.toString(),
     total: snapshot.total.toString(),
@@ -72,19 +119,37 @@ export async function checkElectorate(ledger: Ledger, declared: JurorElectorate)
         status: 'invalid',
         reason: `its events give electorate ${field} ${rebuilt[field]}, the dispute declares ${declared[field]}`,
       };
-  const held = await snapshotSources(ledger, declared.mode, declared.asOf);
-  if (held.length !== ids.length) {
-    const full = await snapshotFromLedger(new EventSet(held, ledger.registry), options);
+  const { published } = options;
+  const inCheckpoint = new Set(ids);
+  const known = (await snapshotSources(ledger, declared.mode, declared.asOf)).filter(
+    ({ id }) => published === undefined || inCheckpoint.has(id) || published(id),
+  );
+  if (known.length !== ids.length) {
+    const full = await snapshotFromLedger(new EventSet(known, ledger.registry), terms);
     if (full.root !== snapshot.root)
       return {
         status: 'contested',
-        reason: `this ledger holds ${held.length - ids.length} more events of the electorate's kinds by ${declared.asOf}, which change it`,
+        reason: `this ledger holds ${known.length - ids.length} more events of the electorate's kinds by ${declared.asOf}${published === undefined ? '' : ', published in time,'} which change it`,
       };
   }
+  const barred = await partyKeys(listed, declared.asOf, options.parties ?? []);
   return {
     status: 'valid',
-    jurors: snapshot.members.map(({ agent, weight, commitment }) => ({ agent, weight, commitment })),
+    jurors: snapshot.members
+      .filter(({ agent }) => !barred.has(agent))
+      .map(({ agent, weight, commitment }) => ({ agent, weight, commitment })),
   };
+}
+
+/** The parties and every key on their delegation chains at `asOf`: where the parties' weight goes. */
+async function partyKeys(events: EventSet, asOf: number, parties: readonly string[]): Promise<Set<string>> {
+  const barred = new Set(parties);
+  if (parties.length === 0) return barred;
+  const { edges } = resolveDelegations(await readDelegations(events), asOf);
+  for (const party of parties)
+    for (let next = edges.get(party); next !== undefined && !barred.has(next); next = edges.get(next))
+      barred.add(next);
+  return barred;
 }
 
 /** The electorate to declare when opening a dispute now: its sources to sign and append first, and the declaration. */

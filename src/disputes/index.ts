@@ -62,6 +62,7 @@ export {
 export {
   checkElectorate,
   draftElectorate,
+  type ElectorateOptions,
   type ElectorateVerdict,
   type EligibleJuror,
 } from './electorate.js';

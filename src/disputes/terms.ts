@@ -23,6 +23,18 @@ export const DISPUTE_TERMS = {
   maxRounds: 3,
   /** The juror electorate is fixed at most this long before the dispute opens. */
   maxElectorateAge: 86_400,
+  /**
+   * The least weight to sit on a panel, the network's (an electorate declaring another is invalid): a claimant's
+   * higher floor would shrink the eligible set until the panel is known before the seed block is mined.
+   */
+  minJurorWeight: 1,
+  /**
+   * A round's seed block counts only if its header time is this long after the publication of the event that fixed
+   * its height (the opening or the appeal): twice Bitcoin's 2-hour header tolerance, once for the seed block's time
+   * and once for the publication anchor's, so the block was surely mined after anyone could read the event, and its
+   * hash was unknown to whoever wrote it.
+   */
+  seedBlockDelay: 4 * 3_600,
   /** Basis points of the losing bonds shared by the jurors who revealed a majority vote; the rest to the winner. */
   jurorShareBps: 5_000,
   /** Basis points of a non-voting juror's stake its custodian is asked to take (see docs/security.md). */

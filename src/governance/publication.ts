@@ -15,6 +15,12 @@ export interface Publication {
   readonly witnessed: boolean;
   /** The witness anchor by which event `id` was public, or undefined when no (quorum of) witness shows it yet. */
   at(id: string): DecisionAnchor | undefined;
+  /**
+   * `at` with the listings of the `barred` witnesses left out (a dispute's panel, for its rounds' anonymous pieces):
+   * they date nothing alone unless fewer than q other witnesses exist (then every listing counts, as trusted).
+   * Absent: `at` stands for it.
+   */
+  without?(barred: ReadonlySet<string>): (id: string) => DecisionAnchor | undefined;
 }
 
 /**

@@ -25,7 +25,8 @@ afterAll(() => releaseCurve());
 
 describe('an appeal against a round whose counter-bond was larger than the opening bond', () => {
   it('needs twice the largest bond of that round', async () => {
-    const world = await buildWorld({ verifier });
+    // Sixteen jurors: enough for the appeal round (an unstaffable appeal fails, which would hide the count).
+    const world = await buildWorld({ verifier, jurorCount: 16 });
     const dispute = idOf(world.opened);
     const round0 = roundTimes(world.openedBody.answerBy, 0);
     // The provider answers with 4,000 sats against the payer's 2,000.

@@ -29,8 +29,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an appeal on an electorate too small for the appeal round', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not void the round the appellant lost', async () => {
+  it('does not void the round the appellant lost', async () => {
     // Eight eligible jurors; one upholds the claim, the provider loses the first round.
     const { world, dispute, round0, ledger, later } = await witnessedRound(verifier, prover, ['upheld']);
     try {

@@ -26,8 +26,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an electorate event dated before asOf and published after the dispute was final', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not undo the decided dispute', async () => {
+  it('does not undo the decided dispute', async () => {
     const world = await buildWorld({ verifier });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

@@ -30,8 +30,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a dispute whose electorate lists an event the claimant keeps', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not stay pending for ever', async () => {
+  it('does not stay pending for ever', async () => {
     const world = await buildWorld({ verifier });
     const ledger = await ledgerWith(verifier, world.base);
     try {

@@ -5,11 +5,14 @@
 // its panel; and an electorate that small cannot staff an appeal (see dispute-appeal-unstaffed.test.ts). The least
 // weight should be the network's, or the electorate at least large enough that the block decides who sits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import {
   createDisputeAnswered,
   createDisputeOpened,
+  DISPUTE_TERMS,
   draftElectorate,
   drawFor,
+  readDispute,
 } from '../../src/disputes/index.js';
 import { createSnapshotSources } from '../../src/governance/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
@@ -25,8 +28,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe("a claimant's least juror weight", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not fix the panel before the seed block is mined', async () => {
+  it('does not fix the panel before the seed block is mined', async () => {
     // Eight jurors staking 100, 200, ... 800 sats.
     const world = await buildWorld({ verifier });
     const ledger = await ledgerWith(verifier, world.base);
@@ -50,10 +52,31 @@ describe("a claimant's least juror weight", () => {
         { clock: at(T + 200) },
       );
       await ledger.appendBatch([...sources, opened, answer]);
+      // The attack drew eight different blocks to one panel (the five heaviest holders), known at the opening. Now the
+      // least weight is the network's: the claimant's floor makes its electorate, and its opening, invalid.
+      expect(DISPUTE_TERMS.minJurorWeight).toBe(1);
+      expect(await readDispute(ledger, dispute, T + 300)).toMatchObject({
+        status: 'invalid',
+        reason: expect.stringContaining("the least juror weight is the network's"),
+      });
+      await expect(drawFor(ledger, dispute, 0, regtestHeader(1))).rejects.toMatchObject({
+        code: ErrorCode.InvalidState,
+      });
+      // At the network's floor, the same blocks draw several panels from the eight holders.
+      const fair = await draftElectorate(ledger, { mode: 'stake', asOf: T + 50 });
+      const fairOpened = createDisputeOpened(
+        world.payer,
+        {
+          ...world.openedBody,
+          claim: 'the forecast served was garbage, at the network floor',
+          jurors: { ...fair.declared, sources: sources.map(idOf) },
+        },
+        { clock: at(T + 100) },
+      );
+      await ledger.append(fairOpened);
       const panels = new Set<string>();
       for (let tag = 1; tag <= 8; tag++)
-        panels.add([...(await drawFor(ledger, dispute, 0, regtestHeader(tag)))].sort().join());
-      // The attack: eight different blocks, one panel (the five heaviest holders), known at the opening.
+        panels.add([...(await drawFor(ledger, idOf(fairOpened), 0, regtestHeader(tag)))].sort().join());
       expect(panels.size).toBeGreaterThan(1);
     } finally {
       await ledger.close();

@@ -4,8 +4,8 @@
 // delegates to a fresh key of its own, before the electorate's moment, hands it its whole score: the party's own
 // trust sits on its panel under another name. A party's weight (delegated or its own) should never be drawn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { draftElectorate, drawPanel, drawSeed } from '../../src/disputes/index.js';
-import { createDelegation, snapshotFromLedger } from '../../src/governance/index.js';
+import { checkElectorate, draftElectorate, drawPanel, drawSeed } from '../../src/disputes/index.js';
+import { createDelegation, createSnapshotSources } from '../../src/governance/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
@@ -22,8 +22,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe("a party's delegation to a key of its own", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not seat the party on its own panel under reputation weighting', async () => {
+  it('does not seat the party on its own panel under reputation weighting', async () => {
     const network = new SimNetwork({ seed: 'delegated-seat' });
     const agents = Array.from({ length: 12 }, () => generateAgentKey());
     const providers = agents.slice(0, 3);
@@ -49,10 +48,20 @@ describe("a party's delegation to a key of its own", () => {
     const ledger = await ledgerWith(verifier, events);
     try {
       const asOf = time + 10;
-      await draftElectorate(ledger, { mode: 'reputation', asOf });
-      const snapshot = await snapshotFromLedger(ledger, { mode: 'reputation', asOf, minWeight: 1n });
-      const jurors = snapshot.members.map(({ agent, weight }) => ({ agent, weight }));
-      const excluded = new Set([party.id, respondent.id]);
+      const { ids, declared } = await draftElectorate(ledger, { mode: 'reputation', asOf });
+      const sources = createSnapshotSources(party, ids, { clock: at(asOf + 1) });
+      await ledger.appendBatch(sources);
+      const electorate = { ...declared, sources: sources.map(idOf) };
+      const parties = [party.id, respondent.id];
+      // The electorate as declared holds the shadow key, with the party's delegated score.
+      const all = await checkElectorate(ledger, electorate);
+      if (all.status !== 'valid') throw new Error(all.status);
+      expect(all.jurors.find((j) => j.agent === shadow.id)?.weight ?? 0n).toBeGreaterThan(0n);
+      // The dispute's eligible jurors: the parties and the keys their weight is delegated to left out.
+      const verdict = await checkElectorate(ledger, electorate, { parties });
+      if (verdict.status !== 'valid') throw new Error(verdict.status);
+      const jurors = verdict.jurors.map(({ agent, weight }) => ({ agent, weight }));
+      const excluded = new Set(parties);
       let seated = 0;
       for (let i = 0; i < 200; i++)
         if (
@@ -61,7 +70,7 @@ describe("a party's delegation to a key of its own", () => {
           )
         )
           seated++;
-      // The attack: the fresh key carries the party's score and sits on most of its panels.
+      // The attack: the fresh key carried the party's score and sat on most of its panels.
       expect(jurors.find((j) => j.agent === shadow.id)?.weight ?? 0n).toBe(0n);
       expect(seated).toBe(0);
     } finally {

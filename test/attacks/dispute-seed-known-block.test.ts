@@ -46,8 +46,7 @@ function headerAt(time: number): string {
 }
 
 describe('a seed block mined before the dispute was opened', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not let the claimant grind the panel it knows', async () => {
+  it('does not let the claimant grind the panel it knows', async () => {
     const world = await buildWorld({ verifier });
     const opened0 = world.opened.created;
     // The block at the seed height was mined a day before the claimant opens: its hash is public.
@@ -92,9 +91,12 @@ describe('a seed block mined before the dispute was opened', () => {
     const ledger = await ledgerWith(verifier, [...world.base, opened, answer, drawn]);
     try {
       const view = await readDispute(ledger, dispute, roundTimes(answerBy, 0).votesOpen + 60);
-      // The attack: the round is drawn from the known block, and the claimant's three allies hold the majority.
+      // The attack: the round was drawn from the known block, and the claimant's three allies held the majority.
       const seated = view.rounds[0]?.panel ?? [];
       expect(seated.filter((agent) => allies.has(agent)).length).toBeLessThan(3);
+      // The block was mined before the opening: its draw is refused, the round is unseeded and the dispute void.
+      expect(view.rounds[0]).toMatchObject({ status: 'unseeded', refusedDraws: [{ id: idOf(drawn) }] });
+      expect(view.status).toBe('void');
     } finally {
       await ledger.close();
     }

@@ -26,8 +26,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('a witness drawn as a juror', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('cannot date its own withheld vote and reveal after the round was final', async () => {
+  it('cannot date its own withheld vote and reveal after the round was final', async () => {
     const world = await buildWorld({ verifier });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
@@ -48,6 +47,8 @@ describe('a witness drawn as a juror', () => {
     try {
       await add([...world.base, world.opened, answer]);
       await add(await witnessed(ledger, world.custodian, answerBy - 7_200, 970_000));
+      // Both witnesses list what they see (each dates the other's events: the custodian's stakes among them).
+      await add(await witnessed(ledger, juror, answerBy - 7_200, 970_005));
       await add([drawn, vote0, reveal0]);
       await add(await witnessed(ledger, world.custodian, round0.votesClose + 600, 970_010));
       // The juror-witness lists its own vote and reveal in its batch, anchored in time, and shows nobody the events.

@@ -95,7 +95,7 @@ export async function bondedDispute(parties: BondedParties, t0: number): Promise
       { clock },
     ),
   );
-  const header = regtestHeader(11);
+  const header = regtestHeader(11, t0 + 30 * 86_400);
   const panel = await drawFor(ledger, dispute, 0, header);
   await ledger.append(
     createDisputeDrawn(

@@ -35,13 +35,17 @@ export const T = 1_800_000_000;
 export const at = (seconds: number) => new ManualClock(seconds * 1000);
 export const idOf = (event: LedgerEvent) => toHex(objectId(event as never));
 
-/** A regtest header, its content chosen by `tag`, that meets regtest's proof of work (about two tries). */
-export function regtestHeader(tag: number): string {
+/**
+ * A regtest header, its content chosen by `tag`, that meets regtest's proof of work (about two tries). Dated `time`,
+ * by default a month after `T`: after every opening and appeal of the fixtures was public, as a seed block must be
+ * (`DISPUTE_TERMS.seedBlockDelay`).
+ */
+export function regtestHeader(tag: number, time = T + 30 * 86_400 + tag): string {
   const bytes = new Uint8Array(80);
   const view = new DataView(bytes.buffer);
   view.setInt32(0, 0x20000000, true);
   bytes.fill(tag % 256, 4, 68);
-  view.setUint32(68, T + tag, true);
+  view.setUint32(68, time, true);
   view.setUint32(72, 0x207fffff, true);
   for (let nonce = 0; ; nonce++) {
     view.setUint32(76, nonce, true);
