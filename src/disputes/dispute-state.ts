@@ -26,7 +26,12 @@ import {
   receiptParties,
 } from './dispute-events.js';
 import { answerInTime, type DisputeAnchors, type OpeningTiming, openingTiming } from './dispute-time.js';
-import { checkElectorate, type ElectorateOptions, type ElectorateVerdict, type EligibleJuror } from './electorate.js';
+import {
+  checkElectorate,
+  type ElectorateOptions,
+  type ElectorateVerdict,
+  type EligibleJuror,
+} from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
 import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
 
