@@ -48,7 +48,10 @@ afterAll(() => releaseCurve());
 
 // The seed height of the fixture's openings is 900,000: the checkpoint is the block below it. A draw's seed block
 // settles at 2 confirmations here.
-const top = mineHeader('00'.repeat(32), root('checkpoint'), T - 20_000);
+// The chain is mined after the opening was public (a seed block must be dated `seedBlockDelay` after that) and
+// read before voting closes.
+const CHAIN_START = T + 5 * 3_600;
+const top = mineHeader('00'.repeat(32), root('checkpoint'), CHAIN_START);
 const checkpoint: Checkpoint = { height: 899_999, hash: hashOf(top), header: top, chainWork: 1000n };
 const network = { chain: 'regtest' as const, checkpoint };
 
@@ -88,14 +91,14 @@ describe('the seed block of a juror draw', () => {
     const main: string[] = [];
     let previous = checkpoint.hash;
     for (let i = 1; i <= 3; i++) {
-      const header = mineHeader(previous, root(`main ${i}`), T - 20_000 + 600 * i);
+      const header = mineHeader(previous, root(`main ${i}`), CHAIN_START + 600 * i);
       main.push(header);
       previous = hashOf(header);
     }
     const seed = main[0] as string;
-    let fork = mineHeader(checkpoint.hash, root('fork 0'), T - 20_000 + 600);
+    let fork = mineHeader(checkpoint.hash, root('fork 0'), CHAIN_START + 600);
     for (let tag = 1; hashOf(fork) >= hashOf(seed); tag++)
-      fork = mineHeader(checkpoint.hash, root(`fork ${tag}`), T - 20_000 + 600);
+      fork = mineHeader(checkpoint.hash, root(`fork ${tag}`), CHAIN_START + 600);
     const work = blockWork(0x207fffff);
     const recorder = generateAgentKey();
     const mainRun = createAnchorHeaders(recorder, {
@@ -122,7 +125,8 @@ describe('the seed block of a juror draw', () => {
     const mainDraw = await draw(seed, world.custodian, 2);
     const mainPanel = await drawFor(scratch, dispute, 0, seed);
     await scratch.close();
-    const now = roundTimes(answerBy, 0).votesOpen;
+    const now = CHAIN_START + 2 * 3_600;
+    expect(now).toBeLessThan(roundTimes(answerBy, 0).votesClose);
     const read = async (ledger: Ledger) => readDispute(ledger, dispute, now, await disputeTimes(ledger, now));
 
     // A replica holding everything: the fork's draw is stored (it passed the block rule) and refused on read.
