@@ -81,17 +81,24 @@ async function stateNow(
   const decided = proposalState(result, now);
   if (decided !== 'succeeded' && decided !== 'defeated') return { state: decided };
   // The witnesses' publication times, as `governedState` reads decisions: only what was public by the grace decides.
+  const publication = await publicationTimes(ledger, now);
   const { anchor } = await anchoredDecision(ledger, id, now, {
     network: await homeNetwork(home),
-    publication: await publicationTimes(ledger, now),
+    publication,
   });
   const state = anchor === undefined ? decided : 'anchored';
   const counted =
-    anchor?.votes === undefined ? result : await tallyProposal(ledger, id, { only: new Set(anchor.votes) });
+    anchor?.votes === undefined
+      ? result
+      : await tallyProposal(ledger, id, { only: new Set(anchor.votes), publication });
   if (counted.outcome.state !== 'succeeded') return { state };
   const bounds = decisionTimeBounds(ledger.registry.network);
   return { state, effect: decisionTiming(counted.proposal, counted.closes, anchor, bounds) };
 }
+
+/** The tally of every stored vote, dated by the witnesses' publication times as `governedState` dates them. */
+const datedTally = async (ledger: Ledger, id: string, now: number): Promise<ProposalResult> =>
+  tallyProposal(ledger, id, { publication: await publicationTimes(ledger, now) });
 
 /** The state in words: a succeeded decision not in effect says why ("succeeded, waiting for its anchor"). */
 const stateText = ({ state, effect }: StateNow): string =>
@@ -128,7 +135,7 @@ export const proposalListCommand: Command = {
         let count = 0;
         for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
           const body = event.body as unknown as ProposalBody;
-          const shown = await stateNow(ledger, home, id, await tallyProposal(ledger, id), now);
+          const shown = await stateNow(ledger, home, id, await datedTally(ledger, id, now), now);
           const state = shown.state;
           if (values.json) {
             await write(
@@ -177,7 +184,7 @@ export const tallyCommand: Command = {
       home,
       async (ledger) => {
         const { event } = await readProposal(ledger, id);
-        const result = await tallyProposal(ledger, id);
+        const result = await datedTally(ledger, id, now);
         return { result, proposer: event.author, shown: await stateNow(ledger, home, id, result, now) };
       },
       { readOnly: true },
@@ -444,7 +451,8 @@ export const voteCommand: Command = {
       if (disputed !== undefined)
         throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} is disputed: ${disputed}`);
       const now = unixSeconds(systemClock);
-      const { closes } = await tallyProposal(ledger, id);
+      // The close as replicas date votes (by publication): a copy of the quorum piece dated earlier cancels nothing.
+      const { closes } = await datedTally(ledger, id, now);
       if (now < proposal.window.opens || now >= closes)
         throw new AgoraError(
           ErrorCode.InvalidState,
@@ -545,8 +553,8 @@ export const proposalShowCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
-      const result = await tallyProposal(ledger, id);
       const now = unixSeconds(systemClock);
+      const result = await datedTally(ledger, id, now);
       const shown = await stateNow(ledger, home, id, result, now);
       if (values.json) {
         await write(
