@@ -128,7 +128,7 @@ export async function lateQuorumLedger(verifier: Verifier, created: number) {
       window: { opens: created, closes },
       lateQuorumExtension: extension,
       minAnonymity: 8,
-      pieces: { top: 6, floor: 0 },
+      pieces: { top: 6, floor: 6 },
     },
     { verifier, created },
   );
