@@ -109,6 +109,7 @@ export {
   readProposal,
 } from './proposal.js';
 export { type Publication, publishedBy } from './publication.js';
+export { redatePiece } from './redate.js';
 export {
   acceptedSnapshots,
   checkReputationSnapshot,
