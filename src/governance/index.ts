@@ -72,6 +72,7 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
+export { type LinkedBallot, linkedBallots } from './linked-ballots.js';
 export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,

@@ -11,6 +11,7 @@ import {
   parseBallot,
   type Tally,
 } from './counting/index.js';
+import { type LinkedBallot, linkedBallots } from './linked-ballots.js';
 import { type ProposalBody, readProposal } from './proposal.js';
 import type { Publication } from './publication.js';
 import { checkSnapshot, type SnapshotVerdict, snapshotDispute } from './snapshot-ledger.js';
@@ -44,8 +45,17 @@ export interface ProposalResult {
    */
   readonly anonymity?: {
     readonly required: number;
-    /** The smallest set among the counted votes (undefined when none is counted). */
+    /**
+     * The smallest set among the counted votes (undefined when none is counted), and among the groups of counted
+     * pieces carrying one ballot that a single member's cast matches (`linked`).
+     */
     readonly smallest?: number;
+    /**
+     * The counted pieces grouped by ballot, for each ballot two pieces or more carry, with the members who could have
+     * cast the whole group alone ({@link linkedBallots}): a choice one voter made alone links its pieces, and a group
+     * of `size` below `required` may name that voter. Reported, not refused: the pieces are public either way.
+     */
+    readonly linked: readonly LinkedBallot[];
     /** Each kept vote's set size, by vote id, sorted by id. */
     readonly sets: readonly { readonly id: string; readonly size: number }[];
     /** Kept votes not counted because fewer than `required` members could have cast them, sorted. */
@@ -194,6 +204,7 @@ export async function tallyProposal(
     const exposed = kept.filter((vote) => (size.get(vote.id) ?? 0) < required).map((vote) => vote.id);
     anonymity = {
       required,
+      linked: [],
       sets: sets
         .map((set) => ({ id: set.id, size: set.candidates.length }))
         .sort((a, b) => (a.id < b.id ? -1 : 1)),
@@ -202,13 +213,22 @@ export async function tallyProposal(
   }
   const closes = votingCloses(proposal, anonymous);
   const counted = anonymous.filter((vote) => vote.created < closes);
-  if (anonymity !== undefined) {
+  if (anonymity !== undefined && verdict.status === 'valid') {
     const countedIds = new Set(counted.map((vote) => vote.id));
-    const smallest = anonymity.sets.reduce<number | undefined>(
-      (min, set) => (countedIds.has(set.id) && (min === undefined || set.size < min) ? set.size : min),
-      undefined,
+    const linked = linkedBallots(
+      verdict.snapshot.members,
+      pieceRuleOf(proposal),
+      anonymity.required,
+      counted.map((vote) => ({
+        ballot: JSON.stringify(vote.body.ballot),
+        votingWeight: BigInt(vote.body.votingWeight),
+      })),
     );
-    if (smallest !== undefined) anonymity = { ...anonymity, smallest };
+    const smallest = [
+      ...anonymity.sets.filter((set) => countedIds.has(set.id)).map((set) => set.size),
+      ...linked.filter((group) => group.size > 0).map((group) => group.size),
+    ].reduce<number | undefined>((min, size) => (min === undefined || size < min ? size : min), undefined);
+    anonymity = { ...anonymity, linked, ...(smallest === undefined ? {} : { smallest }) };
   }
   const ballots: Counted<BallotOf[CountingMethod]>[] = counted.map((vote) => ({
     weight: BigInt(vote.body.votingWeight),

@@ -99,6 +99,7 @@ export async function votingLedger(
     ballot: BallotOf[CountingMethod],
     castAt: number,
     warn?: (message: string) => void,
+    extra: { onePiece?: boolean } = {},
   ) =>
     castPrivateVote(prover, {
       proposal,
@@ -111,6 +112,7 @@ export async function votingLedger(
       members: electorate.snapshot.members,
       clock: new ManualClock(castAt * 1000),
       ...(warn === undefined ? {} : { warn }),
+      ...extra,
     });
   return { electorate, voters: electorate.voters as Voter[], proposal, ledger, vote };
 }

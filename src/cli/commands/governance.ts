@@ -403,7 +403,8 @@ function ballotFrom(counting: CountingMethod, options: readonly string[], choice
 export const voteCommand: Command = {
   name: 'vote',
   summary: 'vote on a proposal anonymously (zero-knowledge proofs of membership and weight, one per piece)',
-  usage: '<proposal id> <choice> [--exact] [--min-anonymity K] [--linked-ballot] [--home DIR] [--json]',
+  usage:
+    '<proposal id> <choice> [--exact] [--min-anonymity K] [--linked-ballot] [--one-piece] [--home DIR] [--json]',
   examples: [
     'agora vote <proposal id> for',
     'agora vote <proposal id> against --exact',
@@ -424,12 +425,17 @@ export const voteCommand: Command = {
       '--linked-ballot',
       'cast a ranking, approval list or split in several pieces anyway: the ballot links them and can name you (warns)',
     ],
+    [
+      '--one-piece',
+      'cast only your largest piece (the rest of your weight is not counted): for a choice you expect few to make, whose pieces it would link',
+    ],
     ['--json', 'print as JSON'],
   ],
   options: {
     exact: { type: 'boolean' },
     'min-anonymity': { type: 'string' },
     'linked-ballot': { type: 'boolean' },
+    'one-piece': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: { min: 2, max: 2 },
@@ -486,6 +492,7 @@ export const voteCommand: Command = {
         warn: (message: string) => void write(io.stderr, `warning: ${message}\n`),
         ...(values.exact === true ? { exact: true } : {}),
         ...(values['linked-ballot'] === true ? { linkedBallot: true } : {}),
+        ...(values['one-piece'] === true ? { onePiece: true } : {}),
         ...(ownAnonymity === undefined ? {} : { minAnonymity: ownAnonymity }),
       });
       // Interrupted while proving: the vote is not cast.
