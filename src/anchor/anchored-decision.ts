@@ -75,12 +75,12 @@ export async function anchoredDecision(
   const deadline = anchorDeadline(proposal, decisionTimeBounds(ledger.registry.network));
   // Where witnesses show publication, only what was public by the end of the grace decides.
   const published = publishedBy(options.publication, deadline);
-  const full = await proposalCommitment(
-    ledger,
-    proposalId,
-    now,
-    published === undefined ? {} : { published },
-  );
+  // Votes are dated by their publication (the copy first shown, its time), as governance reads the decision.
+  const dating = options.publication === undefined ? {} : { publication: options.publication };
+  const full = await proposalCommitment(ledger, proposalId, now, {
+    ...dating,
+    ...(published === undefined ? {} : { published }),
+  });
   const onChain = await onBestChain(ledger, now, network, options.bestChain);
   const committed: { id: string; body: AnchorCommittedBody }[] = [];
   const confirmations: { id: string; height: number; body: AnchorConfirmedBody }[] = [];
@@ -110,7 +110,7 @@ export async function anchoredDecision(
     // An anchor shown after the grace, or naming a vote shown after it, was kept from the replicas while the decision
     // was being fixed: it counts for nothing (not even as a late anchor, whose block may be in time).
     if (published !== undefined && (!published(id) || !(body.votes ?? []).every(published))) continue;
-    const votes = await matchingVotes(ledger, proposalId, body, full);
+    const votes = await matchingVotes(ledger, proposalId, body, full, dating);
     if (votes === undefined) continue;
     const anchor: ProposalAnchor = {
       committed: id,
@@ -149,13 +149,14 @@ async function matchingVotes(
   proposalId: string,
   body: AnchorCommittedBody,
   full: { commitment: string; result: ProposalResult },
+  dating: { publication?: Publication },
 ): Promise<readonly string[] | undefined> {
   if (body.votes === undefined) return body.commitment === full.commitment ? full.result.counted : undefined;
   const named = body.votes;
   const sameAsFull =
     named.length === full.result.counted.length && named.every((v, i) => v === full.result.counted[i]);
   if (sameAsFull) return body.commitment === full.commitment ? named : undefined;
-  const result = await tallyProposal(ledger, proposalId, { only: new Set(named) });
+  const result = await tallyProposal(ledger, proposalId, { ...dating, only: new Set(named) });
   if (result.counted.length !== named.length || !result.counted.every((v, i) => v === named[i]))
     return undefined;
   const tree = proposalCommitmentTree({

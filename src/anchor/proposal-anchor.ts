@@ -3,6 +3,7 @@ import { AgoraError, anchorConfirmations, ErrorCode, toHex } from '../core/index
 import {
   type ProposalResult,
   type ProposalState,
+  type Publication,
   proposalState,
   tallyProposal,
 } from '../governance/index.js';
@@ -39,13 +40,14 @@ export function anchoredVotes(result: ProposalResult): { votes?: readonly string
  * replica computes it from its ledger. `INVALID_STATE` while voting is open, when the proposal was canceled, and
  * unless its snapshot is the one its checkpoint's events give and this ledger does not dispute it (only verified
  * decisions are anchored). `published` reads only the votes, cancels and snapshot events it accepts (those
- * published in time, see `publishedBy`).
+ * published in time, see `publishedBy`). `publication` (`publicationTimes`) dates the votes by their publication, as
+ * governance reads decisions (see `tallyProposal`): pass it wherever the witnesses' times are known.
  */
 export async function proposalCommitment(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { published?: (id: string) => boolean } = {},
+  options: { published?: (id: string) => boolean; publication?: Publication } = {},
 ): Promise<{ tree: CommitmentTree; commitment: string; result: ProposalResult }> {
   const result = await tallyProposal(ledger, proposalId, options);
   if (result.canceledBy !== undefined)
@@ -104,16 +106,22 @@ export interface AnchorStatus {
  * chain the ledger anchors to (default: the ledger's configured network, else `bitcoin`): events naming another chain
  * (stored under another configuration) are ignored, whatever they claim. On a ledger with a checkpoint, a
  * confirmation counts once its block is on the heaviest verified chain at `now` (`bestChain`, computed from the
- * ledger unless given) with the network's confirmations (`NetworkConfig.confirmations`).
+ * ledger unless given) with the network's confirmations (`NetworkConfig.confirmations`). `publication` dates the
+ * votes as {@link proposalCommitment} does.
  */
 export async function anchorStatus(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { network?: BitcoinNetwork; bestChain?: BestChain } = {},
+  options: { network?: BitcoinNetwork; bestChain?: BestChain; publication?: Publication } = {},
 ): Promise<AnchorStatus> {
   const network = options.network ?? ledger.registry.network?.chain ?? 'bitcoin';
-  const { commitment, result } = await proposalCommitment(ledger, proposalId, now);
+  const { commitment, result } = await proposalCommitment(
+    ledger,
+    proposalId,
+    now,
+    options.publication === undefined ? {} : { publication: options.publication },
+  );
   const found = await subjectAnchors(ledger, proposalId, commitment, network, now, options.bestChain);
   const state = proposalState(result, now);
   return found.confirmed === undefined

@@ -179,13 +179,19 @@ export function choosePieceRule(
 
 /**
  * The piece rule of a proposal on a snapshot with these members and `minAnonymity` (default
- * {@link DEFAULT_MIN_ANONYMITY}): {@link choosePieceRule} at the anonymity required of the snapshot. What
- * `draftProposal` writes and the snapshot check recomputes (a proposal may lower the floor, nothing else).
+ * {@link DEFAULT_MIN_ANONYMITY}): {@link choosePieceRule} at the larger of `minAnonymity` and the default, as required
+ * of the snapshot. What `draftProposal` writes and the snapshot check recomputes, floor and top alike.
+ *
+ * Never below the default: voters keep their own k (8 unless they lower it), and under a rule computed at a lower k
+ * the top is a denomination fewer than 8 members reach, so those voters could cast only the bits 8 members share and
+ * lose the rest of their weight (on 50 Pareto members, 37 % of the snapshot countable instead of 99.6 %). A proposal
+ * asking less only lets the tally count smaller sets (`minAnonymity`), never change the pieces.
  */
 export const proposalPieceRule = (
   members: readonly MemberWeight[],
   minAnonymity: number = DEFAULT_MIN_ANONYMITY,
-): PieceRule => choosePieceRule(members, requiredAnonymity(minAnonymity, members.length));
+): PieceRule =>
+  choosePieceRule(members, requiredAnonymity(Math.max(minAnonymity, DEFAULT_MIN_ANONYMITY), members.length));
 
 /** Every canonical piece of `weight`, floor ignored: what a voter revealing its exact weight would cast. */
 export const allPieces = (weight: bigint, rule: PieceRule): VotePiece[] => canonicalPieces(weight, rule.top);

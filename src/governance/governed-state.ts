@@ -161,6 +161,7 @@ export class GovernedState {
         ...(anchor?.votes === undefined ? {} : { only: new Set(anchor.votes) }),
         // Not anchored yet, it shows the tally of every stored vote: it waits for an anchor, which will name its votes.
         ...(published === undefined ? {} : { published, everyStoredVote: anchor === undefined }),
+        ...(options.publication === undefined ? {} : { publication: options.publication }),
       });
       if (result.canceledBy !== undefined || result.closes > now || result.snapshot.status !== 'valid')
         continue;

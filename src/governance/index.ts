@@ -72,6 +72,7 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
+export { type LinkedBallot, linkedBallots } from './linked-ballots.js';
 export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,
@@ -109,6 +110,7 @@ export {
   readProposal,
 } from './proposal.js';
 export { type Publication, publishedBy } from './publication.js';
+export { redatePiece } from './redate.js';
 export {
   acceptedSnapshots,
   checkReputationSnapshot,

@@ -45,6 +45,14 @@ export interface PrivateVoteInput<M extends CountingMethod> {
    */
   readonly linkedBallot?: boolean;
   /**
+   * Cast only the largest piece the rule allows, the rest of the weight left uncounted (`dropped`, warned): for a
+   * choice the voter expects few others to make. Every piece carries its choice, so a choice one voter makes alone
+   * links all its pieces (the per-option totals show them too), and the group hides its voter only among the members
+   * whose whole cast it is (`ProposalResult.anonymity.linked`); one piece hides among all holders of its denomination.
+   * Not the default: which choice is rare is not known before the tally, and the weight lost would be every voter's.
+   */
+  readonly onePiece?: boolean;
+  /**
    * When voting closes as the caller's ledger shows it (`tallyProposal(ledger, id).closes`): past `window.closes`
    * while a late-quorum extension is in effect, the vote is cast and its pieces spread over what is left of the
    * extension. Default `window.closes`: the helper holds no ledger, and which extension applies depends on the votes.
@@ -181,6 +189,13 @@ export async function castPrivateVote<M extends CountingMethod>(
       `casting the exact weight ${input.weight}: a piece that fewer than ${k} members could cast names its voter, and the tally does not count it`,
     );
   } else pieces = anonymousPieces(input.weight, rule, denominationCounts(input.members, rule), k);
+  if (input.onePiece === true && pieces.length > 1) {
+    // The largest: the top pieces come first, then the lower bits in descending order.
+    pieces = pieces.slice(0, 1);
+    input.warn?.(
+      `casting one piece of ${pieceWeight(pieces[0] as VotePiece)}: the rest of your weight is not counted, and nothing links your choice to other pieces`,
+    );
+  }
   // A single choice is shared by every voter who makes it, so it groups pieces only as the published totals do.
   if (proposal.counting !== 'single' && pieces.length > 1) {
     const why = `every piece of a ${proposal.counting} ballot carries it: its ${pieces.length} pieces are linked by it, and together they can name you`;

@@ -11,7 +11,9 @@ import {
   parseBallot,
   type Tally,
 } from './counting/index.js';
+import { type LinkedBallot, linkedBallots } from './linked-ballots.js';
 import { type ProposalBody, readProposal } from './proposal.js';
+import type { Publication } from './publication.js';
 import { checkSnapshot, type SnapshotVerdict, snapshotDispute } from './snapshot-ledger.js';
 import { pieceRuleOf, type VoteBody } from './vote.js';
 
@@ -43,16 +45,26 @@ export interface ProposalResult {
    */
   readonly anonymity?: {
     readonly required: number;
-    /** The smallest set among the counted votes (undefined when none is counted). */
+    /**
+     * The smallest set among the counted votes (undefined when none is counted), and among the groups of counted
+     * pieces carrying one ballot that a single member's cast matches (`linked`).
+     */
     readonly smallest?: number;
+    /**
+     * The counted pieces grouped by ballot, for each ballot two pieces or more carry, with the members who could have
+     * cast the whole group alone ({@link linkedBallots}): a choice one voter made alone links its pieces, and a group
+     * of `size` below `required` may name that voter. Reported, not refused: the pieces are public either way.
+     */
+    readonly linked: readonly LinkedBallot[];
     /** Each kept vote's set size, by vote id, sorted by id. */
     readonly sets: readonly { readonly id: string; readonly size: number }[];
     /** Kept votes not counted because fewer than `required` members could have cast them, sorted. */
     readonly exposed: readonly string[];
   };
   /**
-   * Nullifiers used more than once: the vote kept (the earliest dated, then the lowest id) and the others, kept as
-   * evidence of a double vote (or copies of one piece under other dates).
+   * Nullifiers used more than once: the vote kept (the first published where witnesses show publication, then the
+   * earliest dated, then the lowest id) and the others, kept as evidence of a double vote (or copies of one piece under
+   * other dates).
    */
   readonly doubleVotes: readonly {
     readonly nullifier: string;
@@ -66,12 +78,18 @@ export interface StoredVote {
   readonly id: string;
   readonly created: number;
   readonly body: VoteBody;
+  /**
+   * When the tally takes the vote to have happened: the earliest publication of any copy of it (same nullifier), where
+   * witnesses show one; else (no witness, or none lists it yet) `created`.
+   */
+  readonly time?: number;
 }
 
 /**
- * When voting ends. Without an extension, at `window.closes`. With one, if the votes cast before `closes` (in time
- * order, then id) first reach quorum less than `extension` seconds before `closes`, at that vote's time plus the
- * extension.
+ * When voting ends. Without an extension, at `window.closes`. With one, if the votes dated before `closes` (in
+ * {@link StoredVote.time} order, then id) first reach quorum less than `extension` seconds before `closes`, at that
+ * moment plus the extension; a quorum published only after `closes` was reached in the last stretch: the extension
+ * runs from `closes`.
  */
 export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[]): number {
   const { closes } = proposal.window;
@@ -79,13 +97,16 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
   if (extension === undefined) return closes;
   const needed = BigInt(proposal.quorum) * BigInt(proposal.snapshot.total);
   let participation = 0n;
+  const timeOf = (vote: StoredVote) => vote.time ?? vote.created;
   const inTime = votes
     .filter((vote) => vote.created < closes)
-    .sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+    .sort((a, b) => timeOf(a) - timeOf(b) || (a.id < b.id ? -1 : 1));
   for (const vote of inTime) {
     participation += BigInt(vote.body.votingWeight);
-    if (participation * BASIS_POINTS >= needed)
-      return vote.created < closes - extension ? closes : vote.created + extension;
+    if (participation * BASIS_POINTS >= needed) {
+      const reached = Math.min(timeOf(vote), closes);
+      return reached < closes - extension ? closes : reached + extension;
+    }
   }
   return closes;
 }
@@ -101,6 +122,14 @@ export function votingCloses(proposal: ProposalBody, votes: readonly StoredVote[
  * `published` restricts the votes, cancels and the events that may dispute the snapshot to those shown in time (see
  * {@link publishedBy}): what is published after the grace changes no decision, whatever time it claims. With
  * `everyStoredVote`, votes are not restricted (what a decision still waiting for its anchor shows).
+ *
+ * `publication` (the witnesses' publication times, from the anchoring layer's `publicationTimes`) dates the votes:
+ * a piece's `created` is bound by nothing (no signature, the proof does not cover it), so anyone can store a copy
+ * under another date. Where witnesses show publication, the copy kept for a nullifier is the first published (then
+ * the earliest dated, then the lowest id), and every copy takes the earliest publication of any of them as its time
+ * for quorum and the late-quorum extension ({@link votingCloses}): a copy made later, whatever its date, moves
+ * neither. Without witnesses (or before any lists the vote) `created` is all there is: the earliest-dated copy is
+ * kept and dates the vote, so a copy dated earlier can still move quorum out of the last stretch there.
  */
 export async function tallyProposal(
   ledger: Ledger,
@@ -109,9 +138,13 @@ export async function tallyProposal(
     only?: ReadonlySet<string>;
     published?: (id: string) => boolean;
     everyStoredVote?: boolean;
+    publication?: Publication;
   } = {},
 ): Promise<ProposalResult> {
-  const { published } = options;
+  const { published, publication } = options;
+  // A vote's publication by the witnesses, block time; undefined where none shows it (or no witness is configured).
+  const shownAt = (id: string) =>
+    publication?.witnessed === true ? publication.at(id)?.blockTime : undefined;
   const { body: proposal } = await readProposal(ledger, proposalId);
   const verdict = await checkSnapshot(ledger, proposalId);
   const disputed = await snapshotDispute(ledger, proposalId, published === undefined ? {} : { published });
@@ -125,18 +158,31 @@ export async function tallyProposal(
     if (event.type !== 'vote.cast' || (options.only !== undefined && !options.only.has(id))) continue;
     const body = event.body as unknown as VoteBody;
     const group = byNullifier.get(body.nullifier) ?? [];
-    group.push({ id, created: event.created, body });
+    const publishedAt = shownAt(id);
+    group.push({
+      id,
+      created: event.created,
+      body,
+      ...(publishedAt === undefined ? {} : { time: publishedAt }),
+    });
     byNullifier.set(body.nullifier, group);
   }
   const doubleVotes: { nullifier: string; kept: string; evidence: string[] }[] = [];
   const kept: StoredVote[] = [];
+  // Unpublished last: a copy no witness lists yet is no earlier than one a witness does.
+  const shownOrLast = (vote: StoredVote) => vote.time ?? Number.POSITIVE_INFINITY;
   for (const nullifier of [...byNullifier.keys()].sort()) {
-    // The earliest-dated vote of a nullifier is kept, then the lowest id. A piece's `created` is not bound by its
-    // proof, so anyone can republish it under another date; were the lowest id kept, a copy dated after the close and
-    // ground for a lower id would drop the piece cast in time. Only the voter can make another ballot for its
-    // nullifier (the proof binds the ballot), so the earliest date gives a copier nothing the voter did not cast.
+    // The first published vote of a nullifier is kept (where witnesses show it), then the earliest dated, then the
+    // lowest id. A piece's `created` is not bound by its proof, so anyone can republish it under another date: were
+    // the lowest id kept, a copy dated after the close and ground for a lower id would drop the piece cast in time;
+    // were its date trusted, a copy dated earlier would move quorum out of the last stretch and cancel the extension
+    // (so the time the tally takes is the earliest publication, which a later copier cannot move). Only the voter can
+    // make another ballot for its nullifier (the proof binds the ballot), so no copy counts what the voter did not cast.
     const votes = (byNullifier.get(nullifier) ?? []).sort(
-      (a, b) => a.created - b.created || (a.id < b.id ? -1 : 1),
+      (a, b) =>
+        (shownOrLast(a) === shownOrLast(b) ? 0 : shownOrLast(a) < shownOrLast(b) ? -1 : 1) ||
+        a.created - b.created ||
+        (a.id < b.id ? -1 : 1),
     );
     const [first, ...others] = votes as [StoredVote, ...StoredVote[]];
     if (others.length > 0) doubleVotes.push({ nullifier, kept: first.id, evidence: others.map((v) => v.id) });
@@ -158,6 +204,7 @@ export async function tallyProposal(
     const exposed = kept.filter((vote) => (size.get(vote.id) ?? 0) < required).map((vote) => vote.id);
     anonymity = {
       required,
+      linked: [],
       sets: sets
         .map((set) => ({ id: set.id, size: set.candidates.length }))
         .sort((a, b) => (a.id < b.id ? -1 : 1)),
@@ -166,13 +213,22 @@ export async function tallyProposal(
   }
   const closes = votingCloses(proposal, anonymous);
   const counted = anonymous.filter((vote) => vote.created < closes);
-  if (anonymity !== undefined) {
+  if (anonymity !== undefined && verdict.status === 'valid') {
     const countedIds = new Set(counted.map((vote) => vote.id));
-    const smallest = anonymity.sets.reduce<number | undefined>(
-      (min, set) => (countedIds.has(set.id) && (min === undefined || set.size < min) ? set.size : min),
-      undefined,
+    const linked = linkedBallots(
+      verdict.snapshot.members,
+      pieceRuleOf(proposal),
+      anonymity.required,
+      counted.map((vote) => ({
+        ballot: JSON.stringify(vote.body.ballot),
+        votingWeight: BigInt(vote.body.votingWeight),
+      })),
     );
-    if (smallest !== undefined) anonymity = { ...anonymity, smallest };
+    const smallest = [
+      ...anonymity.sets.filter((set) => countedIds.has(set.id)).map((set) => set.size),
+      ...linked.filter((group) => group.size > 0).map((group) => group.size),
+    ].reduce<number | undefined>((min, size) => (min === undefined || size < min ? size : min), undefined);
+    anonymity = { ...anonymity, linked, ...(smallest === undefined ? {} : { smallest }) };
   }
   const ballots: Counted<BallotOf[CountingMethod]>[] = counted.map((vote) => ({
     weight: BigInt(vote.body.votingWeight),

@@ -30,11 +30,13 @@ export { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 export {
   DEFAULT_OVERLAP_SECONDS,
   followRelay,
+  OVERDUE_SECONDS,
   type PublishResult,
   type PullResult,
   publishToRelay,
   publishWhenDue,
   pullFromRelay,
+  type Redate,
 } from './nostr-sync.js';
 export type { RecordBlock } from './record-block.js';
 export {

@@ -2,6 +2,7 @@ import type { Event as NostrEvent } from 'nostr-tools/pure';
 import type { AbstractRelay } from 'nostr-tools/relay';
 import { AgoraError, type Clock, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
+import type { LedgerEvent } from './event.js';
 import type { Ledger } from './ledger.js';
 import { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 
@@ -95,7 +96,23 @@ export interface PublishResult {
   readonly held: number;
   /** The earliest `created` among the held events: when the next publication has something to send. */
   readonly nextAt?: number;
+  /** Held events past their time, stored again under a fresh `created` (see `redate`): sent now (one) or held. */
+  readonly redated?: number;
 }
+
+/**
+ * How late a held event may still go out under its own `created`: a publication that late is one the agent did not
+ * make when the event fell due (no `sync --follow` running, a laptop asleep), and sending every such event at once
+ * would show the relay one burst of one voter's pieces.
+ */
+export const OVERDUE_SECONDS = 60;
+
+/**
+ * A fresh `created` for a held event kept back or overdue, at or after `now` (uniform over what is left of its vote's
+ * window, as the governance layer's `redatePiece` draws it), or undefined to keep it under its own date (not a vote
+ * piece, or its vote has closed).
+ */
+export type Redate = (event: LedgerEvent, now: number) => Promise<number | undefined>;
 
 const heldPrefix = (url: string) => `held:${url}:`;
 
@@ -108,6 +125,10 @@ async function publishAlone(url: string, nostr: NostrEvent, timeoutMs: number): 
     relay.close();
   }
 }
+
+/** Whether publishing `event` now sends something signed by one of this agent's keys. */
+const signsOwn = (event: LedgerEvent, keyFor: ((author: string) => AgentKey | undefined) | undefined) =>
+  event.author !== undefined && keyFor?.(event.author) !== undefined;
 
 /**
  * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
@@ -124,11 +145,25 @@ async function publishAlone(url: string, nostr: NostrEvent, timeoutMs: number): 
  * it: a relay sees which events arrive on one connection, so a piece sent beside the agent's signed events (or beside
  * another piece) would be linked to them whatever key signs its wrapper. Relayed pieces (originals received from
  * others) go alone too: a voter's own pieces, once pulled back from a relay, are among them.
+ *
+ * Separate connections hide which events travel together, not when they arrive. So a held event goes out only in a run
+ * that sends nothing signed by this agent's keys (`keyFor`), and at most one held event more than
+ * {@link OVERDUE_SECONDS} past its time goes out per run: an agent publishing now and then would otherwise send every
+ * piece that fell due since its last run in one burst. With `redate` (what `agora sync` passes: the governance
+ * layer's `redatePiece`), every held event kept back for these reasons, or overdue, is stored again under a fresh
+ * `created` (a copy: same body, same nullifier for a vote piece; the stale one is never sent) and held until then, and
+ * the one overdue event sent is dated now: each still reaches the relay alone, at its own time. Without `redate`
+ * they stay held under their old dates and go out, one per run, hours late.
  */
 export async function publishToRelay(
   ledger: Ledger,
   url: string,
-  options: { keyFor?: (author: string) => AgentKey | undefined; timeoutMs?: number; clock?: Clock } = {},
+  options: {
+    keyFor?: (author: string) => AgentKey | undefined;
+    timeoutMs?: number;
+    clock?: Clock;
+    redate?: Redate;
+  } = {},
 ): Promise<PublishResult> {
   const store = ledger.localStore(STORE);
   const positionKey = `published:${url}`;
@@ -151,19 +186,75 @@ export async function publishToRelay(
   let shared: AbstractRelay | undefined;
   let published = 0;
   let skipped = 0;
+  let redated = 0;
   let last = after;
   // Written with the position, in one batch: a held event is never lost between the two.
   const changes: [string, string | undefined][] = [];
+  const hold = (id: string, created: number) => {
+    changes.push([`${prefix}${id}`, String(created)]);
+    held++;
+    // Kept back past its time (no `redate`): the next run sends it, a while after this one.
+    nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, Math.max(created, now + OVERDUE_SECONDS));
+  };
+  // Copies stored by this run: the pass over new events skips them (held or sent here already).
+  const copies = new Set<string>();
+  // A held event never goes out in a run that sends this agent's signed events: the two arrivals would be linked.
+  let signing = false;
+  for await (const { id, event } of ledger.events({ afterSeq: after }))
+    if ((await store.get(`original:${id}`)) === undefined && signsOwn(event, options.keyFor)) {
+      signing = true;
+      break;
+    }
+  let overdueSent = false;
+  /** Sends this agent's own anonymous event, due now, or keeps it back (re-dated where `redate` is given). */
+  const release = async (id: string, event: LedgerEvent): Promise<number | undefined> => {
+    const overdue = now - event.created > OVERDUE_SECONDS;
+    const sendable = !signing && (!overdue || !overdueSent);
+    if (sendable && !overdue) {
+      await publishAlone(url, toNostrEvent(event), timeoutMs);
+      published++;
+      return undefined;
+    }
+    // Re-dated already by a publication to another relay: that copy goes out here too, as a new event of this ledger.
+    if (options.redate !== undefined && (await store.get(`redated:${id}`)) !== undefined) return undefined;
+    const fresh = await options.redate?.(event, now);
+    if (fresh === undefined) {
+      // Kept under its old date: the next run that may send it does.
+      if (!sendable) return void hold(id, event.created);
+      await publishAlone(url, toNostrEvent(event), timeoutMs);
+      published++;
+      overdueSent = overdue;
+      return undefined;
+    }
+    // The one overdue event this run may send goes out dated now; the others at a fresh time of their own.
+    const copy = { ...event, created: sendable ? now : Math.max(fresh, now + 1) };
+    const appended = await ledger.append(copy);
+    copies.add(appended.id);
+    changes.push([`redated:${id}`, appended.id]);
+    redated++;
+    if (!sendable) {
+      changes.push([`${prefix}${appended.id}`, String(copy.created)]);
+      held++;
+      nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, copy.created);
+      return appended.seq;
+    }
+    await publishAlone(url, toNostrEvent(copy), timeoutMs);
+    published++;
+    overdueSent = true;
+    return appended.seq;
+  };
   try {
     for (const id of due) {
       const stored = await ledger.get(id);
-      if (stored !== undefined) {
-        await publishAlone(url, toNostrEvent(stored.event), timeoutMs);
-        published++;
-      }
-      changes.push([`${prefix}${id}`, undefined]);
+      if (stored !== undefined) await release(id, stored.event);
+      // Unheld once released (re-held under the same key when kept back): a failed send keeps it held.
+      if (!changes.some(([key]) => key === `${prefix}${id}`)) changes.push([`${prefix}${id}`, undefined]);
     }
+    // This agent's own anonymous events due already but kept back by this run: released after the pass.
+    const kept: { id: string; event: LedgerEvent }[] = [];
     for await (const { id, seq, event } of ledger.events({ afterSeq: after })) {
+      last = seq;
+      if (copies.has(id)) continue;
       const original = await store.get(`original:${id}`);
       const author = event.author === undefined ? undefined : options.keyFor?.(event.author);
       let nostr: NostrEvent | undefined;
@@ -172,7 +263,8 @@ export async function publishToRelay(
         changes.push([`${prefix}${id}`, String(event.created)]);
         held++;
         nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, event.created);
-      } else if (event.author === undefined || author !== undefined)
+      } else if (event.author === undefined && signing) kept.push({ id, event });
+      else if (event.author === undefined || author !== undefined)
         nostr = toNostrEvent(event, author === undefined ? {} : { author });
       if (nostr !== undefined) {
         if (event.author === undefined) await publishAlone(url, nostr, timeoutMs);
@@ -182,18 +274,25 @@ export async function publishToRelay(
         }
         published++;
       } else if (event.author !== undefined) skipped++;
-      last = seq;
     }
+    for (const { id, event } of kept) last = Math.max(last, (await release(id, event)) ?? last);
   } finally {
     shared?.close();
     await ledger.localPutMany(store, [...changes, [positionKey, String(last)]]);
   }
-  return { published, skipped, held, ...(nextAt === undefined ? {} : { nextAt }) };
+  return {
+    published,
+    skipped,
+    held,
+    ...(nextAt === undefined ? {} : { nextAt }),
+    ...(redated === 0 ? {} : { redated }),
+  };
 }
 
 /**
  * Publishes to `url` as {@link publishToRelay} does, then again at each held event's time, until nothing is held or
- * `signal` aborts: each of a voter's pieces reaches the relay at its own `created` time, over its own connection.
+ * `signal` aborts: each of a voter's pieces reaches the relay at its own `created` time, over its own connection
+ * (`redate` as there: a piece kept back by a run sending signed events gets a fresh time).
  * `onPublish` hears of each publication; an unreachable relay is retried at the next due time, after `onError`.
  */
 export async function publishWhenDue(
@@ -204,6 +303,7 @@ export async function publishWhenDue(
     keyFor?: (author: string) => AgentKey | undefined;
     timeoutMs?: number;
     clock?: Clock;
+    redate?: Redate;
     onPublish?: (result: PublishResult) => void;
     onError?: (error: unknown) => void;
   },
@@ -216,6 +316,7 @@ export async function publishWhenDue(
       const result = await publishToRelay(ledger, url, {
         ...(options.keyFor === undefined ? {} : { keyFor: options.keyFor }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.redate === undefined ? {} : { redate: options.redate }),
         clock,
       });
       options.onPublish?.(result);

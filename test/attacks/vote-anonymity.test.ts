@@ -157,7 +157,16 @@ describe('the tally and the default vote helper', () => {
       const result = await tallyProposal(ledger, proposal.id);
       const required = result.anonymity?.required as number;
       expect(required).toBe(8);
-      expect(result.anonymity?.smallest).toBeGreaterThanOrEqual(required);
+      // Each counted piece hides among k. The exact voter's three counted pieces of 128 are also linked by their
+      // choice, which nobody else made: the report lists that group (and `smallest` counts it).
+      const countedIds = new Set(result.counted);
+      const pieceSets = (result.anonymity?.sets ?? [])
+        .filter((set) => countedIds.has(set.id))
+        .map((set) => set.size);
+      expect(Math.min(...pieceSets)).toBeGreaterThanOrEqual(required);
+      expect(result.anonymity?.linked).toContainEqual(
+        expect.objectContaining({ ballot: '{"choice":"against"}', pieces: 3 }),
+      );
       for (const piece of privately) expect(result.counted).toContain(parseEnvelope(piece).id);
       const exposed = result.anonymity?.exposed ?? [];
       expect(exposed.length).toBeGreaterThan(0);

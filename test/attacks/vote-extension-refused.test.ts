@@ -26,7 +26,7 @@ async function extensible(minAnonymity: number) {
       window: { opens: NOW, closes: CLOSES },
       lateQuorumExtension: EXTENSION,
       minAnonymity,
-      pieces: { top: 6, floor: 0 },
+      pieces: { top: 6, floor: 6 },
     },
     { verifier, created: NOW },
   );

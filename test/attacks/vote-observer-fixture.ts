@@ -99,6 +99,7 @@ export async function votingLedger(
     ballot: BallotOf[CountingMethod],
     castAt: number,
     warn?: (message: string) => void,
+    extra: { onePiece?: boolean } = {},
   ) =>
     castPrivateVote(prover, {
       proposal,
@@ -111,6 +112,7 @@ export async function votingLedger(
       members: electorate.snapshot.members,
       clock: new ManualClock(castAt * 1000),
       ...(warn === undefined ? {} : { warn }),
+      ...extra,
     });
   return { electorate, voters: electorate.voters as Voter[], proposal, ledger, vote };
 }
@@ -128,7 +130,7 @@ export async function lateQuorumLedger(verifier: Verifier, created: number) {
       window: { opens: created, closes },
       lateQuorumExtension: extension,
       minAnonymity: 8,
-      pieces: { top: 6, floor: 0 },
+      pieces: { top: 6, floor: 6 },
     },
     { verifier, created },
   );

@@ -124,7 +124,8 @@ describe('proposal.created', () => {
       ]);
       const { id } = await strict.append(propose(big.key, standing(big)));
       expect((await checkSnapshot(strict, id)).status).toBe('valid');
-      // The piece rule is recomputed: another top (here 0, every weight in pieces of 1) is invalid; a lower floor is not.
+      // The piece rule is recomputed: another top (here 0, every weight in pieces of 1) is invalid, as is another floor
+      // (`test/attacks/vote-proposer-low-floor.test.ts`).
       const flattened = await strict.append(
         createProposal(
           big.key,

@@ -15,6 +15,7 @@ import {
   EsploraClient,
   eventsCommitmentTree,
   proposalCommitment,
+  publicationTimes,
   subjectAnchors,
   type Utxo,
   verifyAnchor,
@@ -160,7 +161,10 @@ async function commitmentOf(ledger: Ledger, id: string, now: number) {
     return { tree: eventsCommitmentTree(batch.ids), commitment: witnessBatchCommitment(batch), named: {} };
   if (await isDisputeEvent(ledger, id))
     return { tree: eventsCommitmentTree([id]), commitment: disputeEventCommitment(id), named: {} };
-  const { tree, commitment, result } = await proposalCommitment(ledger, id, now);
+  // Votes dated by their publication, as `governedState` reads the decision: the anchor matches what replicas count.
+  const { tree, commitment, result } = await proposalCommitment(ledger, id, now, {
+    publication: await publicationTimes(ledger, now),
+  });
   return { tree, commitment, named: anchoredVotes(result) };
 }
 
@@ -168,7 +172,7 @@ async function commitmentOf(ledger: Ledger, id: string, now: number) {
 async function statusOf(ledger: Ledger, id: string, now: number, network: BitcoinNetwork) {
   const batch = await witnessBatchOf(ledger, id);
   if (batch === undefined && !(await isDisputeEvent(ledger, id)))
-    return anchorStatus(ledger, id, now, { network });
+    return anchorStatus(ledger, id, now, { network, publication: await publicationTimes(ledger, now) });
   const commitment = batch === undefined ? disputeEventCommitment(id) : witnessBatchCommitment(batch);
   const found = await subjectAnchors(ledger, id, commitment, network, now);
   return { commitment, ...found, state: found.confirmed === undefined ? 'not anchored' : 'anchored' };
@@ -394,8 +398,9 @@ export const anchorExportOtsCommand: Command = {
   async run({ io, home, values, positionals }) {
     const id = idArgument(positionals[0], 'a proposal');
     const network = await homeNetwork(home);
-    const status = await withHomeLedger(home, (ledger) =>
-      anchorStatus(ledger, id, unixSeconds(systemClock), { network }),
+    const now = unixSeconds(systemClock);
+    const status = await withHomeLedger(home, async (ledger) =>
+      anchorStatus(ledger, id, now, { network, publication: await publicationTimes(ledger, now) }),
     );
     if (status.confirmed === undefined)
       throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} has no confirmed anchor in this ledger`);

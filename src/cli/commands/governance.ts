@@ -81,17 +81,24 @@ async function stateNow(
   const decided = proposalState(result, now);
   if (decided !== 'succeeded' && decided !== 'defeated') return { state: decided };
   // The witnesses' publication times, as `governedState` reads decisions: only what was public by the grace decides.
+  const publication = await publicationTimes(ledger, now);
   const { anchor } = await anchoredDecision(ledger, id, now, {
     network: await homeNetwork(home),
-    publication: await publicationTimes(ledger, now),
+    publication,
   });
   const state = anchor === undefined ? decided : 'anchored';
   const counted =
-    anchor?.votes === undefined ? result : await tallyProposal(ledger, id, { only: new Set(anchor.votes) });
+    anchor?.votes === undefined
+      ? result
+      : await tallyProposal(ledger, id, { only: new Set(anchor.votes), publication });
   if (counted.outcome.state !== 'succeeded') return { state };
   const bounds = decisionTimeBounds(ledger.registry.network);
   return { state, effect: decisionTiming(counted.proposal, counted.closes, anchor, bounds) };
 }
+
+/** The tally of every stored vote, dated by the witnesses' publication times as `governedState` dates them. */
+const datedTally = async (ledger: Ledger, id: string, now: number): Promise<ProposalResult> =>
+  tallyProposal(ledger, id, { publication: await publicationTimes(ledger, now) });
 
 /** The state in words: a succeeded decision not in effect says why ("succeeded, waiting for its anchor"). */
 const stateText = ({ state, effect }: StateNow): string =>
@@ -128,7 +135,7 @@ export const proposalListCommand: Command = {
         let count = 0;
         for await (const { id, event } of ledger.events({ type: 'proposal.created', reverse: true })) {
           const body = event.body as unknown as ProposalBody;
-          const shown = await stateNow(ledger, home, id, await tallyProposal(ledger, id), now);
+          const shown = await stateNow(ledger, home, id, await datedTally(ledger, id, now), now);
           const state = shown.state;
           if (values.json) {
             await write(
@@ -177,7 +184,7 @@ export const tallyCommand: Command = {
       home,
       async (ledger) => {
         const { event } = await readProposal(ledger, id);
-        const result = await tallyProposal(ledger, id);
+        const result = await datedTally(ledger, id, now);
         return { result, proposer: event.author, shown: await stateNow(ledger, home, id, result, now) };
       },
       { readOnly: true },
@@ -396,7 +403,8 @@ function ballotFrom(counting: CountingMethod, options: readonly string[], choice
 export const voteCommand: Command = {
   name: 'vote',
   summary: 'vote on a proposal anonymously (zero-knowledge proofs of membership and weight, one per piece)',
-  usage: '<proposal id> <choice> [--exact] [--min-anonymity K] [--linked-ballot] [--home DIR] [--json]',
+  usage:
+    '<proposal id> <choice> [--exact] [--min-anonymity K] [--linked-ballot] [--one-piece] [--home DIR] [--json]',
   examples: [
     'agora vote <proposal id> for',
     'agora vote <proposal id> against --exact',
@@ -417,12 +425,17 @@ export const voteCommand: Command = {
       '--linked-ballot',
       'cast a ranking, approval list or split in several pieces anyway: the ballot links them and can name you (warns)',
     ],
+    [
+      '--one-piece',
+      'cast only your largest piece (the rest of your weight is not counted): for a choice you expect few to make, whose pieces it would link',
+    ],
     ['--json', 'print as JSON'],
   ],
   options: {
     exact: { type: 'boolean' },
     'min-anonymity': { type: 'string' },
     'linked-ballot': { type: 'boolean' },
+    'one-piece': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: { min: 2, max: 2 },
@@ -444,7 +457,8 @@ export const voteCommand: Command = {
       if (disputed !== undefined)
         throw new AgoraError(ErrorCode.InvalidState, `proposal ${id} is disputed: ${disputed}`);
       const now = unixSeconds(systemClock);
-      const { closes } = await tallyProposal(ledger, id);
+      // The close as replicas date votes (by publication): a copy of the quorum piece dated earlier cancels nothing.
+      const { closes } = await datedTally(ledger, id, now);
       if (now < proposal.window.opens || now >= closes)
         throw new AgoraError(
           ErrorCode.InvalidState,
@@ -478,6 +492,7 @@ export const voteCommand: Command = {
         warn: (message: string) => void write(io.stderr, `warning: ${message}\n`),
         ...(values.exact === true ? { exact: true } : {}),
         ...(values['linked-ballot'] === true ? { linkedBallot: true } : {}),
+        ...(values['one-piece'] === true ? { onePiece: true } : {}),
         ...(ownAnonymity === undefined ? {} : { minAnonymity: ownAnonymity }),
       });
       // Interrupted while proving: the vote is not cast.
@@ -545,8 +560,8 @@ export const proposalShowCommand: Command = {
     const id = idArgument(positionals[0], 'a proposal');
     await withHomeLedger(home, async (ledger) => {
       const { event: stored, body: proposal } = await readProposal(ledger, id);
-      const result = await tallyProposal(ledger, id);
       const now = unixSeconds(systemClock);
+      const result = await datedTally(ledger, id, now);
       const shown = await stateNow(ledger, home, id, result, now);
       if (values.json) {
         await write(

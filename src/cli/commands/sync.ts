@@ -1,4 +1,6 @@
+import { publicationTimes } from '../../anchor/index.js';
 import { AgoraError, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../../core/index.js';
+import { redatePiece } from '../../governance/index.js';
 import { followRelay, publishToRelay, publishWhenDue, pullFromRelay } from '../../ledger/index.js';
 import type { Command } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
@@ -47,9 +49,14 @@ export const syncCommand: Command = {
     const keyFor = (author: string) => (author === key.id ? key : undefined);
     let failures = 0;
     await withHomeLedger(home, async (ledger) => {
+      // Vote pieces past their time, or kept back from a publication of this agent's signed events, are dated afresh
+      // over what is left of their window (dated by publication, as the tally reads it), each then sent alone.
+      const redate = redatePiece(ledger, {
+        publication: await publicationTimes(ledger, unixSeconds(systemClock)),
+      });
       for (const relay of relays) {
         try {
-          const published = await publishToRelay(ledger, relay, { keyFor });
+          const published = await publishToRelay(ledger, relay, { keyFor, redate });
           const pulled = await pullFromRelay(ledger, relay, since === undefined ? {} : { since });
           await write(
             io.stdout,
@@ -71,6 +78,7 @@ export const syncCommand: Command = {
         publishWhenDue(ledger, relay, {
           signal,
           keyFor,
+          redate,
           onPublish: ({ published }) => {
             if (published === 0) return;
             void write(
