@@ -2,9 +2,9 @@
 // bond committed before the round opened, "its bond settles it". Nothing checks that the bond's dispute can settle
 // it. A juror that is a party to any receipt (it paid some provider once) signs, right after locking its stake, a
 // `dispute.opened` on that receipt naming the stake as its bond, and has it published. The stake is then shielded in
-// every round of every dispute it is ever drawn for: its own dispute costs it nothing (left unanswered it wins by
-// default, or it is `unanchored`, `contested`, `invalid`: the bond is released every way but a loss on the merits,
-// which never comes without an answer). Committing the bond first is not the fix of the fourth review's after-the-fact
+// every round of every dispute it is ever drawn for: its own dispute costs it nothing (here its electorate's total is
+// wrong: `invalid` for ever, never decided, so no instruction ever takes or even releases the stake, which stays
+// locked, weighing in later electorates; an unanswered one, won by default, would cost nothing either). Committing the bond first is not the fix of the fourth review's after-the-fact
 // dodge: a standing dodge made once works for ever. A stake should be shielded only while its bond's dispute can
 // still take it (undecided at the round's close, or decided against its staker), or pay the penalty regardless.
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -18,6 +18,7 @@ import {
   type DisputeRound,
   readDispute,
   roundTimes,
+  settlement,
 } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
@@ -78,7 +79,14 @@ describe("an absent juror's stake named, beforehand, as the bond of its own idle
     const receipt = await receiptAt(world.provider, node, juror, T + 30, 20_000);
     const idle = createDisputeOpened(
       juror,
-      { ...world.openedBody, receipt: idOf(receipt), bond: idOf(stake), claim: 'nothing, really' },
+      {
+        ...world.openedBody,
+        receipt: idOf(receipt),
+        bond: idOf(stake),
+        claim: 'nothing, really',
+        // A total the electorate does not have: the dispute is `invalid`, never decided, its bond never touched.
+        jurors: { ...world.electorate, total: '1' },
+      },
       { clock: at(T + 100) },
     );
     const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
@@ -99,10 +107,11 @@ describe("an absent juror's stake named, beforehand, as the bond of its own idle
       const view = await readDispute(ledger, dispute, later, options);
       expect(view.status).toBe('decided');
       expect(absentJurors(view.rounds[0] as DisputeRound)).toContain(juror.id);
-      // The idle dispute settles nothing: unanswered, its claimant (the juror) wins and its bond is released.
+      // The idle dispute settles nothing, ever: no instruction takes (or releases) the stake it names.
       const own = await readDispute(ledger, idOf(idle), later, options);
       expect(own.bond?.lock).toBe(idOf(stake));
-      expect(own).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: true });
+      expect(own.status).toBe('invalid');
+      expect(settlement(own)).toBeUndefined();
       // The attack: the stake pays nothing for the juror's absence.
       expect(await absentPenalties(ledger, view, options)).toContainEqual(
         expect.objectContaining({ lock: idOf(stake), staker: juror.id, action: 'settle' }),
