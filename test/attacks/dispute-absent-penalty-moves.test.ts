@@ -9,9 +9,7 @@
 // custodian read. The instructions of a final dispute should never change: the stake's penalty should go to an order
 // that later events cannot move (e.g. the first reveals close among disputes final by then, or each dispute its own
 // part).
-import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from '../../src/core/index.js';
 import {
   absentPenalties,
   createDisputeAnswered,
@@ -24,9 +22,17 @@ import {
   roundTimes,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { createStakeLocked, createStakeStatement } from '../../src/stake/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeFlow, idOf, ledgerWith, regtestHeader, T } from '../disputes/fixture.js';
+import {
+  at,
+  buildWorld,
+  custodialLock,
+  disputeFlow,
+  idOf,
+  ledgerWith,
+  regtestHeader,
+  T,
+} from '../disputes/fixture.js';
 import { panelProver, panelVerifier } from '../fixtures/zk.js';
 
 let verifier: Verifier;
@@ -54,25 +60,7 @@ describe("an absent juror's one penalty", () => {
       { clock: at(round0.revealsClose + 60) },
     );
     // Dispute B, on the same receipt with other bonds, a day behind A: final before A's appeal round closes.
-    const bondB = createStakeLocked(
-      world.custodian,
-      {
-        statement: createStakeStatement(
-          world.payer,
-          {
-            custodian: world.custodian.id,
-            mode: 'custodial',
-            paymentHash: toHex(sha256(utf8('bond of dispute B'))),
-            amountSat: 2_000,
-            until: T + 10_000_000,
-            sequence: 4_000,
-          },
-          { clock: at(T + 60) },
-        ),
-        expiryHeight: 10_000,
-      },
-      { clock: at(T + 60) },
-    );
+    const bondB = custodialLock(world, world.payer, 2_000, T + 60, 'bond of dispute B');
     const answerByB = answerByA + 86_400;
     const openedB = createDisputeOpened(
       world.payer,

@@ -7,9 +7,7 @@
 // locked, weighing in later electorates; an unanswered one, won by default, would cost nothing either). Committing the bond first is not the fix of the fourth review's after-the-fact
 // dodge: a standing dodge made once works for ever. A stake should be shielded only while its bond's dispute can
 // still take it (undecided at the round's close, or decided against its staker), or pay the penalty regardless.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from '../../src/core/index.js';
 import {
   absentJurors,
   absentPenalties,
@@ -23,9 +21,8 @@ import {
 import type { AgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { createStakeLocked, createStakeStatement } from '../../src/stake/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
-import { at, buildWorld, disputeFlow, idOf, T, type World } from '../disputes/fixture.js';
+import { at, buildWorld, custodialLock, disputeFlow, idOf, T } from '../disputes/fixture.js';
 import { receiptAt } from '../fixtures/receipts.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelProver, panelVerifier } from '../fixtures/zk.js';
@@ -37,29 +34,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => releaseCurve());
-
-/** A custodial stake of `juror` locked at `created` (after the electorate's moment, so it leaves the draw alone). */
-function jurorStake(world: World, juror: AgentKey, amountSat: number, created: number): LedgerEvent {
-  return createStakeLocked(
-    world.custodian,
-    {
-      statement: createStakeStatement(
-        juror,
-        {
-          custodian: world.custodian.id,
-          mode: 'custodial',
-          paymentHash: toHex(sha256(utf8(`standing shield ${juror.id}`))),
-          amountSat,
-          until: T + 10_000_000,
-          sequence: 3_000,
-        },
-        { clock: at(created) },
-      ),
-      expiryHeight: 10_000,
-    },
-    { clock: at(created) },
-  );
-}
 
 describe("an absent juror's stake named, beforehand, as the bond of its own idle dispute", () => {
   it('still pays the absent penalty', async () => {
@@ -73,7 +47,7 @@ describe("an absent juror's stake named, beforehand, as the bond of its own idle
     const panel = (drawn.body as unknown as DisputeDrawnBody).panel;
     const juror = world.jurors.find((j) => j.id === panel[0]) as AgentKey;
     // The juror's stake, locked after the electorate's moment and long before the round: 1 % of it is owed.
-    const stake = jurorStake(world, juror, 100_000, T + 70);
+    const stake = custodialLock(world, juror, 100_000, T + 70, `standing shield ${juror.id}`);
     // The standing dodge, made at once: a receipt the juror holds as payer, a dispute on it with the stake as bond.
     const node = new SimNetwork({ seed: 'disputes' }).createNode('provider-node');
     const receipt = await receiptAt(world.provider, node, juror, T + 30, 20_000);
