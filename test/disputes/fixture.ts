@@ -3,7 +3,7 @@
 // the replica property) can replay it in any order.
 import { MemoryLevel } from 'memory-level';
 import { blockAtHeight } from '../../src/anchor/index.js';
-import { doubleSha256, ManualClock, toHex } from '../../src/core/index.js';
+import { doubleSha256, ManualClock, toHex, utf8 } from '../../src/core/index.js';
 import {
   castJurorVote,
   createDisputeAnswered,
@@ -178,6 +178,38 @@ export async function buildWorld(options: {
     opened,
     openedBody,
   };
+}
+
+/**
+ * A custodial stake of `staker` with the world's custodian, locked at `created` until long after every dispute; `tag`
+ * makes its payment hash (and so its id) its own.
+ */
+export function custodialLock(
+  world: World,
+  staker: AgentKey,
+  amountSat: number,
+  created: number,
+  tag: string,
+): LedgerEvent {
+  return createStakeLocked(
+    world.custodian,
+    {
+      statement: createStakeStatement(
+        staker,
+        {
+          custodian: world.custodian.id,
+          mode: 'custodial',
+          paymentHash: toHex(doubleSha256(utf8(`custodial lock ${tag}`))),
+          amountSat,
+          until: T + 10_000_000,
+          sequence: 5_000,
+        },
+        { clock: at(created) },
+      ),
+      expiryHeight: 10_000,
+    },
+    { clock: at(created) },
+  );
 }
 
 /** A fresh in-memory ledger holding `events` (imported in any order; waiting ones retried). */

@@ -1,0 +1,98 @@
+// Fifth review of issue 20: an appeal counts only with a bond of at least `appealBondFactor` times the largest bond
+// put up so far (answer included), but the ingest rule can only check the opening bond, and `agora dispute appeal`
+// checks nothing besides the dispute being `appealable`. A claimant whose respondent answered with a larger
+// counter-bond appeals with twice its own opening bond (what the ledger accepts, and what the command's help said
+// until this release): the command stores the appeal and prints its id, exit 0; the appeal never counts and the round
+// the claimant lost becomes final when the window closes, its bond paid out, with nothing telling it why. Likewise an
+// appeal by the round's winner is stored and silently ignored. The command should refuse (a typed `INVALID_STATE`
+// naming the least bond, or that the caller won) before appending what can never count.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { homePaths, withHomeLedger } from '../../src/cli/home.js';
+import { canonicalJson } from '../../src/core/index.js';
+import {
+  createDisputeAnswered,
+  createDisputeDrawn,
+  drawFor,
+  readDispute,
+  roundTimes,
+} from '../../src/disputes/index.js';
+import { saveAgentKey } from '../../src/identity/index.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
+import { agora } from '../cli/harness.js';
+import { at, buildWorld, idOf, ledgerWith, regtestHeader } from '../disputes/fixture.js';
+import { panelVerifier } from '../fixtures/zk.js';
+
+let dir: string;
+let verifier: Verifier;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'agora-dispute-appeal-'));
+  verifier = await panelVerifier();
+}, 120_000);
+
+afterAll(async () => {
+  releaseCurve();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('agora dispute appeal', () => {
+  it('refuses a bond too small to count instead of storing an appeal that never counts', async () => {
+    const world = await buildWorld({ verifier });
+    const dispute = idOf(world.opened);
+    const { answerBy } = world.openedBody;
+    // The provider answers with its 4,000 sat bond, twice the opening's 2,000: an appeal needs 8,000.
+    const answer = createDisputeAnswered(
+      world.provider,
+      { dispute, evidence: 'served as paid', bond: idOf(world.bonds.providerAppeal) },
+      { clock: at(world.opened.created + 100) },
+    );
+    const scratch = await ledgerWith(verifier, [...world.base, world.opened, answer]);
+    const header = regtestHeader(1);
+    const panel = await drawFor(scratch, dispute, 0, header);
+    await scratch.close();
+    // Nobody votes: the claim is unproved, the payer (claimant) lost round 0.
+    const drawn = createDisputeDrawn(
+      world.custodian,
+      { dispute, round: 0, appeal: null, header, panel },
+      { clock: at(answerBy + 1) },
+    );
+    const home = join(dir, 'payer');
+    expect((await agora(['init', '--name', 'payer', '--network', 'regtest', '--home', home])).code).toBe(0);
+    await saveAgentKey(homePaths(home).key, world.payer, { overwrite: true });
+    const events = [...world.base, world.opened, answer, drawn].map((e) => canonicalJson(e)).join('\n');
+    await writeFile(join(dir, 'payer.jsonl'), events);
+    expect((await agora(['ledger', 'import', join(dir, 'payer.jsonl'), '--home', home])).code).toBe(0);
+    const round0 = roundTimes(answerBy, 0);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime((round0.revealsClose + 60) * 1000);
+    let code: number;
+    try {
+      // 4,000 sats: twice the opening bond, half what the appeal needs.
+      code = (
+        await agora([
+          'dispute',
+          'appeal',
+          dispute,
+          '--bond',
+          idOf(world.bonds.payerAppeal),
+          '--seed-height',
+          '900100',
+          '--home',
+          home,
+        ])
+      ).code;
+    } finally {
+      vi.useRealTimers();
+    }
+    // Stored or not, the appeal does not count: the payer's loss is final once the window closes.
+    const final = await withHomeLedger(home, (ledger) =>
+      readDispute(ledger, dispute, round0.appealsClose + 60),
+    );
+    expect(final).toMatchObject({ status: 'decided', winner: 'respondent', appeals: [] });
+    // The attack (on the appellant): the command said nothing and exited 0.
+    expect(code).not.toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,86 @@
+// Fifth review of issue 20: a witness round (`witnessRound`) lists only the ids no batch of that witness ever listed,
+// whether that batch dated them or not. Two ordinary mishaps of an honest witness then leave events undated by it for
+// ever, its later rounds never listing them again:
+//   - a batch appended but never anchored (anchoring is a second step, `agora anchor commit <batch id>`, whose
+//     transaction can fail, be dropped, or be forgotten);
+//   - a batch signed while the witness's clock ran far ahead: since a batch dates nothing before its own `created`,
+//     its events are published, as far as that witness shows, at that wrong moment (docs/security.md says "delays its
+//     own listings by as much"; the clock mended, they stay there).
+// With one witness (the usual q = 1 network of a custodian) an answer so listed never counts (its respondent loses by
+// default), a vote never counts, and a bond's first use can be taken by a later one. A round should list again every
+// id that no batch of its own dates yet (anchored, on the heaviest chain, created no later than now).
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicationTimes, witnessRound } from '../../src/anchor/index.js';
+import { ManualClock, utf8 } from '../../src/core/index.js';
+import { regtestAnchorOf } from '../../src/sim/commitment.js';
+import { releaseCurve, type Verifier } from '../../src/zk/index.js';
+import { buildWorld, idOf } from '../disputes/fixture.js';
+import { witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
+import { panelVerifier } from '../fixtures/zk.js';
+
+let verifier: Verifier;
+
+beforeAll(async () => {
+  verifier = await panelVerifier();
+}, 120_000);
+
+afterAll(() => releaseCurve());
+
+/** A world's events up to its opening on a ledger whose one witness is its custodian, and the opening's id. */
+async function witnessedWorld() {
+  const world = await buildWorld({ verifier });
+  const ledger = await witnessedDisputeLedger(verifier, world.custodian, [...world.base, world.opened]);
+  return { world, ledger, opening: idOf(world.opened), answerBy: world.openedBody.answerBy };
+}
+
+describe("a witness's listing that dates nothing", () => {
+  it('is listed again by its next round when its batch was never anchored', async () => {
+    const { world, ledger, opening, answerBy } = await witnessedWorld();
+    try {
+      // A round whose batches are appended, their anchoring never done (the transaction was dropped).
+      const lost = await witnessRound(ledger, world.custodian, {
+        clock: new ManualClock((answerBy - 9_000) * 1000),
+      });
+      await ledger.appendBatch(lost.map((batch) => batch.event));
+      // The next round, anchored as it should be, two hours before the deadline.
+      await witnessAt(ledger, world.custodian, answerBy - 7_200);
+      const publication = await publicationTimes(ledger, answerBy + 86_400);
+      // The attack: the opening is never dated (its respondent can never lose by default, nor its bond be owned).
+      expect(publication.at(opening)?.blockTime).toBe(answerBy - 7_200);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+
+  it('is listed again once the clock that signed it far ahead is mended', async () => {
+    const { world, ledger, opening, answerBy } = await witnessedWorld();
+    try {
+      // One round signed with a clock a year ahead, anchored in a block of the right time.
+      const blockTime = answerBy - 9_000;
+      const ahead = await witnessRound(ledger, world.custodian, {
+        clock: new ManualClock((blockTime + 365 * 86_400) * 1000),
+      });
+      for (const [i, batch] of ahead.entries()) {
+        const source = {
+          height: 990_000 + 2 * i,
+          bytes: (label: string) => sha256(utf8(`ahead ${batch.id} ${label}`)),
+        };
+        await ledger.appendBatch([
+          batch.event,
+          ...regtestAnchorOf(world.custodian, batch.id, batch.commitment, blockTime, source).events,
+        ]);
+      }
+      // Dated a year ahead: as far as its only witness shows, the opening is not public by its deadline.
+      expect((await publicationTimes(ledger, answerBy)).at(opening)?.blockTime).toBeGreaterThan(answerBy);
+      // The clock mended, the next round two hours before the deadline.
+      await witnessAt(ledger, world.custodian, answerBy - 7_200);
+      const publication = await publicationTimes(ledger, answerBy + 86_400);
+      // The attack: the opening stays dated a year ahead by its only witness.
+      expect(publication.at(opening)?.blockTime).toBe(answerBy - 7_200);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+});
