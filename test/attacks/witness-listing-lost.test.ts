@@ -36,7 +36,8 @@ async function witnessedWorld() {
 }
 
 describe("a witness's listing that dates nothing", () => {
-  it('is listed again by its next round when its batch was never anchored', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('is listed again by its next round when its batch was never anchored', async () => {
     const { world, ledger, opening, answerBy } = await witnessedWorld();
     try {
       // A round whose batches are appended, their anchoring never done (the transaction was dropped).
@@ -54,7 +55,8 @@ describe("a witness's listing that dates nothing", () => {
     }
   }, 120_000);
 
-  it('is listed again once the clock that signed it far ahead is mended', async () => {
+  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
+  it.fails('is listed again once the clock that signed it far ahead is mended', async () => {
     const { world, ledger, opening, answerBy } = await witnessedWorld();
     try {
       // One round signed with a clock a year ahead, anchored in a block of the right time.
