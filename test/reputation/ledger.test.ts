@@ -92,8 +92,11 @@ describe('reputation from a ledger', () => {
       const body = first.body as unknown as ReceiptBody;
       const provider = agents[3]?.key as (typeof agents)[0]['key'];
       let lower: LedgerEvent | undefined;
-      for (let status = 201; lower === undefined; status++) {
-        const candidate = createReceipt(provider, { ...body, status });
+      // Ground over statuses, then service names too: the rated id is random, and 1 in 400 times no status is enough.
+      for (let n = 0; lower === undefined; n++) {
+        const status = 201 + (n % 399);
+        const service = n < 399 ? body.service : `${body.service}.${Math.floor(n / 399)}`;
+        const candidate = createReceipt(provider, { ...body, status, service });
         if (parseEnvelope(candidate).id < rated) lower = candidate;
       }
       await ledger.append(lower);
