@@ -8,9 +8,7 @@
 //     paid and that dispute's `bondProgress` shows the honest custodian as `deviates`.
 // Fixed: a bond shields a stake only when committed before the round opened (published before, where witnesses show
 // publication; without witnesses the claimed time is all there is), and a stake pays one penalty, its first.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from '../../src/core/index.js';
 import {
   absentJurors,
   absentPenalties,
@@ -25,11 +23,11 @@ import {
 import type { AgentKey } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { createStakeLocked, createStakeStatement } from '../../src/stake/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import {
   at,
   buildWorld,
+  custodialLock,
   disputeFlow,
   idOf,
   ledgerWith,
@@ -51,25 +49,7 @@ afterAll(() => releaseCurve());
 
 /** A custodial stake of `juror` locked at `created` (after the electorate's moment, so it leaves the draw alone). */
 function jurorStake(world: World, juror: AgentKey, amountSat: number, created: number): LedgerEvent {
-  return createStakeLocked(
-    world.custodian,
-    {
-      statement: createStakeStatement(
-        juror,
-        {
-          custodian: world.custodian.id,
-          mode: 'custodial',
-          paymentHash: toHex(sha256(utf8(`absent stake ${juror.id} ${created}`))),
-          amountSat,
-          until: T + 10_000_000,
-          sequence: 1_000,
-        },
-        { clock: at(created) },
-      ),
-      expiryHeight: 10_000,
-    },
-    { clock: at(created) },
-  );
+  return custodialLock(world, juror, amountSat, created, `absent stake ${juror.id} ${created}`);
 }
 
 /** The dispute read at `now` (after its last moment by default), with its absent jurors and penalties. */
