@@ -8,6 +8,7 @@ import {
   type DisputeView,
   disputeMemo,
   type ReadDisputeOptions,
+  readDispute,
   readDisputeWith,
 } from './dispute-state.js';
 import type { BondInstruction } from './settlement.js';
@@ -38,7 +39,9 @@ export function absentJurors(round: DisputeRound): string[] {
  * One instruction per stake, whatever else names it:
  * - a stake that backs a dispute bond is left alone only when that bond was committed before the round opened
  *   (the dispute event it belongs to, `bondOwner`, published before the round's voting opened where witnesses show
- *   publication, else dated before it): its bond settles it. A bond named after the fact frees nothing.
+ *   publication, else dated before it) and its dispute can still take it when the round's reveals close (that
+ *   dispute counts the bond and is not invalid, void, or decided for the staker): its bond settles it. A bond named
+ *   after the fact, or in a dispute that can never take it, frees nothing.
  * - a juror absent from several rounds (of several disputes) pays each stake's penalty once: to the first of them
  *   (earliest reveal close, then lowest dispute id) in which the stake was locked and not so shielded.
  *
@@ -70,7 +73,7 @@ export async function absentPenalties(
       if (stakes.length === 0) continue;
       const earlier = await earlierAbsences(ledger, juror, view.id, at, options, memo);
       for (const stake of stakes) {
-        if (await shielded(ledger, stake.id, round.times.votesOpen, options)) continue;
+        if (await shielded(ledger, stake.id, round.times, options)) continue;
         if (await paidBefore(ledger, stake, earlier, options)) continue;
         const amountSat = BigInt(stake.statement.amountSat);
         const penalty = (amountSat * BigInt(DISPUTE_TERMS.absentPenaltyBps)) / 10_000n;
@@ -96,18 +99,44 @@ export async function absentPenalties(
 }
 
 /**
- * Whether `lock` backs a bond committed before `opens`: the dispute event it belongs to was published before then
- * (where witnesses show publication), else dated before then.
+ * Whether `lock` backs a bond committed before the round opened (`votesOpen`) that its dispute can still take when
+ * the round's reveals close (`revealsClose`). Committed: the dispute event it belongs to was published before the
+ * opening (where witnesses show publication), else dated before it. Can still take: that dispute, read at
+ * `revealsClose` with the same options, counts the bond and is neither `invalid`, `void`, nor decided for the
+ * stake's owner; a bond named once in an idle dispute would otherwise shield its stake in every round for ever.
  */
-async function shielded(ledger: Ledger, lock: string, opens: number, options: ReadDisputeOptions) {
+async function shielded(
+  ledger: Ledger,
+  lock: string,
+  times: { readonly votesOpen: number; readonly revealsClose: number },
+  options: ReadDisputeOptions,
+) {
   const { publication } = options;
   const owner = await bondOwner(ledger, lock, publication);
   if (owner === undefined) return false;
-  if (publication?.witnessed === true) {
-    const shown = publication.at(owner);
-    return shown !== undefined && shown.blockTime < opens;
-  }
-  return ((await ledger.get(owner))?.event.created ?? opens) < opens;
+  const stored = (await ledger.get(owner))?.event;
+  if (stored === undefined) return false;
+  const opens = times.votesOpen;
+  const committed =
+    publication?.witnessed === true
+      ? (publication.at(owner)?.blockTime ?? opens) < opens
+      : stored.created < opens;
+  if (!committed) return false;
+  const dispute =
+    stored.type === 'dispute.opened' ? owner : (stored.body as unknown as { dispute: string }).dispute;
+  const view = await readDispute(ledger, dispute, times.revealsClose, options);
+  return canTake(view, lock);
+}
+
+/** Whether a dispute, as read, counts `lock` as a bond and may still settle it against its staker. */
+function canTake(view: DisputeView, lock: string): boolean {
+  const bond = [view.bond, view.answer?.bond, ...view.appeals.map((appeal) => appeal.bond)].find(
+    (counted) => counted?.lock === lock,
+  );
+  if (bond === undefined || view.status === 'invalid' || view.status === 'void') return false;
+  if (view.status !== 'decided') return true;
+  const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
+  return bond.staker !== winner;
 }
 
 /** A round of another decided dispute in which the juror was absent, before the one being read. */
@@ -157,7 +186,7 @@ async function paidBefore(
   for (const absence of earlier)
     if (
       stakeState(stake, absence.revealsClose) === 'locked' &&
-      !(await shielded(ledger, stake.id, absence.votesOpen, options))
+      !(await shielded(ledger, stake.id, absence, options))
     )
       return true;
   return false;
