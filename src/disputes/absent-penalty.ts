@@ -43,7 +43,9 @@ export function absentJurors(round: DisputeRound): string[] {
  *   dispute counts the bond and is not invalid, void, or decided for the staker): its bond settles it. A bond named
  *   after the fact, or in a dispute that can never take it, frees nothing.
  * - a juror absent from several rounds (of several disputes) pays each stake's penalty once: to the first of them
- *   (earliest reveal close, then lowest dispute id) in which the stake was locked and not so shielded.
+ *   (the dispute final first, by `decidedAt`, then earliest reveal close, then lowest dispute id) in which the stake
+ *   was locked and not so shielded. Ordering by finality keeps a final dispute's instructions fixed: a dispute still
+ *   open when it became final can only become final later.
  *
  * Each instruction settles the stake: the penalty is shared equally among the one-time payout keys of the round's
  * jurors who revealed the majority vote (whole sats; the remainder and any penalty of a round without such a juror
@@ -58,6 +60,7 @@ export async function absentPenalties(
   if (view.status === 'void') return [];
   if (view.status !== 'decided' || view.winner === undefined) return undefined;
   const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
+  const decidedAt = view.decidedAt ?? Number.POSITIVE_INFINITY;
   const instructions: BondInstruction[] = [];
   const memo = disputeMemo();
   for (const round of view.rounds) {
@@ -71,7 +74,13 @@ export async function absentPenalties(
         (stake) => stake.statement.mode === 'custodial' && stakeState(stake, at) === 'locked',
       );
       if (stakes.length === 0) continue;
-      const earlier = await earlierAbsences(ledger, juror, view.id, at, options, memo);
+      const earlier = await earlierAbsences(
+        ledger,
+        juror,
+        { dispute: view.id, decidedAt, revealsClose: at },
+        options,
+        memo,
+      );
       for (const stake of stakes) {
         if (await shielded(ledger, stake.id, round.times, options)) continue;
         if (await paidBefore(ledger, stake, earlier, options)) continue;
@@ -146,17 +155,19 @@ interface Absence {
 }
 
 /**
- * The rounds of other decided disputes in which `juror` sat absent before this one (reveals closed earlier, or at the
- * same moment in a dispute of lower id): found through the draws that list it.
+ * The rounds of other decided disputes in which `juror` sat absent before this one: found through the draws that list
+ * it. "Before" orders by the moment each dispute became final (`decidedAt`), then the round's reveals close, then the
+ * dispute id: a dispute not final when this one became final ends later, so no event arriving after this one is final
+ * (an appeal round of another dispute drawn, say) moves a penalty out of it.
  */
 async function earlierAbsences(
   ledger: Ledger,
   juror: string,
-  dispute: string,
-  revealsClose: number,
+  self: { readonly dispute: string; readonly decidedAt: number; readonly revealsClose: number },
   options: ReadDisputeOptions,
   memo: DisputeMemo,
 ): Promise<Absence[]> {
+  const { dispute, decidedAt, revealsClose } = self;
   const others = new Set<string>();
   for await (const { event } of ledger.events({ type: 'dispute.drawn' })) {
     const body = event.body as unknown as DisputeDrawnBody;
@@ -166,9 +177,12 @@ async function earlierAbsences(
   for (const other of others) {
     const view = await readDisputeWith(ledger, other, Number.MAX_SAFE_INTEGER, options, memo);
     if (view.status !== 'decided') continue;
+    const final = view.decidedAt ?? Number.POSITIVE_INFINITY;
     for (const round of view.rounds) {
       const close = round.times.revealsClose;
-      const before = close < revealsClose || (close === revealsClose && other < dispute);
+      const before =
+        final < decidedAt ||
+        (final === decidedAt && (close < revealsClose || (close === revealsClose && other < dispute)));
       if (before && round.outcome !== undefined && absentJurors(round).includes(juror))
         absences.push({ revealsClose: close, votesOpen: round.times.votesOpen });
     }
