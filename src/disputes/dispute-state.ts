@@ -547,6 +547,44 @@ const FAILURES: Record<string, string> = {
   undrawn: 'was not drawn by its voting close (no draw published in time, or its seed block never settled)',
 };
 
+/** What an appeal of a dispute's last round must meet to count (see {@link appealTerms}). */
+export interface AppealTerms {
+  /** The round the appeal opens. */
+  readonly round: number;
+  /** The party that lost the last round: only its appeal counts. */
+  readonly appellant: string;
+  /** The least bond, sats: `appealBondFactor` times the largest bond put up so far. */
+  readonly minBondSat: bigint;
+  /** The highest seed height the appeal may name (`maxAppealSeedHeight`). */
+  readonly maxSeedHeight: number;
+}
+
+/**
+ * What an appeal of `view`'s last round must meet to count, as `readDispute` counts it: undefined unless the dispute
+ * is `appealable` with a decided last round and another round allowed. For a caller to refuse, before storing, an
+ * appeal that would never count.
+ */
+export function appealTerms(view: DisputeView): AppealTerms | undefined {
+  const last = view.rounds[view.rounds.length - 1];
+  const first = view.rounds[0];
+  if (
+    view.status !== 'appealable' ||
+    view.bond === undefined ||
+    view.answer === undefined ||
+    last?.outcome === undefined ||
+    first === undefined ||
+    view.rounds.length >= DISPUTE_TERMS.maxRounds
+  )
+    return undefined;
+  const round = view.rounds.length;
+  return {
+    round,
+    appellant: last.outcome === 'upheld' ? view.respondent : view.claimant,
+    minBondSat: appealMinimum(view.bond, view.answer, view.appeals),
+    maxSeedHeight: maxAppealSeedHeight(first.seedHeight, view.opened, view.answerBy, round),
+  };
+}
+
 /** The least bond of the next appeal: `appealBondFactor` times the largest bond put up so far. */
 function appealMinimum(
   bond: Bond,
