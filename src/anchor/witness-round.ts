@@ -28,10 +28,11 @@ export const WITNESS_CONFIRM_GRACE = 86_400;
  * A publication witness's round: the ids of the events `ledger` holds that no batch of `witness` lists and dates, or
  * may still date (witness batches left out: they need no witness), in batches of at most {@link MAX_WITNESSED_IDS},
  * signed by `witness`. A batch of its own dates its ids when its anchor is confirmed on the heaviest verified chain
- * and it was signed no later than now (plus Bitcoin's header tolerance); it may still date them while signed within
- * that tolerance of now and anchored in time (committed within {@link WITNESS_COMMIT_GRACE}, confirmed within
- * {@link WITNESS_CONFIRM_GRACE} of its signing). Any other batch (never anchored, its transaction dropped, or signed by
- * a clock far ahead, which dates its ids at that wrong moment) dates nothing: its ids are listed again.
+ * and it was signed no later than that anchor's block time (plus Bitcoin's header tolerance); unconfirmed, it may
+ * still date them while signed no later than now (plus the tolerance) and anchored in time (committed within
+ * {@link WITNESS_COMMIT_GRACE}, confirmed within {@link WITNESS_CONFIRM_GRACE} of its signing). Any other batch (never
+ * anchored, its transaction dropped, or signed by a clock far ahead, which dates its ids at that wrong moment) dates
+ * nothing: its ids are listed again.
  * Append the batches, then anchor each commitment (`anchor.committed` naming the batch, and its confirmation once
  * mined): the anchor's block time is then every listed event's publication time. Run it often (hourly or more):
  * windows are measured on it. `pending`: events about to be appended with the batches, listed too. Empty when there
@@ -75,16 +76,21 @@ async function datedByOwnBatches(ledger: Ledger, witness: string, now: number): 
   let bestChain: Awaited<ReturnType<typeof ledgerBestChain>> | undefined;
   const listed = new Set<string>();
   for await (const { id, event } of ledger.byIndex('witness', witness)) {
-    // Signed ahead of now beyond the tolerance: it dates its ids at that wrong moment, so it counts for nothing here.
-    if (event.created > now + HEADER_TIME_TOLERANCE) continue;
     const body = event.body as unknown as WitnessBatchBody;
     const commitment = witnessBatchCommitment(body);
     bestChain ??= await ledgerBestChain(ledger, now);
     const found = await subjectAnchors(ledger, id, commitment, network, now, bestChain);
-    const dated = decisionAnchorOf({ commitment, ...found, state: 'anchored' }) !== undefined;
+    const anchor = decisionAnchorOf({ commitment, ...found, state: 'anchored' });
+    // Anchored: Bitcoin's clock tells whether the batch was signed by a clock far ahead (after its own anchor's block,
+    // beyond the header tolerance), which dates its ids at that wrong moment: then it counts for nothing.
+    // Not anchored yet: measured on the round's clock, it may still be while signed no later than now and in time.
     const age = now - event.created;
-    const waiting = found.committed.length === 0 ? age <= WITNESS_COMMIT_GRACE : age <= WITNESS_CONFIRM_GRACE;
-    if (dated || waiting) for (const listedId of body.ids) listed.add(listedId);
+    const counts =
+      anchor !== undefined
+        ? event.created <= anchor.blockTime + HEADER_TIME_TOLERANCE
+        : event.created <= now + HEADER_TIME_TOLERANCE &&
+          age <= (found.committed.length === 0 ? WITNESS_COMMIT_GRACE : WITNESS_CONFIRM_GRACE);
+    if (counts) for (const listedId of body.ids) listed.add(listedId);
   }
   return listed;
 }
