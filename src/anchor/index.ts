@@ -114,4 +114,9 @@ export {
   witnessBatchCommitment,
   witnessBatchType,
 } from './witness-batch.js';
-export { type WitnessBatch, witnessRound } from './witness-round.js';
+export {
+  WITNESS_COMMIT_GRACE,
+  WITNESS_CONFIRM_GRACE,
+  type WitnessBatch,
+  witnessRound,
+} from './witness-round.js';

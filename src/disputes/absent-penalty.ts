@@ -8,6 +8,7 @@ import {
   type DisputeView,
   disputeMemo,
   type ReadDisputeOptions,
+  readDispute,
   readDisputeWith,
 } from './dispute-state.js';
 import type { BondInstruction } from './settlement.js';
@@ -38,9 +39,13 @@ export function absentJurors(round: DisputeRound): string[] {
  * One instruction per stake, whatever else names it:
  * - a stake that backs a dispute bond is left alone only when that bond was committed before the round opened
  *   (the dispute event it belongs to, `bondOwner`, published before the round's voting opened where witnesses show
- *   publication, else dated before it): its bond settles it. A bond named after the fact frees nothing.
+ *   publication, else dated before it) and its dispute can still take it when the round's reveals close (that
+ *   dispute counts the bond and is not invalid, void, or decided for the staker): its bond settles it. A bond named
+ *   after the fact, or in a dispute that can never take it, frees nothing.
  * - a juror absent from several rounds (of several disputes) pays each stake's penalty once: to the first of them
- *   (earliest reveal close, then lowest dispute id) in which the stake was locked and not so shielded.
+ *   (the dispute final first, by `decidedAt`, then earliest reveal close, then lowest dispute id) in which the stake
+ *   was locked and not so shielded. Ordering by finality keeps a final dispute's instructions fixed: a dispute still
+ *   open when it became final can only become final later.
  *
  * Each instruction settles the stake: the penalty is shared equally among the one-time payout keys of the round's
  * jurors who revealed the majority vote (whole sats; the remainder and any penalty of a round without such a juror
@@ -55,6 +60,7 @@ export async function absentPenalties(
   if (view.status === 'void') return [];
   if (view.status !== 'decided' || view.winner === undefined) return undefined;
   const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
+  const decidedAt = view.decidedAt ?? Number.POSITIVE_INFINITY;
   const instructions: BondInstruction[] = [];
   const memo = disputeMemo();
   for (const round of view.rounds) {
@@ -68,9 +74,15 @@ export async function absentPenalties(
         (stake) => stake.statement.mode === 'custodial' && stakeState(stake, at) === 'locked',
       );
       if (stakes.length === 0) continue;
-      const earlier = await earlierAbsences(ledger, juror, view.id, at, options, memo);
+      const earlier = await earlierAbsences(
+        ledger,
+        juror,
+        { dispute: view.id, decidedAt, revealsClose: at },
+        options,
+        memo,
+      );
       for (const stake of stakes) {
-        if (await shielded(ledger, stake.id, round.times.votesOpen, options)) continue;
+        if (await shielded(ledger, stake.id, round.times, options)) continue;
         if (await paidBefore(ledger, stake, earlier, options)) continue;
         const amountSat = BigInt(stake.statement.amountSat);
         const penalty = (amountSat * BigInt(DISPUTE_TERMS.absentPenaltyBps)) / 10_000n;
@@ -96,18 +108,44 @@ export async function absentPenalties(
 }
 
 /**
- * Whether `lock` backs a bond committed before `opens`: the dispute event it belongs to was published before then
- * (where witnesses show publication), else dated before then.
+ * Whether `lock` backs a bond committed before the round opened (`votesOpen`) that its dispute can still take when
+ * the round's reveals close (`revealsClose`). Committed: the dispute event it belongs to was published before the
+ * opening (where witnesses show publication), else dated before it. Can still take: that dispute, read at
+ * `revealsClose` with the same options, counts the bond and is neither `invalid`, `void`, nor decided for the
+ * stake's owner; a bond named once in an idle dispute would otherwise shield its stake in every round for ever.
  */
-async function shielded(ledger: Ledger, lock: string, opens: number, options: ReadDisputeOptions) {
+async function shielded(
+  ledger: Ledger,
+  lock: string,
+  times: { readonly votesOpen: number; readonly revealsClose: number },
+  options: ReadDisputeOptions,
+) {
   const { publication } = options;
   const owner = await bondOwner(ledger, lock, publication);
   if (owner === undefined) return false;
-  if (publication?.witnessed === true) {
-    const shown = publication.at(owner);
-    return shown !== undefined && shown.blockTime < opens;
-  }
-  return ((await ledger.get(owner))?.event.created ?? opens) < opens;
+  const stored = (await ledger.get(owner))?.event;
+  if (stored === undefined) return false;
+  const opens = times.votesOpen;
+  const committed =
+    publication?.witnessed === true
+      ? (publication.at(owner)?.blockTime ?? opens) < opens
+      : stored.created < opens;
+  if (!committed) return false;
+  const dispute =
+    stored.type === 'dispute.opened' ? owner : (stored.body as unknown as { dispute: string }).dispute;
+  const view = await readDispute(ledger, dispute, times.revealsClose, options);
+  return canTake(view, lock);
+}
+
+/** Whether a dispute, as read, counts `lock` as a bond and may still settle it against its staker. */
+function canTake(view: DisputeView, lock: string): boolean {
+  const bond = [view.bond, view.answer?.bond, ...view.appeals.map((appeal) => appeal.bond)].find(
+    (counted) => counted?.lock === lock,
+  );
+  if (bond === undefined || view.status === 'invalid' || view.status === 'void') return false;
+  if (view.status !== 'decided') return true;
+  const winner = view.winner === 'claimant' ? view.claimant : view.respondent;
+  return bond.staker !== winner;
 }
 
 /** A round of another decided dispute in which the juror was absent, before the one being read. */
@@ -117,17 +155,19 @@ interface Absence {
 }
 
 /**
- * The rounds of other decided disputes in which `juror` sat absent before this one (reveals closed earlier, or at the
- * same moment in a dispute of lower id): found through the draws that list it.
+ * The rounds of other decided disputes in which `juror` sat absent before this one: found through the draws that list
+ * it. "Before" orders by the moment each dispute became final (`decidedAt`), then the round's reveals close, then the
+ * dispute id: a dispute not final when this one became final ends later, so no event arriving after this one is final
+ * (an appeal round of another dispute drawn, say) moves a penalty out of it.
  */
 async function earlierAbsences(
   ledger: Ledger,
   juror: string,
-  dispute: string,
-  revealsClose: number,
+  self: { readonly dispute: string; readonly decidedAt: number; readonly revealsClose: number },
   options: ReadDisputeOptions,
   memo: DisputeMemo,
 ): Promise<Absence[]> {
+  const { dispute, decidedAt, revealsClose } = self;
   const others = new Set<string>();
   for await (const { event } of ledger.events({ type: 'dispute.drawn' })) {
     const body = event.body as unknown as DisputeDrawnBody;
@@ -137,9 +177,12 @@ async function earlierAbsences(
   for (const other of others) {
     const view = await readDisputeWith(ledger, other, Number.MAX_SAFE_INTEGER, options, memo);
     if (view.status !== 'decided') continue;
+    const final = view.decidedAt ?? Number.POSITIVE_INFINITY;
     for (const round of view.rounds) {
       const close = round.times.revealsClose;
-      const before = close < revealsClose || (close === revealsClose && other < dispute);
+      const before =
+        final < decidedAt ||
+        (final === decidedAt && (close < revealsClose || (close === revealsClose && other < dispute)));
       if (before && round.outcome !== undefined && absentJurors(round).includes(juror))
         absences.push({ revealsClose: close, votesOpen: round.times.votesOpen });
     }
@@ -157,7 +200,7 @@ async function paidBefore(
   for (const absence of earlier)
     if (
       stakeState(stake, absence.revealsClose) === 'locked' &&
-      !(await shielded(ledger, stake.id, absence.votesOpen, options))
+      !(await shielded(ledger, stake.id, absence, options))
     )
       return true;
   return false;

@@ -33,7 +33,7 @@ import {
   type EligibleJuror,
 } from './electorate.js';
 import { drawPanel, drawSeed } from './lottery.js';
-import { DISPUTE_TERMS, panelSize, type RoundTimes, roundTimes } from './terms.js';
+import { DISPUTE_TERMS, maxAppealSeedHeight, panelSize, type RoundTimes, roundTimes } from './terms.js';
 
 /** A bond as a dispute counts it. */
 export interface Bond {
@@ -64,10 +64,12 @@ export interface DisputeRound {
    * `awaiting-draw` until a `dispute.drawn` gives the seed block's header; `unstaffed` when the electorate holds too
    * few eligible jurors (a first round: the dispute is void; an appeal round: the appeal fails, the round it appealed
    * stands); `unseeded` when the seed block is dated less than `seedBlockDelay` after the event fixing its height was
-   * public (its hash could be known to whoever chose the height: treated as unstaffed); `drawn` once the panel is
-   * known.
+   * public (its hash could be known to whoever chose the height: treated as unstaffed); `undrawn` when no draw counts
+   * by its voting close plus the grace (the last moment a draw may be published), or its seed height has no settled
+   * block on the followed chain by then (treated as unstaffed: the round can never be drawn, so it cannot hold its
+   * dispute open for ever); `drawn` once the panel is known.
    */
-  readonly status: 'awaiting-draw' | 'unstaffed' | 'unseeded' | 'drawn';
+  readonly status: 'awaiting-draw' | 'unstaffed' | 'unseeded' | 'undrawn' | 'drawn';
   /**
    * The seed block's hash: the settled block at the height on the chain the ledger follows (`seedBlocks`), else the
    * lowest of the valid headers given for it (see docs/security.md).
@@ -471,7 +473,10 @@ export async function readDisputeWith(
     rounds.push(result);
     const view = { ...withBonds, answer, rounds, appeals };
     const appealed = rounds[round - 1];
-    const failed = result.status === 'unstaffed' || result.status === 'unseeded';
+    const failed =
+      result.status === 'unstaffed' || result.status === 'unseeded' || result.status === 'undrawn';
+    // A round never drawn is known to have failed only once its draw can no longer count.
+    const failedAt = result.status === 'undrawn' ? result.times.votesClose + grace : undefined;
     if (failed && appealed?.outcome !== undefined) {
       // An appeal the electorate cannot staff, or whose seed block was mined too early, fails: the round it appealed
       // stands, decided when its appeal window closed; the appeal is not counted, so its bond gets no instruction
@@ -484,11 +489,17 @@ export async function readDisputeWith(
         status: 'decided',
         winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
         byDefault: false,
-        decidedAt: appealed.times.appealsClose,
-        reason: `appeal round ${round} ${result.status === 'unstaffed' ? 'cannot be staffed' : 'has a seed block mined before its appeal was public'}: round ${round - 1} stands`,
+        decidedAt: failedAt ?? appealed.times.appealsClose,
+        reason: `appeal round ${round} ${FAILURES[result.status]}: round ${round - 1} stands`,
       };
     }
-    if (failed) return { ...view, status: 'void', decidedAt: result.times.votesOpen };
+    if (failed)
+      return {
+        ...view,
+        status: 'void',
+        decidedAt: failedAt ?? result.times.votesOpen,
+        reason: `round ${round} ${FAILURES[result.status]}`,
+      };
     if (result.status === 'awaiting-draw') return { ...view, status: 'drawing' };
     for (const agent of result.panel ?? []) excluded.add(agent);
     if (now < result.times.votesClose) return { ...view, status: 'voting' };
@@ -501,6 +512,12 @@ export async function readDisputeWith(
       for (const { id, event } of of('dispute.appealed')) {
         const appealed = event.body as unknown as DisputeAppealedBody;
         if (appealed.round !== round + 1 || event.author !== loser || !appealShown(id)) continue;
+        // A seed height beyond the bound would be mined after the appeal round's draw can count: the appeal would
+        // only hold the dispute open, so it counts for nothing (its round would end `undrawn` anyway).
+        if (
+          appealed.seedHeight > maxAppealSeedHeight(body.seedHeight, opened.created, body.answerBy, round + 1)
+        )
+          continue;
         const counted = await countedBond(ledger, appealed.bond, id, event.created, reading);
         // At least `appealBondFactor` times the largest bond at stake so far (the ingest rule can only check the
         // opening bond: the answer may arrive after the appeal on some replica).
@@ -521,6 +538,51 @@ export async function readDisputeWith(
     appeals.push(appeal);
     openedBy = appeal.id;
   }
+}
+
+/** Why a round failed, for a view's `reason`. */
+const FAILURES: Record<string, string> = {
+  unstaffed: 'cannot be staffed',
+  unseeded: 'has a seed block mined before the event fixing its height was public',
+  undrawn: 'was not drawn by its voting close (no draw published in time, or its seed block never settled)',
+};
+
+/** What an appeal of a dispute's last round must meet to count (see {@link appealTerms}). */
+export interface AppealTerms {
+  /** The round the appeal opens. */
+  readonly round: number;
+  /** The party that lost the last round: only its appeal counts. */
+  readonly appellant: string;
+  /** The least bond, sats: `appealBondFactor` times the largest bond put up so far. */
+  readonly minBondSat: bigint;
+  /** The highest seed height the appeal may name (`maxAppealSeedHeight`). */
+  readonly maxSeedHeight: number;
+}
+
+/**
+ * What an appeal of `view`'s last round must meet to count, as `readDispute` counts it: undefined unless the dispute
+ * is `appealable` with a decided last round and another round allowed. For a caller to refuse, before storing, an
+ * appeal that would never count.
+ */
+export function appealTerms(view: DisputeView): AppealTerms | undefined {
+  const last = view.rounds[view.rounds.length - 1];
+  const first = view.rounds[0];
+  if (
+    view.status !== 'appealable' ||
+    view.bond === undefined ||
+    view.answer === undefined ||
+    last?.outcome === undefined ||
+    first === undefined ||
+    view.rounds.length >= DISPUTE_TERMS.maxRounds
+  )
+    return undefined;
+  const round = view.rounds.length;
+  return {
+    round,
+    appellant: last.outcome === 'upheld' ? view.respondent : view.claimant,
+    minBondSat: appealMinimum(view.bond, view.answer, view.appeals),
+    maxSeedHeight: maxAppealSeedHeight(first.seedHeight, view.opened, view.answerBy, round),
+  };
 }
 
 /** The least bond of the next appeal: `appealBondFactor` times the largest bond put up so far. */
@@ -587,12 +649,14 @@ async function readRound(
   // Every header stored passed the block rule for this height, on some verified chain. Where the ledger follows one
   // (a checkpoint), only its settled block seeds the round: a fork's block, however low its hash, is refused.
   const settled = input.seedBlocks?.(input.seedHeight);
+  // Once no draw can count any more (published by the voting close plus the grace), a round still waiting never will.
+  const waiting = input.now >= times.votesClose + input.grace ? 'undrawn' : 'awaiting-draw';
   if (
     input.drawn.length === 0 ||
     input.seedAfter === undefined ||
     (input.seedBlocks !== undefined && settled === undefined)
   )
-    return { ...base, status: 'awaiting-draw', refusedDraws: [] };
+    return { ...base, status: waiting, refusedDraws: [] };
   const hashOf = (event: LedgerEvent) => blockHashOf((event.body as unknown as DisputeDrawnBody).header);
   const offChain = input.drawn
     .filter(({ event }) => settled !== undefined && hashOf(event) !== settled)
@@ -601,7 +665,7 @@ async function readRound(
       reason: `block ${hashOf(event)} is not the block at ${input.seedHeight} on the heaviest verified chain`,
     }));
   const onChain = input.drawn.filter(({ id }) => !offChain.some((refused) => refused.id === id));
-  if (onChain.length === 0) return { ...base, status: 'awaiting-draw', refusedDraws: offChain };
+  if (onChain.length === 0) return { ...base, status: waiting, refusedDraws: offChain };
   // A seed block mined before the height was public is known to whoever fixed it, who could grind its dispute id (or
   // pick the height) for the panel it wants: its draw does not count, and that block is the height's for good.
   const earliest = input.seedAfter + DISPUTE_TERMS.seedBlockDelay;

@@ -41,6 +41,8 @@ export {
   UPHELD_CLAIM_WEIGHT,
 } from './dispute-reputation.js';
 export {
+  type AppealTerms,
+  appealTerms,
   type Bond,
   type DisputeRound,
   type DisputeStatus,
@@ -85,6 +87,7 @@ export {
 export {
   DISPUTE_TERMS,
   disputeHorizon,
+  maxAppealSeedHeight,
   panelSize,
   type RoundTimes,
   roundTimes,

@@ -68,6 +68,26 @@ export function roundTimes(answerBy: number, round: number): RoundTimes {
   return { votesOpen, votesClose, revealsClose, appealsClose: revealsClose + DISPUTE_TERMS.appealPeriod };
 }
 
+/** Bitcoin's target time between blocks, seconds. */
+const BLOCK_INTERVAL = 600;
+
+/**
+ * The highest seed height an appeal opening round `round` may name: the opening's seed height plus twice the blocks
+ * expected from the opening's claimed time (`opened`) to that round's voting close, so that an honest appellant,
+ * naming a height just above the tip when it appeals, fits even if blocks come twice as fast as Bitcoin's target. A
+ * height beyond it would be mined after the round's draw can count: such an appeal counts for nothing (a function of
+ * the opening and the appeal alone, so no order of arrival changes it).
+ */
+export function maxAppealSeedHeight(
+  openingSeedHeight: number,
+  opened: number,
+  answerBy: number,
+  round: number,
+): number {
+  const span = Math.max(0, roundTimes(answerBy, round).votesClose - opened);
+  return openingSeedHeight + 2 * Math.ceil(span / BLOCK_INTERVAL);
+}
+
 /** The last moment a dispute can still change: the end of its last possible round. Bonds must stay locked until then. */
 export function disputeHorizon(answerBy: number): number {
   return roundTimes(answerBy, DISPUTE_TERMS.maxRounds - 1).appealsClose;

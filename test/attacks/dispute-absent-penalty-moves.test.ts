@@ -44,8 +44,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe("an absent juror's one penalty", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not move out of a final dispute when an earlier dispute draws its appeal round', async () => {
+  it('does not move out of a final dispute when an earlier dispute draws its appeal round', async () => {
     // 17 jurors: an appeal round of 11 can be drawn besides the first round's 5.
     const world = await buildWorld({ verifier, jurorCount: 17 });
     const a = idOf(world.opened);

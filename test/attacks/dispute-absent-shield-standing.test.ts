@@ -36,8 +36,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe("an absent juror's stake named, beforehand, as the bond of its own idle dispute", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('still pays the absent penalty', async () => {
+  it('still pays the absent penalty', async () => {
     const world = await buildWorld({ verifier });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

@@ -29,8 +29,7 @@ beforeAll(async () => {
 afterAll(() => releaseCurve());
 
 describe('an appeal naming a seed height a century away', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('does not keep the round it appeals from becoming final', async () => {
+  it('does not keep the round it appeals from becoming final', async () => {
     const world = await buildWorld({ verifier, jurorCount: 17 });
     const dispute = idOf(world.opened);
     const { answerBy, seedHeight } = world.openedBody;

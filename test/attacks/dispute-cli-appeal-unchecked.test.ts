@@ -38,62 +38,93 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Round 0 of a dispute whose claimant (the payer) lost, on the home of `who` (a party), with its bonds. */
+async function lostRound(who: 'payer' | 'provider') {
+  const world = await buildWorld({ verifier });
+  const dispute = idOf(world.opened);
+  const { answerBy } = world.openedBody;
+  // The provider answers with its 4,000 sat bond, twice the opening's 2,000: an appeal needs 8,000.
+  const answer = createDisputeAnswered(
+    world.provider,
+    { dispute, evidence: 'served as paid', bond: idOf(world.bonds.providerAppeal) },
+    { clock: at(world.opened.created + 100) },
+  );
+  const scratch = await ledgerWith(verifier, [...world.base, world.opened, answer]);
+  const header = regtestHeader(1);
+  const panel = await drawFor(scratch, dispute, 0, header);
+  await scratch.close();
+  // Nobody votes: the claim is unproved, the payer (claimant) lost round 0.
+  const drawn = createDisputeDrawn(
+    world.custodian,
+    { dispute, round: 0, appeal: null, header, panel },
+    { clock: at(answerBy + 1) },
+  );
+  const home = join(dir, who);
+  expect((await agora(['init', '--name', who, '--network', 'regtest', '--home', home])).code).toBe(0);
+  await saveAgentKey(homePaths(home).key, world[who], { overwrite: true });
+  const events = [...world.base, world.opened, answer, drawn].map((e) => canonicalJson(e)).join('\n');
+  await writeFile(join(dir, `${who}.jsonl`), events);
+  expect((await agora(['ledger', 'import', join(dir, `${who}.jsonl`), '--home', home])).code).toBe(0);
+  return { world, dispute, home, round0: roundTimes(answerBy, 0) };
+}
+
+/** `agora dispute appeal` at a minute into round 0's appeal window: its exit code and stderr. */
+async function appealAt(round0: { revealsClose: number }, args: string[]) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime((round0.revealsClose + 60) * 1000);
+  try {
+    return await agora(['dispute', 'appeal', ...args]);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe('agora dispute appeal', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('refuses a bond too small to count instead of storing an appeal that never counts', async () => {
-    const world = await buildWorld({ verifier });
-    const dispute = idOf(world.opened);
-    const { answerBy } = world.openedBody;
-    // The provider answers with its 4,000 sat bond, twice the opening's 2,000: an appeal needs 8,000.
-    const answer = createDisputeAnswered(
-      world.provider,
-      { dispute, evidence: 'served as paid', bond: idOf(world.bonds.providerAppeal) },
-      { clock: at(world.opened.created + 100) },
-    );
-    const scratch = await ledgerWith(verifier, [...world.base, world.opened, answer]);
-    const header = regtestHeader(1);
-    const panel = await drawFor(scratch, dispute, 0, header);
-    await scratch.close();
-    // Nobody votes: the claim is unproved, the payer (claimant) lost round 0.
-    const drawn = createDisputeDrawn(
-      world.custodian,
-      { dispute, round: 0, appeal: null, header, panel },
-      { clock: at(answerBy + 1) },
-    );
-    const home = join(dir, 'payer');
-    expect((await agora(['init', '--name', 'payer', '--network', 'regtest', '--home', home])).code).toBe(0);
-    await saveAgentKey(homePaths(home).key, world.payer, { overwrite: true });
-    const events = [...world.base, world.opened, answer, drawn].map((e) => canonicalJson(e)).join('\n');
-    await writeFile(join(dir, 'payer.jsonl'), events);
-    expect((await agora(['ledger', 'import', join(dir, 'payer.jsonl'), '--home', home])).code).toBe(0);
-    const round0 = roundTimes(answerBy, 0);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime((round0.revealsClose + 60) * 1000);
-    let code: number;
-    try {
-      // 4,000 sats: twice the opening bond, half what the appeal needs.
-      code = (
-        await agora([
-          'dispute',
-          'appeal',
-          dispute,
-          '--bond',
-          idOf(world.bonds.payerAppeal),
-          '--seed-height',
-          '900100',
-          '--home',
-          home,
-        ])
-      ).code;
-    } finally {
-      vi.useRealTimers();
-    }
+  it('refuses a bond too small to count instead of storing an appeal that never counts', async () => {
+    const { world, dispute, home, round0 } = await lostRound('payer');
+    // 4,000 sats: twice the opening bond, half what the appeal needs.
+    const { code, stderr } = await appealAt(round0, [
+      dispute,
+      '--bond',
+      idOf(world.bonds.payerAppeal),
+      '--seed-height',
+      '900100',
+      '--home',
+      home,
+    ]);
     // Stored or not, the appeal does not count: the payer's loss is final once the window closes.
     const final = await withHomeLedger(home, (ledger) =>
       readDispute(ledger, dispute, round0.appealsClose + 60),
     );
     expect(final).toMatchObject({ status: 'decided', winner: 'respondent', appeals: [] });
     // The attack (on the appellant): the command said nothing and exited 0.
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/needs at least 8000/);
+    expect(await appealsStored(home)).toBe(0);
+  }, 120_000);
+
+  it('refuses an appeal by the winner of the round, storing nothing', async () => {
+    const { world, dispute, home, round0 } = await lostRound('provider');
+    const { code, stderr } = await appealAt(round0, [
+      dispute,
+      '--bond',
+      idOf(world.bonds.providerAppeal),
+      '--seed-height',
+      '900100',
+      '--home',
+      home,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/did not lose round 0/);
+    expect(await appealsStored(home)).toBe(0);
   }, 120_000);
 });
+
+/** How many `dispute.appealed` events a home's ledger holds. */
+async function appealsStored(home: string): Promise<number> {
+  return withHomeLedger(home, async (ledger) => {
+    let count = 0;
+    for await (const _ of ledger.events({ type: 'dispute.appealed' })) count++;
+    return count;
+  });
+}

@@ -43,8 +43,7 @@ async function answered() {
 }
 
 describe('a round that is never drawn', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('ends its dispute once no draw can count', async () => {
+  it('ends its dispute once no draw can count', async () => {
     const { dispute, ledger, yearLater } = await answered();
     try {
       // Nobody publishes a draw in time (the seed block is a century away, or nobody bothers).
@@ -58,8 +57,7 @@ describe('a round that is never drawn', () => {
     }
   }, 120_000);
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('ends its dispute when its seed block never settles on the followed chain', async () => {
+  it('ends its dispute when its seed block never settles on the followed chain', async () => {
     const { world, dispute, answerBy, ledger, drawn, yearLater } = await answered();
     try {
       // The draw is published in time, but the chain the ledger follows never holds a settled block at the height

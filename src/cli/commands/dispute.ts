@@ -12,6 +12,7 @@ import {
 import { disputeTimes, governedState } from '../../decisions.js';
 import {
   absentPenalties,
+  appealTerms,
   type BondInstruction,
   castJurorVote,
   createDisputeAnswered,
@@ -36,6 +37,7 @@ import { createSnapshotSources } from '../../governance/index.js';
 import { writeFileAtomic } from '../../identity/atomic-file.js';
 import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
 import type { Ledger, LedgerEvent } from '../../ledger/index.js';
+import { readStake } from '../../stake/index.js';
 import { PanelProver } from '../../zk/index.js';
 import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
@@ -264,16 +266,38 @@ export const disputeAppealCommand: Command = {
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
       const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
-      if (view.status !== 'appealable')
+      const terms = appealTerms(view);
+      if (terms === undefined)
         throw new AgoraError(
           ErrorCode.InvalidState,
           `dispute ${dispute} is ${view.status}: no round to appeal now`,
         );
+      // What the ledger would store but never count is refused here, before anything is signed or stored.
+      if (key.id !== terms.appellant)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `you did not lose round ${terms.round - 1} of dispute ${dispute}: only ${terms.appellant} may appeal it`,
+        );
+      const bond = lockId(values);
+      const stake = await readStake(ledger, bond);
+      if (stake === undefined)
+        throw new AgoraError(ErrorCode.NotFound, `no stake.locked ${bond} in this ledger`);
+      if (BigInt(stake.statement.amountSat) < terms.minBondSat)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `bond ${bond} holds ${stake.statement.amountSat} sats: an appeal of dispute ${dispute} needs at least ${terms.minBondSat} (${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far)`,
+        );
+      const height = seedHeight(values);
+      if (height > terms.maxSeedHeight)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `--seed-height ${height} is above ${terms.maxSeedHeight}, the highest an appeal of dispute ${dispute} may name`,
+        );
       const event = createDisputeAppealed(key, {
         dispute,
-        round: view.rounds.length,
-        bond: lockId(values),
-        seedHeight: seedHeight(values),
+        round: terms.round,
+        bond,
+        seedHeight: height,
       });
       await ledger.append(event);
       return idOf(event);
