@@ -15,6 +15,7 @@ import { canonicalJson } from '../../src/core/index.js';
 import {
   createDisputeAnswered,
   createDisputeDrawn,
+  createDisputeOpened,
   drawFor,
   readDispute,
   roundTimes,
@@ -38,16 +39,29 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Round 0 of a dispute whose claimant (the payer) lost, on the home of `who` (a party), with its bonds. */
-async function lostRound(who: 'payer' | 'provider') {
+/**
+ * Round 0 of a dispute whose claimant (the payer) lost, on the home of `who` (a party), with its bonds. `taken`: the
+ * provider answers with its 2,000 sat bond (an appeal needs 4,000, what the payer's second bond holds), and that second
+ * bond already backs another opening of the payer on the same receipt, signed just before.
+ */
+async function lostRound(who: 'payer' | 'provider', taken = false) {
   const world = await buildWorld({ verifier });
   const dispute = idOf(world.opened);
   const { answerBy } = world.openedBody;
-  // The provider answers with its 4,000 sat bond, twice the opening's 2,000: an appeal needs 8,000.
+  // Else the provider answers with its 4,000 sat bond, twice the opening's 2,000: an appeal needs 8,000.
   const answer = createDisputeAnswered(
     world.provider,
-    { dispute, evidence: 'served as paid', bond: idOf(world.bonds.providerAppeal) },
+    {
+      dispute,
+      evidence: 'served as paid',
+      bond: idOf(taken ? world.bonds.provider : world.bonds.providerAppeal),
+    },
     { clock: at(world.opened.created + 100) },
+  );
+  const other = createDisputeOpened(
+    world.payer,
+    { ...world.openedBody, bond: idOf(world.bonds.payerAppeal), claim: 'and it was late' },
+    { clock: at(world.opened.created - 5) },
   );
   const scratch = await ledgerWith(verifier, [...world.base, world.opened, answer]);
   const header = regtestHeader(1);
@@ -59,12 +73,13 @@ async function lostRound(who: 'payer' | 'provider') {
     { dispute, round: 0, appeal: null, header, panel },
     { clock: at(answerBy + 1) },
   );
-  const home = join(dir, who);
+  const name = taken ? `${who}-taken` : who;
+  const home = join(dir, name);
   expect((await agora(['init', '--name', who, '--network', 'regtest', '--home', home])).code).toBe(0);
   await saveAgentKey(homePaths(home).key, world[who], { overwrite: true });
-  const events = [...world.base, world.opened, answer, drawn].map((e) => canonicalJson(e)).join('\n');
-  await writeFile(join(dir, `${who}.jsonl`), events);
-  expect((await agora(['ledger', 'import', join(dir, `${who}.jsonl`), '--home', home])).code).toBe(0);
+  const events = [...world.base, world.opened, ...(taken ? [other] : []), answer, drawn];
+  await writeFile(join(dir, `${name}.jsonl`), events.map((e) => canonicalJson(e)).join('\n'));
+  expect((await agora(['ledger', 'import', join(dir, `${name}.jsonl`), '--home', home])).code).toBe(0);
   return { world, dispute, home, round0: roundTimes(answerBy, 0) };
 }
 
@@ -116,6 +131,29 @@ describe('agora dispute appeal', () => {
     ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/did not lose round 0/);
+    expect(await appealsStored(home)).toBe(0);
+  }, 120_000);
+
+  // Sixth review of issue 20: the command checks the appellant and the bond's amount, not the bond's owner. A bond
+  // belongs to its first use (`bondOwner`): an appeal naming a stake the caller already committed to another dispute
+  // event is stored, exit 0, and never counts. It should be refused before appending, as a bond too small is.
+  it('refuses a bond another dispute event already owns instead of storing an appeal that never counts', async () => {
+    const { world, dispute, home, round0 } = await lostRound('payer', true);
+    const { code } = await appealAt(round0, [
+      dispute,
+      '--bond',
+      idOf(world.bonds.payerAppeal),
+      '--seed-height',
+      '900100',
+      '--home',
+      home,
+    ]);
+    const final = await withHomeLedger(home, (ledger) =>
+      readDispute(ledger, dispute, round0.appealsClose + 60),
+    );
+    expect(final).toMatchObject({ status: 'decided', winner: 'respondent', appeals: [] });
+    // The attack (on the appellant): the command stored an appeal that can never count and exited 0.
+    expect(code).toBe(1);
     expect(await appealsStored(home)).toBe(0);
   }, 120_000);
 });
