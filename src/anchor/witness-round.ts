@@ -18,7 +18,10 @@ export interface WitnessBatch {
   readonly commitment: string;
 }
 
-/** Seconds a batch of the witness's own may go without an `anchor.committed` before its round takes it as lost. */
+/**
+ * Seconds a batch of the witness's own may go without an `anchor.committed` signed by the witness before its round takes
+ * it as lost.
+ */
 export const WITNESS_COMMIT_GRACE = 600;
 
 /** Seconds a batch's committed anchor may stay unconfirmed before its round takes it as lost (a dropped transaction). */
@@ -29,7 +32,7 @@ export const WITNESS_CONFIRM_GRACE = 86_400;
  * may still date (witness batches left out: they need no witness), in batches of at most {@link MAX_WITNESSED_IDS},
  * signed by `witness`. A batch of its own dates its ids when its anchor is confirmed on the heaviest verified chain
  * and it was signed no later than that anchor's block time (plus Bitcoin's header tolerance); unconfirmed, it may
- * still date them while signed no later than now (plus the tolerance) and anchored in time (committed within
+ * still date them while signed no later than now (plus the tolerance) and anchored in time (committed by the witness within
  * {@link WITNESS_COMMIT_GRACE}, confirmed within {@link WITNESS_CONFIRM_GRACE} of its signing). Any other batch (never
  * anchored, its transaction dropped, or signed by a clock far ahead, which dates its ids at that wrong moment) dates
  * nothing: its ids are listed again.
@@ -84,12 +87,20 @@ async function datedByOwnBatches(ledger: Ledger, witness: string, now: number): 
     // Anchored: Bitcoin's clock tells whether the batch was signed by a clock far ahead (after its own anchor's block,
     // beyond the header tolerance), which dates its ids at that wrong moment: then it counts for nothing.
     // Not anchored yet: measured on the round's clock, it may still be while signed no later than now and in time.
+    // Only the witness's own commitment earns the day's grace: anyone may sign an `anchor.committed` naming a lost
+    // batch (with a transaction never mined) and would otherwise keep its ids from being listed again for a day.
+    let committedByWitness = false;
+    for (const { id: committed } of found.committed)
+      if ((await ledger.get(committed))?.event.author === witness) {
+        committedByWitness = true;
+        break;
+      }
     const age = now - event.created;
     const counts =
       anchor !== undefined
         ? event.created <= anchor.blockTime + HEADER_TIME_TOLERANCE
         : event.created <= now + HEADER_TIME_TOLERANCE &&
-          age <= (found.committed.length === 0 ? WITNESS_COMMIT_GRACE : WITNESS_CONFIRM_GRACE);
+          age <= (committedByWitness ? WITNESS_CONFIRM_GRACE : WITNESS_COMMIT_GRACE);
     if (counts) for (const listedId of body.ids) listed.add(listedId);
   }
   return listed;

@@ -94,8 +94,7 @@ describe("a witness's listing that dates nothing", () => {
 // do not list its ids again, and with one witness (the usual q = 1 network) an opening or answer in it stays undated
 // past its deadline (2 hours of grace). Only the witness's own commits (or a confirmed anchor) should extend the grace.
 describe("a witness's lost batch", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('is listed again although a third party signed an anchor.committed naming it', async () => {
+  it('is listed again although a third party signed an anchor.committed naming it', async () => {
     const { world, ledger, opening, answerBy } = await witnessedWorld();
     try {
       // A round whose batches are appended, their anchoring never done (the witness's transaction failed).
