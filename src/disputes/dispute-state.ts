@@ -475,8 +475,14 @@ export async function readDisputeWith(
     const appealed = rounds[round - 1];
     const failed =
       result.status === 'unstaffed' || result.status === 'unseeded' || result.status === 'undrawn';
-    // A round never drawn is known to have failed only once its draw can no longer count.
-    const failedAt = result.status === 'undrawn' ? result.times.votesClose + grace : undefined;
+    // A round never drawn is known to have failed only once its draw can no longer count. An appeal round whose seed
+    // block was mined too early is dated there too, whenever its draw arrived (up to that moment): dated earlier, a
+    // failure shown late would make its dispute final before disputes final meanwhile and move their absent
+    // penalties (a first round's failure voids its dispute, which has no absent juror to order).
+    const appealUnseeded = result.status === 'unseeded' && round > 0;
+    const failedAt =
+      result.status === 'undrawn' || appealUnseeded ? result.times.votesClose + grace : undefined;
+    if (appealUnseeded && now < (failedAt as number)) return { ...view, status: 'drawing' };
     if (failed && appealed?.outcome !== undefined) {
       // An appeal the electorate cannot staff, or whose seed block was mined too early, fails: the round it appealed
       // stands, decided when its appeal window closed; the appeal is not counted, so its bond gets no instruction
