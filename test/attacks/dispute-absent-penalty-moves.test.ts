@@ -13,7 +13,7 @@
 // was public) decides its dispute with `decidedAt` = the appealed round's appeals close, in the past, whenever the
 // failing draw arrives (up to the appeal round's voting close): A drawn so moves the penalty out of B all the same.
 // `decidedAt` of such a failure should be when it became known (the draw's deadline, as for `undrawn`).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   absentPenalties,
   createDisputeAnswered,
@@ -27,7 +27,6 @@ import {
   roundTimes,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import {
   at,
   buildWorld,
@@ -38,15 +37,9 @@ import {
   regtestHeader,
   T,
 } from '../disputes/fixture.js';
-import { panelProver, panelVerifier } from '../fixtures/zk.js';
+import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /**
  * Disputes A (round 0 appealed) and B (final first) sharing absent jurors; A's appeal round then drawn from `header`.
@@ -57,11 +50,11 @@ async function penaltyAfterAppealDraw(
   checkA: (view: DisputeView, viewB: DisputeView) => void = () => {},
 ): Promise<void> {
   // 17 jurors: an appeal round of 11 can be drawn besides the first round's 5.
-  const world = await buildWorld({ verifier, jurorCount: 17 });
+  const world = await buildWorld({ verifier: verifier(), jurorCount: 17 });
   const a = idOf(world.opened);
   const answerByA = world.openedBody.answerBy;
   // Dispute A: answered and drawn; nobody votes, the claim fails, the payer appeals.
-  const [answerA, drawnA] = (await disputeFlow(world, await panelProver(), verifier, [], 1, {
+  const [answerA, drawnA] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
     extras: false,
   })) as [LedgerEvent, LedgerEvent];
   const round0 = roundTimes(answerByA, 0);
@@ -84,7 +77,7 @@ async function penaltyAfterAppealDraw(
     { dispute: b, evidence: 'served it', bond: idOf(world.bonds.providerAppeal) },
     { clock: at(T + 300) },
   );
-  const ledger = await ledgerWith(verifier, [
+  const ledger = await ledgerWith(verifier(), [
     ...world.base,
     bondB,
     world.opened,

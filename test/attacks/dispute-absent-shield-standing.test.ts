@@ -7,7 +7,7 @@
 // locked, weighing in later electorates; an unanswered one, won by default, would cost nothing either). Committing the bond first is not the fix of the fourth review's after-the-fact
 // dodge: a standing dodge made once works for ever. A stake should be shielded only while its bond's dispute can
 // still take it (undecided at the round's close, or decided against its staker), or pay the penalty regardless.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   absentJurors,
   absentPenalties,
@@ -21,27 +21,20 @@ import {
 import type { AgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, custodialLock, disputeFlow, idOf, T } from '../disputes/fixture.js';
 import { receiptAt } from '../fixtures/receipts.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
-import { panelProver, panelVerifier } from '../fixtures/zk.js';
+import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 describe("an absent juror's stake named, beforehand, as the bond of its own idle dispute", () => {
   it('still pays the absent penalty', async () => {
-    const world = await buildWorld({ verifier });
+    const world = await buildWorld({ verifier: verifier() });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
     // Nobody votes: the whole panel is absent.
-    const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier, [], 1, {
+    const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
       extras: false,
     })) as [LedgerEvent, LedgerEvent];
     const panel = (drawn.body as unknown as DisputeDrawnBody).panel;
@@ -63,7 +56,7 @@ describe("an absent juror's stake named, beforehand, as the bond of its own idle
       },
       { clock: at(T + 100) },
     );
-    const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
+    const ledger = await witnessedDisputeLedger(verifier(), world.custodian, [
       ...world.base,
       stake,
       receipt,

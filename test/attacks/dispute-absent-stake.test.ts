@@ -8,7 +8,7 @@
 //     paid and that dispute's `bondProgress` shows the honest custodian as `deviates`.
 // Fixed: a bond shields a stake only when committed before the round opened (published before, where witnesses show
 // publication; without witnesses the claimed time is all there is), and a stake pays one penalty, its first.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   absentJurors,
   absentPenalties,
@@ -23,7 +23,6 @@ import {
 import type { AgentKey } from '../../src/identity/index.js';
 import type { Ledger, LedgerEvent } from '../../src/ledger/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import {
   at,
   buildWorld,
@@ -37,15 +36,9 @@ import {
 } from '../disputes/fixture.js';
 import { receiptAt } from '../fixtures/receipts.js';
 import { reading, witnessAt, witnessedRound } from '../fixtures/witness.js';
-import { panelProver, panelVerifier } from '../fixtures/zk.js';
+import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /** A custodial stake of `juror` locked at `created` (after the electorate's moment, so it leaves the draw alone). */
 function jurorStake(world: World, juror: AgentKey, amountSat: number, created: number): LedgerEvent {
@@ -70,7 +63,7 @@ async function penalized(
 describe("an absent juror's stake", () => {
   it('is not freed from the penalty by a dispute of the juror naming it as its bond', async () => {
     // Nobody votes: the whole panel is absent. The custodian is the network's witness.
-    const { world, dispute, ledger, later } = await witnessedRound(verifier, await panelProver(), []);
+    const { world, dispute, ledger, later } = await witnessedRound(verifier(), await panelProver(), []);
     try {
       const read = async () => penalized(ledger, dispute, later, await reading(ledger, later));
       const { absent } = await read();
@@ -102,9 +95,9 @@ describe("an absent juror's stake", () => {
   }, 120_000);
 
   it('is not asked to be settled by two disputes at once', async () => {
-    const world = await buildWorld({ verifier });
+    const world = await buildWorld({ verifier: verifier() });
     const prover = await panelProver();
-    const first = await disputeFlow(world, prover, verifier, [], 1, { extras: false });
+    const first = await disputeFlow(world, prover, verifier(), [], 1, { extras: false });
     // A second dispute of the same payer on the same receipt, with its other bonds; nobody votes in either.
     const answerBy = T + 200 + 3_600;
     const opened = createDisputeOpened(
@@ -118,7 +111,7 @@ describe("an absent juror's stake", () => {
       { dispute: second, evidence: 'served it', bond: idOf(world.bonds.providerAppeal) },
       { clock: at(T + 300) },
     );
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened, ...first, opened, answer]);
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened, ...first, opened, answer]);
     try {
       const header = regtestHeader(2);
       const panel = await drawFor(ledger, second, 0, header);

@@ -2,7 +2,7 @@
 // bond of the round it appeals"; `dispute.appealed` checks it against the opening bond alone
 // (`appealBond(opening.bond, round)`). A respondent that answered with a counter-bond twice the claimant's, and won,
 // faces an appeal backed by a bond no larger than its own: the loser risks less than the winner to make it sit again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createDisputeAnswered,
   createDisputeAppealed,
@@ -11,22 +11,15 @@ import {
   readDispute,
   roundTimes,
 } from '../../src/disputes/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf, ledgerWith, regtestHeader } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 describe('an appeal against a round whose counter-bond was larger than the opening bond', () => {
   it('needs twice the largest bond of that round', async () => {
     // Sixteen jurors: enough for the appeal round (an unstaffable appeal fails, which would hide the count).
-    const world = await buildWorld({ verifier, jurorCount: 16 });
+    const world = await buildWorld({ verifier: verifier(), jurorCount: 16 });
     const dispute = idOf(world.opened);
     const round0 = roundTimes(world.openedBody.answerBy, 0);
     // The provider answers with 4,000 sats against the payer's 2,000.
@@ -35,7 +28,7 @@ describe('an appeal against a round whose counter-bond was larger than the openi
       { dispute, evidence: 'served 200 with the forecast', bond: idOf(world.bonds.providerAppeal) },
       { clock: at(world.opened.created + 100) },
     );
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened, answer]);
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened, answer]);
     try {
       const header = regtestHeader(1);
       const panel = await drawFor(ledger, dispute, 0, header);

@@ -6,7 +6,7 @@
 // winner's) just sits until its hold invoice expires and returns to its staker. Any verdict can be escaped this way at
 // no cost. An appeal's seed height should be bounded (mined within the round's voting window), and an appeal whose
 // round cannot be drawn by its voting close count for nothing (the appealed round final).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';
 import {
   createDisputeAppealed,
@@ -17,25 +17,18 @@ import {
   settlement,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, disputeFlow, idOf, ledgerWith } from '../disputes/fixture.js';
-import { panelProver, panelVerifier } from '../fixtures/zk.js';
+import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /**
  * A dispute whose claimant (the payer) lost round 0, nobody voting, and the chain the ledger follows: round 0's block
  * settled at its height, nothing settled above.
  */
 async function lostRound0() {
-  const world = await buildWorld({ verifier, jurorCount: 17 });
-  const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier, [], 1, {
+  const world = await buildWorld({ verifier: verifier(), jurorCount: 17 });
+  const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
     extras: false,
   })) as [LedgerEvent, LedgerEvent];
   const { seedHeight } = world.openedBody;
@@ -53,7 +46,7 @@ describe('an appeal naming a seed height a century away', () => {
       { dispute, round: 1, bond: idOf(world.bonds.payerAppeal), seedHeight: 10_000_000 },
       { clock: at(round0.revealsClose + 60) },
     );
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened, answer, drawn]);
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened, answer, drawn]);
     try {
       const yearLater = roundTimes(answerBy, 2).appealsClose + 365 * 86_400;
       const lost = await readDispute(ledger, dispute, yearLater, { seedBlocks });
@@ -92,7 +85,7 @@ describe('an appeal naming the highest seed height allowed', () => {
       { dispute, round: 1, bond, seedHeight: bound },
       { clock: at(round0.revealsClose + 60) },
     );
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened, answer, drawn, appeal]);
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened, answer, drawn, appeal]);
     try {
       // The appeal counts: the round the payer lost is held open past its appeal window.
       expect((await readDispute(ledger, dispute, round0.appealsClose + 60, { seedBlocks })).status).toBe(

@@ -7,7 +7,7 @@
 // the respondent's counter-bond stays locked to the horizon) and it opens again on the same receipt with another
 // seed height: a free re-roll of the panel, and a respondent held hostage. A dispute whose electorate is not whole
 // by its deadline should end (against the claimant, whose checkpoint it is).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createDisputeAnswered,
   createDisputeOpened,
@@ -17,22 +17,15 @@ import {
 } from '../../src/disputes/index.js';
 import { createDelegation, createSnapshotSources } from '../../src/governance/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf, ledgerWith, T } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 describe('a dispute whose electorate lists an event the claimant keeps', () => {
   it('does not stay pending for ever', async () => {
-    const world = await buildWorld({ verifier });
-    const ledger = await ledgerWith(verifier, world.base);
+    const world = await buildWorld({ verifier: verifier() });
+    const ledger = await ledgerWith(verifier(), world.base);
     try {
       const asOf = T + 50;
       const { ids, declared } = await draftElectorate(ledger, { mode: 'stake', asOf });

@@ -4,7 +4,7 @@
 // opens (the draw from a block hash decides only their order). With allies among the heaviest holders, it chooses
 // its panel; and an electorate that small cannot staff an appeal (see dispute-appeal-unstaffed.test.ts). The least
 // weight should be the network's, or the electorate at least large enough that the block decides who sits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import {
   createDisputeAnswered,
@@ -15,23 +15,16 @@ import {
   readDispute,
 } from '../../src/disputes/index.js';
 import { createSnapshotSources } from '../../src/governance/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf, ledgerWith, regtestHeader, T } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 describe("a claimant's least juror weight", () => {
   it('does not fix the panel before the seed block is mined', async () => {
     // Eight jurors staking 100, 200, ... 800 sats.
-    const world = await buildWorld({ verifier });
-    const ledger = await ledgerWith(verifier, world.base);
+    const world = await buildWorld({ verifier: verifier() });
+    const ledger = await ledgerWith(verifier(), world.base);
     try {
       const { ids, declared } = await draftElectorate(ledger, {
         mode: 'stake',

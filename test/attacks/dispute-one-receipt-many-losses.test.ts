@@ -6,28 +6,21 @@
 // "3 losses in 30 days" rule meant for three incidents. A receipt should be disputed once (the lowest id counts, as
 // for bonds), or its disputes count as one loss.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../src/core/index.js';
 import { createDisputeOpened, disputeLosses } from '../../src/disputes/index.js';
 import { disputeLosers } from '../../src/governance/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { createStakeLocked, createStakeStatement } from '../../src/stake/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf, T } from '../disputes/fixture.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 describe('one receipt disputed three times', () => {
   it('counts as one lost dispute of its provider', async () => {
-    const world = await buildWorld({ verifier });
+    const world = await buildWorld({ verifier: verifier() });
     const bond = (n: number): LedgerEvent =>
       createStakeLocked(
         world.custodian,
@@ -56,7 +49,7 @@ describe('one receipt disputed three times', () => {
         { clock: at(T + 100) },
       ),
     );
-    const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
+    const ledger = await witnessedDisputeLedger(verifier(), world.custodian, [
       ...world.base,
       ...bonds,
       ...openings,

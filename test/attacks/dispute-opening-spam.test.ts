@@ -6,26 +6,19 @@
 // cost each reader tens of times the read of the real dispute, on an electorate of a few dozen events (a real
 // one is thousands). An opening whose bond backs another dispute should cost a reader next to nothing (or openings
 // per bond, or per receipt, be bounded).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDisputeOpened, disputeLosses } from '../../src/disputes/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, ledgerWith } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 const SPAM = 100;
 
 describe('openings that reuse one bond', () => {
   it('cost a reader of disputes little each', async () => {
-    const world = await buildWorld({ verifier });
-    const ledger = await ledgerWith(verifier, [...world.base, world.opened]);
+    const world = await buildWorld({ verifier: verifier() });
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened]);
     try {
       const now = world.openedBody.answerBy + 10 * 86_400;
       const timed = async () => {

@@ -8,31 +8,24 @@
 // never judged, at no risk to its own bond. A round whose draw can no longer count (or whose seed block is not
 // settled by its voting close) should void the dispute (bonds released) at a fixed moment, and an opening's seed
 // height be bounded above.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readDispute, roundTimes, settlement } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { buildWorld, disputeFlow, idOf } from '../disputes/fixture.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
-import { panelProver, panelVerifier } from '../fixtures/zk.js';
+import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /** An answered dispute shown two hours before its deadline, its round-0 draw given back unpublished. */
 async function answered() {
-  const world = await buildWorld({ verifier });
+  const world = await buildWorld({ verifier: verifier() });
   const dispute = idOf(world.opened);
   const { answerBy } = world.openedBody;
-  const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier, [], 1, {
+  const [answer, drawn] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
     extras: false,
   })) as [LedgerEvent, LedgerEvent];
-  const ledger = await witnessedDisputeLedger(verifier, world.custodian, [
+  const ledger = await witnessedDisputeLedger(verifier(), world.custodian, [
     ...world.base,
     world.opened,
     answer,

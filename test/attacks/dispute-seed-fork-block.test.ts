@@ -8,7 +8,7 @@
 // and a draw naming another block is stored and refused.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   anchorEventTypes,
   blockAtHeight,
@@ -30,21 +30,14 @@ import {
 } from '../../src/disputes/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { mineHeader } from '../anchor/regtest-chain.js';
 import { at, buildWorld, disputeRegistry, idOf, T } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
 const root = (label: string) => toHex(sha256(utf8(label)));
 const hashOf = (header: string) => parseBlockHeader(header).hash;
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 // The seed height of the fixture's openings is 900,000: the checkpoint is the block below it. A draw's seed block
 // settles at 2 confirmations here.
@@ -57,14 +50,14 @@ const network = { chain: 'regtest' as const, checkpoint };
 
 /** A dispute ledger of a regtest network with a checkpoint, whose seed headers must be on its verified chain. */
 async function checkpointedLedger(): Promise<Ledger> {
-  const base = disputeRegistry(verifier);
+  const base = disputeRegistry(verifier());
   const registry = new EventRegistry(
     [
       ...base
         .types()
         .filter((type) => !type.startsWith('dispute.'))
         .map((type) => base.get(type)),
-      ...disputeEventTypes({ blockRule: blockAtHeight(network), panelVerifier: verifier }),
+      ...disputeEventTypes({ blockRule: blockAtHeight(network), panelVerifier: verifier() }),
       ...anchorEventTypes(network),
     ],
     checkNetworkConfig({ chain: 'regtest', confirmations: 2 }),
@@ -78,7 +71,7 @@ const importAll = (ledger: Ledger, events: readonly LedgerEvent[]) =>
 describe('the seed block of a juror draw', () => {
   it('is the block on the heaviest verified chain, not a lighter fork block at the same height', async () => {
     // 16 jurors: 5 for the first round, 11 for an appeal's.
-    const world = await buildWorld({ verifier, jurorCount: 16 });
+    const world = await buildWorld({ verifier: verifier(), jurorCount: 16 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
     const answer = createDisputeAnswered(

@@ -4,7 +4,7 @@
 // dispute id (here the claim's wording) until the draw seats the jurors it wants; then it publishes the opening. With
 // a handful of tries it seats its three allies, the lightest jurors of the electorate, a majority of five. A seed block
 // should be mined after the opening was public (after its publication, or its anchor), else the draw not count.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';
 import { doubleSha256, toHex } from '../../src/core/index.js';
 import {
@@ -19,17 +19,10 @@ import {
   roundTimes,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf, ledgerWith } from '../disputes/fixture.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /** A regtest header dated `time`, meeting regtest's proof of work. */
 function headerAt(time: number): string {
@@ -47,12 +40,12 @@ function headerAt(time: number): string {
 
 describe('a seed block mined before the dispute was opened', () => {
   it('does not let the claimant grind the panel it knows', async () => {
-    const world = await buildWorld({ verifier });
+    const world = await buildWorld({ verifier: verifier() });
     const opened0 = world.opened.created;
     // The block at the seed height was mined a day before the claimant opens: its hash is public.
     const header = headerAt(opened0 - 86_400);
     const blockHash = parseBlockHeader(header).hash;
-    const scratch = await ledgerWith(verifier, world.base);
+    const scratch = await ledgerWith(verifier(), world.base);
     const electorate = await checkElectorate(scratch, world.electorate);
     await scratch.close();
     if (electorate.status !== 'valid') throw new Error(electorate.status);
@@ -88,7 +81,7 @@ describe('a seed block mined before the dispute was opened', () => {
       { dispute, round: 0, appeal: null, header, panel },
       { clock: at(answerBy + 1) },
     );
-    const ledger = await ledgerWith(verifier, [...world.base, opened, answer, drawn]);
+    const ledger = await ledgerWith(verifier(), [...world.base, opened, answer, drawn]);
     try {
       const view = await readDispute(ledger, dispute, roundTimes(answerBy, 0).votesOpen + 60);
       // The attack: the round was drawn from the known block, and the claimant's three allies held the majority.

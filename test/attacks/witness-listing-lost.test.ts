@@ -11,27 +11,20 @@
 // id that no batch of its own dates yet (anchored, on the heaviest chain, created no later than now).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnchorCommitted, publicationTimes, witnessRound } from '../../src/anchor/index.js';
 import { ManualClock, utf8 } from '../../src/core/index.js';
 import { regtestAnchorOf } from '../../src/sim/commitment.js';
-import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { at, buildWorld, idOf } from '../disputes/fixture.js';
 import { witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
-import { panelVerifier } from '../fixtures/zk.js';
+import { usePanelVerifier } from '../fixtures/zk.js';
 
-let verifier: Verifier;
-
-beforeAll(async () => {
-  verifier = await panelVerifier();
-}, 120_000);
-
-afterAll(() => releaseCurve());
+const verifier = usePanelVerifier();
 
 /** A world's events up to its opening on a ledger whose one witness is its custodian, and the opening's id. */
 async function witnessedWorld() {
-  const world = await buildWorld({ verifier });
-  const ledger = await witnessedDisputeLedger(verifier, world.custodian, [...world.base, world.opened]);
+  const world = await buildWorld({ verifier: verifier() });
+  const ledger = await witnessedDisputeLedger(verifier(), world.custodian, [...world.base, world.opened]);
   return { world, ledger, opening: idOf(world.opened), answerBy: world.openedBody.answerBy };
 }
 
