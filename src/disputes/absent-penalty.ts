@@ -139,9 +139,12 @@ async function shielded(
 
 /** Whether a dispute, as read, counts `lock` as a bond and may still settle it against its staker. */
 function canTake(view: DisputeView, lock: string): boolean {
-  const bond = [view.bond, view.answer?.bond, ...view.appeals.map((appeal) => appeal.bond)].find(
-    (counted) => counted?.lock === lock,
-  );
+  const bond = [
+    view.bond,
+    view.answer?.bond,
+    ...view.appeals.map((appeal) => appeal.bond),
+    view.forfeited?.bond,
+  ].find((counted) => counted?.lock === lock);
   if (bond === undefined || view.status === 'invalid' || view.status === 'void') return false;
   if (view.status !== 'decided') return true;
   const winner = view.winner === 'claimant' ? view.claimant : view.respondent;

@@ -136,6 +136,13 @@ export interface DisputeView {
   readonly rounds: readonly DisputeRound[];
   /** Counted appeals, in round order. */
   readonly appeals: readonly { readonly id: string; readonly round: number; readonly bond: Bond }[];
+  /**
+   * An appeal whose round failed by its appellant's choices: its seed block mined too early (`unseeded`), or never
+   * drawn by the round's voting close plus the grace (`undrawn`: a height too far, or no draw published). The round it
+   * appealed stands and its bond is settled as a losing bond ({@link settlement}): otherwise a loser could hold the
+   * winner's bonds a voting period more, free, by naming a height it knows will fail.
+   */
+  readonly forfeited?: { readonly id: string; readonly round: number; readonly bond: Bond };
   readonly status: DisputeStatus;
   /** Once decided. */
   readonly winner?: 'claimant' | 'respondent';
@@ -484,14 +491,17 @@ export async function readDisputeWith(
       result.status === 'undrawn' || appealUnseeded ? result.times.votesClose + grace : undefined;
     if (appealUnseeded && now < (failedAt as number)) return { ...view, status: 'drawing' };
     if (failed && appealed?.outcome !== undefined) {
-      // An appeal the electorate cannot staff, or whose seed block was mined too early, fails: the round it appealed
-      // stands, decided when its appeal window closed; the appeal is not counted, so its bond gets no instruction
-      // (its hold lapses back to the appellant).
+      // An appeal the electorate cannot staff, whose seed block was mined too early, or that was never drawn, fails:
+      // the round it appealed stands. Unstaffed, it is known to fail when its appeal window closes and is not counted
+      // (its bond gets no instruction: its hold lapses back to the appellant). Unseeded or undrawn, it held the
+      // dispute open until its voting close plus the grace by its appellant's choice of height (or its silence): its
+      // bond is forfeited.
       rounds.pop();
-      appeals.pop();
+      const appeal = appeals.pop();
       if (now < appealed.times.appealsClose + grace) return { ...view, status: 'appealable' };
       return {
         ...view,
+        ...(failedAt === undefined || appeal === undefined ? {} : { forfeited: appeal }),
         status: 'decided',
         winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
         byDefault: false,

@@ -44,6 +44,7 @@ export {
   type AppealTerms,
   appealTerms,
   type Bond,
+  bondOwner,
   type DisputeRound,
   type DisputeStatus,
   type DisputeView,

@@ -20,7 +20,8 @@ export interface BondInstruction {
  * What a decided (or void) dispute asks of the custodians, as a pure function of its view: every bond of the winning
  * side released; every bond of the losing side settled, `jurorShareBps` of it shared equally among the one-time
  * payout keys of the jurors who revealed the final round's majority vote (whole sats, rounding down), the rest to
- * the winner; a dispute lost by default or with no majority revealer pays the winner in full. A void dispute (too few
+ * the winner; a dispute lost by default or with no majority revealer pays the winner in full. A forfeited appeal's
+ * bond is a losing bond (the round it appealed stands, and its majority revealers share it). A void dispute (too few
  * eligible jurors) releases every bond. Undefined while the dispute is not final.
  */
 export function settlement(view: DisputeView): BondInstruction[] | undefined {
@@ -28,6 +29,7 @@ export function settlement(view: DisputeView): BondInstruction[] | undefined {
     ...(view.bond === undefined ? [] : [view.bond]),
     ...(view.answer === undefined ? [] : [view.answer.bond]),
     ...view.appeals.map((appeal) => appeal.bond),
+    ...(view.forfeited === undefined ? [] : [view.forfeited.bond]),
   ];
   const release = (bond: Bond): BondInstruction => ({
     lock: bond.lock,

@@ -10,14 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';
 import {
   createDisputeAppealed,
+  createDisputeDrawn,
   type DisputeDrawnBody,
+  drawFor,
   maxAppealSeedHeight,
   readDispute,
   roundTimes,
   settlement,
 } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { at, buildWorld, disputeFlow, idOf, ledgerWith } from '../disputes/fixture.js';
+import { at, buildWorld, disputeFlow, idOf, ledgerWith, regtestHeader } from '../disputes/fixture.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
 const verifier = usePanelVerifier();
@@ -68,11 +70,10 @@ describe('an appeal naming a seed height a century away', () => {
 // then, so at normal block rates a height near the bound is mined days after the draw can count. The loser of a round
 // appeals with such a height: the appeal counts, the round it lost is held open a whole voting period more (the
 // winner's bonds with it), decided only at the appeal round's voting close, and the appeal bond, the deterrent the
-// rule asks for, is handed back. An appeal that fails by its appellant's choice of height should cost its bond (or the
-// bound should be tight enough that it cannot be chosen to fail).
+// rule asks for, was handed back. An appeal that fails by its appellant's choice of height (or its silence) now costs
+// its bond (`forfeited`), settled as a losing bond.
 describe('an appeal naming the highest seed height allowed', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('costs its appellant the appeal bond when its round cannot be drawn in time', async () => {
+  it('costs its appellant the appeal bond when its round cannot be drawn in time', async () => {
     const { world, dispute, answer, drawn, seedBlocks, answerBy, seedHeight } = await lostRound0();
     const round0 = roundTimes(answerBy, 0);
     const round1 = roundTimes(answerBy, 1);
@@ -94,8 +95,57 @@ describe('an appeal naming the highest seed height allowed', () => {
       const view = await readDispute(ledger, dispute, round1.votesClose + 60, { seedBlocks });
       expect(view).toMatchObject({ status: 'decided', winner: 'respondent' });
       const forBond = settlement(view)?.find((instruction) => instruction.lock === bond);
-      // The attack: the appeal bond is released to the payer, the delay free.
-      expect(forBond?.action).toBe('settle');
+      // The attack was: the appeal bond released to the payer, the delay free. It is paid to the winner.
+      expect(view.forfeited?.bond.lock).toBe(bond);
+      expect(forBond).toMatchObject({ action: 'settle', staker: world.payer.id });
+      expect(forBond?.payouts.reduce((sum, payout) => sum + payout.sat, 0n)).toBe(forBond?.amountSat);
+      expect(forBond?.payouts.every((payout) => payout.to !== world.payer.id)).toBe(true);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
+});
+
+// The same delay by the other bound: an appeal naming a height already mined (its seed block dated before the appeal
+// was public) fails `unseeded`, dated at its round's voting close plus the grace whenever its draw arrives. Chosen by
+// the appellant, so its bond is forfeited as above.
+describe('an appeal naming a height already mined', () => {
+  it('costs its appellant the appeal bond', async () => {
+    const { world, dispute, answer, drawn, answerBy, seedHeight } = await lostRound0();
+    const round0 = roundTimes(answerBy, 0);
+    const round1 = roundTimes(answerBy, 1);
+    const bond = idOf(world.bonds.payerAppeal);
+    const appeal = createDisputeAppealed(
+      world.payer,
+      { dispute, round: 1, bond, seedHeight: seedHeight + 1 },
+      { clock: at(round0.revealsClose + 60) },
+    );
+    // Mined an hour before the appeal: its hash was known to the appellant.
+    const early = regtestHeader(7, round0.revealsClose - 3_600);
+    const seed0 = parseBlockHeader((drawn.body as unknown as DisputeDrawnBody).header).hash;
+    const seed1 = parseBlockHeader(early).hash;
+    const seedBlocks = (height: number) =>
+      height === seedHeight ? seed0 : height === seedHeight + 1 ? seed1 : undefined;
+    const ledger = await ledgerWith(verifier(), [...world.base, world.opened, answer, drawn, appeal]);
+    try {
+      const panel = await drawFor(ledger, dispute, 1, early);
+      await ledger.append(
+        createDisputeDrawn(
+          world.payer,
+          { dispute, round: 1, appeal: idOf(appeal), header: early, panel },
+          { clock: at(round1.votesOpen + 60) },
+        ),
+      );
+      expect((await readDispute(ledger, dispute, round1.votesOpen + 120, { seedBlocks })).status).toBe(
+        'drawing',
+      );
+      const view = await readDispute(ledger, dispute, round1.votesClose + 3 * 3_600, { seedBlocks });
+      expect(view).toMatchObject({ status: 'decided', winner: 'respondent' });
+      expect(view.reason).toMatch(/seed block mined before/);
+      expect(view.forfeited?.bond.lock).toBe(bond);
+      const forBond = settlement(view)?.find((instruction) => instruction.lock === bond);
+      expect(forBond).toMatchObject({ action: 'settle', staker: world.payer.id });
+      expect(forBond?.payouts.every((payout) => payout.to !== world.payer.id)).toBe(true);
     } finally {
       await ledger.close();
     }

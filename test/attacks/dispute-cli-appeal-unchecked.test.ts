@@ -134,11 +134,10 @@ describe('agora dispute appeal', () => {
     expect(await appealsStored(home)).toBe(0);
   }, 120_000);
 
-  // Sixth review of issue 20: the command checks the appellant and the bond's amount, not the bond's owner. A bond
+  // Sixth review of issue 20: the command checked the appellant and the bond's amount, not the bond's owner. A bond
   // belongs to its first use (`bondOwner`): an appeal naming a stake the caller already committed to another dispute
-  // event is stored, exit 0, and never counts. It should be refused before appending, as a bond too small is.
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('refuses a bond another dispute event already owns instead of storing an appeal that never counts', async () => {
+  // event was stored, exit 0, and never counted. It is refused before appending, as a bond too small is.
+  it('refuses a bond another dispute event already owns instead of storing an appeal that never counts', async () => {
     const { world, dispute, home, round0 } = await lostRound('payer', true);
     const { code } = await appealAt(round0, [
       dispute,

@@ -14,6 +14,7 @@ import {
   absentPenalties,
   appealTerms,
   type BondInstruction,
+  bondOwner,
   castJurorVote,
   createDisputeAnswered,
   createDisputeAppealed,
@@ -56,6 +57,21 @@ function text(values: OptionValues, flag: string): string {
 
 function lockId(values: OptionValues): string {
   return idArgument(text(values, 'bond'), 'a bond (stake.locked)');
+}
+
+/**
+ * `--bond`, refused when a dispute event in the ledger already names it: a bond belongs to its first use
+ * (`bondOwner`), so a second event naming it would be stored and signed for nothing, never counting.
+ */
+async function freeBond(ledger: Ledger, values: OptionValues): Promise<string> {
+  const bond = lockId(values);
+  const owner = await bondOwner(ledger, bond, undefined);
+  if (owner !== undefined)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `bond ${bond} already backs dispute event ${owner}: lock another stake for this one`,
+    );
+  return bond;
 }
 
 function seedHeight(values: OptionValues): number {
@@ -206,7 +222,7 @@ export const disputeOpenCommand: Command = {
       const opened = createDisputeOpened(key, {
         receipt,
         claim: text(values, 'claim'),
-        bond: lockId(values),
+        bond: await freeBond(ledger, values),
         answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
         seedHeight: seedHeight(values),
         jurors: { ...declared, sources: sources.map(idOf) },
@@ -236,13 +252,13 @@ export const disputeAnswerCommand: Command = {
   async run({ io, home, values, positionals }) {
     const dispute = idArgument(positionals[0], 'a dispute');
     const key = await loadHomeKey(home);
-    const event = createDisputeAnswered(key, {
-      dispute,
-      evidence: text(values, 'evidence'),
-      bond: lockId(values),
+    const evidence = text(values, 'evidence');
+    const id = await withHomeLedger(home, async (ledger) => {
+      const event = createDisputeAnswered(key, { dispute, evidence, bond: await freeBond(ledger, values) });
+      await ledger.append(event);
+      return idOf(event);
     });
-    await withHomeLedger(home, (ledger) => ledger.append(event));
-    await write(io.stdout, `${idOf(event)}\n`);
+    await write(io.stdout, `${id}\n`);
   },
 };
 
@@ -278,7 +294,7 @@ export const disputeAppealCommand: Command = {
           ErrorCode.InvalidState,
           `you did not lose round ${terms.round - 1} of dispute ${dispute}: only ${terms.appellant} may appeal it`,
         );
-      const bond = lockId(values);
+      const bond = await freeBond(ledger, values);
       const stake = await readStake(ledger, bond);
       if (stake === undefined)
         throw new AgoraError(ErrorCode.NotFound, `no stake.locked ${bond} in this ledger`);
