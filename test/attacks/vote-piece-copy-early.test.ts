@@ -42,11 +42,15 @@ describe('attack: a copy of the quorum piece dated earlier cancels the late-quor
       const quorumPiece = (late.pieces[0] as (typeof late.pieces)[number]).event;
       await ledger.append(quorumPiece);
       const quorumId = parseEnvelope(quorumPiece).id;
-      // The witnesses list it in a block a minute after its date (still in the last stretch).
-      const shown = new Map<string, DecisionAnchor>([[quorumId, witnessBlock(closes - 40, 1)]]);
+      // The witnesses list it in a block after its date, still in the last stretch. Its date is random (the client
+      // spreads pieces over what is left of the window), so is the block's time: never before the date, since `vote`
+      // casts the next piece within the close an unwitnessed tally shows (date plus extension), which must not pass
+      // the close the witnessed tally shows.
+      const shownAt = quorumPiece.created + Math.floor((closes - quorumPiece.created) / 2);
+      const shown = new Map<string, DecisionAnchor>([[quorumId, witnessBlock(shownAt, 1)]]);
       const publication: Publication = { witnessed: true, at: (id) => shown.get(id) };
       const extended = await tallyProposal(ledger, proposal.id, { publication });
-      expect(extended.closes).toBe(closes - 40 + extension);
+      expect(extended.closes).toBe(shownAt + extension);
 
       // Another voter casts in the extension, with the close its tally shows: counted.
       const inExtension = await vote(prover, voters[2] as Voter, { choice: 'against' }, closes + 10);
@@ -74,7 +78,7 @@ describe('attack: a copy of the quorum piece dated earlier cancels the late-quor
       ]);
 
       // A copy quick enough to be listed in the same witness batch shares its publication: still no close moves.
-      shown.set(copyId, witnessBlock(closes - 40, 1));
+      shown.set(copyId, witnessBlock(shownAt, 1));
       const sameBatch = await tallyProposal(ledger, proposal.id, { publication });
       expect(sameBatch.closes).toBe(extended.closes);
       expect(sameBatch.counted).toContain(pieceId);
