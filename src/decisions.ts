@@ -4,6 +4,7 @@ import {
   ledgerBestChain,
   publicationTimes,
   seedBlocks,
+  settledChainTime,
 } from './anchor/index.js';
 import { disputeLosses, type ReadDisputeOptions } from './disputes/index.js';
 import { GovernedState, type Publication } from './governance/index.js';
@@ -39,7 +40,8 @@ export async function governedState(
 /**
  * The times every dispute is read with at `now`, as {@link governedState} reads them: the openings' and answers'
  * earliest verified anchors, the publication times the network's witnesses show and the seed blocks of juror draws
- * (the heaviest verified chain's, once deep enough, on a ledger with a checkpoint). Every reader of a dispute (the
+ * (the heaviest verified chain's, once deep enough, on a ledger with a checkpoint), and that chain's settled median
+ * time, before which no deadline measured in block times is past. Every reader of a dispute (the
  * CLI's commands too) takes them from here, so no reader can count a default loss, a late event or a fork's draw the
  * others refuse.
  */
@@ -48,10 +50,13 @@ export async function disputeTimes(
   now: number,
 ): Promise<ReadDisputeOptions & { readonly publication: Publication }> {
   const bestChain = await ledgerBestChain(ledger, now);
-  const seeds = await seedBlocks(ledger, now, bestChain === undefined ? {} : { bestChain });
+  const chain = bestChain === undefined ? {} : { bestChain };
+  const seeds = await seedBlocks(ledger, now, chain);
+  const settledTime = await settledChainTime(ledger, now, chain);
   return {
     anchors: await disputeAnchors(ledger, now),
-    publication: await publicationTimes(ledger, now, bestChain === undefined ? {} : { bestChain }),
+    publication: await publicationTimes(ledger, now, chain),
     ...(seeds === undefined ? {} : { seedBlocks: seeds }),
+    ...(settledTime === undefined ? {} : { settledTime }),
   };
 }

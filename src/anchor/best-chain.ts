@@ -9,6 +9,9 @@ import { blockWork, type HeaderRun } from './header-chain.js';
 // cumulative work. Which chain that is must not depend on the order runs arrived in, or replicas would disagree:
 // it is a function of the set of runs and `now` alone, ties broken by the lowest tip hash.
 
+/** Blocks in Bitcoin's median time past. */
+const MEDIAN_SPAN = 11;
+
 /** One verified header, as the best-chain choice needs it. */
 interface ChainNode {
   readonly hash: string;
@@ -26,6 +29,12 @@ export interface BestChain {
   hashAt(height: number): string | undefined;
   /** Blocks from `height` to the tip, both included (0 above the tip). */
   confirmations(height: number): number;
+  /**
+   * The median of the times of the 11 blocks ending at `height` on this chain (Bitcoin's median time past: every
+   * later block is dated after it); undefined off the chain or when fewer than 11 of them are recorded (near the
+   * checkpoint).
+   */
+  medianTimePast(height: number): number | undefined;
 }
 
 /** Each run's headers as chain nodes, their cumulative work counted back from the run's verified total. */
@@ -76,13 +85,25 @@ export function bestChain(runs: Iterable<HeaderRun>, now: number): BestChain | u
   }
   if (tip === undefined) return undefined;
   const hashes = new Map<number, string>();
-  for (let node: ChainNode | undefined = tip; node !== undefined; node = nodes.get(node.previous))
+  const times = new Map<number, number>();
+  for (let node: ChainNode | undefined = tip; node !== undefined; node = nodes.get(node.previous)) {
     hashes.set(node.height, node.hash);
+    times.set(node.height, node.time);
+  }
   const top = tip;
   return {
     tip: { hash: top.hash, height: top.height, chainWork: top.work },
     hashAt: (height) => hashes.get(height),
     confirmations: (height) => Math.max(0, top.height - height + 1),
+    medianTimePast: (height) => {
+      const window: number[] = [];
+      for (let h = height - MEDIAN_SPAN + 1; h <= height; h++) {
+        const time = times.get(h);
+        if (time === undefined) return undefined;
+        window.push(time);
+      }
+      return window.sort((a, b) => a - b)[(MEDIAN_SPAN - 1) / 2];
+    },
   };
 }
 

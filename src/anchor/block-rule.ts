@@ -62,3 +62,23 @@ export async function seedBlocks(
   const config = ledger.registry.network ?? { chain: 'bitcoin' as const };
   return settledBlockAt(chain, anchorConfirmations(config));
 }
+
+/**
+ * The median time past of the settled tip of the heaviest verified header chain `ledger` holds at `now` (the block
+ * with the network's confirmations, as {@link seedBlocks} counts them): every block not settled yet is dated after it,
+ * so no anchor still to settle (a witness listing, an answer's anchor) is dated at or before it. What tells a reader
+ * that a deadline measured in block times has seen every listing it can (`readDispute`'s `settledTime`). Minus
+ * infinity while fewer than 11 blocks up to the settled tip are recorded (nothing measured in block times is past
+ * yet); undefined on a ledger without a checkpoint (no chain is followed: `now` alone counts).
+ */
+export async function settledChainTime(
+  ledger: Ledger,
+  now: number,
+  options: { bestChain?: BestChain } = {},
+): Promise<number | undefined> {
+  if (!ledger.registry.types().includes('anchor.headers')) return undefined;
+  const chain = options.bestChain ?? (await ledgerBestChain(ledger, now));
+  const config = ledger.registry.network ?? { chain: 'bitcoin' as const };
+  const settled = chain?.medianTimePast(chain.tip.height - anchorConfirmations(config) + 1);
+  return settled ?? Number.NEGATIVE_INFINITY;
+}

@@ -40,7 +40,7 @@ export {
   reverseHex,
   targetFromBits,
 } from './block-header.js';
-export { type BlockAtHeight, blockAtHeight, seedBlocks } from './block-rule.js';
+export { type BlockAtHeight, blockAtHeight, seedBlocks, settledChainTime } from './block-rule.js';
 export { leastMedianTimePast, MEDIAN_TIME_SPAN } from './block-time.js';
 export { type ChainBackend, type TxStatus, txRejected } from './chain-backend.js';
 export {

@@ -288,6 +288,14 @@ export interface ReadDisputeOptions {
    * checkpoint) the lowest hash of the headers given counts.
    */
   readonly seedBlocks?: SeedBlocks;
+  /**
+   * The median time past of the settled tip of the chain the ledger follows (the anchoring layer's
+   * `settledChainTime`): every block not settled yet is dated after it (Bitcoin's median rule), so no listing or
+   * anchor still to come is dated at or before it. A deadline measured in block times (an answer anchored by it, a
+   * piece shown by it) is past only once this time has reached it, whatever `now` says: read earlier, a listing in
+   * time still on its way would change a verdict already read final. Without it (no checkpoint) `now` alone counts.
+   */
+  readonly settledTime?: number;
 }
 
 /** The hash of the settled block at a height on the chain a ledger follows, undefined while there is none. */
@@ -333,6 +341,10 @@ export async function readDisputeWith(
   // Where witnesses show publication, a piece published after its window (and the grace) counts for nothing.
   const shown: Shown = (deadline) => publishedBy(publication, deadline) ?? (() => true);
   const grace = witnessed ? HEADER_TIME_TOLERANCE : 0;
+  const { settledTime } = options;
+  // A deadline is past once `now` and the followed chain's settled time have both reached it.
+  const past = (deadline: number) =>
+    now >= deadline && (settledTime === undefined || settledTime >= deadline);
   const times = (id: string) => (publication === undefined ? options.anchors?.get(id) : publication.at(id));
   const openingAnchor = times(disputeId);
   const base = {
@@ -369,7 +381,7 @@ export async function readDisputeWith(
     : body.answerBy;
   const published = publishedBy(publication, electorateDeadline);
   const shownLate = (id: string) => (times(id)?.blockTime ?? Number.NEGATIVE_INFINITY) > electorateDeadline;
-  const closed = now >= electorateDeadline;
+  const closed = past(electorateDeadline);
   const electorate = await electorateOf(
     ledger,
     body.jurors,
@@ -420,7 +432,11 @@ export async function readDisputeWith(
   }
   const withBonds = { ...base, bond, electorate: electorate.status };
   if (answer === undefined) {
-    if (now < body.answerBy) return { ...withBonds, rounds: [], appeals: [], status: 'answering' };
+    // An answer anchored (or shown) by the deadline plus Bitcoin's header tolerance still counts (`answerInTime`), so
+    // nothing is final until then: not a default loss, nor a void that would release the claimant's bond.
+    const answerClosed = body.answerBy + HEADER_TIME_TOLERANCE;
+    if (now < body.answerBy || (timing.status !== 'waiting' && !past(answerClosed)))
+      return { ...withBonds, rounds: [], appeals: [], status: 'answering' };
     if (timing.status !== 'in-time')
       return {
         ...withBonds,
@@ -428,7 +444,7 @@ export async function readDisputeWith(
         appeals: [],
         status: timing.status === 'void' ? 'void' : 'unanchored',
         reason: timing.reason,
-        ...(timing.status === 'void' ? { decidedAt: body.answerBy } : {}),
+        ...(timing.status === 'void' ? { decidedAt: answerClosed } : {}),
       };
     return {
       ...withBonds,
@@ -437,7 +453,7 @@ export async function readDisputeWith(
       status: 'decided',
       winner: 'claimant',
       byDefault: true,
-      decidedAt: body.answerBy,
+      decidedAt: answerClosed,
       ...(unanchoredAnswer
         ? { reason: 'an answer is stored, but not anchored by 2 hours after the deadline: it does not count' }
         : {}),
@@ -470,7 +486,7 @@ export async function readDisputeWith(
       drawn,
       jurors: electorate.jurors,
       excluded,
-      now,
+      past,
       shown,
       grace,
       ...(options.seedBlocks === undefined ? {} : { seedBlocks: options.seedBlocks }),
@@ -489,7 +505,7 @@ export async function readDisputeWith(
     const appealUnseeded = result.status === 'unseeded' && round > 0;
     const failedAt =
       result.status === 'undrawn' || appealUnseeded ? result.times.votesClose + grace : undefined;
-    if (appealUnseeded && now < (failedAt as number)) return { ...view, status: 'drawing' };
+    if (appealUnseeded && !past(failedAt as number)) return { ...view, status: 'drawing' };
     if (failed && appealed?.outcome !== undefined) {
       // An appeal the electorate cannot staff, whose seed block was mined too early, or that was never drawn, fails:
       // the round it appealed stands. Unstaffed, it is known to fail when its appeal window closes and is not counted
@@ -498,14 +514,15 @@ export async function readDisputeWith(
       // bond is forfeited.
       rounds.pop();
       const appeal = appeals.pop();
-      if (now < appealed.times.appealsClose + grace) return { ...view, status: 'appealable' };
+      const appealsClosed = appealed.times.appealsClose + grace;
+      if (!past(appealsClosed)) return { ...view, status: 'appealable' };
       return {
         ...view,
         ...(failedAt === undefined || appeal === undefined ? {} : { forfeited: appeal }),
         status: 'decided',
         winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
         byDefault: false,
-        decidedAt: failedAt ?? appealed.times.appealsClose,
+        decidedAt: failedAt ?? appealsClosed,
         reason: `appeal round ${round} ${FAILURES[result.status]}: round ${round - 1} stands`,
       };
     }
@@ -547,9 +564,11 @@ export async function readDisputeWith(
     if (appeal === undefined) {
       const final =
         round + 1 >= DISPUTE_TERMS.maxRounds ? result.times.revealsClose : result.times.appealsClose;
-      // An appeal published within the grace may still come.
-      if (now < final + grace) return { ...view, status: 'appealable' };
-      return { ...view, status: 'decided', winner, byDefault: false, decidedAt: final };
+      // An appeal published within the grace may still come. `decidedAt` is always the moment the dispute turns
+      // final, never its window's close before the grace: disputes are ordered by it (absent penalties), and one
+      // final later must not sort before one final earlier.
+      if (!past(final + grace)) return { ...view, status: 'appealable' };
+      return { ...view, status: 'decided', winner, byDefault: false, decidedAt: final + grace };
     }
     appeals.push(appeal);
     openedBy = appeal.id;
@@ -623,7 +642,8 @@ interface RoundInput {
   readonly drawn: readonly { id: string; event: LedgerEvent }[];
   readonly jurors: readonly EligibleJuror[];
   readonly excluded: ReadonlySet<string>;
-  readonly now: number;
+  /** Whether a deadline is past (`now` and the followed chain's settled time have both reached it). */
+  readonly past: (deadline: number) => boolean;
   /** Which events were published by a block time (see `ReadDisputeOptions.publication`). */
   readonly shown: Shown;
   /** How long after a window its pieces may still be published (0 without witnesses). */
@@ -666,7 +686,7 @@ async function readRound(
   // (a checkpoint), only its settled block seeds the round: a fork's block, however low its hash, is refused.
   const settled = input.seedBlocks?.(input.seedHeight);
   // Once no draw can count any more (published by the voting close plus the grace), a round still waiting never will.
-  const waiting = input.now >= times.votesClose + input.grace ? 'undrawn' : 'awaiting-draw';
+  const waiting = input.past(times.votesClose + input.grace) ? 'undrawn' : 'awaiting-draw';
   if (
     input.drawn.length === 0 ||
     input.seedAfter === undefined ||
@@ -774,7 +794,7 @@ async function readRound(
       attended.add(event.author as string);
   const upheld = reveals.filter((r) => r.choice === 'upheld').length;
   const rejected = reveals.length - upheld;
-  const closed = input.now >= times.revealsClose + input.grace;
+  const closed = input.past(times.revealsClose + input.grace);
   return {
     ...base,
     status: 'drawn',

@@ -14,6 +14,7 @@ import {
   type HeaderRun,
   parseBlockHeader,
   seedBlocks,
+  settledChainTime,
 } from '../../src/anchor/index.js';
 import { toHex, utf8 } from '../../src/core/index.js';
 import { proposalCreatedType } from '../../src/governance/index.js';
@@ -196,6 +197,55 @@ describe('the seed blocks of juror draws', () => {
     });
     try {
       expect(await seedBlocks(ledger, T)).toBeUndefined();
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe("the settled chain's median time", () => {
+  it('is the median of the 11 blocks ending at the settled tip, and minus infinity until 11 are recorded', async () => {
+    // Times out of order, as Bitcoin allows: the median, not the tip's own time, bounds every later block.
+    const time = (n: number) => T + 600 * n + (n % 3 === 0 ? 3_000 : 0);
+    const blocks = extend(top, 16, 'median', time);
+    const chain = bestChain([runOf(blocks)], T + 86_400) as NonNullable<ReturnType<typeof bestChain>>;
+    const median = (height: number) =>
+      Array.from({ length: 11 }, (_, i) => (height - i === 100 ? T : time(height - 100 - i))).sort(
+        (x, y) => x - y,
+      )[5];
+    expect(chain.medianTimePast(116)).toBe(median(116));
+    expect(chain.medianTimePast(110)).toBe(median(110));
+    // Block 99 is not recorded: no median at 109.
+    expect(chain.medianTimePast(109)).toBeUndefined();
+    expect(chain.medianTimePast(117)).toBeUndefined();
+
+    const registry = new EventRegistry(anchorEventTypes({ chain: 'regtest', checkpoint }), {
+      chain: 'regtest',
+      confirmations: 3,
+    });
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+    try {
+      const agent = generateAgentKey();
+      // Nothing recorded past the checkpoint, then 9 blocks (no 11 up to the settled tip), then 12: the settled tip
+      // (3 confirmations) is 110, then 114.
+      expect(await settledChainTime(ledger, T + 86_400)).toBe(Number.NEGATIVE_INFINITY);
+      await ledger.append(createAnchorHeaders(agent, runOf(blocks.slice(0, 9))));
+      expect(await settledChainTime(ledger, T + 86_400)).toBe(Number.NEGATIVE_INFINITY);
+      await ledger.append(createAnchorHeaders(agent, runOf(blocks.slice(0, 12))));
+      expect(await settledChainTime(ledger, T + 86_400)).toBe(median(110));
+      await ledger.append(createAnchorHeaders(agent, runOf(blocks)));
+      expect(await settledChainTime(ledger, T + 86_400)).toBe(median(114));
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('is not known on a ledger without a checkpoint', async () => {
+    const ledger = await Ledger.fromLevel(new MemoryLevel(), {
+      registry: new EventRegistry(anchorEventTypes('regtest'), { chain: 'regtest' }),
+    });
+    try {
+      expect(await settledChainTime(ledger, T)).toBeUndefined();
     } finally {
       await ledger.close();
     }

@@ -15,7 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeAnchors, disputeEventCommitment, publicationTimes } from '../../src/anchor/index.js';
-import { utf8 } from '../../src/core/index.js';
+import { HEADER_TIME_TOLERANCE, utf8 } from '../../src/core/index.js';
 import {
   createDisputeAnswered,
   DISPUTE_TERMS,
@@ -78,7 +78,7 @@ async function lostByDefault(
         byDefault: true,
       });
       expect(await disputeLosses(ledger, final, anchors)).toEqual([
-        { agent: world.provider.id, dispute, at: answerBy },
+        { agent: world.provider.id, dispute, at: answerBy + HEADER_TIME_TOLERANCE },
       ]);
     };
     await stillLost();

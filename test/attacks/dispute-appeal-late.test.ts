@@ -8,6 +8,7 @@
 // witnesses, an appeal, a juror vote and a reveal count only if a witness shows them by their window's close plus 2
 // hours (`ReadDisputeOptions.publication`). Juror proofs: listed in SLOW_FILES.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import {
   createDisputeAppealed,
   type DisputeRevealedBody,
@@ -60,7 +61,7 @@ async function wonRound(
       winner: 'claimant',
     });
     expect(await disputeLosses(ledger, later, read)).toEqual([
-      { agent: world.provider.id, dispute, at: round0.appealsClose },
+      { agent: world.provider.id, dispute, at: round0.appealsClose + HEADER_TIME_TOLERANCE },
     ]);
   };
   await stillWon();

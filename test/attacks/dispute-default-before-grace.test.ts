@@ -6,9 +6,10 @@
 // deadline, as the rules allow) meets a dispute already final: the custodian's `agora dispute settle` releases the
 // claimant's bond, `disputeLosses` counts the provider's loss and `blacklist-dispute-losers` fires on it; once the
 // listing arrives the same dispute reads `drawing`, the bond it may lose already released, the blacklist undone.
-// A final dispute's instructions changed after it was final. Fix: an unanswered dispute is decided (or void) only
+// A final dispute's instructions changed after it was final. Fixed: an unanswered dispute is decided (or void) only
 // once its deadline plus the grace has passed (`answering` until then), its `decidedAt` there, as every other
-// deadline's verdict waits for its grace.
+// deadline's verdict waits for its grace (and, on a ledger following a chain, for that chain's settled median time:
+// dispute-final-before-shown).
 import { describe, expect, it } from 'vitest';
 import { HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import { createDisputeAnswered, disputeLosses, readDispute, settlement } from '../../src/disputes/index.js';
@@ -19,8 +20,7 @@ import { usePanelVerifier } from '../fixtures/zk.js';
 const verifier = usePanelVerifier();
 
 describe('an answer shown within the grace after its deadline', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('finds its dispute not yet decided by default at the deadline', async () => {
+  it('finds its dispute not yet decided by default at the deadline', async () => {
     const world = await buildWorld({ verifier: verifier() });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
@@ -45,8 +45,9 @@ describe('an answer shown within the grace after its deadline', () => {
       const view = await readDispute(ledger, dispute, later, await reading(ledger, later));
       expect(view.answer?.id).toBe(idOf(answer));
       expect(view.status).toBe('drawing');
-      // The attack: a minute after the deadline the dispute read final, lost by default: the claimant's bond to
+      // The attack was: a minute after the deadline the dispute read final, lost by default: the claimant's bond to
       // release (the custodian's `dispute settle` does), the provider's loss counted for the standing rules.
+      expect(early.status).toBe('answering');
       expect(early.status).not.toBe('decided');
       expect(settlement(early)).toBeUndefined();
       expect(losses).toEqual([]);

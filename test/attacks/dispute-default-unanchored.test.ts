@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { MemoryLevel } from 'memory-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disputeAnchors, disputeEventCommitment } from '../../src/anchor/index.js';
-import { utf8 } from '../../src/core/index.js';
+import { HEADER_TIME_TOLERANCE, utf8 } from '../../src/core/index.js';
 import { governedState } from '../../src/decisions.js';
 import { readDispute } from '../../src/disputes/index.js';
 import { Ledger } from '../../src/ledger/index.js';
@@ -65,12 +65,17 @@ describe('a dispute opening published after its own answer deadline', () => {
         { height: 900_010, bytes: (label) => sha256(utf8(`late ${label}`)) },
       );
       await ledger.appendBatch(late.events);
+      // Void once an answer anchored in time can no longer come (2 hours after the deadline), never a loss.
+      const closed = world.openedBody.answerBy + HEADER_TIME_TOLERANCE;
       expect(
-        await readDispute(ledger, idOf(world.opened), now, { anchors: await disputeAnchors(ledger, now) }),
+        await readDispute(ledger, idOf(world.opened), closed, {
+          anchors: await disputeAnchors(ledger, closed),
+        }),
       ).toMatchObject({
         status: 'void',
       });
       expect((await governedState(ledger, now)).has(world.provider.id)).toBe(false);
+      expect((await governedState(ledger, closed)).has(world.provider.id)).toBe(false);
     } finally {
       await ledger.close();
     }

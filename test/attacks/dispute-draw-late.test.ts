@@ -5,8 +5,10 @@
 // meeting the least work; on `bitcoin` a stale or fork block, which passes `blockAtHeight` on ingest but no longer
 // seeds a round: see dispute-seed-fork-block.test.ts). The panel was drawn again, no vote matched its root, and the final loss turned into a win. Fixed: a
 // draw counts only if published by its round's voting close plus the grace (the last moment a vote on it counts).
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBlockHeader } from '../../src/anchor/index.js';
+import { HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import {
   createDisputeDrawn,
   type DisputeDrawnBody,
@@ -44,7 +46,7 @@ describe('a draw published after the dispute was final', () => {
           winner: 'claimant',
         });
         expect(await disputeLosses(ledger, later, read)).toEqual([
-          { agent: world.provider.id, dispute, at: round0.appealsClose },
+          { agent: world.provider.id, dispute, at: round0.appealsClose + HEADER_TIME_TOLERANCE },
         ]);
       };
       await stillWon();

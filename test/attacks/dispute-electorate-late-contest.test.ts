@@ -6,8 +6,10 @@
 // witnesses show it then, the decided dispute turns `contested`, the provider's loss disappears from
 // `disputeLosses` (the blacklist) and nothing is owed any more. An event published after the opening (or its
 // window plus the grace) should not contest an electorate.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicationTimes } from '../../src/anchor/index.js';
+import { HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import { disputeLosses, readDispute, roundTimes, settlement } from '../../src/disputes/index.js';
 import { createDelegation } from '../../src/governance/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
@@ -50,7 +52,7 @@ describe('an electorate event dated before asOf and published after the dispute 
           expect.objectContaining({ lock: idOf(world.bonds.provider), action: 'settle' }),
         );
         expect(await disputeLosses(ledger, later, read)).toEqual([
-          { agent: world.provider.id, dispute, at: round0.appealsClose },
+          { agent: world.provider.id, dispute, at: round0.appealsClose + HEADER_TIME_TOLERANCE },
         ]);
       };
       await lost();

@@ -7,6 +7,7 @@
 // date, alone, the pieces of a round it sits on (its seat is public: it is on the drawn panel).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicationTimes } from '../../src/anchor/index.js';
+import { HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import { type DisputeDrawnBody, disputeLosses, readDispute, roundTimes } from '../../src/disputes/index.js';
 import type { AgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
@@ -61,7 +62,7 @@ describe('a witness drawn as a juror', () => {
           winner: 'claimant',
         });
         expect(await disputeLosses(ledger, later, read)).toEqual([
-          { agent: world.provider.id, dispute, at: round0.appealsClose },
+          { agent: world.provider.id, dispute, at: round0.appealsClose + HEADER_TIME_TOLERANCE },
         ]);
       };
       await won();

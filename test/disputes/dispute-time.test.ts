@@ -61,7 +61,10 @@ async function ledgerOf(events: readonly LedgerEvent[]): Promise<Ledger> {
   return ledger;
 }
 
-async function viewOf(ledger: Ledger, now = answerBy) {
+/** When an unanswered dispute turns final: an answer anchored by 2 hours after the deadline still counts. */
+const final = () => answerBy + HEADER_TIME_TOLERANCE;
+
+async function viewOf(ledger: Ledger, now = final()) {
   return readDispute(ledger, dispute, now, { anchors: await disputeAnchors(ledger, now) });
 }
 
@@ -77,9 +80,10 @@ describe('a dispute opening anchored', () => {
         openingAnchor: { blockTime: latest, height: 900_100 },
       });
       expect((await viewOf(ledger, answerBy - 1)).status).toBe('answering');
+      expect((await viewOf(ledger, final() - 1)).status).toBe('answering');
       expect(
-        await disputeLosses(ledger, answerBy, { anchors: await disputeAnchors(ledger, answerBy) }),
-      ).toEqual([{ agent: world.provider.id, dispute, at: answerBy }]);
+        await disputeLosses(ledger, final(), { anchors: await disputeAnchors(ledger, final()) }),
+      ).toEqual([{ agent: world.provider.id, dispute, at: final() }]);
       await ledger.close();
     }
   });
@@ -92,15 +96,15 @@ describe('a dispute opening anchored', () => {
     });
     await ledger.appendBatch(anchor(latest + 1, 900_200));
     const late = await viewOf(ledger);
-    expect(late).toMatchObject({ status: 'void', decidedAt: answerBy });
+    expect(late).toMatchObject({ status: 'void', decidedAt: final() });
     expect(late.winner).toBeUndefined();
     // Void: the claimant's bond goes back, nobody is paid, no loss counts.
     expect(settlement(late)).toEqual([
       expect.objectContaining({ lock: idOf(world.bonds.payer), action: 'release' }),
     ]);
-    expect(
-      await disputeLosses(ledger, answerBy, { anchors: await disputeAnchors(ledger, answerBy) }),
-    ).toEqual([]);
+    expect(await disputeLosses(ledger, final(), { anchors: await disputeAnchors(ledger, final()) })).toEqual(
+      [],
+    );
     // The earliest verified anchor counts: one in time at a lower height makes the late one moot.
     await ledger.appendBatch(anchor(latest, 900_150));
     expect(await viewOf(ledger)).toMatchObject({ status: 'decided', byDefault: true });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/core/index.js';
+import { ErrorCode, HEADER_TIME_TOLERANCE } from '../../src/core/index.js';
 import {
   castJurorVote,
   createDisputeAnswered,
@@ -165,17 +165,20 @@ describe('a dispute without an answer', () => {
     expect((await readDispute(ledger, idOf(world.opened), answerBy - 1, { anchors })).status).toBe(
       'answering',
     );
+    // An answer anchored by 2 hours after the deadline still counts: until then nothing is final.
+    const final = answerBy + HEADER_TIME_TOLERANCE;
+    expect((await readDispute(ledger, idOf(world.opened), final - 1, { anchors })).status).toBe('answering');
     // Without its anchor nobody has lost it: the claimed times alone decide nothing.
     expect(await readDispute(ledger, idOf(world.opened), answerBy)).toMatchObject({ status: 'unanchored' });
     expect(await disputeLosses(ledger, answerBy)).toEqual([]);
-    const view = await readDispute(ledger, idOf(world.opened), answerBy, { anchors });
+    const view = await readDispute(ledger, idOf(world.opened), final, { anchors });
     expect(view).toMatchObject({ status: 'decided', winner: 'claimant', byDefault: true });
     expect(settlement(view)).toEqual([
       expect.objectContaining({ lock: idOf(world.bonds.payer), action: 'release', staker: world.payer.id }),
     ]);
     // The provider's loss feeds a standing rule: one loss within 30 days blacklists it, no proposal naming it.
-    const losses = await disputeLosses(ledger, answerBy, { anchors });
-    expect(losses).toEqual([{ agent: world.provider.id, dispute: idOf(world.opened), at: answerBy }]);
+    const losses = await disputeLosses(ledger, final, { anchors });
+    expect(losses).toEqual([{ agent: world.provider.id, dispute: idOf(world.opened), at: final }]);
     const install: ProposalAction = {
       type: 'rule.install',
       rule: { kind: 'blacklist-dispute-losers', losses: 1, days: 30 },
@@ -188,22 +191,22 @@ describe('a dispute without an answer', () => {
           outcome: { state: 'succeeded', quorumReached: true, winner: 'for' },
         },
       ],
-      { now: answerBy, facts: { losses } },
+      { now: final, facts: { losses } },
     );
     expect(ruled.has(world.provider.id)).toBe(true);
     expect(ruled.has(world.payer.id)).toBe(false);
-    expect(await disputeLosses(ledger, answerBy - 1, { anchors })).toEqual([]);
+    expect(await disputeLosses(ledger, final - 1, { anchors })).toEqual([]);
     // The upheld claim weighs in reputation: the payer's trust in the provider (its rating of the receipt, given
     // before it fell out with it) is wiped out, once the loss is final.
     await ledger.append(rateReceipt(world.payer, idOf(world.receipt), 2, { clock: at(T + 21) }));
     const plain = (await Reputation.fromLedger(ledger)).score(world.provider.id);
-    expect((await reputationWithDisputes(ledger, answerBy - 1, { anchors })).score(world.provider.id)).toBe(
+    expect((await reputationWithDisputes(ledger, final - 1, { anchors })).score(world.provider.id)).toBe(
       plain,
     );
     expect((await reputationWithDisputes(ledger, answerBy)).score(world.provider.id)).toBe(plain);
-    expect(
-      (await reputationWithDisputes(ledger, answerBy, { anchors })).score(world.provider.id),
-    ).toBeLessThan(plain);
+    expect((await reputationWithDisputes(ledger, final, { anchors })).score(world.provider.id)).toBeLessThan(
+      plain,
+    );
     await ledger.close();
   });
 });

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ledgerBestChain } from '../../anchor/index.js';
 import {
   AgoraError,
   ErrorCode,
@@ -74,12 +75,28 @@ async function freeBond(ledger: Ledger, values: OptionValues): Promise<string> {
   return bond;
 }
 
-function seedHeight(values: OptionValues): number {
+/** Blocks an honest seed height leaves above the tip: 6 hours at Bitcoin's pace, beyond `seedBlockDelay` (4 h). */
+const SEED_MARGIN_BLOCKS = 36;
+
+const SEED_HELP = `a Bitcoin block height mined at least ${DISPUTE_TERMS.seedBlockDelay / 3_600} hours after this event is published (its hash draws the jurors; an earlier block voids a first round and forfeits an appeal's bond): the tip plus ${SEED_MARGIN_BLOCKS} or more`;
+
+/**
+ * `--seed-height`, refused when the chain this ledger follows shows it within {@link SEED_MARGIN_BLOCKS} of its tip:
+ * a seed block dated less than `seedBlockDelay` after the event fixing its height was public voids a first round and
+ * forfeits an appeal's bond. The ledger's chain may lag Bitcoin's: the margin is the caller's to keep.
+ */
+export async function seedHeight(ledger: Ledger, values: OptionValues): Promise<number> {
   const height = wholeNumber(values['seed-height'], '--seed-height', 0);
   if (height <= 0)
     throw new AgoraError(
       ErrorCode.Usage,
       '--seed-height names a block not mined yet (a height above the tip)',
+    );
+  const tip = (await ledgerBestChain(ledger, unixSeconds(systemClock)))?.tip.height;
+  if (tip !== undefined && height <= tip + SEED_MARGIN_BLOCKS)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `--seed-height ${height} is within ${SEED_MARGIN_BLOCKS} blocks of the tip this ledger knows (${tip}): its block could be mined less than ${DISPUTE_TERMS.seedBlockDelay / 3_600} hours after this event is public, which voids the round; name ${tip + SEED_MARGIN_BLOCKS + 1} or more`,
     );
   return height;
 }
@@ -188,7 +205,7 @@ export const disputeOpenCommand: Command = {
     ['--receipt ID', 'the disputed receipt'],
     ['--claim TEXT', 'what went wrong'],
     ['--bond LOCK', 'a custodial stake.locked of yours (agora stake lock --mode custodial)'],
-    ['--seed-height H', 'a Bitcoin block height not mined yet: its hash draws the jurors'],
+    ['--seed-height H', SEED_HELP],
     [
       '--answer-within S',
       `seconds the other party has to answer (default 86400, ${DISPUTE_TERMS.minAnswerPeriod} to ${DISPUTE_TERMS.maxAnswerPeriod})`,
@@ -224,7 +241,7 @@ export const disputeOpenCommand: Command = {
         claim: text(values, 'claim'),
         bond: await freeBond(ledger, values),
         answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
-        seedHeight: seedHeight(values),
+        seedHeight: await seedHeight(ledger, values),
         jurors: { ...declared, sources: sources.map(idOf) },
       });
       // One batch: an opening the ledger refuses leaves none of its signed sources stored (nor synced) for nothing.
@@ -273,7 +290,7 @@ export const disputeAppealCommand: Command = {
       '--bond LOCK',
       `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
-    ['--seed-height H', 'a Bitcoin block height not mined yet'],
+    ['--seed-height H', SEED_HELP],
   ],
   options: { bond: { type: 'string' }, 'seed-height': { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -303,7 +320,7 @@ export const disputeAppealCommand: Command = {
           ErrorCode.InvalidState,
           `bond ${bond} holds ${stake.statement.amountSat} sats: an appeal of dispute ${dispute} needs at least ${terms.minBondSat} (${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far)`,
         );
-      const height = seedHeight(values);
+      const height = await seedHeight(ledger, values);
       if (height > terms.maxSeedHeight)
         throw new AgoraError(
           ErrorCode.InvalidState,
