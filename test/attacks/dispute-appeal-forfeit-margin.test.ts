@@ -10,10 +10,10 @@
 // CLI checks is against the ledger's tip). The round fails `unseeded`, the appeal is `forfeited` and its bond (twice
 // the largest bond at stake) settled to the winner and the appealed round's jurors. Nothing the appellant chose was
 // wrong: bad luck costs the deterrent meant for a chosen failure.
-// Fix: forfeit only what the appellant could have known, e.g. an `unseeded` appeal whose seed height is at or below
-// the height of the block that dates its publication (a block already mined when it was public), and let a seed block
-// mined above it but inside the delay fail the appeal without forfeit (released, as an unstaffed one); or, at least,
-// a margin in the CLI that makes the risk negligible (72 blocks: below 1e-6 for a listing within 2 hours).
+// Fix: have the command ask for a margin that makes the risk negligible (72 blocks: below 1e-6 for a listing within
+// 2 hours), and forfeit only a failure the appellant could expect: an `unseeded` appeal whose seed height is at most
+// the height of the block dating its publication plus the delay's 24 blocks; one named above that whose block came
+// early by chance fails with its bond released, as an unstaffed one.
 import { describe, expect, it } from 'vitest';
 import {
   createDisputeAppealed,
