@@ -137,8 +137,10 @@ export interface DisputeView {
   /** Counted appeals, in round order. */
   readonly appeals: readonly { readonly id: string; readonly round: number; readonly bond: Bond }[];
   /**
-   * An appeal whose round failed by its appellant's choices: its seed block mined too early (`unseeded`), or never
-   * drawn by the round's voting close plus the grace (`undrawn`: a height too far, or no draw published). The round it
+   * An appeal whose round failed by its appellant's choices: never drawn by the round's voting close plus the grace
+   * (`undrawn`: a height too far, or no draw published), or its seed block mined too early (`unseeded`) at a height at
+   * most `unseededForfeitBlocks` above the block dating the appeal's publication (any height without witnesses). The
+   * round it
    * appealed stands and its bond is settled as a losing bond ({@link settlement}): otherwise a loser could hold the
    * winner's bonds a voting period more, free, by naming a height it knows will fail.
    */
@@ -509,16 +511,24 @@ export async function readDisputeWith(
     if (failed && appealed?.outcome !== undefined) {
       // An appeal the electorate cannot staff, whose seed block was mined too early, or that was never drawn, fails:
       // the round it appealed stands. Unstaffed, it is known to fail when its appeal window closes and is not counted
-      // (its bond gets no instruction: its hold lapses back to the appellant). Unseeded or undrawn, it held the
-      // dispute open until its voting close plus the grace by its appellant's choice of height (or its silence): its
-      // bond is forfeited.
+      // (its bond gets no instruction: its hold lapses back to the appellant). Undrawn, it held the dispute open until
+      // its voting close plus the grace by its appellant's choice of height (or its silence): its bond is forfeited.
+      // Unseeded, likewise only where the appellant could expect the failure: with witnesses, a seed height at most
+      // `unseededForfeitBlocks` above the block dating the appeal's publication (mined within the delay at Bitcoin's
+      // pace); a height above that whose block came early by chance fails with the bond released.
       rounds.pop();
       const appeal = appeals.pop();
+      const dated = appeal === undefined ? undefined : publication?.at(appeal.id)?.height;
+      const chosen =
+        result.status === 'undrawn' ||
+        (result.status === 'unseeded' &&
+          (!witnessed ||
+            (dated !== undefined && result.seedHeight <= dated + DISPUTE_TERMS.unseededForfeitBlocks)));
       const appealsClosed = appealed.times.appealsClose + grace;
       if (!past(appealsClosed)) return { ...view, status: 'appealable' };
       return {
         ...view,
-        ...(failedAt === undefined || appeal === undefined ? {} : { forfeited: appeal }),
+        ...(chosen && appeal !== undefined ? { forfeited: appeal } : {}),
         status: 'decided',
         winner: appealed.outcome === 'upheld' ? 'claimant' : 'respondent',
         byDefault: false,

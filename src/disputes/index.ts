@@ -91,5 +91,7 @@ export {
   maxAppealSeedHeight,
   panelSize,
   type RoundTimes,
+  reachableSeedHeight,
   roundTimes,
+  SEED_REACH_MARGIN,
 } from './terms.js';

@@ -35,6 +35,13 @@ export const DISPUTE_TERMS = {
    * hash was unknown to whoever wrote it.
    */
   seedBlockDelay: 4 * 3_600,
+  /**
+   * An appeal whose round fails `unseeded` forfeits its bond only when its seed height was at most this many blocks
+   * above the block dating the appeal's publication: at Bitcoin's pace those are mined within `seedBlockDelay`, so
+   * the failure was the appellant's to expect (or to choose, for the delay). A height above that whose block came
+   * early by chance (fast blocks, a slow listing) fails the appeal with its bond released.
+   */
+  unseededForfeitBlocks: 24,
   /** Basis points of the losing bonds shared by the jurors who revealed a majority vote; the rest to the winner. */
   jurorShareBps: 5_000,
   /** Basis points of a non-voting juror's stake its custodian is asked to take (see docs/security.md). */
@@ -86,6 +93,24 @@ export function maxAppealSeedHeight(
 ): number {
   const span = Math.max(0, roundTimes(answerBy, round).votesClose - opened);
   return openingSeedHeight + 2 * Math.ceil(span / BLOCK_INTERVAL);
+}
+
+/**
+ * Time an appeal's seed block needs, after it is mined, before the round's voting close: its confirmations, the
+ * draw's publication and listing, and the jurors' votes. Not a rule of the ledger: what `agora dispute appeal` keeps
+ * so that an honest appellant's round is drawn in time.
+ */
+export const SEED_REACH_MARGIN = 24 * 3_600;
+
+/**
+ * The highest seed height an appeal opening round `round` should name, from a block known at `height` at `time` (the
+ * followed chain's tip now, else the opening's seed height at the opening's time): the blocks Bitcoin's target mines
+ * from then until the round's voting close less {@link SEED_REACH_MARGIN}. A height above it is likely mined too late
+ * to be drawn: the round ends `undrawn` and the appeal is forfeited.
+ */
+export function reachableSeedHeight(height: number, time: number, answerBy: number, round: number): number {
+  const span = roundTimes(answerBy, round).votesClose - SEED_REACH_MARGIN - time;
+  return height + Math.max(0, Math.floor(span / BLOCK_INTERVAL));
 }
 
 /** The last moment a dispute can still change: the end of its last possible round. Bonds must stay locked until then. */

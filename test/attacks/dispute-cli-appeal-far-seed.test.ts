@@ -7,9 +7,10 @@
 // an appellant naming a height "well past the tip, to be safe", or the very bound the command's own error message
 // names, loses its bond for certain, with nothing telling it. The fifth review's rule for this command was to refuse,
 // before signing, what can never serve the appellant; a height the command can tell will be mined after the draw
-// deadline is one. Fix: refuse (INVALID_STATE) a height whose block, at Bitcoin's target pace from the tip the ledger
+// deadline is one. Fixed: the command refuses (INVALID_STATE) a height whose block, at Bitcoin's target pace from the tip the ledger
 // follows (or, following none, from the opening's seed height and time), would not be mined, settled and drawn by the
-// appeal round's voting close (with a margin), naming the highest height that would; state it in the help.
+// appeal round's voting close (with a day's margin, `reachableSeedHeight`), naming the highest height that would, and
+// says so in its help.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +39,7 @@ afterAll(async () => {
 });
 
 describe('agora dispute appeal', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('refuses a seed height mined only after its round can be drawn, instead of a certain forfeit', async () => {
+  it('refuses a seed height mined only after its round can be drawn, instead of a certain forfeit', async () => {
     const world = await buildWorld({ verifier, jurorCount: 17 });
     const dispute = idOf(world.opened);
     const { answerBy, seedHeight } = world.openedBody;
@@ -85,8 +85,9 @@ describe('agora dispute appeal', () => {
       readDispute(ledger, dispute, round1.votesClose + 3_600),
     );
     const forBond = settlement(view)?.find((i) => i.lock === idOf(world.bonds.payerAppeal));
-    // The attack (on the appellant): the command stored the appeal and exited 0; its round was never drawn, the
-    // appeal is forfeited and its 4,000 sats settled to the provider and round 0's jurors.
+    // The attack (on the appellant) was: the command stored the appeal and exited 0; its round was never drawn, the
+    // appeal forfeited and its 4,000 sats settled to the provider and round 0's jurors. It is refused, nothing stored.
+    expect(view.appeals).toEqual([]);
     expect(view.forfeited).toBeUndefined();
     expect(forBond?.action).not.toBe('settle');
     expect(code).toBe(1);

@@ -31,6 +31,7 @@ import {
   type JurorWeighting,
   listDisputes,
   panelTree,
+  reachableSeedHeight,
   readDispute,
   revealJurorVote,
   settlement,
@@ -75,8 +76,12 @@ async function freeBond(ledger: Ledger, values: OptionValues): Promise<string> {
   return bond;
 }
 
-/** Blocks an honest seed height leaves above the tip: 6 hours at Bitcoin's pace, beyond `seedBlockDelay` (4 h). */
-const SEED_MARGIN_BLOCKS = 36;
+/**
+ * Blocks an honest seed height leaves above the tip: 12 hours at Bitcoin's pace, three times `seedBlockDelay` (4 h),
+ * so that fast blocks, a slow listing or a ledger a few blocks behind almost never bring its block within the delay
+ * (72 blocks within 6 hours: about one chance in ten million).
+ */
+const SEED_MARGIN_BLOCKS = 72;
 
 const SEED_HELP = `a Bitcoin block height mined at least ${DISPUTE_TERMS.seedBlockDelay / 3_600} hours after this event is published (its hash draws the jurors; an earlier block voids a first round and forfeits an appeal's bond): the tip plus ${SEED_MARGIN_BLOCKS} or more`;
 
@@ -85,7 +90,10 @@ const SEED_HELP = `a Bitcoin block height mined at least ${DISPUTE_TERMS.seedBlo
  * a seed block dated less than `seedBlockDelay` after the event fixing its height was public voids a first round and
  * forfeits an appeal's bond. The ledger's chain may lag Bitcoin's: the margin is the caller's to keep.
  */
-export async function seedHeight(ledger: Ledger, values: OptionValues): Promise<number> {
+export async function seedHeight(
+  ledger: Ledger,
+  values: OptionValues,
+): Promise<{ height: number; tip: number | undefined }> {
   const height = wholeNumber(values['seed-height'], '--seed-height', 0);
   if (height <= 0)
     throw new AgoraError(
@@ -98,7 +106,7 @@ export async function seedHeight(ledger: Ledger, values: OptionValues): Promise<
       ErrorCode.InvalidState,
       `--seed-height ${height} is within ${SEED_MARGIN_BLOCKS} blocks of the tip this ledger knows (${tip}): its block could be mined less than ${DISPUTE_TERMS.seedBlockDelay / 3_600} hours after this event is public, which voids the round; name ${tip + SEED_MARGIN_BLOCKS + 1} or more`,
     );
-  return height;
+  return { height, tip };
 }
 
 const now = (values: OptionValues) => wholeNumber(values.at, '--at', unixSeconds(systemClock));
@@ -241,7 +249,7 @@ export const disputeOpenCommand: Command = {
         claim: text(values, 'claim'),
         bond: await freeBond(ledger, values),
         answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
-        seedHeight: await seedHeight(ledger, values),
+        seedHeight: (await seedHeight(ledger, values)).height,
         jurors: { ...declared, sources: sources.map(idOf) },
       });
       // One batch: an opening the ledger refuses leaves none of its signed sources stored (nor synced) for nothing.
@@ -290,7 +298,10 @@ export const disputeAppealCommand: Command = {
       '--bond LOCK',
       `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
-    ['--seed-height H', SEED_HELP],
+    [
+      '--seed-height H',
+      `${SEED_HELP}, and expected to be mined a day before the appeal round's voting close (a later one is refused: its round would end undrawn and the bond be forfeited)`,
+    ],
   ],
   options: { bond: { type: 'string' }, 'seed-height': { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -320,11 +331,22 @@ export const disputeAppealCommand: Command = {
           ErrorCode.InvalidState,
           `bond ${bond} holds ${stake.statement.amountSat} sats: an appeal of dispute ${dispute} needs at least ${terms.minBondSat} (${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far)`,
         );
-      const height = await seedHeight(ledger, values);
+      const { height, tip } = await seedHeight(ledger, values);
       if (height > terms.maxSeedHeight)
         throw new AgoraError(
           ErrorCode.InvalidState,
           `--seed-height ${height} is above ${terms.maxSeedHeight}, the highest an appeal of dispute ${dispute} may name`,
+        );
+      // A height the rule allows may still be mined too late to be drawn in time: the round would end undrawn and
+      // the bond be forfeited. Judged from the followed chain's tip where there is one, else from the opening.
+      const reach =
+        tip === undefined
+          ? reachableSeedHeight(view.rounds[0]?.seedHeight ?? height, view.opened, view.answerBy, terms.round)
+          : reachableSeedHeight(tip, unixSeconds(systemClock), view.answerBy, terms.round);
+      if (height > reach)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `--seed-height ${height} would likely be mined too late for round ${terms.round} of dispute ${dispute} to be drawn (the round would end undrawn and the appeal bond be forfeited): name ${reach} or less`,
         );
       const event = createDisputeAppealed(key, {
         dispute,
