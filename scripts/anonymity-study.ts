@@ -1,8 +1,9 @@
 // The measurements behind docs/anonymous-votes.md: for a snapshot, what each way of revealing voting weight costs
 // (weight lost, proofs per voter) and what it leaves an observer (the smallest anonymity set), if every member votes;
 // where the shipped rule's lost weight goes (denominations too rare for k, rounding below the floor, the 4,096-piece
-// cap), what the circuit allows at all (every top, floor 0), and two levers beyond the shipped rule, measured only: a
-// public weight scale (no circuit change) and a public ladder of arbitrary denominations (a new circuit).
+// cap), what the circuit allows at all (every top, floor 0), and two levers beyond the plain binary rule: a public
+// weight scale (no circuit change; shipped for reputation snapshots as `chooseWeightScale`, searched wider here) and a
+// public ladder of arbitrary denominations (a new circuit, measured only).
 // Usage: npx tsx scripts/anonymity-study.ts [--pareto N] [--demo FILE]   (FILE: `agora simulate --json` output)
 import { readFileSync } from 'node:fs';
 import {
@@ -16,8 +17,11 @@ import {
   type MemberWeight,
   type PieceRule,
   pieceReveal,
+  proposalWeightScale,
   requiredAnonymity,
   ruleCost,
+  scaleMembers,
+  UNIT_SCALE,
 } from '../src/governance/index.js';
 import { SeededRandom } from '../src/sim/index.js';
 
@@ -292,19 +296,25 @@ function ladderLever(members: readonly MemberWeight[], k: number) {
   return best && { ladder: best.ladder.map(String), countedPct: best.countedPct, proofs: best.proofs };
 }
 
-function study(name: string, members: readonly MemberWeight[], voters = members.length): void {
+function study(name: string, mode: string, members: readonly MemberWeight[], voters = members.length): void {
   const k = requiredAnonymity(DEFAULT_MIN_ANONYMITY, members.length);
   const rule = choosePieceRule(members, k);
+  // The shipped rule: the weight scale a snapshot of this mode takes (reputation only), then the piece rule on it.
+  const scale = proposalWeightScale(mode, members);
+  const scaled = scaleMembers(members, scale);
+  const scaledRule = choosePieceRule(scaled, k);
   const rows = [
     exact(members, k),
     ladder(members, k),
     pieces(members, k, { top: rule.top, floor: 0 }, 'pieces, no rounding'),
-    pieces(members, k, rule, 'pieces, shipped rule'),
+    pieces(members, k, rule, 'pieces, plain rule (unit scale)'),
+    pieces(scaled, k, scaledRule, `pieces, shipped rule (scale ${scale}/${UNIT_SCALE})`),
   ];
   const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-  out({ snapshot: name, members: members.length, k, rule });
+  out({ snapshot: name, members: members.length, k, rule, scale, scaledRule });
   for (const row of rows) out(row);
-  out({ lossOfShippedRule: lossBreakdown(members, k, rule, voters) });
+  out({ lossOfPlainRule: lossBreakdown(members, k, rule, voters) });
+  out({ lossOfShippedRule: lossBreakdown(scaled, k, scaledRule, voters) });
   for (const row of frontier(members, k, rule)) out({ circuitFrontier: row });
   out({ scaleLever: scaleLever(members, k, members.length > 100 ? 16 : 64) });
   out({ ladderLever: ladderLever(members, k) });
@@ -315,7 +325,8 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i < 0 ? undefined : args[i + 1];
 };
-study('pareto-1.2', pareto(Number(flag('--pareto') ?? 1000), 1.2, 'agora402 anonymity study'));
+// Pareto weights stand for a reputation snapshot's heavy tail.
+study('pareto-1.2', 'reputation', pareto(Number(flag('--pareto') ?? 1000), 1.2, 'agora402 anonymity study'));
 const demo = flag('--demo');
 if (demo !== undefined) {
   const result = JSON.parse(readFileSync(demo, 'utf8')) as {
@@ -325,6 +336,7 @@ if (demo !== undefined) {
   for (const proposal of result.governance.proposals)
     study(
       `demo-${proposal.weightMode}`,
+      proposal.weightMode,
       proposal.memberWeights.map((weight, i) => ({ agent: `d${i}`, weight: BigInt(weight) })),
       proposal.voters,
     );
