@@ -7,6 +7,8 @@ import {
   type PieceRule,
   piecesOf,
   pieceWeight,
+  scaledWeight,
+  UNIT_SCALE,
   type VotePiece,
 } from './pieces.js';
 
@@ -192,6 +194,76 @@ export const proposalPieceRule = (
   minAnonymity: number = DEFAULT_MIN_ANONYMITY,
 ): PieceRule =>
   choosePieceRule(members, requiredAnonymity(Math.max(minAnonymity, DEFAULT_MIN_ANONYMITY), members.length));
+
+/** Share of the weight the piece rule may lose before a proposal looks for another weight scale: the issue's 1 %. */
+export const SCALE_SEARCH_LOSS_BP = 100n;
+
+/** Most proofs the 99th-percentile member may need under a scaled rule (the issue's budget). */
+export const PROOF_BUDGET = 16;
+
+/** Steps of the scale search over `[2^16, 2^17)`: 64 scales, `2^16 + i * 2^10`. */
+const SCALE_STEPS = 64;
+
+/** The proofs the 99th-percentile member needs. */
+const p99 = (proofs: readonly number[]): number => {
+  const sorted = [...proofs].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] ?? 0;
+};
+
+/** `members` with their weights scaled by `scale / 2^16`. */
+export const scaleMembers = <T extends MemberWeight>(members: readonly T[], scale: number): T[] =>
+  members.map((member) => ({ ...member, weight: scaledWeight(member.weight, scale) }));
+
+/**
+ * The weight scale a reputation snapshot takes, by a fixed rule anyone can recompute: 2^16 (weights as they are)
+ * while {@link choosePieceRule} there loses at most 1 % of the weight within {@link PROOF_BUDGET} proofs for the
+ * 99th-percentile member; otherwise, among 64 scales in `[2^16, 2^17)`, the one whose rule counts the most within that
+ * budget (the smallest on a tie; 2^16 if none beats it).
+ *
+ * Why: a denomination below the top counts only where k members hold its bit, and in a small electorate (9 members,
+ * k = 8) most bits are held by fewer; a lower top would move that weight into top pieces at ten or more proofs a
+ * voter. Reputation is a share in an arbitrary unit, so the snapshot may express it in another: each scale gives
+ * other bits, and one of them is shared by k members far more often (the demo's reputation vote: 93.95 % counted
+ * under 2^16, 98.6 % under the scale found, 14 proofs at most). Weights stay proportional (rounded down by less than
+ * one unit each), every piece still hides among k members, and the circuit is the same.
+ */
+export function chooseWeightScale(members: readonly MemberWeight[], k: number): number {
+  const costAt = (scale: number) => {
+    const scaled = scaleMembers(members, scale);
+    const cost = ruleCost(scaled, choosePieceRule(scaled, k), k);
+    return { counted: cost.counted, total: cost.total, p99: p99(cost.proofs) };
+  };
+  const plain = costAt(UNIT_SCALE);
+  const within = (cost: { p99: number }) => cost.p99 <= PROOF_BUDGET;
+  if (within(plain) && (plain.total - plain.counted) * 10_000n <= plain.total * SCALE_SEARCH_LOSS_BP)
+    return UNIT_SCALE;
+  let best = { scale: UNIT_SCALE, ...plain };
+  for (let step = 1; step < SCALE_STEPS; step++) {
+    const scale = UNIT_SCALE + (step * UNIT_SCALE) / SCALE_STEPS;
+    const cost = costAt(scale);
+    // Within the budget, and counted / total above the best's (compared exactly).
+    if (within(cost) && (!within(best) || cost.counted * best.total > best.counted * cost.total))
+      best = { scale, ...cost };
+  }
+  return within(best) ? best.scale : UNIT_SCALE;
+}
+
+/**
+ * The weight scale of a proposal on a snapshot with these (unscaled) members: {@link chooseWeightScale} for
+ * reputation weights at the k {@link proposalPieceRule} takes, 2^16 for any other mode (stakes stay in sats, where a
+ * minimum weight or a total means an amount).
+ */
+export const proposalWeightScale = (
+  mode: string,
+  members: readonly MemberWeight[],
+  minAnonymity: number = DEFAULT_MIN_ANONYMITY,
+): number =>
+  mode === 'reputation'
+    ? chooseWeightScale(
+        members,
+        requiredAnonymity(Math.max(minAnonymity, DEFAULT_MIN_ANONYMITY), members.length),
+      )
+    : UNIT_SCALE;
 
 /** Every canonical piece of `weight`, floor ignored: what a voter revealing its exact weight would cast. */
 export const allPieces = (weight: bigint, rule: PieceRule): VotePiece[] => canonicalPieces(weight, rule.top);

@@ -11,7 +11,26 @@ export interface PieceRule {
   readonly top: number;
   /** Exponent of the smallest denomination cast, 0..top. */
   readonly floor: number;
+  /**
+   * The snapshot's weight unit, reputation snapshots only: each member's leaf weighs its reputation times
+   * `scale / 2^16` (rounded down), `2^16 <= scale < 2^17`; absent, 2^16 (the reputation itself). Reputation is a
+   * share in an arbitrary unit, so a proposal may pick the one whose powers of two its members share most (see
+   * `chooseWeightScale`): every denomination is then `2^e * 2^16 / scale` of the reputation, a public ladder the
+   * circuit's binary pieces can follow.
+   */
+  readonly scale?: number;
 }
+
+/** The weight scale that leaves weights as they are: `scale / 2^16 = 1`. */
+export const UNIT_SCALE = 65_536;
+
+/** Whether `scale` is a weight scale a rule may declare: a whole number in `[2^16, 2^17)`. */
+export const isWeightScale = (scale: unknown): scale is number =>
+  Number.isInteger(scale) && (scale as number) >= UNIT_SCALE && (scale as number) < 2 * UNIT_SCALE;
+
+/** A weight in a snapshot scaled by `scale / 2^16`, rounded down (never below the weight: the scale is at least 1). */
+export const scaledWeight = (weight: bigint, scale: number = UNIT_SCALE): bigint =>
+  (weight * BigInt(scale)) >> 16n;
 
 /** Denominations go up to 2^31 (the circuit's one-hot exponents have 32 places); 4096 top pieces cover 2^43. */
 export const MAX_EXPONENT = 31;
@@ -32,11 +51,12 @@ export interface VotePiece {
 /** The weight a piece counts with. */
 export const pieceWeight = (piece: VotePiece): bigint => 1n << BigInt(piece.exponent);
 
-/** Whether `rule` is well formed: whole exponents with `0 <= floor <= top <= 31`. */
+/** Whether `rule` is well formed: whole exponents with `0 <= floor <= top <= 31`, and a weight scale if any. */
 export function isPieceRule(rule: unknown): rule is PieceRule {
   if (typeof rule !== 'object' || rule === null) return false;
-  const { top, floor } = rule as Record<string, unknown>;
+  const { top, floor, scale } = rule as Record<string, unknown>;
   return (
+    (scale === undefined || isWeightScale(scale)) &&
     Number.isInteger(top) &&
     Number.isInteger(floor) &&
     (floor as number) >= 0 &&

@@ -70,8 +70,9 @@ export interface ProposalBody {
    */
   readonly minAnonymity?: number;
   /**
-   * How weights split into pieces, one proof each (default: binary pieces, top 31, floor 0). `draftProposal` sets it
-   * from the snapshot with {@link choosePieceRule}.
+   * How weights split into pieces, one proof each (default: binary pieces, top 31, floor 0), and for reputation the
+   * snapshot's weight scale. `draftProposal` sets it from the snapshot with `proposalWeightScale` and
+   * `proposalPieceRule`; the snapshot check recomputes both.
    */
   readonly pieces?: PieceRule;
   readonly actions: readonly ProposalAction[];
@@ -217,9 +218,16 @@ export function checkProposal(body: unknown, created: number): asserts body is P
     invalid(`minAnonymity is at most ${MAX_ANONYMITY}`);
   if (
     pieces !== undefined &&
-    !(isJsonObject(pieces) && hasExactKeys(pieces, ['top', 'floor']) && isPieceRule(pieces))
+    !(
+      isJsonObject(pieces) &&
+      hasExactKeys(pieces, pieces.scale === undefined ? ['top', 'floor'] : ['top', 'floor', 'scale']) &&
+      isPieceRule(pieces) &&
+      (pieces.scale === undefined || weightMode === 'reputation')
+    )
   )
-    invalid('pieces is {top, floor}: whole exponents with 0 <= floor <= top <= 31');
+    invalid(
+      'pieces is {top, floor} or, for reputation weights, {top, floor, scale}: whole exponents with 0 <= floor <= top <= 31, 2^16 <= scale < 2^17',
+    );
   if (!Array.isArray(actions) || actions.length > 16) invalid('actions must be a list of at most 16');
   for (const action of actions) checkAction(action);
   if (

@@ -22,7 +22,7 @@ import {
 import type { ReputationOptions } from '../reputation/index.js';
 import { readStakes, stakeWeights } from '../stake/index.js';
 import { MembershipTree, rootOfPath } from '../zk/index.js';
-import { DEFAULT_MIN_ANONYMITY, proposalPieceRule } from './anonymity.js';
+import { DEFAULT_MIN_ANONYMITY, proposalPieceRule, proposalWeightScale } from './anonymity.js';
 import {
   createSnapshotSources,
   listedEvents,
@@ -32,9 +32,9 @@ import {
 } from './checkpoint.js';
 import { readDelegations } from './delegation.js';
 import { acceptedStakes, networkScores } from './network-trust.js';
-import { DEFAULT_PIECE_RULE } from './pieces.js';
+import { DEFAULT_PIECE_RULE, UNIT_SCALE } from './pieces.js';
 import { type ProposalBody, proposerStanding, readProposal } from './proposal.js';
-import { computeSnapshot, type Snapshot, type WeightMode } from './snapshot.js';
+import { computeSnapshot, type Snapshot, scaleSnapshot, type WeightMode } from './snapshot.js';
 
 /** Each agent's ZK commitment from its registration in force at `asOf`. */
 export async function commitmentsAt(reader: EventReader, asOf: number): Promise<Map<string, bigint>> {
@@ -147,20 +147,25 @@ export async function eventsUpTo(
 /** A proposal's terms: everything but the snapshot, which {@link draftProposal} computes. */
 export type ProposalTerms = Omit<ProposalBody, 'snapshot' | 'proposer'>;
 
-/** The weights of a snapshot taken from exactly `events`, with the proposal's mode, time and minimum weight. */
-function snapshotOf(
+/**
+ * The weights of a snapshot taken from exactly `events`, with the proposal's mode, time and minimum weight, in the
+ * weight unit the proposal's rule gives them ({@link proposalWeightScale}: reputation may be scaled), and that scale.
+ */
+async function snapshotOf(
   events: Iterable<StoredEvent>,
   ledger: Ledger,
-  terms: Pick<ProposalBody, 'weightMode' | 'minWeight' | 'window' | 'lateQuorumExtension'>,
+  terms: Pick<ProposalBody, 'weightMode' | 'minWeight' | 'window' | 'lateQuorumExtension' | 'minAnonymity'>,
   asOf: number,
-): Promise<Snapshot> {
-  return snapshotFromLedger(new EventSet(events, ledger.registry), {
+): Promise<Snapshot & { readonly scale: number }> {
+  const snapshot = await snapshotFromLedger(new EventSet(events, ledger.registry), {
     mode: terms.weightMode,
     asOf,
     minWeight: BigInt(terms.minWeight),
     lockedThrough: latestClose(terms),
     ...(ledger.registry.network === undefined ? {} : { network: ledger.registry.network }),
   });
+  const scale = proposalWeightScale(terms.weightMode, snapshot.members, terms.minAnonymity);
+  return { ...(await scaleSnapshot(snapshot, scale)), scale };
 }
 
 /**
@@ -178,7 +183,8 @@ export async function draftProposal(
   const asOf = options.asOf ?? Math.min(unixSeconds(options.clock ?? systemClock), terms.window.opens);
   const events = await snapshotSources(ledger, terms.weightMode, asOf);
   const ids = events.map((stored) => stored.id);
-  const snapshot = await snapshotOf(events, ledger, terms, asOf);
+  const minAnonymity = terms.minAnonymity ?? DEFAULT_MIN_ANONYMITY;
+  const { scale, ...snapshot } = await snapshotOf(events, ledger, { ...terms, minAnonymity }, asOf);
   if (snapshot.members.length === 0)
     throw new AgoraError(
       ErrorCode.InvalidState,
@@ -198,12 +204,15 @@ export async function draftProposal(
     options.clock === undefined ? {} : { clock: options.clock },
   );
   const tree = await MembershipTree.build(snapshot.members);
-  // The anonymity rule and piece rule are written out, so every client splits its weight the same way.
-  const minAnonymity = terms.minAnonymity ?? DEFAULT_MIN_ANONYMITY;
+  // The anonymity rule and piece rule are written out, so every client splits its weight the same way; the weight
+  // scale only when it is not 1, so a proposal without one reads as before.
   const body: ProposalBody = {
     ...terms,
     minAnonymity,
-    pieces: terms.pieces ?? proposalPieceRule(snapshot.members, minAnonymity),
+    pieces: terms.pieces ?? {
+      ...proposalPieceRule(snapshot.members, minAnonymity),
+      ...(scale === UNIT_SCALE ? {} : { scale }),
+    },
     proposer: proposerStanding(tree.path(index), own.weight),
     snapshot: {
       asOf,
@@ -252,8 +261,9 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
   );
   if (listed.status !== 'listed') return listed;
   let snapshot: Snapshot;
+  let scale: number;
   try {
-    snapshot = await snapshotOf(listed.events, ledger, body, declared.asOf);
+    ({ scale, ...snapshot } = await snapshotOf(listed.events, ledger, body, declared.asOf));
   } catch (error) {
     // A weight this network's configuration cannot give (no seeds or custodians named on `bitcoin`): never decided.
     if (isAgoraError(error) && error.code === ErrorCode.InvalidState) return invalidVerdict(error.message);
@@ -284,8 +294,13 @@ async function rebuildVerdict(ledger: Ledger, proposalId: string): Promise<Snaps
   // hides among k, makes every voter cast more of its low bits, and a voter's whole group of pieces (linked by a lone
   // choice, a burst, a late cluster) a fingerprint: on 1,000 Pareto members at k = 8, all 1,000 named under floor 0
   // once linked, against 414 under the computed floor.
+  // The weight scale likewise: a proposer choosing its own would choose which bits the members share.
   const expected = proposalPieceRule(snapshot.members, body.minAnonymity);
   const rule = body.pieces ?? DEFAULT_PIECE_RULE;
+  if ((rule.scale ?? UNIT_SCALE) !== scale)
+    return invalidVerdict(
+      `its weight scale is ${rule.scale ?? UNIT_SCALE}/${UNIT_SCALE}; the snapshot gives ${scale}/${UNIT_SCALE}`,
+    );
   if (rule.top !== expected.top || rule.floor !== expected.floor)
     return invalidVerdict(
       `its piece rule is top ${rule.top}, floor ${rule.floor}; the snapshot gives top ${expected.top}, floor ${expected.floor}`,

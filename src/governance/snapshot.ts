@@ -1,6 +1,7 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { type Member, MembershipTree } from '../zk/index.js';
 import { type Delegation, delegateWeights, resolveDelegations } from './delegation.js';
+import { isWeightScale, scaledWeight, UNIT_SCALE } from './pieces.js';
 
 /** Where a proposal's weights come from. */
 export type WeightMode = 'reputation' | 'stake' | 'equal' | 'quadratic';
@@ -87,5 +88,28 @@ export async function computeSnapshot(input: SnapshotInput): Promise<Snapshot> {
     root: tree.root,
     cycles,
     withoutCommitment,
+  };
+}
+
+/**
+ * `snapshot` in another weight unit: each member's weight times `scale / 2^16`, rounded down (see
+ * `PieceRule.scale`), the total and the root recomputed. The same snapshot when `scale` is 2^16.
+ */
+export async function scaleSnapshot(snapshot: Snapshot, scale: number): Promise<Snapshot> {
+  if (scale === UNIT_SCALE) return snapshot;
+  if (!isWeightScale(scale))
+    throw new AgoraError(ErrorCode.InvalidArgument, 'a weight scale is a whole number in [2^16, 2^17)');
+  const members = snapshot.members.map((member) => {
+    const weight = scaledWeight(member.weight, scale);
+    if (weight > MAX_WEIGHT)
+      throw new AgoraError(ErrorCode.InvalidArgument, `${member.agent} would carry a weight above 2^64`);
+    return { ...member, weight };
+  });
+  const tree = await MembershipTree.build(members);
+  return {
+    ...snapshot,
+    members,
+    total: members.reduce((sum, member) => sum + member.weight, 0n),
+    root: tree.root,
   };
 }

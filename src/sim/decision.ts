@@ -1,5 +1,5 @@
 import { governedState } from '../decisions.js';
-import { type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
+import { type ProposalBody, type ProposalResult, proposalState, tallyProposal } from '../governance/index.js';
 import { l402Fetch } from '../l402/index.js';
 import { type AnchorOutcome, anchorDecision } from './commitment.js';
 import { isExpectedPurchaseFailure } from './market.js';
@@ -28,6 +28,11 @@ export interface ProposalOutcome {
   readonly requiredAnonymity?: number;
   /** The snapshot's weights, heaviest first (public: what an observer matches votes against). */
   readonly memberWeights: readonly string[];
+  /**
+   * The snapshot's weight scale (`PieceRule.scale`) when it is not 1: weights, totals and the two figures above are
+   * the mode's unit times `weightScale / 2^16`.
+   */
+  readonly weightScale?: number;
 }
 
 /** The anonymity figures of a tally: each counted vote's set size, the smallest, and the least required. */
@@ -42,6 +47,12 @@ function anonymityOf(
     ...(anonymity.smallest === undefined ? {} : { minAnonymity: anonymity.smallest }),
     requiredAnonymity: anonymity.required,
   };
+}
+
+/** The proposal's weight scale, when its snapshot has one. */
+function weightScaleOf(proposal: Proposal): Pick<ProposalOutcome, 'weightScale'> {
+  const scale = (proposal.event.body as unknown as ProposalBody).pieces?.scale;
+  return scale === undefined ? {} : { weightScale: scale };
 }
 
 /** What the votes decided and what it changed. */
@@ -85,6 +96,7 @@ export async function decide(
       weightVoted: voted.weightVoted.toString(),
       weightCounted: result.tally.participation.toString(),
       ...anonymityOf(result),
+      ...weightScaleOf(proposal),
       memberWeights: proposal.snapshotMembers
         .map((m) => m.weight)
         .sort((a, b) => (b > a ? 1 : b < a ? -1 : 0))

@@ -148,10 +148,14 @@ const WEIGHT_UNITS: Readonly<Record<string, string>> = {
   quadratic: '√sats staked',
 };
 
+/** A proposal's weight unit: its mode's, times the snapshot's weight scale when it has one. */
+const unitOf = (p: { readonly weightMode: string; readonly weightScale?: number }) =>
+  `${WEIGHT_UNITS[p.weightMode] ?? 'weight'}${p.weightScale === undefined ? '' : ` × ${(p.weightScale / 65_536).toFixed(4)}`}`;
+
 /** One panel per proposal: its totals per option as bars, on that proposal's own scale and unit. */
 function voteCharts(result: SimulationResult): string {
   const panels = result.governance.proposals.map((p) => {
-    const unit = WEIGHT_UNITS[p.weightMode] ?? 'weight';
+    const unit = unitOf(p);
     const entries = Object.entries(p.totals).map(([option, value]) => [option, Number(value)] as const);
     const width = 460;
     const left = 84;
@@ -350,7 +354,7 @@ export function renderReport(result: SimulationResult, options: ReportOptions = 
   const proposalRows = result.governance.proposals
     .map(
       (p) =>
-        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${escapeHtml(WEIGHT_UNITS[p.weightMode] ?? 'weight')}</td><td class="n">${p.members}</td><td class="n">${p.voters}</td><td class="n">${p.members - p.voters}</td><td class="n">${p.votes}</td><td class="n">${p.minAnonymity ?? '-'} (k = ${p.requiredAnonymity ?? '-'})</td><td class="n">${escapeHtml(p.totals.for ?? '0')}</td><td class="n">${escapeHtml(p.totals.against ?? '0')}</td><td class="n">${escapeHtml(p.totals.abstain ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
+        `<tr><td>${escapeHtml(p.weightMode)}</td><td>${escapeHtml(unitOf(p))}</td><td class="n">${p.members}</td><td class="n">${p.voters}</td><td class="n">${p.members - p.voters}</td><td class="n">${p.votes}</td><td class="n">${p.minAnonymity ?? '-'} (k = ${p.requiredAnonymity ?? '-'})</td><td class="n">${escapeHtml(p.totals.for ?? '0')}</td><td class="n">${escapeHtml(p.totals.against ?? '0')}</td><td class="n">${escapeHtml(p.totals.abstain ?? '0')}</td><td>${escapeHtml(p.state)}</td></tr>`,
     )
     .join('');
   const generated = options.generated ?? new Date();

@@ -82,7 +82,7 @@ export function formatSummary(result: SimulationResult): string {
       ],
       ...governance.proposals.map((p) => [
         p.weightMode,
-        WEIGHT_UNITS[p.weightMode] ?? 'weight',
+        `${WEIGHT_UNITS[p.weightMode] ?? 'weight'}${p.weightScale === undefined ? '' : ` x ${(p.weightScale / 65_536).toFixed(4)}`}`,
         String(p.members),
         String(p.voters),
         String(p.members - p.voters),

@@ -9,7 +9,12 @@
 // differ). Then by the anonymity report counting groups of pieces one ballot links (issue 17 second review): the
 // run's one proved voter casts three pieces for `abstain`, alone, which the report now shows as a group only the
 // heaviest member casts: that proposal's `minAnonymity` went from 5 to 1, every other field as before (checked
-// against the previous result).
+// against the previous result). Then by the weight scale of reputation snapshots (issue 17): the plain piece rule
+// loses over 1 % of the run's reputation snapshot, so it takes the scale 68,608 / 65,536: its member weights are
+// scaled (295,513,002 -> 309,365,173 for the heaviest), the one voter casts 5 pieces instead of 3, 98.63 % of its
+// weight counted instead of 93.68 %, the outcome names the scale (`weightScale`), and the proposal's id, its anchor's
+// commitment and txid change with it; every other field as before (checked field by field against the previous
+// result).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, type JsonValue, toHex, utf8 } from '../../src/core/index.js';
@@ -37,5 +42,5 @@ describe('the simulator, run for a seed', () => {
 const EXPECTED = {
   payments: 96,
   satsMoved: 570,
-  digest: '4981496002fe086ba4c0912ace82e8d26f7196ed57bec30c747a7563f8384e09',
+  digest: '2261ad5fa9c0e6269d77b9144a0e99c86f23b851d418e3e7d5ff4b3d3480156c',
 };

@@ -121,7 +121,8 @@ describe('the HTML report', () => {
             'revenue (sat)',
             'price per request (msat)',
             'share of all trust (%)',
-            'weight (ppb of all reputation)',
+            // Times the snapshot's weight scale when the reputation snapshot has one.
+            expect.stringMatching(/^weight \(ppb of all reputation( × [0-9.]+)?\)$/),
             'weight (sats staked)',
             'anonymity set (members)',
             'counted pieces',
