@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
 import { AgoraError, ErrorCode } from '../core/index.js';
 
 /** How long a step waits for a lock another live process holds before giving up with `IO`. */
@@ -47,8 +48,53 @@ const PLACE = createHash('sha256')
 /** The place {@link withFileLock} writes in its locks after the pid and nonce: for tests that plant a lock. */
 export const fileLockPlace = (): string => PLACE;
 
-/** Steps holding or waiting for each lock path in this process, chained: the pid in a lock file is per process. */
-const chains = new Map<string, Promise<unknown>>();
+/**
+ * When process `pid` started, in clock ticks after boot (Linux's `/proc/<pid>/stat`, field 22); undefined where it
+ * cannot be read. With the pid it names one process for good: a pid reused after a crash has another start.
+ */
+function startOf(pid: number | 'self'): string | undefined {
+  const stat = readOr(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  // The command name (field 2, in parentheses) may hold spaces and parentheses: the fields after it are counted.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19];
+  return start !== undefined && /^[0-9]+$/.test(start) ? start : undefined;
+}
+
+/** This process's start, written in its locks after the place (where known): every thread of it writes the same. */
+const START = startOf('self');
+
+/** The start {@link withFileLock} writes in its locks after the place (undefined where not known): for tests. */
+export const fileLockProcessStart = (): string | undefined => START;
+
+/**
+ * This thread's holdings, shared by every copy of this module loaded in it (a second copy of the library, another
+ * version) through one `globalThis` entry: the steps holding or waiting for each lock file, chained, keyed by the
+ * file's directory (device and inode) and name, so two spellings of one path (a symlink, `./`) are one chain; and the
+ * nonces of the locks its steps hold or are taking, which are never a dead process's.
+ */
+interface ThreadLocks {
+  readonly chains: Map<string, Promise<unknown>>;
+  readonly held: Set<string>;
+}
+
+const THREAD_LOCKS = Symbol.for('agora402/file-lock/v1');
+
+const threadLocks = (): ThreadLocks => {
+  const shared = globalThis as { [THREAD_LOCKS]?: ThreadLocks };
+  shared[THREAD_LOCKS] ??= { chains: new Map(), held: new Set() };
+  return shared[THREAD_LOCKS];
+};
+
+/** The lock file `lock` whatever the spelling of its path: its directory's device and inode, and its name. */
+function lockKey(lock: string): string {
+  try {
+    const directory = statSync(dirname(lock));
+    return `${directory.dev}:${directory.ino}/${basename(lock)}`;
+  } catch {
+    // No directory: the lock cannot be made, and the step fails with IO whatever its chain.
+    return resolve(lock);
+  }
+}
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -71,8 +117,8 @@ const ioError = (path: string, cause: unknown) =>
 interface Seen {
   readonly text: string;
   /**
-   * Names this holding and no other: the text (`<pid> <nonce> <place>`, the nonce fresh per holding) or, for a file of an
-   * older version (the pid alone, or empty), the text and the inode.
+   * Names this holding and no other: the text (`<pid> <nonce> <place> <start>`, the nonce fresh per holding) or,
+   * for a file of an older version (the pid alone, or empty), the text and the inode.
    */
   readonly generation: string;
   readonly stale: boolean;
@@ -88,7 +134,7 @@ async function look(path: string): Promise<Seen | undefined> {
     if (code(cause) === 'ENOENT') return undefined;
     throw ioError(path, cause);
   }
-  const [pidText, nonce, place] = text.split(' ');
+  const [pidText, nonce, place, start] = text.split(' ');
   const pid = Number(pidText);
   const generation = nonce !== undefined && /^[0-9a-f]{32}$/.test(nonce) ? text : `${text}@${made.ino}`;
   const age = Date.now() - made.mtimeMs;
@@ -97,9 +143,20 @@ async function look(path: string): Promise<Seen | undefined> {
   // A pid is checked only where it was written: another host, boot or pid namespace (two containers of one agent
   // sharing its home both run as pid 1), or an older version's lock naming no place, is held until its lease ends.
   if (place !== PLACE) return { text, generation, stale: age > FILE_LOCK_LEASE_MS };
-  // Here, a lock naming this pid with a nonce this process is not holding (its steps on a path are chained before
-  // they reach the file) is a crashed earlier process's, whose pid was reused.
-  return { text, generation, stale: pid === process.pid || !isAlive(pid) };
+  const leased = age > FILE_LOCK_LEASE_MS;
+  if (pid === process.pid) {
+    // This pid: a holding of this thread (any copy of this module) is live. Another start is a crashed earlier
+    // process's, whose pid this one reuses. Otherwise it may be a live holding of another thread of this process (a
+    // worker, with its own modules) or of a copy of this module that keeps no shared registry: it renews its lease
+    // while it holds, so it is taken for a dead holder's only once its lease ended.
+    if (nonce !== undefined && threadLocks().held.has(nonce)) return { text, generation, stale: false };
+    if (start !== undefined && START !== undefined && start !== START)
+      return { text, generation, stale: true };
+    return { text, generation, stale: leased };
+  }
+  // Another pid here: dead, or alive under another start (its pid reused since by another process).
+  const now = start === undefined ? undefined : startOf(pid);
+  return { text, generation, stale: !isAlive(pid) || (now !== undefined && now !== start) };
 }
 
 /**
@@ -168,8 +225,7 @@ async function takeOver(lock: string, seen: Seen, mine: string): Promise<boolean
   }
 }
 
-async function acquire(lock: string, waitMs: number): Promise<string> {
-  const mine = `${process.pid} ${randomBytes(16).toString('hex')} ${PLACE}`;
+async function acquire(lock: string, mine: string, waitMs: number): Promise<string> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (await create(lock, mine)) return mine;
@@ -195,12 +251,14 @@ async function release(lock: string, mine: string): Promise<void> {
 }
 
 /**
- * Runs `step` holding the lock file `lock` (made whole as `<pid> <nonce> <place>`: this process's id, a fresh nonce
- * and where that pid means this process, see {@link fileLockPlace}): other processes wait for it (up to `waitMs`,
- * then `IO`), and so do other steps of this process on the same path. A lock is taken for a dead holder's when it
- * names this place and a pid not alive here (or this pid, with a nonce this process is not holding), or, written
- * anywhere else or by an older version, when untouched for {@link FILE_LOCK_LEASE_MS}; it is then taken over by
- * exactly one of the processes finding it so, through a claim file made exclusively
+ * Runs `step` holding the lock file `lock` (made whole as `<pid> <nonce> <place> <start>`: this process's id, a fresh
+ * nonce, where that pid means this process, see {@link fileLockPlace}, and when this process started, where known):
+ * other processes and threads wait for it (up to `waitMs`, then `IO`), and other steps of this thread on the same file
+ * (by any spelling of its path, through any copy of this module) queue behind it. A lock is taken for a dead holder's
+ * when it names this place and a pid not alive here or started at another time than the lock says (this pid too:
+ * an earlier process's), or, written anywhere else, by an older version, or by this process with a nonce this thread
+ * is not holding (another thread's), when untouched for {@link FILE_LOCK_LEASE_MS}, which a live holder renews; it is
+ * then taken over by exactly one of the processes finding it so, through a claim file made exclusively
  * (`<lock>.<generation>.takeover`), then renamed over.
  */
 export async function withFileLock<T>(
@@ -208,9 +266,23 @@ export async function withFileLock<T>(
   step: () => Promise<T>,
   waitMs = FILE_LOCK_WAIT_MS,
 ): Promise<T> {
-  const before = chains.get(lock) ?? Promise.resolve();
+  const { chains, held } = threadLocks();
+  const key = lockKey(lock);
+  const before = chains.get(key) ?? Promise.resolve();
   const run = before.then(async () => {
-    const mine = await acquire(lock, waitMs);
+    const nonce = randomBytes(16).toString('hex');
+    held.add(nonce);
+    let mine: string;
+    try {
+      mine = await acquire(
+        lock,
+        `${process.pid} ${nonce} ${PLACE}${START === undefined ? '' : ` ${START}`}`,
+        waitMs,
+      );
+    } catch (error) {
+      held.delete(nonce);
+      throw error;
+    }
     // Touched while held: a process elsewhere (another container) judges this lock by its age alone.
     const lease = setInterval(() => {
       void readFile(lock, 'utf8')
@@ -223,12 +295,13 @@ export async function withFileLock<T>(
     } finally {
       clearInterval(lease);
       await release(lock, mine);
+      held.delete(nonce);
     }
   });
   const settled = run.catch(() => undefined);
-  chains.set(lock, settled);
+  chains.set(key, settled);
   void settled.then(() => {
-    if (chains.get(lock) === settled) chains.delete(lock);
+    if (chains.get(key) === settled) chains.delete(key);
   });
   return run;
 }

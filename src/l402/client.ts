@@ -306,9 +306,10 @@ async function credentialFor(
       `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
     );
   const history = options.history ?? options.credential.history;
+  // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge. And
+  // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history.
+  await history.claimEpoch(provider, requirement.epoch, origin);
   await history.claimAnonymous(providerKeys(origin, provider));
-  // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge.
-  await history.claimEpoch(provider, requirement.epoch);
   const credential = await proveCredential(
     options.credential,
     requirement,
@@ -355,6 +356,12 @@ async function payChallenge(
       maxFee,
     );
     spent = price + feeMsat;
+    // The node's invoice is paid: it no longer counts toward the origin's unpaid node keys. A failure to record it
+    // (the history's lock busy) only keeps it counted; the token is bought either way.
+    if (credential !== undefined)
+      await (options.history ?? options.credential?.history)
+        ?.paid(invoice.payee, origin)
+        .catch(() => undefined);
     return {
       macaroon: challenge.macaroonText,
       preimage,

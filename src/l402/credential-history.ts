@@ -1,4 +1,12 @@
-import { AgoraError, ErrorCode, isDecimal, isJsonObject, parseJson } from '../core/index.js';
+import {
+  AgoraError,
+  ErrorCode,
+  fromBase64,
+  isDecimal,
+  isJsonObject,
+  parseJson,
+  toBase64,
+} from '../core/index.js';
 import { type AgentStateStore, memoryAgentState } from '../identity/index.js';
 
 const KIND = 'agora402/credential-history';
@@ -43,6 +51,22 @@ export interface CredentialRefusal {
   readonly excluded: ReadonlySet<string>;
 }
 
+/**
+ * How many node keys one origin may name for this payer's pseudonyms, in the last {@link CREDENTIAL_LINK_EPOCHS}
+ * epochs, whose invoices were never paid: a challenge naming another one is refused with `LIMIT_REACHED`, before
+ * anything is recorded. Every node key shown a pseudonym keeps its members in the history for the linking window
+ * (reserved before proving, kept unpaid); an origin answering each request with an invoice of a fresh throwaway key
+ * (nobody can pay it) would otherwise grow the history by one entry per request. An honest origin names one node,
+ * and a node whose invoice is paid does not count.
+ */
+export const MAX_UNPAID_NODES_PER_ORIGIN = 4;
+
+/** A node key an origin named for a pseudonym: the latest epoch it did, and whether one of its invoices was paid. */
+export interface OriginNode {
+  readonly epoch: number;
+  readonly paid: boolean;
+}
+
 /** How a provider knows this payer: by its agent id (`named`) or by a pseudonym (`anonymous`). */
 export type CredentialMark = 'named' | 'anonymous';
 
@@ -56,6 +80,8 @@ export interface CredentialHistoryState {
   readonly refused: Map<string, { readonly epoch: number; readonly excluded: ReadonlySet<string> }>;
   readonly marks: Map<string, CredentialMark>;
   readonly epochs: Map<string, number>;
+  /** Per origin, the node keys it named for a pseudonym in the linking window (see {@link MAX_UNPAID_NODES_PER_ORIGIN}). */
+  readonly origins: Map<string, Map<string, OriginNode>>;
 }
 
 /** Where what a provider node key was shown in an epoch is kept. */
@@ -73,14 +99,48 @@ const emptyState = (): CredentialHistoryState => ({
   refused: new Map(),
   marks: new Map(),
   epochs: new Map(),
+  origins: new Map(),
 });
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it; `INVALID_JSON` for anything
- * else. A damaged history is refused, never read as empty: an empty one would let a pseudonym be shown again.
+ * A set of members as a v2 document keeps it: a bitmap (base64, bit `i` of byte `i >> 3` for member `i`) over the
+ * document's member list, written once. A 64-hex agent id costs a bit per entry instead of 67 characters.
+ */
+function membersOf(
+  bitmap: unknown,
+  members: readonly string[] | undefined,
+  decoded: Map<string, ReadonlySet<string>>,
+): ReadonlySet<string> | undefined {
+  if (members === undefined) return isStringList(bitmap) ? new Set(bitmap) : undefined;
+  if (typeof bitmap !== 'string') return undefined;
+  // Entries often keep one set (a node's members over a week, a level most reach): decoded once, one set object
+  // (never changed: an entry is replaced, not edited).
+  const known = decoded.get(bitmap);
+  if (known !== undefined) return known;
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64(bitmap);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length !== Math.ceil(members.length / 8)) return undefined;
+  const set = new Set<string>();
+  for (let at = 0; at < bytes.length * 8; at++)
+    if ((((bytes[at >> 3] as number) >> (at & 7)) & 1) === 1) {
+      if (at >= members.length) return undefined;
+      set.add(members[at] as string);
+    }
+  decoded.set(bitmap, set);
+  return set;
+}
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v2), or as earlier versions
+ * wrote it (v1, member lists written out); `INVALID_JSON` for anything else. A damaged history is refused, never read
+ * as empty: an empty one would let a pseudonym be shown again.
  */
 export function parseCredentialHistory(text: string): CredentialHistoryState {
   let value: unknown;
@@ -89,10 +149,20 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || value.v !== 1) return damaged(`not a ${KIND} v1`);
-  const { shown, named, anonymous, epochs, refused } = value;
+  if (!isJsonObject(value) || value.kind !== KIND || (value.v !== 1 && value.v !== 2))
+    return damaged(`not a ${KIND} v1 or v2`);
+  const { shown, named, anonymous, epochs, refused, origins } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
+  // v2 writes each member once, sets as bitmaps over this list; v1 wrote each set out.
+  let members: string[] | undefined;
+  if (value.v === 2) {
+    if (!isStringList(value.members) || new Set(value.members).size !== value.members.length)
+      return damaged('members is a list of distinct ids');
+    if (!Array.isArray(origins)) return damaged('origins is a list');
+    members = value.members;
+  } else if (origins !== undefined) return damaged('a v1 document has no origins');
+  const decoded = new Map<string, ReadonlySet<string>>();
   // `epochs` came after the first documents: one without it has proved no epoch it knows of.
   if (epochs !== undefined && !Array.isArray(epochs)) return damaged('epochs is a list');
   // So did `refused`: one without it recorded no refusal.
@@ -109,25 +179,39 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       return damaged('a shown entry has no provider or epoch');
     if (!isStringList(roots) || roots.length === 0 || !roots.every((root) => isDecimal(root)))
       return damaged('a shown entry lists no decimal roots');
-    if (!isStringList(among)) return damaged('a shown entry lists no members');
+    const set = membersOf(among, members, decoded);
+    if (set === undefined) return damaged('a shown entry lists no members');
     const key = shownKey(node as string, epoch);
     const before = state.shown.get(key);
     state.shown.set(key, {
       epoch,
       roots: new Set([...(before?.roots ?? []), ...roots.map(BigInt)]),
-      among: new Set(before === undefined ? among : among.filter((agent) => before.among.has(agent))),
+      among: before === undefined ? set : new Set([...set].filter((agent) => before.among.has(agent))),
     });
   }
   for (const entry of refused ?? []) {
     if (!isJsonObject(entry)) return damaged('a refused entry is not an object');
     const { provider, epoch, excluded } = entry;
-    if (typeof provider !== 'string' || !isEpoch(epoch) || !isStringList(excluded))
+    const set = membersOf(excluded, members, decoded);
+    if (typeof provider !== 'string' || !isEpoch(epoch) || set === undefined)
       return damaged('a refused entry has no provider, epoch or members');
     const key = shownKey(provider, epoch);
-    state.refused.set(key, {
-      epoch,
-      excluded: new Set([...(state.refused.get(key)?.excluded ?? []), ...excluded]),
-    });
+    const before = state.refused.get(key)?.excluded;
+    state.refused.set(key, { epoch, excluded: before === undefined ? set : new Set([...before, ...set]) });
+  }
+  for (const entry of origins ?? []) {
+    if (!isJsonObject(entry)) return damaged('an origins entry is not an object');
+    const { origin, node, epoch, paid } = entry;
+    if (
+      typeof origin !== 'string' ||
+      typeof node !== 'string' ||
+      !isEpoch(epoch) ||
+      typeof paid !== 'boolean'
+    )
+      return damaged('an origins entry has no origin, node, epoch or paid');
+    const nodes = state.origins.get(origin) ?? new Map<string, OriginNode>();
+    if (nodes.has(node)) return damaged(`${origin} names ${node} twice`);
+    state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
@@ -148,18 +232,43 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   return state;
 }
 
-/** The document {@link parseCredentialHistory} reads. */
+/**
+ * The document {@link parseCredentialHistory} reads (v2): every member named by a set once, in `members`, and each
+ * set a bitmap over that list, so an entry costs a bit per member rather than its id.
+ */
 export function formatCredentialHistory(state: CredentialHistoryState): string {
   const marked = (mark: CredentialMark) =>
     [...state.marks].filter(([, kind]) => kind === mark).map(([key]) => key);
+  const sets = new Set([
+    ...[...state.shown.values()].map((entry) => entry.among),
+    ...[...state.refused.values()].map((entry) => entry.excluded),
+  ]);
+  // Members in the order first met: every writer of the same state writes the same document.
+  const index = new Map<string, number>();
+  for (const set of sets) for (const agent of set) if (!index.has(agent)) index.set(agent, index.size);
+  const members = [...index.keys()];
+  const bitmaps = new Map<ReadonlySet<string>, string>();
+  const bitmap = (set: ReadonlySet<string>): string => {
+    const known = bitmaps.get(set);
+    if (known !== undefined) return known;
+    const bytes = new Uint8Array(Math.ceil(members.length / 8));
+    for (const agent of set) {
+      const at = index.get(agent) as number;
+      bytes[at >> 3] = (bytes[at >> 3] as number) | (1 << (at & 7));
+    }
+    const text = toBase64(bytes);
+    bitmaps.set(set, text);
+    return text;
+  };
   return `${JSON.stringify({
     kind: KIND,
-    v: 1,
+    v: 2,
+    members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
       roots: [...entry.roots].map(String),
-      among: [...entry.among],
+      among: bitmap(entry.among),
     })),
     named: marked('named'),
     anonymous: marked('anonymous'),
@@ -167,8 +276,11 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
     refused: [...state.refused].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
-      excluded: [...entry.excluded],
+      excluded: bitmap(entry.excluded),
     })),
+    origins: [...state.origins].flatMap(([origin, nodes]) =>
+      [...nodes].map(([node, { epoch, paid }]) => ({ origin, node, epoch, paid })),
+    ),
   })}\n`;
 }
 
@@ -184,11 +296,15 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  *   could not prove): a later proof hides the payer only among the members between the levels seen;
  * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both;
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
- *   an epoch's edge never gets the earlier day's pseudonym back after the later one's.
+ *   an epoch's edge never gets the earlier day's pseudonym back after the later one's;
+ * - per origin, the node keys its challenges named for a pseudonym in the linking window and whether one of their
+ *   invoices was paid: an origin naming more than {@link MAX_UNPAID_NODES_PER_ORIGIN} never paid is refused, so that
+ *   throwaway keys cannot grow the history without bound.
  *
  * Every check-and-record runs under one promise chain, on the document re-read from the store while holding the
- * store's lock against other processes (a file store's `<path>.lock`), and is written (whole, atomically) before it
- * returns: two proofs started together are serialized, the second sees the first, whichever process made it.
+ * store's lock against other processes (a file store's `<path>.lock`), and is written (whole, atomically, and only
+ * when it changed something) before it returns: two proofs started together are serialized, the second sees the
+ * first, whichever process made it. Each member of the sets kept is written once, each set a bitmap over them.
  */
 export class CredentialHistory {
   private queue: Promise<unknown> = Promise.resolve();
@@ -275,23 +391,35 @@ export class CredentialHistory {
     return this.locked(async () => {
       const key = shownKey(provider, epoch);
       const chosen = choose(this.seenAt(provider, epoch));
+      // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
+      let changed = false;
       for (const entries of [this.state.shown, this.state.refused])
         for (const [old, entry] of entries)
-          if (entry.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) entries.delete(old);
+          if (entry.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
         const before = this.state.refused.get(key)?.excluded ?? new Set<string>();
         if ([...chosen.excluded].some((agent) => !before.has(agent))) {
           this.state.refused.set(key, { epoch, excluded: new Set([...before, ...chosen.excluded]) });
-          await this.save();
+          changed = true;
         }
+        if (changed) await this.save();
         throw chosen.refused;
       }
-      this.state.shown.set(key, {
-        epoch,
-        roots: new Set([...(this.state.shown.get(key)?.roots ?? []), chosen.root]),
-        among: chosen.among,
-      });
-      await this.save();
+      const before = this.state.shown.get(key);
+      if (
+        before === undefined ||
+        !before.roots.has(chosen.root) ||
+        before.among.size !== chosen.among.size ||
+        [...chosen.among].some((agent) => !before.among.has(agent))
+      ) {
+        this.state.shown.set(key, {
+          epoch,
+          roots: new Set([...(before?.roots ?? []), chosen.root]),
+          among: chosen.among,
+        });
+        changed = true;
+      }
+      if (changed) await this.save();
       return chosen;
     });
   }
@@ -327,11 +455,14 @@ export class CredentialHistory {
   }
 
   /**
-   * Records that a pseudonym of `epoch` is proved at the provider of node key `provider`; `WOULD_LINK`, recording
-   * nothing, when a later epoch's was proved there already (going back would interleave two days' pseudonyms as the
-   * provider chose). Entries two or more epochs older than `epoch` are dropped: the client proves no such epoch.
+   * Records that a pseudonym of `epoch` is proved at the provider of node key `provider`, named by `origin`'s
+   * challenge when given; `WOULD_LINK`, recording nothing, when a later epoch's was proved there already (going back
+   * would interleave two days' pseudonyms as the provider chose), and `LIMIT_REACHED`, recording nothing, when
+   * `origin` has named {@link MAX_UNPAID_NODES_PER_ORIGIN} other node keys in the linking window none of whose
+   * invoices was paid (see {@link paid}). Epochs two or more older than `epoch` are dropped (the client proves no
+   * such epoch), and an origin's node keys once out of the linking window.
    */
-  claimEpoch(provider: string, epoch: number): Promise<void> {
+  claimEpoch(provider: string, epoch: number, origin?: string): Promise<void> {
     return this.locked(async () => {
       const latest = this.state.epochs.get(provider);
       if (latest !== undefined && latest > epoch)
@@ -339,9 +470,44 @@ export class CredentialHistory {
           ErrorCode.WouldLink,
           `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
         );
-      if (latest === epoch) return;
-      for (const [key, proved] of this.state.epochs) if (proved < epoch - 1) this.state.epochs.delete(key);
-      this.state.epochs.set(provider, epoch);
+      let changed = false;
+      if (origin !== undefined) {
+        const nodes = this.state.origins.get(origin) ?? new Map<string, OriginNode>();
+        for (const [node, named] of nodes)
+          if (named.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = nodes.delete(node) || changed;
+        const before = nodes.get(provider);
+        const unpaid = [...nodes].filter(([node, named]) => node !== provider && !named.paid).length;
+        if (before === undefined && unpaid >= MAX_UNPAID_NODES_PER_ORIGIN)
+          throw new AgoraError(
+            ErrorCode.LimitReached,
+            `${origin} named ${unpaid} other Lightning nodes for this payer's pseudonyms in the last ${CREDENTIAL_LINK_EPOCHS} epochs, none of whose invoices was paid: it is shown no pseudonym for another one (each would keep a member list in the credential history)`,
+          );
+        if (before === undefined || before.epoch < epoch) {
+          nodes.set(provider, { epoch, paid: before?.paid ?? false });
+          changed = true;
+        }
+        if (nodes.size === 0) this.state.origins.delete(origin);
+        else this.state.origins.set(origin, nodes);
+      }
+      if (latest !== epoch) {
+        for (const [key, proved] of this.state.epochs) if (proved < epoch - 1) this.state.epochs.delete(key);
+        this.state.epochs.set(provider, epoch);
+        changed = true;
+      }
+      if (changed) await this.save();
+    });
+  }
+
+  /**
+   * Records that an invoice of node key `provider`, named by `origin` for a pseudonym, was paid: that node no longer
+   * counts toward `origin`'s {@link MAX_UNPAID_NODES_PER_ORIGIN}. Writes nothing when it was recorded already.
+   */
+  paid(provider: string, origin: string): Promise<void> {
+    return this.locked(async () => {
+      const nodes = this.state.origins.get(origin);
+      const named = nodes?.get(provider);
+      if (nodes === undefined || named === undefined || named.paid) return;
+      nodes.set(provider, { ...named, paid: true });
       await this.save();
     });
   }

@@ -58,7 +58,9 @@ export {
   type CredentialMark,
   type CredentialRefusal,
   formatCredentialHistory,
+  MAX_UNPAID_NODES_PER_ORIGIN,
   type NodeHistory,
+  type OriginNode,
   parseCredentialHistory,
   type ShownCredential,
 } from './credential-history.js';

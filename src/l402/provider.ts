@@ -651,13 +651,16 @@ export class L402Provider {
     if (refused !== undefined) return refusal(refused.status, refused.reason);
     const requirement = requirementOf(token.caveats);
     if (options.credential !== undefined) {
-      // A token minted before gating was turned on (or under a lower level) carries no requirement this policy
-      // accepts: served, it would let a payer below the threshold, or in no snapshot, keep buying.
+      // A token minted before gating was turned on (or under another level) carries no requirement this policy
+      // accepts: served, it would let a payer below the threshold, or in no snapshot, keep buying. The level must be
+      // the policy's own, not merely as high: a macaroon's holder may append caveats, and one appending a higher
+      // level to a token minted without a requirement would prove under another pseudonym (the nullifier is per
+      // level), shedding a ban or a rate limit on its pseudonym at this level.
       const level = REPUTATION_LEVELS[levelAtLeast(options.credential.minScore)] as number;
-      if (requirement === undefined || requirement.threshold < level)
+      if (requirement === undefined || requirement.threshold !== level)
         return unauthorized(
           options.service,
-          `this provider requires an anonymous reputation credential of at least ${level} ppb: buy a new token`,
+          `this provider requires an anonymous reputation credential of exactly ${level} ppb${requirement === undefined ? '' : `, not ${requirement.threshold}`}: buy a new token`,
         );
     }
     let pseudonym: string | undefined;

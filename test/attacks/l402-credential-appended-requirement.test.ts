@@ -1,14 +1,13 @@
-// Issue 18 sixth review (open, low): a gating provider reads a token's credential requirement from its caveats, and a
+// Issue 18 sixth review (low): a gating provider reads a token's credential requirement from its caveats, and a
 // macaroon's holder may append caveats (each extends the HMAC chain). A token minted before gating was turned on (the
 // fourth review's ungated token: same node and root keys, still valid for up to `validForSeconds`) carries no
 // requirement, so its holder can append one of its own choosing: this epoch, an accepted root, and any level at or
 // above the provider's. The provider then checks the credential at that level, whose nullifier is another pseudonym
 // (`Poseidon(scope + level, secret)`): a payer whose pseudonym the provider banned (or rate-limits) this epoch is
 // served under a fresh one, and may show as many as the levels it reaches.
-// Fix: accept a credential requirement only from a caveat the provider minted: compare it with the one the provider
-// would write (its level exactly, not "at least"), or refuse a token whose credential caveat is not among the
-// caveats it wrote at mint time (e.g. an `agora_` caveat appended after the provider's own is refused, or the
-// provider records the requirement with the token id it minted).
+// Fixed: a gating provider accepts a token's requirement only at exactly its own configured level (the level it
+// writes when minting); any other, higher ones included, gets a 401 naming the level (buy a new token). Appended at
+// the provider's own level, the requirement proves the same pseudonym as a token the provider minted: the ban holds.
 import { describe, expect, it } from 'vitest';
 import {
   addCaveat,
@@ -28,8 +27,7 @@ import { decodeInvoice } from '../../src/lightning/index.js';
 import { buyToken, credentialMarket, MIN_SCORE } from '../l402/credential-fixture.js';
 
 describe('a banned pseudonym is not served under a level the payer chose', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('refuses a token minted before gating whose holder appended a credential requirement', async () => {
+  it('refuses a token minted before gating whose holder appended a credential requirement', async () => {
     const { agents, provider, banned, snapshot, clock } = await credentialMarket();
     const rootKeys = new MemoryRootKeyStore();
     const gated = provider('weather-node', { rootKeys });
@@ -77,7 +75,30 @@ describe('a banned pseudonym is not served under a level the payer chose', () =>
         },
       }),
     );
-    // The attack's measure: served under a second pseudonym the same epoch, the banned one shed.
-    expect(response.status).not.toBe(200);
+    // Not served under a second pseudonym the same epoch: the level is not the provider's.
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).not.toBeNull();
+    expect(await response.text()).toMatch(/exactly \d+ ppb, not \d+/);
+
+    // Appended at the provider's own level, it is accepted, and proves the banned pseudonym: refused as banned.
+    const own = { ...requirement, threshold: REPUTATION_LEVELS[levelAtLeast(MIN_SCORE)] as number };
+    const same = addCaveat(decodeMacaroon(old.tokens[0] as string), credentialCaveat(own));
+    const again = await proveCredential(
+      agents.high.holder,
+      own,
+      { provider: decodeInvoice(old.invoice).payee, service: 'weather' },
+      same.identifier,
+      clock.now() / 1000,
+    );
+    expect(again.nullifier.toString()).toBe(pseudonym);
+    const banned403 = await gated.handle(
+      new Request(url, {
+        headers: {
+          authorization: `L402 ${encodeMacaroonBase64(same)}:${preimage}`,
+          'agora-credential': formatCredentialHeader(again),
+        },
+      }),
+    );
+    expect(banned403.status).toBe(403);
   });
 });

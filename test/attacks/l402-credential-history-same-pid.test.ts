@@ -1,4 +1,4 @@
-// Issue 18 sixth review (open, medium): the credential history's file lock judges a lock naming this place and this
+// Issue 18 sixth review (medium): the credential history's file lock judges a lock naming this place and this
 // pid as a dead process's ("its pid reused by this one"), assuming every step of this process on the file is chained
 // before it reaches the lock. The chain is a module-level map keyed by the lock's path string, so that holds only for
 // one module instance and one spelling of the path. A worker thread (same pid, its own modules: an agent running its
@@ -7,10 +7,12 @@
 // and runs its step beside it. Two check-and-records then read the same document: here one gives a provider's node
 // the agent id (`claimNamed` true) while the other shows that node a pseudonym (`claimAnonymous` resolves), the link
 // the history exists to prevent, and the first write drops the other's mark from the file.
-// Fix: never take over a lock naming this pid by its pid alone; tell a holder of this process apart by something a
-// thread or module copy shares (a process-wide registry on `globalThis`/a `SharedArrayBuffer`, or the lock's nonce
-// recorded process-wide, keyed by the file's device and inode rather than the path string), and treat this pid's
-// lock as stale only when no holding of this process names its nonce (a crashed earlier process with this pid).
+// Fixed: a lock naming this pid is never taken over by its pid alone. The lock names the process's start too (Linux's
+// `/proc/self/stat`): another start is an earlier process's whose pid this one reuses, taken over at once. Otherwise
+// a holding this thread knows of (a registry on `globalThis`, shared by every copy of the module loaded in it) is
+// live, and any other (a worker's, a copy keeping no registry) is held until its lease ends, which a live holder
+// renews. Steps of one thread queue per file, by its directory's device and inode and its name, whatever the
+// spelling of its path. Here the worker waits its 2 s and fails with IO; the second spelling queues behind.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,8 +102,7 @@ function anonymousInWorker(path: string, keys: string[]) {
 }
 
 describe("a lock held by a live step of this process is not taken over by another of this process's threads or paths", () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('a worker thread does not show a pseudonym to a node the main thread is giving the agent id', async () => {
+  it('a worker thread does not show a pseudonym to a node the main thread is giving the agent id', async () => {
     const path = join(home, 'credential-history.json');
     const worker = anonymousInWorker(path, provider);
     try {
@@ -124,15 +125,14 @@ describe("a lock held by a live step of this process is not taken over by anothe
       const anonymous = await worker.run();
       workerDone(anonymous);
       const idSent = await named;
-      // The attack's measure: both went ahead, so the node got the agent id and a pseudonym.
+      // Not both: the node never gets the agent id and a pseudonym.
       expect(idSent && anonymous.ok).toBe(false);
     } finally {
       await worker.stop();
     }
   });
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('the same history reached by two spellings of its path keeps one step at a time', async () => {
+  it('the same history reached by two spellings of its path keeps one step at a time', async () => {
     const path = join(home, 'aliased.json');
     let inside!: () => void;
     const entered = new Promise<void>((resolve) => {
@@ -155,7 +155,7 @@ describe("a lock held by a live step of this process is not taken over by anothe
     );
     otherDone(anonymous);
     const idSent = await named;
-    // The attack's measure: both went ahead, so the node got the agent id and a pseudonym.
+    // Not both: the node never gets the agent id and a pseudonym.
     expect(idSent && anonymous).toBe(false);
   });
 });

@@ -76,6 +76,6 @@ describe('a gating provider serves only tokens that carry its credential require
     );
     // Without the check the low threshold's token is asked for its (cheaper) credential (402), never refused.
     expect(asked.status).toBe(401);
-    expect(await asked.text()).toMatch(/at least \d+ ppb: buy a new token/);
+    expect(await asked.text()).toMatch(/exactly \d+ ppb, not \d+: buy a new token/);
   });
 });

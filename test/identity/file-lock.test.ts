@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { FILE_LOCK_LEASE_MS, fileLockPlace, withFileLock } from '../../src/identity/file-lock.js';
+import {
+  FILE_LOCK_LEASE_MS,
+  fileLockPlace,
+  fileLockProcessStart,
+  withFileLock,
+} from '../../src/identity/file-lock.js';
 
 /** Writes `text` at `path` dated past the lock lease: a holder elsewhere that stopped renewing it. */
 async function writeExpired(path: string, text: string): Promise<void> {
@@ -45,12 +50,47 @@ describe('withFileLock', () => {
   });
 
   it("takes over a crashed process's lock written here, its pid reused by this one or gone, and removes it after", async () => {
-    for (const pid of [process.pid, 2 ** 30]) {
+    // An earlier process with this pid started at another time (where the start is known), or a pid gone.
+    const start = fileLockProcessStart();
+    const planted = [
+      [`${process.pid}`, start === undefined ? undefined : ` ${BigInt(start) + 1n}`],
+      [`${2 ** 30}`, ''],
+    ] as const;
+    for (const [pid, after] of planted) {
+      if (after === undefined) continue;
       const lock = join(home, `stale-${pid}.lock`);
-      await writeFile(lock, `${pid} ${'ab'.repeat(16)} ${fileLockPlace()}`);
+      await writeFile(lock, `${pid} ${'ab'.repeat(16)} ${fileLockPlace()}${after}`);
       await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
       expect(await readdir(home)).not.toContain(`stale-${pid}.lock`);
     }
+  });
+
+  it("holds a lock naming this process with a nonce this thread is not holding (another thread's) until its lease ends", async () => {
+    // Another thread of this process (or a copy of the library keeping no shared registry), and a lock of this pid
+    // naming no start (an older version): either may be a live holding of this process, which renews its lease.
+    const start = fileLockProcessStart();
+    for (const [name, after] of [
+      ['thread', start === undefined ? '' : ` ${start}`],
+      ['no-start', ''],
+    ] as const) {
+      const lock = join(home, `same-pid-${name}.lock`);
+      await writeFile(lock, `${process.pid} ${'ab'.repeat(16)} ${fileLockPlace()}${after}`);
+      await expectRefused(lock, { code: ErrorCode.Io });
+      // Its holder crashed with the process's thread: untouched past the lease, it is taken over.
+      const past = new Date(Date.now() - 2 * FILE_LOCK_LEASE_MS);
+      await utimes(lock, past, past);
+      await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
+      expect(await readdir(home)).not.toContain(`same-pid-${name}.lock`);
+    }
+  });
+
+  it('takes over a lock of a live pid started at another time than the lock says (the pid reused)', async () => {
+    const start = fileLockProcessStart();
+    if (start === undefined) return;
+    const lock = join(home, 'reused.lock');
+    // The parent process is alive, but it is not the process that wrote this lock: that one started at tick 1.
+    await writeFile(lock, `${process.ppid} ${'ab'.repeat(16)} ${fileLockPlace()} 1`);
+    await expect(withFileLock(lock, async () => 'ran', 100)).resolves.toBe('ran');
   });
 
   it('holds a lock written elsewhere (or by an older version) until its lease ends, whatever its pid', async () => {
@@ -77,6 +117,21 @@ describe('withFileLock', () => {
       order.push(`${name} out`);
     };
     await Promise.all([withFileLock(lock, step('a')), withFileLock(lock, step('b'))]);
+    expect(order).toEqual(['a in', 'a out', 'b in', 'b out']);
+  });
+
+  it('runs steps on one lock one at a time whatever the spelling of its path, queued rather than refused', async () => {
+    const order: string[] = [];
+    const step = (name: string) => async () => {
+      order.push(`${name} in`);
+      // Longer than the wait allowed: a step refused for the other's live lock would fail with IO.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      order.push(`${name} out`);
+    };
+    await Promise.all([
+      withFileLock(join(home, 'spelled.lock'), step('a'), 100),
+      withFileLock(`${home}/./spelled.lock`, step('b'), 100),
+    ]);
     expect(order).toEqual(['a in', 'a out', 'b in', 'b out']);
   });
 });

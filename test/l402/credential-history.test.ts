@@ -10,6 +10,7 @@ import {
   CredentialHistory,
   type CredentialHistoryState,
   formatCredentialHistory,
+  MAX_UNPAID_NODES_PER_ORIGIN,
   parseCredentialHistory,
 } from '../../src/l402/index.js';
 
@@ -51,8 +52,21 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
       maxLength: 6,
     }),
     epochs: fc.array(fc.tuple(fc.string(), fc.nat({ max: 1_000_000 })), { maxLength: 4 }),
+    origins: fc.array(
+      fc.tuple(
+        fc.string(),
+        fc.array(
+          fc.tuple(fc.string(), fc.record({ epoch: fc.nat({ max: 1_000_000 }), paid: fc.boolean() })),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        ),
+      ),
+      { maxLength: 3 },
+    ),
   })
-  .map(({ shown, refused, marks, epochs }) => ({
+  .map(({ shown, refused, marks, epochs, origins }) => ({
     shown: new Map(
       shown.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
@@ -67,6 +81,7 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     ),
     marks: new Map(marks),
     epochs: new Map(epochs),
+    origins: new Map(origins.map(([origin, nodes]) => [origin, new Map(nodes)])),
   }));
 
 describe('credential history documents', () => {
@@ -80,10 +95,11 @@ describe('credential history documents', () => {
 
   it('refuses anything else with INVALID_JSON, never another exception', () => {
     const valid = formatCredentialHistory({
-      shown: new Map(),
-      refused: new Map(),
+      shown: new Map([['02aa 5', { epoch: 5, roots: new Set([1n]), among: members('a', 'b') }]]),
+      refused: new Map([['02aa 5', { epoch: 5, excluded: members('c') }]]),
       marks: new Map(),
       epochs: new Map(),
+      origins: new Map([['https://a.test', new Map([['02aa', { epoch: 5, paid: false }]])]]),
     });
     fc.assert(
       fc.property(
@@ -119,7 +135,15 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 2 }),
+      document({ v: 3 }),
+      // v2: each set a bitmap over `members`, written once.
+      document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: ['a'] }] }),
+      document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: 'Ag==' }] }),
+      document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: 'AQE=' }] }),
+      document({ v: 2, members: ['a', 'a'], origins: [] }),
+      document({ v: 2, members: ['a'] }),
+      document({ v: 2, members: [], origins: [{ origin: 'o', node: 'n', epoch: 1 }] }),
+      document({ v: 1, origins: [] }),
       document({ named: undefined }),
       document({ shown: [{ ...entry, roots: [] }] }),
       document({ shown: [{ ...entry, roots: ['0x12'] }] }),
@@ -259,6 +283,87 @@ describe('CredentialHistory', () => {
       ['02aa 5', { epoch: 5, roots: new Set([1n, 2n]), among: members('b', 'c') }],
       ['03bb 5', { epoch: 5, roots: new Set([3n]), among: members('e') }],
     ]);
+  });
+
+  it('keeps each member once and each set as a bitmap, and reads both versions alike', () => {
+    const agents = Array.from({ length: 1_000 }, (_, at) => at.toString(16).padStart(64, '0'));
+    const state: CredentialHistoryState = {
+      shown: new Map(
+        Array.from({ length: 20 }, (_, node) => [
+          `node${node} 5`,
+          { epoch: 5, roots: new Set([1n]), among: new Set(agents.slice(node)) },
+        ]),
+      ),
+      refused: new Map([['node0 5', { epoch: 5, excluded: new Set(agents.slice(0, 10)) }]]),
+      marks: new Map(),
+      epochs: new Map(),
+      origins: new Map(),
+    };
+    const text = formatCredentialHistory(state);
+    // The ids once (67 characters each), then 20 bitmaps of 1,000 bits: not 20 lists of ids.
+    expect(text.length).toBeLessThan(1_000 * 67 + 21 * 200 + 1_000);
+    expect(parseCredentialHistory(text)).toEqual(state);
+    // The same as v1 wrote it, the lists written out.
+    const v1 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 1,
+      shown: [...state.shown].map(([key, entry]) => ({
+        provider: key.split(' ')[0],
+        epoch: entry.epoch,
+        roots: ['1'],
+        among: [...entry.among],
+      })),
+      named: [],
+      anonymous: [],
+      refused: [{ provider: 'node0', epoch: 5, excluded: agents.slice(0, 10) }],
+    });
+    expect(parseCredentialHistory(v1)).toEqual(state);
+  });
+
+  it('writes nothing for a step that changes nothing', async () => {
+    const base = memoryAgentState();
+    let writes = 0;
+    const counted: AgentStateStore = {
+      read: () => base.read(),
+      write: async (text) => {
+        writes++;
+        await base.write(text);
+      },
+    };
+    const history = await CredentialHistory.open(counted);
+    await history.reserve('node', 5, pick(1n, members('a', 'b')));
+    await history.claimEpoch('node', 5, 'https://a.test');
+    await history.claimAnonymous(['origin:https://a.test', 'node:node']);
+    expect(writes).toBe(3);
+    // The next purchase there: the same root and members, the same epoch and marks.
+    await history.reserve('node', 5, pick(1n, members('a', 'b')));
+    await history.claimEpoch('node', 5, 'https://a.test');
+    await history.claimAnonymous(['origin:https://a.test', 'node:node']);
+    await history.paid('node', 'https://a.test');
+    await history.paid('node', 'https://a.test');
+    expect(writes).toBe(4);
+  });
+
+  it('refuses an origin naming more node keys never paid than the bound, recording nothing', async () => {
+    const history = CredentialHistory.inMemory();
+    const origin = 'https://evil.test';
+    for (let node = 0; node < MAX_UNPAID_NODES_PER_ORIGIN; node++)
+      await history.claimEpoch(`throwaway${node}`, 5, origin);
+    await expect(history.claimEpoch('throwaway-next', 5, origin)).rejects.toMatchObject({
+      code: ErrorCode.LimitReached,
+    });
+    // Nothing recorded for the refused one: its epoch is not kept.
+    await history.claimEpoch('throwaway-next', 4);
+    // A node named before is still served; one paid no longer counts; other origins are apart.
+    await history.claimEpoch('throwaway0', 5, origin);
+    await history.paid('throwaway0', origin);
+    await history.claimEpoch('paid-after', 5, origin);
+    await expect(history.claimEpoch('one-more', 5, origin)).rejects.toMatchObject({
+      code: ErrorCode.LimitReached,
+    });
+    await history.claimEpoch('one-more', 5, 'https://honest.test');
+    // Out of the linking window, the unpaid ones no longer count.
+    await history.claimEpoch('one-more', 5 + CREDENTIAL_LINK_EPOCHS, origin);
   });
 
   it('refuses to open a damaged file', async () => {
