@@ -22,6 +22,12 @@ export class ByteKeyTable {
    */
   private hashes: Int32Array;
   private count = 0;
+  /**
+   * Keys `0 .. sortedCount - 1` came from `load`: sorted by their bytes, each once, found by bisection and never put
+   * in the slots (filling a million slots costs a cache miss each; bisecting costs twenty, but only on the few finds
+   * a follower makes after its first read).
+   */
+  private sortedCount = 0;
   private readonly seed: number;
 
   constructor(capacity = 1024) {
@@ -43,14 +49,47 @@ export class ByteKeyTable {
     const hash = this.slotOf(bytes, offset) | 0;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number;
-      if (entry === 0) return -1;
+      if (entry === 0) return this.findSorted(bytes, offset);
       if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
     }
   }
 
+  /**
+   * Numbers `count` keys packed in `keys` (key `i` at `i * 32`) at once, in the order of their bytes: the smallest
+   * key is 0, and equal keys share a number. Returns each key's number. Only on an empty table: a first read of a
+   * million ids is then a sort, not a million probes.
+   */
+  load(keys: Uint8Array, count: number): Int32Array {
+    if (this.count !== 0) throw new RangeError('only an empty table loads keys at once');
+    const { order, prefix } = sortedOrder(keys, count);
+    const numbers = new Int32Array(count);
+    let unique = 0;
+    for (let k = 0; k < count; k++) {
+      const i = order[k] as number;
+      if (k === 0 || prefix[k] !== prefix[k - 1] || compareAt(keys, i, keys, order[k - 1] as number) !== 0)
+        unique++;
+      numbers[i] = unique - 1;
+    }
+    // Room for an eighth more: the keys a follower adds later do not copy them all at its first refresh.
+    if (unique * KEY_BYTES > this.keys.length)
+      this.keys = new Uint8Array((unique + (unique >>> 3) + 1024) * KEY_BYTES);
+    const packed = this.keys;
+    for (let k = 0, n = -1; k < count; k++) {
+      const i = order[k] as number;
+      if (numbers[i] === n) continue;
+      n = numbers[i] as number;
+      for (let b = 0, from = i * KEY_BYTES, to = n * KEY_BYTES; b < KEY_BYTES; b++)
+        packed[to + b] = keys[from + b] as number;
+    }
+    this.count = unique;
+    this.sortedCount = unique;
+    return numbers;
+  }
+
   /** Makes room for `count` keys in all, so that adding up to that many never regrows. */
   reserve(count: number): void {
-    while (count * 2 > this.slots.length) this.grow();
+    // Loaded keys take no slot.
+    while ((count - this.sortedCount) * 2 > this.slots.length) this.grow();
     if (count * KEY_BYTES > this.keys.length) {
       // At least doubled: a ledger followed by small refreshes must not copy every key at each one.
       const keys = new Uint8Array(Math.max(count * KEY_BYTES, this.keys.length * 2));
@@ -61,7 +100,7 @@ export class ByteKeyTable {
 
   /** The number of the key at `bytes[offset .. offset + 32]`, numbering it next if new. */
   add(bytes: Uint8Array, offset: number): number {
-    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    if ((this.count - this.sortedCount + 1) * 2 > this.slots.length) this.grow();
     const mask = this.slots.length - 1;
     const hash = this.slotOf(bytes, offset) | 0;
     let slot = hash & mask;
@@ -70,13 +109,17 @@ export class ByteKeyTable {
       if (entry === 0) break;
       if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
     }
+    const sorted = this.findSorted(bytes, offset);
+    if (sorted !== -1) return sorted;
     const number = this.count++;
     if (number * KEY_BYTES + KEY_BYTES > this.keys.length) {
       const keys = new Uint8Array(this.keys.length * 2);
       keys.set(this.keys);
       this.keys = keys;
     }
-    this.keys.set(bytes.subarray(offset, offset + KEY_BYTES), number * KEY_BYTES);
+    // Byte by byte: a subarray view per key costs more than the copy over a million keys.
+    const keys = this.keys;
+    for (let i = 0, o = number * KEY_BYTES; i < KEY_BYTES; i++) keys[o + i] = bytes[offset + i] as number;
     this.slots[slot] = number + 1;
     this.hashes[slot] = hash;
     return number;
@@ -97,6 +140,10 @@ export class ByteKeyTable {
 
   /** Key numbers `numbers` sorted in place by their keys' bytes (the order of their lower-case hex strings). */
   sort(numbers: Int32Array): Int32Array {
+    // Loaded keys are numbered in their order: numbers below `sortedCount` sort as numbers.
+    let loaded = true;
+    for (let i = 0; i < numbers.length && loaded; i++) loaded = (numbers[i] as number) < this.sortedCount;
+    if (loaded) return numbers.sort();
     // Sorted natively on the keys' first 29 bits with the number in the 24 bits below (exact in a double), then
     // runs of equal prefixes (rare) put right by comparing whole keys.
     if (this.count > 2 ** 24) return numbers.sort((a, b) => this.compare(a, b) || a - b);
@@ -120,6 +167,20 @@ export class ByteKeyTable {
       start = end;
     }
     return numbers;
+  }
+
+  /** The loaded key equal to the one at `offset`, by bisection, or -1. */
+  private findSorted(bytes: Uint8Array, offset: number): number {
+    let low = 0;
+    let high = this.sortedCount;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = compareKeys(this.keys, middle * KEY_BYTES, bytes, offset);
+      if (order === 0) return middle;
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    return -1;
   }
 
   private slotOf(bytes: Uint8Array, offset: number): number {
@@ -163,4 +224,89 @@ export class ByteKeyTable {
     this.slots = slots;
     this.hashes = hashes;
   }
+}
+
+/** Compares the 32 bytes at `a[x ..]` with those at `b[y ..]`: negative, zero or positive. */
+function compareKeys(a: Uint8Array, x: number, b: Uint8Array, y: number): number {
+  for (let i = 0; i < KEY_BYTES; i++) {
+    const d = (a[x + i] as number) - (b[y + i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Compares packed key `i` of `a` with packed key `j` of `b`. */
+function compareAt(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
+  return compareKeys(a, i * KEY_BYTES, b, j * KEY_BYTES);
+}
+
+/** Radix digits of the 32-bit key prefix, low first: 11 + 11 + 10 bits (2,048 buckets, cache-sized counts). */
+const DIGITS = [
+  [0, 0x7ff],
+  [11, 0x7ff],
+  [22, 0x3ff],
+] as const;
+
+/**
+ * The positions of `count` packed keys in the order of their bytes (equal keys in input order): a radix sort on the
+ * first four bytes, then each run sharing them (an id and the ratings naming it, or a rare collision) put right by
+ * comparing whole keys. Ids are hashes, so runs are short; a run ground to be long is sorted, not walked quadratically.
+ */
+function sortedOrder(keys: Uint8Array, count: number): { order: Int32Array; prefix: Uint32Array } {
+  let prefix = new Uint32Array(count);
+  for (let i = 0, o = 0; i < count; i++, o += KEY_BYTES)
+    prefix[i] =
+      (((keys[o] as number) << 24) |
+        ((keys[o + 1] as number) << 16) |
+        ((keys[o + 2] as number) << 8) |
+        (keys[o + 3] as number)) >>>
+      0;
+  let order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  let nextPrefix = new Uint32Array(count);
+  let nextOrder = new Int32Array(count);
+  const counts = new Int32Array(2048);
+  for (const [shift, mask] of DIGITS) {
+    counts.fill(0);
+    for (let k = 0; k < count; k++) {
+      const d = ((prefix[k] as number) >>> shift) & mask;
+      counts[d] = (counts[d] as number) + 1;
+    }
+    for (let d = 0, at = 0; d <= mask; d++) {
+      const c = counts[d] as number;
+      counts[d] = at;
+      at += c;
+    }
+    for (let k = 0; k < count; k++) {
+      const p = prefix[k] as number;
+      const d = (p >>> shift) & mask;
+      const to = counts[d] as number;
+      counts[d] = to + 1;
+      nextPrefix[to] = p;
+      nextOrder[to] = order[k] as number;
+    }
+    [prefix, nextPrefix] = [nextPrefix, prefix];
+    [order, nextOrder] = [nextOrder, order];
+  }
+  for (let start = 0; start < count; ) {
+    let end = start + 1;
+    while (end < count && prefix[end] === prefix[start]) end++;
+    if (end - start > 16) {
+      order.subarray(start, end).sort((i, j) => compareAt(keys, i, keys, j) || i - j);
+    } else {
+      for (let k = start + 1; k < end; k++) {
+        const i = order[k] as number;
+        let at = k;
+        for (; at > start; at--) {
+          const j = order[at - 1] as number;
+          const c = compareAt(keys, j, keys, i);
+          if (c < 0 || (c === 0 && j < i)) break;
+          order[at] = j;
+        }
+        order[at] = i;
+      }
+    }
+    start = end;
+  }
+  return { order, prefix };
 }

@@ -78,6 +78,11 @@ function u64(bytes: Uint8Array, offset: number): number {
   return hi * 2 ** 32 + lo;
 }
 
+/** Copies the 32 bytes at `from[offset ..]` to `to[at ..]` (byte by byte: no view made per key). */
+function copyKey(from: Uint8Array, offset: number, to: Uint8Array, at: number): void {
+  for (let i = 0; i < 32; i++) to[at + i] = from[offset + i] as number;
+}
+
 function i8(value: number): number {
   return (value << 24) >> 24;
 }
@@ -292,6 +297,14 @@ export class LedgerFacts {
     this.ratingIds = grow(this.ratingIds, (n) => new Uint8Array(n * 32));
   }
 
+  /** Makes room for payment numbers below `count` (a payment with no receipt yet: NONE). */
+  private reservePayments(count: number): void {
+    if (count <= this.firstReceipt.length) return;
+    const grown = new Int32Array(Math.max(count, 1024, this.firstReceipt.length * 2)).fill(NONE);
+    grown.set(this.firstReceipt);
+    this.firstReceipt = grown;
+  }
+
   /** The number of the agent whose id is at `offset`, numbering it if new. */
   private agent(bytes: Uint8Array, offset: number): number {
     const before = this.agents.size;
@@ -331,8 +344,7 @@ export class LedgerFacts {
       }
     if (after === 0 && this.receiptIds.size === 0) {
       // The first read: nothing to compare with, so no list of changes (a million receipts read at once).
-      this.addReceipts(receipts);
-      this.addRatings(ratings);
+      this.loadReceipts(receipts, ratings);
       this.cursor = until;
       return { registrations, removed: [], added: [] };
     }
@@ -375,32 +387,83 @@ export class LedgerFacts {
     return { registrations, removed, added };
   }
 
-  /** Counts receipt records (those created after `asOf` left out). */
-  private addReceipts({ size, blocks }: Records): void {
+  /**
+   * The first read's receipts and ratings, counted as `addReceipts` and `addRatings` count them, with receipt ids
+   * and payments numbered by sorting them all at once (see `ByteKeyTable.load`): a million ids sorted cost a
+   * fraction of a million hash-table probes, and come numbered in id order, the order facts are summed in.
+   */
+  private loadReceipts(receipts: Records, ratings: Records): void {
+    const receiptCount = this.countKept(receipts, R_CREATED);
+    const ratingCount = this.countKept(ratings, T_CREATED);
+    // Receipt ids, then the receipt ids ratings name (one numbering: a rating may name a receipt not read), packed.
+    const ids = new Uint8Array((receiptCount + ratingCount) * 32);
+    const payments = new Uint8Array(receiptCount * 32);
+    let k = 0;
+    for (const bytes of receipts.blocks)
+      for (let o = 0; o < bytes.length; o += receipts.size) {
+        if (u64(bytes, o + R_CREATED) > this.asOf) continue;
+        copyKey(bytes, o, ids, k * 32);
+        copyKey(bytes, o + R_PAYMENT, payments, k * 32);
+        k++;
+      }
+    for (const bytes of ratings.blocks)
+      for (let o = 0; o < bytes.length; o += ratings.size) {
+        if (u64(bytes, o + T_CREATED) > this.asOf) continue;
+        copyKey(bytes, o + T_RECEIPT, ids, k * 32);
+        k++;
+      }
+    const receiptNumbers = this.receiptIds.load(ids, k);
+    const paymentNumbers = this.payments.load(payments, receiptCount);
+    this.addReceipts(receipts, { receipts: receiptNumbers, payments: paymentNumbers });
+    this.addRatings(ratings, receiptNumbers.subarray(receiptCount));
+  }
+
+  /** How many of `records` were created at or before `asOf` (their time at `createdAt` in each). */
+  private countKept({ size, blocks }: Records, createdAt: number): number {
+    let count = 0;
+    for (const bytes of blocks)
+      for (let o = 0; o < bytes.length; o += size) if (u64(bytes, o + createdAt) <= this.asOf) count++;
+    return count;
+  }
+
+  /**
+   * Counts receipt records (those created after `asOf` left out); `numbered`: their receipt and payment numbers,
+   * one per record kept, in order (from `loadReceipts`), instead of numbering them here one at a time.
+   */
+  private addReceipts(
+    { size, blocks }: Records,
+    numbered?: { receipts: Int32Array; payments: Int32Array },
+  ): void {
     // Room for every record read at once: tables and columns grow once, not a doubling at a time.
     let total = 0;
     for (const bytes of blocks) total += bytes.length / size;
-    this.receiptIds.reserve(this.receiptIds.size + total);
-    this.payments.reserve(this.payments.size + total);
-    this.reserve(this.receiptIds.size + total);
+    if (numbered === undefined) {
+      this.receiptIds.reserve(this.receiptIds.size + total);
+      this.payments.reserve(this.payments.size + total);
+      this.reserve(this.receiptIds.size + total);
+      this.reservePayments(this.payments.size + total);
+    } else {
+      // Numbered already; an eighth more room: a follower's first refreshes then copy no column.
+      const room = (n: number) => n + (n >>> 3) + 1024;
+      this.reserve(room(this.receiptIds.size));
+      this.reservePayments(room(this.payments.size));
+    }
+    let kept = 0;
     for (const bytes of blocks)
       for (let o = 0; o < bytes.length; o += size) {
         const created = u64(bytes, o + R_CREATED);
         if (created > this.asOf) continue;
-        const r = this.receiptIds.add(bytes, o);
+        const r =
+          numbered === undefined ? this.receiptIds.add(bytes, o) : (numbered.receipts[kept] as number);
+        const loadedPayment = numbered === undefined ? NONE : (numbered.payments[kept] as number);
+        kept++;
         this.reserve(r + 1);
         if (((this.flags[r] as number) & PRESENT) !== 0) continue;
         const recordFlags = bytes[o + R_FLAGS] as number;
-        const before = this.payments.size;
-        const p = this.payments.add(bytes, o + R_PAYMENT);
-        if (p === before) {
-          if (p >= this.firstReceipt.length) {
-            const grown = new Int32Array(Math.max(1024, this.firstReceipt.length * 2));
-            grown.set(this.firstReceipt);
-            this.firstReceipt = grown;
-          }
-          this.firstReceipt[p] = r;
-        } else {
+        const p = numbered === undefined ? this.payments.add(bytes, o + R_PAYMENT) : loadedPayment;
+        this.reservePayments(p + 1);
+        if (this.firstReceipt[p] === NONE) this.firstReceipt[p] = r;
+        else {
           const more = this.others.get(p);
           if (more === undefined) this.others.set(p, [r]);
           else more.push(r);
@@ -419,13 +482,18 @@ export class LedgerFacts {
       }
   }
 
-  /** Keeps each receipt's latest rating: the latest `created`, equal times going to the lowest rating id. */
-  private addRatings({ size, blocks }: Records): void {
+  /**
+   * Keeps each receipt's latest rating: the latest `created`, equal times going to the lowest rating id.
+   * `numbered`: the receipt number of each record kept, in order (from `loadReceipts`).
+   */
+  private addRatings({ size, blocks }: Records, numbered?: Int32Array): void {
+    let kept = 0;
     for (const bytes of blocks)
       for (let o = 0; o < bytes.length; o += size) {
         const created = u64(bytes, o + T_CREATED);
         if (created > this.asOf) continue;
-        const r = this.receiptIds.add(bytes, o + T_RECEIPT);
+        const r =
+          numbered === undefined ? this.receiptIds.add(bytes, o + T_RECEIPT) : (numbered[kept++] as number);
         this.reserve(r + 1);
         const flags = this.flags[r] as number;
         const at = this.ratedAt[r] as number;
@@ -433,7 +501,7 @@ export class LedgerFacts {
           this.flags[r] = flags | RATED;
           this.ratedAt[r] = created;
           this.rating[r] = i8(bytes[o + T_RATING] as number);
-          this.ratingIds.set(bytes.subarray(o, o + 32), r * 32);
+          copyKey(bytes, o, this.ratingIds, r * 32);
         }
       }
   }

@@ -34,6 +34,61 @@ describe('ByteKeyTable', () => {
     );
   });
 
+  it('loads keys at once numbered in their order, then finds, adds and sorts them as if added one by one', () => {
+    fc.assert(
+      fc.property(
+        // Duplicates on purpose: a receipt id loaded beside the ratings that name it.
+        fc
+          .array(key, { maxLength: 300 })
+          .chain((keys) =>
+            fc.tuple(
+              fc.constant(keys),
+              fc.array(fc.nat(Math.max(0, keys.length - 1)), { maxLength: keys.length === 0 ? 0 : 100 }),
+              fc.array(key, { maxLength: 100 }),
+            ),
+          ),
+        ([distinct, repeats, later]) => {
+          const loaded = [...distinct, ...repeats.map((i) => distinct[i] as Uint8Array)];
+          const packed = new Uint8Array(loaded.length * 32);
+          loaded.forEach((k, i) => {
+            packed.set(k, i * 32);
+          });
+          const table = new ByteKeyTable(1);
+          const numbers = table.load(packed, loaded.length);
+          const sortedHex = [...new Set(loaded.map(toHex))].sort();
+          expect(table.size).toBe(sortedHex.length);
+          loaded.forEach((k, i) => {
+            expect(numbers[i]).toBe(sortedHex.indexOf(toHex(k)));
+            expect(table.find(k, 0)).toBe(numbers[i]);
+          });
+          const map = new Map(sortedHex.map((hex, n) => [hex, n]));
+          const buffer = new Uint8Array(33);
+          for (const k of later) {
+            buffer.set(k, 1);
+            const hex = toHex(k);
+            const expected = map.get(hex) ?? map.size;
+            map.set(hex, expected);
+            expect(table.find(buffer, 1)).toBe(expected < table.size ? expected : -1);
+            expect(table.add(buffer, 1)).toBe(expected);
+          }
+          expect(table.size).toBe(map.size);
+          const all = Int32Array.from(map.values()).reverse();
+          const sorted = [...table.sort(all)].map((n) => toHex(table.bytes.subarray(n * 32, n * 32 + 32)));
+          expect(sorted).toEqual([...map.keys()].sort());
+          const onlyLoaded = Int32Array.from(sortedHex.keys()).reverse();
+          expect([...table.sort(onlyLoaded)]).toEqual([...sortedHex.keys()]);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('refuses to load keys into a table that has some', () => {
+    const table = new ByteKeyTable();
+    table.add(new Uint8Array(32), 0);
+    expect(() => table.load(new Uint8Array(32), 1)).toThrow(RangeError);
+  });
+
   it('finds nothing for a key never added', () => {
     const table = new ByteKeyTable();
     const a = new Uint8Array(32).fill(1);
