@@ -1,19 +1,28 @@
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 
 /** Bytes of every key: agent ids, receipt ids and payment hashes are all 32 bytes. */
 const KEY_BYTES = 32;
+/** A key as 32-bit words: read, copied and compared four bytes at a time. */
+export const KEY_WORDS = 8;
 
 /**
- * Numbers 32-byte keys densely (0, 1, 2, ... in order of first sight) without turning them into strings: the keys are
- * packed in one byte array and found through an open-addressing table of their numbers. Reading a million receipts
- * then costs a few array reads per id instead of a hex string and a Map entry each.
+ * Numbers 32-byte keys densely without turning them into strings: the keys are packed in one array and found through
+ * an open-addressing table of their numbers. Reading a million receipts then costs a few array reads per id instead
+ * of a hex string and a Map entry each. Keys are read from records through a `DataView` and kept as 32-bit words
+ * (each the little-endian reading of four of the key's bytes, so the packed words hold the key's bytes in order):
+ * a key is copied or compared in eight reads, not thirty-two.
+ *
+ * Keys are numbered in order of first sight (0, 1, 2, ...) by `add`, or all at once in the order of their bytes by
+ * `load` (a first read of a million ids: a sort, not a million probes).
  *
  * Why a secret seed: ids are chosen by whoever signs (an agent key, a receipt's content), so an attacker could grind
  * many whose plain prefix lands in one probe chain and make every lookup walk it. The slot is a mix of two words of
  * the key with a per-table random seed the attacker cannot know.
  */
 export class ByteKeyTable {
-  private keys: Uint8Array;
+  /** Key `n` is `words[n * 8 .. n * 8 + 8]`. */
+  private words: Int32Array;
   /** Key number + 1 per slot (0: empty); its length is a power of two, kept at most half full. */
   private slots: Int32Array;
   /**
@@ -34,7 +43,7 @@ export class ByteKeyTable {
     const size = 2 ** Math.ceil(Math.log2(Math.max(16, capacity * 2)));
     this.slots = new Int32Array(size);
     this.hashes = new Int32Array(size);
-    this.keys = new Uint8Array(Math.max(16, capacity) * KEY_BYTES);
+    this.words = new Int32Array(Math.max(16, capacity) * KEY_WORDS);
     this.seed = randomBytes(4).readUInt32LE(0);
   }
 
@@ -43,44 +52,28 @@ export class ByteKeyTable {
     return this.count;
   }
 
-  /** The number of the key at `bytes[offset .. offset + 32]`, or -1 if it has none. */
-  find(bytes: Uint8Array, offset: number): number {
+  /** The number of the key at `view`'s bytes `offset .. offset + 32`, or -1 if it has none. */
+  find(view: DataView, offset: number): number {
     const mask = this.slots.length - 1;
-    const hash = this.slotOf(bytes, offset) | 0;
+    const hash = this.slotOf(view, offset) | 0;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number;
-      if (entry === 0) return this.findSorted(bytes, offset);
-      if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
+      if (entry === 0) return this.findSorted(view, offset);
+      if (this.hashes[slot] === hash && this.equals(entry - 1, view, offset)) return entry - 1;
     }
   }
 
   /**
-   * Numbers `count` keys packed in `keys` (key `i` at `i * 32`) at once, in the order of their bytes: the smallest
-   * key is 0, and equal keys share a number. Returns each key's number. Only on an empty table: a first read of a
-   * million ids is then a sort, not a million probes.
+   * Numbers `count` keys packed in `keys` (key `i` at words `i * 8 ..`, as `readKey` packs them) at once, in the
+   * order of their bytes: the smallest key is 0, and equal keys share a number. Returns each key's number. Only on
+   * an empty table.
    */
-  load(keys: Uint8Array, count: number): Int32Array {
+  load(keys: Int32Array, count: number): Int32Array {
     if (this.count !== 0) throw new RangeError('only an empty table loads keys at once');
-    const { order, prefix } = sortedOrder(keys, count);
+    const sorted = sortKeys(keys, count);
     const numbers = new Int32Array(count);
-    let unique = 0;
-    for (let k = 0; k < count; k++) {
-      const i = order[k] as number;
-      if (k === 0 || prefix[k] !== prefix[k - 1] || compareAt(keys, i, keys, order[k - 1] as number) !== 0)
-        unique++;
-      numbers[i] = unique - 1;
-    }
-    // Room for an eighth more: the keys a follower adds later do not copy them all at its first refresh.
-    if (unique * KEY_BYTES > this.keys.length)
-      this.keys = new Uint8Array((unique + (unique >>> 3) + 1024) * KEY_BYTES);
-    const packed = this.keys;
-    for (let k = 0, n = -1; k < count; k++) {
-      const i = order[k] as number;
-      if (numbers[i] === n) continue;
-      n = numbers[i] as number;
-      for (let b = 0, from = i * KEY_BYTES, to = n * KEY_BYTES; b < KEY_BYTES; b++)
-        packed[to + b] = keys[from + b] as number;
-    }
+    const unique = keepEach(sorted, count, numbers);
+    this.words = sorted.words;
     this.count = unique;
     this.sortedCount = unique;
     return numbers;
@@ -90,52 +83,52 @@ export class ByteKeyTable {
   reserve(count: number): void {
     // Loaded keys take no slot.
     while ((count - this.sortedCount) * 2 > this.slots.length) this.grow();
-    if (count * KEY_BYTES > this.keys.length) {
+    if (count * KEY_WORDS > this.words.length) {
       // At least doubled: a ledger followed by small refreshes must not copy every key at each one.
-      const keys = new Uint8Array(Math.max(count * KEY_BYTES, this.keys.length * 2));
-      keys.set(this.keys);
-      this.keys = keys;
+      const words = new Int32Array(Math.max(count * KEY_WORDS, this.words.length * 2));
+      words.set(this.words);
+      this.words = words;
     }
   }
 
-  /** The number of the key at `bytes[offset .. offset + 32]`, numbering it next if new. */
-  add(bytes: Uint8Array, offset: number): number {
+  /** The number of the key at `view`'s bytes `offset .. offset + 32`, numbering it next if new. */
+  add(view: DataView, offset: number): number {
     if ((this.count - this.sortedCount + 1) * 2 > this.slots.length) this.grow();
     const mask = this.slots.length - 1;
-    const hash = this.slotOf(bytes, offset) | 0;
+    const hash = this.slotOf(view, offset) | 0;
     let slot = hash & mask;
     for (; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number;
       if (entry === 0) break;
-      if (this.hashes[slot] === hash && this.equals(entry - 1, bytes, offset)) return entry - 1;
+      if (this.hashes[slot] === hash && this.equals(entry - 1, view, offset)) return entry - 1;
     }
-    const sorted = this.findSorted(bytes, offset);
+    const sorted = this.findSorted(view, offset);
     if (sorted !== -1) return sorted;
     const number = this.count++;
-    if (number * KEY_BYTES + KEY_BYTES > this.keys.length) {
-      const keys = new Uint8Array(this.keys.length * 2);
-      keys.set(this.keys);
-      this.keys = keys;
+    if ((number + 1) * KEY_WORDS > this.words.length) {
+      const words = new Int32Array(this.words.length * 2);
+      words.set(this.words);
+      this.words = words;
     }
-    // Byte by byte: a subarray view per key costs more than the copy over a million keys.
-    const keys = this.keys;
-    for (let i = 0, o = number * KEY_BYTES; i < KEY_BYTES; i++) keys[o + i] = bytes[offset + i] as number;
+    readKey(view, offset, this.words, number * KEY_WORDS);
     this.slots[slot] = number + 1;
     this.hashes[slot] = hash;
     return number;
   }
 
-  /** The packed keys: key `n` spans `n * 32 .. n * 32 + 32` (a view, valid until the next `add`). */
+  /** The packed keys: key `n` spans bytes `n * 32 .. n * 32 + 32` (a view, valid until the next `add`). */
   get bytes(): Uint8Array {
-    return this.keys;
+    return new Uint8Array(this.words.buffer, this.words.byteOffset, this.count * KEY_BYTES);
+  }
+
+  /** Key `n` as lower-case hex (Node's native encoder: a million ids take a fraction of a second). */
+  hex(n: number): string {
+    return Buffer.from(this.words.buffer, this.words.byteOffset + n * KEY_BYTES, KEY_BYTES).toString('hex');
   }
 
   /** Compares key `a` with key `b` byte by byte: negative, zero or positive as `a` sorts before, with or after `b`. */
   compare(a: number, b: number): number {
-    const keys = this.keys;
-    for (let i = 0, x = a * KEY_BYTES, y = b * KEY_BYTES; i < KEY_BYTES; i++, x++, y++)
-      if (keys[x] !== keys[y]) return (keys[x] as number) - (keys[y] as number);
-    return 0;
+    return compareWords(this.words, a * KEY_WORDS, this.words, b * KEY_WORDS);
   }
 
   /** Key numbers `numbers` sorted in place by their keys' bytes (the order of their lower-case hex strings). */
@@ -147,15 +140,11 @@ export class ByteKeyTable {
     // Sorted natively on the keys' first 29 bits with the number in the 24 bits below (exact in a double), then
     // runs of equal prefixes (rare) put right by comparing whole keys.
     if (this.count > 2 ** 24) return numbers.sort((a, b) => this.compare(a, b) || a - b);
-    const keys = this.keys;
+    const words = this.words;
     const packed = new Float64Array(numbers.length);
     for (let i = 0; i < numbers.length; i++) {
       const n = numbers[i] as number;
-      const o = n * KEY_BYTES;
-      const prefix =
-        (((keys[o] as number) << 21) | ((keys[o + 1] as number) << 13) | ((keys[o + 2] as number) << 5)) +
-        ((keys[o + 3] as number) >>> 3);
-      packed[i] = prefix * 2 ** 24 + n;
+      packed[i] = (bigEndian(words[n * KEY_WORDS] as number) >>> 3) * 2 ** 24 + n;
     }
     packed.sort();
     for (let i = 0; i < numbers.length; i++) numbers[i] = (packed[i] as number) % 2 ** 24;
@@ -170,12 +159,18 @@ export class ByteKeyTable {
   }
 
   /** The loaded key equal to the one at `offset`, by bisection, or -1. */
-  private findSorted(bytes: Uint8Array, offset: number): number {
+  private findSorted(view: DataView, offset: number): number {
     let low = 0;
     let high = this.sortedCount;
+    const words = this.words;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const order = compareKeys(this.keys, middle * KEY_BYTES, bytes, offset);
+      let order = 0;
+      for (let w = 0, at = middle * KEY_WORDS; w < KEY_WORDS && order === 0; w++) {
+        const a = words[at + w] as number;
+        const b = view.getInt32(offset + w * 4, true);
+        if (a !== b) order = bigEndian(a) - bigEndian(b);
+      }
       if (order === 0) return middle;
       if (order < 0) low = middle + 1;
       else high = middle;
@@ -183,27 +178,18 @@ export class ByteKeyTable {
     return -1;
   }
 
-  private slotOf(bytes: Uint8Array, offset: number): number {
-    const a =
-      ((bytes[offset] as number) |
-        ((bytes[offset + 1] as number) << 8) |
-        ((bytes[offset + 2] as number) << 16) |
-        ((bytes[offset + 3] as number) << 24)) ^
-      this.seed;
-    const b =
-      (bytes[offset + 4] as number) |
-      ((bytes[offset + 5] as number) << 8) |
-      ((bytes[offset + 6] as number) << 16) |
-      ((bytes[offset + 7] as number) << 24);
+  private slotOf(view: DataView, offset: number): number {
+    const a = view.getInt32(offset, true) ^ this.seed;
+    const b = view.getInt32(offset + 4, true);
     let h = Math.imul(a ^ (b >>> 15), 0x9e3779b1);
     h ^= Math.imul(b ^ (h >>> 13), 0x85ebca6b);
     return (h ^ (h >>> 16)) >>> 0;
   }
 
-  private equals(number: number, bytes: Uint8Array, offset: number): boolean {
-    const keys = this.keys;
-    for (let i = 0, o = number * KEY_BYTES; i < KEY_BYTES; i++)
-      if (keys[o + i] !== bytes[offset + i]) return false;
+  private equals(number: number, view: DataView, offset: number): boolean {
+    const words = this.words;
+    for (let w = 0, at = number * KEY_WORDS; w < KEY_WORDS; w++)
+      if (words[at + w] !== view.getInt32(offset + w * 4, true)) return false;
     return true;
   }
 
@@ -226,87 +212,193 @@ export class ByteKeyTable {
   }
 }
 
-/** Compares the 32 bytes at `a[x ..]` with those at `b[y ..]`: negative, zero or positive. */
-function compareKeys(a: Uint8Array, x: number, b: Uint8Array, y: number): number {
-  for (let i = 0; i < KEY_BYTES; i++) {
-    const d = (a[x + i] as number) - (b[y + i] as number);
-    if (d !== 0) return d;
+/** A `DataView` over `bytes` (records are read through one: four bytes per read, at any alignment). */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Copies the 32-byte key at `view`'s `offset` into `words` at `at`, as eight words (see `ByteKeyTable`). */
+export function readKey(view: DataView, offset: number, words: Int32Array, at: number): void {
+  for (let w = 0; w < KEY_WORDS; w++) words[at + w] = view.getInt32(offset + w * 4, true);
+}
+
+/** The word `w` (four key bytes read little-endian) as the unsigned big-endian number of the same bytes. */
+function bigEndian(w: number): number {
+  return (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;
+}
+
+/** Compares the key at words `a[x ..]` with the one at `b[y ..]` in byte order: negative, zero or positive. */
+export function compareWords(a: Int32Array, x: number, b: Int32Array, y: number): number {
+  for (let w = 0; w < KEY_WORDS; w++) {
+    const p = a[x + w] as number;
+    const q = b[y + w] as number;
+    if (p !== q) return bigEndian(p) - bigEndian(q);
   }
   return 0;
 }
 
-/** Compares packed key `i` of `a` with packed key `j` of `b`. */
-function compareAt(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
-  return compareKeys(a, i * KEY_BYTES, b, j * KEY_BYTES);
+/**
+ * Sorted keys (equal ones side by side) each kept once, moved down in place in one sequential pass; each key's number
+ * set at its position in `numbers`. Returns how many are kept.
+ */
+function keepEach({ prefix, index, words }: Sorting, count: number, numbers: Int32Array): number {
+  let unique = 0;
+  for (let k = 0; k < count; k++) {
+    const at = k * KEY_WORDS;
+    if (k === 0 || prefix[k] !== prefix[k - 1] || !sameWords(words, at, words, (unique - 1) * KEY_WORDS)) {
+      if (unique !== k) words.copyWithin(unique * KEY_WORDS, at, at + KEY_WORDS);
+      unique++;
+    }
+    numbers[index[k] as number] = unique - 1;
+  }
+  return unique;
 }
 
-/** Radix digits of the 32-bit key prefix, low first: 11 + 11 + 10 bits (2,048 buckets, cache-sized counts). */
-const DIGITS = [
-  [0, 0x7ff],
-  [11, 0x7ff],
-  [22, 0x3ff],
-] as const;
+function sameWords(a: Int32Array, x: number, b: Int32Array, y: number): boolean {
+  for (let w = 0; w < KEY_WORDS; w++) if (a[x + w] !== b[y + w]) return false;
+  return true;
+}
 
 /**
- * The positions of `count` packed keys in the order of their bytes (equal keys in input order): a radix sort on the
- * first four bytes, then each run sharing them (an id and the ratings naming it, or a rare collision) put right by
- * comparing whole keys. Ids are hashes, so runs are short; a run ground to be long is sorted, not walked quadratically.
+ * `count` packed keys sorted by their bytes, moved whole (not a permutation to gather them by later: a million
+ * 32-byte reads at random cost far more than moving them in sequence): the sorted keys (with room for an eighth
+ * more), each one's position in `keys`, and their first four bytes. A radix sort on those four bytes (11 + 11 + 10
+ * bits: 2,048 buckets, cache-sized counts), then each run sharing them (an id and the ratings naming it, or a rare
+ * collision) put right by comparing whole keys. Ids are hashes, so runs are short; a run ground to be long is
+ * sorted, not walked quadratically.
+ *
+ * Each loop is its own function: one function of several long loops is optimized for the first and thrown back to
+ * the interpreter at each next one (no type feedback there yet), which costs more than the loops.
  */
-function sortedOrder(keys: Uint8Array, count: number): { order: Int32Array; prefix: Uint32Array } {
-  let prefix = new Uint32Array(count);
-  for (let i = 0, o = 0; i < count; i++, o += KEY_BYTES)
-    prefix[i] =
-      (((keys[o] as number) << 24) |
-        ((keys[o + 1] as number) << 16) |
-        ((keys[o + 2] as number) << 8) |
-        (keys[o + 3] as number)) >>>
-      0;
-  let order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  let nextPrefix = new Uint32Array(count);
-  let nextOrder = new Int32Array(count);
+function sortKeys(
+  keys: Int32Array,
+  count: number,
+): { words: Int32Array; index: Int32Array; prefix: Int32Array } {
+  const capacity = (count + (count >>> 3) + 1024) * KEY_WORDS;
+  const from = {
+    prefix: new Int32Array(count),
+    index: new Int32Array(count),
+    words: new Int32Array(capacity),
+  };
+  prefixesOf(keys, count, from.prefix, from.index);
+  from.words.set(keys.subarray(0, count * KEY_WORDS));
+  const to = { prefix: new Int32Array(count), index: new Int32Array(count), words: new Int32Array(capacity) };
   const counts = new Int32Array(2048);
-  for (const [shift, mask] of DIGITS) {
-    counts.fill(0);
-    for (let k = 0; k < count; k++) {
-      const d = ((prefix[k] as number) >>> shift) & mask;
-      counts[d] = (counts[d] as number) + 1;
-    }
-    for (let d = 0, at = 0; d <= mask; d++) {
-      const c = counts[d] as number;
-      counts[d] = at;
-      at += c;
-    }
-    for (let k = 0; k < count; k++) {
-      const p = prefix[k] as number;
-      const d = (p >>> shift) & mask;
-      const to = counts[d] as number;
-      counts[d] = to + 1;
-      nextPrefix[to] = p;
-      nextOrder[to] = order[k] as number;
-    }
-    [prefix, nextPrefix] = [nextPrefix, prefix];
-    [order, nextOrder] = [nextOrder, order];
+  radixPass(from, to, count, counts, 0, 0x7ff);
+  radixPass(to, from, count, counts, 11, 0x7ff);
+  radixPass(from, to, count, counts, 22, 0x3ff);
+  sortRuns(to, count);
+  return to;
+}
+
+interface Sorting {
+  readonly prefix: Int32Array;
+  readonly index: Int32Array;
+  readonly words: Int32Array;
+}
+
+/** Each key's first four bytes as a big-endian number (its bits, held signed: compared only for equality). */
+function prefixesOf(keys: Int32Array, count: number, prefix: Int32Array, index: Int32Array): void {
+  for (let i = 0; i < count; i++) {
+    prefix[i] = bigEndian(keys[i * KEY_WORDS] as number) | 0;
+    index[i] = i;
   }
+}
+
+/** One stable counting pass on the prefix's bits `shift ..` (`mask`): `from` into `to`, keys moved whole. */
+function radixPass(
+  from: Sorting,
+  to: Sorting,
+  count: number,
+  counts: Int32Array,
+  shift: number,
+  mask: number,
+): void {
+  counts.fill(0);
+  countDigits(from.prefix, count, counts, shift, mask);
+  for (let d = 0, at = 0; d <= mask; d++) {
+    const c = counts[d] as number;
+    counts[d] = at;
+    at += c;
+  }
+  scatter(from, to, count, counts, shift, mask);
+}
+
+function countDigits(
+  prefix: Int32Array,
+  count: number,
+  counts: Int32Array,
+  shift: number,
+  mask: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const d = ((prefix[k] as number) >>> shift) & mask;
+    counts[d] = (counts[d] as number) + 1;
+  }
+}
+
+function scatter(
+  from: Sorting,
+  to: Sorting,
+  count: number,
+  starts: Int32Array,
+  shift: number,
+  mask: number,
+): void {
+  const { prefix, index, words } = from;
+  const { prefix: nextPrefix, index: nextIndex, words: nextWords } = to;
+  for (let k = 0; k < count; k++) {
+    const p = prefix[k] as number;
+    const d = (p >>> shift) & mask;
+    const at = starts[d] as number;
+    starts[d] = at + 1;
+    nextPrefix[at] = p;
+    nextIndex[at] = index[k] as number;
+    const x = k * KEY_WORDS;
+    const y = at * KEY_WORDS;
+    nextWords[y] = words[x] as number;
+    nextWords[y + 1] = words[x + 1] as number;
+    nextWords[y + 2] = words[x + 2] as number;
+    nextWords[y + 3] = words[x + 3] as number;
+    nextWords[y + 4] = words[x + 4] as number;
+    nextWords[y + 5] = words[x + 5] as number;
+    nextWords[y + 6] = words[x + 6] as number;
+    nextWords[y + 7] = words[x + 7] as number;
+  }
+}
+
+/**
+ * Runs sharing a prefix sorted by whole key (equal keys by position), `words` and `index` moved alike. Most runs are
+ * two keys already in order (an id and a rating naming it): checked here, sorted only when out of order.
+ */
+function sortRuns({ prefix, index, words }: Sorting, count: number): void {
   for (let start = 0; start < count; ) {
     let end = start + 1;
-    while (end < count && prefix[end] === prefix[start]) end++;
-    if (end - start > 16) {
-      order.subarray(start, end).sort((i, j) => compareAt(keys, i, keys, j) || i - j);
-    } else {
-      for (let k = start + 1; k < end; k++) {
-        const i = order[k] as number;
-        let at = k;
-        for (; at > start; at--) {
-          const j = order[at - 1] as number;
-          const c = compareAt(keys, j, keys, i);
-          if (c < 0 || (c === 0 && j < i)) break;
-          order[at] = j;
-        }
-        order[at] = i;
+    let ordered = true;
+    while (end < count && prefix[end] === prefix[start]) {
+      if (ordered) {
+        const c = compareWords(words, (end - 1) * KEY_WORDS, words, end * KEY_WORDS);
+        ordered = c < 0 || (c === 0 && (index[end - 1] as number) < (index[end] as number));
       }
+      end++;
     }
+    if (!ordered) sortRun(words, index, start, end);
     start = end;
   }
-  return { order, prefix };
+}
+
+/** Sorts keys `start .. end - 1` of `words` (and their positions in `index`) by key, equal keys by position. */
+function sortRun(words: Int32Array, index: Int32Array, start: number, end: number): void {
+  const compare = (k: number, l: number) =>
+    compareWords(words, k * KEY_WORDS, words, l * KEY_WORDS) || (index[k] as number) - (index[l] as number);
+  const order = Array.from({ length: end - start }, (_, k) => start + k).sort(compare);
+  const runWords = words.slice(start * KEY_WORDS, end * KEY_WORDS);
+  const runIndex = index.slice(start, end);
+  order.forEach((from, k) => {
+    words.set(
+      runWords.subarray((from - start) * KEY_WORDS, (from - start + 1) * KEY_WORDS),
+      (start + k) * KEY_WORDS,
+    );
+    index[start + k] = runIndex[from - start] as number;
+  });
 }
