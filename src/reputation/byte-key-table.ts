@@ -66,7 +66,7 @@ export class ByteKeyTable {
   /**
    * Numbers `count` keys packed in `keys` (key `i` at words `i * 8 ..`, as `readKey` packs them) at once, in the
    * order of their bytes: the smallest key is 0, and equal keys share a number. Returns each key's number. Only on
-   * an empty table.
+   * an empty table. `keys` serves as scratch space: its content is lost.
    */
   load(keys: Int32Array, count: number): Int32Array {
     if (this.count !== 0) throw new RangeError('only an empty table loads keys at once');
@@ -274,15 +274,15 @@ function sortKeys(
   keys: Int32Array,
   count: number,
 ): { words: Int32Array; index: Int32Array; prefix: Int32Array } {
-  const capacity = (count + (count >>> 3) + 1024) * KEY_WORDS;
-  const from = {
+  // Three passes: `keys` -> `to` -> `keys` -> `to`. The input is the first pass's source and the second's target, so
+  // one array of keys is made, not two and a copy.
+  const from = { prefix: new Int32Array(count), index: new Int32Array(count), words: keys };
+  prefixesOf(keys, count, from.prefix, from.index);
+  const to = {
     prefix: new Int32Array(count),
     index: new Int32Array(count),
-    words: new Int32Array(capacity),
+    words: new Int32Array((count + (count >>> 3) + 1024) * KEY_WORDS),
   };
-  prefixesOf(keys, count, from.prefix, from.index);
-  from.words.set(keys.subarray(0, count * KEY_WORDS));
-  const to = { prefix: new Int32Array(count), index: new Int32Array(count), words: new Int32Array(capacity) };
   const counts = new Int32Array(2048);
   radixPass(from, to, count, counts, 0, 0x7ff);
   radixPass(to, from, count, counts, 11, 0x7ff);

@@ -66,6 +66,28 @@ function u64(view: DataView, offset: number): number {
   return view.getUint32(offset) * 2 ** 32 + view.getUint32(offset + 4);
 }
 
+/**
+ * Copies the key at `keyAt` of each record created at or before `asOf` (its time at `createdAt`) into `into`, the
+ * first at key position `from`; returns the position after the last.
+ */
+function packKeys(
+  { size, blocks }: Records,
+  createdAt: number,
+  asOf: number,
+  keyAt: number,
+  into: Int32Array,
+  from: number,
+): number {
+  let k = from;
+  for (const view of blocks)
+    for (let o = 0; o < view.byteLength; o += size) {
+      if (u64(view, o + createdAt) > asOf) continue;
+      readKey(view, o + keyAt, into, k * KEY_WORDS);
+      k++;
+    }
+  return k;
+}
+
 /** Lower-case hex of the 32 bytes at `offset` (Node's native encoder: a million ids take a fraction of a second). */
 function hexAt(view: DataView, offset: number): string {
   return Buffer.from(view.buffer, view.byteOffset + offset, 32).toString('hex');
@@ -377,20 +399,10 @@ export class LedgerFacts {
     // Receipt ids, then the receipt ids ratings name (one numbering: a rating may name a receipt not read), packed.
     const ids = new Int32Array((receiptCount + ratingCount) * KEY_WORDS);
     const payments = new Int32Array(receiptCount * KEY_WORDS);
-    let k = 0;
-    for (const view of receipts.blocks)
-      for (let o = 0; o < view.byteLength; o += receipts.size) {
-        if (u64(view, o + R_CREATED) > this.asOf) continue;
-        readKey(view, o, ids, k * KEY_WORDS);
-        readKey(view, o + R_PAYMENT, payments, k * KEY_WORDS);
-        k++;
-      }
-    for (const view of ratings.blocks)
-      for (let o = 0; o < view.byteLength; o += ratings.size) {
-        if (u64(view, o + T_CREATED) > this.asOf) continue;
-        readKey(view, o + T_RECEIPT, ids, k * KEY_WORDS);
-        k++;
-      }
+    // One function per loop: a second long loop in the same function would run deoptimized (see `sortKeys`).
+    const rated = packKeys(receipts, R_CREATED, this.asOf, 0, ids, 0);
+    const k = packKeys(ratings, T_CREATED, this.asOf, T_RECEIPT, ids, rated);
+    packKeys(receipts, R_CREATED, this.asOf, R_PAYMENT, payments, 0);
     const receiptNumbers = this.receiptIds.load(ids, k);
     const paymentNumbers = this.payments.load(payments, receiptCount);
     this.addReceipts(receipts, { receipts: receiptNumbers, payments: paymentNumbers });
