@@ -262,10 +262,11 @@ function sameWords(a: Int32Array, x: number, b: Int32Array, y: number): boolean 
 /**
  * `count` packed keys sorted by their bytes, moved whole (not a permutation to gather them by later: a million
  * 32-byte reads at random cost far more than moving them in sequence): the sorted keys (with room for an eighth
- * more), each one's position in `keys`, and their first four bytes. A radix sort on those four bytes (11 + 11 + 10
- * bits: 2,048 buckets, cache-sized counts), then each run sharing them (an id and the ratings naming it, or a rare
- * collision) put right by comparing whole keys. Ids are hashes, so runs are short; a run ground to be long is
- * sorted, not walked quadratically.
+ * more), each one's position in `keys`, and their first four bytes. A radix pass on the top 11 bits of those four
+ * bytes deals the keys into 2,048 buckets (one pass over memory); each bucket, a few dozen kilobytes, is then sorted
+ * in cache on the 21 bits left (a native sort of packed numbers); last, each run sharing all four bytes (an id and
+ * the ratings naming it, or a rare collision) is put right by comparing whole keys. Ids are hashes, so runs are
+ * short; a run ground to be long is sorted, not walked quadratically.
  *
  * Each loop is its own function: one function of several long loops is optimized for the first and thrown back to
  * the interpreter at each next one (no type feedback there yet), which costs more than the loops.
@@ -274,8 +275,6 @@ function sortKeys(
   keys: Int32Array,
   count: number,
 ): { words: Int32Array; index: Int32Array; prefix: Int32Array } {
-  // Three passes: `keys` -> `to` -> `keys` -> `to`. The input is the first pass's source and the second's target, so
-  // one array of keys is made, not two and a copy.
   const from = { prefix: new Int32Array(count), index: new Int32Array(count), words: keys };
   prefixesOf(keys, count, from.prefix, from.index);
   const to = {
@@ -284,11 +283,82 @@ function sortKeys(
     words: new Int32Array((count + (count >>> 3) + 1024) * KEY_WORDS),
   };
   const counts = new Int32Array(2048);
-  radixPass(from, to, count, counts, 0, 0x7ff);
-  radixPass(to, from, count, counts, 11, 0x7ff);
-  radixPass(from, to, count, counts, 22, 0x3ff);
+  radixPass(from, to, count, counts, 21, 0x7ff);
+  // `counts` now holds each bucket's end; `from` (the input included) is free: the buckets' scratch space.
+  let largest = 0;
+  for (let b = 0, start = 0; b < 2048; b++) {
+    largest = Math.max(largest, (counts[b] as number) - start);
+    start = counts[b] as number;
+  }
+  const packed = new Float64Array(Math.min(largest, BUCKET_LIMIT));
+  for (let b = 0, start = 0; b < 2048; b++) {
+    const end = counts[b] as number;
+    if (end - start > 1) sortBucket(to, from, start, end, packed);
+    start = end;
+  }
   sortRuns(to, count);
   return to;
+}
+
+/** Buckets up to this size are sorted on packed numbers (21 prefix bits above a 24-bit position: exact in a double). */
+const BUCKET_LIMIT = 2 ** 24;
+
+/** Sorts `sorting`'s keys `start .. end - 1` (one top-bits bucket) by their prefix, equal prefixes by position. */
+function sortBucket(
+  sorting: Sorting,
+  scratch: Sorting,
+  start: number,
+  end: number,
+  packed: Float64Array,
+): void {
+  const length = end - start;
+  const { prefix, index, words } = sorting;
+  let order: ArrayLike<number>;
+  if (length <= BUCKET_LIMIT) {
+    const keys = packed.subarray(0, length);
+    packBucket(prefix, start, length, keys);
+    keys.sort();
+    // Each packed number's low 24 bits: its position in the bucket.
+    unpackPositions(keys);
+    order = keys;
+  } else {
+    // A bucket of more than 16 million keys (ids ground to share 11 bits): the same order, by comparisons.
+    order = Array.from({ length }, (_, k) => k).sort(
+      (k, l) => ((prefix[start + k] as number) >>> 0) - ((prefix[start + l] as number) >>> 0) || k - l,
+    );
+  }
+  moveBucket(sorting, scratch, start, length, order);
+  prefix.set(scratch.prefix.subarray(start, end), start);
+  index.set(scratch.index.subarray(start, end), start);
+  words.set(scratch.words.subarray(start * KEY_WORDS, end * KEY_WORDS), start * KEY_WORDS);
+}
+
+function unpackPositions(packed: Float64Array): void {
+  for (let k = 0; k < packed.length; k++) packed[k] = (packed[k] as number) % BUCKET_LIMIT;
+}
+
+function packBucket(prefix: Int32Array, start: number, length: number, packed: Float64Array): void {
+  for (let k = 0; k < length; k++) packed[k] = ((prefix[start + k] as number) & 0x1fffff) * BUCKET_LIMIT + k;
+}
+
+/** Puts `sorting`'s bucket at `start` into `scratch` in `order` (positions in the bucket). */
+function moveBucket(
+  sorting: Sorting,
+  scratch: Sorting,
+  start: number,
+  length: number,
+  order: ArrayLike<number>,
+): void {
+  const { prefix, index, words } = sorting;
+  for (let k = 0; k < length; k++) {
+    const from = start + (order[k] as number);
+    const to = start + k;
+    scratch.prefix[to] = prefix[from] as number;
+    scratch.index[to] = index[from] as number;
+    const x = from * KEY_WORDS;
+    const y = to * KEY_WORDS;
+    for (let w = 0; w < KEY_WORDS; w++) scratch.words[y + w] = words[x + w] as number;
+  }
 }
 
 interface Sorting {
