@@ -7,7 +7,7 @@ import {
   ratingRecordCodec,
   receiptRecordCodec,
 } from '../receipts/index.js';
-import { ByteKeyTable } from './byte-key-table.js';
+import { ByteKeyTable, compareWords, KEY_WORDS, readKey, viewOf } from './byte-key-table.js';
 import { FactColumns } from './fact-columns.js';
 
 /** One paid interaction, as the reputation engine reads it from a receipt and its rating. */
@@ -62,35 +62,41 @@ const REGISTRATION_AUTHOR = 32;
 const REGISTRATION_CREATED = 64;
 
 /** The unsigned big-endian 64-bit integer at `offset` as a number (exact below 2^53, as every stored one is). */
-function u64(bytes: Uint8Array, offset: number): number {
-  const hi =
-    (((bytes[offset] as number) << 24) |
-      ((bytes[offset + 1] as number) << 16) |
-      ((bytes[offset + 2] as number) << 8) |
-      (bytes[offset + 3] as number)) >>>
-    0;
-  const lo =
-    (((bytes[offset + 4] as number) << 24) |
-      ((bytes[offset + 5] as number) << 16) |
-      ((bytes[offset + 6] as number) << 8) |
-      (bytes[offset + 7] as number)) >>>
-    0;
-  return hi * 2 ** 32 + lo;
+function u64(view: DataView, offset: number): number {
+  return view.getUint32(offset) * 2 ** 32 + view.getUint32(offset + 4);
 }
 
-function i8(value: number): number {
-  return (value << 24) >> 24;
+/**
+ * Copies the key at `keyAt` of each record created at or before `asOf` (its time at `createdAt`) into `into`, the
+ * first at key position `from`; returns the position after the last.
+ */
+function packKeys(
+  { size, blocks }: Records,
+  createdAt: number,
+  asOf: number,
+  keyAt: number,
+  into: Int32Array,
+  from: number,
+): number {
+  let k = from;
+  for (const view of blocks)
+    for (let o = 0; o < view.byteLength; o += size) {
+      if (u64(view, o + createdAt) > asOf) continue;
+      readKey(view, o + keyAt, into, k * KEY_WORDS);
+      k++;
+    }
+  return k;
 }
 
 /** Lower-case hex of the 32 bytes at `offset` (Node's native encoder: a million ids take a fraction of a second). */
-function hexAt(bytes: Uint8Array, offset: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + offset, 32).toString('hex');
+function hexAt(view: DataView, offset: number): string {
+  return Buffer.from(view.buffer, view.byteOffset + offset, 32).toString('hex');
 }
 
-/** Records of one type read in one go: blocks of `size`-byte records, back to back. */
+/** Records of one type read in one go: blocks of `size`-byte records, back to back, read through a `DataView`. */
 interface Records {
   readonly size: number;
-  readonly blocks: Uint8Array[];
+  readonly blocks: DataView[];
 }
 
 /** What one read brings: the records of registrations, receipts and ratings appended in (after, until]. */
@@ -137,7 +143,7 @@ export class LedgerFacts {
   private rating = new Int8Array(0);
   private ratedAt = new Float64Array(0);
   /** The id of the rating kept per receipt (32 bytes each): equal times go to the lowest. */
-  private ratingIds = new Uint8Array(0);
+  private ratingIds = new Int32Array(0);
   /** Per payment number: the first receipt read for it (almost always the only one). */
   private firstReceipt = new Int32Array(0);
   /** Payment number -> its other receipts, for the rare payments with more than one. */
@@ -289,15 +295,23 @@ export class LedgerFacts {
     this.payerRating = grow(this.payerRating, (n) => new Int8Array(n));
     this.rating = grow(this.rating, (n) => new Int8Array(n));
     this.ratedAt = grow(this.ratedAt, (n) => new Float64Array(n));
-    this.ratingIds = grow(this.ratingIds, (n) => new Uint8Array(n * 32));
+    this.ratingIds = grow(this.ratingIds, (n) => new Int32Array(n * KEY_WORDS));
+  }
+
+  /** Makes room for payment numbers below `count` (a payment with no receipt yet: NONE). */
+  private reservePayments(count: number): void {
+    if (count <= this.firstReceipt.length) return;
+    const grown = new Int32Array(Math.max(count, 1024, this.firstReceipt.length * 2)).fill(NONE);
+    grown.set(this.firstReceipt);
+    this.firstReceipt = grown;
   }
 
   /** The number of the agent whose id is at `offset`, numbering it if new. */
-  private agent(bytes: Uint8Array, offset: number): number {
+  private agent(view: DataView, offset: number): number {
     const before = this.agents.size;
-    const n = this.agents.add(bytes, offset);
+    const n = this.agents.add(view, offset);
     if (n === before) {
-      this.agentIds.push(hexAt(bytes, offset));
+      this.agentIds.push(hexAt(view, offset));
       if (n >= this.registeredAt.length) {
         const grown = new Float64Array(Math.max(1024, this.registeredAt.length * 2)).fill(Number.NaN);
         grown.set(this.registeredAt);
@@ -318,11 +332,11 @@ export class LedgerFacts {
         ? await readEvents(ledger, after, until)
         : await readRecords(ledger, after, until);
     let registrations = false;
-    for (const bytes of registered.blocks)
-      for (let o = 0; o < bytes.length; o += registered.size) {
-        const created = u64(bytes, o + REGISTRATION_CREATED);
+    for (const view of registered.blocks)
+      for (let o = 0; o < view.byteLength; o += registered.size) {
+        const created = u64(view, o + REGISTRATION_CREATED);
         if (created > this.asOf) continue;
-        const author = this.agent(bytes, o + REGISTRATION_AUTHOR);
+        const author = this.agent(view, o + REGISTRATION_AUTHOR);
         const known = this.registeredAt[author] as number;
         if (Number.isNaN(known) || created < known) {
           this.registeredAt[author] = created;
@@ -331,21 +345,20 @@ export class LedgerFacts {
       }
     if (after === 0 && this.receiptIds.size === 0) {
       // The first read: nothing to compare with, so no list of changes (a million receipts read at once).
-      this.addReceipts(receipts);
-      this.addRatings(ratings);
+      this.loadReceipts(receipts, ratings);
       this.cursor = until;
       return { registrations, removed: [], added: [] };
     }
     // Payments whose facts may change, and their facts before the change (none for a payment new here).
     const before = new Map<number, ReceiptFact[]>();
     const paymentsTouched = (visit: (p: number) => void) => {
-      for (const bytes of receipts.blocks)
-        for (let o = 0; o < bytes.length; o += receipts.size)
-          if (u64(bytes, o + R_CREATED) <= this.asOf) visit(this.payments.find(bytes, o + R_PAYMENT));
-      for (const bytes of ratings.blocks)
-        for (let o = 0; o < bytes.length; o += ratings.size) {
-          if (u64(bytes, o + T_CREATED) > this.asOf) continue;
-          const r = this.receiptIds.find(bytes, o + T_RECEIPT);
+      for (const view of receipts.blocks)
+        for (let o = 0; o < view.byteLength; o += receipts.size)
+          if (u64(view, o + R_CREATED) <= this.asOf) visit(this.payments.find(view, o + R_PAYMENT));
+      for (const view of ratings.blocks)
+        for (let o = 0; o < view.byteLength; o += ratings.size) {
+          if (u64(view, o + T_CREATED) > this.asOf) continue;
+          const r = this.receiptIds.find(view, o + T_RECEIPT);
           if (r !== NONE && ((this.flags[r] as number) & PRESENT) !== 0) visit(this.payment[r] as number);
         }
     };
@@ -375,78 +388,119 @@ export class LedgerFacts {
     return { registrations, removed, added };
   }
 
-  /** Counts receipt records (those created after `asOf` left out). */
-  private addReceipts({ size, blocks }: Records): void {
+  /**
+   * The first read's receipts and ratings, counted as `addReceipts` and `addRatings` count them, with receipt ids
+   * and payments numbered by sorting them all at once (see `ByteKeyTable.load`): a million ids sorted cost a
+   * fraction of a million hash-table probes, and come numbered in id order, the order facts are summed in.
+   */
+  private loadReceipts(receipts: Records, ratings: Records): void {
+    const receiptCount = this.countKept(receipts, R_CREATED);
+    const ratingCount = this.countKept(ratings, T_CREATED);
+    // Receipt ids, then the receipt ids ratings name (one numbering: a rating may name a receipt not read), packed.
+    const ids = new Int32Array((receiptCount + ratingCount) * KEY_WORDS);
+    const payments = new Int32Array(receiptCount * KEY_WORDS);
+    // One function per loop: a second long loop in the same function would run deoptimized (see `sortKeys`).
+    const rated = packKeys(receipts, R_CREATED, this.asOf, 0, ids, 0);
+    const k = packKeys(ratings, T_CREATED, this.asOf, T_RECEIPT, ids, rated);
+    packKeys(receipts, R_CREATED, this.asOf, R_PAYMENT, payments, 0);
+    const receiptNumbers = this.receiptIds.load(ids, k);
+    const paymentNumbers = this.payments.load(payments, receiptCount);
+    this.addReceipts(receipts, { receipts: receiptNumbers, payments: paymentNumbers });
+    this.addRatings(ratings, receiptNumbers.subarray(receiptCount));
+  }
+
+  /** How many of `records` were created at or before `asOf` (their time at `createdAt` in each). */
+  private countKept({ size, blocks }: Records, createdAt: number): number {
+    let count = 0;
+    for (const view of blocks)
+      for (let o = 0; o < view.byteLength; o += size) if (u64(view, o + createdAt) <= this.asOf) count++;
+    return count;
+  }
+
+  /**
+   * Counts receipt records (those created after `asOf` left out); `numbered`: their receipt and payment numbers,
+   * one per record kept, in order (from `loadReceipts`), instead of numbering them here one at a time.
+   */
+  private addReceipts(
+    { size, blocks }: Records,
+    numbered?: { receipts: Int32Array; payments: Int32Array },
+  ): void {
     // Room for every record read at once: tables and columns grow once, not a doubling at a time.
     let total = 0;
-    for (const bytes of blocks) total += bytes.length / size;
-    this.receiptIds.reserve(this.receiptIds.size + total);
-    this.payments.reserve(this.payments.size + total);
-    this.reserve(this.receiptIds.size + total);
-    for (const bytes of blocks)
-      for (let o = 0; o < bytes.length; o += size) {
-        const created = u64(bytes, o + R_CREATED);
+    for (const view of blocks) total += view.byteLength / size;
+    if (numbered === undefined) {
+      this.receiptIds.reserve(this.receiptIds.size + total);
+      this.payments.reserve(this.payments.size + total);
+      this.reserve(this.receiptIds.size + total);
+      this.reservePayments(this.payments.size + total);
+    } else {
+      // Numbered already; an eighth more room: a follower's first refreshes then copy no column.
+      const room = (n: number) => n + (n >>> 3) + 1024;
+      this.reserve(room(this.receiptIds.size));
+      this.reservePayments(room(this.payments.size));
+    }
+    let kept = 0;
+    for (const view of blocks)
+      for (let o = 0; o < view.byteLength; o += size) {
+        const created = u64(view, o + R_CREATED);
         if (created > this.asOf) continue;
-        const r = this.receiptIds.add(bytes, o);
+        const r = numbered === undefined ? this.receiptIds.add(view, o) : (numbered.receipts[kept] as number);
+        const loadedPayment = numbered === undefined ? NONE : (numbered.payments[kept] as number);
+        kept++;
         this.reserve(r + 1);
         if (((this.flags[r] as number) & PRESENT) !== 0) continue;
-        const recordFlags = bytes[o + R_FLAGS] as number;
-        const before = this.payments.size;
-        const p = this.payments.add(bytes, o + R_PAYMENT);
-        if (p === before) {
-          if (p >= this.firstReceipt.length) {
-            const grown = new Int32Array(Math.max(1024, this.firstReceipt.length * 2));
-            grown.set(this.firstReceipt);
-            this.firstReceipt = grown;
-          }
-          this.firstReceipt[p] = r;
-        } else {
+        const recordFlags = view.getUint8(o + R_FLAGS);
+        const p = numbered === undefined ? this.payments.add(view, o + R_PAYMENT) : loadedPayment;
+        this.reservePayments(p + 1);
+        if (this.firstReceipt[p] === NONE) this.firstReceipt[p] = r;
+        else {
           const more = this.others.get(p);
           if (more === undefined) this.others.set(p, [r]);
           else more.push(r);
         }
         this.payment[r] = p;
-        this.provider[r] = this.agent(bytes, o + R_PROVIDER);
-        this.payer[r] = recordFlags & RECORD_HAS_PAYER ? this.agent(bytes, o + R_PAYER) : NONE;
-        this.amount[r] = u64(bytes, o + R_AMOUNT);
+        this.provider[r] = this.agent(view, o + R_PROVIDER);
+        this.payer[r] = recordFlags & RECORD_HAS_PAYER ? this.agent(view, o + R_PAYER) : NONE;
+        this.amount[r] = u64(view, o + R_AMOUNT);
         this.created[r] = created;
         let flags = (this.flags[r] as number) | PRESENT;
         if (recordFlags & RECORD_HAS_PAYER_RATING) {
           flags |= PAYER_RATED;
-          this.payerRating[r] = i8(bytes[o + R_PAYER_RATING] as number);
+          this.payerRating[r] = view.getInt8(o + R_PAYER_RATING);
         }
         this.flags[r] = flags;
       }
   }
 
-  /** Keeps each receipt's latest rating: the latest `created`, equal times going to the lowest rating id. */
-  private addRatings({ size, blocks }: Records): void {
-    for (const bytes of blocks)
-      for (let o = 0; o < bytes.length; o += size) {
-        const created = u64(bytes, o + T_CREATED);
+  /**
+   * Keeps each receipt's latest rating: the latest `created`, equal times going to the lowest rating id.
+   * `numbered`: the receipt number of each record kept, in order (from `loadReceipts`).
+   */
+  private addRatings({ size, blocks }: Records, numbered?: Int32Array): void {
+    let kept = 0;
+    for (const view of blocks)
+      for (let o = 0; o < view.byteLength; o += size) {
+        const created = u64(view, o + T_CREATED);
         if (created > this.asOf) continue;
-        const r = this.receiptIds.add(bytes, o + T_RECEIPT);
+        const r =
+          numbered === undefined ? this.receiptIds.add(view, o + T_RECEIPT) : (numbered[kept++] as number);
         this.reserve(r + 1);
         const flags = this.flags[r] as number;
         const at = this.ratedAt[r] as number;
-        if ((flags & RATED) === 0 || created > at || (created === at && this.lowerRatingId(bytes, o, r))) {
+        if ((flags & RATED) === 0 || created > at || (created === at && this.lowerRatingId(view, o, r))) {
           this.flags[r] = flags | RATED;
           this.ratedAt[r] = created;
-          this.rating[r] = i8(bytes[o + T_RATING] as number);
-          this.ratingIds.set(bytes.subarray(o, o + 32), r * 32);
+          this.rating[r] = view.getInt8(o + T_RATING);
+          readKey(view, o, this.ratingIds, r * KEY_WORDS);
         }
       }
   }
 
-  /** Whether the rating id at `offset` of `bytes` sorts before the one kept for receipt `r`. */
-  private lowerRatingId(bytes: Uint8Array, offset: number, r: number): boolean {
-    const kept = this.ratingIds;
-    for (let i = 0; i < 32; i++) {
-      const a = bytes[offset + i] as number;
-      const b = kept[r * 32 + i] as number;
-      if (a !== b) return a < b;
-    }
-    return false;
+  /** Whether the rating id at `view`'s `offset` sorts before the one kept for receipt `r`. */
+  private lowerRatingId(view: DataView, offset: number, r: number): boolean {
+    const id = new Int32Array(KEY_WORDS);
+    readKey(view, offset, id, 0);
+    return compareWords(id, 0, this.ratingIds, r * KEY_WORDS) < 0;
   }
 
   private factOf(r: number): ReceiptFact {
@@ -454,7 +508,7 @@ export class LedgerFacts {
     const payer = this.payer[r] as number;
     // Built field by field: a rest/spread copy per fact costs seconds over a million of them.
     const fact: { -readonly [K in keyof ReceiptFact]: ReceiptFact[K] } = {
-      id: hexAt(this.receiptIds.bytes, r * 32),
+      id: this.receiptIds.hex(r),
       provider: this.agentIds[this.provider[r] as number] as string,
       payer: payer === NONE ? null : (this.agentIds[payer] as string),
       amountMsat: this.amount[r] as number,
@@ -478,7 +532,7 @@ function sameFact(a: ReceiptFact, b: ReceiptFact): boolean {
 async function readRecords(ledger: EventReader, after: number, until: number): Promise<Appended> {
   const records = ledger.records as NonNullable<EventReader['records']>;
   const each = async (type: string, size: number): Promise<Records> => {
-    const blocks: Uint8Array[] = [];
+    const blocks: DataView[] = [];
     for await (const block of records.call(ledger, type, { afterSeq: after })) {
       if (block.size !== size)
         throw new AgoraError(
@@ -487,7 +541,7 @@ async function readRecords(ledger: EventReader, after: number, until: number): P
         );
       let count = block.seqs.length;
       while (count > 0 && (block.seqs[count - 1] as number) > until) count--;
-      if (count > 0) blocks.push(block.bytes.subarray(0, count * size));
+      if (count > 0) blocks.push(viewOf(block.bytes.subarray(0, count * size)));
       if (count < block.seqs.length) break;
     }
     return { size, blocks };
@@ -514,7 +568,7 @@ async function readEvents(ledger: EventReader, after: number, until: number): Pr
     records.forEach((record, i) => {
       bytes.set(record, i * codec.size);
     });
-    return { size: codec.size, blocks: [bytes] };
+    return { size: codec.size, blocks: [viewOf(bytes)] };
   };
   return {
     registered: await encode(

@@ -55,18 +55,16 @@ export function buildTrustMatrix(interactions: Interactions): TrustMatrix {
   const column = new Int32Array(columns.length);
   const raw = new Float64Array(columns.length);
   let out = 0;
-  let order: number[] = [];
+  let order = new Int32Array(64);
   for (let i = 0; i < n; i++) {
     rowStart[i] = out;
     const start = counts[i] as number;
     const end = counts[i + 1] as number;
     if (end === start) continue;
-    order = order.length >= end - start ? order : new Array(end - start);
-    for (let k = start; k < end; k++) order[k - start] = k;
-    const segment = order
-      .slice(0, end - start)
-      .sort((a, b) => (columns[a] as number) - (columns[b] as number) || a - b);
-    for (const k of segment) {
+    if (order.length < end - start) order = new Int32Array(Math.max(end - start, order.length * 2));
+    const segment = sortRow(columns, start, end, order);
+    for (let s = 0; s < end - start; s++) {
+      const k = segment[s] as number;
       const j = columns[k] as number;
       if (out > (rowStart[i] as number) && column[out - 1] === j)
         raw[out - 1] = (raw[out - 1] as number) + (weights[k] as number);
@@ -79,6 +77,32 @@ export function buildTrustMatrix(interactions: Interactions): TrustMatrix {
   }
   rowStart[n] = out;
   return normalize({ n, rowStart, column: column.subarray(0, out), raw: raw.subarray(0, out) });
+}
+
+/**
+ * Positions `start .. end - 1` in `order`, sorted by their column, equal columns by position (so sums keep input
+ * order). A row is a few statements on average: sorted in place by insertion, no array or closure made per row; a
+ * long row (an agent with many statements) by the native sort.
+ */
+function sortRow(columns: Int32Array, start: number, end: number, order: Int32Array): Int32Array {
+  const length = end - start;
+  if (length > 32) {
+    const sorted = Array.from({ length }, (_, k) => start + k).sort(
+      (a, b) => (columns[a] as number) - (columns[b] as number) || a - b,
+    );
+    order.set(sorted);
+    return order;
+  }
+  for (let k = 0; k < length; k++) {
+    const position = start + k;
+    const j = columns[position] as number;
+    let at = k;
+    // Positions come in increasing order: an equal column stays after its predecessors.
+    for (; at > 0 && (columns[order[at - 1] as number] as number) > j; at--)
+      order[at] = order[at - 1] as number;
+    order[at] = position;
+  }
+  return order;
 }
 
 /** Computes `value` from `raw`: positive parts over the row's positive total. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/index.js';
-import { ByteKeyTable } from '../../src/reputation/byte-key-table.js';
+import { ByteKeyTable, KEY_WORDS, readKey, viewOf } from '../../src/reputation/byte-key-table.js';
 
 // Keys drawn from a small alphabet of prefixes, so that many share their first bytes (the packed sort's prefix and
 // the table's hash words) and the slow paths run too.
@@ -17,13 +17,14 @@ describe('ByteKeyTable', () => {
         const map = new Map<string, number>();
         // Keys read at an offset in a larger buffer, as records are.
         const buffer = new Uint8Array(shift + 32);
+        const view = viewOf(buffer);
         for (const k of keys) {
           buffer.set(k, shift);
           const hex = toHex(k);
           const expected = map.get(hex) ?? map.size;
           map.set(hex, expected);
-          expect(table.find(buffer, shift)).toBe(expected < table.size ? expected : -1);
-          expect(table.add(buffer, shift)).toBe(expected);
+          expect(table.find(view, shift)).toBe(expected < table.size ? expected : -1);
+          expect(table.add(view, shift)).toBe(expected);
         }
         expect(table.size).toBe(map.size);
         const numbers = Int32Array.from(map.values()).reverse();
@@ -34,11 +35,68 @@ describe('ByteKeyTable', () => {
     );
   });
 
+  it('loads keys at once numbered in their order, then finds, adds and sorts them as if added one by one', () => {
+    fc.assert(
+      fc.property(
+        // Duplicates on purpose: a receipt id loaded beside the ratings that name it.
+        fc
+          .array(key, { maxLength: 300 })
+          .chain((keys) =>
+            fc.tuple(
+              fc.constant(keys),
+              fc.array(fc.nat(Math.max(0, keys.length - 1)), { maxLength: keys.length === 0 ? 0 : 100 }),
+              fc.array(key, { maxLength: 100 }),
+            ),
+          ),
+        ([distinct, repeats, later]) => {
+          const loaded = [...distinct, ...repeats.map((i) => distinct[i] as Uint8Array)];
+          const packed = new Int32Array(loaded.length * KEY_WORDS);
+          loaded.forEach((k, i) => {
+            readKey(viewOf(k), 0, packed, i * KEY_WORDS);
+          });
+          const table = new ByteKeyTable(1);
+          const numbers = table.load(packed, loaded.length);
+          const sortedHex = [...new Set(loaded.map(toHex))].sort();
+          expect(table.size).toBe(sortedHex.length);
+          loaded.forEach((k, i) => {
+            expect(numbers[i]).toBe(sortedHex.indexOf(toHex(k)));
+            expect(table.find(viewOf(k), 0)).toBe(numbers[i]);
+            expect(table.hex(numbers[i] as number)).toBe(toHex(k));
+          });
+          const map = new Map(sortedHex.map((hex, n) => [hex, n]));
+          const buffer = new Uint8Array(33);
+          const view = viewOf(buffer);
+          for (const k of later) {
+            buffer.set(k, 1);
+            const hex = toHex(k);
+            const expected = map.get(hex) ?? map.size;
+            map.set(hex, expected);
+            expect(table.find(view, 1)).toBe(expected < table.size ? expected : -1);
+            expect(table.add(view, 1)).toBe(expected);
+          }
+          expect(table.size).toBe(map.size);
+          const all = Int32Array.from(map.values()).reverse();
+          const sorted = [...table.sort(all)].map((n) => toHex(table.bytes.subarray(n * 32, n * 32 + 32)));
+          expect(sorted).toEqual([...map.keys()].sort());
+          const onlyLoaded = Int32Array.from(sortedHex.keys()).reverse();
+          expect([...table.sort(onlyLoaded)]).toEqual([...sortedHex.keys()]);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('refuses to load keys into a table that has some', () => {
+    const table = new ByteKeyTable();
+    table.add(viewOf(new Uint8Array(32)), 0);
+    expect(() => table.load(new Int32Array(KEY_WORDS), 1)).toThrow(RangeError);
+  });
+
   it('finds nothing for a key never added', () => {
     const table = new ByteKeyTable();
-    const a = new Uint8Array(32).fill(1);
+    const a = viewOf(new Uint8Array(32).fill(1));
     table.add(a, 0);
-    expect(table.find(new Uint8Array(32).fill(2), 0)).toBe(-1);
+    expect(table.find(viewOf(new Uint8Array(32).fill(2)), 0)).toBe(-1);
     expect(table.find(a, 0)).toBe(0);
   });
 });
