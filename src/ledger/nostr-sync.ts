@@ -116,6 +116,41 @@ export type Redate = (event: LedgerEvent, now: number) => Promise<number | undef
 
 const heldPrefix = (url: string) => `held:${url}:`;
 
+/** Per ledger, the chain its own anonymous events' wrappings run on, one at a time (see {@link ownWrapper}). */
+const ownChains = new WeakMap<Ledger, Promise<unknown>>();
+
+/** Runs `task` after every earlier one of `ledger`'s: concurrent publications to several relays decide in turn. */
+function ownTurn<T>(ledger: Ledger, task: () => Promise<T>): Promise<T> {
+  const run = (ownChains.get(ledger) ?? Promise.resolve()).then(task, task);
+  ownChains.set(
+    ledger,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
+/**
+ * The Nostr event that carries this ledger's own anonymous event `id` to every relay: wrapped under a one-time key the
+ * first time it is sent anywhere, stored (`wrapped:`, as `original:` keeps what was received), and the same one after.
+ * A fresh wrapping per relay would show each piece as one Nostr event per relay the voter uses, first seen at each:
+ * the set of relays holding a wrapper of their own is the voter's relay list, which links its pieces.
+ */
+function ownWrapper(
+  ledger: Ledger,
+  store: ReturnType<Ledger['localStore']>,
+  id: string,
+  event: LedgerEvent,
+): Promise<NostrEvent> {
+  return ownTurn(ledger, async () => {
+    const stored = await store.get(`wrapped:${id}`);
+    if (stored !== undefined) return JSON.parse(stored) as NostrEvent;
+    const nostr = toNostrEvent(event);
+    // Stored before it is sent: a send that fails halfway may have reached the relay, and is published for good.
+    await ledger.localPut(store, `wrapped:${id}`, JSON.stringify(nostr));
+    return nostr;
+  });
+}
+
 /** Publishes one event over a connection of its own, closed after: nothing else the relay receives shares it. */
 async function publishAlone(url: string, nostr: NostrEvent, timeoutMs: number): Promise<void> {
   const relay = await connect(url, timeoutMs);
@@ -133,8 +168,10 @@ const signsOwn = (event: LedgerEvent, keyFor: ((author: string) => AgentKey | un
 /**
  * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
  * ledger's local store): events the ledger received over Nostr go out as they came (their authors' signatures), the
- * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. Events of authors
- * without a key and no original are skipped.
+ * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. An own anonymous event
+ * is wrapped once, the first time it is sent anywhere, and that wrapper stored and sent to every relay: each piece
+ * is one Nostr event on the whole network, however many relays the voter uses. Events of authors without a key and no
+ * original are skipped.
  *
  * This ledger's own anonymous events (no author, no original) dated after now are held back and sent by the first
  * publication at or after their `created` time: a voter's pieces, each dated by the client at its own random time in
@@ -211,7 +248,7 @@ export async function publishToRelay(
     const overdue = now - event.created > OVERDUE_SECONDS;
     const sendable = !signing && (!overdue || !overdueSent);
     if (sendable && !overdue) {
-      await publishAlone(url, toNostrEvent(event), timeoutMs);
+      await publishAlone(url, await ownWrapper(ledger, store, id, event), timeoutMs);
       published++;
       return undefined;
     }
@@ -221,7 +258,7 @@ export async function publishToRelay(
     if (fresh === undefined) {
       // Kept under its old date: the next run that may send it does.
       if (!sendable) return void hold(id, event.created);
-      await publishAlone(url, toNostrEvent(event), timeoutMs);
+      await publishAlone(url, await ownWrapper(ledger, store, id, event), timeoutMs);
       published++;
       overdueSent = overdue;
       return undefined;
@@ -238,7 +275,7 @@ export async function publishToRelay(
       nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, copy.created);
       return appended.seq;
     }
-    await publishAlone(url, toNostrEvent(copy), timeoutMs);
+    await publishAlone(url, await ownWrapper(ledger, store, appended.id, copy), timeoutMs);
     published++;
     overdueSent = true;
     return appended.seq;
@@ -255,7 +292,11 @@ export async function publishToRelay(
     for await (const { id, seq, event } of ledger.events({ afterSeq: after })) {
       last = seq;
       if (copies.has(id)) continue;
-      const original = await store.get(`original:${id}`);
+      // This ledger's own anonymous events: never received (no original), or wrapped here (sent, maybe pulled back).
+      const original =
+        event.author === undefined && (await store.get(`wrapped:${id}`)) !== undefined
+          ? undefined
+          : await store.get(`original:${id}`);
       const author = event.author === undefined ? undefined : options.keyFor?.(event.author);
       let nostr: NostrEvent | undefined;
       if (original !== undefined) nostr = JSON.parse(original) as NostrEvent;
@@ -264,8 +305,8 @@ export async function publishToRelay(
         held++;
         nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, event.created);
       } else if (event.author === undefined && signing) kept.push({ id, event });
-      else if (event.author === undefined || author !== undefined)
-        nostr = toNostrEvent(event, author === undefined ? {} : { author });
+      else if (event.author === undefined) nostr = await ownWrapper(ledger, store, id, event);
+      else if (author !== undefined) nostr = toNostrEvent(event, { author });
       if (nostr !== undefined) {
         if (event.author === undefined) await publishAlone(url, nostr, timeoutMs);
         else {
