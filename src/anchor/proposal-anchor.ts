@@ -41,15 +41,32 @@ export function anchoredVotes(result: ProposalResult): { votes?: readonly string
  * unless its snapshot is the one its checkpoint's events give and this ledger does not dispute it (only verified
  * decisions are anchored). `published` reads only the votes, cancels and snapshot events it accepts (those
  * published in time, see `publishedBy`). `publication` (`publicationTimes`) dates the votes by their publication, as
- * governance reads decisions (see `tallyProposal`): pass it wherever the witnesses' times are known.
+ * governance reads decisions (see `tallyProposal`): pass it wherever the witnesses' times are known. `leaveOut` names
+ * votes this replica holds that no other can yet (its own pieces not sent to any relay, `unsentOwnEvents`): tallied
+ * as if not stored, so the anchor names only votes other replicas can hold; naming a piece before it is public would
+ * tell, once it is, that the anchorer cast it.
  */
 export async function proposalCommitment(
   ledger: Ledger,
   proposalId: string,
   now: number,
-  options: { published?: (id: string) => boolean; publication?: Publication } = {},
+  options: {
+    published?: (id: string) => boolean;
+    publication?: Publication;
+    leaveOut?: ReadonlySet<string>;
+  } = {},
 ): Promise<{ tree: CommitmentTree; commitment: string; result: ProposalResult }> {
-  const result = await tallyProposal(ledger, proposalId, options);
+  const { leaveOut, ...dating } = options;
+  let only: Set<string> | undefined;
+  if (leaveOut !== undefined && leaveOut.size > 0) {
+    only = new Set();
+    for await (const { id, event } of ledger.byIndex('proposal', proposalId))
+      if (event.type === 'vote.cast' && !leaveOut.has(id)) only.add(id);
+  }
+  const result = await tallyProposal(ledger, proposalId, {
+    ...dating,
+    ...(only === undefined ? {} : { only }),
+  });
   if (result.canceledBy !== undefined)
     throw new AgoraError(
       ErrorCode.InvalidState,

@@ -37,6 +37,7 @@ export {
   publishWhenDue,
   pullFromRelay,
   type Redate,
+  unsentOwnEvents,
 } from './nostr-sync.js';
 export type { RecordBlock } from './record-block.js';
 export {

@@ -125,7 +125,8 @@ function checkIndexPart(part: string, what: string): string {
  *
  * Every event is verified (envelope, signature, its type's rules) before it is stored; appending an event
  * that is stored already is a no-op; a batch is written atomically together with its index entries, so a crash
- * leaves all of it or none of it.
+ * leaves all of it or none of it. The one removal: {@link Ledger.redateUnpublished} replaces an anonymous event of
+ * this replica's own that no other holds by its copy under another date, in one atomic write.
  *
  * Key layout (sublevels): `event` id -> "seq canonical-json"; `order` seq -> id; `type` type NUL seq -> id;
  * `index` name NUL value NUL seq -> id; `record` type NUL first seq -> record block (binary: the fixed-width records of
@@ -280,7 +281,35 @@ export class Ledger {
     return this.exclusive(() => this.appendLocked(events));
   }
 
-  private async appendLocked(inputs: readonly unknown[]): Promise<AppendResult[]> {
+  /**
+   * Replaces the stored anonymous event `id` by its copy dated `created` (same type and body: another id), in one
+   * atomic write: the copy is verified and appended as {@link append} does, and the original is removed with its
+   * order, type and index entries, so that this ledger reads as if it had only ever held the copy.
+   *
+   * Only for an event of this replica's own that no other replica holds (never published: the caller's to know),
+   * such as a vote piece `publishToRelay` kept back and dates afresh. Were both kept, this replica alone would hold
+   * the earlier-dated original, and count it where every other replica counts the copy. `NOT_FOUND` when `id` is
+   * not stored, `INVALID_ARGUMENT` for a signed event (its signature covers its date), a type that keeps records,
+   * or the date it has already.
+   */
+  redateUnpublished(id: string, created: number): Promise<AppendResult> {
+    return this.exclusive(async () => {
+      const stored = await this.get(id);
+      if (stored === undefined)
+        throw new AgoraError(ErrorCode.NotFound, `event ${id} is not stored: nothing to re-date`);
+      const { event } = stored;
+      if (event.author !== undefined)
+        throw new AgoraError(ErrorCode.InvalidArgument, `event ${id} is signed: its date is its author's`);
+      if (this.registry.get(event.type).record !== undefined)
+        throw new AgoraError(ErrorCode.InvalidArgument, `${event.type} events keep records: not re-dated`);
+      if (created === event.created)
+        throw new AgoraError(ErrorCode.InvalidArgument, `event ${id} is dated ${created} already`);
+      const [result] = await this.appendLocked([{ ...event, created }], stored);
+      return result as AppendResult;
+    });
+  }
+
+  private async appendLocked(inputs: readonly unknown[], removing?: StoredEvent): Promise<AppendResult[]> {
     this.assertOpen();
     const total = inputs.length;
     const parsed: { envelope: ParsedEnvelope; definition: EventTypeDefinition }[] = [];
@@ -383,20 +412,37 @@ export class Ledger {
       }
       results.push({ id, seq, added: true });
     }
-    if (seq === this.lastSeq) return results;
+    if (removing !== undefined) {
+      const { id, seq: removedSeq, event } = removing;
+      const key = seqKey(removedSeq);
+      const definition = this.registry.get(event.type);
+      operations.push(
+        { type: 'del', sublevel: this.eventSection, key: id },
+        { type: 'del', sublevel: this.orderSection, key },
+        { type: 'del', sublevel: this.typeSection, key: `${event.type}${SEP}${key}` },
+      );
+      for (const [name, value] of definition.indexes?.(event) ?? [])
+        operations.push({
+          type: 'del',
+          sublevel: this.indexSection,
+          key: `${name}${SEP}${value}${SEP}${key}`,
+        });
+      counts.set(event.type, (counts.get(event.type) ?? this.typeCounts.get(event.type) ?? 1) - 1);
+    } else if (seq === this.lastSeq) return results;
     operations.push(...records.operations(this.recordSection));
     operations.push({ type: 'put', sublevel: this.metaSection, key: 'seq', value: String(seq) });
     for (const [type, count] of counts) {
-      operations.push({
-        type: 'put',
-        sublevel: this.metaSection,
-        key: `count${SEP}${type}`,
-        value: String(count),
-      });
+      operations.push(
+        count === 0
+          ? { type: 'del', sublevel: this.metaSection, key: `count${SEP}${type}` }
+          : { type: 'put', sublevel: this.metaSection, key: `count${SEP}${type}`, value: String(count) },
+      );
     }
     await this.db.batch(operations, this.writeOptions);
     this.lastSeq = seq;
-    for (const [type, count] of counts) this.typeCounts.set(type, count);
+    for (const [type, count] of counts)
+      if (count === 0) this.typeCounts.delete(type);
+      else this.typeCounts.set(type, count);
     return results;
   }
 
@@ -547,6 +593,8 @@ export class Ledger {
         for (let i = 0; i < ids.length; i++) {
           const value = values[i];
           if (value === undefined) {
+            // Re-dated since the scan began (`redateUnpublished` removed it with its index entries): skipped.
+            if ((await section.get((page[i] as [string, string])[0])) === undefined) continue;
             throw new AgoraError(ErrorCode.StoreUnavailable, `ledger index names missing event ${ids[i]}`);
           }
           yield decodeStored(ids[i] as string, value);

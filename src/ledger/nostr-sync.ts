@@ -3,7 +3,7 @@ import type { AbstractRelay } from 'nostr-tools/relay';
 import { AgoraError, type Clock, ErrorCode, isAgoraError, systemClock, unixSeconds } from '../core/index.js';
 import type { AgentKey } from '../identity/index.js';
 import type { LedgerEvent } from './event.js';
-import type { Ledger } from './ledger.js';
+import type { AppendResult, Ledger } from './ledger.js';
 import { AGORA_NOSTR_KIND, fromNostrEvent, toNostrEvent } from './nostr.js';
 
 /** What a pull brought in. */
@@ -116,6 +116,62 @@ export type Redate = (event: LedgerEvent, now: number) => Promise<number | undef
 
 const heldPrefix = (url: string) => `held:${url}:`;
 
+/** Per ledger, the chain its own anonymous events' wrappings run on, one at a time (see {@link ownWrapper}). */
+const ownChains = new WeakMap<Ledger, Promise<unknown>>();
+
+/** Runs `task` after every earlier one of `ledger`'s: concurrent publications to several relays decide in turn. */
+function ownTurn<T>(ledger: Ledger, task: () => Promise<T>): Promise<T> {
+  const run = (ownChains.get(ledger) ?? Promise.resolve()).then(task, task);
+  ownChains.set(
+    ledger,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
+/**
+ * The Nostr event that carries this ledger's own anonymous event `id` to every relay: wrapped under a one-time key the
+ * first time it is sent anywhere, stored (`wrapped:`, as `original:` keeps what was received), and the same one after.
+ * A fresh wrapping per relay would show each piece as one Nostr event per relay the voter uses, first seen at each:
+ * the set of relays holding a wrapper of their own is the voter's relay list, which links its pieces.
+ */
+function ownWrapper(
+  ledger: Ledger,
+  store: ReturnType<Ledger['localStore']>,
+  id: string,
+  event: LedgerEvent,
+): Promise<NostrEvent | undefined> {
+  return ownTurn(ledger, async () => {
+    const stored = await store.get(`wrapped:${id}`);
+    if (stored !== undefined) return JSON.parse(stored) as NostrEvent;
+    // Re-dated meanwhile by a publication to another relay (undefined): its copy goes out instead, as a new event.
+    if (!(await ledger.has(id))) return undefined;
+    const nostr = toNostrEvent(event);
+    // Stored before it is sent: a send that fails halfway may have reached the relay, and is published for good.
+    await ledger.localPut(store, `wrapped:${id}`, JSON.stringify(nostr));
+    return nostr;
+  });
+}
+
+/**
+ * Replaces this ledger's own anonymous event `id`, never sent anywhere, by its copy dated `created`
+ * (`Ledger.redateUnpublished`: the stale original is gone, so this ledger counts what every other replica will).
+ * Undefined when it was sent (wrapped) meanwhile, so keeps its date; `gone` when another relay's publication re-dated
+ * it already (its copy is a new event of this ledger).
+ */
+function redateOwn(
+  ledger: Ledger,
+  store: ReturnType<Ledger['localStore']>,
+  id: string,
+  created: number,
+): Promise<AppendResult | 'gone' | undefined> {
+  return ownTurn(ledger, async () => {
+    if ((await store.get(`wrapped:${id}`)) !== undefined) return undefined;
+    if (!(await ledger.has(id))) return 'gone';
+    return ledger.redateUnpublished(id, created);
+  });
+}
+
 /** Publishes one event over a connection of its own, closed after: nothing else the relay receives shares it. */
 async function publishAlone(url: string, nostr: NostrEvent, timeoutMs: number): Promise<void> {
   const relay = await connect(url, timeoutMs);
@@ -133,8 +189,10 @@ const signsOwn = (event: LedgerEvent, keyFor: ((author: string) => AgentKey | un
 /**
  * Publishes to `url` the events of `ledger` appended since the last publication there (the position is kept in the
  * ledger's local store): events the ledger received over Nostr go out as they came (their authors' signatures), the
- * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. Events of authors
- * without a key and no original are skipped.
+ * others are wrapped now, signed by `keyFor(author)` or, for anonymous votes, a one-time key. An own anonymous event
+ * is wrapped once, the first time it is sent anywhere, and that wrapper stored and sent to every relay: each piece
+ * is one Nostr event on the whole network, however many relays the voter uses. Events of authors without a key and no
+ * original are skipped.
  *
  * This ledger's own anonymous events (no author, no original) dated after now are held back and sent by the first
  * publication at or after their `created` time: a voter's pieces, each dated by the client at its own random time in
@@ -150,10 +208,12 @@ const signsOwn = (event: LedgerEvent, keyFor: ((author: string) => AgentKey | un
  * that sends nothing signed by this agent's keys (`keyFor`), and at most one held event more than
  * {@link OVERDUE_SECONDS} past its time goes out per run: an agent publishing now and then would otherwise send every
  * piece that fell due since its last run in one burst. With `redate` (what `agora sync` passes: the governance
- * layer's `redatePiece`), every held event kept back for these reasons, or overdue, is stored again under a fresh
- * `created` (a copy: same body, same nullifier for a vote piece; the stale one is never sent) and held until then, and
- * the one overdue event sent is dated now: each still reaches the relay alone, at its own time. Without `redate`
- * they stay held under their old dates and go out, one per run, hours late.
+ * layer's `redatePiece`), every held event kept back for these reasons, or overdue, and never sent to any relay, is
+ * replaced in the ledger by a copy under a fresh `created` (same body, same nullifier for a vote piece:
+ * `Ledger.redateUnpublished`, so the stale one is neither sent nor counted here, where no other replica holds it) and
+ * held until then, and the one overdue event sent is dated now: each still reaches the relay alone, at its own time.
+ * One sent to some relay already keeps its date everywhere (a copy would be counted here, the original where both
+ * are held). Without `redate` they stay held under their old dates and go out, one per run, hours late.
  */
 export async function publishToRelay(
   ledger: Ledger,
@@ -210,27 +270,34 @@ export async function publishToRelay(
   const release = async (id: string, event: LedgerEvent): Promise<number | undefined> => {
     const overdue = now - event.created > OVERDUE_SECONDS;
     const sendable = !signing && (!overdue || !overdueSent);
-    if (sendable && !overdue) {
-      await publishAlone(url, toNostrEvent(event), timeoutMs);
+    /** Sends `id` (its one wrapper); false when another relay's publication re-dated it meanwhile (gone). */
+    const send = async (sentId: string, sent: LedgerEvent) => {
+      const nostr = await ownWrapper(ledger, store, sentId, sent);
+      if (nostr === undefined) return false;
+      await publishAlone(url, nostr, timeoutMs);
       published++;
-      return undefined;
-    }
-    // Re-dated already by a publication to another relay: that copy goes out here too, as a new event of this ledger.
-    if (options.redate !== undefined && (await store.get(`redated:${id}`)) !== undefined) return undefined;
-    const fresh = await options.redate?.(event, now);
-    if (fresh === undefined) {
+      return true;
+    };
+    if (sendable && !overdue) return void (await send(id, event));
+    // Re-dated by an earlier version, which kept the original beside its copy: the copy goes out, never this one.
+    if ((await store.get(`redated:${id}`)) !== undefined) return undefined;
+    // Sent to some relay already (or received back): published, so it keeps its date (a copy would be counted by
+    // this ledger, the earlier-dated original by every replica holding both).
+    const public_ =
+      (await store.get(`wrapped:${id}`)) !== undefined || (await store.get(`original:${id}`)) !== undefined;
+    const fresh = public_ ? undefined : await options.redate?.(event, now);
+    // The one overdue event this run may send goes out dated now; the others at a fresh time of their own.
+    const created = fresh === undefined ? undefined : sendable ? now : Math.max(fresh, now + 1);
+    const appended = created === undefined ? undefined : await redateOwn(ledger, store, id, created);
+    if (appended === 'gone') return undefined;
+    if (appended === undefined) {
       // Kept under its old date: the next run that may send it does.
       if (!sendable) return void hold(id, event.created);
-      await publishAlone(url, toNostrEvent(event), timeoutMs);
-      published++;
-      overdueSent = overdue;
+      if (await send(id, event)) overdueSent = overdue;
       return undefined;
     }
-    // The one overdue event this run may send goes out dated now; the others at a fresh time of their own.
-    const copy = { ...event, created: sendable ? now : Math.max(fresh, now + 1) };
-    const appended = await ledger.append(copy);
+    const copy = { ...event, created: created as number };
     copies.add(appended.id);
-    changes.push([`redated:${id}`, appended.id]);
     redated++;
     if (!sendable) {
       changes.push([`${prefix}${appended.id}`, String(copy.created)]);
@@ -238,9 +305,7 @@ export async function publishToRelay(
       nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, copy.created);
       return appended.seq;
     }
-    await publishAlone(url, toNostrEvent(copy), timeoutMs);
-    published++;
-    overdueSent = true;
+    if (await send(appended.id, copy)) overdueSent = true;
     return appended.seq;
   };
   try {
@@ -255,7 +320,11 @@ export async function publishToRelay(
     for await (const { id, seq, event } of ledger.events({ afterSeq: after })) {
       last = seq;
       if (copies.has(id)) continue;
-      const original = await store.get(`original:${id}`);
+      // This ledger's own anonymous events: never received (no original), or wrapped here (sent, maybe pulled back).
+      const original =
+        event.author === undefined && (await store.get(`wrapped:${id}`)) !== undefined
+          ? undefined
+          : await store.get(`original:${id}`);
       const author = event.author === undefined ? undefined : options.keyFor?.(event.author);
       let nostr: NostrEvent | undefined;
       if (original !== undefined) nostr = JSON.parse(original) as NostrEvent;
@@ -264,8 +333,8 @@ export async function publishToRelay(
         held++;
         nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, event.created);
       } else if (event.author === undefined && signing) kept.push({ id, event });
-      else if (event.author === undefined || author !== undefined)
-        nostr = toNostrEvent(event, author === undefined ? {} : { author });
+      else if (event.author === undefined) nostr = await ownWrapper(ledger, store, id, event);
+      else if (author !== undefined) nostr = toNostrEvent(event, { author });
       if (nostr !== undefined) {
         if (event.author === undefined) await publishAlone(url, nostr, timeoutMs);
         else {
@@ -287,6 +356,24 @@ export async function publishToRelay(
     ...(nextAt === undefined ? {} : { nextAt }),
     ...(redated === 0 ? {} : { redated }),
   };
+}
+
+/**
+ * Those of `ids` that are this ledger's own anonymous events not sent to any relay yet: neither wrapped here for
+ * publication (`publishToRelay` stores the one wrapper it sends) nor received over Nostr. What this replica alone
+ * holds: an anchor naming them would name them before they are public (see `proposalCommitment`'s `leaveOut`).
+ */
+export async function unsentOwnEvents(ledger: Ledger, ids: Iterable<string>): Promise<string[]> {
+  const store = ledger.localStore(STORE);
+  const unsent: string[] = [];
+  for (const id of ids) {
+    const stored = await ledger.get(id);
+    if (stored === undefined || stored.event.author !== undefined) continue;
+    if ((await store.get(`wrapped:${id}`)) !== undefined || (await store.get(`original:${id}`)) !== undefined)
+      continue;
+    unsent.push(id);
+  }
+  return unsent;
 }
 
 /**

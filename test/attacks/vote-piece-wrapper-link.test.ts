@@ -1,7 +1,7 @@
 // Issue 17, third review, transport: a voter's pieces linked by how many Nostr wrappers each carries. An anonymous
-// piece goes out under a one-time Nostr key, but `publishToRelay` wraps it afresh for every relay it publishes to
-// (`toNostrEvent(event)` draws a new key per call; only events pulled from a relay keep their `original:` wrapper).
-// A voter syncing with two relays (`agora sync --relay A --relay B`) therefore puts each of its pieces on the network
+// piece goes out under a one-time Nostr key, but `publishToRelay` wrapped it afresh for every relay it publishes to
+// (`toNostrEvent(event)` draws a new key per call; only events pulled from a relay kept their `original:` wrapper).
+// A voter syncing with two relays (`agora sync --relay A --relay B`) therefore put each of its pieces on the network
 // as two distinct Nostr events (two one-time keys, same ledger event id in the `x` tag), one first seen at A and one
 // first seen at B, while a piece relayed by others travels under the wrapper it was first received in. An observer
 // crawling the relays groups ledger events by the set of relays holding a wrapper of their own: every piece of this
@@ -12,8 +12,9 @@
 // Impact: pieces of one voter linked by transport, against issue 17.5 (not linkable by key, by batch or by time),
 // whatever Tor or connection separation hides.
 //
-// Fix: wrap each own anonymous event once: the first wrapping is stored (as `original:` is for events pulled from a
-// relay) and every relay receives that same Nostr event, so a piece shows one wrapper however many relays carry it.
+// Fixed: an own anonymous event is wrapped once, the first time it is sent anywhere; that wrapper is stored
+// (`wrapped:`, as `original:` is for events pulled from a relay) and every relay receives that same Nostr event, so a
+// piece shows one wrapper however many relays carry it.
 import { MemoryLevel } from 'memory-level';
 import type { Event as NostrEvent } from 'nostr-tools/pure';
 import { describe, expect, it } from 'vitest';
@@ -28,8 +29,7 @@ const anonymousContent = (event: NostrEvent) =>
   (JSON.parse(event.content) as { author?: string }).author === undefined;
 
 describe('attack: a voter linked by the Nostr wrappers of its pieces (vote-piece-wrapper-link)', () => {
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('a piece published to two relays reaches both as one Nostr event', async () => {
+  it('a piece published to two relays reaches both as one Nostr event', async () => {
     const relays = [await timingRelay(), await timingRelay()];
     const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry: testRegistry() });
     const voter = generateAgentKey();

@@ -36,7 +36,7 @@ import {
   systemClock,
   unixSeconds,
 } from '../../core/index.js';
-import type { Ledger } from '../../ledger/index.js';
+import { type Ledger, unsentOwnEvents } from '../../ledger/index.js';
 import { type Command, idArgument, type OptionValues, optionOrEnv, wholeNumber } from '../command.js';
 import { HOME_HELP, homeNetwork, loadHomeKey, withHomeLedger } from '../home.js';
 import { type CliIo, write } from '../io.js';
@@ -158,14 +158,26 @@ async function witnessBatchOf(ledger: Ledger, id: string): Promise<WitnessBatchB
 async function commitmentOf(ledger: Ledger, id: string, now: number) {
   const batch = await witnessBatchOf(ledger, id);
   if (batch !== undefined)
-    return { tree: eventsCommitmentTree(batch.ids), commitment: witnessBatchCommitment(batch), named: {} };
+    return {
+      tree: eventsCommitmentTree(batch.ids),
+      commitment: witnessBatchCommitment(batch),
+      named: {},
+      unsent: 0,
+    };
   if (await isDisputeEvent(ledger, id))
-    return { tree: eventsCommitmentTree([id]), commitment: disputeEventCommitment(id), named: {} };
+    return { tree: eventsCommitmentTree([id]), commitment: disputeEventCommitment(id), named: {}, unsent: 0 };
+  // This home's own vote pieces not sent to any relay yet are left out: named now, they would be named before any
+  // other replica holds them, and once published the anchor would tell they are this agent's.
+  const votes: string[] = [];
+  for await (const { id: vote, event } of ledger.byIndex('proposal', id))
+    if (event.type === 'vote.cast') votes.push(vote);
+  const unsent = new Set(await unsentOwnEvents(ledger, votes));
   // Votes dated by their publication, as `governedState` reads the decision: the anchor matches what replicas count.
   const { tree, commitment, result } = await proposalCommitment(ledger, id, now, {
     publication: await publicationTimes(ledger, now),
+    leaveOut: unsent,
   });
-  return { tree, commitment, named: anchoredVotes(result) };
+  return { tree, commitment, named: anchoredVotes(result), unsent: unsent.size };
 }
 
 /** The anchoring of `id`: a proposal's ({@link anchorStatus}), or a dispute opening's or answer's. */
@@ -232,7 +244,12 @@ export const anchorCommitCommand: Command = {
     const secretKey = fromDescriptor?.secretKey ?? key.secretKey;
     const wallet = anchorWallet(secretKey, chain, kind);
     await withHomeLedger(home, async (ledger) => {
-      const { tree, commitment, named } = await commitmentOf(ledger, id, unixSeconds(systemClock));
+      const { tree, commitment, named, unsent } = await commitmentOf(ledger, id, unixSeconds(systemClock));
+      if (unsent > 0)
+        await write(
+          io.stderr,
+          `${unsent} vote piece(s) of this proposal have not been sent to any relay (your own, held back): left out of this anchor, which names only votes others can hold; run agora sync, then anchor again to count them\n`,
+        );
       const utxos = given.length > 0 || backend === undefined ? given : await backend.utxos(wallet.address);
       if (utxos.length === 0)
         throw new AgoraError(
@@ -262,6 +279,7 @@ export const anchorCommitCommand: Command = {
         feeSat: tx.feeSat,
         vsize: tx.vsize,
         broadcast: !dryRun,
+        ...(unsent > 0 ? { leftOut: unsent } : {}),
         ...(dryRun ? { hex: tx.hex, psbt: tx.psbt } : {}),
       };
       if (!dryRun) {
