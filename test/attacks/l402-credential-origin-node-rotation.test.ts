@@ -54,42 +54,36 @@ async function twoNodeOrigin() {
 }
 
 describe('one origin naming another node key per challenge does not reset what its node was shown', () => {
-  it.fails(
-    'refuses a lower level at the second node after refusing a higher one at the first, under one origin',
-    async () => {
-      const { gatingFirst, gatingSecond, call } = await twoNodeOrigin();
-      const payer = generateAgentKey();
-      const others = Array.from({ length: 7 }, () => generateAgentKey());
-      const snapshot = await snapshotOf(
-        new Map([[payer, 2 * MIN_SCORE], ...others.map((key) => [key, SCORES.high] as [typeof key, number])]),
-      );
-      const { holder, proved } = await recordingHolder(payer, [snapshot]);
-      const fetch = call(holder);
-      // The origin asks the higher level with its first node's invoice: the payer cannot prove it, pays nothing.
-      const refused = await fetch(gatingFirst('weather', [snapshot.root], HIGHER), 'http://weather.test');
-      expect(refused).toMatchObject({ code: ErrorCode.InvalidProof });
-      // The same origin asks the lower level with its second node's invoice.
-      const second = await fetch(gatingSecond('weather', [snapshot.root], MIN_SCORE), 'http://weather.test');
-      // The attack's measure: a pseudonym proving "at least 1,000,000 ppb" to the origin that saw the payer refuse
-      // 25,000,000 ppb: one member of the snapshot lies between, the payer.
-      expect(proved).toEqual([]);
-      expect(second).toMatchObject({ code: ErrorCode.WouldLink });
-    },
-  );
+  it.fails('refuses a lower level at the second node after refusing a higher one at the first, under one origin', async () => {
+    const { gatingFirst, gatingSecond, call } = await twoNodeOrigin();
+    const payer = generateAgentKey();
+    const others = Array.from({ length: 7 }, () => generateAgentKey());
+    const snapshot = await snapshotOf(
+      new Map([[payer, 2 * MIN_SCORE], ...others.map((key) => [key, SCORES.high] as [typeof key, number])]),
+    );
+    const { holder, proved } = await recordingHolder(payer, [snapshot]);
+    const fetch = call(holder);
+    // The origin asks the higher level with its first node's invoice: the payer cannot prove it, pays nothing.
+    const refused = await fetch(gatingFirst('weather', [snapshot.root], HIGHER), 'http://weather.test');
+    expect(refused).toMatchObject({ code: ErrorCode.InvalidProof });
+    // The same origin asks the lower level with its second node's invoice.
+    const second = await fetch(gatingSecond('weather', [snapshot.root], MIN_SCORE), 'http://weather.test');
+    // The attack's measure: a pseudonym proving "at least 1,000,000 ppb" to the origin that saw the payer refuse
+    // 25,000,000 ppb: one member of the snapshot lies between, the payer.
+    expect(proved).toEqual([]);
+    expect(second).toMatchObject({ code: ErrorCode.WouldLink });
+  });
 
-  it.fails(
-    'refuses a proof at the second node against a root sharing fewer than 8 members with the first',
-    async () => {
-      const { gatingFirst, gatingSecond, call } = await twoNodeOrigin();
-      const payer = generateAgentKey();
-      const { older, newer } = await driftingSnapshots(payer);
-      const { holder, proved } = await recordingHolder(payer, [older, newer]);
-      const fetch = call(holder);
-      await fetch(gatingFirst('weather', [older.root]), 'http://weather.test');
-      const second = await fetch(gatingSecond('weather', [newer.root]), 'http://weather.test');
-      // The attack's measure: the second pseudonym proved against the newer root, hiding the payer among 1.
-      expect(proved.map((statement) => statement.root)).toEqual([older.root]);
-      expect(second).toMatchObject({ code: ErrorCode.WouldLink });
-    },
-  );
+  it.fails('refuses a proof at the second node against a root sharing fewer than 8 members with the first', async () => {
+    const { gatingFirst, gatingSecond, call } = await twoNodeOrigin();
+    const payer = generateAgentKey();
+    const { older, newer } = await driftingSnapshots(payer);
+    const { holder, proved } = await recordingHolder(payer, [older, newer]);
+    const fetch = call(holder);
+    await fetch(gatingFirst('weather', [older.root]), 'http://weather.test');
+    const second = await fetch(gatingSecond('weather', [newer.root]), 'http://weather.test');
+    // The attack's measure: the second pseudonym proved against the newer root, hiding the payer among 1.
+    expect(proved.map((statement) => statement.root)).toEqual([older.root]);
+    expect(second).toMatchObject({ code: ErrorCode.WouldLink });
+  });
 });
