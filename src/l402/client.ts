@@ -313,7 +313,7 @@ async function credentialFor(
   const credential = await proveCredential(
     options.credential,
     requirement,
-    { provider, service: challenge.service },
+    { provider, service: challenge.service, origin },
     challenge.macaroon.identifier,
     unixSeconds(options.clock ?? systemClock),
   );
