@@ -1,15 +1,16 @@
-// Issue 18 seventh review (low, availability; open): the sixth review bounds the node keys an origin may name for
+// Issue 18 seventh review (low, availability; fixed): the sixth review bounds the node keys an origin may name for
 // pseudonyms without their invoices being paid (`MAX_UNPAID_NODES_PER_ORIGIN`, each such key keeping a member set in
 // the credential history). After paying, the client records the challenge's payee as paid (`history.paid(payee,
-// origin)`). But `TokenCache.pay` shares a payment in flight by payment hash alone: concurrent requests of the payer
-// (one shared token cache) given two invoices of one hash, one by the origin's real node and one signed by a
-// throwaway key, pay the real one once, and the throwaway key is recorded as paid too although nothing went to it.
-// Each burst of k concurrent requests thus adds k - 1 never-paid node keys (each a member set in the history for the
-// linking window) that the bound does not count, for the price of one purchase. (An origin that is simply paid for
-// every request under a fresh, payable node key, a phantom key behind a route hint, also grows the history by one
-// entry per purchase: the bound counts unpaid keys only, by design.)
-// Suggested fix: record a node as paid only for the invoice actually paid (share an in-flight payment by the whole
-// payment request, or check that the shared payment's invoice names the same payee).
+// origin)`). But `TokenCache.pay` shares a payment in flight by payment hash: concurrent requests of the payer (one
+// shared token cache) given two invoices of one hash, one by the origin's real node and one signed by a throwaway
+// key, pay the real one once, and the throwaway key was recorded as paid too although nothing went to it. Each burst
+// of k concurrent requests thus added k - 1 never-paid node keys (each a member set in the history for the linking
+// window) that the bound did not count, for the price of one purchase. (An origin that is simply paid for every
+// request under a fresh, payable node key, a phantom key behind a route hint, also grows the history by one entry
+// per purchase: the bound counts unpaid keys only, by design.)
+// Fixed: the shared payment tells which invoice it paid, and the client records a payee as paid only when that
+// invoice is its own. The payment is still shared by hash (one preimage settles every invoice of it: paying the
+// second would pay the operator twice).
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { computeSnapshot, credentialHolder } from '../../src/governance/index.js';
@@ -31,7 +32,7 @@ import type { Prover, Verifier } from '../../src/zk/index.js';
 const ORIGIN = 'http://evil.test';
 
 describe('a node key whose invoice was never paid is not recorded as paid', () => {
-  it.fails('two concurrent challenges of one payment hash: only the payee actually paid counts as paid', async () => {
+  it('two concurrent challenges of one payment hash: only the payee actually paid counts as paid', async () => {
     const clock = new ManualClock(1_800_000_000_000);
     const network = new SimNetwork({ clock });
     const payerNode = network.createNode('payer');
