@@ -79,8 +79,11 @@ export interface PaidToken extends PayerProofTarget {
   readonly credentialEpoch?: number;
 }
 
-/** A payment in flight or done, shared by the requests that need the same invoice paid. */
-export type Payment = Promise<{ preimage: string; feeMsat: number }>;
+/**
+ * A payment in flight or done, shared by the requests that need the same payment hash paid: with the invoice it
+ * paid (the first request's), which may name another payee than a later request's invoice of the same hash.
+ */
+export type Payment = Promise<{ preimage: string; feeMsat: number; invoice: string }>;
 
 /**
  * Tokens per origin and service, which service each path turned out to be, and the payments under way and received
@@ -95,7 +98,11 @@ export class TokenCache {
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
 
-  /** Pays `invoice` once however many requests ask at the same time. */
+  /**
+   * Pays `invoice` once however many requests ask at the same time, by payment hash: one preimage settles every
+   * invoice of that hash, so a second invoice of it (another payee's) is never paid beside the first. What was paid
+   * is the payment's `invoice`: a caller crediting the payee (the client counting a node as paid) checks it is its own.
+   */
   pay(lightning: LightningBackend, invoice: string, paymentHash: string, maxFeeMsat: number): Payment {
     const pending = this.inFlight.get(lightning) ?? new Map<string, Payment>();
     this.inFlight.set(lightning, pending);
@@ -103,7 +110,7 @@ export class TokenCache {
     if (existing !== undefined) return existing;
     const payment = lightning
       .payInvoice(invoice, { maxFeeMsat })
-      .then(({ preimage, feeMsat }) => ({ preimage, feeMsat }))
+      .then(({ preimage, feeMsat }) => ({ preimage, feeMsat, invoice }))
       .finally(() => pending.delete(paymentHash));
     pending.set(paymentHash, payment);
     return payment;
@@ -313,7 +320,7 @@ async function credentialFor(
   const credential = await proveCredential(
     options.credential,
     requirement,
-    { provider, service: challenge.service },
+    { provider, service: challenge.service, origin },
     challenge.macaroon.identifier,
     unixSeconds(options.clock ?? systemClock),
   );
@@ -349,16 +356,14 @@ async function payChallenge(
   let spent = 0;
   try {
     // The backend gets the fee cap reserved in the budget, so it can never spend more than was set aside.
-    const { preimage, feeMsat } = await tokens.pay(
-      options.lightning,
-      challenge.invoice,
-      invoice.paymentHash,
-      maxFee,
-    );
+    const paid = await tokens.pay(options.lightning, challenge.invoice, invoice.paymentHash, maxFee);
+    const { preimage, feeMsat } = paid;
     spent = price + feeMsat;
     // The node's invoice is paid: it no longer counts toward the origin's unpaid node keys. A failure to record it
-    // (the history's lock busy) only keeps it counted; the token is bought either way.
-    if (credential !== undefined)
+    // (the history's lock busy) only keeps it counted; the token is bought either way. A payment shared with another
+    // request by payment hash may have paid another payee's invoice of that hash (a throwaway key's challenge beside
+    // the real node's): only the payee actually paid is recorded, else each such key would escape the bound.
+    if (credential !== undefined && decodeInvoice(paid.invoice).payee === invoice.payee)
       await (options.history ?? options.credential?.history)
         ?.paid(invoice.payee, origin)
         .catch(() => undefined);

@@ -71,12 +71,16 @@ export interface OriginNode {
 export type CredentialMark = 'named' | 'anonymous';
 
 /**
- * A credential history's content: what each provider node key was shown in each epoch (keyed
- * `<node key> <epoch>`), each provider key's mark, and the latest credential epoch proved at each provider node key.
+ * A credential history's content: what each provider node key, and each origin through any node key, was shown in
+ * each epoch (keyed `<node key> <epoch>` and `origin:<origin> <epoch>`), each provider key's mark, and the latest
+ * credential epoch proved at each provider node key.
  */
 export interface CredentialHistoryState {
   readonly shown: Map<string, ShownCredential>;
-  /** Per `<node key> <epoch>`, the members ruled out by the refusals seen there (see {@link CredentialRefusal}). */
+  /**
+   * Per `<node key> <epoch>` (and `origin:<origin> <epoch>`), the members ruled out by the refusals seen there (see
+   * {@link CredentialRefusal}).
+   */
   readonly refused: Map<string, { readonly epoch: number; readonly excluded: ReadonlySet<string> }>;
   readonly marks: Map<string, CredentialMark>;
   readonly epochs: Map<string, number>;
@@ -84,8 +88,14 @@ export interface CredentialHistoryState {
   readonly origins: Map<string, Map<string, OriginNode>>;
 }
 
-/** Where what a provider node key was shown in an epoch is kept. */
+/** Where what a provider node key (or an origin's scope) was shown in an epoch is kept. */
 const shownKey = (provider: string, epoch: number): string => `${provider} ${epoch}`;
+
+/**
+ * The history scope of an origin: what it was shown through any node key its challenges named, kept beside each
+ * node key's own. A node key is hex, so no key of one is taken for the other's.
+ */
+export const originScope = (origin: string): string => `origin:${origin}`;
 
 const damaged = (why: string): never => {
   throw new AgoraError(ErrorCode.InvalidJson, `the credential history is damaged: ${why}`);
@@ -138,8 +148,52 @@ function membersOf(
 }
 
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v2), or as earlier versions
- * wrote it (v1, member lists written out); `INVALID_JSON` for anything else. A damaged history is refused, never read
+ * The migration of a document written before origins had their own scope (v1, v2): each origin is taken to have
+ * been shown all that the node keys it named in the linking window (its `origins` record) were shown, through any
+ * origin. More than it may have been (a node key named by two origins counts for both), never less: a proof after
+ * the upgrade is checked against at least what the origin saw before it.
+ */
+function originsFromNodes(state: CredentialHistoryState): void {
+  const byNode = <T>(entries: Map<string, T>) => {
+    const nodes = new Map<string, [number, T][]>();
+    for (const [key, entry] of entries) {
+      const node = key.slice(0, key.lastIndexOf(' '));
+      const epoch = Number(key.slice(key.lastIndexOf(' ') + 1));
+      nodes.set(node, [...(nodes.get(node) ?? []), [epoch, entry]]);
+    }
+    return nodes;
+  };
+  const shown = byNode(state.shown);
+  const refused = byNode(state.refused);
+  for (const [origin, nodes] of state.origins)
+    for (const node of nodes.keys()) {
+      for (const [epoch, entry] of shown.get(node) ?? []) {
+        const key = shownKey(originScope(origin), epoch);
+        const before = state.shown.get(key);
+        state.shown.set(key, {
+          epoch,
+          roots: new Set([...(before?.roots ?? []), ...entry.roots]),
+          among:
+            before === undefined
+              ? entry.among
+              : new Set([...entry.among].filter((agent) => before.among.has(agent))),
+        });
+      }
+      for (const [epoch, entry] of refused.get(node) ?? []) {
+        const key = shownKey(originScope(origin), epoch);
+        const before = state.refused.get(key)?.excluded;
+        state.refused.set(key, {
+          epoch,
+          excluded: before === undefined ? entry.excluded : new Set([...before, ...entry.excluded]),
+        });
+      }
+    }
+}
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v3), or as earlier versions
+ * wrote it (v2, without origin scopes, migrated as `originsFromNodes` says; v1, member lists written out);
+ * `INVALID_JSON` for anything else. A damaged history is refused, never read
  * as empty: an empty one would let a pseudonym be shown again.
  */
 export function parseCredentialHistory(text: string): CredentialHistoryState {
@@ -149,14 +203,14 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || (value.v !== 1 && value.v !== 2))
-    return damaged(`not a ${KIND} v1 or v2`);
+  if (!isJsonObject(value) || value.kind !== KIND || (value.v !== 1 && value.v !== 2 && value.v !== 3))
+    return damaged(`not a ${KIND} v1, v2 or v3`);
   const { shown, named, anonymous, epochs, refused, origins } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
-  // v2 writes each member once, sets as bitmaps over this list; v1 wrote each set out.
+  // v2 and v3 write each member once, sets as bitmaps over this list; v1 wrote each set out.
   let members: string[] | undefined;
-  if (value.v === 2) {
+  if (value.v !== 1) {
     if (!isStringList(value.members) || new Set(value.members).size !== value.members.length)
       return damaged('members is a list of distinct ids');
     if (!Array.isArray(origins)) return damaged('origins is a list');
@@ -213,6 +267,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     if (nodes.has(node)) return damaged(`${origin} names ${node} twice`);
     state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
+  if (value.v !== 3) originsFromNodes(state);
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
     const { provider, epoch } = entry;
@@ -233,7 +288,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v2): every member named by a set once, in `members`, and each
+ * The document {@link parseCredentialHistory} reads (v3: v2 with the origins' scopes, `origin:<origin>` entries
+ * beside the node keys' in `shown` and `refused`): every member named by a set once, in `members`, and each
  * set a bitmap over that list, so an entry costs a bit per member rather than its id.
  */
 export function formatCredentialHistory(state: CredentialHistoryState): string {
@@ -262,7 +318,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 2,
+    v: 3,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
@@ -294,6 +350,9 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
  *   address, within a day or across consecutive days) finds the payer only among those; reserved before proving;
  * - per provider node key and epoch, the members ruled out by the payer's refusals there (those reaching a level it
  *   could not prove): a later proof hides the payer only among the members between the levels seen;
+ * - both again per origin ({@link originScope}), over every node key its challenges named: one origin is one server
+ *   and links its own requests, so a proof is checked against what its node key and its origin saw together, and an
+ *   origin naming another node key per challenge (a second node, a phantom key) starts afresh nowhere;
  * - per provider (its node key, its origin), whether it was given the agent id or a pseudonym: never both;
  * - per provider node key, the latest credential epoch proved there: a provider choosing the epoch per challenge at
  *   an epoch's edge never gets the earlier day's pseudonym back after the later one's;
@@ -353,71 +412,84 @@ export class CredentialHistory {
 
   /**
    * What the provider of node key `provider` has seen of this payer over the {@link CREDENTIAL_LINK_EPOCHS} epochs
-   * up to `epoch`, linked; undefined when nothing.
+   * up to `epoch`, linked; undefined when nothing. Given several scopes (a node key and its challenge's
+   * {@link originScope}), what they have seen together: every root either was shown, the members common to every
+   * proof either was shown, and the members any of their refusals ruled out.
    */
-  seenAt(provider: string, epoch: number): NodeHistory | undefined {
+  seenAt(provider: string | readonly string[], epoch: number): NodeHistory | undefined {
     const roots = new Set<bigint>();
     const excluded = new Set<string>();
     let among: Set<string> | undefined;
     let any = false;
-    for (let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1); at <= epoch; at++) {
-      const key = shownKey(provider, at);
-      const shown = this.state.shown.get(key);
-      const refused = this.state.refused.get(key);
-      if (shown !== undefined) {
-        for (const root of shown.roots) roots.add(root);
-        among = new Set(
-          among === undefined ? shown.among : [...among].filter((agent) => shown.among.has(agent)),
-        );
+    for (const scope of typeof provider === 'string' ? [provider] : provider)
+      for (let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1); at <= epoch; at++) {
+        const key = shownKey(scope, at);
+        const shown = this.state.shown.get(key);
+        const refused = this.state.refused.get(key);
+        if (shown !== undefined) {
+          for (const root of shown.roots) roots.add(root);
+          among = new Set(
+            among === undefined ? shown.among : [...among].filter((agent) => shown.among.has(agent)),
+          );
+        }
+        for (const agent of refused?.excluded ?? []) excluded.add(agent);
+        any ||= shown !== undefined || refused !== undefined;
       }
-      for (const agent of refused?.excluded ?? []) excluded.add(agent);
-      any ||= shown !== undefined || refused !== undefined;
-    }
     return any ? { roots, among, excluded } : undefined;
   }
 
   /**
-   * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level):
-   * `choose` sees what that node key has seen of this payer over the linking window ({@link seenAt}; nothing
-   * earlier is pending) and picks the root and the members the payer will then hide among, or returns a refusal;
-   * the choice (or the members the refusal rules out) is recorded and written before this resolves (or throws the
-   * refusal), so it holds whether or not the proof follows. Entries older than the window are dropped.
+   * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level), or
+   * at each of several scopes: its node key and the {@link originScope} of the origin whose challenge named it, so
+   * that an origin naming another node key per challenge is checked against all it was shown through the others.
+   * `choose` sees what those scopes have seen of this payer over the linking window, together ({@link seenAt};
+   * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
+   * refusal; the choice (or the members the refusal rules out) is recorded under every scope and written before this
+   * resolves (or throws the refusal), so it holds whether or not the proof follows. Entries older than the window
+   * are dropped.
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
-    provider: string,
+    provider: string | readonly string[],
     epoch: number,
     choose: (seen: NodeHistory | undefined) => T | CredentialRefusal,
   ): Promise<T> {
+    const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
     return this.locked(async () => {
-      const key = shownKey(provider, epoch);
-      const chosen = choose(this.seenAt(provider, epoch));
+      const chosen = choose(this.seenAt(scopes, epoch));
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
       for (const entries of [this.state.shown, this.state.refused])
         for (const [old, entry] of entries)
           if (entry.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
-        const before = this.state.refused.get(key)?.excluded ?? new Set<string>();
-        if ([...chosen.excluded].some((agent) => !before.has(agent))) {
-          this.state.refused.set(key, { epoch, excluded: new Set([...before, ...chosen.excluded]) });
-          changed = true;
+        for (const scope of scopes) {
+          const key = shownKey(scope, epoch);
+          const before = this.state.refused.get(key)?.excluded ?? new Set<string>();
+          if ([...chosen.excluded].some((agent) => !before.has(agent))) {
+            this.state.refused.set(key, { epoch, excluded: new Set([...before, ...chosen.excluded]) });
+            changed = true;
+          }
         }
         if (changed) await this.save();
         throw chosen.refused;
       }
-      const before = this.state.shown.get(key);
-      if (
-        before === undefined ||
-        !before.roots.has(chosen.root) ||
-        before.among.size !== chosen.among.size ||
-        [...chosen.among].some((agent) => !before.among.has(agent))
-      ) {
-        this.state.shown.set(key, {
-          epoch,
-          roots: new Set([...(before?.roots ?? []), chosen.root]),
-          among: chosen.among,
-        });
-        changed = true;
+      for (const scope of scopes) {
+        const key = shownKey(scope, epoch);
+        const before = this.state.shown.get(key);
+        // The members chosen lie within every scope's (the choice saw their intersection): one set kept for all.
+        if (
+          before === undefined ||
+          !before.roots.has(chosen.root) ||
+          before.among.size !== chosen.among.size ||
+          [...chosen.among].some((agent) => !before.among.has(agent))
+        ) {
+          this.state.shown.set(key, {
+            epoch,
+            roots: new Set([...(before?.roots ?? []), chosen.root]),
+            among: chosen.among,
+          });
+          changed = true;
+        }
       }
       if (changed) await this.save();
       return chosen;

@@ -22,7 +22,7 @@ import {
   type VoteProof,
   type VoteStatement,
 } from '../zk/index.js';
-import { CREDENTIAL_LINK_EPOCHS, type CredentialHistory } from './credential-history.js';
+import { CREDENTIAL_LINK_EPOCHS, type CredentialHistory, originScope } from './credential-history.js';
 
 /**
  * The reputation thresholds an anonymous credential can prove, in parts per billion of all trust (the unit of
@@ -329,7 +329,13 @@ export interface CredentialHolder {
 export async function proveCredential(
   holder: CredentialHolder,
   requirement: CredentialRequirement,
-  audience: Omit<CredentialAudience, 'epoch'>,
+  audience: Omit<CredentialAudience, 'epoch'> & {
+    /**
+     * The origin whose challenge asked (`https://host`): what it was shown through any node key counts with what
+     * this node key was shown. One origin is one server, linking its own requests; given none, the node key only.
+     */
+    readonly origin?: string;
+  },
   identifier: Uint8Array,
   nowSeconds: number = Date.now() / 1000,
 ): Promise<Credential> {
@@ -341,8 +347,10 @@ export async function proveCredential(
   // operator (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer
   // only among the members reaching each proof's level in its root, less those its refusals there ruled out. So a
   // root already shown at this node key in the linking window is kept while the provider lists it, and a proof
-  // leaving fewer than `minAnonymity` members common to all is refused. The choice (or a refusal) is recorded in the
-  // agent's history before proving (or throwing): a proof started meanwhile sees it.
+  // leaving fewer than `minAnonymity` members common to all is refused. The origin asking links its own requests
+  // whatever node key each names (a second node, a phantom key): what it was shown counts too, so naming another
+  // key resets nothing. The choice (or a refusal) is recorded in the agent's history, under the node key and the
+  // origin, before proving (or throwing): a proof started meanwhile sees it.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -361,54 +369,52 @@ export async function proveCredential(
     among: ReadonlySet<string>;
     witness: NonNullable<ReturnType<CredentialHolder['witness']>>;
   };
-  const { root, witness } = await holder.history.reserve<Chosen>(
-    audience.provider,
-    requirement.epoch,
-    (seen) => {
-      // The root is picked by what every replica holds alike, never by the provider's order nor by what only
-      // this replica holds: the newest snapshot old enough to have reached every replica that syncs.
-      const settled = requirement.roots
-        .map((candidate) => ({ candidate, asOf: holder.asOf(candidate) }))
-        .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - settle)
-        .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
-      const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
-      if (root === undefined)
-        return refuse(
-          `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
-        );
-      // A root this node was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
-      const reaching = holder.reaching(root, level) ?? new Set<string>();
-      const witness = holder.witness(root);
-      // The operator sees a refusal (a challenge never paid) and reads it as "below this level": recorded, the members
-      // reaching it in this root are ruled out of every later proof at this node, which then hides the payer only
-      // among those between the levels proved and refused.
-      if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
-        return {
-          refused: new AgoraError(
-            ErrorCode.InvalidProof,
-            witness === undefined
-              ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
-              : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
-          ),
-          excluded: reaching,
-        };
-      const linked = seen?.among ?? reaching;
-      const among = new Set(
-        [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
+  const scopes =
+    audience.origin === undefined ? [audience.provider] : [audience.provider, originScope(audience.origin)];
+  const { root, witness } = await holder.history.reserve<Chosen>(scopes, requirement.epoch, (seen) => {
+    // The root is picked by what every replica holds alike, never by the provider's order nor by what only
+    // this replica holds: the newest snapshot old enough to have reached every replica that syncs.
+    const settled = requirement.roots
+      .map((candidate) => ({ candidate, asOf: holder.asOf(candidate) }))
+      .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - settle)
+      .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
+    const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
+    if (root === undefined)
+      return refuse(
+        `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
       );
-      if (among.size < least)
-        throw seen === undefined
-          ? new AgoraError(
-              ErrorCode.InvalidProof,
-              `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
-            )
-          : new AgoraError(
-              ErrorCode.WouldLink,
-              `this provider node has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
-            );
-      return { root, among, witness };
-    },
-  );
+    // A root this node (or origin) was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
+    const reaching = holder.reaching(root, level) ?? new Set<string>();
+    const witness = holder.witness(root);
+    // The operator sees a refusal (a challenge never paid) and reads it as "below this level": recorded, the members
+    // reaching it in this root are ruled out of every later proof at this node, which then hides the payer only
+    // among those between the levels proved and refused.
+    if (witness === undefined || ((witness.weight >> BigInt(level)) & 1n) === 0n)
+      return {
+        refused: new AgoraError(
+          ErrorCode.InvalidProof,
+          witness === undefined
+            ? 'this payer has no leaf in the newest reputation snapshot the provider accepts'
+            : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
+        ),
+        excluded: reaching,
+      };
+    const linked = seen?.among ?? reaching;
+    const among = new Set(
+      [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
+    );
+    if (among.size < least)
+      throw seen === undefined
+        ? new AgoraError(
+            ErrorCode.InvalidProof,
+            `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+          )
+        : new AgoraError(
+            ErrorCode.WouldLink,
+            `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+          );
+    return { root, among, witness };
+  });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {
     secret: holder.secret,

@@ -135,7 +135,8 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 3 }),
+      document({ v: 4 }),
+      document({ v: 3, members: [] }),
       // v2: each set a bitmap over `members`, written once.
       document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: ['a'] }] }),
       document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: 'Ag==' }] }),
@@ -249,6 +250,79 @@ describe('CredentialHistory', () => {
     expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
     // The refusal is in the document: a reopened history still rules its members out.
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
+  });
+
+  it("checks a node key with its origin's scope: what the origin saw through another node key counts", async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    await history.reserve(['nodeA', 'origin:https://a.test'], 5, pick(1n, members('a', 'b', 'c')));
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('c') };
+    await expect(history.reserve(['nodeA', 'origin:https://a.test'], 5, () => refusal)).rejects.toBe(
+      refusal.refused,
+    );
+    // Node B, named by the same origin, sees what the origin saw through node A.
+    let seen: unknown;
+    await history.reserve(['nodeB', 'origin:https://a.test'], 6, (given) => {
+      seen = given;
+      return { root: 2n, among: members('a', 'b') };
+    });
+    expect(seen).toEqual({ roots: new Set([1n]), among: members('a', 'b', 'c'), excluded: members('c') });
+    // Node B alone was shown only this last proof; node A never saw it; the origin saw both.
+    expect(history.seenAt('nodeB', 6)).toEqual({
+      roots: new Set([2n]),
+      among: members('a', 'b'),
+      excluded: members(),
+    });
+    expect(history.seenAt('nodeA', 6)?.roots).toEqual(new Set([1n]));
+    expect(history.seenAt('origin:https://a.test', 6)).toEqual({
+      roots: new Set([1n, 2n]),
+      among: members('a', 'b'),
+      excluded: members('c'),
+    });
+    // Another origin naming node B sees node B's entries, not the first origin's.
+    expect(history.seenAt(['nodeB', 'origin:https://b.test'], 6)?.roots).toEqual(new Set([2n]));
+    // Kept in the document.
+    expect((await CredentialHistory.open(store)).seenAt('origin:https://a.test', 6)?.excluded).toEqual(
+      members('c'),
+    );
+  });
+
+  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v3', () => {
+    const v2 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 2,
+      members: ['a', 'b', 'c', 'd'],
+      // Bitmaps over the members: a b c = 0b0111, b c d = 0b1110, d = 0b1000.
+      shown: [
+        { provider: '02aa', epoch: 5, roots: ['1'], among: 'Bw==' },
+        { provider: '03bb', epoch: 5, roots: ['2'], among: 'Dg==' },
+        { provider: '04cc', epoch: 5, roots: ['3'], among: 'CA==' },
+      ],
+      named: [],
+      anonymous: [],
+      epochs: [],
+      refused: [{ provider: '03bb', epoch: 4, excluded: 'CA==' }],
+      origins: [
+        { origin: 'https://a.test', node: '02aa', epoch: 5, paid: true },
+        { origin: 'https://a.test', node: '03bb', epoch: 5, paid: false },
+      ],
+    });
+    const state = parseCredentialHistory(v2);
+    expect(state.shown.get('origin:https://a.test 5')).toEqual({
+      epoch: 5,
+      roots: new Set([1n, 2n]),
+      among: members('b', 'c'),
+    });
+    expect(state.refused.get('origin:https://a.test 4')).toEqual({ epoch: 4, excluded: members('d') });
+    // The node keys' own entries are as they were; a node the origin never named is not the origin's.
+    expect(state.shown.get('03bb 5')?.among).toEqual(members('b', 'c', 'd'));
+    expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
+      'origin:https://a.test 5',
+    ]);
+    // Written again, it is v3 and read as it is, not migrated twice.
+    const v3 = formatCredentialHistory(state);
+    expect(JSON.parse(v3).v).toBe(3);
+    expect(parseCredentialHistory(v3)).toEqual(state);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
