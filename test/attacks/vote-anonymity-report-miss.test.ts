@@ -76,7 +76,7 @@ describe('attack: linked pieces the anonymity report misses (vote-anonymity-repo
   afterAll(() => releaseCurve());
 
   // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('a choice two voters made alone, one decomposition: the report names no one', async () => {
+  it('a choice two voters made alone, one decomposition: the report names no one', async () => {
     const { prover, verifier } = await voteZk();
     const stakes = [
       ...Array(8).fill(80n), // 64 + 16
@@ -122,7 +122,7 @@ describe('attack: linked pieces the anonymity report misses (vote-anonymity-repo
   }, 600_000);
 
   // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails("a lone choice under a proposal at minAnonymity 2: the report matches casts at the proposal's k, not the client's", async () => {
+  it("a lone choice under a proposal at minAnonymity 2: the report matches casts at the proposal's k, not the client's", async () => {
     const { prover, verifier } = await voteZk();
     // 64: 9 holders, 8: 9 holders, 16: 3 holders (the lone voter's 16 is dropped by its client at k = 8).
     const stakes = [...Array(8).fill(64n), ...Array(8).fill(8n), 88n, 16n, 16n];
