@@ -150,7 +150,8 @@ export function decomposeGroup(
   const most = classes.map(() => 0);
   let full: Set<number> | undefined;
   const record = (used: readonly number[]) => {
-    for (let i = 0; i < classes.length; i++) if ((used[i] as number) > (most[i] as number)) most[i] = used[i] as number;
+    for (let i = 0; i < classes.length; i++)
+      if ((used[i] as number) > (most[i] as number)) most[i] = used[i] as number;
     const inFull = (i: number) => used[i] === size[i];
     if (full === undefined) full = new Set(classes.map((_, i) => i).filter(inFull));
     else for (const i of full) if (!inFull(i)) full.delete(i);
@@ -171,14 +172,15 @@ export function decomposeGroup(
   ): boolean => {
     const banned = new Uint8Array(classes.length);
     const supply = dims.map(() => 0);
-    const options = dims.map(() => 0);
+    const suppliers = dims.map(() => 0);
     const room = new Array<number>(classes.length).fill(0);
     // Copies of class i that fit in `need` (0: none, or excluded).
-    const fit = (i: number, positive: number): number => {
+    const copiesFitting = (i: number, positive: number): number => {
       const c = classes[i] as CastClass;
       if (banned[i] === 1 || (cap[i] as number) === 0 || (c.mask & ~positive) !== 0) return 0;
       let copies = cap[i] as number;
-      for (const j of c.heavy) copies = Math.min(copies, Math.floor((need[j] as number) / (c.vector[j] as number)));
+      for (const j of c.heavy)
+        copies = Math.min(copies, Math.floor((need[j] as number) / (c.vector[j] as number)));
       if (copies === 0) return 0;
       for (const j of c.ones) copies = Math.min(copies, need[j] as number);
       return copies;
@@ -189,19 +191,19 @@ export function decomposeGroup(
       for (let j = 0; j < dims.length; j++) if ((need[j] as number) > 0) positive |= 1 << j;
       if (positive === 0) return found(used);
       supply.fill(0);
-      options.fill(0);
+      suppliers.fill(0);
       for (let i = 0; i < classes.length; i++) {
-        const copies = fit(i, positive);
+        const copies = copiesFitting(i, positive);
         room[i] = copies;
         if (copies === 0) continue;
         const c = classes[i] as CastClass;
         for (const j of c.ones) {
           supply[j] = (supply[j] as number) + copies;
-          options[j] = (options[j] as number) + 1;
+          suppliers[j] = (suppliers[j] as number) + 1;
         }
         for (const j of c.heavy) {
           supply[j] = (supply[j] as number) + copies * (c.vector[j] as number);
-          options[j] = (options[j] as number) + 1;
+          suppliers[j] = (suppliers[j] as number) + 1;
         }
       }
       // The denomination the fewest classes can supply; cut if any cannot be supplied at all.
@@ -209,7 +211,7 @@ export function decomposeGroup(
       for (let j = 0; j < dims.length; j++) {
         if ((need[j] as number) === 0) continue;
         if ((supply[j] as number) < (need[j] as number)) return true;
-        if (pick === -1 || (options[j] as number) < (options[pick] as number)) pick = j;
+        if (pick === -1 || (suppliers[j] as number) < (suppliers[pick] as number)) pick = j;
       }
       const choices = (holding[pick] as number[]).filter((i) => (room[i] as number) > 0);
       if (random !== undefined)
@@ -243,14 +245,20 @@ export function decomposeGroup(
   let count = 0;
   let resolved = true;
   try {
-    search([...target], [...size], classes.map(() => 0), Math.floor(budget * ENUMERATION_SHARE), (used) => {
-      record(used);
-      let ways = 1;
-      for (let i = 0; i < classes.length; i++)
-        if ((used[i] as number) > 0) ways *= binomial(size[i] as number, used[i] as number);
-      count += ways;
-      return true;
-    });
+    search(
+      [...target],
+      [...size],
+      classes.map(() => 0),
+      Math.floor(budget * ENUMERATION_SHARE),
+      (used) => {
+        record(used);
+        let ways = 1;
+        for (let i = 0; i < classes.length; i++)
+          if ((used[i] as number) > 0) ways *= binomial(size[i] as number, used[i] as number);
+        count += ways;
+        return true;
+      },
+    );
   } catch (cause) {
     if (!(cause instanceof OutOfSteps)) throw cause;
     resolved = false;
@@ -286,12 +294,21 @@ export function decomposeGroup(
       }
       return 'unknown';
     };
-    if (full === undefined) findOne([...target], [...size], classes.map(() => 0));
+    if (full === undefined)
+      findOne(
+        [...target],
+        [...size],
+        classes.map(() => 0),
+      );
     for (const i of [...(full ?? [])]) {
       if (!full?.has(i)) continue; // left out by a decomposition found meanwhile
       const cap = [...size];
       cap[i] = (size[i] as number) - 1;
-      findOne([...target], cap, classes.map(() => 0));
+      findOne(
+        [...target],
+        cap,
+        classes.map(() => 0),
+      );
     }
     const tried = new Set<number>();
     const setOf = (j: number) =>
@@ -314,9 +331,7 @@ export function decomposeGroup(
   }
 
   const found = full !== undefined;
-  const named = found
-    ? [...(full as Set<number>)].flatMap((i) => (classes[i] as CastClass).members)
-    : [];
+  const named = found ? [...(full as Set<number>)].flatMap((i) => (classes[i] as CastClass).members) : [];
   const candidates = classes.reduce((n, _, i) => ((most[i] as number) > 0 ? n + (size[i] as number) : n), 0);
   const perDenomination = dims.map((_, j) =>
     (holding[j] as number[]).reduce((n, i) => ((most[i] as number) > 0 ? n + (size[i] as number) : n), 0),

@@ -23,7 +23,7 @@ export {
   smallestSet,
   type VoteAnonymity,
 } from './anonymity.js';
-export { type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
+export { type AssumedRule, type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
 export { batchedProofChecks, type VerifierSource } from './batched-proofs.js';
 export {
   DECOMPOSITION_BUDGET,

@@ -58,7 +58,13 @@ describe('decomposeGroup', () => {
     // {64, 32, 8}: z (8) with x (64 + 32), or z with p (64) and q (32): z is in both.
     const casts = [cast('x', 64, 32), cast('p', 64), cast('q', 32), cast('z', 8), cast('w', 4)];
     const found = decomposeGroup(casts, group(64, 32, 8));
-    expect(found).toMatchObject({ resolved: true, decompositions: 2, named: ['z'], candidates: 4, anonymity: 1 });
+    expect(found).toMatchObject({
+      resolved: true,
+      decompositions: 2,
+      named: ['z'],
+      candidates: 4,
+      anonymity: 1,
+    });
     // Without z's 8 in the group: {x} or {p, q}, nobody common; the 64 was cast by x or p.
     expect(decomposeGroup(casts, group(64, 32))).toMatchObject({
       decompositions: 2,
@@ -94,7 +100,13 @@ describe('decomposeGroup', () => {
   it('reports a group no whole casts make with no anonymity of its own', () => {
     // A voter who cast one piece of its 64 + 32: the group {64, 64} is no two members' whole casts.
     const found = decomposeGroup([cast('x', 64, 32), cast('p', 64)], group(64, 64));
-    expect(found).toEqual({ resolved: true, decompositions: 0, named: [], candidates: 0, steps: found.steps });
+    expect(found).toEqual({
+      resolved: true,
+      decompositions: 0,
+      named: [],
+      candidates: 0,
+      steps: found.steps,
+    });
   });
 
   it('counts a group the budget leaves unresolved by what the decompositions found prove, never as safe', () => {
@@ -128,7 +140,7 @@ describe('decomposeGroup', () => {
         fc.array(member, { minLength: 1, maxLength: 10 }),
         fc.array(fc.nat(9), { minLength: 1, maxLength: 4 }),
         (raw, voters) => {
-          const casts = raw.map((ds, i) => ({ agent: `m${i}`, cast: ds }));
+          const casts: MemberCast[] = raw.map((ds, i) => ({ agent: `m${i}`, cast: ds }));
           // The group: the casts of some members (so it has a decomposition), or, for a member index out of range,
           // one stray piece (so it may have none).
           const wanted = [...new Set(voters)].flatMap((i) => casts[i]?.cast ?? [8n]);
@@ -137,7 +149,8 @@ describe('decomposeGroup', () => {
           const found = decomposeGroup(casts, wanted);
           expect(found.resolved).toBe(true);
           expect(found.decompositions).toBe(ways.length);
-          const named = ways.length === 0 ? [] : (ways[0] as string[]).filter((a) => ways.every((w) => w.includes(a)));
+          const named =
+            ways.length === 0 ? [] : (ways[0] as string[]).filter((a) => ways.every((w) => w.includes(a)));
           expect(found.named).toEqual([...named].sort());
           expect(found.candidates).toBe(new Set(ways.flat()).size);
           if (ways.length === 0) expect(found.anonymity).toBeUndefined();
