@@ -73,6 +73,9 @@ const binomial = (n: number, k: number): number => {
 /** Steps of a targeted search's first attempt; each restart doubles it. */
 const RESTART_STEPS = 64;
 
+/** Most steps one targeted search spends, restarts included: a hard one does not starve the others. */
+const TARGETED_STEPS = 4_096;
+
 /** A deterministic generator for the restarts' orders (mulberry32): the report is a function of its inputs. */
 const seededRandom = (seed: number) => {
   let state = seed >>> 0;
@@ -211,7 +214,11 @@ export function decomposeGroup(
       for (let j = 0; j < dims.length; j++) {
         if ((need[j] as number) === 0) continue;
         if ((supply[j] as number) < (need[j] as number)) return true;
-        if (pick === -1 || (suppliers[j] as number) < (suppliers[pick] as number)) pick = j;
+        if (
+          pick === -1 ||
+          (need[j] as number) * (supply[pick] as number) > (need[pick] as number) * (supply[j] as number)
+        )
+          pick = j;
       }
       const choices = (holding[pick] as number[]).filter((i) => (room[i] as number) > 0);
       if (random !== undefined)
@@ -272,14 +279,15 @@ export function decomposeGroup(
     // step limit (doubling) and, after the first, its own order of choices. Any attempt that ends proves the answer.
     const findOne = (need: number[], cap: number[], used: number[]): 'found' | 'none' | 'unknown' => {
       if (need.some((n) => n < 0)) return 'none';
-      for (let attempt = 0, limit = RESTART_STEPS; steps < budget; attempt++, limit *= 2) {
+      const stop = Math.min(budget, steps + TARGETED_STEPS);
+      for (let attempt = 0, limit = RESTART_STEPS; steps < stop; attempt++, limit *= 2) {
         try {
           let hit = false;
           search(
             [...need],
             [...cap],
             [...used],
-            Math.min(budget, steps + limit),
+            Math.min(stop, steps + limit),
             (decomposition) => {
               record(decomposition);
               hit = true;
@@ -310,13 +318,19 @@ export function decomposeGroup(
         classes.map(() => 0),
       );
     }
+    // Then the smallest candidate set first, one class forced in at a time, until each reaches `enough`.
     const tried = new Set<number>();
     const setOf = (j: number) =>
       (holding[j] as number[]).reduce((n, i) => ((most[i] as number) > 0 ? n + (size[i] as number) : n), 0);
-    for (let j = 0; j < dims.length; j++)
-      for (const i of holding[j] as number[]) {
-        if (setOf(j) >= enough || steps >= budget) break;
-        if ((most[i] as number) > 0 || tried.has(i)) continue;
+    const untried = (j: number) =>
+      (holding[j] as number[]).find((i) => (most[i] as number) === 0 && !tried.has(i));
+    while (steps < budget) {
+      let j = -1;
+      for (let x = 0; x < dims.length; x++)
+        if (setOf(x) < enough && untried(x) !== undefined && (j === -1 || setOf(x) < setOf(j))) j = x;
+      if (j === -1) break;
+      {
+        const i = untried(j) as number;
         tried.add(i);
         const c = classes[i] as CastClass;
         const cap = [...size];
@@ -328,6 +342,7 @@ export function decomposeGroup(
           used,
         );
       }
+    }
   }
 
   const found = full !== undefined;
