@@ -96,6 +96,21 @@ export function requiredAnonymity(minAnonymity: number, members: number): number
 }
 
 /**
+ * The k a client casts at: the larger of the voter's own (default {@link DEFAULT_MIN_ANONYMITY}) and the proposal's
+ * `minAnonymity` (default the same), at most the snapshot's member count. A proposal asking less than the default
+ * only lets the tally count smaller sets: the client keeps its own k. `castPrivateVote` casts at it, the piece rule is
+ * computed at it, and the anonymity report computes each member's whole cast at it, as an observer knowing the
+ * published client rule does.
+ */
+export function clientAnonymity(
+  proposalMinAnonymity: number | undefined,
+  members: number,
+  own: number = DEFAULT_MIN_ANONYMITY,
+): number {
+  return requiredAnonymity(Math.max(own, proposalMinAnonymity ?? DEFAULT_MIN_ANONYMITY), members);
+}
+
+/**
  * The pieces a voter casts under `rule` in a snapshot: its canonical pieces at or above the floor whose denomination at
  * least `k` members could reveal (`counts`: members per denomination, from {@link candidatesByWeight}). Any other piece
  * would not be counted by the tally, so it is not cast.
@@ -192,8 +207,7 @@ export function choosePieceRule(
 export const proposalPieceRule = (
   members: readonly MemberWeight[],
   minAnonymity: number = DEFAULT_MIN_ANONYMITY,
-): PieceRule =>
-  choosePieceRule(members, requiredAnonymity(Math.max(minAnonymity, DEFAULT_MIN_ANONYMITY), members.length));
+): PieceRule => choosePieceRule(members, clientAnonymity(minAnonymity, members.length));
 
 /** Share of the weight the piece rule may lose before a proposal looks for another weight scale: the issue's 1 %. */
 export const SCALE_SEARCH_LOSS_BP = 100n;
@@ -259,10 +273,7 @@ export const proposalWeightScale = (
   minAnonymity: number = DEFAULT_MIN_ANONYMITY,
 ): number =>
   mode === 'reputation'
-    ? chooseWeightScale(
-        members,
-        requiredAnonymity(Math.max(minAnonymity, DEFAULT_MIN_ANONYMITY), members.length),
-      )
+    ? chooseWeightScale(members, clientAnonymity(minAnonymity, members.length))
     : UNIT_SCALE;
 
 /** Every canonical piece of `weight`, floor ignored: what a voter revealing its exact weight would cast. */

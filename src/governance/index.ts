@@ -5,6 +5,7 @@ export {
   candidatesByWeight,
   choosePieceRule,
   chooseWeightScale,
+  clientAnonymity,
   DEFAULT_MIN_ANONYMITY,
   denominationCounts,
   exactReveal,
@@ -22,8 +23,15 @@ export {
   smallestSet,
   type VoteAnonymity,
 } from './anonymity.js';
-export { type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
+export { type AssumedRule, type ProposalAnonymity, voteAnonymity } from './anonymity-ledger.js';
 export { batchedProofChecks, type VerifierSource } from './batched-proofs.js';
+export {
+  DECOMPOSITION_BUDGET,
+  type DecompositionOptions,
+  decomposeGroup,
+  type GroupDecomposition,
+  type MemberCast,
+} from './cast-decomposition.js';
 export {
   CHECKPOINT_FIELDS,
   type CheckpointDeclaration,
@@ -77,7 +85,7 @@ export {
   resolveDelegations,
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
-export { type LinkedBallot, linkedBallots } from './linked-ballots.js';
+export { clientCasts, type LinkedBallot, linkedBallots } from './linked-ballots.js';
 export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,

@@ -4,10 +4,10 @@ import type { MembershipPath, Prover } from '../zk/index.js';
 import {
   allPieces,
   anonymousPieces,
+  clientAnonymity,
   DEFAULT_MIN_ANONYMITY,
   denominationCounts,
   type MemberWeight,
-  requiredAnonymity,
 } from './anonymity.js';
 import type { BallotOf, CountingMethod } from './counting/index.js';
 import { pieceWeight, type VotePiece } from './pieces.js';
@@ -173,11 +173,7 @@ export async function castPrivateVote<M extends CountingMethod>(
 ): Promise<PrivateVote> {
   const proposal = input.proposal.event.body as unknown as ProposalBody;
   const rule = pieceRuleOf(proposal);
-  const own = input.minAnonymity ?? DEFAULT_MIN_ANONYMITY;
-  const k = requiredAnonymity(
-    Math.max(own, proposal.minAnonymity ?? DEFAULT_MIN_ANONYMITY),
-    input.members.length,
-  );
+  const k = clientAnonymity(proposal.minAnonymity, input.members.length, input.minAnonymity);
   if (k < Math.min(DEFAULT_MIN_ANONYMITY, input.members.length) && input.exact !== true)
     input.warn?.(
       `hiding each piece among ${k} members only (the default is ${DEFAULT_MIN_ANONYMITY}): a small set narrows who voted`,

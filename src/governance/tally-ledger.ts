@@ -1,5 +1,11 @@
 import type { Ledger } from '../ledger/index.js';
-import { anonymitySets, DEFAULT_MIN_ANONYMITY, pieceReveal, requiredAnonymity } from './anonymity.js';
+import {
+  anonymitySets,
+  clientAnonymity,
+  DEFAULT_MIN_ANONYMITY,
+  pieceReveal,
+  requiredAnonymity,
+} from './anonymity.js';
 import {
   BASIS_POINTS,
   type BallotOf,
@@ -11,7 +17,7 @@ import {
   parseBallot,
   type Tally,
 } from './counting/index.js';
-import { type LinkedBallot, linkedBallots } from './linked-ballots.js';
+import { clientCasts, type LinkedBallot, linkedBallots } from './linked-ballots.js';
 import { type ProposalBody, readProposal } from './proposal.js';
 import type { Publication } from './publication.js';
 import { checkSnapshot, type SnapshotVerdict, snapshotDispute } from './snapshot-ledger.js';
@@ -47,13 +53,16 @@ export interface ProposalResult {
     readonly required: number;
     /**
      * The smallest set among the counted votes (undefined when none is counted), and among the groups of counted
-     * pieces carrying one ballot that a single member's cast matches (`linked`).
+     * pieces carrying one ballot (`linked`, their `anonymity`: 1 where a member is named, or may be).
      */
     readonly smallest?: number;
     /**
-     * The counted pieces grouped by ballot, for each ballot two pieces or more carry, with the members who could have
-     * cast the whole group alone ({@link linkedBallots}): a choice one voter made alone links its pieces, and a group
-     * of `size` below `required` may name that voter. Reported, not refused: the pieces are public either way.
+     * The counted pieces grouped by ballot, for each ballot two pieces or more carry ({@link linkedBallots}), matched
+     * against every member's whole cast at the client's k ({@link clientAnonymity}): the members whose cast is the
+     * whole group (a choice one voter made alone), and its decompositions into several members' casts, with the
+     * members present in every one (`named`: a choice a few voters made alone can name them all). A group the search's
+     * budget leaves unresolved is counted by what the decompositions found prove, never as safe. Reported, not
+     * refused: the pieces are public either way.
      */
     readonly linked: readonly LinkedBallot[];
     /** Each kept vote's set size, by vote id, sorted by id. */
@@ -215,18 +224,22 @@ export async function tallyProposal(
   const counted = anonymous.filter((vote) => vote.created < closes);
   if (anonymity !== undefined && verdict.status === 'valid') {
     const countedIds = new Set(counted.map((vote) => vote.id));
+    const pieceSets = anonymity.sets.filter((set) => countedIds.has(set.id)).map((set) => set.size);
+    const members = verdict.snapshot.members;
+    // Each member's cast at the client's k (what clients cast), not the proposal's `required`: under a proposal
+    // asking less than the default, casts computed at `required` hold pieces no default client casts.
     const linked = linkedBallots(
-      verdict.snapshot.members,
-      pieceRuleOf(proposal),
-      anonymity.required,
+      clientCasts(members, pieceRuleOf(proposal), clientAnonymity(proposal.minAnonymity, members.length)),
       counted.map((vote) => ({
         ballot: JSON.stringify(vote.body.ballot),
         votingWeight: BigInt(vote.body.votingWeight),
       })),
+      // A group's set past the smallest piece's changes no figure reported: not refined further.
+      { enough: pieceSets.reduce((min, size) => Math.min(min, size), Number.POSITIVE_INFINITY) },
     );
     const smallest = [
-      ...anonymity.sets.filter((set) => countedIds.has(set.id)).map((set) => set.size),
-      ...linked.filter((group) => group.size > 0).map((group) => group.size),
+      ...pieceSets,
+      ...linked.flatMap((group) => (group.anonymity === undefined ? [] : [group.anonymity])),
     ].reduce<number | undefined>((min, size) => (min === undefined || size < min ? size : min), undefined);
     anonymity = { ...anonymity, linked, ...(smallest === undefined ? {} : { smallest }) };
   }

@@ -421,7 +421,7 @@ ${
         .join('')}</ul>`
 }
 <h2>Decision</h2>
-<p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: the smallest anonymity set is the fewest members who could have cast any counted piece, never below k; members who do not vote abstain.</p>
+<p>Proposal: blacklist ${escapeHtml(result.governance.targetName)}, the least trusted provider, voted twice: weighted by reputation (members: agents with reputation at the snapshot) and by stake (members: agents that locked sats in a hold invoice). Voters prove membership and weight anonymously, in pieces (powers of two) each of which many members could have cast: each piece's anonymity set (the chart) never falls below k, but the pieces one ballot carries are linked, and the smallest anonymity set (the table) also counts those groups decomposed into members' whole casts: 1 where every decomposition holds a member, whom the observer then names as a voter of that ballot; members who do not vote abstain.</p>
 ${voteCharts(result)}
 <div class="charts">${anonymityChart(result)}</div>
 <div class="table"><table><thead><tr><th>weighted by</th><th>unit</th><th>members</th><th>voted</th><th>did not vote</th><th>proofs</th><th>smallest anonymity set</th><th>for</th><th>against</th><th>abstain</th><th>result</th></tr></thead><tbody>${proposalRows}</tbody></table></div>

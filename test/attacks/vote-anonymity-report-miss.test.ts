@@ -18,9 +18,10 @@
 // measurement issue 17 relies on ("the attack tool identifies no voter") under-reports, and a voter reading it (or
 // the `--one-piece` advice keyed to it) is misled. `agora votes anonymity` is weaker still: per piece only, no link.
 //
-// Fix: compute linked casts at the client's k (`requiredAnonymity(max(proposal k, DEFAULT_MIN_ANONYMITY), n)`,
-// as `castPrivateVote` does), and for a group several members' casts could make, report the members that appear in
-// every decomposition into whole casts (an exact cover, bounded; or report the group as unresolved rather than safe).
+// Fixed: the tally computes every member's cast at the client's k (`clientAnonymity`, the one `castPrivateVote`
+// casts at), and decomposes each linked group into whole casts of distinct members (`decomposeGroup`: an exact cover
+// over classes of identical casts, bounded; a group left unresolved counts by what the decompositions found prove):
+// members present in every decomposition are `named`, and the group's `anonymity` (1 then) is counted in `smallest`.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   anonymousPieces,
@@ -75,8 +76,7 @@ function decompositions(
 describe('attack: linked pieces the anonymity report misses (vote-anonymity-report-miss)', () => {
   afterAll(() => releaseCurve());
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails('a choice two voters made alone, one decomposition: the report names no one', async () => {
+  it('a choice two voters made alone, one decomposition: the report names no one', async () => {
     const { prover, verifier } = await voteZk();
     const stakes = [
       ...Array(8).fill(80n), // 64 + 16
@@ -110,19 +110,22 @@ describe('attack: linked pieces the anonymity report misses (vote-anonymity-repo
         .map((piece) => pieceWeight(piece.piece));
       expect(abstaining.sort()).toEqual([4n, 8n, 32n, 64n].sort());
       const ways = decompositions(electorate.snapshot.members, pieceRuleOf(body), required, abstaining);
-      // One way only: both abstainers named.
-      expect(ways).toEqual([pair.map((voter) => voter.key.id)]);
+      // One way only: both abstainers named (in snapshot order, which the random keys decide).
+      expect(ways.map((way) => [...way].sort())).toEqual([pair.map((voter) => voter.key.id).sort()]);
       expect(
         result.anonymity?.smallest,
         `the report's smallest set while the observer names both abstainers (linked: ${JSON.stringify(result.anonymity?.linked)})`,
       ).toBeLessThanOrEqual(ways.length);
+      // And says whom: the group's one decomposition, both named.
+      const group = result.anonymity?.linked.find((linked) => linked.ballot === '{"choice":"abstain"}');
+      expect(group).toMatchObject({ resolved: true, decompositions: 1, anonymity: 1 });
+      expect(group?.named).toEqual(pair.map((voter) => voter.key.id).sort());
     } finally {
       await ledger.close();
     }
   }, 600_000);
 
-  // Open (docs/security.md, "Known and not yet fixed"): passes while the attack works.
-  it.fails("a lone choice under a proposal at minAnonymity 2: the report matches casts at the proposal's k, not the client's", async () => {
+  it("a lone choice under a proposal at minAnonymity 2: the report matches casts at the proposal's k, not the client's", async () => {
     const { prover, verifier } = await voteZk();
     // 64: 9 holders, 8: 9 holders, 16: 3 holders (the lone voter's 16 is dropped by its client at k = 8).
     const stakes = [...Array(8).fill(64n), ...Array(8).fill(8n), 88n, 16n, 16n];

@@ -93,7 +93,20 @@ describe('attack: a single choice made by one voter links its pieces (vote-lone-
         if (!onePiece) {
           expect(cast.pieces.length).toBe(2);
           // Each piece is in a set of 9, but grouped by its choice the two name their voter: the report says so.
-          expect(anonymity?.linked).toEqual([{ ballot: '{"choice":"abstain"}', pieces: 2, size: 1 }]);
+          // The pair is the 96's whole cast (size 1), or a 64 and a 32 of two members (64 ways): 65 decompositions,
+          // nobody in all of them, but the choice made alone hides among 1.
+          expect(anonymity?.linked).toEqual([
+            {
+              ballot: '{"choice":"abstain"}',
+              pieces: 2,
+              size: 1,
+              resolved: true,
+              decompositions: 65,
+              named: [],
+              candidates: 17,
+              anonymity: 1,
+            },
+          ]);
           expect(anonymity?.smallest).toBe(1);
           // Counted all the same: the pieces are public either way, refusing them would hide nothing.
           expect(counted.length).toBe(2);

@@ -19,6 +19,7 @@ import {
   decisionTiming,
   draftProposal,
   findVote,
+  type LinkedBallot,
   nullifierOf,
   type ProposalAction,
   type ProposalBody,
@@ -169,6 +170,13 @@ const WEIGHT_UNITS: Readonly<Record<WeightMode, string>> = {
   quadratic: 'square roots of staked sats',
 };
 
+/** What the linked groups of a tally name, in words. */
+const linkedNamed = (linked: readonly LinkedBallot[]): string => {
+  const named = new Set(linked.flatMap((group) => group.named)).size;
+  const unresolved = linked.filter((group) => !group.resolved).length;
+  return `${named} members named by them${unresolved === 0 ? '' : ` (${unresolved} unresolved: counted as naming)`}`;
+};
+
 export const tallyCommand: Command = {
   name: 'tally',
   summary: "a proposal's result, counted from the votes in the ledger",
@@ -213,6 +221,11 @@ export const tallyCommand: Command = {
         ? []
         : [
             `anonymity    smallest set ${result.anonymity.smallest ?? '-'} of the ${result.anonymity.required} required; ${result.anonymity.exposed.length} votes not counted (they named their voter)`,
+            ...(result.anonymity.linked.length === 0
+              ? []
+              : [
+                  `linked       ${result.anonymity.linked.length} ballots carried by several counted votes; ${linkedNamed(result.anonymity.linked)} (agora votes anonymity lists them)`,
+                ]),
           ]),
       `participation ${tally.participation} of ${proposal.snapshot.total} (quorum ${proposal.quorum / 100}%: ${outcome.quorumReached ? 'reached' : 'not reached'})`,
       `totals${scale} in ${unit}:`,
