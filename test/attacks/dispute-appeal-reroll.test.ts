@@ -13,6 +13,9 @@
 // Suggested fix: the appeal that counts for a round is the first published (by its witness listing, as `bondOwner`
 // orders bond uses; then the earliest `created`, then the lowest id), so an appeal published after another one's seed
 // block could be known never replaces it; without witnesses, the earliest `created` (claimed, as elsewhere).
+// Fixed: of the loser's appeals of a round, `readDispute` counts the first published, in the one order `bondOwner`
+// orders a bond's uses by (`publishedFirst`: witness listing, then `created`, then id). The later appeal counts for
+// nothing (its bond gets no instruction); the first keeps its round, its panel and its bond (forfeit included).
 import { describe, expect, it } from 'vitest';
 import {
   createDisputeAppealed,
@@ -29,7 +32,7 @@ import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 const verifier = usePanelVerifier();
 
 describe('a loser who has seen its appeal round panel', () => {
-  it.fails('cannot replace its appeal by a later one with a lower id and a fresh seed height', async () => {
+  it('cannot replace its appeal by a later one with a lower id and a fresh seed height', async () => {
     const world = await buildWorld({ verifier: verifier(), jurorCount: 17 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;

@@ -10,6 +10,9 @@
 // Suggested fix: `freeBond` (or a helper beside it) reads the stake and refuses (`INVALID_STATE`) one not locked now
 // (`stakeState(stake, now) !== 'locked'`, naming its state), and a lock `readStake` does not count (a rival lock holds
 // its payment), before anything is signed.
+// Fixed: `open`, `answer` and `appeal` read the stake as `readDispute` counts bonds (`bondStanding`: a counted lock,
+// `locked` when the event is signed, the rule `countedBond` applies) and refuse (`INVALID_STATE`, naming its state)
+// one that would not count, before anything is signed or stored; the event is dated the moment the stake was checked.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +26,8 @@ import {
   readDispute,
   roundTimes,
 } from '../../src/disputes/index.js';
-import { saveAgentKey } from '../../src/identity/index.js';
+import { type AgentKey, saveAgentKey } from '../../src/identity/index.js';
+import type { LedgerEvent } from '../../src/ledger/index.js';
 import { createStakeReleased } from '../../src/stake/index.js';
 import { releaseCurve, type Verifier } from '../../src/zk/index.js';
 import { agora } from '../cli/harness.js';
@@ -44,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('agora dispute appeal', () => {
-  it.fails('refuses a bond its custodian already released instead of storing an appeal that never counts', async () => {
+  it('refuses a bond its custodian already released instead of storing an appeal that never counts', async () => {
     const world = await buildWorld({ verifier, jurorCount: 17 });
     const dispute = idOf(world.opened);
     const { answerBy } = world.openedBody;
@@ -107,6 +111,101 @@ describe('agora dispute appeal', () => {
     expect(stored.final).toMatchObject({ status: 'decided', winner: 'respondent', appeals: [] });
     // The attack (on the appellant): the command stored an appeal that can never count and exited 0.
     expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/released, not locked.*\[INVALID_STATE\]/);
     expect(stored.count).toBe(0);
+  }, 120_000);
+});
+
+/** A home for `key` holding `events`, its ledger read at `now` by the CLI. */
+async function homeWith(name: string, key: AgentKey, events: readonly LedgerEvent[]): Promise<string> {
+  const home = join(dir, name);
+  expect((await agora(['init', '--name', name, '--network', 'regtest', '--home', home])).code).toBe(0);
+  await saveAgentKey(homePaths(home).key, key, { overwrite: true });
+  await writeFile(join(dir, `${name}.jsonl`), events.map((e) => canonicalJson(e)).join('\n'));
+  expect((await agora(['ledger', 'import', join(dir, `${name}.jsonl`), '--home', home])).code).toBe(0);
+  return home;
+}
+
+async function agoraAt(now: number, argv: string[]) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(now * 1000);
+  try {
+    return await agora(argv);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+const countOf = (home: string, type: string) =>
+  withHomeLedger(home, async (ledger) => {
+    let count = 0;
+    for await (const _ of ledger.events({ type })) count++;
+    return count;
+  });
+
+describe('agora dispute answer and open', () => {
+  it('refuse a released bond before anything is signed, and take a locked one', async () => {
+    const world = await buildWorld({ verifier, jurorCount: 5 });
+    const dispute = idOf(world.opened);
+    const answerAt = world.opened.created + 100;
+    // The provider's 2,000 sat stake, released before its answer; a second one still locked.
+    const old = custodialLock(world, world.provider, 2_000, world.opened.created + 10, 'answer released');
+    const released = createStakeReleased(
+      world.custodian,
+      { lock: idOf(old), reason: 'renewed' },
+      { clock: at(answerAt - 50) },
+    );
+    const provider = await homeWith('provider', world.provider, [...world.base, world.opened, old, released]);
+    const answer = (bond: string) =>
+      agoraAt(answerAt, [
+        'dispute',
+        'answer',
+        dispute,
+        '--evidence',
+        'served as paid',
+        '--bond',
+        bond,
+        '--home',
+        provider,
+      ]);
+    const refused = await answer(idOf(old));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/released, not locked.*\[INVALID_STATE\]/);
+    expect(await countOf(provider, 'dispute.answered')).toBe(0);
+    // A stake still locked is taken, and the answer counts.
+    const taken = await answer(idOf(world.bonds.provider));
+    expect(taken.code).toBe(0);
+    const view = await withHomeLedger(provider, (ledger) => readDispute(ledger, dispute, answerAt + 1));
+    expect(view.answer?.id).toBe(taken.stdout.trim());
+
+    // The payer opens a second dispute over the receipt with a released stake: refused before the sources are signed.
+    const gone = custodialLock(world, world.payer, 2_000, world.opened.created + 10, 'open released');
+    const freed = createStakeReleased(
+      world.custodian,
+      { lock: idOf(gone), reason: 'renewed' },
+      { clock: at(answerAt - 50) },
+    );
+    const payer = await homeWith('payer-open', world.payer, [...world.base, gone, freed]);
+    const before = await countOf(payer, 'snapshot.sources');
+    const open = await agoraAt(answerAt, [
+      'dispute',
+      'open',
+      '--receipt',
+      idOf(world.receipt),
+      '--claim',
+      'garbage served',
+      '--bond',
+      idOf(gone),
+      '--seed-height',
+      '900000',
+      '--jurors',
+      'stake',
+      '--home',
+      payer,
+    ]);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toMatch(/released, not locked.*\[INVALID_STATE\]/);
+    expect(await countOf(payer, 'dispute.opened')).toBe(0);
+    expect(await countOf(payer, 'snapshot.sources')).toBe(before);
   }, 120_000);
 });
