@@ -233,7 +233,10 @@ export const disputeOpenCommand: Command = {
     HOME_HELP,
     ['--receipt ID', 'the disputed receipt'],
     ['--claim TEXT', 'what went wrong'],
-    ['--bond LOCK', 'a custodial stake.locked of yours (agora stake lock --mode custodial)'],
+    [
+      '--bond LOCK',
+      'a custodial stake.locked of yours, still locked and backing no other dispute event (agora stake lock --mode custodial)',
+    ],
     ['--seed-height H', SEED_HELP],
     [
       '--answer-within S',
@@ -298,7 +301,10 @@ export const disputeAnswerCommand: Command = {
   help: [
     HOME_HELP,
     ['--evidence TEXT', 'your side'],
-    ['--bond LOCK', 'a custodial stake.locked of yours, at least the claimant bond'],
+    [
+      '--bond LOCK',
+      'a custodial stake.locked of yours, still locked and backing no other dispute event, at least the claimant bond',
+    ],
   ],
   options: { evidence: { type: 'string' }, bond: { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -326,7 +332,7 @@ export const disputeAppealCommand: Command = {
     HOME_HELP,
     [
       '--bond LOCK',
-      `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
+      `a custodial stake.locked of yours, still locked and backing no other dispute event, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
     [
       '--seed-height H',
