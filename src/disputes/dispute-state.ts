@@ -10,7 +10,7 @@ import {
 } from '../core/index.js';
 import { type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import { readStake, stakeState } from '../stake/index.js';
+import { readStake, type StakeRecord, type StakeState, stakeState } from '../stake/index.js';
 import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
 import {
   type DisputeAnsweredBody,
@@ -194,13 +194,59 @@ function electorateOf(
   return verdict;
 }
 
+/** Whether `stake` can back a dispute event dated `at`: every bond rule asks it (one rule, never two copies). */
+const bondLocked = (stake: StakeRecord, at: number) => stakeState(stake, at) === 'locked';
+
+/** Stake `lock` as a dispute bond dated `at` reads it (see {@link bondStanding}). */
+export interface BondStanding {
+  /** The counted lock: undefined when none is stored under that id, or a lower-id lock holds its payment. */
+  readonly stake?: StakeRecord;
+  /** Its state at `at`, when stored. */
+  readonly state?: StakeState;
+  /** Whether a dispute event dated `at` can put it up: a counted lock, `locked` then. */
+  readonly counts: boolean;
+}
+
+/**
+ * Whether stake `lock` can back a dispute event (opening, answer, appeal) dated `at`: the rule `readDispute` counts
+ * bonds by (a counted lock, `locked` at the event's `created`; its first use owns it besides, {@link bondOwner}). For
+ * a caller to refuse, before signing, a stake whose event would be stored and never count: the ingest rule checks the
+ * lock's promised `until`, not whether its custodian already released it.
+ */
+export async function bondStanding(ledger: Ledger, lock: string, at: number): Promise<BondStanding> {
+  const stake = await readStake(ledger, lock);
+  if (stake === undefined) return { counts: false };
+  return { stake, state: stakeState(stake, at), counts: bondLocked(stake, at) };
+}
+
+/**
+ * Dispute events in the order they were first published: where witnesses show publication, the earliest listing
+ * first (an event not shown yet comes after every shown one), then the earliest `created`, then the lowest id. A use of
+ * a bond or an appeal signed later and published later, dated back and ground for a lower id, never comes before the
+ * event published first. Without witnesses the claimed times order them (see docs/security.md). One order for every
+ * choice among competing uses ({@link bondOwner}, the appeal that opens a round), so that they never disagree.
+ */
+function publishedFirst(
+  publication: Publication | undefined,
+): (a: { id: string; event: LedgerEvent }, b: { id: string; event: LedgerEvent }) => number {
+  const witnessed = publication?.witnessed === true;
+  const shown = (id: string) =>
+    witnessed ? (publication?.at(id)?.blockTime ?? Number.POSITIVE_INFINITY) : 0;
+  return (a, b) => {
+    const [shownA, shownB] = [shown(a.id), shown(b.id)];
+    if (shownA !== shownB) return shownA < shownB ? -1 : 1;
+    if (a.event.created !== b.event.created) return a.event.created < b.event.created ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
+}
+
 /**
  * The dispute event a bond belongs to: of the dispute events naming `lock` as their bond while it is locked (at their
- * `created`), the first published, where witnesses show publication (an event not shown yet comes after every shown
- * one), then the earliest `created`, then the lowest id. Only the lock's staker can name it (the ingest rule), so the
- * owner is its own first use: a use signed later and published later, dated back and ground for a lower id, never
- * takes a bond from the event that committed it first. Without witnesses the claimed times order them (see
- * docs/security.md). Undefined when the stake is not stored.
+ * `created`), the first published ({@link publishedFirst}: by witness listing where witnesses show publication, then
+ * the earliest `created`, then the lowest id). Only the lock's staker can name it (the ingest rule), so the owner is
+ * its own first use: a use signed later and published later, dated back and ground for a lower id, never takes a bond
+ * from the event that committed it first. Without witnesses the claimed times order them (see docs/security.md).
+ * Undefined when the stake is not stored.
  */
 export async function bondOwner(
   ledger: Ledger,
@@ -209,17 +255,11 @@ export async function bondOwner(
 ): Promise<string | undefined> {
   const stake = await readStake(ledger, lock);
   if (stake === undefined) return undefined;
-  const witnessed = publication?.witnessed === true;
-  let owner: { id: string; shown: number; created: number } | undefined;
-  for await (const { id, event } of ledger.byIndex('dispute-bond', lock)) {
-    if (!event.type.startsWith('dispute.') || stakeState(stake, event.created) !== 'locked') continue;
-    const shown = witnessed ? (publication?.at(id)?.blockTime ?? Number.POSITIVE_INFINITY) : 0;
-    const first =
-      owner === undefined ||
-      shown < owner.shown ||
-      (shown === owner.shown &&
-        (event.created < owner.created || (event.created === owner.created && id < owner.id)));
-    if (first) owner = { id, shown, created: event.created };
+  const order = publishedFirst(publication);
+  let owner: { id: string; event: LedgerEvent } | undefined;
+  for await (const use of ledger.byIndex('dispute-bond', lock)) {
+    if (!use.event.type.startsWith('dispute.') || !bondLocked(stake, use.event.created)) continue;
+    if (owner === undefined || order(use, owner) < 0) owner = use;
   }
   return owner?.id;
 }
@@ -235,8 +275,8 @@ async function countedBond(
   at: number,
   reading: { memo: DisputeMemo; publication: Publication | undefined },
 ): Promise<Bond | undefined> {
-  const stake = await readStake(ledger, lock);
-  if (stake === undefined || stakeState(stake, at) !== 'locked') return undefined;
+  const { stake, counts } = await bondStanding(ledger, lock, at);
+  if (stake === undefined || !counts) return undefined;
   let owner = reading.memo.owners.get(lock);
   if (owner === undefined) {
     owner = bondOwner(ledger, lock, reading.publication);
@@ -309,7 +349,9 @@ type Shown = (deadline: number) => (id: string) => boolean;
 /**
  * Reads dispute `disputeId` from the ledger at `now`. Every verdict is a function of the stored events (their claimed
  * times included) and the openings' anchors, never of the order they arrived in: the lowest id wins wherever several
- * events compete (answers, appeals, votes with one nullifier, reveals). A default loss needs the opening anchored in
+ * events compete (answers, votes with one nullifier, reveals), except for the uses of one bond and the appeals of one
+ * round, where the first published wins (by witness listing, then `created`, then id: a later appeal never replaces
+ * one whose panel its appellant could have seen). A default loss needs the opening anchored in
  * time ({@link openingTiming}), and an answer to such an opening counts only once anchored in time too
  * ({@link answerInTime}). `NOT_FOUND` when no such dispute is stored.
  */
@@ -552,7 +594,11 @@ export async function readDisputeWith(
     let appeal: { id: string; round: number; bond: Bond } | undefined;
     const appealShown = shown(result.times.appealsClose + grace);
     if (round + 1 < DISPUTE_TERMS.maxRounds)
-      for (const { id, event } of of('dispute.appealed')) {
+      // Of several appeals by the loser, the first published counts ({@link publishedFirst}, as a bond's first use
+      // owns it): one published after another's seed block could be known (its panel drawn) never replaces it, so a
+      // loser cannot re-roll the round's panel by a later appeal ground for a lower id; the later one counts for
+      // nothing (its bond gets no instruction) and the first keeps its bond, forfeit included.
+      for (const { id, event } of [...of('dispute.appealed')].sort(publishedFirst(publication))) {
         const appealed = event.body as unknown as DisputeAppealedBody;
         if (appealed.round !== round + 1 || event.author !== loser || !appealShown(id)) continue;
         // A seed height beyond the bound would be mined after the appeal round's draw can count: the appeal would

@@ -56,6 +56,10 @@ describe('agora dispute on bad input', () => {
     );
     expect((await agora(['ledger', 'import', join(dir, 'world.jsonl'), '--home', home])).code).toBe(0);
     const before = await countEvents(home);
+    // At a moment the payer's bond is locked (the command refuses a stake not locked now before signing anything):
+    // the refusal here is the ledger's, of an opening by no party to the receipt.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime((world.opened.created + 60) * 1000);
     const open = await agora([
       'dispute',
       'open',
@@ -71,7 +75,7 @@ describe('agora dispute on bad input', () => {
       'stake',
       '--home',
       home,
-    ]);
+    ]).finally(() => vi.useRealTimers());
     expect(open.code).not.toBe(0);
     expect(open.stderr).toMatch(/\[INVALID_EVENT\]/);
     // The attack (a sloppy write): the signed sources of the refused opening are stored.

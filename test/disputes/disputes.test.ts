@@ -27,7 +27,7 @@ import { type PanelProver, releaseCurve, type Verifier } from '../../src/zk/inde
 import { anchoredAt } from '../fixtures/decision-anchor.js';
 import { panelZk } from '../fixtures/zk.js';
 import { rejectedAgoraError } from '../helpers.js';
-import { at, buildWorld, idOf, ledgerWith, regtestHeader, T, type World } from './fixture.js';
+import { at, buildWorld, custodialLock, idOf, ledgerWith, regtestHeader, T, type World } from './fixture.js';
 
 let prover: PanelProver;
 let verifier: Verifier;
@@ -352,6 +352,36 @@ describe('an appealed dispute', () => {
         .map((i) => i.lock)
         .sort(),
     ).toEqual([idOf(world.bonds.provider), idOf(world.bonds.providerAppeal)].sort());
+    await ledger.close();
+  }, 120_000);
+  it('counts the earliest of several appeals by the loser without witnesses, whatever their ids', async () => {
+    const second = custodialLock(world, world.provider, 4_000, T + 60, 'a second appeal bond');
+    const ledger = await ledgerWith(verifier, [...world.base, second, world.opened, answer()]);
+    await ledger.append(await draw(ledger, 0, 3));
+    const { votes, reveals } = await vote(ledger, 0, ['upheld', 'upheld', 'upheld']);
+    for (const event of [...votes, ...reveals]) await ledger.append(event);
+    const appeal = (bond: LedgerEvent, created: number, seedHeight: number) =>
+      createDisputeAppealed(
+        world.provider,
+        { dispute: idOf(world.opened), round: 1, bond: idOf(bond), seedHeight },
+        { clock: at(created) },
+      );
+    const first = appeal(world.bonds.providerAppeal, round0.revealsClose + 10, 900_100);
+    // A later appeal of the same round, ground for an id below the first's.
+    let later = appeal(second, round0.revealsClose + 600, 900_200);
+    for (let k = 1; idOf(later) > idOf(first); k++)
+      later = appeal(second, round0.revealsClose + 600 + k, 900_200);
+    for (const event of [later, first]) await ledger.append(event);
+    const drawing = await readDispute(ledger, idOf(world.opened), round0.appealsClose);
+    expect(drawing.status).toBe('drawing');
+    expect(drawing.appeals.map((a) => a.id)).toEqual([idOf(first)]);
+    expect(drawing.rounds[1]).toMatchObject({ openedBy: idOf(first), seedHeight: 900_100 });
+    // The later appeal counts for nothing: decided, its bond gets no instruction (its hold lapses back).
+    await ledger.append(await draw(ledger, 1, 4, idOf(first)));
+    const view = await readDispute(ledger, idOf(world.opened), roundTimes(answerBy, 1).appealsClose);
+    expect(view).toMatchObject({ status: 'decided', winner: 'respondent' });
+    expect(view.appeals.map((a) => a.id)).toEqual([idOf(first)]);
+    expect((settlement(view) ?? []).map((i) => i.lock)).not.toContain(idOf(second));
     await ledger.close();
   }, 120_000);
 });

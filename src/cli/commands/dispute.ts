@@ -6,6 +6,7 @@ import {
   ErrorCode,
   fromHex,
   isLowerHex,
+  ManualClock,
   systemClock,
   toHex,
   unixSeconds,
@@ -16,6 +17,7 @@ import {
   appealTerms,
   type BondInstruction,
   bondOwner,
+  bondStanding,
   castJurorVote,
   createDisputeAnswered,
   createDisputeAppealed,
@@ -40,7 +42,7 @@ import { createSnapshotSources } from '../../governance/index.js';
 import { writeFileAtomic } from '../../identity/atomic-file.js';
 import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
 import type { Ledger, LedgerEvent } from '../../ledger/index.js';
-import { readStake } from '../../stake/index.js';
+import type { StakeRecord } from '../../stake/index.js';
 import { PanelProver } from '../../zk/index.js';
 import { type Command, idArgument, type OptionValues, wholeNumber } from '../command.js';
 import { HOME_HELP, loadHomeKey, withHomeLedger } from '../home.js';
@@ -62,19 +64,38 @@ function lockId(values: OptionValues): string {
 }
 
 /**
- * `--bond`, refused when a dispute event in the ledger already names it: a bond belongs to its first use
- * (`bondOwner`), so a second event naming it would be stored and signed for nothing, never counting.
+ * `--bond`, refused unless a dispute event signed at `at` can count it, so that nothing is stored and signed for
+ * nothing: the stake must be a counted lock `locked` then (`bondStanding`, the rule `readDispute` counts bonds by: one
+ * its custodian already released, say renewed by a newer lock, would never count), and no dispute event in the ledger
+ * may name it already (a bond belongs to its first use, `bondOwner`).
  */
-async function freeBond(ledger: Ledger, values: OptionValues): Promise<string> {
+async function freeBond(ledger: Ledger, values: OptionValues, at: number): Promise<StakeRecord> {
   const bond = lockId(values);
+  const standing = await bondStanding(ledger, bond, at);
+  if (standing.stake === undefined) {
+    if ((await ledger.get(bond))?.event.type === 'stake.locked')
+      throw new AgoraError(
+        ErrorCode.InvalidState,
+        `stake ${bond} does not count: a lower-id lock of its custodian holds its payment`,
+      );
+    throw new AgoraError(ErrorCode.NotFound, `no stake.locked ${bond} in this ledger`);
+  }
+  if (!standing.counts)
+    throw new AgoraError(
+      ErrorCode.InvalidState,
+      `bond ${bond} is ${standing.state}, not locked: a dispute counts only a stake locked when its event is signed`,
+    );
   const owner = await bondOwner(ledger, bond, undefined);
   if (owner !== undefined)
     throw new AgoraError(
       ErrorCode.InvalidState,
       `bond ${bond} already backs dispute event ${owner}: lock another stake for this one`,
     );
-  return bond;
+  return standing.stake;
 }
+
+/** A clock stopped at `seconds`: an event dated exactly when its bond was checked. */
+const stoppedAt = (seconds: number) => ({ clock: new ManualClock(seconds * 1000) });
 
 /**
  * Blocks an honest seed height leaves above the tip: 12 hours at Bitcoin's pace, three times `seedBlockDelay` (4 h),
@@ -212,7 +233,10 @@ export const disputeOpenCommand: Command = {
     HOME_HELP,
     ['--receipt ID', 'the disputed receipt'],
     ['--claim TEXT', 'what went wrong'],
-    ['--bond LOCK', 'a custodial stake.locked of yours (agora stake lock --mode custodial)'],
+    [
+      '--bond LOCK',
+      'a custodial stake.locked of yours, still locked and backing no other dispute event (agora stake lock --mode custodial)',
+    ],
     ['--seed-height H', SEED_HELP],
     [
       '--answer-within S',
@@ -238,20 +262,27 @@ export const disputeOpenCommand: Command = {
     const key = await loadHomeKey(home);
     const created = unixSeconds(systemClock);
     const id = await withHomeLedger(home, async (ledger) => {
+      // Refused before the electorate is drafted and anything signed.
+      const bond = (await freeBond(ledger, values, created)).id;
+      const height = (await seedHeight(ledger, values)).height;
       const { ids, declared } = await draftElectorate(ledger, {
         mode,
         asOf: created,
         minWeight: BigInt(wholeNumber(values['min-weight'], '--min-weight', 1)),
       });
       const sources = createSnapshotSources(key, ids);
-      const opened = createDisputeOpened(key, {
-        receipt,
-        claim: text(values, 'claim'),
-        bond: await freeBond(ledger, values),
-        answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
-        seedHeight: (await seedHeight(ledger, values)).height,
-        jurors: { ...declared, sources: sources.map(idOf) },
-      });
+      const opened = createDisputeOpened(
+        key,
+        {
+          receipt,
+          claim: text(values, 'claim'),
+          bond,
+          answerBy: created + wholeNumber(values['answer-within'], '--answer-within', 86_400),
+          seedHeight: height,
+          jurors: { ...declared, sources: sources.map(idOf) },
+        },
+        stoppedAt(created),
+      );
       // One batch: an opening the ledger refuses leaves none of its signed sources stored (nor synced) for nothing.
       await ledger.appendBatch([...sources, opened]);
       return idOf(opened);
@@ -270,7 +301,10 @@ export const disputeAnswerCommand: Command = {
   help: [
     HOME_HELP,
     ['--evidence TEXT', 'your side'],
-    ['--bond LOCK', 'a custodial stake.locked of yours, at least the claimant bond'],
+    [
+      '--bond LOCK',
+      'a custodial stake.locked of yours, still locked and backing no other dispute event, at least the claimant bond',
+    ],
   ],
   options: { evidence: { type: 'string' }, bond: { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -279,7 +313,9 @@ export const disputeAnswerCommand: Command = {
     const key = await loadHomeKey(home);
     const evidence = text(values, 'evidence');
     const id = await withHomeLedger(home, async (ledger) => {
-      const event = createDisputeAnswered(key, { dispute, evidence, bond: await freeBond(ledger, values) });
+      const created = unixSeconds(systemClock);
+      const bond = (await freeBond(ledger, values, created)).id;
+      const event = createDisputeAnswered(key, { dispute, evidence, bond }, stoppedAt(created));
       await ledger.append(event);
       return idOf(event);
     });
@@ -296,7 +332,7 @@ export const disputeAppealCommand: Command = {
     HOME_HELP,
     [
       '--bond LOCK',
-      `a custodial stake.locked of yours, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
+      `a custodial stake.locked of yours, still locked and backing no other dispute event, at least ${DISPUTE_TERMS.appealBondFactor} x the largest bond put up so far`,
     ],
     [
       '--seed-height H',
@@ -309,7 +345,8 @@ export const disputeAppealCommand: Command = {
     const dispute = idArgument(positionals[0], 'a dispute');
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
-      const view = await viewAt(ledger, dispute, unixSeconds(systemClock));
+      const created = unixSeconds(systemClock);
+      const view = await viewAt(ledger, dispute, created);
       const terms = appealTerms(view);
       if (terms === undefined)
         throw new AgoraError(
@@ -322,10 +359,8 @@ export const disputeAppealCommand: Command = {
           ErrorCode.InvalidState,
           `you did not lose round ${terms.round - 1} of dispute ${dispute}: only ${terms.appellant} may appeal it`,
         );
-      const bond = await freeBond(ledger, values);
-      const stake = await readStake(ledger, bond);
-      if (stake === undefined)
-        throw new AgoraError(ErrorCode.NotFound, `no stake.locked ${bond} in this ledger`);
+      const stake = await freeBond(ledger, values, created);
+      const bond = stake.id;
       if (BigInt(stake.statement.amountSat) < terms.minBondSat)
         throw new AgoraError(
           ErrorCode.InvalidState,
@@ -342,18 +377,17 @@ export const disputeAppealCommand: Command = {
       const reach =
         tip === undefined
           ? reachableSeedHeight(view.rounds[0]?.seedHeight ?? height, view.opened, view.answerBy, terms.round)
-          : reachableSeedHeight(tip, unixSeconds(systemClock), view.answerBy, terms.round);
+          : reachableSeedHeight(tip, created, view.answerBy, terms.round);
       if (height > reach)
         throw new AgoraError(
           ErrorCode.InvalidState,
           `--seed-height ${height} would likely be mined too late for round ${terms.round} of dispute ${dispute} to be drawn (the round would end undrawn and the appeal bond be forfeited): name ${reach} or less`,
         );
-      const event = createDisputeAppealed(key, {
-        dispute,
-        round: terms.round,
-        bond,
-        seedHeight: height,
-      });
+      const event = createDisputeAppealed(
+        key,
+        { dispute, round: terms.round, bond, seedHeight: height },
+        stoppedAt(created),
+      );
       await ledger.append(event);
       return idOf(event);
     });
