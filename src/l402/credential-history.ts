@@ -25,7 +25,8 @@ export interface ShownCredential {
 /**
  * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
  * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
- * today's first). What a node key was shown in the last 7 epochs counts together; a payer away from a node for 7
+ * today's first). What a node key was shown in any 7 consecutive epochs counts together (a proof counts the 6 epochs
+ * before its own and the 6 after: at an edge an origin may ask the next epoch first); a payer away from a node for 7
  * epochs starts there anew. An entry carries the set it left forward, so a payer using a node every few days stays
  * counted over all of them.
  */
