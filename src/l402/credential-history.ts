@@ -25,14 +25,16 @@ export interface ShownCredential {
 /**
  * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
  * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
- * today's first). What a node key was shown in the last 7 epochs counts together; a payer away from a node for 7
+ * today's first). What a node key was shown in any 7 consecutive epochs counts together (a proof counts the 6 epochs
+ * before its own and the 6 after: at an edge an origin may ask the next epoch first); a payer away from a node for 7
  * epochs starts there anew. An entry carries the set it left forward, so a payer using a node every few days stays
  * counted over all of them.
  */
 export const CREDENTIAL_LINK_EPOCHS = 7;
 
 /**
- * What one provider node key has seen of this payer over the last {@link CREDENTIAL_LINK_EPOCHS} epochs, linked: the
+ * What one provider node key has seen of this payer in the linking window ({@link CREDENTIAL_LINK_EPOCHS} epochs
+ * either side of the one asked), linked: the
  * roots proved against, the members common to every proof (undefined when none was proved), and the members the
  * payer's refusals there ruled out (those reaching a level it refused, in the root it would have proved against).
  */
@@ -411,18 +413,28 @@ export class CredentialHistory {
   }
 
   /**
-   * What the provider of node key `provider` has seen of this payer over the {@link CREDENTIAL_LINK_EPOCHS} epochs
-   * up to `epoch`, linked; undefined when nothing. Given several scopes (a node key and its challenge's
-   * {@link originScope}), what they have seen together: every root either was shown, the members common to every
-   * proof either was shown, and the members any of their refusals ruled out.
+   * What the provider of node key `provider` has seen of this payer in the linking window around `epoch` (every
+   * epoch less than {@link CREDENTIAL_LINK_EPOCHS} before or after it), linked; undefined when nothing. Given several
+   * scopes (a node key and its challenge's {@link originScope}), what they have seen together: every root either was
+   * shown, the members common to every proof either was shown, and the members any of their refusals ruled out.
    */
   seenAt(provider: string | readonly string[], epoch: number): NodeHistory | undefined {
     const roots = new Set<bigint>();
     const excluded = new Set<string>();
     let among: Set<string> | undefined;
     let any = false;
+    // Later epochs count too. At an epoch's edge a provider may ask for either epoch (the tolerated skew), and an
+    // origin may ask for the next one through node A and then the last one through node B: what it saw in the next
+    // epoch links to this proof all the same. `claimEpoch` keeps a node key from going back, but not an origin: a
+    // "never back" rule per origin would refuse an honest origin whose two nodes' clocks straddle the edge, whereas
+    // counting the later entry serves it (same root, same level: the same members in common) and refuses only a
+    // proof that would leave fewer than `minAnonymity`.
     for (const scope of typeof provider === 'string' ? [provider] : provider)
-      for (let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1); at <= epoch; at++) {
+      for (
+        let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1);
+        at < epoch + CREDENTIAL_LINK_EPOCHS;
+        at++
+      ) {
         const key = shownKey(scope, at);
         const shown = this.state.shown.get(key);
         const refused = this.state.refused.get(key);
@@ -442,7 +454,8 @@ export class CredentialHistory {
    * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level), or
    * at each of several scopes: its node key and the {@link originScope} of the origin whose challenge named it, so
    * that an origin naming another node key per challenge is checked against all it was shown through the others.
-   * `choose` sees what those scopes have seen of this payer over the linking window, together ({@link seenAt};
+   * `choose` sees what those scopes have seen of this payer in the linking window around `epoch` (later epochs
+   * included), together ({@link seenAt};
    * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
    * refusal; the choice (or the members the refusal rules out) is recorded under every scope and written before this
    * resolves (or throws the refusal), so it holds whether or not the proof follows. Entries older than the window

@@ -252,6 +252,25 @@ describe('CredentialHistory', () => {
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
 
+  it('counts later epochs within the window too: an origin asked the next epoch first constrains the last one', async () => {
+    const history = CredentialHistory.inMemory();
+    const origin = 'origin:https://a.test';
+    await history.reserve(['nodeA', origin], 11, pick(1n, members('a', 'b', 'c')));
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('c') };
+    await expect(history.reserve(['nodeA', origin], 11, () => refusal)).rejects.toBe(refusal.refused);
+    // Epoch 10 through node B: the origin's epoch-11 proof and refusal count.
+    let seen: unknown;
+    await history.reserve(['nodeB', origin], 10, (given) => {
+      seen = given;
+      return { root: 1n, among: members('a', 'b') };
+    });
+    expect(seen).toEqual({ roots: new Set([1n]), among: members('a', 'b', 'c'), excluded: members('c') });
+    // The window reaches CREDENTIAL_LINK_EPOCHS - 1 epochs either side, no further.
+    expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS + 1)?.roots).toEqual(new Set([1n]));
+    expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    expect(history.seenAt('nodeA', 10)?.excluded).toEqual(members('c'));
+  });
+
   it("checks a node key with its origin's scope: what the origin saw through another node key counts", async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
