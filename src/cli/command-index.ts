@@ -110,7 +110,7 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'votes anonymity',
     summary:
-      "who could have cast each vote on a proposal: the observer's view, from the snapshot and revealed weights",
+      "who could have cast each vote on a proposal, and whom the votes one ballot links name: the observer's view",
     load: async () => (await import('./commands/anonymity.js')).votesAnonymityCommand,
   },
   {
