@@ -11,8 +11,9 @@
 //    should hold the step-1 refusal, but it is gone. Proved again, among all members reaching the level.
 // Impact: the origin links the step-1 refusal and the step-3 pseudonym (6 epochs apart, within the 7 the client
 // assumes an operator links) and learns the payer lies between the two levels: here the payer alone. The same drop
-// happens whatever scope reserves e+1 (any provider at the edge), so the origin need not even trigger it itself, and
-// a root-intersection variant (older root at e-6, newer root at e) works alike.
+// happens whatever scope reserves e+1, proof or refusal: in the second test node A never changes nor goes back, and
+// the e+1 reservation is a refusal asked under another host by a throwaway key (nothing paid, free to the attacker).
+// A root-intersection variant (older root at e-6, newer root at e) works alike.
 // Suggested fix: drop only entries no epoch the payer may still prove can see: at or below `epoch - LINK - 1` when
 // reserving `epoch` (the payer may still be asked `epoch - 1` within the skew), or prune from the payer's own clock.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
@@ -59,25 +60,31 @@ function pruningOrigin() {
       clock: new ManualClock(at * 1000),
       credential: { minScore, roots: () => [root], verifier },
     });
-  const call = (holder: CredentialHolder) => (provider: L402Provider) =>
-    l402Fetch(
-      'http://weather.test/forecast',
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
+  const call =
+    (holder: CredentialHolder, url = 'http://weather.test/forecast') =>
+    (provider: L402Provider) =>
+      l402Fetch(
+        url,
+        {},
+        {
+          lightning: payerNode,
+          maxPriceMsat: 10_000,
+          credential: holder,
+          clock,
+          fetch: async (input, init) =>
+            provider.handle(new Request(input, init), async () => new Response('ok')),
+        },
+      ).catch((error: unknown) => error);
   return {
     call,
     /** Step 1: epoch e-6 at node A, a level the payer does not reach. */
     refusedEarlyAtA: (root: bigint) => gating(nodeA, early, root, HIGHER),
     /** Step 2: node A's clock a minute past the edge (epoch e+1). */
     nextEpochAtA: (root: bigint) => gating(nodeA, end + 60, root, MIN_SCORE),
+    /** Step 2, by a throwaway key under another origin: epoch e+1, a level the payer does not reach. */
+    nextEpochRefusedAtB: (root: bigint) => gating(nodeB, end + 60, root, HIGHER),
+    /** Step 3 under one node key: node A's clock two minutes before the edge (epoch e). */
+    lastEpochAtA: (root: bigint) => gating(nodeA, end - 120, root, MIN_SCORE),
     /** Step 3: node B's clock two minutes before it (epoch e). */
     lastEpochAtB: (root: bigint) => gating(nodeB, end - 120, root, MIN_SCORE),
     /** The payer's clock to two minutes before the edge: both e and e+1 lie within its skew. */
@@ -110,6 +117,25 @@ describe("an origin's next-epoch request at the edge drops what its last-epoch p
     // The attack's measure: a pseudonym of epoch e proving "at least 1,000,000 ppb" to the origin that saw the payer
     // refuse 25,000,000 ppb at e-6: one member of the snapshot lies between, the payer.
     expect(proved).toHaveLength(1);
+    expect(third).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+
+  it.fails('refuses the lower level at node A (epoch e) after a refusal at e+1 under another origin', async () => {
+    const { snapshot, holder, proved } = await setting();
+    const origin = pruningOrigin();
+    const fetch = origin.call(holder);
+    expect(await fetch(origin.refusedEarlyAtA(snapshot.root))).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+    origin.toEdge();
+    // Any reservation of e+1 drops e-6: here a refusal asked by a second host under a throwaway key (nothing paid).
+    const elsewhere = origin.call(holder, 'http://other.test/forecast');
+    expect(await elsewhere(origin.nextEpochRefusedAtB(snapshot.root))).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+    // Node A never goes back (its last epoch is e-6) and its origin is the same: nothing but the drop lets it through.
+    const third = await fetch(origin.lastEpochAtA(snapshot.root));
+    expect(proved).toEqual([]);
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
   });
 
