@@ -16,7 +16,10 @@ const KIND = 'agora402/credential-history';
  * service and level): the roots proved against and the members reaching the level asked in every proof shown.
  */
 export interface ShownCredential {
-  /** The credential epoch: entries {@link CREDENTIAL_LINK_EPOCHS} epochs old are dropped. */
+  /**
+   * The credential epoch: an entry is dropped once an epoch more than {@link CREDENTIAL_LINK_EPOCHS} after it is
+   * reserved (out of the window of that epoch and of the one before it, still provable at the edge).
+   */
   readonly epoch: number;
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string>;
@@ -458,8 +461,8 @@ export class CredentialHistory {
    * included), together ({@link seenAt};
    * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
    * refusal; the choice (or the members the refusal rules out) is recorded under every scope and written before this
-   * resolves (or throws the refusal), so it holds whether or not the proof follows. Entries older than the window
-   * are dropped.
+   * resolves (or throws the refusal), so it holds whether or not the proof follows. Entries no epoch the payer may
+   * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
     provider: string | readonly string[],
@@ -471,9 +474,13 @@ export class CredentialHistory {
       const chosen = choose(this.seenAt(scopes, epoch));
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
+      // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
+      // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
+      // `epoch - CREDENTIAL_LINK_EPOCHS`, kept. Dropping that epoch too let a reservation of the next epoch at the
+      // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
       for (const entries of [this.state.shown, this.state.refused])
         for (const [old, entry] of entries)
-          if (entry.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
+          if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
         for (const scope of scopes) {
           const key = shownKey(scope, epoch);
@@ -558,6 +565,9 @@ export class CredentialHistory {
       let changed = false;
       if (origin !== undefined) {
         const nodes = this.state.origins.get(origin) ?? new Map<string, OriginNode>();
+        // The claimed epoch's own window, not the one before it as `reserve` keeps: this record only bounds how many
+        // throwaway keys' entries an origin makes the history keep (no proof is checked against it), and a key
+        // dropped here a day before its entries are at most doubles that bound, never lifts it.
         for (const [node, named] of nodes)
           if (named.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = nodes.delete(node) || changed;
         const before = nodes.get(provider);

@@ -221,16 +221,28 @@ describe('CredentialHistory', () => {
     expect(history.shownAt('node', 5)?.roots).toEqual(new Set([1n]));
   });
 
-  it('drops the pseudonyms of epochs out of the linking window of the one reserved', async () => {
+  it('drops what no epoch still provable sees: out of the window of the one reserved and of the one before it', async () => {
     const history = CredentialHistory.inMemory();
     const today = 20;
-    await history.reserve('old', today - CREDENTIAL_LINK_EPOCHS, pick(1n, members('a')));
-    await history.reserve('week', today - CREDENTIAL_LINK_EPOCHS + 1, pick(1n, members('a')));
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('z') };
+    for (const [scope, epoch] of [
+      ['old', today - CREDENTIAL_LINK_EPOCHS - 1],
+      ['edge', today - CREDENTIAL_LINK_EPOCHS],
+    ] as const) {
+      await history.reserve(scope, epoch, pick(1n, members('a')));
+      await expect(history.reserve(scope, epoch, () => refusal)).rejects.toBe(refusal.refused);
+    }
     await history.reserve('today', today, pick(1n, members('a')));
-    expect([
-      history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS),
-      history.shownAt('week', today - CREDENTIAL_LINK_EPOCHS + 1) !== undefined,
-    ]).toEqual([undefined, true]);
+    // `today - LINK` lies out of today's window, but within yesterday's, which the payer may still be asked at the
+    // edge (the skew): kept, proof and refusal alike. One epoch earlier, no epoch still provable sees it: dropped.
+    expect(history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
+    expect(history.seenAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
+    expect(history.seenAt('edge', today)).toBeUndefined();
+    expect(history.seenAt('edge', today - 1)).toEqual({
+      roots: new Set([1n]),
+      among: members('a'),
+      excluded: members('z'),
+    });
   });
 
   it('links what one node saw over the window: roots joined, members in common, refusals ruled out', async () => {
