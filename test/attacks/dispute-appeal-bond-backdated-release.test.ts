@@ -11,9 +11,12 @@
 // round: the loser re-rolls the panel after seeing it, the very thing 7ef5d78 set out to stop, and a verdict read
 // earlier (round 1 drawn from A1's block) is reversed by later events. The same backdated release also takes a first
 // appeal that fails `unseeded` or `undrawn` out of its forfeit (its bond never counted), and the forfeit of a
-// self-held bond is carried out by the loser itself, i.e. never.
+// self-held bond is carried out by the loser itself, i.e. never. Second case: a claimant that opened with a self-held
+// bond and lost, a month after its dispute was decided, "releases" that bond dated before the opening: the dispute
+// turns `invalid` on every replica, the provider's win and the claimant's loss (reputation, `disputeLosses`) undone.
 // Impact: a loser chooses the appeal round's panel among two or three draws per window (more allies among 11 or 23
-// jurors), with witnesses configured and every witness honest; the winner's bonds and the outcome ride on it. High.
+// jurors), with witnesses configured and every witness honest; the winner's bonds and the outcome ride on it; any
+// party undoes a decided loss at will, and no bond it puts up binds it. High.
 // Suggested fix: count a dispute bond only under a network custodian (`acceptedStakes`, as stake weights do; on
 // `bitcoin` none without `custodians` configured) and never a stake held by its own staker; and/or judge a bond's
 // standing for a dispute event by the endings published (witness-listed) before that event was, so an ending dated
@@ -25,10 +28,12 @@ import { checkNetworkConfig, doubleSha256, toHex, utf8 } from '../../src/core/in
 import {
   createDisputeAppealed,
   createDisputeDrawn,
+  createDisputeOpened,
   drawFor,
   readDispute,
   roundTimes,
 } from '../../src/disputes/index.js';
+import type { AgentKey } from '../../src/identity/index.js';
 import { EventRegistry, Ledger, type LedgerEvent } from '../../src/ledger/index.js';
 import { createStakeLocked, createStakeReleased, createStakeStatement } from '../../src/stake/index.js';
 import {
@@ -40,11 +45,58 @@ import {
   idOf,
   regtestHeader,
   T,
+  type World,
 } from '../disputes/fixture.js';
 import { reading, witnessAt } from '../fixtures/witness.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
 const verifier = usePanelVerifier();
+
+/**
+ * A ledger of `events` on a network that names the world's custodian (the only one it accepts) and that custodian as
+ * its publication witness.
+ */
+async function custodiedLedger(world: World, events: readonly LedgerEvent[]): Promise<Ledger> {
+  const base = disputeRegistry(verifier());
+  const registry = new EventRegistry(
+    [
+      ...base.types().map((type) => base.get(type)),
+      ...anchorEventTypes('regtest'),
+      witnessBatchType([world.custodian.id]),
+    ],
+    checkNetworkConfig({
+      chain: 'regtest',
+      custodians: [world.custodian.id],
+      witnesses: [world.custodian.id],
+    }),
+  );
+  const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
+  await ledger.importLines(events.map((e) => JSON.stringify(e)));
+  return ledger;
+}
+
+/** A custodial "lock" `staker` signs as its own custodian: a hold of nothing, no payment held by anybody. */
+function selfHeld(staker: AgentKey, amountSat: number, created: number, tag: string): LedgerEvent {
+  return createStakeLocked(
+    staker,
+    {
+      statement: createStakeStatement(
+        staker,
+        {
+          custodian: staker.id,
+          mode: 'custodial',
+          paymentHash: toHex(doubleSha256(utf8(tag))),
+          amountSat,
+          until: T + 10_000_000,
+          sequence: 7_000,
+        },
+        { clock: at(created) },
+      ),
+      expiryHeight: 10_000,
+    },
+    { clock: at(created) },
+  );
+}
 
 describe('a loser who is the custodian of its own appeal bond', () => {
   it.fails('cannot unmake its first appeal, once it has seen that panel, by a release dated back', async () => {
@@ -56,22 +108,7 @@ describe('a loser who is the custodian of its own appeal bond', () => {
     const [answer, ...rest] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
       extras: false,
     })) as [LedgerEvent, ...LedgerEvent[]];
-    // A network that names its custodian (the only one it accepts) and that custodian as its publication witness.
-    const base = disputeRegistry(verifier());
-    const registry = new EventRegistry(
-      [
-        ...base.types().map((type) => base.get(type)),
-        ...anchorEventTypes('regtest'),
-        witnessBatchType([world.custodian.id]),
-      ],
-      checkNetworkConfig({
-        chain: 'regtest',
-        custodians: [world.custodian.id],
-        witnesses: [world.custodian.id],
-      }),
-    );
-    const ledger = await Ledger.fromLevel(new MemoryLevel(), { registry });
-    await ledger.importLines([...world.base, world.opened, answer].map((e) => JSON.stringify(e)));
+    const ledger = await custodiedLedger(world, [...world.base, world.opened, answer]);
     try {
       await witnessAt(ledger, world.custodian, answerBy - 7_200);
       await ledger.importLines(rest.map((e) => JSON.stringify(e)));
@@ -79,25 +116,7 @@ describe('a loser who is the custodian of its own appeal bond', () => {
 
       // Round 0: nobody voted, the claim is unproved: the payer lost it. Its appeal bond: a "lock" it signs as its
       // own custodian (no payment anybody holds).
-      const selfLock = createStakeLocked(
-        world.payer,
-        {
-          statement: createStakeStatement(
-            world.payer,
-            {
-              custodian: world.payer.id,
-              mode: 'custodial',
-              paymentHash: toHex(doubleSha256(utf8('a hold of nothing'))),
-              amountSat: 4_000,
-              until: T + 10_000_000,
-              sequence: 7_000,
-            },
-            { clock: at(world.opened.created + 10) },
-          ),
-          expiryHeight: 10_000,
-        },
-        { clock: at(world.opened.created + 10) },
-      );
+      const selfLock = selfHeld(world.payer, 4_000, world.opened.created + 10, 'a hold of nothing');
       await ledger.append(selfLock);
       const signed = round0.revealsClose + 60;
       const first = createDisputeAppealed(
@@ -173,6 +192,50 @@ describe('a loser who is the custodian of its own appeal bond', () => {
         expect(view.appeals.map((appeal) => appeal.id)).toEqual(counted);
         expect(view.rounds[1]?.panel).toEqual(panel);
       } else expect(view.appeals.map((appeal) => appeal.id)).toEqual([idOf(second)]);
+    } finally {
+      await ledger.close();
+    }
+  }, 240_000);
+});
+
+describe('a claimant who is the custodian of its own opening bond', () => {
+  it.fails('cannot undo its decided loss by a release dated back', async () => {
+    const plain = await buildWorld({ verifier: verifier() });
+    const selfLock = selfHeld(plain.payer, 2_000, T + 60, 'an opening held by its claimant');
+    const openedBody = { ...plain.openedBody, bond: idOf(selfLock) };
+    const opened = createDisputeOpened(plain.payer, openedBody, { clock: at(plain.opened.created) });
+    const world: World = { ...plain, base: [...plain.base, selfLock], opened, openedBody };
+    const dispute = idOf(opened);
+    const round0 = roundTimes(openedBody.answerBy, 0);
+    // Round 0: nobody votes, the claim is unproved; the payer does not appeal: the provider wins.
+    const [answer, ...rest] = (await disputeFlow(world, await panelProver(), verifier(), [], 1, {
+      extras: false,
+    })) as [LedgerEvent, ...LedgerEvent[]];
+    const ledger = await custodiedLedger(world, [...world.base, opened, answer]);
+    try {
+      await witnessAt(ledger, world.custodian, openedBody.answerBy - 7_200);
+      await ledger.importLines(rest.map((e) => JSON.stringify(e)));
+      await witnessAt(ledger, world.custodian, round0.votesClose + 600);
+      const later = round0.appealsClose + 30 * 86_400;
+      const decided = await readDispute(ledger, dispute, later, await reading(ledger, later));
+
+      // A month on, the payer "releases", as its own custodian, the bond it opened with, dated before the opening.
+      await ledger.append(
+        createStakeReleased(plain.payer, { lock: idOf(selfLock), reason: 'released' }, { clock: at(T + 61) }),
+      );
+      await witnessAt(ledger, world.custodian, later + 600);
+      const after = await readDispute(ledger, dispute, later + 3_600, await reading(ledger, later + 3_600));
+      // Whatever the fix, a dispute read decided stays decided for the same winner (today it turns `invalid`: the
+      // provider's win, and the payer's loss, are gone). Where a self-held bond never counts, the opening was
+      // `invalid` from the start and stays so.
+      if (decided.status === 'decided') {
+        expect(decided.winner).toBe('respondent');
+        expect(after).toMatchObject({
+          status: 'decided',
+          winner: 'respondent',
+          decidedAt: decided.decidedAt,
+        });
+      } else expect(after.status).toBe('invalid');
     } finally {
       await ledger.close();
     }
