@@ -20,7 +20,9 @@
 // Suggested fix: count a dispute bond only under a network custodian (`acceptedStakes`, as stake weights do; on
 // `bitcoin` none without `custodians` configured) and never a stake held by its own staker; and/or judge a bond's
 // standing for a dispute event by the endings published (witness-listed) before that event was, so an ending dated
-// back and shown later never unmakes a counted bond.
+// back and shown later never unmakes a counted bond. The self-held custodian can also sign a rival lock of the same
+// payment hash ground below the first (`readStake` then counts that one, not the bond): a rule on endings alone
+// leaves that path open; the custodian rule closes both.
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { anchorEventTypes, witnessBatchType } from '../../src/anchor/index.js';
