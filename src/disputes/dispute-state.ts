@@ -6,11 +6,19 @@ import {
   fromHex,
   HEADER_TIME_TOLERANCE,
   type JsonObject,
+  type NetworkConfig,
   toHex,
 } from '../core/index.js';
-import { type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
+import { acceptsCustodian, type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import { readStake, type StakeRecord, type StakeState, stakeState } from '../stake/index.js';
+import {
+  readStake,
+  type StakeEnding,
+  type StakeRecord,
+  type StakeState,
+  stakeEndings,
+  stakeState,
+} from '../stake/index.js';
 import { MembershipTree, PANEL_LEVELS } from '../zk/index.js';
 import {
   type DisputeAnsweredBody,
@@ -194,29 +202,103 @@ function electorateOf(
   return verdict;
 }
 
-/** Whether `stake` can back a dispute event dated `at`: every bond rule asks it (one rule, never two copies). */
-const bondLocked = (stake: StakeRecord, at: number) => stakeState(stake, at) === 'locked';
+/** A stake as a dispute bond reads it: its counted lock and every ending stored for it, first first. */
+interface BondStake {
+  readonly stake: StakeRecord;
+  readonly endings: readonly StakeEnding[];
+}
+
+/** Stake `lock` with its endings, or undefined when no counted lock is stored under that id. */
+async function bondStake(ledger: Ledger, lock: string): Promise<BondStake | undefined> {
+  const stake = await readStake(ledger, lock);
+  if (stake === undefined) return undefined;
+  return { stake, endings: await stakeEndings(ledger, lock) };
+}
+
+/**
+ * Why `stake` can back no dispute event at all, or undefined when it can: its custodian must be one the network
+ * accepts ({@link acceptsCustodian}, the rule stake weights use) and not its own staker. A custodian's signature alone
+ * makes a lock (no payment need stand behind it) and ends one at any time it claims: a party holding its own bond
+ * risks nothing by it, and could "release" it dated back whenever a verdict read with it displeased it.
+ */
+function bondRefusal(stake: StakeRecord, network: NetworkConfig | undefined): string | undefined {
+  if (stake.custodian === stake.staker)
+    return `it is held by its own staker ${stake.staker}: a bond needs a custodian of the network`;
+  if (!acceptsCustodian(network, stake.custodian))
+    return `its custodian ${stake.custodian} is not one this network accepts (its configured custodians)`;
+  return undefined;
+}
+
+/** Where a dispute event's bond is judged, besides its time. */
+export interface BondContext {
+  /** The dispute event putting the bond up, once signed: where `publication` shows it, it dates the endings read. */
+  readonly event?: string;
+  /** When events were published (`ReadDisputeOptions.publication`). */
+  readonly publication?: Publication | undefined;
+}
+
+/**
+ * The state of `bond` for a dispute event dated `at` ({@link stakeState} at `at`), reading only the endings that were
+ * public when the event was: where witnesses show publication and show the event, an ending shown later (or not yet)
+ * is left out, whatever time it claims. A custodian's ending dated back and published after a dispute event never
+ * unmakes the bond that event put up, so a verdict read with it is not reversed by it. Every bond rule asks this one.
+ */
+function bondState({ stake, endings }: BondStake, at: number, context: BondContext): StakeState {
+  const { publication } = context;
+  const shown = (id: string) => (publication?.witnessed === true ? publication.at(id)?.blockTime : undefined);
+  const by = context.event === undefined ? undefined : shown(context.event);
+  const ending = endings.find(
+    (candidate) => by === undefined || (shown(candidate.id) ?? Number.POSITIVE_INFINITY) <= by,
+  );
+  const { ending: _stored, ...lock } = stake;
+  return stakeState(ending === undefined ? lock : { ...lock, ending }, at);
+}
 
 /** Stake `lock` as a dispute bond dated `at` reads it (see {@link bondStanding}). */
 export interface BondStanding {
   /** The counted lock: undefined when none is stored under that id, or a lower-id lock holds its payment. */
   readonly stake?: StakeRecord;
-  /** Its state at `at`, when stored. */
+  /** Its state at `at` (the endings shown by the event's publication, {@link BondContext}), when stored. */
   readonly state?: StakeState;
-  /** Whether a dispute event dated `at` can put it up: a counted lock, `locked` then. */
+  /** Whether a dispute event dated `at` can put it up: a counted lock of an accepted custodian, `locked` then. */
   readonly counts: boolean;
+  /** Why it does not count though `locked`: its custodian is its own staker, or one the network does not accept. */
+  readonly refused?: string;
 }
 
 /**
  * Whether stake `lock` can back a dispute event (opening, answer, appeal) dated `at`: the rule `readDispute` counts
- * bonds by (a counted lock, `locked` at the event's `created`; its first use owns it besides, {@link bondOwner}). For
- * a caller to refuse, before signing, a stake whose event would be stored and never count: the ingest rule checks the
- * lock's promised `until`, not whether its custodian already released it.
+ * bonds by (a counted lock held by a custodian the network accepts, never by its own staker, and `locked` at the
+ * event's `created` by the endings public when the event was, {@link BondContext}; its first use owns it besides,
+ * {@link bondOwner}). For a caller to refuse, before signing, a stake whose event would be stored and never count
+ * (without a context every stored ending is read): the ingest rule checks the lock's promised `until`, not whether
+ * its custodian already released it.
  */
-export async function bondStanding(ledger: Ledger, lock: string, at: number): Promise<BondStanding> {
-  const stake = await readStake(ledger, lock);
-  if (stake === undefined) return { counts: false };
-  return { stake, state: stakeState(stake, at), counts: bondLocked(stake, at) };
+export async function bondStanding(
+  ledger: Ledger,
+  lock: string,
+  at: number,
+  context: BondContext = {},
+): Promise<BondStanding> {
+  const bond = await bondStake(ledger, lock);
+  if (bond === undefined) return { counts: false };
+  return standingOf(bond, at, context, ledger.registry.network);
+}
+
+function standingOf(
+  bond: BondStake,
+  at: number,
+  context: BondContext,
+  network: NetworkConfig | undefined,
+): BondStanding {
+  const state = bondState(bond, at, context);
+  const refused = bondRefusal(bond.stake, network);
+  return {
+    stake: bond.stake,
+    state,
+    counts: refused === undefined && state === 'locked',
+    ...(refused === undefined ? {} : { refused }),
+  };
 }
 
 /**
@@ -241,8 +323,8 @@ function publishedFirst(
 }
 
 /**
- * The dispute event a bond belongs to: of the dispute events naming `lock` as their bond while it is locked (at their
- * `created`), the first published ({@link publishedFirst}: by witness listing where witnesses show publication, then
+ * The dispute event a bond belongs to: of the dispute events naming `lock` as their bond while it counts for them
+ * ({@link bondStanding} at their `created`, read by their publication), the first published ({@link publishedFirst}: by witness listing where witnesses show publication, then
  * the earliest `created`, then the lowest id). Only the lock's staker can name it (the ingest rule), so the owner is
  * its own first use: a use signed later and published later, dated back and ground for a lower id, never takes a bond
  * from the event that committed it first. Without witnesses the claimed times order them (see docs/security.md).
@@ -253,12 +335,14 @@ export async function bondOwner(
   lock: string,
   publication: Publication | undefined,
 ): Promise<string | undefined> {
-  const stake = await readStake(ledger, lock);
-  if (stake === undefined) return undefined;
+  const bond = await bondStake(ledger, lock);
+  if (bond === undefined) return undefined;
   const order = publishedFirst(publication);
+  const network = ledger.registry.network;
   let owner: { id: string; event: LedgerEvent } | undefined;
   for await (const use of ledger.byIndex('dispute-bond', lock)) {
-    if (!use.event.type.startsWith('dispute.') || !bondLocked(stake, use.event.created)) continue;
+    if (!use.event.type.startsWith('dispute.')) continue;
+    if (!standingOf(bond, use.event.created, { event: use.id, publication }, network).counts) continue;
     if (owner === undefined || order(use, owner) < 0) owner = use;
   }
   return owner?.id;
@@ -275,7 +359,10 @@ async function countedBond(
   at: number,
   reading: { memo: DisputeMemo; publication: Publication | undefined },
 ): Promise<Bond | undefined> {
-  const { stake, counts } = await bondStanding(ledger, lock, at);
+  const { stake, counts } = await bondStanding(ledger, lock, at, {
+    event: by,
+    publication: reading.publication,
+  });
   if (stake === undefined || !counts) return undefined;
   let owner = reading.memo.owners.get(lock);
   if (owner === undefined) {

@@ -44,6 +44,7 @@ export {
   type AppealTerms,
   appealTerms,
   type Bond,
+  type BondContext,
   type BondStanding,
   bondOwner,
   bondStanding,

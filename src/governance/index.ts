@@ -86,7 +86,7 @@ export {
 } from './delegation.js';
 export { type ClosedProposal, GovernedState, type ProposalState, proposalState } from './governed-state.js';
 export { clientCasts, type LinkedBallot, linkedBallots } from './linked-ballots.js';
-export { acceptedStakes, networkScores, networkSeeds } from './network-trust.js';
+export { acceptedStakes, acceptsCustodian, networkScores, networkSeeds } from './network-trust.js';
 export {
   canonicalPieces,
   DEFAULT_PIECE_RULE,

@@ -39,8 +39,19 @@ export function acceptedStakes(
       );
     return [...stakes];
   }
-  const accepted = new Set(network.custodians);
-  return stakes.filter((stake) => accepted.has(stake.custodian));
+  return stakes.filter((stake) => acceptsCustodian(network, stake.custodian));
+}
+
+/**
+ * Whether the network accepts `custodian`'s locks as holding sats: under the development default (no `custodians`
+ * configured) any custodian but on `bitcoin` none, else the configured ones. A custodian's signature alone makes a
+ * lock (no payment need stand behind it) of any time, and ends one at any time it claims: only a custodian the
+ * network trusts to hold what it attests can give weight or back a dispute. One rule for stake weights
+ * ({@link acceptedStakes}) and dispute bonds.
+ */
+export function acceptsCustodian(network: NetworkConfig | undefined, custodian: string): boolean {
+  if (network?.custodians === undefined) return network?.chain !== 'bitcoin';
+  return network.custodians.includes(custodian);
 }
 
 /**

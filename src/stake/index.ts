@@ -51,6 +51,7 @@ export {
   type StakeEnding,
   type StakeRecord,
   type StakeState,
+  stakeEndings,
   stakeState,
   stakeWeights,
 } from './stakes.js';

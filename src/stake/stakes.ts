@@ -93,17 +93,36 @@ export async function readStake(ledger: EventReader, lockId: string): Promise<St
   return stakeRecord(lockId, lock, endings.get(lockId));
 }
 
-/** Records an ending under its lock, keeping the first (earliest `created`, then lowest id). */
-function keepEarliest(endings: Map<string, StakeEnding>, id: string, event: LedgerEvent): void {
+/**
+ * Every ending stored for stake `lockId` (its custodian may have written several), first first (earliest `created`,
+ * then lowest id): for a reader that must choose among them by more than their claimed times (a dispute bond, by
+ * which were published before the event it backs).
+ */
+export async function stakeEndings(ledger: EventReader, lockId: string): Promise<StakeEnding[]> {
+  const endings: StakeEnding[] = [];
+  for await (const { id, event } of ledger.byIndex('stake', lockId))
+    if ((ENDINGS as readonly string[]).includes(event.type) && endingLock(event) === lockId)
+      endings.push(endingOf(id, event));
+  return endings.sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0));
+}
+
+const endingLock = (event: LedgerEvent) => (event.body as { lock: string }).lock;
+
+function endingOf(id: string, event: LedgerEvent): StakeEnding {
   const body = event.body as { lock: string; reason?: ReleaseReason };
-  const ending: StakeEnding = {
+  return {
     id,
     kind: event.type.slice('stake.'.length) as StakeEnding['kind'],
     ...(body.reason === undefined ? {} : { reason: body.reason }),
     created: event.created,
   };
-  const known = endings.get(body.lock);
-  if (known === undefined || earlier(ending, known)) endings.set(body.lock, ending);
+}
+
+/** Records an ending under its lock, keeping the first (earliest `created`, then lowest id). */
+function keepEarliest(endings: Map<string, StakeEnding>, id: string, event: LedgerEvent): void {
+  const ending = endingOf(id, event);
+  const known = endings.get(endingLock(event));
+  if (known === undefined || earlier(ending, known)) endings.set(endingLock(event), ending);
 }
 
 function stakeRecord(id: string, event: LedgerEvent, ending: StakeEnding | undefined): StakeRecord {

@@ -25,6 +25,7 @@ import {
   createDisputeDrawn,
   createDisputeOpened,
   DISPUTE_TERMS,
+  type DisputeAppealedBody,
   type DisputeView,
   draftElectorate,
   drawFor,
@@ -38,7 +39,7 @@ import {
   revealJurorVote,
   settlement,
 } from '../../disputes/index.js';
-import { createSnapshotSources } from '../../governance/index.js';
+import { createSnapshotSources, type Publication } from '../../governance/index.js';
 import { writeFileAtomic } from '../../identity/atomic-file.js';
 import { agentKeyFromSecret, generateAgentKey, objectId, zkIdentity } from '../../identity/index.js';
 import type { Ledger, LedgerEvent } from '../../ledger/index.js';
@@ -65,8 +66,9 @@ function lockId(values: OptionValues): string {
 
 /**
  * `--bond`, refused unless a dispute event signed at `at` can count it, so that nothing is stored and signed for
- * nothing: the stake must be a counted lock `locked` then (`bondStanding`, the rule `readDispute` counts bonds by: one
- * its custodian already released, say renewed by a newer lock, would never count), and no dispute event in the ledger
+ * nothing: the stake must be a counted lock of a custodian the network accepts, not its staker, `locked` then
+ * (`bondStanding`, the rule `readDispute` counts bonds by: one its custodian already released, say renewed by a newer
+ * lock, would never count), and no dispute event in the ledger
  * may name it already (a bond belongs to its first use, `bondOwner`).
  */
 async function freeBond(ledger: Ledger, values: OptionValues, at: number): Promise<StakeRecord> {
@@ -80,6 +82,8 @@ async function freeBond(ledger: Ledger, values: OptionValues, at: number): Promi
       );
     throw new AgoraError(ErrorCode.NotFound, `no stake.locked ${bond} in this ledger`);
   }
+  if (standing.refused !== undefined)
+    throw new AgoraError(ErrorCode.InvalidState, `bond ${bond} can back no dispute: ${standing.refused}`);
   if (!standing.counts)
     throw new AgoraError(
       ErrorCode.InvalidState,
@@ -92,6 +96,29 @@ async function freeBond(ledger: Ledger, values: OptionValues, at: number): Promi
       `bond ${bond} already backs dispute event ${owner}: lock another stake for this one`,
     );
   return standing.stake;
+}
+
+/**
+ * An appeal of `round` of `dispute` by `appellant` stored in the ledger whose bond counts for it (`bondStanding` at
+ * its `created`, owned by it: `bondOwner`), listed by a witness or not yet: of a round's appeals the first published
+ * counts, and a later one of the same appellant can never come before it. With witnesses `readDispute` shows an appeal
+ * only once listed, so the dispute still reads `appealable` meanwhile; undefined when there is none.
+ */
+async function storedAppeal(
+  ledger: Ledger,
+  dispute: string,
+  round: number,
+  appellant: string,
+  publication: Publication,
+): Promise<string | undefined> {
+  for await (const { id, event } of ledger.byIndex('dispute', dispute)) {
+    if (event.type !== 'dispute.appealed' || event.author !== appellant) continue;
+    const body = event.body as unknown as DisputeAppealedBody;
+    if (body.round !== round) continue;
+    const standing = await bondStanding(ledger, body.bond, event.created, { event: id, publication });
+    if (standing.counts && (await bondOwner(ledger, body.bond, publication)) === id) return id;
+  }
+  return undefined;
 }
 
 /** A clock stopped at `seconds`: an event dated exactly when its bond was checked. */
@@ -346,7 +373,8 @@ export const disputeAppealCommand: Command = {
     const key = await loadHomeKey(home);
     const id = await withHomeLedger(home, async (ledger) => {
       const created = unixSeconds(systemClock);
-      const view = await viewAt(ledger, dispute, created);
+      const times = await disputeTimes(ledger, created);
+      const view = await readDispute(ledger, dispute, created, times);
       const terms = appealTerms(view);
       if (terms === undefined)
         throw new AgoraError(
@@ -358,6 +386,12 @@ export const disputeAppealCommand: Command = {
         throw new AgoraError(
           ErrorCode.InvalidState,
           `you did not lose round ${terms.round - 1} of dispute ${dispute}: only ${terms.appellant} may appeal it`,
+        );
+      const earlier = await storedAppeal(ledger, dispute, terms.round, key.id, times.publication);
+      if (earlier !== undefined)
+        throw new AgoraError(
+          ErrorCode.InvalidState,
+          `you appealed round ${terms.round - 1} of dispute ${dispute} already (${earlier}, not yet shown by a witness if the dispute reads appealable): a second appeal would never count`,
         );
       const stake = await freeBond(ledger, values, created);
       const bond = stake.id;
