@@ -1,0 +1,107 @@
+// Issue 18 tenth review (medium, privacy): what a node key (or origin) was shown counts over
+// CREDENTIAL_LINK_EPOCHS (7) epochs, and a proof's entry carries forward the members common to everything before it
+// ("a payer using a node every few days stays counted over all of them"). A refusal's entry does not: it keeps only
+// the members that refusal itself ruled out, neither the members the proofs before it left nor those earlier
+// refusals ruled out. Yet the refusal is an event the operator sees (a challenge never paid, linked by the same
+// timing and address), recorded in that very window. One node, one origin, one service:
+// 1. epoch e0: the older root, the providers' level: proved among the 8 reaching it there;
+// 2. epoch e0+6: a level nobody reaches (the payer refuses; it rules out nobody). Its entry keeps no members;
+// 3. epoch e0+12: the newer root, the same level. Its window (e0+6 .. e0+18) holds only the step-2 refusal, which
+//    carries nothing from step 1: proved among the newer root's 8.
+// Impact: the operator links step 1 to step 2 and step 2 to step 3 (6 epochs apart each, within the 7 the client
+// assumes), as the client assumes it links a proof every 6 epochs; the two pseudonyms hide the payer among the
+// members reaching the level in both roots: here the payer alone. With proofs at steps 1-2-3 the same chain is
+// refused (the control below). The refusal-bracket variant (second test): a refusal at e0 ruling out everyone above
+// the payer, a bridge refusal at e0+6, then a lower level proved at e0+12 among all 8 reaching it: the payer is the
+// only one of them below the e0 level. A challenge the payer leaves unpaid by `WOULD_LINK` records nothing at all,
+// and bridges alike (third test).
+// Suggested fix: an unpaid challenge (a refusal, and a `WOULD_LINK` or too-few-members one) records, under every scope
+// and its epoch, what the proofs in its window left in common (and the members every refusal there ruled out), so
+// its entry carries them forward as a proof's does: a refusal entry gains `among` (and accumulated `excluded`), and
+// `seenAt` intersects it like a proof's.
+// No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
+// made before proving, stays).
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import {
+  driftingOperator,
+  MIN_SCORE,
+  operatorNodes,
+  recordingHolder,
+  SCORES,
+  snapshotOf,
+} from '../l402/credential-fixture.js';
+
+const DAY_MS = 86_400_000;
+/** A level no member of the fixtures' snapshots reaches (every score is at most 50,000,000 ppb). */
+const NOBODY = 100_000_000;
+/** A level above the payer's score (2,000,000 ppb) and below the 7 others' (50,000,000 ppb). */
+const HIGHER = 25_000_000;
+
+describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the first forward (tenth review)', () => {
+  it.fails('refuses, 6 epochs after a refusal that came 6 epochs after an older-root proof, a newer root sharing only the payer', async () => {
+    const { clock, older, newer, proved, gating, call } = await driftingOperator();
+    await call(gating('weather', older.root));
+    expect(proved.map((statement) => statement.root)).toEqual([older.root]);
+    clock.advance(6 * DAY_MS);
+    // The bridge: a level the payer does not reach (nobody does); refused before paying, seen by the operator.
+    expect(await call(gating('weather', older.root, NOBODY))).toMatchObject({ code: ErrorCode.InvalidProof });
+    clock.advance(6 * DAY_MS);
+    const third = await call(gating('weather', newer.root));
+    // The attack's measure: proved against the newer root, linked through the step-2 refusal to the older-root
+    // pseudonym: the payer hides among 1.
+    expect(proved.map((statement) => statement.root)).toEqual([older.root]);
+    expect(third).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+
+  it.fails('refuses, through a bridge refusal, a lower level among members an earlier refusal ruled out', async () => {
+    const { clock, gatingRoots, call } = await operatorNodes();
+    const payer = generateAgentKey();
+    const others = Array.from({ length: 7 }, () => generateAgentKey());
+    const snapshot = await snapshotOf(
+      new Map([[payer, 2 * MIN_SCORE], ...others.map((key) => [key, SCORES.high] as [typeof key, number])]),
+    );
+    const { holder, proved } = await recordingHolder(payer, [snapshot]);
+    const fetch = call(holder);
+    // e0: the payer refuses 25,000,000 ppb, ruling out the 7 others.
+    expect(await fetch(gatingRoots('weather', [snapshot.root], HIGHER))).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+    clock.advance(6 * DAY_MS);
+    // e0+6: a level nobody reaches; this refusal rules out nobody, and its entry keeps nothing of e0's.
+    expect(await fetch(gatingRoots('weather', [snapshot.root], NOBODY))).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+    clock.advance(6 * DAY_MS);
+    const third = await fetch(gatingRoots('weather', [snapshot.root], MIN_SCORE));
+    // The attack's measure: "at least 1,000,000 ppb" to the operator that saw the payer refuse 25,000,000 ppb two
+    // linked requests before: one of the 8 lies between, the payer.
+    expect(proved).toEqual([]);
+    expect(third).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+
+  it.fails('refuses it after a bridge the payer left unpaid with WOULD_LINK (which records nothing)', async () => {
+    const { clock, older, newer, proved, gating, call } = await driftingOperator();
+    await call(gating('weather', older.root));
+    clock.advance(6 * DAY_MS);
+    // The bridge: the newer root, 6 epochs after the older one: refused (1 in common), nothing recorded.
+    expect(await call(gating('weather', newer.root))).toMatchObject({ code: ErrorCode.WouldLink });
+    clock.advance(6 * DAY_MS);
+    // The same challenge 6 epochs later finds an empty window and is proved.
+    const third = await call(gating('weather', newer.root));
+    expect(proved.map((statement) => statement.root)).toEqual([older.root]);
+    expect(third).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+
+  it('refuses it when the bridge is a proof (its entry carries the older root set forward): the check the refusal skips', async () => {
+    const { clock, older, newer, proved, gating, call } = await driftingOperator();
+    await call(gating('weather', older.root));
+    clock.advance(6 * DAY_MS);
+    await call(gating('weather', older.root));
+    expect(proved.map((statement) => statement.root)).toEqual([older.root, older.root]);
+    clock.advance(6 * DAY_MS);
+    expect(await call(gating('weather', newer.root))).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
+  });
+});
