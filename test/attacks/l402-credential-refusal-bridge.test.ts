@@ -1,31 +1,34 @@
 // Issue 18 tenth review (medium, privacy): what a node key (or origin) was shown counts over
 // CREDENTIAL_LINK_EPOCHS (7) epochs, and a proof's entry carries forward the members common to everything before it
 // ("a payer using a node every few days stays counted over all of them"). A refusal's entry does not: it keeps only
-// the members that refusal itself ruled out, neither the members the proofs before it left nor those earlier
-// refusals ruled out. Yet the refusal is an event the operator sees (a challenge never paid, linked by the same
-// timing and address), recorded in that very window. One node, one origin, one service:
+// the members that refusal itself ruled out (nothing at all when it rules out none), neither the members the proofs
+// before it left nor those earlier refusals ruled out. Yet the refusal is an event the operator sees (a challenge
+// never paid, linked by the same timing and address), recorded in that very window. One node, one origin, one service:
 // 1. epoch e0: the older root, the providers' level: proved among the 8 reaching it there;
-// 2. epoch e0+6: a level nobody reaches (the payer refuses; it rules out nobody). Its entry keeps no members;
+// 2. epoch e0+6: a third accepted root where the payer has no leaf: refused, its 8 members ruled out and recorded;
+//    the entry keeps no members of step 1;
 // 3. epoch e0+12: the newer root, the same level. Its window (e0+6 .. e0+18) holds only the step-2 refusal, which
 //    carries nothing from step 1: proved among the newer root's 8.
 // Impact: the operator links step 1 to step 2 and step 2 to step 3 (6 epochs apart each, within the 7 the client
 // assumes), as the client assumes it links a proof every 6 epochs; the two pseudonyms hide the payer among the
 // members reaching the level in both roots: here the payer alone. With proofs at steps 1-2-3 the same chain is
-// refused (the control below). The refusal-bracket variant (second test): a refusal at e0 ruling out everyone above
-// the payer, a bridge refusal at e0+6, then a lower level proved at e0+12 among all 8 reaching it: the payer is the
-// only one of them below the e0 level. A challenge the payer leaves unpaid by `WOULD_LINK` records nothing at all,
-// and bridges alike (third test).
+// refused (the control, last test). The refusal-bracket variant (second test): a refusal at e0 ruling out everyone
+// above the payer, a bridge refusal at e0+6 (a level nobody reaches: it rules out nobody, so records nothing), then a
+// lower level proved at e0+12 among all 8 reaching it: the payer is the only one of them below the e0 level. A
+// challenge the payer leaves unpaid by `WOULD_LINK` records nothing either, and bridges alike (third test).
 // Suggested fix: an unpaid challenge (a refusal, and a `WOULD_LINK` or too-few-members one) records, under every scope
-// and its epoch, what the proofs in its window left in common (and the members every refusal there ruled out), so
-// its entry carries them forward as a proof's does: a refusal entry gains `among` (and accumulated `excluded`), and
-// `seenAt` intersects it like a proof's.
+// and its epoch, what its window left in common (`seen.among`) and every member ruled out there (`seen.excluded` with
+// its own), so its entry carries them forward as a proof's does: a refusal entry gains `among` (and accumulated
+// `excluded`), and `seenAt` intersects it like a proof's.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
 // made before proving, stays).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { CREDENTIAL_LINK_EPOCHS, credentialEpoch } from '../../src/l402/index.js';
 import {
   driftingOperator,
+  driftingSnapshots,
   MIN_SCORE,
   operatorNodes,
   recordingHolder,
@@ -41,14 +44,31 @@ const HIGHER = 25_000_000;
 
 describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the first forward (tenth review)', () => {
   it.fails('refuses, 6 epochs after a refusal that came 6 epochs after an older-root proof, a newer root sharing only the payer', async () => {
-    const { clock, older, newer, proved, gating, call } = await driftingOperator();
-    await call(gating('weather', older.root));
+    const { clock, providerNode, gatingRoots, call } = await operatorNodes();
+    const payer = generateAgentKey();
+    const { older, newer } = await driftingSnapshots(payer);
+    // A third accepted snapshot where the payer has no leaf: the bridge refusal rules out its 8 (none of the others).
+    const strangers = await snapshotOf(
+      new Map(Array.from({ length: 8 }, () => [generateAgentKey(), SCORES.high] as [AgentKey, number])),
+    );
+    const { holder, proved } = await recordingHolder(payer, [older, newer, strangers]);
+    const fetch = call(holder);
+    await fetch(gatingRoots('weather', [older.root]));
     expect(proved.map((statement) => statement.root)).toEqual([older.root]);
     clock.advance(6 * DAY_MS);
-    // The bridge: a level the payer does not reach (nobody does); refused before paying, seen by the operator.
-    expect(await call(gating('weather', older.root, NOBODY))).toMatchObject({ code: ErrorCode.InvalidProof });
+    // The bridge: a root where the payer has no leaf; refused before paying, seen by the operator, and recorded.
+    expect(await fetch(gatingRoots('weather', [strangers.root]))).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+    const bridge = credentialEpoch(clock.now() / 1000);
+    // What the step-3 epoch's window will hold at this node: the refusal's 8 ruled out, no members carried from step 1.
+    expect(holder.history.seenAt(providerNode.nodeKey, bridge + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
+      roots: new Set(),
+      among: undefined,
+      excluded: new Set(strangers.members.map((member) => member.agent)),
+    });
     clock.advance(6 * DAY_MS);
-    const third = await call(gating('weather', newer.root));
+    const third = await fetch(gatingRoots('weather', [newer.root]));
     // The attack's measure: proved against the newer root, linked through the step-2 refusal to the older-root
     // pseudonym: the payer hides among 1.
     expect(proved.map((statement) => statement.root)).toEqual([older.root]);
