@@ -16,10 +16,11 @@
 // above the payer, a bridge refusal at e0+6 (a level nobody reaches: it rules out nobody, so records nothing), then a
 // lower level proved at e0+12 among all 8 reaching it: the payer is the only one of them below the e0 level. A
 // challenge the payer leaves unpaid by `WOULD_LINK` records nothing either, and bridges alike (third test).
-// Suggested fix: an unpaid challenge (a refusal, and a `WOULD_LINK` or too-few-members one) records, under every scope
-// and its epoch, what its window left in common (`seen.among`) and every member ruled out there (`seen.excluded` with
-// its own), so its entry carries them forward as a proof's does: a refusal entry gains `among` (and accumulated
-// `excluded`), and `seenAt` intersects it like a proof's.
+// Fixed: every unpaid challenge of a credential reservation (a refusal, and one left unpaid for no known root, too few
+// members or `WOULD_LINK`) records, under every scope and its epoch, what its window left in common (`seen.among`)
+// and every member ruled out there (`seen.excluded` with its own): a refused entry gains `among` (history v4) and
+// `seenAt` intersects it like a proof's, so the bridge carries step 1's members to step 3 (refused `WOULD_LINK`).
+// Requests the history never sees (ungated ones to the same origin) still bridge the window (docs/security.md).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
 // made before proving, stays).
 import { describe, expect, it } from 'vitest';
@@ -42,8 +43,8 @@ const NOBODY = 100_000_000;
 /** A level above the payer's score (2,000,000 ppb) and below the 7 others' (50,000,000 ppb). */
 const HIGHER = 25_000_000;
 
-describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the first forward (tenth review)', () => {
-  it.fails('refuses, 6 epochs after a refusal that came 6 epochs after an older-root proof, a newer root sharing only the payer', async () => {
+describe('a refusal no longer bridges two proofs 12 epochs apart: it carries the first forward (tenth review)', () => {
+  it('refuses, 6 epochs after a refusal that came 6 epochs after an older-root proof, a newer root sharing only the payer', async () => {
     const { clock, providerNode, gatingRoots, call } = await operatorNodes();
     const payer = generateAgentKey();
     const { older, newer } = await driftingSnapshots(payer);
@@ -55,16 +56,19 @@ describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the 
     const fetch = call(holder);
     await fetch(gatingRoots('weather', [older.root]));
     expect(proved.map((statement) => statement.root)).toEqual([older.root]);
+    const first = holder.history.seenAt(providerNode.nodeKey, credentialEpoch(clock.now() / 1000))?.among;
+    expect(first?.size).toBe(8);
     clock.advance(6 * DAY_MS);
     // The bridge: a root where the payer has no leaf; refused before paying, seen by the operator, and recorded.
     expect(await fetch(gatingRoots('weather', [strangers.root]))).toMatchObject({
       code: ErrorCode.InvalidProof,
     });
     const bridge = credentialEpoch(clock.now() / 1000);
-    // What the step-3 epoch's window will hold at this node: the refusal's 8 ruled out, no members carried from step 1.
+    // What the step-3 epoch's window will hold at this node: the refusal's 8 ruled out, and the step-1 proof's 8
+    // carried forward by the refusal's entry (before the fix it carried none of them).
     expect(holder.history.seenAt(providerNode.nodeKey, bridge + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
       roots: new Set(),
-      among: undefined,
+      among: first,
       excluded: new Set(strangers.members.map((member) => member.agent)),
     });
     clock.advance(6 * DAY_MS);
@@ -75,7 +79,7 @@ describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the 
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
   });
 
-  it.fails('refuses, through a bridge refusal, a lower level among members an earlier refusal ruled out', async () => {
+  it('refuses, through a bridge refusal, a lower level among members an earlier refusal ruled out', async () => {
     const { clock, gatingRoots, call } = await operatorNodes();
     const payer = generateAgentKey();
     const others = Array.from({ length: 7 }, () => generateAgentKey());
@@ -101,7 +105,7 @@ describe('a refusal bridges two proofs 12 epochs apart, carrying nothing of the 
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
   });
 
-  it.fails('refuses it after a bridge the payer left unpaid with WOULD_LINK (which records nothing)', async () => {
+  it('refuses it after a bridge the payer left unpaid with WOULD_LINK (which records nothing)', async () => {
     const { clock, older, newer, proved, gating, call } = await driftingOperator();
     await call(gating('weather', older.root));
     clock.advance(6 * DAY_MS);
