@@ -49,11 +49,26 @@ export interface NodeHistory {
 
 /**
  * A refusal to prove, seen by the operator (a challenge never paid): the error to throw and the members it rules out
- * for an operator reading it as "below the level asked", recorded before it is thrown.
+ * for an operator reading it as "below the level asked" (none for a challenge left unpaid for another reason:
+ * `WOULD_LINK`, too few members), recorded before it is thrown with what its window had seen (see
+ * {@link RefusedCredential}).
  */
 export interface CredentialRefusal {
   readonly refused: AgoraError;
   readonly excluded: ReadonlySet<string>;
+}
+
+/**
+ * What the unpaid challenges one scope (a node key, an origin) showed in one epoch carry forward, as a proof's
+ * {@link ShownCredential} does: an operator links a challenge left unpaid by the same timing and address as a paid
+ * one, so it bridges the proofs either side of it. `excluded`: every member ruled out there, by these refusals and
+ * by what their windows had seen; `among`: the members common to every proof their windows had seen (undefined when
+ * none had been).
+ */
+export interface RefusedCredential {
+  readonly epoch: number;
+  readonly excluded: ReadonlySet<string>;
+  readonly among?: ReadonlySet<string>;
 }
 
 /**
@@ -83,10 +98,10 @@ export type CredentialMark = 'named' | 'anonymous';
 export interface CredentialHistoryState {
   readonly shown: Map<string, ShownCredential>;
   /**
-   * Per `<node key> <epoch>` (and `origin:<origin> <epoch>`), the members ruled out by the refusals seen there (see
-   * {@link CredentialRefusal}).
+   * Per `<node key> <epoch>` (and `origin:<origin> <epoch>`), what the unpaid challenges seen there carry forward
+   * (see {@link RefusedCredential}).
    */
-  readonly refused: Map<string, { readonly epoch: number; readonly excluded: ReadonlySet<string> }>;
+  readonly refused: Map<string, RefusedCredential>;
   readonly marks: Map<string, CredentialMark>;
   readonly epochs: Map<string, number>;
   /** Per origin, the node keys it named for a pseudonym in the linking window (see {@link MAX_UNPAID_NODES_PER_ORIGIN}). */
@@ -119,6 +134,28 @@ const emptyState = (): CredentialHistoryState => ({
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** The members common to two sets, undefined standing for "no proof seen" (no bound). */
+const common = (
+  a: ReadonlySet<string> | undefined,
+  b: ReadonlySet<string> | undefined,
+): ReadonlySet<string> | undefined =>
+  a === undefined ? b : b === undefined ? a : new Set([...a].filter((agent) => b.has(agent)));
+
+/** `before` (a scope's refused entry of one epoch) with another unpaid challenge's `excluded` and `among` added. */
+const withRefusal = (
+  before: RefusedCredential | undefined,
+  epoch: number,
+  excluded: ReadonlySet<string>,
+  among: ReadonlySet<string> | undefined,
+): RefusedCredential => {
+  const kept = common(before?.among, among);
+  return {
+    epoch,
+    excluded: before === undefined ? excluded : new Set([...before.excluded, ...excluded]),
+    ...(kept === undefined ? {} : { among: kept }),
+  };
+};
 
 /**
  * A set of members as a v2 document keeps it: a bitmap (base64, bit `i` of byte `i >> 3` for member `i`) over the
@@ -155,8 +192,10 @@ function membersOf(
 /**
  * The migration of a document written before origins had their own scope (v1, v2): each origin is taken to have
  * been shown all that the node keys it named in the linking window (its `origins` record) were shown, through any
- * origin. More than it may have been (a node key named by two origins counts for both), never less: a proof after
- * the upgrade is checked against at least what the origin saw before it.
+ * origin. For a v2 document that is more than it may have been (a node key named by two origins counts for both),
+ * never less: a proof after the upgrade is checked against at least what the origin saw before it. A v1 document
+ * has no `origins` record: its origins start with nothing of their own, and a proof after the upgrade is checked
+ * against what its node key was shown only (as a v1 client checked it).
  */
 function originsFromNodes(state: CredentialHistoryState): void {
   const byNode = <T>(entries: Map<string, T>) => {
@@ -186,13 +225,37 @@ function originsFromNodes(state: CredentialHistoryState): void {
       }
       for (const [epoch, entry] of refused.get(node) ?? []) {
         const key = shownKey(originScope(origin), epoch);
-        const before = state.refused.get(key)?.excluded;
-        state.refused.set(key, {
-          epoch,
-          excluded: before === undefined ? entry.excluded : new Set([...before, ...entry.excluded]),
-        });
+        state.refused.set(key, withRefusal(state.refused.get(key), epoch, entry.excluded, entry.among));
       }
     }
+}
+
+/**
+ * The migration of a document written before an unpaid challenge's entry carried its window forward (v1 to v3: a
+ * refusal's entry kept only the members it ruled out): each refused entry is given what its scope's entries in its
+ * window (the {@link CREDENTIAL_LINK_EPOCHS} epochs either side) hold now, the members common to every proof and
+ * every member ruled out, as it records from now on. What the window held then and has since been dropped is not
+ * recovered; what was recorded after it counts too (conservative: a later proof hides among no more than it would).
+ * A challenge left unpaid for `WOULD_LINK` (or too few members) recorded nothing and is not recovered: both leave a
+ * gap of at most one linking window after the upgrade.
+ */
+function refusalsCarry(state: CredentialHistoryState): void {
+  const carried = new Map<string, RefusedCredential>();
+  for (const [key, entry] of state.refused) {
+    const scope = key.slice(0, key.lastIndexOf(' '));
+    let among: ReadonlySet<string> | undefined;
+    const excluded = new Set(entry.excluded);
+    for (
+      let at = Math.max(0, entry.epoch - CREDENTIAL_LINK_EPOCHS + 1);
+      at < entry.epoch + CREDENTIAL_LINK_EPOCHS;
+      at++
+    ) {
+      among = common(among, state.shown.get(shownKey(scope, at))?.among);
+      for (const agent of state.refused.get(shownKey(scope, at))?.excluded ?? []) excluded.add(agent);
+    }
+    carried.set(key, withRefusal(undefined, entry.epoch, excluded, among));
+  }
+  for (const [key, entry] of carried) state.refused.set(key, entry);
 }
 
 /**
@@ -208,12 +271,12 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || (value.v !== 1 && value.v !== 2 && value.v !== 3))
-    return damaged(`not a ${KIND} v1, v2 or v3`);
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3 or v4`);
   const { shown, named, anonymous, epochs, refused, origins } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
-  // v2 and v3 write each member once, sets as bitmaps over this list; v1 wrote each set out.
+  // v2 and later write each member once, sets as bitmaps over this list; v1 wrote each set out.
   let members: string[] | undefined;
   if (value.v !== 1) {
     if (!isStringList(value.members) || new Set(value.members).size !== value.members.length)
@@ -250,13 +313,16 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   }
   for (const entry of refused ?? []) {
     if (!isJsonObject(entry)) return damaged('a refused entry is not an object');
-    const { provider, epoch, excluded } = entry;
+    const { provider, epoch, excluded, among } = entry;
     const set = membersOf(excluded, members, decoded);
     if (typeof provider !== 'string' || !isEpoch(epoch) || set === undefined)
       return damaged('a refused entry has no provider, epoch or members');
+    // Only v4 carries a refusal's window forward (`among`); before, an entry held what it ruled out only.
+    const kept = among === undefined || value.v !== 4 ? undefined : membersOf(among, members, decoded);
+    if (among !== undefined && kept === undefined)
+      return damaged('a refused entry lists no members in common');
     const key = shownKey(provider, epoch);
-    const before = state.refused.get(key)?.excluded;
-    state.refused.set(key, { epoch, excluded: before === undefined ? set : new Set([...before, ...set]) });
+    state.refused.set(key, withRefusal(state.refused.get(key), epoch, set, kept));
   }
   for (const entry of origins ?? []) {
     if (!isJsonObject(entry)) return damaged('an origins entry is not an object');
@@ -272,7 +338,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     if (nodes.has(node)) return damaged(`${origin} names ${node} twice`);
     state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
-  if (value.v !== 3) originsFromNodes(state);
+  if (value.v === 1 || value.v === 2) originsFromNodes(state);
+  if (value.v !== 4) refusalsCarry(state);
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
     const { provider, epoch } = entry;
@@ -293,16 +360,19 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v3: v2 with the origins' scopes, `origin:<origin>` entries
- * beside the node keys' in `shown` and `refused`): every member named by a set once, in `members`, and each
- * set a bitmap over that list, so an entry costs a bit per member rather than its id.
+ * The document {@link parseCredentialHistory} reads (v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
+ * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` when its window had seen a
+ * proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
+ * bit per member rather than its id.
  */
 export function formatCredentialHistory(state: CredentialHistoryState): string {
   const marked = (mark: CredentialMark) =>
     [...state.marks].filter(([, kind]) => kind === mark).map(([key]) => key);
   const sets = new Set([
     ...[...state.shown.values()].map((entry) => entry.among),
-    ...[...state.refused.values()].map((entry) => entry.excluded),
+    ...[...state.refused.values()].flatMap((entry) =>
+      entry.among === undefined ? [entry.excluded] : [entry.excluded, entry.among],
+    ),
   ]);
   // Members in the order first met: every writer of the same state writes the same document.
   const index = new Map<string, number>();
@@ -323,7 +393,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 3,
+    v: 4,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
@@ -338,6 +408,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
       provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
       excluded: bitmap(entry.excluded),
+      ...(entry.among === undefined ? {} : { among: bitmap(entry.among) }),
     })),
     origins: [...state.origins].flatMap(([origin, nodes]) =>
       [...nodes].map(([node, { epoch, paid }]) => ({ origin, node, epoch, paid })),
@@ -419,12 +490,13 @@ export class CredentialHistory {
    * What the provider of node key `provider` has seen of this payer in the linking window around `epoch` (every
    * epoch less than {@link CREDENTIAL_LINK_EPOCHS} before or after it), linked; undefined when nothing. Given several
    * scopes (a node key and its challenge's {@link originScope}), what they have seen together: every root either was
-   * shown, the members common to every proof either was shown, and the members any of their refusals ruled out.
+   * shown, the members common to every proof either was shown or any unpaid challenge carried forward, and the
+   * members any of their refusals ruled out or carried forward.
    */
   seenAt(provider: string | readonly string[], epoch: number): NodeHistory | undefined {
     const roots = new Set<bigint>();
     const excluded = new Set<string>();
-    let among: Set<string> | undefined;
+    let among: ReadonlySet<string> | undefined;
     let any = false;
     // Later epochs count too. At an epoch's edge a provider may ask for either epoch (the tolerated skew), and an
     // origin may ask for the next one through node A and then the last one through node B: what it saw in the next
@@ -443,10 +515,10 @@ export class CredentialHistory {
         const refused = this.state.refused.get(key);
         if (shown !== undefined) {
           for (const root of shown.roots) roots.add(root);
-          among = new Set(
-            among === undefined ? shown.among : [...among].filter((agent) => shown.among.has(agent)),
-          );
+          among = new Set(common(among, shown.among));
         }
+        // An unpaid challenge's entry reads like a proof's: what its window had left in common, carried forward.
+        if (refused?.among !== undefined) among = new Set(common(among, refused.among));
         for (const agent of refused?.excluded ?? []) excluded.add(agent);
         any ||= shown !== undefined || refused !== undefined;
       }
@@ -460,8 +532,10 @@ export class CredentialHistory {
    * `choose` sees what those scopes have seen of this payer in the linking window around `epoch` (later epochs
    * included), together ({@link seenAt};
    * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
-   * refusal; the choice (or the members the refusal rules out) is recorded under every scope and written before this
-   * resolves (or throws the refusal), so it holds whether or not the proof follows. Entries no epoch the payer may
+   * refusal (any challenge it leaves unpaid); the choice is recorded under every scope and written before this
+   * resolves, so it holds whether or not the proof follows. A refusal is recorded so before it is thrown, with what
+   * `choose` saw (the members left in common, every member ruled out, its own exclusions added): the operator links
+   * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
@@ -471,7 +545,8 @@ export class CredentialHistory {
   ): Promise<T> {
     const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
     return this.locked(async () => {
-      const chosen = choose(this.seenAt(scopes, epoch));
+      const seen = this.seenAt(scopes, epoch);
+      const chosen = choose(seen);
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
@@ -482,14 +557,22 @@ export class CredentialHistory {
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
-        for (const scope of scopes) {
-          const key = shownKey(scope, epoch);
-          const before = this.state.refused.get(key)?.excluded ?? new Set<string>();
-          if ([...chosen.excluded].some((agent) => !before.has(agent))) {
-            this.state.refused.set(key, { epoch, excluded: new Set([...before, ...chosen.excluded]) });
-            changed = true;
+        const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
+        // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
+        if (excluded.size > 0 || seen?.among !== undefined)
+          for (const scope of scopes) {
+            const key = shownKey(scope, epoch);
+            const before = this.state.refused.get(key);
+            const after = withRefusal(before, epoch, excluded, seen?.among);
+            if (
+              before === undefined ||
+              after.excluded.size !== before.excluded.size ||
+              after.among?.size !== before.among?.size
+            ) {
+              this.state.refused.set(key, after);
+              changed = true;
+            }
           }
-        }
         if (changed) await this.save();
         throw chosen.refused;
       }

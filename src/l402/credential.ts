@@ -340,9 +340,6 @@ export async function proveCredential(
   nowSeconds: number = Date.now() / 1000,
 ): Promise<Credential> {
   const level = levelOf(requirement.threshold) as number;
-  const refuse = (why: string): never => {
-    throw new AgoraError(ErrorCode.InvalidProof, why);
-  };
   // A payer's pseudonyms at one provider node (its services, its levels, consecutive epochs) may be linked by the
   // operator (timing, network address), and one pseudonym is the same whatever the root: together they hide the payer
   // only among the members reaching each proof's level in its root, less those its refusals there ruled out. So a
@@ -350,7 +347,10 @@ export async function proveCredential(
   // leaving fewer than `minAnonymity` members common to all is refused. The origin asking links its own requests
   // whatever node key each names (a second node, a phantom key): what it was shown counts too, so naming another
   // key resets nothing. The choice (or a refusal) is recorded in the agent's history, under the node key and the
-  // origin, before proving (or throwing): a proof started meanwhile sees it.
+  // origin, before proving (or throwing): a proof started meanwhile sees it. Every challenge left unpaid here is a
+  // refusal so recorded, whatever its reason (no root, below the level, too few members, `WOULD_LINK`): the operator
+  // links it by timing like a proof, and its entry carries what its window had seen forward, so that it bridges
+  // nothing.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -379,9 +379,14 @@ export async function proveCredential(
       .filter(({ asOf }) => asOf !== undefined && asOf <= nowSeconds - settle)
       .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
     const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
+    // Left unpaid, it rules out nobody (the payer's score is not in question).
+    const unpaid = (refused: AgoraError) => ({ refused, excluded: new Set<string>() });
     if (root === undefined)
-      return refuse(
-        `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
+      return unpaid(
+        new AgoraError(
+          ErrorCode.InvalidProof,
+          `this payer knows no reputation snapshot the provider accepts taken at least ${settle} s ago`,
+        ),
       );
     // A root this node (or origin) was shown before may be one this holder (rebuilt for newer snapshots) no longer knows.
     const reaching = holder.reaching(root, level) ?? new Set<string>();
@@ -404,15 +409,17 @@ export async function proveCredential(
       [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
     );
     if (among.size < least)
-      throw seen === undefined
-        ? new AgoraError(
-            ErrorCode.InvalidProof,
-            `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
-          )
-        : new AgoraError(
-            ErrorCode.WouldLink,
-            `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
-          );
+      return unpaid(
+        seen === undefined
+          ? new AgoraError(
+              ErrorCode.InvalidProof,
+              `only ${among.size} snapshot members reach ${requirement.threshold} ppb, fewer than the ${least} this payer hides among`,
+            )
+          : new AgoraError(
+              ErrorCode.WouldLink,
+              `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+            ),
+      );
     return { root, among, witness };
   });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);

@@ -62,6 +62,7 @@ export {
   type NodeHistory,
   type OriginNode,
   parseCredentialHistory,
+  type RefusedCredential,
   type ShownCredential,
 } from './credential-history.js';
 export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';

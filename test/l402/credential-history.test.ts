@@ -44,6 +44,7 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
         fc.record({
           epoch: fc.nat({ max: 1_000_000 }),
           excluded: fc.uniqueArray(fc.string(), { maxLength: 5 }),
+          among: fc.option(fc.uniqueArray(fc.string(), { maxLength: 5 }), { nil: undefined }),
         }),
       ),
       { maxLength: 4 },
@@ -76,7 +77,9 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     refused: new Map(
       refused.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
-        { epoch: entry.epoch, excluded: new Set(entry.excluded) },
+        entry.among === undefined
+          ? { epoch: entry.epoch, excluded: new Set(entry.excluded) }
+          : { epoch: entry.epoch, excluded: new Set(entry.excluded), among: new Set(entry.among) },
       ]),
     ),
     marks: new Map(marks),
@@ -96,7 +99,7 @@ describe('credential history documents', () => {
   it('refuses anything else with INVALID_JSON, never another exception', () => {
     const valid = formatCredentialHistory({
       shown: new Map([['02aa 5', { epoch: 5, roots: new Set([1n]), among: members('a', 'b') }]]),
-      refused: new Map([['02aa 5', { epoch: 5, excluded: members('c') }]]),
+      refused: new Map([['02aa 5', { epoch: 5, excluded: members('c'), among: members('a') }]]),
       marks: new Map(),
       epochs: new Map(),
       origins: new Map([['https://a.test', new Map([['02aa', { epoch: 5, paid: false }]])]]),
@@ -135,8 +138,28 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 4 }),
+      document({ v: 5 }),
       document({ v: 3, members: [] }),
+      document({ v: 4, members: [] }),
+      // A refused entry's `among` (the members its window left in common) is v4's: a bitmap over `members`.
+      document({
+        v: 4,
+        members: ['a'],
+        origins: [],
+        refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', among: 'Ag==' }],
+      }),
+      document({
+        v: 4,
+        members: ['a'],
+        origins: [],
+        refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', among: ['a'] }],
+      }),
+      document({
+        v: 3,
+        members: ['a'],
+        origins: [],
+        refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', among: 'AQ==' }],
+      }),
       // v2: each set a bitmap over `members`, written once.
       document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: ['a'] }] }),
       document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: 'Ag==' }] }),
@@ -264,6 +287,96 @@ describe('CredentialHistory', () => {
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
 
+  it('records an unpaid challenge with what its window saw, so that it carries the window forward like a proof', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    await history.reserve('node', 0, pick(1n, members('a', 'b', 'c')));
+    // 6 epochs later, a refusal ruling out c: its entry keeps the proof's members and its own exclusion.
+    const below = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('c') };
+    await expect(history.reserve('node', 6, () => below)).rejects.toBe(below.refused);
+    expect(history.seenAt('node', 12)).toEqual({
+      roots: new Set(),
+      among: members('a', 'b', 'c'),
+      excluded: members('c'),
+    });
+    // 6 more, a challenge left unpaid ruling out nobody (`WOULD_LINK`): it carries both on again.
+    const linking = { refused: new AgoraError(ErrorCode.WouldLink, 'would link'), excluded: members() };
+    await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
+    expect(history.seenAt('node', 18)).toEqual({
+      roots: new Set(),
+      among: members('a', 'b', 'c'),
+      excluded: members('c'),
+    });
+    // A proof there hides among what the chain left; its own entry then carries that on.
+    await history.reserve('node', 18, (seen) => {
+      expect(seen?.among).toEqual(members('a', 'b', 'c'));
+      return { root: 2n, among: members('a', 'b') };
+    });
+    // Another unpaid challenge at epoch 12, seeing that proof, narrows its entry to the members common to both.
+    await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
+    expect(history.seenAt('node', 6)?.among).toEqual(members('a', 'b'));
+    // Kept in the document (v4).
+    const reopened = await CredentialHistory.open(store);
+    expect(JSON.parse((await store.read()) as string).v).toBe(4);
+    expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
+      roots: new Set([2n]),
+      among: members('a', 'b'),
+      excluded: members('c'),
+    });
+  });
+
+  it('records nothing for an unpaid challenge with nothing to carry: no proof seen, nobody ruled out', async () => {
+    const base = memoryAgentState();
+    let writes = 0;
+    const history = await CredentialHistory.open({
+      read: () => base.read(),
+      write: async (text) => {
+        writes++;
+        await base.write(text);
+      },
+    });
+    const few = { refused: new AgoraError(ErrorCode.InvalidProof, 'too few'), excluded: members() };
+    await expect(history.reserve(['node', 'origin:https://a.test'], 5, () => few)).rejects.toBe(few.refused);
+    expect(writes).toBe(0);
+    expect(history.seenAt(['node', 'origin:https://a.test'], 5)).toBeUndefined();
+  });
+
+  it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
+    const v3 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 3,
+      members: ['a', 'b', 'c', 'd'],
+      // Bitmaps: a b c = 0b0111, a b = 0b0011, c = 0b0100, d = 0b1000.
+      shown: [
+        { provider: 'node', epoch: 0, roots: ['1'], among: 'Bw==' },
+        { provider: 'node', epoch: 3, roots: ['1'], among: 'Aw==' },
+      ],
+      named: [],
+      anonymous: [],
+      epochs: [],
+      refused: [
+        { provider: 'node', epoch: 6, excluded: 'BA==' },
+        { provider: 'node', epoch: 9, excluded: 'CA==' },
+        { provider: 'other', epoch: 6, excluded: 'CA==' },
+      ],
+      origins: [],
+    });
+    const state = parseCredentialHistory(v3);
+    expect(state.refused.get('node 6')).toEqual({
+      epoch: 6,
+      excluded: members('c', 'd'),
+      among: members('a', 'b'),
+    });
+    // Epoch 0 lies out of epoch 9's window; epoch 3 and 6 in it.
+    expect(state.refused.get('node 9')).toEqual({
+      epoch: 9,
+      excluded: members('c', 'd'),
+      among: members('a', 'b'),
+    });
+    expect(state.refused.get('other 6')).toEqual({ epoch: 6, excluded: members('d') });
+    expect(parseCredentialHistory(formatCredentialHistory(state))).toEqual(state);
+  });
+
   it('counts later epochs within the window too: an origin asked the next epoch first constrains the last one', async () => {
     const history = CredentialHistory.inMemory();
     const origin = 'origin:https://a.test';
@@ -318,7 +431,7 @@ describe('CredentialHistory', () => {
     );
   });
 
-  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v3', () => {
+  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v4', () => {
     const v2 = JSON.stringify({
       kind: 'agora402/credential-history',
       v: 2,
@@ -344,16 +457,26 @@ describe('CredentialHistory', () => {
       roots: new Set([1n, 2n]),
       among: members('b', 'c'),
     });
-    expect(state.refused.get('origin:https://a.test 4')).toEqual({ epoch: 4, excluded: members('d') });
+    // Each refusal carries what its window holds (as from v4 on): the members common to the proofs there.
+    expect(state.refused.get('origin:https://a.test 4')).toEqual({
+      epoch: 4,
+      excluded: members('d'),
+      among: members('b', 'c'),
+    });
+    expect(state.refused.get('03bb 4')).toEqual({
+      epoch: 4,
+      excluded: members('d'),
+      among: members('b', 'c', 'd'),
+    });
     // The node keys' own entries are as they were; a node the origin never named is not the origin's.
     expect(state.shown.get('03bb 5')?.among).toEqual(members('b', 'c', 'd'));
     expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
       'origin:https://a.test 5',
     ]);
-    // Written again, it is v3 and read as it is, not migrated twice.
-    const v3 = formatCredentialHistory(state);
-    expect(JSON.parse(v3).v).toBe(3);
-    expect(parseCredentialHistory(v3)).toEqual(state);
+    // Written again, it is v4 and read as it is, not migrated twice.
+    const v4 = formatCredentialHistory(state);
+    expect(JSON.parse(v4).v).toBe(4);
+    expect(parseCredentialHistory(v4)).toEqual(state);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
@@ -422,7 +545,13 @@ describe('CredentialHistory', () => {
       anonymous: [],
       refused: [{ provider: 'node0', epoch: 5, excluded: agents.slice(0, 10) }],
     });
-    expect(parseCredentialHistory(v1)).toEqual(state);
+    // Migrated, the refusal carries what its window holds: node0's proof of epoch 5.
+    expect(parseCredentialHistory(v1)).toEqual({
+      ...state,
+      refused: new Map([
+        ['node0 5', { epoch: 5, excluded: new Set(agents.slice(0, 10)), among: new Set(agents) }],
+      ]),
+    });
   });
 
   it('writes nothing for a step that changes nothing', async () => {
