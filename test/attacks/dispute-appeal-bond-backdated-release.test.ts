@@ -36,9 +36,7 @@ import { anchorEventTypes, witnessBatchType } from '../../src/anchor/index.js';
 import { checkNetworkConfig, doubleSha256, toHex, utf8 } from '../../src/core/index.js';
 import {
   createDisputeAppealed,
-  createDisputeDrawn,
   createDisputeOpened,
-  drawFor,
   readDispute,
   roundTimes,
 } from '../../src/disputes/index.js';
@@ -52,11 +50,10 @@ import {
   disputeFlow,
   disputeRegistry,
   idOf,
-  regtestHeader,
   T,
   type World,
 } from '../disputes/fixture.js';
-import { reading, witnessAt } from '../fixtures/witness.js';
+import { drawListedAppeal, reading, witnessAt } from '../fixtures/witness.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
 const verifier = usePanelVerifier();
@@ -144,17 +141,15 @@ describe.each<Holder>(['self', 'custodian'])('a loser whose appeal bond is held 
       );
       await ledger.append(first);
       await witnessAt(ledger, world.custodian, signed + 1_800);
-      const firstSeedTime = signed + 1_800 + 5 * 3_600;
-      const firstHeader = regtestHeader(51, firstSeedTime);
-      const seen = await drawFor(ledger, dispute, 1, firstHeader, await reading(ledger, firstSeedTime + 600));
-      await ledger.append(
-        createDisputeDrawn(
-          world.payer,
-          { dispute, round: 1, appeal: idOf(first), header: firstHeader, panel: seen },
-          { clock: at(firstSeedTime + 600) },
-        ),
+      const { seedTime: firstSeedTime } = await drawListedAppeal(
+        ledger,
+        world,
+        dispute,
+        1,
+        first,
+        signed + 1_800,
+        51,
       );
-      await witnessAt(ledger, world.custodian, firstSeedTime + 1_200);
       const drawnFirst = await readDispute(
         ledger,
         dispute,
@@ -181,23 +176,7 @@ describe.each<Holder>(['self', 'custodian'])('a loser whose appeal bond is held 
       );
       await ledger.appendBatch([bond, second, release]);
       await witnessAt(ledger, world.custodian, reroll + 1_800);
-      const secondSeedTime = reroll + 1_800 + 5 * 3_600;
-      const secondHeader = regtestHeader(52, secondSeedTime);
-      const fresh = await drawFor(
-        ledger,
-        dispute,
-        1,
-        secondHeader,
-        await reading(ledger, secondSeedTime + 600),
-      );
-      await ledger.append(
-        createDisputeDrawn(
-          world.payer,
-          { dispute, round: 1, appeal: idOf(second), header: secondHeader, panel: fresh },
-          { clock: at(secondSeedTime + 600) },
-        ),
-      );
-      await witnessAt(ledger, world.custodian, secondSeedTime + 1_200);
+      await drawListedAppeal(ledger, world, dispute, 1, second, reroll + 1_800, 52);
 
       const during = round1.votesOpen + 3 * 3_600;
       const view = await readDispute(ledger, dispute, during, await reading(ledger, during));

@@ -17,16 +17,10 @@
 // orders a bond's uses by (`publishedFirst`: witness listing, then `created`, then id). The later appeal counts for
 // nothing (its bond gets no instruction); the first keeps its round, its panel and its bond (forfeit included).
 import { describe, expect, it } from 'vitest';
-import {
-  createDisputeAppealed,
-  createDisputeDrawn,
-  drawFor,
-  readDispute,
-  roundTimes,
-} from '../../src/disputes/index.js';
+import { createDisputeAppealed, readDispute, roundTimes } from '../../src/disputes/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { at, buildWorld, custodialLock, disputeFlow, idOf, regtestHeader } from '../disputes/fixture.js';
-import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
+import { at, buildWorld, custodialLock, disputeFlow, idOf } from '../disputes/fixture.js';
+import { drawListedAppeal, reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
 const verifier = usePanelVerifier();
@@ -62,17 +56,15 @@ describe('a loser who has seen its appeal round panel', () => {
       await ledger.append(first);
       await witnessAt(ledger, world.custodian, signed + 1_800);
       // Its seed block comes 5 hours after the listing (well past the delay), 18 hours before the window closes.
-      const firstSeedTime = signed + 1_800 + 5 * 3_600;
-      const firstHeader = regtestHeader(41, firstSeedTime);
-      const seen = await drawFor(ledger, dispute, 1, firstHeader, await reading(ledger, firstSeedTime + 600));
-      await ledger.append(
-        createDisputeDrawn(
-          world.payer,
-          { dispute, round: 1, appeal: idOf(first), header: firstHeader, panel: seen },
-          { clock: at(firstSeedTime + 600) },
-        ),
+      const { panel: seen, seedTime: firstSeedTime } = await drawListedAppeal(
+        ledger,
+        world,
+        dispute,
+        1,
+        first,
+        signed + 1_800,
+        41,
       );
-      await witnessAt(ledger, world.custodian, firstSeedTime + 1_200);
       const drawnFirst = await readDispute(ledger, dispute, firstSeedTime + 1_800, {
         ...(await reading(ledger, firstSeedTime + 1_800)),
       });
@@ -94,23 +86,7 @@ describe('a loser who has seen its appeal round panel', () => {
       }
       await ledger.append(second);
       await witnessAt(ledger, world.custodian, second.created + 1_800);
-      const secondSeedTime = second.created + 1_800 + 5 * 3_600;
-      const secondHeader = regtestHeader(42, secondSeedTime);
-      const fresh = await drawFor(
-        ledger,
-        dispute,
-        1,
-        secondHeader,
-        await reading(ledger, secondSeedTime + 600),
-      );
-      await ledger.append(
-        createDisputeDrawn(
-          world.payer,
-          { dispute, round: 1, appeal: idOf(second), header: secondHeader, panel: fresh },
-          { clock: at(secondSeedTime + 600) },
-        ),
-      );
-      await witnessAt(ledger, world.custodian, secondSeedTime + 1_200);
+      await drawListedAppeal(ledger, world, dispute, 1, second, second.created + 1_800, 42);
 
       const during = round1.votesOpen + 3 * 3_600;
       const view = await readDispute(ledger, dispute, during, await reading(ledger, during));
