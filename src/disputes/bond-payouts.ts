@@ -1,7 +1,7 @@
 import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import {
-  readStake,
+  readLock,
   STAKE_SHARE_INDEX,
   type StakeCustodian,
   type StakeSettledBody,
@@ -56,8 +56,8 @@ export async function bondProgress(
 ): Promise<BondProgress[]> {
   const progress: BondProgress[] = [];
   for (const instruction of await owed(ledger, view, options)) {
-    const stake = await readStake(ledger, instruction.lock);
-    const ending = stake?.ending;
+    // The lock the dispute counted, whatever rival lock of its payment its custodian signed later: how it ended.
+    const ending = (await readLock(ledger, instruction.lock))?.stake.ending;
     const shares = sharesOf(instruction);
     let status: BondProgress['status'] = 'owed';
     let paid = new Set<string>();

@@ -12,7 +12,7 @@ import {
 import { acceptsCustodian, type DecisionAnchor, type Publication, publishedBy } from '../governance/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import {
-  readStake,
+  readLock,
   type StakeEnding,
   type StakeRecord,
   type StakeState,
@@ -202,17 +202,21 @@ function electorateOf(
   return verdict;
 }
 
-/** A stake as a dispute bond reads it: its counted lock and every ending stored for it, first first. */
+/**
+ * A stake as a dispute bond reads it: its lock (whatever holds its payment), the lower-id rival locks of its payment,
+ * and every ending stored for it, first first.
+ */
 interface BondStake {
   readonly stake: StakeRecord;
+  readonly rivals: readonly string[];
   readonly endings: readonly StakeEnding[];
 }
 
-/** Stake `lock` with its endings, or undefined when no counted lock is stored under that id. */
+/** Stake `lock` with its rivals and endings, or undefined when no lock is stored under that id. */
 async function bondStake(ledger: Ledger, lock: string): Promise<BondStake | undefined> {
-  const stake = await readStake(ledger, lock);
-  if (stake === undefined) return undefined;
-  return { stake, endings: await stakeEndings(ledger, lock) };
+  const stored = await readLock(ledger, lock);
+  if (stored === undefined) return undefined;
+  return { ...stored, endings: await stakeEndings(ledger, lock) };
 }
 
 /**
@@ -231,34 +235,55 @@ function bondRefusal(stake: StakeRecord, network: NetworkConfig | undefined): st
 
 /** Where a dispute event's bond is judged, besides its time. */
 export interface BondContext {
-  /** The dispute event putting the bond up, once signed: where `publication` shows it, it dates the endings read. */
+  /**
+   * The dispute event putting the bond up, once signed: where `publication` shows it, it dates the endings and
+   * rival locks read ({@link bondStanding}).
+   */
   readonly event?: string;
   /** When events were published (`ReadDisputeOptions.publication`). */
   readonly publication?: Publication | undefined;
 }
 
 /**
- * The state of `bond` for a dispute event dated `at` ({@link stakeState} at `at`), reading only the endings that were
- * public when the event was: where witnesses show publication and show the event, an ending shown later (or not yet)
- * is left out, whatever time it claims. A custodian's ending dated back and published after a dispute event never
- * unmakes the bond that event put up, so a verdict read with it is not reversed by it. Every bond rule asks this one.
+ * Which stored events a dispute event's bond is judged by: where witnesses show publication and show the event, only
+ * those listed no later than it (an event shown later, or not yet, is left out whatever time it claims); else every
+ * stored one. A custodian's ending or rival lock dated back and published after a dispute event thus never unmakes
+ * the bond that event put up, so a verdict read with it is not reversed by it. A function of the stored events and
+ * their listings only, whatever order they arrived in.
  */
-function bondState({ stake, endings }: BondStake, at: number, context: BondContext): StakeState {
+function shownBy(context: BondContext): (id: string) => boolean {
   const { publication } = context;
   const shown = (id: string) => (publication?.witnessed === true ? publication.at(id)?.blockTime : undefined);
   const by = context.event === undefined ? undefined : shown(context.event);
-  const ending = endings.find(
-    (candidate) => by === undefined || (shown(candidate.id) ?? Number.POSITIVE_INFINITY) <= by,
-  );
+  return (id) => by === undefined || (shown(id) ?? Number.POSITIVE_INFINITY) <= by;
+}
+
+/**
+ * The state of `bond` for a dispute event dated `at` ({@link stakeState} at `at`), reading only the endings the event
+ * is judged by ({@link shownBy}), or undefined when a lower-id rival lock of its payment it is judged by makes it no
+ * stake (the rule of `readStakes`, bounded by publication). Every bond rule asks this one.
+ */
+function bondState(
+  { stake, rivals, endings }: BondStake,
+  at: number,
+  context: BondContext,
+): StakeState | undefined {
+  const judged = shownBy(context);
+  if (rivals.some(judged)) return undefined;
+  const ending = endings.find((candidate) => judged(candidate.id));
   const { ending: _stored, ...lock } = stake;
   return stakeState(ending === undefined ? lock : { ...lock, ending }, at);
 }
 
 /** Stake `lock` as a dispute bond dated `at` reads it (see {@link bondStanding}). */
 export interface BondStanding {
-  /** The counted lock: undefined when none is stored under that id, or a lower-id lock holds its payment. */
+  /**
+   * The counted lock: undefined when none is stored under that id, or a lower-id lock of its payment holds it (one
+   * listed no later than the event, where witnesses show publication and the event, {@link BondContext}; else any
+   * stored).
+   */
   readonly stake?: StakeRecord;
-  /** Its state at `at` (the endings shown by the event's publication, {@link BondContext}), when stored. */
+  /** Its state at `at` (the endings shown by the event's publication, {@link BondContext}), when counted. */
   readonly state?: StakeState;
   /** Whether a dispute event dated `at` can put it up: a counted lock of an accepted custodian, `locked` then. */
   readonly counts: boolean;
@@ -268,8 +293,9 @@ export interface BondStanding {
 
 /**
  * Whether stake `lock` can back a dispute event (opening, answer, appeal) dated `at`: the rule `readDispute` counts
- * bonds by (a counted lock held by a custodian the network accepts, never by its own staker, and `locked` at the
- * event's `created` by the endings public when the event was, {@link BondContext}; its first use owns it besides,
+ * bonds by (a lock no lower-id rival of its payment public when the event was holds, held by a custodian the network
+ * accepts, never by its own staker, and `locked` at the event's `created` by the endings public when the event was,
+ * {@link BondContext}; its first use owns it besides,
  * {@link bondOwner}). For a caller to refuse, before signing, a stake whose event would be stored and never count
  * (without a context every stored ending is read): the ingest rule checks the lock's promised `until`, not whether
  * its custodian already released it.
@@ -292,6 +318,7 @@ function standingOf(
   network: NetworkConfig | undefined,
 ): BondStanding {
   const state = bondState(bond, at, context);
+  if (state === undefined) return { counts: false };
   const refused = bondRefusal(bond.stake, network);
   return {
     stake: bond.stake,
@@ -349,7 +376,8 @@ export async function bondOwner(
 }
 
 /**
- * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival),
+ * The bond `lock` put up by event `by` at time `at`, if it counts: the stake is a counted lock (no lower-id rival
+ * public when `by` was),
  * locked at `at`, and `by` is the event it belongs to ({@link bondOwner}: one bond backs one side once).
  */
 async function countedBond(

@@ -46,11 +46,13 @@ export {
 } from './stake-events.js';
 export { type LockedStake, type LockStakeRequest, lockStake, nextStakeSequence } from './staker.js';
 export {
+  readLock,
   readStake,
   readStakes,
   type StakeEnding,
   type StakeRecord,
   type StakeState,
+  type StoredLock,
   stakeEndings,
   stakeState,
   stakeWeights,

@@ -124,7 +124,8 @@ async function referencedLock(event: LedgerEvent, context: VerifyContext): Promi
  * the lowest event id is a stake. The verifier stores every rival (refusing one would make what a replica stores
  * depend on the order the rivals arrived in), kept as evidence of the custodian's equivocation; readers
  * ({@link readStakes}, {@link readStake}) count the lowest id only. Every replica holding the same locks thus counts
- * the same one, whatever order they arrived in.
+ * the same one, whatever order they arrived in. A dispute bond reads its rivals by publication besides (`readLock`):
+ * one listed after the dispute event that put the bond up does not unmake it for that event.
  */
 export const STAKE_PAYMENT_INDEX = 'stake-payment';
 

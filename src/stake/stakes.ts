@@ -73,9 +73,46 @@ const paymentKey = (lock: LedgerEvent) =>
 
 /** True when no lock of the same custodian for the same payment hash has a lower id than `id`. */
 async function isFirstLock(ledger: EventReader, id: string, lock: LedgerEvent): Promise<boolean> {
+  return (await rivalLocks(ledger, id, lock)).length === 0;
+}
+
+/** The ids of the stored locks of the same custodian for the same payment hash with a lower id than `id`. */
+async function rivalLocks(ledger: EventReader, id: string, lock: LedgerEvent): Promise<string[]> {
+  const rivals: string[] = [];
   for await (const rival of ledger.byIndex(STAKE_PAYMENT_INDEX, paymentKey(lock)))
-    if (rival.event.type === 'stake.locked' && rival.id < id) return false;
-  return true;
+    if (rival.event.type === 'stake.locked' && rival.id < id) rivals.push(rival.id);
+  return rivals.sort();
+}
+
+/** A stored lock with the rivals that make it no stake, if any (see {@link readLock}). */
+export interface StoredLock {
+  /** The lock as a stake (its first ending, as {@link readStake} reads it), whether or not a rival holds its payment. */
+  readonly stake: StakeRecord;
+  /**
+   * The ids of the stored locks of the same custodian for the same payment hash below its id, lowest first: while
+   * any is stored, {@link readStakes} and {@link readStake} count that one, not this.
+   */
+  readonly rivals: readonly string[];
+}
+
+/**
+ * Lock `lockId` as stored, with its rivals (read through the `stake` and payment indexes), or undefined when no
+ * `stake.locked` is stored under that id: for a reader that must choose among the rivals by more than their ids (a
+ * dispute bond, by which were published before the event it backs), or that follows one lock whatever holds its
+ * payment (a bond a dispute counted, to see how it ended).
+ */
+export async function readLock(ledger: EventReader, lockId: string): Promise<StoredLock | undefined> {
+  let lock: LedgerEvent | undefined;
+  const endings = new Map<string, StakeEnding>();
+  for await (const { id, event } of ledger.byIndex('stake', lockId)) {
+    if (event.type === 'stake.locked' && id === lockId) lock = event;
+    else if ((ENDINGS as readonly string[]).includes(event.type)) keepEarliest(endings, id, event);
+  }
+  if (lock === undefined) return undefined;
+  return {
+    stake: stakeRecord(lockId, lock, endings.get(lockId)),
+    rivals: await rivalLocks(ledger, lockId, lock),
+  };
 }
 
 /**
@@ -83,14 +120,8 @@ async function isFirstLock(ledger: EventReader, id: string, lock: LedgerEvent): 
  * for a lock whose payment a lower-id lock holds.
  */
 export async function readStake(ledger: EventReader, lockId: string): Promise<StakeRecord | undefined> {
-  let lock: LedgerEvent | undefined;
-  const endings = new Map<string, StakeEnding>();
-  for await (const { id, event } of ledger.byIndex('stake', lockId)) {
-    if (event.type === 'stake.locked' && id === lockId) lock = event;
-    else if ((ENDINGS as readonly string[]).includes(event.type)) keepEarliest(endings, id, event);
-  }
-  if (lock === undefined || !(await isFirstLock(ledger, lockId, lock))) return undefined;
-  return stakeRecord(lockId, lock, endings.get(lockId));
+  const stored = await readLock(ledger, lockId);
+  return stored === undefined || stored.rivals.length > 0 ? undefined : stored.stake;
 }
 
 /**

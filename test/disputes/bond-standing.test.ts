@@ -1,6 +1,7 @@
 // Which stakes can back a dispute event (`bondStanding`, the rule `countedBond` and `bondOwner` apply): a custodian the
 // network accepts (`acceptsCustodian`, as stake weights), never the staker itself, and `locked` at the event's moment
-// by the endings shown no later than the event where witnesses show publication.
+// by the endings shown no later than the event where witnesses show publication, and unmade by a lower-id rival lock
+// of its payment only when that rival was shown no later than the event too.
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import {
@@ -27,7 +28,7 @@ const T = 1_800_000_000;
 const at = (seconds: number) => ({ clock: new ManualClock(seconds * 1000) });
 const [staker, custodian, other] = [generateAgentKey(), generateAgentKey(), generateAgentKey()];
 
-function lockBy(holder: AgentKey, tag: string): LedgerEvent {
+function lockBy(holder: AgentKey, tag: string, sequence = 1, created = T): LedgerEvent {
   const statement = createStakeStatement(
     staker,
     {
@@ -36,11 +37,22 @@ function lockBy(holder: AgentKey, tag: string): LedgerEvent {
       paymentHash: toHex(doubleSha256(utf8(tag))),
       amountSat: 2_000,
       until: T + 1_000_000,
-      sequence: 1,
+      sequence,
     },
-    at(T),
+    at(created),
   );
-  return createStakeLocked(holder, { statement, expiryHeight: 10_000 }, at(T));
+  return createStakeLocked(holder, { statement, expiryHeight: 10_000 }, at(created));
+}
+
+/** A publication whose listings the test sets. */
+function listed(listings: Map<string, number>): Publication {
+  return {
+    witnessed: true,
+    at: (id) => {
+      const blockTime = listings.get(id);
+      return blockTime === undefined ? undefined : { blockTime, height: 1, confirmation: 'c'.repeat(64) };
+    },
+  };
 }
 
 const held = lockBy(custodian, 'held by the custodian');
@@ -114,13 +126,7 @@ describe('a dispute bond', () => {
     const release = createStakeReleased(custodian, { lock: idOf(held), reason: 'released' }, at(T + 5));
     const ledger = await ledgerOf({ chain: 'regtest', custodians: [custodian.id] }, [held, release]);
     const listings = new Map<string, number>();
-    const publication: Publication = {
-      witnessed: true,
-      at: (id) => {
-        const blockTime = listings.get(id);
-        return blockTime === undefined ? undefined : { blockTime, height: 1, confirmation: 'c'.repeat(64) };
-      },
-    };
+    const publication = listed(listings);
     const event = 'e'.repeat(64);
     const standing = () => bondStanding(ledger, idOf(held), T + 10, { event, publication });
     try {
@@ -151,6 +157,43 @@ describe('a dispute bond', () => {
         state: 'locked',
         counts: true,
       });
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('is unmade by a rival lock of its payment only when that lock was shown no later than its event', async () => {
+    // The same custodian's later lock of the bond's payment, ground below the bond's id.
+    let rival: LedgerEvent | undefined;
+    for (let sequence = 2; rival === undefined; sequence++) {
+      const candidate = lockBy(custodian, 'held by the custodian', sequence, T + 100);
+      if (idOf(candidate) < idOf(held)) rival = candidate;
+    }
+    const ledger = await ledgerOf({ chain: 'regtest', custodians: [custodian.id] }, [held, rival]);
+    const listings = new Map<string, number>();
+    const publication = listed(listings);
+    const event = 'e'.repeat(64);
+    const standing = () => bondStanding(ledger, idOf(held), T + 10, { event, publication });
+    try {
+      // Without a context, or the event not listed yet, every stored rival counts: the bond is no stake.
+      expect(await bondStanding(ledger, idOf(held), T + 10)).toEqual({ counts: false });
+      expect(await standing()).toEqual({ counts: false });
+      // The event listed, the rival not yet, or listed after it: the bond counts for that event.
+      listings.set(event, T + 1_000);
+      expect(await standing()).toMatchObject({ stake: { id: idOf(held) }, state: 'locked', counts: true });
+      listings.set(idOf(rival), T + 2_000);
+      expect(await standing()).toMatchObject({ state: 'locked', counts: true });
+      // Listed with the event, or before: the rival was public when the event was, and holds the payment.
+      listings.set(idOf(rival), T + 1_000);
+      expect(await standing()).toEqual({ counts: false });
+      // Without witnesses the ids alone decide.
+      listings.set(idOf(rival), T + 2_000);
+      expect(
+        await bondStanding(ledger, idOf(held), T + 10, {
+          event,
+          publication: { ...publication, witnessed: false },
+        }),
+      ).toEqual({ counts: false });
     } finally {
       await ledger.close();
     }

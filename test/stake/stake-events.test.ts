@@ -10,6 +10,8 @@ import {
   createStakeReleased,
   createStakeSlashed,
   createStakeStatement,
+  readLock,
+  readStake,
   readStakes,
   type StakeStatementBody,
   stakeEventTypes,
@@ -204,4 +206,40 @@ describe('stake events in the ledger', () => {
     expect(stakeA?.ending?.created).toBe(NOW + 50);
     expect(await readStakes(b)).toEqual(await readStakes(a));
   });
+
+  it('read a lock with the lower-id rivals of its payment, whatever order they arrived in', async () => {
+    // Two more locks of the same custodian for the same payment, sorted by id.
+    const [low, mid, high] = [1, 2, 3]
+      .map((offset) =>
+        createStakeLocked(
+          custodian,
+          {
+            statement: createStakeStatement(
+              staker,
+              { ...statementBody, sequence: statementBody.sequence + offset },
+              { clock },
+            ),
+            expiryHeight: 900,
+          },
+          { clock },
+        ),
+      )
+      .map((event) => ({ event, id: toHex(objectId(event as never)) }))
+      .sort((x, y) => (x.id < y.id ? -1 : 1)) as [Locked, Locked, Locked];
+    const a = await newLedger();
+    const b = await newLedger();
+    // Every rival is stored, whatever the order: one at a time from the lowest id, and one batch in another order.
+    for (const { event } of [low, mid, high]) await a.append(event);
+    await b.appendBatch([mid.event, high.event, low.event]);
+    for (const ledger of [a, b]) {
+      expect(await readStake(ledger, high.id)).toBeUndefined();
+      const stored = await readLock(ledger, high.id);
+      expect(stored?.stake.id).toBe(high.id);
+      expect(stored?.rivals).toEqual([low.id, mid.id]);
+      expect((await readLock(ledger, low.id))?.rivals).toEqual([]);
+      expect(await readLock(ledger, 'ab'.repeat(32))).toBeUndefined();
+    }
+  });
 });
+
+type Locked = { event: LedgerEvent; id: string };
