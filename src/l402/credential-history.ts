@@ -56,6 +56,14 @@ export interface NodeHistory {
 export interface CredentialRefusal {
   readonly refused: AgoraError;
   readonly excluded: ReadonlySet<string>;
+  /**
+   * The fewest members the payer hides among (its `minAnonymity`). When given, a scope is never carried forward a
+   * set of fewer members that its own window did not leave: it is carried its own window's instead. Such a set
+   * (the scopes of a challenge relayed by another origin, seen together) protects no later proof, whoever links all
+   * those scopes already holds the payer among it, and carried under a scope it would refuse that scope's every
+   * later challenge, each refusal carrying it on. Without it the window's set is carried whatever its size.
+   */
+  readonly minAnonymity?: number;
 }
 
 /**
@@ -547,6 +555,20 @@ export class CredentialHistory {
     return this.locked(async () => {
       const seen = this.seenAt(scopes, epoch);
       const chosen = choose(seen);
+      // What a refusal carries under each scope (see `CredentialRefusal.minAnonymity`), read before anything is
+      // dropped, as `seen` was.
+      const carried = new Map<string, ReadonlySet<string> | undefined>();
+      if ('refused' in chosen)
+        for (const scope of scopes)
+          carried.set(
+            scope,
+            seen?.among !== undefined &&
+              chosen.minAnonymity !== undefined &&
+              seen.among.size < chosen.minAnonymity &&
+              scopes.length > 1
+              ? this.seenAt(scope, epoch)?.among
+              : seen?.among,
+          );
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
@@ -559,11 +581,12 @@ export class CredentialHistory {
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
         // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
-        if (excluded.size > 0 || seen?.among !== undefined)
-          for (const scope of scopes) {
+        for (const scope of scopes) {
+          const among = carried.get(scope);
+          if (excluded.size > 0 || among !== undefined) {
             const key = shownKey(scope, epoch);
             const before = this.state.refused.get(key);
-            const after = withRefusal(before, epoch, excluded, seen?.among);
+            const after = withRefusal(before, epoch, excluded, among);
             if (
               before === undefined ||
               after.excluded.size !== before.excluded.size ||
@@ -573,6 +596,7 @@ export class CredentialHistory {
               changed = true;
             }
           }
+        }
         if (changed) await this.save();
         throw chosen.refused;
       }

@@ -341,6 +341,38 @@ describe('CredentialHistory', () => {
     expect(history.seenAt(['node', 'origin:https://a.test'], 5)).toBeUndefined();
   });
 
+  it("carries under a scope a set below the refusal's minAnonymity only if that scope's own window left it", async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const refused = async () => parseCredentialHistory((await store.read()) as string).refused;
+    await history.reserve('node', 5, pick(1n, members('a', 'b', 'c')));
+    await history.reserve('origin:https://evil.test', 5, pick(2n, members('a', 'x', 'y')));
+    await history.reserve('origin:https://small.test', 5, pick(3n, members('a')));
+    const refusal = (minAnonymity?: number) => ({
+      refused: new AgoraError(ErrorCode.WouldLink, 'few'),
+      excluded: members(),
+      ...(minAnonymity === undefined ? {} : { minAnonymity }),
+    });
+    // Together they leave 'a' alone, fewer than 2: each scope carries its own window's set.
+    const twoOf = refusal(2);
+    await expect(history.reserve(['node', 'origin:https://evil.test'], 5, () => twoOf)).rejects.toBe(
+      twoOf.refused,
+    );
+    expect((await refused()).get('node 5')?.among).toEqual(members('a', 'b', 'c'));
+    expect((await refused()).get('origin:https://evil.test 5')?.among).toEqual(members('a', 'x', 'y'));
+    // A scope whose own window left that few carries it; at a floor of 1 the set common to all is carried anywhere.
+    await expect(history.reserve(['node', 'origin:https://small.test'], 5, () => twoOf)).rejects.toBe(
+      twoOf.refused,
+    );
+    expect((await refused()).get('origin:https://small.test 5')?.among).toEqual(members('a'));
+    expect((await refused()).get('node 5')?.among).toEqual(members('a', 'b', 'c'));
+    const oneOf = refusal(1);
+    await expect(history.reserve(['node', 'origin:https://evil.test'], 5, () => oneOf)).rejects.toBe(
+      oneOf.refused,
+    );
+    expect((await refused()).get('node 5')?.among).toEqual(members('a'));
+  });
+
   it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
     const v3 = JSON.stringify({
       kind: 'agora402/credential-history',
