@@ -1,4 +1,4 @@
-// Issue 18 eleventh review (low-medium, availability; open): since the tenth review's fix an unpaid challenge's
+// Issue 18 eleventh review (low-medium, availability; fixed): since the tenth review's fix an unpaid challenge's
 // history entry carries forward what its window had left in common (`among`) and every member ruled out, "like a
 // proof's", but not the roots its window was shown: a refused entry has no `roots`. The client keeps a root already
 // shown at a node in the linking window while the provider lists it (docs/anonymous-credentials.md: chosen over
@@ -16,6 +16,8 @@
 // control), step 3 proves against the older root. Before the fix step 3 proved the newer root (the refusal bridge).
 // Suggested fix: a refused entry carries the roots its window was shown, as `among` is carried (`withRefusal` and the
 // v4 document gain `roots`; the v1-v3 migration gives each refused entry its window's roots).
+// Fixed: a refused entry carries its window's roots (`RefusedCredential.roots`, v4 `roots`; a v1-v3 document's
+// refused entries are given their window's on reading), and `seenAt` counts them like a proof's.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
 // made before proving, stays).
 import { describe, expect, it } from 'vitest';
@@ -63,7 +65,7 @@ async function drift(bridge: 'refused' | 'proved') {
 }
 
 describe("a challenge left unpaid carries its window's roots forward, as a proof does", () => {
-  it.fails('proves against the older root still listed, 6 epochs after a refusal that came 6 after its proof', async () => {
+  it('proves against the older root still listed, 6 epochs after a refusal that came 6 after its proof', async () => {
     const { older, proved, third } = await drift('refused');
     // The measure: refused WOULD_LINK (the newest root taken, 1 in common with the carried 8) where the older root,
     // listed and carried, hides the payer among the same 8.
