@@ -56,6 +56,14 @@ export interface NodeHistory {
 export interface CredentialRefusal {
   readonly refused: AgoraError;
   readonly excluded: ReadonlySet<string>;
+  /**
+   * The fewest members the payer hides among (its `minAnonymity`). When given, a scope is never carried forward a
+   * set of fewer members that its own window did not leave: it is carried its own window's instead. Such a set
+   * (the scopes of a challenge relayed by another origin, seen together) protects no later proof, whoever links all
+   * those scopes already holds the payer among it, and carried under a scope it would refuse that scope's every
+   * later challenge, each refusal carrying it on. Without it the window's set is carried whatever its size.
+   */
+  readonly minAnonymity?: number;
 }
 
 /**
@@ -63,12 +71,17 @@ export interface CredentialRefusal {
  * {@link ShownCredential} does: an operator links a challenge left unpaid by the same timing and address as a paid
  * one, so it bridges the proofs either side of it. `excluded`: every member ruled out there, by these refusals and
  * by what their windows had seen; `among`: the members common to every proof their windows had seen (undefined when
- * none had been).
+ * none had been); `roots`: the roots their windows had been shown.
  */
 export interface RefusedCredential {
   readonly epoch: number;
   readonly excluded: ReadonlySet<string>;
   readonly among?: ReadonlySet<string>;
+  /**
+   * The roots their windows had been shown (absent when none): carried as `among` is, so that the client keeps a
+   * root already shown at a node while it is listed across an unpaid challenge too, as across a proof.
+   */
+  readonly roots?: ReadonlySet<bigint>;
 }
 
 /**
@@ -142,18 +155,24 @@ const common = (
 ): ReadonlySet<string> | undefined =>
   a === undefined ? b : b === undefined ? a : new Set([...a].filter((agent) => b.has(agent)));
 
-/** `before` (a scope's refused entry of one epoch) with another unpaid challenge's `excluded` and `among` added. */
+/**
+ * `before` (a scope's refused entry of one epoch) with another unpaid challenge's `excluded`, `among` and `roots`
+ * added.
+ */
 const withRefusal = (
   before: RefusedCredential | undefined,
   epoch: number,
   excluded: ReadonlySet<string>,
   among: ReadonlySet<string> | undefined,
+  roots: ReadonlySet<bigint> = new Set(),
 ): RefusedCredential => {
   const kept = common(before?.among, among);
+  const shown = new Set([...(before?.roots ?? []), ...roots]);
   return {
     epoch,
     excluded: before === undefined ? excluded : new Set([...before.excluded, ...excluded]),
     ...(kept === undefined ? {} : { among: kept }),
+    ...(shown.size === 0 ? {} : { roots: shown }),
   };
 };
 
@@ -225,7 +244,10 @@ function originsFromNodes(state: CredentialHistoryState): void {
       }
       for (const [epoch, entry] of refused.get(node) ?? []) {
         const key = shownKey(originScope(origin), epoch);
-        state.refused.set(key, withRefusal(state.refused.get(key), epoch, entry.excluded, entry.among));
+        state.refused.set(
+          key,
+          withRefusal(state.refused.get(key), epoch, entry.excluded, entry.among, entry.roots),
+        );
       }
     }
 }
@@ -233,8 +255,8 @@ function originsFromNodes(state: CredentialHistoryState): void {
 /**
  * The migration of a document written before an unpaid challenge's entry carried its window forward (v1 to v3: a
  * refusal's entry kept only the members it ruled out): each refused entry is given what its scope's entries in its
- * window (the {@link CREDENTIAL_LINK_EPOCHS} epochs either side) hold now, the members common to every proof and
- * every member ruled out, as it records from now on. What the window held then and has since been dropped is not
+ * window (the {@link CREDENTIAL_LINK_EPOCHS} epochs either side) hold now, the members common to every proof, their
+ * roots and every member ruled out, as it records from now on. What the window held then and has since been dropped is not
  * recovered; what was recorded after it counts too (conservative: a later proof hides among no more than it would).
  * A challenge left unpaid for `WOULD_LINK` (or too few members) recorded nothing and is not recovered: both leave a
  * gap of at most one linking window after the upgrade.
@@ -245,15 +267,18 @@ function refusalsCarry(state: CredentialHistoryState): void {
     const scope = key.slice(0, key.lastIndexOf(' '));
     let among: ReadonlySet<string> | undefined;
     const excluded = new Set(entry.excluded);
+    const roots = new Set<bigint>();
     for (
       let at = Math.max(0, entry.epoch - CREDENTIAL_LINK_EPOCHS + 1);
       at < entry.epoch + CREDENTIAL_LINK_EPOCHS;
       at++
     ) {
-      among = common(among, state.shown.get(shownKey(scope, at))?.among);
+      const shown = state.shown.get(shownKey(scope, at));
+      among = common(among, shown?.among);
+      for (const root of shown?.roots ?? []) roots.add(root);
       for (const agent of state.refused.get(shownKey(scope, at))?.excluded ?? []) excluded.add(agent);
     }
-    carried.set(key, withRefusal(undefined, entry.epoch, excluded, among));
+    carried.set(key, withRefusal(undefined, entry.epoch, excluded, among, roots));
   }
   for (const [key, entry] of carried) state.refused.set(key, entry);
 }
@@ -313,7 +338,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   }
   for (const entry of refused ?? []) {
     if (!isJsonObject(entry)) return damaged('a refused entry is not an object');
-    const { provider, epoch, excluded, among } = entry;
+    const { provider, epoch, excluded, among, roots } = entry;
     const set = membersOf(excluded, members, decoded);
     if (typeof provider !== 'string' || !isEpoch(epoch) || set === undefined)
       return damaged('a refused entry has no provider, epoch or members');
@@ -321,8 +346,17 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     const kept = among === undefined || value.v !== 4 ? undefined : membersOf(among, members, decoded);
     if (among !== undefined && kept === undefined)
       return damaged('a refused entry lists no members in common');
+    // So do its window's roots (written only when there were some).
+    if (
+      roots !== undefined &&
+      (value.v !== 4 || !isStringList(roots) || roots.length === 0 || !roots.every((root) => isDecimal(root)))
+    )
+      return damaged('a refused entry lists no roots');
     const key = shownKey(provider, epoch);
-    state.refused.set(key, withRefusal(state.refused.get(key), epoch, set, kept));
+    state.refused.set(
+      key,
+      withRefusal(state.refused.get(key), epoch, set, kept, new Set((roots ?? []).map(BigInt))),
+    );
   }
   for (const entry of origins ?? []) {
     if (!isJsonObject(entry)) return damaged('an origins entry is not an object');
@@ -361,8 +395,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 
 /**
  * The document {@link parseCredentialHistory} reads (v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
- * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` when its window had seen a
- * proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
+ * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
+ * had seen a proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
  * bit per member rather than its id.
  */
 export function formatCredentialHistory(state: CredentialHistoryState): string {
@@ -409,6 +443,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
       epoch: entry.epoch,
       excluded: bitmap(entry.excluded),
       ...(entry.among === undefined ? {} : { among: bitmap(entry.among) }),
+      ...(entry.roots === undefined ? {} : { roots: [...entry.roots].map(String) }),
     })),
     origins: [...state.origins].flatMap(([origin, nodes]) =>
       [...nodes].map(([node, { epoch, paid }]) => ({ origin, node, epoch, paid })),
@@ -519,6 +554,7 @@ export class CredentialHistory {
         }
         // An unpaid challenge's entry reads like a proof's: what its window had left in common, carried forward.
         if (refused?.among !== undefined) among = new Set(common(among, refused.among));
+        for (const root of refused?.roots ?? []) roots.add(root);
         for (const agent of refused?.excluded ?? []) excluded.add(agent);
         any ||= shown !== undefined || refused !== undefined;
       }
@@ -547,6 +583,20 @@ export class CredentialHistory {
     return this.locked(async () => {
       const seen = this.seenAt(scopes, epoch);
       const chosen = choose(seen);
+      // What a refusal carries under each scope (see `CredentialRefusal.minAnonymity`), read before anything is
+      // dropped, as `seen` was.
+      const carried = new Map<string, NodeHistory | undefined>();
+      if ('refused' in chosen)
+        for (const scope of scopes)
+          carried.set(
+            scope,
+            seen?.among !== undefined &&
+              chosen.minAnonymity !== undefined &&
+              seen.among.size < chosen.minAnonymity &&
+              scopes.length > 1
+              ? this.seenAt(scope, epoch)
+              : seen,
+          );
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
@@ -559,20 +609,23 @@ export class CredentialHistory {
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
         // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
-        if (excluded.size > 0 || seen?.among !== undefined)
-          for (const scope of scopes) {
+        for (const scope of scopes) {
+          const window = carried.get(scope);
+          if (excluded.size > 0 || window?.among !== undefined) {
             const key = shownKey(scope, epoch);
             const before = this.state.refused.get(key);
-            const after = withRefusal(before, epoch, excluded, seen?.among);
+            const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
             if (
               before === undefined ||
               after.excluded.size !== before.excluded.size ||
-              after.among?.size !== before.among?.size
+              after.among?.size !== before.among?.size ||
+              after.roots?.size !== before.roots?.size
             ) {
               this.state.refused.set(key, after);
               changed = true;
             }
           }
+        }
         if (changed) await this.save();
         throw chosen.refused;
       }

@@ -380,7 +380,7 @@ export async function proveCredential(
       .sort((a, b) => (b.asOf as number) - (a.asOf as number) || (a.candidate < b.candidate ? -1 : 1));
     const root = requirement.roots.find((candidate) => seen?.roots.has(candidate)) ?? settled[0]?.candidate;
     // Left unpaid, it rules out nobody (the payer's score is not in question).
-    const unpaid = (refused: AgoraError) => ({ refused, excluded: new Set<string>() });
+    const unpaid = (refused: AgoraError) => ({ refused, excluded: new Set<string>(), minAnonymity: least });
     if (root === undefined)
       return unpaid(
         new AgoraError(
@@ -403,6 +403,7 @@ export async function proveCredential(
             : `this payer's reputation is below the ${requirement.threshold} ppb the provider requires`,
         ),
         excluded: reaching,
+        minAnonymity: least,
       };
     const linked = seen?.among ?? reaching;
     const among = new Set(

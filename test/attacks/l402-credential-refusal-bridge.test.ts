@@ -65,9 +65,10 @@ describe('a refusal no longer bridges two proofs 12 epochs apart: it carries the
     });
     const bridge = credentialEpoch(clock.now() / 1000);
     // What the step-3 epoch's window will hold at this node: the refusal's 8 ruled out, and the step-1 proof's 8
-    // carried forward by the refusal's entry (before the fix it carried none of them).
+    // carried forward by the refusal's entry (before the fix it carried none of them), with its root (since the
+    // eleventh review: kept while the node lists it).
     expect(holder.history.seenAt(providerNode.nodeKey, bridge + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
-      roots: new Set(),
+      roots: new Set([older.root]),
       among: first,
       excluded: new Set(strangers.members.map((member) => member.agent)),
     });

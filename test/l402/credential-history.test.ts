@@ -45,6 +45,7 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
           epoch: fc.nat({ max: 1_000_000 }),
           excluded: fc.uniqueArray(fc.string(), { maxLength: 5 }),
           among: fc.option(fc.uniqueArray(fc.string(), { maxLength: 5 }), { nil: undefined }),
+          roots: fc.uniqueArray(fc.bigInt({ min: 0n, max: (1n << 254n) - 1n }), { maxLength: 3 }),
         }),
       ),
       { maxLength: 4 },
@@ -77,9 +78,12 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     refused: new Map(
       refused.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
-        entry.among === undefined
-          ? { epoch: entry.epoch, excluded: new Set(entry.excluded) }
-          : { epoch: entry.epoch, excluded: new Set(entry.excluded), among: new Set(entry.among) },
+        {
+          epoch: entry.epoch,
+          excluded: new Set(entry.excluded),
+          ...(entry.among === undefined ? {} : { among: new Set(entry.among) }),
+          ...(entry.roots.length === 0 ? {} : { roots: new Set(entry.roots) }),
+        },
       ]),
     ),
     marks: new Map(marks),
@@ -159,6 +163,21 @@ describe('credential history documents', () => {
         members: ['a'],
         origins: [],
         refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', among: 'AQ==' }],
+      }),
+      // A refused entry's roots: v4 only, a non-empty list of decimals.
+      ...[[], ['0x12'], '1', [1]].map((roots) =>
+        document({
+          v: 4,
+          members: ['a'],
+          origins: [],
+          refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', among: 'AQ==', roots }],
+        }),
+      ),
+      document({
+        v: 3,
+        members: ['a'],
+        origins: [],
+        refused: [{ provider: '02aa', epoch: 1, excluded: 'AA==', roots: ['1'] }],
       }),
       // v2: each set a bitmap over `members`, written once.
       document({ v: 2, members: ['a'], origins: [], shown: [{ ...entry, among: ['a'] }] }),
@@ -291,11 +310,11 @@ describe('CredentialHistory', () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
     await history.reserve('node', 0, pick(1n, members('a', 'b', 'c')));
-    // 6 epochs later, a refusal ruling out c: its entry keeps the proof's members and its own exclusion.
+    // 6 epochs later, a refusal ruling out c: its entry keeps the proof's members and root and its own exclusion.
     const below = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('c') };
     await expect(history.reserve('node', 6, () => below)).rejects.toBe(below.refused);
     expect(history.seenAt('node', 12)).toEqual({
-      roots: new Set(),
+      roots: new Set([1n]),
       among: members('a', 'b', 'c'),
       excluded: members('c'),
     });
@@ -303,7 +322,7 @@ describe('CredentialHistory', () => {
     const linking = { refused: new AgoraError(ErrorCode.WouldLink, 'would link'), excluded: members() };
     await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
     expect(history.seenAt('node', 18)).toEqual({
-      roots: new Set(),
+      roots: new Set([1n]),
       among: members('a', 'b', 'c'),
       excluded: members('c'),
     });
@@ -318,8 +337,9 @@ describe('CredentialHistory', () => {
     // Kept in the document (v4).
     const reopened = await CredentialHistory.open(store);
     expect(JSON.parse((await store.read()) as string).v).toBe(4);
+    // The epoch-12 entry carries both roots its window was shown (the first proof's through the refusal of 6).
     expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
-      roots: new Set([2n]),
+      roots: new Set([1n, 2n]),
       among: members('a', 'b'),
       excluded: members('c'),
     });
@@ -339,6 +359,38 @@ describe('CredentialHistory', () => {
     await expect(history.reserve(['node', 'origin:https://a.test'], 5, () => few)).rejects.toBe(few.refused);
     expect(writes).toBe(0);
     expect(history.seenAt(['node', 'origin:https://a.test'], 5)).toBeUndefined();
+  });
+
+  it("carries under a scope a set below the refusal's minAnonymity only if that scope's own window left it", async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const refused = async () => parseCredentialHistory((await store.read()) as string).refused;
+    await history.reserve('node', 5, pick(1n, members('a', 'b', 'c')));
+    await history.reserve('origin:https://evil.test', 5, pick(2n, members('a', 'x', 'y')));
+    await history.reserve('origin:https://small.test', 5, pick(3n, members('a')));
+    const refusal = (minAnonymity?: number) => ({
+      refused: new AgoraError(ErrorCode.WouldLink, 'few'),
+      excluded: members(),
+      ...(minAnonymity === undefined ? {} : { minAnonymity }),
+    });
+    // Together they leave 'a' alone, fewer than 2: each scope carries its own window's set.
+    const twoOf = refusal(2);
+    await expect(history.reserve(['node', 'origin:https://evil.test'], 5, () => twoOf)).rejects.toBe(
+      twoOf.refused,
+    );
+    expect((await refused()).get('node 5')?.among).toEqual(members('a', 'b', 'c'));
+    expect((await refused()).get('origin:https://evil.test 5')?.among).toEqual(members('a', 'x', 'y'));
+    // A scope whose own window left that few carries it; at a floor of 1 the set common to all is carried anywhere.
+    await expect(history.reserve(['node', 'origin:https://small.test'], 5, () => twoOf)).rejects.toBe(
+      twoOf.refused,
+    );
+    expect((await refused()).get('origin:https://small.test 5')?.among).toEqual(members('a'));
+    expect((await refused()).get('node 5')?.among).toEqual(members('a', 'b', 'c'));
+    const oneOf = refusal(1);
+    await expect(history.reserve(['node', 'origin:https://evil.test'], 5, () => oneOf)).rejects.toBe(
+      oneOf.refused,
+    );
+    expect((await refused()).get('node 5')?.among).toEqual(members('a'));
   });
 
   it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
@@ -366,12 +418,14 @@ describe('CredentialHistory', () => {
       epoch: 6,
       excluded: members('c', 'd'),
       among: members('a', 'b'),
+      roots: new Set([1n]),
     });
     // Epoch 0 lies out of epoch 9's window; epoch 3 and 6 in it.
     expect(state.refused.get('node 9')).toEqual({
       epoch: 9,
       excluded: members('c', 'd'),
       among: members('a', 'b'),
+      roots: new Set([1n]),
     });
     expect(state.refused.get('other 6')).toEqual({ epoch: 6, excluded: members('d') });
     expect(parseCredentialHistory(formatCredentialHistory(state))).toEqual(state);
@@ -457,16 +511,19 @@ describe('CredentialHistory', () => {
       roots: new Set([1n, 2n]),
       among: members('b', 'c'),
     });
-    // Each refusal carries what its window holds (as from v4 on): the members common to the proofs there.
+    // Each refusal carries what its window holds (as from v4 on): the members common to the proofs there, and
+    // their roots.
     expect(state.refused.get('origin:https://a.test 4')).toEqual({
       epoch: 4,
       excluded: members('d'),
       among: members('b', 'c'),
+      roots: new Set([1n, 2n]),
     });
     expect(state.refused.get('03bb 4')).toEqual({
       epoch: 4,
       excluded: members('d'),
       among: members('b', 'c', 'd'),
+      roots: new Set([2n]),
     });
     // The node keys' own entries are as they were; a node the origin never named is not the origin's.
     expect(state.shown.get('03bb 5')?.among).toEqual(members('b', 'c', 'd'));
@@ -545,11 +602,14 @@ describe('CredentialHistory', () => {
       anonymous: [],
       refused: [{ provider: 'node0', epoch: 5, excluded: agents.slice(0, 10) }],
     });
-    // Migrated, the refusal carries what its window holds: node0's proof of epoch 5.
+    // Migrated, the refusal carries what its window holds: node0's proof of epoch 5, its members and root.
     expect(parseCredentialHistory(v1)).toEqual({
       ...state,
       refused: new Map([
-        ['node0 5', { epoch: 5, excluded: new Set(agents.slice(0, 10)), among: new Set(agents) }],
+        [
+          'node0 5',
+          { epoch: 5, excluded: new Set(agents.slice(0, 10)), among: new Set(agents), roots: new Set([1n]) },
+        ],
       ]),
     });
   });
