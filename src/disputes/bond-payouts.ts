@@ -1,8 +1,9 @@
-import { AgoraError, ErrorCode, isAgoraError } from '../core/index.js';
+import { AgoraError, ErrorCode } from '../core/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import {
   otherLockEndings,
   readLock,
+  readStake,
   STAKE_SHARE_INDEX,
   type StakeCustodian,
   type StakeSettledBody,
@@ -77,7 +78,8 @@ export async function bondProgress(
     // One payment is one hold invoice: ending another lock of it (the custodian's own equivocation, rival or later)
     // moved the bond's sats whatever the counted lock shows, so its instruction is not carried out as owed, never
     // merely late. The counted lock's paid shares are still shown.
-    if (stored !== undefined && (await otherLockEndings(ledger, stored.stake)).length > 0) status = 'deviates';
+    if (stored !== undefined && (await otherLockEndings(ledger, stored.stake)).length > 0)
+      status = 'deviates';
     progress.push({
       instruction,
       status,
@@ -100,10 +102,10 @@ async function paidShares(
   return paid;
 }
 
-/** An instruction a custodian owes that its own read of the ledger refused to carry out, with why. */
+/** An instruction a custodian owes on a lock it does not count as a stake, with why. */
 export interface RefusedInstruction {
   readonly instruction: BondInstruction;
-  /** `NOT_FOUND` (e.g. the lock is no stake to it: a lower-id rival of its payment is stored) or `INVALID_STATE`. */
+  /** `NOT_FOUND`: the counted bond is no stake to its custodian (a lower-id lock of its payment is stored). */
   readonly error: AgoraError;
 }
 
@@ -120,11 +122,11 @@ export interface DisputeBondsSettled {
  * the ledger says is owed ({@link bondProgress}): release the winners' bonds, settle the losers' with their shares
  * (`stake.settled`; each payee then claims its share, paid with `StakeCustodian.payShare`). Idempotent and crash-safe:
  * stakes that ended already are left alone, and each step is recorded by the custodian before its Lightning action
- * (see `StakeCustodian.recover`). Returns the endings it recorded now, and the instructions the custodian refused
- * (`NOT_FOUND`, `INVALID_STATE`: a counted bond whose payment a lower-id rival lock holds is no stake to it), each
- * reported while the others are still carried out; any other failure (the Lightning backend) is thrown, and a
- * second call picks up where it stopped. `INVALID_STATE` while the dispute is not final (an unanswered one is final by
- * default only with its opening anchored in time: pass `options.anchors`).
+ * (see `StakeCustodian.recover`). Returns the endings it recorded now, and the instructions refused: a counted bond
+ * whose payment a lower-id rival lock holds (its custodian's equivocation, listed after the event it backs) is no
+ * stake to the custodian, which never acts on one; it is reported and the others are still carried out. Any other
+ * failure is thrown, and a second call picks up where it stopped. `INVALID_STATE` while the dispute is not final (an
+ * unanswered one is final by default only with its opening anchored in time: pass `options.anchors`).
  */
 export async function settleDisputeBonds(
   custodian: StakeCustodian,
@@ -138,18 +140,19 @@ export async function settleDisputeBonds(
   const refused: RefusedInstruction[] = [];
   for (const { instruction, status } of await bondProgress(ledger, view, options)) {
     if (instruction.custodian !== custodian.id || status !== 'owed') continue;
-    try {
-      recorded.push(
-        instruction.action === 'release'
-          ? await custodian.release(instruction.lock, { decided: true })
-          : await custodian.settle(instruction.lock, sharesOf(instruction), disputeId),
-      );
-    } catch (error) {
-      // The custodian never acts on a lock its stake reads skip (one rule for every ending): one such lock must not
-      // keep the dispute's other bonds from moving.
-      if (!isAgoraError(error, ErrorCode.NotFound) && !isAgoraError(error, ErrorCode.InvalidState)) throw error;
-      refused.push({ instruction, error });
+    // The custodian acts only on a lock its stake reads count (one rule for every ending): a counted bond whose payment
+    // a lower-id rival lock holds (its key's equivocation) is reported, and must not keep the dispute's other bonds
+    // from moving. Anything else the custodian refuses or fails at is thrown, as before: a second call goes on.
+    if ((await readStake(ledger, instruction.lock)) === undefined) {
+      const message = `bond ${instruction.lock} is no stake to its custodian: a lower-id lock of its payment is stored`;
+      refused.push({ instruction, error: new AgoraError(ErrorCode.NotFound, message) });
+      continue;
     }
+    recorded.push(
+      instruction.action === 'release'
+        ? await custodian.release(instruction.lock, { decided: true })
+        : await custodian.settle(instruction.lock, sharesOf(instruction), disputeId),
+    );
   }
   return { recorded, refused };
 }

@@ -53,7 +53,12 @@ export const disputeSettleCommand: Command = {
     for (const { instruction, error } of refused)
       lines.push(
         values.json === true
-          ? JSON.stringify({ refused: instruction.lock, action: instruction.action, code: error.code, message: error.message })
+          ? JSON.stringify({
+              refused: instruction.lock,
+              action: instruction.action,
+              code: error.code,
+              message: error.message,
+            })
           : `refused to ${instruction.action} ${instruction.lock}: ${error.message}`,
       );
     if (lines.length === 0 && !values.json)
