@@ -107,7 +107,10 @@ describe("a final dispute's bonds, moved by the custodian", () => {
         [p.instruction.staker, 9_900n],
         [provider.id, 100n],
       ]);
-    expect(await settleDisputeBonds(custodian, ledger, dispute, final)).toEqual({ recorded: [], refused: [] });
+    expect(await settleDisputeBonds(custodian, ledger, dispute, final)).toEqual({
+      recorded: [],
+      refused: [],
+    });
   });
 
   it("pays each share to its payee's signed invoice, once", async () => {
