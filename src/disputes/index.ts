@@ -1,5 +1,11 @@
 export { absentJurors, absentPenalties } from './absent-penalty.js';
-export { type BondProgress, bondProgress, settleDisputeBonds } from './bond-payouts.js';
+export {
+  type BondProgress,
+  bondProgress,
+  type DisputeBondsSettled,
+  type RefusedInstruction,
+  settleDisputeBonds,
+} from './bond-payouts.js';
 export {
   appealBond,
   bondAmount,

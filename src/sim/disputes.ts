@@ -293,7 +293,9 @@ export async function runDisputes(
     publication: await publicationTimes(ledger, final),
   };
   for (const { id, claim } of opening) {
-    await settleDisputeBonds(stakes.custodian, ledger, id, final, reading);
+    // The simulated custodian signs one lock per payment: a refused bond here is a bug, not an outcome.
+    const { refused } = await settleDisputeBonds(stakes.custodian, ledger, id, final, reading);
+    if (refused[0] !== undefined) throw refused[0].error;
     const view = await readDispute(ledger, id, final, reading);
     const paid = await payShares(state, stakes, view, payoutKeys, reading);
     outcomes.push(await outcomeOf(state, view, claim, paid, reading));

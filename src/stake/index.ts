@@ -46,6 +46,7 @@ export {
 } from './stake-events.js';
 export { type LockedStake, type LockStakeRequest, lockStake, nextStakeSequence } from './staker.js';
 export {
+  otherLockEndings,
   readLock,
   readStake,
   readStakes,

@@ -137,6 +137,21 @@ export async function stakeEndings(ledger: EventReader, lockId: string): Promise
   return endings.sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0));
 }
 
+/**
+ * The endings stored for the other locks of `lock`'s payment: the same custodian's locks of its payment hash, whatever
+ * their ids (found through the payment index), `lock` itself left out; first first. One held payment is one hold
+ * invoice, so ending any of its locks ends the payment for all of them. An honest custodian signs one lock per payment
+ * and this is empty; an ending here is its custodian's equivocation having moved the payment through another lock
+ * (for a reader that follows one lock whatever holds its payment, as `bondProgress` follows a counted bond).
+ */
+export async function otherLockEndings(ledger: EventReader, lock: StakeRecord): Promise<StakeEnding[]> {
+  const endings: StakeEnding[] = [];
+  const key = stakePaymentKey(lock.custodian, lock.statement.paymentHash);
+  for await (const { id, event } of ledger.byIndex(STAKE_PAYMENT_INDEX, key))
+    if (event.type === 'stake.locked' && id !== lock.id) endings.push(...(await stakeEndings(ledger, id)));
+  return endings.sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0));
+}
+
 const endingLock = (event: LedgerEvent) => (event.body as { lock: string }).lock;
 
 function endingOf(id: string, event: LedgerEvent): StakeEnding {

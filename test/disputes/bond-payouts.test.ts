@@ -85,7 +85,8 @@ describe("a final dispute's bonds, moved by the custodian", () => {
     const view = await readDispute(ledger, dispute, final);
     expect([view.status, view.winner]).toEqual(['decided', 'respondent']);
     expect((await bondProgress(ledger, view)).map((p) => p.status)).toEqual(Array(7).fill('owed'));
-    const recorded = await settleDisputeBonds(custodian, ledger, dispute, final);
+    const { recorded, refused } = await settleDisputeBonds(custodian, ledger, dispute, final);
+    expect(refused).toEqual([]);
     expect(recorded.map((event) => event.type).sort()).toEqual([
       'stake.released',
       ...Array(6).fill('stake.settled'),
@@ -106,7 +107,10 @@ describe("a final dispute's bonds, moved by the custodian", () => {
         [p.instruction.staker, 9_900n],
         [provider.id, 100n],
       ]);
-    expect(await settleDisputeBonds(custodian, ledger, dispute, final)).toEqual([]);
+    expect(await settleDisputeBonds(custodian, ledger, dispute, final)).toEqual({
+      recorded: [],
+      refused: [],
+    });
   });
 
   it("pays each share to its payee's signed invoice, once", async () => {

@@ -30,6 +30,11 @@ export interface BondedParties {
   readonly payer: { readonly key: AgentKey; readonly node: SimNode };
   readonly provider: { readonly key: AgentKey; readonly node: SimNode };
   readonly jurors: readonly { readonly key: AgentKey; readonly node: SimNode }[];
+  /**
+   * On a network with publication witnesses: lists everything new by a block of the time given (the opening and
+   * answer before the answer deadline, the draw after voting closed).
+   */
+  readonly witness?: (blockTime: number) => Promise<void>;
 }
 
 /** The dispute made, its bonds' lock ids and the moments that matter. */
@@ -95,6 +100,7 @@ export async function bondedDispute(parties: BondedParties, t0: number): Promise
       { clock },
     ),
   );
+  await parties.witness?.(answerBy - 600);
   const header = regtestHeader(11, t0 + 30 * 86_400);
   const panel = await drawFor(ledger, dispute, 0, header);
   await ledger.append(
@@ -104,6 +110,7 @@ export async function bondedDispute(parties: BondedParties, t0: number): Promise
       { clock: new ManualClock((answerBy + 1) * 1000) },
     ),
   );
+  await parties.witness?.(roundTimes(answerBy, 0).votesClose + 600);
   const final = roundTimes(answerBy, 0).appealsClose;
   clock.set(final * 1000);
   return { dispute, answerBy, final, bonds };

@@ -10,9 +10,11 @@ import {
   createStakeReleased,
   createStakeSlashed,
   createStakeStatement,
+  otherLockEndings,
   readLock,
   readStake,
   readStakes,
+  type StakeRecord,
   type StakeStatementBody,
   stakeEventTypes,
   stakeWeights,
@@ -239,6 +241,60 @@ describe('stake events in the ledger', () => {
       expect((await readLock(ledger, low.id))?.rivals).toEqual([]);
       expect(await readLock(ledger, 'ab'.repeat(32))).toBeUndefined();
     }
+  });
+
+  it("read the endings of a payment's other locks, lower or higher id, never the lock's own", async () => {
+    const [low, mid, high] = [4, 5, 6]
+      .map((offset) =>
+        createStakeLocked(
+          custodian,
+          {
+            statement: createStakeStatement(
+              staker,
+              { ...statementBody, sequence: statementBody.sequence + offset },
+              { clock },
+            ),
+            expiryHeight: 900,
+          },
+          { clock },
+        ),
+      )
+      .map((event) => ({ event, id: toHex(objectId(event as never)) }))
+      .sort((x, y) => (x.id < y.id ? -1 : 1)) as [Locked, Locked, Locked];
+    const ledger = await newLedger();
+    await ledger.appendBatch([low.event, mid.event, high.event]);
+    const released = (id: string, seconds: number) =>
+      createStakeReleased(
+        custodian,
+        { lock: id, reason: 'released' },
+        { clock: new ManualClock((NOW + seconds) * 1000) },
+      );
+    const middle = (await readLock(ledger, mid.id))?.stake as StakeRecord;
+    expect(await otherLockEndings(ledger, middle)).toEqual([]);
+    await ledger.append(released(mid.id, 10));
+    expect(await otherLockEndings(ledger, middle)).toEqual([]);
+    const [fromHigh, fromLow] = [released(high.id, 20), released(low.id, 30)];
+    await ledger.appendBatch([fromLow, fromHigh]);
+    expect((await otherLockEndings(ledger, middle)).map((ending) => ending.id)).toEqual(
+      [fromHigh, fromLow].map((event) => toHex(objectId(event as never))),
+    );
+    // A lock of another payment shares none of them.
+    const other = createStakeLocked(
+      custodian,
+      {
+        statement: createStakeStatement(
+          staker,
+          { ...statementBody, paymentHash: 'dd'.repeat(32) },
+          { clock },
+        ),
+        expiryHeight: 900,
+      },
+      { clock },
+    );
+    await ledger.append(other);
+    const alone = (await readStake(ledger, toHex(objectId(other as never)))) as StakeRecord;
+    expect(alone.statement.paymentHash).toBe('dd'.repeat(32));
+    expect(await otherLockEndings(ledger, alone)).toEqual([]);
   });
 });
 

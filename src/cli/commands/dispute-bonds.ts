@@ -45,10 +45,22 @@ export const disputeSettleCommand: Command = {
     const dispute = idArgument(positionals[0], 'a dispute');
     const at = now(values);
     // Only the holds this home's key is custodian of are touched; the others are left to their custodians.
-    const recorded = await withCustodian(home, values, io.env, async (custodian, ledger) =>
+    const { recorded, refused } = await withCustodian(home, values, io.env, async (custodian, ledger) =>
       settleDisputeBonds(custodian, ledger, dispute, at, await disputeTimes(ledger, at)),
     );
     const lines = recorded.map((event) => describe(event, values.json === true));
+    // A refused bond is the custodian's to look into (its key signed a rival lock of the payment): said, not hidden.
+    for (const { instruction, error } of refused)
+      lines.push(
+        values.json === true
+          ? JSON.stringify({
+              refused: instruction.lock,
+              action: instruction.action,
+              code: error.code,
+              message: error.message,
+            })
+          : `refused to ${instruction.action} ${instruction.lock}: ${error.message}`,
+      );
     if (lines.length === 0 && !values.json)
       lines.push('nothing to settle: every bond you hold for it is done');
     if (lines.length > 0) await write(io.stdout, `${lines.join('\n')}\n`);
