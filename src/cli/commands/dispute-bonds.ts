@@ -49,21 +49,17 @@ export const disputeSettleCommand: Command = {
       settleDisputeBonds(custodian, ledger, dispute, at, await disputeTimes(ledger, at)),
     );
     const lines = recorded.map((event) => describe(event, values.json === true));
-    // A refused bond is the custodian's to look into (its key signed a rival lock of the payment): said, not hidden.
-    for (const { instruction, error } of refused)
-      lines.push(
-        values.json === true
-          ? JSON.stringify({
-              refused: instruction.lock,
-              action: instruction.action,
-              code: error.code,
-              message: error.message,
-            })
-          : `refused to ${instruction.action} ${instruction.lock}: ${error.message}`,
-      );
-    if (lines.length === 0 && !values.json)
+    if (lines.length === 0 && refused.length === 0 && !values.json)
       lines.push('nothing to settle: every bond you hold for it is done');
     if (lines.length > 0) await write(io.stdout, `${lines.join('\n')}\n`);
+    // A refused bond is the custodian's to look into (its key signed a rival lock of the payment). What could be moved
+    // was moved and printed above; the refusal is the command's error, so a script or scheduler sees it (exit 1).
+    const [first, ...more] = refused;
+    if (first !== undefined)
+      throw new AgoraError(
+        ErrorCode.InvalidState,
+        `could not ${first.instruction.action} ${first.instruction.lock}: ${first.error.message}${more.length === 0 ? '' : ` (and ${more.length} more bond${more.length === 1 ? '' : 's'}: ${more.map(({ instruction }) => `${instruction.action} ${instruction.lock}`).join(', ')})`}; the other instructions were carried out`,
+      );
   },
 };
 
