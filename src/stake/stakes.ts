@@ -73,7 +73,10 @@ const paymentKey = (lock: LedgerEvent) =>
 
 /** True when no lock of the same custodian for the same payment hash has a lower id than `id`. */
 async function isFirstLock(ledger: EventReader, id: string, lock: LedgerEvent): Promise<boolean> {
-  return (await rivalLocks(ledger, id, lock)).length === 0;
+  // Per lock listed by `readStakes`: stop at the first lower-id rival rather than collect them all.
+  for await (const rival of ledger.byIndex(STAKE_PAYMENT_INDEX, paymentKey(lock)))
+    if (rival.event.type === 'stake.locked' && rival.id < id) return false;
+  return true;
 }
 
 /** The ids of the stored locks of the same custodian for the same payment hash with a lower id than `id`. */

@@ -36,7 +36,7 @@ import {
   type StakeRecord,
 } from '../../src/stake/index.js';
 import { bondedDispute, bondedNetwork } from '../disputes/bonded-dispute.js';
-import { at, buildWorld, disputeFlow, idOf, T, type World } from '../disputes/fixture.js';
+import { at, buildWorld, disputeFlow, idOf, lockBy, T, type World } from '../disputes/fixture.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
@@ -45,27 +45,8 @@ const verifier = usePanelVerifier();
 const PAYMENT = toHex(doubleSha256(utf8('one payment, two locks')));
 
 /** A custodial lock of `staker`'s, signed by `holder` as its custodian, for PAYMENT. */
-function lockOf(holder: AgentKey, staker: AgentKey, created: number, sequence: number): LedgerEvent {
-  return createStakeLocked(
-    holder,
-    {
-      statement: createStakeStatement(
-        staker,
-        {
-          custodian: holder.id,
-          mode: 'custodial',
-          paymentHash: PAYMENT,
-          amountSat: 2_000,
-          until: T + 10_000_000,
-          sequence,
-        },
-        { clock: at(created) },
-      ),
-      expiryHeight: 10_000,
-    },
-    { clock: at(created) },
-  );
-}
+const lockOf = (holder: AgentKey, staker: AgentKey, created: number, sequence: number): LedgerEvent =>
+  lockBy(holder, staker, { paymentHash: PAYMENT, amountSat: 2_000, created, sequence });
 
 describe('a counted losing bond whose payment its custodian ends through a later rival lock', () => {
   it('shows in bondProgress as deviating, not owed for ever', async () => {

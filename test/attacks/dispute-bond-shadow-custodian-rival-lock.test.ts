@@ -32,8 +32,7 @@ import { doubleSha256, toHex, utf8 } from '../../src/core/index.js';
 import { createDisputeOpened, readDispute, roundTimes } from '../../src/disputes/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { createStakeLocked, createStakeStatement } from '../../src/stake/index.js';
-import { at, buildWorld, disputeFlow, idOf, T, type World } from '../disputes/fixture.js';
+import { at, buildWorld, disputeFlow, idOf, lockBy, T, type World } from '../disputes/fixture.js';
 import { reading, witnessAt, witnessedDisputeLedger } from '../fixtures/witness.js';
 import { panelProver, usePanelVerifier } from '../fixtures/zk.js';
 
@@ -42,27 +41,8 @@ const verifier = usePanelVerifier();
 const PAYMENT = toHex(doubleSha256(utf8('a hold of nothing by a second key')));
 
 /** A custodial lock of `staker`'s, signed by `holder` as its custodian, for PAYMENT. */
-function lockOf(holder: AgentKey, staker: AgentKey, created: number, sequence: number): LedgerEvent {
-  return createStakeLocked(
-    holder,
-    {
-      statement: createStakeStatement(
-        staker,
-        {
-          custodian: holder.id,
-          mode: 'custodial',
-          paymentHash: PAYMENT,
-          amountSat: 2_000,
-          until: T + 10_000_000,
-          sequence,
-        },
-        { clock: at(created) },
-      ),
-      expiryHeight: 10_000,
-    },
-    { clock: at(created) },
-  );
-}
+const lockOf = (holder: AgentKey, staker: AgentKey, created: number, sequence: number): LedgerEvent =>
+  lockBy(holder, staker, { paymentHash: PAYMENT, amountSat: 2_000, created, sequence });
 
 describe('a claimant whose opening bond is held by a second key of its own, on a witnessed network', () => {
   it('cannot undo its decided loss a month on by a rival lock of the same payment', async () => {

@@ -191,24 +191,41 @@ export function custodialLock(
   created: number,
   tag: string,
 ): LedgerEvent {
+  return lockBy(world.custodian, staker, {
+    paymentHash: toHex(doubleSha256(utf8(`custodial lock ${tag}`))),
+    amountSat,
+    created,
+    sequence: 5_000,
+  });
+}
+
+/**
+ * A custodial lock of `staker`'s stake signed by `holder` as its custodian (any key: the network decides whether it
+ * counts), locked at `created` until long after every dispute.
+ */
+export function lockBy(
+  holder: AgentKey,
+  staker: AgentKey,
+  lock: { paymentHash: string; amountSat: number; created: number; sequence: number },
+): LedgerEvent {
   return createStakeLocked(
-    world.custodian,
+    holder,
     {
       statement: createStakeStatement(
         staker,
         {
-          custodian: world.custodian.id,
+          custodian: holder.id,
           mode: 'custodial',
-          paymentHash: toHex(doubleSha256(utf8(`custodial lock ${tag}`))),
-          amountSat,
+          paymentHash: lock.paymentHash,
+          amountSat: lock.amountSat,
           until: T + 10_000_000,
-          sequence: 5_000,
+          sequence: lock.sequence,
         },
-        { clock: at(created) },
+        { clock: at(lock.created) },
       ),
       expiryHeight: 10_000,
     },
-    { clock: at(created) },
+    { clock: at(lock.created) },
   );
 }
 

@@ -209,9 +209,9 @@ describe('stake events in the ledger', () => {
     expect(await readStakes(b)).toEqual(await readStakes(a));
   });
 
-  it('read a lock with the lower-id rivals of its payment, whatever order they arrived in', async () => {
-    // Two more locks of the same custodian for the same payment, sorted by id.
-    const [low, mid, high] = [1, 2, 3]
+  /** Locks of the same custodian for the same payment (statements at these sequence offsets), sorted by id. */
+  const rivalLocks = (offsets: readonly number[]) =>
+    offsets
       .map((offset) =>
         createStakeLocked(
           custodian,
@@ -228,6 +228,10 @@ describe('stake events in the ledger', () => {
       )
       .map((event) => ({ event, id: toHex(objectId(event as never)) }))
       .sort((x, y) => (x.id < y.id ? -1 : 1)) as [Locked, Locked, Locked];
+
+  it('read a lock with the lower-id rivals of its payment, whatever order they arrived in', async () => {
+    // Two more locks of the same custodian for the same payment, sorted by id.
+    const [low, mid, high] = rivalLocks([1, 2, 3]);
     const a = await newLedger();
     const b = await newLedger();
     // Every rival is stored, whatever the order: one at a time from the lowest id, and one batch in another order.
@@ -244,23 +248,7 @@ describe('stake events in the ledger', () => {
   });
 
   it("read the endings of a payment's other locks, lower or higher id, never the lock's own", async () => {
-    const [low, mid, high] = [4, 5, 6]
-      .map((offset) =>
-        createStakeLocked(
-          custodian,
-          {
-            statement: createStakeStatement(
-              staker,
-              { ...statementBody, sequence: statementBody.sequence + offset },
-              { clock },
-            ),
-            expiryHeight: 900,
-          },
-          { clock },
-        ),
-      )
-      .map((event) => ({ event, id: toHex(objectId(event as never)) }))
-      .sort((x, y) => (x.id < y.id ? -1 : 1)) as [Locked, Locked, Locked];
+    const [low, mid, high] = rivalLocks([4, 5, 6]);
     const ledger = await newLedger();
     await ledger.appendBatch([low.event, mid.event, high.event]);
     const released = (id: string, seconds: number) =>
