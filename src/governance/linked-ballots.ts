@@ -78,7 +78,10 @@ export function linkedBallots(
   const groups = new Map<string, bigint[]>();
   for (const { ballot, votingWeight } of pieces)
     groups.set(ballot, [...(groups.get(ballot) ?? []), votingWeight]);
-  const linked = [...groups].filter(([, denominations]) => denominations.length > 1);
+  // In ballot order, before the shared budget is spent: which groups it reaches must not follow vote ids or arrival.
+  const linked = [...groups]
+    .filter(([, denominations]) => denominations.length > 1)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (linked.length === 0) return [];
   // One budget for all the groups: a ledger full of linked ballots slows no tally, its last groups go unresolved.
   let left = (options.budget ?? DECOMPOSITION_BUDGET) * LINKED_BUDGET_GROUPS;
@@ -87,25 +90,23 @@ export function linkedBallots(
     const cast_ = key(cast);
     alone.set(cast_, (alone.get(cast_) ?? 0) + 1);
   }
-  return linked
-    .map(([ballot, denominations]): LinkedBallot => {
-      const size = alone.get(key(denominations)) ?? 0;
-      const found = decomposeGroup(casts, denominations, {
-        ...options,
-        budget: Math.min(options.budget ?? DECOMPOSITION_BUDGET, left),
-      });
-      left -= found.steps;
-      const sets = [...(size > 0 ? [size] : []), ...(found.anonymity === undefined ? [] : [found.anonymity])];
-      return {
-        ballot,
-        pieces: denominations.length,
-        size,
-        resolved: found.resolved,
-        ...(found.decompositions === undefined ? {} : { decompositions: found.decompositions }),
-        named: found.named,
-        candidates: found.candidates,
-        ...(sets.length === 0 ? {} : { anonymity: Math.min(...sets) }),
-      };
-    })
-    .sort((a, b) => (a.ballot < b.ballot ? -1 : a.ballot > b.ballot ? 1 : 0));
+  return linked.map(([ballot, denominations]): LinkedBallot => {
+    const size = alone.get(key(denominations)) ?? 0;
+    const found = decomposeGroup(casts, denominations, {
+      ...options,
+      budget: Math.min(options.budget ?? DECOMPOSITION_BUDGET, left),
+    });
+    left -= found.steps;
+    const sets = [...(size > 0 ? [size] : []), ...(found.anonymity === undefined ? [] : [found.anonymity])];
+    return {
+      ballot,
+      pieces: denominations.length,
+      size,
+      resolved: found.resolved,
+      ...(found.decompositions === undefined ? {} : { decompositions: found.decompositions }),
+      named: found.named,
+      candidates: found.candidates,
+      ...(sets.length === 0 ? {} : { anonymity: Math.min(...sets) }),
+    };
+  });
 }

@@ -3,7 +3,7 @@
 // a brute force over every subset of members.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decomposeGroup, type MemberCast } from '../../src/governance/index.js';
+import { decomposeGroup, linkedBallots, type MemberCast } from '../../src/governance/index.js';
 
 const cast = (agent: string, ...denominations: number[]): MemberCast => ({
   agent,
@@ -165,5 +165,29 @@ describe('decomposeGroup', () => {
       ),
       { numRuns: 300, seed: 17 },
     );
+  });
+});
+
+describe('linkedBallots', () => {
+  it('spends the shared budget in ballot order, whatever order the pieces come in', () => {
+    // Six ballots whose groups each need more than a group's budget: the four groups' worth they share runs out, and
+    // the first ballots in ballot order get it.
+    const casts = [...many('p', 30, 64), ...many('q', 30, 32), ...many('r', 30, 64, 32)];
+    const ballots = ['"a"', '"b"', '"c"', '"d"', '"e"', '"f"'];
+    const pieces = ballots.flatMap((ballot) =>
+      [...Array(10).fill(64n), ...Array(10).fill(32n)].map((votingWeight) => ({ ballot, votingWeight })),
+    );
+    const options = { budget: 5 };
+    const forward = linkedBallots(casts, pieces, options);
+    expect(forward.map((group) => group.ballot)).toEqual(ballots);
+    // The budget ran out: the last two ballots got none (no decomposition found, counted as naming a voter).
+    expect(forward.map((group) => group.anonymity)).toEqual([30, 30, 30, 30, 1, 1]);
+    // The attacker's lever: its own ballot's pieces first (low vote ids, early arrival) to spend the budget.
+    expect(linkedBallots(casts, [...pieces].reverse(), options)).toEqual(forward);
+    const cGroupFirst = [
+      ...pieces.filter((p) => p.ballot === '"c"'),
+      ...pieces.filter((p) => p.ballot !== '"c"'),
+    ];
+    expect(linkedBallots(casts, cGroupFirst, options)).toEqual(forward);
   });
 });
