@@ -252,10 +252,10 @@ export interface BondContext {
  * their listings only, whatever order they arrived in.
  */
 function shownBy(context: BondContext): (id: string) => boolean {
-  const { publication } = context;
-  const shown = (id: string) => (publication?.witnessed === true ? publication.at(id)?.blockTime : undefined);
-  const by = context.event === undefined ? undefined : shown(context.event);
-  return (id) => by === undefined || (shown(id) ?? Number.POSITIVE_INFINITY) <= by;
+  const { publication, event } = context;
+  const by =
+    publication?.witnessed === true && event !== undefined ? publication.at(event)?.blockTime : undefined;
+  return (by === undefined ? undefined : publishedBy(publication, by)) ?? (() => true);
 }
 
 /**
