@@ -36,6 +36,14 @@ export function rememberSignature(signature: Uint8Array, message: Uint8Array, pu
 }
 
 /**
+ * Forgets every signature remembered: for measurements, where storing the same signed events again must check their
+ * signatures again, as a replica that never saw them does. Not part of the package's API.
+ */
+export function forgetKnownSignatures(): void {
+  known.clear();
+}
+
+/**
  * Records a signature just made with `secretKey`, under the public key that secret really gives (derived from its
  * bytes, never an id a caller claims).
  */
