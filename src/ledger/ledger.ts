@@ -193,10 +193,7 @@ export class Ledger {
     const format = await this.metaSection.get('format');
     if (format !== undefined && UPGRADABLE.has(format)) {
       await this.reindex();
-      await this.db.batch(
-        [{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }],
-        this.writeOptions,
-      );
+      await this.write([{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }]);
     } else if (format !== undefined && format !== FORMAT) {
       await this.db.close();
       throw new AgoraError(
@@ -205,10 +202,7 @@ export class Ledger {
       );
     }
     if (format === undefined) {
-      await this.db.batch(
-        [{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }],
-        this.writeOptions,
-      );
+      await this.write([{ type: 'put', sublevel: this.metaSection, key: 'format', value: FORMAT }]);
     }
     this.lastSeq = Number((await this.metaSection.get('seq')) ?? '0');
     for await (const [key, value] of this.metaSection.iterator({
@@ -232,7 +226,7 @@ export class Ledger {
     let records = new RecordBuffer();
     const flush = async () => {
       operations.push(...records.operations(this.recordSection));
-      if (operations.length > 0) await this.db.batch(operations, this.writeOptions);
+      if (operations.length > 0) await this.write(operations);
       operations = [];
       records = new RecordBuffer();
     };
@@ -438,7 +432,7 @@ export class Ledger {
           : { type: 'put', sublevel: this.metaSection, key: `count${SEP}${type}`, value: String(count) },
       );
     }
-    await this.db.batch(operations, this.writeOptions);
+    await this.write(operations);
     this.lastSeq = seq;
     for (const [type, count] of counts)
       if (count === 0) this.typeCounts.delete(type);
@@ -497,6 +491,27 @@ export class Ledger {
     });
     for (const [definition, events] of byType) await definition.prepare?.(events, context);
     return { stored, pending, pendingIndex, context };
+  }
+
+  /**
+   * Writes `operations` in one atomic batch with this ledger's durability setting. abstract-level's chained form is
+   * used: its array form normalizes and copies every operation in JavaScript first, about 4 times the chained form's
+   * cost per operation (80-110 against 20 us for a receipt's 9 puts, measured with classic-level 3.0), which was
+   * the largest single cost of storing a receipt.
+   */
+  private async write(operations: readonly Operation[]): Promise<void> {
+    const batch = this.db.batch();
+    try {
+      for (const operation of operations) {
+        if (operation.type === 'put')
+          batch.put(operation.key, operation.value, { sublevel: operation.sublevel } as never);
+        else batch.del(operation.key, { sublevel: operation.sublevel } as never);
+      }
+    } catch (error) {
+      await batch.close();
+      throw error;
+    }
+    await batch.write(this.writeOptions);
   }
 
   /** The verdict of each signature check, in order: over the pool when there is one. */
@@ -709,14 +724,9 @@ export class Ledger {
     value: string | undefined,
   ): Promise<void> {
     this.assertOpen();
-    await this.db.batch(
-      [
-        value === undefined
-          ? { type: 'del', sublevel: store, key }
-          : { type: 'put', sublevel: store, key, value },
-      ],
-      this.writeOptions,
-    );
+    await this.write([
+      value === undefined ? { type: 'del', sublevel: store, key } : { type: 'put', sublevel: store, key, value },
+    ]);
   }
 
   /** Writes several entries to a local store in one atomic batch (`undefined` deletes). */
@@ -725,13 +735,12 @@ export class Ledger {
     entries: readonly (readonly [key: string, value: string | undefined])[],
   ): Promise<void> {
     this.assertOpen();
-    await this.db.batch(
+    await this.write(
       entries.map(([key, value]) =>
         value === undefined
           ? { type: 'del' as const, sublevel: store, key }
           : { type: 'put' as const, sublevel: store, key, value },
       ),
-      this.writeOptions,
     );
   }
 
