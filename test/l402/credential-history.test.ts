@@ -410,7 +410,10 @@ describe('CredentialHistory', () => {
     // The next epoch's unpaid challenge carries the members in common but not the exclusions it inherited ...
     const next = refusal(members(), 3);
     await expect(history.reserve('node', 1, () => next)).rejects.toBe(next.refused);
-    expect((await refused()).get('node 1')).toMatchObject({ among: members('a', 'b', 'c', 'd'), excluded: members() });
+    expect((await refused()).get('node 1')).toMatchObject({
+      among: members('a', 'b', 'c', 'd'),
+      excluded: members(),
+    });
     // ... so they age out with the entry that ruled them out: out of the window of epoch 7, used every day or not.
     expect(history.seenAt('node', 6)?.excluded).toEqual(members('c', 'd'));
     expect(history.seenAt('node', 7)).toEqual({
