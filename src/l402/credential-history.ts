@@ -61,7 +61,9 @@ export interface CredentialRefusal {
    * set of fewer members that its own window did not leave: it is carried its own window's instead. Such a set
    * (the scopes of a challenge relayed by another origin, seen together) protects no later proof, whoever links all
    * those scopes already holds the payer among it, and carried under a scope it would refuse that scope's every
-   * later challenge, each refusal carrying it on. Without it the window's set is carried whatever its size.
+   * later challenge, each refusal carrying it on. Nor are the members ruled out in the window carried forward when
+   * they leave fewer than it of the members in common carried: only those this refusal rules out itself, which age
+   * out with its entry (see `carriedExclusions`). Without it the window's sets are carried whatever their size.
    */
   readonly minAnonymity?: number;
 }
@@ -175,6 +177,30 @@ const withRefusal = (
     ...(shown.size === 0 ? {} : { roots: shown }),
   };
 };
+
+/**
+ * The members a refusal's entry carries as ruled out under a scope whose window it carries `among` of: every member
+ * ruled out in the window and by the refusal (`excluded`), unless the members they leave of `among` are fewer than
+ * the refusal's `minAnonymity`; then only those the refusal itself rules out (`refusal.excluded`), which age out with
+ * its entry, {@link CREDENTIAL_LINK_EPOCHS} epochs on. Such a set protects no later proof: whoever saw that window
+ * and its refusals (the history counts every one of them seen) already holds the payer among fewer than
+ * `minAnonymity`, the same reason a cross-scope `among` that small is not carried. Carried on, it would refuse every
+ * later challenge at the levels between the refused and proved ones, each refusal carrying it one more epoch: an
+ * honest node's premium challenge, relayed by another origin after a proof there, locked the payer out of the node
+ * for as long as it kept using it (the excluded lockout). Exclusions with no members in common seen (`among`
+ * undefined: no proof in the window) are all carried: they leave no known set below `minAnonymity`, and a later proof
+ * at a level between would name the payer to whoever linked the refusals (the refusal bridge).
+ */
+function carriedExclusions(
+  among: ReadonlySet<string> | undefined,
+  excluded: ReadonlySet<string>,
+  refusal: CredentialRefusal,
+): ReadonlySet<string> {
+  if (among === undefined || refusal.minAnonymity === undefined) return excluded;
+  let left = 0;
+  for (const agent of among) if (!excluded.has(agent)) left++;
+  return left < refusal.minAnonymity ? refusal.excluded : excluded;
+}
 
 /**
  * A set of members as a v2 document keeps it: a bitmap (base64, bit `i` of byte `i >> 3` for member `i`) over the
@@ -570,7 +596,8 @@ export class CredentialHistory {
    * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
    * refusal (any challenge it leaves unpaid); the choice is recorded under every scope and written before this
    * resolves, so it holds whether or not the proof follows. A refusal is recorded so before it is thrown, with what
-   * `choose` saw (the members left in common, every member ruled out, its own exclusions added): the operator links
+   * `choose` saw (the members left in common, every member ruled out, its own exclusions added; both bounded by the
+   * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
    */
@@ -611,10 +638,11 @@ export class CredentialHistory {
         // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
         for (const scope of scopes) {
           const window = carried.get(scope);
-          if (excluded.size > 0 || window?.among !== undefined) {
+          const ruledOut = carriedExclusions(window?.among, excluded, chosen);
+          if (ruledOut.size > 0 || window?.among !== undefined) {
             const key = shownKey(scope, epoch);
             const before = this.state.refused.get(key);
-            const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
+            const after = withRefusal(before, epoch, ruledOut, window?.among, window?.roots);
             if (
               before === undefined ||
               after.excluded.size !== before.excluded.size ||

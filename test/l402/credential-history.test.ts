@@ -393,6 +393,45 @@ describe('CredentialHistory', () => {
     expect((await refused()).get('node 5')?.among).toEqual(members('a'));
   });
 
+  it("carries the window's exclusions only while they leave minAnonymity of its members in common, else its own", async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const refused = async () => parseCredentialHistory((await store.read()) as string).refused;
+    const refusal = (excluded: ReadonlySet<string>, minAnonymity: number) => ({
+      refused: new AgoraError(ErrorCode.InvalidProof, 'refused'),
+      excluded,
+      minAnonymity,
+    });
+    await history.reserve('node', 0, pick(1n, members('a', 'b', 'c', 'd')));
+    // A refusal ruling out c and d leaves a and b, fewer than 3: its own exclusion is recorded all the same.
+    const below = refusal(members('c', 'd'), 3);
+    await expect(history.reserve('node', 0, () => below)).rejects.toBe(below.refused);
+    expect((await refused()).get('node 0')?.excluded).toEqual(members('c', 'd'));
+    // The next epoch's unpaid challenge carries the members in common but not the exclusions it inherited ...
+    const next = refusal(members(), 3);
+    await expect(history.reserve('node', 1, () => next)).rejects.toBe(next.refused);
+    expect((await refused()).get('node 1')).toMatchObject({
+      among: members('a', 'b', 'c', 'd'),
+      excluded: members(),
+    });
+    // ... so they age out with the entry that ruled them out: out of the window of epoch 7, used every day or not.
+    expect(history.seenAt('node', 6)?.excluded).toEqual(members('c', 'd'));
+    expect(history.seenAt('node', 7)).toEqual({
+      roots: new Set([1n]),
+      among: members('a', 'b', 'c', 'd'),
+      excluded: members(),
+    });
+    // While the members left keep minAnonymity (2 here), the exclusions are carried on.
+    const kept = refusal(members(), 2);
+    await expect(history.reserve('node', 2, () => kept)).rejects.toBe(kept.refused);
+    expect((await refused()).get('node 2')?.excluded).toEqual(members('c', 'd'));
+    // With no members in common seen (no proof in the window), every exclusion is carried, whatever it leaves.
+    const first = refusal(members('c', 'd'), 3);
+    await expect(history.reserve('fresh', 0, () => first)).rejects.toBe(first.refused);
+    await expect(history.reserve('fresh', 6, () => next)).rejects.toBe(next.refused);
+    expect(history.seenAt('fresh', 12)?.excluded).toEqual(members('c', 'd'));
+  });
+
   it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
     const v3 = JSON.stringify({
       kind: 'agora402/credential-history',
