@@ -51,7 +51,9 @@ describe('a relay renewed every 6 epochs keeps the payer out of an honest node',
   it.fails('proves at the honest node again within 21 epochs of daily use', async () => {
     const { daily, proved } = await renewedRelays(6);
     // The attack's measure: every one of the 21 days refused, no proof after e0.
-    expect(daily.filter((result) => (result as { code?: string }).code !== ErrorCode.WouldLink)).not.toHaveLength(0);
+    expect(
+      daily.filter((result) => (result as { code?: string }).code !== ErrorCode.WouldLink),
+    ).not.toHaveLength(0);
     expect(proved.length).toBeGreaterThan(1);
   });
 
