@@ -1,0 +1,73 @@
+// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), high, privacy (open): a
+// refusal whose window's exclusions leave fewer than `minAnonymity` of the members in common carries only its own
+// exclusions, which age out after 7 epochs, while it carries the members in common (`among`) on. Once the first
+// exclusion leaves the window the client checks later proofs against `among` alone, though the operator, linking the
+// chain of visits 6 epochs apart each (the window the client assumes), still knows every member it ruled out. It then
+// narrows the payer further with a proof at another level: here it names the payer.
+// One operator, one node, one origin (weather.test), one root, levels ordinary (1,000,000 ppb: 10 members), mid
+// (3,981,072: 8, the payer included) and premium (25,118,864: the 7 others of mid, not the payer):
+// 1. epoch e0: the payer proves the ordinary level (among 10); the operator's premium service asks it too: refused,
+//    the 7 reaching it ruled out (the operator holds the payer among 3: a refusal cannot be withheld);
+// 2. epoch e0+6: the ordinary level again: refused `WOULD_LINK` (3 left); its entry carries the 10 in common, but
+//    only its own exclusions (none), since the window's leave 3 < 8;
+// 3. epoch e0+7 (any epoch to e0+12): the mid level. Its window (e0+1 .. e0+13) holds only the step-2 entry: 10 in
+//    common, nobody ruled out, 8 of them reach mid: proved. The operator, linking 1-2-3, holds the payer among the
+//    3 of step 1 that reach mid: the payer alone.
+// Before 5a59b25 the step-2 entry carried the 7 exclusions on and step 3 was refused (the price was the excluded
+// lockout). The control: step 3 one epoch after step 1 (e0's entry in the window) is refused.
+// No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+
+const DAY_MS = 86_400_000;
+/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
+const MID = 3_981_072;
+/** A level only the 7 high members (50,000,000 ppb) reach. */
+const PREMIUM = 25_118_864;
+
+async function narrowAfterWindow(gapDays: number) {
+  const { clock, gatingRoots, call } = await operatorNodes();
+  const payer = generateAgentKey();
+  const high = Array.from({ length: 7 }, () => generateAgentKey());
+  const low = Array.from({ length: 2 }, () => generateAgentKey());
+  const snapshot = await snapshotOf(
+    new Map<AgentKey, number>([
+      [payer, 5 * MIN_SCORE],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
+    ]),
+  );
+  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const fetch = call(holder);
+  const service = (name: string, minScore: number) => gatingRoots(name, [snapshot.root], minScore);
+  // Step 1: proved at the ordinary level, refused at the premium one (the operator holds {payer, low}).
+  await fetch(service('weather', MIN_SCORE));
+  expect(proved).toHaveLength(1);
+  expect(await fetch(service('premium', PREMIUM))).toMatchObject({ code: ErrorCode.InvalidProof });
+  // Step 2 (the bridge 6 epochs on), when the gap allows it.
+  if (gapDays > 6) {
+    clock.advance(6 * DAY_MS);
+    expect(await fetch(service('weather', MIN_SCORE))).toMatchObject({ code: ErrorCode.WouldLink });
+    clock.advance((gapDays - 6) * DAY_MS);
+  } else clock.advance(gapDays * DAY_MS);
+  // Step 3: the mid level, which of the operator's 3 only the payer reaches.
+  const last = await fetch(service('mid', MID));
+  return { last, proved };
+}
+
+describe('a refusal that drops its window’s exclusions lets the operator narrow the payer further', () => {
+  it.fails('refuses the mid level after the window, linked through the bridge refusal', async () => {
+    const { last, proved } = await narrowAfterWindow(7);
+    // The attack's measure: the mid proof is made, at mid, and names the payer to the operator.
+    expect(proved).toHaveLength(1);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+
+  it('refuses the mid level within the window of step 1 (the control)', async () => {
+    const { last, proved } = await narrowAfterWindow(1);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(1);
+  });
+});

@@ -1,0 +1,76 @@
+// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), medium, privacy (open): the
+// exclusions a refusal carries are counted against the members in common over all its scopes together, so
+// exclusions injected under an honest-looking node's key by a relay (another origin showing that node's challenge)
+// make the window's exclusions leave fewer than `minAnonymity` there, and the refusal's entry under the origin drops
+// them too, though they were the origin's own. The origin, which never held the payer among fewer than 8, then
+// narrows it to 3 with a proof at another level; with the relay colluding (linked by timing, as the client assumes
+// of colluding operators) the two name the payer.
+// One node, one root; members reaching the ordinary level (1,000,000 ppb): the payer (5,000,000), 5 low (2,000,000),
+// 2 mid (15,000,000), 5 high (50,000,000); mid level 3,981,072 (the payer, mid and high: 8):
+// 1. epoch e0: the payer proves the ordinary level at weather.test (among 13); weather.test's premium service
+//    (25,118,864 ppb, the 5 high) asks: refused. weather.test holds the payer among 8 (itself, low, mid);
+// 2. epoch e0: evil.test (the payer calls it) answers with the same node's gold challenge (10,000,000 ppb: mid and
+//    high), free to fetch: refused, recorded under the node key: the client's view there is 6 (itself, low);
+// 3. epoch e0+6: the ordinary level at weather.test: refused `WOULD_LINK` (6 left); its entries, under the node key
+//    and under origin:weather.test, carry the 13 in common and none of the exclusions (6 < 8), the premium
+//    refusal's included;
+// 4. epoch e0+7: weather.test's mid level: its window holds only step 3: 13 in common, nobody ruled out, 8 reach
+//    mid: proved. weather.test, linking 1-3-4 (its own visits), holds the payer among 3 (itself and the 2 mid); with
+//    evil.test's refusal linked, the payer alone.
+// The control, without step 2: step 3 proves among the 8 and step 4 is refused (3 left).
+// No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+
+const DAY_MS = 86_400_000;
+const MID = 3_981_072;
+const GOLD = 10_000_000;
+const PREMIUM = 25_118_864;
+
+async function relayErases(relay: boolean) {
+  const { clock, gatingRoots, call } = await operatorNodes();
+  const payer = generateAgentKey();
+  const group = (n: number, score: number) =>
+    Array.from({ length: n }, () => [generateAgentKey(), score] as [AgentKey, number]);
+  const snapshot = await snapshotOf(
+    new Map<AgentKey, number>([
+      [payer, 5 * MIN_SCORE],
+      ...group(5, 2 * MIN_SCORE),
+      ...group(2, 15 * MIN_SCORE),
+      ...group(5, SCORES.high),
+    ]),
+  );
+  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const fetch = call(holder);
+  const service = (name: string, minScore: number) => gatingRoots(name, [snapshot.root], minScore);
+  await fetch(service('weather', MIN_SCORE));
+  expect(proved).toHaveLength(1);
+  expect(await fetch(service('premium', PREMIUM))).toMatchObject({ code: ErrorCode.InvalidProof });
+  if (relay)
+    expect(await fetch(service('gold', GOLD), 'http://evil.test')).toMatchObject({
+      code: ErrorCode.InvalidProof,
+    });
+  clock.advance(6 * DAY_MS);
+  const bridge = await fetch(service('weather', MIN_SCORE));
+  clock.advance(DAY_MS);
+  const last = await fetch(service('mid', MID));
+  return { bridge, last, proved };
+}
+
+describe("a relay's exclusions under the node key erase what the honest origin's refusal carries", () => {
+  it.fails('refuses the mid level after the window when a relay pushed the node key below 8', async () => {
+    const { bridge, last, proved } = await relayErases(true);
+    expect(bridge).toMatchObject({ code: ErrorCode.WouldLink });
+    // The attack's measure: the mid proof is made, leaving weather.test 3 (the payer alone with evil.test).
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(1);
+  });
+
+  it('refuses the mid level without the relay (the control)', async () => {
+    const { last, proved } = await relayErases(false);
+    expect(proved).toHaveLength(2);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+  });
+});
