@@ -5,6 +5,8 @@ export { loadAgentKey, saveAgentKey } from './key-file.js';
 export { BN254_SCALAR_FIELD, getPoseidon, type Poseidon } from './poseidon.js';
 export {
   defaultSchnorr,
+  fastSchnorr,
+  nativeSchnorr,
   nobleSchnorr,
   type SchnorrBackend,
   type SchnorrVerifier,

@@ -3,7 +3,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/core/index.js';
-import { agentKeyFromSecret, nobleSchnorr, wasmSchnorr } from '../../src/identity/index.js';
+import { agentKeyFromSecret, nativeSchnorr, nobleSchnorr, wasmSchnorr } from '../../src/identity/index.js';
 
 interface Bip340Vector {
   index: string;
@@ -36,7 +36,10 @@ const vectors: Bip340Vector[] = readFileSync(new URL('./vectors/bip340.csv', imp
     } as Bip340Vector;
   });
 
-describe.each([nobleSchnorr, wasmSchnorr])('$name verifier', (verifier) => {
+/** Every verifier this machine has: the native one only where bcrypto's binding was built at install. */
+const verifiers = [nobleSchnorr, wasmSchnorr, ...(nativeSchnorr === undefined ? [] : [nativeSchnorr])];
+
+describe.each(verifiers)('$name verifier', (verifier) => {
   it.each(vectors)('BIP-340 vector $index ($comment)', ({ publicKey, message, signature, valid }) => {
     expect(verifier.verify(fromHex(signature), fromHex(message), fromHex(publicKey))).toBe(valid);
   });
@@ -57,7 +60,7 @@ describe('signing', () => {
   });
 });
 
-describe('WASM and noble verifiers', () => {
+describe('the native, WASM and noble verifiers', () => {
   const signed = fc
     .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }))
     .filter(([secret]) => {
@@ -77,8 +80,7 @@ describe('WASM and noble verifiers', () => {
   it('agree on valid signatures', () => {
     fc.assert(
       fc.property(signed, ({ message, publicKey, signature }) => {
-        expect(wasmSchnorr.verify(signature, message, publicKey)).toBe(true);
-        expect(nobleSchnorr.verify(signature, message, publicKey)).toBe(true);
+        for (const verifier of verifiers) expect(verifier.verify(signature, message, publicKey)).toBe(true);
       }),
       { numRuns: 100 },
     );
@@ -97,9 +99,8 @@ describe('WASM and noble verifiers', () => {
           const byte = at % tampered.length;
           tampered[byte] = (tampered[byte] as number) ^ (1 << bit);
           const args = { ...input, [part]: tampered };
-          const wasm = wasmSchnorr.verify(args.signature, args.message, args.publicKey);
-          expect(wasm).toBe(nobleSchnorr.verify(args.signature, args.message, args.publicKey));
-          expect(wasm).toBe(false);
+          for (const verifier of verifiers)
+            expect(verifier.verify(args.signature, args.message, args.publicKey)).toBe(false);
         },
       ),
       { numRuns: 200 },
@@ -113,9 +114,9 @@ describe('WASM and noble verifiers', () => {
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         (signature, message, publicKey) => {
-          expect(wasmSchnorr.verify(signature, message, publicKey)).toBe(
-            nobleSchnorr.verify(signature, message, publicKey),
-          );
+          const noble = nobleSchnorr.verify(signature, message, publicKey);
+          for (const verifier of verifiers)
+            expect(verifier.verify(signature, message, publicKey)).toBe(noble);
         },
       ),
       { numRuns: 200 },
