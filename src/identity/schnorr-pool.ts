@@ -6,7 +6,7 @@ import { isPrivate } from 'tiny-secp256k1';
 import { AgoraError, ErrorCode } from '../core/index.js';
 import { nativeSecp256k1Path, type RecoveryJob, recoverPublicKey } from './ecdsa-recover.js';
 import { isKnownSignature, rememberSignature, rememberSignedBy } from './known-signatures.js';
-import { wasmSchnorr } from './schnorr.js';
+import { fastSchnorr, nativeSchnorrPath, wasmSchnorr } from './schnorr.js';
 
 /** One signature to check: 64-byte BIP-340 signature, 32-byte message, 32-byte x-only public key. */
 export interface SignatureCheck {
@@ -25,13 +25,19 @@ export interface SignatureCheck {
 // recovery ids (n); the answer is n compressed keys (33 n bytes), all zeros where none is recovered. Recoveries use
 // the native libsecp256k1 binding when the main thread found one (see ecdsa-recover.ts), the same library compiled.
 // A close request ends the thread after the requests before it: a thread stopped from outside while inside that
-// native binding aborts the whole process.
+// native binding aborts the whole process. Checks use libsecp256k1 compiled natively (bcrypto's BIP-340 module) when
+// the main thread found it (see schnorr.ts), else the WebAssembly build: the same library, the same verdicts.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 let native;
+let bip340;
 try {
   if (workerData.native) native = require(workerData.native);
 } catch {}
+try {
+  if (workerData.schnorr) bip340 = require(workerData.schnorr);
+} catch {}
+const view = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 import(workerData.secp256k1).then((secp) => {
   parentPort.on('message', ({ id, count, signatures, messages, keys, sign, aux, recover, recoveryIds, close }) => {
     if (close) process.exit(0);
@@ -62,11 +68,12 @@ import(workerData.secp256k1).then((secp) => {
     const verdicts = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
       try {
-        verdicts[i] = secp.verifySchnorr(
-          messages.subarray(i * 32, i * 32 + 32),
-          keys.subarray(i * 32, i * 32 + 32),
-          signatures.subarray(i * 64, i * 64 + 64),
-        ) ? 1 : 0;
+        const message = messages.subarray(i * 32, i * 32 + 32);
+        const key = keys.subarray(i * 32, i * 32 + 32);
+        const signature = signatures.subarray(i * 64, i * 64 + 64);
+        verdicts[i] = (bip340
+          ? bip340.verify(view(message), view(signature), view(key))
+          : secp.verifySchnorr(message, key, signature)) ? 1 : 0;
       } catch {
         verdicts[i] = 0;
       }
@@ -92,6 +99,31 @@ const CLOSE_GRACE_MS = 10_000;
 /** Below this many checks a batch is verified on the calling thread: messaging would cost more than it saves. */
 const MIN_PARALLEL = 64;
 
+/**
+ * Checks or recoveries per piece of work: small enough that recoveries asked for after a large verification wait for
+ * at most one piece in a worker (a few ms), large enough that messaging costs little beside it.
+ */
+const PIECE = 64;
+
+/**
+ * Pieces out with one worker at a time: the next is already there when it finishes one, so it never waits for the
+ * calling thread (busy with its own work) to hand it more.
+ */
+const IN_FLIGHT = 2;
+
+/** A piece of a `verifyMany` or `recoverMany` call not started yet: sent to a free worker or done here. */
+interface Piece {
+  readonly part: readonly number[];
+  /** Left to the workers while one is usable: the caller has work of its own meanwhile. */
+  readonly background: boolean;
+  send(worker: VerifyWorker): Promise<Uint8Array>;
+  /** Does the piece on the calling thread. */
+  local(): void;
+  take(answer: Uint8Array): void;
+  /** Settles the piece's share of its call. */
+  done(): void;
+}
+
 interface Pending {
   resolve(verdicts: Uint8Array): void;
   reject(error: Error): void;
@@ -99,6 +131,8 @@ interface Pending {
 
 /** One worker thread and its outstanding requests. */
 class VerifyWorker {
+  /** Pieces the pool has out with this worker. */
+  out = 0;
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
@@ -108,7 +142,7 @@ class VerifyWorker {
   constructor(secp256k1: string) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { secp256k1, native: nativeSecp256k1Path },
+      workerData: { secp256k1, native: nativeSecp256k1Path, schnorr: nativeSchnorrPath },
     });
     // An idle worker never keeps the process alive; one with work does (its answer is awaited).
     this.worker.unref();
@@ -229,23 +263,36 @@ function wellSized({ signature, message, publicKey }: SignatureCheck): boolean {
 
 /**
  * BIP-340 verification spread over worker threads (libsecp256k1 in each), for bulk checks such as a ledger batch:
- * a batch is cut into one slice per worker plus one for the calling thread, which verifies its own slice while the
- * workers do theirs. Verdicts come back in input order and are those of {@link wasmSchnorr} on every input; a
+ * a batch is cut into pieces that the workers take one at a time, and the calling thread too whenever its event loop
+ * is idle, so that a caller with other work to do meanwhile (a ledger reading its batch on) leaves the checks to the
+ * workers and one that only waits shares them. Verdicts come back in input order and are those of {@link fastSchnorr} on every input; a
  * worker that fails has its slice verified on the calling thread instead, so a verdict never depends on the pool.
  */
 export class SchnorrPool {
   private workers: VerifyWorker[] | undefined;
   private readonly secp256k1: string;
+  /** Pieces not started: recoveries, then checks, each in the order asked. */
+  private readonly urgent: Piece[] = [];
+  private readonly queued: Piece[] = [];
+  /** True while the calling thread has a piece to take scheduled. */
+  private stealing = false;
 
   /** @param size Worker threads (default: one per core beyond the first; 0 verifies on the calling thread). */
   constructor(readonly size: number = Math.max(0, availableParallelism() - 1)) {
     this.secp256k1 = pathToFileURL(createRequire(import.meta.url).resolve('tiny-secp256k1')).href;
   }
 
-  /** The verdict of each check, in order. */
-  async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+  /**
+   * The verdict of each check, in order. With `background`, a caller that has work of its own to do before it needs
+   * the verdicts (a ledger reading its batch on) leaves the checks to the workers while one is usable, rather than
+   * doing some whenever its event loop is idle.
+   */
+  async verifyMany(
+    checks: readonly SignatureCheck[],
+    options: { readonly background?: boolean } = {},
+  ): Promise<boolean[]> {
     const verdicts = new Array<boolean>(checks.length).fill(false);
-    // Malformed sizes are refused here, as `wasmSchnorr` refuses them, and never sent; signatures this process
+    // Malformed sizes are refused here, as `fastSchnorr` refuses them, and never sent; signatures this process
     // already verified or made are valid without the arithmetic (see known-signatures.ts).
     const indices: number[] = [];
     checks.forEach((check, i) => {
@@ -259,12 +306,13 @@ export class SchnorrPool {
       (part) => {
         for (const i of part) {
           const { signature, message, publicKey } = checks[i] as SignatureCheck;
-          verdicts[i] = wasmSchnorr.verify(signature, message, publicKey);
+          verdicts[i] = fastSchnorr.verify(signature, message, publicKey);
         }
       },
       (answer, part) => {
         for (const [k, i] of part.entries()) verdicts[i] = answer[k] === 1;
       },
+      options.background === true ? 'background' : 'queued',
     );
     for (const i of indices) {
       const { signature, message, publicKey } = checks[i] as SignatureCheck;
@@ -311,7 +359,8 @@ export class SchnorrPool {
   /**
    * ECDSA public-key recoveries (a BOLT 11 invoice's payee, its decoding's cost), spread as `verifyMany` spreads
    * checks: each job's compressed key in order, or null where libsecp256k1 recovers none, as on the calling thread
-   * (where a failed worker's share is done). Malformed sizes recover nothing and are never sent.
+   * (where a failed worker's share is done). Malformed sizes recover nothing and are never sent. Recoveries are
+   * started before checks already queued: whoever asks for a key needs it to go on.
    */
   async recoverMany(jobs: readonly RecoveryJob[]): Promise<(Uint8Array | null)[]> {
     const found = new Array<Uint8Array | null>(jobs.length).fill(null);
@@ -332,35 +381,92 @@ export class SchnorrPool {
           found[i] = key[0] === 0 ? null : key;
         }
       },
+      'urgent',
     );
     return found;
   }
 
   /**
-   * Cuts `indices` into one slice per worker plus one for the calling thread (`local`, done while the workers do
-   * theirs; too few to be worth messaging: all of them), and takes each worker's answer (`take`); a failed worker's
-   * slice is done by `local` instead, so no result depends on the pool.
+   * Cuts `indices` into pieces and queues them; free workers take them one at a time, and so does the calling thread
+   * whenever its event loop is idle (it is awaiting this or other work), so neither waits while the other has work.
+   * Recoveries (`urgent`) go before queued checks: a ledger batch needs its invoices' keys before it can read its
+   * events on, its signature verdicts only before writing. A failed worker's piece is done here, so no result
+   * depends on the pool. Too few for messaging: all done here, at once.
    */
   private async spread(
     indices: readonly number[],
     send: (worker: VerifyWorker, part: readonly number[]) => Promise<Uint8Array>,
     local: (part: readonly number[]) => void,
     take: (answer: Uint8Array, part: readonly number[]) => void,
+    order: 'urgent' | 'queued' | 'background',
   ): Promise<void> {
-    const workers = this.size > 0 && indices.length >= MIN_PARALLEL ? this.started() : [];
-    const share = Math.ceil(indices.length / (workers.length + 1));
-    const slices = workers.map((_, w) => indices.slice((w + 1) * share, (w + 2) * share));
-    const sent = workers.map((worker, w) => {
-      const part = slices[w] as number[];
-      return part.length === 0 ? Promise.resolve(new Uint8Array(0)) : send(worker, part);
-    });
-    local(indices.slice(0, share));
-    const answers = await Promise.allSettled(sent);
-    answers.forEach((answer, w) => {
-      const part = slices[w] as number[];
-      if (answer.status === 'rejected') local(part);
-      else take(answer.value, part);
-    });
+    if (this.size === 0 || indices.length < MIN_PARALLEL) return local(indices);
+    this.started();
+    const settled: Promise<void>[] = [];
+    const pieces: Piece[] = [];
+    for (let at = 0; at < indices.length; at += PIECE) {
+      const part = indices.slice(at, at + PIECE);
+      settled.push(
+        new Promise<void>((done) =>
+          pieces.push({
+            part,
+            background: order === 'background',
+            send: (worker) => send(worker, part),
+            local: () => local(part),
+            take: (answer) => take(answer, part),
+            done,
+          }),
+        ),
+      );
+    }
+    (order === 'urgent' ? this.urgent : this.queued).push(...pieces);
+    this.dispatch();
+    await Promise.all(settled);
+  }
+
+  /**
+   * The next piece to start, recoveries first; on the calling thread (`here`), none left to the workers while one of
+   * them can take it.
+   */
+  private nextPiece(here = false): Piece | undefined {
+    const urgent = this.urgent.shift();
+    if (urgent !== undefined) return urgent;
+    const workerLeft = here && (this.workers ?? []).some((worker) => worker.usable);
+    const at = workerLeft ? this.queued.findIndex((piece) => !piece.background) : 0;
+    return at < 0 ? undefined : this.queued.splice(at, 1)[0];
+  }
+
+  /** Gives every free worker a piece, and has the calling thread take one when its event loop is next idle. */
+  private dispatch(): void {
+    for (const worker of this.workers ?? []) {
+      while (worker.out < IN_FLIGHT && worker.usable) {
+        const piece = this.nextPiece();
+        if (piece === undefined) break;
+        worker.out += 1;
+        piece
+          .send(worker)
+          .then(
+            (answer) => piece.take(answer),
+            () => piece.local(),
+          )
+          .finally(() => {
+            worker.out -= 1;
+            piece.done();
+            this.dispatch();
+          });
+      }
+    }
+    if (!this.stealing && this.urgent.length + this.queued.length > 0) {
+      this.stealing = true;
+      setImmediate(() => {
+        this.stealing = false;
+        const piece = this.nextPiece(true);
+        if (piece === undefined) return;
+        piece.local();
+        piece.done();
+        this.dispatch();
+      });
+    }
   }
 
   /** Stops the workers (they are started again if the pool is used later). */

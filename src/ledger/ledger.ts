@@ -29,7 +29,7 @@ import type { EventRegistry, EventTypeDefinition, IndexEntry, VerifyContext } fr
 export interface LedgerOptions {
   /** The event types this ledger accepts. */
   registry: EventRegistry;
-  /** Signature verifier for bulk checks; libsecp256k1 in WebAssembly by default. */
+  /** Signature verifier for bulk checks; libsecp256k1 by default (native where built, else WebAssembly). */
   verifier?: SchnorrVerifier;
   /**
    * Worker threads that check a batch's signatures in parallel (libsecp256k1, same verdicts); default: the process's
@@ -328,27 +328,46 @@ export class Ledger {
       }
     }
     // The signatures are checked on the pool while the types' `prepare` (a vote batch's proofs, on their own
-    // threads) runs: neither depends on the other, and a batch is stored only if both hold.
-    const [verdicts, preparation] = await Promise.all([
-      this.verifyMany(checks),
-      firstError === undefined ? this.prepareTypes(parsed) : undefined,
-    ]);
-    for (let k = 0; k < checked.length; k++) {
-      const index = checked[k] as number;
-      if (firstError !== undefined && index > firstError.index) break;
-      if (!verdicts[k]) {
+    // threads) and `verify` run and the batch's writes are laid out: none depends on the verdicts, and a batch is
+    // stored only if all hold. The first event that fails any check is the one reported, as if each were checked
+    // in turn.
+    // Started once the types' `prepare` has asked for what it needs first (an invoice's key is needed to read its
+    // receipt on, a verdict only before writing), so that the pool's workers take that first.
+    let verifying: Promise<boolean[]> | undefined;
+    const startChecks = () => {
+      verifying ??= this.verifyMany(checks);
+      return verifying;
+    };
+    const badSignature = async (): Promise<{ index: number; error: unknown } | undefined> => {
+      const verdicts = await startChecks();
+      for (let k = 0; k < checked.length; k++) {
+        if (verdicts[k]) continue;
+        const index = checked[k] as number;
         const { event } = (parsed[index] as (typeof parsed)[number]).envelope;
-        firstError = {
+        return {
           index,
           error: new AgoraError(
             ErrorCode.InvalidSignature,
             `bad signature on ${event.type} by ${event.author}`,
           ),
         };
-        break;
       }
+      return undefined;
+    };
+    const failWith = async (error: { index: number; error: unknown }): Promise<never> => {
+      const signature = await badSignature();
+      const first = signature !== undefined && signature.index < error.index ? signature : error;
+      throw withIndex(first.index, total, first.error);
+    };
+    if (firstError !== undefined) return failWith(firstError);
+    let preparation: Preparation;
+    try {
+      preparation = await this.prepareTypes(parsed, startChecks);
+    } catch (error) {
+      // A store that cannot be read: thrown once the checks are done, so that none is left running.
+      await verifying;
+      throw error;
     }
-    if (firstError !== undefined) throw withIndex(firstError.index, total, firstError.error);
     const { stored, pending, pendingIndex, context } = preparation as Preparation;
     const results: AppendResult[] = [];
     const operations: Operation[] = [];
@@ -380,7 +399,7 @@ export class Ledger {
         }
         if (definition.record !== undefined) record = encodeRecord(definition, event, envelope.idBytes);
       } catch (error) {
-        throw withIndex(index, total, error);
+        return failWith({ index, error });
       }
       seq += 1;
       const key = seqKey(seq);
@@ -422,7 +441,11 @@ export class Ledger {
           key: `${name}${SEP}${value}${SEP}${key}`,
         });
       counts.set(event.type, (counts.get(event.type) ?? this.typeCounts.get(event.type) ?? 1) - 1);
-    } else if (seq === this.lastSeq) return results;
+    } else if (seq === this.lastSeq) {
+      const signature = await badSignature();
+      if (signature !== undefined) throw withIndex(signature.index, total, signature.error);
+      return results;
+    }
     operations.push(...records.operations(this.recordSection));
     operations.push({ type: 'put', sublevel: this.metaSection, key: 'seq', value: String(seq) });
     for (const [type, count] of counts) {
@@ -432,7 +455,13 @@ export class Ledger {
           : { type: 'put', sublevel: this.metaSection, key: `count${SEP}${type}`, value: String(count) },
       );
     }
-    await this.write(operations);
+    const batch = this.batchOf(operations);
+    const signature = await badSignature();
+    if (signature !== undefined) {
+      await batch.close();
+      throw withIndex(signature.index, total, signature.error);
+    }
+    await batch.write(this.writeOptions);
     this.lastSeq = seq;
     for (const [type, count] of counts)
       if (count === 0) this.typeCounts.delete(type);
@@ -442,10 +471,12 @@ export class Ledger {
 
   /**
    * Reads which events of the batch are stored already and runs each type's `prepare` over the new ones, with the
-   * context `verify` uses next (events earlier in the batch are visible through `pending` as they are accepted).
+   * context `verify` uses next (events earlier in the batch are visible through `pending` as they are accepted);
+   * calls `started` once the first has asked for its work.
    */
   private async prepareTypes(
     parsed: readonly { envelope: ParsedEnvelope; definition: EventTypeDefinition }[],
+    started: () => void,
   ): Promise<Preparation> {
     const stored = await this.eventSection.getMany(parsed.map((p) => p.envelope.id));
     const pending = new Map<string, { event: LedgerEvent; seq: number }>();
@@ -489,7 +520,13 @@ export class Ledger {
       events.push(envelope.event);
       byType.set(definition, events);
     });
-    for (const [definition, events] of byType) await definition.prepare?.(events, context);
+    // `started` runs once the first type's `prepare` has asked for its work (its synchronous part has run).
+    for (const [definition, events] of byType) {
+      const preparing = definition.prepare?.(events, context);
+      started();
+      await preparing;
+    }
+    started();
     return { stored, pending, pendingIndex, context };
   }
 
@@ -500,6 +537,11 @@ export class Ledger {
    * the largest single cost of storing a receipt.
    */
   private async write(operations: readonly Operation[]): Promise<void> {
+    await this.batchOf(operations).write(this.writeOptions);
+  }
+
+  /** `operations` laid out in a chained batch, not written yet (see {@link write}). */
+  private batchOf(operations: readonly Operation[]): ReturnType<LedgerStore['batch']> {
     const batch = this.db.batch();
     try {
       for (const operation of operations) {
@@ -508,15 +550,15 @@ export class Ledger {
         else batch.del(operation.key, { sublevel: operation.sublevel } as never);
       }
     } catch (error) {
-      await batch.close();
+      void batch.close();
       throw error;
     }
-    await batch.write(this.writeOptions);
+    return batch;
   }
 
   /** The verdict of each signature check, in order: over the pool when there is one. */
   private async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
-    if (this.pool !== undefined) return this.pool.verifyMany(checks);
+    if (this.pool !== undefined) return this.pool.verifyMany(checks, { background: true });
     return checks.map(({ signature, message, publicKey }) =>
       this.verifier.verify(signature, message, publicKey),
     );
@@ -725,7 +767,9 @@ export class Ledger {
   ): Promise<void> {
     this.assertOpen();
     await this.write([
-      value === undefined ? { type: 'del', sublevel: store, key } : { type: 'put', sublevel: store, key, value },
+      value === undefined
+        ? { type: 'del', sublevel: store, key }
+        : { type: 'put', sublevel: store, key, value },
     ]);
   }
 

@@ -37,7 +37,9 @@ export interface EventRecordCodec {
 export interface EventTypeDefinition {
   readonly type: string;
   /**
-   * `signature`: the event has `author` and a BIP-340 `sig`, checked by the ledger in bulk before `verify`.
+   * `signature`: the event has `author` and a BIP-340 `sig`, checked by the ledger in bulk while `prepare` and
+   * `verify` run (a batch is stored only if every check holds): `verify` may see an event whose signature turns out
+   * bad, so it must leave no lasting state.
    * `proof`: the event is anonymous (no author, no sig) and `verify` must check its `proof`.
    */
   readonly auth: 'signature' | 'proof';

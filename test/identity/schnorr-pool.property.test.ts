@@ -11,6 +11,7 @@ import {
   signObject,
   wasmSchnorr,
 } from '../../src/identity/index.js';
+import { forgetKnownSignatures } from '../../src/identity/known-signatures.js';
 import {
   agentRegisteredType,
   EventRegistry,
@@ -81,10 +82,13 @@ describe('signature checks over a worker pool', () => {
       fc.asyncProperty(
         fc.array(fc.tuple(fc.nat(valid.length - 1), tamper), { minLength: 0, maxLength: 300 }),
         fc.nat(pools.length - 1),
-        async (picks, p) => {
+        fc.boolean(),
+        async (picks, p, background) => {
           const checks = picks.map(([i, t]) => tampered(valid[i] as SignatureCheck, t));
           const expected = checks.map((c) => wasmSchnorr.verify(c.signature, c.message, c.publicKey));
-          expect(await (pools[p] as SchnorrPool).verifyMany(checks)).toEqual(expected);
+          // Signed in this process: forgotten, the valid ones are checked too (on the workers).
+          forgetKnownSignatures();
+          expect(await (pools[p] as SchnorrPool).verifyMany(checks, { background })).toEqual(expected);
         },
       ),
       { numRuns: 40 },
@@ -185,6 +189,31 @@ describe('signature checks over a worker pool', () => {
         },
       ),
       { numRuns: 4 },
+    );
+  });
+
+  it('answers calls made at once, checks in the background, checks and recoveries, each as the calling thread would', async () => {
+    const jobs: RecoveryJob[] = valid.map(({ message }, i) => {
+      const key = keys[i % keys.length] as (typeof keys)[number];
+      const { signature, recoveryId } = signRecoverable(message, key.secretKey);
+      return { hash: message, signature, recoveryId };
+    });
+    const checks = [
+      ...valid,
+      ...valid.map((check) => tampered(check, { field: 'message', kind: 'flip', bit: 3 })),
+    ];
+    const expected = checks.map((c) => wasmSchnorr.verify(c.signature, c.message, c.publicKey));
+    forgetKnownSignatures();
+    const pool = pools[0] as SchnorrPool;
+    const [background, plain, recovered] = await Promise.all([
+      pool.verifyMany(checks, { background: true }),
+      pool.verifyMany(checks.slice().reverse()),
+      pool.recoverMany(jobs),
+    ]);
+    expect(background).toEqual(expected);
+    expect(plain).toEqual(expected.slice().reverse());
+    expect(recovered.map((k) => k && [...k])).toEqual(
+      jobs.map((job) => [...(recover(job.hash, job.signature, job.recoveryId, true) as Uint8Array)]),
     );
   });
 });
