@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fromHex } from '../src/core/index.js';
 import {
   generateAgentKey,
+  nativeSchnorr,
   nobleSchnorr,
   objectId,
   SchnorrPool,
@@ -88,6 +89,7 @@ async function ingestReceipts(): Promise<void> {
     events: RECEIPTS,
     batch: BATCH,
     workers: sharedSchnorrPool().size,
+    verifier: nativeSchnorr === undefined ? 'wasm' : 'native',
     baseline: alone,
     ratio_to_single_thread: Number((pooled / alone).toFixed(2)),
   });
@@ -158,6 +160,10 @@ export default async function run(): Promise<void> {
   const noble = await rate(nobleSchnorr, checks.slice(0, 1_000));
   report({ bench: BENCH, metric: 'verify_wasm', value: wasm, unit: 'signatures/s', baseline: noble });
   report({ bench: BENCH, metric: 'verify_wasm_vs_noble', value: wasm / noble, unit: 'ratio' });
+  if (nativeSchnorr !== undefined) {
+    const native = await rate(nativeSchnorr, checks);
+    report({ bench: BENCH, metric: 'verify_native', value: native, unit: 'signatures/s', baseline: wasm });
+  } else report({ bench: BENCH, metric: 'verify_native', value: 0, unit: 'signatures/s', note: 'not built' });
 
   const signRate = (backend: typeof wasmSchnorr, n: number) => {
     const key = generateAgentKey();
