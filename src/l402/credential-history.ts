@@ -23,6 +23,13 @@ export interface ShownCredential {
   readonly epoch: number;
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string>;
+  /**
+   * Per root, the levels proved against it there (absent in entries written before v5, and when none was given):
+   * a scope shown a proof at level `l` of root `r` holds the payer among the members reaching `l` in `r`, whatever
+   * else it saw, so a later proof there at a level all of those reach tells it nothing (see
+   * {@link NodeHistory.proved}).
+   */
+  readonly levels?: ReadonlyMap<bigint, ReadonlySet<number>>;
 }
 
 /**
@@ -45,6 +52,13 @@ export interface NodeHistory {
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string> | undefined;
   readonly excluded: ReadonlySet<string>;
+  /**
+   * Per root, the levels every one of the scopes asked about was itself shown a proof at in the window (their own
+   * proofs' entries, never what an unpaid challenge carried); absent when there is none. Each of those scopes, and
+   * so whoever links any of them, holds the payer among the members reaching such a level in that root already: a
+   * proof at a level every one of them reaches narrows nobody who can see it, whatever `among` and `excluded` leave.
+   */
+  readonly proved?: ReadonlyMap<bigint, ReadonlySet<number>>;
 }
 
 /**
@@ -61,9 +75,10 @@ export interface CredentialRefusal {
    * set of fewer members that its own window did not leave: it is carried its own window's instead. Such a set
    * (the scopes of a challenge relayed by another origin, seen together) protects no later proof, whoever links all
    * those scopes already holds the payer among it, and carried under a scope it would refuse that scope's every
-   * later challenge, each refusal carrying it on. Nor are the members ruled out in the window carried forward when
-   * they leave fewer than it of the members in common carried: only those this refusal rules out itself, which age
-   * out with its entry (see `carriedExclusions`). Without it the window's sets are carried whatever their size.
+   * later challenge, each refusal carrying it on. Without it the window's set is carried whatever its size. The
+   * members ruled out in the window are carried whatever they leave: an operator linking the chain of visits knows
+   * every one of them for as long as the chain lasts, and a set below `minAnonymity` already leaked is still one a
+   * later proof must not narrow (the twelfth review: dropping them let a proof after the window name the payer).
    */
   readonly minAnonymity?: number;
 }
@@ -179,30 +194,6 @@ const withRefusal = (
 };
 
 /**
- * The members a refusal's entry carries as ruled out under a scope whose window it carries `among` of: every member
- * ruled out in the window and by the refusal (`excluded`), unless the members they leave of `among` are fewer than
- * the refusal's `minAnonymity`; then only those the refusal itself rules out (`refusal.excluded`), which age out with
- * its entry, {@link CREDENTIAL_LINK_EPOCHS} epochs on. Such a set protects no later proof: whoever saw that window
- * and its refusals (the history counts every one of them seen) already holds the payer among fewer than
- * `minAnonymity`, the same reason a cross-scope `among` that small is not carried. Carried on, it would refuse every
- * later challenge at the levels between the refused and proved ones, each refusal carrying it one more epoch: an
- * honest node's premium challenge, relayed by another origin after a proof there, locked the payer out of the node
- * for as long as it kept using it (the excluded lockout). Exclusions with no members in common seen (`among`
- * undefined: no proof in the window) are all carried: they leave no known set below `minAnonymity`, and a later proof
- * at a level between would name the payer to whoever linked the refusals (the refusal bridge).
- */
-function carriedExclusions(
-  among: ReadonlySet<string> | undefined,
-  excluded: ReadonlySet<string>,
-  refusal: CredentialRefusal,
-): ReadonlySet<string> {
-  if (among === undefined || refusal.minAnonymity === undefined) return excluded;
-  let left = 0;
-  for (const agent of among) if (!excluded.has(agent)) left++;
-  return left < refusal.minAnonymity ? refusal.excluded : excluded;
-}
-
-/**
  * A set of members as a v2 document keeps it: a bitmap (base64, bit `i` of byte `i >> 3` for member `i`) over the
  * document's member list, written once. A 64-hex agent id costs a bit per entry instead of 67 characters.
  */
@@ -310,8 +301,10 @@ function refusalsCarry(state: CredentialHistoryState): void {
 }
 
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v3), or as earlier versions
- * wrote it (v2, without origin scopes, migrated as `originsFromNodes` says; v1, member lists written out);
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v5), or as earlier versions
+ * wrote it (v4, no proof's level recorded: its proofs' entries read without `levels`, so none of them lets a later
+ * proof through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
+ * origin scopes, migrated as `originsFromNodes` says; v1, member lists written out);
  * `INVALID_JSON` for anything else. A damaged history is refused, never read
  * as empty: an empty one would let a pseudonym be shown again.
  */
@@ -322,8 +315,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4].includes(value.v as number))
-    return damaged(`not a ${KIND} v1, v2, v3 or v4`);
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3, v4 or v5`);
   const { shown, named, anonymous, epochs, refused, origins } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
@@ -343,7 +336,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   const state = emptyState();
   for (const entry of shown) {
     if (!isJsonObject(entry)) return damaged('a shown entry is not an object');
-    const { provider, scope, epoch, roots, among } = entry;
+    const { provider, scope, epoch, roots, among, levels } = entry;
     // Documents before the per-node entries kept one per pseudonym scope, `<node key> <service> <epoch> <level>`:
     // read as their node key's, merged below.
     const node =
@@ -354,12 +347,33 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       return damaged('a shown entry lists no decimal roots');
     const set = membersOf(among, members, decoded);
     if (set === undefined) return damaged('a shown entry lists no members');
+    // Only v5 records the levels proved (a proof's entry before it says nothing of its level: none is read).
+    if (
+      levels !== undefined &&
+      (value.v !== 5 ||
+        !Array.isArray(levels) ||
+        levels.length === 0 ||
+        !levels.every(
+          (item) =>
+            isJsonObject(item) &&
+            typeof item.root === 'string' &&
+            roots.includes(item.root) &&
+            isEpoch(item.level),
+        ))
+    )
+      return damaged('a shown entry lists its levels wrong');
     const key = shownKey(node as string, epoch);
     const before = state.shown.get(key);
+    const proved = new Map(before?.levels ?? []);
+    for (const item of (levels ?? []) as { root: string; level: number }[]) {
+      const root = BigInt(item.root);
+      proved.set(root, new Set([...(proved.get(root) ?? []), item.level]));
+    }
     state.shown.set(key, {
       epoch,
       roots: new Set([...(before?.roots ?? []), ...roots.map(BigInt)]),
       among: before === undefined ? set : new Set([...set].filter((agent) => before.among.has(agent))),
+      ...(proved.size === 0 ? {} : { levels: proved }),
     });
   }
   for (const entry of refused ?? []) {
@@ -368,14 +382,18 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     const set = membersOf(excluded, members, decoded);
     if (typeof provider !== 'string' || !isEpoch(epoch) || set === undefined)
       return damaged('a refused entry has no provider, epoch or members');
-    // Only v4 carries a refusal's window forward (`among`); before, an entry held what it ruled out only.
-    const kept = among === undefined || value.v !== 4 ? undefined : membersOf(among, members, decoded);
+    // Only v4 and later carry a refusal's window forward (`among`); before, an entry held what it ruled out only.
+    const kept =
+      among === undefined || (value.v as number) < 4 ? undefined : membersOf(among, members, decoded);
     if (among !== undefined && kept === undefined)
       return damaged('a refused entry lists no members in common');
     // So do its window's roots (written only when there were some).
     if (
       roots !== undefined &&
-      (value.v !== 4 || !isStringList(roots) || roots.length === 0 || !roots.every((root) => isDecimal(root)))
+      ((value.v as number) < 4 ||
+        !isStringList(roots) ||
+        roots.length === 0 ||
+        !roots.every((root) => isDecimal(root)))
     )
       return damaged('a refused entry lists no roots');
     const key = shownKey(provider, epoch);
@@ -399,7 +417,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
   if (value.v === 1 || value.v === 2) originsFromNodes(state);
-  if (value.v !== 4) refusalsCarry(state);
+  if ((value.v as number) < 4) refusalsCarry(state);
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
     const { provider, epoch } = entry;
@@ -420,7 +438,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
+ * The document {@link parseCredentialHistory} reads (v5: v4 with a shown entry's `levels`, `{root, level}` per level
+ * proved there; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
  * had seen a proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
  * bit per member rather than its id.
@@ -453,13 +472,20 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 4,
+    v: 5,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
       roots: [...entry.roots].map(String),
       among: bitmap(entry.among),
+      ...(entry.levels === undefined
+        ? {}
+        : {
+            levels: [...entry.levels].flatMap(([root, levels]) =>
+              [...levels].map((level) => ({ root: String(root), level })),
+            ),
+          }),
     })),
     named: marked('named'),
     anonymous: marked('anonymous'),
@@ -559,13 +585,16 @@ export class CredentialHistory {
     const excluded = new Set<string>();
     let among: ReadonlySet<string> | undefined;
     let any = false;
+    // Per root, the levels every scope so far was shown a proof at (undefined before the first scope).
+    let proved: Map<bigint, Set<number>> | undefined;
     // Later epochs count too. At an epoch's edge a provider may ask for either epoch (the tolerated skew), and an
     // origin may ask for the next one through node A and then the last one through node B: what it saw in the next
     // epoch links to this proof all the same. `claimEpoch` keeps a node key from going back, but not an origin: a
     // "never back" rule per origin would refuse an honest origin whose two nodes' clocks straddle the edge, whereas
     // counting the later entry serves it (same root, same level: the same members in common) and refuses only a
     // proof that would leave fewer than `minAnonymity`.
-    for (const scope of typeof provider === 'string' ? [provider] : provider)
+    for (const scope of typeof provider === 'string' ? [provider] : provider) {
+      const own = new Map<bigint, Set<number>>();
       for (
         let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1);
         at < epoch + CREDENTIAL_LINK_EPOCHS;
@@ -577,6 +606,8 @@ export class CredentialHistory {
         if (shown !== undefined) {
           for (const root of shown.roots) roots.add(root);
           among = new Set(common(among, shown.among));
+          for (const [root, levels] of shown.levels ?? [])
+            own.set(root, new Set([...(own.get(root) ?? []), ...levels]));
         }
         // An unpaid challenge's entry reads like a proof's: what its window had left in common, carried forward.
         if (refused?.among !== undefined) among = new Set(common(among, refused.among));
@@ -584,7 +615,23 @@ export class CredentialHistory {
         for (const agent of refused?.excluded ?? []) excluded.add(agent);
         any ||= shown !== undefined || refused !== undefined;
       }
-    return any ? { roots, among, excluded } : undefined;
+      const before = proved;
+      proved =
+        before === undefined
+          ? own
+          : new Map(
+              [...own]
+                .map(([root, levels]): [bigint, Set<number>] => [
+                  root,
+                  new Set([...levels].filter((level) => before.get(root)?.has(level) ?? false)),
+                ])
+                .filter(([, levels]) => levels.size > 0),
+            );
+    }
+    if (!any) return undefined;
+    return proved === undefined || proved.size === 0
+      ? { roots, among, excluded }
+      : { roots, among, excluded, proved };
   }
 
   /**
@@ -600,8 +647,9 @@ export class CredentialHistory {
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
+   * A choice giving its `level` has it recorded with its root under every scope (read back as {@link NodeHistory.proved}).
    */
-  reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
+  reserve<T extends { root: bigint; among: ReadonlySet<string>; level?: number }>(
     provider: string | readonly string[],
     epoch: number,
     choose: (seen: NodeHistory | undefined) => T | CredentialRefusal,
@@ -638,11 +686,10 @@ export class CredentialHistory {
         // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
         for (const scope of scopes) {
           const window = carried.get(scope);
-          const ruledOut = carriedExclusions(window?.among, excluded, chosen);
-          if (ruledOut.size > 0 || window?.among !== undefined) {
+          if (excluded.size > 0 || window?.among !== undefined) {
             const key = shownKey(scope, epoch);
             const before = this.state.refused.get(key);
-            const after = withRefusal(before, epoch, ruledOut, window?.among, window?.roots);
+            const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
             if (
               before === undefined ||
               after.excluded.size !== before.excluded.size ||
@@ -661,16 +708,23 @@ export class CredentialHistory {
         const key = shownKey(scope, epoch);
         const before = this.state.shown.get(key);
         // The members chosen lie within every scope's (the choice saw their intersection): one set kept for all.
+        // The level is every scope's own: each is shown this proof.
+        const levels = new Map(before?.levels ?? []);
+        if (chosen.level !== undefined && !(levels.get(chosen.root)?.has(chosen.level) ?? false))
+          levels.set(chosen.root, new Set([...(levels.get(chosen.root) ?? []), chosen.level]));
         if (
           before === undefined ||
           !before.roots.has(chosen.root) ||
           before.among.size !== chosen.among.size ||
-          [...chosen.among].some((agent) => !before.among.has(agent))
+          [...chosen.among].some((agent) => !before.among.has(agent)) ||
+          levels.size !== (before.levels?.size ?? 0) ||
+          [...levels].some(([root, at]) => at.size !== (before.levels?.get(root)?.size ?? 0))
         ) {
           this.state.shown.set(key, {
             epoch,
             roots: new Set([...(before?.roots ?? []), chosen.root]),
             among: chosen.among,
+            ...(levels.size === 0 ? {} : { levels }),
           });
           changed = true;
         }

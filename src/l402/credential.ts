@@ -367,6 +367,7 @@ export async function proveCredential(
   type Chosen = {
     root: bigint;
     among: ReadonlySet<string>;
+    level: number;
     witness: NonNullable<ReturnType<CredentialHolder['witness']>>;
   };
   const scopes =
@@ -409,6 +410,19 @@ export async function proveCredential(
     const among = new Set(
       [...linked].filter((agent) => reaching.has(agent) && !(seen?.excluded.has(agent) ?? false)),
     );
+    // Fewer than `minAnonymity` left in common may have leaked already (a refusal cannot be withheld, an exclusion
+    // relayed under the node key is counted as the node's): such a set is carried on, never narrowed further. A
+    // proof at a level reaching every member of a level each of its scopes was itself shown a proof at, in this
+    // root, in the window narrows none of them (each holds the payer among those already), and is made: otherwise a
+    // payer so narrowed would be refused at the node for as long as it kept using it (the excluded lockout).
+    if (among.size < least && reaching.size >= least) {
+      const told = seen?.proved?.get(root) ?? [];
+      for (const at of told) {
+        const before = holder.reaching(root, at);
+        if (before !== undefined && [...before].every((agent) => reaching.has(agent)))
+          return { root, among, witness, level };
+      }
+    }
     if (among.size < least)
       return unpaid(
         seen === undefined
@@ -421,7 +435,7 @@ export async function proveCredential(
               `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
             ),
       );
-    return { root, among, witness };
+    return { root, among, witness, level };
   });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {

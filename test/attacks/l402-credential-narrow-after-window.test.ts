@@ -1,4 +1,4 @@
-// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), high, privacy (open): a
+// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), high, privacy (fixed): a
 // refusal whose window's exclusions leave fewer than `minAnonymity` of the members in common carries only its own
 // exclusions, which age out after 7 epochs, while it carries the members in common (`among`) on. Once the first
 // exclusion leaves the window the client checks later proofs against `among` alone, though the operator, linking the
@@ -15,6 +15,10 @@
 //    3 of step 1 that reach mid: the payer alone.
 // Before 5a59b25 the step-2 entry carried the 7 exclusions on and step 3 was refused (the price was the excluded
 // lockout). The control: step 3 one epoch after step 1 (e0's entry in the window) is refused.
+// Fixed: every unpaid challenge carries all the exclusions its window held, whatever they leave (5a59b25 reverted),
+// so the chain keeps the operator's 3 for as long as it lasts. The lockout that rule caused is answered otherwise:
+// step 2 asks the ordinary level proved at e0 (in its window, at the node and the origin, same root), which narrows
+// neither scope (each holds the payer among those already), so it is proved, among the 3; step 3 is refused.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
@@ -46,28 +50,37 @@ async function narrowAfterWindow(gapDays: number) {
   await fetch(service('weather', MIN_SCORE));
   expect(proved).toHaveLength(1);
   expect(await fetch(service('premium', PREMIUM))).toMatchObject({ code: ErrorCode.InvalidProof });
-  // Step 2 (the bridge 6 epochs on), when the gap allows it.
+  // Step 2 (the bridge 6 epochs on), when the gap allows it: refused (before 5a59b25 and with it) or proved at the
+  // level of step 1 (the fix); either way the operator links it to both steps.
+  let bridge: unknown;
   if (gapDays > 6) {
     clock.advance(6 * DAY_MS);
-    expect(await fetch(service('weather', MIN_SCORE))).toMatchObject({ code: ErrorCode.WouldLink });
+    bridge = await fetch(service('weather', MIN_SCORE));
     clock.advance((gapDays - 6) * DAY_MS);
   } else clock.advance(gapDays * DAY_MS);
   // Step 3: the mid level, which of the operator's 3 only the payer reaches.
   const last = await fetch(service('mid', MID));
-  return { last, proved };
+  return { bridge, last, proved };
 }
 
+/** The levels of the statements proved, in order (a credential's voting weight is 2^level). */
+const levels = (proved: readonly { votingWeight: bigint }[]) =>
+  proved.map(({ votingWeight }) => votingWeight.toString(2).length - 1);
+
 describe('a refusal that drops its window’s exclusions lets the operator narrow the payer further', () => {
-  it.fails('refuses the mid level after the window, linked through the bridge refusal', async () => {
-    const { last, proved } = await narrowAfterWindow(7);
-    // The attack's measure: the mid proof is made, at mid, and names the payer to the operator.
-    expect(proved).toHaveLength(1);
+  it('refuses the mid level after the window, linked through the bridge', async () => {
+    const { bridge, last, proved } = await narrowAfterWindow(7);
+    // The attack's measure: with 5a59b25 the mid proof was made (level 18) and named the payer to the operator.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(levels(proved)).not.toContain(18);
+    // The bridge, at the level proved at e0 (15), tells the operator nothing and is made.
+    expect(bridge).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(levels(proved)).toEqual([15, 15]);
   });
 
   it('refuses the mid level within the window of step 1 (the control)', async () => {
     const { last, proved } = await narrowAfterWindow(1);
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(1);
+    expect(levels(proved)).toEqual([15]);
   });
 });

@@ -1,4 +1,4 @@
-// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), medium, privacy (open): the
+// Issue 18, twelfth review (adversarial review of `carriedExclusions`, commit 5a59b25), medium, privacy (fixed): the
 // exclusions a refusal carries are counted against the members in common over all its scopes together, so
 // exclusions injected under an honest-looking node's key by a relay (another origin showing that node's challenge)
 // make the window's exclusions leave fewer than `minAnonymity` there, and the refusal's entry under the origin drops
@@ -18,6 +18,11 @@
 //    mid: proved. weather.test, linking 1-3-4 (its own visits), holds the payer among 3 (itself and the 2 mid); with
 //    evil.test's refusal linked, the payer alone.
 // The control, without step 2: step 3 proves among the 8 and step 4 is refused (3 left).
+// Fixed: every unpaid challenge carries all the exclusions its window held (5a59b25 reverted), under every scope, so
+// the relay's and the origin's own stay counted for as long as the chain lasts. Rejected: carrying a relay's
+// exclusions under the relaying origin only (a record of which origin caused each), since the node's operator may be
+// the relaying origin: it would then narrow the payer at its own node once they aged out there. Step 3, at the level
+// proved at e0 (nothing new to either scope), is now proved among the 6; step 4 is refused.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
@@ -56,21 +61,24 @@ async function relayErases(relay: boolean) {
   const bridge = await fetch(service('weather', MIN_SCORE));
   clock.advance(DAY_MS);
   const last = await fetch(service('mid', MID));
-  return { bridge, last, proved };
+  return { bridge, last, levels: proved.map(({ votingWeight }) => votingWeight.toString(2).length - 1) };
 }
 
 describe("a relay's exclusions under the node key erase what the honest origin's refusal carries", () => {
-  it.fails('refuses the mid level after the window when a relay pushed the node key below 8', async () => {
-    const { bridge, last, proved } = await relayErases(true);
-    expect(bridge).toMatchObject({ code: ErrorCode.WouldLink });
-    // The attack's measure: the mid proof is made, leaving weather.test 3 (the payer alone with evil.test).
+  it('refuses the mid level after the window when a relay pushed the node key below 8', async () => {
+    const { bridge, last, levels } = await relayErases(true);
+    // The attack's measure: with 5a59b25 the mid proof (level 18) was made, leaving weather.test 3 (the payer alone
+    // with evil.test).
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(1);
+    expect(levels).not.toContain(18);
+    // The bridge, at the level proved at e0 (15), narrows neither scope and is made.
+    expect(bridge).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(levels).toEqual([15, 15]);
   });
 
   it('refuses the mid level without the relay (the control)', async () => {
-    const { last, proved } = await relayErases(false);
-    expect(proved).toHaveLength(2);
+    const { last, levels } = await relayErases(false);
+    expect(levels).toEqual([15, 15]);
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
   });
 });

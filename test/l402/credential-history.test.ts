@@ -34,6 +34,8 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
             maxLength: 4,
           }),
           among: fc.uniqueArray(fc.string(), { maxLength: 5 }),
+          // Per root listed (by its index), the levels proved against it.
+          levels: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 30 })), { maxLength: 4 }),
         }),
       ),
       { maxLength: 4 },
@@ -72,7 +74,19 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     shown: new Map(
       shown.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
-        { epoch: entry.epoch, roots: new Set(entry.roots), among: new Set(entry.among) },
+        (() => {
+          const levels = new Map<bigint, Set<number>>();
+          for (const [at, level] of entry.levels) {
+            const root = entry.roots[at % entry.roots.length] as bigint;
+            levels.set(root, (levels.get(root) ?? new Set()).add(level));
+          }
+          return {
+            epoch: entry.epoch,
+            roots: new Set(entry.roots),
+            among: new Set(entry.among),
+            ...(levels.size === 0 ? {} : { levels }),
+          };
+        })(),
       ]),
     ),
     refused: new Map(
@@ -142,8 +156,20 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 5 }),
+      document({ v: 6, members: [], origins: [] }),
       document({ v: 3, members: [] }),
+      // A shown entry's levels: v5 only, a non-empty list of {root, level}, each root one of the entry's.
+      ...[
+        [4, [{ root: '12', level: 15 }]],
+        [5, []],
+        [5, [{ root: '13', level: 15 }]],
+        [5, [{ root: '12', level: -1 }]],
+        [5, [{ root: '12', level: 1.5 }]],
+        [5, [{ root: 12, level: 15 }]],
+        [5, { root: '12', level: 15 }],
+      ].map(([v, levels]) =>
+        document({ v, members: ['a'], origins: [], shown: [{ ...entry, among: 'AQ==', levels }] }),
+      ),
       document({ v: 4, members: [] }),
       // A refused entry's `among` (the members its window left in common) is v4's: a bitmap over `members`.
       document({
@@ -334,9 +360,9 @@ describe('CredentialHistory', () => {
     // Another unpaid challenge at epoch 12, seeing that proof, narrows its entry to the members common to both.
     await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
     expect(history.seenAt('node', 6)?.among).toEqual(members('a', 'b'));
-    // Kept in the document (v4).
+    // Kept in the document (v5).
     const reopened = await CredentialHistory.open(store);
-    expect(JSON.parse((await store.read()) as string).v).toBe(4);
+    expect(JSON.parse((await store.read()) as string).v).toBe(5);
     // The epoch-12 entry carries both roots its window was shown (the first proof's through the refusal of 6).
     expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
       roots: new Set([1n, 2n]),
@@ -393,7 +419,7 @@ describe('CredentialHistory', () => {
     expect((await refused()).get('node 5')?.among).toEqual(members('a'));
   });
 
-  it("carries the window's exclusions only while they leave minAnonymity of its members in common, else its own", async () => {
+  it("carries the window's exclusions on whatever they leave of its members in common (twelfth review)", async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
     const refused = async () => parseCredentialHistory((await store.read()) as string).refused;
@@ -403,33 +429,59 @@ describe('CredentialHistory', () => {
       minAnonymity,
     });
     await history.reserve('node', 0, pick(1n, members('a', 'b', 'c', 'd')));
-    // A refusal ruling out c and d leaves a and b, fewer than 3: its own exclusion is recorded all the same.
+    // A refusal ruling out c and d leaves a and b, fewer than 3: recorded all the same.
     const below = refusal(members('c', 'd'), 3);
     await expect(history.reserve('node', 0, () => below)).rejects.toBe(below.refused);
     expect((await refused()).get('node 0')?.excluded).toEqual(members('c', 'd'));
-    // The next epoch's unpaid challenge carries the members in common but not the exclusions it inherited ...
+    // The unpaid challenges 6 epochs apart carry the members in common and every exclusion their windows held: the
+    // operator linking the chain still knows c and d ruled out, long after epoch 0's own entry is dropped.
     const next = refusal(members(), 3);
-    await expect(history.reserve('node', 1, () => next)).rejects.toBe(next.refused);
-    expect((await refused()).get('node 1')).toMatchObject({
+    await expect(history.reserve('node', 6, () => next)).rejects.toBe(next.refused);
+    await expect(history.reserve('node', 12, () => next)).rejects.toBe(next.refused);
+    expect((await refused()).get('node 12')).toMatchObject({
       among: members('a', 'b', 'c', 'd'),
-      excluded: members(),
+      excluded: members('c', 'd'),
     });
-    // ... so they age out with the entry that ruled them out: out of the window of epoch 7, used every day or not.
-    expect(history.seenAt('node', 6)?.excluded).toEqual(members('c', 'd'));
-    expect(history.seenAt('node', 7)).toEqual({
+    expect((await refused()).has('node 0')).toBe(false);
+    expect(history.seenAt('node', 18)).toEqual({
       roots: new Set([1n]),
       among: members('a', 'b', 'c', 'd'),
-      excluded: members(),
+      excluded: members('c', 'd'),
     });
-    // While the members left keep minAnonymity (2 here), the exclusions are carried on.
-    const kept = refusal(members(), 2);
-    await expect(history.reserve('node', 2, () => kept)).rejects.toBe(kept.refused);
-    expect((await refused()).get('node 2')?.excluded).toEqual(members('c', 'd'));
-    // With no members in common seen (no proof in the window), every exclusion is carried, whatever it leaves.
-    const first = refusal(members('c', 'd'), 3);
-    await expect(history.reserve('fresh', 0, () => first)).rejects.toBe(first.refused);
-    await expect(history.reserve('fresh', 6, () => next)).rejects.toBe(next.refused);
-    expect(history.seenAt('fresh', 12)?.excluded).toEqual(members('c', 'd'));
+  });
+
+  it('tells, per root, the levels every scope asked about was itself shown a proof at in the window', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const at = (root: bigint, among: ReadonlySet<string>, level: number) => () => ({ root, among, level });
+    await history.reserve(['node', 'origin:https://a.test'], 0, at(1n, members('a', 'b'), 15));
+    await history.reserve(['node', 'origin:https://a.test'], 1, at(1n, members('a', 'b'), 18));
+    await history.reserve('node', 1, at(2n, members('a'), 20));
+    // Recorded under every scope shown the proof, kept in the document (v5).
+    expect(JSON.parse((await store.read()) as string).v).toBe(5);
+    const reopened = await CredentialHistory.open(store);
+    expect(reopened.seenAt('node', 3)?.proved).toEqual(
+      new Map([
+        [1n, new Set([15, 18])],
+        [2n, new Set([20])],
+      ]),
+    );
+    // Together: only what both were shown (the origin never saw root 2).
+    expect(reopened.seenAt(['node', 'origin:https://a.test'], 3)?.proved).toEqual(
+      new Map([[1n, new Set([15, 18])]]),
+    );
+    // A scope shown no proof itself leaves none, whatever the others were shown.
+    expect(reopened.seenAt(['node', 'origin:https://b.test'], 3)?.proved).toBeUndefined();
+    // Only the window's own proofs count, not what an unpaid challenge carried on.
+    const unpaid = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
+    await expect(reopened.reserve('node', 7, () => unpaid)).rejects.toBe(unpaid.refused);
+    expect(reopened.seenAt('node', 8)?.among).toEqual(members('a'));
+    expect(reopened.seenAt('node', 8)?.proved).toBeUndefined();
+    // A v4 document's proofs name no level: none is read.
+    const v4 = JSON.parse((await store.read()) as string);
+    for (const entry of v4.shown) delete entry.levels;
+    v4.v = 4;
+    expect(parseCredentialHistory(JSON.stringify(v4)).shown.get('node 1')?.levels).toBeUndefined();
   });
 
   it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
@@ -524,7 +576,7 @@ describe('CredentialHistory', () => {
     );
   });
 
-  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v4', () => {
+  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v5', () => {
     const v2 = JSON.stringify({
       kind: 'agora402/credential-history',
       v: 2,
@@ -569,10 +621,10 @@ describe('CredentialHistory', () => {
     expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
       'origin:https://a.test 5',
     ]);
-    // Written again, it is v4 and read as it is, not migrated twice.
-    const v4 = formatCredentialHistory(state);
-    expect(JSON.parse(v4).v).toBe(4);
-    expect(parseCredentialHistory(v4)).toEqual(state);
+    // Written again, it is v5 and read as it is, not migrated twice.
+    const v5 = formatCredentialHistory(state);
+    expect(JSON.parse(v5).v).toBe(5);
+    expect(parseCredentialHistory(v5)).toEqual(state);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
