@@ -69,7 +69,8 @@ async function scopeLink() {
         maxPriceMsat: 10_000,
         credential: holder,
         clock,
-        fetch: async (input, init) => provider.handle(new Request(input, init), async () => new Response('ok')),
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
       },
     ).catch((error: unknown) => error);
   const steps = [
