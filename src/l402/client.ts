@@ -22,10 +22,12 @@ import {
   checkCredentialEpoch,
   credentialEpoch,
   formatCredentialHeader,
+  levelOf,
   parseCredentialCaveat,
+  parseCredentialHeader,
   proveCredential,
 } from './credential.js';
-import type { CredentialHistory } from './credential-history.js';
+import { type CredentialHistory, originScope } from './credential-history.js';
 import { formatAuthorization, NODE_INVOICE_HEADER, parseChallenge } from './headers.js';
 import { decodeIdentifier } from './identifier.js';
 import { decodeMacaroon } from './macaroon.js';
@@ -465,6 +467,24 @@ export async function l402Fetch(
           );
         }
         continue;
+      }
+      // The server answered a request carrying the credential: it was shown, under the scopes its reservation named
+      // (the node key and this origin). Recorded only now, never at reservation nor payment: a proof whose payment
+      // or request failed showed nothing, and counting its level as shown would let a later proof through that the
+      // refusals recorded since would name. A failure to record (the lock busy) only counts it unshown. In the
+      // holder's history, where `proveCredential` reserved it (`options.history` may be another).
+      const reserved = options.credential?.history;
+      if (token?.credential !== undefined && token.credentialEpoch !== undefined && reserved !== undefined) {
+        const level = shown?.threshold === undefined ? undefined : levelOf(shown.threshold);
+        if (level !== undefined)
+          await reserved
+            .showed(
+              [token.provider, originScope(origin)],
+              token.credentialEpoch,
+              parseCredentialHeader(token.credential).root,
+              level,
+            )
+            .catch(() => undefined);
       }
       if (isRedirect(response))
         throw new AgoraError(

@@ -23,13 +23,21 @@ export interface ShownCredential {
   readonly epoch: number;
   readonly roots: ReadonlySet<bigint>;
   readonly among: ReadonlySet<string>;
-  /**
-   * Per root, the levels proved against it there (absent in entries written before v5, and when none was given):
-   * a scope shown a proof at level `l` of root `r` holds the payer among the members reaching `l` in `r`, whatever
-   * else it saw, so a later proof there at a level all of those reach tells it nothing (see
-   * {@link NodeHistory.proved}).
-   */
-  readonly levels?: ReadonlyMap<bigint, ReadonlySet<number>>;
+}
+
+/**
+ * A proof actually shown (its `Agora-Credential` sent and answered), recorded once shown with the scopes its
+ * reservation named together (its node key and its origin's {@link originScope}), its root and its level. Those
+ * scopes were linked to each other by that one proof (one token, one payment, one pseudonym), and each of them, with
+ * whoever links any of them, holds the payer among the members reaching `level` in `root` (see
+ * {@link NodeHistory.proved}). A reservation alone records none: its proof may never leave (the payment failing).
+ */
+export interface ShownProof {
+  readonly epoch: number;
+  /** The scopes of its reservation, sorted and distinct. */
+  readonly scopes: readonly string[];
+  readonly root: bigint;
+  readonly level: number;
 }
 
 /**
@@ -53,10 +61,13 @@ export interface NodeHistory {
   readonly among: ReadonlySet<string> | undefined;
   readonly excluded: ReadonlySet<string>;
   /**
-   * Per root, the levels every one of the scopes asked about was itself shown a proof at in the window (their own
-   * proofs' entries, never what an unpaid challenge carried); absent when there is none. Each of those scopes, and
-   * so whoever links any of them, holds the payer among the members reaching such a level in that root already: a
-   * proof at a level every one of them reaches narrows nobody who can see it, whatever `among` and `excluded` leave.
+   * Per root, the levels of the proofs shown in the window to every one of the scopes asked about together, in one
+   * reservation naming all of them ({@link ShownProof}: sent and answered, never a reservation alone nor what an
+   * unpaid challenge carried); absent when there is none. Those scopes are linked to each other by such a proof
+   * already, and each of them, so whoever links any of them, holds the payer among the members reaching its level in
+   * that root: a proof to those scopes at a level every one of them reaches links no scope not linked before and
+   * narrows nobody who can see it, whatever `among` and `excluded` leave. A level each scope was shown on its own, in
+   * separate proofs, is none: the new proof would join windows never joined (two origins' separate narrowings).
    */
   readonly proved?: ReadonlyMap<bigint, ReadonlySet<number>>;
 }
@@ -136,10 +147,19 @@ export interface CredentialHistoryState {
   readonly epochs: Map<string, number>;
   /** Per origin, the node keys it named for a pseudonym in the linking window (see {@link MAX_UNPAID_NODES_PER_ORIGIN}). */
   readonly origins: Map<string, Map<string, OriginNode>>;
+  /**
+   * The proofs shown (see {@link ShownProof}), one per epoch, root, level and set of scopes, keyed
+   * `JSON.stringify([epoch, <root, decimal>, level, scopes])`.
+   */
+  readonly proofs: Map<string, ShownProof>;
 }
 
 /** Where what a provider node key (or an origin's scope) was shown in an epoch is kept. */
 const shownKey = (provider: string, epoch: number): string => `${provider} ${epoch}`;
+
+/** Where a {@link ShownProof} is kept: one record per epoch, root, level and set of scopes. */
+const proofKey = (proof: ShownProof): string =>
+  JSON.stringify([proof.epoch, String(proof.root), proof.level, proof.scopes]);
 
 /**
  * The history scope of an origin: what it was shown through any node key its challenges named, kept beside each
@@ -160,6 +180,7 @@ const emptyState = (): CredentialHistoryState => ({
   marks: new Map(),
   epochs: new Map(),
   origins: new Map(),
+  proofs: new Map(),
 });
 
 const isStringList = (value: unknown): value is string[] =>
@@ -301,9 +322,9 @@ function refusalsCarry(state: CredentialHistoryState): void {
 }
 
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v5), or as earlier versions
- * wrote it (v4, no proof's level recorded: its proofs' entries read without `levels`, so none of them lets a later
- * proof through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v6), or as earlier versions
+ * wrote it (v5 and v4, no proof shown recorded: v5's per-scope `levels`, recorded at reservation, are checked and
+ * dropped, so none of their proofs lets a later one through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
  * origin scopes, migrated as `originsFromNodes` says; v1, member lists written out);
  * `INVALID_JSON` for anything else. A damaged history is refused, never read
  * as empty: an empty one would let a pseudonym be shown again.
@@ -315,9 +336,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5].includes(value.v as number))
-    return damaged(`not a ${KIND} v1, v2, v3, v4 or v5`);
-  const { shown, named, anonymous, epochs, refused, origins } = value;
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3, v4, v5 or v6`);
+  const { shown, named, anonymous, epochs, refused, origins, proofs } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
   // v2 and later write each member once, sets as bitmaps over this list; v1 wrote each set out.
@@ -347,7 +368,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       return damaged('a shown entry lists no decimal roots');
     const set = membersOf(among, members, decoded);
     if (set === undefined) return damaged('a shown entry lists no members');
-    // Only v5 records the levels proved (a proof's entry before it says nothing of its level: none is read).
+    // Only v5 recorded the levels reserved, per scope: checked, then dropped. They were written before proving and
+    // paying (a proof never shown counted) and said nothing of which scopes one proof showed together (two origins
+    // shown a level apart counted as shown it together): none lets a proof through (v6 records `proofs` instead).
     if (
       levels !== undefined &&
       (value.v !== 5 ||
@@ -364,16 +387,10 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
       return damaged('a shown entry lists its levels wrong');
     const key = shownKey(node as string, epoch);
     const before = state.shown.get(key);
-    const proved = new Map(before?.levels ?? []);
-    for (const item of (levels ?? []) as { root: string; level: number }[]) {
-      const root = BigInt(item.root);
-      proved.set(root, new Set([...(proved.get(root) ?? []), item.level]));
-    }
     state.shown.set(key, {
       epoch,
       roots: new Set([...(before?.roots ?? []), ...roots.map(BigInt)]),
       among: before === undefined ? set : new Set([...set].filter((agent) => before.among.has(agent))),
-      ...(proved.size === 0 ? {} : { levels: proved }),
     });
   }
   for (const entry of refused ?? []) {
@@ -416,6 +433,25 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     if (nodes.has(node)) return damaged(`${origin} names ${node} twice`);
     state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
+  // Only v6 records the proofs shown: a document before it has none, so none of its proofs lets a later one through
+  // below `minAnonymity` until the payer shows one again.
+  if (proofs !== undefined && (value.v !== 6 || !Array.isArray(proofs)))
+    return damaged('proofs is a v6 list');
+  for (const entry of proofs ?? []) {
+    if (!isJsonObject(entry)) return damaged('a proofs entry is not an object');
+    const { scopes, epoch, root, level } = entry;
+    if (
+      !isStringList(scopes) ||
+      scopes.length === 0 ||
+      new Set(scopes).size !== scopes.length ||
+      !isEpoch(epoch) ||
+      !isDecimal(root) ||
+      !isEpoch(level)
+    )
+      return damaged('a proofs entry has no scopes, epoch, root or level');
+    const proof = { epoch, scopes: [...scopes].sort(), root: BigInt(root), level };
+    state.proofs.set(proofKey(proof), proof);
+  }
   if (value.v === 1 || value.v === 2) originsFromNodes(state);
   if ((value.v as number) < 4) refusalsCarry(state);
   for (const entry of epochs ?? []) {
@@ -438,8 +474,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v5: v4 with a shown entry's `levels`, `{root, level}` per level
- * proved there; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
+ * The document {@link parseCredentialHistory} reads (v6: v4 with `proofs`, each proof shown as
+ * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
  * had seen a proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
  * bit per member rather than its id.
@@ -472,20 +508,13 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 5,
+    v: 6,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
       epoch: entry.epoch,
       roots: [...entry.roots].map(String),
       among: bitmap(entry.among),
-      ...(entry.levels === undefined
-        ? {}
-        : {
-            levels: [...entry.levels].flatMap(([root, levels]) =>
-              [...levels].map((level) => ({ root: String(root), level })),
-            ),
-          }),
     })),
     named: marked('named'),
     anonymous: marked('anonymous'),
@@ -500,6 +529,12 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
     origins: [...state.origins].flatMap(([origin, nodes]) =>
       [...nodes].map(([node, { epoch, paid }]) => ({ origin, node, epoch, paid })),
     ),
+    proofs: [...state.proofs.values()].map(({ scopes, epoch, root, level }) => ({
+      scopes,
+      epoch,
+      root: String(root),
+      level,
+    })),
   })}\n`;
 }
 
@@ -585,16 +620,14 @@ export class CredentialHistory {
     const excluded = new Set<string>();
     let among: ReadonlySet<string> | undefined;
     let any = false;
-    // Per root, the levels every scope so far was shown a proof at (undefined before the first scope).
-    let proved: Map<bigint, Set<number>> | undefined;
+    const scopes = typeof provider === 'string' ? [provider] : provider;
     // Later epochs count too. At an epoch's edge a provider may ask for either epoch (the tolerated skew), and an
     // origin may ask for the next one through node A and then the last one through node B: what it saw in the next
     // epoch links to this proof all the same. `claimEpoch` keeps a node key from going back, but not an origin: a
     // "never back" rule per origin would refuse an honest origin whose two nodes' clocks straddle the edge, whereas
     // counting the later entry serves it (same root, same level: the same members in common) and refuses only a
     // proof that would leave fewer than `minAnonymity`.
-    for (const scope of typeof provider === 'string' ? [provider] : provider) {
-      const own = new Map<bigint, Set<number>>();
+    for (const scope of scopes) {
       for (
         let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1);
         at < epoch + CREDENTIAL_LINK_EPOCHS;
@@ -606,8 +639,6 @@ export class CredentialHistory {
         if (shown !== undefined) {
           for (const root of shown.roots) roots.add(root);
           among = new Set(common(among, shown.among));
-          for (const [root, levels] of shown.levels ?? [])
-            own.set(root, new Set([...(own.get(root) ?? []), ...levels]));
         }
         // An unpaid challenge's entry reads like a proof's: what its window had left in common, carried forward.
         if (refused?.among !== undefined) among = new Set(common(among, refused.among));
@@ -615,23 +646,19 @@ export class CredentialHistory {
         for (const agent of refused?.excluded ?? []) excluded.add(agent);
         any ||= shown !== undefined || refused !== undefined;
       }
-      const before = proved;
-      proved =
-        before === undefined
-          ? own
-          : new Map(
-              [...own]
-                .map(([root, levels]): [bigint, Set<number>] => [
-                  root,
-                  new Set([...levels].filter((level) => before.get(root)?.has(level) ?? false)),
-                ])
-                .filter(([, levels]) => levels.size > 0),
-            );
     }
     if (!any) return undefined;
-    return proved === undefined || proved.size === 0
-      ? { roots, among, excluded }
-      : { roots, among, excluded, proved };
+    // Only a proof shown to all of these scopes at once (its reservation naming every one of them): one shown to each
+    // apart links none of them to the others, and the proof asked about would join their windows.
+    const proved = new Map<bigint, Set<number>>();
+    for (const proof of this.state.proofs.values())
+      if (
+        proof.epoch > epoch - CREDENTIAL_LINK_EPOCHS &&
+        proof.epoch < epoch + CREDENTIAL_LINK_EPOCHS &&
+        scopes.every((scope) => proof.scopes.includes(scope))
+      )
+        proved.set(proof.root, (proved.get(proof.root) ?? new Set()).add(proof.level));
+    return proved.size === 0 ? { roots, among, excluded } : { roots, among, excluded, proved };
   }
 
   /**
@@ -647,9 +674,9 @@ export class CredentialHistory {
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
-   * A choice giving its `level` has it recorded with its root under every scope (read back as {@link NodeHistory.proved}).
+   * No level is recorded: a reservation shows nothing yet (see {@link showed}).
    */
-  reserve<T extends { root: bigint; among: ReadonlySet<string>; level?: number }>(
+  reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
     provider: string | readonly string[],
     epoch: number,
     choose: (seen: NodeHistory | undefined) => T | CredentialRefusal,
@@ -678,7 +705,7 @@ export class CredentialHistory {
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
       // `epoch - CREDENTIAL_LINK_EPOCHS`, kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
-      for (const entries of [this.state.shown, this.state.refused])
+      for (const entries of [this.state.shown, this.state.refused, this.state.proofs])
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
@@ -708,29 +735,45 @@ export class CredentialHistory {
         const key = shownKey(scope, epoch);
         const before = this.state.shown.get(key);
         // The members chosen lie within every scope's (the choice saw their intersection): one set kept for all.
-        // The level is every scope's own: each is shown this proof.
-        const levels = new Map(before?.levels ?? []);
-        if (chosen.level !== undefined && !(levels.get(chosen.root)?.has(chosen.level) ?? false))
-          levels.set(chosen.root, new Set([...(levels.get(chosen.root) ?? []), chosen.level]));
         if (
           before === undefined ||
           !before.roots.has(chosen.root) ||
           before.among.size !== chosen.among.size ||
-          [...chosen.among].some((agent) => !before.among.has(agent)) ||
-          levels.size !== (before.levels?.size ?? 0) ||
-          [...levels].some(([root, at]) => at.size !== (before.levels?.get(root)?.size ?? 0))
+          [...chosen.among].some((agent) => !before.among.has(agent))
         ) {
           this.state.shown.set(key, {
             epoch,
             roots: new Set([...(before?.roots ?? []), chosen.root]),
             among: chosen.among,
-            ...(levels.size === 0 ? {} : { levels }),
           });
           changed = true;
         }
       }
       if (changed) await this.save();
       return chosen;
+    });
+  }
+
+  /**
+   * Records that a proof reserved at `provider` (the same scopes {@link reserve} was given) in `epoch`, against
+   * `root` at `level`, was shown: its `Agora-Credential` sent and answered. Only a proof so recorded counts toward
+   * {@link NodeHistory.proved}, and only for the scopes named here together. Records nothing unless every scope holds
+   * a reservation of `root` in `epoch` (one dropped, or never made, is shown nothing here), nor when it is recorded
+   * already (checked first on the copy last read, which holds every record this history made or read: a token's
+   * every use calls this). Call it once the server answered, never before: a level counted shown that never was
+   * lets a proof through that the refusals recorded would name.
+   */
+  showed(provider: string | readonly string[], epoch: number, root: bigint, level: number): Promise<void> {
+    const scopes = [...new Set(typeof provider === 'string' ? [provider] : provider)].sort();
+    const proof: ShownProof = { epoch, scopes, root, level };
+    const key = proofKey(proof);
+    if (this.state.proofs.has(key)) return Promise.resolve();
+    return this.locked(async () => {
+      if (this.state.proofs.has(key)) return;
+      if (!scopes.every((scope) => this.state.shown.get(shownKey(scope, epoch))?.roots.has(root) ?? false))
+        return;
+      this.state.proofs.set(key, proof);
+      await this.save();
     });
   }
 

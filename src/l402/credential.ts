@@ -325,6 +325,9 @@ export interface CredentialHolder {
  * when its score there is below the threshold, or when fewer than `minAnonymity` leaves there reach the threshold.
  * It never falls back to an older root: a proof against an older root than the rule picks would tell the provider
  * that the payer fell below the threshold in the newer one. `nowSeconds` defaults to the system clock.
+ * Once the credential is sent and answered, the caller records it shown (`holder.history.showed`, with the node key
+ * and the origin's `originScope`, the epoch, the root and the level): `l402Fetch` does; a proof never recorded so
+ * only lets fewer later proofs through.
  */
 export async function proveCredential(
   holder: CredentialHolder,
@@ -367,7 +370,6 @@ export async function proveCredential(
   type Chosen = {
     root: bigint;
     among: ReadonlySet<string>;
-    level: number;
     witness: NonNullable<ReturnType<CredentialHolder['witness']>>;
   };
   const scopes =
@@ -412,15 +414,18 @@ export async function proveCredential(
     );
     // Fewer than `minAnonymity` left in common may have leaked already (a refusal cannot be withheld, an exclusion
     // relayed under the node key is counted as the node's): such a set is carried on, never narrowed further. A
-    // proof at a level reaching every member of a level each of its scopes was itself shown a proof at, in this
-    // root, in the window narrows none of them (each holds the payer among those already), and is made: otherwise a
-    // payer so narrowed would be refused at the node for as long as it kept using it (the excluded lockout).
+    // proof at a level reaching every member of a level that one earlier proof, shown to all of these scopes together
+    // (its reservation named them all; sent and answered), was made at, in this root, in the window, tells nothing
+    // new and is made: that proof linked these scopes to each other already, and each of them (so whoever links any)
+    // holds the payer among those members. Otherwise a payer so narrowed would be refused at the node for as long as
+    // it kept using it (the excluded lockout). Levels each scope was shown apart do not count: the proof would join
+    // their windows, each narrowed on its own (the nothing-new scope link).
     if (among.size < least && reaching.size >= least) {
       const told = seen?.proved?.get(root) ?? [];
       for (const at of told) {
         const before = holder.reaching(root, at);
         if (before !== undefined && [...before].every((agent) => reaching.has(agent)))
-          return { root, among, witness, level };
+          return { root, among, witness };
       }
     }
     if (among.size < least)
@@ -435,7 +440,7 @@ export async function proveCredential(
               `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
             ),
       );
-    return { root, among, witness, level };
+    return { root, among, witness };
   });
   const statement = credentialStatement({ ...audience, epoch: requirement.epoch }, identifier, level, root);
   const proved = await holder.prover.prove(statement, {

@@ -64,6 +64,7 @@ export {
   parseCredentialHistory,
   type RefusedCredential,
   type ShownCredential,
+  type ShownProof,
 } from './credential-history.js';
 export { type ExpressRequest, type ExpressResponse, l402Express } from './express.js';
 export {

@@ -43,7 +43,7 @@ async function narrowAfterWindow(gapDays: number) {
       ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
     ]),
   );
-  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const { holder, proved } = await recordingHolder(payer, [snapshot], { shows: true });
   const fetch = call(holder);
   const service = (name: string, minScore: number) => gatingRoots(name, [snapshot.root], minScore);
   // Step 1: proved at the ordinary level, refused at the premium one (the operator holds {payer, low}).

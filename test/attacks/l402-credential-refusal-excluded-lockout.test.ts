@@ -34,7 +34,7 @@ async function excludedLockout(relay: boolean | 'first') {
   const snapshot = await snapshotOf(
     new Map([[payer, 2 * MIN_SCORE], ...others.map((key) => [key, SCORES.high] as [typeof key, number])]),
   );
-  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const { holder, proved } = await recordingHolder(payer, [snapshot], { shows: true });
   const fetch = call(holder);
   const relayed = async () =>
     expect(await fetch(gatingRoots('premium', [snapshot.root], HIGHER), 'http://evil.test')).toMatchObject({

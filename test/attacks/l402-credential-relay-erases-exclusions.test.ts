@@ -47,7 +47,7 @@ async function relayErases(relay: boolean) {
       ...group(5, SCORES.high),
     ]),
   );
-  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const { holder, proved } = await recordingHolder(payer, [snapshot], { shows: true });
   const fetch = call(holder);
   const service = (name: string, minScore: number) => gatingRoots(name, [snapshot.root], minScore);
   await fetch(service('weather', MIN_SCORE));

@@ -34,7 +34,7 @@ async function renewedRelays(every: number | undefined) {
       ...others.map((key) => [key, SCORES.high] as [AgentKey, number]),
     ]),
   );
-  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const { holder, proved } = await recordingHolder(payer, [snapshot], { shows: true });
   const fetch = call(holder);
   const relay = async () =>
     expect(await fetch(gatingRoots('premium', [snapshot.root], PREMIUM), 'http://evil.test')).toMatchObject({

@@ -76,18 +76,41 @@ export async function driftingSnapshots(
 }
 
 /**
+ * A proof of the right shape that proves nothing (the generator of G1 and points off G2's curve): what a recording
+ * prover that `shows` hands back, sent as the credential and refused by the provider's verifier.
+ */
+export const DUMMY_PROOF = {
+  nullifier: 1n,
+  proof: {
+    pi_a: ['1', '2', '1'],
+    pi_b: [
+      ['1', '2'],
+      ['3', '4'],
+      ['1', '0'],
+    ],
+    pi_c: ['1', '2', '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  },
+};
+
+/**
  * A holder for `payer` over `snapshots` (default anonymity set, a history in memory) whose prover proves nothing:
- * it records in `proved` each statement it is asked for and throws. For attacks on what the client agrees to
- * prove, which need no Groth16 proof (each costs about a second).
+ * it records in `proved` each statement it is asked for and throws, so nothing is paid or shown. With `shows` it
+ * hands back {@link DUMMY_PROOF} instead: the invoice is paid and the credential sent, answered 402 by the
+ * provider's verifier, so the client records the proof shown (what the "nothing new" rule counts) as for a valid
+ * one. For attacks on what the client agrees to prove, which need no Groth16 proof (each costs about a second).
  */
 export async function recordingHolder(
   payer: AgentKey,
   snapshots: readonly DatedSnapshot[],
+  { shows = false }: { shows?: boolean } = {},
 ): Promise<{ holder: CredentialHolder; proved: VoteStatement[] }> {
   const proved: VoteStatement[] = [];
   const recording = {
     prove: async (statement: VoteStatement) => {
       proved.push(statement);
+      if (shows) return DUMMY_PROOF;
       throw new Error('a pseudonym is being proved');
     },
   } as unknown as Prover;

@@ -34,8 +34,6 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
             maxLength: 4,
           }),
           among: fc.uniqueArray(fc.string(), { maxLength: 5 }),
-          // Per root listed (by its index), the levels proved against it.
-          levels: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 30 })), { maxLength: 4 }),
         }),
       ),
       { maxLength: 4 },
@@ -69,24 +67,21 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
       ),
       { maxLength: 3 },
     ),
+    proofs: fc.array(
+      fc.record({
+        epoch: fc.nat({ max: 1_000_000 }),
+        scopes: fc.uniqueArray(fc.string(), { minLength: 1, maxLength: 3 }),
+        root: fc.bigInt({ min: 0n, max: (1n << 254n) - 1n }),
+        level: fc.nat({ max: 30 }),
+      }),
+      { maxLength: 4 },
+    ),
   })
-  .map(({ shown, refused, marks, epochs, origins }) => ({
+  .map(({ shown, refused, marks, epochs, origins, proofs }) => ({
     shown: new Map(
       shown.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
-        (() => {
-          const levels = new Map<bigint, Set<number>>();
-          for (const [at, level] of entry.levels) {
-            const root = entry.roots[at % entry.roots.length] as bigint;
-            levels.set(root, (levels.get(root) ?? new Set()).add(level));
-          }
-          return {
-            epoch: entry.epoch,
-            roots: new Set(entry.roots),
-            among: new Set(entry.among),
-            ...(levels.size === 0 ? {} : { levels }),
-          };
-        })(),
+        { epoch: entry.epoch, roots: new Set(entry.roots), among: new Set(entry.among) },
       ]),
     ),
     refused: new Map(
@@ -103,6 +98,12 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     marks: new Map(marks),
     epochs: new Map(epochs),
     origins: new Map(origins.map(([origin, nodes]) => [origin, new Map(nodes)])),
+    proofs: new Map(
+      proofs.map((proof) => {
+        const sorted = { ...proof, scopes: [...proof.scopes].sort() };
+        return [JSON.stringify([sorted.epoch, String(sorted.root), sorted.level, sorted.scopes]), sorted];
+      }),
+    ),
   }));
 
 describe('credential history documents', () => {
@@ -121,6 +122,7 @@ describe('credential history documents', () => {
       marks: new Map(),
       epochs: new Map(),
       origins: new Map([['https://a.test', new Map([['02aa', { epoch: 5, paid: false }]])]]),
+      proofs: new Map(),
     });
     fc.assert(
       fc.property(
@@ -156,7 +158,7 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 6, members: [], origins: [] }),
+      document({ v: 7, members: [], origins: [] }),
       document({ v: 3, members: [] }),
       // A shown entry's levels: v5 only, a non-empty list of {root, level}, each root one of the entry's.
       ...[
@@ -170,6 +172,18 @@ describe('credential history documents', () => {
       ].map(([v, levels]) =>
         document({ v, members: ['a'], origins: [], shown: [{ ...entry, among: 'AQ==', levels }] }),
       ),
+      // A proof shown: v6 only, non-empty distinct scopes, an epoch, a decimal root and a level.
+      ...[
+        [5, [{ scopes: ['n'], epoch: 1, root: '12', level: 15 }]],
+        [6, { scopes: ['n'], epoch: 1, root: '12', level: 15 }],
+        [6, [{ scopes: [], epoch: 1, root: '12', level: 15 }]],
+        [6, [{ scopes: ['n', 'n'], epoch: 1, root: '12', level: 15 }]],
+        [6, [{ scopes: 'n', epoch: 1, root: '12', level: 15 }]],
+        [6, [{ scopes: ['n'], epoch: -1, root: '12', level: 15 }]],
+        [6, [{ scopes: ['n'], epoch: 1, root: 12, level: 15 }]],
+        [6, [{ scopes: ['n'], epoch: 1, root: '12', level: 1.5 }]],
+        [6, [{ scopes: ['n'], epoch: 1, root: '12' }]],
+      ].map(([v, proofs]) => document({ v, members: [], origins: [], proofs })),
       document({ v: 4, members: [] }),
       // A refused entry's `among` (the members its window left in common) is v4's: a bitmap over `members`.
       document({
@@ -360,9 +374,9 @@ describe('CredentialHistory', () => {
     // Another unpaid challenge at epoch 12, seeing that proof, narrows its entry to the members common to both.
     await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
     expect(history.seenAt('node', 6)?.among).toEqual(members('a', 'b'));
-    // Kept in the document (v5).
+    // Kept in the document (v6).
     const reopened = await CredentialHistory.open(store);
-    expect(JSON.parse((await store.read()) as string).v).toBe(5);
+    expect(JSON.parse((await store.read()) as string).v).toBe(6);
     // The epoch-12 entry carries both roots its window was shown (the first proof's through the refusal of 6).
     expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
       roots: new Set([1n, 2n]),
@@ -450,38 +464,102 @@ describe('CredentialHistory', () => {
     });
   });
 
-  it('tells, per root, the levels every scope asked about was itself shown a proof at in the window', async () => {
+  it('tells, per root, the levels of the proofs shown to every scope asked about together in the window', async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
-    const at = (root: bigint, among: ReadonlySet<string>, level: number) => () => ({ root, among, level });
-    await history.reserve(['node', 'origin:https://a.test'], 0, at(1n, members('a', 'b'), 15));
-    await history.reserve(['node', 'origin:https://a.test'], 1, at(1n, members('a', 'b'), 18));
-    await history.reserve('node', 1, at(2n, members('a'), 20));
-    // Recorded under every scope shown the proof, kept in the document (v5).
-    expect(JSON.parse((await store.read()) as string).v).toBe(5);
+    const a = ['node', 'origin:https://a.test'];
+    const b = ['node', 'origin:https://b.test'];
+    const at = (root: bigint, among: ReadonlySet<string>) => () => ({ root, among });
+    await history.reserve(a, 0, at(1n, members('a', 'b')));
+    await history.reserve(a, 1, at(1n, members('a', 'b')));
+    await history.reserve(b, 1, at(2n, members('a')));
+    await history.reserve('origin:https://b.test', 1, at(1n, members('a')));
+    // A reservation shows nothing: no level counts before its proof is shown.
+    expect(history.seenAt(a, 1)?.proved).toBeUndefined();
+    // Shown: recorded for the scopes named together, whatever order they are given in.
+    await history.showed(a, 0, 1n, 15);
+    await history.showed([...a].reverse(), 1, 1n, 18);
+    await history.showed(b, 1, 2n, 20);
+    await history.showed('origin:https://b.test', 1, 1n, 16);
+    // Never for a reservation not made (root 2 at epoch 0, any scope at epoch 2): a level nothing reserved is
+    // shown nothing.
+    await history.showed(a, 0, 2n, 21);
+    await history.showed(a, 2, 1n, 22);
+    const written = JSON.parse((await store.read()) as string);
+    expect(written.v).toBe(6);
+    expect(written.proofs).toHaveLength(4);
+    // Recorded once: showing it again (each use of its token) writes nothing.
+    await history.showed(a, 1, 1n, 18);
+    expect(await store.read()).toBe(`${JSON.stringify(written)}\n`);
     const reopened = await CredentialHistory.open(store);
+    // The node key was shown all three proofs naming it, with either origin.
     expect(reopened.seenAt('node', 3)?.proved).toEqual(
       new Map([
         [1n, new Set([15, 18])],
         [2n, new Set([20])],
       ]),
     );
-    // Together: only what both were shown (the origin never saw root 2).
-    expect(reopened.seenAt(['node', 'origin:https://a.test'], 3)?.proved).toEqual(
-      new Map([[1n, new Set([15, 18])]]),
+    expect(reopened.seenAt(a, 3)?.proved).toEqual(new Map([[1n, new Set([15, 18])]]));
+    // b.test was shown level 16 of root 1 alone, the node key never: together they were shown root 2 only.
+    expect(reopened.seenAt('origin:https://b.test', 3)?.proved).toEqual(
+      new Map([
+        [1n, new Set([16])],
+        [2n, new Set([20])],
+      ]),
     );
-    // A scope shown no proof itself leaves none, whatever the others were shown.
-    expect(reopened.seenAt(['node', 'origin:https://b.test'], 3)?.proved).toBeUndefined();
-    // Only the window's own proofs count, not what an unpaid challenge carried on.
+    expect(reopened.seenAt(b, 3)?.proved).toEqual(new Map([[2n, new Set([20])]]));
+    // Two origins each shown root 1 apart were never shown one proof together: nothing.
+    expect(reopened.seenAt(['origin:https://a.test', 'origin:https://b.test'], 3)?.proved).toBeUndefined();
+    // Only proofs shown count, never what an unpaid challenge carried on; nor any out of the window.
     const unpaid = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
     await expect(reopened.reserve('node', 7, () => unpaid)).rejects.toBe(unpaid.refused);
     expect(reopened.seenAt('node', 8)?.among).toEqual(members('a'));
     expect(reopened.seenAt('node', 8)?.proved).toBeUndefined();
-    // A v4 document's proofs name no level: none is read.
-    const v4 = JSON.parse((await store.read()) as string);
-    for (const entry of v4.shown) delete entry.levels;
-    v4.v = 4;
-    expect(parseCredentialHistory(JSON.stringify(v4)).shown.get('node 1')?.levels).toBeUndefined();
+    // Dropped with the entries once no epoch still provable sees them.
+    await expect(reopened.reserve('node', 9, () => unpaid)).rejects.toBe(unpaid.refused);
+    expect(reopened.seenAt('node', 3)?.proved).toBeUndefined();
+    expect(JSON.parse((await store.read()) as string).proofs).toEqual([]);
+  });
+
+  it('reads a v5 document, dropping the levels it recorded at reservation: none lets a proof through', () => {
+    const v5 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 5,
+      members: ['a', 'b'],
+      shown: [
+        {
+          provider: 'node',
+          epoch: 1,
+          roots: ['1'],
+          among: 'Aw==',
+          levels: [
+            { root: '1', level: 15 },
+            { root: '1', level: 18 },
+          ],
+        },
+        {
+          provider: 'origin:https://a.test',
+          epoch: 1,
+          roots: ['1'],
+          among: 'Aw==',
+          levels: [{ root: '1', level: 15 }],
+        },
+      ],
+      named: [],
+      anonymous: [],
+      epochs: [{ provider: 'node', epoch: 1 }],
+      refused: [{ provider: 'node', epoch: 1, excluded: 'Ag==' }],
+      origins: [{ origin: 'https://a.test', node: 'node', epoch: 1, paid: true }],
+    });
+    const state = parseCredentialHistory(v5);
+    expect(state.shown.get('node 1')).toEqual({ epoch: 1, roots: new Set([1n]), among: members('a', 'b') });
+    expect(state.refused.get('node 1')?.excluded).toEqual(members('b'));
+    expect(state.proofs.size).toBe(0);
+    // Written again, as v6 with no proof shown.
+    const again = JSON.parse(formatCredentialHistory(state));
+    expect(again.v).toBe(6);
+    expect(again.proofs).toEqual([]);
+    expect(again.shown.every((entry: object) => !('levels' in entry))).toBe(true);
   });
 
   it('migrates a v3 document: each refusal carries what its window holds (the proofs in common, every exclusion)', () => {
@@ -576,7 +654,7 @@ describe('CredentialHistory', () => {
     );
   });
 
-  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v5', () => {
+  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v6', () => {
     const v2 = JSON.stringify({
       kind: 'agora402/credential-history',
       v: 2,
@@ -621,10 +699,10 @@ describe('CredentialHistory', () => {
     expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
       'origin:https://a.test 5',
     ]);
-    // Written again, it is v5 and read as it is, not migrated twice.
-    const v5 = formatCredentialHistory(state);
-    expect(JSON.parse(v5).v).toBe(5);
-    expect(parseCredentialHistory(v5)).toEqual(state);
+    // Written again, it is v6 and read as it is, not migrated twice.
+    const v6 = formatCredentialHistory(state);
+    expect(JSON.parse(v6).v).toBe(6);
+    expect(parseCredentialHistory(v6)).toEqual(state);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
@@ -674,6 +752,7 @@ describe('CredentialHistory', () => {
       marks: new Map(),
       epochs: new Map(),
       origins: new Map(),
+      proofs: new Map(),
     };
     const text = formatCredentialHistory(state);
     // The ids once (67 characters each), then 20 bitmaps of 1,000 bits: not 20 lists of ids.

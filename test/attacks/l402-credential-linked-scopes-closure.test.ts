@@ -1,0 +1,107 @@
+// Issue 18, found while fixing the nothing-new rule's scope link (high: names the payer; open). Severity as the scope
+// link's: an operator with two host names and two Lightning nodes, no refusal, relay, epoch edge nor special rule.
+// A proof links the scopes its reservation names (one token, one payment), and the history checks a later proof
+// against its own scopes' windows only: never against the windows of scopes linked to them by earlier proofs. Two
+// scopes joined once stay joined for whoever holds both logs, yet each goes on being narrowed apart.
+// Steps, one epoch, every challenge at 1,000,000 ppb listing one root:
+//   1. one.test names N1 against `base` (the payer and 14 others reach it): N1 and one.test hold it among 15, and
+//      this proof links them;
+//   2. one.test names N2 against `left` (the payer and A, 7 others): one.test's window leaves base and left, 8;
+//   3. two.test names N1 against `right` (the payer and B, 7 others): N1's window leaves base and right, 8: proved.
+// Whoever holds N1's log and one.test's (linked by step 1's payment and token, the same operator here) holds `base`,
+// `left` and `right` in common: the payer alone. Each check saw 8, none saw the three together.
+// A fix would count, for a proof, the windows of every scope linked to its own by a reservation in the window (their
+// closure), at a cost in availability (an origin and a node both popular join everything they touch). No Groth16
+// proof is made: the holder's prover records each statement it is asked for and throws (reservations are what the
+// checks read).
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import {
+  CredentialBatcher,
+  L402Provider,
+  l402Fetch,
+  levelAtLeast,
+  MemoryRootKeyStore,
+} from '../../src/l402/index.js';
+import { SimNetwork } from '../../src/lightning/index.js';
+import { voteVerifier } from '../fixtures/zk.js';
+import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+
+async function closure() {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const n1 = network.createNode('n1');
+  const n2 = network.createNode('n2');
+  network.openChannel(payerNode, n1, { capacitySat: 1_000_000 });
+  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (high: AgentKey[], low: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  const base = await snapshotOf(scores([...a, ...b], []));
+  const left = await snapshotOf(scores(a, b));
+  const right = await snapshotOf(scores(b, a));
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const gating = (node: typeof n1, root: bigint) =>
+    new L402Provider({
+      lightning: node,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  const steps = [
+    await call(gating(n1, base.root), 'http://one.test'),
+    await call(gating(n2, left.root), 'http://one.test'),
+  ];
+  const third = await call(gating(n1, right.root), 'http://two.test');
+  const reach = (snapshot: typeof base) =>
+    new Set(
+      snapshot.members
+        .filter((member) => ((member.weight >> BigInt(levelAtLeast(MIN_SCORE))) & 1n) === 1n)
+        .map((member) => member.agent),
+    );
+  return { payer, steps, third, proved, reach, base, left, right };
+}
+
+describe('a proof is checked against the scopes linked to its own by earlier proofs', () => {
+  it('sets the scene: steps 1 and 2 are proved, and base, left and right share the payer alone', async () => {
+    const { payer, steps, proved, reach, base, left, right } = await closure();
+    for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved.slice(0, 2).map((statement) => statement.root)).toEqual([base.root, left.root]);
+    const all = [...reach(base)].filter((agent) => reach(left).has(agent) && reach(right).has(agent));
+    expect(all).toEqual([payer.id]);
+    // Each check apart leaves 8: one.test's (base, left) and N1's with two.test's (base, right).
+    expect([...reach(base)].filter((agent) => reach(left).has(agent))).toHaveLength(8);
+    expect([...reach(base)].filter((agent) => reach(right).has(agent))).toHaveLength(8);
+  });
+
+  it.fails('refuses step 3 at N1, linked by step 1 to one.test, narrowed by step 2', async () => {
+    const { third, proved } = await closure();
+    // While the attack works the payer proves step 3 against `right`.
+    expect(third).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
+  });
+});
