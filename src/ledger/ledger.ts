@@ -357,7 +357,8 @@ export class Ledger {
     };
     const failWith = async (error: { index: number; error: unknown }): Promise<never> => {
       const signature = await badSignature();
-      const first = signature !== undefined && signature.index < error.index ? signature : error;
+      // At one index the signature is checked first, as when each event is checked in turn.
+      const first = signature !== undefined && signature.index <= error.index ? signature : error;
       throw withIndex(first.index, total, first.error);
     };
     if (firstError !== undefined) return failWith(firstError);
