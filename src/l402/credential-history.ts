@@ -776,15 +776,17 @@ export class CredentialHistory {
    * at each of several scopes: its node key and the {@link originScope} of the origin whose challenge named it, so
    * that an origin naming another node key per challenge is checked against all it was shown through the others.
    * `choose` sees what those scopes have seen of this payer in the linking window around `epoch` (later epochs
-   * included), together ({@link seenAt};
-   * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
+   * included), together ({@link seenAt}; nothing earlier is pending), their members in common and ruled out counted
+   * over every scope linked to them by a reservation in the window ({@link linkedScopes},
+   * {@link NodeHistory.linked}), and picks the root and the members the payer will then hide among, or returns a
    * refusal (any challenge it leaves unpaid); the choice is recorded under every scope and written before this
    * resolves, so it holds whether or not the proof follows. A refusal is recorded so before it is thrown, with what
    * `choose` saw (the members left in common, every member ruled out, its own exclusions added; both bounded by the
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
-   * No level is recorded: a reservation shows nothing yet (see {@link showed}).
+   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}). No level is recorded: a
+   * reservation shows nothing yet (see {@link showed}).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
     provider: string | readonly string[],
