@@ -507,7 +507,12 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   for (const entry of links ?? []) {
     if (!isJsonObject(entry)) return damaged('a links entry is not an object');
     const { scopes, epoch } = entry;
-    if (!isStringList(scopes) || scopes.length < 2 || new Set(scopes).size !== scopes.length || !isEpoch(epoch))
+    if (
+      !isStringList(scopes) ||
+      scopes.length < 2 ||
+      new Set(scopes).size !== scopes.length ||
+      !isEpoch(epoch)
+    )
       return damaged('a links entry has no two scopes or no epoch');
     const link = { epoch, scopes: [...scopes].sort() };
     state.links.set(linkKey(link), link);
@@ -744,7 +749,10 @@ export class CredentialHistory {
     for (let grew = true; grew; ) {
       grew = false;
       for (const link of links)
-        if (link.scopes.some((scope) => reached.has(scope)) && link.scopes.some((scope) => !reached.has(scope))) {
+        if (
+          link.scopes.some((scope) => reached.has(scope)) &&
+          link.scopes.some((scope) => !reached.has(scope))
+        ) {
           for (const scope of link.scopes) reached.add(scope);
           grew = true;
         }

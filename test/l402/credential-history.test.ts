@@ -136,7 +136,9 @@ describe('credential history documents', () => {
       epochs: new Map(),
       origins: new Map([['https://a.test', new Map([['02aa', { epoch: 5, paid: false }]])]]),
       proofs: new Map(),
-      links: new Map([['[5,["02aa","origin:https://a.test"]]', { epoch: 5, scopes: ['02aa', 'origin:https://a.test'] }]]),
+      links: new Map([
+        ['[5,["02aa","origin:https://a.test"]]', { epoch: 5, scopes: ['02aa', 'origin:https://a.test'] }],
+      ]),
     });
     fc.assert(
       fc.property(
