@@ -41,6 +41,19 @@ export interface ShownProof {
 }
 
 /**
+ * Scopes one reservation named together (a node key and its challenge's {@link originScope}), in one epoch: recorded
+ * when the proof is reserved, before it is proved, paid or sent, since from then on it may leave (a payment made and
+ * the request unanswered shows it without {@link CredentialHistory.showed} ever being called). One token, one payment
+ * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. A
+ * challenge left unpaid records none (see {@link CredentialHistory.linkedScopes}).
+ */
+export interface ScopeLink {
+  readonly epoch: number;
+  /** The scopes of its reservation, sorted and distinct, two or more. */
+  readonly scopes: readonly string[];
+}
+
+/**
  * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
  * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
  * today's first). What a node key was shown in any 7 consecutive epochs counts together (a proof counts the 6 epochs
@@ -70,6 +83,12 @@ export interface NodeHistory {
    * separate proofs, is none: the new proof would join windows never joined (two origins' separate narrowings).
    */
   readonly proved?: ReadonlyMap<bigint, ReadonlySet<number>>;
+  /**
+   * The scopes beyond those asked about whose windows `among` and `excluded` count (absent when none): those linked to
+   * them, directly or through others, by a reservation in the window ({@link CredentialHistory.linkedScopes}).
+   * `roots` and `proved` stay the scopes' own.
+   */
+  readonly linked?: readonly string[];
 }
 
 /**
@@ -152,6 +171,11 @@ export interface CredentialHistoryState {
    * `JSON.stringify([epoch, <root, decimal>, level, scopes])`.
    */
   readonly proofs: Map<string, ShownProof>;
+  /**
+   * The scopes reserved together (see {@link ScopeLink}), one per epoch and set of scopes, keyed
+   * `JSON.stringify([epoch, scopes])`.
+   */
+  readonly links: Map<string, ScopeLink>;
 }
 
 /** Where what a provider node key (or an origin's scope) was shown in an epoch is kept. */
@@ -160,6 +184,9 @@ const shownKey = (provider: string, epoch: number): string => `${provider} ${epo
 /** Where a {@link ShownProof} is kept: one record per epoch, root, level and set of scopes. */
 const proofKey = (proof: ShownProof): string =>
   JSON.stringify([proof.epoch, String(proof.root), proof.level, proof.scopes]);
+
+/** Where a {@link ScopeLink} is kept: one record per epoch and set of scopes. */
+const linkKey = (link: ScopeLink): string => JSON.stringify([link.epoch, link.scopes]);
 
 /**
  * The history scope of an origin: what it was shown through any node key its challenges named, kept beside each
@@ -181,6 +208,7 @@ const emptyState = (): CredentialHistoryState => ({
   epochs: new Map(),
   origins: new Map(),
   proofs: new Map(),
+  links: new Map(),
 });
 
 const isStringList = (value: unknown): value is string[] =>
@@ -322,7 +350,29 @@ function refusalsCarry(state: CredentialHistoryState): void {
 }
 
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v6), or as earlier versions
+ * The migration of a document written before the scopes reserved together were recorded (v1 to v6): each link is
+ * taken from what the document holds of scopes named together, more than the reservations made, never fewer: every
+ * node key an origin named for a pseudonym in the linking window (its `origins` record, at the latest epoch it did,
+ * paid or not, refused or not) and every proof shown (v6 `proofs`). A reservation whose origin record was dropped
+ * (more than a window old) is out of every window still asked. A v1 document has neither: its proofs are checked
+ * against their own scopes only (as a v1 client checked them) until the window has passed. The over-count (a
+ * challenge left unpaid joins its node and its origin) refuses more for at most one linking window after the upgrade.
+ */
+function linksFromOlder(state: CredentialHistoryState): void {
+  const link = (epoch: number, scopes: readonly string[]) => {
+    const sorted = [...new Set(scopes)].sort();
+    if (sorted.length < 2) return;
+    const made = { epoch, scopes: sorted };
+    state.links.set(linkKey(made), made);
+  };
+  for (const [origin, nodes] of state.origins)
+    for (const [node, { epoch }] of nodes) link(epoch, [node, originScope(origin)]);
+  for (const proof of state.proofs.values()) link(proof.epoch, proof.scopes);
+}
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v7), or v6 (no scopes reserved
+ * together recorded: taken from its origins and proofs as `linksFromOlder` says), or as earlier versions
  * wrote it (v5 and v4, no proof shown recorded: v5's per-scope `levels`, recorded at reservation, are checked and
  * dropped, so none of their proofs lets a later one through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
  * origin scopes, migrated as `originsFromNodes` says; v1, member lists written out);
@@ -336,9 +386,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6].includes(value.v as number))
-    return damaged(`not a ${KIND} v1, v2, v3, v4, v5 or v6`);
-  const { shown, named, anonymous, epochs, refused, origins, proofs } = value;
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6, 7].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3, v4, v5, v6 or v7`);
+  const { shown, named, anonymous, epochs, refused, origins, proofs, links } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
   // v2 and later write each member once, sets as bitmaps over this list; v1 wrote each set out.
@@ -433,9 +483,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     if (nodes.has(node)) return damaged(`${origin} names ${node} twice`);
     state.origins.set(origin, nodes.set(node, { epoch, paid }));
   }
-  // Only v6 records the proofs shown: a document before it has none, so none of its proofs lets a later one through
-  // below `minAnonymity` until the payer shows one again.
-  if (proofs !== undefined && (value.v !== 6 || !Array.isArray(proofs)))
+  // Only v6 and later record the proofs shown: a document before it has none, so none of its proofs lets a later one
+  // through below `minAnonymity` until the payer shows one again.
+  if (proofs !== undefined && ((value.v as number) < 6 || !Array.isArray(proofs)))
     return damaged('proofs is a v6 list');
   for (const entry of proofs ?? []) {
     if (!isJsonObject(entry)) return damaged('a proofs entry is not an object');
@@ -452,6 +502,22 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     const proof = { epoch, scopes: [...scopes].sort(), root: BigInt(root), level };
     state.proofs.set(proofKey(proof), proof);
   }
+  // Only v7 records the scopes reserved together.
+  if (links !== undefined && (value.v !== 7 || !Array.isArray(links))) return damaged('links is a v7 list');
+  for (const entry of links ?? []) {
+    if (!isJsonObject(entry)) return damaged('a links entry is not an object');
+    const { scopes, epoch } = entry;
+    if (
+      !isStringList(scopes) ||
+      scopes.length < 2 ||
+      new Set(scopes).size !== scopes.length ||
+      !isEpoch(epoch)
+    )
+      return damaged('a links entry has no two scopes or no epoch');
+    const link = { epoch, scopes: [...scopes].sort() };
+    state.links.set(linkKey(link), link);
+  }
+  if ((value.v as number) < 7) linksFromOlder(state);
   if (value.v === 1 || value.v === 2) originsFromNodes(state);
   if ((value.v as number) < 4) refusalsCarry(state);
   for (const entry of epochs ?? []) {
@@ -474,7 +540,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v6: v4 with `proofs`, each proof shown as
+ * The document {@link parseCredentialHistory} reads (v7: v6 with `links`, each set of scopes one reservation named
+ * together as `{scopes, epoch}`; v6: v4 with `proofs`, each proof shown as
  * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
  * had seen a proof): every member named by a set once, in `members`, and each set a bitmap over that list, so an entry costs a
@@ -508,7 +575,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 6,
+    v: 7,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
@@ -535,6 +602,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
       root: String(root),
       level,
     })),
+    links: [...state.links.values()].map(({ scopes, epoch }) => ({ scopes, epoch })),
   })}\n`;
 }
 
@@ -662,19 +730,71 @@ export class CredentialHistory {
   }
 
   /**
+   * The scopes linked to `provider` (a scope, or several asked about together) in the linking window around `epoch`:
+   * those given, then every scope a reservation in the window (a {@link ScopeLink}, epoch less than
+   * {@link CREDENTIAL_LINK_EPOCHS} before or after `epoch`) named together with one already reached, and so on (the
+   * connected component), sorted. A reservation's proof puts one token, one payment and one pseudonym in the logs of
+   * all its scopes: whoever holds the logs of two scopes so joined, directly or along a chain of reservations, holds
+   * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
+   * challenge left unpaid links nothing here: it shows no pseudonym nor payment, its node key sees nothing of the
+   * payer unless the origin tells it, and any origin can name any node key (a relay); what its scopes' windows left
+   * together it carries into each of their refused entries instead (see {@link CredentialRefusal}).
+   */
+  linkedScopes(provider: string | readonly string[], epoch: number): string[] {
+    const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
+    const links = [...this.state.links.values()].filter(
+      (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
+    );
+    const reached = new Set(scopes);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const link of links)
+        if (
+          link.scopes.some((scope) => reached.has(scope)) &&
+          link.scopes.some((scope) => !reached.has(scope))
+        ) {
+          for (const scope of link.scopes) reached.add(scope);
+          grew = true;
+        }
+    }
+    return [...scopes, ...[...reached].filter((scope) => !scopes.includes(scope)).sort()];
+  }
+
+  /**
+   * What `scopes` have seen, as {@link seenAt} gives it, with the members in common and the members ruled out over
+   * every scope linked to them in the window ({@link linkedScopes}): what whoever holds all their logs knows.
+   */
+  private seenLinked(scopes: readonly string[], epoch: number): NodeHistory | undefined {
+    const own = this.seenAt(scopes, epoch);
+    const linked = this.linkedScopes(scopes, epoch);
+    if (linked.length === scopes.length) return own;
+    const all = this.seenAt(linked, epoch);
+    if (all === undefined) return own;
+    return {
+      roots: own?.roots ?? new Set(),
+      among: all.among,
+      excluded: all.excluded,
+      ...(own?.proved === undefined ? {} : { proved: own.proved }),
+      linked: linked.slice(scopes.length),
+    };
+  }
+
+  /**
    * Reserves a proof of a pseudonym of `epoch` at the provider of node key `provider` (any service, any level), or
    * at each of several scopes: its node key and the {@link originScope} of the origin whose challenge named it, so
    * that an origin naming another node key per challenge is checked against all it was shown through the others.
    * `choose` sees what those scopes have seen of this payer in the linking window around `epoch` (later epochs
-   * included), together ({@link seenAt};
-   * nothing earlier is pending), and picks the root and the members the payer will then hide among, or returns a
+   * included), together ({@link seenAt}; nothing earlier is pending), their members in common and ruled out counted
+   * over every scope linked to them by a reservation in the window ({@link linkedScopes},
+   * {@link NodeHistory.linked}), and picks the root and the members the payer will then hide among, or returns a
    * refusal (any challenge it leaves unpaid); the choice is recorded under every scope and written before this
    * resolves, so it holds whether or not the proof follows. A refusal is recorded so before it is thrown, with what
    * `choose` saw (the members left in common, every member ruled out, its own exclusions added; both bounded by the
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
-   * No level is recorded: a reservation shows nothing yet (see {@link showed}).
+   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}). No level is recorded: a
+   * reservation shows nothing yet (see {@link showed}).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
     provider: string | readonly string[],
@@ -683,29 +803,32 @@ export class CredentialHistory {
   ): Promise<T> {
     const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
     return this.locked(async () => {
-      const seen = this.seenAt(scopes, epoch);
+      // Checked against every scope linked to these by a reservation in the window, not only these: two scopes joined
+      // once stay joined for whoever holds both logs (the linked-scopes closure).
+      const seen = this.seenLinked(scopes, epoch);
       const chosen = choose(seen);
       // What a refusal carries under each scope (see `CredentialRefusal.minAnonymity`), read before anything is
-      // dropped, as `seen` was.
+      // dropped, as `seen` was: the widest view leaving `minAnonymity` (the linked scopes', else these scopes'
+      // together), else each scope's own window.
       const carried = new Map<string, NodeHistory | undefined>();
-      if ('refused' in chosen)
+      if ('refused' in chosen) {
+        const least = chosen.minAnonymity;
+        const holds = (view: NodeHistory | undefined) =>
+          view?.among === undefined || least === undefined || view.among.size >= least;
+        const own = seen?.linked === undefined ? seen : this.seenAt(scopes, epoch);
         for (const scope of scopes)
           carried.set(
             scope,
-            seen?.among !== undefined &&
-              chosen.minAnonymity !== undefined &&
-              seen.among.size < chosen.minAnonymity &&
-              scopes.length > 1
-              ? this.seenAt(scope, epoch)
-              : seen,
+            holds(seen) ? seen : holds(own) || scopes.length === 1 ? own : this.seenAt(scope, epoch),
           );
+      }
       // Written only when something changed (an entry dropped or recorded): a step rewrites the whole file.
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
       // `epoch - CREDENTIAL_LINK_EPOCHS`, kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
-      for (const entries of [this.state.shown, this.state.refused, this.state.proofs])
+      for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
       if ('refused' in chosen) {
@@ -746,6 +869,16 @@ export class CredentialHistory {
             roots: new Set([...(before?.roots ?? []), chosen.root]),
             among: chosen.among,
           });
+          changed = true;
+        }
+      }
+      // The scopes this reservation names are linked from now on, whether or not its proof is shown: it may leave
+      // unrecorded (paid, the request unanswered).
+      if (scopes.length > 1) {
+        const link: ScopeLink = { epoch, scopes: [...scopes].sort() };
+        const key = linkKey(link);
+        if (!this.state.links.has(key)) {
+          this.state.links.set(key, link);
           changed = true;
         }
       }

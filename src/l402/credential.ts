@@ -353,7 +353,11 @@ export async function proveCredential(
   // origin, before proving (or throwing): a proof started meanwhile sees it. Every challenge left unpaid here is a
   // refusal so recorded, whatever its reason (no root, below the level, too few members, `WOULD_LINK`): the operator
   // links it by timing like a proof, and its entry carries what its window had seen forward, so that it bridges
-  // nothing.
+  // nothing. `seen` counts, beside these scopes, every scope an earlier reservation in the window linked to them,
+  // directly or through others (`CredentialHistory.linkedScopes`): whoever holds both logs joins them through that
+  // proof, so its members in common and its exclusions are theirs too. The root kept is these scopes' own.
+  // The nothing-new rule needs no more: a proof shown to all of these scopes together linked them already, so this
+  // one joins no component and tells whoever holds any of it only what that proof told.
   const least = holder.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // A holder built by hand is checked too: NaN compares false with every count and would disable the check.
   if (!Number.isSafeInteger(least) || least < 1)
@@ -437,7 +441,7 @@ export async function proveCredential(
             )
           : new AgoraError(
               ErrorCode.WouldLink,
-              `this provider (its node key or its origin) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
+              `this provider (its node key or its origin${seen.linked === undefined ? '' : `, or the scopes an earlier proof linked to them: ${seen.linked.map((scope) => scope.replace(/^origin:/, '')).join(', ')}`}) has seen this payer's pseudonyms or refusals in the last ${CREDENTIAL_LINK_EPOCHS} epochs: with this proof (${requirement.threshold} ppb, another snapshot, level or day), only ${among.size} members would be common to all, fewer than the ${least} this payer hides among`,
             ),
       );
     return { root, among, witness };

@@ -63,6 +63,7 @@ export {
   type OriginNode,
   parseCredentialHistory,
   type RefusedCredential,
+  type ScopeLink,
   type ShownCredential,
   type ShownProof,
 } from './credential-history.js';

@@ -1,8 +1,8 @@
-// Issue 18, found while fixing the nothing-new rule's scope link (high: names the payer; open). Severity as the scope
+// Issue 18, found while fixing the nothing-new rule's scope link (high: names the payer; fixed). Severity as the scope
 // link's: an operator with two host names and two Lightning nodes, no refusal, relay, epoch edge nor special rule.
-// A proof links the scopes its reservation names (one token, one payment), and the history checks a later proof
+// A proof links the scopes its reservation names (one token, one payment), and the history checked a later proof
 // against its own scopes' windows only: never against the windows of scopes linked to them by earlier proofs. Two
-// scopes joined once stay joined for whoever holds both logs, yet each goes on being narrowed apart.
+// scopes joined once stay joined for whoever holds both logs, yet each went on being narrowed apart.
 // Steps, one epoch, every challenge at 1,000,000 ppb listing one root:
 //   1. one.test names N1 against `base` (the payer and 14 others reach it): N1 and one.test hold it among 15, and
 //      this proof links them;
@@ -10,10 +10,11 @@
 //   3. two.test names N1 against `right` (the payer and B, 7 others): N1's window leaves base and right, 8: proved.
 // Whoever holds N1's log and one.test's (linked by step 1's payment and token, the same operator here) holds `base`,
 // `left` and `right` in common: the payer alone. Each check saw 8, none saw the three together.
-// A fix would count, for a proof, the windows of every scope linked to its own by a reservation in the window (their
-// closure), at a cost in availability (an origin and a node both popular join everything they touch). No Groth16
-// proof is made: the holder's prover records each statement it is asked for and throws (reservations are what the
-// checks read).
+// Fix: each reservation naming two or more scopes records them linked (history v7 `links`), and a proof is checked
+// against the members in common and ruled out over every scope linked to its own by reservations in the window,
+// transitively (`CredentialHistory.linkedScopes`): step 3's N1 reaches one.test (step 1) and through it N2 (step 2),
+// base, left and right leave the payer alone, refused `WOULD_LINK`. No Groth16 proof is made: the holder's prover
+// records each statement it is asked for and throws (reservations are what the checks read).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
@@ -98,9 +99,9 @@ describe('a proof is checked against the scopes linked to its own by earlier pro
     expect([...reach(base)].filter((agent) => reach(right).has(agent))).toHaveLength(8);
   });
 
-  it.fails('refuses step 3 at N1, linked by step 1 to one.test, narrowed by step 2', async () => {
+  it('refuses step 3 at N1, linked by step 1 to one.test, narrowed by step 2', async () => {
     const { third, proved } = await closure();
-    // While the attack works the payer proves step 3 against `right`.
+    // Before the fix the payer proved step 3 against `right`.
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(2);
   });

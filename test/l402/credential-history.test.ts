@@ -76,8 +76,15 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
       }),
       { maxLength: 4 },
     ),
+    links: fc.array(
+      fc.record({
+        epoch: fc.nat({ max: 1_000_000 }),
+        scopes: fc.uniqueArray(fc.string(), { minLength: 2, maxLength: 3 }),
+      }),
+      { maxLength: 4 },
+    ),
   })
-  .map(({ shown, refused, marks, epochs, origins, proofs }) => ({
+  .map(({ shown, refused, marks, epochs, origins, proofs, links }) => ({
     shown: new Map(
       shown.map(([provider, entry]) => [
         `${provider} ${entry.epoch}`,
@@ -104,6 +111,12 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
         return [JSON.stringify([sorted.epoch, String(sorted.root), sorted.level, sorted.scopes]), sorted];
       }),
     ),
+    links: new Map(
+      links.map((link) => {
+        const sorted = { ...link, scopes: [...link.scopes].sort() };
+        return [JSON.stringify([sorted.epoch, sorted.scopes]), sorted];
+      }),
+    ),
   }));
 
 describe('credential history documents', () => {
@@ -123,6 +136,9 @@ describe('credential history documents', () => {
       epochs: new Map(),
       origins: new Map([['https://a.test', new Map([['02aa', { epoch: 5, paid: false }]])]]),
       proofs: new Map(),
+      links: new Map([
+        ['[5,["02aa","origin:https://a.test"]]', { epoch: 5, scopes: ['02aa', 'origin:https://a.test'] }],
+      ]),
     });
     fc.assert(
       fc.property(
@@ -158,7 +174,7 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 7, members: [], origins: [] }),
+      document({ v: 8, members: [], origins: [] }),
       document({ v: 3, members: [] }),
       // A shown entry's levels: v5 only, a non-empty list of {root, level}, each root one of the entry's.
       ...[
@@ -172,7 +188,7 @@ describe('credential history documents', () => {
       ].map(([v, levels]) =>
         document({ v, members: ['a'], origins: [], shown: [{ ...entry, among: 'AQ==', levels }] }),
       ),
-      // A proof shown: v6 only, non-empty distinct scopes, an epoch, a decimal root and a level.
+      // A proof shown: v6 and later, non-empty distinct scopes, an epoch, a decimal root and a level.
       ...[
         [5, [{ scopes: ['n'], epoch: 1, root: '12', level: 15 }]],
         [6, { scopes: ['n'], epoch: 1, root: '12', level: 15 }],
@@ -184,6 +200,16 @@ describe('credential history documents', () => {
         [6, [{ scopes: ['n'], epoch: 1, root: '12', level: 1.5 }]],
         [6, [{ scopes: ['n'], epoch: 1, root: '12' }]],
       ].map(([v, proofs]) => document({ v, members: [], origins: [], proofs })),
+      // Scopes reserved together: v7 only, two or more distinct scopes and an epoch.
+      ...[
+        [6, [{ scopes: ['n', 'o'], epoch: 1 }]],
+        [7, { scopes: ['n', 'o'], epoch: 1 }],
+        [7, [{ scopes: ['n'], epoch: 1 }]],
+        [7, [{ scopes: ['n', 'n'], epoch: 1 }]],
+        [7, [{ scopes: 'no', epoch: 1 }]],
+        [7, [{ scopes: ['n', 'o'], epoch: -1 }]],
+        [7, [{ scopes: ['n', 'o'] }]],
+      ].map(([v, links]) => document({ v, members: [], origins: [], links })),
       document({ v: 4, members: [] }),
       // A refused entry's `among` (the members its window left in common) is v4's: a bitmap over `members`.
       document({
@@ -374,9 +400,9 @@ describe('CredentialHistory', () => {
     // Another unpaid challenge at epoch 12, seeing that proof, narrows its entry to the members common to both.
     await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
     expect(history.seenAt('node', 6)?.among).toEqual(members('a', 'b'));
-    // Kept in the document (v6).
+    // Kept in the document (v7).
     const reopened = await CredentialHistory.open(store);
-    expect(JSON.parse((await store.read()) as string).v).toBe(6);
+    expect(JSON.parse((await store.read()) as string).v).toBe(7);
     // The epoch-12 entry carries both roots its window was shown (the first proof's through the refusal of 6).
     expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
       roots: new Set([1n, 2n]),
@@ -486,7 +512,7 @@ describe('CredentialHistory', () => {
     await history.showed(a, 0, 2n, 21);
     await history.showed(a, 2, 1n, 22);
     const written = JSON.parse((await store.read()) as string);
-    expect(written.v).toBe(6);
+    expect(written.v).toBe(7);
     expect(written.proofs).toHaveLength(4);
     // Recorded once: showing it again (each use of its token) writes nothing.
     await history.showed(a, 1, 1n, 18);
@@ -555,9 +581,9 @@ describe('CredentialHistory', () => {
     expect(state.shown.get('node 1')).toEqual({ epoch: 1, roots: new Set([1n]), among: members('a', 'b') });
     expect(state.refused.get('node 1')?.excluded).toEqual(members('b'));
     expect(state.proofs.size).toBe(0);
-    // Written again, as v6 with no proof shown.
+    // Written again, as v7 with no proof shown.
     const again = JSON.parse(formatCredentialHistory(state));
-    expect(again.v).toBe(6);
+    expect(again.v).toBe(7);
     expect(again.proofs).toEqual([]);
     expect(again.shown.every((entry: object) => !('levels' in entry))).toBe(true);
   });
@@ -612,7 +638,13 @@ describe('CredentialHistory', () => {
       seen = given;
       return { root: 1n, among: members('a', 'b') };
     });
-    expect(seen).toEqual({ roots: new Set([1n]), among: members('a', 'b', 'c'), excluded: members('c') });
+    // Node A counts too, linked to the origin by the epoch-11 reservation: its window is the origin's here.
+    expect(seen).toEqual({
+      roots: new Set([1n]),
+      among: members('a', 'b', 'c'),
+      excluded: members('c'),
+      linked: ['nodeA'],
+    });
     // The window reaches CREDENTIAL_LINK_EPOCHS - 1 epochs either side, no further.
     expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS + 1)?.roots).toEqual(new Set([1n]));
     expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
@@ -633,7 +665,12 @@ describe('CredentialHistory', () => {
       seen = given;
       return { root: 2n, among: members('a', 'b') };
     });
-    expect(seen).toEqual({ roots: new Set([1n]), among: members('a', 'b', 'c'), excluded: members('c') });
+    expect(seen).toEqual({
+      roots: new Set([1n]),
+      among: members('a', 'b', 'c'),
+      excluded: members('c'),
+      linked: ['nodeA'],
+    });
     // Node B alone was shown only this last proof; node A never saw it; the origin saw both.
     expect(history.seenAt('nodeB', 6)).toEqual({
       roots: new Set([2n]),
@@ -654,7 +691,7 @@ describe('CredentialHistory', () => {
     );
   });
 
-  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v6', () => {
+  it('migrates a v2 document: each origin has seen what the node keys it named were shown, then writes v7', () => {
     const v2 = JSON.stringify({
       kind: 'agora402/credential-history',
       v: 2,
@@ -699,10 +736,78 @@ describe('CredentialHistory', () => {
     expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
       'origin:https://a.test 5',
     ]);
-    // Written again, it is v6 and read as it is, not migrated twice.
-    const v6 = formatCredentialHistory(state);
-    expect(JSON.parse(v6).v).toBe(6);
-    expect(parseCredentialHistory(v6)).toEqual(state);
+    // Written again, it is v7 and read as it is, not migrated twice.
+    const v7 = formatCredentialHistory(state);
+    expect(JSON.parse(v7).v).toBe(7);
+    expect(parseCredentialHistory(v7)).toEqual(state);
+  });
+
+  it('checks a reservation against every scope linked to its own by reservations in the window, transitively', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const one = 'origin:https://one.test';
+    const two = 'origin:https://two.test';
+    await history.reserve(['n1', one], 5, pick(1n, members('a', 'b', 'c', 'd')));
+    await history.reserve(['n2', one], 5, pick(2n, members('a', 'b', 'c')));
+    // A refusal links nothing: n3 stays apart from one.test.
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('d') };
+    await expect(history.reserve(['n3', one], 5, () => refusal)).rejects.toBe(refusal.refused);
+    expect(history.linkedScopes(['n1', two], 5)).toEqual(['n1', two, 'n2', one]);
+    expect(history.linkedScopes('n3', 5)).toEqual(['n3']);
+    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual([one, 'n1', 'n2']);
+    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS)).toEqual([one]);
+    let seen: unknown;
+    let own: ReadonlySet<string> | undefined;
+    await history.reserve(['n1', two], 6, (given) => {
+      seen = given;
+      own = history.seenAt(['n1', two], 6)?.among;
+      return { root: 1n, among: members('a') };
+    });
+    // Its own roots; the members and exclusions of n1, one.test and n2 (through one.test) together.
+    expect(seen).toEqual({
+      roots: new Set([1n]),
+      among: members('a', 'b', 'c'),
+      excluded: members('d'),
+      linked: ['n2', one],
+    });
+    // Its own scopes alone would have left d (and not ruled it out).
+    expect(own).toEqual(members('a', 'b', 'c', 'd'));
+    // The link is kept in the document, and dropped with the window.
+    const reread = parseCredentialHistory((await store.read()) as string);
+    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', two].sort() });
+    await history.reserve('n9', 5 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
+    expect(history.linkedScopes(one, 6)).toEqual([one]);
+  });
+
+  it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
+    const v6 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 6,
+      members: ['a', 'b'],
+      shown: [
+        { provider: 'n1', epoch: 1, roots: ['1'], among: 'Aw==' },
+        { provider: 'origin:https://a.test', epoch: 1, roots: ['1'], among: 'Aw==' },
+      ],
+      named: [],
+      anonymous: [],
+      epochs: [],
+      refused: [],
+      origins: [
+        { origin: 'https://a.test', node: 'n1', epoch: 1, paid: true },
+        { origin: 'https://a.test', node: 'n2', epoch: 2, paid: false },
+      ],
+      proofs: [{ scopes: ['n3', 'origin:https://b.test'], epoch: 1, root: '1', level: 15 }],
+    });
+    const state = parseCredentialHistory(v6);
+    expect([...state.links.values()]).toEqual([
+      { epoch: 1, scopes: ['n1', 'origin:https://a.test'] },
+      { epoch: 2, scopes: ['n2', 'origin:https://a.test'] },
+      { epoch: 1, scopes: ['n3', 'origin:https://b.test'] },
+    ]);
+    // Written again as v7, read as it is.
+    const again = formatCredentialHistory(state);
+    expect(JSON.parse(again).v).toBe(7);
+    expect(parseCredentialHistory(again)).toEqual(state);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
@@ -753,6 +858,7 @@ describe('CredentialHistory', () => {
       epochs: new Map(),
       origins: new Map(),
       proofs: new Map(),
+      links: new Map(),
     };
     const text = formatCredentialHistory(state);
     // The ids once (67 characters each), then 20 bitmaps of 1,000 bits: not 20 lists of ids.
