@@ -13,6 +13,7 @@ export {
   wasmSchnorr,
 } from './schnorr.js';
 export {
+  type BackgroundChecks,
   type RecoveryJob,
   SchnorrPool,
   type SignatureCheck,

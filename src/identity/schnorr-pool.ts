@@ -84,6 +84,12 @@ import(workerData.secp256k1).then((secp) => {
 });
 `;
 
+/** Checks started by {@link SchnorrPool.checkInBackground}. */
+export interface BackgroundChecks {
+  /** The verdict of each check, in order; the calling thread helps with what is left from the call on. */
+  verdicts(): Promise<boolean[]>;
+}
+
 /** One message to sign: 32-byte message, 32-byte secret key, 32 bytes of auxiliary randomness (BIP-340). */
 export interface SigningJob {
   readonly message: Uint8Array;
@@ -115,7 +121,7 @@ const IN_FLIGHT = 2;
 interface Piece {
   readonly part: readonly number[];
   /** Left to the workers while one is usable: the caller has work of its own meanwhile. */
-  readonly background: boolean;
+  background: boolean;
   send(worker: VerifyWorker): Promise<Uint8Array>;
   /** Does the piece on the calling thread. */
   local(): void;
@@ -282,14 +288,35 @@ export class SchnorrPool {
     this.secp256k1 = pathToFileURL(createRequire(import.meta.url).resolve('tiny-secp256k1')).href;
   }
 
+  /** The verdict of each check, in order. */
+  verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    return this.check(checks, 'queued');
+  }
+
   /**
-   * The verdict of each check, in order. With `background`, a caller that has work of its own to do before it needs
-   * the verdicts (a ledger reading its batch on) leaves the checks to the workers while one is usable, rather than
-   * doing some whenever its event loop is idle.
+   * Starts the checks on the workers for a caller with work of its own to do before it needs the verdicts (a ledger
+   * reading its batch on): they are left to the workers while one is usable, rather than taken by the calling thread
+   * whenever its event loop is idle. `verdicts()` gives them in order, as `verifyMany` would; from then on the calling
+   * thread, which only waits, takes the pieces not started too.
    */
-  async verifyMany(
+  checkInBackground(checks: readonly SignatureCheck[]): BackgroundChecks {
+    let pieces: Piece[] = [];
+    const verdicts = this.check(checks, 'background', (made) => {
+      pieces = made;
+    });
+    return {
+      verdicts: () => {
+        for (const piece of pieces) piece.background = false;
+        this.dispatch();
+        return verdicts;
+      },
+    };
+  }
+
+  private async check(
     checks: readonly SignatureCheck[],
-    options: { readonly background?: boolean } = {},
+    order: 'queued' | 'background',
+    made?: (pieces: Piece[]) => void,
   ): Promise<boolean[]> {
     const verdicts = new Array<boolean>(checks.length).fill(false);
     // Malformed sizes are refused here, as `fastSchnorr` refuses them, and never sent; signatures this process
@@ -312,7 +339,8 @@ export class SchnorrPool {
       (answer, part) => {
         for (const [k, i] of part.entries()) verdicts[i] = answer[k] === 1;
       },
-      options.background === true ? 'background' : 'queued',
+      order,
+      made,
     );
     for (const i of indices) {
       const { signature, message, publicKey } = checks[i] as SignatureCheck;
@@ -399,6 +427,7 @@ export class SchnorrPool {
     local: (part: readonly number[]) => void,
     take: (answer: Uint8Array, part: readonly number[]) => void,
     order: 'urgent' | 'queued' | 'background',
+    made?: (pieces: Piece[]) => void,
   ): Promise<void> {
     if (this.size === 0 || indices.length < MIN_PARALLEL) return local(indices);
     this.started();
@@ -420,6 +449,7 @@ export class SchnorrPool {
       );
     }
     (order === 'urgent' ? this.urgent : this.queued).push(...pieces);
+    made?.(pieces);
     this.dispatch();
     await Promise.all(settled);
   }

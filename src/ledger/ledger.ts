@@ -338,9 +338,9 @@ export class Ledger {
     // in turn.
     // The pool's workers start on the checks at once; what the types' `prepare` asks for next (an invoice's key,
     // needed to verify its receipt, where a verdict is needed only before writing) goes before those not started.
-    const verifying = this.verifyMany(checks);
+    const checking = this.startChecks(checks);
     const badSignature = async (): Promise<{ index: number; error: unknown } | undefined> => {
-      const verdicts = await verifying;
+      const verdicts = await checking.verdicts();
       for (let k = 0; k < checked.length; k++) {
         if (verdicts[k]) continue;
         const index = checked[k] as number;
@@ -367,7 +367,7 @@ export class Ledger {
       preparation = await this.prepareTypes(parsed);
     } catch (error) {
       // A store that cannot be read: thrown once the checks are done, so that none is left running.
-      await verifying;
+      await checking.verdicts();
       throw error;
     }
     const { stored, pending, pendingIndex, context } = preparation as Preparation;
@@ -563,12 +563,16 @@ export class Ledger {
     return batch;
   }
 
-  /** The verdict of each signature check, in order: over the pool when there is one. */
-  private async verifyMany(checks: readonly SignatureCheck[]): Promise<boolean[]> {
-    if (this.pool !== undefined) return this.pool.verifyMany(checks, { background: true });
-    return checks.map(({ signature, message, publicKey }) =>
+  /**
+   * Starts checking the signatures, over the pool's workers when there is one (left to them while the batch is read
+   * on); `verdicts()` gives the verdict of each, in order.
+   */
+  private startChecks(checks: readonly SignatureCheck[]): { verdicts(): Promise<boolean[]> } {
+    if (this.pool !== undefined) return this.pool.checkInBackground(checks);
+    const verdicts = checks.map(({ signature, message, publicKey }) =>
       this.verifier.verify(signature, message, publicKey),
     );
+    return { verdicts: async () => verdicts };
   }
 
   /** The stored event with this id, or undefined. */

@@ -343,7 +343,22 @@ export async function primeInvoices(
   paymentRequests: readonly string[],
   recover: (jobs: readonly RecoveryJob[]) => Promise<readonly (Uint8Array | null)[]>,
 ): Promise<void> {
-  const waiting: { paymentRequest: string; parsed: ParsedInvoice }[] = [];
+  // Handed over a part at a time, as they are parsed: a pool's workers recover the first ones while the rest are
+  // parsed here.
+  const recovering: Promise<void>[] = [];
+  let waiting: { paymentRequest: string; parsed: ParsedInvoice }[] = [];
+  const handOver = () => {
+    const part = waiting;
+    waiting = [];
+    recovering.push(
+      recover(part.map(({ parsed }) => parsed.recovery as RecoveryJob)).then((payees) =>
+        part.forEach(({ paymentRequest, parsed }, i) => {
+          const payee = payees[i];
+          if (payee instanceof Uint8Array) remember(paymentRequest, parsed.complete(payee));
+        }),
+      ),
+    );
+  };
   for (const paymentRequest of new Set(paymentRequests)) {
     if (typeof paymentRequest !== 'string' || decoded.has(paymentRequest)) continue;
     let parsed: ParsedInvoice;
@@ -353,15 +368,17 @@ export async function primeInvoices(
       continue;
     }
     if (parsed.explicitPayee !== undefined) remember(paymentRequest, parsed.complete(parsed.explicitPayee));
-    else waiting.push({ paymentRequest, parsed });
+    else {
+      waiting.push({ paymentRequest, parsed });
+      if (waiting.length === RECOVERY_PART) handOver();
+    }
   }
-  if (waiting.length === 0) return;
-  const payees = await recover(waiting.map(({ parsed }) => parsed.recovery as RecoveryJob));
-  waiting.forEach(({ paymentRequest, parsed }, i) => {
-    const payee = payees[i];
-    if (payee instanceof Uint8Array) remember(paymentRequest, parsed.complete(payee));
-  });
+  if (waiting.length > 0) handOver();
+  await Promise.all(recovering);
 }
+
+/** Recoveries handed to `primeInvoices`'s `recover` at a time (a worker pool's piece). */
+const RECOVERY_PART = 64;
 
 /** Freezes plain objects and arrays all the way down: cached results are shared and must not change. */
 function deepFreeze<T>(value: T): T {

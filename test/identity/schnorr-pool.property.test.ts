@@ -88,7 +88,10 @@ describe('signature checks over a worker pool', () => {
           const expected = checks.map((c) => wasmSchnorr.verify(c.signature, c.message, c.publicKey));
           // Signed in this process: forgotten, the valid ones are checked too (on the workers).
           forgetKnownSignatures();
-          expect(await (pools[p] as SchnorrPool).verifyMany(checks, { background })).toEqual(expected);
+          const pool = pools[p] as SchnorrPool;
+          expect(
+            await (background ? pool.checkInBackground(checks).verdicts() : pool.verifyMany(checks)),
+          ).toEqual(expected);
         },
       ),
       { numRuns: 40 },
@@ -206,7 +209,7 @@ describe('signature checks over a worker pool', () => {
     forgetKnownSignatures();
     const pool = pools[0] as SchnorrPool;
     const [background, plain, recovered] = await Promise.all([
-      pool.verifyMany(checks, { background: true }),
+      pool.checkInBackground(checks).verdicts(),
       pool.verifyMany(checks.slice().reverse()),
       pool.recoverMany(jobs),
     ]);
@@ -215,5 +218,17 @@ describe('signature checks over a worker pool', () => {
     expect(recovered.map((k) => k && [...k])).toEqual(
       jobs.map((job) => [...(recover(job.hash, job.signature, job.recoveryId, true) as Uint8Array)]),
     );
+  });
+
+  it('finishes checks left in the background on its workers before anyone asks for the verdicts', async () => {
+    const checks = valid.map((check, i) =>
+      i % 5 === 0 ? tampered(check, { field: 'signature', kind: 'flip', bit: i }) : check,
+    );
+    const expected = checks.map((c) => wasmSchnorr.verify(c.signature, c.message, c.publicKey));
+    forgetKnownSignatures();
+    const started = (pools[0] as SchnorrPool).checkInBackground(checks);
+    // Nobody asks for the verdicts meanwhile: the pieces are left to the worker, and the verdicts are still exact.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await started.verdicts()).toEqual(expected);
   });
 });
