@@ -17,6 +17,10 @@
 // The operator links N1's step 4 to its step 2 (6 epochs), step 2 to step 1 (5 epochs), step 1 to one.test (the same
 // token and payment), one.test's step 1 to its step 3 (6 epochs): base, left and right in common, the payer alone.
 // The control (step 4 at e0+6, after step 3: step 1's link still in the window) is refused `WOULD_LINK`.
+// The same with an exclusion (second describe): one root, the ordinary level (1,000,000 ppb: the payer, 7 high, 2
+// low), mid (3,981,072: the payer and the 7 high) and premium (25,118,864: the 7 high). Step 3 is one.test naming N2
+// at premium: refused, the 7 high ruled out (one.test, linking N1, holds the payer among 3); step 4 is N1 at mid: its
+// entries hold the 10 and nobody ruled out, 8 reach mid: proved; chained, the payer alone.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (reservations are
 // what the checks read).
 import { describe, expect, it } from 'vitest';
@@ -31,7 +35,7 @@ import {
 } from '../../src/l402/index.js';
 import { SimNetwork } from '../../src/lightning/index.js';
 import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
 
@@ -115,5 +119,75 @@ describe('a chain across time outlives the link between two scopes', () => {
     // While the attack works the payer proves step 4 against `right`: the operator holds it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(3);
+  });
+});
+
+/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
+const MID = 3_981_072;
+/** A level only the 7 high members (50,000,000 ppb) reach. */
+const PREMIUM = 25_118_864;
+
+async function outlivedExclusion(lastDay: number) {
+  const { clock, network, payerNode, gatingRoots } = await operatorNodes();
+  const n2 = network.createNode('n2');
+  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const high = Array.from({ length: 7 }, () => generateAgentKey());
+  const low = Array.from({ length: 2 }, () => generateAgentKey());
+  const snapshot = await snapshotOf(
+    new Map<AgentKey, number>([
+      [payer, 5 * MIN_SCORE],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
+    ]),
+  );
+  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const atN2 = (minScore: number) =>
+    new L402Provider({
+      lightning: n2,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore, roots: () => [snapshot.root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  // N1 is the fixture's provider node.
+  const steps = [await call(gatingRoots('weather', [snapshot.root]), 'http://one.test')];
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gatingRoots('weather', [snapshot.root]), 'http://two.test'));
+  clock.advance(DAY_MS);
+  steps.push(await call(atN2(PREMIUM), 'http://one.test'));
+  clock.advance((lastDay - 6) * DAY_MS);
+  const last = await call(gatingRoots('mid', [snapshot.root], MID), 'http://two.test');
+  return { steps, last, proved };
+}
+
+describe('a chain across time outlives the link, with an exclusion', () => {
+  it('refuses the mid level while step 1’s link is in the window (the control)', async () => {
+    const { steps, last, proved } = await outlivedExclusion(6);
+    expect(steps[2]).toMatchObject({ code: ErrorCode.InvalidProof });
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
+  });
+
+  it.fails('refuses the mid level at e0+11, chained to the premium refusal', async () => {
+    const { last, proved } = await outlivedExclusion(11);
+    // While the attack works the payer proves the mid level at N1: the operator holds it alone.
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
   });
 });
