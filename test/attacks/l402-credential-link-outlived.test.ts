@@ -1,0 +1,193 @@
+// Issue 18, review of the linked-scopes rule (history v7), high: names the payer (open). An operator with two host
+// names and two Lightning nodes, no refusal, relay or special rule: only the linking window the client itself assumes
+// (pseudonyms at one scope 6 epochs apart are linked), used along a chain that outlives the link between two scopes.
+// A reservation naming two scopes links them for 7 epochs (`CredentialHistory.linkedScopes` counts links in the
+// window), and a proof records the members it left under its own scopes only. A scope linked to another once,
+// narrowed later elsewhere in the component, never gets that narrowing in its own entries; once the link leaves the
+// window the scope's next proof is checked against its own entries only, though the operator chains it back to the
+// link through the scope's own earlier entries, which the window assumption says it links.
+// Steps, every challenge at 1,000,000 ppb listing one root; A is origin one.test, B is node N1:
+//   1. e0: one.test names N1 against `base` (the payer and 14 others): links A and B, among 15;
+//   2. e0+5: two.test names N1 against `base` (B's last entry before step 4): among 15;
+//   3. e0+6: one.test names N2 against `left` (the payer and 7 of the 14): A's component (B through step 1's link)
+//      leaves base and left, 8: proved;
+//   4. e0+11: three.test names N1 against `right` (the payer and the other 7): the link of step 1 is out of the window
+//      (e0+5 .. e0+17), B's component is N1 and two.test, whose entries hold `base` only: base and right leave 8:
+//      proved.
+// The operator links N1's step 4 to its step 2 (6 epochs), step 2 to step 1 (5 epochs), step 1 to one.test (the same
+// token and payment), one.test's step 1 to its step 3 (6 epochs): base, left and right in common, the payer alone.
+// The control (step 4 at e0+6, after step 3: step 1's link still in the window) is refused `WOULD_LINK`.
+// The same with an exclusion (second describe): one root, the ordinary level (1,000,000 ppb: the payer, 7 high, 2
+// low), mid (3,981,072: the payer and the 7 high) and premium (25,118,864: the 7 high). Step 3 is one.test naming N2
+// at premium: refused, the 7 high ruled out (one.test, linking N1, holds the payer among 3); step 4 is N1 at mid: its
+// entries hold the 10 and nobody ruled out, 8 reach mid: proved; chained, the payer alone.
+// No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (reservations are
+// what the checks read).
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import {
+  CredentialBatcher,
+  L402Provider,
+  l402Fetch,
+  levelAtLeast,
+  MemoryRootKeyStore,
+} from '../../src/l402/index.js';
+import { SimNetwork } from '../../src/lightning/index.js';
+import { voteVerifier } from '../fixtures/zk.js';
+import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+
+const DAY_MS = 86_400_000;
+
+async function outlived(lastDay: number) {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const n1 = network.createNode('n1');
+  const n2 = network.createNode('n2');
+  network.openChannel(payerNode, n1, { capacitySat: 1_000_000 });
+  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (high: AgentKey[], low: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  const base = await snapshotOf(scores([...a, ...b], []));
+  const left = await snapshotOf(scores(a, b));
+  const right = await snapshotOf(scores(b, a));
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const gating = (node: typeof n1, root: bigint) =>
+    new L402Provider({
+      lightning: node,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gating(n1, base.root), 'http://two.test'));
+  clock.advance(DAY_MS);
+  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  clock.advance((lastDay - 6) * DAY_MS);
+  const last = await call(gating(n1, right.root), 'http://three.test');
+  const reach = (snapshot: typeof base) =>
+    new Set(
+      snapshot.members
+        .filter((member) => ((member.weight >> BigInt(levelAtLeast(MIN_SCORE))) & 1n) === 1n)
+        .map((member) => member.agent),
+    );
+  const all = [...reach(base)].filter((agent) => reach(left).has(agent) && reach(right).has(agent));
+  return { payer, steps, last, proved, all, base, left, right };
+}
+
+describe('a chain across time outlives the link between two scopes', () => {
+  it('sets the scene: steps 1 to 3 are reserved, and base, left and right share the payer alone', async () => {
+    const { payer, steps, proved, all, base, left } = await outlived(11);
+    for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved.map((statement) => statement.root).slice(0, 3)).toEqual([base.root, base.root, left.root]);
+    expect(all).toEqual([payer.id]);
+  });
+
+  it('refuses step 4 while step 1’s link is in the window (the control)', async () => {
+    const { last, proved } = await outlived(6);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(3);
+  });
+
+  it.fails('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
+    const { last, proved } = await outlived(11);
+    // While the attack works the payer proves step 4 against `right`: the operator holds it alone.
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(3);
+  });
+});
+
+/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
+const MID = 3_981_072;
+/** A level only the 7 high members (50,000,000 ppb) reach. */
+const PREMIUM = 25_118_864;
+
+async function outlivedExclusion(lastDay: number) {
+  const { clock, network, payerNode, gatingRoots } = await operatorNodes();
+  const n2 = network.createNode('n2');
+  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const high = Array.from({ length: 7 }, () => generateAgentKey());
+  const low = Array.from({ length: 2 }, () => generateAgentKey());
+  const snapshot = await snapshotOf(
+    new Map<AgentKey, number>([
+      [payer, 5 * MIN_SCORE],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
+    ]),
+  );
+  const { holder, proved } = await recordingHolder(payer, [snapshot]);
+  const atN2 = (minScore: number) =>
+    new L402Provider({
+      lightning: n2,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore, roots: () => [snapshot.root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  // N1 is the fixture's provider node.
+  const steps = [await call(gatingRoots('weather', [snapshot.root]), 'http://one.test')];
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gatingRoots('weather', [snapshot.root]), 'http://two.test'));
+  clock.advance(DAY_MS);
+  steps.push(await call(atN2(PREMIUM), 'http://one.test'));
+  clock.advance((lastDay - 6) * DAY_MS);
+  const last = await call(gatingRoots('mid', [snapshot.root], MID), 'http://two.test');
+  return { steps, last, proved };
+}
+
+describe('a chain across time outlives the link, with an exclusion', () => {
+  it('refuses the mid level while step 1’s link is in the window (the control)', async () => {
+    const { steps, last, proved } = await outlivedExclusion(6);
+    expect(steps[2]).toMatchObject({ code: ErrorCode.InvalidProof });
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
+  });
+
+  it.fails('refuses the mid level at e0+11, chained to the premium refusal', async () => {
+    const { last, proved } = await outlivedExclusion(11);
+    // While the attack works the payer proves the mid level at N1: the operator holds it alone.
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2);
+  });
+});
