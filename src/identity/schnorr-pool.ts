@@ -269,10 +269,10 @@ function wellSized({ signature, message, publicKey }: SignatureCheck): boolean {
 
 /**
  * BIP-340 verification spread over worker threads (libsecp256k1 in each), for bulk checks such as a ledger batch:
- * a batch is cut into pieces that the workers take one at a time, and the calling thread too whenever its event loop
- * is idle, so that a caller with other work to do meanwhile (a ledger reading its batch on) leaves the checks to the
- * workers and one that only waits shares them. Verdicts come back in input order and are those of {@link fastSchnorr} on every input; a
- * worker that fails has its slice verified on the calling thread instead, so a verdict never depends on the pool.
+ * a batch is cut into pieces that the workers take as they finish others, and the calling thread too whenever its
+ * event loop is idle ({@link SchnorrPool.checkInBackground} leaves them to the workers until the verdicts are asked
+ * for). Verdicts come back in input order and are those of {@link fastSchnorr} on every input; a worker that fails
+ * has its piece done on the calling thread instead, so a verdict never depends on the pool.
  */
 export class SchnorrPool {
   private workers: VerifyWorker[] | undefined;
