@@ -114,7 +114,7 @@ describe('a chain across time outlives the link between two scopes', () => {
     expect(proved).toHaveLength(3);
   });
 
-  it.fails('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
+  it('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
     const { last, proved } = await outlived(11);
     // While the attack works the payer proves step 4 against `right`: the operator holds it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
@@ -184,7 +184,7 @@ describe('a chain across time outlives the link, with an exclusion', () => {
     expect(proved).toHaveLength(2);
   });
 
-  it.fails('refuses the mid level at e0+11, chained to the premium refusal', async () => {
+  it('refuses the mid level at e0+11, chained to the premium refusal', async () => {
     const { last, proved } = await outlivedExclusion(11);
     // While the attack works the payer proves the mid level at N1: the operator holds it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });

@@ -770,8 +770,11 @@ describe('CredentialHistory', () => {
       excluded: members('d'),
       linked: ['n2', one],
     });
-    // Its own scopes alone would have left d (and not ruled it out).
-    expect(own).toEqual(members('a', 'b', 'c', 'd'));
+    // n1's own entries hold it too: n2's proof and n3's refusal, reserved after one.test linked n1, were carried into
+    // n1's entry of their epoch (the link outlived), so n1's chain keeps them once the link has left the window.
+    expect(own).toEqual(members('a', 'b', 'c'));
+    expect(history.seenAt('n1', 5)?.excluded).toEqual(members('d'));
+    expect(history.seenAt('n1', 5 + CREDENTIAL_LINK_EPOCHS - 1)?.among).toEqual(members('a'));
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
     expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', two].sort() });
