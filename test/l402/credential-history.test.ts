@@ -774,7 +774,7 @@ describe('CredentialHistory', () => {
     // n1's entry of their epoch (the link outlived), so n1's chain keeps them once the link has left the window.
     expect(own).toEqual(members('a', 'b', 'c'));
     expect(history.seenAt('n1', 5)?.excluded).toEqual(members('d'));
-    expect(history.seenAt('n1', 5 + CREDENTIAL_LINK_EPOCHS - 1)?.among).toEqual(members('a'));
+    expect(history.seenAt('n1', 5 + CREDENTIAL_LINK_EPOCHS - 1)?.excluded).toEqual(members('d'));
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
     expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', two].sort() });
