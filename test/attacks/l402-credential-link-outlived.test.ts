@@ -191,3 +191,89 @@ describe('a chain across time outlives the link, with an exclusion', () => {
     expect(proved).toHaveLength(2);
   });
 });
+
+// The fix's own review: carrying a narrowing into every scope of the component at its epoch is not enough when the
+// narrowing comes after the link has left the window while the other scope's own chain went on. Steps, every
+// challenge at 1,000,000 ppb listing one root:
+//   1. e0: one.test names N1 against `base`: links N1 and one.test;
+//   2. e0+5: one.test names N3 against `base` (one.test's chain goes on), and two.test names N1 against `base` (N1's);
+//   3. e0+10: one.test names N2 against `left`: the link of step 1 is out of the window (e0+4 .. e0+16), one.test's
+//      component is N2 and N3: 8 left, proved, carried into N3 and N2 only;
+//   4. e0+11: three.test names N1 against `right`: N1's entries hold `base` only.
+// The operator chains N1(e0+11)-N1(e0+5)-N1(e0)-one.test(e0)-one.test(e0+5)-one.test(e0+10): the payer alone. A link
+// has to last as long as a chain through it does.
+async function chainedOn(lastDay: number) {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const nodes = ['n1', 'n2', 'n3'].map((name) => {
+    const node = network.createNode(name);
+    network.openChannel(payerNode, node, { capacitySat: 1_000_000 });
+    return node;
+  });
+  const [n1, n2, n3] = nodes as [(typeof nodes)[number], (typeof nodes)[number], (typeof nodes)[number]];
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (high: AgentKey[], low: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  const base = await snapshotOf(scores([...a, ...b], []));
+  const left = await snapshotOf(scores(a, b));
+  const right = await snapshotOf(scores(b, a));
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const gating = (node: typeof n1, root: bigint) =>
+    new L402Provider({
+      lightning: node,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gating(n3, base.root), 'http://one.test'));
+  steps.push(await call(gating(n1, base.root), 'http://two.test'));
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  clock.advance((lastDay - 10) * DAY_MS);
+  const last = await call(gating(n1, right.root), 'http://three.test');
+  return { steps, last, proved, base, left };
+}
+
+describe('a chain across time outlives the link, the other scope’s chain going on', () => {
+  it('sets the scene: steps 1 to 3 are proved', async () => {
+    const { steps, proved, base, left } = await chainedOn(11);
+    for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved.map((statement) => statement.root).slice(0, 4)).toEqual([
+      base.root,
+      base.root,
+      base.root,
+      left.root,
+    ]);
+  });
+
+  it.fails('refuses step 4 at e0+11, chained to step 3 through one.test’s own entries', async () => {
+    const { last, proved } = await chainedOn(11);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(4);
+  });
+});
