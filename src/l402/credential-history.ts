@@ -831,53 +831,51 @@ export class CredentialHistory {
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
-      // Adds to `scope`'s refused entry of `epoch` what it carries forward; nothing to carry (no proof in the window,
-      // nobody ruled out): no entry, which would only grow the history.
-      const carry = (
-        scope: string,
-        excluded: ReadonlySet<string>,
-        among: ReadonlySet<string> | undefined,
-        roots?: ReadonlySet<bigint>,
-      ) => {
-        if (excluded.size === 0 && among === undefined) return;
-        const key = shownKey(scope, epoch);
-        const before = this.state.refused.get(key);
-        const after = withRefusal(before, epoch, excluded, among, roots);
-        if (
-          before === undefined ||
-          after.excluded.size !== before.excluded.size ||
-          after.among?.size !== before.among?.size ||
-          after.roots?.size !== before.roots?.size
-        ) {
-          this.state.refused.set(key, after);
+      // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its scopes'
+      // chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator joins a
+      // visit to a scope linked once back along that scope's chain to the link, and from there along the other scope's
+      // chain to whatever was narrowed there since, after the link left the window. So every reservation records its
+      // component ({@link linkedScopes}: the links in the window, none of which was dropped) linked again in its own epoch: a
+      // component stays joined for as long as a chain of visits (proofs and unpaid challenges) in it goes on, and a
+      // proof anywhere in it is checked against every scope of it. A refusal renews each of its scopes' components
+      // apart: an unpaid challenge joins nothing not joined before (a relay names any node key).
+      const renewed =
+        'refused' in chosen
+          ? scopes.map((scope) => this.linkedScopes(scope, epoch))
+          : [this.linkedScopes(scopes, epoch)];
+      const link = (linked: readonly string[]) => {
+        if (linked.length < 2) return;
+        const made: ScopeLink = { epoch, scopes: [...linked].sort() };
+        const key = linkKey(made);
+        if (!this.state.links.has(key)) {
+          this.state.links.set(key, made);
           changed = true;
         }
       };
-      // The scopes linked to these in the window beyond them (the rest of the component): each is also carried, in
-      // its own entry of this epoch, what this proof or refusal left over the whole component (the link outlived).
-      // A link counts for the window only, but each scope's own chain of entries lasts as long as the payer keeps
-      // using it: an operator joins a later visit to a scope linked once back along that scope's own chain to the
-      // link, and from there along the other scope's chain to what was narrowed there after it. Written here, the
-      // narrowing rides every scope's chain as a proof's own entries do, so no link needs to outlive its window.
-      const beyond = seen?.linked ?? [];
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
+        // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
         for (const scope of scopes) {
           const window = carried.get(scope);
-          carry(scope, excluded, window?.among, window?.roots);
+          if (excluded.size > 0 || window?.among !== undefined) {
+            const key = shownKey(scope, epoch);
+            const before = this.state.refused.get(key);
+            const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
+            if (
+              before === undefined ||
+              after.excluded.size !== before.excluded.size ||
+              after.among?.size !== before.among?.size ||
+              after.roots?.size !== before.roots?.size
+            ) {
+              this.state.refused.set(key, after);
+              changed = true;
+            }
+          }
         }
-        // The linked view's members in common only when they leave `minAnonymity` (as for these scopes, see
-        // `CredentialRefusal.minAnonymity`: a linked scope's own window is in its entries already), every member
-        // ruled out whatever they leave; never the roots, which stay each scope's own.
-        const least = chosen.minAnonymity;
-        const among =
-          seen?.among === undefined || (least !== undefined && seen.among.size < least) ? undefined : seen.among;
-        for (const scope of beyond) carry(scope, excluded, among);
+        for (const linked of renewed) link(linked);
         if (changed) await this.save();
         throw chosen.refused;
       }
-      // A proof: the members it leaves (within the component's, less those it ruled out) and those ruled out.
-      for (const scope of beyond) carry(scope, seen?.excluded ?? new Set(), chosen.among);
       for (const scope of scopes) {
         const key = shownKey(scope, epoch);
         const before = this.state.shown.get(key);
@@ -897,15 +895,8 @@ export class CredentialHistory {
         }
       }
       // The scopes this reservation names are linked from now on, whether or not its proof is shown: it may leave
-      // unrecorded (paid, the request unanswered).
-      if (scopes.length > 1) {
-        const link: ScopeLink = { epoch, scopes: [...scopes].sort() };
-        const key = linkKey(link);
-        if (!this.state.links.has(key)) {
-          this.state.links.set(key, link);
-          changed = true;
-        }
-      }
+      // unrecorded (paid, the request unanswered); with them, every scope already linked to them (renewed, above).
+      for (const linked of renewed) link(linked);
       if (changed) await this.save();
       return chosen;
     });

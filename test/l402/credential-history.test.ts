@@ -770,16 +770,37 @@ describe('CredentialHistory', () => {
       excluded: members('d'),
       linked: ['n2', one],
     });
-    // n1's own entries hold it too: n2's proof and n3's refusal, reserved after one.test linked n1, were carried into
-    // n1's entry of their epoch (the link outlived), so n1's chain keeps them once the link has left the window.
-    expect(own).toEqual(members('a', 'b', 'c'));
-    expect(history.seenAt('n1', 5)?.excluded).toEqual(members('d'));
-    expect(history.seenAt('n1', 5 + CREDENTIAL_LINK_EPOCHS - 1)?.excluded).toEqual(members('d'));
+    // Its own scopes alone would have left d (and not ruled it out).
+    expect(own).toEqual(members('a', 'b', 'c', 'd'));
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
-    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', two].sort() });
+    // Renewed with its whole component (the outlived link): n1 and two.test, with n2 and one.test through n1.
+    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', 'n2', one, two].sort() });
     await history.reserve('n9', 5 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
+  });
+
+  it('renews a component’s link at every visit, so that it lasts as long as a chain of visits through it', async () => {
+    const history = CredentialHistory.inMemory();
+    const one = 'origin:https://one.test';
+    await history.reserve(['n1', one], 0, pick(1n, members('a', 'b')));
+    // one.test's chain goes on: its component (n1 through the link of epoch 0) is linked again at 5, with n3.
+    await history.reserve(['n3', one], 5, pick(1n, members('a', 'b')));
+    expect(history.linkedScopes('n1', 11)).toEqual(['n1', 'n3', one]);
+    // An unpaid challenge renews each of its scopes' components apart: it joins n4 to nothing.
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('b') };
+    await expect(history.reserve(['n4', one], 10, () => refusal)).rejects.toBe(refusal.refused);
+    expect(history.linkedScopes('n1', 16)).toEqual(['n1', 'n3', one]);
+    expect(history.linkedScopes('n4', 10)).toEqual(['n4']);
+    // A proof at n1 then is checked against one.test's window: the exclusion one.test's refusal made at 10.
+    let seen: unknown;
+    await history.reserve(['n1', 'origin:https://two.test'], 16, (given) => {
+      seen = given;
+      return { root: 1n, among: members('a') };
+    });
+    expect(seen).toMatchObject({ excluded: members('b'), linked: ['n3', one] });
+    // Nobody visits the component for the window: it falls apart.
+    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n3']);
   });
 
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
