@@ -44,8 +44,10 @@ export interface ShownProof {
  * Scopes one reservation named together (a node key and its challenge's {@link originScope}), in one epoch: recorded
  * when the proof is reserved, before it is proved, paid or sent, since from then on it may leave (a payment made and
  * the request unanswered shows it without {@link CredentialHistory.showed} ever being called). One token, one payment
- * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. A
- * challenge left unpaid records none (see {@link CredentialHistory.linkedScopes}).
+ * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. With
+ * them, the scopes already linked to them in the window (the component), renewed in this epoch: a link lasts as long
+ * as a chain of visits through it. A challenge left unpaid joins no scopes, but renews each of its scopes' components
+ * (see {@link CredentialHistory.linkedScopes}).
  */
 export interface ScopeLink {
   readonly epoch: number;
@@ -738,7 +740,10 @@ export class CredentialHistory {
    * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
    * challenge left unpaid links nothing here: it shows no pseudonym nor payment, its node key sees nothing of the
    * payer unless the origin tells it, and any origin can name any node key (a relay); what its scopes' windows left
-   * together it carries into each of their refused entries instead (see {@link CredentialRefusal}).
+   * together it carries into each of their refused entries instead (see {@link CredentialRefusal}). Every
+   * reservation records its component linked again in its own epoch ({@link reserve}), so a component stays joined
+   * here for as long as a chain of visits in it (each within the window of the last) goes on, as the operator chains
+   * them.
    */
   linkedScopes(provider: string | readonly string[], epoch: number): string[] {
     const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
@@ -793,7 +798,9 @@ export class CredentialHistory {
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
-   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}). No level is recorded: a
+   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}), with its whole component
+   * ({@link linkedScopes}) linked again in `epoch`; a refusal links each of its scopes' components again, apart. No
+   * level is recorded: a
    * reservation shows nothing yet (see {@link showed}).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(

@@ -1,11 +1,13 @@
-// Issue 18, review of the linked-scopes rule (history v7), high: names the payer (open). An operator with two host
-// names and two Lightning nodes, no refusal, relay or special rule: only the linking window the client itself assumes
-// (pseudonyms at one scope 6 epochs apart are linked), used along a chain that outlives the link between two scopes.
-// A reservation naming two scopes links them for 7 epochs (`CredentialHistory.linkedScopes` counts links in the
-// window), and a proof records the members it left under its own scopes only. A scope linked to another once,
-// narrowed later elsewhere in the component, never gets that narrowing in its own entries; once the link leaves the
-// window the scope's next proof is checked against its own entries only, though the operator chains it back to the
-// link through the scope's own earlier entries, which the window assumption says it links.
+// Issue 18, review of the linked-scopes rule (history v7), high: named the payer (fixed: every reservation renews its
+// component's links, so a link lasts as long as a chain of visits through it; `CredentialHistory.reserve`). An
+// operator with two host names and two Lightning nodes, no refusal, relay or special rule: only the linking window the
+// client itself assumes (pseudonyms at one scope 6 epochs apart are linked), used along a chain that outlives the link
+// between two scopes. Before the fix a reservation naming two scopes linked them for 7 epochs
+// (`CredentialHistory.linkedScopes` counts links in the window), and a proof recorded the members it left under its
+// own scopes only. A scope linked to another once, narrowed later elsewhere in the component, never got that
+// narrowing in its own entries; once the link left the window the scope's next proof was checked against its own
+// entries only, though the operator chains it back to the link through the scope's own earlier entries, which the
+// window assumption says it links.
 // Steps, every challenge at 1,000,000 ppb listing one root; A is origin one.test, B is node N1:
 //   1. e0: one.test names N1 against `base` (the payer and 14 others): links A and B, among 15;
 //   2. e0+5: two.test names N1 against `base` (B's last entry before step 4): among 15;
@@ -116,7 +118,7 @@ describe('a chain across time outlives the link between two scopes', () => {
 
   it('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
     const { last, proved } = await outlived(11);
-    // While the attack works the payer proves step 4 against `right`: the operator holds it alone.
+    // Before the fix the payer proved step 4 against `right`: the operator held it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(3);
   });
@@ -186,14 +188,15 @@ describe('a chain across time outlives the link, with an exclusion', () => {
 
   it('refuses the mid level at e0+11, chained to the premium refusal', async () => {
     const { last, proved } = await outlivedExclusion(11);
-    // While the attack works the payer proves the mid level at N1: the operator holds it alone.
+    // Before the fix the payer proved the mid level at N1: the operator held it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(2);
   });
 });
 
-// The fix's own review: carrying a narrowing into every scope of the component at its epoch is not enough when the
-// narrowing comes after the link has left the window while the other scope's own chain went on. Steps, every
+// Found while fixing it (fixed the same way): carrying a narrowing into every scope of the component at its epoch is
+// not enough when the narrowing comes after the link has left the window while the other scope's own chain went on;
+// renewed at one.test's visit of e0+5, N1's link to one.test is in the window at e0+10. Steps, every
 // challenge at 1,000,000 ppb listing one root:
 //   1. e0: one.test names N1 against `base`: links N1 and one.test;
 //   2. e0+5: one.test names N3 against `base` (one.test's chain goes on), and two.test names N1 against `base` (N1's);
