@@ -372,8 +372,55 @@ function linksFromOlder(state: CredentialHistoryState): void {
   for (const proof of state.proofs.values()) link(proof.epoch, proof.scopes);
 }
 
+/** {@link CredentialHistory.linkedScopes} over `links`: the scopes given, then the rest of their component, sorted. */
+function componentOf(
+  links: ReadonlyMap<string, ScopeLink>,
+  provider: string | readonly string[],
+  epoch: number,
+): string[] {
+  const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
+  const near = [...links.values()].filter(
+    (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
+  );
+  const reached = new Set(scopes);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const link of near)
+      if (
+        link.scopes.some((scope) => reached.has(scope)) &&
+        link.scopes.some((scope) => !reached.has(scope))
+      ) {
+        for (const scope of link.scopes) reached.add(scope);
+        grew = true;
+      }
+  }
+  return [...scopes, ...[...reached].filter((scope) => !scopes.includes(scope)).sort()];
+}
+
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v7), or v6 (no scopes reserved
+ * The migration of a document written before every reservation renewed its component's links (v1 to v7): each
+ * scope's entries (`shown` and `refused`, a visit each), in epoch order, renew that scope's component as a v8 client
+ * renews it at a visit ({@link CredentialHistory.reserve}). A visit that left no entry (an unpaid challenge with
+ * nothing to carry) is not recovered, nor a link dropped before the upgrade: a gap of at most one linking window.
+ */
+function linksRenewed(state: CredentialHistoryState): void {
+  const visits = [...state.shown.keys(), ...state.refused.keys()]
+    .map((key) => ({
+      scope: key.slice(0, key.lastIndexOf(' ')),
+      epoch: Number(key.slice(key.lastIndexOf(' ') + 1)),
+    }))
+    .sort((a, b) => a.epoch - b.epoch);
+  for (const { scope, epoch } of visits) {
+    const linked = componentOf(state.links, scope, epoch);
+    if (linked.length < 2) continue;
+    const made: ScopeLink = { epoch, scopes: linked.sort() };
+    state.links.set(linkKey(made), made);
+  }
+}
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v8), or v7 (links not renewed
+ * at every visit: renewed as `linksRenewed` says), or v6 (no scopes reserved
  * together recorded: taken from its origins and proofs as `linksFromOlder` says), or as earlier versions
  * wrote it (v5 and v4, no proof shown recorded: v5's per-scope `levels`, recorded at reservation, are checked and
  * dropped, so none of their proofs lets a later one through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
@@ -388,8 +435,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6, 7].includes(value.v as number))
-    return damaged(`not a ${KIND} v1, v2, v3, v4, v5, v6 or v7`);
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6, 7, 8].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3, v4, v5, v6, v7 or v8`);
   const { shown, named, anonymous, epochs, refused, origins, proofs, links } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
@@ -504,8 +551,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     const proof = { epoch, scopes: [...scopes].sort(), root: BigInt(root), level };
     state.proofs.set(proofKey(proof), proof);
   }
-  // Only v7 records the scopes reserved together.
-  if (links !== undefined && (value.v !== 7 || !Array.isArray(links))) return damaged('links is a v7 list');
+  // Only v7 and later record the scopes reserved together.
+  if (links !== undefined && ((value.v as number) < 7 || !Array.isArray(links)))
+    return damaged('links is a v7 list');
   for (const entry of links ?? []) {
     if (!isJsonObject(entry)) return damaged('a links entry is not an object');
     const { scopes, epoch } = entry;
@@ -522,6 +570,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   if ((value.v as number) < 7) linksFromOlder(state);
   if (value.v === 1 || value.v === 2) originsFromNodes(state);
   if ((value.v as number) < 4) refusalsCarry(state);
+  if ((value.v as number) < 8) linksRenewed(state);
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
     const { provider, epoch } = entry;
@@ -542,7 +591,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v7: v6 with `links`, each set of scopes one reservation named
+ * The document {@link parseCredentialHistory} reads (v8: v7 written by a client renewing a component's links at
+ * every visit, so a link may name a whole component; v7: v6 with `links`, each set of scopes one reservation named
  * together as `{scopes, epoch}`; v6: v4 with `proofs`, each proof shown as
  * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
@@ -577,7 +627,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 7,
+    v: 8,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
@@ -746,23 +796,7 @@ export class CredentialHistory {
    * them.
    */
   linkedScopes(provider: string | readonly string[], epoch: number): string[] {
-    const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
-    const links = [...this.state.links.values()].filter(
-      (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
-    );
-    const reached = new Set(scopes);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const link of links)
-        if (
-          link.scopes.some((scope) => reached.has(scope)) &&
-          link.scopes.some((scope) => !reached.has(scope))
-        ) {
-          for (const scope of link.scopes) reached.add(scope);
-          grew = true;
-        }
-    }
-    return [...scopes, ...[...reached].filter((scope) => !scopes.includes(scope)).sort()];
+    return componentOf(this.state.links, provider, epoch);
   }
 
   /**
