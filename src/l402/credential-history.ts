@@ -872,14 +872,16 @@ export class CredentialHistory {
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
-      // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its scopes'
-      // chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator joins a
-      // visit to a scope linked once back along that scope's chain to the link, and from there along the other scope's
-      // chain to whatever was narrowed there since, after the link left the window. So every reservation records its
-      // component ({@link linkedScopes}: the links in the window, none of which was dropped) linked again in its own epoch: a
-      // component stays joined for as long as a chain of visits (proofs and unpaid challenges) in it goes on, and a
-      // proof anywhere in it is checked against every scope of it. A refusal renews each of its scopes' components
-      // apart: an unpaid challenge joins nothing not joined before (a relay names any node key).
+      // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its
+      // scopes' chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator
+      // joins a visit to a scope linked once back along that scope's chain to the link, and from there along the other
+      // scope's chain to whatever was narrowed there since, after the link left the window. So every reservation
+      // records its component (`linkedScopes`: the links in the window, none of which was just dropped) linked again
+      // in its own epoch: a component stays joined for as long as a chain of visits (proofs and unpaid challenges) in
+      // it goes on, and a proof anywhere in it is checked against every scope of it. Chosen over carrying a narrowing
+      // into every linked scope's entries at its epoch, which misses a narrowing made after the link left the window
+      // while the other scope's chain went on. A refusal renews each of its scopes' components apart: an unpaid
+      // challenge joins nothing not joined before (a relay names any node key).
       const renewed =
         'refused' in chosen
           ? scopes.map((scope) => this.linkedScopes(scope, epoch))
