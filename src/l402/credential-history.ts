@@ -44,8 +44,10 @@ export interface ShownProof {
  * Scopes one reservation named together (a node key and its challenge's {@link originScope}), in one epoch: recorded
  * when the proof is reserved, before it is proved, paid or sent, since from then on it may leave (a payment made and
  * the request unanswered shows it without {@link CredentialHistory.showed} ever being called). One token, one payment
- * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. A
- * challenge left unpaid records none (see {@link CredentialHistory.linkedScopes}).
+ * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. With
+ * them, the scopes already linked to them in the window (the component), renewed in this epoch: a link lasts as long
+ * as a chain of visits through it. A challenge left unpaid joins no scopes, but renews each of its scopes' components
+ * (see {@link CredentialHistory.linkedScopes}).
  */
 export interface ScopeLink {
   readonly epoch: number;
@@ -370,8 +372,55 @@ function linksFromOlder(state: CredentialHistoryState): void {
   for (const proof of state.proofs.values()) link(proof.epoch, proof.scopes);
 }
 
+/** {@link CredentialHistory.linkedScopes} over `links`: the scopes given, then the rest of their component, sorted. */
+function componentOf(
+  links: ReadonlyMap<string, ScopeLink>,
+  provider: string | readonly string[],
+  epoch: number,
+): string[] {
+  const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
+  const near = [...links.values()].filter(
+    (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
+  );
+  const reached = new Set(scopes);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const link of near)
+      if (
+        link.scopes.some((scope) => reached.has(scope)) &&
+        link.scopes.some((scope) => !reached.has(scope))
+      ) {
+        for (const scope of link.scopes) reached.add(scope);
+        grew = true;
+      }
+  }
+  return [...scopes, ...[...reached].filter((scope) => !scopes.includes(scope)).sort()];
+}
+
 /**
- * Reads a credential history document as {@link formatCredentialHistory} writes it (v7), or v6 (no scopes reserved
+ * The migration of a document written before every reservation renewed its component's links (v1 to v7): each
+ * scope's entries (`shown` and `refused`, a visit each), in epoch order, renew that scope's component as a v8 client
+ * renews it at a visit ({@link CredentialHistory.reserve}). A visit that left no entry (an unpaid challenge with
+ * nothing to carry) is not recovered, nor a link dropped before the upgrade: a gap of at most one linking window.
+ */
+function linksRenewed(state: CredentialHistoryState): void {
+  const visits = [...state.shown.keys(), ...state.refused.keys()]
+    .map((key) => ({
+      scope: key.slice(0, key.lastIndexOf(' ')),
+      epoch: Number(key.slice(key.lastIndexOf(' ') + 1)),
+    }))
+    .sort((a, b) => a.epoch - b.epoch);
+  for (const { scope, epoch } of visits) {
+    const linked = componentOf(state.links, scope, epoch);
+    if (linked.length < 2) continue;
+    const made: ScopeLink = { epoch, scopes: linked.sort() };
+    state.links.set(linkKey(made), made);
+  }
+}
+
+/**
+ * Reads a credential history document as {@link formatCredentialHistory} writes it (v8), or v7 (links not renewed
+ * at every visit: renewed as `linksRenewed` says), or v6 (no scopes reserved
  * together recorded: taken from its origins and proofs as `linksFromOlder` says), or as earlier versions
  * wrote it (v5 and v4, no proof shown recorded: v5's per-scope `levels`, recorded at reservation, are checked and
  * dropped, so none of their proofs lets a later one through below `minAnonymity`; v3, refusals carrying nothing, migrated as `refusalsCarry` says; v2, without
@@ -386,8 +435,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   } catch {
     return damaged('not JSON');
   }
-  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6, 7].includes(value.v as number))
-    return damaged(`not a ${KIND} v1, v2, v3, v4, v5, v6 or v7`);
+  if (!isJsonObject(value) || value.kind !== KIND || ![1, 2, 3, 4, 5, 6, 7, 8].includes(value.v as number))
+    return damaged(`not a ${KIND} v1, v2, v3, v4, v5, v6, v7 or v8`);
   const { shown, named, anonymous, epochs, refused, origins, proofs, links } = value;
   if (!Array.isArray(shown) || !isStringList(named) || !isStringList(anonymous))
     return damaged('shown, named and anonymous are lists');
@@ -502,8 +551,9 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
     const proof = { epoch, scopes: [...scopes].sort(), root: BigInt(root), level };
     state.proofs.set(proofKey(proof), proof);
   }
-  // Only v7 records the scopes reserved together.
-  if (links !== undefined && (value.v !== 7 || !Array.isArray(links))) return damaged('links is a v7 list');
+  // Only v7 and later record the scopes reserved together.
+  if (links !== undefined && ((value.v as number) < 7 || !Array.isArray(links)))
+    return damaged('links is a v7 list');
   for (const entry of links ?? []) {
     if (!isJsonObject(entry)) return damaged('a links entry is not an object');
     const { scopes, epoch } = entry;
@@ -520,6 +570,7 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
   if ((value.v as number) < 7) linksFromOlder(state);
   if (value.v === 1 || value.v === 2) originsFromNodes(state);
   if ((value.v as number) < 4) refusalsCarry(state);
+  if ((value.v as number) < 8) linksRenewed(state);
   for (const entry of epochs ?? []) {
     if (!isJsonObject(entry)) return damaged('an epochs entry is not an object');
     const { provider, epoch } = entry;
@@ -540,7 +591,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 }
 
 /**
- * The document {@link parseCredentialHistory} reads (v7: v6 with `links`, each set of scopes one reservation named
+ * The document {@link parseCredentialHistory} reads (v8: v7 written by a client renewing a component's links at
+ * every visit, so a link may name a whole component; v7: v6 with `links`, each set of scopes one reservation named
  * together as `{scopes, epoch}`; v6: v4 with `proofs`, each proof shown as
  * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
@@ -575,7 +627,7 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
   };
   return `${JSON.stringify({
     kind: KIND,
-    v: 7,
+    v: 8,
     members,
     shown: [...state.shown].map(([key, entry]) => ({
       provider: key.slice(0, key.lastIndexOf(' ')),
@@ -738,26 +790,13 @@ export class CredentialHistory {
    * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
    * challenge left unpaid links nothing here: it shows no pseudonym nor payment, its node key sees nothing of the
    * payer unless the origin tells it, and any origin can name any node key (a relay); what its scopes' windows left
-   * together it carries into each of their refused entries instead (see {@link CredentialRefusal}).
+   * together it carries into each of their refused entries instead (see {@link CredentialRefusal}). Every
+   * reservation records its component linked again in its own epoch ({@link reserve}), so a component stays joined
+   * here for as long as a chain of visits in it (each within the window of the last) goes on, as the operator chains
+   * them.
    */
   linkedScopes(provider: string | readonly string[], epoch: number): string[] {
-    const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
-    const links = [...this.state.links.values()].filter(
-      (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
-    );
-    const reached = new Set(scopes);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const link of links)
-        if (
-          link.scopes.some((scope) => reached.has(scope)) &&
-          link.scopes.some((scope) => !reached.has(scope))
-        ) {
-          for (const scope of link.scopes) reached.add(scope);
-          grew = true;
-        }
-    }
-    return [...scopes, ...[...reached].filter((scope) => !scopes.includes(scope)).sort()];
+    return componentOf(this.state.links, provider, epoch);
   }
 
   /**
@@ -793,7 +832,9 @@ export class CredentialHistory {
    * refusal's {@link CredentialRefusal.minAnonymity}): the operator links
    * the unpaid challenge as it links a proof, so its entry carries the window forward as a proof's does. Entries no epoch the payer may
    * still prove can see are dropped: those older than the window of `epoch - 1` (asked within the skew at the edge).
-   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}). No level is recorded: a
+   * A proof reserved at two or more scopes records them linked ({@link ScopeLink}), with its whole component
+   * ({@link linkedScopes}) linked again in `epoch`; a refusal links each of its scopes' components again, apart. No
+   * level is recorded: a
    * reservation shows nothing yet (see {@link showed}).
    */
   reserve<T extends { root: bigint; among: ReadonlySet<string> }>(
@@ -831,6 +872,29 @@ export class CredentialHistory {
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
           if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
+      // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its
+      // scopes' chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator
+      // joins a visit to a scope linked once back along that scope's chain to the link, and from there along the other
+      // scope's chain to whatever was narrowed there since, after the link left the window. So every reservation
+      // records its component (`linkedScopes`: the links in the window, none of which was just dropped) linked again
+      // in its own epoch: a component stays joined for as long as a chain of visits (proofs and unpaid challenges) in
+      // it goes on, and a proof anywhere in it is checked against every scope of it. Chosen over carrying a narrowing
+      // into every linked scope's entries at its epoch, which misses a narrowing made after the link left the window
+      // while the other scope's chain went on. A refusal renews each of its scopes' components apart: an unpaid
+      // challenge joins nothing not joined before (a relay names any node key).
+      const renewed =
+        'refused' in chosen
+          ? scopes.map((scope) => this.linkedScopes(scope, epoch))
+          : [this.linkedScopes(scopes, epoch)];
+      const link = (linked: readonly string[]) => {
+        if (linked.length < 2) return;
+        const made: ScopeLink = { epoch, scopes: [...linked].sort() };
+        const key = linkKey(made);
+        if (!this.state.links.has(key)) {
+          this.state.links.set(key, made);
+          changed = true;
+        }
+      };
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
         // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
@@ -851,6 +915,7 @@ export class CredentialHistory {
             }
           }
         }
+        for (const linked of renewed) link(linked);
         if (changed) await this.save();
         throw chosen.refused;
       }
@@ -873,15 +938,8 @@ export class CredentialHistory {
         }
       }
       // The scopes this reservation names are linked from now on, whether or not its proof is shown: it may leave
-      // unrecorded (paid, the request unanswered).
-      if (scopes.length > 1) {
-        const link: ScopeLink = { epoch, scopes: [...scopes].sort() };
-        const key = linkKey(link);
-        if (!this.state.links.has(key)) {
-          this.state.links.set(key, link);
-          changed = true;
-        }
-      }
+      // unrecorded (paid, the request unanswered); with them, every scope already linked to them (renewed, above).
+      for (const linked of renewed) link(linked);
       if (changed) await this.save();
       return chosen;
     });

@@ -1,11 +1,13 @@
-// Issue 18, review of the linked-scopes rule (history v7), high: names the payer (open). An operator with two host
-// names and two Lightning nodes, no refusal, relay or special rule: only the linking window the client itself assumes
-// (pseudonyms at one scope 6 epochs apart are linked), used along a chain that outlives the link between two scopes.
-// A reservation naming two scopes links them for 7 epochs (`CredentialHistory.linkedScopes` counts links in the
-// window), and a proof records the members it left under its own scopes only. A scope linked to another once,
-// narrowed later elsewhere in the component, never gets that narrowing in its own entries; once the link leaves the
-// window the scope's next proof is checked against its own entries only, though the operator chains it back to the
-// link through the scope's own earlier entries, which the window assumption says it links.
+// Issue 18, review of the linked-scopes rule (history v7), high: named the payer (fixed: every reservation renews its
+// component's links, so a link lasts as long as a chain of visits through it; `CredentialHistory.reserve`). An
+// operator with two host names and two Lightning nodes, no refusal, relay or special rule: only the linking window the
+// client itself assumes (pseudonyms at one scope 6 epochs apart are linked), used along a chain that outlives the link
+// between two scopes. Before the fix a reservation naming two scopes linked them for 7 epochs
+// (`CredentialHistory.linkedScopes` counts links in the window), and a proof recorded the members it left under its
+// own scopes only. A scope linked to another once, narrowed later elsewhere in the component, never got that
+// narrowing in its own entries; once the link left the window the scope's next proof was checked against its own
+// entries only, though the operator chains it back to the link through the scope's own earlier entries, which the
+// window assumption says it links.
 // Steps, every challenge at 1,000,000 ppb listing one root; A is origin one.test, B is node N1:
 //   1. e0: one.test names N1 against `base` (the payer and 14 others): links A and B, among 15;
 //   2. e0+5: two.test names N1 against `base` (B's last entry before step 4): among 15;
@@ -114,9 +116,9 @@ describe('a chain across time outlives the link between two scopes', () => {
     expect(proved).toHaveLength(3);
   });
 
-  it.fails('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
+  it('refuses step 4 at e0+11, chained to step 3 through N1’s and one.test’s own entries', async () => {
     const { last, proved } = await outlived(11);
-    // While the attack works the payer proves step 4 against `right`: the operator holds it alone.
+    // Before the fix the payer proved step 4 against `right`: the operator held it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(3);
   });
@@ -184,10 +186,97 @@ describe('a chain across time outlives the link, with an exclusion', () => {
     expect(proved).toHaveLength(2);
   });
 
-  it.fails('refuses the mid level at e0+11, chained to the premium refusal', async () => {
+  it('refuses the mid level at e0+11, chained to the premium refusal', async () => {
     const { last, proved } = await outlivedExclusion(11);
-    // While the attack works the payer proves the mid level at N1: the operator holds it alone.
+    // Before the fix the payer proved the mid level at N1: the operator held it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(2);
+  });
+});
+
+// Found while fixing it (fixed the same way): carrying a narrowing into every scope of the component at its epoch is
+// not enough when the narrowing comes after the link has left the window while the other scope's own chain went on;
+// renewed at one.test's visit of e0+5, N1's link to one.test is in the window at e0+10. Steps, every
+// challenge at 1,000,000 ppb listing one root:
+//   1. e0: one.test names N1 against `base`: links N1 and one.test;
+//   2. e0+5: one.test names N3 against `base` (one.test's chain goes on), and two.test names N1 against `base` (N1's);
+//   3. e0+10: one.test names N2 against `left`: the link of step 1 is out of the window (e0+4 .. e0+16), one.test's
+//      component is N2 and N3: 8 left, proved, carried into N3 and N2 only;
+//   4. e0+11: three.test names N1 against `right`: N1's entries hold `base` only.
+// The operator chains N1(e0+11)-N1(e0+5)-N1(e0)-one.test(e0)-one.test(e0+5)-one.test(e0+10): the payer alone. A link
+// has to last as long as a chain through it does.
+async function chainedOn(lastDay: number) {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const nodes = ['n1', 'n2', 'n3'].map((name) => {
+    const node = network.createNode(name);
+    network.openChannel(payerNode, node, { capacitySat: 1_000_000 });
+    return node;
+  });
+  const [n1, n2, n3] = nodes as [(typeof nodes)[number], (typeof nodes)[number], (typeof nodes)[number]];
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (high: AgentKey[], low: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  const base = await snapshotOf(scores([...a, ...b], []));
+  const left = await snapshotOf(scores(a, b));
+  const right = await snapshotOf(scores(b, a));
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const gating = (node: typeof n1, root: bigint) =>
+    new L402Provider({
+      lightning: node,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gating(n3, base.root), 'http://one.test'));
+  steps.push(await call(gating(n1, base.root), 'http://two.test'));
+  clock.advance(5 * DAY_MS);
+  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  clock.advance((lastDay - 10) * DAY_MS);
+  const last = await call(gating(n1, right.root), 'http://three.test');
+  return { steps, last, proved, base, left };
+}
+
+describe('a chain across time outlives the link, the other scope’s chain going on', () => {
+  it('sets the scene: steps 1 to 3 are proved', async () => {
+    const { steps, proved, base, left } = await chainedOn(11);
+    for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved.map((statement) => statement.root).slice(0, 4)).toEqual([
+      base.root,
+      base.root,
+      base.root,
+      left.root,
+    ]);
+  });
+
+  it('refuses step 4 at e0+11, chained to step 3 through one.test’s own entries', async () => {
+    const { last, proved } = await chainedOn(11);
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(4);
   });
 });

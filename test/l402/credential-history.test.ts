@@ -174,7 +174,7 @@ describe('credential history documents', () => {
     const entry = { scope: 's', epoch: 1, roots: ['12'], among: ['a'] };
     for (const text of [
       document({ kind: 'agora402/agent-key' }),
-      document({ v: 8, members: [], origins: [] }),
+      document({ v: 9, members: [], origins: [] }),
       document({ v: 3, members: [] }),
       // A shown entry's levels: v5 only, a non-empty list of {root, level}, each root one of the entry's.
       ...[
@@ -200,7 +200,7 @@ describe('credential history documents', () => {
         [6, [{ scopes: ['n'], epoch: 1, root: '12', level: 1.5 }]],
         [6, [{ scopes: ['n'], epoch: 1, root: '12' }]],
       ].map(([v, proofs]) => document({ v, members: [], origins: [], proofs })),
-      // Scopes reserved together: v7 only, two or more distinct scopes and an epoch.
+      // Scopes reserved together: v7 and later only, two or more distinct scopes and an epoch.
       ...[
         [6, [{ scopes: ['n', 'o'], epoch: 1 }]],
         [7, { scopes: ['n', 'o'], epoch: 1 }],
@@ -209,6 +209,8 @@ describe('credential history documents', () => {
         [7, [{ scopes: 'no', epoch: 1 }]],
         [7, [{ scopes: ['n', 'o'], epoch: -1 }]],
         [7, [{ scopes: ['n', 'o'] }]],
+        [8, [{ scopes: ['n'], epoch: 1 }]],
+        [8, [{ scopes: ['n', 'o', 'n'], epoch: 1 }]],
       ].map(([v, links]) => document({ v, members: [], origins: [], links })),
       document({ v: 4, members: [] }),
       // A refused entry's `among` (the members its window left in common) is v4's: a bitmap over `members`.
@@ -400,9 +402,9 @@ describe('CredentialHistory', () => {
     // Another unpaid challenge at epoch 12, seeing that proof, narrows its entry to the members common to both.
     await expect(history.reserve('node', 12, () => linking)).rejects.toBe(linking.refused);
     expect(history.seenAt('node', 6)?.among).toEqual(members('a', 'b'));
-    // Kept in the document (v7).
+    // Kept in the document (v8).
     const reopened = await CredentialHistory.open(store);
-    expect(JSON.parse((await store.read()) as string).v).toBe(7);
+    expect(JSON.parse((await store.read()) as string).v).toBe(8);
     // The epoch-12 entry carries both roots its window was shown (the first proof's through the refusal of 6).
     expect(reopened.seenAt('node', 12 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual({
       roots: new Set([1n, 2n]),
@@ -512,7 +514,7 @@ describe('CredentialHistory', () => {
     await history.showed(a, 0, 2n, 21);
     await history.showed(a, 2, 1n, 22);
     const written = JSON.parse((await store.read()) as string);
-    expect(written.v).toBe(7);
+    expect(written.v).toBe(8);
     expect(written.proofs).toHaveLength(4);
     // Recorded once: showing it again (each use of its token) writes nothing.
     await history.showed(a, 1, 1n, 18);
@@ -581,9 +583,9 @@ describe('CredentialHistory', () => {
     expect(state.shown.get('node 1')).toEqual({ epoch: 1, roots: new Set([1n]), among: members('a', 'b') });
     expect(state.refused.get('node 1')?.excluded).toEqual(members('b'));
     expect(state.proofs.size).toBe(0);
-    // Written again, as v7 with no proof shown.
+    // Written again, as v8 with no proof shown.
     const again = JSON.parse(formatCredentialHistory(state));
-    expect(again.v).toBe(7);
+    expect(again.v).toBe(8);
     expect(again.proofs).toEqual([]);
     expect(again.shown.every((entry: object) => !('levels' in entry))).toBe(true);
   });
@@ -736,10 +738,10 @@ describe('CredentialHistory', () => {
     expect([...state.shown.keys()].filter((key) => key.startsWith('origin:'))).toEqual([
       'origin:https://a.test 5',
     ]);
-    // Written again, it is v7 and read as it is, not migrated twice.
-    const v7 = formatCredentialHistory(state);
-    expect(JSON.parse(v7).v).toBe(7);
-    expect(parseCredentialHistory(v7)).toEqual(state);
+    // Written again, it is v8 and read as it is, not migrated twice.
+    const v8 = formatCredentialHistory(state);
+    expect(JSON.parse(v8).v).toBe(8);
+    expect(parseCredentialHistory(v8)).toEqual(state);
   });
 
   it('checks a reservation against every scope linked to its own by reservations in the window, transitively', async () => {
@@ -774,9 +776,33 @@ describe('CredentialHistory', () => {
     expect(own).toEqual(members('a', 'b', 'c', 'd'));
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
-    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', two].sort() });
+    // Renewed with its whole component (the outlived link): n1 and two.test, with n2 and one.test through n1.
+    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', 'n2', one, two].sort() });
     await history.reserve('n9', 5 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
+  });
+
+  it('renews a component’s link at every visit, so that it lasts as long as a chain of visits through it', async () => {
+    const history = CredentialHistory.inMemory();
+    const one = 'origin:https://one.test';
+    await history.reserve(['n1', one], 0, pick(1n, members('a', 'b')));
+    // one.test's chain goes on: its component (n1 through the link of epoch 0) is linked again at 5, with n3.
+    await history.reserve(['n3', one], 5, pick(1n, members('a', 'b')));
+    expect(history.linkedScopes('n1', 11)).toEqual(['n1', 'n3', one]);
+    // An unpaid challenge renews each of its scopes' components apart: it joins n4 to nothing.
+    const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('b') };
+    await expect(history.reserve(['n4', one], 10, () => refusal)).rejects.toBe(refusal.refused);
+    expect(history.linkedScopes('n1', 16)).toEqual(['n1', 'n3', one]);
+    expect(history.linkedScopes('n4', 10)).toEqual(['n4']);
+    // A proof at n1 then is checked against one.test's window: the exclusion one.test's refusal made at 10.
+    let seen: unknown;
+    await history.reserve(['n1', 'origin:https://two.test'], 16, (given) => {
+      seen = given;
+      return { root: 1n, among: members('a') };
+    });
+    expect(seen).toMatchObject({ excluded: members('b'), linked: ['n3', one] });
+    // Nobody visits the component for the window: it falls apart.
+    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n3']);
   });
 
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
@@ -803,11 +829,58 @@ describe('CredentialHistory', () => {
       { epoch: 1, scopes: ['n1', 'origin:https://a.test'] },
       { epoch: 2, scopes: ['n2', 'origin:https://a.test'] },
       { epoch: 1, scopes: ['n3', 'origin:https://b.test'] },
+      // Renewed by the visits its entries record (as a v8 client renews them): n1 and a.test at epoch 1.
+      { epoch: 1, scopes: ['n1', 'n2', 'origin:https://a.test'] },
     ]);
-    // Written again as v7, read as it is.
+    // Written again as v8, read as it is.
     const again = formatCredentialHistory(state);
-    expect(JSON.parse(again).v).toBe(7);
+    expect(JSON.parse(again).v).toBe(8);
     expect(parseCredentialHistory(again)).toEqual(state);
+  });
+
+  it('reads a v7 document renewing its links by the visits its entries record', async () => {
+    // The outlived link as a v7 client left it: one.test named n1 at 0 (linked), two.test named n1 at 5, one.test
+    // named n2 at 6 against a narrower root.
+    const one = 'origin:https://one.test';
+    const two = 'origin:https://two.test';
+    const entry = (provider: string, epoch: number, among: string) => ({
+      provider,
+      epoch,
+      roots: ['1'],
+      among,
+    });
+    const v7 = JSON.stringify({
+      kind: 'agora402/credential-history',
+      v: 7,
+      members: ['a', 'b'],
+      shown: [
+        entry('n1', 0, 'Aw=='),
+        entry(one, 0, 'Aw=='),
+        entry('n1', 5, 'Aw=='),
+        entry(two, 5, 'Aw=='),
+      ].concat([entry('n2', 6, 'AQ=='), entry(one, 6, 'AQ==')]),
+      named: [],
+      anonymous: [],
+      epochs: [],
+      refused: [],
+      origins: [],
+      proofs: [],
+      links: [
+        { scopes: ['n1', one], epoch: 0 },
+        { scopes: ['n1', two], epoch: 5 },
+        { scopes: ['n2', one], epoch: 6 },
+      ],
+    });
+    const store = memoryAgentState();
+    await store.write(v7);
+    const history = await CredentialHistory.open(store);
+    // n1's visit of epoch 5 renewed its component (one.test through the link of 0): at 11, with the link of 0 out of
+    // the window, n1 is still checked against one.test's window, which holds only `a` since 6.
+    expect(history.linkedScopes('n1', 11)).toEqual(['n1', 'n2', one, two]);
+    expect(history.seenAt(history.linkedScopes('n1', 11), 11)?.among).toEqual(members('a'));
+    // Without the renewal n1 would be linked to two.test alone.
+    const kept = parseCredentialHistory(v7);
+    expect([...kept.links.values()]).toContainEqual({ epoch: 5, scopes: ['n1', 'n2', one, two].sort() });
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
