@@ -27,15 +27,15 @@
 // what the checks read).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
 import {
-  MIN_SCORE,
+  MID,
   operatorNodes,
+  PREMIUM,
   reachOf,
   recordingHolder,
-  SCORES,
-  snapshotOf,
   splitSnapshots,
+  tieredSnapshot,
 } from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
@@ -85,24 +85,11 @@ describe('a chain across time outlives the link between two scopes', () => {
   });
 });
 
-/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
-const MID = 3_981_072;
-/** A level only the 7 high members (50,000,000 ppb) reach. */
-const PREMIUM = 25_118_864;
-
 async function outlivedExclusion(lastDay: number) {
   const { clock, providerNode, addNode, gatingAt, call: callOf } = await operatorNodes();
   const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const high = Array.from({ length: 7 }, () => generateAgentKey());
-  const low = Array.from({ length: 2 }, () => generateAgentKey());
-  const snapshot = await snapshotOf(
-    new Map<AgentKey, number>([
-      [payer, 5 * MIN_SCORE],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
-    ]),
-  );
+  const snapshot = await tieredSnapshot(payer);
   const { holder, proved } = await recordingHolder(payer, [snapshot]);
   const call = callOf(holder);
   // N1 is the fixture's provider node.

@@ -103,6 +103,27 @@ export async function splitSnapshots(
   };
 }
 
+/** A level (ppb) the payer of {@link tieredSnapshot} (5,000,000) and its 7 high members reach, not its 2 low ones. */
+export const MID = 3_981_072;
+/** A level (ppb) only the 7 high members (50,000,000) of {@link tieredSnapshot} reach. */
+export const PREMIUM = 25_118_864;
+
+/**
+ * One snapshot of `payer` at 5,000,000 ppb beside 7 high members ({@link SCORES}' `high`) and 2 low ones (2,000,000):
+ * {@link MIN_SCORE} is reached by the 10, {@link MID} by the payer and the 7 high, {@link PREMIUM} by the 7 high only.
+ */
+export async function tieredSnapshot(payer: AgentKey): Promise<DatedSnapshot> {
+  const high = Array.from({ length: 7 }, () => generateAgentKey());
+  const low = Array.from({ length: 2 }, () => generateAgentKey());
+  return snapshotOf(
+    new Map<AgentKey, number>([
+      [payer, 5 * MIN_SCORE],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
+    ]),
+  );
+}
+
 /** The agents (ids) of `snapshot` whose weight reaches the level of `minScore`, as a proof at that level counts them. */
 export function reachOf(snapshot: Snapshot, minScore = MIN_SCORE): Set<string> {
   return new Set(
