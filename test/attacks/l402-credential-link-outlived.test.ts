@@ -26,79 +26,40 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (reservations are
 // what the checks read).
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
 import {
-  CredentialBatcher,
-  L402Provider,
-  l402Fetch,
-  levelAtLeast,
-  MemoryRootKeyStore,
-} from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+  MID,
+  operatorNodes,
+  PREMIUM,
+  reachOf,
+  recordingHolder,
+  splitSnapshots,
+  tieredSnapshot,
+} from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
 
-async function outlived(lastDay: number) {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const n1 = network.createNode('n1');
-  const n2 = network.createNode('n2');
-  network.openChannel(payerNode, n1, { capacitySat: 1_000_000 });
-  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
-  const batcher = new CredentialBatcher(await voteVerifier());
+/** The operator's nodes N1 (the fixture's provider node) and N2, and a payer over {@link splitSnapshots}. */
+async function splitOperator() {
+  const { clock, providerNode: n1, addNode, gatingAt, call } = await operatorNodes();
+  const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const a = Array.from({ length: 7 }, () => generateAgentKey());
-  const b = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (high: AgentKey[], low: AgentKey[]) =>
-    new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
-  const base = await snapshotOf(scores([...a, ...b], []));
-  const left = await snapshotOf(scores(a, b));
-  const right = await snapshotOf(scores(b, a));
+  const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const gating = (node: typeof n1, root: bigint) =>
-    new L402Provider({
-      lightning: node,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
-  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  return { clock, n1, n2, addNode, gatingAt, call: call(holder), payer, proved, base, left, right };
+}
+
+async function outlived(lastDay: number) {
+  const { clock, n1, n2, gatingAt, call, payer, proved, base, left, right } = await splitOperator();
+  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(5 * DAY_MS);
-  steps.push(await call(gating(n1, base.root), 'http://two.test'));
+  steps.push(await call(gatingAt(n1, base.root), 'http://two.test'));
   clock.advance(DAY_MS);
-  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance((lastDay - 6) * DAY_MS);
-  const last = await call(gating(n1, right.root), 'http://three.test');
-  const reach = (snapshot: typeof base) =>
-    new Set(
-      snapshot.members
-        .filter((member) => ((member.weight >> BigInt(levelAtLeast(MIN_SCORE))) & 1n) === 1n)
-        .map((member) => member.agent),
-    );
-  const all = [...reach(base)].filter((agent) => reach(left).has(agent) && reach(right).has(agent));
+  const last = await call(gatingAt(n1, right.root), 'http://three.test');
+  const all = [...reachOf(base)].filter((agent) => reachOf(left).has(agent) && reachOf(right).has(agent));
   return { payer, steps, last, proved, all, base, left, right };
 }
 
@@ -124,57 +85,24 @@ describe('a chain across time outlives the link between two scopes', () => {
   });
 });
 
-/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
-const MID = 3_981_072;
-/** A level only the 7 high members (50,000,000 ppb) reach. */
-const PREMIUM = 25_118_864;
-
 async function outlivedExclusion(lastDay: number) {
-  const { clock, network, payerNode, gatingRoots } = await operatorNodes();
-  const n2 = network.createNode('n2');
-  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
-  const batcher = new CredentialBatcher(await voteVerifier());
+  const { clock, providerNode, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const high = Array.from({ length: 7 }, () => generateAgentKey());
-  const low = Array.from({ length: 2 }, () => generateAgentKey());
-  const snapshot = await snapshotOf(
-    new Map<AgentKey, number>([
-      [payer, 5 * MIN_SCORE],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
-    ]),
-  );
+  const snapshot = await tieredSnapshot(payer);
   const { holder, proved } = await recordingHolder(payer, [snapshot]);
-  const atN2 = (minScore: number) =>
-    new L402Provider({
-      lightning: n2,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: { minScore, roots: () => [snapshot.root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
+  const call = callOf(holder);
   // N1 is the fixture's provider node.
-  const steps = [await call(gatingRoots('weather', [snapshot.root]), 'http://one.test')];
+  const steps = [await call(gatingAt(providerNode, snapshot.root), 'http://one.test')];
   clock.advance(5 * DAY_MS);
-  steps.push(await call(gatingRoots('weather', [snapshot.root]), 'http://two.test'));
+  steps.push(await call(gatingAt(providerNode, snapshot.root), 'http://two.test'));
   clock.advance(DAY_MS);
-  steps.push(await call(atN2(PREMIUM), 'http://one.test'));
+  steps.push(await call(gatingAt(n2, snapshot.root, { minScore: PREMIUM }), 'http://one.test'));
   clock.advance((lastDay - 6) * DAY_MS);
-  const last = await call(gatingRoots('mid', [snapshot.root], MID), 'http://two.test');
+  const last = await call(
+    gatingAt(providerNode, snapshot.root, { service: 'mid', minScore: MID }),
+    'http://two.test',
+  );
   return { steps, last, proved };
 }
 
@@ -206,59 +134,16 @@ describe('a chain across time outlives the link, with an exclusion', () => {
 // The operator chains N1(e0+11)-N1(e0+5)-N1(e0)-one.test(e0)-one.test(e0+5)-one.test(e0+10): the payer alone. A link
 // has to last as long as a chain through it does.
 async function chainedOn(lastDay: number) {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const nodes = ['n1', 'n2', 'n3'].map((name) => {
-    const node = network.createNode(name);
-    network.openChannel(payerNode, node, { capacitySat: 1_000_000 });
-    return node;
-  });
-  const [n1, n2, n3] = nodes as [(typeof nodes)[number], (typeof nodes)[number], (typeof nodes)[number]];
-  const batcher = new CredentialBatcher(await voteVerifier());
-  const payer = generateAgentKey();
-  const a = Array.from({ length: 7 }, () => generateAgentKey());
-  const b = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (high: AgentKey[], low: AgentKey[]) =>
-    new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
-  const base = await snapshotOf(scores([...a, ...b], []));
-  const left = await snapshotOf(scores(a, b));
-  const right = await snapshotOf(scores(b, a));
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const gating = (node: typeof n1, root: bigint) =>
-    new L402Provider({
-      lightning: node,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
-  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  const { clock, n1, n2, addNode, gatingAt, call, proved, base, left, right } = await splitOperator();
+  const n3 = addNode('n3');
+  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(5 * DAY_MS);
-  steps.push(await call(gating(n3, base.root), 'http://one.test'));
-  steps.push(await call(gating(n1, base.root), 'http://two.test'));
+  steps.push(await call(gatingAt(n3, base.root), 'http://one.test'));
+  steps.push(await call(gatingAt(n1, base.root), 'http://two.test'));
   clock.advance(5 * DAY_MS);
-  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance((lastDay - 10) * DAY_MS);
-  const last = await call(gating(n1, right.root), 'http://three.test');
+  const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, last, proved, base, left };
 }
 

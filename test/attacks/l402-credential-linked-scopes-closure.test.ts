@@ -16,75 +16,23 @@
 // base, left and right leave the payer alone, refused `WOULD_LINK`. No Groth16 proof is made: the holder's prover
 // records each statement it is asked for and throws (reservations are what the checks read).
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import {
-  CredentialBatcher,
-  L402Provider,
-  l402Fetch,
-  levelAtLeast,
-  MemoryRootKeyStore,
-} from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { operatorNodes, reachOf, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
 
 async function closure() {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const n1 = network.createNode('n1');
-  const n2 = network.createNode('n2');
-  network.openChannel(payerNode, n1, { capacitySat: 1_000_000 });
-  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
-  const batcher = new CredentialBatcher(await voteVerifier());
+  const { providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const a = Array.from({ length: 7 }, () => generateAgentKey());
-  const b = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (high: AgentKey[], low: AgentKey[]) =>
-    new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
-  const base = await snapshotOf(scores([...a, ...b], []));
-  const left = await snapshotOf(scores(a, b));
-  const right = await snapshotOf(scores(b, a));
+  const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const gating = (node: typeof n1, root: bigint) =>
-    new L402Provider({
-      lightning: node,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
+  const call = callOf(holder);
   const steps = [
-    await call(gating(n1, base.root), 'http://one.test'),
-    await call(gating(n2, left.root), 'http://one.test'),
+    await call(gatingAt(n1, base.root), 'http://one.test'),
+    await call(gatingAt(n2, left.root), 'http://one.test'),
   ];
-  const third = await call(gating(n1, right.root), 'http://two.test');
-  const reach = (snapshot: typeof base) =>
-    new Set(
-      snapshot.members
-        .filter((member) => ((member.weight >> BigInt(levelAtLeast(MIN_SCORE))) & 1n) === 1n)
-        .map((member) => member.agent),
-    );
-  return { payer, steps, third, proved, reach, base, left, right };
+  const third = await call(gatingAt(n1, right.root), 'http://two.test');
+  return { payer, steps, third, proved, reach: reachOf, base, left, right };
 }
 
 describe('a proof is checked against the scopes linked to its own by earlier proofs', () => {

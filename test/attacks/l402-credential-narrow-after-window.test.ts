@@ -22,27 +22,21 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import {
+  MID,
+  MIN_SCORE,
+  operatorNodes,
+  PREMIUM,
+  recordingHolder,
+  tieredSnapshot,
+} from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
-/** A level the payer (5,000,000 ppb) and the 7 high members reach, the 2 low ones (2,000,000) do not. */
-const MID = 3_981_072;
-/** A level only the 7 high members (50,000,000 ppb) reach. */
-const PREMIUM = 25_118_864;
-
 async function narrowAfterWindow(gapDays: number) {
   const { clock, gatingRoots, call } = await operatorNodes();
   const payer = generateAgentKey();
-  const high = Array.from({ length: 7 }, () => generateAgentKey());
-  const low = Array.from({ length: 2 }, () => generateAgentKey());
-  const snapshot = await snapshotOf(
-    new Map<AgentKey, number>([
-      [payer, 5 * MIN_SCORE],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
-    ]),
-  );
+  const snapshot = await tieredSnapshot(payer);
   const { holder, proved } = await recordingHolder(payer, [snapshot], { shows: true });
   const fetch = call(holder);
   const service = (name: string, minScore: number) => gatingRoots(name, [snapshot.root], minScore);

@@ -19,78 +19,26 @@
 // prover records each statement it is asked for and hands back a dummy proof (sent and answered, the provider's
 // verifier refusing it: the client records it shown, as a valid one).
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import {
-  CredentialBatcher,
-  L402Provider,
-  l402Fetch,
-  levelAtLeast,
-  MemoryRootKeyStore,
-} from '../../src/l402/index.js';
-import { SimNetwork } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { ErrorCode } from '../../src/core/index.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import { operatorNodes, reachOf, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
 
 async function scopeLink() {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const n1 = network.createNode('n1');
-  const n2 = network.createNode('n2');
-  network.openChannel(payerNode, n1, { capacitySat: 1_000_000 });
-  network.openChannel(payerNode, n2, { capacitySat: 1_000_000 });
-  const batcher = new CredentialBatcher(await voteVerifier());
+  const { providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const a = Array.from({ length: 7 }, () => generateAgentKey());
-  const b = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (high: AgentKey[], low: AgentKey[]) =>
-    new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
   // Three accepted snapshots of one network (scores moving between them), each reached by at least 8.
-  const base = await snapshotOf(scores([...a, ...b], []));
-  const left = await snapshotOf(scores(a, b));
-  const right = await snapshotOf(scores(b, a));
+  const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right], { shows: true });
-  const gating = (node: typeof n1, root: bigint) =>
-    new L402Provider({
-      lightning: node,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
+  const call = callOf(holder);
   const steps = [
-    await call(gating(n1, base.root), 'http://one.test'),
-    await call(gating(n1, left.root), 'http://one.test'),
-    await call(gating(n2, base.root), 'http://two.test'),
-    await call(gating(n2, right.root), 'http://two.test'),
+    await call(gatingAt(n1, base.root), 'http://one.test'),
+    await call(gatingAt(n1, left.root), 'http://one.test'),
+    await call(gatingAt(n2, base.root), 'http://two.test'),
+    await call(gatingAt(n2, right.root), 'http://two.test'),
   ];
-  const linking = await call(gating(n2, base.root), 'http://one.test');
-  const reach = (snapshot: typeof base) =>
-    new Set(
-      snapshot.members
-        .filter((member) => ((member.weight >> BigInt(levelAtLeast(MIN_SCORE))) & 1n) === 1n)
-        .map((member) => member.agent),
-    );
-  return { payer, steps, linking, proved, reach, base, left, right };
+  const linking = await call(gatingAt(n2, base.root), 'http://one.test');
+  return { payer, steps, linking, proved, reach: reachOf, base, left, right };
 }
 
 describe('a proof telling each of its scopes nothing new still links the scopes it names', () => {

@@ -32,9 +32,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
-import { CredentialBatcher, L402Provider, l402Fetch, MemoryRootKeyStore } from '../../src/l402/index.js';
+import { CredentialBatcher, l402Fetch } from '../../src/l402/index.js';
 import type { Verifier } from '../../src/zk/index.js';
-import { driftingSnapshots, MIN_SCORE, operatorNodes, recordingHolder } from '../l402/credential-fixture.js';
+import { driftingSnapshots, operatorNodes, recordingHolder } from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
 
@@ -94,43 +94,18 @@ describe("a third party's refused relay does not lock the payer out of an honest
 });
 
 /**
- * The fixture's operator node (the victim's), evil.test's node (`gatingEvil`) and the payer's node with the payer's drifting snapshots, a recording holder,
- * and `call` taking the origin the payer asks.
+ * The fixture's operator node (the victim's), evil.test's node (`gatingEvil`) and the payer's node with the payer's
+ * drifting snapshots, a recording holder, and `call` taking the origin the payer asks.
  */
 async function lockoutFixture() {
-  const { clock, network, payerNode, gatingRoots } = await operatorNodes();
+  const { clock, payerNode, addNode, gatingAt, gatingRoots, call } = await operatorNodes();
   const payer = generateAgentKey();
   const { older, newer } = await driftingSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [older, newer]);
   const gating = (service: string, root: bigint) => gatingRoots(service, [root]);
   // evil.test's own node; no proof reaches a verifier (the recording prover throws first).
-  const evilNode = network.createNode('evil');
-  network.openChannel(payerNode, evilNode, { capacitySat: 1_000_000 });
+  const evilNode = addNode('evil');
   const gatingEvil = (root: bigint) =>
-    new L402Provider({
-      lightning: evilNode,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock,
-      credential: {
-        minScore: MIN_SCORE,
-        roots: () => [root],
-        verifier: new CredentialBatcher(async () => ({}) as Verifier),
-      },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
-  return { clock, payerNode, older, newer, holder, proved, gating, gatingEvil, call };
+    gatingAt(evilNode, root, { verifier: new CredentialBatcher(async () => ({}) as Verifier) });
+  return { clock, payerNode, older, newer, holder, proved, gating, gatingEvil, call: call(holder) };
 }

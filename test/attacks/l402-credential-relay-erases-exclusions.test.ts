@@ -27,12 +27,18 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import { MIN_SCORE, operatorNodes, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import {
+  MID,
+  MIN_SCORE,
+  operatorNodes,
+  PREMIUM,
+  recordingHolder,
+  SCORES,
+  snapshotOf,
+} from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
-const MID = 3_981_072;
 const GOLD = 10_000_000;
-const PREMIUM = 25_118_864;
 
 async function relayErases(relay: boolean) {
   const { clock, gatingRoots, call } = await operatorNodes();

@@ -28,6 +28,7 @@ import {
 } from '../../src/l402/index.js';
 import { decodeInvoice, SimNetwork } from '../../src/lightning/index.js';
 import type { Prover, Verifier } from '../../src/zk/index.js';
+import { DUMMY_PROOF } from '../l402/credential-fixture.js';
 
 const ORIGIN = 'http://evil.test';
 
@@ -58,21 +59,7 @@ describe('a node key whose invoice was never paid is not recorded as paid', () =
     };
     // A prover that answers at once with a well-shaped proof (the provider's verdict does not matter here).
     const prover = {
-      prove: async () => ({
-        nullifier: 1n,
-        proof: {
-          pi_a: ['1', '2', '1'],
-          pi_b: [
-            ['1', '2'],
-            ['3', '4'],
-            ['1', '0'],
-          ],
-          pi_c: ['1', '2', '1'],
-          protocol: 'groth16',
-          curve: 'bn128',
-        },
-        publicSignals: [],
-      }),
+      prove: async () => ({ ...DUMMY_PROOF, publicSignals: [] }),
     } as unknown as Prover;
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);

@@ -13,6 +13,7 @@ import {
   L402Provider,
   type L402ProviderOptions,
   l402Fetch,
+  levelAtLeast,
   MemoryRootKeyStore,
   parseChallenge,
   parseCredentialCaveat,
@@ -57,6 +58,19 @@ export async function snapshotOf(scores: ReadonlyMap<AgentKey, number>, asOf = 0
   };
 }
 
+/** `payer` and `up` at {@link SCORES}' `high`, `down` at its `low`. */
+function scoresOf(
+  payer: AgentKey,
+  up: readonly AgentKey[],
+  down: readonly AgentKey[],
+): Map<AgentKey, number> {
+  return new Map<AgentKey, number>([
+    [payer, SCORES.high],
+    ...up.map((key) => [key, SCORES.high] as [AgentKey, number]),
+    ...down.map((key) => [key, SCORES.low] as [AgentKey, number]),
+  ]);
+}
+
 /**
  * Two snapshots of one network where `payer` reaches the providers' threshold in both beside 7 others in each, not the
  * same 7 (their scores moved between the two): each root hides the payer among 8, both together among the payer alone.
@@ -66,13 +80,57 @@ export async function driftingSnapshots(
 ): Promise<{ older: DatedSnapshot; newer: DatedSnapshot }> {
   const first = Array.from({ length: 7 }, () => generateAgentKey());
   const second = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (up: AgentKey[], down: AgentKey[]) =>
+  return {
+    older: await snapshotOf(scoresOf(payer, first, second)),
+    newer: await snapshotOf(scoresOf(payer, second, first)),
+  };
+}
+
+/**
+ * Three snapshots of one network (scores moving between them) where `payer` reaches the providers' threshold: `base`
+ * beside 14 others (A and B, 7 each), `left` beside A only, `right` beside B only. `base` with either holds the payer
+ * among 8; `left` with `right` (so all three) the payer alone.
+ */
+export async function splitSnapshots(
+  payer: AgentKey,
+): Promise<{ base: DatedSnapshot; left: DatedSnapshot; right: DatedSnapshot }> {
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  return {
+    base: await snapshotOf(scoresOf(payer, [...a, ...b], [])),
+    left: await snapshotOf(scoresOf(payer, a, b)),
+    right: await snapshotOf(scoresOf(payer, b, a)),
+  };
+}
+
+/** A level (ppb) the payer of {@link tieredSnapshot} (5,000,000) and its 7 high members reach, not its 2 low ones. */
+export const MID = 3_981_072;
+/** A level (ppb) only the 7 high members (50,000,000) of {@link tieredSnapshot} reach. */
+export const PREMIUM = 25_118_864;
+
+/**
+ * One snapshot of `payer` at 5,000,000 ppb beside 7 high members ({@link SCORES}' `high`) and 2 low ones (2,000,000):
+ * {@link MIN_SCORE} is reached by the 10, {@link MID} by the payer and the 7 high, {@link PREMIUM} by the 7 high only.
+ */
+export async function tieredSnapshot(payer: AgentKey): Promise<DatedSnapshot> {
+  const high = Array.from({ length: 7 }, () => generateAgentKey());
+  const low = Array.from({ length: 2 }, () => generateAgentKey());
+  return snapshotOf(
     new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...up.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...down.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
-  return { older: await snapshotOf(scores(first, second)), newer: await snapshotOf(scores(second, first)) };
+      [payer, 5 * MIN_SCORE],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, 2 * MIN_SCORE] as [AgentKey, number]),
+    ]),
+  );
+}
+
+/** The agents (ids) of `snapshot` whose weight reaches the level of `minScore`, as a proof at that level counts them. */
+export function reachOf(snapshot: Snapshot, minScore = MIN_SCORE): Set<string> {
+  return new Set(
+    snapshot.members
+      .filter((member) => ((member.weight >> BigInt(levelAtLeast(minScore))) & 1n) === 1n)
+      .map((member) => member.agent),
+  );
 }
 
 /**
@@ -121,26 +179,44 @@ export async function recordingHolder(
 }
 
 /**
- * One operator's Lightning node and a payer's (a channel between them) on a manual clock; `gatingRoots(service,
- * roots)` is a service of the operator's node gating at `minScore` against `roots`, and `call(holder)` makes separate
- * calls (each its own token cache) of that holder's payer, giving the response or the error each ends with.
+ * One operator's Lightning node and a payer's (a channel between them) on a manual clock; `addNode(name)` gives the
+ * operator another node (a channel from the payer's too). `gatingAt(node, root or roots, options)` is a service of
+ * `node` gating at `minScore` against those roots (default the `weather` service at {@link MIN_SCORE}, the shared
+ * batcher verifying), `gatingRoots(service, roots)` the same at the operator's first node, and `call(holder)` makes
+ * separate calls (each its own token cache) of that holder's payer, giving the response or the error each ends with.
  */
 export async function operatorNodes() {
   const clock = new ManualClock(1_800_000_000_000);
   const network = new SimNetwork({ clock });
   const payerNode = network.createNode('payer');
-  const providerNode = network.createNode('provider');
-  network.openChannel(payerNode, providerNode, { capacitySat: 1_000_000 });
+  const addNode = (name: string) => {
+    const node = network.createNode(name);
+    network.openChannel(payerNode, node, { capacitySat: 1_000_000 });
+    return node;
+  };
+  const providerNode = addNode('provider');
   const batcher = new CredentialBatcher(await voteVerifier());
-  const gatingRoots = (service: string, roots: readonly bigint[], minScore = MIN_SCORE) =>
-    new L402Provider({
-      lightning: providerNode,
+  const gatingAt = (
+    node: SimNode,
+    roots: bigint | readonly bigint[],
+    {
+      service = 'weather',
+      minScore = MIN_SCORE,
+      verifier = batcher,
+    }: { service?: string; minScore?: number; verifier?: CredentialBatcher } = {},
+  ) => {
+    const listed = typeof roots === 'bigint' ? [roots] : roots;
+    return new L402Provider({
+      lightning: node,
       rootKeys: new MemoryRootKeyStore(),
       service,
       price: () => 1_000,
       clock,
-      credential: { minScore, roots: () => [...roots], verifier: batcher },
+      credential: { minScore, roots: () => [...listed], verifier },
     });
+  };
+  const gatingRoots = (service: string, roots: readonly bigint[], minScore = MIN_SCORE) =>
+    gatingAt(providerNode, roots, { service, minScore });
   const call =
     (holder: CredentialHolder) =>
     (provider: L402Provider, origin = 'http://weather.test'): Promise<unknown> =>
@@ -156,7 +232,7 @@ export async function operatorNodes() {
             provider.handle(new Request(input, init), async () => new Response('ok')),
         },
       ).catch((error: unknown) => error);
-  return { clock, network, payerNode, providerNode, gatingRoots, call };
+  return { clock, network, payerNode, providerNode, addNode, gatingAt, gatingRoots, call };
 }
 
 /**
