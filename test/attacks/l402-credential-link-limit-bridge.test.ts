@@ -1,0 +1,121 @@
+// Issue 18, review of link renewal (history v8), high (names the payer, under the known assumption that a challenge
+// refused before `reserve` is linked by the operator but recorded nowhere): a link is renewed only by a reservation
+// (`CredentialHistory.reserve`), and a challenge refused in `claimEpoch` (`LIMIT_REACHED`, `WOULD_LINK`) or
+// `claimAnonymous` records nothing and renews nothing. The operator decides which of the payer's visits are refused
+// so: an origin that has named `MAX_UNPAID_NODES_PER_ORIGIN` throwaway keys (free challenges, their reservations link
+// that origin to the throwaways only) gets every further node it names refused `LIMIT_REACHED`. Used at the node N1
+// whose link to one.test must be renewed, it keeps N1's chain of visits going for the operator and breaks it for the
+// history, which then checks N1's next proof against N1's own (empty) window: the link variant of "requests the
+// credential history never sees bridge the linking window" (docs/security.md), where the operator needs no
+// ungated service and no payer habit, only the order of its own challenges.
+// Steps, one root per challenge at 1,000,000 ppb; base: the payer and 14 others; left: the payer and 7 of them;
+// right: the payer and the other 7 (base, left and right share the payer alone):
+//   1. e0: one.test names N1 against base: reserved, N1 and one.test linked;
+//   2. e0+1: one.test names N2 against left: its component (N1 through step 1) leaves base and left, 8: reserved;
+//   3. e0+6: two.test names throwaway keys T1..T4 (reserved, two.test's own component), then N1 against base:
+//      `LIMIT_REACHED`, nothing recorded; the operator sees the payer at N1 6 epochs after step 1;
+//   4. e0+8: three.test names N1 against right: N1's window (e0+2 .. e0+14) holds nothing of N1, and the links of
+//      steps 1 and 2 are out of it: reserved.
+// The operator chains N1(e0+8)-N1(e0+6)-N1(e0)-one.test(e0)-one.test(e0+1): base, left and right, the payer alone.
+// The control: step 3 with two.test naming N1 first (a reservation, renewing N1's component at e0+6): step 4 is
+// refused `WOULD_LINK`.
+// No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, ManualClock } from '../../src/core/index.js';
+import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
+import {
+  CredentialBatcher,
+  L402Provider,
+  l402Fetch,
+  MAX_UNPAID_NODES_PER_ORIGIN,
+  MemoryRootKeyStore,
+} from '../../src/l402/index.js';
+import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
+import { voteVerifier } from '../fixtures/zk.js';
+import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+
+const DAY_MS = 86_400_000;
+
+async function limitBridge(limited: boolean) {
+  const clock = new ManualClock(1_800_000_000_000);
+  const network = new SimNetwork({ clock });
+  const payerNode = network.createNode('payer');
+  const node = (name: string) => {
+    const made = network.createNode(name);
+    network.openChannel(payerNode, made, { capacitySat: 1_000_000 });
+    return made;
+  };
+  const n1 = node('n1');
+  const n2 = node('n2');
+  const throwaways = Array.from({ length: MAX_UNPAID_NODES_PER_ORIGIN }, (_, at) => node(`t${at}`));
+  const batcher = new CredentialBatcher(await voteVerifier());
+  const payer = generateAgentKey();
+  const a = Array.from({ length: 7 }, () => generateAgentKey());
+  const b = Array.from({ length: 7 }, () => generateAgentKey());
+  const scores = (high: AgentKey[], low: AgentKey[]) =>
+    new Map<AgentKey, number>([
+      [payer, SCORES.high],
+      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
+      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
+    ]);
+  const base = await snapshotOf(scores([...a, ...b], []));
+  const left = await snapshotOf(scores(a, b));
+  const right = await snapshotOf(scores(b, a));
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const gating = (at: SimNode, root: bigint) =>
+    new L402Provider({
+      lightning: at,
+      rootKeys: new MemoryRootKeyStore(),
+      service: 'weather',
+      price: () => 1_000,
+      clock,
+      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
+    });
+  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        credential: holder,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
+  const steps = [await call(gating(n1, base.root), 'http://one.test')];
+  clock.advance(DAY_MS);
+  steps.push(await call(gating(n2, left.root), 'http://one.test'));
+  clock.advance(5 * DAY_MS);
+  if (limited)
+    for (const throwaway of throwaways)
+      steps.push(await call(gating(throwaway, base.root), 'http://two.test'));
+  const bridge = await call(gating(n1, base.root), 'http://two.test');
+  clock.advance(2 * DAY_MS);
+  const last = await call(gating(n1, right.root), 'http://three.test');
+  return { steps, bridge, last, proved, base, left };
+}
+
+describe('a challenge refused before `reserve` bridges a link it does not renew', () => {
+  it('sets the scene: steps 1 and 2 are reserved, and the bridge is refused LIMIT_REACHED', async () => {
+    const { steps, bridge, proved, base, left } = await limitBridge(true);
+    for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
+    expect(bridge).toMatchObject({ code: ErrorCode.LimitReached });
+    expect(proved.map((statement) => statement.root).slice(0, 2)).toEqual([base.root, left.root]);
+  });
+
+  it('refuses step 4 when the visit at e0+6 is a reservation (the control)', async () => {
+    const { bridge, last, proved } = await limitBridge(false);
+    expect(bridge).not.toMatchObject({ code: ErrorCode.LimitReached });
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(3);
+  });
+
+  it.fails('refuses step 4 when the visit at e0+6 was refused LIMIT_REACHED', async () => {
+    const { last, proved } = await limitBridge(true);
+    // The attack: the payer proves against `right` at N1, the operator holding it alone.
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(2 + MAX_UNPAID_NODES_PER_ORIGIN);
+  });
+});
