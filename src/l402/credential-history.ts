@@ -17,7 +17,7 @@ const KIND = 'agora402/credential-history';
  */
 export interface ShownCredential {
   /**
-   * The credential epoch: an entry is dropped once an epoch more than {@link CREDENTIAL_LINK_EPOCHS} after it is
+   * The credential epoch: an entry is dropped once an epoch more than `CREDENTIAL_LINK_EPOCHS + 1` after it is
    * reserved (out of the window of that epoch and of the one before it, still provable at the edge).
    */
   readonly epoch: number;
@@ -64,6 +64,16 @@ export interface ScopeLink {
  * counted over all of them.
  */
 export const CREDENTIAL_LINK_EPOCHS = 7;
+
+/**
+ * How far apart, in epoch labels, two entries still count together: one label more than
+ * {@link CREDENTIAL_LINK_EPOCHS} on each side (a proof of epoch `e` counts entries of `e - 7 .. e + 7`). The provider
+ * picks the label within the tolerated skew at an epoch's edge (a visit at 00:02 labelled with the day before),
+ * while its operator links visits by real time: counted in labels alone, a visit so relabelled and one 6 real days
+ * later would be 7 labels apart and never checked together (the edge-relabel review). Every use of the window (the
+ * checks, the linked scopes, what a refusal carries, what is kept) counts this reach.
+ */
+const LINK_REACH = CREDENTIAL_LINK_EPOCHS + 1;
 
 /**
  * What one provider node key has seen of this payer in the linking window ({@link CREDENTIAL_LINK_EPOCHS} epochs
@@ -337,8 +347,8 @@ function refusalsCarry(state: CredentialHistoryState): void {
     const excluded = new Set(entry.excluded);
     const roots = new Set<bigint>();
     for (
-      let at = Math.max(0, entry.epoch - CREDENTIAL_LINK_EPOCHS + 1);
-      at < entry.epoch + CREDENTIAL_LINK_EPOCHS;
+      let at = Math.max(0, entry.epoch - LINK_REACH + 1);
+      at < entry.epoch + LINK_REACH;
       at++
     ) {
       const shown = state.shown.get(shownKey(scope, at));
@@ -380,7 +390,7 @@ function componentOf(
 ): string[] {
   const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
   const near = [...links.values()].filter(
-    (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
+    (link) => link.epoch > epoch - LINK_REACH && link.epoch < epoch + LINK_REACH,
   );
   const reached = new Set(scopes);
   for (let grew = true; grew; ) {
@@ -730,7 +740,8 @@ export class CredentialHistory {
 
   /**
    * What the provider of node key `provider` has seen of this payer in the linking window around `epoch` (every
-   * epoch less than {@link CREDENTIAL_LINK_EPOCHS} before or after it), linked; undefined when nothing. Given several
+   * epoch at most {@link CREDENTIAL_LINK_EPOCHS} labels before or after it, one more than the window itself: the
+   * provider picks the label at an epoch's edge), linked; undefined when nothing. Given several
    * scopes (a node key and its challenge's {@link originScope}), what they have seen together: every root either was
    * shown, the members common to every proof either was shown or any unpaid challenge carried forward, and the
    * members any of their refusals ruled out or carried forward.
@@ -749,8 +760,8 @@ export class CredentialHistory {
     // proof that would leave fewer than `minAnonymity`.
     for (const scope of scopes) {
       for (
-        let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1);
-        at < epoch + CREDENTIAL_LINK_EPOCHS;
+        let at = Math.max(0, epoch - LINK_REACH + 1);
+        at < epoch + LINK_REACH;
         at++
       ) {
         const key = shownKey(scope, at);
@@ -773,8 +784,8 @@ export class CredentialHistory {
     const proved = new Map<bigint, Set<number>>();
     for (const proof of this.state.proofs.values())
       if (
-        proof.epoch > epoch - CREDENTIAL_LINK_EPOCHS &&
-        proof.epoch < epoch + CREDENTIAL_LINK_EPOCHS &&
+        proof.epoch > epoch - LINK_REACH &&
+        proof.epoch < epoch + LINK_REACH &&
         scopes.every((scope) => proof.scopes.includes(scope))
       )
         proved.set(proof.root, (proved.get(proof.root) ?? new Set()).add(proof.level));
@@ -784,7 +795,7 @@ export class CredentialHistory {
   /**
    * The scopes linked to `provider` (a scope, or several asked about together) in the linking window around `epoch`:
    * those given, then every scope a reservation in the window (a {@link ScopeLink}, epoch less than
-   * {@link CREDENTIAL_LINK_EPOCHS} before or after `epoch`) named together with one already reached, and so on (the
+   * at most {@link CREDENTIAL_LINK_EPOCHS} labels before or after `epoch`) named together with one already reached, and so on (the
    * connected component), sorted. A reservation's proof puts one token, one payment and one pseudonym in the logs of
    * all its scopes: whoever holds the logs of two scopes so joined, directly or along a chain of reservations, holds
    * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
@@ -867,11 +878,11 @@ export class CredentialHistory {
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
-      // `epoch - CREDENTIAL_LINK_EPOCHS`, kept. Dropping that epoch too let a reservation of the next epoch at the
+      // `epoch - CREDENTIAL_LINK_EPOCHS - 1` (one label more for a label chosen at an edge), kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
-          if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
+          if (entry.epoch < epoch - LINK_REACH) changed = entries.delete(old) || changed;
       // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its
       // scopes' chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator
       // joins a visit to a scope linked once back along that scope's chain to the link, and from there along the other

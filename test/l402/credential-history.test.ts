@@ -336,17 +336,18 @@ describe('CredentialHistory', () => {
     const today = 20;
     const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('z') };
     for (const [scope, epoch] of [
-      ['old', today - CREDENTIAL_LINK_EPOCHS - 1],
-      ['edge', today - CREDENTIAL_LINK_EPOCHS],
+      ['old', today - CREDENTIAL_LINK_EPOCHS - 2],
+      ['edge', today - CREDENTIAL_LINK_EPOCHS - 1],
     ] as const) {
       await history.reserve(scope, epoch, pick(1n, members('a')));
       await expect(history.reserve(scope, epoch, () => refusal)).rejects.toBe(refusal.refused);
     }
     await history.reserve('today', today, pick(1n, members('a')));
-    // `today - LINK` lies out of today's window, but within yesterday's, which the payer may still be asked at the
-    // edge (the skew): kept, proof and refusal alike. One epoch earlier, no epoch still provable sees it: dropped.
-    expect(history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
-    expect(history.seenAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
+    // `today - LINK - 1` lies out of today's window (one label wider than LINK - 1 either side since the edge-relabel
+    // fix), but within yesterday's, which the payer may still be asked at the edge (the skew): kept, proof and
+    // refusal alike. One epoch earlier, no epoch still provable sees it: dropped.
+    expect(history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS - 2)).toBeUndefined();
+    expect(history.seenAt('old', today - CREDENTIAL_LINK_EPOCHS - 2)).toBeUndefined();
     expect(history.seenAt('edge', today)).toBeUndefined();
     expect(history.seenAt('edge', today - 1)).toEqual({
       roots: new Set([1n]),
@@ -369,7 +370,7 @@ describe('CredentialHistory', () => {
     });
     // Another node, or the same one a whole window later, has seen nothing.
     expect(history.seenAt('other', 6)).toBeUndefined();
-    expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS + 1)).toBeUndefined();
     // The refusal is in the document: a reopened history still rules its members out.
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
@@ -541,10 +542,10 @@ describe('CredentialHistory', () => {
     // Only proofs shown count, never what an unpaid challenge carried on; nor any out of the window.
     const unpaid = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
     await expect(reopened.reserve('node', 7, () => unpaid)).rejects.toBe(unpaid.refused);
-    expect(reopened.seenAt('node', 8)?.among).toEqual(members('a'));
-    expect(reopened.seenAt('node', 8)?.proved).toBeUndefined();
+    expect(reopened.seenAt('node', 9)?.among).toEqual(members('a'));
+    expect(reopened.seenAt('node', 9)?.proved).toBeUndefined();
     // Dropped with the entries once no epoch still provable sees them.
-    await expect(reopened.reserve('node', 9, () => unpaid)).rejects.toBe(unpaid.refused);
+    await expect(reopened.reserve('node', 10, () => unpaid)).rejects.toBe(unpaid.refused);
     expect(reopened.seenAt('node', 3)?.proved).toBeUndefined();
     expect(JSON.parse((await store.read()) as string).proofs).toEqual([]);
   });
@@ -647,9 +648,10 @@ describe('CredentialHistory', () => {
       excluded: members('c'),
       linked: ['nodeA'],
     });
-    // The window reaches CREDENTIAL_LINK_EPOCHS - 1 epochs either side, no further.
-    expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS + 1)?.roots).toEqual(new Set([1n]));
-    expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    // The window reaches CREDENTIAL_LINK_EPOCHS labels either side (one more than the window, for a label chosen at
+    // an edge), no further.
+    expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS)?.roots).toEqual(new Set([1n]));
+    expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
     expect(history.seenAt('nodeA', 10)?.excluded).toEqual(members('c'));
   });
 
@@ -756,8 +758,8 @@ describe('CredentialHistory', () => {
     await expect(history.reserve(['n3', one], 5, () => refusal)).rejects.toBe(refusal.refused);
     expect(history.linkedScopes(['n1', two], 5)).toEqual(['n1', two, 'n2', one]);
     expect(history.linkedScopes('n3', 5)).toEqual(['n3']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual([one, 'n1', 'n2']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS)).toEqual([one]);
+    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS)).toEqual([one, 'n1', 'n2']);
+    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS + 1)).toEqual([one]);
     let seen: unknown;
     let own: ReadonlySet<string> | undefined;
     await history.reserve(['n1', two], 6, (given) => {
@@ -778,7 +780,7 @@ describe('CredentialHistory', () => {
     const reread = parseCredentialHistory((await store.read()) as string);
     // Renewed with its whole component (the outlived link): n1 and two.test, with n2 and one.test through n1.
     expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', 'n2', one, two].sort() });
-    await history.reserve('n9', 5 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
+    await history.reserve('n9', 6 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
   });
 
@@ -802,7 +804,7 @@ describe('CredentialHistory', () => {
     });
     expect(seen).toMatchObject({ excluded: members('b'), linked: ['n3', one] });
     // Nobody visits the component for the window: it falls apart.
-    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n3']);
+    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS + 1)).toEqual(['n3']);
   });
 
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
