@@ -346,11 +346,7 @@ function refusalsCarry(state: CredentialHistoryState): void {
     let among: ReadonlySet<string> | undefined;
     const excluded = new Set(entry.excluded);
     const roots = new Set<bigint>();
-    for (
-      let at = Math.max(0, entry.epoch - LINK_REACH + 1);
-      at < entry.epoch + LINK_REACH;
-      at++
-    ) {
+    for (let at = Math.max(0, entry.epoch - LINK_REACH + 1); at < entry.epoch + LINK_REACH; at++) {
       const shown = state.shown.get(shownKey(scope, at));
       among = common(among, shown?.among);
       for (const root of shown?.roots ?? []) roots.add(root);
@@ -759,11 +755,7 @@ export class CredentialHistory {
     // counting the later entry serves it (same root, same level: the same members in common) and refuses only a
     // proof that would leave fewer than `minAnonymity`.
     for (const scope of scopes) {
-      for (
-        let at = Math.max(0, epoch - LINK_REACH + 1);
-        at < epoch + LINK_REACH;
-        at++
-      ) {
+      for (let at = Math.max(0, epoch - LINK_REACH + 1); at < epoch + LINK_REACH; at++) {
         const key = shownKey(scope, at);
         const shown = this.state.shown.get(key);
         const refused = this.state.refused.get(key);
@@ -1011,19 +1003,39 @@ export class CredentialHistory {
 
   /**
    * Records that a pseudonym of `epoch` is proved at the provider of node key `provider`, named by `origin`'s
-   * challenge when given; `WOULD_LINK`, recording nothing, when a later epoch's was proved there already (going back
-   * would interleave two days' pseudonyms as the provider chose), and `LIMIT_REACHED`, recording nothing, when
-   * `origin` has named {@link MAX_UNPAID_NODES_PER_ORIGIN} other node keys in the linking window none of whose
-   * invoices was paid (see {@link paid}). Epochs two or more older than `epoch` are dropped (the client proves no
-   * such epoch), and an origin's node keys once out of the linking window.
+   * challenge when given; `WOULD_LINK` when a later epoch's was proved there already (going back would interleave
+   * two days' pseudonyms as the provider chose), and `LIMIT_REACHED` when `origin` has named
+   * {@link MAX_UNPAID_NODES_PER_ORIGIN} other node keys in the linking window none of whose invoices was paid (see
+   * {@link paid}). Either refusal records no epoch nor node key, but records the challenge as the visit the operator
+   * sees, each scope apart: its entry carrying what its component left (the members in common kept to
+   * `minAnonymity`, the payer's, when given) and its component linked again, as {@link reserve} records an unpaid
+   * challenge, joining nothing. Epochs two or more older than `epoch` are dropped (the client proves no such
+   * epoch), and an origin's node keys once out of the linking window.
    */
-  claimEpoch(provider: string, epoch: number, origin?: string): Promise<void> {
+  claimEpoch(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
+    // Refused here, before any reservation, the challenge is still a visit the operator sees (an unpaid challenge
+    // linked by timing and address like any other): it is recorded as one, each scope apart (see `visited`).
+    // NaN compares false with every count: it would carry each scope's own window where the component's is owed.
+    if (minAnonymity !== undefined && (!Number.isSafeInteger(minAnonymity) || minAnonymity < 1))
+      return Promise.reject(
+        new AgoraError(
+          ErrorCode.InvalidArgument,
+          `minAnonymity must be an integer of at least 1, not ${minAnonymity}`,
+        ),
+      );
+    const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
+    const refuse = async (error: AgoraError): Promise<never> => {
+      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+      throw error;
+    };
     return this.locked(async () => {
       const latest = this.state.epochs.get(provider);
       if (latest !== undefined && latest > epoch)
-        throw new AgoraError(
-          ErrorCode.WouldLink,
-          `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
+        return refuse(
+          new AgoraError(
+            ErrorCode.WouldLink,
+            `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
+          ),
         );
       let changed = false;
       if (origin !== undefined) {
@@ -1035,11 +1047,14 @@ export class CredentialHistory {
           if (named.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = nodes.delete(node) || changed;
         const before = nodes.get(provider);
         const unpaid = [...nodes].filter(([node, named]) => node !== provider && !named.paid).length;
-        if (before === undefined && unpaid >= MAX_UNPAID_NODES_PER_ORIGIN)
-          throw new AgoraError(
-            ErrorCode.LimitReached,
-            `${origin} named ${unpaid} other Lightning nodes for this payer's pseudonyms in the last ${CREDENTIAL_LINK_EPOCHS} epochs, none of whose invoices was paid: it is shown no pseudonym for another one (each would keep a member list in the credential history)`,
+        if (before === undefined && unpaid >= MAX_UNPAID_NODES_PER_ORIGIN) {
+          return refuse(
+            new AgoraError(
+              ErrorCode.LimitReached,
+              `${origin} named ${unpaid} other Lightning nodes for this payer's pseudonyms in the last ${CREDENTIAL_LINK_EPOCHS} epochs, none of whose invoices was paid: it is shown no pseudonym for another one (each would keep a member list in the credential history)`,
+            ),
           );
+        }
         if (before === undefined || before.epoch < epoch) {
           nodes.set(provider, { epoch, paid: before?.paid ?? false });
           changed = true;
@@ -1054,6 +1069,52 @@ export class CredentialHistory {
       }
       if (changed) await this.save();
     });
+  }
+
+  /**
+   * Records a challenge refused before any reservation (`claimEpoch`'s `WOULD_LINK` and `LIMIT_REACHED`) as the visit
+   * the operator sees, as {@link reserve} records an unpaid challenge but each scope apart: any origin can name any
+   * node key, so a challenge refused here joins nothing. Each scope's entry of `epoch` carries forward what its
+   * component's windows left ({@link seenLinked}: the members in common, unless fewer than `minAnonymity`, then its
+   * own window's, as {@link CredentialRefusal.minAnonymity} says; every member ruled out; its own roots; nothing
+   * when there is none of them), and each scope's component is linked again in `epoch`: without both, the operator
+   * chains the component's narrowing through this visit while the history breaks the chain (the link-limit-bridge
+   * review). A scope with no history (a throwaway key) records nothing, so an origin over its bound still grows the
+   * history by nothing per fresh key. True when something changed (the caller saves).
+   */
+  private visited(scopes: readonly string[], epoch: number, minAnonymity?: number): boolean {
+    let changed = false;
+    for (const scope of scopes) {
+      const linked = this.seenLinked([scope], epoch);
+      const window =
+        linked?.among === undefined || minAnonymity === undefined || linked.among.size >= minAnonymity
+          ? linked
+          : this.seenAt(scope, epoch);
+      const excluded = linked?.excluded ?? new Set<string>();
+      if (excluded.size > 0 || window?.among !== undefined) {
+        const key = shownKey(scope, epoch);
+        const before = this.state.refused.get(key);
+        const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
+        if (
+          before === undefined ||
+          after.excluded.size !== before.excluded.size ||
+          after.among?.size !== before.among?.size ||
+          after.roots?.size !== before.roots?.size
+        ) {
+          this.state.refused.set(key, after);
+          changed = true;
+        }
+      }
+      const component = this.linkedScopes(scope, epoch);
+      if (component.length < 2) continue;
+      const made: ScopeLink = { epoch, scopes: [...component].sort() };
+      const key = linkKey(made);
+      if (!this.state.links.has(key)) {
+        this.state.links.set(key, made);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /**

@@ -20,6 +20,9 @@
 // The operator chains N1(e0+9)-N1(e0+7)-N1(e0)-one.test(e0)-one.test(e0+1): base, left and right, the payer alone.
 // The control: step 3 with two.test naming N1 first (a reservation, renewing N1's component at e0+7): step 4 is
 // refused `WOULD_LINK`.
+// Fixed: a challenge `claimEpoch` refuses (`LIMIT_REACHED`, `WOULD_LINK`) is recorded as the visit the operator
+// sees, each scope apart: its component linked again in its epoch and its entry carrying what the component left
+// (`CredentialHistory.claimEpoch`); step 4 is refused `WOULD_LINK`. Nothing is joined (any origin names any node key).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
@@ -113,7 +116,7 @@ describe('a challenge refused before `reserve` bridges a link it does not renew'
     expect(proved).toHaveLength(3);
   });
 
-  it.fails('refuses step 4 when the visit at e0+7 was refused LIMIT_REACHED', async () => {
+  it('refuses step 4 when the visit at e0+7 was refused LIMIT_REACHED', async () => {
     const { last, proved } = await limitBridge(true);
     // The attack: the payer proves against `right` at N1, the operator holding it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });

@@ -807,6 +807,47 @@ describe('CredentialHistory', () => {
     expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS + 1)).toEqual(['n3']);
   });
 
+  it('records a challenge claimEpoch refuses as a visit: each scope carries its component on, joining nothing', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const one = 'origin:https://one.test';
+    await history.reserve(['n1', one], 0, pick(1n, members('a', 'b', 'c')));
+    await history.reserve(['n2', one], 0, pick(2n, members('a', 'b')));
+    await history.claimEpoch('n1', 5, 'https://one.test');
+    // Going back an epoch at n1 (`WOULD_LINK`), named by two.test: n1's component is renewed at 4, and n1's entry
+    // carries what its own window left, the component's (a, b) being fewer than the minAnonymity given, 3.
+    await expect(history.claimEpoch('n1', 4, 'https://two.test', 3)).rejects.toMatchObject({
+      code: ErrorCode.WouldLink,
+    });
+    expect(history.linkedScopes('n1', 4 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n1', 'n2', one]);
+    // two.test is joined to nothing.
+    expect(history.linkedScopes('origin:https://two.test', 4)).toEqual(['origin:https://two.test']);
+    const refusedAt = async (epoch: number) =>
+      parseCredentialHistory((await store.read()) as string).refused.get(`n1 ${epoch}`);
+    expect(await refusedAt(4)).toEqual({
+      epoch: 4,
+      excluded: members(),
+      among: members('a', 'b', 'c'),
+      roots: new Set([1n]),
+    });
+    // With no minAnonymity (or one the component leaves), what the component left is carried.
+    await expect(history.claimEpoch('n1', 3, 'https://three.test')).rejects.toMatchObject({
+      code: ErrorCode.WouldLink,
+    });
+    expect((await refusedAt(3))?.among).toEqual(members('a', 'b'));
+    await expect(history.claimEpoch('n1', 5, 'https://one.test', Number.NaN)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+    // A throwaway key over an origin's bound (`LIMIT_REACHED`) has no history: nothing is written for it.
+    for (let at = 0; at < MAX_UNPAID_NODES_PER_ORIGIN; at++)
+      await history.claimEpoch(`t${at}`, 5, 'https://four.test');
+    const before = await store.read();
+    await expect(history.claimEpoch('fresh', 5, 'https://four.test')).rejects.toMatchObject({
+      code: ErrorCode.LimitReached,
+    });
+    expect(await store.read()).toBe(before);
+  });
+
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
     const v6 = JSON.stringify({
       kind: 'agora402/credential-history',
