@@ -45,7 +45,8 @@ export interface ShownProof {
  * when the proof is reserved, before it is proved, paid or sent, since from then on it may leave (a payment made and
  * the request unanswered shows it without {@link CredentialHistory.showed} ever being called). One token, one payment
  * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. With
- * them, the scopes already linked to them in the window (the component), renewed in this epoch: a link lasts as long
+ * them, the scopes already linked to them in the window (the component), renewed in this epoch, as the pairs of a
+ * spanning tree (see `linkComponent`): a link lasts as long
  * as a chain of visits through it. A challenge left unpaid joins no scopes, but renews each of its scopes' components
  * (see {@link CredentialHistory.linkedScopes}).
  */
@@ -416,12 +417,49 @@ function linksRenewed(state: CredentialHistoryState): void {
       epoch: Number(key.slice(key.lastIndexOf(' ') + 1)),
     }))
     .sort((a, b) => a.epoch - b.epoch);
-  for (const { scope, epoch } of visits) {
-    const linked = componentOf(state.links, scope, epoch);
-    if (linked.length < 2) continue;
-    const made: ScopeLink = { epoch, scopes: linked.sort() };
-    state.links.set(linkKey(made), made);
-  }
+  for (const { scope, epoch } of visits)
+    linkComponent(state.links, epoch, componentOf(state.links, scope, epoch));
+}
+
+/**
+ * Records `component` (scopes to be joined, the first kept as the representative) linked in `epoch`, as a spanning
+ * tree: only the pairs (the representative and one scope of each piece) needed to join the pieces `links` of `epoch`
+ * leave apart, none when they join it already. One link of the whole list would serve {@link componentOf} alike
+ * (joined within one epoch either way, so every window counts the same), but a component grown one scope per visit
+ * would write a list of every scope at each visit: quadratic in the scopes one node is named with (the link-growth
+ * review). A tree adds at most one pair per scope per epoch. True when it added one.
+ */
+function linkComponent(links: Map<string, ScopeLink>, epoch: number, component: readonly string[]): boolean {
+  const [first, ...rest] = component;
+  if (first === undefined || rest.length === 0) return false;
+  // The pieces this epoch's links make: union-find, each scope pointing towards its piece's root.
+  const parent = new Map<string, string>();
+  const find = (scope: string): string => {
+    let root = scope;
+    for (let up = parent.get(root); up !== undefined; up = parent.get(root)) root = up;
+    for (let at = scope; at !== root; ) {
+      const up = parent.get(at) as string;
+      parent.set(at, root);
+      at = up;
+    }
+    return root;
+  };
+  const join = (a: string, b: string): boolean => {
+    const [rootA, rootB] = [find(a), find(b)];
+    if (rootA === rootB) return false;
+    parent.set(rootB, rootA);
+    return true;
+  };
+  for (const link of links.values())
+    if (link.epoch === epoch) for (const scope of link.scopes) join(link.scopes[0] as string, scope);
+  let added = false;
+  for (const scope of rest)
+    if (join(first, scope)) {
+      const made: ScopeLink = { epoch, scopes: [first, scope].sort() };
+      links.set(linkKey(made), made);
+      added = true;
+    }
+  return added;
 }
 
 /**
@@ -598,7 +636,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 
 /**
  * The document {@link parseCredentialHistory} reads (v8: v7 written by a client renewing a component's links at
- * every visit, so a link may name a whole component; v7: v6 with `links`, each set of scopes one reservation named
+ * every visit, so a link may name a whole component, as written before the link-growth fix, or, since,
+ * one pair of a spanning tree; v7: v6 with `links`, each set of scopes one reservation named
  * together as `{scopes, epoch}`; v6: v4 with `proofs`, each proof shown as
  * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
@@ -794,7 +833,8 @@ export class CredentialHistory {
    * challenge left unpaid links nothing here: it shows no pseudonym nor payment, its node key sees nothing of the
    * payer unless the origin tells it, and any origin can name any node key (a relay); what its scopes' windows left
    * together it carries into each of their refused entries instead (see {@link CredentialRefusal}). Every
-   * reservation records its component linked again in its own epoch ({@link reserve}), so a component stays joined
+   * reservation records its component linked again in its own epoch ({@link reserve}; as a spanning tree of
+   * pairs, which joins the same scopes in that epoch as one list of all of them), so a component stays joined
    * here for as long as a chain of visits in it (each within the window of the last) goes on, as the operator chains
    * them.
    */
@@ -890,13 +930,7 @@ export class CredentialHistory {
           ? scopes.map((scope) => this.linkedScopes(scope, epoch))
           : [this.linkedScopes(scopes, epoch)];
       const link = (linked: readonly string[]) => {
-        if (linked.length < 2) return;
-        const made: ScopeLink = { epoch, scopes: [...linked].sort() };
-        const key = linkKey(made);
-        if (!this.state.links.has(key)) {
-          this.state.links.set(key, made);
-          changed = true;
-        }
+        changed = linkComponent(this.state.links, epoch, linked) || changed;
       };
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
@@ -1105,14 +1139,7 @@ export class CredentialHistory {
           changed = true;
         }
       }
-      const component = this.linkedScopes(scope, epoch);
-      if (component.length < 2) continue;
-      const made: ScopeLink = { epoch, scopes: [...component].sort() };
-      const key = linkKey(made);
-      if (!this.state.links.has(key)) {
-        this.state.links.set(key, made);
-        changed = true;
-      }
+      changed = linkComponent(this.state.links, epoch, this.linkedScopes(scope, epoch)) || changed;
     }
     return changed;
   }

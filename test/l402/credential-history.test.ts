@@ -779,7 +779,12 @@ describe('CredentialHistory', () => {
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
     // Renewed with its whole component (the outlived link): n1 and two.test, with n2 and one.test through n1.
-    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', 'n2', one, two].sort() });
+    // Recorded as a spanning tree of pairs from the reservation's first scope (the link-growth fix), not one list.
+    expect([...reread.links.values()].filter((link) => link.epoch === 6)).toEqual([
+      { epoch: 6, scopes: ['n1', two] },
+      { epoch: 6, scopes: ['n1', 'n2'] },
+      { epoch: 6, scopes: ['n1', one] },
+    ]);
     await history.reserve('n9', 6 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
   });
@@ -848,6 +853,63 @@ describe('CredentialHistory', () => {
     expect(await store.read()).toBe(before);
   });
 
+  it('links a component as a spanning tree, every linkedScopes as whole-component links gave it', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    let widest = 0;
+    // The links as v8 recorded them before the link-growth fix: each renewal one list of its whole component.
+    const lists: { epoch: number; scopes: string[] }[] = [];
+    const reach = CREDENTIAL_LINK_EPOCHS + 1;
+    const reference = (scope: string, epoch: number): string[] => {
+      const reached = new Set([scope]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const list of lists)
+          if (
+            list.epoch > epoch - reach &&
+            list.epoch < epoch + reach &&
+            list.scopes.some((at) => reached.has(at)) &&
+            list.scopes.some((at) => !reached.has(at))
+          ) {
+            for (const at of list.scopes) reached.add(at);
+            grew = true;
+          }
+      }
+      return [scope, ...[...reached].filter((at) => at !== scope).sort()];
+    };
+    let seed = 7;
+    const next = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % below;
+    };
+    const scopes = [
+      ...Array.from({ length: 5 }, (_, at) => `n${at}`),
+      ...Array.from({ length: 5 }, (_, at) => `origin:o${at}`),
+    ];
+    const refusal = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
+    let epoch = 0;
+    for (let step = 0; step < 150; step++) {
+      epoch += next(4) === 0 ? 1 + next(3) : 0;
+      const asked = [`n${next(5)}`, `origin:o${next(5)}`];
+      if (next(3) === 0) {
+        for (const scope of asked) lists.push({ epoch, scopes: history.linkedScopes(scope, epoch) });
+        await expect(history.reserve(asked, epoch, () => refusal)).rejects.toBe(refusal.refused);
+      } else {
+        lists.push({ epoch, scopes: history.linkedScopes(asked, epoch) });
+        await history.reserve(asked, epoch, pick(1n, members('a')));
+      }
+      for (const scope of scopes) {
+        const linked = history.linkedScopes(scope, epoch);
+        expect(linked).toEqual(reference(scope, epoch));
+        widest = Math.max(widest, linked.length);
+      }
+    }
+    // Components grew past two scopes (renewals joined), yet every link written is one pair.
+    expect(widest).toBeGreaterThan(4);
+    const written = parseCredentialHistory((await store.read()) as string);
+    for (const link of written.links.values()) expect(link.scopes).toHaveLength(2);
+  });
+
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
     const v6 = JSON.stringify({
       kind: 'agora402/credential-history',
@@ -872,8 +934,9 @@ describe('CredentialHistory', () => {
       { epoch: 1, scopes: ['n1', 'origin:https://a.test'] },
       { epoch: 2, scopes: ['n2', 'origin:https://a.test'] },
       { epoch: 1, scopes: ['n3', 'origin:https://b.test'] },
-      // Renewed by the visits its entries record (as a v8 client renews them): n1 and a.test at epoch 1.
-      { epoch: 1, scopes: ['n1', 'n2', 'origin:https://a.test'] },
+      // Renewed by the visits its entries record (as a v8 client renews them): n1 and a.test at epoch 1, n2 joined
+      // to them by one pair (a spanning tree: a.test and n1 are joined there already).
+      { epoch: 1, scopes: ['n1', 'n2'] },
     ]);
     // Written again as v8, read as it is.
     const again = formatCredentialHistory(state);
@@ -923,7 +986,11 @@ describe('CredentialHistory', () => {
     expect(history.seenAt(history.linkedScopes('n1', 11), 11)?.among).toEqual(members('a'));
     // Without the renewal n1 would be linked to two.test alone.
     const kept = parseCredentialHistory(v7);
-    expect([...kept.links.values()]).toContainEqual({ epoch: 5, scopes: ['n1', 'n2', one, two].sort() });
+    expect([...kept.links.values()].filter((link) => link.epoch === 5)).toEqual([
+      { epoch: 5, scopes: ['n1', two] },
+      { epoch: 5, scopes: ['n1', 'n2'] },
+      { epoch: 5, scopes: ['n1', one] },
+    ]);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
