@@ -17,7 +17,7 @@ const KIND = 'agora402/credential-history';
  */
 export interface ShownCredential {
   /**
-   * The credential epoch: an entry is dropped once an epoch more than `CREDENTIAL_LINK_EPOCHS + 1` after it is
+   * The credential epoch: an entry is dropped once an epoch more than `CREDENTIAL_LINK_EPOCHS + 2` after it is
    * reserved (out of the window of that epoch and of the one before it, still provable at the edge).
    */
   readonly epoch: number;
@@ -67,14 +67,15 @@ export interface ScopeLink {
 export const CREDENTIAL_LINK_EPOCHS = 7;
 
 /**
- * How far apart, in epoch labels, two entries still count together: one label more than
- * {@link CREDENTIAL_LINK_EPOCHS} on each side (a proof of epoch `e` counts entries of `e - 7 .. e + 7`). The provider
- * picks the label within the tolerated skew at an epoch's edge (a visit at 00:02 labelled with the day before),
- * while its operator links visits by real time: counted in labels alone, a visit so relabelled and one 6 real days
- * later would be 7 labels apart and never checked together (the edge-relabel review). Every use of the window (the
- * checks, the linked scopes, what a refusal carries, what is kept) counts this reach.
+ * How many labels apart two entries stop counting together: the window's 6 labels either side, and one more at each
+ * end (a proof of epoch `e` counts entries of `e - 8 .. e + 8`). The provider picks the label within the tolerated
+ * skew at an epoch's edge (a visit at 00:02 labelled with the day before, one at 23:58 with the next day), while its
+ * operator links visits by real time: counted in labels alone, a visit so relabelled and one 6 real days later would
+ * be 7 labels apart, or 8 with both ends moved (00:02 of day d as d-1, 23:58 of day d+6 as d+7), and never checked
+ * together (the edge-relabel review). Every use of the window (the checks, the linked scopes, what a refusal
+ * carries, what is kept) counts this reach.
  */
-const LINK_REACH = CREDENTIAL_LINK_EPOCHS + 1;
+const LINK_REACH = CREDENTIAL_LINK_EPOCHS + 2;
 
 /**
  * What one provider node key has seen of this payer in the linking window ({@link CREDENTIAL_LINK_EPOCHS} epochs
@@ -775,8 +776,8 @@ export class CredentialHistory {
 
   /**
    * What the provider of node key `provider` has seen of this payer in the linking window around `epoch` (every
-   * epoch at most {@link CREDENTIAL_LINK_EPOCHS} labels before or after it, one more than the window itself: the
-   * provider picks the label at an epoch's edge), linked; undefined when nothing. Given several
+   * epoch at most {@link CREDENTIAL_LINK_EPOCHS} + 1 labels before or after it, one more at each end than the window
+   * itself: the provider picks the label at an epoch's edge), linked; undefined when nothing. Given several
    * scopes (a node key and its challenge's {@link originScope}), what they have seen together: every root either was
    * shown, the members common to every proof either was shown or any unpaid challenge carried forward, and the
    * members any of their refusals ruled out or carried forward.
@@ -826,7 +827,7 @@ export class CredentialHistory {
   /**
    * The scopes linked to `provider` (a scope, or several asked about together) in the linking window around `epoch`:
    * those given, then every scope a reservation in the window (a {@link ScopeLink}, epoch less than
-   * at most {@link CREDENTIAL_LINK_EPOCHS} labels before or after `epoch`) named together with one already reached, and so on (the
+   * at most {@link CREDENTIAL_LINK_EPOCHS} + 1 labels before or after `epoch`) named together with one already reached, and so on (the
    * connected component), sorted. A reservation's proof puts one token, one payment and one pseudonym in the logs of
    * all its scopes: whoever holds the logs of two scopes so joined, directly or along a chain of reservations, holds
    * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
@@ -910,7 +911,7 @@ export class CredentialHistory {
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
-      // `epoch - CREDENTIAL_LINK_EPOCHS - 1` (one label more for a label chosen at an edge), kept. Dropping that epoch too let a reservation of the next epoch at the
+      // `epoch - CREDENTIAL_LINK_EPOCHS - 2` (one label more at each end, for labels chosen at an edge), kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)

@@ -119,6 +119,12 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     ),
   }));
 
+/**
+ * How many labels apart two entries stop counting together: the window (CREDENTIAL_LINK_EPOCHS - 1 either side) and
+ * one label more at each end, since the provider picks the label at either edge (the edge-relabel fix).
+ */
+const REACH = CREDENTIAL_LINK_EPOCHS + 2;
+
 describe('credential history documents', () => {
   it('reads back what it writes', () => {
     fc.assert(
@@ -336,18 +342,18 @@ describe('CredentialHistory', () => {
     const today = 20;
     const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('z') };
     for (const [scope, epoch] of [
-      ['old', today - CREDENTIAL_LINK_EPOCHS - 2],
-      ['edge', today - CREDENTIAL_LINK_EPOCHS - 1],
+      ['old', today - REACH - 1],
+      ['edge', today - REACH],
     ] as const) {
       await history.reserve(scope, epoch, pick(1n, members('a')));
       await expect(history.reserve(scope, epoch, () => refusal)).rejects.toBe(refusal.refused);
     }
     await history.reserve('today', today, pick(1n, members('a')));
-    // `today - LINK - 1` lies out of today's window (one label wider than LINK - 1 either side since the edge-relabel
-    // fix), but within yesterday's, which the payer may still be asked at the edge (the skew): kept, proof and
-    // refusal alike. One epoch earlier, no epoch still provable sees it: dropped.
-    expect(history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS - 2)).toBeUndefined();
-    expect(history.seenAt('old', today - CREDENTIAL_LINK_EPOCHS - 2)).toBeUndefined();
+    // `today - REACH` lies out of today's window (REACH - 1 labels either side since the edge-relabel fix), but
+    // within yesterday's, which the payer may still be asked at the edge (the skew): kept, proof and refusal alike.
+    // One epoch earlier, no epoch still provable sees it: dropped.
+    expect(history.shownAt('old', today - REACH - 1)).toBeUndefined();
+    expect(history.seenAt('old', today - REACH - 1)).toBeUndefined();
     expect(history.seenAt('edge', today)).toBeUndefined();
     expect(history.seenAt('edge', today - 1)).toEqual({
       roots: new Set([1n]),
@@ -370,7 +376,7 @@ describe('CredentialHistory', () => {
     });
     // Another node, or the same one a whole window later, has seen nothing.
     expect(history.seenAt('other', 6)).toBeUndefined();
-    expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS + 1)).toBeUndefined();
+    expect(history.seenAt('node', 6 + REACH)).toBeUndefined();
     // The refusal is in the document: a reopened history still rules its members out.
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
@@ -542,10 +548,10 @@ describe('CredentialHistory', () => {
     // Only proofs shown count, never what an unpaid challenge carried on; nor any out of the window.
     const unpaid = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
     await expect(reopened.reserve('node', 7, () => unpaid)).rejects.toBe(unpaid.refused);
-    expect(reopened.seenAt('node', 9)?.among).toEqual(members('a'));
-    expect(reopened.seenAt('node', 9)?.proved).toBeUndefined();
+    expect(reopened.seenAt('node', REACH + 1)?.among).toEqual(members('a'));
+    expect(reopened.seenAt('node', REACH + 1)?.proved).toBeUndefined();
     // Dropped with the entries once no epoch still provable sees them.
-    await expect(reopened.reserve('node', 10, () => unpaid)).rejects.toBe(unpaid.refused);
+    await expect(reopened.reserve('node', REACH + 2, () => unpaid)).rejects.toBe(unpaid.refused);
     expect(reopened.seenAt('node', 3)?.proved).toBeUndefined();
     expect(JSON.parse((await store.read()) as string).proofs).toEqual([]);
   });
@@ -648,10 +654,10 @@ describe('CredentialHistory', () => {
       excluded: members('c'),
       linked: ['nodeA'],
     });
-    // The window reaches CREDENTIAL_LINK_EPOCHS labels either side (one more than the window, for a label chosen at
-    // an edge), no further.
-    expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS)?.roots).toEqual(new Set([1n]));
-    expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
+    // The window reaches REACH - 1 labels either side (one more than the window on each side, for a label chosen at
+    // either edge), no further.
+    expect(history.seenAt(origin, 11 - REACH + 1)?.roots).toEqual(new Set([1n]));
+    expect(history.seenAt(origin, 10 - REACH)).toBeUndefined();
     expect(history.seenAt('nodeA', 10)?.excluded).toEqual(members('c'));
   });
 
@@ -758,8 +764,8 @@ describe('CredentialHistory', () => {
     await expect(history.reserve(['n3', one], 5, () => refusal)).rejects.toBe(refusal.refused);
     expect(history.linkedScopes(['n1', two], 5)).toEqual(['n1', two, 'n2', one]);
     expect(history.linkedScopes('n3', 5)).toEqual(['n3']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS)).toEqual([one, 'n1', 'n2']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS + 1)).toEqual([one]);
+    expect(history.linkedScopes(one, 5 + REACH - 1)).toEqual([one, 'n1', 'n2']);
+    expect(history.linkedScopes(one, 5 + REACH)).toEqual([one]);
     let seen: unknown;
     let own: ReadonlySet<string> | undefined;
     await history.reserve(['n1', two], 6, (given) => {
@@ -785,7 +791,7 @@ describe('CredentialHistory', () => {
       { epoch: 6, scopes: ['n1', 'n2'] },
       { epoch: 6, scopes: ['n1', one] },
     ]);
-    await history.reserve('n9', 6 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
+    await history.reserve('n9', 6 + REACH + 1, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
   });
 
@@ -809,7 +815,7 @@ describe('CredentialHistory', () => {
     });
     expect(seen).toMatchObject({ excluded: members('b'), linked: ['n3', one] });
     // Nobody visits the component for the window: it falls apart.
-    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS + 1)).toEqual(['n3']);
+    expect(history.linkedScopes('n3', 16 + REACH)).toEqual(['n3']);
   });
 
   it('records a challenge claimEpoch refuses as a visit: each scope carries its component on, joining nothing', async () => {
@@ -859,15 +865,14 @@ describe('CredentialHistory', () => {
     let widest = 0;
     // The links as v8 recorded them before the link-growth fix: each renewal one list of its whole component.
     const lists: { epoch: number; scopes: string[] }[] = [];
-    const reach = CREDENTIAL_LINK_EPOCHS + 1;
     const reference = (scope: string, epoch: number): string[] => {
       const reached = new Set([scope]);
       for (let grew = true; grew; ) {
         grew = false;
         for (const list of lists)
           if (
-            list.epoch > epoch - reach &&
-            list.epoch < epoch + reach &&
+            list.epoch > epoch - REACH &&
+            list.epoch < epoch + REACH &&
             list.scopes.some((at) => reached.has(at)) &&
             list.scopes.some((at) => !reached.has(at))
           ) {
