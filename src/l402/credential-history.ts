@@ -60,9 +60,10 @@ export interface ScopeLink {
  * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
  * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
  * today's first). What a node key was shown in any 7 consecutive epochs counts together (a proof counts the 6 epochs
- * before its own and the 6 after: at an edge an origin may ask the next epoch first); a payer away from a node for 7
- * epochs starts there anew. An entry carries the set it left forward, so a payer using a node every few days stays
- * counted over all of them.
+ * before its own and the 6 after: at an edge an origin may ask the next epoch first), counted in the provider's
+ * labels with one more at each end, since the provider picks the label at an edge (a proof counts the 8 labels
+ * before its own and the 8 after); a payer away from a node for 9 epochs starts there anew. An entry carries the set
+ * it left forward, so a payer using a node every few days stays counted over all of them.
  */
 export const CREDENTIAL_LINK_EPOCHS = 7;
 
