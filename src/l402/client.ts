@@ -21,6 +21,7 @@ import {
   type CredentialHolder,
   checkCredentialEpoch,
   credentialEpoch,
+  DEFAULT_CREDENTIAL_ANONYMITY,
   formatCredentialHeader,
   levelOf,
   parseCredentialCaveat,
@@ -316,8 +317,14 @@ async function credentialFor(
     );
   const history = options.history ?? options.credential.history;
   // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge. And
-  // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history.
-  await history.claimEpoch(provider, requirement.epoch, origin);
+  // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history
+  // but the visit the operator sees (each scope's component renewed, its window carried on, nothing joined).
+  await history.claimEpoch(
+    provider,
+    requirement.epoch,
+    origin,
+    options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
+  );
   await history.claimAnonymous(providerKeys(origin, provider));
   const credential = await proveCredential(
     options.credential,

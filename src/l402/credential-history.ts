@@ -17,7 +17,7 @@ const KIND = 'agora402/credential-history';
  */
 export interface ShownCredential {
   /**
-   * The credential epoch: an entry is dropped once an epoch more than {@link CREDENTIAL_LINK_EPOCHS} after it is
+   * The credential epoch: an entry is dropped once an epoch more than `CREDENTIAL_LINK_EPOCHS + 2` after it is
    * reserved (out of the window of that epoch and of the one before it, still provable at the edge).
    */
   readonly epoch: number;
@@ -45,7 +45,8 @@ export interface ShownProof {
  * when the proof is reserved, before it is proved, paid or sent, since from then on it may leave (a payment made and
  * the request unanswered shows it without {@link CredentialHistory.showed} ever being called). One token, one payment
  * and one pseudonym then sit in every one of those scopes' logs: whoever holds any two joins them through it. With
- * them, the scopes already linked to them in the window (the component), renewed in this epoch: a link lasts as long
+ * them, the scopes already linked to them in the window (the component), renewed in this epoch, as the pairs of a
+ * spanning tree (see `linkComponent`): a link lasts as long
  * as a chain of visits through it. A challenge left unpaid joins no scopes, but renews each of its scopes' components
  * (see {@link CredentialHistory.linkedScopes}).
  */
@@ -59,11 +60,23 @@ export interface ScopeLink {
  * How many consecutive credential epochs one node's operator is assumed to link a payer's pseudonyms over (by the
  * timing and network address it links them with within one epoch: yesterday's pseudonym last used minutes before
  * today's first). What a node key was shown in any 7 consecutive epochs counts together (a proof counts the 6 epochs
- * before its own and the 6 after: at an edge an origin may ask the next epoch first); a payer away from a node for 7
- * epochs starts there anew. An entry carries the set it left forward, so a payer using a node every few days stays
- * counted over all of them.
+ * before its own and the 6 after: at an edge an origin may ask the next epoch first), counted in the provider's
+ * labels with one more at each end, since the provider picks the label at an edge (a proof counts the 8 labels
+ * before its own and the 8 after); a payer away from a node for 9 epochs starts there anew. An entry carries the set
+ * it left forward, so a payer using a node every few days stays counted over all of them.
  */
 export const CREDENTIAL_LINK_EPOCHS = 7;
+
+/**
+ * How many labels apart two entries stop counting together: the window's 6 labels either side, and one more at each
+ * end (a proof of epoch `e` counts entries of `e - 8 .. e + 8`). The provider picks the label within the tolerated
+ * skew at an epoch's edge (a visit at 00:02 labelled with the day before, one at 23:58 with the next day), while its
+ * operator links visits by real time: counted in labels alone, a visit so relabelled and one 6 real days later would
+ * be 7 labels apart, or 8 with both ends moved (00:02 of day d as d-1, 23:58 of day d+6 as d+7), and never checked
+ * together (the edge-relabel review). Every use of the window (the checks, the linked scopes, what a refusal
+ * carries, what is kept) counts this reach.
+ */
+const LINK_REACH = CREDENTIAL_LINK_EPOCHS + 2;
 
 /**
  * What one provider node key has seen of this payer in the linking window ({@link CREDENTIAL_LINK_EPOCHS} epochs
@@ -336,11 +349,7 @@ function refusalsCarry(state: CredentialHistoryState): void {
     let among: ReadonlySet<string> | undefined;
     const excluded = new Set(entry.excluded);
     const roots = new Set<bigint>();
-    for (
-      let at = Math.max(0, entry.epoch - CREDENTIAL_LINK_EPOCHS + 1);
-      at < entry.epoch + CREDENTIAL_LINK_EPOCHS;
-      at++
-    ) {
+    for (let at = Math.max(0, entry.epoch - LINK_REACH + 1); at < entry.epoch + LINK_REACH; at++) {
       const shown = state.shown.get(shownKey(scope, at));
       among = common(among, shown?.among);
       for (const root of shown?.roots ?? []) roots.add(root);
@@ -380,7 +389,7 @@ function componentOf(
 ): string[] {
   const scopes = typeof provider === 'string' ? [provider] : [...new Set(provider)];
   const near = [...links.values()].filter(
-    (link) => link.epoch > epoch - CREDENTIAL_LINK_EPOCHS && link.epoch < epoch + CREDENTIAL_LINK_EPOCHS,
+    (link) => link.epoch > epoch - LINK_REACH && link.epoch < epoch + LINK_REACH,
   );
   const reached = new Set(scopes);
   for (let grew = true; grew; ) {
@@ -410,12 +419,49 @@ function linksRenewed(state: CredentialHistoryState): void {
       epoch: Number(key.slice(key.lastIndexOf(' ') + 1)),
     }))
     .sort((a, b) => a.epoch - b.epoch);
-  for (const { scope, epoch } of visits) {
-    const linked = componentOf(state.links, scope, epoch);
-    if (linked.length < 2) continue;
-    const made: ScopeLink = { epoch, scopes: linked.sort() };
-    state.links.set(linkKey(made), made);
-  }
+  for (const { scope, epoch } of visits)
+    linkComponent(state.links, epoch, componentOf(state.links, scope, epoch));
+}
+
+/**
+ * Records `component` (scopes to be joined, the first kept as the representative) linked in `epoch`, as a spanning
+ * tree: only the pairs (the representative and one scope of each piece) needed to join the pieces `links` of `epoch`
+ * leave apart, none when they join it already. One link of the whole list would serve {@link componentOf} alike
+ * (joined within one epoch either way, so every window counts the same), but a component grown one scope per visit
+ * would write a list of every scope at each visit: quadratic in the scopes one node is named with (the link-growth
+ * review). A tree adds at most one pair per scope per epoch. True when it added one.
+ */
+function linkComponent(links: Map<string, ScopeLink>, epoch: number, component: readonly string[]): boolean {
+  const [first, ...rest] = component;
+  if (first === undefined || rest.length === 0) return false;
+  // The pieces this epoch's links make: union-find, each scope pointing towards its piece's root.
+  const parent = new Map<string, string>();
+  const find = (scope: string): string => {
+    let root = scope;
+    for (let up = parent.get(root); up !== undefined; up = parent.get(root)) root = up;
+    for (let at = scope; at !== root; ) {
+      const up = parent.get(at) as string;
+      parent.set(at, root);
+      at = up;
+    }
+    return root;
+  };
+  const join = (a: string, b: string): boolean => {
+    const [rootA, rootB] = [find(a), find(b)];
+    if (rootA === rootB) return false;
+    parent.set(rootB, rootA);
+    return true;
+  };
+  for (const link of links.values())
+    if (link.epoch === epoch) for (const scope of link.scopes) join(link.scopes[0] as string, scope);
+  let added = false;
+  for (const scope of rest)
+    if (join(first, scope)) {
+      const made: ScopeLink = { epoch, scopes: [first, scope].sort() };
+      links.set(linkKey(made), made);
+      added = true;
+    }
+  return added;
 }
 
 /**
@@ -592,7 +638,8 @@ export function parseCredentialHistory(text: string): CredentialHistoryState {
 
 /**
  * The document {@link parseCredentialHistory} reads (v8: v7 written by a client renewing a component's links at
- * every visit, so a link may name a whole component; v7: v6 with `links`, each set of scopes one reservation named
+ * every visit, so a link may name a whole component, as written before the link-growth fix, or, since,
+ * one pair of a spanning tree; v7: v6 with `links`, each set of scopes one reservation named
  * together as `{scopes, epoch}`; v6: v4 with `proofs`, each proof shown as
  * `{scopes, epoch, root, level}`, the scopes its reservation named together; v4: v3, itself v2 with the origins' scopes, `origin:<origin>`
  * entries beside the node keys' in `shown` and `refused`, with a refused entry's `among` and `roots` when its window
@@ -730,7 +777,8 @@ export class CredentialHistory {
 
   /**
    * What the provider of node key `provider` has seen of this payer in the linking window around `epoch` (every
-   * epoch less than {@link CREDENTIAL_LINK_EPOCHS} before or after it), linked; undefined when nothing. Given several
+   * epoch at most {@link CREDENTIAL_LINK_EPOCHS} + 1 labels before or after it, one more at each end than the window
+   * itself: the provider picks the label at an epoch's edge), linked; undefined when nothing. Given several
    * scopes (a node key and its challenge's {@link originScope}), what they have seen together: every root either was
    * shown, the members common to every proof either was shown or any unpaid challenge carried forward, and the
    * members any of their refusals ruled out or carried forward.
@@ -748,11 +796,7 @@ export class CredentialHistory {
     // counting the later entry serves it (same root, same level: the same members in common) and refuses only a
     // proof that would leave fewer than `minAnonymity`.
     for (const scope of scopes) {
-      for (
-        let at = Math.max(0, epoch - CREDENTIAL_LINK_EPOCHS + 1);
-        at < epoch + CREDENTIAL_LINK_EPOCHS;
-        at++
-      ) {
+      for (let at = Math.max(0, epoch - LINK_REACH + 1); at < epoch + LINK_REACH; at++) {
         const key = shownKey(scope, at);
         const shown = this.state.shown.get(key);
         const refused = this.state.refused.get(key);
@@ -773,8 +817,8 @@ export class CredentialHistory {
     const proved = new Map<bigint, Set<number>>();
     for (const proof of this.state.proofs.values())
       if (
-        proof.epoch > epoch - CREDENTIAL_LINK_EPOCHS &&
-        proof.epoch < epoch + CREDENTIAL_LINK_EPOCHS &&
+        proof.epoch > epoch - LINK_REACH &&
+        proof.epoch < epoch + LINK_REACH &&
         scopes.every((scope) => proof.scopes.includes(scope))
       )
         proved.set(proof.root, (proved.get(proof.root) ?? new Set()).add(proof.level));
@@ -784,14 +828,15 @@ export class CredentialHistory {
   /**
    * The scopes linked to `provider` (a scope, or several asked about together) in the linking window around `epoch`:
    * those given, then every scope a reservation in the window (a {@link ScopeLink}, epoch less than
-   * {@link CREDENTIAL_LINK_EPOCHS} before or after `epoch`) named together with one already reached, and so on (the
+   * at most {@link CREDENTIAL_LINK_EPOCHS} + 1 labels before or after `epoch`) named together with one already reached, and so on (the
    * connected component), sorted. A reservation's proof puts one token, one payment and one pseudonym in the logs of
    * all its scopes: whoever holds the logs of two scopes so joined, directly or along a chain of reservations, holds
    * the payer among the members every one of their windows left, whichever of them each proof was checked at. A
    * challenge left unpaid links nothing here: it shows no pseudonym nor payment, its node key sees nothing of the
    * payer unless the origin tells it, and any origin can name any node key (a relay); what its scopes' windows left
    * together it carries into each of their refused entries instead (see {@link CredentialRefusal}). Every
-   * reservation records its component linked again in its own epoch ({@link reserve}), so a component stays joined
+   * reservation records its component linked again in its own epoch ({@link reserve}; as a spanning tree of
+   * pairs, which joins the same scopes in that epoch as one list of all of them), so a component stays joined
    * here for as long as a chain of visits in it (each within the window of the last) goes on, as the operator chains
    * them.
    */
@@ -867,11 +912,11 @@ export class CredentialHistory {
       let changed = false;
       // Dropped: what no epoch the payer may still prove can see. Having reserved `epoch`, its clock may still lie
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
-      // `epoch - CREDENTIAL_LINK_EPOCHS`, kept. Dropping that epoch too let a reservation of the next epoch at the
+      // `epoch - CREDENTIAL_LINK_EPOCHS - 2` (one label more at each end, for labels chosen at an edge), kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
       for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
         for (const [old, entry] of entries)
-          if (entry.epoch < epoch - CREDENTIAL_LINK_EPOCHS) changed = entries.delete(old) || changed;
+          if (entry.epoch < epoch - LINK_REACH) changed = entries.delete(old) || changed;
       // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its
       // scopes' chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator
       // joins a visit to a scope linked once back along that scope's chain to the link, and from there along the other
@@ -887,13 +932,7 @@ export class CredentialHistory {
           ? scopes.map((scope) => this.linkedScopes(scope, epoch))
           : [this.linkedScopes(scopes, epoch)];
       const link = (linked: readonly string[]) => {
-        if (linked.length < 2) return;
-        const made: ScopeLink = { epoch, scopes: [...linked].sort() };
-        const key = linkKey(made);
-        if (!this.state.links.has(key)) {
-          this.state.links.set(key, made);
-          changed = true;
-        }
+        changed = linkComponent(this.state.links, epoch, linked) || changed;
       };
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
@@ -1000,19 +1039,39 @@ export class CredentialHistory {
 
   /**
    * Records that a pseudonym of `epoch` is proved at the provider of node key `provider`, named by `origin`'s
-   * challenge when given; `WOULD_LINK`, recording nothing, when a later epoch's was proved there already (going back
-   * would interleave two days' pseudonyms as the provider chose), and `LIMIT_REACHED`, recording nothing, when
-   * `origin` has named {@link MAX_UNPAID_NODES_PER_ORIGIN} other node keys in the linking window none of whose
-   * invoices was paid (see {@link paid}). Epochs two or more older than `epoch` are dropped (the client proves no
-   * such epoch), and an origin's node keys once out of the linking window.
+   * challenge when given; `WOULD_LINK` when a later epoch's was proved there already (going back would interleave
+   * two days' pseudonyms as the provider chose), and `LIMIT_REACHED` when `origin` has named
+   * {@link MAX_UNPAID_NODES_PER_ORIGIN} other node keys in the linking window none of whose invoices was paid (see
+   * {@link paid}). Either refusal records no epoch nor node key, but records the challenge as the visit the operator
+   * sees, each scope apart: its entry carrying what its component left (the members in common kept to
+   * `minAnonymity`, the payer's, when given) and its component linked again, as {@link reserve} records an unpaid
+   * challenge, joining nothing. Epochs two or more older than `epoch` are dropped (the client proves no such
+   * epoch), and an origin's node keys once out of the linking window.
    */
-  claimEpoch(provider: string, epoch: number, origin?: string): Promise<void> {
+  claimEpoch(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
+    // Refused here, before any reservation, the challenge is still a visit the operator sees (an unpaid challenge
+    // linked by timing and address like any other): it is recorded as one, each scope apart (see `visited`).
+    // NaN compares false with every count: it would carry each scope's own window where the component's is owed.
+    if (minAnonymity !== undefined && (!Number.isSafeInteger(minAnonymity) || minAnonymity < 1))
+      return Promise.reject(
+        new AgoraError(
+          ErrorCode.InvalidArgument,
+          `minAnonymity must be an integer of at least 1, not ${minAnonymity}`,
+        ),
+      );
+    const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
+    const refuse = async (error: AgoraError): Promise<never> => {
+      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+      throw error;
+    };
     return this.locked(async () => {
       const latest = this.state.epochs.get(provider);
       if (latest !== undefined && latest > epoch)
-        throw new AgoraError(
-          ErrorCode.WouldLink,
-          `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
+        return refuse(
+          new AgoraError(
+            ErrorCode.WouldLink,
+            `${provider} was shown this payer's epoch ${latest} pseudonym: it is shown none of epoch ${epoch}`,
+          ),
         );
       let changed = false;
       if (origin !== undefined) {
@@ -1024,11 +1083,14 @@ export class CredentialHistory {
           if (named.epoch <= epoch - CREDENTIAL_LINK_EPOCHS) changed = nodes.delete(node) || changed;
         const before = nodes.get(provider);
         const unpaid = [...nodes].filter(([node, named]) => node !== provider && !named.paid).length;
-        if (before === undefined && unpaid >= MAX_UNPAID_NODES_PER_ORIGIN)
-          throw new AgoraError(
-            ErrorCode.LimitReached,
-            `${origin} named ${unpaid} other Lightning nodes for this payer's pseudonyms in the last ${CREDENTIAL_LINK_EPOCHS} epochs, none of whose invoices was paid: it is shown no pseudonym for another one (each would keep a member list in the credential history)`,
+        if (before === undefined && unpaid >= MAX_UNPAID_NODES_PER_ORIGIN) {
+          return refuse(
+            new AgoraError(
+              ErrorCode.LimitReached,
+              `${origin} named ${unpaid} other Lightning nodes for this payer's pseudonyms in the last ${CREDENTIAL_LINK_EPOCHS} epochs, none of whose invoices was paid: it is shown no pseudonym for another one (each would keep a member list in the credential history)`,
+            ),
           );
+        }
         if (before === undefined || before.epoch < epoch) {
           nodes.set(provider, { epoch, paid: before?.paid ?? false });
           changed = true;
@@ -1043,6 +1105,45 @@ export class CredentialHistory {
       }
       if (changed) await this.save();
     });
+  }
+
+  /**
+   * Records a challenge refused before any reservation (`claimEpoch`'s `WOULD_LINK` and `LIMIT_REACHED`) as the visit
+   * the operator sees, as {@link reserve} records an unpaid challenge but each scope apart: any origin can name any
+   * node key, so a challenge refused here joins nothing. Each scope's entry of `epoch` carries forward what its
+   * component's windows left ({@link seenLinked}: the members in common, unless fewer than `minAnonymity`, then its
+   * own window's, as {@link CredentialRefusal.minAnonymity} says; every member ruled out; its own roots; nothing
+   * when there is none of them), and each scope's component is linked again in `epoch`: without both, the operator
+   * chains the component's narrowing through this visit while the history breaks the chain (the link-limit-bridge
+   * review). A scope with no history (a throwaway key) records nothing, so an origin over its bound still grows the
+   * history by nothing per fresh key. True when something changed (the caller saves).
+   */
+  private visited(scopes: readonly string[], epoch: number, minAnonymity?: number): boolean {
+    let changed = false;
+    for (const scope of scopes) {
+      const linked = this.seenLinked([scope], epoch);
+      const window =
+        linked?.among === undefined || minAnonymity === undefined || linked.among.size >= minAnonymity
+          ? linked
+          : this.seenAt(scope, epoch);
+      const excluded = linked?.excluded ?? new Set<string>();
+      if (excluded.size > 0 || window?.among !== undefined) {
+        const key = shownKey(scope, epoch);
+        const before = this.state.refused.get(key);
+        const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
+        if (
+          before === undefined ||
+          after.excluded.size !== before.excluded.size ||
+          after.among?.size !== before.among?.size ||
+          after.roots?.size !== before.roots?.size
+        ) {
+          this.state.refused.set(key, after);
+          changed = true;
+        }
+      }
+      changed = linkComponent(this.state.links, epoch, this.linkedScopes(scope, epoch)) || changed;
+    }
+    return changed;
   }
 
   /**

@@ -14,8 +14,9 @@
 // happened whatever scope reserved e+1, proof or refusal: in the second test node A never changes nor goes back, and
 // the e+1 reservation is a refusal asked under another host by a throwaway key (nothing paid, free to the attacker).
 // The root-intersection variant (older root at e-6, newer root at e) worked alike (third test).
-// Fixed: reserving `epoch` drops only the entries at or below `epoch - CREDENTIAL_LINK_EPOCHS - 1`, which no epoch
-// the payer may still prove sees (`epoch - 1`, asked within the skew at the edge, sees back to `epoch - LINK`).
+// Fixed: reserving `epoch` drops only the entries no epoch the payer may still prove sees (`epoch - 1`, asked within
+// the skew at the edge, sees back to its window's start; since the edge-relabel fix the window reaches one label further
+// at each end, e-8 .. e+8, and the steps here moved two epochs earlier: step 1 at e-8).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws (the reservation,
 // made before proving, stays).
 import { describe, expect, it } from 'vitest';
@@ -44,11 +45,13 @@ import {
 /** A level above the payer's score and below the 7 others'. */
 const HIGHER = 25_000_000;
 
-/** One origin's two nodes; the payer's clock starts mid-day, 6 epochs before the epoch `e` whose edge is used. */
+/** One origin's two nodes; the payer's clock starts mid-day, 8 epochs before the epoch `e` whose edge is used. */
 function pruningOrigin() {
   const e = credentialEpoch(1_800_000_000);
   const end = (e + 1) * CREDENTIAL_EPOCH_SECONDS;
-  const early = (e - (CREDENTIAL_LINK_EPOCHS - 1)) * CREDENTIAL_EPOCH_SECONDS + 43_200;
+  // e-8: the first label of epoch e's window (one label more at each end than CREDENTIAL_LINK_EPOCHS - 1 since the
+  // edge-relabel fix), out of epoch e+1's.
+  const early = (e - CREDENTIAL_LINK_EPOCHS - 1) * CREDENTIAL_EPOCH_SECONDS + 43_200;
   const clock = new ManualClock(early * 1000);
   const network = new SimNetwork({ clock });
   const payerNode = network.createNode('payer');
@@ -83,9 +86,9 @@ function pruningOrigin() {
       ).catch((error: unknown) => error);
   return {
     call,
-    /** Step 1: epoch e-6 at node A, a level the payer does not reach. */
+    /** Step 1: epoch e-8 at node A, a level the payer does not reach. */
     refusedEarlyAtA: (root: bigint) => gating(nodeA, early, root, HIGHER),
-    /** Step 1 of the root variant: epoch e-6 at node A, the lower level. */
+    /** Step 1 of the root variant: epoch e-8 at node A, the lower level. */
     provedEarlyAtA: (root: bigint) => gating(nodeA, early, root, MIN_SCORE),
     /** Step 2: node A's clock a minute past the edge (epoch e+1). */
     nextEpochAtA: (root: bigint) => gating(nodeA, end + 60, root, MIN_SCORE),
@@ -120,13 +123,13 @@ describe("an origin's next-epoch request at the edge drops what its last-epoch p
       code: ErrorCode.InvalidProof,
     });
     origin.toEdge();
-    // Epoch e+1 at node A: 6+1 epochs after the refusal, outside its window; proved, and e-6 is kept (epoch e is
+    // Epoch e+1 at node A: 8+1 epochs after the refusal, outside its window; proved, and e-8 is kept (epoch e is
     // still provable).
     await fetch(origin.nextEpochAtA(snapshot.root));
     expect(proved).toHaveLength(1);
     const third = await fetch(origin.lastEpochAtB(snapshot.root));
     // The attack's measure: a pseudonym of epoch e proving "at least 1,000,000 ppb" to the origin that saw the payer
-    // refuse 25,000,000 ppb at e-6: one member of the snapshot lies between, the payer.
+    // refuse 25,000,000 ppb at e-8: one member of the snapshot lies between, the payer.
     expect(proved).toHaveLength(1);
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
   });

@@ -32,7 +32,7 @@ const DAY_MS = CREDENTIAL_EPOCH_SECONDS * 1000;
 /** How far behind the payer's clock the server's runs at step 1: within the tolerated skew. */
 const LAG_MS = 240_000;
 
-async function relabelled(lagging: boolean) {
+async function relabelled(lagging: boolean, leading = false) {
   const { clock, providerNode, call } = await operatorNodes();
   // 00:02 of the next day on the payer's clock.
   const start = Math.ceil(clock.now() / DAY_MS) * DAY_MS;
@@ -59,8 +59,13 @@ async function relabelled(lagging: boolean) {
   const labels = [day - 1, day].filter(
     (epoch) => holder.history.shownAt('origin:http://weather.test', epoch) !== undefined,
   );
-  clock.advance(6 * DAY_MS);
-  const last = await call(holder)(gating(newer.root, clock), 'http://weather.test');
+  // Exactly 6 days later; or, moving the other end too, 23:58 of that day, the server's clock 4 minutes ahead (label
+  // d+7, 8 after d-1), still within the 7 real days the client counts two ordinary labels (d, d+6) linked over.
+  clock.advance(leading ? 7 * DAY_MS - 2 * 120_000 : 6 * DAY_MS);
+  const last = await call(holder)(
+    gating(newer.root, leading ? new ManualClock(clock.now() + LAG_MS) : clock),
+    'http://weather.test',
+  );
   return { first, labels, last, proved, day };
 }
 
@@ -79,9 +84,15 @@ describe('a label chosen at the edge stretches the linking window by a real day'
     expect(proved).toHaveLength(1);
   });
 
-  it.fails('refuses step 2, 6 real days after step 1, when step 1 was labelled the day before', async () => {
+  it('refuses step 2, 6 real days after step 1, when step 1 was labelled the day before', async () => {
     const { last, proved } = await relabelled(true);
     // The attack: the payer proves against the newer root, the operator holding it alone.
+    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(1);
+  });
+
+  it('refuses step 2 when both ends are relabelled: labels d-1 and d+7, 6 days 23:56 apart in real time', async () => {
+    const { last, proved } = await relabelled(true, true);
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(1);
   });

@@ -119,6 +119,12 @@ const stateArbitrary: fc.Arbitrary<CredentialHistoryState> = fc
     ),
   }));
 
+/**
+ * How many labels apart two entries stop counting together: the window (CREDENTIAL_LINK_EPOCHS - 1 either side) and
+ * one label more at each end, since the provider picks the label at either edge (the edge-relabel fix).
+ */
+const REACH = CREDENTIAL_LINK_EPOCHS + 2;
+
 describe('credential history documents', () => {
   it('reads back what it writes', () => {
     fc.assert(
@@ -336,17 +342,18 @@ describe('CredentialHistory', () => {
     const today = 20;
     const refusal = { refused: new AgoraError(ErrorCode.InvalidProof, 'below'), excluded: members('z') };
     for (const [scope, epoch] of [
-      ['old', today - CREDENTIAL_LINK_EPOCHS - 1],
-      ['edge', today - CREDENTIAL_LINK_EPOCHS],
+      ['old', today - REACH - 1],
+      ['edge', today - REACH],
     ] as const) {
       await history.reserve(scope, epoch, pick(1n, members('a')));
       await expect(history.reserve(scope, epoch, () => refusal)).rejects.toBe(refusal.refused);
     }
     await history.reserve('today', today, pick(1n, members('a')));
-    // `today - LINK` lies out of today's window, but within yesterday's, which the payer may still be asked at the
-    // edge (the skew): kept, proof and refusal alike. One epoch earlier, no epoch still provable sees it: dropped.
-    expect(history.shownAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
-    expect(history.seenAt('old', today - CREDENTIAL_LINK_EPOCHS - 1)).toBeUndefined();
+    // `today - REACH` lies out of today's window (REACH - 1 labels either side since the edge-relabel fix), but
+    // within yesterday's, which the payer may still be asked at the edge (the skew): kept, proof and refusal alike.
+    // One epoch earlier, no epoch still provable sees it: dropped.
+    expect(history.shownAt('old', today - REACH - 1)).toBeUndefined();
+    expect(history.seenAt('old', today - REACH - 1)).toBeUndefined();
     expect(history.seenAt('edge', today)).toBeUndefined();
     expect(history.seenAt('edge', today - 1)).toEqual({
       roots: new Set([1n]),
@@ -369,7 +376,7 @@ describe('CredentialHistory', () => {
     });
     // Another node, or the same one a whole window later, has seen nothing.
     expect(history.seenAt('other', 6)).toBeUndefined();
-    expect(history.seenAt('node', 6 + CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    expect(history.seenAt('node', 6 + REACH)).toBeUndefined();
     // The refusal is in the document: a reopened history still rules its members out.
     expect((await CredentialHistory.open(store)).seenAt('node', 7)?.excluded).toEqual(members('c', 'z'));
   });
@@ -541,10 +548,10 @@ describe('CredentialHistory', () => {
     // Only proofs shown count, never what an unpaid challenge carried on; nor any out of the window.
     const unpaid = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
     await expect(reopened.reserve('node', 7, () => unpaid)).rejects.toBe(unpaid.refused);
-    expect(reopened.seenAt('node', 8)?.among).toEqual(members('a'));
-    expect(reopened.seenAt('node', 8)?.proved).toBeUndefined();
+    expect(reopened.seenAt('node', REACH + 1)?.among).toEqual(members('a'));
+    expect(reopened.seenAt('node', REACH + 1)?.proved).toBeUndefined();
     // Dropped with the entries once no epoch still provable sees them.
-    await expect(reopened.reserve('node', 9, () => unpaid)).rejects.toBe(unpaid.refused);
+    await expect(reopened.reserve('node', REACH + 2, () => unpaid)).rejects.toBe(unpaid.refused);
     expect(reopened.seenAt('node', 3)?.proved).toBeUndefined();
     expect(JSON.parse((await store.read()) as string).proofs).toEqual([]);
   });
@@ -647,9 +654,10 @@ describe('CredentialHistory', () => {
       excluded: members('c'),
       linked: ['nodeA'],
     });
-    // The window reaches CREDENTIAL_LINK_EPOCHS - 1 epochs either side, no further.
-    expect(history.seenAt(origin, 11 - CREDENTIAL_LINK_EPOCHS + 1)?.roots).toEqual(new Set([1n]));
-    expect(history.seenAt(origin, 10 - CREDENTIAL_LINK_EPOCHS)).toBeUndefined();
+    // The window reaches REACH - 1 labels either side (one more than the window on each side, for a label chosen at
+    // either edge), no further.
+    expect(history.seenAt(origin, 11 - REACH + 1)?.roots).toEqual(new Set([1n]));
+    expect(history.seenAt(origin, 10 - REACH)).toBeUndefined();
     expect(history.seenAt('nodeA', 10)?.excluded).toEqual(members('c'));
   });
 
@@ -756,8 +764,8 @@ describe('CredentialHistory', () => {
     await expect(history.reserve(['n3', one], 5, () => refusal)).rejects.toBe(refusal.refused);
     expect(history.linkedScopes(['n1', two], 5)).toEqual(['n1', two, 'n2', one]);
     expect(history.linkedScopes('n3', 5)).toEqual(['n3']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS - 1)).toEqual([one, 'n1', 'n2']);
-    expect(history.linkedScopes(one, 5 + CREDENTIAL_LINK_EPOCHS)).toEqual([one]);
+    expect(history.linkedScopes(one, 5 + REACH - 1)).toEqual([one, 'n1', 'n2']);
+    expect(history.linkedScopes(one, 5 + REACH)).toEqual([one]);
     let seen: unknown;
     let own: ReadonlySet<string> | undefined;
     await history.reserve(['n1', two], 6, (given) => {
@@ -777,8 +785,13 @@ describe('CredentialHistory', () => {
     // The link is kept in the document, and dropped with the window.
     const reread = parseCredentialHistory((await store.read()) as string);
     // Renewed with its whole component (the outlived link): n1 and two.test, with n2 and one.test through n1.
-    expect([...reread.links.values()]).toContainEqual({ epoch: 6, scopes: ['n1', 'n2', one, two].sort() });
-    await history.reserve('n9', 5 + CREDENTIAL_LINK_EPOCHS + 2, pick(1n, members('a')));
+    // Recorded as a spanning tree of pairs from the reservation's first scope (the link-growth fix), not one list.
+    expect([...reread.links.values()].filter((link) => link.epoch === 6)).toEqual([
+      { epoch: 6, scopes: ['n1', two] },
+      { epoch: 6, scopes: ['n1', 'n2'] },
+      { epoch: 6, scopes: ['n1', one] },
+    ]);
+    await history.reserve('n9', 6 + REACH + 1, pick(1n, members('a')));
     expect(history.linkedScopes(one, 6)).toEqual([one]);
   });
 
@@ -802,7 +815,104 @@ describe('CredentialHistory', () => {
     });
     expect(seen).toMatchObject({ excluded: members('b'), linked: ['n3', one] });
     // Nobody visits the component for the window: it falls apart.
-    expect(history.linkedScopes('n3', 16 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n3']);
+    expect(history.linkedScopes('n3', 16 + REACH)).toEqual(['n3']);
+  });
+
+  it('records a challenge claimEpoch refuses as a visit: each scope carries its component on, joining nothing', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    const one = 'origin:https://one.test';
+    await history.reserve(['n1', one], 0, pick(1n, members('a', 'b', 'c')));
+    await history.reserve(['n2', one], 0, pick(2n, members('a', 'b')));
+    await history.claimEpoch('n1', 5, 'https://one.test');
+    // Going back an epoch at n1 (`WOULD_LINK`), named by two.test: n1's component is renewed at 4, and n1's entry
+    // carries what its own window left, the component's (a, b) being fewer than the minAnonymity given, 3.
+    await expect(history.claimEpoch('n1', 4, 'https://two.test', 3)).rejects.toMatchObject({
+      code: ErrorCode.WouldLink,
+    });
+    expect(history.linkedScopes('n1', 4 + CREDENTIAL_LINK_EPOCHS)).toEqual(['n1', 'n2', one]);
+    // two.test is joined to nothing.
+    expect(history.linkedScopes('origin:https://two.test', 4)).toEqual(['origin:https://two.test']);
+    const refusedAt = async (epoch: number) =>
+      parseCredentialHistory((await store.read()) as string).refused.get(`n1 ${epoch}`);
+    expect(await refusedAt(4)).toEqual({
+      epoch: 4,
+      excluded: members(),
+      among: members('a', 'b', 'c'),
+      roots: new Set([1n]),
+    });
+    // With no minAnonymity (or one the component leaves), what the component left is carried.
+    await expect(history.claimEpoch('n1', 3, 'https://three.test')).rejects.toMatchObject({
+      code: ErrorCode.WouldLink,
+    });
+    expect((await refusedAt(3))?.among).toEqual(members('a', 'b'));
+    await expect(history.claimEpoch('n1', 5, 'https://one.test', Number.NaN)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+    // A throwaway key over an origin's bound (`LIMIT_REACHED`) has no history: nothing is written for it.
+    for (let at = 0; at < MAX_UNPAID_NODES_PER_ORIGIN; at++)
+      await history.claimEpoch(`t${at}`, 5, 'https://four.test');
+    const before = await store.read();
+    await expect(history.claimEpoch('fresh', 5, 'https://four.test')).rejects.toMatchObject({
+      code: ErrorCode.LimitReached,
+    });
+    expect(await store.read()).toBe(before);
+  });
+
+  it('links a component as a spanning tree, every linkedScopes as whole-component links gave it', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    let widest = 0;
+    // The links as v8 recorded them before the link-growth fix: each renewal one list of its whole component.
+    const lists: { epoch: number; scopes: string[] }[] = [];
+    const reference = (scope: string, epoch: number): string[] => {
+      const reached = new Set([scope]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const list of lists)
+          if (
+            list.epoch > epoch - REACH &&
+            list.epoch < epoch + REACH &&
+            list.scopes.some((at) => reached.has(at)) &&
+            list.scopes.some((at) => !reached.has(at))
+          ) {
+            for (const at of list.scopes) reached.add(at);
+            grew = true;
+          }
+      }
+      return [scope, ...[...reached].filter((at) => at !== scope).sort()];
+    };
+    let seed = 7;
+    const next = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % below;
+    };
+    const scopes = [
+      ...Array.from({ length: 5 }, (_, at) => `n${at}`),
+      ...Array.from({ length: 5 }, (_, at) => `origin:o${at}`),
+    ];
+    const refusal = { refused: new AgoraError(ErrorCode.WouldLink, 'few'), excluded: members() };
+    let epoch = 0;
+    for (let step = 0; step < 150; step++) {
+      epoch += next(4) === 0 ? 1 + next(3) : 0;
+      const asked = [`n${next(5)}`, `origin:o${next(5)}`];
+      if (next(3) === 0) {
+        for (const scope of asked) lists.push({ epoch, scopes: history.linkedScopes(scope, epoch) });
+        await expect(history.reserve(asked, epoch, () => refusal)).rejects.toBe(refusal.refused);
+      } else {
+        lists.push({ epoch, scopes: history.linkedScopes(asked, epoch) });
+        await history.reserve(asked, epoch, pick(1n, members('a')));
+      }
+      for (const scope of scopes) {
+        const linked = history.linkedScopes(scope, epoch);
+        expect(linked).toEqual(reference(scope, epoch));
+        widest = Math.max(widest, linked.length);
+      }
+    }
+    // Components grew past two scopes (renewals joined), yet every link written is one pair.
+    expect(widest).toBeGreaterThan(4);
+    const written = parseCredentialHistory((await store.read()) as string);
+    for (const link of written.links.values()) expect(link.scopes).toHaveLength(2);
   });
 
   it('reads a v6 document taking its links from the nodes its origins named and the proofs it showed', () => {
@@ -829,8 +939,9 @@ describe('CredentialHistory', () => {
       { epoch: 1, scopes: ['n1', 'origin:https://a.test'] },
       { epoch: 2, scopes: ['n2', 'origin:https://a.test'] },
       { epoch: 1, scopes: ['n3', 'origin:https://b.test'] },
-      // Renewed by the visits its entries record (as a v8 client renews them): n1 and a.test at epoch 1.
-      { epoch: 1, scopes: ['n1', 'n2', 'origin:https://a.test'] },
+      // Renewed by the visits its entries record (as a v8 client renews them): n1 and a.test at epoch 1, n2 joined
+      // to them by one pair (a spanning tree: a.test and n1 are joined there already).
+      { epoch: 1, scopes: ['n1', 'n2'] },
     ]);
     // Written again as v8, read as it is.
     const again = formatCredentialHistory(state);
@@ -880,7 +991,11 @@ describe('CredentialHistory', () => {
     expect(history.seenAt(history.linkedScopes('n1', 11), 11)?.among).toEqual(members('a'));
     // Without the renewal n1 would be linked to two.test alone.
     const kept = parseCredentialHistory(v7);
-    expect([...kept.links.values()]).toContainEqual({ epoch: 5, scopes: ['n1', 'n2', one, two].sort() });
+    expect([...kept.links.values()].filter((link) => link.epoch === 5)).toEqual([
+      { epoch: 5, scopes: ['n1', two] },
+      { epoch: 5, scopes: ['n1', 'n2'] },
+      { epoch: 5, scopes: ['n1', one] },
+    ]);
   });
 
   it('fails a reservation whose write fails, before anything is proved', async () => {
