@@ -294,8 +294,17 @@ async function credentialFor(
       'the provider sells only to payers with an anonymous reputation credential: none is configured',
     );
   const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
-  // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
-  checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
+  const history = options.history ?? options.credential.history;
+  const minAnonymity = options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
+  // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym. Refused,
+  // the challenge is still a visit the operator sees: recorded at the payer's own epoch.
+  const now = unixSeconds(options.clock ?? systemClock);
+  try {
+    checkCredentialEpoch(requirement.epoch, now);
+  } catch (error) {
+    await history.refusedVisit(provider, credentialEpoch(now), origin, minAnonymity);
+    throw error;
+  }
   // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
   // payer's two pseudonyms side by side.
   if (shown !== undefined && shown.epoch !== requirement.epoch)
@@ -315,16 +324,10 @@ async function credentialFor(
       ErrorCode.WouldLink,
       `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
     );
-  const history = options.history ?? options.credential.history;
   // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge. And
   // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history
   // but the visit the operator sees (each scope's component renewed, its window carried on, nothing joined).
-  await history.claimEpoch(
-    provider,
-    requirement.epoch,
-    origin,
-    options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
-  );
+  await history.claimEpoch(provider, requirement.epoch, origin, minAnonymity);
   await history.claimAnonymous(providerKeys(origin, provider));
   const credential = await proveCredential(
     options.credential,

@@ -706,6 +706,19 @@ export function formatCredentialHistory(state: CredentialHistoryState): string {
 }
 
 /**
+ * `INVALID_ARGUMENT` for a `minAnonymity` that is not an integer of at least 1, else undefined. NaN compares false
+ * with every count: it would carry each scope's own window where the component's is owed.
+ */
+function invalidMinAnonymity(minAnonymity: number | undefined): AgoraError | undefined {
+  if (minAnonymity === undefined || (Number.isSafeInteger(minAnonymity) && minAnonymity >= 1))
+    return undefined;
+  return new AgoraError(
+    ErrorCode.InvalidArgument,
+    `minAnonymity must be an integer of at least 1, not ${minAnonymity}`,
+  );
+}
+
+/**
  * What an agent has shown providers, kept with the agent (one per agent, shared by all its credential holders and
  * fetches, persisted in its {@link AgentStateStore}) so that neither a new snapshot, a new holder, a new token cache
  * nor a new process forgets it:
@@ -1051,14 +1064,8 @@ export class CredentialHistory {
   claimEpoch(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
     // Refused here, before any reservation, the challenge is still a visit the operator sees (an unpaid challenge
     // linked by timing and address like any other): it is recorded as one, each scope apart (see `visited`).
-    // NaN compares false with every count: it would carry each scope's own window where the component's is owed.
-    if (minAnonymity !== undefined && (!Number.isSafeInteger(minAnonymity) || minAnonymity < 1))
-      return Promise.reject(
-        new AgoraError(
-          ErrorCode.InvalidArgument,
-          `minAnonymity must be an integer of at least 1, not ${minAnonymity}`,
-        ),
-      );
+    const invalid = invalidMinAnonymity(minAnonymity);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
     const refuse = async (error: AgoraError): Promise<never> => {
       if (this.visited(scopes, epoch, minAnonymity)) await this.save();
@@ -1108,7 +1115,25 @@ export class CredentialHistory {
   }
 
   /**
-   * Records a challenge refused before any reservation (`claimEpoch`'s `WOULD_LINK` and `LIMIT_REACHED`) as the visit
+   * Records a credential challenge the payer refused before {@link claimEpoch} (its epoch label outside the tolerated
+   * skew: the provider's own choice) as the visit the operator sees, at the payer's own epoch `epoch`, as
+   * `claimEpoch`'s refusals are recorded: each scope apart, joining nothing (see `visited`). Without it one stale
+   * label keeps the operator's chain of visits going while the history breaks it (the stale-label-bridge review).
+   */
+  refusedVisit(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
+    const invalid = invalidMinAnonymity(minAnonymity);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    if (!Number.isSafeInteger(epoch) || epoch < 0)
+      return Promise.reject(new AgoraError(ErrorCode.InvalidArgument, `bad credential epoch ${epoch}`));
+    const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
+    return this.locked(async () => {
+      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+    });
+  }
+
+  /**
+   * Records a challenge refused before any reservation (`claimEpoch`'s `WOULD_LINK` and `LIMIT_REACHED`, a label
+   * {@link refusedVisit} records) as the visit
    * the operator sees, as {@link reserve} records an unpaid challenge but each scope apart: any origin can name any
    * node key, so a challenge refused here joins nothing. Each scope's entry of `epoch` carries forward what its
    * component's windows left ({@link seenLinked}: the members in common, unless fewer than `minAnonymity`, then its

@@ -1,4 +1,4 @@
-// Issue 18, review of f18f (the refused challenge's visit), high (names the payer, under the same assumption as the
+// Issue 18, review of f18f (the refused challenge's visit), high, fixed (names the payer, under the same assumption as the
 // link-limit-bridge review: a challenge the payer refuses is a visit the operator links by timing and address): f18f
 // records a challenge refused by `claimEpoch` (`LIMIT_REACHED`, `WOULD_LINK` going back) as a visit, but a challenge
 // refused earlier in `l402Fetch`, by `checkCredentialEpoch` (`INVALID_TOKEN`: an epoch label outside the tolerated
@@ -16,9 +16,8 @@
 //      steps 1 and 2 are out of it: reserved.
 // The operator chains N1(e0+10)-N1(e0+8)-N1(e0)-one.test(e0)-one.test(e0+1): base, left and right, the payer alone.
 // The control: step 3 labelled e0+8 (a reservation, renewing N1's component): step 4 is refused `WOULD_LINK`.
-// A fix would record a challenge refused for its label (or any credential challenge refused before `claimEpoch`) as
-// `claimEpoch`'s refusals are recorded (`visited`, under the payer's own epoch), or make a bad label cost the
-// operator something.
+// Fixed: `l402Fetch` records a challenge refused for its label as `claimEpoch`'s refusals are recorded, under the
+// payer's own epoch (`CredentialHistory.refusedVisit`).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
@@ -104,7 +103,7 @@ describe('a challenge refused for its stale epoch label bridges a link it does n
     expect(proved).toHaveLength(3);
   });
 
-  it.fails('refuses step 4 when the visit at e0+8 was labelled 5 epochs back', async () => {
+  it('refuses step 4 when the visit at e0+8 was labelled 5 epochs back', async () => {
     const { last, proved } = await staleLabelBridge(true);
     // The attack: the payer proves against `right` at N1, the operator holding it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });

@@ -857,6 +857,14 @@ describe('CredentialHistory', () => {
       code: ErrorCode.LimitReached,
     });
     expect(await store.read()).toBe(before);
+    // A challenge refused for its label (`refusedVisit`, at the payer's own epoch) is recorded as these refusals are.
+    await history.refusedVisit('n1', 6, 'https://five.test');
+    expect((await refusedAt(6))?.among).toEqual(members('a', 'b'));
+    expect(history.linkedScopes('origin:https://five.test', 6)).toEqual(['origin:https://five.test']);
+    await expect(history.refusedVisit('n1', 6, 'https://five.test', 0)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+    await expect(history.refusedVisit('n1', -1)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
   });
 
   it('links a component as a spanning tree, every linkedScopes as whole-component links gave it', async () => {
