@@ -949,24 +949,8 @@ export class CredentialHistory {
       };
       if ('refused' in chosen) {
         const excluded = new Set([...(seen?.excluded ?? []), ...chosen.excluded]);
-        // Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow the history.
-        for (const scope of scopes) {
-          const window = carried.get(scope);
-          if (excluded.size > 0 || window?.among !== undefined) {
-            const key = shownKey(scope, epoch);
-            const before = this.state.refused.get(key);
-            const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
-            if (
-              before === undefined ||
-              after.excluded.size !== before.excluded.size ||
-              after.among?.size !== before.among?.size ||
-              after.roots?.size !== before.roots?.size
-            ) {
-              this.state.refused.set(key, after);
-              changed = true;
-            }
-          }
-        }
+        for (const scope of scopes)
+          changed = this.carryRefusal(scope, epoch, excluded, carried.get(scope)) || changed;
         for (const linked of renewed) link(linked);
         if (changed) await this.save();
         throw chosen.refused;
@@ -1151,24 +1135,36 @@ export class CredentialHistory {
         linked?.among === undefined || minAnonymity === undefined || linked.among.size >= minAnonymity
           ? linked
           : this.seenAt(scope, epoch);
-      const excluded = linked?.excluded ?? new Set<string>();
-      if (excluded.size > 0 || window?.among !== undefined) {
-        const key = shownKey(scope, epoch);
-        const before = this.state.refused.get(key);
-        const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
-        if (
-          before === undefined ||
-          after.excluded.size !== before.excluded.size ||
-          after.among?.size !== before.among?.size ||
-          after.roots?.size !== before.roots?.size
-        ) {
-          this.state.refused.set(key, after);
-          changed = true;
-        }
-      }
+      changed = this.carryRefusal(scope, epoch, linked?.excluded ?? new Set<string>(), window) || changed;
       changed = linkComponent(this.state.links, epoch, this.linkedScopes(scope, epoch)) || changed;
     }
     return changed;
+  }
+
+  /**
+   * Carries an unpaid visit's `excluded` members and `window` (members in common and roots) into `scope`'s refused
+   * entry of `epoch`. Nothing to carry (no proof in the window, nobody ruled out): no entry, which would only grow
+   * the history. True when the entry changed.
+   */
+  private carryRefusal(
+    scope: string,
+    epoch: number,
+    excluded: ReadonlySet<string>,
+    window: { readonly among?: ReadonlySet<string>; readonly roots?: ReadonlySet<bigint> } | undefined,
+  ): boolean {
+    if (excluded.size === 0 && window?.among === undefined) return false;
+    const key = shownKey(scope, epoch);
+    const before = this.state.refused.get(key);
+    const after = withRefusal(before, epoch, excluded, window?.among, window?.roots);
+    if (
+      before !== undefined &&
+      after.excluded.size === before.excluded.size &&
+      after.among?.size === before.among?.size &&
+      after.roots?.size === before.roots?.size
+    )
+      return false;
+    this.state.refused.set(key, after);
+    return true;
   }
 
   /**
