@@ -21,61 +21,20 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import { CredentialBatcher, L402Provider, l402Fetch, MemoryRootKeyStore } from '../../src/l402/index.js';
-import { SimNetwork, type SimNode } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, recordingHolder, SCORES, snapshotOf } from '../l402/credential-fixture.js';
+import { generateAgentKey } from '../../src/identity/index.js';
+import type { SimNode } from '../../src/lightning/index.js';
+import { operatorNodes, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
 
 async function staleLabelBridge(stale: boolean) {
-  const clock = new ManualClock(1_800_000_000_000);
-  const network = new SimNetwork({ clock });
-  const payerNode = network.createNode('payer');
-  const node = (name: string) => {
-    const made = network.createNode(name);
-    network.openChannel(payerNode, made, { capacitySat: 1_000_000 });
-    return made;
-  };
-  const n1 = node('n1');
-  const n2 = node('n2');
-  const batcher = new CredentialBatcher(await voteVerifier());
+  const { clock, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
   const payer = generateAgentKey();
-  const a = Array.from({ length: 7 }, () => generateAgentKey());
-  const b = Array.from({ length: 7 }, () => generateAgentKey());
-  const scores = (high: AgentKey[], low: AgentKey[]) =>
-    new Map<AgentKey, number>([
-      [payer, SCORES.high],
-      ...high.map((key) => [key, SCORES.high] as [AgentKey, number]),
-      ...low.map((key) => [key, SCORES.low] as [AgentKey, number]),
-    ]);
-  const base = await snapshotOf(scores([...a, ...b], []));
-  const left = await snapshotOf(scores(a, b));
-  const right = await snapshotOf(scores(b, a));
+  const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const gating = (at: SimNode, root: bigint, labels = clock) =>
-    new L402Provider({
-      lightning: at,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => 1_000,
-      clock: labels,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier: batcher },
-    });
-  const call = (provider: L402Provider, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        credential: holder,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
+  const gating = (at: SimNode, root: bigint, labels = clock) => gatingAt(at, root, { labels });
+  const call = callOf(holder);
   const steps = [await call(gating(n1, base.root), 'http://one.test')];
   clock.advance(DAY_MS);
   steps.push(await call(gating(n2, left.root), 'http://one.test'));

@@ -203,7 +203,8 @@ export async function operatorNodes() {
       service = 'weather',
       minScore = MIN_SCORE,
       verifier = batcher,
-    }: { service?: string; minScore?: number; verifier?: CredentialBatcher } = {},
+      labels = clock,
+    }: { service?: string; minScore?: number; verifier?: CredentialBatcher; labels?: ManualClock } = {},
   ) => {
     const listed = typeof roots === 'bigint' ? [roots] : roots;
     return new L402Provider({
@@ -211,7 +212,8 @@ export async function operatorNodes() {
       rootKeys: new MemoryRootKeyStore(),
       service,
       price: () => 1_000,
-      clock,
+      // The provider's own clock, which its challenges' epoch labels follow (the payer's by default).
+      clock: labels,
       credential: { minScore, roots: () => [...listed], verifier },
     });
   };
