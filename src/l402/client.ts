@@ -296,34 +296,34 @@ async function credentialFor(
   const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
   const history = options.history ?? options.credential.history;
   const minAnonymity = options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
-  // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym. Refused,
-  // the challenge is still a visit the operator sees: recorded at the payer's own epoch.
-  const now = unixSeconds(options.clock ?? systemClock);
+  // Refused from here until `claimEpoch`, the challenge is still a visit the operator sees: recorded at the payer's
+  // own epoch (`refusedVisit`), as `claimEpoch` records its own refusals.
   try {
-    checkCredentialEpoch(requirement.epoch, now);
+    // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
+    checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
+    // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
+    // payer's two pseudonyms side by side.
+    if (shown !== undefined && shown.epoch !== requirement.epoch)
+      throw new AgoraError(
+        ErrorCode.WouldLink,
+        `${origin} refused this payer's epoch ${shown.epoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
+      );
+    // Nor another pseudonym of the same epoch (another service, payee node key or level): shown back to back, the
+    // two would hide the payer only among the members reaching the threshold in both roots, which no entry sees.
+    if (
+      shown !== undefined &&
+      (shown.provider !== provider ||
+        shown.service !== challenge.service ||
+        shown.threshold !== requirement.threshold)
+    )
+      throw new AgoraError(
+        ErrorCode.WouldLink,
+        `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
+      );
   } catch (error) {
-    await history.refusedVisit(provider, credentialEpoch(now), origin, minAnonymity);
+    await recordRefusedChallenge(origin, challenge, provider, options);
     throw error;
   }
-  // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
-  // payer's two pseudonyms side by side.
-  if (shown !== undefined && shown.epoch !== requirement.epoch)
-    throw new AgoraError(
-      ErrorCode.WouldLink,
-      `${origin} refused this payer's epoch ${shown.epoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
-    );
-  // Nor another pseudonym of the same epoch (another service, payee node key or level): shown back to back, the two
-  // would hide the payer only among the members reaching the threshold in both roots, which no history entry sees.
-  if (
-    shown !== undefined &&
-    (shown.provider !== provider ||
-      shown.service !== challenge.service ||
-      shown.threshold !== requirement.threshold)
-  )
-    throw new AgoraError(
-      ErrorCode.WouldLink,
-      `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
-    );
   // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge. And
   // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history
   // but the visit the operator sees (each scope's component renewed, its window carried on, nothing joined).
@@ -339,6 +339,29 @@ async function credentialFor(
   return { header: formatCredentialHeader(credential), epoch: requirement.epoch };
 }
 
+/**
+ * Records a challenge asking a credential, refused before the history's `claimEpoch`, as the visit the operator sees
+ * (`CredentialHistory.refusedVisit`, at the payer's own epoch): its label, price and token are the operator's
+ * choice, and a refusal the history never saw would let it chain visits the history breaks (the stale-label and
+ * price-bridge reviews). Nothing for a challenge asking none, or a payer with no credential configured.
+ */
+async function recordRefusedChallenge(
+  origin: string,
+  challenge: ReadChallenge,
+  provider: string,
+  options: L402FetchOptions,
+): Promise<void> {
+  if (options.credential === undefined) return;
+  if (!challenge.macaroon.caveats.some((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`))) return;
+  const history = options.history ?? options.credential.history;
+  await history.refusedVisit(
+    provider,
+    credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+    origin,
+    options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
+  );
+}
+
 /** Pays a challenge within the price limit and the budget; the token it buys. */
 async function payChallenge(
   origin: string,
@@ -349,18 +372,21 @@ async function payChallenge(
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
   const identifier = decodeIdentifier(challenge.macaroon.identifier);
-  if (toHex(identifier.paymentHash) !== invoice.paymentHash) {
-    throw new AgoraError(
-      ErrorCode.InvalidToken,
-      'the challenge token is for another payment than its invoice',
-    );
-  }
   const price = invoice.amountMsat;
-  if (price === undefined || price > options.maxPriceMsat) {
-    throw new AgoraError(
-      ErrorCode.BudgetExceeded,
-      `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
-    );
+  // The operator chooses both: a challenge refused for either is still a visit it sees (the price-bridge review).
+  const refusal =
+    toHex(identifier.paymentHash) !== invoice.paymentHash
+      ? new AgoraError(ErrorCode.InvalidToken, 'the challenge token is for another payment than its invoice')
+      : price === undefined || price > options.maxPriceMsat
+        ? new AgoraError(
+            ErrorCode.BudgetExceeded,
+            `${origin} asks ${price ?? 'an open amount of'} msat, above the limit of ${options.maxPriceMsat}`,
+          )
+        : undefined;
+  // (An open amount is always refused: `price === undefined` says so to the compiler too.)
+  if (refusal !== undefined || price === undefined) {
+    await recordRefusedChallenge(origin, challenge, invoice.payee, options);
+    throw refusal;
   }
   const credential = await credentialFor(origin, challenge, invoice.payee, options, shown);
   const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);

@@ -1,4 +1,4 @@
-// Issue 18, review of refusedVisit (93183c3), high (the same premise as the stale-label bridge: a challenge the payer
+// Issue 18, review of refusedVisit (93183c3), high, fixed (the same premise as the stale-label bridge: a challenge the payer
 // refuses is a visit the operator links by timing and address). 93183c3 records a credential challenge refused for
 // its epoch label, but `payChallenge` refuses a challenge earlier still, before `credentialFor` is reached, on its
 // price (`BUDGET_EXCEEDED`: the invoice's amount above `maxPriceMsat`), and records nothing, renews nothing. The price
@@ -14,7 +14,8 @@
 //      it: reserved. The operator chains N1(e0+10)-N1(e0+8)-N1(e0)-one.test(e0)-one.test(e0+1): the payer alone.
 // The control: step 3 priced 1,000 msat (a reservation renewing N1's component): step 4 is refused `WOULD_LINK`.
 // The other refusals before `claimEpoch` (the payment-hash mismatch, the same-call `WOULD_LINK` branches) are
-// operator-chosen too and record nothing either. No Groth16 proof is made (the recording holder's prover throws).
+// operator-chosen too. Fixed: every challenge asking a credential and refused before `claimEpoch` is recorded as the
+// visit at the payer's own epoch (`recordRefusedChallenge` in `l402Fetch`). No Groth16 proof is made (the recording holder's prover throws).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { generateAgentKey } from '../../src/identity/index.js';
@@ -68,7 +69,7 @@ describe('a credential challenge refused for its price bridges a link it does no
     expect(proved).toHaveLength(3);
   });
 
-  it.fails('refuses step 4 when the visit at e0+8 was priced above the limit', async () => {
+  it('refuses step 4 when the visit at e0+8 was priced above the limit', async () => {
     const { last, proved } = await priceBridge(true);
     // The attack: the payer proves against `right` at N1, the operator holding it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
