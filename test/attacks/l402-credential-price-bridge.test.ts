@@ -18,41 +18,11 @@
 // visit at the payer's own epoch (`recordRefusedChallenge` in `l402Fetch`). No Groth16 proof is made (the recording holder's prover throws).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
-import { CredentialBatcher, L402Provider, MemoryRootKeyStore } from '../../src/l402/index.js';
-import type { SimNode } from '../../src/lightning/index.js';
-import { voteVerifier } from '../fixtures/zk.js';
-import { MIN_SCORE, operatorNodes, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
+import { linkBridgeScene } from '../l402/credential-fixture.js';
 
-const DAY_MS = 86_400_000;
-
-async function priceBridge(dear: boolean) {
-  const { clock, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
-  const n2 = addNode('n2');
-  const payer = generateAgentKey();
-  const { base, left, right } = await splitSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const call = callOf(holder);
-  const verifier = new CredentialBatcher(await voteVerifier());
-  // The operator's own price: above the payer's `maxPriceMsat` (10,000) when `dear`.
-  const priced = (at: SimNode, root: bigint, msat: number) =>
-    new L402Provider({
-      lightning: at,
-      rootKeys: new MemoryRootKeyStore(),
-      service: 'weather',
-      price: () => msat,
-      clock,
-      credential: { minScore: MIN_SCORE, roots: () => [root], verifier },
-    });
-  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
-  clock.advance(DAY_MS);
-  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
-  clock.advance(7 * DAY_MS);
-  const bridge = await call(priced(n1, base.root, dear ? 20_000 : 1_000), 'http://one.test');
-  clock.advance(2 * DAY_MS);
-  const last = await call(gatingAt(n1, right.root), 'http://three.test');
-  return { steps, bridge, last, proved, base, left };
-}
+// The operator's own price: above the payer's `maxPriceMsat` (10,000) when `dear`.
+const priceBridge = (dear: boolean) =>
+  linkBridgeScene(({ gatingAt, n1, base }) => gatingAt(n1, base.root, { priceMsat: dear ? 20_000 : 1_000 }));
 
 describe('a credential challenge refused for its price bridges a link it does not renew', () => {
   it('sets the scene: steps 1 and 2 are reserved, and the bridge is refused BUDGET_EXCEEDED', async () => {

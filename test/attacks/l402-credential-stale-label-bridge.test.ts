@@ -21,31 +21,15 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ManualClock } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
-import type { SimNode } from '../../src/lightning/index.js';
-import { operatorNodes, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
+import { linkBridgeScene } from '../l402/credential-fixture.js';
 
 const DAY_MS = 86_400_000;
 
-async function staleLabelBridge(stale: boolean) {
-  const { clock, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
-  const n2 = addNode('n2');
-  const payer = generateAgentKey();
-  const { base, left, right } = await splitSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const gating = (at: SimNode, root: bigint, labels = clock) => gatingAt(at, root, { labels });
-  const call = callOf(holder);
-  const steps = [await call(gating(n1, base.root), 'http://one.test')];
-  clock.advance(DAY_MS);
-  steps.push(await call(gating(n2, left.root), 'http://one.test'));
-  clock.advance(7 * DAY_MS);
-  // The operator's label: its own clock, 5 days behind the payer's.
-  const labels = new ManualClock(clock.now() - (stale ? 5 * DAY_MS : 0));
-  const bridge = await call(gating(n1, base.root, labels), 'http://one.test');
-  clock.advance(2 * DAY_MS);
-  const last = await call(gating(n1, right.root), 'http://three.test');
-  return { steps, bridge, last, proved, base, left };
-}
+// The operator's label: its own clock, 5 days behind the payer's when `stale`.
+const staleLabelBridge = (stale: boolean) =>
+  linkBridgeScene(({ gatingAt, clock, n1, base }) =>
+    gatingAt(n1, base.root, { labels: new ManualClock(clock.now() - (stale ? 5 * DAY_MS : 0)) }),
+  );
 
 describe('a challenge refused for its stale epoch label bridges a link it does not renew', () => {
   it('sets the scene: steps 1 and 2 are reserved, and the bridge is refused INVALID_TOKEN', async () => {

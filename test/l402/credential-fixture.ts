@@ -204,14 +204,21 @@ export async function operatorNodes() {
       minScore = MIN_SCORE,
       verifier = batcher,
       labels = clock,
-    }: { service?: string; minScore?: number; verifier?: CredentialBatcher; labels?: ManualClock } = {},
+      priceMsat = 1_000,
+    }: {
+      service?: string;
+      minScore?: number;
+      verifier?: CredentialBatcher;
+      labels?: ManualClock;
+      priceMsat?: number;
+    } = {},
   ) => {
     const listed = typeof roots === 'bigint' ? [roots] : roots;
     return new L402Provider({
       lightning: node,
       rootKeys: new MemoryRootKeyStore(),
       service,
-      price: () => 1_000,
+      price: () => priceMsat,
       // The provider's own clock, which its challenges' epoch labels follow (the payer's by default).
       clock: labels,
       credential: { minScore, roots: () => [...listed], verifier },
@@ -381,4 +388,37 @@ export async function buyToken(payer: Agent, provider: { handle(request: Request
       }),
     );
   return { prove, send, token: tokens[0] as string, requirement };
+}
+
+/** A day on the fixture's manual clock. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The link-bridge scene of the attack tests (one root per challenge at {@link MIN_SCORE}; see {@link splitSnapshots}):
+ * e0, one.test names N1 against `base`; e0+1, one.test names N2 against `left` (8 left over the component); e0+8,
+ * one.test names N1 with the challenge `bridge` makes (the step under test); e0+10, three.test names N1 against
+ * `right`. Gives each step's outcome and the statements proved.
+ */
+export async function linkBridgeScene(
+  bridge: (scene: {
+    readonly gatingAt: Awaited<ReturnType<typeof operatorNodes>>['gatingAt'];
+    readonly clock: ManualClock;
+    readonly n1: SimNode;
+    readonly base: DatedSnapshot;
+  }) => L402Provider,
+) {
+  const { clock, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
+  const payer = generateAgentKey();
+  const { base, left, right } = await splitSnapshots(payer);
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const call = callOf(holder);
+  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
+  clock.advance(DAY_MS);
+  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
+  clock.advance(7 * DAY_MS);
+  const bridged = await call(bridge({ gatingAt, clock, n1, base }), 'http://one.test');
+  clock.advance(2 * DAY_MS);
+  const last = await call(gatingAt(n1, right.root), 'http://three.test');
+  return { steps, bridge: bridged, last, proved, base, left };
 }
