@@ -19,6 +19,7 @@ import {
   CREDENTIAL_EPOCH_SECONDS,
   CREDENTIAL_EPOCH_SKEW_SECONDS,
   type CredentialHolder,
+  type CredentialRequirement,
   checkCredentialEpoch,
   credentialEpoch,
   DEFAULT_CREDENTIAL_ANONYMITY,
@@ -293,12 +294,13 @@ async function credentialFor(
       ErrorCode.InvalidProof,
       'the provider sells only to payers with an anonymous reputation credential: none is configured',
     );
-  const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
   const history = options.history ?? options.credential.history;
   const minAnonymity = options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
   // Refused from here until `claimEpoch`, the challenge is still a visit the operator sees: recorded at the payer's
-  // own epoch (`refusedVisit`), as `claimEpoch` records its own refusals.
+  // own epoch (`refusedVisit`), as `claimEpoch` records its own refusals. A malformed caveat too (the malformed bridge).
+  let requirement: CredentialRequirement;
   try {
+    requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
     // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
     checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
     // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
@@ -371,7 +373,14 @@ async function payChallenge(
   shown: ShownScope | undefined,
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
-  const identifier = decodeIdentifier(challenge.macaroon.identifier);
+  // The token's identifier is the operator's too: one it cannot read is a refused visit as well (the malformed bridge).
+  let identifier: ReturnType<typeof decodeIdentifier>;
+  try {
+    identifier = decodeIdentifier(challenge.macaroon.identifier);
+  } catch (error) {
+    await recordRefusedChallenge(origin, challenge, invoice.payee, options);
+    throw error;
+  }
   const price = invoice.amountMsat;
   // The operator chooses both: a challenge refused for either is still a visit it sees (the price-bridge review).
   const refusal =
