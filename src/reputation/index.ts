@@ -17,6 +17,7 @@ export {
   normalize,
   type TrustMatrix,
 } from './trust-graph.js';
+export { THREADED_MIN_ENTRIES, TrustThreads } from './trust-threads.js';
 export {
   type AssertionOptions,
   algorithmName,
