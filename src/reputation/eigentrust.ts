@@ -49,10 +49,12 @@ export function eigenTrust(
   if (seeds.length === 0) p.fill(1 / n);
   else for (const s of seeds) p[s] = 1 / seeds.length;
   const dangling = new Uint8Array(n);
+  let danglingCount = 0;
   for (let i = 0; i < n; i++) {
     let sum = 0;
     for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++) sum += value[k] as number;
     dangling[i] = sum > 0 ? 0 : 1;
+    danglingCount += dangling[i] as number;
   }
   let t = warmStart(options.warmStart, n) ?? Float64Array.from(p);
   const threads = options.threads ?? (value.length >= THREADED_MIN_ENTRIES ? sharedTrustThreads() : false);
@@ -60,7 +62,7 @@ export function eigenTrust(
     const shared = threads.iterate({
       matrix,
       p,
-      dangling: Int32Array.from(dangling.keys()).filter((i) => dangling[i] === 1),
+      dangling: indicesOf(dangling, danglingCount),
       start: t,
       alpha,
       tolerance,
@@ -97,6 +99,14 @@ export function eigenTrust(
     iterations++;
   }
   return { trust: t, iterations, residual, converged: residual <= tolerance };
+}
+
+/** The positions of the `count` ones in `flags`, in increasing order. */
+function indicesOf(flags: Uint8Array, count: number): Int32Array {
+  const indices = new Int32Array(count);
+  let at = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i] === 1) indices[at++] = i;
+  return indices;
 }
 
 /**
