@@ -256,7 +256,21 @@ async function readChallenge(
   } catch (error) {
     unreadable = error;
   }
-  await recordVisit(origin, challenge.invoice, macaroon, options, history);
+  // An invoice the client cannot read names no node key: an origin's request, as one answered without a challenge.
+  let payee: string | undefined;
+  try {
+    payee = decodeInvoice(challenge.invoice).payee;
+  } catch {
+    payee = undefined;
+  }
+  if (payee !== undefined)
+    await recordVisit(
+      history,
+      payee,
+      visitEpoch(macaroon, unixSeconds(options.clock ?? systemClock)),
+      origin,
+      options,
+    );
   if (macaroon === undefined) throw unreadable;
   return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
 }
@@ -372,34 +386,27 @@ async function credentialFor(
 }
 
 /**
- * Records a 402 whose invoice names a node key as the visit of that node and `origin` the operator sees
- * (`CredentialHistory.refusedVisit`: each scope apart, its component linked again and carrying what it left, nothing
- * joined, nothing written for a scope with no history) at {@link visitEpoch}, before the client does anything with
- * it. Whatever the challenge asks (a credential or none) and however the call goes on (paid and served, refused for
- * its price, its token, its label, `WOULD_LINK`, or no credential configured), an operator links that visit by timing
- * and address to the others of the node and the origin: one the history never saw would let it chain visits the
- * history breaks (the stale-label, price, malformed and ungated bridges). A reservation that follows sees the same
- * windows: what this carries under each scope is what that scope's component already left. Nothing without a
- * history, or for an invoice the client cannot read (it names no node key: an origin's request, as one answered
- * without a challenge).
+ * Records a visit of node key `node` and `origin` the operator sees, at `epoch` (`CredentialHistory.refusedVisit`:
+ * each scope apart, its component linked again and carrying what it left, nothing joined, nothing written for a scope
+ * with no history, at most one entry and one link pair per scope and epoch), before the client does anything with it:
+ * every 402 whose invoice names a node key (`readChallenge`, at {@link visitEpoch}) and every request sending a held
+ * token (`l402Fetch`, under the node the token was paid to). Whatever the challenge asks (a credential or none) and
+ * however the call goes on (paid and served, refused for its price, its token, its label, `WOULD_LINK`, or no
+ * credential configured), an operator links that visit by timing and address, or by the token, to the others of the
+ * node and the origin: one the history never saw would let it chain visits the history breaks (the stale-label,
+ * price, malformed, ungated and token-reuse bridges). A reservation that follows sees the same windows: what this
+ * carries under each scope is what that scope's component already left. Nothing without a history.
  */
 async function recordVisit(
-  origin: string,
-  invoice: string,
-  macaroon: ReturnType<typeof decodeMacaroon> | undefined,
-  options: L402FetchOptions,
   history: CredentialHistory | undefined,
+  node: string,
+  epoch: number,
+  origin: string,
+  options: L402FetchOptions,
 ): Promise<void> {
-  if (history === undefined) return;
-  let payee: string;
-  try {
-    payee = decodeInvoice(invoice).payee;
-  } catch {
-    return;
-  }
-  await history.refusedVisit(
-    payee,
-    visitEpoch(macaroon, unixSeconds(options.clock ?? systemClock)),
+  await history?.refusedVisit(
+    node,
+    epoch,
     origin,
     options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
   );
@@ -519,6 +526,17 @@ export async function l402Fetch(
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
+    // A held token names the node it was paid to: the request sending it is a visit of that node and this origin,
+    // linked by the token itself (the token-reuse bridge), at its credential's epoch (its reservation's) or the
+    // payer's own.
+    if (token !== undefined)
+      await recordVisit(
+        history,
+        token.provider,
+        token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+        origin,
+        options,
+      );
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
       let response: Response;

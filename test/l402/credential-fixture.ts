@@ -425,7 +425,8 @@ export async function linkBridgeScene(
         identity: payer,
         history: holder.history,
         clock,
-        fetch: async (input, init) => provider.handle(new Request(input, init), async () => new Response('ok')),
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
       },
     ).catch((error: unknown) => error);
   const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
