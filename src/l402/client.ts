@@ -174,7 +174,8 @@ export interface L402FetchOptions {
    * The agent's credential history (default the `credential` holder's): which providers, by node key and origin,
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
-   * fetch that sends its `identity`, so that no call forgets.
+   * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
+   * node key and every request sending a held token is recorded in it as a visit of that node and the origin.
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
