@@ -19,7 +19,6 @@ import {
   CREDENTIAL_EPOCH_SECONDS,
   CREDENTIAL_EPOCH_SKEW_SECONDS,
   type CredentialHolder,
-  type CredentialRequirement,
   checkCredentialEpoch,
   credentialEpoch,
   DEFAULT_CREDENTIAL_ANONYMITY,
@@ -175,7 +174,8 @@ export interface L402FetchOptions {
    * The agent's credential history (default the `credential` holder's): which providers, by node key and origin,
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
-   * fetch that sends its `identity`, so that no call forgets.
+   * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
+   * node key and every request sending a held token is recorded in it as a visit of that node and the origin.
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
@@ -234,14 +234,65 @@ interface ReadChallenge {
   readonly service: string;
 }
 
-function readChallenge(origin: string, response: Response): ReadChallenge {
+/**
+ * Reads a 402's challenge. With a credential history (`history`), a challenge whose invoice names a node key is first
+ * recorded as the visit of that node and `origin` the operator sees ({@link recordVisit}), whatever follows: paid or
+ * refused, asking a credential or not, its token readable or not.
+ */
+async function readChallenge(
+  origin: string,
+  response: Response,
+  options: L402FetchOptions,
+  history: CredentialHistory | undefined,
+): Promise<ReadChallenge> {
   const header = response.headers.get('www-authenticate');
   if (header === null)
     throw new AgoraError(ErrorCode.InvalidToken, `${origin} answered 402 without an L402 challenge`);
   const challenge = parseChallenge(header);
   const macaroonText = challenge.tokens[0] as string;
-  const macaroon = decodeMacaroon(macaroonText);
+  let macaroon: ReturnType<typeof decodeMacaroon> | undefined;
+  let unreadable: unknown;
+  try {
+    macaroon = decodeMacaroon(macaroonText);
+  } catch (error) {
+    unreadable = error;
+  }
+  // An invoice the client cannot read names no node key: an origin's request, as one answered without a challenge.
+  let payee: string | undefined;
+  try {
+    payee = decodeInvoice(challenge.invoice).payee;
+  } catch {
+    payee = undefined;
+  }
+  if (payee !== undefined)
+    await recordVisit(
+      history,
+      payee,
+      visitEpoch(macaroon, unixSeconds(options.clock ?? systemClock)),
+      origin,
+      options,
+    );
+  if (macaroon === undefined) throw unreadable;
   return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
+}
+
+/**
+ * The epoch a visit is recorded at: the one a credential challenge asks, when the payer would prove it (within the
+ * tolerated skew), so that the visit and the reservation that follows it count one label (the provider picks it at an
+ * edge, as for a reservation); otherwise the payer's own (no credential asked, a label refused, a caveat or token the
+ * client cannot read), as `claimEpoch` records the label it refuses at the payer's own.
+ */
+function visitEpoch(macaroon: ReturnType<typeof decodeMacaroon> | undefined, now: number): number {
+  const text = macaroon?.caveats.find((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`));
+  if (text !== undefined)
+    try {
+      const { epoch } = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
+      checkCredentialEpoch(epoch, now);
+      return epoch;
+    } catch {
+      // refused later: recorded at the payer's own epoch
+    }
+  return credentialEpoch(now);
 }
 
 /**
@@ -296,36 +347,30 @@ async function credentialFor(
     );
   const history = options.history ?? options.credential.history;
   const minAnonymity = options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY;
-  // Refused from here until `claimEpoch`, the challenge is still a visit the operator sees: recorded at the payer's
-  // own epoch (`refusedVisit`), as `claimEpoch` records its own refusals. A malformed caveat too (the malformed bridge).
-  let requirement: CredentialRequirement;
-  try {
-    requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
-    // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
-    checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
-    // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
-    // payer's two pseudonyms side by side.
-    if (shown !== undefined && shown.epoch !== requirement.epoch)
-      throw new AgoraError(
-        ErrorCode.WouldLink,
-        `${origin} refused this payer's epoch ${shown.epoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
-      );
-    // Nor another pseudonym of the same epoch (another service, payee node key or level): shown back to back, the
-    // two would hide the payer only among the members reaching the threshold in both roots, which no entry sees.
-    if (
-      shown !== undefined &&
-      (shown.provider !== provider ||
-        shown.service !== challenge.service ||
-        shown.threshold !== requirement.threshold)
-    )
-      throw new AgoraError(
-        ErrorCode.WouldLink,
-        `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
-      );
-  } catch (error) {
-    await recordRefusedChallenge(origin, challenge, provider, options);
-    throw error;
-  }
+  // A refusal from here on (a caveat the client cannot read, the epoch label, a second pseudonym in one call,
+  // `claimEpoch`, `claimAnonymous`) leaves the visit the operator saw recorded as the challenge was read (`recordVisit`).
+  const requirement = parseCredentialCaveat(text.slice(CREDENTIAL_CAVEAT.length + 1));
+  // The epoch is the provider's word: one it never changed would link every purchase under one pseudonym.
+  checkCredentialEpoch(requirement.epoch, unixSeconds(options.clock ?? systemClock));
+  // One call shows one epoch's pseudonym: a token of the last epoch refused, then the new one proved, would be the
+  // payer's two pseudonyms side by side.
+  if (shown !== undefined && shown.epoch !== requirement.epoch)
+    throw new AgoraError(
+      ErrorCode.WouldLink,
+      `${origin} refused this payer's epoch ${shown.epoch} credential and asks for epoch ${requirement.epoch}: proving it in the same call would link both pseudonyms`,
+    );
+  // Nor another pseudonym of the same epoch (another service, payee node key or level): shown back to back, the
+  // two would hide the payer only among the members reaching the threshold in both roots, which no entry sees.
+  if (
+    shown !== undefined &&
+    (shown.provider !== provider ||
+      shown.service !== challenge.service ||
+      shown.threshold !== requirement.threshold)
+  )
+    throw new AgoraError(
+      ErrorCode.WouldLink,
+      `${origin} refused this payer's credential for ${shown.service} and asks for another pseudonym (${challenge.service}): proving it in the same call would link both`,
+    );
   // Per node key, never back to an earlier epoch: at an epoch's edge the provider picks the epoch per challenge. And
   // per origin, few node keys never paid: checked first, so an origin over its bound leaves nothing in the history
   // but the visit the operator sees (each scope's component renewed, its window carried on, nothing joined).
@@ -342,25 +387,29 @@ async function credentialFor(
 }
 
 /**
- * Records a challenge asking a credential, refused before the history's `claimEpoch`, as the visit the operator sees
- * (`CredentialHistory.refusedVisit`, at the payer's own epoch): its label, price and token are the operator's
- * choice, and a refusal the history never saw would let it chain visits the history breaks (the stale-label and
- * price-bridge reviews). Nothing for a challenge asking none, or a payer with no credential configured.
+ * Records a visit of node key `node` and `origin` the operator sees, at `epoch` (`CredentialHistory.refusedVisit`:
+ * each scope apart, its component linked again and carrying what it left, nothing joined, nothing written for a scope
+ * with no history, at most one entry and one link pair per scope and epoch), before the client does anything with it:
+ * every 402 whose invoice names a node key (`readChallenge`, at {@link visitEpoch}) and every request sending a held
+ * token (`l402Fetch`, under the node the token was paid to). Whatever the challenge asks (a credential or none) and
+ * however the call goes on (paid and served, refused for its price, its token, its label, `WOULD_LINK`, or no
+ * credential configured), an operator links that visit by timing and address, or by the token, to the others of the
+ * node and the origin: one the history never saw would let it chain visits the history breaks (the stale-label,
+ * price, malformed, ungated and token-reuse bridges). A reservation that follows sees the same windows: what this
+ * carries under each scope is what that scope's component already left. Nothing without a history.
  */
-async function recordRefusedChallenge(
+async function recordVisit(
+  history: CredentialHistory | undefined,
+  node: string,
+  epoch: number,
   origin: string,
-  challenge: ReadChallenge,
-  provider: string,
   options: L402FetchOptions,
 ): Promise<void> {
-  if (options.credential === undefined) return;
-  if (!challenge.macaroon.caveats.some((caveat) => caveat.startsWith(`${CREDENTIAL_CAVEAT}=`))) return;
-  const history = options.history ?? options.credential.history;
-  await history.refusedVisit(
-    provider,
-    credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+  await history?.refusedVisit(
+    node,
+    epoch,
     origin,
-    options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
+    options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
   );
 }
 
@@ -373,16 +422,10 @@ async function payChallenge(
   shown: ShownScope | undefined,
 ): Promise<PaidToken> {
   const invoice = decodeInvoice(challenge.invoice);
-  // The token's identifier is the operator's too: one it cannot read is a refused visit as well (the malformed bridge).
-  let identifier: ReturnType<typeof decodeIdentifier>;
-  try {
-    identifier = decodeIdentifier(challenge.macaroon.identifier);
-  } catch (error) {
-    await recordRefusedChallenge(origin, challenge, invoice.payee, options);
-    throw error;
-  }
+  // Every refusal here (an identifier the client cannot read, another payment hash, the price) is of the operator's
+  // choosing: the visit it saw was recorded as the challenge was read (`recordVisit`, the malformed and price bridges).
+  const identifier = decodeIdentifier(challenge.macaroon.identifier);
   const price = invoice.amountMsat;
-  // The operator chooses both: a challenge refused for either is still a visit it sees (the price-bridge review).
   const refusal =
     toHex(identifier.paymentHash) !== invoice.paymentHash
       ? new AgoraError(ErrorCode.InvalidToken, 'the challenge token is for another payment than its invoice')
@@ -393,10 +436,7 @@ async function payChallenge(
           )
         : undefined;
   // (An open amount is always refused: `price === undefined` says so to the compiler too.)
-  if (refusal !== undefined || price === undefined) {
-    await recordRefusedChallenge(origin, challenge, invoice.payee, options);
-    throw refusal;
-  }
+  if (refusal !== undefined || price === undefined) throw refusal;
   const credential = await credentialFor(origin, challenge, invoice.payee, options, shown);
   const maxFee = options.maxFeeMsat ?? defaultMaxFeeMsat(price);
   options.budget?.reserve(price + maxFee);
@@ -487,6 +527,17 @@ export async function l402Fetch(
     if (token !== undefined && options.onReceipt !== undefined && !tokens.hasReceipt(token.paymentHash)) {
       headers.set('agora-want-receipt', '1');
     }
+    // A held token names the node it was paid to: the request sending it is a visit of that node and this origin,
+    // linked by the token itself (the token-reuse bridge), at its credential's epoch (its reservation's) or the
+    // payer's own.
+    if (token !== undefined)
+      await recordVisit(
+        history,
+        token.provider,
+        token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+        origin,
+        options,
+      );
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
       let response: Response;
@@ -574,7 +625,7 @@ export async function l402Fetch(
   )
     response = await send(undefined, decodeInvoice(nodeInvoice).payee);
   if (response.status === 402) {
-    let challenge = readChallenge(origin, response);
+    let challenge = await readChallenge(origin, response, options, history);
     const cached = current(tokens.tokenFor(origin, challenge.service));
     if (cached !== undefined && cached !== token) {
       // A token of this service is held already (bought on another path): try it before paying.
@@ -582,7 +633,7 @@ export async function l402Fetch(
       tokens.store(origin, path, token);
       response = await send(token);
       // Still 402: this request costs more than that token paid. Its fresh challenge is paid below.
-      if (response.status === 402) challenge = readChallenge(origin, response);
+      if (response.status === 402) challenge = await readChallenge(origin, response, options, history);
     }
     // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
     if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {

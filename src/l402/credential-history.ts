@@ -1099,10 +1099,12 @@ export class CredentialHistory {
   }
 
   /**
-   * Records a credential challenge the payer refused before {@link claimEpoch} (its epoch label outside the tolerated
-   * skew: the provider's own choice) as the visit the operator sees, at the payer's own epoch `epoch`, as
-   * `claimEpoch`'s refusals are recorded: each scope apart, joining nothing (see `visited`). Without it one stale
-   * label keeps the operator's chain of visits going while the history breaks it (the stale-label-bridge review).
+   * Records a visit the operator sees that no reservation records, at `epoch`, as `claimEpoch`'s refusals are
+   * recorded: each scope apart, joining nothing, nothing for a scope with no history (see `visited`). `l402Fetch`
+   * calls it for every 402 whose invoice names a node key, as it reads it (a credential challenge refused before
+   * {@link claimEpoch}, its epoch label outside the tolerated skew say, at the payer's own epoch; a challenge asking
+   * no credential, paid or not), and for every request sending a held token. Without it one such visit keeps the
+   * operator's chain going while the history breaks it (the stale-label, price, ungated and token-reuse bridges).
    */
   refusedVisit(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
     const invalid = invalidMinAnonymity(minAnonymity);

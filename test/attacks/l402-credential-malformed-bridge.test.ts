@@ -18,7 +18,8 @@
 //      it: reserved. The operator chains N1(e0+10)-N1(e0+8)-N1(e0)-one.test(e0)-one.test(e0+1): the payer alone.
 // The control: step 3 untampered (a reservation renewing N1's component): step 4 is refused `WOULD_LINK`.
 // Fixed: `payChallenge` records the visit when the identifier cannot be read, and `credentialFor` parses the caveat
-// inside the `try` that records (`recordRefusedChallenge` needs only the caveat's presence). A challenge whose invoice
+// inside the `try` that records (`recordRefusedChallenge` needs only the caveat's presence); since f18g every 402 naming
+// a node key is recorded as it is read, before either (`recordVisit`). A challenge whose invoice
 // cannot be read names no node key and stays an origin's unrecorded request (docs/security.md, known).
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';

@@ -15,7 +15,7 @@
 // The control: step 3 priced 1,000 msat (a reservation renewing N1's component): step 4 is refused `WOULD_LINK`.
 // The other refusals before `claimEpoch` (the payment-hash mismatch, the same-call `WOULD_LINK` branches) are
 // operator-chosen too. Fixed: every challenge asking a credential and refused before `claimEpoch` is recorded as the
-// visit at the payer's own epoch (`recordRefusedChallenge` in `l402Fetch`). No Groth16 proof is made (the recording holder's prover throws).
+// visit at the payer's own epoch (`recordRefusedChallenge` in `l402Fetch`; since f18g every 402 naming a node key, as it is read: `recordVisit`). No Groth16 proof is made (the recording holder's prover throws).
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { linkBridgeScene } from '../l402/credential-fixture.js';

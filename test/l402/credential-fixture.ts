@@ -397,7 +397,8 @@ const DAY_MS = 86_400_000;
  * The link-bridge scene of the attack tests (one root per challenge at {@link MIN_SCORE}; see {@link splitSnapshots}):
  * e0, one.test names N1 against `base`; e0+1, one.test names N2 against `left` (8 left over the component); e0+8,
  * one.test names N1 with the challenge `bridge` makes (the step under test); e0+10, three.test names N1 against
- * `right`. Gives each step's outcome and the statements proved.
+ * `right`. Gives each step's outcome and the statements proved. With `bridgeBy: 'history'` the step under test is a
+ * call as `agora fetch` makes it: the payer's identity and its credential history (the holder's), no credential.
  */
 export async function linkBridgeScene(
   bridge: (scene: {
@@ -406,18 +407,34 @@ export async function linkBridgeScene(
     readonly n1: SimNode;
     readonly base: DatedSnapshot;
   }) => L402Provider,
+  { bridgeBy = 'holder' }: { bridgeBy?: 'holder' | 'history' } = {},
 ) {
-  const { clock, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
   const n2 = addNode('n2');
   const payer = generateAgentKey();
   const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
   const call = callOf(holder);
+  const historyCall = (provider: L402Provider, origin: string): Promise<unknown> =>
+    l402Fetch(
+      `${origin}/forecast`,
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        identity: payer,
+        history: holder.history,
+        clock,
+        fetch: async (input, init) =>
+          provider.handle(new Request(input, init), async () => new Response('ok')),
+      },
+    ).catch((error: unknown) => error);
   const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(DAY_MS);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(7 * DAY_MS);
-  const bridged = await call(bridge({ gatingAt, clock, n1, base }), 'http://one.test');
+  const bridging = bridge({ gatingAt, clock, n1, base });
+  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, 'http://one.test');
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, bridge: bridged, last, proved, base, left };
