@@ -17,7 +17,12 @@ export {
   normalize,
   type TrustMatrix,
 } from './trust-graph.js';
-export { THREADED_MIN_ENTRIES, TrustThreads } from './trust-threads.js';
+export {
+  THREADED_MIN_ENTRIES,
+  type ThreadedIteration,
+  type ThreadedResult,
+  TrustThreads,
+} from './trust-threads.js';
 export {
   type AssertionOptions,
   algorithmName,
