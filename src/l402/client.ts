@@ -258,12 +258,7 @@ async function readChallenge(
     unreadable = error;
   }
   // An invoice the client cannot read names no node key: an origin's request, as one answered without a challenge.
-  let payee: string | undefined;
-  try {
-    payee = decodeInvoice(challenge.invoice).payee;
-  } catch {
-    payee = undefined;
-  }
+  const payee = payeeOf(challenge.invoice);
   if (payee !== undefined)
     await recordVisit(
       history,
@@ -274,6 +269,15 @@ async function readChallenge(
     );
   if (macaroon === undefined) throw unreadable;
   return { invoice: challenge.invoice, macaroonText, macaroon, service: serviceOfToken(macaroon) };
+}
+
+/** The node key an invoice names (its payee); undefined for one the client cannot read. */
+function payeeOf(invoice: string): string | undefined {
+  try {
+    return decodeInvoice(invoice).payee;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -616,6 +620,17 @@ export async function l402Fetch(
   // node with an invoice (not paid): the bare id goes then, checked against the node key and the origin. A refusal
   // naming no node gets no id: the history could check it by origin only.
   const nodeInvoice = response.headers.get(NODE_INVOICE_HEADER);
+  // Such a 401 names the node as a 402 does: the visit of (origin, node), recorded as `readChallenge` records one
+  // (the node-invoice bridge), whatever follows. An invoice the client cannot read names no node.
+  const named = response.status === 401 && nodeInvoice !== null ? payeeOf(nodeInvoice) : undefined;
+  if (named !== undefined)
+    await recordVisit(
+      history,
+      named,
+      credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+      origin,
+      options,
+    );
   if (
     response.status === 401 &&
     token === undefined &&

@@ -927,9 +927,7 @@ export class CredentialHistory {
       // within the skew before `epoch`'s start, so `epoch - 1` may be asked next, by any scope: its window starts at
       // `epoch - CREDENTIAL_LINK_EPOCHS - 2` (one label more at each end, for labels chosen at an edge), kept. Dropping that epoch too let a reservation of the next epoch at the
       // edge (any scope, a free refusal included) erase what a proof of the last one is checked against.
-      for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
-        for (const [old, entry] of entries)
-          if (entry.epoch < epoch - LINK_REACH) changed = entries.delete(old) || changed;
+      changed = this.dropUnreachable(epoch);
       // Links are renewed by every visit (the outlived link). A link counts for the window only, but each of its
       // scopes' chains of visits lasts as long as the payer keeps using that scope every few epochs, and an operator
       // joins a visit to a scope linked once back along that scope's chain to the link, and from there along the other
@@ -1113,8 +1111,20 @@ export class CredentialHistory {
       return Promise.reject(new AgoraError(ErrorCode.InvalidArgument, `bad credential epoch ${epoch}`));
     const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
     return this.locked(async () => {
-      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+      // Dropped as `reserve` drops (the visit's label is within the skew of the payer's clock, as a reservation's):
+      // else a payer only visiting (ungated purchases) keeps every day's entries for good (the visit-growth review).
+      const dropped = this.dropUnreachable(epoch);
+      if (this.visited(scopes, epoch, minAnonymity) || dropped) await this.save();
     });
+  }
+
+  /** Drops the entries, proofs and links no window from `epoch - 1` on can see (see {@link reserve}); true if any. */
+  private dropUnreachable(epoch: number): boolean {
+    let changed = false;
+    for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
+      for (const [old, entry] of entries)
+        if (entry.epoch < epoch - LINK_REACH) changed = entries.delete(old) || changed;
+    return changed;
   }
 
   /**
