@@ -198,28 +198,38 @@ export class TrustThreads {
     let side = 0;
     let residual = Number.POSITIVE_INFINITY;
     let iterations = 0;
+    // Dangling agents below `own` are the calling thread's own: their part of the next dangling mass, like its part
+    // of the L1 change, is summed while the workers still compute theirs, then carried on in the same order.
+    let ownDangling = 0;
+    while (ownDangling < dangling.length && (dangling[ownDangling] as number) < own) ownDangling++;
+    let danglingMass = 0;
+    for (let d = 0; d < dangling.length; d++) danglingMass += vectors[0][dangling[d] as number] as number;
     try {
       while (iterations < maxIterations && residual > tolerance) {
         const t = vectors[side] as Float64Array;
         const next = vectors[1 - side] as Float64Array;
-        let danglingMass = 0;
-        for (let d = 0; d < dangling.length; d++) danglingMass += t[dangling[d] as number] as number;
         mass[0] = danglingMass;
         Atomics.store(control, DONE, 0);
         Atomics.store(control, SIDE, side);
         Atomics.add(control, GENERATION, 1);
         Atomics.notify(control, GENERATION);
+        residual = 0;
         for (let j = 0; j < own; j++) {
           let sum = 0;
           const end = columnStart[j + 1] as number;
           for (let k = columnStart[j] as number; k < end; k++)
             sum += (t[source[k] as number] as number) * (weight[k] as number);
           const pj = p[j] as number;
-          next[j] = (1 - alpha) * (sum + danglingMass * pj) + alpha * pj;
+          const updated = (1 - alpha) * (sum + danglingMass * pj) + alpha * pj;
+          residual += Math.abs(updated - (t[j] as number));
+          next[j] = updated;
         }
+        let nextMass = 0;
+        for (let d = 0; d < ownDangling; d++) nextMass += next[dangling[d] as number] as number;
         if (!this.awaitStep(control, workers.length)) return undefined;
-        residual = 0;
-        for (let j = 0; j < n; j++) residual += Math.abs((next[j] as number) - (t[j] as number));
+        for (let j = own; j < n; j++) residual += Math.abs((next[j] as number) - (t[j] as number));
+        for (let d = ownDangling; d < dangling.length; d++) nextMass += next[dangling[d] as number] as number;
+        danglingMass = nextMass;
         side = 1 - side;
         iterations++;
       }
