@@ -1,26 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addInteractions, eigenTrust, type Interactions, TrustEngine } from '../../src/reputation/index.js';
+import { addInteractions, eigenTrust, TrustEngine } from '../../src/reputation/index.js';
 import { buildTrustMatrix } from '../../src/reputation/trust-graph.js';
-import { concatInteractions, syntheticInteractions } from '../fixtures/trust-graph.js';
+import { arbitraryInteractions, concatInteractions, syntheticInteractions } from '../fixtures/trust-graph.js';
 
 const seeds = Int32Array.from({ length: 5 }, (_, i) => i);
-
-/** Random statements among `n` agents, self-trust and bad ratings included; integer weights sum exactly. */
-const interactionsOf = (n: number, maxLength: number) =>
-  fc
-    .array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }), fc.integer({ min: -3, max: 20 })), {
-      maxLength,
-    })
-    .map(
-      (list): Interactions => ({
-        n,
-        from: Int32Array.from(list, ([i]) => i),
-        to: Int32Array.from(list, ([, j]) => j),
-        weight: Float64Array.from(list, ([, , w]) => w),
-        length: list.length,
-      }),
-    );
 
 const l1 = (a: Float64Array, b: Float64Array) =>
   a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] as number)), 0);
@@ -29,7 +13,9 @@ describe('TrustEngine', () => {
   it('patches a matrix into exactly the one built from all the statements', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 30 }).chain((n) => fc.tuple(interactionsOf(n, 120), interactionsOf(n, 40))),
+        fc
+          .integer({ min: 1, max: 30 })
+          .chain((n) => fc.tuple(arbitraryInteractions(n, 120), arbitraryInteractions(n, 40))),
         ([before, added]) => {
           const patched = addInteractions(buildTrustMatrix(before), added);
           const rebuilt = buildTrustMatrix(concatInteractions(before, added));
@@ -59,7 +45,9 @@ describe('TrustEngine', () => {
   it('with a tolerance, stops earlier and stays within its certified error bound', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 6, max: 40 }).chain((n) => fc.tuple(interactionsOf(n, 200), interactionsOf(n, 30))),
+        fc
+          .integer({ min: 6, max: 40 })
+          .chain((n) => fc.tuple(arbitraryInteractions(n, 200), arbitraryInteractions(n, 30))),
         fc.double({ min: 1e-9, max: 1e-2, noNaN: true }),
         ([before, added], tolerance) => {
           const engine = new TrustEngine(before, seeds);

@@ -1,32 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type EigenTrustResult,
-  eigenTrust,
-  type Interactions,
-  TrustThreads,
-} from '../../src/reputation/index.js';
+import { type EigenTrustResult, eigenTrust, TrustThreads } from '../../src/reputation/index.js';
 import { buildTrustMatrix } from '../../src/reputation/trust-graph.js';
-import { syntheticInteractions } from '../fixtures/trust-graph.js';
+import { arbitraryInteractions, syntheticInteractions } from '../fixtures/trust-graph.js';
 
 const threads = new TrustThreads(2);
 afterAll(() => threads.close());
-
-/** Random statements among `n` agents: self-trust, bad ratings and agents trusting nobody included. */
-const interactionsOf = (n: number, maxLength: number) =>
-  fc
-    .array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }), fc.integer({ min: -3, max: 20 })), {
-      maxLength,
-    })
-    .map(
-      (list): Interactions => ({
-        n,
-        from: Int32Array.from(list, ([i]) => i),
-        to: Int32Array.from(list, ([, j]) => j),
-        weight: Float64Array.from(list, ([, , w]) => w),
-        length: list.length,
-      }),
-    );
 
 /** The same doubles, bit for bit (-0 and 0 told apart), the same number of steps, the same last change. */
 function expectIdentical(shared: EigenTrustResult, alone: EigenTrustResult): void {
@@ -48,7 +27,7 @@ describe('EigenTrust over threads', () => {
           .integer({ min: 1, max: 60 })
           .chain((n) =>
             fc.tuple(
-              interactionsOf(n, 300),
+              arbitraryInteractions(n, 300),
               fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: 4 }),
               fc.option(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n })),
             ),
