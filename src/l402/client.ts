@@ -175,7 +175,8 @@ export interface L402FetchOptions {
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
-   * node key and every request sending a held token is recorded in it as a visit of that node and the origin.
+   * node key and every request sending a held token is recorded in it as a visit of that node and the origin, and
+   * every other request as a visit of the origin alone.
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
@@ -534,6 +535,10 @@ export async function l402Fetch(
     // A held token names the node it was paid to: the request sending it is a visit of that node and this origin,
     // linked by the token itself (the token-reuse bridge), at its credential's epoch (its reservation's) or the
     // payer's own.
+    // Any other request names no node key: it is a visit of this origin alone (a free endpoint answered without a
+    // challenge, a 402 whose invoice the client cannot read, the first request of any purchase), which the operator
+    // links by timing and address to the origin's others (the free-endpoint bridge). Recorded once per origin and
+    // epoch by this history (`CredentialHistory.originVisit`), nothing written for an origin it has never seen.
     if (token !== undefined)
       await recordVisit(
         history,
@@ -541,6 +546,12 @@ export async function l402Fetch(
         token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
         origin,
         options,
+      );
+    else
+      await history?.originVisit(
+        origin,
+        credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+        options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
       );
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {

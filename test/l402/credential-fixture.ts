@@ -178,6 +178,9 @@ export async function recordingHolder(
   return { holder, proved };
 }
 
+/** What answers the calls of {@link operatorNodes}: an {@link L402Provider}, or any server answering as one. */
+export type Served = Pick<L402Provider, 'handle'>;
+
 /**
  * One operator's Lightning node and a payer's (a channel between them) on a manual clock; `addNode(name)` gives the
  * operator another node (a channel from the payer's too). `gatingAt(node, root or roots, options)` is a service of
@@ -228,7 +231,7 @@ export async function operatorNodes() {
     gatingAt(providerNode, roots, { service, minScore });
   const call =
     (holder: CredentialHolder) =>
-    (provider: L402Provider, origin = 'http://weather.test'): Promise<unknown> =>
+    (provider: Served, origin = 'http://weather.test'): Promise<unknown> =>
       l402Fetch(
         `${origin}/forecast`,
         {},
@@ -406,7 +409,7 @@ export async function linkBridgeScene(
     readonly clock: ManualClock;
     readonly n1: SimNode;
     readonly base: DatedSnapshot;
-  }) => L402Provider,
+  }) => Served,
   { bridgeBy = 'holder' }: { bridgeBy?: 'holder' | 'history' } = {},
 ) {
   const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
@@ -415,7 +418,7 @@ export async function linkBridgeScene(
   const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
   const call = callOf(holder);
-  const historyCall = (provider: L402Provider, origin: string): Promise<unknown> =>
+  const historyCall = (provider: Served, origin: string): Promise<unknown> =>
     l402Fetch(
       `${origin}/forecast`,
       {},
