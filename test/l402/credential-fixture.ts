@@ -401,7 +401,9 @@ const DAY_MS = 86_400_000;
  * e0, one.test names N1 against `base`; e0+1, one.test names N2 against `left` (8 left over the component); e0+8,
  * one.test names N1 with the challenge `bridge` makes (the step under test); e0+10, three.test names N1 against
  * `right`. Gives each step's outcome and the statements proved. With `bridgeBy: 'history'` the step under test is a
- * call as `agora fetch` makes it: the payer's identity and its credential history (the holder's), no credential.
+ * call as `agora fetch` makes it: the payer's identity and its credential history (the holder's), no credential. With
+ * `bridgeOrigin` the step under test is made to that origin instead of one.test (another host name of the operator,
+ * which the history has never seen).
  */
 export async function linkBridgeScene(
   bridge: (scene: {
@@ -410,7 +412,10 @@ export async function linkBridgeScene(
     readonly n1: SimNode;
     readonly base: DatedSnapshot;
   }) => Served,
-  { bridgeBy = 'holder' }: { bridgeBy?: 'holder' | 'history' } = {},
+  {
+    bridgeBy = 'holder',
+    bridgeOrigin = 'http://one.test',
+  }: { bridgeBy?: 'holder' | 'history'; bridgeOrigin?: string } = {},
 ) {
   const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
   const n2 = addNode('n2');
@@ -437,7 +442,7 @@ export async function linkBridgeScene(
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(7 * DAY_MS);
   const bridging = bridge({ gatingAt, clock, n1, base });
-  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, 'http://one.test');
+  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, bridgeOrigin);
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, bridge: bridged, last, proved, base, left };
