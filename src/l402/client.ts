@@ -171,7 +171,8 @@ export interface L402FetchOptions {
    */
   credential?: CredentialHolder;
   /**
-   * The agent's credential history (default the `credential` holder's): which providers, by node key and origin,
+   * The agent's credential history (default the `credential` holder's, and with a `credential`, that one only:
+   * another is refused `INVALID_ARGUMENT`): which providers, by node key and origin,
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
@@ -499,6 +500,18 @@ export async function l402Fetch(
   const tokens = options.tokens ?? new TokenCache();
   const doFetch = options.fetch ?? fetch;
   const body = await bodyOf(init);
+  // One store for reservations and visits: a `history` other than the holder's would record the visits (and the
+  // agent id's marks) where no reservation is checked, and the reservations where no visit renews them (the ungated
+  // bridge back, split over two stores).
+  if (
+    options.history !== undefined &&
+    options.credential !== undefined &&
+    options.history !== options.credential.history
+  )
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      "options.history must be the credential holder's history (or be left out): two stores would keep its reservations and its visits apart",
+    );
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
@@ -583,7 +596,7 @@ export async function l402Fetch(
       // (the node key and this origin). Recorded only now, never at reservation nor payment: a proof whose payment
       // or request failed showed nothing, and counting its level as shown would let a later proof through that the
       // refusals recorded since would name. A failure to record (the lock busy) only counts it unshown. In the
-      // holder's history, where `proveCredential` reserved it (`options.history` may be another).
+      // holder's history, where `proveCredential` reserved it (`options.history` can be no other).
       const reserved = options.credential?.history;
       if (token?.credential !== undefined && token.credentialEpoch !== undefined && reserved !== undefined) {
         const level = shown?.threshold === undefined ? undefined : levelOf(shown.threshold);
