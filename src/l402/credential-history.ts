@@ -1056,8 +1056,8 @@ export class CredentialHistory {
    * {@link paid}). Either refusal records no epoch nor node key, but records the challenge as the visit the operator
    * sees, each scope apart: its entry carrying what its component left (the members in common kept to
    * `minAnonymity`, the payer's, when given) and its component linked again, as {@link reserve} records an unpaid
-   * challenge, joining nothing. Epochs two or more older than `epoch` are dropped (the client proves no such
-   * epoch), and an origin's node keys once out of the linking window.
+   * challenge, joining nothing, and dropping what {@link reserve} drops. Epochs two or more older than `epoch` are
+   * dropped (the client proves no such epoch), and an origin's node keys once out of the linking window.
    */
   claimEpoch(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
     // Refused here, before any reservation, the challenge is still a visit the operator sees (an unpaid challenge
@@ -1066,7 +1066,10 @@ export class CredentialHistory {
     if (invalid !== undefined) return Promise.reject(invalid);
     const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
     const refuse = async (error: AgoraError): Promise<never> => {
-      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+      // Dropped as `refusedVisit` drops (the label was checked within the skew of the payer's clock): else a payer
+      // refused here day after day (an origin over its bound) keeps what no window sees for good.
+      const dropped = this.dropUnreachable(epoch);
+      if (this.visited(scopes, epoch, minAnonymity) || dropped) await this.save();
       throw error;
     };
     return this.locked(async () => {

@@ -931,6 +931,19 @@ describe('CredentialHistory', () => {
     });
   });
 
+  it('drops, on a claimEpoch refusal, what reserve drops at that epoch', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    await history.reserve(['n0', 'origin:https://zero.test'], 0, pick(1n, members('a', 'b')));
+    await history.claimEpoch('n1', 21);
+    const document = async () => parseCredentialHistory((await store.read()) as string);
+    expect((await document()).shown.has('n0 0')).toBe(true);
+    // Going back at n1 (`WOULD_LINK`), at 20: nothing of epoch 0 is in any window from 19 on.
+    await expect(history.claimEpoch('n1', 20)).rejects.toMatchObject({ code: ErrorCode.WouldLink });
+    const after = await document();
+    expect([...after.shown.keys(), ...after.links.keys()]).toEqual([]);
+  });
+
   it('links a component as a spanning tree, every linkedScopes as whole-component links gave it', async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
