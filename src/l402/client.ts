@@ -171,11 +171,13 @@ export interface L402FetchOptions {
    */
   credential?: CredentialHolder;
   /**
-   * The agent's credential history (default the `credential` holder's): which providers, by node key and origin,
+   * The agent's credential history (default the `credential` holder's, and with a `credential`, that one only:
+   * another is refused `INVALID_ARGUMENT`): which providers, by node key and origin,
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
-   * node key and every request sending a held token is recorded in it as a visit of that node and the origin.
+   * node key and every request sending a held token is recorded in it as a visit of that node and the origin, and
+   * every other request as a visit of the origin alone.
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
@@ -498,6 +500,18 @@ export async function l402Fetch(
   const tokens = options.tokens ?? new TokenCache();
   const doFetch = options.fetch ?? fetch;
   const body = await bodyOf(init);
+  // One store for reservations and visits: a `history` other than the holder's would record the visits (and the
+  // agent id's marks) where no reservation is checked, and the reservations where no visit renews them (the ungated
+  // bridge back, split over two stores).
+  if (
+    options.history !== undefined &&
+    options.credential !== undefined &&
+    options.history !== options.credential.history
+  )
+    throw new AgoraError(
+      ErrorCode.InvalidArgument,
+      "options.history must be the credential holder's history (or be left out): two stores would keep its reservations and its visits apart",
+    );
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
@@ -534,6 +548,10 @@ export async function l402Fetch(
     // A held token names the node it was paid to: the request sending it is a visit of that node and this origin,
     // linked by the token itself (the token-reuse bridge), at its credential's epoch (its reservation's) or the
     // payer's own.
+    // Any other request names no node key: it is a visit of this origin alone (a free endpoint answered without a
+    // challenge, a 402 whose invoice the client cannot read, the first request of any purchase), which the operator
+    // links by timing and address to the origin's others (the free-endpoint bridge). Recorded once per origin and
+    // epoch by this history (`CredentialHistory.originVisit`), nothing written for an origin it has never seen.
     if (token !== undefined)
       await recordVisit(
         history,
@@ -541,6 +559,12 @@ export async function l402Fetch(
         token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
         origin,
         options,
+      );
+    else
+      await history?.originVisit(
+        origin,
+        credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+        options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
       );
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
@@ -572,7 +596,7 @@ export async function l402Fetch(
       // (the node key and this origin). Recorded only now, never at reservation nor payment: a proof whose payment
       // or request failed showed nothing, and counting its level as shown would let a later proof through that the
       // refusals recorded since would name. A failure to record (the lock busy) only counts it unshown. In the
-      // holder's history, where `proveCredential` reserved it (`options.history` may be another).
+      // holder's history, where `proveCredential` reserved it (`options.history` can be no other).
       const reserved = options.credential?.history;
       if (token?.credential !== undefined && token.credentialEpoch !== undefined && reserved !== undefined) {
         const level = shown?.threshold === undefined ? undefined : levelOf(shown.threshold);

@@ -745,6 +745,16 @@ function invalidMinAnonymity(minAnonymity: number | undefined): AgoraError | und
  */
 export class CredentialHistory {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The document this history last read from its store or wrote there (see {@link noted}). */
+  private known: string | undefined;
+  /**
+   * Per epoch (the last two a visit was recorded at), the visits already recorded there, keyed
+   * `<minAnonymity or 0> <scope>`: a later visit of the same scope in the same epoch skips the lock and the parse
+   * (see `visit`). Cleared whenever a read finds the document changed by another writer (another process, another
+   * history on the store: it may have dropped what was recorded), and an epoch's notes once `dropUnreachable` drops
+   * it: a note never stands for a visit the document no longer holds.
+   */
+  private readonly noted = new Map<number, Set<string>>();
 
   private constructor(
     private readonly store: AgentStateStore,
@@ -770,7 +780,11 @@ export class CredentialHistory {
   private locked<T>(step: () => Promise<T>): Promise<T> {
     const fresh = async () => {
       const text = await this.store.read();
+      // Another writer changed the document since this history last read or wrote it: what it dropped is unknown,
+      // so no visit is taken as recorded any more.
+      if (text !== this.known) this.noted.clear();
       if (text !== undefined) this.state = parseCredentialHistory(text);
+      this.known = text;
       return step();
     };
     const exclusive = () => (this.store.exclusive === undefined ? fresh() : this.store.exclusive(fresh));
@@ -779,8 +793,10 @@ export class CredentialHistory {
     return run;
   }
 
-  private save(): Promise<void> {
-    return this.store.write(formatCredentialHistory(this.state));
+  private async save(): Promise<void> {
+    const text = formatCredentialHistory(this.state);
+    await this.store.write(text);
+    this.known = text;
   }
 
   /** What the provider of node key `provider` has been shown in `epoch`, if anything. */
@@ -1040,8 +1056,8 @@ export class CredentialHistory {
    * {@link paid}). Either refusal records no epoch nor node key, but records the challenge as the visit the operator
    * sees, each scope apart: its entry carrying what its component left (the members in common kept to
    * `minAnonymity`, the payer's, when given) and its component linked again, as {@link reserve} records an unpaid
-   * challenge, joining nothing. Epochs two or more older than `epoch` are dropped (the client proves no such
-   * epoch), and an origin's node keys once out of the linking window.
+   * challenge, joining nothing, and dropping what {@link reserve} drops. Epochs two or more older than `epoch` are
+   * dropped (the client proves no such epoch), and an origin's node keys once out of the linking window.
    */
   claimEpoch(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
     // Refused here, before any reservation, the challenge is still a visit the operator sees (an unpaid challenge
@@ -1050,7 +1066,10 @@ export class CredentialHistory {
     if (invalid !== undefined) return Promise.reject(invalid);
     const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
     const refuse = async (error: AgoraError): Promise<never> => {
-      if (this.visited(scopes, epoch, minAnonymity)) await this.save();
+      // Dropped as `refusedVisit` drops (the label was checked within the skew of the payer's clock): else a payer
+      // refused here day after day (an origin over its bound) keeps what no window sees for good.
+      const dropped = this.dropUnreachable(epoch);
+      if (this.visited(scopes, epoch, minAnonymity) || dropped) await this.save();
       throw error;
     };
     return this.locked(async () => {
@@ -1105,17 +1124,60 @@ export class CredentialHistory {
    * operator's chain going while the history breaks it (the stale-label, price, ungated and token-reuse bridges).
    */
   refusedVisit(provider: string, epoch: number, origin?: string, minAnonymity?: number): Promise<void> {
+    return this.visit(
+      origin === undefined ? [provider] : [provider, originScope(origin)],
+      epoch,
+      minAnonymity,
+    );
+  }
+
+  /**
+   * Records a request to `origin` that names no node key, at `epoch`, as the visit of the origin's scope alone
+   * ({@link originScope}): its component linked again and carrying what it left, nothing joined, nothing written for
+   * an origin with no history (see `visited`). `l402Fetch` calls it for every request it sends without a token (a
+   * free endpoint of the origin answered without a challenge, a 402 whose invoice it cannot read, the first request
+   * of any purchase): the operator links such a request by timing and address to the origin's other visits, and one
+   * the history never saw bridges the linking window through the origin (the free-endpoint bridge). A visit already
+   * recorded in `epoch` by this history is not recorded again (no lock, no parse; one read of the document, to find
+   * it unchanged by any other writer).
+   */
+  originVisit(origin: string, epoch: number, minAnonymity?: number): Promise<void> {
+    return this.visit([originScope(origin)], epoch, minAnonymity);
+  }
+
+  /**
+   * Records the visit of `scopes` at `epoch` (`visited`), dropping what `reserve` drops, unless this history recorded
+   * it already in that epoch and the document is the one it last read or wrote. A second visit of a scope in one
+   * epoch adds nothing the first did not: it renews the same component in the same epoch, and what it would carry
+   * (the component's window around that epoch) is, for any later proof that can see that entry, seen through the
+   * link the first renewed (the window's reach of one label more at each end covers a label written later in the
+   * epoch). Nothing drops a recorded visit but a prune: this history's own (`dropUnreachable` drops that epoch's
+   * notes) or another writer's (a changed document: the notes are cleared and the visit recorded again).
+   */
+  private visit(scopes: readonly string[], epoch: number, minAnonymity?: number): Promise<void> {
     const invalid = invalidMinAnonymity(minAnonymity);
     if (invalid !== undefined) return Promise.reject(invalid);
     if (!Number.isSafeInteger(epoch) || epoch < 0)
       return Promise.reject(new AgoraError(ErrorCode.InvalidArgument, `bad credential epoch ${epoch}`));
-    const scopes = origin === undefined ? [provider] : [provider, originScope(origin)];
-    return this.locked(async () => {
-      // Dropped as `reserve` drops (the visit's label is within the skew of the payer's clock, as a reservation's):
-      // else a payer only visiting (ungated purchases) keeps every day's entries for good (the visit-growth review).
-      const dropped = this.dropUnreachable(epoch);
-      if (this.visited(scopes, epoch, minAnonymity) || dropped) await this.save();
-    });
+    const keys = scopes.map((scope) => `${minAnonymity ?? 0} ${scope}`);
+    const recorded = () => {
+      const notes = this.noted.get(epoch);
+      return notes !== undefined && keys.every((key) => notes.has(key));
+    };
+    const record = () =>
+      this.locked(async () => {
+        // Dropped as `reserve` drops (the visit's label is within the skew of the payer's clock, as a reservation's):
+        // else a payer only visiting (ungated purchases) keeps every day's entries for good (the visit-growth review).
+        const dropped = this.dropUnreachable(epoch);
+        if (this.visited(scopes, epoch, minAnonymity) || dropped) await this.save();
+        // Noted under the lock, once written: a read after it that finds another writer's change clears it.
+        const notes = this.noted.get(epoch) ?? new Set<string>();
+        for (const key of keys) notes.add(key);
+        this.noted.set(epoch, notes);
+        for (const at of this.noted.keys()) if (at < epoch - 1) this.noted.delete(at);
+      });
+    if (!recorded()) return record();
+    return this.store.read().then((text) => (text === this.known && recorded() ? undefined : record()));
   }
 
   /** Drops the entries, proofs and links no window from `epoch - 1` on can see (see {@link reserve}); true if any. */
@@ -1124,6 +1186,8 @@ export class CredentialHistory {
     for (const entries of [this.state.shown, this.state.refused, this.state.proofs, this.state.links])
       for (const [old, entry] of entries)
         if (entry.epoch < epoch - LINK_REACH) changed = entries.delete(old) || changed;
+    // A visit noted in an epoch dropped here is recorded no longer.
+    for (const at of this.noted.keys()) if (at < epoch - LINK_REACH) this.noted.delete(at);
     return changed;
   }
 

@@ -123,14 +123,17 @@ describe("an origin's next-epoch request at the edge drops what its last-epoch p
       code: ErrorCode.InvalidProof,
     });
     origin.toEdge();
-    // Epoch e+1 at node A: 8+1 epochs after the refusal, outside its window; proved, and e-8 is kept (epoch e is
-    // still provable).
-    await fetch(origin.nextEpochAtA(snapshot.root));
-    expect(proved).toHaveLength(1);
+    // Epoch e+1 at node A: 8+1 epochs after the refusal, outside its window, and e-8 is kept (epoch e is still
+    // provable). Since f18h its first request is itself a visit of the origin at the payer's epoch, e, which carries
+    // the e-8 refusal on (a visit labelled by the payer's clock counts the edge reach too: the over-count
+    // docs/security.md's "Availability of the visit recording" tells): refused as well. The drop this test checks is
+    // still made (a refusal drops as a proof does) and is checked without such a visit before it by the next two.
+    expect(await fetch(origin.nextEpochAtA(snapshot.root))).toMatchObject({ code: ErrorCode.WouldLink });
+    expect(proved).toHaveLength(0);
     const third = await fetch(origin.lastEpochAtB(snapshot.root));
     // The attack's measure: a pseudonym of epoch e proving "at least 1,000,000 ppb" to the origin that saw the payer
     // refuse 25,000,000 ppb at e-8: one member of the snapshot lies between, the payer.
-    expect(proved).toHaveLength(1);
+    expect(proved).toHaveLength(0);
     expect(third).toMatchObject({ code: ErrorCode.WouldLink });
   });
 

@@ -15,9 +15,10 @@
 //   3. e0+13: weather.test asks H's ordinary level (1,000,000 ppb): the payer alone left beside the exclusion:
 //      `WOULD_LINK`. Without step 2 (the control), step 1 is out of H's window and the payer proves.
 // Not fixed: a 402 naming H from another origin cannot be told from H's operator serving under another host name
-// (then the chain is real and proving would name the payer); dropping it reopens the ungated bridge. Possible
-// directions: record a visit of the node key only when the payer pays its invoice (a relay of an unpaid invoice shows
-// the node nothing), keeping the origin's visit.
+// (then the chain is real and proving would name the payer). The suggested direction (record the node key's visit
+// only when the payer pays its invoice or uses its token, the origin's always) was tried in f18h: it makes the third
+// test pass, and reopens the bridge through another host of the operator (an unpaid 402 of N1 at a host new to the
+// history: l402-credential-unpaid-host-bridge.test.ts, which fails with it). Privacy first: left open.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';

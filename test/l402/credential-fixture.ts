@@ -178,6 +178,9 @@ export async function recordingHolder(
   return { holder, proved };
 }
 
+/** What answers the calls of {@link operatorNodes}: an {@link L402Provider}, or any server answering as one. */
+export type Served = Pick<L402Provider, 'handle'>;
+
 /**
  * One operator's Lightning node and a payer's (a channel between them) on a manual clock; `addNode(name)` gives the
  * operator another node (a channel from the payer's too). `gatingAt(node, root or roots, options)` is a service of
@@ -228,7 +231,7 @@ export async function operatorNodes() {
     gatingAt(providerNode, roots, { service, minScore });
   const call =
     (holder: CredentialHolder) =>
-    (provider: L402Provider, origin = 'http://weather.test'): Promise<unknown> =>
+    (provider: Served, origin = 'http://weather.test'): Promise<unknown> =>
       l402Fetch(
         `${origin}/forecast`,
         {},
@@ -398,7 +401,9 @@ const DAY_MS = 86_400_000;
  * e0, one.test names N1 against `base`; e0+1, one.test names N2 against `left` (8 left over the component); e0+8,
  * one.test names N1 with the challenge `bridge` makes (the step under test); e0+10, three.test names N1 against
  * `right`. Gives each step's outcome and the statements proved. With `bridgeBy: 'history'` the step under test is a
- * call as `agora fetch` makes it: the payer's identity and its credential history (the holder's), no credential.
+ * call as `agora fetch` makes it: the payer's identity and its credential history (the holder's), no credential. With
+ * `bridgeOrigin` the step under test is made to that origin instead of one.test (another host name of the operator,
+ * which the history has never seen).
  */
 export async function linkBridgeScene(
   bridge: (scene: {
@@ -406,8 +411,11 @@ export async function linkBridgeScene(
     readonly clock: ManualClock;
     readonly n1: SimNode;
     readonly base: DatedSnapshot;
-  }) => L402Provider,
-  { bridgeBy = 'holder' }: { bridgeBy?: 'holder' | 'history' } = {},
+  }) => Served,
+  {
+    bridgeBy = 'holder',
+    bridgeOrigin = 'http://one.test',
+  }: { bridgeBy?: 'holder' | 'history'; bridgeOrigin?: string } = {},
 ) {
   const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
   const n2 = addNode('n2');
@@ -415,7 +423,7 @@ export async function linkBridgeScene(
   const { base, left, right } = await splitSnapshots(payer);
   const { holder, proved } = await recordingHolder(payer, [base, left, right]);
   const call = callOf(holder);
-  const historyCall = (provider: L402Provider, origin: string): Promise<unknown> =>
+  const historyCall = (provider: Served, origin: string): Promise<unknown> =>
     l402Fetch(
       `${origin}/forecast`,
       {},
@@ -434,7 +442,7 @@ export async function linkBridgeScene(
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(7 * DAY_MS);
   const bridging = bridge({ gatingAt, clock, n1, base });
-  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, 'http://one.test');
+  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, bridgeOrigin);
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, bridge: bridged, last, proved, base, left };

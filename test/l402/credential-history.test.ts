@@ -867,6 +867,83 @@ describe('CredentialHistory', () => {
     await expect(history.refusedVisit('n1', -1)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
   });
 
+  it("records a request naming no node key as its origin's visit alone, once per epoch while nobody else writes", async () => {
+    const inner = memoryAgentState();
+    let reads = 0;
+    let locks = 0;
+    const store: AgentStateStore = {
+      read: () => {
+        reads++;
+        return inner.read();
+      },
+      write: (text) => inner.write(text),
+      exclusive: (step) => {
+        locks++;
+        return step();
+      },
+    };
+    const history = await CredentialHistory.open(store);
+    const one = 'origin:https://one.test';
+    await history.reserve(['n1', one], 0, pick(1n, members('a', 'b', 'c')));
+    await history.reserve(['n2', one], 1, pick(2n, members('a', 'b')));
+    // An origin with no history: nothing written, nothing joined.
+    const reserved = await inner.read();
+    await history.originVisit('https://fresh.test', 8);
+    expect(await inner.read()).toBe(reserved);
+    // one.test at 8: its component renewed there (n1 reaches n2 at 16, out of the reach of 0's and 1's links), its
+    // entry carrying what the component left.
+    expect(history.linkedScopes('n1', 16)).toEqual(['n1']);
+    await history.originVisit('https://one.test', 8);
+    expect(history.linkedScopes('n1', 16)).toEqual(['n1', 'n2', one]);
+    const visited = await inner.read();
+    expect(parseCredentialHistory(visited as string).refused.get(`${one} 8`)?.among).toEqual(
+      members('a', 'b'),
+    );
+    // Again in epoch 8: no lock, no write, one read to find the document unchanged.
+    const [readsBefore, locksBefore] = [reads, locks];
+    await history.originVisit('https://one.test', 8);
+    await history.originVisit('https://fresh.test', 8);
+    expect([reads - readsBefore, locks - locksBefore]).toEqual([2, 0]);
+    // Another minAnonymity is another visit (it carries another window).
+    await history.originVisit('https://one.test', 8, 3);
+    expect(locks - locksBefore).toBe(1);
+    // Another writer puts back the document of before the visit (a restore): the note stands for nothing now, and
+    // the visit is recorded again.
+    for (const readFirst of [false, true]) {
+      await inner.write(reserved as string);
+      // Read first by another step of this history (one that writes nothing), or found changed by the visit's read.
+      if (readFirst) await history.paid('n9', 'https://nine.test');
+      await history.originVisit('https://one.test', 8);
+      expect(await inner.read()).not.toBe(reserved);
+      expect(history.linkedScopes('n1', 16)).toEqual(['n1', 'n2', one]);
+    }
+    // Nor does a note outlive this history's own drop of its epoch (a clock set back: 18 then 8 again). A link of 12
+    // joins one.test and n3; the visit at 8 renews it at 8, where the window of 0 sees it.
+    await history.reserve(['n3', one], 12, pick(3n, members('a', 'b')));
+    await history.originVisit('https://one.test', 7);
+    expect(history.linkedScopes(one, 0)).toContain('n3');
+    await history.reserve('n4', 18, pick(4n, members('a', 'b')));
+    expect(history.linkedScopes(one, 0)).not.toContain('n3');
+    await history.originVisit('https://one.test', 7);
+    expect(history.linkedScopes(one, 0)).toContain('n3');
+    await expect(history.originVisit('https://one.test', 8, 0)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+  });
+
+  it('drops, on a claimEpoch refusal, what reserve drops at that epoch', async () => {
+    const store = memoryAgentState();
+    const history = await CredentialHistory.open(store);
+    await history.reserve(['n0', 'origin:https://zero.test'], 0, pick(1n, members('a', 'b')));
+    await history.claimEpoch('n1', 21);
+    const document = async () => parseCredentialHistory((await store.read()) as string);
+    expect((await document()).shown.has('n0 0')).toBe(true);
+    // Going back at n1 (`WOULD_LINK`), at 20: nothing of epoch 0 is in any window from 19 on.
+    await expect(history.claimEpoch('n1', 20)).rejects.toMatchObject({ code: ErrorCode.WouldLink });
+    const after = await document();
+    expect([...after.shown.keys(), ...after.links.keys()]).toEqual([]);
+  });
+
   it('links a component as a spanning tree, every linkedScopes as whole-component links gave it', async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
