@@ -149,6 +149,9 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
  * this run built it: `built` says so); `load_1m` is the machine's load average when measured (it is shared).
  */
 async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
+  // AGORA_BENCH_REPUTATION_THREADS=0 keeps EigenTrust on the calling thread (the default shares its steps with a
+  // worker per core beyond the first): run both, alternating processes, to see what the threads give.
+  const threads = process.env.AGORA_BENCH_REPUTATION_THREADS === '0' ? { threads: false as const } : {};
   const keys = benchKeys(agents);
   const store = await openBenchStore(keys, receipts, new SeededRandom('bench-ledger'));
   const { ledger } = store;
@@ -168,7 +171,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
     for (let r = 0; r < 3; r++) {
       const start = performance.now();
       const used = process.cpuUsage();
-      const reputation = await Reputation.fromLedger(ledger);
+      const reputation = await Reputation.fromLedger(ledger, threads);
       runs.push((performance.now() - start) / 1000);
       const { user, system } = process.cpuUsage(used);
       cpu.push((user + system) / 1e6);
@@ -188,10 +191,11 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
       heap_after_mib: heapMib,
       built: String(store.built),
+      threads: threads.threads === false ? 'off' : 'on',
       load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
     const random = new SeededRandom('bench-ledger-refresh');
-    let reputation = await Reputation.fromLedger(ledger);
+    let reputation = await Reputation.fromLedger(ledger, threads);
     const refreshes: number[] = [];
     const refreshCpu: number[] = [];
     for (let r = 0; r < 3; r++) {
@@ -212,7 +216,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       const { user, system } = process.cpuUsage(used);
       refreshCpu.push((user + system) / 1e6);
     }
-    const fresh = await Reputation.fromLedger(ledger);
+    const fresh = await Reputation.fromLedger(ledger, threads);
     const differing = keys.filter(({ id }) => fresh.score(id) !== reputation.score(id)).length;
     report({
       bench: BENCH,
@@ -226,6 +230,7 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       agents,
       receipts,
       differing_scores: differing,
+      threads: threads.threads === false ? 'off' : 'on',
       load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
     // The same read without the trust index (every event parsed), once, for the same-run ratio; at 100,000 agents it
@@ -239,10 +244,10 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       };
       const start = performance.now();
       const used = process.cpuUsage();
-      const parsed = await Reputation.fromLedger(withoutIndex);
+      const parsed = await Reputation.fromLedger(withoutIndex, threads);
       const seconds = (performance.now() - start) / 1000;
       const { user, system } = process.cpuUsage(used);
-      const indexed = await Reputation.fromLedger(ledger);
+      const indexed = await Reputation.fromLedger(ledger, threads);
       report({
         bench: BENCH,
         metric: `from_ledger_events_${size}`,
