@@ -1,4 +1,4 @@
-// Issue 18, review r18i, medium (privacy, given a caller's configuration the documentation allows), open. Since f18g a
+// Issue 18, review r18i, medium (privacy, given a caller's configuration the documentation allows), fixed. Since f18g a
 // request sending a held token is recorded as the visit of the token's node and origin (the token-reuse bridge), but
 // only in the call's own history (`options.history ?? options.credential.history`). A `TokenCache` is not tied to a
 // history: the payer's app buys an ungated token of N1 in a call with its credential (the history records the 402),
@@ -16,8 +16,8 @@
 //   5. e0+18: three.test names N1 against right: N1's window (e0+10 .. e0+26) holds nothing: proved. The operator
 //      chains N1(e0+18)-N1(e0+12, the token)-N1(e0+6)-N1(e0)-one.test(e0)-one.test(e0+1): the payer alone.
 // The control: step 4 made with the credential (the holder's history records the reuse): step 5 refused `WOULD_LINK`.
-// Not fixed here. A fix: a token remembers the history of the call that bought it (the `TokenCache` keeping it), and a
-// request sending it records its visit there whatever the call was given (or refuses a call whose history is another).
+// Fixed: the `TokenCache` keeps the history of the call that bought each token (`TokenCache.historyOf`), and a request
+// sending a held token records its visit there as well as in its own call's history, whatever that call was given.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
@@ -89,7 +89,7 @@ describe('a held token reused by a call without the history bridges a link', () 
     expect(proved).toHaveLength(2);
   });
 
-  it.fails('refuses step 5 when step 4 reused the token in a call given no history', async () => {
+  it('refuses step 5 when step 4 reused the token in a call given no history', async () => {
     const { last, proved } = await sharedCacheScene({ reuseWith: 'nothing' });
     // The attack: the payer proves against `right` at N1, the operator holding it alone.
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
