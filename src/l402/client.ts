@@ -100,6 +100,8 @@ export class TokenCache {
   private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
+  /** The credential history of the call that bought each token (see {@link historyOf}). */
+  private readonly histories = new WeakMap<PaidToken, CredentialHistory>();
 
   /**
    * Pays `invoice` once however many requests ask at the same time, by payment hash: one preimage settles every
@@ -135,9 +137,24 @@ export class TokenCache {
     return this.services.get(`${origin} ${path}`);
   }
 
-  store(origin: string, path: string, token: PaidToken): void {
+  /**
+   * Keeps `token` for `origin` and `path`; with `history`, the credential history of the call that bought it, where
+   * every later request sending it is recorded as a visit whatever history that call was given, none included (see
+   * {@link historyOf}).
+   */
+  store(origin: string, path: string, token: PaidToken, history?: CredentialHistory): void {
     this.tokens.set(`${origin} ${token.service}`, token);
     this.services.set(`${origin} ${path}`, token.service);
+    if (history !== undefined) this.histories.set(token, history);
+  }
+
+  /**
+   * The credential history of the call that bought `token`, if it had one: a request sending the token is a visit of
+   * its node the operator links by the token itself, so it is recorded there even by a call given no history (the
+   * shared-cache bridge).
+   */
+  historyOf(token: PaidToken): CredentialHistory | undefined {
+    return this.histories.get(token);
   }
 
   forget(origin: string, token: PaidToken): void {
@@ -175,9 +192,11 @@ export interface L402FetchOptions {
    * another is refused `INVALID_ARGUMENT`): which providers, by node key and origin,
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
-   * fetch that sends its `identity`, so that no call forgets. Given (with a credential or not), every 402 naming a
-   * node key and every request sending a held token is recorded in it as a visit of that node and the origin, and
-   * every other request as a visit of the origin alone.
+   * fetch, whether it sends its `identity` or not, so that no call forgets: a request of a fetch given none is a visit
+   * the history never sees (only one sending a held token is recorded, in the history of the call that bought it,
+   * {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
+   * sending a held token is recorded in it as a visit of that node and the origin, and every other request as a visit
+   * of the origin alone.
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
@@ -552,14 +571,17 @@ export async function l402Fetch(
     // challenge, a 402 whose invoice the client cannot read, the first request of any purchase), which the operator
     // links by timing and address to the origin's others (the free-endpoint bridge). Recorded once per origin and
     // epoch by this history (`CredentialHistory.originVisit`), nothing written for an origin it has never seen.
+    // In this call's history and in the one of the call that bought the token (a cache shared with a call given
+    // another history or none: the shared-cache bridge).
     if (token !== undefined)
-      await recordVisit(
-        history,
-        token.provider,
-        token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
-        origin,
-        options,
-      );
+      for (const visits of new Set([history, tokens.historyOf(token)]))
+        await recordVisit(
+          visits,
+          token.provider,
+          token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+          origin,
+          options,
+        );
     else
       await history?.originVisit(
         origin,
@@ -677,7 +699,7 @@ export async function l402Fetch(
     // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
     if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {
       token = await payChallenge(origin, challenge, options, tokens, shown);
-      tokens.store(origin, path, token);
+      tokens.store(origin, path, token, history);
       response = await send(token);
     }
   }
