@@ -21,57 +21,11 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { generateAgentKey } from '../../src/identity/index.js';
-import { L402Provider, l402Fetch, MemoryRootKeyStore, TokenCache } from '../../src/l402/index.js';
-import { operatorNodes, recordingHolder, splitSnapshots } from '../l402/credential-fixture.js';
+import { ungatedTokenScene } from '../l402/credential-fixture.js';
 
-const DAY_MS = 86_400_000;
-
-async function sharedCacheScene({ reuseWith }: { reuseWith: 'credential' | 'nothing' }) {
-  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
-  const n2 = addNode('n2');
-  const payer = generateAgentKey();
-  const { base, left, right } = await splitSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const call = callOf(holder);
-  const ungated = new L402Provider({
-    lightning: n1,
-    rootKeys: new MemoryRootKeyStore(),
-    service: 'weather',
-    price: () => 1_000,
-    validForSeconds: 7 * 86_400,
-    clock,
-  });
-  const challenges: number[] = [];
-  const fetchOne = (tokens: TokenCache, withCredential: boolean) =>
-    l402Fetch(
-      'http://one.test/forecast',
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        ...(withCredential ? { credential: holder } : {}),
-        clock,
-        tokens,
-        fetch: async (input, init) => {
-          const response = await ungated.handle(new Request(input, init), async () => new Response('ok'));
-          challenges.push(response.status);
-          return response;
-        },
-      },
-    ).catch((error: unknown) => error);
-  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
-  clock.advance(DAY_MS);
-  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
-  clock.advance(5 * DAY_MS);
-  const tokens = new TokenCache();
-  steps.push(await fetchOne(tokens, true));
-  clock.advance(6 * DAY_MS);
-  steps.push(await fetchOne(tokens, reuseWith === 'credential'));
-  clock.advance(6 * DAY_MS);
-  const last = await call(gatingAt(n1, right.root), 'http://three.test');
-  return { steps, last, proved, challenges, base, left };
-}
+/** Step 4 reuses the token bought at step 3 through the same cache, with the credential or with nothing. */
+const sharedCacheScene = ({ reuseWith }: { reuseWith: 'credential' | 'nothing' }) =>
+  ungatedTokenScene({ tokens: 'same', credential: reuseWith === 'credential' });
 
 describe('a held token reused by a call without the history bridges a link', () => {
   it('sets the scene: steps 1 and 2 reserved, the token bought at e0+6 and reused at e0+12 without a 402', async () => {

@@ -18,6 +18,7 @@ import {
   parseChallenge,
   parseCredentialCaveat,
   proveCredential,
+  TokenCache,
 } from '../../src/l402/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
 import { decodeInvoice, SimNetwork, type SimNode } from '../../src/lightning/index.js';
@@ -446,4 +447,58 @@ export async function linkBridgeScene(
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, bridge: bridged, last, proved, base, left };
+}
+
+/**
+ * The token scene of the token-reuse and shared-cache bridges: at e0 the payer proves at N1 (`base`), at e0+1 at N2
+ * (`left`), both through one.test; at e0+6 a call with the credential buys N1's ungated week-long token from
+ * one.test; at e0+12 `fourth` makes a second ungated request there (with the same cache or a new one, with the
+ * credential or with nothing); at e0+18 N1 asks for a proof against `right` through three.test (`last`).
+ * `challenges` lists the ungated provider's answers.
+ */
+export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; credential: boolean }) {
+  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
+  const payer = generateAgentKey();
+  const { base, left, right } = await splitSnapshots(payer);
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  const call = callOf(holder);
+  const ungated = new L402Provider({
+    lightning: n1,
+    rootKeys: new MemoryRootKeyStore(),
+    service: 'weather',
+    price: () => 1_000,
+    validForSeconds: 7 * 86_400,
+    clock,
+  });
+  const challenges: number[] = [];
+  const fetchOne = (tokens: TokenCache, withCredential: boolean) =>
+    l402Fetch(
+      'http://one.test/forecast',
+      {},
+      {
+        lightning: payerNode,
+        maxPriceMsat: 10_000,
+        ...(withCredential ? { credential: holder } : {}),
+        clock,
+        tokens,
+        fetch: async (input, init) => {
+          const response = await ungated.handle(new Request(input, init), async () => new Response('ok'));
+          challenges.push(response.status);
+          return response;
+        },
+      },
+    ).catch((error: unknown) => error);
+  const day = 86_400_000;
+  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
+  clock.advance(day);
+  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
+  clock.advance(5 * day);
+  const tokens = new TokenCache();
+  steps.push(await fetchOne(tokens, true));
+  clock.advance(6 * day);
+  steps.push(await fetchOne(fourth.tokens === 'same' ? tokens : new TokenCache(), fourth.credential));
+  clock.advance(6 * day);
+  const last = await call(gatingAt(n1, right.root), 'http://three.test');
+  return { steps, last, proved, challenges, base, left };
 }
