@@ -418,12 +418,8 @@ export async function linkBridgeScene(
     bridgeOrigin = 'http://one.test',
   }: { bridgeBy?: 'holder' | 'history'; bridgeOrigin?: string } = {},
 ) {
-  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
-  const n2 = addNode('n2');
-  const payer = generateAgentKey();
-  const { base, left, right } = await splitSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const call = callOf(holder);
+  const { clock, payerNode, n1, n2, gatingAt, payer, base, left, right, holder, proved, call } =
+    await splitPayerScene();
   const historyCall = (provider: Served, origin: string): Promise<unknown> =>
     l402Fetch(
       `${origin}/forecast`,
@@ -450,6 +446,32 @@ export async function linkBridgeScene(
 }
 
 /**
+ * Two nodes of one operator (N1, N2) and a payer between `splitSnapshots`' three roots, its holder recording what it
+ * proves, and `call` making its requests: what the bridge scenes start from.
+ */
+async function splitPayerScene() {
+  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
+  const n2 = addNode('n2');
+  const payer = generateAgentKey();
+  const { base, left, right } = await splitSnapshots(payer);
+  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
+  return {
+    clock,
+    payerNode,
+    n1,
+    n2,
+    gatingAt,
+    payer,
+    base,
+    left,
+    right,
+    holder,
+    proved,
+    call: callOf(holder),
+  };
+}
+
+/**
  * The token scene of the token-reuse and shared-cache bridges: at e0 the payer proves at N1 (`base`), at e0+1 at N2
  * (`left`), both through one.test; at e0+6 a call with the credential buys N1's ungated week-long token from
  * one.test; at e0+12 `fourth` makes a second ungated request there (with the same cache or a new one, with the
@@ -457,12 +479,8 @@ export async function linkBridgeScene(
  * `challenges` lists the ungated provider's answers.
  */
 export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; credential: boolean }) {
-  const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
-  const n2 = addNode('n2');
-  const payer = generateAgentKey();
-  const { base, left, right } = await splitSnapshots(payer);
-  const { holder, proved } = await recordingHolder(payer, [base, left, right]);
-  const call = callOf(holder);
+  const { clock, payerNode, n1, n2, gatingAt, base, left, right, holder, proved, call } =
+    await splitPayerScene();
   const ungated = new L402Provider({
     lightning: n1,
     rootKeys: new MemoryRootKeyStore(),
