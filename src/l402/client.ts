@@ -209,8 +209,8 @@ export interface L402FetchOptions {
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch, whether it sends its `identity` or not, so that no call forgets: a request of a fetch given none is a visit
-   * the history never sees (only one sending a held token is recorded, in the histories of the calls that bought or sent it,
-   * {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
+   * the history never sees (only one sending a held token is recorded, in the histories of the calls that bought or
+   * sent it, {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
    * sending a held token is recorded in it as a visit of that node and the origin, and every other request as a visit
    * of the origin alone.
    */
