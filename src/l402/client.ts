@@ -100,8 +100,13 @@ export class TokenCache {
   private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
-  /** The credential history of the call that bought each token (see {@link historyOf}). */
-  private readonly histories = new WeakMap<PaidToken, CredentialHistory>();
+  /**
+   * The credential histories of the calls that bought or sent each token, by payment hash (see {@link historyOf}):
+   * two calls paying one challenge at once build two tokens of one payment, and the cache keeps the one stored last.
+   * Never dropped, not even by {@link forget}: a call that took the token before it was forgotten may still send it
+   * (one small set per payment made, as long as the cache lives).
+   */
+  private readonly histories = new Map<string, Set<CredentialHistory>>();
 
   /**
    * Pays `invoice` once however many requests ask at the same time, by payment hash: one preimage settles every
@@ -145,16 +150,27 @@ export class TokenCache {
   store(origin: string, path: string, token: PaidToken, history?: CredentialHistory): void {
     this.tokens.set(`${origin} ${token.service}`, token);
     this.services.set(`${origin} ${path}`, token.service);
-    if (history !== undefined) this.histories.set(token, history);
+    if (history !== undefined) this.recordIn(token, history);
   }
 
   /**
-   * The credential history of the call that bought `token`, if it had one: a request sending the token is a visit of
-   * its node the operator links by the token itself, so it is recorded there even by a call given no history (the
-   * shared-cache bridge).
+   * Records every later request sending `token` (or another token of its payment) in `history` too, whatever history
+   * its call is given: `history` recorded a request sending it (or bought it), which the operator links to each later
+   * one by the token itself (the shared-cache and shared-purchase bridges).
    */
-  historyOf(token: PaidToken): CredentialHistory | undefined {
-    return this.histories.get(token);
+  recordIn(token: PaidToken, history: CredentialHistory): void {
+    const buyers = this.histories.get(token.paymentHash) ?? new Set<CredentialHistory>();
+    this.histories.set(token.paymentHash, buyers.add(history));
+  }
+
+  /**
+   * The credential histories of the calls that bought or sent `token`'s payment, those given one: a request sending it
+   * is a visit of its node the operator links by the token itself, so it is recorded there even by a call given no
+   * history (the shared-cache bridge), whichever of the calls paying it at once stored its token last (the
+   * shared-purchase bridge).
+   */
+  historyOf(token: PaidToken): ReadonlySet<CredentialHistory> {
+    return this.histories.get(token.paymentHash) ?? new Set();
   }
 
   forget(origin: string, token: PaidToken): void {
@@ -193,8 +209,8 @@ export interface L402FetchOptions {
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch, whether it sends its `identity` or not, so that no call forgets: a request of a fetch given none is a visit
-   * the history never sees (only one sending a held token is recorded, in the history of the call that bought it,
-   * {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
+   * the history never sees (only one sending a held token is recorded, in the histories of the calls that bought or
+   * sent it, {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
    * sending a held token is recorded in it as a visit of that node and the origin, and every other request as a visit
    * of the origin alone.
    */
@@ -573,8 +589,10 @@ export async function l402Fetch(
     // epoch by this history (`CredentialHistory.originVisit`), nothing written for an origin it has never seen.
     // In this call's history and in the one of the call that bought the token (a cache shared with a call given
     // another history or none: the shared-cache bridge).
-    if (token !== undefined)
-      for (const visits of new Set([history, tokens.historyOf(token)]))
+    // And, once recorded here, every later request sending it is recorded in this call's history too: a token bought
+    // in a call given no history (or by another call at once) and reused in this one links those requests to this one.
+    if (token !== undefined) {
+      for (const visits of new Set([history, ...tokens.historyOf(token)]))
         await recordVisit(
           visits,
           token.provider,
@@ -582,7 +600,8 @@ export async function l402Fetch(
           origin,
           options,
         );
-    else
+      if (history !== undefined) tokens.recordIn(token, history);
+    } else
       await history?.originVisit(
         origin,
         credentialEpoch(unixSeconds(options.clock ?? systemClock)),

@@ -449,7 +449,7 @@ export async function linkBridgeScene(
  * Two nodes of one operator (N1, N2) and a payer between `splitSnapshots`' three roots, its holder recording what it
  * proves, and `call` making its requests: what the bridge scenes start from.
  */
-async function splitPayerScene() {
+export async function splitPayerScene() {
   const { clock, payerNode, providerNode: n1, addNode, gatingAt, call: callOf } = await operatorNodes();
   const n2 = addNode('n2');
   const payer = generateAgentKey();
