@@ -28,7 +28,14 @@ export class CredentialBatcher {
   private loaded: Promise<Verifier> | undefined;
 
   private load(): Promise<Verifier> {
-    this.loaded ??= typeof this.verifier === 'function' ? this.verifier() : Promise.resolve(this.verifier);
+    if (this.loaded === undefined) {
+      const loading = typeof this.verifier === 'function' ? this.verifier() : Promise.resolve(this.verifier);
+      // A verifier that failed to load is loaded again by the next batch, not taken as failing for good.
+      loading.catch(() => {
+        if (this.loaded === loading) this.loaded = undefined;
+      });
+      this.loaded = loading;
+    }
     return this.loaded;
   }
 
@@ -60,7 +67,20 @@ export class CredentialBatcher {
         item.resolve(results[i] === true);
       });
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      // A batch that fails as a whole (a thread lost on one proof, the verifier not loading) is retried one proof at a
+      // time, so that one caller's failure is not every caller's: the others would each spend a check of their token.
+      if (batch.length === 1) (batch[0] as Pending).reject(error);
+      else
+        await Promise.all(
+          batch.map(async (item) => {
+            try {
+              const verifier = await this.load();
+              item.resolve((await verifier.verifyBatch([item.proof]))[0] === true);
+            } catch (alone) {
+              item.reject(alone);
+            }
+          }),
+        );
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.schedule();
