@@ -20,49 +20,29 @@
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { L402Provider, l402Fetch, MemoryRootKeyStore, TokenCache } from '../../src/l402/index.js';
-import { splitPayerScene } from '../l402/credential-fixture.js';
+import { TokenCache } from '../../src/l402/index.js';
+import { splitPayerScene, ungatedOneTest } from '../l402/credential-fixture.js';
 
 const DAY = 86_400_000;
 
 async function sharedPurchaseScene(third: 'credential first' | 'nothing first' | 'together') {
-  const { clock, payerNode, n1, n2, gatingAt, base, left, right, holder, proved, call } =
-    await splitPayerScene();
-  const ungated = new L402Provider({
-    lightning: n1,
-    rootKeys: new MemoryRootKeyStore(),
-    service: 'weather',
-    price: () => 1_000,
-    validForSeconds: 7 * 86_400,
-    clock,
-  });
+  const scene = await splitPayerScene();
+  const { clock, n1, n2, gatingAt, base, left, right, proved, call } = scene;
   // The operator answers every unpaid request of step 3 with the first challenge it made.
   let challenge: Response | undefined;
   const statuses: number[] = [];
   const tokens = new TokenCache();
-  const fetchOne = (withCredential: boolean) =>
-    l402Fetch(
-      'http://one.test/forecast',
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        ...(withCredential ? { credential: holder } : {}),
-        clock,
-        tokens,
-        fetch: async (input, init) => {
-          const request = new Request(input, init);
-          let response: Response;
-          if (!request.headers.has('authorization') && challenge !== undefined) response = challenge.clone();
-          else {
-            response = await ungated.handle(request, async () => new Response('ok'));
-            if (response.status === 402) challenge ??= response.clone();
-          }
-          statuses.push(response.status);
-          return response;
-        },
-      },
-    ).catch((error: unknown) => error);
+  const fetchUngated = ungatedOneTest(scene, async (request, own) => {
+    let response: Response;
+    if (!request.headers.has('authorization') && challenge !== undefined) response = challenge.clone();
+    else {
+      response = await own();
+      if (response.status === 402) challenge ??= response.clone();
+    }
+    statuses.push(response.status);
+    return response;
+  });
+  const fetchOne = (withCredential: boolean) => fetchUngated(tokens, withCredential);
   const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(DAY);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));

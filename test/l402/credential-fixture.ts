@@ -472,6 +472,41 @@ export async function splitPayerScene() {
 }
 
 /**
+ * N1's ungated week-long `weather` service at one.test in `scene`, and a fetch of it by the scene's payer (with the
+ * credential or with nothing, through `tokens`); every answer goes through `answer`, given the request and the
+ * provider's own answer to it (by default that answer, as it is).
+ */
+export function ungatedOneTest(
+  scene: Awaited<ReturnType<typeof splitPayerScene>>,
+  answer: (request: Request, own: () => Promise<Response>) => Promise<Response> = (_, own) => own(),
+) {
+  const ungated = new L402Provider({
+    lightning: scene.n1,
+    rootKeys: new MemoryRootKeyStore(),
+    service: 'weather',
+    price: () => 1_000,
+    validForSeconds: 7 * 86_400,
+    clock: scene.clock,
+  });
+  return (tokens: TokenCache, withCredential: boolean) =>
+    l402Fetch(
+      'http://one.test/forecast',
+      {},
+      {
+        lightning: scene.payerNode,
+        maxPriceMsat: 10_000,
+        ...(withCredential ? { credential: scene.holder } : {}),
+        clock: scene.clock,
+        tokens,
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          return answer(request, () => ungated.handle(request, async () => new Response('ok')));
+        },
+      },
+    ).catch((error: unknown) => error);
+}
+
+/**
  * The token scene of the token-reuse and shared-cache bridges: at e0 the payer proves at N1 (`base`), at e0+1 at N2
  * (`left`), both through one.test; at e0+6 a call with the credential buys N1's ungated week-long token from
  * one.test; at e0+12 `fourth` makes a second ungated request there (with the same cache or a new one, with the
@@ -479,34 +514,14 @@ export async function splitPayerScene() {
  * `challenges` lists the ungated provider's answers.
  */
 export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; credential: boolean }) {
-  const { clock, payerNode, n1, n2, gatingAt, base, left, right, holder, proved, call } =
-    await splitPayerScene();
-  const ungated = new L402Provider({
-    lightning: n1,
-    rootKeys: new MemoryRootKeyStore(),
-    service: 'weather',
-    price: () => 1_000,
-    validForSeconds: 7 * 86_400,
-    clock,
-  });
+  const scene = await splitPayerScene();
+  const { clock, n1, n2, gatingAt, base, left, right, proved, call } = scene;
   const challenges: number[] = [];
-  const fetchOne = (tokens: TokenCache, withCredential: boolean) =>
-    l402Fetch(
-      'http://one.test/forecast',
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        ...(withCredential ? { credential: holder } : {}),
-        clock,
-        tokens,
-        fetch: async (input, init) => {
-          const response = await ungated.handle(new Request(input, init), async () => new Response('ok'));
-          challenges.push(response.status);
-          return response;
-        },
-      },
-    ).catch((error: unknown) => error);
+  const fetchOne = ungatedOneTest(scene, async (_, own) => {
+    const response = await own();
+    challenges.push(response.status);
+    return response;
+  });
   const day = 86_400_000;
   const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(day);
