@@ -550,6 +550,8 @@ export async function l402Fetch(
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
+  // The histories of every token this call has sent, and its own once it sent one (see `send`).
+  const linked = new Set<CredentialHistory>();
   // `bareIdFor`: the node key a provider refusing unpaid requests without Agora-Payer named (its node invoice).
   const send = async (token: PaidToken | undefined, bareIdFor?: string): Promise<Response> => {
     const headers = new Headers(init.headers);
@@ -591,8 +593,13 @@ export async function l402Fetch(
     // another history or none: the shared-cache bridge).
     // And, once recorded here, every later request sending it is recorded in this call's history too: a token bought
     // in a call given no history (or by another call at once) and reused in this one links those requests to this one.
+    // The tokens one call sends are one visit to the operator (its requests back to back): a token refused (401) or
+    // found too cheap (402) and another bought or taken at once is linked to it by the call itself, so each token this
+    // call sends is recorded in the histories of every token it sent before (the refusal-rebuy bridge).
     if (token !== undefined) {
-      for (const visits of new Set([history, ...tokens.historyOf(token)]))
+      if (history !== undefined) linked.add(history);
+      for (const visits of tokens.historyOf(token)) linked.add(visits);
+      for (const visits of linked)
         await recordVisit(
           visits,
           token.provider,
@@ -600,7 +607,7 @@ export async function l402Fetch(
           origin,
           options,
         );
-      if (history !== undefined) tokens.recordIn(token, history);
+      for (const visits of linked) tokens.recordIn(token, visits);
     } else
       await history?.originVisit(
         origin,
