@@ -31,6 +31,11 @@ export class CurveThread {
     worker.unref();
   }
 
+  /** Whether the thread has stopped (crashed, exited or terminated): every later call to it fails. */
+  get stopped(): boolean {
+    return this.failure !== undefined;
+  }
+
   private fail(error: Error): void {
     // The first cause wins: a thread closed on purpose exits afterwards, and its calls fail as closed, not crashed.
     this.failure ??= error;

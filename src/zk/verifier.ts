@@ -202,9 +202,25 @@ export class Verifier {
     }
   }
 
-  private workers(): Promise<CurveThread[]> {
-    this.threads ??= this.startThreads();
-    return this.threads;
+  private async workers(): Promise<CurveThread[]> {
+    const current = (this.threads ??= this.startThreads());
+    let threads: CurveThread[];
+    try {
+      threads = await current;
+    } catch (cause) {
+      // Threads that failed to start are started again by the next verification, not taken as failing for good.
+      if (this.threads === current) this.threads = undefined;
+      throw cause;
+    }
+    if (!threads.some((thread) => thread.stopped)) return threads;
+    // A thread was lost (it crashed or ran out of memory): without a new pool every later verification would fail
+    // until the process restarts. The others are stopped with it (their calls in flight fail as closed).
+    if (this.threads === current) {
+      this.threads = undefined;
+      for (const thread of threads) this.queued.delete(thread);
+      await Promise.all(threads.map((thread) => thread.terminate()));
+    }
+    return this.workers();
   }
 
   /** Starts the threads and gives each the key (its G2 points prepared there once) and the subgroup test's constants. */

@@ -129,6 +129,16 @@ describe('the fixed-base Groth16 prover', () => {
     expect(await verifier.verifyBatch([...swapped, proofs[2] as VoteProof])).toEqual([false, false, true]);
   });
 
+  it('starts its threads again when one was lost, instead of failing every later verification', async () => {
+    expect(await verifier.verifyBatch(proofs)).toEqual([true, true, true]);
+    // A thread dies as a crash or an out-of-memory kill would end it: its worker exits under the verifier.
+    const internals = verifier as unknown as { threads: Promise<{ worker: { terminate(): Promise<number> } }[]> };
+    const [lost] = await internals.threads;
+    await lost?.worker.terminate();
+    expect(await verifier.verifyBatch(proofs)).toEqual([true, true, true]);
+    expect(await verifier.verify(proofs[0] as VoteProof)).toBe(true);
+  });
+
   it('makes the same valid proofs without tables (points kept, plain multiexp), for one-shot use', async () => {
     await expectValidProofFrom({ tables: false }, 4n);
   });
