@@ -203,7 +203,8 @@ export class Verifier {
   }
 
   private async workers(): Promise<CurveThread[]> {
-    const current = (this.threads ??= this.startThreads());
+    this.threads ??= this.startThreads();
+    const current = this.threads;
     let threads: CurveThread[];
     try {
       threads = await current;

@@ -132,7 +132,9 @@ describe('the fixed-base Groth16 prover', () => {
   it('starts its threads again when one was lost, instead of failing every later verification', async () => {
     expect(await verifier.verifyBatch(proofs)).toEqual([true, true, true]);
     // A thread dies as a crash or an out-of-memory kill would end it: its worker exits under the verifier.
-    const internals = verifier as unknown as { threads: Promise<{ worker: { terminate(): Promise<number> } }[]> };
+    const internals = verifier as unknown as {
+      threads: Promise<{ worker: { terminate(): Promise<number> } }[]>;
+    };
     const [lost] = await internals.threads;
     await lost?.worker.terminate();
     expect(await verifier.verifyBatch(proofs)).toEqual([true, true, true]);
