@@ -550,8 +550,11 @@ export async function l402Fetch(
   const history = options.history ?? options.credential?.history;
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
-  // The histories of every token this call has sent, and its own once it sent one (see `send`).
+  // The histories of every token this call has sent, and its own once it sent one; the tokens it sent, and which of
+  // them each linked history has recorded (see `send`).
   const linked = new Set<CredentialHistory>();
+  const sentTokens: PaidToken[] = [];
+  const recordedIn = new Map<CredentialHistory, Set<PaidToken>>();
   // `bareIdFor`: the node key a provider refusing unpaid requests without Agora-Payer named (its node invoice).
   const send = async (token: PaidToken | undefined, bareIdFor?: string): Promise<Response> => {
     const headers = new Headers(init.headers);
@@ -595,19 +598,24 @@ export async function l402Fetch(
     // in a call given no history (or by another call at once) and reused in this one links those requests to this one.
     // The tokens one call sends are one visit to the operator (its requests back to back): a token refused (401) or
     // found too cheap (402) and another bought or taken at once is linked to it by the call itself, so each token this
-    // call sends is recorded in the histories of every token it sent before (the refusal-rebuy bridge).
+    // call sends is recorded in the histories of every token it sent before (the refusal-rebuy bridge), and both
+    // ways: a history joining the call later (a held token of the payer's sent after one no history held) gets every
+    // token the call sent before too, their visits and their later uses (the token-swap backfill bridge).
     if (token !== undefined) {
+      if (!sentTokens.includes(token)) sentTokens.push(token);
       if (history !== undefined) linked.add(history);
-      for (const visits of tokens.historyOf(token)) linked.add(visits);
-      for (const visits of linked)
-        await recordVisit(
-          visits,
-          token.provider,
-          token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
-          origin,
-          options,
-        );
-      for (const visits of linked) tokens.recordIn(token, visits);
+      for (const sent of sentTokens) for (const visits of tokens.historyOf(sent)) linked.add(visits);
+      const now = credentialEpoch(unixSeconds(options.clock ?? systemClock));
+      for (const visits of linked) {
+        const done = recordedIn.get(visits) ?? new Set<PaidToken>();
+        recordedIn.set(visits, done);
+        for (const sent of sentTokens) {
+          if (sent === token || !done.has(sent))
+            await recordVisit(visits, sent.provider, sent.credentialEpoch ?? now, origin, options);
+          done.add(sent);
+          tokens.recordIn(sent, visits);
+        }
+      }
     } else
       await history?.originVisit(
         origin,
