@@ -100,13 +100,8 @@ export class TokenCache {
   private readonly inFlight = new WeakMap<LightningBackend, Map<string, Payment>>();
   /** Payments whose receipt arrived (the provider then stops sending it), as many as tokens held. */
   private readonly receipted = new Set<string>();
-  /**
-   * The credential histories of the calls that bought or sent each token, by payment hash (see {@link historyOf}):
-   * two calls paying one challenge at once build two tokens of one payment, and the cache keeps the one stored last.
-   * Never dropped, not even by {@link forget}: a call that took the token before it was forgotten may still send it
-   * (one small set per payment made, as long as the cache lives).
-   */
-  private readonly histories = new Map<string, Set<CredentialHistory>>();
+  /** The credential history the calls using this cache are given (`null`: none), fixed by the first (see {@link serve}). */
+  private history: CredentialHistory | null | undefined;
 
   /**
    * Pays `invoice` once however many requests ask at the same time, by payment hash: one preimage settles every
@@ -142,35 +137,30 @@ export class TokenCache {
     return this.services.get(`${origin} ${path}`);
   }
 
-  /**
-   * Keeps `token` for `origin` and `path`; with `history`, the credential history of the call that bought it, where
-   * every later request sending it is recorded as a visit whatever history that call was given, none included (see
-   * {@link historyOf}).
-   */
-  store(origin: string, path: string, token: PaidToken, history?: CredentialHistory): void {
+  /** Keeps `token` for `origin` and `path`. */
+  store(origin: string, path: string, token: PaidToken): void {
     this.tokens.set(`${origin} ${token.service}`, token);
     this.services.set(`${origin} ${path}`, token.service);
-    if (history !== undefined) this.recordIn(token, history);
   }
 
   /**
-   * Records every later request sending `token` (or another token of its payment) in `history` too, whatever history
-   * its call is given: `history` recorded a request sending it (or bought it), which the operator links to each later
-   * one by the token itself (the shared-cache and shared-purchase bridges).
+   * Fixes the credential history every call using this cache is given: `history` (or none) on the first call, and
+   * refuses another after that (`INVALID_ARGUMENT`, before anything is sent). A held token links every request sending
+   * it, and the requests of one call link every token it sends: a cache shared by calls given different histories, or
+   * a history and none, would send requests the operator links to the payer's proofs that its history never recorded
+   * (the shared-cache, shared-purchase, refusal-rebuy and token-swap bridges). {@link l402Fetch} calls it; an agent
+   * may call it when making the cache.
    */
-  recordIn(token: PaidToken, history: CredentialHistory): void {
-    const buyers = this.histories.get(token.paymentHash) ?? new Set<CredentialHistory>();
-    this.histories.set(token.paymentHash, buyers.add(history));
-  }
-
-  /**
-   * The credential histories of the calls that bought or sent `token`'s payment, those given one: a request sending it
-   * is a visit of its node the operator links by the token itself, so it is recorded there even by a call given no
-   * history (the shared-cache bridge), whichever of the calls paying it at once stored its token last (the
-   * shared-purchase bridge).
-   */
-  historyOf(token: PaidToken): ReadonlySet<CredentialHistory> {
-    return this.histories.get(token.paymentHash) ?? new Set();
+  serve(history: CredentialHistory | undefined): void {
+    const given = history ?? null;
+    if (this.history === undefined) this.history = given;
+    else if (this.history !== given)
+      throw new AgoraError(
+        ErrorCode.InvalidArgument,
+        this.history === null
+          ? 'this token cache serves fetches given no credential history: a fetch given one needs a cache of its own, whose tokens it has seen every use of'
+          : 'this token cache serves another credential history, or every fetch using it must be given its history: a token sent without it would link requests that history never recorded',
+      );
   }
 
   forget(origin: string, token: PaidToken): void {
@@ -209,8 +199,8 @@ export interface L402FetchOptions {
    * were given the agent id and which a pseudonym. A provider given one is never given the other (`WOULD_LINK`
    * before proving; no `Agora-Payer` after a pseudonym). An agent that ever pays anonymously passes it to every
    * fetch, whether it sends its `identity` or not, so that no call forgets: a request of a fetch given none is a visit
-   * the history never sees (only one sending a held token is recorded, in the histories of the calls that bought or
-   * sent it, {@link TokenCache.historyOf}). Given (with a credential or not), every 402 naming a node key and every request
+   * the history never sees; a token cache serves one history or none ({@link TokenCache.serve}: another is refused
+   * `INVALID_ARGUMENT`). Given (with a credential or not), every 402 naming a node key and every request
    * sending a held token is recorded in it as a visit of that node and the origin, and every other request as a visit
    * of the origin alone.
    */
@@ -548,13 +538,9 @@ export async function l402Fetch(
       "options.history must be the credential holder's history (or be left out): two stores would keep its reservations and its visits apart",
     );
   const history = options.history ?? options.credential?.history;
+  tokens.serve(history);
   // The epoch of the credential this call has shown: it proves none of another epoch.
   let shown: ShownScope | undefined;
-  // The histories of every token this call has sent, and its own once it sent one; the tokens it sent, and which of
-  // them each linked history has recorded (see `send`).
-  const linked = new Set<CredentialHistory>();
-  const sentTokens: PaidToken[] = [];
-  const recordedIn = new Map<CredentialHistory, Set<PaidToken>>();
   // `bareIdFor`: the node key a provider refusing unpaid requests without Agora-Payer named (its node invoice).
   const send = async (token: PaidToken | undefined, bareIdFor?: string): Promise<Response> => {
     const headers = new Headers(init.headers);
@@ -592,30 +578,16 @@ export async function l402Fetch(
     // challenge, a 402 whose invoice the client cannot read, the first request of any purchase), which the operator
     // links by timing and address to the origin's others (the free-endpoint bridge). Recorded once per origin and
     // epoch by this history (`CredentialHistory.originVisit`), nothing written for an origin it has never seen.
-    // In this call's history and in the one of the call that bought the token (a cache shared with a call given
-    // another history or none: the shared-cache bridge).
-    // And, once recorded here, every later request sending it is recorded in this call's history too: a token bought
-    // in a call given no history (or by another call at once) and reused in this one links those requests to this one.
-    // The tokens one call sends are one visit to the operator (its requests back to back): a token refused (401) or
-    // found too cheap (402) and another bought or taken at once is linked to it by the call itself, so each token this
-    // call sends is recorded in the histories of every token it sent before (the refusal-rebuy bridge), and both
-    // ways: a history joining the call later (a held token of the payer's sent after one no history held) gets every
-    // token the call sent before too, their visits and their later uses (the token-swap backfill bridge).
+    // In this call's history, which is every call's that uses this cache (`TokenCache.serve`): the token's other
+    // requests, and the other tokens of this call, are recorded there too.
     if (token !== undefined) {
-      if (!sentTokens.includes(token)) sentTokens.push(token);
-      if (history !== undefined) linked.add(history);
-      for (const sent of sentTokens) for (const visits of tokens.historyOf(sent)) linked.add(visits);
-      const now = credentialEpoch(unixSeconds(options.clock ?? systemClock));
-      for (const visits of linked) {
-        const done = recordedIn.get(visits) ?? new Set<PaidToken>();
-        recordedIn.set(visits, done);
-        for (const sent of sentTokens) {
-          if (sent === token || !done.has(sent))
-            await recordVisit(visits, sent.provider, sent.credentialEpoch ?? now, origin, options);
-          done.add(sent);
-          tokens.recordIn(sent, visits);
-        }
-      }
+      await recordVisit(
+        history,
+        token.provider,
+        token.credentialEpoch ?? credentialEpoch(unixSeconds(options.clock ?? systemClock)),
+        origin,
+        options,
+      );
     } else
       await history?.originVisit(
         origin,
@@ -733,7 +705,7 @@ export async function l402Fetch(
     // The token sent comes back: it is paid, and refused for another reason (a credential), told in the body.
     if (response.status === 402 && challenge.macaroonText !== token?.macaroon) {
       token = await payChallenge(origin, challenge, options, tokens, shown);
-      tokens.store(origin, path, token, history);
+      tokens.store(origin, path, token);
       response = await send(token);
     }
   }

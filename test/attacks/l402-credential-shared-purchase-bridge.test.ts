@@ -15,17 +15,21 @@
 //   4. e0+12: a call with no credential and no history, same cache, reuses the token held: nothing recorded;
 //   5. e0+18: three.test names N1 against right: proved (the operator chains it through the token to the payer alone).
 // The control: step 3's call with the credential first, then the one with nothing: step 5 refused `WOULD_LINK`.
-// Fixed: a call given a history that sends a held token has every later request sending it recorded in that history
-// too (`TokenCache.recordIn`), kept by payment hash (every `PaidToken` of one payment names them).
+// Fixed first by keeping a token's histories by payment hash (r18j); fixed now by one rule: a `TokenCache` serves one
+// credential history or none, fixed by its first call (`TokenCache.serve`), and a call given another is refused
+// `INVALID_ARGUMENT` before it sends anything. In (a) the call with the credential is refused (the cache serves no
+// history), in (b) the call with nothing (the other started first), each sending nothing; given the history alone, as
+// the documentation asks of every fetch of an agent, every call is recorded and step 5 is refused `WOULD_LINK`.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { TokenCache } from '../../src/l402/index.js';
-import { splitPayerScene, ungatedOneTest } from '../l402/credential-fixture.js';
+import { type Given, splitPayerScene, ungatedOneTest } from '../l402/credential-fixture.js';
 
 const DAY = 86_400_000;
 
-async function sharedPurchaseScene(third: 'credential first' | 'nothing first' | 'together') {
+/** The scene, the plain calls (steps 3 and 4) `plain` the history or nothing. */
+async function sharedPurchaseScene(third: 'credential first' | 'nothing first' | 'together', plain: Given) {
   const scene = await splitPayerScene();
   const { clock, n1, n2, gatingAt, base, left, right, proved, call } = scene;
   // The operator answers every unpaid request of step 3 with the first challenge it made.
@@ -42,7 +46,7 @@ async function sharedPurchaseScene(third: 'credential first' | 'nothing first' |
     statuses.push(response.status);
     return response;
   });
-  const fetchOne = (withCredential: boolean) => fetchUngated(tokens, withCredential);
+  const fetchOne = (withCredential: boolean) => fetchUngated(tokens, withCredential ? 'credential' : plain);
   const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
   clock.advance(DAY);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
@@ -60,31 +64,33 @@ async function sharedPurchaseScene(third: 'credential first' | 'nothing first' |
 
 describe('a held token bought without a history, then sent by a call with it, bridges a link', () => {
   it('sets the scene: steps 1 and 2 reserved, one challenge answered to both calls of step 3, step 4 served from the cache', async () => {
-    const { steps, proved, statuses, base, left } = await sharedPurchaseScene('together');
+    const { steps, proved, statuses, base, left } = await sharedPurchaseScene('together', 'history');
     for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
     for (const step of steps.slice(2)) expect((step as Response).status).toBe(200);
     expect(statuses).toEqual([402, 402, 200, 200, 200]);
     expect(proved.map((statement) => statement.root).slice(0, 2)).toEqual([base.root, left.root]);
   });
 
-  it('refuses step 5 when the call with the credential bought the token, the other reusing it (the control)', async () => {
-    const { last, proved, statuses } = await sharedPurchaseScene('credential first');
-    expect(statuses).toEqual([402, 200, 200, 200]);
-    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(2);
+  for (const third of ['credential first', 'nothing first', 'together'] as const)
+    it(`refuses step 5 when the plain calls are given the history (${third})`, async () => {
+      const { steps, last, proved } = await sharedPurchaseScene(third, 'history');
+      for (const step of steps.slice(2)) expect((step as Response).status).toBe(200);
+      expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+      expect(proved).toHaveLength(2);
+    });
+
+  it('refuses the call with the credential, sending nothing, when a call given no history bought first', async () => {
+    const { steps, statuses } = await sharedPurchaseScene('nothing first', 'nothing');
+    expect((steps[2] as Response).status).toBe(200);
+    expect(steps[3]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(statuses).toEqual([402, 200, 200]);
   });
 
-  it('refuses step 5 when the call with nothing bought the token, the one with the credential reusing it', async () => {
-    const { steps, last, proved, statuses } = await sharedPurchaseScene('nothing first');
-    for (const step of steps.slice(2)) expect((step as Response).status).toBe(200);
-    expect(statuses).toEqual([402, 200, 200, 200]);
-    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(2);
-  });
-
-  it('refuses step 5 when both calls of step 3 fetched at once, answered one challenge', async () => {
-    const { last, proved } = await sharedPurchaseScene('together');
-    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(2);
+  it('refuses the call with nothing, sending nothing, when both fetch at once (the one with the credential started first)', async () => {
+    const { steps, statuses } = await sharedPurchaseScene('together', 'nothing');
+    expect((steps[2] as Response).status).toBe(200);
+    expect(steps[3]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(steps[4]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(statuses).toEqual([402, 200]);
   });
 });

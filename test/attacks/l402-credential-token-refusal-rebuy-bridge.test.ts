@@ -14,17 +14,20 @@
 //   6. e0+18: three.test names N1 against right: proved (the operator chains T2 to T1 by step 4's call, T1 to the
 //      payer alone).
 // The control: step 4 served with T1 (no 401): step 5 reuses T1, recorded, and step 6 is refused `WOULD_LINK`.
-// Fixed: a call records every token it sends or buys in the histories of every token it sent before (they are one
-// visit to the operator): T2 is recorded in T1's histories, so step 5 is recorded there.
+// Fixed first by recording each token a call sends in the histories of every token it sent before (r18k); fixed now by
+// one rule: a `TokenCache` serves one credential history or none (`TokenCache.serve`), so step 4's call given nothing
+// is refused `INVALID_ARGUMENT` before it sends T1; given the history alone, as the documentation asks of every fetch
+// of an agent, it records T1, T2 and step 5, and step 6 is refused `WOULD_LINK`.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { TokenCache } from '../../src/l402/index.js';
-import { splitPayerScene, ungatedOneTest } from '../l402/credential-fixture.js';
+import { type Given, splitPayerScene, ungatedOneTest } from '../l402/credential-fixture.js';
 
 const DAY = 86_400_000;
 
-async function refusalScene(refuse: boolean) {
+/** The scene, T1 refused at step 4 or not, steps 4 and 5 `plain` the history or nothing. */
+async function refusalScene(refuse: boolean, plain: Given) {
   const scene = await splitPayerScene();
   const { clock, n1, n2, gatingAt, base, left, right, proved, call } = scene;
   let refuseHeld = false;
@@ -46,12 +49,12 @@ async function refusalScene(refuse: boolean) {
   clock.advance(DAY);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(5 * DAY);
-  steps.push(await fetchOne(tokens, true));
+  steps.push(await fetchOne(tokens, 'credential'));
   clock.advance(60_000);
   refuseHeld = refuse;
-  steps.push(await fetchOne(tokens, false));
+  steps.push(await fetchOne(tokens, plain));
   clock.advance(6 * DAY);
-  steps.push(await fetchOne(tokens, false));
+  steps.push(await fetchOne(tokens, plain));
   clock.advance(6 * DAY);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, last, proved, statuses, sent, base, left };
@@ -59,11 +62,10 @@ async function refusalScene(refuse: boolean) {
 
 describe('a held token refused with a 401 and bought again in the same call bridges a link', () => {
   it('sets the scene: steps 1 and 2 reserved, T1 refused then T2 bought in step 4, T2 reused in step 5', async () => {
-    const { steps, proved, statuses, sent, base, left } = await refusalScene(true);
+    const { steps, proved, statuses, sent, base, left } = await refusalScene(true, 'history');
     for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
     for (const step of steps.slice(2)) expect((step as Response).status).toBe(200);
     expect(statuses).toEqual([402, 200, 401, 402, 200, 200]);
-    // Step 4 sent T1 then T2; step 5 sent T2.
     expect(new Set(sent).size).toBe(2);
     expect(sent[1]).toBe(sent[0]);
     expect(sent[3]).toBe(sent[2]);
@@ -72,15 +74,23 @@ describe('a held token refused with a 401 and bought again in the same call brid
   });
 
   it('refuses step 6 when step 4 is served with T1 (the control)', async () => {
-    const { last, proved, statuses } = await refusalScene(false);
+    const { last, proved, statuses } = await refusalScene(false, 'history');
     expect(statuses).toEqual([402, 200, 200, 200]);
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(2);
   });
 
   it('refuses step 6 when step 4 refused T1 and bought T2 in the same call', async () => {
-    const { last, proved } = await refusalScene(true);
+    const { last, proved } = await refusalScene(true, 'history');
     expect(last).toMatchObject({ code: ErrorCode.WouldLink });
     expect(proved).toHaveLength(2);
+  });
+
+  it('refuses steps 4 and 5 given no history, before they send a token: nothing bridges', async () => {
+    const { steps, statuses, sent } = await refusalScene(true, 'nothing');
+    expect(steps[3]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(steps[4]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(statuses).toEqual([402, 200]);
+    expect(sent).toHaveLength(1);
   });
 });

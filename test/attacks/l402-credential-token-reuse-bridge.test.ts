@@ -23,7 +23,7 @@ import { ungatedTokenScene } from '../l402/credential-fixture.js';
 
 /** Step 4 reuses the token bought at step 3 (`reuse`) or buys anew, with the credential either way. */
 const tokenReuseScene = ({ reuse }: { reuse: boolean }) =>
-  ungatedTokenScene({ tokens: reuse ? 'same' : 'new', credential: true });
+  ungatedTokenScene({ tokens: reuse ? 'same' : 'new', given: 'credential' });
 
 describe('a held token of the node, reused without a 402, bridges a link', () => {
   it('sets the scene: steps 1 and 2 reserved, the token bought at e0+6 and reused at e0+12 without a 402', async () => {

@@ -17,19 +17,23 @@
 //      payer alone).
 // The control: step 5 served with T0 (no swap): T0 is no token of the payer's the operator can name, and step 7 is
 // proved.
-// Fixed: when a call's linked histories grow, every token it sent before is recorded in, and kept for, them too (the
-// visit it was, and every later request sending it): step 6 is recorded in the payer's history, step 7 `WOULD_LINK`.
+// Fixed first by back-filling a call's earlier tokens into every history it linked (r18l); fixed now by one rule: a
+// `TokenCache` serves one credential history or none (`TokenCache.serve`), fixed by its first call: step 3 given
+// nothing fixes none, so step 4's credential call is refused `INVALID_ARGUMENT` before it sends anything (a cache of its
+// own would keep T1 from step 5's call). Given the history alone, as the documentation asks of every fetch of an agent,
+// steps 3, 5 and 6 are recorded and step 7 is refused `WOULD_LINK`, swap or not.
 // No Groth16 proof is made: the holder's prover records each statement it is asked for and throws.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { L402Provider, l402Fetch, MemoryRootKeyStore, TokenCache } from '../../src/l402/index.js';
-import { splitPayerScene } from '../l402/credential-fixture.js';
+import { type Given, givenOptions, splitPayerScene } from '../l402/credential-fixture.js';
 
 const DAY = 86_400_000;
 
-async function swapScene(swap: boolean) {
+/** The scene, step 5 swapped or not, steps 3, 5 and 6 `plain` the history or nothing. */
+async function swapScene(swap: boolean, plain: Given) {
   const scene = await splitPayerScene();
-  const { clock, n1, n2, gatingAt, base, left, right, proved, call, holder, payerNode } = scene;
+  const { clock, n1, n2, gatingAt, base, left, right, proved, call, payerNode } = scene;
   const provider = (service: string) =>
     new L402Provider({
       lightning: n1,
@@ -46,14 +50,14 @@ async function swapScene(swap: boolean) {
   const statuses: number[] = [];
   const sent: string[] = [];
   const tokens = new TokenCache();
-  const fetchAt = (path: string, withCredential: boolean) =>
+  const fetchAt = (path: string, given: Given) =>
     l402Fetch(
       `http://one.test${path}`,
       {},
       {
         lightning: payerNode,
         maxPriceMsat: 10_000,
-        ...(withCredential ? { credential: holder } : {}),
+        ...givenOptions(scene, given),
         clock,
         tokens,
         fetch: async (input, init) => {
@@ -79,25 +83,25 @@ async function swapScene(swap: boolean) {
   clock.advance(DAY);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(5 * DAY);
-  steps.push(await fetchAt('/forecast', false));
+  steps.push(await fetchAt('/forecast', plain));
   clock.advance(60_000);
-  steps.push(await fetchAt('/maps', true));
+  steps.push(await fetchAt('/maps', 'credential'));
+  const answeredBeforeStep5 = statuses.length;
   clock.advance(60_000);
   swapNext = swap;
-  steps.push(await fetchAt('/forecast', false));
+  steps.push(await fetchAt('/forecast', plain));
   clock.advance(6 * DAY);
-  steps.push(await fetchAt('/today', false));
+  steps.push(await fetchAt('/today', plain));
   clock.advance(6 * DAY);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
-  return { steps, last, proved, statuses, sent, base, left };
+  return { steps, last, proved, statuses, sent, base, left, answeredBeforeStep5 };
 }
 
 describe('a token no history holds, sent in one call before a token of the payer, bridges a link', () => {
   it('sets the scene: T0 then T1 sent in step 5, T0 reused in step 6', async () => {
-    const { steps, proved, statuses, sent, base, left } = await swapScene(true);
+    const { steps, proved, statuses, sent, base, left } = await swapScene(true, 'history');
     for (const step of steps) expect(step).not.toMatchObject({ code: ErrorCode.WouldLink });
     for (const step of steps.slice(2)) expect((step as Response).status).toBe(200);
-    // 3: 402, 200 (T0); 4: 402, 200 (T1); 5: T0 -> 402 (maps), T1 -> 200; 6: 402, T0 -> 200.
     expect(statuses).toEqual([402, 200, 402, 200, 402, 200, 402, 200]);
     expect(sent).toHaveLength(5);
     const [t0, t1, t0Again, t1Again, t0Reused] = sent;
@@ -108,16 +112,18 @@ describe('a token no history holds, sent in one call before a token of the payer
     expect(proved.map((statement) => statement.root).slice(0, 2)).toEqual([base.root, left.root]);
   });
 
-  it('proves step 7 when step 5 is served with T0 (the control: T0 is linked to no token of the payer)', async () => {
-    const { last, proved, statuses } = await swapScene(false);
-    expect(statuses).toEqual([402, 200, 402, 200, 200, 402, 200]);
-    expect(last).not.toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(3);
-  });
+  for (const swap of [true, false])
+    it(`refuses step 7 when the plain calls are given the history (step 5 ${swap ? 'swapped' : 'served with T0'})`, async () => {
+      const { last, proved } = await swapScene(swap, 'history');
+      expect(last).toMatchObject({ code: ErrorCode.WouldLink });
+      expect(proved).toHaveLength(2);
+    });
 
-  it('refuses step 7 when step 5 sent T0 then T1 in the same call', async () => {
-    const { last, proved } = await swapScene(true);
-    expect(last).toMatchObject({ code: ErrorCode.WouldLink });
-    expect(proved).toHaveLength(2);
+  it('refuses the credential call of step 4, before it sends anything, when step 3 was given no history', async () => {
+    const { steps, statuses, answeredBeforeStep5 } = await swapScene(true, 'nothing');
+    expect((steps[2] as Response).status).toBe(200);
+    expect(steps[3]).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(answeredBeforeStep5).toBe(2);
+    expect(statuses.slice(0, 2)).toEqual([402, 200]);
   });
 });

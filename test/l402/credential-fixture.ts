@@ -472,9 +472,22 @@ export async function splitPayerScene() {
 }
 
 /**
- * N1's ungated week-long `weather` service at one.test in `scene`, and a fetch of it by the scene's payer (with the
- * credential or with nothing, through `tokens`); every answer goes through `answer`, given the request and the
- * provider's own answer to it (by default that answer, as it is).
+ * What a fetch of the payer's is given: its credential (so its history), its history alone (as an agent that ever
+ * pays anonymously gives every fetch), or neither.
+ */
+export type Given = 'credential' | 'history' | 'nothing';
+
+/** The `l402Fetch` options a fetch of `scene`'s payer is `given`. */
+export function givenOptions(scene: Awaited<ReturnType<typeof splitPayerScene>>, given: Given) {
+  if (given === 'credential') return { credential: scene.holder };
+  if (given === 'history') return { history: scene.holder.history };
+  return {};
+}
+
+/**
+ * N1's ungated week-long `weather` service at one.test in `scene`, and a fetch of it by the scene's payer (through
+ * `tokens`, `given` its credential, its history or nothing); every answer goes through `answer`, given the request and
+ * the provider's own answer to it (by default that answer, as it is).
  */
 export function ungatedOneTest(
   scene: Awaited<ReturnType<typeof splitPayerScene>>,
@@ -488,14 +501,14 @@ export function ungatedOneTest(
     validForSeconds: 7 * 86_400,
     clock: scene.clock,
   });
-  return (tokens: TokenCache, withCredential: boolean) =>
+  return (tokens: TokenCache, given: Given) =>
     l402Fetch(
       'http://one.test/forecast',
       {},
       {
         lightning: scene.payerNode,
         maxPriceMsat: 10_000,
-        ...(withCredential ? { credential: scene.holder } : {}),
+        ...givenOptions(scene, given),
         clock: scene.clock,
         tokens,
         fetch: async (input, init) => {
@@ -506,14 +519,7 @@ export function ungatedOneTest(
     ).catch((error: unknown) => error);
 }
 
-/**
- * The token scene of the token-reuse and shared-cache bridges: at e0 the payer proves at N1 (`base`), at e0+1 at N2
- * (`left`), both through one.test; at e0+6 a call with the credential buys N1's ungated week-long token from
- * one.test; at e0+12 `fourth` makes a second ungated request there (with the same cache or a new one, with the
- * credential or with nothing); at e0+18 N1 asks for a proof against `right` through three.test (`last`).
- * `challenges` lists the ungated provider's answers.
- */
-export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; credential: boolean }) {
+export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; given: Given }) {
   const scene = await splitPayerScene();
   const { clock, n1, n2, gatingAt, base, left, right, proved, call } = scene;
   const challenges: number[] = [];
@@ -528,9 +534,9 @@ export async function ungatedTokenScene(fourth: { tokens: 'same' | 'new'; creden
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(5 * day);
   const tokens = new TokenCache();
-  steps.push(await fetchOne(tokens, true));
+  steps.push(await fetchOne(tokens, 'credential'));
   clock.advance(6 * day);
-  steps.push(await fetchOne(fourth.tokens === 'same' ? tokens : new TokenCache(), fourth.credential));
+  steps.push(await fetchOne(fourth.tokens === 'same' ? tokens : new TokenCache(), fourth.given));
   clock.advance(6 * day);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, last, proved, challenges, base, left };
