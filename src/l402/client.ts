@@ -149,7 +149,9 @@ export class TokenCache {
    * it, and the requests of one call link every token it sends: a cache shared by calls given different histories, or
    * a history and none, would send requests the operator links to the payer's proofs that its history never recorded
    * (the shared-cache, shared-purchase, refusal-rebuy and token-swap bridges). {@link l402Fetch} calls it; an agent
-   * may call it when making the cache.
+   * may call it when making the cache. Compared by object, and never undone: the agent opens its history once and
+   * gives every fetch sharing the cache that object, or gives the others a `TokenCache` of their own (the refusal
+   * says which).
    */
   serve(history: CredentialHistory | undefined): void {
     const given = history ?? null;
@@ -158,8 +160,10 @@ export class TokenCache {
       throw new AgoraError(
         ErrorCode.InvalidArgument,
         this.history === null
-          ? 'this token cache serves fetches given no credential history: a fetch given one needs a cache of its own, whose tokens it has seen every use of'
-          : 'this token cache serves another credential history, or every fetch using it must be given its history: a token sent without it would link requests that history never recorded',
+          ? 'this token cache serves fetches given no credential history: a fetch given one needs a TokenCache of its own, whose tokens it has seen every use of'
+          : history === undefined
+            ? 'this token cache serves a credential history: every fetch using it must be given that history (a token sent without it would link requests the history never recorded), or use a TokenCache of its own'
+            : 'this token cache serves another credential history: give every fetch using it the same CredentialHistory object it was first given (one per agent, opened once, not another opened on the same store), or use a TokenCache of its own',
       );
   }
 
