@@ -169,23 +169,24 @@ async function build(
   }
 }
 
-/** A copy of the kept store of `agents` and `receipts` (built first if missing), open, and how to dispose of it. */
+/**
+ * A copy of the kept store of `agents` and `receipts` (built first if missing, from `keys()`, the agents' keys: a
+ * million take minutes to derive, so only a build asks for them), open, and how to dispose of it.
+ */
 export async function openBenchStore(
-  keys: readonly AgentKey[],
+  agents: number,
+  keys: () => readonly AgentKey[],
   receipts: number,
   random: SeededRandom,
 ): Promise<{ ledger: Ledger; built: boolean; dispose: () => Promise<void> }> {
-  const kept = join(
-    CACHE,
-    `reputation-ledger-f${STORE_FORMAT}-v${FIXTURE_VERSION}-${keys.length}-${receipts}`,
-  );
+  const kept = join(CACHE, `reputation-ledger-f${STORE_FORMAT}-v${FIXTURE_VERSION}-${agents}-${receipts}`);
   let built = false;
   if (!(await exists(kept))) {
     // Built aside and renamed when complete: an interrupted build is never taken for a kept store.
     const building = `${kept}.building`;
     await rm(building, { recursive: true, force: true });
     await mkdir(CACHE, { recursive: true });
-    await build(building, keys, receipts, random);
+    await build(building, keys(), receipts, random);
     await rename(building, kept);
     built = true;
   }

@@ -145,25 +145,24 @@ function fromReceipts(agents: number, receipts: number, size: string): void {
 /**
  * A provider following its LevelDB ledger: `fromLedger` over a kept store (see reputation-store.ts: built once,
  * copied for each run, so the figure is reading, not building), then `refresh` after 1,000 new receipts (and 500
- * ratings of older ones) against a fresh `fromLedger`. Peak RSS is the process's (the store's build included when
- * this run built it: `built` says so); `load_1m` is the machine's load average when measured (it is shared).
+ * ratings of older ones) against a fresh `fromLedger`. Peak RSS is the process's when the reads end (the store's
+ * build included when this run built it: `built` says so); `load_1m` is the machine's load
+ * average when measured (it is shared).
  */
 async function ledgerRefresh(agents: number, receipts: number, size: string): Promise<void> {
   // AGORA_BENCH_REPUTATION_THREADS=0 keeps EigenTrust on the calling thread (the default shares its steps with a
   // worker per core beyond the first): run both, alternating processes, to see what the threads give.
   const threads = process.env.AGORA_BENCH_REPUTATION_THREADS === '0' ? { threads: false as const } : {};
-  const keys = benchKeys(agents);
-  const store = await openBenchStore(keys, receipts, new SeededRandom('bench-ledger'));
+  // The agents' keys are derived once, and only when needed (a build, then the refresh batches' signers): a million
+  // take minutes, and held during the reads they would count in their peak RSS.
+  let derived: AgentKey[] | undefined;
+  const keysOf = () => {
+    derived ??= benchKeys(agents);
+    return derived;
+  };
+  const store = await openBenchStore(agents, keysOf, receipts, new SeededRandom('bench-ledger'));
   const { ledger } = store;
   try {
-    // The stored receipts (id and payer, from the trust index) are the older ones the refresh batches' ratings pick.
-    const byId = new Map(keys.map((key) => [key.id, key]));
-    const stored: { id: string; payer: AgentKey }[] = [];
-    for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
-      for (let i = 0; i < seqs.length; i++) {
-        const record = decodeReceiptRecord(bytes, i * width);
-        stored.push({ id: toHex(record.id), payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey });
-      }
     const runs: number[] = [];
     // CPU seconds beside wall seconds: on a shared machine the wall time is mostly waiting for a core.
     const cpu: number[] = [];
@@ -194,6 +193,17 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       threads: threads.threads === false ? 'off' : 'on',
       load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
+    // The stored receipts (id and payer, from the trust index) are the older ones the refresh batches' ratings pick.
+    // Listed only now: held during the reads, their millions of objects would slow every collection and count in
+    // the reads' peak RSS.
+    const keys = keysOf();
+    const byId = new Map(keys.map((key) => [key.id, key]));
+    const stored: { id: string; payer: AgentKey }[] = [];
+    for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
+      for (let i = 0; i < seqs.length; i++) {
+        const record = decodeReceiptRecord(bytes, i * width);
+        stored.push({ id: toHex(record.id), payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey });
+      }
     const random = new SeededRandom('bench-ledger-refresh');
     let reputation = await Reputation.fromLedger(ledger, threads);
     const refreshes: number[] = [];
