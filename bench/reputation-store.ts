@@ -51,13 +51,42 @@ interface Unsigned {
 }
 
 /**
+ * The receipts stored so far, each its id and its payer's index among the bench's keys, kept in typed arrays: as
+ * millions of objects they would weigh on every collection of the process whose reads and refreshes are measured.
+ */
+export class StoredReceipts {
+  private ids = new Uint8Array(32 * 1024);
+  private payers = new Int32Array(1024);
+  length = 0;
+
+  push(id: Uint8Array, payer: number): void {
+    if (this.length === this.payers.length) {
+      const ids = new Uint8Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const payers = new Int32Array(this.payers.length * 2);
+      payers.set(this.payers);
+      this.payers = payers;
+    }
+    this.ids.set(id, 32 * this.length);
+    this.payers[this.length] = payer;
+    this.length += 1;
+  }
+
+  /** Receipt `i`: its id (hex) and its payer's index. */
+  at(i: number): { id: string; payer: number } {
+    return { id: toHex(this.ids.subarray(32 * i, 32 * i + 32)), payer: this.payers[i] as number };
+  }
+}
+
+/**
  * `count` receipts paid at 1 s intervals from `createdMs` (payer and provider drawn from `random`), half of them
  * rated by their payer, and `ratingsOfOlder` ratings of receipts in `stored` (which the new receipts join), unsigned.
  */
 export function receiptBatch(
   random: SeededRandom,
   keys: readonly AgentKey[],
-  stored: { id: string; payer: AgentKey }[],
+  stored: StoredReceipts,
   first: { payment: number; createdMs: number },
   count: number,
   ratingsOfOlder: number,
@@ -65,9 +94,9 @@ export function receiptBatch(
   const events: Unsigned[] = [];
   const seconds = (ms: number) => Math.floor(ms / 1000);
   for (let k = 0; k < ratingsOfOlder; k++) {
-    const { id, payer } = stored[Math.floor(random.next() * stored.length)] as (typeof stored)[0];
+    const { id, payer } = stored.at(Math.floor(random.next() * stored.length));
     const rating = random.next() < 0.5 ? -2 : 1;
-    events.push(unsignedRating(payer, id, rating, seconds(first.createdMs)));
+    events.push(unsignedRating(keys[payer] as AgentKey, id, rating, seconds(first.createdMs)));
   }
   for (let k = 0; k < count; k++) {
     const created = seconds(first.createdMs + (k + 1) * 1000);
@@ -92,10 +121,10 @@ export function receiptBatch(
       },
     };
     events.push(receipt);
-    const id = toHex(objectId({ ...receipt.object, author: provider.id }));
-    stored.push({ id, payer });
+    const id = objectId({ ...receipt.object, author: provider.id });
+    stored.push(id, drawn.payer);
     // Half the payers rate what they bought.
-    if (random.next() < 0.5) events.push(unsignedRating(payer, id, drawn.rating, created));
+    if (random.next() < 0.5) events.push(unsignedRating(payer, toHex(id), drawn.rating, created));
   }
   return events;
 }
@@ -147,7 +176,7 @@ async function build(
     }));
     for (let at = 0; at < registrations.length; at += 10_000)
       await ledger.appendBatch(placeholderSigned(registrations.slice(at, at + 10_000)));
-    const stored: { id: string; payer: AgentKey }[] = [];
+    const stored = new StoredReceipts();
     const batch = (at: number) =>
       placeholderSigned(
         receiptBatch(

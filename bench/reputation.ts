@@ -16,6 +16,7 @@ import {
   openBenchStore,
   placeholderSigned,
   receiptBatch,
+  StoredReceipts,
 } from './reputation-store.js';
 
 const BENCH = 'reputation';
@@ -194,16 +195,16 @@ async function ledgerRefresh(agents: number, receipts: number, size: string): Pr
       load_1m: Number(loadavg()[0]?.toFixed(2)),
     });
     // The stored receipts (id and payer, from the trust index) are the older ones the refresh batches' ratings pick.
-    // Listed only now: held during the reads, their millions of objects would slow every collection and count in
-    // the reads' peak RSS.
     const keys = keysOf();
-    const byId = new Map(keys.map((key) => [key.id, key]));
-    const stored: { id: string; payer: AgentKey }[] = [];
-    for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
-      for (let i = 0; i < seqs.length; i++) {
-        const record = decodeReceiptRecord(bytes, i * width);
-        stored.push({ id: toHex(record.id), payer: byId.get(toHex(record.payer as Uint8Array)) as AgentKey });
-      }
+    const stored = new StoredReceipts();
+    {
+      const indexOf = new Map(keys.map((key, i) => [key.id, i]));
+      for await (const { size: width, seqs, bytes } of ledger.records('receipt'))
+        for (let i = 0; i < seqs.length; i++) {
+          const record = decodeReceiptRecord(bytes, i * width);
+          stored.push(record.id, indexOf.get(toHex(record.payer as Uint8Array)) as number);
+        }
+    }
     const random = new SeededRandom('bench-ledger-refresh');
     let reputation = await Reputation.fromLedger(ledger, threads);
     const refreshes: number[] = [];
