@@ -184,7 +184,10 @@ export interface L402FetchOptions {
   maxFeeMsat?: number;
   /** Shared spending limit over many requests. */
   budget?: Budget;
-  /** Shared token cache; requests that share it never pay twice for a valid token. */
+  /**
+   * Shared token cache; requests that share it never pay twice for a valid token. It serves one credential `history`
+   * or none, that of the first fetch using it ({@link TokenCache.serve}).
+   */
   tokens?: TokenCache;
   /**
    * The payer's agent key: sent as `Agora-Payer`, so providers can bind tokens and check reputation. With a
