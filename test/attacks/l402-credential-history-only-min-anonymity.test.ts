@@ -12,15 +12,19 @@
 //   1. e0: one.test names N1 against base (the holder's call): reserved, N1 and one.test linked;
 //   2. e0+1: one.test names N2 against left: its component (N1 through step 1) leaves base and left, |A| + 1 >= m:
 //      reserved;
-//   3. e0+8: a call with the holder's history and the payer's identity, no credential (as `agora fetch`): one.test
-//      names N1 asking a credential against base: refused `INVALID_PROOF`, recorded as the visit of N1 and one.test;
+//   3. e0+8: a call with the holder's history and the payer's identity, no credential (as `agora fetch`): four.test
+//      (another host name of the operator, which the history never saw) names N1 asking a credential against base:
+//      refused `INVALID_PROOF`, recorded as the visit of N1 (four.test has no history: nothing written for it);
 //   4. e0+10: three.test names N1 against right. The operator chains N1(e0+10)-N1(e0+8)-N1(e0)-one.test(e0)-
 //      one.test(e0+1)-N2(e0+1): the payer alone, fewer than m. For m = 4 the visit of step 3, recorded at 8, had
 //      carried N1's own window (base: right leaves the payer and B, 4) rather than the component's 5 (payer and A:
-//      right leaves the payer alone): the payer proved.
+//      right leaves the payer alone), and N1's window at e0+10 sees nothing else (e0 and e0+1 out of it): the payer
+//      proved. Made at one.test instead, step 3 also carries one.test's own window (left: the payer and A), which
+//      N1's component, renewed at e0+8, reaches: refused either way (kept below as a case).
 // For m = 12 the visit at 8 carries the component's set whenever the holder's 12 would (a set of 12 or more), and
-// also a set of 8 to 11 the holder would have replaced by its scope's own window: never less, so never a narrowing
-// (only, at worst, a refusal the holder's value would not make).
+// also a set of 8 to 11 the holder would have replaced by its scope's own window: never more members than the
+// holder's value carries, so never a narrowing (at worst a refusal the holder's value would not make). Such a band
+// is not built here: a holder of 12 proves nothing leaving fewer than 12, so its own proofs never leave one.
 // Fixed: a visit of a call given no credential is recorded with no `minAnonymity` (`recordVisit`, the origin visit
 // of `l402Fetch`): it carries the window's members whatever their number, what every holder's own visit carries or
 // less, so no holder is narrowed whatever its `minAnonymity`.
@@ -78,10 +82,7 @@ async function scene(minAnonymity: number, bridgeBy: 'holder' | 'history', bridg
   clock.advance(DAY_MS);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(7 * DAY_MS);
-  const bridge = await (bridgeBy === 'history' ? historyCall : call)(
-    gatingAt(n1, base.root),
-    bridgeOrigin,
-  );
+  const bridge = await (bridgeBy === 'history' ? historyCall : call)(gatingAt(n1, base.root), bridgeOrigin);
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
   return { steps, bridge, last, proved, base, left };
