@@ -209,7 +209,9 @@ export interface L402FetchOptions {
    * the history never sees; a token cache serves one history or none ({@link TokenCache.serve}: another is refused
    * `INVALID_ARGUMENT`). Given (with a credential or not), every 402 naming a node key and every request
    * sending a held token is recorded in it as a visit of that node and the origin, and every other request as a visit
-   * of the origin alone.
+   * of the origin alone: at the credential's `minAnonymity` (else `DEFAULT_CREDENTIAL_ANONYMITY`), and with none when
+   * no credential is given (what its component left is carried whatever its number, the strict side for a holder of
+   * any `minAnonymity`).
    */
   history?: CredentialHistory;
   /** What says the time: a credential challenge's epoch is checked against it (default the system clock). */
@@ -425,6 +427,21 @@ async function credentialFor(
 }
 
 /**
+ * The `minAnonymity` a visit of this call is recorded at: the holder's (else `DEFAULT_CREDENTIAL_ANONYMITY`), none for
+ * a call given the history alone. Such a call has no holder to ask, and the history may be any holder's: recorded with
+ * none, a visit carries the members its component left whatever their number, what a visit of a holder of any
+ * `minAnonymity` carries or fewer (the stricter side: a later proof is checked against as many members or fewer).
+ * Recorded at `DEFAULT_CREDENTIAL_ANONYMITY` instead, it carried its scope's own window for a component leaving 4
+ * to 7 members, which a holder of `minAnonymity` 4 had accepted, and a later proof narrowed that holder below 4 over
+ * the operator's chain (review r18n).
+ */
+function visitAnonymity(options: L402FetchOptions): number | undefined {
+  return options.credential === undefined
+    ? undefined
+    : (options.credential.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY);
+}
+
+/**
  * Records a visit of node key `node` and `origin` the operator sees, at `epoch` (`CredentialHistory.refusedVisit`:
  * each scope apart, its component linked again and carrying what it left, nothing joined, nothing written for a scope
  * with no history, at most one entry and one link pair per scope and epoch), before the client does anything with it:
@@ -443,12 +460,7 @@ async function recordVisit(
   origin: string,
   options: L402FetchOptions,
 ): Promise<void> {
-  await history?.refusedVisit(
-    node,
-    epoch,
-    origin,
-    options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
-  );
+  await history?.refusedVisit(node, epoch, origin, visitAnonymity(options));
 }
 
 /** Pays a challenge within the price limit and the budget; the token it buys. */
@@ -599,7 +611,7 @@ export async function l402Fetch(
       await history?.originVisit(
         origin,
         credentialEpoch(unixSeconds(options.clock ?? systemClock)),
-        options.credential?.minAnonymity ?? DEFAULT_CREDENTIAL_ANONYMITY,
+        visitAnonymity(options),
       );
     const retries = token === undefined ? 0 : (options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {

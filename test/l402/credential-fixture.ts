@@ -154,7 +154,8 @@ export const DUMMY_PROOF = {
 };
 
 /**
- * A holder for `payer` over `snapshots` (default anonymity set, a history in memory) whose prover proves nothing:
+ * A holder for `payer` over `snapshots` (the default anonymity set unless `minAnonymity` is given, a history in
+ * memory) whose prover proves nothing:
  * it records in `proved` each statement it is asked for and throws, so nothing is paid or shown. With `shows` it
  * hands back {@link DUMMY_PROOF} instead: the invoice is paid and the credential sent, answered 402 by the
  * provider's verifier, so the client records the proof shown (what the "nothing new" rule counts) as for a valid
@@ -163,7 +164,7 @@ export const DUMMY_PROOF = {
 export async function recordingHolder(
   payer: AgentKey,
   snapshots: readonly DatedSnapshot[],
-  { shows = false }: { shows?: boolean } = {},
+  { shows = false, minAnonymity }: { shows?: boolean; minAnonymity?: number } = {},
 ): Promise<{ holder: CredentialHolder; proved: VoteStatement[] }> {
   const proved: VoteStatement[] = [];
   const recording = {
@@ -175,6 +176,7 @@ export async function recordingHolder(
   } as unknown as Prover;
   const holder = await credentialHolder(recording, payer.id, (await zkIdentity(payer)).secret, snapshots, {
     history: CredentialHistory.inMemory(),
+    ...(minAnonymity === undefined ? {} : { minAnonymity }),
   });
   return { holder, proved };
 }
