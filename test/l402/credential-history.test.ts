@@ -818,6 +818,38 @@ describe('CredentialHistory', () => {
     expect(history.linkedScopes('n3', 16 + REACH)).toEqual(['n3']);
   });
 
+  it('carries no more members for a visit with no minAnonymity than for one at any value, both recorded in one epoch in either order (r18o)', async () => {
+    const one = 'origin:https://one.test';
+    // n1's own window leaves a, b, c; its component (n1, n2 through one.test) leaves a, b.
+    const setUp = async () => {
+      const store = memoryAgentState();
+      const history = await CredentialHistory.open(store);
+      await history.reserve(['n1', one], 0, pick(1n, members('a', 'b', 'c')));
+      await history.reserve(['n2', one], 0, pick(2n, members('a', 'b')));
+      const entry = async (epoch: number) =>
+        parseCredentialHistory((await store.read()) as string).refused.get(`n1 ${epoch}`)?.among;
+      return { history, entry };
+    };
+    for (const least of [1, 2, 3, 4, 8, 12]) {
+      const { history, entry } = await setUp();
+      await history.refusedVisit('n1', 3, 'https://x.test');
+      await history.refusedVisit('n1', 4, 'https://x.test', least);
+      const none = (await entry(3)) as ReadonlySet<string>;
+      const at = (await entry(4)) as ReadonlySet<string>;
+      expect(none).toEqual(members('a', 'b'));
+      expect([...none].every((agent) => at.has(agent))).toBe(true);
+    }
+    // A holder's visit at 3 and a history-only visit in one epoch (the in-memory notes are keyed apart): whichever
+    // comes first, the entry ends with the component's a, b.
+    for (const holderFirst of [true, false]) {
+      const { history, entry } = await setUp();
+      if (holderFirst) await history.refusedVisit('n1', 3, 'https://x.test', 3);
+      await history.refusedVisit('n1', 3, 'https://y.test');
+      if (!holderFirst) await history.refusedVisit('n1', 3, 'https://x.test', 3);
+      expect(await entry(3)).toEqual(members('a', 'b'));
+    }
+  });
+
   it('records a challenge claimEpoch refuses as a visit: each scope carries its component on, joining nothing', async () => {
     const store = memoryAgentState();
     const history = await CredentialHistory.open(store);
