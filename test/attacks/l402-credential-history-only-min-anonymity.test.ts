@@ -33,16 +33,13 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { type AgentKey, generateAgentKey } from '../../src/identity/index.js';
-import { l402Fetch } from '../../src/l402/index.js';
 import {
+  bridgeSteps,
   operatorNodes,
   recordingHolder,
   SCORES,
-  type Served,
   snapshotOf,
 } from '../l402/credential-fixture.js';
-
-const DAY_MS = 86_400_000;
 
 /** `payer`, `high` at the providers' level, `low` below it. */
 const scoresOf = (payer: AgentKey, high: readonly AgentKey[], low: readonly AgentKey[]) =>
@@ -63,29 +60,12 @@ async function scene(minAnonymity: number, bridgeBy: 'holder' | 'history', bridg
   const left = await snapshotOf(scoresOf(payer, a, b));
   const right = await snapshotOf(scoresOf(payer, b, a));
   const { holder, proved } = await recordingHolder(payer, [base, left, right], { minAnonymity });
-  const call = callOf(holder);
-  const historyCall = (provider: Served, origin: string): Promise<unknown> =>
-    l402Fetch(
-      `${origin}/forecast`,
-      {},
-      {
-        lightning: payerNode,
-        maxPriceMsat: 10_000,
-        identity: payer,
-        history: holder.history,
-        clock,
-        fetch: async (input, init) =>
-          provider.handle(new Request(input, init), async () => new Response('ok')),
-      },
-    ).catch((error: unknown) => error);
-  const steps = [await call(gatingAt(n1, base.root), 'http://one.test')];
-  clock.advance(DAY_MS);
-  steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
-  clock.advance(7 * DAY_MS);
-  const bridge = await (bridgeBy === 'history' ? historyCall : call)(gatingAt(n1, base.root), bridgeOrigin);
-  clock.advance(2 * DAY_MS);
-  const last = await call(gatingAt(n1, right.root), 'http://three.test');
-  return { steps, bridge, last, proved, base, left };
+  const { steps, bridged, last } = await bridgeSteps(
+    { clock, payerNode, n1, n2, gatingAt, payer, base, left, right, holder, call: callOf(holder) },
+    () => gatingAt(n1, base.root),
+    { bridgeBy, bridgeOrigin },
+  );
+  return { steps, bridge: bridged, last, proved, base, left };
 }
 
 describe.each([

@@ -420,8 +420,39 @@ export async function linkBridgeScene(
     bridgeOrigin = 'http://one.test',
   }: { bridgeBy?: 'holder' | 'history'; bridgeOrigin?: string } = {},
 ) {
-  const { clock, payerNode, n1, n2, gatingAt, payer, base, left, right, holder, proved, call } =
-    await splitPayerScene();
+  const scene = await splitPayerScene();
+  const { gatingAt, clock, n1, base, left, proved } = scene;
+  const { steps, bridged, last } = await bridgeSteps(scene, () => bridge({ gatingAt, clock, n1, base }), {
+    bridgeBy,
+    bridgeOrigin,
+  });
+  return { steps, bridge: bridged, last, proved, base, left };
+}
+
+/**
+ * The steps of {@link linkBridgeScene} over `scene` (its payer, nodes N1 and N2, roots and holder): e0, one.test names
+ * N1 against `base`; e0+1, N2 against `left`; e0+8, `bridging()` (made then) is met at `bridgeOrigin`, by the
+ * holder's call or (with `bridgeBy: 'history'`) a call as `agora fetch` makes it; e0+10, three.test names N1 against
+ * `right`.
+ */
+export async function bridgeSteps(
+  scene: {
+    readonly clock: ManualClock;
+    readonly payerNode: SimNode;
+    readonly n1: SimNode;
+    readonly n2: SimNode;
+    readonly gatingAt: Awaited<ReturnType<typeof operatorNodes>>['gatingAt'];
+    readonly payer: AgentKey;
+    readonly base: DatedSnapshot;
+    readonly left: DatedSnapshot;
+    readonly right: DatedSnapshot;
+    readonly holder: CredentialHolder;
+    readonly call: (provider: Served, origin: string) => Promise<unknown>;
+  },
+  bridging: () => Served,
+  { bridgeBy, bridgeOrigin }: { bridgeBy: 'holder' | 'history'; bridgeOrigin: string },
+) {
+  const { clock, payerNode, n1, n2, gatingAt, payer, base, left, right, holder, call } = scene;
   const historyCall = (provider: Served, origin: string): Promise<unknown> =>
     l402Fetch(
       `${origin}/forecast`,
@@ -440,11 +471,10 @@ export async function linkBridgeScene(
   clock.advance(DAY_MS);
   steps.push(await call(gatingAt(n2, left.root), 'http://one.test'));
   clock.advance(7 * DAY_MS);
-  const bridging = bridge({ gatingAt, clock, n1, base });
-  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging, bridgeOrigin);
+  const bridged = await (bridgeBy === 'history' ? historyCall : call)(bridging(), bridgeOrigin);
   clock.advance(2 * DAY_MS);
   const last = await call(gatingAt(n1, right.root), 'http://three.test');
-  return { steps, bridge: bridged, last, proved, base, left };
+  return { steps, bridged, last };
 }
 
 /**
