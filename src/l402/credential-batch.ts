@@ -1,3 +1,4 @@
+import { KeptUntilFailed } from '../core/kept-until-failed.js';
 import type { Verifier, VoteProof } from '../zk/index.js';
 
 /** Most proofs verified in one multi-pairing: past this a batch is flushed at once. */
@@ -25,18 +26,13 @@ export class CredentialBatcher {
     private readonly maxBatch = DEFAULT_MAX_BATCH,
   ) {}
 
-  private loaded: Promise<Verifier> | undefined;
+  /** The verifier, loaded once; one that failed to load is loaded again by the next batch, not taken as failing for good. */
+  private readonly loaded = new KeptUntilFailed(() =>
+    typeof this.verifier === 'function' ? this.verifier() : Promise.resolve(this.verifier),
+  );
 
   private load(): Promise<Verifier> {
-    if (this.loaded === undefined) {
-      const loading = typeof this.verifier === 'function' ? this.verifier() : Promise.resolve(this.verifier);
-      // A verifier that failed to load is loaded again by the next batch, not taken as failing for good.
-      loading.catch(() => {
-        if (this.loaded === loading) this.loaded = undefined;
-      });
-      this.loaded = loading;
-    }
-    return this.loaded;
+    return this.loaded.get();
   }
 
   /** Whether `proof` holds; resolves once the batch it joined is verified. */

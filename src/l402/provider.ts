@@ -13,6 +13,7 @@ import {
   unixSeconds,
   utf8,
 } from '../core/index.js';
+import { KeptUntilFailed } from '../core/kept-until-failed.js';
 import type { AgentKey } from '../identity/index.js';
 import type { LightningBackend } from '../lightning/index.js';
 import { createReceipt } from '../receipts/index.js';
@@ -276,7 +277,10 @@ export class L402Provider {
   private readonly credentialChecks = new Map<string, number>();
   /** Verifications under way, by token id and credential header: the same proof sent concurrently is checked once. */
   private readonly verifying = new Map<string, Promise<boolean>>();
-  private ownNodeKey: Promise<string> | undefined;
+  // A failed lookup is asked again on the next request rather than remembered.
+  private readonly ownNodeKey = new KeptUntilFailed(() =>
+    this.options.lightning.info().then((info) => info.nodeKey),
+  );
   private identityInvoice: { readonly invoice: Promise<string>; readonly renewAt: number } | undefined;
 
   /** `INVALID_ARGUMENT` for a policy without its lookup source: it would take payments, then refuse every payer. */
@@ -448,15 +452,7 @@ export class L402Provider {
 
   /** This provider's Lightning node key (asked of the backend once): what payer proofs are bound to. */
   private nodeKey(): Promise<string> {
-    if (this.ownNodeKey === undefined) {
-      const asked = this.options.lightning.info().then((info) => info.nodeKey);
-      // A failed lookup is asked again on the next request rather than remembered.
-      asked.catch(() => {
-        if (this.ownNodeKey === asked) this.ownNodeKey = undefined;
-      });
-      this.ownNodeKey = asked;
-    }
-    return this.ownNodeKey;
+    return this.ownNodeKey.get();
   }
 
   /** Revokes a token: its root key is forgotten and the token is refused from now on. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AgoraError, ErrorCode, fromHex, hmacSha256, isLowerHex, toHex, utf8 } from '../core/index.js';
+import { KeptUntilFailed } from '../core/kept-until-failed.js';
 import type { Ledger } from '../ledger/index.js';
 
 /**
@@ -69,28 +70,21 @@ const REVOKED = 'revoked:';
  */
 export class LedgerRootKeyStore implements RootKeyStore {
   private readonly store;
-  private secret: Promise<Uint8Array> | undefined;
+  // A failed read or write is tried again on the next call rather than remembered.
+  private readonly secret = new KeptUntilFailed(async () => {
+    const stored = await this.store.get(SECRET);
+    if (stored !== undefined) return fromHex(stored);
+    const made = new Uint8Array(randomBytes(32));
+    await this.ledger.localPut(this.store, SECRET, toHex(made));
+    return made;
+  });
 
   constructor(private readonly ledger: Ledger) {
     this.store = ledger.localStore('l402-root-keys');
   }
 
   private providerSecret(): Promise<Uint8Array> {
-    if (this.secret === undefined) {
-      const secret = (async () => {
-        const stored = await this.store.get(SECRET);
-        if (stored !== undefined) return fromHex(stored);
-        const made = new Uint8Array(randomBytes(32));
-        await this.ledger.localPut(this.store, SECRET, toHex(made));
-        return made;
-      })();
-      // A failed read or write is tried again on the next call rather than remembered.
-      secret.catch(() => {
-        if (this.secret === secret) this.secret = undefined;
-      });
-      this.secret = secret;
-    }
-    return this.secret;
+    return this.secret.get();
   }
 
   async create(tokenId: string): Promise<Uint8Array> {
