@@ -37,6 +37,14 @@ export class ByteKeyTable {
    * a follower makes after its first read).
    */
   private sortedCount = 0;
+  /**
+   * Where the loaded keys of each leading-bits prefix begin: those starting with prefix `b` (the key's first
+   * `prefixBits` bits) are `directory[b] .. directory[b + 1] - 1`. A find bisects only there, a few neighbouring keys
+   * instead of twenty probes across the whole array (a cache miss each). Keys ground to share a prefix only make
+   * their own range longer: it is still bisected.
+   */
+  private directory = new Int32Array(2);
+  private prefixBits = 0;
   private readonly seed: number;
 
   constructor(capacity = 1024) {
@@ -76,6 +84,7 @@ export class ByteKeyTable {
     this.words = sorted.words;
     this.count = unique;
     this.sortedCount = unique;
+    this.index();
     return numbers;
   }
 
@@ -158,10 +167,27 @@ export class ByteKeyTable {
     return numbers;
   }
 
-  /** The loaded key equal to the one at `offset`, by bisection, or -1. */
+  /** Builds `directory` over the loaded keys: about eight keys per prefix, at most 2^20 prefixes. */
+  private index(): void {
+    const count = this.sortedCount;
+    const bits = Math.min(20, Math.max(0, Math.ceil(Math.log2(count + 1)) - 3));
+    const directory = new Int32Array(2 ** bits + 1);
+    let prefix = 0;
+    for (let n = 0; n < count; n++) {
+      const own = bits === 0 ? 0 : bigEndian(this.words[n * KEY_WORDS] as number) >>> (32 - bits);
+      while (prefix <= own) directory[prefix++] = n;
+    }
+    while (prefix < directory.length) directory[prefix++] = count;
+    this.directory = directory;
+    this.prefixBits = bits;
+  }
+
+  /** The loaded key equal to the one at `offset`, by bisection among those of its prefix, or -1. */
   private findSorted(view: DataView, offset: number): number {
-    let low = 0;
-    let high = this.sortedCount;
+    const bits = this.prefixBits;
+    const prefix = bits === 0 ? 0 : bigEndian(view.getInt32(offset, true)) >>> (32 - bits);
+    let low = this.directory[prefix] as number;
+    let high = this.directory[prefix + 1] as number;
     const words = this.words;
     while (low < high) {
       const middle = (low + high) >>> 1;

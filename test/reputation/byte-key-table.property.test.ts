@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/index.js';
 import { ByteKeyTable, KEY_WORDS, readKey, viewOf } from '../../src/reputation/byte-key-table.js';
+import { SeededRandom } from '../../src/sim/index.js';
 
 // Keys drawn from a small alphabet of prefixes, so that many share their first bytes (the packed sort's prefix and
 // the table's hash words) and the slow paths run too.
@@ -84,6 +85,28 @@ describe('ByteKeyTable', () => {
       ),
       { numRuns: 80 },
     );
+  });
+
+  it('finds each of thousands of loaded keys through its prefix, and no key that was not loaded', () => {
+    // Uniform keys use the directory's prefixes broadly (the skewed ones above crowd a few); keys equal to a loaded
+    // one but for their last bit sit in the same prefix, next to it.
+    const random = new SeededRandom('byte-key-table-directory');
+    const keys = Array.from({ length: 5000 }, () => Uint8Array.from({ length: 32 }, () => Math.floor(random.next() * 256)));
+    const packed = new Int32Array(keys.length * KEY_WORDS);
+    keys.forEach((k, i) => {
+      readKey(viewOf(k), 0, packed, i * KEY_WORDS);
+    });
+    const table = new ByteKeyTable(1);
+    const numbers = table.load(packed, keys.length);
+    const hexes = new Set(keys.map(toHex));
+    keys.forEach((k, i) => {
+      expect(table.find(viewOf(k), 0)).toBe(numbers[i]);
+      const neighbour = Uint8Array.from(k);
+      neighbour[31] = (neighbour[31] as number) ^ 1;
+      if (!hexes.has(toHex(neighbour))) expect(table.find(viewOf(neighbour), 0)).toBe(-1);
+    });
+    expect(table.find(viewOf(new Uint8Array(32)), 0)).toBe(hexes.has(toHex(new Uint8Array(32))) ? 0 : -1);
+    expect(table.find(viewOf(new Uint8Array(32).fill(255)), 0)).toBe(-1);
   });
 
   it('refuses to load keys into a table that has some', () => {
