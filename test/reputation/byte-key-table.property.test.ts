@@ -91,7 +91,9 @@ describe('ByteKeyTable', () => {
     // Uniform keys use the directory's prefixes broadly (the skewed ones above crowd a few); keys equal to a loaded
     // one but for their last bit sit in the same prefix, next to it.
     const random = new SeededRandom('byte-key-table-directory');
-    const keys = Array.from({ length: 5000 }, () => Uint8Array.from({ length: 32 }, () => Math.floor(random.next() * 256)));
+    const keys = Array.from({ length: 5000 }, () =>
+      Uint8Array.from({ length: 32 }, () => Math.floor(random.next() * 256)),
+    );
     const packed = new Int32Array(keys.length * KEY_WORDS);
     keys.forEach((k, i) => {
       readKey(viewOf(k), 0, packed, i * KEY_WORDS);
