@@ -15,6 +15,8 @@ export interface Interactions {
 /**
  * Normalized local trust in compressed sparse rows: row i lists the agents i trusts and `c_ij`, the positive part
  * of i's summed statements about j divided by the row's total. Rows with no positive trust are "dangling".
+ * A matrix is never changed once made (`addInteractions` makes a new one): `TrustThreads` keeps the transpose of the
+ * last matrix it iterated and reuses or patches it, so arrays changed in place would be iterated stale.
  */
 export interface TrustMatrix {
   readonly n: number;
