@@ -16,8 +16,8 @@ export interface EigenTrustOptions {
   /**
    * Threads that share the iteration, or false to iterate on the calling thread only. By default the process's
    * worker threads (one per core beyond the first) take part from {@link THREADED_MIN_ENTRIES} trust entries up,
-   * keeping their shared arrays and the matrix's transpose for the next run (about 36 bytes per trust entry and 40
-   * per agent of the largest matrix seen). The result is bit-identical either way.
+   * keeping their shared arrays for the next run (about 24 bytes per trust entry and 40 per agent of the largest
+   * matrix seen). The result is bit-identical either way.
    */
   threads?: TrustThreads | false;
 }

@@ -15,8 +15,6 @@ export interface Interactions {
 /**
  * Normalized local trust in compressed sparse rows: row i lists the agents i trusts and `c_ij`, the positive part
  * of i's summed statements about j divided by the row's total. Rows with no positive trust are "dangling".
- * A matrix is never changed once made (`addInteractions` makes a new one): `TrustThreads` keeps the transpose of the
- * last matrix it iterated and reuses or patches it, so arrays changed in place would be iterated stale.
  */
 export interface TrustMatrix {
   readonly n: number;
@@ -121,18 +119,6 @@ function normalizeRow(raw: Float64Array, value: Float64Array, start: number, end
   for (let k = start; k < end; k++) value[k] = total > 0 ? Math.max(0, raw[k] as number) / total : 0;
 }
 
-/** What `addInteractions` made each matrix from: the matrix it changed (not kept alive by this) and the rows. */
-const derivations = new WeakMap<TrustMatrix, { base: WeakRef<TrustMatrix>; rows: Int32Array }>();
-
-/**
- * The rows `matrix` differs in from `base`, in increasing order, when `addInteractions` made it from `base`
- * (undefined otherwise): every other row is `base`'s, entry for entry.
- */
-export function changedRows(matrix: TrustMatrix, base: TrustMatrix): Int32Array | undefined {
-  const derivation = derivations.get(matrix);
-  return derivation !== undefined && derivation.base.deref() === base ? derivation.rows : undefined;
-}
-
 /**
  * `matrix` with `added` statements summed into it (among the same agents).
  * Untouched rows are block-copied and keep their normalized values, so the cost is a copy of the arrays plus the
@@ -199,7 +185,5 @@ export function addInteractions(matrix: TrustMatrix, added: Interactions): Trust
   }
   copyRows(n);
   nextStart[n] = size;
-  const next = { n, rowStart: nextStart, column: nextColumn, raw: nextRaw, value: nextValue };
-  derivations.set(next, { base: new WeakRef(matrix), rows });
-  return next;
+  return { n, rowStart: nextStart, column: nextColumn, raw: nextRaw, value: nextValue };
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { changedRows, type TrustMatrix } from './trust-graph.js';
+import type { TrustMatrix } from './trust-graph.js';
 
 /**
  * EigenTrust's iteration shared by threads, bit-identical to the calling thread's alone.
@@ -14,8 +14,7 @@ import { changedRows, type TrustMatrix } from './trust-graph.js';
  *
  * The transpose is made by the threads too: each counts, then places, the entries of a range of rows, and the ranges
  * follow each other in each column (a counting sort split by rows), so each agent's trusters still come in
- * increasing i. The transpose is kept for the next run: a matrix `addInteractions` made from the last one is patched
- * in (see `patchTranspose`), and the same matrix again reuses it. The threads are synchronized through shared memory (`Atomics.wait` / `notify`), so an iteration stays
+ * increasing i. The threads are synchronized through shared memory (`Atomics.wait` / `notify`), so an iteration stays
  * synchronous for its caller. A thread that does not answer in time stops the threaded run: the caller computes alone
  * instead.
  */
@@ -124,89 +123,6 @@ function cut(starts: Int32Array, parts: number): number[] {
   return bounds;
 }
 
-/** A matrix's transpose as the steps read it: per agent (column), its trusters in increasing order and their weights. */
-interface Transpose {
-  readonly matrix: TrustMatrix;
-  /** Which of the two sets of shared arrays holds it. */
-  readonly parity: number;
-  readonly columnStart: Int32Array;
-  readonly source: Int32Array;
-  readonly weight: Float64Array;
-}
-
-/**
- * Writes into `out` the transpose of `out.matrix`, which differs from `kept.matrix` only in `rows` (increasing), from
- * `kept`: the same arrays a whole transpose would make, element for element. A column none of those rows has or had
- * an entry in is copied (a run of such columns at once); the others are rebuilt, their other trusters' entries merged
- * in truster order with the rows' new ones. A refresh's thousand receipts touch a few thousand columns.
- */
-function patchTranspose(kept: Transpose, out: Transpose, rows: Int32Array): void {
-  const base = kept.matrix;
-  const { n, rowStart, column, value } = out.matrix;
-  const changed = new Uint8Array(n);
-  const touched = new Uint8Array(n);
-  // The rows' new nonzero entries by column, rows in increasing order: a counting sort.
-  const addStart = new Int32Array(n + 1);
-  for (const i of rows) {
-    changed[i] = 1;
-    for (let k = base.rowStart[i] as number; k < (base.rowStart[i + 1] as number); k++)
-      touched[base.column[k] as number] = 1;
-    for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++)
-      if ((value[k] as number) !== 0) {
-        const j = column[k] as number;
-        touched[j] = 1;
-        addStart[j + 1] = (addStart[j + 1] as number) + 1;
-      }
-  }
-  for (let j = 0; j < n; j++) addStart[j + 1] = (addStart[j + 1] as number) + (addStart[j] as number);
-  const cursor = addStart.slice(0, n);
-  const addSource = new Int32Array(addStart[n] as number);
-  const addWeight = new Float64Array(addStart[n] as number);
-  for (const i of rows)
-    for (let k = rowStart[i] as number; k < (rowStart[i + 1] as number); k++) {
-      const v = value[k] as number;
-      if (v === 0) continue;
-      const at = cursor[column[k] as number] as number;
-      addSource[at] = i;
-      addWeight[at] = v;
-      cursor[column[k] as number] = at + 1;
-    }
-  const { columnStart, source, weight } = kept;
-  let o = 0;
-  for (let j = 0; j < n; ) {
-    if (touched[j] === 0) {
-      let end = j + 1;
-      while (end < n && touched[end] === 0) end++;
-      const from = columnStart[j] as number;
-      const to = columnStart[end] as number;
-      out.source.set(source.subarray(from, to), o);
-      out.weight.set(weight.subarray(from, to), o);
-      for (let c = j; c < end; c++) out.columnStart[c] = (columnStart[c] as number) - from + o;
-      o += to - from;
-      j = end;
-      continue;
-    }
-    out.columnStart[j] = o;
-    let a = columnStart[j] as number;
-    const aEnd = columnStart[j + 1] as number;
-    let b = addStart[j] as number;
-    const bEnd = addStart[j + 1] as number;
-    // The two lists hold different trusters (a changed row's old entries are skipped): no tie to break.
-    for (;;) {
-      while (a < aEnd && changed[source[a] as number] === 1) a++;
-      if (a < aEnd && (b >= bEnd || (source[a] as number) < (addSource[b] as number))) {
-        out.source[o] = source[a] as number;
-        out.weight[o++] = weight[a++] as number;
-      } else if (b < bEnd) {
-        out.source[o] = addSource[b] as number;
-        out.weight[o++] = addWeight[b++] as number;
-      } else break;
-    }
-    j++;
-  }
-  out.columnStart[n] = o;
-}
-
 /** What {@link TrustThreads.iterate} is given: the problem as `eigenTrust` set it up. */
 export interface ThreadedIteration {
   readonly matrix: TrustMatrix;
@@ -228,8 +144,8 @@ export interface ThreadedResult {
 
 /**
  * Worker threads that share EigenTrust's steps with the calling thread (see the module comment). Idle workers never
- * keep the process alive. The shared arrays of a run, the transpose among them, are kept for the next (a refresh
- * reads a matrix as large as the last one, made from it), until {@link TrustThreads.close}.
+ * keep the process alive. The shared arrays of a run are kept for the next (a refresh reads a matrix as large as the
+ * last one), until {@link TrustThreads.close}.
  */
 export class TrustThreads {
   private workers: Worker[] | undefined;
@@ -237,8 +153,6 @@ export class TrustThreads {
   private readonly stepTimeoutMs: number;
   /** Shared memory kept between runs, by role. */
   private readonly buffers = new Map<string, SharedArrayBuffer>();
-  /** The transpose of the last run's matrix, complete, in the shared arrays of its parity. */
-  private kept: Transpose | undefined;
 
   /**
    * @param size Worker threads besides the calling thread.
@@ -265,33 +179,16 @@ export class TrustThreads {
     const entries = matrix.column.length;
     const workers = this.start();
     const parts = workers.length + 1;
-    // The transpose is kept between runs (two sets of arrays, one kept, one written): a refresh's matrix differs
-    // from the last in a few rows, and only the columns those rows touch are rebuilt.
-    const kept = this.kept;
-    this.kept = undefined;
-    const patched = kept === undefined ? undefined : changedRows(matrix, kept.matrix);
-    const reused = kept !== undefined && kept.matrix === matrix;
-    const parity = reused ? kept.parity : 1 - (kept?.parity ?? 1);
-    const transpose: Transpose = reused
-      ? kept
-      : {
-          matrix,
-          parity,
-          columnStart: this.array(`columnStart${parity}`, Int32Array, n + 1),
-          source: this.array(`source${parity}`, Int32Array, entries),
-          weight: this.array(`weight${parity}`, Float64Array, entries),
-        };
-    const { columnStart, source, weight } = transpose;
-    const full = !reused && patched === undefined;
-    const rowStart = full ? this.array('rowStart', Int32Array, n + 1) : undefined;
-    rowStart?.set(matrix.rowStart.subarray(0, n + 1));
-    const column = full ? this.array('column', Int32Array, entries) : undefined;
-    column?.set(matrix.column);
-    const value = full ? this.array('value', Float64Array, entries) : undefined;
-    value?.set(matrix.value.subarray(0, entries));
-    const counts = full
-      ? Array.from({ length: parts }, (_, t) => this.array(`counts${t}`, Int32Array, n))
-      : [];
+    const rowStart = this.array('rowStart', Int32Array, n + 1);
+    rowStart.set(matrix.rowStart.subarray(0, n + 1));
+    const column = this.array('column', Int32Array, entries);
+    column.set(matrix.column);
+    const value = this.array('value', Float64Array, entries);
+    value.set(matrix.value.subarray(0, entries));
+    const counts = Array.from({ length: parts }, (_, t) => this.array(`counts${t}`, Int32Array, n));
+    const columnStart = this.array('columnStart', Int32Array, n + 1);
+    const source = this.array('source', Int32Array, entries);
+    const weight = this.array('weight', Float64Array, entries);
     const sharedP = this.array('p', Float64Array, n);
     sharedP.set(p);
     const vectors = [this.array('a', Float64Array, n), this.array('b', Float64Array, n)] as const;
@@ -299,7 +196,7 @@ export class TrustThreads {
     const control = shared(Int32Array, 5);
     const mass = shared(Float64Array, 1);
     const bounds = shared(Int32Array, parts + 1);
-    const rows = rowStart === undefined ? [] : cut(rowStart, parts);
+    const rows = cut(rowStart, parts);
     workers.forEach((worker, w) => {
       worker.postMessage({
         rowStart,
@@ -332,42 +229,38 @@ export class TrustThreads {
     let residual = Number.POSITIVE_INFINITY;
     let iterations = 0;
     try {
-      if (patched !== undefined && kept !== undefined && !reused) patchTranspose(kept, transpose, patched);
-      else if (rowStart !== undefined && column !== undefined && value !== undefined) {
-        // The whole transpose: each thread counts its rows' entries per column, the calling thread turns the counts
-        // into each thread's first place in each column (threads in row order), and each places its entries.
-        const own = counts[0] as Int32Array;
-        run(COUNT);
-        own.fill(0);
-        for (let k = 0; k < (rowStart[rows[1] as number] as number); k++)
-          if ((value[k] as number) !== 0) own[column[k] as number] = (own[column[k] as number] as number) + 1;
-        if (!this.awaitAll(control, workers.length)) return undefined;
-        let placed = 0;
-        for (let j = 0; j < n; j++) {
-          columnStart[j] = placed;
-          for (const count of counts) {
-            const c = count[j] as number;
-            count[j] = placed;
-            placed += c;
-          }
+      // The transpose: each thread counts its rows' entries per column, the calling thread turns the counts into
+      // each thread's first place in each column (threads in row order), and each places its entries.
+      const own = counts[0] as Int32Array;
+      run(COUNT);
+      own.fill(0);
+      for (let k = 0; k < (rowStart[rows[1] as number] as number); k++)
+        if ((value[k] as number) !== 0) own[column[k] as number] = (own[column[k] as number] as number) + 1;
+      if (!this.awaitAll(control, workers.length)) return undefined;
+      let placed = 0;
+      for (let j = 0; j < n; j++) {
+        columnStart[j] = placed;
+        for (const count of counts) {
+          const c = count[j] as number;
+          count[j] = placed;
+          placed += c;
         }
-        columnStart[n] = placed;
-        run(PLACE);
-        for (let i = 0; i < (rows[1] as number); i++) {
-          const end = rowStart[i + 1] as number;
-          for (let k = rowStart[i] as number; k < end; k++) {
-            const v = value[k] as number;
-            if (v === 0) continue;
-            const j = column[k] as number;
-            const at = own[j] as number;
-            source[at] = i;
-            weight[at] = v;
-            own[j] = at + 1;
-          }
-        }
-        if (!this.awaitAll(control, workers.length)) return undefined;
       }
-      this.kept = transpose;
+      columnStart[n] = placed;
+      run(PLACE);
+      for (let i = 0; i < (rows[1] as number); i++) {
+        const end = rowStart[i + 1] as number;
+        for (let k = rowStart[i] as number; k < end; k++) {
+          const v = value[k] as number;
+          if (v === 0) continue;
+          const j = column[k] as number;
+          const at = own[j] as number;
+          source[at] = i;
+          weight[at] = v;
+          own[j] = at + 1;
+        }
+      }
+      if (!this.awaitAll(control, workers.length)) return undefined;
       bounds.set(cut(columnStart, parts));
       const ownAgents = bounds[1] as number;
       // Dangling agents below `ownAgents` are the calling thread's own: their part of the next dangling mass, like
@@ -459,7 +352,6 @@ export class TrustThreads {
     this.workers = undefined;
     // A worker stopped from outside may still write into them: never reused.
     this.buffers.clear();
-    this.kept = undefined;
   }
 
   /** Ends the workers and lets go of the shared memory (a later run starts new ones). */
@@ -467,7 +359,6 @@ export class TrustThreads {
     const workers = this.workers ?? [];
     this.workers = undefined;
     this.buffers.clear();
-    this.kept = undefined;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }

@@ -63,8 +63,8 @@ describe('EigenTrust over threads', () => {
     );
   });
 
-  it('gives the same result after updates, the transpose kept and patched in the rows they change', () => {
-    // The threads across a chain of updates (as a refresh runs them): each run patches the last run's transpose.
+  it('gives the same result through a chain of updates, on threads that ran other matrices between them', () => {
+    // The threads across a chain of updates, as a refresh runs them (each run transposes its matrix anew).
     // Updates with negative weights empty some entries and rows; a run on another matrix, or the same one twice,
     // sits between them.
     fc.assert(
@@ -98,7 +98,7 @@ describe('EigenTrust over threads', () => {
     );
   });
 
-  it('patches the transpose of a synthetic economy through a chain of refresh-sized updates', () => {
+  it('gives the same result on a synthetic economy through a chain of refresh-sized updates', () => {
     const seeds = Int32Array.from({ length: 10 }, (_, i) => i);
     let matrix = buildTrustMatrix(syntheticInteractions(5_000, 50_000, 'threads-patch'));
     let warm = eigenTrust(matrix, seeds, { threads }).trust;
