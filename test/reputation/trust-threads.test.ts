@@ -100,10 +100,10 @@ describe('EigenTrust over threads', () => {
 
   it('gives the same result on a synthetic economy through a chain of refresh-sized updates', () => {
     const seeds = Int32Array.from({ length: 10 }, (_, i) => i);
-    let matrix = buildTrustMatrix(syntheticInteractions(5_000, 50_000, 'threads-patch'));
+    let matrix = buildTrustMatrix(syntheticInteractions(5_000, 50_000, 'threads-chain'));
     let warm = eigenTrust(matrix, seeds, { threads }).trust;
     for (let round = 0; round < 4; round++) {
-      const added = syntheticInteractions(5_000, 500, `threads-patch-${round}`);
+      const added = syntheticInteractions(5_000, 500, `threads-chain-${round}`);
       // A few statements taken back, as a rating since changed takes its predecessor back.
       for (let k = 0; k < 50; k++) added.weight[k] = -(added.weight[k] as number);
       matrix = addInteractions(matrix, added);
