@@ -172,20 +172,25 @@ export class ByteKeyTable {
     const count = this.sortedCount;
     const bits = Math.min(20, Math.max(0, Math.ceil(Math.log2(count + 1)) - 3));
     const directory = new Int32Array(2 ** bits + 1);
+    this.prefixBits = bits;
     let prefix = 0;
     for (let n = 0; n < count; n++) {
-      const own = bits === 0 ? 0 : bigEndian(this.words[n * KEY_WORDS] as number) >>> (32 - bits);
+      const own = this.prefixOf(this.words[n * KEY_WORDS] as number);
       while (prefix <= own) directory[prefix++] = n;
     }
     while (prefix < directory.length) directory[prefix++] = count;
     this.directory = directory;
-    this.prefixBits = bits;
+  }
+
+  /** The directory's prefix of a key whose first word (as packed) is `first`. */
+  private prefixOf(first: number): number {
+    // A shift by 32 would leave the word whole: no bits, one prefix.
+    return this.prefixBits === 0 ? 0 : bigEndian(first) >>> (32 - this.prefixBits);
   }
 
   /** The loaded key equal to the one at `offset`, by bisection among those of its prefix, or -1. */
   private findSorted(view: DataView, offset: number): number {
-    const bits = this.prefixBits;
-    const prefix = bits === 0 ? 0 : bigEndian(view.getInt32(offset, true)) >>> (32 - bits);
+    const prefix = this.prefixOf(view.getInt32(offset, true));
     let low = this.directory[prefix] as number;
     let high = this.directory[prefix + 1] as number;
     const words = this.words;
